@@ -1,0 +1,1529 @@
+/*
+ * trace.c - the log reader declared in trace.h.  It owns everything that
+ * knows the JSON of SCHEMA.md: the other commands see only the structs.
+ *
+ * Pass 1 (trace_open) reads each log file once, line by line, and keeps
+ * the small records (proc, mount, user, group, os, dir, stack, untraced,
+ * end).  Event lines are recognised by their prefix and only counted, so
+ * pass 1 is I/O bound.  Pass 2 (trace_each_event) opens every file that
+ * has events, keeps one parsed event per file, and merges them through a
+ * binary heap on (ts, file); memory is one line buffer and one event per
+ * file.  When there are more files than descriptors, readers give their
+ * descriptor back and reopen at the saved offset when next needed.
+ *
+ * A NUL byte ends the readable part of a file (the preload may preallocate),
+ * a last line without a newline is a warning, a line that is not JSON is a
+ * warning naming file:line, and a record with a newer schema version makes
+ * the whole file an error and it is skipped.
+ */
+#define _GNU_SOURCE
+#include "trace.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util.h"
+
+/* ---- names --------------------------------------------------------------- */
+
+static const char *const op_names[] = {
+#define OP_NAME(e, s) s,
+	UNROOT_OPS(OP_NAME)
+#undef OP_NAME
+};
+
+static const char *const ft_names[] = {
+#define FT_NAME(e, s) s,
+	UNROOT_FILE_TYPES(FT_NAME)
+#undef FT_NAME
+};
+
+const char *op_name(enum unroot_op op)
+{
+	if ((int)op < 0 || op >= OP__COUNT)
+		return "?";
+	return op_names[op];
+}
+
+int op_from_name(const char *name)
+{
+	if (!name)
+		return -1;
+	for (int i = 0; i < OP__COUNT; i++)
+		if (!strcmp(op_names[i], name))
+			return i;
+	return -1;
+}
+
+const char *file_type_name(enum file_type t)
+{
+	if ((int)t < 0 || t >= FT__COUNT)
+		return "?";
+	return ft_names[t];
+}
+
+static int file_type_from_name(const char *name)
+{
+	if (!name)
+		return -1;
+	for (int i = 0; i < FT__COUNT; i++)
+		if (!strcmp(ft_names[i], name))
+			return i;
+	return -1;
+}
+
+/* ---- open/rename/unlink flags -------------------------------------------- */
+
+#ifndef O_TMPFILE
+#define O_TMPFILE (020000000 | O_DIRECTORY)
+#endif
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE (1 << 0)
+#define RENAME_EXCHANGE (1 << 1)
+#define RENAME_WHITEOUT (1 << 2)
+#endif
+
+struct flag_name {
+	const char *name;
+	int value;
+};
+
+static const struct flag_name flag_names[] = {
+	{"O_RDONLY", O_RDONLY},
+	{"O_WRONLY", O_WRONLY},
+	{"O_RDWR", O_RDWR},
+	{"O_CREAT", O_CREAT},
+	{"O_EXCL", O_EXCL},
+	{"O_NOCTTY", O_NOCTTY},
+	{"O_TRUNC", O_TRUNC},
+	{"O_APPEND", O_APPEND},
+	{"O_NONBLOCK", O_NONBLOCK},
+	{"O_NDELAY", O_NDELAY},
+	{"O_DSYNC", O_DSYNC},
+	{"O_SYNC", O_SYNC},
+	{"O_RSYNC", O_RSYNC},
+	{"O_ASYNC", O_ASYNC},
+	{"O_DIRECT", O_DIRECT},
+	{"O_LARGEFILE", O_LARGEFILE},
+	{"O_DIRECTORY", O_DIRECTORY},
+	{"O_NOFOLLOW", O_NOFOLLOW},
+	{"O_NOATIME", O_NOATIME},
+	{"O_CLOEXEC", O_CLOEXEC},
+	{"O_PATH", O_PATH},
+	{"O_TMPFILE", O_TMPFILE},
+	{"AT_REMOVEDIR", AT_REMOVEDIR},
+	{"AT_SYMLINK_FOLLOW", AT_SYMLINK_FOLLOW},
+	{"AT_SYMLINK_NOFOLLOW", AT_SYMLINK_NOFOLLOW},
+	{"AT_EMPTY_PATH", AT_EMPTY_PATH},
+	{"RENAME_NOREPLACE", RENAME_NOREPLACE},
+	{"RENAME_EXCHANGE", RENAME_EXCHANGE},
+	{"RENAME_WHITEOUT", RENAME_WHITEOUT},
+};
+
+/* "O_WRONLY|O_CREAT|0x40000" -> bits; unknown names are ignored. */
+static int decode_flags(const char *s)
+{
+	int v = 0;
+
+	while (s && *s) {
+		const char *end = strchr(s, '|');
+		size_t n = end ? (size_t)(end - s) : strlen(s);
+
+		while (n && (*s == ' ')) {
+			s++;
+			n--;
+		}
+		while (n && s[n - 1] == ' ')
+			n--;
+		if (n && s[0] >= '0' && s[0] <= '9') {
+			v |= (int)strtol(s, NULL, 0);
+		} else {
+			for (size_t i = 0;
+			     i < sizeof flag_names / sizeof flag_names[0]; i++)
+				if (strlen(flag_names[i].name) == n &&
+				    !memcmp(flag_names[i].name, s, n)) {
+					v |= flag_names[i].value;
+					break;
+				}
+		}
+		s = end ? end + 1 : NULL;
+	}
+	return v;
+}
+
+/* ---- the trace ----------------------------------------------------------- */
+
+struct logfile {
+	char *path;
+	size_t dir;	   /* index of the trace directory */
+	bool skip;	   /* newer schema, unreadable */
+	long long nevents; /* "ev" lines seen in pass 1 */
+	long checked_upto; /* lines already diagnosed (pass 1 and 2) */
+	struct trace_proc *proc;
+	struct trace_stack **stacks; /* sorted by id after pass 1 */
+	size_t nstacks, capstacks;
+};
+
+/* A growable array of pointers. */
+struct ptrvec {
+	void **v;
+	size_t n, cap;
+};
+
+static void pv_push(struct ptrvec *pv, void *p)
+{
+	pv->v = xgrow(pv->v, &pv->cap, pv->n + 1, sizeof *pv->v);
+	pv->v[pv->n++] = p;
+}
+
+/* Directory states: an open-addressing hash on the path. */
+struct dirmap {
+	struct trace_dir **slot;
+	size_t n, cap; /* cap is a power of two */
+};
+
+struct trace {
+	char **dirnames;
+	json_t **meta; /* per directory, NULL when absent */
+	size_t ndirs;
+	struct logfile *files;
+	size_t nfiles, capfiles;
+	struct ptrvec procs, mounts, users, groups, oses, untraced, diags;
+	struct dirmap dirs;
+	long long nevents;
+	/* scratch for pass 2, reused for every event */
+	struct strbuf pathbuf[4];
+	struct trace_event ev;
+};
+
+/* ---- diagnostics --------------------------------------------------------- */
+
+__attribute__((format(printf, 5, 6))) static void
+diag(struct trace *t, const char *file, long line, bool warn, const char *fmt,
+     ...)
+{
+	struct trace_diag *d = xcalloc(1, sizeof *d);
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	sb_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	d->file = file ? xstrdup(file) : NULL;
+	d->line = line;
+	d->message = sb_detach(&sb);
+	d->warning = warn;
+	pv_push(&t->diags, d);
+}
+
+/* ---- JSON field helpers -------------------------------------------------- */
+
+static long long jint(json_t *o, const char *key, long long def)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (json_is_integer(v))
+		return json_integer_value(v);
+	if (json_is_real(v))
+		return (long long)json_real_value(v);
+	return def;
+}
+
+static const char *jstr(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * A path as SCHEMA.md writes it (a string or {"hex": ...}) into sb.
+ * Returns false when v is absent or of another form.  Decoding stops at a
+ * NUL byte: paths are C strings.
+ */
+static bool decode_path(json_t *v, struct strbuf *sb)
+{
+	const char *h;
+	size_t n;
+
+	sb_reset(sb);
+	if (json_is_string(v)) {
+		sb_add(sb, json_string_value(v), json_string_length(v));
+		sb->len = strlen(sb->buf);
+		return true;
+	}
+	if (!json_is_object(v))
+		return false;
+	h = json_string_value(json_object_get(v, "hex"));
+	if (!h)
+		return false;
+	n = strlen(h);
+	sb_grow(sb, n / 2);
+	for (size_t i = 0; i + 1 < n; i += 2) {
+		int hi = hexval(h[i]), lo = hexval(h[i + 1]);
+
+		if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
+			break;
+		sb_addc(sb, (char)(hi << 4 | lo));
+	}
+	return true;
+}
+
+/* An allocated copy of a path field; "" when absent if dflt, else NULL. */
+static char *path_dup(json_t *v, bool dflt)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (!decode_path(v, &sb)) {
+		sb_release(&sb);
+		return dflt ? xstrdup("") : NULL;
+	}
+	return sb_detach(&sb);
+}
+
+static char *str_dup(json_t *o, const char *key)
+{
+	const char *s = jstr(o, key);
+
+	return xstrdup(s ? s : "");
+}
+
+static void decode_state(json_t *o, const char *key, struct file_state *st)
+{
+	json_t *v = json_object_get(o, key);
+	const char *mode;
+	int ft;
+
+	memset(st, 0, sizeof *st);
+	if (!v) {
+		st->kind = ST_UNKNOWN;
+		return;
+	}
+	if (json_is_null(v)) {
+		st->kind = ST_ABSENT;
+		return;
+	}
+	if (!json_is_object(v)) {
+		st->kind = ST_UNKNOWN;
+		return;
+	}
+	st->kind = ST_PRESENT;
+	ft = file_type_from_name(jstr(v, "type"));
+	st->type = ft < 0 ? FT_FILE : (enum file_type)ft;
+	st->uid = (unsigned)jint(v, "uid", 0);
+	st->gid = (unsigned)jint(v, "gid", 0);
+	mode = jstr(v, "mode");
+	st->mode = mode ? (unsigned)strtoul(mode, NULL, 8) & 07777 : 0;
+}
+
+/* ---- line reader ----------------------------------------------------------
+ *
+ * Reads a file in large blocks and hands out lines in place.  The
+ * descriptor may be closed between refills (lr_release_fd) and is reopened
+ * at the saved offset.  A NUL byte in the data is treated as end of file.
+ */
+struct lreader {
+	const char *path;
+	int fd;
+	off_t pos; /* file offset of the next read */
+	char *buf;
+	size_t cap, beg, end;
+	bool eof, nul;
+	long lineno;
+	unsigned long last_use;
+};
+
+static void lr_init(struct lreader *r, const char *path, size_t cap)
+{
+	memset(r, 0, sizeof *r);
+	r->path = path;
+	r->fd = -1;
+	r->cap = cap;
+	r->buf = xmalloc(cap);
+}
+
+static void lr_release_fd(struct lreader *r)
+{
+	if (r->fd >= 0)
+		close(r->fd);
+	r->fd = -1;
+}
+
+static void lr_free(struct lreader *r)
+{
+	lr_release_fd(r);
+	free(r->buf);
+	r->buf = NULL;
+}
+
+/* Open (or reopen) the file; returns -1 with errno set. */
+static int lr_open(struct lreader *r)
+{
+	if (r->fd >= 0)
+		return 0;
+	r->fd = open(r->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (r->fd < 0)
+		return -1;
+	if (r->pos && lseek(r->fd, r->pos, SEEK_SET) < 0) {
+		int e = errno;
+
+		lr_release_fd(r);
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+/* Called when the reader needs a descriptor; may evict another's. */
+typedef int (*lr_opener)(struct lreader *r, void *ctx);
+
+static int lr_fill(struct lreader *r, lr_opener op, void *ctx)
+{
+	ssize_t got;
+	char *z;
+
+	if (r->beg) {
+		memmove(r->buf, r->buf + r->beg, r->end - r->beg);
+		r->end -= r->beg;
+		r->beg = 0;
+	}
+	if (r->end == r->cap) {
+		r->cap *= 2;
+		r->buf = xrealloc(r->buf, r->cap);
+	}
+	if (r->fd < 0 && (op ? op(r, ctx) : lr_open(r)) < 0)
+		return -1;
+	do
+		got = read(r->fd, r->buf + r->end, r->cap - r->end);
+	while (got < 0 && errno == EINTR);
+	if (got < 0)
+		return -1;
+	if (got == 0) {
+		r->eof = true;
+		return 0;
+	}
+	r->pos += got;
+	z = memchr(r->buf + r->end, '\0', (size_t)got);
+	if (z) {
+		got = z - (r->buf + r->end);
+		r->eof = r->nul = true;
+	}
+	r->end += (size_t)got;
+	return 0;
+}
+
+/*
+ * The next line, without its newline, NUL-terminated in place.  Returns 1
+ * with *nl telling whether it ended with a newline, 0 at the end, -1 on a
+ * read error (errno set).
+ */
+static int lr_next(struct lreader *r, char **line, size_t *len, bool *nl,
+		   lr_opener op, void *ctx)
+{
+	for (;;) {
+		char *s = r->buf + r->beg;
+		char *p = memchr(s, '\n', r->end - r->beg);
+
+		if (p) {
+			*p = '\0';
+			*line = s;
+			*len = (size_t)(p - s);
+			*nl = true;
+			r->beg = (size_t)(p - r->buf) + 1;
+			r->lineno++;
+			return 1;
+		}
+		if (r->eof) {
+			if (r->beg == r->end)
+				return 0;
+			if (r->end == r->cap)
+				r->buf = xrealloc(r->buf, ++r->cap);
+			r->buf[r->end] = '\0';
+			*line = s;
+			*len = r->end - r->beg;
+			*nl = false;
+			r->beg = r->end;
+			r->lineno++;
+			return 1;
+		}
+		if (lr_fill(r, op, ctx) < 0)
+			return -1;
+	}
+}
+
+/* ---- the record type of a line, cheaply ---------------------------------- */
+
+static const char *skip_ws(const char *s, const char *end)
+{
+	while (s < end && (*s == ' ' || *s == '\t' || *s == '\r'))
+		s++;
+	return s;
+}
+
+/*
+ * Whether the line is an "ev" record: the first key is "t" (SCHEMA.md) and
+ * its value is "ev".  Returns 1 for ev, 0 for another record, -1 when the
+ * line does not start like a record (the caller parses it to find out).
+ */
+static int line_is_event(const char *s, size_t n)
+{
+	const char *end = s + n;
+
+	if (n >= 10 && !memcmp(s, "{\"t\":\"ev\"", 9))
+		return 1;
+	s = skip_ws(s, end);
+	if (s == end || *s++ != '{')
+		return -1;
+	s = skip_ws(s, end);
+	if (end - s < 3 || memcmp(s, "\"t\"", 3))
+		return -1;
+	s = skip_ws(s + 3, end);
+	if (s == end || *s++ != ':')
+		return -1;
+	s = skip_ws(s, end);
+	if (end - s >= 4 && !memcmp(s, "\"ev\"", 4))
+		return 1;
+	return 0;
+}
+
+/* A line that cannot be complete JSON (cheap check for skipped lines). */
+static bool line_looks_cut(const char *s, size_t n)
+{
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+		n--;
+	return n == 0 || s[n - 1] != '}';
+}
+
+/* ---- pass 1: the small records ------------------------------------------- */
+
+static void free_proc(struct trace_proc *p)
+{
+	if (!p)
+		return;
+	free(p->exe);
+	free(p->argv0);
+	free(p->cwd);
+	if (p->argv)
+		for (char **a = p->argv; *a; a++)
+			free(*a);
+	free(p->argv);
+	free(p->groups);
+	for (int i = 0; i < p->nenv; i++) {
+		free(p->env[i].name);
+		free(p->env[i].value);
+	}
+	free(p->env);
+	free(p->rootfs);
+	free(p->file);
+	free(p);
+}
+
+static struct trace_proc *parse_proc(json_t *o, const char *file)
+{
+	struct trace_proc *p = xcalloc(1, sizeof *p);
+	json_t *a, *v;
+	const char *key;
+	size_t i;
+
+	p->pid = (int)jint(o, "pid", 0);
+	p->ppid = (int)jint(o, "ppid", 0);
+	p->ts = jint(o, "ts", 0);
+	p->exe = path_dup(json_object_get(o, "exe"), true);
+	p->argv0 = path_dup(json_object_get(o, "argv0"), true);
+	p->cwd = path_dup(json_object_get(o, "cwd"), true);
+	a = json_object_get(o, "argv");
+	if (json_is_array(a)) {
+		p->argv = xcalloc(json_array_size(a) + 1, sizeof *p->argv);
+		json_array_foreach(a, i, v)
+			p->argv[i] = path_dup(v, true);
+	}
+	p->uid = (unsigned)jint(o, "uid", 0);
+	p->euid = (unsigned)jint(o, "euid", p->uid);
+	p->gid = (unsigned)jint(o, "gid", 0);
+	p->egid = (unsigned)jint(o, "egid", p->gid);
+	a = json_object_get(o, "groups");
+	if (json_is_array(a)) {
+		p->groups = xcalloc(json_array_size(a) + 1, sizeof *p->groups);
+		json_array_foreach(a, i, v)
+			p->groups[p->ngroups++] = (unsigned)json_integer_value(v);
+	}
+	p->ns = (unsigned long long)jint(o, "ns", 0);
+	p->rootfs = str_dup(o, "rootfs");
+	a = json_object_get(o, "env");
+	if (json_is_object(a)) {
+		p->env = xcalloc(json_object_size(a) + 1, sizeof *p->env);
+		json_object_foreach(a, key, v) {
+			struct env_var *e = &p->env[p->nenv++];
+
+			e->name = xstrdup(key);
+			e->value = path_dup(v, true);
+			if (!strcmp(key, "HOME"))
+				p->home = e->value;
+		}
+	}
+	p->stacks = json_is_true(json_object_get(o, "stacks"));
+	p->file = xstrdup(file);
+	return p;
+}
+
+static void parse_mount(struct trace *t, json_t *o)
+{
+	struct trace_mount *m = xcalloc(1, sizeof *m);
+
+	m->ns = (unsigned long long)jint(o, "ns", 0);
+	m->mnt = path_dup(json_object_get(o, "mnt"), true);
+	m->fs = str_dup(o, "fs");
+	m->src = path_dup(json_object_get(o, "src"), true);
+	m->root = path_dup(json_object_get(o, "root"), true);
+	m->opts = str_dup(o, "opts");
+	m->ro = json_is_true(json_object_get(o, "ro"));
+	pv_push(&t->mounts, m);
+}
+
+static void parse_user(struct trace *t, json_t *o)
+{
+	struct trace_user *u = xcalloc(1, sizeof *u);
+
+	u->rootfs = str_dup(o, "rootfs");
+	u->name = str_dup(o, "name");
+	u->home = path_dup(json_object_get(o, "home"), true);
+	u->shell = path_dup(json_object_get(o, "shell"), true);
+	u->uid = (unsigned)jint(o, "uid", 0);
+	u->gid = (unsigned)jint(o, "gid", 0);
+	pv_push(&t->users, u);
+}
+
+static void parse_group(struct trace *t, json_t *o)
+{
+	struct trace_group *g = xcalloc(1, sizeof *g);
+	json_t *a = json_object_get(o, "members"), *v;
+	size_t i, n = 0;
+
+	g->rootfs = str_dup(o, "rootfs");
+	g->name = str_dup(o, "name");
+	g->gid = (unsigned)jint(o, "gid", 0);
+	g->members = xcalloc(json_array_size(a) + 1, sizeof *g->members);
+	json_array_foreach(a, i, v)
+		if (json_is_string(v))
+			g->members[n++] = xstrdup(json_string_value(v));
+	pv_push(&t->groups, g);
+}
+
+static void parse_os(struct trace *t, json_t *o)
+{
+	struct trace_os *s = xcalloc(1, sizeof *s);
+
+	s->rootfs = str_dup(o, "rootfs");
+	s->id = str_dup(o, "id");
+	s->version_id = str_dup(o, "version_id");
+	s->pretty = str_dup(o, "pretty");
+	pv_push(&t->oses, s);
+}
+
+static void parse_untraced(struct trace *t, json_t *o, struct logfile *f)
+{
+	struct trace_untraced *u = xcalloc(1, sizeof *u);
+
+	u->pid = (int)jint(o, "pid", 0);
+	u->ts = jint(o, "ts", 0);
+	u->path = path_dup(json_object_get(o, "path"), true);
+	u->why = str_dup(o, "why");
+	u->proc = f->proc; /* fixed up after pass 1 if it came later */
+	pv_push(&t->untraced, u);
+}
+
+static unsigned long parse_hex(json_t *v)
+{
+	if (json_is_integer(v))
+		return (unsigned long)json_integer_value(v);
+	if (json_is_string(v))
+		return strtoul(json_string_value(v), NULL, 0);
+	return 0;
+}
+
+static void parse_stack(json_t *o, struct logfile *f)
+{
+	struct trace_stack *s;
+	json_t *a = json_object_get(o, "frames"), *v;
+	const char *id = jstr(o, "id");
+	size_t i;
+
+	if (!id)
+		return;
+	s = xcalloc(1, sizeof *s);
+	s->id = xstrdup(id);
+	s->frames = xcalloc(json_array_size(a) + 1, sizeof *s->frames);
+	json_array_foreach(a, i, v) {
+		struct trace_frame *fr = &s->frames[s->nframes++];
+		const char *sym = jstr(v, "s");
+
+		fr->module = path_dup(json_object_get(v, "m"), true);
+		fr->offset = parse_hex(json_object_get(v, "o"));
+		fr->symbol = sym ? xstrdup(sym) : NULL;
+		fr->symoff = parse_hex(json_object_get(v, "so"));
+	}
+	f->stacks = xgrow(f->stacks, &f->capstacks, f->nstacks + 1,
+			  sizeof *f->stacks);
+	f->stacks[f->nstacks++] = s;
+}
+
+static void free_stack(struct trace_stack *s)
+{
+	for (int i = 0; i < s->nframes; i++) {
+		free(s->frames[i].module);
+		free(s->frames[i].symbol);
+	}
+	free(s->frames);
+	free(s->id);
+	free(s);
+}
+
+static int stack_cmp(const void *a, const void *b)
+{
+	const struct trace_stack *const *x = a, *const *y = b;
+
+	return strcmp((*x)->id, (*y)->id);
+}
+
+static const struct trace_stack *find_stack(const struct logfile *f,
+					    const char *id)
+{
+	size_t lo = 0, hi = f->nstacks;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(f->stacks[mid]->id, id);
+
+		if (!c)
+			return f->stacks[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* ---- directory states ---------------------------------------------------- */
+
+static size_t str_hash(const char *s)
+{
+	size_t h = 1469598103934665603ULL;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h;
+}
+
+static struct trace_dir **dirmap_slot(const struct dirmap *m, const char *path)
+{
+	size_t i = str_hash(path) & (m->cap - 1);
+
+	while (m->slot[i] && strcmp(m->slot[i]->path, path))
+		i = (i + 1) & (m->cap - 1);
+	return &m->slot[i];
+}
+
+static void dirmap_put(struct dirmap *m, struct trace_dir *d)
+{
+	struct trace_dir **s;
+
+	if (2 * (m->n + 1) > m->cap) {
+		struct dirmap bigger = {.cap = m->cap ? 2 * m->cap : 256};
+
+		bigger.slot = xcalloc(bigger.cap, sizeof *bigger.slot);
+		for (size_t i = 0; i < m->cap; i++)
+			if (m->slot[i])
+				*dirmap_slot(&bigger, m->slot[i]->path) =
+					m->slot[i];
+		bigger.n = m->n;
+		free(m->slot);
+		*m = bigger;
+	}
+	s = dirmap_slot(m, d->path);
+	if (*s) {
+		/* first record wins */
+		free(d->path);
+		free(d);
+		return;
+	}
+	*s = d;
+	m->n++;
+}
+
+static void parse_dir(struct trace *t, json_t *o)
+{
+	struct trace_dir *d;
+	char *path = path_dup(json_object_get(o, "path"), false);
+
+	if (!path)
+		return;
+	d = xcalloc(1, sizeof *d);
+	d->path = path;
+	decode_state(o, "st", &d->st);
+	dirmap_put(&t->dirs, d);
+}
+
+const struct trace_dir *trace_dir_state(const struct trace *t,
+					const char *path)
+{
+	if (!t->dirs.cap)
+		return NULL;
+	return *dirmap_slot(&t->dirs, path);
+}
+
+/* ---- pass 1 over one file ------------------------------------------------ */
+
+/* Counts of the global arrays, to drop what a skipped file added. */
+struct mark {
+	size_t procs, mounts, users, groups, oses, untraced;
+};
+
+static void take_mark(const struct trace *t, struct mark *m)
+{
+	m->procs = t->procs.n;
+	m->mounts = t->mounts.n;
+	m->users = t->users.n;
+	m->groups = t->groups.n;
+	m->oses = t->oses.n;
+	m->untraced = t->untraced.n;
+}
+
+static void free_mount(struct trace_mount *m);
+static void free_user(struct trace_user *u);
+static void free_group(struct trace_group *g);
+static void free_os(struct trace_os *o);
+static void free_untraced(struct trace_untraced *u);
+
+static void roll_back(struct trace *t, const struct mark *m,
+		      struct logfile *f)
+{
+	while (t->procs.n > m->procs)
+		free_proc(t->procs.v[--t->procs.n]);
+	while (t->mounts.n > m->mounts)
+		free_mount(t->mounts.v[--t->mounts.n]);
+	while (t->users.n > m->users)
+		free_user(t->users.v[--t->users.n]);
+	while (t->groups.n > m->groups)
+		free_group(t->groups.v[--t->groups.n]);
+	while (t->oses.n > m->oses)
+		free_os(t->oses.v[--t->oses.n]);
+	while (t->untraced.n > m->untraced)
+		free_untraced(t->untraced.v[--t->untraced.n]);
+	for (size_t i = 0; i < f->nstacks; i++)
+		free_stack(f->stacks[i]);
+	f->nstacks = 0;
+	f->proc = NULL;
+	f->nevents = 0;
+	f->skip = true;
+}
+
+/* Handle one parsed non-event record; false when the file must be skipped. */
+static bool take_record(struct trace *t, struct logfile *f, json_t *o,
+			long line)
+{
+	const char *type = jstr(o, "t");
+	long long v = jint(o, "v", 0);
+
+	if (v > UNROOT_SCHEMA_VERSION) {
+		diag(t, f->path, line, false,
+		     "schema version %lld is newer than this unroot reads "
+		     "(%d): file skipped; upgrade unroot",
+		     v, UNROOT_SCHEMA_VERSION);
+		return false;
+	}
+	if (!type)
+		return true;
+	if (!strcmp(type, REC_EVENT)) {
+		f->nevents++;
+	} else if (!strcmp(type, REC_PROC)) {
+		if (f->proc) {
+			diag(t, f->path, line, true,
+			     "a second proc record (ignored)");
+			return true;
+		}
+		f->proc = parse_proc(o, f->path);
+		pv_push(&t->procs, f->proc);
+	} else if (!strcmp(type, REC_MOUNT)) {
+		parse_mount(t, o);
+	} else if (!strcmp(type, REC_USER)) {
+		parse_user(t, o);
+	} else if (!strcmp(type, REC_GROUP)) {
+		parse_group(t, o);
+	} else if (!strcmp(type, REC_OS)) {
+		parse_os(t, o);
+	} else if (!strcmp(type, REC_DIR)) {
+		parse_dir(t, o);
+	} else if (!strcmp(type, REC_STACK)) {
+		parse_stack(o, f);
+	} else if (!strcmp(type, REC_UNTRACED)) {
+		parse_untraced(t, o, f);
+	} else if (!strcmp(type, REC_END)) {
+		if (f->proc) {
+			f->proc->ended = true;
+			f->proc->lost += (long)jint(o, "lost", 0);
+		}
+	}
+	return true;
+}
+
+static void scan_file(struct trace *t, struct logfile *f, struct lreader *r)
+{
+	struct mark m;
+	char *line;
+	size_t len;
+	bool nl;
+	int rc;
+
+	take_mark(t, &m);
+	r->path = f->path;
+	if (lr_open(r) < 0) {
+		diag(t, f->path, 0, false, "cannot open: %s", strerror(errno));
+		f->skip = true;
+		return;
+	}
+	while ((rc = lr_next(r, &line, &len, &nl, NULL, NULL)) > 0) {
+		int ev = line_is_event(line, len);
+		json_t *o;
+		json_error_t err;
+
+		if (!nl)
+			diag(t, f->path, r->lineno, true,
+			     "last line has no newline (the process was "
+			     "probably killed while writing): %s",
+			     line_looks_cut(line, len) ? "ignored" : "used");
+		if (len == 0)
+			continue;
+		if (ev == 1) {
+			if (line_looks_cut(line, len)) {
+				if (nl)
+					diag(t, f->path, r->lineno, true,
+					     "corrupt line (cut short): "
+					     "skipped");
+				continue;
+			}
+			f->nevents++;
+			continue;
+		}
+		o = json_loadb(line, len, 0, &err);
+		if (!o || !json_is_object(o)) {
+			if (nl)
+				diag(t, f->path, r->lineno, true,
+				     "corrupt line (%s): skipped",
+				     o ? "not an object" : err.text);
+			json_decref(o);
+			continue;
+		}
+		if (!take_record(t, f, o, r->lineno)) {
+			json_decref(o);
+			roll_back(t, &m, f);
+			break;
+		}
+		json_decref(o);
+	}
+	if (rc < 0)
+		diag(t, f->path, r->lineno + 1, false, "read error: %s",
+		     strerror(errno));
+	f->checked_upto = r->lineno;
+	lr_release_fd(r);
+}
+
+/* ---- finding the files --------------------------------------------------- */
+
+static bool has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void read_meta(struct trace *t, size_t di)
+{
+	char *path = xasprintf("%s/" UNROOT_TRACE_META, t->dirnames[di]);
+	json_error_t err;
+	json_t *o;
+
+	if (access(path, F_OK)) {
+		free(path);
+		return;
+	}
+	o = json_load_file(path, 0, &err);
+	if (!o || !json_is_object(o)) {
+		diag(t, path, o ? 0 : err.line, true, "cannot read: %s",
+		     o ? "not a JSON object" : err.text);
+		json_decref(o);
+	} else if (jint(o, "unroot", 0) > UNROOT_SCHEMA_VERSION) {
+		diag(t, path, 0, false,
+		     "trace made by a newer unroot (schema %lld, this reads "
+		     "%d)",
+		     jint(o, "unroot", 0), UNROOT_SCHEMA_VERSION);
+		t->meta[di] = o;
+	} else {
+		t->meta[di] = o;
+	}
+	free(path);
+}
+
+/* Add every *.jsonl of one trace directory; false if it is unreadable. */
+static bool list_dir(struct trace *t, size_t di)
+{
+	const char *dir = t->dirnames[di];
+	char *logdir = xasprintf("%s/" UNROOT_TRACE_LOGDIR, dir);
+	struct stat st;
+	struct dirent *de;
+	struct ptrvec names = {0};
+	DIR *d;
+
+	if (stat(logdir, &st) || !S_ISDIR(st.st_mode)) {
+		free(logdir);
+		logdir = xstrdup(dir);
+	}
+	d = opendir(logdir);
+	if (!d) {
+		diag(t, dir, 0, false, "cannot read the trace directory: %s",
+		     strerror(errno));
+		free(logdir);
+		return false;
+	}
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.' &&
+		    has_suffix(de->d_name, UNROOT_LOG_SUFFIX))
+			pv_push(&names, xstrdup(de->d_name));
+	closedir(d);
+	qsort(names.v, names.n, sizeof *names.v, name_cmp);
+	for (size_t i = 0; i < names.n; i++) {
+		struct logfile *f;
+
+		t->files = xgrow(t->files, &t->capfiles, t->nfiles + 1,
+				 sizeof *t->files);
+		f = &t->files[t->nfiles++];
+		memset(f, 0, sizeof *f);
+		f->path = xasprintf("%s/%s", logdir, (char *)names.v[i]);
+		f->dir = di;
+		free(names.v[i]);
+	}
+	free(names.v);
+	free(logdir);
+	return true;
+}
+
+struct trace *trace_open(char *const *dirs, int ndirs, const char **why)
+{
+	struct trace *t = xcalloc(1, sizeof *t);
+	struct lreader r;
+	size_t readable = 0;
+
+	t->ndirs = ndirs > 0 ? (size_t)ndirs : 0;
+	t->dirnames = xcalloc(t->ndirs + 1, sizeof *t->dirnames);
+	t->meta = xcalloc(t->ndirs + 1, sizeof *t->meta);
+	for (size_t i = 0; i < 4; i++)
+		sb_init(&t->pathbuf[i]);
+	for (size_t i = 0; i < t->ndirs; i++) {
+		t->dirnames[i] = xstrdup(dirs[i]);
+		read_meta(t, i);
+		if (list_dir(t, i))
+			readable++;
+	}
+	if (!readable) {
+		*why = t->ndirs ? "no trace directory could be read"
+				: "no trace directory given";
+		trace_close(t);
+		return NULL;
+	}
+	lr_init(&r, NULL, 1 << 16);
+	for (size_t i = 0; i < t->nfiles; i++) {
+		struct logfile *f = &t->files[i];
+
+		r.fd = -1;
+		r.pos = 0;
+		r.beg = r.end = 0;
+		r.eof = r.nul = false;
+		r.lineno = 0;
+		scan_file(t, f, &r);
+		if (f->nstacks > 1)
+			qsort(f->stacks, f->nstacks, sizeof *f->stacks,
+			      stack_cmp);
+		t->nevents += f->nevents;
+	}
+	lr_free(&r);
+	/* untraced records name the process of their file */
+	for (size_t i = 0; i < t->untraced.n; i++) {
+		struct trace_untraced *u = t->untraced.v[i];
+
+		for (size_t j = 0; !u->proc && j < t->procs.n; j++) {
+			const struct trace_proc *p = t->procs.v[j];
+
+			if (p->pid == u->pid && p->ts <= u->ts)
+				u->proc = p;
+		}
+	}
+	return t;
+}
+
+/* ---- freeing ------------------------------------------------------------- */
+
+static void free_mount(struct trace_mount *m)
+{
+	free(m->mnt);
+	free(m->fs);
+	free(m->src);
+	free(m->root);
+	free(m->opts);
+	free(m);
+}
+
+static void free_user(struct trace_user *u)
+{
+	free(u->rootfs);
+	free(u->name);
+	free(u->home);
+	free(u->shell);
+	free(u);
+}
+
+static void free_group(struct trace_group *g)
+{
+	for (char **m = g->members; m && *m; m++)
+		free(*m);
+	free(g->members);
+	free(g->rootfs);
+	free(g->name);
+	free(g);
+}
+
+static void free_os(struct trace_os *o)
+{
+	free(o->rootfs);
+	free(o->id);
+	free(o->version_id);
+	free(o->pretty);
+	free(o);
+}
+
+static void free_untraced(struct trace_untraced *u)
+{
+	free(u->path);
+	free(u->why);
+	free(u);
+}
+
+void trace_close(struct trace *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->ndirs; i++) {
+		free(t->dirnames[i]);
+		json_decref(t->meta[i]);
+	}
+	free(t->dirnames);
+	free(t->meta);
+	for (size_t i = 0; i < t->nfiles; i++) {
+		for (size_t j = 0; j < t->files[i].nstacks; j++)
+			free_stack(t->files[i].stacks[j]);
+		free(t->files[i].stacks);
+		free(t->files[i].path);
+	}
+	free(t->files);
+	for (size_t i = 0; i < t->procs.n; i++)
+		free_proc(t->procs.v[i]);
+	for (size_t i = 0; i < t->mounts.n; i++)
+		free_mount(t->mounts.v[i]);
+	for (size_t i = 0; i < t->users.n; i++)
+		free_user(t->users.v[i]);
+	for (size_t i = 0; i < t->groups.n; i++)
+		free_group(t->groups.v[i]);
+	for (size_t i = 0; i < t->oses.n; i++)
+		free_os(t->oses.v[i]);
+	for (size_t i = 0; i < t->untraced.n; i++)
+		free_untraced(t->untraced.v[i]);
+	for (size_t i = 0; i < t->diags.n; i++) {
+		struct trace_diag *d = t->diags.v[i];
+
+		free(d->file);
+		free(d->message);
+		free(d);
+	}
+	free(t->procs.v);
+	free(t->mounts.v);
+	free(t->users.v);
+	free(t->groups.v);
+	free(t->oses.v);
+	free(t->untraced.v);
+	free(t->diags.v);
+	for (size_t i = 0; i < t->dirs.cap; i++)
+		if (t->dirs.slot[i]) {
+			free(t->dirs.slot[i]->path);
+			free(t->dirs.slot[i]);
+		}
+	free(t->dirs.slot);
+	for (size_t i = 0; i < 4; i++)
+		sb_release(&t->pathbuf[i]);
+	free(t);
+}
+
+/* ---- pass 2: the merge --------------------------------------------------- */
+
+struct source {
+	struct lreader r;
+	struct logfile *f;
+	json_t *cur; /* the next event of this file, or NULL at its end */
+	long curline;
+	long long ts;
+	size_t order; /* file index: the tie-break */
+};
+
+struct merge {
+	struct trace *t;
+	struct source *src;
+	size_t nsrc;
+	size_t *heap, nheap;
+	size_t open, max_open;
+	unsigned long clock;
+};
+
+/* Opener for the line readers: keeps at most max_open descriptors. */
+static int merge_open(struct lreader *r, void *ctx)
+{
+	struct merge *m = ctx;
+
+	for (;;) {
+		struct source *lru = NULL;
+
+		if (m->open < m->max_open) {
+			if (lr_open(r) == 0) {
+				m->open++;
+				r->last_use = ++m->clock;
+				return 0;
+			}
+			if ((errno != EMFILE && errno != ENFILE) || !m->open)
+				return -1;
+			m->max_open = m->open; /* the real limit is lower */
+		}
+		/* evict the least recently used descriptor */
+		for (size_t i = 0; i < m->nsrc; i++) {
+			struct source *s = &m->src[i];
+
+			if (s->r.fd >= 0 && &s->r != r &&
+			    (!lru || s->r.last_use < lru->r.last_use))
+				lru = s;
+		}
+		if (!lru)
+			return -1;
+		lr_release_fd(&lru->r);
+		m->open--;
+	}
+}
+
+/* Advance a source to its next parseable event. */
+static void source_next(struct merge *m, struct source *s)
+{
+	struct trace *t = m->t;
+	char *line;
+	size_t len;
+	bool nl;
+	int rc;
+
+	json_decref(s->cur);
+	s->cur = NULL;
+	s->r.last_use = ++m->clock;
+	while ((rc = lr_next(&s->r, &line, &len, &nl, merge_open, m)) > 0) {
+		json_error_t err;
+		json_t *o;
+
+		if (line_is_event(line, len) != 1)
+			continue;
+		if (line_looks_cut(line, len))
+			continue; /* diagnosed in pass 1 */
+		o = json_loadb(line, len, 0, &err);
+		if (!o || !json_is_object(o)) {
+			if (s->r.lineno > s->f->checked_upto)
+				diag(t, s->f->path, s->r.lineno, true,
+				     "corrupt line (%s): skipped",
+				     o ? "not an object" : err.text);
+			json_decref(o);
+			continue;
+		}
+		s->cur = o;
+		s->curline = s->r.lineno;
+		s->ts = jint(o, "ts", 0);
+		break;
+	}
+	if (rc < 0 && s->r.lineno >= s->f->checked_upto)
+		diag(t, s->f->path, s->r.lineno + 1, false,
+		     "read error while streaming events: %s", strerror(errno));
+	if (s->r.lineno > s->f->checked_upto)
+		s->f->checked_upto = s->r.lineno;
+	if (!s->cur && s->r.fd >= 0) {
+		lr_release_fd(&s->r);
+		m->open--;
+	}
+}
+
+static bool src_less(const struct merge *m, size_t a, size_t b)
+{
+	const struct source *x = &m->src[a], *y = &m->src[b];
+
+	if (x->ts != y->ts)
+		return x->ts < y->ts;
+	return x->order < y->order;
+}
+
+static void heap_down(struct merge *m, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, min = i, tmp;
+
+		if (l < m->nheap && src_less(m, m->heap[l], m->heap[min]))
+			min = l;
+		if (r < m->nheap && src_less(m, m->heap[r], m->heap[min]))
+			min = r;
+		if (min == i)
+			return;
+		tmp = m->heap[i];
+		m->heap[i] = m->heap[min];
+		m->heap[min] = tmp;
+		i = min;
+	}
+}
+
+/* Raise the soft descriptor limit to the hard one; return what we may use. */
+static size_t fd_budget(size_t want)
+{
+	struct rlimit rl;
+	size_t avail;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return 64;
+	if (rl.rlim_cur < rl.rlim_max && want + 64 > rl.rlim_cur) {
+		rlim_t old = rl.rlim_cur;
+
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl))
+			rl.rlim_cur = old;
+	}
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (1u << 20))
+		rl.rlim_cur = 1u << 20;
+	avail = rl.rlim_cur > 64 ? (size_t)rl.rlim_cur - 48 : 16;
+	return avail < want ? avail : want;
+}
+
+/* Fill the reusable event from a parsed record; false to skip it. */
+static bool build_event(struct trace *t, struct source *s)
+{
+	struct trace_event *ev = &t->ev;
+	json_t *o = s->cur, *v;
+	const char *id;
+	int op = op_from_name(jstr(o, "op"));
+
+	if (op < 0)
+		return false;
+	memset(ev, 0, sizeof *ev);
+	ev->op = (enum unroot_op)op;
+	ev->fn = jstr(o, "fn");
+	if (!ev->fn)
+		ev->fn = "";
+	if (!decode_path(json_object_get(o, "path"), &t->pathbuf[0]))
+		sb_reset(&t->pathbuf[0]);
+	ev->path = t->pathbuf[0].buf;
+	if (decode_path(json_object_get(o, "path2"), &t->pathbuf[1]))
+		ev->path2 = t->pathbuf[1].buf;
+	if (decode_path(json_object_get(o, "real"), &t->pathbuf[2]))
+		ev->real = t->pathbuf[2].buf;
+	if (decode_path(json_object_get(o, "argv0"), &t->pathbuf[3]))
+		ev->argv0 = t->pathbuf[3].buf;
+	ev->flags_text = jstr(o, "flags");
+	ev->flags = decode_flags(ev->flags_text);
+	if ((id = jstr(o, "mode"))) {
+		ev->has_mode = true;
+		ev->mode = (unsigned)strtoul(id, NULL, 8);
+	}
+	v = json_object_get(o, "owner");
+	ev->owner_uid = json_is_array(v) ?
+				(int)json_integer_value(json_array_get(v, 0)) :
+				-1;
+	ev->owner_gid = json_is_array(v) ?
+				(int)json_integer_value(json_array_get(v, 1)) :
+				-1;
+	ev->ret = jint(o, "ret", 0);
+	ev->errname = jstr(o, "errno");
+	ev->err = ev->errname ? errno_from_name(ev->errname) : 0;
+	ev->pid = (int)jint(o, "pid", s->f->proc ? s->f->proc->pid : 0);
+	ev->tid = (int)jint(o, "tid", ev->pid);
+	ev->ts = s->ts;
+	ev->uid = (unsigned)jint(o, "uid", s->f->proc ? s->f->proc->euid : 0);
+	ev->gid = (unsigned)jint(o, "gid", s->f->proc ? s->f->proc->egid : 0);
+	decode_state(o, "st", &ev->st);
+	decode_state(o, "st2", &ev->st2);
+	decode_state(o, "parent", &ev->parent);
+	id = jstr(o, "stack");
+	ev->stack = id ? find_stack(s->f, id) : NULL;
+	ev->proc = s->f->proc;
+	ev->file = s->f->path;
+	ev->line = s->curline;
+	return true;
+}
+
+static void merge_free(struct merge *m)
+{
+	for (size_t i = 0; i < m->nsrc; i++) {
+		json_decref(m->src[i].cur);
+		lr_free(&m->src[i].r);
+	}
+	free(m->src);
+	free(m->heap);
+}
+
+int trace_each_event(struct trace *t,
+		     int (*fn)(const struct trace_event *ev, void *ctx),
+		     void *ctx)
+{
+	struct merge m = {.t = t};
+	int rc = 0;
+
+	for (size_t i = 0; i < t->nfiles; i++)
+		if (!t->files[i].skip && t->files[i].nevents)
+			m.nsrc++;
+	if (!m.nsrc)
+		return 0;
+	m.src = xcalloc(m.nsrc, sizeof *m.src);
+	m.heap = xcalloc(m.nsrc, sizeof *m.heap);
+	m.max_open = fd_budget(m.nsrc);
+	m.nsrc = 0;
+	for (size_t i = 0; i < t->nfiles; i++) {
+		struct source *s;
+
+		if (t->files[i].skip || !t->files[i].nevents)
+			continue;
+		s = &m.src[m.nsrc++];
+		s->f = &t->files[i];
+		s->order = i;
+		lr_init(&s->r, s->f->path, 1 << 14);
+		source_next(&m, s);
+		if (s->cur)
+			m.heap[m.nheap++] = (size_t)(s - m.src);
+	}
+	for (size_t i = m.nheap; i-- > 0;)
+		heap_down(&m, i);
+	while (m.nheap) {
+		struct source *s = &m.src[m.heap[0]];
+
+		if (build_event(t, s) && (rc = fn(&t->ev, ctx)))
+			break;
+		source_next(&m, s);
+		if (!s->cur)
+			m.heap[0] = m.heap[--m.nheap];
+		heap_down(&m, 0);
+	}
+	merge_free(&m);
+	return rc;
+}
+
+/* ---- accessors ----------------------------------------------------------- */
+
+size_t trace_nprocs(const struct trace *t)
+{
+	return t->procs.n;
+}
+
+const struct trace_proc *trace_proc_at(const struct trace *t, size_t i)
+{
+	return i < t->procs.n ? t->procs.v[i] : NULL;
+}
+
+size_t trace_nmounts(const struct trace *t)
+{
+	return t->mounts.n;
+}
+
+const struct trace_mount *trace_mount_at(const struct trace *t, size_t i)
+{
+	return i < t->mounts.n ? t->mounts.v[i] : NULL;
+}
+
+size_t trace_nusers(const struct trace *t)
+{
+	return t->users.n;
+}
+
+const struct trace_user *trace_user_at(const struct trace *t, size_t i)
+{
+	return i < t->users.n ? t->users.v[i] : NULL;
+}
+
+size_t trace_ngroups(const struct trace *t)
+{
+	return t->groups.n;
+}
+
+const struct trace_group *trace_group_at(const struct trace *t, size_t i)
+{
+	return i < t->groups.n ? t->groups.v[i] : NULL;
+}
+
+size_t trace_nos(const struct trace *t)
+{
+	return t->oses.n;
+}
+
+const struct trace_os *trace_os_at(const struct trace *t, size_t i)
+{
+	return i < t->oses.n ? t->oses.v[i] : NULL;
+}
+
+size_t trace_nuntraced(const struct trace *t)
+{
+	return t->untraced.n;
+}
+
+const struct trace_untraced *trace_untraced_at(const struct trace *t,
+					       size_t i)
+{
+	return i < t->untraced.n ? t->untraced.v[i] : NULL;
+}
+
+size_t trace_ndiags(const struct trace *t)
+{
+	return t->diags.n;
+}
+
+const struct trace_diag *trace_diag_at(const struct trace *t, size_t i)
+{
+	return i < t->diags.n ? t->diags.v[i] : NULL;
+}
+
+long long trace_nevents(const struct trace *t)
+{
+	return t->nevents;
+}
+
+const void *trace_meta(const struct trace *t, size_t dir_index)
+{
+	return dir_index < t->ndirs ? t->meta[dir_index] : NULL;
+}
+
+size_t trace_ndirs(const struct trace *t)
+{
+	return t->ndirs;
+}
