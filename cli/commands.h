@@ -1,0 +1,19 @@
+/*
+ * commands.h - one entry point per subcommand, each in its own cmd_*.c file;
+ * unroot.c dispatches to them.  Every command returns its exit status.
+ */
+#ifndef UNROOT_COMMANDS_H
+#define UNROOT_COMMANDS_H
+
+int cmd_run(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
+int cmd_apply(int argc, char **argv);
+
+/* Exit codes shared by the commands. */
+#define EXIT_USAGE 2	    /* bad arguments (all commands but run) */
+#define EXIT_RUN_ERROR 125  /* run: unroot's own failure, as env(1) */
+#define EXIT_NOEXEC 126	    /* run: command found but not executable */
+#define EXIT_NOTFOUND 127   /* run: command not found */
+
+#endif

@@ -1,0 +1,201 @@
+/*
+ * trace.h - the log reader: every command that consumes a trace goes
+ * through this interface, never through the JSON directly.
+ *
+ * A trace is read in two passes.  trace_open() reads every file once and
+ * keeps what is small (processes, mounts, users, groups, ancestor dirs,
+ * stacks, untraced programs, the trace.json metadata); events are not kept.
+ * trace_each_event() then streams the events of all files merged in time
+ * order, so memory grows with the number of processes and distinct stacks,
+ * not with the number of events.
+ *
+ * Damaged input never stops a read: a truncated last line, a corrupt line
+ * or an unreadable file becomes a diagnostic naming file and line, and the
+ * rest is used.
+ */
+#ifndef UNROOT_TRACE_H
+#define UNROOT_TRACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "../schema/schema.h"
+
+enum file_type {
+#define FT_ENUM(e, s) e,
+	UNROOT_FILE_TYPES(FT_ENUM)
+#undef FT_ENUM
+	FT__COUNT
+};
+
+/* The state of a file before a call. */
+enum state_kind { ST_UNKNOWN = 0, ST_ABSENT, ST_PRESENT };
+struct file_state {
+	enum state_kind kind;
+	enum file_type type;
+	unsigned uid, gid;
+	unsigned mode; /* permission bits incl. 07000 */
+};
+
+struct trace_frame {
+	char *module; /* full path of the module */
+	unsigned long offset; /* address - module base */
+	char *symbol; /* NULL when unknown */
+	unsigned long symoff;
+};
+
+struct trace_stack {
+	char *id;
+	int nframes;
+	struct trace_frame *frames; /* innermost first, libunroot removed */
+};
+
+struct env_var {
+	char *name, *value;
+};
+
+struct trace_proc {
+	int pid, ppid;
+	long long ts;
+	char *exe, *argv0, *cwd; /* never NULL ("" when unknown) */
+	char **argv;		 /* NULL-terminated, NULL when not recorded */
+	unsigned uid, euid, gid, egid;
+	unsigned *groups;
+	int ngroups;
+	unsigned long long ns;
+	char *rootfs;
+	struct env_var *env;
+	int nenv;
+	bool stacks;
+	bool ended;    /* an "end" record was seen */
+	long lost;     /* from the end record */
+	char *file;    /* the log file it came from */
+	const char *home; /* env HOME or NULL */
+};
+
+struct trace_mount {
+	unsigned long long ns;
+	char *mnt, *fs, *src, *root, *opts;
+	bool ro;
+};
+
+struct trace_user {
+	char *rootfs, *name, *home, *shell;
+	unsigned uid, gid;
+};
+
+struct trace_group {
+	char *rootfs, *name;
+	unsigned gid;
+	char **members; /* NULL-terminated */
+};
+
+struct trace_os {
+	char *rootfs, *id, *version_id, *pretty;
+};
+
+struct trace_dir {
+	char *path;
+	struct file_state st;
+};
+
+struct trace_untraced {
+	int pid;
+	long long ts;
+	char *path;
+	char *why;
+	const struct trace_proc *proc; /* the process that exec'd, or NULL */
+};
+
+struct trace_event {
+	enum unroot_op op;
+	const char *fn;
+	const char *path;  /* never NULL */
+	const char *path2; /* NULL when absent */
+	const char *real;  /* NULL when absent */
+	const char *argv0; /* exec/spawn, NULL when absent */
+	const char *flags_text; /* as recorded, NULL when absent */
+	int flags;	   /* O_* bits decoded from flags_text, 0 if none */
+	bool has_mode;
+	unsigned mode;
+	int owner_uid, owner_gid; /* chown; -1 when absent */
+	long long ret;
+	int err;	       /* 0 on success, else the errno value */
+	const char *errname; /* NULL on success */
+	int pid, tid;
+	long long ts;
+	unsigned uid, gid;
+	struct file_state st, st2, parent;
+	const struct trace_stack *stack;   /* NULL when none */
+	const struct trace_proc *proc;	   /* the process image that made it */
+	const char *file;		   /* log file and line, for messages */
+	long line;
+};
+
+/* A problem found while reading, with where it was found. */
+struct trace_diag {
+	char *file; /* NULL for trace-wide messages */
+	long line;  /* 0 when not about a line */
+	char *message;
+	bool warning; /* false: an error (e.g. a whole file unreadable) */
+};
+
+struct trace;
+
+/*
+ * Read the trace directories (each either a trace directory holding log/,
+ * or a directory of .jsonl files).  Returns NULL only when nothing at all
+ * could be read; *why then says why (static storage or allocated, do not
+ * free).  Diagnostics are kept on the trace.
+ */
+struct trace *trace_open(char *const *dirs, int ndirs, const char **why);
+void trace_close(struct trace *t);
+
+/* Stream every event in time order; stop early when fn returns nonzero,
+ * and return that value.  May be called more than once. */
+int trace_each_event(struct trace *t,
+		     int (*fn)(const struct trace_event *ev, void *ctx),
+		     void *ctx);
+
+size_t trace_nprocs(const struct trace *t);
+const struct trace_proc *trace_proc_at(const struct trace *t, size_t i);
+size_t trace_nmounts(const struct trace *t);
+const struct trace_mount *trace_mount_at(const struct trace *t, size_t i);
+size_t trace_nusers(const struct trace *t);
+const struct trace_user *trace_user_at(const struct trace *t, size_t i);
+size_t trace_ngroups(const struct trace *t);
+const struct trace_group *trace_group_at(const struct trace *t, size_t i);
+size_t trace_nos(const struct trace *t);
+const struct trace_os *trace_os_at(const struct trace *t, size_t i);
+size_t trace_nuntraced(const struct trace *t);
+const struct trace_untraced *trace_untraced_at(const struct trace *t,
+					       size_t i);
+/* The recorded state of an ancestor directory, or NULL. */
+const struct trace_dir *trace_dir_state(const struct trace *t,
+					const char *path);
+size_t trace_ndiags(const struct trace *t);
+const struct trace_diag *trace_diag_at(const struct trace *t, size_t i);
+/* Count of events (known after trace_open). */
+long long trace_nevents(const struct trace *t);
+
+/* trace.json of the first directory that has one, or NULL (a json_t *,
+ * borrowed; declared void * so this header does not need jansson). */
+const void *trace_meta(const struct trace *t, size_t dir_index);
+size_t trace_ndirs(const struct trace *t);
+
+/*
+ * Whether an event changes the file system (the definition every command
+ * shares): open with O_WRONLY/O_RDWR/O_CREAT/O_TRUNC/O_APPEND/O_TMPFILE,
+ * mkdir, rmdir, rename, unlink, link, symlink, truncate, chmod, chown,
+ * utime, xattr, mknod, mktemp, bind.  Failed calls count too (a denied
+ * write is still a write the workload wanted).
+ */
+bool trace_event_writes(const struct trace_event *ev);
+
+/* Names. */
+const char *op_name(enum unroot_op op);
+int op_from_name(const char *name); /* -1 when unknown */
+const char *file_type_name(enum file_type t);
+
+#endif

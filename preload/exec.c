@@ -1,0 +1,516 @@
+/*
+ * exec.c - following the workload into new programs.  Every exec and spawn
+ * entry point puts the preload and its settings back into the environment
+ * the new program gets (workloads exec children with `env -i`, daemons
+ * reset their environment), keeping any LD_PRELOAD entries the workload
+ * already has.  The exec is recorded before the call (success does not
+ * return) and again if it fails.  A program the loader will not preload
+ * into (static, set-id, file capabilities) gets an "untraced" record.
+ *
+ * In a vfork child (detected because getpid() is not the recorded pid) the
+ * wrappers only rebuild the environment, on the stack: no lock, no
+ * allocation, no record, no shared state written.
+ */
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "unroot.h"
+
+extern char **environ;
+
+/* Storage for the re-inserted variables; lives on the caller's stack. */
+struct env_fix {
+	char preload[2 * PATH_MAX + 32];
+	char log[PATH_MAX + 16];
+	char flags[96];
+	char lib[PATH_MAX + 16];
+};
+
+static size_t env_count(char *const *envp)
+{
+	size_t n = 0;
+	while (envp && envp[n])
+		n++;
+	return n;
+}
+
+static bool starts_with(const char *s, const char *prefix)
+{
+	return !strncmp(s, prefix, strlen(prefix));
+}
+
+/* Is lib one of the entries of an LD_PRELOAD value (':' or ' ' lists)? */
+static bool preload_has(const char *value, const char *lib)
+{
+	size_t n = strlen(lib);
+	for (const char *p = value; (p = strstr(p, lib)); p += n) {
+		bool start = p == value || p[-1] == ':' || p[-1] == ' ';
+		bool end = p[n] == 0 || p[n] == ':' || p[n] == ' ';
+		if (start && end)
+			return true;
+	}
+	return false;
+}
+
+static void join(char *out, size_t cap, const char *a, const char *b,
+		 const char *c)
+{
+	size_t la = strlen(a), lb = strlen(b), lc = c ? strlen(c) : 0;
+	if (la + lb + lc + 2 > cap) {
+		out[0] = 0;
+		return;
+	}
+	memcpy(out, a, la);
+	memcpy(out + la, b, lb);
+	if (c) {
+		out[la + lb] = ':';
+		memcpy(out + la + lb + 1, c, lc + 1);
+	} else {
+		out[la + lb] = 0;
+	}
+}
+
+/* envp with the preload's variables present; out has env_count + 5 slots. */
+static char *const *fix_env(char *const *envp, char **out, struct env_fix *f)
+{
+	size_t o = 0;
+	bool have_preload = false;
+
+	join(f->log, sizeof f->log, UNROOT_ENV_LOG "=", ur_logdir, NULL);
+	join(f->flags, sizeof f->flags, UNROOT_ENV_FLAGS "=", ur_flags_text,
+	     NULL);
+	join(f->lib, sizeof f->lib, UNROOT_ENV_LIB "=", ur_lib, NULL);
+	for (size_t i = 0; envp && envp[i]; i++) {
+		char *e = envp[i];
+		if (starts_with(e, "LD_PRELOAD=")) {
+			const char *v = e + 11;
+			have_preload = true;
+			if (!preload_has(v, ur_lib)) {
+				join(f->preload, sizeof f->preload,
+				     "LD_PRELOAD=", ur_lib, *v ? v : NULL);
+				e = f->preload[0] ? f->preload : e;
+			}
+		} else if (starts_with(e, UNROOT_ENV_LOG "=") ||
+			   starts_with(e, UNROOT_ENV_FLAGS "=") ||
+			   starts_with(e, UNROOT_ENV_LIB "=")) {
+			continue;
+		}
+		out[o++] = e;
+	}
+	if (!have_preload) {
+		join(f->preload, sizeof f->preload, "LD_PRELOAD=", ur_lib, NULL);
+		out[o++] = f->preload;
+	}
+	out[o++] = f->log;
+	out[o++] = f->flags;
+	out[o++] = f->lib;
+	out[o] = NULL;
+	return out;
+}
+
+/* ---- programs the loader will not preload into ---- */
+
+static bool elf_is_static(int fd, const unsigned char *buf, long n)
+{
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)buf;
+	Elf64_Phdr ph;
+
+	if (n < (long)sizeof *eh || buf[EI_CLASS] != ELFCLASS64)
+		return false; /* 32-bit or odd: cannot tell, assume dynamic */
+	if (eh->e_type != ET_EXEC && eh->e_type != ET_DYN)
+		return false;
+	for (int i = 0; i < eh->e_phnum; i++) {
+		off_t off = (off_t)eh->e_phoff + (off_t)i * eh->e_phentsize;
+		if (syscall(SYS_pread64, fd, &ph, sizeof ph, off) != sizeof ph)
+			return false;
+		if (ph.p_type == PT_INTERP)
+			return false;
+	}
+	return true;
+}
+
+/* Why a program will run untraced, or NULL when it will be traced. */
+static const char *why_untraced(const char *path, int depth)
+{
+	struct stat st;
+	unsigned char buf[256];
+
+	if (!path || ur_sys_stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return NULL;
+	if ((st.st_mode & S_ISUID) && st.st_uid != geteuid())
+		return UNTRACED_SETUID;
+	if ((st.st_mode & S_ISGID) && st.st_gid != getegid())
+		return UNTRACED_SETGID;
+	if (geteuid() != 0 &&
+	    syscall(SYS_getxattr, path, "security.capability", NULL, 0) > 0)
+		return UNTRACED_CAPS;
+	long fd = ur_sys_open(path, O_RDONLY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return NULL;
+	long n = ur_sys_read((int)fd, buf, sizeof buf - 1);
+	const char *why = NULL;
+	if (n > 4 && !memcmp(buf, ELFMAG, SELFMAG)) {
+		if (elf_is_static((int)fd, buf, n))
+			why = UNTRACED_STATIC;
+	} else if (n > 2 && buf[0] == '#' && buf[1] == '!' && depth == 0) {
+		buf[n] = 0;
+		char *p = (char *)buf + 2;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		char *end = p;
+		while (*end && *end != ' ' && *end != '\t' && *end != '\n')
+			end++;
+		*end = 0;
+		ur_sys_close((int)fd);
+		return why_untraced(p, 1);
+	}
+	ur_sys_close((int)fd);
+	return why;
+}
+
+static void record_untraced(const char *path, const char *why)
+{
+	char buf[PATH_MAX * 2 + 256];
+	char abs[PATH_MAX * 2];
+	struct jbuf j;
+
+	if (!ur_absolute(AT_FDCWD, path, abs, sizeof abs))
+		return;
+	jb_init(&j, buf, sizeof buf);
+	jb_begin(&j, REC_UNTRACED);
+	jb_int(&j, "pid", ur_pid);
+	jb_int(&j, "ts", ur_now_ns());
+	jb_str(&j, "path", abs);
+	jb_str(&j, "why", why);
+	jb_end(&j);
+	if (!j.overflow)
+		ur_log_write(buf, j.len);
+}
+
+/* ---- PATH search, as execvp does, to know which file will run ---- */
+
+static bool executable(const char *path)
+{
+	struct stat st;
+	return syscall(SYS_faccessat, AT_FDCWD, path, X_OK) == 0 &&
+	       ur_sys_stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static const char *search_path(const char *file, char *out, size_t cap)
+{
+	const char *dirs = getenv("PATH");
+
+	if (!file || !*file || strchr(file, '/'))
+		return file;
+	if (!dirs)
+		dirs = "/bin:/usr/bin";
+	size_t fl = strlen(file);
+	for (const char *d = dirs;; d++) {
+		const char *end = strchr(d, ':');
+		size_t dl = end ? (size_t)(end - d) : strlen(d);
+		if (dl + fl + 2 < cap) {
+			memcpy(out, dl ? d : ".", dl ? dl : 1);
+			size_t n = dl ? dl : 1;
+			out[n] = '/';
+			memcpy(out + n + 1, file, fl + 1);
+			if (executable(out))
+				return out;
+		}
+		if (!end)
+			break;
+		d = end;
+	}
+	return file;
+}
+
+/* ---- recording ---- */
+
+static bool in_vfork_child(void)
+{
+	return ur_sys_getpid() != ur_pid;
+}
+
+static void note_exec(const char *fn, int dirfd, const char *path,
+		      char *const argv[], long ret, int err)
+{
+	struct call c = CALL_INIT(OP_EXEC, fn);
+	c.dirfd = dirfd;
+	c.path = path;
+	c.argv0 = argv ? argv[0] : NULL;
+	ur_after(&c, ret, err);
+	if (!err) {
+		const char *why = why_untraced(path, 0);
+		if (why)
+			record_untraced(path, why);
+	}
+}
+
+static void note_spawn(const char *fn, const char *path, char *const argv[],
+		       long child, int err)
+{
+	struct call c = CALL_INIT(OP_SPAWN, fn);
+	c.path = path;
+	c.argv0 = argv ? argv[0] : NULL;
+	c.child = child;
+	ur_after(&c, err ? -1 : 0, err);
+	if (!err) {
+		const char *why = why_untraced(path, 0);
+		if (why)
+			record_untraced(path, why);
+	}
+}
+
+/* ---- the exec family ---- */
+
+static int (*real_execve)(const char *, char *const[], char *const[]);
+static int (*real_execvpe)(const char *, char *const[], char *const[]);
+static int (*real_fexecve)(int, char *const[], char *const[]);
+static int (*real_execveat)(int, const char *, char *const[], char *const[],
+			    int);
+
+#define REAL(name, type)                                                       \
+	do {                                                                   \
+		if (UNLIKELY(!real_##name))                                    \
+			real_##name = (type)ur_real(#name);                    \
+	} while (0)
+
+typedef int (*exec_fn)(const char *, char *const[], char *const[]);
+
+static int traced_exec(const char *fn, const char *path, char *const argv[],
+		       char *const envp[], bool search)
+{
+	exec_fn call;
+	char found[PATH_MAX];
+
+	REAL(execve, exec_fn);
+	REAL(execvpe, exec_fn);
+	call = search ? real_execvpe : real_execve;
+	if (!ur_enabled)
+		return call(path, argv, envp);
+	char *env[env_count(envp) + 5];
+	struct env_fix fix;
+	char *const *e = fix_env(envp, env, &fix);
+	if (in_vfork_child())
+		return call(path, argv, e);
+	const char *file = search ? search_path(path, found, sizeof found)
+				  : path;
+	note_exec(fn, AT_FDCWD, file, argv, 0, 0);
+	int r = call(path, argv, e);
+	note_exec(fn, AT_FDCWD, file, argv, r, errno);
+	return r;
+}
+
+EXPORT int execve(const char *path, char *const argv[], char *const envp[])
+{
+	return traced_exec("execve", path, argv, envp, false);
+}
+
+EXPORT int execv(const char *path, char *const argv[])
+{
+	return traced_exec("execv", path, argv, environ, false);
+}
+
+EXPORT int execvp(const char *file, char *const argv[])
+{
+	return traced_exec("execvp", file, argv, environ, true);
+}
+
+EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
+{
+	return traced_exec("execvpe", file, argv, envp, true);
+}
+
+/* execl and friends: gather the variadic arguments into an argv array. */
+#define COLLECT_ARGS(arg, last, argv, envp_out)                                \
+	size_t argc_ = 1;                                                      \
+	va_list ap_;                                                           \
+	va_start(ap_, arg);                                                    \
+	while (va_arg(ap_, char *))                                            \
+		argc_++;                                                       \
+	va_end(ap_);                                                           \
+	char *argv[argc_ + 1];                                                 \
+	argv[0] = (char *)(arg);                                               \
+	va_start(ap_, arg);                                                    \
+	for (size_t i_ = 1; i_ <= argc_; i_++)                                 \
+		argv[i_] = va_arg(ap_, char *);                                \
+	if (last)                                                              \
+		envp_out = va_arg(ap_, char **);                               \
+	va_end(ap_)
+
+EXPORT int execl(const char *path, const char *arg, ...)
+{
+	char **envp = environ;
+	COLLECT_ARGS(arg, false, argv, envp);
+	return traced_exec("execl", path, argv, envp, false);
+}
+
+EXPORT int execle(const char *path, const char *arg, ...)
+{
+	char **envp = environ;
+	COLLECT_ARGS(arg, true, argv, envp);
+	return traced_exec("execle", path, argv, envp, false);
+}
+
+EXPORT int execlp(const char *file, const char *arg, ...)
+{
+	char **envp = environ;
+	COLLECT_ARGS(arg, false, argv, envp);
+	return traced_exec("execlp", file, argv, envp, true);
+}
+
+EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
+{
+	char path[PATH_MAX];
+
+	REAL(fexecve, int (*)(int, char *const[], char *const[]));
+	if (!ur_enabled)
+		return real_fexecve(fd, argv, envp);
+	char *env[env_count(envp) + 5];
+	struct env_fix fix;
+	char *const *e = fix_env(envp, env, &fix);
+	if (in_vfork_child())
+		return real_fexecve(fd, argv, e);
+	if (!ur_fd_path(fd, path, sizeof path))
+		strcpy(path, "?");
+	note_exec("fexecve", AT_FDCWD, path, argv, 0, 0);
+	int r = real_fexecve(fd, argv, e);
+	note_exec("fexecve", AT_FDCWD, path, argv, r, errno);
+	return r;
+}
+
+static int call_execveat(int dirfd, const char *path, char *const argv[],
+			 char *const envp[], int flags)
+{
+	REAL(execveat,
+	     int (*)(int, const char *, char *const[], char *const[], int));
+	if (real_execveat)
+		return real_execveat(dirfd, path, argv, envp, flags);
+	return (int)syscall(SYS_execveat, dirfd, path, argv, envp, flags);
+}
+
+EXPORT int execveat(int dirfd, const char *path, char *const argv[],
+		    char *const envp[], int flags)
+{
+	if (!ur_enabled)
+		return call_execveat(dirfd, path, argv, envp, flags);
+	char *env[env_count(envp) + 5];
+	struct env_fix fix;
+	char *const *e = fix_env(envp, env, &fix);
+	if (in_vfork_child())
+		return call_execveat(dirfd, path, argv, e, flags);
+	note_exec("execveat", dirfd, path, argv, 0, 0);
+	int r = call_execveat(dirfd, path, argv, e, flags);
+	note_exec("execveat", dirfd, path, argv, r, errno);
+	return r;
+}
+
+/* ---- spawning ---- */
+
+typedef int (*spawn_fn)(pid_t *, const char *, const posix_spawn_file_actions_t *,
+			const posix_spawnattr_t *, char *const[], char *const[]);
+static spawn_fn real_posix_spawn, real_posix_spawnp;
+
+static int traced_spawn(const char *fn, spawn_fn call, pid_t *pid,
+			const char *path,
+			const posix_spawn_file_actions_t *actions,
+			const posix_spawnattr_t *attr, char *const argv[],
+			char *const envp[], bool search)
+{
+	char found[PATH_MAX];
+	pid_t child = -1;
+
+	if (!ur_enabled)
+		return call(pid, path, actions, attr, argv, envp);
+	char *env[env_count(envp) + 5];
+	struct env_fix fix;
+	char *const *e = fix_env(envp, env, &fix);
+	int r = call(&child, path, actions, attr, argv, e);
+	if (pid)
+		*pid = child;
+	if (!in_vfork_child()) {
+		const char *file = search ? search_path(path, found, sizeof found)
+					  : path;
+		note_spawn(fn, file, argv, r ? -1 : child, r);
+	}
+	return r;
+}
+
+EXPORT int posix_spawn(pid_t *pid, const char *path,
+		       const posix_spawn_file_actions_t *actions,
+		       const posix_spawnattr_t *attr, char *const argv[],
+		       char *const envp[])
+{
+	REAL(posix_spawn, spawn_fn);
+	return traced_spawn("posix_spawn", real_posix_spawn, pid, path,
+			    actions, attr, argv, envp, false);
+}
+
+EXPORT int posix_spawnp(pid_t *pid, const char *file,
+			const posix_spawn_file_actions_t *actions,
+			const posix_spawnattr_t *attr, char *const argv[],
+			char *const envp[])
+{
+	REAL(posix_spawnp, spawn_fn);
+	return traced_spawn("posix_spawnp", real_posix_spawnp, pid, file,
+			    actions, attr, argv, envp, true);
+}
+
+/*
+ * system() and popen() spawn /bin/sh through libc's internal spawn, which
+ * no wrapper sees: give them an environment with the preload for the
+ * duration of the call, then put the workload's own back.
+ */
+static char **environ_with_preload(char **env, struct env_fix *fix)
+{
+	char **old = environ;
+	fix_env(old, env, fix);
+	environ = env;
+	return old;
+}
+
+static int (*real_system)(const char *);
+EXPORT int system(const char *command)
+{
+	REAL(system, int (*)(const char *));
+	if (!ur_enabled || !command)
+		return real_system(command);
+	char *env[env_count(environ) + 5];
+	struct env_fix fix;
+	char *sh_argv[] = {"sh", "-c", (char *)command, NULL};
+	char **old = environ_with_preload(env, &fix);
+	note_spawn("system", "/bin/sh", sh_argv, -1, 0);
+	int r = real_system(command);
+	int e = errno;
+	if (environ == env)
+		environ = old;
+	errno = e;
+	return r;
+}
+
+static FILE *(*real_popen)(const char *, const char *);
+EXPORT FILE *popen(const char *command, const char *type)
+{
+	REAL(popen, FILE * (*)(const char *, const char *));
+	if (!ur_enabled || !command)
+		return real_popen(command, type);
+	char *env[env_count(environ) + 5];
+	struct env_fix fix;
+	char *sh_argv[] = {"sh", "-c", (char *)command, NULL};
+	char **old = environ_with_preload(env, &fix);
+	FILE *f = real_popen(command, type);
+	int e = errno;
+	if (environ == env)
+		environ = old;
+	note_spawn("popen", "/bin/sh", sh_argv, -1, f ? 0 : e);
+	errno = e;
+	return f;
+}

@@ -1,0 +1,478 @@
+/*
+ * proc.c - the records written once per process image (who it is: exe,
+ * argv, credentials, allow-listed environment), once per mount namespace
+ * (the mount table) and once per root file system (os-release, users,
+ * groups).  "Once" across processes is claimed with an O_EXCL marker file
+ * in the log directory, so start-up costs one failed open per claim.
+ *
+ * No environment value outside the allow-list is ever written.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "unroot.h"
+
+extern char **environ;
+
+static const char *const env_allowed[] = {
+	"HOME", "USER", "LOGNAME", "PWD", "TMPDIR", "TMP", "TEMP", "LANG",
+	"HF_HOME", "HF_HUB_CACHE", "TRANSFORMERS_CACHE", "MPLCONFIGDIR",
+	"NUMBA_CACHE_DIR", "TORCH_HOME", "TORCHINDUCTOR_CACHE_DIR",
+	"TRITON_CACHE_DIR", "PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX",
+	"PIP_CACHE_DIR", "NPM_CONFIG_CACHE", "YARN_CACHE_FOLDER", "GOCACHE",
+	"JUPYTER_RUNTIME_DIR", "JUPYTER_DATA_DIR", "JUPYTER_CONFIG_DIR",
+	"DOTNET_CLI_HOME", "NUGET_PACKAGES", "TIKTOKEN_CACHE_DIR",
+	"YOLO_CONFIG_DIR", "PGDATA", NULL,
+};
+
+static bool env_is_allowed(const char *entry, size_t namelen)
+{
+	if (namelen > 4 && !strncmp(entry, "XDG_", 4))
+		return true;
+	for (const char *const *a = env_allowed; *a; a++)
+		if (strlen(*a) == namelen && !strncmp(*a, entry, namelen))
+			return true;
+	return false;
+}
+
+static void put_env(struct jbuf *j)
+{
+	char name[128];
+
+	jb_key(j, "env");
+	jb_raw(j, "{", 1);
+	j->comma = false;
+	for (char **e = environ; e && *e; e++) {
+		const char *eq = strchr(*e, '=');
+		size_t n = eq ? (size_t)(eq - *e) : 0;
+		if (!n || n >= sizeof name || !env_is_allowed(*e, n))
+			continue;
+		memcpy(name, *e, n);
+		name[n] = 0;
+		jb_str(j, name, eq + 1);
+	}
+	jb_raw(j, "}", 1);
+	j->comma = true;
+}
+
+/* argv from /proc/self/cmdline: works with any libc, at any time. */
+static void put_argv(struct jbuf *j, char *tmp, size_t cap)
+{
+	size_t n = ur_read_file("/proc/self/cmdline", tmp, cap);
+	size_t first = n ? strnlen(tmp, n) : 0;
+
+	jb_strn(j, "argv0", tmp, first);
+	if (!ur_record_argv)
+		return;
+	jb_key(j, "argv");
+	jb_raw(j, "[", 1);
+	for (size_t i = 0; i < n;) {
+		size_t len = strnlen(tmp + i, n - i);
+		if (i)
+			jb_raw(j, ",", 1);
+		jb_value_str(j, tmp + i, len);
+		i += len + 1;
+	}
+	jb_raw(j, "]", 1);
+}
+
+static void put_groups(struct jbuf *j)
+{
+	gid_t groups[256];
+	int n = getgroups(256, groups);
+
+	jb_key(j, "groups");
+	jb_raw(j, "[", 1);
+	for (int i = 0; i < n; i++) {
+		char num[16];
+		int len = 0;
+		unsigned v = groups[i];
+		char tmp[16];
+		int k = 0;
+		do {
+			tmp[k++] = (char)('0' + v % 10);
+			v /= 10;
+		} while (v);
+		while (k)
+			num[len++] = tmp[--k];
+		if (i)
+			jb_raw(j, ",", 1);
+		jb_raw(j, num, (size_t)len);
+	}
+	jb_raw(j, "]", 1);
+}
+
+static unsigned long long mount_ns(void)
+{
+	struct stat st;
+	if (ur_sys_stat("/proc/self/ns/mnt", &st) != 0)
+		return 0;
+	return (unsigned long long)st.st_ino;
+}
+
+static void rootfs_id(char *out)
+{
+	struct stat st;
+	size_t n = 0;
+	char tmp[48];
+	unsigned long long parts[2] = {0, 0};
+
+	if (ur_sys_stat("/", &st) == 0) {
+		parts[0] = (unsigned long long)st.st_dev;
+		parts[1] = (unsigned long long)st.st_ino;
+	}
+	for (int p = 0; p < 2; p++) {
+		int k = 0;
+		unsigned long long v = parts[p];
+		do {
+			tmp[k++] = (char)('0' + v % 10);
+			v /= 10;
+		} while (v);
+		while (k)
+			out[n++] = tmp[--k];
+		if (p == 0)
+			out[n++] = ':';
+	}
+	out[n] = 0;
+}
+
+void ur_write_proc(void)
+{
+	struct scratch *s = NULL;
+	char exe[PATH_MAX], cwd[PATH_MAX], rootfs[48];
+	static char tmp[32768]; /* once per image, before threads matter */
+	static char buf[65536];
+	struct jbuf j;
+	long n;
+
+	(void)s;
+	jb_init(&j, buf, sizeof buf);
+	jb_begin(&j, REC_PROC);
+	jb_int(&j, "v", UNROOT_SCHEMA_VERSION);
+	jb_int(&j, "pid", ur_pid);
+	jb_int(&j, "ppid", getppid());
+	jb_int(&j, "ts", ur_now_ns());
+	n = ur_sys_readlink("/proc/self/exe", exe, sizeof exe - 1);
+	exe[n > 0 ? n : 0] = 0;
+	jb_str(&j, "exe", exe);
+	put_argv(&j, tmp, sizeof tmp);
+	n = syscall(SYS_getcwd, cwd, sizeof cwd);
+	if (n <= 0)
+		cwd[0] = 0;
+	jb_str(&j, "cwd", cwd);
+	jb_int(&j, "uid", getuid());
+	jb_int(&j, "euid", geteuid());
+	jb_int(&j, "gid", getgid());
+	jb_int(&j, "egid", getegid());
+	put_groups(&j);
+	jb_int(&j, "ns", (long long)mount_ns());
+	rootfs_id(rootfs);
+	jb_str(&j, "rootfs", rootfs);
+	put_env(&j);
+	jb_bool(&j, "stacks", ur_record_stacks);
+	jb_end(&j);
+	if (!j.overflow)
+		ur_log_write(buf, j.len);
+}
+
+/* Claim a once-per-something job by creating an empty marker file. */
+static bool claim(const char *what, const char *id)
+{
+	char path[PATH_MAX + 96];
+	size_t n = strlen(ur_logdir);
+
+	if (n + strlen(what) + strlen(id) + 4 > sizeof path)
+		return false;
+	memcpy(path, ur_logdir, n);
+	path[n++] = '/';
+	path[n++] = '.';
+	strcpy(path + n, what);
+	strcat(path, id);
+	long fd = ur_sys_open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+					    O_CLOEXEC,
+			      0644);
+	if (fd < 0)
+		return false;
+	ur_sys_close((int)fd);
+	return true;
+}
+
+/* mountinfo escapes space, tab, newline and backslash as \ooo. */
+static size_t unescape_octal(char *s, size_t n)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\\' && i + 3 < n + 1 && s[i + 1] >= '0' &&
+		    s[i + 1] <= '3') {
+			s[o++] = (char)(((s[i + 1] - '0') << 6) |
+					((s[i + 2] - '0') << 3) |
+					(s[i + 3] - '0'));
+			i += 3;
+		} else {
+			s[o++] = s[i];
+		}
+	}
+	return o;
+}
+
+/* Split a line into space-separated fields, in place. */
+static int split(char *line, char **f, size_t *len, int max)
+{
+	int n = 0;
+	char *p = line;
+	while (*p && n < max) {
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		f[n] = p;
+		while (*p && *p != ' ')
+			p++;
+		len[n] = (size_t)(p - f[n]);
+		n++;
+	}
+	return n;
+}
+
+static bool opt_has(const char *opts, size_t n, const char *word)
+{
+	size_t w = strlen(word);
+	for (size_t i = 0; i + w <= n; i++)
+		if ((i == 0 || opts[i - 1] == ',') && !strncmp(opts + i, word, w) &&
+		    (i + w == n || opts[i + w] == ','))
+			return true;
+	return false;
+}
+
+static void write_mount_line(char *line, unsigned long long ns)
+{
+	char *f[40];
+	size_t len[40];
+	char buf[3 * PATH_MAX];
+	struct jbuf j;
+	int n = split(line, f, len, 40);
+	int dash = -1;
+
+	for (int i = 6; i < n; i++)
+		if (len[i] == 1 && f[i][0] == '-') {
+			dash = i;
+			break;
+		}
+	if (n < 7 || dash < 0 || dash + 2 >= n)
+		return;
+	jb_init(&j, buf, sizeof buf);
+	jb_begin(&j, REC_MOUNT);
+	jb_int(&j, "ns", (long long)ns);
+	jb_strn(&j, "mnt", f[4], unescape_octal(f[4], len[4]));
+	jb_strn(&j, "fs", f[dash + 1], len[dash + 1]);
+	jb_strn(&j, "src", f[dash + 2], unescape_octal(f[dash + 2], len[dash + 2]));
+	jb_strn(&j, "root", f[3], unescape_octal(f[3], len[3]));
+	jb_bool(&j, "ro", opt_has(f[5], len[5], "ro"));
+	jb_strn(&j, "opts", f[5], len[5]);
+	jb_end(&j);
+	if (!j.overflow)
+		ur_log_write(buf, j.len);
+}
+
+/* Call fn on each line of a file read in chunks of the given buffer. */
+static void each_line(const char *path, char *buf, size_t cap,
+		      void (*fn)(char *line, void *ctx), void *ctx)
+{
+	long fd = ur_sys_open(path, O_RDONLY | O_CLOEXEC, 0);
+	size_t have = 0;
+
+	if (fd < 0)
+		return;
+	for (;;) {
+		long n = ur_sys_read((int)fd, buf + have, cap - 1 - have);
+		if (n > 0)
+			have += (size_t)n;
+		buf[have] = 0;
+		char *start = buf, *nl;
+		while ((nl = memchr(start, '\n', have - (size_t)(start - buf)))) {
+			*nl = 0;
+			fn(start, ctx);
+			start = nl + 1;
+		}
+		size_t rest = have - (size_t)(start - buf);
+		if (n <= 0) {
+			if (rest)
+				fn(start, ctx);
+			break;
+		}
+		if (rest == cap - 1) /* a line longer than the buffer: drop */
+			rest = 0;
+		memmove(buf, start, rest);
+		have = rest;
+	}
+	ur_sys_close((int)fd);
+}
+
+static void mount_line(char *line, void *ctx)
+{
+	write_mount_line(line, *(unsigned long long *)ctx);
+}
+
+/* Split a colon-separated line (passwd, group) into at most max fields. */
+static int split_colons(char *line, char **f, int max)
+{
+	int n = 0;
+	f[n++] = line;
+	for (char *p = line; *p && n < max; p++)
+		if (*p == ':') {
+			*p = 0;
+			f[n++] = p + 1;
+		}
+	return n;
+}
+
+static long parse_id(const char *s)
+{
+	long v = 0;
+	if (!*s)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	return v;
+}
+
+static void user_line(char *line, void *ctx)
+{
+	char *f[8];
+	char buf[2 * PATH_MAX];
+	struct jbuf j;
+
+	if (line[0] == '#' || split_colons(line, f, 7) < 7)
+		return;
+	jb_init(&j, buf, sizeof buf);
+	jb_begin(&j, REC_USER);
+	jb_str(&j, "rootfs", ctx);
+	jb_str(&j, "name", f[0]);
+	jb_int(&j, "uid", parse_id(f[2]));
+	jb_int(&j, "gid", parse_id(f[3]));
+	jb_str(&j, "home", f[5]);
+	jb_str(&j, "shell", f[6]);
+	jb_end(&j);
+	if (!j.overflow)
+		ur_log_write(buf, j.len);
+}
+
+static void group_line(char *line, void *ctx)
+{
+	char *f[4];
+	char buf[8192];
+	struct jbuf j;
+
+	if (line[0] == '#' || split_colons(line, f, 4) < 4)
+		return;
+	jb_init(&j, buf, sizeof buf);
+	jb_begin(&j, REC_GROUP);
+	jb_str(&j, "rootfs", ctx);
+	jb_str(&j, "name", f[0]);
+	jb_int(&j, "gid", parse_id(f[2]));
+	jb_key(&j, "members");
+	jb_raw(&j, "[", 1);
+	char *m = f[3];
+	bool first = true;
+	while (*m) {
+		char *comma = strchr(m, ',');
+		size_t len = comma ? (size_t)(comma - m) : strlen(m);
+		if (len) {
+			if (!first)
+				jb_raw(&j, ",", 1);
+			jb_value_str(&j, m, len);
+			first = false;
+		}
+		m += len + (comma ? 1 : 0);
+	}
+	jb_raw(&j, "]", 1);
+	jb_end(&j);
+	if (!j.overflow)
+		ur_log_write(buf, j.len);
+}
+
+/* The value of KEY= in os-release text, quotes removed. */
+static const char *os_value(char *text, const char *key, char *out, size_t cap)
+{
+	size_t k = strlen(key);
+	for (char *line = text; line && *line;) {
+		char *nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line) : strlen(line);
+		if (len > k && !strncmp(line, key, k) && line[k] == '=') {
+			const char *v = line + k + 1;
+			size_t vl = len - k - 1;
+			if (vl >= 2 && (v[0] == '"' || v[0] == '\'') &&
+			    v[vl - 1] == v[0]) {
+				v++;
+				vl -= 2;
+			}
+			if (vl >= cap)
+				vl = cap - 1;
+			memcpy(out, v, vl);
+			out[vl] = 0;
+			return out;
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	return NULL;
+}
+
+static void write_os(const char *rootfs)
+{
+	static char text[8192];
+	char id[64], ver[64], pretty[256], buf[1024];
+	struct jbuf j;
+
+	if (!ur_read_file("/etc/os-release", text, sizeof text))
+		ur_read_file("/usr/lib/os-release", text, sizeof text);
+	jb_init(&j, buf, sizeof buf);
+	jb_begin(&j, REC_OS);
+	jb_str(&j, "rootfs", rootfs);
+	jb_str(&j, "id", os_value(text, "ID", id, sizeof id));
+	jb_str(&j, "version_id", os_value(text, "VERSION_ID", ver, sizeof ver));
+	jb_str(&j, "pretty", os_value(text, "PRETTY_NAME", pretty, sizeof pretty));
+	jb_end(&j);
+	if (!j.overflow)
+		ur_log_write(buf, j.len);
+}
+
+void ur_write_once_per_ns_and_root(void)
+{
+	static char buf[16384];
+	char id[64];
+	unsigned long long ns = mount_ns();
+	size_t n = 0;
+	char tmp[24];
+	int k = 0;
+	unsigned long long v = ns;
+
+	id[0] = 0;
+	do {
+		tmp[k++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (k)
+		id[n++] = tmp[--k];
+	id[n] = 0;
+	if (claim("ns-", id))
+		each_line("/proc/self/mountinfo", buf, sizeof buf, mount_line,
+			  &ns);
+	char rootfs[48];
+	rootfs_id(rootfs);
+	for (char *p = rootfs; *p; p++)
+		if (*p == ':')
+			*p = '-';
+	if (!claim("root-", rootfs))
+		return;
+	rootfs_id(rootfs);
+	write_os(rootfs);
+	each_line("/etc/passwd", buf, sizeof buf, user_line, rootfs);
+	each_line("/etc/group", buf, sizeof buf, group_line, rootfs);
+}

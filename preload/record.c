@@ -1,0 +1,423 @@
+/*
+ * record.c - the recorder every wrapper calls: ur_begin() before the real
+ * call (absolute paths, the state of the target, its parent and, once per
+ * directory, its ancestors, and the call stack), ur_end() after it (the
+ * "ev" record, one write).  ur_after() records calls whose path is only
+ * known afterwards (mkstemp) or that are recorded only when they fail
+ * (reads denied).
+ *
+ * errno is saved on entry and restored on exit of each, so the workload
+ * sees exactly what libc told it.  Memory comes from a per-thread mmap'd
+ * scratch area; a record started inside a signal handler that interrupted
+ * another gets its own mapping, so both records stay whole.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "unroot.h"
+
+static __thread struct scratch *thread_scratch;
+static __thread int scratch_depth;
+static __thread pid_t thread_tid;
+static pthread_key_t scratch_key;
+static int scratch_key_ok;
+
+static void free_thread_scratch(void *p)
+{
+	if (p)
+		munmap(p, sizeof(struct scratch));
+}
+
+__attribute__((constructor(102))) static void scratch_init(void)
+{
+	scratch_key_ok = pthread_key_create(&scratch_key, free_thread_scratch) == 0;
+}
+
+static struct scratch *map_scratch(void)
+{
+	void *p = mmap(NULL, sizeof(struct scratch), PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static struct scratch *scratch_take(void)
+{
+	struct scratch *s;
+
+	if (scratch_depth++ > 0) {
+		s = map_scratch();
+		if (s)
+			s->nested = true;
+		return s;
+	}
+	if (!thread_scratch) {
+		thread_scratch = map_scratch();
+		if (thread_scratch && scratch_key_ok)
+			pthread_setspecific(scratch_key, thread_scratch);
+	}
+	s = thread_scratch;
+	if (s) {
+		s->nested = false;
+	}
+	return s;
+}
+
+static void scratch_release(struct scratch *s)
+{
+	scratch_depth--;
+	if (s && s->nested)
+		munmap(s, sizeof *s);
+}
+
+/* ---- directory cache: ancestors written once, real paths known ---- */
+
+#define DIR_SLOTS 16384
+#define DIR_SEEN 1u	  /* its "dir" record was written */
+#define DIR_RESOLVED 2u	  /* its real path was computed ... */
+#define DIR_SAME 4u	  /* ... and equals its lexical path */
+static uint64_t dir_keys[DIR_SLOTS];
+static unsigned dir_flags[DIR_SLOTS];
+
+static uint64_t hash_bytes(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ULL;
+	}
+	return h | 1;
+}
+
+/* The flags word of a directory's slot, or NULL when the table is full. */
+static unsigned *dir_slot(uint64_t key)
+{
+	for (unsigned i = 0; i < 64; i++) {
+		unsigned idx = (unsigned)(key + i) & (DIR_SLOTS - 1);
+		uint64_t cur = __atomic_load_n(&dir_keys[idx], __ATOMIC_ACQUIRE);
+		if (cur == key)
+			return &dir_flags[idx];
+		if (cur == 0) {
+			uint64_t zero = 0;
+			if (__atomic_compare_exchange_n(&dir_keys[idx], &zero, key,
+							false, __ATOMIC_ACQ_REL,
+							__ATOMIC_ACQUIRE) ||
+			    zero == key)
+				return &dir_flags[idx];
+		}
+	}
+	return NULL;
+}
+
+/* Set bits in a slot; true when this call set DIR_SEEN first. */
+static bool dir_mark(unsigned *slot, unsigned bits)
+{
+	if (!slot)
+		return true;
+	unsigned old = __atomic_fetch_or(slot, bits, __ATOMIC_ACQ_REL);
+	return !(old & bits);
+}
+
+static void write_dir_record(struct scratch *s, const char *path, size_t n)
+{
+	struct stat st;
+	struct jbuf j;
+	char *tmp = s->real; /* free until the real path is computed */
+
+	memcpy(tmp, path, n);
+	tmp[n] = 0;
+	bool present = ur_sys_lstat(tmp, &st) == 0;
+	jb_init(&j, s->buf, sizeof s->buf);
+	jb_begin(&j, REC_DIR);
+	jb_strn(&j, "path", path, n);
+	jb_state(&j, "st", &st, present);
+	jb_end(&j);
+	if (!j.overflow)
+		ur_log_write(j.p, j.len);
+}
+
+/* Every proper ancestor of dir ("/" included), once per process. */
+static void note_ancestors(struct scratch *s, const char *dir)
+{
+	size_t len = strlen(dir);
+
+	if (len <= 1)
+		return; /* "/" has no ancestors; its state is the parent's */
+	for (size_t i = 0; i < len; i++) {
+		if (dir[i] != '/')
+			continue;
+		size_t n = i == 0 ? 1 : i;
+		unsigned *slot = dir_slot(hash_bytes(dir, n));
+		if (dir_mark(slot, DIR_SEEN))
+			write_dir_record(s, dir, n);
+	}
+}
+
+/* The real path of directory dir into out; false when it is the same. */
+static bool real_dir(const char *dir, char *out, size_t cap)
+{
+	unsigned *slot = dir_slot(hash_bytes(dir, strlen(dir)) ^ 2);
+	unsigned f = slot ? __atomic_load_n(slot, __ATOMIC_ACQUIRE) : 0;
+
+	if ((f & DIR_RESOLVED) && (f & DIR_SAME))
+		return false;
+	long fd = ur_sys_open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	bool ok = ur_fd_path((int)fd, out, cap);
+	ur_sys_close((int)fd);
+	bool same = !ok || !strcmp(out, dir);
+	if (slot)
+		__atomic_fetch_or(slot, DIR_RESOLVED | (same ? DIR_SAME : 0),
+				  __ATOMIC_ACQ_REL);
+	return !same;
+}
+
+static bool follows_final_symlink(const struct call *c)
+{
+	if (c->nofollow)
+		return false;
+	switch (c->op) {
+	case OP_OPEN:
+	case OP_TRUNCATE:
+	case OP_CHMOD:
+	case OP_CHOWN:
+	case OP_UTIME:
+	case OP_XATTR:
+	case OP_EXEC:
+	case OP_READ:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Fill s->real when symlinks move the call somewhere else. */
+static void resolve_real(struct call *c, struct scratch *s)
+{
+	const char *base = strrchr(s->abs, '/');
+	bool moved = real_dir(s->parent, s->real, sizeof s->real);
+
+	if (!moved) {
+		strcpy(s->real, s->parent);
+	}
+	if (s->has_st && S_ISLNK(s->st.st_mode) && follows_final_symlink(c)) {
+		char target[PATH_MAX];
+		long n = ur_sys_readlink(s->abs, target, sizeof target - 1);
+		if (n > 0) {
+			target[n] = 0;
+			size_t rl = strlen(s->real);
+			if (target[0] == '/') {
+				strcpy(s->real, target);
+			} else if (rl + 1 + (size_t)n < sizeof s->real) {
+				s->real[rl] = '/';
+				memcpy(s->real + rl + 1, target, (size_t)n + 1);
+			}
+			ur_normalize(s->real);
+			s->has_real = strcmp(s->real, s->abs) != 0;
+			return;
+		}
+	}
+	if (!moved || !base || !strcmp(s->abs, "/"))
+		return;
+	size_t rl = strlen(s->real);
+	size_t bl = strlen(base);
+	if (rl + bl + 1 > sizeof s->real)
+		return;
+	memcpy(s->real + rl, base, bl + 1);
+	ur_normalize(s->real);
+	s->has_real = strcmp(s->real, s->abs) != 0;
+}
+
+static void absolute_paths(struct call *c, struct scratch *s)
+{
+	bool ok;
+
+	if (c->fixed) {
+		size_t n = strlen(c->fixed);
+		ok = n < sizeof s->abs;
+		if (ok)
+			memcpy(s->abs, c->fixed, n + 1);
+	} else if (c->fd >= 0) {
+		ok = ur_fd_path(c->fd, s->abs, sizeof s->abs);
+	} else if (!c->path || (!c->path[0] && c->flag_kind == FK_AT &&
+				(c->flags & AT_EMPTY_PATH))) {
+		ok = c->dirfd >= 0 && ur_fd_path(c->dirfd, s->abs, sizeof s->abs);
+	} else {
+		ok = ur_absolute(c->dirfd, c->path, s->abs, sizeof s->abs);
+	}
+	if (!ok) {
+		/* unknown (too long, deleted cwd): keep what the call named */
+		const char *p = c->path ? c->path : "";
+		size_t n = strnlen(p, sizeof s->abs - 1);
+		memcpy(s->abs, p, n);
+		s->abs[n] = 0;
+	}
+	s->abs2[0] = 0;
+	if (c->path2 && !ur_absolute(c->dirfd2, c->path2, s->abs2,
+				     sizeof s->abs2)) {
+		size_t n = strnlen(c->path2, sizeof s->abs2 - 1);
+		memcpy(s->abs2, c->path2, n);
+		s->abs2[n] = 0;
+	}
+	if (s->abs[0] == '/')
+		ur_parent_of(s->abs, s->parent);
+	else
+		s->parent[0] = 0;
+}
+
+static void pre_state(struct call *c, struct scratch *s)
+{
+	s->has_st = s->has_st2 = s->has_pst = s->has_real = false;
+	if (c->fd >= 0 && !c->fixed)
+		s->has_st = ur_sys_fstat(c->fd, &s->st) == 0;
+	else if (s->abs[0] == '/' && !c->absent_before)
+		s->has_st = ur_sys_lstat(s->abs, &s->st) == 0;
+	if (s->abs2[0] == '/')
+		s->has_st2 = ur_sys_lstat(s->abs2, &s->st2) == 0;
+	if (!s->parent[0])
+		return;
+	s->has_pst = ur_sys_lstat(s->parent, &s->pst) == 0;
+	note_ancestors(s, s->parent);
+	resolve_real(c, s);
+}
+
+static pid_t current_tid(void)
+{
+	if (!thread_tid)
+		thread_tid = (pid_t)syscall(SYS_gettid);
+	return thread_tid;
+}
+
+void ur_forget_tid(void)
+{
+	thread_tid = 0;
+}
+
+static void encode_event(struct scratch *s, struct call *c, long ret, int err)
+{
+	struct jbuf j;
+	const char *stack = ur_stack_id(s); /* may write a stack record */
+
+	jb_init(&j, s->buf, sizeof s->buf);
+	jb_begin(&j, REC_EVENT);
+	jb_str(&j, "op", c->op < OP__COUNT ? (const char *[]){
+#define OPNAME(e, n) n,
+		UNROOT_OPS(OPNAME)
+#undef OPNAME
+	}[c->op] : "?");
+	jb_str(&j, "fn", c->fn);
+	jb_str(&j, "path", s->abs);
+	if (c->path2)
+		jb_str(&j, "path2", s->abs2);
+	else if (c->text2)
+		jb_str(&j, "path2", c->text2);
+	if (s->has_real)
+		jb_str(&j, "real", s->real);
+	if (c->flag_kind != FK_NONE)
+		jb_flags(&j, "flags", c->flags, c->flag_kind);
+	if (c->has_mode)
+		jb_oct(&j, "mode", c->mode);
+	if (c->has_owner) {
+		jb_key(&j, "owner");
+		jb_raw(&j, "[", 1);
+		j.comma = false;
+		struct jbuf *jp = &j;
+		char num[24];
+		int k = 0;
+		for (int w = 0; w < 2; w++) {
+			long v = w ? c->owner_gid : c->owner_uid;
+			char tmp[24];
+			int t = 0;
+			unsigned long u = v < 0 ? (unsigned long)-v : (unsigned long)v;
+			do {
+				tmp[t++] = (char)('0' + u % 10);
+				u /= 10;
+			} while (u);
+			k = 0;
+			if (v < 0)
+				num[k++] = '-';
+			while (t)
+				num[k++] = tmp[--t];
+			if (w)
+				jb_raw(jp, ",", 1);
+			jb_raw(jp, num, (size_t)k);
+		}
+		jb_raw(&j, "]", 1);
+		j.comma = true;
+	}
+	if (c->argv0)
+		jb_str(&j, "argv0", c->argv0);
+	jb_int(&j, "ret", c->op == OP_SPAWN && c->child >= 0 ? c->child : ret);
+	if (err)
+		jb_str(&j, "errno", ur_errno_name(err));
+	else
+		jb_null(&j, "errno");
+	jb_int(&j, "pid", ur_pid);
+	jb_int(&j, "tid", current_tid());
+	jb_int(&j, "ts", ur_now_ns());
+	jb_int(&j, "uid", geteuid());
+	jb_int(&j, "gid", getegid());
+	jb_state(&j, "st", &s->st, s->has_st);
+	if (c->path2)
+		jb_state(&j, "st2", &s->st2, s->has_st2);
+	if (s->parent[0])
+		jb_state(&j, "parent", &s->pst, s->has_pst);
+	if (stack)
+		jb_str(&j, "stack", stack);
+	jb_end(&j);
+	if (!j.overflow)
+		ur_log_write(j.p, j.len);
+}
+
+struct scratch *ur_begin(struct call *c)
+{
+	if (!ur_enabled || ur_guard || ur_sys_getpid() != ur_pid)
+		return NULL;
+	int saved = errno;
+	struct scratch *s = scratch_take();
+	if (!s) {
+		scratch_depth--;
+		errno = saved;
+		return NULL;
+	}
+	absolute_paths(c, s);
+	pre_state(c, s);
+	s->nips = ur_stack_capture(s->ips, UR_MAX_FRAMES);
+	errno = saved;
+	return s;
+}
+
+void ur_end(struct scratch *s, struct call *c, long ret, int failed)
+{
+	int err = errno;
+
+	if (!s)
+		return;
+	encode_event(s, c, ret, failed ? err : 0);
+	scratch_release(s);
+	errno = err;
+}
+
+void ur_after(struct call *c, long ret, int err)
+{
+	int saved = errno;
+	struct scratch *s = ur_begin(c);
+
+	if (s) {
+		encode_event(s, c, ret, err);
+		scratch_release(s);
+	}
+	errno = saved;
+}
+
+bool ur_open_writes(int flags)
+{
+	return (flags & O_ACCMODE) != O_RDONLY ||
+	       (flags & (O_CREAT | O_TRUNC | O_APPEND)) ||
+	       (flags & O_TMPFILE) == O_TMPFILE;
+}

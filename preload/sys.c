@@ -1,0 +1,83 @@
+/*
+ * sys.c - raw system calls for the tracer's own I/O.  Going through
+ * syscall(2) instead of libc keeps the tracer from re-entering its own
+ * wrappers and from touching errno-visible libc state (stdio, locks).
+ */
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "unroot.h"
+
+long ur_sys_openat(int dirfd, const char *path, int flags, int mode)
+{
+	return syscall(SYS_openat, dirfd, path, flags, mode);
+}
+
+long ur_sys_open(const char *path, int flags, int mode)
+{
+	return ur_sys_openat(AT_FDCWD, path, flags, mode);
+}
+
+long ur_sys_close(int fd)
+{
+	return syscall(SYS_close, fd);
+}
+
+long ur_sys_read(int fd, void *buf, size_t n)
+{
+	return syscall(SYS_read, fd, buf, n);
+}
+
+long ur_sys_write(int fd, const void *buf, size_t n)
+{
+	return syscall(SYS_write, fd, buf, n);
+}
+
+long ur_sys_lstat(const char *path, struct stat *st)
+{
+	return syscall(SYS_newfstatat, AT_FDCWD, path, st, AT_SYMLINK_NOFOLLOW);
+}
+
+long ur_sys_stat(const char *path, struct stat *st)
+{
+	return syscall(SYS_newfstatat, AT_FDCWD, path, st, 0);
+}
+
+long ur_sys_fstat(int fd, struct stat *st)
+{
+	return syscall(SYS_fstat, fd, st);
+}
+
+long ur_sys_readlink(const char *path, char *buf, size_t n)
+{
+	return syscall(SYS_readlinkat, AT_FDCWD, path, buf, n);
+}
+
+long ur_sys_getpid(void)
+{
+	return syscall(SYS_getpid);
+}
+
+/* Read a whole small file into buf (NUL-terminated); returns its length. */
+size_t ur_read_file(const char *path, char *buf, size_t cap)
+{
+	long fd = ur_sys_open(path, O_RDONLY | O_CLOEXEC, 0);
+	size_t len = 0;
+
+	if (fd < 0 || cap == 0) {
+		if (cap)
+			buf[0] = 0;
+		return 0;
+	}
+	while (len + 1 < cap) {
+		long n = ur_sys_read((int)fd, buf + len, cap - 1 - len);
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = 0;
+	ur_sys_close((int)fd);
+	return len;
+}

@@ -1,0 +1,158 @@
+/*
+ * unroot.h - what the parts of the preload share: the description of one
+ * interposed call (struct call), the per-thread scratch it is recorded in,
+ * and the entry points of the recorder, the log and the encoder.
+ *
+ * The recording path never calls malloc: scratch memory is mmap'd once per
+ * thread, paths and records are built in it, and each record leaves the
+ * process in a single write(2).
+ */
+#ifndef UNROOT_PRELOAD_H
+#define UNROOT_PRELOAD_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "schema.h"
+
+#define EXPORT __attribute__((visibility("default")))
+#define HIDDEN __attribute__((visibility("hidden")))
+#define LIKELY(x) __builtin_expect(!!(x), 1)
+#define UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+/* How a call's flags argument is decoded in the record. */
+enum flag_kind { FK_NONE, FK_OPEN, FK_AT, FK_RENAME };
+
+/* What the call does to its path, for the pre-state and the real path. */
+struct call {
+	enum unroot_op op;
+	const char *fn;
+	int dirfd;	   /* AT_FDCWD unless an *at call */
+	const char *path;  /* as the caller gave it; may be NULL */
+	int dirfd2;
+	const char *path2; /* rename/link new name (a path) */
+	const char *text2; /* symlink target text (not a path) */
+	int fd;		   /* fd-based calls (fchmod ...): -1 otherwise */
+	const char *fixed; /* an absolute path known already (shm_open ...) */
+	int flags;
+	enum flag_kind flag_kind;
+	unsigned mode;
+	bool has_mode;
+	bool has_owner;
+	long owner_uid, owner_gid;
+	bool nofollow;	   /* the call does not follow a final symlink */
+	const char *argv0; /* exec/spawn */
+	long child;	   /* spawn: the child's pid */
+	bool absent_before; /* the call created the name (mkstemp) */
+};
+
+#define CALL_INIT(o, name)                                                     \
+	{                                                                      \
+		.op = (o), .fn = (name), .dirfd = -100, .dirfd2 = -100,       \
+		.fd = -1, .owner_uid = -1, .owner_gid = -1, .child = -1,       \
+	}
+
+/* Per-thread working memory for one record. */
+#define UR_PATH_MAX (2 * PATH_MAX)
+#define UR_MAX_FRAMES 32
+struct scratch {
+	char abs[UR_PATH_MAX];
+	char abs2[UR_PATH_MAX];
+	char real[UR_PATH_MAX];
+	char parent[UR_PATH_MAX];
+	struct stat st, st2, pst;
+	bool has_st, has_st2, has_pst;
+	bool has_real;
+	void *ips[UR_MAX_FRAMES];
+	int nips;
+	char stack_id[17];
+	bool nested; /* mmap'd for a nested (signal handler) record */
+	char buf[64 * 1024];
+};
+
+/* state.c: process-wide settings and state */
+extern HIDDEN int ur_enabled;	     /* tracing is on in this process */
+extern HIDDEN int ur_record_reads;   /* --reads */
+extern HIDDEN int ur_record_stacks;  /* stacks unless --no-stacks */
+extern HIDDEN int ur_record_argv;    /* --argv */
+extern HIDDEN char ur_logdir[PATH_MAX];
+extern HIDDEN char ur_lib[PATH_MAX];	     /* the LD_PRELOAD entry */
+extern HIDDEN char ur_flags_text[64];
+extern HIDDEN pid_t ur_pid;		     /* pid of this image (updated at fork) */
+extern __thread int ur_guard HIDDEN;	     /* >0: inside the tracer itself */
+
+/* resolve.c */
+HIDDEN void *ur_real(const char *name);
+
+/* record.c */
+HIDDEN struct scratch *ur_begin(struct call *c);
+HIDDEN void ur_end(struct scratch *s, struct call *c, long ret, int failed);
+HIDDEN void ur_after(struct call *c, long ret, int err);
+HIDDEN bool ur_open_writes(int flags);
+HIDDEN void ur_forget_tid(void);
+
+/* log.c */
+HIDDEN void ur_log_write(const char *buf, size_t len);
+HIDDEN void ur_log_start(void);
+HIDDEN void ur_log_after_fork(void);
+HIDDEN void ur_log_end(void);
+HIDDEN void ur_log_reset_start(void);
+
+/* proc.c */
+HIDDEN void ur_write_proc(void);
+HIDDEN void ur_write_once_per_ns_and_root(void);
+
+/* stack.c */
+HIDDEN int ur_stack_capture(void **ips, int max);
+HIDDEN const char *ur_stack_id(struct scratch *s);
+HIDDEN void ur_stack_after_fork(void);
+
+/* encode.c: JSON into a fixed buffer; overflow is remembered, not fatal */
+struct jbuf {
+	char *p;
+	size_t len, cap;
+	bool comma, overflow;
+};
+HIDDEN void jb_init(struct jbuf *j, char *buf, size_t cap);
+HIDDEN void jb_raw(struct jbuf *j, const char *s, size_t n);
+HIDDEN void jb_begin(struct jbuf *j, const char *type);
+HIDDEN void jb_end(struct jbuf *j);
+HIDDEN void jb_key(struct jbuf *j, const char *key);
+HIDDEN void jb_str(struct jbuf *j, const char *key, const char *s);
+HIDDEN void jb_strn(struct jbuf *j, const char *key, const char *s, size_t n);
+HIDDEN void jb_int(struct jbuf *j, const char *key, long long v);
+HIDDEN void jb_bool(struct jbuf *j, const char *key, bool v);
+HIDDEN void jb_null(struct jbuf *j, const char *key);
+HIDDEN void jb_oct(struct jbuf *j, const char *key, unsigned mode);
+HIDDEN void jb_state(struct jbuf *j, const char *key, const struct stat *st,
+		     bool present);
+HIDDEN void jb_flags(struct jbuf *j, const char *key, int flags,
+		     enum flag_kind kind);
+HIDDEN void jb_value_str(struct jbuf *j, const char *s, size_t n);
+HIDDEN const char *ur_errno_name(int e);
+HIDDEN long long ur_now_ns(void);
+
+/* path.c */
+HIDDEN size_t ur_normalize(char *path);
+HIDDEN bool ur_absolute(int dirfd, const char *path, char *out, size_t cap);
+HIDDEN bool ur_fd_path(int fd, char *out, size_t cap);
+HIDDEN void ur_parent_of(const char *abs, char *out);
+
+/* raw system calls: the tracer's own I/O never goes through a wrapper */
+HIDDEN long ur_sys_open(const char *path, int flags, int mode);
+HIDDEN long ur_sys_openat(int dirfd, const char *path, int flags, int mode);
+HIDDEN long ur_sys_close(int fd);
+HIDDEN long ur_sys_read(int fd, void *buf, size_t n);
+HIDDEN long ur_sys_write(int fd, const void *buf, size_t n);
+HIDDEN long ur_sys_lstat(const char *path, struct stat *st);
+HIDDEN long ur_sys_stat(const char *path, struct stat *st);
+HIDDEN long ur_sys_fstat(int fd, struct stat *st);
+HIDDEN long ur_sys_readlink(const char *path, char *buf, size_t n);
+HIDDEN long ur_sys_getpid(void);
+HIDDEN size_t ur_read_file(const char *path, char *buf, size_t cap);
+
+#endif

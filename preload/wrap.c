@@ -1,0 +1,523 @@
+/*
+ * wrap.c - the wrappers.  Regular calls are generated from calls.def; the
+ * open family, stdio, temp files and sockets are written out below because
+ * their arguments are variadic, out-parameters or structures.
+ *
+ * Every wrapper returns exactly what the real call returned, with the same
+ * errno.  Reads (opens without a write flag) take a fast path: the real
+ * call and one comparison; only a denied read is recorded, unless the
+ * trace asked for reads.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+#include <utime.h>
+
+#include "unroot.h"
+
+#define SHAPE_P c.path = path;
+#define SHAPE_VP                                                               \
+	(void)ver;                                                             \
+	c.path = path;
+#define SHAPE_AT                                                               \
+	c.dirfd = dirfd;                                                       \
+	c.path = path;
+#define SHAPE_VAT                                                              \
+	(void)ver;                                                             \
+	c.dirfd = dirfd;                                                       \
+	c.path = path;
+#define SHAPE_FD c.fd = fd;
+#define SHAPE_P2                                                               \
+	c.path = path;                                                         \
+	c.path2 = path2;
+#define SHAPE_AT2                                                              \
+	c.dirfd = dirfd;                                                       \
+	c.path = path;                                                         \
+	c.dirfd2 = dirfd2;                                                     \
+	c.path2 = path2;
+#define SHAPE_SYM                                                              \
+	c.path = path;                                                         \
+	c.text2 = target;
+#define SHAPE_SYMAT                                                            \
+	c.dirfd = dirfd;                                                       \
+	c.path = path;                                                         \
+	c.text2 = target;
+
+#define NONE
+#define NOFOLLOW c.nofollow = true;
+#define MODE(m)                                                                \
+	c.mode = (unsigned)(m);                                                \
+	c.has_mode = true;
+#define OWNER(u, g)                                                            \
+	c.has_owner = true;                                                    \
+	c.owner_uid = (long)(int)(u);                                          \
+	c.owner_gid = (long)(int)(g);
+#define ATFLAGS(f)                                                             \
+	c.flags = (int)(f);                                                    \
+	c.flag_kind = FK_AT;                                                   \
+	if ((f) & AT_SYMLINK_NOFOLLOW)                                         \
+		c.nofollow = true;
+#define RFLAGS(f)                                                              \
+	c.flags = (int)(f);                                                    \
+	c.flag_kind = FK_RENAME;
+#define UNLINKAT(f)                                                            \
+	c.flags = (int)(f);                                                    \
+	c.flag_kind = FK_AT;                                                   \
+	if ((f) & AT_REMOVEDIR)                                                \
+		c.op = OP_RMDIR;
+
+#define REAL(name, type)                                                       \
+	do {                                                                   \
+		if (UNLIKELY(!real_##name))                                    \
+			real_##name = (type)ur_real(#name);                    \
+	} while (0)
+
+#define W(ret, name, op, shape, params, args, extra)                           \
+	static ret(*real_##name) params;                                       \
+	EXPORT ret name params                                                 \
+	{                                                                      \
+		REAL(name, ret(*) params);                                     \
+		if (UNLIKELY(!real_##name)) {                                  \
+			errno = ENOSYS;                                        \
+			return -1;                                             \
+		}                                                              \
+		if (!ur_enabled)                                               \
+			return real_##name args;                               \
+		struct call c = CALL_INIT(OP_##op, #name);                     \
+		SHAPE_##shape extra struct scratch *s = ur_begin(&c);          \
+		ret r = real_##name args;                                      \
+		ur_end(s, &c, (long)r, r < 0);                                 \
+		return r;                                                      \
+	}
+#include "calls.def"
+#undef W
+
+/* ---- the open family ---- */
+
+static bool is_denial(int e)
+{
+	return e == EACCES || e == EPERM;
+}
+
+/* A read that was denied: recorded always, it costs nothing on success. */
+static void record_denied_read(const char *fn, int dirfd, const char *path,
+			       int flags, int err)
+{
+	struct call c = CALL_INIT(OP_READ, fn);
+	c.dirfd = dirfd;
+	c.path = path;
+	c.flags = flags;
+	c.flag_kind = FK_OPEN;
+	ur_after(&c, -1, err);
+}
+
+typedef int (*open_call)(int dirfd, const char *path, int flags, mode_t mode);
+
+static int traced_open(const char *fn, open_call call, int dirfd,
+		       const char *path, int flags, mode_t mode, bool has_mode)
+{
+	bool writes = ur_open_writes(flags);
+
+	if (LIKELY(!writes && !ur_record_reads) || !ur_enabled) {
+		int r = call(dirfd, path, flags, mode);
+		if (UNLIKELY(r < 0) && ur_enabled && is_denial(errno))
+			record_denied_read(fn, dirfd, path, flags, errno);
+		return r;
+	}
+	struct call c = CALL_INIT(writes ? OP_OPEN : OP_READ, fn);
+	c.dirfd = dirfd;
+	c.path = path;
+	c.flags = flags;
+	c.flag_kind = FK_OPEN;
+	c.mode = mode;
+	c.has_mode = has_mode;
+	c.nofollow = flags & O_NOFOLLOW;
+	struct scratch *s = ur_begin(&c);
+	int r = call(dirfd, path, flags, mode);
+	ur_end(s, &c, r, r < 0);
+	return r;
+}
+
+static bool open_has_mode(int flags)
+{
+	return (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE;
+}
+
+#define OPEN_MODE(flags)                                                       \
+	mode_t mode = 0;                                                       \
+	if (open_has_mode(flags)) {                                            \
+		va_list ap;                                                    \
+		va_start(ap, flags);                                           \
+		mode = (mode_t)va_arg(ap, int);                                \
+		va_end(ap);                                                    \
+	}
+
+/* open(path, flags, ...) and open64 */
+#define PATH_OPEN(name)                                                        \
+	static int (*real_##name)(const char *, int, ...);                    \
+	static int call_##name(int dirfd, const char *path, int flags,        \
+			       mode_t mode)                                    \
+	{                                                                      \
+		(void)dirfd;                                                   \
+		REAL(name, int (*)(const char *, int, ...));                   \
+		return real_##name(path, flags, mode);                         \
+	}                                                                      \
+	EXPORT int name(const char *path, int flags, ...)                      \
+	{                                                                      \
+		OPEN_MODE(flags);                                              \
+		return traced_open(#name, call_##name, AT_FDCWD, path, flags,  \
+				   mode, open_has_mode(flags));                \
+	}
+PATH_OPEN(open)
+PATH_OPEN(open64)
+
+#define AT_OPEN(name)                                                          \
+	static int (*real_##name)(int, const char *, int, ...);               \
+	static int call_##name(int dirfd, const char *path, int flags,        \
+			       mode_t mode)                                    \
+	{                                                                      \
+		REAL(name, int (*)(int, const char *, int, ...));              \
+		return real_##name(dirfd, path, flags, mode);                  \
+	}                                                                      \
+	EXPORT int name(int dirfd, const char *path, int flags, ...)           \
+	{                                                                      \
+		OPEN_MODE(flags);                                              \
+		return traced_open(#name, call_##name, dirfd, path, flags,     \
+				   mode, open_has_mode(flags));                \
+	}
+AT_OPEN(openat)
+AT_OPEN(openat64)
+
+#define CREAT(name)                                                            \
+	static int (*real_##name)(const char *, mode_t);                      \
+	static int call_##name(int dirfd, const char *path, int flags,        \
+			       mode_t mode)                                    \
+	{                                                                      \
+		(void)dirfd;                                                   \
+		(void)flags;                                                   \
+		REAL(name, int (*)(const char *, mode_t));                     \
+		return real_##name(path, mode);                                \
+	}                                                                      \
+	EXPORT int name(const char *path, mode_t mode)                         \
+	{                                                                      \
+		return traced_open(#name, call_##name, AT_FDCWD, path,         \
+				   O_CREAT | O_WRONLY | O_TRUNC, mode, true);  \
+	}
+CREAT(creat)
+CREAT(creat64)
+
+/* _FORTIFY_SOURCE variants: no mode argument */
+#define FORTIFY_OPEN(name)                                                     \
+	static int (*real_##name)(const char *, int);                         \
+	static int call_##name(int dirfd, const char *path, int flags,        \
+			       mode_t mode)                                    \
+	{                                                                      \
+		(void)dirfd;                                                   \
+		(void)mode;                                                    \
+		REAL(name, int (*)(const char *, int));                        \
+		return real_##name(path, flags);                               \
+	}                                                                      \
+	EXPORT int name(const char *path, int flags)                           \
+	{                                                                      \
+		return traced_open(#name, call_##name, AT_FDCWD, path, flags,  \
+				   0, false);                                  \
+	}
+FORTIFY_OPEN(__open_2)
+FORTIFY_OPEN(__open64_2)
+
+#define FORTIFY_OPENAT(name)                                                   \
+	static int (*real_##name)(int, const char *, int);                    \
+	static int call_##name(int dirfd, const char *path, int flags,        \
+			       mode_t mode)                                    \
+	{                                                                      \
+		(void)mode;                                                    \
+		REAL(name, int (*)(int, const char *, int));                   \
+		return real_##name(dirfd, path, flags);                        \
+	}                                                                      \
+	EXPORT int name(int dirfd, const char *path, int flags)                \
+	{                                                                      \
+		return traced_open(#name, call_##name, dirfd, path, flags, 0,  \
+				   false);                                     \
+	}
+FORTIFY_OPENAT(__openat_2)
+FORTIFY_OPENAT(__openat64_2)
+
+/* ---- stdio ---- */
+
+/* The open(2) flags an fopen mode string stands for. */
+static int fopen_flags(const char *mode)
+{
+	int flags;
+
+	switch (mode ? mode[0] : 'r') {
+	case 'w':
+		flags = O_WRONLY | O_CREAT | O_TRUNC;
+		break;
+	case 'a':
+		flags = O_WRONLY | O_CREAT | O_APPEND;
+		break;
+	default:
+		flags = O_RDONLY;
+	}
+	for (const char *m = mode ? mode + 1 : ""; *m && *m != ','; m++) {
+		if (*m == '+')
+			flags = (flags & ~O_ACCMODE) | O_RDWR;
+		else if (*m == 'x')
+			flags |= O_EXCL;
+		else if (*m == 'e')
+			flags |= O_CLOEXEC;
+	}
+	return flags;
+}
+
+static FILE *traced_fopen(const char *fn, const char *path, int flags,
+			  FILE *(*call)(const char *, const char *, FILE *),
+			  const char *mode, FILE *stream)
+{
+	bool writes = ur_open_writes(flags);
+
+	if (!ur_enabled || !path || (!writes && !ur_record_reads)) {
+		FILE *f = call(path, mode, stream);
+		if (UNLIKELY(!f) && ur_enabled && path && is_denial(errno))
+			record_denied_read(fn, AT_FDCWD, path, flags, errno);
+		return f;
+	}
+	struct call c = CALL_INIT(writes ? OP_OPEN : OP_READ, fn);
+	c.path = path;
+	c.flags = flags;
+	c.flag_kind = FK_OPEN;
+	if (flags & O_CREAT) {
+		c.mode = 0666;
+		c.has_mode = true;
+	}
+	struct scratch *s = ur_begin(&c);
+	FILE *f = call(path, mode, stream);
+	ur_end(s, &c, f ? fileno(f) : -1, f == NULL);
+	return f;
+}
+
+#define FOPEN(name)                                                            \
+	static FILE *(*real_##name)(const char *, const char *);              \
+	static FILE *call_##name(const char *path, const char *mode,          \
+				 FILE *stream)                                 \
+	{                                                                      \
+		(void)stream;                                                  \
+		REAL(name, FILE * (*)(const char *, const char *));            \
+		return real_##name(path, mode);                                \
+	}                                                                      \
+	EXPORT FILE *name(const char *path, const char *mode)                  \
+	{                                                                      \
+		return traced_fopen(#name, path, fopen_flags(mode),            \
+				    call_##name, mode, NULL);                  \
+	}
+FOPEN(fopen)
+FOPEN(fopen64)
+
+#define FREOPEN(name)                                                          \
+	static FILE *(*real_##name)(const char *, const char *, FILE *);      \
+	static FILE *call_##name(const char *path, const char *mode,          \
+				 FILE *stream)                                 \
+	{                                                                      \
+		REAL(name, FILE * (*)(const char *, const char *, FILE *));    \
+		return real_##name(path, mode, stream);                        \
+	}                                                                      \
+	EXPORT FILE *name(const char *path, const char *mode, FILE *stream)    \
+	{                                                                      \
+		return traced_fopen(#name, path, fopen_flags(mode),            \
+				    call_##name, mode, stream);                \
+	}
+FREOPEN(freopen)
+FREOPEN(freopen64)
+
+/* ---- temporary files: the name is known only after the call ---- */
+
+static void record_created(const char *fn, enum unroot_op op,
+			   const char *path, long ret, int err)
+{
+	struct call c = CALL_INIT(op, fn);
+	c.path = path;
+	c.absent_before = err == 0;
+	ur_after(&c, ret, err);
+}
+
+#define MKSTEMP(name, params, args)                                            \
+	static int(*real_##name) params;                                       \
+	EXPORT int name params                                                 \
+	{                                                                      \
+		REAL(name, int(*) params);                                     \
+		int r = real_##name args;                                      \
+		if (ur_enabled)                                                \
+			record_created(#name, OP_MKTEMP, tmpl, r,              \
+				       r < 0 ? errno : 0);                     \
+		return r;                                                      \
+	}
+MKSTEMP(mkstemp, (char *tmpl), (tmpl))
+MKSTEMP(mkstemp64, (char *tmpl), (tmpl))
+MKSTEMP(mkostemp, (char *tmpl, int flags), (tmpl, flags))
+MKSTEMP(mkostemp64, (char *tmpl, int flags), (tmpl, flags))
+MKSTEMP(mkstemps, (char *tmpl, int suffixlen), (tmpl, suffixlen))
+MKSTEMP(mkstemps64, (char *tmpl, int suffixlen), (tmpl, suffixlen))
+MKSTEMP(mkostemps, (char *tmpl, int suffixlen, int flags),
+	(tmpl, suffixlen, flags))
+MKSTEMP(mkostemps64, (char *tmpl, int suffixlen, int flags),
+	(tmpl, suffixlen, flags))
+
+static char *(*real_mkdtemp)(char *);
+EXPORT char *mkdtemp(char *tmpl)
+{
+	REAL(mkdtemp, char *(*)(char *));
+	char *r = real_mkdtemp(tmpl);
+	if (ur_enabled)
+		record_created("mkdtemp", OP_MKDIR, tmpl, r ? 0 : -1,
+			       r ? 0 : errno);
+	return r;
+}
+
+#define TMPFILE(name)                                                          \
+	static FILE *(*real_##name)(void);                                    \
+	EXPORT FILE *name(void)                                                \
+	{                                                                      \
+		REAL(name, FILE * (*)(void));                                  \
+		FILE *f = real_##name();                                       \
+		if (ur_enabled) {                                              \
+			int saved = errno;                                     \
+			struct call c = CALL_INIT(OP_MKTEMP, #name);           \
+			c.fd = f ? fileno(f) : -1;                             \
+			c.path = f ? NULL : "/tmp";                            \
+			c.absent_before = true;                                \
+			ur_after(&c, f ? fileno(f) : -1, f ? 0 : saved);       \
+			errno = saved;                                         \
+		}                                                              \
+		return f;                                                      \
+	}
+TMPFILE(tmpfile)
+TMPFILE(tmpfile64)
+
+/* ---- shared memory objects live in /dev/shm ---- */
+
+static int (*real_shm_open)(const char *, int, mode_t);
+EXPORT int shm_open(const char *name, int flags, mode_t mode)
+{
+	char path[PATH_MAX];
+
+	REAL(shm_open, int (*)(const char *, int, mode_t));
+	if (!real_shm_open) {
+		errno = ENOSYS;
+		return -1;
+	}
+	if (!ur_enabled || !ur_open_writes(flags) || !name ||
+	    strlen(name) + 10 > sizeof path)
+		return real_shm_open(name, flags, mode);
+	strcpy(path, "/dev/shm/");
+	strcat(path, name[0] == '/' ? name + 1 : name);
+	struct call c = CALL_INIT(OP_OPEN, "shm_open");
+	c.fixed = path;
+	c.path = name;
+	c.flags = flags;
+	c.flag_kind = FK_OPEN;
+	c.mode = mode;
+	c.has_mode = (flags & O_CREAT) != 0;
+	struct scratch *s = ur_begin(&c);
+	int r = real_shm_open(name, flags, mode);
+	ur_end(s, &c, r, r < 0);
+	return r;
+}
+
+/* ---- unix sockets: bind creates a file, connect needs write on it ---- */
+
+/* The path of an AF_UNIX address, or NULL (abstract, unnamed, not unix). */
+static const char *unix_path(const struct sockaddr *addr, socklen_t len,
+			     char *out, size_t cap)
+{
+	const struct sockaddr_un *un = (const struct sockaddr_un *)addr;
+	size_t off = offsetof(struct sockaddr_un, sun_path);
+
+	if (!addr || len <= off || addr->sa_family != AF_UNIX ||
+	    !un->sun_path[0])
+		return NULL;
+	size_t n = strnlen(un->sun_path, len - off);
+	if (n >= cap)
+		return NULL;
+	memcpy(out, un->sun_path, n);
+	out[n] = 0;
+	return out;
+}
+
+static int (*real_bind)(int, const struct sockaddr *, socklen_t);
+EXPORT int bind(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	char path[sizeof(struct sockaddr_un)];
+
+	REAL(bind, int (*)(int, const struct sockaddr *, socklen_t));
+	const char *p = ur_enabled ? unix_path(addr, len, path, sizeof path)
+				   : NULL;
+	if (!p)
+		return real_bind(fd, addr, len);
+	struct call c = CALL_INIT(OP_BIND, "bind");
+	c.path = p;
+	struct scratch *s = ur_begin(&c);
+	int r = real_bind(fd, addr, len);
+	ur_end(s, &c, r, r < 0);
+	return r;
+}
+
+static int (*real_connect)(int, const struct sockaddr *, socklen_t);
+EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	char path[sizeof(struct sockaddr_un)];
+
+	REAL(connect, int (*)(int, const struct sockaddr *, socklen_t));
+	int r = real_connect(fd, addr, len);
+	if (UNLIKELY(r < 0) && ur_enabled && is_denial(errno) &&
+	    unix_path(addr, len, path, sizeof path)) {
+		int e = errno;
+		struct call c = CALL_INIT(OP_CONNECT, "connect");
+		c.path = path;
+		ur_after(&c, r, e);
+	}
+	return r;
+}
+
+/* ---- permission probes: recorded only when denied ---- */
+
+static int (*real_access)(const char *, int);
+EXPORT int access(const char *path, int mode)
+{
+	REAL(access, int (*)(const char *, int));
+	int r = real_access(path, mode);
+	if (UNLIKELY(r < 0) && ur_enabled && (is_denial(errno) || errno == EROFS)) {
+		int e = errno;
+		struct call c = CALL_INIT(OP_ACCESS, "access");
+		c.path = path;
+		c.mode = (unsigned)mode;
+		c.has_mode = true;
+		ur_after(&c, r, e);
+	}
+	return r;
+}
+
+static int (*real_faccessat)(int, const char *, int, int);
+EXPORT int faccessat(int dirfd, const char *path, int mode, int flags)
+{
+	REAL(faccessat, int (*)(int, const char *, int, int));
+	int r = real_faccessat(dirfd, path, mode, flags);
+	if (UNLIKELY(r < 0) && ur_enabled && (is_denial(errno) || errno == EROFS)) {
+		int e = errno;
+		struct call c = CALL_INIT(OP_ACCESS, "faccessat");
+		c.dirfd = dirfd;
+		c.path = path;
+		c.mode = (unsigned)mode;
+		c.has_mode = true;
+		ur_after(&c, r, e);
+	}
+	return r;
+}
