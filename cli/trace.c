@@ -80,6 +80,26 @@ static int file_type_from_name(const char *name)
 	return -1;
 }
 
+bool trace_event_writes(const struct trace_event *ev)
+{
+	switch (ev->op) {
+	case OP_OPEN:
+		return (ev->flags & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC |
+				     O_APPEND)) ||
+		       (ev->flags & O_TMPFILE) == O_TMPFILE;
+	case OP_CONNECT:
+	case OP_EXEC:
+	case OP_SPAWN:
+	case OP_READ:
+	case OP_STAT:
+	case OP_ACCESS:
+	case OP__COUNT:
+		return false;
+	default:
+		return true;
+	}
+}
+
 /* ---- open/rename/unlink flags -------------------------------------------- */
 
 #ifndef O_TMPFILE

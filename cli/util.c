@@ -279,6 +279,64 @@ char *sb_detach(struct strbuf *sb)
 	return p;
 }
 
+/* ---- string set: open addressing, FNV-1a --------------------------------- */
+
+static size_t strset_hash(const char *s)
+{
+	size_t h = 1469598103934665603ULL;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h;
+}
+
+static char **strset_slot(char **slot, size_t cap, const char *str)
+{
+	size_t i = strset_hash(str) & (cap - 1);
+
+	while (slot[i] && strcmp(slot[i], str))
+		i = (i + 1) & (cap - 1);
+	return &slot[i];
+}
+
+bool strset_has(const struct strset *s, const char *str)
+{
+	return s->cap && *strset_slot(s->slot, s->cap, str);
+}
+
+bool strset_add(struct strset *s, const char *str)
+{
+	char **p;
+
+	if (2 * (s->n + 1) > s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 64;
+		char **slot = xcalloc(cap, sizeof *slot);
+
+		for (size_t i = 0; i < s->cap; i++)
+			if (s->slot[i])
+				*strset_slot(slot, cap, s->slot[i]) =
+					s->slot[i];
+		free(s->slot);
+		s->slot = slot;
+		s->cap = cap;
+	}
+	p = strset_slot(s->slot, s->cap, str);
+	if (*p)
+		return false;
+	*p = xstrdup(str);
+	s->n++;
+	return true;
+}
+
+void strset_free(struct strset *s)
+{
+	for (size_t i = 0; i < s->cap; i++)
+		free(s->slot[i]);
+	free(s->slot);
+	s->slot = NULL;
+	s->n = s->cap = 0;
+}
+
 /* ---- UTF-8 and escaping -------------------------------------------------- */
 
 /* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid. */

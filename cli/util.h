@@ -65,6 +65,16 @@ void sb_reset(struct strbuf *sb); /* len = 0, keeps memory */
 void sb_release(struct strbuf *sb);
 char *sb_detach(struct strbuf *sb); /* caller frees; sb is reset empty */
 
+/* ---- a set of strings (copies), for counting distinct paths ---------- */
+struct strset {
+	char **slot;
+	size_t n, cap;
+};
+#define STRSET_INIT { 0 }
+bool strset_add(struct strset *s, const char *str); /* true when new */
+bool strset_has(const struct strset *s, const char *str);
+void strset_free(struct strset *s);
+
 /* ---- paths shown to a person ------------------------------------------
  *
  * Paths come from the traced workload and may hold any byte.  Before one

@@ -1,0 +1,429 @@
+/*
+ * cmd_run.c - `unroot run`: prepare a trace directory, run the workload with
+ * libunroot.so preloaded, write trace.json and summarise what was seen.
+ *
+ * Exit status follows env(1)/timeout(1): the workload's own status (128+N
+ * for signal N), 127 when the command is not found, 126 when it cannot be
+ * executed, 125 when unroot itself fails.  The trace directory is only ever
+ * replaced when it is a previous trace (it holds trace.json), and then only
+ * its log/ and trace.json are removed.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "trace.h"
+#include "util.h"
+
+#define DEFAULT_TRACE_DIR "./unroot-trace"
+
+struct run_opts {
+	const char *dir;
+	bool reads, nostacks, argv;
+	char **cmd;
+};
+
+static void run_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: unroot run [-o DIR] [--reads] [--no-stacks] [--argv] "
+		"-- CMD [ARG...]\n\n"
+		"Run CMD with the unroot tracer preloaded and record every path "
+		"it writes.\n\n"
+		"  -o DIR       trace directory (default %s); a previous trace\n"
+		"               there is replaced, anything else is refused\n"
+		"  --reads      also record reads, stats and access checks\n"
+		"  --no-stacks  do not record native call stacks\n"
+		"  --argv       record whole command lines (may hold secrets)\n\n"
+		"Exit status: CMD's status (128+N when killed by signal N), "
+		"127 if CMD\nis not found, 126 if it cannot be executed, 125 if "
+		"unroot fails.\nEnvironment: UNROOT_PRELOAD overrides the path "
+		"of libunroot.so.\n",
+		DEFAULT_TRACE_DIR);
+}
+
+/* Returns -1 to continue, else an exit status. */
+static int parse_args(int argc, char **argv, struct run_opts *o)
+{
+	int i;
+
+	o->dir = DEFAULT_TRACE_DIR;
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--")) {
+			i++;
+			break;
+		}
+		if (a[0] != '-' || !a[1])
+			break;
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			run_usage(stdout);
+			return 0;
+		} else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+			if (++i == argc) {
+				errmsg("%s needs a directory", a);
+				return EXIT_RUN_ERROR;
+			}
+			o->dir = argv[i];
+		} else if (!strncmp(a, "--output=", 9)) {
+			o->dir = a + 9;
+		} else if (!strncmp(a, "-o", 2)) {
+			o->dir = a + 2;
+		} else if (!strcmp(a, "--reads")) {
+			o->reads = true;
+		} else if (!strcmp(a, "--no-stacks")) {
+			o->nostacks = true;
+		} else if (!strcmp(a, "--argv")) {
+			o->argv = true;
+		} else {
+			errmsg("unknown option '%s'; see 'unroot run --help'",
+			       a);
+			return EXIT_RUN_ERROR;
+		}
+	}
+	if (i >= argc) {
+		errmsg("no command given; see 'unroot run --help'");
+		return EXIT_RUN_ERROR;
+	}
+	if (!*o->dir) {
+		errmsg("the trace directory name is empty");
+		return EXIT_RUN_ERROR;
+	}
+	o->cmd = argv + i;
+	return -1;
+}
+
+/* ---- the trace directory ------------------------------------------------- */
+
+static int rm_entry(const char *path, const struct stat *st, int flag,
+		    struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if ((flag == FTW_DP ? rmdir(path) : unlink(path)) && errno != ENOENT) {
+		warning_errno("cannot remove %s", path);
+		return 1;
+	}
+	return 0;
+}
+
+static bool dir_is_empty(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *de;
+	bool empty = true;
+
+	if (!d)
+		return false;
+	while (empty && (de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			empty = false;
+	closedir(d);
+	return empty;
+}
+
+/* Make DIR ready for a new trace, or die (125). */
+static void prepare_dir(const char *dir)
+{
+	char *meta = xasprintf("%s/" UNROOT_TRACE_META, dir);
+	char *log = xasprintf("%s/" UNROOT_TRACE_LOGDIR, dir);
+	struct stat st;
+
+	if (lstat(dir, &st) == 0) {
+		if (!S_ISDIR(st.st_mode))
+			die("%s exists and is not a directory; choose another "
+			    "with -o",
+			    dir);
+		if (lstat(meta, &st) == 0 && S_ISREG(st.st_mode)) {
+			/* a previous trace: replace its log and metadata */
+			if (nftw(log, rm_entry, 16, FTW_DEPTH | FTW_PHYS) &&
+			    errno != ENOENT)
+				die_errno("cannot remove the old trace in %s",
+					  log);
+			if (unlink(meta))
+				die_errno("cannot remove %s", meta);
+		} else if (!dir_is_empty(dir)) {
+			die("%s is not empty and is not an unroot trace; "
+			    "refusing to use it (choose another with -o)",
+			    dir);
+		}
+	} else if (errno != ENOENT) {
+		die_errno("cannot use %s", dir);
+	} else if (mkdir(dir, 0755)) {
+		die_errno("cannot create %s", dir);
+	}
+	if (mkdir(log, 0777) && errno != EEXIST)
+		die_errno("cannot create %s", log);
+	/* world-writable and sticky, whatever the umask (SCHEMA.md) */
+	if (chmod(log, 01777))
+		die_errno("cannot chmod %s", log);
+	free(meta);
+	free(log);
+}
+
+/* ---- environment --------------------------------------------------------- */
+
+static void setup_env(const struct run_opts *o, const char *lib,
+		      const char *logdir)
+{
+	const char *old = getenv("LD_PRELOAD");
+	struct strbuf flags = STRBUF_INIT;
+	char *preload;
+
+	if (old && *old)
+		preload = xasprintf("%s:%s", lib, old);
+	else
+		preload = xstrdup(lib);
+	if (o->reads)
+		sb_adds(&flags, "reads,");
+	if (o->nostacks)
+		sb_adds(&flags, "nostacks,");
+	if (o->argv)
+		sb_adds(&flags, "argv,");
+	if (flags.len)
+		flags.buf[--flags.len] = '\0';
+	if (setenv("LD_PRELOAD", preload, 1) ||
+	    setenv(UNROOT_ENV_LOG, logdir, 1) ||
+	    setenv(UNROOT_ENV_FLAGS, flags.buf, 1) ||
+	    setenv(UNROOT_ENV_LIB, lib, 1))
+		die_errno("cannot set the environment");
+	free(preload);
+	sb_release(&flags);
+}
+
+/* ---- running the child --------------------------------------------------- */
+
+static volatile pid_t child_pid;
+
+/*
+ * Forward a signal sent to us by a process (kill, a supervisor).  Signals
+ * from the terminal (si_code SI_KERNEL) already reach the child, which is
+ * in our foreground process group, so they are not sent twice.
+ */
+static void forward(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	if (child_pid > 0 && (!si || si->si_code <= 0))
+		kill(child_pid, sig);
+}
+
+static void install_forwarding(void)
+{
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = forward;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Run cmd; returns its exit status in the convention described above. */
+static int run_child(char **cmd)
+{
+	int pfd[2], err = 0, status;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe2(pfd, O_CLOEXEC))
+		die_errno("pipe");
+	install_forwarding();
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		die_errno("fork");
+	if (pid == 0) {
+		close(pfd[0]);
+		execvp(cmd[0], cmd);
+		err = errno;
+		if (write(pfd[1], &err, sizeof err) < 0)
+			_exit(EXIT_RUN_ERROR);
+		_exit(err == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC);
+	}
+	child_pid = pid;
+	close(pfd[1]);
+	do
+		n = read(pfd[0], &err, sizeof err);
+	while (n < 0 && errno == EINTR);
+	close(pfd[0]);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			die_errno("waitpid");
+	child_pid = 0;
+	if (n == (ssize_t)sizeof err) {
+		if (err == ENOENT) {
+			errmsg("%s: command not found", cmd[0]);
+			return EXIT_NOTFOUND;
+		}
+		errmsg("%s: cannot execute: %s", cmd[0], strerror(err));
+		return EXIT_NOEXEC;
+	}
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return EXIT_RUN_ERROR;
+}
+
+/* ---- trace.json ---------------------------------------------------------- */
+
+static void write_meta(const struct run_opts *o, long long started,
+		       long long ended, int status)
+{
+	char *path = xasprintf("%s/" UNROOT_TRACE_META, o->dir);
+	json_t *m = json_object(), *cmd = json_array(), *opts = json_object();
+
+	for (char **a = o->cmd; *a; a++) {
+		json_array_append_new(cmd, json_path(*a));
+		if (!o->argv)
+			break;
+	}
+	json_object_set_new(m, "unroot", json_integer(UNROOT_SCHEMA_VERSION));
+	json_object_set_new(m, "command", cmd);
+	json_object_set_new(m, "started", json_integer(started));
+	json_object_set_new(m, "ended", json_integer(ended));
+	json_object_set_new(m, "exit", json_integer(status));
+	json_object_set_new(opts, "reads", json_boolean(o->reads));
+	json_object_set_new(opts, "stacks", json_boolean(!o->nostacks));
+	json_object_set_new(opts, "argv", json_boolean(o->argv));
+	json_object_set_new(m, "options", opts);
+	json_object_set_new(m, "runner", json_string("run"));
+	if (json_dump_file(m, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER))
+		warning("cannot write %s", path);
+	json_decref(m);
+	free(path);
+}
+
+/* ---- the summary --------------------------------------------------------- */
+
+struct summary {
+	struct strset written;
+	int ndenied;
+};
+
+static const char *prog_of(const struct trace_proc *p)
+{
+	if (!p)
+		return "?";
+	if (*p->exe)
+		return path_basename(p->exe);
+	return *p->argv0 ? path_basename(p->argv0) : "?";
+}
+
+static int summarise_event(const struct trace_event *ev, void *ctx)
+{
+	struct summary *s = ctx;
+
+	if (!trace_event_writes(ev))
+		return 0;
+	if (!ev->err)
+		strset_add(&s->written, ev->path);
+	if (ev->err == EACCES || ev->err == EPERM || ev->err == EROFS) {
+		if (s->ndenied++ < 5) {
+			fprintf(stderr, "  denied: %s ", op_name(ev->op));
+			fput_path(stderr, ev->path);
+			fprintf(stderr, " (%s) by ", ev->errname);
+			fput_path(stderr, prog_of(ev->proc));
+			fprintf(stderr, " [%d]\n", ev->pid);
+		}
+	}
+	return 0;
+}
+
+static void summarise(const char *dir)
+{
+	char *dirs[] = {(char *)dir};
+	struct summary s = {STRSET_INIT, 0};
+	const char *why;
+	struct trace *t = trace_open(dirs, 1, &why);
+	long lost = 0;
+
+	if (!t) {
+		warning("cannot read the trace in %s: %s", dir, why);
+		return;
+	}
+	fprintf(stderr, "%s: trace summary\n", command_name());
+	trace_each_event(t, summarise_event, &s);
+	for (size_t i = 0; i < trace_nprocs(t); i++)
+		lost += trace_proc_at(t, i)->lost;
+	if (s.ndenied > 5)
+		fprintf(stderr, "  ... and %d more denials\n", s.ndenied - 5);
+	fprintf(stderr, "  processes seen: %zu\n", trace_nprocs(t));
+	fprintf(stderr, "  paths written:  %zu\n", s.written.n);
+	fprintf(stderr, "  denials:        %d\n", s.ndenied);
+	for (size_t i = 0; i < trace_nuntraced(t); i++) {
+		const struct trace_untraced *u = trace_untraced_at(t, i);
+
+		fprintf(stderr, "  NOT TRACED (%s): ", u->why);
+		fput_path(stderr, u->path);
+		fprintf(stderr, " - its writes are missing from the trace\n");
+	}
+	if (lost)
+		fprintf(stderr, "  LOST RECORDS:   %ld (the disk was full?)\n",
+			lost);
+	if (trace_ndiags(t))
+		fprintf(stderr, "  reader warnings: %zu (see unroot report)\n",
+			trace_ndiags(t));
+	if (!trace_nprocs(t))
+		fprintf(stderr, "  no process reported in: was the command "
+				"static, or is the preload broken?\n");
+	fprintf(stderr, "  trace: ");
+	fput_path(stderr, dir);
+	fprintf(stderr, " (details: unroot report ");
+	fput_path(stderr, dir);
+	fprintf(stderr, ")\n");
+	strset_free(&s.written);
+	trace_close(t);
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_opts o = {0};
+	const char *why;
+	char *lib, *abs, *logdir;
+	long long started;
+	int rc;
+
+	set_command("run", EXIT_RUN_ERROR);
+	rc = parse_args(argc, argv, &o);
+	if (rc >= 0)
+		return rc;
+	lib = find_preload(&why);
+	if (!lib)
+		die("cannot find the tracer: %s", why);
+	prepare_dir(o.dir);
+	abs = realpath(o.dir, NULL);
+	if (!abs)
+		die_errno("cannot resolve %s", o.dir);
+	logdir = xasprintf("%s/" UNROOT_TRACE_LOGDIR, abs);
+	setup_env(&o, lib, logdir);
+	started = now_ns();
+	rc = run_child(o.cmd);
+	write_meta(&o, started, now_ns(), rc);
+	summarise(o.dir);
+	free(logdir);
+	free(abs);
+	free(lib);
+	return rc;
+}
