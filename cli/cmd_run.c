@@ -240,7 +240,7 @@ static long long now_ns(void)
 }
 
 /* Run cmd; returns its exit status in the convention described above. */
-static int run_child(char **cmd)
+static int run_child(char **cmd, bool *exec_failed)
 {
 	int pfd[2], err = 0, status;
 	ssize_t n;
@@ -272,6 +272,7 @@ static int run_child(char **cmd)
 			die_errno("waitpid");
 	child_pid = 0;
 	if (n == (ssize_t)sizeof err) {
+		*exec_failed = true;
 		if (err == ENOENT) {
 			errmsg("%s: command not found", cmd[0]);
 			return EXIT_NOTFOUND;
@@ -402,6 +403,7 @@ int cmd_run(int argc, char **argv)
 	struct run_opts o = {0};
 	const char *why;
 	char *lib, *abs, *logdir;
+	bool exec_failed = false;
 	long long started;
 	int rc;
 
@@ -419,9 +421,10 @@ int cmd_run(int argc, char **argv)
 	logdir = xasprintf("%s/" UNROOT_TRACE_LOGDIR, abs);
 	setup_env(&o, lib, logdir);
 	started = now_ns();
-	rc = run_child(o.cmd);
+	rc = run_child(o.cmd, &exec_failed);
 	write_meta(&o, started, now_ns(), rc);
-	summarise(o.dir);
+	if (!exec_failed)
+		summarise(o.dir);
 	free(logdir);
 	free(abs);
 	free(lib);

@@ -186,7 +186,7 @@ struct logfile {
 	size_t dir;	   /* index of the trace directory */
 	bool skip;	   /* newer schema, unreadable */
 	long long nevents; /* "ev" lines seen in pass 1 */
-	long checked_upto; /* lines already diagnosed (pass 1 and 2) */
+	long ev_checked;   /* event lines already diagnosed by pass 2 */
 	struct trace_proc *proc;
 	struct trace_stack **stacks; /* sorted by id after pass 1 */
 	size_t nstacks, capstacks;
@@ -961,7 +961,6 @@ static void scan_file(struct trace *t, struct logfile *f, struct lreader *r)
 	if (rc < 0)
 		diag(t, f->path, r->lineno + 1, false, "read error: %s",
 		     strerror(errno));
-	f->checked_upto = r->lineno;
 	lr_release_fd(r);
 }
 
@@ -1032,7 +1031,8 @@ static bool list_dir(struct trace *t, size_t di)
 		    has_suffix(de->d_name, UNROOT_LOG_SUFFIX))
 			pv_push(&names, xstrdup(de->d_name));
 	closedir(d);
-	qsort(names.v, names.n, sizeof *names.v, name_cmp);
+	if (names.n > 1)
+		qsort(names.v, names.n, sizeof *names.v, name_cmp);
 	for (size_t i = 0; i < names.n; i++) {
 		struct logfile *f;
 
@@ -1278,7 +1278,7 @@ static void source_next(struct merge *m, struct source *s)
 			continue; /* diagnosed in pass 1 */
 		o = json_loadb(line, len, 0, &err);
 		if (!o || !json_is_object(o)) {
-			if (s->r.lineno > s->f->checked_upto)
+			if (s->r.lineno > s->f->ev_checked)
 				diag(t, s->f->path, s->r.lineno, true,
 				     "corrupt line (%s): skipped",
 				     o ? "not an object" : err.text);
@@ -1290,11 +1290,11 @@ static void source_next(struct merge *m, struct source *s)
 		s->ts = jint(o, "ts", 0);
 		break;
 	}
-	if (rc < 0 && s->r.lineno >= s->f->checked_upto)
+	if (rc < 0 && s->r.lineno >= s->f->ev_checked)
 		diag(t, s->f->path, s->r.lineno + 1, false,
 		     "read error while streaming events: %s", strerror(errno));
-	if (s->r.lineno > s->f->checked_upto)
-		s->f->checked_upto = s->r.lineno;
+	if (s->r.lineno > s->f->ev_checked)
+		s->f->ev_checked = s->r.lineno;
 	if (!s->cur && s->r.fd >= 0) {
 		lr_release_fd(&s->r);
 		m->open--;
