@@ -1,0 +1,1887 @@
+/*
+ * planner.c - replays a trace under the target user's credentials and
+ * chooses the least grants (see planner.h and
+ * shared/reference/permission-model.md).
+ *
+ * The replay keeps a virtual file system: path -> state as the replay
+ * changes it.  A path the replay has not touched has the state recorded in
+ * the trace (the event's st/st2/parent, or an ancestor `dir` record).  A
+ * name the workload creates belongs to the user from then on, and a grant,
+ * once chosen, is applied to the virtual file system, so what follows below
+ * a granted or created path needs nothing more.  Decisions that depend on
+ * the future (a pre-created file is only right when the workload never
+ * removes or replaces it) are taken in planner_finish, with the whole
+ * trace seen.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "planner.h"
+#include "quote.h"
+
+#define FILES_BEFORE_DIR 4 /* distinct files created in one dir: own it */
+
+/* ---- a small string-keyed hash map ----------------------------------- */
+
+struct slot {
+	char *key;
+	void *val;
+};
+
+struct map {
+	struct slot *v;
+	size_t cap, n;
+};
+
+static size_t hash_string(const char *s)
+{
+	size_t h = 1469598103934665603ull;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+static struct slot *map_find(struct map *m, const char *key)
+{
+	if (!m->cap)
+		return NULL;
+	for (size_t i = hash_string(key) & (m->cap - 1);;
+	     i = (i + 1) & (m->cap - 1)) {
+		if (!m->v[i].key)
+			return NULL;
+		if (!strcmp(m->v[i].key, key))
+			return &m->v[i];
+	}
+}
+
+static void map_insert_slot(struct slot *v, size_t cap, char *key, void *val)
+{
+	size_t i = hash_string(key) & (cap - 1);
+
+	while (v[i].key)
+		i = (i + 1) & (cap - 1);
+	v[i].key = key;
+	v[i].val = val;
+}
+
+static void map_put(struct map *m, const char *key, void *val)
+{
+	struct slot *s = map_find(m, key);
+
+	if (s) {
+		s->val = val;
+		return;
+	}
+	if ((m->n + 1) * 2 > m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 64;
+		struct slot *v = xcalloc(cap, sizeof *v);
+
+		for (size_t i = 0; i < m->cap; i++)
+			if (m->v[i].key)
+				map_insert_slot(v, cap, m->v[i].key, m->v[i].val);
+		free(m->v);
+		m->v = v;
+		m->cap = cap;
+	}
+	map_insert_slot(m->v, m->cap, xstrdup(key), val);
+	m->n++;
+}
+
+static void *map_get(struct map *m, const char *key)
+{
+	struct slot *s = map_find(m, key);
+
+	return s ? s->val : NULL;
+}
+
+static void map_free(struct map *m, void (*free_val)(void *))
+{
+	for (size_t i = 0; i < m->cap; i++) {
+		if (!m->v[i].key)
+			continue;
+		free(m->v[i].key);
+		if (free_val)
+			free_val(m->v[i].val);
+	}
+	free(m->v);
+	m->v = NULL;
+	m->cap = m->n = 0;
+}
+
+/* ---- planner state ---------------------------------------------------- */
+
+struct vnode {
+	struct file_state st;
+};
+
+enum need_kind { NEED_CREATE, NEED_DIR, NEED_FILE, NEED_SEARCH };
+
+struct need {
+	enum need_kind kind;
+	char *path;
+	enum file_type type;	/* what was created, or the type owned */
+	struct file_state image; /* state in the image (NEED_DIR/FILE/SEARCH) */
+	bool excl;		/* created exclusively or not a plain file */
+	bool removed;		/* removed, renamed away or over afterwards */
+	struct evidence ev;
+	long count;
+	const struct writer *writer;
+	char *reason;		/* set when a create became a dir grant */
+};
+
+struct home_write {
+	char *rel; /* "~/.cache/x" */
+	struct evidence ev;
+	const struct writer *writer;
+};
+
+struct code_write {
+	char *path;
+	char *exe;
+	struct evidence ev;
+	const struct writer *writer;
+};
+
+struct volume {
+	char *mnt, *host;
+	bool ro;
+};
+
+struct planner {
+	struct plan_options o;
+	bool identity_done;
+	unsigned uid, gid;
+	unsigned *groups;
+	size_t ngroups;
+	char *user, *group, *home;
+	bool create_user, create_group;
+	bool alpine, no_shell;
+	struct trace_user *users;
+	size_t nusers, capusers;
+	struct trace_group *grps;
+	size_t ngrps, capgrps;
+	struct map vfs;	  /* path -> struct vnode */
+	struct map dirs;  /* path -> struct file_state (ancestor records) */
+	struct map needs; /* "K path" -> index + 1 */
+	struct need *nv;
+	size_t nn, capn;
+	struct home_write *hw;
+	size_t nhw, caphw;
+	struct code_write *cw;
+	size_t ncw, capcw;
+	struct volume *vols;
+	size_t nvols, capvols;
+	struct plan *plan; /* accumulates warnings, notes, host, tmpfs, refusals */
+};
+
+static const char *const op_names[] = {
+#define OP_NAME(e, s) s,
+	UNROOT_OPS(OP_NAME)
+#undef OP_NAME
+};
+
+const char *grant_kind_name(enum grant_kind k)
+{
+	static const char *const names[] = {
+		"mkdir", "touch", "own-dir", "own-file", "own-tree", "search",
+		"build",
+	};
+
+	return k < sizeof names / sizeof names[0] ? names[k] : "?";
+}
+
+void plan_options_init(struct plan_options *o)
+{
+	memset(o, 0, sizeof *o);
+	o->user = "nonroot";
+	o->uid = 1001;
+	o->gid = 1001;
+	o->tree_threshold = 8;
+}
+
+#define PUSH(arr, n, cap) (*((arr) = xgrow((arr), &(cap), (n) + 1, sizeof *(arr)), &(arr)[(n)++]))
+
+static void add_string(char ***v, size_t *n, char *s)
+{
+	*v = xrealloc(*v, (*n + 1) * sizeof **v);
+	(*v)[(*n)++] = s;
+}
+
+static void plan_warn(struct planner *p, char *msg)
+{
+	for (size_t i = 0; i < p->plan->nwarnings; i++)
+		if (!strcmp(p->plan->warnings[i], msg)) {
+			free(msg);
+			return;
+		}
+	add_string(&p->plan->warnings, &p->plan->nwarnings, msg);
+}
+
+static void plan_note(struct planner *p, char *msg)
+{
+	for (size_t i = 0; i < p->plan->nnotes; i++)
+		if (!strcmp(p->plan->notes[i], msg)) {
+			free(msg);
+			return;
+		}
+	add_string(&p->plan->notes, &p->plan->nnotes, msg);
+}
+
+struct planner *planner_new(const struct plan_options *o)
+{
+	struct planner *p = xcalloc(1, sizeof *p);
+
+	p->o = *o;
+	if (!p->o.user)
+		p->o.user = "nonroot";
+	if (!p->o.tree_threshold)
+		p->o.tree_threshold = 8;
+	p->plan = xcalloc(1, sizeof *p->plan);
+	p->no_shell = o->no_shell;
+	return p;
+}
+
+/* ---- feeding the static parts of the trace ---------------------------- */
+
+void planner_add_proc(struct planner *p, const struct trace_proc *proc)
+{
+	(void)p;
+	(void)proc;
+}
+
+static bool is_pseudo_fs(const char *fs)
+{
+	static const char *const pseudo[] = {
+		"proc", "sysfs", "devpts", "devtmpfs", "tmpfs", "cgroup",
+		"cgroup2", "mqueue", "overlay", "securityfs", "debugfs",
+		"tracefs", "bpf", "pstore", "hugetlbfs", "fusectl",
+		"binfmt_misc", "configfs", "autofs", "nsfs", NULL,
+	};
+
+	for (int i = 0; pseudo[i]; i++)
+		if (!strcmp(fs, pseudo[i]))
+			return true;
+	return false;
+}
+
+static bool is_runtime_file_mount(const char *mnt)
+{
+	return !strcmp(mnt, "/etc/hosts") || !strcmp(mnt, "/etc/hostname") ||
+	       !strcmp(mnt, "/etc/resolv.conf");
+}
+
+static void add_volume(struct planner *p, const char *mnt, const char *host,
+		       bool ro)
+{
+	for (size_t i = 0; i < p->nvols; i++)
+		if (!strcmp(p->vols[i].mnt, mnt))
+			return;
+	struct volume *v = &PUSH(p->vols, p->nvols, p->capvols);
+
+	v->mnt = xstrdup(mnt);
+	v->host = host ? xstrdup(host) : NULL;
+	v->ro = ro;
+}
+
+/*
+ * A mount is a volume when it binds a subdirectory of another file system
+ * (root != "/"), as docker's -v and named volumes do.  The root file
+ * system, pseudo file systems and docker's own /etc/hosts binds are not.
+ */
+void planner_add_mount(struct planner *p, const struct trace_mount *m)
+{
+	if (!strcmp(m->mnt, "/") || is_pseudo_fs(m->fs) ||
+	    is_runtime_file_mount(m->mnt) || !m->root || !strcmp(m->root, "/"))
+		return;
+	add_volume(p, m->mnt, m->root, m->ro);
+}
+
+void planner_add_bind(struct planner *p, const char *container,
+		      const char *host, bool ro)
+{
+	add_volume(p, container, host, ro);
+}
+
+static void copy_user(struct trace_user *dst, const struct trace_user *u)
+{
+	dst->rootfs = NULL;
+	dst->name = xstrdup(u->name ? u->name : "");
+	dst->home = xstrdup(u->home ? u->home : "");
+	dst->shell = xstrdup(u->shell ? u->shell : "");
+	dst->uid = u->uid;
+	dst->gid = u->gid;
+}
+
+void planner_add_user(struct planner *p, const struct trace_user *u)
+{
+	for (size_t i = 0; i < p->nusers; i++)
+		if (!strcmp(p->users[i].name, u->name ? u->name : ""))
+			return;
+	copy_user(&PUSH(p->users, p->nusers, p->capusers), u);
+}
+
+void planner_add_group(struct planner *p, const struct trace_group *g)
+{
+	struct trace_group *dst;
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->ngrps; i++)
+		if (!strcmp(p->grps[i].name, g->name ? g->name : ""))
+			return;
+	dst = &PUSH(p->grps, p->ngrps, p->capgrps);
+	dst->rootfs = NULL;
+	dst->name = xstrdup(g->name ? g->name : "");
+	dst->gid = g->gid;
+	while (g->members && g->members[n])
+		n++;
+	dst->members = xcalloc(n + 1, sizeof *dst->members);
+	for (size_t i = 0; i < n; i++)
+		dst->members[i] = xstrdup(g->members[i]);
+}
+
+void planner_add_os(struct planner *p, const struct trace_os *os)
+{
+	if (os->id && !strcmp(os->id, "alpine"))
+		p->alpine = true;
+	if (os->pretty && strstr(os->pretty, "istroless"))
+		p->no_shell = true;
+}
+
+void planner_add_dir(struct planner *p, const struct trace_dir *d)
+{
+	struct file_state *st;
+
+	if (map_get(&p->dirs, d->path))
+		return;
+	st = xmalloc(sizeof *st);
+	*st = d->st;
+	map_put(&p->dirs, d->path, st);
+}
+
+void planner_add_untraced(struct planner *p, const struct trace_untraced *u)
+{
+	char *path = comment_safe(u->path);
+
+	plan_warn(p, xasprintf("untraced program %s (%s): what it writes is not "
+			       "in the trace, so the plan may be incomplete for it",
+			       path, u->why ? u->why : "unknown"));
+	free(path);
+}
+
+/* ---- who the user is -------------------------------------------------- */
+
+static const struct trace_user *user_by_name(struct planner *p,
+					     const char *name)
+{
+	for (size_t i = 0; i < p->nusers; i++)
+		if (!strcmp(p->users[i].name, name))
+			return &p->users[i];
+	return NULL;
+}
+
+static const struct trace_user *user_by_uid(struct planner *p, unsigned uid)
+{
+	for (size_t i = 0; i < p->nusers; i++)
+		if (p->users[i].uid == uid)
+			return &p->users[i];
+	return NULL;
+}
+
+static const struct trace_group *group_by_gid(struct planner *p, unsigned gid)
+{
+	for (size_t i = 0; i < p->ngrps; i++)
+		if (p->grps[i].gid == gid)
+			return &p->grps[i];
+	return NULL;
+}
+
+static void add_group_id(struct planner *p, unsigned gid)
+{
+	for (size_t i = 0; i < p->ngroups; i++)
+		if (p->groups[i] == gid)
+			return;
+	p->groups = xrealloc(p->groups, (p->ngroups + 1) * sizeof *p->groups);
+	p->groups[p->ngroups++] = gid;
+}
+
+static void reuse_user(struct planner *p, const struct trace_user *u)
+{
+	p->user = xstrdup(u->name);
+	p->uid = u->uid;
+	p->gid = u->gid;
+	p->home = xstrdup(u->home && *u->home ? u->home : "/");
+	p->create_user = false;
+	p->create_group = false;
+}
+
+static void choose_free_uid(struct planner *p)
+{
+	unsigned uid = p->o.uid;
+
+	while (user_by_uid(p, uid))
+		uid++;
+	if (uid != p->o.uid)
+		plan_note(p, xasprintf("uid %u is taken in the image by %s: "
+				       "using uid %u",
+				       p->o.uid, user_by_uid(p, p->o.uid)->name,
+				       uid));
+	p->uid = uid;
+	p->gid = p->o.gid_given ? p->o.gid : (p->o.uid == p->o.gid ? uid : p->o.gid);
+}
+
+static void resolve_group(struct planner *p)
+{
+	const struct trace_group *g = group_by_gid(p, p->gid);
+
+	if (!p->create_user) {
+		p->group = xstrdup(g ? g->name : p->user);
+		return;
+	}
+	p->create_group = !g;
+	p->group = xstrdup(g ? g->name : p->user);
+	if (g && strcmp(g->name, p->user))
+		plan_note(p, xasprintf("gid %u exists in the image as group %s: "
+				       "the user joins it",
+				       p->gid, g->name));
+}
+
+static void resolve_identity(struct planner *p)
+{
+	const struct trace_user *named, *byuid;
+
+	if (p->identity_done)
+		return;
+	p->identity_done = true;
+	named = user_by_name(p, p->o.user);
+	byuid = user_by_uid(p, p->o.uid);
+	p->create_user = true;
+	if (named) {
+		reuse_user(p, named);
+		if (p->o.uid_given && named->uid != p->o.uid)
+			plan_note(p, xasprintf("user %s exists in the image with "
+					       "uid %u: reusing it",
+					       named->name, named->uid));
+	} else if (byuid && p->o.uid_given) {
+		reuse_user(p, byuid);
+		plan_note(p, xasprintf("uid %u exists in the image as %s: "
+				       "reusing it",
+				       byuid->uid, byuid->name));
+	} else {
+		p->user = xstrdup(p->o.user);
+		choose_free_uid(p);
+		p->home = xasprintf("/home/%s", p->user);
+	}
+	resolve_group(p);
+	if (p->o.openshift)
+		p->gid = 0;
+	add_group_id(p, p->gid);
+	for (size_t i = 0; i < p->ngrps; i++)
+		for (char **m = p->grps[i].members; m && *m; m++)
+			if (!strcmp(*m, p->user))
+				add_group_id(p, p->grps[i].gid);
+}
+
+/* ---- permission checks ------------------------------------------------ */
+
+static bool in_groups(const struct planner *p, unsigned gid)
+{
+	for (size_t i = 0; i < p->ngroups; i++)
+		if (p->groups[i] == gid)
+			return true;
+	return false;
+}
+
+/* want: 4 read, 2 write, 1 search/execute.  Unknown states permit: the
+ * planner never invents a denial it has no evidence for. */
+static bool may(const struct planner *p, const struct file_state *st,
+		unsigned want)
+{
+	unsigned bits;
+
+	if (st->kind != ST_PRESENT)
+		return true;
+	if (st->uid == p->uid)
+		bits = st->mode >> 6;
+	else if (in_groups(p, st->gid))
+		bits = st->mode >> 3;
+	else
+		bits = st->mode;
+	return (bits & want & 7) == want;
+}
+
+static bool owns(const struct planner *p, const struct file_state *st)
+{
+	return st->kind != ST_PRESENT || st->uid == p->uid;
+}
+
+static struct file_state state_at(struct planner *p, const char *path,
+				  const struct file_state *recorded)
+{
+	struct vnode *v = map_get(&p->vfs, path);
+	struct file_state *d;
+	struct file_state none = {.kind = ST_UNKNOWN};
+
+	if (v)
+		return v->st;
+	if (recorded && recorded->kind != ST_UNKNOWN)
+		return *recorded;
+	d = map_get(&p->dirs, path);
+	return d ? *d : none;
+}
+
+static struct vnode *vnode_at(struct planner *p, const char *path,
+			      const struct file_state *recorded)
+{
+	struct vnode *v = map_get(&p->vfs, path);
+
+	if (!v) {
+		v = xcalloc(1, sizeof *v);
+		v->st = state_at(p, path, recorded);
+		map_put(&p->vfs, path, v);
+	}
+	return v;
+}
+
+/* ---- evidence --------------------------------------------------------- */
+
+static bool is_runtime_module(const char *module)
+{
+	const char *base = path_basename(module);
+
+	return !strncmp(base, "libc.so", 7) || !strncmp(base, "libc-", 5) ||
+	       !strncmp(base, "ld-linux", 8) || !strncmp(base, "ld-musl", 7) ||
+	       !strncmp(base, "libunroot", 9) ||
+	       !strncmp(base, "libpthread", 10) || !strncmp(base, "libdl", 5);
+}
+
+static char *frame_text(const struct trace_stack *stack)
+{
+	if (!stack)
+		return NULL;
+	for (int i = 0; i < stack->nframes; i++) {
+		const struct trace_frame *f = &stack->frames[i];
+
+		if (!f->module || is_runtime_module(f->module))
+			continue;
+		if (f->symbol)
+			return xasprintf("%s %s+0x%lx", path_basename(f->module),
+					 f->symbol, f->symoff);
+		return xasprintf("%s+0x%lx", path_basename(f->module), f->offset);
+	}
+	return NULL;
+}
+
+static const char *program_of(const struct trace_event *ev)
+{
+	if (ev->proc && ev->proc->exe && *ev->proc->exe)
+		return path_basename(ev->proc->exe);
+	return "";
+}
+
+static void evidence_from(struct evidence *e, const struct trace_event *ev)
+{
+	const char *op = ev->op < OP__COUNT ? op_names[ev->op] : "?";
+
+	e->program = xstrdup(program_of(ev));
+	e->op = ev->flags_text && *ev->flags_text
+			? xasprintf("%s(%s)", op, ev->flags_text)
+			: xstrdup(op);
+	e->path = xstrdup(ev->path);
+	e->frame = frame_text(ev->stack);
+	e->errname = ev->errname ? xstrdup(ev->errname) : NULL;
+	e->pid = ev->pid;
+}
+
+static void evidence_copy(struct evidence *dst, const struct evidence *src)
+{
+	dst->program = xstrdup(src->program);
+	dst->op = xstrdup(src->op);
+	dst->path = xstrdup(src->path);
+	dst->frame = src->frame ? xstrdup(src->frame) : NULL;
+	dst->errname = src->errname ? xstrdup(src->errname) : NULL;
+	dst->pid = src->pid;
+}
+
+static void evidence_free(struct evidence *e)
+{
+	free(e->program);
+	free(e->op);
+	free(e->path);
+	free(e->frame);
+	free(e->errname);
+}
+
+/* ---- needs ------------------------------------------------------------ */
+
+static struct need *need_find(struct planner *p, enum need_kind k,
+			      const char *path)
+{
+	char *key = xasprintf("%d %s", k, path);
+	uintptr_t i = (uintptr_t)map_get(&p->needs, key);
+
+	free(key);
+	return i ? &p->nv[i - 1] : NULL;
+}
+
+static struct need *need_add(struct planner *p, enum need_kind k,
+			     const char *path, const struct trace_event *ev,
+			     const struct writer *w)
+{
+	struct need *n = need_find(p, k, path);
+	char *key;
+
+	if (n) {
+		n->count++;
+		return n;
+	}
+	n = &PUSH(p->nv, p->nn, p->capn);
+	memset(n, 0, sizeof *n);
+	n->kind = k;
+	n->path = xstrdup(path);
+	n->count = 1;
+	n->writer = w;
+	evidence_from(&n->ev, ev);
+	key = xasprintf("%d %s", k, path);
+	map_put(&p->needs, key, (void *)(uintptr_t)p->nn);
+	free(key);
+	return n;
+}
+
+/* The user needs to own dir (create or remove names in it). */
+static void need_dir(struct planner *p, const char *dir,
+		     const struct file_state *recorded,
+		     const struct trace_event *ev, const struct writer *w)
+{
+	struct vnode *v = vnode_at(p, dir, recorded);
+	struct need *n;
+	bool fresh = !need_find(p, NEED_DIR, dir);
+
+	n = need_add(p, NEED_DIR, dir, ev, w);
+	if (fresh) {
+		n->image = v->st;
+		n->type = FT_DIR;
+	}
+	v->st.kind = ST_PRESENT;
+	v->st.uid = p->uid;
+}
+
+static void need_file(struct planner *p, const char *path,
+		      const struct file_state *recorded,
+		      const struct trace_event *ev, const struct writer *w)
+{
+	struct vnode *v = vnode_at(p, path, recorded);
+	bool fresh = !need_find(p, NEED_FILE, path);
+	struct need *n = need_add(p, NEED_FILE, path, ev, w);
+
+	if (fresh) {
+		n->image = v->st;
+		n->type = v->st.kind == ST_PRESENT ? v->st.type : FT_FILE;
+	}
+	v->st.uid = p->uid;
+}
+
+static void need_search(struct planner *p, const char *dir,
+			const struct file_state *st,
+			const struct trace_event *ev)
+{
+	struct vnode *v = vnode_at(p, dir, st);
+	struct need *n = need_add(p, NEED_SEARCH, dir, ev, NULL);
+
+	n->image = *st;
+	v->st.mode |= 1;
+}
+
+static void need_create(struct planner *p, const char *path,
+			enum file_type type, bool excl,
+			const struct trace_event *ev, const struct writer *w)
+{
+	struct need *n = need_find(p, NEED_CREATE, path);
+
+	if (n) {
+		/* created again: only a directory of its own fits */
+		n->removed = true;
+		n->count++;
+		return;
+	}
+	n = need_add(p, NEED_CREATE, path, ev, w);
+	n->type = type;
+	n->excl = excl || type != FT_FILE;
+}
+
+static void mark_removed(struct planner *p, const char *path)
+{
+	struct need *n = need_find(p, NEED_CREATE, path);
+
+	if (n)
+		n->removed = true;
+}
+
+static void add_refusal(struct planner *p, const char *path, char *why,
+			const struct trace_event *ev)
+{
+	struct plan *pl = p->plan;
+
+	for (size_t i = 0; i < pl->nrefused; i++)
+		if (!strcmp(pl->refused[i].path, path)) {
+			free(why);
+			return;
+		}
+	pl->refused = xrealloc(pl->refused, (pl->nrefused + 1) * sizeof *pl->refused);
+	pl->refused[pl->nrefused].path = xstrdup(path);
+	pl->refused[pl->nrefused].why = why;
+	evidence_from(&pl->refused[pl->nrefused].ev, ev);
+	pl->nrefused++;
+}
+
+/* ---- the replay ------------------------------------------------------- */
+
+struct op_ctx {
+	const struct trace_event *ev;
+	const struct writer *w;
+	bool denied; /* recorded as a denial: plan even if the rules permit */
+};
+
+/* Search permission on every directory from / down to dir. */
+static void check_search(struct planner *p, const char *dir,
+			 const struct op_ctx *c)
+{
+	char *copy = xstrdup(dir);
+	size_t n = strlen(copy);
+
+	for (size_t i = 1; i <= n; i++) {
+		if (copy[i] != '/' && copy[i] != 0)
+			continue;
+		char saved = copy[i];
+
+		copy[i] = 0;
+		const char *a = i == 1 && saved == '/' ? "/" : copy;
+		struct file_state st = state_at(p, a, NULL);
+
+		if (!may(p, &st, 1))
+			need_search(p, a, &st, c->ev);
+		copy[i] = saved;
+	}
+	free(copy);
+	{
+		struct file_state root = state_at(p, "/", NULL);
+
+		if (!may(p, &root, 1))
+			need_search(p, "/", &root, c->ev);
+	}
+}
+
+static void set_created(struct planner *p, const char *path,
+			enum file_type type, unsigned mode)
+{
+	struct vnode *v = vnode_at(p, path, NULL);
+
+	v->st.kind = ST_PRESENT;
+	v->st.type = type;
+	v->st.uid = p->uid;
+	v->st.gid = p->gid;
+	v->st.mode = mode;
+}
+
+static void set_absent(struct planner *p, const char *path)
+{
+	struct vnode *v = vnode_at(p, path, NULL);
+
+	v->st.kind = ST_ABSENT;
+}
+
+static bool parent_allows_names(struct planner *p, const char *dir,
+				const struct trace_event *ev)
+{
+	struct file_state st = state_at(p, dir, &ev->parent);
+
+	return may(p, &st, 3);
+}
+
+static void do_create(struct planner *p, const char *path,
+		      const struct file_state *parent_rec, enum file_type type,
+		      bool excl, unsigned mode, const struct op_ctx *c)
+{
+	char *dir = path_dirname(path);
+	struct file_state dst = state_at(p, dir, parent_rec);
+
+	check_search(p, dir, c);
+	if (!may(p, &dst, 3) || (c->denied && !need_find(p, NEED_DIR, dir)))
+		need_create(p, path, type, excl, c->ev, c->w);
+	set_created(p, path, type, mode);
+	free(dir);
+}
+
+/* Remove a name: write+search on the parent; in a sticky parent also own
+ * the entry or the parent. */
+static void do_remove(struct planner *p, const char *path,
+		      const struct file_state *rec,
+		      const struct file_state *parent_rec,
+		      const struct op_ctx *c)
+{
+	char *dir = path_dirname(path);
+	struct file_state dst = state_at(p, dir, parent_rec);
+	struct file_state st = state_at(p, path, rec);
+
+	check_search(p, dir, c);
+	mark_removed(p, path);
+	if (!may(p, &dst, 3) || (c->denied && !owns(p, &dst)))
+		need_dir(p, dir, parent_rec, c->ev, c->w);
+	else if ((dst.mode & 01000) && !owns(p, &st) && !owns(p, &dst))
+		need_file(p, path, rec, c->ev, c->w);
+	set_absent(p, path);
+	free(dir);
+}
+
+static void do_write_existing(struct planner *p, const char *path,
+			      const struct file_state *rec,
+			      const struct op_ctx *c)
+{
+	struct file_state st = state_at(p, path, rec);
+	char *dir = path_dirname(path);
+
+	check_search(p, dir, c);
+	free(dir);
+	if (st.kind == ST_PRESENT && st.type == FT_CHR)
+		return; /* /dev/null, a tty: not the image's business */
+	if (!may(p, &st, 2) || (c->denied && !owns(p, &st)))
+		need_file(p, path, rec, c->ev, c->w);
+}
+
+static void do_own(struct planner *p, const char *path,
+		   const struct file_state *rec, const struct op_ctx *c)
+{
+	struct file_state st = state_at(p, path, rec);
+	char *dir = path_dirname(path);
+
+	check_search(p, dir, c);
+	free(dir);
+	if (!owns(p, &st) || c->denied)
+		need_file(p, path, rec, c->ev, c->w);
+}
+
+static void move_tree(struct planner *p, const char *from, const char *to)
+{
+	size_t n = strlen(from), cap = 0, cnt = 0;
+	struct {
+		char *key;
+		struct vnode *v;
+	} *moved = NULL;
+
+	for (size_t i = 0; i < p->vfs.cap; i++) {
+		struct slot *s = &p->vfs.v[i];
+
+		if (!s->key || strncmp(s->key, from, n) ||
+		    (s->key[n] && s->key[n] != '/'))
+			continue;
+		moved = xgrow(moved, &cap, cnt + 1, sizeof *moved);
+		moved[cnt].key = xasprintf("%s%s", to, s->key + n);
+		moved[cnt].v = xmalloc(sizeof(struct vnode));
+		*moved[cnt].v = *(struct vnode *)s->val;
+		((struct vnode *)s->val)->st.kind = ST_ABSENT;
+		cnt++;
+	}
+	for (size_t i = 0; i < cnt; i++) {
+		free(map_get(&p->vfs, moved[i].key));
+		map_put(&p->vfs, moved[i].key, moved[i].v);
+		free(moved[i].key);
+	}
+	free(moved);
+}
+
+static void do_rename(struct planner *p, const struct op_ctx *c)
+{
+	const struct trace_event *ev = c->ev;
+	const char *src = ev->path, *dst = ev->path2;
+	struct file_state sst = state_at(p, src, &ev->st);
+	struct file_state dstst = state_at(p, dst, &ev->st2);
+	char *sdir = path_dirname(src), *ddir = path_dirname(dst);
+	struct file_state none = {.kind = ST_UNKNOWN};
+
+	do_remove(p, src, &ev->st, &ev->parent, c);
+	if (dstst.kind == ST_PRESENT)
+		do_remove(p, dst, &ev->st2, &none, c);
+	else
+		mark_removed(p, dst);
+	if (!parent_allows_names(p, ddir, ev))
+		need_dir(p, ddir, NULL, ev, c->w);
+	if (sst.kind == ST_PRESENT && sst.type == FT_DIR && strcmp(sdir, ddir) &&
+	    !may(p, &sst, 2))
+		need_file(p, src, &ev->st, ev, c->w);
+	/* the moved entry keeps its owner */
+	{
+		struct vnode *v = vnode_at(p, src, &ev->st);
+
+		v->st = sst;
+		if (v->st.kind == ST_UNKNOWN)
+			v->st.kind = ST_PRESENT, v->st.type = FT_FILE,
+			v->st.uid = p->uid;
+	}
+	move_tree(p, src, dst);
+	free(sdir);
+	free(ddir);
+}
+
+static bool open_writes(int flags)
+{
+	return (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC);
+}
+
+static void do_open(struct planner *p, const struct op_ctx *c)
+{
+	const struct trace_event *ev = c->ev;
+	struct file_state st = state_at(p, ev->path, &ev->st);
+	unsigned mode = ev->has_mode ? ev->mode & 0777 & ~022u : 0644;
+
+	if ((ev->flags & O_TMPFILE) == O_TMPFILE) {
+		struct file_state d = state_at(p, ev->path, &ev->st);
+
+		check_search(p, ev->path, c);
+		if (!may(p, &d, 3))
+			need_dir(p, ev->path, &ev->st, ev, c->w);
+		return;
+	}
+	if ((ev->flags & O_CREAT) && st.kind != ST_PRESENT &&
+	    (st.kind == ST_ABSENT || ev->st.kind == ST_ABSENT)) {
+		do_create(p, ev->path, &ev->parent, FT_FILE,
+			  (ev->flags & O_EXCL) != 0, mode, c);
+		return;
+	}
+	if (open_writes(ev->flags) || (ev->flags & O_CREAT))
+		do_write_existing(p, ev->path, &ev->st, c);
+}
+
+static enum file_type mknod_type(const struct trace_event *ev)
+{
+	return ev->has_mode && (ev->mode & 0170000) == 0140000 ? FT_SOCK
+								 : FT_FIFO;
+}
+
+static void replay(struct planner *p, const struct op_ctx *c)
+{
+	const struct trace_event *ev = c->ev;
+	unsigned dmode = ev->has_mode ? ev->mode & 07777 & ~022u : 0755;
+
+	switch (ev->op) {
+	case OP_OPEN:
+		do_open(p, c);
+		break;
+	case OP_MKDIR:
+		do_create(p, ev->path, &ev->parent, FT_DIR, false, dmode, c);
+		break;
+	case OP_MKNOD:
+		do_create(p, ev->path, &ev->parent, mknod_type(ev), true, 0644, c);
+		break;
+	case OP_SYMLINK:
+		do_create(p, ev->path, &ev->parent, FT_SYMLINK, true, 0777, c);
+		break;
+	case OP_BIND:
+		do_create(p, ev->path, &ev->parent, FT_SOCK, true, 0755, c);
+		break;
+	case OP_MKTEMP:
+		do_create(p, ev->path, &ev->parent, FT_FILE, true, 0600, c);
+		break;
+	case OP_LINK:
+		if (ev->path2) {
+			struct file_state none = {.kind = ST_UNKNOWN};
+
+			do_create(p, ev->path2, &none, FT_FILE, true, 0644, c);
+			if (!owns(p, &ev->st) && !may(p, &ev->st, 6))
+				do_own(p, ev->path, &ev->st, c);
+		}
+		break;
+	case OP_UNLINK:
+	case OP_RMDIR:
+		do_remove(p, ev->path, &ev->st, &ev->parent, c);
+		break;
+	case OP_RENAME:
+		if (ev->path2)
+			do_rename(p, c);
+		break;
+	case OP_TRUNCATE:
+	case OP_CONNECT:
+		do_write_existing(p, ev->path, &ev->st, c);
+		break;
+	case OP_UTIME: {
+		struct file_state st = state_at(p, ev->path, &ev->st);
+
+		if (!may(p, &st, 2) || c->denied)
+			do_own(p, ev->path, &ev->st, c);
+		break;
+	}
+	case OP_CHMOD:
+	case OP_XATTR:
+		do_own(p, ev->path, &ev->st, c);
+		if (ev->op == OP_CHMOD && ev->has_mode) {
+			struct vnode *v = vnode_at(p, ev->path, &ev->st);
+
+			v->st.mode = ev->mode & 07777;
+		}
+		break;
+	case OP_CHOWN:
+		do_own(p, ev->path, &ev->st, c);
+		if ((ev->owner_uid >= 0 && (unsigned)ev->owner_uid != p->uid) ||
+		    (ev->owner_gid >= 0 && !in_groups(p, (unsigned)ev->owner_gid)))
+			add_refusal(p, ev->path, xasprintf(
+				"the workload gives %s to %d:%d; a non-root user "
+				"cannot give files away (CAP_CHOWN): drop the "
+				"chown from the program or its configuration",
+				"it", ev->owner_uid, ev->owner_gid), ev);
+		break;
+	default:
+		check_search(p, ev->path, c);
+		break;
+	}
+}
+
+/* ---- routing an event ------------------------------------------------- */
+
+static bool op_writes(const struct trace_event *ev)
+{
+	switch (ev->op) {
+	case OP_OPEN:
+		return open_writes(ev->flags) || (ev->flags & O_CREAT);
+	case OP_READ:
+	case OP_STAT:
+	case OP_ACCESS:
+	case OP_EXEC:
+	case OP_SPAWN:
+		return false;
+	default:
+		return true;
+	}
+}
+
+static const char *home_of(const struct trace_event *ev)
+{
+	if (ev->proc && ev->proc->home && *ev->proc->home)
+		return ev->proc->home;
+	if (ev->proc && ev->proc->euid == 0)
+		return "/root";
+	return NULL;
+}
+
+/* "~/rest" when path is under the profiling run's HOME, else NULL.  With
+ * HOME=/ only hidden top-level names (/.cache, /.npm) count. */
+static char *home_relative(const char *path, const char *home)
+{
+	if (!home)
+		return NULL;
+	if (!strcmp(home, "/")) {
+		if (path[0] == '/' && path[1] == '.' && path[2] && path[2] != '.')
+			return xasprintf("~%s", path);
+		return NULL;
+	}
+	if (!path_is_under(path, home))
+		return NULL;
+	return xasprintf("~%s", path + strlen(home));
+}
+
+static struct volume *volume_of(struct planner *p, const char *path)
+{
+	struct volume *best = NULL;
+
+	for (size_t i = 0; i < p->nvols; i++)
+		if (path_is_under(path, p->vols[i].mnt) &&
+		    (!best || strlen(p->vols[i].mnt) > strlen(best->mnt)))
+			best = &p->vols[i];
+	return best;
+}
+
+static void add_host_fix(struct planner *p, const struct volume *v,
+			 const struct trace_event *ev)
+{
+	struct plan *pl = p->plan;
+	struct host_fix *h;
+
+	for (size_t i = 0; i < pl->nhost; i++)
+		if (!strcmp(pl->host[i].mount, v->mnt))
+			return;
+	pl->host = xrealloc(pl->host, (pl->nhost + 1) * sizeof *pl->host);
+	h = &pl->host[pl->nhost++];
+	h->mount = xstrdup(v->mnt);
+	h->hostdir = v->host ? xstrdup(v->host) : NULL;
+	h->ro = v->ro;
+	evidence_from(&h->ev, ev);
+}
+
+static void add_tmpfs(struct planner *p, const char *dir,
+		      const struct evidence *ev)
+{
+	struct plan *pl = p->plan;
+
+	for (size_t i = 0; i < pl->ntmpfs; i++)
+		if (path_is_under(dir, pl->tmpfs[i].dir))
+			return;
+	pl->tmpfs = xrealloc(pl->tmpfs, (pl->ntmpfs + 1) * sizeof *pl->tmpfs);
+	pl->tmpfs[pl->ntmpfs].dir = xstrdup(dir);
+	evidence_copy(&pl->tmpfs[pl->ntmpfs].ev, ev);
+	pl->ntmpfs++;
+}
+
+static void on_read_only_fs(struct planner *p, const struct trace_event *ev)
+{
+	struct volume *v = volume_of(p, ev->path);
+	char *dir;
+	struct evidence e = {0};
+
+	if (v) {
+		v->ro = true;
+		add_host_fix(p, v, ev);
+		return;
+	}
+	dir = ev->op == OP_MKDIR || (ev->op == OP_OPEN && (ev->flags & O_CREAT))
+		      ? path_dirname(ev->path)
+		      : path_dirname(ev->path);
+	evidence_from(&e, ev);
+	add_tmpfs(p, dir, &e);
+	evidence_free(&e);
+	free(dir);
+}
+
+static void add_home_write(struct planner *p, char *rel,
+			   const struct trace_event *ev)
+{
+	struct home_write *h = &PUSH(p->hw, p->nhw, p->caphw);
+
+	h->rel = rel;
+	h->writer = writers_match(p->o.writers, rel, program_of(ev));
+	evidence_from(&h->ev, ev);
+}
+
+static void add_code_write(struct planner *p, const struct trace_event *ev,
+			   const struct writer *w)
+{
+	struct code_write *cw = &PUSH(p->cw, p->ncw, p->capcw);
+
+	cw->path = xstrdup(ev->path);
+	cw->exe = xstrdup(ev->proc && ev->proc->exe && *ev->proc->exe
+				  ? ev->proc->exe
+				  : "python3");
+	cw->writer = w;
+	evidence_from(&cw->ev, ev);
+}
+
+void planner_add_event(struct planner *p, const struct trace_event *ev)
+{
+	struct op_ctx c = {.ev = ev};
+	char *rel;
+	struct volume *v;
+	bool writes = op_writes(ev);
+
+	resolve_identity(p);
+	if (ev->err == EROFS) {
+		on_read_only_fs(p, ev);
+		return;
+	}
+	if (ev->err && ev->err != EACCES && ev->err != EPERM)
+		return; /* it fails for any user: not a permission matter */
+	c.denied = ev->err != 0;
+	rel = home_relative(ev->path, home_of(ev));
+	if (rel) {
+		if (writes || c.denied)
+			add_home_write(p, rel, ev);
+		else
+			free(rel);
+		return;
+	}
+	v = volume_of(p, ev->path);
+	if (v) {
+		if (writes || c.denied)
+			add_host_fix(p, v, ev);
+		return;
+	}
+	c.w = writers_match(p->o.writers, ev->path, program_of(ev));
+	if (c.w && c.w->code && writes) {
+		add_code_write(p, ev, c.w);
+		return;
+	}
+	if (!writes && !c.denied) {
+		char *dir = path_dirname(ev->path);
+
+		check_search(p, dir, &c);
+		free(dir);
+		return;
+	}
+	if (!writes) {
+		add_refusal(p, ev->path,
+			    xasprintf("the user is denied %s on it (%s): reads are "
+				      "not granted by ownership; make it readable "
+				      "to the user's group or run as its owner",
+				      op_names[ev->op], ev->errname),
+			    ev);
+		return;
+	}
+	replay(p, &c);
+}
+
+/* ---- choosing grants -------------------------------------------------- */
+
+static bool has_prefix_dir(const char *path, const char *dir)
+{
+	return path_is_under(path, dir);
+}
+
+/* Code, libraries, system configuration and identity: never granted. */
+static const char *protected_reason(const char *path)
+{
+	static const char *const system[] = {
+		"/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32",
+		"/boot", "/proc", "/sys", NULL,
+	};
+	static const char *const code_ext[] = {
+		".py", ".pyc", ".so", ".sh", ".pl", ".rb", ".php", ".jar",
+		".class", NULL,
+	};
+	size_t n = strlen(path);
+
+	if (!strcmp(path, "/"))
+		return "the root directory";
+	if (has_prefix_dir(path, "/root"))
+		return "root's home";
+	for (int i = 0; system[i]; i++)
+		if (has_prefix_dir(path, system[i]))
+			return "system code and libraries";
+	if (has_prefix_dir(path, "/etc"))
+		return "system configuration and identity files";
+	if (has_prefix_dir(path, "/dev") && !has_prefix_dir(path, "/dev/shm") &&
+	    !has_prefix_dir(path, "/dev/mqueue"))
+		return "device files";
+	if (strstr(path, "/site-packages") || strstr(path, "/dist-packages") ||
+	    strstr(path, "/node_modules"))
+		return "installed library code";
+	for (int i = 0; code_ext[i]; i++) {
+		size_t k = strlen(code_ext[i]);
+
+		if (n > k && !strcmp(path + n - k, code_ext[i]))
+			return "program source or a library";
+	}
+	return NULL;
+}
+
+static bool is_shared_system_dir(const char *path)
+{
+	static const char *const shared[] = {
+		"/run", "/var/run", "/var", "/var/lib", "/var/cache", "/var/log",
+		"/var/spool", "/var/tmp", "/tmp", "/opt", "/srv", "/home", "/mnt",
+		"/media", "/var/local", "/var/mail", NULL,
+	};
+
+	for (int i = 0; shared[i]; i++)
+		if (!strcmp(path, shared[i]))
+			return true;
+	return false;
+}
+
+static struct grant *find_grant(struct plan *pl, enum grant_kind k,
+				const char *path)
+{
+	for (size_t i = 0; i < pl->ngrants; i++)
+		if (pl->grants[i].kind == k && !strcmp(pl->grants[i].path, path))
+			return &pl->grants[i];
+	return NULL;
+}
+
+static struct grant *add_grant(struct planner *p, enum grant_kind k,
+			       const char *path, const struct evidence *ev,
+			       long count, const struct writer *w, char *why)
+{
+	struct plan *pl = p->plan;
+	struct grant *g = find_grant(pl, k, path);
+
+	if (g) {
+		g->nevents += count;
+		free(why);
+		return g;
+	}
+	pl->grants = xrealloc(pl->grants, (pl->ngrants + 1) * sizeof *pl->grants);
+	g = &pl->grants[pl->ngrants++];
+	memset(g, 0, sizeof *g);
+	g->kind = k;
+	g->path = xstrdup(path);
+	g->why = why;
+	g->nevents = count;
+	g->writer = w;
+	evidence_copy(&g->ev, ev);
+	return g;
+}
+
+static char *expand_user(const char *tmpl, const char *user)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	for (const char *s = tmpl; *s; s++) {
+		if (!strncmp(s, "{user}", 6)) {
+			sb_adds(&sb, user);
+			s += 5;
+		} else
+			sb_addc(&sb, *s);
+	}
+	return sb_detach(&sb);
+}
+
+static void add_redirect(struct planner *p, const char *var, char *value,
+			 char *dir, const struct writer *w,
+			 const struct evidence *ev)
+{
+	struct plan *pl = p->plan;
+	struct redirect *r;
+
+	for (size_t i = 0; i < pl->nredirects; i++)
+		if (!strcmp(pl->redirects[i].var, var)) {
+			free(value);
+			free(dir);
+			return;
+		}
+	pl->redirects = xrealloc(pl->redirects,
+				 (pl->nredirects + 1) * sizeof *pl->redirects);
+	r = &pl->redirects[pl->nredirects++];
+	r->var = xstrdup(var);
+	r->value = value;
+	r->dir = dir;
+	r->writer = w;
+	evidence_copy(&r->ev, ev);
+}
+
+/* A catalogue redirect for w, when it has one: true when added. */
+static bool redirect_for(struct planner *p, const struct writer *w,
+			 const struct evidence *ev)
+{
+	if (!w || !w->env)
+		return false;
+	if (w->dir) {
+		char *dir = expand_user(w->dir, p->user);
+
+		add_redirect(p, w->env, xstrdup(dir), dir, w, ev);
+		return true;
+	}
+	if (w->value) {
+		add_redirect(p, w->env, xstrdup(w->value), NULL, w, ev);
+		return true;
+	}
+	return false;
+}
+
+static void plan_home_writes(struct planner *p)
+{
+	const struct home_write *first = NULL;
+	struct plan *pl = p->plan;
+
+	for (size_t i = 0; i < p->nhw; i++) {
+		if (redirect_for(p, p->hw[i].writer, &p->hw[i].ev))
+			continue;
+		if (!first)
+			first = &p->hw[i];
+	}
+	if (!first)
+		return;
+	pl->needs_home = true;
+	if (!strcmp(p->home, "/") || !strcmp(p->home, "/nonexistent") ||
+	    !*p->home) {
+		char *home = xasprintf("/home/%s", p->user);
+
+		add_redirect(p, "HOME", xstrdup(home), home, NULL, &first->ev);
+		return;
+	}
+	add_grant(p, GRANT_MKDIR, p->home, &first->ev, 1, NULL,
+		  xasprintf("the workload writes under its HOME (%s): the "
+			    "user's home is created for it, never root's",
+			    first->rel));
+}
+
+static char *srcdir_of(const char *path)
+{
+	const char *at = strstr(path, "/__pycache__");
+
+	return at ? xstrndup(path, at - path) : path_dirname(path);
+}
+
+static bool srcdir_covered(struct code_write *cw, size_t n, size_t self,
+			   const char *dir)
+{
+	for (size_t i = 0; i < n; i++) {
+		char *other;
+		bool under;
+
+		if (i == self || cw[i].writer != cw[self].writer)
+			continue;
+		other = srcdir_of(cw[i].path);
+		under = path_is_under(dir, other) &&
+			(strcmp(dir, other) || i < self);
+		free(other);
+		if (under)
+			return true;
+	}
+	return false;
+}
+
+static char **build_words(const char *tmpl, const char *exe, const char *src)
+{
+	char **words = NULL, *copy = xstrdup(tmpl), *save = NULL;
+	size_t n = 0;
+
+	for (char *w = strtok_r(copy, " ", &save); w;
+	     w = strtok_r(NULL, " ", &save)) {
+		char *word = !strcmp(w, "{exe}")      ? xstrdup(exe)
+			     : !strcmp(w, "{srcdir}") ? xstrdup(src)
+						      : xstrdup(w);
+
+		add_string(&words, &n, word);
+	}
+	add_string(&words, &n, NULL);
+	free(copy);
+	return words;
+}
+
+static void plan_code_writes(struct planner *p)
+{
+	for (size_t i = 0; i < p->ncw; i++) {
+		struct code_write *cw = &p->cw[i];
+		const struct writer *w = cw->writer;
+		char *src = srcdir_of(cw->path);
+		struct grant *g;
+
+		if (w->build && !srcdir_covered(p->cw, p->ncw, i, src)) {
+			g = add_grant(p, GRANT_BUILD, src, &cw->ev, 1, w,
+				      xasprintf("%s writes %s next to code; "
+						"do it at build time instead "
+						"of making %s writable",
+						w->program, cw->ev.path, src));
+			if (!g->build_args)
+				g->build_args = build_words(w->build, cw->exe, src);
+			if (w->env && w->value)
+				plan_note(p, xasprintf("%s: or set %s=%s at run time",
+						       w->program, w->env, w->value));
+		} else if (!w->build && !redirect_for(p, w, &cw->ev)) {
+			struct trace_event fake = {0};
+
+			(void)fake;
+			plan_note(p, xasprintf("%s writes into code at %s: not "
+					       "granted", w->program, cw->ev.path));
+		}
+		free(src);
+	}
+}
+
+static size_t files_created_in(struct planner *p, const char *dir)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->nn; i++) {
+		char *d;
+
+		if (p->nv[i].kind != NEED_CREATE || p->nv[i].type != FT_FILE)
+			continue;
+		d = path_dirname(p->nv[i].path);
+		n += !strcmp(d, dir);
+		free(d);
+	}
+	return n;
+}
+
+static void grant_owner_state(struct planner *p, struct grant *g,
+			      const struct file_state *st)
+{
+	(void)p;
+	g->owner_state = *st;
+}
+
+static void own_dir_for_create(struct planner *p, const struct need *n,
+			       const char *dir, char *why)
+{
+	struct file_state st = state_at(p, dir, NULL);
+	struct need *dn = need_find(p, NEED_DIR, dir);
+	struct grant *g;
+
+	g = add_grant(p, GRANT_OWN_DIR, dir, &n->ev, n->count, n->writer, why);
+	grant_owner_state(p, g, dn ? &dn->image : &st);
+}
+
+static void grant_for_create(struct planner *p, const struct need *n)
+{
+	char *dir = path_dirname(n->path), *epath = comment_safe(n->path);
+	struct map *dirs = &p->dirs;
+	struct file_state *pst = map_get(dirs, dir);
+	struct file_state none = {.kind = ST_UNKNOWN};
+	size_t many = files_created_in(p, dir);
+	struct grant *g;
+
+	if (need_find(p, NEED_DIR, dir)) {
+		/* covered by owning the directory */
+	} else if (n->type == FT_DIR && !n->removed) {
+		g = add_grant(p, GRANT_MKDIR, n->path, &n->ev, n->count, n->writer,
+			      xasprintf("pre-create %s owned by the user: the "
+					"first missing component, so its parent "
+					"stays read-only",
+					epath));
+		grant_owner_state(p, g, pst ? pst : &none);
+	} else if (n->type == FT_FILE && !n->excl && !n->removed &&
+		   many <= FILES_BEFORE_DIR) {
+		g = add_grant(p, GRANT_TOUCH, n->path, &n->ev, n->count, n->writer,
+			      xasprintf("pre-create the file %s owned by the "
+					"user: it is only opened for writing, "
+					"never removed or replaced",
+					epath));
+		grant_owner_state(p, g, pst ? pst : &none);
+	} else if (n->removed) {
+		own_dir_for_create(p, n, dir,
+				   xasprintf("%s is removed, renamed over or "
+					     "re-created, so a pre-created name "
+					     "would not last: the directory is "
+					     "needed",
+					     epath));
+	} else if (many > FILES_BEFORE_DIR) {
+		own_dir_for_create(p, n, dir,
+				   xasprintf("%zu different files are created "
+					     "in it (names vary between runs)",
+					     many));
+	} else {
+		own_dir_for_create(p, n, dir,
+				   xasprintf("%s is created exclusively or is "
+					     "not a plain file (%s), so it "
+					     "cannot be pre-created",
+					     epath, n->ev.op));
+	}
+	free(dir);
+	free(epath);
+}
+
+static void grant_for_need(struct planner *p, const struct need *n)
+{
+	char *epath = comment_safe(n->path);
+	struct grant *g = NULL;
+
+	switch (n->kind) {
+	case NEED_CREATE:
+		grant_for_create(p, n);
+		break;
+	case NEED_DIR:
+		g = add_grant(p, GRANT_OWN_DIR, n->path, &n->ev, n->count,
+			      n->writer,
+			      xasprintf("names are created or removed directly "
+					"in %s, which is in the image",
+					epath));
+		break;
+	case NEED_FILE:
+		g = add_grant(p, n->type == FT_DIR ? GRANT_OWN_DIR : GRANT_OWN_FILE,
+			      n->path, &n->ev, n->count, n->writer,
+			      xasprintf("%s ships in the image and the workload "
+					"changes it (%s)",
+					epath, n->ev.op));
+		break;
+	case NEED_SEARCH:
+		g = add_grant(p, GRANT_SEARCH, n->path, &n->ev, n->count, NULL,
+			      xasprintf("the user cannot search %s (mode %04o, "
+					"owner %u:%u) on the way to what the "
+					"workload uses",
+					epath, n->image.mode, n->image.uid,
+					n->image.gid));
+		break;
+	}
+	if (g)
+		grant_owner_state(p, g, &n->image);
+	free(epath);
+}
+
+static void remove_grant(struct plan *pl, size_t i)
+{
+	struct grant *g = &pl->grants[i];
+
+	free(g->path);
+	free(g->command);
+	for (char **w = g->build_args; w && *w; w++)
+		free(*w);
+	free(g->build_args);
+	free(g->why);
+	evidence_free(&g->ev);
+	memmove(g, g + 1, (pl->ngrants - i - 1) * sizeof *g);
+	pl->ngrants--;
+}
+
+/* chown -R a tree when many existing files in it are rewritten. */
+static void collapse_trees(struct planner *p)
+{
+	struct plan *pl = p->plan;
+
+	for (size_t i = 0; i < pl->ngrants; i++) {
+		struct grant *g = &pl->grants[i];
+		char *dir;
+
+		if (g->kind != GRANT_OWN_FILE)
+			continue;
+		for (dir = path_dirname(g->path); strcmp(dir, "/");) {
+			size_t count = 0;
+
+			for (size_t j = 0; j < pl->ngrants; j++)
+				count += pl->grants[j].kind == GRANT_OWN_FILE &&
+					 path_is_under(pl->grants[j].path, dir);
+			if (count >= p->o.tree_threshold &&
+			    !protected_reason(dir) && !is_shared_system_dir(dir)) {
+				struct evidence ev;
+				char *edir = comment_safe(dir);
+
+				evidence_copy(&ev, &g->ev);
+				for (size_t j = pl->ngrants; j-- > 0;)
+					if ((pl->grants[j].kind == GRANT_OWN_FILE ||
+					     pl->grants[j].kind == GRANT_OWN_DIR) &&
+					    path_is_under(pl->grants[j].path, dir))
+						remove_grant(pl, j);
+				add_grant(p, GRANT_OWN_TREE, dir, &ev, (long)count,
+					  NULL,
+					  xasprintf("%zu existing files below %s are "
+						    "rewritten; chown -R copies every "
+						    "file into a new layer, so prefer "
+						    "COPY --chown=%u:%u where %s is "
+						    "added",
+						    count, edir, p->uid, p->gid,
+						    edir));
+				evidence_free(&ev);
+				free(edir);
+				i = (size_t)-1;
+				break;
+			}
+			char *up = path_dirname(dir);
+
+			free(dir);
+			dir = up;
+		}
+		free(dir);
+	}
+}
+
+/* Redirects, build fixes, refusals and warnings for each grant. */
+static void vet_grants(struct planner *p)
+{
+	struct plan *pl = p->plan;
+
+	for (size_t i = 0; i < pl->ngrants; i++) {
+		struct grant *g = &pl->grants[i];
+		const struct writer *w = g->writer;
+		const char *why = g->kind == GRANT_BUILD ? NULL
+							 : protected_reason(g->path);
+
+		if (g->kind != GRANT_BUILD && redirect_for(p, w, &g->ev))
+			g->alternative = true;
+		if (w && w->build && g->kind != GRANT_BUILD) {
+			struct grant *b;
+
+			b = add_grant(p, GRANT_BUILD, w->id, &g->ev, 1, w,
+				      xasprintf("%s: run at build time, so nothing "
+						"is written at run time",
+						w->program));
+			g = &pl->grants[i];
+			if (!b->build_args)
+				b->build_args = build_words(w->build, "", "");
+			g->alternative = true;
+		}
+		if (w && w->option)
+			plan_note(p, xasprintf("%s: its own option avoids this: %s",
+					       w->program, w->option));
+		if (why && !g->alternative) {
+			struct plan *plp = pl;
+			char *e = comment_safe(g->path);
+
+			plp->refused = xrealloc(plp->refused,
+						(plp->nrefused + 1) * sizeof *plp->refused);
+			plp->refused[plp->nrefused].path = xstrdup(g->path);
+			plp->refused[plp->nrefused].why =
+				xasprintf("%s is %s: write access is not granted; "
+					  "change the program or its "
+					  "configuration to write elsewhere",
+					  e, why);
+			evidence_copy(&plp->refused[plp->nrefused].ev, &g->ev);
+			plp->nrefused++;
+			free(e);
+			remove_grant(pl, i--);
+			continue;
+		}
+		if (why)
+			continue;
+		if ((g->kind == GRANT_OWN_DIR || g->kind == GRANT_OWN_TREE) &&
+		    is_shared_system_dir(g->path)) {
+			char *e = comment_safe(g->path);
+
+			g->shared_dir = true;
+			plan_warn(p, xasprintf("owning %s, a directory shared by the "
+					       "whole system, is the least grant "
+					       "for %s %s%s%s",
+					       e, g->ev.program, g->ev.op,
+					       w && w->option ? "; the program's own option avoids it: " : "",
+					       w && w->option ? w->option : ""));
+			free(e);
+		}
+	}
+}
+
+static void plan_read_only_root(struct planner *p)
+{
+	struct plan *pl = p->plan;
+
+	for (size_t i = 0; i < pl->ngrants; i++) {
+		struct grant *g = &pl->grants[i];
+		char *dir;
+
+		if (g->alternative || g->kind == GRANT_BUILD ||
+		    g->kind == GRANT_SEARCH)
+			continue;
+		dir = g->kind == GRANT_TOUCH || g->kind == GRANT_OWN_FILE
+			      ? path_dirname(g->path)
+			      : xstrdup(g->path);
+		add_tmpfs(p, dir, &g->ev);
+		free(dir);
+	}
+	for (size_t i = 0; i < pl->nredirects; i++)
+		if (pl->redirects[i].dir)
+			add_tmpfs(p, pl->redirects[i].dir, &pl->redirects[i].ev);
+}
+
+static void suggest_service_user(struct planner *p)
+{
+	struct plan *pl = p->plan;
+	unsigned owner = 0;
+	size_t n = 0;
+
+	for (size_t i = 0; i < pl->ngrants; i++) {
+		const struct grant *g = &pl->grants[i];
+		const struct file_state *st = &g->owner_state;
+
+		if (g->alternative || g->kind == GRANT_BUILD)
+			continue;
+		if (st->kind != ST_PRESENT || st->uid == 0 ||
+		    (n && st->uid != owner) || !(st->mode & 0200))
+			return;
+		owner = st->uid;
+		n++;
+	}
+	if (n && user_by_uid(p, owner) && owner != p->uid) {
+		const struct trace_user *u = user_by_uid(p, owner);
+
+		plan_note(p, xasprintf("every path the workload writes in the image "
+				       "belongs to the service user %s (uid %u): "
+				       "running as USER %u:%u instead needs none "
+				       "of these grants",
+				       u->name, owner, owner, u->gid));
+	}
+}
+
+static void free_planner(struct planner *p)
+{
+	for (size_t i = 0; i < p->nn; i++) {
+		free(p->nv[i].path);
+		free(p->nv[i].reason);
+		evidence_free(&p->nv[i].ev);
+	}
+	free(p->nv);
+	for (size_t i = 0; i < p->nhw; i++) {
+		free(p->hw[i].rel);
+		evidence_free(&p->hw[i].ev);
+	}
+	free(p->hw);
+	for (size_t i = 0; i < p->ncw; i++) {
+		free(p->cw[i].path);
+		free(p->cw[i].exe);
+		evidence_free(&p->cw[i].ev);
+	}
+	free(p->cw);
+	for (size_t i = 0; i < p->nvols; i++) {
+		free(p->vols[i].mnt);
+		free(p->vols[i].host);
+	}
+	free(p->vols);
+	for (size_t i = 0; i < p->nusers; i++) {
+		free(p->users[i].name);
+		free(p->users[i].home);
+		free(p->users[i].shell);
+	}
+	free(p->users);
+	for (size_t i = 0; i < p->ngrps; i++) {
+		free(p->grps[i].name);
+		for (char **m = p->grps[i].members; m && *m; m++)
+			free(*m);
+		free(p->grps[i].members);
+	}
+	free(p->grps);
+	map_free(&p->vfs, free);
+	map_free(&p->dirs, free);
+	map_free(&p->needs, NULL);
+	free(p->groups);
+	free(p->user);
+	free(p->group);
+	free(p->home);
+	free(p);
+}
+
+struct plan *planner_finish(struct planner *p)
+{
+	struct plan *pl = p->plan;
+
+	resolve_identity(p);
+	pl->user = xstrdup(p->user);
+	pl->group = xstrdup(p->group);
+	pl->home = xstrdup(p->home);
+	pl->uid = p->uid;
+	pl->gid = p->gid;
+	pl->create_user = p->create_user;
+	pl->create_group = p->create_group;
+	pl->alpine = p->alpine;
+	pl->no_shell = p->no_shell;
+	pl->openshift = p->o.openshift;
+	plan_home_writes(p);
+	plan_code_writes(p);
+	for (size_t i = 0; i < p->nn; i++)
+		grant_for_need(p, &p->nv[i]);
+	collapse_trees(p);
+	vet_grants(p);
+	if (p->o.read_only)
+		plan_read_only_root(p);
+	suggest_service_user(p);
+	free_planner(p);
+	return pl;
+}
+
+void plan_free(struct plan *pl)
+{
+	if (!pl)
+		return;
+	while (pl->ngrants)
+		remove_grant(pl, pl->ngrants - 1);
+	free(pl->grants);
+	for (size_t i = 0; i < pl->nwarnings; i++)
+		free(pl->warnings[i]);
+	free(pl->warnings);
+	for (size_t i = 0; i < pl->nnotes; i++)
+		free(pl->notes[i]);
+	free(pl->notes);
+	for (size_t i = 0; i < pl->nredirects; i++) {
+		free(pl->redirects[i].var);
+		free(pl->redirects[i].value);
+		free(pl->redirects[i].dir);
+		evidence_free(&pl->redirects[i].ev);
+	}
+	free(pl->redirects);
+	for (size_t i = 0; i < pl->nhost; i++) {
+		free(pl->host[i].mount);
+		free(pl->host[i].hostdir);
+		evidence_free(&pl->host[i].ev);
+	}
+	free(pl->host);
+	for (size_t i = 0; i < pl->ntmpfs; i++) {
+		free(pl->tmpfs[i].dir);
+		evidence_free(&pl->tmpfs[i].ev);
+	}
+	free(pl->tmpfs);
+	for (size_t i = 0; i < pl->nrefused; i++) {
+		free(pl->refused[i].path);
+		free(pl->refused[i].why);
+		evidence_free(&pl->refused[i].ev);
+	}
+	free(pl->refused);
+	free(pl->user);
+	free(pl->group);
+	free(pl->home);
+	free(pl);
+}

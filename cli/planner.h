@@ -1,0 +1,171 @@
+/*
+ * planner.h - the permission replay and the choice of grants.
+ *
+ * The planner is fed what a trace holds (processes, mounts, image users and
+ * groups, ancestor directory states, untraced programs, then every event in
+ * time order) and replays each operation under the target user's uid/gid
+ * with the Linux DAC rules of shared/reference/permission-model.md.  Every
+ * operation the user would be denied becomes a need; planner_finish() turns
+ * the needs into the least grants (pre-create a name, own a directory, own
+ * a file, recursive ownership), redirects from the known-writers catalogue,
+ * build-time fixes, host-side fixes for mounts and tmpfs mounts for a
+ * read-only root.  Nothing here reads files, so it is tested with events
+ * built in memory.
+ *
+ * The output side (plan_render, plan_load) is implemented in cmd_plan.c and
+ * shared with `unroot apply`.
+ */
+#ifndef UNROOT_PLANNER_H
+#define UNROOT_PLANNER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "trace.h"
+#include "util.h"
+#include "writers.h"
+
+struct plan_options {
+	const char *user;      /* default "nonroot" */
+	unsigned uid, gid;     /* default 1001, gid = uid */
+	bool user_given, uid_given, gid_given;
+	bool openshift;	       /* chgrp 0 + chmod g=u instead of chown */
+	bool no_shell;	       /* the image has no /bin/sh (distroless) */
+	bool read_only;	       /* plan for a read-only root file system */
+	unsigned tree_threshold; /* files rewritten in one tree before chown -R (8) */
+	const struct writers *writers; /* the catalogue, may be NULL */
+};
+
+void plan_options_init(struct plan_options *o);
+
+enum grant_kind {
+	GRANT_MKDIR,	/* pre-create a directory owned by the user */
+	GRANT_TOUCH,	/* pre-create a file owned by the user */
+	GRANT_OWN_DIR,	/* own an existing directory */
+	GRANT_OWN_FILE, /* own an existing file */
+	GRANT_OWN_TREE, /* chown -R: many existing files rewritten below */
+	GRANT_SEARCH,	/* chmod o+x: a directory on the way is not searchable */
+	GRANT_BUILD,	/* a build-time command (compileall, fc-cache) */
+};
+
+/* What needed a line: shown as its comment, and listed in json. */
+struct evidence {
+	char *program;	/* basename of the executable ("" when unknown) */
+	char *op;	/* "open(O_WRONLY|O_CREAT)" */
+	char *path;	/* as recorded */
+	char *frame;	/* first stack frame outside libc/libunroot, or NULL */
+	char *errname;	/* recorded errno when the event was a denial, or NULL */
+	int pid;
+};
+
+struct grant {
+	enum grant_kind kind;
+	char *path;	  /* the path the command changes */
+	char *command;	  /* GRANT_BUILD: the shell command (paths quoted for sh) */
+	char **build_args;/* GRANT_BUILD: argv-like words, NULL-terminated, unquoted */
+	char *why;	  /* a sentence: why this grant and not a smaller one */
+	struct evidence ev;
+	long nevents;	  /* events it covers */
+	bool shared_dir;  /* owning a shared system directory: warned */
+	bool alternative; /* not applied: shown as the alternative to a redirect */
+	const struct writer *writer; /* catalogue entry matched, or NULL */
+	struct file_state owner_state; /* image state of what decides (file or parent) */
+};
+
+struct redirect {
+	char *var, *value;
+	char *dir;	/* directory to create, owned by the user, or NULL */
+	const struct writer *writer;
+	struct evidence ev;
+};
+
+/* A write below a bind mount or volume: fixed on the host, not the image. */
+struct host_fix {
+	char *mount;	/* mount point in the container */
+	char *hostdir;	/* source directory on the host, when known */
+	bool ro;	/* the mount is read-only: the user's data, reported */
+	struct evidence ev;
+};
+
+struct tmpfs_fix {
+	char *dir;
+	struct evidence ev;
+};
+
+/* Something that cannot be granted safely, said plainly. */
+struct refusal {
+	char *path;
+	char *why;
+	struct evidence ev;
+};
+
+struct plan {
+	char *user, *group, *home;
+	unsigned uid, gid;
+	bool create_user, create_group, needs_home;
+	bool alpine, no_shell, openshift;
+	char **warnings;	/* top of the output: untraced programs, ... */
+	size_t nwarnings;
+	char **notes;		/* advice: service users, program options */
+	size_t nnotes;
+	struct grant *grants;
+	size_t ngrants;
+	struct redirect *redirects;
+	size_t nredirects;
+	struct host_fix *host;
+	size_t nhost;
+	struct tmpfs_fix *tmpfs;
+	size_t ntmpfs;
+	struct refusal *refused;
+	size_t nrefused;
+};
+
+struct planner;
+
+struct planner *planner_new(const struct plan_options *o);
+void planner_add_proc(struct planner *p, const struct trace_proc *proc);
+void planner_add_mount(struct planner *p, const struct trace_mount *m);
+/* A docker bind from trace.json (authoritative over the mount table). */
+void planner_add_bind(struct planner *p, const char *container,
+		      const char *host, bool ro);
+void planner_add_user(struct planner *p, const struct trace_user *u);
+void planner_add_group(struct planner *p, const struct trace_group *g);
+void planner_add_os(struct planner *p, const struct trace_os *os);
+void planner_add_dir(struct planner *p, const struct trace_dir *d);
+void planner_add_untraced(struct planner *p, const struct trace_untraced *u);
+/* Events must come in time order (as trace_each_event gives them). */
+void planner_add_event(struct planner *p, const struct trace_event *ev);
+/* Consumes the planner. */
+struct plan *planner_finish(struct planner *p);
+void plan_free(struct plan *plan);
+
+const char *grant_kind_name(enum grant_kind k);
+
+/* ---- output (cmd_plan.c) ---------------------------------------------- */
+
+enum plan_format { FORMAT_DOCKERFILE, FORMAT_SH, FORMAT_ENV, FORMAT_JSON };
+
+struct render_options {
+	char escape;	/* Dockerfile escape character: '\\' or '`' */
+};
+
+/*
+ * Render a plan.  Returns 0, or -1 with *why (allocated) when a path
+ * cannot be expressed safely in the format: then nothing is usable.
+ */
+int plan_render(const struct plan *plan, enum plan_format f,
+		const struct render_options *ro, struct strbuf *out, char **why);
+/* The no-shell stage (distroless): a build stage to put before the final
+ * FROM, and the COPY lines for the final stage. */
+int plan_render_noshell_stage(const struct plan *plan,
+			      const struct render_options *ro,
+			      struct strbuf *out, char **why);
+
+/* Parse the shared plan options at argv[*i]; returns 1 when consumed
+ * (advancing *i), 0 when not a plan option, -1 on a usage error (printed). */
+int plan_parse_option(struct plan_options *o, enum plan_format *f, int argc,
+		      char **argv, int *i);
+/* Read trace directories and plan; NULL with a message printed. */
+struct plan *plan_load(char *const *dirs, int ndirs, struct plan_options *o);
+
+#endif

@@ -1,0 +1,229 @@
+/*
+ * writers.c - loads the known-writers catalogue (writers.json) and matches
+ * written paths against it.  The planner asks it "who writes here, and how
+ * is that redirected?"; the answer is offered as the recommended fix.
+ */
+#include <jansson.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+#include "writers.h"
+
+static char *dup_string_field(json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+
+	return json_is_string(v) ? xstrdup(json_string_value(v)) : NULL;
+}
+
+static char **dup_string_list(json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+	size_t n = json_is_array(v) ? json_array_size(v) : 0, k = 0;
+	char **list = xcalloc(n + 2, sizeof *list);
+
+	if (json_is_string(v)) {
+		list[0] = xstrdup(json_string_value(v));
+		return list;
+	}
+	for (size_t i = 0; i < n; i++) {
+		json_t *item = json_array_get(v, i);
+
+		if (json_is_string(item))
+			list[k++] = xstrdup(json_string_value(item));
+	}
+	return list;
+}
+
+static void read_entry(struct writer *w, json_t *obj)
+{
+	w->id = dup_string_field(obj, "id");
+	w->program = dup_string_field(obj, "program");
+	if (!w->program)
+		w->program = xstrdup(w->id ? w->id : "?");
+	if (!w->id)
+		w->id = xstrdup(w->program);
+	w->paths = dup_string_list(obj, "paths");
+	w->exes = dup_string_list(obj, "exes");
+	w->env = dup_string_field(obj, "env");
+	w->dir = dup_string_field(obj, "dir");
+	w->value = dup_string_field(obj, "value");
+	w->option = dup_string_field(obj, "option");
+	w->build = dup_string_field(obj, "build");
+	w->note = dup_string_field(obj, "note");
+	w->code = json_is_true(json_object_get(obj, "code"));
+}
+
+struct writers *writers_load_file(const char *file, char **why)
+{
+	json_error_t err;
+	json_t *root = json_load_file(file, 0, &err), *list;
+	struct writers *w;
+
+	if (!root) {
+		*why = xasprintf("%s:%d: %s", file, err.line, err.text);
+		return NULL;
+	}
+	list = json_object_get(root, "writers");
+	if (!json_is_array(list)) {
+		*why = xasprintf("%s: no \"writers\" array", file);
+		json_decref(root);
+		return NULL;
+	}
+	w = xcalloc(1, sizeof *w);
+	w->n = json_array_size(list);
+	w->v = xcalloc(w->n ? w->n : 1, sizeof *w->v);
+	for (size_t i = 0; i < w->n; i++)
+		read_entry(&w->v[i], json_array_get(list, i));
+	w->source = xstrdup(file);
+	json_decref(root);
+	return w;
+}
+
+static char *datadir_beside_executable(void)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	char *dir, *path;
+
+	if (n <= 0)
+		return NULL;
+	exe[n] = 0;
+	dir = path_dirname(exe);
+	path = xasprintf("%s/%s/writers.json", dir, UNROOT_DATADIR_REL);
+	free(dir);
+	return path;
+}
+
+struct writers *writers_load(char **why)
+{
+	const char *env = getenv("UNROOT_DATADIR");
+	char *candidates[3] = {0};
+	struct writers *w = NULL;
+	int n = 0;
+
+	if (env && *env)
+		candidates[n++] = xasprintf("%s/writers.json", env);
+	else {
+		candidates[n++] = datadir_beside_executable();
+		candidates[n++] = xstrdup(UNROOT_SOURCE_DATADIR "/writers.json");
+	}
+	*why = NULL;
+	for (int i = 0; i < n && !w; i++) {
+		if (!candidates[i] || access(candidates[i], R_OK))
+			continue;
+		free(*why);
+		*why = NULL;
+		w = writers_load_file(candidates[i], why);
+	}
+	if (!w && !*why)
+		*why = xasprintf("writers.json not found (set UNROOT_DATADIR)");
+	for (int i = 0; i < n; i++)
+		free(candidates[i]);
+	return w;
+}
+
+static void free_list(char **list)
+{
+	for (char **p = list; p && *p; p++)
+		free(*p);
+	free(list);
+}
+
+void writers_free(struct writers *w)
+{
+	if (!w)
+		return;
+	for (size_t i = 0; i < w->n; i++) {
+		struct writer *e = &w->v[i];
+
+		free(e->id);
+		free(e->program);
+		free_list(e->paths);
+		free_list(e->exes);
+		free(e->env);
+		free(e->dir);
+		free(e->value);
+		free(e->option);
+		free(e->build);
+		free(e->note);
+	}
+	free(w->v);
+	free(w->source);
+	free(w);
+}
+
+bool writers_glob(const char *p, const char *s)
+{
+	for (; *p; p++, s++) {
+		if (p[0] == '*' && p[1] == '*') {
+			p += 2;
+			if (*p == '/')
+				p++;
+			for (const char *t = s;; t++) {
+				if (writers_glob(p, t))
+					return true;
+				if (!*t)
+					return false;
+			}
+		}
+		if (*p == '*') {
+			for (const char *t = s;; t++) {
+				if (writers_glob(p + 1, t))
+					return true;
+				if (!*t || *t == '/')
+					return false;
+			}
+		}
+		if (!*s || (*p == '?' ? *s == '/' : *p != *s))
+			return false;
+	}
+	return !*s;
+}
+
+/* The pattern matches the path or one of its ancestors. */
+static bool pattern_covers(const char *pattern, const char *path)
+{
+	char *copy = xstrdup(path);
+	bool hit = false;
+
+	for (size_t n = strlen(copy); n > 0 && !hit; n--) {
+		if (copy[n] != '/' && copy[n] != 0)
+			continue;
+		char saved = copy[n];
+
+		copy[n] = 0;
+		hit = writers_glob(pattern, copy);
+		copy[n] = saved;
+	}
+	free(copy);
+	return hit;
+}
+
+static bool exe_allowed(const struct writer *w, const char *exe)
+{
+	if (!w->exes || !w->exes[0])
+		return true;
+	for (char **e = w->exes; *e; e++)
+		if (writers_glob(*e, exe ? exe : ""))
+			return true;
+	return false;
+}
+
+const struct writer *writers_match(const struct writers *w, const char *path,
+				   const char *exe)
+{
+	if (!w)
+		return NULL;
+	for (size_t i = 0; i < w->n; i++) {
+		if (!exe_allowed(&w->v[i], exe))
+			continue;
+		for (char **p = w->v[i].paths; p && *p; p++)
+			if (pattern_covers(*p, path))
+				return &w->v[i];
+	}
+	return NULL;
+}
