@@ -902,6 +902,10 @@ static void do_rename(struct planner *p, const struct op_ctx *c)
 	char *sdir = path_dirname(src), *ddir = path_dirname(dst);
 	struct file_state none = {.kind = ST_UNKNOWN};
 
+	if (sst.kind == ST_PRESENT && sst.type == FT_DIR && strcmp(sdir, ddir) &&
+	    !may(p, &sst, 2))
+		need_file(p, src, &ev->st, ev, c->w);
+	sst = state_at(p, src, &ev->st);
 	do_remove(p, src, &ev->st, &ev->parent, c);
 	if (dstst.kind == ST_PRESENT)
 		do_remove(p, dst, &ev->st2, &none, c);
@@ -909,9 +913,6 @@ static void do_rename(struct planner *p, const struct op_ctx *c)
 		mark_removed(p, dst);
 	if (!parent_allows_names(p, ddir, ev))
 		need_dir(p, ddir, NULL, ev, c->w);
-	if (sst.kind == ST_PRESENT && sst.type == FT_DIR && strcmp(sdir, ddir) &&
-	    !may(p, &sst, 2))
-		need_file(p, src, &ev->st, ev, c->w);
 	/* the moved entry keeps its owner */
 	{
 		struct vnode *v = vnode_at(p, src, &ev->st);

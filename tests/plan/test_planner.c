@@ -1,0 +1,424 @@
+/*
+ * test_planner.c - the permission replay and the choice of grants, one
+ * rule of shared/reference/permission-model.md per test, with events
+ * built in memory (no trace files).
+ */
+#include <stdlib.h>
+
+#include "helpers.h"
+
+static void base_dirs(struct planner *p)
+{
+	dir_rec(p, "/", DIR_ROOT);
+	dir_rec(p, "/app", DIR_ROOT);
+	dir_rec(p, "/tmp", TMP);
+	dir_rec(p, "/run", DIR_ROOT);
+	dir_rec(p, "/root", S(FT_DIR, 0, 0, 0700));
+}
+
+START_TEST(first_missing_component_is_precreated)
+{
+	struct planner *p = new_planner();
+	struct plan *pl;
+
+	base_dirs(p);
+	ev_mkdir(p, "/app/model", DIR_ROOT);
+	ev_mkdir(p, "/app/model/epoch1", S(FT_DIR, 0, 0, 0755));
+	ev_creat(p, "/app/model/epoch1/w.bin", S(FT_DIR, 0, 0, 0755));
+	pl = planner_finish(p);
+	ck_assert_ptr_nonnull(grant_on(pl, GRANT_MKDIR, "/app/model"));
+	ck_assert_uint_eq(applied_grants(pl), 1);
+	ck_assert_ptr_null(grant_on(pl, GRANT_OWN_DIR, "/app"));
+	ck_assert_uint_eq(pl->uid, 1001);
+	plan_free(pl);
+}
+END_TEST
+
+START_TEST(sticky_world_writable_needs_nothing)
+{
+	struct planner *p = new_planner();
+	struct plan *pl;
+
+	base_dirs(p);
+	ev_creat(p, "/tmp/job.tmp", TMP);
+	ev_unlink(p, "/tmp/job.tmp", FILE_ROOT, TMP);
+	pl = planner_finish(p);
+	ck_assert_uint_eq(pl->ngrants, 0);
+	plan_free(pl);
+}
+END_TEST
+
+START_TEST(sticky_dir_foreign_entry_needs_owning_it)
+{
+	struct planner *p = new_planner();
+	struct plan *pl;
+
+	base_dirs(p);
+	ev_unlink(p, "/tmp/old.lock", FILE_ROOT, TMP);
+	pl = planner_finish(p);
+	ck_assert_ptr_nonnull(grant_on(pl, GRANT_OWN_FILE, "/tmp/old.lock"));
+	plan_free(pl);
+}
+END_TEST
+
+START_TEST(appended_log_is_precreated_file)
+{
+	struct planner *p = new_planner();
+	struct plan *pl;
+
+	base_dirs(p);
+	ev_append(p, "/app/app.log", ABSENT, DIR_ROOT);
+	ev_append(p, "/app/app.log", FILE_ROOT, DIR_ROOT);
+	pl = planner_finish(p);
+	ck_assert_ptr_nonnull(grant_on(pl, GRANT_TOUCH, "/app/app.log"));
+	ck_assert_uint_eq(applied_grants(pl), 1);
+	plan_free(pl);
+}
+END_TEST
+
+START_TEST(unlinked_pid_file_needs_the_directory)
+{
+	struct planner *p = new_planner();
+	struct plan *pl;
+
+	base_dirs(p);
+	ev_creat(p, "/run/app.pid", DIR_ROOT);
+	ev_unlink(p, "/run/app.pid", FILE_ROOT, DIR_ROOT);
+	pl = planner_finish(p);
+	ck_assert_ptr_null(grant_on(pl, GRANT_TOUCH, "/run/app.pid"));
+	ck_assert_ptr_nonnull(grant_on(pl, GRANT_OWN_DIR, "/run"));
+	ck_assert(grant_on(pl, GRANT_OWN_DIR, "/run")->shared_dir);
+	ck_assert_uint_ge(pl->nwarnings, 1);
+	plan_free(pl);
+}
+END_TEST
+
+START_TEST(write_temp_then_rename_needs_the_directory)
+{
+	struct planner *p = new_planner();
+	struct plan *pl;
+
+	base_dirs(p);
+	dir_rec(p, "/app/data", DIR_ROOT);
+	ev_creat(p, "/app/data/state.json.tmp", DIR_ROOT);
+	ev_rename(p, "/app/data/state.json.tmp", "/app/data/state.json",
+		  FILE_ROOT, DIR_ROOT, FILE_ROOT);
+	pl = planner_finish(p);
+	ck_assert_ptr_nonnull(grant_on(pl, GRANT_OWN_DIR, "/app/data"));
+	ck_assert_uint_eq(applied_grants(pl), 1);
+	plan_free(pl);
+}
+END_TEST
+
+START_TEST(rewritten_existing_file_is_owned)
+{
+	struct planner *p = new_planner();
+	struct plan *pl;
+
+	base_dirs(p);
+	ev_full(p, OP_OPEN, "/app/config.json", NULL, O_WRONLY | O_TRUNC,
+		"O_WRONLY|O_TRUNC", FILE_ROOT, DIR_ROOT, NOSTATE, 0, &root_proc);
+	pl = planner_finish(p);
+	ck_assert_ptr_nonnull(grant_on(pl, GRANT_OWN_FILE, "/app/config.json"));
+	plan_free(pl);
+}
+END_TEST
+
+START_TEST(group_write_bit_permits)
+{
+	struct plan_options o;
+	struct planner *p;
+	struct plan *pl;
+	struct trace_group g = {.name = "staff", .gid = 50, .members = (char *[]){"nonroot", NULL}};
+	struct trace_user u = {.name = "nonroot", .uid = 1001, .gid = 1001, .home = "/home/nonroot"};
+
+	plan_options_init(&o);
+	p = planner_new(&o);
+	planner_add_user(p, &u);
+	planner_add_group(p, &g);
+	base_dirs(p);
+	ev_creat(p, "/app/shared.out", S(FT_DIR, 0, 50, 0775));
+	ev_creat(p, "/app/other.out", S(FT_DIR, 0, 60, 0775));
+	pl = planner_finish(p);
+	ck_assert_ptr_null(grant_on(pl, GRANT_TOUCH, "/app/shared.out"));
+	ck_assert_ptr_nonnull(grant_on(pl, GRANT_TOUCH, "/app/other.out"));
+	ck_assert(!pl->create_user);
+	plan_free(pl);
+}
+END_TEST
+
+START_TEST(directory_rename_to_other_parent_needs_write_on_it)
+{
+	struct planner *p = new_planner();
+	struct plan *pl;
+	struct file_state mine = S(FT_DIR, 1001, 1001, 0755);
+
+	base_dirs(p);
+	dir_rec(p, "/app/in", mine);
+	dir_rec(p, "/app/out", mine);
+	ev_rename(p, "/app/in/batch", "/app/out/batch", S(FT_DIR, 0, 0, 0755),
+		  mine, ABSENT);
+	pl = planner_finish(p);
+	ck_assert_ptr_nonnull(grant_on(pl, GRANT_OWN_DIR, "/app/in/batch"));
+	plan_free(pl);
+}
+END_TEST
+
+START_TEST(names_created_then_removed_below_own_dir_need_nothing_more)
+{
+	struct planner *p = new_planner();
+	struct plan *pl;
+
+	base_dirs(p);
+	ev_mkdir(p, "/app/processing", DIR_ROOT);
+	ev_creat(p, "/app/processing/a.csv", DIR_ROOT);
+	ev_unlink(p, "/app/processing/a.csv", FILE_ROOT, DIR_ROOT);
+	pl = planner_finish(p);
+	ck_assert_ptr_nonnull(grant_on(pl, GRANT_MKDIR, "/app/processing"));
+	ck_assert_uint_eq(applied_grants(pl), 1);
+	plan_free(pl);
+}
+END_TEST
+
+START_TEST(home_writes_are_rebased_never_root)
+{
+	struct planner *p = new_planner();
+	struct plan *pl;
+
+	base_dirs(p);
+	ev_mkdir(p, "/root/.myapp", S(FT_DIR, 0, 0, 0700));
+	ev_mkdir(p, "/root/.cache", S(FT_DIR, 0, 0, 0700));
+	ev_mkdir(p, "/root/.cache/matplotlib", S(FT_DIR, 0, 0, 0755));
+	pl = planner_finish(p);
+	for (size_t i = 0; i < pl->ngrants; i++)
+		ck_assert(!path_is_under(pl->grants[i].path, "/root"));
+	ck_assert(pl->needs_home);
+	ck_assert_ptr_nonnull(grant_on(pl, GRANT_MKDIR, "/home/nonroot"));
+	ck_assert_uint_ge(pl->nredirects, 1);
+	{
+		bool mpl = false;
+
+		for (size_t i = 0; i < pl->nredirects; i++)
+			mpl |= !strcmp(pl->redirects[i].var, "MPLCONFIGDIR");
+		ck_assert(mpl);
+	}
+	plan_free(pl);
+}
+END_TEST
+
+START_TEST(bind_mount_writes_go_to_host_section)
+{
+	struct planner *p = new_planner();
+	struct plan *pl;
+	struct trace_mount m = {.mnt = "/app/model", .fs = "ext4", .root = "/home/model", .src = "/dev/vda", .opts = "rw"};
+
+	planner_add_mount(p, &m);
+	base_dirs(p);
+	ev_creat(p, "/app/model/w.bin", DIR_ROOT);
+	pl = planner_finish(p);
+	ck_assert_uint_eq(pl->ngrants, 0);
+	ck_assert_uint_eq(pl->nhost, 1);
+	ck_assert_str_eq(pl->host[0].hostdir, "/home/model");
+	ck_assert(!pl->host[0].ro);
+	plan_free(pl);
+}
+END_TEST
+
+START_TEST(erofs_gets_tmpfs_and_ro_bind_is_reported)
+{
+	struct planner *p = new_planner();
+	struct plan *pl;
+	struct trace_mount m = {.mnt = "/data", .fs = "ext4", .root = "/srv/data", .ro = true, .src = "/dev/vda", .opts = "ro"};
+
+	planner_add_mount(p, &m);
+	base_dirs(p);
+	ev_full(p, OP_OPEN, "/var/cache/app/x", NULL, O_WRONLY | O_CREAT, "O_WRONLY|O_CREAT",
+		ABSENT, DIR_ROOT, NOSTATE, EROFS, &root_proc);
+	ev_full(p, OP_OPEN, "/data/out.csv", NULL, O_WRONLY | O_CREAT, "O_WRONLY|O_CREAT",
+		ABSENT, DIR_ROOT, NOSTATE, EROFS, &root_proc);
+	pl = planner_finish(p);
+	ck_assert_uint_eq(pl->ntmpfs, 1);
+	ck_assert_str_eq(pl->tmpfs[0].dir, "/var/cache/app");
+	ck_assert_uint_eq(pl->nhost, 1);
+	ck_assert(pl->host[0].ro);
+	plan_free(pl);
+}
+END_TEST
+
+START_TEST(bytecode_is_compiled_not_granted)
+{
+	struct planner *p = new_planner();
+	struct plan *pl;
+
+	base_dirs(p);
+	ev_mkdir(p, "/app/__pycache__", DIR_ROOT);
+	ev_creat(p, "/app/__pycache__/main.cpython-311.pyc", S(FT_DIR, 0, 0, 0755));
+	pl = planner_finish(p);
+	ck_assert_uint_eq(pl->ngrants, 1);
+	ck_assert_int_eq(pl->grants[0].kind, GRANT_BUILD);
+	ck_assert_str_eq(pl->grants[0].build_args[0], "/usr/bin/python3.11");
+	ck_assert_str_eq(pl->grants[0].build_args[3], "-q");
+	ck_assert_str_eq(pl->grants[0].build_args[4], "/app");
+	plan_free(pl);
+}
+END_TEST
+
+START_TEST(system_paths_are_refused)
+{
+	struct planner *p = new_planner();
+	struct plan *pl;
+
+	base_dirs(p);
+	ev_full(p, OP_OPEN, "/etc/passwd", NULL, O_WRONLY | O_APPEND, "O_WRONLY|O_APPEND",
+		FILE_ROOT, DIR_ROOT, NOSTATE, 0, &root_proc);
+	ev_creat(p, "/usr/lib/python3/dist-packages/x.dat", DIR_ROOT);
+	pl = planner_finish(p);
+	ck_assert_uint_eq(applied_grants(pl), 0);
+	ck_assert_uint_eq(pl->nrefused, 2);
+	plan_free(pl);
+}
+END_TEST
+
+START_TEST(denial_recorded_as_user_is_planned)
+{
+	struct planner *p = new_planner();
+	struct plan *pl;
+	struct trace_proc user = root_proc;
+
+	user.uid = user.euid = 1001;
+	user.home = "/home/nonroot";
+	base_dirs(p);
+	ev_full(p, OP_OPEN, "/app/out.txt", NULL, O_WRONLY | O_CREAT, "O_WRONLY|O_CREAT",
+		ABSENT, NOSTATE, NOSTATE, EACCES, &user);
+	pl = planner_finish(p);
+	ck_assert_ptr_nonnull(grant_on(pl, GRANT_TOUCH, "/app/out.txt"));
+	ck_assert_str_eq(pl->grants[0].ev.errname, "EACCES");
+	plan_free(pl);
+}
+END_TEST
+
+START_TEST(taken_uid_and_name_adapt)
+{
+	struct plan_options o;
+	struct planner *p;
+	struct plan *pl;
+	struct trace_user taken = {.name = "app", .uid = 1001, .gid = 1001, .home = "/home/app"};
+
+	plan_options_init(&o);
+	p = planner_new(&o);
+	planner_add_user(p, &taken);
+	pl = planner_finish(p);
+	ck_assert_uint_eq(pl->uid, 1002);
+	ck_assert(pl->create_user);
+	plan_free(pl);
+}
+END_TEST
+
+START_TEST(service_user_is_suggested)
+{
+	struct planner *p = new_planner();
+	struct plan *pl;
+	struct trace_user redis = {.name = "redis", .uid = 101, .gid = 101, .home = "/var/lib/redis"};
+	bool seen = false;
+
+	planner_add_user(p, &redis);
+	base_dirs(p);
+	ev_creat(p, "/var/lib/redis/temp-1.rdb", S(FT_DIR, 101, 101, 0750));
+	ev_rename(p, "/var/lib/redis/temp-1.rdb", "/var/lib/redis/dump.rdb",
+		  FILE_ROOT, S(FT_DIR, 101, 101, 0750), ABSENT);
+	pl = planner_finish(p);
+	for (size_t i = 0; i < pl->nnotes; i++)
+		seen |= strstr(pl->notes[i], "service user redis") != NULL;
+	ck_assert(seen);
+	plan_free(pl);
+}
+END_TEST
+
+START_TEST(many_rewritten_files_become_recursive_with_reason)
+{
+	struct planner *p = new_planner();
+	struct plan *pl;
+	char path[64];
+
+	base_dirs(p);
+	for (int i = 0; i < 10; i++) {
+		snprintf(path, sizeof path, "/srv/site/page%d.html", i);
+		ev_full(p, OP_OPEN, path, NULL, O_WRONLY | O_TRUNC, "O_WRONLY|O_TRUNC",
+			FILE_ROOT, DIR_ROOT, NOSTATE, 0, &root_proc);
+	}
+	pl = planner_finish(p);
+	ck_assert_ptr_nonnull(grant_on(pl, GRANT_OWN_TREE, "/srv/site"));
+	ck_assert_uint_eq(applied_grants(pl), 1);
+	ck_assert_ptr_nonnull(strstr(grant_on(pl, GRANT_OWN_TREE, "/srv/site")->why, "10 existing files"));
+	plan_free(pl);
+}
+END_TEST
+
+START_TEST(search_denied_ancestor)
+{
+	struct planner *p = new_planner();
+	struct plan *pl;
+
+	base_dirs(p);
+	dir_rec(p, "/secret", S(FT_DIR, 0, 0, 0700));
+	ev_creat(p, "/secret/out/x", S(FT_DIR, 1001, 1001, 0755));
+	pl = planner_finish(p);
+	ck_assert_ptr_nonnull(grant_on(pl, GRANT_SEARCH, "/secret"));
+	plan_free(pl);
+}
+END_TEST
+
+START_TEST(untraced_programs_warn)
+{
+	struct planner *p = new_planner();
+	struct trace_untraced u = {.pid = 3, .path = "/usr/bin/sudo", .why = "setuid"};
+	struct plan *pl;
+
+	planner_add_untraced(p, &u);
+	pl = planner_finish(p);
+	ck_assert_uint_eq(pl->nwarnings, 1);
+	ck_assert_ptr_nonnull(strstr(pl->warnings[0], "/usr/bin/sudo"));
+	plan_free(pl);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("planner");
+	TCase *t = tcase_create("rules");
+
+	tcase_add_test(t, first_missing_component_is_precreated);
+	tcase_add_test(t, sticky_world_writable_needs_nothing);
+	tcase_add_test(t, sticky_dir_foreign_entry_needs_owning_it);
+	tcase_add_test(t, appended_log_is_precreated_file);
+	tcase_add_test(t, unlinked_pid_file_needs_the_directory);
+	tcase_add_test(t, write_temp_then_rename_needs_the_directory);
+	tcase_add_test(t, rewritten_existing_file_is_owned);
+	tcase_add_test(t, group_write_bit_permits);
+	tcase_add_test(t, directory_rename_to_other_parent_needs_write_on_it);
+	tcase_add_test(t, names_created_then_removed_below_own_dir_need_nothing_more);
+	tcase_add_test(t, home_writes_are_rebased_never_root);
+	tcase_add_test(t, bind_mount_writes_go_to_host_section);
+	tcase_add_test(t, erofs_gets_tmpfs_and_ro_bind_is_reported);
+	tcase_add_test(t, bytecode_is_compiled_not_granted);
+	tcase_add_test(t, system_paths_are_refused);
+	tcase_add_test(t, denial_recorded_as_user_is_planned);
+	tcase_add_test(t, taken_uid_and_name_adapt);
+	tcase_add_test(t, service_user_is_suggested);
+	tcase_add_test(t, many_rewritten_files_become_recursive_with_reason);
+	tcase_add_test(t, search_denied_ancestor);
+	tcase_add_test(t, untraced_programs_warn);
+	suite_add_tcase(s, t);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *r = srunner_create(suite());
+	int failed;
+
+	srunner_run_all(r, CK_NORMAL);
+	failed = srunner_ntests_failed(r);
+	srunner_free(r);
+	return failed ? 1 : 0;
+}
