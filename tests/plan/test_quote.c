@@ -1,0 +1,166 @@
+/*
+ * test_quote.c - adversarial names: quoting for sh, Dockerfile RUN/ENV and
+ * JSON, and a generated sh plan run with /bin/sh in a scratch tree (with
+ * UNROOT_ROOT as prefix) that must change exactly the intended paths.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "helpers.h"
+
+static const char *const evil[] = {
+	"/app/$(touch pwned-unroot)",
+	"/app/`touch pwned-unroot`",
+	"/app/it's \"quoted\"",
+	"/app/new\nline",
+	"/app/bad\xff\xfe utf8",
+	"/app/semi;rm -rf x&&y|z",
+	NULL,
+};
+
+START_TEST(sh_quote_round_trips)
+{
+	for (int i = 0; evil[i]; i++) {
+		char *q = sh_quote(evil[i]);
+		char *cmd = xasprintf("printf %%s %s", q);
+		FILE *f = popen(cmd, "r");
+		char buf[256] = {0};
+		size_t n = fread(buf, 1, sizeof buf - 1, f);
+
+		pclose(f);
+		buf[n] = 0;
+		ck_assert_str_eq(buf, evil[i]);
+		free(q);
+		free(cmd);
+	}
+	ck_assert_int_ne(access("pwned-unroot", F_OK), 0);
+}
+END_TEST
+
+START_TEST(oneline_never_holds_a_newline)
+{
+	const char *why = NULL;
+
+	for (int i = 0; evil[i]; i++) {
+		char *q = sh_quote_oneline(evil[i], &why);
+
+		ck_assert_ptr_nonnull(q);
+		ck_assert_ptr_null(strchr(q, '\n'));
+		free(q);
+	}
+	ck_assert_ptr_null(sh_quote_oneline("/app/ends\n", &why));
+	ck_assert_ptr_nonnull(why);
+	ck_assert_ptr_null(dockerfile_env_value("a\nb", '\\', &why));
+	ck_assert_ptr_null(json_quote("/x\xff", &why));
+	{
+		char *c = comment_safe("/a\nRUN evil");
+
+		ck_assert_ptr_null(strchr(c, '\n'));
+		free(c);
+	}
+}
+END_TEST
+
+START_TEST(sh_plan_in_scratch_tree_changes_only_intended_paths)
+{
+	struct planner *p = new_planner();
+	struct plan *pl;
+	struct strbuf out = STRBUF_INIT;
+	char *why = NULL, tmpl[] = "/tmp/unroot-plan-XXXXXX", *root, *script, *cmd;
+	FILE *f;
+
+	root = mkdtemp(tmpl);
+	ck_assert_ptr_nonnull(root);
+	script = xasprintf("%s.sh", root);
+	cmd = xasprintf("mkdir -p %s/app %s/keep && touch %s/keep/f", root, root, root);
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+	dir_rec(p, "/", DIR_ROOT);
+	dir_rec(p, "/app", DIR_ROOT);
+	for (int i = 0; evil[i]; i++)
+		ev_mkdir(p, evil[i], DIR_ROOT);
+	pl = planner_finish(p);
+	ck_assert_uint_eq(applied_grants(pl), 6);
+	ck_assert_int_eq(plan_render(pl, FORMAT_SH, NULL, &out, &why), 0);
+	f = fopen(script, "w");
+	fwrite(out.buf, 1, out.len, f);
+	fclose(f);
+	for (int run = 0; run < 2; run++) { /* idempotent: twice */
+		cmd = xasprintf("UNROOT_ROOT=%s /bin/sh %s", root, script);
+		ck_assert_int_eq(system(cmd), 0);
+		free(cmd);
+	}
+	ck_assert_int_ne(access("pwned-unroot", F_OK), 0);
+	for (int i = 0; evil[i]; i++) {
+		char *path = xasprintf("%s%s", root, evil[i]);
+		struct stat st;
+
+		ck_assert_int_eq(lstat(path, &st), 0);
+		ck_assert(S_ISDIR(st.st_mode));
+		if (geteuid() == 0)
+			ck_assert_uint_eq(st.st_uid, 1001);
+		free(path);
+	}
+	{
+		struct stat st;
+		char *app = xasprintf("%s/app", root);
+		char *count = xasprintf("test $(find %s -print0 | tr -cd '\\0' | wc -c) -eq 10", root);
+
+		ck_assert_int_eq(stat(app, &st), 0);
+		ck_assert_uint_eq(st.st_uid, geteuid()); /* /app untouched */
+		ck_assert_int_eq(system(count), 0);
+		free(app);
+		free(count);
+	}
+	/* the Dockerfile form refuses nothing here but keeps one line per command */
+	sb_reset(&out);
+	ck_assert_int_eq(plan_render(pl, FORMAT_DOCKERFILE, NULL, &out, &why), 0);
+	ck_assert_ptr_nonnull(strstr(out.buf, "USER 1001:1001\n"));
+	ck_assert_ptr_null(strstr(out.buf, "\nline"));
+	cmd = xasprintf("rm -rf %s %s", root, script);
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+	free(script);
+	sb_release(&out);
+	plan_free(pl);
+}
+END_TEST
+
+START_TEST(trailing_newline_is_refused_in_dockerfile)
+{
+	struct planner *p = new_planner();
+	struct plan *pl;
+	struct strbuf out = STRBUF_INIT;
+	char *why = NULL;
+
+	dir_rec(p, "/app", DIR_ROOT);
+	ev_mkdir(p, "/app/end\n", DIR_ROOT);
+	pl = planner_finish(p);
+	ck_assert_int_eq(plan_render(pl, FORMAT_DOCKERFILE, NULL, &out, &why), -1);
+	ck_assert_ptr_nonnull(why);
+	free(why);
+	sb_release(&out);
+	plan_free(pl);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("quote");
+	TCase *t = tcase_create("adversarial");
+	SRunner *r;
+	int failed;
+
+	tcase_add_test(t, sh_quote_round_trips);
+	tcase_add_test(t, oneline_never_holds_a_newline);
+	tcase_add_test(t, sh_plan_in_scratch_tree_changes_only_intended_paths);
+	tcase_add_test(t, trailing_newline_is_refused_in_dockerfile);
+	suite_add_tcase(s, t);
+	r = srunner_create(s);
+	srunner_run_all(r, CK_NORMAL);
+	failed = srunner_ntests_failed(r);
+	srunner_free(r);
+	return failed ? 1 : 0;
+}
