@@ -1,0 +1,127 @@
+/*
+ * test_apply.c - inserting a plan into real-world Dockerfile shapes
+ * (single stage, multi-stage, existing USER, ENTRYPOINT+CMD,
+ * continuations, the escape directive) and idempotency of a second apply.
+ */
+#include <stdlib.h>
+
+#include "dockerfile.h"
+#include "helpers.h"
+
+static char *apply_once(const char *text, const char *block)
+{
+	struct dockerfile *df = dockerfile_parse(text, strlen(text));
+	struct strbuf out = STRBUF_INIT;
+
+	dockerfile_insert(df, block, NULL, &out);
+	dockerfile_free(df);
+	return sb_detach(&out);
+}
+
+static char *apply_twice_checked(const char *text, const char *block)
+{
+	char *once = apply_once(text, block), *twice = apply_once(once, block);
+
+	ck_assert_str_eq(once, twice);
+	free(twice);
+	return once;
+}
+
+static const char *BLOCK = "RUN mkdir -p '/app/model'\nUSER 1001:1001\n";
+
+START_TEST(single_stage_before_cmd)
+{
+	char *o = apply_twice_checked(
+		"FROM python:3.11-slim\n# deps\nRUN pip install x && \\\n    pip install y\nCOPY . /app\nCMD [\"python\", \"a.py\"]\n", BLOCK);
+
+	ck_assert_ptr_nonnull(strstr(o, "COPY . /app\n" DF_BEGIN "\nRUN mkdir"));
+	ck_assert_ptr_nonnull(strstr(o, DF_END "\nCMD ["));
+	ck_assert_ptr_nonnull(strstr(o, "RUN pip install x && \\\n    pip install y\n"));
+	free(o);
+}
+END_TEST
+
+START_TEST(multi_stage_final_only)
+{
+	char *o = apply_twice_checked(
+		"FROM golang AS build\nRUN go build\nFROM debian AS run\nCOPY --from=build /x /x\nENTRYPOINT [\"/x\"]\nCMD [\"-v\"]\n", BLOCK);
+	char *first = strstr(o, DF_BEGIN);
+
+	ck_assert_ptr_nonnull(first);
+	ck_assert(first > strstr(o, "FROM debian"));
+	ck_assert(first < strstr(o, "ENTRYPOINT"));
+	free(o);
+}
+END_TEST
+
+START_TEST(existing_user_switches_to_root_and_back)
+{
+	const char *in = "FROM node\nRUN useradd app\nUSER app\nRUN npm ci\nCMD [\"node\"]\n";
+	struct dockerfile *df = dockerfile_parse(in, strlen(in));
+	char *o;
+
+	ck_assert_str_eq(dockerfile_final_user(df), "app");
+	dockerfile_free(df);
+	o = apply_twice_checked(in, BLOCK);
+	ck_assert_ptr_nonnull(strstr(o, DF_BEGIN "\nUSER root\n"));
+	ck_assert_ptr_nonnull(strstr(o, "USER app\n" DF_END "\nCMD"));
+	free(o);
+}
+END_TEST
+
+START_TEST(escape_directive_and_heredoc)
+{
+	const char *in = "# escape=`\nFROM mcr.microsoft.com/windows\nRUN echo a `\n    b\nRUN <<EOF\nset -e\nCMD not an instruction\nEOF\nCMD [\"x\"]\n";
+	struct dockerfile *df = dockerfile_parse(in, strlen(in));
+	char *o;
+
+	ck_assert_int_eq(df->escape, '`');
+	ck_assert_uint_eq(df->nins, 4);
+	dockerfile_free(df);
+	o = apply_twice_checked(in, BLOCK);
+	ck_assert_ptr_nonnull(strstr(o, "EOF\n" DF_BEGIN));
+	free(o);
+}
+END_TEST
+
+START_TEST(rendered_plan_in_escape_file)
+{
+	struct planner *p = new_planner();
+	struct plan *pl;
+	struct strbuf out = STRBUF_INIT;
+	struct render_options ro = {.escape = '`'};
+	char *why = NULL;
+
+	dir_rec(p, "/app", DIR_ROOT);
+	ev_mkdir(p, "/app/a", DIR_ROOT);
+	ev_mkdir(p, "/app/b", DIR_ROOT);
+	pl = planner_finish(p);
+	ck_assert_int_eq(plan_render(pl, FORMAT_DOCKERFILE, &ro, &out, &why), 0);
+	ck_assert_ptr_nonnull(strstr(out.buf, " && `\n"));
+	ck_assert_ptr_nonnull(strstr(out.buf, "useradd -l -M -u 1001 -g 1001"));
+	ck_assert_ptr_nonnull(strstr(out.buf, "groupadd -g 1001"));
+	ck_assert_ptr_null(strstr(out.buf, "&& \\\n#"));
+	sb_release(&out);
+	plan_free(pl);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("apply");
+	TCase *t = tcase_create("shapes");
+	SRunner *r;
+	int failed;
+
+	tcase_add_test(t, single_stage_before_cmd);
+	tcase_add_test(t, multi_stage_final_only);
+	tcase_add_test(t, existing_user_switches_to_root_and_back);
+	tcase_add_test(t, escape_directive_and_heredoc);
+	tcase_add_test(t, rendered_plan_in_escape_file);
+	suite_add_tcase(s, t);
+	r = srunner_create(s);
+	srunner_run_all(r, CK_NORMAL);
+	failed = srunner_ntests_failed(r);
+	srunner_free(r);
+	return failed ? 1 : 0;
+}
