@@ -9,6 +9,7 @@ int cmd_run(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
+int cmd_docker(int argc, char **argv);
 
 /* Exit codes shared by the commands. */
 #define EXIT_USAGE 2	    /* bad arguments (all commands but run) */

@@ -18,6 +18,7 @@ static const struct command commands[] = {
 	{"report", cmd_report, "show what a trace wrote, where it was denied, and who did it"},
 	{"plan", cmd_plan, "compute the least grants that let the workload run as non-root"},
 	{"apply", cmd_apply, "write a hardened Dockerfile with the plan's lines"},
+	{"docker", cmd_docker, "profile a container: docker run under the tracer, then report and plan"},
 };
 
 static void usage(FILE *out)

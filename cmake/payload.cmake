@@ -1,0 +1,19 @@
+# cmake/payload.cmake - the container payload (build/lib/unroot/ with the
+# glibc build for old and new Debian images and the musl build under a
+# directory named "$LIB"), made by scripts/build-payload.  It needs root,
+# debootstrap and Debian's mirror, so it is not part of ALL:
+#   cmake --build build --target payload
+# `unroot docker` mounts ${UNROOT_PAYLOAD_DIR} as it is.
+add_custom_target(payload
+  COMMAND ${PROJECT_SOURCE_DIR}/scripts/build-payload ${UNROOT_PAYLOAD_DIR}
+  WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
+  COMMENT "Building the container payload (debootstrap bullseye + musl-gcc)"
+  USES_TERMINAL
+  VERBATIM)
+# The Docker base images the examples and container tests start from.
+add_custom_target(base-images
+  COMMAND ${PROJECT_SOURCE_DIR}/scripts/base-images
+  WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
+  COMMENT "Building the unroot-base:* Docker images offline (debootstrap)"
+  USES_TERMINAL
+  VERBATIM)
