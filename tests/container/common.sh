@@ -1,0 +1,53 @@
+# common.sh - sourced by the container tests: skip (exit 77, one line) when
+# no Docker engine is reachable, make sure the base images and the payload
+# exist (building them offline when missing), and small helpers.
+# Every container started here runs with --network none.
+# Expects SRC (source tree) and BUILD (build tree) in the environment.
+SRC=${SRC:?SRC is not set}
+BUILD=${BUILD:?BUILD is not set}
+UNROOT=$BUILD/bin/unroot
+PAYLOAD=$BUILD/lib/unroot
+
+if ! command -v docker >/dev/null 2>&1 || ! docker info >/dev/null 2>&1; then
+	echo "SKIP: no Docker engine reachable (docker info fails); container tests not run"
+	exit 77
+fi
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+step() { echo "== $*"; }
+
+ensure_images() { # ensure_images TAG... (builds only what is missing)
+	"$SRC/scripts/base-images" "$@" || fail "could not build base images $*"
+}
+
+ensure_payload() {
+	[ -f "$PAYLOAD/lib/x86_64-linux-gnu/libunroot.so" ] &&
+		[ -f "$PAYLOAD/\$LIB/libunroot.so" ] && return 0
+	"$SRC/scripts/build-payload" "$PAYLOAD" || fail "could not build the payload"
+}
+
+# count_denials TRACE: denied writes (EACCES, EPERM, EROFS) in a trace
+count_denials() {
+	"$UNROOT" report --json "$1" |
+		grep -c '"errno": *"\(EACCES\|EPERM\|EROFS\)"' || true
+}
+
+# plan_json TRACE EXPR [plan options]: a python expression over the plan's
+# json (bound to p), one value per line
+plan_list() {
+	t=$1 key=$2
+	shift 2
+	"$UNROOT" plan --format json "$@" "$t" | python3 -c '
+import json, sys
+p = json.load(sys.stdin)
+for x in p.get(sys.argv[1]) or []:
+    if isinstance(x, str):
+        print(x)
+    else:
+        print(x.get("host") or x.get("dir") or x.get("path") or "")
+' "$key"
+}
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/unroot-ctest.XXXXXX")
+cleanup() { rm -rf "$WORK"; }
+trap cleanup EXIT

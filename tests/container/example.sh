@@ -1,0 +1,91 @@
+#!/bin/sh
+# example.sh NAME [--read-only] - end to end for one of examples/: build
+# the root image, profile it with `unroot docker`, `unroot apply` its
+# Dockerfile, build the result, run it as the non-root user with
+# --network none (it must succeed), trace that run and require zero
+# denials.  With --read-only, the hardened image also runs with a
+# read-only root and the plan's tmpfs mounts.
+set -eu
+name=$1
+ro=${2:-}
+. "$(dirname "$0")/common.sh"
+ex=$SRC/examples/$name
+img=unroot-example-$name
+[ -f "$ex/Dockerfile" ] || fail "no example $name"
+
+case $name in
+3-library-writers) ensure_images bookworm-supervisor ;;
+nginx) ensure_images bookworm-nginx ;;
+*) ensure_images bookworm ;;
+esac
+ensure_payload
+
+# docker run arguments of the example (binds), as its README gives them
+hostdir=$WORK/host-model
+mkdir -p "$hostdir"
+case $name in
+1-serve-readonly) set -- -v "$ex/model:/models:ro" ;;
+4-train-to-host) set -- -v "$hostdir:/app/model" ;;
+*) set -- ;;
+esac
+
+step "build the root image $img:root"
+docker build --network none -q -t "$img:root" "$ex" >/dev/null ||
+	fail "docker build of $ex"
+
+step "profile: unroot docker -o $WORK/root -- run --rm $* $img:root"
+"$UNROOT" docker -o "$WORK/root" -- run --rm "$@" "$img:root" ||
+	fail "the workload failed as root under unroot docker"
+
+step "unroot apply"
+"$UNROOT" apply -f "$ex/Dockerfile" -o "$WORK/Dockerfile.nonroot" "$WORK/root" ||
+	fail "unroot apply"
+cat "$WORK/Dockerfile.nonroot"
+docker build --network none -q -f "$WORK/Dockerfile.nonroot" -t "$img:nonroot" "$ex" >/dev/null ||
+	fail "docker build of the hardened Dockerfile"
+user=$(docker image inspect --format '{{.Config.User}}' "$img:nonroot")
+case $user in
+"" | 0 | 0:* | root | root:*) fail "the hardened image runs as '$user'" ;;
+esac
+
+# the plan's host section: the host directories behind bind mounts
+for d in $(plan_list "$WORK/root" host); do
+	case $d in
+	"$hostdir"*) step "host: chown 1001:1001 $d"; chown 1001:1001 "$d" ;;
+	*) ;;
+	esac
+done
+if [ "$name" = 4-train-to-host ]; then
+	[ "$(stat -c %u "$hostdir")" = 1001 ] ||
+		fail "the plan's host section did not name $hostdir"
+	rm -f "$hostdir"/*
+fi
+
+step "run as $user with --network none"
+docker run --rm --network none "$@" "$img:nonroot" ||
+	fail "the hardened image failed as non-root"
+
+step "trace the non-root run"
+"$UNROOT" docker -o "$WORK/nonroot" -- run --rm "$@" "$img:nonroot" ||
+	fail "the hardened image failed under unroot docker"
+n=$(count_denials "$WORK/nonroot")
+[ "$n" -eq 0 ] || fail "$n denials as non-root"
+echo "non-root: zero denials"
+
+if [ "$ro" = --read-only ]; then
+	# Docker's --tmpfs is root-owned 0755: the mount needs the user's
+	# uid/gid to be writable by it.
+	tmpfs=""
+	for d in $(plan_list "$WORK/root" tmpfs --read-only); do
+		tmpfs="$tmpfs --tmpfs $d:uid=1001,gid=1001"
+	done
+	step "read-only root with the plan's tmpfs mounts:$tmpfs"
+	[ "$name" = 4-train-to-host ] && rm -f "$hostdir"/*
+	# shellcheck disable=SC2086
+	"$UNROOT" docker -o "$WORK/ro" -- run --rm --read-only $tmpfs "$@" "$img:nonroot" ||
+		fail "the hardened image failed with a read-only root"
+	n=$(count_denials "$WORK/ro")
+	[ "$n" -eq 0 ] || fail "$n denials with a read-only root"
+	echo "read-only root: zero denials"
+fi
+echo "PASS: $name"
