@@ -242,6 +242,7 @@ static bool in_vfork_child(void)
 static void note_exec(const char *fn, int dirfd, const char *path,
 		      char *const argv[], long ret, int err)
 {
+	int saved = errno;
 	struct call c = CALL_INIT(OP_EXEC, fn);
 	c.dirfd = dirfd;
 	c.path = path;
@@ -252,11 +253,13 @@ static void note_exec(const char *fn, int dirfd, const char *path,
 		if (why)
 			record_untraced(path, why);
 	}
+	errno = saved;
 }
 
 static void note_spawn(const char *fn, const char *path, char *const argv[],
 		       long child, int err)
 {
+	int saved = errno;
 	struct call c = CALL_INIT(OP_SPAWN, fn);
 	c.path = path;
 	c.argv0 = argv ? argv[0] : NULL;
@@ -267,6 +270,7 @@ static void note_spawn(const char *fn, const char *path, char *const argv[],
 		if (why)
 			record_untraced(path, why);
 	}
+	errno = saved;
 }
 
 /* ---- the exec family ---- */
@@ -437,9 +441,11 @@ static int traced_spawn(const char *fn, spawn_fn call, pid_t *pid,
 	if (pid)
 		*pid = child;
 	if (!in_vfork_child()) {
+		int saved = errno; /* the PATH search must not change it */
 		const char *file = search ? search_path(path, found, sizeof found)
 					  : path;
 		note_spawn(fn, file, argv, r ? -1 : child, r);
+		errno = saved;
 	}
 	return r;
 }

@@ -369,14 +369,22 @@ static void encode_event(struct scratch *s, struct call *c, long ret, int err)
 		jb_state(&j, "parent", &s->pst, s->has_pst);
 	if (stack)
 		jb_str(&j, "stack", stack);
+	ur_python_site(&j, c, s->abs);
 	jb_end(&j);
 	if (!j.overflow)
 		ur_log_write(j.p, j.len);
 }
 
+/*
+ * ur_guard is not checked here: the tracer's own work (unwinding, dladdr,
+ * dlsym) makes no writing call, and a signal handler that interrupts it
+ * must still have its writes recorded (without a stack, see stack.c).
+ * Reads made under the guard are the unwinder's and are not recorded
+ * (wrap.c).
+ */
 struct scratch *ur_begin(struct call *c)
 {
-	if (!ur_enabled || ur_guard || ur_sys_getpid() != ur_pid)
+	if (!ur_enabled || ur_sys_getpid() != ur_pid)
 		return NULL;
 	int saved = errno;
 	struct scratch *s = scratch_take();

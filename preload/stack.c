@@ -78,7 +78,8 @@ int ur_stack_capture(void **ips, int max)
 	void *raw[UR_MAX_FRAMES + 8];
 	int n, out = 0;
 
-	if (!ur_record_stacks)
+	/* under the guard: a signal handler interrupted an unwind */
+	if (!ur_record_stacks || ur_guard)
 		return 0;
 	ur_guard++;
 	if (UNLIKELY(__atomic_load_n(&unwind_state, __ATOMIC_ACQUIRE) == 0))

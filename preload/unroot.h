@@ -83,7 +83,7 @@ extern HIDDEN char ur_logdir[PATH_MAX];
 extern HIDDEN char ur_lib[PATH_MAX];	     /* the LD_PRELOAD entry */
 extern HIDDEN char ur_flags_text[64];
 extern HIDDEN pid_t ur_pid;		     /* pid of this image (updated at fork) */
-extern __thread int ur_guard HIDDEN;	     /* >0: inside the tracer itself */
+extern __thread int ur_guard HIDDEN;	     /* >0: in the unwinder or dl* */
 
 /* resolve.c */
 HIDDEN void *ur_real(const char *name);
@@ -154,5 +154,10 @@ HIDDEN long ur_sys_fstat(int fd, struct stat *st);
 HIDDEN long ur_sys_readlink(const char *path, char *buf, size_t n);
 HIDDEN long ur_sys_getpid(void);
 HIDDEN size_t ur_read_file(const char *path, char *buf, size_t cap);
+
+/* python.c: Python call sites of events in CPython processes */
+HIDDEN void ur_python_init(void);
+HIDDEN void ur_python_site(struct jbuf *j, const struct call *c,
+			   const char *abs_path);
 
 #endif

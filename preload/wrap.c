@@ -127,9 +127,11 @@ static int traced_open(const char *fn, open_call call, int dirfd,
 {
 	bool writes = ur_open_writes(flags);
 
-	if (LIKELY(!writes && !ur_record_reads) || !ur_enabled) {
+	if (LIKELY(!writes && !ur_record_reads) || !ur_enabled ||
+	    (!writes && ur_guard)) {
 		int r = call(dirfd, path, flags, mode);
-		if (UNLIKELY(r < 0) && ur_enabled && is_denial(errno))
+		if (UNLIKELY(r < 0) && ur_enabled && is_denial(errno) &&
+		    !ur_guard)
 			record_denied_read(fn, dirfd, path, flags, errno);
 		return r;
 	}
@@ -285,9 +287,10 @@ static FILE *traced_fopen(const char *fn, const char *path, int flags,
 {
 	bool writes = ur_open_writes(flags);
 
-	if (!ur_enabled || !path || (!writes && !ur_record_reads)) {
+	if (!ur_enabled || !path || (!writes && (!ur_record_reads || ur_guard))) {
 		FILE *f = call(path, mode, stream);
-		if (UNLIKELY(!f) && ur_enabled && path && is_denial(errno))
+		if (UNLIKELY(!f) && ur_enabled && path && is_denial(errno) &&
+		    !ur_guard)
 			record_denied_read(fn, AT_FDCWD, path, flags, errno);
 		return f;
 	}
