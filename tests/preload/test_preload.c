@@ -1,0 +1,1293 @@
+/*
+ * test_preload.c - Check tests of libunroot.so.  Each test runs
+ * preload_workload (workload.c) with a scenario in a fresh process under
+ * LD_PRELOAD and UNROOT_LOG, then reads every log file of the run with
+ * jansson (not the CLI's reader) and asserts on the records: one "ev" per
+ * interposed call with the right fields, errno and results unchanged,
+ * children followed, logs intact under threads, signals, kills and
+ * daemons, nothing secret written.
+ *
+ * `test_preload CASE` runs one test case (CTest registers one test per
+ * case); with no argument all of them run.  UR_KEEP=1 keeps the temporary
+ * directories for inspection.
+ */
+#define _GNU_SOURCE
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <jansson.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---- running a scenario ---- */
+
+struct opts {
+	const char *flags;	/* UNROOT_FLAGS */
+	bool bare;		/* run without the preload */
+	const char *env[8];	/* extra environment entries */
+	const char *logdir;	/* UNROOT_LOG other than the run's own */
+	const char *as_uid;	/* run under setpriv as this uid/gid */
+	int kill_ms;		/* SIGKILL the process group after this */
+	const char *arg3, *arg4;
+	bool keep_work;		/* do not chmod the work dir 0777 */
+};
+
+struct run {
+	char root[64];
+	char log[96];
+	char work[96];
+	pid_t pid;
+	int status;
+	char out[1 << 16];
+	size_t outlen;
+	json_t *recs;	/* every record, with "_file" added */
+	int files;
+	int bad;	/* lines that do not parse (a cut last line excepted) */
+	int torn;	/* cut last lines */
+	char bad_msg[512];
+};
+
+static char workload_real[PATH_MAX];
+
+static void run_free(struct run *r);
+
+static void read_logs(struct run *r)
+{
+	DIR *d = opendir(r->log);
+	struct dirent *e;
+
+	r->recs = json_array();
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+		if (n < 6 || strcmp(e->d_name + n - 6, ".jsonl"))
+			continue;
+		char path[PATH_MAX];
+		snprintf(path, sizeof path, "%s/%s", r->log, e->d_name);
+		FILE *f = fopen(path, "r");
+		if (!f)
+			continue;
+		r->files++;
+		char *line = NULL;
+		size_t cap = 0;
+		ssize_t len;
+		int lineno = 0;
+		while ((len = getline(&line, &cap, f)) > 0) {
+			lineno++;
+			if (line[len - 1] != '\n') {
+				r->torn++;
+				break;
+			}
+			json_error_t err;
+			json_t *rec = json_loadb(line, (size_t)len, 0, &err);
+			if (!rec || !json_is_object(rec)) {
+				if (!r->bad)
+					snprintf(r->bad_msg, sizeof r->bad_msg,
+						 "%s:%d: %s: %.200s", e->d_name,
+						 lineno, err.text, line);
+				r->bad++;
+				json_decref(rec);
+				continue;
+			}
+			json_object_set_new(rec, "_file", json_string(e->d_name));
+			json_object_set_new(rec, "_line", json_integer(lineno));
+			json_array_append_new(r->recs, rec);
+		}
+		free(line);
+		fclose(f);
+	}
+	closedir(d);
+}
+
+static void make_dirs(struct run *r)
+{
+	strcpy(r->root, "/tmp/urt-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(r->root));
+	chmod(r->root, 0755);
+	snprintf(r->log, sizeof r->log, "%s/log", r->root);
+	snprintf(r->work, sizeof r->work, "%s/work", r->root);
+	ck_assert_int_eq(mkdir(r->log, 0755), 0);
+	ck_assert_int_eq(chmod(r->log, 01777), 0);
+	ck_assert_int_eq(mkdir(r->work, 0755), 0);
+}
+
+/* Run the workload; r must have been set up with make_dirs. */
+static void run_in(struct run *r, const char *scn, const struct opts *o)
+{
+	static const struct opts none;
+	int pfd[2];
+
+	if (!o)
+		o = &none;
+	if (!o->keep_work)
+		chmod(r->work, 0777);
+	ck_assert_int_eq(pipe(pfd), 0);
+	fflush(NULL);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		char *env[32];
+		char logv[PATH_MAX + 16], pre[PATH_MAX + 16], fl[128];
+		int n = 0;
+		setpgid(0, 0);
+		dup2(pfd[1], 1);
+		close(pfd[0]);
+		close(pfd[1]);
+		env[n++] = "PATH=/usr/bin:/bin";
+		env[n++] = "HOME=/root";
+		env[n++] = "LANG=C.UTF-8";
+		if (!o->bare) {
+			snprintf(logv, sizeof logv, "UNROOT_LOG=%s",
+				 o->logdir ? o->logdir : r->log);
+			snprintf(pre, sizeof pre, "LD_PRELOAD=%s", UR_PRELOAD);
+			env[n++] = logv;
+			env[n++] = pre;
+			if (o->flags) {
+				snprintf(fl, sizeof fl, "UNROOT_FLAGS=%s",
+					 o->flags);
+				env[n++] = fl;
+			}
+		}
+		for (int i = 0; i < 8 && o->env[i]; i++)
+			env[n++] = (char *)o->env[i];
+		env[n] = NULL;
+		char *argv[12];
+		int a = 0;
+		char reuid[32], regid[32];
+		if (o->as_uid) {
+			snprintf(reuid, sizeof reuid, "--reuid=%s", o->as_uid);
+			snprintf(regid, sizeof regid, "--regid=%s", o->as_uid);
+			argv[a++] = "/usr/bin/setpriv";
+			argv[a++] = reuid;
+			argv[a++] = regid;
+			argv[a++] = "--clear-groups";
+		}
+		argv[a++] = UR_WORKLOAD;
+		argv[a++] = (char *)scn;
+		argv[a++] = r->work;
+		if (o->arg3)
+			argv[a++] = (char *)o->arg3;
+		if (o->arg4)
+			argv[a++] = (char *)o->arg4;
+		argv[a] = NULL;
+		execve(argv[0], argv, env);
+		_exit(127);
+	}
+	close(pfd[1]);
+	r->pid = pid;
+	if (o->kill_ms) {
+		/* wait for the workload to start writing, then kill it all */
+		char c[16];
+		(void)!read(pfd[0], c, sizeof c);
+		struct timespec ts = {o->kill_ms / 1000,
+				      (o->kill_ms % 1000) * 1000000L};
+		nanosleep(&ts, NULL);
+		kill(-pid, SIGKILL);
+	}
+	ssize_t n;
+	while ((n = read(pfd[0], r->out + r->outlen,
+			 sizeof r->out - 1 - r->outlen)) > 0)
+		r->outlen += (size_t)n;
+	r->out[r->outlen] = 0;
+	close(pfd[0]);
+	ck_assert_int_eq(waitpid(pid, &r->status, 0), pid);
+	if (o->kill_ms) /* let the rest of the group die */
+		usleep(100000);
+	read_logs(r);
+}
+
+static void run(struct run *r, const char *scn, const struct opts *o)
+{
+	memset(r, 0, sizeof *r);
+	make_dirs(r);
+	run_in(r, scn, o);
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag,
+		  struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+static void run_free(struct run *r)
+{
+	json_decref(r->recs);
+	r->recs = NULL;
+	if (!getenv("UR_KEEP") && r->root[0])
+		nftw(r->root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	else if (r->root[0])
+		fprintf(stderr, "kept %s\n", r->root);
+}
+
+static int exit_code(const struct run *r)
+{
+	return WIFEXITED(r->status) ? WEXITSTATUS(r->status)
+				    : 128 + WTERMSIG(r->status);
+}
+
+/* ---- reading records ---- */
+
+static const char *jstr(const json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+static long long jint(const json_t *o, const char *key)
+{
+	return json_integer_value(json_object_get(o, key));
+}
+
+/* The bytes of a path value: a string or {"hex": ...}. */
+static size_t path_bytes(const json_t *v, char *out, size_t cap)
+{
+	if (json_is_string(v)) {
+		size_t n = json_string_length(v);
+		ck_assert_uint_lt(n, cap);
+		memcpy(out, json_string_value(v), n);
+		out[n] = 0;
+		return n;
+	}
+	const char *hex = json_string_value(json_object_get(v, "hex"));
+	ck_assert_msg(hex != NULL, "path is neither a string nor a hex object");
+	size_t n = strlen(hex) / 2;
+	ck_assert_uint_lt(n, cap);
+	for (size_t i = 0; i < n; i++) {
+		unsigned b;
+		ck_assert_int_eq(sscanf(hex + 2 * i, "%2x", &b), 1);
+		out[i] = (char)b;
+	}
+	out[n] = 0;
+	return n;
+}
+
+static const char *jpath(const json_t *o, const char *key, char *buf,
+			 size_t cap)
+{
+	const json_t *v = json_object_get(o, key);
+	if (!v || json_is_null(v))
+		return NULL;
+	path_bytes(v, buf, cap);
+	return buf;
+}
+
+static bool is_type(const json_t *rec, const char *t)
+{
+	const char *v = jstr(rec, "t");
+	return v && !strcmp(v, t);
+}
+
+/* The proc record of the file a record is in. */
+static json_t *proc_of(const struct run *r, const json_t *rec)
+{
+	const char *file = jstr(rec, "_file");
+	size_t i;
+	json_t *x;
+	json_array_foreach(r->recs, i, x)
+		if (is_type(x, "proc") && !strcmp(jstr(x, "_file"), file))
+			return x;
+	return NULL;
+}
+
+/* The file of the process image with this exe (and pid, when > 0). */
+static json_t *find_proc(const struct run *r, const char *exe, long pid)
+{
+	size_t i;
+	json_t *x;
+	json_array_foreach(r->recs, i, x) {
+		if (!is_type(x, "proc"))
+			continue;
+		if (exe && (!jstr(x, "exe") || strcmp(jstr(x, "exe"), exe)))
+			continue;
+		if (pid > 0 && jint(x, "pid") != pid)
+			continue;
+		return x;
+	}
+	return NULL;
+}
+
+static json_t *workload_proc(const struct run *r)
+{
+	return find_proc(r, workload_real, r->pid);
+}
+
+/* ev records with this fn (any when NULL) and path (work-relative when
+ * it does not start with '/'; any when NULL); the first in *first. */
+static int count_ev(const struct run *r, const char *fn, const char *path,
+		    json_t **first)
+{
+	char want[PATH_MAX], got[PATH_MAX];
+	size_t i;
+	json_t *x;
+	int n = 0;
+
+	if (path && path[0] != '/')
+		snprintf(want, sizeof want, "%s/%s", r->work, path);
+	else if (path)
+		snprintf(want, sizeof want, "%s", path);
+	if (first)
+		*first = NULL;
+	json_array_foreach(r->recs, i, x) {
+		if (!is_type(x, "ev"))
+			continue;
+		if (fn && strcmp(jstr(x, "fn") ? jstr(x, "fn") : "", fn))
+			continue;
+		if (path && (!jpath(x, "path", got, sizeof got) ||
+			     strcmp(got, want)))
+			continue;
+		if (first && !*first)
+			*first = x;
+		n++;
+	}
+	return n;
+}
+
+static bool normalised(const char *p)
+{
+	return p[0] == '/' && !strstr(p, "//") && !strstr(p, "/./") &&
+	       !strstr(p, "/../") &&
+	       (strlen(p) == 1 || p[strlen(p) - 1] != '/') &&
+	       strcmp(p + strlen(p) - (strlen(p) >= 2 ? 2 : 0), "/.") &&
+	       (strlen(p) < 3 || strcmp(p + strlen(p) - 3, "/.."));
+}
+
+/* What every run must satisfy. */
+static void check_common(const struct run *r)
+{
+	size_t i;
+	json_t *x;
+	char buf[PATH_MAX];
+	size_t loglen = strlen(r->log);
+
+	ck_assert_msg(r->bad == 0, "%d unparseable lines, first %s", r->bad,
+		      r->bad_msg);
+	json_array_foreach(r->recs, i, x) {
+		const char *t = jstr(x, "t");
+		ck_assert_msg(t != NULL, "record without t");
+		if (jint(x, "_line") == 1)
+			ck_assert_msg(!strcmp(t, "proc"),
+				      "%s starts with a %s record",
+				      jstr(x, "_file"), t);
+		static const char *keys[] = {"path", "path2", "real"};
+		for (int k = 0; k < 3; k++) {
+			if (!strcmp(t, "ev") && k == 1 && jstr(x, "op") &&
+			    !strcmp(jstr(x, "op"), "symlink"))
+				continue; /* symlink text, not a path */
+			if (!jpath(x, keys[k], buf, sizeof buf))
+				continue;
+			ck_assert_msg(strncmp(buf, r->log, loglen),
+				      "a record about the log dir: %s", buf);
+		}
+		if (strcmp(t, "ev"))
+			continue;
+		ck_assert_ptr_nonnull(jstr(x, "op"));
+		ck_assert_ptr_nonnull(jstr(x, "fn"));
+		ck_assert(json_is_integer(json_object_get(x, "ret")));
+		ck_assert(json_object_get(x, "errno") != NULL);
+		ck_assert_int_gt(jint(x, "pid"), 0);
+		ck_assert_int_gt(jint(x, "tid"), 0);
+		ck_assert_int_gt(jint(x, "ts"), 0);
+		ck_assert(json_is_integer(json_object_get(x, "uid")));
+		ck_assert(json_is_integer(json_object_get(x, "gid")));
+		ck_assert_msg(jint(x, "pid") == jint(proc_of(r, x), "pid"),
+			      "ev pid differs from its file's proc pid");
+	}
+}
+
+/* ---- the table of single calls ---- */
+
+struct expect {
+	const char *scn;
+	const char *fn;	   /* NULL: the scenario's name */
+	const char *op;
+	const char *path;  /* work-relative; "=" the workload's name=; "~X" a prefix */
+	const char *path2; /* work-relative; "!TEXT" symlink text */
+	const char *flags; /* NULL: no flags key */
+	const char *mode;  /* NULL: no mode key */
+	const char *st;	   /* type before the call; NULL: did not exist */
+	int fd;		   /* ret is a descriptor (else 0) */
+	const char *owner; /* chown's [uid, gid] */
+};
+
+#define WOC "O_WRONLY|O_CREAT"
+static const struct expect calls[] = {
+	{"open", 0, "open", "f", 0, WOC "|O_TRUNC", "0640", 0, 1, 0},
+	{"open64", 0, "open", "f", 0, "O_RDWR|O_CREAT|O_EXCL", "0600", 0, 1, 0},
+	{"openat", 0, "open", "f", 0, WOC "|O_APPEND", "0644", 0, 1, 0},
+	{"openat64", 0, "open", "f", 0, WOC, "0644", 0, 1, 0},
+	{"creat", 0, "open", "f", 0, WOC "|O_TRUNC", "0600", 0, 1, 0},
+	{"creat64", 0, "open", "f", 0, WOC "|O_TRUNC", "0644", 0, 1, 0},
+	{"__open_2", 0, "open", "f", 0, "O_WRONLY|O_TRUNC", 0, "file", 1, 0},
+	{"__open64_2", 0, "open", "f", 0, "O_RDWR", 0, "file", 1, 0},
+	{"__openat_2", 0, "open", "f", 0, "O_WRONLY|O_APPEND", 0, "file", 1, 0},
+	{"__openat64_2", 0, "open", "f", 0, "O_WRONLY", 0, "file", 1, 0},
+	{"fopen", 0, "open", "f", 0, WOC "|O_TRUNC", "0666", 0, 1, 0},
+	{"fopen64", 0, "open", "f", 0, WOC "|O_APPEND", "0666", 0, 1, 0},
+	{"freopen", 0, "open", "f", 0, "O_RDWR", 0, "file", 1, 0},
+	{"freopen64", 0, "open", "f", 0, WOC "|O_TRUNC|O_CLOEXEC", "0666", 0, 1, 0},
+	{"mkdir", 0, "mkdir", "d", 0, 0, "0750", 0, 0, 0},
+	{"mkdirat", 0, "mkdir", "d", 0, 0, "0700", 0, 0, 0},
+	{"rmdir", 0, "rmdir", "d", 0, 0, 0, "dir", 0, 0},
+	{"rename", 0, "rename", "f", "g", 0, 0, "file", 0, 0},
+	{"renameat", 0, "rename", "f", "g", 0, 0, "file", 0, 0},
+	{"renameat2", 0, "rename", "f", "g", "RENAME_NOREPLACE", 0, "file", 0, 0},
+	{"unlink", 0, "unlink", "f", 0, 0, 0, "file", 0, 0},
+	{"unlinkat", 0, "unlink", "f", 0, "", 0, "file", 0, 0},
+	{"unlinkat_dir", "unlinkat", "rmdir", "d", 0, "AT_REMOVEDIR", 0, "dir", 0, 0},
+	{"remove", 0, "unlink", "f", 0, 0, 0, "file", 0, 0},
+	{"link", 0, "link", "f", "g", 0, 0, "file", 0, 0},
+	{"linkat", 0, "link", "f", "g", "AT_SYMLINK_FOLLOW", 0, "file", 0, 0},
+	{"symlink", 0, "symlink", "l", "!target", 0, 0, 0, 0, 0},
+	{"symlinkat", 0, "symlink", "l", "!../t", 0, 0, 0, 0, 0},
+	{"truncate", 0, "truncate", "f", 0, 0, 0, "file", 0, 0},
+	{"truncate64", 0, "truncate", "f", 0, 0, 0, "file", 0, 0},
+	{"ftruncate", 0, "truncate", "f", 0, 0, 0, "file", 0, 0},
+	{"ftruncate64", 0, "truncate", "f", 0, 0, 0, "file", 0, 0},
+	{"chmod", 0, "chmod", "f", 0, 0, "0600", "file", 0, 0},
+	{"lchmod", 0, "chmod", "f", 0, 0, "0600", "file", 0, 0},
+	{"fchmod", 0, "chmod", "f", 0, 0, "0604", "file", 0, 0},
+	{"fchmodat", 0, "chmod", "f", 0, "", "0640", "file", 0, 0},
+	{"chown", 0, "chown", "f", 0, 0, 0, "file", 0, "[0,0]"},
+	{"lchown", 0, "chown", "f", 0, 0, 0, "file", 0, "[0,-1]"},
+	{"fchown", 0, "chown", "f", 0, 0, 0, "file", 0, "[-1,0]"},
+	{"fchownat", 0, "chown", "f", 0, "AT_SYMLINK_NOFOLLOW", 0, "file", 0, "[0,0]"},
+	{"utime", 0, "utime", "f", 0, 0, 0, "file", 0, 0},
+	{"utimes", 0, "utime", "f", 0, 0, 0, "file", 0, 0},
+	{"lutimes", 0, "utime", "f", 0, 0, 0, "file", 0, 0},
+	{"futimes", 0, "utime", "f", 0, 0, 0, "file", 0, 0},
+	{"futimesat", 0, "utime", "f", 0, 0, 0, "file", 0, 0},
+	{"utimensat", 0, "utime", "f", 0, "", 0, "file", 0, 0},
+	{"futimens", 0, "utime", "f", 0, 0, 0, "file", 0, 0},
+	{"setxattr", 0, "xattr", "f", 0, 0, 0, "file", 0, 0},
+	{"lsetxattr", 0, "xattr", "f", 0, 0, 0, "file", 0, 0},
+	{"fsetxattr", 0, "xattr", "f", 0, 0, 0, "file", 0, 0},
+	{"removexattr", 0, "xattr", "f", 0, 0, 0, "file", 0, 0},
+	{"lremovexattr", 0, "xattr", "f", 0, 0, 0, "file", 0, 0},
+	{"fremovexattr", 0, "xattr", "f", 0, 0, 0, "file", 0, 0},
+	{"mknod", 0, "mknod", "p", 0, 0, "0600", 0, 0, 0},
+	{"mknodat", 0, "mknod", "p", 0, 0, "0640", 0, 0, 0},
+	{"mkfifo", 0, "mknod", "p", 0, 0, "0600", 0, 0, 0},
+	{"mkfifoat", 0, "mknod", "p", 0, 0, "0644", 0, 0, 0},
+	{"mkstemp", 0, "mktemp", "=", 0, 0, 0, 0, 1, 0},
+	{"mkstemp64", 0, "mktemp", "=", 0, 0, 0, 0, 1, 0},
+	{"mkostemp", 0, "mktemp", "=", 0, 0, 0, 0, 1, 0},
+	{"mkostemp64", 0, "mktemp", "=", 0, 0, 0, 0, 1, 0},
+	{"mkstemps", 0, "mktemp", "=", 0, 0, 0, 0, 1, 0},
+	{"mkstemps64", 0, "mktemp", "=", 0, 0, 0, 0, 1, 0},
+	{"mkostemps", 0, "mktemp", "=", 0, 0, 0, 0, 1, 0},
+	{"mkostemps64", 0, "mktemp", "=", 0, 0, 0, 0, 1, 0},
+	{"mkdtemp", 0, "mkdir", "=", 0, 0, 0, 0, 0, 0},
+	{"tmpfile", 0, "mktemp", "~/tmp/", 0, 0, 0, "file", 1, 0},
+	{"tmpfile64", 0, "mktemp", "~/tmp/", 0, 0, 0, "file", 1, 0},
+	{"shm_open", 0, "open", "=", 0, "O_RDWR|O_CREAT|O_EXCL", "0600", 0, 1, 0},
+	{"bind", 0, "bind", "sock", 0, 0, 0, 0, 0, 0},
+};
+#define NCALLS ((int)(sizeof calls / sizeof *calls))
+
+static const char *output_value(const struct run *r, const char *key,
+				char *buf, size_t cap)
+{
+	char k[64];
+	snprintf(k, sizeof k, "%s=", key);
+	for (const char *p = r->out; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		if (!strncmp(p, k, strlen(k))) {
+			const char *v = p + strlen(k);
+			size_t n = strcspn(v, "\n");
+			ck_assert_uint_lt(n, cap);
+			memcpy(buf, v, n);
+			buf[n] = 0;
+			return buf;
+		}
+	}
+	return NULL;
+}
+
+static void check_state(const json_t *ev, const char *key, const char *type)
+{
+	const json_t *st = json_object_get(ev, key);
+	ck_assert_msg(st != NULL, "no %s key", key);
+	if (!type) {
+		ck_assert_msg(json_is_null(st), "%s should be null", key);
+		return;
+	}
+	ck_assert_msg(json_is_object(st), "%s should be a state", key);
+	ck_assert_str_eq(jstr(st, "type"), type);
+	ck_assert(json_is_integer(json_object_get(st, "uid")));
+	ck_assert(json_is_integer(json_object_get(st, "gid")));
+	ck_assert_int_eq((int)strlen(jstr(st, "mode")), 4);
+}
+
+START_TEST(test_call)
+{
+	const struct expect *e = &calls[_i];
+	const char *fn = e->fn ? e->fn : e->scn;
+	struct run r;
+	char want[PATH_MAX], got[PATH_MAX], name[PATH_MAX];
+	json_t *ev;
+
+	run(&r, e->scn, NULL);
+	if (exit_code(&r) == 77) {
+		fprintf(stderr, "%s: not supported here, skipped\n", e->scn);
+		run_free(&r);
+		return;
+	}
+	ck_assert_msg(exit_code(&r) == 0, "%s: workload exit %d", e->scn,
+		      exit_code(&r));
+	check_common(&r);
+	int n = count_ev(&r, fn, NULL, &ev);
+	ck_assert_msg(n == 1, "%s: %d ev records for %s", e->scn, n, fn);
+	ck_assert_msg(count_ev(&r, NULL, NULL, NULL) == 1,
+		      "%s: other ev records than the call's", e->scn);
+	ck_assert_str_eq(jstr(ev, "op"), e->op);
+	ck_assert_msg(json_is_null(json_object_get(ev, "errno")),
+		      "%s: errno %s", e->scn, jstr(ev, "errno"));
+	ck_assert_int_eq(jint(ev, "pid"), r.pid);
+	ck_assert_int_eq(jint(ev, "uid"), 0);
+	if (e->fd)
+		ck_assert_int_ge(jint(ev, "ret"), 0);
+	else
+		ck_assert_int_eq(jint(ev, "ret"), 0);
+
+	jpath(ev, "path", got, sizeof got);
+	ck_assert_msg(normalised(got), "%s: path %s not normalised", e->scn, got);
+	if (e->path[0] == '=') {
+		ck_assert_ptr_nonnull(output_value(&r, "name", name, sizeof name));
+		ck_assert_str_eq(got, name);
+	} else if (e->path[0] == '~') {
+		ck_assert_msg(!strncmp(got, e->path + 1, strlen(e->path + 1)),
+			      "%s: path %s", e->scn, got);
+	} else {
+		snprintf(want, sizeof want, "%s/%s", r.work, e->path);
+		ck_assert_str_eq(got, want);
+	}
+	if (e->path2 && e->path2[0] == '!') {
+		ck_assert_str_eq(jstr(ev, "path2"), e->path2 + 1);
+	} else if (e->path2) {
+		snprintf(want, sizeof want, "%s/%s", r.work, e->path2);
+		ck_assert_str_eq(jpath(ev, "path2", got, sizeof got), want);
+		check_state(ev, "st2", NULL);
+	} else {
+		ck_assert_ptr_null(json_object_get(ev, "path2"));
+	}
+	if (e->flags)
+		ck_assert_str_eq(jstr(ev, "flags") ? jstr(ev, "flags") : "(none)",
+				 e->flags);
+	else
+		ck_assert_msg(!json_object_get(ev, "flags"), "%s: flags %s",
+			      e->scn, jstr(ev, "flags"));
+	if (e->mode)
+		ck_assert_str_eq(jstr(ev, "mode") ? jstr(ev, "mode") : "(none)",
+				 e->mode);
+	else
+		ck_assert_ptr_null(json_object_get(ev, "mode"));
+	if (e->owner) {
+		char *o = json_dumps(json_object_get(ev, "owner"), JSON_COMPACT);
+		ck_assert_str_eq(o ? o : "(none)", e->owner);
+		free(o);
+	}
+	check_state(ev, "st", e->st);
+	check_state(ev, "parent", "dir");
+	ck_assert_ptr_null(json_object_get(ev, "real"));
+	/* the ancestors of the parent were described, "/" first */
+	ck_assert_msg(count_ev(&r, NULL, NULL, NULL) == 1, "extra events");
+	size_t i;
+	json_t *x;
+	bool root_seen = false, tmp_seen = false;
+	json_array_foreach(r.recs, i, x) {
+		if (!is_type(x, "dir"))
+			continue;
+		root_seen |= !strcmp(jstr(x, "path"), "/");
+		tmp_seen |= !strcmp(jstr(x, "path"), "/tmp");
+		ck_assert(json_is_object(json_object_get(x, "st")));
+	}
+	jpath(ev, "path", got, sizeof got);
+	ck_assert_msg(root_seen, "%s: no dir record for /", e->scn);
+	ck_assert_msg(tmp_seen || strncmp(got, "/tmp/urt-", 9),
+		      "%s: no dir record for /tmp", e->scn);
+	run_free(&r);
+}
+END_TEST
+
+/* ---- the exec family ---- */
+
+struct exec_expect {
+	const char *fn;
+	const char *op;
+	const char *path;
+	const char *argv0;
+	const char *child_exe;
+};
+
+static const struct exec_expect execs[] = {
+	{"execve", "exec", "/bin/true", "true", "/usr/bin/true"},
+	{"execv", "exec", "/bin/true", "true", "/usr/bin/true"},
+	{"execvp", "exec", "/usr/bin/true", "true", "/usr/bin/true"},
+	{"execvpe", "exec", "/usr/bin/true", "true", "/usr/bin/true"},
+	{"execl", "exec", "/bin/true", "true", "/usr/bin/true"},
+	{"execle", "exec", "/bin/true", "true", "/usr/bin/true"},
+	{"execlp", "exec", "/usr/bin/true", "true", "/usr/bin/true"},
+	{"execveat", "exec", "/bin/true", "true", "/usr/bin/true"},
+	{"fexecve", "exec", "/usr/bin/true", "true", "/usr/bin/true"},
+	{"posix_spawn", "spawn", "/bin/true", "true", "/usr/bin/true"},
+	{"posix_spawnp", "spawn", "/usr/bin/true", "true", "/usr/bin/true"},
+	{"system", "spawn", "/bin/sh", "sh", "/usr/bin/dash"},
+	{"popen", "spawn", "/bin/sh", "sh", "/usr/bin/dash"},
+};
+#define NEXECS ((int)(sizeof execs / sizeof *execs))
+
+START_TEST(test_exec)
+{
+	const struct exec_expect *e = &execs[_i];
+	struct run r;
+	json_t *ev;
+	char buf[64];
+
+	run(&r, e->fn, NULL);
+	ck_assert_msg(exit_code(&r) == 0, "%s: exit %d", e->fn, exit_code(&r));
+	check_common(&r);
+	int n = count_ev(&r, e->fn, e->path, &ev);
+	ck_assert_msg(n == 1, "%s: %d ev records for %s", e->fn, n, e->path);
+	ck_assert_str_eq(jstr(ev, "op"), e->op);
+	ck_assert_str_eq(jstr(ev, "argv0"), e->argv0);
+	ck_assert(json_is_null(json_object_get(ev, "errno")));
+	ck_assert_int_eq(jint(ev, "pid"), r.pid);
+	json_t *child;
+	if (!strcmp(e->op, "exec")) {
+		ck_assert_int_eq(jint(ev, "ret"), 0);
+		child = find_proc(&r, e->child_exe, r.pid);
+	} else if (e->fn[0] == 'p' && e->fn[1] == 'o' && e->fn[2] == 's') {
+		ck_assert_ptr_nonnull(output_value(&r, "child", buf, sizeof buf));
+		ck_assert_int_eq(jint(ev, "ret"), atol(buf));
+		child = find_proc(&r, e->child_exe, atol(buf));
+	} else {
+		child = find_proc(&r, e->child_exe, 0);
+		ck_assert_ptr_nonnull(child);
+		ck_assert_int_eq(jint(child, "ppid"), r.pid);
+		snprintf(buf, sizeof buf, "from-%s", e->fn);
+		json_t *w;
+		ck_assert_int_eq(count_ev(&r, "open64", buf, &w) +
+					 count_ev(&r, "open", buf, NULL),
+				 1);
+	}
+	ck_assert_msg(child != NULL, "%s: the new program was not traced",
+		      e->fn);
+	run_free(&r);
+}
+END_TEST
+
+/* ---- reads ---- */
+
+START_TEST(test_reads_not_recorded)
+{
+	struct run r;
+	run(&r, "read", NULL);
+	ck_assert_int_eq(exit_code(&r), 0);
+	check_common(&r);
+	ck_assert_int_eq(count_ev(&r, NULL, NULL, NULL), 0);
+	run_free(&r);
+}
+END_TEST
+
+START_TEST(test_reads_recorded_when_asked)
+{
+	struct run r;
+	struct opts o = {.flags = "reads"};
+	json_t *ev;
+	run(&r, "read", &o);
+	ck_assert_int_eq(exit_code(&r), 0);
+	check_common(&r);
+	ck_assert_int_eq(count_ev(&r, "open", "plain", &ev), 1);
+	ck_assert_str_eq(jstr(ev, "op"), "read");
+	ck_assert_str_eq(jstr(ev, "flags"), "O_RDONLY");
+	ck_assert_int_eq(count_ev(&r, "fopen", "plain", &ev), 1);
+	ck_assert_str_eq(jstr(ev, "op"), "read");
+	ck_assert_int_eq(count_ev(&r, "openat", "plain", &ev), 1);
+	ck_assert_str_eq(jstr(ev, "flags"), "O_RDONLY|O_CLOEXEC");
+	run_free(&r);
+}
+END_TEST
+
+START_TEST(test_denied_read)
+{
+	struct run r;
+	json_t *ev;
+	run(&r, "denied_read", NULL);
+	ck_assert_msg(exit_code(&r) == 0, "exit %d: %s", exit_code(&r), r.out);
+	check_common(&r);
+	ck_assert_int_eq(count_ev(&r, "open", "secret", &ev), 1);
+	ck_assert_str_eq(jstr(ev, "op"), "read");
+	ck_assert_str_eq(jstr(ev, "errno"), "EACCES");
+	ck_assert_int_eq(jint(ev, "ret"), -1);
+	ck_assert_int_eq(jint(ev, "uid"), 1001);
+	ck_assert_int_eq(jint(ev, "gid"), 1001);
+	check_state(ev, "st", "file");
+	ck_assert_str_eq(jstr(json_object_get(ev, "st"), "mode"), "0600");
+	run_free(&r);
+}
+END_TEST
+
+/* The same, but the whole workload runs as uid 1001 under setpriv. */
+START_TEST(test_denied_write_setpriv)
+{
+	struct run r;
+	struct opts o = {.as_uid = "1001", .keep_work = true};
+	json_t *ev;
+	run(&r, "open", &o); /* the work dir is root's 0755: EACCES */
+	ck_assert_int_eq(exit_code(&r), 1);
+	check_common(&r);
+	ck_assert_int_eq(count_ev(&r, "open", "f", &ev), 1);
+	ck_assert_str_eq(jstr(ev, "errno"), "EACCES");
+	ck_assert_int_eq(jint(ev, "uid"), 1001);
+	check_state(ev, "st", NULL);
+	check_state(ev, "parent", "dir");
+	ck_assert_str_eq(jstr(json_object_get(ev, "parent"), "mode"), "0755");
+	ck_assert_ptr_nonnull(jstr(ev, "stack"));
+	json_t *p = workload_proc(&r);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(jint(p, "uid"), 1001);
+	ck_assert_int_eq(jint(p, "euid"), 1001);
+	run_free(&r);
+}
+END_TEST
+
+/* ---- errno ---- */
+
+START_TEST(test_errno_same)
+{
+	struct run bare, traced;
+	struct opts o = {.bare = true};
+
+	run(&bare, "errno", &o);
+	run(&traced, "errno", NULL);
+	ck_assert_int_eq(exit_code(&bare), 0);
+	ck_assert_int_eq(exit_code(&traced), 0);
+	check_common(&traced);
+	/* line by line, to say which call differs */
+	char *a = bare.out, *b = traced.out;
+	int line = 1;
+	while (*a || *b) {
+		size_t la = strcspn(a, "\n"), lb = strcspn(b, "\n");
+		ck_assert_msg(la == lb && !memcmp(a, b, la),
+			      "line %d differs:\n bare:   %.*s\n traced: %.*s",
+			      line, (int)la, a, (int)lb, b);
+		a += la + (a[la] ? 1 : 0);
+		b += lb + (b[lb] ? 1 : 0);
+		line++;
+	}
+	ck_assert_int_gt(line, 50);
+	/* the failures were recorded, with their errno names */
+	json_t *ev;
+	ck_assert_int_eq(count_ev(&traced, "mkdir", "exists", &ev), 1);
+	ck_assert_str_eq(jstr(ev, "errno"), "EEXIST");
+	ck_assert_int_eq(jint(ev, "ret"), -1);
+	ck_assert_int_eq(count_ev(&traced, "open", "missing/f", &ev), 1);
+	ck_assert_str_eq(jstr(ev, "errno"), "ENOENT");
+	check_state(ev, "parent", NULL);
+	ck_assert_int_eq(count_ev(&traced, "rmdir", "full", &ev), 1);
+	ck_assert_str_eq(jstr(ev, "errno"), "ENOTEMPTY");
+	run_free(&bare);
+	run_free(&traced);
+}
+END_TEST
+
+/* ---- processes ---- */
+
+START_TEST(test_fork)
+{
+	struct run r;
+	char buf[32];
+	json_t *ev;
+
+	run(&r, "fork", NULL);
+	ck_assert_int_eq(exit_code(&r), 0);
+	check_common(&r);
+	ck_assert_ptr_nonnull(output_value(&r, "child", buf, sizeof buf));
+	long child = atol(buf);
+	ck_assert_int_eq(count_ev(&r, "open", "parent-before", &ev), 1);
+	ck_assert_int_eq(jint(ev, "pid"), r.pid);
+	ck_assert_int_eq(count_ev(&r, "open", "parent-after", &ev), 1);
+	ck_assert_int_eq(jint(ev, "pid"), r.pid);
+	ck_assert_int_eq(count_ev(&r, "open", "child", &ev), 1);
+	ck_assert_int_eq(jint(ev, "pid"), child);
+	json_t *p = proc_of(&r, ev);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(jint(p, "pid"), child);
+	ck_assert_int_eq(jint(p, "ppid"), r.pid);
+	ck_assert_str_ne(jstr(p, "_file"), jstr(workload_proc(&r), "_file"));
+	ck_assert_int_eq(count_ev(&r, "mkdir", "child-dir", &ev), 1);
+	ck_assert_int_eq(jint(ev, "pid"), child);
+	run_free(&r);
+}
+END_TEST
+
+START_TEST(test_vfork_exec)
+{
+	struct run r;
+	json_t *ev;
+	run(&r, "vfork", NULL);
+	ck_assert_int_eq(exit_code(&r), 0);
+	check_common(&r);
+	ck_assert_int_eq(count_ev(&r, NULL, "from-vfork", &ev), 1);
+	json_t *p = proc_of(&r, ev);
+	ck_assert_str_eq(jstr(p, "exe"), "/usr/bin/dash");
+	ck_assert_int_eq(jint(p, "ppid"), r.pid);
+	run_free(&r);
+}
+END_TEST
+
+START_TEST(test_env_i)
+{
+	struct run r;
+	json_t *ev;
+	run(&r, "env_i", NULL);
+	ck_assert_int_eq(exit_code(&r), 0);
+	check_common(&r);
+	ck_assert_msg(count_ev(&r, NULL, "from-env-i", &ev) == 1,
+		      "the child of env -i was not traced");
+	ck_assert_str_eq(jstr(proc_of(&r, ev), "exe"), "/usr/bin/dash");
+	ck_assert_ptr_nonnull(find_proc(&r, "/usr/bin/env", 0));
+	ck_assert_msg(count_ev(&r, NULL, "from-spawn-empty-env", &ev) == 1,
+		      "a spawn with an empty environment was not traced");
+	run_free(&r);
+}
+END_TEST
+
+START_TEST(test_keep_preload)
+{
+	struct run r;
+	struct opts o = {.arg3 = UR_DUMMY};
+	json_t *ev;
+	char buf[PATH_MAX];
+
+	run(&r, "keep_preload", &o);
+	ck_assert_msg(exit_code(&r) == 0, "exit %d: %s", exit_code(&r), r.out);
+	check_common(&r);
+	ck_assert_ptr_nonnull(output_value(&r, "LD_PRELOAD", buf, sizeof buf));
+	ck_assert_msg(strstr(buf, UR_DUMMY) && strstr(buf, UR_PRELOAD),
+		      "LD_PRELOAD=%s", buf);
+	ck_assert_ptr_nonnull(output_value(&r, "dummy", buf, sizeof buf));
+	ck_assert_str_eq(buf, "1");
+	ck_assert_int_eq(count_ev(&r, "fopen", "preload-report", &ev), 1);
+	run_free(&r);
+}
+END_TEST
+
+START_TEST(test_spawns)
+{
+	static const char *files[] = {"from-spawn", "from-spawnp",
+				      "from-system", "from-popen"};
+	struct run r;
+	json_t *ev;
+	run(&r, "spawns", NULL);
+	ck_assert_int_eq(exit_code(&r), 0);
+	check_common(&r);
+	for (int i = 0; i < 4; i++) {
+		ck_assert_msg(count_ev(&r, NULL, files[i], &ev) == 1,
+			      "%s: the child was not traced", files[i]);
+		json_t *p = proc_of(&r, ev);
+		ck_assert_int_eq(jint(p, "ppid"), r.pid);
+	}
+	run_free(&r);
+}
+END_TEST
+
+START_TEST(test_static_untraced)
+{
+	struct run r;
+	struct opts o = {.arg3 = UR_STATIC};
+	run(&r, "static", &o);
+	ck_assert_int_eq(exit_code(&r), 0);
+	check_common(&r);
+	size_t i;
+	json_t *x;
+	int n = 0;
+	json_array_foreach(r.recs, i, x) {
+		if (!is_type(x, "untraced"))
+			continue;
+		n++;
+		ck_assert_str_eq(jstr(x, "why"), "static");
+		ck_assert_str_eq(jstr(x, "path"), UR_STATIC);
+		ck_assert_int_gt(jint(x, "pid"), 0);
+		ck_assert_int_gt(jint(x, "ts"), 0);
+	}
+	ck_assert_int_eq(n, 1);
+	run_free(&r);
+}
+END_TEST
+
+/* ---- stress ---- */
+
+START_TEST(test_threads)
+{
+	struct run r;
+	struct opts o = {.arg3 = "64", .arg4 = "300"};
+	run(&r, "threads", &o);
+	ck_assert_int_eq(exit_code(&r), 0);
+	check_common(&r);
+	ck_assert_int_eq(r.torn, 0);
+	ck_assert_int_eq(count_ev(&r, "open", NULL, NULL), 64 * 300);
+	/* every thread id seen, each open with its own path */
+	size_t i;
+	json_t *x;
+	int tids = 0;
+	long long seen[64] = {0};
+	json_array_foreach(r.recs, i, x) {
+		if (!is_type(x, "ev"))
+			continue;
+		long long t = jint(x, "tid");
+		int k;
+		for (k = 0; k < tids && seen[k] != t; k++)
+			;
+		if (k == tids && tids < 64)
+			seen[tids++] = t;
+	}
+	ck_assert_int_eq(tids, 64);
+	run_free(&r);
+}
+END_TEST
+
+START_TEST(test_threads_no_stacks)
+{
+	struct run r;
+	struct opts o = {.arg3 = "64", .arg4 = "300", .flags = "nostacks"};
+	run(&r, "threads", &o);
+	ck_assert_int_eq(exit_code(&r), 0);
+	check_common(&r);
+	ck_assert_int_eq(count_ev(&r, "open", NULL, NULL), 64 * 300);
+	run_free(&r);
+}
+END_TEST
+
+START_TEST(test_sigkill_storm)
+{
+	struct run r;
+	struct opts o = {.kill_ms = 700};
+	run(&r, "storm", &o);
+	ck_assert(WIFSIGNALED(r.status) && WTERMSIG(r.status) == SIGKILL);
+	/* every line but the last one of a file parses */
+	ck_assert_msg(r.bad == 0, "%d bad lines: %s", r.bad, r.bad_msg);
+	ck_assert_int_le(r.torn, r.files);
+	ck_assert_int_gt(count_ev(&r, "open", NULL, NULL), 100);
+	ck_assert_int_gt(count_ev(&r, "unlink", NULL, NULL), 100);
+	ck_assert_int_ge(r.files, 2);
+	run_free(&r);
+}
+END_TEST
+
+START_TEST(test_daemon)
+{
+	struct run r;
+	run(&r, "daemon", NULL);
+	ck_assert_msg(exit_code(&r) == 0, "exit %d", exit_code(&r));
+	check_common(&r);
+	ck_assert_int_eq(count_ev(&r, "open", "before-close", NULL), 1);
+	ck_assert_int_eq(count_ev(&r, "open", "own", NULL), 1);
+	ck_assert_int_eq(count_ev(&r, "open", "after-close", NULL), 1);
+	for (int i = 0; i < 20; i++) {
+		char name[32];
+		snprintf(name, sizeof name, "after-dup-%d", i);
+		ck_assert_msg(count_ev(&r, "open", name, NULL) == 1,
+			      "%s not recorded", name);
+	}
+	ck_assert_int_eq(count_ev(&r, "open", "after-second-close", NULL), 1);
+	/* the daemon's own file holds its own bytes only */
+	char path[PATH_MAX], buf[4096];
+	snprintf(path, sizeof path, "%s/own", r.work);
+	FILE *f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	ck_assert_uint_eq(n, 21 * 12);
+	ck_assert_ptr_null(strchr(buf, '{'));
+	/* and every ev is in one file: the log was reopened, not recreated */
+	ck_assert_int_eq(r.files, 1);
+	run_free(&r);
+}
+END_TEST
+
+START_TEST(test_signal_handler)
+{
+	struct run r;
+	char buf[32];
+	struct opts o = {.arg3 = "30000"};
+	run(&r, "signal", &o);
+	ck_assert_int_eq(exit_code(&r), 0);
+	check_common(&r);
+	ck_assert_int_eq(r.torn, 0);
+	ck_assert_ptr_nonnull(output_value(&r, "handled", buf, sizeof buf));
+	int handled = atoi(buf);
+	ck_assert_int_gt(handled, 0);
+	ck_assert_int_eq(count_ev(&r, "open", NULL, NULL), 30000);
+	ck_assert_int_eq(count_ev(&r, "unlink", "pidfile", NULL), handled);
+	fprintf(stderr, "signal: %d handler records intact\n", handled);
+	run_free(&r);
+}
+END_TEST
+
+/* ---- the log directory ---- */
+
+START_TEST(test_no_log_dir)
+{
+	struct run bare, traced, denied;
+	struct opts ob = {.bare = true};
+	struct opts ot = {.logdir = "/nonexistent/unroot-log"};
+	struct opts od = {.as_uid = "1001"};
+
+	run(&bare, "exitcode", &ob);
+	run(&traced, "exitcode", &ot);
+	ck_assert_int_eq(exit_code(&bare), 42);
+	ck_assert_int_eq(exit_code(&traced), 42);
+	ck_assert_str_eq(bare.out, traced.out);
+	/* a log dir the (unprivileged) workload cannot write */
+	memset(&denied, 0, sizeof denied);
+	make_dirs(&denied);
+	chmod(denied.log, 0755);
+	run_in(&denied, "exitcode", &od);
+	ck_assert_int_eq(exit_code(&denied), 42);
+	ck_assert_str_eq(bare.out, denied.out);
+	run_free(&bare);
+	run_free(&traced);
+	run_free(&denied);
+}
+END_TEST
+
+START_TEST(test_planted_symlink)
+{
+	struct run r;
+	struct stat st;
+	char link[PATH_MAX], victim[PATH_MAX];
+
+	memset(&r, 0, sizeof r);
+	make_dirs(&r);
+	ck_assert_int_eq(stat("/proc/self/ns/mnt", &st), 0);
+	snprintf(victim, sizeof victim, "%s/victim", r.root);
+	snprintf(link, sizeof link, "%s/.ns-%llu", r.log,
+		 (unsigned long long)st.st_ino);
+	ck_assert_int_eq(symlink(victim, link), 0);
+	ck_assert_int_eq(stat("/", &st), 0);
+	snprintf(link, sizeof link, "%s/.root-%llu-%llu", r.log,
+		 (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+	ck_assert_int_eq(symlink(victim, link), 0);
+	run_in(&r, "exitcode", NULL);
+	ck_assert_int_eq(exit_code(&r), 42);
+	ck_assert_int_ne(lstat(victim, &st), 0);
+	check_common(&r);
+	ck_assert_int_eq(count_ev(&r, "open", "a", NULL), 1);
+	run_free(&r);
+}
+END_TEST
+
+START_TEST(test_no_self_tracing)
+{
+	struct run r;
+	run(&r, "spawns", NULL);
+	check_common(&r); /* fails on any record naming the log dir */
+	ck_assert_int_gt(r.files, 4);
+	run_free(&r);
+}
+END_TEST
+
+/* ---- what is written ---- */
+
+static bool file_has(const char *path, const char *needle)
+{
+	FILE *f = fopen(path, "r");
+	static char buf[1 << 20];
+	size_t n = f ? fread(buf, 1, sizeof buf, f) : 0;
+	if (f)
+		fclose(f);
+	return memmem(buf, n, needle, strlen(needle)) != NULL;
+}
+
+START_TEST(test_secret_env)
+{
+	struct run r;
+	char secret[64], entry[96];
+	snprintf(secret, sizeof secret, "sup3rs3cret-%ld-%d", (long)time(NULL),
+		 (int)getpid());
+	snprintf(entry, sizeof entry, "SECRET_TOKEN=%s", secret);
+	struct opts o = {.env = {entry, "XDG_CACHE_HOME=/tmp/xdg-cache"},
+			 .flags = "argv"};
+	run(&r, "secret", &o);
+	ck_assert_int_eq(exit_code(&r), 0);
+	check_common(&r);
+	ck_assert_int_ge(r.files, 2);
+	DIR *d = opendir(r.log);
+	struct dirent *e;
+	int checked = 0;
+	while ((e = readdir(d))) {
+		char path[PATH_MAX];
+		if (e->d_name[0] == '.' && (!e->d_name[1] || e->d_name[1] == '.'))
+			continue;
+		snprintf(path, sizeof path, "%s/%s", r.log, e->d_name);
+		ck_assert_msg(!file_has(path, secret), "%s holds the secret",
+			      e->d_name);
+		ck_assert_msg(!file_has(path, "SECRET_TOKEN"),
+			      "%s names the variable", e->d_name);
+		checked++;
+	}
+	closedir(d);
+	ck_assert_int_ge(checked, 2);
+	/* the allow-listed ones are there */
+	json_t *p = workload_proc(&r);
+	json_t *env = json_object_get(p, "env");
+	ck_assert_str_eq(jstr(env, "XDG_CACHE_HOME"), "/tmp/xdg-cache");
+	ck_assert_str_eq(jstr(env, "HOME"), "/root");
+	ck_assert_ptr_null(json_object_get(env, "PATH"));
+	run_free(&r);
+}
+END_TEST
+
+START_TEST(test_names_round_trip)
+{
+	static const char *names[] = {
+		"new\nline \"quoted\" back\\slash\ttab\x1b[31m",
+		"bad-utf8-\xff\xfe-\xc3\x28",
+		"ok-\xc3\xa9t\xc3\xa9-\xe2\x82\xac",
+	};
+	struct run r;
+	run(&r, "names", NULL);
+	ck_assert_int_eq(exit_code(&r), 0);
+	check_common(&r);
+	for (int i = 0; i < 3; i++) {
+		json_t *ev;
+		ck_assert_msg(count_ev(&r, "open", names[i], &ev) == 1,
+			      "name %d did not round-trip", i);
+		json_t *v = json_object_get(ev, "path");
+		if (i == 1)
+			ck_assert_msg(json_is_object(v), "invalid UTF-8 as hex");
+		else
+			ck_assert_msg(json_is_string(v), "valid UTF-8 as string");
+	}
+	run_free(&r);
+}
+END_TEST
+
+START_TEST(test_needed_only_libc)
+{
+	char cmd[PATH_MAX + 64], line[512];
+	snprintf(cmd, sizeof cmd, "objdump -p '%s'", UR_PRELOAD);
+	FILE *p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	int needed = 0;
+	while (fgets(line, sizeof line, p)) {
+		char lib[256];
+		if (sscanf(line, " NEEDED %255s", lib) != 1)
+			continue;
+		needed++;
+		ck_assert_msg(!strncmp(lib, "libc.so", 7) ||
+				      !strncmp(lib, "ld-linux", 8) ||
+				      !strncmp(lib, "libdl.so", 8) ||
+				      !strncmp(lib, "libpthread.so", 13),
+			      "libunroot.so needs %s", lib);
+	}
+	ck_assert_int_eq(pclose(p), 0);
+	ck_assert_int_ge(needed, 1);
+}
+END_TEST
+
+/* ---- suites ---- */
+
+static Suite *preload_suite(void)
+{
+	Suite *s = suite_create("preload");
+	TCase *tc;
+
+	tc = tcase_create("calls");
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, test_call, 0, NCALLS);
+	tcase_add_loop_test(tc, test_exec, 0, NEXECS);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("reads");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_reads_not_recorded);
+	tcase_add_test(tc, test_reads_recorded_when_asked);
+	tcase_add_test(tc, test_denied_read);
+	tcase_add_test(tc, test_denied_write_setpriv);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("errno");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_errno_same);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("procs");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_fork);
+	tcase_add_test(tc, test_vfork_exec);
+	tcase_add_test(tc, test_env_i);
+	tcase_add_test(tc, test_keep_preload);
+	tcase_add_test(tc, test_spawns);
+	tcase_add_test(tc, test_static_untraced);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("logdir");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_no_log_dir);
+	tcase_add_test(tc, test_planted_symlink);
+	tcase_add_test(tc, test_no_self_tracing);
+	tcase_add_test(tc, test_secret_env);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("encoding");
+	tcase_add_test(tc, test_names_round_trip);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("needed");
+	tcase_add_test(tc, test_needed_only_libc);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("threads");
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, test_threads);
+	tcase_add_test(tc, test_threads_no_stacks);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("storm");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_sigkill_storm);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("daemon");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_daemon);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("signal");
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, test_signal_handler);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(int argc, char **argv)
+{
+	if (!realpath(UR_WORKLOAD, workload_real))
+		snprintf(workload_real, sizeof workload_real, "%s", UR_WORKLOAD);
+	SRunner *sr = srunner_create(preload_suite());
+	srunner_run(sr, NULL, argc > 1 ? argv[1] : NULL, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	int run = srunner_ntests_run(sr);
+	srunner_free(sr);
+	if (argc > 1 && run == 0) {
+		fprintf(stderr, "no test case named %s\n", argv[1]);
+		return 1;
+	}
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,829 @@
+/*
+ * workload.c - the program the preload tests run under LD_PRELOAD (the
+ * preload only loads at exec, so every scenario is a fresh process):
+ * `preload_workload SCENARIO DIR [ARG...]` changes into DIR, prepares what
+ * the scenario needs with raw system calls (which the preload does not
+ * see, so the log holds only the call under test), makes the call and
+ * prints what the test needs to know (`name=` for paths only known
+ * afterwards, `ret=... errno=...` for the transparency comparisons).
+ *
+ * Exit status: 0 the call did what it should, 77 not supported here
+ * (skip), anything else a failure (the reason on stderr).
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <sys/xattr.h>
+#include <time.h>
+#include <unistd.h>
+#include <utime.h>
+
+extern char **environ;
+
+/* The fortify entry points, declared here so they can be called directly. */
+int __open_2(const char *path, int flags);
+int __open64_2(const char *path, int flags);
+int __openat_2(int dirfd, const char *path, int flags);
+int __openat64_2(int dirfd, const char *path, int flags);
+
+static const char *dir;
+
+static void die(const char *what)
+{
+	fprintf(stderr, "workload: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static void check(int ok, const char *what)
+{
+	if (!ok)
+		die(what);
+}
+
+/* ---- setup the preload does not see ---- */
+
+static int raw_open(const char *path, int flags, int mode)
+{
+	return (int)syscall(SYS_openat, AT_FDCWD, path, flags, mode);
+}
+
+static void raw_close(int fd)
+{
+	syscall(SYS_close, fd);
+}
+
+static void raw_file(const char *path)
+{
+	int fd = raw_open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	check(fd >= 0, path);
+	raw_close(fd);
+}
+
+static void raw_mkdir(const char *path)
+{
+	check(syscall(SYS_mkdirat, AT_FDCWD, path, 0755) == 0, path);
+}
+
+static int raw_dirfd(void)
+{
+	int fd = raw_open(".", O_RDONLY | O_DIRECTORY, 0);
+	check(fd >= 0, "dirfd");
+	return fd;
+}
+
+static void print_name(const char *name)
+{
+	if (name[0] == '/')
+		printf("name=%s\n", name);
+	else
+		printf("name=%s/%s\n", dir, name);
+}
+
+static int xattr_result(int r)
+{
+	if (r < 0 && (errno == ENOTSUP || errno == EOPNOTSUPP))
+		exit(77);
+	return r;
+}
+
+static void wait_child(pid_t pid)
+{
+	int st;
+	check(waitpid(pid, &st, 0) == pid, "waitpid");
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		fprintf(stderr, "workload: child status %d\n", st);
+		exit(1);
+	}
+}
+
+/* ---- one scenario per interposed function ---- */
+
+#define OK(expr) check((expr) == 0, #expr)
+#define FD(expr) check((expr) >= 0, #expr)
+
+static int one_call(const char *s)
+{
+	int fd;
+	FILE *f;
+	struct timeval tv[2] = {{1, 0}, {2, 0}};
+	struct timespec ts[2] = {{1, 0}, {2, 0}};
+	struct utimbuf ub = {1, 2};
+
+	if (!strcmp(s, "open")) {
+		FD(open("f", O_WRONLY | O_CREAT | O_TRUNC, 0640));
+	} else if (!strcmp(s, "open64")) {
+		FD(open64("f", O_RDWR | O_CREAT | O_EXCL, 0600));
+	} else if (!strcmp(s, "openat")) {
+		FD(openat(raw_dirfd(), "f", O_WRONLY | O_CREAT | O_APPEND, 0644));
+	} else if (!strcmp(s, "openat64")) {
+		raw_mkdir("sub");
+		FD(openat64(raw_dirfd(), "./sub/../f", O_WRONLY | O_CREAT, 0644));
+	} else if (!strcmp(s, "creat")) {
+		FD(creat("f", 0600));
+	} else if (!strcmp(s, "creat64")) {
+		FD(creat64("f", 0644));
+	} else if (!strcmp(s, "__open_2")) {
+		raw_file("f");
+		FD(__open_2("f", O_WRONLY | O_TRUNC));
+	} else if (!strcmp(s, "__open64_2")) {
+		raw_file("f");
+		FD(__open64_2("f", O_RDWR));
+	} else if (!strcmp(s, "__openat_2")) {
+		raw_file("f");
+		FD(__openat_2(raw_dirfd(), "f", O_WRONLY | O_APPEND));
+	} else if (!strcmp(s, "__openat64_2")) {
+		raw_file("f");
+		FD(__openat64_2(raw_dirfd(), "f", O_WRONLY));
+	} else if (!strcmp(s, "fopen")) {
+		check(fopen("f", "w") != NULL, "fopen");
+	} else if (!strcmp(s, "fopen64")) {
+		check(fopen64("f", "a") != NULL, "fopen64");
+	} else if (!strcmp(s, "freopen")) {
+		raw_file("f");
+		f = fopen("/dev/null", "r");
+		check(f && freopen("f", "r+", f) != NULL, "freopen");
+	} else if (!strcmp(s, "freopen64")) {
+		f = fopen("/dev/null", "r");
+		check(f && freopen64("f", "we", f) != NULL, "freopen64");
+	} else if (!strcmp(s, "mkdir")) {
+		OK(mkdir("d", 0750));
+	} else if (!strcmp(s, "mkdirat")) {
+		OK(mkdirat(raw_dirfd(), "d", 0700));
+	} else if (!strcmp(s, "rmdir")) {
+		raw_mkdir("d");
+		OK(rmdir("d"));
+	} else if (!strcmp(s, "rename")) {
+		raw_file("f");
+		OK(rename("f", "g"));
+	} else if (!strcmp(s, "renameat")) {
+		raw_file("f");
+		OK(renameat(raw_dirfd(), "f", AT_FDCWD, "g"));
+	} else if (!strcmp(s, "renameat2")) {
+		raw_file("f");
+		OK(renameat2(AT_FDCWD, "f", raw_dirfd(), "g", RENAME_NOREPLACE));
+	} else if (!strcmp(s, "unlink")) {
+		raw_file("f");
+		OK(unlink("f"));
+	} else if (!strcmp(s, "unlinkat")) {
+		raw_file("f");
+		OK(unlinkat(raw_dirfd(), "f", 0));
+	} else if (!strcmp(s, "unlinkat_dir")) {
+		raw_mkdir("d");
+		OK(unlinkat(AT_FDCWD, "d", AT_REMOVEDIR));
+	} else if (!strcmp(s, "remove")) {
+		raw_file("f");
+		OK(remove("f"));
+	} else if (!strcmp(s, "link")) {
+		raw_file("f");
+		OK(link("f", "g"));
+	} else if (!strcmp(s, "linkat")) {
+		raw_file("f");
+		OK(linkat(raw_dirfd(), "f", AT_FDCWD, "g", AT_SYMLINK_FOLLOW));
+	} else if (!strcmp(s, "symlink")) {
+		OK(symlink("target", "l"));
+	} else if (!strcmp(s, "symlinkat")) {
+		OK(symlinkat("../t", raw_dirfd(), "l"));
+	} else if (!strcmp(s, "truncate")) {
+		raw_file("f");
+		OK(truncate("f", 10));
+	} else if (!strcmp(s, "truncate64")) {
+		raw_file("f");
+		OK(truncate64("f", 10));
+	} else if (!strcmp(s, "ftruncate")) {
+		fd = raw_open("f", O_RDWR | O_CREAT, 0644);
+		OK(ftruncate(fd, 10));
+	} else if (!strcmp(s, "ftruncate64")) {
+		fd = raw_open("f", O_RDWR | O_CREAT, 0644);
+		OK(ftruncate64(fd, 10));
+	} else if (!strcmp(s, "chmod")) {
+		raw_file("f");
+		OK(chmod("f", 0600));
+	} else if (!strcmp(s, "lchmod")) {
+		raw_file("f");
+		int r = lchmod("f", 0600);
+		if (r < 0 && (errno == ENOTSUP || errno == ENOSYS))
+			return 77;
+		OK(r);
+	} else if (!strcmp(s, "fchmod")) {
+		fd = raw_open("f", O_RDWR | O_CREAT, 0644);
+		OK(fchmod(fd, 0604));
+	} else if (!strcmp(s, "fchmodat")) {
+		raw_file("f");
+		OK(fchmodat(raw_dirfd(), "f", 0640, 0));
+	} else if (!strcmp(s, "chown")) {
+		raw_file("f");
+		OK(chown("f", 0, 0));
+	} else if (!strcmp(s, "lchown")) {
+		raw_file("f");
+		OK(lchown("f", 0, (gid_t)-1));
+	} else if (!strcmp(s, "fchown")) {
+		fd = raw_open("f", O_RDWR | O_CREAT, 0644);
+		OK(fchown(fd, (uid_t)-1, 0));
+	} else if (!strcmp(s, "fchownat")) {
+		raw_file("f");
+		OK(fchownat(raw_dirfd(), "f", 0, 0, AT_SYMLINK_NOFOLLOW));
+	} else if (!strcmp(s, "utime")) {
+		raw_file("f");
+		OK(utime("f", &ub));
+	} else if (!strcmp(s, "utimes")) {
+		raw_file("f");
+		OK(utimes("f", tv));
+	} else if (!strcmp(s, "lutimes")) {
+		raw_file("f");
+		OK(lutimes("f", tv));
+	} else if (!strcmp(s, "futimes")) {
+		fd = raw_open("f", O_RDWR | O_CREAT, 0644);
+		OK(futimes(fd, tv));
+	} else if (!strcmp(s, "futimesat")) {
+		raw_file("f");
+		OK(futimesat(raw_dirfd(), "f", tv));
+	} else if (!strcmp(s, "utimensat")) {
+		raw_file("f");
+		OK(utimensat(AT_FDCWD, "f", ts, 0));
+	} else if (!strcmp(s, "futimens")) {
+		fd = raw_open("f", O_RDWR | O_CREAT, 0644);
+		OK(futimens(fd, ts));
+	} else if (!strcmp(s, "setxattr")) {
+		raw_file("f");
+		OK(xattr_result(setxattr("f", "user.t", "1", 1, 0)));
+	} else if (!strcmp(s, "lsetxattr")) {
+		raw_file("f");
+		OK(xattr_result(lsetxattr("f", "user.t", "1", 1, 0)));
+	} else if (!strcmp(s, "fsetxattr")) {
+		fd = raw_open("f", O_RDWR | O_CREAT, 0644);
+		OK(xattr_result(fsetxattr(fd, "user.t", "1", 1, 0)));
+	} else if (!strcmp(s, "removexattr") || !strcmp(s, "lremovexattr") ||
+		   !strcmp(s, "fremovexattr")) {
+		raw_file("f");
+		if (syscall(SYS_setxattr, "f", "user.t", "1", 1, 0) < 0)
+			return xattr_result(-1) ? 1 : 1;
+		if (s[0] == 'r')
+			OK(removexattr("f", "user.t"));
+		else if (s[0] == 'l')
+			OK(lremovexattr("f", "user.t"));
+		else
+			OK(fremovexattr(raw_open("f", O_RDONLY, 0), "user.t"));
+	} else if (!strcmp(s, "mknod")) {
+		OK(mknod("p", S_IFIFO | 0600, 0));
+	} else if (!strcmp(s, "mknodat")) {
+		OK(mknodat(raw_dirfd(), "p", S_IFIFO | 0640, 0));
+	} else if (!strcmp(s, "mkfifo")) {
+		OK(mkfifo("p", 0600));
+	} else if (!strcmp(s, "mkfifoat")) {
+		OK(mkfifoat(raw_dirfd(), "p", 0644));
+	} else if (!strcmp(s, "mkstemp") || !strcmp(s, "mkstemp64")) {
+		char t[] = "tmpXXXXXX";
+		FD(s[7] ? mkstemp64(t) : mkstemp(t));
+		print_name(t);
+	} else if (!strcmp(s, "mkostemp") || !strcmp(s, "mkostemp64")) {
+		char t[] = "tmpXXXXXX";
+		FD(s[8] ? mkostemp64(t, O_CLOEXEC) : mkostemp(t, O_CLOEXEC));
+		print_name(t);
+	} else if (!strcmp(s, "mkstemps") || !strcmp(s, "mkstemps64")) {
+		char t[] = "tmpXXXXXX.txt";
+		FD(s[8] ? mkstemps64(t, 4) : mkstemps(t, 4));
+		print_name(t);
+	} else if (!strcmp(s, "mkostemps") || !strcmp(s, "mkostemps64")) {
+		char t[] = "tmpXXXXXX.txt";
+		FD(s[9] ? mkostemps64(t, 4, 0) : mkostemps(t, 4, 0));
+		print_name(t);
+	} else if (!strcmp(s, "mkdtemp")) {
+		char t[] = "dXXXXXX";
+		check(mkdtemp(t) != NULL, "mkdtemp");
+		print_name(t);
+	} else if (!strcmp(s, "tmpfile") || !strcmp(s, "tmpfile64")) {
+		f = s[7] ? tmpfile64() : tmpfile();
+		check(f != NULL, "tmpfile");
+	} else if (!strcmp(s, "shm_open")) {
+		char name[64];
+		snprintf(name, sizeof name, "/unroot-test-%d", (int)getpid());
+		FD(shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0600));
+		char path[96];
+		snprintf(path, sizeof path, "/dev/shm%s", name);
+		print_name(path);
+		shm_unlink(name);
+	} else if (!strcmp(s, "bind")) {
+		struct sockaddr_un a = {.sun_family = AF_UNIX};
+		strcpy(a.sun_path, "sock");
+		int so = socket(AF_UNIX, SOCK_STREAM, 0);
+		FD(so);
+		OK(bind(so, (struct sockaddr *)&a, sizeof a));
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- the exec family: each runs /bin/true (or sh) in some way ---- */
+
+static int one_exec(const char *s)
+{
+	char *argv[] = {"true", NULL};
+	pid_t pid;
+
+	if (!strcmp(s, "execve")) {
+		execve("/bin/true", argv, environ);
+	} else if (!strcmp(s, "execv")) {
+		execv("/bin/true", argv);
+	} else if (!strcmp(s, "execvp")) {
+		execvp("true", argv);
+	} else if (!strcmp(s, "execvpe")) {
+		execvpe("true", argv, environ);
+	} else if (!strcmp(s, "execl")) {
+		execl("/bin/true", "true", (char *)NULL);
+	} else if (!strcmp(s, "execle")) {
+		execle("/bin/true", "true", (char *)NULL, environ);
+	} else if (!strcmp(s, "execlp")) {
+		execlp("true", "true", (char *)NULL);
+	} else if (!strcmp(s, "execveat")) {
+		execveat(AT_FDCWD, "/bin/true", argv, environ, 0);
+	} else if (!strcmp(s, "fexecve")) {
+		int fd = raw_open("/bin/true", O_RDONLY, 0);
+		FD(fd);
+		fexecve(fd, argv, environ);
+	} else if (!strcmp(s, "posix_spawn")) {
+		check(posix_spawn(&pid, "/bin/true", NULL, NULL, argv, environ) == 0,
+		      "posix_spawn");
+		printf("child=%d\n", (int)pid);
+		wait_child(pid);
+		return 0;
+	} else if (!strcmp(s, "posix_spawnp")) {
+		check(posix_spawnp(&pid, "true", NULL, NULL, argv, environ) == 0,
+		      "posix_spawnp");
+		printf("child=%d\n", (int)pid);
+		wait_child(pid);
+		return 0;
+	} else if (!strcmp(s, "system")) {
+		check(system("echo sys > from-system") == 0, "system");
+		return 0;
+	} else if (!strcmp(s, "popen")) {
+		FILE *p = popen("echo pop > from-popen", "r");
+		check(p != NULL, "popen");
+		check(pclose(p) == 0, "pclose");
+		return 0;
+	} else {
+		return -1;
+	}
+	die(s); /* the exec returned */
+	return 1;
+}
+
+/* ---- transparency: failing calls, errno before successful ones ---- */
+
+static void show(const char *what, long ret)
+{
+	printf("%s ret=%ld errno=%d\n", what, ret, ret < 0 ? errno : 0);
+}
+
+#define SHOW(expr)                                                             \
+	do {                                                                   \
+		errno = 0;                                                     \
+		long r_ = (long)(expr);                                        \
+		show(#expr, r_);                                               \
+	} while (0)
+
+/* errno set before a successful call must still be there after it */
+#define KEEP(expr)                                                             \
+	do {                                                                   \
+		errno = 4242;                                                  \
+		long r_ = (long)(expr);                                        \
+		printf("%s ok=%d errno=%d\n", #expr, r_ >= 0, errno);          \
+	} while (0)
+
+static int scenario_errno(void)
+{
+	char *argv[] = {"nothere", NULL};
+	pid_t pid;
+	char t[] = "bad";
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+
+	raw_file("exists");
+	raw_mkdir("full");
+	raw_file("full/x");
+	SHOW(open("missing/f", O_WRONLY | O_CREAT, 0644));
+	SHOW(open64("missing/f", O_RDONLY));
+	SHOW(openat(AT_FDCWD, "exists", O_WRONLY | O_CREAT | O_EXCL, 0644));
+	SHOW(__open_2("missing/f", O_WRONLY));
+	SHOW(creat("missing/f", 0644));
+	SHOW(fopen("missing/f", "w") ? 0 : -1);
+	SHOW(fopen("missing/f", "r") ? 0 : -1);
+	SHOW(mkdir("exists", 0755));
+	SHOW(mkdir("missing/d", 0755));
+	SHOW(rmdir("full"));
+	SHOW(rmdir("exists"));
+	SHOW(rename("missing", "x"));
+	SHOW(renameat2(AT_FDCWD, "exists", AT_FDCWD, "full", RENAME_NOREPLACE));
+	SHOW(unlink("missing"));
+	SHOW(unlink("full"));
+	SHOW(unlinkat(AT_FDCWD, "exists", AT_REMOVEDIR));
+	SHOW(remove("missing"));
+	SHOW(link("missing", "x"));
+	SHOW(symlink("x", "exists"));
+	SHOW(truncate("missing", 0));
+	SHOW(ftruncate(-1, 0));
+	SHOW(ftruncate(12345, 0));
+	SHOW(chmod("missing", 0644));
+	SHOW(fchmod(-1, 0644));
+	SHOW(chown("missing", 0, 0));
+	SHOW(utimes("missing", NULL));
+	SHOW(utimensat(-1, "rel", NULL, 0));
+	SHOW(setxattr("missing", "user.t", "1", 1, 0));
+	SHOW(removexattr("exists", "user.none"));
+	SHOW(mknod("exists", S_IFIFO | 0644, 0));
+	SHOW(mkfifo("missing/p", 0644));
+	SHOW(mkstemp(t));
+	SHOW(mkdtemp(t) ? 0 : -1);
+	SHOW(execve("/nonexistent", argv, environ));
+	SHOW(execvp("nonexistent-program", argv));
+	SHOW(execl("exists", "exists", (char *)NULL));
+	SHOW(-posix_spawn(&pid, "/nonexistent", NULL, NULL, argv, environ));
+	SHOW(-posix_spawnp(&pid, "nonexistent-program", NULL, NULL, argv,
+			   environ));
+	strcpy(a.sun_path, "missing/sock");
+	SHOW(bind(socket(AF_UNIX, SOCK_STREAM, 0), (struct sockaddr *)&a,
+		  sizeof a));
+	SHOW(access("missing", W_OK));
+	SHOW(shm_open("a/b", O_RDWR | O_CREAT, 0600));
+
+	KEEP(open("new1", O_WRONLY | O_CREAT, 0644));
+	KEEP(open("exists", O_RDONLY));
+	KEEP(fopen("new2", "w") ? 0 : -1);
+	KEEP(mkdir("newd", 0755));
+	KEEP(rename("new1", "new3"));
+	KEEP(unlink("new3"));
+	KEEP(chmod("exists", 0600));
+	KEEP(symlink("x", "newl"));
+	char t2[] = "tmpXXXXXX";
+	KEEP(mkstemp(t2));
+	KEEP(tmpfile() ? 0 : -1);
+	argv[0] = "true";
+	KEEP(posix_spawn(&pid, "/bin/true", NULL, NULL, argv, environ));
+	waitpid(pid, NULL, 0);
+	KEEP(posix_spawnp(&pid, "true", NULL, NULL, argv, environ));
+	waitpid(pid, NULL, 0);
+	KEEP(system("true"));
+	FILE *p = popen("true", "r");
+	KEEP(p ? 0 : -1);
+	if (p)
+		pclose(p);
+	return 0;
+}
+
+/* ---- processes ---- */
+
+static int scenario_fork(void)
+{
+	FD(open("parent-before", O_WRONLY | O_CREAT, 0644));
+	fflush(stdout);
+	pid_t pid = fork();
+	check(pid >= 0, "fork");
+	if (pid == 0) {
+		printf("child=%d\n", (int)getpid());
+		fflush(stdout);
+		FD(open("child", O_WRONLY | O_CREAT, 0644));
+		OK(mkdir("child-dir", 0755));
+		_exit(0);
+	}
+	wait_child(pid);
+	FD(open("parent-after", O_WRONLY | O_CREAT, 0644));
+	return 0;
+}
+
+static int scenario_vfork(void)
+{
+	pid_t pid = vfork();
+	if (pid == 0) {
+		execl("/bin/sh", "sh", "-c", "echo v > from-vfork", (char *)NULL);
+		_exit(127);
+	}
+	check(pid > 0, "vfork");
+	wait_child(pid);
+	return 0;
+}
+
+static int scenario_env_i(void)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		execl("/usr/bin/env", "env", "-i", "/bin/sh", "-c",
+		      "echo e > from-env-i", (char *)NULL);
+		_exit(127);
+	}
+	wait_child(pid);
+	/* a spawn with an empty environment is traced as well */
+	char *argv[] = {"sh", "-c", "echo s > from-spawn-empty-env", NULL};
+	char *envp[] = {NULL};
+	check(posix_spawn(&pid, "/bin/sh", NULL, NULL, argv, envp) == 0,
+	      "posix_spawn");
+	wait_child(pid);
+	return 0;
+}
+
+/* exec ourselves with only LD_PRELOAD=<the dummy>: both must be loaded */
+static int scenario_keep_preload(const char *self, const char *dummy)
+{
+	char value[4096];
+	snprintf(value, sizeof value, "LD_PRELOAD=%s", dummy);
+	char *envp[] = {value, NULL};
+	char *argv[] = {(char *)self, "report_preload", (char *)dir, NULL};
+	execve(self, argv, envp);
+	die("execve");
+	return 1;
+}
+
+static int scenario_report_preload(void)
+{
+	const char *v = getenv("LD_PRELOAD");
+	int dummy = dlsym(RTLD_DEFAULT, "unroot_test_dummy") != NULL;
+	FILE *f = fopen("preload-report", "w");
+	check(f != NULL, "fopen");
+	fprintf(f, "LD_PRELOAD=%s\ndummy=%d\n", v ? v : "", dummy);
+	fclose(f);
+	printf("LD_PRELOAD=%s\ndummy=%d\n", v ? v : "", dummy);
+	return dummy ? 0 : 3;
+}
+
+static int scenario_spawns(void)
+{
+	pid_t pid;
+	char *argv[] = {"sh", "-c", "echo s > from-spawn", NULL};
+	check(posix_spawn(&pid, "/bin/sh", NULL, NULL, argv, environ) == 0,
+	      "posix_spawn");
+	wait_child(pid);
+	argv[2] = "echo p > from-spawnp";
+	check(posix_spawnp(&pid, "sh", NULL, NULL, argv, environ) == 0,
+	      "posix_spawnp");
+	wait_child(pid);
+	check(system("echo y > from-system") == 0, "system");
+	FILE *p = popen("echo o > from-popen; echo out", "r");
+	char line[64];
+	check(p && fgets(line, sizeof line, p) && !strcmp(line, "out\n"),
+	      "popen");
+	check(pclose(p) == 0, "pclose");
+	return 0;
+}
+
+static int scenario_static(const char *prog)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		execl(prog, prog, (char *)NULL);
+		_exit(127);
+	}
+	wait_child(pid);
+	return 0;
+}
+
+/* ---- threads and storms ---- */
+
+static int per_thread;
+
+static void *creator(void *arg)
+{
+	char name[64];
+	long id = (long)arg;
+	for (int i = 0; i < per_thread; i++) {
+		snprintf(name, sizeof name, "t%ld-%d", id, i);
+		int fd = open(name, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd < 0)
+			die(name);
+		close(fd);
+	}
+	return NULL;
+}
+
+static int scenario_threads(int threads, int n)
+{
+	pthread_t t[256];
+	per_thread = n;
+	for (long i = 0; i < threads; i++)
+		check(pthread_create(&t[i], NULL, creator, (void *)i) == 0,
+		      "pthread_create");
+	for (int i = 0; i < threads; i++)
+		pthread_join(t[i], NULL);
+	return 0;
+}
+
+static void *stormer(void *arg)
+{
+	char name[64];
+	long id = (long)arg;
+	for (unsigned i = 0;; i++) {
+		snprintf(name, sizeof name, "s%ld-%u", id % 100, i % 50);
+		int fd = open(name, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd >= 0)
+			close(fd);
+		unlink(name);
+	}
+	return NULL;
+}
+
+/* writes until killed, in 4 threads and 2 processes */
+static int scenario_storm(void)
+{
+	pthread_t t[4];
+	fork();
+	for (long i = 0; i < 4; i++)
+		pthread_create(&t[i], NULL, stormer, (void *)(i + 10 * getpid()));
+	printf("storming\n");
+	fflush(stdout);
+	for (;;)
+		pause();
+	return 0;
+}
+
+/* a daemon: closes every descriptor, dup2s its own file over many */
+static int scenario_daemon(void)
+{
+	FD(open("before-close", O_WRONLY | O_CREAT, 0644));
+	if (syscall(SYS_close_range, 0, ~0U, 0) != 0)
+		for (int fd = 0; fd < 65536; fd++)
+			close(fd);
+	int own = open("own", O_WRONLY | O_CREAT | O_APPEND, 0644);
+	if (own < 0)
+		_exit(10);
+	FD(open("after-close", O_WRONLY | O_CREAT, 0644));
+	for (int fd = 0; fd < 1100; fd++)
+		if (fd != own)
+			dup2(own, fd);
+	for (int i = 0; i < 20; i++) {
+		char name[32];
+		snprintf(name, sizeof name, "after-dup-%d", i);
+		int fd = open(name, O_WRONLY | O_CREAT, 0644);
+		if (fd < 0)
+			_exit(11);
+		if (write(own, "daemon data\n", 12) != 12)
+			_exit(12);
+	}
+	/* close everything once more: the log must come back again */
+	for (int fd = 0; fd < 2048; fd++)
+		if (fd != own)
+			close(fd);
+	int fd = open("after-second-close", O_WRONLY | O_CREAT, 0644);
+	if (fd < 0)
+		_exit(13);
+	if (write(own, "daemon data\n", 12) != 12)
+		_exit(12);
+	_exit(0);
+}
+
+/* a signal handler that removes a file while the main loop creates files */
+static volatile sig_atomic_t handled;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	unlink("pidfile");
+	handled++;
+}
+
+static int scenario_signal(int n)
+{
+	struct sigaction sa = {.sa_handler = on_alarm};
+	struct itimerval it = {{0, 200}, {0, 200}};
+	char name[32];
+
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &it, NULL);
+	for (int i = 0; i < n; i++) {
+		snprintf(name, sizeof name, "m%d", i % 100);
+		int fd;
+		do
+			fd = open(name, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		while (fd < 0 && errno == EINTR);
+		if (fd < 0)
+			die(name);
+		close(fd);
+	}
+	struct itimerval off = {{0, 0}, {0, 0}};
+	setitimer(ITIMER_REAL, &off, NULL);
+	printf("opens=%d\nhandled=%d\n", n, (int)handled);
+	return 0;
+}
+
+/* ---- the rest ---- */
+
+/* a denied read, as an unprivileged user */
+static int scenario_denied_read(void)
+{
+	raw_file("secret");
+	syscall(SYS_fchmodat, AT_FDCWD, "secret", 0600);
+	check(setresgid(1001, 1001, 1001) == 0 && setresuid(1001, 1001, 1001) == 0,
+	      "setresuid");
+	int fd = open("secret", O_RDONLY);
+	printf("ret=%d errno=%d\n", fd, fd < 0 ? errno : 0);
+	return fd < 0 && errno == EACCES ? 0 : 1;
+}
+
+static int scenario_read(void)
+{
+	raw_file("plain");
+	int fd = open("plain", O_RDONLY);
+	FILE *f = fopen("plain", "r");
+	int fd2 = openat(AT_FDCWD, "plain", O_RDONLY | O_CLOEXEC);
+	return fd >= 0 && f && fd2 >= 0 ? 0 : 1;
+}
+
+/* names the JSON encoder has to escape or hex-encode */
+static int scenario_names(void)
+{
+	static const char *names[] = {
+		"new\nline \"quoted\" back\\slash\ttab\x1b[31m",
+		"bad-utf8-\xff\xfe-\xc3\x28",
+		"ok-\xc3\xa9t\xc3\xa9-\xe2\x82\xac",
+	};
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+		FD(open(names[i], O_WRONLY | O_CREAT, 0644));
+	return 0;
+}
+
+/* writes, output and an exit status that must not change under the tracer */
+static int scenario_exitcode(void)
+{
+	FD(open("a", O_WRONLY | O_CREAT, 0644));
+	OK(mkdir("d", 0755));
+	OK(rename("a", "d/b"));
+	printf("done %d\n", (int)access("d/b", F_OK));
+	return 42;
+}
+
+/* the secret in the environment must not reach the log, even via children */
+static int scenario_secret(void)
+{
+	FD(open("a", O_WRONLY | O_CREAT, 0644));
+	check(system("env > /dev/null; : > from-sh") == 0,
+	      "system");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 3) {
+		fprintf(stderr, "usage: %s SCENARIO DIR [ARG...]\n", argv[0]);
+		return 2;
+	}
+	const char *s = argv[1];
+	dir = argv[2];
+	check(chdir(dir) == 0, dir);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	int r = one_call(s);
+	if (r >= 0)
+		return r;
+	r = one_exec(s);
+	if (r >= 0)
+		return r;
+	if (!strcmp(s, "errno"))
+		return scenario_errno();
+	if (!strcmp(s, "fork"))
+		return scenario_fork();
+	if (!strcmp(s, "vfork"))
+		return scenario_vfork();
+	if (!strcmp(s, "env_i"))
+		return scenario_env_i();
+	if (!strcmp(s, "keep_preload") && argc > 3)
+		return scenario_keep_preload(argv[0], argv[3]);
+	if (!strcmp(s, "report_preload"))
+		return scenario_report_preload();
+	if (!strcmp(s, "spawns"))
+		return scenario_spawns();
+	if (!strcmp(s, "static") && argc > 3)
+		return scenario_static(argv[3]);
+	if (!strcmp(s, "threads"))
+		return scenario_threads(argc > 3 ? atoi(argv[3]) : 64,
+					argc > 4 ? atoi(argv[4]) : 200);
+	if (!strcmp(s, "storm"))
+		return scenario_storm();
+	if (!strcmp(s, "daemon"))
+		return scenario_daemon();
+	if (!strcmp(s, "signal"))
+		return scenario_signal(argc > 3 ? atoi(argv[3]) : 20000);
+	if (!strcmp(s, "denied_read"))
+		return scenario_denied_read();
+	if (!strcmp(s, "read"))
+		return scenario_read();
+	if (!strcmp(s, "names"))
+		return scenario_names();
+	if (!strcmp(s, "exitcode"))
+		return scenario_exitcode();
+	if (!strcmp(s, "secret"))
+		return scenario_secret();
+	fprintf(stderr, "workload: unknown scenario %s\n", s);
+	return 2;
+}
