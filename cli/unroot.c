@@ -18,6 +18,9 @@ static const struct command commands[] = {
 	{"report", cmd_report, "show what a trace wrote, where it was denied, and who did it"},
 	{"plan", cmd_plan, "compute the least grants that let the workload run as non-root"},
 	{"apply", cmd_apply, "write a hardened Dockerfile with the plan's lines"},
+	{"baseline", cmd_baseline, "write a reviewable baseline of what a workload writes (for check)"},
+	{"check", cmd_check, "fail CI when a workload writes or is denied somewhere new"},
+	{"diff", cmd_diff, "show what one trace writes or is denied that another does not"},
 	{"docker", cmd_docker, "profile a container: docker run under the tracer, then report and plan"},
 };
 

@@ -1,0 +1,781 @@
+/*
+ * baseline.c - the baseline model of baseline.h: sets of path patterns
+ * with the operations and programs seen, the JSON file people review
+ * (written by hand so that every entry is one line and the order is
+ * stable; read with jansson so that a broken file is reported by line),
+ * and collecting the same model from a trace through trace.h.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "baseline.h"
+#include "generalize.h"
+
+/* ---- word sets -------------------------------------------------------- */
+
+void wordset_add(struct wordset *s, const char *w)
+{
+	size_t i = 0;
+
+	while (i < s->n && strcmp(s->v[i], w) < 0)
+		i++;
+	if (i < s->n && !strcmp(s->v[i], w))
+		return;
+	s->v = xgrow(s->v, &s->cap, s->n + 1, sizeof *s->v);
+	memmove(s->v + i + 1, s->v + i, (s->n - i) * sizeof *s->v);
+	s->v[i] = xstrdup(w);
+	s->n++;
+}
+
+static void wordset_merge(struct wordset *dst, const struct wordset *src)
+{
+	for (size_t i = 0; i < src->n; i++)
+		wordset_add(dst, src->v[i]);
+}
+
+static void wordset_free(struct wordset *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+}
+
+/* ---- entry lists ------------------------------------------------------ */
+
+static size_t hash_text(const char *s)
+{
+	size_t h = 1469598103934665603ULL;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h;
+}
+
+static size_t *index_slot(size_t *idx, size_t cap, const struct bl_entry *v,
+			  const char *path)
+{
+	size_t i = hash_text(path) & (cap - 1);
+
+	while (idx[i] && strcmp(v[idx[i] - 1].path, path))
+		i = (i + 1) & (cap - 1);
+	return &idx[i];
+}
+
+static void reindex(struct bl_list *l, size_t cap)
+{
+	free(l->idx);
+	l->idx = xcalloc(cap, sizeof *l->idx);
+	l->capidx = cap;
+	for (size_t i = 0; i < l->n; i++)
+		*index_slot(l->idx, cap, l->v, l->v[i].path) = i + 1;
+}
+
+struct bl_entry *bl_list_find(const struct bl_list *l, const char *path)
+{
+	size_t *slot;
+
+	if (!l->capidx)
+		return NULL;
+	slot = index_slot(l->idx, l->capidx, l->v, path);
+	return *slot ? &l->v[*slot - 1] : NULL;
+}
+
+struct bl_entry *bl_list_get(struct bl_list *l, const char *path)
+{
+	struct bl_entry *e = bl_list_find(l, path);
+
+	if (e)
+		return e;
+	if (2 * (l->n + 1) > l->capidx)
+		reindex(l, l->capidx ? 2 * l->capidx : 256);
+	l->v = xgrow(l->v, &l->cap, l->n + 1, sizeof *l->v);
+	e = &l->v[l->n++];
+	memset(e, 0, sizeof *e);
+	e->path = xstrdup(path);
+	*index_slot(l->idx, l->capidx, l->v, path) = l->n;
+	return e;
+}
+
+bool bl_list_covers(const struct bl_list *l, const char *path)
+{
+	if (bl_list_find(l, path))
+		return true;
+	for (size_t i = 0; i < l->n; i++)
+		if (is_glob(l->v[i].path) && glob_match(l->v[i].path, path))
+			return true;
+	return false;
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct bl_entry *)a)->path,
+		      ((const struct bl_entry *)b)->path);
+}
+
+void bl_list_sort(struct bl_list *l)
+{
+	if (!l->n)
+		return;
+	qsort(l->v, l->n, sizeof *l->v, entry_cmp);
+	reindex(l, l->capidx);
+}
+
+static void first_seen_free(struct first_seen *f)
+{
+	free(f->raw);
+	free(f->op);
+	free(f->program);
+	free(f->frame);
+	free(f->errname);
+}
+
+static void bl_list_free(struct bl_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].path);
+		wordset_free(&l->v[i].ops);
+		wordset_free(&l->v[i].programs);
+		first_seen_free(&l->v[i].first);
+	}
+	free(l->v);
+	free(l->idx);
+	memset(l, 0, sizeof *l);
+}
+
+void baseline_init(struct baseline *b)
+{
+	memset(b, 0, sizeof *b);
+}
+
+static void strings_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void baseline_free(struct baseline *b)
+{
+	strings_free(b->patterns, b->npatterns);
+	strings_free(b->ignore, b->nignore);
+	bl_list_free(&b->writes);
+	bl_list_free(&b->denials);
+	memset(b, 0, sizeof *b);
+}
+
+static void strings_add(char ***v, size_t *n, const char *s)
+{
+	*v = xrealloc(*v, (*n + 1) * sizeof **v);
+	(*v)[(*n)++] = xstrdup(s);
+}
+
+static void merge_list(struct bl_list *dst, const struct bl_list *src)
+{
+	for (size_t i = 0; i < src->n; i++) {
+		struct bl_entry *e = bl_list_get(dst, src->v[i].path);
+
+		wordset_merge(&e->ops, &src->v[i].ops);
+		wordset_merge(&e->programs, &src->v[i].programs);
+	}
+}
+
+void baseline_copy_rules(struct baseline *dst, const struct baseline *src)
+{
+	for (size_t i = 0; i < src->npatterns; i++)
+		strings_add(&dst->patterns, &dst->npatterns, src->patterns[i]);
+	for (size_t i = 0; i < src->nignore; i++)
+		strings_add(&dst->ignore, &dst->nignore, src->ignore[i]);
+}
+
+void baseline_merge(struct baseline *dst, const struct baseline *src)
+{
+	merge_list(&dst->writes, &src->writes);
+	merge_list(&dst->denials, &src->denials);
+}
+
+/* ---- writing the file ------------------------------------------------- */
+
+/* A JSON value for a path-like string: a string when valid UTF-8, else
+ * {"hex": "..."} (SCHEMA.md's convention). */
+static void sb_add_json_path(struct strbuf *sb, const char *s)
+{
+	json_t *j = json_path(s);
+	char *d = json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT);
+
+	sb_adds(sb, d ? d : "\"\"");
+	free(d);
+	json_decref(j);
+}
+
+static void sb_add_words(struct strbuf *sb, const struct wordset *w)
+{
+	sb_addc(sb, '[');
+	for (size_t i = 0; i < w->n; i++) {
+		if (i)
+			sb_adds(sb, ", ");
+		sb_add_json_path(sb, w->v[i]);
+	}
+	sb_addc(sb, ']');
+}
+
+static void format_strings(struct strbuf *sb, const char *key, char **v,
+			   size_t n, bool last)
+{
+	sb_addf(sb, "  \"%s\": [", key);
+	for (size_t i = 0; i < n; i++) {
+		sb_adds(sb, i ? ",\n    " : "\n    ");
+		sb_add_json_path(sb, v[i]);
+	}
+	sb_adds(sb, n ? "\n  ]" : "]");
+	sb_adds(sb, last ? "\n" : ",\n");
+}
+
+static void format_entries(struct strbuf *sb, const char *key,
+			   struct bl_list *l, bool last)
+{
+	bl_list_sort(l);
+	sb_addf(sb, "  \"%s\": [", key);
+	for (size_t i = 0; i < l->n; i++) {
+		sb_adds(sb, i ? ",\n    " : "\n    ");
+		sb_adds(sb, "{\"path\": ");
+		sb_add_json_path(sb, l->v[i].path);
+		sb_adds(sb, ", \"ops\": ");
+		sb_add_words(sb, &l->v[i].ops);
+		sb_adds(sb, ", \"programs\": ");
+		sb_add_words(sb, &l->v[i].programs);
+		sb_addc(sb, '}');
+	}
+	sb_adds(sb, l->n ? "\n  ]" : "]");
+	sb_adds(sb, last ? "\n" : ",\n");
+}
+
+static int strp_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void baseline_format(struct baseline *b, struct strbuf *out)
+{
+	if (b->npatterns)
+		qsort(b->patterns, b->npatterns, sizeof *b->patterns, strp_cmp);
+	if (b->nignore)
+		qsort(b->ignore, b->nignore, sizeof *b->ignore, strp_cmp);
+	sb_addf(out, "{\n  \"unroot_baseline\": %d,\n", BASELINE_VERSION);
+	format_strings(out, "patterns", b->patterns, b->npatterns, false);
+	format_strings(out, "ignore", b->ignore, b->nignore, false);
+	format_entries(out, "writes", &b->writes, false);
+	format_entries(out, "denials", &b->denials, true);
+	sb_adds(out, "}\n");
+}
+
+int baseline_write(struct baseline *b, const char *file, char **err)
+{
+	struct strbuf text = STRBUF_INIT;
+	char *tmp = xasprintf("%s.tmpXXXXXX", file);
+	int fd = mkstemp(tmp), rc = -1;
+
+	if (fd < 0) {
+		char *shown = path_escape(file);
+
+		*err = xasprintf("cannot create a file beside %s: %s", shown,
+				 strerror(errno));
+		free(shown);
+		free(tmp);
+		return -1;
+	}
+	baseline_format(b, &text);
+	if (write(fd, text.buf, text.len) != (ssize_t)text.len ||
+	    fchmod(fd, 0644) || close(fd)) {
+		*err = xasprintf("cannot write a temporary file beside the "
+				 "baseline: %s", strerror(errno));
+		unlink(tmp);
+	} else if (rename(tmp, file)) {
+		*err = xasprintf("cannot replace the baseline: %s",
+				 strerror(errno));
+		unlink(tmp);
+	} else {
+		rc = 0;
+	}
+	sb_release(&text);
+	free(tmp);
+	return rc;
+}
+
+/* ---- reading the file ------------------------------------------------- */
+
+enum baseline_file_kind baseline_file_kind(const char *file)
+{
+	json_error_t jerr;
+	json_t *j;
+	enum baseline_file_kind k;
+
+	if (access(file, F_OK))
+		return BASELINE_FILE_ABSENT;
+	j = json_load_file(file, 0, &jerr);
+	k = json_is_object(j) && json_object_get(j, "unroot_baseline") ?
+		    BASELINE_FILE_BASELINE :
+		    BASELINE_FILE_OTHER;
+	json_decref(j);
+	return k;
+}
+
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* A path value: a string, or {"hex": "..."}; NULL when neither. */
+static char *path_from_json(const json_t *j)
+{
+	const char *h;
+	size_t n;
+	char *s;
+
+	if (json_is_string(j)) {
+		if (memchr(json_string_value(j), 0, json_string_length(j)))
+			return NULL;
+		return xstrdup(json_string_value(j));
+	}
+	h = json_string_value(json_object_get(j, "hex"));
+	if (!h || strlen(h) % 2)
+		return NULL;
+	n = strlen(h) / 2;
+	s = xmalloc(n + 1);
+	for (size_t i = 0; i < n; i++) {
+		int hi = hex_value(h[2 * i]), lo = hex_value(h[2 * i + 1]);
+
+		if (hi < 0 || lo < 0 || (!hi && !lo)) {
+			free(s);
+			return NULL;
+		}
+		s[i] = (char)(hi << 4 | lo);
+	}
+	s[n] = 0;
+	return s;
+}
+
+/*
+ * The line of the n-th object in the array under a top-level key, found
+ * by scanning the text (jansson keeps no positions after parsing).
+ * Returns 0 when it cannot be found.
+ */
+static long line_of_entry(const char *text, const char *key, size_t n)
+{
+	char *quoted = xasprintf("\"%s\"", key);
+	const char *p = strstr(text, quoted);
+	long line = 1;
+	int depth = 0, array_depth = -1;
+	bool in_string = false;
+	size_t seen = 0;
+
+	free(quoted);
+	if (!p)
+		return 0;
+	for (const char *q = text; q < p; q++)
+		line += *q == '\n';
+	for (; *p; p++) {
+		if (*p == '\n')
+			line++;
+		if (in_string) {
+			if (*p == '\\' && p[1])
+				p++;
+			else if (*p == '"')
+				in_string = false;
+			continue;
+		}
+		if (*p == '"') {
+			in_string = true;
+		} else if (*p == '[' || *p == '{') {
+			depth++;
+			if (*p == '[' && array_depth < 0)
+				array_depth = depth;
+			else if (*p == '{' && depth == array_depth + 1 &&
+				 seen++ == n)
+				return line;
+		} else if (*p == ']' || *p == '}') {
+			if (depth-- == array_depth)
+				return 0;
+		}
+	}
+	return 0;
+}
+
+struct reader {
+	const char *file, *text;
+	char **err;
+};
+
+__attribute__((format(printf, 3, 4))) static int
+read_error(struct reader *r, long line, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+
+	sb_add_path(&sb, r->file);
+	if (line)
+		sb_addf(&sb, ":%ld", line);
+	sb_adds(&sb, ": ");
+	va_start(ap, fmt);
+	sb_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	*r->err = sb_detach(&sb);
+	return -1;
+}
+
+static long line_of_key(const char *text, const char *key)
+{
+	char *quoted = xasprintf("\"%s\"", key);
+	const char *p = strstr(text, quoted);
+	long line = 1;
+
+	free(quoted);
+	if (!p)
+		return 0;
+	for (const char *q = text; q < p; q++)
+		line += *q == '\n';
+	return line;
+}
+
+static int read_strings(struct reader *r, const json_t *root, const char *key,
+			char ***v, size_t *n)
+{
+	const json_t *a = json_object_get(root, key);
+	size_t i;
+	json_t *item;
+
+	if (!a)
+		return 0;
+	if (!json_is_array(a))
+		return read_error(r, line_of_key(r->text, key),
+				  "\"%s\" must be an array of strings", key);
+	json_array_foreach(a, i, item) {
+		char *s = path_from_json(item);
+
+		if (!s)
+			return read_error(r, line_of_key(r->text, key),
+					  "\"%s\" item %zu is not a string",
+					  key, i + 1);
+		strings_add(v, n, s);
+		free(s);
+	}
+	return 0;
+}
+
+static int read_words(struct reader *r, long line, const json_t *o,
+		      const char *what, const char *key, struct wordset *w)
+{
+	const json_t *a = json_object_get(o, key);
+	size_t i;
+	json_t *item;
+
+	if (!a)
+		return 0;
+	if (!json_is_array(a))
+		return read_error(r, line, "%s: \"%s\" must be an array", what,
+				  key);
+	json_array_foreach(a, i, item) {
+		char *s = path_from_json(item);
+
+		if (!s)
+			return read_error(r, line,
+					  "%s: \"%s\" item %zu is not a string",
+					  what, key, i + 1);
+		wordset_add(w, s);
+		free(s);
+	}
+	return 0;
+}
+
+static int read_entries(struct reader *r, const json_t *root, const char *key,
+			struct bl_list *l)
+{
+	const json_t *a = json_object_get(root, key);
+	size_t i;
+	json_t *item;
+
+	if (!a)
+		return 0;
+	if (!json_is_array(a))
+		return read_error(r, line_of_key(r->text, key),
+				  "\"%s\" must be an array of entries", key);
+	json_array_foreach(a, i, item) {
+		long line = line_of_entry(r->text, key, i);
+		char *what = xasprintf("%s entry %zu", key, i + 1);
+		char *path = path_from_json(json_object_get(item, "path"));
+		struct bl_entry *e;
+		int rc;
+
+		if (!json_is_object(item) || !path) {
+			free(path);
+			rc = read_error(r, line,
+					"%s: an entry is {\"path\": PATTERN, "
+					"\"ops\": [...], \"programs\": [...]}",
+					what);
+			free(what);
+			return rc;
+		}
+		e = bl_list_get(l, path);
+		e->file_line = line;
+		free(path);
+		rc = read_words(r, line, item, what, "ops", &e->ops);
+		if (!rc)
+			rc = read_words(r, line, item, what, "programs",
+					&e->programs);
+		free(what);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int read_root(struct reader *r, struct baseline *b, const json_t *root)
+{
+	const json_t *v = json_object_get(root, "unroot_baseline");
+
+	if (!json_is_object(root) || !v)
+		return read_error(r, 0, "not an unroot baseline (no "
+					"\"unroot_baseline\" version key)");
+	if (!json_is_integer(v) || json_integer_value(v) != BASELINE_VERSION)
+		return read_error(r, line_of_key(r->text, "unroot_baseline"),
+				  "unsupported baseline version (this unroot "
+				  "reads version %d)",
+				  BASELINE_VERSION);
+	if (read_strings(r, root, "patterns", &b->patterns, &b->npatterns) ||
+	    read_strings(r, root, "ignore", &b->ignore, &b->nignore) ||
+	    read_entries(r, root, "writes", &b->writes) ||
+	    read_entries(r, root, "denials", &b->denials))
+		return -1;
+	return 0;
+}
+
+static char *slurp(const char *file, char **err)
+{
+	FILE *f = fopen(file, "r");
+	struct strbuf sb = STRBUF_INIT;
+	char buf[8192];
+	size_t n;
+
+	if (!f) {
+		char *p = path_escape(file);
+
+		*err = xasprintf("%s: cannot open: %s", p, strerror(errno));
+		free(p);
+		return NULL;
+	}
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		sb_add(&sb, buf, n);
+	fclose(f);
+	return sb_detach(&sb);
+}
+
+int baseline_read(struct baseline *b, const char *file, char **err)
+{
+	struct reader r = {.file = file, .err = err};
+	json_error_t jerr;
+	json_t *root;
+	char *text = slurp(file, err);
+	int rc;
+
+	if (!text)
+		return -1;
+	r.text = text;
+	root = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root) {
+		char *msg = path_escape(jerr.text);
+
+		if (jerr.line > 0)
+			rc = read_error(&r, jerr.line, "broken JSON at column "
+					"%d: %s", jerr.column, msg);
+		else
+			rc = read_error(&r, 0, "broken JSON: %s", msg);
+		free(msg);
+	} else {
+		rc = read_root(&r, b, root);
+	}
+	json_decref(root);
+	free(text);
+	return rc;
+}
+
+/* ---- collecting from a trace ------------------------------------------ */
+
+bool is_permission_denial(int err)
+{
+	return err == EACCES || err == EPERM || err == EROFS;
+}
+
+/* libc, the loader and the tracer are never the interesting caller (the
+ * same list as cmd_report.c's, which keeps it private). */
+static bool frame_is_system(const struct trace_frame *f)
+{
+	static const char *const prefixes[] = {
+		"libc.so", "libc-", "ld-linux", "ld-", "ld.so", "libunroot",
+		"libpthread", "libdl.", "libdl-", "libunwind",
+	};
+	const char *base = path_basename(f->module);
+
+	for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
+		if (!strncmp(base, prefixes[i], strlen(prefixes[i])))
+			return true;
+	return false;
+}
+
+/* "libsqlite3.so.0:sqlite3_open_v2+0x4f" or "python3.11+0x2000". */
+static char *frame_text(const struct trace_event *ev)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (!ev->stack)
+		return NULL;
+	for (int i = 0; i < ev->stack->nframes; i++) {
+		const struct trace_frame *f = &ev->stack->frames[i];
+
+		if (frame_is_system(f))
+			continue;
+		sb_adds(&sb, path_basename(f->module));
+		if (f->symbol)
+			sb_addf(&sb, ":%s+0x%lx", f->symbol, f->symoff);
+		else
+			sb_addf(&sb, "+0x%lx", f->offset);
+		return sb_detach(&sb);
+	}
+	return NULL;
+}
+
+static const char *program_of(const struct trace_proc *p)
+{
+	if (!p)
+		return "?";
+	if (*p->exe)
+		return path_basename(p->exe);
+	return *p->argv0 ? path_basename(p->argv0) : "?";
+}
+
+struct collector {
+	struct baseline *b;
+	struct strset mktemp_paths; /* names mkstemp() made: surely random */
+};
+
+static bool matches_any(char **globs, size_t n, const char *pattern,
+			const char *raw)
+{
+	for (size_t i = 0; i < n; i++)
+		if (glob_match(globs[i], pattern) || glob_match(globs[i], raw))
+			return true;
+	return false;
+}
+
+static const char *user_pattern_of(const struct baseline *b,
+				   const char *pattern, const char *raw)
+{
+	for (size_t i = 0; i < b->npatterns; i++)
+		if (glob_match(b->patterns[i], pattern) ||
+		    glob_match(b->patterns[i], raw))
+			return b->patterns[i];
+	return NULL;
+}
+
+static void remember_first(struct first_seen *f, const struct trace_event *ev,
+			   const char *raw, const char *op)
+{
+	if (f->raw)
+		return;
+	f->raw = xstrdup(raw);
+	f->op = xstrdup(op);
+	f->program = xstrdup(program_of(ev->proc));
+	f->frame = frame_text(ev);
+	f->errname = ev->errname ? xstrdup(ev->errname) : NULL;
+	f->pid = ev->pid;
+}
+
+static void note(struct collector *c, struct bl_list *l,
+		 const struct trace_event *ev, const char *raw, const char *op)
+{
+	const char *home = ev->proc ? ev->proc->home : NULL;
+	char *pattern = generalize_path(raw, home,
+					strset_has(&c->mktemp_paths, raw));
+	const char *user = user_pattern_of(c->b, pattern, raw);
+	struct bl_entry *e;
+
+	if (!matches_any(c->b->ignore, c->b->nignore, pattern, raw)) {
+		e = bl_list_get(l, user ? user : pattern);
+		wordset_add(&e->ops, op);
+		wordset_add(&e->programs, program_of(ev->proc));
+		remember_first(&e->first, ev, raw, op);
+	}
+	free(pattern);
+}
+
+static const char *created_or_modified(const struct file_state *st)
+{
+	return st->kind == ST_ABSENT ? "create" : "modify";
+}
+
+static void note_write(struct collector *c, const struct trace_event *ev)
+{
+	struct bl_list *w = &c->b->writes;
+
+	switch (ev->op) {
+	case OP_RENAME:
+		note(c, w, ev, ev->path, "rename");
+		if (ev->path2)
+			note(c, w, ev, ev->path2, created_or_modified(&ev->st2));
+		break;
+	case OP_LINK:
+		if (ev->path2)
+			note(c, w, ev, ev->path2, "create");
+		break;
+	case OP_UNLINK:
+	case OP_RMDIR:
+		note(c, w, ev, ev->path, "remove");
+		break;
+	case OP_OPEN:
+	case OP_MKTEMP:
+	case OP_SYMLINK:
+	case OP_MKNOD:
+	case OP_BIND:
+		note(c, w, ev, ev->path, created_or_modified(&ev->st));
+		break;
+	default:
+		note(c, w, ev, ev->path, op_name(ev->op));
+		break;
+	}
+}
+
+static int collect_event(const struct trace_event *ev, void *ctx)
+{
+	struct collector *c = ctx;
+
+	if (ev->op == OP_MKTEMP && !ev->err)
+		strset_add(&c->mktemp_paths, ev->path);
+	if (ev->err) {
+		if (!is_permission_denial(ev->err))
+			return 0;
+		note(c, &c->b->denials, ev, ev->path, op_name(ev->op));
+		if (ev->path2 && (ev->op == OP_RENAME || ev->op == OP_LINK))
+			note(c, &c->b->denials, ev, ev->path2,
+			     op_name(ev->op));
+		return 0;
+	}
+	if (trace_event_writes(ev))
+		note_write(c, ev);
+	return 0;
+}
+
+void baseline_collect(struct baseline *b, struct trace *t)
+{
+	struct collector c = {.b = b};
+
+	trace_each_event(t, collect_event, &c);
+	strset_free(&c.mktemp_paths);
+}

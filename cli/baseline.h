@@ -1,0 +1,134 @@
+/*
+ * baseline.h - the baseline of a workload: which path patterns it writes
+ * and where it is denied, with the operations and programs seen, plus the
+ * patterns and ignores people added by hand.  This module reads and writes
+ * the reviewable JSON file (docs/baseline.md), collects the same thing
+ * from a trace, and compares a trace against a baseline.  `unroot
+ * baseline`, `unroot check` and `unroot diff` are thin commands over it.
+ */
+#ifndef UNROOT_BASELINE_H
+#define UNROOT_BASELINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "trace.h"
+#include "util.h"
+
+#define BASELINE_VERSION 1
+#define DEFAULT_BASELINE_FILE "unroot-baseline.json"
+
+/* A sorted set of short words (operations, program names). */
+struct wordset {
+	char **v;
+	size_t n, cap;
+};
+
+/* The first event seen for an entry, kept to explain it to a person. */
+struct first_seen {
+	char *raw;	/* the raw path */
+	char *op;	/* the operation word ("create", "open") */
+	char *program;	/* basename of the executable */
+	char *frame;	/* first native frame outside libc/libunroot, or NULL */
+	char *errname;	/* denials: the errno name */
+	int pid;
+};
+
+struct bl_entry {
+	char *path; /* the pattern */
+	struct wordset ops, programs;
+	struct first_seen first; /* all NULL when read from a file */
+	long file_line;		 /* line in the baseline file, 0 if unknown */
+};
+
+/* Entries with a hash index on path. */
+struct bl_list {
+	struct bl_entry *v;
+	size_t n, cap;
+	size_t *idx, capidx; /* path -> index + 1 */
+};
+
+struct baseline {
+	char **patterns; /* globs: a matching path is recorded as the glob */
+	size_t npatterns;
+	char **ignore;	/* globs: matching paths are not recorded at all */
+	size_t nignore;
+	struct bl_list writes, denials;
+};
+
+void baseline_init(struct baseline *b);
+void baseline_free(struct baseline *b);
+
+/* Add a word to a set (kept sorted, no duplicates). */
+void wordset_add(struct wordset *s, const char *w);
+
+/* The entry of a pattern, created when new.  */
+struct bl_entry *bl_list_get(struct bl_list *l, const char *path);
+struct bl_entry *bl_list_find(const struct bl_list *l, const char *path);
+/* Whether a pattern is covered: an equal entry, or a glob entry matching. */
+bool bl_list_covers(const struct bl_list *l, const char *path);
+void bl_list_sort(struct bl_list *l);
+
+/* ---- the file -------------------------------------------------------- */
+
+enum baseline_file_kind {
+	BASELINE_FILE_ABSENT,
+	BASELINE_FILE_BASELINE,
+	BASELINE_FILE_OTHER, /* exists and is not a baseline: never replaced
+			       unless named explicitly */
+};
+enum baseline_file_kind baseline_file_kind(const char *file);
+
+/* Read a baseline file; 0, or -1 with *err (allocated) naming the file and
+ * line: "FILE:3: broken JSON at column 17: ..." */
+int baseline_read(struct baseline *b, const char *file, char **err);
+
+/* The JSON text: stable order, one entry per line. */
+void baseline_format(struct baseline *b, struct strbuf *out);
+
+/* Write atomically (temp file + rename); 0, or -1 with *err. */
+int baseline_write(struct baseline *b, const char *file, char **err);
+
+/* ---- collecting from a trace ----------------------------------------- */
+
+/* Add every write and denial of a trace, generalised and filtered by the
+ * baseline's own patterns and ignores. */
+void baseline_collect(struct baseline *b, struct trace *t);
+
+/* Copy src's hand-written patterns and ignores into dst. */
+void baseline_copy_rules(struct baseline *dst, const struct baseline *src);
+
+/* Add src's entries (ops and programs merged) to dst. */
+void baseline_merge(struct baseline *dst, const struct baseline *src);
+
+/* Is errno a permission denial (EACCES, EPERM, EROFS)? */
+bool is_permission_denial(int err);
+
+/* ---- comparing (cmd_check.c, shared with cmd_diff.c) ------------------ */
+
+enum check_format { CHECK_TEXT, CHECK_JSON, CHECK_GITHUB, CHECK_JUNIT };
+
+/* Exit codes of check and diff (documented in docs/baseline.md). */
+#define CHECK_EXIT_SAME 0
+#define CHECK_EXIT_NEW 1
+#define CHECK_EXIT_USAGE 2
+#define CHECK_EXIT_NO_TRACE 3
+
+int check_parse_format(const char *s, enum check_format *f);
+
+/*
+ * Compare what was seen against the accepted baseline and print the result
+ * in the format.  trace is used to explain new entries (the plan line that
+ * would grant them) and for its warnings; label names the baseline in the
+ * output.  Returns CHECK_EXIT_SAME or CHECK_EXIT_NEW.
+ */
+int check_compare(const struct baseline *accepted, struct baseline *seen,
+		  struct trace *trace, const char *label, enum check_format f,
+		  FILE *out);
+
+/* Open trace directories for check/diff: NULL (a message printed) when no
+ * trace could be read at all; reader diagnostics become warnings. */
+struct trace *check_open_trace(char *const *dirs, int ndirs);
+
+#endif
