@@ -663,9 +663,11 @@ static char *find_payload(void)
 }
 
 /* ---- after the run ------------------------------------------------------
- * Returns false when no process of the container reported in.
+ * Returns -1 when the trace is usable, else the exit status to return:
+ * docker's own 125/126/127 when it could not start the container, 125 when
+ * no process of the container reported in.
  */
-static bool check_trace(const struct docker_opts *o, int status)
+static int check_trace(const struct docker_opts *o, int status)
 {
 	char *dirs[] = {(char *)o->dir};
 	const char *why;
@@ -679,6 +681,12 @@ static bool check_trace(const struct docker_opts *o, int status)
 			first = true;
 	if (t)
 		trace_close(t);
+	if (!n && status >= 125 && status <= 127) {
+		errmsg("docker could not start the container (exit %d, see "
+		       "docker's message above): nothing was traced",
+		       status);
+		return status;
+	}
 	if (!n) {
 		errmsg("no process of the container reported to the tracer "
 		       "(the container exited with %d): its first program "
@@ -686,12 +694,12 @@ static bool check_trace(const struct docker_opts *o, int status)
 		       "glibc or musl, another architecture?) or the log "
 		       "directory was not writable; nothing was traced",
 		       status, CT_LIB);
-		return false;
+		return EXIT_RUN_ERROR;
 	}
 	if (!first && !o->init && !o->pidhost)
 		warning("the container's first process did not report in "
 			"(a static binary?): only its children were traced");
-	return true;
+	return -1;
 }
 
 int cmd_docker(int argc, char **argv)
@@ -763,8 +771,9 @@ int cmd_docker(int argc, char **argv)
 	started = now_ns();
 	rc = run_docker(dargv);
 	write_meta(&o, started, now_ns(), rc);
-	if (!check_trace(&o, rc))
-		return EXIT_RUN_ERROR;
+	n = check_trace(&o, rc);
+	if (n >= 0)
+		return n;
 
 	fflush(NULL);
 	printf("== unroot report %s\n", o.dir);
