@@ -1,0 +1,90 @@
+#!/usr/bin/python3
+"""check_log.py - assertions on an unroot log directory, for the shell
+tests of tests/preload (real_programs.sh).  It reads every *.jsonl file
+itself (not with the CLI), fails on any line that does not parse (a cut
+last line excepted), then checks each argument:
+
+  ev:OP:SUFFIX[:ERRNO]          an "ev" with that op whose path ends with
+                                SUFFIX (a glob: "*" allowed), errno null
+                                (or the name given)
+  stack:OP:SUFFIX:ERRNO:MODULE  the same, and its stack has a frame whose
+                                module path contains MODULE
+  proc:EXE                      a process image whose exe ends with EXE
+  uid:OP:SUFFIX:ERRNO:UID       the matching ev ran with effective uid UID
+  none:SUBSTR                   no record's path contains SUBSTR
+"""
+import fnmatch
+import json
+import os
+import sys
+
+
+def path_of(v):
+    if isinstance(v, dict) and "hex" in v:
+        return bytes.fromhex(v["hex"]).decode("utf-8", "surrogateescape")
+    return v
+
+
+def load(logdir):
+    recs, files = [], 0
+    for name in sorted(os.listdir(logdir)):
+        if not name.endswith(".jsonl"):
+            continue
+        files += 1
+        data = open(os.path.join(logdir, name), "rb").read()
+        lines = data.split(b"\n")
+        for i, line in enumerate(lines):
+            if not line:
+                continue
+            if i == len(lines) - 1:
+                print("warning: %s: cut last line" % name)
+                continue
+            try:
+                rec = json.loads(line)
+            except ValueError as e:
+                sys.exit("FAIL %s:%d does not parse: %s" % (name, i + 1, e))
+            rec["_file"] = name
+            recs.append(rec)
+    return recs, files
+
+
+def main():
+    logdir = sys.argv[1]
+    recs, files = load(logdir)
+    stacks = {(r["_file"], r["id"]): r for r in recs if r["t"] == "stack"}
+    evs = [r for r in recs if r["t"] == "ev"]
+    failed = 0
+    for spec in sys.argv[2:]:
+        kind, *a = spec.split(":")
+        if kind in ("ev", "stack", "uid"):
+            op, suffix = a[0], a[1]
+            want_errno = a[2] if len(a) > 2 and a[2] else None
+            hits = [e for e in evs if e["op"] == op
+                    and fnmatch.fnmatchcase(path_of(e.get("path")) or "",
+                                            "*" + suffix)
+                    and e.get("errno") == want_errno]
+            ok = bool(hits)
+            if ok and kind == "stack":
+                ok = False
+                for e in hits:
+                    st = stacks.get((e["_file"], e.get("stack")))
+                    if st and any(a[3] in f.get("m", "") for f in st["frames"]):
+                        ok = True
+            if ok and kind == "uid":
+                ok = any(e["uid"] == int(a[3]) for e in hits)
+        elif kind == "proc":
+            ok = any(r["t"] == "proc" and (path_of(r.get("exe")) or "").endswith(a[0])
+                     for r in recs)
+        elif kind == "none":
+            ok = not any(a[0] in (path_of(r.get(k)) or "")
+                         for r in recs for k in ("path", "path2", "real")
+                         if isinstance(r.get(k), (str, dict)))
+        else:
+            sys.exit("unknown check " + spec)
+        print("%s %s" % ("ok  " if ok else "FAIL", spec))
+        failed += not ok
+    print("%d files, %d records, %d events" % (files, len(recs), len(evs)))
+    sys.exit(1 if failed else 0)
+
+
+main()

@@ -1,0 +1,139 @@
+#!/bin/sh
+# real_programs.sh - runs real Debian programs directly under libunroot.so
+# (sh, python3, tar, cp -a, mv, git, sqlite3), as root and as uid 1001 in a
+# directory that user cannot write, and checks their logs with
+# check_log.py: the writes each program is known to make are recorded, the
+# denials are recorded with EACCES, uid 1001 and a stack, and every log
+# line parses.  Each program must also still succeed (or fail) as it does
+# without the tracer.
+#
+# usage: real_programs.sh PATH/TO/libunroot.so
+set -eu
+
+LIB=$(realpath "$1")
+HERE=$(cd "$(dirname "$0")" && pwd)
+PY=/usr/bin/python3 # not a pyenv one first in PATH
+CHECK="$PY $HERE/check_log.py"
+T=$(mktemp -d /tmp/urreal-XXXXXX)
+chmod 755 "$T"
+[ -n "${UR_KEEP:-}" ] || trap 'rm -rf "$T"' EXIT
+export GIT_CONFIG_NOSYSTEM=1 HOME="$T/home" LANG=C.UTF-8
+mkdir -p "$HOME"
+fails=0
+
+# traced NAME CMD...: run CMD with the preload, logging to $T/NAME/log,
+# in the work directory $T/NAME/w.
+traced() {
+	name=$1
+	shift
+	mkdir -p "$T/$name/log" "$T/$name/w"
+	chmod 1777 "$T/$name/log"
+	chmod 777 "$T/$name/w"
+	(cd "$T/$name/w" && UNROOT_LOG="$T/$name/log" LD_PRELOAD="$LIB" "$@")
+}
+
+# expect NAME CHECK...: assertions on NAME's log
+expect() {
+	name=$1
+	shift
+	echo "--- $name"
+	if ! $CHECK "$T/$name/log" "$@"; then
+		fails=$((fails + 1))
+	fi
+}
+
+as_user() {
+	setpriv --reuid=1001 --regid=1001 --clear-groups "$@"
+}
+
+# sh: redirections, mkdir, rm -r
+traced sh sh -c 'echo a > out; mkdir -p d/e; echo b >> d/e/f; rm -r d'
+expect sh proc:/dash ev:open:/sh/w/out ev:mkdir:/sh/w/d/e \
+	ev:unlink:/sh/w/d/e/f ev:rmdir:/sh/w/d proc:/mkdir none:/sh/log/
+
+# python3: open, rename, makedirs, rmtree, mkstemp, chmod
+traced python $PY -c '
+import os, shutil, tempfile
+open("p1", "w").write("x")
+os.rename("p1", "p2")
+os.makedirs("pd/a")
+shutil.rmtree("pd")
+fd, name = tempfile.mkstemp(dir=".")
+os.chmod(name, 0o600)
+os.unlink("p2")
+'
+expect python proc:/python3.11 ev:open:/python/w/p1 ev:rename:/python/w/p1 \
+	ev:mkdir:/python/w/pd/a ev:rmdir:/python/w/pd/a ev:rmdir:/python/w/pd \
+	ev:unlink:/python/w/p2 ev:chmod:/python/w/tmp* ev:open:/python/w/tmp* \
+	stack:open:/python/w/p1::python3
+
+# tar: extract an archive made without the tracer
+mkdir -p "$T/src/sub"
+echo hello > "$T/src/sub/file"
+ln -s file "$T/src/sub/link"
+chmod 640 "$T/src/sub/file"
+tar -C "$T" -cf "$T/a.tar" src
+traced tar tar -xpf "$T/a.tar"
+expect tar proc:/tar ev:mkdir:/tar/w/src ev:mkdir:/tar/w/src/sub \
+	ev:open:/tar/w/src/sub/file ev:symlink:/tar/w/src/sub/link \
+	ev:utime:/tar/w/src/sub/file ev:chown:/tar/w/src/sub/file
+
+# cp -a and mv
+traced cp cp -a "$T/src" copy
+traced cp mv copy moved
+expect cp proc:/cp proc:/mv ev:open:/cp/w/copy/sub/file \
+	ev:mkdir:/cp/w/copy/sub ev:symlink:/cp/w/copy/sub/link \
+	ev:utime:/cp/w/copy/sub/file ev:rename:/cp/w/copy
+
+# git: init, add, commit (objects, index.lock renamed over index)
+traced git sh -c 'git init -q repo && cd repo && echo x > f && git add f &&
+	git -c user.name=t -c user.email=t@e commit -q -m m'
+expect git proc:/git ev:mkdir:/git/w/repo/.git ev:open:/git/w/repo/.git/index.lock \
+	ev:rename:/git/w/repo/.git/index.lock ev:rename:/git/w/repo/.git/HEAD.lock \
+	stack:open:/git/w/repo/.git/index.lock::/git
+
+# sqlite3: a rollback journal appears and goes
+traced sqlite sqlite3 db.sqlite 'create table t(a); insert into t values(1);'
+expect sqlite proc:/sqlite3 ev:open:/sqlite/w/db.sqlite \
+	ev:open:/sqlite/w/db.sqlite-journal ev:unlink:/sqlite/w/db.sqlite-journal \
+	stack:open:/sqlite/w/db.sqlite-journal::libsqlite3
+
+# as uid 1001 in a directory root owns (0755): real EACCES, with stacks
+mkdir -p "$T/ro"
+chmod 755 "$T/ro"
+traced denied as_user sh -c "
+	{ echo x > $T/ro/sh-file; } 2>/dev/null
+	mkdir $T/ro/d 2>/dev/null
+	$PY -c 'open(\"$T/ro/py-file\", \"w\")' 2>/dev/null
+	sqlite3 $T/ro/db.sqlite 'create table t(a);' 2>/dev/null
+	tar -C $T/ro -xf $T/a.tar 2>/dev/null
+	git init -q $T/ro/repo 2>/dev/null
+	true"
+expect denied ev:open:/ro/sh-file:EACCES uid:open:/ro/sh-file:EACCES:1001 \
+	ev:mkdir:/ro/d:EACCES stack:mkdir:/ro/d:EACCES:/mkdir \
+	stack:open:/ro/py-file:EACCES:python3 uid:open:/ro/py-file:EACCES:1001 \
+	stack:open:/ro/db.sqlite:EACCES:libsqlite3 \
+	ev:mkdir:/ro/src:EACCES ev:mkdir:/ro/repo:EACCES
+
+# the programs behave the same with and without the tracer (the one
+# visible difference, the log descriptor in /proc/self/fd, is left out)
+bare=$(cd "$T" && sqlite3 :memory: 'select 1+1;' && tar -tf a.tar | sort && \
+	$PY -c 'import os; print(sorted(os.listdir("src/sub")))' ; \
+	sh -c 'exit 3' || echo "status $?")
+mkdir -p "$T/same/log" && chmod 1777 "$T/same/log"
+traced_out=$(cd "$T" && export UNROOT_LOG="$T/same/log" LD_PRELOAD="$LIB" && \
+	sqlite3 :memory: 'select 1+1;' && tar -tf a.tar | sort && \
+	$PY -c 'import os; print(sorted(os.listdir("src/sub")))' ; \
+	sh -c 'exit 3' || echo "status $?")
+if [ "$bare" != "$traced_out" ]; then
+	echo "FAIL output differs under the tracer:"
+	echo "bare:   $bare"
+	echo "traced: $traced_out"
+	fails=$((fails + 1))
+fi
+
+if [ $fails -ne 0 ]; then
+	echo "$fails program(s) failed"
+	exit 1
+fi
+echo "all real programs traced as expected"
