@@ -962,6 +962,22 @@ static enum file_type mknod_type(const struct trace_event *ev)
 								 : FT_FIFO;
 }
 
+/* A chown to the owner and group the file already has (or -1) changes
+ * nothing: sqlite fchowns its journal to the database's owner as root. */
+static bool chown_is_noop(const struct trace_event *ev)
+{
+	const struct file_state *st = &ev->st;
+
+	if (ev->err)
+		return false;
+	if (ev->owner_uid < 0 && ev->owner_gid < 0)
+		return true;
+	if (st->kind != ST_PRESENT)
+		return false;
+	return (ev->owner_uid < 0 || (unsigned)ev->owner_uid == st->uid) &&
+	       (ev->owner_gid < 0 || (unsigned)ev->owner_gid == st->gid);
+}
+
 static void replay(struct planner *p, const struct op_ctx *c)
 {
 	const struct trace_event *ev = c->ev;
@@ -1024,14 +1040,36 @@ static void replay(struct planner *p, const struct op_ctx *c)
 		}
 		break;
 	case OP_CHOWN:
+		if (chown_is_noop(ev)) {
+			char *dir = path_dirname(ev->path);
+
+			check_search(p, dir, c);
+			free(dir);
+			break;
+		}
 		do_own(p, ev->path, &ev->st, c);
-		if ((ev->owner_uid >= 0 && (unsigned)ev->owner_uid != p->uid) ||
-		    (ev->owner_gid >= 0 && !in_groups(p, (unsigned)ev->owner_gid)))
-			add_refusal(p, ev->path, xasprintf(
-				"the workload gives %s to %d:%d; a non-root user "
-				"cannot give files away (CAP_CHOWN): drop the "
-				"chown from the program or its configuration",
-				"it", ev->owner_uid, ev->owner_gid), ev);
+		if ((ev->owner_uid < 0 || (unsigned)ev->owner_uid == p->uid) &&
+		    (ev->owner_gid < 0 || in_groups(p, (unsigned)ev->owner_gid)))
+			break;
+		if (!c->denied && ev->proc && ev->proc->euid == 0) {
+			char *e = comment_safe(ev->path);
+
+			/* Programs chown only when they run as root (sqlite,
+			 * supervisord's user=): a note, not a refusal. */
+			plan_note(p, xasprintf("%s, running as root, gives %s to "
+					       "%d:%d; as a non-root user that "
+					       "chown would fail (EPERM) if the "
+					       "program still made it",
+					       program_of(ev), e, ev->owner_uid,
+					       ev->owner_gid));
+			free(e);
+			break;
+		}
+		add_refusal(p, ev->path, xasprintf(
+			"the workload gives %s to %d:%d; a non-root user "
+			"cannot give files away (CAP_CHOWN): drop the "
+			"chown from the program or its configuration",
+			"it", ev->owner_uid, ev->owner_gid), ev);
 		break;
 	default:
 		check_search(p, ev->path, c);
@@ -1367,12 +1405,49 @@ static bool redirect_for(struct planner *p, const struct writer *w,
 	return false;
 }
 
+/* Has this HOME write a redirect of its own (a catalogue entry with a
+ * variable)? */
+static bool home_write_redirected(const struct home_write *h)
+{
+	return h->writer && h->writer->env && (h->writer->dir || h->writer->value);
+}
+
+/*
+ * A mkdir under HOME that only makes the way to what a more specific
+ * writer's redirect moves elsewhere (makedirs of ~/.cache for
+ * ~/.cache/huggingface) is not made once that redirect is set: it needs
+ * nothing.  True when every other HOME write below it is such a redirected
+ * write, and there is at least one.
+ */
+static bool home_write_on_the_way(struct planner *p, size_t self)
+{
+	const struct home_write *h = &p->hw[self];
+	size_t below = 0;
+
+	if (strncmp(h->ev.op, "mkdir", 5))
+		return false;
+	for (size_t i = 0; i < p->nhw; i++) {
+		const struct home_write *o = &p->hw[i];
+
+		if (i == self || !strcmp(o->rel, h->rel))
+			continue;
+		if (!path_is_under(o->rel, h->rel))
+			continue;
+		if (o->writer == h->writer || !home_write_redirected(o))
+			return false;
+		below++;
+	}
+	return below > 0;
+}
+
 static void plan_home_writes(struct planner *p)
 {
 	const struct home_write *first = NULL;
 	struct plan *pl = p->plan;
 
 	for (size_t i = 0; i < p->nhw; i++) {
+		if (home_write_on_the_way(p, i))
+			continue;
 		if (redirect_for(p, p->hw[i].writer, &p->hw[i].ev))
 			continue;
 		if (!first)
