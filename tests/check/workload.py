@@ -1,5 +1,5 @@
 # tests/check/workload.py - a workload whose written names change on every
-# run (Python temp names, a pid, a content hash, a mkstemp name), used by
+# run (Python temp names, a pid, a content hash, a mkstemp name, HOME), used by
 # check_integration.sh to show that `unroot check` does not call them new.
 # With --new it also writes one extra, fixed path: the regression to catch.
 import ctypes
@@ -22,6 +22,11 @@ with open(os.path.join(work, "cache", "app.%d.pid" % os.getpid()), "w") as f:
 blob = hashlib.sha256(os.urandom(16)).hexdigest()
 with open(os.path.join(work, "cache", blob), "w") as f:
     f.write("blob")
+
+home_cache = os.path.expanduser("~/.cache/workload")
+os.makedirs(home_cache, exist_ok=True)
+with open(os.path.join(home_cache, "settings"), "w") as f:
+    f.write("x")
 
 libc = ctypes.CDLL(None)
 template = ctypes.create_string_buffer(
