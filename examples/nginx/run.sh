@@ -5,12 +5,12 @@
 set -eu
 nginx -c /etc/nginx/unroot-example.conf
 i=0
-until curl -fsS http://127.0.0.1:8080/index.html >/tmp/got 2>/dev/null; do
+until got=$(curl -fsS http://127.0.0.1:8080/index.html 2>/dev/null); do
 	i=$((i + 1))
 	[ $i -lt 50 ] || { echo "run.sh: nginx did not answer" >&2; exit 1; }
 	sleep 0.1
 done
-grep -q "hello from nginx" /tmp/got
+case $got in *"hello from nginx"*) ;; *) echo "run.sh: wrong page: $got" >&2; exit 1 ;; esac
 head -c 20000 /dev/zero | curl -fsS --data-binary @- http://127.0.0.1:8080/upload >/dev/null
 nginx -c /etc/nginx/unroot-example.conf -s quit
 i=0
