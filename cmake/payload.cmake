@@ -17,3 +17,7 @@ add_custom_target(base-images
   COMMENT "Building the unroot-base:* Docker images offline (debootstrap)"
   USES_TERMINAL
   VERBATIM)
+# Install the payload as it was built (when it was): the glibc and musl
+# builds beside the host's libunroot.so, under the same lib/unroot/.
+install(DIRECTORY ${UNROOT_PAYLOAD_DIR}/ DESTINATION lib/unroot
+  USE_SOURCE_PERMISSIONS)
