@@ -91,7 +91,14 @@ static int build_command(struct words *cmds, const struct grant *g,
 	for (char **w = g->build_args; w && *w; w++) {
 		char *word;
 
-		if (**w == '/')
+		/* The program runs from the image, not below UNROOT_ROOT: only
+		 * the paths it works on get the prefix. */
+		if (w == g->build_args && **w == '/' && q->prefix) {
+			struct quoting bare = *q;
+
+			bare.prefix = NULL;
+			word = quote_path(&bare, *w, why);
+		} else if (**w == '/')
 			word = quote_path(q, *w, why);
 		else
 			word = sh_word_is_plain(*w) ? xstrdup(*w) : sh_quote(*w);

@@ -17,8 +17,10 @@
 # entry: chown to a number works.  Redirect directories and the user's home
 # are image paths (/var/cache/nonroot/..., /home/nonroot): the whole test
 # runs in a private mount namespace (unshare -m) in which scratch
-# directories are bound over /var/cache and /home after the profiling run,
-# so applying the plan never changes the host.
+# overlays (upper directories in the scratch tree) are mounted on
+# /var/cache and /home after the profiling run, so applying the plan never
+# changes the host and the host's content (fontconfig's system cache)
+# stays visible.
 #
 # Usage in a test: . "$(dirname "$0")/lib_e2e.sh" "$@"
 # Exit 77 = skipped (CTest SKIP_RETURN_CODE).
@@ -137,13 +139,16 @@ make_plan() {
 	cat "$S/plan.env"
 }
 
-# apply_plan: bind scratch dirs over /var/cache and /home, snapshot, run
+# apply_plan: overlays on /var/cache and /home, snapshot, run
 # the script twice as root with UNROOT_ROOT=/, snapshot again.
 apply_plan() {
-	mkdir -p "$S/var-cache" "$S/home"
-	chmod 755 "$S/var-cache" "$S/home"
-	mount --bind "$S/var-cache" /var/cache || fail "cannot bind /var/cache"
-	mount --bind "$S/home" /home || fail "cannot bind /home"
+	for d in /var/cache /home; do
+		o=$S/overlay$(echo "$d" | tr / -)
+		mkdir -p "$o/upper" "$o/work"
+		mount -t overlay overlay \
+			-o "lowerdir=$d,upperdir=$o/upper,workdir=$o/work" "$d" ||
+			fail "cannot put an overlay on $d"
+	done
 	# Every path the script changes must be below the scratch tree or a
 	# bound directory: nothing else of the host may be touched.
 	grep -o "\"\$R\"'[^']*'" "$S/plan.sh" | sed "s/^\"\$R\"'//; s/'\$//" |
