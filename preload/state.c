@@ -97,6 +97,7 @@ __attribute__((constructor(101))) static void unroot_init(void)
 		pthread_atfork(NULL, NULL, after_fork_in_child);
 		atexit(at_exit_write_end);
 		ur_log_start();
+		ur_python_init();
 	}
 	ur_guard--;
 }
