@@ -8,7 +8,7 @@
 # in every format; exit codes 0/1/2/3.
 set -u
 unroot=$1
-workload=$2
+workload=$(readlink -f "$2")
 py=/usr/bin/python3
 prog=$(basename "$(readlink -f $py)")
 tmp=$(mktemp -d)
@@ -118,6 +118,30 @@ for f in text json github junit; do
 		bad "json: path not exact" ;;
 	esac
 done
+
+# ---- denials (a synthetic trace: as root the workload is never denied)
+# deny DIR PATH...: a trace of nginx denied opening each PATH
+deny() {
+	mkdir -p "$1/log"
+	d=$1
+	shift
+	{
+		printf '{"t":"proc","v":1,"pid":7,"ppid":1,"ts":1,"exe":"/usr/sbin/nginx","argv0":"nginx","cwd":"/","uid":33,"euid":33,"gid":33,"egid":33,"groups":[],"ns":1,"rootfs":"1:2","env":{"HOME":"/var/www"},"stacks":false}\n'
+		for p in "$@"; do
+			printf '{"t":"ev","op":"open","fn":"open64","path":"%s","flags":"O_WRONLY|O_CREAT","ret":-1,"errno":"EACCES","pid":7,"tid":7,"ts":2,"uid":33,"gid":33,"st":null}\n' "$p"
+		done
+	} >"$d/log/7-1.jsonl"
+}
+deny d1 /var/cache/nginx/client_temp/0000000001
+deny d2 /var/cache/nginx/client_temp/0000000007 /var/www/.cache/x
+expect_exit 0 baseline -o deny.json d1
+grep -q '"denials": \[$' deny.json &&
+	grep -q '{"path": "/var/cache/nginx/client_temp/{n}", "ops": \["open"\], "programs": \["nginx"\]}' deny.json ||
+	bad "denial not in the baseline: $(cat deny.json)"
+expect_exit 1 check --baseline deny.json d2
+[ "$(grep -c '^new ' "$tmp/out")" = 1 ] &&
+	grep -q '^new denial: open /var/www/.cache/x (EACCES) by nginx\[7\]; pattern ~/.cache/x' "$tmp/out" ||
+	bad "new denial not reported: $(cat "$tmp/out")"
 
 # ---- damaged traces: a cut last record is a warning; nothing readable is 3
 for f in t2/log/*.jsonl; do
