@@ -323,6 +323,8 @@ static int parse_args(int argc, char **argv, struct docker_opts *o)
 			o->dir = argv[i];
 		} else if (!strncmp(a, "--output=", 9)) {
 			o->dir = a + 9;
+		} else if (!strncmp(a, "-o", 2)) {
+			o->dir = a + 2;
 		} else if (!strcmp(a, "--reads")) {
 			o->reads = true;
 		} else if (!strcmp(a, "--no-stacks")) {

@@ -3,8 +3,9 @@
 # the root image, profile it with `unroot docker`, `unroot apply` its
 # Dockerfile, build the result, run it as the non-root user with
 # --network none (it must succeed), trace that run and require zero
-# denials.  With --read-only, the hardened image also runs with a
-# read-only root and the plan's tmpfs mounts.
+# denials.  With --read-only, the hardened image instead runs (traced) with
+# a read-only root and the plan's tmpfs mounts (`unroot plan --read-only`),
+# and must succeed with zero denials.
 set -eu
 name=$1
 ro=${2:-}
@@ -51,16 +52,17 @@ esac
 # the plan's host section: the host directories behind bind mounts
 for d in $(plan_list "$WORK/root" host); do
 	case $d in
-	"$hostdir"*) step "host: chown 1001:1001 $d"; chown 1001:1001 "$d" ;;
+	"$hostdir"*) step "host: chown $user $d"; chown "$user" "$d" ;;
 	*) ;;
 	esac
 done
 if [ "$name" = 4-train-to-host ]; then
-	[ "$(stat -c %u "$hostdir")" = 1001 ] ||
+	[ "$(stat -c %u "$hostdir")" = "${user%%:*}" ] ||
 		fail "the plan's host section did not name $hostdir"
 	rm -f "$hostdir"/*
 fi
 
+if [ "$ro" != --read-only ]; then
 step "run as $user with --network none"
 docker run --rm --network none "$@" "$img:nonroot" ||
 	fail "the hardened image failed as non-root"
@@ -71,13 +73,12 @@ step "trace the non-root run"
 n=$(count_denials "$WORK/nonroot")
 [ "$n" -eq 0 ] || fail "$n denials as non-root"
 echo "non-root: zero denials"
-
-if [ "$ro" = --read-only ]; then
+else
 	# Docker's --tmpfs is root-owned 0755: the mount needs the user's
-	# uid/gid to be writable by it.
+	# uid/gid (the hardened image's numeric USER) to be writable by it.
 	tmpfs=""
 	for d in $(plan_list "$WORK/root" tmpfs --read-only); do
-		tmpfs="$tmpfs --tmpfs $d:uid=1001,gid=1001"
+		tmpfs="$tmpfs --tmpfs $d:uid=${user%%:*},gid=${user#*:}"
 	done
 	step "read-only root with the plan's tmpfs mounts:$tmpfs"
 	[ "$name" = 4-train-to-host ] && rm -f "$hostdir"/*
