@@ -339,9 +339,9 @@ static void print_text(const struct comparison *c, FILE *out)
 		fputc('\n', out);
 	}
 	sb_release(&sb);
-	fprintf(out, "unroot check: %zu new writes, %zu new denials "
+	fprintf(out, "%s: %zu new writes, %zu new denials "
 		     "(%zu write patterns and %zu denials seen) against ",
-		count_new(c, false), count_new(c, true), c->nwrites_seen,
+		command_name(), count_new(c, false), count_new(c, true), c->nwrites_seen,
 		c->ndenials_seen);
 	fput_path(out, c->label);
 	fputc('\n', out);
