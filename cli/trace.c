@@ -221,6 +221,7 @@ struct trace {
 	long long nevents;
 	/* scratch for pass 2, reused for every event */
 	struct strbuf pathbuf[4];
+	struct strbuf pybuf[TRACE_MAX_PYFRAMES]; /* file names of ev.py */
 	struct trace_event ev;
 };
 
@@ -1060,6 +1061,8 @@ struct trace *trace_open(char *const *dirs, int ndirs, const char **why)
 	t->meta = xcalloc(t->ndirs + 1, sizeof *t->meta);
 	for (size_t i = 0; i < 4; i++)
 		sb_init(&t->pathbuf[i]);
+	for (size_t i = 0; i < TRACE_MAX_PYFRAMES; i++)
+		sb_init(&t->pybuf[i]);
 	for (size_t i = 0; i < t->ndirs; i++) {
 		t->dirnames[i] = xstrdup(dirs[i]);
 		read_meta(t, i);
@@ -1200,6 +1203,8 @@ void trace_close(struct trace *t)
 	free(t->dirs.slot);
 	for (size_t i = 0; i < 4; i++)
 		sb_release(&t->pathbuf[i]);
+	for (size_t i = 0; i < TRACE_MAX_PYFRAMES; i++)
+		sb_release(&t->pybuf[i]);
 	free(t);
 }
 
@@ -1349,6 +1354,38 @@ static size_t fd_budget(size_t want)
 	return avail < want ? avail : want;
 }
 
+/*
+ * The "py" array of an event: file names are decoded into the trace's
+ * reusable buffers, function names borrowed from the record (alive until
+ * the next event of that file).  A frame that is not an object with a
+ * file is skipped; more than TRACE_MAX_PYFRAMES are ignored.
+ */
+static void decode_py(struct trace *t, json_t *a, struct trace_event *ev)
+{
+	size_t i;
+	json_t *v;
+
+	ev->npy = 0;
+	if (!json_is_array(a))
+		return;
+	json_array_foreach(a, i, v) {
+		struct trace_pyframe *f;
+		const char *fn;
+
+		if (ev->npy == TRACE_MAX_PYFRAMES)
+			break;
+		if (!json_is_object(v) ||
+		    !decode_path(json_object_get(v, "f"), &t->pybuf[ev->npy]))
+			continue;
+		f = &ev->py[ev->npy];
+		f->file = t->pybuf[ev->npy].buf;
+		f->line = (int)jint(v, "l", 0);
+		fn = jstr(v, "fn");
+		f->func = fn ? fn : "";
+		ev->npy++;
+	}
+}
+
 /* Fill the reusable event from a parsed record; false to skip it. */
 static bool build_event(struct trace *t, struct source *s)
 {
@@ -1399,6 +1436,7 @@ static bool build_event(struct trace *t, struct source *s)
 	decode_state(o, "parent", &ev->parent);
 	id = jstr(o, "stack");
 	ev->stack = id ? find_stack(s->f, id) : NULL;
+	decode_py(t, json_object_get(o, "py"), ev);
 	ev->proc = s->f->proc;
 	ev->file = s->f->path;
 	ev->line = s->curline;

@@ -108,6 +108,14 @@ struct trace_untraced {
 	const struct trace_proc *proc; /* the process that exec'd, or NULL */
 };
 
+/* One Python frame of an event's "py" array (SCHEMA.md). */
+struct trace_pyframe {
+	const char *file; /* code object's file name, decoded path ("<frozen ...>") */
+	int line;	  /* 0 when unknown */
+	const char *func; /* qualified name, "" when unknown */
+};
+#define TRACE_MAX_PYFRAMES 9 /* 8 frames + the importer after 8 frozen ones */
+
 struct trace_event {
 	enum unroot_op op;
 	const char *fn;
@@ -128,6 +136,8 @@ struct trace_event {
 	unsigned uid, gid;
 	struct file_state st, st2, parent;
 	const struct trace_stack *stack;   /* NULL when none */
+	int npy;			   /* Python frames, 0 when none */
+	struct trace_pyframe py[TRACE_MAX_PYFRAMES]; /* innermost first */
 	const struct trace_proc *proc;	   /* the process image that made it */
 	const char *file;		   /* log file and line, for messages */
 	long line;
