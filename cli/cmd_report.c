@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "pysite.h"
 #include "trace.h"
 #include "util.h"
 
@@ -128,6 +129,21 @@ static int json_event(const struct trace_event *ev, void *ctx)
 	if (ev->argv0)
 		json_object_set_new(o, "argv0", json_path(ev->argv0));
 	json_object_set_new(o, "frame", fr ? frame_json(fr) : json_null());
+	if (ev->npy > 0) {
+		json_t *a = json_array();
+		char *site = py_site_text(ev);
+
+		for (int i = 0; i < ev->npy; i++)
+			json_array_append_new(
+				a, json_pack("{s:o, s:i, s:s}", "f",
+					     json_path(ev->py[i].file), "l",
+					     ev->py[i].line, "fn",
+					     ev->py[i].func));
+		json_object_set_new(o, "py", a);
+		if (site)
+			json_object_set_new(o, "py_site", json_path(site));
+		free(site);
+	}
 	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	if (s) {
 		fputs(s, stdout);
@@ -145,10 +161,12 @@ enum mark { M_CREATED = 1, M_MODIFIED = 2, M_REMOVED = 4 };
 struct written {
 	char *path;
 	unsigned marks;
+	char *py; /* Python site of the first write (py_site_text), or NULL */
 };
 
 struct denial {
 	char *text; /* "op path (ERR) by prog[pid] at frame", escaped */
+	char *py;   /* "python: SITE", escaped, or NULL */
 	long count;
 };
 
@@ -195,7 +213,8 @@ static size_t *w_slot(struct report *r, const char *path)
 	return &r->idx[i];
 }
 
-static void mark_path(struct report *r, const char *path, unsigned m)
+static void mark_path(struct report *r, const struct trace_event *ev,
+		      const char *path, unsigned m)
 {
 	size_t *slot;
 
@@ -213,15 +232,19 @@ static void mark_path(struct report *r, const char *path, unsigned m)
 		r->w = xgrow(r->w, &r->capw, r->nw + 1, sizeof *r->w);
 		r->w[r->nw].path = xstrdup(path);
 		r->w[r->nw].marks = 0;
+		r->w[r->nw].py = NULL;
 		*slot = ++r->nw;
 	}
 	r->w[*slot - 1].marks |= m;
+	if (!r->w[*slot - 1].py)
+		r->w[*slot - 1].py = py_site_text(ev);
 }
 
 static void add_denial(struct report *r, const struct trace_event *ev)
 {
 	const struct trace_frame *fr = first_frame(ev);
 	struct strbuf *sb = &r->tmp;
+	char *site, *py;
 
 	r->ndenied++;
 	sb_reset(sb);
@@ -238,21 +261,30 @@ static void add_denial(struct report *r, const struct trace_event *ev)
 		sb_adds(sb, " at ");
 		sb_add_frame(sb, fr);
 	}
+	site = py_site_text(ev);
+	py = site ? path_escape(site) : NULL;
+	free(site);
 	for (size_t i = 0; i < r->nden; i++)
-		if (!strcmp(r->den[i].text, sb->buf)) {
+		if (!strcmp(r->den[i].text, sb->buf) &&
+		    !strcmp(r->den[i].py ? r->den[i].py : "", py ? py : "")) {
 			r->den[i].count++;
+			free(py);
 			return;
 		}
-	if (r->nden >= MAX_DENIALS)
+	if (r->nden >= MAX_DENIALS) {
+		free(py);
 		return;
+	}
 	r->den = xgrow(r->den, &r->capden, r->nden + 1, sizeof *r->den);
 	r->den[r->nden].text = xstrdup(sb->buf);
+	r->den[r->nden].py = py;
 	r->den[r->nden++].count = 1;
 }
 
 static void add_fail(struct report *r, const struct trace_event *ev)
 {
 	struct strbuf *sb;
+	char *site;
 
 	if (r->nfailed++ >= MAX_OTHER_FAILS)
 		return;
@@ -265,6 +297,12 @@ static void add_fail(struct report *r, const struct trace_event *ev)
 	sb_addf(sb, "  %s  by ", ev->errname ? ev->errname : "?");
 	sb_add_path(sb, prog_of(ev->proc));
 	sb_addf(sb, "[%d]", ev->pid);
+	site = py_site_text(ev);
+	if (site) {
+		sb_adds(sb, "\n      python: ");
+		sb_add_path(sb, site);
+		free(site);
+	}
 }
 
 static void track_exec(struct report *r, const struct trace_event *ev)
@@ -317,22 +355,22 @@ static int collect_event(const struct trace_event *ev, void *ctx)
 	}
 	switch (ev->op) {
 	case OP_RENAME:
-		mark_path(r, ev->path, M_REMOVED);
+		mark_path(r, ev, ev->path, M_REMOVED);
 		if (ev->path2)
-			mark_path(r, ev->path2,
+			mark_path(r, ev, ev->path2,
 				  ev->st2.kind == ST_ABSENT ? M_CREATED :
 							      M_MODIFIED);
 		break;
 	case OP_LINK:
 		if (ev->path2)
-			mark_path(r, ev->path2, M_CREATED);
+			mark_path(r, ev, ev->path2, M_CREATED);
 		break;
 	case OP_UNLINK:
 	case OP_RMDIR:
-		mark_path(r, ev->path, M_REMOVED);
+		mark_path(r, ev, ev->path, M_REMOVED);
 		break;
 	default:
-		mark_path(r, ev->path,
+		mark_path(r, ev, ev->path,
 			  ev->st.kind == ST_ABSENT ? M_CREATED : M_MODIFIED);
 		break;
 	}
@@ -394,12 +432,39 @@ static void print_dir_group(const struct written *w, size_t n)
 	printf(")\n");
 	free(dir);
 	if (n > DIR_COLLAPSE) {
+		size_t shown = 0, nsites = 0;
+
 		printf("      (%zu entries, not listed; see --json)\n", n);
+		/* the distinct Python sites that wrote here, a few of them */
+		for (size_t i = 0; i < n; i++) {
+			bool seen = false;
+
+			if (!w[i].py)
+				continue;
+			for (size_t j = 0; j < i && !seen; j++)
+				seen = w[j].py && !strcmp(w[j].py, w[i].py);
+			if (seen)
+				continue;
+			if (nsites++ < 3) {
+				printf("      python: ");
+				fput_path(stdout, w[i].py);
+				putchar('\n');
+				shown++;
+			}
+		}
+		if (nsites > shown)
+			printf("      python: ... %zu more sites\n",
+			       nsites - shown);
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
 		printf("    %s ", mark_text(w[i].marks));
 		fput_path(stdout, path_basename(w[i].path));
+		if (w[i].py) {
+			printf("  (python: ");
+			fput_path(stdout, w[i].py);
+			putchar(')');
+		}
 		putchar('\n');
 	}
 }
@@ -441,6 +506,8 @@ static void print_denials(struct report *r)
 		if (r->den[i].count > 1)
 			printf("  (x%ld)", r->den[i].count);
 		putchar('\n');
+		if (r->den[i].py)
+			printf("      python: %s\n", r->den[i].py);
 	}
 	if (r->ndenied && r->nden >= MAX_DENIALS)
 		printf("  (more distinct denials not shown; see --json)\n");
@@ -538,12 +605,16 @@ static void print_warnings(struct report *r)
 
 static void report_free(struct report *r)
 {
-	for (size_t i = 0; i < r->nw; i++)
+	for (size_t i = 0; i < r->nw; i++) {
 		free(r->w[i].path);
+		free(r->w[i].py);
+	}
 	free(r->w);
 	free(r->idx);
-	for (size_t i = 0; i < r->nden; i++)
+	for (size_t i = 0; i < r->nden; i++) {
 		free(r->den[i].text);
+		free(r->den[i].py);
+	}
 	free(r->den);
 	for (size_t i = 0; i < r->nfails; i++)
 		sb_release(&r->fails[i]);
