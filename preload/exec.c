@@ -422,6 +422,24 @@ EXPORT int execveat(int dirfd, const char *path, char *const argv[],
 typedef int (*spawn_fn)(pid_t *, const char *, const posix_spawn_file_actions_t *,
 			const posix_spawnattr_t *, char *const[], char *const[]);
 static spawn_fn real_posix_spawn, real_posix_spawnp;
+static int (*real_system)(const char *);
+static FILE *(*real_popen)(const char *, const char *);
+
+/* The exec wrappers run in vfork children: no dlsym there, resolve now. */
+__attribute__((constructor(103))) static void resolve_exec(void)
+{
+	if (!ur_enabled)
+		return;
+	REAL(execve, exec_fn);
+	REAL(execvpe, exec_fn);
+	REAL(fexecve, int (*)(int, char *const[], char *const[]));
+	REAL(execveat,
+	     int (*)(int, const char *, char *const[], char *const[], int));
+	REAL(posix_spawn, spawn_fn);
+	REAL(posix_spawnp, spawn_fn);
+	REAL(system, int (*)(const char *));
+	REAL(popen, FILE * (*)(const char *, const char *));
+}
 
 static int traced_spawn(const char *fn, spawn_fn call, pid_t *pid,
 			const char *path,
@@ -483,7 +501,6 @@ static char **environ_with_preload(char **env, struct env_fix *fix)
 	return old;
 }
 
-static int (*real_system)(const char *);
 EXPORT int system(const char *command)
 {
 	REAL(system, int (*)(const char *));
@@ -502,7 +519,6 @@ EXPORT int system(const char *command)
 	return r;
 }
 
-static FILE *(*real_popen)(const char *, const char *);
 EXPORT FILE *popen(const char *command, const char *type)
 {
 	REAL(popen, FILE * (*)(const char *, const char *));

@@ -524,3 +524,30 @@ EXPORT int faccessat(int dirfd, const char *path, int mode, int flags)
 	}
 	return r;
 }
+
+/*
+ * Resolve every real symbol at start-up, before the workload runs: a
+ * wrapper first called in a signal handler or a vfork child must not go
+ * through dlsym (locks, calloc) there.  The lazy REAL() stays as the
+ * fallback for calls made before this constructor.
+ */
+#define RESOLVE(name)                                                          \
+	if (!real_##name)                                                      \
+		real_##name = (__typeof__(real_##name))ur_real(#name);
+__attribute__((constructor(103))) static void resolve_wrapped(void)
+{
+	if (!ur_enabled)
+		return;
+#define W(ret, name, op, shape, params, args, extra) RESOLVE(name)
+#include "calls.def"
+#undef W
+	RESOLVE(open) RESOLVE(open64) RESOLVE(openat) RESOLVE(openat64)
+	RESOLVE(creat) RESOLVE(creat64) RESOLVE(__open_2) RESOLVE(__open64_2)
+	RESOLVE(__openat_2) RESOLVE(__openat64_2) RESOLVE(fopen)
+	RESOLVE(fopen64) RESOLVE(freopen) RESOLVE(freopen64)
+	RESOLVE(mkstemp) RESOLVE(mkstemp64) RESOLVE(mkostemp)
+	RESOLVE(mkostemp64) RESOLVE(mkstemps) RESOLVE(mkstemps64)
+	RESOLVE(mkostemps) RESOLVE(mkostemps64) RESOLVE(mkdtemp)
+	RESOLVE(tmpfile) RESOLVE(tmpfile64) RESOLVE(shm_open) RESOLVE(bind)
+	RESOLVE(connect) RESOLVE(access) RESOLVE(faccessat)
+}
