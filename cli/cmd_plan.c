@@ -187,6 +187,12 @@ static void add_evidence(struct strbuf *sb, const struct evidence *ev)
 		sb_addf(sb, " [%s]", f);
 		free(f);
 	}
+	if (ev->py) {
+		char *f = comment_safe(ev->py);
+
+		sb_addf(sb, " [python: %s]", f);
+		free(f);
+	}
 	free(path);
 }
 
@@ -397,6 +403,8 @@ static json_t *evidence_json(const struct evidence *ev)
 	json_object_set_new(o, "op", json_string(ev->op));
 	json_object_set_new(o, "path", json_path(ev->path));
 	json_object_set_new(o, "frame", ev->frame ? json_path(ev->frame) : json_null());
+	if (ev->py)
+		json_object_set_new(o, "py_site", json_path(ev->py));
 	json_object_set_new(o, "errno", ev->errname ? json_string(ev->errname) : json_null());
 	json_object_set_new(o, "pid", json_integer(ev->pid));
 	return o;

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "planner.h"
+#include "pysite.h"
 #include "quote.h"
 
 #define FILES_BEFORE_DIR 4 /* distinct files created in one dir: own it */
@@ -593,6 +594,7 @@ static void evidence_from(struct evidence *e, const struct trace_event *ev)
 			: xstrdup(op);
 	e->path = xstrdup(ev->path);
 	e->frame = frame_text(ev->stack);
+	e->py = py_site_text(ev);
 	e->errname = ev->errname ? xstrdup(ev->errname) : NULL;
 	e->pid = ev->pid;
 }
@@ -603,6 +605,7 @@ static void evidence_copy(struct evidence *dst, const struct evidence *src)
 	dst->op = xstrdup(src->op);
 	dst->path = xstrdup(src->path);
 	dst->frame = src->frame ? xstrdup(src->frame) : NULL;
+	dst->py = src->py ? xstrdup(src->py) : NULL;
 	dst->errname = src->errname ? xstrdup(src->errname) : NULL;
 	dst->pid = src->pid;
 }
@@ -613,6 +616,7 @@ static void evidence_free(struct evidence *e)
 	free(e->op);
 	free(e->path);
 	free(e->frame);
+	free(e->py);
 	free(e->errname);
 }
 

@@ -54,6 +54,7 @@ struct evidence {
 	char *op;	/* "open(O_WRONLY|O_CREAT)" */
 	char *path;	/* as recorded */
 	char *frame;	/* first stack frame outside libc/libunroot, or NULL */
+	char *py;	/* Python site: library frame and package (pysite.h), or NULL */
 	char *errname;	/* recorded errno when the event was a denial, or NULL */
 	int pid;
 };
