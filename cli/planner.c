@@ -1733,6 +1733,34 @@ static void collapse_trees(struct planner *p)
 	}
 }
 
+/*
+ * A name pre-created (mkdir, touch) in a directory the plan also gives to
+ * the user needs nothing of its own: the user creates it there.  The
+ * choices are made need by need, so a file's touch can come before another
+ * file's need turns its directory into an own-dir grant.
+ */
+static void prune_covered(struct planner *p)
+{
+	struct plan *pl = p->plan;
+
+	for (size_t i = pl->ngrants; i-- > 0;) {
+		const struct grant *g = &pl->grants[i];
+		char *dir;
+		bool covered;
+
+		if (g->kind != GRANT_TOUCH && g->kind != GRANT_MKDIR)
+			continue;
+		dir = path_dirname(g->path);
+		covered = find_grant(pl, GRANT_OWN_DIR, dir) != NULL;
+		for (size_t j = 0; j < pl->ngrants && !covered; j++)
+			covered = pl->grants[j].kind == GRANT_OWN_TREE &&
+				  path_is_under(dir, pl->grants[j].path);
+		free(dir);
+		if (covered)
+			remove_grant(pl, i);
+	}
+}
+
 /* Redirects, build fixes, refusals and warnings for each grant. */
 static void vet_grants(struct planner *p)
 {
@@ -1915,6 +1943,7 @@ struct plan *planner_finish(struct planner *p)
 	for (size_t i = 0; i < p->nn; i++)
 		grant_for_need(p, &p->nv[i]);
 	collapse_trees(p);
+	prune_covered(p);
 	vet_grants(p);
 	if (p->o.read_only)
 		plan_read_only_root(p);
