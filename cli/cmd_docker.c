@@ -30,6 +30,7 @@
 
 #include "commands.h"
 #include "trace.h"
+#include "tracedir.h"
 #include "util.h"
 
 #define DEFAULT_TRACE_DIR "./unroot-trace"
@@ -530,67 +531,6 @@ static int run_docker(char **argv)
 				 : 128 + WTERMSIG(status);
 }
 
-/* ---- the trace directory ------------------------------------------------
- * As `unroot run` prepares it (SCHEMA.md): a previous trace is replaced,
- * anything else non-empty is refused, log/ is 1777.
- */
-static int rm_entry(const char *path, const struct stat *st, int flag,
-		    struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if ((flag == FTW_DP ? rmdir(path) : unlink(path)) && errno != ENOENT)
-		return 1;
-	return 0;
-}
-
-static void prepare_dir(const char *dir)
-{
-	char *meta = xasprintf("%s/" UNROOT_TRACE_META, dir);
-	char *log = xasprintf("%s/" UNROOT_TRACE_LOGDIR, dir);
-	struct stat st;
-	DIR *d;
-
-	if (lstat(dir, &st) == 0) {
-		if (!S_ISDIR(st.st_mode))
-			die("%s exists and is not a directory", dir);
-		if (lstat(meta, &st) == 0 && S_ISREG(st.st_mode)) {
-			if (nftw(log, rm_entry, 16, FTW_DEPTH | FTW_PHYS) &&
-			    errno != ENOENT)
-				die_errno("cannot remove the old trace in %s",
-					  log);
-			if (unlink(meta))
-				die_errno("cannot remove %s", meta);
-		} else if ((d = opendir(dir))) {
-			struct dirent *de;
-
-			while ((de = readdir(d)))
-				if (strcmp(de->d_name, ".") &&
-				    strcmp(de->d_name, ".."))
-					die("%s is not empty and is not an "
-					    "unroot trace; refusing to use it",
-					    dir);
-			closedir(d);
-		}
-	} else if (errno != ENOENT || mkdir(dir, 0755)) {
-		die_errno("cannot create %s", dir);
-	}
-	if (mkdir(log, 0777) && errno != EEXIST)
-		die_errno("cannot create %s", log);
-	if (chmod(log, 01777))
-		die_errno("cannot chmod %s", log);
-	free(meta);
-	free(log);
-}
-
-static long long now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 static void write_meta(const struct docker_opts *o, long long started,
 		       long long ended, int status)
 {
@@ -721,7 +661,7 @@ int cmd_docker(int argc, char **argv)
 	check_docker();
 	own = o.user_preload ? o.user_preload
 			     : image_preload(o.run[o.image]);
-	prepare_dir(o.dir);
+	trace_dir_prepare(o.dir);
 	abs = realpath(o.dir, NULL);
 	if (!abs)
 		die_errno("cannot resolve %s", o.dir);
