@@ -501,11 +501,42 @@ static char **environ_with_preload(char **env, struct env_fix *fix)
 	return old;
 }
 
+/* The value of NAME in envp, or NULL. */
+static const char *env_value(char *const *envp, const char *name)
+{
+	size_t n = strlen(name);
+	for (size_t i = 0; envp && envp[i]; i++)
+		if (!strncmp(envp[i], name, n) && envp[i][n] == '=')
+			return envp[i] + n + 1;
+	return NULL;
+}
+
+/*
+ * Does environ already carry the preload and its settings?  Then system()
+ * and popen() leave it alone: swapping environ is visible to other
+ * threads for as long as the command runs.
+ */
+static bool environ_traced(void)
+{
+	const char *pre = env_value(environ, "LD_PRELOAD");
+	const char *log = env_value(environ, UNROOT_ENV_LOG);
+	const char *flags = env_value(environ, UNROOT_ENV_FLAGS);
+
+	return pre && preload_has(pre, ur_lib) && log &&
+	       !strcmp(log, ur_logdir) &&
+	       !strcmp(flags ? flags : "", ur_flags_text);
+}
+
 EXPORT int system(const char *command)
 {
 	REAL(system, int (*)(const char *));
 	if (!ur_enabled || !command)
 		return real_system(command);
+	if (environ_traced()) {
+		char *sh_argv[] = {"sh", "-c", (char *)command, NULL};
+		note_spawn("system", "/bin/sh", sh_argv, -1, 0);
+		return real_system(command);
+	}
 	char *env[env_count(environ) + 5];
 	struct env_fix fix;
 	char *sh_argv[] = {"sh", "-c", (char *)command, NULL};
@@ -524,6 +555,12 @@ EXPORT FILE *popen(const char *command, const char *type)
 	REAL(popen, FILE * (*)(const char *, const char *));
 	if (!ur_enabled || !command)
 		return real_popen(command, type);
+	if (environ_traced()) {
+		char *sh_argv[] = {"sh", "-c", (char *)command, NULL};
+		FILE *f = real_popen(command, type);
+		note_spawn("popen", "/bin/sh", sh_argv, -1, f ? 0 : errno);
+		return f;
+	}
 	char *env[env_count(environ) + 5];
 	struct env_fix fix;
 	char *sh_argv[] = {"sh", "-c", (char *)command, NULL};

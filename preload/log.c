@@ -194,11 +194,15 @@ void ur_log_start(void)
 	ensure_started();
 }
 
-/* In a forked child: the inherited descriptor is the parent's file. */
+/*
+ * In a forked child: the inherited descriptor is the parent's file.  It
+ * is closed only if it still is: a daemon may have closed it and put a
+ * file of its own at that number since the parent's last record.
+ */
 void ur_log_after_fork(void)
 {
 	int fd = log_fd;
-	if (fd >= 0)
+	if (fd >= 0 && still_ours(fd))
 		ur_sys_close(fd);
 	log_fd = -1;
 	log_name[0] = 0;

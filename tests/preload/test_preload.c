@@ -905,6 +905,46 @@ START_TEST(test_spawns)
 }
 END_TEST
 
+START_TEST(test_scrubbed_environ)
+{
+	static const char *files[] = {"from-system-unset",
+				      "from-popen-clearenv",
+				      "from-system-path-only"};
+	struct run r;
+	run(&r, "scrubbed", NULL);
+	ck_assert_msg(exit_code(&r) == 0, "exit %d", exit_code(&r));
+	check_common(&r);
+	for (int i = 0; i < 3; i++)
+		ck_assert_msg(count_ev(&r, NULL, files[i], NULL) == 1,
+			      "%s: the child was not traced", files[i]);
+	run_free(&r);
+}
+END_TEST
+
+START_TEST(test_symlinks_real)
+{
+	struct run r;
+	json_t *ev;
+	char want[PATH_MAX], got[PATH_MAX];
+
+	run(&r, "symlinks", NULL);
+	ck_assert_int_eq(exit_code(&r), 0);
+	check_common(&r);
+	ck_assert_int_eq(count_ev(&r, "open", "ln/f", &ev), 1);
+	snprintf(want, sizeof want, "%s/target/f", r.work);
+	ck_assert_str_eq(jpath(ev, "real", got, sizeof got), want);
+	ck_assert_int_eq(count_ev(&r, "open", "lf", &ev), 1);
+	snprintf(want, sizeof want, "%s/t", r.work);
+	ck_assert_str_eq(jpath(ev, "real", got, sizeof got), want);
+	check_state(ev, "st", "symlink");
+	ck_assert_int_eq(count_ev(&r, "chmod", "lf", &ev), 1);
+	ck_assert_str_eq(jpath(ev, "real", got, sizeof got), want);
+	ck_assert_int_eq(count_ev(&r, "unlink", "lf", &ev), 1);
+	ck_assert_ptr_null(json_object_get(ev, "real"));
+	run_free(&r);
+}
+END_TEST
+
 START_TEST(test_static_untraced)
 {
 	struct run r;
@@ -1235,6 +1275,8 @@ static Suite *preload_suite(void)
 	tcase_add_test(tc, test_keep_preload);
 	tcase_add_test(tc, test_spawns);
 	tcase_add_test(tc, test_static_untraced);
+	tcase_add_test(tc, test_scrubbed_environ);
+	tcase_add_test(tc, test_symlinks_real);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("logdir");

@@ -717,6 +717,36 @@ static int scenario_signal(int n)
 	return 0;
 }
 
+/* a workload that scrubs its own environment, then runs commands */
+static int scenario_scrubbed(void)
+{
+	unsetenv("LD_PRELOAD");
+	check(system("echo a > from-system-unset") == 0, "system");
+	clearenv();
+	FILE *p = popen("echo b > from-popen-clearenv", "r");
+	check(p && pclose(p) == 0, "popen");
+	check(getenv("LD_PRELOAD") == NULL, "environ restored");
+	setenv("PATH", "/usr/bin:/bin", 1);
+	check(system("echo c > from-system-path-only") == 0, "system");
+	check(getenv("LD_PRELOAD") == NULL && getenv("UNROOT_LOG") == NULL &&
+		      !strcmp(getenv("PATH"), "/usr/bin:/bin"),
+	      "environ restored");
+	return 0;
+}
+
+/* writes through symlinks: the record carries the resolved path */
+static int scenario_symlinks(void)
+{
+	raw_mkdir("target");
+	check(syscall(SYS_symlinkat, "target", AT_FDCWD, "ln") == 0, "symlink");
+	check(syscall(SYS_symlinkat, "t", AT_FDCWD, "lf") == 0, "symlink");
+	FD(open("ln/f", O_WRONLY | O_CREAT, 0644));
+	FD(open("lf", O_WRONLY | O_CREAT, 0644));
+	OK(chmod("lf", 0600));
+	OK(unlink("lf"));
+	return 0;
+}
+
 /* ---- the rest ---- */
 
 /* a denied read, as an unprivileged user */
@@ -801,6 +831,10 @@ int main(int argc, char **argv)
 		return scenario_keep_preload(argv[0], argv[3]);
 	if (!strcmp(s, "report_preload"))
 		return scenario_report_preload();
+	if (!strcmp(s, "scrubbed"))
+		return scenario_scrubbed();
+	if (!strcmp(s, "symlinks"))
+		return scenario_symlinks();
 	if (!strcmp(s, "spawns"))
 		return scenario_spawns();
 	if (!strcmp(s, "static") && argc > 3)
