@@ -76,6 +76,9 @@ mkdir -m 755 "$IMG"
 mkdir -m 700 "$IMG/root"	# root's HOME during the profiling run
 cleanup() {
 	[ -n "${E2E_KEEP:-}" ] && { echo "kept $S"; return; }
+	# mounts a test made below the scratch directory (private namespace)
+	awk -v s="$S/" 'index($2, s) == 1 { print $2 }' /proc/self/mounts |
+		sort -r | while IFS= read -r m; do umount "$m"; done
 	rm -rf "$S"
 }
 trap cleanup EXIT
