@@ -736,6 +736,9 @@ START_TEST(test_denied_read)
 	ck_assert_int_eq(jint(ev, "gid"), 1001);
 	check_state(ev, "st", "file");
 	ck_assert_str_eq(jstr(json_object_get(ev, "st"), "mode"), "0600");
+	ck_assert_int_eq(count_ev(&r, "access", "secret", &ev), 1);
+	ck_assert_str_eq(jstr(ev, "op"), "access");
+	ck_assert_str_eq(jstr(ev, "errno"), "EACCES");
 	run_free(&r);
 }
 END_TEST
@@ -901,6 +904,35 @@ START_TEST(test_spawns)
 		json_t *p = proc_of(&r, ev);
 		ck_assert_int_eq(jint(p, "ppid"), r.pid);
 	}
+	run_free(&r);
+}
+END_TEST
+
+/* a set-uid program run by an unprivileged user: the loader is in secure
+ * mode and ignores LD_PRELOAD */
+START_TEST(test_setuid_untraced)
+{
+	struct run r;
+	struct opts o = {.arg3 = "/usr/bin/mount", .arg4 = "--version",
+			 .as_uid = "1001"};
+	struct stat st;
+	if (stat("/usr/bin/mount", &st) || !(st.st_mode & S_ISUID) ||
+	    st.st_uid != 0)
+		return; /* no set-uid mount here */
+	run(&r, "static", &o);
+	ck_assert_int_eq(exit_code(&r), 0);
+	check_common(&r);
+	size_t i;
+	json_t *x;
+	int n = 0;
+	json_array_foreach(r.recs, i, x) {
+		if (!is_type(x, "untraced"))
+			continue;
+		n++;
+		ck_assert_str_eq(jstr(x, "why"), "setuid");
+		ck_assert_str_eq(jstr(x, "path"), "/usr/bin/mount");
+	}
+	ck_assert_int_eq(n, 1);
 	run_free(&r);
 }
 END_TEST
@@ -1275,6 +1307,7 @@ static Suite *preload_suite(void)
 	tcase_add_test(tc, test_keep_preload);
 	tcase_add_test(tc, test_spawns);
 	tcase_add_test(tc, test_static_untraced);
+	tcase_add_test(tc, test_setuid_untraced);
 	tcase_add_test(tc, test_scrubbed_environ);
 	tcase_add_test(tc, test_symlinks_real);
 	suite_add_tcase(s, tc);
