@@ -12,6 +12,7 @@ last line excepted), then checks each argument:
   proc:EXE                      a process image whose exe ends with EXE
   uid:OP:SUFFIX:ERRNO:UID       the matching ev ran with effective uid UID
   none:SUBSTR                   no record's path contains SUBSTR
+  nostack:                      no stack records, no ev names a stack
 """
 import fnmatch
 import json
@@ -75,6 +76,8 @@ def main():
         elif kind == "proc":
             ok = any(r["t"] == "proc" and (path_of(r.get("exe")) or "").endswith(a[0])
                      for r in recs)
+        elif kind == "nostack":
+            ok = not any(r["t"] == "stack" or "stack" in r for r in recs)
         elif kind == "none":
             ok = not any(a[0] in (path_of(r.get(k)) or "")
                          for r in recs for k in ("path", "path2", "real")

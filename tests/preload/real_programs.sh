@@ -115,6 +115,21 @@ expect denied ev:open:/ro/sh-file:EACCES uid:open:/ro/sh-file:EACCES:1001 \
 	stack:open:/ro/db.sqlite:EACCES:libsqlite3 \
 	ev:mkdir:/ro/src:EACCES ev:mkdir:/ro/repo:EACCES
 
+# without libunwind (an image that lacks it): the preload still loads and
+# traces, with no stacks; libunwind is hidden by a bind mount of /dev/null
+# in a private mount namespace
+UNW=$(ldconfig -p | sed -n 's/.*libunwind.so.8 (libc6,x86-64) => //p' | head -n 1)
+if [ "$(id -u)" = 0 ] && [ -n "$UNW" ] && command -v unshare >/dev/null; then
+	mkdir -p "$T/nounwind/log" "$T/nounwind/w"
+	chmod 1777 "$T/nounwind/log"
+	unshare -m sh -c "mount --bind /dev/null '$UNW' &&
+		cd '$T/nounwind/w' && UNROOT_LOG='$T/nounwind/log' LD_PRELOAD='$LIB' \
+		sh -c 'echo x > f; mkdir d'"
+	expect nounwind proc:/dash ev:open:/nounwind/w/f ev:mkdir:/nounwind/w/d nostack:
+else
+	echo "--- nounwind: skipped (needs root, unshare and libunwind)"
+fi
+
 # the programs behave the same with and without the tracer (the one
 # visible difference, the log descriptor in /proc/self/fd, is left out)
 bare=$(cd "$T" && sqlite3 :memory: 'select 1+1;' && tar -tf a.tar | sort && \
