@@ -218,6 +218,10 @@ void ur_log_end(void)
 
 	if (log_fd < 0 && !lost_records)
 		return;
+	/* a vfork child that calls exit() runs our atexit handler: the
+	 * process that ends is not the one this file belongs to */
+	if (ur_sys_getpid() != ur_pid)
+		return;
 	jb_init(&j, buf, sizeof buf);
 	jb_begin(&j, REC_END);
 	jb_int(&j, "pid", ur_pid);

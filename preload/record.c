@@ -293,9 +293,13 @@ static pid_t current_tid(void)
 	return thread_tid;
 }
 
+/* In a forked child: a new file, so its ancestors are described again. */
 void ur_forget_tid(void)
 {
 	thread_tid = 0;
+	for (unsigned i = 0; i < DIR_SLOTS; i++)
+		if (dir_flags[i] & DIR_SEEN)
+			dir_flags[i] &= ~DIR_SEEN;
 }
 
 static void encode_event(struct scratch *s, struct call *c, long ret, int err)

@@ -93,7 +93,7 @@ HIDDEN struct scratch *ur_begin(struct call *c);
 HIDDEN void ur_end(struct scratch *s, struct call *c, long ret, int failed);
 HIDDEN void ur_after(struct call *c, long ret, int err);
 HIDDEN bool ur_open_writes(int flags);
-HIDDEN void ur_forget_tid(void);
+HIDDEN void ur_forget_tid(void); /* and the dir records written */
 
 /* log.c */
 HIDDEN void ur_log_write(const char *buf, size_t len);

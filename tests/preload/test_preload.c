@@ -833,9 +833,33 @@ START_TEST(test_fork)
 	ck_assert_str_ne(jstr(p, "_file"), jstr(workload_proc(&r), "_file"));
 	ck_assert_int_eq(count_ev(&r, "mkdir", "child-dir", &ev), 1);
 	ck_assert_int_eq(jint(ev, "pid"), child);
+	/* the child's file describes its own ancestors; only the workload
+	 * itself writes an end record in its file */
+	size_t i;
+	json_t *x;
+	int dirs = 0, ends = 0;
+	json_array_foreach(r.recs, i, x) {
+		if (strcmp(jstr(x, "_file"), jstr(p, "_file")))
+			continue;
+		dirs += is_type(x, "dir") && !strcmp(jstr(x, "path"), "/tmp");
+		ends += is_type(x, "end");
+	}
+	ck_assert_int_eq(dirs, 1);
+	ck_assert_int_eq(ends, 0); /* the child left with _exit */
 	run_free(&r);
 }
 END_TEST
+
+/* records whose type is t in the workload's own file */
+static int count_own(const struct run *r, const char *t)
+{
+	json_t *p = workload_proc(r), *x;
+	size_t i;
+	int n = 0;
+	json_array_foreach(r->recs, i, x)
+		n += is_type(x, t) && !strcmp(jstr(x, "_file"), jstr(p, "_file"));
+	return n;
+}
 
 START_TEST(test_vfork_exec)
 {
@@ -844,6 +868,11 @@ START_TEST(test_vfork_exec)
 	run(&r, "vfork", NULL);
 	ck_assert_int_eq(exit_code(&r), 0);
 	check_common(&r);
+	/* the vfork child's exit() wrote no end record into the parent's
+	 * file (it consumed the parent's atexit list: no end at all) */
+	ck_assert_int_eq(count_own(&r, "end"), 0);
+	ck_assert_int_eq(count_ev(&r, "open", "after-vfork", NULL), 1);
+	ck_assert_int_eq(count_own(&r, "proc"), 1);
 	ck_assert_int_eq(count_ev(&r, NULL, "from-vfork", &ev), 1);
 	json_t *p = proc_of(&r, ev);
 	ck_assert_str_eq(jstr(p, "exe"), "/usr/bin/dash");

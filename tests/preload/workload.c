@@ -514,6 +514,14 @@ static int scenario_vfork(void)
 	}
 	check(pid > 0, "vfork");
 	wait_child(pid);
+	/* a vfork child that fails to exec and leaves with exit() */
+	pid = vfork();
+	if (pid == 0) {
+		execl("/nonexistent", "x", (char *)NULL);
+		exit(0);
+	}
+	wait_child(pid);
+	FD(open("after-vfork", O_WRONLY | O_CREAT, 0644));
 	return 0;
 }
 
