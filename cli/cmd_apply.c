@@ -13,6 +13,7 @@
 
 #include "commands.h"
 #include "dockerfile.h"
+#include "harden.h"
 #include "planner.h"
 #include "util.h"
 
@@ -62,8 +63,7 @@ static void usage(FILE *out)
 }
 
 /* The stage already runs as a non-root user: plan for that user. */
-static void adopt_stage_user(struct plan_options *o, const char *user,
-			     char **keep)
+void adopt_stage_user(struct plan_options *o, const char *user, char **keep)
 {
 	char *name;
 	unsigned long uid;
@@ -141,8 +141,8 @@ static int parse_args(int argc, char **argv, struct plan_options *o,
 	return 0;
 }
 
-static int render_block(const struct plan *pl, char escape, struct strbuf *block,
-			struct strbuf *stage)
+int render_block(const struct plan *pl, char escape, struct strbuf *block,
+		 struct strbuf *stage)
 {
 	struct render_options ro = {.escape = escape};
 	char *why = NULL;

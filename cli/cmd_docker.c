@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "harden.h"
 #include "trace.h"
 #include "tracedir.h"
 #include "util.h"
@@ -294,6 +295,30 @@ static int parse_run(struct docker_opts *o)
 	}
 	o->image = i;
 	return 0;
+}
+
+/* For unroot harden: the same parse, on arguments that may lack IMAGE (a
+ * stand-in is appended so that parse_run finds an operand). */
+int docker_run_operand(char **run, int nrun)
+{
+	struct docker_opts o = {0};
+	char **v = xcalloc(nrun + 2, sizeof *v);
+	int r;
+
+	memcpy(v, run, nrun * sizeof *v);
+	v[nrun] = "unroot-harden-image";
+	o.run = v;
+	o.nrun = nrun + 1;
+	r = parse_run(&o) ? -1 : o.image;
+	for (size_t i = 0; i < o.nbinds; i++) {
+		free(o.binds[i].container);
+		free(o.binds[i].host);
+		free(o.binds[i].volume);
+	}
+	free(o.binds);
+	free(o.user_preload);
+	free(v);
+	return r;
 }
 
 /* Returns -1 to continue, else an exit status. */

@@ -13,6 +13,7 @@ int cmd_baseline(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_docker(int argc, char **argv);
+int cmd_harden(int argc, char **argv);
 
 /* Exit codes shared by the commands. */
 #define EXIT_USAGE 2	    /* bad arguments (all commands but run) */

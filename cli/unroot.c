@@ -22,6 +22,7 @@ static const struct command commands[] = {
 	{"check", cmd_check, "fail CI when a workload writes or is denied somewhere new"},
 	{"diff", cmd_diff, "show what one trace writes or is denied that another does not"},
 	{"docker", cmd_docker, "profile a container: docker run under the tracer, then report and plan"},
+	{"harden", cmd_harden, "root Dockerfile to a verified non-root image: build, profile, plan, repeat"},
 };
 
 static void usage(FILE *out)
