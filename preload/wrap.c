@@ -8,6 +8,7 @@
  * call and one comparison; only a denied read is recorded, unless the
  * trace asked for reads.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -492,6 +493,52 @@ EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
 
 /* ---- permission probes: recorded only when denied ---- */
 
+/* A call that is recorded only when it is denied (EACCES, EPERM). */
+static void record_denied(const char *fn, enum unroot_op op, int dirfd,
+			  const char *path, int err)
+{
+	struct call c = CALL_INIT(op, fn);
+	c.dirfd = dirfd;
+	c.path = path;
+	ur_after(&c, -1, err);
+}
+
+/*
+ * stat and opendir: a non-root program that cannot search a directory
+ * (/root is 0700) finds out here first; the success path costs one
+ * comparison.
+ */
+#define DENIED_ONLY(rtype, name, op, params, args, dirfd, path, failed)        \
+	static rtype(*real_##name) params;                                     \
+	EXPORT rtype name params                                               \
+	{                                                                      \
+		REAL(name, rtype(*) params);                                   \
+		rtype r = real_##name args;                                    \
+		if (UNLIKELY(failed) && ur_enabled && is_denial(errno) &&      \
+		    !ur_guard)                                                 \
+			record_denied(#name, op, dirfd, path, errno);          \
+		return r;                                                      \
+	}
+DENIED_ONLY(int, stat, OP_STAT, (const char *p, struct stat *st), (p, st),
+	    AT_FDCWD, p, r < 0)
+DENIED_ONLY(int, stat64, OP_STAT, (const char *p, struct stat64 *st), (p, st),
+	    AT_FDCWD, p, r < 0)
+DENIED_ONLY(int, lstat, OP_STAT, (const char *p, struct stat *st), (p, st),
+	    AT_FDCWD, p, r < 0)
+DENIED_ONLY(int, lstat64, OP_STAT, (const char *p, struct stat64 *st), (p, st),
+	    AT_FDCWD, p, r < 0)
+DENIED_ONLY(int, fstatat, OP_STAT,
+	    (int fd, const char *p, struct stat *st, int fl), (fd, p, st, fl),
+	    fd, p, r < 0)
+DENIED_ONLY(int, fstatat64, OP_STAT,
+	    (int fd, const char *p, struct stat64 *st, int fl),
+	    (fd, p, st, fl), fd, p, r < 0)
+DENIED_ONLY(int, statx, OP_STAT,
+	    (int fd, const char *p, int fl, unsigned mask, struct statx *st),
+	    (fd, p, fl, mask, st), fd, p, r < 0)
+DENIED_ONLY(DIR *, opendir, OP_READ, (const char *p), (p), AT_FDCWD, p,
+	    r == NULL)
+
 static int (*real_access)(const char *, int);
 EXPORT int access(const char *path, int mode)
 {
@@ -550,4 +597,6 @@ __attribute__((constructor(103))) static void resolve_wrapped(void)
 	RESOLVE(mkostemps) RESOLVE(mkostemps64) RESOLVE(mkdtemp)
 	RESOLVE(tmpfile) RESOLVE(tmpfile64) RESOLVE(shm_open) RESOLVE(bind)
 	RESOLVE(connect) RESOLVE(access) RESOLVE(faccessat)
+	RESOLVE(stat) RESOLVE(stat64) RESOLVE(lstat) RESOLVE(lstat64)
+	RESOLVE(fstatat) RESOLVE(fstatat64) RESOLVE(statx) RESOLVE(opendir)
 }

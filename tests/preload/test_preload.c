@@ -739,6 +739,18 @@ START_TEST(test_denied_read)
 	ck_assert_int_eq(count_ev(&r, "access", "secret", &ev), 1);
 	ck_assert_str_eq(jstr(ev, "op"), "access");
 	ck_assert_str_eq(jstr(ev, "errno"), "EACCES");
+	ck_assert_int_eq(count_ev(&r, "stat", "private/x", &ev), 1);
+	ck_assert_str_eq(jstr(ev, "op"), "stat");
+	ck_assert_str_eq(jstr(ev, "errno"), "EACCES");
+	check_state(ev, "st", NULL); /* not visible to the tracer either */
+	check_state(ev, "parent", "dir");
+	ck_assert_str_eq(jstr(json_object_get(ev, "parent"), "mode"), "0700");
+	ck_assert_int_eq(count_ev(&r, "opendir", "private", &ev), 1);
+	ck_assert_str_eq(jstr(ev, "op"), "read");
+	check_state(ev, "st", "dir");
+	ck_assert_str_eq(jstr(json_object_get(ev, "st"), "mode"), "0700");
+	/* a stat that is allowed is not recorded */
+	ck_assert_int_eq(count_ev(&r, "stat", "secret", NULL), 0);
 	run_free(&r);
 }
 END_TEST

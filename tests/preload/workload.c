@@ -762,13 +762,26 @@ static int scenario_denied_read(void)
 {
 	raw_file("secret");
 	syscall(SYS_fchmodat, AT_FDCWD, "secret", 0600);
+	raw_mkdir("private");
+	syscall(SYS_fchmodat, AT_FDCWD, "private", 0700);
 	check(setresgid(1001, 1001, 1001) == 0 && setresuid(1001, 1001, 1001) == 0,
 	      "setresuid");
 	int fd = open("secret", O_RDONLY);
 	int e = errno;
 	printf("ret=%d errno=%d\n", fd, fd < 0 ? errno : 0);
 	int a = access("secret", R_OK);
-	return fd < 0 && e == EACCES && a < 0 ? 0 : 1;
+	struct stat st;
+	errno = 0;
+	int sr = stat("private/x", &st);
+	int se = errno;
+	DIR *d = opendir("private");
+	int de = errno;
+	errno = 0;
+	check(stat("secret", &st) == 0 && errno == 0, "stat allowed");
+	return fd < 0 && e == EACCES && a < 0 && sr < 0 && se == EACCES &&
+			       !d && de == EACCES
+		       ? 0
+		       : 1;
 }
 
 static int scenario_read(void)
