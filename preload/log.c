@@ -105,7 +105,7 @@ static int create_log(void)
 		if (errno != EEXIST)
 			break;
 	}
-	log_failed = 1;
+	__atomic_store_n(&log_failed, 1, __ATOMIC_RELEASE);
 	return -1;
 }
 
@@ -149,12 +149,31 @@ static int current_fd(void)
 	return fresh;
 }
 
-/* A process image's first record: create the file, then the proc record. */
+/*
+ * A process image's first records: create the file, write the proc record
+ * (and the once-per-namespace/root ones) through start_fd, and only then
+ * publish log_fd, so that no other thread's record comes before the proc
+ * record.  Other threads wait for it; the starting thread (or a signal
+ * handler that interrupts it) writes through start_fd.
+ */
 static int starting;
+static int start_fd = -1;
+static __thread int starting_here;
 
 void ur_log_reset_start(void)
 {
 	starting = 0;
+	start_fd = -1;
+	starting_here = 0;
+}
+
+static void wait_started(void)
+{
+	long long until = ur_now_ns() + 5000000000LL;
+	while (__atomic_load_n(&log_fd, __ATOMIC_ACQUIRE) < 0 &&
+	       !__atomic_load_n(&log_failed, __ATOMIC_ACQUIRE) &&
+	       ur_now_ns() < until)
+		sched_yield();
 }
 
 static int ensure_started(void)
@@ -162,29 +181,34 @@ static int ensure_started(void)
 	int fd = __atomic_load_n(&log_fd, __ATOMIC_ACQUIRE);
 	if (fd >= 0 || log_failed)
 		return fd;
+	if (starting_here)
+		return start_fd;
 	if (__atomic_exchange_n(&starting, 1, __ATOMIC_ACQ_REL)) {
-		/* another thread is creating the file: wait a little */
-		for (int i = 0; i < 100000 && log_fd < 0 && !log_failed; i++)
-			sched_yield();
+		wait_started();
 		return __atomic_load_n(&log_fd, __ATOMIC_ACQUIRE);
 	}
 	fd = create_log();
 	if (fd < 0)
 		return -1;
 	remember(fd);
-	__atomic_store_n(&log_fd, fd, __ATOMIC_RELEASE);
+	start_fd = fd;
+	starting_here = 1;
 	ur_write_proc();
 	ur_write_once_per_ns_and_root();
+	starting_here = 0;
+	__atomic_store_n(&log_fd, fd, __ATOMIC_RELEASE);
 	return fd;
 }
 
 void ur_log_write(const char *buf, size_t len)
 {
-	if (ensure_started() < 0 && log_failed) {
+	int fd = ensure_started();
+	if (fd < 0 && log_failed) {
 		__atomic_add_fetch(&lost_records, 1, __ATOMIC_RELAXED);
 		return;
 	}
-	int fd = current_fd();
+	if (!starting_here)
+		fd = current_fd();
 	if (fd < 0 || ur_sys_write(fd, buf, len) != (long)len)
 		__atomic_add_fetch(&lost_records, 1, __ATOMIC_RELAXED);
 }

@@ -1085,6 +1085,20 @@ START_TEST(test_threads_no_stacks)
 }
 END_TEST
 
+/* forked children whose first records come from 16 threads at once: the
+ * proc record stays first (check_common) and nothing is lost */
+START_TEST(test_fork_threads)
+{
+	struct run r;
+	run(&r, "fork_threads", NULL);
+	ck_assert_int_eq(exit_code(&r), 0);
+	check_common(&r);
+	ck_assert_int_eq(r.files, 11);
+	ck_assert_int_eq(count_ev(&r, "open", NULL, NULL), 1 + 10 * 16 * 20);
+	run_free(&r);
+}
+END_TEST
+
 START_TEST(test_sigkill_storm)
 {
 	struct run r;
@@ -1373,6 +1387,7 @@ static Suite *preload_suite(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_threads);
 	tcase_add_test(tc, test_threads_no_stacks);
+	tcase_add_test(tc, test_fork_threads);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("storm");

@@ -628,6 +628,27 @@ static int scenario_threads(int threads, int n)
 	return 0;
 }
 
+/* a forked child whose threads all make its first records at once */
+static int scenario_fork_threads(void)
+{
+	FD(open("parent", O_WRONLY | O_CREAT, 0644));
+	for (int round = 0; round < 10; round++) {
+		pid_t pid = fork();
+		check(pid >= 0, "fork");
+		if (pid == 0) {
+			char dname[32];
+			snprintf(dname, sizeof dname, "c%d", round);
+			check(syscall(SYS_mkdirat, AT_FDCWD, dname, 0755) == 0 &&
+				      chdir(dname) == 0,
+			      "chdir");
+			scenario_threads(16, 20);
+			_exit(0);
+		}
+		wait_child(pid);
+	}
+	return 0;
+}
+
 static void *stormer(void *arg)
 {
 	char name[64];
@@ -865,6 +886,8 @@ int main(int argc, char **argv)
 	if (!strcmp(s, "threads"))
 		return scenario_threads(argc > 3 ? atoi(argv[3]) : 64,
 					argc > 4 ? atoi(argv[4]) : 200);
+	if (!strcmp(s, "fork_threads"))
+		return scenario_fork_threads();
 	if (!strcmp(s, "storm"))
 		return scenario_storm();
 	if (!strcmp(s, "daemon"))
