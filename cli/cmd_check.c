@@ -75,10 +75,9 @@ int check_parse_format(const char *s, enum check_format *f)
 
 /* ---- the plan line that would grant a path ---------------------------------
  *
- * GAP: planner.h's plan_render() (cmd_plan.c) is not written yet, so the
- * line is rendered here from the grant the planner chose, in Dockerfile
- * form.  When plan_render() exists, render a plan holding only that grant
- * (or redirect) instead, so that check and plan can never disagree.
+ * Rendered by the plan's own renderer (plan_render_grant and
+ * plan_render_redirect, cmd_plan.c), in Dockerfile form, so that check and
+ * plan can never disagree.
  */
 
 static void feed_binds(struct planner *p, const struct trace *t)
@@ -132,38 +131,6 @@ static struct plan *plan_of_trace(struct trace *t)
 	return planner_finish(p);
 }
 
-static char *grant_text(const struct plan *pl, const struct grant *g)
-{
-	char *q = sh_quote(g->path ? g->path : "");
-	char *owner = xasprintf("%s:%s", pl->user ? pl->user : "nonroot",
-				pl->group ? pl->group : "nonroot");
-	char *line;
-
-	switch (g->kind) {
-	case GRANT_MKDIR:
-		line = xasprintf("RUN mkdir -p %s && chown %s %s", q, owner, q);
-		break;
-	case GRANT_TOUCH:
-		line = xasprintf("RUN touch %s && chown %s %s", q, owner, q);
-		break;
-	case GRANT_OWN_TREE:
-		line = xasprintf("RUN chown -R %s %s", owner, q);
-		break;
-	case GRANT_SEARCH:
-		line = xasprintf("RUN chmod o+x %s", q);
-		break;
-	case GRANT_BUILD:
-		line = xasprintf("RUN %s", g->command ? g->command : "");
-		break;
-	default:
-		line = xasprintf("RUN chown %s %s", owner, q);
-		break;
-	}
-	free(q);
-	free(owner);
-	return line;
-}
-
 /* The deepest grant, redirect, host fix or tmpfs covering raw, as text. */
 static char *plan_line_for(const struct plan *pl, const char *raw)
 {
@@ -174,7 +141,7 @@ static char *plan_line_for(const struct plan *pl, const char *raw)
 		const struct redirect *r = &pl->redirects[i];
 
 		if (r->dir && path_is_under(raw, r->dir))
-			return xasprintf("ENV %s=%s", r->var, r->value);
+			return plan_render_redirect(pl, i, FORMAT_DOCKERFILE);
 	}
 	for (size_t i = 0; pl && i < pl->ngrants; i++) {
 		const struct grant *g = &pl->grants[i];
@@ -184,7 +151,7 @@ static char *plan_line_for(const struct plan *pl, const char *raw)
 			continue;
 		best = strlen(g->path);
 		free(line);
-		line = grant_text(pl, g);
+		line = plan_render_grant(pl, i, FORMAT_DOCKERFILE);
 	}
 	for (size_t i = 0; !line && pl && i < pl->nhost; i++)
 		if (path_is_under(raw, pl->host[i].mount))
@@ -195,9 +162,12 @@ static char *plan_line_for(const struct plan *pl, const char *raw)
 						 pl->host[i].mount,
 					 pl->uid);
 	for (size_t i = 0; !line && pl && i < pl->ntmpfs; i++)
-		if (path_is_under(raw, pl->tmpfs[i].dir))
-			line = xasprintf("docker run --tmpfs %s",
-					 pl->tmpfs[i].dir);
+		if (path_is_under(raw, pl->tmpfs[i].dir)) {
+			char *opt = plan_tmpfs_option(pl, &pl->tmpfs[i]);
+
+			line = xasprintf("docker run --tmpfs %s", opt);
+			free(opt);
+		}
 	return line;
 }
 

@@ -264,14 +264,26 @@ static void add_mount_sections(struct strbuf *sb, const struct plan *pl)
 	}
 	for (size_t i = 0; i < pl->ntmpfs; i++) {
 		char *dir = comment_safe(pl->tmpfs[i].dir);
+		char *opt = plan_tmpfs_option(pl, &pl->tmpfs[i]);
+		char *eopt = comment_safe(opt);
 
 		sb_adds(sb, "# read-only root: ");
 		add_evidence(sb, &pl->tmpfs[i].ev);
-		sb_addf(sb, "\n#   mount a tmpfs: docker run --tmpfs %s, or a "
-			    "Kubernetes emptyDir volume mounted at %s\n",
-			dir, dir);
+		sb_addf(sb, "\n#   mount a tmpfs the user owns (a plain --tmpfs "
+			    "is root's, 0755): docker run --tmpfs %s\n"
+			    "#   or a Kubernetes emptyDir volume mounted at %s "
+			    "with the pod's securityContext.fsGroup: %u\n",
+			eopt, dir, pl->gid);
 		free(dir);
+		free(opt);
+		free(eopt);
 	}
+}
+
+char *plan_tmpfs_option(const struct plan *pl, const struct tmpfs_fix *t)
+{
+	return xasprintf("%s:uid=%u,gid=%u,mode=%s", t->dir, pl->uid, pl->gid,
+			 pl->openshift ? "0775" : "0755");
 }
 
 /* ---- sh --------------------------------------------------------------- */
@@ -284,19 +296,24 @@ static void sh_user_lines(struct strbuf *sb, const struct plan *pl)
 
 	if (!pl->create_user)
 		goto out;
-	sb_adds(sb, "if [ -z \"$R\" ]; then\n");
+	/* shadow's useradd, else busybox (Alpine, or a minimal image whose
+	 * os record says nothing) */
+	sb_adds(sb, "if [ -z \"$R\" ]; then\n"
+		    "\tif command -v useradd >/dev/null 2>&1; then\n");
 	if (pl->create_group)
-		sb_addf(sb, "\tgrep -q %s /etc/group || %s -g %u %s\n", qpat,
-			pl->alpine ? "addgroup" : "groupadd", pl->gid, group);
-	if (pl->alpine)
-		sb_addf(sb, "\tid -u %s >/dev/null 2>&1 || adduser -D -H -u %u "
-			    "-G %s -h %s %s\n",
-			name, pl->uid, group, home, name);
-	else
-		sb_addf(sb, "\tid -u %s >/dev/null 2>&1 || useradd -l -M -u %u "
-			    "-g %u -d %s %s\n",
-			name, pl->uid, pl->gid, home, name);
-	sb_adds(sb, "fi\n");
+		sb_addf(sb, "\t\tgrep -q %s /etc/group || groupadd -g %u %s\n",
+			qpat, pl->gid, group);
+	sb_addf(sb, "\t\tid -u %s >/dev/null 2>&1 || useradd -l -M -u %u "
+		    "-g %u -d %s %s\n",
+		name, pl->uid, pl->gid, home, name);
+	sb_adds(sb, "\telse\n");
+	if (pl->create_group)
+		sb_addf(sb, "\t\tgrep -q %s /etc/group || addgroup -g %u %s\n",
+			qpat, pl->gid, group);
+	sb_addf(sb, "\t\tid -u %s >/dev/null 2>&1 || adduser -D -H -u %u "
+		    "-G %s -h %s %s\n",
+		name, pl->uid, group, home, name);
+	sb_adds(sb, "\tfi\nfi\n");
 out:
 	free(name);
 	free(group);
@@ -481,10 +498,15 @@ static int render_json(const struct plan *pl, struct strbuf *sb)
 	}
 	json_object_set_new(o, "host", a);
 	a = json_array();
-	for (size_t i = 0; i < pl->ntmpfs; i++)
-		json_array_append_new(a, json_pack("{s:o, s:o}",
+	for (size_t i = 0; i < pl->ntmpfs; i++) {
+		char *opt = plan_tmpfs_option(pl, &pl->tmpfs[i]);
+
+		json_array_append_new(a, json_pack("{s:o, s:o, s:o}",
 			"dir", json_path(pl->tmpfs[i].dir),
+			"docker", json_path(opt),
 			"evidence", evidence_json(&pl->tmpfs[i].ev)));
+		free(opt);
+	}
 	json_object_set_new(o, "tmpfs", a);
 	a = json_array();
 	for (size_t i = 0; i < pl->nrefused; i++)
@@ -512,16 +534,24 @@ static void docker_user_cmds(struct words *cmds, const struct plan *pl)
 
 	if (!pl->create_user)
 		goto out;
-	if (pl->alpine) {
-		if (pl->create_group)
-			words_add(cmds, xasprintf("addgroup -g %u %s", pl->gid, group));
-		words_add(cmds, xasprintf("adduser -D -H -u %u -G %s -h %s %s",
-					  pl->uid, group, home, name));
-	} else {
-		if (pl->create_group)
-			words_add(cmds, xasprintf("groupadd -g %u %s", pl->gid, group));
-		words_add(cmds, xasprintf("useradd -l -M -u %u -g %u -d %s %s",
-					  pl->uid, pl->gid, home, name));
+	/* one element of the RUN's && chain: shadow's useradd, else
+	 * busybox's adduser (Alpine, or a minimal image) */
+	{
+		char *gs = pl->create_group
+				   ? xasprintf("groupadd -g %u %s && ", pl->gid, group)
+				   : xstrdup("");
+		char *ga = pl->create_group
+				   ? xasprintf("addgroup -g %u %s && ", pl->gid, group)
+				   : xstrdup("");
+
+		words_add(cmds, xasprintf(
+			"if command -v useradd >/dev/null 2>&1; then "
+			"%suseradd -l -M -u %u -g %u -d %s %s; "
+			"else %sadduser -D -H -u %u -G %s -h %s %s; fi",
+			gs, pl->uid, pl->gid, home, name, ga, pl->uid, group,
+			home, name));
+		free(gs);
+		free(ga);
 	}
 out:
 	free(name);
@@ -725,6 +755,106 @@ int plan_render(const struct plan *pl, enum plan_format f,
 		return render_dockerfile(pl, ro, out, why);
 	}
 	return -1;
+}
+
+/* ---- one line of the plan (unroot check) ------------------------------ */
+
+static char *join_words(const char *lead, const struct words *w,
+			const char *sep)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	sb_adds(&sb, lead);
+	for (size_t i = 0; i < w->n; i++) {
+		if (i)
+			sb_adds(&sb, sep);
+		sb_adds(&sb, w->v[i]);
+	}
+	return sb_detach(&sb);
+}
+
+static char *json_text(json_t *o)
+{
+	char *text = json_dumps(o, JSON_COMPACT);
+
+	json_decref(o);
+	if (!text)
+		die("out of memory");
+	return text;
+}
+
+char *plan_render_grant(const struct plan *pl, size_t i, enum plan_format f)
+{
+	const struct grant *g;
+	struct quoting q = {.sh = f == FORMAT_SH};
+	struct words cmds = {0};
+	char *why = NULL, *line = NULL;
+
+	if (!pl || i >= pl->ngrants)
+		return NULL;
+	g = &pl->grants[i];
+	if (f == FORMAT_JSON)
+		return json_text(grant_json(pl, g));
+	if (f != FORMAT_DOCKERFILE && f != FORMAT_SH)
+		return NULL;
+	if (grant_commands(&cmds, pl, g, &q, &why) || !cmds.n) {
+		free(why);
+		words_free(&cmds);
+		return NULL;
+	}
+	if (f == FORMAT_SH)
+		line = join_words("", &cmds, "\n");
+	else
+		line = join_words(g->alternative ? "# alternative: RUN " : "RUN ",
+				  &cmds, " && ");
+	words_free(&cmds);
+	return line;
+}
+
+char *plan_render_redirect(const struct plan *pl, size_t i, enum plan_format f)
+{
+	const struct redirect *r;
+	struct quoting q = {.sh = true};
+	struct words cmds = {0};
+	const char *reason = NULL;
+	char *why = NULL, *v, *line = NULL;
+
+	if (!pl || i >= pl->nredirects)
+		return NULL;
+	r = &pl->redirects[i];
+	switch (f) {
+	case FORMAT_DOCKERFILE:
+		v = dockerfile_env_value(r->value, '\\', &reason);
+		if (v)
+			line = xasprintf("ENV %s=%s", r->var, v);
+		free(v);
+		return line;
+	case FORMAT_ENV: {
+		struct strbuf sb = STRBUF_INIT;
+
+		if (env_line(&sb, r->var, r->value, &why)) {
+			free(why);
+			sb_release(&sb);
+			return NULL;
+		}
+		sb.buf[--sb.len] = 0; /* the newline */
+		return sb_detach(&sb);
+	}
+	case FORMAT_SH:
+		if (redirect_commands(&cmds, pl, r, &q, &why) || !cmds.n) {
+			free(why);
+			words_free(&cmds);
+			return NULL;
+		}
+		line = join_words("", &cmds, "\n");
+		words_free(&cmds);
+		return line;
+	case FORMAT_JSON:
+		return json_text(json_pack("{s:s, s:o, s:o}", "var", r->var,
+					   "value", json_path(r->value), "dir",
+					   r->dir ? json_path(r->dir) : json_null()));
+	}
+	return NULL;
 }
 
 /* ---- options and loading ---------------------------------------------- */

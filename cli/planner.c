@@ -153,6 +153,23 @@ struct volume {
 	bool ro;
 };
 
+/* A program that, running as root, gave paths away (nginx's temp dirs to
+ * nobody): one note per program, not one per path. */
+struct chown_note {
+	char *program;
+	char *first;	/* comment-safe path */
+	int uid, gid;
+	bool mixed;	/* not every chown gave to the same owner */
+	size_t n;
+};
+
+/* A write into a scratch directory (/tmp, /var/tmp, /run): nothing to
+ * grant, but a read-only root needs a tmpfs there. */
+struct scratch_write {
+	const char *dir;
+	struct evidence ev;
+};
+
 struct planner {
 	struct plan_options o;
 	bool identity_done;
@@ -177,6 +194,11 @@ struct planner {
 	size_t ncw, capcw;
 	struct volume *vols;
 	size_t nvols, capvols;
+	struct map shipped; /* directories known to hold files of the image */
+	struct chown_note *cn;
+	size_t ncn, capcn;
+	struct scratch_write *sw;
+	size_t nsw, capsw;
 	struct plan *plan; /* accumulates warnings, notes, host, tmpfs, refusals */
 };
 
@@ -249,10 +271,67 @@ struct planner *planner_new(const struct plan_options *o)
 
 /* ---- feeding the static parts of the trace ---------------------------- */
 
+/* The scratch directory path is in (/tmp, /var/tmp, /run, /var/run), or
+ * NULL.  Their content is run-time state, never the image's. */
+static const char *scratch_dir_of(const char *path)
+{
+	static const char *const scratch[] = {
+		"/tmp", "/var/tmp", "/run", "/var/run", NULL,
+	};
+
+	for (int i = 0; scratch[i]; i++)
+		if (path_is_under(path, scratch[i]))
+			return scratch[i];
+	return NULL;
+}
+
+/* dir holds files shipped in the image: a tmpfs there would hide them. */
+static void mark_shipped(struct planner *p, const char *dir)
+{
+	if (*dir != '/' || !strcmp(dir, "/") || scratch_dir_of(dir) ||
+	    map_get(&p->shipped, dir))
+		return;
+	map_put(&p->shipped, dir, (void *)1);
+}
+
+static void mark_parent_shipped(struct planner *p, const char *path)
+{
+	char *dir;
+
+	if (!path || *path != '/')
+		return;
+	dir = path_dirname(path);
+	mark_shipped(p, dir);
+	free(dir);
+}
+
+static bool is_interpreter(const char *exe)
+{
+	static const char *const names[] = {
+		"python", "sh", "bash", "dash", "ash", "busybox", "perl",
+		"node", "ruby", "php", NULL,
+	};
+	const char *base = path_basename(exe);
+
+	for (int i = 0; names[i]; i++)
+		if (!strncmp(base, names[i], strlen(names[i])))
+			return true;
+	return false;
+}
+
+/* The working directory (WORKDIR, where COPY put the application) and the
+ * directory of the script an interpreter runs hold the image's files. */
 void planner_add_proc(struct planner *p, const struct trace_proc *proc)
 {
-	(void)p;
-	(void)proc;
+	if (proc->cwd && *proc->cwd)
+		mark_shipped(p, proc->cwd);
+	if (proc->exe && *proc->exe && !is_interpreter(proc->exe))
+		return;
+	for (char **a = proc->argv; a && *a; a++)
+		if (a != proc->argv && **a == '/') {
+			mark_parent_shipped(p, *a);
+			break;
+		}
 }
 
 static bool is_pseudo_fs(const char *fs)
@@ -641,6 +720,8 @@ static struct need *need_add(struct planner *p, enum need_kind k,
 
 	if (n) {
 		n->count++;
+		if (!n->writer)
+			n->writer = w;
 		return n;
 	}
 	n = &PUSH(p->nv, p->nn, p->capn);
@@ -982,6 +1063,45 @@ static bool chown_is_noop(const struct trace_event *ev)
 	       (ev->owner_gid < 0 || (unsigned)ev->owner_gid == st->gid);
 }
 
+static void add_chown_note(struct planner *p, const char *program,
+			   const struct trace_event *ev)
+{
+	struct chown_note *n = NULL;
+
+	for (size_t i = 0; i < p->ncn && !n; i++)
+		if (!strcmp(p->cn[i].program, program))
+			n = &p->cn[i];
+	if (!n) {
+		n = &PUSH(p->cn, p->ncn, p->capcn);
+		n->program = xstrdup(program);
+		n->first = comment_safe(ev->path);
+		n->uid = ev->owner_uid;
+		n->gid = ev->owner_gid;
+		n->mixed = false;
+		n->n = 0;
+	} else if (n->uid != ev->owner_uid || n->gid != ev->owner_gid)
+		n->mixed = true;
+	n->n++;
+}
+
+static void plan_chown_notes(struct planner *p)
+{
+	for (size_t i = 0; i < p->ncn; i++) {
+		const struct chown_note *n = &p->cn[i];
+		char *more = n->n > 1 ? xasprintf(" and %zu more path%s", n->n - 1,
+						  n->n > 2 ? "s" : "")
+				      : xstrdup("");
+
+		plan_note(p, xasprintf("%s, running as root, gives %s%s to "
+				       "%d:%d%s; as a non-root user those "
+				       "chowns would fail (EPERM) if the "
+				       "program still made them",
+				       n->program, n->first, more, n->uid,
+				       n->gid, n->mixed ? " (and other owners)" : ""));
+		free(more);
+	}
+}
+
 static void replay(struct planner *p, const struct op_ctx *c)
 {
 	const struct trace_event *ev = c->ev;
@@ -1056,17 +1176,10 @@ static void replay(struct planner *p, const struct op_ctx *c)
 		    (ev->owner_gid < 0 || in_groups(p, (unsigned)ev->owner_gid)))
 			break;
 		if (!c->denied && ev->proc && ev->proc->euid == 0) {
-			char *e = comment_safe(ev->path);
-
 			/* Programs chown only when they run as root (sqlite,
-			 * supervisord's user=): a note, not a refusal. */
-			plan_note(p, xasprintf("%s, running as root, gives %s to "
-					       "%d:%d; as a non-root user that "
-					       "chown would fail (EPERM) if the "
-					       "program still made it",
-					       program_of(ev), e, ev->owner_uid,
-					       ev->owner_gid));
-			free(e);
+			 * supervisord's user=, nginx's temp dirs): a note,
+			 * not a refusal; one per program. */
+			add_chown_note(p, program_of(ev), ev);
 			break;
 		}
 		add_refusal(p, ev->path, xasprintf(
@@ -1160,11 +1273,23 @@ static void add_tmpfs(struct planner *p, const char *dir,
 	for (size_t i = 0; i < pl->ntmpfs; i++)
 		if (path_is_under(dir, pl->tmpfs[i].dir))
 			return;
+	/* a tmpfs on a parent replaces those on its subdirectories */
+	for (size_t i = pl->ntmpfs; i-- > 0;)
+		if (path_is_under(pl->tmpfs[i].dir, dir)) {
+			free(pl->tmpfs[i].dir);
+			evidence_free(&pl->tmpfs[i].ev);
+			memmove(&pl->tmpfs[i], &pl->tmpfs[i + 1],
+				(pl->ntmpfs - i - 1) * sizeof *pl->tmpfs);
+			pl->ntmpfs--;
+		}
 	pl->tmpfs = xrealloc(pl->tmpfs, (pl->ntmpfs + 1) * sizeof *pl->tmpfs);
 	pl->tmpfs[pl->ntmpfs].dir = xstrdup(dir);
 	evidence_copy(&pl->tmpfs[pl->ntmpfs].ev, ev);
 	pl->ntmpfs++;
 }
+
+static void read_only_shipped_dir(struct planner *p, const struct writer *w,
+				  const struct evidence *ev, const char *dir);
 
 static void on_read_only_fs(struct planner *p, const struct trace_event *ev)
 {
@@ -1177,11 +1302,18 @@ static void on_read_only_fs(struct planner *p, const struct trace_event *ev)
 		add_host_fix(p, v, ev);
 		return;
 	}
-	dir = ev->op == OP_MKDIR || (ev->op == OP_OPEN && (ev->flags & O_CREAT))
-		      ? path_dirname(ev->path)
+	/* a new directory gets the tmpfs itself (docker makes the mount
+	 * point), so that its parent is not hidden */
+	dir = ev->op == OP_MKDIR && ev->st.kind != ST_PRESENT
+		      ? xstrdup(ev->path)
 		      : path_dirname(ev->path);
 	evidence_from(&e, ev);
-	add_tmpfs(p, dir, &e);
+	if (map_get(&p->shipped, dir))
+		read_only_shipped_dir(p, writers_match(p->o.writers, ev->path,
+						       program_of(ev)),
+				      &e, dir);
+	else
+		add_tmpfs(p, dir, &e);
 	evidence_free(&e);
 	free(dir);
 }
@@ -1209,14 +1341,47 @@ static void add_code_write(struct planner *p, const struct trace_event *ev,
 	evidence_from(&cw->ev, ev);
 }
 
+/* An entry present before the call that the replay never created is in
+ * the image: its directory holds shipped files. */
+static void note_shipped(struct planner *p, const char *path,
+			 const struct file_state *st)
+{
+	struct vnode *v;
+
+	if (!path || st->kind != ST_PRESENT)
+		return;
+	v = map_get(&p->vfs, path);
+	if (v && v->st.kind == ST_PRESENT && v->st.uid == p->uid)
+		return; /* the workload's own */
+	if (v && v->st.kind != ST_PRESENT)
+		return;
+	mark_parent_shipped(p, path);
+}
+
+static void add_scratch_write(struct planner *p, const char *dir,
+			      const struct trace_event *ev)
+{
+	struct scratch_write *w;
+
+	for (size_t i = 0; i < p->nsw; i++)
+		if (!strcmp(p->sw[i].dir, dir))
+			return;
+	w = &PUSH(p->sw, p->nsw, p->capsw);
+	w->dir = dir;
+	evidence_from(&w->ev, ev);
+}
+
 void planner_add_event(struct planner *p, const struct trace_event *ev)
 {
 	struct op_ctx c = {.ev = ev};
 	char *rel;
 	struct volume *v;
 	bool writes = op_writes(ev);
+	const char *scratch;
 
 	resolve_identity(p);
+	note_shipped(p, ev->path, &ev->st);
+	note_shipped(p, ev->path2, &ev->st2);
 	if (ev->err == EROFS) {
 		on_read_only_fs(p, ev);
 		return;
@@ -1238,6 +1403,9 @@ void planner_add_event(struct planner *p, const struct trace_event *ev)
 			add_host_fix(p, v, ev);
 		return;
 	}
+	scratch = scratch_dir_of(ev->path);
+	if (scratch && (writes || c.denied))
+		add_scratch_write(p, scratch, ev);
 	c.w = writers_match(p->o.writers, ev->path, program_of(ev));
 	if (c.w && c.w->code && writes) {
 		add_code_write(p, ev, c.w);
@@ -1761,6 +1929,32 @@ static void prune_covered(struct planner *p)
 	}
 }
 
+/*
+ * The catalogue is matched on each event's own path, but the grant that
+ * remains may be a directory whose name no pattern names (the supervisord
+ * socket's directory, owned because of supervisor.sock.1234): a writer
+ * matched on a path the grant covers is kept as its hint, so the
+ * program's own option is still shown.
+ */
+static void attach_hints(struct planner *p)
+{
+	struct plan *pl = p->plan;
+
+	for (size_t i = 0; i < pl->ngrants; i++) {
+		struct grant *g = &pl->grants[i];
+
+		if (g->writer || g->kind == GRANT_BUILD || g->kind == GRANT_SEARCH)
+			continue;
+		for (size_t k = 0; k < p->nn && !g->hint; k++) {
+			const struct need *n = &p->nv[k];
+
+			if (n->writer && !n->writer->code &&
+			    path_is_under(n->path, g->path))
+				g->hint = n->writer;
+		}
+	}
+}
+
 /* Redirects, build fixes, refusals and warnings for each grant. */
 static void vet_grants(struct planner *p)
 {
@@ -1786,6 +1980,8 @@ static void vet_grants(struct planner *p)
 				b->build_args = build_words(w->build, "", "");
 			g->alternative = true;
 		}
+		if (!w)
+			w = g->hint; /* for its option only, never a redirect */
 		if (w && w->option)
 			plan_note(p, xasprintf("%s: its own option avoids this: %s",
 					       w->program, w->option));
@@ -1825,6 +2021,38 @@ static void vet_grants(struct planner *p)
 	}
 }
 
+/*
+ * A read-only root cannot take a tmpfs on a directory holding the image's
+ * own files (the application in /app): it would hide them.  The program's
+ * own option moves the writes out (to /tmp, which then gets the tmpfs);
+ * without one, the way is a new dedicated subdirectory, said plainly.
+ */
+static void read_only_shipped_dir(struct planner *p, const struct writer *w,
+				  const struct evidence *ev, const char *dir)
+{
+	char *e = comment_safe(dir);
+
+	if (w && w->option) {
+		plan_warn(p, xasprintf("read-only root: %s holds files shipped in "
+				       "the image, so no tmpfs is mounted on it "
+				       "(it would hide them); use %s's own "
+				       "option to write elsewhere: %s",
+				       e, w->program, w->option));
+		if (strstr(w->option, "/tmp/"))
+			add_tmpfs(p, "/tmp", ev);
+	} else
+		plan_warn(p, xasprintf("read-only root: %s holds files shipped in "
+				       "the image, so no tmpfs is mounted on it "
+				       "(it would hide them); make %s write into "
+				       "a new dedicated subdirectory (for example "
+				       "%s/rw, created in the image) and mount "
+				       "the tmpfs there",
+				       e, *ev->program ? ev->program
+						       : "the workload",
+				       !strcmp(e, "/") ? "" : e));
+	free(e);
+}
+
 static void plan_read_only_root(struct planner *p)
 {
 	struct plan *pl = p->plan;
@@ -1839,12 +2067,20 @@ static void plan_read_only_root(struct planner *p)
 		dir = g->kind == GRANT_TOUCH || g->kind == GRANT_OWN_FILE
 			      ? path_dirname(g->path)
 			      : xstrdup(g->path);
-		add_tmpfs(p, dir, &g->ev);
+		/* a pre-created directory is new: a tmpfs hides nothing */
+		if (g->kind != GRANT_MKDIR && map_get(&p->shipped, dir))
+			read_only_shipped_dir(p, g->writer ? g->writer : g->hint,
+					      &g->ev, dir);
+		else
+			add_tmpfs(p, dir, &g->ev);
 		free(dir);
 	}
 	for (size_t i = 0; i < pl->nredirects; i++)
 		if (pl->redirects[i].dir)
 			add_tmpfs(p, pl->redirects[i].dir, &pl->redirects[i].ev);
+	/* /tmp and /run need no grant, but are read-only too */
+	for (size_t i = 0; i < p->nsw; i++)
+		add_tmpfs(p, p->sw[i].dir, &p->sw[i].ev);
 }
 
 static void suggest_service_user(struct planner *p)
@@ -1900,6 +2136,15 @@ static void free_planner(struct planner *p)
 		free(p->vols[i].host);
 	}
 	free(p->vols);
+	for (size_t i = 0; i < p->ncn; i++) {
+		free(p->cn[i].program);
+		free(p->cn[i].first);
+	}
+	free(p->cn);
+	for (size_t i = 0; i < p->nsw; i++)
+		evidence_free(&p->sw[i].ev);
+	free(p->sw);
+	map_free(&p->shipped, NULL);
 	for (size_t i = 0; i < p->nusers; i++) {
 		free(p->users[i].name);
 		free(p->users[i].home);
@@ -1944,6 +2189,8 @@ struct plan *planner_finish(struct planner *p)
 		grant_for_need(p, &p->nv[i]);
 	collapse_trees(p);
 	prune_covered(p);
+	attach_hints(p);
+	plan_chown_notes(p);
 	vet_grants(p);
 	if (p->o.read_only)
 		plan_read_only_root(p);

@@ -70,6 +70,9 @@ struct grant {
 	bool shared_dir;  /* owning a shared system directory: warned */
 	bool alternative; /* not applied: shown as the alternative to a redirect */
 	const struct writer *writer; /* catalogue entry matched, or NULL */
+	const struct writer *hint; /* matched on an evidence path it covers
+				      (a pruned name, a name in the dir): its
+				      own option is noted, never redirected */
 	struct file_state owner_state; /* image state of what decides (file or parent) */
 };
 
@@ -88,6 +91,9 @@ struct host_fix {
 	struct evidence ev;
 };
 
+/* A tmpfs / emptyDir for a read-only root: dir never holds files shipped
+ * in the image (those directories get the program's own option or a new
+ * dedicated subdirectory instead, said in a warning). */
 struct tmpfs_fix {
 	char *dir;
 	struct evidence ev;
@@ -156,6 +162,20 @@ struct render_options {
  */
 int plan_render(const struct plan *plan, enum plan_format f,
 		const struct render_options *ro, struct strbuf *out, char **why);
+/*
+ * The plan line for one grant (pl->grants[i]) or one redirect, as
+ * `unroot plan` would emit it: FORMAT_DOCKERFILE gives one line ("RUN a &&
+ * b", "ENV K=V"; "# alternative: ..." for a grant shown as the alternative
+ * to a redirect), FORMAT_SH the commands, one a line, FORMAT_JSON the
+ * object of the json format.  NULL when i is out of range, the format has
+ * no such line (env) or the path cannot be quoted safely in it.
+ */
+char *plan_render_grant(const struct plan *plan, size_t i, enum plan_format f);
+char *plan_render_redirect(const struct plan *plan, size_t i,
+			   enum plan_format f);
+/* The docker --tmpfs value for a tmpfs fix: "DIR:uid=U,gid=G,mode=0755"
+ * (a tmpfs is root-owned otherwise).  DIR is not quoted. */
+char *plan_tmpfs_option(const struct plan *plan, const struct tmpfs_fix *t);
 /* The no-shell stage (distroless): a build stage to put before the final
  * FROM, and the COPY lines for the final stage. */
 int plan_render_noshell_stage(const struct plan *plan,

@@ -47,6 +47,22 @@ static inline struct planner *new_planner(void)
 	return planner_new(&o);
 }
 
+/* A planner for a read-only root (`unroot plan --read-only`). */
+static inline struct planner *new_planner_ro(void)
+{
+	struct plan_options o;
+	static struct writers *w;
+	char *why = NULL;
+
+	if (!w)
+		w = writers_load(&why);
+	free(why);
+	plan_options_init(&o);
+	o.writers = w;
+	o.read_only = true;
+	return planner_new(&o);
+}
+
 static inline void ev_full(struct planner *p, enum unroot_op op,
 			   const char *path, const char *path2, int flags,
 			   const char *flags_text, struct file_state st,
