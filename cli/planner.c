@@ -1342,7 +1342,7 @@ static void add_code_write(struct planner *p, const struct trace_event *ev,
 }
 
 /* An entry present before the call that the replay never created is in
- * the image: its directory holds shipped files. */
+ * the image: its directory holds shipped files the workload uses. */
 static void note_shipped(struct planner *p, const char *path,
 			 const struct file_state *st)
 {
@@ -1380,8 +1380,12 @@ void planner_add_event(struct planner *p, const struct trace_event *ev)
 	const char *scratch;
 
 	resolve_identity(p);
-	note_shipped(p, ev->path, &ev->st);
-	note_shipped(p, ev->path2, &ev->st2);
+	/* what the workload reads or runs (a log it only appends to can be
+	 * hidden under a tmpfs: that is what the tmpfs is for) */
+	if (!writes) {
+		note_shipped(p, ev->path, &ev->st);
+		note_shipped(p, ev->path2, &ev->st2);
+	}
 	if (ev->err == EROFS) {
 		on_read_only_fs(p, ev);
 		return;

@@ -123,6 +123,31 @@ START_TEST(read_only_shipped_dir_without_option_says_subdirectory)
 }
 END_TEST
 
+/* nginx appends to the access.log its package ships: a log directory the
+ * workload only writes into still gets its tmpfs. */
+START_TEST(read_only_log_dir_only_written_gets_tmpfs)
+{
+	struct planner *p = new_planner_ro();
+	struct trace_proc nginx = root_proc;
+	struct plan *pl;
+
+	nginx.exe = "/usr/sbin/nginx";
+	nginx.cwd = "/";
+	base_dirs(p);
+	dir_rec(p, "/var/log/nginx", DIR_ROOT);
+	ev_full(p, OP_OPEN, "/var/log/nginx/access.log", NULL,
+		O_WRONLY | O_APPEND | O_CREAT, "O_WRONLY|O_APPEND|O_CREAT",
+		S(FT_FILE, 0, 4, 0640), DIR_ROOT, NOSTATE, 0, &nginx);
+	ev_full(p, OP_OPEN, "/var/log/nginx/error.log", NULL,
+		O_WRONLY | O_APPEND | O_CREAT, "O_WRONLY|O_APPEND|O_CREAT",
+		S(FT_FILE, 0, 4, 0640), DIR_ROOT, NOSTATE, 0, &nginx);
+	pl = planner_finish(p);
+	ck_assert_ptr_nonnull(tmpfs_on(pl, "/var/log/nginx"));
+	ck_assert(!has_text(pl->warnings, pl->nwarnings, "read-only root", NULL));
+	plan_free(pl);
+}
+END_TEST
+
 /* Recorded on a read-only root: EROFS in /app is not a tmpfs on /app. */
 START_TEST(erofs_in_application_dir_is_not_hidden)
 {
@@ -421,6 +446,7 @@ static Suite *suite(void)
 
 	tcase_add_test(t, read_only_never_hides_the_application);
 	tcase_add_test(t, read_only_shipped_dir_without_option_says_subdirectory);
+	tcase_add_test(t, read_only_log_dir_only_written_gets_tmpfs);
 	tcase_add_test(t, erofs_in_application_dir_is_not_hidden);
 	tcase_add_test(t, read_only_lists_scratch_dirs_with_owner_options);
 	tcase_add_test(t, user_creation_falls_back_to_busybox);
