@@ -74,12 +74,31 @@ n=$(count_denials "$WORK/nonroot")
 [ "$n" -eq 0 ] || fail "$n denials as non-root"
 echo "non-root: zero denials"
 else
-	# Docker's --tmpfs is root-owned 0755: the mount needs the user's
-	# uid/gid (the hardened image's numeric USER) to be writable by it.
-	tmpfs=""
-	for d in $(plan_list "$WORK/root" tmpfs --read-only); do
-		tmpfs="$tmpfs --tmpfs $d:uid=${user%%:*},gid=${user#*:}"
-	done
+	# Docker's --tmpfs is root-owned 0755: the plan gives each mount the
+	# user's uid/gid (its json "docker" value), checked here.
+	"$UNROOT" plan --read-only --format json "$WORK/root" >"$WORK/ro-plan.json" ||
+		fail "unroot plan --read-only"
+	tmpfs=$(python3 -c '
+import json, sys
+for t in json.load(open(sys.argv[1]))["tmpfs"]:
+    assert t["docker"].startswith(t["dir"] + ":uid=" + sys.argv[2] + ","), t
+    print("--tmpfs " + t["docker"])
+' "$WORK/ro-plan.json" "${user%%:*}") || fail "the plan's tmpfs mounts are not the user's"
+	if [ "$name" = 3-library-writers ]; then
+		# /app holds run.sh: the plan must not hide it under a tmpfs, and
+		# says to use supervisord's own options instead; do as it says.
+		python3 -c '
+import json, sys
+p = json.load(open(sys.argv[1]))
+assert not [t for t in p["tmpfs"] if t["dir"] == "/app"], p["tmpfs"]
+assert [w for w in p["warnings"] if "/app" in w and "supervisord" in w], p["warnings"]
+' "$WORK/ro-plan.json" || fail "the read-only plan hides /app or lacks supervisord's option"
+		sed -e 's|=/app/supervisord|=/tmp/supervisord|' \
+			-e 's|/app/supervisor.sock|/tmp/supervisor.sock|' \
+			"$ex/conf/supervisord.conf" >"$WORK/supervisord.conf"
+		chmod 644 "$WORK/supervisord.conf"
+		set -- "$@" -v "$WORK/supervisord.conf:/app/conf/supervisord.conf:ro"
+	fi
 	step "read-only root with the plan's tmpfs mounts:$tmpfs"
 	[ "$name" = 4-train-to-host ] && rm -f "$hostdir"/*
 	# shellcheck disable=SC2086
