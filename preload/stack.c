@@ -11,6 +11,11 @@
  * threads never wait for each other here.
  */
 #include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <link.h>
 #include <string.h>
 
@@ -73,6 +78,54 @@ static void load_unwinder(void)
 			 __ATOMIC_RELEASE);
 }
 
+/*
+ * libunwind validates addresses by writing a byte from them into a pipe it
+ * opens at its first unwind and keeps for the life of the process.  At
+ * the lowest free numbers that pipe shifts every descriptor the workload
+ * opens afterwards (its open() returns 6 where it returned 4), and a
+ * daemon that closes everything and reuses those numbers would have
+ * libunwind read from and write into the daemon's own files.  While
+ * libunwind runs, pipe2() therefore moves the pipe to the top of the
+ * descriptor range (it stays visible in /proc/self/fd: two descriptors).
+ */
+static __thread int in_unwinder;
+static int (*real_pipe2)(int[2], int);
+
+static int high_fd(int fd)
+{
+	struct rlimit rl;
+	long want = 1000;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    (long)rl.rlim_cur <= want + 16)
+		want = (long)rl.rlim_cur * 3 / 4;
+	if (want <= fd)
+		return fd;
+	int high = (int)syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, want);
+	if (high < 0)
+		return fd;
+	ur_sys_close(fd);
+	return high;
+}
+
+EXPORT int pipe2(int fds[2], int flags)
+{
+	if (UNLIKELY(!real_pipe2))
+		real_pipe2 = (int (*)(int[2], int))ur_real("pipe2");
+	int r = real_pipe2(fds, flags);
+	if (UNLIKELY(in_unwinder) && r == 0) {
+		fds[0] = high_fd(fds[0]);
+		fds[1] = high_fd(fds[1]);
+	}
+	return r;
+}
+
+__attribute__((constructor(103))) static void resolve_pipe2(void)
+{
+	if (!real_pipe2)
+		real_pipe2 = (int (*)(int[2], int))ur_real("pipe2");
+}
+
 int ur_stack_capture(void **ips, int max)
 {
 	void *raw[UR_MAX_FRAMES + 8];
@@ -82,13 +135,16 @@ int ur_stack_capture(void **ips, int max)
 	if (!ur_record_stacks || ur_guard)
 		return 0;
 	ur_guard++;
+	in_unwinder = 1;
 	if (UNLIKELY(__atomic_load_n(&unwind_state, __ATOMIC_ACQUIRE) == 0))
 		load_unwinder();
 	if (!unw_backtrace_fn) {
+		in_unwinder = 0;
 		ur_guard--;
 		return 0;
 	}
 	n = unw_backtrace_fn(raw, UR_MAX_FRAMES + 8);
+	in_unwinder = 0;
 	ur_guard--;
 	for (int i = 0; i < n && out < max; i++) {
 		uintptr_t ip = (uintptr_t)raw[i];

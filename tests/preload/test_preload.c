@@ -819,6 +819,47 @@ START_TEST(test_errno_same)
 }
 END_TEST
 
+/* lines of out that do not start with prefix */
+static void drop_lines(char *out, const char *prefix)
+{
+	char *w = out;
+	for (char *l = out; *l;) {
+		size_t n = strcspn(l, "\n") + (l[strcspn(l, "\n")] ? 1 : 0);
+		if (strncmp(l, prefix, strlen(prefix))) {
+			memmove(w, l, n);
+			w += n;
+		}
+		l += n;
+	}
+	*w = 0;
+}
+
+/*
+ * The tracer keeps no descriptor of its own, and the workload's
+ * descriptors get the numbers they get without it.  libunwind's pipe is
+ * the one exception: moved to the top of the range (>= 900 here).
+ */
+START_TEST(test_no_visible_fds)
+{
+	struct run bare, traced;
+	struct opts o = {.bare = true};
+
+	run(&bare, "fds", &o);
+	run(&traced, "fds", NULL);
+	ck_assert_int_eq(exit_code(&bare), 0);
+	ck_assert_int_eq(exit_code(&traced), 0);
+	check_common(&traced);
+	for (const char *p = traced.out; (p = strstr(p, "high fds=")); p++)
+		ck_assert_int_le(atoi(p + 9), 2);
+	drop_lines(traced.out, "high fds=");
+	drop_lines(bare.out, "high fds=");
+	ck_assert_str_eq(traced.out, bare.out);
+	ck_assert_int_eq(count_ev(&traced, "open", "b", NULL), 1);
+	run_free(&bare);
+	run_free(&traced);
+}
+END_TEST
+
 /* ---- processes ---- */
 
 START_TEST(test_fork)
@@ -1014,6 +1055,39 @@ START_TEST(test_symlinks_real)
 	ck_assert_str_eq(jpath(ev, "real", got, sizeof got), want);
 	ck_assert_int_eq(count_ev(&r, "unlink", "lf", &ev), 1);
 	ck_assert_ptr_null(json_object_get(ev, "real"));
+	run_free(&r);
+}
+END_TEST
+
+/* records go on after the process drops root: in a new file, whose proc
+ * record has the new credentials */
+START_TEST(test_drop_privileges)
+{
+	struct run r;
+	json_t *ev;
+	run(&r, "dropprivs", NULL);
+	ck_assert_int_eq(exit_code(&r), 0);
+	check_common(&r);
+	ck_assert_int_eq(count_ev(&r, "open", "as-root", &ev), 1);
+	ck_assert_int_eq(jint(ev, "uid"), 0);
+	ck_assert_int_eq(count_ev(&r, "open", "as-user", &ev), 1);
+	ck_assert_int_eq(jint(ev, "uid"), 1001);
+	json_t *p = proc_of(&r, ev);
+	ck_assert_int_eq(jint(p, "euid"), 1001);
+	ck_assert_int_eq(jint(p, "pid"), r.pid);
+	ck_assert_int_eq(count_ev(&r, "open", "/root/denied", &ev), 1);
+	ck_assert_str_eq(jstr(ev, "errno"), "EACCES");
+	ck_assert_int_eq(r.files, 2);
+	size_t i;
+	json_t *x;
+	int ends = 0;
+	json_array_foreach(r.recs, i, x) {
+		if (!is_type(x, "end"))
+			continue;
+		ends++;
+		ck_assert_int_eq(jint(x, "lost"), 0);
+	}
+	ck_assert_int_eq(ends, 1);
 	run_free(&r);
 }
 END_TEST
@@ -1352,6 +1426,7 @@ static Suite *preload_suite(void)
 	tc = tcase_create("errno");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_errno_same);
+	tcase_add_test(tc, test_no_visible_fds);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("procs");
@@ -1363,6 +1438,7 @@ static Suite *preload_suite(void)
 	tcase_add_test(tc, test_spawns);
 	tcase_add_test(tc, test_static_untraced);
 	tcase_add_test(tc, test_setuid_untraced);
+	tcase_add_test(tc, test_drop_privileges);
 	tcase_add_test(tc, test_scrubbed_environ);
 	tcase_add_test(tc, test_symlinks_real);
 	suite_add_tcase(s, tc);

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -776,6 +777,71 @@ static int scenario_symlinks(void)
 	return 0;
 }
 
+/* the descriptors a process can see: the tracer must add none */
+static void list_fds(const char *when)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	char seen[8192] = "";
+	int self = d ? dirfd(d) : -1;
+	size_t n = 0;
+
+	check(d != NULL, "opendir");
+	int fds[1024], k = 0;
+	while ((e = readdir(d)) && k < 1024)
+		if (e->d_name[0] != '.' && atoi(e->d_name) != self)
+			fds[k++] = atoi(e->d_name);
+	closedir(d);
+	for (int i = 0; i < k; i++)
+		for (int j = i + 1; j < k; j++)
+			if (fds[j] < fds[i]) {
+				int t = fds[i];
+				fds[i] = fds[j];
+				fds[j] = t;
+			}
+	int high = 0;
+	for (int i = 0; i < k && n < sizeof seen - 16; i++) {
+		if (fds[i] >= 900) {
+			high++;
+			continue;
+		}
+		n += (size_t)snprintf(seen + n, sizeof seen - n, " %d", fds[i]);
+	}
+	printf("%s fds:%s\n", when, seen);
+	printf("high fds=%d\n", high);
+}
+
+static int scenario_fds(void)
+{
+	list_fds("start");
+	int fd = open("a", O_WRONLY | O_CREAT, 0644);
+	printf("open=%d\n", fd);
+	list_fds("after open");
+	close(fd);
+	OK(mkdir("d", 0755));
+	list_fds("after mkdir");
+	pid_t pid = fork();
+	if (pid == 0) {
+		list_fds("child");
+		FD(open("b", O_WRONLY | O_CREAT, 0644));
+		_exit(0);
+	}
+	wait_child(pid);
+	return 0;
+}
+
+/* a process that drops privileges after its first records */
+static int scenario_dropprivs(void)
+{
+	FD(open("as-root", O_WRONLY | O_CREAT, 0644));
+	check(setresgid(1001, 1001, 1001) == 0 && setgroups(0, NULL) == 0 &&
+		      setresuid(1001, 1001, 1001) == 0,
+	      "setresuid");
+	FD(open("as-user", O_WRONLY | O_CREAT, 0644));
+	int fd = open("/root/denied", O_WRONLY | O_CREAT, 0644);
+	return fd < 0 && errno == EACCES ? 0 : 1;
+}
+
 /* ---- the rest ---- */
 
 /* a denied read, as an unprivileged user */
@@ -886,6 +952,10 @@ int main(int argc, char **argv)
 	if (!strcmp(s, "threads"))
 		return scenario_threads(argc > 3 ? atoi(argv[3]) : 64,
 					argc > 4 ? atoi(argv[4]) : 200);
+	if (!strcmp(s, "fds"))
+		return scenario_fds();
+	if (!strcmp(s, "dropprivs"))
+		return scenario_dropprivs();
 	if (!strcmp(s, "fork_threads"))
 		return scenario_fork_threads();
 	if (!strcmp(s, "storm"))
