@@ -297,19 +297,24 @@ static int parse_run(struct docker_opts *o)
 	return 0;
 }
 
-/* For unroot harden: the same parse, on arguments that may lack IMAGE (a
- * stand-in is appended so that parse_run finds an operand). */
+/* For unroot harden: the same parse, on arguments that may lack IMAGE
+ * (stand-ins are appended so that parse_run finds an operand; a last
+ * option without its value would take the first). */
 int docker_run_operand(char **run, int nrun)
 {
 	struct docker_opts o = {0};
-	char **v = xcalloc(nrun + 2, sizeof *v);
+	char **v = xcalloc(nrun + 3, sizeof *v);
 	int r;
 
 	memcpy(v, run, nrun * sizeof *v);
-	v[nrun] = "unroot-harden-image";
+	v[nrun] = v[nrun + 1] = "unroot-harden-image";
 	o.run = v;
-	o.nrun = nrun + 1;
+	o.nrun = nrun + 2;
 	r = parse_run(&o) ? -1 : o.image;
+	if (r > nrun) {
+		errmsg("docker run option %s needs a value", run[nrun - 1]);
+		r = -1;
+	}
 	for (size_t i = 0; i < o.nbinds; i++) {
 		free(o.binds[i].container);
 		free(o.binds[i].host);

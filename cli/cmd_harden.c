@@ -40,7 +40,7 @@
 #include "util.h"
 
 #define DEFAULT_ROUNDS 5
-#define KILL_GRACE 30 /* seconds after --stop-signal before SIGKILL */
+#define KILL_GRACE 10 /* seconds after --stop-signal before SIGKILL (docker stop's) */
 
 struct seen {
 	char *key;
@@ -79,7 +79,8 @@ struct denials {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: unroot harden -f Dockerfile [-C CONTEXT] [-t TAG] [-o OUT]\n"
+		"usage: unroot harden -f Dockerfile [-C CONTEXT] [-t TAG] [-o OUT] "
+		"[-w DIR]\n"
 		"                     [--max-rounds N] [--stop-after SECONDS] "
 		"[--stop-signal SIG]\n"
 		"                     [--build-network NET] [--user NAME] "
@@ -98,14 +99,17 @@ static void usage(FILE *f)
 		"<context name>-nonroot:latest);\n"
 		"                     the root image is TAG-root\n"
 		"  -o OUT             hardened Dockerfile (default "
-		"<Dockerfile>.nonroot);\n"
+		"<Dockerfile>.nonroot)\n"
 		"  -w DIR             work files: traces, logs (default OUT.unroot/,\n"
 		"                     a new directory in $TMPDIR when that is in "
 		"CONTEXT)\n"
 		"  --max-rounds N     runs as the user at most (default %d)\n"
 		"  --stop-after S     stop the container after S seconds "
 		"(servers) with\n"
-		"  --stop-signal SIG  docker kill --signal SIG (default TERM)\n"
+		"  --stop-signal SIG  docker kill --signal SIG (default TERM; KILL "
+		"follows\n"
+		"                     after 10 s: a PID 1 without a handler "
+		"ignores TERM)\n"
 		"  --build-network N  network of docker build (default none)\n"
 		"  --user, --uid, --gid, --openshift, --no-shell\n"
 		"                     as for 'unroot plan'\n\n"
@@ -1045,6 +1049,10 @@ static int harden(struct harden *h)
 	free(log);
 	read_denials(dirs[0], &ds);
 	printf("   %zu denial%s as root\n", ds.n, ds.n == 1 ? "" : "s");
+	if (root_rc && !h->stop_after)
+		warning("the workload fails as root too (exit %d; see %s/"
+			"round0.log): harden only makes the user's run match it",
+			root_rc, h->work);
 	free_denials(&ds);
 
 	for (round = 1;; round++) {

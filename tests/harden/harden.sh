@@ -11,6 +11,8 @@
 #                 (the config stays 640 root:svc, no recursive chown)
 #   readonly      a write under a read-only bind mount: harden stops after
 #                 a round with no progress (exit 1) and names the denial
+#   server        a server that runs until stopped: --stop-after ends each
+#                 run with SIGTERM, and the same status as root verifies
 set -eu
 case=$1
 . "$SRC/tests/container/common.sh"
@@ -35,8 +37,11 @@ harden() {
 	echo "(exit $rc)"
 }
 
-# the last round's trace, and the image's user
-last_round() { ls -d "$WORK"/w/round[0-9]* | grep -v denials | sort -V | tail -1; }
+# last_round sets $last, the last round's trace; the image's user
+last_round() {
+	last=$(ls -d "$WORK"/w/round*/ | grep -v denials | sed 's:/$::' | sort -V | tail -1)
+	"$UNROOT" report "$last" >/dev/null || fail "no readable trace in $last"
+}
 image_user() { docker image inspect --format '{{.Config.User}}' "$tag"; }
 in_image() { docker run --rm --network none --entrypoint /bin/sh "$tag" -c "$1"; }
 
@@ -45,7 +50,7 @@ example)
 	harden
 	[ "$rc" -eq 0 ] || fail "harden did not verify $2 (exit $rc)"
 	grep -q '^== unroot harden: verified' "$out" || fail "no 'verified' summary"
-	last=$(last_round)
+	last_round
 	n=$(count_denials "$last")
 	[ "$n" -eq 0 ] || fail "$n denials in the last run ($last)"
 	case $(image_user) in
@@ -62,7 +67,8 @@ service)
 	[ "$rc" -eq 0 ] || fail "harden did not verify the service (exit $rc)"
 	rounds=$(sed -n 's/^rounds: \([0-9]*\) run.*/\1/p' "$out")
 	[ "${rounds:-0}" -ge 2 ] || fail "converged in ${rounds:-?} round(s): the root run's plan should not have been enough"
-	n=$(count_denials "$(last_round)")
+	last_round
+	n=$(count_denials "$last")
 	[ "$n" -eq 0 ] || fail "$n denials in the last run"
 	# only what is needed: the config keeps its mode and owners, nothing
 	# is made world-readable or given away recursively
@@ -88,6 +94,15 @@ readonly)
 	grep -q "/data/out.txt -> EROFS" "$out" || fail "the denial is not named"
 	grep -q "mounted read-only" "$out" || fail "the reason is not given"
 	[ ! -e "$data/out.txt" ] || fail "something wrote into the read-only mount"
+	;;
+server)
+	harden --stop-after 2
+	[ "$rc" -eq 0 ] || fail "harden did not verify the server (exit $rc)"
+	grep -q "stopped by --stop-after" "$out" || fail "the runs were not stopped"
+	last_round
+	n=$(count_denials "$last")
+	[ "$n" -eq 0 ] || fail "$n denials in the last run"
+	grep -q "/run/serve" "$ctx/Dockerfile.nonroot" || fail "no grant for /run/serve"
 	;;
 *) fail "unknown case $case" ;;
 esac
