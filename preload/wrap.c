@@ -123,13 +123,18 @@ static void record_denied_read(const char *fn, int dirfd, const char *path,
 
 typedef int (*open_call)(int dirfd, const char *path, int flags, mode_t mode);
 
-static int traced_open(const char *fn, open_call call, int dirfd,
-		       const char *path, int flags, mode_t mode, bool has_mode)
+/*
+ * The slow path of the open family: a write, or a read when the trace
+ * records reads.  Out of line, so that the exported wrappers stay small.
+ */
+static __attribute__((noinline)) int traced_open(const char *fn,
+						 open_call call, int dirfd,
+						 const char *path, int flags,
+						 mode_t mode, bool has_mode)
 {
 	bool writes = ur_open_writes(flags);
 
-	if (LIKELY(!writes && !ur_record_reads) || !ur_enabled ||
-	    (!writes && ur_guard)) {
+	if (!ur_enabled || (!writes && (!ur_record_reads || ur_guard))) {
 		int r = call(dirfd, path, flags, mode);
 		if (UNLIKELY(r < 0) && ur_enabled && is_denial(errno) &&
 		    !ur_guard)
@@ -150,21 +155,57 @@ static int traced_open(const char *fn, open_call call, int dirfd,
 	return r;
 }
 
+/* A read open failed on the fast path: recorded when it was denied. */
+static __attribute__((noinline, cold)) void read_failed(const char *fn,
+							int dirfd,
+							const char *path,
+							int flags)
+{
+	int e = errno;
+	if (ur_enabled && is_denial(e) && !ur_guard)
+		record_denied_read(fn, dirfd, path, flags, e);
+	errno = e;
+}
+
+/*
+ * Every flag that can make an open a write, and O_TMPFILE's own bit: an
+ * open with none of them is a plain read (ur_open_writes decides the rest
+ * on the slow path).
+ */
+#define OPEN_MAYBE_WRITES                                                      \
+	(O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND | (O_TMPFILE & ~O_DIRECTORY))
+
+/*
+ * The fast path of a read: one test of the flags, one of --reads, and the
+ * real function called directly, before the variadic mode is even looked
+ * at (a read has none).  ur_record_reads is 0 when tracing is off.
+ */
+#define READ_FAST(name, dirfd, path, flags, ...)                              \
+	do {                                                                   \
+		__typeof__(real_##name) fn_ = real_##name;                    \
+		if (LIKELY(!((flags) & OPEN_MAYBE_WRITES) &&                   \
+			   !ur_record_reads && fn_ != NULL)) {                 \
+			int r_ = fn_(__VA_ARGS__);                             \
+			if (UNLIKELY(r_ < 0))                                  \
+				read_failed(#name, dirfd, path, flags);        \
+			return r_;                                             \
+		}                                                              \
+	} while (0)
+
 static bool open_has_mode(int flags)
 {
 	return (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE;
 }
 
-#define OPEN_MODE(flags)                                                       \
-	mode_t mode = 0;                                                       \
-	if (open_has_mode(flags)) {                                            \
-		va_list ap;                                                    \
-		va_start(ap, flags);                                           \
-		mode = (mode_t)va_arg(ap, int);                                \
-		va_end(ap);                                                    \
-	}
-
-/* open(path, flags, ...) and open64 */
+/*
+ * open(path, flags, ...) and open64, openat and openat64.  <fcntl.h>
+ * declares them variadic; defined so, each would spill the argument
+ * registers on every call, reads included.  They are defined instead with
+ * the mode as a named parameter, under their symbol names: in the Linux
+ * calling conventions a variadic int is passed exactly where a named one
+ * is, and the mode is read only when O_CREAT or O_TMPFILE says the caller
+ * passed one.
+ */
 #define PATH_OPEN(name)                                                        \
 	static int (*real_##name)(const char *, int, ...);                    \
 	static int call_##name(int dirfd, const char *path, int flags,        \
@@ -174,11 +215,14 @@ static bool open_has_mode(int flags)
 		REAL(name, int (*)(const char *, int, ...));                   \
 		return real_##name(path, flags, mode);                         \
 	}                                                                      \
-	EXPORT int name(const char *path, int flags, ...)                      \
+	EXPORT int ur_##name(const char *path, int flags, mode_t mode)         \
+		__asm__(#name);                                                \
+	int ur_##name(const char *path, int flags, mode_t mode)                \
 	{                                                                      \
-		OPEN_MODE(flags);                                              \
+		READ_FAST(name, AT_FDCWD, path, flags, path, flags);           \
+		bool has_mode = open_has_mode(flags);                          \
 		return traced_open(#name, call_##name, AT_FDCWD, path, flags,  \
-				   mode, open_has_mode(flags));                \
+				   has_mode ? mode : 0, has_mode);             \
 	}
 PATH_OPEN(open)
 PATH_OPEN(open64)
@@ -191,11 +235,14 @@ PATH_OPEN(open64)
 		REAL(name, int (*)(int, const char *, int, ...));              \
 		return real_##name(dirfd, path, flags, mode);                  \
 	}                                                                      \
-	EXPORT int name(int dirfd, const char *path, int flags, ...)           \
+	EXPORT int ur_##name(int dirfd, const char *path, int flags,           \
+			     mode_t mode) __asm__(#name);                      \
+	int ur_##name(int dirfd, const char *path, int flags, mode_t mode)     \
 	{                                                                      \
-		OPEN_MODE(flags);                                              \
+		READ_FAST(name, dirfd, path, flags, dirfd, path, flags);       \
+		bool has_mode = open_has_mode(flags);                          \
 		return traced_open(#name, call_##name, dirfd, path, flags,     \
-				   mode, open_has_mode(flags));                \
+				   has_mode ? mode : 0, has_mode);             \
 	}
 AT_OPEN(openat)
 AT_OPEN(openat64)
@@ -231,6 +278,7 @@ CREAT(creat64)
 	}                                                                      \
 	EXPORT int name(const char *path, int flags)                           \
 	{                                                                      \
+		READ_FAST(name, AT_FDCWD, path, flags, path, flags);           \
 		return traced_open(#name, call_##name, AT_FDCWD, path, flags,  \
 				   0, false);                                  \
 	}
@@ -248,6 +296,7 @@ FORTIFY_OPEN(__open64_2)
 	}                                                                      \
 	EXPORT int name(int dirfd, const char *path, int flags)                \
 	{                                                                      \
+		READ_FAST(name, dirfd, path, flags, dirfd, path, flags);       \
 		return traced_open(#name, call_##name, dirfd, path, flags, 0,  \
 				   false);                                     \
 	}
