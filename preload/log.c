@@ -1,31 +1,55 @@
 /*
- * log.c - the transport: one append-only file per process image in the
- * trace's log directory, each record one write(2).
+ * log.c - the transport: one file per process image in the trace's log
+ * directory, written through a shared memory mapping.
  *
  * The file is created O_CREAT|O_EXCL|O_NOFOLLOW (a planted symlink is never
- * followed).  No descriptor is kept: each record opens the file by name
- * (O_APPEND), writes once and closes, so the workload never sees a
- * descriptor of ours in /proc/self/fd, a daemon's close-all loop or dup2
- * has nothing to break, and a forked child inherits nothing.  Nothing is
- * buffered in memory, so a kill, an exec or _exit loses nothing already
- * recorded.  When the process has dropped privileges and can no longer
- * open its file, it continues in a new file with a new proc record (its
- * new credentials).  Records that cannot be written (a full disk) are
- * counted and reported in the "end" record.
+ * followed), space for it is allocated with fallocate(2) before any byte of
+ * it is touched (so a full disk is a counted loss, never a SIGBUS inside
+ * the workload), and it is mapped MAP_SHARED into a large address window.
+ * No descriptor is kept: the workload never sees one of ours in
+ * /proc/self/fd, a daemon's close-all loop or dup2 has nothing to break,
+ * and nothing we hold can land in the workload's files.
+ *
+ * A record is placed by reserving its bytes with one atomic add on the
+ * file's cursor and copying it in: threads never wait for each other, a
+ * signal handler that interrupts a record reserves its own bytes after it,
+ * and a record is never torn by another.  The page cache keeps what was
+ * copied when the process execs, calls _exit or is SIGKILLed.  A process
+ * killed between reserving and copying leaves NUL bytes; preallocated
+ * space at the end of a file is NUL too: readers skip NUL padding
+ * (SCHEMA.md).
+ *
+ * Where fallocate is not supported, a file falls back to one write(2) per
+ * record on a descriptor opened by name and closed again.  When the
+ * process has dropped privileges and can no longer grow its file, it
+ * continues in a new file with a new proc record.  Records that cannot be
+ * written are counted and reported in the "end" record.
  */
 #include <errno.h>
-#include <sched.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "unroot.h"
 
-/* Two name slots: a new file is named in the free one, then published. */
-static char names[2][PATH_MAX + 64];
-static int name_idx = -1; /* the published slot, -1 before the file exists */
+#define WINDOW_SIZE ((size_t)1 << 30) /* address space per file */
+#define FIRST_CHUNK ((size_t)64 << 10)
+#define MAX_CHUNK ((size_t)4 << 20)
+
+struct logfile {
+	char name[PATH_MAX + 64];
+	char *map;	  /* NULL: write(2) per record */
+	size_t cursor;	  /* bytes reserved (atomic) */
+	size_t allocated; /* bytes backed by fallocate (atomic) */
+};
+
+/* Two slots: a new file is made in the free one, then published. */
+static struct logfile files[2];
+static int file_idx = -1; /* the published slot, -1 before a file exists */
 static long lost_records;
 static int log_failed; /* the file could not be created at all */
 
@@ -66,51 +90,122 @@ static void name_log_file(char *out)
 	memcpy(out + n, UNROOT_LOG_SUFFIX, sizeof UNROOT_LOG_SUFFIX);
 }
 
-static int open_append(const char *name)
+static void count_lost(void)
 {
-	return (int)ur_sys_open(name, O_WRONLY | O_APPEND | O_NOFOLLOW |
-					      O_CLOEXEC, 0);
+	__atomic_add_fetch(&lost_records, 1, __ATOMIC_RELAXED);
 }
 
-/* Create a new file in slot; its descriptor, or -1. */
-static int create_log(int slot)
+/* Create a new file in lf and map it; false when no file could be made. */
+static bool create_log(struct logfile *lf)
 {
+	long fd = -1;
+
 	for (int tries = 0; tries < 4; tries++) {
-		name_log_file(names[slot]);
-		long fd = ur_sys_open(names[slot],
-				      O_WRONLY | O_APPEND | O_CREAT | O_EXCL |
-					      O_NOFOLLOW | O_CLOEXEC,
-				      0644);
-		if (fd >= 0)
-			return (int)fd;
-		if (errno != EEXIST)
+		name_log_file(lf->name);
+		fd = ur_sys_open(lf->name,
+				 O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
+					 O_CLOEXEC,
+				 0644);
+		if (fd >= 0 || errno != EEXIST)
 			break;
 	}
-	return -1;
+	if (fd < 0)
+		return false;
+	lf->map = NULL;
+	lf->cursor = 0;
+	lf->allocated = 0;
+	if (syscall(SYS_fallocate, (int)fd, 0, 0L, (long)FIRST_CHUNK) == 0) {
+		void *p = mmap(NULL, WINDOW_SIZE, PROT_READ | PROT_WRITE,
+			       MAP_SHARED, (int)fd, 0);
+		if (p != MAP_FAILED) {
+			lf->map = p;
+			lf->allocated = FIRST_CHUNK;
+		} else {
+			syscall(SYS_ftruncate, (int)fd, 0L);
+		}
+	}
+	ur_sys_close((int)fd);
+	return true;
+}
+
+/* Back [0, end) of the file with allocated blocks; false when it cannot
+ * be (full disk, lost permission, file gone). */
+static bool ensure_allocated(struct logfile *lf, size_t end, int *err)
+{
+	size_t have;
+
+	while ((have = __atomic_load_n(&lf->allocated, __ATOMIC_ACQUIRE)) <
+	       end) {
+		size_t step = have < MAX_CHUNK ? have : MAX_CHUNK;
+		size_t want = have + step;
+		while (want < end)
+			want += step;
+		if (want > WINDOW_SIZE)
+			want = WINDOW_SIZE;
+		if (want < end)
+			return false;
+		long fd = ur_sys_open(lf->name, O_WRONLY | O_NOFOLLOW | O_CLOEXEC,
+				      0);
+		if (fd < 0) {
+			*err = errno;
+			return false;
+		}
+		long r = syscall(SYS_fallocate, (int)fd, 0, 0L, (long)want);
+		*err = errno;
+		ur_sys_close((int)fd);
+		if (r != 0)
+			return false;
+		__atomic_compare_exchange_n(&lf->allocated, &have, want, false,
+					    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+	}
+	return true;
+}
+
+/* Place one record in lf; false with *err set when it could not be. */
+static bool place(struct logfile *lf, const char *buf, size_t len, int *err)
+{
+	*err = 0;
+	if (!lf->map) {
+		long fd = ur_sys_open(lf->name, O_WRONLY | O_APPEND |
+							O_NOFOLLOW | O_CLOEXEC,
+				      0);
+		if (fd < 0) {
+			*err = errno;
+			return false;
+		}
+		bool ok = ur_sys_write((int)fd, buf, len) == (long)len;
+		ur_sys_close((int)fd);
+		return ok;
+	}
+	size_t off = __atomic_fetch_add(&lf->cursor, len, __ATOMIC_RELAXED);
+	if (off + len > WINDOW_SIZE || !ensure_allocated(lf, off + len, err))
+		return false; /* the reserved bytes stay NUL: padding */
+	memcpy(lf->map + off, buf, len);
+	return true;
 }
 
 /*
  * A file's first records: the file is created and the proc record (and the
- * once-per-namespace/root ones) written through start_fd before the name
- * is published, so that no other thread's record comes before the proc
- * record.  Other threads wait; the starting thread (or a signal handler
- * that interrupts it) writes through start_fd.
+ * once-per-namespace/root ones) placed in it before it is published, so
+ * that no other thread's record comes before the proc record.  Other
+ * threads wait; the starting thread (or a signal handler interrupting it)
+ * writes into the slot being started.
  */
 static int starting;
-static int start_fd = -1;
+static int start_slot = -1;
 static __thread int starting_here;
 
 void ur_log_reset_start(void)
 {
 	starting = 0;
-	start_fd = -1;
+	start_slot = -1;
 	starting_here = 0;
 }
 
 static void wait_started(int old_idx)
 {
 	long long until = ur_now_ns() + 5000000000LL;
-	while (__atomic_load_n(&name_idx, __ATOMIC_ACQUIRE) == old_idx &&
+	while (__atomic_load_n(&file_idx, __ATOMIC_ACQUIRE) == old_idx &&
 	       !__atomic_load_n(&log_failed, __ATOMIC_ACQUIRE) &&
 	       ur_now_ns() < until)
 		sched_yield();
@@ -120,16 +215,16 @@ static void wait_started(int old_idx)
 static bool start_file(int old_idx)
 {
 	int slot = old_idx == 0 ? 1 : 0;
-	int fd = create_log(slot);
 
-	if (fd < 0)
+	/* a third file reuses a slot; its old window stays mapped, since a
+	 * thread may still be copying into it */
+	if (!create_log(&files[slot]))
 		return false;
-	start_fd = fd;
+	start_slot = slot;
 	ur_write_proc();
 	ur_write_once_per_ns_and_root();
-	start_fd = -1;
-	ur_sys_close(fd);
-	__atomic_store_n(&name_idx, slot, __ATOMIC_RELEASE);
+	start_slot = -1;
+	__atomic_store_n(&file_idx, slot, __ATOMIC_RELEASE);
 	return true;
 }
 
@@ -140,10 +235,8 @@ static void new_file(int old_idx)
 		wait_started(old_idx);
 		return;
 	}
-	/* from here a signal handler in this thread must not wait for us:
-	 * its records go to start_fd (lost before the file exists) */
 	starting_here = 1;
-	if (__atomic_load_n(&name_idx, __ATOMIC_ACQUIRE) == old_idx) {
+	if (__atomic_load_n(&file_idx, __ATOMIC_ACQUIRE) == old_idx) {
 		if (old_idx >= 0) {
 			/* the new file describes its stacks and dirs again */
 			ur_stack_after_fork();
@@ -158,43 +251,52 @@ static void new_file(int old_idx)
 
 void ur_log_write(const char *buf, size_t len)
 {
+	int err;
+
 	if (starting_here) {
-		if (start_fd < 0 ||
-		    ur_sys_write(start_fd, buf, len) != (long)len)
-			__atomic_add_fetch(&lost_records, 1, __ATOMIC_RELAXED);
+		if (start_slot < 0 || !place(&files[start_slot], buf, len, &err))
+			count_lost();
 		return;
 	}
-	int idx = __atomic_load_n(&name_idx, __ATOMIC_ACQUIRE);
-	if (idx < 0 && !log_failed) {
+	int idx = __atomic_load_n(&file_idx, __ATOMIC_ACQUIRE);
+	if (idx < 0 && !__atomic_load_n(&log_failed, __ATOMIC_ACQUIRE)) {
 		new_file(-1);
-		idx = __atomic_load_n(&name_idx, __ATOMIC_ACQUIRE);
+		idx = __atomic_load_n(&file_idx, __ATOMIC_ACQUIRE);
 	}
-	int fd = idx >= 0 ? open_append(names[idx]) : -1;
-	if (fd < 0 && idx >= 0 && (errno == EACCES || errno == EPERM)) {
+	if (idx < 0) {
+		count_lost();
+		return;
+	}
+	if (place(&files[idx], buf, len, &err))
+		return;
+	if (err == EACCES || err == EPERM) {
 		/* credentials dropped since the file was made: a new file */
 		new_file(idx);
-		idx = __atomic_load_n(&name_idx, __ATOMIC_ACQUIRE);
-		fd = open_append(names[idx]);
+		int now = __atomic_load_n(&file_idx, __ATOMIC_ACQUIRE);
+		if (now != idx && place(&files[now], buf, len, &err))
+			return;
 	}
-	if (fd < 0) {
-		__atomic_add_fetch(&lost_records, 1, __ATOMIC_RELAXED);
-		return;
-	}
-	if (ur_sys_write(fd, buf, len) != (long)len)
-		__atomic_add_fetch(&lost_records, 1, __ATOMIC_RELAXED);
-	ur_sys_close(fd);
+	count_lost();
 }
 
 void ur_log_start(void)
 {
-	if (__atomic_load_n(&name_idx, __ATOMIC_ACQUIRE) < 0 && !log_failed)
+	if (__atomic_load_n(&file_idx, __ATOMIC_ACQUIRE) < 0 && !log_failed)
 		new_file(-1);
 }
 
-/* In a forked child: the parent's file is the parent's; start afresh. */
+/* In a forked child: the parent's files are the parent's; start afresh.
+ * The inherited mappings are shared with the parent's files, so they are
+ * dropped from the child before it can write into them. */
 void ur_log_after_fork(void)
 {
-	name_idx = -1;
+	for (int i = 0; i < 2; i++) {
+		if (files[i].map)
+			munmap(files[i].map, WINDOW_SIZE);
+		files[i].map = NULL;
+		files[i].name[0] = 0;
+	}
+	file_idx = -1;
 	ur_log_reset_start();
 	log_failed = 0;
 	lost_records = 0;
@@ -205,7 +307,7 @@ void ur_log_end(void)
 	char buf[256];
 	struct jbuf j;
 
-	if (name_idx < 0 && !lost_records)
+	if (file_idx < 0 && !lost_records)
 		return;
 	/* a vfork child that calls exit() runs our atexit handler: the
 	 * process that ends is not the one this file belongs to */

@@ -16,6 +16,7 @@ last line excepted), then checks each argument:
 """
 import fnmatch
 import json
+import re
 import os
 import sys
 
@@ -33,12 +34,13 @@ def load(logdir):
             continue
         files += 1
         data = open(os.path.join(logdir, name), "rb").read()
-        lines = data.split(b"\n")
-        for i, line in enumerate(lines):
-            if not line:
-                continue
-            if i == len(lines) - 1:
-                print("warning: %s: cut last line" % name)
+        # NUL bytes are padding of the mapped log (SCHEMA.md); a record
+        # cut by NULs or by the end of the file was cut by a kill
+        pieces = re.finditer(rb"([^\n\0]+)(\n|\0|$)", data)
+        for i, m in enumerate(pieces):
+            line = m.group(1)
+            if m.group(2) != b"\n":
+                print("warning: %s: cut record" % name)
                 continue
             try:
                 rec = json.loads(line)

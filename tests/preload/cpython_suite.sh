@@ -63,18 +63,20 @@ for o in pass fail skip; do
 	printf '%s: bare %d, traced %d\n' $o "$(grep -c "^$o " "$T/bare.res")" \
 		"$(grep -c "^$o " "$T/traced.res")"
 done
-records=$(cat "$T"/log/*.jsonl | wc -l)
+records=$(cat "$T"/log/*.jsonl | tr -d '\000' | wc -l)
 echo "traced run: $(ls "$T"/log/*.jsonl | wc -l) log files, $records records"
 
 # every record parses (a cut last line excepted)
 $PY - "$T/log" <<'EOF' || exit 1
-import json, os, sys
+import json, os, re, sys
 bad = 0
 for n in os.listdir(sys.argv[1]):
     if not n.endswith(".jsonl"):
         continue
-    lines = open(os.path.join(sys.argv[1], n), "rb").read().split(b"\n")
-    for i, l in enumerate(lines[:-1]):
+    data = open(os.path.join(sys.argv[1], n), "rb").read()
+    # NUL bytes are padding of the mapped log; records end with a newline
+    lines = [m.group(1) for m in re.finditer(rb"([^\n\0]+)\n", data)]
+    for i, l in enumerate(lines):
         try:
             json.loads(l)
         except ValueError:

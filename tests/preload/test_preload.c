@@ -61,6 +61,59 @@ static char workload_real[PATH_MAX];
 
 static void run_free(struct run *r);
 
+/*
+ * The records of one log file.  Files are preallocated and written through
+ * a mapping, so runs of NUL bytes are padding (SCHEMA.md); a record cut by
+ * NULs or by the end of the file is torn.
+ */
+static void read_records(struct run *r, FILE *f, const char *name)
+{
+	char *buf = NULL;
+	size_t cap = 0, len = 0, n;
+	char chunk[65536];
+	int lineno = 0;
+
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+		if (len + n + 1 > cap) {
+			cap = (len + n + 1) * 2;
+			buf = realloc(buf, cap);
+			ck_assert_ptr_nonnull(buf);
+		}
+		memcpy(buf + len, chunk, n);
+		len += n;
+	}
+	for (size_t i = 0; i < len;) {
+		if (buf[i] == 0) {
+			i++;
+			continue;
+		}
+		size_t start = i;
+		while (i < len && buf[i] != '\n' && buf[i] != 0)
+			i++;
+		if (i == len || buf[i] == 0) {
+			r->torn++;
+			continue;
+		}
+		i++; /* the newline */
+		lineno++;
+		json_error_t err;
+		json_t *rec = json_loadb(buf + start, i - start, 0, &err);
+		if (!rec || !json_is_object(rec)) {
+			if (!r->bad)
+				snprintf(r->bad_msg, sizeof r->bad_msg,
+					 "%s:%d: %s: %.200s", name, lineno,
+					 err.text, buf + start);
+			r->bad++;
+			json_decref(rec);
+			continue;
+		}
+		json_object_set_new(rec, "_file", json_string(name));
+		json_object_set_new(rec, "_line", json_integer(lineno));
+		json_array_append_new(r->recs, rec);
+	}
+	free(buf);
+}
+
 static void read_logs(struct run *r)
 {
 	DIR *d = opendir(r->log);
@@ -79,32 +132,7 @@ static void read_logs(struct run *r)
 		if (!f)
 			continue;
 		r->files++;
-		char *line = NULL;
-		size_t cap = 0;
-		ssize_t len;
-		int lineno = 0;
-		while ((len = getline(&line, &cap, f)) > 0) {
-			lineno++;
-			if (line[len - 1] != '\n') {
-				r->torn++;
-				break;
-			}
-			json_error_t err;
-			json_t *rec = json_loadb(line, (size_t)len, 0, &err);
-			if (!rec || !json_is_object(rec)) {
-				if (!r->bad)
-					snprintf(r->bad_msg, sizeof r->bad_msg,
-						 "%s:%d: %s: %.200s", e->d_name,
-						 lineno, err.text, line);
-				r->bad++;
-				json_decref(rec);
-				continue;
-			}
-			json_object_set_new(rec, "_file", json_string(e->d_name));
-			json_object_set_new(rec, "_line", json_integer(lineno));
-			json_array_append_new(r->recs, rec);
-		}
-		free(line);
+		read_records(r, f, e->d_name);
 		fclose(f);
 	}
 	closedir(d);
@@ -1059,8 +1087,9 @@ START_TEST(test_symlinks_real)
 }
 END_TEST
 
-/* records go on after the process drops root: in a new file, whose proc
- * record has the new credentials */
+/* records go on after the process drops root, with the new credentials on
+ * each event: through the file's mapping, or in a new file when the old
+ * one had to grow and can no longer be opened */
 START_TEST(test_drop_privileges)
 {
 	struct run r;
@@ -1073,11 +1102,11 @@ START_TEST(test_drop_privileges)
 	ck_assert_int_eq(count_ev(&r, "open", "as-user", &ev), 1);
 	ck_assert_int_eq(jint(ev, "uid"), 1001);
 	json_t *p = proc_of(&r, ev);
-	ck_assert_int_eq(jint(p, "euid"), 1001);
 	ck_assert_int_eq(jint(p, "pid"), r.pid);
 	ck_assert_int_eq(count_ev(&r, "open", "/root/denied", &ev), 1);
 	ck_assert_str_eq(jstr(ev, "errno"), "EACCES");
-	ck_assert_int_eq(r.files, 2);
+	ck_assert_int_ge(r.files, 1);
+	ck_assert_int_le(r.files, 2);
 	size_t i;
 	json_t *x;
 	int ends = 0;

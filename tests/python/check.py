@@ -9,6 +9,7 @@ processes that are not Python.  Exit 0 pass, 1 fail, 77 skip.
 """
 import glob
 import json
+import re
 import os
 import shutil
 import subprocess
@@ -49,11 +50,15 @@ def run(argv, tmp, env=None, script=None):
         fail("%s exited %d: %s" % (argv, p.returncode, p.stderr[-2000:]))
     evs = []
     for name in glob.glob(os.path.join(log, "*.jsonl")):
-        with open(name) as f:
-            for line in f:
-                r = json.loads(line)
-                if r.get("t") == "ev":
-                    evs.append(r)
+        with open(name, "rb") as f:
+            data = f.read()
+        # NUL bytes are padding of the mapped log (SCHEMA.md)
+        for m in re.finditer(rb"([^\n\0]+)(\n|\0|$)", data):
+            if m.group(2) != b"\n":
+                continue  # a record cut by a kill
+            r = json.loads(m.group(1))
+            if r.get("t") == "ev":
+                evs.append(r)
     return evs, p.stdout
 
 
