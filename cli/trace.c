@@ -253,8 +253,14 @@ static long long jint(json_t *o, const char *key, long long def)
 
 	if (json_is_integer(v))
 		return json_integer_value(v);
-	if (json_is_real(v))
-		return (long long)json_real_value(v);
+	if (json_is_real(v)) {
+		double d = json_real_value(v);
+
+		/* converting a double outside long long is undefined */
+		if (!(d > -9.2e18 && d < 9.2e18))
+			return def;
+		return (long long)d;
+	}
 	return def;
 }
 
@@ -1261,6 +1267,46 @@ static int merge_open(struct lreader *r, void *ctx)
 	}
 }
 
+/* An absolute, lexically normalised path, as SCHEMA.md promises: a forged
+ * "/tmp/../etc/passwd" or a relative name must not reach the planner,
+ * whose never-grant checks compare prefixes. */
+static bool path_normal(const char *p)
+{
+	if (p[0] != '/')
+		return false;
+	if (!p[1])
+		return true;
+	for (const char *c = p; c; c = strchr(c + 1, '/')) {
+		const char *n = c + 1;
+		size_t k = strcspn(n, "/");
+
+		if (k == 0 || (k == 1 && n[0] == '.') ||
+		    (k == 2 && n[0] == '.' && n[1] == '.'))
+			return false;
+	}
+	return true;
+}
+
+/* NULL when an event's paths are usable, else what is wrong with them. */
+static const char *ev_path_problem(struct trace *t, json_t *o)
+{
+	const char *op = jstr(o, "op");
+	json_t *v;
+
+	if (!decode_path(json_object_get(o, "path"), &t->pathbuf[0]))
+		return "no path";
+	if (!path_normal(t->pathbuf[0].buf))
+		return "a path that is not absolute and normalised";
+	v = json_object_get(o, "path2");
+	if (v && op && (!strcmp(op, "rename") || !strcmp(op, "link")) &&
+	    (!decode_path(v, &t->pathbuf[0]) || !path_normal(t->pathbuf[0].buf)))
+		return "a path2 that is not absolute and normalised";
+	v = json_object_get(o, "real");
+	if (v && (!decode_path(v, &t->pathbuf[0]) || !path_normal(t->pathbuf[0].buf)))
+		return "a real path that is not absolute and normalised";
+	return NULL;
+}
+
 /* Advance a source to its next parseable event. */
 static void source_next(struct merge *m, struct source *s)
 {
@@ -1275,6 +1321,7 @@ static void source_next(struct merge *m, struct source *s)
 	s->r.last_use = ++m->clock;
 	while ((rc = lr_next(&s->r, &line, &len, &nl, merge_open, m)) > 0) {
 		json_error_t err;
+		const char *why;
 		json_t *o;
 
 		if (line_is_event(line, len) != 1)
@@ -1287,6 +1334,13 @@ static void source_next(struct merge *m, struct source *s)
 				diag(t, s->f->path, s->r.lineno, true,
 				     "corrupt line (%s): skipped",
 				     o ? "not an object" : err.text);
+			json_decref(o);
+			continue;
+		}
+		if ((why = ev_path_problem(t, o))) {
+			if (s->r.lineno > s->f->ev_checked)
+				diag(t, s->f->path, s->r.lineno, true,
+				     "event with %s: skipped", why);
 			json_decref(o);
 			continue;
 		}
