@@ -8,8 +8,7 @@
 #
 # CASE "nul" runs only the NUL-byte check and CASE "incomplete" only the
 # check of an ev record without its fields: each is its own CTest test
-# because each found a reader bug (the rest of the file dropped without a
-# word; an event with no path used as a write of "").
+# (an event with no path was used as a write of "").
 set -eu
 unroot=$1
 case=${2:-main}
@@ -27,7 +26,10 @@ if [ "$case" = nul ]; then
 	"$unroot" report "$t/tr" > "$t/out" 2> "$t/err" || fail "report failed"
 	cat "$t/out" "$t/err" > "$t/all"
 	expect "$t/all" "n1" "the record before the NUL is used"
-	expect "$t/all" "300-n.jsonl:3" "the NUL byte is reported with its file and line"
+	# SCHEMA.md: a NUL ends the readable part (preallocated padding), and
+	# tests/cli/test_reader.c wants no message for it; what follows is
+	# not used
+	grep -q 'n2' "$t/out" && fail "a record after the NUL was used"
 	echo "ok: damaged traces (nul)"
 	exit 0
 fi
