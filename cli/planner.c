@@ -26,11 +26,16 @@
 
 #define FILES_BEFORE_DIR 4 /* distinct files created in one dir: own it */
 
-/* ---- a small string-keyed hash map ----------------------------------- */
+/* ---- a small string-keyed hash map ----------------------------------- *
+ *
+ * Open addressing with linear probing; the hash of each key is kept so a
+ * probe compares strings only on a full hash match.  Keys are copied.
+ */
 
 struct slot {
 	char *key;
 	void *val;
+	size_t hash;
 };
 
 struct map {
@@ -38,41 +43,48 @@ struct map {
 	size_t cap, n;
 };
 
-static size_t hash_string(const char *s)
+static size_t hash_bytes(const char *s, size_t n)
 {
 	size_t h = 1469598103934665603ull;
 
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+	return h ^ (h >> 29);
 }
 
-static struct slot *map_find(struct map *m, const char *key)
+static size_t hash_string(const char *s)
+{
+	return hash_bytes(s, strlen(s));
+}
+
+static struct slot *map_find_h(struct map *m, const char *key, size_t h)
 {
 	if (!m->cap)
 		return NULL;
-	for (size_t i = hash_string(key) & (m->cap - 1);;
-	     i = (i + 1) & (m->cap - 1)) {
+	for (size_t i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
 		if (!m->v[i].key)
 			return NULL;
-		if (!strcmp(m->v[i].key, key))
+		if (m->v[i].hash == h && !strcmp(m->v[i].key, key))
 			return &m->v[i];
 	}
 }
 
-static void map_insert_slot(struct slot *v, size_t cap, char *key, void *val)
+static void map_insert_slot(struct slot *v, size_t cap, char *key, void *val,
+			    size_t h)
 {
-	size_t i = hash_string(key) & (cap - 1);
+	size_t i = h & (cap - 1);
 
 	while (v[i].key)
 		i = (i + 1) & (cap - 1);
 	v[i].key = key;
 	v[i].val = val;
+	v[i].hash = h;
 }
 
 static void map_put(struct map *m, const char *key, void *val)
 {
-	struct slot *s = map_find(m, key);
+	size_t h = hash_string(key);
+	struct slot *s = map_find_h(m, key, h);
 
 	if (s) {
 		s->val = val;
@@ -84,18 +96,19 @@ static void map_put(struct map *m, const char *key, void *val)
 
 		for (size_t i = 0; i < m->cap; i++)
 			if (m->v[i].key)
-				map_insert_slot(v, cap, m->v[i].key, m->v[i].val);
+				map_insert_slot(v, cap, m->v[i].key, m->v[i].val,
+						m->v[i].hash);
 		free(m->v);
 		m->v = v;
 		m->cap = cap;
 	}
-	map_insert_slot(m->v, m->cap, xstrdup(key), val);
+	map_insert_slot(m->v, m->cap, xstrdup(key), val, h);
 	m->n++;
 }
 
 static void *map_get(struct map *m, const char *key)
 {
-	struct slot *s = map_find(m, key);
+	struct slot *s = map_find_h(m, key, hash_string(key));
 
 	return s ? s->val : NULL;
 }
@@ -114,11 +127,138 @@ static void map_free(struct map *m, void (*free_val)(void *))
 	m->cap = m->n = 0;
 }
 
-/* ---- planner state ---------------------------------------------------- */
+/*
+ * The length of the parent of path[0..len) as path_dirname() gives it
+ * ("/a/b" -> 2, "/a" -> 1), or 0 when it has none ("/", a relative name).
+ * Walking a path's ancestors in place uses no allocation.
+ */
+static size_t parent_len(const char *path, size_t len)
+{
+	size_t s = len;
 
+	if (len <= 1)
+		return 0;
+	while (s > 0 && path[s - 1] != '/')
+		s--;
+	if (!s)
+		return 0;
+	s--; /* at the slash */
+	while (s > 0 && path[s - 1] == '/')
+		s--;
+	return s ? s : 1;
+}
+
+/* ---- the virtual file system ------------------------------------------ *
+ *
+ * Every path the replay has touched is a node, reachable by hash and
+ * linked into a tree under its parent, so that a rename moves a subtree
+ * without looking at anything else.  Ancestors are created as structural
+ * nodes (live == false): for the replay they do not exist yet.  One node
+ * per distinct path, never freed before the planner.
+ */
 struct vnode {
+	char *path;
+	size_t hash;
+	struct vnode *parent, *child, *sibling;
 	struct file_state st;
+	bool live; /* touched by the replay: st is its state */
 };
+
+struct vtab {
+	struct vnode **slot;
+	size_t cap, n;
+};
+
+static struct vnode *vt_find(const struct vtab *t, const char *path,
+			     size_t len, size_t h)
+{
+	if (!t->cap)
+		return NULL;
+	for (size_t i = h & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
+		struct vnode *v = t->slot[i];
+
+		if (!v)
+			return NULL;
+		if (v->hash == h && !strncmp(v->path, path, len) &&
+		    !v->path[len])
+			return v;
+	}
+}
+
+static void vt_insert(struct vtab *t, struct vnode *v)
+{
+	size_t i;
+
+	if ((t->n + 1) * 2 > t->cap) {
+		struct vtab big = {.cap = t->cap ? 2 * t->cap : 256};
+
+		big.slot = xcalloc(big.cap, sizeof *big.slot);
+		for (size_t k = 0; k < t->cap; k++)
+			if (t->slot[k]) {
+				i = t->slot[k]->hash & (big.cap - 1);
+				while (big.slot[i])
+					i = (i + 1) & (big.cap - 1);
+				big.slot[i] = t->slot[k];
+			}
+		big.n = t->n;
+		free(t->slot);
+		*t = big;
+	}
+	i = v->hash & (t->cap - 1);
+	while (t->slot[i])
+		i = (i + 1) & (t->cap - 1);
+	t->slot[i] = v;
+	t->n++;
+}
+
+/* The node of path, created with its missing ancestors. */
+static struct vnode *vt_node(struct vtab *t, const char *path)
+{
+	size_t len = strlen(path), h = hash_bytes(path, len);
+	struct vnode *v = vt_find(t, path, len, h), *first, *below = NULL;
+
+	if (v)
+		return v;
+	for (;;) {
+		v = xcalloc(1, sizeof *v);
+		v->path = xstrndup(path, len);
+		v->hash = h;
+		vt_insert(t, v);
+		if (below) {
+			below->parent = v;
+			below->sibling = v->child;
+			v->child = below;
+		} else {
+			first = v;
+		}
+		len = parent_len(path, len);
+		if (!len)
+			return first;
+		h = hash_bytes(path, len);
+		below = v;
+		v = vt_find(t, path, len, h);
+		if (v) {
+			below->parent = v;
+			below->sibling = v->child;
+			v->child = below;
+			return first;
+		}
+	}
+}
+
+static void vt_free(struct vtab *t)
+{
+	for (size_t i = 0; i < t->cap; i++)
+		if (t->slot[i]) {
+			free(t->slot[i]->path);
+			free(t->slot[i]);
+		}
+	free(t->slot);
+	t->slot = NULL;
+	t->cap = t->n = 0;
+}
+
+/* ---- planner state ---------------------------------------------------- */
 
 enum need_kind { NEED_CREATE, NEED_DIR, NEED_FILE, NEED_SEARCH };
 
@@ -183,15 +323,29 @@ struct planner {
 	size_t nusers, capusers;
 	struct trace_group *grps;
 	size_t ngrps, capgrps;
-	struct map vfs;	  /* path -> struct vnode */
+	struct vtab vfs;  /* the replay's file system */
 	struct map dirs;  /* path -> struct file_state (ancestor records) */
-	struct map needs; /* "K path" -> index + 1 */
+	struct map needs[NEED_SEARCH + 1]; /* per kind: path -> index + 1 */
 	struct need *nv;
 	size_t nn, capn;
 	struct home_write *hw;
 	size_t nhw, caphw;
+	struct map hwseen; /* home writes kept: one per rel, writer, mkdir */
 	struct code_write *cw;
 	size_t ncw, capcw;
+	struct map cwseen; /* code writes kept: one per path and writer */
+	struct map refused; /* paths refused during the replay */
+	/* the catalogue, prepared for match_writer() */
+	struct wpat *wpats;
+	size_t nwpats;
+	struct map wexe; /* program -> bool[writers->n] (exe allowed) */
+	/* planner_finish: grants by kind and path (index + 1), rebuilt
+	 * after the array is compacted; removed grants are marked dead
+	 * and compacted at the end of each step, so a removal is O(1) */
+	struct map gidx[GRANT_BUILD + 1];
+	bool gidx_stale;
+	bool *gdead;
+	size_t capgdead;
 	struct volume *vols;
 	size_t nvols, capvols;
 	struct map shipped; /* directories known to hold files of the image */
@@ -255,6 +409,8 @@ static void plan_note(struct planner *p, char *msg)
 	add_string(&p->plan->notes, &p->plan->nnotes, msg);
 }
 
+static void prepare_writers(struct planner *p);
+
 struct planner *planner_new(const struct plan_options *o)
 {
 	struct planner *p = xcalloc(1, sizeof *p);
@@ -266,6 +422,7 @@ struct planner *planner_new(const struct plan_options *o)
 		p->o.tree_threshold = 8;
 	p->plan = xcalloc(1, sizeof *p->plan);
 	p->no_shell = o->no_shell;
+	prepare_writers(p);
 	return p;
 }
 
@@ -599,10 +756,19 @@ static bool owns(const struct planner *p, const struct file_state *st)
 	return st->kind != ST_PRESENT || st->uid == p->uid;
 }
 
+/* The replay's node of path, or NULL when it has not touched it. */
+static struct vnode *vfs_get(struct planner *p, const char *path)
+{
+	size_t len = strlen(path);
+	struct vnode *v = vt_find(&p->vfs, path, len, hash_bytes(path, len));
+
+	return v && v->live ? v : NULL;
+}
+
 static struct file_state state_at(struct planner *p, const char *path,
 				  const struct file_state *recorded)
 {
-	struct vnode *v = map_get(&p->vfs, path);
+	struct vnode *v = vfs_get(p, path);
 	struct file_state *d;
 	struct file_state none = {.kind = ST_UNKNOWN};
 
@@ -617,12 +783,11 @@ static struct file_state state_at(struct planner *p, const char *path,
 static struct vnode *vnode_at(struct planner *p, const char *path,
 			      const struct file_state *recorded)
 {
-	struct vnode *v = map_get(&p->vfs, path);
+	struct vnode *v = vt_node(&p->vfs, path);
 
-	if (!v) {
-		v = xcalloc(1, sizeof *v);
+	if (!v->live) {
 		v->st = state_at(p, path, recorded);
-		map_put(&p->vfs, path, v);
+		v->live = true;
 	}
 	return v;
 }
@@ -704,10 +869,8 @@ static void evidence_free(struct evidence *e)
 static struct need *need_find(struct planner *p, enum need_kind k,
 			      const char *path)
 {
-	char *key = xasprintf("%d %s", k, path);
-	uintptr_t i = (uintptr_t)map_get(&p->needs, key);
+	uintptr_t i = (uintptr_t)map_get(&p->needs[k], path);
 
-	free(key);
 	return i ? &p->nv[i - 1] : NULL;
 }
 
@@ -716,7 +879,6 @@ static struct need *need_add(struct planner *p, enum need_kind k,
 			     const struct writer *w)
 {
 	struct need *n = need_find(p, k, path);
-	char *key;
 
 	if (n) {
 		n->count++;
@@ -731,9 +893,7 @@ static struct need *need_add(struct planner *p, enum need_kind k,
 	n->count = 1;
 	n->writer = w;
 	evidence_from(&n->ev, ev);
-	key = xasprintf("%d %s", k, path);
-	map_put(&p->needs, key, (void *)(uintptr_t)p->nn);
-	free(key);
+	map_put(&p->needs[k], path, (void *)(uintptr_t)p->nn);
 	return n;
 }
 
@@ -811,11 +971,11 @@ static void add_refusal(struct planner *p, const char *path, char *why,
 {
 	struct plan *pl = p->plan;
 
-	for (size_t i = 0; i < pl->nrefused; i++)
-		if (!strcmp(pl->refused[i].path, path)) {
-			free(why);
-			return;
-		}
+	if (map_get(&p->refused, path)) {
+		free(why);
+		return;
+	}
+	map_put(&p->refused, path, (void *)1);
 	pl->refused = xrealloc(pl->refused, (pl->nrefused + 1) * sizeof *pl->refused);
 	pl->refused[pl->nrefused].path = xstrdup(path);
 	pl->refused[pl->nrefused].why = why;
@@ -949,32 +1109,52 @@ static void do_own(struct planner *p, const char *path,
 		need_file(p, path, rec, c->ev, c->w);
 }
 
+/*
+ * Everything the replay knows at or below from is now below to; the old
+ * names are absent.  The subtree is collected first, so a destination
+ * inside the source is no problem.
+ */
 static void move_tree(struct planner *p, const char *from, const char *to)
 {
-	size_t n = strlen(from), cap = 0, cnt = 0;
+	size_t n = strlen(from), cap = 0, cnt = 0, sp = 0, spcap = 0;
+	struct vnode *top = vt_find(&p->vfs, from, n, hash_bytes(from, n));
+	struct vnode **stack = NULL;
 	struct {
-		char *key;
-		struct vnode *v;
+		const char *rest;
+		struct file_state st;
 	} *moved = NULL;
 
-	for (size_t i = 0; i < p->vfs.cap; i++) {
-		struct slot *s = &p->vfs.v[i];
+	if (!top)
+		return;
+	stack = xgrow(stack, &spcap, 1, sizeof *stack);
+	stack[sp++] = top;
+	while (sp) {
+		struct vnode *v = stack[--sp];
 
-		if (!s->key || strncmp(s->key, from, n) ||
-		    (s->key[n] && s->key[n] != '/'))
+		/* "/" (or a name ending in '/'): only the name itself */
+		if (v != top || from[n - 1] != '/')
+			for (struct vnode *c = v->child; c; c = c->sibling) {
+				stack = xgrow(stack, &spcap, sp + 1,
+					      sizeof *stack);
+				stack[sp++] = c;
+			}
+		if (!v->live)
 			continue;
 		moved = xgrow(moved, &cap, cnt + 1, sizeof *moved);
-		moved[cnt].key = xasprintf("%s%s", to, s->key + n);
-		moved[cnt].v = xmalloc(sizeof(struct vnode));
-		*moved[cnt].v = *(struct vnode *)s->val;
-		((struct vnode *)s->val)->st.kind = ST_ABSENT;
+		moved[cnt].rest = v->path + n;
+		moved[cnt].st = v->st;
+		v->st.kind = ST_ABSENT;
 		cnt++;
 	}
 	for (size_t i = 0; i < cnt; i++) {
-		free(map_get(&p->vfs, moved[i].key));
-		map_put(&p->vfs, moved[i].key, moved[i].v);
-		free(moved[i].key);
+		char *key = xasprintf("%s%s", to, moved[i].rest);
+		struct vnode *v = vt_node(&p->vfs, key);
+
+		v->st = moved[i].st;
+		v->live = true;
+		free(key);
 	}
+	free(stack);
 	free(moved);
 }
 
@@ -1291,6 +1471,134 @@ static void add_tmpfs(struct planner *p, const char *dir,
 static void read_only_shipped_dir(struct planner *p, const struct writer *w,
 				  const struct evidence *ev, const char *dir);
 
+/*
+ * writers_match() without globbing every ancestor of every path against
+ * every pattern.  A glob match starts with the pattern's literal head (up
+ * to its first '*' or '?') and ends with its literal tail (after its last
+ * one), so a candidate that lacks either is skipped before writers_glob()
+ * runs.  The result is writers_match()'s: same entries, same order, same
+ * ancestors (pattern_covers() in writers.c), same glob.
+ */
+struct wpat {
+	const char *pat;
+	size_t writer;		/* index in the catalogue */
+	size_t head, tail;	/* lengths of the literal head and tail */
+	const char *tailp;	/* the literal tail */
+	bool literal;		/* no wildcard: the whole pattern must match */
+};
+
+static void prepare_writers(struct planner *p)
+{
+	const struct writers *ws = p->o.writers;
+	size_t cap = 0;
+
+	if (!ws)
+		return;
+	for (size_t i = 0; i < ws->n; i++)
+		for (char **pt = ws->v[i].paths; pt && *pt; pt++) {
+			struct wpat *w = &PUSH(p->wpats, p->nwpats, cap);
+			const char *s = *pt;
+			size_t n = strlen(s), end = 0, k = 0;
+
+			/* tokens as writers_glob() takes them: "**" eats
+			 * the '/' after it */
+			while (k < n) {
+				if (s[k] == '*' && s[k + 1] == '*') {
+					k += 2;
+					if (s[k] == '/')
+						k++;
+					end = k;
+				} else if (s[k] == '*' || s[k] == '?') {
+					end = ++k;
+				} else {
+					k++;
+				}
+			}
+			w->pat = s;
+			w->writer = i;
+			w->head = strcspn(s, "*?");
+			w->literal = w->head == n;
+			w->tail = w->literal ? n : n - end;
+			w->tailp = s + n - w->tail;
+		}
+}
+
+/* Which catalogue entries the program may match (their exes). */
+static const bool *writers_allowed(struct planner *p, const char *program)
+{
+	const struct writers *ws = p->o.writers;
+	bool *ok = map_get(&p->wexe, program);
+
+	if (ok)
+		return ok;
+	ok = xcalloc(ws->n + 1, sizeof *ok);
+	for (size_t i = 0; i < ws->n; i++) {
+		char **e = ws->v[i].exes;
+
+		ok[i] = !e || !e[0];
+		for (; e && *e && !ok[i]; e++)
+			ok[i] = writers_glob(*e, program ? program : "");
+	}
+	map_put(&p->wexe, program, ok);
+	return ok;
+}
+
+/* Whether w matches path[0..n) (a NUL-terminated copy in buf). */
+static bool wpat_hit(const struct wpat *w, char *buf, size_t n)
+{
+	char saved;
+	bool hit;
+
+	if (w->literal)
+		return n == w->head && !memcmp(buf, w->pat, n);
+	if (n < w->head + w->tail ||
+	    (w->tail && (buf[n - 1] != w->tailp[w->tail - 1] ||
+			 memcmp(buf + n - w->tail, w->tailp, w->tail))))
+		return false;
+	saved = buf[n];
+	buf[n] = 0;
+	hit = writers_glob(w->pat, buf);
+	buf[n] = saved;
+	return hit;
+}
+
+static const struct writer *match_writer(struct planner *p, const char *path,
+					 const char *program)
+{
+	const struct writers *ws = p->o.writers;
+	const struct writer *found = NULL;
+	const bool *ok;
+	char *buf;
+	size_t len;
+
+	if (!ws || !p->nwpats)
+		return NULL;
+	ok = writers_allowed(p, program);
+	buf = xstrdup(path);
+	len = strlen(buf);
+	for (size_t k = 0; k < p->nwpats && !found; k++) {
+		const struct wpat *w = &p->wpats[k];
+
+		if (!ok[w->writer])
+			continue;
+		/* every candidate is a prefix of the path: so is the head */
+		if (w->head && (len < w->head || buf[0] != w->pat[0] ||
+				memcmp(buf, w->pat, w->head)))
+			continue;
+		/* the path and each ancestor, as pattern_covers() */
+		for (size_t n = len; n > 0; n--) {
+			if (buf[n] != '/' && buf[n] != 0)
+				continue;
+			if (wpat_hit(w, buf, n)) {
+				found = &ws->v[w->writer];
+				break;
+			}
+		}
+	}
+	free(buf);
+	return found;
+}
+
 static void on_read_only_fs(struct planner *p, const struct trace_event *ev)
 {
 	struct volume *v = volume_of(p, ev->path);
@@ -1309,8 +1617,8 @@ static void on_read_only_fs(struct planner *p, const struct trace_event *ev)
 		      : path_dirname(ev->path);
 	evidence_from(&e, ev);
 	if (map_get(&p->shipped, dir))
-		read_only_shipped_dir(p, writers_match(p->o.writers, ev->path,
-						       program_of(ev)),
+		read_only_shipped_dir(p, match_writer(p, ev->path,
+						      program_of(ev)),
 				      &e, dir);
 	else
 		add_tmpfs(p, dir, &e);
@@ -1318,20 +1626,49 @@ static void on_read_only_fs(struct planner *p, const struct trace_event *ev)
 	free(dir);
 }
 
+/*
+ * Only the first write per (rel, writer, mkdir or not) is kept: a later
+ * one changes nothing plan_home_writes() decides (redirects and `first`
+ * are taken from the earliest, home_write_on_the_way() looks at rel,
+ * writer and whether it is a mkdir), and the list stays as long as the
+ * distinct paths, not the events.
+ */
 static void add_home_write(struct planner *p, char *rel,
 			   const struct trace_event *ev)
 {
-	struct home_write *h = &PUSH(p->hw, p->nhw, p->caphw);
+	const struct writer *w = match_writer(p, rel, program_of(ev));
+	char *key = xasprintf("%p %d %s", (const void *)w,
+			      ev->op == OP_MKDIR, rel);
+	struct home_write *h;
 
+	if (map_get(&p->hwseen, key)) {
+		free(key);
+		free(rel);
+		return;
+	}
+	map_put(&p->hwseen, key, (void *)1);
+	free(key);
+	h = &PUSH(p->hw, p->nhw, p->caphw);
 	h->rel = rel;
-	h->writer = writers_match(p->o.writers, rel, program_of(ev));
+	h->writer = w;
 	evidence_from(&h->ev, ev);
 }
 
+/* One per (path, writer): a repeat is covered by the first in
+ * plan_code_writes() (same source directory, earlier). */
 static void add_code_write(struct planner *p, const struct trace_event *ev,
 			   const struct writer *w)
 {
-	struct code_write *cw = &PUSH(p->cw, p->ncw, p->capcw);
+	char *key = xasprintf("%p %s", (const void *)w, ev->path);
+	struct code_write *cw;
+
+	if (map_get(&p->cwseen, key)) {
+		free(key);
+		return;
+	}
+	map_put(&p->cwseen, key, (void *)1);
+	free(key);
+	cw = &PUSH(p->cw, p->ncw, p->capcw);
 
 	cw->path = xstrdup(ev->path);
 	cw->exe = xstrdup(ev->proc && ev->proc->exe && *ev->proc->exe
@@ -1350,7 +1687,7 @@ static void note_shipped(struct planner *p, const char *path,
 
 	if (!path || st->kind != ST_PRESENT)
 		return;
-	v = map_get(&p->vfs, path);
+	v = vfs_get(p, path);
 	if (v && v->st.kind == ST_PRESENT && v->st.uid == p->uid)
 		return; /* the workload's own */
 	if (v && v->st.kind != ST_PRESENT)
@@ -1410,7 +1747,7 @@ void planner_add_event(struct planner *p, const struct trace_event *ev)
 	scratch = scratch_dir_of(ev->path);
 	if (scratch && (writes || c.denied))
 		add_scratch_write(p, scratch, ev);
-	c.w = writers_match(p->o.writers, ev->path, program_of(ev));
+	c.w = match_writer(p, ev->path, program_of(ev));
 	if (c.w && c.w->code && writes) {
 		add_code_write(p, ev, c.w);
 		return;
@@ -1492,13 +1829,78 @@ static bool is_shared_system_dir(const char *path)
 	return false;
 }
 
-static struct grant *find_grant(struct plan *pl, enum grant_kind k,
+static bool grant_dead(const struct planner *p, size_t i)
+{
+	return i < p->capgdead && p->gdead[i];
+}
+
+/* Remove grant i at the next compact_grants(); until then it is skipped. */
+static void kill_grant(struct planner *p, size_t i)
+{
+	if (i >= p->capgdead) {
+		size_t old = p->capgdead;
+
+		p->gdead = xgrow(p->gdead, &p->capgdead, i + 1,
+				 sizeof *p->gdead);
+		memset(p->gdead + old, 0,
+		       (p->capgdead - old) * sizeof *p->gdead);
+	}
+	p->gdead[i] = true;
+}
+
+static void grant_release(struct grant *g)
+{
+	free(g->path);
+	free(g->command);
+	for (char **w = g->build_args; w && *w; w++)
+		free(*w);
+	free(g->build_args);
+	free(g->why);
+	evidence_free(&g->ev);
+}
+
+/* Drop the dead grants, keeping the order of the others. */
+static void compact_grants(struct planner *p)
+{
+	struct plan *pl = p->plan;
+	size_t k = 0;
+
+	for (size_t i = 0; i < pl->ngrants; i++) {
+		if (grant_dead(p, i)) {
+			grant_release(&pl->grants[i]);
+			continue;
+		}
+		if (k != i)
+			pl->grants[k] = pl->grants[i];
+		k++;
+	}
+	if (k != pl->ngrants)
+		p->gidx_stale = true;
+	pl->ngrants = k;
+	if (p->capgdead)
+		memset(p->gdead, 0, p->capgdead * sizeof *p->gdead);
+}
+
+static struct grant *find_grant(struct planner *p, enum grant_kind k,
 				const char *path)
 {
-	for (size_t i = 0; i < pl->ngrants; i++)
-		if (pl->grants[i].kind == k && !strcmp(pl->grants[i].path, path))
-			return &pl->grants[i];
-	return NULL;
+	struct plan *pl = p->plan;
+	uintptr_t i;
+
+	if (p->gidx_stale) {
+		for (size_t j = 0; j <= GRANT_BUILD; j++)
+			map_free(&p->gidx[j], NULL);
+		for (size_t j = 0; j < pl->ngrants; j++)
+			if (!grant_dead(p, j))
+				map_put(&p->gidx[pl->grants[j].kind],
+					pl->grants[j].path,
+					(void *)(uintptr_t)(j + 1));
+		p->gidx_stale = false;
+	}
+	i = (uintptr_t)map_get(&p->gidx[k], path);
+	if (!i || grant_dead(p, i - 1))
+		return NULL;
+	return &pl->grants[i - 1];
 }
 
 static struct grant *add_grant(struct planner *p, enum grant_kind k,
@@ -1506,7 +1908,7 @@ static struct grant *add_grant(struct planner *p, enum grant_kind k,
 			       long count, const struct writer *w, char *why)
 {
 	struct plan *pl = p->plan;
-	struct grant *g = find_grant(pl, k, path);
+	struct grant *g = find_grant(p, k, path);
 
 	if (g) {
 		g->nevents += count;
@@ -1522,6 +1924,7 @@ static struct grant *add_grant(struct planner *p, enum grant_kind k,
 	g->nevents = count;
 	g->writer = w;
 	evidence_copy(&g->ev, ev);
+	map_put(&p->gidx[k], path, (void *)(uintptr_t)pl->ngrants);
 	return g;
 }
 
@@ -1719,20 +2122,24 @@ static void plan_code_writes(struct planner *p)
 	}
 }
 
-static size_t files_created_in(struct planner *p, const char *dir)
+/* Files created in each directory (dirname -> count), counted once. */
+static void count_created(struct planner *p, struct map *created)
 {
-	size_t n = 0;
-
 	for (size_t i = 0; i < p->nn; i++) {
 		char *d;
 
 		if (p->nv[i].kind != NEED_CREATE || p->nv[i].type != FT_FILE)
 			continue;
 		d = path_dirname(p->nv[i].path);
-		n += !strcmp(d, dir);
+		map_put(created, d,
+			(void *)((uintptr_t)map_get(created, d) + 1));
 		free(d);
 	}
-	return n;
+}
+
+static size_t files_created_in(struct map *created, const char *dir)
+{
+	return (uintptr_t)map_get(created, dir);
 }
 
 static void grant_owner_state(struct planner *p, struct grant *g,
@@ -1753,13 +2160,14 @@ static void own_dir_for_create(struct planner *p, const struct need *n,
 	grant_owner_state(p, g, dn ? &dn->image : &st);
 }
 
-static void grant_for_create(struct planner *p, const struct need *n)
+static void grant_for_create(struct planner *p, const struct need *n,
+			     struct map *created)
 {
 	char *dir = path_dirname(n->path), *epath = comment_safe(n->path);
 	struct map *dirs = &p->dirs;
 	struct file_state *pst = map_get(dirs, dir);
 	struct file_state none = {.kind = ST_UNKNOWN};
-	size_t many = files_created_in(p, dir);
+	size_t many = files_created_in(created, dir);
 	struct grant *g;
 
 	if (need_find(p, NEED_DIR, dir)) {
@@ -1802,14 +2210,15 @@ static void grant_for_create(struct planner *p, const struct need *n)
 	free(epath);
 }
 
-static void grant_for_need(struct planner *p, const struct need *n)
+static void grant_for_need(struct planner *p, const struct need *n,
+			   struct map *created)
 {
 	char *epath = comment_safe(n->path);
 	struct grant *g = NULL;
 
 	switch (n->kind) {
 	case NEED_CREATE:
-		grant_for_create(p, n);
+		grant_for_create(p, n, created);
 		break;
 	case NEED_DIR:
 		g = add_grant(p, GRANT_OWN_DIR, n->path, &n->ev, n->count,
@@ -1843,45 +2252,130 @@ static void remove_grant(struct plan *pl, size_t i)
 {
 	struct grant *g = &pl->grants[i];
 
-	free(g->path);
-	free(g->command);
-	for (char **w = g->build_args; w && *w; w++)
-		free(*w);
-	free(g->build_args);
-	free(g->why);
-	evidence_free(&g->ev);
+	grant_release(g);
 	memmove(g, g + 1, (pl->ngrants - i - 1) * sizeof *g);
 	pl->ngrants--;
 }
 
-/* chown -R a tree when many existing files in it are rewritten. */
+/* Grants sorted by path, to find those at or below a directory. */
+struct gref {
+	const char *path;
+	size_t i;
+};
+
+static int gref_cmp(const void *a, const void *b)
+{
+	const struct gref *x = a, *y = b;
+	int c = strcmp(x->path, y->path);
+
+	return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+/* The first entry whose path is not below key (strcmp order). */
+static size_t gref_lower(const struct gref *v, size_t n, const char *key)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(v[mid].path, key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Add d to the count of path and of each of its ancestors. */
+static void count_chain(struct map *cnt, const char *path, uintptr_t d)
+{
+	char *buf = xstrdup(path);
+	size_t len = strlen(buf);
+
+	for (;;) {
+		map_put(cnt, buf, (void *)((uintptr_t)map_get(cnt, buf) + d));
+		len = parent_len(buf, len);
+		if (!len)
+			break;
+		buf[len] = 0;
+	}
+	free(buf);
+}
+
+/* Kill every own-file and own-dir grant at or below dir (path_is_under),
+ * uncounting the own-file ones. */
+static void kill_below(struct planner *p, const struct gref *v, size_t n,
+		       const char *dir, struct map *cnt)
+{
+	struct plan *pl = p->plan;
+	size_t len = strlen(dir);
+	char *sub = xasprintf("%s/", dir);
+
+	for (int pass = 0; pass < 2; pass++) {
+		const char *key = pass ? sub : dir;
+
+		for (size_t k = gref_lower(v, n, key); k < n; k++) {
+			struct grant *g = &pl->grants[v[k].i];
+
+			if (pass ? strncmp(v[k].path, sub, len + 1)
+				 : strcmp(v[k].path, dir))
+				break;
+			if (grant_dead(p, v[k].i))
+				continue;
+			if (g->kind == GRANT_OWN_FILE)
+				count_chain(cnt, g->path, (uintptr_t)-1);
+			kill_grant(p, v[k].i);
+		}
+	}
+	free(sub);
+}
+
+/*
+ * chown -R a tree when many existing files in it are rewritten: for each
+ * own-file grant in order, the lowest ancestor holding tree_threshold of
+ * them.  Counts only fall as grants are folded into trees, so one that
+ * found no tree never finds one later, and one pass in order gives what
+ * restarting after every fold would.
+ */
 static void collapse_trees(struct planner *p)
 {
 	struct plan *pl = p->plan;
+	struct map cnt = {0};
+	struct gref *v = NULL;
+	size_t n = 0, cap = 0;
 
+	for (size_t i = 0; i < pl->ngrants; i++) {
+		const struct grant *g = &pl->grants[i];
+
+		if (grant_dead(p, i) || (g->kind != GRANT_OWN_FILE &&
+					 g->kind != GRANT_OWN_DIR))
+			continue;
+		v = xgrow(v, &cap, n + 1, sizeof *v);
+		v[n].path = g->path;
+		v[n++].i = i;
+		if (g->kind == GRANT_OWN_FILE)
+			count_chain(&cnt, g->path, 1);
+	}
+	if (n > 1)
+		qsort(v, n, sizeof *v, gref_cmp);
 	for (size_t i = 0; i < pl->ngrants; i++) {
 		struct grant *g = &pl->grants[i];
 		char *dir;
 
-		if (g->kind != GRANT_OWN_FILE)
+		if (grant_dead(p, i) || g->kind != GRANT_OWN_FILE)
 			continue;
-		for (dir = path_dirname(g->path); strcmp(dir, "/");) {
-			size_t count = 0;
+		for (dir = path_dirname(g->path);
+		     strcmp(dir, "/") && strcmp(dir, ".");) {
+			size_t count = (uintptr_t)map_get(&cnt, dir);
 
-			for (size_t j = 0; j < pl->ngrants; j++)
-				count += pl->grants[j].kind == GRANT_OWN_FILE &&
-					 path_is_under(pl->grants[j].path, dir);
 			if (count >= p->o.tree_threshold &&
 			    !protected_reason(dir) && !is_shared_system_dir(dir)) {
 				struct evidence ev;
 				char *edir = comment_safe(dir);
 
 				evidence_copy(&ev, &g->ev);
-				for (size_t j = pl->ngrants; j-- > 0;)
-					if ((pl->grants[j].kind == GRANT_OWN_FILE ||
-					     pl->grants[j].kind == GRANT_OWN_DIR) &&
-					    path_is_under(pl->grants[j].path, dir))
-						remove_grant(pl, j);
+				kill_below(p, v, n, dir, &cnt);
 				add_grant(p, GRANT_OWN_TREE, dir, &ev, (long)count,
 					  NULL,
 					  xasprintf("%zu existing files below %s are "
@@ -1893,7 +2387,6 @@ static void collapse_trees(struct planner *p)
 						    edir));
 				evidence_free(&ev);
 				free(edir);
-				i = (size_t)-1;
 				break;
 			}
 			char *up = path_dirname(dir);
@@ -1903,6 +2396,27 @@ static void collapse_trees(struct planner *p)
 		}
 		free(dir);
 	}
+	free(v);
+	map_free(&cnt, NULL);
+	compact_grants(p);
+}
+
+/* An own-tree grant at dir or one of its ancestors. */
+static bool tree_covers(struct planner *p, const char *dir)
+{
+	char *buf = xstrdup(dir);
+	size_t len = strlen(buf);
+	bool hit = false;
+
+	while (!hit) {
+		hit = find_grant(p, GRANT_OWN_TREE, buf) != NULL;
+		len = parent_len(buf, len);
+		if (!len)
+			break;
+		buf[len] = 0;
+	}
+	free(buf);
+	return hit;
 }
 
 /*
@@ -1920,17 +2434,17 @@ static void prune_covered(struct planner *p)
 		char *dir;
 		bool covered;
 
-		if (g->kind != GRANT_TOUCH && g->kind != GRANT_MKDIR)
+		if (grant_dead(p, i) ||
+		    (g->kind != GRANT_TOUCH && g->kind != GRANT_MKDIR))
 			continue;
 		dir = path_dirname(g->path);
-		covered = find_grant(pl, GRANT_OWN_DIR, dir) != NULL;
-		for (size_t j = 0; j < pl->ngrants && !covered; j++)
-			covered = pl->grants[j].kind == GRANT_OWN_TREE &&
-				  path_is_under(dir, pl->grants[j].path);
+		covered = find_grant(p, GRANT_OWN_DIR, dir) != NULL ||
+			  tree_covers(p, dir);
 		free(dir);
 		if (covered)
-			remove_grant(pl, i);
+			kill_grant(p, i);
 	}
+	compact_grants(p);
 }
 
 /*
@@ -1938,25 +2452,49 @@ static void prune_covered(struct planner *p)
  * remains may be a directory whose name no pattern names (the supervisord
  * socket's directory, owned because of supervisor.sock.1234): a writer
  * matched on a path the grant covers is kept as its hint, so the
- * program's own option is still shown.
+ * program's own option is still shown.  Each grant takes the first such
+ * need; the needs' ancestors are looked up among the grants by path.
  */
 static void attach_hints(struct planner *p)
 {
 	struct plan *pl = p->plan;
+	struct gref *v = NULL;
+	size_t n = 0, cap = 0;
 
 	for (size_t i = 0; i < pl->ngrants; i++) {
-		struct grant *g = &pl->grants[i];
+		const struct grant *g = &pl->grants[i];
 
-		if (g->writer || g->kind == GRANT_BUILD || g->kind == GRANT_SEARCH)
+		if (grant_dead(p, i) || g->writer || g->kind == GRANT_BUILD ||
+		    g->kind == GRANT_SEARCH)
 			continue;
-		for (size_t k = 0; k < p->nn && !g->hint; k++) {
-			const struct need *n = &p->nv[k];
-
-			if (n->writer && !n->writer->code &&
-			    path_is_under(n->path, g->path))
-				g->hint = n->writer;
-		}
+		v = xgrow(v, &cap, n + 1, sizeof *v);
+		v[n].path = g->path;
+		v[n++].i = i;
 	}
+	if (n > 1)
+		qsort(v, n, sizeof *v, gref_cmp);
+	for (size_t k = 0; k < p->nn && n; k++) {
+		const struct need *nd = &p->nv[k];
+		char *buf;
+		size_t len;
+
+		if (!nd->writer || nd->writer->code)
+			continue;
+		buf = xstrdup(nd->path);
+		len = strlen(buf);
+		for (;;) {
+			for (size_t j = gref_lower(v, n, buf);
+			     j < n && !strcmp(v[j].path, buf); j++)
+				if (!pl->grants[v[j].i].hint)
+					pl->grants[v[j].i].hint = nd->writer;
+			len = parent_len(buf, len);
+			if (!len)
+				break;
+			buf[len] = 0;
+		}
+		free(buf);
+	}
+	free(v);
 }
 
 /* Redirects, build fixes, refusals and warnings for each grant. */
@@ -2004,7 +2542,7 @@ static void vet_grants(struct planner *p)
 			evidence_copy(&plp->refused[plp->nrefused].ev, &g->ev);
 			plp->nrefused++;
 			free(e);
-			remove_grant(pl, i--);
+			kill_grant(p, i);
 			continue;
 		}
 		if (why)
@@ -2023,6 +2561,7 @@ static void vet_grants(struct planner *p)
 			free(e);
 		}
 	}
+	compact_grants(p);
 }
 
 /*
@@ -2162,9 +2701,18 @@ static void free_planner(struct planner *p)
 		free(p->grps[i].members);
 	}
 	free(p->grps);
-	map_free(&p->vfs, free);
+	vt_free(&p->vfs);
 	map_free(&p->dirs, free);
-	map_free(&p->needs, NULL);
+	for (size_t i = 0; i <= NEED_SEARCH; i++)
+		map_free(&p->needs[i], NULL);
+	map_free(&p->hwseen, NULL);
+	map_free(&p->cwseen, NULL);
+	map_free(&p->refused, NULL);
+	map_free(&p->wexe, free);
+	free(p->wpats);
+	for (size_t i = 0; i <= GRANT_BUILD; i++)
+		map_free(&p->gidx[i], NULL);
+	free(p->gdead);
 	free(p->groups);
 	free(p->user);
 	free(p->group);
@@ -2189,8 +2737,14 @@ struct plan *planner_finish(struct planner *p)
 	pl->openshift = p->o.openshift;
 	plan_home_writes(p);
 	plan_code_writes(p);
-	for (size_t i = 0; i < p->nn; i++)
-		grant_for_need(p, &p->nv[i]);
+	{
+		struct map created = {0};
+
+		count_created(p, &created);
+		for (size_t i = 0; i < p->nn; i++)
+			grant_for_need(p, &p->nv[i], &created);
+		map_free(&created, NULL);
+	}
 	collapse_trees(p);
 	prune_covered(p);
 	attach_hints(p);
