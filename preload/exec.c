@@ -234,9 +234,11 @@ static const char *search_path(const char *file, char *out, size_t cap)
 
 /* ---- recording ---- */
 
+/* Exact (getpid each time: execs are rare); also makes a child forked
+ * without fork()'s handlers a traced process of its own (state.c). */
 static bool in_vfork_child(void)
 {
-	return ur_sys_getpid() != ur_pid;
+	return ur_other_process_slow();
 }
 
 static void note_exec(const char *fn, int dirfd, const char *path,

@@ -357,15 +357,20 @@ static void encode_event(struct scratch *s, struct call *c, long ret, int err)
 	if (c->argv0)
 		jb_str(&j, "argv0", c->argv0);
 	jb_int(&j, "ret", c->op == OP_SPAWN && c->child >= 0 ? c->child : ret);
+	/* omitted keys are inferred by readers (SCHEMA.md): errno absent on
+	 * success, tid when it is the pid, uid/gid while they are the proc
+	 * record's euid/egid */
 	if (err)
 		jb_str(&j, "errno", ur_errno_name(err));
-	else
-		jb_null(&j, "errno");
 	jb_int(&j, "pid", ur_pid);
-	jb_int(&j, "tid", current_tid());
+	pid_t tid = current_tid();
+	if (tid != ur_pid)
+		jb_int(&j, "tid", tid);
 	jb_int(&j, "ts", ur_now_ns());
-	jb_int(&j, "uid", geteuid());
-	jb_int(&j, "gid", getegid());
+	if (__atomic_load_n(&ur_euid_changed, __ATOMIC_RELAXED))
+		jb_int(&j, "uid", __atomic_load_n(&ur_euid, __ATOMIC_RELAXED));
+	if (__atomic_load_n(&ur_egid_changed, __ATOMIC_RELAXED))
+		jb_int(&j, "gid", __atomic_load_n(&ur_egid, __ATOMIC_RELAXED));
 	jb_state(&j, "st", &s->st, s->has_st);
 	if (c->path2)
 		jb_state(&j, "st2", &s->st2, s->has_st2);
@@ -388,9 +393,13 @@ static void encode_event(struct scratch *s, struct call *c, long ret, int err)
  */
 struct scratch *ur_begin(struct call *c)
 {
-	if (!ur_enabled || ur_sys_getpid() != ur_pid)
+	if (!ur_enabled)
 		return NULL;
 	int saved = errno;
+	if (UNLIKELY(ur_other_process())) {
+		errno = saved;
+		return NULL;
+	}
 	struct scratch *s = scratch_take();
 	if (!s) {
 		scratch_depth--;

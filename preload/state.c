@@ -8,9 +8,11 @@
  * may be loaded, but every wrapper goes straight to libc.
  */
 #include <dlfcn.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "unroot.h"
@@ -24,6 +26,9 @@ char ur_lib[PATH_MAX];
 char ur_flags_text[64];
 pid_t ur_pid;
 __thread int ur_guard;
+uid_t ur_euid;
+gid_t ur_egid;
+int ur_euid_changed, ur_egid_changed;
 
 /* dlsym for the next definition; NULL when libc has no such symbol. */
 void *ur_real(const char *name)
@@ -72,14 +77,146 @@ static void read_settings(void)
 	ur_enabled = 1;
 }
 
+/*
+ * ---- which process is this? ----
+ *
+ * Records are made only by the process ur_pid names, and asking the kernel
+ * (getpid) at every event costs a system call.  Two cheaper signs cover
+ * the ways another process can run this code:
+ *
+ * - a child made by fork() runs the atfork handler below, which makes it
+ *   a traced process of its own; one made without it (_Fork, clone,
+ *   syscall(SYS_fork)) finds the canary zeroed: the canary lives in a
+ *   MADV_WIPEONFORK page, which the kernel gives every such child zeroed.
+ *   That child has memory of its own, so it becomes traced the same way,
+ *   at its first event;
+ * - a vfork child shares the parent's memory, canary included: vfork is
+ *   interposed (below, x86-64) by a stub that sets ur_vforked in the
+ *   calling thread and jumps to libc's vfork.  The child runs on that
+ *   thread's TLS and sees the flag; the parent clears it at its next event,
+ *   where getpid says it is itself again.
+ *
+ * Either sign sends the event to ur_other_process_slow, which asks getpid.
+ * Where the canary or the stub is missing (old kernel, other
+ * architectures) the canary stays at canary_off, zero, and every event
+ * asks, as before.  Not seen: a child of clone(CLONE_VM) made without
+ * vfork(), which runs on its parent's memory; its records carry the
+ * parent's pid.
+ */
+static int canary_off;
+int *ur_fork_canary = &canary_off;
+static int canary_works;
+__thread int ur_vforked;
+void *ur_real_vfork;
+
+#if defined(__x86_64__) && defined(MADV_WIPEONFORK)
+/* vfork: the flag in this thread's TLS, then libc's vfork, tail-called
+ * so that its child returns straight to our caller; fork when libc's
+ * could not be resolved (POSIX allows vfork to be fork). */
+__asm__(".text\n"
+	".globl vfork\n"
+	".type vfork, @function\n"
+	"vfork:\n"
+#if defined(__CET__) && (__CET__ & 1)
+	"	endbr64\n"
+#endif
+	"	movq ur_vforked@gottpoff(%rip), %rax\n"
+	"	movl $1, %fs:(%rax)\n"
+	"	movq ur_real_vfork(%rip), %rax\n"
+	"	testq %rax, %rax\n"
+	"	jz 1f\n"
+	"	jmp *%rax\n"
+	"1:	jmp fork@PLT\n"
+	".size vfork, .-vfork\n");
+
+static void canary_init(void)
+{
+	int saved = errno;
+	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	ur_real_vfork = ur_real("vfork");
+	if (p != MAP_FAILED && madvise(p, 4096, MADV_WIPEONFORK) == 0) {
+		*(int *)p = 1;
+		ur_fork_canary = p;
+		canary_works = 1;
+	} else if (p != MAP_FAILED) {
+		munmap(p, 4096);
+	}
+	errno = saved;
+}
+#else
+static void canary_init(void)
+{
+}
+#endif
+
 static void after_fork_in_child(void)
 {
 	if (!ur_enabled)
 		return;
-	ur_pid = (pid_t)ur_sys_getpid();
+	pid_t pid = (pid_t)ur_sys_getpid();
+	/* done already, at an event made before this handler ran */
+	if (pid == ur_pid && *ur_fork_canary)
+		return;
+	ur_pid = pid;
+	ur_vforked = 0;
+	if (canary_works)
+		*ur_fork_canary = 1;
 	ur_forget_tid();
 	ur_log_after_fork();
 	ur_stack_after_fork();
+}
+
+bool ur_other_process_slow(void)
+{
+	pid_t pid = (pid_t)ur_sys_getpid();
+
+	if (pid == ur_pid) {
+		ur_vforked = 0; /* the vfork child, if any, is gone */
+		return false;
+	}
+	if (canary_works && !*ur_fork_canary) {
+		/* a child made without fork()'s handlers: its own memory */
+		after_fork_in_child();
+		return false;
+	}
+	return true; /* a vfork child (or no canary: cannot tell) */
+}
+
+/* ---- effective ids: cached, refreshed by the set*id wrappers ---- */
+
+static uid_t start_euid;
+static gid_t start_egid;
+
+static void creds_init(void)
+{
+	start_euid = ur_euid = geteuid();
+	start_egid = ur_egid = getegid();
+}
+
+/*
+ * After a set*id call.  Not in a vfork child (CPython's _posixsubprocess
+ * calls setreuid there): its ids are not the parent's.  Once an id
+ * differs from the one the process started with, events always carry it
+ * (uid/gid are omitted only while they are those of every proc record of
+ * this process image).
+ */
+void ur_creds_refresh(void)
+{
+	int saved = errno;
+
+	if (!ur_other_process()) {
+		uid_t u = geteuid();
+		gid_t g = getegid();
+		__atomic_store_n(&ur_euid, u, __ATOMIC_RELAXED);
+		__atomic_store_n(&ur_egid, g, __ATOMIC_RELAXED);
+		if (u != start_euid)
+			__atomic_store_n(&ur_euid_changed, 1, __ATOMIC_RELAXED);
+		if (g != start_egid)
+			__atomic_store_n(&ur_egid_changed, 1, __ATOMIC_RELAXED);
+	}
+	errno = saved;
 }
 
 static void at_exit_write_end(void)
@@ -94,6 +231,8 @@ __attribute__((constructor(101))) static void unroot_init(void)
 	read_settings();
 	if (ur_enabled) {
 		ur_pid = (pid_t)ur_sys_getpid();
+		creds_init();
+		canary_init();
 		pthread_atfork(NULL, NULL, after_fork_in_child);
 		atexit(at_exit_write_end);
 		ur_log_start();

@@ -84,6 +84,25 @@ extern HIDDEN char ur_lib[PATH_MAX];	     /* the LD_PRELOAD entry */
 extern HIDDEN char ur_flags_text[64];
 extern HIDDEN pid_t ur_pid;		     /* pid of this image (updated at fork) */
 extern __thread int ur_guard HIDDEN;	     /* >0: in the unwinder or dl* */
+extern HIDDEN uid_t ur_euid;		     /* effective ids, cached (state.c) */
+extern HIDDEN gid_t ur_egid;
+extern HIDDEN int ur_euid_changed, ur_egid_changed; /* since the image began */
+HIDDEN void ur_creds_refresh(void);	     /* after a set*id call */
+
+/*
+ * True when the code runs in a process other than ur_pid: a vfork child
+ * (it must record nothing and write no shared state).  Cheap: a fork
+ * canary and a vfork flag, getpid only when one of them says so.
+ */
+extern HIDDEN int *ur_fork_canary;
+extern __thread int ur_vforked HIDDEN;
+HIDDEN bool ur_other_process_slow(void);
+static inline bool ur_other_process(void)
+{
+	if (LIKELY(*ur_fork_canary && !ur_vforked))
+		return false;
+	return ur_other_process_slow();
+}
 
 /* resolve.c */
 HIDDEN void *ur_real(const char *name);

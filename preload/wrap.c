@@ -99,8 +99,23 @@
 		ur_end(s, &c, (long)r, r < 0);                                 \
 		return r;                                                      \
 	}
+#define C(name, params, args)                                                  \
+	static int(*real_##name) params;                                       \
+	EXPORT int name params                                                 \
+	{                                                                      \
+		REAL(name, int(*) params);                                     \
+		if (UNLIKELY(!real_##name)) {                                  \
+			errno = ENOSYS;                                        \
+			return -1;                                             \
+		}                                                              \
+		int r = real_##name args;                                      \
+		if (ur_enabled)                                                \
+			ur_creds_refresh();                                    \
+		return r;                                                      \
+	}
 #include "calls.def"
 #undef W
+#undef C
 
 /* ---- the open family ---- */
 
@@ -635,8 +650,10 @@ __attribute__((constructor(103))) static void resolve_wrapped(void)
 	if (!ur_enabled)
 		return;
 #define W(ret, name, op, shape, params, args, extra) RESOLVE(name)
+#define C(name, params, args) RESOLVE(name)
 #include "calls.def"
 #undef W
+#undef C
 	RESOLVE(open) RESOLVE(open64) RESOLVE(openat) RESOLVE(openat64)
 	RESOLVE(creat) RESOLVE(creat64) RESOLVE(__open_2) RESOLVE(__open64_2)
 	RESOLVE(__openat_2) RESOLVE(__openat64_2) RESOLVE(fopen)

@@ -34,6 +34,7 @@ def load(logdir):
             continue
         files += 1
         data = open(os.path.join(logdir, name), "rb").read()
+        proc = {}
         # NUL bytes are padding of the mapped log (SCHEMA.md); a record
         # cut by NULs or by the end of the file was cut by a kill
         pieces = re.finditer(rb"([^\n\0]+)(\n|\0|$)", data)
@@ -47,6 +48,14 @@ def load(logdir):
             except ValueError as e:
                 sys.exit("FAIL %s:%d does not parse: %s" % (name, i + 1, e))
             rec["_file"] = name
+            if rec.get("t") == "proc":
+                proc = rec
+            elif rec.get("t") == "ev":
+                # keys an ev leaves out, as a reader infers them (SCHEMA.md)
+                rec.setdefault("errno", None)
+                rec.setdefault("tid", rec.get("pid"))
+                rec.setdefault("uid", proc.get("euid"))
+                rec.setdefault("gid", proc.get("egid"))
             recs.append(rec)
     return recs, files
 

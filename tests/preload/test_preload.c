@@ -62,6 +62,27 @@ static char workload_real[PATH_MAX];
 static void run_free(struct run *r);
 
 /*
+ * The keys an "ev" may leave out, filled in as a reader infers them
+ * (SCHEMA.md): errno null (success), tid the pid, uid/gid the euid/egid of
+ * the proc record before it in the same file.
+ */
+static void infer_ev(json_t *ev, const json_t *proc)
+{
+	json_t *v = json_object_get(ev, "errno");
+
+	if (!v)
+		json_object_set_new(ev, "errno", json_null());
+	else
+		ck_assert_msg(json_is_string(v), "errno present but not a name");
+	if (!json_object_get(ev, "tid") && json_object_get(ev, "pid"))
+		json_object_set(ev, "tid", json_object_get(ev, "pid"));
+	if (!json_object_get(ev, "uid") && proc && json_object_get(proc, "euid"))
+		json_object_set(ev, "uid", json_object_get(proc, "euid"));
+	if (!json_object_get(ev, "gid") && proc && json_object_get(proc, "egid"))
+		json_object_set(ev, "gid", json_object_get(proc, "egid"));
+}
+
+/*
  * The records of one log file.  Files are preallocated and written through
  * a mapping, so runs of NUL bytes are padding (SCHEMA.md); a record cut by
  * NULs or by the end of the file is torn.
@@ -72,6 +93,7 @@ static void read_records(struct run *r, FILE *f, const char *name)
 	size_t cap = 0, len = 0, n;
 	char chunk[65536];
 	int lineno = 0;
+	json_t *proc = NULL; /* the last proc record of the file */
 
 	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
 		if (len + n + 1 > cap) {
@@ -109,8 +131,16 @@ static void read_records(struct run *r, FILE *f, const char *name)
 		}
 		json_object_set_new(rec, "_file", json_string(name));
 		json_object_set_new(rec, "_line", json_integer(lineno));
+		const char *type = json_string_value(json_object_get(rec, "t"));
+		if (type && !strcmp(type, "proc")) {
+			json_decref(proc);
+			proc = json_incref(rec);
+		} else if (type && !strcmp(type, "ev")) {
+			infer_ev(rec, proc);
+		}
 		json_array_append_new(r->recs, rec);
 	}
+	json_decref(proc);
 	free(buf);
 }
 
