@@ -24,13 +24,13 @@
 
 #define FZ_MAXFILES 8
 
-static char fz_dir[64];
-static char fz_log[80];
+static char fz_dir[4096];
+static char fz_log[4200];
 static FILE *fz_null;
 
 static void fz_cleanup(void)
 {
-	char p[128];
+	char p[4400];
 	DIR *d = opendir(fz_log);
 	struct dirent *e;
 
@@ -55,7 +55,10 @@ static void fz_setup(void)
 {
 	if (fz_dir[0])
 		return;
-	strcpy(fz_dir, "/tmp/unroot-fuzz-XXXXXX");
+	/* under $TMPDIR: scripts/fuzz points it into its build dir, so that
+	 * what a crashed run leaves behind is removed with it */
+	snprintf(fz_dir, sizeof fz_dir, "%s/unroot-fuzz-XXXXXX",
+		 getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	if (!mkdtemp(fz_dir)) {
 		perror("mkdtemp");
 		abort();
@@ -101,7 +104,7 @@ static void fz_write(const char *path, const uint8_t *p, size_t n)
 static char *fz_trace(const uint8_t *data, size_t size)
 {
 	static const char meta[] = "#trace.json\n";
-	char path[128];
+	char path[4400];
 	size_t start = 0;
 	int nfile = 0;
 
