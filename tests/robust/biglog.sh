@@ -64,7 +64,7 @@ for cmd in report plan; do
 	/usr/bin/time -f '%M %e' -o "$t/time" "$unroot" $cmd "$t/tr" \
 		> "$t/$cmd.out" 2> "$t/err" || { cat "$t/err" >&2; fail "$cmd exited $?"; }
 	read -r rss secs < "$t/time"
-	echo "$cmd: peak RSS $((rss / 1024)) MB, $secs s"
+	echo "$cmd: peak RSS $rss KB, $secs s"
 	[ $((rss / 1024)) -le "$limit" ] ||
 		fail "$cmd: peak RSS $((rss / 1024)) MB > $limit MB on a $mb MB log"
 	grep -q 'reader' "$t/err" && { cat "$t/err" >&2; fail "$cmd: a valid log gave reader messages"; }
