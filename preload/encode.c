@@ -22,40 +22,98 @@ void jb_init(struct jbuf *j, char *buf, size_t cap)
 	j->overflow = false;
 }
 
+/*
+ * Room for n more bytes: the write position, or NULL once the record
+ * cannot fit (remembered: the caller drops it).  Each field reserves its
+ * worst case once and is written with plain stores, never a check per
+ * character.
+ */
+static inline char *room(struct jbuf *j, size_t n)
+{
+	if (UNLIKELY(j->overflow || j->cap - j->len < n)) {
+		j->overflow = true;
+		return NULL;
+	}
+	return j->p + j->len;
+}
+
+static inline void commit(struct jbuf *j, const char *end)
+{
+	j->len = (size_t)(end - j->p);
+}
+
 void jb_raw(struct jbuf *j, const char *s, size_t n)
 {
-	if (j->len + n > j->cap) {
-		j->overflow = true;
-		return;
+	char *o = room(j, n);
+	if (o) {
+		memcpy(o, s, n);
+		j->len += n;
 	}
-	memcpy(j->p + j->len, s, n);
-	j->len += n;
 }
 
 static void jb_ch(struct jbuf *j, char c)
 {
-	if (j->len + 1 > j->cap) {
-		j->overflow = true;
-		return;
+	char *o = room(j, 1);
+	if (o) {
+		*o = c;
+		j->len++;
 	}
-	j->p[j->len++] = c;
 }
 
-void jb_key(struct jbuf *j, const char *key)
+/*
+ * Copy n bytes; short ones (keys, names) without a call to memcpy: two
+ * overlapping loads and stores that stay inside both ranges.
+ */
+static inline void copy(char *d, const char *s, size_t n)
+{
+	if (n > 16) {
+		memcpy(d, s, n);
+	} else if (n >= 8) {
+		uint64_t a, b;
+		memcpy(&a, s, 8);
+		memcpy(&b, s + n - 8, 8);
+		memcpy(d, &a, 8);
+		memcpy(d + n - 8, &b, 8);
+	} else if (n >= 4) {
+		uint32_t a, b;
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+		memcpy(d, &a, 4);
+		memcpy(d + n - 4, &b, 4);
+	} else if (n) {
+		d[0] = s[0];
+		d[n / 2] = s[n / 2];
+		d[n - 1] = s[n - 1];
+	}
+}
+
+/* ,"key": into o (which has n + 4 bytes); the end */
+static inline char *put_key(struct jbuf *j, char *o, const char *key,
+			    size_t n)
 {
 	if (j->comma)
-		jb_ch(j, ',');
-	jb_ch(j, '"');
-	jb_raw(j, key, strlen(key));
-	jb_raw(j, "\":", 2);
+		*o++ = ',';
+	*o++ = '"';
+	copy(o, key, n);
+	o += n;
+	*o++ = '"';
+	*o++ = ':';
 	j->comma = true;
+	return o;
+}
+
+void jb_keyn(struct jbuf *j, const char *key, size_t n)
+{
+	char *o = room(j, n + 4);
+	if (o)
+		commit(j, put_key(j, o, key, n));
 }
 
 void jb_begin(struct jbuf *j, const char *type)
 {
 	jb_ch(j, '{');
 	j->comma = false;
-	jb_str(j, "t", type);
+	jb_litn(j, "t", 1, type);
 }
 
 void jb_end(struct jbuf *j)
@@ -117,149 +175,278 @@ static const char hexdigits[] = "0123456789abcdef";
 
 static void jb_hex_object(struct jbuf *j, const char *s, size_t n)
 {
-	jb_raw(j, "{\"hex\":\"", 8);
-	if (j->len + 2 * n > j->cap) {
-		j->overflow = true;
+	char *o = room(j, 2 * n + 10);
+	if (!o)
 		return;
-	}
+	memcpy(o, "{\"hex\":\"", 8);
+	o += 8;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		j->p[j->len++] = hexdigits[c >> 4];
-		j->p[j->len++] = hexdigits[c & 15];
+		*o++ = hexdigits[c >> 4];
+		*o++ = hexdigits[c & 15];
 	}
-	jb_raw(j, "\"}", 2);
+	*o++ = '"';
+	*o++ = '}';
+	commit(j, o);
 }
 
-/* A JSON string value, escaped; or the hex object for non-UTF-8 bytes. */
+/* Bytes copied as they are: printable ASCII but for '"' and '\\'. */
+static const unsigned char plain[256] = {
+	[0x20] = 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* 0x20 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,		/* 0x30 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,		/* 0x40 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,		/* 0x50 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,		/* 0x60 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,		/* 0x70 */
+};
+
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+/* a byte of w is below b (b <= 0x80): exact for "is there one" */
+#define HAS_LESS(w, b) (((w) - ONES * (b)) & ~(w) & HIGHS)
+#define HAS_BYTE(w, b) HAS_LESS((w) ^ (ONES * (b)), 1)
+
+/* How many bytes at the start of s are plain: 8 at a time, then a table. */
+static size_t plain_prefix(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		if ((w & HIGHS) | HAS_LESS(w, 0x20) | HAS_BYTE(w, '"') |
+		    HAS_BYTE(w, '\\') | HAS_BYTE(w, 0x7f))
+			break;
+	}
+	while (i < n && plain[(unsigned char)s[i]])
+		i++;
+	return i;
+}
+
+/*
+ * A JSON string value, escaped; or the hex object for non-UTF-8 bytes.
+ * The common case (a path of printable ASCII) is one scan and one copy;
+ * otherwise the rest is validated once and then escaped.
+ */
 void jb_value_str(struct jbuf *j, const char *s, size_t n)
 {
-	if (!valid_utf8(s, n)) {
+	size_t k = plain_prefix(s, n);
+	char *o;
+
+	if (LIKELY(k == n)) {
+		o = room(j, n + 2);
+		if (!o)
+			return;
+		*o++ = '"';
+		copy(o, s, n);
+		o[n] = '"';
+		commit(j, o + n + 1);
+		return;
+	}
+	if (!valid_utf8(s + k, n - k)) {
 		jb_hex_object(j, s, n);
 		return;
 	}
-	jb_ch(j, '"');
-	size_t run = 0;
-	for (size_t i = 0; i < n; i++) {
+	o = room(j, k + 6 * (n - k) + 2);
+	if (!o)
+		return;
+	*o++ = '"';
+	memcpy(o, s, k);
+	o += k;
+	for (size_t i = k; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f)
+		if (plain[c] || c >= 0x80) {
+			*o++ = (char)c;
 			continue;
-		jb_raw(j, s + run, i - run);
-		run = i + 1;
-		char esc[6] = {'\\', 'u', '0', '0', hexdigits[c >> 4],
-			       hexdigits[c & 15]};
+		}
+		*o++ = '\\';
 		switch (c) {
 		case '"':
-			jb_raw(j, "\\\"", 2);
-			break;
 		case '\\':
-			jb_raw(j, "\\\\", 2);
+			*o++ = (char)c;
 			break;
 		case '\n':
-			jb_raw(j, "\\n", 2);
+			*o++ = 'n';
 			break;
 		case '\t':
-			jb_raw(j, "\\t", 2);
+			*o++ = 't';
 			break;
 		default:
-			jb_raw(j, esc, 6);
+			memcpy(o, "u00", 3);
+			o[3] = hexdigits[c >> 4];
+			o[4] = hexdigits[c & 15];
+			o += 5;
 		}
 	}
-	jb_raw(j, s + run, n - run);
-	jb_ch(j, '"');
+	*o++ = '"';
+	commit(j, o);
 }
 
-void jb_strn(struct jbuf *j, const char *key, const char *s, size_t n)
+void jb_strn_(struct jbuf *j, const char *key, size_t kn, const char *s,
+	      size_t n)
 {
-	jb_key(j, key);
+	jb_keyn(j, key, kn);
 	jb_value_str(j, s, n);
 }
 
-void jb_str(struct jbuf *j, const char *key, const char *s)
+void jb_str_(struct jbuf *j, const char *key, size_t kn, const char *s)
 {
 	if (!s) {
-		jb_null(j, key);
+		jb_null_(j, key, kn);
 		return;
 	}
-	jb_strn(j, key, s, strlen(s));
+	jb_strn_(j, key, kn, s, strlen(s));
 }
 
-void jb_int(struct jbuf *j, const char *key, long long v)
+/* A string the caller knows needs no escaping (names, identifiers). */
+void jb_litn(struct jbuf *j, const char *key, size_t kn, const char *s)
 {
-	char tmp[24];
-	int i = sizeof tmp;
-	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v
-				     : (unsigned long long)v;
-	do {
-		tmp[--i] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	if (v < 0)
-		tmp[--i] = '-';
-	jb_key(j, key);
-	jb_raw(j, tmp + i, sizeof tmp - (size_t)i);
+	size_t n = strlen(s);
+	char *o = room(j, kn + n + 6);
+	if (!o)
+		return;
+	o = put_key(j, o, key, kn);
+	*o++ = '"';
+	copy(o, s, n);
+	o[n] = '"';
+	commit(j, o + n + 1);
 }
 
-void jb_bool(struct jbuf *j, const char *key, bool v)
+static const char digit_pairs[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+/*
+ * The decimal digits of u at o, which has room for 20; the end.  Written
+ * right-aligned into tmp and moved with one fixed-size copy (the bytes
+ * after the digits land in o's room and are overwritten or ignored).
+ */
+static char *put_u64(char *o, unsigned long long u)
 {
-	jb_key(j, key);
+	char tmp[40];
+	int i = 20;
+
+	while (u >= 100) {
+		unsigned r = (unsigned)(u % 100);
+		u /= 100;
+		i -= 2;
+		memcpy(tmp + i, digit_pairs + 2 * r, 2);
+	}
+	if (u >= 10) {
+		i -= 2;
+		memcpy(tmp + i, digit_pairs + 2 * u, 2);
+	} else {
+		tmp[--i] = (char)('0' + u);
+	}
+	memcpy(o, tmp + i, 20);
+	return o + 20 - i;
+}
+
+void jb_int_(struct jbuf *j, const char *key, size_t kn, long long v)
+{
+	char *o = room(j, kn + 4 + 21);
+	if (!o)
+		return;
+	o = put_key(j, o, key, kn);
+	if (v < 0) {
+		*o++ = '-';
+		o = put_u64(o, 0ULL - (unsigned long long)v);
+	} else {
+		o = put_u64(o, (unsigned long long)v);
+	}
+	commit(j, o);
+}
+
+void jb_bool_(struct jbuf *j, const char *key, size_t kn, bool v)
+{
+	jb_keyn(j, key, kn);
 	if (v)
 		jb_raw(j, "true", 4);
 	else
 		jb_raw(j, "false", 5);
 }
 
-void jb_null(struct jbuf *j, const char *key)
+void jb_null_(struct jbuf *j, const char *key, size_t kn)
 {
-	jb_key(j, key);
+	jb_keyn(j, key, kn);
 	jb_raw(j, "null", 4);
 }
 
-void jb_oct(struct jbuf *j, const char *key, unsigned mode)
+static char *put_oct(char *o, unsigned mode)
 {
-	char o[6] = {'"', (char)('0' + ((mode >> 9) & 7)),
-		     (char)('0' + ((mode >> 6) & 7)),
-		     (char)('0' + ((mode >> 3) & 7)), (char)('0' + (mode & 7)),
-		     '"'};
-	jb_key(j, key);
-	jb_raw(j, o, sizeof o);
+	o[0] = '"';
+	o[1] = (char)('0' + ((mode >> 9) & 7));
+	o[2] = (char)('0' + ((mode >> 6) & 7));
+	o[3] = (char)('0' + ((mode >> 3) & 7));
+	o[4] = (char)('0' + (mode & 7));
+	o[5] = '"';
+	return o + 6;
 }
 
-static const char *type_name(mode_t m)
+void jb_oct_(struct jbuf *j, const char *key, size_t kn, unsigned mode)
+{
+	char *o = room(j, kn + 4 + 6);
+	if (o)
+		commit(j, put_oct(put_key(j, o, key, kn), mode));
+}
+
+/* {"type":"T","uid": for each file type, as one copy */
+#define STATE_HEAD(t) "{\"type\":\"" t "\",\"uid\":"
+static const struct {
+	const char *s;
+	unsigned char n;
+} state_heads[] = {
+	{STATE_HEAD("file"), sizeof STATE_HEAD("file") - 1},
+	{STATE_HEAD("dir"), sizeof STATE_HEAD("dir") - 1},
+	{STATE_HEAD("symlink"), sizeof STATE_HEAD("symlink") - 1},
+	{STATE_HEAD("fifo"), sizeof STATE_HEAD("fifo") - 1},
+	{STATE_HEAD("sock"), sizeof STATE_HEAD("sock") - 1},
+	{STATE_HEAD("chr"), sizeof STATE_HEAD("chr") - 1},
+	{STATE_HEAD("blk"), sizeof STATE_HEAD("blk") - 1},
+};
+
+static int type_index(mode_t m)
 {
 	switch (m & S_IFMT) {
 	case S_IFDIR:
-		return "dir";
+		return 1;
 	case S_IFLNK:
-		return "symlink";
+		return 2;
 	case S_IFIFO:
-		return "fifo";
+		return 3;
 	case S_IFSOCK:
-		return "sock";
+		return 4;
 	case S_IFCHR:
-		return "chr";
+		return 5;
 	case S_IFBLK:
-		return "blk";
+		return 6;
 	default:
-		return "file";
+		return 0;
 	}
 }
 
-void jb_state(struct jbuf *j, const char *key, const struct stat *st,
-	      bool present)
+void jb_state_(struct jbuf *j, const char *key, size_t kn,
+	       const struct stat *st, bool present)
 {
 	if (!present) {
-		jb_null(j, key);
+		jb_null_(j, key, kn);
 		return;
 	}
-	jb_key(j, key);
-	jb_ch(j, '{');
-	j->comma = false;
-	jb_str(j, "type", type_name(st->st_mode));
-	jb_int(j, "uid", st->st_uid);
-	jb_int(j, "gid", st->st_gid);
-	jb_oct(j, "mode", st->st_mode & 07777);
-	jb_ch(j, '}');
-	j->comma = true;
+	/* key, the head, two ids, the mode and the braces */
+	char *o = room(j, kn + 4 + 24 + 2 * 21 + 16);
+	if (!o)
+		return;
+	o = put_key(j, o, key, kn);
+	int t = type_index(st->st_mode);
+	memcpy(o, state_heads[t].s, state_heads[t].n);
+	o = put_u64(o + state_heads[t].n, st->st_uid);
+	memcpy(o, ",\"gid\":", 7);
+	o = put_u64(o + 7, st->st_gid);
+	memcpy(o, ",\"mode\":", 8);
+	o = put_oct(o + 8, st->st_mode & 07777);
+	*o++ = '}';
+	commit(j, o);
 }
 
 struct flag_name {
@@ -300,6 +487,7 @@ static void add_flag(struct jbuf *j, bool *first, const char *name)
 	*first = false;
 }
 
+
 static void add_table(struct jbuf *j, bool *first, int flags,
 		      const struct flag_name *t)
 {
@@ -308,11 +496,12 @@ static void add_table(struct jbuf *j, bool *first, int flags,
 			add_flag(j, first, t->name);
 }
 
-void jb_flags(struct jbuf *j, const char *key, int flags, enum flag_kind kind)
+void jb_flags_(struct jbuf *j, const char *key, size_t kn, int flags,
+	       enum flag_kind kind)
 {
 	bool first = true;
 
-	jb_key(j, key);
+	jb_keyn(j, key, kn);
 	jb_ch(j, '"');
 	if (kind == FK_OPEN) {
 		int acc = flags & O_ACCMODE;

@@ -16,6 +16,17 @@ size_t ur_normalize(char *path)
 {
 	char *out = path;
 	const char *in = path;
+	size_t i;
+
+	/* most paths are normal already: one scan finds out */
+	if (path[0] == '/') {
+		for (i = 0; path[i]; i++)
+			if (path[i] == '/' && (path[i + 1] == '/' ||
+					       path[i + 1] == '.' || !path[i + 1]))
+				break;
+		if (!path[i])
+			return i;
+	}
 
 	while (*in) {
 		while (*in == '/')
@@ -90,11 +101,12 @@ bool ur_absolute(int dirfd, const char *path, char *out, size_t cap)
 	return true;
 }
 
-void ur_parent_of(const char *abs, char *out)
+size_t ur_parent_of(const char *abs, char *out)
 {
 	const char *slash = strrchr(abs, '/');
 	size_t n = slash && slash != abs ? (size_t)(slash - abs) : 1;
 
 	memcpy(out, abs, n);
 	out[n] = 0;
+	return n;
 }

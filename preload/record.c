@@ -196,14 +196,17 @@ static bool follows_final_symlink(const struct call *c)
 	}
 }
 
-/* Fill s->real when symlinks move the call somewhere else. */
-static void resolve_real(struct call *c, struct scratch *s)
+/*
+ * Fill s->real when symlinks move the call somewhere else; same_dir: the
+ * parent is known to be its own real path.  True when the parent moved.
+ */
+static bool resolve_real(struct call *c, struct scratch *s, bool same_dir)
 {
 	const char *base = strrchr(s->abs, '/');
-	bool moved = real_dir(s->parent, s->real, sizeof s->real);
+	bool moved = !same_dir && real_dir(s->parent, s->real, sizeof s->real);
 
 	if (!moved) {
-		strcpy(s->real, s->parent);
+		memcpy(s->real, s->parent, s->parent_len + 1);
 	}
 	if (s->has_st && S_ISLNK(s->st.st_mode) && follows_final_symlink(c)) {
 		char target[PATH_MAX];
@@ -219,18 +222,19 @@ static void resolve_real(struct call *c, struct scratch *s)
 			}
 			ur_normalize(s->real);
 			s->has_real = strcmp(s->real, s->abs) != 0;
-			return;
+			return moved;
 		}
 	}
 	if (!moved || !base || !strcmp(s->abs, "/"))
-		return;
+		return moved;
 	size_t rl = strlen(s->real);
 	size_t bl = strlen(base);
 	if (rl + bl + 1 > sizeof s->real)
-		return;
+		return moved;
 	memcpy(s->real + rl, base, bl + 1);
 	ur_normalize(s->real);
 	s->has_real = strcmp(s->real, s->abs) != 0;
+	return moved;
 }
 
 static void absolute_paths(struct call *c, struct scratch *s)
@@ -264,11 +268,16 @@ static void absolute_paths(struct call *c, struct scratch *s)
 		memcpy(s->abs2, c->path2, n);
 		s->abs2[n] = 0;
 	}
-	if (s->abs[0] == '/')
-		ur_parent_of(s->abs, s->parent);
-	else
+	if (s->abs[0] == '/') {
+		s->parent_len = ur_parent_of(s->abs, s->parent);
+	} else {
 		s->parent[0] = 0;
+		s->parent_len = 0;
+	}
 }
+
+/* bumped when every directory must be described again (a new file) */
+static unsigned dir_epoch;
 
 static void pre_state(struct call *c, struct scratch *s)
 {
@@ -282,8 +291,23 @@ static void pre_state(struct call *c, struct scratch *s)
 	if (!s->parent[0])
 		return;
 	s->has_pst = ur_sys_lstat(s->parent, &s->pst) == 0;
-	note_ancestors(s, s->parent);
-	resolve_real(c, s);
+	/*
+	 * The same parent as this thread's last event (a storm in one
+	 * directory): its ancestors are described already and its real path
+	 * is known, unless a new file started since.
+	 */
+	unsigned epoch = __atomic_load_n(&dir_epoch, __ATOMIC_ACQUIRE);
+	bool same = s->parent_len == s->last_len && s->last_epoch == epoch &&
+		    !memcmp(s->parent, s->last_parent, s->parent_len);
+	if (!same)
+		note_ancestors(s, s->parent);
+	bool moved = resolve_real(c, s, same && s->last_same);
+	if (!same) {
+		memcpy(s->last_parent, s->parent, s->parent_len + 1);
+		s->last_len = s->parent_len;
+		s->last_epoch = epoch;
+		s->last_same = !moved;
+	}
 }
 
 static pid_t current_tid(void)
@@ -297,10 +321,17 @@ static pid_t current_tid(void)
 void ur_forget_tid(void)
 {
 	thread_tid = 0;
+	__atomic_add_fetch(&dir_epoch, 1, __ATOMIC_ACQ_REL);
 	for (unsigned i = 0; i < DIR_SLOTS; i++)
 		if (dir_flags[i] & DIR_SEEN)
 			dir_flags[i] &= ~DIR_SEEN;
 }
+
+static const char *const op_names[] = {
+#define OPNAME(e, n) n,
+	UNROOT_OPS(OPNAME)
+#undef OPNAME
+};
 
 static void encode_event(struct scratch *s, struct call *c, long ret, int err)
 {
@@ -309,12 +340,8 @@ static void encode_event(struct scratch *s, struct call *c, long ret, int err)
 
 	jb_init(&j, s->buf, sizeof s->buf);
 	jb_begin(&j, REC_EVENT);
-	jb_str(&j, "op", c->op < OP__COUNT ? (const char *[]){
-#define OPNAME(e, n) n,
-		UNROOT_OPS(OPNAME)
-#undef OPNAME
-	}[c->op] : "?");
-	jb_str(&j, "fn", c->fn);
+	jb_lit(&j, "op", c->op < OP__COUNT ? op_names[c->op] : "?");
+	jb_lit(&j, "fn", c->fn);
 	jb_str(&j, "path", s->abs);
 	if (c->path2)
 		jb_str(&j, "path2", s->abs2);
@@ -361,7 +388,7 @@ static void encode_event(struct scratch *s, struct call *c, long ret, int err)
 	 * success, tid when it is the pid, uid/gid while they are the proc
 	 * record's euid/egid */
 	if (err)
-		jb_str(&j, "errno", ur_errno_name(err));
+		jb_lit(&j, "errno", ur_errno_name(err));
 	jb_int(&j, "pid", ur_pid);
 	pid_t tid = current_tid();
 	if (tid != ur_pid)
@@ -377,7 +404,7 @@ static void encode_event(struct scratch *s, struct call *c, long ret, int err)
 	if (s->parent[0])
 		jb_state(&j, "parent", &s->pst, s->has_pst);
 	if (stack)
-		jb_str(&j, "stack", stack);
+		jb_lit(&j, "stack", stack);
 	ur_python_site(&j, c, s->abs);
 	jb_end(&j);
 	if (!j.overflow)

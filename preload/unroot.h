@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -71,6 +72,11 @@ struct scratch {
 	int nips;
 	char stack_id[17];
 	bool nested; /* mmap'd for a nested (signal handler) record */
+	/* the parent directory of this thread's last event (record.c) */
+	size_t parent_len, last_len;
+	unsigned last_epoch;
+	bool last_same; /* its real path is its lexical path */
+	char last_parent[UR_PATH_MAX];
 	char buf[64 * 1024];
 };
 
@@ -140,18 +146,36 @@ HIDDEN void jb_init(struct jbuf *j, char *buf, size_t cap);
 HIDDEN void jb_raw(struct jbuf *j, const char *s, size_t n);
 HIDDEN void jb_begin(struct jbuf *j, const char *type);
 HIDDEN void jb_end(struct jbuf *j);
-HIDDEN void jb_key(struct jbuf *j, const char *key);
-HIDDEN void jb_str(struct jbuf *j, const char *key, const char *s);
-HIDDEN void jb_strn(struct jbuf *j, const char *key, const char *s, size_t n);
-HIDDEN void jb_int(struct jbuf *j, const char *key, long long v);
-HIDDEN void jb_bool(struct jbuf *j, const char *key, bool v);
-HIDDEN void jb_null(struct jbuf *j, const char *key);
-HIDDEN void jb_oct(struct jbuf *j, const char *key, unsigned mode);
-HIDDEN void jb_state(struct jbuf *j, const char *key, const struct stat *st,
-		     bool present);
-HIDDEN void jb_flags(struct jbuf *j, const char *key, int flags,
-		     enum flag_kind kind);
 HIDDEN void jb_value_str(struct jbuf *j, const char *s, size_t n);
+/*
+ * Keyed writers take the key's length, which the macros below compute with
+ * strlen: folded at compile time for the literal keys every caller uses.
+ */
+HIDDEN void jb_keyn(struct jbuf *j, const char *key, size_t kn);
+HIDDEN void jb_str_(struct jbuf *j, const char *key, size_t kn, const char *s);
+HIDDEN void jb_strn_(struct jbuf *j, const char *key, size_t kn,
+		     const char *s, size_t n);
+HIDDEN void jb_litn(struct jbuf *j, const char *key, size_t kn, const char *s);
+HIDDEN void jb_int_(struct jbuf *j, const char *key, size_t kn, long long v);
+HIDDEN void jb_bool_(struct jbuf *j, const char *key, size_t kn, bool v);
+HIDDEN void jb_null_(struct jbuf *j, const char *key, size_t kn);
+HIDDEN void jb_oct_(struct jbuf *j, const char *key, size_t kn, unsigned mode);
+HIDDEN void jb_state_(struct jbuf *j, const char *key, size_t kn,
+		      const struct stat *st, bool present);
+HIDDEN void jb_flags_(struct jbuf *j, const char *key, size_t kn, int flags,
+		      enum flag_kind kind);
+#define jb_key(j, k) jb_keyn((j), (k), strlen(k))
+#define jb_str(j, k, s) jb_str_((j), (k), strlen(k), (s))
+#define jb_strn(j, k, s, n) jb_strn_((j), (k), strlen(k), (s), (n))
+/* a value known to need no escaping: C identifiers, op and errno names */
+#define jb_lit(j, k, s) jb_litn((j), (k), strlen(k), (s))
+#define jb_int(j, k, v) jb_int_((j), (k), strlen(k), (v))
+#define jb_bool(j, k, v) jb_bool_((j), (k), strlen(k), (v))
+#define jb_null(j, k) jb_null_((j), (k), strlen(k))
+#define jb_oct(j, k, m) jb_oct_((j), (k), strlen(k), (m))
+#define jb_state(j, k, st, present)                                           \
+	jb_state_((j), (k), strlen(k), (st), (present))
+#define jb_flags(j, k, f, kind) jb_flags_((j), (k), strlen(k), (f), (kind))
 HIDDEN const char *ur_errno_name(int e);
 HIDDEN long long ur_now_ns(void);
 
@@ -159,7 +183,7 @@ HIDDEN long long ur_now_ns(void);
 HIDDEN size_t ur_normalize(char *path);
 HIDDEN bool ur_absolute(int dirfd, const char *path, char *out, size_t cap);
 HIDDEN bool ur_fd_path(int fd, char *out, size_t cap);
-HIDDEN void ur_parent_of(const char *abs, char *out);
+HIDDEN size_t ur_parent_of(const char *abs, char *out); /* its length */
 
 /* raw system calls: the tracer's own I/O never goes through a wrapper */
 HIDDEN long ur_sys_open(const char *path, int flags, int mode);
