@@ -585,21 +585,31 @@ static void record_denied(const char *fn, enum unroot_op op, int dirfd,
 	}
 DENIED_ONLY(int, stat, OP_STAT, (const char *p, struct stat *st), (p, st),
 	    AT_FDCWD, p, r < 0)
-DENIED_ONLY(int, stat64, OP_STAT, (const char *p, struct stat64 *st), (p, st),
-	    AT_FDCWD, p, r < 0)
 DENIED_ONLY(int, lstat, OP_STAT, (const char *p, struct stat *st), (p, st),
-	    AT_FDCWD, p, r < 0)
-DENIED_ONLY(int, lstat64, OP_STAT, (const char *p, struct stat64 *st), (p, st),
 	    AT_FDCWD, p, r < 0)
 DENIED_ONLY(int, fstatat, OP_STAT,
 	    (int fd, const char *p, struct stat *st, int fl), (fd, p, st, fl),
 	    fd, p, r < 0)
+/*
+ * glibc only: musl's headers make the *64 names macros for the plain ones
+ * (a second definition of stat), and musl has statx only from 1.2.5.
+ */
+#ifdef __GLIBC__
+#define UR_HAVE_STAT64 1
+DENIED_ONLY(int, stat64, OP_STAT, (const char *p, struct stat64 *st), (p, st),
+	    AT_FDCWD, p, r < 0)
+DENIED_ONLY(int, lstat64, OP_STAT, (const char *p, struct stat64 *st), (p, st),
+	    AT_FDCWD, p, r < 0)
 DENIED_ONLY(int, fstatat64, OP_STAT,
 	    (int fd, const char *p, struct stat64 *st, int fl),
 	    (fd, p, st, fl), fd, p, r < 0)
+#endif
+#if defined(__GLIBC__) || defined(STATX_TYPE)
+#define UR_HAVE_STATX 1
 DENIED_ONLY(int, statx, OP_STAT,
 	    (int fd, const char *p, int fl, unsigned mask, struct statx *st),
 	    (fd, p, fl, mask, st), fd, p, r < 0)
+#endif
 DENIED_ONLY(DIR *, opendir, OP_READ, (const char *p), (p), AT_FDCWD, p,
 	    r == NULL)
 
@@ -663,6 +673,11 @@ __attribute__((constructor(103))) static void resolve_wrapped(void)
 	RESOLVE(mkostemps) RESOLVE(mkostemps64) RESOLVE(mkdtemp)
 	RESOLVE(tmpfile) RESOLVE(tmpfile64) RESOLVE(shm_open) RESOLVE(bind)
 	RESOLVE(connect) RESOLVE(access) RESOLVE(faccessat)
-	RESOLVE(stat) RESOLVE(stat64) RESOLVE(lstat) RESOLVE(lstat64)
-	RESOLVE(fstatat) RESOLVE(fstatat64) RESOLVE(statx) RESOLVE(opendir)
+	RESOLVE(stat) RESOLVE(lstat) RESOLVE(fstatat) RESOLVE(opendir)
+#ifdef UR_HAVE_STAT64
+	RESOLVE(stat64) RESOLVE(lstat64) RESOLVE(fstatat64)
+#endif
+#ifdef UR_HAVE_STATX
+	RESOLVE(statx)
+#endif
 }
