@@ -173,7 +173,9 @@ void ur_write_proc(void)
 	rootfs_id(rootfs);
 	jb_str(&j, "rootfs", rootfs);
 	put_env(&j);
-	jb_bool(&j, "stacks", ur_record_stacks);
+	/* false also when libunwind is known missing (loaded lazily: a
+	 * "nostacks" record says so when the first stack finds it missing) */
+	jb_bool(&j, "stacks", ur_record_stacks && !ur_stacks_unavailable());
 	jb_end(&j);
 	if (!j.overflow)
 		ur_log_write(buf, j.len);

@@ -51,6 +51,31 @@ static int find_self(struct dl_phdr_info *info, size_t size, void *data)
 }
 
 static char exe_path[PATH_MAX];
+static int nostacks_written;
+
+/* libunwind could not be loaded: say so once in this process's file. */
+static void write_nostacks(const char *why)
+{
+	char buf[1024];
+	struct jbuf j;
+
+	if (__atomic_exchange_n(&nostacks_written, 1, __ATOMIC_ACQ_REL))
+		return;
+	jb_init(&j, buf, sizeof buf);
+	jb_begin(&j, REC_NOSTACKS);
+	jb_int(&j, "pid", ur_pid);
+	jb_int(&j, "ts", ur_now_ns());
+	jb_strn(&j, "why", why ? why : "", why ? strnlen(why, 512) : 0);
+	jb_end(&j);
+	if (!j.overflow)
+		ur_log_write(j.p, j.len);
+}
+
+/* Stacks are known to be unavailable (libunwind failed to load). */
+bool ur_stacks_unavailable(void)
+{
+	return __atomic_load_n(&unwind_state, __ATOMIC_ACQUIRE) < 0;
+}
 
 static void load_unwinder(void)
 {
@@ -72,10 +97,16 @@ static void load_unwinder(void)
 	}
 	if (!h)
 		h = dlopen("libunwind.so.8", RTLD_NOW | RTLD_LOCAL);
-	if (h)
+	const char *why = h ? NULL : dlerror();
+	if (h) {
 		unw_backtrace_fn = (backtrace_fn)dlsym(h, "unw_backtrace");
+		if (!unw_backtrace_fn)
+			why = "libunwind.so.8 has no unw_backtrace";
+	}
 	__atomic_store_n(&unwind_state, unw_backtrace_fn ? 1 : -1,
 			 __ATOMIC_RELEASE);
+	if (!unw_backtrace_fn)
+		write_nostacks(why);
 }
 
 /*
@@ -270,4 +301,6 @@ const char *ur_stack_id(struct scratch *s)
 void ur_stack_after_fork(void)
 {
 	memset(seen, 0, sizeof seen);
+	/* a new file: its proc record already says "stacks": false */
+	nostacks_written = 0;
 }

@@ -135,6 +135,7 @@ HIDDEN void ur_write_once_per_ns_and_root(void);
 HIDDEN int ur_stack_capture(void **ips, int max);
 HIDDEN const char *ur_stack_id(struct scratch *s);
 HIDDEN void ur_stack_after_fork(void);
+HIDDEN bool ur_stacks_unavailable(void); /* libunwind failed to load */
 
 /* encode.c: JSON into a fixed buffer; overflow is remembered, not fatal */
 struct jbuf {

@@ -34,6 +34,7 @@
 #define REC_EVENT "ev"          /* one interposed call */
 #define REC_UNTRACED "untraced" /* an exec the preload cannot follow */
 #define REC_END "end"           /* process exit, with loss counters */
+#define REC_NOSTACKS "nostacks" /* stacks asked for, libunwind not loadable */
 
 /*
  * Normalised operations: the value of "op" in an "ev" record.  X(enum
