@@ -110,9 +110,22 @@ __thread int ur_vforked;
 void *ur_real_vfork;
 
 #if defined(__x86_64__) && defined(MADV_WIPEONFORK)
-/* vfork: the flag in this thread's TLS, then libc's vfork, tail-called
- * so that its child returns straight to our caller; fork when libc's
- * could not be resolved (POSIX allows vfork to be fork). */
+/* libc's vfork, looked up at the first call when no constructor did */
+HIDDEN void *ur_resolve_vfork(void);
+void *ur_resolve_vfork(void)
+{
+	void *p = ur_real("vfork");
+	__atomic_store_n(&ur_real_vfork, p, __ATOMIC_RELEASE);
+	return p;
+}
+
+/*
+ * vfork: the flag in this thread's TLS, then libc's vfork, tail-called so
+ * that its child returns straight to our caller.  In every process that
+ * loads the library, traced or not: vfork must stay vfork (a child may
+ * write its parent's memory on purpose).  fork only if libc had no vfork
+ * (POSIX allows vfork to be fork).
+ */
 __asm__(".text\n"
 	".globl vfork\n"
 	".type vfork, @function\n"
@@ -124,9 +137,14 @@ __asm__(".text\n"
 	"	movl $1, %fs:(%rax)\n"
 	"	movq ur_real_vfork(%rip), %rax\n"
 	"	testq %rax, %rax\n"
-	"	jz 1f\n"
-	"	jmp *%rax\n"
-	"1:	jmp fork@PLT\n"
+	"	jnz 1f\n"
+	"	subq $8, %rsp\n"
+	"	call ur_resolve_vfork\n"
+	"	addq $8, %rsp\n"
+	"	testq %rax, %rax\n"
+	"	jz 2f\n"
+	"1:	jmp *%rax\n"
+	"2:	jmp fork@PLT\n"
 	".size vfork, .-vfork\n");
 
 static void canary_init(void)
@@ -135,7 +153,6 @@ static void canary_init(void)
 	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-	ur_real_vfork = ur_real("vfork");
 	if (p != MAP_FAILED && madvise(p, 4096, MADV_WIPEONFORK) == 0) {
 		*(int *)p = 1;
 		ur_fork_canary = p;
@@ -229,6 +246,10 @@ __attribute__((constructor(101))) static void unroot_init(void)
 {
 	ur_guard++;
 	read_settings();
+#if defined(__x86_64__) && defined(MADV_WIPEONFORK)
+	if (!ur_real_vfork)
+		ur_resolve_vfork();
+#endif
 	if (ur_enabled) {
 		ur_pid = (pid_t)ur_sys_getpid();
 		creds_init();
