@@ -13,7 +13,6 @@
 #include "baseline.h"
 #include "commands.h"
 
-#define DEFAULT_TRACE_DIR "./unroot-trace"
 
 static void baseline_usage(FILE *f)
 {

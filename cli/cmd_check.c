@@ -19,7 +19,6 @@
 #include "planner.h"
 #include "quote.h"
 
-#define DEFAULT_TRACE_DIR "./unroot-trace"
 
 /* ---- reading traces ------------------------------------------------------ */
 

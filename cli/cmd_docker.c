@@ -34,7 +34,6 @@
 #include "tracedir.h"
 #include "util.h"
 
-#define DEFAULT_TRACE_DIR "./unroot-trace"
 #define CT_PAYLOAD "/.unroot"
 #define CT_LOG "/.unroot-log"
 #define CT_LIB CT_PAYLOAD "/$LIB/libunroot.so"
@@ -47,8 +46,7 @@ struct bind {
 };
 
 struct docker_opts {
-	const char *dir;
-	bool reads, nostacks, argv;
+	struct trace_options t;
 	char **plan_args; /* plan options, NULL-terminated */
 	int nplan;
 	char **run;	  /* the docker run arguments after "run" */
@@ -329,9 +327,9 @@ int docker_run_operand(char **run, int nrun)
 /* Returns -1 to continue, else an exit status. */
 static int parse_args(int argc, char **argv, struct docker_opts *o)
 {
-	int i;
+	int i, taken;
 
-	o->dir = DEFAULT_TRACE_DIR;
+	o->t.dir = DEFAULT_TRACE_DIR;
 	o->plan_args = xcalloc(argc + 2, sizeof *o->plan_args);
 	o->plan_args[o->nplan++] = "plan";
 	for (i = 1; i < argc; i++) {
@@ -346,22 +344,9 @@ static int parse_args(int argc, char **argv, struct docker_opts *o)
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			docker_usage(stdout);
 			return 0;
-		} else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-			if (++i == argc) {
-				errmsg("%s needs a directory", a);
+		} else if ((taken = trace_option(argc, argv, &i, &o->t)) != 0) {
+			if (taken < 0)
 				return EXIT_RUN_ERROR;
-			}
-			o->dir = argv[i];
-		} else if (!strncmp(a, "--output=", 9)) {
-			o->dir = a + 9;
-		} else if (!strncmp(a, "-o", 2)) {
-			o->dir = a + 2;
-		} else if (!strcmp(a, "--reads")) {
-			o->reads = true;
-		} else if (!strcmp(a, "--no-stacks")) {
-			o->nostacks = true;
-		} else if (!strcmp(a, "--argv")) {
-			o->argv = true;
 		} else if (!strcmp(a, "--openshift") ||
 			   !strncmp(a, "--user=", 7) ||
 			   !strncmp(a, "--uid=", 6) ||
@@ -387,7 +372,7 @@ static int parse_args(int argc, char **argv, struct docker_opts *o)
 		       "options; see 'unroot docker --help'");
 		return EXIT_RUN_ERROR;
 	}
-	if (!*o->dir) {
+	if (!*o->t.dir) {
 		errmsg("the trace directory name is empty");
 		return EXIT_RUN_ERROR;
 	}
@@ -564,16 +549,14 @@ static int run_docker(char **argv)
 static void write_meta(const struct docker_opts *o, long long started,
 		       long long ended, int status)
 {
-	char *path = xasprintf("%s/" UNROOT_TRACE_META, o->dir);
-	json_t *m = json_object(), *cmd = json_array(), *opts = json_object();
-	json_t *binds = json_array();
+	json_t *cmd = json_array(), *binds = json_array(), *m;
 
 	/* without --argv only the image and the command name: arguments and
 	 * -e values hold secrets */
 	json_array_append_new(cmd, json_path(o->run[o->image]));
 	for (int i = o->image + 1; i < o->nrun; i++) {
 		json_array_append_new(cmd, json_path(o->run[i]));
-		if (!o->argv)
+		if (!o->t.argv)
 			break;
 	}
 	for (size_t i = 0; i < o->nbinds; i++) {
@@ -589,22 +572,10 @@ static void write_meta(const struct docker_opts *o, long long started,
 					    json_string(b->volume));
 		json_array_append_new(binds, j);
 	}
-	json_object_set_new(m, "unroot", json_integer(UNROOT_SCHEMA_VERSION));
-	json_object_set_new(m, "command", cmd);
-	json_object_set_new(m, "started", json_integer(started));
-	json_object_set_new(m, "ended", json_integer(ended));
-	json_object_set_new(m, "exit", json_integer(status));
-	json_object_set_new(opts, "reads", json_boolean(o->reads));
-	json_object_set_new(opts, "stacks", json_boolean(!o->nostacks));
-	json_object_set_new(opts, "argv", json_boolean(o->argv));
-	json_object_set_new(m, "options", opts);
-	json_object_set_new(m, "runner", json_string("docker"));
+	m = trace_meta_new(&o->t, cmd, started, ended, status, "docker");
 	json_object_set_new(m, "image", json_path(o->run[o->image]));
 	json_object_set_new(m, "binds", binds);
-	if (json_dump_file(m, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER))
-		warning("cannot write %s", path);
-	json_decref(m);
-	free(path);
+	trace_meta_write(o->t.dir, m);
 }
 
 /* ---- the payload ----------------------------------------------------- */
@@ -641,7 +612,7 @@ static char *find_payload(void)
  */
 static int check_trace(const struct docker_opts *o, int status)
 {
-	char *dirs[] = {(char *)o->dir};
+	char *dirs[] = {(char *)o->t.dir};
 	const char *why;
 	struct trace *t = trace_open(dirs, 1, &why);
 	bool first = false;
@@ -677,7 +648,7 @@ static int check_trace(const struct docker_opts *o, int status)
 int cmd_docker(int argc, char **argv)
 {
 	struct docker_opts o = {0};
-	struct strbuf flags = STRBUF_INIT;
+	char *flags;
 	char *payload, *abs, *logdir, *preload, *own;
 	char **dargv;
 	int n = 0, rc;
@@ -691,10 +662,10 @@ int cmd_docker(int argc, char **argv)
 	check_docker();
 	own = o.user_preload ? o.user_preload
 			     : image_preload(o.run[o.image]);
-	trace_dir_prepare(o.dir);
-	abs = realpath(o.dir, NULL);
+	trace_dir_prepare(o.t.dir);
+	abs = realpath(o.t.dir, NULL);
 	if (!abs)
-		die_errno("cannot resolve %s", o.dir);
+		die_errno("cannot resolve %s", o.t.dir);
 	logdir = xasprintf("%s/" UNROOT_TRACE_LOGDIR, abs);
 	if (strchr(payload, ':') || strchr(logdir, ':') ||
 	    strchr(payload, ',') || strchr(logdir, ','))
@@ -702,14 +673,7 @@ int cmd_docker(int argc, char **argv)
 		    "or %s", payload, logdir);
 	preload = own && *own ? xasprintf(CT_LIB ":%s", own)
 			      : xstrdup(CT_LIB);
-	if (o.reads)
-		sb_adds(&flags, "reads,");
-	if (o.nostacks)
-		sb_adds(&flags, "nostacks,");
-	if (o.argv)
-		sb_adds(&flags, "argv,");
-	if (flags.len)
-		flags.buf[--flags.len] = '\0';
+	flags = trace_flags(&o.t);
 
 	/* docker run [user's options] [ours] IMAGE [CMD...] */
 	dargv = xcalloc(o.nrun + 24, sizeof *dargv);
@@ -733,7 +697,7 @@ int cmd_docker(int argc, char **argv)
 	dargv[n++] = "-e";
 	dargv[n++] = "UNROOT_LOG=" CT_LOG;
 	dargv[n++] = "-e";
-	dargv[n++] = xasprintf("UNROOT_FLAGS=%s", flags.buf);
+	dargv[n++] = xasprintf("UNROOT_FLAGS=%s", flags);
 	dargv[n++] = "-e";
 	dargv[n++] = "UNROOT_LIB=" CT_LIB;
 	for (int i = o.image; i < o.nrun; i++)
@@ -748,23 +712,23 @@ int cmd_docker(int argc, char **argv)
 		return n;
 
 	fflush(NULL);
-	printf("== unroot report %s\n", o.dir);
+	printf("== unroot report %s\n", o.t.dir);
 	fflush(stdout);
 	{
-		char *rargv[] = {"report", (char *)o.dir, NULL};
+		char *rargv[] = {"report", (char *)o.t.dir, NULL};
 
 		cmd_report(2, rargv);
 	}
 	fflush(NULL);
-	printf("\n== unroot plan %s\n", o.dir);
+	printf("\n== unroot plan %s\n", o.t.dir);
 	fflush(stdout);
-	o.plan_args[o.nplan++] = (char *)o.dir;
+	o.plan_args[o.nplan++] = (char *)o.t.dir;
 	o.plan_args[o.nplan] = NULL;
 	cmd_plan(o.nplan, o.plan_args);
 	fflush(NULL);
 	fprintf(stderr, "unroot docker: trace in %s; container exit status %d\n",
-		o.dir, rc);
-	sb_release(&flags);
+		o.t.dir, rc);
+	free(flags);
 	free(preload);
 	free(logdir);
 	free(abs);

@@ -17,7 +17,6 @@
 #include "trace.h"
 #include "util.h"
 
-#define DEFAULT_TRACE_DIR "./unroot-trace"
 #define MAX_DENIALS 200	   /* distinct denials kept in detail */
 #define MAX_OTHER_FAILS 20 /* other failed writes kept in detail */
 #define DIR_COLLAPSE 10	   /* directories with more entries show counts */

@@ -26,11 +26,9 @@
 #include "tracedir.h"
 #include "util.h"
 
-#define DEFAULT_TRACE_DIR "./unroot-trace"
 
 struct run_opts {
-	const char *dir;
-	bool reads, nostacks, argv;
+	struct trace_options t;
 	char **cmd;
 };
 
@@ -58,7 +56,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 {
 	int i;
 
-	o->dir = DEFAULT_TRACE_DIR;
+	o->t.dir = DEFAULT_TRACE_DIR;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
@@ -71,23 +69,11 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			run_usage(stdout);
 			return 0;
-		} else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-			if (++i == argc) {
-				errmsg("%s needs a directory", a);
-				return EXIT_RUN_ERROR;
-			}
-			o->dir = argv[i];
-		} else if (!strncmp(a, "--output=", 9)) {
-			o->dir = a + 9;
-		} else if (!strncmp(a, "-o", 2)) {
-			o->dir = a + 2;
-		} else if (!strcmp(a, "--reads")) {
-			o->reads = true;
-		} else if (!strcmp(a, "--no-stacks")) {
-			o->nostacks = true;
-		} else if (!strcmp(a, "--argv")) {
-			o->argv = true;
-		} else {
+		}
+		int taken = trace_option(argc, argv, &i, &o->t);
+		if (taken < 0)
+			return EXIT_RUN_ERROR;
+		if (!taken) {
 			errmsg("unknown option '%s'; see 'unroot run --help'",
 			       a);
 			return EXIT_RUN_ERROR;
@@ -97,7 +83,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 		errmsg("no command given; see 'unroot run --help'");
 		return EXIT_RUN_ERROR;
 	}
-	if (!*o->dir) {
+	if (!*o->t.dir) {
 		errmsg("the trace directory name is empty");
 		return EXIT_RUN_ERROR;
 	}
@@ -111,28 +97,20 @@ static void setup_env(const struct run_opts *o, const char *lib,
 		      const char *logdir)
 {
 	const char *old = getenv("LD_PRELOAD");
-	struct strbuf flags = STRBUF_INIT;
+	char *flags = trace_flags(&o->t);
 	char *preload;
 
 	if (old && *old)
 		preload = xasprintf("%s:%s", lib, old);
 	else
 		preload = xstrdup(lib);
-	if (o->reads)
-		sb_adds(&flags, "reads,");
-	if (o->nostacks)
-		sb_adds(&flags, "nostacks,");
-	if (o->argv)
-		sb_adds(&flags, "argv,");
-	if (flags.len)
-		flags.buf[--flags.len] = '\0';
 	if (setenv("LD_PRELOAD", preload, 1) ||
 	    setenv(UNROOT_ENV_LOG, logdir, 1) ||
-	    setenv(UNROOT_ENV_FLAGS, flags.buf, 1) ||
+	    setenv(UNROOT_ENV_FLAGS, flags, 1) ||
 	    setenv(UNROOT_ENV_LIB, lib, 1))
 		die_errno("cannot set the environment");
 	free(preload);
-	sb_release(&flags);
+	free(flags);
 }
 
 /* ---- running the child --------------------------------------------------- */
@@ -217,28 +195,15 @@ static int run_child(char **cmd, bool *exec_failed)
 static void write_meta(const struct run_opts *o, long long started,
 		       long long ended, int status)
 {
-	char *path = xasprintf("%s/" UNROOT_TRACE_META, o->dir);
-	json_t *m = json_object(), *cmd = json_array(), *opts = json_object();
+	json_t *cmd = json_array();
 
 	for (char **a = o->cmd; *a; a++) {
 		json_array_append_new(cmd, json_path(*a));
-		if (!o->argv)
+		if (!o->t.argv)
 			break;
 	}
-	json_object_set_new(m, "unroot", json_integer(UNROOT_SCHEMA_VERSION));
-	json_object_set_new(m, "command", cmd);
-	json_object_set_new(m, "started", json_integer(started));
-	json_object_set_new(m, "ended", json_integer(ended));
-	json_object_set_new(m, "exit", json_integer(status));
-	json_object_set_new(opts, "reads", json_boolean(o->reads));
-	json_object_set_new(opts, "stacks", json_boolean(!o->nostacks));
-	json_object_set_new(opts, "argv", json_boolean(o->argv));
-	json_object_set_new(m, "options", opts);
-	json_object_set_new(m, "runner", json_string("run"));
-	if (json_dump_file(m, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER))
-		warning("cannot write %s", path);
-	json_decref(m);
-	free(path);
+	trace_meta_write(o->t.dir,
+			 trace_meta_new(&o->t, cmd, started, ended, status, "run"));
 }
 
 /* ---- the summary --------------------------------------------------------- */
@@ -339,17 +304,17 @@ int cmd_run(int argc, char **argv)
 	lib = find_preload(&why);
 	if (!lib)
 		die("cannot find the tracer: %s", why);
-	trace_dir_prepare(o.dir);
-	abs = realpath(o.dir, NULL);
+	trace_dir_prepare(o.t.dir);
+	abs = realpath(o.t.dir, NULL);
 	if (!abs)
-		die_errno("cannot resolve %s", o.dir);
+		die_errno("cannot resolve %s", o.t.dir);
 	logdir = xasprintf("%s/" UNROOT_TRACE_LOGDIR, abs);
 	setup_env(&o, lib, logdir);
 	started = now_ns();
 	rc = run_child(o.cmd, &exec_failed);
 	write_meta(&o, started, now_ns(), rc);
 	if (!exec_failed)
-		summarise(o.dir);
+		summarise(o.t.dir);
 	free(logdir);
 	free(abs);
 	free(lib);

@@ -1,8 +1,10 @@
 /*
- * tracedir.c - making a directory ready to receive a trace, shared by
- * `unroot run` and `unroot docker`: a previous trace there is replaced, any
- * other non-empty directory is refused, and log/ is made world-writable
- * and sticky whatever the umask (schema/SCHEMA.md).
+ * tracedir.c - what `unroot run` and `unroot docker` share about making a
+ * trace: the options (-o, --reads, --no-stacks, --argv) and the
+ * UNROOT_FLAGS they become, the directory (a previous trace there is
+ * replaced, any other non-empty directory is refused, and log/ is made
+ * world-writable and sticky whatever the umask), and trace.json
+ * (schema/SCHEMA.md).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -91,4 +93,75 @@ long long now_ns(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+int trace_option(int argc, char **argv, int *i, struct trace_options *o)
+{
+	const char *a = argv[*i];
+
+	if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+		if (++*i == argc) {
+			errmsg("%s needs a directory", a);
+			return -1;
+		}
+		o->dir = argv[*i];
+	} else if (!strncmp(a, "--output=", 9)) {
+		o->dir = a + 9;
+	} else if (!strncmp(a, "-o", 2) && a[2]) {
+		o->dir = a + 2;
+	} else if (!strcmp(a, "--reads")) {
+		o->reads = true;
+	} else if (!strcmp(a, "--no-stacks")) {
+		o->nostacks = true;
+	} else if (!strcmp(a, "--argv")) {
+		o->argv = true;
+	} else {
+		return 0;
+	}
+	return 1;
+}
+
+char *trace_flags(const struct trace_options *o)
+{
+	const char *words[3];
+	int n = 0;
+
+	if (o->reads)
+		words[n++] = "reads";
+	if (o->nostacks)
+		words[n++] = "nostacks";
+	if (o->argv)
+		words[n++] = "argv";
+	return xasprintf("%s%s%s%s%s", n > 0 ? words[0] : "",
+			 n > 1 ? "," : "", n > 1 ? words[1] : "",
+			 n > 2 ? "," : "", n > 2 ? words[2] : "");
+}
+
+json_t *trace_meta_new(const struct trace_options *o, json_t *command,
+		   long long started, long long ended, int status,
+		   const char *runner)
+{
+	json_t *m = json_object(), *opts = json_object();
+
+	json_object_set_new(m, "unroot", json_integer(UNROOT_SCHEMA_VERSION));
+	json_object_set_new(m, "command", command);
+	json_object_set_new(m, "started", json_integer(started));
+	json_object_set_new(m, "ended", json_integer(ended));
+	json_object_set_new(m, "exit", json_integer(status));
+	json_object_set_new(opts, "reads", json_boolean(o->reads));
+	json_object_set_new(opts, "stacks", json_boolean(!o->nostacks));
+	json_object_set_new(opts, "argv", json_boolean(o->argv));
+	json_object_set_new(m, "options", opts);
+	json_object_set_new(m, "runner", json_string(runner));
+	return m;
+}
+
+void trace_meta_write(const char *dir, json_t *meta)
+{
+	char *path = xasprintf("%s/" UNROOT_TRACE_META, dir);
+
+	if (json_dump_file(meta, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER))
+		warning("cannot write %s", path);
+	json_decref(meta);
+	free(path);
 }

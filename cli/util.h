@@ -8,6 +8,9 @@
 #ifndef UNROOT_UTIL_H
 #define UNROOT_UTIL_H
 
+/* The trace directory every command uses when none is named. */
+#define DEFAULT_TRACE_DIR "./unroot-trace"
+
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdbool.h>
