@@ -11,7 +11,7 @@
  * file.  When there are more files than descriptors, readers give their
  * descriptor back and reopen at the saved offset when next needed.
  *
- * A NUL byte ends the readable part of a file (the preload may preallocate),
+ * NUL bytes are padding and skipped (a record cut by them is a warning),
  * a last line without a newline is a warning, a line that is not JSON is a
  * warning naming file:line, and a record with a newer schema version makes
  * the whole file an error and it is skipped.
@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,10 +220,7 @@ struct trace {
 	struct ptrvec procs, mounts, users, groups, oses, untraced, diags;
 	struct dirmap dirs;
 	long long nevents;
-	/* scratch for pass 2, reused for every event */
-	struct strbuf pathbuf[4];
-	struct strbuf pybuf[TRACE_MAX_PYFRAMES]; /* file names of ev.py */
-	struct trace_event ev;
+	struct strbuf pathbuf[1]; /* scratch for ev_path_problem() */
 };
 
 /* ---- diagnostics --------------------------------------------------------- */
@@ -364,15 +362,28 @@ static void decode_state(json_t *o, const char *key, struct file_state *st)
  *
  * Reads a file in large blocks and hands out lines in place.  The
  * descriptor may be closed between refills (lr_release_fd) and is reopened
- * at the saved offset.  A NUL byte in the data is treated as end of file.
+ * at the saved offset.
+ *
+ * NUL bytes are padding, wherever they are (SCHEMA.md): the preload
+ * reserves space for a record in a shared mapping before writing it, so a
+ * process killed in between leaves NULs between records, and the unused
+ * end of a preallocated file is NULs.  A run of NULs is skipped; a line
+ * whose bytes stop at a NUL instead of a newline is a record cut short
+ * (LR_NUL), and reading goes on after the NULs.
  */
+enum lr_end {
+	LR_NL,	/* ended by a newline */
+	LR_NUL, /* cut by NUL padding */
+	LR_EOF, /* the end of the file, no newline */
+};
+
 struct lreader {
 	const char *path;
 	int fd;
 	off_t pos; /* file offset of the next read */
 	char *buf;
 	size_t cap, beg, end;
-	bool eof, nul;
+	bool eof;
 	long lineno;
 	unsigned long last_use;
 };
@@ -424,7 +435,6 @@ typedef int (*lr_opener)(struct lreader *r, void *ctx);
 static int lr_fill(struct lreader *r, lr_opener op, void *ctx)
 {
 	ssize_t got;
-	char *z;
 
 	if (r->beg) {
 		memmove(r->buf, r->buf + r->beg, r->end - r->beg);
@@ -447,32 +457,60 @@ static int lr_fill(struct lreader *r, lr_opener op, void *ctx)
 		return 0;
 	}
 	r->pos += got;
-	z = memchr(r->buf + r->end, '\0', (size_t)got);
-	if (z) {
-		got = z - (r->buf + r->end);
-		r->eof = r->nul = true;
-	}
 	r->end += (size_t)got;
 	return 0;
 }
 
+/* Step over NUL padding at r->beg (a preallocated tail may be long). */
+static void lr_skip_nul(struct lreader *r)
+{
+	size_t i = r->beg;
+
+	while (i < r->end && (i & 7) && !r->buf[i])
+		i++;
+	if (i < r->end && !r->buf[i]) {
+		uint64_t w;
+
+		while (i + 8 <= r->end && (memcpy(&w, r->buf + i, 8), !w))
+			i += 8;
+		while (i < r->end && !r->buf[i])
+			i++;
+	}
+	r->beg = i;
+}
+
 /*
  * The next line, without its newline, NUL-terminated in place.  Returns 1
- * with *nl telling whether it ended with a newline, 0 at the end, -1 on a
- * read error (errno set).
+ * with *how telling what ended it, 0 at the end, -1 on a read error (errno
+ * set).
  */
-static int lr_next(struct lreader *r, char **line, size_t *len, bool *nl,
-		   lr_opener op, void *ctx)
+static int lr_next(struct lreader *r, char **line, size_t *len,
+		   enum lr_end *how, lr_opener op, void *ctx)
 {
 	for (;;) {
-		char *s = r->buf + r->beg;
-		char *p = memchr(s, '\n', r->end - r->beg);
+		char *s, *p, *z;
+		size_t n;
 
+		lr_skip_nul(r);
+		s = r->buf + r->beg;
+		n = r->end - r->beg;
+		p = memchr(s, '\n', n);
+		z = memchr(s, '\0', p ? (size_t)(p - s) : n);
+		if (z) {
+			/* the NUL stays: it terminates the line and is
+			 * skipped as padding by the next call */
+			*line = s;
+			*len = (size_t)(z - s);
+			*how = LR_NUL;
+			r->beg = (size_t)(z - r->buf);
+			r->lineno++;
+			return 1;
+		}
 		if (p) {
 			*p = '\0';
 			*line = s;
 			*len = (size_t)(p - s);
-			*nl = true;
+			*how = LR_NL;
 			r->beg = (size_t)(p - r->buf) + 1;
 			r->lineno++;
 			return 1;
@@ -485,7 +523,7 @@ static int lr_next(struct lreader *r, char **line, size_t *len, bool *nl,
 			r->buf[r->end] = '\0';
 			*line = s;
 			*len = r->end - r->beg;
-			*nl = false;
+			*how = LR_EOF;
 			r->beg = r->end;
 			r->lineno++;
 			return 1;
@@ -916,7 +954,7 @@ static void scan_file(struct trace *t, struct logfile *f, struct lreader *r)
 	struct mark m;
 	char *line;
 	size_t len;
-	bool nl;
+	enum lr_end how;
 	int rc;
 
 	take_mark(t, &m);
@@ -926,15 +964,21 @@ static void scan_file(struct trace *t, struct logfile *f, struct lreader *r)
 		f->skip = true;
 		return;
 	}
-	while ((rc = lr_next(r, &line, &len, &nl, NULL, NULL)) > 0) {
+	while ((rc = lr_next(r, &line, &len, &how, NULL, NULL)) > 0) {
 		int ev = line_is_event(line, len);
+		bool nl = how == LR_NL;
 		json_t *o;
 		json_error_t err;
 
-		if (!nl)
+		if (how == LR_EOF)
 			diag(t, f->path, r->lineno, true,
 			     "last line has no newline (the process was "
 			     "probably killed while writing): %s",
+			     line_looks_cut(line, len) ? "ignored" : "used");
+		else if (how == LR_NUL)
+			diag(t, f->path, r->lineno, true,
+			     "record cut short by NUL padding (the process "
+			     "was probably killed while writing it): %s",
 			     line_looks_cut(line, len) ? "ignored" : "used");
 		if (len == 0)
 			continue;
@@ -1065,10 +1109,7 @@ struct trace *trace_open(char *const *dirs, int ndirs, const char **why)
 	t->ndirs = ndirs > 0 ? (size_t)ndirs : 0;
 	t->dirnames = xcalloc(t->ndirs + 1, sizeof *t->dirnames);
 	t->meta = xcalloc(t->ndirs + 1, sizeof *t->meta);
-	for (size_t i = 0; i < 4; i++)
-		sb_init(&t->pathbuf[i]);
-	for (size_t i = 0; i < TRACE_MAX_PYFRAMES; i++)
-		sb_init(&t->pybuf[i]);
+	sb_init(&t->pathbuf[0]);
 	for (size_t i = 0; i < t->ndirs; i++) {
 		t->dirnames[i] = xstrdup(dirs[i]);
 		read_meta(t, i);
@@ -1088,7 +1129,7 @@ struct trace *trace_open(char *const *dirs, int ndirs, const char **why)
 		r.fd = -1;
 		r.pos = 0;
 		r.beg = r.end = 0;
-		r.eof = r.nul = false;
+		r.eof = false;
 		r.lineno = 0;
 		scan_file(t, f, &r);
 		if (f->nstacks > 1)
@@ -1207,21 +1248,516 @@ void trace_close(struct trace *t)
 			free(t->dirs.slot[i]);
 		}
 	free(t->dirs.slot);
-	for (size_t i = 0; i < 4; i++)
-		sb_release(&t->pathbuf[i]);
-	for (size_t i = 0; i < TRACE_MAX_PYFRAMES; i++)
-		sb_release(&t->pybuf[i]);
+	sb_release(&t->pathbuf[0]);
 	free(t);
+}
+
+/* ---- the fast event parser ------------------------------------------------
+ *
+ * "ev" lines are nearly all of a trace, and building a jansson tree for
+ * each costs more than everything else the CLI does with it.  This parser
+ * reads the shape the preload writes (SCHEMA.md's keys, string paths,
+ * integers, state objects, py frames) straight from the line and builds
+ * the event in place.  Anything else - a hex path, a real number, an
+ * escape it does not decode, an unknown nested value, a duplicate key,
+ * bytes jansson would reject - makes it give up before it has changed the
+ * line, and the line goes through jansson as before: the two give the same
+ * trace_event (tests/cli/test_reader.c compares them on a corpus).
+ */
+
+static bool fast_events = true;
+
+void trace_set_fast_events(bool on)
+{
+	fast_events = on;
+}
+
+/* A string value: the bytes between the quotes, as written. */
+struct fstr {
+	char *p;
+	size_t n;
+	bool esc; /* holds a backslash escape */
+};
+
+struct fstate {
+	bool set, null;
+	struct fstr type, mode;
+	bool has_type, has_mode, has_uid, has_gid;
+	long long uid, gid;
+};
+
+struct fframe {
+	bool has_f, has_l, has_fn;
+	struct fstr f, fn;
+	long long l;
+};
+
+enum fkey {
+	FK_T, FK_OP, FK_FN, FK_PATH, FK_PATH2, FK_REAL, FK_ARGV0, FK_FLAGS,
+	FK_MODE, FK_OWNER, FK_RET, FK_ERRNO, FK_PID, FK_TID, FK_TS, FK_UID,
+	FK_GID, FK_ST, FK_ST2, FK_PARENT, FK_STACK, FK_PY, FK__COUNT
+};
+
+static const char *const fkey_names[FK__COUNT] = {
+	"t", "op", "fn", "path", "path2", "real", "argv0", "flags", "mode",
+	"owner", "ret", "errno", "pid", "tid", "ts", "uid", "gid", "st", "st2",
+	"parent", "stack", "py",
+};
+
+struct fev {
+	bool seen[FK__COUNT];
+	struct fstr str[FK__COUNT]; /* string-valued keys */
+	bool errno_null;
+	long long num[FK__COUNT];   /* integer-valued keys */
+	long long owner[2];
+	struct fstate st[3];	    /* st, st2, parent */
+	struct fframe py[TRACE_MAX_PYFRAMES];
+	int npy;
+};
+
+struct fcur {
+	char *c, *end;
+};
+
+static void f_ws(struct fcur *k)
+{
+	while (k->c < k->end &&
+	       (*k->c == ' ' || *k->c == '\t' || *k->c == '\r' || *k->c == '\n'))
+		k->c++;
+}
+
+static bool f_lit(struct fcur *k, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	if ((size_t)(k->end - k->c) < n || memcmp(k->c, lit, n))
+		return false;
+	k->c += n;
+	/* a delimiter must follow ("nullx" is no literal) */
+	return k->c == k->end || strchr(" \t\r\n,}]", *k->c);
+}
+
+/* A JSON string jansson accepts, without decoding it. */
+static bool f_string(struct fcur *k, struct fstr *out)
+{
+	char *c = k->c, *start;
+	bool high = false;
+
+	if (c == k->end || *c != '"')
+		return false;
+	start = ++c;
+	out->esc = false;
+	for (;;) {
+		unsigned char ch;
+
+		if (c == k->end)
+			return false;
+		ch = (unsigned char)*c;
+		if (ch == '"')
+			break;
+		if (ch == '\\') {
+			out->esc = true;
+			if (++c == k->end)
+				return false;
+			if (*c == 'u') {
+				unsigned v = 0;
+
+				if (k->end - c < 5)
+					return false;
+				for (int i = 1; i <= 4; i++) {
+					int h = hexval(c[i]);
+
+					if (h < 0)
+						return false;
+					v = v << 4 | (unsigned)h;
+				}
+				/* \u0000 is refused by jansson; surrogate
+				 * pairs are left to it */
+				if (!v || (v >= 0xd800 && v <= 0xdfff))
+					return false;
+				c += 5;
+				continue;
+			}
+			if (!strchr("\"\\/bfnrt", *c) || !*c)
+				return false;
+			c++;
+			continue;
+		}
+		if (ch < 0x20)
+			return false;
+		if (ch >= 0x80)
+			high = true;
+		c++;
+	}
+	out->p = start;
+	out->n = (size_t)(c - start);
+	if (high && !utf8_valid(start, out->n))
+		return false;
+	k->c = c + 1;
+	return true;
+}
+
+/* An integer as jansson reads one into a json_int_t (one out of range is
+ * its error to report); a real number is left to jansson. */
+static bool f_int(struct fcur *k, long long *v)
+{
+	char *c = k->c;
+	bool neg = false;
+	unsigned long long x = 0;
+	int digits = 0;
+
+	if (c < k->end && *c == '-') {
+		neg = true;
+		c++;
+	}
+	if (c == k->end || *c < '0' || *c > '9')
+		return false;
+	if (*c == '0' && c + 1 < k->end && c[1] >= '0' && c[1] <= '9')
+		return false;
+	while (c < k->end && *c >= '0' && *c <= '9') {
+		if (++digits > 19)
+			return false;
+		x = x * 10 + (unsigned)(*c++ - '0');
+	}
+	if (c < k->end && !strchr(" \t\r\n,}]", *c))
+		return false;
+	if (x > (unsigned long long)LLONG_MAX + neg)
+		return false;
+	k->c = c;
+	*v = neg ? (long long)(0 - x) : (long long)x;
+	return true;
+}
+
+/* Decode a string in place (it only shrinks) and NUL-terminate it. */
+static char *f_decode(struct fstr *s)
+{
+	char *in = s->p, *end = s->p + s->n, *out = s->p;
+
+	if (!s->esc) {
+		*end = '\0';
+		return s->p;
+	}
+	while (in < end) {
+		if (*in != '\\') {
+			*out++ = *in++;
+			continue;
+		}
+		in++;
+		switch (*in) {
+		case 'b': *out++ = '\b'; in++; break;
+		case 'f': *out++ = '\f'; in++; break;
+		case 'n': *out++ = '\n'; in++; break;
+		case 'r': *out++ = '\r'; in++; break;
+		case 't': *out++ = '\t'; in++; break;
+		case 'u': {
+			unsigned v = 0;
+
+			for (int i = 1; i <= 4; i++)
+				v = v << 4 | (unsigned)hexval(in[i]);
+			in += 5;
+			if (v < 0x80) {
+				*out++ = (char)v;
+			} else if (v < 0x800) {
+				*out++ = (char)(0xc0 | v >> 6);
+				*out++ = (char)(0x80 | (v & 0x3f));
+			} else {
+				*out++ = (char)(0xe0 | v >> 12);
+				*out++ = (char)(0x80 | ((v >> 6) & 0x3f));
+				*out++ = (char)(0x80 | (v & 0x3f));
+			}
+			break;
+		}
+		default: /* " \ / */
+			*out++ = *in++;
+			break;
+		}
+	}
+	*out = '\0';
+	return s->p;
+}
+
+static enum fkey f_key(const struct fstr *s)
+{
+	for (int i = 0; i < FK__COUNT; i++)
+		if (strlen(fkey_names[i]) == s->n &&
+		    !memcmp(fkey_names[i], s->p, s->n))
+			return (enum fkey)i;
+	return FK__COUNT;
+}
+
+/* {"type":...,"uid":...,"gid":...,"mode":...} or null */
+static bool f_state(struct fcur *k, struct fstate *st)
+{
+	st->set = true;
+	if (k->c < k->end && *k->c == 'n')
+		return (st->null = f_lit(k, "null"));
+	if (k->c == k->end || *k->c != '{')
+		return false;
+	k->c++;
+	f_ws(k);
+	if (k->c < k->end && *k->c == '}') {
+		k->c++;
+		return true;
+	}
+	for (;;) {
+		struct fstr key;
+		bool *seen;
+
+		if (!f_string(k, &key) || key.esc)
+			return false;
+		f_ws(k);
+		if (k->c == k->end || *k->c++ != ':')
+			return false;
+		f_ws(k);
+		if (key.n == 4 && !memcmp(key.p, "type", 4)) {
+			seen = &st->has_type;
+			if (*seen || !f_string(k, &st->type))
+				return false;
+		} else if (key.n == 4 && !memcmp(key.p, "mode", 4)) {
+			seen = &st->has_mode;
+			if (*seen || !f_string(k, &st->mode))
+				return false;
+		} else if (key.n == 3 && !memcmp(key.p, "uid", 3)) {
+			seen = &st->has_uid;
+			if (*seen || !f_int(k, &st->uid))
+				return false;
+		} else if (key.n == 3 && !memcmp(key.p, "gid", 3)) {
+			seen = &st->has_gid;
+			if (*seen || !f_int(k, &st->gid))
+				return false;
+		} else {
+			return false;
+		}
+		*seen = true;
+		f_ws(k);
+		if (k->c == k->end)
+			return false;
+		if (*k->c == '}') {
+			k->c++;
+			return true;
+		}
+		if (*k->c++ != ',')
+			return false;
+		f_ws(k);
+	}
+}
+
+/* [{"f":...,"l":...,"fn":...}, ...]: frames without "f" are dropped, as
+ * decode_py() drops them, and those past TRACE_MAX_PYFRAMES ignored. */
+static bool f_py(struct fcur *k, struct fev *e)
+{
+	if (k->c == k->end || *k->c != '[')
+		return false;
+	k->c++;
+	f_ws(k);
+	if (k->c < k->end && *k->c == ']') {
+		k->c++;
+		return true;
+	}
+	for (;;) {
+		struct fframe fr = {0};
+
+		if (k->c == k->end || *k->c != '{')
+			return false;
+		k->c++;
+		f_ws(k);
+		if (k->c < k->end && *k->c == '}')
+			k->c++;
+		else
+			for (;;) {
+				struct fstr key;
+
+				if (!f_string(k, &key) || key.esc)
+					return false;
+				f_ws(k);
+				if (k->c == k->end || *k->c++ != ':')
+					return false;
+				f_ws(k);
+				if (key.n == 1 && key.p[0] == 'f') {
+					if (fr.has_f || !f_string(k, &fr.f))
+						return false;
+					fr.has_f = true;
+				} else if (key.n == 1 && key.p[0] == 'l') {
+					if (fr.has_l || !f_int(k, &fr.l))
+						return false;
+					fr.has_l = true;
+				} else if (key.n == 2 && !memcmp(key.p, "fn", 2)) {
+					if (fr.has_fn || !f_string(k, &fr.fn))
+						return false;
+					fr.has_fn = true;
+				} else {
+					return false;
+				}
+				f_ws(k);
+				if (k->c == k->end)
+					return false;
+				if (*k->c == '}') {
+					k->c++;
+					break;
+				}
+				if (*k->c++ != ',')
+					return false;
+				f_ws(k);
+			}
+		if (fr.has_f && e->npy < TRACE_MAX_PYFRAMES)
+			e->py[e->npy++] = fr;
+		f_ws(k);
+		if (k->c == k->end)
+			return false;
+		if (*k->c == ']') {
+			k->c++;
+			return true;
+		}
+		if (*k->c++ != ',')
+			return false;
+		f_ws(k);
+	}
+}
+
+/* An unknown key's value: a scalar, else left to jansson. */
+static bool f_skip(struct fcur *k)
+{
+	struct fstr s;
+	long long v;
+
+	if (k->c == k->end)
+		return false;
+	switch (*k->c) {
+	case '"':
+		return f_string(k, &s);
+	case 't':
+		return f_lit(k, "true");
+	case 'f':
+		return f_lit(k, "false");
+	case 'n':
+		return f_lit(k, "null");
+	default:
+		return f_int(k, &v);
+	}
+}
+
+/* Read the whole line; false (the line untouched) when jansson must. */
+static bool f_scan(char *line, size_t len, struct fev *e)
+{
+	struct fcur k = {line, line + len};
+
+	f_ws(&k);
+	if (k.c == k.end || *k.c++ != '{')
+		return false;
+	f_ws(&k);
+	for (;;) {
+		struct fstr key;
+		enum fkey fk;
+		bool ok;
+
+		/* an escaped key may spell a known one: jansson's job */
+		if (!f_string(&k, &key) || key.esc)
+			return false;
+		f_ws(&k);
+		if (k.c == k.end || *k.c++ != ':')
+			return false;
+		f_ws(&k);
+		fk = f_key(&key);
+		if (fk < FK__COUNT && e->seen[fk])
+			return false; /* jansson keeps the last: rare, its job */
+		switch (fk) {
+		case FK_T: case FK_OP: case FK_FN: case FK_PATH: case FK_PATH2:
+		case FK_REAL: case FK_ARGV0: case FK_FLAGS: case FK_MODE:
+		case FK_STACK:
+			ok = f_string(&k, &e->str[fk]);
+			break;
+		case FK_ERRNO:
+			if (k.c < k.end && *k.c == 'n')
+				ok = e->errno_null = f_lit(&k, "null");
+			else
+				ok = f_string(&k, &e->str[fk]);
+			break;
+		case FK_RET: case FK_PID: case FK_TID: case FK_TS: case FK_UID:
+		case FK_GID:
+			ok = f_int(&k, &e->num[fk]);
+			break;
+		case FK_OWNER:
+			ok = k.c < k.end && *k.c++ == '[';
+			f_ws(&k);
+			ok = ok && f_int(&k, &e->owner[0]);
+			f_ws(&k);
+			ok = ok && k.c < k.end && *k.c++ == ',';
+			f_ws(&k);
+			ok = ok && f_int(&k, &e->owner[1]);
+			f_ws(&k);
+			ok = ok && k.c < k.end && *k.c++ == ']';
+			break;
+		case FK_ST: case FK_ST2: case FK_PARENT:
+			ok = f_state(&k, &e->st[fk - FK_ST]);
+			break;
+		case FK_PY:
+			ok = f_py(&k, e);
+			break;
+		default:
+			ok = f_skip(&k);
+			break;
+		}
+		if (!ok)
+			return false;
+		if (fk < FK__COUNT)
+			e->seen[fk] = true;
+		f_ws(&k);
+		if (k.c == k.end)
+			return false;
+		if (*k.c == '}') {
+			k.c++;
+			break;
+		}
+		if (*k.c++ != ',')
+			return false;
+		f_ws(&k);
+	}
+	f_ws(&k);
+	return k.c == k.end;
+}
+
+static void f_build_state(struct fstate *f, struct file_state *st)
+{
+	memset(st, 0, sizeof *st);
+	if (!f->set) {
+		st->kind = ST_UNKNOWN;
+		return;
+	}
+	if (f->null) {
+		st->kind = ST_ABSENT;
+		return;
+	}
+	st->kind = ST_PRESENT;
+	if (f->has_type) {
+		int ft = file_type_from_name(f_decode(&f->type));
+
+		st->type = ft < 0 ? FT_FILE : (enum file_type)ft;
+	} else {
+		st->type = FT_FILE;
+	}
+	st->uid = (unsigned)(f->has_uid ? f->uid : 0);
+	st->gid = (unsigned)(f->has_gid ? f->gid : 0);
+	st->mode = f->has_mode
+			   ? (unsigned)strtoul(f_decode(&f->mode), NULL, 8) & 07777
+			   : 0;
 }
 
 /* ---- pass 2: the merge --------------------------------------------------- */
 
+/*
+ * One log file being streamed: its next event, built when the file is
+ * advanced.  The event's strings point into the file's line buffer (the
+ * fast parser decodes in place), into cur (jansson) or into the source's
+ * own buffers; all stay valid until the source is advanced again.
+ */
 struct source {
 	struct lreader r;
 	struct logfile *f;
-	json_t *cur; /* the next event of this file, or NULL at its end */
-	long curline;
-	long long ts;
+	bool has;    /* ev is the next event of this file */
+	json_t *cur; /* the record ev borrows from (jansson path), or NULL */
+	struct trace_event ev;
+	struct strbuf pathbuf[4];
+	struct strbuf pybuf[TRACE_MAX_PYFRAMES]; /* file names of ev.py */
 	size_t order; /* file index: the tie-break */
 };
 
@@ -1307,65 +1843,12 @@ static const char *ev_path_problem(struct trace *t, json_t *o)
 	return NULL;
 }
 
-/* Advance a source to its next parseable event. */
-static void source_next(struct merge *m, struct source *s)
-{
-	struct trace *t = m->t;
-	char *line;
-	size_t len;
-	bool nl;
-	int rc;
-
-	json_decref(s->cur);
-	s->cur = NULL;
-	s->r.last_use = ++m->clock;
-	while ((rc = lr_next(&s->r, &line, &len, &nl, merge_open, m)) > 0) {
-		json_error_t err;
-		const char *why;
-		json_t *o;
-
-		if (line_is_event(line, len) != 1)
-			continue;
-		if (line_looks_cut(line, len))
-			continue; /* diagnosed in pass 1 */
-		o = json_loadb(line, len, 0, &err);
-		if (!o || !json_is_object(o)) {
-			if (s->r.lineno > s->f->ev_checked)
-				diag(t, s->f->path, s->r.lineno, true,
-				     "corrupt line (%s): skipped",
-				     o ? "not an object" : err.text);
-			json_decref(o);
-			continue;
-		}
-		if ((why = ev_path_problem(t, o))) {
-			if (s->r.lineno > s->f->ev_checked)
-				diag(t, s->f->path, s->r.lineno, true,
-				     "event with %s: skipped", why);
-			json_decref(o);
-			continue;
-		}
-		s->cur = o;
-		s->curline = s->r.lineno;
-		s->ts = jint(o, "ts", 0);
-		break;
-	}
-	if (rc < 0 && s->r.lineno >= s->f->ev_checked)
-		diag(t, s->f->path, s->r.lineno + 1, false,
-		     "read error while streaming events: %s", strerror(errno));
-	if (s->r.lineno > s->f->ev_checked)
-		s->f->ev_checked = s->r.lineno;
-	if (!s->cur && s->r.fd >= 0) {
-		lr_release_fd(&s->r);
-		m->open--;
-	}
-}
-
 static bool src_less(const struct merge *m, size_t a, size_t b)
 {
 	const struct source *x = &m->src[a], *y = &m->src[b];
 
-	if (x->ts != y->ts)
-		return x->ts < y->ts;
+	if (x->ev.ts != y->ev.ts)
+		return x->ev.ts < y->ev.ts;
 	return x->order < y->order;
 }
 
@@ -1408,13 +1891,110 @@ static size_t fd_budget(size_t want)
 	return avail < want ? avail : want;
 }
 
+
+/* The defaults SCHEMA.md gives for keys the preload may leave out. */
+static void event_defaults(struct trace_event *ev, const struct logfile *f,
+			   bool has_pid, bool has_tid, bool has_uid,
+			   bool has_gid)
+{
+	if (!has_pid)
+		ev->pid = f->proc ? f->proc->pid : 0;
+	if (!has_tid)
+		ev->tid = ev->pid;
+	if (!has_uid)
+		ev->uid = f->proc ? f->proc->euid : 0;
+	if (!has_gid)
+		ev->gid = f->proc ? f->proc->egid : 0;
+}
+
 /*
- * The "py" array of an event: file names are decoded into the trace's
- * reusable buffers, function names borrowed from the record (alive until
- * the next event of that file).  A frame that is not an object with a
- * file is skipped; more than TRACE_MAX_PYFRAMES are ignored.
+ * The event of a line the fast parser read (e): 1 when built, 0 to skip
+ * it silently (an unknown operation), -1 with *why when its paths are not
+ * usable (as ev_path_problem()).
  */
-static void decode_py(struct trace *t, json_t *a, struct trace_event *ev)
+static int fast_build(struct source *s, struct fev *e, const char **why)
+{
+	struct trace_event *ev = &s->ev;
+	int op;
+
+	if (!e->seen[FK_PATH]) {
+		*why = "no path";
+		return -1;
+	}
+	memset(ev, 0, sizeof *ev);
+	ev->path = f_decode(&e->str[FK_PATH]);
+	if (!path_normal(ev->path)) {
+		*why = "a path that is not absolute and normalised";
+		return -1;
+	}
+	op = e->seen[FK_OP] ? op_from_name(f_decode(&e->str[FK_OP])) : -1;
+	if (e->seen[FK_PATH2]) {
+		ev->path2 = f_decode(&e->str[FK_PATH2]);
+		if ((op == OP_RENAME || op == OP_LINK) &&
+		    !path_normal(ev->path2)) {
+			*why = "a path2 that is not absolute and normalised";
+			return -1;
+		}
+	}
+	if (e->seen[FK_REAL]) {
+		ev->real = f_decode(&e->str[FK_REAL]);
+		if (!path_normal(ev->real)) {
+			*why = "a real path that is not absolute and normalised";
+			return -1;
+		}
+	}
+	if (op < 0)
+		return 0;
+	ev->op = (enum unroot_op)op;
+	ev->fn = e->seen[FK_FN] ? f_decode(&e->str[FK_FN]) : "";
+	if (e->seen[FK_ARGV0])
+		ev->argv0 = f_decode(&e->str[FK_ARGV0]);
+	if (e->seen[FK_FLAGS])
+		ev->flags_text = f_decode(&e->str[FK_FLAGS]);
+	ev->flags = decode_flags(ev->flags_text);
+	if (e->seen[FK_MODE]) {
+		ev->has_mode = true;
+		ev->mode = (unsigned)strtoul(f_decode(&e->str[FK_MODE]), NULL,
+					     8);
+	}
+	ev->owner_uid = e->seen[FK_OWNER] ? (int)e->owner[0] : -1;
+	ev->owner_gid = e->seen[FK_OWNER] ? (int)e->owner[1] : -1;
+	ev->ret = e->num[FK_RET];
+	if (e->seen[FK_ERRNO] && !e->errno_null)
+		ev->errname = f_decode(&e->str[FK_ERRNO]);
+	ev->err = ev->errname ? errno_from_name(ev->errname) : 0;
+	ev->pid = (int)e->num[FK_PID];
+	ev->tid = (int)e->num[FK_TID];
+	ev->ts = e->num[FK_TS];
+	ev->uid = (unsigned)e->num[FK_UID];
+	ev->gid = (unsigned)e->num[FK_GID];
+	event_defaults(ev, s->f, e->seen[FK_PID], e->seen[FK_TID],
+		       e->seen[FK_UID], e->seen[FK_GID]);
+	for (int i = 0; i < 3; i++)
+		f_build_state(&e->st[i], i == 0 ? &ev->st : i == 1 ? &ev->st2
+								 : &ev->parent);
+	if (e->seen[FK_STACK])
+		ev->stack = find_stack(s->f, f_decode(&e->str[FK_STACK]));
+	for (int i = 0; i < e->npy; i++) {
+		struct trace_pyframe *f = &ev->py[i];
+
+		f->file = f_decode(&e->py[i].f);
+		f->line = e->py[i].has_l ? (int)e->py[i].l : 0;
+		f->func = e->py[i].has_fn ? f_decode(&e->py[i].fn) : "";
+	}
+	ev->npy = e->npy;
+	ev->proc = s->f->proc;
+	ev->file = s->f->path;
+	return 1;
+}
+
+/*
+ * The "py" array of an event: file names are decoded into the source's
+ * buffers, function names borrowed from the record (alive until the next
+ * event of that file).  A frame that is not an object with a file is
+ * skipped; more than TRACE_MAX_PYFRAMES are ignored.
+ */
+static void decode_py(struct source *s, json_t *a, struct trace_event *ev)
 {
 	size_t i;
 	json_t *v;
@@ -1429,10 +2009,10 @@ static void decode_py(struct trace *t, json_t *a, struct trace_event *ev)
 		if (ev->npy == TRACE_MAX_PYFRAMES)
 			break;
 		if (!json_is_object(v) ||
-		    !decode_path(json_object_get(v, "f"), &t->pybuf[ev->npy]))
+		    !decode_path(json_object_get(v, "f"), &s->pybuf[ev->npy]))
 			continue;
 		f = &ev->py[ev->npy];
-		f->file = t->pybuf[ev->npy].buf;
+		f->file = s->pybuf[ev->npy].buf;
 		f->line = (int)jint(v, "l", 0);
 		fn = jstr(v, "fn");
 		f->func = fn ? fn : "";
@@ -1440,11 +2020,11 @@ static void decode_py(struct trace *t, json_t *a, struct trace_event *ev)
 	}
 }
 
-/* Fill the reusable event from a parsed record; false to skip it. */
-static bool build_event(struct trace *t, struct source *s)
+/* The event of a record jansson parsed; false to skip it. */
+static bool json_build(struct source *s, json_t *o)
 {
-	struct trace_event *ev = &t->ev;
-	json_t *o = s->cur, *v;
+	struct trace_event *ev = &s->ev;
+	json_t *v;
 	const char *id;
 	int op = op_from_name(jstr(o, "op"));
 
@@ -1455,15 +2035,15 @@ static bool build_event(struct trace *t, struct source *s)
 	ev->fn = jstr(o, "fn");
 	if (!ev->fn)
 		ev->fn = "";
-	if (!decode_path(json_object_get(o, "path"), &t->pathbuf[0]))
-		sb_reset(&t->pathbuf[0]);
-	ev->path = t->pathbuf[0].buf;
-	if (decode_path(json_object_get(o, "path2"), &t->pathbuf[1]))
-		ev->path2 = t->pathbuf[1].buf;
-	if (decode_path(json_object_get(o, "real"), &t->pathbuf[2]))
-		ev->real = t->pathbuf[2].buf;
-	if (decode_path(json_object_get(o, "argv0"), &t->pathbuf[3]))
-		ev->argv0 = t->pathbuf[3].buf;
+	if (!decode_path(json_object_get(o, "path"), &s->pathbuf[0]))
+		sb_reset(&s->pathbuf[0]);
+	ev->path = s->pathbuf[0].buf;
+	if (decode_path(json_object_get(o, "path2"), &s->pathbuf[1]))
+		ev->path2 = s->pathbuf[1].buf;
+	if (decode_path(json_object_get(o, "real"), &s->pathbuf[2]))
+		ev->real = s->pathbuf[2].buf;
+	if (decode_path(json_object_get(o, "argv0"), &s->pathbuf[3]))
+		ev->argv0 = s->pathbuf[3].buf;
 	ev->flags_text = jstr(o, "flags");
 	ev->flags = decode_flags(ev->flags_text);
 	if ((id = jstr(o, "mode"))) {
@@ -1480,9 +2060,10 @@ static bool build_event(struct trace *t, struct source *s)
 	ev->ret = jint(o, "ret", 0);
 	ev->errname = jstr(o, "errno");
 	ev->err = ev->errname ? errno_from_name(ev->errname) : 0;
+	/* the defaults SCHEMA.md gives for keys the preload may omit */
 	ev->pid = (int)jint(o, "pid", s->f->proc ? s->f->proc->pid : 0);
 	ev->tid = (int)jint(o, "tid", ev->pid);
-	ev->ts = s->ts;
+	ev->ts = jint(o, "ts", 0);
 	ev->uid = (unsigned)jint(o, "uid", s->f->proc ? s->f->proc->euid : 0);
 	ev->gid = (unsigned)jint(o, "gid", s->f->proc ? s->f->proc->egid : 0);
 	decode_state(o, "st", &ev->st);
@@ -1490,18 +2071,99 @@ static bool build_event(struct trace *t, struct source *s)
 	decode_state(o, "parent", &ev->parent);
 	id = jstr(o, "stack");
 	ev->stack = id ? find_stack(s->f, id) : NULL;
-	decode_py(t, json_object_get(o, "py"), ev);
+	decode_py(s, json_object_get(o, "py"), ev);
 	ev->proc = s->f->proc;
 	ev->file = s->f->path;
-	ev->line = s->curline;
 	return true;
+}
+
+/* Advance a source to its next usable event. */
+static void source_next(struct merge *m, struct source *s)
+{
+	struct trace *t = m->t;
+	char *line;
+	size_t len;
+	enum lr_end how;
+	int rc;
+
+	json_decref(s->cur);
+	s->cur = NULL;
+	s->has = false;
+	s->r.last_use = ++m->clock;
+	while ((rc = lr_next(&s->r, &line, &len, &how, merge_open, m)) > 0) {
+		bool fresh = s->r.lineno > s->f->ev_checked;
+		json_error_t err;
+		const char *why = NULL;
+		json_t *o;
+
+		if (line_is_event(line, len) != 1)
+			continue;
+		if (line_looks_cut(line, len))
+			continue; /* diagnosed in pass 1 */
+		if (fast_events) {
+			struct fev e;
+			int b;
+
+			memset(&e, 0, sizeof e);
+			if (f_scan(line, len, &e)) {
+				b = fast_build(s, &e, &why);
+				if (b < 0 && fresh)
+					diag(t, s->f->path, s->r.lineno, true,
+					     "event with %s: skipped", why);
+				if (b <= 0)
+					continue;
+				s->has = true;
+				break;
+			}
+		}
+		o = json_loadb(line, len, 0, &err);
+		if (!o || !json_is_object(o)) {
+			if (fresh)
+				diag(t, s->f->path, s->r.lineno, true,
+				     "corrupt line (%s): skipped",
+				     o ? "not an object" : err.text);
+			json_decref(o);
+			continue;
+		}
+		if ((why = ev_path_problem(t, o))) {
+			if (fresh)
+				diag(t, s->f->path, s->r.lineno, true,
+				     "event with %s: skipped", why);
+			json_decref(o);
+			continue;
+		}
+		if (!json_build(s, o)) {
+			json_decref(o);
+			continue;
+		}
+		s->cur = o;
+		s->has = true;
+		break;
+	}
+	if (s->has)
+		s->ev.line = s->r.lineno;
+	if (rc < 0 && s->r.lineno >= s->f->ev_checked)
+		diag(t, s->f->path, s->r.lineno + 1, false,
+		     "read error while streaming events: %s", strerror(errno));
+	if (s->r.lineno > s->f->ev_checked)
+		s->f->ev_checked = s->r.lineno;
+	if (!s->has && s->r.fd >= 0) {
+		lr_release_fd(&s->r);
+		m->open--;
+	}
 }
 
 static void merge_free(struct merge *m)
 {
 	for (size_t i = 0; i < m->nsrc; i++) {
-		json_decref(m->src[i].cur);
-		lr_free(&m->src[i].r);
+		struct source *s = &m->src[i];
+
+		json_decref(s->cur);
+		lr_free(&s->r);
+		for (size_t j = 0; j < 4; j++)
+			sb_release(&s->pathbuf[j]);
+		for (size_t j = 0; j < TRACE_MAX_PYFRAMES; j++)
+			sb_release(&s->pybuf[j]);
 	}
 	free(m->src);
 	free(m->heap);
@@ -1531,9 +2193,13 @@ int trace_each_event(struct trace *t,
 		s = &m.src[m.nsrc++];
 		s->f = &t->files[i];
 		s->order = i;
+		for (size_t j = 0; j < 4; j++)
+			sb_init(&s->pathbuf[j]);
+		for (size_t j = 0; j < TRACE_MAX_PYFRAMES; j++)
+			sb_init(&s->pybuf[j]);
 		lr_init(&s->r, s->f->path, 1 << 14);
 		source_next(&m, s);
-		if (s->cur)
+		if (s->has)
 			m.heap[m.nheap++] = (size_t)(s - m.src);
 	}
 	for (size_t i = m.nheap; i-- > 0;)
@@ -1541,10 +2207,10 @@ int trace_each_event(struct trace *t,
 	while (m.nheap) {
 		struct source *s = &m.src[m.heap[0]];
 
-		if (build_event(t, s) && (rc = fn(&t->ev, ctx)))
+		if ((rc = fn(&s->ev, ctx)))
 			break;
 		source_next(&m, s);
-		if (!s->cur)
+		if (!s->has)
 			m.heap[0] = m.heap[--m.nheap];
 		heap_down(&m, 0);
 	}

@@ -163,10 +163,15 @@ struct trace *trace_open(char *const *dirs, int ndirs, const char **why);
 void trace_close(struct trace *t);
 
 /* Stream every event in time order; stop early when fn returns nonzero,
- * and return that value.  May be called more than once. */
+ * and return that value.  May be called more than once.  The event and
+ * its strings are valid only during the call. */
 int trace_each_event(struct trace *t,
 		     int (*fn)(const struct trace_event *ev, void *ctx),
 		     void *ctx);
+
+/* For tests: false sends every "ev" line through jansson instead of the
+ * fast parser (the reference it must agree with).  Default true. */
+void trace_set_fast_events(bool on);
 
 size_t trace_nprocs(const struct trace *t);
 const struct trace_proc *trace_proc_at(const struct trace *t, size_t i);

@@ -328,27 +328,359 @@ START_TEST(test_corrupt_middle_line)
 }
 END_TEST
 
+/*
+ * NUL bytes are padding wherever they are (SCHEMA.md): a record reserved
+ * in the shared mapping but never written leaves NULs between records, a
+ * record whose process died while writing it is bytes then NULs, and the
+ * preallocated end of a file is NULs.  Padding alone says nothing; a
+ * record cut by it is a warning with file and line; reading goes on.
+ */
 START_TEST(test_nul_padding)
 {
-	static const char head[] =
-		"{\"t\":\"proc\",\"v\":1,\"pid\":1,\"ts\":1}\n"
-		"{\"t\":\"ev\",\"op\":\"unlink\",\"path\":\"/a\",\"ts\":5}\n";
-	size_t n = sizeof head - 1 + 4096;
-	char *buf = xcalloc(1, n + 100);
+	static const char *const parts[] = {
+		"{\"t\":\"proc\",\"v\":1,\"pid\":1,\"ts\":1}\n",
+		"{\"t\":\"ev\",\"op\":\"unlink\",\"path\":\"/a\",\"ts\":5}\n",
+		/* 4096 NULs: a record that was never written */
+		"{\"t\":\"ev\",\"op\":\"unlink\",\"path\":\"/b\",\"ts\":6}\n",
+		/* cut by NULs: line 4 */
+		"{\"t\":\"ev\",\"op\":\"unlink\",\"path\":\"/cu",
+		/* 100 NULs */
+		"{\"t\":\"ev\",\"op\":\"unlink\",\"path\":\"/c\",\"ts\":7}\n",
+		/* a whole record whose newline was not written: line 6 */
+		"{\"t\":\"ev\",\"op\":\"unlink\",\"path\":\"/d\",\"ts\":8}",
+		/* a cut stack record: line 7 */
+		"{\"t\":\"stack\",\"id\":\"9f",
+		/* 70000 NULs of preallocated space to the end */
+	};
+	static const size_t nuls[] = {0, 4096, 0, 100, 0, 10, 70000};
+	struct strbuf sb = STRBUF_INIT;
 	struct seen s = {0};
 	struct trace *t;
 
-	memcpy(buf, head, sizeof head - 1);
-	/* text after the first NUL is not read */
-	strcpy(buf + n, "{\"t\":\"ev\",\"op\":\"unlink\",\"path\":\"/z\"}\n");
-	put_file("1-a.jsonl", buf, n + strlen(buf + n));
+	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+		sb_adds(&sb, parts[i]);
+		for (size_t k = 0; k < nuls[i]; k++)
+			sb_addc(&sb, '\0');
+	}
+	put_file("1-a.jsonl", sb.buf, sb.len);
+	sb_release(&sb);
+	t = open_tmp();
+	ck_assert_int_eq(trace_nevents(t), 4);
+	ck_assert(has_diag(t, "1-a.jsonl", 4, true, "NUL"));
+	ck_assert(has_diag(t, "1-a.jsonl", 4, true, "ignored"));
+	ck_assert(has_diag(t, "1-a.jsonl", 6, true, "used"));
+	ck_assert(has_diag(t, "1-a.jsonl", 7, true, "NUL"));
+	ck_assert_uint_eq(trace_ndiags(t), 3);
+	trace_each_event(t, collect, &s);
+	ck_assert_int_eq(s.n, 4);
+	ck_assert_str_eq(s.path[0], "/a");
+	ck_assert_str_eq(s.path[1], "/b");
+	ck_assert_int_eq(s.line[1], 3);
+	ck_assert_str_eq(s.path[2], "/c");
+	ck_assert_int_eq(s.line[2], 5);
+	ck_assert_str_eq(s.path[3], "/d");
+	ck_assert_uint_eq(trace_ndiags(t), 3);
+	trace_close(t);
+}
+END_TEST
+
+/* A file that is only preallocated space: no record, no message. */
+START_TEST(test_nul_only)
+{
+	char *buf = xcalloc(1, 100000);
+	struct trace *t;
+
+	put_file("1-a.jsonl", buf, 100000);
 	free(buf);
 	t = open_tmp();
 	ck_assert_uint_eq(trace_ndiags(t), 0);
-	trace_each_event(t, collect, &s);
-	ck_assert_int_eq(s.n, 1);
-	ck_assert_str_eq(s.path[0], "/a");
+	ck_assert_int_eq(trace_nevents(t), 0);
+	ck_assert_uint_eq(trace_nprocs(t), 0);
 	trace_close(t);
+}
+END_TEST
+
+/*
+ * Keys the preload may leave out to shrink the log (SCHEMA.md): errno
+ * missing is success, tid missing is pid, pid missing is the proc
+ * record's, uid/gid missing are the proc record's euid/egid.  The same
+ * through the fast parser and through jansson.
+ */
+static int check_defaults(const struct trace_event *ev, void *ctx)
+{
+	int *n = ctx;
+
+	ck_assert_int_eq(ev->err, 0);
+	ck_assert_ptr_null(ev->errname);
+	if (!strcmp(ev->path, "/a")) {
+		ck_assert_int_eq(ev->pid, 7);
+		ck_assert_int_eq(ev->tid, 7);
+		ck_assert_uint_eq(ev->uid, 1000);
+		ck_assert_uint_eq(ev->gid, 2000);
+	} else {
+		ck_assert_str_eq(ev->path, "/b");
+		ck_assert_int_eq(ev->pid, 9);
+		ck_assert_int_eq(ev->tid, 9);
+		ck_assert_uint_eq(ev->uid, 0);
+		ck_assert_uint_eq(ev->gid, 5);
+	}
+	(*n)++;
+	return 0;
+}
+
+START_TEST(test_omitted_defaults)
+{
+	put("7-a.jsonl",
+	    "{\"t\":\"proc\",\"v\":1,\"pid\":7,\"ts\":1,\"uid\":0,\"euid\":1000,"
+	    "\"gid\":0,\"egid\":2000}\n"
+	    "{\"t\":\"ev\",\"op\":\"mkdir\",\"path\":\"/a\",\"ret\":0,\"ts\":5}\n"
+	    "{\"t\":\"ev\",\"op\":\"mkdir\",\"path\":\"/b\",\"ret\":0,\"ts\":6,"
+	    "\"pid\":9,\"uid\":0,\"gid\":5}\n");
+	for (int fast = 1; fast >= 0; fast--) {
+		struct trace *t;
+		int n = 0;
+
+		trace_set_fast_events(fast);
+		t = open_tmp();
+		ck_assert_uint_eq(trace_ndiags(t), 0);
+		trace_each_event(t, check_defaults, &n);
+		ck_assert_int_eq(n, 2);
+		trace_close(t);
+	}
+	trace_set_fast_events(true);
+}
+END_TEST
+
+/* ---- the fast event parser agrees with jansson ------------------------- */
+
+static void add_state(struct strbuf *sb, const char *name,
+		      const struct file_state *st)
+{
+	sb_addf(sb, " %s=%d/%d/%u/%u/%o", name, st->kind, st->type, st->uid,
+		st->gid, st->mode);
+}
+
+static void add_str(struct strbuf *sb, const char *name, const char *v)
+{
+	sb_addf(sb, " %s=", name);
+	if (v)
+		sb_add_path(sb, v); /* escaped: any byte shows */
+	else
+		sb_adds(sb, "(null)");
+}
+
+/* Every field of an event, as text. */
+static int describe(const struct trace_event *ev, void *ctx)
+{
+	struct strbuf *sb = ctx;
+
+	sb_addf(sb, "op=%d", ev->op);
+	add_str(sb, "fn", ev->fn);
+	add_str(sb, "path", ev->path);
+	add_str(sb, "path2", ev->path2);
+	add_str(sb, "real", ev->real);
+	add_str(sb, "argv0", ev->argv0);
+	add_str(sb, "flags", ev->flags_text);
+	sb_addf(sb, " bits=%#x mode=%d/%o owner=%d:%d ret=%lld err=%d",
+		ev->flags, ev->has_mode, ev->mode, ev->owner_uid,
+		ev->owner_gid, ev->ret, ev->err);
+	add_str(sb, "errname", ev->errname);
+	sb_addf(sb, " pid=%d tid=%d ts=%lld uid=%u gid=%u", ev->pid, ev->tid,
+		ev->ts, ev->uid, ev->gid);
+	add_state(sb, "st", &ev->st);
+	add_state(sb, "st2", &ev->st2);
+	add_state(sb, "parent", &ev->parent);
+	add_str(sb, "stack", ev->stack ? ev->stack->id : NULL);
+	sb_addf(sb, " npy=%d", ev->npy);
+	for (int i = 0; i < ev->npy; i++) {
+		add_str(sb, "f", ev->py[i].file);
+		sb_addf(sb, ":%d", ev->py[i].line);
+		add_str(sb, "fn", ev->py[i].func);
+	}
+	sb_addf(sb, " proc=%d line=%ld\n", ev->proc ? ev->proc->pid : -1,
+		ev->line);
+	return 0;
+}
+
+/* The events and diagnostics of the trace in tmpdir, as text. */
+static char *read_all(bool fast)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct trace *t;
+
+	trace_set_fast_events(fast);
+	t = open_tmp();
+	trace_each_event(t, describe, &sb);
+	for (size_t i = 0; i < trace_ndiags(t); i++) {
+		const struct trace_diag *d = trace_diag_at(t, i);
+
+		sb_addf(&sb, "diag %ld %d %s\n", d->line, d->warning,
+			d->message);
+	}
+	trace_close(t);
+	trace_set_fast_events(true);
+	return sb_detach(&sb);
+}
+
+#define EV_HEAD "{\"t\":\"ev\",\"op\":\"open\",\"fn\":\"open64\","
+#define EV_TAIL "\"ts\":1700000000000000001}"
+
+/* Event lines: the shapes the preload writes and what it might not. */
+static const char *const corpus[] = {
+	/* the common shape */
+	EV_HEAD "\"path\":\"/app/x\",\"flags\":\"O_WRONLY|O_CREAT|O_TRUNC\","
+	"\"mode\":\"0666\",\"ret\":5,\"errno\":null,\"pid\":42,\"tid\":43,"
+	"\"ts\":1700000000000000000,\"uid\":0,\"gid\":0,\"st\":null,"
+	"\"parent\":{\"type\":\"dir\",\"uid\":0,\"gid\":0,\"mode\":\"0755\"},"
+	"\"stack\":\"9f3a\"}",
+	/* escapes: simple, \u controls, \u beyond ASCII, raw UTF-8 */
+	EV_HEAD "\"path\":\"/a\\n\\t\\\\\\\"\\/\\b\\f\\r\",\"ret\":3," EV_TAIL,
+	EV_HEAD "\"path\":\"/a\\u001b[31m\\u007f\",\"ret\":3," EV_TAIL,
+	EV_HEAD "\"path\":\"/caf\\u00e9/\\u2603/\\u00C9\",\"ret\":3," EV_TAIL,
+	EV_HEAD "\"path\":\"/caf\xc3\xa9/\xe2\x98\x83/\xf0\x9f\x98\x80\"," EV_TAIL,
+	EV_HEAD "\"path\":\"/s\\ud83d\\ude00\"," EV_TAIL,
+	EV_HEAD "\"path\":\"/nul\\u0000x\"," EV_TAIL,
+	EV_HEAD "\"path\":\"/bad\\x\"," EV_TAIL,
+	EV_HEAD "\"path\":\"/bad\\u12\"," EV_TAIL,
+	EV_HEAD "\"path\":\"/raw\xff\"," EV_TAIL,
+	EV_HEAD "\"path\":\"/overlong\xc0\xaf\"," EV_TAIL,
+	EV_HEAD "\"path\":\"/tab\there\"," EV_TAIL,
+	/* hex paths */
+	EV_HEAD "\"path\":{\"hex\":\"2f746d702fff0a\"},\"ret\":3," EV_TAIL,
+	"{\"t\":\"ev\",\"op\":\"rename\",\"path\":\"/a/b\",\"path2\":"
+	"{\"hex\":\"2f612fff\"},\"st2\":null," EV_TAIL,
+	/* missing optional keys */
+	"{\"t\":\"ev\",\"op\":\"mkdir\",\"path\":\"/m\"}",
+	"{\"t\":\"ev\",\"op\":\"mkdir\",\"path\":\"/m\",\"errno\":\"EACCES\","
+	"\"ret\":-1,\"ts\":3}",
+	"{\"t\":\"ev\",\"op\":\"mkdir\",\"path\":\"/m\",\"errno\":\"EWHAT\","
+	"\"ret\":-1,\"ts\":3}",
+	"{\"t\":\"ev\",\"op\":\"mkdir\",\"path\":\"/m\",\"errno\":\"E123\","
+	"\"ts\":3}",
+	"{\"t\":\"ev\",\"op\":\"mkdir\",\"path\":\"/m\",\"errno\":5,\"ts\":3}",
+	/* py frames */
+	EV_HEAD "\"path\":\"/p\",\"py\":[{\"f\":\"<frozen os>\",\"l\":225,"
+	"\"fn\":\"makedirs\"},{\"f\":\"/usr/lib/x.py\",\"l\":9,\"fn\":"
+	"\"C.m\"}]," EV_TAIL,
+	EV_HEAD "\"path\":\"/p\",\"py\":[]," EV_TAIL,
+	EV_HEAD "\"path\":\"/p\",\"py\":[{\"l\":1,\"fn\":\"nofile\"},"
+	"{\"fn\":\"x\",\"f\":\"/a.py\"},{}]," EV_TAIL,
+	EV_HEAD "\"path\":\"/p\",\"py\":[{\"f\":\"/1\"},{\"f\":\"/2\"},"
+	"{\"f\":\"/3\"},{\"f\":\"/4\"},{\"f\":\"/5\"},{\"f\":\"/6\"},"
+	"{\"f\":\"/7\"},{\"f\":\"/8\"},{\"f\":\"/9\"},{\"f\":\"/10\"},"
+	"{\"f\":\"/11\"}]," EV_TAIL,
+	EV_HEAD "\"path\":\"/p\",\"py\":[{\"f\":{\"hex\":\"2fff\"},\"l\":1}],"
+	EV_TAIL,
+	EV_HEAD "\"path\":\"/p\",\"py\":[{\"f\":\"/a\",\"x\":[1]}]," EV_TAIL,
+	EV_HEAD "\"path\":\"/p\",\"py\":[{\"f\":\"/a\",\"l\":1.5}]," EV_TAIL,
+	EV_HEAD "\"path\":\"/p\",\"py\":null," EV_TAIL,
+	EV_HEAD "\"path\":\"/p\",\"py\":[1]," EV_TAIL,
+	/* owner */
+	"{\"t\":\"ev\",\"op\":\"chown\",\"path\":\"/o\",\"owner\":[-1,33],"
+	EV_TAIL,
+	"{\"t\":\"ev\",\"op\":\"chown\",\"path\":\"/o\",\"owner\":[1,2,3],"
+	EV_TAIL,
+	"{\"t\":\"ev\",\"op\":\"chown\",\"path\":\"/o\",\"owner\":[\"a\"],"
+	EV_TAIL,
+	"{\"t\":\"ev\",\"op\":\"chown\",\"path\":\"/o\",\"owner\":5," EV_TAIL,
+	/* numbers */
+	EV_HEAD "\"path\":\"/n\",\"ret\":-9223372036854775808," EV_TAIL,
+	EV_HEAD "\"path\":\"/n\",\"ret\":9223372036854775807," EV_TAIL,
+	EV_HEAD "\"path\":\"/n\",\"ret\":9223372036854775808," EV_TAIL,
+	EV_HEAD "\"path\":\"/n\",\"ret\":12345678901234567890123," EV_TAIL,
+	EV_HEAD "\"path\":\"/n\",\"ret\":1.5e3," EV_TAIL,
+	EV_HEAD "\"path\":\"/n\",\"ret\":-0," EV_TAIL,
+	EV_HEAD "\"path\":\"/n\",\"ret\":01," EV_TAIL,
+	EV_HEAD "\"path\":\"/n\",\"ret\":-," EV_TAIL,
+	EV_HEAD "\"path\":\"/n\",\"ret\":\"5\"," EV_TAIL,
+	EV_HEAD "\"path\":\"/n\",\"ret\":5x," EV_TAIL,
+	EV_HEAD "\"path\":\"/n\",\"pid\":1e300,\"tid\":2.5," EV_TAIL,
+	"{\"t\":\"ev\",\"op\":\"open\",\"path\":\"/n\",\"ts\":1e30}",
+	/* states */
+	EV_HEAD "\"path\":\"/s\",\"st\":{},\"st2\":null,\"parent\":"
+	"{\"mode\":\"4755\",\"type\":\"sock\"}," EV_TAIL,
+	EV_HEAD "\"path\":\"/s\",\"st\":{\"type\":\"weird\",\"uid\":5}," EV_TAIL,
+	EV_HEAD "\"path\":\"/s\",\"st\":{\"type\":\"dir\",\"dev\":5}," EV_TAIL,
+	EV_HEAD "\"path\":\"/s\",\"st\":{\"mode\":755}," EV_TAIL,
+	EV_HEAD "\"path\":\"/s\",\"st\":\"x\"," EV_TAIL,
+	EV_HEAD "\"path\":\"/s\",\"st\":[]," EV_TAIL,
+	/* unknown keys, duplicates, whitespace */
+	EV_HEAD "\"path\":\"/u\",\"new\":\"x\\n\",\"n2\":-4,\"n3\":true,"
+	"\"n4\":false,\"n5\":null," EV_TAIL,
+	EV_HEAD "\"path\":\"/u\",\"new\":{\"a\":[1,{\"b\":2}]}," EV_TAIL,
+	EV_HEAD "\"path\":\"/u\",\"new\":[1,2]," EV_TAIL,
+	EV_HEAD "\"path\":\"/dup1\",\"path\":\"/dup2\"," EV_TAIL,
+	EV_HEAD "\"pa\\u0074h\":\"/esc-key\"," EV_TAIL,
+	"{\"t\":\"ev\" , \"op\" :\"unlink\",\t\"path\": \"/w\" ,\r\"ts\" : 4 } ",
+	/* not events, or not usable */
+	"{\"t\":\"ev\",\"op\":\"frobnicate\",\"path\":\"/x\"," EV_TAIL,
+	"{\"t\":\"ev\",\"op\":\"frobnicate\",\"path\":\"x\"," EV_TAIL,
+	"{\"t\":\"ev\",\"op\":\"mkdir\",\"path\":\"/a/../etc\"," EV_TAIL,
+	"{\"t\":\"ev\",\"op\":\"mkdir\",\"path\":\"rel\"," EV_TAIL,
+	"{\"t\":\"ev\",\"op\":\"mkdir\",\"path\":null," EV_TAIL,
+	"{\"t\":\"ev\",\"op\":\"mkdir\"," EV_TAIL,
+	"{\"t\":\"ev\",\"op\":\"rename\",\"path\":\"/a\",\"path2\":\"/b/./c\","
+	EV_TAIL,
+	"{\"t\":\"ev\",\"op\":\"symlink\",\"path\":\"/l\",\"path2\":\"../t\","
+	EV_TAIL,
+	"{\"t\":\"ev\",\"op\":\"open\",\"path\":\"/l\",\"real\":\"/x//y\","
+	EV_TAIL,
+	"{\"t\":\"ev\",\"op\":\"open\",\"path\":\"/l\",\"real\":\"/x/y\","
+	"\"argv0\":\"sh\"," EV_TAIL,
+	"{\"t\":\"ev\",\"op\":\"open\",\"path\":\"/z\"," EV_TAIL " x",
+	"{\"t\":\"ev\",\"op\":\"open\",\"path\":\"/z\"," EV_TAIL "}",
+	"{\"t\":\"ev\",\"op\":\"open\",\"path\":\"/z\",}",
+	"{\"t\":\"ev\",\"op\":\"open\",\"path\":\"/z\" \"ts\":1}",
+	EV_HEAD "\"path\":\"/k\",\"stack\":\"nosuch\"," EV_TAIL,
+	EV_HEAD "\"path\":\"/k\",\"stack\":5," EV_TAIL,
+	EV_HEAD "\"path\":\"/k\",\"fn\":null,\"flags\":\"O_RDWR|0x40|junk\","
+	"\"mode\":\"07777\"," EV_TAIL,
+};
+
+START_TEST(test_fast_parser_agrees)
+{
+	const char *head =
+		"{\"t\":\"proc\",\"v\":1,\"pid\":42,\"ts\":1,\"uid\":7,"
+		"\"euid\":8,\"gid\":9,\"egid\":10}\n"
+		"{\"t\":\"stack\",\"id\":\"9f3a\",\"frames\":[{\"m\":\"/x\","
+		"\"o\":\"0x1\"}]}\n";
+	struct strbuf all = STRBUF_INIT;
+
+	for (size_t i = 0; i < sizeof corpus / sizeof corpus[0]; i++) {
+		struct strbuf sb = STRBUF_INIT;
+		char *fast, *slow;
+
+		sb_adds(&sb, head);
+		sb_adds(&sb, corpus[i]);
+		sb_addc(&sb, '\n');
+		sb_add(&all, corpus[i], strlen(corpus[i]));
+		sb_addc(&all, '\n');
+		put_file("42-a.jsonl", sb.buf, sb.len);
+		sb_release(&sb);
+		fast = read_all(true);
+		slow = read_all(false);
+		ck_assert_msg(!strcmp(fast, slow),
+			      "line %zu: %s\nfast: %s\njansson: %s", i,
+			      corpus[i], fast, slow);
+		free(fast);
+		free(slow);
+	}
+	/* all of them in one file: the same again, line numbers included */
+	{
+		struct strbuf sb = STRBUF_INIT;
+		char *fast, *slow;
+
+		sb_adds(&sb, head);
+		sb_add(&sb, all.buf, all.len);
+		put_file("42-a.jsonl", sb.buf, sb.len);
+		sb_release(&sb);
+		fast = read_all(true);
+		slow = read_all(false);
+		ck_assert_str_eq(fast, slow);
+		free(fast);
+		free(slow);
+	}
+	sb_release(&all);
 }
 END_TEST
 
@@ -535,6 +867,9 @@ static Suite *reader_suite(void)
 	tcase_add_test(tc, test_truncated_last_line);
 	tcase_add_test(tc, test_corrupt_middle_line);
 	tcase_add_test(tc, test_nul_padding);
+	tcase_add_test(tc, test_nul_only);
+	tcase_add_test(tc, test_omitted_defaults);
+	tcase_add_test(tc, test_fast_parser_agrees);
 	tcase_add_test(tc, test_newer_schema);
 	tcase_add_test(tc, test_merge_order);
 	tcase_add_test(tc, test_many_files_few_fds);

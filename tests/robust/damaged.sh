@@ -1,10 +1,10 @@
 #!/bin/sh
 # damaged.sh UNROOT [CASE] - `unroot report` on damaged traces: a truncated
 # last line (a killed process), a corrupt line between good ones, a file of
-# binary garbage, a schema version from the future, an empty file and a NUL
-# byte in the middle of a file.  Each must give a message naming the file
-# and line, and every readable record must still be reported; the command
-# must not fail.  Owned by the robustness suite (tests/robust/).
+# binary garbage, a schema version from the future, an empty file and NUL
+# padding in the middle and at the end of a file.  Each must give a message
+# naming the file and line (padding alone: none), and every readable record
+# must still be reported; the command must not fail.  Owned by the robustness suite (tests/robust/).
 #
 # CASE "nul" runs only the NUL-byte check and CASE "incomplete" only the
 # check of an ev record without its fields: each is its own CTest test
@@ -21,15 +21,23 @@ mkdir -p "$t/tr/log"
 L=$t/tr/log
 
 if [ "$case" = nul ]; then
+	# SCHEMA.md: NUL bytes are padding wherever they are (a record
+	# reserved in the preload's shared mapping and never written, the
+	# preallocated end of a file); a record cut by them is a warning
+	# with file and line, and reading goes on after them
 	{ proc 300; mkdir_ev 300 1 /robust/n1; printf '\000\000\000\n'
-	  mkdir_ev 300 2 /robust/n2; } > "$L/300-n.jsonl"
+	  mkdir_ev 300 2 /robust/n2
+	  printf '{"t":"ev","op":"mkdir","fn":"mkdir","path":"/robust/n3'
+	  printf '\000\000\000\000'; mkdir_ev 300 4 /robust/n4
+	  head -c 20000 /dev/zero; } > "$L/300-n.jsonl"
 	"$unroot" report "$t/tr" > "$t/out" 2> "$t/err" || fail "report failed"
 	cat "$t/out" "$t/err" > "$t/all"
-	expect "$t/all" "n1" "the record before the NUL is used"
-	# SCHEMA.md: a NUL ends the readable part (preallocated padding), and
-	# tests/cli/test_reader.c wants no message for it; what follows is
-	# not used
-	grep -q 'n2' "$t/out" && fail "a record after the NUL was used"
+	expect "$t/out" "n1" "the record before the NULs is used"
+	expect "$t/out" "n2" "the record after the padding is used"
+	expect "$t/out" "n4" "the record after the cut one is used"
+	expect "$t/all" "300-n.jsonl:5" "the record cut by NULs is named by file and line"
+	grep -q 'n3' "$t/out" && fail "the cut record was used"
+	grep -q '300-n.jsonl:3' "$t/all" && fail "NUL padding alone was reported"
 	echo "ok: damaged traces (nul)"
 	exit 0
 fi
