@@ -117,6 +117,44 @@ static int build_command(struct words *cmds, const struct grant *g,
 	return 0;
 }
 
+/*
+ * Join a service's group: usermod (shadow), else busybox's addgroup USER
+ * GROUP.  The sh form is skipped under UNROOT_ROOT (no user there either)
+ * and checks the membership first, so it can run twice.
+ */
+static int group_command(struct words *cmds, const struct plan *pl,
+			 const struct grant *g, const struct quoting *q,
+			 char **why)
+{
+	const char *reason = NULL;
+	char *grp = sh_quote_oneline(g->path, &reason);
+	char *name = grp ? sh_quote_oneline(pl->user, &reason) : NULL;
+	char *join;
+
+	if (!name) {
+		char *e = comment_safe(grp ? pl->user : g->path);
+
+		*why = xasprintf("cannot write the group membership of %s: %s",
+				 e, reason);
+		free(e);
+		free(grp);
+		return -1;
+	}
+	join = xasprintf("if command -v usermod >/dev/null 2>&1; then "
+			 "usermod -aG %s %s; else addgroup %s %s; fi",
+			 grp, name, name, grp);
+	if (q->sh)
+		words_add(cmds, xasprintf("[ -n \"$R\" ] || id -nG %s | "
+					  "tr ' ' '\\n' | grep -qx %s || %s",
+					  name, grp, join));
+	else
+		words_add(cmds, xstrdup(join));
+	free(join);
+	free(grp);
+	free(name);
+	return 0;
+}
+
 static int grant_commands(struct words *cmds, const struct plan *pl,
 			  const struct grant *g, const struct quoting *q,
 			  char **why)
@@ -125,6 +163,8 @@ static int grant_commands(struct words *cmds, const struct plan *pl,
 
 	if (g->kind == GRANT_BUILD)
 		return build_command(cmds, g, q, why);
+	if (g->kind == GRANT_GROUP)
+		return group_command(cmds, pl, g, q, why);
 	qp = quote_path(q, g->path, why);
 	if (!qp)
 		return -1;
@@ -147,6 +187,7 @@ static int grant_commands(struct words *cmds, const struct plan *pl,
 	case GRANT_SEARCH:
 		words_add(cmds, xasprintf("chmod o+x %s", qp));
 		break;
+	case GRANT_GROUP:
 	case GRANT_BUILD:
 		break;
 	}
@@ -218,8 +259,9 @@ static void add_header(struct strbuf *sb, const struct plan *pl)
 {
 	char *user = comment_safe(pl->user);
 
-	sb_addf(sb, "# unroot plan: run as %s (uid %u, gid %u)%s\n", user, pl->uid,
-		pl->gid, pl->openshift ? ", OpenShift: group 0 owns writable paths" : "");
+	sb_addf(sb, "# unroot plan: run as %s (uid %u, gid %u)%s%s\n", user, pl->uid,
+		pl->gid, pl->service_user ? ", the image's service user" : "",
+		pl->openshift ? ", OpenShift: group 0 owns writable paths" : "");
 	free(user);
 	for (size_t i = 0; i < pl->nwarnings; i++)
 		add_comment(sb, "warning: ", pl->warnings[i]);
@@ -400,6 +442,14 @@ static int render_env(const struct plan *pl, struct strbuf *sb, char **why)
 {
 	bool home_redirected = false;
 
+	if (pl->service_user) {
+		/* a comment line for docker run --env-file */
+		char *name = comment_safe(pl->user);
+
+		sb_addf(sb, "# run as the image's service user %s: docker run "
+			    "--user %u:%u\n", name, pl->uid, pl->gid);
+		free(name);
+	}
 	for (size_t i = 0; i < pl->nredirects; i++) {
 		home_redirected |= !strcmp(pl->redirects[i].var, "HOME");
 		if (env_line(sb, pl->redirects[i].var, pl->redirects[i].value, why))
@@ -450,6 +500,8 @@ static json_t *grant_json(const struct plan *pl, const struct grant *g)
 	json_object_set_new(o, "shared_dir", json_boolean(g->shared_dir));
 	json_object_set_new(o, "events", json_integer(g->nevents));
 	json_object_set_new(o, "writer", g->writer ? json_string(g->writer->id) : json_null());
+	if (g->kind == GRANT_GROUP)
+		json_object_set_new(o, "gid", json_integer(g->gid));
 	if (!grant_commands(&cmds, pl, g, &q, &why))
 		json_object_set_new(o, "sh", strings_json(cmds.v, cmds.n));
 	free(why);
@@ -468,6 +520,7 @@ static int render_json(const struct plan *pl, struct strbuf *sb)
 	json_object_set_new(o, "gid", json_integer(pl->gid));
 	json_object_set_new(o, "home", json_path(pl->home));
 	json_object_set_new(o, "create_user", json_boolean(pl->create_user));
+	json_object_set_new(o, "service_user", json_boolean(pl->service_user));
 	json_object_set_new(o, "needs_home", json_boolean(pl->needs_home));
 	json_object_set_new(o, "openshift", json_boolean(pl->openshift));
 	json_object_set_new(o, "warnings", strings_json(pl->warnings, pl->nwarnings));
@@ -636,7 +689,10 @@ static int render_dockerfile(const struct plan *pl, const struct render_options 
 	if (all.n)
 		docker_run(sb, &all, escape);
 	add_mount_sections(sb, pl);
-	sb_addf(sb, "# %s\nUSER %u:%u\n", name, pl->uid, pl->gid);
+	sb_addf(sb, "# %s%s\nUSER %u:%u\n", name,
+		pl->service_user ? " (the image's service user: no user is "
+				   "created)" : "",
+		pl->uid, pl->gid);
 	words_free(&all);
 	sb_release(&comments);
 	free(name);

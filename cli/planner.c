@@ -260,7 +260,13 @@ static void vt_free(struct vtab *t)
 
 /* ---- planner state ---------------------------------------------------- */
 
-enum need_kind { NEED_CREATE, NEED_DIR, NEED_FILE, NEED_SEARCH };
+/* NEED_READ: a read, search or execute the user is denied and no group
+ * membership permits (refused); NEED_GROUP: a service's group the user
+ * joins (path: the group's name, image: the state it opened). */
+enum need_kind {
+	NEED_CREATE, NEED_DIR, NEED_FILE, NEED_SEARCH, NEED_READ, NEED_GROUP,
+	NEED__COUNT
+};
 
 struct need {
 	enum need_kind kind;
@@ -269,6 +275,8 @@ struct need {
 	struct file_state image; /* state in the image (NEED_DIR/FILE/SEARCH) */
 	bool excl;		/* created exclusively or not a plain file */
 	bool removed;		/* removed, renamed away or over afterwards */
+	unsigned want;		/* NEED_READ: 4 read, 1 search/execute */
+	unsigned gid;		/* NEED_GROUP: the group */
 	struct evidence ev;
 	long count;
 	const struct writer *writer;
@@ -303,6 +311,15 @@ struct chown_note {
 	size_t n;
 };
 
+/* A write that failed with ENOENT below a name the same process was
+ * denied (pathlib's mkdir of ~/.config/matplotlib before ~/.config):
+ * it says which program the denial is for.  path is "~/..." under HOME. */
+struct attempt {
+	char *path;
+	int pid;
+	const struct writer *writer;
+};
+
 /* A write into a scratch directory (/tmp, /var/tmp, /run): nothing to
  * grant, but a read-only root needs a tmpfs there. */
 struct scratch_write {
@@ -325,7 +342,7 @@ struct planner {
 	size_t ngrps, capgrps;
 	struct vtab vfs;  /* the replay's file system */
 	struct map dirs;  /* path -> struct file_state (ancestor records) */
-	struct map needs[NEED_SEARCH + 1]; /* per kind: path -> index + 1 */
+	struct map needs[NEED__COUNT]; /* per kind: path -> index + 1 */
 	struct need *nv;
 	size_t nn, capn;
 	struct home_write *hw;
@@ -353,6 +370,9 @@ struct planner {
 	size_t ncn, capcn;
 	struct scratch_write *sw;
 	size_t nsw, capsw;
+	struct attempt *at; /* writes that failed with ENOENT (see below) */
+	size_t nat, capat;
+	struct map atseen;
 	struct plan *plan; /* accumulates warnings, notes, host, tmpfs, refusals */
 };
 
@@ -366,7 +386,7 @@ const char *grant_kind_name(enum grant_kind k)
 {
 	static const char *const names[] = {
 		"mkdir", "touch", "own-dir", "own-file", "own-tree", "search",
-		"build",
+		"group", "build",
 	};
 
 	return k < sizeof names / sizeof names[0] ? names[k] : "?";
@@ -941,9 +961,97 @@ static void need_search(struct planner *p, const char *dir,
 	v->st.mode |= 1;
 }
 
+/*
+ * Groups that are a service's own: a group of the image (its record is in
+ * the trace) other than root's and the system's privileged ones, whose
+ * members read secrets (shadow), devices (disk, kmem, tty), logs (adm),
+ * /usr/local (staff) or gain root (sudo, wheel, docker).
+ */
+static const struct trace_group *service_group(struct planner *p,
+					       unsigned gid)
+{
+	static const char *const privileged[] = {
+		"root", "shadow", "disk", "kmem", "tty", "adm", "staff", "sudo",
+		"wheel", "docker", "utmp", "systemd-journal", "lxd", "admin",
+		"nogroup", "nobody", NULL,
+	};
+	const struct trace_group *g;
+
+	if (gid == 0 || p->o.openshift)
+		return NULL;
+	g = group_by_gid(p, gid);
+	if (!g)
+		return NULL;
+	for (int i = 0; privileged[i]; i++)
+		if (!strcmp(g->name, privileged[i]))
+			return NULL;
+	return g;
+}
+
+/*
+ * The user is denied want on st: when st's group is a service's group
+ * whose bits permit it, the user joins that group (the least grant: what
+ * the image's packager already allows the group, no file changes).
+ * Applied to the replay at once, so what follows needs nothing more.
+ */
+static bool try_join(struct planner *p, const struct file_state *st,
+		     unsigned want, const struct trace_event *ev)
+{
+	const struct trace_group *g;
+	struct need *n;
+	bool fresh;
+
+	if (st->kind != ST_PRESENT || st->uid == p->uid ||
+	    in_groups(p, st->gid) || ((st->mode >> 3) & want & 7) != want)
+		return false;
+	g = service_group(p, st->gid);
+	if (!g)
+		return false;
+	fresh = !need_find(p, NEED_GROUP, g->name);
+	n = need_add(p, NEED_GROUP, g->name, ev, NULL);
+	if (fresh) {
+		n->image = *st;
+		n->gid = st->gid;
+		n->want = want;
+	}
+	add_group_id(p, st->gid);
+	return true;
+}
+
+/* A read, listing, search or execute no group membership permits. */
+static void need_read(struct planner *p, const char *path,
+		      const struct file_state *st, unsigned want,
+		      const struct trace_event *ev)
+{
+	bool fresh = !need_find(p, NEED_READ, path);
+	struct need *n = need_add(p, NEED_READ, path, ev, NULL);
+
+	if (fresh) {
+		n->image = *st;
+		n->want = want;
+		n->type = st->kind == ST_PRESENT ? st->type : FT_FILE;
+	}
+}
+
+/* Search denied on dir: join its service group, else refuse a service
+ * user's private directory, else chmod o+x (a root directory on the way). */
+static void search_denied(struct planner *p, const char *dir,
+			  const struct file_state *st,
+			  const struct trace_event *ev)
+{
+	if (try_join(p, st, 1, ev))
+		return;
+	if (st->kind == ST_PRESENT && st->uid != 0 && user_by_uid(p, st->uid)) {
+		need_read(p, dir, st, 1, ev);
+		return;
+	}
+	need_search(p, dir, st, ev);
+}
+
 static void need_create(struct planner *p, const char *path,
 			enum file_type type, bool excl,
-			const struct trace_event *ev, const struct writer *w)
+			const struct trace_event *ev, const struct writer *w,
+			const struct file_state *parent)
 {
 	struct need *n = need_find(p, NEED_CREATE, path);
 
@@ -954,6 +1062,7 @@ static void need_create(struct planner *p, const char *path,
 		return;
 	}
 	n = need_add(p, NEED_CREATE, path, ev, w);
+	n->image = *parent; /* the parent's: decides who may create */
 	n->type = type;
 	n->excl = excl || type != FT_FILE;
 }
@@ -1008,7 +1117,7 @@ static void check_search(struct planner *p, const char *dir,
 		struct file_state st = state_at(p, a, NULL);
 
 		if (!may(p, &st, 1))
-			need_search(p, a, &st, c->ev);
+			search_denied(p, a, &st, c->ev);
 		copy[i] = saved;
 	}
 	free(copy);
@@ -1016,7 +1125,7 @@ static void check_search(struct planner *p, const char *dir,
 		struct file_state root = state_at(p, "/", NULL);
 
 		if (!may(p, &root, 1))
-			need_search(p, "/", &root, c->ev);
+			search_denied(p, "/", &root, c->ev);
 	}
 }
 
@@ -1055,8 +1164,11 @@ static void do_create(struct planner *p, const char *path,
 	struct file_state dst = state_at(p, dir, parent_rec);
 
 	check_search(p, dir, c);
-	if (!may(p, &dst, 3) || (c->denied && !need_find(p, NEED_DIR, dir)))
-		need_create(p, path, type, excl, c->ev, c->w);
+	if (!may(p, &dst, 3) && try_join(p, &dst, 3, c->ev))
+		; /* the service's group may create names there */
+	else if (!may(p, &dst, 3) ||
+		 (c->denied && !need_find(p, NEED_DIR, dir)))
+		need_create(p, path, type, excl, c->ev, c->w, &dst);
 	set_created(p, path, type, mode);
 	free(dir);
 }
@@ -1074,7 +1186,9 @@ static void do_remove(struct planner *p, const char *path,
 
 	check_search(p, dir, c);
 	mark_removed(p, path);
-	if (!may(p, &dst, 3) || (c->denied && !owns(p, &dst)))
+	if (!may(p, &dst, 3) && try_join(p, &dst, 3, c->ev))
+		; /* the service's group may remove names there */
+	else if (!may(p, &dst, 3) || (c->denied && !owns(p, &dst)))
 		need_dir(p, dir, parent_rec, c->ev, c->w);
 	else if ((dst.mode & 01000) && !owns(p, &st) && !owns(p, &dst))
 		need_file(p, path, rec, c->ev, c->w);
@@ -1093,6 +1207,8 @@ static void do_write_existing(struct planner *p, const char *path,
 	free(dir);
 	if (st.kind == ST_PRESENT && st.type == FT_CHR)
 		return; /* /dev/null, a tty: not the image's business */
+	if (!may(p, &st, 2) && try_join(p, &st, 2, c->ev))
+		return; /* the service's group may write it */
 	if (!may(p, &st, 2) || (c->denied && !owns(p, &st)))
 		need_file(p, path, rec, c->ev, c->w);
 }
@@ -1107,6 +1223,69 @@ static void do_own(struct planner *p, const char *path,
 	free(dir);
 	if (!owns(p, &st) || c->denied)
 		need_file(p, path, rec, c->ev, c->w);
+}
+
+/*
+ * Read or list path (want 4), execute or search it (1), or only look it
+ * up (0: stat, access F_OK).  Root reads everything, so a read recorded
+ * in a root run is replayed against the file's recorded state as one
+ * the user makes: a config shipped 640 root:svc is denied to the user.
+ * The least grant is joining the service's group when its bits permit;
+ * never a wider mode (o+r would open it to every user, g+r to every
+ * member of a group that the packager kept out) and never a chown of a
+ * service's file.  Otherwise the read is refused, said plainly.
+ */
+static void do_read(struct planner *p, unsigned want, const struct op_ctx *c)
+{
+	const struct trace_event *ev = c->ev;
+	struct file_state st;
+	char *dir;
+
+	if (path_is_under(ev->path, "/proc") || path_is_under(ev->path, "/sys") ||
+	    path_is_under(ev->path, "/dev"))
+		return; /* the kernel's, per process: not the image's */
+	dir = path_dirname(ev->path);
+	check_search(p, dir, c);
+	free(dir);
+	st = state_at(p, ev->path, &ev->st);
+	if (st.kind != ST_PRESENT) {
+		if (c->denied && st.kind == ST_UNKNOWN)
+			need_read(p, ev->path, &st, want ? want : 4, ev);
+		return;
+	}
+	if (!want || st.type == FT_CHR || st.type == FT_SYMLINK ||
+	    may(p, &st, want) || try_join(p, &st, want, ev))
+		return;
+	need_read(p, ev->path, &st, want, ev);
+}
+
+/* An operation that writes nothing: what it needs of the file. */
+static void read_op(struct planner *p, const struct op_ctx *c)
+{
+	const struct trace_event *ev = c->ev;
+	unsigned want = 4;
+
+	switch (ev->op) {
+	case OP_EXEC:
+	case OP_SPAWN:
+		want = 1;
+		break;
+	case OP_STAT:
+		want = 0;
+		break;
+	case OP_ACCESS:
+		want = ev->has_mode ? ev->mode & 7 : 0;
+		if ((want & 2) && c->denied) {
+			/* a probe before writing (matplotlib, pip): what
+			 * the write itself would need */
+			do_write_existing(p, ev->path, &ev->st, c);
+			return;
+		}
+		break;
+	default:
+		break;
+	}
+	do_read(p, want, c);
 }
 
 /*
@@ -1708,6 +1887,53 @@ static void add_scratch_write(struct planner *p, const char *dir,
 	evidence_from(&w->ev, ev);
 }
 
+/* A write that failed with ENOENT, kept when its path names a catalogue
+ * writer that has a redirect: attempt_below() uses it. */
+static void add_attempt(struct planner *p, const struct trace_event *ev)
+{
+	char *path = home_relative(ev->path, home_of(ev)), *key;
+	const struct writer *w;
+	struct attempt *a;
+
+	if (!path)
+		path = xstrdup(ev->path);
+	w = match_writer(p, path, program_of(ev));
+	key = xasprintf("%d %s", ev->pid, path);
+	if (!w || !w->env || (!w->dir && !w->value) ||
+	    map_get(&p->atseen, key)) {
+		free(key);
+		free(path);
+		return;
+	}
+	map_put(&p->atseen, key, (void *)1);
+	free(key);
+	a = &PUSH(p->at, p->nat, p->capat);
+	a->path = path;
+	a->pid = ev->pid;
+	a->writer = w;
+}
+
+/*
+ * The writer a denial at path is for, when the same process also tried
+ * (before or after) to create something strictly below it that a more
+ * specific catalogue entry names: with a bare HOME, pathlib's
+ * mkdir(parents=True) of ~/.config/matplotlib fails with ENOENT, then
+ * ~/.config is denied; the denial is matplotlib's, and MPLCONFIGDIR, not
+ * XDG_CONFIG_HOME, is its redirect.  NULL when there is none.
+ */
+static const struct writer *attempt_below(struct planner *p, const char *path,
+					  int pid, const struct writer *w)
+{
+	for (size_t i = 0; i < p->nat; i++) {
+		const struct attempt *a = &p->at[i];
+
+		if (a->pid == pid && a->writer != w && strcmp(a->path, path) &&
+		    path_is_under(a->path, path))
+			return a->writer;
+	}
+	return NULL;
+}
+
 void planner_add_event(struct planner *p, const struct trace_event *ev)
 {
 	struct op_ctx c = {.ev = ev};
@@ -1725,6 +1951,10 @@ void planner_add_event(struct planner *p, const struct trace_event *ev)
 	}
 	if (ev->err == EROFS) {
 		on_read_only_fs(p, ev);
+		return;
+	}
+	if (ev->err == ENOENT && writes) {
+		add_attempt(p, ev);
 		return;
 	}
 	if (ev->err && ev->err != EACCES && ev->err != EPERM)
@@ -1752,20 +1982,8 @@ void planner_add_event(struct planner *p, const struct trace_event *ev)
 		add_code_write(p, ev, c.w);
 		return;
 	}
-	if (!writes && !c.denied) {
-		char *dir = path_dirname(ev->path);
-
-		check_search(p, dir, &c);
-		free(dir);
-		return;
-	}
 	if (!writes) {
-		add_refusal(p, ev->path,
-			    xasprintf("the user is denied %s on it (%s): reads are "
-				      "not granted by ownership; make it readable "
-				      "to the user's group or run as its owner",
-				      op_names[ev->op], ev->errname),
-			    ev);
+		read_op(p, &c);
 		return;
 	}
 	replay(p, &c);
@@ -1778,8 +1996,53 @@ static bool has_prefix_dir(const char *path, const char *dir)
 	return path_is_under(path, dir);
 }
 
+/*
+ * path with "." and ".." resolved lexically and "//" folded: the reader
+ * rejects paths that are not normalised, but the never-grant check must
+ * not depend on that ("/tmp/../etc/passwd" is /etc/passwd).
+ */
+static char *lexical_normal(const char *path)
+{
+	char *out = xmalloc(strlen(path) + 2);
+	size_t n = 0;
+
+	out[n++] = '/';
+	while (*path) {
+		const char *s = path + strspn(path, "/");
+		size_t len = strcspn(s, "/");
+
+		path = s + len;
+		if (!len || (len == 1 && s[0] == '.'))
+			continue;
+		if (len == 2 && s[0] == '.' && s[1] == '.') {
+			while (n > 1 && out[n - 1] != '/')
+				n--;
+			if (n > 1)
+				n--; /* the slash before the dropped name */
+			continue;
+		}
+		if (n > 1)
+			out[n++] = '/';
+		memcpy(out + n, s, len);
+		n += len;
+	}
+	out[n] = 0;
+	return out;
+}
+
+static const char *protected_reason_normal(const char *path);
+
 /* Code, libraries, system configuration and identity: never granted. */
 static const char *protected_reason(const char *path)
+{
+	char *norm = lexical_normal(path);
+	const char *why = protected_reason_normal(norm);
+
+	free(norm);
+	return why;
+}
+
+static const char *protected_reason_normal(const char *path)
 {
 	static const char *const system[] = {
 		"/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32",
@@ -2025,7 +2288,12 @@ static void plan_home_writes(struct planner *p)
 	struct plan *pl = p->plan;
 
 	for (size_t i = 0; i < p->nhw; i++) {
+		const struct home_write *h = &p->hw[i];
+
 		if (home_write_on_the_way(p, i))
+			continue;
+		if (redirect_for(p, attempt_below(p, h->rel, h->ev.pid, h->writer),
+				 &h->ev))
 			continue;
 		if (redirect_for(p, p->hw[i].writer, &p->hw[i].ev))
 			continue;
@@ -2166,7 +2434,7 @@ static void grant_for_create(struct planner *p, const struct need *n,
 	char *dir = path_dirname(n->path), *epath = comment_safe(n->path);
 	struct map *dirs = &p->dirs;
 	struct file_state *pst = map_get(dirs, dir);
-	struct file_state none = {.kind = ST_UNKNOWN};
+	struct file_state none = n->image;
 	size_t many = files_created_in(created, dir);
 	struct grant *g;
 
@@ -2210,6 +2478,62 @@ static void grant_for_create(struct planner *p, const struct need *n,
 	free(epath);
 }
 
+static const char *read_verb(const struct need *n)
+{
+	if (n->want & 4)
+		return n->type == FT_DIR ? "list" : "read";
+	return n->type == FT_DIR ? "search" : "execute";
+}
+
+/* A read no group membership permits: said plainly, never granted. */
+static void refuse_read(struct planner *p, const struct need *n)
+{
+	struct plan *pl = p->plan;
+	const struct file_state *st = &n->image;
+	const struct trace_user *owner = st->kind == ST_PRESENT && st->uid
+						 ? user_by_uid(p, st->uid)
+						 : NULL;
+	char *e = comment_safe(n->path), *why;
+
+	if (map_get(&p->refused, n->path)) {
+		free(e);
+		return;
+	}
+	if (st->kind != ST_PRESENT)
+		why = xasprintf("the user is denied %s on %s (%s) and the trace "
+				"has not its owner or mode, so no group can be "
+				"chosen; reads are not granted by ownership or "
+				"a wider mode: make it readable to a group the "
+				"user joins, or run as its owner",
+				read_verb(n), e, n->ev.errname ? n->ev.errname
+							       : "as root");
+	else if (owner)
+		why = xasprintf("%s belongs to the service user %s (mode %04o, "
+				"%u:%u) and no group the user may join can %s "
+				"it: this cannot be granted safely (never a "
+				"world-readable mode, never a chown of a "
+				"service's file); run the workload as %s "
+				"(USER %u:%u)",
+				e, owner->name, st->mode & 07777, st->uid,
+				st->gid, read_verb(n), owner->name, owner->uid,
+				owner->gid);
+	else
+		why = xasprintf("%s is mode %04o, owner %u:%u, and no service "
+				"group the user may join can %s it: this cannot "
+				"be granted safely (never a world-readable mode, "
+				"never a chown); ship it readable to the "
+				"service's group, or run as its owner",
+				e, st->mode & 07777, st->uid, st->gid,
+				read_verb(n));
+	free(e);
+	map_put(&p->refused, n->path, (void *)1);
+	pl->refused = xrealloc(pl->refused, (pl->nrefused + 1) * sizeof *pl->refused);
+	pl->refused[pl->nrefused].path = xstrdup(n->path);
+	pl->refused[pl->nrefused].why = why;
+	evidence_copy(&pl->refused[pl->nrefused].ev, &n->ev);
+	pl->nrefused++;
+}
+
 static void grant_for_need(struct planner *p, const struct need *n,
 			   struct map *created)
 {
@@ -2241,6 +2565,29 @@ static void grant_for_need(struct planner *p, const struct need *n,
 					"workload uses",
 					epath, n->image.mode, n->image.uid,
 					n->image.gid));
+		break;
+	case NEED_GROUP: {
+		char *file = comment_safe(n->ev.path);
+		const char *verb = n->want & 2 ? "write" : n->want & 4 ? "read"
+						       : "search";
+
+		g = add_grant(p, GRANT_GROUP, n->path, &n->ev, n->count, NULL,
+			      xasprintf("%s is mode %04o, owner %u:%u, and the "
+					"group %s may %s it: the user joins the "
+					"service's group, which the image "
+					"already allows; no mode is widened and "
+					"no file is given away",
+					file, n->image.mode & 07777,
+					n->image.uid, n->image.gid, epath,
+					verb));
+		g->gid = n->gid;
+		free(file);
+		break;
+	}
+	case NEED_READ:
+		refuse_read(p, n);
+		break;
+	case NEED__COUNT:
 		break;
 	}
 	if (g)
@@ -2465,7 +2812,7 @@ static void attach_hints(struct planner *p)
 		const struct grant *g = &pl->grants[i];
 
 		if (grant_dead(p, i) || g->writer || g->kind == GRANT_BUILD ||
-		    g->kind == GRANT_SEARCH)
+		    g->kind == GRANT_SEARCH || g->kind == GRANT_GROUP)
 			continue;
 		v = xgrow(v, &cap, n + 1, sizeof *v);
 		v[n].path = g->path;
@@ -2505,9 +2852,20 @@ static void vet_grants(struct planner *p)
 	for (size_t i = 0; i < pl->ngrants; i++) {
 		struct grant *g = &pl->grants[i];
 		const struct writer *w = g->writer;
-		const char *why = g->kind == GRANT_BUILD ? NULL
-							 : protected_reason(g->path);
+		const char *why = g->kind == GRANT_BUILD || g->kind == GRANT_GROUP
+					  ? NULL
+					  : protected_reason(g->path);
 
+		if (g->kind == GRANT_GROUP)
+			continue;
+		if (g->kind != GRANT_BUILD && (!w || !w->env)) {
+			/* a failed attempt below names the program */
+			const struct writer *aw =
+				attempt_below(p, g->path, g->ev.pid, w);
+
+			if (aw)
+				w = g->writer = aw;
+		}
 		if (g->kind != GRANT_BUILD && redirect_for(p, w, &g->ev))
 			g->alternative = true;
 		if (w && w->build && g->kind != GRANT_BUILD) {
@@ -2605,7 +2963,7 @@ static void plan_read_only_root(struct planner *p)
 		char *dir;
 
 		if (g->alternative || g->kind == GRANT_BUILD ||
-		    g->kind == GRANT_SEARCH)
+		    g->kind == GRANT_SEARCH || g->kind == GRANT_GROUP)
 			continue;
 		dir = g->kind == GRANT_TOUCH || g->kind == GRANT_OWN_FILE
 			      ? path_dirname(g->path)
@@ -2626,32 +2984,258 @@ static void plan_read_only_root(struct planner *p)
 		add_tmpfs(p, p->sw[i].dir, &p->sw[i].ev);
 }
 
-static void suggest_service_user(struct planner *p)
+/* ---- the service user ------------------------------------------------ */
+
+static bool user_in_group(const struct planner *p, const struct trace_user *u,
+			  unsigned gid)
 {
-	struct plan *pl = p->plan;
-	unsigned owner = 0;
+	if (u->gid == gid)
+		return true;
+	for (size_t i = 0; i < p->ngrps; i++)
+		if (p->grps[i].gid == gid)
+			for (char **m = p->grps[i].members; m && *m; m++)
+				if (!strcmp(*m, u->name))
+					return true;
+	return false;
+}
+
+/* may() for u; an unknown state does not permit (no evidence it would). */
+static bool user_may(const struct planner *p, const struct trace_user *u,
+		     const struct file_state *st, unsigned want)
+{
+	unsigned bits;
+
+	if (st->kind != ST_PRESENT)
+		return false;
+	if (st->uid == u->uid)
+		bits = st->mode >> 6;
+	else if (user_in_group(p, u, st->gid))
+		bits = st->mode >> 3;
+	else
+		bits = st->mode;
+	return (bits & want & 7) == want;
+}
+
+static bool op_needs_owner(const char *op)
+{
+	return !strncmp(op, "chmod", 5) || !strncmp(op, "chown", 5) ||
+	       !strncmp(op, "utime", 5) || !strncmp(op, "xattr", 5);
+}
+
+/* Running as u, would the workload need g?  g->owner_state is the image
+ * state that decides: the parent for a name created, else the path. */
+static bool user_needs(const struct planner *p, const struct trace_user *u,
+		       const struct grant *g)
+{
+	const struct file_state *st = &g->owner_state;
+
+	switch (g->kind) {
+	case GRANT_MKDIR:
+	case GRANT_TOUCH:
+	case GRANT_OWN_DIR:
+		return !user_may(p, u, st, 3);
+	case GRANT_OWN_FILE:
+		if (op_needs_owner(g->ev.op))
+			return st->kind != ST_PRESENT || st->uid != u->uid;
+		return !user_may(p, u, st, 2);
+	case GRANT_SEARCH:
+		return !user_may(p, u, st, 1);
+	case GRANT_GROUP:
+		return !user_in_group(p, u, g->gid) &&
+		       (st->kind != ST_PRESENT || st->uid != u->uid);
+	case GRANT_OWN_TREE:
+		return true;
+	case GRANT_BUILD:
+		return false;
+	}
+	return true;
+}
+
+/* The reads refused to the new user that u may make. */
+static size_t reads_u_may(const struct planner *p, const struct trace_user *u,
+			  size_t *total)
+{
 	size_t n = 0;
 
+	*total = 0;
+	for (size_t i = 0; i < p->nn; i++) {
+		const struct need *nd = &p->nv[i];
+
+		if (nd->kind != NEED_READ)
+			continue;
+		(*total)++;
+		n += user_may(p, u, &nd->image, nd->want);
+	}
+	return n;
+}
+
+/* Grants that change the image (the build-time fixes are the same for
+ * any user, alternatives are not applied). */
+static bool counted(const struct grant *g)
+{
+	return !g->alternative && g->kind != GRANT_BUILD;
+}
+
+/* A user of the image that owns (or whose group holds) what a grant or a
+ * refused read is about: a candidate to run as. */
+static void add_candidate(struct planner *p, const struct trace_user ***v,
+			  size_t *n, const struct file_state *st, unsigned gid)
+{
+	for (size_t i = 0; i < p->nusers; i++) {
+		const struct trace_user *u = &p->users[i];
+		bool hit = (st && st->kind == ST_PRESENT && st->uid == u->uid) ||
+			   (gid && u->gid == gid);
+
+		if (!hit || !u->uid || u->uid == p->uid || u->uid == 65534 ||
+		    !strcmp(u->name, p->user))
+			continue;
+		for (size_t k = 0; k < *n; k++)
+			if ((*v)[k] == u)
+				hit = false;
+		if (hit) {
+			*v = xrealloc(*v, (*n + 1) * sizeof **v);
+			(*v)[(*n)++] = u;
+		}
+	}
+}
+
+static void rename_redirect_dirs(struct planner *p, const char *user)
+{
+	struct plan *pl = p->plan;
+
+	for (size_t i = 0; i < pl->nredirects; i++) {
+		struct redirect *r = &pl->redirects[i];
+
+		if (!r->writer || !r->writer->dir || !r->dir ||
+		    !strstr(r->writer->dir, "{user}"))
+			continue;
+		free(r->dir);
+		free(r->value);
+		r->dir = expand_user(r->writer->dir, user);
+		r->value = xstrdup(r->dir);
+	}
+}
+
+/*
+ * Debian's packages create a user for their service (redis, www-data,
+ * svc) that owns its data, and a group that reads its configuration.
+ * Two plans are compared: (a) run as that user, with only the grants it
+ * still lacks, or (b) the new user, joined to the service's group, with
+ * every grant.  The one that leaves fewer reads refused wins, then the
+ * one with fewer grants; a tie keeps the new user (a dedicated uid).
+ * Not when the user was named (--user/--uid), for OpenShift's arbitrary
+ * uid, or when the new user's HOME is created for it.
+ */
+static void choose_service_user(struct planner *p)
+{
+	struct plan *pl = p->plan;
+	const struct trace_user **cand = NULL, *best = NULL;
+	size_t ncand = 0, cost_b = 0, best_cost = 0, best_reads = 0;
+	size_t reads_b = 0;
+
+	if (p->o.user_given || p->o.uid_given || p->o.openshift)
+		return;
 	for (size_t i = 0; i < pl->ngrants; i++) {
 		const struct grant *g = &pl->grants[i];
-		const struct file_state *st = &g->owner_state;
 
-		if (g->alternative || g->kind == GRANT_BUILD)
+		if (!counted(g))
 			continue;
-		if (st->kind != ST_PRESENT || st->uid == 0 ||
-		    (n && st->uid != owner) || !(st->mode & 0200))
-			return;
-		owner = st->uid;
-		n++;
+		if (g->kind == GRANT_MKDIR && !strcmp(g->path, p->home))
+			return; /* the new user's HOME */
+		cost_b++;
+		add_candidate(p, &cand, &ncand, &g->owner_state,
+			      g->kind == GRANT_GROUP ? g->gid : 0);
 	}
-	if (n && user_by_uid(p, owner) && owner != p->uid) {
-		const struct trace_user *u = user_by_uid(p, owner);
+	for (size_t i = 0; i < p->nn; i++)
+		if (p->nv[i].kind == NEED_READ)
+			add_candidate(p, &cand, &ncand, &p->nv[i].image,
+				      p->nv[i].image.kind == ST_PRESENT
+					      ? p->nv[i].image.gid
+					      : 0);
+	for (size_t i = 0; i < p->nn; i++)
+		reads_b += p->nv[i].kind == NEED_READ;
+	for (size_t k = 0; k < ncand; k++) {
+		const struct trace_user *u = cand[k];
+		size_t cost = 0, total, may_read = reads_u_may(p, u, &total);
 
-		plan_note(p, xasprintf("every path the workload writes in the image "
-				       "belongs to the service user %s (uid %u): "
-				       "running as USER %u:%u instead needs none "
-				       "of these grants",
-				       u->name, owner, owner, u->gid));
+		for (size_t i = 0; i < pl->ngrants; i++)
+			cost += counted(&pl->grants[i]) &&
+				user_needs(p, u, &pl->grants[i]);
+		if (total - may_read > reads_b ||
+		    (total - may_read == reads_b && cost >= cost_b))
+			continue;
+		if (!best || total - may_read < best_reads ||
+		    (total - may_read == best_reads && cost < best_cost)) {
+			best = u;
+			best_cost = cost;
+			best_reads = total - may_read;
+		}
+	}
+	free(cand);
+	if (!best)
+		return;
+	plan_note(p, xasprintf("runs as the service user %s (uid %u), which "
+			       "already owns or may use what the workload "
+			       "needs: %zu grant%s and %zu refused read%s, "
+			       "where a new user %s would need %zu grant%s "
+			       "and %zu refused read%s",
+			       best->name, best->uid, best_cost,
+			       best_cost == 1 ? "" : "s", best_reads,
+			       best_reads == 1 ? "" : "s", p->user, cost_b,
+			       cost_b == 1 ? "" : "s", reads_b,
+			       reads_b == 1 ? "" : "s"));
+	for (size_t i = 0; i < pl->ngrants; i++)
+		if (counted(&pl->grants[i]) && !user_needs(p, best, &pl->grants[i]))
+			kill_grant(p, i);
+	compact_grants(p);
+	for (size_t i = pl->nrefused; i-- > 0;) {
+		struct need *nd = need_find(p, NEED_READ, pl->refused[i].path);
+
+		if (!nd || !user_may(p, best, &nd->image, nd->want))
+			continue;
+		free(pl->refused[i].path);
+		free(pl->refused[i].why);
+		evidence_free(&pl->refused[i].ev);
+		memmove(&pl->refused[i], &pl->refused[i + 1],
+			(pl->nrefused - i - 1) * sizeof *pl->refused);
+		pl->nrefused--;
+	}
+	free(p->user);
+	free(p->group);
+	free(p->home);
+	p->user = xstrdup(best->name);
+	p->uid = best->uid;
+	p->gid = best->gid;
+	p->home = xstrdup(best->home && *best->home ? best->home : "/");
+	p->group = xstrdup(group_by_gid(p, best->gid)
+				   ? group_by_gid(p, best->gid)->name
+				   : best->name);
+	free(pl->user);
+	free(pl->group);
+	free(pl->home);
+	pl->user = xstrdup(p->user);
+	pl->group = xstrdup(p->group);
+	pl->home = xstrdup(p->home);
+	pl->uid = p->uid;
+	pl->gid = p->gid;
+	pl->create_user = pl->create_group = false;
+	pl->service_user = true;
+	rename_redirect_dirs(p, p->user);
+}
+
+/* The membership command of each group grant, for display (`unroot
+ * harden` lists it); the formats render it themselves. */
+static void group_commands(struct planner *p)
+{
+	struct plan *pl = p->plan;
+
+	for (size_t i = 0; i < pl->ngrants; i++) {
+		struct grant *g = &pl->grants[i];
+
+		if (g->kind != GRANT_GROUP)
+			continue;
+		free(g->command);
+		g->command = xasprintf("usermod -aG %s %s", g->path, pl->user);
 	}
 }
 
@@ -2703,8 +3287,12 @@ static void free_planner(struct planner *p)
 	free(p->grps);
 	vt_free(&p->vfs);
 	map_free(&p->dirs, free);
-	for (size_t i = 0; i <= NEED_SEARCH; i++)
+	for (size_t i = 0; i < NEED__COUNT; i++)
 		map_free(&p->needs[i], NULL);
+	for (size_t i = 0; i < p->nat; i++)
+		free(p->at[i].path);
+	free(p->at);
+	map_free(&p->atseen, NULL);
 	map_free(&p->hwseen, NULL);
 	map_free(&p->cwseen, NULL);
 	map_free(&p->refused, NULL);
@@ -2750,9 +3338,10 @@ struct plan *planner_finish(struct planner *p)
 	attach_hints(p);
 	plan_chown_notes(p);
 	vet_grants(p);
+	choose_service_user(p);
 	if (p->o.read_only)
 		plan_read_only_root(p);
-	suggest_service_user(p);
+	group_commands(p);
 	free_planner(p);
 	return pl;
 }

@@ -45,6 +45,7 @@ enum grant_kind {
 	GRANT_OWN_FILE, /* own an existing file */
 	GRANT_OWN_TREE, /* chown -R: many existing files rewritten below */
 	GRANT_SEARCH,	/* chmod o+x: a directory on the way is not searchable */
+	GRANT_GROUP,	/* join a service's group (path: the group's name) */
 	GRANT_BUILD,	/* a build-time command (compileall, fc-cache) */
 };
 
@@ -62,7 +63,8 @@ struct evidence {
 struct grant {
 	enum grant_kind kind;
 	char *path;	  /* the path the command changes */
-	char *command;	  /* GRANT_BUILD: the shell command (paths quoted for sh) */
+	char *command;	  /* GRANT_BUILD: the shell command (paths quoted for sh);
+			     GRANT_GROUP: the membership command, for display */
 	char **build_args;/* GRANT_BUILD: argv-like words, NULL-terminated, unquoted */
 	char *why;	  /* a sentence: why this grant and not a smaller one */
 	struct evidence ev;
@@ -74,6 +76,7 @@ struct grant {
 				      (a pruned name, a name in the dir): its
 				      own option is noted, never redirected */
 	struct file_state owner_state; /* image state of what decides (file or parent) */
+	unsigned gid;	  /* GRANT_GROUP: the group joined */
 };
 
 struct redirect {
@@ -110,6 +113,9 @@ struct plan {
 	char *user, *group, *home;
 	unsigned uid, gid;
 	bool create_user, create_group, needs_home;
+	bool service_user;	/* runs as a service user of the image, chosen
+				   because it needs fewer grants than a new
+				   user (planner.c choose_service_user) */
 	bool alpine, no_shell, openshift;
 	char **warnings;	/* top of the output: untraced programs, ... */
 	size_t nwarnings;

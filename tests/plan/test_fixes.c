@@ -439,6 +439,295 @@ START_TEST(mkdir_on_the_way_to_redirected_cache_needs_nothing)
 }
 END_TEST
 
+/* ---- 8. reads, service users, normalised paths, failed attempts ------ */
+
+static struct trace_proc user_proc(void)
+{
+	struct trace_proc u = root_proc;
+
+	u.uid = u.euid = 1001;
+	u.home = "/home/nonroot";
+	return u;
+}
+
+static void svc_group(struct planner *p)
+{
+	char *none[] = {NULL};
+	struct trace_group g = {.name = "svc", .gid = 999, .members = none};
+
+	planner_add_group(p, &g);
+}
+
+static void svc_user(struct planner *p)
+{
+	struct trace_user u = {.name = "svc", .uid = 999, .gid = 999,
+			       .home = "/var/lib/svc", .shell = "/usr/sbin/nologin"};
+
+	planner_add_user(p, &u);
+}
+
+static struct planner *new_planner_user(const char *user)
+{
+	struct plan_options o;
+	static struct writers *w;
+	char *why = NULL;
+
+	if (!w)
+		w = writers_load(&why);
+	free(why);
+	plan_options_init(&o);
+	o.writers = w;
+	o.user = user;
+	o.user_given = true;
+	return planner_new(&o);
+}
+
+static bool refused(const struct plan *pl, const char *path, const char *text)
+{
+	for (size_t i = 0; i < pl->nrefused; i++)
+		if (!strcmp(pl->refused[i].path, path) &&
+		    strstr(pl->refused[i].why, text))
+			return true;
+	return false;
+}
+
+/* A config shipped 640 root:svc, denied in a run as the user: the user
+ * joins svc; the file keeps its mode and owner (no chmod, no chown). */
+START_TEST(read_denial_joins_the_service_group)
+{
+	struct planner *p = new_planner();
+	struct trace_proc u = user_proc();
+	struct plan *pl;
+	char *df, *sh;
+
+	base_dirs(p);
+	svc_group(p);
+	dir_rec(p, "/etc", DIR_ROOT);
+	dir_rec(p, "/etc/svc", DIR_ROOT);
+	ev_full(p, OP_READ, "/etc/svc/svc.conf", NULL, O_RDONLY, "O_RDONLY",
+		S(FT_FILE, 0, 999, 0640), DIR_ROOT, NOSTATE, EACCES, &u);
+	pl = planner_finish(p);
+	ck_assert_ptr_nonnull(grant_on(pl, GRANT_GROUP, "svc"));
+	ck_assert_uint_eq(grant_on(pl, GRANT_GROUP, "svc")->gid, 999);
+	ck_assert_uint_eq(applied_grants(pl), 1);
+	ck_assert_uint_eq(pl->nrefused, 0);
+	ck_assert(!pl->service_user);
+	df = render(pl, FORMAT_DOCKERFILE);
+	ck_assert_ptr_nonnull(strstr(df, "usermod -aG 'svc' 'nonroot'; else addgroup 'nonroot' 'svc'; fi"));
+	ck_assert_ptr_null(strstr(df, "chmod"));
+	ck_assert_ptr_null(strstr(df, "/etc/svc/svc.conf'"));
+	sh = render(pl, FORMAT_SH);
+	ck_assert_ptr_nonnull(strstr(sh, "[ -n \"$R\" ] || id -nG 'nonroot' | tr ' ' '\\n' | grep -qx 'svc' || if command -v usermod"));
+	free(df);
+	free(sh);
+	plan_free(pl);
+}
+END_TEST
+
+/* Root reads everything: a read recorded in a root run (--reads) is
+ * replayed with the file's state; a file readable to all needs nothing. */
+START_TEST(root_run_read_is_replayed_as_the_user)
+{
+	struct planner *p = new_planner();
+	struct plan *pl;
+
+	base_dirs(p);
+	svc_group(p);
+	ev_full(p, OP_READ, "/etc/svc/svc.conf", NULL, O_RDONLY, "O_RDONLY",
+		S(FT_FILE, 0, 999, 0640), DIR_ROOT, NOSTATE, 0, &root_proc);
+	ev_full(p, OP_READ, "/etc/svc/public.conf", NULL, O_RDONLY, "O_RDONLY",
+		S(FT_FILE, 0, 0, 0644), DIR_ROOT, NOSTATE, 0, &root_proc);
+	ev_full(p, OP_READ, "/etc/shadow", NULL, O_RDONLY, "O_RDONLY",
+		S(FT_FILE, 0, 42, 0640), DIR_ROOT, NOSTATE, 0, &root_proc);
+	pl = planner_finish(p);
+	ck_assert_ptr_nonnull(grant_on(pl, GRANT_GROUP, "svc"));
+	ck_assert_uint_eq(applied_grants(pl), 1);
+	/* no group record for 42, and shadow would never be joined */
+	ck_assert(refused(pl, "/etc/shadow", "cannot be granted safely"));
+	ck_assert(!refused(pl, "/etc/svc/public.conf", ""));
+	plan_free(pl);
+}
+END_TEST
+
+/* A key only its service user may read (600 svc:svc), and a directory
+ * only it may search: refused, naming the user to run as. */
+START_TEST(service_users_private_files_are_refused)
+{
+	struct planner *p = new_planner_user("app");
+	struct trace_proc u = user_proc();
+	struct plan *pl;
+
+	base_dirs(p);
+	svc_group(p);
+	svc_user(p);
+	dir_rec(p, "/var", DIR_ROOT);
+	dir_rec(p, "/var/lib", DIR_ROOT);
+	dir_rec(p, "/var/lib/svc", S(FT_DIR, 999, 999, 0700));
+	ev_full(p, OP_READ, "/etc/svc/key.pem", NULL, O_RDONLY, "O_RDONLY",
+		S(FT_FILE, 999, 999, 0600), DIR_ROOT, NOSTATE, EACCES, &u);
+	ev_full(p, OP_STAT, "/var/lib/svc/state", NULL, 0, NULL, NOSTATE,
+		NOSTATE, NOSTATE, EACCES, &u);
+	pl = planner_finish(p);
+	ck_assert(refused(pl, "/etc/svc/key.pem",
+			  "belongs to the service user svc (mode 0600, 999:999)"));
+	ck_assert(refused(pl, "/etc/svc/key.pem", "run the workload as svc (USER 999:999)"));
+	ck_assert(refused(pl, "/var/lib/svc", "search it"));
+	ck_assert_ptr_null(grant_on(pl, GRANT_SEARCH, "/var/lib/svc"));
+	ck_assert_uint_eq(applied_grants(pl), 0);
+	ck_assert(!pl->service_user); /* --user named the user */
+	plan_free(pl);
+}
+END_TEST
+
+/* A directory svc's group may search and write: joined, not chowned. */
+START_TEST(group_writable_service_dir_is_joined)
+{
+	struct planner *p = new_planner();
+	struct plan *pl;
+
+	base_dirs(p);
+	svc_group(p);
+	dir_rec(p, "/srv", DIR_ROOT);
+	dir_rec(p, "/srv/spool", S(FT_DIR, 0, 999, 02770));
+	ev_creat(p, "/srv/spool/job1", S(FT_DIR, 0, 999, 02770));
+	ev_unlink(p, "/srv/spool/job1", FILE_ROOT, S(FT_DIR, 0, 999, 02770));
+	pl = planner_finish(p);
+	ck_assert_ptr_nonnull(grant_on(pl, GRANT_GROUP, "svc"));
+	ck_assert_uint_eq(applied_grants(pl), 1);
+	plan_free(pl);
+}
+END_TEST
+
+/* redis owns its data and its group reads its config: running as redis
+ * needs no grant, the new user two; every format says so. */
+START_TEST(service_user_is_chosen_when_it_grants_less)
+{
+	struct planner *p = new_planner();
+	struct trace_user redis = {.name = "redis", .uid = 101, .gid = 102,
+				   .home = "/var/lib/redis"};
+	char *none[] = {NULL};
+	struct trace_group rg = {.name = "redis", .gid = 102, .members = none};
+	struct plan *pl;
+	char *df, *sh, *env, *js;
+
+	planner_add_user(p, &redis);
+	planner_add_group(p, &rg);
+	base_dirs(p);
+	ev_full(p, OP_READ, "/etc/redis/redis.conf", NULL, O_RDONLY, "O_RDONLY",
+		S(FT_FILE, 0, 102, 0640), DIR_ROOT, NOSTATE, 0, &root_proc);
+	ev_creat(p, "/var/lib/redis/temp-1.rdb", S(FT_DIR, 101, 102, 0750));
+	ev_rename(p, "/var/lib/redis/temp-1.rdb", "/var/lib/redis/dump.rdb",
+		  FILE_ROOT, S(FT_DIR, 101, 102, 0750), ABSENT);
+	pl = planner_finish(p);
+	ck_assert(pl->service_user);
+	ck_assert_str_eq(pl->user, "redis");
+	ck_assert_uint_eq(pl->uid, 101);
+	ck_assert_uint_eq(pl->gid, 102);
+	ck_assert(!pl->create_user);
+	ck_assert_uint_eq(applied_grants(pl), 0);
+	ck_assert(has_text(pl->notes, pl->nnotes, "runs as the service user redis",
+			   "a new user nonroot would need 2 grants"));
+	df = render(pl, FORMAT_DOCKERFILE);
+	ck_assert_ptr_nonnull(strstr(df, "# redis (the image's service user"));
+	ck_assert_ptr_nonnull(strstr(df, "\nUSER 101:102\n"));
+	ck_assert_ptr_null(strstr(df, "useradd"));
+	ck_assert_ptr_null(strstr(df, "RUN "));
+	sh = render(pl, FORMAT_SH);
+	ck_assert_ptr_null(strstr(sh, "useradd"));
+	env = render(pl, FORMAT_ENV);
+	ck_assert_ptr_nonnull(strstr(env, "docker run --user 101:102"));
+	js = render(pl, FORMAT_JSON);
+	ck_assert_ptr_nonnull(strstr(js, "\"service_user\": true"));
+	ck_assert_ptr_nonnull(strstr(js, "\"user\": \"redis\""));
+	free(df);
+	free(sh);
+	free(env);
+	free(js);
+	plan_free(pl);
+}
+END_TEST
+
+/* The service user would need as much (its directory is 0555): a tie
+ * keeps the new user with its own uid. */
+START_TEST(tie_keeps_the_new_user)
+{
+	struct planner *p = new_planner();
+	struct plan *pl;
+
+	svc_group(p);
+	svc_user(p);
+	base_dirs(p);
+	dir_rec(p, "/srv", DIR_ROOT);
+	ev_creat(p, "/srv/ro/x.tmp", S(FT_DIR, 999, 999, 0555));
+	ev_rename(p, "/srv/ro/x.tmp", "/srv/ro/x", FILE_ROOT,
+		  S(FT_DIR, 999, 999, 0555), ABSENT);
+	pl = planner_finish(p);
+	ck_assert(!pl->service_user);
+	ck_assert_str_eq(pl->user, "nonroot");
+	ck_assert_ptr_nonnull(grant_on(pl, GRANT_OWN_DIR, "/srv/ro"));
+	plan_free(pl);
+}
+END_TEST
+
+/* The never-grant check compares normalised paths. */
+START_TEST(never_grant_compares_normalised_paths)
+{
+	struct planner *p = new_planner();
+	struct plan *pl;
+
+	base_dirs(p);
+	ev_full(p, OP_OPEN, "/tmp/../etc/passwd", NULL, O_WRONLY | O_APPEND,
+		"O_WRONLY|O_APPEND", FILE_ROOT, DIR_ROOT, NOSTATE, 0, &root_proc);
+	ev_full(p, OP_OPEN, "/app/./../usr//lib/x.so", NULL, O_WRONLY,
+		"O_WRONLY", FILE_ROOT, DIR_ROOT, NOSTATE, 0, &root_proc);
+	pl = planner_finish(p);
+	ck_assert_uint_eq(applied_grants(pl), 0);
+	ck_assert(refused(pl, "/tmp/../etc/passwd", "system configuration"));
+	ck_assert(refused(pl, "/app/./../usr//lib/x.so", "system code"));
+	plan_free(pl);
+}
+END_TEST
+
+/* A bare HOME: pathlib's mkdir(parents=True) of ~/.config/matplotlib
+ * fails with ENOENT, then ~/.config is denied.  The denial is
+ * matplotlib's: MPLCONFIGDIR, with the denial as its evidence. */
+START_TEST(enoent_attempt_below_a_denial_names_the_writer)
+{
+	struct planner *p = new_planner();
+	struct trace_proc u = user_proc(), other;
+	struct plan *pl;
+
+	u.home = "/h";
+	base_dirs(p);
+	dir_rec(p, "/h", DIR_ROOT);
+	ev_full(p, OP_MKDIR, "/h/.config/matplotlib", NULL, 0, NULL, ABSENT,
+		ABSENT, NOSTATE, ENOENT, &u);
+	ev_full(p, OP_MKDIR, "/h/.config", NULL, 0, NULL, ABSENT, DIR_ROOT,
+		NOSTATE, EACCES, &u);
+	pl = planner_finish(p);
+	ck_assert_uint_eq(pl->nredirects, 1);
+	ck_assert_str_eq(pl->redirects[0].var, "MPLCONFIGDIR");
+	ck_assert_str_eq(pl->redirects[0].ev.path, "/h/.config");
+	ck_assert_str_eq(pl->redirects[0].ev.errname, "EACCES");
+	plan_free(pl);
+
+	/* another process's attempt says nothing about this denial */
+	p = new_planner();
+	other = u;
+	other.pid = 200;
+	base_dirs(p);
+	dir_rec(p, "/h", DIR_ROOT);
+	ev_full(p, OP_MKDIR, "/h/.config/matplotlib", NULL, 0, NULL, ABSENT,
+		ABSENT, NOSTATE, ENOENT, &other);
+	ev_full(p, OP_MKDIR, "/h/.config", NULL, 0, NULL, ABSENT, DIR_ROOT,
+		NOSTATE, EACCES, &u);
+	pl = planner_finish(p);
+	ck_assert_uint_eq(pl->nredirects, 1);
+	ck_assert_str_eq(pl->redirects[0].var, "XDG_CONFIG_HOME");
+	plan_free(pl);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("plan fixes");
@@ -457,6 +746,14 @@ static Suite *suite(void)
 	tcase_add_test(t, noop_chown_needs_nothing);
 	tcase_add_test(t, name_in_owned_directory_is_pruned);
 	tcase_add_test(t, mkdir_on_the_way_to_redirected_cache_needs_nothing);
+	tcase_add_test(t, read_denial_joins_the_service_group);
+	tcase_add_test(t, root_run_read_is_replayed_as_the_user);
+	tcase_add_test(t, service_users_private_files_are_refused);
+	tcase_add_test(t, group_writable_service_dir_is_joined);
+	tcase_add_test(t, service_user_is_chosen_when_it_grants_less);
+	tcase_add_test(t, tie_keeps_the_new_user);
+	tcase_add_test(t, never_grant_compares_normalised_paths);
+	tcase_add_test(t, enoent_attempt_below_a_denial_names_the_writer);
 	suite_add_tcase(s, t);
 	return s;
 }

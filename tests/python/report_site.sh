@@ -165,9 +165,10 @@ mkdir -m 755 "$S/home-a" "$S/home-a/.config" "$S/home-a/.cache"
 case_ mpl "$S/home-a" "$S/home-a/.config/matplotlib" MPLCONFIGDIR
 
 # A bare root-owned HOME: the first denial is ~/.config itself, still
-# attributed to matplotlib, beside whichever redirect the plan makes.
+# attributed to matplotlib; its ENOENT mkdir of ~/.config/matplotlib names
+# the writer, so the plan redirects MPLCONFIGDIR, not XDG_CONFIG_HOME.
 mkdir -m 755 "$S/home-b"
-case_ bare "$S/home-b" "$S/home-b/.config" ""
+case_ bare "$S/home-b" "$S/home-b/.config" MPLCONFIGDIR
 
 [ "$FAILED" = 0 ] || exit 1
 echo "PASS report_site"
