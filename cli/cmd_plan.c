@@ -212,6 +212,43 @@ static int redirect_commands(struct words *cmds, const struct plan *pl,
 	return 0;
 }
 
+/* ---- the USER line ---------------------------------------------------- */
+
+/* A service group joined (applied, not an alternative). */
+static bool joins_groups(const struct plan *pl)
+{
+	for (size_t i = 0; i < pl->ngrants; i++)
+		if (pl->grants[i].kind == GRANT_GROUP && !pl->grants[i].alternative)
+			return true;
+	return false;
+}
+
+/*
+ * "uid:gid", or "uid" alone when the user joins a service's group: docker
+ * (runc) reads the supplementary groups from /etc/group only for the
+ * implicit form; USER uid:gid runs with the primary group alone.  Both
+ * are numeric, so runAsNonRoot can verify them.
+ */
+static char *user_spec(const struct plan *pl)
+{
+	return joins_groups(pl) ? xasprintf("%u", pl->uid)
+				: xasprintf("%u:%u", pl->uid, pl->gid);
+}
+
+static void add_user_line(struct strbuf *sb, const struct plan *pl)
+{
+	char *name = comment_safe(pl->user), *spec = user_spec(pl);
+
+	sb_addf(sb, "# %s%s%s\nUSER %s\n", name,
+		pl->service_user ? " (the image's service user: no user is "
+				   "created)" : "",
+		joins_groups(pl) ? " (uid alone: with uid:gid docker drops the "
+				   "supplementary groups it joins)" : "",
+		spec);
+	free(name);
+	free(spec);
+}
+
 /* ---- comments --------------------------------------------------------- */
 
 static void add_evidence(struct strbuf *sb, const struct evidence *ev)
@@ -444,11 +481,12 @@ static int render_env(const struct plan *pl, struct strbuf *sb, char **why)
 
 	if (pl->service_user) {
 		/* a comment line for docker run --env-file */
-		char *name = comment_safe(pl->user);
+		char *name = comment_safe(pl->user), *spec = user_spec(pl);
 
 		sb_addf(sb, "# run as the image's service user %s: docker run "
-			    "--user %u:%u\n", name, pl->uid, pl->gid);
+			    "--user %s\n", name, spec);
 		free(name);
+		free(spec);
 	}
 	for (size_t i = 0; i < pl->nredirects; i++) {
 		home_redirected |= !strcmp(pl->redirects[i].var, "HOME");
@@ -689,10 +727,7 @@ static int render_dockerfile(const struct plan *pl, const struct render_options 
 	if (all.n)
 		docker_run(sb, &all, escape);
 	add_mount_sections(sb, pl);
-	sb_addf(sb, "# %s%s\nUSER %u:%u\n", name,
-		pl->service_user ? " (the image's service user: no user is "
-				   "created)" : "",
-		pl->uid, pl->gid);
+	add_user_line(sb, pl);
 	words_free(&all);
 	sb_release(&comments);
 	free(name);
@@ -788,7 +823,7 @@ static int render_noshell_final(const struct plan *pl, struct strbuf *sb,
 		if (docker_env_lines(sb, pl, '\\', why))
 			rc = -1;
 		add_mount_sections(sb, pl);
-		sb_addf(sb, "# %s\nUSER %u:%u\n", name, pl->uid, pl->gid);
+		add_user_line(sb, pl);
 	}
 	free(name);
 	return rc;

@@ -2986,17 +2986,13 @@ static void plan_read_only_root(struct planner *p)
 
 /* ---- the service user ------------------------------------------------ */
 
+/* Only the primary group counts: the plan runs a service user as USER
+ * uid:gid, with which docker drops the supplementary groups. */
 static bool user_in_group(const struct planner *p, const struct trace_user *u,
 			  unsigned gid)
 {
-	if (u->gid == gid)
-		return true;
-	for (size_t i = 0; i < p->ngrps; i++)
-		if (p->grps[i].gid == gid)
-			for (char **m = p->grps[i].members; m && *m; m++)
-				if (!strcmp(*m, u->name))
-					return true;
-	return false;
+	(void)p;
+	return u->gid == gid;
 }
 
 /* may() for u; an unknown state does not permit (no evidence it would). */

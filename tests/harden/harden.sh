@@ -6,9 +6,11 @@
 #                 non-root image: exit 0, the last run as the user has zero
 #                 denials, the image's USER is not root
 #   service       a config file shipped 640 root:svc and a state directory
-#                 owned by svc: the root run's plan is not enough, a later
-#                 round fixes it, and the result grants only what is needed
-#                 (the config stays 640 root:svc, no recursive chown)
+#                 owned by svc: by default the plan runs as svc (it needs
+#                 no grant); with --user app the root run's plan is not
+#                 enough, a later round joins svc's group, and the result
+#                 grants only what is needed (the config stays 640
+#                 root:svc, no recursive chown)
 #   readonly      a write under a read-only bind mount: harden stops after
 #                 a round with no progress (exit 1) and names the denial
 #   server        a server that runs until stopped: --stop-after ends each
@@ -29,9 +31,9 @@ cp -r "$src" "$ctx"
 
 # harden [ARGS...]: run unroot harden on the copy; its status in $rc
 harden() {
-	step "unroot harden -f $ctx/Dockerfile -t $tag -w $WORK/w $*"
+	step "unroot harden -f $ctx/Dockerfile -t $tag -w ${W:-$WORK/w} $*"
 	rc=0
-	"$UNROOT" harden -f "$ctx/Dockerfile" -t "$tag" -w "$WORK/w" "$@" \
+	"$UNROOT" harden -f "$ctx/Dockerfile" -t "$tag" -w "${W:-$WORK/w}" "$@" \
 		>"$out" 2>&1 || rc=$?
 	cat "$out"
 	echo "(exit $rc)"
@@ -59,28 +61,51 @@ example)
 	grep -q "^+USER " "$out" || fail "the diff does not show the USER line"
 	;;
 service)
+	# (a) by default the plan compares running as svc with a new user
+	# joined to svc's group: svc needs no grant, so it runs as svc
 	harden
-	if [ "$rc" -eq 1 ] && grep -q "reads are not granted by ownership" "$out"; then
-		echo "SKIP: the planner does not grant read denials yet (it refuses /etc/svc/svc.conf 640 root:svc; issue 9)"
-		exit 77
-	fi
 	[ "$rc" -eq 0 ] || fail "harden did not verify the service (exit $rc)"
-	rounds=$(sed -n 's/^rounds: \([0-9]*\) run.*/\1/p' "$out")
-	[ "${rounds:-0}" -ge 2 ] || fail "converged in ${rounds:-?} round(s): the root run's plan should not have been enough"
 	last_round
 	n=$(count_denials "$last")
 	[ "$n" -eq 0 ] || fail "$n denials in the last run"
+	grep -q "^USER 999:999" "$ctx/Dockerfile.nonroot" ||
+		fail "the plan does not run as the service user svc"
+	sed -n '/unroot apply: begin/,/unroot apply: end/p' "$ctx/Dockerfile.nonroot" |
+		grep -q "useradd\|adduser" &&
+		fail "a user is created although svc runs the service"
+	grep -q "runs as the service user svc" "$out" || fail "the choice is not said"
+	id=$(docker run --rm --network none --entrypoint id "$tag")
+	echo "the image runs as: $id"
+	case $id in
+	uid=999\(svc\)*) ;;
+	*) fail "the image does not run as svc: $id" ;;
+	esac
+	# (b) a user named with --user: the root run shows no read, so its
+	# plan is not enough; the run as the user is denied the config, and
+	# the next round joins svc's group (never a wider mode or a chown)
+	tag=unroot-harden-test-service-app:latest
+	W=$WORK/w2
+	harden --user app -o "$ctx/Dockerfile.app"
+	[ "$rc" -eq 0 ] || fail "harden --user app did not verify the service (exit $rc)"
+	rounds=$(sed -n 's/^rounds: \([0-9]*\) run.*/\1/p' "$out")
+	[ "${rounds:-0}" -ge 2 ] || fail "converged in ${rounds:-?} round(s): the root run's plan should not have been enough"
+	last=$(ls -d "$WORK"/w2/round*/ | grep -v denials | sed 's:/$::' | sort -V | tail -1)
+	n=$(count_denials "$last")
+	[ "$n" -eq 0 ] || fail "$n denials in the last run"
+	grep -q "usermod -aG 'svc' 'app'" "$ctx/Dockerfile.app" ||
+		fail "the user does not join svc's group"
 	# only what is needed: the config keeps its mode and owners, nothing
 	# is made world-readable or given away recursively
 	st=$(in_image 'stat -c "%a %U:%G" /etc/svc/svc.conf')
 	[ "$st" = "640 root:svc" ] || fail "/etc/svc/svc.conf became $st"
-	grep -q 'chown -R\|chmod -R\|o+r\|o+w\|a+r\|777' "$ctx/Dockerfile.nonroot" &&
+	sed -n '/unroot apply: begin/,/unroot apply: end/p' "$ctx/Dockerfile.app" |
+		grep -q 'chown -R\|chmod \|o+r\|o+w\|a+r\|777' &&
 		fail "the hardened Dockerfile grants more than needed"
 	id=$(docker run --rm --network none --entrypoint id "$tag")
 	echo "the image runs as: $id"
 	case $id in
-	*svc*) ;;
-	*) fail "the user is neither svc nor in its group: $id" ;;
+	uid=1001\(app\)*svc*) ;;
+	*) fail "the user is not app in svc's group: $id" ;;
 	esac
 	;;
 readonly)

@@ -516,6 +516,8 @@ START_TEST(read_denial_joins_the_service_group)
 	ck_assert_ptr_nonnull(strstr(df, "usermod -aG 'svc' 'nonroot'; else addgroup 'nonroot' 'svc'; fi"));
 	ck_assert_ptr_null(strstr(df, "chmod"));
 	ck_assert_ptr_null(strstr(df, "/etc/svc/svc.conf'"));
+	/* uid alone: docker drops supplementary groups for USER uid:gid */
+	ck_assert_ptr_nonnull(strstr(df, "\nUSER 1001\n"));
 	sh = render(pl, FORMAT_SH);
 	ck_assert_ptr_nonnull(strstr(sh, "[ -n \"$R\" ] || id -nG 'nonroot' | tr ' ' '\\n' | grep -qx 'svc' || if command -v usermod"));
 	free(df);
