@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/un.h>
 #include <sys/xattr.h>
@@ -500,6 +501,30 @@ EXPORT int shm_open(const char *name, int flags, mode_t mode)
 	return r;
 }
 
+/* shm_unlink removes /dev/shm/NAME: recorded as an unlink of that path */
+static int (*real_shm_unlink)(const char *);
+EXPORT int shm_unlink(const char *name)
+{
+	char path[PATH_MAX];
+
+	REAL(shm_unlink, int (*)(const char *));
+	if (!real_shm_unlink) {
+		errno = ENOSYS;
+		return -1;
+	}
+	if (!ur_enabled || !name || strlen(name) + 10 > sizeof path)
+		return real_shm_unlink(name);
+	strcpy(path, "/dev/shm/");
+	strcat(path, name[0] == '/' ? name + 1 : name);
+	struct call c = CALL_INIT(OP_UNLINK, "shm_unlink");
+	c.fixed = path;
+	c.path = name;
+	struct scratch *s = ur_begin(&c);
+	int r = real_shm_unlink(name);
+	ur_end(s, &c, r, r < 0);
+	return r;
+}
+
 /* ---- unix sockets: bind creates a file, connect needs write on it ---- */
 
 /* The path of an AF_UNIX address, or NULL (abstract, unnamed, not unix). */
@@ -613,6 +638,55 @@ DENIED_ONLY(int, statx, OP_STAT,
 DENIED_ONLY(DIR *, opendir, OP_READ, (const char *p), (p), AT_FDCWD, p,
 	    r == NULL)
 
+/*
+ * glibc < 2.33 compiled stat, lstat and fstatat into calls of these
+ * versioned entry points (programs built on bullseye and older call them
+ * still).  Recorded only when denied, like stat.  Where libc no longer has
+ * one (dlsym NULL) a program that names it binds to this wrapper, which
+ * then does the plain call: on 64-bit glibc there is one struct stat
+ * layout and ver is not looked at.
+ */
+#ifdef __GLIBC__
+#define UR_HAVE_XSTAT 1
+#if defined(SYS_newfstatat) && __WORDSIZE == 64
+#define XSTAT_PLAIN(fd, p, st, fl) syscall(SYS_newfstatat, fd, p, st, fl)
+#else
+#define XSTAT_PLAIN(fd, p, st, fl) (errno = ENOSYS, -1)
+#endif
+#define XSTAT(name, params, args, dirfd, path, plain)                   \
+	static int(*real_##name) params;                                       \
+	EXPORT int name params                                                 \
+	{                                                                      \
+		REAL(name, int(*) params);                                     \
+		int r;                                                         \
+		if (UNLIKELY(!real_##name)) {                                  \
+			(void)ver;                                             \
+			r = (int)plain;                                         \
+		} else {                                                       \
+			r = real_##name args;                                  \
+		}                                                              \
+		if (UNLIKELY(r < 0) && ur_enabled && is_denial(errno) &&       \
+		    !ur_guard)                                                 \
+			record_denied(#name, OP_STAT, dirfd, path, errno);     \
+		return r;                                                      \
+	}
+XSTAT(__xstat, (int ver, const char *p, struct stat *st), (ver, p, st),
+      AT_FDCWD, p, XSTAT_PLAIN(AT_FDCWD, p, st, 0))
+XSTAT(__lxstat, (int ver, const char *p, struct stat *st), (ver, p, st),
+      AT_FDCWD, p, XSTAT_PLAIN(AT_FDCWD, p, st, AT_SYMLINK_NOFOLLOW))
+XSTAT(__fxstatat,
+      (int ver, int fd, const char *p, struct stat *st, int fl),
+      (ver, fd, p, st, fl), fd, p, XSTAT_PLAIN(fd, p, st, fl))
+XSTAT(__xstat64, (int ver, const char *p, struct stat64 *st),
+      (ver, p, st), AT_FDCWD, p, XSTAT_PLAIN(AT_FDCWD, p, st, 0))
+XSTAT(__lxstat64, (int ver, const char *p, struct stat64 *st),
+      (ver, p, st), AT_FDCWD, p,
+      XSTAT_PLAIN(AT_FDCWD, p, st, AT_SYMLINK_NOFOLLOW))
+XSTAT(__fxstatat64,
+      (int ver, int fd, const char *p, struct stat64 *st, int fl),
+      (ver, fd, p, st, fl), fd, p, XSTAT_PLAIN(fd, p, st, fl))
+#endif
+
 static int (*real_access)(const char *, int);
 EXPORT int access(const char *path, int mode)
 {
@@ -628,6 +702,31 @@ EXPORT int access(const char *path, int mode)
 	}
 	return r;
 }
+
+/* euidaccess and its alias eaccess: access with the effective ids */
+#define EUIDACCESS(name)                                                       \
+	static int (*real_##name)(const char *, int);                         \
+	EXPORT int name(const char *path, int mode)                            \
+	{                                                                      \
+		REAL(name, int (*)(const char *, int));                        \
+		if (UNLIKELY(!real_##name)) {                                  \
+			errno = ENOSYS;                                        \
+			return -1;                                             \
+		}                                                              \
+		int r = real_##name(path, mode);                               \
+		if (UNLIKELY(r < 0) && ur_enabled &&                           \
+		    (is_denial(errno) || errno == EROFS)) {                    \
+			int e = errno;                                         \
+			struct call c = CALL_INIT(OP_ACCESS, #name);           \
+			c.path = path;                                         \
+			c.mode = (unsigned)mode;                               \
+			c.has_mode = true;                                     \
+			ur_after(&c, r, e);                                    \
+		}                                                              \
+		return r;                                                      \
+	}
+EUIDACCESS(euidaccess)
+EUIDACCESS(eaccess)
 
 static int (*real_faccessat)(int, const char *, int, int);
 EXPORT int faccessat(int dirfd, const char *path, int mode, int flags)
@@ -671,13 +770,18 @@ __attribute__((constructor(103))) static void resolve_wrapped(void)
 	RESOLVE(mkstemp) RESOLVE(mkstemp64) RESOLVE(mkostemp)
 	RESOLVE(mkostemp64) RESOLVE(mkstemps) RESOLVE(mkstemps64)
 	RESOLVE(mkostemps) RESOLVE(mkostemps64) RESOLVE(mkdtemp)
-	RESOLVE(tmpfile) RESOLVE(tmpfile64) RESOLVE(shm_open) RESOLVE(bind)
-	RESOLVE(connect) RESOLVE(access) RESOLVE(faccessat)
+	RESOLVE(tmpfile) RESOLVE(tmpfile64) RESOLVE(shm_open)
+	RESOLVE(shm_unlink) RESOLVE(bind) RESOLVE(connect) RESOLVE(access)
+	RESOLVE(euidaccess) RESOLVE(eaccess) RESOLVE(faccessat)
 	RESOLVE(stat) RESOLVE(lstat) RESOLVE(fstatat) RESOLVE(opendir)
 #ifdef UR_HAVE_STAT64
 	RESOLVE(stat64) RESOLVE(lstat64) RESOLVE(fstatat64)
 #endif
 #ifdef UR_HAVE_STATX
 	RESOLVE(statx)
+#endif
+#ifdef UR_HAVE_XSTAT
+	RESOLVE(__xstat) RESOLVE(__lxstat) RESOLVE(__fxstatat)
+	RESOLVE(__xstat64) RESOLVE(__lxstat64) RESOLVE(__fxstatat64)
 #endif
 }
