@@ -8,8 +8,9 @@
  * into (static, set-id, file capabilities) gets an "untraced" record.
  *
  * In a vfork child (detected because getpid() is not the recorded pid) the
- * wrappers only rebuild the environment, on the stack: no lock, no
- * allocation, no record, no shared state written.
+ * wrappers rebuild the environment on the stack and record the exec
+ * (vfork_note_exec): no lock, no allocation, no shared state written but
+ * the record's bytes in the parent's mapped log.
  */
 #include <elf.h>
 #include <errno.h>
@@ -177,7 +178,9 @@ static const char *why_untraced(const char *path, int depth)
 	return why;
 }
 
-static void record_untraced(const char *path, const char *why)
+/* other: from a vfork child, whose pid is given (see vfork_note_exec) */
+static void record_untraced(const char *path, const char *why, pid_t pid,
+			    bool other)
 {
 	char buf[PATH_MAX * 2 + 256];
 	char abs[PATH_MAX * 2];
@@ -187,12 +190,16 @@ static void record_untraced(const char *path, const char *why)
 		return;
 	jb_init(&j, buf, sizeof buf);
 	jb_begin(&j, REC_UNTRACED);
-	jb_int(&j, "pid", ur_pid);
+	jb_int(&j, "pid", pid);
 	jb_int(&j, "ts", ur_now_ns());
 	jb_str(&j, "path", abs);
 	jb_str(&j, "why", why);
 	jb_end(&j);
-	if (!j.overflow)
+	if (j.overflow)
+		return;
+	if (other)
+		ur_log_write_other(buf, j.len);
+	else
 		ur_log_write(buf, j.len);
 }
 
@@ -253,7 +260,7 @@ static void note_exec(const char *fn, int dirfd, const char *path,
 	if (!err) {
 		const char *why = why_untraced(path, 0);
 		if (why)
-			record_untraced(path, why);
+			record_untraced(path, why, ur_pid, false);
 	}
 	errno = saved;
 }
@@ -270,8 +277,75 @@ static void note_spawn(const char *fn, const char *path, char *const argv[],
 	if (!err) {
 		const char *why = why_untraced(path, 0);
 		if (why)
-			record_untraced(path, why);
+			record_untraced(path, why, ur_pid, false);
 	}
+	errno = saved;
+}
+
+/*
+ * The exec of a vfork child (dash runs every external command so, CPython's
+ * subprocess too), before the call and again when it fails, and the
+ * "untraced" record of a program the loader will not preload into.  The
+ * child runs on its parent's memory and thread: only this stack, raw
+ * system calls and one atomic reservation in the parent's mapped file
+ * (ur_log_write_other).  No scratch, no cache, no stack walk, no lock, no
+ * thread-local state but errno, which is put back.  The record carries the
+ * child's own pid, its effective ids (it may have changed them) and
+ * "vfork": true; it lands in the parent's file.
+ */
+static __attribute__((noinline)) void vfork_note_exec(const char *fn,
+						      int dirfd,
+						      const char *path,
+						      char *const argv[],
+						      long ret, int err)
+{
+	int saved = errno;
+	char abs[PATH_MAX], real[PATH_MAX], parent[PATH_MAX];
+	char buf[3 * PATH_MAX];
+	struct stat st, pst;
+	struct jbuf j;
+	pid_t pid = (pid_t)ur_sys_getpid();
+
+	if (!path || !ur_absolute(dirfd, path, abs, sizeof abs))
+		goto out;
+	bool has_st = ur_sys_lstat(abs, &st) == 0;
+	ur_parent_of(abs, parent);
+	bool has_pst = ur_sys_lstat(parent, &pst) == 0;
+	bool has_real = false;
+	long fd = ur_sys_open(abs, O_PATH | O_CLOEXEC, 0);
+	if (fd >= 0) {
+		has_real = ur_fd_path((int)fd, real, sizeof real) &&
+			   strcmp(real, abs);
+		ur_sys_close((int)fd);
+	}
+	jb_init(&j, buf, sizeof buf);
+	jb_begin(&j, REC_EVENT);
+	jb_lit(&j, "op", "exec");
+	jb_lit(&j, "fn", fn);
+	jb_str(&j, "path", abs);
+	if (has_real)
+		jb_str(&j, "real", real);
+	if (argv && argv[0])
+		jb_str(&j, "argv0", argv[0]);
+	jb_int(&j, "ret", ret);
+	if (err)
+		jb_lit(&j, "errno", ur_errno_name(err));
+	jb_int(&j, "pid", pid);
+	jb_int(&j, "ts", ur_now_ns());
+	jb_int(&j, "uid", syscall(SYS_geteuid));
+	jb_int(&j, "gid", syscall(SYS_getegid));
+	jb_state(&j, "st", &st, has_st);
+	jb_state(&j, "parent", &pst, has_pst);
+	jb_bool(&j, "vfork", true);
+	jb_end(&j);
+	if (!j.overflow)
+		ur_log_write_other(buf, j.len);
+	if (!err) {
+		const char *why = why_untraced(path, 0);
+		if (why)
+			record_untraced(path, why, pid, true);
+	}
+out:
 	errno = saved;
 }
 
@@ -305,10 +379,14 @@ static int traced_exec(const char *fn, const char *path, char *const argv[],
 	char *env[env_count(envp) + 5];
 	struct env_fix fix;
 	char *const *e = fix_env(envp, env, &fix);
-	if (in_vfork_child())
-		return call(path, argv, e);
 	const char *file = search ? search_path(path, found, sizeof found)
 				  : path;
+	if (in_vfork_child()) {
+		vfork_note_exec(fn, AT_FDCWD, file, argv, 0, 0);
+		int r = call(path, argv, e);
+		vfork_note_exec(fn, AT_FDCWD, file, argv, r, errno);
+		return r;
+	}
 	note_exec(fn, AT_FDCWD, file, argv, 0, 0);
 	int r = call(path, argv, e);
 	note_exec(fn, AT_FDCWD, file, argv, r, errno);
@@ -383,10 +461,14 @@ EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 	char *env[env_count(envp) + 5];
 	struct env_fix fix;
 	char *const *e = fix_env(envp, env, &fix);
-	if (in_vfork_child())
-		return real_fexecve(fd, argv, e);
 	if (!ur_fd_path(fd, path, sizeof path))
 		strcpy(path, "?");
+	if (in_vfork_child()) {
+		vfork_note_exec("fexecve", AT_FDCWD, path, argv, 0, 0);
+		int r = real_fexecve(fd, argv, e);
+		vfork_note_exec("fexecve", AT_FDCWD, path, argv, r, errno);
+		return r;
+	}
 	note_exec("fexecve", AT_FDCWD, path, argv, 0, 0);
 	int r = real_fexecve(fd, argv, e);
 	note_exec("fexecve", AT_FDCWD, path, argv, r, errno);
@@ -411,8 +493,12 @@ EXPORT int execveat(int dirfd, const char *path, char *const argv[],
 	char *env[env_count(envp) + 5];
 	struct env_fix fix;
 	char *const *e = fix_env(envp, env, &fix);
-	if (in_vfork_child())
-		return call_execveat(dirfd, path, argv, e, flags);
+	if (in_vfork_child()) {
+		vfork_note_exec("execveat", dirfd, path, argv, 0, 0);
+		int r = call_execveat(dirfd, path, argv, e, flags);
+		vfork_note_exec("execveat", dirfd, path, argv, r, errno);
+		return r;
+	}
 	note_exec("execveat", dirfd, path, argv, 0, 0);
 	int r = call_execveat(dirfd, path, argv, e, flags);
 	note_exec("execveat", dirfd, path, argv, r, errno);

@@ -279,6 +279,24 @@ void ur_log_write(const char *buf, size_t len)
 	count_lost();
 }
 
+/*
+ * From a vfork child, which runs on its parent's memory: the record goes
+ * into the parent's current file through the shared mapping (one atomic
+ * reservation, the parent is suspended) or, where there is no mapping, one
+ * write(2) on a descriptor opened and closed again.  Nothing else is
+ * written: no file is started, no slot or counter changes, a record that
+ * cannot be placed is dropped uncounted.
+ */
+void ur_log_write_other(const char *buf, size_t len)
+{
+	int err;
+	int idx = __atomic_load_n(&file_idx, __ATOMIC_ACQUIRE);
+
+	if (idx < 0)
+		return;
+	place(&files[idx], buf, len, &err);
+}
+
 void ur_log_start(void)
 {
 	if (__atomic_load_n(&file_idx, __ATOMIC_ACQUIRE) < 0 && !log_failed)
