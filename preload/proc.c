@@ -5,6 +5,13 @@
  * groups).  "Once" across processes is claimed with an O_EXCL marker file
  * in the log directory, so start-up costs one failed open per claim.
  *
+ * A child forked without exec shares its parent's image: its proc record
+ * is a short "fork" record (SCHEMA.md) that names the proc record it
+ * inherits from and repeats only the values that differ from it (cwd,
+ * ids, groups, namespace, root, allow-listed environment, stacks), and it
+ * makes no claim its ancestors made already.  The values of the image's
+ * latest proc record are kept in memory (rec) for that comparison.
+ *
  * No environment value outside the allow-list is ever written.
  */
 #include <errno.h>
@@ -39,24 +46,45 @@ static bool env_is_allowed(const char *entry, size_t namelen)
 	return false;
 }
 
-static void put_env(struct jbuf *j)
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	for (size_t i = 0; i < n; i++) {
+		h ^= b[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+#define FNV_START 1469598103934665603ULL
+
+/* The allow-listed environment into j (when not NULL); its hash. */
+static uint64_t put_env(struct jbuf *j)
 {
 	char name[128];
+	uint64_t h = FNV_START;
 
-	jb_key(j, "env");
-	jb_raw(j, "{", 1);
-	j->comma = false;
+	if (j) {
+		jb_key(j, "env");
+		jb_raw(j, "{", 1);
+		j->comma = false;
+	}
 	for (char **e = environ; e && *e; e++) {
 		const char *eq = strchr(*e, '=');
 		size_t n = eq ? (size_t)(eq - *e) : 0;
 		if (!n || n >= sizeof name || !env_is_allowed(*e, n))
 			continue;
+		h = fnv(h, *e, strlen(*e) + 1);
+		if (!j)
+			continue;
 		memcpy(name, *e, n);
 		name[n] = 0;
 		jb_str(j, name, eq + 1);
 	}
-	jb_raw(j, "}", 1);
-	j->comma = true;
+	if (j) {
+		jb_raw(j, "}", 1);
+		j->comma = true;
+	}
+	return h;
 }
 
 /* argv from /proc/self/cmdline: works with any libc, at any time. */
@@ -80,11 +108,8 @@ static void put_argv(struct jbuf *j, char *tmp, size_t cap)
 	jb_raw(j, "]", 1);
 }
 
-static void put_groups(struct jbuf *j)
+static void put_groups(struct jbuf *j, const gid_t *groups, int n)
 {
-	gid_t groups[256];
-	int n = getgroups(256, groups);
-
 	jb_key(j, "groups");
 	jb_raw(j, "[", 1);
 	for (int i = 0; i < n; i++) {
@@ -140,45 +165,150 @@ static void rootfs_id(char *out)
 	out[n] = 0;
 }
 
+/* What a proc record says, besides exe and argv (which fork keeps). */
+struct proc_vals {
+	pid_t pid;	/* whose record it is */
+	long long ts;	/* and its ts: together they name it */
+	uid_t uid, euid;
+	gid_t gid, egid;
+	int ngroups;
+	uint64_t groups_hash, env_hash;
+	unsigned long long ns;
+	bool stacks;
+	char rootfs[48];
+	char cwd[PATH_MAX];
+};
+
+/* the latest proc record of this image (inherited across fork); valid is
+ * cleared while it changes, so that a fork in between finds it invalid */
+static struct proc_vals rec;
+static int rec_valid;
+static int fork_pending;  /* a forked child whose first record is due */
+static pid_t fork_parent; /* and the pid of the process that forked it */
+/* the ns and root fs whose claims this image (or the image it was forked
+ * from) made: a fork child in the same ones has nothing to claim */
+static unsigned long long claimed_ns;
+static char claimed_root[48];
+static unsigned long long now_ns; /* as the last proc record found them */
+static char now_rootfs[48];
+
+void ur_proc_after_fork(pid_t parent)
+{
+	fork_pending = __atomic_load_n(&rec_valid, __ATOMIC_ACQUIRE);
+	fork_parent = parent;
+}
+
+/* The values a proc record holds now; groups in g (256 slots). */
+static void current_vals(struct proc_vals *v, gid_t *g)
+{
+	uid_t su;
+	gid_t sg;
+	long n = syscall(SYS_getcwd, v->cwd, sizeof v->cwd);
+
+	if (n <= 0)
+		v->cwd[0] = 0;
+	syscall(SYS_getresuid, &v->uid, &v->euid, &su);
+	syscall(SYS_getresgid, &v->gid, &v->egid, &sg);
+	v->ngroups = (int)syscall(SYS_getgroups, 256, g);
+	if (v->ngroups < 0)
+		v->ngroups = 0;
+	v->groups_hash = fnv(FNV_START, g, (size_t)v->ngroups * sizeof *g);
+	v->ns = mount_ns();
+	rootfs_id(v->rootfs);
+	/* false also when libunwind is known missing (loaded lazily: a
+	 * "nostacks" record says so when the first stack finds it missing) */
+	v->stacks = ur_record_stacks && !ur_stacks_unavailable();
+}
+
+static void keep_vals(const struct proc_vals *v)
+{
+	__atomic_store_n(&rec_valid, 0, __ATOMIC_RELEASE);
+	rec = *v;
+	__atomic_store_n(&rec_valid, 1, __ATOMIC_RELEASE);
+}
+
+/*
+ * The first record of a forked child: what differs from the record it
+ * inherits from (rec, pid and ts named by ppid/from and pts).
+ */
+static void write_fork_proc(struct jbuf *j, struct proc_vals *v,
+			    const gid_t *g)
+{
+	jb_int(j, "ppid", fork_parent);
+	jb_int(j, "ts", v->ts);
+	jb_bool(j, "fork", true);
+	jb_int(j, "pts", rec.ts);
+	if (rec.pid != fork_parent)
+		jb_int(j, "from", rec.pid);
+	if (strcmp(v->cwd, rec.cwd))
+		jb_str(j, "cwd", v->cwd);
+	if (v->uid != rec.uid)
+		jb_int(j, "uid", v->uid);
+	if (v->euid != rec.euid)
+		jb_int(j, "euid", v->euid);
+	if (v->gid != rec.gid)
+		jb_int(j, "gid", v->gid);
+	if (v->egid != rec.egid)
+		jb_int(j, "egid", v->egid);
+	if (v->ngroups != rec.ngroups || v->groups_hash != rec.groups_hash)
+		put_groups(j, g, v->ngroups);
+	if (v->ns != rec.ns)
+		jb_int(j, "ns", (long long)v->ns);
+	if (strcmp(v->rootfs, rec.rootfs))
+		jb_str(j, "rootfs", v->rootfs);
+	v->env_hash = put_env(NULL);
+	if (v->env_hash != rec.env_hash)
+		put_env(j);
+	if (v->stacks != rec.stacks)
+		jb_bool(j, "stacks", v->stacks);
+}
+
 void ur_write_proc(void)
 {
-	struct scratch *s = NULL;
-	char exe[PATH_MAX], cwd[PATH_MAX], rootfs[48];
+	char exe[PATH_MAX];
 	static char tmp[32768]; /* once per image, before threads matter */
 	static char buf[65536];
+	static struct proc_vals v;
+	gid_t groups[256];
 	struct jbuf j;
 	long n;
+	bool is_fork = fork_pending;
 
-	(void)s;
+	fork_pending = 0;
+	current_vals(&v, groups);
+	now_ns = v.ns;
+	strcpy(now_rootfs, v.rootfs);
+	v.pid = ur_pid;
+	v.ts = ur_now_ns();
 	jb_init(&j, buf, sizeof buf);
 	jb_begin(&j, REC_PROC);
 	jb_int(&j, "v", UNROOT_SCHEMA_VERSION);
 	jb_int(&j, "pid", ur_pid);
-	jb_int(&j, "ppid", getppid());
-	jb_int(&j, "ts", ur_now_ns());
-	n = ur_sys_readlink("/proc/self/exe", exe, sizeof exe - 1);
-	exe[n > 0 ? n : 0] = 0;
-	jb_str(&j, "exe", exe);
-	put_argv(&j, tmp, sizeof tmp);
-	n = syscall(SYS_getcwd, cwd, sizeof cwd);
-	if (n <= 0)
-		cwd[0] = 0;
-	jb_str(&j, "cwd", cwd);
-	jb_int(&j, "uid", getuid());
-	jb_int(&j, "euid", geteuid());
-	jb_int(&j, "gid", getgid());
-	jb_int(&j, "egid", getegid());
-	put_groups(&j);
-	jb_int(&j, "ns", (long long)mount_ns());
-	rootfs_id(rootfs);
-	jb_str(&j, "rootfs", rootfs);
-	put_env(&j);
-	/* false also when libunwind is known missing (loaded lazily: a
-	 * "nostacks" record says so when the first stack finds it missing) */
-	jb_bool(&j, "stacks", ur_record_stacks && !ur_stacks_unavailable());
+	if (is_fork) {
+		write_fork_proc(&j, &v, groups);
+	} else {
+		jb_int(&j, "ppid", getppid());
+		jb_int(&j, "ts", v.ts);
+		n = ur_sys_readlink("/proc/self/exe", exe, sizeof exe - 1);
+		exe[n > 0 ? n : 0] = 0;
+		jb_str(&j, "exe", exe);
+		put_argv(&j, tmp, sizeof tmp);
+		jb_str(&j, "cwd", v.cwd);
+		jb_int(&j, "uid", v.uid);
+		jb_int(&j, "euid", v.euid);
+		jb_int(&j, "gid", v.gid);
+		jb_int(&j, "egid", v.egid);
+		put_groups(&j, groups, v.ngroups);
+		jb_int(&j, "ns", (long long)v.ns);
+		jb_str(&j, "rootfs", v.rootfs);
+		v.env_hash = put_env(&j);
+		jb_bool(&j, "stacks", v.stacks);
+	}
 	jb_end(&j);
-	if (!j.overflow)
+	if (!j.overflow) {
 		ur_log_write(buf, j.len);
+		keep_vals(&v);
+	}
 }
 
 /* Claim a once-per-something job by creating an empty marker file. */
@@ -445,11 +575,12 @@ static void write_os(const char *rootfs)
 		ur_log_write(buf, j.len);
 }
 
+/* After ur_write_proc, whose ns and root fs it uses. */
 void ur_write_once_per_ns_and_root(void)
 {
 	static char buf[16384];
 	char id[64];
-	unsigned long long ns = mount_ns();
+	unsigned long long ns = now_ns;
 	size_t n = 0;
 	char tmp[24];
 	int k = 0;
@@ -463,17 +594,23 @@ void ur_write_once_per_ns_and_root(void)
 	while (k)
 		id[n++] = tmp[--k];
 	id[n] = 0;
-	if (claim("ns-", id))
-		each_line("/proc/self/mountinfo", buf, sizeof buf, mount_line,
-			  &ns);
+	if (claimed_ns != ns) {
+		claimed_ns = ns;
+		if (claim("ns-", id))
+			each_line("/proc/self/mountinfo", buf, sizeof buf,
+				  mount_line, &ns);
+	}
+	if (!strcmp(claimed_root, now_rootfs))
+		return;
+	strcpy(claimed_root, now_rootfs);
 	char rootfs[48];
-	rootfs_id(rootfs);
+	strcpy(rootfs, now_rootfs);
 	for (char *p = rootfs; *p; p++)
 		if (*p == ':')
 			*p = '-';
 	if (!claim("root-", rootfs))
 		return;
-	rootfs_id(rootfs);
+	strcpy(rootfs, now_rootfs);
 	write_os(rootfs);
 	each_line("/etc/passwd", buf, sizeof buf, user_line, rootfs);
 	each_line("/etc/group", buf, sizeof buf, group_line, rootfs);

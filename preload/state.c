@@ -176,6 +176,7 @@ static void after_fork_in_child(void)
 	/* done already, at an event made before this handler ran */
 	if (pid == ur_pid && *ur_fork_canary)
 		return;
+	ur_proc_after_fork(ur_pid); /* the parent's pid, still */
 	ur_pid = pid;
 	ur_vforked = 0;
 	if (canary_works)

@@ -130,6 +130,7 @@ HIDDEN void ur_log_reset_start(void);
 
 /* proc.c */
 HIDDEN void ur_write_proc(void);
+HIDDEN void ur_proc_after_fork(pid_t parent); /* in the child */
 HIDDEN void ur_write_once_per_ns_and_root(void);
 
 /* stack.c */

@@ -10,8 +10,12 @@
 #ifndef UNROOT_SCHEMA_H
 #define UNROOT_SCHEMA_H
 
-/* Bumped on any incompatible change; readers refuse newer versions. */
-#define UNROOT_SCHEMA_VERSION 1
+/*
+ * Bumped on any incompatible change; readers refuse newer versions.
+ * 2: a forked child's proc record may be a short "fork" record whose other
+ * fields are inherited (SCHEMA.md); an exec in a vfork child is recorded.
+ */
+#define UNROOT_SCHEMA_VERSION 2
 
 /* Environment the CLI hands to the preload (and the preload to children). */
 #define UNROOT_ENV_LOG "UNROOT_LOG"     /* absolute path of the log directory */
@@ -24,7 +28,7 @@
 #define UNROOT_LOG_SUFFIX ".jsonl"
 
 /* Record types: the value of the "t" key, always the first key. */
-#define REC_PROC "proc"         /* once per process image */
+#define REC_PROC "proc"         /* once per process image (short after fork) */
 #define REC_MOUNT "mount"       /* once per mount namespace, one per mount */
 #define REC_OS "os"             /* once per root file system */
 #define REC_USER "user"         /* once per root file system, per passwd line */
