@@ -13,6 +13,11 @@ last line excepted), then checks each argument:
   uid:OP:SUFFIX:ERRNO:UID       the matching ev ran with effective uid UID
   none:SUBSTR                   no record's path contains SUBSTR
   nostack:                      no stack records, no ev names a stack
+  untraced:SUFFIX:WHY           an "untraced" record whose path ends with
+                                SUFFIX, with that why
+
+Fork records (short proc records of forked children) are completed from
+the proc record they name before events are completed (SCHEMA.md).
 """
 import fnmatch
 import json
@@ -27,6 +32,33 @@ def path_of(v):
     return v
 
 
+PROC_KEYS = ("exe", "argv0", "argv", "cwd", "uid", "euid", "gid", "egid",
+             "groups", "ns", "rootfs", "env", "stacks")
+
+
+def resolve_forks(recs):
+    """A fork record's missing keys from the proc record it names: pid
+    "from" (else "ppid") and ts "pts", itself resolved first."""
+    procs = {(r.get("pid"), r.get("ts")): r for r in recs if r["t"] == "proc"}
+
+    def resolve(p, depth):
+        if not p.get("fork") or p.get("_resolved") or depth > 64:
+            return
+        p["_resolved"] = True
+        src = procs.get((p.get("from", p.get("ppid")), p.get("pts")))
+        if src is None:
+            print("warning: %s: fork record without its source" % p["_file"])
+            return
+        resolve(src, depth + 1)
+        for k in PROC_KEYS:
+            if k not in p and k in src:
+                p[k] = src[k]
+
+    for r in recs:
+        if r["t"] == "proc":
+            resolve(r, 0)
+
+
 def load(logdir):
     recs, files = [], 0
     for name in sorted(os.listdir(logdir)):
@@ -34,7 +66,6 @@ def load(logdir):
             continue
         files += 1
         data = open(os.path.join(logdir, name), "rb").read()
-        proc = {}
         # NUL bytes are padding of the mapped log (SCHEMA.md); a record
         # cut by NULs or by the end of the file was cut by a kill
         pieces = re.finditer(rb"([^\n\0]+)(\n|\0|$)", data)
@@ -48,15 +79,20 @@ def load(logdir):
             except ValueError as e:
                 sys.exit("FAIL %s:%d does not parse: %s" % (name, i + 1, e))
             rec["_file"] = name
-            if rec.get("t") == "proc":
-                proc = rec
-            elif rec.get("t") == "ev":
-                # keys an ev leaves out, as a reader infers them (SCHEMA.md)
-                rec.setdefault("errno", None)
-                rec.setdefault("tid", rec.get("pid"))
-                rec.setdefault("uid", proc.get("euid"))
-                rec.setdefault("gid", proc.get("egid"))
             recs.append(rec)
+    resolve_forks(recs)
+    proc, file = {}, None
+    for rec in recs:
+        if rec["_file"] != file:
+            proc, file = {}, rec["_file"]
+        if rec.get("t") == "proc":
+            proc = rec
+        elif rec.get("t") == "ev":
+            # keys an ev leaves out, as a reader infers them (SCHEMA.md)
+            rec.setdefault("errno", None)
+            rec.setdefault("tid", rec.get("pid"))
+            rec.setdefault("uid", proc.get("euid"))
+            rec.setdefault("gid", proc.get("egid"))
     return recs, files
 
 
@@ -87,6 +123,10 @@ def main():
         elif kind == "proc":
             ok = any(r["t"] == "proc" and (path_of(r.get("exe")) or "").endswith(a[0])
                      for r in recs)
+        elif kind == "untraced":
+            ok = any(r["t"] == "untraced"
+                     and (path_of(r.get("path")) or "").endswith(a[0])
+                     and r.get("why") == a[1] for r in recs)
         elif kind == "nostack":
             ok = not any(r["t"] == "stack" or "stack" in r for r in recs)
         elif kind == "none":

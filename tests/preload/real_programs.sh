@@ -55,6 +55,17 @@ traced sh sh -c 'echo a > out; mkdir -p d/e; echo b >> d/e/f; rm -r d'
 expect sh proc:/dash ev:open:/sh/w/out ev:mkdir:/sh/w/d/e \
 	ev:unlink:/sh/w/d/e/f ev:rmdir:/sh/w/d proc:/mkdir none:/sh/log/
 
+# a static-pie program (ldconfig) run by dash from a vfork child, and a
+# set-uid one run by uid 1001: both said untraced
+if [ -x /sbin/ldconfig ] && ! readelf -l /sbin/ldconfig | grep -q INTERP; then
+	traced untraced sh -c '/sbin/ldconfig --version >/dev/null; true'
+	expect untraced untraced:/sbin/ldconfig:static
+fi
+if [ -u /usr/bin/mount ]; then
+	traced untraced-suid as_user sh -c '/usr/bin/mount --version >/dev/null; true'
+	expect untraced-suid untraced:/usr/bin/mount:setuid
+fi
+
 # python3: open, rename, makedirs, rmtree, mkstemp, chmod
 traced python $PY -c '
 import os, shutil, tempfile

@@ -93,7 +93,6 @@ static void read_records(struct run *r, FILE *f, const char *name)
 	size_t cap = 0, len = 0, n;
 	char chunk[65536];
 	int lineno = 0;
-	json_t *proc = NULL; /* the last proc record of the file */
 
 	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
 		if (len + n + 1 > cap) {
@@ -129,19 +128,79 @@ static void read_records(struct run *r, FILE *f, const char *name)
 			json_decref(rec);
 			continue;
 		}
+		/* the keys as written, before a fork record is completed */
+		json_object_set_new(rec, "_nkeys",
+				    json_integer((json_int_t)json_object_size(rec)));
 		json_object_set_new(rec, "_file", json_string(name));
 		json_object_set_new(rec, "_line", json_integer(lineno));
-		const char *type = json_string_value(json_object_get(rec, "t"));
-		if (type && !strcmp(type, "proc")) {
-			json_decref(proc);
-			proc = json_incref(rec);
-		} else if (type && !strcmp(type, "ev")) {
-			infer_ev(rec, proc);
-		}
 		json_array_append_new(r->recs, rec);
 	}
-	json_decref(proc);
 	free(buf);
+}
+
+static const char *const proc_keys[] = {
+	"exe", "argv0", "argv", "cwd", "uid", "euid", "gid", "egid",
+	"groups", "ns", "rootfs", "env", "stacks", NULL,
+};
+
+/*
+ * A fork record's missing fields, from the proc record it names (pid
+ * "from" or "ppid", ts "pts"), itself resolved first (SCHEMA.md).  The
+ * fork record gets "_inherited" (1) when it was resolved, "_orphan" when
+ * its source is missing.
+ */
+static void resolve_fork(json_t *recs, json_t *p, int depth)
+{
+	size_t i;
+	json_t *x;
+
+	if (!json_is_true(json_object_get(p, "fork")) ||
+	    json_object_get(p, "_inherited") || json_object_get(p, "_orphan"))
+		return;
+	json_t *from = json_object_get(p, "from");
+	long long pid = json_integer_value(from ? from : json_object_get(p, "ppid"));
+	long long pts = json_integer_value(json_object_get(p, "pts"));
+	json_array_foreach(recs, i, x) {
+		const char *t = json_string_value(json_object_get(x, "t"));
+		if (!t || strcmp(t, "proc") || x == p ||
+		    json_integer_value(json_object_get(x, "pid")) != pid ||
+		    json_integer_value(json_object_get(x, "ts")) != pts)
+			continue;
+		if (depth < 64)
+			resolve_fork(recs, x, depth + 1);
+		for (int k = 0; proc_keys[k]; k++)
+			if (!json_object_get(p, proc_keys[k]) &&
+			    json_object_get(x, proc_keys[k]))
+				json_object_set(p, proc_keys[k],
+						json_object_get(x, proc_keys[k]));
+		json_object_set_new(p, "_inherited", json_true());
+		return;
+	}
+	json_object_set_new(p, "_orphan", json_true());
+}
+
+/* After every file is read: fork records resolved, then each ev's
+ * omitted keys filled from the proc record before it in its file. */
+static void complete_records(struct run *r)
+{
+	size_t i;
+	json_t *x, *proc = NULL;
+	const char *file = "";
+
+	json_array_foreach(r->recs, i, x)
+		resolve_fork(r->recs, x, 0);
+	json_array_foreach(r->recs, i, x) {
+		const char *t = json_string_value(json_object_get(x, "t"));
+		const char *f = json_string_value(json_object_get(x, "_file"));
+		if (strcmp(f, file)) {
+			file = f;
+			proc = NULL;
+		}
+		if (t && !strcmp(t, "proc"))
+			proc = x;
+		else if (t && !strcmp(t, "ev"))
+			infer_ev(x, proc);
+	}
 }
 
 static void read_logs(struct run *r)
@@ -166,6 +225,7 @@ static void read_logs(struct run *r)
 		fclose(f);
 	}
 	closedir(d);
+	complete_records(r);
 }
 
 static void make_dirs(struct run *r)
@@ -461,8 +521,29 @@ static void check_common(const struct run *r)
 		ck_assert_int_gt(jint(x, "ts"), 0);
 		ck_assert(json_is_integer(json_object_get(x, "uid")));
 		ck_assert(json_is_integer(json_object_get(x, "gid")));
+		/* a vfork child's exec is in its parent's file, with its pid */
+		if (json_is_true(json_object_get(x, "vfork"))) {
+			ck_assert_str_eq(jstr(x, "op"), "exec");
+			ck_assert_ptr_null(json_object_get(x, "stack"));
+			ck_assert_msg(jint(x, "pid") != jint(proc_of(r, x), "pid"),
+				      "vfork ev with its file's pid");
+			continue;
+		}
 		ck_assert_msg(jint(x, "pid") == jint(proc_of(r, x), "pid"),
 			      "ev pid differs from its file's proc pid");
+	}
+	/* every fork record names a proc record it inherits from */
+	json_array_foreach(r->recs, i, x) {
+		if (!is_type(x, "proc"))
+			continue;
+		if (json_is_true(json_object_get(x, "fork")))
+			ck_assert_msg(json_is_true(json_object_get(x, "_inherited")),
+				      "%s: fork record without its source",
+				      jstr(x, "_file"));
+		else
+			ck_assert_msg(jstr(x, "exe") != NULL,
+				      "%s: full proc record without exe",
+				      jstr(x, "_file"));
 	}
 }
 
@@ -552,6 +633,7 @@ static const struct expect calls[] = {
 	{"tmpfile", 0, "mktemp", "~/tmp/", 0, 0, 0, "file", 1, 0},
 	{"tmpfile64", 0, "mktemp", "~/tmp/", 0, 0, 0, "file", 1, 0},
 	{"shm_open", 0, "open", "=", 0, "O_RDWR|O_CREAT|O_EXCL", "0600", 0, 1, 0},
+	{"shm_unlink", 0, "unlink", "=", 0, 0, 0, "file", 0, 0},
 	{"bind", 0, "bind", "sock", 0, 0, 0, 0, 0, 0},
 };
 #define NCALLS ((int)(sizeof calls / sizeof *calls))
@@ -809,6 +891,29 @@ START_TEST(test_denied_read)
 	ck_assert_str_eq(jstr(json_object_get(ev, "st"), "mode"), "0700");
 	/* a stat that is allowed is not recorded */
 	ck_assert_int_eq(count_ev(&r, "stat", "secret", NULL), 0);
+	/* glibc < 2.33's stat entry points, denied; an allowed one is not
+	 * recorded */
+	static const char *xstats[] = {"__xstat", "__lxstat", "__fxstatat",
+				       "__xstat64", "__lxstat64",
+				       "__fxstatat64"};
+	char name[64];
+	for (int i = 0; i < 6; i++) {
+		snprintf(name, sizeof name, "private/%s", xstats[i] + 2);
+		ck_assert_msg(count_ev(&r, xstats[i], name, &ev) == 1,
+			      "%s: not recorded", xstats[i]);
+		ck_assert_str_eq(jstr(ev, "op"), "stat");
+		ck_assert_str_eq(jstr(ev, "errno"), "EACCES");
+		check_state(ev, "parent", "dir");
+	}
+	ck_assert_int_eq(count_ev(&r, "__xstat", "secret", NULL), 0);
+	/* access with the effective ids */
+	ck_assert_int_eq(count_ev(&r, "euidaccess", "secret", &ev), 1);
+	ck_assert_str_eq(jstr(ev, "op"), "access");
+	ck_assert_str_eq(jstr(ev, "errno"), "EACCES");
+	ck_assert_str_eq(jstr(ev, "mode"), "0004");
+	ck_assert_int_eq(count_ev(&r, "eaccess", "secret", &ev), 1);
+	ck_assert_str_eq(jstr(ev, "errno"), "EACCES");
+	ck_assert_str_eq(jstr(ev, "mode"), "0002");
 	run_free(&r);
 }
 END_TEST
@@ -942,6 +1047,10 @@ START_TEST(test_fork)
 	ck_assert_int_eq(jint(p, "pid"), child);
 	ck_assert_int_eq(jint(p, "ppid"), r.pid);
 	ck_assert_str_ne(jstr(p, "_file"), jstr(workload_proc(&r), "_file"));
+	/* a short fork record, inheriting the workload's */
+	ck_assert(json_is_true(json_object_get(p, "fork")));
+	ck_assert_int_eq(jint(p, "pts"), jint(workload_proc(&r), "ts"));
+	ck_assert_str_eq(jstr(p, "exe"), workload_real);
 	ck_assert_int_eq(count_ev(&r, "mkdir", "child-dir", &ev), 1);
 	ck_assert_int_eq(jint(ev, "pid"), child);
 	/* the child's file describes its own ancestors; only the workload
@@ -988,6 +1097,24 @@ START_TEST(test_vfork_exec)
 	json_t *p = proc_of(&r, ev);
 	ck_assert_str_eq(jstr(p, "exe"), "/usr/bin/dash");
 	ck_assert_int_eq(jint(p, "ppid"), r.pid);
+	/* the vfork children's execs, in the workload's file with their own
+	 * pids: the one that ran sh, and the one that failed (before and
+	 * after the call) */
+	json_t *sh;
+	ck_assert_int_eq(count_ev(&r, "execl", "/bin/sh", &sh), 1);
+	ck_assert(json_is_true(json_object_get(sh, "vfork")));
+	ck_assert_str_eq(jstr(sh, "_file"), jstr(workload_proc(&r), "_file"));
+	ck_assert_int_eq(jint(sh, "pid"), jint(p, "pid"));
+	ck_assert(json_is_null(json_object_get(sh, "errno")));
+	ck_assert_int_eq(jint(sh, "uid"), 0);
+	ck_assert_str_eq(jstr(sh, "argv0"), "sh");
+	check_state(sh, "st", "symlink");
+	char real[PATH_MAX];
+	ck_assert_str_eq(jpath(sh, "real", real, sizeof real), "/usr/bin/dash");
+	json_t *bad;
+	ck_assert_int_eq(count_ev(&r, "execl", "/nonexistent", &bad), 2);
+	ck_assert(json_is_true(json_object_get(bad, "vfork")));
+	ck_assert_int_ne(jint(bad, "pid"), r.pid);
 	run_free(&r);
 }
 END_TEST
@@ -1147,6 +1274,157 @@ START_TEST(test_drop_privileges)
 		ck_assert_int_eq(jint(x, "lost"), 0);
 	}
 	ck_assert_int_eq(ends, 1);
+	run_free(&r);
+}
+END_TEST
+
+/* the untraced records of a run, checked: why, path, pid; how many */
+static int check_untraced(const struct run *r, const char *why,
+			  const char *path, json_t **last)
+{
+	size_t i;
+	json_t *x;
+	int n = 0;
+	json_array_foreach(r->recs, i, x) {
+		if (!is_type(x, "untraced"))
+			continue;
+		n++;
+		ck_assert_str_eq(jstr(x, "why"), why);
+		ck_assert_str_eq(jstr(x, "path"), path);
+		ck_assert_int_gt(jint(x, "pid"), 0);
+		ck_assert_int_gt(jint(x, "ts"), 0);
+		*last = x;
+	}
+	return n;
+}
+
+/*
+ * dash runs the commands of `sh -c 'A; B'` in vfork children: the exec of
+ * a static program there must still be said untraced, from the child (its
+ * pid, in the shell's file, next to the child's exec event).
+ */
+START_TEST(test_sh_static_untraced)
+{
+	struct run r;
+	char cmd[PATH_MAX + 16];
+	snprintf(cmd, sizeof cmd, "%s; true", UR_STATIC);
+	struct opts o = {.arg3 = cmd};
+	json_t *u, *ev;
+	run(&r, "sh", &o);
+	ck_assert_msg(exit_code(&r) == 0, "exit %d", exit_code(&r));
+	check_common(&r);
+	ck_assert_int_eq(check_untraced(&r, "static", UR_STATIC, &u), 1);
+	json_t *shp = proc_of(&r, u);
+	ck_assert_str_eq(jstr(shp, "exe"), "/usr/bin/dash");
+	ck_assert_int_ne(jint(u, "pid"), jint(shp, "pid"));
+	ck_assert_int_eq(count_ev(&r, "execve", UR_STATIC, &ev), 1);
+	ck_assert(json_is_true(json_object_get(ev, "vfork")));
+	ck_assert_int_eq(jint(ev, "pid"), jint(u, "pid"));
+	ck_assert_str_eq(jstr(ev, "_file"), jstr(u, "_file"));
+	/* the shell's own records are intact after its children's */
+	ck_assert_int_eq(r.torn, 0);
+	run_free(&r);
+	/* and the plain `sh -c PROG` (dash execs it itself, no vfork) */
+	struct opts o2 = {.arg3 = UR_STATIC};
+	run(&r, "sh", &o2);
+	ck_assert_int_eq(exit_code(&r), 0);
+	check_common(&r);
+	ck_assert_int_eq(check_untraced(&r, "static", UR_STATIC, &u), 1);
+	run_free(&r);
+}
+END_TEST
+
+/* the same with a set-uid program run by uid 1001 from dash's vfork child */
+START_TEST(test_sh_setuid_untraced)
+{
+	struct run r;
+	struct opts o = {.arg3 = "/usr/bin/mount --version >/dev/null; true",
+			 .as_uid = "1001"};
+	struct stat st;
+	json_t *u, *ev;
+	if (stat("/usr/bin/mount", &st) || !(st.st_mode & S_ISUID) ||
+	    st.st_uid != 0)
+		return; /* no set-uid mount here */
+	run(&r, "sh", &o);
+	ck_assert_msg(exit_code(&r) == 0, "exit %d", exit_code(&r));
+	check_common(&r);
+	ck_assert_int_eq(check_untraced(&r, "setuid", "/usr/bin/mount", &u), 1);
+	ck_assert_str_eq(jstr(proc_of(&r, u), "exe"), "/usr/bin/dash");
+	ck_assert_int_eq(count_ev(&r, "execve", "/usr/bin/mount", &ev), 1);
+	ck_assert(json_is_true(json_object_get(ev, "vfork")));
+	ck_assert_int_eq(jint(ev, "uid"), 1001);
+	ck_assert_int_eq(jint(ev, "gid"), 1001);
+	ck_assert_int_eq(jint(ev, "pid"), jint(u, "pid"));
+	run_free(&r);
+}
+END_TEST
+
+/* fork records: only what differs from the record they inherit from */
+START_TEST(test_fork_records)
+{
+	struct run r;
+	char buf[32];
+	json_t *ev, *p;
+	run(&r, "fork_records", NULL);
+	ck_assert_msg(exit_code(&r) == 0, "exit %d", exit_code(&r));
+	check_common(&r);
+	json_t *w = workload_proc(&r);
+	ck_assert_ptr_nonnull(w);
+	ck_assert(!json_object_get(w, "fork"));
+
+	/* the same as its parent: nothing but who and when */
+	ck_assert_int_eq(count_ev(&r, "open", "same", &ev), 1);
+	p = proc_of(&r, ev);
+	ck_assert_int_eq(jint(p, "pid"),
+			 atol(output_value(&r, "child-same", buf, sizeof buf)));
+	ck_assert(json_is_true(json_object_get(p, "fork")));
+	ck_assert_int_eq(jint(p, "ppid"), r.pid);
+	ck_assert_int_eq(jint(p, "pts"), jint(w, "ts"));
+	ck_assert_ptr_null(json_object_get(p, "from"));
+	ck_assert_int_eq(jint(ev, "uid"), 0);
+	/* as written: t v pid ppid ts fork pts and cwd, nothing else (the
+	 * workload's record was written before main() changed directory) */
+	ck_assert_int_eq(jint(p, "_nkeys"), 8);
+	ck_assert_str_eq(jstr(p, "cwd"), r.work);
+	ck_assert_int_eq(jint(p, "_line"), 1);
+	size_t i;
+	json_t *x;
+	/* inherited whole */
+	ck_assert_str_eq(jstr(p, "exe"), workload_real);
+	ck_assert_str_eq(jstr(p, "argv0"), jstr(w, "argv0"));
+	ck_assert_int_eq(jint(p, "euid"), 0);
+	ck_assert(json_equal(json_object_get(p, "env"), json_object_get(w, "env")));
+	/* no mount/os/user/group records again */
+	int again = 0;
+	json_array_foreach(r.recs, i, x)
+		again += !strcmp(jstr(x, "_file"), jstr(p, "_file")) &&
+			 (is_type(x, "mount") || is_type(x, "user") ||
+			  is_type(x, "os") || is_type(x, "group"));
+	ck_assert_int_eq(again, 0);
+
+	/* another cwd and other ids before its first event: those repeated */
+	ck_assert_int_eq(count_ev(&r, "open", "sub/other", &ev), 1);
+	p = proc_of(&r, ev);
+	ck_assert(json_is_true(json_object_get(p, "fork")));
+	char want[PATH_MAX];
+	snprintf(want, sizeof want, "%s/sub", r.work);
+	ck_assert_str_eq(jstr(p, "cwd"), want);
+	ck_assert_int_eq(jint(p, "uid"), 1001);
+	ck_assert_int_eq(jint(p, "euid"), 1001);
+	ck_assert_int_eq(jint(p, "gid"), 1001);
+	ck_assert_int_eq(jint(p, "egid"), 1001);
+	ck_assert_int_eq(jint(ev, "uid"), 1001);
+	ck_assert_str_eq(jstr(p, "exe"), workload_real);
+
+	/* a grandchild whose parent recorded nothing: from the workload's */
+	ck_assert_int_eq(count_ev(&r, "open", "grandchild", &ev), 1);
+	p = proc_of(&r, ev);
+	ck_assert(json_is_true(json_object_get(p, "fork")));
+	ck_assert_int_eq(jint(p, "ppid"),
+			 atol(output_value(&r, "child-silent", buf, sizeof buf)));
+	ck_assert_int_eq(jint(p, "from"), r.pid);
+	ck_assert_int_eq(jint(p, "pts"), jint(w, "ts"));
+	ck_assert_str_eq(jstr(p, "exe"), workload_real);
 	run_free(&r);
 }
 END_TEST
@@ -1497,6 +1775,9 @@ static Suite *preload_suite(void)
 	tcase_add_test(tc, test_spawns);
 	tcase_add_test(tc, test_static_untraced);
 	tcase_add_test(tc, test_setuid_untraced);
+	tcase_add_test(tc, test_sh_static_untraced);
+	tcase_add_test(tc, test_sh_setuid_untraced);
+	tcase_add_test(tc, test_fork_records);
 	tcase_add_test(tc, test_drop_privileges);
 	tcase_add_test(tc, test_scrubbed_environ);
 	tcase_add_test(tc, test_symlinks_real);

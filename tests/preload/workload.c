@@ -42,6 +42,14 @@ int __open_2(const char *path, int flags);
 int __open64_2(const char *path, int flags);
 int __openat_2(int dirfd, const char *path, int flags);
 int __openat64_2(int dirfd, const char *path, int flags);
+/* what glibc < 2.33 compiled stat, lstat and fstatat into (ver 1 on x86-64) */
+int __xstat(int ver, const char *path, struct stat *st);
+int __lxstat(int ver, const char *path, struct stat *st);
+int __fxstatat(int ver, int dirfd, const char *path, struct stat *st, int fl);
+int __xstat64(int ver, const char *path, struct stat64 *st);
+int __lxstat64(int ver, const char *path, struct stat64 *st);
+int __fxstatat64(int ver, int dirfd, const char *path, struct stat64 *st,
+		 int fl);
 
 static const char *dir;
 
@@ -318,7 +326,14 @@ static int one_call(const char *s)
 		char path[96];
 		snprintf(path, sizeof path, "/dev/shm%s", name);
 		print_name(path);
-		shm_unlink(name);
+		syscall(SYS_unlinkat, AT_FDCWD, path, 0);
+	} else if (!strcmp(s, "shm_unlink")) {
+		char name[64], path[96];
+		snprintf(name, sizeof name, "/unroot-test-%d", (int)getpid());
+		snprintf(path, sizeof path, "/dev/shm%s", name);
+		raw_file(path);
+		print_name(path);
+		OK(shm_unlink(name));
 	} else if (!strcmp(s, "bind")) {
 		struct sockaddr_un a = {.sun_family = AF_UNIX};
 		strcpy(a.sun_path, "sock");
@@ -599,6 +614,64 @@ static int scenario_static(const char *prog, const char *arg)
 	return 0;
 }
 
+/* `sh -c CMD` (dash runs an external command of a list in a vfork child) */
+static int scenario_sh(const char *cmd)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	wait_child(pid);
+	return 0;
+}
+
+/*
+ * Forked children that differ from their parent before their first
+ * event (another cwd, other ids) and a grandchild whose parent recorded
+ * nothing: the short proc records of fork children.
+ */
+static int scenario_fork_records(void)
+{
+	raw_mkdir("sub");
+	syscall(SYS_fchmodat, AT_FDCWD, "sub", 0777);
+	FD(open("parent", O_WRONLY | O_CREAT, 0644));
+	pid_t pid = fork();
+	if (pid == 0) {
+		FD(open("same", O_WRONLY | O_CREAT, 0644));
+		_exit(0);
+	}
+	wait_child(pid);
+	printf("child-same=%d\n", (int)pid);
+	pid = fork();
+	if (pid == 0) {
+		check(chdir("sub") == 0, "chdir");
+		check(setgroups(0, NULL) == 0, "setgroups");
+		check(setresgid(1001, 1001, 1001) == 0, "setresgid");
+		check(setresuid(1001, 1001, 1001) == 0, "setresuid");
+		FD(open("other", O_WRONLY | O_CREAT, 0644));
+		_exit(0);
+	}
+	wait_child(pid);
+	printf("child-other=%d\n", (int)pid);
+	pid = fork();
+	if (pid == 0) {
+		/* records nothing itself, forks the one that does */
+		pid_t g = fork();
+		if (g == 0) {
+			FD(open("grandchild", O_WRONLY | O_CREAT, 0644));
+			_exit(0);
+		}
+		int st;
+		waitpid(g, &st, 0);
+		printf("grandchild=%d\n", (int)g);
+		_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 1);
+	}
+	wait_child(pid);
+	printf("child-silent=%d\n", (int)pid);
+	return 0;
+}
+
 /* ---- threads and storms ---- */
 
 static int per_thread;
@@ -865,8 +938,25 @@ static int scenario_denied_read(void)
 	int de = errno;
 	errno = 0;
 	check(stat("secret", &st) == 0 && errno == 0, "stat allowed");
+	/* the stats of programs built against glibc < 2.33 */
+	struct stat64 st64;
+	int xs = 0;
+	xs += __xstat(1, "private/xstat", &st) < 0 && errno == EACCES;
+	xs += __lxstat(1, "private/lxstat", &st) < 0 && errno == EACCES;
+	xs += __fxstatat(1, AT_FDCWD, "private/fxstatat", &st, 0) < 0 &&
+	      errno == EACCES;
+	xs += __xstat64(1, "private/xstat64", &st64) < 0 && errno == EACCES;
+	xs += __lxstat64(1, "private/lxstat64", &st64) < 0 && errno == EACCES;
+	xs += __fxstatat64(1, AT_FDCWD, "private/fxstatat64", &st64, 0) < 0 &&
+	      errno == EACCES;
+	errno = 0;
+	xs += __xstat(1, "secret", &st) == 0 && errno == 0; /* allowed */
+	/* access with the effective ids */
+	int ea = euidaccess("secret", R_OK) < 0 && errno == EACCES;
+	ea += eaccess("secret", W_OK) < 0 && errno == EACCES;
+	printf("xstat=%d eaccess=%d\n", xs, ea);
 	return fd < 0 && e == EACCES && a < 0 && sr < 0 && se == EACCES &&
-			       !d && de == EACCES
+			       !d && de == EACCES && xs == 7 && ea == 2
 		       ? 0
 		       : 1;
 }
@@ -949,6 +1039,10 @@ int main(int argc, char **argv)
 		return scenario_spawns();
 	if (!strcmp(s, "static") && argc > 3)
 		return scenario_static(argv[3], argc > 4 ? argv[4] : NULL);
+	if (!strcmp(s, "sh") && argc > 3)
+		return scenario_sh(argv[3]);
+	if (!strcmp(s, "fork_records"))
+		return scenario_fork_records();
 	if (!strcmp(s, "threads"))
 		return scenario_threads(argc > 3 ? atoi(argv[3]) : 64,
 					argc > 4 ? atoi(argv[4]) : 200);
