@@ -159,6 +159,7 @@ enum mark { M_CREATED = 1, M_MODIFIED = 2, M_REMOVED = 4 };
 
 struct written {
 	char *path;
+	size_t hash; /* hash_path(path) */
 	unsigned marks;
 	char *py; /* Python site of the first write (py_site_text), or NULL */
 };
@@ -200,22 +201,28 @@ static size_t hash_path(const char *s)
 
 	while (*s)
 		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-	return h;
+	return h ^ (h >> 29); /* the slot is taken from the low bits */
 }
 
-static size_t *w_slot(struct report *r, const char *path)
+/* The index slot of path (hash h): its entry, or the empty slot for it. */
+static size_t *w_slot(struct report *r, const char *path, size_t h)
 {
-	size_t i = hash_path(path) & (r->capidx - 1);
+	size_t i = h & (r->capidx - 1);
 
-	while (r->idx[i] && strcmp(r->w[r->idx[i] - 1].path, path))
+	while (r->idx[i]) {
+		const struct written *w = &r->w[r->idx[i] - 1];
+
+		if (w->hash == h && !strcmp(w->path, path))
+			break;
 		i = (i + 1) & (r->capidx - 1);
+	}
 	return &r->idx[i];
 }
 
 static void mark_path(struct report *r, const struct trace_event *ev,
 		      const char *path, unsigned m)
 {
-	size_t *slot;
+	size_t *slot, h = hash_path(path);
 
 	if (2 * (r->nw + 1) > r->capidx) {
 		size_t cap = r->capidx ? 2 * r->capidx : 1024;
@@ -224,12 +231,13 @@ static void mark_path(struct report *r, const struct trace_event *ev,
 		r->idx = xcalloc(cap, sizeof *r->idx);
 		r->capidx = cap;
 		for (size_t i = 0; i < r->nw; i++)
-			*w_slot(r, r->w[i].path) = i + 1;
+			*w_slot(r, r->w[i].path, r->w[i].hash) = i + 1;
 	}
-	slot = w_slot(r, path);
+	slot = w_slot(r, path, h);
 	if (!*slot) {
 		r->w = xgrow(r->w, &r->capw, r->nw + 1, sizeof *r->w);
 		r->w[r->nw].path = xstrdup(path);
+		r->w[r->nw].hash = h;
 		r->w[r->nw].marks = 0;
 		r->w[r->nw].py = NULL;
 		*slot = ++r->nw;

@@ -1326,15 +1326,25 @@ static void f_ws(struct fcur *k)
 		k->c++;
 }
 
-static bool f_lit(struct fcur *k, const char *lit)
+/* What may follow a number or a literal ("nullx" is neither). */
+static bool f_delim(char c)
 {
-	size_t n = strlen(lit);
+	switch (c) {
+	case ' ': case '\t': case '\r': case '\n': case ',': case '}': case ']':
+		return true;
+	default:
+		return false;
+	}
+}
 
+#define f_lit(k, lit) f_litn(k, lit, sizeof lit - 1)
+
+static bool f_litn(struct fcur *k, const char *lit, size_t n)
+{
 	if ((size_t)(k->end - k->c) < n || memcmp(k->c, lit, n))
 		return false;
 	k->c += n;
-	/* a delimiter must follow ("nullx" is no literal) */
-	return k->c == k->end || strchr(" \t\r\n,}]", *k->c);
+	return k->c == k->end || f_delim(*k->c);
 }
 
 /* A JSON string jansson accepts, without decoding it. */
@@ -1419,7 +1429,7 @@ static bool f_int(struct fcur *k, long long *v)
 			return false;
 		x = x * 10 + (unsigned)(*c++ - '0');
 	}
-	if (c < k->end && !strchr(" \t\r\n,}]", *c))
+	if (c < k->end && !f_delim(*c))
 		return false;
 	if (x > (unsigned long long)LLONG_MAX + neg)
 		return false;
@@ -1478,10 +1488,19 @@ static char *f_decode(struct fstr *s)
 
 static enum fkey f_key(const struct fstr *s)
 {
-	for (int i = 0; i < FK__COUNT; i++)
-		if (strlen(fkey_names[i]) == s->n &&
-		    !memcmp(fkey_names[i], s->p, s->n))
+	/* the keys in the order the preload writes them come first */
+	static enum fkey hint;
+
+	for (int j = 0; j < FK__COUNT; j++) {
+		int i = (hint + j) % FK__COUNT;
+		const char *name = fkey_names[i];
+
+		if (name[0] == s->p[0] && !strncmp(name, s->p, s->n) &&
+		    !name[s->n]) {
+			hint = (enum fkey)((i + 1) % FK__COUNT);
 			return (enum fkey)i;
+		}
+	}
 	return FK__COUNT;
 }
 
