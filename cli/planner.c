@@ -43,13 +43,19 @@ struct map {
 	size_t cap, n;
 };
 
+/* FNV-1a, then the high bits folded in (slots come from the low ones).
+ * The running state is prefix-incremental (check_search uses that). */
+#define FNV_OFFSET 1469598103934665603ull
+#define FNV_STEP(h, c) (((h) ^ (unsigned char)(c)) * 1099511628211ull)
+#define FNV_DONE(h) ((h) ^ ((h) >> 29))
+
 static size_t hash_bytes(const char *s, size_t n)
 {
-	size_t h = 1469598103934665603ull;
+	size_t h = FNV_OFFSET;
 
 	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-	return h ^ (h >> 29);
+		h = FNV_STEP(h, s[i]);
+	return FNV_DONE(h);
 }
 
 static size_t hash_string(const char *s)
@@ -785,19 +791,29 @@ static struct vnode *vfs_get(struct planner *p, const char *path)
 	return v && v->live ? v : NULL;
 }
 
-static struct file_state state_at(struct planner *p, const char *path,
-				  const struct file_state *recorded)
+/* state_at() of path (len bytes, hash h = hash_bytes(path, len)). */
+static struct file_state state_at_h(struct planner *p, const char *path,
+				    size_t len, size_t h,
+				    const struct file_state *recorded)
 {
-	struct vnode *v = vfs_get(p, path);
-	struct file_state *d;
+	struct vnode *v = vt_find(&p->vfs, path, len, h);
+	struct slot *d;
 	struct file_state none = {.kind = ST_UNKNOWN};
 
-	if (v)
+	if (v && v->live)
 		return v->st;
 	if (recorded && recorded->kind != ST_UNKNOWN)
 		return *recorded;
-	d = map_get(&p->dirs, path);
-	return d ? *d : none;
+	d = map_find_h(&p->dirs, path, h);
+	return d ? *(struct file_state *)d->val : none;
+}
+
+static struct file_state state_at(struct planner *p, const char *path,
+				  const struct file_state *recorded)
+{
+	size_t len = strlen(path);
+
+	return state_at_h(p, path, len, hash_bytes(path, len), recorded);
 }
 
 static struct vnode *vnode_at(struct planner *p, const char *path,
@@ -1106,19 +1122,23 @@ static void check_search(struct planner *p, const char *dir,
 {
 	char *copy = xstrdup(dir);
 	size_t n = strlen(copy);
+	size_t h = FNV_STEP(FNV_OFFSET, copy[0]); /* of copy[0..i) */
 
 	for (size_t i = 1; i <= n; i++) {
-		if (copy[i] != '/' && copy[i] != 0)
+		if (copy[i] != '/' && copy[i] != 0) {
+			h = FNV_STEP(h, copy[i]);
 			continue;
+		}
 		char saved = copy[i];
 
 		copy[i] = 0;
 		const char *a = i == 1 && saved == '/' ? "/" : copy;
-		struct file_state st = state_at(p, a, NULL);
+		struct file_state st = state_at_h(p, copy, i, FNV_DONE(h), NULL);
 
 		if (!may(p, &st, 1))
 			search_denied(p, a, &st, c->ev);
 		copy[i] = saved;
+		h = FNV_STEP(h, saved);
 	}
 	free(copy);
 	{
@@ -1663,6 +1683,8 @@ struct wpat {
 	size_t writer;		/* index in the catalogue */
 	size_t head, tail;	/* lengths of the literal head and tail */
 	const char *tailp;	/* the literal tail */
+	const char *lit;	/* its longest literal run: in any match */
+	size_t litn;
 	bool literal;		/* no wildcard: the whole pattern must match */
 };
 
@@ -1680,18 +1702,28 @@ static void prepare_writers(struct planner *p)
 			size_t n = strlen(s), end = 0, k = 0;
 
 			/* tokens as writers_glob() takes them: "**" eats
-			 * the '/' after it */
-			while (k < n) {
-				if (s[k] == '*' && s[k + 1] == '*') {
+			 * the '/' after it; between tokens, literal runs */
+			w->litn = 0;
+			while (k <= n) {
+				size_t at = k;
+
+				if (k < n && s[k] == '*' && s[k + 1] == '*') {
 					k += 2;
 					if (s[k] == '/')
 						k++;
-					end = k;
-				} else if (s[k] == '*' || s[k] == '?') {
-					end = ++k;
-				} else {
+				} else if (k < n && (s[k] == '*' || s[k] == '?')) {
 					k++;
+				} else if (k < n) {
+					k++;
+					continue;
 				}
+				if (at - end > w->litn) {
+					w->lit = s + end;
+					w->litn = at - end;
+				}
+				if (k == n && at == n)
+					break;
+				end = k;
 			}
 			w->pat = s;
 			w->writer = i;
@@ -1760,9 +1792,12 @@ static const struct writer *match_writer(struct planner *p, const char *path,
 
 		if (!ok[w->writer])
 			continue;
-		/* every candidate is a prefix of the path: so is the head */
+		/* every candidate is a prefix of the path: so is the head,
+		 * and the path holds every literal run */
 		if (w->head && (len < w->head || buf[0] != w->pat[0] ||
 				memcmp(buf, w->pat, w->head)))
+			continue;
+		if (w->litn > 1 && !memmem(buf, len, w->lit, w->litn))
 			continue;
 		/* the path and each ancestor, as pattern_covers() */
 		for (size_t n = len; n > 0; n--) {
@@ -3334,9 +3369,12 @@ struct plan *planner_finish(struct planner *p)
 	attach_hints(p);
 	plan_chown_notes(p);
 	vet_grants(p);
-	choose_service_user(p);
+	/* a read-only root needs its tmpfs mounts whoever runs: they are
+	 * taken from every written directory before the service user
+	 * drops the grants it does not need */
 	if (p->o.read_only)
 		plan_read_only_root(p);
+	choose_service_user(p);
 	group_commands(p);
 	free_planner(p);
 	return pl;
