@@ -730,6 +730,36 @@ START_TEST(enoent_attempt_below_a_denial_names_the_writer)
 }
 END_TEST
 
+/* A read-only root: the tmpfs mounts come from every written directory,
+ * even those the chosen service user already owns (EROFS for all). */
+START_TEST(read_only_keeps_tmpfs_for_the_service_users_dirs)
+{
+	struct planner *p = new_planner_ro();
+	struct trace_user www = {.name = "www-data", .uid = 33, .gid = 33,
+				 .home = "/var/www"};
+	struct trace_proc nginx = root_proc;
+	struct plan *pl;
+	char *opt;
+
+	nginx.exe = "/usr/sbin/nginx";
+	nginx.cwd = "/";
+	planner_add_user(p, &www);
+	base_dirs(p);
+	dir_rec(p, "/var/log/nginx", DIR_ROOT);
+	ev_full(p, OP_OPEN, "/var/log/nginx/error.log", NULL,
+		O_WRONLY | O_APPEND | O_CREAT, "O_WRONLY|O_APPEND|O_CREAT",
+		S(FT_FILE, 33, 4, 0640), DIR_ROOT, NOSTATE, 0, &nginx);
+	pl = planner_finish(p);
+	ck_assert(pl->service_user);
+	ck_assert_uint_eq(applied_grants(pl), 0);
+	ck_assert_ptr_nonnull(tmpfs_on(pl, "/var/log/nginx"));
+	opt = plan_tmpfs_option(pl, tmpfs_on(pl, "/var/log/nginx"));
+	ck_assert_str_eq(opt, "/var/log/nginx:uid=33,gid=33,mode=0755");
+	free(opt);
+	plan_free(pl);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("plan fixes");
@@ -756,6 +786,7 @@ static Suite *suite(void)
 	tcase_add_test(t, tie_keeps_the_new_user);
 	tcase_add_test(t, never_grant_compares_normalised_paths);
 	tcase_add_test(t, enoent_attempt_below_a_denial_names_the_writer);
+	tcase_add_test(t, read_only_keeps_tmpfs_for_the_service_users_dirs);
 	suite_add_tcase(s, t);
 	return s;
 }
