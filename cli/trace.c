@@ -600,12 +600,67 @@ static void free_proc(struct trace_proc *p)
 	free(p);
 }
 
+/*
+ * A proc record as read, with what a fork record needs to be resolved:
+ * which fields it carried itself, and the record it inherits from.
+ */
+enum proc_field {
+	PF_EXE = 1 << 0,
+	PF_ARGV0 = 1 << 1,
+	PF_ARGV = 1 << 2,
+	PF_CWD = 1 << 3,
+	PF_UID = 1 << 4,
+	PF_EUID = 1 << 5,
+	PF_GID = 1 << 6,
+	PF_EGID = 1 << 7,
+	PF_GROUPS = 1 << 8,
+	PF_NS = 1 << 9,
+	PF_ROOTFS = 1 << 10,
+	PF_ENV = 1 << 11,
+	PF_STACKS = 1 << 12,
+};
+
+struct proc_rec {
+	struct trace_proc p; /* first: a proc_rec is freed as a trace_proc */
+	unsigned have;	     /* PF_* the record carried */
+	long long pts;	     /* fork records: ts of the source */
+	int from;	     /* fork records: pid of the source */
+	int state;	     /* 0 unresolved, 1 resolving, 2 resolved */
+};
+
+static unsigned fields_present(json_t *o)
+{
+	static const struct {
+		const char *key;
+		unsigned bit;
+	} keys[] = {
+		{"exe", PF_EXE},       {"argv0", PF_ARGV0}, {"argv", PF_ARGV},
+		{"cwd", PF_CWD},       {"uid", PF_UID},	    {"euid", PF_EUID},
+		{"gid", PF_GID},       {"egid", PF_EGID},   {"groups", PF_GROUPS},
+		{"ns", PF_NS},	       {"rootfs", PF_ROOTFS}, {"env", PF_ENV},
+		{"stacks", PF_STACKS},
+	};
+	unsigned have = 0;
+
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		if (json_object_get(o, keys[i].key))
+			have |= keys[i].bit;
+	return have;
+}
+
 static struct trace_proc *parse_proc(json_t *o, const char *file)
 {
-	struct trace_proc *p = xcalloc(1, sizeof *p);
+	struct proc_rec *rec = xcalloc(1, sizeof *rec);
+	struct trace_proc *p = &rec->p;
 	json_t *a, *v;
 	const char *key;
 	size_t i;
+
+	rec->have = fields_present(o);
+	p->forked = json_is_true(json_object_get(o, "fork"));
+	rec->pts = jint(o, "pts", 0);
+	rec->from = (int)jint(o, "from", 0);
+	rec->state = p->forked ? 0 : 2;
 
 	p->pid = (int)jint(o, "pid", 0);
 	p->ppid = (int)jint(o, "ppid", 0);
@@ -646,6 +701,120 @@ static struct trace_proc *parse_proc(json_t *o, const char *file)
 	p->stacks = json_is_true(json_object_get(o, "stacks"));
 	p->file = xstrdup(file);
 	return p;
+}
+
+/* ---- fork records --------------------------------------------------------- */
+
+static struct proc_rec *fork_source(struct trace *t, const struct proc_rec *r)
+{
+	int pid = r->from ? r->from : r->p.ppid;
+
+	for (size_t i = 0; i < t->procs.n; i++) {
+		struct proc_rec *s = (struct proc_rec *)t->procs.v[i];
+		if (s != r && s->p.pid == pid && s->p.ts == r->pts)
+			return s;
+	}
+	return NULL;
+}
+
+static char **copy_argv(char **argv)
+{
+	size_t n = 0;
+	char **out;
+
+	if (!argv)
+		return NULL;
+	while (argv[n])
+		n++;
+	out = xcalloc(n + 1, sizeof *out);
+	for (size_t i = 0; i < n; i++)
+		out[i] = xstrdup(argv[i]);
+	return out;
+}
+
+static void inherit(struct proc_rec *r, const struct proc_rec *s)
+{
+	struct trace_proc *p = &r->p;
+	const struct trace_proc *q = &s->p;
+
+	if (!(r->have & PF_EXE)) {
+		free(p->exe);
+		p->exe = xstrdup(q->exe);
+	}
+	if (!(r->have & PF_ARGV0)) {
+		free(p->argv0);
+		p->argv0 = xstrdup(q->argv0);
+	}
+	if (!(r->have & PF_ARGV))
+		p->argv = copy_argv(q->argv);
+	if (!(r->have & PF_CWD)) {
+		free(p->cwd);
+		p->cwd = xstrdup(q->cwd);
+	}
+	if (!(r->have & PF_UID))
+		p->uid = q->uid;
+	if (!(r->have & PF_EUID))
+		p->euid = (r->have & PF_UID) ? p->uid : q->euid;
+	if (!(r->have & PF_GID))
+		p->gid = q->gid;
+	if (!(r->have & PF_EGID))
+		p->egid = (r->have & PF_GID) ? p->gid : q->egid;
+	if (!(r->have & PF_GROUPS) && q->ngroups) {
+		p->groups = xcalloc((size_t)q->ngroups + 1, sizeof *p->groups);
+		memcpy(p->groups, q->groups, (size_t)q->ngroups * sizeof *p->groups);
+		p->ngroups = q->ngroups;
+	}
+	if (!(r->have & PF_NS))
+		p->ns = q->ns;
+	if (!(r->have & PF_ROOTFS) && q->rootfs)
+		p->rootfs = xstrdup(q->rootfs);
+	if (!(r->have & PF_ENV) && q->nenv) {
+		p->env = xcalloc((size_t)q->nenv + 1, sizeof *p->env);
+		for (int i = 0; i < q->nenv; i++) {
+			p->env[i].name = xstrdup(q->env[i].name);
+			p->env[i].value = xstrdup(q->env[i].value);
+			if (!strcmp(p->env[i].name, "HOME"))
+				p->home = p->env[i].value;
+		}
+		p->nenv = q->nenv;
+	}
+	if (!(r->have & PF_STACKS))
+		p->stacks = q->stacks;
+}
+
+/* Resolve a fork record (and its chain of sources) per SCHEMA.md. */
+static void resolve_fork(struct trace *t, struct proc_rec *r)
+{
+	if (r->state == 2)
+		return;
+	if (r->state == 1) { /* a cycle: forged or damaged records */
+		r->p.orphan = true;
+		r->state = 2;
+		return;
+	}
+	r->state = 1;
+	struct proc_rec *s = fork_source(t, r);
+	if (s)
+		resolve_fork(t, s);
+	if (s && !s->p.orphan)
+		inherit(r, s);
+	else
+		r->p.orphan = true;
+	r->state = 2;
+}
+
+static void resolve_forks(struct trace *t)
+{
+	for (size_t i = 0; i < t->procs.n; i++) {
+		struct proc_rec *r = (struct proc_rec *)t->procs.v[i];
+		resolve_fork(t, r);
+		if (r->p.orphan)
+			diag(t, r->p.file, 1, true,
+			     "fork record of pid %d: the record it inherits "
+			     "from (pid %d) was not found; its program and "
+			     "ids are unknown",
+			     r->p.pid, r->from ? r->from : r->p.ppid);
+	}
 }
 
 static void parse_mount(struct trace *t, json_t *o)
@@ -1138,6 +1307,7 @@ struct trace *trace_open(char *const *dirs, int ndirs, const char **why)
 		t->nevents += f->nevents;
 	}
 	lr_free(&r);
+	resolve_forks(t);
 	/* untraced records name the process of their file */
 	for (size_t i = 0; i < t->untraced.n; i++) {
 		struct trace_untraced *u = t->untraced.v[i];

@@ -68,6 +68,9 @@ struct trace_proc {
 	struct env_var *env;
 	int nenv;
 	bool stacks;
+	bool forked;   /* a fork record: fields inherited (SCHEMA.md) */
+	bool orphan;   /* a fork record whose source was not found: the
+			  inherited fields are unknown */
 	bool ended;    /* an "end" record was seen */
 	long lost;     /* from the end record */
 	char *file;    /* the log file it came from */

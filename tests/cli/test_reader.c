@@ -684,6 +684,68 @@ START_TEST(test_fast_parser_agrees)
 }
 END_TEST
 
+/*
+ * Fork records (schema 2): a forked child's short proc record inherits what
+ * it lacks from its source (pid = from or ppid, ts = pts), through chains,
+ * and its events' missing uid/gid are the resolved euid/egid; a record
+ * whose source is missing is an orphan with a warning.
+ */
+START_TEST(test_fork_records)
+{
+	put("100-a.jsonl",
+	    "{\"t\":\"proc\",\"v\":2,\"pid\":100,\"ppid\":1,\"ts\":10,"
+	    "\"exe\":\"/usr/sbin/nginx\",\"argv0\":\"nginx\",\"cwd\":\"/\","
+	    "\"uid\":0,\"euid\":0,\"gid\":0,\"egid\":0,\"groups\":[0],"
+	    "\"env\":{\"HOME\":\"/root\"},\"stacks\":true}\n");
+	/* a worker that dropped to www-data: carries only what differs */
+	put("101-b.jsonl",
+	    "{\"t\":\"proc\",\"v\":2,\"pid\":101,\"ppid\":100,\"ts\":20,"
+	    "\"fork\":true,\"pts\":10,\"euid\":33,\"egid\":33}\n"
+	    "{\"t\":\"ev\",\"op\":\"mkdir\",\"fn\":\"mkdir\",\"path\":"
+	    "\"/var/lib/nginx/body\",\"ret\":0,\"ts\":21}\n");
+	/* its child, inheriting through the worker's fork record */
+	put("102-c.jsonl",
+	    "{\"t\":\"proc\",\"v\":2,\"pid\":102,\"ppid\":101,\"ts\":30,"
+	    "\"fork\":true,\"pts\":20,\"cwd\":\"/srv\"}\n");
+	/* a source that was lost */
+	put("103-d.jsonl",
+	    "{\"t\":\"proc\",\"v\":2,\"pid\":103,\"ppid\":99,\"ts\":40,"
+	    "\"fork\":true,\"pts\":5}\n");
+	struct trace *t = open_tmp();
+	const struct trace_proc *w = NULL, *c = NULL, *o = NULL;
+	for (size_t i = 0; i < trace_nprocs(t); i++) {
+		const struct trace_proc *p = trace_proc_at(t, i);
+		if (p->pid == 101)
+			w = p;
+		else if (p->pid == 102)
+			c = p;
+		else if (p->pid == 103)
+			o = p;
+	}
+	ck_assert_ptr_nonnull(w);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_ptr_nonnull(o);
+	ck_assert(w->forked && !w->orphan);
+	ck_assert_str_eq(w->exe, "/usr/sbin/nginx");
+	ck_assert_uint_eq(w->euid, 33);
+	ck_assert_uint_eq(w->uid, 0);
+	ck_assert_str_eq(w->home, "/root");
+	ck_assert_int_eq(w->ngroups, 1);
+	ck_assert_str_eq(c->exe, "/usr/sbin/nginx");
+	ck_assert_uint_eq(c->euid, 33);
+	ck_assert_str_eq(c->cwd, "/srv");
+	ck_assert(o->forked && o->orphan);
+	ck_assert_str_eq(o->exe, "");
+	ck_assert(has_diag(t, "103-d.jsonl", 1, true, "not found"));
+	struct seen s = {0};
+	trace_each_event(t, collect, &s);
+	ck_assert_int_eq(s.n, 1);
+	ck_assert_ptr_eq(s.proc[0], w);
+	ck_assert_int_eq(s.pid[0], 101);
+	trace_close(t);
+}
+END_TEST
+
 START_TEST(test_newer_schema)
 {
 	struct seen s = {0};
@@ -870,6 +932,7 @@ static Suite *reader_suite(void)
 	tcase_add_test(tc, test_nul_only);
 	tcase_add_test(tc, test_omitted_defaults);
 	tcase_add_test(tc, test_fast_parser_agrees);
+	tcase_add_test(tc, test_fork_records);
 	tcase_add_test(tc, test_newer_schema);
 	tcase_add_test(tc, test_merge_order);
 	tcase_add_test(tc, test_many_files_few_fds);
