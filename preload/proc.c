@@ -10,7 +10,10 @@
  * inherits from and repeats only the values that differ from it (cwd,
  * ids, groups, namespace, root, allow-listed environment, stacks), and it
  * makes no claim its ancestors made already.  The values of the image's
- * latest proc record are kept in memory (rec) for that comparison.
+ * latest proc record are kept in memory (rec) for that comparison.  Fork
+ * records are written only when UNROOT_FLAGS has "forkrec": the reader
+ * that runs the trace must resolve them (SCHEMA.md), so the CLI asks for
+ * them once it does; without the flag every proc record is full.
  *
  * No environment value outside the allow-list is ever written.
  */
@@ -194,7 +197,8 @@ static char now_rootfs[48];
 
 void ur_proc_after_fork(pid_t parent)
 {
-	fork_pending = __atomic_load_n(&rec_valid, __ATOMIC_ACQUIRE);
+	fork_pending = ur_fork_records &&
+		       __atomic_load_n(&rec_valid, __ATOMIC_ACQUIRE);
 	fork_parent = parent;
 }
 

@@ -21,6 +21,7 @@ int ur_enabled;
 int ur_record_reads;
 int ur_record_stacks = 1;
 int ur_record_argv;
+int ur_fork_records;
 char ur_logdir[PATH_MAX];
 char ur_lib[PATH_MAX];
 char ur_flags_text[64];
@@ -74,6 +75,7 @@ static void read_settings(void)
 	ur_record_reads = has_word(ur_flags_text, "reads");
 	ur_record_stacks = !has_word(ur_flags_text, "nostacks");
 	ur_record_argv = has_word(ur_flags_text, "argv");
+	ur_fork_records = has_word(ur_flags_text, "forkrec");
 	ur_enabled = 1;
 }
 

@@ -1028,10 +1028,11 @@ END_TEST
 START_TEST(test_fork)
 {
 	struct run r;
+	struct opts o = {.flags = "forkrec"};
 	char buf[32];
 	json_t *ev;
 
-	run(&r, "fork", NULL);
+	run(&r, "fork", &o);
 	ck_assert_int_eq(exit_code(&r), 0);
 	check_common(&r);
 	ck_assert_ptr_nonnull(output_value(&r, "child", buf, sizeof buf));
@@ -1363,9 +1364,10 @@ END_TEST
 START_TEST(test_fork_records)
 {
 	struct run r;
+	struct opts o = {.flags = "forkrec"};
 	char buf[32];
 	json_t *ev, *p;
-	run(&r, "fork_records", NULL);
+	run(&r, "fork_records", &o);
 	ck_assert_msg(exit_code(&r) == 0, "exit %d", exit_code(&r));
 	check_common(&r);
 	json_t *w = workload_proc(&r);
@@ -1424,6 +1426,18 @@ START_TEST(test_fork_records)
 			 atol(output_value(&r, "child-silent", buf, sizeof buf)));
 	ck_assert_int_eq(jint(p, "from"), r.pid);
 	ck_assert_int_eq(jint(p, "pts"), jint(w, "ts"));
+	ck_assert_str_eq(jstr(p, "exe"), workload_real);
+	run_free(&r);
+
+	/* without "forkrec" (a reader that does not resolve them) every
+	 * proc record is full */
+	run(&r, "fork_records", NULL);
+	ck_assert_int_eq(exit_code(&r), 0);
+	check_common(&r);
+	ck_assert_int_eq(count_ev(&r, "open", "same", &ev), 1);
+	p = proc_of(&r, ev);
+	ck_assert_ptr_null(json_object_get(p, "fork"));
+	ck_assert_int_gt(jint(p, "_nkeys"), 12);
 	ck_assert_str_eq(jstr(p, "exe"), workload_real);
 	run_free(&r);
 }
