@@ -10,10 +10,9 @@
  * inherits from and repeats only the values that differ from it (cwd,
  * ids, groups, namespace, root, allow-listed environment, stacks), and it
  * makes no claim its ancestors made already.  The values of the image's
- * latest proc record are kept in memory (rec) for that comparison.  Fork
- * records are written only when UNROOT_FLAGS has "forkrec": the reader
- * that runs the trace must resolve them (SCHEMA.md), so the CLI asks for
- * them once it does; without the flag every proc record is full.
+ * latest proc record are kept in memory (rec) for that comparison.  With
+ * "noforkrec" in UNROOT_FLAGS (for a reader that does not resolve fork
+ * records) every proc record is full.
  *
  * No environment value outside the allow-list is ever written.
  */

@@ -75,7 +75,7 @@ static void read_settings(void)
 	ur_record_reads = has_word(ur_flags_text, "reads");
 	ur_record_stacks = !has_word(ur_flags_text, "nostacks");
 	ur_record_argv = has_word(ur_flags_text, "argv");
-	ur_fork_records = has_word(ur_flags_text, "forkrec");
+	ur_fork_records = !has_word(ur_flags_text, "noforkrec");
 	ur_enabled = 1;
 }
 

@@ -85,7 +85,8 @@ extern HIDDEN int ur_enabled;	     /* tracing is on in this process */
 extern HIDDEN int ur_record_reads;   /* --reads */
 extern HIDDEN int ur_record_stacks;  /* stacks unless --no-stacks */
 extern HIDDEN int ur_record_argv;    /* --argv */
-extern HIDDEN int ur_fork_records;   /* short proc records after fork */
+extern HIDDEN int ur_fork_records;   /* short proc records after fork,
+					unless "noforkrec" */
 extern HIDDEN char ur_logdir[PATH_MAX];
 extern HIDDEN char ur_lib[PATH_MAX];	     /* the LD_PRELOAD entry */
 extern HIDDEN char ur_flags_text[64];

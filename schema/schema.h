@@ -13,14 +13,14 @@
 /*
  * Bumped on any incompatible change; readers refuse newer versions.
  * 2: a forked child's proc record may be a short "fork" record whose other
- * fields are inherited (SCHEMA.md; written only when UNROOT_FLAGS has
- * "forkrec"); an exec in a vfork child is recorded.
+ * fields are inherited (SCHEMA.md; not with "noforkrec" in UNROOT_FLAGS);
+ * an exec in a vfork child is recorded.
  */
 #define UNROOT_SCHEMA_VERSION 2
 
 /* Environment the CLI hands to the preload (and the preload to children). */
 #define UNROOT_ENV_LOG "UNROOT_LOG"     /* absolute path of the log directory */
-#define UNROOT_ENV_FLAGS "UNROOT_FLAGS" /* comma list: reads,nostacks,argv,forkrec */
+#define UNROOT_ENV_FLAGS "UNROOT_FLAGS" /* comma list: reads,nostacks,argv,noforkrec */
 #define UNROOT_ENV_LIB "UNROOT_LIB"     /* the LD_PRELOAD entry to re-insert */
 
 /* Names inside a trace directory. */

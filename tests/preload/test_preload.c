@@ -1028,11 +1028,10 @@ END_TEST
 START_TEST(test_fork)
 {
 	struct run r;
-	struct opts o = {.flags = "forkrec"};
 	char buf[32];
 	json_t *ev;
 
-	run(&r, "fork", &o);
+	run(&r, "fork", NULL);
 	ck_assert_int_eq(exit_code(&r), 0);
 	check_common(&r);
 	ck_assert_ptr_nonnull(output_value(&r, "child", buf, sizeof buf));
@@ -1364,10 +1363,10 @@ END_TEST
 START_TEST(test_fork_records)
 {
 	struct run r;
-	struct opts o = {.flags = "forkrec"};
+	struct opts o = {.flags = "noforkrec"};
 	char buf[32];
 	json_t *ev, *p;
-	run(&r, "fork_records", &o);
+	run(&r, "fork_records", NULL);
 	ck_assert_msg(exit_code(&r) == 0, "exit %d", exit_code(&r));
 	check_common(&r);
 	json_t *w = workload_proc(&r);
@@ -1429,9 +1428,9 @@ START_TEST(test_fork_records)
 	ck_assert_str_eq(jstr(p, "exe"), workload_real);
 	run_free(&r);
 
-	/* without "forkrec" (a reader that does not resolve them) every
+	/* with "noforkrec" (a reader that does not resolve them) every
 	 * proc record is full */
-	run(&r, "fork_records", NULL);
+	run(&r, "fork_records", &o);
 	ck_assert_int_eq(exit_code(&r), 0);
 	check_common(&r);
 	ck_assert_int_eq(count_ev(&r, "open", "same", &ev), 1);
