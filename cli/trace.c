@@ -754,11 +754,11 @@ static void inherit(struct proc_rec *r, const struct proc_rec *s)
 	if (!(r->have & PF_UID))
 		p->uid = q->uid;
 	if (!(r->have & PF_EUID))
-		p->euid = (r->have & PF_UID) ? p->uid : q->euid;
+		p->euid = q->euid;
 	if (!(r->have & PF_GID))
 		p->gid = q->gid;
 	if (!(r->have & PF_EGID))
-		p->egid = (r->have & PF_GID) ? p->gid : q->egid;
+		p->egid = q->egid;
 	if (!(r->have & PF_GROUPS) && q->ngroups) {
 		p->groups = xcalloc((size_t)q->ngroups + 1, sizeof *p->groups);
 		memcpy(p->groups, q->groups, (size_t)q->ngroups * sizeof *p->groups);
@@ -766,8 +766,10 @@ static void inherit(struct proc_rec *r, const struct proc_rec *s)
 	}
 	if (!(r->have & PF_NS))
 		p->ns = q->ns;
-	if (!(r->have & PF_ROOTFS) && q->rootfs)
+	if (!(r->have & PF_ROOTFS) && q->rootfs) {
+		free(p->rootfs);
 		p->rootfs = xstrdup(q->rootfs);
+	}
 	if (!(r->have & PF_ENV) && q->nenv) {
 		p->env = xcalloc((size_t)q->nenv + 1, sizeof *p->env);
 		for (int i = 0; i < q->nenv; i++) {
