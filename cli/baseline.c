@@ -291,7 +291,8 @@ int baseline_write(struct baseline *b, const char *file, char **err)
 	if (write(fd, text.buf, text.len) != (ssize_t)text.len ||
 	    fchmod(fd, 0644) || close(fd)) {
 		*err = xasprintf("cannot write a temporary file beside the "
-				 "baseline: %s", strerror(errno));
+				 "baseline: %s",
+				 strerror(errno));
 		unlink(tmp);
 	} else if (rename(tmp, file)) {
 		*err = xasprintf("cannot replace the baseline: %s",
@@ -316,9 +317,9 @@ enum baseline_file_kind baseline_file_kind(const char *file)
 	if (access(file, F_OK))
 		return BASELINE_FILE_ABSENT;
 	j = json_load_file(file, 0, &jerr);
-	k = json_is_object(j) && json_object_get(j, "unroot_baseline") ?
-		    BASELINE_FILE_BASELINE :
-		    BASELINE_FILE_OTHER;
+	k = json_is_object(j) && json_object_get(j, "unroot_baseline")
+		? BASELINE_FILE_BASELINE
+		: BASELINE_FILE_OTHER;
 	json_decref(j);
 	return k;
 }
@@ -458,7 +459,7 @@ static int read_strings(struct reader *r, const json_t *root, const char *key,
 	if (!json_is_array(a))
 		return read_error(r, line_of_key(r->text, key),
 				  "\"%s\" must be an array of strings", key);
-	json_array_foreach(a, i, item) {
+	json_array_foreach (a, i, item) {
 		char *s = path_from_json(item);
 
 		if (!s)
@@ -483,7 +484,7 @@ static int read_words(struct reader *r, long line, const json_t *o,
 	if (!json_is_array(a))
 		return read_error(r, line, "%s: \"%s\" must be an array", what,
 				  key);
-	json_array_foreach(a, i, item) {
+	json_array_foreach (a, i, item) {
 		char *s = path_from_json(item);
 
 		if (!s)
@@ -508,7 +509,7 @@ static int read_entries(struct reader *r, const json_t *root, const char *key,
 	if (!json_is_array(a))
 		return read_error(r, line_of_key(r->text, key),
 				  "\"%s\" must be an array of entries", key);
-	json_array_foreach(a, i, item) {
+	json_array_foreach (a, i, item) {
 		long line = line_of_entry(r->text, key, i);
 		char *what = xasprintf("%s entry %zu", key, i + 1);
 		char *path = path_from_json(json_object_get(item, "path"));
@@ -543,8 +544,9 @@ static int read_root(struct reader *r, struct baseline *b, const json_t *root)
 	const json_t *v = json_object_get(root, "unroot_baseline");
 
 	if (!json_is_object(root) || !v)
-		return read_error(r, 0, "not an unroot baseline (no "
-					"\"unroot_baseline\" version key)");
+		return read_error(r, 0,
+				  "not an unroot baseline (no "
+				  "\"unroot_baseline\" version key)");
 	if (!json_is_integer(v) || json_integer_value(v) != BASELINE_VERSION)
 		return read_error(r, line_of_key(r->text, "unroot_baseline"),
 				  "unsupported baseline version (this unroot "
@@ -594,8 +596,10 @@ int baseline_read(struct baseline *b, const char *file, char **err)
 		char *msg = path_escape(jerr.text);
 
 		if (jerr.line > 0)
-			rc = read_error(&r, jerr.line, "broken JSON at column "
-					"%d: %s", jerr.column, msg);
+			rc = read_error(&r, jerr.line,
+					"broken JSON at column "
+					"%d: %s",
+					jerr.column, msg);
 		else
 			rc = read_error(&r, 0, "broken JSON: %s", msg);
 		free(msg);
@@ -619,8 +623,8 @@ bool is_permission_denial(int err)
 static bool frame_is_system(const struct trace_frame *f)
 {
 	static const char *const prefixes[] = {
-		"libc.so", "libc-", "ld-linux", "ld-", "ld.so", "libunroot",
-		"libpthread", "libdl.", "libdl-", "libunwind",
+	    "libc.so",	 "libc-",      "ld-linux", "ld-",    "ld.so",
+	    "libunroot", "libpthread", "libdl.",   "libdl-", "libunwind",
 	};
 	const char *base = path_basename(f->module);
 
@@ -702,8 +706,8 @@ static void note(struct collector *c, struct bl_list *l,
 		 const struct trace_event *ev, const char *raw, const char *op)
 {
 	const char *home = ev->proc ? ev->proc->home : NULL;
-	char *pattern = generalize_path(raw, home,
-					strset_has(&c->mktemp_paths, raw));
+	char *pattern =
+	    generalize_path(raw, home, strset_has(&c->mktemp_paths, raw));
 	const char *user = user_pattern_of(c->b, pattern, raw);
 	struct bl_entry *e;
 
@@ -729,7 +733,8 @@ static void note_write(struct collector *c, const struct trace_event *ev)
 	case OP_RENAME:
 		note(c, w, ev, ev->path, "rename");
 		if (ev->path2)
-			note(c, w, ev, ev->path2, created_or_modified(&ev->st2));
+			note(c, w, ev, ev->path2,
+			     created_or_modified(&ev->st2));
 		break;
 	case OP_LINK:
 		if (ev->path2)
@@ -763,8 +768,7 @@ static int collect_event(const struct trace_event *ev, void *ctx)
 			return 0;
 		note(c, &c->b->denials, ev, ev->path, op_name(ev->op));
 		if (ev->path2 && (ev->op == OP_RENAME || ev->op == OP_LINK))
-			note(c, &c->b->denials, ev, ev->path2,
-			     op_name(ev->op));
+			note(c, &c->b->denials, ev, ev->path2, op_name(ev->op));
 		return 0;
 	}
 	if (trace_event_writes(ev))

@@ -16,7 +16,7 @@
 #include "trace.h"
 #include "util.h"
 
-#define BASELINE_VERSION 1
+#define BASELINE_VERSION      1
 #define DEFAULT_BASELINE_FILE "unroot-baseline.json"
 
 /* A sorted set of short words (operations, program names). */
@@ -27,11 +27,11 @@ struct wordset {
 
 /* The first event seen for an entry, kept to explain it to a person. */
 struct first_seen {
-	char *raw;	/* the raw path */
-	char *op;	/* the operation word ("create", "open") */
-	char *program;	/* basename of the executable */
-	char *frame;	/* first native frame outside libc/libunroot, or NULL */
-	char *errname;	/* denials: the errno name */
+	char *raw;     /* the raw path */
+	char *op;      /* the operation word ("create", "open") */
+	char *program; /* basename of the executable */
+	char *frame;   /* first native frame outside libc/libunroot, or NULL */
+	char *errname; /* denials: the errno name */
 	int pid;
 };
 
@@ -52,7 +52,7 @@ struct bl_list {
 struct baseline {
 	char **patterns; /* globs: a matching path is recorded as the glob */
 	size_t npatterns;
-	char **ignore;	/* globs: matching paths are not recorded at all */
+	char **ignore; /* globs: matching paths are not recorded at all */
 	size_t nignore;
 	struct bl_list writes, denials;
 };
@@ -110,9 +110,9 @@ bool is_permission_denial(int err);
 enum check_format { CHECK_TEXT, CHECK_JSON, CHECK_GITHUB, CHECK_JUNIT };
 
 /* Exit codes of check and diff (documented in docs/baseline.md). */
-#define CHECK_EXIT_SAME 0
-#define CHECK_EXIT_NEW 1
-#define CHECK_EXIT_USAGE 2
+#define CHECK_EXIT_SAME	    0
+#define CHECK_EXIT_NEW	    1
+#define CHECK_EXIT_USAGE    2
 #define CHECK_EXIT_NO_TRACE 3
 
 int check_parse_format(const char *s, enum check_format *f);

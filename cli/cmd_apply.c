@@ -55,11 +55,14 @@ static int write_file(const char *path, const char *data, size_t len)
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"usage: unroot apply -f Dockerfile [-o OUT] [--user NAME] [--uid N]\n"
-		"                    [--gid N] [--openshift] [--no-shell] [DIR...]\n\n"
-		"Insert the plan of the trace DIR (default ./unroot-trace) into the\n"
-		"final stage of the Dockerfile; writes OUT (default Dockerfile.nonroot).\n");
+	fprintf(out, "usage: unroot apply -f Dockerfile [-o OUT] [--user NAME] "
+		     "[--uid N]\n"
+		     "                    [--gid N] [--openshift] [--no-shell] "
+		     "[DIR...]\n\n"
+		     "Insert the plan of the trace DIR (default "
+		     "./unroot-trace) into the\n"
+		     "final stage of the Dockerfile; writes OUT (default "
+		     "Dockerfile.nonroot).\n");
 }
 
 /* The stage already runs as a non-root user: plan for that user. */
@@ -129,7 +132,8 @@ static int parse_args(int argc, char **argv, struct plan_options *o,
 		if (rc)
 			continue;
 		if (argv[i][0] == '-' && argv[i][1]) {
-			errmsg("unknown option '%s'; see 'unroot apply --help'", argv[i]);
+			errmsg("unknown option '%s'; see 'unroot apply --help'",
+			       argv[i]);
 			return -1;
 		}
 		a->dirs[a->ndirs++] = argv[i];
@@ -162,7 +166,8 @@ int cmd_apply(int argc, char **argv)
 	struct apply_args a = {0};
 	struct dockerfile *df = NULL;
 	struct plan *pl = NULL;
-	struct strbuf block = STRBUF_INIT, stage = STRBUF_INIT, out = STRBUF_INIT;
+	struct strbuf block = STRBUF_INIT, stage = STRBUF_INIT,
+		      out = STRBUF_INIT;
 	char *text = NULL, *outpath = NULL, *keep = NULL;
 	char *default_dir[] = {"unroot-trace", NULL};
 	size_t len = 0;
@@ -184,12 +189,14 @@ int cmd_apply(int argc, char **argv)
 	}
 	df = dockerfile_parse(text, len);
 	adopt_stage_user(&o, dockerfile_final_user(df), &keep);
-	pl = a.ndirs ? plan_load(a.dirs, a.ndirs, &o) : plan_load(default_dir, 1, &o);
+	pl = a.ndirs ? plan_load(a.dirs, a.ndirs, &o)
+		     : plan_load(default_dir, 1, &o);
 	if (!pl || render_block(pl, df->escape, &block, &stage))
 		goto out;
 	dockerfile_insert(df, block.buf, pl->no_shell ? stage.buf : NULL, &out);
 	outpath = a.out ? xstrdup(a.out) : xasprintf("%s.nonroot", a.in);
-	if (!a.out && !access(outpath, F_OK) && !same_content(outpath, out.buf, out.len)) {
+	if (!a.out && !access(outpath, F_OK) &&
+	    !same_content(outpath, out.buf, out.len)) {
 		errmsg("%s exists and differs; name it with -o to replace it",
 		       outpath);
 		goto out;

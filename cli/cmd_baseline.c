@@ -13,7 +13,6 @@
 #include "baseline.h"
 #include "commands.h"
 
-
 static void baseline_usage(FILE *f)
 {
 	fprintf(f, "usage: unroot baseline [-o FILE] [DIR...]\n");
@@ -128,8 +127,9 @@ int cmd_baseline(int argc, char **argv)
 		errmsg("%s", err);
 		free(err);
 	} else {
-		fprintf(stderr, "unroot baseline: wrote %zu write patterns and "
-				"%zu denials to ",
+		fprintf(stderr,
+			"unroot baseline: wrote %zu write patterns and "
+			"%zu denials to ",
 			b.writes.n, b.denials.n);
 		fput_path(stderr, file);
 		fputc('\n', stderr);

@@ -19,7 +19,6 @@
 #include "planner.h"
 #include "quote.h"
 
-
 /* ---- reading traces ------------------------------------------------------ */
 
 static void warn_diag(const struct trace_diag *d)
@@ -86,16 +85,16 @@ static void feed_binds(struct planner *p, const struct trace *t)
 		size_t i;
 		json_t *b;
 
-		json_array_foreach(binds, i, b) {
-			const char *c = json_string_value(
-				json_object_get(b, "container"));
+		json_array_foreach (binds, i, b) {
+			const char *c =
+			    json_string_value(json_object_get(b, "container"));
 			const char *h =
-				json_string_value(json_object_get(b, "host"));
+			    json_string_value(json_object_get(b, "host"));
 
 			if (c)
 				planner_add_bind(
-					p, c, h,
-					json_is_true(json_object_get(b, "ro")));
+				    p, c, h,
+				    json_is_true(json_object_get(b, "ro")));
 		}
 	}
 }
@@ -145,8 +144,8 @@ static char *plan_line_for(const struct plan *pl, const char *raw)
 	for (size_t i = 0; pl && i < pl->ngrants; i++) {
 		const struct grant *g = &pl->grants[i];
 
-		if (g->alternative || !g->path || !path_is_under(raw, g->path) ||
-		    strlen(g->path) < best)
+		if (g->alternative || !g->path ||
+		    !path_is_under(raw, g->path) || strlen(g->path) < best)
 			continue;
 		best = strlen(g->path);
 		free(line);
@@ -154,12 +153,12 @@ static char *plan_line_for(const struct plan *pl, const char *raw)
 	}
 	for (size_t i = 0; !line && pl && i < pl->nhost; i++)
 		if (path_is_under(raw, pl->host[i].mount))
-			line = xasprintf("on the host: make %s writable for "
-					 "uid %u",
-					 pl->host[i].hostdir ?
-						 pl->host[i].hostdir :
-						 pl->host[i].mount,
-					 pl->uid);
+			line =
+			    xasprintf("on the host: make %s writable for "
+				      "uid %u",
+				      pl->host[i].hostdir ? pl->host[i].hostdir
+							  : pl->host[i].mount,
+				      pl->uid);
 	for (size_t i = 0; !line && pl && i < pl->ntmpfs; i++)
 		if (path_is_under(raw, pl->tmpfs[i].dir)) {
 			char *opt = plan_tmpfs_option(pl, &pl->tmpfs[i]);
@@ -170,7 +169,8 @@ static char *plan_line_for(const struct plan *pl, const char *raw)
 	return line;
 }
 
-/* ---- the comparison -------------------------------------------------------- */
+/* ---- the comparison --------------------------------------------------------
+ */
 
 struct finding {
 	const struct bl_entry *e;
@@ -194,8 +194,8 @@ static void find_new(struct comparison *c, const struct bl_list *accepted,
 	for (size_t i = 0; i < seen->n; i++) {
 		if (bl_list_covers(accepted, seen->v[i].path))
 			continue;
-		c->found = xgrow(c->found, &c->cap, c->nfound + 1,
-				 sizeof *c->found);
+		c->found =
+		    xgrow(c->found, &c->cap, c->nfound + 1, sizeof *c->found);
 		c->found[c->nfound].e = &seen->v[i];
 		c->found[c->nfound].denial = denial;
 		c->found[c->nfound++].plan_line = NULL;
@@ -236,7 +236,7 @@ static void explain_with_plan(struct comparison *c, struct trace *t)
 	for (size_t i = 0; i < c->nfound; i++)
 		if (c->found[i].e->first.raw)
 			c->found[i].plan_line =
-				plan_line_for(pl, c->found[i].e->first.raw);
+			    plan_line_for(pl, c->found[i].e->first.raw);
 	if (pl)
 		plan_free(pl);
 }
@@ -286,7 +286,8 @@ static const char *kind_of(const struct finding *f)
 	return f->denial ? "new denial" : "new write";
 }
 
-/* ---- text ------------------------------------------------------------------ */
+/* ---- text ------------------------------------------------------------------
+ */
 
 static void print_text(const struct comparison *c, FILE *out)
 {
@@ -308,15 +309,17 @@ static void print_text(const struct comparison *c, FILE *out)
 		fputc('\n', out);
 	}
 	sb_release(&sb);
-	fprintf(out, "%s: %zu new writes, %zu new denials "
-		     "(%zu write patterns and %zu denials seen) against ",
-		command_name(), count_new(c, false), count_new(c, true), c->nwrites_seen,
-		c->ndenials_seen);
+	fprintf(out,
+		"%s: %zu new writes, %zu new denials "
+		"(%zu write patterns and %zu denials seen) against ",
+		command_name(), count_new(c, false), count_new(c, true),
+		c->nwrites_seen, c->ndenials_seen);
 	fput_path(out, c->label);
 	fputc('\n', out);
 }
 
-/* ---- github workflow commands --------------------------------------------- */
+/* ---- github workflow commands ---------------------------------------------
+ */
 
 /* GitHub's escaping of a command's message: % CR LF. */
 static void sb_add_gh_data(struct strbuf *sb, const char *s)
@@ -382,8 +385,8 @@ static void print_github(const struct comparison *c, FILE *out)
 
 		sb_reset(&msg);
 		sb_addf(&msg, "in the baseline, not seen this time: %s", p);
-		print_gh_command(out, "notice", c->label,
-				 "unroot: not seen", msg.buf);
+		print_gh_command(out, "notice", c->label, "unroot: not seen",
+				 msg.buf);
 		free(p);
 	}
 	sb_reset(&msg);
@@ -394,14 +397,17 @@ static void print_github(const struct comparison *c, FILE *out)
 	sb_release(&msg);
 }
 
-/* ---- JUnit XML ------------------------------------------------------------- */
+/* ---- JUnit XML -------------------------------------------------------------
+ */
 
 /* Length of the UTF-8 sequence at s and its code point; 0 when invalid. */
 static int utf8_decode(const unsigned char *s, unsigned *cp)
 {
-	int n = s[0] < 0x80 ? 1 : (s[0] & 0xe0) == 0xc0 ? 2 :
-				  (s[0] & 0xf0) == 0xe0 ? 3 :
-				  (s[0] & 0xf8) == 0xf0 ? 4 : 0;
+	int n = s[0] < 0x80		? 1
+		: (s[0] & 0xe0) == 0xc0 ? 2
+		: (s[0] & 0xf0) == 0xe0 ? 3
+		: (s[0] & 0xf8) == 0xf0 ? 4
+					: 0;
 
 	if (!n)
 		return 0;
@@ -418,8 +424,7 @@ static int utf8_decode(const unsigned char *s, unsigned *cp)
 static bool xml_char_allowed(unsigned cp)
 {
 	return cp == 0x9 || cp == 0xa || cp == 0xd ||
-	       (cp >= 0x20 && cp <= 0xd7ff) ||
-	       (cp >= 0xe000 && cp <= 0xfffd) ||
+	       (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) ||
 	       (cp >= 0x10000 && cp <= 0x10ffff);
 }
 
@@ -439,12 +444,24 @@ static void sb_add_xml(struct strbuf *sb, const char *s)
 			continue;
 		}
 		switch (cp) {
-		case '&': sb_adds(sb, "&amp;"); break;
-		case '<': sb_adds(sb, "&lt;"); break;
-		case '>': sb_adds(sb, "&gt;"); break;
-		case '"': sb_adds(sb, "&quot;"); break;
-		case '\'': sb_adds(sb, "&apos;"); break;
-		default: sb_add(sb, p, n); break;
+		case '&':
+			sb_adds(sb, "&amp;");
+			break;
+		case '<':
+			sb_adds(sb, "&lt;");
+			break;
+		case '>':
+			sb_adds(sb, "&gt;");
+			break;
+		case '"':
+			sb_adds(sb, "&quot;");
+			break;
+		case '\'':
+			sb_adds(sb, "&apos;");
+			break;
+		default:
+			sb_add(sb, p, n);
+			break;
 		}
 		p += n;
 	}
@@ -476,11 +493,13 @@ static void print_junit(const struct comparison *c, FILE *out)
 	size_t tests = c->nfound ? c->nfound : 1;
 
 	sb_adds(&sb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-	sb_addf(&sb, "<testsuites name=\"unroot\" tests=\"%zu\" "
-		     "failures=\"%zu\">\n",
+	sb_addf(&sb,
+		"<testsuites name=\"unroot\" tests=\"%zu\" "
+		"failures=\"%zu\">\n",
 		tests, c->nfound);
-	sb_addf(&sb, "  <testsuite name=\"unroot check\" tests=\"%zu\" "
-		     "failures=\"%zu\" errors=\"0\" skipped=\"0\">\n",
+	sb_addf(&sb,
+		"  <testsuite name=\"unroot check\" tests=\"%zu\" "
+		"failures=\"%zu\" errors=\"0\" skipped=\"0\">\n",
 		tests, c->nfound);
 	for (size_t i = 0; i < c->nfound; i++)
 		junit_testcase(&sb, &c->found[i]);
@@ -501,7 +520,8 @@ static void print_junit(const struct comparison *c, FILE *out)
 	sb_release(&sb);
 }
 
-/* ---- json -------------------------------------------------------------------- */
+/* ---- json
+ * -------------------------------------------------------------------- */
 
 static json_t *json_opt_path(const char *s)
 {
@@ -537,8 +557,8 @@ static void print_json(const struct comparison *c, FILE *out)
 		json_array_append_new(u, json_path(c->unseen[i]->path));
 	json_object_set_new(o, "unroot_check", json_integer(1));
 	json_object_set_new(o, "baseline", json_path(c->label));
-	json_object_set_new(o, "status", json_string(c->nfound ? "new" :
-								 "same"));
+	json_object_set_new(o, "status",
+			    json_string(c->nfound ? "new" : "same"));
 	json_object_set_new(o, "new_writes", w);
 	json_object_set_new(o, "new_denials", d);
 	json_object_set_new(o, "not_seen", u);
@@ -563,10 +583,18 @@ int check_compare(const struct baseline *accepted, struct baseline *seen,
 	find_unseen(&c, &accepted->denials, &seen->denials);
 	explain_with_plan(&c, trace);
 	switch (f) {
-	case CHECK_TEXT: print_text(&c, out); break;
-	case CHECK_JSON: print_json(&c, out); break;
-	case CHECK_GITHUB: print_github(&c, out); break;
-	case CHECK_JUNIT: print_junit(&c, out); break;
+	case CHECK_TEXT:
+		print_text(&c, out);
+		break;
+	case CHECK_JSON:
+		print_json(&c, out);
+		break;
+	case CHECK_GITHUB:
+		print_github(&c, out);
+		break;
+	case CHECK_JUNIT:
+		print_junit(&c, out);
+		break;
 	}
 	fflush(out);
 	for (size_t i = 0; i < c.nfound; i++)
@@ -576,7 +604,8 @@ int check_compare(const struct baseline *accepted, struct baseline *seen,
 	return c.nfound ? CHECK_EXIT_NEW : CHECK_EXIT_SAME;
 }
 
-/* ---- the command ------------------------------------------------------------ */
+/* ---- the command ------------------------------------------------------------
+ */
 
 struct check_args {
 	const char *baseline;
@@ -643,8 +672,8 @@ static int parse_check_args(int argc, char **argv, struct check_args *a)
 	return 0;
 }
 
-static int update_baseline(struct baseline *accepted, const struct baseline *seen,
-			   const char *file)
+static int update_baseline(struct baseline *accepted,
+			   const struct baseline *seen, const char *file)
 {
 	char *err = NULL;
 

@@ -34,11 +34,11 @@
 #include "tracedir.h"
 #include "util.h"
 
-#define CT_PAYLOAD "/.unroot"
-#define CT_LOG "/.unroot-log"
-#define CT_LIB CT_PAYLOAD "/$LIB/libunroot.so"
+#define CT_PAYLOAD   "/.unroot"
+#define CT_LOG	     "/.unroot-log"
+#define CT_LIB	     CT_PAYLOAD "/$LIB/libunroot.so"
 #define GLIBC_SUBDIR "lib/x86_64-linux-gnu"
-#define MUSL_SUBDIR "$LIB"
+#define MUSL_SUBDIR  "$LIB"
 
 struct bind {
 	char *container, *host, *volume;
@@ -49,9 +49,9 @@ struct docker_opts {
 	struct trace_options t;
 	char **plan_args; /* plan options, NULL-terminated */
 	int nplan;
-	char **run;	  /* the docker run arguments after "run" */
+	char **run; /* the docker run arguments after "run" */
 	int nrun;
-	int image;	  /* index of IMAGE in run[] */
+	int image; /* index of IMAGE in run[] */
 	bool network, init, pidhost;
 	char *user_preload; /* a -e LD_PRELOAD=... the user gave, or NULL */
 	struct bind *binds;
@@ -60,29 +60,30 @@ struct docker_opts {
 
 static void docker_usage(FILE *f)
 {
-	fprintf(f,
-		"usage: unroot docker [-o DIR] [--reads] [--no-stacks] [--argv]\n"
-		"                     [--user NAME] [--uid N] [--gid N] "
-		"[--openshift] [--format F]\n"
-		"                     -- run [DOCKER-RUN-OPTIONS...] IMAGE "
-		"[CMD [ARG...]]\n\n"
-		"Run a container under the unroot tracer and print what it "
-		"wrote and the plan\nthat lets it run as non-root.\n\n"
-		"  -o DIR       trace directory on this host (default %s)\n"
-		"  --reads      also record reads, stats and access checks\n"
-		"  --no-stacks  do not record native call stacks\n"
-		"  --argv       record whole command lines (may hold secrets)\n"
-		"  --user, --uid, --gid, --openshift, --format\n"
-		"               passed to 'unroot plan' for the plan printed "
-		"at the end\n\n"
-		"The payload directory (../lib/unroot/ beside the unroot "
-		"executable) is mounted\nread-only at " CT_PAYLOAD
-		" and DIR/log at " CT_LOG ".  Every docker run option is kept;\n"
-		"--network none is added unless a network is given; -d is "
-		"refused.\n\n"
-		"Exit status: the container's, or 125 when unroot or docker "
-		"fails.\n",
-		DEFAULT_TRACE_DIR);
+	fprintf(
+	    f,
+	    "usage: unroot docker [-o DIR] [--reads] [--no-stacks] [--argv]\n"
+	    "                     [--user NAME] [--uid N] [--gid N] "
+	    "[--openshift] [--format F]\n"
+	    "                     -- run [DOCKER-RUN-OPTIONS...] IMAGE "
+	    "[CMD [ARG...]]\n\n"
+	    "Run a container under the unroot tracer and print what it "
+	    "wrote and the plan\nthat lets it run as non-root.\n\n"
+	    "  -o DIR       trace directory on this host (default %s)\n"
+	    "  --reads      also record reads, stats and access checks\n"
+	    "  --no-stacks  do not record native call stacks\n"
+	    "  --argv       record whole command lines (may hold secrets)\n"
+	    "  --user, --uid, --gid, --openshift, --format\n"
+	    "               passed to 'unroot plan' for the plan printed "
+	    "at the end\n\n"
+	    "The payload directory (../lib/unroot/ beside the unroot "
+	    "executable) is mounted\nread-only at " CT_PAYLOAD
+	    " and DIR/log at " CT_LOG ".  Every docker run option is kept;\n"
+	    "--network none is added unless a network is given; -d is "
+	    "refused.\n\n"
+	    "Exit status: the container's, or 125 when unroot or docker "
+	    "fails.\n",
+	    DEFAULT_TRACE_DIR);
 }
 
 /* ---- docker run's own options -------------------------------------------
@@ -91,32 +92,103 @@ static void docker_usage(FILE *f)
  * options are taken as flags unless written --opt=value.
  */
 static const char *const value_opts[] = {
-	"add-host", "annotation", "attach", "blkio-weight",
-	"blkio-weight-device", "cap-add", "cap-drop", "cgroup-parent",
-	"cgroupns", "cidfile", "cpu-count", "cpu-percent", "cpu-period",
-	"cpu-quota", "cpu-rt-period", "cpu-rt-runtime", "cpu-shares", "cpus",
-	"cpuset-cpus", "cpuset-mems", "detach-keys", "device",
-	"device-cgroup-rule", "device-read-bps", "device-read-iops",
-	"device-write-bps", "device-write-iops", "dns", "dns-option",
-	"dns-opt", "dns-search", "domainname", "entrypoint", "env", "env-file",
-	"expose", "gpus", "group-add", "health-cmd", "health-interval",
-	"health-retries", "health-start-interval", "health-start-period",
-	"health-timeout", "hostname", "ip", "ip6", "ipc", "isolation",
-	"kernel-memory", "label", "label-file", "link", "link-local-ip",
-	"log-driver", "log-opt", "mac-address", "memory", "memory-reservation",
-	"memory-swap", "memory-swappiness", "mount", "name", "net", "network",
-	"net-alias", "network-alias", "oom-score-adj", "pid", "pids-limit",
-	"platform", "publish", "pull", "restart", "runtime", "security-opt",
-	"shm-size", "stop-signal", "stop-timeout", "storage-opt", "sysctl",
-	"tmpfs", "ulimit", "user", "userns", "uts", "volume", "volume-driver",
-	"volumes-from", "workdir", NULL,
+    "add-host",
+    "annotation",
+    "attach",
+    "blkio-weight",
+    "blkio-weight-device",
+    "cap-add",
+    "cap-drop",
+    "cgroup-parent",
+    "cgroupns",
+    "cidfile",
+    "cpu-count",
+    "cpu-percent",
+    "cpu-period",
+    "cpu-quota",
+    "cpu-rt-period",
+    "cpu-rt-runtime",
+    "cpu-shares",
+    "cpus",
+    "cpuset-cpus",
+    "cpuset-mems",
+    "detach-keys",
+    "device",
+    "device-cgroup-rule",
+    "device-read-bps",
+    "device-read-iops",
+    "device-write-bps",
+    "device-write-iops",
+    "dns",
+    "dns-option",
+    "dns-opt",
+    "dns-search",
+    "domainname",
+    "entrypoint",
+    "env",
+    "env-file",
+    "expose",
+    "gpus",
+    "group-add",
+    "health-cmd",
+    "health-interval",
+    "health-retries",
+    "health-start-interval",
+    "health-start-period",
+    "health-timeout",
+    "hostname",
+    "ip",
+    "ip6",
+    "ipc",
+    "isolation",
+    "kernel-memory",
+    "label",
+    "label-file",
+    "link",
+    "link-local-ip",
+    "log-driver",
+    "log-opt",
+    "mac-address",
+    "memory",
+    "memory-reservation",
+    "memory-swap",
+    "memory-swappiness",
+    "mount",
+    "name",
+    "net",
+    "network",
+    "net-alias",
+    "network-alias",
+    "oom-score-adj",
+    "pid",
+    "pids-limit",
+    "platform",
+    "publish",
+    "pull",
+    "restart",
+    "runtime",
+    "security-opt",
+    "shm-size",
+    "stop-signal",
+    "stop-timeout",
+    "storage-opt",
+    "sysctl",
+    "tmpfs",
+    "ulimit",
+    "user",
+    "userns",
+    "uts",
+    "volume",
+    "volume-driver",
+    "volumes-from",
+    "workdir",
+    NULL,
 };
 /* short options taking a value, and their long names */
 static const char short_value[] = "acehlmpuvw";
-static const char *const short_long[] = {"attach", "cpu-shares", "env",
-					 "hostname", "label", "memory",
-					 "publish", "user", "volume",
-					 "workdir"};
+static const char *const short_long[] = {
+    "attach", "cpu-shares", "env",  "hostname", "label",
+    "memory", "publish",    "user", "volume",	"workdir"};
 
 static bool takes_value(const char *name)
 {
@@ -189,7 +261,8 @@ static void parse_mount(struct docker_opts *o, const char *spec)
 		else if ((!strcmp(t, "source") || !strcmp(t, "src")) && v)
 			src = v;
 		else if ((!strcmp(t, "target") || !strcmp(t, "destination") ||
-			  !strcmp(t, "dst")) && v)
+			  !strcmp(t, "dst")) &&
+			 v)
 			dst = v;
 		else if (!strcmp(t, "readonly") || !strcmp(t, "ro"))
 			ro = !v || !strcmp(v, "true") || !strcmp(v, "1");
@@ -202,8 +275,7 @@ static void parse_mount(struct docker_opts *o, const char *spec)
 }
 
 /* What we need to know of one docker run option (name without dashes). */
-static int note_option(struct docker_opts *o, const char *name,
-		       const char *val)
+static int note_option(struct docker_opts *o, const char *name, const char *val)
 {
 	if (!strcmp(name, "d") || !strcmp(name, "detach")) {
 		errmsg("-d/--detach is not supported: unroot docker waits for "
@@ -242,15 +314,16 @@ static int parse_run(struct docker_opts *o)
 			break;
 		if (a[1] == '-') {
 			const char *eq = strchr(a + 2, '=');
-			char *name = eq ? xstrndup(a + 2, eq - a - 2)
-					: xstrdup(a + 2);
+			char *name =
+			    eq ? xstrndup(a + 2, eq - a - 2) : xstrdup(a + 2);
 			const char *val = eq ? eq + 1 : NULL;
 			int r;
 
 			if (!eq && takes_value(name)) {
 				if (i + 1 >= o->nrun) {
 					errmsg("docker run option %s needs a "
-					       "value", a);
+					       "value",
+					       a);
 					free(name);
 					return -1;
 				}
@@ -362,8 +435,9 @@ static int parse_args(int argc, char **argv, struct docker_opts *o)
 			o->plan_args[o->nplan++] = argv[i++];
 			o->plan_args[o->nplan++] = argv[i];
 		} else {
-			errmsg("unknown option '%s'; see 'unroot docker --help'",
-			       a);
+			errmsg(
+			    "unknown option '%s'; see 'unroot docker --help'",
+			    a);
 			return EXIT_RUN_ERROR;
 		}
 	}
@@ -459,8 +533,8 @@ static const char *first_line(struct strbuf *sb)
 
 static void check_docker(void)
 {
-	char *argv[] = {"docker", "version", "--format",
-			"{{.Server.Version}}", NULL};
+	char *argv[] = {"docker", "version", "--format", "{{.Server.Version}}",
+			NULL};
 	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
 	int rc = capture(argv, &out, &err);
 
@@ -479,8 +553,13 @@ static void check_docker(void)
 /* The image's own LD_PRELOAD (its ENV), or NULL; dies when no such image. */
 static char *image_preload(const char *image)
 {
-	char *argv[] = {"docker", "image", "inspect", "--format",
-			"{{json .Config.Env}}", (char *)image, NULL};
+	char *argv[] = {"docker",
+			"image",
+			"inspect",
+			"--format",
+			"{{json .Config.Env}}",
+			(char *)image,
+			NULL};
 	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
 	json_error_t jerr;
 	json_t *env, *v;
@@ -492,7 +571,7 @@ static char *image_preload(const char *image)
 		    "not pull; build or load it first): %s",
 		    image, first_line(&err));
 	env = json_loads(out.buf, JSON_DECODE_ANY, &jerr);
-	json_array_foreach(env, i, v) {
+	json_array_foreach (env, i, v) {
 		const char *s = json_string_value(v);
 
 		if (s && !strncmp(s, "LD_PRELOAD=", 11) && s[11])
@@ -542,8 +621,7 @@ static int run_docker(char **argv)
 		if (errno != EINTR)
 			die_errno("waitpid");
 	child_pid = 0;
-	return WIFEXITED(status) ? WEXITSTATUS(status)
-				 : 128 + WTERMSIG(status);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 static void write_meta(const struct docker_opts *o, long long started,
@@ -660,8 +738,7 @@ int cmd_docker(int argc, char **argv)
 		return rc;
 	payload = find_payload();
 	check_docker();
-	own = o.user_preload ? o.user_preload
-			     : image_preload(o.run[o.image]);
+	own = o.user_preload ? o.user_preload : image_preload(o.run[o.image]);
 	trace_dir_prepare(o.t.dir);
 	abs = realpath(o.t.dir, NULL);
 	if (!abs)
@@ -670,9 +747,9 @@ int cmd_docker(int argc, char **argv)
 	if (strchr(payload, ':') || strchr(logdir, ':') ||
 	    strchr(payload, ',') || strchr(logdir, ','))
 		die("a path with ':' or ',' cannot be given to docker -v: %s "
-		    "or %s", payload, logdir);
-	preload = own && *own ? xasprintf(CT_LIB ":%s", own)
-			      : xstrdup(CT_LIB);
+		    "or %s",
+		    payload, logdir);
+	preload = own && *own ? xasprintf(CT_LIB ":%s", own) : xstrdup(CT_LIB);
 	flags = trace_flags(&o.t);
 
 	/* docker run [user's options] [ours] IMAGE [CMD...] */
@@ -687,9 +764,8 @@ int cmd_docker(int argc, char **argv)
 		dargv[n++] = "none";
 	}
 	dargv[n++] = "--mount";
-	dargv[n++] = xasprintf("type=bind,source=%s,target=" CT_PAYLOAD
-			       ",readonly",
-			       payload);
+	dargv[n++] = xasprintf(
+	    "type=bind,source=%s,target=" CT_PAYLOAD ",readonly", payload);
 	dargv[n++] = "--mount";
 	dargv[n++] = xasprintf("type=bind,source=%s,target=" CT_LOG, logdir);
 	dargv[n++] = "-e";
@@ -726,7 +802,8 @@ int cmd_docker(int argc, char **argv)
 	o.plan_args[o.nplan] = NULL;
 	cmd_plan(o.nplan, o.plan_args);
 	fflush(NULL);
-	fprintf(stderr, "unroot docker: trace in %s; container exit status %d\n",
+	fprintf(stderr,
+		"unroot docker: trace in %s; container exit status %d\n",
 		o.t.dir, rc);
 	free(flags);
 	free(preload);

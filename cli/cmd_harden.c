@@ -40,7 +40,8 @@
 #include "util.h"
 
 #define DEFAULT_ROUNDS 5
-#define KILL_GRACE 10 /* seconds after --stop-signal before SIGKILL (docker stop's) */
+#define KILL_GRACE \
+	10 /* seconds after --stop-signal before SIGKILL (docker stop's) */
 
 struct seen {
 	char *key;
@@ -49,21 +50,21 @@ struct seen {
 
 struct harden {
 	const char *dockerfile, *context, *tag, *out, *build_network;
-	const char *workdir;	/* -w, or NULL */
+	const char *workdir; /* -w, or NULL */
 	bool out_given;
 	int max_rounds;
-	long stop_after;	/* seconds, 0: the container ends by itself */
+	long stop_after; /* seconds, 0: the container ends by itself */
 	const char *stop_signal;
 	struct plan_options po;
-	char **run;		/* docker run arguments and CMD */
-	int nrun, operand;	/* run[operand..] is CMD */
-	const char *name;	/* the container's name (for docker kill) */
-	bool named;		/* the user gave --name */
+	char **run;	   /* docker run arguments and CMD */
+	int nrun, operand; /* run[operand..] is CMD */
+	const char *name;  /* the container's name (for docker kill) */
+	bool named;	   /* the user gave --name */
 	char *work, *root_tag;
 	char *own_out, *own_tag, *own_ctx; /* defaults, allocated */
-	char *text;		/* the input Dockerfile */
+	char *text;			   /* the input Dockerfile */
 	size_t len;
-	struct seen *seen;	/* plan lines and the round that added them */
+	struct seen *seen; /* plan lines and the round that added them */
 	size_t nseen, capseen;
 };
 
@@ -78,47 +79,49 @@ struct denials {
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: unroot harden -f Dockerfile [-C CONTEXT] [-t TAG] [-o OUT] "
-		"[-w DIR]\n"
-		"                     [--max-rounds N] [--stop-after SECONDS] "
-		"[--stop-signal SIG]\n"
-		"                     [--build-network NET] [--user NAME] "
-		"[--uid N] [--gid N]\n"
-		"                     [--openshift] [--no-shell] "
-		"[-- DOCKER-RUN-ARGS... [CMD...]]\n\n"
-		"Build the Dockerfile, profile it as root, write the hardened "
-		"Dockerfile, build\nit and run it again as its user under the "
-		"tracer; feed the denials of that\nrun back to the planner "
-		"until a run as the user has no denial and the root\nrun's "
-		"exit status.\n\n"
-		"  -f FILE            the root Dockerfile (never overwritten)\n"
-		"  -C DIR             build context (default: the Dockerfile's "
-		"directory)\n"
-		"  -t TAG             final image (default "
-		"<context name>-nonroot:latest);\n"
-		"                     the root image is TAG-root\n"
-		"  -o OUT             hardened Dockerfile (default "
-		"<Dockerfile>.nonroot)\n"
-		"  -w DIR             work files: traces, logs (default OUT.unroot/,\n"
-		"                     a new directory in $TMPDIR when that is in "
-		"CONTEXT)\n"
-		"  --max-rounds N     runs as the user at most (default %d)\n"
-		"  --stop-after S     stop the container after S seconds "
-		"(servers) with\n"
-		"  --stop-signal SIG  docker kill --signal SIG (default TERM; KILL "
-		"follows\n"
-		"                     after 10 s: a PID 1 without a handler "
-		"ignores TERM)\n"
-		"  --build-network N  network of docker build (default none)\n"
-		"  --user, --uid, --gid, --openshift, --no-shell\n"
-		"                     as for 'unroot plan'\n\n"
-		"After --: docker run options, then the command (default the "
-		"image's).\nContainers run with --network none unless a "
-		"network is given.\n\n"
-		"Exit status: 0 verified, 1 stopped with denials left or "
-		"another exit status,\n2 usage, 125 docker or unroot failed.\n",
-		DEFAULT_ROUNDS);
+	fprintf(
+	    f,
+	    "usage: unroot harden -f Dockerfile [-C CONTEXT] [-t TAG] [-o OUT] "
+	    "[-w DIR]\n"
+	    "                     [--max-rounds N] [--stop-after SECONDS] "
+	    "[--stop-signal SIG]\n"
+	    "                     [--build-network NET] [--user NAME] "
+	    "[--uid N] [--gid N]\n"
+	    "                     [--openshift] [--no-shell] "
+	    "[-- DOCKER-RUN-ARGS... [CMD...]]\n\n"
+	    "Build the Dockerfile, profile it as root, write the hardened "
+	    "Dockerfile, build\nit and run it again as its user under the "
+	    "tracer; feed the denials of that\nrun back to the planner "
+	    "until a run as the user has no denial and the root\nrun's "
+	    "exit status.\n\n"
+	    "  -f FILE            the root Dockerfile (never overwritten)\n"
+	    "  -C DIR             build context (default: the Dockerfile's "
+	    "directory)\n"
+	    "  -t TAG             final image (default "
+	    "<context name>-nonroot:latest);\n"
+	    "                     the root image is TAG-root\n"
+	    "  -o OUT             hardened Dockerfile (default "
+	    "<Dockerfile>.nonroot)\n"
+	    "  -w DIR             work files: traces, logs (default "
+	    "OUT.unroot/,\n"
+	    "                     a new directory in $TMPDIR when that is in "
+	    "CONTEXT)\n"
+	    "  --max-rounds N     runs as the user at most (default %d)\n"
+	    "  --stop-after S     stop the container after S seconds "
+	    "(servers) with\n"
+	    "  --stop-signal SIG  docker kill --signal SIG (default TERM; KILL "
+	    "follows\n"
+	    "                     after 10 s: a PID 1 without a handler "
+	    "ignores TERM)\n"
+	    "  --build-network N  network of docker build (default none)\n"
+	    "  --user, --uid, --gid, --openshift, --no-shell\n"
+	    "                     as for 'unroot plan'\n\n"
+	    "After --: docker run options, then the command (default the "
+	    "image's).\nContainers run with --network none unless a "
+	    "network is given.\n\n"
+	    "Exit status: 0 verified, 1 stopped with denials left or "
+	    "another exit status,\n2 usage, 125 docker or unroot failed.\n",
+	    DEFAULT_ROUNDS);
 }
 
 /* ---- arguments ---------------------------------------------------------- */
@@ -142,7 +145,7 @@ static const char *opt_value(int argc, char **argv, int *i, const char *s,
 	return argv[++*i];
 }
 
-static const char *const signals[] = {"HUP", "INT", "QUIT", "KILL", "USR1",
+static const char *const signals[] = {"HUP",  "INT",  "QUIT", "KILL", "USR1",
 				      "USR2", "TERM", "STOP", NULL};
 
 static const char *check_signal(const char *s)
@@ -211,7 +214,8 @@ static int parse_args(int argc, char **argv, struct harden *h)
 					  "--max-rounds"))) {
 			if (!positive(v, &n) || n > 100) {
 				errmsg("--max-rounds needs a number from 1 to "
-				       "100, not '%s'", v);
+				       "100, not '%s'",
+				       v);
 				return EXIT_USAGE;
 			}
 			h->max_rounds = (int)n;
@@ -219,8 +223,10 @@ static int parse_args(int argc, char **argv, struct harden *h)
 		} else if ((v = opt_value(argc, argv, &i, NULL,
 					  "--stop-after"))) {
 			if (!positive(v, &h->stop_after)) {
-				errmsg("--stop-after needs a number of seconds, "
-				       "not '%s'", v);
+				errmsg(
+				    "--stop-after needs a number of seconds, "
+				    "not '%s'",
+				    v);
 				return EXIT_USAGE;
 			}
 			continue;
@@ -239,7 +245,8 @@ static int parse_args(int argc, char **argv, struct harden *h)
 			if (rc)
 				continue;
 			errmsg("unknown argument '%s'; docker run arguments "
-			       "come after --; see 'unroot harden --help'", a);
+			       "come after --; see 'unroot harden --help'",
+			       a);
 			return EXIT_USAGE;
 		}
 		if (!*v)
@@ -457,8 +464,7 @@ static int wait_status(pid_t pid, int options, bool *done)
 	*done = r == pid;
 	if (!*done)
 		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status)
-				 : 128 + WTERMSIG(status);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 /* Run argv with its output appended to log; its exit status. */
@@ -506,9 +512,9 @@ static void show_tail(const char *log, int lines)
 static int docker_build(struct harden *h, const char *file, const char *tag,
 			const char *log)
 {
-	char *argv[] = {"docker", "build", "--network",
-			(char *)h->build_network, "-t", (char *)tag, "-f",
-			(char *)file, (char *)h->context, NULL};
+	char *argv[] = {
+	    "docker",	 "build", "--network",	(char *)h->build_network, "-t",
+	    (char *)tag, "-f",	  (char *)file, (char *)h->context,	  NULL};
 	double t0 = now();
 	int rc;
 
@@ -526,8 +532,8 @@ static int docker_build(struct harden *h, const char *file, const char *tag,
 
 static int docker_kill(const char *name, const char *sig, const char *log)
 {
-	char *argv[] = {"docker", "kill", "--signal", (char *)sig,
-			(char *)name, NULL};
+	char *argv[] = {"docker",    "kill",	   "--signal",
+			(char *)sig, (char *)name, NULL};
 
 	return run_logged(argv, log);
 }
@@ -538,9 +544,9 @@ static int profile(struct harden *h, const char *image, const char *dir,
 		   const char *log, int round)
 {
 	char **argv = xcalloc(h->nrun + 16, sizeof *argv);
-	char *cname = h->named ? xstrdup(h->name)
-			       : xasprintf("unroot-harden-%d-%d", (int)getpid(),
-					   round);
+	char *cname =
+	    h->named ? xstrdup(h->name)
+		     : xasprintf("unroot-harden-%d-%d", (int)getpid(), round);
 	int n = 0, rc;
 	double t0 = now(), sent = 0, next = h->stop_after;
 	bool done = false, killed = false;
@@ -608,8 +614,8 @@ static int profile(struct harden *h, const char *image, const char *dir,
 		}
 	}
 	printf("   ran %s under the tracer: exit %d%s (%.1f s; trace %s)\n",
-	       image, rc, sent ? ", stopped by --stop-after" : "",
-	       now() - t0, dir);
+	       image, rc, sent ? ", stopped by --stop-after" : "", now() - t0,
+	       dir);
 	free(cname);
 	free(argv);
 	return rc;
@@ -647,9 +653,8 @@ static int add_denial(const struct trace_event *ev, void *ctx)
 	d->op = xstrdup(op);
 	d->path = xstrdup(ev->path);
 	d->err = xstrdup(ev->errname ? ev->errname : "?");
-	d->prog = xstrdup(ev->proc && *ev->proc->exe
-				  ? path_basename(ev->proc->exe)
-				  : "?");
+	d->prog = xstrdup(
+	    ev->proc && *ev->proc->exe ? path_basename(ev->proc->exe) : "?");
 	return 0;
 }
 
@@ -696,8 +701,8 @@ static int keep_record(const char *line)
 		return 0;
 	t = json_string_value(json_object_get(r, "t"));
 	e = json_string_value(json_object_get(r, "errno"));
-	if (t && (!strcmp(t, "proc") || !strcmp(t, "stack") ||
-		  !strcmp(t, "end")))
+	if (t &&
+	    (!strcmp(t, "proc") || !strcmp(t, "stack") || !strcmp(t, "end")))
 		keep = 1;
 	else if (t && !strcmp(t, "ev") && e &&
 		 (!strcmp(e, "EACCES") || !strcmp(e, "EPERM") ||
@@ -776,8 +781,8 @@ static int harden_text(struct harden *h, char **dirs, int ndirs,
 	adopt_stage_user(&o, dockerfile_final_user(df), &keep);
 	pl = plan_load(dirs, ndirs, &o);
 	if (pl && !render_block(pl, df->escape, &block, &stage)) {
-		dockerfile_insert(df, block.buf, pl->no_shell ? stage.buf : NULL,
-				  out);
+		dockerfile_insert(df, block.buf,
+				  pl->no_shell ? stage.buf : NULL, out);
 		rc = 0;
 	}
 	*plp = pl;
@@ -918,11 +923,12 @@ static char *explain(const struct plan *pl, const struct denial *d)
 		if (!path_is_under(d->path, f->mount))
 			continue;
 		if (f->ro)
-			return xasprintf("%s is mounted read-only from %s: the "
-					 "workload writes into data you mounted "
-					 "read-only; mount it read-write or "
-					 "change what the program writes",
-					 f->mount, host);
+			return xasprintf(
+			    "%s is mounted read-only from %s: the "
+			    "workload writes into data you mounted "
+			    "read-only; mount it read-write or "
+			    "change what the program writes",
+			    f->mount, host);
 		return xasprintf("%s is mounted from %s: its owner is fixed on "
 				 "the host (chown %u:%u), not in the image",
 				 f->mount, host, pl->uid, pl->gid);
@@ -956,8 +962,15 @@ static void print_diff(struct harden *h)
 {
 	char *a = xasprintf("%s (original)", h->dockerfile);
 	char *b = xasprintf("%s (hardened)", h->out);
-	char *argv[] = {"diff", "-u", "--label", a, "--label", b,
-			(char *)h->dockerfile, (char *)h->out, NULL};
+	char *argv[] = {"diff",
+			"-u",
+			"--label",
+			a,
+			"--label",
+			b,
+			(char *)h->dockerfile,
+			(char *)h->out,
+			NULL};
 	pid_t pid;
 	bool done;
 	int rc;
@@ -1002,8 +1015,8 @@ static void strip_comments(const struct strbuf *in, struct strbuf *out)
 
 static int check_docker(struct harden *h)
 {
-	char *argv[] = {"docker", "version", "--format",
-			"{{.Server.Version}}", NULL};
+	char *argv[] = {"docker", "version", "--format", "{{.Server.Version}}",
+			NULL};
 	char *log = xasprintf("%s/docker-version.log", h->work);
 	int rc = run_logged(argv, log);
 
@@ -1050,9 +1063,10 @@ static int harden(struct harden *h)
 	read_denials(dirs[0], &ds);
 	printf("   %zu denial%s as root\n", ds.n, ds.n == 1 ? "" : "s");
 	if (root_rc && !h->stop_after)
-		warning("the workload fails as root too (exit %d; see %s/"
-			"round0.log): harden only makes the user's run match it",
-			root_rc, h->work);
+		warning(
+		    "the workload fails as root too (exit %d; see %s/"
+		    "round0.log): harden only makes the user's run match it",
+		    root_rc, h->work);
 	free_denials(&ds);
 
 	for (round = 1;; round++) {
@@ -1068,7 +1082,8 @@ static int harden(struct harden *h)
 		if (round > 1 && bare.len == prev.len &&
 		    !memcmp(bare.buf, prev.buf, bare.len)) {
 			printf("\n== stopped: round %d adds nothing to the "
-			       "plan\n", round - 1);
+			       "plan\n",
+			       round - 1);
 			/* the same lines; its comments name what is refused */
 			write_file(h->out, cur.buf, cur.len);
 			if (ds.n) {
@@ -1081,10 +1096,11 @@ static int harden(struct harden *h)
 				printf("exit status %d as the user, %d as "
 				       "root%s\n",
 				       status, root_rc,
-				       ds.n ? ""
-					    : ": a failure the tracer did not "
-					      "see as a denial; see the round's "
-					      "log");
+				       ds.n
+					   ? ""
+					   : ": a failure the tracer did not "
+					     "see as a denial; see the round's "
+					     "log");
 			rc = 1;
 			goto summary;
 		}

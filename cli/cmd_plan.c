@@ -45,8 +45,7 @@ struct quoting {
 	const char *prefix; /* "\"$R\"" for sh */
 };
 
-static char *quote_path(const struct quoting *q, const char *path,
-			char **why)
+static char *quote_path(const struct quoting *q, const char *path, char **why)
 {
 	const char *reason = NULL;
 	char *quoted, *e;
@@ -79,8 +78,8 @@ static void add_ownership(struct words *cmds, const struct plan *pl,
 		words_add(cmds, xasprintf("chgrp %s0 %s", r, qp));
 		words_add(cmds, xasprintf("chmod %sg=u %s", r, qp));
 	} else
-		words_add(cmds, xasprintf("chown %s%u:%u %s", r, pl->uid, pl->gid,
-					  qp));
+		words_add(cmds, xasprintf("chown %s%u:%u %s", r, pl->uid,
+					  pl->gid, qp));
 }
 
 static int build_command(struct words *cmds, const struct grant *g,
@@ -101,7 +100,8 @@ static int build_command(struct words *cmds, const struct grant *g,
 		} else if (**w == '/')
 			word = quote_path(q, *w, why);
 		else
-			word = sh_word_is_plain(*w) ? xstrdup(*w) : sh_quote(*w);
+			word =
+			    sh_word_is_plain(*w) ? xstrdup(*w) : sh_quote(*w);
 		if (!word) {
 			sb_release(&sb);
 			return -1;
@@ -218,7 +218,8 @@ static int redirect_commands(struct words *cmds, const struct plan *pl,
 static bool joins_groups(const struct plan *pl)
 {
 	for (size_t i = 0; i < pl->ngrants; i++)
-		if (pl->grants[i].kind == GRANT_GROUP && !pl->grants[i].alternative)
+		if (pl->grants[i].kind == GRANT_GROUP &&
+		    !pl->grants[i].alternative)
 			return true;
 	return false;
 }
@@ -241,9 +242,11 @@ static void add_user_line(struct strbuf *sb, const struct plan *pl)
 
 	sb_addf(sb, "# %s%s%s\nUSER %s\n", name,
 		pl->service_user ? " (the image's service user: no user is "
-				   "created)" : "",
+				   "created)"
+				 : "",
 		joins_groups(pl) ? " (uid alone: with uid:gid docker drops the "
-				   "supplementary groups it joins)" : "",
+				   "supplementary groups it joins)"
+				 : "",
 		spec);
 	free(name);
 	free(spec);
@@ -255,8 +258,8 @@ static void add_evidence(struct strbuf *sb, const struct evidence *ev)
 {
 	char *path = comment_safe(ev->path);
 
-	sb_addf(sb, "%s%s%s %s", *ev->program ? ev->program : "?",
-		" ", ev->op, path);
+	sb_addf(sb, "%s%s%s %s", *ev->program ? ev->program : "?", " ", ev->op,
+		path);
 	if (ev->errname)
 		sb_addf(sb, " -> %s", ev->errname);
 	if (ev->frame) {
@@ -296,9 +299,11 @@ static void add_header(struct strbuf *sb, const struct plan *pl)
 {
 	char *user = comment_safe(pl->user);
 
-	sb_addf(sb, "# unroot plan: run as %s (uid %u, gid %u)%s%s\n", user, pl->uid,
-		pl->gid, pl->service_user ? ", the image's service user" : "",
-		pl->openshift ? ", OpenShift: group 0 owns writable paths" : "");
+	sb_addf(sb, "# unroot plan: run as %s (uid %u, gid %u)%s%s\n", user,
+		pl->uid, pl->gid,
+		pl->service_user ? ", the image's service user" : "",
+		pl->openshift ? ", OpenShift: group 0 owns writable paths"
+			      : "");
 	free(user);
 	for (size_t i = 0; i < pl->nwarnings; i++)
 		add_comment(sb, "warning: ", pl->warnings[i]);
@@ -325,15 +330,18 @@ static void add_mount_sections(struct strbuf *sb, const struct plan *pl)
 		add_evidence(sb, &h->ev);
 		sb_addc(sb, '\n');
 		if (h->ro)
-			sb_addf(sb, "#   %s is mounted read-only: the workload "
-				    "writes into your data there; mount it "
-				    "read-write or change what the program writes\n",
-				mnt);
+			sb_addf(
+			    sb,
+			    "#   %s is mounted read-only: the workload "
+			    "writes into your data there; mount it "
+			    "read-write or change what the program writes\n",
+			    mnt);
 		else
-			sb_addf(sb, "#   %s is a bind mount or volume: on the "
-				    "host run: chown %u:%u %s\n"
-				    "#   or compose `user: \"%u:%u\"`, or "
-				    "Kubernetes securityContext.fsGroup: %u\n",
+			sb_addf(sb,
+				"#   %s is a bind mount or volume: on the "
+				"host run: chown %u:%u %s\n"
+				"#   or compose `user: \"%u:%u\"`, or "
+				"Kubernetes securityContext.fsGroup: %u\n",
 				mnt, pl->uid, pl->gid, hqs, pl->uid, pl->gid,
 				pl->gid);
 		free(mnt);
@@ -348,10 +356,11 @@ static void add_mount_sections(struct strbuf *sb, const struct plan *pl)
 
 		sb_adds(sb, "# read-only root: ");
 		add_evidence(sb, &pl->tmpfs[i].ev);
-		sb_addf(sb, "\n#   mount a tmpfs the user owns (a plain --tmpfs "
-			    "is root's, 0755): docker run --tmpfs %s\n"
-			    "#   or a Kubernetes emptyDir volume mounted at %s "
-			    "with the pod's securityContext.fsGroup: %u\n",
+		sb_addf(sb,
+			"\n#   mount a tmpfs the user owns (a plain --tmpfs "
+			"is root's, 0755): docker run --tmpfs %s\n"
+			"#   or a Kubernetes emptyDir volume mounted at %s "
+			"with the pod's securityContext.fsGroup: %u\n",
 			eopt, dir, pl->gid);
 		free(dir);
 		free(opt);
@@ -382,15 +391,17 @@ static void sh_user_lines(struct strbuf *sb, const struct plan *pl)
 	if (pl->create_group)
 		sb_addf(sb, "\t\tgrep -q %s /etc/group || groupadd -g %u %s\n",
 			qpat, pl->gid, group);
-	sb_addf(sb, "\t\tid -u %s >/dev/null 2>&1 || useradd -l -M -u %u "
-		    "-g %u -d %s %s\n",
+	sb_addf(sb,
+		"\t\tid -u %s >/dev/null 2>&1 || useradd -l -M -u %u "
+		"-g %u -d %s %s\n",
 		name, pl->uid, pl->gid, home, name);
 	sb_adds(sb, "\telse\n");
 	if (pl->create_group)
 		sb_addf(sb, "\t\tgrep -q %s /etc/group || addgroup -g %u %s\n",
 			qpat, pl->gid, group);
-	sb_addf(sb, "\t\tid -u %s >/dev/null 2>&1 || adduser -D -H -u %u "
-		    "-G %s -h %s %s\n",
+	sb_addf(sb,
+		"\t\tid -u %s >/dev/null 2>&1 || adduser -D -H -u %u "
+		"-G %s -h %s %s\n",
 		name, pl->uid, group, home, name);
 	sb_adds(sb, "\tfi\nfi\n");
 out:
@@ -465,9 +476,10 @@ static int env_line(struct strbuf *sb, const char *var, const char *value,
 		if ((unsigned char)*s < 0x20 || *s == 0x7f) {
 			char *e = comment_safe(value);
 
-			*why = xasprintf("cannot write %s=%s as an env file line: "
-					 "it holds a control character",
-					 var, e);
+			*why =
+			    xasprintf("cannot write %s=%s as an env file line: "
+				      "it holds a control character",
+				      var, e);
 			free(e);
 			return -1;
 		}
@@ -483,14 +495,17 @@ static int render_env(const struct plan *pl, struct strbuf *sb, char **why)
 		/* a comment line for docker run --env-file */
 		char *name = comment_safe(pl->user), *spec = user_spec(pl);
 
-		sb_addf(sb, "# run as the image's service user %s: docker run "
-			    "--user %s\n", name, spec);
+		sb_addf(sb,
+			"# run as the image's service user %s: docker run "
+			"--user %s\n",
+			name, spec);
 		free(name);
 		free(spec);
 	}
 	for (size_t i = 0; i < pl->nredirects; i++) {
 		home_redirected |= !strcmp(pl->redirects[i].var, "HOME");
-		if (env_line(sb, pl->redirects[i].var, pl->redirects[i].value, why))
+		if (env_line(sb, pl->redirects[i].var, pl->redirects[i].value,
+			     why))
 			return -1;
 	}
 	if (pl->needs_home && !home_redirected)
@@ -507,10 +522,12 @@ static json_t *evidence_json(const struct evidence *ev)
 	json_object_set_new(o, "program", json_path(ev->program));
 	json_object_set_new(o, "op", json_string(ev->op));
 	json_object_set_new(o, "path", json_path(ev->path));
-	json_object_set_new(o, "frame", ev->frame ? json_path(ev->frame) : json_null());
+	json_object_set_new(o, "frame",
+			    ev->frame ? json_path(ev->frame) : json_null());
 	if (ev->py)
 		json_object_set_new(o, "py_site", json_path(ev->py));
-	json_object_set_new(o, "errno", ev->errname ? json_string(ev->errname) : json_null());
+	json_object_set_new(
+	    o, "errno", ev->errname ? json_string(ev->errname) : json_null());
 	json_object_set_new(o, "pid", json_integer(ev->pid));
 	return o;
 }
@@ -537,7 +554,8 @@ static json_t *grant_json(const struct plan *pl, const struct grant *g)
 	json_object_set_new(o, "alternative", json_boolean(g->alternative));
 	json_object_set_new(o, "shared_dir", json_boolean(g->shared_dir));
 	json_object_set_new(o, "events", json_integer(g->nevents));
-	json_object_set_new(o, "writer", g->writer ? json_string(g->writer->id) : json_null());
+	json_object_set_new(
+	    o, "writer", g->writer ? json_string(g->writer->id) : json_null());
 	if (g->kind == GRANT_GROUP)
 		json_object_set_new(o, "gid", json_integer(g->gid));
 	if (!grant_commands(&cmds, pl, g, &q, &why))
@@ -561,7 +579,8 @@ static int render_json(const struct plan *pl, struct strbuf *sb)
 	json_object_set_new(o, "service_user", json_boolean(pl->service_user));
 	json_object_set_new(o, "needs_home", json_boolean(pl->needs_home));
 	json_object_set_new(o, "openshift", json_boolean(pl->openshift));
-	json_object_set_new(o, "warnings", strings_json(pl->warnings, pl->nwarnings));
+	json_object_set_new(o, "warnings",
+			    strings_json(pl->warnings, pl->nwarnings));
 	json_object_set_new(o, "notes", strings_json(pl->notes, pl->nnotes));
 	a = json_array();
 	for (size_t i = 0; i < pl->ngrants; i++)
@@ -571,40 +590,46 @@ static int render_json(const struct plan *pl, struct strbuf *sb)
 	for (size_t i = 0; i < pl->nredirects; i++) {
 		const struct redirect *r = &pl->redirects[i];
 
-		json_array_append_new(a, json_pack("{s:s, s:o, s:o, s:o, s:o}",
-			"var", r->var, "value", json_path(r->value),
-			"dir", r->dir ? json_path(r->dir) : json_null(),
-			"writer", r->writer ? json_string(r->writer->id) : json_null(),
-			"evidence", evidence_json(&r->ev)));
+		json_array_append_new(
+		    a, json_pack(
+			   "{s:s, s:o, s:o, s:o, s:o}", "var", r->var, "value",
+			   json_path(r->value), "dir",
+			   r->dir ? json_path(r->dir) : json_null(), "writer",
+			   r->writer ? json_string(r->writer->id) : json_null(),
+			   "evidence", evidence_json(&r->ev)));
 	}
 	json_object_set_new(o, "redirects", a);
 	a = json_array();
 	for (size_t i = 0; i < pl->nhost; i++) {
 		const struct host_fix *h = &pl->host[i];
 
-		json_array_append_new(a, json_pack("{s:o, s:o, s:b, s:o}",
-			"mount", json_path(h->mount),
-			"host", h->hostdir ? json_path(h->hostdir) : json_null(),
-			"ro", h->ro, "evidence", evidence_json(&h->ev)));
+		json_array_append_new(
+		    a,
+		    json_pack("{s:o, s:o, s:b, s:o}", "mount",
+			      json_path(h->mount), "host",
+			      h->hostdir ? json_path(h->hostdir) : json_null(),
+			      "ro", h->ro, "evidence", evidence_json(&h->ev)));
 	}
 	json_object_set_new(o, "host", a);
 	a = json_array();
 	for (size_t i = 0; i < pl->ntmpfs; i++) {
 		char *opt = plan_tmpfs_option(pl, &pl->tmpfs[i]);
 
-		json_array_append_new(a, json_pack("{s:o, s:o, s:o}",
-			"dir", json_path(pl->tmpfs[i].dir),
-			"docker", json_path(opt),
-			"evidence", evidence_json(&pl->tmpfs[i].ev)));
+		json_array_append_new(
+		    a, json_pack("{s:o, s:o, s:o}", "dir",
+				 json_path(pl->tmpfs[i].dir), "docker",
+				 json_path(opt), "evidence",
+				 evidence_json(&pl->tmpfs[i].ev)));
 		free(opt);
 	}
 	json_object_set_new(o, "tmpfs", a);
 	a = json_array();
 	for (size_t i = 0; i < pl->nrefused; i++)
-		json_array_append_new(a, json_pack("{s:o, s:o, s:o}",
-			"path", json_path(pl->refused[i].path),
-			"why", json_path(pl->refused[i].why),
-			"evidence", evidence_json(&pl->refused[i].ev)));
+		json_array_append_new(
+		    a, json_pack("{s:o, s:o, s:o}", "path",
+				 json_path(pl->refused[i].path), "why",
+				 json_path(pl->refused[i].why), "evidence",
+				 evidence_json(&pl->refused[i].ev)));
 	json_object_set_new(o, "refused", a);
 	text = json_dumps(o, JSON_INDENT(2));
 	json_decref(o);
@@ -628,19 +653,20 @@ static void docker_user_cmds(struct words *cmds, const struct plan *pl)
 	/* one element of the RUN's && chain: shadow's useradd, else
 	 * busybox's adduser (Alpine, or a minimal image) */
 	{
-		char *gs = pl->create_group
-				   ? xasprintf("groupadd -g %u %s && ", pl->gid, group)
-				   : xstrdup("");
-		char *ga = pl->create_group
-				   ? xasprintf("addgroup -g %u %s && ", pl->gid, group)
-				   : xstrdup("");
+		char *gs = pl->create_group ? xasprintf("groupadd -g %u %s && ",
+							pl->gid, group)
+					    : xstrdup("");
+		char *ga = pl->create_group ? xasprintf("addgroup -g %u %s && ",
+							pl->gid, group)
+					    : xstrdup("");
 
-		words_add(cmds, xasprintf(
-			"if command -v useradd >/dev/null 2>&1; then "
-			"%suseradd -l -M -u %u -g %u -d %s %s; "
-			"else %sadduser -D -H -u %u -G %s -h %s %s; fi",
-			gs, pl->uid, pl->gid, home, name, ga, pl->uid, group,
-			home, name));
+		words_add(
+		    cmds,
+		    xasprintf("if command -v useradd >/dev/null 2>&1; then "
+			      "%suseradd -l -M -u %u -g %u -d %s %s; "
+			      "else %sadduser -D -H -u %u -G %s -h %s %s; fi",
+			      gs, pl->uid, pl->gid, home, name, ga, pl->uid,
+			      group, home, name));
 		free(gs);
 		free(ga);
 	}
@@ -673,8 +699,8 @@ static int docker_env_lines(struct strbuf *sb, const struct plan *pl,
 		char *v = dockerfile_env_value(r->value, escape, &reason);
 
 		if (!v) {
-			*why = xasprintf("cannot set %s in a Dockerfile: %s", r->var,
-					 reason);
+			*why = xasprintf("cannot set %s in a Dockerfile: %s",
+					 r->var, reason);
 			return -1;
 		}
 		home_redirected |= !strcmp(r->var, "HOME");
@@ -689,8 +715,9 @@ static int docker_env_lines(struct strbuf *sb, const struct plan *pl,
 	return 0;
 }
 
-static int render_dockerfile(const struct plan *pl, const struct render_options *ro,
-			     struct strbuf *sb, char **why)
+static int render_dockerfile(const struct plan *pl,
+			     const struct render_options *ro, struct strbuf *sb,
+			     char **why)
 {
 	struct quoting q = {.sh = false};
 	struct words all = {0}, cmds = {0};
@@ -713,7 +740,8 @@ static int render_dockerfile(const struct plan *pl, const struct render_options 
 			goto fail;
 		if (g->alternative) {
 			for (size_t k = 0; k < cmds.n; k++)
-				add_comment(&comments, "  alternative: ", cmds.v[k]);
+				add_comment(&comments,
+					    "  alternative: ", cmds.v[k]);
 			words_free(&cmds);
 			continue;
 		}
@@ -765,8 +793,12 @@ int plan_render_noshell_stage(const struct plan *pl,
 			words_free(&cmds);
 			return -1;
 		}
-		words_add(&cmds, g->kind == GRANT_MKDIR ? xasprintf("mkdir -p %s", qp)
-						       : xasprintf("mkdir -p \"$(dirname %s)\" && touch %s", qp, qp));
+		words_add(
+		    &cmds,
+		    g->kind == GRANT_MKDIR
+			? xasprintf("mkdir -p %s", qp)
+			: xasprintf("mkdir -p \"$(dirname %s)\" && touch %s",
+				    qp, qp));
 		free(qp);
 	}
 	if (!cmds.n)
@@ -795,8 +827,9 @@ static int render_noshell_final(const struct plan *pl, struct strbuf *sb,
 			continue;
 		add_grant_comment(sb, g);
 		if (g->kind != GRANT_MKDIR && g->kind != GRANT_TOUCH) {
-			sb_adds(sb, "#   not possible without a shell: chown it "
-				    "in the stage that builds it (COPY --chown)\n");
+			sb_adds(sb,
+				"#   not possible without a shell: chown it "
+				"in the stage that builds it (COPY --chown)\n");
 			continue;
 		}
 		stage = xasprintf("/unroot-stage%s", g->path);
@@ -805,11 +838,14 @@ static int render_noshell_final(const struct plan *pl, struct strbuf *sb,
 		if (!dst) {
 			char *e = comment_safe(g->path);
 
-			*why = xasprintf("cannot write %s into COPY: %s", e, reason);
+			*why = xasprintf("cannot write %s into COPY: %s", e,
+					 reason);
 			free(e);
 			rc = -1;
 		} else
-			sb_addf(sb, "COPY --from=unroot-grants --chown=%u:%u [%s, %s]\n",
+			sb_addf(sb,
+				"COPY --from=unroot-grants --chown=%u:%u [%s, "
+				"%s]\n",
 				pl->uid, pl->gid, src, dst);
 		free(stage);
 		free(src);
@@ -896,8 +932,9 @@ char *plan_render_grant(const struct plan *pl, size_t i, enum plan_format f)
 	if (f == FORMAT_SH)
 		line = join_words("", &cmds, "\n");
 	else
-		line = join_words(g->alternative ? "# alternative: RUN " : "RUN ",
-				  &cmds, " && ");
+		line =
+		    join_words(g->alternative ? "# alternative: RUN " : "RUN ",
+			       &cmds, " && ");
 	words_free(&cmds);
 	return line;
 }
@@ -941,9 +978,10 @@ char *plan_render_redirect(const struct plan *pl, size_t i, enum plan_format f)
 		words_free(&cmds);
 		return line;
 	case FORMAT_JSON:
-		return json_text(json_pack("{s:s, s:o, s:o}", "var", r->var,
-					   "value", json_path(r->value), "dir",
-					   r->dir ? json_path(r->dir) : json_null()));
+		return json_text(
+		    json_pack("{s:s, s:o, s:o}", "var", r->var, "value",
+			      json_path(r->value), "dir",
+			      r->dir ? json_path(r->dir) : json_null()));
 	}
 	return NULL;
 }
@@ -963,8 +1001,7 @@ static bool parse_id(const char *s, unsigned *out)
 	return true;
 }
 
-static const char *option_value(const char *name, int argc, char **argv,
-				int *i)
+static const char *option_value(const char *name, int argc, char **argv, int *i)
 {
 	size_t n = strlen(name);
 
@@ -1012,7 +1049,8 @@ int plan_parse_option(struct plan_options *o, enum plan_format *f, int argc,
 		v = option_value(uid ? "--uid" : "--gid", argc, argv, i);
 		if (!parse_id(v, &id) || id == 0)
 			return errmsg("%s needs a non-zero number, not '%s'",
-				      uid ? "--uid" : "--gid", v), -1;
+				      uid ? "--uid" : "--gid", v),
+			       -1;
 		if (uid) {
 			o->uid = id;
 			o->uid_given = true;
@@ -1035,7 +1073,10 @@ int plan_parse_option(struct plan_options *o, enum plan_format *f, int argc,
 		else if (!strcmp(v, "json"))
 			*f = FORMAT_JSON;
 		else
-			return errmsg("--format must be dockerfile, sh, env or json, not '%s'", v), -1;
+			return errmsg("--format must be dockerfile, sh, env or "
+				      "json, not '%s'",
+				      v),
+			       -1;
 		return 1;
 	}
 	return 0;
@@ -1057,13 +1098,16 @@ static void feed_binds(struct planner *p, const struct trace *t)
 		if (!meta)
 			continue;
 		binds = json_object_get(meta, "binds");
-		json_array_foreach(binds, i, b) {
-			const char *c = json_string_value(json_object_get(b, "container"));
-			const char *h = json_string_value(json_object_get(b, "host"));
+		json_array_foreach (binds, i, b) {
+			const char *c =
+			    json_string_value(json_object_get(b, "container"));
+			const char *h =
+			    json_string_value(json_object_get(b, "host"));
 
 			if (c)
-				planner_add_bind(p, c, h,
-						 json_is_true(json_object_get(b, "ro")));
+				planner_add_bind(
+				    p, c, h,
+				    json_is_true(json_object_get(b, "ro")));
 		}
 	}
 }
@@ -1092,7 +1136,8 @@ struct plan *plan_load(char *const *dirs, int ndirs, struct plan_options *o)
 	struct plan *pl;
 
 	if (!t) {
-		errmsg("cannot read the trace: %s", why ? why : "unknown error");
+		errmsg("cannot read the trace: %s",
+		       why ? why : "unknown error");
 		return NULL;
 	}
 	if (!o->writers)
@@ -1128,9 +1173,11 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: unroot plan [--user NAME] [--uid N] [--gid N]\n"
-		"                   [--format dockerfile|sh|env|json] [--openshift]\n"
+		"                   [--format dockerfile|sh|env|json] "
+		"[--openshift]\n"
 		"                   [--no-shell] [--read-only] [DIR...]\n\n"
-		"Replay a trace (default ./unroot-trace) as a non-root user and print\n"
+		"Replay a trace (default ./unroot-trace) as a non-root user "
+		"and print\n"
 		"the least changes that let the workload run as that user.\n");
 }
 
@@ -1161,7 +1208,8 @@ int cmd_plan(int argc, char **argv)
 		if (rc)
 			continue;
 		if (argv[i][0] == '-' && argv[i][1]) {
-			errmsg("unknown option '%s'; see 'unroot plan --help'", argv[i]);
+			errmsg("unknown option '%s'; see 'unroot plan --help'",
+			       argv[i]);
 			free(dirs);
 			return EXIT_USAGE;
 		}

@@ -17,9 +17,9 @@
 #include "trace.h"
 #include "util.h"
 
-#define MAX_DENIALS 200	   /* distinct denials kept in detail */
-#define MAX_OTHER_FAILS 20 /* other failed writes kept in detail */
-#define DIR_COLLAPSE 10	   /* directories with more entries show counts */
+#define MAX_DENIALS	200 /* distinct denials kept in detail */
+#define MAX_OTHER_FAILS 20  /* other failed writes kept in detail */
+#define DIR_COLLAPSE	10  /* directories with more entries show counts */
 
 /* ---- frames -------------------------------------------------------------- */
 
@@ -27,8 +27,8 @@
 static bool frame_is_system(const struct trace_frame *f)
 {
 	static const char *const prefixes[] = {
-		"libc.so", "libc-", "ld-linux", "ld-", "ld.so", "libunroot",
-		"libpthread", "libdl.", "libdl-", "libunwind",
+	    "libc.so",	 "libc-",      "ld-linux", "ld-",    "ld.so",
+	    "libunroot", "libpthread", "libdl.",   "libdl-", "libunwind",
 	};
 	const char *base = path_basename(f->module);
 
@@ -104,19 +104,18 @@ static int json_event(const struct trace_event *ev, void *ctx)
 			    ev->path2 ? json_path(ev->path2) : json_null());
 	if (ev->real)
 		json_object_set_new(o, "real", json_path(ev->real));
-	json_object_set_new(o, "errno", ev->errname ?
-						json_string(ev->errname) :
-						json_null());
+	json_object_set_new(
+	    o, "errno", ev->errname ? json_string(ev->errname) : json_null());
 	json_object_set_new(o, "write", json_boolean(trace_event_writes(ev)));
 	json_object_set_new(o, "pid", json_integer(ev->pid));
 	json_object_set_new(o, "tid", json_integer(ev->tid));
-	json_object_set_new(o, "exe", ev->proc ? json_path(ev->proc->exe) :
-						 json_null());
+	json_object_set_new(o, "exe",
+			    ev->proc ? json_path(ev->proc->exe) : json_null());
 	json_object_set_new(o, "uid", json_integer(ev->uid));
 	json_object_set_new(o, "gid", json_integer(ev->gid));
-	json_object_set_new(o, "flags", ev->flags_text ?
-						json_string(ev->flags_text) :
-						json_null());
+	json_object_set_new(o, "flags",
+			    ev->flags_text ? json_string(ev->flags_text)
+					   : json_null());
 	if (ev->has_mode) {
 		snprintf(mode, sizeof mode, "%04o", ev->mode);
 		json_object_set_new(o, "mode", json_string(mode));
@@ -134,10 +133,9 @@ static int json_event(const struct trace_event *ev, void *ctx)
 
 		for (int i = 0; i < ev->npy; i++)
 			json_array_append_new(
-				a, json_pack("{s:o, s:i, s:s}", "f",
-					     json_path(ev->py[i].file), "l",
-					     ev->py[i].line, "fn",
-					     ev->py[i].func));
+			    a, json_pack("{s:o, s:i, s:s}", "f",
+					 json_path(ev->py[i].file), "l",
+					 ev->py[i].line, "fn", ev->py[i].func));
 		json_object_set_new(o, "py", a);
 		if (site)
 			json_object_set_new(o, "py_site", json_path(site));
@@ -295,8 +293,8 @@ static void add_fail(struct report *r, const struct trace_event *ev)
 
 	if (r->nfailed++ >= MAX_OTHER_FAILS)
 		return;
-	r->fails = xgrow(r->fails, &r->capfails, r->nfails + 1,
-			 sizeof *r->fails);
+	r->fails =
+	    xgrow(r->fails, &r->capfails, r->nfails + 1, sizeof *r->fails);
 	sb = &r->fails[r->nfails++];
 	sb_init(sb);
 	sb_addf(sb, "%-7s ", op_name(ev->op));
@@ -331,8 +329,8 @@ static void track_exec(struct report *r, const struct trace_event *ev)
 		return;
 	}
 	if (i == r->npend) {
-		r->pend = xgrow(r->pend, &r->cappend, r->npend + 1,
-				sizeof *r->pend);
+		r->pend =
+		    xgrow(r->pend, &r->cappend, r->npend + 1, sizeof *r->pend);
 		r->npend++;
 	} else {
 		free(r->pend[i].path);
@@ -365,8 +363,8 @@ static int collect_event(const struct trace_event *ev, void *ctx)
 		mark_path(r, ev, ev->path, M_REMOVED);
 		if (ev->path2)
 			mark_path(r, ev, ev->path2,
-				  ev->st2.kind == ST_ABSENT ? M_CREATED :
-							      M_MODIFIED);
+				  ev->st2.kind == ST_ABSENT ? M_CREATED
+							    : M_MODIFIED);
 		break;
 	case OP_LINK:
 		if (ev->path2)
@@ -494,7 +492,7 @@ static void print_written(struct report *r)
 
 		while (j < r->nw &&
 		       (size_t)(strrchr(r->w[j].path, '/') - r->w[j].path) ==
-			       d &&
+			   d &&
 		       !strncmp(r->w[j].path, r->w[i].path, d))
 			j++;
 		print_dir_group(r->w + i, j - i);
@@ -641,12 +639,15 @@ static void print_header(const struct trace *t)
 		json_t *cmd = json_object_get(m, "command");
 		json_t *ex = json_object_get(m, "exit");
 
-		if (json_is_array(cmd) && json_is_string(json_array_get(cmd, 0))) {
+		if (json_is_array(cmd) &&
+		    json_is_string(json_array_get(cmd, 0))) {
 			printf("; command ");
-			fput_path(stdout, json_string_value(json_array_get(cmd, 0)));
+			fput_path(stdout,
+				  json_string_value(json_array_get(cmd, 0)));
 		}
 		if (json_is_integer(ex))
-			printf(" (exit %lld)", (long long)json_integer_value(ex));
+			printf(" (exit %lld)",
+			       (long long)json_integer_value(ex));
 	}
 	printf("\n\n");
 }

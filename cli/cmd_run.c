@@ -26,7 +26,6 @@
 #include "tracedir.h"
 #include "util.h"
 
-
 struct run_opts {
 	struct trace_options t;
 	char **cmd;
@@ -34,21 +33,22 @@ struct run_opts {
 
 static void run_usage(FILE *f)
 {
-	fprintf(f,
-		"usage: unroot run [-o DIR] [--reads] [--no-stacks] [--argv] "
-		"-- CMD [ARG...]\n\n"
-		"Run CMD with the unroot tracer preloaded and record every path "
-		"it writes.\n\n"
-		"  -o DIR       trace directory (default %s); a previous trace\n"
-		"               there is replaced, anything else is refused\n"
-		"  --reads      also record reads, stats and access checks\n"
-		"  --no-stacks  do not record native call stacks\n"
-		"  --argv       record whole command lines (may hold secrets)\n\n"
-		"Exit status: CMD's status (128+N when killed by signal N), "
-		"127 if CMD\nis not found, 126 if it cannot be executed, 125 if "
-		"unroot fails.\nEnvironment: UNROOT_PRELOAD overrides the path "
-		"of libunroot.so.\n",
-		DEFAULT_TRACE_DIR);
+	fprintf(
+	    f,
+	    "usage: unroot run [-o DIR] [--reads] [--no-stacks] [--argv] "
+	    "-- CMD [ARG...]\n\n"
+	    "Run CMD with the unroot tracer preloaded and record every path "
+	    "it writes.\n\n"
+	    "  -o DIR       trace directory (default %s); a previous trace\n"
+	    "               there is replaced, anything else is refused\n"
+	    "  --reads      also record reads, stats and access checks\n"
+	    "  --no-stacks  do not record native call stacks\n"
+	    "  --argv       record whole command lines (may hold secrets)\n\n"
+	    "Exit status: CMD's status (128+N when killed by signal N), "
+	    "127 if CMD\nis not found, 126 if it cannot be executed, 125 if "
+	    "unroot fails.\nEnvironment: UNROOT_PRELOAD overrides the path "
+	    "of libunroot.so.\n",
+	    DEFAULT_TRACE_DIR);
 }
 
 /* Returns -1 to continue, else an exit status. */
@@ -202,8 +202,8 @@ static void write_meta(const struct run_opts *o, long long started,
 		if (!o->t.argv)
 			break;
 	}
-	trace_meta_write(o->t.dir,
-			 trace_meta_new(&o->t, cmd, started, ended, status, "run"));
+	trace_meta_write(o->t.dir, trace_meta_new(&o->t, cmd, started, ended,
+						  status, "run"));
 }
 
 /* ---- the summary --------------------------------------------------------- */

@@ -103,15 +103,18 @@ static size_t skip_heredocs(struct dockerfile *df, const char *args,
 			dash = true, s++;
 		if (*s == '"' || *s == '\'')
 			s++;
-		while ((isalnum((unsigned char)*s) || *s == '_') && n < sizeof word - 1)
+		while ((isalnum((unsigned char)*s) || *s == '_') &&
+		       n < sizeof word - 1)
 			word[n++] = *s++;
 		word[n] = 0;
 		if (!n)
 			continue;
 		for (size_t i = after + 1; i < df->nlines; i++) {
-			const char *l = dash ? skip_space(df->lines[i]) : df->lines[i];
+			const char *l =
+			    dash ? skip_space(df->lines[i]) : df->lines[i];
 
-			if (!strcmp(l, word) || (!strncmp(l, word, n) && !strcmp(l + n, "\r"))) {
+			if (!strcmp(l, word) ||
+			    (!strncmp(l, word, n) && !strcmp(l + n, "\r"))) {
 				after = i;
 				break;
 			}
@@ -158,7 +161,8 @@ struct dockerfile *dockerfile_parse(const char *text, size_t len)
 				last++;
 		}
 		add_instr(df, i, last);
-		df->ins[df->nins - 1].last = skip_heredocs(df, df->ins[df->nins - 1].args, last);
+		df->ins[df->nins - 1].last =
+		    skip_heredocs(df, df->ins[df->nins - 1].args, last);
 		i = df->ins[df->nins - 1].last;
 	}
 	df->final_from = df->nins;
@@ -206,8 +210,9 @@ const char *dockerfile_final_user(const struct dockerfile *df)
 
 static bool is_root_step(const char *kw)
 {
-	return !strcmp(kw, "RUN") || !strcmp(kw, "COPY") || !strcmp(kw, "ADD") ||
-	       !strcmp(kw, "WORKDIR") || !strcmp(kw, "FROM");
+	return !strcmp(kw, "RUN") || !strcmp(kw, "COPY") ||
+	       !strcmp(kw, "ADD") || !strcmp(kw, "WORKDIR") ||
+	       !strcmp(kw, "FROM");
 }
 
 static void put_lines(const struct dockerfile *df, size_t from, size_t to,
@@ -253,7 +258,8 @@ void dockerfile_insert(const struct dockerfile *df, const char *block,
 		sb_adds(out, "USER root\n");
 	sb_adds(out, block);
 	if (!dockerfile_user_is_root(user) && !later_user)
-		sb_addf(out, "# back to the user the stage ran as\nUSER %s\n", user);
+		sb_addf(out, "# back to the user the stage ran as\nUSER %s\n",
+			user);
 	sb_addf(out, "%s\n", DF_END);
 	put_lines(df, at_line, df->nlines, out);
 	(void)later_user;

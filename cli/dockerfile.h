@@ -13,22 +13,23 @@
 
 #include "util.h"
 
-#define DF_BEGIN "# >>> unroot apply: begin (generated; re-run unroot apply to update)"
-#define DF_END "# <<< unroot apply: end"
+#define DF_BEGIN \
+	"# >>> unroot apply: begin (generated; re-run unroot apply to update)"
+#define DF_END	       "# <<< unroot apply: end"
 #define DF_STAGE_BEGIN "# >>> unroot apply: stage begin (generated)"
-#define DF_STAGE_END "# <<< unroot apply: stage end"
+#define DF_STAGE_END   "# <<< unroot apply: stage end"
 
 struct df_instr {
-	char *keyword;	/* upper case: "RUN" */
-	char *args;	/* the arguments of the first line, trimmed */
+	char *keyword;	    /* upper case: "RUN" */
+	char *args;	    /* the arguments of the first line, trimmed */
 	size_t first, last; /* line indices, inclusive (heredoc bodies too) */
 };
 
 struct dockerfile {
-	char **lines;	/* without their newlines */
+	char **lines; /* without their newlines */
 	size_t nlines;
 	bool final_newline;
-	char escape;	/* '\\' or '`' */
+	char escape; /* '\\' or '`' */
 	struct df_instr *ins;
 	size_t nins;
 	size_t final_from; /* index in ins of the last FROM, or nins */

@@ -12,18 +12,18 @@
 #include "util.h"
 
 #define PH_RAND "{rand}"
-#define PH_HEX "{hex}"
-#define PH_NUM "{n}"
+#define PH_HEX	"{hex}"
+#define PH_NUM	"{n}"
 
-#define PY_TEMP_LEN 8	   /* Python tempfile: 8 of [a-z0-9_] */
-#define MKTEMP_LEN 6	   /* mkstemp(): the final XXXXXX */
-#define HEX_MIN_LEN 8	   /* shortest run taken for a hash */
+#define PY_TEMP_LEN 8 /* Python tempfile: 8 of [a-z0-9_] */
+#define MKTEMP_LEN  6 /* mkstemp(): the final XXXXXX */
+#define HEX_MIN_LEN 8 /* shortest run taken for a hash */
 
 /* Prefixes Python's tempfile module puts before its 8 random letters. */
 static const char *const python_temp_prefixes[] = {
-	"tmp",	       /* tempfile's default */
-	"matplotlib-", /* matplotlib's fallback config dir in /tmp */
-	"wgunicorn-",  /* gunicorn's worker heartbeat files */
+    "tmp",	   /* tempfile's default */
+    "matplotlib-", /* matplotlib's fallback config dir in /tmp */
+    "wgunicorn-",  /* gunicorn's worker heartbeat files */
 };
 
 static bool is_lower_or_digit(char c)
@@ -65,8 +65,8 @@ static bool is_python_temp_char(char c)
  */
 static size_t python_temp_name(const char *c, size_t len, struct strbuf *out)
 {
-	for (size_t i = 0; i < sizeof python_temp_prefixes /
-				    sizeof python_temp_prefixes[0];
+	for (size_t i = 0;
+	     i < sizeof python_temp_prefixes / sizeof python_temp_prefixes[0];
 	     i++) {
 		const char *pre = python_temp_prefixes[i];
 		size_t pl = strlen(pre), k;
@@ -135,8 +135,7 @@ static bool looks_like_mktemp_suffix(const char *c, size_t start, size_t n)
 {
 	int upper = 0, lower = 0, digit = 0;
 
-	if (start == 0 || c[start - 1] != '.' ||
-	    (n != MKTEMP_LEN && n != 10))
+	if (start == 0 || c[start - 1] != '.' || (n != MKTEMP_LEN && n != 10))
 		return false;
 	for (size_t i = start; i < start + n; i++) {
 		if (c[i] >= 'A' && c[i] <= 'Z')
@@ -204,8 +203,8 @@ static void add_token(struct strbuf *out, const char *c, size_t i, size_t n)
 		add_token_with_numbers(out, c + i, n);
 }
 
-static void generalize_component(struct strbuf *out, const char *c,
-				 size_t len, bool made_by_mktemp)
+static void generalize_component(struct strbuf *out, const char *c, size_t len,
+				 bool made_by_mktemp)
 {
 	size_t i = python_temp_name(c, len, out);
 	size_t rand_at = made_by_mktemp ? mktemp_run_start(c, len) : len;
@@ -290,7 +289,8 @@ char *generalize_path(const char *path, const char *home, bool made_by_mktemp)
 	return sb_detach(&out);
 }
 
-/* ---- globs ---------------------------------------------------------------- */
+/* ---- globs ----------------------------------------------------------------
+ */
 
 bool is_glob(const char *pattern)
 {

@@ -45,9 +45,9 @@ struct map {
 
 /* FNV-1a, then the high bits folded in (slots come from the low ones).
  * The running state is prefix-incremental (check_search uses that). */
-#define FNV_OFFSET 1469598103934665603ull
+#define FNV_OFFSET     1469598103934665603ull
 #define FNV_STEP(h, c) (((h) ^ (unsigned char)(c)) * 1099511628211ull)
-#define FNV_DONE(h) ((h) ^ ((h) >> 29))
+#define FNV_DONE(h)    ((h) ^ ((h) >> 29))
 
 static size_t hash_bytes(const char *s, size_t n)
 {
@@ -102,8 +102,8 @@ static void map_put(struct map *m, const char *key, void *val)
 
 		for (size_t i = 0; i < m->cap; i++)
 			if (m->v[i].key)
-				map_insert_slot(v, cap, m->v[i].key, m->v[i].val,
-						m->v[i].hash);
+				map_insert_slot(v, cap, m->v[i].key,
+						m->v[i].val, m->v[i].hash);
 		free(m->v);
 		m->v = v;
 		m->cap = cap;
@@ -175,8 +175,8 @@ struct vtab {
 	size_t cap, n;
 };
 
-static struct vnode *vt_find(const struct vtab *t, const char *path,
-			     size_t len, size_t h)
+static struct vnode *vt_find(const struct vtab *t, const char *path, size_t len,
+			     size_t h)
 {
 	if (!t->cap)
 		return NULL;
@@ -270,23 +270,28 @@ static void vt_free(struct vtab *t)
  * membership permits (refused); NEED_GROUP: a service's group the user
  * joins (path: the group's name, image: the state it opened). */
 enum need_kind {
-	NEED_CREATE, NEED_DIR, NEED_FILE, NEED_SEARCH, NEED_READ, NEED_GROUP,
+	NEED_CREATE,
+	NEED_DIR,
+	NEED_FILE,
+	NEED_SEARCH,
+	NEED_READ,
+	NEED_GROUP,
 	NEED__COUNT
 };
 
 struct need {
 	enum need_kind kind;
 	char *path;
-	enum file_type type;	/* what was created, or the type owned */
+	enum file_type type;	 /* what was created, or the type owned */
 	struct file_state image; /* state in the image (NEED_DIR/FILE/SEARCH) */
-	bool excl;		/* created exclusively or not a plain file */
-	bool removed;		/* removed, renamed away or over afterwards */
-	unsigned want;		/* NEED_READ: 4 read, 1 search/execute */
-	unsigned gid;		/* NEED_GROUP: the group */
+	bool excl;		 /* created exclusively or not a plain file */
+	bool removed;		 /* removed, renamed away or over afterwards */
+	unsigned want;		 /* NEED_READ: 4 read, 1 search/execute */
+	unsigned gid;		 /* NEED_GROUP: the group */
 	struct evidence ev;
 	long count;
 	const struct writer *writer;
-	char *reason;		/* set when a create became a dir grant */
+	char *reason; /* set when a create became a dir grant */
 };
 
 struct home_write {
@@ -311,9 +316,9 @@ struct volume {
  * nobody): one note per program, not one per path. */
 struct chown_note {
 	char *program;
-	char *first;	/* comment-safe path */
+	char *first; /* comment-safe path */
 	int uid, gid;
-	bool mixed;	/* not every chown gave to the same owner */
+	bool mixed; /* not every chown gave to the same owner */
 	size_t n;
 };
 
@@ -346,8 +351,8 @@ struct planner {
 	size_t nusers, capusers;
 	struct trace_group *grps;
 	size_t ngrps, capgrps;
-	struct vtab vfs;  /* the replay's file system */
-	struct map dirs;  /* path -> struct file_state (ancestor records) */
+	struct vtab vfs; /* the replay's file system */
+	struct map dirs; /* path -> struct file_state (ancestor records) */
 	struct map needs[NEED__COUNT]; /* per kind: path -> index + 1 */
 	struct need *nv;
 	size_t nn, capn;
@@ -356,7 +361,7 @@ struct planner {
 	struct map hwseen; /* home writes kept: one per rel, writer, mkdir */
 	struct code_write *cw;
 	size_t ncw, capcw;
-	struct map cwseen; /* code writes kept: one per path and writer */
+	struct map cwseen;  /* code writes kept: one per path and writer */
 	struct map refused; /* paths refused during the replay */
 	/* the catalogue, prepared for match_writer() */
 	struct wpat *wpats;
@@ -379,20 +384,21 @@ struct planner {
 	struct attempt *at; /* writes that failed with ENOENT (see below) */
 	size_t nat, capat;
 	struct map atseen;
-	struct plan *plan; /* accumulates warnings, notes, host, tmpfs, refusals */
+	struct plan
+	    *plan; /* accumulates warnings, notes, host, tmpfs, refusals */
 };
 
 static const char *const op_names[] = {
 #define OP_NAME(e, s) s,
-	UNROOT_OPS(OP_NAME)
+    UNROOT_OPS(OP_NAME)
 #undef OP_NAME
 };
 
 const char *grant_kind_name(enum grant_kind k)
 {
 	static const char *const names[] = {
-		"mkdir", "touch", "own-dir", "own-file", "own-tree", "search",
-		"group", "build",
+	    "mkdir",	"touch",  "own-dir", "own-file",
+	    "own-tree", "search", "group",   "build",
 	};
 
 	return k < sizeof names / sizeof names[0] ? names[k] : "?";
@@ -407,7 +413,8 @@ void plan_options_init(struct plan_options *o)
 	o->tree_threshold = 8;
 }
 
-#define PUSH(arr, n, cap) (*((arr) = xgrow((arr), &(cap), (n) + 1, sizeof *(arr)), &(arr)[(n)++]))
+#define PUSH(arr, n, cap) \
+	(*((arr) = xgrow((arr), &(cap), (n) + 1, sizeof *(arr)), &(arr)[(n)++]))
 
 static void add_string(char ***v, size_t *n, char *s)
 {
@@ -459,7 +466,7 @@ struct planner *planner_new(const struct plan_options *o)
 static const char *scratch_dir_of(const char *path)
 {
 	static const char *const scratch[] = {
-		"/tmp", "/var/tmp", "/run", "/var/run", NULL,
+	    "/tmp", "/var/tmp", "/run", "/var/run", NULL,
 	};
 
 	for (int i = 0; scratch[i]; i++)
@@ -491,8 +498,8 @@ static void mark_parent_shipped(struct planner *p, const char *path)
 static bool is_interpreter(const char *exe)
 {
 	static const char *const names[] = {
-		"python", "sh", "bash", "dash", "ash", "busybox", "perl",
-		"node", "ruby", "php", NULL,
+	    "python", "sh",   "bash", "dash", "ash", "busybox",
+	    "perl",   "node", "ruby", "php",  NULL,
 	};
 	const char *base = path_basename(exe);
 
@@ -520,10 +527,11 @@ void planner_add_proc(struct planner *p, const struct trace_proc *proc)
 static bool is_pseudo_fs(const char *fs)
 {
 	static const char *const pseudo[] = {
-		"proc", "sysfs", "devpts", "devtmpfs", "tmpfs", "cgroup",
-		"cgroup2", "mqueue", "overlay", "securityfs", "debugfs",
-		"tracefs", "bpf", "pstore", "hugetlbfs", "fusectl",
-		"binfmt_misc", "configfs", "autofs", "nsfs", NULL,
+	    "proc",    "sysfs",	      "devpts",	  "devtmpfs", "tmpfs",
+	    "cgroup",  "cgroup2",     "mqueue",	  "overlay",  "securityfs",
+	    "debugfs", "tracefs",     "bpf",	  "pstore",   "hugetlbfs",
+	    "fusectl", "binfmt_misc", "configfs", "autofs",   "nsfs",
+	    NULL,
 	};
 
 	for (int i = 0; pseudo[i]; i++)
@@ -630,9 +638,10 @@ void planner_add_untraced(struct planner *p, const struct trace_untraced *u)
 {
 	char *path = comment_safe(u->path);
 
-	plan_warn(p, xasprintf("untraced program %s (%s): what it writes is not "
-			       "in the trace, so the plan may be incomplete for it",
-			       path, u->why ? u->why : "unknown"));
+	plan_warn(
+	    p, xasprintf("untraced program %s (%s): what it writes is not "
+			 "in the trace, so the plan may be incomplete for it",
+			 path, u->why ? u->why : "unknown"));
 	free(path);
 }
 
@@ -694,7 +703,8 @@ static void choose_free_uid(struct planner *p)
 				       p->o.uid, user_by_uid(p, p->o.uid)->name,
 				       uid));
 	p->uid = uid;
-	p->gid = p->o.gid_given ? p->o.gid : (p->o.uid == p->o.gid ? uid : p->o.gid);
+	p->gid =
+	    p->o.gid_given ? p->o.gid : (p->o.uid == p->o.gid ? uid : p->o.gid);
 }
 
 static void resolve_group(struct planner *p)
@@ -708,9 +718,10 @@ static void resolve_group(struct planner *p)
 	p->create_group = !g;
 	p->group = xstrdup(g ? g->name : p->user);
 	if (g && strcmp(g->name, p->user))
-		plan_note(p, xasprintf("gid %u exists in the image as group %s: "
-				       "the user joins it",
-				       p->gid, g->name));
+		plan_note(p,
+			  xasprintf("gid %u exists in the image as group %s: "
+				    "the user joins it",
+				    p->gid, g->name));
 }
 
 static void resolve_identity(struct planner *p)
@@ -726,9 +737,10 @@ static void resolve_identity(struct planner *p)
 	if (named) {
 		reuse_user(p, named);
 		if (p->o.uid_given && named->uid != p->o.uid)
-			plan_note(p, xasprintf("user %s exists in the image with "
-					       "uid %u: reusing it",
-					       named->name, named->uid));
+			plan_note(p,
+				  xasprintf("user %s exists in the image with "
+					    "uid %u: reusing it",
+					    named->name, named->uid));
 	} else if (byuid && p->o.uid_given) {
 		reuse_user(p, byuid);
 		plan_note(p, xasprintf("uid %u exists in the image as %s: "
@@ -850,9 +862,11 @@ static char *frame_text(const struct trace_stack *stack)
 		if (!f->module || is_runtime_module(f->module))
 			continue;
 		if (f->symbol)
-			return xasprintf("%s %s+0x%lx", path_basename(f->module),
-					 f->symbol, f->symoff);
-		return xasprintf("%s+0x%lx", path_basename(f->module), f->offset);
+			return xasprintf("%s %s+0x%lx",
+					 path_basename(f->module), f->symbol,
+					 f->symoff);
+		return xasprintf("%s+0x%lx", path_basename(f->module),
+				 f->offset);
 	}
 	return NULL;
 }
@@ -870,8 +884,8 @@ static void evidence_from(struct evidence *e, const struct trace_event *ev)
 
 	e->program = xstrdup(program_of(ev));
 	e->op = ev->flags_text && *ev->flags_text
-			? xasprintf("%s(%s)", op, ev->flags_text)
-			: xstrdup(op);
+		    ? xasprintf("%s(%s)", op, ev->flags_text)
+		    : xstrdup(op);
 	e->path = xstrdup(ev->path);
 	e->frame = frame_text(ev->stack);
 	e->py = py_site_text(ev);
@@ -983,13 +997,12 @@ static void need_search(struct planner *p, const char *dir,
  * members read secrets (shadow), devices (disk, kmem, tty), logs (adm),
  * /usr/local (staff) or gain root (sudo, wheel, docker).
  */
-static const struct trace_group *service_group(struct planner *p,
-					       unsigned gid)
+static const struct trace_group *service_group(struct planner *p, unsigned gid)
 {
 	static const char *const privileged[] = {
-		"root", "shadow", "disk", "kmem", "tty", "adm", "staff", "sudo",
-		"wheel", "docker", "utmp", "systemd-journal", "lxd", "admin",
-		"nogroup", "nobody", NULL,
+	    "root",  "shadow", "disk",	  "kmem",   "tty",  "adm",
+	    "staff", "sudo",   "wheel",	  "docker", "utmp", "systemd-journal",
+	    "lxd",   "admin",  "nogroup", "nobody", NULL,
 	};
 	const struct trace_group *g;
 
@@ -1101,7 +1114,8 @@ static void add_refusal(struct planner *p, const char *path, char *why,
 		return;
 	}
 	map_put(&p->refused, path, (void *)1);
-	pl->refused = xrealloc(pl->refused, (pl->nrefused + 1) * sizeof *pl->refused);
+	pl->refused =
+	    xrealloc(pl->refused, (pl->nrefused + 1) * sizeof *pl->refused);
 	pl->refused[pl->nrefused].path = xstrdup(path);
 	pl->refused[pl->nrefused].why = why;
 	evidence_from(&pl->refused[pl->nrefused].ev, ev);
@@ -1133,7 +1147,8 @@ static void check_search(struct planner *p, const char *dir,
 
 		copy[i] = 0;
 		const char *a = i == 1 && saved == '/' ? "/" : copy;
-		struct file_state st = state_at_h(p, copy, i, FNV_DONE(h), NULL);
+		struct file_state st =
+		    state_at_h(p, copy, i, FNV_DONE(h), NULL);
 
 		if (!may(p, &st, 1))
 			search_denied(p, a, &st, c->ev);
@@ -1261,8 +1276,8 @@ static void do_read(struct planner *p, unsigned want, const struct op_ctx *c)
 	struct file_state st;
 	char *dir;
 
-	if (path_is_under(ev->path, "/proc") || path_is_under(ev->path, "/sys") ||
-	    path_is_under(ev->path, "/dev"))
+	if (path_is_under(ev->path, "/proc") ||
+	    path_is_under(ev->path, "/sys") || path_is_under(ev->path, "/dev"))
 		return; /* the kernel's, per process: not the image's */
 	dir = path_dirname(ev->path);
 	check_search(p, dir, c);
@@ -1333,8 +1348,8 @@ static void move_tree(struct planner *p, const char *from, const char *to)
 		/* "/" (or a name ending in '/'): only the name itself */
 		if (v != top || from[n - 1] != '/')
 			for (struct vnode *c = v->child; c; c = c->sibling) {
-				stack = xgrow(stack, &spcap, sp + 1,
-					      sizeof *stack);
+				stack =
+				    xgrow(stack, &spcap, sp + 1, sizeof *stack);
 				stack[sp++] = c;
 			}
 		if (!v->live)
@@ -1366,8 +1381,8 @@ static void do_rename(struct planner *p, const struct op_ctx *c)
 	char *sdir = path_dirname(src), *ddir = path_dirname(dst);
 	struct file_state none = {.kind = ST_UNKNOWN};
 
-	if (sst.kind == ST_PRESENT && sst.type == FT_DIR && strcmp(sdir, ddir) &&
-	    !may(p, &sst, 2))
+	if (sst.kind == ST_PRESENT && sst.type == FT_DIR &&
+	    strcmp(sdir, ddir) && !may(p, &sst, 2))
 		need_file(p, src, &ev->st, ev, c->w);
 	sst = state_at(p, src, &ev->st);
 	do_remove(p, src, &ev->st, &ev->parent, c);
@@ -1423,7 +1438,7 @@ static void do_open(struct planner *p, const struct op_ctx *c)
 static enum file_type mknod_type(const struct trace_event *ev)
 {
 	return ev->has_mode && (ev->mode & 0170000) == 0140000 ? FT_SOCK
-								 : FT_FIFO;
+							       : FT_FIFO;
 }
 
 /* A chown to the owner and group the file already has (or -1) changes
@@ -1467,16 +1482,17 @@ static void plan_chown_notes(struct planner *p)
 {
 	for (size_t i = 0; i < p->ncn; i++) {
 		const struct chown_note *n = &p->cn[i];
-		char *more = n->n > 1 ? xasprintf(" and %zu more path%s", n->n - 1,
-						  n->n > 2 ? "s" : "")
+		char *more = n->n > 1 ? xasprintf(" and %zu more path%s",
+						  n->n - 1, n->n > 2 ? "s" : "")
 				      : xstrdup("");
 
-		plan_note(p, xasprintf("%s, running as root, gives %s%s to "
-				       "%d:%d%s; as a non-root user those "
-				       "chowns would fail (EPERM) if the "
-				       "program still made them",
-				       n->program, n->first, more, n->uid,
-				       n->gid, n->mixed ? " (and other owners)" : ""));
+		plan_note(p,
+			  xasprintf("%s, running as root, gives %s%s to "
+				    "%d:%d%s; as a non-root user those "
+				    "chowns would fail (EPERM) if the "
+				    "program still made them",
+				    n->program, n->first, more, n->uid, n->gid,
+				    n->mixed ? " (and other owners)" : ""));
 		free(more);
 	}
 }
@@ -1494,7 +1510,8 @@ static void replay(struct planner *p, const struct op_ctx *c)
 		do_create(p, ev->path, &ev->parent, FT_DIR, false, dmode, c);
 		break;
 	case OP_MKNOD:
-		do_create(p, ev->path, &ev->parent, mknod_type(ev), true, 0644, c);
+		do_create(p, ev->path, &ev->parent, mknod_type(ev), true, 0644,
+			  c);
 		break;
 	case OP_SYMLINK:
 		do_create(p, ev->path, &ev->parent, FT_SYMLINK, true, 0777, c);
@@ -1552,7 +1569,8 @@ static void replay(struct planner *p, const struct op_ctx *c)
 		}
 		do_own(p, ev->path, &ev->st, c);
 		if ((ev->owner_uid < 0 || (unsigned)ev->owner_uid == p->uid) &&
-		    (ev->owner_gid < 0 || in_groups(p, (unsigned)ev->owner_gid)))
+		    (ev->owner_gid < 0 ||
+		     in_groups(p, (unsigned)ev->owner_gid)))
 			break;
 		if (!c->denied && ev->proc && ev->proc->euid == 0) {
 			/* Programs chown only when they run as root (sqlite,
@@ -1561,11 +1579,13 @@ static void replay(struct planner *p, const struct op_ctx *c)
 			add_chown_note(p, program_of(ev), ev);
 			break;
 		}
-		add_refusal(p, ev->path, xasprintf(
-			"the workload gives %s to %d:%d; a non-root user "
-			"cannot give files away (CAP_CHOWN): drop the "
-			"chown from the program or its configuration",
-			"it", ev->owner_uid, ev->owner_gid), ev);
+		add_refusal(
+		    p, ev->path,
+		    xasprintf("the workload gives %s to %d:%d; a non-root user "
+			      "cannot give files away (CAP_CHOWN): drop the "
+			      "chown from the program or its configuration",
+			      "it", ev->owner_uid, ev->owner_gid),
+		    ev);
 		break;
 	default:
 		check_search(p, ev->path, c);
@@ -1607,7 +1627,8 @@ static char *home_relative(const char *path, const char *home)
 	if (!home)
 		return NULL;
 	if (!strcmp(home, "/")) {
-		if (path[0] == '/' && path[1] == '.' && path[2] && path[2] != '.')
+		if (path[0] == '/' && path[1] == '.' && path[2] &&
+		    path[2] != '.')
 			return xasprintf("~%s", path);
 		return NULL;
 	}
@@ -1680,12 +1701,12 @@ static void read_only_shipped_dir(struct planner *p, const struct writer *w,
  */
 struct wpat {
 	const char *pat;
-	size_t writer;		/* index in the catalogue */
-	size_t head, tail;	/* lengths of the literal head and tail */
-	const char *tailp;	/* the literal tail */
-	const char *lit;	/* its longest literal run: in any match */
+	size_t writer;	   /* index in the catalogue */
+	size_t head, tail; /* lengths of the literal head and tail */
+	const char *tailp; /* the literal tail */
+	const char *lit;   /* its longest literal run: in any match */
 	size_t litn;
-	bool literal;		/* no wildcard: the whole pattern must match */
+	bool literal; /* no wildcard: the whole pattern must match */
 };
 
 static void prepare_writers(struct planner *p)
@@ -1711,7 +1732,8 @@ static void prepare_writers(struct planner *p)
 					k += 2;
 					if (s[k] == '/')
 						k++;
-				} else if (k < n && (s[k] == '*' || s[k] == '?')) {
+				} else if (k < n &&
+					   (s[k] == '*' || s[k] == '?')) {
 					k++;
 				} else if (k < n) {
 					k++;
@@ -1827,13 +1849,12 @@ static void on_read_only_fs(struct planner *p, const struct trace_event *ev)
 	/* a new directory gets the tmpfs itself (docker makes the mount
 	 * point), so that its parent is not hidden */
 	dir = ev->op == OP_MKDIR && ev->st.kind != ST_PRESENT
-		      ? xstrdup(ev->path)
-		      : path_dirname(ev->path);
+		  ? xstrdup(ev->path)
+		  : path_dirname(ev->path);
 	evidence_from(&e, ev);
 	if (map_get(&p->shipped, dir))
-		read_only_shipped_dir(p, match_writer(p, ev->path,
-						      program_of(ev)),
-				      &e, dir);
+		read_only_shipped_dir(
+		    p, match_writer(p, ev->path, program_of(ev)), &e, dir);
 	else
 		add_tmpfs(p, dir, &e);
 	evidence_free(&e);
@@ -1851,8 +1872,8 @@ static void add_home_write(struct planner *p, char *rel,
 			   const struct trace_event *ev)
 {
 	const struct writer *w = match_writer(p, rel, program_of(ev));
-	char *key = xasprintf("%p %d %s", (const void *)w,
-			      ev->op == OP_MKDIR, rel);
+	char *key =
+	    xasprintf("%p %d %s", (const void *)w, ev->op == OP_MKDIR, rel);
 	struct home_write *h;
 
 	if (map_get(&p->hwseen, key)) {
@@ -1885,9 +1906,9 @@ static void add_code_write(struct planner *p, const struct trace_event *ev,
 	cw = &PUSH(p->cw, p->ncw, p->capcw);
 
 	cw->path = xstrdup(ev->path);
-	cw->exe = xstrdup(ev->proc && ev->proc->exe && *ev->proc->exe
-				  ? ev->proc->exe
-				  : "python3");
+	cw->exe =
+	    xstrdup(ev->proc && ev->proc->exe && *ev->proc->exe ? ev->proc->exe
+								: "python3");
 	cw->writer = w;
 	evidence_from(&cw->ev, ev);
 }
@@ -2080,12 +2101,12 @@ static const char *protected_reason(const char *path)
 static const char *protected_reason_normal(const char *path)
 {
 	static const char *const system[] = {
-		"/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32",
-		"/boot", "/proc", "/sys", NULL,
+	    "/usr",    "/bin",	"/sbin", "/lib", "/lib32", "/lib64",
+	    "/libx32", "/boot", "/proc", "/sys", NULL,
 	};
 	static const char *const code_ext[] = {
-		".py", ".pyc", ".so", ".sh", ".pl", ".rb", ".php", ".jar",
-		".class", NULL,
+	    ".py", ".pyc", ".so",  ".sh",    ".pl",
+	    ".rb", ".php", ".jar", ".class", NULL,
 	};
 	size_t n = strlen(path);
 
@@ -2116,9 +2137,10 @@ static const char *protected_reason_normal(const char *path)
 static bool is_shared_system_dir(const char *path)
 {
 	static const char *const shared[] = {
-		"/run", "/var/run", "/var", "/var/lib", "/var/cache", "/var/log",
-		"/var/spool", "/var/tmp", "/tmp", "/opt", "/srv", "/home", "/mnt",
-		"/media", "/var/local", "/var/mail", NULL,
+	    "/run",	 "/var/run",   "/var",	   "/var/lib", "/var/cache",
+	    "/var/log",	 "/var/spool", "/var/tmp", "/tmp",     "/opt",
+	    "/srv",	 "/home",      "/mnt",	   "/media",   "/var/local",
+	    "/var/mail", NULL,
 	};
 
 	for (int i = 0; shared[i]; i++)
@@ -2138,8 +2160,8 @@ static void kill_grant(struct planner *p, size_t i)
 	if (i >= p->capgdead) {
 		size_t old = p->capgdead;
 
-		p->gdead = xgrow(p->gdead, &p->capgdead, i + 1,
-				 sizeof *p->gdead);
+		p->gdead =
+		    xgrow(p->gdead, &p->capgdead, i + 1, sizeof *p->gdead);
 		memset(p->gdead + old, 0,
 		       (p->capgdead - old) * sizeof *p->gdead);
 	}
@@ -2213,7 +2235,8 @@ static struct grant *add_grant(struct planner *p, enum grant_kind k,
 		free(why);
 		return g;
 	}
-	pl->grants = xrealloc(pl->grants, (pl->ngrants + 1) * sizeof *pl->grants);
+	pl->grants =
+	    xrealloc(pl->grants, (pl->ngrants + 1) * sizeof *pl->grants);
 	g = &pl->grants[pl->ngrants++];
 	memset(g, 0, sizeof *g);
 	g->kind = k;
@@ -2286,7 +2309,8 @@ static bool redirect_for(struct planner *p, const struct writer *w,
  * variable)? */
 static bool home_write_redirected(const struct home_write *h)
 {
-	return h->writer && h->writer->env && (h->writer->dir || h->writer->value);
+	return h->writer && h->writer->env &&
+	       (h->writer->dir || h->writer->value);
 }
 
 /*
@@ -2327,7 +2351,8 @@ static void plan_home_writes(struct planner *p)
 
 		if (home_write_on_the_way(p, i))
 			continue;
-		if (redirect_for(p, attempt_below(p, h->rel, h->ev.pid, h->writer),
+		if (redirect_for(p,
+				 attempt_below(p, h->rel, h->ev.pid, h->writer),
 				 &h->ev))
 			continue;
 		if (redirect_for(p, p->hw[i].writer, &p->hw[i].ev))
@@ -2410,16 +2435,19 @@ static void plan_code_writes(struct planner *p)
 						"of making %s writable",
 						w->program, cw->ev.path, src));
 			if (!g->build_args)
-				g->build_args = build_words(w->build, cw->exe, src);
+				g->build_args =
+				    build_words(w->build, cw->exe, src);
 			if (w->env && w->value)
-				plan_note(p, xasprintf("%s: or set %s=%s at run time",
-						       w->program, w->env, w->value));
+				plan_note(
+				    p, xasprintf("%s: or set %s=%s at run time",
+						 w->program, w->env, w->value));
 		} else if (!w->build && !redirect_for(p, w, &cw->ev)) {
 			struct trace_event fake = {0};
 
 			(void)fake;
 			plan_note(p, xasprintf("%s writes into code at %s: not "
-					       "granted", w->program, cw->ev.path));
+					       "granted",
+					       w->program, cw->ev.path));
 		}
 		free(src);
 	}
@@ -2476,27 +2504,30 @@ static void grant_for_create(struct planner *p, const struct need *n,
 	if (need_find(p, NEED_DIR, dir)) {
 		/* covered by owning the directory */
 	} else if (n->type == FT_DIR && !n->removed) {
-		g = add_grant(p, GRANT_MKDIR, n->path, &n->ev, n->count, n->writer,
-			      xasprintf("pre-create %s owned by the user: the "
-					"first missing component, so its parent "
-					"stays read-only",
-					epath));
+		g = add_grant(
+		    p, GRANT_MKDIR, n->path, &n->ev, n->count, n->writer,
+		    xasprintf("pre-create %s owned by the user: the "
+			      "first missing component, so its parent "
+			      "stays read-only",
+			      epath));
 		grant_owner_state(p, g, pst ? pst : &none);
 	} else if (n->type == FT_FILE && !n->excl && !n->removed &&
 		   many <= FILES_BEFORE_DIR) {
-		g = add_grant(p, GRANT_TOUCH, n->path, &n->ev, n->count, n->writer,
+		g = add_grant(p, GRANT_TOUCH, n->path, &n->ev, n->count,
+			      n->writer,
 			      xasprintf("pre-create the file %s owned by the "
 					"user: it is only opened for writing, "
 					"never removed or replaced",
 					epath));
 		grant_owner_state(p, g, pst ? pst : &none);
 	} else if (n->removed) {
-		own_dir_for_create(p, n, dir,
-				   xasprintf("%s is removed, renamed over or "
-					     "re-created, so a pre-created name "
-					     "would not last: the directory is "
-					     "needed",
-					     epath));
+		own_dir_for_create(
+		    p, n, dir,
+		    xasprintf("%s is removed, renamed over or "
+			      "re-created, so a pre-created name "
+			      "would not last: the directory is "
+			      "needed",
+			      epath));
 	} else if (many > FILES_BEFORE_DIR) {
 		own_dir_for_create(p, n, dir,
 				   xasprintf("%zu different files are created "
@@ -2525,9 +2556,8 @@ static void refuse_read(struct planner *p, const struct need *n)
 {
 	struct plan *pl = p->plan;
 	const struct file_state *st = &n->image;
-	const struct trace_user *owner = st->kind == ST_PRESENT && st->uid
-						 ? user_by_uid(p, st->uid)
-						 : NULL;
+	const struct trace_user *owner =
+	    st->kind == ST_PRESENT && st->uid ? user_by_uid(p, st->uid) : NULL;
 	char *e = comment_safe(n->path), *why;
 
 	if (map_get(&p->refused, n->path)) {
@@ -2535,13 +2565,13 @@ static void refuse_read(struct planner *p, const struct need *n)
 		return;
 	}
 	if (st->kind != ST_PRESENT)
-		why = xasprintf("the user is denied %s on %s (%s) and the trace "
-				"has not its owner or mode, so no group can be "
-				"chosen; reads are not granted by ownership or "
-				"a wider mode: make it readable to a group the "
-				"user joins, or run as its owner",
-				read_verb(n), e, n->ev.errname ? n->ev.errname
-							       : "as root");
+		why = xasprintf(
+		    "the user is denied %s on %s (%s) and the trace "
+		    "has not its owner or mode, so no group can be "
+		    "chosen; reads are not granted by ownership or "
+		    "a wider mode: make it readable to a group the "
+		    "user joins, or run as its owner",
+		    read_verb(n), e, n->ev.errname ? n->ev.errname : "as root");
 	else if (owner)
 		why = xasprintf("%s belongs to the service user %s (mode %04o, "
 				"%u:%u) and no group the user may join can %s "
@@ -2553,16 +2583,17 @@ static void refuse_read(struct planner *p, const struct need *n)
 				st->gid, read_verb(n), owner->name, owner->uid,
 				owner->gid);
 	else
-		why = xasprintf("%s is mode %04o, owner %u:%u, and no service "
-				"group the user may join can %s it: this cannot "
-				"be granted safely (never a world-readable mode, "
-				"never a chown); ship it readable to the "
-				"service's group, or run as its owner",
-				e, st->mode & 07777, st->uid, st->gid,
-				read_verb(n));
+		why = xasprintf(
+		    "%s is mode %04o, owner %u:%u, and no service "
+		    "group the user may join can %s it: this cannot "
+		    "be granted safely (never a world-readable mode, "
+		    "never a chown); ship it readable to the "
+		    "service's group, or run as its owner",
+		    e, st->mode & 07777, st->uid, st->gid, read_verb(n));
 	free(e);
 	map_put(&p->refused, n->path, (void *)1);
-	pl->refused = xrealloc(pl->refused, (pl->nrefused + 1) * sizeof *pl->refused);
+	pl->refused =
+	    xrealloc(pl->refused, (pl->nrefused + 1) * sizeof *pl->refused);
 	pl->refused[pl->nrefused].path = xstrdup(n->path);
 	pl->refused[pl->nrefused].why = why;
 	evidence_copy(&pl->refused[pl->nrefused].ev, &n->ev);
@@ -2587,11 +2618,12 @@ static void grant_for_need(struct planner *p, const struct need *n,
 					epath));
 		break;
 	case NEED_FILE:
-		g = add_grant(p, n->type == FT_DIR ? GRANT_OWN_DIR : GRANT_OWN_FILE,
-			      n->path, &n->ev, n->count, n->writer,
-			      xasprintf("%s ships in the image and the workload "
-					"changes it (%s)",
-					epath, n->ev.op));
+		g = add_grant(
+		    p, n->type == FT_DIR ? GRANT_OWN_DIR : GRANT_OWN_FILE,
+		    n->path, &n->ev, n->count, n->writer,
+		    xasprintf("%s ships in the image and the workload "
+			      "changes it (%s)",
+			      epath, n->ev.op));
 		break;
 	case NEED_SEARCH:
 		g = add_grant(p, GRANT_SEARCH, n->path, &n->ev, n->count, NULL,
@@ -2603,18 +2635,19 @@ static void grant_for_need(struct planner *p, const struct need *n,
 		break;
 	case NEED_GROUP: {
 		char *file = comment_safe(n->ev.path);
-		const char *verb = n->want & 2 ? "write" : n->want & 4 ? "read"
-						       : "search";
+		const char *verb = n->want & 2	 ? "write"
+				   : n->want & 4 ? "read"
+						 : "search";
 
-		g = add_grant(p, GRANT_GROUP, n->path, &n->ev, n->count, NULL,
-			      xasprintf("%s is mode %04o, owner %u:%u, and the "
-					"group %s may %s it: the user joins the "
-					"service's group, which the image "
-					"already allows; no mode is widened and "
-					"no file is given away",
-					file, n->image.mode & 07777,
-					n->image.uid, n->image.gid, epath,
-					verb));
+		g = add_grant(
+		    p, GRANT_GROUP, n->path, &n->ev, n->count, NULL,
+		    xasprintf("%s is mode %04o, owner %u:%u, and the "
+			      "group %s may %s it: the user joins the "
+			      "service's group, which the image "
+			      "already allows; no mode is widened and "
+			      "no file is given away",
+			      file, n->image.mode & 07777, n->image.uid,
+			      n->image.gid, epath, verb));
 		g->gid = n->gid;
 		free(file);
 		break;
@@ -2730,8 +2763,8 @@ static void collapse_trees(struct planner *p)
 	for (size_t i = 0; i < pl->ngrants; i++) {
 		const struct grant *g = &pl->grants[i];
 
-		if (grant_dead(p, i) || (g->kind != GRANT_OWN_FILE &&
-					 g->kind != GRANT_OWN_DIR))
+		if (grant_dead(p, i) ||
+		    (g->kind != GRANT_OWN_FILE && g->kind != GRANT_OWN_DIR))
 			continue;
 		v = xgrow(v, &cap, n + 1, sizeof *v);
 		v[n].path = g->path;
@@ -2752,21 +2785,23 @@ static void collapse_trees(struct planner *p)
 			size_t count = (uintptr_t)map_get(&cnt, dir);
 
 			if (count >= p->o.tree_threshold &&
-			    !protected_reason(dir) && !is_shared_system_dir(dir)) {
+			    !protected_reason(dir) &&
+			    !is_shared_system_dir(dir)) {
 				struct evidence ev;
 				char *edir = comment_safe(dir);
 
 				evidence_copy(&ev, &g->ev);
 				kill_below(p, v, n, dir, &cnt);
-				add_grant(p, GRANT_OWN_TREE, dir, &ev, (long)count,
-					  NULL,
-					  xasprintf("%zu existing files below %s are "
-						    "rewritten; chown -R copies every "
-						    "file into a new layer, so prefer "
-						    "COPY --chown=%u:%u where %s is "
-						    "added",
-						    count, edir, p->uid, p->gid,
-						    edir));
+				add_grant(
+				    p, GRANT_OWN_TREE, dir, &ev, (long)count,
+				    NULL,
+				    xasprintf(
+					"%zu existing files below %s are "
+					"rewritten; chown -R copies every "
+					"file into a new layer, so prefer "
+					"COPY --chown=%u:%u where %s is "
+					"added",
+					count, edir, p->uid, p->gid, edir));
 				evidence_free(&ev);
 				free(edir);
 				break;
@@ -2887,16 +2922,17 @@ static void vet_grants(struct planner *p)
 	for (size_t i = 0; i < pl->ngrants; i++) {
 		struct grant *g = &pl->grants[i];
 		const struct writer *w = g->writer;
-		const char *why = g->kind == GRANT_BUILD || g->kind == GRANT_GROUP
-					  ? NULL
-					  : protected_reason(g->path);
+		const char *why =
+		    g->kind == GRANT_BUILD || g->kind == GRANT_GROUP
+			? NULL
+			: protected_reason(g->path);
 
 		if (g->kind == GRANT_GROUP)
 			continue;
 		if (g->kind != GRANT_BUILD && (!w || !w->env)) {
 			/* a failed attempt below names the program */
 			const struct writer *aw =
-				attempt_below(p, g->path, g->ev.pid, w);
+			    attempt_below(p, g->path, g->ev.pid, w);
 
 			if (aw)
 				w = g->writer = aw;
@@ -2906,10 +2942,11 @@ static void vet_grants(struct planner *p)
 		if (w && w->build && g->kind != GRANT_BUILD) {
 			struct grant *b;
 
-			b = add_grant(p, GRANT_BUILD, w->id, &g->ev, 1, w,
-				      xasprintf("%s: run at build time, so nothing "
-						"is written at run time",
-						w->program));
+			b = add_grant(
+			    p, GRANT_BUILD, w->id, &g->ev, 1, w,
+			    xasprintf("%s: run at build time, so nothing "
+				      "is written at run time",
+				      w->program));
 			g = &pl->grants[i];
 			if (!b->build_args)
 				b->build_args = build_words(w->build, "", "");
@@ -2918,20 +2955,22 @@ static void vet_grants(struct planner *p)
 		if (!w)
 			w = g->hint; /* for its option only, never a redirect */
 		if (w && w->option)
-			plan_note(p, xasprintf("%s: its own option avoids this: %s",
-					       w->program, w->option));
+			plan_note(
+			    p, xasprintf("%s: its own option avoids this: %s",
+					 w->program, w->option));
 		if (why && !g->alternative) {
 			struct plan *plp = pl;
 			char *e = comment_safe(g->path);
 
-			plp->refused = xrealloc(plp->refused,
-						(plp->nrefused + 1) * sizeof *plp->refused);
+			plp->refused =
+			    xrealloc(plp->refused, (plp->nrefused + 1) *
+						       sizeof *plp->refused);
 			plp->refused[plp->nrefused].path = xstrdup(g->path);
 			plp->refused[plp->nrefused].why =
-				xasprintf("%s is %s: write access is not granted; "
-					  "change the program or its "
-					  "configuration to write elsewhere",
-					  e, why);
+			    xasprintf("%s is %s: write access is not granted; "
+				      "change the program or its "
+				      "configuration to write elsewhere",
+				      e, why);
 			evidence_copy(&plp->refused[plp->nrefused].ev, &g->ev);
 			plp->nrefused++;
 			free(e);
@@ -2945,12 +2984,17 @@ static void vet_grants(struct planner *p)
 			char *e = comment_safe(g->path);
 
 			g->shared_dir = true;
-			plan_warn(p, xasprintf("owning %s, a directory shared by the "
-					       "whole system, is the least grant "
-					       "for %s %s%s%s",
-					       e, g->ev.program, g->ev.op,
-					       w && w->option ? "; the program's own option avoids it: " : "",
-					       w && w->option ? w->option : ""));
+			plan_warn(
+			    p,
+			    xasprintf(
+				"owning %s, a directory shared by the "
+				"whole system, is the least grant "
+				"for %s %s%s%s",
+				e, g->ev.program, g->ev.op,
+				w && w->option
+				    ? "; the program's own option avoids it: "
+				    : "",
+				w && w->option ? w->option : ""));
 			free(e);
 		}
 	}
@@ -2969,23 +3013,24 @@ static void read_only_shipped_dir(struct planner *p, const struct writer *w,
 	char *e = comment_safe(dir);
 
 	if (w && w->option) {
-		plan_warn(p, xasprintf("read-only root: %s holds files shipped in "
-				       "the image, so no tmpfs is mounted on it "
-				       "(it would hide them); use %s's own "
-				       "option to write elsewhere: %s",
-				       e, w->program, w->option));
+		plan_warn(p,
+			  xasprintf("read-only root: %s holds files shipped in "
+				    "the image, so no tmpfs is mounted on it "
+				    "(it would hide them); use %s's own "
+				    "option to write elsewhere: %s",
+				    e, w->program, w->option));
 		if (strstr(w->option, "/tmp/"))
 			add_tmpfs(p, "/tmp", ev);
 	} else
-		plan_warn(p, xasprintf("read-only root: %s holds files shipped in "
-				       "the image, so no tmpfs is mounted on it "
-				       "(it would hide them); make %s write into "
-				       "a new dedicated subdirectory (for example "
-				       "%s/rw, created in the image) and mount "
-				       "the tmpfs there",
-				       e, *ev->program ? ev->program
-						       : "the workload",
-				       !strcmp(e, "/") ? "" : e));
+		plan_warn(
+		    p, xasprintf("read-only root: %s holds files shipped in "
+				 "the image, so no tmpfs is mounted on it "
+				 "(it would hide them); make %s write into "
+				 "a new dedicated subdirectory (for example "
+				 "%s/rw, created in the image) and mount "
+				 "the tmpfs there",
+				 e, *ev->program ? ev->program : "the workload",
+				 !strcmp(e, "/") ? "" : e));
 	free(e);
 }
 
@@ -3001,19 +3046,20 @@ static void plan_read_only_root(struct planner *p)
 		    g->kind == GRANT_SEARCH || g->kind == GRANT_GROUP)
 			continue;
 		dir = g->kind == GRANT_TOUCH || g->kind == GRANT_OWN_FILE
-			      ? path_dirname(g->path)
-			      : xstrdup(g->path);
+			  ? path_dirname(g->path)
+			  : xstrdup(g->path);
 		/* a pre-created directory is new: a tmpfs hides nothing */
 		if (g->kind != GRANT_MKDIR && map_get(&p->shipped, dir))
-			read_only_shipped_dir(p, g->writer ? g->writer : g->hint,
-					      &g->ev, dir);
+			read_only_shipped_dir(
+			    p, g->writer ? g->writer : g->hint, &g->ev, dir);
 		else
 			add_tmpfs(p, dir, &g->ev);
 		free(dir);
 	}
 	for (size_t i = 0; i < pl->nredirects; i++)
 		if (pl->redirects[i].dir)
-			add_tmpfs(p, pl->redirects[i].dir, &pl->redirects[i].ev);
+			add_tmpfs(p, pl->redirects[i].dir,
+				  &pl->redirects[i].ev);
 	/* /tmp and /run need no grant, but are read-only too */
 	for (size_t i = 0; i < p->nsw; i++)
 		add_tmpfs(p, p->sw[i].dir, &p->sw[i].ev);
@@ -3114,8 +3160,9 @@ static void add_candidate(struct planner *p, const struct trace_user ***v,
 {
 	for (size_t i = 0; i < p->nusers; i++) {
 		const struct trace_user *u = &p->users[i];
-		bool hit = (st && st->kind == ST_PRESENT && st->uid == u->uid) ||
-			   (gid && u->gid == gid);
+		bool hit =
+		    (st && st->kind == ST_PRESENT && st->uid == u->uid) ||
+		    (gid && u->gid == gid);
 
 		if (!hit || !u->uid || u->uid == p->uid || u->uid == 65534 ||
 		    !strcmp(u->name, p->user))
@@ -3181,8 +3228,8 @@ static void choose_service_user(struct planner *p)
 		if (p->nv[i].kind == NEED_READ)
 			add_candidate(p, &cand, &ncand, &p->nv[i].image,
 				      p->nv[i].image.kind == ST_PRESENT
-					      ? p->nv[i].image.gid
-					      : 0);
+					  ? p->nv[i].image.gid
+					  : 0);
 	for (size_t i = 0; i < p->nn; i++)
 		reads_b += p->nv[i].kind == NEED_READ;
 	for (size_t k = 0; k < ncand; k++) {
@@ -3216,7 +3263,8 @@ static void choose_service_user(struct planner *p)
 			       cost_b == 1 ? "" : "s", reads_b,
 			       reads_b == 1 ? "" : "s"));
 	for (size_t i = 0; i < pl->ngrants; i++)
-		if (counted(&pl->grants[i]) && !user_needs(p, best, &pl->grants[i]))
+		if (counted(&pl->grants[i]) &&
+		    !user_needs(p, best, &pl->grants[i]))
 			kill_grant(p, i);
 	compact_grants(p);
 	for (size_t i = pl->nrefused; i-- > 0;) {
@@ -3239,8 +3287,8 @@ static void choose_service_user(struct planner *p)
 	p->gid = best->gid;
 	p->home = xstrdup(best->home && *best->home ? best->home : "/");
 	p->group = xstrdup(group_by_gid(p, best->gid)
-				   ? group_by_gid(p, best->gid)->name
-				   : best->name);
+			       ? group_by_gid(p, best->gid)->name
+			       : best->name);
 	free(pl->user);
 	free(pl->group);
 	free(pl->home);

@@ -26,13 +26,14 @@
 #include "writers.h"
 
 struct plan_options {
-	const char *user;      /* default "nonroot" */
-	unsigned uid, gid;     /* default 1001, gid = uid */
+	const char *user;  /* default "nonroot" */
+	unsigned uid, gid; /* default 1001, gid = uid */
 	bool user_given, uid_given, gid_given;
-	bool openshift;	       /* chgrp 0 + chmod g=u instead of chown */
-	bool no_shell;	       /* the image has no /bin/sh (distroless) */
-	bool read_only;	       /* plan for a read-only root file system */
-	unsigned tree_threshold; /* files rewritten in one tree before chown -R (8) */
+	bool openshift;		 /* chgrp 0 + chmod g=u instead of chown */
+	bool no_shell;		 /* the image has no /bin/sh (distroless) */
+	bool read_only;		 /* plan for a read-only root file system */
+	unsigned tree_threshold; /* files rewritten in one tree before chown -R
+				    (8) */
 	const struct writers *writers; /* the catalogue, may be NULL */
 };
 
@@ -44,53 +45,57 @@ enum grant_kind {
 	GRANT_OWN_DIR,	/* own an existing directory */
 	GRANT_OWN_FILE, /* own an existing file */
 	GRANT_OWN_TREE, /* chown -R: many existing files rewritten below */
-	GRANT_SEARCH,	/* chmod o+x: a directory on the way is not searchable */
-	GRANT_GROUP,	/* join a service's group (path: the group's name) */
-	GRANT_BUILD,	/* a build-time command (compileall, fc-cache) */
+	GRANT_SEARCH, /* chmod o+x: a directory on the way is not searchable */
+	GRANT_GROUP,  /* join a service's group (path: the group's name) */
+	GRANT_BUILD,  /* a build-time command (compileall, fc-cache) */
 };
 
 /* What needed a line: shown as its comment, and listed in json. */
 struct evidence {
-	char *program;	/* basename of the executable ("" when unknown) */
-	char *op;	/* "open(O_WRONLY|O_CREAT)" */
-	char *path;	/* as recorded */
-	char *frame;	/* first stack frame outside libc/libunroot, or NULL */
-	char *py;	/* Python site: library frame and package (pysite.h), or NULL */
-	char *errname;	/* recorded errno when the event was a denial, or NULL */
+	char *program; /* basename of the executable ("" when unknown) */
+	char *op;      /* "open(O_WRONLY|O_CREAT)" */
+	char *path;    /* as recorded */
+	char *frame;   /* first stack frame outside libc/libunroot, or NULL */
+	char *
+	    py; /* Python site: library frame and package (pysite.h), or NULL */
+	char *errname; /* recorded errno when the event was a denial, or NULL */
 	int pid;
 };
 
 struct grant {
 	enum grant_kind kind;
-	char *path;	  /* the path the command changes */
-	char *command;	  /* GRANT_BUILD: the shell command (paths quoted for sh);
-			     GRANT_GROUP: the membership command, for display */
-	char **build_args;/* GRANT_BUILD: argv-like words, NULL-terminated, unquoted */
-	char *why;	  /* a sentence: why this grant and not a smaller one */
+	char *path;    /* the path the command changes */
+	char *command; /* GRANT_BUILD: the shell command (paths quoted for sh);
+			  GRANT_GROUP: the membership command, for display */
+	char **build_args; /* GRANT_BUILD: argv-like words, NULL-terminated,
+			      unquoted */
+	char *why; /* a sentence: why this grant and not a smaller one */
 	struct evidence ev;
 	long nevents;	  /* events it covers */
 	bool shared_dir;  /* owning a shared system directory: warned */
-	bool alternative; /* not applied: shown as the alternative to a redirect */
+	bool alternative; /* not applied: shown as the alternative to a redirect
+			   */
 	const struct writer *writer; /* catalogue entry matched, or NULL */
-	const struct writer *hint; /* matched on an evidence path it covers
-				      (a pruned name, a name in the dir): its
-				      own option is noted, never redirected */
-	struct file_state owner_state; /* image state of what decides (file or parent) */
-	unsigned gid;	  /* GRANT_GROUP: the group joined */
+	const struct writer *hint;   /* matched on an evidence path it covers
+					(a pruned name, a name in the dir): its
+					own option is noted, never redirected */
+	struct file_state
+	    owner_state; /* image state of what decides (file or parent) */
+	unsigned gid;	 /* GRANT_GROUP: the group joined */
 };
 
 struct redirect {
 	char *var, *value;
-	char *dir;	/* directory to create, owned by the user, or NULL */
+	char *dir; /* directory to create, owned by the user, or NULL */
 	const struct writer *writer;
 	struct evidence ev;
 };
 
 /* A write below a bind mount or volume: fixed on the host, not the image. */
 struct host_fix {
-	char *mount;	/* mount point in the container */
-	char *hostdir;	/* source directory on the host, when known */
-	bool ro;	/* the mount is read-only: the user's data, reported */
+	char *mount;   /* mount point in the container */
+	char *hostdir; /* source directory on the host, when known */
+	bool ro;       /* the mount is read-only: the user's data, reported */
 	struct evidence ev;
 };
 
@@ -113,13 +118,13 @@ struct plan {
 	char *user, *group, *home;
 	unsigned uid, gid;
 	bool create_user, create_group, needs_home;
-	bool service_user;	/* runs as a service user of the image, chosen
-				   because it needs fewer grants than a new
-				   user (planner.c choose_service_user) */
+	bool service_user; /* runs as a service user of the image, chosen
+			      because it needs fewer grants than a new
+			      user (planner.c choose_service_user) */
 	bool alpine, no_shell, openshift;
-	char **warnings;	/* top of the output: untraced programs, ... */
+	char **warnings; /* top of the output: untraced programs, ... */
 	size_t nwarnings;
-	char **notes;		/* advice: service users, program options */
+	char **notes; /* advice: service users, program options */
 	size_t nnotes;
 	struct grant *grants;
 	size_t ngrants;
@@ -159,7 +164,7 @@ const char *grant_kind_name(enum grant_kind k);
 enum plan_format { FORMAT_DOCKERFILE, FORMAT_SH, FORMAT_ENV, FORMAT_JSON };
 
 struct render_options {
-	char escape;	/* Dockerfile escape character: '\\' or '`' */
+	char escape; /* Dockerfile escape character: '\\' or '`' */
 };
 
 /*
@@ -167,7 +172,8 @@ struct render_options {
  * cannot be expressed safely in the format: then nothing is usable.
  */
 int plan_render(const struct plan *plan, enum plan_format f,
-		const struct render_options *ro, struct strbuf *out, char **why);
+		const struct render_options *ro, struct strbuf *out,
+		char **why);
 /*
  * The plan line for one grant (pl->grants[i]) or one redirect, as
  * `unroot plan` would emit it: FORMAT_DOCKERFILE gives one line ("RUN a &&

@@ -170,7 +170,8 @@ const struct trace_pyframe *py_library_frame(const struct trace_event *ev,
 	for (int i = 0; i < ev->npy && i < TRACE_MAX_PYFRAMES; i++) {
 		const struct trace_pyframe *f = &ev->py[i];
 
-		if (!f->file || py_file_is_stdlib(f->file) || is_unroot(f->file))
+		if (!f->file || py_file_is_stdlib(f->file) ||
+		    is_unroot(f->file))
 			continue;
 		package_of(f->file, pkg, cap);
 		return f;

@@ -45,7 +45,8 @@ const char *py_display_file(const char *file);
 /*
  * The site as one line, allocated (caller frees), unescaped (the file may
  * hold any byte: escape it before it reaches a terminal or a comment):
- *   "matplotlib/__init__.py:489 in _get_config_or_cache_dir (package matplotlib)"
+ *   "matplotlib/__init__.py:489 in _get_config_or_cache_dir (package
+ * matplotlib)"
  *   "/app/plot.py:12 in main (script plot)"
  * The library frame when there is one, else the innermost frame followed
  * by "(standard library)".  NULL when ev has no Python frames.

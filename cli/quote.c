@@ -57,8 +57,9 @@ char *sh_quote_oneline(const char *s, const char **why)
 	if (printable_on_one_line(s))
 		return sh_quote(s);
 	if (n && s[n - 1] == '\n') {
-		*why = "the name ends with a newline, which a Dockerfile RUN line "
-		       "cannot carry";
+		*why =
+		    "the name ends with a newline, which a Dockerfile RUN line "
+		    "cannot carry";
 		return NULL;
 	}
 	sb_adds(&sb, "\"$(printf '");
@@ -92,7 +93,8 @@ char *json_quote(const char *s, const char **why)
 	char *out;
 
 	if (!utf8_valid(s, strlen(s))) {
-		*why = "the name is not valid UTF-8, which a JSON string cannot carry";
+		*why = "the name is not valid UTF-8, which a JSON string "
+		       "cannot carry";
 		return NULL;
 	}
 	str = json_string(s);
@@ -117,9 +119,10 @@ bool sh_word_is_plain(const char *s)
 	if (!*s)
 		return false;
 	for (; *s; s++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			    "0123456789_./:@%+,=-",
-			    *s))
+		if (!strchr(
+			"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			"0123456789_./:@%+,=-",
+			*s))
 			return false;
 	return true;
 }

@@ -37,7 +37,8 @@ char *json_quote(const char *s, const char **why);
  * invalid UTF-8 become \xNN / \\, so a newline can never end the comment. */
 char *comment_safe(const char *s);
 
-/* True when s is a plain word that needs no quoting in sh: [A-Za-z0-9_./:@%+,=-]. */
+/* True when s is a plain word that needs no quoting in sh:
+ * [A-Za-z0-9_./:@%+,=-]. */
 bool sh_word_is_plain(const char *s);
 
 #endif

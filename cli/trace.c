@@ -37,13 +37,13 @@
 
 static const char *const op_names[] = {
 #define OP_NAME(e, s) s,
-	UNROOT_OPS(OP_NAME)
+    UNROOT_OPS(OP_NAME)
 #undef OP_NAME
 };
 
 static const char *const ft_names[] = {
 #define FT_NAME(e, s) s,
-	UNROOT_FILE_TYPES(FT_NAME)
+    UNROOT_FILE_TYPES(FT_NAME)
 #undef FT_NAME
 };
 
@@ -85,8 +85,8 @@ bool trace_event_writes(const struct trace_event *ev)
 {
 	switch (ev->op) {
 	case OP_OPEN:
-		return (ev->flags & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC |
-				     O_APPEND)) ||
+		return (ev->flags &
+			(O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND)) ||
 		       (ev->flags & O_TMPFILE) == O_TMPFILE;
 	case OP_CONNECT:
 	case OP_EXEC:
@@ -108,8 +108,8 @@ bool trace_event_writes(const struct trace_event *ev)
 #endif
 #ifndef RENAME_NOREPLACE
 #define RENAME_NOREPLACE (1 << 0)
-#define RENAME_EXCHANGE (1 << 1)
-#define RENAME_WHITEOUT (1 << 2)
+#define RENAME_EXCHANGE	 (1 << 1)
+#define RENAME_WHITEOUT	 (1 << 2)
 #endif
 
 struct flag_name {
@@ -118,35 +118,35 @@ struct flag_name {
 };
 
 static const struct flag_name flag_names[] = {
-	{"O_RDONLY", O_RDONLY},
-	{"O_WRONLY", O_WRONLY},
-	{"O_RDWR", O_RDWR},
-	{"O_CREAT", O_CREAT},
-	{"O_EXCL", O_EXCL},
-	{"O_NOCTTY", O_NOCTTY},
-	{"O_TRUNC", O_TRUNC},
-	{"O_APPEND", O_APPEND},
-	{"O_NONBLOCK", O_NONBLOCK},
-	{"O_NDELAY", O_NDELAY},
-	{"O_DSYNC", O_DSYNC},
-	{"O_SYNC", O_SYNC},
-	{"O_RSYNC", O_RSYNC},
-	{"O_ASYNC", O_ASYNC},
-	{"O_DIRECT", O_DIRECT},
-	{"O_LARGEFILE", O_LARGEFILE},
-	{"O_DIRECTORY", O_DIRECTORY},
-	{"O_NOFOLLOW", O_NOFOLLOW},
-	{"O_NOATIME", O_NOATIME},
-	{"O_CLOEXEC", O_CLOEXEC},
-	{"O_PATH", O_PATH},
-	{"O_TMPFILE", O_TMPFILE},
-	{"AT_REMOVEDIR", AT_REMOVEDIR},
-	{"AT_SYMLINK_FOLLOW", AT_SYMLINK_FOLLOW},
-	{"AT_SYMLINK_NOFOLLOW", AT_SYMLINK_NOFOLLOW},
-	{"AT_EMPTY_PATH", AT_EMPTY_PATH},
-	{"RENAME_NOREPLACE", RENAME_NOREPLACE},
-	{"RENAME_EXCHANGE", RENAME_EXCHANGE},
-	{"RENAME_WHITEOUT", RENAME_WHITEOUT},
+    {"O_RDONLY", O_RDONLY},
+    {"O_WRONLY", O_WRONLY},
+    {"O_RDWR", O_RDWR},
+    {"O_CREAT", O_CREAT},
+    {"O_EXCL", O_EXCL},
+    {"O_NOCTTY", O_NOCTTY},
+    {"O_TRUNC", O_TRUNC},
+    {"O_APPEND", O_APPEND},
+    {"O_NONBLOCK", O_NONBLOCK},
+    {"O_NDELAY", O_NDELAY},
+    {"O_DSYNC", O_DSYNC},
+    {"O_SYNC", O_SYNC},
+    {"O_RSYNC", O_RSYNC},
+    {"O_ASYNC", O_ASYNC},
+    {"O_DIRECT", O_DIRECT},
+    {"O_LARGEFILE", O_LARGEFILE},
+    {"O_DIRECTORY", O_DIRECTORY},
+    {"O_NOFOLLOW", O_NOFOLLOW},
+    {"O_NOATIME", O_NOATIME},
+    {"O_CLOEXEC", O_CLOEXEC},
+    {"O_PATH", O_PATH},
+    {"O_TMPFILE", O_TMPFILE},
+    {"AT_REMOVEDIR", AT_REMOVEDIR},
+    {"AT_SYMLINK_FOLLOW", AT_SYMLINK_FOLLOW},
+    {"AT_SYMLINK_NOFOLLOW", AT_SYMLINK_NOFOLLOW},
+    {"AT_EMPTY_PATH", AT_EMPTY_PATH},
+    {"RENAME_NOREPLACE", RENAME_NOREPLACE},
+    {"RENAME_EXCHANGE", RENAME_EXCHANGE},
+    {"RENAME_WHITEOUT", RENAME_WHITEOUT},
 };
 
 /* "O_WRONLY|O_CREAT|0x40000" -> bits; unknown names are ignored. */
@@ -225,9 +225,10 @@ struct trace {
 
 /* ---- diagnostics --------------------------------------------------------- */
 
-__attribute__((format(printf, 5, 6))) static void
-diag(struct trace *t, const char *file, long line, bool warn, const char *fmt,
-     ...)
+__attribute__((format(printf, 5, 6))) static void diag(struct trace *t,
+						       const char *file,
+						       long line, bool warn,
+						       const char *fmt, ...)
 {
 	struct trace_diag *d = xcalloc(1, sizeof *d);
 	struct strbuf sb = STRBUF_INIT;
@@ -634,11 +635,11 @@ static unsigned fields_present(json_t *o)
 		const char *key;
 		unsigned bit;
 	} keys[] = {
-		{"exe", PF_EXE},       {"argv0", PF_ARGV0}, {"argv", PF_ARGV},
-		{"cwd", PF_CWD},       {"uid", PF_UID},	    {"euid", PF_EUID},
-		{"gid", PF_GID},       {"egid", PF_EGID},   {"groups", PF_GROUPS},
-		{"ns", PF_NS},	       {"rootfs", PF_ROOTFS}, {"env", PF_ENV},
-		{"stacks", PF_STACKS},
+	    {"exe", PF_EXE},	   {"argv0", PF_ARGV0},	  {"argv", PF_ARGV},
+	    {"cwd", PF_CWD},	   {"uid", PF_UID},	  {"euid", PF_EUID},
+	    {"gid", PF_GID},	   {"egid", PF_EGID},	  {"groups", PF_GROUPS},
+	    {"ns", PF_NS},	   {"rootfs", PF_ROOTFS}, {"env", PF_ENV},
+	    {"stacks", PF_STACKS},
 	};
 	unsigned have = 0;
 
@@ -671,7 +672,7 @@ static struct trace_proc *parse_proc(json_t *o, const char *file)
 	a = json_object_get(o, "argv");
 	if (json_is_array(a)) {
 		p->argv = xcalloc(json_array_size(a) + 1, sizeof *p->argv);
-		json_array_foreach(a, i, v)
+		json_array_foreach (a, i, v)
 			p->argv[i] = path_dup(v, true);
 	}
 	p->uid = (unsigned)jint(o, "uid", 0);
@@ -681,15 +682,16 @@ static struct trace_proc *parse_proc(json_t *o, const char *file)
 	a = json_object_get(o, "groups");
 	if (json_is_array(a)) {
 		p->groups = xcalloc(json_array_size(a) + 1, sizeof *p->groups);
-		json_array_foreach(a, i, v)
-			p->groups[p->ngroups++] = (unsigned)json_integer_value(v);
+		json_array_foreach (a, i, v)
+			p->groups[p->ngroups++] =
+			    (unsigned)json_integer_value(v);
 	}
 	p->ns = (unsigned long long)jint(o, "ns", 0);
 	p->rootfs = str_dup(o, "rootfs");
 	a = json_object_get(o, "env");
 	if (json_is_object(a)) {
 		p->env = xcalloc(json_object_size(a) + 1, sizeof *p->env);
-		json_object_foreach(a, key, v) {
+		json_object_foreach (a, key, v) {
 			struct env_var *e = &p->env[p->nenv++];
 
 			e->name = xstrdup(key);
@@ -703,7 +705,8 @@ static struct trace_proc *parse_proc(json_t *o, const char *file)
 	return p;
 }
 
-/* ---- fork records --------------------------------------------------------- */
+/* ---- fork records ---------------------------------------------------------
+ */
 
 static struct proc_rec *fork_source(struct trace *t, const struct proc_rec *r)
 {
@@ -761,7 +764,8 @@ static void inherit(struct proc_rec *r, const struct proc_rec *s)
 		p->egid = q->egid;
 	if (!(r->have & PF_GROUPS) && q->ngroups) {
 		p->groups = xcalloc((size_t)q->ngroups + 1, sizeof *p->groups);
-		memcpy(p->groups, q->groups, (size_t)q->ngroups * sizeof *p->groups);
+		memcpy(p->groups, q->groups,
+		       (size_t)q->ngroups * sizeof *p->groups);
 		p->ngroups = q->ngroups;
 	}
 	if (!(r->have & PF_NS))
@@ -856,7 +860,7 @@ static void parse_group(struct trace *t, json_t *o)
 	g->name = str_dup(o, "name");
 	g->gid = (unsigned)jint(o, "gid", 0);
 	g->members = xcalloc(json_array_size(a) + 1, sizeof *g->members);
-	json_array_foreach(a, i, v)
+	json_array_foreach (a, i, v)
 		if (json_is_string(v))
 			g->members[n++] = xstrdup(json_string_value(v));
 	pv_push(&t->groups, g);
@@ -906,7 +910,7 @@ static void parse_stack(json_t *o, struct logfile *f)
 	s = xcalloc(1, sizeof *s);
 	s->id = xstrdup(id);
 	s->frames = xcalloc(json_array_size(a) + 1, sizeof *s->frames);
-	json_array_foreach(a, i, v) {
+	json_array_foreach (a, i, v) {
 		struct trace_frame *fr = &s->frames[s->nframes++];
 		const char *sym = jstr(v, "s");
 
@@ -915,8 +919,8 @@ static void parse_stack(json_t *o, struct logfile *f)
 		fr->symbol = sym ? xstrdup(sym) : NULL;
 		fr->symoff = parse_hex(json_object_get(v, "so"));
 	}
-	f->stacks = xgrow(f->stacks, &f->capstacks, f->nstacks + 1,
-			  sizeof *f->stacks);
+	f->stacks =
+	    xgrow(f->stacks, &f->capstacks, f->nstacks + 1, sizeof *f->stacks);
 	f->stacks[f->nstacks++] = s;
 }
 
@@ -988,7 +992,7 @@ static void dirmap_put(struct dirmap *m, struct trace_dir *d)
 		for (size_t i = 0; i < m->cap; i++)
 			if (m->slot[i])
 				*dirmap_slot(&bigger, m->slot[i]->path) =
-					m->slot[i];
+				    m->slot[i];
 		bigger.n = m->n;
 		free(m->slot);
 		*m = bigger;
@@ -1017,8 +1021,7 @@ static void parse_dir(struct trace *t, json_t *o)
 	dirmap_put(&t->dirs, d);
 }
 
-const struct trace_dir *trace_dir_state(const struct trace *t,
-					const char *path)
+const struct trace_dir *trace_dir_state(const struct trace *t, const char *path)
 {
 	if (!t->dirs.cap)
 		return NULL;
@@ -1048,8 +1051,7 @@ static void free_group(struct trace_group *g);
 static void free_os(struct trace_os *o);
 static void free_untraced(struct trace_untraced *u);
 
-static void roll_back(struct trace *t, const struct mark *m,
-		      struct logfile *f)
+static void roll_back(struct trace *t, const struct mark *m, struct logfile *f)
 {
 	while (t->procs.n > m->procs)
 		free_proc(t->procs.v[--t->procs.n]);
@@ -1465,24 +1467,44 @@ struct fframe {
 };
 
 enum fkey {
-	FK_T, FK_OP, FK_FN, FK_PATH, FK_PATH2, FK_REAL, FK_ARGV0, FK_FLAGS,
-	FK_MODE, FK_OWNER, FK_RET, FK_ERRNO, FK_PID, FK_TID, FK_TS, FK_UID,
-	FK_GID, FK_ST, FK_ST2, FK_PARENT, FK_STACK, FK_PY, FK__COUNT
+	FK_T,
+	FK_OP,
+	FK_FN,
+	FK_PATH,
+	FK_PATH2,
+	FK_REAL,
+	FK_ARGV0,
+	FK_FLAGS,
+	FK_MODE,
+	FK_OWNER,
+	FK_RET,
+	FK_ERRNO,
+	FK_PID,
+	FK_TID,
+	FK_TS,
+	FK_UID,
+	FK_GID,
+	FK_ST,
+	FK_ST2,
+	FK_PARENT,
+	FK_STACK,
+	FK_PY,
+	FK__COUNT
 };
 
 static const char *const fkey_names[FK__COUNT] = {
-	"t", "op", "fn", "path", "path2", "real", "argv0", "flags", "mode",
-	"owner", "ret", "errno", "pid", "tid", "ts", "uid", "gid", "st", "st2",
-	"parent", "stack", "py",
+    "t",    "op",    "fn",  "path",   "path2", "real", "argv0", "flags",
+    "mode", "owner", "ret", "errno",  "pid",   "tid",  "ts",	"uid",
+    "gid",  "st",    "st2", "parent", "stack", "py",
 };
 
 struct fev {
 	bool seen[FK__COUNT];
 	struct fstr str[FK__COUNT]; /* string-valued keys */
 	bool errno_null;
-	long long num[FK__COUNT];   /* integer-valued keys */
+	long long num[FK__COUNT]; /* integer-valued keys */
 	long long owner[2];
-	struct fstate st[3];	    /* st, st2, parent */
+	struct fstate st[3]; /* st, st2, parent */
 	struct fframe py[TRACE_MAX_PYFRAMES];
 	int npy;
 };
@@ -1493,8 +1515,8 @@ struct fcur {
 
 static void f_ws(struct fcur *k)
 {
-	while (k->c < k->end &&
-	       (*k->c == ' ' || *k->c == '\t' || *k->c == '\r' || *k->c == '\n'))
+	while (k->c < k->end && (*k->c == ' ' || *k->c == '\t' ||
+				 *k->c == '\r' || *k->c == '\n'))
 		k->c++;
 }
 
@@ -1502,7 +1524,13 @@ static void f_ws(struct fcur *k)
 static bool f_delim(char c)
 {
 	switch (c) {
-	case ' ': case '\t': case '\r': case '\n': case ',': case '}': case ']':
+	case ' ':
+	case '\t':
+	case '\r':
+	case '\n':
+	case ',':
+	case '}':
+	case ']':
 		return true;
 	default:
 		return false;
@@ -1626,11 +1654,26 @@ static char *f_decode(struct fstr *s)
 		}
 		in++;
 		switch (*in) {
-		case 'b': *out++ = '\b'; in++; break;
-		case 'f': *out++ = '\f'; in++; break;
-		case 'n': *out++ = '\n'; in++; break;
-		case 'r': *out++ = '\r'; in++; break;
-		case 't': *out++ = '\t'; in++; break;
+		case 'b':
+			*out++ = '\b';
+			in++;
+			break;
+		case 'f':
+			*out++ = '\f';
+			in++;
+			break;
+		case 'n':
+			*out++ = '\n';
+			in++;
+			break;
+		case 'r':
+			*out++ = '\r';
+			in++;
+			break;
+		case 't':
+			*out++ = '\t';
+			in++;
+			break;
 		case 'u': {
 			unsigned v = 0;
 
@@ -1772,7 +1815,8 @@ static bool f_py(struct fcur *k, struct fev *e)
 					if (fr.has_l || !f_int(k, &fr.l))
 						return false;
 					fr.has_l = true;
-				} else if (key.n == 2 && !memcmp(key.p, "fn", 2)) {
+				} else if (key.n == 2 &&
+					   !memcmp(key.p, "fn", 2)) {
 					if (fr.has_fn || !f_string(k, &fr.fn))
 						return false;
 					fr.has_fn = true;
@@ -1850,10 +1894,18 @@ static bool f_scan(char *line, size_t len, struct fev *e)
 		f_ws(&k);
 		fk = f_key(&key);
 		if (fk < FK__COUNT && e->seen[fk])
-			return false; /* jansson keeps the last: rare, its job */
+			return false; /* jansson keeps the last: rare, its job
+				       */
 		switch (fk) {
-		case FK_T: case FK_OP: case FK_FN: case FK_PATH: case FK_PATH2:
-		case FK_REAL: case FK_ARGV0: case FK_FLAGS: case FK_MODE:
+		case FK_T:
+		case FK_OP:
+		case FK_FN:
+		case FK_PATH:
+		case FK_PATH2:
+		case FK_REAL:
+		case FK_ARGV0:
+		case FK_FLAGS:
+		case FK_MODE:
 		case FK_STACK:
 			ok = f_string(&k, &e->str[fk]);
 			break;
@@ -1863,7 +1915,11 @@ static bool f_scan(char *line, size_t len, struct fev *e)
 			else
 				ok = f_string(&k, &e->str[fk]);
 			break;
-		case FK_RET: case FK_PID: case FK_TID: case FK_TS: case FK_UID:
+		case FK_RET:
+		case FK_PID:
+		case FK_TID:
+		case FK_TS:
+		case FK_UID:
 		case FK_GID:
 			ok = f_int(&k, &e->num[fk]);
 			break;
@@ -1878,7 +1934,9 @@ static bool f_scan(char *line, size_t len, struct fev *e)
 			f_ws(&k);
 			ok = ok && k.c < k.end && *k.c++ == ']';
 			break;
-		case FK_ST: case FK_ST2: case FK_PARENT:
+		case FK_ST:
+		case FK_ST2:
+		case FK_PARENT:
 			ok = f_state(&k, &e->st[fk - FK_ST]);
 			break;
 		case FK_PY:
@@ -1929,8 +1987,8 @@ static void f_build_state(struct fstate *f, struct file_state *st)
 	st->uid = (unsigned)(f->has_uid ? f->uid : 0);
 	st->gid = (unsigned)(f->has_gid ? f->gid : 0);
 	st->mode = f->has_mode
-			   ? (unsigned)strtoul(f_decode(&f->mode), NULL, 8) & 07777
-			   : 0;
+		       ? (unsigned)strtoul(f_decode(&f->mode), NULL, 8) & 07777
+		       : 0;
 }
 
 /* ---- pass 2: the merge --------------------------------------------------- */
@@ -1949,7 +2007,7 @@ struct source {
 	struct trace_event ev;
 	struct strbuf pathbuf[4];
 	struct strbuf pybuf[TRACE_MAX_PYFRAMES]; /* file names of ev.py */
-	size_t order; /* file index: the tie-break */
+	size_t order;				 /* file index: the tie-break */
 };
 
 struct merge {
@@ -2026,10 +2084,12 @@ static const char *ev_path_problem(struct trace *t, json_t *o)
 		return "a path that is not absolute and normalised";
 	v = json_object_get(o, "path2");
 	if (v && op && (!strcmp(op, "rename") || !strcmp(op, "link")) &&
-	    (!decode_path(v, &t->pathbuf[0]) || !path_normal(t->pathbuf[0].buf)))
+	    (!decode_path(v, &t->pathbuf[0]) ||
+	     !path_normal(t->pathbuf[0].buf)))
 		return "a path2 that is not absolute and normalised";
 	v = json_object_get(o, "real");
-	if (v && (!decode_path(v, &t->pathbuf[0]) || !path_normal(t->pathbuf[0].buf)))
+	if (v && (!decode_path(v, &t->pathbuf[0]) ||
+		  !path_normal(t->pathbuf[0].buf)))
 		return "a real path that is not absolute and normalised";
 	return NULL;
 }
@@ -2082,7 +2142,6 @@ static size_t fd_budget(size_t want)
 	return avail < want ? avail : want;
 }
 
-
 /* The defaults SCHEMA.md gives for keys the preload may leave out. */
 static void event_defaults(struct trace_event *ev, const struct logfile *f,
 			   bool has_pid, bool has_tid, bool has_uid,
@@ -2130,7 +2189,8 @@ static int fast_build(struct source *s, struct fev *e, const char **why)
 	if (e->seen[FK_REAL]) {
 		ev->real = f_decode(&e->str[FK_REAL]);
 		if (!path_normal(ev->real)) {
-			*why = "a real path that is not absolute and normalised";
+			*why =
+			    "a real path that is not absolute and normalised";
 			return -1;
 		}
 	}
@@ -2145,8 +2205,8 @@ static int fast_build(struct source *s, struct fev *e, const char **why)
 	ev->flags = decode_flags(ev->flags_text);
 	if (e->seen[FK_MODE]) {
 		ev->has_mode = true;
-		ev->mode = (unsigned)strtoul(f_decode(&e->str[FK_MODE]), NULL,
-					     8);
+		ev->mode =
+		    (unsigned)strtoul(f_decode(&e->str[FK_MODE]), NULL, 8);
 	}
 	ev->owner_uid = e->seen[FK_OWNER] ? (int)e->owner[0] : -1;
 	ev->owner_gid = e->seen[FK_OWNER] ? (int)e->owner[1] : -1;
@@ -2162,8 +2222,9 @@ static int fast_build(struct source *s, struct fev *e, const char **why)
 	event_defaults(ev, s->f, e->seen[FK_PID], e->seen[FK_TID],
 		       e->seen[FK_UID], e->seen[FK_GID]);
 	for (int i = 0; i < 3; i++)
-		f_build_state(&e->st[i], i == 0 ? &ev->st : i == 1 ? &ev->st2
-								 : &ev->parent);
+		f_build_state(&e->st[i], i == 0	  ? &ev->st
+					 : i == 1 ? &ev->st2
+						  : &ev->parent);
 	if (e->seen[FK_STACK])
 		ev->stack = find_stack(s->f, f_decode(&e->str[FK_STACK]));
 	for (int i = 0; i < e->npy; i++) {
@@ -2193,7 +2254,7 @@ static void decode_py(struct source *s, json_t *a, struct trace_event *ev)
 	ev->npy = 0;
 	if (!json_is_array(a))
 		return;
-	json_array_foreach(a, i, v) {
+	json_array_foreach (a, i, v) {
 		struct trace_pyframe *f;
 		const char *fn;
 
@@ -2242,12 +2303,12 @@ static bool json_build(struct source *s, json_t *o)
 		ev->mode = (unsigned)strtoul(id, NULL, 8);
 	}
 	v = json_object_get(o, "owner");
-	ev->owner_uid = json_is_array(v) ?
-				(int)json_integer_value(json_array_get(v, 0)) :
-				-1;
-	ev->owner_gid = json_is_array(v) ?
-				(int)json_integer_value(json_array_get(v, 1)) :
-				-1;
+	ev->owner_uid = json_is_array(v)
+			    ? (int)json_integer_value(json_array_get(v, 0))
+			    : -1;
+	ev->owner_gid = json_is_array(v)
+			    ? (int)json_integer_value(json_array_get(v, 1))
+			    : -1;
 	ev->ret = jint(o, "ret", 0);
 	ev->errname = jstr(o, "errno");
 	ev->err = ev->errname ? errno_from_name(ev->errname) : 0;
@@ -2466,8 +2527,7 @@ size_t trace_nuntraced(const struct trace *t)
 	return t->untraced.n;
 }
 
-const struct trace_untraced *trace_untraced_at(const struct trace *t,
-					       size_t i)
+const struct trace_untraced *trace_untraced_at(const struct trace *t, size_t i)
 {
 	return i < t->untraced.n ? t->untraced.v[i] : NULL;
 }

@@ -26,7 +26,7 @@ enum file_type {
 #define FT_ENUM(e, s) e,
 	UNROOT_FILE_TYPES(FT_ENUM)
 #undef FT_ENUM
-	FT__COUNT
+	    FT__COUNT
 };
 
 /* The state of a file before a call. */
@@ -39,9 +39,9 @@ struct file_state {
 };
 
 struct trace_frame {
-	char *module; /* full path of the module */
+	char *module;	      /* full path of the module */
 	unsigned long offset; /* address - module base */
-	char *symbol; /* NULL when unknown */
+	char *symbol;	      /* NULL when unknown */
 	unsigned long symoff;
 };
 
@@ -68,12 +68,12 @@ struct trace_proc {
 	struct env_var *env;
 	int nenv;
 	bool stacks;
-	bool forked;   /* a fork record: fields inherited (SCHEMA.md) */
-	bool orphan;   /* a fork record whose source was not found: the
-			  inherited fields are unknown */
-	bool ended;    /* an "end" record was seen */
-	long lost;     /* from the end record */
-	char *file;    /* the log file it came from */
+	bool forked;	  /* a fork record: fields inherited (SCHEMA.md) */
+	bool orphan;	  /* a fork record whose source was not found: the
+			     inherited fields are unknown */
+	bool ended;	  /* an "end" record was seen */
+	long lost;	  /* from the end record */
+	char *file;	  /* the log file it came from */
 	const char *home; /* env HOME or NULL */
 };
 
@@ -113,8 +113,9 @@ struct trace_untraced {
 
 /* One Python frame of an event's "py" array (SCHEMA.md). */
 struct trace_pyframe {
-	const char *file; /* code object's file name, decoded path ("<frozen ...>") */
-	int line;	  /* 0 when unknown */
+	const char
+	    *file; /* code object's file name, decoded path ("<frozen ...>") */
+	int line;  /* 0 when unknown */
 	const char *func; /* qualified name, "" when unknown */
 };
 #define TRACE_MAX_PYFRAMES 9 /* 8 frames + the importer after 8 frozen ones */
@@ -122,27 +123,27 @@ struct trace_pyframe {
 struct trace_event {
 	enum unroot_op op;
 	const char *fn;
-	const char *path;  /* never NULL */
-	const char *path2; /* NULL when absent */
-	const char *real;  /* NULL when absent */
-	const char *argv0; /* exec/spawn, NULL when absent */
+	const char *path;	/* never NULL */
+	const char *path2;	/* NULL when absent */
+	const char *real;	/* NULL when absent */
+	const char *argv0;	/* exec/spawn, NULL when absent */
 	const char *flags_text; /* as recorded, NULL when absent */
-	int flags;	   /* O_* bits decoded from flags_text, 0 if none */
+	int flags; /* O_* bits decoded from flags_text, 0 if none */
 	bool has_mode;
 	unsigned mode;
 	int owner_uid, owner_gid; /* chown; -1 when absent */
 	long long ret;
-	int err;	       /* 0 on success, else the errno value */
+	int err;	     /* 0 on success, else the errno value */
 	const char *errname; /* NULL on success */
 	int pid, tid;
 	long long ts;
 	unsigned uid, gid;
 	struct file_state st, st2, parent;
-	const struct trace_stack *stack;   /* NULL when none */
-	int npy;			   /* Python frames, 0 when none */
+	const struct trace_stack *stack; /* NULL when none */
+	int npy;			 /* Python frames, 0 when none */
 	struct trace_pyframe py[TRACE_MAX_PYFRAMES]; /* innermost first */
-	const struct trace_proc *proc;	   /* the process image that made it */
-	const char *file;		   /* log file and line, for messages */
+	const struct trace_proc *proc; /* the process image that made it */
+	const char *file;	       /* log file and line, for messages */
 	long line;
 };
 
@@ -187,8 +188,7 @@ const struct trace_group *trace_group_at(const struct trace *t, size_t i);
 size_t trace_nos(const struct trace *t);
 const struct trace_os *trace_os_at(const struct trace *t, size_t i);
 size_t trace_nuntraced(const struct trace *t);
-const struct trace_untraced *trace_untraced_at(const struct trace *t,
-					       size_t i);
+const struct trace_untraced *trace_untraced_at(const struct trace *t, size_t i);
 /* The recorded state of an ancestor directory, or NULL. */
 const struct trace_dir *trace_dir_state(const struct trace *t,
 					const char *path);

@@ -132,14 +132,14 @@ char *trace_flags(const struct trace_options *o)
 		words[n++] = "nostacks";
 	if (o->argv)
 		words[n++] = "argv";
-	return xasprintf("%s%s%s%s%s", n > 0 ? words[0] : "",
-			 n > 1 ? "," : "", n > 1 ? words[1] : "",
-			 n > 2 ? "," : "", n > 2 ? words[2] : "");
+	return xasprintf("%s%s%s%s%s", n > 0 ? words[0] : "", n > 1 ? "," : "",
+			 n > 1 ? words[1] : "", n > 2 ? "," : "",
+			 n > 2 ? words[2] : "");
 }
 
 json_t *trace_meta_new(const struct trace_options *o, json_t *command,
-		   long long started, long long ended, int status,
-		   const char *runner)
+		       long long started, long long ended, int status,
+		       const char *runner)
 {
 	json_t *m = json_object(), *opts = json_object();
 

@@ -24,8 +24,8 @@ int trace_option(int argc, char **argv, int *i, struct trace_options *o);
 char *trace_flags(const struct trace_options *o);
 /* A trace.json object with the fields both runners write (SCHEMA.md). */
 json_t *trace_meta_new(const struct trace_options *o, json_t *command,
-		   long long started, long long ended, int status,
-		   const char *runner);
+		       long long started, long long ended, int status,
+		       const char *runner);
 /* Write it as DIR/trace.json (a warning when it cannot be written). */
 void trace_meta_write(const char *dir, json_t *meta);
 

@@ -315,7 +315,7 @@ bool strset_add(struct strset *s, const char *str)
 		for (size_t i = 0; i < s->cap; i++)
 			if (s->slot[i])
 				*strset_slot(slot, cap, s->slot[i]) =
-					s->slot[i];
+				    s->slot[i];
 		free(s->slot);
 		s->slot = slot;
 		s->cap = cap;
@@ -512,23 +512,34 @@ json_t *json_path(const char *path)
 /* ---- errno names --------------------------------------------------------- */
 
 #define ERRNO_NAMES(X)                                                         \
-	X(EPERM) X(ENOENT) X(ESRCH) X(EINTR) X(EIO) X(ENXIO) X(E2BIG)          \
-	X(ENOEXEC) X(EBADF) X(ECHILD) X(EAGAIN) X(ENOMEM) X(EACCES)            \
-	X(EFAULT) X(ENOTBLK) X(EBUSY) X(EEXIST) X(EXDEV) X(ENODEV)             \
-	X(ENOTDIR) X(EISDIR) X(EINVAL) X(ENFILE) X(EMFILE) X(ENOTTY)           \
-	X(ETXTBSY) X(EFBIG) X(ENOSPC) X(ESPIPE) X(EROFS) X(EMLINK) X(EPIPE)    \
-	X(ERANGE) X(EDEADLK) X(ENAMETOOLONG) X(ENOLCK) X(ENOSYS)               \
-	X(ENOTEMPTY) X(ELOOP) X(ENOMSG) X(ENODATA) X(ENOTSUP) X(EOVERFLOW)     \
-	X(EILSEQ) X(EUSERS) X(ENOTSOCK) X(EDESTADDRREQ) X(EMSGSIZE)            \
-	X(EPROTOTYPE) X(EADDRINUSE) X(EADDRNOTAVAIL) X(ENETDOWN)               \
-	X(ECONNREFUSED) X(ECONNRESET) X(ETIMEDOUT) X(EALREADY)                 \
-	X(EINPROGRESS) X(ESTALE) X(EDQUOT) X(ECANCELED) X(EOWNERDEAD)          \
-	X(ENOTRECOVERABLE) X(ENOMEDIUM) X(EMEDIUMTYPE) X(EKEYEXPIRED)          \
-	X(EKEYREVOKED) X(EKEYREJECTED) X(ENOKEY) X(EAFNOSUPPORT)               \
-	X(EPROTONOSUPPORT) X(ENOPROTOOPT) X(ENOBUFS) X(EISCONN) X(ENOTCONN)    \
-	X(EHOSTUNREACH) X(ENETUNREACH) X(ESHUTDOWN) X(EREMOTE) X(EUCLEAN)     \
-	X(EBADFD) X(ENOLINK) X(ECOMM) X(EPROTO) X(EBADMSG) X(ETIME) X(ENOSR)   \
-	X(ENOSTR) X(ENONET) X(ENOPKG) X(ESOCKTNOSUPPORT)
+	X(EPERM)                                                               \
+	X(ENOENT) X(ESRCH) X(EINTR) X(EIO) X(ENXIO) X(E2BIG) X(ENOEXEC) X(     \
+	    EBADF) X(ECHILD) X(EAGAIN) X(ENOMEM) X(EACCES) X(EFAULT)           \
+	    X(ENOTBLK) X(EBUSY) X(EEXIST) X(EXDEV) X(ENODEV) X(ENOTDIR) X(     \
+		EISDIR) X(EINVAL) X(ENFILE) X(EMFILE) X(ENOTTY) X(ETXTBSY)     \
+		X(EFBIG) X(ENOSPC) X(ESPIPE) X(EROFS) X(EMLINK) X(EPIPE) X(    \
+		    ERANGE) X(EDEADLK) X(ENAMETOOLONG) X(ENOLCK) X(ENOSYS)     \
+		    X(ENOTEMPTY) X(ELOOP) X(ENOMSG) X(ENODATA) X(ENOTSUP) X(   \
+			EOVERFLOW) X(EILSEQ) X(EUSERS) X(ENOTSOCK)             \
+			X(EDESTADDRREQ) X(EMSGSIZE) X(EPROTOTYPE) X(           \
+			    EADDRINUSE) X(EADDRNOTAVAIL) X(ENETDOWN)           \
+			    X(ECONNREFUSED) X(ECONNRESET) X(ETIMEDOUT) X(      \
+				EALREADY) X(EINPROGRESS) X(ESTALE) X(EDQUOT)   \
+				X(ECANCELED) X(EOWNERDEAD) X(                  \
+				    ENOTRECOVERABLE) X(ENOMEDIUM)              \
+				    X(EMEDIUMTYPE) X(EKEYEXPIRED) X(           \
+					EKEYREVOKED) X(EKEYREJECTED) X(ENOKEY) \
+					X(EAFNOSUPPORT) X(EPROTONOSUPPORT) X(  \
+					    ENOPROTOOPT) X(ENOBUFS) X(EISCONN) \
+					    X(ENOTCONN) X(EHOSTUNREACH) X(     \
+						ENETUNREACH) X(ESHUTDOWN)      \
+						X(EREMOTE) X(EUCLEAN) X(       \
+						    EBADFD) X(ENOLINK)         \
+						    X(ECOMM) X(EPROTO) X(      \
+							EBADMSG) X(ETIME)      \
+							X(ENOSR) X(ENOSTR) X(  \
+							    ENONET) X(ENOPKG)  \
+							    X(ESOCKTNOSUPPORT)
 
 struct errno_entry {
 	const char *name;
@@ -537,12 +548,12 @@ struct errno_entry {
 
 static const struct errno_entry errno_table[] = {
 #define ERRNO_ENTRY(e) {#e, e},
-	ERRNO_NAMES(ERRNO_ENTRY)
+    ERRNO_NAMES(ERRNO_ENTRY)
 #undef ERRNO_ENTRY
-	/* aliases: the first name of a value wins in errno_name() */
-	{"EWOULDBLOCK", EWOULDBLOCK},
-	{"EOPNOTSUPP", EOPNOTSUPP},
-	{"EDEADLOCK", EDEADLOCK},
+    /* aliases: the first name of a value wins in errno_name() */
+    {"EWOULDBLOCK", EWOULDBLOCK},
+    {"EOPNOTSUPP", EOPNOTSUPP},
+    {"EDEADLOCK", EDEADLOCK},
 };
 
 const char *errno_name(int err)
@@ -586,12 +597,14 @@ char *find_preload(const char **why)
 	if (env && *env) {
 		abs = realpath(env, NULL);
 		if (!abs) {
-			*why = "UNROOT_PRELOAD names a file that does not exist";
+			*why =
+			    "UNROOT_PRELOAD names a file that does not exist";
 			return NULL;
 		}
 		if (access(abs, R_OK)) {
 			free(abs);
-			*why = "UNROOT_PRELOAD names a file that is not readable";
+			*why =
+			    "UNROOT_PRELOAD names a file that is not readable";
 			return NULL;
 		}
 		return abs;

@@ -27,15 +27,13 @@ void set_command(const char *name, int die_status);
 const char *command_name(void); /* "unroot run" */
 
 /* Print "unroot CMD: message\n" on stderr and exit with the die status. */
-__attribute__((noreturn, format(printf, 1, 2))) void die(const char *fmt,
-							   ...);
+__attribute__((noreturn, format(printf, 1, 2))) void die(const char *fmt, ...);
 /* Same, appending ": strerror(errno)". */
 __attribute__((noreturn, format(printf, 1, 2))) void die_errno(const char *fmt,
-								 ...);
+							       ...);
 /* Print "unroot CMD: warning: message\n" on stderr and go on. */
 __attribute__((format(printf, 1, 2))) void warning(const char *fmt, ...);
-__attribute__((format(printf, 1, 2))) void warning_errno(const char *fmt,
-							   ...);
+__attribute__((format(printf, 1, 2))) void warning_errno(const char *fmt, ...);
 /* Print "unroot CMD: message\n" on stderr (no "warning:"), e.g. for usage
  * errors before returning EXIT_USAGE. */
 __attribute__((format(printf, 1, 2))) void errmsg(const char *fmt, ...);
@@ -55,14 +53,17 @@ struct strbuf {
 	char *buf; /* "" (static) until something is added */
 	size_t len, cap;
 };
-#define STRBUF_INIT { .buf = (char *)"", .len = 0, .cap = 0 }
+#define STRBUF_INIT                                   \
+	{                                             \
+		.buf = (char *)"", .len = 0, .cap = 0 \
+	}
 void sb_init(struct strbuf *sb);
 void sb_grow(struct strbuf *sb, size_t extra);
 void sb_add(struct strbuf *sb, const void *data, size_t n);
 void sb_adds(struct strbuf *sb, const char *s);
 void sb_addc(struct strbuf *sb, char c);
 __attribute__((format(printf, 2, 3))) void sb_addf(struct strbuf *sb,
-						     const char *fmt, ...);
+						   const char *fmt, ...);
 void sb_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
 void sb_reset(struct strbuf *sb); /* len = 0, keeps memory */
 void sb_release(struct strbuf *sb);
@@ -73,7 +74,10 @@ struct strset {
 	char **slot;
 	size_t n, cap;
 };
-#define STRSET_INIT { 0 }
+#define STRSET_INIT \
+	{           \
+		0   \
+	}
 bool strset_add(struct strset *s, const char *str); /* true when new */
 bool strset_has(const struct strset *s, const char *str);
 void strset_free(struct strset *s);
@@ -92,7 +96,7 @@ void fput_path(FILE *f, const char *path);
 
 /* Path helpers (byte strings, absolute, normalised as in SCHEMA.md). */
 bool path_is_under(const char *path, const char *dir); /* or equal */
-char *path_dirname(const char *path); /* "/a/b" -> "/a"; "/a" -> "/" */
+char *path_dirname(const char *path);	     /* "/a/b" -> "/a"; "/a" -> "/" */
 const char *path_basename(const char *path); /* pointer into path */
 
 /* ---- JSON ---------------------------------------------------------------

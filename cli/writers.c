@@ -109,7 +109,8 @@ struct writers *writers_load(char **why)
 		candidates[n++] = xasprintf("%s/writers.json", env);
 	else {
 		candidates[n++] = datadir_beside_executable();
-		candidates[n++] = xstrdup(UNROOT_SOURCE_DATADIR "/writers.json");
+		candidates[n++] =
+		    xstrdup(UNROOT_SOURCE_DATADIR "/writers.json");
 	}
 	*why = NULL;
 	for (int i = 0; i < n && !w; i++) {

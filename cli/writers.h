@@ -12,17 +12,17 @@
 #include <stddef.h>
 
 struct writer {
-	char *id;	/* "matplotlib" */
-	char *program;	/* what a person calls it: "matplotlib" */
-	char **paths;	/* patterns, NULL-terminated: "~/.cache/matplotlib" */
-	char **exes;	/* when non-empty, only these program basenames */
-	char *env;	/* redirect variable, or NULL */
-	char *dir;	/* recommended directory for env ("{user}" expands) */
-	char *value;	/* a fixed value for env when it is not a directory */
-	char *option;	/* the program's own option, as text, or NULL */
-	char *build;	/* a build-time command that avoids the write, or NULL */
-	char *note;	/* one line of advice, or NULL */
-	bool code;	/* the written path is code: never grant it */
+	char *id;      /* "matplotlib" */
+	char *program; /* what a person calls it: "matplotlib" */
+	char **paths;  /* patterns, NULL-terminated: "~/.cache/matplotlib" */
+	char **exes;   /* when non-empty, only these program basenames */
+	char *env;     /* redirect variable, or NULL */
+	char *dir;     /* recommended directory for env ("{user}" expands) */
+	char *value;   /* a fixed value for env when it is not a directory */
+	char *option;  /* the program's own option, as text, or NULL */
+	char *build;   /* a build-time command that avoids the write, or NULL */
+	char *note;    /* one line of advice, or NULL */
+	bool code;     /* the written path is code: never grant it */
 };
 
 struct writers {

@@ -88,8 +88,7 @@ static inline void copy(char *d, const char *s, size_t n)
 }
 
 /* ,"key": into o (which has n + 4 bytes); the end */
-static inline char *put_key(struct jbuf *j, char *o, const char *key,
-			    size_t n)
+static inline char *put_key(struct jbuf *j, char *o, const char *key, size_t n)
 {
 	if (j->comma)
 		*o++ = ',';
@@ -192,18 +191,18 @@ static void jb_hex_object(struct jbuf *j, const char *s, size_t n)
 
 /* Bytes copied as they are: printable ASCII but for '"' and '\\'. */
 static const unsigned char plain[256] = {
-	[0x20] = 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* 0x20 */
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,		/* 0x30 */
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,		/* 0x40 */
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,		/* 0x50 */
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,		/* 0x60 */
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,		/* 0x70 */
+    [0x20] = 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x20 */
+    1,		1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x30 */
+    1,		1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x40 */
+    1,		1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, /* 0x50 */
+    1,		1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x60 */
+    1,		1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, /* 0x70 */
 };
 
-#define ONES 0x0101010101010101ULL
+#define ONES  0x0101010101010101ULL
 #define HIGHS 0x8080808080808080ULL
 /* a byte of w is below b (b <= 0x80): exact for "is there one" */
-#define HAS_LESS(w, b) (((w) - ONES * (b)) & ~(w) & HIGHS)
+#define HAS_LESS(w, b) (((w)-ONES * (b)) & ~(w)&HIGHS)
 #define HAS_BYTE(w, b) HAS_LESS((w) ^ (ONES * (b)), 1)
 
 /* How many bytes at the start of s are plain: 8 at a time, then a table. */
@@ -312,10 +311,11 @@ void jb_litn(struct jbuf *j, const char *key, size_t kn, const char *s)
 	commit(j, o + n + 1);
 }
 
-static const char digit_pairs[201] =
-	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-	"8081828384858687888990919293949596979899";
+static const char digit_pairs[201] = "00010203040506070809101112131415161718192"
+				     "021222324252627282930313233343536373839"
+				     "40414243444546474849505152535455565758596"
+				     "061626364656667686970717273747576777879"
+				     "8081828384858687888990919293949596979899";
 
 /*
  * The decimal digits of u at o, which has room for 20; the end.  Written
@@ -397,13 +397,13 @@ static const struct {
 	const char *s;
 	unsigned char n;
 } state_heads[] = {
-	{STATE_HEAD("file"), sizeof STATE_HEAD("file") - 1},
-	{STATE_HEAD("dir"), sizeof STATE_HEAD("dir") - 1},
-	{STATE_HEAD("symlink"), sizeof STATE_HEAD("symlink") - 1},
-	{STATE_HEAD("fifo"), sizeof STATE_HEAD("fifo") - 1},
-	{STATE_HEAD("sock"), sizeof STATE_HEAD("sock") - 1},
-	{STATE_HEAD("chr"), sizeof STATE_HEAD("chr") - 1},
-	{STATE_HEAD("blk"), sizeof STATE_HEAD("blk") - 1},
+    {STATE_HEAD("file"), sizeof STATE_HEAD("file") - 1},
+    {STATE_HEAD("dir"), sizeof STATE_HEAD("dir") - 1},
+    {STATE_HEAD("symlink"), sizeof STATE_HEAD("symlink") - 1},
+    {STATE_HEAD("fifo"), sizeof STATE_HEAD("fifo") - 1},
+    {STATE_HEAD("sock"), sizeof STATE_HEAD("sock") - 1},
+    {STATE_HEAD("chr"), sizeof STATE_HEAD("chr") - 1},
+    {STATE_HEAD("blk"), sizeof STATE_HEAD("blk") - 1},
 };
 
 static int type_index(mode_t m)
@@ -455,28 +455,34 @@ struct flag_name {
 };
 
 static const struct flag_name open_flags[] = {
-	{O_CREAT, "O_CREAT"},	  {O_EXCL, "O_EXCL"},
-	{O_NOCTTY, "O_NOCTTY"},	  {O_TRUNC, "O_TRUNC"},
-	{O_APPEND, "O_APPEND"},	  {O_NONBLOCK, "O_NONBLOCK"},
-	{O_DSYNC, "O_DSYNC"},	  {O_DIRECT, "O_DIRECT"},
-	{O_NOFOLLOW, "O_NOFOLLOW"}, {O_NOATIME, "O_NOATIME"},
-	{O_CLOEXEC, "O_CLOEXEC"}, {O_PATH, "O_PATH"},
-	{0, NULL},
+    {O_CREAT, "O_CREAT"},
+    {O_EXCL, "O_EXCL"},
+    {O_NOCTTY, "O_NOCTTY"},
+    {O_TRUNC, "O_TRUNC"},
+    {O_APPEND, "O_APPEND"},
+    {O_NONBLOCK, "O_NONBLOCK"},
+    {O_DSYNC, "O_DSYNC"},
+    {O_DIRECT, "O_DIRECT"},
+    {O_NOFOLLOW, "O_NOFOLLOW"},
+    {O_NOATIME, "O_NOATIME"},
+    {O_CLOEXEC, "O_CLOEXEC"},
+    {O_PATH, "O_PATH"},
+    {0, NULL},
 };
 
 static const struct flag_name at_flags[] = {
-	{AT_SYMLINK_NOFOLLOW, "AT_SYMLINK_NOFOLLOW"},
-	{AT_REMOVEDIR, "AT_REMOVEDIR"},
-	{AT_SYMLINK_FOLLOW, "AT_SYMLINK_FOLLOW"},
-	{AT_EMPTY_PATH, "AT_EMPTY_PATH"},
-	{0, NULL},
+    {AT_SYMLINK_NOFOLLOW, "AT_SYMLINK_NOFOLLOW"},
+    {AT_REMOVEDIR, "AT_REMOVEDIR"},
+    {AT_SYMLINK_FOLLOW, "AT_SYMLINK_FOLLOW"},
+    {AT_EMPTY_PATH, "AT_EMPTY_PATH"},
+    {0, NULL},
 };
 
 static const struct flag_name rename_flags[] = {
-	{RENAME_NOREPLACE, "RENAME_NOREPLACE"},
-	{RENAME_EXCHANGE, "RENAME_EXCHANGE"},
-	{RENAME_WHITEOUT, "RENAME_WHITEOUT"},
-	{0, NULL},
+    {RENAME_NOREPLACE, "RENAME_NOREPLACE"},
+    {RENAME_EXCHANGE, "RENAME_EXCHANGE"},
+    {RENAME_WHITEOUT, "RENAME_WHITEOUT"},
+    {0, NULL},
 };
 
 static void add_flag(struct jbuf *j, bool *first, const char *name)
@@ -486,7 +492,6 @@ static void add_flag(struct jbuf *j, bool *first, const char *name)
 	jb_raw(j, name, strlen(name));
 	*first = false;
 }
-
 
 static void add_table(struct jbuf *j, bool *first, int flags,
 		      const struct flag_name *t)
@@ -531,21 +536,25 @@ void jb_flags_(struct jbuf *j, const char *key, size_t kn, int flags,
 const char *ur_errno_name(int e)
 {
 	switch (e) {
-#define E(x)                                                                   \
-	case x:                                                                \
+#define E(x)    \
+	case x: \
 		return #x;
-		E(EPERM) E(ENOENT) E(ESRCH) E(EINTR) E(EIO) E(ENXIO) E(E2BIG)
-		E(ENOEXEC) E(EBADF) E(ECHILD) E(EAGAIN) E(ENOMEM) E(EACCES)
-		E(EFAULT) E(EBUSY) E(EEXIST) E(EXDEV) E(ENODEV) E(ENOTDIR)
-		E(EISDIR) E(EINVAL) E(ENFILE) E(EMFILE) E(ETXTBSY) E(EFBIG)
-		E(ENOSPC) E(ESPIPE) E(EROFS) E(EMLINK) E(ENAMETOOLONG)
-		E(ENOSYS) E(ENOTEMPTY) E(ELOOP) E(EOPNOTSUPP) E(EDQUOT)
-		E(EADDRINUSE) E(EADDRNOTAVAIL) E(ECONNREFUSED) E(ENOTSOCK)
-		E(EAFNOSUPPORT) E(ENODATA) E(EOVERFLOW) E(EILSEQ) E(ESTALE)
-		E(EBADMSG)
+		E(EPERM)
+		E(ENOENT) E(ESRCH) E(EINTR) E(EIO) E(ENXIO) E(E2BIG) E(ENOEXEC)
+		    E(EBADF) E(ECHILD) E(EAGAIN) E(ENOMEM) E(EACCES) E(EFAULT)
+			E(EBUSY) E(EEXIST) E(EXDEV) E(ENODEV) E(ENOTDIR)
+			    E(EISDIR) E(EINVAL) E(ENFILE) E(EMFILE) E(ETXTBSY)
+				E(EFBIG) E(ENOSPC) E(ESPIPE) E(EROFS) E(EMLINK)
+				    E(ENAMETOOLONG) E(ENOSYS) E(ENOTEMPTY)
+					E(ELOOP) E(EOPNOTSUPP) E(EDQUOT)
+					    E(EADDRINUSE) E(EADDRNOTAVAIL)
+						E(ECONNREFUSED) E(ENOTSOCK)
+						    E(EAFNOSUPPORT) E(ENODATA)
+							E(EOVERFLOW) E(EILSEQ)
+							    E(ESTALE) E(EBADMSG)
 #undef E
-	default:
-		return "EUNKNOWN";
+								default
+		    : return "EUNKNOWN";
 	}
 }
 

@@ -108,7 +108,8 @@ static char *const *fix_env(char *const *envp, char **out, struct env_fix *f)
 		out[o++] = e;
 	}
 	if (!have_preload) {
-		join(f->preload, sizeof f->preload, "LD_PRELOAD=", ur_lib, NULL);
+		join(f->preload, sizeof f->preload, "LD_PRELOAD=", ur_lib,
+		     NULL);
 		out[o++] = f->preload;
 	}
 	out[o++] = f->log;
@@ -293,8 +294,7 @@ static void note_spawn(const char *fn, const char *path, char *const argv[],
  * child's own pid, its effective ids (it may have changed them) and
  * "vfork": true; it lands in the parent's file.
  */
-static __attribute__((noinline)) void vfork_note_exec(const char *fn,
-						      int dirfd,
+static __attribute__((noinline)) void vfork_note_exec(const char *fn, int dirfd,
 						      const char *path,
 						      char *const argv[],
 						      long ret, int err)
@@ -314,8 +314,8 @@ static __attribute__((noinline)) void vfork_note_exec(const char *fn,
 	bool has_real = false;
 	long fd = ur_sys_open(abs, O_PATH | O_CLOEXEC, 0);
 	if (fd >= 0) {
-		has_real = ur_fd_path((int)fd, real, sizeof real) &&
-			   strcmp(real, abs);
+		has_real =
+		    ur_fd_path((int)fd, real, sizeof real) && strcmp(real, abs);
 		ur_sys_close((int)fd);
 	}
 	jb_init(&j, buf, sizeof buf);
@@ -357,10 +357,10 @@ static int (*real_fexecve)(int, char *const[], char *const[]);
 static int (*real_execveat)(int, const char *, char *const[], char *const[],
 			    int);
 
-#define REAL(name, type)                                                       \
-	do {                                                                   \
-		if (UNLIKELY(!real_##name))                                    \
-			real_##name = (type)ur_real(#name);                    \
+#define REAL(name, type)                                    \
+	do {                                                \
+		if (UNLIKELY(!real_##name))                 \
+			real_##name = (type)ur_real(#name); \
 	} while (0)
 
 typedef int (*exec_fn)(const char *, char *const[], char *const[]);
@@ -379,8 +379,8 @@ static int traced_exec(const char *fn, const char *path, char *const argv[],
 	char *env[env_count(envp) + 5];
 	struct env_fix fix;
 	char *const *e = fix_env(envp, env, &fix);
-	const char *file = search ? search_path(path, found, sizeof found)
-				  : path;
+	const char *file =
+	    search ? search_path(path, found, sizeof found) : path;
 	if (in_vfork_child()) {
 		vfork_note_exec(fn, AT_FDCWD, file, argv, 0, 0);
 		int r = call(path, argv, e);
@@ -414,20 +414,20 @@ EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
 }
 
 /* execl and friends: gather the variadic arguments into an argv array. */
-#define COLLECT_ARGS(arg, last, argv, envp_out)                                \
-	size_t argc_ = 1;                                                      \
-	va_list ap_;                                                           \
-	va_start(ap_, arg);                                                    \
-	while (va_arg(ap_, char *))                                            \
-		argc_++;                                                       \
-	va_end(ap_);                                                           \
-	char *argv[argc_ + 1];                                                 \
-	argv[0] = (char *)(arg);                                               \
-	va_start(ap_, arg);                                                    \
-	for (size_t i_ = 1; i_ <= argc_; i_++)                                 \
-		argv[i_] = va_arg(ap_, char *);                                \
-	if (last)                                                              \
-		envp_out = va_arg(ap_, char **);                               \
+#define COLLECT_ARGS(arg, last, argv, envp_out)  \
+	size_t argc_ = 1;                        \
+	va_list ap_;                             \
+	va_start(ap_, arg);                      \
+	while (va_arg(ap_, char *))              \
+		argc_++;                         \
+	va_end(ap_);                             \
+	char *argv[argc_ + 1];                   \
+	argv[0] = (char *)(arg);                 \
+	va_start(ap_, arg);                      \
+	for (size_t i_ = 1; i_ <= argc_; i_++)   \
+		argv[i_] = va_arg(ap_, char *);  \
+	if (last)                                \
+		envp_out = va_arg(ap_, char **); \
 	va_end(ap_)
 
 EXPORT int execl(const char *path, const char *arg, ...)
@@ -507,8 +507,10 @@ EXPORT int execveat(int dirfd, const char *path, char *const argv[],
 
 /* ---- spawning ---- */
 
-typedef int (*spawn_fn)(pid_t *, const char *, const posix_spawn_file_actions_t *,
-			const posix_spawnattr_t *, char *const[], char *const[]);
+typedef int (*spawn_fn)(pid_t *, const char *,
+			const posix_spawn_file_actions_t *,
+			const posix_spawnattr_t *, char *const[],
+			char *const[]);
 static spawn_fn real_posix_spawn, real_posix_spawnp;
 static int (*real_system)(const char *);
 static FILE *(*real_popen)(const char *, const char *);
@@ -548,8 +550,8 @@ static int traced_spawn(const char *fn, spawn_fn call, pid_t *pid,
 		*pid = child;
 	if (!in_vfork_child()) {
 		int saved = errno; /* the PATH search must not change it */
-		const char *file = search ? search_path(path, found, sizeof found)
-					  : path;
+		const char *file =
+		    search ? search_path(path, found, sizeof found) : path;
 		note_spawn(fn, file, argv, r ? -1 : child, r);
 		errno = saved;
 	}
@@ -562,8 +564,8 @@ EXPORT int posix_spawn(pid_t *pid, const char *path,
 		       char *const envp[])
 {
 	REAL(posix_spawn, spawn_fn);
-	return traced_spawn("posix_spawn", real_posix_spawn, pid, path,
-			    actions, attr, argv, envp, false);
+	return traced_spawn("posix_spawn", real_posix_spawn, pid, path, actions,
+			    attr, argv, envp, false);
 }
 
 EXPORT int posix_spawnp(pid_t *pid, const char *file,

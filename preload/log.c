@@ -38,7 +38,7 @@
 
 #define WINDOW_SIZE ((size_t)1 << 30) /* address space per file */
 #define FIRST_CHUNK ((size_t)64 << 10)
-#define MAX_CHUNK ((size_t)4 << 20)
+#define MAX_CHUNK   ((size_t)4 << 20)
 
 struct logfile {
 	char name[PATH_MAX + 64];
@@ -102,10 +102,9 @@ static bool create_log(struct logfile *lf)
 
 	for (int tries = 0; tries < 4; tries++) {
 		name_log_file(lf->name);
-		fd = ur_sys_open(lf->name,
-				 O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
-					 O_CLOEXEC,
-				 0644);
+		fd = ur_sys_open(
+		    lf->name,
+		    O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 		if (fd >= 0 || errno != EEXIST)
 			break;
 	}
@@ -144,8 +143,8 @@ static bool ensure_allocated(struct logfile *lf, size_t end, int *err)
 			want = WINDOW_SIZE;
 		if (want < end)
 			return false;
-		long fd = ur_sys_open(lf->name, O_WRONLY | O_NOFOLLOW | O_CLOEXEC,
-				      0);
+		long fd =
+		    ur_sys_open(lf->name, O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0);
 		if (fd < 0) {
 			*err = errno;
 			return false;
@@ -166,9 +165,8 @@ static bool place(struct logfile *lf, const char *buf, size_t len, int *err)
 {
 	*err = 0;
 	if (!lf->map) {
-		long fd = ur_sys_open(lf->name, O_WRONLY | O_APPEND |
-							O_NOFOLLOW | O_CLOEXEC,
-				      0);
+		long fd = ur_sys_open(
+		    lf->name, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0);
 		if (fd < 0) {
 			*err = errno;
 			return false;
@@ -254,7 +252,8 @@ void ur_log_write(const char *buf, size_t len)
 	int err;
 
 	if (starting_here) {
-		if (start_slot < 0 || !place(&files[start_slot], buf, len, &err))
+		if (start_slot < 0 ||
+		    !place(&files[start_slot], buf, len, &err))
 			count_lost();
 		return;
 	}

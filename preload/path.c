@@ -21,8 +21,9 @@ size_t ur_normalize(char *path)
 	/* most paths are normal already: one scan finds out */
 	if (path[0] == '/') {
 		for (i = 0; path[i]; i++)
-			if (path[i] == '/' && (path[i + 1] == '/' ||
-					       path[i + 1] == '.' || !path[i + 1]))
+			if (path[i] == '/' &&
+			    (path[i + 1] == '/' || path[i + 1] == '.' ||
+			     !path[i + 1]))
 				break;
 		if (!path[i])
 			return i;

@@ -28,14 +28,37 @@
 extern char **environ;
 
 static const char *const env_allowed[] = {
-	"HOME", "USER", "LOGNAME", "PWD", "TMPDIR", "TMP", "TEMP", "LANG",
-	"HF_HOME", "HF_HUB_CACHE", "TRANSFORMERS_CACHE", "MPLCONFIGDIR",
-	"NUMBA_CACHE_DIR", "TORCH_HOME", "TORCHINDUCTOR_CACHE_DIR",
-	"TRITON_CACHE_DIR", "PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX",
-	"PIP_CACHE_DIR", "NPM_CONFIG_CACHE", "YARN_CACHE_FOLDER", "GOCACHE",
-	"JUPYTER_RUNTIME_DIR", "JUPYTER_DATA_DIR", "JUPYTER_CONFIG_DIR",
-	"DOTNET_CLI_HOME", "NUGET_PACKAGES", "TIKTOKEN_CACHE_DIR",
-	"YOLO_CONFIG_DIR", "PGDATA", NULL,
+    "HOME",
+    "USER",
+    "LOGNAME",
+    "PWD",
+    "TMPDIR",
+    "TMP",
+    "TEMP",
+    "LANG",
+    "HF_HOME",
+    "HF_HUB_CACHE",
+    "TRANSFORMERS_CACHE",
+    "MPLCONFIGDIR",
+    "NUMBA_CACHE_DIR",
+    "TORCH_HOME",
+    "TORCHINDUCTOR_CACHE_DIR",
+    "TRITON_CACHE_DIR",
+    "PYTHONDONTWRITEBYTECODE",
+    "PYTHONPYCACHEPREFIX",
+    "PIP_CACHE_DIR",
+    "NPM_CONFIG_CACHE",
+    "YARN_CACHE_FOLDER",
+    "GOCACHE",
+    "JUPYTER_RUNTIME_DIR",
+    "JUPYTER_DATA_DIR",
+    "JUPYTER_CONFIG_DIR",
+    "DOTNET_CLI_HOME",
+    "NUGET_PACKAGES",
+    "TIKTOKEN_CACHE_DIR",
+    "YOLO_CONFIG_DIR",
+    "PGDATA",
+    NULL,
 };
 
 static bool env_is_allowed(const char *entry, size_t namelen)
@@ -169,8 +192,8 @@ static void rootfs_id(char *out)
 
 /* What a proc record says, besides exe and argv (which fork keeps). */
 struct proc_vals {
-	pid_t pid;	/* whose record it is */
-	long long ts;	/* and its ts: together they name it */
+	pid_t pid;    /* whose record it is */
+	long long ts; /* and its ts: together they name it */
 	uid_t uid, euid;
 	gid_t gid, egid;
 	int ngroups;
@@ -196,8 +219,8 @@ static char now_rootfs[48];
 
 void ur_proc_after_fork(pid_t parent)
 {
-	fork_pending = ur_fork_records &&
-		       __atomic_load_n(&rec_valid, __ATOMIC_ACQUIRE);
+	fork_pending =
+	    ur_fork_records && __atomic_load_n(&rec_valid, __ATOMIC_ACQUIRE);
 	fork_parent = parent;
 }
 
@@ -234,8 +257,7 @@ static void keep_vals(const struct proc_vals *v)
  * The first record of a forked child: what differs from the record it
  * inherits from (rec, pid and ts named by ppid/from and pts).
  */
-static void write_fork_proc(struct jbuf *j, struct proc_vals *v,
-			    const gid_t *g)
+static void write_fork_proc(struct jbuf *j, struct proc_vals *v, const gid_t *g)
 {
 	jb_int(j, "ppid", fork_parent);
 	jb_int(j, "ts", v->ts);
@@ -327,9 +349,8 @@ static bool claim(const char *what, const char *id)
 	path[n++] = '.';
 	strcpy(path + n, what);
 	strcat(path, id);
-	long fd = ur_sys_open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-					    O_CLOEXEC,
-			      0644);
+	long fd = ur_sys_open(
+	    path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return false;
 	ur_sys_close((int)fd);
@@ -343,9 +364,9 @@ static size_t unescape_octal(char *s, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '\\' && i + 3 < n + 1 && s[i + 1] >= '0' &&
 		    s[i + 1] <= '3') {
-			s[o++] = (char)(((s[i + 1] - '0') << 6) |
-					((s[i + 2] - '0') << 3) |
-					(s[i + 3] - '0'));
+			s[o++] =
+			    (char)(((s[i + 1] - '0') << 6) |
+				   ((s[i + 2] - '0') << 3) | (s[i + 3] - '0'));
 			i += 3;
 		} else {
 			s[o++] = s[i];
@@ -377,7 +398,8 @@ static bool opt_has(const char *opts, size_t n, const char *word)
 {
 	size_t w = strlen(word);
 	for (size_t i = 0; i + w <= n; i++)
-		if ((i == 0 || opts[i - 1] == ',') && !strncmp(opts + i, word, w) &&
+		if ((i == 0 || opts[i - 1] == ',') &&
+		    !strncmp(opts + i, word, w) &&
 		    (i + w == n || opts[i + w] == ','))
 			return true;
 	return false;
@@ -404,7 +426,8 @@ static void write_mount_line(char *line, unsigned long long ns)
 	jb_int(&j, "ns", (long long)ns);
 	jb_strn(&j, "mnt", f[4], unescape_octal(f[4], len[4]));
 	jb_strn(&j, "fs", f[dash + 1], len[dash + 1]);
-	jb_strn(&j, "src", f[dash + 2], unescape_octal(f[dash + 2], len[dash + 2]));
+	jb_strn(&j, "src", f[dash + 2],
+		unescape_octal(f[dash + 2], len[dash + 2]));
 	jb_strn(&j, "root", f[3], unescape_octal(f[3], len[3]));
 	jb_bool(&j, "ro", opt_has(f[5], len[5], "ro"));
 	jb_strn(&j, "opts", f[5], len[5]);
@@ -428,7 +451,8 @@ static void each_line(const char *path, char *buf, size_t cap,
 			have += (size_t)n;
 		buf[have] = 0;
 		char *start = buf, *nl;
-		while ((nl = memchr(start, '\n', have - (size_t)(start - buf)))) {
+		while (
+		    (nl = memchr(start, '\n', have - (size_t)(start - buf)))) {
 			*nl = 0;
 			fn(start, ctx);
 			start = nl + 1;
@@ -572,7 +596,8 @@ static void write_os(const char *rootfs)
 	jb_str(&j, "rootfs", rootfs);
 	jb_str(&j, "id", os_value(text, "ID", id, sizeof id));
 	jb_str(&j, "version_id", os_value(text, "VERSION_ID", ver, sizeof ver));
-	jb_str(&j, "pretty", os_value(text, "PRETTY_NAME", pretty, sizeof pretty));
+	jb_str(&j, "pretty",
+	       os_value(text, "PRETTY_NAME", pretty, sizeof pretty));
 	jb_end(&j);
 	if (!j.overflow)
 		ur_log_write(buf, j.len);

@@ -69,8 +69,8 @@ static struct {
 	int (*add_audit_hook)(audit_hook_fn hook, void *data);
 	int (*add_pending_call)(int (*fn)(void *), void *arg);
 	pyobj *(*eval_get_frame)(void);
-	pyobj *(*frame_get_code)(pyobj *f);	/* 3.9+ */
-	pyobj *(*frame_get_back)(pyobj *f);	/* 3.9+ */
+	pyobj *(*frame_get_code)(pyobj *f); /* 3.9+ */
+	pyobj *(*frame_get_back)(pyobj *f); /* 3.9+ */
 	int (*frame_get_line)(pyobj *f);
 	pyobj *(*getattr)(pyobj *o, const char *name);
 	pyobj *(*fs_encode)(pyobj *unicode);
@@ -89,9 +89,9 @@ static struct {
 	pyobj *none, *str_type, *bytes_type, *long_type;
 } py;
 
-static int py_present;	    /* the C API resolved: this is CPython */
-static int hook_installed;  /* our audit hook is in the runtime's list */
-static int pending_asked;   /* a pending call will install it */
+static int py_present;	     /* the C API resolved: this is CPython */
+static int hook_installed;   /* our audit hook is in the runtime's list */
+static int pending_asked;    /* a pending call will install it */
 static int qualname_missing; /* code objects have no co_qualname (< 3.11) */
 static pthread_key_t site_key;
 
@@ -107,9 +107,9 @@ struct py_frame {
 
 struct py_site {
 	bool valid;
-	bool any_path;	/* the event named no readable path */
+	bool any_path; /* the event named no readable path */
 	pid_t pid;
-	unsigned ops;	/* bit per enum unroot_op it can cause */
+	unsigned ops; /* bit per enum unroot_op it can cause */
 	size_t plen;
 	char path[PATH_MAX];
 	int nframes;
@@ -292,27 +292,27 @@ struct audit_event {
 };
 
 static const struct audit_event events[] = {
-	{ "open", OPBIT(OP_OPEN) | OPBIT(OP_READ), 0 },
-	{ "os.mkdir", OPBIT(OP_MKDIR), 0 },
-	{ "os.rmdir", OPBIT(OP_RMDIR), 0 },
-	{ "os.remove", OPBIT(OP_UNLINK) | OPBIT(OP_RMDIR), 0 },
-	{ "os.rename", OPBIT(OP_RENAME), 0 },
-	{ "os.link", OPBIT(OP_LINK), 0 },
-	{ "os.symlink", OPBIT(OP_SYMLINK), 1 },
-	{ "os.truncate", OPBIT(OP_TRUNCATE), 0 },
-	{ "os.chmod", OPBIT(OP_CHMOD), 0 },
-	{ "os.chown", OPBIT(OP_CHOWN), 0 },
-	{ "os.utime", OPBIT(OP_UTIME), 0 },
-	{ "os.mkfifo", OPBIT(OP_MKNOD), 0 },
-	{ "os.mknod", OPBIT(OP_MKNOD), 0 },
-	{ "os.setxattr", OPBIT(OP_XATTR), 0 },
-	{ "os.removexattr", OPBIT(OP_XATTR), 0 },
-	{ "os.exec", OPBIT(OP_EXEC), 0 },
-	{ "os.posix_spawn", OPBIT(OP_SPAWN), 0 },
-	{ "os.system", OPBIT(OP_SPAWN) | OPBIT(OP_EXEC), -1 },
-	{ "socket.bind", OPBIT(OP_BIND), 1 },
-	/* 3.10+: sqlite opens the database inside connect(), GIL released */
-	{ "sqlite3.connect", OPBIT(OP_OPEN), 0 },
+    {"open", OPBIT(OP_OPEN) | OPBIT(OP_READ), 0},
+    {"os.mkdir", OPBIT(OP_MKDIR), 0},
+    {"os.rmdir", OPBIT(OP_RMDIR), 0},
+    {"os.remove", OPBIT(OP_UNLINK) | OPBIT(OP_RMDIR), 0},
+    {"os.rename", OPBIT(OP_RENAME), 0},
+    {"os.link", OPBIT(OP_LINK), 0},
+    {"os.symlink", OPBIT(OP_SYMLINK), 1},
+    {"os.truncate", OPBIT(OP_TRUNCATE), 0},
+    {"os.chmod", OPBIT(OP_CHMOD), 0},
+    {"os.chown", OPBIT(OP_CHOWN), 0},
+    {"os.utime", OPBIT(OP_UTIME), 0},
+    {"os.mkfifo", OPBIT(OP_MKNOD), 0},
+    {"os.mknod", OPBIT(OP_MKNOD), 0},
+    {"os.setxattr", OPBIT(OP_XATTR), 0},
+    {"os.removexattr", OPBIT(OP_XATTR), 0},
+    {"os.exec", OPBIT(OP_EXEC), 0},
+    {"os.posix_spawn", OPBIT(OP_SPAWN), 0},
+    {"os.system", OPBIT(OP_SPAWN) | OPBIT(OP_EXEC), -1},
+    {"socket.bind", OPBIT(OP_BIND), 1},
+    /* 3.10+: sqlite opens the database inside connect(), GIL released */
+    {"sqlite3.connect", OPBIT(OP_OPEN), 0},
 };
 
 static bool open_writes(long flags)
@@ -524,13 +524,13 @@ void ur_python_init(void)
 	SYM(bytes_type, "PyBytes_Type");
 	SYM(long_type, "PyLong_Type");
 	/* PySys_AddAuditHook is 3.8+: older interpreters are left alone */
-	if (!py.is_initialized || !py.unchecked_tstate || !py.this_thread_state ||
-	    !py.add_audit_hook || !py.eval_get_frame || !py.frame_get_line ||
-	    !py.getattr || !py.fs_encode || !py.as_utf8 || !py.bytes_as ||
-	    !py.type_of || !py.is_subtype || !py.tuple_size ||
-	    !py.tuple_item || !py.as_long || !py.err_fetch ||
-	    !py.err_restore || !py.err_clear || !py.incref || !py.decref ||
-	    !py.none || !py.str_type || !py.bytes_type || !py.long_type)
+	if (!py.is_initialized || !py.unchecked_tstate ||
+	    !py.this_thread_state || !py.add_audit_hook || !py.eval_get_frame ||
+	    !py.frame_get_line || !py.getattr || !py.fs_encode || !py.as_utf8 ||
+	    !py.bytes_as || !py.type_of || !py.is_subtype || !py.tuple_size ||
+	    !py.tuple_item || !py.as_long || !py.err_fetch || !py.err_restore ||
+	    !py.err_clear || !py.incref || !py.decref || !py.none ||
+	    !py.str_type || !py.bytes_type || !py.long_type)
 		return;
 	if (pthread_key_create(&site_key, free_tls))
 		return;

@@ -35,7 +35,8 @@ static void free_thread_scratch(void *p)
 
 __attribute__((constructor(102))) static void scratch_init(void)
 {
-	scratch_key_ok = pthread_key_create(&scratch_key, free_thread_scratch) == 0;
+	scratch_key_ok =
+	    pthread_key_create(&scratch_key, free_thread_scratch) == 0;
 }
 
 static struct scratch *map_scratch(void)
@@ -76,10 +77,10 @@ static void scratch_release(struct scratch *s)
 
 /* ---- directory cache: ancestors written once, real paths known ---- */
 
-#define DIR_SLOTS 16384
-#define DIR_SEEN 1u	  /* its "dir" record was written */
-#define DIR_RESOLVED 2u	  /* its real path was computed ... */
-#define DIR_SAME 4u	  /* ... and equals its lexical path */
+#define DIR_SLOTS    16384
+#define DIR_SEEN     1u /* its "dir" record was written */
+#define DIR_RESOLVED 2u /* its real path was computed ... */
+#define DIR_SAME     4u /* ... and equals its lexical path */
 static uint64_t dir_keys[DIR_SLOTS];
 static unsigned dir_flags[DIR_SLOTS];
 
@@ -98,14 +99,15 @@ static unsigned *dir_slot(uint64_t key)
 {
 	for (unsigned i = 0; i < 64; i++) {
 		unsigned idx = (unsigned)(key + i) & (DIR_SLOTS - 1);
-		uint64_t cur = __atomic_load_n(&dir_keys[idx], __ATOMIC_ACQUIRE);
+		uint64_t cur =
+		    __atomic_load_n(&dir_keys[idx], __ATOMIC_ACQUIRE);
 		if (cur == key)
 			return &dir_flags[idx];
 		if (cur == 0) {
 			uint64_t zero = 0;
-			if (__atomic_compare_exchange_n(&dir_keys[idx], &zero, key,
-							false, __ATOMIC_ACQ_REL,
-							__ATOMIC_ACQUIRE) ||
+			if (__atomic_compare_exchange_n(
+				&dir_keys[idx], &zero, key, false,
+				__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE) ||
 			    zero == key)
 				return &dir_flags[idx];
 		}
@@ -250,7 +252,8 @@ static void absolute_paths(struct call *c, struct scratch *s)
 		ok = ur_fd_path(c->fd, s->abs, sizeof s->abs);
 	} else if (!c->path || (!c->path[0] && c->flag_kind == FK_AT &&
 				(c->flags & AT_EMPTY_PATH))) {
-		ok = c->dirfd >= 0 && ur_fd_path(c->dirfd, s->abs, sizeof s->abs);
+		ok = c->dirfd >= 0 &&
+		     ur_fd_path(c->dirfd, s->abs, sizeof s->abs);
 	} else {
 		ok = ur_absolute(c->dirfd, c->path, s->abs, sizeof s->abs);
 	}
@@ -262,8 +265,8 @@ static void absolute_paths(struct call *c, struct scratch *s)
 		s->abs[n] = 0;
 	}
 	s->abs2[0] = 0;
-	if (c->path2 && !ur_absolute(c->dirfd2, c->path2, s->abs2,
-				     sizeof s->abs2)) {
+	if (c->path2 &&
+	    !ur_absolute(c->dirfd2, c->path2, s->abs2, sizeof s->abs2)) {
 		size_t n = strnlen(c->path2, sizeof s->abs2 - 1);
 		memcpy(s->abs2, c->path2, n);
 		s->abs2[n] = 0;
@@ -329,7 +332,7 @@ void ur_forget_tid(void)
 
 static const char *const op_names[] = {
 #define OPNAME(e, n) n,
-	UNROOT_OPS(OPNAME)
+    UNROOT_OPS(OPNAME)
 #undef OPNAME
 };
 
@@ -364,7 +367,8 @@ static void encode_event(struct scratch *s, struct call *c, long ret, int err)
 			long v = w ? c->owner_gid : c->owner_uid;
 			char tmp[24];
 			int t = 0;
-			unsigned long u = v < 0 ? (unsigned long)-v : (unsigned long)v;
+			unsigned long u =
+			    v < 0 ? (unsigned long)-v : (unsigned long)v;
 			do {
 				tmp[t++] = (char)('0' + u % 10);
 				u /= 10;

@@ -84,7 +84,8 @@ static void load_unwinder(void)
 	void *h = NULL;
 
 	dl_iterate_phdr(find_self, NULL);
-	long n = ur_sys_readlink("/proc/self/exe", exe_path, sizeof exe_path - 1);
+	long n =
+	    ur_sys_readlink("/proc/self/exe", exe_path, sizeof exe_path - 1);
 	exe_path[n > 0 ? n : 0] = 0;
 	if (dladdr((void *)load_unwinder, &info) && info.dli_fname) {
 		const char *slash = strrchr(info.dli_fname, '/');
@@ -127,8 +128,8 @@ static int high_fd(int fd)
 	struct rlimit rl;
 	long want = 1000;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-	    (long)rl.rlim_cur <= want + 16)
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+	    rl.rlim_cur != RLIM_INFINITY && (long)rl.rlim_cur <= want + 16)
 		want = (long)rl.rlim_cur * 3 / 4;
 	if (want <= fd)
 		return fd;
@@ -263,7 +264,8 @@ static void write_stack(struct scratch *s, const char *id)
 		j.comma = false;
 		if (dladdr(s->ips[i], &info) && info.dli_fname) {
 			/* the main program is named as it was started */
-			bool main_prog = info.dli_fname[0] != '/' && exe_path[0];
+			bool main_prog =
+			    info.dli_fname[0] != '/' && exe_path[0];
 			jb_str(&j, "m", main_prog ? exe_path : info.dli_fname);
 			put_hex_value(&j, "o", ip - (uintptr_t)info.dli_fbase);
 			if (info.dli_sname) {

@@ -20,9 +20,9 @@
 
 #include "schema.h"
 
-#define EXPORT __attribute__((visibility("default")))
-#define HIDDEN __attribute__((visibility("hidden")))
-#define LIKELY(x) __builtin_expect(!!(x), 1)
+#define EXPORT	    __attribute__((visibility("default")))
+#define HIDDEN	    __attribute__((visibility("hidden")))
+#define LIKELY(x)   __builtin_expect(!!(x), 1)
 #define UNLIKELY(x) __builtin_expect(!!(x), 0)
 
 /* How a call's flags argument is decoded in the record. */
@@ -32,8 +32,8 @@ enum flag_kind { FK_NONE, FK_OPEN, FK_AT, FK_RENAME };
 struct call {
 	enum unroot_op op;
 	const char *fn;
-	int dirfd;	   /* AT_FDCWD unless an *at call */
-	const char *path;  /* as the caller gave it; may be NULL */
+	int dirfd;	  /* AT_FDCWD unless an *at call */
+	const char *path; /* as the caller gave it; may be NULL */
 	int dirfd2;
 	const char *path2; /* rename/link new name (a path) */
 	const char *text2; /* symlink target text (not a path) */
@@ -45,20 +45,20 @@ struct call {
 	bool has_mode;
 	bool has_owner;
 	long owner_uid, owner_gid;
-	bool nofollow;	   /* the call does not follow a final symlink */
-	const char *argv0; /* exec/spawn */
-	long child;	   /* spawn: the child's pid */
+	bool nofollow;	    /* the call does not follow a final symlink */
+	const char *argv0;  /* exec/spawn */
+	long child;	    /* spawn: the child's pid */
 	bool absent_before; /* the call created the name (mkstemp) */
 };
 
-#define CALL_INIT(o, name)                                                     \
-	{                                                                      \
-		.op = (o), .fn = (name), .dirfd = -100, .dirfd2 = -100,       \
-		.fd = -1, .owner_uid = -1, .owner_gid = -1, .child = -1,       \
+#define CALL_INIT(o, name)                                               \
+	{                                                                \
+		.op = (o), .fn = (name), .dirfd = -100, .dirfd2 = -100,  \
+		.fd = -1, .owner_uid = -1, .owner_gid = -1, .child = -1, \
 	}
 
 /* Per-thread working memory for one record. */
-#define UR_PATH_MAX (2 * PATH_MAX)
+#define UR_PATH_MAX   (2 * PATH_MAX)
 #define UR_MAX_FRAMES 32
 struct scratch {
 	char abs[UR_PATH_MAX];
@@ -81,21 +81,21 @@ struct scratch {
 };
 
 /* state.c: process-wide settings and state */
-extern HIDDEN int ur_enabled;	     /* tracing is on in this process */
-extern HIDDEN int ur_record_reads;   /* --reads */
-extern HIDDEN int ur_record_stacks;  /* stacks unless --no-stacks */
-extern HIDDEN int ur_record_argv;    /* --argv */
-extern HIDDEN int ur_fork_records;   /* short proc records after fork,
-					unless "noforkrec" */
+extern HIDDEN int ur_enabled;	    /* tracing is on in this process */
+extern HIDDEN int ur_record_reads;  /* --reads */
+extern HIDDEN int ur_record_stacks; /* stacks unless --no-stacks */
+extern HIDDEN int ur_record_argv;   /* --argv */
+extern HIDDEN int ur_fork_records;  /* short proc records after fork,
+				       unless "noforkrec" */
 extern HIDDEN char ur_logdir[PATH_MAX];
-extern HIDDEN char ur_lib[PATH_MAX];	     /* the LD_PRELOAD entry */
+extern HIDDEN char ur_lib[PATH_MAX]; /* the LD_PRELOAD entry */
 extern HIDDEN char ur_flags_text[64];
-extern HIDDEN pid_t ur_pid;		     /* pid of this image (updated at fork) */
-extern __thread int ur_guard HIDDEN;	     /* >0: in the unwinder or dl* */
-extern HIDDEN uid_t ur_euid;		     /* effective ids, cached (state.c) */
+extern HIDDEN pid_t ur_pid;	     /* pid of this image (updated at fork) */
+extern __thread int ur_guard HIDDEN; /* >0: in the unwinder or dl* */
+extern HIDDEN uid_t ur_euid;	     /* effective ids, cached (state.c) */
 extern HIDDEN gid_t ur_egid;
 extern HIDDEN int ur_euid_changed, ur_egid_changed; /* since the image began */
-HIDDEN void ur_creds_refresh(void);	     /* after a set*id call */
+HIDDEN void ur_creds_refresh(void);		    /* after a set*id call */
 
 /*
  * True when the code runs in a process other than ur_pid: a vfork child
@@ -158,8 +158,8 @@ HIDDEN void jb_value_str(struct jbuf *j, const char *s, size_t n);
  */
 HIDDEN void jb_keyn(struct jbuf *j, const char *key, size_t kn);
 HIDDEN void jb_str_(struct jbuf *j, const char *key, size_t kn, const char *s);
-HIDDEN void jb_strn_(struct jbuf *j, const char *key, size_t kn,
-		     const char *s, size_t n);
+HIDDEN void jb_strn_(struct jbuf *j, const char *key, size_t kn, const char *s,
+		     size_t n);
 HIDDEN void jb_litn(struct jbuf *j, const char *key, size_t kn, const char *s);
 HIDDEN void jb_int_(struct jbuf *j, const char *key, size_t kn, long long v);
 HIDDEN void jb_bool_(struct jbuf *j, const char *key, size_t kn, bool v);
@@ -169,16 +169,16 @@ HIDDEN void jb_state_(struct jbuf *j, const char *key, size_t kn,
 		      const struct stat *st, bool present);
 HIDDEN void jb_flags_(struct jbuf *j, const char *key, size_t kn, int flags,
 		      enum flag_kind kind);
-#define jb_key(j, k) jb_keyn((j), (k), strlen(k))
-#define jb_str(j, k, s) jb_str_((j), (k), strlen(k), (s))
+#define jb_key(j, k)	    jb_keyn((j), (k), strlen(k))
+#define jb_str(j, k, s)	    jb_str_((j), (k), strlen(k), (s))
 #define jb_strn(j, k, s, n) jb_strn_((j), (k), strlen(k), (s), (n))
 /* a value known to need no escaping: C identifiers, op and errno names */
-#define jb_lit(j, k, s) jb_litn((j), (k), strlen(k), (s))
-#define jb_int(j, k, v) jb_int_((j), (k), strlen(k), (v))
+#define jb_lit(j, k, s)	 jb_litn((j), (k), strlen(k), (s))
+#define jb_int(j, k, v)	 jb_int_((j), (k), strlen(k), (v))
 #define jb_bool(j, k, v) jb_bool_((j), (k), strlen(k), (v))
-#define jb_null(j, k) jb_null_((j), (k), strlen(k))
-#define jb_oct(j, k, m) jb_oct_((j), (k), strlen(k), (m))
-#define jb_state(j, k, st, present)                                           \
+#define jb_null(j, k)	 jb_null_((j), (k), strlen(k))
+#define jb_oct(j, k, m)	 jb_oct_((j), (k), strlen(k), (m))
+#define jb_state(j, k, st, present) \
 	jb_state_((j), (k), strlen(k), (st), (present))
 #define jb_flags(j, k, f, kind) jb_flags_((j), (k), strlen(k), (f), (kind))
 HIDDEN const char *ur_errno_name(int e);

@@ -27,92 +27,93 @@
 #include "unroot.h"
 
 #define SHAPE_P c.path = path;
-#define SHAPE_VP                                                               \
-	(void)ver;                                                             \
+#define SHAPE_VP   \
+	(void)ver; \
 	c.path = path;
-#define SHAPE_AT                                                               \
-	c.dirfd = dirfd;                                                       \
+#define SHAPE_AT         \
+	c.dirfd = dirfd; \
 	c.path = path;
-#define SHAPE_VAT                                                              \
-	(void)ver;                                                             \
-	c.dirfd = dirfd;                                                       \
+#define SHAPE_VAT        \
+	(void)ver;       \
+	c.dirfd = dirfd; \
 	c.path = path;
 #define SHAPE_FD c.fd = fd;
-#define SHAPE_P2                                                               \
-	c.path = path;                                                         \
+#define SHAPE_P2       \
+	c.path = path; \
 	c.path2 = path2;
-#define SHAPE_AT2                                                              \
-	c.dirfd = dirfd;                                                       \
-	c.path = path;                                                         \
-	c.dirfd2 = dirfd2;                                                     \
+#define SHAPE_AT2          \
+	c.dirfd = dirfd;   \
+	c.path = path;     \
+	c.dirfd2 = dirfd2; \
 	c.path2 = path2;
-#define SHAPE_SYM                                                              \
-	c.path = path;                                                         \
+#define SHAPE_SYM      \
+	c.path = path; \
 	c.text2 = target;
-#define SHAPE_SYMAT                                                            \
-	c.dirfd = dirfd;                                                       \
-	c.path = path;                                                         \
+#define SHAPE_SYMAT      \
+	c.dirfd = dirfd; \
+	c.path = path;   \
 	c.text2 = target;
 
 #define NONE
 #define NOFOLLOW c.nofollow = true;
-#define MODE(m)                                                                \
-	c.mode = (unsigned)(m);                                                \
+#define MODE(m)                 \
+	c.mode = (unsigned)(m); \
 	c.has_mode = true;
-#define OWNER(u, g)                                                            \
-	c.has_owner = true;                                                    \
-	c.owner_uid = (long)(int)(u);                                          \
+#define OWNER(u, g)                   \
+	c.has_owner = true;           \
+	c.owner_uid = (long)(int)(u); \
 	c.owner_gid = (long)(int)(g);
-#define ATFLAGS(f)                                                             \
-	c.flags = (int)(f);                                                    \
-	c.flag_kind = FK_AT;                                                   \
-	if ((f) & AT_SYMLINK_NOFOLLOW)                                         \
+#define ATFLAGS(f)                   \
+	c.flags = (int)(f);          \
+	c.flag_kind = FK_AT;         \
+	if ((f)&AT_SYMLINK_NOFOLLOW) \
 		c.nofollow = true;
-#define RFLAGS(f)                                                              \
-	c.flags = (int)(f);                                                    \
+#define RFLAGS(f)           \
+	c.flags = (int)(f); \
 	c.flag_kind = FK_RENAME;
-#define UNLINKAT(f)                                                            \
-	c.flags = (int)(f);                                                    \
-	c.flag_kind = FK_AT;                                                   \
-	if ((f) & AT_REMOVEDIR)                                                \
+#define UNLINKAT(f)           \
+	c.flags = (int)(f);   \
+	c.flag_kind = FK_AT;  \
+	if ((f)&AT_REMOVEDIR) \
 		c.op = OP_RMDIR;
 
-#define REAL(name, type)                                                       \
-	do {                                                                   \
-		if (UNLIKELY(!real_##name))                                    \
-			real_##name = (type)ur_real(#name);                    \
+#define REAL(name, type)                                    \
+	do {                                                \
+		if (UNLIKELY(!real_##name))                 \
+			real_##name = (type)ur_real(#name); \
 	} while (0)
 
-#define W(ret, name, op, shape, params, args, extra)                           \
-	static ret(*real_##name) params;                                       \
-	EXPORT ret name params                                                 \
-	{                                                                      \
-		REAL(name, ret(*) params);                                     \
-		if (UNLIKELY(!real_##name)) {                                  \
-			errno = ENOSYS;                                        \
-			return -1;                                             \
-		}                                                              \
-		if (!ur_enabled)                                               \
-			return real_##name args;                               \
-		struct call c = CALL_INIT(OP_##op, #name);                     \
-		SHAPE_##shape extra struct scratch *s = ur_begin(&c);          \
-		ret r = real_##name args;                                      \
-		ur_end(s, &c, (long)r, r < 0);                                 \
-		return r;                                                      \
+#define W(ret, name, op, shape, params, args, extra)       \
+	static ret(*real_##name) params;                   \
+	EXPORT ret name params                             \
+	{                                                  \
+		REAL(name, ret(*) params);                 \
+		if (UNLIKELY(!real_##name)) {              \
+			errno = ENOSYS;                    \
+			return -1;                         \
+		}                                          \
+		if (!ur_enabled)                           \
+			return real_##name args;           \
+		struct call c = CALL_INIT(OP_##op, #name); \
+		SHAPE_##shape extra;                       \
+		struct scratch *s = ur_begin(&c);          \
+		ret r = real_##name args;                  \
+		ur_end(s, &c, (long)r, r < 0);             \
+		return r;                                  \
 	}
-#define C(name, params, args)                                                  \
-	static int(*real_##name) params;                                       \
-	EXPORT int name params                                                 \
-	{                                                                      \
-		REAL(name, int(*) params);                                     \
-		if (UNLIKELY(!real_##name)) {                                  \
-			errno = ENOSYS;                                        \
-			return -1;                                             \
-		}                                                              \
-		int r = real_##name args;                                      \
-		if (ur_enabled)                                                \
-			ur_creds_refresh();                                    \
-		return r;                                                      \
+#define C(name, params, args)                 \
+	static int(*real_##name) params;      \
+	EXPORT int name params                \
+	{                                     \
+		REAL(name, int(*) params);    \
+		if (UNLIKELY(!real_##name)) { \
+			errno = ENOSYS;       \
+			return -1;            \
+		}                             \
+		int r = real_##name args;     \
+		if (ur_enabled)               \
+			ur_creds_refresh();   \
+		return r;                     \
 	}
 #include "calls.def"
 #undef W
@@ -143,10 +144,10 @@ typedef int (*open_call)(int dirfd, const char *path, int flags, mode_t mode);
  * The slow path of the open family: a write, or a read when the trace
  * records reads.  Out of line, so that the exported wrappers stay small.
  */
-static __attribute__((noinline)) int traced_open(const char *fn,
-						 open_call call, int dirfd,
-						 const char *path, int flags,
-						 mode_t mode, bool has_mode)
+static __attribute__((noinline)) int traced_open(const char *fn, open_call call,
+						 int dirfd, const char *path,
+						 int flags, mode_t mode,
+						 bool has_mode)
 {
 	bool writes = ur_open_writes(flags);
 
@@ -172,10 +173,8 @@ static __attribute__((noinline)) int traced_open(const char *fn,
 }
 
 /* A read open failed on the fast path: recorded when it was denied. */
-static __attribute__((noinline, cold)) void read_failed(const char *fn,
-							int dirfd,
-							const char *path,
-							int flags)
+static __attribute__((noinline, cold)) void
+read_failed(const char *fn, int dirfd, const char *path, int flags)
 {
 	int e = errno;
 	if (ur_enabled && is_denial(e) && !ur_guard)
@@ -188,7 +187,7 @@ static __attribute__((noinline, cold)) void read_failed(const char *fn,
  * open with none of them is a plain read (ur_open_writes decides the rest
  * on the slow path).
  */
-#define OPEN_MAYBE_WRITES                                                      \
+#define OPEN_MAYBE_WRITES \
 	(O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND | (O_TMPFILE & ~O_DIRECTORY))
 
 /*
@@ -196,11 +195,11 @@ static __attribute__((noinline, cold)) void read_failed(const char *fn,
  * real function called directly, before the variadic mode is even looked
  * at (a read has none).  ur_record_reads is 0 when tracing is off.
  */
-#define READ_FAST(name, dirfd, path, flags, ...)                              \
+#define READ_FAST(name, dirfd, path, flags, ...)                               \
 	do {                                                                   \
-		__typeof__(real_##name) fn_ = real_##name;                    \
-		if (LIKELY(!((flags) & OPEN_MAYBE_WRITES) &&                   \
-			   !ur_record_reads && fn_ != NULL)) {                 \
+		__typeof__(real_##name) fn_ = real_##name;                     \
+		if (LIKELY(!((flags)&OPEN_MAYBE_WRITES) && !ur_record_reads && \
+			   fn_ != NULL)) {                                     \
 			int r_ = fn_(__VA_ARGS__);                             \
 			if (UNLIKELY(r_ < 0))                                  \
 				read_failed(#name, dirfd, path, flags);        \
@@ -222,99 +221,99 @@ static bool open_has_mode(int flags)
  * is, and the mode is read only when O_CREAT or O_TMPFILE says the caller
  * passed one.
  */
-#define PATH_OPEN(name)                                                        \
+#define PATH_OPEN(name)                                                       \
 	static int (*real_##name)(const char *, int, ...);                    \
 	static int call_##name(int dirfd, const char *path, int flags,        \
-			       mode_t mode)                                    \
-	{                                                                      \
-		(void)dirfd;                                                   \
-		REAL(name, int (*)(const char *, int, ...));                   \
-		return real_##name(path, flags, mode);                         \
-	}                                                                      \
-	EXPORT int ur_##name(const char *path, int flags, mode_t mode)         \
-		__asm__(#name);                                                \
-	int ur_##name(const char *path, int flags, mode_t mode)                \
-	{                                                                      \
-		READ_FAST(name, AT_FDCWD, path, flags, path, flags);           \
-		bool has_mode = open_has_mode(flags);                          \
-		return traced_open(#name, call_##name, AT_FDCWD, path, flags,  \
-				   has_mode ? mode : 0, has_mode);             \
+			       mode_t mode)                                   \
+	{                                                                     \
+		(void)dirfd;                                                  \
+		REAL(name, int (*)(const char *, int, ...));                  \
+		return real_##name(path, flags, mode);                        \
+	}                                                                     \
+	EXPORT int ur_##name(const char *path, int flags,                     \
+			     mode_t mode) __asm__(#name);                     \
+	int ur_##name(const char *path, int flags, mode_t mode)               \
+	{                                                                     \
+		READ_FAST(name, AT_FDCWD, path, flags, path, flags);          \
+		bool has_mode = open_has_mode(flags);                         \
+		return traced_open(#name, call_##name, AT_FDCWD, path, flags, \
+				   has_mode ? mode : 0, has_mode);            \
 	}
 PATH_OPEN(open)
 PATH_OPEN(open64)
 
-#define AT_OPEN(name)                                                          \
-	static int (*real_##name)(int, const char *, int, ...);               \
-	static int call_##name(int dirfd, const char *path, int flags,        \
-			       mode_t mode)                                    \
-	{                                                                      \
-		REAL(name, int (*)(int, const char *, int, ...));              \
-		return real_##name(dirfd, path, flags, mode);                  \
-	}                                                                      \
-	EXPORT int ur_##name(int dirfd, const char *path, int flags,           \
-			     mode_t mode) __asm__(#name);                      \
-	int ur_##name(int dirfd, const char *path, int flags, mode_t mode)     \
-	{                                                                      \
-		READ_FAST(name, dirfd, path, flags, dirfd, path, flags);       \
-		bool has_mode = open_has_mode(flags);                          \
-		return traced_open(#name, call_##name, dirfd, path, flags,     \
-				   has_mode ? mode : 0, has_mode);             \
+#define AT_OPEN(name)                                                      \
+	static int (*real_##name)(int, const char *, int, ...);            \
+	static int call_##name(int dirfd, const char *path, int flags,     \
+			       mode_t mode)                                \
+	{                                                                  \
+		REAL(name, int (*)(int, const char *, int, ...));          \
+		return real_##name(dirfd, path, flags, mode);              \
+	}                                                                  \
+	EXPORT int ur_##name(int dirfd, const char *path, int flags,       \
+			     mode_t mode) __asm__(#name);                  \
+	int ur_##name(int dirfd, const char *path, int flags, mode_t mode) \
+	{                                                                  \
+		READ_FAST(name, dirfd, path, flags, dirfd, path, flags);   \
+		bool has_mode = open_has_mode(flags);                      \
+		return traced_open(#name, call_##name, dirfd, path, flags, \
+				   has_mode ? mode : 0, has_mode);         \
 	}
 AT_OPEN(openat)
 AT_OPEN(openat64)
 
-#define CREAT(name)                                                            \
+#define CREAT(name)                                                           \
 	static int (*real_##name)(const char *, mode_t);                      \
 	static int call_##name(int dirfd, const char *path, int flags,        \
-			       mode_t mode)                                    \
-	{                                                                      \
-		(void)dirfd;                                                   \
-		(void)flags;                                                   \
-		REAL(name, int (*)(const char *, mode_t));                     \
-		return real_##name(path, mode);                                \
-	}                                                                      \
-	EXPORT int name(const char *path, mode_t mode)                         \
-	{                                                                      \
-		return traced_open(#name, call_##name, AT_FDCWD, path,         \
-				   O_CREAT | O_WRONLY | O_TRUNC, mode, true);  \
+			       mode_t mode)                                   \
+	{                                                                     \
+		(void)dirfd;                                                  \
+		(void)flags;                                                  \
+		REAL(name, int (*)(const char *, mode_t));                    \
+		return real_##name(path, mode);                               \
+	}                                                                     \
+	EXPORT int name(const char *path, mode_t mode)                        \
+	{                                                                     \
+		return traced_open(#name, call_##name, AT_FDCWD, path,        \
+				   O_CREAT | O_WRONLY | O_TRUNC, mode, true); \
 	}
 CREAT(creat)
 CREAT(creat64)
 
 /* _FORTIFY_SOURCE variants: no mode argument */
-#define FORTIFY_OPEN(name)                                                     \
+#define FORTIFY_OPEN(name)                                                    \
 	static int (*real_##name)(const char *, int);                         \
 	static int call_##name(int dirfd, const char *path, int flags,        \
-			       mode_t mode)                                    \
-	{                                                                      \
-		(void)dirfd;                                                   \
-		(void)mode;                                                    \
-		REAL(name, int (*)(const char *, int));                        \
-		return real_##name(path, flags);                               \
-	}                                                                      \
-	EXPORT int name(const char *path, int flags)                           \
-	{                                                                      \
-		READ_FAST(name, AT_FDCWD, path, flags, path, flags);           \
-		return traced_open(#name, call_##name, AT_FDCWD, path, flags,  \
-				   0, false);                                  \
+			       mode_t mode)                                   \
+	{                                                                     \
+		(void)dirfd;                                                  \
+		(void)mode;                                                   \
+		REAL(name, int (*)(const char *, int));                       \
+		return real_##name(path, flags);                              \
+	}                                                                     \
+	EXPORT int name(const char *path, int flags)                          \
+	{                                                                     \
+		READ_FAST(name, AT_FDCWD, path, flags, path, flags);          \
+		return traced_open(#name, call_##name, AT_FDCWD, path, flags, \
+				   0, false);                                 \
 	}
 FORTIFY_OPEN(__open_2)
 FORTIFY_OPEN(__open64_2)
 
-#define FORTIFY_OPENAT(name)                                                   \
+#define FORTIFY_OPENAT(name)                                                  \
 	static int (*real_##name)(int, const char *, int);                    \
 	static int call_##name(int dirfd, const char *path, int flags,        \
-			       mode_t mode)                                    \
-	{                                                                      \
-		(void)mode;                                                    \
-		REAL(name, int (*)(int, const char *, int));                   \
-		return real_##name(dirfd, path, flags);                        \
-	}                                                                      \
-	EXPORT int name(int dirfd, const char *path, int flags)                \
-	{                                                                      \
-		READ_FAST(name, dirfd, path, flags, dirfd, path, flags);       \
-		return traced_open(#name, call_##name, dirfd, path, flags, 0,  \
-				   false);                                     \
+			       mode_t mode)                                   \
+	{                                                                     \
+		(void)mode;                                                   \
+		REAL(name, int (*)(int, const char *, int));                  \
+		return real_##name(dirfd, path, flags);                       \
+	}                                                                     \
+	EXPORT int name(int dirfd, const char *path, int flags)               \
+	{                                                                     \
+		READ_FAST(name, dirfd, path, flags, dirfd, path, flags);      \
+		return traced_open(#name, call_##name, dirfd, path, flags, 0, \
+				   false);                                    \
 	}
 FORTIFY_OPENAT(__openat_2)
 FORTIFY_OPENAT(__openat64_2)
@@ -353,7 +352,8 @@ static FILE *traced_fopen(const char *fn, const char *path, int flags,
 {
 	bool writes = ur_open_writes(flags);
 
-	if (!ur_enabled || !path || (!writes && (!ur_record_reads || ur_guard))) {
+	if (!ur_enabled || !path ||
+	    (!writes && (!ur_record_reads || ur_guard))) {
 		FILE *f = call(path, mode, stream);
 		if (UNLIKELY(!f) && ur_enabled && path && is_denial(errno) &&
 		    !ur_guard)
@@ -374,43 +374,43 @@ static FILE *traced_fopen(const char *fn, const char *path, int flags,
 	return f;
 }
 
-#define FOPEN(name)                                                            \
-	static FILE *(*real_##name)(const char *, const char *);              \
-	static FILE *call_##name(const char *path, const char *mode,          \
-				 FILE *stream)                                 \
-	{                                                                      \
-		(void)stream;                                                  \
-		REAL(name, FILE * (*)(const char *, const char *));            \
-		return real_##name(path, mode);                                \
-	}                                                                      \
-	EXPORT FILE *name(const char *path, const char *mode)                  \
-	{                                                                      \
-		return traced_fopen(#name, path, fopen_flags(mode),            \
-				    call_##name, mode, NULL);                  \
+#define FOPEN(name)                                                  \
+	static FILE *(*real_##name)(const char *, const char *);     \
+	static FILE *call_##name(const char *path, const char *mode, \
+				 FILE *stream)                       \
+	{                                                            \
+		(void)stream;                                        \
+		REAL(name, FILE *(*)(const char *, const char *));   \
+		return real_##name(path, mode);                      \
+	}                                                            \
+	EXPORT FILE *name(const char *path, const char *mode)        \
+	{                                                            \
+		return traced_fopen(#name, path, fopen_flags(mode),  \
+				    call_##name, mode, NULL);        \
 	}
 FOPEN(fopen)
 FOPEN(fopen64)
 
-#define FREOPEN(name)                                                          \
-	static FILE *(*real_##name)(const char *, const char *, FILE *);      \
-	static FILE *call_##name(const char *path, const char *mode,          \
-				 FILE *stream)                                 \
-	{                                                                      \
-		REAL(name, FILE * (*)(const char *, const char *, FILE *));    \
-		return real_##name(path, mode, stream);                        \
-	}                                                                      \
-	EXPORT FILE *name(const char *path, const char *mode, FILE *stream)    \
-	{                                                                      \
-		return traced_fopen(#name, path, fopen_flags(mode),            \
-				    call_##name, mode, stream);                \
+#define FREOPEN(name)                                                       \
+	static FILE *(*real_##name)(const char *, const char *, FILE *);    \
+	static FILE *call_##name(const char *path, const char *mode,        \
+				 FILE *stream)                              \
+	{                                                                   \
+		REAL(name, FILE *(*)(const char *, const char *, FILE *));  \
+		return real_##name(path, mode, stream);                     \
+	}                                                                   \
+	EXPORT FILE *name(const char *path, const char *mode, FILE *stream) \
+	{                                                                   \
+		return traced_fopen(#name, path, fopen_flags(mode),         \
+				    call_##name, mode, stream);             \
 	}
 FREOPEN(freopen)
 FREOPEN(freopen64)
 
 /* ---- temporary files: the name is known only after the call ---- */
 
-static void record_created(const char *fn, enum unroot_op op,
-			   const char *path, long ret, int err)
+static void record_created(const char *fn, enum unroot_op op, const char *path,
+			   long ret, int err)
 {
 	struct call c = CALL_INIT(op, fn);
 	c.path = path;
@@ -418,16 +418,16 @@ static void record_created(const char *fn, enum unroot_op op,
 	ur_after(&c, ret, err);
 }
 
-#define MKSTEMP(name, params, args)                                            \
-	static int(*real_##name) params;                                       \
-	EXPORT int name params                                                 \
-	{                                                                      \
-		REAL(name, int(*) params);                                     \
-		int r = real_##name args;                                      \
-		if (ur_enabled)                                                \
-			record_created(#name, OP_MKTEMP, tmpl, r,              \
-				       r < 0 ? errno : 0);                     \
-		return r;                                                      \
+#define MKSTEMP(name, params, args)                               \
+	static int(*real_##name) params;                          \
+	EXPORT int name params                                    \
+	{                                                         \
+		REAL(name, int(*) params);                        \
+		int r = real_##name args;                         \
+		if (ur_enabled)                                   \
+			record_created(#name, OP_MKTEMP, tmpl, r, \
+				       r < 0 ? errno : 0);        \
+		return r;                                         \
 	}
 MKSTEMP(mkstemp, (char *tmpl), (tmpl))
 MKSTEMP(mkstemp64, (char *tmpl), (tmpl))
@@ -451,22 +451,22 @@ EXPORT char *mkdtemp(char *tmpl)
 	return r;
 }
 
-#define TMPFILE(name)                                                          \
-	static FILE *(*real_##name)(void);                                    \
-	EXPORT FILE *name(void)                                                \
-	{                                                                      \
-		REAL(name, FILE * (*)(void));                                  \
-		FILE *f = real_##name();                                       \
-		if (ur_enabled) {                                              \
-			int saved = errno;                                     \
-			struct call c = CALL_INIT(OP_MKTEMP, #name);           \
-			c.fd = f ? fileno(f) : -1;                             \
-			c.path = f ? NULL : "/tmp";                            \
-			c.absent_before = true;                                \
-			ur_after(&c, f ? fileno(f) : -1, f ? 0 : saved);       \
-			errno = saved;                                         \
-		}                                                              \
-		return f;                                                      \
+#define TMPFILE(name)                                                    \
+	static FILE *(*real_##name)(void);                               \
+	EXPORT FILE *name(void)                                          \
+	{                                                                \
+		REAL(name, FILE *(*)(void));                             \
+		FILE *f = real_##name();                                 \
+		if (ur_enabled) {                                        \
+			int saved = errno;                               \
+			struct call c = CALL_INIT(OP_MKTEMP, #name);     \
+			c.fd = f ? fileno(f) : -1;                       \
+			c.path = f ? NULL : "/tmp";                      \
+			c.absent_before = true;                          \
+			ur_after(&c, f ? fileno(f) : -1, f ? 0 : saved); \
+			errno = saved;                                   \
+		}                                                        \
+		return f;                                                \
 	}
 TMPFILE(tmpfile)
 TMPFILE(tmpfile64)
@@ -551,8 +551,8 @@ EXPORT int bind(int fd, const struct sockaddr *addr, socklen_t len)
 	char path[sizeof(struct sockaddr_un)];
 
 	REAL(bind, int (*)(int, const struct sockaddr *, socklen_t));
-	const char *p = ur_enabled ? unix_path(addr, len, path, sizeof path)
-				   : NULL;
+	const char *p =
+	    ur_enabled ? unix_path(addr, len, path, sizeof path) : NULL;
 	if (!p)
 		return real_bind(fd, addr, len);
 	struct call c = CALL_INIT(OP_BIND, "bind");
@@ -597,16 +597,16 @@ static void record_denied(const char *fn, enum unroot_op op, int dirfd,
  * (/root is 0700) finds out here first; the success path costs one
  * comparison.
  */
-#define DENIED_ONLY(rtype, name, op, params, args, dirfd, path, failed)        \
-	static rtype(*real_##name) params;                                     \
-	EXPORT rtype name params                                               \
-	{                                                                      \
-		REAL(name, rtype(*) params);                                   \
-		rtype r = real_##name args;                                    \
-		if (UNLIKELY(failed) && ur_enabled && is_denial(errno) &&      \
-		    !ur_guard)                                                 \
-			record_denied(#name, op, dirfd, path, errno);          \
-		return r;                                                      \
+#define DENIED_ONLY(rtype, name, op, params, args, dirfd, path, failed)   \
+	static rtype(*real_##name) params;                                \
+	EXPORT rtype name params                                          \
+	{                                                                 \
+		REAL(name, rtype(*) params);                              \
+		rtype r = real_##name args;                               \
+		if (UNLIKELY(failed) && ur_enabled && is_denial(errno) && \
+		    !ur_guard)                                            \
+			record_denied(#name, op, dirfd, path, errno);     \
+		return r;                                                 \
 	}
 DENIED_ONLY(int, stat, OP_STAT, (const char *p, struct stat *st), (p, st),
 	    AT_FDCWD, p, r < 0)
@@ -626,8 +626,8 @@ DENIED_ONLY(int, stat64, OP_STAT, (const char *p, struct stat64 *st), (p, st),
 DENIED_ONLY(int, lstat64, OP_STAT, (const char *p, struct stat64 *st), (p, st),
 	    AT_FDCWD, p, r < 0)
 DENIED_ONLY(int, fstatat64, OP_STAT,
-	    (int fd, const char *p, struct stat64 *st, int fl),
-	    (fd, p, st, fl), fd, p, r < 0)
+	    (int fd, const char *p, struct stat64 *st, int fl), (fd, p, st, fl),
+	    fd, p, r < 0)
 #endif
 #if defined(__GLIBC__) || defined(STATX_TYPE)
 #define UR_HAVE_STATX 1
@@ -653,37 +653,34 @@ DENIED_ONLY(DIR *, opendir, OP_READ, (const char *p), (p), AT_FDCWD, p,
 #else
 #define XSTAT_PLAIN(fd, p, st, fl) (errno = ENOSYS, -1)
 #endif
-#define XSTAT(name, params, args, dirfd, path, plain)                   \
-	static int(*real_##name) params;                                       \
-	EXPORT int name params                                                 \
-	{                                                                      \
-		REAL(name, int(*) params);                                     \
-		int r;                                                         \
-		if (UNLIKELY(!real_##name)) {                                  \
-			(void)ver;                                             \
-			r = (int)plain;                                         \
-		} else {                                                       \
-			r = real_##name args;                                  \
-		}                                                              \
-		if (UNLIKELY(r < 0) && ur_enabled && is_denial(errno) &&       \
-		    !ur_guard)                                                 \
-			record_denied(#name, OP_STAT, dirfd, path, errno);     \
-		return r;                                                      \
+#define XSTAT(name, params, args, dirfd, path, plain)                      \
+	static int(*real_##name) params;                                   \
+	EXPORT int name params                                             \
+	{                                                                  \
+		REAL(name, int(*) params);                                 \
+		int r;                                                     \
+		if (UNLIKELY(!real_##name)) {                              \
+			(void)ver;                                         \
+			r = (int)plain;                                    \
+		} else {                                                   \
+			r = real_##name args;                              \
+		}                                                          \
+		if (UNLIKELY(r < 0) && ur_enabled && is_denial(errno) &&   \
+		    !ur_guard)                                             \
+			record_denied(#name, OP_STAT, dirfd, path, errno); \
+		return r;                                                  \
 	}
 XSTAT(__xstat, (int ver, const char *p, struct stat *st), (ver, p, st),
       AT_FDCWD, p, XSTAT_PLAIN(AT_FDCWD, p, st, 0))
 XSTAT(__lxstat, (int ver, const char *p, struct stat *st), (ver, p, st),
       AT_FDCWD, p, XSTAT_PLAIN(AT_FDCWD, p, st, AT_SYMLINK_NOFOLLOW))
-XSTAT(__fxstatat,
-      (int ver, int fd, const char *p, struct stat *st, int fl),
+XSTAT(__fxstatat, (int ver, int fd, const char *p, struct stat *st, int fl),
       (ver, fd, p, st, fl), fd, p, XSTAT_PLAIN(fd, p, st, fl))
-XSTAT(__xstat64, (int ver, const char *p, struct stat64 *st),
-      (ver, p, st), AT_FDCWD, p, XSTAT_PLAIN(AT_FDCWD, p, st, 0))
-XSTAT(__lxstat64, (int ver, const char *p, struct stat64 *st),
-      (ver, p, st), AT_FDCWD, p,
-      XSTAT_PLAIN(AT_FDCWD, p, st, AT_SYMLINK_NOFOLLOW))
-XSTAT(__fxstatat64,
-      (int ver, int fd, const char *p, struct stat64 *st, int fl),
+XSTAT(__xstat64, (int ver, const char *p, struct stat64 *st), (ver, p, st),
+      AT_FDCWD, p, XSTAT_PLAIN(AT_FDCWD, p, st, 0))
+XSTAT(__lxstat64, (int ver, const char *p, struct stat64 *st), (ver, p, st),
+      AT_FDCWD, p, XSTAT_PLAIN(AT_FDCWD, p, st, AT_SYMLINK_NOFOLLOW))
+XSTAT(__fxstatat64, (int ver, int fd, const char *p, struct stat64 *st, int fl),
       (ver, fd, p, st, fl), fd, p, XSTAT_PLAIN(fd, p, st, fl))
 #endif
 
@@ -692,7 +689,8 @@ EXPORT int access(const char *path, int mode)
 {
 	REAL(access, int (*)(const char *, int));
 	int r = real_access(path, mode);
-	if (UNLIKELY(r < 0) && ur_enabled && (is_denial(errno) || errno == EROFS)) {
+	if (UNLIKELY(r < 0) && ur_enabled &&
+	    (is_denial(errno) || errno == EROFS)) {
 		int e = errno;
 		struct call c = CALL_INIT(OP_ACCESS, "access");
 		c.path = path;
@@ -704,26 +702,26 @@ EXPORT int access(const char *path, int mode)
 }
 
 /* euidaccess and its alias eaccess: access with the effective ids */
-#define EUIDACCESS(name)                                                       \
-	static int (*real_##name)(const char *, int);                         \
-	EXPORT int name(const char *path, int mode)                            \
-	{                                                                      \
-		REAL(name, int (*)(const char *, int));                        \
-		if (UNLIKELY(!real_##name)) {                                  \
-			errno = ENOSYS;                                        \
-			return -1;                                             \
-		}                                                              \
-		int r = real_##name(path, mode);                               \
-		if (UNLIKELY(r < 0) && ur_enabled &&                           \
-		    (is_denial(errno) || errno == EROFS)) {                    \
-			int e = errno;                                         \
-			struct call c = CALL_INIT(OP_ACCESS, #name);           \
-			c.path = path;                                         \
-			c.mode = (unsigned)mode;                               \
-			c.has_mode = true;                                     \
-			ur_after(&c, r, e);                                    \
-		}                                                              \
-		return r;                                                      \
+#define EUIDACCESS(name)                                             \
+	static int (*real_##name)(const char *, int);                \
+	EXPORT int name(const char *path, int mode)                  \
+	{                                                            \
+		REAL(name, int (*)(const char *, int));              \
+		if (UNLIKELY(!real_##name)) {                        \
+			errno = ENOSYS;                              \
+			return -1;                                   \
+		}                                                    \
+		int r = real_##name(path, mode);                     \
+		if (UNLIKELY(r < 0) && ur_enabled &&                 \
+		    (is_denial(errno) || errno == EROFS)) {          \
+			int e = errno;                               \
+			struct call c = CALL_INIT(OP_ACCESS, #name); \
+			c.path = path;                               \
+			c.mode = (unsigned)mode;                     \
+			c.has_mode = true;                           \
+			ur_after(&c, r, e);                          \
+		}                                                    \
+		return r;                                            \
 	}
 EUIDACCESS(euidaccess)
 EUIDACCESS(eaccess)
@@ -733,7 +731,8 @@ EXPORT int faccessat(int dirfd, const char *path, int mode, int flags)
 {
 	REAL(faccessat, int (*)(int, const char *, int, int));
 	int r = real_faccessat(dirfd, path, mode, flags);
-	if (UNLIKELY(r < 0) && ur_enabled && (is_denial(errno) || errno == EROFS)) {
+	if (UNLIKELY(r < 0) && ur_enabled &&
+	    (is_denial(errno) || errno == EROFS)) {
 		int e = errno;
 		struct call c = CALL_INIT(OP_ACCESS, "faccessat");
 		c.dirfd = dirfd;
@@ -751,37 +750,44 @@ EXPORT int faccessat(int dirfd, const char *path, int mode, int flags)
  * through dlsym (locks, calloc) there.  The lazy REAL() stays as the
  * fallback for calls made before this constructor.
  */
-#define RESOLVE(name)                                                          \
-	if (!real_##name)                                                      \
+#define RESOLVE(name)     \
+	if (!real_##name) \
 		real_##name = (__typeof__(real_##name))ur_real(#name);
 __attribute__((constructor(103))) static void resolve_wrapped(void)
 {
 	if (!ur_enabled)
 		return;
 #define W(ret, name, op, shape, params, args, extra) RESOLVE(name)
-#define C(name, params, args) RESOLVE(name)
+#define C(name, params, args)			     RESOLVE(name)
 #include "calls.def"
 #undef W
 #undef C
-	RESOLVE(open) RESOLVE(open64) RESOLVE(openat) RESOLVE(openat64)
-	RESOLVE(creat) RESOLVE(creat64) RESOLVE(__open_2) RESOLVE(__open64_2)
-	RESOLVE(__openat_2) RESOLVE(__openat64_2) RESOLVE(fopen)
-	RESOLVE(fopen64) RESOLVE(freopen) RESOLVE(freopen64)
-	RESOLVE(mkstemp) RESOLVE(mkstemp64) RESOLVE(mkostemp)
-	RESOLVE(mkostemp64) RESOLVE(mkstemps) RESOLVE(mkstemps64)
-	RESOLVE(mkostemps) RESOLVE(mkostemps64) RESOLVE(mkdtemp)
-	RESOLVE(tmpfile) RESOLVE(tmpfile64) RESOLVE(shm_open)
-	RESOLVE(shm_unlink) RESOLVE(bind) RESOLVE(connect) RESOLVE(access)
-	RESOLVE(euidaccess) RESOLVE(eaccess) RESOLVE(faccessat)
-	RESOLVE(stat) RESOLVE(lstat) RESOLVE(fstatat) RESOLVE(opendir)
+	RESOLVE(open)
+	RESOLVE(open64)
+	RESOLVE(openat) RESOLVE(openat64) RESOLVE(creat) RESOLVE(
+	    creat64) RESOLVE(__open_2) RESOLVE(__open64_2) RESOLVE(__openat_2)
+	    RESOLVE(__openat64_2) RESOLVE(fopen) RESOLVE(fopen64) RESOLVE(
+		freopen) RESOLVE(freopen64) RESOLVE(mkstemp) RESOLVE(mkstemp64)
+		RESOLVE(mkostemp) RESOLVE(mkostemp64) RESOLVE(mkstemps) RESOLVE(
+		    mkstemps64) RESOLVE(mkostemps) RESOLVE(mkostemps64)
+		    RESOLVE(mkdtemp) RESOLVE(tmpfile) RESOLVE(
+			tmpfile64) RESOLVE(shm_open) RESOLVE(shm_unlink)
+			RESOLVE(bind) RESOLVE(connect) RESOLVE(access) RESOLVE(
+			    euidaccess) RESOLVE(eaccess) RESOLVE(faccessat)
+			    RESOLVE(stat) RESOLVE(lstat) RESOLVE(fstatat)
+				RESOLVE(opendir)
 #ifdef UR_HAVE_STAT64
-	RESOLVE(stat64) RESOLVE(lstat64) RESOLVE(fstatat64)
+				    RESOLVE(stat64) RESOLVE(lstat64) RESOLVE(
+					fstatat64)
 #endif
 #ifdef UR_HAVE_STATX
-	RESOLVE(statx)
+					RESOLVE(statx)
 #endif
 #ifdef UR_HAVE_XSTAT
-	RESOLVE(__xstat) RESOLVE(__lxstat) RESOLVE(__fxstatat)
-	RESOLVE(__xstat64) RESOLVE(__lxstat64) RESOLVE(__fxstatat64)
+					    RESOLVE(__xstat) RESOLVE(__lxstat)
+						RESOLVE(__fxstatat)
+						    RESOLVE(__xstat64) RESOLVE(
+							__lxstat64)
+							RESOLVE(__fxstatat64)
 #endif
 }

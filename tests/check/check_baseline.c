@@ -67,9 +67,10 @@ START_TEST(round_trip_is_stable)
 		lines += *p == '\n';
 	/* {, version, patterns[ x ], ignore, writes[ 3 ], denials[ 1 ], } */
 	ck_assert_int_eq(lines, 15);
-	ck_assert_ptr_nonnull(strstr(one.buf, "    {\"path\": \"/tmp/tmp{rand}\", "
-					   "\"ops\": [\"create\", \"remove\"], "
-					   "\"programs\": [\"python3.11\"]}"));
+	ck_assert_ptr_nonnull(strstr(one.buf,
+				     "    {\"path\": \"/tmp/tmp{rand}\", "
+				     "\"ops\": [\"create\", \"remove\"], "
+				     "\"programs\": [\"python3.11\"]}"));
 	ck_assert_ptr_nonnull(strstr(one.buf, "{\"hex\":\"2f6261642fff\"}"));
 	name = write_temp(one.buf);
 	baseline_init(&r);
@@ -119,12 +120,13 @@ START_TEST(bad_entry_names_line)
 			      &b);
 
 	ck_assert_ptr_nonnull(err);
-	ck_assert_msg(strstr(err, ":5: writes entry 2: \"ops\" must be an array"),
-		      "%s", err);
+	ck_assert_msg(
+	    strstr(err, ":5: writes entry 2: \"ops\" must be an array"), "%s",
+	    err);
 	free(err);
 	baseline_free(&b);
-	err = read_text("{\"unroot_baseline\": 1,\n\"denials\": [\n{\"p\": 1}]}",
-			&b);
+	err = read_text(
+	    "{\"unroot_baseline\": 1,\n\"denials\": [\n{\"p\": 1}]}", &b);
 	ck_assert_msg(err && strstr(err, ":3: denials entry 1"), "%s", err);
 	free(err);
 	baseline_free(&b);

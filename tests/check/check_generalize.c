@@ -13,8 +13,7 @@ static void expect(const char *path, const char *home, int mktemp,
 {
 	char *got = generalize_path(path, home, mktemp);
 
-	ck_assert_msg(!strcmp(got, want), "%s -> %s, want %s", path, got,
-		      want);
+	ck_assert_msg(!strcmp(got, want), "%s -> %s, want %s", path, got, want);
 	free(got);
 }
 
@@ -62,11 +61,12 @@ END_TEST
 
 START_TEST(hex_hashes)
 {
-	expect("/root/.cache/huggingface/hub/models--x/blobs/"
-	       "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
-	       NULL, 0, "/root/.cache/huggingface/hub/models--x/blobs/{hex}");
-	expect("/app/index_da39a3ee5e6b4b0d3255bfef95601890afd80709.nbi",
-	       NULL, 0, "/app/index_{hex}.nbi");
+	expect(
+	    "/root/.cache/huggingface/hub/models--x/blobs/"
+	    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+	    NULL, 0, "/root/.cache/huggingface/hub/models--x/blobs/{hex}");
+	expect("/app/index_da39a3ee5e6b4b0d3255bfef95601890afd80709.nbi", NULL,
+	       0, "/app/index_{hex}.nbi");
 	/* all letters, or too short: not a hash */
 	expect("/app/deadbeef", NULL, 0, "/app/deadbeef");
 	expect("/app/cafe1234x", NULL, 0, "/app/cafe1234x");

@@ -117,43 +117,43 @@ static bool has_diag(struct trace *t, const char *file_suffix, long line,
 }
 
 static const char full_log[] =
-	"{\"t\":\"proc\",\"v\":1,\"pid\":42,\"ppid\":1,\"ts\":1000,"
-	"\"exe\":\"/usr/bin/python3.11\",\"argv0\":\"python3\","
-	"\"argv\":[\"python3\",{\"hex\":\"61ff\"}],"
-	"\"cwd\":{\"hex\":\"2f617070ff\"},\"uid\":1000,\"euid\":0,"
-	"\"gid\":100,\"egid\":0,\"groups\":[4,27],\"ns\":4026531840,"
-	"\"rootfs\":\"2049:2\",\"env\":{\"HOME\":\"/root\",\"LANG\":\"C\"},"
-	"\"stacks\":true}\n"
-	"{\"t\":\"mount\",\"ns\":4026531840,\"mnt\":\"/data\",\"fs\":\"ext4\","
-	"\"src\":\"/dev/vda\",\"root\":\"/srv/data\",\"ro\":true,"
-	"\"opts\":\"ro,relatime\"}\n"
-	"{\"t\":\"os\",\"rootfs\":\"2049:2\",\"id\":\"debian\","
-	"\"version_id\":\"12\",\"pretty\":\"Debian GNU/Linux 12\"}\n"
-	"{\"t\":\"user\",\"rootfs\":\"2049:2\",\"name\":\"www-data\",\"uid\":33,"
-	"\"gid\":33,\"home\":\"/var/www\",\"shell\":\"/usr/sbin/nologin\"}\n"
-	"{\"t\":\"group\",\"rootfs\":\"2049:2\",\"name\":\"redis\",\"gid\":101,"
-	"\"members\":[\"a\",\"b\"]}\n"
-	"{\"t\":\"dir\",\"path\":\"/app\",\"st\":{\"type\":\"dir\",\"uid\":0,"
-	"\"gid\":0,\"mode\":\"1777\"}}\n"
-	"{\"t\":\"dir\",\"path\":{\"hex\":\"2f617070ff\"},\"st\":null}\n"
-	"{\"t\":\"stack\",\"id\":\"9f3a\",\"frames\":[{\"m\":\"/lib/libc.so.6\","
-	"\"o\":\"0x10\",\"s\":\"open\",\"so\":\"0x4\"},{\"m\":\"/usr/lib/"
-	"libsqlite3.so.0\",\"o\":\"0x1a2b3\",\"s\":\"sqlite3_open_v2\","
-	"\"so\":\"0x4f\"},{\"m\":\"/usr/bin/python3.11\",\"o\":\"0x99\"}]}\n"
-	"{\"t\":\"ev\",\"op\":\"open\",\"fn\":\"__openat64_2\",\"path\":"
-	"\"/app/db\",\"flags\":\"O_WRONLY|O_CREAT|O_TRUNC\",\"mode\":\"0644\","
-	"\"ret\":3,\"errno\":null,\"pid\":42,\"tid\":43,\"ts\":2000,"
-	"\"uid\":0,\"gid\":0,\"st\":null,\"parent\":{\"type\":\"dir\","
-	"\"uid\":0,\"gid\":0,\"mode\":\"0755\"},\"stack\":\"9f3a\"}\n"
-	"{\"t\":\"ev\",\"op\":\"rename\",\"fn\":\"rename\",\"path\":{\"hex\":"
-	"\"2f617070ff2f61\"},\"path2\":\"/app/b\",\"ret\":-1,\"errno\":"
-	"\"EACCES\",\"pid\":42,\"tid\":42,\"ts\":3000,\"uid\":0,\"gid\":0,"
-	"\"st\":{\"type\":\"file\",\"uid\":5,\"gid\":6,\"mode\":\"4755\"},"
-	"\"st2\":null,\"owner\":[1,2]}\n"
-	"{\"t\":\"untraced\",\"pid\":42,\"ts\":3500,\"path\":\"/bin/busybox\","
-	"\"why\":\"static\"}\n"
-	"{\"t\":\"future\",\"x\":1}\n"
-	"{\"t\":\"end\",\"pid\":42,\"ts\":4000,\"lost\":7}\n";
+    "{\"t\":\"proc\",\"v\":1,\"pid\":42,\"ppid\":1,\"ts\":1000,"
+    "\"exe\":\"/usr/bin/python3.11\",\"argv0\":\"python3\","
+    "\"argv\":[\"python3\",{\"hex\":\"61ff\"}],"
+    "\"cwd\":{\"hex\":\"2f617070ff\"},\"uid\":1000,\"euid\":0,"
+    "\"gid\":100,\"egid\":0,\"groups\":[4,27],\"ns\":4026531840,"
+    "\"rootfs\":\"2049:2\",\"env\":{\"HOME\":\"/root\",\"LANG\":\"C\"},"
+    "\"stacks\":true}\n"
+    "{\"t\":\"mount\",\"ns\":4026531840,\"mnt\":\"/data\",\"fs\":\"ext4\","
+    "\"src\":\"/dev/vda\",\"root\":\"/srv/data\",\"ro\":true,"
+    "\"opts\":\"ro,relatime\"}\n"
+    "{\"t\":\"os\",\"rootfs\":\"2049:2\",\"id\":\"debian\","
+    "\"version_id\":\"12\",\"pretty\":\"Debian GNU/Linux 12\"}\n"
+    "{\"t\":\"user\",\"rootfs\":\"2049:2\",\"name\":\"www-data\",\"uid\":33,"
+    "\"gid\":33,\"home\":\"/var/www\",\"shell\":\"/usr/sbin/nologin\"}\n"
+    "{\"t\":\"group\",\"rootfs\":\"2049:2\",\"name\":\"redis\",\"gid\":101,"
+    "\"members\":[\"a\",\"b\"]}\n"
+    "{\"t\":\"dir\",\"path\":\"/app\",\"st\":{\"type\":\"dir\",\"uid\":0,"
+    "\"gid\":0,\"mode\":\"1777\"}}\n"
+    "{\"t\":\"dir\",\"path\":{\"hex\":\"2f617070ff\"},\"st\":null}\n"
+    "{\"t\":\"stack\",\"id\":\"9f3a\",\"frames\":[{\"m\":\"/lib/libc.so.6\","
+    "\"o\":\"0x10\",\"s\":\"open\",\"so\":\"0x4\"},{\"m\":\"/usr/lib/"
+    "libsqlite3.so.0\",\"o\":\"0x1a2b3\",\"s\":\"sqlite3_open_v2\","
+    "\"so\":\"0x4f\"},{\"m\":\"/usr/bin/python3.11\",\"o\":\"0x99\"}]}\n"
+    "{\"t\":\"ev\",\"op\":\"open\",\"fn\":\"__openat64_2\",\"path\":"
+    "\"/app/db\",\"flags\":\"O_WRONLY|O_CREAT|O_TRUNC\",\"mode\":\"0644\","
+    "\"ret\":3,\"errno\":null,\"pid\":42,\"tid\":43,\"ts\":2000,"
+    "\"uid\":0,\"gid\":0,\"st\":null,\"parent\":{\"type\":\"dir\","
+    "\"uid\":0,\"gid\":0,\"mode\":\"0755\"},\"stack\":\"9f3a\"}\n"
+    "{\"t\":\"ev\",\"op\":\"rename\",\"fn\":\"rename\",\"path\":{\"hex\":"
+    "\"2f617070ff2f61\"},\"path2\":\"/app/b\",\"ret\":-1,\"errno\":"
+    "\"EACCES\",\"pid\":42,\"tid\":42,\"ts\":3000,\"uid\":0,\"gid\":0,"
+    "\"st\":{\"type\":\"file\",\"uid\":5,\"gid\":6,\"mode\":\"4755\"},"
+    "\"st2\":null,\"owner\":[1,2]}\n"
+    "{\"t\":\"untraced\",\"pid\":42,\"ts\":3500,\"path\":\"/bin/busybox\","
+    "\"why\":\"static\"}\n"
+    "{\"t\":\"future\",\"x\":1}\n"
+    "{\"t\":\"end\",\"pid\":42,\"ts\":4000,\"lost\":7}\n";
 
 START_TEST(test_all_records)
 {
@@ -338,19 +338,19 @@ END_TEST
 START_TEST(test_nul_padding)
 {
 	static const char *const parts[] = {
-		"{\"t\":\"proc\",\"v\":1,\"pid\":1,\"ts\":1}\n",
-		"{\"t\":\"ev\",\"op\":\"unlink\",\"path\":\"/a\",\"ts\":5}\n",
-		/* 4096 NULs: a record that was never written */
-		"{\"t\":\"ev\",\"op\":\"unlink\",\"path\":\"/b\",\"ts\":6}\n",
-		/* cut by NULs: line 4 */
-		"{\"t\":\"ev\",\"op\":\"unlink\",\"path\":\"/cu",
-		/* 100 NULs */
-		"{\"t\":\"ev\",\"op\":\"unlink\",\"path\":\"/c\",\"ts\":7}\n",
-		/* a whole record whose newline was not written: line 6 */
-		"{\"t\":\"ev\",\"op\":\"unlink\",\"path\":\"/d\",\"ts\":8}",
-		/* a cut stack record: line 7 */
-		"{\"t\":\"stack\",\"id\":\"9f",
-		/* 70000 NULs of preallocated space to the end */
+	    "{\"t\":\"proc\",\"v\":1,\"pid\":1,\"ts\":1}\n",
+	    "{\"t\":\"ev\",\"op\":\"unlink\",\"path\":\"/a\",\"ts\":5}\n",
+	    /* 4096 NULs: a record that was never written */
+	    "{\"t\":\"ev\",\"op\":\"unlink\",\"path\":\"/b\",\"ts\":6}\n",
+	    /* cut by NULs: line 4 */
+	    "{\"t\":\"ev\",\"op\":\"unlink\",\"path\":\"/cu",
+	    /* 100 NULs */
+	    "{\"t\":\"ev\",\"op\":\"unlink\",\"path\":\"/c\",\"ts\":7}\n",
+	    /* a whole record whose newline was not written: line 6 */
+	    "{\"t\":\"ev\",\"op\":\"unlink\",\"path\":\"/d\",\"ts\":8}",
+	    /* a cut stack record: line 7 */
+	    "{\"t\":\"stack\",\"id\":\"9f",
+	    /* 70000 NULs of preallocated space to the end */
 	};
 	static const size_t nuls[] = {0, 4096, 0, 100, 0, 10, 70000};
 	struct strbuf sb = STRBUF_INIT;
@@ -431,9 +431,11 @@ static int check_defaults(const struct trace_event *ev, void *ctx)
 START_TEST(test_omitted_defaults)
 {
 	put("7-a.jsonl",
-	    "{\"t\":\"proc\",\"v\":1,\"pid\":7,\"ts\":1,\"uid\":0,\"euid\":1000,"
+	    "{\"t\":\"proc\",\"v\":1,\"pid\":7,\"ts\":1,\"uid\":0,\"euid\":"
+	    "1000,"
 	    "\"gid\":0,\"egid\":2000}\n"
-	    "{\"t\":\"ev\",\"op\":\"mkdir\",\"path\":\"/a\",\"ret\":0,\"ts\":5}\n"
+	    "{\"t\":\"ev\",\"op\":\"mkdir\",\"path\":\"/"
+	    "a\",\"ret\":0,\"ts\":5}\n"
 	    "{\"t\":\"ev\",\"op\":\"mkdir\",\"path\":\"/b\",\"ret\":0,\"ts\":6,"
 	    "\"pid\":9,\"uid\":0,\"gid\":5}\n");
 	for (int fast = 1; fast >= 0; fast--) {
@@ -482,8 +484,8 @@ static int describe(const struct trace_event *ev, void *ctx)
 	add_str(sb, "argv0", ev->argv0);
 	add_str(sb, "flags", ev->flags_text);
 	sb_addf(sb, " bits=%#x mode=%d/%o owner=%d:%d ret=%lld err=%d",
-		ev->flags, ev->has_mode, ev->mode, ev->owner_uid,
-		ev->owner_gid, ev->ret, ev->err);
+		ev->flags, ev->has_mode, ev->mode, ev->owner_uid, ev->owner_gid,
+		ev->ret, ev->err);
 	add_str(sb, "errname", ev->errname);
 	sb_addf(sb, " pid=%d tid=%d ts=%lld uid=%u gid=%u", ev->pid, ev->tid,
 		ev->ts, ev->uid, ev->gid);
@@ -527,123 +529,120 @@ static char *read_all(bool fast)
 
 /* Event lines: the shapes the preload writes and what it might not. */
 static const char *const corpus[] = {
-	/* the common shape */
-	EV_HEAD "\"path\":\"/app/x\",\"flags\":\"O_WRONLY|O_CREAT|O_TRUNC\","
-	"\"mode\":\"0666\",\"ret\":5,\"errno\":null,\"pid\":42,\"tid\":43,"
-	"\"ts\":1700000000000000000,\"uid\":0,\"gid\":0,\"st\":null,"
-	"\"parent\":{\"type\":\"dir\",\"uid\":0,\"gid\":0,\"mode\":\"0755\"},"
-	"\"stack\":\"9f3a\"}",
-	/* escapes: simple, \u controls, \u beyond ASCII, raw UTF-8 */
-	EV_HEAD "\"path\":\"/a\\n\\t\\\\\\\"\\/\\b\\f\\r\",\"ret\":3," EV_TAIL,
-	EV_HEAD "\"path\":\"/a\\u001b[31m\\u007f\",\"ret\":3," EV_TAIL,
-	EV_HEAD "\"path\":\"/caf\\u00e9/\\u2603/\\u00C9\",\"ret\":3," EV_TAIL,
-	EV_HEAD "\"path\":\"/caf\xc3\xa9/\xe2\x98\x83/\xf0\x9f\x98\x80\"," EV_TAIL,
-	EV_HEAD "\"path\":\"/s\\ud83d\\ude00\"," EV_TAIL,
-	EV_HEAD "\"path\":\"/nul\\u0000x\"," EV_TAIL,
-	EV_HEAD "\"path\":\"/bad\\x\"," EV_TAIL,
-	EV_HEAD "\"path\":\"/bad\\u12\"," EV_TAIL,
-	EV_HEAD "\"path\":\"/raw\xff\"," EV_TAIL,
-	EV_HEAD "\"path\":\"/overlong\xc0\xaf\"," EV_TAIL,
-	EV_HEAD "\"path\":\"/tab\there\"," EV_TAIL,
-	/* hex paths */
-	EV_HEAD "\"path\":{\"hex\":\"2f746d702fff0a\"},\"ret\":3," EV_TAIL,
-	"{\"t\":\"ev\",\"op\":\"rename\",\"path\":\"/a/b\",\"path2\":"
-	"{\"hex\":\"2f612fff\"},\"st2\":null," EV_TAIL,
-	/* missing optional keys */
-	"{\"t\":\"ev\",\"op\":\"mkdir\",\"path\":\"/m\"}",
-	"{\"t\":\"ev\",\"op\":\"mkdir\",\"path\":\"/m\",\"errno\":\"EACCES\","
-	"\"ret\":-1,\"ts\":3}",
-	"{\"t\":\"ev\",\"op\":\"mkdir\",\"path\":\"/m\",\"errno\":\"EWHAT\","
-	"\"ret\":-1,\"ts\":3}",
-	"{\"t\":\"ev\",\"op\":\"mkdir\",\"path\":\"/m\",\"errno\":\"E123\","
-	"\"ts\":3}",
-	"{\"t\":\"ev\",\"op\":\"mkdir\",\"path\":\"/m\",\"errno\":5,\"ts\":3}",
-	/* py frames */
-	EV_HEAD "\"path\":\"/p\",\"py\":[{\"f\":\"<frozen os>\",\"l\":225,"
-	"\"fn\":\"makedirs\"},{\"f\":\"/usr/lib/x.py\",\"l\":9,\"fn\":"
-	"\"C.m\"}]," EV_TAIL,
-	EV_HEAD "\"path\":\"/p\",\"py\":[]," EV_TAIL,
-	EV_HEAD "\"path\":\"/p\",\"py\":[{\"l\":1,\"fn\":\"nofile\"},"
-	"{\"fn\":\"x\",\"f\":\"/a.py\"},{}]," EV_TAIL,
-	EV_HEAD "\"path\":\"/p\",\"py\":[{\"f\":\"/1\"},{\"f\":\"/2\"},"
-	"{\"f\":\"/3\"},{\"f\":\"/4\"},{\"f\":\"/5\"},{\"f\":\"/6\"},"
-	"{\"f\":\"/7\"},{\"f\":\"/8\"},{\"f\":\"/9\"},{\"f\":\"/10\"},"
-	"{\"f\":\"/11\"}]," EV_TAIL,
-	EV_HEAD "\"path\":\"/p\",\"py\":[{\"f\":{\"hex\":\"2fff\"},\"l\":1}],"
-	EV_TAIL,
-	EV_HEAD "\"path\":\"/p\",\"py\":[{\"f\":\"/a\",\"x\":[1]}]," EV_TAIL,
-	EV_HEAD "\"path\":\"/p\",\"py\":[{\"f\":\"/a\",\"l\":1.5}]," EV_TAIL,
-	EV_HEAD "\"path\":\"/p\",\"py\":null," EV_TAIL,
-	EV_HEAD "\"path\":\"/p\",\"py\":[1]," EV_TAIL,
-	/* owner */
-	"{\"t\":\"ev\",\"op\":\"chown\",\"path\":\"/o\",\"owner\":[-1,33],"
-	EV_TAIL,
-	"{\"t\":\"ev\",\"op\":\"chown\",\"path\":\"/o\",\"owner\":[1,2,3],"
-	EV_TAIL,
-	"{\"t\":\"ev\",\"op\":\"chown\",\"path\":\"/o\",\"owner\":[\"a\"],"
-	EV_TAIL,
-	"{\"t\":\"ev\",\"op\":\"chown\",\"path\":\"/o\",\"owner\":5," EV_TAIL,
-	/* numbers */
-	EV_HEAD "\"path\":\"/n\",\"ret\":-9223372036854775808," EV_TAIL,
-	EV_HEAD "\"path\":\"/n\",\"ret\":9223372036854775807," EV_TAIL,
-	EV_HEAD "\"path\":\"/n\",\"ret\":9223372036854775808," EV_TAIL,
-	EV_HEAD "\"path\":\"/n\",\"ret\":12345678901234567890123," EV_TAIL,
-	EV_HEAD "\"path\":\"/n\",\"ret\":1.5e3," EV_TAIL,
-	EV_HEAD "\"path\":\"/n\",\"ret\":-0," EV_TAIL,
-	EV_HEAD "\"path\":\"/n\",\"ret\":01," EV_TAIL,
-	EV_HEAD "\"path\":\"/n\",\"ret\":-," EV_TAIL,
-	EV_HEAD "\"path\":\"/n\",\"ret\":\"5\"," EV_TAIL,
-	EV_HEAD "\"path\":\"/n\",\"ret\":5x," EV_TAIL,
-	EV_HEAD "\"path\":\"/n\",\"pid\":1e300,\"tid\":2.5," EV_TAIL,
-	"{\"t\":\"ev\",\"op\":\"open\",\"path\":\"/n\",\"ts\":1e30}",
-	/* states */
-	EV_HEAD "\"path\":\"/s\",\"st\":{},\"st2\":null,\"parent\":"
-	"{\"mode\":\"4755\",\"type\":\"sock\"}," EV_TAIL,
-	EV_HEAD "\"path\":\"/s\",\"st\":{\"type\":\"weird\",\"uid\":5}," EV_TAIL,
-	EV_HEAD "\"path\":\"/s\",\"st\":{\"type\":\"dir\",\"dev\":5}," EV_TAIL,
-	EV_HEAD "\"path\":\"/s\",\"st\":{\"mode\":755}," EV_TAIL,
-	EV_HEAD "\"path\":\"/s\",\"st\":\"x\"," EV_TAIL,
-	EV_HEAD "\"path\":\"/s\",\"st\":[]," EV_TAIL,
-	/* unknown keys, duplicates, whitespace */
-	EV_HEAD "\"path\":\"/u\",\"new\":\"x\\n\",\"n2\":-4,\"n3\":true,"
-	"\"n4\":false,\"n5\":null," EV_TAIL,
-	EV_HEAD "\"path\":\"/u\",\"new\":{\"a\":[1,{\"b\":2}]}," EV_TAIL,
-	EV_HEAD "\"path\":\"/u\",\"new\":[1,2]," EV_TAIL,
-	EV_HEAD "\"path\":\"/dup1\",\"path\":\"/dup2\"," EV_TAIL,
-	EV_HEAD "\"pa\\u0074h\":\"/esc-key\"," EV_TAIL,
-	"{\"t\":\"ev\" , \"op\" :\"unlink\",\t\"path\": \"/w\" ,\r\"ts\" : 4 } ",
-	/* not events, or not usable */
-	"{\"t\":\"ev\",\"op\":\"frobnicate\",\"path\":\"/x\"," EV_TAIL,
-	"{\"t\":\"ev\",\"op\":\"frobnicate\",\"path\":\"x\"," EV_TAIL,
-	"{\"t\":\"ev\",\"op\":\"mkdir\",\"path\":\"/a/../etc\"," EV_TAIL,
-	"{\"t\":\"ev\",\"op\":\"mkdir\",\"path\":\"rel\"," EV_TAIL,
-	"{\"t\":\"ev\",\"op\":\"mkdir\",\"path\":null," EV_TAIL,
-	"{\"t\":\"ev\",\"op\":\"mkdir\"," EV_TAIL,
-	"{\"t\":\"ev\",\"op\":\"rename\",\"path\":\"/a\",\"path2\":\"/b/./c\","
-	EV_TAIL,
-	"{\"t\":\"ev\",\"op\":\"symlink\",\"path\":\"/l\",\"path2\":\"../t\","
-	EV_TAIL,
-	"{\"t\":\"ev\",\"op\":\"open\",\"path\":\"/l\",\"real\":\"/x//y\","
-	EV_TAIL,
-	"{\"t\":\"ev\",\"op\":\"open\",\"path\":\"/l\",\"real\":\"/x/y\","
-	"\"argv0\":\"sh\"," EV_TAIL,
-	"{\"t\":\"ev\",\"op\":\"open\",\"path\":\"/z\"," EV_TAIL " x",
-	"{\"t\":\"ev\",\"op\":\"open\",\"path\":\"/z\"," EV_TAIL "}",
-	"{\"t\":\"ev\",\"op\":\"open\",\"path\":\"/z\",}",
-	"{\"t\":\"ev\",\"op\":\"open\",\"path\":\"/z\" \"ts\":1}",
-	EV_HEAD "\"path\":\"/k\",\"stack\":\"nosuch\"," EV_TAIL,
-	EV_HEAD "\"path\":\"/k\",\"stack\":5," EV_TAIL,
-	EV_HEAD "\"path\":\"/k\",\"fn\":null,\"flags\":\"O_RDWR|0x40|junk\","
-	"\"mode\":\"07777\"," EV_TAIL,
+    /* the common shape */
+    EV_HEAD
+    "\"path\":\"/app/x\",\"flags\":\"O_WRONLY|O_CREAT|O_TRUNC\","
+    "\"mode\":\"0666\",\"ret\":5,\"errno\":null,\"pid\":42,\"tid\":43,"
+    "\"ts\":1700000000000000000,\"uid\":0,\"gid\":0,\"st\":null,"
+    "\"parent\":{\"type\":\"dir\",\"uid\":0,\"gid\":0,\"mode\":\"0755\"},"
+    "\"stack\":\"9f3a\"}",
+    /* escapes: simple, \u controls, \u beyond ASCII, raw UTF-8 */
+    EV_HEAD "\"path\":\"/a\\n\\t\\\\\\\"\\/\\b\\f\\r\",\"ret\":3," EV_TAIL,
+    EV_HEAD "\"path\":\"/a\\u001b[31m\\u007f\",\"ret\":3," EV_TAIL,
+    EV_HEAD "\"path\":\"/caf\\u00e9/\\u2603/\\u00C9\",\"ret\":3," EV_TAIL,
+    EV_HEAD "\"path\":\"/caf\xc3\xa9/\xe2\x98\x83/\xf0\x9f\x98\x80\"," EV_TAIL,
+    EV_HEAD "\"path\":\"/s\\ud83d\\ude00\"," EV_TAIL,
+    EV_HEAD "\"path\":\"/nul\\u0000x\"," EV_TAIL,
+    EV_HEAD "\"path\":\"/bad\\x\"," EV_TAIL,
+    EV_HEAD "\"path\":\"/bad\\u12\"," EV_TAIL,
+    EV_HEAD "\"path\":\"/raw\xff\"," EV_TAIL,
+    EV_HEAD "\"path\":\"/overlong\xc0\xaf\"," EV_TAIL,
+    EV_HEAD "\"path\":\"/tab\there\"," EV_TAIL,
+    /* hex paths */
+    EV_HEAD "\"path\":{\"hex\":\"2f746d702fff0a\"},\"ret\":3," EV_TAIL,
+    "{\"t\":\"ev\",\"op\":\"rename\",\"path\":\"/a/b\",\"path2\":"
+    "{\"hex\":\"2f612fff\"},\"st2\":null," EV_TAIL,
+    /* missing optional keys */
+    "{\"t\":\"ev\",\"op\":\"mkdir\",\"path\":\"/m\"}",
+    "{\"t\":\"ev\",\"op\":\"mkdir\",\"path\":\"/m\",\"errno\":\"EACCES\","
+    "\"ret\":-1,\"ts\":3}",
+    "{\"t\":\"ev\",\"op\":\"mkdir\",\"path\":\"/m\",\"errno\":\"EWHAT\","
+    "\"ret\":-1,\"ts\":3}",
+    "{\"t\":\"ev\",\"op\":\"mkdir\",\"path\":\"/m\",\"errno\":\"E123\","
+    "\"ts\":3}",
+    "{\"t\":\"ev\",\"op\":\"mkdir\",\"path\":\"/m\",\"errno\":5,\"ts\":3}",
+    /* py frames */
+    EV_HEAD "\"path\":\"/p\",\"py\":[{\"f\":\"<frozen os>\",\"l\":225,"
+	    "\"fn\":\"makedirs\"},{\"f\":\"/usr/lib/x.py\",\"l\":9,\"fn\":"
+	    "\"C.m\"}]," EV_TAIL,
+    EV_HEAD "\"path\":\"/p\",\"py\":[]," EV_TAIL,
+    EV_HEAD "\"path\":\"/p\",\"py\":[{\"l\":1,\"fn\":\"nofile\"},"
+	    "{\"fn\":\"x\",\"f\":\"/a.py\"},{}]," EV_TAIL,
+    EV_HEAD "\"path\":\"/p\",\"py\":[{\"f\":\"/1\"},{\"f\":\"/2\"},"
+	    "{\"f\":\"/3\"},{\"f\":\"/4\"},{\"f\":\"/5\"},{\"f\":\"/6\"},"
+	    "{\"f\":\"/7\"},{\"f\":\"/8\"},{\"f\":\"/9\"},{\"f\":\"/10\"},"
+	    "{\"f\":\"/11\"}]," EV_TAIL,
+    EV_HEAD
+    "\"path\":\"/p\",\"py\":[{\"f\":{\"hex\":\"2fff\"},\"l\":1}]," EV_TAIL,
+    EV_HEAD "\"path\":\"/p\",\"py\":[{\"f\":\"/a\",\"x\":[1]}]," EV_TAIL,
+    EV_HEAD "\"path\":\"/p\",\"py\":[{\"f\":\"/a\",\"l\":1.5}]," EV_TAIL,
+    EV_HEAD "\"path\":\"/p\",\"py\":null," EV_TAIL,
+    EV_HEAD "\"path\":\"/p\",\"py\":[1]," EV_TAIL,
+    /* owner */
+    "{\"t\":\"ev\",\"op\":\"chown\",\"path\":\"/o\",\"owner\":[-1,33]," EV_TAIL,
+    "{\"t\":\"ev\",\"op\":\"chown\",\"path\":\"/o\",\"owner\":[1,2,3]," EV_TAIL,
+    "{\"t\":\"ev\",\"op\":\"chown\",\"path\":\"/o\",\"owner\":[\"a\"]," EV_TAIL,
+    "{\"t\":\"ev\",\"op\":\"chown\",\"path\":\"/o\",\"owner\":5," EV_TAIL,
+    /* numbers */
+    EV_HEAD "\"path\":\"/n\",\"ret\":-9223372036854775808," EV_TAIL,
+    EV_HEAD "\"path\":\"/n\",\"ret\":9223372036854775807," EV_TAIL,
+    EV_HEAD "\"path\":\"/n\",\"ret\":9223372036854775808," EV_TAIL,
+    EV_HEAD "\"path\":\"/n\",\"ret\":12345678901234567890123," EV_TAIL,
+    EV_HEAD "\"path\":\"/n\",\"ret\":1.5e3," EV_TAIL,
+    EV_HEAD "\"path\":\"/n\",\"ret\":-0," EV_TAIL,
+    EV_HEAD "\"path\":\"/n\",\"ret\":01," EV_TAIL,
+    EV_HEAD "\"path\":\"/n\",\"ret\":-," EV_TAIL,
+    EV_HEAD "\"path\":\"/n\",\"ret\":\"5\"," EV_TAIL,
+    EV_HEAD "\"path\":\"/n\",\"ret\":5x," EV_TAIL,
+    EV_HEAD "\"path\":\"/n\",\"pid\":1e300,\"tid\":2.5," EV_TAIL,
+    "{\"t\":\"ev\",\"op\":\"open\",\"path\":\"/n\",\"ts\":1e30}",
+    /* states */
+    EV_HEAD "\"path\":\"/s\",\"st\":{},\"st2\":null,\"parent\":"
+	    "{\"mode\":\"4755\",\"type\":\"sock\"}," EV_TAIL,
+    EV_HEAD "\"path\":\"/s\",\"st\":{\"type\":\"weird\",\"uid\":5}," EV_TAIL,
+    EV_HEAD "\"path\":\"/s\",\"st\":{\"type\":\"dir\",\"dev\":5}," EV_TAIL,
+    EV_HEAD "\"path\":\"/s\",\"st\":{\"mode\":755}," EV_TAIL,
+    EV_HEAD "\"path\":\"/s\",\"st\":\"x\"," EV_TAIL,
+    EV_HEAD "\"path\":\"/s\",\"st\":[]," EV_TAIL,
+    /* unknown keys, duplicates, whitespace */
+    EV_HEAD "\"path\":\"/u\",\"new\":\"x\\n\",\"n2\":-4,\"n3\":true,"
+	    "\"n4\":false,\"n5\":null," EV_TAIL,
+    EV_HEAD "\"path\":\"/u\",\"new\":{\"a\":[1,{\"b\":2}]}," EV_TAIL,
+    EV_HEAD "\"path\":\"/u\",\"new\":[1,2]," EV_TAIL,
+    EV_HEAD "\"path\":\"/dup1\",\"path\":\"/dup2\"," EV_TAIL,
+    EV_HEAD "\"pa\\u0074h\":\"/esc-key\"," EV_TAIL,
+    "{\"t\":\"ev\" , \"op\" :\"unlink\",\t\"path\": \"/w\" ,\r\"ts\" : 4 } ",
+    /* not events, or not usable */
+    "{\"t\":\"ev\",\"op\":\"frobnicate\",\"path\":\"/x\"," EV_TAIL,
+    "{\"t\":\"ev\",\"op\":\"frobnicate\",\"path\":\"x\"," EV_TAIL,
+    "{\"t\":\"ev\",\"op\":\"mkdir\",\"path\":\"/a/../etc\"," EV_TAIL,
+    "{\"t\":\"ev\",\"op\":\"mkdir\",\"path\":\"rel\"," EV_TAIL,
+    "{\"t\":\"ev\",\"op\":\"mkdir\",\"path\":null," EV_TAIL,
+    "{\"t\":\"ev\",\"op\":\"mkdir\"," EV_TAIL,
+    "{\"t\":\"ev\",\"op\":\"rename\",\"path\":\"/a\",\"path2\":\"/b/./"
+    "c\"," EV_TAIL,
+    "{\"t\":\"ev\",\"op\":\"symlink\",\"path\":\"/l\",\"path2\":\"../"
+    "t\"," EV_TAIL,
+    "{\"t\":\"ev\",\"op\":\"open\",\"path\":\"/l\",\"real\":\"/x//y\"," EV_TAIL,
+    "{\"t\":\"ev\",\"op\":\"open\",\"path\":\"/l\",\"real\":\"/x/y\","
+    "\"argv0\":\"sh\"," EV_TAIL,
+    "{\"t\":\"ev\",\"op\":\"open\",\"path\":\"/z\"," EV_TAIL " x",
+    "{\"t\":\"ev\",\"op\":\"open\",\"path\":\"/z\"," EV_TAIL "}",
+    "{\"t\":\"ev\",\"op\":\"open\",\"path\":\"/z\",}",
+    "{\"t\":\"ev\",\"op\":\"open\",\"path\":\"/z\" \"ts\":1}",
+    EV_HEAD "\"path\":\"/k\",\"stack\":\"nosuch\"," EV_TAIL,
+    EV_HEAD "\"path\":\"/k\",\"stack\":5," EV_TAIL,
+    EV_HEAD "\"path\":\"/k\",\"fn\":null,\"flags\":\"O_RDWR|0x40|junk\","
+	    "\"mode\":\"07777\"," EV_TAIL,
 };
 
 START_TEST(test_fast_parser_agrees)
 {
 	const char *head =
-		"{\"t\":\"proc\",\"v\":1,\"pid\":42,\"ts\":1,\"uid\":7,"
-		"\"euid\":8,\"gid\":9,\"egid\":10}\n"
-		"{\"t\":\"stack\",\"id\":\"9f3a\",\"frames\":[{\"m\":\"/x\","
-		"\"o\":\"0x1\"}]}\n";
+	    "{\"t\":\"proc\",\"v\":1,\"pid\":42,\"ts\":1,\"uid\":7,"
+	    "\"euid\":8,\"gid\":9,\"egid\":10}\n"
+	    "{\"t\":\"stack\",\"id\":\"9f3a\",\"frames\":[{\"m\":\"/x\","
+	    "\"o\":\"0x1\"}]}\n";
 	struct strbuf all = STRBUF_INIT;
 
 	for (size_t i = 0; i < sizeof corpus / sizeof corpus[0]; i++) {
@@ -773,16 +772,18 @@ START_TEST(test_merge_order)
 	struct seen s = {0};
 	struct trace *t;
 
-	put("1-a.jsonl", "{\"t\":\"proc\",\"v\":1,\"pid\":1,\"ts\":1}\n"
-			 "{\"t\":\"ev\",\"op\":\"mkdir\",\"path\":\"/1\",\"ts\":10}\n"
-			 "{\"t\":\"ev\",\"op\":\"mkdir\",\"path\":\"/3\",\"ts\":30}\n"
-			 "{\"t\":\"ev\",\"op\":\"mkdir\",\"path\":\"/5\",\"ts\":50}\n");
-	put("2-b.jsonl", "{\"t\":\"proc\",\"v\":1,\"pid\":2,\"ts\":1}\n"
-			 "{\"t\":\"stack\",\"id\":\"s\",\"frames\":[]}\n"
-			 "{\"t\":\"ev\",\"op\":\"mkdir\",\"path\":\"/2\",\"ts\":20,"
-			 "\"stack\":\"s\"}\n"
-			 "{\"t\":\"ev\",\"op\":\"mkdir\",\"path\":\"/4\",\"ts\":40}\n"
-			 "{\"t\":\"ev\",\"op\":\"mkdir\",\"path\":\"/6\",\"ts\":60}\n");
+	put("1-a.jsonl",
+	    "{\"t\":\"proc\",\"v\":1,\"pid\":1,\"ts\":1}\n"
+	    "{\"t\":\"ev\",\"op\":\"mkdir\",\"path\":\"/1\",\"ts\":10}\n"
+	    "{\"t\":\"ev\",\"op\":\"mkdir\",\"path\":\"/3\",\"ts\":30}\n"
+	    "{\"t\":\"ev\",\"op\":\"mkdir\",\"path\":\"/5\",\"ts\":50}\n");
+	put("2-b.jsonl",
+	    "{\"t\":\"proc\",\"v\":1,\"pid\":2,\"ts\":1}\n"
+	    "{\"t\":\"stack\",\"id\":\"s\",\"frames\":[]}\n"
+	    "{\"t\":\"ev\",\"op\":\"mkdir\",\"path\":\"/2\",\"ts\":20,"
+	    "\"stack\":\"s\"}\n"
+	    "{\"t\":\"ev\",\"op\":\"mkdir\",\"path\":\"/4\",\"ts\":40}\n"
+	    "{\"t\":\"ev\",\"op\":\"mkdir\",\"path\":\"/6\",\"ts\":60}\n");
 	t = open_tmp();
 	trace_each_event(t, collect, &s);
 	ck_assert_int_eq(s.n, 6);

@@ -18,16 +18,16 @@ START_TEST(test_escape)
 	static const struct {
 		const char *in, *out;
 	} cases[] = {
-		{"/plain/path", "/plain/path"},
-		{"/a\\b", "/a\\\\b"},
-		{"/esc\x1b[31mred", "/esc\\x1b[31mred"},
-		{"/nl\nx\ttab\x7f", "/nl\\x0ax\\x09tab\\x7f"},
-		{"/caf\xc3\xa9", "/caf\xc3\xa9"},	/* valid UTF-8 kept */
-		{"/bad\xff\xfe", "/bad\\xff\\xfe"},	/* invalid bytes */
-		{"/c1\xc2\x9b", "/c1\\xc2\\x9b"},	/* C1 CSI */
-		{"/cut\xe2\x82", "/cut\\xe2\\x82"},	/* truncated sequence */
-		{"/over\xc0\xaf", "/over\\xc0\\xaf"},	/* overlong */
-		{"", ""},
+	    {"/plain/path", "/plain/path"},
+	    {"/a\\b", "/a\\\\b"},
+	    {"/esc\x1b[31mred", "/esc\\x1b[31mred"},
+	    {"/nl\nx\ttab\x7f", "/nl\\x0ax\\x09tab\\x7f"},
+	    {"/caf\xc3\xa9", "/caf\xc3\xa9"},	  /* valid UTF-8 kept */
+	    {"/bad\xff\xfe", "/bad\\xff\\xfe"},	  /* invalid bytes */
+	    {"/c1\xc2\x9b", "/c1\\xc2\\x9b"},	  /* C1 CSI */
+	    {"/cut\xe2\x82", "/cut\\xe2\\x82"},	  /* truncated sequence */
+	    {"/over\xc0\xaf", "/over\\xc0\\xaf"}, /* overlong */
+	    {"", ""},
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

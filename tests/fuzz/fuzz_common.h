@@ -6,9 +6,9 @@
  * Input format: the bytes are split on 0x1e (ASCII record separator) into
  * at most FZ_MAXFILES chunks; each chunk becomes one log file
  * TRACE/log/<n>-fuzz.jsonl, so that the k-way merge of several files is
- * fuzzed too.  A chunk that starts with "#trace.json\n" becomes TRACE/trace.json
- * instead (its rest is the content).  The directory is made once per
- * process and emptied before every input.
+ * fuzzed too.  A chunk that starts with "#trace.json\n" becomes
+ * TRACE/trace.json instead (its rest is the content).  The directory is made
+ * once per process and emptied before every input.
  */
 #ifndef UNROOT_FUZZ_COMMON_H
 #define UNROOT_FUZZ_COMMON_H
@@ -37,7 +37,8 @@ static void fz_cleanup(void)
 	if (d) {
 		while ((e = readdir(d)))
 			if (e->d_name[0] != '.') {
-				snprintf(p, sizeof p, "%s/%s", fz_log, e->d_name);
+				snprintf(p, sizeof p, "%s/%s", fz_log,
+					 e->d_name);
 				unlink(p);
 			}
 		closedir(d);
@@ -58,7 +59,8 @@ static void fz_setup(void)
 	/* under $TMPDIR: scripts/fuzz points it into its build dir, so that
 	 * what a crashed run leaves behind is removed with it */
 	snprintf(fz_dir, sizeof fz_dir, "%s/unroot-fuzz-XXXXXX",
-		 getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+		 getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR")
+						       : "/tmp");
 	if (!mkdtemp(fz_dir)) {
 		perror("mkdtemp");
 		abort();
@@ -122,9 +124,11 @@ static char *fz_trace(const uint8_t *data, size_t size)
 			continue;
 		if (n >= sizeof meta - 1 && !memcmp(c, meta, sizeof meta - 1)) {
 			snprintf(path, sizeof path, "%s/trace.json", fz_dir);
-			fz_write(path, c + sizeof meta - 1, n - (sizeof meta - 1));
+			fz_write(path, c + sizeof meta - 1,
+				 n - (sizeof meta - 1));
 		} else {
-			snprintf(path, sizeof path, "%s/%d-fuzz.jsonl", fz_log, nfile++);
+			snprintf(path, sizeof path, "%s/%d-fuzz.jsonl", fz_log,
+				 nfile++);
 			fz_write(path, c, n);
 		}
 		start = i + 1;

@@ -86,8 +86,8 @@ static int apply(const struct plan *pl, const char *text, size_t len,
 	    (pl->no_shell && plan_render_noshell_stage(pl, &ro, &stage, &why)))
 		rc = -1;
 	else
-		dockerfile_insert(df, block.buf, pl->no_shell ? stage.buf : NULL,
-				  out);
+		dockerfile_insert(df, block.buf,
+				  pl->no_shell ? stage.buf : NULL, out);
 	free(why);
 	sb_release(&block);
 	sb_release(&stage);
@@ -113,9 +113,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		if (!apply(plans[k], text, size, &once) &&
 		    !apply(plans[k], once.buf, once.len, &twice) &&
-		    (once.len != twice.len || memcmp(once.buf, twice.buf, once.len))) {
-			dprintf(2, "fuzz_dockerfile: a second apply changed the "
-				   "result (%zu -> %zu bytes)\n--- once\n%.*s\n--- twice\n%.*s\n",
+		    (once.len != twice.len ||
+		     memcmp(once.buf, twice.buf, once.len))) {
+			dprintf(2,
+				"fuzz_dockerfile: a second apply changed the "
+				"result (%zu -> %zu bytes)\n--- "
+				"once\n%.*s\n--- twice\n%.*s\n",
 				once.len, twice.len, (int)once.len, once.buf,
 				(int)twice.len, twice.buf);
 			abort();

@@ -69,8 +69,8 @@ static int under(const char *path, const char *dir)
 static const char *never_granted(const char *raw)
 {
 	static const char *const never[] = {
-		"/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32",
-		"/boot", "/proc", "/sys", "/etc", "/root", NULL,
+	    "/usr",  "/bin",  "/sbin", "/lib", "/lib32", "/lib64", "/libx32",
+	    "/boot", "/proc", "/sys",  "/etc", "/root",	 NULL,
 	};
 	char *p = normalise(raw);
 	const char *hit = NULL;

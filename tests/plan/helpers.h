@@ -16,24 +16,32 @@
 #include "util.h"
 
 static struct trace_proc root_proc = {
-	.pid = 100, .exe = "/usr/bin/python3.11", .argv0 = "python3",
-	.cwd = "/app", .uid = 0, .euid = 0, .home = "/root",
+    .pid = 100,
+    .exe = "/usr/bin/python3.11",
+    .argv0 = "python3",
+    .cwd = "/app",
+    .uid = 0,
+    .euid = 0,
+    .home = "/root",
 };
 
 static struct file_state ABSENT = {.kind = ST_ABSENT};
 
 static inline struct file_state S(enum file_type t, unsigned uid, unsigned gid,
-				  unsigned mode)
-{
-	struct file_state s = {.kind = ST_PRESENT, .type = t, .uid = uid,
-			       .gid = gid, .mode = mode};
+				  unsigned mode) {
+	struct file_state s = {.kind = ST_PRESENT,
+			       .type = t,
+			       .uid = uid,
+			       .gid = gid,
+			       .mode = mode};
 	return s;
 }
-#define DIR_ROOT S(FT_DIR, 0, 0, 0755)
+#define DIR_ROOT  S(FT_DIR, 0, 0, 0755)
 #define FILE_ROOT S(FT_FILE, 0, 0, 0644)
-#define TMP S(FT_DIR, 0, 0, 01777)
+#define TMP	  S(FT_DIR, 0, 0, 01777)
 
-static inline struct planner *new_planner(void)
+static inline struct planner *
+new_planner(void)
 {
 	struct plan_options o;
 	static struct writers *w;
@@ -70,12 +78,23 @@ static inline void ev_full(struct planner *p, enum unroot_op op,
 			   int err, const struct trace_proc *proc)
 {
 	struct trace_event ev = {
-		.op = op, .fn = "test", .path = path, .path2 = path2,
-		.flags = flags, .flags_text = flags_text, .st = st,
-		.parent = parent, .st2 = st2, .err = err,
-		.errname = err ? errno_name(err) : NULL, .owner_uid = -1,
-		.owner_gid = -1, .pid = proc->pid, .proc = proc,
-		.uid = proc->euid, .gid = 0,
+	    .op = op,
+	    .fn = "test",
+	    .path = path,
+	    .path2 = path2,
+	    .flags = flags,
+	    .flags_text = flags_text,
+	    .st = st,
+	    .parent = parent,
+	    .st2 = st2,
+	    .err = err,
+	    .errname = err ? errno_name(err) : NULL,
+	    .owner_uid = -1,
+	    .owner_gid = -1,
+	    .pid = proc->pid,
+	    .proc = proc,
+	    .uid = proc->euid,
+	    .gid = 0,
 	};
 	planner_add_event(p, &ev);
 }
@@ -94,7 +113,8 @@ static inline void ev_append(struct planner *p, const char *path,
 			     struct file_state st, struct file_state parent)
 {
 	ev_full(p, OP_OPEN, path, NULL, O_WRONLY | O_APPEND | O_CREAT,
-		"O_WRONLY|O_APPEND|O_CREAT", st, parent, NOSTATE, 0, &root_proc);
+		"O_WRONLY|O_APPEND|O_CREAT", st, parent, NOSTATE, 0,
+		&root_proc);
 }
 
 static inline void ev_mkdir(struct planner *p, const char *path,
@@ -115,7 +135,8 @@ static inline void ev_rename(struct planner *p, const char *from,
 			     const char *to, struct file_state st,
 			     struct file_state parent, struct file_state st2)
 {
-	ev_full(p, OP_RENAME, from, to, 0, NULL, st, parent, st2, 0, &root_proc);
+	ev_full(p, OP_RENAME, from, to, 0, NULL, st, parent, st2, 0,
+		&root_proc);
 }
 
 static inline void dir_rec(struct planner *p, const char *path,
@@ -130,7 +151,8 @@ static inline const struct grant *grant_on(const struct plan *pl,
 					   enum grant_kind k, const char *path)
 {
 	for (size_t i = 0; i < pl->ngrants; i++)
-		if (pl->grants[i].kind == k && !strcmp(pl->grants[i].path, path))
+		if (pl->grants[i].kind == k &&
+		    !strcmp(pl->grants[i].path, path))
 			return &pl->grants[i];
 	return NULL;
 }

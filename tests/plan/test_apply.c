@@ -32,11 +32,15 @@ static const char *BLOCK = "RUN mkdir -p '/app/model'\nUSER 1001:1001\n";
 START_TEST(single_stage_before_cmd)
 {
 	char *o = apply_twice_checked(
-		"FROM python:3.11-slim\n# deps\nRUN pip install x && \\\n    pip install y\nCOPY . /app\nCMD [\"python\", \"a.py\"]\n", BLOCK);
+	    "FROM python:3.11-slim\n# deps\nRUN pip install x && \\\n    pip "
+	    "install y\nCOPY . /app\nCMD [\"python\", \"a.py\"]\n",
+	    BLOCK);
 
-	ck_assert_ptr_nonnull(strstr(o, "COPY . /app\n" DF_BEGIN "\nRUN mkdir"));
+	ck_assert_ptr_nonnull(
+	    strstr(o, "COPY . /app\n" DF_BEGIN "\nRUN mkdir"));
 	ck_assert_ptr_nonnull(strstr(o, DF_END "\nCMD ["));
-	ck_assert_ptr_nonnull(strstr(o, "RUN pip install x && \\\n    pip install y\n"));
+	ck_assert_ptr_nonnull(
+	    strstr(o, "RUN pip install x && \\\n    pip install y\n"));
 	free(o);
 }
 END_TEST
@@ -44,7 +48,9 @@ END_TEST
 START_TEST(multi_stage_final_only)
 {
 	char *o = apply_twice_checked(
-		"FROM golang AS build\nRUN go build\nFROM debian AS run\nCOPY --from=build /x /x\nENTRYPOINT [\"/x\"]\nCMD [\"-v\"]\n", BLOCK);
+	    "FROM golang AS build\nRUN go build\nFROM debian AS run\nCOPY "
+	    "--from=build /x /x\nENTRYPOINT [\"/x\"]\nCMD [\"-v\"]\n",
+	    BLOCK);
 	char *first = strstr(o, DF_BEGIN);
 
 	ck_assert_ptr_nonnull(first);
@@ -56,7 +62,8 @@ END_TEST
 
 START_TEST(existing_user_switches_to_root_and_back)
 {
-	const char *in = "FROM node\nRUN useradd app\nUSER app\nRUN npm ci\nCMD [\"node\"]\n";
+	const char *in = "FROM node\nRUN useradd app\nUSER app\nRUN npm "
+			 "ci\nCMD [\"node\"]\n";
 	struct dockerfile *df = dockerfile_parse(in, strlen(in));
 	char *o;
 
@@ -71,7 +78,9 @@ END_TEST
 
 START_TEST(escape_directive_and_heredoc)
 {
-	const char *in = "# escape=`\nFROM mcr.microsoft.com/windows\nRUN echo a `\n    b\nRUN <<EOF\nset -e\nCMD not an instruction\nEOF\nCMD [\"x\"]\n";
+	const char *in =
+	    "# escape=`\nFROM mcr.microsoft.com/windows\nRUN echo a `\n    "
+	    "b\nRUN <<EOF\nset -e\nCMD not an instruction\nEOF\nCMD [\"x\"]\n";
 	struct dockerfile *df = dockerfile_parse(in, strlen(in));
 	char *o;
 
@@ -96,7 +105,8 @@ START_TEST(rendered_plan_in_escape_file)
 	ev_mkdir(p, "/app/a", DIR_ROOT);
 	ev_mkdir(p, "/app/b", DIR_ROOT);
 	pl = planner_finish(p);
-	ck_assert_int_eq(plan_render(pl, FORMAT_DOCKERFILE, &ro, &out, &why), 0);
+	ck_assert_int_eq(plan_render(pl, FORMAT_DOCKERFILE, &ro, &out, &why),
+			 0);
 	ck_assert_ptr_nonnull(strstr(out.buf, " && `\n"));
 	ck_assert_ptr_nonnull(strstr(out.buf, "useradd -l -M -u 1001 -g 1001"));
 	ck_assert_ptr_nonnull(strstr(out.buf, "groupadd -g 1001"));

@@ -52,9 +52,16 @@ static void ev_chown(struct planner *p, const char *path, int uid, int gid,
 		     struct file_state st, const struct trace_proc *proc)
 {
 	struct trace_event ev = {
-		.op = OP_CHOWN, .fn = "chown", .path = path, .st = st,
-		.parent = DIR_ROOT, .st2 = NOSTATE, .owner_uid = uid,
-		.owner_gid = gid, .pid = proc->pid, .proc = proc,
+	    .op = OP_CHOWN,
+	    .fn = "chown",
+	    .path = path,
+	    .st = st,
+	    .parent = DIR_ROOT,
+	    .st2 = NOSTATE,
+	    .owner_uid = uid,
+	    .owner_gid = gid,
+	    .pid = proc->pid,
+	    .proc = proc,
 	};
 
 	planner_add_event(p, &ev);
@@ -75,8 +82,8 @@ START_TEST(read_only_never_hides_the_application)
 	sh.cwd = "/app";
 	planner_add_proc(p, &sh);
 	base_dirs(p);
-	ev_full(p, OP_EXEC, "/app/run.sh", NULL, 0, NULL, S(FT_FILE, 0, 0, 0755),
-		DIR_ROOT, NOSTATE, 0, &sh);
+	ev_full(p, OP_EXEC, "/app/run.sh", NULL, 0, NULL,
+		S(FT_FILE, 0, 0, 0755), DIR_ROOT, NOSTATE, 0, &sh);
 	ev_append(p, "/app/supervisord.log", ABSENT, DIR_ROOT);
 	ev_creat(p, "/app/supervisord.pid", DIR_ROOT);
 	ev_full(p, OP_BIND, "/app/supervisor.sock", NULL, 0, NULL, ABSENT,
@@ -109,8 +116,8 @@ START_TEST(read_only_shipped_dir_without_option_says_subdirectory)
 		FILE_ROOT, DIR_ROOT, NOSTATE, 0, &tool);
 	ev_full(p, OP_OPEN, "/srv/data/state.tmp", NULL, O_WRONLY | O_CREAT,
 		"O_WRONLY|O_CREAT", ABSENT, DIR_ROOT, NOSTATE, 0, &tool);
-	ev_full(p, OP_RENAME, "/srv/data/state.tmp", "/srv/data/config.yml",
-		0, NULL, FILE_ROOT, DIR_ROOT, FILE_ROOT, 0, &tool);
+	ev_full(p, OP_RENAME, "/srv/data/state.tmp", "/srv/data/config.yml", 0,
+		NULL, FILE_ROOT, DIR_ROOT, FILE_ROOT, 0, &tool);
 	ev_full(p, OP_MKDIR, "/srv/out", NULL, 0, NULL, ABSENT, DIR_ROOT,
 		NOSTATE, 0, &tool);
 	pl = planner_finish(p);
@@ -143,7 +150,8 @@ START_TEST(read_only_log_dir_only_written_gets_tmpfs)
 		S(FT_FILE, 0, 4, 0640), DIR_ROOT, NOSTATE, 0, &nginx);
 	pl = planner_finish(p);
 	ck_assert_ptr_nonnull(tmpfs_on(pl, "/var/log/nginx"));
-	ck_assert(!has_text(pl->warnings, pl->nwarnings, "read-only root", NULL));
+	ck_assert(
+	    !has_text(pl->warnings, pl->nwarnings, "read-only root", NULL));
 	plan_free(pl);
 }
 END_TEST
@@ -193,13 +201,16 @@ START_TEST(read_only_lists_scratch_dirs_with_owner_options)
 	opt = plan_tmpfs_option(pl, tmpfs_on(pl, "/run"));
 	ck_assert_str_eq(opt, "/run:uid=1001,gid=1001,mode=0755");
 	free(opt);
-	ck_assert_int_eq(plan_render(pl, FORMAT_DOCKERFILE, NULL, &out, &why), 0);
-	ck_assert_ptr_nonnull(strstr(out.buf, "--tmpfs /var/tmp:uid=1001,gid=1001,mode=0755"));
+	ck_assert_int_eq(plan_render(pl, FORMAT_DOCKERFILE, NULL, &out, &why),
+			 0);
+	ck_assert_ptr_nonnull(
+	    strstr(out.buf, "--tmpfs /var/tmp:uid=1001,gid=1001,mode=0755"));
 	ck_assert_ptr_nonnull(strstr(out.buf, "fsGroup: 1001"));
 	sb_release(&out);
 	out = (struct strbuf)STRBUF_INIT;
 	ck_assert_int_eq(plan_render(pl, FORMAT_JSON, NULL, &out, &why), 0);
-	ck_assert_ptr_nonnull(strstr(out.buf, "\"docker\": \"/tmp:uid=1001,gid=1001,mode=0755\""));
+	ck_assert_ptr_nonnull(strstr(
+	    out.buf, "\"docker\": \"/tmp:uid=1001,gid=1001,mode=0755\""));
 	sb_release(&out);
 	plan_free(pl);
 }
@@ -230,15 +241,20 @@ START_TEST(user_creation_falls_back_to_busybox)
 	struct plan *pl = plan_with_one_mkdir();
 	char *sh = render(pl, FORMAT_SH), *df = render(pl, FORMAT_DOCKERFILE);
 
-	ck_assert_ptr_nonnull(strstr(df,
-		"RUN if command -v useradd >/dev/null 2>&1; then "
-		"groupadd -g 1001 'nonroot' && useradd -l -M -u 1001 -g 1001 "
-		"-d '/home/nonroot' 'nonroot'; else addgroup -g 1001 'nonroot' && "
-		"adduser -D -H -u 1001 -G 'nonroot' -h '/home/nonroot' 'nonroot'; "
-		"fi && \\\n"));
-	ck_assert_ptr_nonnull(strstr(sh, "\tif command -v useradd >/dev/null 2>&1; then\n"));
-	ck_assert_ptr_nonnull(strstr(sh, "\t\tgrep -q '^nonroot:' /etc/group || addgroup -g 1001 'nonroot'\n"));
-	ck_assert_ptr_nonnull(strstr(sh, "\t\tid -u 'nonroot' >/dev/null 2>&1 || adduser -D -H -u 1001 -G 'nonroot' -h '/home/nonroot' 'nonroot'\n"));
+	ck_assert_ptr_nonnull(strstr(
+	    df,
+	    "RUN if command -v useradd >/dev/null 2>&1; then "
+	    "groupadd -g 1001 'nonroot' && useradd -l -M -u 1001 -g 1001 "
+	    "-d '/home/nonroot' 'nonroot'; else addgroup -g 1001 'nonroot' && "
+	    "adduser -D -H -u 1001 -G 'nonroot' -h '/home/nonroot' 'nonroot'; "
+	    "fi && \\\n"));
+	ck_assert_ptr_nonnull(
+	    strstr(sh, "\tif command -v useradd >/dev/null 2>&1; then\n"));
+	ck_assert_ptr_nonnull(strstr(sh, "\t\tgrep -q '^nonroot:' /etc/group "
+					 "|| addgroup -g 1001 'nonroot'\n"));
+	ck_assert_ptr_nonnull(
+	    strstr(sh, "\t\tid -u 'nonroot' >/dev/null 2>&1 || adduser -D -H "
+		       "-u 1001 -G 'nonroot' -h '/home/nonroot' 'nonroot'\n"));
 	free(sh);
 	free(df);
 	plan_free(pl);
@@ -267,11 +283,16 @@ START_TEST(user_lines_run_with_busybox_only)
 	/* a group and user name the host has not: the checks cannot hit */
 	fprintf(f, "R=\nPATH=%s/bin\n%s", dir, start);
 	fclose(f);
-	cmd = xasprintf("set -e; d=%s; mkdir $d/bin; "
-			"for t in addgroup adduser; do printf '#!/bin/sh\\necho %%s \"$*\" >>%s/log\\n' $t >$d/bin/$t; chmod +x $d/bin/$t; done; "
-			"ln -s \"$(command -v grep)\" $d/bin/grep; ln -s \"$(command -v id)\" $d/bin/id; "
-			"sed -i \"s/'nonroot'/'unroot-bb-test'/g; s/\\^nonroot:/^unroot-bb-test:/\" $d/user.sh; "
-			"/bin/sh $d/user.sh", dir, dir);
+	cmd = xasprintf(
+	    "set -e; d=%s; mkdir $d/bin; "
+	    "for t in addgroup adduser; do printf '#!/bin/sh\\necho %%s \"$*\" "
+	    ">>%s/log\\n' $t >$d/bin/$t; chmod +x $d/bin/$t; done; "
+	    "ln -s \"$(command -v grep)\" $d/bin/grep; ln -s \"$(command -v "
+	    "id)\" $d/bin/id; "
+	    "sed -i \"s/'nonroot'/'unroot-bb-test'/g; "
+	    "s/\\^nonroot:/^unroot-bb-test:/\" $d/user.sh; "
+	    "/bin/sh $d/user.sh",
+	    dir, dir);
 	ck_assert_int_eq(system(cmd), 0);
 	free(cmd);
 	snprintf(path, sizeof path, "%s/log", dir);
@@ -280,9 +301,12 @@ START_TEST(user_lines_run_with_busybox_only)
 	while (fgets(line, sizeof line, f)) {
 		n++;
 		if (n == 1)
-			ck_assert_str_eq(line, "addgroup -g 1001 unroot-bb-test\n");
+			ck_assert_str_eq(line,
+					 "addgroup -g 1001 unroot-bb-test\n");
 		else
-			ck_assert_str_eq(line, "adduser -D -H -u 1001 -G unroot-bb-test -h /home/nonroot unroot-bb-test\n");
+			ck_assert_str_eq(
+			    line, "adduser -D -H -u 1001 -G unroot-bb-test -h "
+				  "/home/nonroot unroot-bb-test\n");
 	}
 	fclose(f);
 	ck_assert_int_eq(n, 2);
@@ -306,10 +330,12 @@ START_TEST(supervisord_option_survives_pruning)
 	base_dirs(p);
 	dir_rec(p, "/run/supervisor", DIR_ROOT);
 	ev_creat(p, "/run/supervisor/supervisord.pid", DIR_ROOT);
-	ev_unlink(p, "/run/supervisor/supervisor.sock.123", FILE_ROOT, DIR_ROOT);
+	ev_unlink(p, "/run/supervisor/supervisor.sock.123", FILE_ROOT,
+		  DIR_ROOT);
 	pl = planner_finish(p);
 	ck_assert_ptr_nonnull(grant_on(pl, GRANT_OWN_DIR, "/run/supervisor"));
-	ck_assert_ptr_null(grant_on(pl, GRANT_TOUCH, "/run/supervisor/supervisord.pid"));
+	ck_assert_ptr_null(
+	    grant_on(pl, GRANT_TOUCH, "/run/supervisor/supervisord.pid"));
 	ck_assert(has_text(pl->notes, pl->nnotes, "supervisord: its own option",
 			   "pidfile="));
 	plan_free(pl);
@@ -322,7 +348,8 @@ START_TEST(chowns_to_nobody_are_one_note)
 {
 	struct planner *p = new_planner();
 	struct trace_proc nginx = root_proc;
-	static const char *const temp[] = {"body", "proxy", "fastcgi", "uwsgi", "scgi"};
+	static const char *const temp[] = {"body", "proxy", "fastcgi", "uwsgi",
+					   "scgi"};
 	char path[64];
 	struct plan *pl;
 
@@ -335,7 +362,8 @@ START_TEST(chowns_to_nobody_are_one_note)
 	pl = planner_finish(p);
 	ck_assert_uint_eq(count_text(pl->notes, pl->nnotes, "gives"), 1);
 	ck_assert(has_text(pl->notes, pl->nnotes,
-			   "nginx, running as root, gives /var/lib/nginx/body and 4 more paths to 65534:-1",
+			   "nginx, running as root, gives /var/lib/nginx/body "
+			   "and 4 more paths to 65534:-1",
 			   NULL));
 	plan_free(pl);
 }
@@ -360,10 +388,13 @@ START_TEST(one_grant_renders_as_the_plan_does)
 			break;
 	ck_assert_uint_lt(i, pl->ngrants);
 	line = plan_render_grant(pl, i, FORMAT_DOCKERFILE);
-	ck_assert_str_eq(line, "RUN mkdir -p '/app/it'\\''s' && chown 1001:1001 '/app/it'\\''s'");
+	ck_assert_str_eq(
+	    line,
+	    "RUN mkdir -p '/app/it'\\''s' && chown 1001:1001 '/app/it'\\''s'");
 	free(line);
 	line = plan_render_grant(pl, i, FORMAT_SH);
-	ck_assert_str_eq(line, "mkdir -p '/app/it'\\''s'\nchown 1001:1001 '/app/it'\\''s'");
+	ck_assert_str_eq(
+	    line, "mkdir -p '/app/it'\\''s'\nchown 1001:1001 '/app/it'\\''s'");
 	free(line);
 	line = plan_render_grant(pl, i, FORMAT_JSON);
 	ck_assert_ptr_nonnull(strstr(line, "\"kind\":\"mkdir\""));
@@ -372,7 +403,8 @@ START_TEST(one_grant_renders_as_the_plan_does)
 	ck_assert_ptr_null(plan_render_grant(pl, pl->ngrants, FORMAT_SH));
 	ck_assert_uint_ge(pl->nredirects, 1);
 	line = plan_render_redirect(pl, 0, FORMAT_DOCKERFILE);
-	ck_assert_str_eq(line, "ENV HF_HOME=\"/var/cache/nonroot/huggingface\"");
+	ck_assert_str_eq(line,
+			 "ENV HF_HOME=\"/var/cache/nonroot/huggingface\"");
 	free(line);
 	plan_free(pl);
 }
@@ -460,8 +492,11 @@ static void svc_group(struct planner *p)
 
 static void svc_user(struct planner *p)
 {
-	struct trace_user u = {.name = "svc", .uid = 999, .gid = 999,
-			       .home = "/var/lib/svc", .shell = "/usr/sbin/nologin"};
+	struct trace_user u = {.name = "svc",
+			       .uid = 999,
+			       .gid = 999,
+			       .home = "/var/lib/svc",
+			       .shell = "/usr/sbin/nologin"};
 
 	planner_add_user(p, &u);
 }
@@ -513,13 +548,17 @@ START_TEST(read_denial_joins_the_service_group)
 	ck_assert_uint_eq(pl->nrefused, 0);
 	ck_assert(!pl->service_user);
 	df = render(pl, FORMAT_DOCKERFILE);
-	ck_assert_ptr_nonnull(strstr(df, "usermod -aG 'svc' 'nonroot'; else addgroup 'nonroot' 'svc'; fi"));
+	ck_assert_ptr_nonnull(strstr(
+	    df,
+	    "usermod -aG 'svc' 'nonroot'; else addgroup 'nonroot' 'svc'; fi"));
 	ck_assert_ptr_null(strstr(df, "chmod"));
 	ck_assert_ptr_null(strstr(df, "/etc/svc/svc.conf'"));
 	/* uid alone: docker drops supplementary groups for USER uid:gid */
 	ck_assert_ptr_nonnull(strstr(df, "\nUSER 1001\n"));
 	sh = render(pl, FORMAT_SH);
-	ck_assert_ptr_nonnull(strstr(sh, "[ -n \"$R\" ] || id -nG 'nonroot' | tr ' ' '\\n' | grep -qx 'svc' || if command -v usermod"));
+	ck_assert_ptr_nonnull(
+	    strstr(sh, "[ -n \"$R\" ] || id -nG 'nonroot' | tr ' ' '\\n' | "
+		       "grep -qx 'svc' || if command -v usermod"));
 	free(df);
 	free(sh);
 	plan_free(pl);
@@ -570,9 +609,11 @@ START_TEST(service_users_private_files_are_refused)
 	ev_full(p, OP_STAT, "/var/lib/svc/state", NULL, 0, NULL, NOSTATE,
 		NOSTATE, NOSTATE, EACCES, &u);
 	pl = planner_finish(p);
+	ck_assert(
+	    refused(pl, "/etc/svc/key.pem",
+		    "belongs to the service user svc (mode 0600, 999:999)"));
 	ck_assert(refused(pl, "/etc/svc/key.pem",
-			  "belongs to the service user svc (mode 0600, 999:999)"));
-	ck_assert(refused(pl, "/etc/svc/key.pem", "run the workload as svc (USER 999:999)"));
+			  "run the workload as svc (USER 999:999)"));
 	ck_assert(refused(pl, "/var/lib/svc", "search it"));
 	ck_assert_ptr_null(grant_on(pl, GRANT_SEARCH, "/var/lib/svc"));
 	ck_assert_uint_eq(applied_grants(pl), 0);
@@ -605,8 +646,8 @@ END_TEST
 START_TEST(service_user_is_chosen_when_it_grants_less)
 {
 	struct planner *p = new_planner();
-	struct trace_user redis = {.name = "redis", .uid = 101, .gid = 102,
-				   .home = "/var/lib/redis"};
+	struct trace_user redis = {
+	    .name = "redis", .uid = 101, .gid = 102, .home = "/var/lib/redis"};
 	char *none[] = {NULL};
 	struct trace_group rg = {.name = "redis", .gid = 102, .members = none};
 	struct plan *pl;
@@ -627,7 +668,8 @@ START_TEST(service_user_is_chosen_when_it_grants_less)
 	ck_assert_uint_eq(pl->gid, 102);
 	ck_assert(!pl->create_user);
 	ck_assert_uint_eq(applied_grants(pl), 0);
-	ck_assert(has_text(pl->notes, pl->nnotes, "runs as the service user redis",
+	ck_assert(has_text(pl->notes, pl->nnotes,
+			   "runs as the service user redis",
 			   "a new user nonroot would need 2 grants"));
 	df = render(pl, FORMAT_DOCKERFILE);
 	ck_assert_ptr_nonnull(strstr(df, "# redis (the image's service user"));
@@ -679,7 +721,8 @@ START_TEST(never_grant_compares_normalised_paths)
 
 	base_dirs(p);
 	ev_full(p, OP_OPEN, "/tmp/../etc/passwd", NULL, O_WRONLY | O_APPEND,
-		"O_WRONLY|O_APPEND", FILE_ROOT, DIR_ROOT, NOSTATE, 0, &root_proc);
+		"O_WRONLY|O_APPEND", FILE_ROOT, DIR_ROOT, NOSTATE, 0,
+		&root_proc);
 	ev_full(p, OP_OPEN, "/app/./../usr//lib/x.so", NULL, O_WRONLY,
 		"O_WRONLY", FILE_ROOT, DIR_ROOT, NOSTATE, 0, &root_proc);
 	pl = planner_finish(p);
@@ -735,8 +778,8 @@ END_TEST
 START_TEST(read_only_keeps_tmpfs_for_the_service_users_dirs)
 {
 	struct planner *p = new_planner_ro();
-	struct trace_user www = {.name = "www-data", .uid = 33, .gid = 33,
-				 .home = "/var/www"};
+	struct trace_user www = {
+	    .name = "www-data", .uid = 33, .gid = 33, .home = "/var/www"};
 	struct trace_proc nginx = root_proc;
 	struct plan *pl;
 	char *opt;
@@ -766,7 +809,8 @@ static Suite *suite(void)
 	TCase *t = tcase_create("fixes");
 
 	tcase_add_test(t, read_only_never_hides_the_application);
-	tcase_add_test(t, read_only_shipped_dir_without_option_says_subdirectory);
+	tcase_add_test(t,
+		       read_only_shipped_dir_without_option_says_subdirectory);
 	tcase_add_test(t, read_only_log_dir_only_written_gets_tmpfs);
 	tcase_add_test(t, erofs_in_application_dir_is_not_hidden);
 	tcase_add_test(t, read_only_lists_scratch_dirs_with_owner_options);

@@ -117,7 +117,8 @@ START_TEST(rewritten_existing_file_is_owned)
 
 	base_dirs(p);
 	ev_full(p, OP_OPEN, "/app/config.json", NULL, O_WRONLY | O_TRUNC,
-		"O_WRONLY|O_TRUNC", FILE_ROOT, DIR_ROOT, NOSTATE, 0, &root_proc);
+		"O_WRONLY|O_TRUNC", FILE_ROOT, DIR_ROOT, NOSTATE, 0,
+		&root_proc);
 	pl = planner_finish(p);
 	ck_assert_ptr_nonnull(grant_on(pl, GRANT_OWN_FILE, "/app/config.json"));
 	plan_free(pl);
@@ -129,8 +130,12 @@ START_TEST(group_write_bit_permits)
 	struct plan_options o;
 	struct planner *p;
 	struct plan *pl;
-	struct trace_group g = {.name = "staff", .gid = 50, .members = (char *[]){"nonroot", NULL}};
-	struct trace_user u = {.name = "nonroot", .uid = 1001, .gid = 1001, .home = "/home/nonroot"};
+	struct trace_group g = {
+	    .name = "staff", .gid = 50, .members = (char *[]){"nonroot", NULL}};
+	struct trace_user u = {.name = "nonroot",
+			       .uid = 1001,
+			       .gid = 1001,
+			       .home = "/home/nonroot"};
 
 	plan_options_init(&o);
 	p = planner_new(&o);
@@ -210,7 +215,11 @@ START_TEST(bind_mount_writes_go_to_host_section)
 {
 	struct planner *p = new_planner();
 	struct plan *pl;
-	struct trace_mount m = {.mnt = "/app/model", .fs = "ext4", .root = "/home/model", .src = "/dev/vda", .opts = "rw"};
+	struct trace_mount m = {.mnt = "/app/model",
+				.fs = "ext4",
+				.root = "/home/model",
+				.src = "/dev/vda",
+				.opts = "rw"};
 
 	planner_add_mount(p, &m);
 	base_dirs(p);
@@ -228,14 +237,21 @@ START_TEST(erofs_gets_tmpfs_and_ro_bind_is_reported)
 {
 	struct planner *p = new_planner();
 	struct plan *pl;
-	struct trace_mount m = {.mnt = "/data", .fs = "ext4", .root = "/srv/data", .ro = true, .src = "/dev/vda", .opts = "ro"};
+	struct trace_mount m = {.mnt = "/data",
+				.fs = "ext4",
+				.root = "/srv/data",
+				.ro = true,
+				.src = "/dev/vda",
+				.opts = "ro"};
 
 	planner_add_mount(p, &m);
 	base_dirs(p);
-	ev_full(p, OP_OPEN, "/var/cache/app/x", NULL, O_WRONLY | O_CREAT, "O_WRONLY|O_CREAT",
-		ABSENT, DIR_ROOT, NOSTATE, EROFS, &root_proc);
-	ev_full(p, OP_OPEN, "/data/out.csv", NULL, O_WRONLY | O_CREAT, "O_WRONLY|O_CREAT",
-		ABSENT, DIR_ROOT, NOSTATE, EROFS, &root_proc);
+	ev_full(p, OP_OPEN, "/var/cache/app/x", NULL, O_WRONLY | O_CREAT,
+		"O_WRONLY|O_CREAT", ABSENT, DIR_ROOT, NOSTATE, EROFS,
+		&root_proc);
+	ev_full(p, OP_OPEN, "/data/out.csv", NULL, O_WRONLY | O_CREAT,
+		"O_WRONLY|O_CREAT", ABSENT, DIR_ROOT, NOSTATE, EROFS,
+		&root_proc);
 	pl = planner_finish(p);
 	ck_assert_uint_eq(pl->ntmpfs, 1);
 	ck_assert_str_eq(pl->tmpfs[0].dir, "/var/cache/app");
@@ -252,7 +268,8 @@ START_TEST(bytecode_is_compiled_not_granted)
 
 	base_dirs(p);
 	ev_mkdir(p, "/app/__pycache__", DIR_ROOT);
-	ev_creat(p, "/app/__pycache__/main.cpython-311.pyc", S(FT_DIR, 0, 0, 0755));
+	ev_creat(p, "/app/__pycache__/main.cpython-311.pyc",
+		 S(FT_DIR, 0, 0, 0755));
 	pl = planner_finish(p);
 	ck_assert_uint_eq(pl->ngrants, 1);
 	ck_assert_int_eq(pl->grants[0].kind, GRANT_BUILD);
@@ -269,8 +286,9 @@ START_TEST(system_paths_are_refused)
 	struct plan *pl;
 
 	base_dirs(p);
-	ev_full(p, OP_OPEN, "/etc/passwd", NULL, O_WRONLY | O_APPEND, "O_WRONLY|O_APPEND",
-		FILE_ROOT, DIR_ROOT, NOSTATE, 0, &root_proc);
+	ev_full(p, OP_OPEN, "/etc/passwd", NULL, O_WRONLY | O_APPEND,
+		"O_WRONLY|O_APPEND", FILE_ROOT, DIR_ROOT, NOSTATE, 0,
+		&root_proc);
 	ev_creat(p, "/usr/lib/python3/dist-packages/x.dat", DIR_ROOT);
 	pl = planner_finish(p);
 	ck_assert_uint_eq(applied_grants(pl), 0);
@@ -288,8 +306,8 @@ START_TEST(denial_recorded_as_user_is_planned)
 	user.uid = user.euid = 1001;
 	user.home = "/home/nonroot";
 	base_dirs(p);
-	ev_full(p, OP_OPEN, "/app/out.txt", NULL, O_WRONLY | O_CREAT, "O_WRONLY|O_CREAT",
-		ABSENT, NOSTATE, NOSTATE, EACCES, &user);
+	ev_full(p, OP_OPEN, "/app/out.txt", NULL, O_WRONLY | O_CREAT,
+		"O_WRONLY|O_CREAT", ABSENT, NOSTATE, NOSTATE, EACCES, &user);
 	pl = planner_finish(p);
 	ck_assert_ptr_nonnull(grant_on(pl, GRANT_TOUCH, "/app/out.txt"));
 	ck_assert_str_eq(pl->grants[0].ev.errname, "EACCES");
@@ -302,7 +320,8 @@ START_TEST(taken_uid_and_name_adapt)
 	struct plan_options o;
 	struct planner *p;
 	struct plan *pl;
-	struct trace_user taken = {.name = "app", .uid = 1001, .gid = 1001, .home = "/home/app"};
+	struct trace_user taken = {
+	    .name = "app", .uid = 1001, .gid = 1001, .home = "/home/app"};
 
 	plan_options_init(&o);
 	p = planner_new(&o);
@@ -318,7 +337,8 @@ START_TEST(service_user_is_suggested)
 {
 	struct planner *p = new_planner();
 	struct plan *pl;
-	struct trace_user redis = {.name = "redis", .uid = 101, .gid = 101, .home = "/var/lib/redis"};
+	struct trace_user redis = {
+	    .name = "redis", .uid = 101, .gid = 101, .home = "/var/lib/redis"};
 	bool seen = false;
 
 	planner_add_user(p, &redis);
@@ -343,13 +363,16 @@ START_TEST(many_rewritten_files_become_recursive_with_reason)
 	base_dirs(p);
 	for (int i = 0; i < 10; i++) {
 		snprintf(path, sizeof path, "/srv/site/page%d.html", i);
-		ev_full(p, OP_OPEN, path, NULL, O_WRONLY | O_TRUNC, "O_WRONLY|O_TRUNC",
-			FILE_ROOT, DIR_ROOT, NOSTATE, 0, &root_proc);
+		ev_full(p, OP_OPEN, path, NULL, O_WRONLY | O_TRUNC,
+			"O_WRONLY|O_TRUNC", FILE_ROOT, DIR_ROOT, NOSTATE, 0,
+			&root_proc);
 	}
 	pl = planner_finish(p);
 	ck_assert_ptr_nonnull(grant_on(pl, GRANT_OWN_TREE, "/srv/site"));
 	ck_assert_uint_eq(applied_grants(pl), 1);
-	ck_assert_ptr_nonnull(strstr(grant_on(pl, GRANT_OWN_TREE, "/srv/site")->why, "10 existing files"));
+	ck_assert_ptr_nonnull(
+	    strstr(grant_on(pl, GRANT_OWN_TREE, "/srv/site")->why,
+		   "10 existing files"));
 	plan_free(pl);
 }
 END_TEST
@@ -371,7 +394,8 @@ END_TEST
 START_TEST(untraced_programs_warn)
 {
 	struct planner *p = new_planner();
-	struct trace_untraced u = {.pid = 3, .path = "/usr/bin/sudo", .why = "setuid"};
+	struct trace_untraced u = {
+	    .pid = 3, .path = "/usr/bin/sudo", .why = "setuid"};
 	struct plan *pl;
 
 	planner_add_untraced(p, &u);
@@ -396,7 +420,8 @@ static Suite *suite(void)
 	tcase_add_test(t, rewritten_existing_file_is_owned);
 	tcase_add_test(t, group_write_bit_permits);
 	tcase_add_test(t, directory_rename_to_other_parent_needs_write_on_it);
-	tcase_add_test(t, names_created_then_removed_below_own_dir_need_nothing_more);
+	tcase_add_test(
+	    t, names_created_then_removed_below_own_dir_need_nothing_more);
 	tcase_add_test(t, home_writes_are_rebased_never_root);
 	tcase_add_test(t, bind_mount_writes_go_to_host_section);
 	tcase_add_test(t, erofs_gets_tmpfs_and_ro_bind_is_reported);

@@ -11,13 +11,13 @@
 #include "helpers.h"
 
 static const char *const evil[] = {
-	"/app/$(touch pwned-unroot)",
-	"/app/`touch pwned-unroot`",
-	"/app/it's \"quoted\"",
-	"/app/new\nline",
-	"/app/bad\xff\xfe utf8",
-	"/app/semi;rm -rf x&&y|z",
-	NULL,
+    "/app/$(touch pwned-unroot)",
+    "/app/`touch pwned-unroot`",
+    "/app/it's \"quoted\"",
+    "/app/new\nline",
+    "/app/bad\xff\xfe utf8",
+    "/app/semi;rm -rf x&&y|z",
+    NULL,
 };
 
 START_TEST(sh_quote_round_trips)
@@ -68,13 +68,15 @@ START_TEST(sh_plan_in_scratch_tree_changes_only_intended_paths)
 	struct planner *p = new_planner();
 	struct plan *pl;
 	struct strbuf out = STRBUF_INIT;
-	char *why = NULL, tmpl[] = "/tmp/unroot-plan-XXXXXX", *root, *script, *cmd;
+	char *why = NULL, tmpl[] = "/tmp/unroot-plan-XXXXXX", *root, *script,
+	     *cmd;
 	FILE *f;
 
 	root = mkdtemp(tmpl);
 	ck_assert_ptr_nonnull(root);
 	script = xasprintf("%s.sh", root);
-	cmd = xasprintf("mkdir -p %s/app %s/keep && touch %s/keep/f", root, root, root);
+	cmd = xasprintf("mkdir -p %s/app %s/keep && touch %s/keep/f", root,
+			root, root);
 	ck_assert_int_eq(system(cmd), 0);
 	free(cmd);
 	dir_rec(p, "/", DIR_ROOT);
@@ -106,7 +108,9 @@ START_TEST(sh_plan_in_scratch_tree_changes_only_intended_paths)
 	{
 		struct stat st;
 		char *app = xasprintf("%s/app", root);
-		char *count = xasprintf("test $(find %s -print0 | tr -cd '\\0' | wc -c) -eq 10", root);
+		char *count = xasprintf(
+		    "test $(find %s -print0 | tr -cd '\\0' | wc -c) -eq 10",
+		    root);
 
 		ck_assert_int_eq(stat(app, &st), 0);
 		ck_assert_uint_eq(st.st_uid, geteuid()); /* /app untouched */
@@ -114,9 +118,11 @@ START_TEST(sh_plan_in_scratch_tree_changes_only_intended_paths)
 		free(app);
 		free(count);
 	}
-	/* the Dockerfile form refuses nothing here but keeps one line per command */
+	/* the Dockerfile form refuses nothing here but keeps one line per
+	 * command */
 	sb_reset(&out);
-	ck_assert_int_eq(plan_render(pl, FORMAT_DOCKERFILE, NULL, &out, &why), 0);
+	ck_assert_int_eq(plan_render(pl, FORMAT_DOCKERFILE, NULL, &out, &why),
+			 0);
 	ck_assert_ptr_nonnull(strstr(out.buf, "USER 1001:1001\n"));
 	ck_assert_ptr_null(strstr(out.buf, "\nline"));
 	cmd = xasprintf("rm -rf %s %s", root, script);
@@ -138,7 +144,8 @@ START_TEST(trailing_newline_is_refused_in_dockerfile)
 	dir_rec(p, "/app", DIR_ROOT);
 	ev_mkdir(p, "/app/end\n", DIR_ROOT);
 	pl = planner_finish(p);
-	ck_assert_int_eq(plan_render(pl, FORMAT_DOCKERFILE, NULL, &out, &why), -1);
+	ck_assert_int_eq(plan_render(pl, FORMAT_DOCKERFILE, NULL, &out, &why),
+			 -1);
 	ck_assert_ptr_nonnull(why);
 	free(why);
 	sb_release(&out);

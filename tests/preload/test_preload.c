@@ -32,14 +32,14 @@
 /* ---- running a scenario ---- */
 
 struct opts {
-	const char *flags;	/* UNROOT_FLAGS */
-	bool bare;		/* run without the preload */
-	const char *env[8];	/* extra environment entries */
-	const char *logdir;	/* UNROOT_LOG other than the run's own */
-	const char *as_uid;	/* run under setpriv as this uid/gid */
-	int kill_ms;		/* SIGKILL the process group after this */
+	const char *flags;  /* UNROOT_FLAGS */
+	bool bare;	    /* run without the preload */
+	const char *env[8]; /* extra environment entries */
+	const char *logdir; /* UNROOT_LOG other than the run's own */
+	const char *as_uid; /* run under setpriv as this uid/gid */
+	int kill_ms;	    /* SIGKILL the process group after this */
 	const char *arg3, *arg4;
-	bool keep_work;		/* do not chmod the work dir 0777 */
+	bool keep_work; /* do not chmod the work dir 0777 */
 };
 
 struct run {
@@ -50,10 +50,10 @@ struct run {
 	int status;
 	char out[1 << 16];
 	size_t outlen;
-	json_t *recs;	/* every record, with "_file" added */
+	json_t *recs; /* every record, with "_file" added */
 	int files;
-	int bad;	/* lines that do not parse (a cut last line excepted) */
-	int torn;	/* cut last lines */
+	int bad;  /* lines that do not parse (a cut last line excepted) */
+	int torn; /* cut last lines */
 	char bad_msg[512];
 };
 
@@ -73,12 +73,15 @@ static void infer_ev(json_t *ev, const json_t *proc)
 	if (!v)
 		json_object_set_new(ev, "errno", json_null());
 	else
-		ck_assert_msg(json_is_string(v), "errno present but not a name");
+		ck_assert_msg(json_is_string(v),
+			      "errno present but not a name");
 	if (!json_object_get(ev, "tid") && json_object_get(ev, "pid"))
 		json_object_set(ev, "tid", json_object_get(ev, "pid"));
-	if (!json_object_get(ev, "uid") && proc && json_object_get(proc, "euid"))
+	if (!json_object_get(ev, "uid") && proc &&
+	    json_object_get(proc, "euid"))
 		json_object_set(ev, "uid", json_object_get(proc, "euid"));
-	if (!json_object_get(ev, "gid") && proc && json_object_get(proc, "egid"))
+	if (!json_object_get(ev, "gid") && proc &&
+	    json_object_get(proc, "egid"))
 		json_object_set(ev, "gid", json_object_get(proc, "egid"));
 }
 
@@ -129,8 +132,9 @@ static void read_records(struct run *r, FILE *f, const char *name)
 			continue;
 		}
 		/* the keys as written, before a fork record is completed */
-		json_object_set_new(rec, "_nkeys",
-				    json_integer((json_int_t)json_object_size(rec)));
+		json_object_set_new(
+		    rec, "_nkeys",
+		    json_integer((json_int_t)json_object_size(rec)));
 		json_object_set_new(rec, "_file", json_string(name));
 		json_object_set_new(rec, "_line", json_integer(lineno));
 		json_array_append_new(r->recs, rec);
@@ -139,8 +143,8 @@ static void read_records(struct run *r, FILE *f, const char *name)
 }
 
 static const char *const proc_keys[] = {
-	"exe", "argv0", "argv", "cwd", "uid", "euid", "gid", "egid",
-	"groups", "ns", "rootfs", "env", "stacks", NULL,
+    "exe",  "argv0",  "argv", "cwd",	"uid", "euid",	 "gid",
+    "egid", "groups", "ns",   "rootfs", "env", "stacks", NULL,
 };
 
 /*
@@ -158,9 +162,10 @@ static void resolve_fork(json_t *recs, json_t *p, int depth)
 	    json_object_get(p, "_inherited") || json_object_get(p, "_orphan"))
 		return;
 	json_t *from = json_object_get(p, "from");
-	long long pid = json_integer_value(from ? from : json_object_get(p, "ppid"));
+	long long pid =
+	    json_integer_value(from ? from : json_object_get(p, "ppid"));
 	long long pts = json_integer_value(json_object_get(p, "pts"));
-	json_array_foreach(recs, i, x) {
+	json_array_foreach (recs, i, x) {
 		const char *t = json_string_value(json_object_get(x, "t"));
 		if (!t || strcmp(t, "proc") || x == p ||
 		    json_integer_value(json_object_get(x, "pid")) != pid ||
@@ -171,8 +176,9 @@ static void resolve_fork(json_t *recs, json_t *p, int depth)
 		for (int k = 0; proc_keys[k]; k++)
 			if (!json_object_get(p, proc_keys[k]) &&
 			    json_object_get(x, proc_keys[k]))
-				json_object_set(p, proc_keys[k],
-						json_object_get(x, proc_keys[k]));
+				json_object_set(
+				    p, proc_keys[k],
+				    json_object_get(x, proc_keys[k]));
 		json_object_set_new(p, "_inherited", json_true());
 		return;
 	}
@@ -187,9 +193,9 @@ static void complete_records(struct run *r)
 	json_t *x, *proc = NULL;
 	const char *file = "";
 
-	json_array_foreach(r->recs, i, x)
+	json_array_foreach (r->recs, i, x)
 		resolve_fork(r->recs, x, 0);
-	json_array_foreach(r->recs, i, x) {
+	json_array_foreach (r->recs, i, x) {
 		const char *t = json_string_value(json_object_get(x, "t"));
 		const char *f = json_string_value(json_object_get(x, "_file"));
 		if (strcmp(f, file)) {
@@ -415,7 +421,7 @@ static json_t *proc_of(const struct run *r, const json_t *rec)
 	const char *file = jstr(rec, "_file");
 	size_t i;
 	json_t *x;
-	json_array_foreach(r->recs, i, x)
+	json_array_foreach (r->recs, i, x)
 		if (is_type(x, "proc") && !strcmp(jstr(x, "_file"), file))
 			return x;
 	return NULL;
@@ -426,7 +432,7 @@ static json_t *find_proc(const struct run *r, const char *exe, long pid)
 {
 	size_t i;
 	json_t *x;
-	json_array_foreach(r->recs, i, x) {
+	json_array_foreach (r->recs, i, x) {
 		if (!is_type(x, "proc"))
 			continue;
 		if (exe && (!jstr(x, "exe") || strcmp(jstr(x, "exe"), exe)))
@@ -459,13 +465,13 @@ static int count_ev(const struct run *r, const char *fn, const char *path,
 		snprintf(want, sizeof want, "%s", path);
 	if (first)
 		*first = NULL;
-	json_array_foreach(r->recs, i, x) {
+	json_array_foreach (r->recs, i, x) {
 		if (!is_type(x, "ev"))
 			continue;
 		if (fn && strcmp(jstr(x, "fn") ? jstr(x, "fn") : "", fn))
 			continue;
-		if (path && (!jpath(x, "path", got, sizeof got) ||
-			     strcmp(got, want)))
+		if (path &&
+		    (!jpath(x, "path", got, sizeof got) || strcmp(got, want)))
 			continue;
 		if (first && !*first)
 			*first = x;
@@ -493,7 +499,7 @@ static void check_common(const struct run *r)
 
 	ck_assert_msg(r->bad == 0, "%d unparseable lines, first %s", r->bad,
 		      r->bad_msg);
-	json_array_foreach(r->recs, i, x) {
+	json_array_foreach (r->recs, i, x) {
 		const char *t = jstr(x, "t");
 		ck_assert_msg(t != NULL, "record without t");
 		if (jint(x, "_line") == 1)
@@ -525,7 +531,8 @@ static void check_common(const struct run *r)
 		if (json_is_true(json_object_get(x, "vfork"))) {
 			ck_assert_str_eq(jstr(x, "op"), "exec");
 			ck_assert_ptr_null(json_object_get(x, "stack"));
-			ck_assert_msg(jint(x, "pid") != jint(proc_of(r, x), "pid"),
+			ck_assert_msg(jint(x, "pid") !=
+					  jint(proc_of(r, x), "pid"),
 				      "vfork ev with its file's pid");
 			continue;
 		}
@@ -533,13 +540,14 @@ static void check_common(const struct run *r)
 			      "ev pid differs from its file's proc pid");
 	}
 	/* every fork record names a proc record it inherits from */
-	json_array_foreach(r->recs, i, x) {
+	json_array_foreach (r->recs, i, x) {
 		if (!is_type(x, "proc"))
 			continue;
 		if (json_is_true(json_object_get(x, "fork")))
-			ck_assert_msg(json_is_true(json_object_get(x, "_inherited")),
-				      "%s: fork record without its source",
-				      jstr(x, "_file"));
+			ck_assert_msg(
+			    json_is_true(json_object_get(x, "_inherited")),
+			    "%s: fork record without its source",
+			    jstr(x, "_file"));
 		else
 			ck_assert_msg(jstr(x, "exe") != NULL,
 				      "%s: full proc record without exe",
@@ -551,9 +559,10 @@ static void check_common(const struct run *r)
 
 struct expect {
 	const char *scn;
-	const char *fn;	   /* NULL: the scenario's name */
+	const char *fn; /* NULL: the scenario's name */
 	const char *op;
-	const char *path;  /* work-relative; "=" the workload's name=; "~X" a prefix */
+	const char
+	    *path; /* work-relative; "=" the workload's name=; "~X" a prefix */
 	const char *path2; /* work-relative; "!TEXT" symlink text */
 	const char *flags; /* NULL: no flags key */
 	const char *mode;  /* NULL: no mode key */
@@ -564,86 +573,89 @@ struct expect {
 
 #define WOC "O_WRONLY|O_CREAT"
 static const struct expect calls[] = {
-	{"open", 0, "open", "f", 0, WOC "|O_TRUNC", "0640", 0, 1, 0},
-	{"open64", 0, "open", "f", 0, "O_RDWR|O_CREAT|O_EXCL", "0600", 0, 1, 0},
-	{"openat", 0, "open", "f", 0, WOC "|O_APPEND", "0644", 0, 1, 0},
-	{"openat64", 0, "open", "f", 0, WOC, "0644", 0, 1, 0},
-	{"creat", 0, "open", "f", 0, WOC "|O_TRUNC", "0600", 0, 1, 0},
-	{"creat64", 0, "open", "f", 0, WOC "|O_TRUNC", "0644", 0, 1, 0},
-	{"__open_2", 0, "open", "f", 0, "O_WRONLY|O_TRUNC", 0, "file", 1, 0},
-	{"__open64_2", 0, "open", "f", 0, "O_RDWR", 0, "file", 1, 0},
-	{"__openat_2", 0, "open", "f", 0, "O_WRONLY|O_APPEND", 0, "file", 1, 0},
-	{"__openat64_2", 0, "open", "f", 0, "O_WRONLY", 0, "file", 1, 0},
-	{"fopen", 0, "open", "f", 0, WOC "|O_TRUNC", "0666", 0, 1, 0},
-	{"fopen64", 0, "open", "f", 0, WOC "|O_APPEND", "0666", 0, 1, 0},
-	{"freopen", 0, "open", "f", 0, "O_RDWR", 0, "file", 1, 0},
-	{"freopen64", 0, "open", "f", 0, WOC "|O_TRUNC|O_CLOEXEC", "0666", 0, 1, 0},
-	{"mkdir", 0, "mkdir", "d", 0, 0, "0750", 0, 0, 0},
-	{"mkdirat", 0, "mkdir", "d", 0, 0, "0700", 0, 0, 0},
-	{"rmdir", 0, "rmdir", "d", 0, 0, 0, "dir", 0, 0},
-	{"rename", 0, "rename", "f", "g", 0, 0, "file", 0, 0},
-	{"renameat", 0, "rename", "f", "g", 0, 0, "file", 0, 0},
-	{"renameat2", 0, "rename", "f", "g", "RENAME_NOREPLACE", 0, "file", 0, 0},
-	{"unlink", 0, "unlink", "f", 0, 0, 0, "file", 0, 0},
-	{"unlinkat", 0, "unlink", "f", 0, "", 0, "file", 0, 0},
-	{"unlinkat_dir", "unlinkat", "rmdir", "d", 0, "AT_REMOVEDIR", 0, "dir", 0, 0},
-	{"remove", 0, "unlink", "f", 0, 0, 0, "file", 0, 0},
-	{"link", 0, "link", "f", "g", 0, 0, "file", 0, 0},
-	{"linkat", 0, "link", "f", "g", "AT_SYMLINK_FOLLOW", 0, "file", 0, 0},
-	{"symlink", 0, "symlink", "l", "!target", 0, 0, 0, 0, 0},
-	{"symlinkat", 0, "symlink", "l", "!../t", 0, 0, 0, 0, 0},
-	{"truncate", 0, "truncate", "f", 0, 0, 0, "file", 0, 0},
-	{"truncate64", 0, "truncate", "f", 0, 0, 0, "file", 0, 0},
-	{"ftruncate", 0, "truncate", "f", 0, 0, 0, "file", 0, 0},
-	{"ftruncate64", 0, "truncate", "f", 0, 0, 0, "file", 0, 0},
-	{"chmod", 0, "chmod", "f", 0, 0, "0600", "file", 0, 0},
-	{"lchmod", 0, "chmod", "f", 0, 0, "0600", "file", 0, 0},
-	{"fchmod", 0, "chmod", "f", 0, 0, "0604", "file", 0, 0},
-	{"fchmodat", 0, "chmod", "f", 0, "", "0640", "file", 0, 0},
-	{"chown", 0, "chown", "f", 0, 0, 0, "file", 0, "[0,0]"},
-	{"lchown", 0, "chown", "f", 0, 0, 0, "file", 0, "[0,-1]"},
-	{"fchown", 0, "chown", "f", 0, 0, 0, "file", 0, "[-1,0]"},
-	{"fchownat", 0, "chown", "f", 0, "AT_SYMLINK_NOFOLLOW", 0, "file", 0, "[0,0]"},
-	{"utime", 0, "utime", "f", 0, 0, 0, "file", 0, 0},
-	{"utimes", 0, "utime", "f", 0, 0, 0, "file", 0, 0},
-	{"lutimes", 0, "utime", "f", 0, 0, 0, "file", 0, 0},
-	{"futimes", 0, "utime", "f", 0, 0, 0, "file", 0, 0},
-	{"futimesat", 0, "utime", "f", 0, 0, 0, "file", 0, 0},
-	{"utimensat", 0, "utime", "f", 0, "", 0, "file", 0, 0},
-	{"futimens", 0, "utime", "f", 0, 0, 0, "file", 0, 0},
-	{"setxattr", 0, "xattr", "f", 0, 0, 0, "file", 0, 0},
-	{"lsetxattr", 0, "xattr", "f", 0, 0, 0, "file", 0, 0},
-	{"fsetxattr", 0, "xattr", "f", 0, 0, 0, "file", 0, 0},
-	{"removexattr", 0, "xattr", "f", 0, 0, 0, "file", 0, 0},
-	{"lremovexattr", 0, "xattr", "f", 0, 0, 0, "file", 0, 0},
-	{"fremovexattr", 0, "xattr", "f", 0, 0, 0, "file", 0, 0},
-	{"mknod", 0, "mknod", "p", 0, 0, "0600", 0, 0, 0},
-	{"mknodat", 0, "mknod", "p", 0, 0, "0640", 0, 0, 0},
-	{"mkfifo", 0, "mknod", "p", 0, 0, "0600", 0, 0, 0},
-	{"mkfifoat", 0, "mknod", "p", 0, 0, "0644", 0, 0, 0},
-	{"mkstemp", 0, "mktemp", "=", 0, 0, 0, 0, 1, 0},
-	{"mkstemp64", 0, "mktemp", "=", 0, 0, 0, 0, 1, 0},
-	{"mkostemp", 0, "mktemp", "=", 0, 0, 0, 0, 1, 0},
-	{"mkostemp64", 0, "mktemp", "=", 0, 0, 0, 0, 1, 0},
-	{"mkstemps", 0, "mktemp", "=", 0, 0, 0, 0, 1, 0},
-	{"mkstemps64", 0, "mktemp", "=", 0, 0, 0, 0, 1, 0},
-	{"mkostemps", 0, "mktemp", "=", 0, 0, 0, 0, 1, 0},
-	{"mkostemps64", 0, "mktemp", "=", 0, 0, 0, 0, 1, 0},
-	{"mkdtemp", 0, "mkdir", "=", 0, 0, 0, 0, 0, 0},
-	{"tmpfile", 0, "mktemp", "~/tmp/", 0, 0, 0, "file", 1, 0},
-	{"tmpfile64", 0, "mktemp", "~/tmp/", 0, 0, 0, "file", 1, 0},
-	{"shm_open", 0, "open", "=", 0, "O_RDWR|O_CREAT|O_EXCL", "0600", 0, 1, 0},
-	{"shm_unlink", 0, "unlink", "=", 0, 0, 0, "file", 0, 0},
-	{"bind", 0, "bind", "sock", 0, 0, 0, 0, 0, 0},
+    {"open", 0, "open", "f", 0, WOC "|O_TRUNC", "0640", 0, 1, 0},
+    {"open64", 0, "open", "f", 0, "O_RDWR|O_CREAT|O_EXCL", "0600", 0, 1, 0},
+    {"openat", 0, "open", "f", 0, WOC "|O_APPEND", "0644", 0, 1, 0},
+    {"openat64", 0, "open", "f", 0, WOC, "0644", 0, 1, 0},
+    {"creat", 0, "open", "f", 0, WOC "|O_TRUNC", "0600", 0, 1, 0},
+    {"creat64", 0, "open", "f", 0, WOC "|O_TRUNC", "0644", 0, 1, 0},
+    {"__open_2", 0, "open", "f", 0, "O_WRONLY|O_TRUNC", 0, "file", 1, 0},
+    {"__open64_2", 0, "open", "f", 0, "O_RDWR", 0, "file", 1, 0},
+    {"__openat_2", 0, "open", "f", 0, "O_WRONLY|O_APPEND", 0, "file", 1, 0},
+    {"__openat64_2", 0, "open", "f", 0, "O_WRONLY", 0, "file", 1, 0},
+    {"fopen", 0, "open", "f", 0, WOC "|O_TRUNC", "0666", 0, 1, 0},
+    {"fopen64", 0, "open", "f", 0, WOC "|O_APPEND", "0666", 0, 1, 0},
+    {"freopen", 0, "open", "f", 0, "O_RDWR", 0, "file", 1, 0},
+    {"freopen64", 0, "open", "f", 0, WOC "|O_TRUNC|O_CLOEXEC", "0666", 0, 1, 0},
+    {"mkdir", 0, "mkdir", "d", 0, 0, "0750", 0, 0, 0},
+    {"mkdirat", 0, "mkdir", "d", 0, 0, "0700", 0, 0, 0},
+    {"rmdir", 0, "rmdir", "d", 0, 0, 0, "dir", 0, 0},
+    {"rename", 0, "rename", "f", "g", 0, 0, "file", 0, 0},
+    {"renameat", 0, "rename", "f", "g", 0, 0, "file", 0, 0},
+    {"renameat2", 0, "rename", "f", "g", "RENAME_NOREPLACE", 0, "file", 0, 0},
+    {"unlink", 0, "unlink", "f", 0, 0, 0, "file", 0, 0},
+    {"unlinkat", 0, "unlink", "f", 0, "", 0, "file", 0, 0},
+    {"unlinkat_dir", "unlinkat", "rmdir", "d", 0, "AT_REMOVEDIR", 0, "dir", 0,
+     0},
+    {"remove", 0, "unlink", "f", 0, 0, 0, "file", 0, 0},
+    {"link", 0, "link", "f", "g", 0, 0, "file", 0, 0},
+    {"linkat", 0, "link", "f", "g", "AT_SYMLINK_FOLLOW", 0, "file", 0, 0},
+    {"symlink", 0, "symlink", "l", "!target", 0, 0, 0, 0, 0},
+    {"symlinkat", 0, "symlink", "l", "!../t", 0, 0, 0, 0, 0},
+    {"truncate", 0, "truncate", "f", 0, 0, 0, "file", 0, 0},
+    {"truncate64", 0, "truncate", "f", 0, 0, 0, "file", 0, 0},
+    {"ftruncate", 0, "truncate", "f", 0, 0, 0, "file", 0, 0},
+    {"ftruncate64", 0, "truncate", "f", 0, 0, 0, "file", 0, 0},
+    {"chmod", 0, "chmod", "f", 0, 0, "0600", "file", 0, 0},
+    {"lchmod", 0, "chmod", "f", 0, 0, "0600", "file", 0, 0},
+    {"fchmod", 0, "chmod", "f", 0, 0, "0604", "file", 0, 0},
+    {"fchmodat", 0, "chmod", "f", 0, "", "0640", "file", 0, 0},
+    {"chown", 0, "chown", "f", 0, 0, 0, "file", 0, "[0,0]"},
+    {"lchown", 0, "chown", "f", 0, 0, 0, "file", 0, "[0,-1]"},
+    {"fchown", 0, "chown", "f", 0, 0, 0, "file", 0, "[-1,0]"},
+    {"fchownat", 0, "chown", "f", 0, "AT_SYMLINK_NOFOLLOW", 0, "file", 0,
+     "[0,0]"},
+    {"utime", 0, "utime", "f", 0, 0, 0, "file", 0, 0},
+    {"utimes", 0, "utime", "f", 0, 0, 0, "file", 0, 0},
+    {"lutimes", 0, "utime", "f", 0, 0, 0, "file", 0, 0},
+    {"futimes", 0, "utime", "f", 0, 0, 0, "file", 0, 0},
+    {"futimesat", 0, "utime", "f", 0, 0, 0, "file", 0, 0},
+    {"utimensat", 0, "utime", "f", 0, "", 0, "file", 0, 0},
+    {"futimens", 0, "utime", "f", 0, 0, 0, "file", 0, 0},
+    {"setxattr", 0, "xattr", "f", 0, 0, 0, "file", 0, 0},
+    {"lsetxattr", 0, "xattr", "f", 0, 0, 0, "file", 0, 0},
+    {"fsetxattr", 0, "xattr", "f", 0, 0, 0, "file", 0, 0},
+    {"removexattr", 0, "xattr", "f", 0, 0, 0, "file", 0, 0},
+    {"lremovexattr", 0, "xattr", "f", 0, 0, 0, "file", 0, 0},
+    {"fremovexattr", 0, "xattr", "f", 0, 0, 0, "file", 0, 0},
+    {"mknod", 0, "mknod", "p", 0, 0, "0600", 0, 0, 0},
+    {"mknodat", 0, "mknod", "p", 0, 0, "0640", 0, 0, 0},
+    {"mkfifo", 0, "mknod", "p", 0, 0, "0600", 0, 0, 0},
+    {"mkfifoat", 0, "mknod", "p", 0, 0, "0644", 0, 0, 0},
+    {"mkstemp", 0, "mktemp", "=", 0, 0, 0, 0, 1, 0},
+    {"mkstemp64", 0, "mktemp", "=", 0, 0, 0, 0, 1, 0},
+    {"mkostemp", 0, "mktemp", "=", 0, 0, 0, 0, 1, 0},
+    {"mkostemp64", 0, "mktemp", "=", 0, 0, 0, 0, 1, 0},
+    {"mkstemps", 0, "mktemp", "=", 0, 0, 0, 0, 1, 0},
+    {"mkstemps64", 0, "mktemp", "=", 0, 0, 0, 0, 1, 0},
+    {"mkostemps", 0, "mktemp", "=", 0, 0, 0, 0, 1, 0},
+    {"mkostemps64", 0, "mktemp", "=", 0, 0, 0, 0, 1, 0},
+    {"mkdtemp", 0, "mkdir", "=", 0, 0, 0, 0, 0, 0},
+    {"tmpfile", 0, "mktemp", "~/tmp/", 0, 0, 0, "file", 1, 0},
+    {"tmpfile64", 0, "mktemp", "~/tmp/", 0, 0, 0, "file", 1, 0},
+    {"shm_open", 0, "open", "=", 0, "O_RDWR|O_CREAT|O_EXCL", "0600", 0, 1, 0},
+    {"shm_unlink", 0, "unlink", "=", 0, 0, 0, "file", 0, 0},
+    {"bind", 0, "bind", "sock", 0, 0, 0, 0, 0, 0},
 };
 #define NCALLS ((int)(sizeof calls / sizeof *calls))
 
-static const char *output_value(const struct run *r, const char *key,
-				char *buf, size_t cap)
+static const char *output_value(const struct run *r, const char *key, char *buf,
+				size_t cap)
 {
 	char k[64];
 	snprintf(k, sizeof k, "%s=", key);
-	for (const char *p = r->out; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+	for (const char *p = r->out; p && *p;
+	     p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
 		if (!strncmp(p, k, strlen(k))) {
 			const char *v = p + strlen(k);
 			size_t n = strcspn(v, "\n");
@@ -703,9 +715,11 @@ START_TEST(test_call)
 		ck_assert_int_eq(jint(ev, "ret"), 0);
 
 	jpath(ev, "path", got, sizeof got);
-	ck_assert_msg(normalised(got), "%s: path %s not normalised", e->scn, got);
+	ck_assert_msg(normalised(got), "%s: path %s not normalised", e->scn,
+		      got);
 	if (e->path[0] == '=') {
-		ck_assert_ptr_nonnull(output_value(&r, "name", name, sizeof name));
+		ck_assert_ptr_nonnull(
+		    output_value(&r, "name", name, sizeof name));
 		ck_assert_str_eq(got, name);
 	} else if (e->path[0] == '~') {
 		ck_assert_msg(!strncmp(got, e->path + 1, strlen(e->path + 1)),
@@ -724,8 +738,8 @@ START_TEST(test_call)
 		ck_assert_ptr_null(json_object_get(ev, "path2"));
 	}
 	if (e->flags)
-		ck_assert_str_eq(jstr(ev, "flags") ? jstr(ev, "flags") : "(none)",
-				 e->flags);
+		ck_assert_str_eq(
+		    jstr(ev, "flags") ? jstr(ev, "flags") : "(none)", e->flags);
 	else
 		ck_assert_msg(!json_object_get(ev, "flags"), "%s: flags %s",
 			      e->scn, jstr(ev, "flags"));
@@ -735,7 +749,8 @@ START_TEST(test_call)
 	else
 		ck_assert_ptr_null(json_object_get(ev, "mode"));
 	if (e->owner) {
-		char *o = json_dumps(json_object_get(ev, "owner"), JSON_COMPACT);
+		char *o =
+		    json_dumps(json_object_get(ev, "owner"), JSON_COMPACT);
 		ck_assert_str_eq(o ? o : "(none)", e->owner);
 		free(o);
 	}
@@ -747,7 +762,7 @@ START_TEST(test_call)
 	size_t i;
 	json_t *x;
 	bool root_seen = false, tmp_seen = false;
-	json_array_foreach(r.recs, i, x) {
+	json_array_foreach (r.recs, i, x) {
 		if (!is_type(x, "dir"))
 			continue;
 		root_seen |= !strcmp(jstr(x, "path"), "/");
@@ -773,19 +788,19 @@ struct exec_expect {
 };
 
 static const struct exec_expect execs[] = {
-	{"execve", "exec", "/bin/true", "true", "/usr/bin/true"},
-	{"execv", "exec", "/bin/true", "true", "/usr/bin/true"},
-	{"execvp", "exec", "/usr/bin/true", "true", "/usr/bin/true"},
-	{"execvpe", "exec", "/usr/bin/true", "true", "/usr/bin/true"},
-	{"execl", "exec", "/bin/true", "true", "/usr/bin/true"},
-	{"execle", "exec", "/bin/true", "true", "/usr/bin/true"},
-	{"execlp", "exec", "/usr/bin/true", "true", "/usr/bin/true"},
-	{"execveat", "exec", "/bin/true", "true", "/usr/bin/true"},
-	{"fexecve", "exec", "/usr/bin/true", "true", "/usr/bin/true"},
-	{"posix_spawn", "spawn", "/bin/true", "true", "/usr/bin/true"},
-	{"posix_spawnp", "spawn", "/usr/bin/true", "true", "/usr/bin/true"},
-	{"system", "spawn", "/bin/sh", "sh", "/usr/bin/dash"},
-	{"popen", "spawn", "/bin/sh", "sh", "/usr/bin/dash"},
+    {"execve", "exec", "/bin/true", "true", "/usr/bin/true"},
+    {"execv", "exec", "/bin/true", "true", "/usr/bin/true"},
+    {"execvp", "exec", "/usr/bin/true", "true", "/usr/bin/true"},
+    {"execvpe", "exec", "/usr/bin/true", "true", "/usr/bin/true"},
+    {"execl", "exec", "/bin/true", "true", "/usr/bin/true"},
+    {"execle", "exec", "/bin/true", "true", "/usr/bin/true"},
+    {"execlp", "exec", "/usr/bin/true", "true", "/usr/bin/true"},
+    {"execveat", "exec", "/bin/true", "true", "/usr/bin/true"},
+    {"fexecve", "exec", "/usr/bin/true", "true", "/usr/bin/true"},
+    {"posix_spawn", "spawn", "/bin/true", "true", "/usr/bin/true"},
+    {"posix_spawnp", "spawn", "/usr/bin/true", "true", "/usr/bin/true"},
+    {"system", "spawn", "/bin/sh", "sh", "/usr/bin/dash"},
+    {"popen", "spawn", "/bin/sh", "sh", "/usr/bin/dash"},
 };
 #define NEXECS ((int)(sizeof execs / sizeof *execs))
 
@@ -810,7 +825,8 @@ START_TEST(test_exec)
 		ck_assert_int_eq(jint(ev, "ret"), 0);
 		child = find_proc(&r, e->child_exe, r.pid);
 	} else if (e->fn[0] == 'p' && e->fn[1] == 'o' && e->fn[2] == 's') {
-		ck_assert_ptr_nonnull(output_value(&r, "child", buf, sizeof buf));
+		ck_assert_ptr_nonnull(
+		    output_value(&r, "child", buf, sizeof buf));
 		ck_assert_int_eq(jint(ev, "ret"), atol(buf));
 		child = find_proc(&r, e->child_exe, atol(buf));
 	} else {
@@ -820,7 +836,7 @@ START_TEST(test_exec)
 		snprintf(buf, sizeof buf, "from-%s", e->fn);
 		json_t *w;
 		ck_assert_int_eq(count_ev(&r, "open64", buf, &w) +
-					 count_ev(&r, "open", buf, NULL),
+				     count_ev(&r, "open", buf, NULL),
 				 1);
 	}
 	ck_assert_msg(child != NULL, "%s: the new program was not traced",
@@ -893,9 +909,9 @@ START_TEST(test_denied_read)
 	ck_assert_int_eq(count_ev(&r, "stat", "secret", NULL), 0);
 	/* glibc < 2.33's stat entry points, denied; an allowed one is not
 	 * recorded */
-	static const char *xstats[] = {"__xstat", "__lxstat", "__fxstatat",
-				       "__xstat64", "__lxstat64",
-				       "__fxstatat64"};
+	static const char *xstats[] = {"__xstat",    "__lxstat",
+				       "__fxstatat", "__xstat64",
+				       "__lxstat64", "__fxstatat64"};
 	char name[64];
 	for (int i = 0; i < 6; i++) {
 		snprintf(name, sizeof name, "private/%s", xstats[i] + 2);
@@ -1058,7 +1074,7 @@ START_TEST(test_fork)
 	size_t i;
 	json_t *x;
 	int dirs = 0, ends = 0;
-	json_array_foreach(r.recs, i, x) {
+	json_array_foreach (r.recs, i, x) {
 		if (strcmp(jstr(x, "_file"), jstr(p, "_file")))
 			continue;
 		dirs += is_type(x, "dir") && !strcmp(jstr(x, "path"), "/tmp");
@@ -1076,8 +1092,9 @@ static int count_own(const struct run *r, const char *t)
 	json_t *p = workload_proc(r), *x;
 	size_t i;
 	int n = 0;
-	json_array_foreach(r->recs, i, x)
-		n += is_type(x, t) && !strcmp(jstr(x, "_file"), jstr(p, "_file"));
+	json_array_foreach (r->recs, i, x)
+		n += is_type(x, t) &&
+		     !strcmp(jstr(x, "_file"), jstr(p, "_file"));
 	return n;
 }
 
@@ -1180,8 +1197,8 @@ END_TEST
 START_TEST(test_setuid_untraced)
 {
 	struct run r;
-	struct opts o = {.arg3 = "/usr/bin/mount", .arg4 = "--version",
-			 .as_uid = "1001"};
+	struct opts o = {
+	    .arg3 = "/usr/bin/mount", .arg4 = "--version", .as_uid = "1001"};
 	struct stat st;
 	if (stat("/usr/bin/mount", &st) || !(st.st_mode & S_ISUID) ||
 	    st.st_uid != 0)
@@ -1192,7 +1209,7 @@ START_TEST(test_setuid_untraced)
 	size_t i;
 	json_t *x;
 	int n = 0;
-	json_array_foreach(r.recs, i, x) {
+	json_array_foreach (r.recs, i, x) {
 		if (!is_type(x, "untraced"))
 			continue;
 		n++;
@@ -1267,7 +1284,7 @@ START_TEST(test_drop_privileges)
 	size_t i;
 	json_t *x;
 	int ends = 0;
-	json_array_foreach(r.recs, i, x) {
+	json_array_foreach (r.recs, i, x) {
 		if (!is_type(x, "end"))
 			continue;
 		ends++;
@@ -1285,7 +1302,7 @@ static int check_untraced(const struct run *r, const char *why,
 	size_t i;
 	json_t *x;
 	int n = 0;
-	json_array_foreach(r->recs, i, x) {
+	json_array_foreach (r->recs, i, x) {
 		if (!is_type(x, "untraced"))
 			continue;
 		n++;
@@ -1394,10 +1411,11 @@ START_TEST(test_fork_records)
 	ck_assert_str_eq(jstr(p, "exe"), workload_real);
 	ck_assert_str_eq(jstr(p, "argv0"), jstr(w, "argv0"));
 	ck_assert_int_eq(jint(p, "euid"), 0);
-	ck_assert(json_equal(json_object_get(p, "env"), json_object_get(w, "env")));
+	ck_assert(
+	    json_equal(json_object_get(p, "env"), json_object_get(w, "env")));
 	/* no mount/os/user/group records again */
 	int again = 0;
-	json_array_foreach(r.recs, i, x)
+	json_array_foreach (r.recs, i, x)
 		again += !strcmp(jstr(x, "_file"), jstr(p, "_file")) &&
 			 (is_type(x, "mount") || is_type(x, "user") ||
 			  is_type(x, "os") || is_type(x, "group"));
@@ -1421,8 +1439,8 @@ START_TEST(test_fork_records)
 	ck_assert_int_eq(count_ev(&r, "open", "grandchild", &ev), 1);
 	p = proc_of(&r, ev);
 	ck_assert(json_is_true(json_object_get(p, "fork")));
-	ck_assert_int_eq(jint(p, "ppid"),
-			 atol(output_value(&r, "child-silent", buf, sizeof buf)));
+	ck_assert_int_eq(jint(p, "ppid"), atol(output_value(&r, "child-silent",
+							    buf, sizeof buf)));
 	ck_assert_int_eq(jint(p, "from"), r.pid);
 	ck_assert_int_eq(jint(p, "pts"), jint(w, "ts"));
 	ck_assert_str_eq(jstr(p, "exe"), workload_real);
@@ -1452,7 +1470,7 @@ START_TEST(test_static_untraced)
 	size_t i;
 	json_t *x;
 	int n = 0;
-	json_array_foreach(r.recs, i, x) {
+	json_array_foreach (r.recs, i, x) {
 		if (!is_type(x, "untraced"))
 			continue;
 		n++;
@@ -1482,7 +1500,7 @@ START_TEST(test_threads)
 	json_t *x;
 	int tids = 0;
 	long long seen[64] = {0};
-	json_array_foreach(r.recs, i, x) {
+	json_array_foreach (r.recs, i, x) {
 		if (!is_type(x, "ev"))
 			continue;
 		long long t = jint(x, "tid");
@@ -1683,7 +1701,8 @@ START_TEST(test_secret_env)
 	int checked = 0;
 	while ((e = readdir(d))) {
 		char path[PATH_MAX];
-		if (e->d_name[0] == '.' && (!e->d_name[1] || e->d_name[1] == '.'))
+		if (e->d_name[0] == '.' &&
+		    (!e->d_name[1] || e->d_name[1] == '.'))
 			continue;
 		snprintf(path, sizeof path, "%s/%s", r.log, e->d_name);
 		ck_assert_msg(!file_has(path, secret), "%s holds the secret",
@@ -1707,9 +1726,9 @@ END_TEST
 START_TEST(test_names_round_trip)
 {
 	static const char *names[] = {
-		"new\nline \"quoted\" back\\slash\ttab\x1b[31m",
-		"bad-utf8-\xff\xfe-\xc3\x28",
-		"ok-\xc3\xa9t\xc3\xa9-\xe2\x82\xac",
+	    "new\nline \"quoted\" back\\slash\ttab\x1b[31m",
+	    "bad-utf8-\xff\xfe-\xc3\x28",
+	    "ok-\xc3\xa9t\xc3\xa9-\xe2\x82\xac",
 	};
 	struct run r;
 	run(&r, "names", NULL);
@@ -1721,9 +1740,11 @@ START_TEST(test_names_round_trip)
 			      "name %d did not round-trip", i);
 		json_t *v = json_object_get(ev, "path");
 		if (i == 1)
-			ck_assert_msg(json_is_object(v), "invalid UTF-8 as hex");
+			ck_assert_msg(json_is_object(v),
+				      "invalid UTF-8 as hex");
 		else
-			ck_assert_msg(json_is_string(v), "valid UTF-8 as string");
+			ck_assert_msg(json_is_string(v),
+				      "valid UTF-8 as string");
 	}
 	run_free(&r);
 }
@@ -1742,9 +1763,9 @@ START_TEST(test_needed_only_libc)
 			continue;
 		needed++;
 		ck_assert_msg(!strncmp(lib, "libc.so", 7) ||
-				      !strncmp(lib, "ld-linux", 8) ||
-				      !strncmp(lib, "libdl.so", 8) ||
-				      !strncmp(lib, "libpthread.so", 13),
+				  !strncmp(lib, "ld-linux", 8) ||
+				  !strncmp(lib, "libdl.so", 8) ||
+				  !strncmp(lib, "libpthread.so", 13),
 			      "libunroot.so needs %s", lib);
 	}
 	ck_assert_int_eq(pclose(p), 0);
@@ -1839,7 +1860,8 @@ static Suite *preload_suite(void)
 int main(int argc, char **argv)
 {
 	if (!realpath(UR_WORKLOAD, workload_real))
-		snprintf(workload_real, sizeof workload_real, "%s", UR_WORKLOAD);
+		snprintf(workload_real, sizeof workload_real, "%s",
+			 UR_WORKLOAD);
 	SRunner *sr = srunner_create(preload_suite());
 	srunner_run(sr, NULL, argc > 1 ? argv[1] : NULL, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);

@@ -139,10 +139,12 @@ static int one_call(const char *s)
 	} else if (!strcmp(s, "open64")) {
 		FD(open64("f", O_RDWR | O_CREAT | O_EXCL, 0600));
 	} else if (!strcmp(s, "openat")) {
-		FD(openat(raw_dirfd(), "f", O_WRONLY | O_CREAT | O_APPEND, 0644));
+		FD(openat(raw_dirfd(), "f", O_WRONLY | O_CREAT | O_APPEND,
+			  0644));
 	} else if (!strcmp(s, "openat64")) {
 		raw_mkdir("sub");
-		FD(openat64(raw_dirfd(), "./sub/../f", O_WRONLY | O_CREAT, 0644));
+		FD(openat64(raw_dirfd(), "./sub/../f", O_WRONLY | O_CREAT,
+			    0644));
 	} else if (!strcmp(s, "creat")) {
 		FD(creat("f", 0600));
 	} else if (!strcmp(s, "creat64")) {
@@ -185,7 +187,8 @@ static int one_call(const char *s)
 		OK(renameat(raw_dirfd(), "f", AT_FDCWD, "g"));
 	} else if (!strcmp(s, "renameat2")) {
 		raw_file("f");
-		OK(renameat2(AT_FDCWD, "f", raw_dirfd(), "g", RENAME_NOREPLACE));
+		OK(renameat2(AT_FDCWD, "f", raw_dirfd(), "g",
+			     RENAME_NOREPLACE));
 	} else if (!strcmp(s, "unlink")) {
 		raw_file("f");
 		OK(unlink("f"));
@@ -374,13 +377,15 @@ static int one_exec(const char *s)
 		FD(fd);
 		fexecve(fd, argv, environ);
 	} else if (!strcmp(s, "posix_spawn")) {
-		check(posix_spawn(&pid, "/bin/true", NULL, NULL, argv, environ) == 0,
+		check(posix_spawn(&pid, "/bin/true", NULL, NULL, argv,
+				  environ) == 0,
 		      "posix_spawn");
 		printf("child=%d\n", (int)pid);
 		wait_child(pid);
 		return 0;
 	} else if (!strcmp(s, "posix_spawnp")) {
-		check(posix_spawnp(&pid, "true", NULL, NULL, argv, environ) == 0,
+		check(posix_spawnp(&pid, "true", NULL, NULL, argv, environ) ==
+			  0,
 		      "posix_spawnp");
 		printf("child=%d\n", (int)pid);
 		wait_child(pid);
@@ -407,19 +412,19 @@ static void show(const char *what, long ret)
 	printf("%s ret=%ld errno=%d\n", what, ret, ret < 0 ? errno : 0);
 }
 
-#define SHOW(expr)                                                             \
-	do {                                                                   \
-		errno = 0;                                                     \
-		long r_ = (long)(expr);                                        \
-		show(#expr, r_);                                               \
+#define SHOW(expr)                      \
+	do {                            \
+		errno = 0;              \
+		long r_ = (long)(expr); \
+		show(#expr, r_);        \
 	} while (0)
 
 /* errno set before a successful call must still be there after it */
-#define KEEP(expr)                                                             \
-	do {                                                                   \
-		errno = 4242;                                                  \
-		long r_ = (long)(expr);                                        \
-		printf("%s ok=%d errno=%d\n", #expr, r_ >= 0, errno);          \
+#define KEEP(expr)                                                    \
+	do {                                                          \
+		errno = 4242;                                         \
+		long r_ = (long)(expr);                               \
+		printf("%s ok=%d errno=%d\n", #expr, r_ >= 0, errno); \
 	} while (0)
 
 static int scenario_errno(void)
@@ -525,7 +530,8 @@ static int scenario_vfork(void)
 {
 	pid_t pid = vfork();
 	if (pid == 0) {
-		execl("/bin/sh", "sh", "-c", "echo v > from-vfork", (char *)NULL);
+		execl("/bin/sh", "sh", "-c", "echo v > from-vfork",
+		      (char *)NULL);
 		_exit(127);
 	}
 	check(pid > 0, "vfork");
@@ -712,8 +718,9 @@ static int scenario_fork_threads(void)
 		if (pid == 0) {
 			char dname[32];
 			snprintf(dname, sizeof dname, "c%d", round);
-			check(syscall(SYS_mkdirat, AT_FDCWD, dname, 0755) == 0 &&
-				      chdir(dname) == 0,
+			check(syscall(SYS_mkdirat, AT_FDCWD, dname, 0755) ==
+				      0 &&
+				  chdir(dname) == 0,
 			      "chdir");
 			scenario_threads(16, 20);
 			_exit(0);
@@ -743,7 +750,8 @@ static int scenario_storm(void)
 	pthread_t t[4];
 	fork();
 	for (long i = 0; i < 4; i++)
-		pthread_create(&t[i], NULL, stormer, (void *)(i + 10 * getpid()));
+		pthread_create(&t[i], NULL, stormer,
+			       (void *)(i + 10 * getpid()));
 	printf("storming\n");
 	fflush(stdout);
 	for (;;)
@@ -832,7 +840,7 @@ static int scenario_scrubbed(void)
 	setenv("PATH", "/usr/bin:/bin", 1);
 	check(system("echo c > from-system-path-only") == 0, "system");
 	check(getenv("LD_PRELOAD") == NULL && getenv("UNROOT_LOG") == NULL &&
-		      !strcmp(getenv("PATH"), "/usr/bin:/bin"),
+		  !strcmp(getenv("PATH"), "/usr/bin:/bin"),
 	      "environ restored");
 	return 0;
 }
@@ -908,7 +916,7 @@ static int scenario_dropprivs(void)
 {
 	FD(open("as-root", O_WRONLY | O_CREAT, 0644));
 	check(setresgid(1001, 1001, 1001) == 0 && setgroups(0, NULL) == 0 &&
-		      setresuid(1001, 1001, 1001) == 0,
+		  setresuid(1001, 1001, 1001) == 0,
 	      "setresuid");
 	FD(open("as-user", O_WRONLY | O_CREAT, 0644));
 	int fd = open("/root/denied", O_WRONLY | O_CREAT, 0644);
@@ -924,7 +932,8 @@ static int scenario_denied_read(void)
 	syscall(SYS_fchmodat, AT_FDCWD, "secret", 0600);
 	raw_mkdir("private");
 	syscall(SYS_fchmodat, AT_FDCWD, "private", 0700);
-	check(setresgid(1001, 1001, 1001) == 0 && setresuid(1001, 1001, 1001) == 0,
+	check(setresgid(1001, 1001, 1001) == 0 &&
+		  setresuid(1001, 1001, 1001) == 0,
 	      "setresuid");
 	int fd = open("secret", O_RDONLY);
 	int e = errno;
@@ -955,10 +964,10 @@ static int scenario_denied_read(void)
 	int ea = euidaccess("secret", R_OK) < 0 && errno == EACCES;
 	ea += eaccess("secret", W_OK) < 0 && errno == EACCES;
 	printf("xstat=%d eaccess=%d\n", xs, ea);
-	return fd < 0 && e == EACCES && a < 0 && sr < 0 && se == EACCES &&
-			       !d && de == EACCES && xs == 7 && ea == 2
-		       ? 0
-		       : 1;
+	return fd < 0 && e == EACCES && a < 0 && sr < 0 && se == EACCES && !d &&
+		       de == EACCES && xs == 7 && ea == 2
+		   ? 0
+		   : 1;
 }
 
 static int scenario_read(void)
@@ -974,9 +983,9 @@ static int scenario_read(void)
 static int scenario_names(void)
 {
 	static const char *names[] = {
-		"new\nline \"quoted\" back\\slash\ttab\x1b[31m",
-		"bad-utf8-\xff\xfe-\xc3\x28",
-		"ok-\xc3\xa9t\xc3\xa9-\xe2\x82\xac",
+	    "new\nline \"quoted\" back\\slash\ttab\x1b[31m",
+	    "bad-utf8-\xff\xfe-\xc3\x28",
+	    "ok-\xc3\xa9t\xc3\xa9-\xe2\x82\xac",
 	};
 	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
 		FD(open(names[i], O_WRONLY | O_CREAT, 0644));
@@ -997,8 +1006,7 @@ static int scenario_exitcode(void)
 static int scenario_secret(void)
 {
 	FD(open("a", O_WRONLY | O_CREAT, 0644));
-	check(system("env > /dev/null; : > from-sh") == 0,
-	      "system");
+	check(system("env > /dev/null; : > from-sh") == 0, "system");
 	return 0;
 }
 
