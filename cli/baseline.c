@@ -70,7 +70,9 @@ static void reindex(struct bl_list *l, size_t cap)
 	free(l->idx);
 	l->idx = xcalloc(cap, sizeof *l->idx);
 	l->capidx = cap;
+	/* l->n > 0 implies l->v was allocated (the analyzer cannot see it) */
 	for (size_t i = 0; i < l->n; i++)
+		// NOLINTNEXTLINE(clang-analyzer-core.NullDereference)
 		*index_slot(l->idx, cap, l->v, l->v[i].path) = i + 1;
 }
 
@@ -105,6 +107,7 @@ bool bl_list_covers(const struct bl_list *l, const char *path)
 	if (bl_list_find(l, path))
 		return true;
 	for (size_t i = 0; i < l->n; i++)
+		// NOLINTNEXTLINE(clang-analyzer-core.NullDereference)
 		if (is_glob(l->v[i].path) && glob_match(l->v[i].path, path))
 			return true;
 	return false;

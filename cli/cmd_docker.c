@@ -237,6 +237,8 @@ static void parse_volume(struct docker_opts *o, const char *spec)
 			     t = strtok(NULL, ","))
 				if (!strcmp(t, "ro") || !strcmp(t, "readonly"))
 					ro = true;
+		/* the loop above always fills parts[0] */
+		// NOLINTNEXTLINE(clang-analyzer-core.NullDereference)
 		if (parts[0][0] == '/' || parts[0][0] == '.')
 			add_bind(o, parts[1], parts[0], NULL, ro);
 		else

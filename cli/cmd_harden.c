@@ -134,6 +134,8 @@ static const char *opt_value(int argc, char **argv, int *i, const char *s,
 	const char *a = argv[*i];
 	size_t n = strlen(l);
 
+	if (!a)
+		return NULL;
 	if (!strncmp(a, l, n) && a[n] == '=')
 		return a + n + 1;
 	if ((!s || strcmp(a, s)) && strcmp(a, l))

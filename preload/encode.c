@@ -535,27 +535,22 @@ void jb_flags_(struct jbuf *j, const char *key, size_t kn, int flags,
 
 const char *ur_errno_name(int e)
 {
+	/* clang-format off */
 	switch (e) {
-#define E(x)    \
-	case x: \
-		return #x;
-		E(EPERM)
-		E(ENOENT) E(ESRCH) E(EINTR) E(EIO) E(ENXIO) E(E2BIG) E(ENOEXEC)
-		    E(EBADF) E(ECHILD) E(EAGAIN) E(ENOMEM) E(EACCES) E(EFAULT)
-			E(EBUSY) E(EEXIST) E(EXDEV) E(ENODEV) E(ENOTDIR)
-			    E(EISDIR) E(EINVAL) E(ENFILE) E(EMFILE) E(ETXTBSY)
-				E(EFBIG) E(ENOSPC) E(ESPIPE) E(EROFS) E(EMLINK)
-				    E(ENAMETOOLONG) E(ENOSYS) E(ENOTEMPTY)
-					E(ELOOP) E(EOPNOTSUPP) E(EDQUOT)
-					    E(EADDRINUSE) E(EADDRNOTAVAIL)
-						E(ECONNREFUSED) E(ENOTSOCK)
-						    E(EAFNOSUPPORT) E(ENODATA)
-							E(EOVERFLOW) E(EILSEQ)
-							    E(ESTALE) E(EBADMSG)
+#define E(x) case x: return #x;
+	E(EPERM) E(ENOENT) E(ESRCH) E(EINTR) E(EIO) E(ENXIO) E(E2BIG)
+	E(ENOEXEC) E(EBADF) E(ECHILD) E(EAGAIN) E(ENOMEM) E(EACCES)
+	E(EFAULT) E(EBUSY) E(EEXIST) E(EXDEV) E(ENODEV) E(ENOTDIR)
+	E(EISDIR) E(EINVAL) E(ENFILE) E(EMFILE) E(ETXTBSY) E(EFBIG)
+	E(ENOSPC) E(ESPIPE) E(EROFS) E(EMLINK) E(ENAMETOOLONG) E(ENOSYS)
+	E(ENOTEMPTY) E(ELOOP) E(EOPNOTSUPP) E(EDQUOT) E(EADDRINUSE)
+	E(EADDRNOTAVAIL) E(ECONNREFUSED) E(ENOTSOCK) E(EAFNOSUPPORT)
+	E(ENODATA) E(EOVERFLOW) E(EILSEQ) E(ESTALE) E(EBADMSG)
 #undef E
-								default
-		    : return "EUNKNOWN";
+	default:
+		return "EUNKNOWN";
 	}
+	/* clang-format on */
 }
 
 long long ur_now_ns(void)

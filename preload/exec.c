@@ -439,7 +439,7 @@ EXPORT int execl(const char *path, const char *arg, ...)
 
 EXPORT int execle(const char *path, const char *arg, ...)
 {
-	char **envp = environ;
+	char **envp; /* read from the arguments, after the NULL */
 	COLLECT_ARGS(arg, true, argv, envp);
 	return traced_exec("execle", path, argv, envp, false);
 }

@@ -750,44 +750,71 @@ EXPORT int faccessat(int dirfd, const char *path, int mode, int flags)
  * through dlsym (locks, calloc) there.  The lazy REAL() stays as the
  * fallback for calls made before this constructor.
  */
-#define RESOLVE(name)     \
-	if (!real_##name) \
-		real_##name = (__typeof__(real_##name))ur_real(#name);
+#define RESOLVE(name)                                                          \
+	do {                                                                   \
+		if (!real_##name)                                              \
+			real_##name = (__typeof__(real_##name))ur_real(#name); \
+	} while (0)
 __attribute__((constructor(103))) static void resolve_wrapped(void)
 {
 	if (!ur_enabled)
 		return;
-#define W(ret, name, op, shape, params, args, extra) RESOLVE(name)
-#define C(name, params, args)			     RESOLVE(name)
+#define W(ret, name, op, shape, params, args, extra) RESOLVE(name);
+#define C(name, params, args)			     RESOLVE(name);
 #include "calls.def"
 #undef W
 #undef C
-	RESOLVE(open)
-	RESOLVE(open64)
-	RESOLVE(openat) RESOLVE(openat64) RESOLVE(creat) RESOLVE(
-	    creat64) RESOLVE(__open_2) RESOLVE(__open64_2) RESOLVE(__openat_2)
-	    RESOLVE(__openat64_2) RESOLVE(fopen) RESOLVE(fopen64) RESOLVE(
-		freopen) RESOLVE(freopen64) RESOLVE(mkstemp) RESOLVE(mkstemp64)
-		RESOLVE(mkostemp) RESOLVE(mkostemp64) RESOLVE(mkstemps) RESOLVE(
-		    mkstemps64) RESOLVE(mkostemps) RESOLVE(mkostemps64)
-		    RESOLVE(mkdtemp) RESOLVE(tmpfile) RESOLVE(
-			tmpfile64) RESOLVE(shm_open) RESOLVE(shm_unlink)
-			RESOLVE(bind) RESOLVE(connect) RESOLVE(access) RESOLVE(
-			    euidaccess) RESOLVE(eaccess) RESOLVE(faccessat)
-			    RESOLVE(stat) RESOLVE(lstat) RESOLVE(fstatat)
-				RESOLVE(opendir)
+	RESOLVE(open);
+	RESOLVE(open64);
+	RESOLVE(openat);
+	RESOLVE(openat64);
+	RESOLVE(creat);
+	RESOLVE(creat64);
+	RESOLVE(__open_2);
+	RESOLVE(__open64_2);
+	RESOLVE(__openat_2);
+	RESOLVE(__openat64_2);
+	RESOLVE(fopen);
+	RESOLVE(fopen64);
+	RESOLVE(freopen);
+	RESOLVE(freopen64);
+	RESOLVE(mkstemp);
+	RESOLVE(mkstemp64);
+	RESOLVE(mkostemp);
+	RESOLVE(mkostemp64);
+	RESOLVE(mkstemps);
+	RESOLVE(mkstemps64);
+	RESOLVE(mkostemps);
+	RESOLVE(mkostemps64);
+	RESOLVE(mkdtemp);
+	RESOLVE(tmpfile);
+	RESOLVE(tmpfile64);
+	RESOLVE(shm_open);
+	RESOLVE(shm_unlink);
+	RESOLVE(bind);
+	RESOLVE(connect);
+	RESOLVE(access);
+	RESOLVE(euidaccess);
+	RESOLVE(eaccess);
+	RESOLVE(faccessat);
+	RESOLVE(stat);
+	RESOLVE(lstat);
+	RESOLVE(fstatat);
+	RESOLVE(opendir);
 #ifdef UR_HAVE_STAT64
-				    RESOLVE(stat64) RESOLVE(lstat64) RESOLVE(
-					fstatat64)
+	RESOLVE(stat64);
+	RESOLVE(lstat64);
+	RESOLVE(fstatat64);
 #endif
 #ifdef UR_HAVE_STATX
-					RESOLVE(statx)
+	RESOLVE(statx);
 #endif
 #ifdef UR_HAVE_XSTAT
-					    RESOLVE(__xstat) RESOLVE(__lxstat)
-						RESOLVE(__fxstatat)
-						    RESOLVE(__xstat64) RESOLVE(
-							__lxstat64)
-							RESOLVE(__fxstatat64)
+	RESOLVE(__xstat);
+	RESOLVE(__lxstat);
+	RESOLVE(__fxstatat);
+	RESOLVE(__xstat64);
+	RESOLVE(__lxstat64);
+	RESOLVE(__fxstatat64);
 #endif
 }
