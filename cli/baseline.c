@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "baseline.h"
+#include "pysite.h"
 #include "generalize.h"
 
 /* ---- word sets -------------------------------------------------------- */
@@ -133,6 +134,7 @@ static void first_seen_free(struct first_seen *f)
 	free(f->op);
 	free(f->program);
 	free(f->frame);
+	free(f->py_site);
 	free(f->errname);
 }
 
@@ -701,6 +703,7 @@ static void remember_first(struct first_seen *f, const struct trace_event *ev,
 	f->op = xstrdup(op);
 	f->program = xstrdup(program_of(ev->proc));
 	f->frame = frame_text(ev);
+	f->py_site = py_site_text(ev);
 	f->errname = ev->errname ? xstrdup(ev->errname) : NULL;
 	f->pid = ev->pid;
 }

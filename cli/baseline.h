@@ -31,6 +31,7 @@ struct first_seen {
 	char *op;      /* the operation word ("create", "open") */
 	char *program; /* basename of the executable */
 	char *frame;   /* first native frame outside libc/libunroot, or NULL */
+	char *py_site; /* the Python library site (pysite.h), or NULL */
 	char *errname; /* denials: the errno name */
 	int pid;
 };

@@ -270,6 +270,11 @@ static void sb_add_finding(struct strbuf *sb, const struct finding *f)
 		sb_adds(sb, " at ");
 		sb_add_path(sb, s->frame);
 	}
+	if (s->py_site) {
+		sb_adds(sb, " (python: ");
+		sb_add_path(sb, s->py_site);
+		sb_addc(sb, ')');
+	}
 	if (strcmp(s->raw ? s->raw : "", f->e->path)) {
 		sb_adds(sb, "; pattern ");
 		sb_add_path(sb, f->e->path);
@@ -540,6 +545,7 @@ static json_t *finding_json(const struct finding *f)
 	json_object_set_new(o, "pid", json_integer(s->pid));
 	json_object_set_new(o, "errno", json_opt_path(s->errname));
 	json_object_set_new(o, "frame", json_opt_path(s->frame));
+	json_object_set_new(o, "py_site", json_opt_path(s->py_site));
 	json_object_set_new(o, "plan_line", json_opt_path(f->plan_line));
 	return o;
 }

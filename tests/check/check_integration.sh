@@ -77,6 +77,8 @@ expect_exit 1 check --baseline base.json t3
 grep -q "^new write: create $tmp/w/cache/surprise.db by $prog\[" "$tmp/out" ||
 	bad "new path or program not named: $(cat "$tmp/out")"
 grep -q "plan line: " "$tmp/out" || bad "no plan line"
+grep -q "(python: .*workload.py:[0-9]* in " "$tmp/out" ||
+	bad "the Python site of the new write is not named: $(cat "$tmp/out")"
 expect_exit 1 check --baseline base.json --format junit t3
 valid_junit "$tmp/out"
 [ "$(grep -c '<failure' "$tmp/out")" = 1 ] || bad "junit: not one failure"
@@ -86,7 +88,7 @@ valid_github "$tmp/out"
 grep -q '^::error file=base.json,title=unroot%3A new write::create .*surprise.db' "$tmp/out" ||
 	bad "github: no error for the new path: $(cat "$tmp/out")"
 expect_exit 1 check --baseline base.json --format json t3
-$py -c 'import json,sys; d=json.load(open(sys.argv[1])); w=d["new_writes"]; assert len(w)==1 and w[0]["path"].endswith("/surprise.db") and w[0]["program"]==sys.argv[2], d' \
+$py -c 'import json,sys; d=json.load(open(sys.argv[1])); w=d["new_writes"]; assert len(w)==1 and w[0]["path"].endswith("/surprise.db") and w[0]["program"]==sys.argv[2] and w[0]["py_site"], d' \
 	"$tmp/out" "$prog" || bad "json output"
 expect_exit 1 diff t1 t3
 
