@@ -1990,6 +1990,19 @@ static const struct writer *attempt_below(struct planner *p, const char *path,
 	return NULL;
 }
 
+/*
+ * An fd-based call (fchmod, ftruncate ...) on a file the workload already
+ * unlinked: the recorded path is /proc's "NAME (deleted)".  Permission was
+ * checked when the file was opened; no name needs a grant.
+ */
+static bool acts_on_unlinked_file(const struct trace_event *ev)
+{
+	static const char tail[] = " (deleted)";
+	size_t n = strlen(ev->path), t = sizeof tail - 1;
+
+	return n > t && !strcmp(ev->path + n - t, tail);
+}
+
 void planner_add_event(struct planner *p, const struct trace_event *ev)
 {
 	struct op_ctx c = {.ev = ev};
@@ -2016,6 +2029,27 @@ void planner_add_event(struct planner *p, const struct trace_event *ev)
 	if (ev->err && ev->err != EACCES && ev->err != EPERM)
 		return; /* it fails for any user: not a permission matter */
 	c.denied = ev->err != 0;
+	if (acts_on_unlinked_file(ev))
+		return; /* checked when it was opened: nothing on a name */
+	rel = ev->path2 && (ev->op == OP_RENAME || ev->op == OP_LINK)
+		  ? home_relative(ev->path2, home_of(ev))
+		  : NULL;
+	if (rel && !home_relative(ev->path, home_of(ev))) {
+		/* moved or linked into HOME (pip builds a wheel in /tmp and
+		 * renames it into its cache): the new name is a HOME write;
+		 * a rename's old name is still removed where it was */
+		struct trace_event removal = *ev;
+
+		add_home_write(p, rel, ev);
+		if (ev->op == OP_LINK)
+			return;
+		removal.op = OP_UNLINK;
+		removal.path2 = NULL;
+		removal.st2.kind = ST_UNKNOWN;
+		planner_add_event(p, &removal);
+		return;
+	}
+	free(rel);
 	rel = home_relative(ev->path, home_of(ev));
 	if (rel) {
 		if (writes || c.denied)
