@@ -13,8 +13,20 @@
 #                 root:svc, no recursive chown)
 #   readonly      a write under a read-only bind mount: harden stops after
 #                 a round with no progress (exit 1) and names the denial
+#                 with the run arguments its README documents:
+#                 1-serve-readonly  -v CTX/model:/models:ro
+#                 4-train-to-host   -v HOSTDIR:/app/model: with HOSTDIR
+#                                   root's, harden stops (exit 1) naming
+#                                   the host fix chown 1001:1001 HOSTDIR;
+#                                   once the test made it, harden verifies
+#                 nginx             its run.sh (bounded by --stop-after 60),
+#                                   then nginx in the foreground stopped
+#                                   by --stop-after 3
 #   server        a server that runs until stopped: --stop-after ends each
 #                 run with SIGTERM, and the same status as root verifies
+#   paths         a workload whose cache moves when it is not root
+#                 (/var/cache/app as root, ~/.cache/app otherwise): the
+#                 root run's plan misses it, it converges in 2 or 3 rounds
 set -eu
 case=$1
 . "$SRC/tests/container/common.sh"
@@ -39,18 +51,18 @@ harden() {
 	echo "(exit $rc)"
 }
 
-# last_round sets $last, the last round's trace; the image's user
+# last_round sets $last, the last round's trace (of -w ${W:-$WORK/w})
 last_round() {
-	last=$(ls -d "$WORK"/w/round*/ | grep -v denials | sed 's:/$::' | sort -V | tail -1)
+	last=$(ls -d "${W:-$WORK/w}"/round*/ | grep -v denials | sed 's:/$::' | sort -V | tail -1)
 	"$UNROOT" report "$last" >/dev/null || fail "no readable trace in $last"
 }
 image_user() { docker image inspect --format '{{.Config.User}}' "$tag"; }
 in_image() { docker run --rm --network none --entrypoint /bin/sh "$tag" -c "$1"; }
 
-case $case in
-example)
-	harden
-	[ "$rc" -eq 0 ] || fail "harden did not verify $2 (exit $rc)"
+# verified WHAT: harden exited 0 and said so, the last round's trace has
+# no denial, the image's USER is not root and the diff shows it
+verified() {
+	[ "$rc" -eq 0 ] || fail "harden did not verify $1 (exit $rc)"
 	grep -q '^== unroot harden: verified' "$out" || fail "no 'verified' summary"
 	last_round
 	n=$(count_denials "$last")
@@ -59,6 +71,75 @@ example)
 	"" | 0 | 0:* | root | root:*) fail "$tag runs as '$(image_user)'" ;;
 	esac
 	grep -q "^+USER " "$out" || fail "the diff does not show the USER line"
+	sed -n 's/^rounds: /   rounds: /p' "$out"
+}
+
+case $case in
+example)
+	case $2 in
+	1-serve-readonly)
+		# the model is bind-mounted read-only, as its README runs it
+		harden -- -v "$ctx/model:/models:ro"
+		verified "$2"
+		;;
+	4-train-to-host)
+		# (a) the host directory as root left it: nothing in the image
+		# can fix it, harden stops and names the host section's chown
+		host=$WORK/model-out
+		mkdir -p "$host"
+		if [ "$(stat -c %u "$host")" != 1001 ]; then
+			harden -- -v "$host:/app/model"
+			[ "$rc" -eq 1 ] || fail "harden should stop with 1 on a root-owned host dir, not $rc"
+			grep -q "its owner is fixed on the host (chown 1001:1001)" "$out" ||
+				fail "harden does not say the host directory is fixed on the host"
+			grep -q "on the host run: chown 1001:1001 '$host'" "$out" ||
+				fail "the host fix for $host is not named"
+		fi
+		# (b) the host section done (harden itself never changes the
+		# host): the test chowns the directory to 1001, harden verifies
+		chown 1001:1001 "$host" 2>/dev/null || {
+			echo "SKIP: cannot chown $host to 1001 (not root); part (a) passed"
+			exit 77
+		}
+		W=$WORK/w2
+		harden -- -v "$host:/app/model"
+		verified "$2"
+		[ "$(stat -c %u "$host/model.txt" 2>/dev/null)" = 1001 ] ||
+			fail "the user's run did not save $host/model.txt"
+		;;
+	nginx)
+		# (a) as its README runs it: run.sh starts nginx, exercises it
+		# and stops it; --stop-after only bounds a run that hangs
+		harden --stop-after 60
+		verified "$2"
+		grep -q "run.sh: ok" "$last.log" ||
+			fail "run.sh did not finish as the user"
+		# (b) nginx as a server in the foreground, ended by --stop-after
+		W=$WORK/w2
+		tag=unroot-harden-test-nginx-fg:latest
+		harden -o "$ctx/Dockerfile.fg" --stop-after 3 -- \
+			nginx -c /etc/nginx/unroot-example.conf -g 'daemon off;'
+		verified "$2 (nginx in the foreground)"
+		grep -q "stopped by --stop-after" "$out" || fail "the runs were not stopped"
+		;;
+	*)
+		harden
+		verified "$2"
+		;;
+	esac
+	;;
+paths)
+	harden --max-rounds 3
+	verified "the workload whose paths change"
+	rounds=$(sed -n 's/^rounds: \([0-9]*\) run.*/\1/p' "$out")
+	case ${rounds:-0} in
+	2 | 3) ;;
+	*) fail "converged in ${rounds:-?} round(s), not 2 or 3: the root run's plan cannot know ~/.cache/app" ;;
+	esac
+	grep -q "/home/nonroot -> EACCES" "$ctx/Dockerfile.nonroot" ||
+		fail "the denial of the user's cache is not what fixed it"
+	got=$(docker run --rm --network none "$tag")
+	[ "$got" = "cached as uid 1001" ] || fail "the hardened image printed: $got"
 	;;
 service)
 	# (a) by default the plan compares running as svc with a new user
