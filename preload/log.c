@@ -160,6 +160,25 @@ static bool ensure_allocated(struct logfile *lf, size_t end, int *err)
 	return true;
 }
 
+/*
+ * Pages of the mapping behind the cursor are written once and never read
+ * again: when a record crosses a TRIM boundary, the chunk two boundaries
+ * back leaves the process's page tables (MADV_DONTNEED keeps the data: it
+ * is the page cache's page of the file).  A writer still copying into
+ * that chunk only faults the same page back in.  So a process's resident
+ * memory holds at most about two chunks of its log, however long it runs.
+ */
+#define TRIM ((size_t)256 << 10)
+
+static void release_behind(struct logfile *lf, size_t off, size_t len)
+{
+	size_t crossed = (off + len) / TRIM;
+
+	if (crossed == off / TRIM || crossed < 2)
+		return;
+	madvise(lf->map + (crossed - 2) * TRIM, TRIM, MADV_DONTNEED);
+}
+
 /* Place one record in lf; false with *err set when it could not be. */
 static bool place(struct logfile *lf, const char *buf, size_t len, int *err)
 {
@@ -179,6 +198,7 @@ static bool place(struct logfile *lf, const char *buf, size_t len, int *err)
 	if (off + len > WINDOW_SIZE || !ensure_allocated(lf, off + len, err))
 		return false; /* the reserved bytes stay NUL: padding */
 	memcpy(lf->map + off, buf, len);
+	release_behind(lf, off, len);
 	return true;
 }
 
