@@ -708,6 +708,29 @@ static int scenario_threads(int threads, int n)
 	return 0;
 }
 
+/* N forked children, 50 at a time, each creating its own file f<i> */
+static int scenario_forks(int n)
+{
+	pid_t kids[50];
+	for (int i = 0; i < n; i += 50) {
+		int k = 0;
+		for (int j = i; j < n && j < i + 50; j++) {
+			pid_t pid = fork();
+			check(pid >= 0, "fork");
+			if (pid == 0) {
+				char name[32];
+				snprintf(name, sizeof name, "f%d", j);
+				int fd = open(name, O_WRONLY | O_CREAT, 0644);
+				_exit(fd < 0 ? 1 : 0);
+			}
+			kids[k++] = pid;
+		}
+		for (int j = 0; j < k; j++)
+			wait_child(kids[j]);
+	}
+	return 0;
+}
+
 /* a forked child whose threads all make its first records at once */
 static int scenario_fork_threads(void)
 {
@@ -1058,6 +1081,8 @@ int main(int argc, char **argv)
 		return scenario_fds();
 	if (!strcmp(s, "dropprivs"))
 		return scenario_dropprivs();
+	if (!strcmp(s, "forks"))
+		return scenario_forks(argc > 3 ? atoi(argv[3]) : 1000);
 	if (!strcmp(s, "fork_threads"))
 		return scenario_fork_threads();
 	if (!strcmp(s, "storm"))
