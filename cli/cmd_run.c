@@ -242,7 +242,29 @@ static int summarise_event(const struct trace_event *ev, void *ctx)
 	return 0;
 }
 
-static void summarise(const char *dir)
+/* The pid of the workload's first process (whose parent is not traced)
+ * when no image of it wrote an end record; 0 otherwise. */
+static int root_without_end(const struct trace *t)
+{
+	size_t n = trace_nprocs(t);
+
+	for (size_t i = 0; i < n; i++) {
+		const struct trace_proc *p = trace_proc_at(t, i);
+		bool traced_parent = false, ended = false;
+
+		for (size_t j = 0; j < n; j++) {
+			const struct trace_proc *q = trace_proc_at(t, j);
+
+			traced_parent |= q->pid == p->ppid;
+			ended |= q->pid == p->pid && q->ended;
+		}
+		if (!traced_parent && !ended)
+			return p->pid;
+	}
+	return 0;
+}
+
+static void summarise(const char *dir, int rc)
 {
 	char *dirs[] = {(char *)dir};
 	struct summary s = {STRSET_INIT, 0};
@@ -273,6 +295,14 @@ static void summarise(const char *dir)
 	if (lost)
 		fprintf(stderr, "  LOST RECORDS:   %ld (the disk was full?)\n",
 			lost);
+	/* a full disk can take the end record (and its count) too */
+	int root = rc < 128 ? root_without_end(t) : 0;
+	if (root)
+		fprintf(stderr,
+			"  INCOMPLETE?    the workload exited with %d but its "
+			"first process [%d] left no end record: records were "
+			"lost (the disk was full?) unless it left by _exit\n",
+			rc, root);
 	if (trace_ndiags(t))
 		fprintf(stderr, "  reader warnings: %zu (see unroot report)\n",
 			trace_ndiags(t));
@@ -314,7 +344,7 @@ int cmd_run(int argc, char **argv)
 	rc = run_child(o.cmd, &exec_failed);
 	write_meta(&o, started, now_ns(), rc);
 	if (!exec_failed)
-		summarise(o.t.dir);
+		summarise(o.t.dir, rc);
 	free(logdir);
 	free(abs);
 	free(lib);
