@@ -153,6 +153,107 @@ START_TEST(trailing_newline_is_refused_in_dockerfile)
 }
 END_TEST
 
+/* Random bytes in names: each round plans 4 random directories under /srv,
+ * renders the Dockerfile, joins its RUN line's continuations as the
+ * builder does, drops the user creation and runs the rest with /bin/sh
+ * in a private mount namespace with a tmpfs on /srv: exactly the intended
+ * directories must exist, all owned by 1001.  A refused plan must say why
+ * and emit nothing. */
+START_TEST(dockerfile_run_random_names)
+{
+	if (geteuid() != 0 || system("unshare -m true 2>/dev/null") != 0)
+		return; /* needs root for the namespace and chown */
+	char tmpl[] = "/tmp/unroot-dq-XXXXXX", *dir = mkdtemp(tmpl);
+	int refused = 0, ran = 0;
+
+	ck_assert_ptr_nonnull(dir);
+	srand(7);
+	for (int round = 0; round < 40; round++) {
+		struct planner *p = new_planner();
+		struct strbuf out = STRBUF_INIT;
+		char *why = NULL, names[4][16];
+		char *exp = xasprintf("%s/exp", dir),
+		     *run = xasprintf("%s/run", dir);
+		FILE *e = fopen(exp, "w");
+
+		dir_rec(p, "/", DIR_ROOT);
+		dir_rec(p, "/srv", DIR_ROOT);
+		for (int i = 0; i < 4; i++) {
+			int len = 1 + rand() % 12, k = 0;
+
+			while (k < len) {
+				int c = 1 + rand() % 255;
+				if (c != '/')
+					names[i][k++] = (char)c;
+			}
+			names[i][k] = 0;
+			if (!strcmp(names[i], ".") || !strcmp(names[i], "..")) {
+				names[i][0] = 'd';
+			}
+			for (int j = 0; j < i; j++)
+				if (!strcmp(names[i], names[j]))
+					names[i][0] ^= 1;
+			char *path = xasprintf("/srv/%s", names[i]);
+			ev_mkdir(p, path, DIR_ROOT);
+			fprintf(e, "/srv/%s%c", names[i], 0);
+			free(path);
+		}
+		fclose(e);
+		struct plan *pl = planner_finish(p);
+		if (plan_render(pl, FORMAT_DOCKERFILE, NULL, &out, &why) != 0) {
+			ck_assert_ptr_nonnull(why);
+			free(why);
+			refused++;
+		} else {
+			char *r = strstr(out.buf, "\nRUN ");
+			ck_assert_ptr_nonnull(r);
+			r = strstr(r, "fi && \\\n");
+			ck_assert_ptr_nonnull(r);
+			r += strlen("fi && \\\n");
+			FILE *f = fopen(run, "w");
+			/* the continuations end at the first line without " \\"
+			 */
+			for (char *q = r; *q; q++) {
+				if (q[0] == ' ' && q[1] == '\\' &&
+				    q[2] == '\n') {
+					q += 2;
+					continue;
+				}
+				if (*q == '\n')
+					break;
+				fputc(*q, f);
+			}
+			fputc('\n', f);
+			fclose(f);
+			char *cmd = xasprintf(
+			    "unshare -m sh -c 'mount -t tmpfs t /srv && cd %s "
+			    "&& "
+			    "sh run && find /srv -mindepth 1 -print0 | sort -z "
+			    ">got && "
+			    "sort -z exp >exp.s && cmp -s got exp.s && "
+			    "test -z \"$(find /srv -mindepth 1 ! -user "
+			    "1001)\"'",
+			    dir);
+			ck_assert_msg(system(cmd) == 0, "round %d: %s", round,
+				      r);
+			free(cmd);
+			ran++;
+		}
+		sb_release(&out);
+		plan_free(pl);
+		free(exp);
+		free(run);
+	}
+	ck_assert_int_ne(access("pwned-unroot", F_OK), 0);
+	fprintf(stderr, "dockerfile random names: %d run, %d refused\n", ran,
+		refused);
+	ck_assert_int_gt(ran, 20);
+	char *rm = xasprintf("rm -rf %s", dir);
+	ck_assert_int_eq(system(rm), 0);
+	free(rm);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("quote");
@@ -164,6 +265,7 @@ int main(void)
 	tcase_add_test(t, oneline_never_holds_a_newline);
 	tcase_add_test(t, sh_plan_in_scratch_tree_changes_only_intended_paths);
 	tcase_add_test(t, trailing_newline_is_refused_in_dockerfile);
+	tcase_add_test(t, dockerfile_run_random_names);
 	suite_add_tcase(s, t);
 	r = srunner_create(s);
 	srunner_run_all(r, CK_NORMAL);
