@@ -5,14 +5,34 @@
 # skip) must be the same sets.  A hang shows as regrtest's own timeout.
 # Prints the timings of both runs.
 #
-# usage: cpython_suite.sh PATH/TO/libunroot.so
+# MODE "uid1001" runs both as uid/gid 1001 (setpriv, no groups, HOME in
+# the scratch dir); MODE "exec" runs test_subprocess and test_popen (the
+# exec family, pipes and stdio) as root instead of the file tests.
+#
+# usage: cpython_suite.sh PATH/TO/libunroot.so [root|uid1001|exec]
 set -u
 
 LIB=$(realpath "$1")
 PY=/usr/bin/python3 # not a pyenv one first in PATH
 MODULES="test_os test_shutil test_tempfile test_pathlib test_posix test_glob test_fileio"
+MODE=${2:-root}
+AS=
+HOMEDIR=/root
 T=$(mktemp -d /tmp/urcpy-XXXXXX)
 chmod 755 "$T"
+case $MODE in
+uid1001)
+	AS="setpriv --reuid=1001 --regid=1001 --clear-groups"
+	chmod 777 "$T"
+	HOMEDIR=$T/home
+	mkdir -m 777 "$HOMEDIR"
+	;;
+exec)
+	MODULES="test_subprocess"
+	$PY -c 'import test.test_popen' 2>/dev/null &&
+		MODULES="$MODULES test_popen"
+	;;
+esac
 [ -n "${UR_KEEP:-}" ] || trap 'rm -rf "$T"' EXIT
 
 if ! $PY -c 'import test.test_os' 2>/dev/null; then
@@ -25,8 +45,9 @@ run() {
 	name=$1
 	shift
 	mkdir -p "$T/$name"
+	chmod 777 "$T/$name"
 	local start=$(date +%s.%N)
-	(cd "$T/$name" && env "$@" $PY -m test --timeout 900 \
+	(cd "$T/$name" && $AS env "$@" $PY -m test --timeout 900 \
 		--junit-xml "$T/$name.xml" $MODULES >"$T/$name.out" 2>&1)
 	local rc=$?
 	local end=$(date +%s.%N)
@@ -36,8 +57,8 @@ run() {
 
 mkdir -p "$T/log"
 chmod 1777 "$T/log"
-run bare HOME=/root
-run traced HOME=/root UNROOT_LOG="$T/log" LD_PRELOAD="$LIB"
+run bare HOME=$HOMEDIR
+run traced HOME=$HOMEDIR UNROOT_LOG="$T/log" LD_PRELOAD="$LIB"
 
 # one line per test: "outcome id"
 outcomes() {
