@@ -1326,7 +1326,7 @@ START_TEST(test_sh_static_untraced)
 	char cmd[PATH_MAX + 16];
 	snprintf(cmd, sizeof cmd, "%s; true", UR_STATIC);
 	struct opts o = {.arg3 = cmd};
-	json_t *u, *ev;
+	json_t *u = NULL, *ev = NULL;
 	run(&r, "sh", &o);
 	ck_assert_msg(exit_code(&r) == 0, "exit %d", exit_code(&r));
 	check_common(&r);
@@ -1358,7 +1358,7 @@ START_TEST(test_sh_setuid_untraced)
 	struct opts o = {.arg3 = "/usr/bin/mount --version >/dev/null; true",
 			 .as_uid = "1001"};
 	struct stat st;
-	json_t *u, *ev;
+	json_t *u = NULL, *ev = NULL;
 	if (stat("/usr/bin/mount", &st) || !(st.st_mode & S_ISUID) ||
 	    st.st_uid != 0)
 		return; /* no set-uid mount here */
