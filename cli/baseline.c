@@ -623,42 +623,10 @@ bool is_permission_denial(int err)
 	return err == EACCES || err == EPERM || err == EROFS;
 }
 
-/* libc, the loader and the tracer are never the interesting caller (the
- * same list as cmd_report.c's, which keeps it private). */
-static bool frame_is_system(const struct trace_frame *f)
-{
-	static const char *const prefixes[] = {
-	    "libc.so",	 "libc-",      "ld-linux", "ld-",    "ld.so",
-	    "libunroot", "libpthread", "libdl.",   "libdl-", "libunwind",
-	};
-	const char *base = path_basename(f->module);
-
-	for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
-		if (!strncmp(base, prefixes[i], strlen(prefixes[i])))
-			return true;
-	return false;
-}
-
 /* "libsqlite3.so.0:sqlite3_open_v2+0x4f" or "python3.11+0x2000". */
 static char *frame_text(const struct trace_event *ev)
 {
-	struct strbuf sb = STRBUF_INIT;
-
-	if (!ev->stack)
-		return NULL;
-	for (int i = 0; i < ev->stack->nframes; i++) {
-		const struct trace_frame *f = &ev->stack->frames[i];
-
-		if (frame_is_system(f))
-			continue;
-		sb_adds(&sb, path_basename(f->module));
-		if (f->symbol)
-			sb_addf(&sb, ":%s+0x%lx", f->symbol, f->symoff);
-		else
-			sb_addf(&sb, "+0x%lx", f->offset);
-		return sb_detach(&sb);
-	}
-	return NULL;
+	return trace_frame_text(trace_event_frame(ev));
 }
 
 static const char *program_of(const struct trace_proc *p)

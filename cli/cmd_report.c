@@ -23,39 +23,14 @@
 
 /* ---- frames -------------------------------------------------------------- */
 
-/* libc, the loader and the tracer are never the interesting caller. */
-static bool frame_is_system(const struct trace_frame *f)
-{
-	static const char *const prefixes[] = {
-	    "libc.so",	 "libc-",      "ld-linux", "ld-",    "ld.so",
-	    "libunroot", "libpthread", "libdl.",   "libdl-", "libunwind",
-	};
-	const char *base = path_basename(f->module);
-
-	for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
-		if (!strncmp(base, prefixes[i], strlen(prefixes[i])))
-			return true;
-	return false;
-}
-
-static const struct trace_frame *first_frame(const struct trace_event *ev)
-{
-	if (!ev->stack)
-		return NULL;
-	for (int i = 0; i < ev->stack->nframes; i++)
-		if (!frame_is_system(&ev->stack->frames[i]))
-			return &ev->stack->frames[i];
-	return NULL;
-}
-
-/* "libsqlite3.so.0:sqlite3_open_v2+0x4f" or "python3+0x2000". */
+/* The frame as trace_frame_text() writes it, escaped: module and symbol
+ * names come from the trace and may hold any byte. */
 static void sb_add_frame(struct strbuf *sb, const struct trace_frame *f)
 {
-	sb_add_path(sb, path_basename(f->module));
-	if (f->symbol)
-		sb_addf(sb, ":%s+0x%lx", f->symbol, f->symoff);
-	else
-		sb_addf(sb, "+0x%lx", f->offset);
+	char *text = trace_frame_text(f);
+
+	sb_add_path(sb, text);
+	free(text);
 }
 
 static const char *prog_of(const struct trace_proc *p)
@@ -92,7 +67,7 @@ static json_t *frame_json(const struct trace_frame *f)
 
 static int json_event(const struct trace_event *ev, void *ctx)
 {
-	const struct trace_frame *fr = first_frame(ev);
+	const struct trace_frame *fr = trace_event_frame(ev);
 	json_t *o = json_object();
 	char mode[16], *s;
 
@@ -247,7 +222,7 @@ static void mark_path(struct report *r, const struct trace_event *ev,
 
 static void add_denial(struct report *r, const struct trace_event *ev)
 {
-	const struct trace_frame *fr = first_frame(ev);
+	const struct trace_frame *fr = trace_event_frame(ev);
 	struct strbuf *sb = &r->tmp;
 	char *site, *py;
 

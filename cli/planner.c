@@ -842,35 +842,6 @@ static struct vnode *vnode_at(struct planner *p, const char *path,
 
 /* ---- evidence --------------------------------------------------------- */
 
-static bool is_runtime_module(const char *module)
-{
-	const char *base = path_basename(module);
-
-	return !strncmp(base, "libc.so", 7) || !strncmp(base, "libc-", 5) ||
-	       !strncmp(base, "ld-linux", 8) || !strncmp(base, "ld-musl", 7) ||
-	       !strncmp(base, "libunroot", 9) ||
-	       !strncmp(base, "libpthread", 10) || !strncmp(base, "libdl", 5);
-}
-
-static char *frame_text(const struct trace_stack *stack)
-{
-	if (!stack)
-		return NULL;
-	for (int i = 0; i < stack->nframes; i++) {
-		const struct trace_frame *f = &stack->frames[i];
-
-		if (!f->module || is_runtime_module(f->module))
-			continue;
-		if (f->symbol)
-			return xasprintf("%s %s+0x%lx",
-					 path_basename(f->module), f->symbol,
-					 f->symoff);
-		return xasprintf("%s+0x%lx", path_basename(f->module),
-				 f->offset);
-	}
-	return NULL;
-}
-
 static const char *program_of(const struct trace_event *ev)
 {
 	if (ev->proc && ev->proc->exe && *ev->proc->exe)
@@ -887,7 +858,7 @@ static void evidence_from(struct evidence *e, const struct trace_event *ev)
 		    ? xasprintf("%s(%s)", op, ev->flags_text)
 		    : xstrdup(op);
 	e->path = xstrdup(ev->path);
-	e->frame = frame_text(ev->stack);
+	e->frame = trace_frame_text(trace_event_frame(ev));
 	e->py = py_site_text(ev);
 	e->errname = ev->errname ? xstrdup(ev->errname) : NULL;
 	e->pid = ev->pid;

@@ -2470,6 +2470,43 @@ int trace_each_event(struct trace *t,
 	return rc;
 }
 
+/* ---- frames -------------------------------------------------------------- */
+
+static bool frame_is_system(const struct trace_frame *f)
+{
+	static const char *const prefixes[] = {
+	    "libc.so", "libc-",	 "ld-linux",  "ld-musl",
+	    "ld-",     "ld.so",	 "libunroot", "libpthread",
+	    "libdl.",  "libdl-", "libunwind",
+	};
+	const char *base = f->module ? path_basename(f->module) : "";
+
+	for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
+		if (!strncmp(base, prefixes[i], strlen(prefixes[i])))
+			return true;
+	return !*base;
+}
+
+const struct trace_frame *trace_event_frame(const struct trace_event *ev)
+{
+	if (!ev->stack)
+		return NULL;
+	for (int i = 0; i < ev->stack->nframes; i++)
+		if (!frame_is_system(&ev->stack->frames[i]))
+			return &ev->stack->frames[i];
+	return NULL;
+}
+
+char *trace_frame_text(const struct trace_frame *f)
+{
+	if (!f)
+		return NULL;
+	if (f->symbol)
+		return xasprintf("%s:%s+0x%lx", path_basename(f->module),
+				 f->symbol, f->symoff);
+	return xasprintf("%s+0x%lx", path_basename(f->module), f->offset);
+}
+
 /* ---- accessors ----------------------------------------------------------- */
 
 size_t trace_nprocs(const struct trace *t)

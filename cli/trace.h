@@ -211,6 +211,16 @@ size_t trace_ndirs(const struct trace *t);
  */
 bool trace_event_writes(const struct trace_event *ev);
 
+/*
+ * The caller a person wants to read: the first frame of ev's stack outside
+ * libc, the loader, the threading and unwinding libraries and libunroot;
+ * NULL when there is none.  trace_frame_text() writes a frame as
+ * "libsqlite3.so.0:sqlite3_open_v2+0x4f" or "python3.11+0x2000"
+ * (allocated, unescaped).
+ */
+const struct trace_frame *trace_event_frame(const struct trace_event *ev);
+char *trace_frame_text(const struct trace_frame *f);
+
 /* Names. */
 const char *op_name(enum unroot_op op);
 int op_from_name(const char *name); /* -1 when unknown */
