@@ -17,42 +17,6 @@
 #include "planner.h"
 #include "util.h"
 
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	struct strbuf sb = STRBUF_INIT;
-	char buf[8192];
-	size_t n;
-
-	if (!f)
-		return NULL;
-	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-		sb_add(&sb, buf, n);
-	fclose(f);
-	*len = sb.len;
-	return sb_detach(&sb);
-}
-
-static int write_file(const char *path, const char *data, size_t len)
-{
-	char *tmp = xasprintf("%s.unroot-tmp", path);
-	FILE *f = fopen(tmp, "wb");
-
-	if (!f || fwrite(data, 1, len, f) != len || fclose(f)) {
-		errmsg("cannot write %s: %s", tmp, strerror(errno));
-		free(tmp);
-		return -1;
-	}
-	if (rename(tmp, path)) {
-		errmsg("cannot replace %s: %s", path, strerror(errno));
-		unlink(tmp);
-		free(tmp);
-		return -1;
-	}
-	free(tmp);
-	return 0;
-}
-
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: unroot apply -f Dockerfile [-o OUT] [--user NAME] "
@@ -92,7 +56,7 @@ void adopt_stage_user(struct plan_options *o, const char *user, char **keep)
 static bool same_content(const char *path, const char *data, size_t len)
 {
 	size_t n;
-	char *old = read_file(path, &n);
+	char *old = file_read(path, &n);
 	bool same = old && n == len && !memcmp(old, data, len);
 
 	free(old);
@@ -182,7 +146,7 @@ int cmd_apply(int argc, char **argv)
 		goto out;
 	}
 	rc = 1;
-	text = read_file(a.in, &len);
+	text = file_read(a.in, &len);
 	if (!text) {
 		errmsg("cannot read %s: %s", a.in, strerror(errno));
 		goto out;
@@ -204,7 +168,7 @@ int cmd_apply(int argc, char **argv)
 	if (!strcmp(outpath, "-"))
 		rc = fwrite(out.buf, 1, out.len, stdout) == out.len ? 0 : 1;
 	else
-		rc = write_file(outpath, out.buf, out.len) ? 1 : 0;
+		rc = file_replace(outpath, out.buf, out.len) ? 1 : 0;
 out:
 	plan_free(pl);
 	dockerfile_free(df);

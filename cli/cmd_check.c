@@ -78,55 +78,12 @@ int check_parse_format(const char *s, enum check_format *f)
  * plan can never disagree.
  */
 
-static void feed_binds(struct planner *p, const struct trace *t)
-{
-	for (size_t d = 0; d < trace_ndirs(t); d++) {
-		json_t *binds = json_object_get(trace_meta(t, d), "binds");
-		size_t i;
-		json_t *b;
-
-		json_array_foreach (binds, i, b) {
-			const char *c =
-			    json_string_value(json_object_get(b, "container"));
-			const char *h =
-			    json_string_value(json_object_get(b, "host"));
-
-			if (c)
-				planner_add_bind(
-				    p, c, h,
-				    json_is_true(json_object_get(b, "ro")));
-		}
-	}
-}
-
-static int feed_event(const struct trace_event *ev, void *ctx)
-{
-	planner_add_event(ctx, ev);
-	return 0;
-}
-
 static struct plan *plan_of_trace(struct trace *t)
 {
 	struct plan_options o;
-	struct planner *p;
 
 	plan_options_init(&o);
-	p = planner_new(&o);
-	for (size_t i = 0; i < trace_nprocs(t); i++)
-		planner_add_proc(p, trace_proc_at(t, i));
-	for (size_t i = 0; i < trace_nmounts(t); i++)
-		planner_add_mount(p, trace_mount_at(t, i));
-	feed_binds(p, t);
-	for (size_t i = 0; i < trace_nusers(t); i++)
-		planner_add_user(p, trace_user_at(t, i));
-	for (size_t i = 0; i < trace_ngroups(t); i++)
-		planner_add_group(p, trace_group_at(t, i));
-	for (size_t i = 0; i < trace_nos(t); i++)
-		planner_add_os(p, trace_os_at(t, i));
-	for (size_t i = 0; i < trace_nuntraced(t); i++)
-		planner_add_untraced(p, trace_untraced_at(t, i));
-	trace_each_event(t, feed_event, p);
-	return planner_finish(p);
+	return plan_trace(t, &o);
 }
 
 /* The deepest grant, redirect, host fix or tmpfs covering raw, as text. */

@@ -275,38 +275,6 @@ static int parse_args(int argc, char **argv, struct harden *h)
 
 /* ---- files -------------------------------------------------------------- */
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	struct strbuf sb = STRBUF_INIT;
-	char buf[8192];
-	size_t n;
-
-	if (!f)
-		return NULL;
-	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-		sb_add(&sb, buf, n);
-	fclose(f);
-	*len = sb.len;
-	return sb_detach(&sb);
-}
-
-static int write_file(const char *path, const char *data, size_t len)
-{
-	char *tmp = xasprintf("%s.unroot-tmp", path);
-	FILE *f = fopen(tmp, "wb");
-
-	if (!f || fwrite(data, 1, len, f) != len || fclose(f) ||
-	    rename(tmp, path)) {
-		errmsg("cannot write %s: %s", path, strerror(errno));
-		unlink(tmp);
-		free(tmp);
-		return -1;
-	}
-	free(tmp);
-	return 0;
-}
-
 /* The default tag: the context directory's name as docker accepts it. */
 static char *default_tag(const char *context)
 {
@@ -367,7 +335,7 @@ static int prepare_paths(struct harden *h)
 	char *old;
 	size_t n;
 
-	h->text = slurp(h->dockerfile, &h->len);
+	h->text = file_read(h->dockerfile, &h->len);
 	if (!h->text) {
 		errmsg("cannot read %s: %s", h->dockerfile, strerror(errno));
 		return EXIT_USAGE;
@@ -392,7 +360,7 @@ static int prepare_paths(struct harden *h)
 			       h->out);
 			return EXIT_USAGE;
 		}
-		old = slurp(h->out, &n);
+		old = file_read(h->out, &n);
 		if (!h->out_given && (!old || !strstr(old, DF_BEGIN))) {
 			errmsg("%s exists and was not written by unroot; name "
 			       "it with -o to replace it",
@@ -494,7 +462,7 @@ static int run_logged(char *const argv[], const char *log)
 static void show_tail(const char *log, int lines)
 {
 	size_t len, start;
-	char *text = slurp(log, &len);
+	char *text = file_read(log, &len);
 	int n = 0;
 
 	if (!text)
@@ -741,7 +709,7 @@ static int denials_dir(const char *trace, const char *out)
 			continue;
 		src = xasprintf("%s/%s", logdir, de->d_name);
 		dst = xasprintf("%s/%s", out, de->d_name);
-		text = slurp(src, &len);
+		text = file_read(src, &len);
 		unlink(dst);
 		for (line = text; line && *line; line = next) {
 			next = strchr(line, '\n');
@@ -755,7 +723,7 @@ static int denials_dir(const char *trace, const char *out)
 			sb_adds(&kept, line);
 			sb_addc(&kept, '\n');
 		}
-		if (any && write_file(dst, kept.buf, kept.len))
+		if (any && file_replace(dst, kept.buf, kept.len))
 			rc = -1;
 		sb_release(&kept);
 		free(text);
@@ -1087,7 +1055,7 @@ static int harden(struct harden *h)
 			       "plan\n",
 			       round - 1);
 			/* the same lines; its comments name what is refused */
-			write_file(h->out, cur.buf, cur.len);
+			file_replace(h->out, cur.buf, cur.len);
 			if (ds.n) {
 				printf("%zu denial%s remain%s as %s:\n", ds.n,
 				       ds.n == 1 ? "" : "s",
@@ -1115,12 +1083,12 @@ static int harden(struct harden *h)
 			goto summary;
 		}
 		free_denials(&ds);
-		if (write_file(h->out, cur.buf, cur.len)) {
+		if (file_replace(h->out, cur.buf, cur.len)) {
 			rc = EXIT_RUN_ERROR;
 			goto out;
 		}
 		file = xasprintf("%s/Dockerfile.round%d", h->work, round);
-		write_file(file, cur.buf, cur.len);
+		file_replace(file, cur.buf, cur.len);
 		free(file);
 		printf("== round %d: %s as %s (uid %u)\n", round, h->out,
 		       pl->user, pl->uid);

@@ -1128,27 +1128,12 @@ static const struct writers *catalogue(void)
 	return w;
 }
 
-struct plan *plan_load(char *const *dirs, int ndirs, struct plan_options *o)
+struct plan *plan_trace(struct trace *t, struct plan_options *o)
 {
-	const char *why = NULL;
-	struct trace *t = trace_open(dirs, ndirs, &why);
 	struct planner *p;
-	struct plan *pl;
 
-	if (!t) {
-		errmsg("cannot read the trace: %s",
-		       why ? why : "unknown error");
-		return NULL;
-	}
 	if (!o->writers)
 		o->writers = catalogue();
-	for (size_t i = 0; i < trace_ndiags(t); i++) {
-		const struct trace_diag *d = trace_diag_at(t, i);
-
-		if (!d->warning)
-			warning("%s%s%s", d->file ? d->file : "",
-				d->file ? ": " : "", d->message);
-	}
 	p = planner_new(o);
 	for (size_t i = 0; i < trace_nusers(t); i++)
 		planner_add_user(p, trace_user_at(t, i));
@@ -1164,7 +1149,28 @@ struct plan *plan_load(char *const *dirs, int ndirs, struct plan_options *o)
 	for (size_t i = 0; i < trace_nuntraced(t); i++)
 		planner_add_untraced(p, trace_untraced_at(t, i));
 	trace_each_event(t, feed_event, p);
-	pl = planner_finish(p);
+	return planner_finish(p);
+}
+
+struct plan *plan_load(char *const *dirs, int ndirs, struct plan_options *o)
+{
+	const char *why = NULL;
+	struct trace *t = trace_open(dirs, ndirs, &why);
+	struct plan *pl;
+
+	if (!t) {
+		errmsg("cannot read the trace: %s",
+		       why ? why : "unknown error");
+		return NULL;
+	}
+	for (size_t i = 0; i < trace_ndiags(t); i++) {
+		const struct trace_diag *d = trace_diag_at(t, i);
+
+		if (!d->warning)
+			warning("%s%s%s", d->file ? d->file : "",
+				d->file ? ": " : "", d->message);
+	}
+	pl = plan_trace(t, o);
 	trace_close(t);
 	return pl;
 }

@@ -200,5 +200,8 @@ int plan_parse_option(struct plan_options *o, enum plan_format *f, int argc,
 		      char **argv, int *i);
 /* Read trace directories and plan; NULL with a message printed. */
 struct plan *plan_load(char *const *dirs, int ndirs, struct plan_options *o);
+/* The same for a trace already open: everything it holds goes to a planner
+ * (the catalogue is loaded when o->writers is NULL). */
+struct plan *plan_trace(struct trace *t, struct plan_options *o);
 
 #endif

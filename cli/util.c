@@ -616,3 +616,49 @@ char *find_preload(const char **why)
 	}
 	return abs;
 }
+
+/* ---- whole files --------------------------------------------------------- */
+
+char *file_read(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	struct strbuf sb = STRBUF_INIT;
+	char buf[8192];
+	size_t n;
+
+	if (!f)
+		return NULL;
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		sb_add(&sb, buf, n);
+	if (ferror(f)) {
+		int e = errno;
+		fclose(f);
+		sb_release(&sb);
+		errno = e;
+		return NULL;
+	}
+	fclose(f);
+	*len = sb.len;
+	return sb_detach(&sb);
+}
+
+int file_replace(const char *path, const char *data, size_t len)
+{
+	char *tmp = xasprintf("%s.unroot-tmp", path);
+	FILE *f = fopen(tmp, "wb");
+
+	if (!f || fwrite(data, 1, len, f) != len || fclose(f)) {
+		errmsg("cannot write %s: %s", tmp, strerror(errno));
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	if (rename(tmp, path)) {
+		errmsg("cannot replace %s: %s", path, strerror(errno));
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	free(tmp);
+	return 0;
+}

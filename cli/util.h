@@ -115,6 +115,16 @@ bool utf8_valid(const char *s, size_t n);
 const char *errno_name(int err);
 int errno_from_name(const char *name);
 
+/* ---- whole files --------------------------------------------------------
+ *
+ * file_read(): the whole file (NUL-terminated, may hold NUL bytes) and its
+ * length in *len, or NULL with errno set.  file_replace(): writes DATA to
+ * PATH.unroot-tmp and renames it over PATH, so PATH is never left half
+ * written; 0, or -1 after a message naming the file.
+ */
+char *file_read(const char *path, size_t *len);
+int file_replace(const char *path, const char *data, size_t len);
+
 /* ---- the preload --------------------------------------------------------
  *
  * The absolute path of libunroot.so: $UNROOT_PRELOAD when set and
