@@ -625,7 +625,9 @@ EXPORT int system(const char *command)
 	if (environ_traced()) {
 		char *sh_argv[] = {"sh", "-c", (char *)command, NULL};
 		note_spawn("system", "/bin/sh", sh_argv, -1, 0);
-		return real_system(command);
+		int r = real_system(command);
+		ur_known_forget_all(); /* the command may have changed the tree */
+		return r;
 	}
 	char *env[env_count(environ) + 5];
 	struct env_fix fix;
@@ -634,6 +636,7 @@ EXPORT int system(const char *command)
 	note_spawn("system", "/bin/sh", sh_argv, -1, 0);
 	int r = real_system(command);
 	int e = errno;
+	ur_known_forget_all();
 	if (environ == env)
 		environ = old;
 	errno = e;

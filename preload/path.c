@@ -53,7 +53,8 @@ size_t ur_normalize(char *path)
 	return (size_t)(out - path);
 }
 
-bool ur_fd_path(int fd, char *out, size_t cap)
+/* The path /proc/self/fd gives for fd (known.c caches it: ur_fd_path). */
+bool ur_fd_readlink(int fd, char *out, size_t cap)
 {
 	char link[32] = "/proc/self/fd/";
 	char num[12];

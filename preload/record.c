@@ -249,7 +249,9 @@ static void absolute_paths(struct call *c, struct scratch *s)
 		if (ok)
 			memcpy(s->abs, c->fixed, n + 1);
 	} else if (c->fd >= 0) {
-		ok = ur_fd_path(c->fd, s->abs, sizeof s->abs);
+		/* the fd's state is its pre-state (pre_state keeps it) */
+		ok = ur_fd_path_stat(c->fd, s->abs, sizeof s->abs, &s->st,
+				     &s->has_st);
 	} else if (!c->path || (!c->path[0] && c->flag_kind == FK_AT &&
 				(c->flags & AT_EMPTY_PATH))) {
 		ok = c->dirfd >= 0 &&
@@ -282,34 +284,217 @@ static void absolute_paths(struct call *c, struct scratch *s)
 /* bumped when every directory must be described again (a new file) */
 static unsigned dir_epoch;
 
+/* The state of path: known already (known.c), else from lstat. */
+static bool state_of(const char *path, struct stat *st)
+{
+	bool present;
+
+	if (ur_known_get(path, st, &present))
+		return present;
+	present = ur_sys_lstat(path, st) == 0;
+	ur_known_put(path, st, present);
+	return present;
+}
+
+/*
+ * Calls that fail when their new name exists: when one succeeds, the name
+ * was absent, so its state is read only after a failure (pre_state_after).
+ */
+static bool fails_if_exists(const struct call *c)
+{
+	switch (c->op) {
+	case OP_OPEN:
+		return (c->flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL) &&
+		       (c->flags & O_TMPFILE) != O_TMPFILE;
+	case OP_MKDIR:
+	case OP_MKNOD:
+	case OP_SYMLINK:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool is_plain_rename(const struct call *c)
+{
+	return c->op == OP_RENAME && c->path2 &&
+	       (c->flag_kind != FK_RENAME || c->flags == 0);
+}
+
+/*
+ * An open with O_CREAT but not O_EXCL, of a name whose state is unknown:
+ * try it with O_EXCL first.  When that succeeds the name was absent and
+ * the call is done, exactly as the caller asked (O_EXCL is not kept in
+ * the file's flags, and on an absent name it changes nothing).  When it
+ * fails the name exists (or the call fails anyway): the caller's own call
+ * runs, after an lstat of the name.  Only where the raw openat is what
+ * libc's open does (64-bit: no O_LARGEFILE difference).
+ */
+static bool try_exclusive_open(struct call *c, struct scratch *s)
+{
+#if __SIZEOF_LONG__ == 8
+	if (!c->may_add_excl || (c->flags & (O_CREAT | O_EXCL)) != O_CREAT ||
+	    (c->flags & O_TMPFILE) == O_TMPFILE || !c->path)
+		return false;
+	long r = ur_sys_openat(c->dirfd, c->path, c->flags | O_EXCL,
+			       (int)c->mode);
+	if (r < 0)
+		return false;
+	s->performed = true;
+	s->performed_ret = r;
+	return true;
+#else
+	(void)c;
+	(void)s;
+	return false;
+#endif
+}
+
+/*
+ * A rename whose new name's state is unknown: try it with
+ * RENAME_NOREPLACE first.  Success proves the name was absent and is the
+ * caller's rename done; any failure (the name exists, the file system or
+ * a seccomp filter refuses the flag) leaves everything as it was, and the
+ * caller's own call runs after an lstat of the new name.
+ */
+static bool try_noreplace_rename(const struct call *c, struct scratch *s)
+{
+#ifdef SYS_renameat2
+	if (!is_plain_rename(c))
+		return false;
+	long r = syscall(SYS_renameat2, c->dirfd, c->path, c->dirfd2,
+			 c->path2, 1 /* RENAME_NOREPLACE */);
+	if (r != 0)
+		return false;
+	s->performed = true;
+	s->performed_ret = 0;
+	return true;
+#else
+	(void)c;
+	(void)s;
+	return false;
+#endif
+}
+
+static void target_states(struct call *c, struct scratch *s)
+{
+	bool present;
+
+	if (c->fd >= 0 && !c->fixed) {
+		/* fstat'ed with the fd's path (absolute_paths) */
+	} else if (s->abs[0] != '/' || c->absent_before) {
+		/* no state: unknown path, or a name the call made */
+	} else if (ur_known_get(s->abs, &s->st, &present)) {
+		s->has_st = present;
+	} else if (fails_if_exists(c) || try_exclusive_open(c, s)) {
+		s->st_after = !s->performed;
+	} else {
+		s->has_st = state_of(s->abs, &s->st);
+	}
+	if (s->abs2[0] != '/')
+		return;
+	if (ur_known_get(s->abs2, &s->st2, &present))
+		s->has_st2 = present;
+	else if (c->op == OP_LINK)
+		s->st2_after = true;
+	else if (!try_noreplace_rename(c, s))
+		s->has_st2 = state_of(s->abs2, &s->st2);
+}
+
 static void pre_state(struct call *c, struct scratch *s)
 {
-	s->has_st = s->has_st2 = s->has_pst = s->has_real = false;
-	if (c->fd >= 0 && !c->fixed)
-		s->has_st = ur_sys_fstat(c->fd, &s->st) == 0;
-	else if (s->abs[0] == '/' && !c->absent_before)
-		s->has_st = ur_sys_lstat(s->abs, &s->st) == 0;
-	if (s->abs2[0] == '/')
-		s->has_st2 = ur_sys_lstat(s->abs2, &s->st2) == 0;
-	if (!s->parent[0])
+	s->has_st2 = s->has_pst = s->has_real = false;
+	s->st_after = s->st2_after = s->performed = false;
+	if (c->fd < 0 || c->fixed)
+		s->has_st = false;
+	if (s->parent[0])
+		s->has_pst = state_of(s->parent, &s->pst);
+	if (s->parent[0]) {
+		/*
+		 * The same parent as this thread's last event (a storm in
+		 * one directory): its ancestors are described already and
+		 * its real path is known, unless a new file started since.
+		 */
+		unsigned epoch = __atomic_load_n(&dir_epoch, __ATOMIC_ACQUIRE);
+		bool same = s->parent_len == s->last_len &&
+			    s->last_epoch == epoch &&
+			    !memcmp(s->parent, s->last_parent, s->parent_len);
+		if (!same)
+			note_ancestors(s, s->parent);
+		/* the target's state first: resolve_real looks for a symlink */
+		target_states(c, s);
+		bool moved = resolve_real(c, s, same && s->last_same);
+		if (!same) {
+			memcpy(s->last_parent, s->parent, s->parent_len + 1);
+			s->last_len = s->parent_len;
+			s->last_epoch = epoch;
+			s->last_same = !moved;
+		}
+	} else {
+		target_states(c, s);
+	}
+}
+
+/* After the call: the states its outcome tells, or lstat's after a failure. */
+static void pre_state_after(struct scratch *s, bool failed)
+{
+	if (s->st_after)
+		s->has_st = failed && ur_sys_lstat(s->abs, &s->st) == 0;
+	if (s->st2_after)
+		s->has_st2 = failed && ur_sys_lstat(s->abs2, &s->st2) == 0;
+}
+
+/*
+ * What a successful call changed, for known.c: the next event on the same
+ * names needs no lstat.  Anything not worked out exactly is forgotten.
+ */
+static void learn(const struct call *c, struct scratch *s, long ret)
+{
+	static const struct stat none;
+
+	if (s->abs[0] != '/')
 		return;
-	s->has_pst = ur_sys_lstat(s->parent, &s->pst) == 0;
-	/*
-	 * The same parent as this thread's last event (a storm in one
-	 * directory): its ancestors are described already and its real path
-	 * is known, unless a new file started since.
-	 */
-	unsigned epoch = __atomic_load_n(&dir_epoch, __ATOMIC_ACQUIRE);
-	bool same = s->parent_len == s->last_len && s->last_epoch == epoch &&
-		    !memcmp(s->parent, s->last_parent, s->parent_len);
-	if (!same)
-		note_ancestors(s, s->parent);
-	bool moved = resolve_real(c, s, same && s->last_same);
-	if (!same) {
-		memcpy(s->last_parent, s->parent, s->parent_len + 1);
-		s->last_len = s->parent_len;
-		s->last_epoch = epoch;
-		s->last_same = !moved;
+	if (s->has_real && c->op != OP_UTIME && c->op != OP_TRUNCATE &&
+	    c->op != OP_CONNECT) {
+		ur_known_forget_all(); /* written through a symlink */
+		if (c->op == OP_OPEN)
+			ur_known_opened((int)ret, s->real, NULL);
+		return;
+	}
+	switch (c->op) {
+	case OP_OPEN:
+		ur_known_opened((int)ret, s->abs, s->abs);
+		break;
+	case OP_RENAME:
+		if (c->flag_kind == FK_RENAME && c->flags != 0) {
+			ur_known_forget_all(); /* exchange, whiteout */
+		} else if (s->has_st && !S_ISDIR(s->st.st_mode)) {
+			ur_known_put(s->abs2, &s->st, true);
+			ur_known_put(s->abs, &none, false);
+			ur_known_fd_moved(s->abs);
+		} else {
+			ur_known_forget_all(); /* a directory, or unknown */
+		}
+		break;
+	case OP_UNLINK:
+		ur_known_put(s->abs, &none, false);
+		break;
+	case OP_RMDIR:
+		ur_known_forget_all(); /* and whatever was below it */
+		break;
+	case OP_UTIME:
+	case OP_TRUNCATE:
+	case OP_CONNECT:
+	case OP_EXEC:
+	case OP_SPAWN:
+	case OP_READ:
+	case OP_STAT:
+	case OP_ACCESS:
+		break; /* no type, owner or mode changed */
+	default:
+		ur_known_forget(s->abs);
+		if (s->abs2[0] == '/')
+			ur_known_forget(s->abs2);
 	}
 }
 
@@ -450,6 +635,9 @@ void ur_end(struct scratch *s, struct call *c, long ret, int failed)
 
 	if (!s)
 		return;
+	pre_state_after(s, failed);
+	if (!failed)
+		learn(c, s, ret);
 	encode_event(s, c, ret, failed ? err : 0);
 	scratch_release(s);
 	errno = err;
@@ -461,6 +649,9 @@ void ur_after(struct call *c, long ret, int err)
 	struct scratch *s = ur_begin(c);
 
 	if (s) {
+		pre_state_after(s, err != 0);
+		if (!err)
+			learn(c, s, ret);
 		encode_event(s, c, ret, err);
 		scratch_release(s);
 	}

@@ -49,6 +49,8 @@ struct call {
 	const char *argv0;  /* exec/spawn */
 	long child;	    /* spawn: the child's pid */
 	bool absent_before; /* the call created the name (mkstemp) */
+	bool may_add_excl;  /* an open(2) whose O_CREAT ur_begin may try
+			       with O_EXCL first (record.c) */
 };
 
 #define CALL_INIT(o, name)                                               \
@@ -68,6 +70,9 @@ struct scratch {
 	struct stat st, st2, pst;
 	bool has_st, has_st2, has_pst;
 	bool has_real;
+	bool st_after, st2_after; /* known from the call's outcome (record.c) */
+	bool performed;		  /* ur_begin made the call itself ... */
+	long performed_ret;	  /* ... and it returned this */
 	void *ips[UR_MAX_FRAMES];
 	int nips;
 	char stack_id[17];
@@ -187,8 +192,23 @@ HIDDEN long long ur_now_ns(void);
 /* path.c */
 HIDDEN size_t ur_normalize(char *path);
 HIDDEN bool ur_absolute(int dirfd, const char *path, char *out, size_t cap);
-HIDDEN bool ur_fd_path(int fd, char *out, size_t cap);
+HIDDEN bool ur_fd_readlink(int fd, char *out, size_t cap);
 HIDDEN size_t ur_parent_of(const char *abs, char *out); /* its length */
+
+/*
+ * known.c: path states and descriptor paths this process knows already
+ * (an lstat's answer or its own calls' effects), believed for 100 ms
+ */
+HIDDEN bool ur_known_get(const char *path, struct stat *st, bool *present);
+HIDDEN void ur_known_put(const char *path, const struct stat *st, bool present);
+HIDDEN void ur_known_forget(const char *path);
+HIDDEN void ur_known_forget_all(void); /* a child finished, a dir moved */
+HIDDEN bool ur_fd_path(int fd, char *out, size_t cap);
+HIDDEN bool ur_fd_path_stat(int fd, char *out, size_t cap, struct stat *st,
+			    bool *has_st);
+HIDDEN void ur_known_opened(int fd, const char *fd_path,
+			    const char *state_path);
+HIDDEN void ur_known_fd_moved(const char *path);
 
 /* raw system calls: the tracer's own I/O never goes through a wrapper */
 HIDDEN long ur_sys_open(const char *path, int flags, int mode);

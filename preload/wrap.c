@@ -20,6 +20,7 @@
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 #include <utime.h>
@@ -97,7 +98,9 @@
 		struct call c = CALL_INIT(OP_##op, #name); \
 		SHAPE_##shape extra;                       \
 		struct scratch *s = ur_begin(&c);          \
-		ret r = real_##name args;                  \
+		ret r = s && s->performed                  \
+			    ? (ret)s->performed_ret        \
+			    : real_##name args;            \
 		ur_end(s, &c, (long)r, r < 0);             \
 		return r;                                  \
 	}
@@ -166,8 +169,10 @@ static __attribute__((noinline)) int traced_open(const char *fn, open_call call,
 	c.mode = mode;
 	c.has_mode = has_mode;
 	c.nofollow = flags & O_NOFOLLOW;
+	c.may_add_excl = has_mode; /* not __open_2: it has no mode */
 	struct scratch *s = ur_begin(&c);
-	int r = call(dirfd, path, flags, mode);
+	int r = s && s->performed ? (int)s->performed_ret
+				  : call(dirfd, path, flags, mode);
 	ur_end(s, &c, r, r < 0);
 	return r;
 }
@@ -579,6 +584,36 @@ EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
 	}
 	return r;
 }
+
+/*
+ * ---- children that finished: what they wrote is not known here ----
+ *
+ * Not recorded.  A child may have created, removed or chmod'ed anything
+ * this process knows the state of (known.c), so every reap forgets it all.
+ */
+#define WAITER(ret, name, params, args)                  \
+	static ret(*real_##name) params;                 \
+	EXPORT ret name params                           \
+	{                                                \
+		REAL(name, ret(*) params);               \
+		if (UNLIKELY(!real_##name)) {            \
+			errno = ENOSYS;                  \
+			return -1;                       \
+		}                                        \
+		ret r = real_##name args;                \
+		if (ur_enabled && r >= 0) {              \
+			int e = errno;                   \
+			ur_known_forget_all();           \
+			errno = e;                       \
+		}                                        \
+		return r;                                \
+	}
+WAITER(pid_t, wait, (int *status), (status))
+WAITER(pid_t, waitpid, (pid_t pid, int *status, int options), (pid, status, options))
+WAITER(pid_t, wait3, (int *status, int options, struct rusage *usage), (status, options, usage))
+WAITER(pid_t, wait4, (pid_t pid, int *status, int options, struct rusage *usage), (pid, status, options, usage))
+WAITER(int, waitid, (idtype_t idtype, id_t id, siginfo_t *info, int options), (idtype, id, info, options))
+WAITER(int, pclose, (FILE *stream), (stream))
 
 /* ---- permission probes: recorded only when denied ---- */
 

@@ -993,8 +993,88 @@ START_TEST(test_errno_same)
 	check_state(ev, "parent", NULL);
 	ck_assert_int_eq(count_ev(&traced, "rmdir", "full", &ev), 1);
 	ck_assert_str_eq(jstr(ev, "errno"), "ENOTEMPTY");
+	/* O_CREAT tried with O_EXCL first: the directory is still seen */
+	ck_assert_int_eq(count_ev(&traced, "open", "full", &ev), 1);
+	ck_assert_str_eq(jstr(ev, "errno"), "EISDIR");
+	check_state(ev, "st", "dir");
+	ck_assert_int_eq(count_ev(&traced, "rename", "exists", &ev), 1);
+	ck_assert_str_eq(jstr(ev, "errno"), "EISDIR");
+	check_state(ev, "st2", "dir");
 	run_free(&bare);
 	run_free(&traced);
+}
+END_TEST
+
+/* ---- pre-states the tracer knew without asking (preload/known.c) ---- */
+
+/* The mode of a state, "absent" for null. */
+static const char *state_mode(const json_t *ev, const char *key)
+{
+	const json_t *st = json_object_get(ev, key);
+	ck_assert_msg(st != NULL, "no %s key", key);
+	if (json_is_null(st))
+		return "absent";
+	return jstr(st, "mode");
+}
+
+struct known_step {
+	const char *fn, *path; /* work-relative */
+	const char *st, *st2, *parent; /* modes; NULL: not checked */
+};
+
+static const struct known_step known_steps[] = {
+    {"open", "a", "absent", 0, 0},	      /* created: O_EXCL tried */
+    {"fchmod", "a", "0640", 0, 0},	      /* the open's fd remembered */
+    {"open", "a", "0604", 0, 0},	      /* fchmod forgot the old mode */
+    {"rename", "a", "0604", "absent", 0},     /* RENAME_NOREPLACE tried */
+    {"rename", "b", "0604", "0644", 0},	      /* an unseen file replaced */
+    {"unlink", "c", "0600", 0, 0},	      /* a child's chmod, waited for */
+    {"open", "t", "absent", 0, 0},	      /**/
+    {"unlink", "t", "0611", 0, 0},	      /* a raw chmod, 150 ms old */
+    {"mkdir", "d", "absent", 0, 0},	      /**/
+    {"open", "d/x", "absent", 0, "0750"},     /**/
+    {"rename", "d", "0750", "absent", 0},     /* a directory moved ... */
+    {"open", "e/x", "0644", 0, "0750"},	      /* ... its files looked up */
+    {"open", "p", "absent", 0, 0},	      /**/
+    {"rename", "p", "0644", "absent", 0},     /**/
+    {"fchmod", "q", "0644", 0, 0},	      /* the fd's file was renamed */
+    {"open", "m", "absent", 0, 0},	      /**/
+    {"fchmod", "n", "0644", 0, 0},	      /* the fd number was reused */
+};
+
+START_TEST(test_known_states)
+{
+	struct run r;
+	size_t i, k = 0;
+	json_t *x;
+	char want[PATH_MAX], got[PATH_MAX];
+	const size_t n = sizeof known_steps / sizeof *known_steps;
+
+	run(&r, "known", NULL);
+	ck_assert_int_eq(exit_code(&r), 0);
+	check_common(&r);
+	json_array_foreach (r.recs, i, x) {
+		if (!is_type(x, "ev") || jint(x, "pid") != r.pid)
+			continue;
+		ck_assert_msg(k < n, "more events than expected: %s",
+			      jstr(x, "fn"));
+		const struct known_step *e = &known_steps[k++];
+		snprintf(want, sizeof want, "%s/%s", r.work, e->path);
+		ck_assert_str_eq(jstr(x, "fn"), e->fn);
+		ck_assert_str_eq(jpath(x, "path", got, sizeof got), want);
+		ck_assert_msg(!strcmp(state_mode(x, "st"), e->st),
+			      "step %zu (%s %s): st %s, want %s", k, e->fn,
+			      e->path, state_mode(x, "st"), e->st);
+		if (e->st2)
+			ck_assert_msg(!strcmp(state_mode(x, "st2"), e->st2),
+				      "step %zu (%s %s): st2 %s, want %s", k,
+				      e->fn, e->path, state_mode(x, "st2"),
+				      e->st2);
+		if (e->parent)
+			ck_assert_str_eq(state_mode(x, "parent"), e->parent);
+	}
+	ck_assert_uint_eq(k, n);
+	run_free(&r);
 }
 END_TEST
 
@@ -1798,6 +1878,11 @@ static Suite *preload_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_errno_same);
 	tcase_add_test(tc, test_no_visible_fds);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("known");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_known_states);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("procs");

@@ -481,6 +481,14 @@ static int scenario_errno(void)
 		  sizeof a));
 	SHOW(access("missing", W_OK));
 	SHOW(shm_open("a/b", O_RDWR | O_CREAT, 0600));
+	/* the tracer tries O_CREAT with O_EXCL, and rename with
+	 * RENAME_NOREPLACE, first: what the caller sees must not change */
+	SHOW(open("full", O_WRONLY | O_CREAT, 0644));
+	SHOW(openat(AT_FDCWD, "full/x/y", O_WRONLY | O_CREAT | O_TRUNC, 0644));
+	SHOW(creat("full", 0644));
+	SHOW(rename("exists", "full"));
+	SHOW(rename("full", "exists"));
+	SHOW(renameat(AT_FDCWD, "full", AT_FDCWD, "full/x"));
 
 	KEEP(open("new1", O_WRONLY | O_CREAT, 0644));
 	KEEP(open("exists", O_RDONLY));
@@ -489,6 +497,13 @@ static int scenario_errno(void)
 	KEEP(rename("new1", "new3"));
 	KEEP(unlink("new3"));
 	KEEP(chmod("exists", 0600));
+	KEEP(open("exists", O_WRONLY | O_CREAT | O_TRUNC, 0600));
+	KEEP(symlink("made-through-link", "dangling"));
+	KEEP(open("dangling", O_WRONLY | O_CREAT, 0644));
+	SHOW(access("made-through-link", F_OK));
+	KEEP(open("new4", O_WRONLY | O_CREAT | O_TRUNC, 0644));
+	KEEP(rename("new4", "exists"));
+	SHOW(access("new4", F_OK));
 	KEEP(symlink("x", "newl"));
 	char t2[] = "tmpXXXXXX";
 	KEEP(mkstemp(t2));
@@ -503,6 +518,60 @@ static int scenario_errno(void)
 	KEEP(p ? 0 : -1);
 	if (p)
 		pclose(p);
+	return 0;
+}
+
+/*
+ * ---- what the tracer knows without asking (preload/known.c) ----
+ * A sequence whose every pre-state the test checks exactly: names the
+ * tracer learnt from its own calls, names changed behind its back by a
+ * child (forgotten at waitpid) or by a raw system call (believed for at
+ * most 100 ms), and descriptors whose file was renamed or whose number
+ * was reused.
+ */
+static int scenario_known(void)
+{
+	umask(022);
+	int fd = open("a", O_WRONLY | O_CREAT | O_TRUNC, 0640);
+	FD(fd);
+	OK(fchmod(fd, 0604));
+	close(fd);
+	FD(fd = open("a", O_WRONLY | O_CREAT | O_TRUNC, 0600)); /* 0604 */
+	close(fd);
+	OK(rename("a", "b"));	   /* st 0604, st2 absent */
+	raw_file("c");		   /* 0644, unseen */
+	OK(rename("b", "c"));	   /* st 0604, st2 0644 */
+	fflush(stdout);
+	pid_t pid = fork();
+	check(pid >= 0, "fork");
+	if (pid == 0) {
+		syscall(SYS_fchmodat, AT_FDCWD, "c", 0600);
+		_exit(0);
+	}
+	wait_child(pid);
+	OK(unlink("c")); /* 0600: the child's chmod, after waitpid */
+	FD(fd = open("t", O_WRONLY | O_CREAT, 0644));
+	close(fd);
+	syscall(SYS_fchmodat, AT_FDCWD, "t", 0611); /* unseen */
+	struct timespec pause = {0, 150 * 1000 * 1000};
+	nanosleep(&pause, NULL);
+	OK(unlink("t")); /* 0611: 150 ms later nothing is believed */
+	OK(mkdir("d", 0750));
+	FD(fd = open("d/x", O_WRONLY | O_CREAT, 0644)); /* parent 0750 */
+	close(fd);
+	OK(rename("d", "e"));
+	FD(fd = open("e/x", O_WRONLY | O_APPEND)); /* st 0644, parent 0750 */
+	close(fd);
+	FD(fd = open("p", O_WRONLY | O_CREAT, 0644));
+	OK(rename("p", "q"));
+	OK(fchmod(fd, 0600)); /* path q */
+	close(fd);
+	FD(fd = open("m", O_WRONLY | O_CREAT, 0644));
+	close(fd);
+	int again = raw_open("n", O_WRONLY | O_CREAT, 0644);
+	check(again == fd, "the same descriptor number");
+	OK(fchmod(again, 0640)); /* path n */
+	raw_close(again);
 	return 0;
 }
 
@@ -1054,6 +1123,8 @@ int main(int argc, char **argv)
 		return scenario_errno();
 	if (!strcmp(s, "fork"))
 		return scenario_fork();
+	if (!strcmp(s, "known"))
+		return scenario_known();
 	if (!strcmp(s, "vfork"))
 		return scenario_vfork();
 	if (!strcmp(s, "env_i"))
