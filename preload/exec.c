@@ -626,7 +626,8 @@ EXPORT int system(const char *command)
 		char *sh_argv[] = {"sh", "-c", (char *)command, NULL};
 		note_spawn("system", "/bin/sh", sh_argv, -1, 0);
 		int r = real_system(command);
-		ur_known_forget_all(); /* the command may have changed the tree */
+		ur_known_forget_all(); /* the command may have changed the tree
+					*/
 		return r;
 	}
 	char *env[env_count(environ) + 5];

@@ -62,7 +62,7 @@ static long long now_coarse(void)
 }
 
 /* A 64-bit hash of a path, eight bytes at a time; never 0. */
-static uint64_t hash_path(const char *s, size_t n)
+uint64_t ur_hash_path(const char *s, size_t n)
 {
 	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
 	size_t i = 0;
@@ -124,7 +124,7 @@ static bool fresh(unsigned gen, long long stamp, long long now)
 
 bool ur_known_get(const char *path, struct stat *st, bool *present)
 {
-	uint64_t key = hash_path(path, strlen(path));
+	uint64_t key = ur_hash_path(path, strlen(path));
 	struct path_slot *p = &path_slots[key & (PATH_SLOTS - 1)];
 	unsigned begun = seq_begin(&p->seq);
 	uint64_t k = LOAD(p->key);
@@ -147,7 +147,7 @@ bool ur_known_get(const char *path, struct stat *st, bool *present)
 
 void ur_known_put(const char *path, const struct stat *st, bool present)
 {
-	uint64_t key = hash_path(path, strlen(path));
+	uint64_t key = ur_hash_path(path, strlen(path));
 	struct path_slot *p = &path_slots[key & (PATH_SLOTS - 1)];
 	unsigned taken;
 
@@ -164,7 +164,7 @@ void ur_known_put(const char *path, const struct stat *st, bool present)
 
 void ur_known_forget(const char *path)
 {
-	uint64_t key = hash_path(path, strlen(path));
+	uint64_t key = ur_hash_path(path, strlen(path));
 	struct path_slot *p = &path_slots[key & (PATH_SLOTS - 1)];
 	unsigned taken;
 
@@ -200,7 +200,7 @@ static void fd_put(int fd, const struct stat *st, const char *path, size_t n)
 	for (size_t i = 0; i < n; i++)
 		STORE(f->path[i], path[i]);
 	STORE(f->len, (unsigned)n);
-	STORE(fd_keys[fd], hash_path(path, n));
+	STORE(fd_keys[fd], ur_hash_path(path, n));
 	seq_unlock(&f->seq, taken);
 	int high = __atomic_load_n(&fd_high, __ATOMIC_RELAXED);
 	while (fd + 1 > high &&
@@ -270,7 +270,7 @@ void ur_known_opened(int fd, const char *fd_path, const char *state_path)
 /* path was renamed away: descriptors that remember it ask /proc again. */
 void ur_known_fd_moved(const char *path)
 {
-	uint64_t key = hash_path(path, strlen(path));
+	uint64_t key = ur_hash_path(path, strlen(path));
 	int high = __atomic_load_n(&fd_high, __ATOMIC_RELAXED);
 
 	for (int fd = 0; fd < high && fd < FD_SLOTS; fd++) {

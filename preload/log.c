@@ -36,8 +36,8 @@
 
 #include "unroot.h"
 
-#define WINDOW_SIZE ((size_t)1 << 30) /* address space per file */
-#define FIRST_CHUNK ((size_t)64 << 10)
+#define WINDOW_SIZE ((size_t)1 << 30)  /* address space per file */
+#define FIRST_CHUNK ((size_t)16 << 10) /* on tmpfs, fallocate zeroes it */
 #define MAX_CHUNK   ((size_t)4 << 20)
 
 struct logfile {

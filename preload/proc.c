@@ -112,10 +112,27 @@ static uint64_t put_env(struct jbuf *j)
 	return h;
 }
 
-/* argv from /proc/self/cmdline: works with any libc, at any time. */
+/* argv as /proc/self/cmdline has it: the strings, each NUL-terminated. */
+static size_t argv_bytes(char *tmp, size_t cap)
+{
+	size_t n = 0;
+
+	if (!ur_start_argv)
+		return ur_read_file("/proc/self/cmdline", tmp, cap);
+	for (int i = 0; i < ur_start_argc && ur_start_argv[i]; i++) {
+		size_t len = strlen(ur_start_argv[i]) + 1;
+		if (n + len > cap)
+			break;
+		memcpy(tmp + n, ur_start_argv[i], len);
+		n += len;
+	}
+	return n;
+}
+
+/* argv, from the constructor's arguments or /proc/self/cmdline. */
 static void put_argv(struct jbuf *j, char *tmp, size_t cap)
 {
-	size_t n = ur_read_file("/proc/self/cmdline", tmp, cap);
+	size_t n = argv_bytes(tmp, cap);
 	size_t first = n ? strnlen(tmp, n) : 0;
 
 	jb_strn(j, "argv0", tmp, first);

@@ -78,50 +78,47 @@ static void scratch_release(struct scratch *s)
 /* ---- directory cache: ancestors written once, real paths known ---- */
 
 #define DIR_SLOTS    16384
-#define DIR_SEEN     1u /* its "dir" record was written */
 #define DIR_RESOLVED 2u /* its real path was computed ... */
 #define DIR_SAME     4u /* ... and equals its lexical path */
 static uint64_t dir_keys[DIR_SLOTS];
 static unsigned dir_flags[DIR_SLOTS];
+/*
+ * dir_epoch + 1 when the directory's "dir" record is in this process's
+ * file: a forked child, which starts a new file, bumps dir_epoch instead
+ * of clearing 16,384 slots (and copying their pages).
+ */
+static unsigned dir_seen[DIR_SLOTS];
+static unsigned dir_epoch;
 
-static uint64_t hash_bytes(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return h | 1;
-}
-
-/* The flags word of a directory's slot, or NULL when the table is full. */
-static unsigned *dir_slot(uint64_t key)
+/* The index of a directory's slot, or -1 when the table is full. */
+static int dir_slot(uint64_t key)
 {
 	for (unsigned i = 0; i < 64; i++) {
 		unsigned idx = (unsigned)(key + i) & (DIR_SLOTS - 1);
 		uint64_t cur =
 		    __atomic_load_n(&dir_keys[idx], __ATOMIC_ACQUIRE);
 		if (cur == key)
-			return &dir_flags[idx];
+			return (int)idx;
 		if (cur == 0) {
 			uint64_t zero = 0;
 			if (__atomic_compare_exchange_n(
 				&dir_keys[idx], &zero, key, false,
 				__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE) ||
 			    zero == key)
-				return &dir_flags[idx];
+				return (int)idx;
 		}
 	}
-	return NULL;
+	return -1;
 }
 
-/* Set bits in a slot; true when this call set DIR_SEEN first. */
-static bool dir_mark(unsigned *slot, unsigned bits)
+/* True when this call is the first of this file to see the directory. */
+static bool dir_first_seen(int slot)
 {
-	if (!slot)
+	if (slot < 0)
 		return true;
-	unsigned old = __atomic_fetch_or(slot, bits, __ATOMIC_ACQ_REL);
-	return !(old & bits);
+	unsigned now = __atomic_load_n(&dir_epoch, __ATOMIC_ACQUIRE) + 1;
+	return __atomic_exchange_n(&dir_seen[slot], now, __ATOMIC_ACQ_REL) !=
+	       now;
 }
 
 static void write_dir_record(struct scratch *s, const char *path, size_t n)
@@ -153,8 +150,7 @@ static void note_ancestors(struct scratch *s, const char *dir)
 		if (dir[i] != '/')
 			continue;
 		size_t n = i == 0 ? 1 : i;
-		unsigned *slot = dir_slot(hash_bytes(dir, n));
-		if (dir_mark(slot, DIR_SEEN))
+		if (dir_first_seen(dir_slot(ur_hash_path(dir, n))))
 			write_dir_record(s, dir, n);
 	}
 }
@@ -162,8 +158,9 @@ static void note_ancestors(struct scratch *s, const char *dir)
 /* The real path of directory dir into out; false when it is the same. */
 static bool real_dir(const char *dir, char *out, size_t cap)
 {
-	unsigned *slot = dir_slot(hash_bytes(dir, strlen(dir)) ^ 2);
-	unsigned f = slot ? __atomic_load_n(slot, __ATOMIC_ACQUIRE) : 0;
+	int slot = dir_slot(ur_hash_path(dir, strlen(dir)) ^ 2);
+	unsigned f =
+	    slot >= 0 ? __atomic_load_n(&dir_flags[slot], __ATOMIC_ACQUIRE) : 0;
 
 	if ((f & DIR_RESOLVED) && (f & DIR_SAME))
 		return false;
@@ -173,8 +170,9 @@ static bool real_dir(const char *dir, char *out, size_t cap)
 	bool ok = ur_fd_path((int)fd, out, cap);
 	ur_sys_close((int)fd);
 	bool same = !ok || !strcmp(out, dir);
-	if (slot)
-		__atomic_fetch_or(slot, DIR_RESOLVED | (same ? DIR_SAME : 0),
+	if (slot >= 0)
+		__atomic_fetch_or(&dir_flags[slot],
+				  DIR_RESOLVED | (same ? DIR_SAME : 0),
 				  __ATOMIC_ACQ_REL);
 	return !same;
 }
@@ -281,9 +279,6 @@ static void absolute_paths(struct call *c, struct scratch *s)
 	}
 }
 
-/* bumped when every directory must be described again (a new file) */
-static unsigned dir_epoch;
-
 /* The state of path: known already (known.c), else from lstat. */
 static bool state_of(const char *path, struct stat *st)
 {
@@ -336,8 +331,8 @@ static bool try_exclusive_open(struct call *c, struct scratch *s)
 	if (!c->may_add_excl || (c->flags & (O_CREAT | O_EXCL)) != O_CREAT ||
 	    (c->flags & O_TMPFILE) == O_TMPFILE || !c->path)
 		return false;
-	long r = ur_sys_openat(c->dirfd, c->path, c->flags | O_EXCL,
-			       (int)c->mode);
+	long r =
+	    ur_sys_openat(c->dirfd, c->path, c->flags | O_EXCL, (int)c->mode);
 	if (r < 0)
 		return false;
 	s->performed = true;
@@ -362,8 +357,8 @@ static bool try_noreplace_rename(const struct call *c, struct scratch *s)
 #ifdef SYS_renameat2
 	if (!is_plain_rename(c))
 		return false;
-	long r = syscall(SYS_renameat2, c->dirfd, c->path, c->dirfd2,
-			 c->path2, 1 /* RENAME_NOREPLACE */);
+	long r = syscall(SYS_renameat2, c->dirfd, c->path, c->dirfd2, c->path2,
+			 1 /* RENAME_NOREPLACE */);
 	if (r != 0)
 		return false;
 	s->performed = true;
@@ -510,9 +505,6 @@ void ur_forget_tid(void)
 {
 	thread_tid = 0;
 	__atomic_add_fetch(&dir_epoch, 1, __ATOMIC_ACQ_REL);
-	for (unsigned i = 0; i < DIR_SLOTS; i++)
-		if (dir_flags[i] & DIR_SEEN)
-			dir_flags[i] &= ~DIR_SEEN;
 }
 
 static const char *const op_names[] = {

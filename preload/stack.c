@@ -29,6 +29,7 @@ static uintptr_t self_lo, self_hi;
 
 #define SEEN_SLOTS 4096
 static uint64_t seen[SEEN_SLOTS];
+static int seen_count; /* slots filled: a child with none clears nothing */
 
 static int find_self(struct dl_phdr_info *info, size_t size, void *data)
 {
@@ -187,6 +188,21 @@ int ur_stack_capture(void **ips, int max)
 	return out;
 }
 
+/*
+ * Before fork(), in the parent: load libunwind and unwind once, so that a
+ * child inherits a ready unwinder.  Otherwise a child that only execs (a
+ * shell's or a build tool's fork-exec) would open libunwind and fill its
+ * caches on its own, once per child, for its one exec event.
+ */
+void ur_stack_before_fork(void)
+{
+	void *ips[UR_MAX_FRAMES];
+
+	if (ur_record_stacks &&
+	    __atomic_load_n(&unwind_state, __ATOMIC_ACQUIRE) == 0)
+		ur_stack_capture(ips, UR_MAX_FRAMES);
+}
+
 static uint64_t hash_ips(void *const *ips, int n)
 {
 	uint64_t h = 1469598103934665603ULL;
@@ -210,8 +226,11 @@ static bool first_sighting(uint64_t h)
 			uint64_t zero = 0;
 			if (__atomic_compare_exchange_n(slot, &zero, h, false,
 							__ATOMIC_ACQ_REL,
-							__ATOMIC_ACQUIRE))
+							__ATOMIC_ACQUIRE)) {
+				__atomic_add_fetch(&seen_count, 1,
+						   __ATOMIC_RELAXED);
 				return true;
+			}
 			if (zero == h)
 				return false;
 		}
@@ -302,7 +321,9 @@ const char *ur_stack_id(struct scratch *s)
 
 void ur_stack_after_fork(void)
 {
-	memset(seen, 0, sizeof seen);
+	if (seen_count) /* untouched, its pages are not copied */
+		memset(seen, 0, sizeof seen);
+	seen_count = 0;
 	/* a new file: its proc record already says "stacks": false */
 	nostacks_written = 0;
 }

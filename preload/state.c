@@ -170,6 +170,15 @@ static void canary_init(void)
 }
 #endif
 
+static void before_fork(void)
+{
+	if (ur_enabled && !ur_other_process()) {
+		int saved = errno;
+		ur_stack_before_fork();
+		errno = saved;
+	}
+}
+
 static void after_fork_in_child(void)
 {
 	if (!ur_enabled)
@@ -245,8 +254,27 @@ static void at_exit_write_end(void)
 		ur_log_end();
 }
 
+int ur_start_argc;
+char **ur_start_argv;
+
+/*
+ * glibc calls constructors with (argc, argv, envp): the proc record takes
+ * argv from there, not from /proc/self/cmdline (an open, two reads and a
+ * close of procfs in every new program).  musl passes nothing.
+ */
+#ifdef __GLIBC__
+__attribute__((constructor(101))) static void unroot_init(int argc, char **argv,
+							  char **envp)
+{
+	(void)envp;
+	if (argc > 0 && argv && argv[0]) {
+		ur_start_argc = argc;
+		ur_start_argv = argv;
+	}
+#else
 __attribute__((constructor(101))) static void unroot_init(void)
 {
+#endif
 	ur_guard++;
 	read_settings();
 #if defined(__x86_64__) && defined(MADV_WIPEONFORK)
@@ -257,7 +285,7 @@ __attribute__((constructor(101))) static void unroot_init(void)
 		ur_pid = (pid_t)ur_sys_getpid();
 		creds_init();
 		canary_init();
-		pthread_atfork(NULL, NULL, after_fork_in_child);
+		pthread_atfork(before_fork, NULL, after_fork_in_child);
 		atexit(at_exit_write_end);
 		ur_log_start();
 		ur_python_init();

@@ -95,6 +95,8 @@ extern HIDDEN int ur_fork_records;  /* short proc records after fork,
 extern HIDDEN char ur_logdir[PATH_MAX];
 extern HIDDEN char ur_lib[PATH_MAX]; /* the LD_PRELOAD entry */
 extern HIDDEN char ur_flags_text[64];
+extern HIDDEN int ur_start_argc;     /* the program's argv, where libc */
+extern HIDDEN char **ur_start_argv;  /* gave it to constructors */
 extern HIDDEN pid_t ur_pid;	     /* pid of this image (updated at fork) */
 extern __thread int ur_guard HIDDEN; /* >0: in the unwinder or dl* */
 extern HIDDEN uid_t ur_euid;	     /* effective ids, cached (state.c) */
@@ -143,6 +145,7 @@ HIDDEN void ur_write_once_per_ns_and_root(void);
 /* stack.c */
 HIDDEN int ur_stack_capture(void **ips, int max);
 HIDDEN const char *ur_stack_id(struct scratch *s);
+HIDDEN void ur_stack_before_fork(void); /* parent: a ready unwinder */
 HIDDEN void ur_stack_after_fork(void);
 HIDDEN bool ur_stacks_unavailable(void); /* libunwind failed to load */
 
@@ -199,6 +202,7 @@ HIDDEN size_t ur_parent_of(const char *abs, char *out); /* its length */
  * known.c: path states and descriptor paths this process knows already
  * (an lstat's answer or its own calls' effects), believed for 100 ms
  */
+HIDDEN uint64_t ur_hash_path(const char *s, size_t n); /* never 0 */
 HIDDEN bool ur_known_get(const char *path, struct stat *st, bool *present);
 HIDDEN void ur_known_put(const char *path, const struct stat *st, bool present);
 HIDDEN void ur_known_forget(const char *path);

@@ -84,25 +84,24 @@
 			real_##name = (type)ur_real(#name); \
 	} while (0)
 
-#define W(ret, name, op, shape, params, args, extra)       \
-	static ret(*real_##name) params;                   \
-	EXPORT ret name params                             \
-	{                                                  \
-		REAL(name, ret(*) params);                 \
-		if (UNLIKELY(!real_##name)) {              \
-			errno = ENOSYS;                    \
-			return -1;                         \
-		}                                          \
-		if (!ur_enabled)                           \
-			return real_##name args;           \
-		struct call c = CALL_INIT(OP_##op, #name); \
-		SHAPE_##shape extra;                       \
-		struct scratch *s = ur_begin(&c);          \
-		ret r = s && s->performed                  \
-			    ? (ret)s->performed_ret        \
-			    : real_##name args;            \
-		ur_end(s, &c, (long)r, r < 0);             \
-		return r;                                  \
+#define W(ret, name, op, shape, params, args, extra)              \
+	static ret(*real_##name) params;                          \
+	EXPORT ret name params                                    \
+	{                                                         \
+		REAL(name, ret(*) params);                        \
+		if (UNLIKELY(!real_##name)) {                     \
+			errno = ENOSYS;                           \
+			return -1;                                \
+		}                                                 \
+		if (!ur_enabled)                                  \
+			return real_##name args;                  \
+		struct call c = CALL_INIT(OP_##op, #name);        \
+		SHAPE_##shape extra;                              \
+		struct scratch *s = ur_begin(&c);                 \
+		ret r = s && s->performed ? (ret)s->performed_ret \
+					  : real_##name args;     \
+		ur_end(s, &c, (long)r, r < 0);                    \
+		return r;                                         \
 	}
 #define C(name, params, args)                 \
 	static int(*real_##name) params;      \
@@ -591,29 +590,34 @@ EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
  * Not recorded.  A child may have created, removed or chmod'ed anything
  * this process knows the state of (known.c), so every reap forgets it all.
  */
-#define WAITER(ret, name, params, args)                  \
-	static ret(*real_##name) params;                 \
-	EXPORT ret name params                           \
-	{                                                \
-		REAL(name, ret(*) params);               \
-		if (UNLIKELY(!real_##name)) {            \
-			errno = ENOSYS;                  \
-			return -1;                       \
-		}                                        \
-		ret r = real_##name args;                \
-		if (ur_enabled && r >= 0) {              \
-			int e = errno;                   \
-			ur_known_forget_all();           \
-			errno = e;                       \
-		}                                        \
-		return r;                                \
+#define WAITER(ret, name, params, args)        \
+	static ret(*real_##name) params;       \
+	EXPORT ret name params                 \
+	{                                      \
+		REAL(name, ret(*) params);     \
+		if (UNLIKELY(!real_##name)) {  \
+			errno = ENOSYS;        \
+			return -1;             \
+		}                              \
+		ret r = real_##name args;      \
+		if (ur_enabled && r >= 0) {    \
+			int e = errno;         \
+			ur_known_forget_all(); \
+			errno = e;             \
+		}                              \
+		return r;                      \
 	}
 WAITER(pid_t, wait, (int *status), (status))
-WAITER(pid_t, waitpid, (pid_t pid, int *status, int options), (pid, status, options))
-WAITER(pid_t, wait3, (int *status, int options, struct rusage *usage), (status, options, usage))
-WAITER(pid_t, wait4, (pid_t pid, int *status, int options, struct rusage *usage), (pid, status, options, usage))
-WAITER(int, waitid, (idtype_t idtype, id_t id, siginfo_t *info, int options), (idtype, id, info, options))
-WAITER(int, pclose, (FILE *stream), (stream))
+WAITER(pid_t, waitpid, (pid_t pid, int *status, int options),
+       (pid, status, options))
+WAITER(pid_t, wait3, (int *status, int options, struct rusage *usage),
+       (status, options, usage))
+WAITER(pid_t, wait4,
+       (pid_t pid, int *status, int options, struct rusage *usage),
+       (pid, status, options, usage))
+WAITER(int, waitid, (idtype_t idtype, id_t id, siginfo_t *info, int options),
+       (idtype, id, info, options))
+WAITER(int, pclose, (FILE * stream), (stream))
 
 /* ---- permission probes: recorded only when denied ---- */
 
