@@ -13,8 +13,8 @@
  *
  * An entry is believed for at most KNOWN_TTL_NS.  Everything is forgotten
  * when this process reaps a child (wait*, system, pclose: the child may
- * have changed the tree) and when it renames or removes a directory (the
- * paths below it changed).  What another process changes inside that
+ * have changed the tree) and when it renames a directory (the paths below
+ * it changed).  What another process changes inside that
  * window is not seen: the pre-state of a path written concurrently by two
  * unrelated processes may be up to KNOWN_TTL_NS old (SCHEMA.md says so).
  *
@@ -31,7 +31,8 @@
 #define FD_SLOTS      1024
 #define FD_PATH_BYTES 240
 
-struct path_slot {
+/* a cache line each: threads that write neighbouring slots do not share */
+struct __attribute__((aligned(64))) path_slot {
 	unsigned seq; /* odd while a writer fills the slot */
 	unsigned gen; /* known_gen when it was filled */
 	uint64_t key; /* hash of the path, never 0 */
@@ -40,7 +41,7 @@ struct path_slot {
 	unsigned uid, gid;
 };
 
-struct fd_slot {
+struct __attribute__((aligned(64))) fd_slot {
 	unsigned seq, gen;
 	long long stamp;
 	uint64_t dev, ino;
@@ -75,8 +76,13 @@ uint64_t ur_hash_path(const char *s, size_t n)
 	}
 	uint64_t w = 0;
 	memcpy(&w, s + i, n - i);
-	h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 29;
+	/* murmur3's finaliser: every input bit reaches the low bits */
+	h ^= w;
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
 	return h | 1;
 }
 
@@ -122,10 +128,32 @@ static bool fresh(unsigned gen, long long stamp, long long now)
 
 /* ---- path states ---- */
 
+/*
+ * Two slots per path (a pair of neighbours): a directory that every event
+ * names stays, while the stream of one-off file names a storm makes
+ * replaces the older entry of a pair.
+ */
+static struct path_slot *pair_of(uint64_t key)
+{
+	return &path_slots[(key >> 1) & (PATH_SLOTS - 2)];
+}
+
+/* The slot of the pair that holds key, or NULL. */
+static struct path_slot *slot_with(struct path_slot *pair, uint64_t key)
+{
+	if (LOAD(pair[0].key) == key)
+		return &pair[0];
+	if (LOAD(pair[1].key) == key)
+		return &pair[1];
+	return NULL;
+}
+
 bool ur_known_get(const char *path, struct stat *st, bool *present)
 {
 	uint64_t key = ur_hash_path(path, strlen(path));
-	struct path_slot *p = &path_slots[key & (PATH_SLOTS - 1)];
+	struct path_slot *p = slot_with(pair_of(key), key);
+	if (!p)
+		return false;
 	unsigned begun = seq_begin(&p->seq);
 	uint64_t k = LOAD(p->key);
 	unsigned gen = LOAD(p->gen);
@@ -148,9 +176,13 @@ bool ur_known_get(const char *path, struct stat *st, bool *present)
 void ur_known_put(const char *path, const struct stat *st, bool present)
 {
 	uint64_t key = ur_hash_path(path, strlen(path));
-	struct path_slot *p = &path_slots[key & (PATH_SLOTS - 1)];
+	struct path_slot *pair = pair_of(key);
+	struct path_slot *p = slot_with(pair, key);
 	unsigned taken;
 
+	if (!p) /* the one written longer ago */
+		p = LOAD(pair[0].stamp) <= LOAD(pair[1].stamp) ? &pair[0]
+							       : &pair[1];
 	if (!seq_lock(&p->seq, &taken))
 		return;
 	STORE(p->key, key);
@@ -165,13 +197,14 @@ void ur_known_put(const char *path, const struct stat *st, bool present)
 void ur_known_forget(const char *path)
 {
 	uint64_t key = ur_hash_path(path, strlen(path));
-	struct path_slot *p = &path_slots[key & (PATH_SLOTS - 1)];
+	struct path_slot *p = slot_with(pair_of(key), key);
 	unsigned taken;
 
-	if (LOAD(p->key) != key)
+	if (!p)
 		return;
 	if (seq_lock(&p->seq, &taken)) {
-		STORE(p->key, (uint64_t)0);
+		if (LOAD(p->key) == key)
+			STORE(p->key, (uint64_t)0);
 		seq_unlock(&p->seq, taken);
 	} else {
 		ur_known_forget_all(); /* cannot clear it: clear everything */
@@ -278,12 +311,11 @@ void ur_known_fd_moved(const char *path)
 			continue;
 		struct fd_slot *f = &fd_slots[fd];
 		unsigned taken;
+		/* busy: another thread is putting a new path there */
 		if (seq_lock(&f->seq, &taken)) {
 			STORE(f->len, 0u);
 			STORE(fd_keys[fd], (uint64_t)0);
 			seq_unlock(&f->seq, taken);
-		} else {
-			ur_known_forget_all();
 		}
 	}
 }

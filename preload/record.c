@@ -475,7 +475,8 @@ static void learn(const struct call *c, struct scratch *s, long ret)
 		ur_known_put(s->abs, &none, false);
 		break;
 	case OP_RMDIR:
-		ur_known_forget_all(); /* and whatever was below it */
+		/* it was empty: nothing below it was present */
+		ur_known_put(s->abs, &none, false);
 		break;
 	case OP_UTIME:
 	case OP_TRUNCATE:

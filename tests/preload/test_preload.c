@@ -1018,28 +1018,28 @@ static const char *state_mode(const json_t *ev, const char *key)
 }
 
 struct known_step {
-	const char *fn, *path; /* work-relative */
+	const char *fn, *path;	       /* work-relative */
 	const char *st, *st2, *parent; /* modes; NULL: not checked */
 };
 
 static const struct known_step known_steps[] = {
-    {"open", "a", "absent", 0, 0},	      /* created: O_EXCL tried */
-    {"fchmod", "a", "0640", 0, 0},	      /* the open's fd remembered */
-    {"open", "a", "0604", 0, 0},	      /* fchmod forgot the old mode */
-    {"rename", "a", "0604", "absent", 0},     /* RENAME_NOREPLACE tried */
-    {"rename", "b", "0604", "0644", 0},	      /* an unseen file replaced */
-    {"unlink", "c", "0600", 0, 0},	      /* a child's chmod, waited for */
-    {"open", "t", "absent", 0, 0},	      /**/
-    {"unlink", "t", "0611", 0, 0},	      /* a raw chmod, 150 ms old */
-    {"mkdir", "d", "absent", 0, 0},	      /**/
-    {"open", "d/x", "absent", 0, "0750"},     /**/
-    {"rename", "d", "0750", "absent", 0},     /* a directory moved ... */
-    {"open", "e/x", "0644", 0, "0750"},	      /* ... its files looked up */
-    {"open", "p", "absent", 0, 0},	      /**/
-    {"rename", "p", "0644", "absent", 0},     /**/
-    {"fchmod", "q", "0644", 0, 0},	      /* the fd's file was renamed */
-    {"open", "m", "absent", 0, 0},	      /**/
-    {"fchmod", "n", "0644", 0, 0},	      /* the fd number was reused */
+    {"open", "a", "absent", 0, 0},	  /* created: O_EXCL tried */
+    {"fchmod", "a", "0640", 0, 0},	  /* the open's fd remembered */
+    {"open", "a", "0604", 0, 0},	  /* fchmod forgot the old mode */
+    {"rename", "a", "0604", "absent", 0}, /* RENAME_NOREPLACE tried */
+    {"rename", "b", "0604", "0644", 0},	  /* an unseen file replaced */
+    {"unlink", "c", "0600", 0, 0},	  /* a child's chmod, waited for */
+    {"open", "t", "absent", 0, 0},	  /**/
+    {"unlink", "t", "0611", 0, 0},	  /* a raw chmod, 150 ms old */
+    {"mkdir", "d", "absent", 0, 0},	  /**/
+    {"open", "d/x", "absent", 0, "0750"}, /**/
+    {"rename", "d", "0750", "absent", 0}, /* a directory moved ... */
+    {"open", "e/x", "0644", 0, "0750"},	  /* ... its files looked up */
+    {"open", "p", "absent", 0, 0},	  /**/
+    {"rename", "p", "0644", "absent", 0}, /**/
+    {"fchmod", "q", "0644", 0, 0},	  /* the fd's file was renamed */
+    {"open", "m", "absent", 0, 0},	  /**/
+    {"fchmod", "n", "0644", 0, 0},	  /* the fd number was reused */
 };
 
 START_TEST(test_known_states)

@@ -538,9 +538,9 @@ static int scenario_known(void)
 	close(fd);
 	FD(fd = open("a", O_WRONLY | O_CREAT | O_TRUNC, 0600)); /* 0604 */
 	close(fd);
-	OK(rename("a", "b"));	   /* st 0604, st2 absent */
-	raw_file("c");		   /* 0644, unseen */
-	OK(rename("b", "c"));	   /* st 0604, st2 0644 */
+	OK(rename("a", "b")); /* st 0604, st2 absent */
+	raw_file("c");	      /* 0644, unseen */
+	OK(rename("b", "c")); /* st 0604, st2 0644 */
 	fflush(stdout);
 	pid_t pid = fork();
 	check(pid >= 0, "fork");
