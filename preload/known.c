@@ -45,8 +45,8 @@ struct __attribute__((aligned(64))) fd_slot {
 	unsigned seq, gen;
 	long long stamp;
 	uint64_t dev, ino;
-	unsigned len; /* 0: empty */
-	char path[FD_PATH_BYTES];
+	unsigned len;			   /* 0: empty */
+	uint64_t words[FD_PATH_BYTES / 8]; /* the path, 8 bytes a store */
 };
 
 static struct path_slot path_slots[PATH_SLOTS];
@@ -148,10 +148,17 @@ static struct path_slot *slot_with(struct path_slot *pair, uint64_t key)
 	return NULL;
 }
 
-bool ur_known_get(const char *path, struct stat *st, bool *present)
+/* now_coarse() at the start of the event (ur_known_tick) */
+static __thread long long event_now;
+
+void ur_known_tick(void)
 {
-	uint64_t key = ur_hash_path(path, strlen(path));
-	struct path_slot *p = slot_with(pair_of(key), key);
+	event_now = now_coarse();
+}
+
+bool ur_known_get(uint64_t key, struct stat *st, bool *present)
+{
+	struct path_slot *p = key ? slot_with(pair_of(key), key) : NULL;
 	if (!p)
 		return false;
 	unsigned begun = seq_begin(&p->seq);
@@ -161,7 +168,7 @@ bool ur_known_get(const char *path, struct stat *st, bool *present)
 	unsigned mode = LOAD(p->mode), uid = LOAD(p->uid), gid = LOAD(p->gid);
 
 	if (!seq_still(&p->seq, begun) || k != key ||
-	    !fresh(gen, stamp, now_coarse()))
+	    !fresh(gen, stamp, event_now ? event_now : now_coarse()))
 		return false;
 	*present = mode != 0;
 	if (mode) {
@@ -173,9 +180,10 @@ bool ur_known_get(const char *path, struct stat *st, bool *present)
 	return true;
 }
 
-void ur_known_put(const char *path, const struct stat *st, bool present)
+void ur_known_put(uint64_t key, const struct stat *st, bool present)
 {
-	uint64_t key = ur_hash_path(path, strlen(path));
+	if (!key)
+		return;
 	struct path_slot *pair = pair_of(key);
 	struct path_slot *p = slot_with(pair, key);
 	unsigned taken;
@@ -187,17 +195,16 @@ void ur_known_put(const char *path, const struct stat *st, bool present)
 		return;
 	STORE(p->key, key);
 	STORE(p->gen, __atomic_load_n(&known_gen, __ATOMIC_ACQUIRE));
-	STORE(p->stamp, now_coarse());
+	STORE(p->stamp, event_now ? event_now : now_coarse());
 	STORE(p->mode, present ? (unsigned)st->st_mode : 0u);
 	STORE(p->uid, present ? (unsigned)st->st_uid : 0u);
 	STORE(p->gid, present ? (unsigned)st->st_gid : 0u);
 	seq_unlock(&p->seq, taken);
 }
 
-void ur_known_forget(const char *path)
+void ur_known_forget(uint64_t key)
 {
-	uint64_t key = ur_hash_path(path, strlen(path));
-	struct path_slot *p = slot_with(pair_of(key), key);
+	struct path_slot *p = key ? slot_with(pair_of(key), key) : NULL;
 	unsigned taken;
 
 	if (!p)
@@ -230,8 +237,11 @@ static void fd_put(int fd, const struct stat *st, const char *path, size_t n)
 	STORE(f->stamp, now_coarse());
 	STORE(f->dev, (uint64_t)st->st_dev);
 	STORE(f->ino, (uint64_t)st->st_ino);
-	for (size_t i = 0; i < n; i++)
-		STORE(f->path[i], path[i]);
+	for (size_t i = 0; i < n; i += 8) {
+		uint64_t w = 0;
+		memcpy(&w, path + i, n - i < 8 ? n - i : 8);
+		STORE(f->words[i / 8], w);
+	}
 	STORE(f->len, (unsigned)n);
 	STORE(fd_keys[fd], ur_hash_path(path, n));
 	seq_unlock(&f->seq, taken);
@@ -255,8 +265,10 @@ static bool fd_get(int fd, const struct stat *st, char *out, size_t cap)
 	bool same = LOAD(f->dev) == (uint64_t)st->st_dev &&
 		    LOAD(f->ino) == (uint64_t)st->st_ino &&
 		    fresh(LOAD(f->gen), LOAD(f->stamp), now_coarse());
-	for (unsigned i = 0; i < len; i++)
-		out[i] = LOAD(f->path[i]);
+	for (unsigned i = 0; i < len; i += 8) {
+		uint64_t w = LOAD(f->words[i / 8]);
+		memcpy(out + i, &w, len - i < 8 ? len - i : 8);
+	}
 	out[len] = 0;
 	return same && seq_still(&f->seq, begun);
 }
@@ -287,17 +299,17 @@ bool ur_fd_path(int fd, char *out, size_t cap)
 
 /*
  * An open made fd: remember the path behind it (fd_path, symlinks
- * resolved) and, when state_path is not NULL, the state of that name.
+ * resolved) and, when state_key is not 0, the state of that name.
  */
-void ur_known_opened(int fd, const char *fd_path, const char *state_path)
+void ur_known_opened(int fd, const char *fd_path, uint64_t state_key)
 {
 	struct stat st;
 
 	if (fd < 0 || ur_sys_fstat(fd, &st) != 0)
 		return;
 	fd_put(fd, &st, fd_path, strlen(fd_path));
-	if (state_path)
-		ur_known_put(state_path, &st, true);
+	if (state_key)
+		ur_known_put(state_key, &st, true);
 }
 
 /* path was renamed away: descriptors that remember it ask /proc again. */

@@ -280,15 +280,20 @@ static void absolute_paths(struct call *c, struct scratch *s)
 }
 
 /* The state of path: known already (known.c), else from lstat. */
-static bool state_of(const char *path, struct stat *st)
+static bool state_of(const char *path, uint64_t key, struct stat *st)
 {
 	bool present;
 
-	if (ur_known_get(path, st, &present))
+	if (ur_known_get(key, st, &present))
 		return present;
 	present = ur_sys_lstat(path, st) == 0;
-	ur_known_put(path, st, present);
+	ur_known_put(key, st, present);
 	return present;
+}
+
+static uint64_t key_of(const char *path)
+{
+	return path[0] == '/' ? ur_hash_path(path, strlen(path)) : 0;
 }
 
 /*
@@ -379,21 +384,21 @@ static void target_states(struct call *c, struct scratch *s)
 		/* fstat'ed with the fd's path (absolute_paths) */
 	} else if (s->abs[0] != '/' || c->absent_before) {
 		/* no state: unknown path, or a name the call made */
-	} else if (ur_known_get(s->abs, &s->st, &present)) {
+	} else if (ur_known_get(s->abs_key, &s->st, &present)) {
 		s->has_st = present;
 	} else if (fails_if_exists(c) || try_exclusive_open(c, s)) {
 		s->st_after = !s->performed;
 	} else {
-		s->has_st = state_of(s->abs, &s->st);
+		s->has_st = state_of(s->abs, s->abs_key, &s->st);
 	}
 	if (s->abs2[0] != '/')
 		return;
-	if (ur_known_get(s->abs2, &s->st2, &present))
+	if (ur_known_get(s->abs2_key, &s->st2, &present))
 		s->has_st2 = present;
 	else if (c->op == OP_LINK)
 		s->st2_after = true;
 	else if (!try_noreplace_rename(c, s))
-		s->has_st2 = state_of(s->abs2, &s->st2);
+		s->has_st2 = state_of(s->abs2, s->abs2_key, &s->st2);
 }
 
 static void pre_state(struct call *c, struct scratch *s)
@@ -402,8 +407,13 @@ static void pre_state(struct call *c, struct scratch *s)
 	s->st_after = s->st2_after = s->performed = false;
 	if (c->fd < 0 || c->fixed)
 		s->has_st = false;
+	ur_known_tick();
+	s->abs_key = key_of(s->abs);
+	s->abs2_key = key_of(s->abs2);
+	s->parent_key =
+	    s->parent[0] ? ur_hash_path(s->parent, s->parent_len) : 0;
 	if (s->parent[0])
-		s->has_pst = state_of(s->parent, &s->pst);
+		s->has_pst = state_of(s->parent, s->parent_key, &s->pst);
 	if (s->parent[0]) {
 		/*
 		 * The same parent as this thread's last event (a storm in
@@ -453,30 +463,30 @@ static void learn(const struct call *c, struct scratch *s, long ret)
 	    c->op != OP_CONNECT) {
 		ur_known_forget_all(); /* written through a symlink */
 		if (c->op == OP_OPEN)
-			ur_known_opened((int)ret, s->real, NULL);
+			ur_known_opened((int)ret, s->real, 0);
 		return;
 	}
 	switch (c->op) {
 	case OP_OPEN:
-		ur_known_opened((int)ret, s->abs, s->abs);
+		ur_known_opened((int)ret, s->abs, s->abs_key);
 		break;
 	case OP_RENAME:
 		if (c->flag_kind == FK_RENAME && c->flags != 0) {
 			ur_known_forget_all(); /* exchange, whiteout */
 		} else if (s->has_st && !S_ISDIR(s->st.st_mode)) {
-			ur_known_put(s->abs2, &s->st, true);
-			ur_known_put(s->abs, &none, false);
+			ur_known_put(s->abs2_key, &s->st, true);
+			ur_known_put(s->abs_key, &none, false);
 			ur_known_fd_moved(s->abs);
 		} else {
 			ur_known_forget_all(); /* a directory, or unknown */
 		}
 		break;
 	case OP_UNLINK:
-		ur_known_put(s->abs, &none, false);
+		ur_known_put(s->abs_key, &none, false);
 		break;
 	case OP_RMDIR:
 		/* it was empty: nothing below it was present */
-		ur_known_put(s->abs, &none, false);
+		ur_known_put(s->abs_key, &none, false);
 		break;
 	case OP_UTIME:
 	case OP_TRUNCATE:
@@ -488,9 +498,9 @@ static void learn(const struct call *c, struct scratch *s, long ret)
 	case OP_ACCESS:
 		break; /* no type, owner or mode changed */
 	default:
-		ur_known_forget(s->abs);
-		if (s->abs2[0] == '/')
-			ur_known_forget(s->abs2);
+		ur_known_forget(s->abs_key);
+		if (s->abs2_key)
+			ur_known_forget(s->abs2_key);
 	}
 }
 

@@ -76,6 +76,7 @@ struct scratch {
 	void *ips[UR_MAX_FRAMES];
 	int nips;
 	char stack_id[17];
+	uint64_t abs_key, abs2_key, parent_key; /* ur_hash_path of each */
 	bool nested; /* mmap'd for a nested (signal handler) record */
 	/* the parent directory of this thread's last event (record.c) */
 	size_t parent_len, last_len;
@@ -203,15 +204,15 @@ HIDDEN size_t ur_parent_of(const char *abs, char *out); /* its length */
  * (an lstat's answer or its own calls' effects), believed for 100 ms
  */
 HIDDEN uint64_t ur_hash_path(const char *s, size_t n); /* never 0 */
-HIDDEN bool ur_known_get(const char *path, struct stat *st, bool *present);
-HIDDEN void ur_known_put(const char *path, const struct stat *st, bool present);
-HIDDEN void ur_known_forget(const char *path);
+HIDDEN void ur_known_tick(void); /* an event starts: read the clock once */
+HIDDEN bool ur_known_get(uint64_t key, struct stat *st, bool *present);
+HIDDEN void ur_known_put(uint64_t key, const struct stat *st, bool present);
+HIDDEN void ur_known_forget(uint64_t key);
 HIDDEN void ur_known_forget_all(void); /* a child finished, a dir moved */
 HIDDEN bool ur_fd_path(int fd, char *out, size_t cap);
 HIDDEN bool ur_fd_path_stat(int fd, char *out, size_t cap, struct stat *st,
 			    bool *has_st);
-HIDDEN void ur_known_opened(int fd, const char *fd_path,
-			    const char *state_path);
+HIDDEN void ur_known_opened(int fd, const char *fd_path, uint64_t state_key);
 HIDDEN void ur_known_fd_moved(const char *path);
 
 /* raw system calls: the tracer's own I/O never goes through a wrapper */
