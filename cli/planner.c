@@ -2005,7 +2005,10 @@ void planner_add_event(struct planner *p, const struct trace_event *ev)
 	rel = ev->path2 && (ev->op == OP_RENAME || ev->op == OP_LINK)
 		  ? home_relative(ev->path2, home_of(ev))
 		  : NULL;
-	if (rel && !home_relative(ev->path, home_of(ev))) {
+	char *old_rel = rel ? home_relative(ev->path, home_of(ev)) : NULL;
+	bool into_home = rel && !old_rel;
+	free(old_rel);
+	if (into_home) {
 		/* moved or linked into HOME (pip builds a wheel in /tmp and
 		 * renames it into its cache): the new name is a HOME write;
 		 * a rename's old name is still removed where it was */
