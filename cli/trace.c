@@ -1720,6 +1720,37 @@ static enum fkey f_key(const struct fstr *s)
 }
 
 /* {"type":...,"uid":...,"gid":...,"mode":...} or null */
+/* "KEY": and the blanks around it; false unless a plain string key. */
+static bool f_name(struct fcur *k, struct fstr *key)
+{
+	if (!f_string(k, key) || key->esc)
+		return false;
+	f_ws(k);
+	if (k->c == k->end || *k->c++ != ':')
+		return false;
+	f_ws(k);
+	return true;
+}
+
+/*
+ * After a member or an element: 1 when a ',' says another follows, 0 when
+ * the closing bracket ends the object or array, -1 for anything else.
+ */
+static int f_next(struct fcur *k, char close)
+{
+	f_ws(k);
+	if (k->c == k->end)
+		return -1;
+	if (*k->c == close) {
+		k->c++;
+		return 0;
+	}
+	if (*k->c++ != ',')
+		return -1;
+	f_ws(k);
+	return 1;
+}
+
 static bool f_state(struct fcur *k, struct fstate *st)
 {
 	st->set = true;
@@ -1737,12 +1768,8 @@ static bool f_state(struct fcur *k, struct fstate *st)
 		struct fstr key;
 		bool *seen;
 
-		if (!f_string(k, &key) || key.esc)
+		if (!f_name(k, &key))
 			return false;
-		f_ws(k);
-		if (k->c == k->end || *k->c++ != ':')
-			return false;
-		f_ws(k);
 		if (key.n == 4 && !memcmp(key.p, "type", 4)) {
 			seen = &st->has_type;
 			if (*seen || !f_string(k, &st->type))
@@ -1763,16 +1790,9 @@ static bool f_state(struct fcur *k, struct fstate *st)
 			return false;
 		}
 		*seen = true;
-		f_ws(k);
-		if (k->c == k->end)
-			return false;
-		if (*k->c == '}') {
-			k->c++;
-			return true;
-		}
-		if (*k->c++ != ',')
-			return false;
-		f_ws(k);
+		int more = f_next(k, '}');
+		if (more <= 0)
+			return more == 0;
 	}
 }
 
@@ -1801,12 +1821,8 @@ static bool f_py(struct fcur *k, struct fev *e)
 			for (;;) {
 				struct fstr key;
 
-				if (!f_string(k, &key) || key.esc)
+				if (!f_name(k, &key))
 					return false;
-				f_ws(k);
-				if (k->c == k->end || *k->c++ != ':')
-					return false;
-				f_ws(k);
 				if (key.n == 1 && key.p[0] == 'f') {
 					if (fr.has_f || !f_string(k, &fr.f))
 						return false;
@@ -1823,29 +1839,17 @@ static bool f_py(struct fcur *k, struct fev *e)
 				} else {
 					return false;
 				}
-				f_ws(k);
-				if (k->c == k->end)
+				int more = f_next(k, '}');
+				if (more < 0)
 					return false;
-				if (*k->c == '}') {
-					k->c++;
+				if (more == 0)
 					break;
-				}
-				if (*k->c++ != ',')
-					return false;
-				f_ws(k);
 			}
 		if (fr.has_f && e->npy < TRACE_MAX_PYFRAMES)
 			e->py[e->npy++] = fr;
-		f_ws(k);
-		if (k->c == k->end)
-			return false;
-		if (*k->c == ']') {
-			k->c++;
-			return true;
-		}
-		if (*k->c++ != ',')
-			return false;
-		f_ws(k);
+		int more = f_next(k, ']');
+		if (more <= 0)
+			return more == 0;
 	}
 }
 
@@ -1886,12 +1890,8 @@ static bool f_scan(char *line, size_t len, struct fev *e)
 		bool ok;
 
 		/* an escaped key may spell a known one: jansson's job */
-		if (!f_string(&k, &key) || key.esc)
+		if (!f_name(&k, &key))
 			return false;
-		f_ws(&k);
-		if (k.c == k.end || *k.c++ != ':')
-			return false;
-		f_ws(&k);
 		fk = f_key(&key);
 		if (fk < FK__COUNT && e->seen[fk])
 			return false; /* jansson keeps the last: rare, its job
@@ -1950,16 +1950,11 @@ static bool f_scan(char *line, size_t len, struct fev *e)
 			return false;
 		if (fk < FK__COUNT)
 			e->seen[fk] = true;
-		f_ws(&k);
-		if (k.c == k.end)
+		int more = f_next(&k, '}');
+		if (more < 0)
 			return false;
-		if (*k.c == '}') {
-			k.c++;
+		if (more == 0)
 			break;
-		}
-		if (*k.c++ != ',')
-			return false;
-		f_ws(&k);
 	}
 	f_ws(&k);
 	return k.c == k.end;
