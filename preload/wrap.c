@@ -84,15 +84,21 @@
 			real_##name = (type)ur_real(#name); \
 	} while (0)
 
+/* REAL, and ENOSYS from the wrapper when libc has no such function */
+#define REAL_OR_ENOSYS(name, type)            \
+	do {                                  \
+		REAL(name, type);             \
+		if (UNLIKELY(!real_##name)) { \
+			errno = ENOSYS;       \
+			return -1;            \
+		}                             \
+	} while (0)
+
 #define W(ret, name, op, shape, params, args, extra)              \
 	static ret(*real_##name) params;                          \
 	EXPORT ret name params                                    \
 	{                                                         \
-		REAL(name, ret(*) params);                        \
-		if (UNLIKELY(!real_##name)) {                     \
-			errno = ENOSYS;                           \
-			return -1;                                \
-		}                                                 \
+		REAL_OR_ENOSYS(name, ret(*) params);              \
 		if (!ur_enabled)                                  \
 			return real_##name args;                  \
 		struct call c = CALL_INIT(OP_##op, #name);        \
@@ -103,19 +109,15 @@
 		ur_end(s, &c, (long)r, r < 0);                    \
 		return r;                                         \
 	}
-#define C(name, params, args)                 \
-	static int(*real_##name) params;      \
-	EXPORT int name params                \
-	{                                     \
-		REAL(name, int(*) params);    \
-		if (UNLIKELY(!real_##name)) { \
-			errno = ENOSYS;       \
-			return -1;            \
-		}                             \
-		int r = real_##name args;     \
-		if (ur_enabled)               \
-			ur_creds_refresh();   \
-		return r;                     \
+#define C(name, params, args)                        \
+	static int(*real_##name) params;             \
+	EXPORT int name params                       \
+	{                                            \
+		REAL_OR_ENOSYS(name, int(*) params); \
+		int r = real_##name args;            \
+		if (ur_enabled)                      \
+			ur_creds_refresh();          \
+		return r;                            \
 	}
 #include "calls.def"
 #undef W
@@ -590,22 +592,15 @@ EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
  * Not recorded.  A child may have created, removed or chmod'ed anything
  * this process knows the state of (known.c), so every reap forgets it all.
  */
-#define WAITER(ret, name, params, args)        \
-	static ret(*real_##name) params;       \
-	EXPORT ret name params                 \
-	{                                      \
-		REAL(name, ret(*) params);     \
-		if (UNLIKELY(!real_##name)) {  \
-			errno = ENOSYS;        \
-			return -1;             \
-		}                              \
-		ret r = real_##name args;      \
-		if (ur_enabled && r >= 0) {    \
-			int e = errno;         \
-			ur_known_forget_all(); \
-			errno = e;             \
-		}                              \
-		return r;                      \
+#define WAITER(ret, name, params, args)              \
+	static ret(*real_##name) params;             \
+	EXPORT ret name params                       \
+	{                                            \
+		REAL_OR_ENOSYS(name, ret(*) params); \
+		ret r = real_##name args;            \
+		if (ur_enabled && r >= 0)            \
+			ur_known_forget_all();       \
+		return r;                            \
 	}
 WAITER(pid_t, wait, (int *status), (status))
 WAITER(pid_t, waitpid, (pid_t pid, int *status, int options),
