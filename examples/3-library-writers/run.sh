@@ -21,7 +21,14 @@ while [ -e /app/supervisord.pid ] && [ $i -lt 50 ]; do
 	i=$((i + 1))
 	sleep 0.2
 done
+# supervisorctl's status of an EXITED program is its stop time, not its
+# exit status: success is the line hubcache prints last
 case $st in
-*"exit status 0"* | *EXITED*0*) echo "run.sh: ok" ;;
-*) echo "run.sh: hubcache failed: $st" >&2; exit 1 ;;
+*EXITED*)
+	if grep -q '^hubcache: cached' /tmp/hubcache.out 2>/dev/null; then
+		echo "run.sh: ok"
+		exit 0
+	fi ;;
 esac
+echo "run.sh: hubcache failed: $st" >&2
+exit 1
