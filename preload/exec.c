@@ -9,8 +9,10 @@
  *
  * In a vfork child (detected because getpid() is not the recorded pid) the
  * wrappers rebuild the environment on the stack and record the exec
- * (vfork_note_exec): no lock, no allocation, no shared state written but
- * the record's bytes in the parent's mapped log.
+ * (other_note_exec): no lock, no allocation, no shared state written but
+ * the record's bytes in the parent's mapped log.  A forked child that has
+ * recorded nothing yet records its exec the same way, in the file it
+ * inherited.
  */
 #include <elf.h>
 #include <errno.h>
@@ -179,7 +181,8 @@ static const char *why_untraced(const char *path, int depth)
 	return why;
 }
 
-/* other: from a vfork child, whose pid is given (see vfork_note_exec) */
+/* other: from a child in its parent's file, with the child's pid (see
+ * other_note_exec) */
 static void record_untraced(const char *path, const char *why, pid_t pid,
 			    bool other)
 {
@@ -284,20 +287,39 @@ static void note_spawn(const char *fn, const char *path, char *const argv[],
 }
 
 /*
- * The exec of a vfork child (dash runs every external command so, CPython's
- * subprocess too), before the call and again when it fails, and the
- * "untraced" record of a program the loader will not preload into.  The
- * child runs on its parent's memory and thread: only this stack, raw
- * system calls and one atomic reservation in the parent's mapped file
- * (ur_log_write_other).  No scratch, no cache, no stack walk, no lock, no
- * thread-local state but errno, which is put back.  The record carries the
- * child's own pid, its effective ids (it may have changed them) and
- * "vfork": true; it lands in the parent's file.
+ * Where an exec is recorded.  In this process's own file (note_exec), or
+ * in another's (other_note_exec):
+ * - a vfork child (dash runs every external command so, CPython's
+ *   subprocess too) runs on its parent's memory and thread until it execs:
+ *   its exec goes into the parent's file;
+ * - a forked child that has recorded nothing yet has no file of its own
+ *   (log.c): its exec goes into the file it inherited, its parent's.  A
+ *   fork-exec child, the commonest kind, so costs neither a file nor a
+ *   proc record; the program it execs makes its own.
  */
-static __attribute__((noinline)) void vfork_note_exec(const char *fn, int dirfd,
-						      const char *path,
-						      char *const argv[],
-						      long ret, int err)
+enum exec_file { OWN_FILE, VFORK_PARENT, FORK_PARENT };
+
+static enum exec_file exec_file(void)
+{
+	if (in_vfork_child())
+		return VFORK_PARENT;
+	return ur_log_borrowed() ? FORK_PARENT : OWN_FILE;
+}
+
+/*
+ * The exec event written into another process's file, before the call and
+ * again when it fails, and the "untraced" record of a program the loader
+ * will not preload into.  A vfork child runs on its parent's memory and
+ * thread: only this stack, raw system calls and one atomic reservation in
+ * the parent's mapped file (ur_log_write_other).  No scratch, no cache, no
+ * stack walk, no lock, no thread-local state but errno, which is put back;
+ * a forked child gets the same treatment.  The record carries the child's
+ * own pid, its effective ids (it may have changed them) and "vfork": true
+ * or "forked": true.
+ */
+static __attribute__((noinline)) void
+other_note_exec(enum exec_file where, const char *fn, int dirfd,
+		const char *path, char *const argv[], long ret, int err)
 {
 	int saved = errno;
 	char abs[PATH_MAX], real[PATH_MAX], parent[PATH_MAX];
@@ -336,7 +358,7 @@ static __attribute__((noinline)) void vfork_note_exec(const char *fn, int dirfd,
 	jb_int(&j, "gid", syscall(SYS_getegid));
 	jb_state(&j, "st", &st, has_st);
 	jb_state(&j, "parent", &pst, has_pst);
-	jb_bool(&j, "vfork", true);
+	jb_bool(&j, where == VFORK_PARENT ? "vfork" : "forked", true);
 	jb_end(&j);
 	if (!j.overflow)
 		ur_log_write_other(buf, j.len);
@@ -381,10 +403,11 @@ static int traced_exec(const char *fn, const char *path, char *const argv[],
 	char *const *e = fix_env(envp, env, &fix);
 	const char *file =
 	    search ? search_path(path, found, sizeof found) : path;
-	if (in_vfork_child()) {
-		vfork_note_exec(fn, AT_FDCWD, file, argv, 0, 0);
+	enum exec_file where = exec_file();
+	if (where != OWN_FILE) {
+		other_note_exec(where, fn, AT_FDCWD, file, argv, 0, 0);
 		int r = call(path, argv, e);
-		vfork_note_exec(fn, AT_FDCWD, file, argv, r, errno);
+		other_note_exec(where, fn, AT_FDCWD, file, argv, r, errno);
 		return r;
 	}
 	note_exec(fn, AT_FDCWD, file, argv, 0, 0);
@@ -463,10 +486,12 @@ EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 	char *const *e = fix_env(envp, env, &fix);
 	if (!ur_fd_path(fd, path, sizeof path))
 		strcpy(path, "?");
-	if (in_vfork_child()) {
-		vfork_note_exec("fexecve", AT_FDCWD, path, argv, 0, 0);
+	enum exec_file where = exec_file();
+	if (where != OWN_FILE) {
+		other_note_exec(where, "fexecve", AT_FDCWD, path, argv, 0, 0);
 		int r = real_fexecve(fd, argv, e);
-		vfork_note_exec("fexecve", AT_FDCWD, path, argv, r, errno);
+		other_note_exec(where, "fexecve", AT_FDCWD, path, argv, r,
+				errno);
 		return r;
 	}
 	note_exec("fexecve", AT_FDCWD, path, argv, 0, 0);
@@ -493,10 +518,11 @@ EXPORT int execveat(int dirfd, const char *path, char *const argv[],
 	char *env[env_count(envp) + 5];
 	struct env_fix fix;
 	char *const *e = fix_env(envp, env, &fix);
-	if (in_vfork_child()) {
-		vfork_note_exec("execveat", dirfd, path, argv, 0, 0);
+	enum exec_file where = exec_file();
+	if (where != OWN_FILE) {
+		other_note_exec(where, "execveat", dirfd, path, argv, 0, 0);
 		int r = call_execveat(dirfd, path, argv, e, flags);
-		vfork_note_exec("execveat", dirfd, path, argv, r, errno);
+		other_note_exec(where, "execveat", dirfd, path, argv, r, errno);
 		return r;
 	}
 	note_exec("execveat", dirfd, path, argv, 0, 0);

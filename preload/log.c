@@ -40,18 +40,38 @@
 #define FIRST_CHUNK ((size_t)16 << 10) /* on tmpfs, fallocate zeroes it */
 #define MAX_CHUNK   ((size_t)4 << 20)
 
-struct logfile {
-	char name[PATH_MAX + 64];
-	char *map;	     /* NULL: write(2) per record */
+/*
+ * Where the next record of a mapped file goes.  It lives in shared memory
+ * (a MAP_SHARED anonymous page, a slot per file, never reused), not in the
+ * process's own: a forked child inherits the page with the mapping, so the
+ * child and its parent reserve from the same cursor and can both write into
+ * the parent's file (see ur_log_write_other).
+ */
+struct logcursor {
 	size_t cursor;	     /* bytes reserved (atomic) */
 	size_t allocated;    /* bytes backed by fallocate (atomic) */
 	int growing;	     /* a thread is extending it ahead of need */
 	size_t ahead_failed; /* allocated when that last failed: not again */
 };
 
+struct logfile {
+	char name[PATH_MAX + 64];
+	char *map;	      /* NULL: write(2) per record */
+	struct logcursor *at; /* with map */
+};
+
 /* Two slots: a new file is made in the free one, then published. */
 static struct logfile files[2];
 static int file_idx = -1; /* the published slot, -1 before a file exists */
+#define CURSORS_PER_PAGE (4096 / sizeof(struct logcursor))
+static struct logcursor *cursors; /* this process's page */
+static size_t cursors_used;
+
+/* In a forked child that has no file yet: the file it was forked with,
+ * and how many threads are writing into it now. */
+static struct logfile inherited;
+static struct logcursor *inherited_cursors;
+static int inherited_writers;
 static long lost_records;
 static int log_failed; /* the file could not be created at all */
 
@@ -97,6 +117,42 @@ static void count_lost(void)
 	__atomic_add_fetch(&lost_records, 1, __ATOMIC_RELAXED);
 }
 
+/*
+ * A new file's cursor, zero; NULL without shared memory.  Never one an
+ * earlier file had: a forked child may still be writing into that file.
+ * (A full page stays mapped: this process has made 128 files by then.)
+ */
+static struct logcursor *new_cursor(void)
+{
+	if (!cursors || cursors_used == CURSORS_PER_PAGE) {
+		void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			return NULL;
+		cursors = p;
+		cursors_used = 0;
+	}
+	return &cursors[cursors_used++];
+}
+
+/* The child starts its own file: the inherited one is the parent's.  It
+ * is unmapped once no thread of the child is writing into it. */
+static void drop_inherited(void)
+{
+	if (!inherited.name[0])
+		return;
+	__atomic_store_n(&inherited.name[0], 0, __ATOMIC_RELEASE);
+	while (__atomic_load_n(&inherited_writers, __ATOMIC_ACQUIRE))
+		sched_yield();
+	if (inherited.map)
+		munmap(inherited.map, WINDOW_SIZE);
+	if (inherited_cursors)
+		munmap(inherited_cursors, 4096);
+	inherited.map = NULL;
+	inherited.at = NULL;
+	inherited_cursors = NULL;
+}
+
 /* Create a new file in lf and map it; false when no file could be made. */
 static bool create_log(struct logfile *lf)
 {
@@ -113,16 +169,14 @@ static bool create_log(struct logfile *lf)
 	if (fd < 0)
 		return false;
 	lf->map = NULL;
-	lf->cursor = 0;
-	lf->allocated = 0;
-	lf->growing = 0;
-	lf->ahead_failed = 0;
-	if (syscall(SYS_fallocate, (int)fd, 0, 0L, (long)FIRST_CHUNK) == 0) {
+	lf->at = new_cursor();
+	if (lf->at &&
+	    syscall(SYS_fallocate, (int)fd, 0, 0L, (long)FIRST_CHUNK) == 0) {
 		void *p = mmap(NULL, WINDOW_SIZE, PROT_READ | PROT_WRITE,
 			       MAP_SHARED, (int)fd, 0);
 		if (p != MAP_FAILED) {
 			lf->map = p;
-			lf->allocated = FIRST_CHUNK;
+			lf->at->allocated = FIRST_CHUNK;
 		} else {
 			syscall(SYS_ftruncate, (int)fd, 0L);
 		}
@@ -137,7 +191,7 @@ static bool ensure_allocated(struct logfile *lf, size_t end, int *err)
 {
 	size_t have;
 
-	while ((have = __atomic_load_n(&lf->allocated, __ATOMIC_ACQUIRE)) <
+	while ((have = __atomic_load_n(&lf->at->allocated, __ATOMIC_ACQUIRE)) <
 	       end) {
 		size_t step = have < MAX_CHUNK ? have : MAX_CHUNK;
 		size_t want = have + step;
@@ -158,8 +212,9 @@ static bool ensure_allocated(struct logfile *lf, size_t end, int *err)
 		ur_sys_close((int)fd);
 		if (r != 0)
 			return false;
-		__atomic_compare_exchange_n(&lf->allocated, &have, want, false,
-					    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+		__atomic_compare_exchange_n(&lf->at->allocated, &have, want,
+					    false, __ATOMIC_ACQ_REL,
+					    __ATOMIC_ACQUIRE);
 	}
 	return true;
 }
@@ -174,17 +229,18 @@ static bool ensure_allocated(struct logfile *lf, size_t end, int *err)
  */
 static void grow_ahead(struct logfile *lf, size_t end)
 {
-	size_t have = __atomic_load_n(&lf->allocated, __ATOMIC_ACQUIRE);
+	struct logcursor *at = lf->at;
+	size_t have = __atomic_load_n(&at->allocated, __ATOMIC_ACQUIRE);
 	size_t step = have < MAX_CHUNK ? have : MAX_CHUNK;
 	int err;
 
 	if (end + step / 2 < have || have >= WINDOW_SIZE ||
-	    __atomic_load_n(&lf->ahead_failed, __ATOMIC_RELAXED) == have ||
-	    __atomic_exchange_n(&lf->growing, 1, __ATOMIC_ACQUIRE))
+	    __atomic_load_n(&at->ahead_failed, __ATOMIC_RELAXED) == have ||
+	    __atomic_exchange_n(&at->growing, 1, __ATOMIC_ACQUIRE))
 		return;
 	if (!ensure_allocated(lf, have + 1, &err))
-		__atomic_store_n(&lf->ahead_failed, have, __ATOMIC_RELAXED);
-	__atomic_store_n(&lf->growing, 0, __ATOMIC_RELEASE);
+		__atomic_store_n(&at->ahead_failed, have, __ATOMIC_RELAXED);
+	__atomic_store_n(&at->growing, 0, __ATOMIC_RELEASE);
 }
 
 /*
@@ -221,7 +277,7 @@ static bool place(struct logfile *lf, const char *buf, size_t len, int *err)
 		ur_sys_close((int)fd);
 		return ok;
 	}
-	size_t off = __atomic_fetch_add(&lf->cursor, len, __ATOMIC_RELAXED);
+	size_t off = __atomic_fetch_add(&lf->at->cursor, len, __ATOMIC_RELAXED);
 	if (off + len > WINDOW_SIZE || !ensure_allocated(lf, off + len, err))
 		return false; /* the reserved bytes stay NUL: padding */
 	memcpy(lf->map + off, buf, len);
@@ -266,6 +322,7 @@ static bool start_file(int old_idx)
 	 * thread may still be copying into it */
 	if (!create_log(&files[slot]))
 		return false;
+	drop_inherited();
 	start_slot = slot;
 	ur_write_proc();
 	ur_write_once_per_ns_and_root();
@@ -330,18 +387,33 @@ void ur_log_write(const char *buf, size_t len)
  * From a vfork child, which runs on its parent's memory: the record goes
  * into the parent's current file through the shared mapping (one atomic
  * reservation, the parent is suspended) or, where there is no mapping, one
- * write(2) on a descriptor opened and closed again.  Nothing else is
- * written: no file is started, no slot or counter changes, a record that
- * cannot be placed is dropped uncounted.
+ * write(2) on a descriptor opened and closed again.  From a forked child
+ * that has no file of its own yet, it goes the same way into the file the
+ * child inherited: the cursor is in shared memory, so the parent and any
+ * number of such children reserve from it without overlapping.  Nothing
+ * else is written: no file is started, no slot or counter changes, a
+ * record that cannot be placed is dropped uncounted.
  */
 void ur_log_write_other(const char *buf, size_t len)
 {
 	int err;
 	int idx = __atomic_load_n(&file_idx, __ATOMIC_ACQUIRE);
 
-	if (idx < 0)
+	if (idx >= 0) {
+		place(&files[idx], buf, len, &err);
 		return;
-	place(&files[idx], buf, len, &err);
+	}
+	__atomic_add_fetch(&inherited_writers, 1, __ATOMIC_ACQ_REL);
+	if (__atomic_load_n(&inherited.name[0], __ATOMIC_ACQUIRE))
+		place(&inherited, buf, len, &err);
+	__atomic_sub_fetch(&inherited_writers, 1, __ATOMIC_ACQ_REL);
+}
+
+/* A forked child with no file of its own, writing into its parent's. */
+bool ur_log_borrowed(void)
+{
+	return __atomic_load_n(&file_idx, __ATOMIC_ACQUIRE) < 0 &&
+	       __atomic_load_n(&inherited.name[0], __ATOMIC_ACQUIRE);
 }
 
 void ur_log_start(void)
@@ -350,17 +422,38 @@ void ur_log_start(void)
 		new_file(-1);
 }
 
-/* In a forked child: the parent's files are the parent's; start afresh.
- * The inherited mappings are shared with the parent's files, so they are
- * dropped from the child before it can write into them. */
+/*
+ * In a forked child: the parent's files are the parent's.  The child's
+ * own records go into a file of its own, made at its first record, but
+ * until then it keeps the parent's current file (the one its parent's
+ * records go to; an ancestor's, when the parent had none either): an exec
+ * made before the child recorded anything goes there, as a vfork child's
+ * does (exec.c), which spares a fork-exec child a file and a proc record.
+ * The parent's other window is unmapped, and the child's cursors will be
+ * a page of its own: writing into the parent's would move its cursors.
+ */
 void ur_log_after_fork(void)
 {
+	int idx = file_idx;
+
+	inherited_writers = 0; /* the threads that were are not here */
+	if (idx >= 0) {
+		drop_inherited();
+		inherited = files[idx];
+		inherited_cursors = cursors;
+		files[idx].map = NULL;
+	} else if (cursors) {
+		munmap(cursors, 4096); /* the parent had a page but no file */
+	}
 	for (int i = 0; i < 2; i++) {
 		if (files[i].map)
 			munmap(files[i].map, WINDOW_SIZE);
 		files[i].map = NULL;
+		files[i].at = NULL;
 		files[i].name[0] = 0;
 	}
+	cursors = NULL;
+	cursors_used = 0;
 	file_idx = -1;
 	ur_log_reset_start();
 	log_failed = 0;

@@ -14,7 +14,8 @@
  * Bumped on any incompatible change; readers refuse newer versions.
  * 2: a forked child's proc record may be a short "fork" record whose other
  * fields are inherited (SCHEMA.md; not with "noforkrec" in UNROOT_FLAGS);
- * an exec in a vfork child is recorded.
+ * an exec in a vfork child is recorded (in its parent's file, as is, since,
+ * the exec of a forked child that has no file of its own: "forked").
  */
 #define UNROOT_SCHEMA_VERSION 2
 

@@ -527,13 +527,15 @@ static void check_common(const struct run *r)
 		ck_assert_int_gt(jint(x, "ts"), 0);
 		ck_assert(json_is_integer(json_object_get(x, "uid")));
 		ck_assert(json_is_integer(json_object_get(x, "gid")));
-		/* a vfork child's exec is in its parent's file, with its pid */
-		if (json_is_true(json_object_get(x, "vfork"))) {
+		/* the exec of a vfork child, or of a forked child that had
+		 * no file yet, is in its parent's file, with its own pid */
+		if (json_is_true(json_object_get(x, "vfork")) ||
+		    json_is_true(json_object_get(x, "forked"))) {
 			ck_assert_str_eq(jstr(x, "op"), "exec");
 			ck_assert_ptr_null(json_object_get(x, "stack"));
 			ck_assert_msg(jint(x, "pid") !=
 					  jint(proc_of(r, x), "pid"),
-				      "vfork ev with its file's pid");
+				      "child's exec ev with its file's pid");
 			continue;
 		}
 		ck_assert_msg(jint(x, "pid") == jint(proc_of(r, x), "pid"),
@@ -1216,6 +1218,100 @@ START_TEST(test_vfork_exec)
 }
 END_TEST
 
+/* the exec event of pid in the trace (the first, or the nth of them) */
+static json_t *exec_of_pid(const struct run *r, long long pid, int nth)
+{
+	size_t i;
+	json_t *x;
+	json_array_foreach (r->recs, i, x)
+		if (is_type(x, "ev") && !strcmp(jstr(x, "op"), "exec") &&
+		    jint(x, "pid") == pid && nth-- == 0)
+			return x;
+	return NULL;
+}
+
+/* a fork record of pid: its own file exists */
+static bool has_fork_record(const struct run *r, long long pid)
+{
+	size_t i;
+	json_t *x;
+	json_array_foreach (r->recs, i, x)
+		if (is_type(x, "proc") && jint(x, "pid") == pid &&
+		    json_is_true(json_object_get(x, "fork")))
+			return true;
+	return false;
+}
+
+/*
+ * A forked child's exec made before the child recorded anything is in the
+ * file it inherited (its parent's, or its grandparent's when the parent
+ * had none either), with its own pid and "forked": true, and the child
+ * gets no file; a child that wrote first has its own, and its exec there
+ * has a stack.  Twenty such children write into the workload's file while
+ * a thread of the workload does too: check_common parses every record.
+ */
+START_TEST(test_forkexec)
+{
+	struct run r;
+	json_t *x;
+	size_t i;
+	int a = 0;
+
+	run(&r, "forkexec", NULL);
+	ck_assert_int_eq(exit_code(&r), 0);
+	check_common(&r);
+	const char *own = jstr(workload_proc(&r), "_file");
+	json_array_foreach (r.recs, i, x) {
+		if (!is_type(x, "ev") || strcmp(jstr(x, "op"), "open"))
+			continue;
+		char got[PATH_MAX];
+		const char *path = jpath(x, "path", got, sizeof got);
+		const char *base = path ? strrchr(path, '/') + 1 : "";
+		bool fa = !strcmp(base, "from-fork-a");
+		bool fd = !strcmp(base, "from-fork-d");
+		bool fb = !strcmp(base, "from-fork-b");
+		if (!fa && !fd && !fb)
+			continue;
+		/* the sh image that wrote it has the child's pid */
+		long long pid = jint(proc_of(&r, x), "pid");
+		json_t *ex = exec_of_pid(&r, pid, 0);
+		ck_assert_ptr_nonnull(ex);
+		ck_assert_str_eq(jstr(ex, "fn"), "execl");
+		ck_assert(json_is_null(json_object_get(ex, "errno")));
+		if (fb) {
+			ck_assert_str_ne(jstr(ex, "_file"), own);
+			ck_assert(has_fork_record(&r, pid));
+			ck_assert_ptr_null(json_object_get(ex, "forked"));
+			ck_assert_ptr_nonnull(json_object_get(ex, "stack"));
+			continue;
+		}
+		a += fa;
+		ck_assert_str_eq(jstr(ex, "_file"), own);
+		ck_assert(json_is_true(json_object_get(ex, "forked")));
+		ck_assert_int_eq(jint(ex, "uid"), 0);
+		ck_assert_int_eq(jint(ex, "gid"), 0);
+		ck_assert(!has_fork_record(&r, pid));
+	}
+	ck_assert_int_eq(a, 20);
+	ck_assert_int_eq(count_ev(&r, NULL, "from-fork-d", NULL), 1);
+	ck_assert_int_eq(count_ev(&r, NULL, "from-fork-b", NULL), 1);
+	/* E: its failed exec, before and after, in the workload's file; then
+	 * its write, in a file of its own */
+	json_t *after;
+	ck_assert_int_eq(count_ev(&r, "open", "fork-e-after", &after), 1);
+	long long e = jint(after, "pid");
+	ck_assert(has_fork_record(&r, e));
+	json_t *e0 = exec_of_pid(&r, e, 0), *e1 = exec_of_pid(&r, e, 1);
+	ck_assert_ptr_nonnull(e1);
+	ck_assert_str_eq(jstr(e0, "_file"), own);
+	ck_assert_str_eq(jstr(e1, "_file"), own);
+	ck_assert(json_is_null(json_object_get(e0, "errno")));
+	ck_assert_str_eq(jstr(e1, "errno"), "ENOENT");
+	ck_assert_str_ne(jstr(after, "_file"), own);
+	run_free(&r);
+}
+END_TEST
+
 START_TEST(test_env_i)
 {
 	struct run r;
@@ -1889,6 +1985,7 @@ static Suite *preload_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_fork);
 	tcase_add_test(tc, test_vfork_exec);
+	tcase_add_test(tc, test_forkexec);
 	tcase_add_test(tc, test_env_i);
 	tcase_add_test(tc, test_keep_preload);
 	tcase_add_test(tc, test_spawns);

@@ -616,6 +616,75 @@ static int scenario_vfork(void)
 	return 0;
 }
 
+/*
+ * fork-exec children: A execs at once (its exec goes into this file); B
+ * writes first, then execs (B has a file of its own); C forks D, which
+ * execs (D's exec goes into this file too: C had no file); E fails to
+ * exec, then writes.  Meanwhile a thread of this process keeps writing
+ * into the same file.
+ */
+static volatile int forkexec_done;
+
+static void *forkexec_writer(void *arg)
+{
+	(void)arg;
+	for (int i = 0; !forkexec_done; i++) {
+		int fd = open("fe-busy", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd >= 0)
+			close(fd);
+	}
+	return NULL;
+}
+
+static int scenario_forkexec(void)
+{
+	pthread_t t;
+	check(pthread_create(&t, NULL, forkexec_writer, NULL) == 0,
+	      "pthread_create");
+	for (int i = 0; i < 20; i++) {
+		pid_t a = fork();
+		if (a == 0) {
+			execl("/bin/sh", "sh", "-c", "echo a > from-fork-a",
+			      (char *)NULL);
+			_exit(127);
+		}
+		wait_child(a);
+	}
+	pid_t b = fork();
+	if (b == 0) {
+		int fd = open("fork-b-first", O_WRONLY | O_CREAT, 0644);
+		if (fd >= 0)
+			close(fd);
+		execl("/bin/sh", "sh", "-c", "echo b > from-fork-b",
+		      (char *)NULL);
+		_exit(127);
+	}
+	wait_child(b);
+	pid_t c = fork();
+	if (c == 0) {
+		pid_t d = fork();
+		if (d == 0) {
+			execl("/bin/sh", "sh", "-c", "echo d > from-fork-d",
+			      (char *)NULL);
+			_exit(127);
+		}
+		int st;
+		waitpid(d, &st, 0);
+		_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 1);
+	}
+	wait_child(c);
+	pid_t e = fork();
+	if (e == 0) {
+		execl("/nonexistent-fe", "x", (char *)NULL);
+		int fd = open("fork-e-after", O_WRONLY | O_CREAT, 0644);
+		_exit(fd >= 0 ? 0 : 1);
+	}
+	wait_child(e);
+	forkexec_done = 1;
+	pthread_join(t, NULL);
+	return 0;
+}
+
 static int scenario_env_i(void)
 {
 	pid_t pid = fork();
@@ -1127,6 +1196,8 @@ int main(int argc, char **argv)
 		return scenario_known();
 	if (!strcmp(s, "vfork"))
 		return scenario_vfork();
+	if (!strcmp(s, "forkexec"))
+		return scenario_forkexec();
 	if (!strcmp(s, "env_i"))
 		return scenario_env_i();
 	if (!strcmp(s, "keep_preload") && argc > 3)
