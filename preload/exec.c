@@ -336,8 +336,9 @@ other_note_exec(enum exec_file where, const char *fn, int dirfd,
 	bool has_real = false;
 	long fd = ur_sys_open(abs, O_PATH | O_CLOEXEC, 0);
 	if (fd >= 0) {
-		has_real =
-		    ur_fd_path((int)fd, real, sizeof real) && strcmp(real, abs);
+		/* not ur_fd_path: its table may be the parent's memory */
+		has_real = ur_fd_readlink((int)fd, real, sizeof real) &&
+			   strcmp(real, abs);
 		ur_sys_close((int)fd);
 	}
 	jb_init(&j, buf, sizeof buf);

@@ -67,9 +67,10 @@ static int file_idx = -1; /* the published slot, -1 before a file exists */
 static struct logcursor *cursors; /* this process's page */
 static size_t cursors_used;
 
-/* In a forked child that has no file yet: the file it was forked with,
- * and how many threads are writing into it now. */
-static struct logfile inherited;
+/* In a forked child that has no file yet: the slot of the file it was
+ * forked with (left as the parent had it), and how many threads are
+ * writing into it now. */
+static struct logfile *inherited;
 static struct logcursor *inherited_cursors;
 static int inherited_writers;
 static long lost_records;
@@ -139,17 +140,18 @@ static struct logcursor *new_cursor(void)
  * is unmapped once no thread of the child is writing into it. */
 static void drop_inherited(void)
 {
-	if (!inherited.name[0])
+	struct logfile *lf = inherited;
+
+	if (!lf)
 		return;
-	__atomic_store_n(&inherited.name[0], 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&inherited, NULL, __ATOMIC_RELEASE);
 	while (__atomic_load_n(&inherited_writers, __ATOMIC_ACQUIRE))
 		sched_yield();
-	if (inherited.map)
-		munmap(inherited.map, WINDOW_SIZE);
+	if (lf->map)
+		munmap(lf->map, WINDOW_SIZE);
 	if (inherited_cursors)
 		munmap(inherited_cursors, 4096);
-	inherited.map = NULL;
-	inherited.at = NULL;
+	memset(lf, 0, sizeof *lf);
 	inherited_cursors = NULL;
 }
 
@@ -299,9 +301,12 @@ static __thread int starting_here;
 
 void ur_log_reset_start(void)
 {
-	starting = 0;
-	start_slot = -1;
-	starting_here = 0;
+	if (starting)
+		starting = 0;
+	if (start_slot != -1)
+		start_slot = -1;
+	if (starting_here)
+		starting_here = 0;
 }
 
 static void wait_started(int old_idx)
@@ -316,7 +321,8 @@ static void wait_started(int old_idx)
 /* Start a file in the slot other than old_idx; false when it failed. */
 static bool start_file(int old_idx)
 {
-	int slot = old_idx == 0 ? 1 : 0;
+	/* not the one a forked child still writes its execs into */
+	int slot = old_idx == 0 || inherited == &files[0] ? 1 : 0;
 
 	/* a third file reuses a slot; its old window stays mapped, since a
 	 * thread may still be copying into it */
@@ -404,8 +410,9 @@ void ur_log_write_other(const char *buf, size_t len)
 		return;
 	}
 	__atomic_add_fetch(&inherited_writers, 1, __ATOMIC_ACQ_REL);
-	if (__atomic_load_n(&inherited.name[0], __ATOMIC_ACQUIRE))
-		place(&inherited, buf, len, &err);
+	struct logfile *lf = __atomic_load_n(&inherited, __ATOMIC_ACQUIRE);
+	if (lf)
+		place(lf, buf, len, &err);
 	__atomic_sub_fetch(&inherited_writers, 1, __ATOMIC_ACQ_REL);
 }
 
@@ -413,7 +420,7 @@ void ur_log_write_other(const char *buf, size_t len)
 bool ur_log_borrowed(void)
 {
 	return __atomic_load_n(&file_idx, __ATOMIC_ACQUIRE) < 0 &&
-	       __atomic_load_n(&inherited.name[0], __ATOMIC_ACQUIRE);
+	       __atomic_load_n(&inherited, __ATOMIC_ACQUIRE);
 }
 
 void ur_log_start(void)
@@ -436,28 +443,33 @@ void ur_log_after_fork(void)
 {
 	int idx = file_idx;
 
-	inherited_writers = 0; /* the threads that were are not here */
+	/* written only where it changes: every page written is a page the
+	 * kernel copies for the child */
+	if (inherited_writers)
+		inherited_writers = 0; /* the threads that were are not here */
 	if (idx >= 0) {
-		drop_inherited();
-		inherited = files[idx];
+		inherited = &files[idx];
 		inherited_cursors = cursors;
-		files[idx].map = NULL;
 	} else if (cursors) {
 		munmap(cursors, 4096); /* the parent had a page but no file */
 	}
 	for (int i = 0; i < 2; i++) {
+		if (&files[i] == inherited || !files[i].name[0])
+			continue;
 		if (files[i].map)
 			munmap(files[i].map, WINDOW_SIZE);
-		files[i].map = NULL;
-		files[i].at = NULL;
-		files[i].name[0] = 0;
+		memset(&files[i], 0, sizeof files[i]);
 	}
-	cursors = NULL;
-	cursors_used = 0;
+	if (cursors)
+		cursors = NULL;
+	if (cursors_used)
+		cursors_used = 0;
 	file_idx = -1;
 	ur_log_reset_start();
-	log_failed = 0;
-	lost_records = 0;
+	if (log_failed)
+		log_failed = 0;
+	if (lost_records)
+		lost_records = 0;
 }
 
 void ur_log_end(void)

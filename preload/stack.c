@@ -321,9 +321,13 @@ const char *ur_stack_id(struct scratch *s)
 
 void ur_stack_after_fork(void)
 {
-	if (seen_count) /* untouched, its pages are not copied */
+	/* written only when set: after fork(), every page written is a page
+	 * the kernel copies for the child */
+	if (seen_count) {
 		memset(seen, 0, sizeof seen);
-	seen_count = 0;
+		seen_count = 0;
+	}
 	/* a new file: its proc record already says "stacks": false */
-	nostacks_written = 0;
+	if (nostacks_written)
+		nostacks_written = 0;
 }

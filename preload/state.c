@@ -189,7 +189,8 @@ static void after_fork_in_child(void)
 		return;
 	ur_proc_after_fork(ur_pid); /* the parent's pid, still */
 	ur_pid = pid;
-	ur_vforked = 0;
+	if (ur_vforked)
+		ur_vforked = 0;
 	if (canary_works)
 		*ur_fork_canary = 1;
 	ur_forget_tid();
