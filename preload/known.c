@@ -52,7 +52,7 @@ struct __attribute__((aligned(64))) fd_slot {
 static struct path_slot path_slots[PATH_SLOTS];
 static struct fd_slot fd_slots[FD_SLOTS];
 static uint64_t fd_keys[FD_SLOTS]; /* hash of each fd slot's path */
-static unsigned known_gen = 1;
+static unsigned known_gen FORK_STATE = 1;
 static int fd_high; /* one past the highest fd slot ever filled */
 
 static long long now_coarse(void)

@@ -62,19 +62,19 @@ struct logfile {
 
 /* Two slots: a new file is made in the free one, then published. */
 static struct logfile files[2];
-static int file_idx = -1; /* the published slot, -1 before a file exists */
+static int file_idx FORK_STATE = -1; /* the published slot, or -1 */
 #define CURSORS_PER_PAGE (4096 / sizeof(struct logcursor))
-static struct logcursor *cursors; /* this process's page */
-static size_t cursors_used;
+static struct logcursor *cursors FORK_STATE; /* this process's page */
+static size_t cursors_used FORK_STATE;
 
 /* In a forked child that has no file yet: the slot of the file it was
  * forked with (left as the parent had it), and how many threads are
  * writing into it now. */
-static struct logfile *inherited;
-static struct logcursor *inherited_cursors;
-static int inherited_writers;
-static long lost_records;
-static int log_failed; /* the file could not be created at all */
+static struct logfile *inherited FORK_STATE;
+static struct logcursor *inherited_cursors FORK_STATE;
+static int inherited_writers FORK_STATE;
+static long lost_records FORK_STATE;
+static int log_failed FORK_STATE; /* no file could be created at all */
 
 static size_t put_uint(char *out, unsigned long long v)
 {
@@ -313,8 +313,8 @@ static bool place(struct logfile *lf, const char *buf, size_t len, int *err)
  * threads wait; the starting thread (or a signal handler interrupting it)
  * writes into the slot being started.
  */
-static int starting;
-static int start_slot = -1;
+static int starting FORK_STATE;
+static int start_slot FORK_STATE = -1;
 static __thread int starting_here;
 
 void ur_log_reset_start(void)

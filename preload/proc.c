@@ -225,8 +225,8 @@ struct proc_vals {
  * cleared while it changes, so that a fork in between finds it invalid */
 static struct proc_vals rec;
 static int rec_valid;
-static int fork_pending;  /* a forked child whose first record is due */
-static pid_t fork_parent; /* and the pid of the process that forked it */
+static int fork_pending FORK_STATE;  /* a forked child's first record due */
+static pid_t fork_parent FORK_STATE; /* the pid of the one that forked it */
 /* the ns and root fs whose claims this image (or the image it was forked
  * from) made: a fork child in the same ones has nothing to claim */
 static unsigned long long claimed_ns;

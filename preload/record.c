@@ -88,7 +88,7 @@ static unsigned dir_flags[DIR_SLOTS];
  * of clearing 16,384 slots (and copying their pages).
  */
 static unsigned dir_seen[DIR_SLOTS];
-static unsigned dir_epoch;
+static unsigned dir_epoch FORK_STATE;
 
 /* The index of a directory's slot, or -1 when the table is full. */
 static int dir_slot(uint64_t key)

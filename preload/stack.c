@@ -29,7 +29,7 @@ static uintptr_t self_lo, self_hi;
 
 #define SEEN_SLOTS 4096
 static uint64_t seen[SEEN_SLOTS];
-static int seen_count; /* slots filled: a child with none clears nothing */
+static int seen_count FORK_STATE; /* slots filled: none, nothing cleared */
 
 static int find_self(struct dl_phdr_info *info, size_t size, void *data)
 {
@@ -52,7 +52,7 @@ static int find_self(struct dl_phdr_info *info, size_t size, void *data)
 }
 
 static char exe_path[PATH_MAX];
-static int nostacks_written;
+static int nostacks_written FORK_STATE;
 
 /* libunwind could not be loaded: say so once in this process's file. */
 static void write_nostacks(const char *why)
@@ -186,21 +186,6 @@ int ur_stack_capture(void **ips, int max)
 		ips[out++] = raw[i];
 	}
 	return out;
-}
-
-/*
- * Before fork(), in the parent: load libunwind and unwind once, so that a
- * child inherits a ready unwinder.  Otherwise a child that only execs (a
- * shell's or a build tool's fork-exec) would open libunwind and fill its
- * caches on its own, once per child, for its one exec event.
- */
-void ur_stack_before_fork(void)
-{
-	void *ips[UR_MAX_FRAMES];
-
-	if (ur_record_stacks &&
-	    __atomic_load_n(&unwind_state, __ATOMIC_ACQUIRE) == 0)
-		ur_stack_capture(ips, UR_MAX_FRAMES);
 }
 
 static uint64_t hash_ips(void *const *ips, int n)

@@ -25,7 +25,7 @@ int ur_fork_records;
 char ur_logdir[PATH_MAX];
 char ur_lib[PATH_MAX];
 char ur_flags_text[64];
-pid_t ur_pid;
+pid_t ur_pid FORK_STATE;
 __thread int ur_guard;
 uid_t ur_euid;
 gid_t ur_egid;
@@ -170,15 +170,6 @@ static void canary_init(void)
 }
 #endif
 
-static void before_fork(void)
-{
-	if (ur_enabled && !ur_other_process()) {
-		int saved = errno;
-		ur_stack_before_fork();
-		errno = saved;
-	}
-}
-
 static void after_fork_in_child(void)
 {
 	if (!ur_enabled)
@@ -286,7 +277,7 @@ __attribute__((constructor(101))) static void unroot_init(void)
 		ur_pid = (pid_t)ur_sys_getpid();
 		creds_init();
 		canary_init();
-		pthread_atfork(before_fork, NULL, after_fork_in_child);
+		pthread_atfork(NULL, NULL, after_fork_in_child);
 		atexit(at_exit_write_end);
 		ur_log_start();
 		ur_python_init();

@@ -20,8 +20,15 @@
 
 #include "schema.h"
 
-#define EXPORT	    __attribute__((visibility("default")))
-#define HIDDEN	    __attribute__((visibility("hidden")))
+#define EXPORT __attribute__((visibility("default")))
+#define HIDDEN __attribute__((visibility("hidden")))
+/*
+ * Variables written at fork(), in the child, or around it, in the parent:
+ * kept in one section, so that they share one or two pages.  After fork()
+ * every page either process writes is a page the kernel copies; spread
+ * over the library's large tables they cost a copy each.
+ */
+#define FORK_STATE  __attribute__((section(".data.unroot_fork_state")))
 #define LIKELY(x)   __builtin_expect(!!(x), 1)
 #define UNLIKELY(x) __builtin_expect(!!(x), 0)
 
@@ -147,7 +154,6 @@ HIDDEN void ur_write_once_per_ns_and_root(void);
 /* stack.c */
 HIDDEN int ur_stack_capture(void **ips, int max);
 HIDDEN const char *ur_stack_id(struct scratch *s);
-HIDDEN void ur_stack_before_fork(void); /* parent: a ready unwinder */
 HIDDEN void ur_stack_after_fork(void);
 HIDDEN bool ur_stacks_unavailable(void); /* libunwind failed to load */
 
