@@ -262,7 +262,7 @@ static void grow_ahead(struct logfile *lf, size_t end)
  * in.  So a process's resident memory holds at most about three pieces of
  * its log, however long it runs.
  */
-#define TRIM ((size_t)256 << 10)
+#define TRIM ((size_t)128 << 10)
 
 static void turn_page(struct logfile *lf, size_t off, size_t len)
 {
