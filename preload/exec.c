@@ -317,11 +317,12 @@ static enum exec_file exec_file(void)
  * own pid, its effective ids (it may have changed them) and "vfork": true
  * or "forked": true.
  */
-static __attribute__((noinline)) void
+static __attribute__((noinline)) bool
 other_note_exec(enum exec_file where, const char *fn, int dirfd,
 		const char *path, char *const argv[], long ret, int err)
 {
 	int saved = errno;
+	bool placed = true; /* nothing to place is not a failure */
 	char abs[PATH_MAX], real[PATH_MAX], parent[PATH_MAX];
 	char buf[3 * PATH_MAX];
 	struct stat st, pst;
@@ -362,14 +363,33 @@ other_note_exec(enum exec_file where, const char *fn, int dirfd,
 	jb_bool(&j, where == VFORK_PARENT ? "vfork" : "forked", true);
 	jb_end(&j);
 	if (!j.overflow)
-		ur_log_write_other(buf, j.len);
-	if (!err) {
+		placed = ur_log_write_other(buf, j.len);
+	if (placed && !err) {
 		const char *why = why_untraced(path, 0);
 		if (why)
 			record_untraced(path, why, pid, true);
 	}
 out:
 	errno = saved;
+	return placed;
+}
+
+/*
+ * The exec event, in the file exec_file() names.  A forked child's
+ * inherited file can fail to take it (the child changed its ids, and the
+ * file had to grow): the event then goes into a file of the child's own,
+ * and so does the one after a failed call.
+ */
+static void record_exec(const char *fn, int dirfd, const char *path,
+			char *const argv[], long ret, int err)
+{
+	enum exec_file where = exec_file();
+
+	if (where != OWN_FILE &&
+	    other_note_exec(where, fn, dirfd, path, argv, ret, err))
+		return;
+	if (where != VFORK_PARENT)
+		note_exec(fn, dirfd, path, argv, ret, err);
 }
 
 /* ---- the exec family ---- */
@@ -404,16 +424,9 @@ static int traced_exec(const char *fn, const char *path, char *const argv[],
 	char *const *e = fix_env(envp, env, &fix);
 	const char *file =
 	    search ? search_path(path, found, sizeof found) : path;
-	enum exec_file where = exec_file();
-	if (where != OWN_FILE) {
-		other_note_exec(where, fn, AT_FDCWD, file, argv, 0, 0);
-		int r = call(path, argv, e);
-		other_note_exec(where, fn, AT_FDCWD, file, argv, r, errno);
-		return r;
-	}
-	note_exec(fn, AT_FDCWD, file, argv, 0, 0);
+	record_exec(fn, AT_FDCWD, file, argv, 0, 0);
 	int r = call(path, argv, e);
-	note_exec(fn, AT_FDCWD, file, argv, r, errno);
+	record_exec(fn, AT_FDCWD, file, argv, r, errno);
 	return r;
 }
 
@@ -487,17 +500,9 @@ EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 	char *const *e = fix_env(envp, env, &fix);
 	if (!ur_fd_path(fd, path, sizeof path))
 		strcpy(path, "?");
-	enum exec_file where = exec_file();
-	if (where != OWN_FILE) {
-		other_note_exec(where, "fexecve", AT_FDCWD, path, argv, 0, 0);
-		int r = real_fexecve(fd, argv, e);
-		other_note_exec(where, "fexecve", AT_FDCWD, path, argv, r,
-				errno);
-		return r;
-	}
-	note_exec("fexecve", AT_FDCWD, path, argv, 0, 0);
+	record_exec("fexecve", AT_FDCWD, path, argv, 0, 0);
 	int r = real_fexecve(fd, argv, e);
-	note_exec("fexecve", AT_FDCWD, path, argv, r, errno);
+	record_exec("fexecve", AT_FDCWD, path, argv, r, errno);
 	return r;
 }
 
@@ -519,16 +524,9 @@ EXPORT int execveat(int dirfd, const char *path, char *const argv[],
 	char *env[env_count(envp) + 5];
 	struct env_fix fix;
 	char *const *e = fix_env(envp, env, &fix);
-	enum exec_file where = exec_file();
-	if (where != OWN_FILE) {
-		other_note_exec(where, "execveat", dirfd, path, argv, 0, 0);
-		int r = call_execveat(dirfd, path, argv, e, flags);
-		other_note_exec(where, "execveat", dirfd, path, argv, r, errno);
-		return r;
-	}
-	note_exec("execveat", dirfd, path, argv, 0, 0);
+	record_exec("execveat", dirfd, path, argv, 0, 0);
 	int r = call_execveat(dirfd, path, argv, e, flags);
-	note_exec("execveat", dirfd, path, argv, r, errno);
+	record_exec("execveat", dirfd, path, argv, r, errno);
 	return r;
 }
 

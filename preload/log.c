@@ -416,22 +416,22 @@ void ur_log_write(const char *buf, size_t len)
  * child inherited: the cursor is in shared memory, so the parent and any
  * number of such children reserve from it without overlapping.  Nothing
  * else is written: no file is started, no slot or counter changes, a
- * record that cannot be placed is dropped uncounted.
+ * record that cannot be placed is dropped uncounted (false).
  */
-void ur_log_write_other(const char *buf, size_t len)
+bool ur_log_write_other(const char *buf, size_t len)
 {
 	int err;
 	int idx = __atomic_load_n(&file_idx, __ATOMIC_ACQUIRE);
+	bool placed = false;
 
-	if (idx >= 0) {
-		place(&files[idx], buf, len, &err);
-		return;
-	}
+	if (idx >= 0)
+		return place(&files[idx], buf, len, &err);
 	__atomic_add_fetch(&inherited_writers, 1, __ATOMIC_ACQ_REL);
 	struct logfile *lf = __atomic_load_n(&inherited, __ATOMIC_ACQUIRE);
 	if (lf)
-		place(lf, buf, len, &err);
+		placed = place(lf, buf, len, &err);
 	__atomic_sub_fetch(&inherited_writers, 1, __ATOMIC_ACQ_REL);
+	return placed;
 }
 
 /* A forked child with no file of its own, writing into its parent's. */

@@ -139,7 +139,7 @@ HIDDEN void ur_forget_tid(void); /* and the dir records written */
 
 /* log.c */
 HIDDEN void ur_log_write(const char *buf, size_t len);
-HIDDEN void ur_log_write_other(const char *buf, size_t len); /* vfork child */
+HIDDEN bool ur_log_write_other(const char *buf, size_t len); /* a child */
 HIDDEN bool ur_log_borrowed(void); /* a forked child without a file */
 HIDDEN void ur_log_start(void);
 HIDDEN void ur_log_after_fork(void);
