@@ -481,6 +481,16 @@ static void learn(const struct call *c, struct scratch *s, long ret)
 			ur_known_forget_all(); /* a directory, or unknown */
 		}
 		break;
+	case OP_LINK:
+		/* the new name is the same inode (its type, owner and mode);
+		 * not when AT_SYMLINK_FOLLOW linked a symlink's target.  The
+		 * old name keeps its state: git's link-then-unlink of every
+		 * object needs no lstat of it */
+		if (s->has_st && !S_ISLNK(s->st.st_mode) && s->abs2[0] == '/')
+			ur_known_put(s->abs2_key, &s->st, true);
+		else if (s->abs2_key)
+			ur_known_forget(s->abs2_key);
+		break;
 	case OP_UNLINK:
 		ur_known_put(s->abs_key, &none, false);
 		break;

@@ -1042,6 +1042,13 @@ static const struct known_step known_steps[] = {
     {"fchmod", "q", "0644", 0, 0},	  /* the fd's file was renamed */
     {"open", "m", "absent", 0, 0},	  /**/
     {"fchmod", "n", "0644", 0, 0},	  /* the fd number was reused */
+    {"open", "l1", "absent", 0, 0},	  /**/
+    {"link", "l1", "0640", "absent", 0},  /**/
+    {"unlink", "l1", "0640", 0, 0},	  /* a link keeps the old name */
+    {"chmod", "l2", "0640", 0, 0},	  /* and gives its state to l2 */
+    {"symlink", "s", "absent", 0, 0},	  /**/
+    {"linkat", "s", "0777", "absent", 0}, /* AT_SYMLINK_FOLLOW: ... */
+    {"chmod", "l3", "0600", 0, 0},	  /* ... l3 is l2's inode */
 };
 
 START_TEST(test_known_states)

@@ -572,6 +572,16 @@ static int scenario_known(void)
 	check(again == fd, "the same descriptor number");
 	OK(fchmod(again, 0640)); /* path n */
 	raw_close(again);
+	/* a hard link: the new name has the old name's state, the old name
+	 * keeps it; a symlink linked with AT_SYMLINK_FOLLOW links its target */
+	FD(fd = open("l1", O_WRONLY | O_CREAT, 0640));
+	close(fd);
+	OK(link("l1", "l2"));
+	OK(unlink("l1"));
+	OK(chmod("l2", 0600));
+	OK(symlink("l2", "s"));
+	OK(linkat(AT_FDCWD, "s", AT_FDCWD, "l3", AT_SYMLINK_FOLLOW));
+	OK(chmod("l3", 0604));
 	return 0;
 }
 
