@@ -258,7 +258,7 @@ static void grow_ahead(struct logfile *lf, size_t end)
  * 1.5% faster but raised compileall's peak RSS by 200 KiB, against a
  * 2 MiB budget: not kept.)
  */
-#define TRIM ((size_t)128 << 10)
+#define TRIM ((size_t)64 << 10)
 
 static void release_behind(struct logfile *lf, size_t off, size_t len)
 {
