@@ -136,17 +136,23 @@ static struct logcursor *new_cursor(void)
 	return &cursors[cursors_used++];
 }
 
-/* The child starts its own file: the inherited one is the parent's.  It
- * is unmapped once no thread of the child is writing into it. */
+/*
+ * The child starts its own file: the inherited one is the parent's.  It
+ * is unmapped only when no thread of the child is writing into it.  That
+ * is not waited for: the writer may be the very thread a signal handler
+ * interrupted to get here.  A window still in use stays mapped, unused.
+ * (Sequentially consistent: each side stores, then loads what the other
+ * stored.)
+ */
 static void drop_inherited(void)
 {
 	struct logfile *lf = inherited;
 
 	if (!lf)
 		return;
-	__atomic_store_n(&inherited, NULL, __ATOMIC_RELEASE);
-	while (__atomic_load_n(&inherited_writers, __ATOMIC_ACQUIRE))
-		sched_yield();
+	__atomic_store_n(&inherited, NULL, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&inherited_writers, __ATOMIC_SEQ_CST))
+		return;
 	if (lf->map)
 		munmap(lf->map, WINDOW_SIZE);
 	if (inherited_cursors)
@@ -413,11 +419,11 @@ bool ur_log_write_other(const char *buf, size_t len)
 
 	if (idx >= 0)
 		return place(&files[idx], buf, len, &err);
-	__atomic_add_fetch(&inherited_writers, 1, __ATOMIC_ACQ_REL);
-	struct logfile *lf = __atomic_load_n(&inherited, __ATOMIC_ACQUIRE);
+	__atomic_add_fetch(&inherited_writers, 1, __ATOMIC_SEQ_CST);
+	struct logfile *lf = __atomic_load_n(&inherited, __ATOMIC_SEQ_CST);
 	if (lf)
 		placed = place(lf, buf, len, &err);
-	__atomic_sub_fetch(&inherited_writers, 1, __ATOMIC_ACQ_REL);
+	__atomic_sub_fetch(&inherited_writers, 1, __ATOMIC_RELEASE);
 	return placed;
 }
 
