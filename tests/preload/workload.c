@@ -646,38 +646,33 @@ static void *forkexec_writer(void *arg)
 	return NULL;
 }
 
+/* a child that creates first (when not NULL), then execs sh -c cmd */
+static pid_t fork_sh(const char *first, const char *cmd)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (first) {
+			int fd = open(first, O_WRONLY | O_CREAT, 0644);
+			if (fd >= 0)
+				close(fd);
+		}
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
 static int scenario_forkexec(void)
 {
 	pthread_t t;
 	check(pthread_create(&t, NULL, forkexec_writer, NULL) == 0,
 	      "pthread_create");
-	for (int i = 0; i < 20; i++) {
-		pid_t a = fork();
-		if (a == 0) {
-			execl("/bin/sh", "sh", "-c", "echo a > from-fork-a",
-			      (char *)NULL);
-			_exit(127);
-		}
-		wait_child(a);
-	}
-	pid_t b = fork();
-	if (b == 0) {
-		int fd = open("fork-b-first", O_WRONLY | O_CREAT, 0644);
-		if (fd >= 0)
-			close(fd);
-		execl("/bin/sh", "sh", "-c", "echo b > from-fork-b",
-		      (char *)NULL);
-		_exit(127);
-	}
-	wait_child(b);
+	for (int i = 0; i < 20; i++)
+		wait_child(fork_sh(NULL, "echo a > from-fork-a"));
+	wait_child(fork_sh("fork-b-first", "echo b > from-fork-b"));
 	pid_t c = fork();
 	if (c == 0) {
-		pid_t d = fork();
-		if (d == 0) {
-			execl("/bin/sh", "sh", "-c", "echo d > from-fork-d",
-			      (char *)NULL);
-			_exit(127);
-		}
+		pid_t d = fork_sh(NULL, "echo d > from-fork-d");
 		int st;
 		waitpid(d, &st, 0);
 		_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 1);
