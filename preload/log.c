@@ -215,7 +215,9 @@ static bool ensure_allocated(struct logfile *lf, size_t end, int *err)
 			*err = errno;
 			return false;
 		}
-		long r = syscall(SYS_fallocate, (int)fd, 0, 0L, (long)want);
+		/* only the new range: tmpfs walks every page of the range */
+		long r = syscall(SYS_fallocate, (int)fd, 0, (long)have,
+				 (long)(want - have));
 		*err = errno;
 		ur_sys_close((int)fd);
 		if (r != 0)
