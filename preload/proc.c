@@ -173,12 +173,25 @@ static void put_groups(struct jbuf *j, const gid_t *groups, int n)
 	jb_raw(j, "]", 1);
 }
 
+/*
+ * The mount namespace's inode number, from the link's text "mnt:[N]": a
+ * readlink costs half of what a stat does, which follows the link into
+ * nsfs (2.5 against 5 us, once per program image).
+ */
 static unsigned long long mount_ns(void)
 {
-	struct stat st;
-	if (ur_sys_stat("/proc/self/ns/mnt", &st) != 0)
+	char link[64];
+	unsigned long long ino = 0;
+	long n = ur_sys_readlink("/proc/self/ns/mnt", link, sizeof link - 1);
+
+	if (n < 7 || memcmp(link, "mnt:[", 5) != 0 || link[n - 1] != ']')
 		return 0;
-	return (unsigned long long)st.st_ino;
+	for (long i = 5; i < n - 1; i++) {
+		if (link[i] < '0' || link[i] > '9')
+			return 0;
+		ino = ino * 10 + (unsigned long long)(link[i] - '0');
+	}
+	return ino;
 }
 
 static void rootfs_id(char *out)
