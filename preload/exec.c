@@ -123,6 +123,11 @@ static char *const *fix_env(char *const *envp, char **out, struct env_fix *f)
 
 /* ---- programs the loader will not preload into ---- */
 
+/*
+ * No PT_INTERP among the program headers: a static program.  They follow
+ * the ELF header in nearly every binary, so the first read holds them;
+ * the rest are read one by one.
+ */
 static bool elf_is_static(int fd, const unsigned char *buf, long n)
 {
 	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)buf;
@@ -133,8 +138,12 @@ static bool elf_is_static(int fd, const unsigned char *buf, long n)
 	if (eh->e_type != ET_EXEC && eh->e_type != ET_DYN)
 		return false;
 	for (int i = 0; i < eh->e_phnum; i++) {
-		off_t off = (off_t)eh->e_phoff + (off_t)i * eh->e_phentsize;
-		if (syscall(SYS_pread64, fd, &ph, sizeof ph, off) != sizeof ph)
+		unsigned long long off =
+		    eh->e_phoff + (unsigned long long)i * eh->e_phentsize;
+		if (off + sizeof ph <= (unsigned long long)n)
+			memcpy(&ph, buf + off, sizeof ph);
+		else if (syscall(SYS_pread64, fd, &ph, sizeof ph, (off_t)off) !=
+			 sizeof ph)
 			return false;
 		if (ph.p_type == PT_INTERP)
 			return false;
@@ -142,19 +151,28 @@ static bool elf_is_static(int fd, const unsigned char *buf, long n)
 	return true;
 }
 
-/* Why a program will run untraced, or NULL when it will be traced. */
-static const char *why_untraced(const char *path, int depth)
+/*
+ * Why a program will run untraced, or NULL when it will be traced.  euid
+ * and egid: the caller's effective ids when it has them, else -1 (asked
+ * of the kernel when needed).
+ */
+static const char *why_untraced(const char *path, int depth, long euid,
+				long egid)
 {
 	struct stat st;
-	unsigned char buf[256];
+	unsigned char buf[1024]; /* the ELF header and program headers */
 
 	if (!path || ur_sys_stat(path, &st) != 0 || !S_ISREG(st.st_mode))
 		return NULL;
-	if ((st.st_mode & S_ISUID) && st.st_uid != geteuid())
+	if (euid < 0)
+		euid = syscall(SYS_geteuid);
+	if ((st.st_mode & S_ISUID) && st.st_uid != (uid_t)euid)
 		return UNTRACED_SETUID;
-	if ((st.st_mode & S_ISGID) && st.st_gid != getegid())
+	if (egid < 0 && (st.st_mode & S_ISGID))
+		egid = syscall(SYS_getegid);
+	if ((st.st_mode & S_ISGID) && st.st_gid != (gid_t)egid)
 		return UNTRACED_SETGID;
-	if (geteuid() != 0 &&
+	if (euid != 0 &&
 	    syscall(SYS_getxattr, path, "security.capability", NULL, 0) > 0)
 		return UNTRACED_CAPS;
 	long fd = ur_sys_open(path, O_RDONLY | O_CLOEXEC, 0);
@@ -175,7 +193,7 @@ static const char *why_untraced(const char *path, int depth)
 			end++;
 		*end = 0;
 		ur_sys_close((int)fd);
-		return why_untraced(p, 1);
+		return why_untraced(p, 1, euid, egid);
 	}
 	ur_sys_close((int)fd);
 	return why;
@@ -262,7 +280,7 @@ static void note_exec(const char *fn, int dirfd, const char *path,
 	c.argv0 = argv ? argv[0] : NULL;
 	ur_after(&c, ret, err);
 	if (!err) {
-		const char *why = why_untraced(path, 0);
+		const char *why = why_untraced(path, 0, -1, -1);
 		if (why)
 			record_untraced(path, why, ur_pid, false);
 	}
@@ -279,7 +297,7 @@ static void note_spawn(const char *fn, const char *path, char *const argv[],
 	c.child = child;
 	ur_after(&c, err ? -1 : 0, err);
 	if (!err) {
-		const char *why = why_untraced(path, 0);
+		const char *why = why_untraced(path, 0, -1, -1);
 		if (why)
 			record_untraced(path, why, ur_pid, false);
 	}
@@ -356,8 +374,9 @@ other_note_exec(enum exec_file where, const char *fn, int dirfd,
 		jb_lit(&j, "errno", ur_errno_name(err));
 	jb_int(&j, "pid", pid);
 	jb_int(&j, "ts", ur_now_ns());
-	jb_int(&j, "uid", syscall(SYS_geteuid));
-	jb_int(&j, "gid", syscall(SYS_getegid));
+	long euid = syscall(SYS_geteuid), egid = syscall(SYS_getegid);
+	jb_int(&j, "uid", euid);
+	jb_int(&j, "gid", egid);
 	jb_state(&j, "st", &st, has_st);
 	jb_state(&j, "parent", &pst, has_pst);
 	jb_bool(&j, where == VFORK_PARENT ? "vfork" : "forked", true);
@@ -365,7 +384,7 @@ other_note_exec(enum exec_file where, const char *fn, int dirfd,
 	if (!j.overflow)
 		placed = ur_log_write_other(buf, j.len);
 	if (placed && !err) {
-		const char *why = why_untraced(path, 0);
+		const char *why = why_untraced(path, 0, euid, egid);
 		if (why)
 			record_untraced(path, why, pid, true);
 	}
