@@ -96,7 +96,8 @@ static double log_ns_per_byte(const char *dir)
 		/* the next chunk, when less than half of this one is left */
 		size_t step = allocated < MAX_CHUNK ? allocated : MAX_CHUNK;
 		if (off + RECORD + step / 2 >= allocated) {
-			if (fallocate(fd, 0, (off_t)allocated, (off_t)step) != 0) {
+			if (fallocate(fd, 0, (off_t)allocated, (off_t)step) !=
+			    0) {
 				perror("fallocate");
 				exit(1);
 			}
@@ -105,7 +106,8 @@ static double log_ns_per_byte(const char *dir)
 		memcpy(map + off, record, RECORD);
 		size_t crossed = (off + RECORD) / TRIM;
 		if (crossed != off / TRIM && crossed >= 2)
-			madvise(map + (crossed - 2) * TRIM, TRIM, MADV_DONTNEED);
+			madvise(map + (crossed - 2) * TRIM, TRIM,
+				MADV_DONTNEED);
 	}
 	munmap(map, LOG_BYTES + MAX_CHUNK);
 	close(fd);
