@@ -126,7 +126,9 @@ static char *const *fix_env(char *const *envp, char **out, struct env_fix *f)
 /*
  * No PT_INTERP among the program headers: a static program.  They follow
  * the ELF header in nearly every binary, so the first read holds them;
- * the rest are read one by one.
+ * the rest are read one by one.  The header comes from any file the
+ * workload execs: offsets past the buffer, or wrapping around, are read
+ * with pread (which refuses them), never from memory.
  */
 static bool elf_is_static(int fd, const unsigned char *buf, long n)
 {
@@ -140,7 +142,8 @@ static bool elf_is_static(int fd, const unsigned char *buf, long n)
 	for (int i = 0; i < eh->e_phnum; i++) {
 		unsigned long long off =
 		    eh->e_phoff + (unsigned long long)i * eh->e_phentsize;
-		if (off + sizeof ph <= (unsigned long long)n)
+		if (off >= eh->e_phoff && off <= (unsigned long long)n &&
+		    (unsigned long long)n - off >= sizeof ph)
 			memcpy(&ph, buf + off, sizeof ph);
 		else if (syscall(SYS_pread64, fd, &ph, sizeof ph, (off_t)off) !=
 			 sizeof ph)

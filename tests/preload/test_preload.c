@@ -1667,6 +1667,37 @@ START_TEST(test_static_untraced)
 }
 END_TEST
 
+/*
+ * Executables with program headers outside the file or around the end of
+ * the address space: each exec fails and is recorded with its errno, the
+ * children come back (the untraced check read nothing it should not), and
+ * none of them is said to be a static program.
+ */
+START_TEST(test_bad_elf)
+{
+	struct run r;
+	size_t i;
+	json_t *x;
+	int failed = 0;
+
+	run(&r, "bad_elf", NULL);
+	ck_assert_int_eq(exit_code(&r), 0);
+	check_common(&r);
+	json_array_foreach (r.recs, i, x) {
+		char got[PATH_MAX];
+		ck_assert(!is_type(x, "untraced"));
+		if (!is_type(x, "ev") || strcmp(jstr(x, "op"), "exec"))
+			continue;
+		const char *path = jpath(x, "path", got, sizeof got);
+		if (path && strstr(path, "/bad-elf-") &&
+		    json_is_string(json_object_get(x, "errno")))
+			failed++;
+	}
+	ck_assert_int_eq(failed, 4);
+	run_free(&r);
+}
+END_TEST
+
 /* ---- stress ---- */
 
 START_TEST(test_threads)
@@ -1997,6 +2028,7 @@ static Suite *preload_suite(void)
 	tcase_add_test(tc, test_keep_preload);
 	tcase_add_test(tc, test_spawns);
 	tcase_add_test(tc, test_static_untraced);
+	tcase_add_test(tc, test_bad_elf);
 	tcase_add_test(tc, test_setuid_untraced);
 	tcase_add_test(tc, test_sh_static_untraced);
 	tcase_add_test(tc, test_sh_setuid_untraced);

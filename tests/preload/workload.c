@@ -13,6 +13,7 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <dlfcn.h>
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -763,6 +764,55 @@ static int scenario_static(const char *prog, const char *arg)
 	return 0;
 }
 
+/*
+ * Executables whose ELF header points the program headers outside the
+ * file, or around the end of the address space: the exec fails, and the
+ * tracer's static-program check, which reads those headers in the child
+ * before the exec, must neither crash nor hang it.
+ */
+static int scenario_bad_elf(void)
+{
+	static const unsigned long long phoffs[] = {
+	    0xfffffffffffffff0ULL, /* phoff + 56 wraps to 40 */
+	    0x7ffffffffffffff8ULL, /* past any file */
+	    1000,		   /* past this one */
+	    60,			   /* a header that straddles the end */
+	};
+	for (size_t k = 0; k < sizeof phoffs / sizeof phoffs[0]; k++) {
+		Elf64_Ehdr eh;
+		char name[32];
+		memset(&eh, 0, sizeof eh);
+		memcpy(eh.e_ident, ELFMAG, SELFMAG);
+		eh.e_ident[EI_CLASS] = ELFCLASS64;
+		eh.e_ident[EI_DATA] = ELFDATA2LSB;
+		eh.e_ident[EI_VERSION] = EV_CURRENT;
+		eh.e_type = ET_EXEC;
+		eh.e_machine = EM_X86_64;
+		eh.e_version = EV_CURRENT;
+		eh.e_phoff = phoffs[k];
+		eh.e_phentsize = sizeof(Elf64_Phdr);
+		eh.e_phnum = 3;
+		eh.e_ehsize = sizeof eh;
+		snprintf(name, sizeof name, "bad-elf-%zu", k);
+		int fd = raw_open(name, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+		check(fd >= 0 && write(fd, &eh, sizeof eh) == sizeof eh,
+		      "write bad elf");
+		raw_close(fd);
+		pid_t pid = fork();
+		if (pid == 0) {
+			char path[64];
+			snprintf(path, sizeof path, "./%s", name);
+			execl(path, name, (char *)NULL);
+			_exit(errno == ENOEXEC || errno == EINVAL ||
+				      errno == EIO || errno == EACCES
+				  ? 0
+				  : 3);
+		}
+		wait_child(pid);
+	}
+	return 0;
+}
+
 /* `sh -c CMD` (dash runs an external command of a list in a vfork child) */
 static int scenario_sh(const char *cmd)
 {
@@ -1217,6 +1267,8 @@ int main(int argc, char **argv)
 		return scenario_spawns();
 	if (!strcmp(s, "static") && argc > 3)
 		return scenario_static(argv[3], argc > 4 ? argv[4] : NULL);
+	if (!strcmp(s, "bad_elf"))
+		return scenario_bad_elf();
 	if (!strcmp(s, "sh") && argc > 3)
 		return scenario_sh(argv[3]);
 	if (!strcmp(s, "fork_records"))
