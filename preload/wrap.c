@@ -109,16 +109,22 @@
 		ur_end(s, &c, (long)r, r < 0);                    \
 		return r;                                         \
 	}
-#define C(name, params, args)                        \
-	static int(*real_##name) params;             \
-	EXPORT int name params                       \
-	{                                            \
-		REAL_OR_ENOSYS(name, int(*) params); \
-		int r = real_##name args;            \
-		if (ur_enabled)                      \
-			ur_creds_refresh();          \
-		return r;                            \
+/*
+ * A call passed through, then, when tracing and `when` holds of its result
+ * r, one statement: what the set*id calls, mkstemp and the wait family do.
+ */
+#define CALL_THEN(ret, name, params, args, when, then) \
+	static ret(*real_##name) params;               \
+	EXPORT ret name params                         \
+	{                                              \
+		REAL_OR_ENOSYS(name, ret(*) params);   \
+		ret r = real_##name args;              \
+		if (ur_enabled && (when))              \
+			then;                          \
+		return r;                              \
 	}
+#define C(name, params, args) \
+	CALL_THEN(int, name, params, args, true, ur_creds_refresh())
 #include "calls.def"
 #undef W
 #undef C
@@ -424,17 +430,10 @@ static void record_created(const char *fn, enum unroot_op op, const char *path,
 	ur_after(&c, ret, err);
 }
 
-#define MKSTEMP(name, params, args)                               \
-	static int(*real_##name) params;                          \
-	EXPORT int name params                                    \
-	{                                                         \
-		REAL(name, int(*) params);                        \
-		int r = real_##name args;                         \
-		if (ur_enabled)                                   \
-			record_created(#name, OP_MKTEMP, tmpl, r, \
-				       r < 0 ? errno : 0);        \
-		return r;                                         \
-	}
+#define MKSTEMP(name, params, args)        \
+	CALL_THEN(                         \
+	    int, name, params, args, true, \
+	    record_created(#name, OP_MKTEMP, tmpl, r, r < 0 ? errno : 0))
 MKSTEMP(mkstemp, (char *tmpl), (tmpl))
 MKSTEMP(mkstemp64, (char *tmpl), (tmpl))
 MKSTEMP(mkostemp, (char *tmpl, int flags), (tmpl, flags))
@@ -592,16 +591,8 @@ EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
  * Not recorded.  A child may have created, removed or chmod'ed anything
  * this process knows the state of (known.c), so every reap forgets it all.
  */
-#define WAITER(ret, name, params, args)              \
-	static ret(*real_##name) params;             \
-	EXPORT ret name params                       \
-	{                                            \
-		REAL_OR_ENOSYS(name, ret(*) params); \
-		ret r = real_##name args;            \
-		if (ur_enabled && r >= 0)            \
-			ur_known_forget_all();       \
-		return r;                            \
-	}
+#define WAITER(ret, name, params, args) \
+	CALL_THEN(ret, name, params, args, r >= 0, ur_known_forget_all())
 WAITER(pid_t, wait, (int *status), (status))
 WAITER(pid_t, waitpid, (pid_t pid, int *status, int options),
        (pid, status, options))
