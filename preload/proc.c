@@ -173,6 +173,20 @@ static void put_groups(struct jbuf *j, const gid_t *groups, int n)
 	jb_raw(j, "]", 1);
 }
 
+/* a decimal number, or -1 when s is empty or not all digits */
+static long parse_id(const char *s)
+{
+	long v = 0;
+	if (!*s)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	return v;
+}
+
 /*
  * The mount namespace's inode number, from the link's text "mnt:[N]": a
  * readlink costs half of what a stat does, which follows the link into
@@ -181,17 +195,13 @@ static void put_groups(struct jbuf *j, const gid_t *groups, int n)
 static unsigned long long mount_ns(void)
 {
 	char link[64];
-	unsigned long long ino = 0;
 	long n = ur_sys_readlink("/proc/self/ns/mnt", link, sizeof link - 1);
 
 	if (n < 7 || memcmp(link, "mnt:[", 5) != 0 || link[n - 1] != ']')
 		return 0;
-	for (long i = 5; i < n - 1; i++) {
-		if (link[i] < '0' || link[i] > '9')
-			return 0;
-		ino = ino * 10 + (unsigned long long)(link[i] - '0');
-	}
-	return ino;
+	link[n - 1] = 0;
+	long ino = parse_id(link + 5);
+	return ino < 0 ? 0 : (unsigned long long)ino;
 }
 
 static void rootfs_id(char *out)
@@ -517,19 +527,6 @@ static int split_colons(char *line, char **f, int max)
 			f[n++] = p + 1;
 		}
 	return n;
-}
-
-static long parse_id(const char *s)
-{
-	long v = 0;
-	if (!*s)
-		return -1;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = v * 10 + (*s - '0');
-	}
-	return v;
 }
 
 static void user_line(char *line, void *ctx)
