@@ -1719,7 +1719,6 @@ static enum fkey f_key(const struct fstr *s)
 	return FK__COUNT;
 }
 
-/* {"type":...,"uid":...,"gid":...,"mode":...} or null */
 /* "KEY": and the blanks around it; false unless a plain string key. */
 static bool f_name(struct fcur *k, struct fstr *key)
 {
@@ -1751,6 +1750,7 @@ static int f_next(struct fcur *k, char close)
 	return 1;
 }
 
+/* {"type":...,"uid":...,"gid":...,"mode":...} or null */
 static bool f_state(struct fcur *k, struct fstate *st)
 {
 	st->set = true;
