@@ -21,10 +21,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#define RUNS	    5
-#define FSTATS	    200000
-#define LOG_BYTES   ((size_t)32 << 20)
-#define RECORD	    285 /* bytes: the create storm's mean record */
+#define RUNS	  5
+#define FSTATS	  200000
+#define LOG_BYTES ((size_t)32 << 20)
+#define RECORD	  285 /* bytes: the create storm's mean record */
+/* preload/log.c's chunk sizes, as they are there */
 #define FIRST_CHUNK ((size_t)16 << 10)
 #define MAX_CHUNK   ((size_t)4 << 20)
 #define TRIM	    ((size_t)64 << 10)
