@@ -329,47 +329,6 @@ enum baseline_file_kind baseline_file_kind(const char *file)
 	return k;
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* A path value: a string, or {"hex": "..."}; NULL when neither. */
-static char *path_from_json(const json_t *j)
-{
-	const char *h;
-	size_t n;
-	char *s;
-
-	if (json_is_string(j)) {
-		if (memchr(json_string_value(j), 0, json_string_length(j)))
-			return NULL;
-		return xstrdup(json_string_value(j));
-	}
-	h = json_string_value(json_object_get(j, "hex"));
-	if (!h || strlen(h) % 2)
-		return NULL;
-	n = strlen(h) / 2;
-	s = xmalloc(n + 1);
-	for (size_t i = 0; i < n; i++) {
-		int hi = hex_value(h[2 * i]), lo = hex_value(h[2 * i + 1]);
-
-		if (hi < 0 || lo < 0 || (!hi && !lo)) {
-			free(s);
-			return NULL;
-		}
-		s[i] = (char)(hi << 4 | lo);
-	}
-	s[n] = 0;
-	return s;
-}
-
 /*
  * The line of the n-th object in the array under a top-level key, found
  * by scanning the text (jansson keeps no positions after parsing).
@@ -465,7 +424,7 @@ static int read_strings(struct reader *r, const json_t *root, const char *key,
 		return read_error(r, line_of_key(r->text, key),
 				  "\"%s\" must be an array of strings", key);
 	json_array_foreach (a, i, item) {
-		char *s = path_from_json(item);
+		char *s = json_path_value(item);
 
 		if (!s)
 			return read_error(r, line_of_key(r->text, key),
@@ -490,7 +449,7 @@ static int read_words(struct reader *r, long line, const json_t *o,
 		return read_error(r, line, "%s: \"%s\" must be an array", what,
 				  key);
 	json_array_foreach (a, i, item) {
-		char *s = path_from_json(item);
+		char *s = json_path_value(item);
 
 		if (!s)
 			return read_error(r, line,
@@ -517,7 +476,7 @@ static int read_entries(struct reader *r, const json_t *root, const char *key,
 	json_array_foreach (a, i, item) {
 		long line = line_of_entry(r->text, key, i);
 		char *what = xasprintf("%s entry %zu", key, i + 1);
-		char *path = path_from_json(json_object_get(item, "path"));
+		char *path = json_path_value(json_object_get(item, "path"));
 		struct bl_entry *e;
 		int rc;
 
@@ -629,15 +588,6 @@ static char *frame_text(const struct trace_event *ev)
 	return trace_frame_text(trace_event_frame(ev));
 }
 
-static const char *program_of(const struct trace_proc *p)
-{
-	if (!p)
-		return "?";
-	if (*p->exe)
-		return path_basename(p->exe);
-	return *p->argv0 ? path_basename(p->argv0) : "?";
-}
-
 struct collector {
 	struct baseline *b;
 	struct strset mktemp_paths; /* names mkstemp() made: surely random */
@@ -669,7 +619,7 @@ static void remember_first(struct first_seen *f, const struct trace_event *ev,
 		return;
 	f->raw = xstrdup(raw);
 	f->op = xstrdup(op);
-	f->program = xstrdup(program_of(ev->proc));
+	f->program = xstrdup(trace_program(ev->proc, "?"));
 	f->frame = frame_text(ev);
 	f->py_site = py_site_text(ev);
 	f->errname = ev->errname ? xstrdup(ev->errname) : NULL;
@@ -688,7 +638,7 @@ static void note(struct collector *c, struct bl_list *l,
 	if (!matches_any(c->b->ignore, c->b->nignore, pattern, raw)) {
 		e = bl_list_get(l, user ? user : pattern);
 		wordset_add(&e->ops, op);
-		wordset_add(&e->programs, program_of(ev->proc));
+		wordset_add(&e->programs, trace_program(ev->proc, "?"));
 		remember_first(&e->first, ev, raw, op);
 	}
 	free(pattern);

@@ -33,15 +33,6 @@ static void sb_add_frame(struct strbuf *sb, const struct trace_frame *f)
 	free(text);
 }
 
-static const char *prog_of(const struct trace_proc *p)
-{
-	if (!p)
-		return "?";
-	if (*p->exe)
-		return path_basename(p->exe);
-	return *p->argv0 ? path_basename(p->argv0) : "?";
-}
-
 static bool is_denial(int err)
 {
 	return err == EACCES || err == EPERM || err == EROFS;
@@ -235,7 +226,7 @@ static void add_denial(struct report *r, const struct trace_event *ev)
 		sb_add_path(sb, ev->path2);
 	}
 	sb_addf(sb, "  %s  by ", ev->errname ? ev->errname : "?");
-	sb_add_path(sb, prog_of(ev->proc));
+	sb_add_path(sb, trace_program(ev->proc, "?"));
 	sb_addf(sb, "[%d] uid %u", ev->pid, ev->uid);
 	if (fr) {
 		sb_adds(sb, " at ");
@@ -275,7 +266,7 @@ static void add_fail(struct report *r, const struct trace_event *ev)
 	sb_addf(sb, "%-7s ", op_name(ev->op));
 	sb_add_path(sb, ev->path);
 	sb_addf(sb, "  %s  by ", ev->errname ? ev->errname : "?");
-	sb_add_path(sb, prog_of(ev->proc));
+	sb_add_path(sb, trace_program(ev->proc, "?"));
 	sb_addf(sb, "[%d]", ev->pid);
 	site = py_site_text(ev);
 	if (site) {
@@ -531,7 +522,7 @@ static void print_warnings(struct report *r)
 		printf("  NOT TRACED: ");
 		fput_path(stdout, u->path);
 		printf(" (%s), started by ", u->why);
-		fput_path(stdout, prog_of(u->proc));
+		fput_path(stdout, trace_program(u->proc, "?"));
 		printf("[%d]: whatever it wrote is MISSING from this trace\n",
 		       u->pid);
 		nwarn++;
@@ -543,7 +534,7 @@ static void print_warnings(struct report *r)
 			printf("  never reported in: ");
 			fput_path(stdout, r->pend[i].path);
 			printf(" [%d], started by ", r->pend[i].pid);
-			fput_path(stdout, prog_of(r->pend[i].by));
+			fput_path(stdout, trace_program(r->pend[i].by, "?"));
 			printf(": its writes may be missing\n");
 		}
 		nwarn++;
@@ -556,7 +547,7 @@ static void print_warnings(struct report *r)
 
 		if (p->lost) {
 			printf("  lost records: %ld from ", p->lost);
-			fput_path(stdout, prog_of(p));
+			fput_path(stdout, trace_program(p, "?"));
 			printf("[%d]\n", p->pid);
 			lost += p->lost;
 			nwarn++;

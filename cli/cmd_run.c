@@ -213,15 +213,6 @@ struct summary {
 	int ndenied;
 };
 
-static const char *prog_of(const struct trace_proc *p)
-{
-	if (!p)
-		return "?";
-	if (*p->exe)
-		return path_basename(p->exe);
-	return *p->argv0 ? path_basename(p->argv0) : "?";
-}
-
 static int summarise_event(const struct trace_event *ev, void *ctx)
 {
 	struct summary *s = ctx;
@@ -235,7 +226,7 @@ static int summarise_event(const struct trace_event *ev, void *ctx)
 			fprintf(stderr, "  denied: %s ", op_name(ev->op));
 			fput_path(stderr, ev->path);
 			fprintf(stderr, " (%s) by ", ev->errname);
-			fput_path(stderr, prog_of(ev->proc));
+			fput_path(stderr, trace_program(ev->proc, "?"));
 			fprintf(stderr, " [%d]\n", ev->pid);
 		}
 	}
@@ -283,7 +274,7 @@ static void summarise(const char *dir, int rc)
 	if (s.ndenied > 5)
 		fprintf(stderr, "  ... and %d more denials\n", s.ndenied - 5);
 	fprintf(stderr, "  processes seen: %zu\n", trace_nprocs(t));
-	fprintf(stderr, "  paths written:  %zu\n", s.written.n);
+	fprintf(stderr, "  paths written:  %zu\n", s.written.m.n);
 	fprintf(stderr, "  denials:        %d\n", s.ndenied);
 	for (size_t i = 0; i < trace_nuntraced(t); i++) {
 		const struct trace_untraced *u = trace_untraced_at(t, i);

@@ -26,113 +26,6 @@
 
 #define FILES_BEFORE_DIR 4 /* distinct files created in one dir: own it */
 
-/* ---- a small string-keyed hash map ----------------------------------- *
- *
- * Open addressing with linear probing; the hash of each key is kept so a
- * probe compares strings only on a full hash match.  Keys are copied.
- */
-
-struct slot {
-	char *key;
-	void *val;
-	size_t hash;
-};
-
-struct map {
-	struct slot *v;
-	size_t cap, n;
-};
-
-/* FNV-1a, then the high bits folded in (slots come from the low ones).
- * The running state is prefix-incremental (check_search uses that). */
-#define FNV_OFFSET     1469598103934665603ull
-#define FNV_STEP(h, c) (((h) ^ (unsigned char)(c)) * 1099511628211ull)
-#define FNV_DONE(h)    ((h) ^ ((h) >> 29))
-
-static size_t hash_bytes(const char *s, size_t n)
-{
-	size_t h = FNV_OFFSET;
-
-	for (size_t i = 0; i < n; i++)
-		h = FNV_STEP(h, s[i]);
-	return FNV_DONE(h);
-}
-
-static size_t hash_string(const char *s)
-{
-	return hash_bytes(s, strlen(s));
-}
-
-static struct slot *map_find_h(struct map *m, const char *key, size_t h)
-{
-	if (!m->cap)
-		return NULL;
-	for (size_t i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-		if (!m->v[i].key)
-			return NULL;
-		if (m->v[i].hash == h && !strcmp(m->v[i].key, key))
-			return &m->v[i];
-	}
-}
-
-static void map_insert_slot(struct slot *v, size_t cap, char *key, void *val,
-			    size_t h)
-{
-	size_t i = h & (cap - 1);
-
-	while (v[i].key)
-		i = (i + 1) & (cap - 1);
-	v[i].key = key;
-	v[i].val = val;
-	v[i].hash = h;
-}
-
-static void map_put(struct map *m, const char *key, void *val)
-{
-	size_t h = hash_string(key);
-	struct slot *s = map_find_h(m, key, h);
-
-	if (s) {
-		s->val = val;
-		return;
-	}
-	if ((m->n + 1) * 2 > m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 64;
-		struct slot *v = xcalloc(cap, sizeof *v);
-
-		for (size_t i = 0; i < m->cap; i++)
-			if (m->v[i].key)
-				map_insert_slot(v, cap, m->v[i].key,
-						m->v[i].val, m->v[i].hash);
-		free(m->v);
-		m->v = v;
-		m->cap = cap;
-	}
-	map_insert_slot(m->v, m->cap, xstrdup(key), val, h);
-	m->n++;
-}
-
-static void *map_get(struct map *m, const char *key)
-{
-	struct slot *s = map_find_h(m, key, hash_string(key));
-
-	return s ? s->val : NULL;
-}
-
-static void map_free(struct map *m, void (*free_val)(void *))
-{
-	for (size_t i = 0; i < m->cap; i++) {
-		if (!m->v[i].key)
-			continue;
-		free(m->v[i].key);
-		if (free_val)
-			free_val(m->v[i].val);
-	}
-	free(m->v);
-	m->v = NULL;
-	m->cap = m->n = 0;
-}
-
 /*
  * The length of the parent of path[0..len) as path_dirname() gives it
  * ("/a/b" -> 2, "/a" -> 1), or 0 when it has none ("/", a relative name).
@@ -163,73 +56,44 @@ static size_t parent_len(const char *path, size_t len)
  * per distinct path, never freed before the planner.
  */
 struct vnode {
-	char *path;
-	size_t hash;
+	const char *path; /* the key of its slot in the table */
 	struct vnode *parent, *child, *sibling;
 	struct file_state st;
 	bool live; /* touched by the replay: st is its state */
 };
 
+/* path -> struct vnode * */
 struct vtab {
-	struct vnode **slot;
-	size_t cap, n;
+	struct map m;
 };
 
 static struct vnode *vt_find(const struct vtab *t, const char *path, size_t len,
 			     size_t h)
 {
-	if (!t->cap)
-		return NULL;
-	for (size_t i = h & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
-		struct vnode *v = t->slot[i];
+	struct map_slot *s = map_find_n(&t->m, path, len, h);
 
-		if (!v)
-			return NULL;
-		if (v->hash == h && !strncmp(v->path, path, len) &&
-		    !v->path[len])
-			return v;
-	}
+	return s ? s->val : NULL;
 }
 
-static void vt_insert(struct vtab *t, struct vnode *v)
+static struct vnode *vt_insert(struct vtab *t, const char *path, size_t len,
+			       size_t h)
 {
-	size_t i;
+	struct vnode *v = xcalloc(1, sizeof *v);
 
-	if ((t->n + 1) * 2 > t->cap) {
-		struct vtab big = {.cap = t->cap ? 2 * t->cap : 256};
-
-		big.slot = xcalloc(big.cap, sizeof *big.slot);
-		for (size_t k = 0; k < t->cap; k++)
-			if (t->slot[k]) {
-				i = t->slot[k]->hash & (big.cap - 1);
-				while (big.slot[i])
-					i = (i + 1) & (big.cap - 1);
-				big.slot[i] = t->slot[k];
-			}
-		big.n = t->n;
-		free(t->slot);
-		*t = big;
-	}
-	i = v->hash & (t->cap - 1);
-	while (t->slot[i])
-		i = (i + 1) & (t->cap - 1);
-	t->slot[i] = v;
-	t->n++;
+	v->path = map_put_n(&t->m, path, len, h, v)->key;
+	return v;
 }
 
 /* The node of path, created with its missing ancestors. */
 static struct vnode *vt_node(struct vtab *t, const char *path)
 {
-	size_t len = strlen(path), h = hash_bytes(path, len);
+	size_t len = strlen(path), h = map_hash(path, len);
 	struct vnode *v = vt_find(t, path, len, h), *first, *below = NULL;
 
 	if (v)
 		return v;
 	for (;;) {
-		v = xcalloc(1, sizeof *v);
-		v->path = xstrndup(path, len);
-		v->hash = h;
-		vt_insert(t, v);
+		v = vt_insert(t, path, len, h);
 		if (below) {
 			below->parent = v;
 			below->sibling = v->child;
@@ -240,7 +104,7 @@ static struct vnode *vt_node(struct vtab *t, const char *path)
 		len = parent_len(path, len);
 		if (!len)
 			return first;
-		h = hash_bytes(path, len);
+		h = map_hash(path, len);
 		below = v;
 		v = vt_find(t, path, len, h);
 		if (v) {
@@ -254,14 +118,7 @@ static struct vnode *vt_node(struct vtab *t, const char *path)
 
 static void vt_free(struct vtab *t)
 {
-	for (size_t i = 0; i < t->cap; i++)
-		if (t->slot[i]) {
-			free(t->slot[i]->path);
-			free(t->slot[i]);
-		}
-	free(t->slot);
-	t->slot = NULL;
-	t->cap = t->n = 0;
+	map_free(&t->m, free);
 }
 
 /* ---- planner state ---------------------------------------------------- */
@@ -798,25 +655,25 @@ static bool owns(const struct planner *p, const struct file_state *st)
 static struct vnode *vfs_get(struct planner *p, const char *path)
 {
 	size_t len = strlen(path);
-	struct vnode *v = vt_find(&p->vfs, path, len, hash_bytes(path, len));
+	struct vnode *v = vt_find(&p->vfs, path, len, map_hash(path, len));
 
 	return v && v->live ? v : NULL;
 }
 
-/* state_at() of path (len bytes, hash h = hash_bytes(path, len)). */
+/* state_at() of path (len bytes, hash h = map_hash(path, len)). */
 static struct file_state state_at_h(struct planner *p, const char *path,
 				    size_t len, size_t h,
 				    const struct file_state *recorded)
 {
 	struct vnode *v = vt_find(&p->vfs, path, len, h);
-	struct slot *d;
+	struct map_slot *d;
 	struct file_state none = {.kind = ST_UNKNOWN};
 
 	if (v && v->live)
 		return v->st;
 	if (recorded && recorded->kind != ST_UNKNOWN)
 		return *recorded;
-	d = map_find_h(&p->dirs, path, h);
+	d = map_find_n(&p->dirs, path, len, h);
 	return d ? *(struct file_state *)d->val : none;
 }
 
@@ -825,7 +682,7 @@ static struct file_state state_at(struct planner *p, const char *path,
 {
 	size_t len = strlen(path);
 
-	return state_at_h(p, path, len, hash_bytes(path, len), recorded);
+	return state_at_h(p, path, len, map_hash(path, len), recorded);
 }
 
 static struct vnode *vnode_at(struct planner *p, const char *path,
@@ -844,9 +701,7 @@ static struct vnode *vnode_at(struct planner *p, const char *path,
 
 static const char *program_of(const struct trace_event *ev)
 {
-	if (ev->proc && ev->proc->exe && *ev->proc->exe)
-		return path_basename(ev->proc->exe);
-	return "";
+	return trace_program(ev->proc, "");
 }
 
 static void evidence_from(struct evidence *e, const struct trace_event *ev)
@@ -1107,11 +962,11 @@ static void check_search(struct planner *p, const char *dir,
 {
 	char *copy = xstrdup(dir);
 	size_t n = strlen(copy);
-	size_t h = FNV_STEP(FNV_OFFSET, copy[0]); /* of copy[0..i) */
+	size_t h = MAP_HASH_STEP(MAP_HASH_START, copy[0]); /* of copy[0..i) */
 
 	for (size_t i = 1; i <= n; i++) {
 		if (copy[i] != '/' && copy[i] != 0) {
-			h = FNV_STEP(h, copy[i]);
+			h = MAP_HASH_STEP(h, copy[i]);
 			continue;
 		}
 		char saved = copy[i];
@@ -1119,12 +974,12 @@ static void check_search(struct planner *p, const char *dir,
 		copy[i] = 0;
 		const char *a = i == 1 && saved == '/' ? "/" : copy;
 		struct file_state st =
-		    state_at_h(p, copy, i, FNV_DONE(h), NULL);
+		    state_at_h(p, copy, i, MAP_HASH_DONE(h), NULL);
 
 		if (!may(p, &st, 1))
 			search_denied(p, a, &st, c->ev);
 		copy[i] = saved;
-		h = FNV_STEP(h, saved);
+		h = MAP_HASH_STEP(h, saved);
 	}
 	free(copy);
 	{
@@ -1302,7 +1157,7 @@ static void read_op(struct planner *p, const struct op_ctx *c)
 static void move_tree(struct planner *p, const char *from, const char *to)
 {
 	size_t n = strlen(from), cap = 0, cnt = 0, sp = 0, spcap = 0;
-	struct vnode *top = vt_find(&p->vfs, from, n, hash_bytes(from, n));
+	struct vnode *top = vt_find(&p->vfs, from, n, map_hash(from, n));
 	struct vnode **stack = NULL;
 	struct {
 		const char *rest;

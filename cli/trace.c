@@ -268,47 +268,20 @@ static const char *jstr(json_t *o, const char *key)
 	return json_string_value(json_object_get(o, key));
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
- * A path as SCHEMA.md writes it (a string or {"hex": ...}) into sb.
- * Returns false when v is absent or of another form.  Decoding stops at a
- * NUL byte: paths are C strings.
+ * A path as SCHEMA.md writes it (a string or {"hex": ...}) into sb, by
+ * util.h's one policy.  Returns false when v is absent, of another form
+ * or malformed.
  */
 static bool decode_path(json_t *v, struct strbuf *sb)
 {
-	const char *h;
-	size_t n;
+	char *s = json_path_value(v);
 
 	sb_reset(sb);
-	if (json_is_string(v)) {
-		sb_add(sb, json_string_value(v), json_string_length(v));
-		sb->len = strlen(sb->buf);
-		return true;
-	}
-	if (!json_is_object(v))
+	if (!s)
 		return false;
-	h = json_string_value(json_object_get(v, "hex"));
-	if (!h)
-		return false;
-	n = strlen(h);
-	sb_grow(sb, n / 2);
-	for (size_t i = 0; i + 1 < n; i += 2) {
-		int hi = hexval(h[i]), lo = hexval(h[i + 1]);
-
-		if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
-			break;
-		sb_addc(sb, (char)(hi << 4 | lo));
-	}
+	sb_adds(sb, s);
+	free(s);
 	return true;
 }
 
@@ -1575,7 +1548,7 @@ static bool f_string(struct fcur *k, struct fstr *out)
 				if (k->end - c < 5)
 					return false;
 				for (int i = 1; i <= 4; i++) {
-					int h = hexval(c[i]);
+					int h = hex_digit(c[i]);
 
 					if (h < 0)
 						return false;
@@ -1678,7 +1651,7 @@ static char *f_decode(struct fstr *s)
 			unsigned v = 0;
 
 			for (int i = 1; i <= 4; i++)
-				v = v << 4 | (unsigned)hexval(in[i]);
+				v = v << 4 | (unsigned)hex_digit(in[i]);
 			in += 5;
 			if (v < 0x80) {
 				*out++ = (char)v;
@@ -2587,4 +2560,15 @@ const void *trace_meta(const struct trace *t, size_t dir_index)
 size_t trace_ndirs(const struct trace *t)
 {
 	return t->ndirs;
+}
+
+const char *trace_program(const struct trace_proc *p, const char *unknown)
+{
+	if (!p)
+		return unknown;
+	if (p->exe && *p->exe)
+		return path_basename(p->exe);
+	if (p->argv0 && *p->argv0)
+		return path_basename(p->argv0);
+	return unknown;
 }

@@ -221,6 +221,10 @@ bool trace_event_writes(const struct trace_event *ev);
 const struct trace_frame *trace_event_frame(const struct trace_event *ev);
 char *trace_frame_text(const struct trace_frame *f);
 
+/* What a person calls the program of a process image: the basename of its
+ * executable, else of its argv[0], else unknown (also when p is NULL). */
+const char *trace_program(const struct trace_proc *p, const char *unknown);
+
 /* Names. */
 const char *op_name(enum unroot_op op);
 int op_from_name(const char *name); /* -1 when unknown */

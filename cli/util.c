@@ -279,64 +279,6 @@ char *sb_detach(struct strbuf *sb)
 	return p;
 }
 
-/* ---- string set: open addressing, FNV-1a --------------------------------- */
-
-static size_t strset_hash(const char *s)
-{
-	size_t h = 1469598103934665603ULL;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-	return h;
-}
-
-static char **strset_slot(char **slot, size_t cap, const char *str)
-{
-	size_t i = strset_hash(str) & (cap - 1);
-
-	while (slot[i] && strcmp(slot[i], str))
-		i = (i + 1) & (cap - 1);
-	return &slot[i];
-}
-
-bool strset_has(const struct strset *s, const char *str)
-{
-	return s->cap && *strset_slot(s->slot, s->cap, str);
-}
-
-bool strset_add(struct strset *s, const char *str)
-{
-	char **p;
-
-	if (2 * (s->n + 1) > s->cap) {
-		size_t cap = s->cap ? 2 * s->cap : 64;
-		char **slot = xcalloc(cap, sizeof *slot);
-
-		for (size_t i = 0; i < s->cap; i++)
-			if (s->slot[i])
-				*strset_slot(slot, cap, s->slot[i]) =
-				    s->slot[i];
-		free(s->slot);
-		s->slot = slot;
-		s->cap = cap;
-	}
-	p = strset_slot(s->slot, s->cap, str);
-	if (*p)
-		return false;
-	*p = xstrdup(str);
-	s->n++;
-	return true;
-}
-
-void strset_free(struct strset *s)
-{
-	for (size_t i = 0; i < s->cap; i++)
-		free(s->slot[i]);
-	free(s->slot);
-	s->slot = NULL;
-	s->n = s->cap = 0;
-}
-
 /* ---- UTF-8 and escaping -------------------------------------------------- */
 
 /* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
@@ -507,6 +449,50 @@ json_t *json_path(const char *path)
 	json_object_set_new(o, "hex", json_string(h));
 	free(h);
 	return o;
+}
+
+int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+bool hex_path_decode(const char *hex, size_t n, struct strbuf *sb)
+{
+	if (n % 2)
+		return false;
+	sb_grow(sb, n / 2);
+	for (size_t i = 0; i < n; i += 2) {
+		int hi = hex_digit(hex[i]), lo = hex_digit(hex[i + 1]);
+
+		if (hi < 0 || lo < 0 || (!hi && !lo))
+			return false;
+		sb_addc(sb, (char)(hi << 4 | lo));
+	}
+	return true;
+}
+
+char *json_path_value(const json_t *v)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *h;
+
+	if (json_is_string(v)) {
+		if (memchr(json_string_value(v), 0, json_string_length(v)))
+			return NULL;
+		return xstrdup(json_string_value(v));
+	}
+	h = json_string_value(json_object_get(v, "hex"));
+	if (!h || !hex_path_decode(h, strlen(h), &sb)) {
+		sb_release(&sb);
+		return NULL;
+	}
+	return sb_detach(&sb);
 }
 
 /* ---- errno names --------------------------------------------------------- */

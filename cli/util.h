@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "map.h"
+
 /* ---- messages ---------------------------------------------------------
  *
  * set_command("run", 125) makes every later message read "unroot run: ..."
@@ -69,19 +71,6 @@ void sb_reset(struct strbuf *sb); /* len = 0, keeps memory */
 void sb_release(struct strbuf *sb);
 char *sb_detach(struct strbuf *sb); /* caller frees; sb is reset empty */
 
-/* ---- a set of strings (copies), for counting distinct paths ---------- */
-struct strset {
-	char **slot;
-	size_t n, cap;
-};
-#define STRSET_INIT \
-	{           \
-		0   \
-	}
-bool strset_add(struct strset *s, const char *str); /* true when new */
-bool strset_has(const struct strset *s, const char *str);
-void strset_free(struct strset *s);
-
 /* ---- paths shown to a person ------------------------------------------
  *
  * Paths come from the traced workload and may hold any byte.  Before one
@@ -105,6 +94,16 @@ const char *path_basename(const char *path); /* pointer into path */
  * else {"hex": "..."}.  Returns a new reference.
  */
 json_t *json_path(const char *path);
+/*
+ * The other way, with one policy for every reader: a string without NUL,
+ * or {"hex": "..."} with an even number of hex digits and no NUL byte.
+ * Anything else is a damaged field and gives NULL (never a shortened
+ * path).  Returns an allocated string.  hex_path_decode() appends the
+ * bytes of hex[0..n) to sb; false (sb partly written) when malformed.
+ */
+char *json_path_value(const json_t *v);
+bool hex_path_decode(const char *hex, size_t n, struct strbuf *sb);
+int hex_digit(char c); /* 0-15, -1 when c is not a hex digit */
 bool utf8_valid(const char *s, size_t n);
 
 /* ---- errno names --------------------------------------------------------

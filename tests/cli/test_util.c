@@ -107,7 +107,7 @@ START_TEST(test_strbuf_and_paths)
 		snprintf(k, sizeof k, "/k%d", i);
 		strset_add(&set, k);
 	}
-	ck_assert_uint_eq(set.n, 1001);
+	ck_assert_uint_eq(set.m.n, 1001);
 	ck_assert(strset_has(&set, "/k999"));
 	strset_free(&set);
 
