@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "planner.h"
+#include "plan_private.h"
 #include "pysite.h"
 #include "quote.h"
 
@@ -55,37 +55,25 @@ static size_t parent_len(const char *path, size_t len)
  * nodes (live == false): for the replay they do not exist yet.  One node
  * per distinct path, never freed before the planner.
  */
-struct vnode {
-	const char *path; /* the key of its slot in the table */
-	struct vnode *parent, *child, *sibling;
-	struct file_state st;
-	bool live; /* touched by the replay: st is its state */
-};
-
-/* path -> struct vnode * */
-struct vtab {
-	struct map m;
-};
-
-static struct vnode *vt_find(const struct vtab *t, const char *path, size_t len,
+static struct vnode *vt_find(const struct map *t, const char *path, size_t len,
 			     size_t h)
 {
-	struct map_slot *s = map_find_n(&t->m, path, len, h);
+	struct map_slot *s = map_find_n(t, path, len, h);
 
 	return s ? s->val : NULL;
 }
 
-static struct vnode *vt_insert(struct vtab *t, const char *path, size_t len,
+static struct vnode *vt_insert(struct map *t, const char *path, size_t len,
 			       size_t h)
 {
 	struct vnode *v = xcalloc(1, sizeof *v);
 
-	v->path = map_put_n(&t->m, path, len, h, v)->key;
+	v->path = map_put_n(t, path, len, h, v)->key;
 	return v;
 }
 
 /* The node of path, created with its missing ancestors. */
-static struct vnode *vt_node(struct vtab *t, const char *path)
+static struct vnode *vt_node(struct map *t, const char *path)
 {
 	size_t len = strlen(path), h = map_hash(path, len);
 	struct vnode *v = vt_find(t, path, len, h), *first, *below = NULL;
@@ -116,40 +104,12 @@ static struct vnode *vt_node(struct vtab *t, const char *path)
 	}
 }
 
-static void vt_free(struct vtab *t)
+static void vt_free(struct map *t)
 {
-	map_free(&t->m, free);
+	map_free(t, free);
 }
 
 /* ---- planner state ---------------------------------------------------- */
-
-/* NEED_READ: a read, search or execute the user is denied and no group
- * membership permits (refused); NEED_GROUP: a service's group the user
- * joins (path: the group's name, image: the state it opened). */
-enum need_kind {
-	NEED_CREATE,
-	NEED_DIR,
-	NEED_FILE,
-	NEED_SEARCH,
-	NEED_READ,
-	NEED_GROUP,
-	NEED__COUNT
-};
-
-struct need {
-	enum need_kind kind;
-	char *path;
-	enum file_type type;	 /* what was created, or the type owned */
-	struct file_state image; /* state in the image (NEED_DIR/FILE/SEARCH) */
-	bool excl;		 /* created exclusively or not a plain file */
-	bool removed;		 /* removed, renamed away or over afterwards */
-	unsigned want;		 /* NEED_READ: 4 read, 1 search/execute */
-	unsigned gid;		 /* NEED_GROUP: the group */
-	struct evidence ev;
-	long count;
-	const struct writer *writer;
-	char *reason; /* set when a create became a dir grant */
-};
 
 struct home_write {
 	char *rel; /* "~/.cache/x" */
@@ -195,56 +155,6 @@ struct scratch_write {
 	struct evidence ev;
 };
 
-struct planner {
-	struct plan_options o;
-	bool identity_done;
-	unsigned uid, gid;
-	unsigned *groups;
-	size_t ngroups;
-	char *user, *group, *home;
-	bool create_user, create_group;
-	bool alpine, no_shell;
-	struct trace_user *users;
-	size_t nusers, capusers;
-	struct trace_group *grps;
-	size_t ngrps, capgrps;
-	struct vtab vfs; /* the replay's file system */
-	struct map dirs; /* path -> struct file_state (ancestor records) */
-	struct map needs[NEED__COUNT]; /* per kind: path -> index + 1 */
-	struct need *nv;
-	size_t nn, capn;
-	struct home_write *hw;
-	size_t nhw, caphw;
-	struct map hwseen; /* home writes kept: one per rel, writer, mkdir */
-	struct code_write *cw;
-	size_t ncw, capcw;
-	struct map cwseen;  /* code writes kept: one per path and writer */
-	struct map refused; /* paths refused during the replay */
-	/* the catalogue, prepared for match_writer() */
-	struct wpat *wpats;
-	size_t nwpats;
-	struct map wexe; /* program -> bool[writers->n] (exe allowed) */
-	/* planner_finish: grants by kind and path (index + 1), rebuilt
-	 * after the array is compacted; removed grants are marked dead
-	 * and compacted at the end of each step, so a removal is O(1) */
-	struct map gidx[GRANT_BUILD + 1];
-	bool gidx_stale;
-	bool *gdead;
-	size_t capgdead;
-	struct volume *vols;
-	size_t nvols, capvols;
-	struct map shipped; /* directories known to hold files of the image */
-	struct chown_note *cn;
-	size_t ncn, capcn;
-	struct scratch_write *sw;
-	size_t nsw, capsw;
-	struct attempt *at; /* writes that failed with ENOENT (see below) */
-	size_t nat, capat;
-	struct map atseen;
-	struct plan
-	    *plan; /* accumulates warnings, notes, host, tmpfs, refusals */
-};
-
 static const char *const op_names[] = {
 #define OP_NAME(e, s) s,
     UNROOT_OPS(OP_NAME)
@@ -269,9 +179,6 @@ void plan_options_init(struct plan_options *o)
 	o->gid = 1001;
 	o->tree_threshold = 8;
 }
-
-#define PUSH(arr, n, cap) \
-	(*((arr) = xgrow((arr), &(cap), (n) + 1, sizeof *(arr)), &(arr)[(n)++]))
 
 static void add_string(char ***v, size_t *n, char *s)
 {
@@ -336,9 +243,9 @@ static const char *scratch_dir_of(const char *path)
 static void mark_shipped(struct planner *p, const char *dir)
 {
 	if (*dir != '/' || !strcmp(dir, "/") || scratch_dir_of(dir) ||
-	    map_get(&p->shipped, dir))
+	    map_get(&p->mnt.shipped, dir))
 		return;
-	map_put(&p->shipped, dir, (void *)1);
+	map_put(&p->mnt.shipped, dir, (void *)1);
 }
 
 static void mark_parent_shipped(struct planner *p, const char *path)
@@ -406,10 +313,10 @@ static bool is_runtime_file_mount(const char *mnt)
 static void add_volume(struct planner *p, const char *mnt, const char *host,
 		       bool ro)
 {
-	for (size_t i = 0; i < p->nvols; i++)
-		if (!strcmp(p->vols[i].mnt, mnt))
+	for (size_t i = 0; i < p->mnt.nvols; i++)
+		if (!strcmp(p->mnt.vols[i].mnt, mnt))
 			return;
-	struct volume *v = &PUSH(p->vols, p->nvols, p->capvols);
+	struct volume *v = &PUSH(p->mnt.vols, p->mnt.nvols, p->mnt.capvols);
 
 	v->mnt = xstrdup(mnt);
 	v->host = host ? xstrdup(host) : NULL;
@@ -447,10 +354,10 @@ static void copy_user(struct trace_user *dst, const struct trace_user *u)
 
 void planner_add_user(struct planner *p, const struct trace_user *u)
 {
-	for (size_t i = 0; i < p->nusers; i++)
-		if (!strcmp(p->users[i].name, u->name ? u->name : ""))
+	for (size_t i = 0; i < p->id.nusers; i++)
+		if (!strcmp(p->id.users[i].name, u->name ? u->name : ""))
 			return;
-	copy_user(&PUSH(p->users, p->nusers, p->capusers), u);
+	copy_user(&PUSH(p->id.users, p->id.nusers, p->id.capusers), u);
 }
 
 void planner_add_group(struct planner *p, const struct trace_group *g)
@@ -458,10 +365,10 @@ void planner_add_group(struct planner *p, const struct trace_group *g)
 	struct trace_group *dst;
 	size_t n = 0;
 
-	for (size_t i = 0; i < p->ngrps; i++)
-		if (!strcmp(p->grps[i].name, g->name ? g->name : ""))
+	for (size_t i = 0; i < p->id.ngrps; i++)
+		if (!strcmp(p->id.grps[i].name, g->name ? g->name : ""))
 			return;
-	dst = &PUSH(p->grps, p->ngrps, p->capgrps);
+	dst = &PUSH(p->id.grps, p->id.ngrps, p->id.capgrps);
 	dst->rootfs = NULL;
 	dst->name = xstrdup(g->name ? g->name : "");
 	dst->gid = g->gid;
@@ -484,11 +391,11 @@ void planner_add_dir(struct planner *p, const struct trace_dir *d)
 {
 	struct file_state *st;
 
-	if (map_get(&p->dirs, d->path))
+	if (map_get(&p->vfs.dirs, d->path))
 		return;
 	st = xmalloc(sizeof *st);
 	*st = d->st;
-	map_put(&p->dirs, d->path, st);
+	map_put(&p->vfs.dirs, d->path, st);
 }
 
 void planner_add_untraced(struct planner *p, const struct trace_untraced *u)
@@ -507,45 +414,46 @@ void planner_add_untraced(struct planner *p, const struct trace_untraced *u)
 static const struct trace_user *user_by_name(struct planner *p,
 					     const char *name)
 {
-	for (size_t i = 0; i < p->nusers; i++)
-		if (!strcmp(p->users[i].name, name))
-			return &p->users[i];
+	for (size_t i = 0; i < p->id.nusers; i++)
+		if (!strcmp(p->id.users[i].name, name))
+			return &p->id.users[i];
 	return NULL;
 }
 
 static const struct trace_user *user_by_uid(struct planner *p, unsigned uid)
 {
-	for (size_t i = 0; i < p->nusers; i++)
-		if (p->users[i].uid == uid)
-			return &p->users[i];
+	for (size_t i = 0; i < p->id.nusers; i++)
+		if (p->id.users[i].uid == uid)
+			return &p->id.users[i];
 	return NULL;
 }
 
 static const struct trace_group *group_by_gid(struct planner *p, unsigned gid)
 {
-	for (size_t i = 0; i < p->ngrps; i++)
-		if (p->grps[i].gid == gid)
-			return &p->grps[i];
+	for (size_t i = 0; i < p->id.ngrps; i++)
+		if (p->id.grps[i].gid == gid)
+			return &p->id.grps[i];
 	return NULL;
 }
 
 static void add_group_id(struct planner *p, unsigned gid)
 {
-	for (size_t i = 0; i < p->ngroups; i++)
-		if (p->groups[i] == gid)
+	for (size_t i = 0; i < p->id.ngroups; i++)
+		if (p->id.groups[i] == gid)
 			return;
-	p->groups = xrealloc(p->groups, (p->ngroups + 1) * sizeof *p->groups);
-	p->groups[p->ngroups++] = gid;
+	p->id.groups =
+	    xrealloc(p->id.groups, (p->id.ngroups + 1) * sizeof *p->id.groups);
+	p->id.groups[p->id.ngroups++] = gid;
 }
 
 static void reuse_user(struct planner *p, const struct trace_user *u)
 {
-	p->user = xstrdup(u->name);
-	p->uid = u->uid;
-	p->gid = u->gid;
-	p->home = xstrdup(u->home && *u->home ? u->home : "/");
-	p->create_user = false;
-	p->create_group = false;
+	p->id.user = xstrdup(u->name);
+	p->id.uid = u->uid;
+	p->id.gid = u->gid;
+	p->id.home = xstrdup(u->home && *u->home ? u->home : "/");
+	p->id.create_user = false;
+	p->id.create_group = false;
 }
 
 static void choose_free_uid(struct planner *p)
@@ -559,38 +467,38 @@ static void choose_free_uid(struct planner *p)
 				       "using uid %u",
 				       p->o.uid, user_by_uid(p, p->o.uid)->name,
 				       uid));
-	p->uid = uid;
-	p->gid =
+	p->id.uid = uid;
+	p->id.gid =
 	    p->o.gid_given ? p->o.gid : (p->o.uid == p->o.gid ? uid : p->o.gid);
 }
 
 static void resolve_group(struct planner *p)
 {
-	const struct trace_group *g = group_by_gid(p, p->gid);
+	const struct trace_group *g = group_by_gid(p, p->id.gid);
 
-	if (!p->create_user) {
-		p->group = xstrdup(g ? g->name : p->user);
+	if (!p->id.create_user) {
+		p->id.group = xstrdup(g ? g->name : p->id.user);
 		return;
 	}
-	p->create_group = !g;
-	p->group = xstrdup(g ? g->name : p->user);
-	if (g && strcmp(g->name, p->user))
+	p->id.create_group = !g;
+	p->id.group = xstrdup(g ? g->name : p->id.user);
+	if (g && strcmp(g->name, p->id.user))
 		plan_note(p,
 			  xasprintf("gid %u exists in the image as group %s: "
 				    "the user joins it",
-				    p->gid, g->name));
+				    p->id.gid, g->name));
 }
 
 static void resolve_identity(struct planner *p)
 {
 	const struct trace_user *named, *byuid;
 
-	if (p->identity_done)
+	if (p->id.done)
 		return;
-	p->identity_done = true;
+	p->id.done = true;
 	named = user_by_name(p, p->o.user);
 	byuid = user_by_uid(p, p->o.uid);
-	p->create_user = true;
+	p->id.create_user = true;
 	if (named) {
 		reuse_user(p, named);
 		if (p->o.uid_given && named->uid != p->o.uid)
@@ -604,26 +512,26 @@ static void resolve_identity(struct planner *p)
 				       "reusing it",
 				       byuid->uid, byuid->name));
 	} else {
-		p->user = xstrdup(p->o.user);
+		p->id.user = xstrdup(p->o.user);
 		choose_free_uid(p);
-		p->home = xasprintf("/home/%s", p->user);
+		p->id.home = xasprintf("/home/%s", p->id.user);
 	}
 	resolve_group(p);
 	if (p->o.openshift)
-		p->gid = 0;
-	add_group_id(p, p->gid);
-	for (size_t i = 0; i < p->ngrps; i++)
-		for (char **m = p->grps[i].members; m && *m; m++)
-			if (!strcmp(*m, p->user))
-				add_group_id(p, p->grps[i].gid);
+		p->id.gid = 0;
+	add_group_id(p, p->id.gid);
+	for (size_t i = 0; i < p->id.ngrps; i++)
+		for (char **m = p->id.grps[i].members; m && *m; m++)
+			if (!strcmp(*m, p->id.user))
+				add_group_id(p, p->id.grps[i].gid);
 }
 
 /* ---- permission checks ------------------------------------------------ */
 
 static bool in_groups(const struct planner *p, unsigned gid)
 {
-	for (size_t i = 0; i < p->ngroups; i++)
-		if (p->groups[i] == gid)
+	for (size_t i = 0; i < p->id.ngroups; i++)
+		if (p->id.groups[i] == gid)
 			return true;
 	return false;
 }
@@ -637,7 +545,7 @@ static bool may(const struct planner *p, const struct file_state *st,
 
 	if (st->kind != ST_PRESENT)
 		return true;
-	if (st->uid == p->uid)
+	if (st->uid == p->id.uid)
 		bits = st->mode >> 6;
 	else if (in_groups(p, st->gid))
 		bits = st->mode >> 3;
@@ -648,14 +556,15 @@ static bool may(const struct planner *p, const struct file_state *st,
 
 static bool owns(const struct planner *p, const struct file_state *st)
 {
-	return st->kind != ST_PRESENT || st->uid == p->uid;
+	return st->kind != ST_PRESENT || st->uid == p->id.uid;
 }
 
 /* The replay's node of path, or NULL when it has not touched it. */
 static struct vnode *vfs_get(struct planner *p, const char *path)
 {
 	size_t len = strlen(path);
-	struct vnode *v = vt_find(&p->vfs, path, len, map_hash(path, len));
+	struct vnode *v =
+	    vt_find(&p->vfs.nodes, path, len, map_hash(path, len));
 
 	return v && v->live ? v : NULL;
 }
@@ -665,7 +574,7 @@ static struct file_state state_at_h(struct planner *p, const char *path,
 				    size_t len, size_t h,
 				    const struct file_state *recorded)
 {
-	struct vnode *v = vt_find(&p->vfs, path, len, h);
+	struct vnode *v = vt_find(&p->vfs.nodes, path, len, h);
 	struct map_slot *d;
 	struct file_state none = {.kind = ST_UNKNOWN};
 
@@ -673,7 +582,7 @@ static struct file_state state_at_h(struct planner *p, const char *path,
 		return v->st;
 	if (recorded && recorded->kind != ST_UNKNOWN)
 		return *recorded;
-	d = map_find_n(&p->dirs, path, len, h);
+	d = map_find_n(&p->vfs.dirs, path, len, h);
 	return d ? *(struct file_state *)d->val : none;
 }
 
@@ -688,7 +597,7 @@ static struct file_state state_at(struct planner *p, const char *path,
 static struct vnode *vnode_at(struct planner *p, const char *path,
 			      const struct file_state *recorded)
 {
-	struct vnode *v = vt_node(&p->vfs, path);
+	struct vnode *v = vt_node(&p->vfs.nodes, path);
 
 	if (!v->live) {
 		v->st = state_at(p, path, recorded);
@@ -745,9 +654,9 @@ static void evidence_free(struct evidence *e)
 static struct need *need_find(struct planner *p, enum need_kind k,
 			      const char *path)
 {
-	uintptr_t i = (uintptr_t)map_get(&p->needs[k], path);
+	uintptr_t i = (uintptr_t)map_get(&p->needs.idx[k], path);
 
-	return i ? &p->nv[i - 1] : NULL;
+	return i ? &p->needs.v[i - 1] : NULL;
 }
 
 static struct need *need_add(struct planner *p, enum need_kind k,
@@ -762,14 +671,14 @@ static struct need *need_add(struct planner *p, enum need_kind k,
 			n->writer = w;
 		return n;
 	}
-	n = &PUSH(p->nv, p->nn, p->capn);
+	n = &PUSH(p->needs.v, p->needs.n, p->needs.cap);
 	memset(n, 0, sizeof *n);
 	n->kind = k;
 	n->path = xstrdup(path);
 	n->count = 1;
 	n->writer = w;
 	evidence_from(&n->ev, ev);
-	map_put(&p->needs[k], path, (void *)(uintptr_t)p->nn);
+	map_put(&p->needs.idx[k], path, (void *)(uintptr_t)p->needs.n);
 	return n;
 }
 
@@ -788,7 +697,7 @@ static void need_dir(struct planner *p, const char *dir,
 		n->type = FT_DIR;
 	}
 	v->st.kind = ST_PRESENT;
-	v->st.uid = p->uid;
+	v->st.uid = p->id.uid;
 }
 
 static void need_file(struct planner *p, const char *path,
@@ -803,7 +712,7 @@ static void need_file(struct planner *p, const char *path,
 		n->image = v->st;
 		n->type = v->st.kind == ST_PRESENT ? v->st.type : FT_FILE;
 	}
-	v->st.uid = p->uid;
+	v->st.uid = p->id.uid;
 }
 
 static void need_search(struct planner *p, const char *dir,
@@ -856,7 +765,7 @@ static bool try_join(struct planner *p, const struct file_state *st,
 	struct need *n;
 	bool fresh;
 
-	if (st->kind != ST_PRESENT || st->uid == p->uid ||
+	if (st->kind != ST_PRESENT || st->uid == p->id.uid ||
 	    in_groups(p, st->gid) || ((st->mode >> 3) & want & 7) != want)
 		return false;
 	g = service_group(p, st->gid);
@@ -950,12 +859,6 @@ static void add_refusal(struct planner *p, const char *path, char *why,
 
 /* ---- the replay ------------------------------------------------------- */
 
-struct op_ctx {
-	const struct trace_event *ev;
-	const struct writer *w;
-	bool denied; /* recorded as a denial: plan even if the rules permit */
-};
-
 /* Search permission on every directory from / down to dir. */
 static void check_search(struct planner *p, const char *dir,
 			 const struct op_ctx *c)
@@ -997,8 +900,8 @@ static void set_created(struct planner *p, const char *path,
 
 	v->st.kind = ST_PRESENT;
 	v->st.type = type;
-	v->st.uid = p->uid;
-	v->st.gid = p->gid;
+	v->st.uid = p->id.uid;
+	v->st.gid = p->id.gid;
 	v->st.mode = mode;
 }
 
@@ -1157,7 +1060,7 @@ static void read_op(struct planner *p, const struct op_ctx *c)
 static void move_tree(struct planner *p, const char *from, const char *to)
 {
 	size_t n = strlen(from), cap = 0, cnt = 0, sp = 0, spcap = 0;
-	struct vnode *top = vt_find(&p->vfs, from, n, map_hash(from, n));
+	struct vnode *top = vt_find(&p->vfs.nodes, from, n, map_hash(from, n));
 	struct vnode **stack = NULL;
 	struct {
 		const char *rest;
@@ -1188,7 +1091,7 @@ static void move_tree(struct planner *p, const char *from, const char *to)
 	}
 	for (size_t i = 0; i < cnt; i++) {
 		char *key = xasprintf("%s%s", to, moved[i].rest);
-		struct vnode *v = vt_node(&p->vfs, key);
+		struct vnode *v = vt_node(&p->vfs.nodes, key);
 
 		v->st = moved[i].st;
 		v->live = true;
@@ -1225,7 +1128,7 @@ static void do_rename(struct planner *p, const struct op_ctx *c)
 		v->st = sst;
 		if (v->st.kind == ST_UNKNOWN)
 			v->st.kind = ST_PRESENT, v->st.type = FT_FILE,
-			v->st.uid = p->uid;
+			v->st.uid = p->id.uid;
 	}
 	move_tree(p, src, dst);
 	free(sdir);
@@ -1288,11 +1191,11 @@ static void add_chown_note(struct planner *p, const char *program,
 {
 	struct chown_note *n = NULL;
 
-	for (size_t i = 0; i < p->ncn && !n; i++)
-		if (!strcmp(p->cn[i].program, program))
-			n = &p->cn[i];
+	for (size_t i = 0; i < p->replay.ncn && !n; i++)
+		if (!strcmp(p->replay.cn[i].program, program))
+			n = &p->replay.cn[i];
 	if (!n) {
-		n = &PUSH(p->cn, p->ncn, p->capcn);
+		n = &PUSH(p->replay.cn, p->replay.ncn, p->replay.capcn);
 		n->program = xstrdup(program);
 		n->first = comment_safe(ev->path);
 		n->uid = ev->owner_uid;
@@ -1306,8 +1209,8 @@ static void add_chown_note(struct planner *p, const char *program,
 
 static void plan_chown_notes(struct planner *p)
 {
-	for (size_t i = 0; i < p->ncn; i++) {
-		const struct chown_note *n = &p->cn[i];
+	for (size_t i = 0; i < p->replay.ncn; i++) {
+		const struct chown_note *n = &p->replay.cn[i];
 		char *more = n->n > 1 ? xasprintf(" and %zu more path%s",
 						  n->n - 1, n->n > 2 ? "s" : "")
 				      : xstrdup("");
@@ -1394,7 +1297,8 @@ static void replay(struct planner *p, const struct op_ctx *c)
 			break;
 		}
 		do_own(p, ev->path, &ev->st, c);
-		if ((ev->owner_uid < 0 || (unsigned)ev->owner_uid == p->uid) &&
+		if ((ev->owner_uid < 0 ||
+		     (unsigned)ev->owner_uid == p->id.uid) &&
 		    (ev->owner_gid < 0 ||
 		     in_groups(p, (unsigned)ev->owner_gid)))
 			break;
@@ -1467,10 +1371,10 @@ static struct volume *volume_of(struct planner *p, const char *path)
 {
 	struct volume *best = NULL;
 
-	for (size_t i = 0; i < p->nvols; i++)
-		if (path_is_under(path, p->vols[i].mnt) &&
-		    (!best || strlen(p->vols[i].mnt) > strlen(best->mnt)))
-			best = &p->vols[i];
+	for (size_t i = 0; i < p->mnt.nvols; i++)
+		if (path_is_under(path, p->mnt.vols[i].mnt) &&
+		    (!best || strlen(p->mnt.vols[i].mnt) > strlen(best->mnt)))
+			best = &p->mnt.vols[i];
 	return best;
 }
 
@@ -1544,7 +1448,8 @@ static void prepare_writers(struct planner *p)
 		return;
 	for (size_t i = 0; i < ws->n; i++)
 		for (char **pt = ws->v[i].paths; pt && *pt; pt++) {
-			struct wpat *w = &PUSH(p->wpats, p->nwpats, cap);
+			struct wpat *w =
+			    &PUSH(p->cat.wpats, p->cat.nwpats, cap);
 			const char *s = *pt;
 			size_t n = strlen(s), end = 0, k = 0;
 
@@ -1586,7 +1491,7 @@ static void prepare_writers(struct planner *p)
 static const bool *writers_allowed(struct planner *p, const char *program)
 {
 	const struct writers *ws = p->o.writers;
-	bool *ok = map_get(&p->wexe, program);
+	bool *ok = map_get(&p->cat.wexe, program);
 
 	if (ok)
 		return ok;
@@ -1598,7 +1503,7 @@ static const bool *writers_allowed(struct planner *p, const char *program)
 		for (; e && *e && !ok[i]; e++)
 			ok[i] = writers_glob(*e, program ? program : "");
 	}
-	map_put(&p->wexe, program, ok);
+	map_put(&p->cat.wexe, program, ok);
 	return ok;
 }
 
@@ -1630,13 +1535,13 @@ static const struct writer *match_writer(struct planner *p, const char *path,
 	char *buf;
 	size_t len;
 
-	if (!ws || !p->nwpats)
+	if (!ws || !p->cat.nwpats)
 		return NULL;
 	ok = writers_allowed(p, program);
 	buf = xstrdup(path);
 	len = strlen(buf);
-	for (size_t k = 0; k < p->nwpats && !found; k++) {
-		const struct wpat *w = &p->wpats[k];
+	for (size_t k = 0; k < p->cat.nwpats && !found; k++) {
+		const struct wpat *w = &p->cat.wpats[k];
 
 		if (!ok[w->writer])
 			continue;
@@ -1678,7 +1583,7 @@ static void on_read_only_fs(struct planner *p, const struct trace_event *ev)
 		  ? xstrdup(ev->path)
 		  : path_dirname(ev->path);
 	evidence_from(&e, ev);
-	if (map_get(&p->shipped, dir))
+	if (map_get(&p->mnt.shipped, dir))
 		read_only_shipped_dir(
 		    p, match_writer(p, ev->path, program_of(ev)), &e, dir);
 	else
@@ -1702,14 +1607,14 @@ static void add_home_write(struct planner *p, char *rel,
 	    xasprintf("%p %d %s", (const void *)w, ev->op == OP_MKDIR, rel);
 	struct home_write *h;
 
-	if (map_get(&p->hwseen, key)) {
+	if (map_get(&p->cat.hwseen, key)) {
 		free(key);
 		free(rel);
 		return;
 	}
-	map_put(&p->hwseen, key, (void *)1);
+	map_put(&p->cat.hwseen, key, (void *)1);
 	free(key);
-	h = &PUSH(p->hw, p->nhw, p->caphw);
+	h = &PUSH(p->cat.hw, p->cat.nhw, p->cat.caphw);
 	h->rel = rel;
 	h->writer = w;
 	evidence_from(&h->ev, ev);
@@ -1723,13 +1628,13 @@ static void add_code_write(struct planner *p, const struct trace_event *ev,
 	char *key = xasprintf("%p %s", (const void *)w, ev->path);
 	struct code_write *cw;
 
-	if (map_get(&p->cwseen, key)) {
+	if (map_get(&p->cat.cwseen, key)) {
 		free(key);
 		return;
 	}
-	map_put(&p->cwseen, key, (void *)1);
+	map_put(&p->cat.cwseen, key, (void *)1);
 	free(key);
-	cw = &PUSH(p->cw, p->ncw, p->capcw);
+	cw = &PUSH(p->cat.cw, p->cat.ncw, p->cat.capcw);
 
 	cw->path = xstrdup(ev->path);
 	cw->exe =
@@ -1749,7 +1654,7 @@ static void note_shipped(struct planner *p, const char *path,
 	if (!path || st->kind != ST_PRESENT)
 		return;
 	v = vfs_get(p, path);
-	if (v && v->st.kind == ST_PRESENT && v->st.uid == p->uid)
+	if (v && v->st.kind == ST_PRESENT && v->st.uid == p->id.uid)
 		return; /* the workload's own */
 	if (v && v->st.kind != ST_PRESENT)
 		return;
@@ -1761,10 +1666,10 @@ static void add_scratch_write(struct planner *p, const char *dir,
 {
 	struct scratch_write *w;
 
-	for (size_t i = 0; i < p->nsw; i++)
-		if (!strcmp(p->sw[i].dir, dir))
+	for (size_t i = 0; i < p->mnt.nsw; i++)
+		if (!strcmp(p->mnt.sw[i].dir, dir))
 			return;
-	w = &PUSH(p->sw, p->nsw, p->capsw);
+	w = &PUSH(p->mnt.sw, p->mnt.nsw, p->mnt.capsw);
 	w->dir = dir;
 	evidence_from(&w->ev, ev);
 }
@@ -1782,14 +1687,14 @@ static void add_attempt(struct planner *p, const struct trace_event *ev)
 	w = match_writer(p, path, program_of(ev));
 	key = xasprintf("%d %s", ev->pid, path);
 	if (!w || !w->env || (!w->dir && !w->value) ||
-	    map_get(&p->atseen, key)) {
+	    map_get(&p->cat.atseen, key)) {
 		free(key);
 		free(path);
 		return;
 	}
-	map_put(&p->atseen, key, (void *)1);
+	map_put(&p->cat.atseen, key, (void *)1);
 	free(key);
-	a = &PUSH(p->at, p->nat, p->capat);
+	a = &PUSH(p->cat.at, p->cat.nat, p->cat.capat);
 	a->path = path;
 	a->pid = ev->pid;
 	a->writer = w;
@@ -1806,8 +1711,8 @@ static void add_attempt(struct planner *p, const struct trace_event *ev)
 static const struct writer *attempt_below(struct planner *p, const char *path,
 					  int pid, const struct writer *w)
 {
-	for (size_t i = 0; i < p->nat; i++) {
-		const struct attempt *a = &p->at[i];
+	for (size_t i = 0; i < p->cat.nat; i++) {
+		const struct attempt *a = &p->cat.at[i];
 
 		if (a->pid == pid && a->writer != w && strcmp(a->path, path) &&
 		    path_is_under(a->path, path))
@@ -2014,21 +1919,21 @@ static bool is_shared_system_dir(const char *path)
 
 static bool grant_dead(const struct planner *p, size_t i)
 {
-	return i < p->capgdead && p->gdead[i];
+	return i < p->grants.capdead && p->grants.dead[i];
 }
 
 /* Remove grant i at the next compact_grants(); until then it is skipped. */
 static void kill_grant(struct planner *p, size_t i)
 {
-	if (i >= p->capgdead) {
-		size_t old = p->capgdead;
+	if (i >= p->grants.capdead) {
+		size_t old = p->grants.capdead;
 
-		p->gdead =
-		    xgrow(p->gdead, &p->capgdead, i + 1, sizeof *p->gdead);
-		memset(p->gdead + old, 0,
-		       (p->capgdead - old) * sizeof *p->gdead);
+		p->grants.dead = xgrow(p->grants.dead, &p->grants.capdead,
+				       i + 1, sizeof *p->grants.dead);
+		memset(p->grants.dead + old, 0,
+		       (p->grants.capdead - old) * sizeof *p->grants.dead);
 	}
-	p->gdead[i] = true;
+	p->grants.dead[i] = true;
 }
 
 static void grant_release(struct grant *g)
@@ -2058,10 +1963,11 @@ static void compact_grants(struct planner *p)
 		k++;
 	}
 	if (k != pl->ngrants)
-		p->gidx_stale = true;
+		p->grants.stale = true;
 	pl->ngrants = k;
-	if (p->capgdead)
-		memset(p->gdead, 0, p->capgdead * sizeof *p->gdead);
+	if (p->grants.capdead)
+		memset(p->grants.dead, 0,
+		       p->grants.capdead * sizeof *p->grants.dead);
 }
 
 static struct grant *find_grant(struct planner *p, enum grant_kind k,
@@ -2070,17 +1976,17 @@ static struct grant *find_grant(struct planner *p, enum grant_kind k,
 	struct plan *pl = p->plan;
 	uintptr_t i;
 
-	if (p->gidx_stale) {
+	if (p->grants.stale) {
 		for (size_t j = 0; j <= GRANT_BUILD; j++)
-			map_free(&p->gidx[j], NULL);
+			map_free(&p->grants.idx[j], NULL);
 		for (size_t j = 0; j < pl->ngrants; j++)
 			if (!grant_dead(p, j))
-				map_put(&p->gidx[pl->grants[j].kind],
+				map_put(&p->grants.idx[pl->grants[j].kind],
 					pl->grants[j].path,
 					(void *)(uintptr_t)(j + 1));
-		p->gidx_stale = false;
+		p->grants.stale = false;
 	}
-	i = (uintptr_t)map_get(&p->gidx[k], path);
+	i = (uintptr_t)map_get(&p->grants.idx[k], path);
 	if (!i || grant_dead(p, i - 1))
 		return NULL;
 	return &pl->grants[i - 1];
@@ -2108,7 +2014,7 @@ static struct grant *add_grant(struct planner *p, enum grant_kind k,
 	g->nevents = count;
 	g->writer = w;
 	evidence_copy(&g->ev, ev);
-	map_put(&p->gidx[k], path, (void *)(uintptr_t)pl->ngrants);
+	map_put(&p->grants.idx[k], path, (void *)(uintptr_t)pl->ngrants);
 	return g;
 }
 
@@ -2156,7 +2062,7 @@ static bool redirect_for(struct planner *p, const struct writer *w,
 	if (!w || !w->env)
 		return false;
 	if (w->dir) {
-		char *dir = expand_user(w->dir, p->user);
+		char *dir = expand_user(w->dir, p->id.user);
 
 		add_redirect(p, w->env, xstrdup(dir), dir, w, ev);
 		return true;
@@ -2185,13 +2091,13 @@ static bool home_write_redirected(const struct home_write *h)
  */
 static bool home_write_on_the_way(struct planner *p, size_t self)
 {
-	const struct home_write *h = &p->hw[self];
+	const struct home_write *h = &p->cat.hw[self];
 	size_t below = 0;
 
 	if (strncmp(h->ev.op, "mkdir", 5))
 		return false;
-	for (size_t i = 0; i < p->nhw; i++) {
-		const struct home_write *o = &p->hw[i];
+	for (size_t i = 0; i < p->cat.nhw; i++) {
+		const struct home_write *o = &p->cat.hw[i];
 
 		if (i == self || !strcmp(o->rel, h->rel))
 			continue;
@@ -2209,8 +2115,8 @@ static void plan_home_writes(struct planner *p)
 	const struct home_write *first = NULL;
 	struct plan *pl = p->plan;
 
-	for (size_t i = 0; i < p->nhw; i++) {
-		const struct home_write *h = &p->hw[i];
+	for (size_t i = 0; i < p->cat.nhw; i++) {
+		const struct home_write *h = &p->cat.hw[i];
 
 		if (home_write_on_the_way(p, i))
 			continue;
@@ -2218,22 +2124,22 @@ static void plan_home_writes(struct planner *p)
 				 attempt_below(p, h->rel, h->ev.pid, h->writer),
 				 &h->ev))
 			continue;
-		if (redirect_for(p, p->hw[i].writer, &p->hw[i].ev))
+		if (redirect_for(p, p->cat.hw[i].writer, &p->cat.hw[i].ev))
 			continue;
 		if (!first)
-			first = &p->hw[i];
+			first = &p->cat.hw[i];
 	}
 	if (!first)
 		return;
 	pl->needs_home = true;
-	if (!strcmp(p->home, "/") || !strcmp(p->home, "/nonexistent") ||
-	    !*p->home) {
-		char *home = xasprintf("/home/%s", p->user);
+	if (!strcmp(p->id.home, "/") || !strcmp(p->id.home, "/nonexistent") ||
+	    !*p->id.home) {
+		char *home = xasprintf("/home/%s", p->id.user);
 
 		add_redirect(p, "HOME", xstrdup(home), home, NULL, &first->ev);
 		return;
 	}
-	add_grant(p, GRANT_MKDIR, p->home, &first->ev, 1, NULL,
+	add_grant(p, GRANT_MKDIR, p->id.home, &first->ev, 1, NULL,
 		  xasprintf("the workload writes under its HOME (%s): the "
 			    "user's home is created for it, never root's",
 			    first->rel));
@@ -2285,13 +2191,14 @@ static char **build_words(const char *tmpl, const char *exe, const char *src)
 
 static void plan_code_writes(struct planner *p)
 {
-	for (size_t i = 0; i < p->ncw; i++) {
-		struct code_write *cw = &p->cw[i];
+	for (size_t i = 0; i < p->cat.ncw; i++) {
+		struct code_write *cw = &p->cat.cw[i];
 		const struct writer *w = cw->writer;
 		char *src = srcdir_of(cw->path);
 		struct grant *g;
 
-		if (w->build && !srcdir_covered(p->cw, p->ncw, i, src)) {
+		if (w->build &&
+		    !srcdir_covered(p->cat.cw, p->cat.ncw, i, src)) {
 			g = add_grant(p, GRANT_BUILD, src, &cw->ev, 1, w,
 				      xasprintf("%s writes %s next to code; "
 						"do it at build time instead "
@@ -2319,12 +2226,13 @@ static void plan_code_writes(struct planner *p)
 /* Files created in each directory (dirname -> count), counted once. */
 static void count_created(struct planner *p, struct map *created)
 {
-	for (size_t i = 0; i < p->nn; i++) {
+	for (size_t i = 0; i < p->needs.n; i++) {
 		char *d;
 
-		if (p->nv[i].kind != NEED_CREATE || p->nv[i].type != FT_FILE)
+		if (p->needs.v[i].kind != NEED_CREATE ||
+		    p->needs.v[i].type != FT_FILE)
 			continue;
-		d = path_dirname(p->nv[i].path);
+		d = path_dirname(p->needs.v[i].path);
 		map_put(created, d,
 			(void *)((uintptr_t)map_get(created, d) + 1));
 		free(d);
@@ -2358,7 +2266,7 @@ static void grant_for_create(struct planner *p, const struct need *n,
 			     struct map *created)
 {
 	char *dir = path_dirname(n->path), *epath = comment_safe(n->path);
-	struct map *dirs = &p->dirs;
+	struct map *dirs = &p->vfs.dirs;
 	struct file_state *pst = map_get(dirs, dir);
 	struct file_state none = n->image;
 	size_t many = files_created_in(created, dir);
@@ -2664,7 +2572,8 @@ static void collapse_trees(struct planner *p)
 					"file into a new layer, so prefer "
 					"COPY --chown=%u:%u where %s is "
 					"added",
-					count, edir, p->uid, p->gid, edir));
+					count, edir, p->id.uid, p->id.gid,
+					edir));
 				evidence_free(&ev);
 				free(edir);
 				break;
@@ -2753,8 +2662,8 @@ static void attach_hints(struct planner *p)
 	}
 	if (n > 1)
 		qsort(v, n, sizeof *v, gref_cmp);
-	for (size_t k = 0; k < p->nn && n; k++) {
-		const struct need *nd = &p->nv[k];
+	for (size_t k = 0; k < p->needs.n && n; k++) {
+		const struct need *nd = &p->needs.v[k];
 		char *buf;
 		size_t len;
 
@@ -2912,7 +2821,7 @@ static void plan_read_only_root(struct planner *p)
 			  ? path_dirname(g->path)
 			  : xstrdup(g->path);
 		/* a pre-created directory is new: a tmpfs hides nothing */
-		if (g->kind != GRANT_MKDIR && map_get(&p->shipped, dir))
+		if (g->kind != GRANT_MKDIR && map_get(&p->mnt.shipped, dir))
 			read_only_shipped_dir(
 			    p, g->writer ? g->writer : g->hint, &g->ev, dir);
 		else
@@ -2924,8 +2833,8 @@ static void plan_read_only_root(struct planner *p)
 			add_tmpfs(p, pl->redirects[i].dir,
 				  &pl->redirects[i].ev);
 	/* /tmp and /run need no grant, but are read-only too */
-	for (size_t i = 0; i < p->nsw; i++)
-		add_tmpfs(p, p->sw[i].dir, &p->sw[i].ev);
+	for (size_t i = 0; i < p->mnt.nsw; i++)
+		add_tmpfs(p, p->mnt.sw[i].dir, &p->mnt.sw[i].ev);
 }
 
 /* ---- the service user ------------------------------------------------ */
@@ -2998,8 +2907,8 @@ static size_t reads_u_may(const struct planner *p, const struct trace_user *u,
 	size_t n = 0;
 
 	*total = 0;
-	for (size_t i = 0; i < p->nn; i++) {
-		const struct need *nd = &p->nv[i];
+	for (size_t i = 0; i < p->needs.n; i++) {
+		const struct need *nd = &p->needs.v[i];
 
 		if (nd->kind != NEED_READ)
 			continue;
@@ -3021,14 +2930,14 @@ static bool counted(const struct grant *g)
 static void add_candidate(struct planner *p, const struct trace_user ***v,
 			  size_t *n, const struct file_state *st, unsigned gid)
 {
-	for (size_t i = 0; i < p->nusers; i++) {
-		const struct trace_user *u = &p->users[i];
+	for (size_t i = 0; i < p->id.nusers; i++) {
+		const struct trace_user *u = &p->id.users[i];
 		bool hit =
 		    (st && st->kind == ST_PRESENT && st->uid == u->uid) ||
 		    (gid && u->gid == gid);
 
-		if (!hit || !u->uid || u->uid == p->uid || u->uid == 65534 ||
-		    !strcmp(u->name, p->user))
+		if (!hit || !u->uid || u->uid == p->id.uid || u->uid == 65534 ||
+		    !strcmp(u->name, p->id.user))
 			continue;
 		for (size_t k = 0; k < *n; k++)
 			if ((*v)[k] == u)
@@ -3081,20 +2990,20 @@ static void choose_service_user(struct planner *p)
 
 		if (!counted(g))
 			continue;
-		if (g->kind == GRANT_MKDIR && !strcmp(g->path, p->home))
+		if (g->kind == GRANT_MKDIR && !strcmp(g->path, p->id.home))
 			return; /* the new user's HOME */
 		cost_b++;
 		add_candidate(p, &cand, &ncand, &g->owner_state,
 			      g->kind == GRANT_GROUP ? g->gid : 0);
 	}
-	for (size_t i = 0; i < p->nn; i++)
-		if (p->nv[i].kind == NEED_READ)
-			add_candidate(p, &cand, &ncand, &p->nv[i].image,
-				      p->nv[i].image.kind == ST_PRESENT
-					  ? p->nv[i].image.gid
+	for (size_t i = 0; i < p->needs.n; i++)
+		if (p->needs.v[i].kind == NEED_READ)
+			add_candidate(p, &cand, &ncand, &p->needs.v[i].image,
+				      p->needs.v[i].image.kind == ST_PRESENT
+					  ? p->needs.v[i].image.gid
 					  : 0);
-	for (size_t i = 0; i < p->nn; i++)
-		reads_b += p->nv[i].kind == NEED_READ;
+	for (size_t i = 0; i < p->needs.n; i++)
+		reads_b += p->needs.v[i].kind == NEED_READ;
 	for (size_t k = 0; k < ncand; k++) {
 		const struct trace_user *u = cand[k];
 		size_t cost = 0, total, may_read = reads_u_may(p, u, &total);
@@ -3122,7 +3031,7 @@ static void choose_service_user(struct planner *p)
 			       "and %zu refused read%s",
 			       best->name, best->uid, best_cost,
 			       best_cost == 1 ? "" : "s", best_reads,
-			       best_reads == 1 ? "" : "s", p->user, cost_b,
+			       best_reads == 1 ? "" : "s", p->id.user, cost_b,
 			       cost_b == 1 ? "" : "s", reads_b,
 			       reads_b == 1 ? "" : "s"));
 	for (size_t i = 0; i < pl->ngrants; i++)
@@ -3142,27 +3051,27 @@ static void choose_service_user(struct planner *p)
 			(pl->nrefused - i - 1) * sizeof *pl->refused);
 		pl->nrefused--;
 	}
-	free(p->user);
-	free(p->group);
-	free(p->home);
-	p->user = xstrdup(best->name);
-	p->uid = best->uid;
-	p->gid = best->gid;
-	p->home = xstrdup(best->home && *best->home ? best->home : "/");
-	p->group = xstrdup(group_by_gid(p, best->gid)
-			       ? group_by_gid(p, best->gid)->name
-			       : best->name);
+	free(p->id.user);
+	free(p->id.group);
+	free(p->id.home);
+	p->id.user = xstrdup(best->name);
+	p->id.uid = best->uid;
+	p->id.gid = best->gid;
+	p->id.home = xstrdup(best->home && *best->home ? best->home : "/");
+	p->id.group = xstrdup(group_by_gid(p, best->gid)
+				  ? group_by_gid(p, best->gid)->name
+				  : best->name);
 	free(pl->user);
 	free(pl->group);
 	free(pl->home);
-	pl->user = xstrdup(p->user);
-	pl->group = xstrdup(p->group);
-	pl->home = xstrdup(p->home);
-	pl->uid = p->uid;
-	pl->gid = p->gid;
+	pl->user = xstrdup(p->id.user);
+	pl->group = xstrdup(p->id.group);
+	pl->home = xstrdup(p->id.home);
+	pl->uid = p->id.uid;
+	pl->gid = p->id.gid;
 	pl->create_user = pl->create_group = false;
 	pl->service_user = true;
-	rename_redirect_dirs(p, p->user);
+	rename_redirect_dirs(p, p->id.user);
 }
 
 /* The membership command of each group grant, for display (`unroot
@@ -3183,70 +3092,70 @@ static void group_commands(struct planner *p)
 
 static void free_planner(struct planner *p)
 {
-	for (size_t i = 0; i < p->nn; i++) {
-		free(p->nv[i].path);
-		free(p->nv[i].reason);
-		evidence_free(&p->nv[i].ev);
+	for (size_t i = 0; i < p->needs.n; i++) {
+		free(p->needs.v[i].path);
+		free(p->needs.v[i].reason);
+		evidence_free(&p->needs.v[i].ev);
 	}
-	free(p->nv);
-	for (size_t i = 0; i < p->nhw; i++) {
-		free(p->hw[i].rel);
-		evidence_free(&p->hw[i].ev);
+	free(p->needs.v);
+	for (size_t i = 0; i < p->cat.nhw; i++) {
+		free(p->cat.hw[i].rel);
+		evidence_free(&p->cat.hw[i].ev);
 	}
-	free(p->hw);
-	for (size_t i = 0; i < p->ncw; i++) {
-		free(p->cw[i].path);
-		free(p->cw[i].exe);
-		evidence_free(&p->cw[i].ev);
+	free(p->cat.hw);
+	for (size_t i = 0; i < p->cat.ncw; i++) {
+		free(p->cat.cw[i].path);
+		free(p->cat.cw[i].exe);
+		evidence_free(&p->cat.cw[i].ev);
 	}
-	free(p->cw);
-	for (size_t i = 0; i < p->nvols; i++) {
-		free(p->vols[i].mnt);
-		free(p->vols[i].host);
+	free(p->cat.cw);
+	for (size_t i = 0; i < p->mnt.nvols; i++) {
+		free(p->mnt.vols[i].mnt);
+		free(p->mnt.vols[i].host);
 	}
-	free(p->vols);
-	for (size_t i = 0; i < p->ncn; i++) {
-		free(p->cn[i].program);
-		free(p->cn[i].first);
+	free(p->mnt.vols);
+	for (size_t i = 0; i < p->replay.ncn; i++) {
+		free(p->replay.cn[i].program);
+		free(p->replay.cn[i].first);
 	}
-	free(p->cn);
-	for (size_t i = 0; i < p->nsw; i++)
-		evidence_free(&p->sw[i].ev);
-	free(p->sw);
-	map_free(&p->shipped, NULL);
-	for (size_t i = 0; i < p->nusers; i++) {
-		free(p->users[i].name);
-		free(p->users[i].home);
-		free(p->users[i].shell);
+	free(p->replay.cn);
+	for (size_t i = 0; i < p->mnt.nsw; i++)
+		evidence_free(&p->mnt.sw[i].ev);
+	free(p->mnt.sw);
+	map_free(&p->mnt.shipped, NULL);
+	for (size_t i = 0; i < p->id.nusers; i++) {
+		free(p->id.users[i].name);
+		free(p->id.users[i].home);
+		free(p->id.users[i].shell);
 	}
-	free(p->users);
-	for (size_t i = 0; i < p->ngrps; i++) {
-		free(p->grps[i].name);
-		for (char **m = p->grps[i].members; m && *m; m++)
+	free(p->id.users);
+	for (size_t i = 0; i < p->id.ngrps; i++) {
+		free(p->id.grps[i].name);
+		for (char **m = p->id.grps[i].members; m && *m; m++)
 			free(*m);
-		free(p->grps[i].members);
+		free(p->id.grps[i].members);
 	}
-	free(p->grps);
-	vt_free(&p->vfs);
-	map_free(&p->dirs, free);
+	free(p->id.grps);
+	vt_free(&p->vfs.nodes);
+	map_free(&p->vfs.dirs, free);
 	for (size_t i = 0; i < NEED__COUNT; i++)
-		map_free(&p->needs[i], NULL);
-	for (size_t i = 0; i < p->nat; i++)
-		free(p->at[i].path);
-	free(p->at);
-	map_free(&p->atseen, NULL);
-	map_free(&p->hwseen, NULL);
-	map_free(&p->cwseen, NULL);
+		map_free(&p->needs.idx[i], NULL);
+	for (size_t i = 0; i < p->cat.nat; i++)
+		free(p->cat.at[i].path);
+	free(p->cat.at);
+	map_free(&p->cat.atseen, NULL);
+	map_free(&p->cat.hwseen, NULL);
+	map_free(&p->cat.cwseen, NULL);
 	map_free(&p->refused, NULL);
-	map_free(&p->wexe, free);
-	free(p->wpats);
+	map_free(&p->cat.wexe, free);
+	free(p->cat.wpats);
 	for (size_t i = 0; i <= GRANT_BUILD; i++)
-		map_free(&p->gidx[i], NULL);
-	free(p->gdead);
-	free(p->groups);
-	free(p->user);
-	free(p->group);
-	free(p->home);
+		map_free(&p->grants.idx[i], NULL);
+	free(p->grants.dead);
+	free(p->id.groups);
+	free(p->id.user);
+	free(p->id.group);
+	free(p->id.home);
 	free(p);
 }
 
@@ -3255,13 +3164,13 @@ struct plan *planner_finish(struct planner *p)
 	struct plan *pl = p->plan;
 
 	resolve_identity(p);
-	pl->user = xstrdup(p->user);
-	pl->group = xstrdup(p->group);
-	pl->home = xstrdup(p->home);
-	pl->uid = p->uid;
-	pl->gid = p->gid;
-	pl->create_user = p->create_user;
-	pl->create_group = p->create_group;
+	pl->user = xstrdup(p->id.user);
+	pl->group = xstrdup(p->id.group);
+	pl->home = xstrdup(p->id.home);
+	pl->uid = p->id.uid;
+	pl->gid = p->id.gid;
+	pl->create_user = p->id.create_user;
+	pl->create_group = p->id.create_group;
 	pl->alpine = p->alpine;
 	pl->no_shell = p->no_shell;
 	pl->openshift = p->o.openshift;
@@ -3271,8 +3180,8 @@ struct plan *planner_finish(struct planner *p)
 		struct map created = {0};
 
 		count_created(p, &created);
-		for (size_t i = 0; i < p->nn; i++)
-			grant_for_need(p, &p->nv[i], &created);
+		for (size_t i = 0; i < p->needs.n; i++)
+			grant_for_need(p, &p->needs.v[i], &created);
 		map_free(&created, NULL);
 	}
 	collapse_trees(p);

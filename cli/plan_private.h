@@ -1,0 +1,199 @@
+/*
+ * plan_private.h - the planner's own header: included by planner.c and the
+ * cli/plan_*.c files only, never by a command or a test (they use
+ * planner.h).
+ *
+ * The planner's state is one struct planner made of parts; each part is
+ * owned by one file, which alone changes it (other files read it through
+ * the functions declared below, or read its fields where said):
+ *
+ *   planner.c           options, the image's OS, the plan being built
+ *                       (warnings, notes, refusals), evidence, the
+ *                       lifecycle (planner_new, planner_finish)
+ *   plan_vfs.c          struct plan_vfs: the replay's file system
+ *   plan_identity.c     struct plan_identity: who the user is, the image's
+ *                       users and groups, the permission checks
+ *   plan_needs.c        struct plan_needs: what the user was denied
+ *   plan_replay.c       struct plan_replay: the replay of one operation
+ *   plan_route.c        (no state) where an event goes
+ *   plan_catalogue.c    struct plan_catalogue: the known-writers catalogue,
+ *                       redirects, HOME writes and code writes
+ *   plan_grants.c       struct plan_grants: the grant table and the choice
+ *                       of a grant for each need
+ *   plan_refine.c       (no state) tree collapse, pruning, hints, vetting
+ *   plan_mounts.c       struct plan_mounts: volumes, host fixes, tmpfs
+ *                       mounts and the read-only root
+ *   plan_service_user.c (no state) running as a service user instead
+ *
+ * The rules the replay applies and the grants it chooses are described
+ * in docs/permission-model.md.
+ */
+#ifndef UNROOT_PLAN_PRIVATE_H
+#define UNROOT_PLAN_PRIVATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "map.h"
+#include "planner.h"
+
+/* Append to a growing array: the new element, by reference. */
+#define PUSH(arr, n, cap) \
+	(*((arr) = xgrow((arr), &(cap), (n) + 1, sizeof *(arr)), &(arr)[(n)++]))
+
+/* ---- the replay's file system (plan_vfs.c) ---------------------------- */
+
+/*
+ * Every path the replay has touched is a node, reachable by hash and
+ * linked into a tree under its parent, so that a rename moves a subtree
+ * without looking at anything else.  Ancestors are created as structural
+ * nodes (live == false): for the replay they do not exist yet.  One node
+ * per distinct path, never freed before the planner.
+ */
+struct vnode {
+	const char *path; /* the key of its slot in the table */
+	struct vnode *parent, *child, *sibling;
+	struct file_state st;
+	bool live; /* touched by the replay: st is its state */
+};
+
+struct plan_vfs {
+	struct map nodes; /* path -> struct vnode * */
+	struct map dirs;  /* path -> struct file_state (ancestor records) */
+};
+
+/* ---- who the user is (plan_identity.c) -------------------------------- */
+
+struct plan_identity {
+	bool done; /* resolve_identity() ran */
+	unsigned uid, gid;
+	unsigned *groups; /* every gid the user has: primary first */
+	size_t ngroups;
+	char *user, *group, *home;
+	bool create_user, create_group;
+	struct trace_user *users; /* the image's, as the trace gives them */
+	size_t nusers, capusers;
+	struct trace_group *grps;
+	size_t ngrps, capgrps;
+};
+
+/* ---- needs (plan_needs.c) --------------------------------------------- */
+
+/* NEED_READ: a read, search or execute the user is denied and no group
+ * membership permits (refused); NEED_GROUP: a service's group the user
+ * joins (path: the group's name, image: the state it opened). */
+enum need_kind {
+	NEED_CREATE,
+	NEED_DIR,
+	NEED_FILE,
+	NEED_SEARCH,
+	NEED_READ,
+	NEED_GROUP,
+	NEED__COUNT
+};
+
+struct need {
+	enum need_kind kind;
+	char *path;
+	enum file_type type;	 /* what was created, or the type owned */
+	struct file_state image; /* state in the image (NEED_DIR/FILE/SEARCH) */
+	bool excl;		 /* created exclusively or not a plain file */
+	bool removed;		 /* removed, renamed away or over afterwards */
+	unsigned want;		 /* NEED_READ: 4 read, 1 search/execute */
+	unsigned gid;		 /* NEED_GROUP: the group */
+	struct evidence ev;
+	long count;
+	const struct writer *writer;
+	char *reason; /* set when a create became a dir grant */
+};
+
+/* Read by plan_grants.c, plan_refine.c and plan_service_user.c, which
+ * walk v[0..n) in the order the needs arose. */
+struct plan_needs {
+	struct map idx[NEED__COUNT]; /* per kind: path -> index + 1 */
+	struct need *v;
+	size_t n, cap;
+};
+
+/* ---- the replay (plan_replay.c) --------------------------------------- */
+
+struct op_ctx {
+	const struct trace_event *ev;
+	const struct writer *w;
+	bool denied; /* recorded as a denial: plan even if the rules permit */
+};
+
+struct chown_note;
+
+struct plan_replay {
+	struct chown_note *cn; /* chowns made as root, one per program */
+	size_t ncn, capcn;
+};
+
+/* ---- the catalogue (plan_catalogue.c) --------------------------------- */
+
+struct wpat;
+struct home_write;
+struct code_write;
+struct attempt;
+
+struct plan_catalogue {
+	/* the catalogue, prepared for match_writer() */
+	struct wpat *wpats;
+	size_t nwpats;
+	struct map wexe; /* program -> bool[writers->n] (exe allowed) */
+	struct home_write *hw;
+	size_t nhw, caphw;
+	struct map hwseen; /* home writes kept: one per rel, writer, mkdir */
+	struct code_write *cw;
+	size_t ncw, capcw;
+	struct map cwseen;  /* code writes kept: one per path and writer */
+	struct attempt *at; /* writes that failed with ENOENT */
+	size_t nat, capat;
+	struct map atseen;
+};
+
+/* ---- grants (plan_grants.c) ------------------------------------------- */
+
+/* The grants themselves are plan->grants.  Grants by kind and path
+ * (index + 1), rebuilt after the array is compacted; removed grants are
+ * marked dead and compacted at the end of each step, so a removal is
+ * O(1). */
+struct plan_grants {
+	struct map idx[GRANT_BUILD + 1];
+	bool stale;
+	bool *dead;
+	size_t capdead;
+};
+
+/* ---- mounts (plan_mounts.c) ------------------------------------------- */
+
+struct volume;
+struct scratch_write;
+
+struct plan_mounts {
+	struct volume *vols;
+	size_t nvols, capvols;
+	struct map shipped; /* directories known to hold files of the image */
+	struct scratch_write *sw;
+	size_t nsw, capsw;
+};
+
+/* ---- the planner ------------------------------------------------------ */
+
+struct planner {
+	struct plan_options o;
+	bool alpine, no_shell; /* the image's OS */
+	struct plan_identity id;
+	struct plan_vfs vfs;
+	struct plan_needs needs;
+	struct plan_replay replay;
+	struct plan_catalogue cat;
+	struct plan_grants grants;
+	struct plan_mounts mnt;
+	struct map refused; /* paths refused (plan->refused) */
+	struct plan
+	    *plan; /* accumulates warnings, notes, host, tmpfs, refusals */
+};
+
+#endif
