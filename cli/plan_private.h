@@ -62,6 +62,29 @@ struct plan_vfs {
 	struct map dirs;  /* path -> struct file_state (ancestor records) */
 };
 
+/* The length of path[0..len)'s parent ("/a/b" -> 2, "/a" -> 1), 0 when it
+ * has none: walks a path's ancestors in place. */
+size_t parent_len(const char *path, size_t len);
+/* The state of path: the replay's when it touched it, else recorded (when
+ * known), else its ancestor `dir` record, else unknown.  state_at_h takes
+ * path's length and map_hash(). */
+struct file_state state_at(struct planner *p, const char *path,
+			   const struct file_state *recorded);
+struct file_state state_at_h(struct planner *p, const char *path, size_t len,
+			     size_t h, const struct file_state *recorded);
+/* The replay's node of path, or NULL when it has not touched it. */
+struct vnode *vfs_get(struct planner *p, const char *path);
+/* The live node of path, made live with state_at() when first touched. */
+struct vnode *vnode_at(struct planner *p, const char *path,
+		       const struct file_state *recorded);
+/* path is now the user's (created with type and mode), or absent. */
+void set_created(struct planner *p, const char *path, enum file_type type,
+		 unsigned mode);
+void set_absent(struct planner *p, const char *path);
+/* Everything known at or below from is now below to. */
+void move_tree(struct planner *p, const char *from, const char *to);
+void vfs_free(struct plan_vfs *vfs);
+
 /* ---- who the user is (plan_identity.c) -------------------------------- */
 
 struct plan_identity {

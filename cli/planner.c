@@ -26,89 +26,6 @@
 
 #define FILES_BEFORE_DIR 4 /* distinct files created in one dir: own it */
 
-/*
- * The length of the parent of path[0..len) as path_dirname() gives it
- * ("/a/b" -> 2, "/a" -> 1), or 0 when it has none ("/", a relative name).
- * Walking a path's ancestors in place uses no allocation.
- */
-static size_t parent_len(const char *path, size_t len)
-{
-	size_t s = len;
-
-	if (len <= 1)
-		return 0;
-	while (s > 0 && path[s - 1] != '/')
-		s--;
-	if (!s)
-		return 0;
-	s--; /* at the slash */
-	while (s > 0 && path[s - 1] == '/')
-		s--;
-	return s ? s : 1;
-}
-
-/* ---- the virtual file system ------------------------------------------ *
- *
- * Every path the replay has touched is a node, reachable by hash and
- * linked into a tree under its parent, so that a rename moves a subtree
- * without looking at anything else.  Ancestors are created as structural
- * nodes (live == false): for the replay they do not exist yet.  One node
- * per distinct path, never freed before the planner.
- */
-static struct vnode *vt_find(const struct map *t, const char *path, size_t len,
-			     size_t h)
-{
-	struct map_slot *s = map_find_n(t, path, len, h);
-
-	return s ? s->val : NULL;
-}
-
-static struct vnode *vt_insert(struct map *t, const char *path, size_t len,
-			       size_t h)
-{
-	struct vnode *v = xcalloc(1, sizeof *v);
-
-	v->path = map_put_n(t, path, len, h, v)->key;
-	return v;
-}
-
-/* The node of path, created with its missing ancestors. */
-static struct vnode *vt_node(struct map *t, const char *path)
-{
-	size_t len = strlen(path), h = map_hash(path, len);
-	struct vnode *v = vt_find(t, path, len, h), *first, *below = NULL;
-
-	if (v)
-		return v;
-	for (;;) {
-		v = vt_insert(t, path, len, h);
-		if (below) {
-			below->parent = v;
-			below->sibling = v->child;
-			v->child = below;
-		} else {
-			first = v;
-		}
-		len = parent_len(path, len);
-		if (!len)
-			return first;
-		h = map_hash(path, len);
-		below = v;
-		v = vt_find(t, path, len, h);
-		if (v) {
-			below->parent = v;
-			below->sibling = v->child;
-			v->child = below;
-			return first;
-		}
-	}
-}
-
-static void vt_free(struct map *t)
-{
-	map_free(t, free);
-}
-
 /* ---- planner state ---------------------------------------------------- */
 
 struct home_write {
@@ -387,17 +304,6 @@ void planner_add_os(struct planner *p, const struct trace_os *os)
 		p->no_shell = true;
 }
 
-void planner_add_dir(struct planner *p, const struct trace_dir *d)
-{
-	struct file_state *st;
-
-	if (map_get(&p->vfs.dirs, d->path))
-		return;
-	st = xmalloc(sizeof *st);
-	*st = d->st;
-	map_put(&p->vfs.dirs, d->path, st);
-}
-
 void planner_add_untraced(struct planner *p, const struct trace_untraced *u)
 {
 	char *path = comment_safe(u->path);
@@ -557,53 +463,6 @@ static bool may(const struct planner *p, const struct file_state *st,
 static bool owns(const struct planner *p, const struct file_state *st)
 {
 	return st->kind != ST_PRESENT || st->uid == p->id.uid;
-}
-
-/* The replay's node of path, or NULL when it has not touched it. */
-static struct vnode *vfs_get(struct planner *p, const char *path)
-{
-	size_t len = strlen(path);
-	struct vnode *v =
-	    vt_find(&p->vfs.nodes, path, len, map_hash(path, len));
-
-	return v && v->live ? v : NULL;
-}
-
-/* state_at() of path (len bytes, hash h = map_hash(path, len)). */
-static struct file_state state_at_h(struct planner *p, const char *path,
-				    size_t len, size_t h,
-				    const struct file_state *recorded)
-{
-	struct vnode *v = vt_find(&p->vfs.nodes, path, len, h);
-	struct map_slot *d;
-	struct file_state none = {.kind = ST_UNKNOWN};
-
-	if (v && v->live)
-		return v->st;
-	if (recorded && recorded->kind != ST_UNKNOWN)
-		return *recorded;
-	d = map_find_n(&p->vfs.dirs, path, len, h);
-	return d ? *(struct file_state *)d->val : none;
-}
-
-static struct file_state state_at(struct planner *p, const char *path,
-				  const struct file_state *recorded)
-{
-	size_t len = strlen(path);
-
-	return state_at_h(p, path, len, map_hash(path, len), recorded);
-}
-
-static struct vnode *vnode_at(struct planner *p, const char *path,
-			      const struct file_state *recorded)
-{
-	struct vnode *v = vt_node(&p->vfs.nodes, path);
-
-	if (!v->live) {
-		v->st = state_at(p, path, recorded);
-		v->live = true;
-	}
-	return v;
 }
 
 /* ---- evidence --------------------------------------------------------- */
@@ -893,25 +752,6 @@ static void check_search(struct planner *p, const char *dir,
 	}
 }
 
-static void set_created(struct planner *p, const char *path,
-			enum file_type type, unsigned mode)
-{
-	struct vnode *v = vnode_at(p, path, NULL);
-
-	v->st.kind = ST_PRESENT;
-	v->st.type = type;
-	v->st.uid = p->id.uid;
-	v->st.gid = p->id.gid;
-	v->st.mode = mode;
-}
-
-static void set_absent(struct planner *p, const char *path)
-{
-	struct vnode *v = vnode_at(p, path, NULL);
-
-	v->st.kind = ST_ABSENT;
-}
-
 static bool parent_allows_names(struct planner *p, const char *dir,
 				const struct trace_event *ev)
 {
@@ -1050,55 +890,6 @@ static void read_op(struct planner *p, const struct op_ctx *c)
 		break;
 	}
 	do_read(p, want, c);
-}
-
-/*
- * Everything the replay knows at or below from is now below to; the old
- * names are absent.  The subtree is collected first, so a destination
- * inside the source is no problem.
- */
-static void move_tree(struct planner *p, const char *from, const char *to)
-{
-	size_t n = strlen(from), cap = 0, cnt = 0, sp = 0, spcap = 0;
-	struct vnode *top = vt_find(&p->vfs.nodes, from, n, map_hash(from, n));
-	struct vnode **stack = NULL;
-	struct {
-		const char *rest;
-		struct file_state st;
-	} *moved = NULL;
-
-	if (!top)
-		return;
-	stack = xgrow(stack, &spcap, 1, sizeof *stack);
-	stack[sp++] = top;
-	while (sp) {
-		struct vnode *v = stack[--sp];
-
-		/* "/" (or a name ending in '/'): only the name itself */
-		if (v != top || from[n - 1] != '/')
-			for (struct vnode *c = v->child; c; c = c->sibling) {
-				stack =
-				    xgrow(stack, &spcap, sp + 1, sizeof *stack);
-				stack[sp++] = c;
-			}
-		if (!v->live)
-			continue;
-		moved = xgrow(moved, &cap, cnt + 1, sizeof *moved);
-		moved[cnt].rest = v->path + n;
-		moved[cnt].st = v->st;
-		v->st.kind = ST_ABSENT;
-		cnt++;
-	}
-	for (size_t i = 0; i < cnt; i++) {
-		char *key = xasprintf("%s%s", to, moved[i].rest);
-		struct vnode *v = vt_node(&p->vfs.nodes, key);
-
-		v->st = moved[i].st;
-		v->live = true;
-		free(key);
-	}
-	free(stack);
-	free(moved);
 }
 
 static void do_rename(struct planner *p, const struct op_ctx *c)
@@ -3136,8 +2927,7 @@ static void free_planner(struct planner *p)
 		free(p->id.grps[i].members);
 	}
 	free(p->id.grps);
-	vt_free(&p->vfs.nodes);
-	map_free(&p->vfs.dirs, free);
+	vfs_free(&p->vfs);
 	for (size_t i = 0; i < NEED__COUNT; i++)
 		map_free(&p->needs.idx[i], NULL);
 	for (size_t i = 0; i < p->cat.nat; i++)
