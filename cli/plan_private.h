@@ -100,6 +100,24 @@ struct plan_identity {
 	size_t ngrps, capgrps;
 };
 
+/* Choose the user (o.user / o.uid, reused when the image has it) and its
+ * groups; the first call does it, later ones return. */
+void resolve_identity(struct planner *p);
+const struct trace_user *user_by_uid(struct planner *p, unsigned uid);
+const struct trace_group *group_by_gid(struct planner *p, unsigned gid);
+/* The user joins gid (nothing when it has it already). */
+void add_group_id(struct planner *p, unsigned gid);
+/* A group of the image that is a service's own, or NULL (root's, the
+ * privileged ones, any under OpenShift). */
+const struct trace_group *service_group(struct planner *p, unsigned gid);
+bool in_groups(const struct planner *p, unsigned gid);
+/* The user may do want (4 read, 2 write, 1 search/execute, or-ed) on st;
+ * an unknown or absent state permits. */
+bool may(const struct planner *p, const struct file_state *st, unsigned want);
+/* The user owns st (or its state is unknown). */
+bool owns(const struct planner *p, const struct file_state *st);
+void identity_free(struct plan_identity *id);
+
 /* ---- needs (plan_needs.c) --------------------------------------------- */
 
 /* NEED_READ: a read, search or execute the user is denied and no group
@@ -201,6 +219,13 @@ struct plan_mounts {
 	struct scratch_write *sw;
 	size_t nsw, capsw;
 };
+
+/* ---- the plan being built (planner.c) --------------------------------- */
+
+/* Add a warning (top of the output) or a note (advice), once: msg is
+ * consumed. */
+void plan_warn(struct planner *p, char *msg);
+void plan_note(struct planner *p, char *msg);
 
 /* ---- the planner ------------------------------------------------------ */
 
