@@ -156,6 +156,33 @@ struct plan_needs {
 	size_t n, cap;
 };
 
+struct need *need_find(struct planner *p, enum need_kind k, const char *path);
+/* The user needs to own dir (create or remove names in it), to own path,
+ * or to create path (type; excl: exclusively or not a plain file) in a
+ * directory in state parent.  w: the catalogue's writer, or NULL. */
+void need_dir(struct planner *p, const char *dir,
+	      const struct file_state *recorded, const struct trace_event *ev,
+	      const struct writer *w);
+void need_file(struct planner *p, const char *path,
+	       const struct file_state *recorded, const struct trace_event *ev,
+	       const struct writer *w);
+void need_create(struct planner *p, const char *path, enum file_type type,
+		 bool excl, const struct trace_event *ev,
+		 const struct writer *w, const struct file_state *parent);
+/* A need to create path turns out to be removed or replaced later. */
+void mark_removed(struct planner *p, const char *path);
+/* Denied want on st: true when a service's group permits it and the user
+ * joins that group (a NEED_GROUP). */
+bool try_join(struct planner *p, const struct file_state *st, unsigned want,
+	      const struct trace_event *ev);
+/* A read, listing, search or execute that no group membership permits. */
+void need_read(struct planner *p, const char *path, const struct file_state *st,
+	       unsigned want, const struct trace_event *ev);
+/* Search denied on dir: a group, a refused read, or chmod o+x. */
+void search_denied(struct planner *p, const char *dir,
+		   const struct file_state *st, const struct trace_event *ev);
+void needs_free(struct plan_needs *nd);
+
 /* ---- the replay (plan_replay.c) --------------------------------------- */
 
 struct op_ctx {
@@ -226,6 +253,16 @@ struct plan_mounts {
  * consumed. */
 void plan_warn(struct planner *p, char *msg);
 void plan_note(struct planner *p, char *msg);
+/* Whether path was refused already; marks it refused when it was not. */
+bool refused_before(struct planner *p, const char *path);
+/* Append a refusal of path (why is consumed); the caller fills its ev. */
+struct refusal *plan_refusal(struct planner *p, const char *path, char *why);
+
+/* The evidence of an event: what is shown as a line's comment. */
+const char *program_of(const struct trace_event *ev);
+void evidence_from(struct evidence *e, const struct trace_event *ev);
+void evidence_copy(struct evidence *dst, const struct evidence *src);
+void evidence_free(struct evidence *e);
 
 /* ---- the planner ------------------------------------------------------ */
 

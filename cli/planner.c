@@ -123,6 +123,29 @@ void plan_note(struct planner *p, char *msg)
 	add_string(&p->plan->notes, &p->plan->nnotes, msg);
 }
 
+/* Whether path was refused already; marks it refused when it was not. */
+bool refused_before(struct planner *p, const char *path)
+{
+	if (map_get(&p->refused, path))
+		return true;
+	map_put(&p->refused, path, (void *)1);
+	return false;
+}
+
+/* Append a refusal of path (why is consumed); the caller fills its ev. */
+struct refusal *plan_refusal(struct planner *p, const char *path, char *why)
+{
+	struct plan *pl = p->plan;
+	struct refusal *r;
+
+	pl->refused =
+	    xrealloc(pl->refused, (pl->nrefused + 1) * sizeof *pl->refused);
+	r = &pl->refused[pl->nrefused++];
+	r->path = xstrdup(path);
+	r->why = why;
+	return r;
+}
+
 static void prepare_writers(struct planner *p);
 
 struct planner *planner_new(const struct plan_options *o)
@@ -280,12 +303,12 @@ void planner_add_untraced(struct planner *p, const struct trace_untraced *u)
 
 /* ---- evidence --------------------------------------------------------- */
 
-static const char *program_of(const struct trace_event *ev)
+const char *program_of(const struct trace_event *ev)
 {
 	return trace_program(ev->proc, "");
 }
 
-static void evidence_from(struct evidence *e, const struct trace_event *ev)
+void evidence_from(struct evidence *e, const struct trace_event *ev)
 {
 	const char *op = ev->op < OP__COUNT ? op_names[ev->op] : "?";
 
@@ -300,7 +323,7 @@ static void evidence_from(struct evidence *e, const struct trace_event *ev)
 	e->pid = ev->pid;
 }
 
-static void evidence_copy(struct evidence *dst, const struct evidence *src)
+void evidence_copy(struct evidence *dst, const struct evidence *src)
 {
 	dst->program = xstrdup(src->program);
 	dst->op = xstrdup(src->op);
@@ -311,7 +334,7 @@ static void evidence_copy(struct evidence *dst, const struct evidence *src)
 	dst->pid = src->pid;
 }
 
-static void evidence_free(struct evidence *e)
+void evidence_free(struct evidence *e)
 {
 	free(e->program);
 	free(e->op);
@@ -321,186 +344,14 @@ static void evidence_free(struct evidence *e)
 	free(e->errname);
 }
 
-/* ---- needs ------------------------------------------------------------ */
-
-static struct need *need_find(struct planner *p, enum need_kind k,
-			      const char *path)
-{
-	uintptr_t i = (uintptr_t)map_get(&p->needs.idx[k], path);
-
-	return i ? &p->needs.v[i - 1] : NULL;
-}
-
-static struct need *need_add(struct planner *p, enum need_kind k,
-			     const char *path, const struct trace_event *ev,
-			     const struct writer *w)
-{
-	struct need *n = need_find(p, k, path);
-
-	if (n) {
-		n->count++;
-		if (!n->writer)
-			n->writer = w;
-		return n;
-	}
-	n = &PUSH(p->needs.v, p->needs.n, p->needs.cap);
-	memset(n, 0, sizeof *n);
-	n->kind = k;
-	n->path = xstrdup(path);
-	n->count = 1;
-	n->writer = w;
-	evidence_from(&n->ev, ev);
-	map_put(&p->needs.idx[k], path, (void *)(uintptr_t)p->needs.n);
-	return n;
-}
-
-/* The user needs to own dir (create or remove names in it). */
-static void need_dir(struct planner *p, const char *dir,
-		     const struct file_state *recorded,
-		     const struct trace_event *ev, const struct writer *w)
-{
-	struct vnode *v = vnode_at(p, dir, recorded);
-	struct need *n;
-	bool fresh = !need_find(p, NEED_DIR, dir);
-
-	n = need_add(p, NEED_DIR, dir, ev, w);
-	if (fresh) {
-		n->image = v->st;
-		n->type = FT_DIR;
-	}
-	v->st.kind = ST_PRESENT;
-	v->st.uid = p->id.uid;
-}
-
-static void need_file(struct planner *p, const char *path,
-		      const struct file_state *recorded,
-		      const struct trace_event *ev, const struct writer *w)
-{
-	struct vnode *v = vnode_at(p, path, recorded);
-	bool fresh = !need_find(p, NEED_FILE, path);
-	struct need *n = need_add(p, NEED_FILE, path, ev, w);
-
-	if (fresh) {
-		n->image = v->st;
-		n->type = v->st.kind == ST_PRESENT ? v->st.type : FT_FILE;
-	}
-	v->st.uid = p->id.uid;
-}
-
-static void need_search(struct planner *p, const char *dir,
-			const struct file_state *st,
-			const struct trace_event *ev)
-{
-	struct vnode *v = vnode_at(p, dir, st);
-	struct need *n = need_add(p, NEED_SEARCH, dir, ev, NULL);
-
-	n->image = *st;
-	v->st.mode |= 1;
-}
-
-/*
- * The user is denied want on st: when st's group is a service's group
- * whose bits permit it, the user joins that group (the least grant: what
- * the image's packager already allows the group, no file changes).
- * Applied to the replay at once, so what follows needs nothing more.
- */
-static bool try_join(struct planner *p, const struct file_state *st,
-		     unsigned want, const struct trace_event *ev)
-{
-	const struct trace_group *g;
-	struct need *n;
-	bool fresh;
-
-	if (st->kind != ST_PRESENT || st->uid == p->id.uid ||
-	    in_groups(p, st->gid) || ((st->mode >> 3) & want & 7) != want)
-		return false;
-	g = service_group(p, st->gid);
-	if (!g)
-		return false;
-	fresh = !need_find(p, NEED_GROUP, g->name);
-	n = need_add(p, NEED_GROUP, g->name, ev, NULL);
-	if (fresh) {
-		n->image = *st;
-		n->gid = st->gid;
-		n->want = want;
-	}
-	add_group_id(p, st->gid);
-	return true;
-}
-
-/* A read, listing, search or execute no group membership permits. */
-static void need_read(struct planner *p, const char *path,
-		      const struct file_state *st, unsigned want,
-		      const struct trace_event *ev)
-{
-	bool fresh = !need_find(p, NEED_READ, path);
-	struct need *n = need_add(p, NEED_READ, path, ev, NULL);
-
-	if (fresh) {
-		n->image = *st;
-		n->want = want;
-		n->type = st->kind == ST_PRESENT ? st->type : FT_FILE;
-	}
-}
-
-/* Search denied on dir: join its service group, else refuse a service
- * user's private directory, else chmod o+x (a root directory on the way). */
-static void search_denied(struct planner *p, const char *dir,
-			  const struct file_state *st,
-			  const struct trace_event *ev)
-{
-	if (try_join(p, st, 1, ev))
-		return;
-	if (st->kind == ST_PRESENT && st->uid != 0 && user_by_uid(p, st->uid)) {
-		need_read(p, dir, st, 1, ev);
-		return;
-	}
-	need_search(p, dir, st, ev);
-}
-
-static void need_create(struct planner *p, const char *path,
-			enum file_type type, bool excl,
-			const struct trace_event *ev, const struct writer *w,
-			const struct file_state *parent)
-{
-	struct need *n = need_find(p, NEED_CREATE, path);
-
-	if (n) {
-		/* created again: only a directory of its own fits */
-		n->removed = true;
-		n->count++;
-		return;
-	}
-	n = need_add(p, NEED_CREATE, path, ev, w);
-	n->image = *parent; /* the parent's: decides who may create */
-	n->type = type;
-	n->excl = excl || type != FT_FILE;
-}
-
-static void mark_removed(struct planner *p, const char *path)
-{
-	struct need *n = need_find(p, NEED_CREATE, path);
-
-	if (n)
-		n->removed = true;
-}
-
 static void add_refusal(struct planner *p, const char *path, char *why,
 			const struct trace_event *ev)
 {
-	struct plan *pl = p->plan;
-
-	if (map_get(&p->refused, path)) {
+	if (refused_before(p, path)) {
 		free(why);
 		return;
 	}
-	map_put(&p->refused, path, (void *)1);
-	pl->refused =
-	    xrealloc(pl->refused, (pl->nrefused + 1) * sizeof *pl->refused);
-	pl->refused[pl->nrefused].path = xstrdup(path);
-	pl->refused[pl->nrefused].why = why;
-	evidence_from(&pl->refused[pl->nrefused].ev, ev);
-	pl->nrefused++;
+	evidence_from(&plan_refusal(p, path, why)->ev, ev);
 }
 
 /* ---- the replay ------------------------------------------------------- */
@@ -1903,13 +1754,12 @@ static const char *read_verb(const struct need *n)
 /* A read no group membership permits: said plainly, never granted. */
 static void refuse_read(struct planner *p, const struct need *n)
 {
-	struct plan *pl = p->plan;
 	const struct file_state *st = &n->image;
 	const struct trace_user *owner =
 	    st->kind == ST_PRESENT && st->uid ? user_by_uid(p, st->uid) : NULL;
 	char *e = comment_safe(n->path), *why;
 
-	if (map_get(&p->refused, n->path)) {
+	if (refused_before(p, n->path)) {
 		free(e);
 		return;
 	}
@@ -1940,13 +1790,7 @@ static void refuse_read(struct planner *p, const struct need *n)
 		    "service's group, or run as its owner",
 		    e, st->mode & 07777, st->uid, st->gid, read_verb(n));
 	free(e);
-	map_put(&p->refused, n->path, (void *)1);
-	pl->refused =
-	    xrealloc(pl->refused, (pl->nrefused + 1) * sizeof *pl->refused);
-	pl->refused[pl->nrefused].path = xstrdup(n->path);
-	pl->refused[pl->nrefused].why = why;
-	evidence_copy(&pl->refused[pl->nrefused].ev, &n->ev);
-	pl->nrefused++;
+	evidence_copy(&plan_refusal(p, n->path, why)->ev, &n->ev);
 }
 
 static void grant_for_need(struct planner *p, const struct need *n,
@@ -2309,20 +2153,15 @@ static void vet_grants(struct planner *p)
 			    p, xasprintf("%s: its own option avoids this: %s",
 					 w->program, w->option));
 		if (why && !g->alternative) {
-			struct plan *plp = pl;
 			char *e = comment_safe(g->path);
-
-			plp->refused =
-			    xrealloc(plp->refused, (plp->nrefused + 1) *
-						       sizeof *plp->refused);
-			plp->refused[plp->nrefused].path = xstrdup(g->path);
-			plp->refused[plp->nrefused].why =
+			struct refusal *r = plan_refusal(
+			    p, g->path,
 			    xasprintf("%s is %s: write access is not granted; "
 				      "change the program or its "
 				      "configuration to write elsewhere",
-				      e, why);
-			evidence_copy(&plp->refused[plp->nrefused].ev, &g->ev);
-			plp->nrefused++;
+				      e, why));
+
+			evidence_copy(&r->ev, &g->ev);
 			free(e);
 			kill_grant(p, i);
 			continue;
@@ -2670,12 +2509,7 @@ static void group_commands(struct planner *p)
 
 static void free_planner(struct planner *p)
 {
-	for (size_t i = 0; i < p->needs.n; i++) {
-		free(p->needs.v[i].path);
-		free(p->needs.v[i].reason);
-		evidence_free(&p->needs.v[i].ev);
-	}
-	free(p->needs.v);
+	needs_free(&p->needs);
 	for (size_t i = 0; i < p->cat.nhw; i++) {
 		free(p->cat.hw[i].rel);
 		evidence_free(&p->cat.hw[i].ev);
@@ -2703,8 +2537,6 @@ static void free_planner(struct planner *p)
 	map_free(&p->mnt.shipped, NULL);
 	identity_free(&p->id);
 	vfs_free(&p->vfs);
-	for (size_t i = 0; i < NEED__COUNT; i++)
-		map_free(&p->needs.idx[i], NULL);
 	for (size_t i = 0; i < p->cat.nat; i++)
 		free(p->cat.at[i].path);
 	free(p->cat.at);
