@@ -198,6 +198,17 @@ struct plan_replay {
 	size_t ncn, capcn;
 };
 
+/* Replay an operation that writes nothing (what it needs of the file:
+ * read, execute, search or a mere lookup), or one that writes. */
+void replay_read(struct planner *p, const struct op_ctx *c);
+void replay_write(struct planner *p, const struct op_ctx *c);
+/* open(2) flags that write the file (an access mode other than read, or
+ * O_TRUNC). */
+bool open_writes(int flags);
+/* One note per program that, as root, gave paths away. */
+void plan_chown_notes(struct planner *p);
+void replay_free(struct plan_replay *r);
+
 /* ---- the catalogue (plan_catalogue.c) --------------------------------- */
 
 struct wpat;
