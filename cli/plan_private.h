@@ -232,6 +232,11 @@ struct plan_catalogue {
 	struct map atseen;
 };
 
+/* The first catalogue entry that covers path (or an ancestor) and whose
+ * programs include program, or NULL. */
+const struct writer *match_writer(struct planner *p, const char *path,
+				  const char *program);
+
 /* ---- grants (plan_grants.c) ------------------------------------------- */
 
 /* The grants themselves are plan->grants.  Grants by kind and path
@@ -257,6 +262,29 @@ struct plan_mounts {
 	struct scratch_write *sw;
 	size_t nsw, capsw;
 };
+
+/* The scratch directory path is in (/tmp, /var/tmp, /run, /var/run), or
+ * NULL: its content is run-time state, never the image's. */
+const char *scratch_dir_of(const char *path);
+/* The innermost volume path is below, or NULL. */
+struct volume *volume_of(struct planner *p, const char *path);
+/* A write or denial below volume v: fixed on the host (once per mount). */
+void add_host_fix(struct planner *p, const struct volume *v,
+		  const struct trace_event *ev);
+/* path, found in state st, ships in the image unless the workload made
+ * it: its directory holds the image's files. */
+void note_shipped(struct planner *p, const char *path,
+		  const struct file_state *st);
+/* A write or denial in a scratch directory (a tmpfs for a read-only
+ * root). */
+void add_scratch_write(struct planner *p, const char *dir,
+		       const struct trace_event *ev);
+/* A write that failed with EROFS: a host fix on a volume, else a tmpfs. */
+void on_read_only_fs(struct planner *p, const struct trace_event *ev);
+/* planner_finish, --read-only: the tmpfs mounts for every written
+ * directory (grants, redirects, scratch directories). */
+void plan_read_only_root(struct planner *p);
+void mounts_free(struct plan_mounts *m);
 
 /* ---- the plan being built (planner.c) --------------------------------- */
 

@@ -41,11 +41,6 @@ struct code_write {
 	const struct writer *writer;
 };
 
-struct volume {
-	char *mnt, *host;
-	bool ro;
-};
-
 /* A write that failed with ENOENT below a name the same process was
  * denied (pathlib's mkdir of ~/.config/matplotlib before ~/.config):
  * it says which program the denial is for.  path is "~/..." under HOME. */
@@ -53,13 +48,6 @@ struct attempt {
 	char *path;
 	int pid;
 	const struct writer *writer;
-};
-
-/* A write into a scratch directory (/tmp, /var/tmp, /run): nothing to
- * grant, but a read-only root needs a tmpfs there. */
-struct scratch_write {
-	const char *dir;
-	struct evidence ev;
 };
 
 static const char *const op_names[] = {
@@ -154,123 +142,6 @@ struct planner *planner_new(const struct plan_options *o)
 }
 
 /* ---- feeding the static parts of the trace ---------------------------- */
-
-/* The scratch directory path is in (/tmp, /var/tmp, /run, /var/run), or
- * NULL.  Their content is run-time state, never the image's. */
-static const char *scratch_dir_of(const char *path)
-{
-	static const char *const scratch[] = {
-	    "/tmp", "/var/tmp", "/run", "/var/run", NULL,
-	};
-
-	for (int i = 0; scratch[i]; i++)
-		if (path_is_under(path, scratch[i]))
-			return scratch[i];
-	return NULL;
-}
-
-/* dir holds files shipped in the image: a tmpfs there would hide them. */
-static void mark_shipped(struct planner *p, const char *dir)
-{
-	if (*dir != '/' || !strcmp(dir, "/") || scratch_dir_of(dir) ||
-	    map_get(&p->mnt.shipped, dir))
-		return;
-	map_put(&p->mnt.shipped, dir, (void *)1);
-}
-
-static void mark_parent_shipped(struct planner *p, const char *path)
-{
-	char *dir;
-
-	if (!path || *path != '/')
-		return;
-	dir = path_dirname(path);
-	mark_shipped(p, dir);
-	free(dir);
-}
-
-static bool is_interpreter(const char *exe)
-{
-	static const char *const names[] = {
-	    "python", "sh",   "bash", "dash", "ash", "busybox",
-	    "perl",   "node", "ruby", "php",  NULL,
-	};
-	const char *base = path_basename(exe);
-
-	for (int i = 0; names[i]; i++)
-		if (!strncmp(base, names[i], strlen(names[i])))
-			return true;
-	return false;
-}
-
-/* The working directory (WORKDIR, where COPY put the application) and the
- * directory of the script an interpreter runs hold the image's files. */
-void planner_add_proc(struct planner *p, const struct trace_proc *proc)
-{
-	if (proc->cwd && *proc->cwd)
-		mark_shipped(p, proc->cwd);
-	if (proc->exe && *proc->exe && !is_interpreter(proc->exe))
-		return;
-	for (char **a = proc->argv; a && *a; a++)
-		if (a != proc->argv && **a == '/') {
-			mark_parent_shipped(p, *a);
-			break;
-		}
-}
-
-static bool is_pseudo_fs(const char *fs)
-{
-	static const char *const pseudo[] = {
-	    "proc",    "sysfs",	      "devpts",	  "devtmpfs", "tmpfs",
-	    "cgroup",  "cgroup2",     "mqueue",	  "overlay",  "securityfs",
-	    "debugfs", "tracefs",     "bpf",	  "pstore",   "hugetlbfs",
-	    "fusectl", "binfmt_misc", "configfs", "autofs",   "nsfs",
-	    NULL,
-	};
-
-	for (int i = 0; pseudo[i]; i++)
-		if (!strcmp(fs, pseudo[i]))
-			return true;
-	return false;
-}
-
-static bool is_runtime_file_mount(const char *mnt)
-{
-	return !strcmp(mnt, "/etc/hosts") || !strcmp(mnt, "/etc/hostname") ||
-	       !strcmp(mnt, "/etc/resolv.conf");
-}
-
-static void add_volume(struct planner *p, const char *mnt, const char *host,
-		       bool ro)
-{
-	for (size_t i = 0; i < p->mnt.nvols; i++)
-		if (!strcmp(p->mnt.vols[i].mnt, mnt))
-			return;
-	struct volume *v = &PUSH(p->mnt.vols, p->mnt.nvols, p->mnt.capvols);
-
-	v->mnt = xstrdup(mnt);
-	v->host = host ? xstrdup(host) : NULL;
-	v->ro = ro;
-}
-
-/*
- * A mount is a volume when it binds a subdirectory of another file system
- * (root != "/"), as docker's -v and named volumes do.  The root file
- * system, pseudo file systems and docker's own /etc/hosts binds are not.
- */
-void planner_add_mount(struct planner *p, const struct trace_mount *m)
-{
-	if (!strcmp(m->mnt, "/") || is_pseudo_fs(m->fs) ||
-	    is_runtime_file_mount(m->mnt) || !m->root || !strcmp(m->root, "/"))
-		return;
-	add_volume(p, m->mnt, m->root, m->ro);
-}
-
-void planner_add_bind(struct planner *p, const char *container,
-		      const char *host, bool ro)
-{
-	add_volume(p, container, host, ro);
-}
 
 void planner_add_os(struct planner *p, const struct trace_os *os)
 {
@@ -378,60 +249,6 @@ static char *home_relative(const char *path, const char *home)
 	return xasprintf("~%s", path + strlen(home));
 }
 
-static struct volume *volume_of(struct planner *p, const char *path)
-{
-	struct volume *best = NULL;
-
-	for (size_t i = 0; i < p->mnt.nvols; i++)
-		if (path_is_under(path, p->mnt.vols[i].mnt) &&
-		    (!best || strlen(p->mnt.vols[i].mnt) > strlen(best->mnt)))
-			best = &p->mnt.vols[i];
-	return best;
-}
-
-static void add_host_fix(struct planner *p, const struct volume *v,
-			 const struct trace_event *ev)
-{
-	struct plan *pl = p->plan;
-	struct host_fix *h;
-
-	for (size_t i = 0; i < pl->nhost; i++)
-		if (!strcmp(pl->host[i].mount, v->mnt))
-			return;
-	pl->host = xrealloc(pl->host, (pl->nhost + 1) * sizeof *pl->host);
-	h = &pl->host[pl->nhost++];
-	h->mount = xstrdup(v->mnt);
-	h->hostdir = v->host ? xstrdup(v->host) : NULL;
-	h->ro = v->ro;
-	evidence_from(&h->ev, ev);
-}
-
-static void add_tmpfs(struct planner *p, const char *dir,
-		      const struct evidence *ev)
-{
-	struct plan *pl = p->plan;
-
-	for (size_t i = 0; i < pl->ntmpfs; i++)
-		if (path_is_under(dir, pl->tmpfs[i].dir))
-			return;
-	/* a tmpfs on a parent replaces those on its subdirectories */
-	for (size_t i = pl->ntmpfs; i-- > 0;)
-		if (path_is_under(pl->tmpfs[i].dir, dir)) {
-			free(pl->tmpfs[i].dir);
-			evidence_free(&pl->tmpfs[i].ev);
-			memmove(&pl->tmpfs[i], &pl->tmpfs[i + 1],
-				(pl->ntmpfs - i - 1) * sizeof *pl->tmpfs);
-			pl->ntmpfs--;
-		}
-	pl->tmpfs = xrealloc(pl->tmpfs, (pl->ntmpfs + 1) * sizeof *pl->tmpfs);
-	pl->tmpfs[pl->ntmpfs].dir = xstrdup(dir);
-	evidence_copy(&pl->tmpfs[pl->ntmpfs].ev, ev);
-	pl->ntmpfs++;
-}
-
-static void read_only_shipped_dir(struct planner *p, const struct writer *w,
-				  const struct evidence *ev, const char *dir);
-
 /*
  * writers_match() without globbing every ancestor of every path against
  * every pattern.  A glob match starts with the pattern's literal head (up
@@ -537,8 +354,8 @@ static bool wpat_hit(const struct wpat *w, char *buf, size_t n)
 	return hit;
 }
 
-static const struct writer *match_writer(struct planner *p, const char *path,
-					 const char *program)
+const struct writer *match_writer(struct planner *p, const char *path,
+				  const char *program)
 {
 	const struct writers *ws = p->o.writers;
 	const struct writer *found = NULL;
@@ -575,32 +392,6 @@ static const struct writer *match_writer(struct planner *p, const char *path,
 	}
 	free(buf);
 	return found;
-}
-
-static void on_read_only_fs(struct planner *p, const struct trace_event *ev)
-{
-	struct volume *v = volume_of(p, ev->path);
-	char *dir;
-	struct evidence e = {0};
-
-	if (v) {
-		v->ro = true;
-		add_host_fix(p, v, ev);
-		return;
-	}
-	/* a new directory gets the tmpfs itself (docker makes the mount
-	 * point), so that its parent is not hidden */
-	dir = ev->op == OP_MKDIR && ev->st.kind != ST_PRESENT
-		  ? xstrdup(ev->path)
-		  : path_dirname(ev->path);
-	evidence_from(&e, ev);
-	if (map_get(&p->mnt.shipped, dir))
-		read_only_shipped_dir(
-		    p, match_writer(p, ev->path, program_of(ev)), &e, dir);
-	else
-		add_tmpfs(p, dir, &e);
-	evidence_free(&e);
-	free(dir);
 }
 
 /*
@@ -653,36 +444,6 @@ static void add_code_write(struct planner *p, const struct trace_event *ev,
 								: "python3");
 	cw->writer = w;
 	evidence_from(&cw->ev, ev);
-}
-
-/* An entry present before the call that the replay never created is in
- * the image: its directory holds shipped files the workload uses. */
-static void note_shipped(struct planner *p, const char *path,
-			 const struct file_state *st)
-{
-	struct vnode *v;
-
-	if (!path || st->kind != ST_PRESENT)
-		return;
-	v = vfs_get(p, path);
-	if (v && v->st.kind == ST_PRESENT && v->st.uid == p->id.uid)
-		return; /* the workload's own */
-	if (v && v->st.kind != ST_PRESENT)
-		return;
-	mark_parent_shipped(p, path);
-}
-
-static void add_scratch_write(struct planner *p, const char *dir,
-			      const struct trace_event *ev)
-{
-	struct scratch_write *w;
-
-	for (size_t i = 0; i < p->mnt.nsw; i++)
-		if (!strcmp(p->mnt.sw[i].dir, dir))
-			return;
-	w = &PUSH(p->mnt.sw, p->mnt.nsw, p->mnt.capsw);
-	w->dir = dir;
-	evidence_from(&w->ev, ev);
 }
 
 /* A write that failed with ENOENT, kept when its path names a catalogue
@@ -1772,70 +1533,6 @@ static void vet_grants(struct planner *p)
 	compact_grants(p);
 }
 
-/*
- * A read-only root cannot take a tmpfs on a directory holding the image's
- * own files (the application in /app): it would hide them.  The program's
- * own option moves the writes out (to /tmp, which then gets the tmpfs);
- * without one, the way is a new dedicated subdirectory, said plainly.
- */
-static void read_only_shipped_dir(struct planner *p, const struct writer *w,
-				  const struct evidence *ev, const char *dir)
-{
-	char *e = comment_safe(dir);
-
-	if (w && w->option) {
-		plan_warn(p,
-			  xasprintf("read-only root: %s holds files shipped in "
-				    "the image, so no tmpfs is mounted on it "
-				    "(it would hide them); use %s's own "
-				    "option to write elsewhere: %s",
-				    e, w->program, w->option));
-		if (strstr(w->option, "/tmp/"))
-			add_tmpfs(p, "/tmp", ev);
-	} else
-		plan_warn(
-		    p, xasprintf("read-only root: %s holds files shipped in "
-				 "the image, so no tmpfs is mounted on it "
-				 "(it would hide them); make %s write into "
-				 "a new dedicated subdirectory (for example "
-				 "%s/rw, created in the image) and mount "
-				 "the tmpfs there",
-				 e, *ev->program ? ev->program : "the workload",
-				 !strcmp(e, "/") ? "" : e));
-	free(e);
-}
-
-static void plan_read_only_root(struct planner *p)
-{
-	struct plan *pl = p->plan;
-
-	for (size_t i = 0; i < pl->ngrants; i++) {
-		struct grant *g = &pl->grants[i];
-		char *dir;
-
-		if (g->alternative || g->kind == GRANT_BUILD ||
-		    g->kind == GRANT_SEARCH || g->kind == GRANT_GROUP)
-			continue;
-		dir = g->kind == GRANT_TOUCH || g->kind == GRANT_OWN_FILE
-			  ? path_dirname(g->path)
-			  : xstrdup(g->path);
-		/* a pre-created directory is new: a tmpfs hides nothing */
-		if (g->kind != GRANT_MKDIR && map_get(&p->mnt.shipped, dir))
-			read_only_shipped_dir(
-			    p, g->writer ? g->writer : g->hint, &g->ev, dir);
-		else
-			add_tmpfs(p, dir, &g->ev);
-		free(dir);
-	}
-	for (size_t i = 0; i < pl->nredirects; i++)
-		if (pl->redirects[i].dir)
-			add_tmpfs(p, pl->redirects[i].dir,
-				  &pl->redirects[i].ev);
-	/* /tmp and /run need no grant, but are read-only too */
-	for (size_t i = 0; i < p->mnt.nsw; i++)
-		add_tmpfs(p, p->mnt.sw[i].dir, &p->mnt.sw[i].ev);
-}
-
 /* ---- the service user ------------------------------------------------ */
 
 /* Only the primary group counts: the plan runs a service user as USER
@@ -2103,16 +1800,8 @@ static void free_planner(struct planner *p)
 		evidence_free(&p->cat.cw[i].ev);
 	}
 	free(p->cat.cw);
-	for (size_t i = 0; i < p->mnt.nvols; i++) {
-		free(p->mnt.vols[i].mnt);
-		free(p->mnt.vols[i].host);
-	}
-	free(p->mnt.vols);
+	mounts_free(&p->mnt);
 	replay_free(&p->replay);
-	for (size_t i = 0; i < p->mnt.nsw; i++)
-		evidence_free(&p->mnt.sw[i].ev);
-	free(p->mnt.sw);
-	map_free(&p->mnt.shipped, NULL);
 	identity_free(&p->id);
 	vfs_free(&p->vfs);
 	for (size_t i = 0; i < p->cat.nat; i++)
