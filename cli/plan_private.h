@@ -209,6 +209,14 @@ bool open_writes(int flags);
 void plan_chown_notes(struct planner *p);
 void replay_free(struct plan_replay *r);
 
+/* ---- routing an event (plan_route.c) ---------------------------------- */
+
+/* The HOME of the process that made ev (root's when it has none and runs
+ * as root), or NULL. */
+const char *home_of(const struct trace_event *ev);
+/* "~/rest" when path is under home, else NULL (allocated). */
+char *home_relative(const char *path, const char *home);
+
 /* ---- the catalogue (plan_catalogue.c) --------------------------------- */
 
 struct wpat;
@@ -232,10 +240,36 @@ struct plan_catalogue {
 	struct map atseen;
 };
 
+/* planner_new: index the catalogue's patterns (o.writers may be NULL). */
+void prepare_writers(struct planner *p);
 /* The first catalogue entry that covers path (or an ancestor) and whose
  * programs include program, or NULL. */
 const struct writer *match_writer(struct planner *p, const char *path,
 				  const char *program);
+/* A write under the profiling run's HOME (rel: "~/...", consumed), a
+ * write a code entry names, a write that failed with ENOENT. */
+void add_home_write(struct planner *p, char *rel, const struct trace_event *ev);
+void add_code_write(struct planner *p, const struct trace_event *ev,
+		    const struct writer *w);
+void add_attempt(struct planner *p, const struct trace_event *ev);
+/* The writer of a failed attempt of process pid strictly below path, when
+ * it is not w: the program a denial at path is for.  NULL when none. */
+const struct writer *attempt_below(struct planner *p, const char *path, int pid,
+				   const struct writer *w);
+/* w's redirect, when it has one: true when added (or its variable is set
+ * already). */
+bool redirect_for(struct planner *p, const struct writer *w,
+		  const struct evidence *ev);
+/* The redirect directories named for the user ({user}) follow a change of
+ * user. */
+void rename_redirect_dirs(struct planner *p, const char *user);
+/* A build command's words: {exe} and {srcdir} replaced, NULL-terminated. */
+char **build_words(const char *tmpl, const char *exe, const char *src);
+/* planner_finish: redirects or HOME for the HOME writes; build steps,
+ * redirects or notes for the code writes. */
+void plan_home_writes(struct planner *p);
+void plan_code_writes(struct planner *p);
+void catalogue_free(struct plan_catalogue *c);
 
 /* ---- grants (plan_grants.c) ------------------------------------------- */
 
@@ -249,6 +283,12 @@ struct plan_grants {
 	bool *dead;
 	size_t capdead;
 };
+
+/* Add a grant, or count count more events for the same kind and path
+ * (why is consumed). */
+struct grant *add_grant(struct planner *p, enum grant_kind k, const char *path,
+			const struct evidence *ev, long count,
+			const struct writer *w, char *why);
 
 /* ---- mounts (plan_mounts.c) ------------------------------------------- */
 
@@ -292,6 +332,8 @@ void mounts_free(struct plan_mounts *m);
  * consumed. */
 void plan_warn(struct planner *p, char *msg);
 void plan_note(struct planner *p, char *msg);
+/* Append s to the string vector *v of *n elements. */
+void add_string(char ***v, size_t *n, char *s);
 /* Whether path was refused already; marks it refused when it was not. */
 bool refused_before(struct planner *p, const char *path);
 /* Append a refusal of path (why is consumed); the caller fills its ev. */

@@ -1,0 +1,533 @@
+/*
+ * plan_catalogue.c - the known-writers catalogue (cli/data/writers.json,
+ * read by writers.c) as the planner uses it (struct plan_catalogue):
+ * matching a path and a program to an entry, and what a match leads to:
+ * a redirect (the program's variable set to a directory made for it), a
+ * build-time step for code a program writes next to itself, the writes
+ * under the profiling run's HOME, and the failed attempts that say which
+ * program a denial is for (docs/permission-model.md, "Redirects").
+ *
+ * Invariants:
+ * - match_writer() gives what writers_match() would (same entries, same
+ *   order, same ancestors, same glob), only faster.
+ * - One redirect per variable; the first wins.
+ * - HOME writes and code writes are kept once per distinct (path, writer):
+ *   a repeat changes nothing planner_finish decides.
+ * - Code (a writer marked code) is never granted: it gets a build step, a
+ *   redirect or a note.
+ */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan_private.h"
+
+struct home_write {
+	char *rel; /* "~/.cache/x" */
+	struct evidence ev;
+	const struct writer *writer;
+};
+
+struct code_write {
+	char *path;
+	char *exe;
+	struct evidence ev;
+	const struct writer *writer;
+};
+
+/* A write that failed with ENOENT below a name the same process was
+ * denied (pathlib's mkdir of ~/.config/matplotlib before ~/.config):
+ * it says which program the denial is for.  path is "~/..." under HOME. */
+struct attempt {
+	char *path;
+	int pid;
+	const struct writer *writer;
+};
+
+/*
+ * writers_match() without globbing every ancestor of every path against
+ * every pattern.  A glob match starts with the pattern's literal head (up
+ * to its first '*' or '?') and ends with its literal tail (after its last
+ * one), so a candidate that lacks either is skipped before writers_glob()
+ * runs.  The result is writers_match()'s: same entries, same order, same
+ * ancestors (pattern_covers() in writers.c), same glob.
+ */
+struct wpat {
+	const char *pat;
+	size_t writer;	   /* index in the catalogue */
+	size_t head, tail; /* lengths of the literal head and tail */
+	const char *tailp; /* the literal tail */
+	const char *lit;   /* its longest literal run: in any match */
+	size_t litn;
+	bool literal; /* no wildcard: the whole pattern must match */
+};
+
+void prepare_writers(struct planner *p)
+{
+	const struct writers *ws = p->o.writers;
+	size_t cap = 0;
+
+	if (!ws)
+		return;
+	for (size_t i = 0; i < ws->n; i++)
+		for (char **pt = ws->v[i].paths; pt && *pt; pt++) {
+			struct wpat *w =
+			    &PUSH(p->cat.wpats, p->cat.nwpats, cap);
+			const char *s = *pt;
+			size_t n = strlen(s), end = 0, k = 0;
+
+			/* tokens as writers_glob() takes them: "**" eats
+			 * the '/' after it; between tokens, literal runs */
+			w->litn = 0;
+			while (k <= n) {
+				size_t at = k;
+
+				if (k < n && s[k] == '*' && s[k + 1] == '*') {
+					k += 2;
+					if (s[k] == '/')
+						k++;
+				} else if (k < n &&
+					   (s[k] == '*' || s[k] == '?')) {
+					k++;
+				} else if (k < n) {
+					k++;
+					continue;
+				}
+				if (at - end > w->litn) {
+					w->lit = s + end;
+					w->litn = at - end;
+				}
+				if (k == n && at == n)
+					break;
+				end = k;
+			}
+			w->pat = s;
+			w->writer = i;
+			w->head = strcspn(s, "*?");
+			w->literal = w->head == n;
+			w->tail = w->literal ? n : n - end;
+			w->tailp = s + n - w->tail;
+		}
+}
+
+/* Which catalogue entries the program may match (their exes). */
+static const bool *writers_allowed(struct planner *p, const char *program)
+{
+	const struct writers *ws = p->o.writers;
+	bool *ok = map_get(&p->cat.wexe, program);
+
+	if (ok)
+		return ok;
+	ok = xcalloc(ws->n + 1, sizeof *ok);
+	for (size_t i = 0; i < ws->n; i++) {
+		char **e = ws->v[i].exes;
+
+		ok[i] = !e || !e[0];
+		for (; e && *e && !ok[i]; e++)
+			ok[i] = writers_glob(*e, program ? program : "");
+	}
+	map_put(&p->cat.wexe, program, ok);
+	return ok;
+}
+
+/* Whether w matches path[0..n) (a NUL-terminated copy in buf). */
+static bool wpat_hit(const struct wpat *w, char *buf, size_t n)
+{
+	char saved;
+	bool hit;
+
+	if (w->literal)
+		return n == w->head && !memcmp(buf, w->pat, n);
+	if (n < w->head + w->tail ||
+	    (w->tail && (buf[n - 1] != w->tailp[w->tail - 1] ||
+			 memcmp(buf + n - w->tail, w->tailp, w->tail))))
+		return false;
+	saved = buf[n];
+	buf[n] = 0;
+	hit = writers_glob(w->pat, buf);
+	buf[n] = saved;
+	return hit;
+}
+
+const struct writer *match_writer(struct planner *p, const char *path,
+				  const char *program)
+{
+	const struct writers *ws = p->o.writers;
+	const struct writer *found = NULL;
+	const bool *ok;
+	char *buf;
+	size_t len;
+
+	if (!ws || !p->cat.nwpats)
+		return NULL;
+	ok = writers_allowed(p, program);
+	buf = xstrdup(path);
+	len = strlen(buf);
+	for (size_t k = 0; k < p->cat.nwpats && !found; k++) {
+		const struct wpat *w = &p->cat.wpats[k];
+
+		if (!ok[w->writer])
+			continue;
+		/* every candidate is a prefix of the path: so is the head,
+		 * and the path holds every literal run */
+		if (w->head && (len < w->head || buf[0] != w->pat[0] ||
+				memcmp(buf, w->pat, w->head)))
+			continue;
+		if (w->litn > 1 && !memmem(buf, len, w->lit, w->litn))
+			continue;
+		/* the path and each ancestor, as pattern_covers() */
+		for (size_t n = len; n > 0; n--) {
+			if (buf[n] != '/' && buf[n] != 0)
+				continue;
+			if (wpat_hit(w, buf, n)) {
+				found = &ws->v[w->writer];
+				break;
+			}
+		}
+	}
+	free(buf);
+	return found;
+}
+
+static char *expand_user(const char *tmpl, const char *user)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	for (const char *s = tmpl; *s; s++) {
+		if (!strncmp(s, "{user}", 6)) {
+			sb_adds(&sb, user);
+			s += 5;
+		} else
+			sb_addc(&sb, *s);
+	}
+	return sb_detach(&sb);
+}
+
+static void add_redirect(struct planner *p, const char *var, char *value,
+			 char *dir, const struct writer *w,
+			 const struct evidence *ev)
+{
+	struct plan *pl = p->plan;
+	struct redirect *r;
+
+	for (size_t i = 0; i < pl->nredirects; i++)
+		if (!strcmp(pl->redirects[i].var, var)) {
+			free(value);
+			free(dir);
+			return;
+		}
+	pl->redirects = xrealloc(pl->redirects,
+				 (pl->nredirects + 1) * sizeof *pl->redirects);
+	r = &pl->redirects[pl->nredirects++];
+	r->var = xstrdup(var);
+	r->value = value;
+	r->dir = dir;
+	r->writer = w;
+	evidence_copy(&r->ev, ev);
+}
+
+/* A catalogue redirect for w, when it has one: true when added. */
+bool redirect_for(struct planner *p, const struct writer *w,
+		  const struct evidence *ev)
+{
+	if (!w || !w->env)
+		return false;
+	if (w->dir) {
+		char *dir = expand_user(w->dir, p->id.user);
+
+		add_redirect(p, w->env, xstrdup(dir), dir, w, ev);
+		return true;
+	}
+	if (w->value) {
+		add_redirect(p, w->env, xstrdup(w->value), NULL, w, ev);
+		return true;
+	}
+	return false;
+}
+
+void rename_redirect_dirs(struct planner *p, const char *user)
+{
+	struct plan *pl = p->plan;
+
+	for (size_t i = 0; i < pl->nredirects; i++) {
+		struct redirect *r = &pl->redirects[i];
+
+		if (!r->writer || !r->writer->dir || !r->dir ||
+		    !strstr(r->writer->dir, "{user}"))
+			continue;
+		free(r->dir);
+		free(r->value);
+		r->dir = expand_user(r->writer->dir, user);
+		r->value = xstrdup(r->dir);
+	}
+}
+
+/*
+ * Only the first write per (rel, writer, mkdir or not) is kept: a later
+ * one changes nothing plan_home_writes() decides (redirects and `first`
+ * are taken from the earliest, home_write_on_the_way() looks at rel,
+ * writer and whether it is a mkdir), and the list stays as long as the
+ * distinct paths, not the events.
+ */
+void add_home_write(struct planner *p, char *rel, const struct trace_event *ev)
+{
+	const struct writer *w = match_writer(p, rel, program_of(ev));
+	char *key =
+	    xasprintf("%p %d %s", (const void *)w, ev->op == OP_MKDIR, rel);
+	struct home_write *h;
+
+	if (map_get(&p->cat.hwseen, key)) {
+		free(key);
+		free(rel);
+		return;
+	}
+	map_put(&p->cat.hwseen, key, (void *)1);
+	free(key);
+	h = &PUSH(p->cat.hw, p->cat.nhw, p->cat.caphw);
+	h->rel = rel;
+	h->writer = w;
+	evidence_from(&h->ev, ev);
+}
+
+/* One per (path, writer): a repeat is covered by the first in
+ * plan_code_writes() (same source directory, earlier). */
+void add_code_write(struct planner *p, const struct trace_event *ev,
+		    const struct writer *w)
+{
+	char *key = xasprintf("%p %s", (const void *)w, ev->path);
+	struct code_write *cw;
+
+	if (map_get(&p->cat.cwseen, key)) {
+		free(key);
+		return;
+	}
+	map_put(&p->cat.cwseen, key, (void *)1);
+	free(key);
+	cw = &PUSH(p->cat.cw, p->cat.ncw, p->cat.capcw);
+
+	cw->path = xstrdup(ev->path);
+	cw->exe =
+	    xstrdup(ev->proc && ev->proc->exe && *ev->proc->exe ? ev->proc->exe
+								: "python3");
+	cw->writer = w;
+	evidence_from(&cw->ev, ev);
+}
+
+/* A write that failed with ENOENT, kept when its path names a catalogue
+ * writer that has a redirect: attempt_below() uses it. */
+void add_attempt(struct planner *p, const struct trace_event *ev)
+{
+	char *path = home_relative(ev->path, home_of(ev)), *key;
+	const struct writer *w;
+	struct attempt *a;
+
+	if (!path)
+		path = xstrdup(ev->path);
+	w = match_writer(p, path, program_of(ev));
+	key = xasprintf("%d %s", ev->pid, path);
+	if (!w || !w->env || (!w->dir && !w->value) ||
+	    map_get(&p->cat.atseen, key)) {
+		free(key);
+		free(path);
+		return;
+	}
+	map_put(&p->cat.atseen, key, (void *)1);
+	free(key);
+	a = &PUSH(p->cat.at, p->cat.nat, p->cat.capat);
+	a->path = path;
+	a->pid = ev->pid;
+	a->writer = w;
+}
+
+/*
+ * The writer a denial at path is for, when the same process also tried
+ * (before or after) to create something strictly below it that a more
+ * specific catalogue entry names: with a bare HOME, pathlib's
+ * mkdir(parents=True) of ~/.config/matplotlib fails with ENOENT, then
+ * ~/.config is denied; the denial is matplotlib's, and MPLCONFIGDIR, not
+ * XDG_CONFIG_HOME, is its redirect.  NULL when there is none.
+ */
+const struct writer *attempt_below(struct planner *p, const char *path, int pid,
+				   const struct writer *w)
+{
+	for (size_t i = 0; i < p->cat.nat; i++) {
+		const struct attempt *a = &p->cat.at[i];
+
+		if (a->pid == pid && a->writer != w && strcmp(a->path, path) &&
+		    path_is_under(a->path, path))
+			return a->writer;
+	}
+	return NULL;
+}
+
+/* Has this HOME write a redirect of its own (a catalogue entry with a
+ * variable)? */
+static bool home_write_redirected(const struct home_write *h)
+{
+	return h->writer && h->writer->env &&
+	       (h->writer->dir || h->writer->value);
+}
+
+/*
+ * A mkdir under HOME that only makes the way to what a more specific
+ * writer's redirect moves elsewhere (makedirs of ~/.cache for
+ * ~/.cache/huggingface) is not made once that redirect is set: it needs
+ * nothing.  True when every other HOME write below it is such a redirected
+ * write, and there is at least one.
+ */
+static bool home_write_on_the_way(struct planner *p, size_t self)
+{
+	const struct home_write *h = &p->cat.hw[self];
+	size_t below = 0;
+
+	if (strncmp(h->ev.op, "mkdir", 5))
+		return false;
+	for (size_t i = 0; i < p->cat.nhw; i++) {
+		const struct home_write *o = &p->cat.hw[i];
+
+		if (i == self || !strcmp(o->rel, h->rel))
+			continue;
+		if (!path_is_under(o->rel, h->rel))
+			continue;
+		if (o->writer == h->writer || !home_write_redirected(o))
+			return false;
+		below++;
+	}
+	return below > 0;
+}
+
+void plan_home_writes(struct planner *p)
+{
+	const struct home_write *first = NULL;
+	struct plan *pl = p->plan;
+
+	for (size_t i = 0; i < p->cat.nhw; i++) {
+		const struct home_write *h = &p->cat.hw[i];
+
+		if (home_write_on_the_way(p, i))
+			continue;
+		if (redirect_for(p,
+				 attempt_below(p, h->rel, h->ev.pid, h->writer),
+				 &h->ev))
+			continue;
+		if (redirect_for(p, p->cat.hw[i].writer, &p->cat.hw[i].ev))
+			continue;
+		if (!first)
+			first = &p->cat.hw[i];
+	}
+	if (!first)
+		return;
+	pl->needs_home = true;
+	if (!strcmp(p->id.home, "/") || !strcmp(p->id.home, "/nonexistent") ||
+	    !*p->id.home) {
+		char *home = xasprintf("/home/%s", p->id.user);
+
+		add_redirect(p, "HOME", xstrdup(home), home, NULL, &first->ev);
+		return;
+	}
+	add_grant(p, GRANT_MKDIR, p->id.home, &first->ev, 1, NULL,
+		  xasprintf("the workload writes under its HOME (%s): the "
+			    "user's home is created for it, never root's",
+			    first->rel));
+}
+
+static char *srcdir_of(const char *path)
+{
+	const char *at = strstr(path, "/__pycache__");
+
+	return at ? xstrndup(path, at - path) : path_dirname(path);
+}
+
+static bool srcdir_covered(struct code_write *cw, size_t n, size_t self,
+			   const char *dir)
+{
+	for (size_t i = 0; i < n; i++) {
+		char *other;
+		bool under;
+
+		if (i == self || cw[i].writer != cw[self].writer)
+			continue;
+		other = srcdir_of(cw[i].path);
+		under = path_is_under(dir, other) &&
+			(strcmp(dir, other) || i < self);
+		free(other);
+		if (under)
+			return true;
+	}
+	return false;
+}
+
+char **build_words(const char *tmpl, const char *exe, const char *src)
+{
+	char **words = NULL, *copy = xstrdup(tmpl), *save = NULL;
+	size_t n = 0;
+
+	for (char *w = strtok_r(copy, " ", &save); w;
+	     w = strtok_r(NULL, " ", &save)) {
+		char *word = !strcmp(w, "{exe}")      ? xstrdup(exe)
+			     : !strcmp(w, "{srcdir}") ? xstrdup(src)
+						      : xstrdup(w);
+
+		add_string(&words, &n, word);
+	}
+	add_string(&words, &n, NULL);
+	free(copy);
+	return words;
+}
+
+void plan_code_writes(struct planner *p)
+{
+	for (size_t i = 0; i < p->cat.ncw; i++) {
+		struct code_write *cw = &p->cat.cw[i];
+		const struct writer *w = cw->writer;
+		char *src = srcdir_of(cw->path);
+		struct grant *g;
+
+		if (w->build &&
+		    !srcdir_covered(p->cat.cw, p->cat.ncw, i, src)) {
+			g = add_grant(p, GRANT_BUILD, src, &cw->ev, 1, w,
+				      xasprintf("%s writes %s next to code; "
+						"do it at build time instead "
+						"of making %s writable",
+						w->program, cw->ev.path, src));
+			if (!g->build_args)
+				g->build_args =
+				    build_words(w->build, cw->exe, src);
+			if (w->env && w->value)
+				plan_note(
+				    p, xasprintf("%s: or set %s=%s at run time",
+						 w->program, w->env, w->value));
+		} else if (!w->build && !redirect_for(p, w, &cw->ev)) {
+			struct trace_event fake = {0};
+
+			(void)fake;
+			plan_note(p, xasprintf("%s writes into code at %s: not "
+					       "granted",
+					       w->program, cw->ev.path));
+		}
+		free(src);
+	}
+}
+
+void catalogue_free(struct plan_catalogue *c)
+{
+	for (size_t i = 0; i < c->nhw; i++) {
+		free(c->hw[i].rel);
+		evidence_free(&c->hw[i].ev);
+	}
+	free(c->hw);
+	for (size_t i = 0; i < c->ncw; i++) {
+		free(c->cw[i].path);
+		free(c->cw[i].exe);
+		evidence_free(&c->cw[i].ev);
+	}
+	free(c->cw);
+	for (size_t i = 0; i < c->nat; i++)
+		free(c->at[i].path);
+	free(c->at);
+	map_free(&c->atseen, NULL);
+	map_free(&c->hwseen, NULL);
+	map_free(&c->cwseen, NULL);
+	map_free(&c->wexe, free);
+	free(c->wpats);
+}
