@@ -1,0 +1,157 @@
+/*
+ * plan_route.c - where an event goes (planner_add_event): the replay, a
+ * HOME write, a host fix for a volume, a scratch write, a code write, a
+ * tmpfs for EROFS, a failed attempt, or nowhere.  It keeps no state of
+ * its own.
+ *
+ * Invariants:
+ * - An event that failed for a reason other than a permission (EACCES,
+ *   EPERM, EROFS, or ENOENT on a write, kept as an attempt) says nothing
+ *   about permissions: it fails for any user.
+ * - Writes and denials under the profiling run's HOME are the user's
+ *   HOME's, never root's (docs/permission-model.md, "HOME"); below a
+ *   volume they are the host's; reads there need nothing.
+ * - Everything else is replayed (plan_replay.c), reads included: a read
+ *   root made may be one the user is denied.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan_private.h"
+
+static bool op_writes(const struct trace_event *ev)
+{
+	switch (ev->op) {
+	case OP_OPEN:
+		return open_writes(ev->flags) || (ev->flags & O_CREAT);
+	case OP_READ:
+	case OP_STAT:
+	case OP_ACCESS:
+	case OP_EXEC:
+	case OP_SPAWN:
+		return false;
+	default:
+		return true;
+	}
+}
+
+const char *home_of(const struct trace_event *ev)
+{
+	if (ev->proc && ev->proc->home && *ev->proc->home)
+		return ev->proc->home;
+	if (ev->proc && ev->proc->euid == 0)
+		return "/root";
+	return NULL;
+}
+
+/* "~/rest" when path is under the profiling run's HOME, else NULL.  With
+ * HOME=/ only hidden top-level names (/.cache, /.npm) count. */
+char *home_relative(const char *path, const char *home)
+{
+	if (!home)
+		return NULL;
+	if (!strcmp(home, "/")) {
+		if (path[0] == '/' && path[1] == '.' && path[2] &&
+		    path[2] != '.')
+			return xasprintf("~%s", path);
+		return NULL;
+	}
+	if (!path_is_under(path, home))
+		return NULL;
+	return xasprintf("~%s", path + strlen(home));
+}
+
+/*
+ * An fd-based call (fchmod, ftruncate ...) on a file the workload already
+ * unlinked: the recorded path is /proc's "NAME (deleted)".  Permission was
+ * checked when the file was opened; no name needs a grant.
+ */
+static bool acts_on_unlinked_file(const struct trace_event *ev)
+{
+	static const char tail[] = " (deleted)";
+	size_t n = strlen(ev->path), t = sizeof tail - 1;
+
+	return n > t && !strcmp(ev->path + n - t, tail);
+}
+
+void planner_add_event(struct planner *p, const struct trace_event *ev)
+{
+	struct op_ctx c = {.ev = ev};
+	char *rel;
+	struct volume *v;
+	bool writes = op_writes(ev);
+	const char *scratch;
+
+	resolve_identity(p);
+	/* what the workload reads or runs (a log it only appends to can be
+	 * hidden under a tmpfs: that is what the tmpfs is for) */
+	if (!writes) {
+		note_shipped(p, ev->path, &ev->st);
+		note_shipped(p, ev->path2, &ev->st2);
+	}
+	if (ev->err == EROFS) {
+		on_read_only_fs(p, ev);
+		return;
+	}
+	if (ev->err == ENOENT && writes) {
+		add_attempt(p, ev);
+		return;
+	}
+	if (ev->err && ev->err != EACCES && ev->err != EPERM)
+		return; /* it fails for any user: not a permission matter */
+	c.denied = ev->err != 0;
+	if (acts_on_unlinked_file(ev))
+		return; /* checked when it was opened: nothing on a name */
+	rel = ev->path2 && (ev->op == OP_RENAME || ev->op == OP_LINK)
+		  ? home_relative(ev->path2, home_of(ev))
+		  : NULL;
+	char *old_rel = rel ? home_relative(ev->path, home_of(ev)) : NULL;
+	bool into_home = rel && !old_rel;
+	free(old_rel);
+	if (into_home) {
+		/* moved or linked into HOME (pip builds a wheel in /tmp and
+		 * renames it into its cache): the new name is a HOME write;
+		 * a rename's old name is still removed where it was */
+		struct trace_event removal = *ev;
+
+		add_home_write(p, rel, ev);
+		if (ev->op == OP_LINK)
+			return;
+		removal.op = OP_UNLINK;
+		removal.path2 = NULL;
+		removal.st2.kind = ST_UNKNOWN;
+		planner_add_event(p, &removal);
+		return;
+	}
+	free(rel);
+	rel = home_relative(ev->path, home_of(ev));
+	if (rel) {
+		if (writes || c.denied)
+			add_home_write(p, rel, ev);
+		else
+			free(rel);
+		return;
+	}
+	v = volume_of(p, ev->path);
+	if (v) {
+		if (writes || c.denied)
+			add_host_fix(p, v, ev);
+		return;
+	}
+	scratch = scratch_dir_of(ev->path);
+	if (scratch && (writes || c.denied))
+		add_scratch_write(p, scratch, ev);
+	c.w = match_writer(p, ev->path, program_of(ev));
+	if (c.w && c.w->code && writes) {
+		add_code_write(p, ev, c.w);
+		return;
+	}
+	if (!writes) {
+		replay_read(p, &c);
+		return;
+	}
+	replay_write(p, &c);
+}
