@@ -289,6 +289,26 @@ struct plan_grants {
 struct grant *add_grant(struct planner *p, enum grant_kind k, const char *path,
 			const struct evidence *ev, long count,
 			const struct writer *w, char *why);
+/* The live grant of kind k on path, or NULL. */
+struct grant *find_grant(struct planner *p, enum grant_kind k,
+			 const char *path);
+/* Grant i is dead: skipped now, dropped by the next compact_grants(). */
+bool grant_dead(const struct planner *p, size_t i);
+void kill_grant(struct planner *p, size_t i);
+/* Drop the dead grants, keeping the order of the others. */
+void compact_grants(struct planner *p);
+void grant_release(struct grant *g);
+/* Why path is never granted (code, libraries, system configuration,
+ * identity, devices), after resolving "." and ".."; NULL when it may be. */
+const char *protected_reason(const char *path);
+/* A directory the whole system shares (/var, /tmp, /opt, ...): owning it
+ * is warned about. */
+bool is_shared_system_dir(const char *path);
+/* planner_finish: a grant, or a refusal, for each need in turn; then, with
+ * the user final, the membership command of each group grant. */
+void grant_needs(struct planner *p);
+void group_commands(struct planner *p);
+void grants_free(struct plan_grants *g);
 
 /* ---- mounts (plan_mounts.c) ------------------------------------------- */
 

@@ -1,0 +1,470 @@
+/*
+ * plan_grants.c - the grants (plan->grants, indexed by struct
+ * plan_grants) and the choice of one for each need, on the ladder of
+ * docs/permission-model.md ("The grants"): join a group, pre-create the
+ * first missing component or a file, own a directory, own a file (and, in
+ * plan_refine.c, own a tree), each only when the smaller one does not do.
+ *
+ * Invariants:
+ * - One grant per kind and path: adding it again counts its events.
+ * - A grant removed during a step is marked dead (skipped by find_grant)
+ *   and dropped by compact_grants() at the end of that step, so the order
+ *   of the others never changes.
+ * - A pre-created name is only chosen when it lasts: a file opened for
+ *   writing and never removed, renamed over or re-created, in a directory
+ *   where at most FILES_BEFORE_DIR files are created; otherwise the
+ *   directory is owned.
+ * - A read is never granted (no wider mode, no chown of a service's
+ *   file): it is refused, said plainly.
+ * - Paths that are code, libraries, system configuration or identity are
+ *   never granted (protected_reason, applied in plan_refine.c).
+ */
+#define _GNU_SOURCE
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan_private.h"
+#include "quote.h"
+
+#define FILES_BEFORE_DIR 4 /* distinct files created in one dir: own it */
+
+static bool has_prefix_dir(const char *path, const char *dir)
+{
+	return path_is_under(path, dir);
+}
+
+/*
+ * path with "." and ".." resolved lexically and "//" folded: the reader
+ * rejects paths that are not normalised, but the never-grant check must
+ * not depend on that ("/tmp/../etc/passwd" is /etc/passwd).
+ */
+static char *lexical_normal(const char *path)
+{
+	char *out = xmalloc(strlen(path) + 2);
+	size_t n = 0;
+
+	out[n++] = '/';
+	while (*path) {
+		const char *s = path + strspn(path, "/");
+		size_t len = strcspn(s, "/");
+
+		path = s + len;
+		if (!len || (len == 1 && s[0] == '.'))
+			continue;
+		if (len == 2 && s[0] == '.' && s[1] == '.') {
+			while (n > 1 && out[n - 1] != '/')
+				n--;
+			if (n > 1)
+				n--; /* the slash before the dropped name */
+			continue;
+		}
+		if (n > 1)
+			out[n++] = '/';
+		memcpy(out + n, s, len);
+		n += len;
+	}
+	out[n] = 0;
+	return out;
+}
+
+static const char *protected_reason_normal(const char *path);
+
+/* Code, libraries, system configuration and identity: never granted. */
+const char *protected_reason(const char *path)
+{
+	char *norm = lexical_normal(path);
+	const char *why = protected_reason_normal(norm);
+
+	free(norm);
+	return why;
+}
+
+static const char *protected_reason_normal(const char *path)
+{
+	static const char *const system[] = {
+	    "/usr",    "/bin",	"/sbin", "/lib", "/lib32", "/lib64",
+	    "/libx32", "/boot", "/proc", "/sys", NULL,
+	};
+	static const char *const code_ext[] = {
+	    ".py", ".pyc", ".so",  ".sh",    ".pl",
+	    ".rb", ".php", ".jar", ".class", NULL,
+	};
+	size_t n = strlen(path);
+
+	if (!strcmp(path, "/"))
+		return "the root directory";
+	if (has_prefix_dir(path, "/root"))
+		return "root's home";
+	for (int i = 0; system[i]; i++)
+		if (has_prefix_dir(path, system[i]))
+			return "system code and libraries";
+	if (has_prefix_dir(path, "/etc"))
+		return "system configuration and identity files";
+	if (has_prefix_dir(path, "/dev") && !has_prefix_dir(path, "/dev/shm") &&
+	    !has_prefix_dir(path, "/dev/mqueue"))
+		return "device files";
+	if (strstr(path, "/site-packages") || strstr(path, "/dist-packages") ||
+	    strstr(path, "/node_modules"))
+		return "installed library code";
+	for (int i = 0; code_ext[i]; i++) {
+		size_t k = strlen(code_ext[i]);
+
+		if (n > k && !strcmp(path + n - k, code_ext[i]))
+			return "program source or a library";
+	}
+	return NULL;
+}
+
+bool is_shared_system_dir(const char *path)
+{
+	static const char *const shared[] = {
+	    "/run",	 "/var/run",   "/var",	   "/var/lib", "/var/cache",
+	    "/var/log",	 "/var/spool", "/var/tmp", "/tmp",     "/opt",
+	    "/srv",	 "/home",      "/mnt",	   "/media",   "/var/local",
+	    "/var/mail", NULL,
+	};
+
+	for (int i = 0; shared[i]; i++)
+		if (!strcmp(path, shared[i]))
+			return true;
+	return false;
+}
+
+bool grant_dead(const struct planner *p, size_t i)
+{
+	return i < p->grants.capdead && p->grants.dead[i];
+}
+
+/* Remove grant i at the next compact_grants(); until then it is skipped. */
+void kill_grant(struct planner *p, size_t i)
+{
+	if (i >= p->grants.capdead) {
+		size_t old = p->grants.capdead;
+
+		p->grants.dead = xgrow(p->grants.dead, &p->grants.capdead,
+				       i + 1, sizeof *p->grants.dead);
+		memset(p->grants.dead + old, 0,
+		       (p->grants.capdead - old) * sizeof *p->grants.dead);
+	}
+	p->grants.dead[i] = true;
+}
+
+void grant_release(struct grant *g)
+{
+	free(g->path);
+	free(g->command);
+	for (char **w = g->build_args; w && *w; w++)
+		free(*w);
+	free(g->build_args);
+	free(g->why);
+	evidence_free(&g->ev);
+}
+
+/* Drop the dead grants, keeping the order of the others. */
+void compact_grants(struct planner *p)
+{
+	struct plan *pl = p->plan;
+	size_t k = 0;
+
+	for (size_t i = 0; i < pl->ngrants; i++) {
+		if (grant_dead(p, i)) {
+			grant_release(&pl->grants[i]);
+			continue;
+		}
+		if (k != i)
+			pl->grants[k] = pl->grants[i];
+		k++;
+	}
+	if (k != pl->ngrants)
+		p->grants.stale = true;
+	pl->ngrants = k;
+	if (p->grants.capdead)
+		memset(p->grants.dead, 0,
+		       p->grants.capdead * sizeof *p->grants.dead);
+}
+
+struct grant *find_grant(struct planner *p, enum grant_kind k, const char *path)
+{
+	struct plan *pl = p->plan;
+	uintptr_t i;
+
+	if (p->grants.stale) {
+		for (size_t j = 0; j <= GRANT_BUILD; j++)
+			map_free(&p->grants.idx[j], NULL);
+		for (size_t j = 0; j < pl->ngrants; j++)
+			if (!grant_dead(p, j))
+				map_put(&p->grants.idx[pl->grants[j].kind],
+					pl->grants[j].path,
+					(void *)(uintptr_t)(j + 1));
+		p->grants.stale = false;
+	}
+	i = (uintptr_t)map_get(&p->grants.idx[k], path);
+	if (!i || grant_dead(p, i - 1))
+		return NULL;
+	return &pl->grants[i - 1];
+}
+
+struct grant *add_grant(struct planner *p, enum grant_kind k, const char *path,
+			const struct evidence *ev, long count,
+			const struct writer *w, char *why)
+{
+	struct plan *pl = p->plan;
+	struct grant *g = find_grant(p, k, path);
+
+	if (g) {
+		g->nevents += count;
+		free(why);
+		return g;
+	}
+	pl->grants =
+	    xrealloc(pl->grants, (pl->ngrants + 1) * sizeof *pl->grants);
+	g = &pl->grants[pl->ngrants++];
+	memset(g, 0, sizeof *g);
+	g->kind = k;
+	g->path = xstrdup(path);
+	g->why = why;
+	g->nevents = count;
+	g->writer = w;
+	evidence_copy(&g->ev, ev);
+	map_put(&p->grants.idx[k], path, (void *)(uintptr_t)pl->ngrants);
+	return g;
+}
+
+/* Files created in each directory (dirname -> count), counted once. */
+static void count_created(struct planner *p, struct map *created)
+{
+	for (size_t i = 0; i < p->needs.n; i++) {
+		char *d;
+
+		if (p->needs.v[i].kind != NEED_CREATE ||
+		    p->needs.v[i].type != FT_FILE)
+			continue;
+		d = path_dirname(p->needs.v[i].path);
+		map_put(created, d,
+			(void *)((uintptr_t)map_get(created, d) + 1));
+		free(d);
+	}
+}
+
+static size_t files_created_in(struct map *created, const char *dir)
+{
+	return (uintptr_t)map_get(created, dir);
+}
+
+static void grant_owner_state(struct planner *p, struct grant *g,
+			      const struct file_state *st)
+{
+	(void)p;
+	g->owner_state = *st;
+}
+
+static void own_dir_for_create(struct planner *p, const struct need *n,
+			       const char *dir, char *why)
+{
+	struct file_state st = state_at(p, dir, NULL);
+	struct need *dn = need_find(p, NEED_DIR, dir);
+	struct grant *g;
+
+	g = add_grant(p, GRANT_OWN_DIR, dir, &n->ev, n->count, n->writer, why);
+	grant_owner_state(p, g, dn ? &dn->image : &st);
+}
+
+static void grant_for_create(struct planner *p, const struct need *n,
+			     struct map *created)
+{
+	char *dir = path_dirname(n->path), *epath = comment_safe(n->path);
+	struct map *dirs = &p->vfs.dirs;
+	struct file_state *pst = map_get(dirs, dir);
+	struct file_state none = n->image;
+	size_t many = files_created_in(created, dir);
+	struct grant *g;
+
+	if (need_find(p, NEED_DIR, dir)) {
+		/* covered by owning the directory */
+	} else if (n->type == FT_DIR && !n->removed) {
+		g = add_grant(
+		    p, GRANT_MKDIR, n->path, &n->ev, n->count, n->writer,
+		    xasprintf("pre-create %s owned by the user: the "
+			      "first missing component, so its parent "
+			      "stays read-only",
+			      epath));
+		grant_owner_state(p, g, pst ? pst : &none);
+	} else if (n->type == FT_FILE && !n->excl && !n->removed &&
+		   many <= FILES_BEFORE_DIR) {
+		g = add_grant(p, GRANT_TOUCH, n->path, &n->ev, n->count,
+			      n->writer,
+			      xasprintf("pre-create the file %s owned by the "
+					"user: it is only opened for writing, "
+					"never removed or replaced",
+					epath));
+		grant_owner_state(p, g, pst ? pst : &none);
+	} else if (n->removed) {
+		own_dir_for_create(
+		    p, n, dir,
+		    xasprintf("%s is removed, renamed over or "
+			      "re-created, so a pre-created name "
+			      "would not last: the directory is "
+			      "needed",
+			      epath));
+	} else if (many > FILES_BEFORE_DIR) {
+		own_dir_for_create(p, n, dir,
+				   xasprintf("%zu different files are created "
+					     "in it (names vary between runs)",
+					     many));
+	} else {
+		own_dir_for_create(p, n, dir,
+				   xasprintf("%s is created exclusively or is "
+					     "not a plain file (%s), so it "
+					     "cannot be pre-created",
+					     epath, n->ev.op));
+	}
+	free(dir);
+	free(epath);
+}
+
+static const char *read_verb(const struct need *n)
+{
+	if (n->want & 4)
+		return n->type == FT_DIR ? "list" : "read";
+	return n->type == FT_DIR ? "search" : "execute";
+}
+
+/* A read no group membership permits: said plainly, never granted. */
+static void refuse_read(struct planner *p, const struct need *n)
+{
+	const struct file_state *st = &n->image;
+	const struct trace_user *owner =
+	    st->kind == ST_PRESENT && st->uid ? user_by_uid(p, st->uid) : NULL;
+	char *e = comment_safe(n->path), *why;
+
+	if (refused_before(p, n->path)) {
+		free(e);
+		return;
+	}
+	if (st->kind != ST_PRESENT)
+		why = xasprintf(
+		    "the user is denied %s on %s (%s) and the trace "
+		    "has not its owner or mode, so no group can be "
+		    "chosen; reads are not granted by ownership or "
+		    "a wider mode: make it readable to a group the "
+		    "user joins, or run as its owner",
+		    read_verb(n), e, n->ev.errname ? n->ev.errname : "as root");
+	else if (owner)
+		why = xasprintf("%s belongs to the service user %s (mode %04o, "
+				"%u:%u) and no group the user may join can %s "
+				"it: this cannot be granted safely (never a "
+				"world-readable mode, never a chown of a "
+				"service's file); run the workload as %s "
+				"(USER %u:%u)",
+				e, owner->name, st->mode & 07777, st->uid,
+				st->gid, read_verb(n), owner->name, owner->uid,
+				owner->gid);
+	else
+		why = xasprintf(
+		    "%s is mode %04o, owner %u:%u, and no service "
+		    "group the user may join can %s it: this cannot "
+		    "be granted safely (never a world-readable mode, "
+		    "never a chown); ship it readable to the "
+		    "service's group, or run as its owner",
+		    e, st->mode & 07777, st->uid, st->gid, read_verb(n));
+	free(e);
+	evidence_copy(&plan_refusal(p, n->path, why)->ev, &n->ev);
+}
+
+static void grant_for_need(struct planner *p, const struct need *n,
+			   struct map *created)
+{
+	char *epath = comment_safe(n->path);
+	struct grant *g = NULL;
+
+	switch (n->kind) {
+	case NEED_CREATE:
+		grant_for_create(p, n, created);
+		break;
+	case NEED_DIR:
+		g = add_grant(p, GRANT_OWN_DIR, n->path, &n->ev, n->count,
+			      n->writer,
+			      xasprintf("names are created or removed directly "
+					"in %s, which is in the image",
+					epath));
+		break;
+	case NEED_FILE:
+		g = add_grant(
+		    p, n->type == FT_DIR ? GRANT_OWN_DIR : GRANT_OWN_FILE,
+		    n->path, &n->ev, n->count, n->writer,
+		    xasprintf("%s ships in the image and the workload "
+			      "changes it (%s)",
+			      epath, n->ev.op));
+		break;
+	case NEED_SEARCH:
+		g = add_grant(p, GRANT_SEARCH, n->path, &n->ev, n->count, NULL,
+			      xasprintf("the user cannot search %s (mode %04o, "
+					"owner %u:%u) on the way to what the "
+					"workload uses",
+					epath, n->image.mode, n->image.uid,
+					n->image.gid));
+		break;
+	case NEED_GROUP: {
+		char *file = comment_safe(n->ev.path);
+		const char *verb = n->want & 2	 ? "write"
+				   : n->want & 4 ? "read"
+						 : "search";
+
+		g = add_grant(
+		    p, GRANT_GROUP, n->path, &n->ev, n->count, NULL,
+		    xasprintf("%s is mode %04o, owner %u:%u, and the "
+			      "group %s may %s it: the user joins the "
+			      "service's group, which the image "
+			      "already allows; no mode is widened and "
+			      "no file is given away",
+			      file, n->image.mode & 07777, n->image.uid,
+			      n->image.gid, epath, verb));
+		g->gid = n->gid;
+		free(file);
+		break;
+	}
+	case NEED_READ:
+		refuse_read(p, n);
+		break;
+	case NEED__COUNT:
+		break;
+	}
+	if (g)
+		grant_owner_state(p, g, &n->image);
+	free(epath);
+}
+
+/* The membership command of each group grant, for display (`unroot
+ * harden` lists it); the formats render it themselves. */
+void group_commands(struct planner *p)
+{
+	struct plan *pl = p->plan;
+
+	for (size_t i = 0; i < pl->ngrants; i++) {
+		struct grant *g = &pl->grants[i];
+
+		if (g->kind != GRANT_GROUP)
+			continue;
+		free(g->command);
+		g->command = xasprintf("usermod -aG %s %s", g->path, pl->user);
+	}
+}
+
+/* planner_finish: a grant, or a refusal, for each need in turn. */
+void grant_needs(struct planner *p)
+{
+	struct map created = {0};
+
+	count_created(p, &created);
+	for (size_t i = 0; i < p->needs.n; i++)
+		grant_for_need(p, &p->needs.v[i], &created);
+	map_free(&created, NULL);
+}
+
+void grants_free(struct plan_grants *g)
+{
+	for (size_t i = 0; i <= GRANT_BUILD; i++)
+		map_free(&g->idx[i], NULL);
+	free(g->dead);
+}
