@@ -310,6 +310,14 @@ void grant_needs(struct planner *p);
 void group_commands(struct planner *p);
 void grants_free(struct plan_grants *g);
 
+/* ---- refining the grants (plan_refine.c) ------------------------------ */
+
+/* The steps of planner_finish after grant_needs(), in this order. */
+void collapse_trees(struct planner *p);
+void prune_covered(struct planner *p);
+void attach_hints(struct planner *p);
+void vet_grants(struct planner *p);
+
 /* ---- mounts (plan_mounts.c) ------------------------------------------- */
 
 struct volume;

@@ -1,0 +1,350 @@
+/*
+ * plan_refine.c - the steps of planner_finish that work on the grants as
+ * a whole, once every need has one (plan_grants.c): fold many rewritten
+ * files into one tree (chown -R), drop a pre-created name that an owned
+ * directory covers, attach the catalogue's hints to grants whose path no
+ * pattern names, and vet each grant (redirects and build steps instead,
+ * paths never granted, shared system directories warned about).  It keeps
+ * no state of its own.
+ *
+ * Invariants:
+ * - Each step ends with compact_grants(): the grants a step removed are
+ *   gone, the order of the others unchanged.
+ * - A tree is owned only when tree_threshold files below it are rewritten,
+ *   and never a protected or shared system directory
+ *   (docs/permission-model.md, "The grants").
+ * - A grant of a protected path is refused, unless a redirect or a build
+ *   step replaces it (then it is kept as the alternative, not applied).
+ */
+#define _GNU_SOURCE
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan_private.h"
+#include "quote.h"
+
+/* Grants sorted by path, to find those at or below a directory. */
+struct gref {
+	const char *path;
+	size_t i;
+};
+
+static int gref_cmp(const void *a, const void *b)
+{
+	const struct gref *x = a, *y = b;
+	int c = strcmp(x->path, y->path);
+
+	return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+/* The first entry whose path is not below key (strcmp order). */
+static size_t gref_lower(const struct gref *v, size_t n, const char *key)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(v[mid].path, key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Add d to the count of path and of each of its ancestors. */
+static void count_chain(struct map *cnt, const char *path, uintptr_t d)
+{
+	char *buf = xstrdup(path);
+	size_t len = strlen(buf);
+
+	for (;;) {
+		map_put(cnt, buf, (void *)((uintptr_t)map_get(cnt, buf) + d));
+		len = parent_len(buf, len);
+		if (!len)
+			break;
+		buf[len] = 0;
+	}
+	free(buf);
+}
+
+/* Kill every own-file and own-dir grant at or below dir (path_is_under),
+ * uncounting the own-file ones. */
+static void kill_below(struct planner *p, const struct gref *v, size_t n,
+		       const char *dir, struct map *cnt)
+{
+	struct plan *pl = p->plan;
+	size_t len = strlen(dir);
+	char *sub = xasprintf("%s/", dir);
+
+	for (int pass = 0; pass < 2; pass++) {
+		const char *key = pass ? sub : dir;
+
+		for (size_t k = gref_lower(v, n, key); k < n; k++) {
+			struct grant *g = &pl->grants[v[k].i];
+
+			if (pass ? strncmp(v[k].path, sub, len + 1)
+				 : strcmp(v[k].path, dir))
+				break;
+			if (grant_dead(p, v[k].i))
+				continue;
+			if (g->kind == GRANT_OWN_FILE)
+				count_chain(cnt, g->path, (uintptr_t)-1);
+			kill_grant(p, v[k].i);
+		}
+	}
+	free(sub);
+}
+
+/*
+ * chown -R a tree when many existing files in it are rewritten: for each
+ * own-file grant in order, the lowest ancestor holding tree_threshold of
+ * them.  Counts only fall as grants are folded into trees, so one that
+ * found no tree never finds one later, and one pass in order gives what
+ * restarting after every fold would.
+ */
+void collapse_trees(struct planner *p)
+{
+	struct plan *pl = p->plan;
+	struct map cnt = {0};
+	struct gref *v = NULL;
+	size_t n = 0, cap = 0;
+
+	for (size_t i = 0; i < pl->ngrants; i++) {
+		const struct grant *g = &pl->grants[i];
+
+		if (grant_dead(p, i) ||
+		    (g->kind != GRANT_OWN_FILE && g->kind != GRANT_OWN_DIR))
+			continue;
+		v = xgrow(v, &cap, n + 1, sizeof *v);
+		v[n].path = g->path;
+		v[n++].i = i;
+		if (g->kind == GRANT_OWN_FILE)
+			count_chain(&cnt, g->path, 1);
+	}
+	if (n > 1)
+		qsort(v, n, sizeof *v, gref_cmp);
+	for (size_t i = 0; i < pl->ngrants; i++) {
+		struct grant *g = &pl->grants[i];
+		char *dir;
+
+		if (grant_dead(p, i) || g->kind != GRANT_OWN_FILE)
+			continue;
+		for (dir = path_dirname(g->path);
+		     strcmp(dir, "/") && strcmp(dir, ".");) {
+			size_t count = (uintptr_t)map_get(&cnt, dir);
+
+			if (count >= p->o.tree_threshold &&
+			    !protected_reason(dir) &&
+			    !is_shared_system_dir(dir)) {
+				struct evidence ev;
+				char *edir = comment_safe(dir);
+
+				evidence_copy(&ev, &g->ev);
+				kill_below(p, v, n, dir, &cnt);
+				add_grant(
+				    p, GRANT_OWN_TREE, dir, &ev, (long)count,
+				    NULL,
+				    xasprintf(
+					"%zu existing files below %s are "
+					"rewritten; chown -R copies every "
+					"file into a new layer, so prefer "
+					"COPY --chown=%u:%u where %s is "
+					"added",
+					count, edir, p->id.uid, p->id.gid,
+					edir));
+				evidence_free(&ev);
+				free(edir);
+				break;
+			}
+			char *up = path_dirname(dir);
+
+			free(dir);
+			dir = up;
+		}
+		free(dir);
+	}
+	free(v);
+	map_free(&cnt, NULL);
+	compact_grants(p);
+}
+
+/* An own-tree grant at dir or one of its ancestors. */
+static bool tree_covers(struct planner *p, const char *dir)
+{
+	char *buf = xstrdup(dir);
+	size_t len = strlen(buf);
+	bool hit = false;
+
+	while (!hit) {
+		hit = find_grant(p, GRANT_OWN_TREE, buf) != NULL;
+		len = parent_len(buf, len);
+		if (!len)
+			break;
+		buf[len] = 0;
+	}
+	free(buf);
+	return hit;
+}
+
+/*
+ * A name pre-created (mkdir, touch) in a directory the plan also gives to
+ * the user needs nothing of its own: the user creates it there.  The
+ * choices are made need by need, so a file's touch can come before another
+ * file's need turns its directory into an own-dir grant.
+ */
+void prune_covered(struct planner *p)
+{
+	struct plan *pl = p->plan;
+
+	for (size_t i = pl->ngrants; i-- > 0;) {
+		const struct grant *g = &pl->grants[i];
+		char *dir;
+		bool covered;
+
+		if (grant_dead(p, i) ||
+		    (g->kind != GRANT_TOUCH && g->kind != GRANT_MKDIR))
+			continue;
+		dir = path_dirname(g->path);
+		covered = find_grant(p, GRANT_OWN_DIR, dir) != NULL ||
+			  tree_covers(p, dir);
+		free(dir);
+		if (covered)
+			kill_grant(p, i);
+	}
+	compact_grants(p);
+}
+
+/*
+ * The catalogue is matched on each event's own path, but the grant that
+ * remains may be a directory whose name no pattern names (the supervisord
+ * socket's directory, owned because of supervisor.sock.1234): a writer
+ * matched on a path the grant covers is kept as its hint, so the
+ * program's own option is still shown.  Each grant takes the first such
+ * need; the needs' ancestors are looked up among the grants by path.
+ */
+void attach_hints(struct planner *p)
+{
+	struct plan *pl = p->plan;
+	struct gref *v = NULL;
+	size_t n = 0, cap = 0;
+
+	for (size_t i = 0; i < pl->ngrants; i++) {
+		const struct grant *g = &pl->grants[i];
+
+		if (grant_dead(p, i) || g->writer || g->kind == GRANT_BUILD ||
+		    g->kind == GRANT_SEARCH || g->kind == GRANT_GROUP)
+			continue;
+		v = xgrow(v, &cap, n + 1, sizeof *v);
+		v[n].path = g->path;
+		v[n++].i = i;
+	}
+	if (n > 1)
+		qsort(v, n, sizeof *v, gref_cmp);
+	for (size_t k = 0; k < p->needs.n && n; k++) {
+		const struct need *nd = &p->needs.v[k];
+		char *buf;
+		size_t len;
+
+		if (!nd->writer || nd->writer->code)
+			continue;
+		buf = xstrdup(nd->path);
+		len = strlen(buf);
+		for (;;) {
+			for (size_t j = gref_lower(v, n, buf);
+			     j < n && !strcmp(v[j].path, buf); j++)
+				if (!pl->grants[v[j].i].hint)
+					pl->grants[v[j].i].hint = nd->writer;
+			len = parent_len(buf, len);
+			if (!len)
+				break;
+			buf[len] = 0;
+		}
+		free(buf);
+	}
+	free(v);
+}
+
+/* Redirects, build fixes, refusals and warnings for each grant. */
+void vet_grants(struct planner *p)
+{
+	struct plan *pl = p->plan;
+
+	for (size_t i = 0; i < pl->ngrants; i++) {
+		struct grant *g = &pl->grants[i];
+		const struct writer *w = g->writer;
+		const char *why =
+		    g->kind == GRANT_BUILD || g->kind == GRANT_GROUP
+			? NULL
+			: protected_reason(g->path);
+
+		if (g->kind == GRANT_GROUP)
+			continue;
+		if (g->kind != GRANT_BUILD && (!w || !w->env)) {
+			/* a failed attempt below names the program */
+			const struct writer *aw =
+			    attempt_below(p, g->path, g->ev.pid, w);
+
+			if (aw)
+				w = g->writer = aw;
+		}
+		if (g->kind != GRANT_BUILD && redirect_for(p, w, &g->ev))
+			g->alternative = true;
+		if (w && w->build && g->kind != GRANT_BUILD) {
+			struct grant *b;
+
+			b = add_grant(
+			    p, GRANT_BUILD, w->id, &g->ev, 1, w,
+			    xasprintf("%s: run at build time, so nothing "
+				      "is written at run time",
+				      w->program));
+			g = &pl->grants[i];
+			if (!b->build_args)
+				b->build_args = build_words(w->build, "", "");
+			g->alternative = true;
+		}
+		if (!w)
+			w = g->hint; /* for its option only, never a redirect */
+		if (w && w->option)
+			plan_note(
+			    p, xasprintf("%s: its own option avoids this: %s",
+					 w->program, w->option));
+		if (why && !g->alternative) {
+			char *e = comment_safe(g->path);
+			struct refusal *r = plan_refusal(
+			    p, g->path,
+			    xasprintf("%s is %s: write access is not granted; "
+				      "change the program or its "
+				      "configuration to write elsewhere",
+				      e, why));
+
+			evidence_copy(&r->ev, &g->ev);
+			free(e);
+			kill_grant(p, i);
+			continue;
+		}
+		if (why)
+			continue;
+		if ((g->kind == GRANT_OWN_DIR || g->kind == GRANT_OWN_TREE) &&
+		    is_shared_system_dir(g->path)) {
+			char *e = comment_safe(g->path);
+
+			g->shared_dir = true;
+			plan_warn(
+			    p,
+			    xasprintf(
+				"owning %s, a directory shared by the "
+				"whole system, is the least grant "
+				"for %s %s%s%s",
+				e, g->ev.program, g->ev.op,
+				w && w->option
+				    ? "; the program's own option avoids it: "
+				    : "",
+				w && w->option ? w->option : ""));
+			free(e);
+		}
+	}
+	compact_grants(p);
+}
