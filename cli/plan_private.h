@@ -318,6 +318,12 @@ void prune_covered(struct planner *p);
 void attach_hints(struct planner *p);
 void vet_grants(struct planner *p);
 
+/* ---- the service user (plan_service_user.c) --------------------------- */
+
+/* planner_finish, after vet_grants() and the read-only root: run as a
+ * service user of the image when it needs less. */
+void choose_service_user(struct planner *p);
+
 /* ---- mounts (plan_mounts.c) ------------------------------------------- */
 
 struct volume;

@@ -1,22 +1,27 @@
 /*
- * planner.c - replays a trace under the target user's credentials and
- * chooses the least grants (see planner.h and
- * shared/reference/permission-model.md).
+ * planner.c - the planner's public face (planner.h): planner_new, the
+ * static parts of a trace that belong to no single concern (the image's
+ * OS, untraced programs), planner_finish and plan_free; and what every
+ * part shares: the plan being built (warnings, notes, refusals) and the
+ * evidence of an event.
  *
- * The replay keeps a virtual file system: path -> state as the replay
- * changes it.  A path the replay has not touched has the state recorded in
- * the trace (the event's st/st2/parent, or an ancestor `dir` record).  A
- * name the workload creates belongs to the user from then on, and a grant,
- * once chosen, is applied to the virtual file system, so what follows below
- * a granted or created path needs nothing more.  Decisions that depend on
- * the future (a pre-created file is only right when the workload never
- * removes or replaces it) are taken in planner_finish, with the whole
- * trace seen.
+ * The planner replays a trace under the target user's credentials with
+ * the rules of docs/permission-model.md and chooses the least grants.
+ * Each concern is a file of its own, listed with the state it owns in
+ * plan_private.h.  What depends only on the past is decided during the
+ * replay (plan_route.c, plan_replay.c, plan_needs.c); what depends on the
+ * future (a pre-created file is only right when the workload never
+ * removes or replaces it) is decided in planner_finish, with the whole
+ * trace seen, in the order its steps are called below.
+ *
+ * Invariants:
+ * - A warning or a note is added once, however many events lead to it.
+ * - The plan's user, group and home are copied from the identity when
+ *   planner_finish starts; only choose_service_user changes them after.
+ * - planner_finish consumes the planner: the plan owns everything it
+ *   returns, and nothing in it points into the planner.
  */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,7 +29,7 @@
 #include "pysite.h"
 #include "quote.h"
 
-/* ---- planner state ---------------------------------------------------- */
+/* ---- names and options ------------------------------------------------ */
 
 static const char *const op_names[] = {
 #define OP_NAME(e, s) s,
@@ -50,6 +55,8 @@ void plan_options_init(struct plan_options *o)
 	o->gid = 1001;
 	o->tree_threshold = 8;
 }
+
+/* ---- the plan being built -------------------------------------------- */
 
 void add_string(char ***v, size_t *n, char *s)
 {
@@ -100,6 +107,8 @@ struct refusal *plan_refusal(struct planner *p, const char *path, char *why)
 	return r;
 }
 
+/* ---- the lifecycle ---------------------------------------------------- */
+
 struct planner *planner_new(const struct plan_options *o)
 {
 	struct planner *p = xcalloc(1, sizeof *p);
@@ -115,7 +124,7 @@ struct planner *planner_new(const struct plan_options *o)
 	return p;
 }
 
-/* ---- feeding the static parts of the trace ---------------------------- */
+/* ---- the static parts of the trace ------------------------------------ */
 
 void planner_add_os(struct planner *p, const struct trace_os *os)
 {
@@ -179,225 +188,7 @@ void evidence_free(struct evidence *e)
 	free(e->errname);
 }
 
-/* ---- the service user ------------------------------------------------ */
-
-/* Only the primary group counts: the plan runs a service user as USER
- * uid:gid, with which docker drops the supplementary groups. */
-static bool user_in_group(const struct planner *p, const struct trace_user *u,
-			  unsigned gid)
-{
-	(void)p;
-	return u->gid == gid;
-}
-
-/* may() for u; an unknown state does not permit (no evidence it would). */
-static bool user_may(const struct planner *p, const struct trace_user *u,
-		     const struct file_state *st, unsigned want)
-{
-	unsigned bits;
-
-	if (st->kind != ST_PRESENT)
-		return false;
-	if (st->uid == u->uid)
-		bits = st->mode >> 6;
-	else if (user_in_group(p, u, st->gid))
-		bits = st->mode >> 3;
-	else
-		bits = st->mode;
-	return (bits & want & 7) == want;
-}
-
-static bool op_needs_owner(const char *op)
-{
-	return !strncmp(op, "chmod", 5) || !strncmp(op, "chown", 5) ||
-	       !strncmp(op, "utime", 5) || !strncmp(op, "xattr", 5);
-}
-
-/* Running as u, would the workload need g?  g->owner_state is the image
- * state that decides: the parent for a name created, else the path. */
-static bool user_needs(const struct planner *p, const struct trace_user *u,
-		       const struct grant *g)
-{
-	const struct file_state *st = &g->owner_state;
-
-	switch (g->kind) {
-	case GRANT_MKDIR:
-	case GRANT_TOUCH:
-	case GRANT_OWN_DIR:
-		return !user_may(p, u, st, 3);
-	case GRANT_OWN_FILE:
-		if (op_needs_owner(g->ev.op))
-			return st->kind != ST_PRESENT || st->uid != u->uid;
-		return !user_may(p, u, st, 2);
-	case GRANT_SEARCH:
-		return !user_may(p, u, st, 1);
-	case GRANT_GROUP:
-		return !user_in_group(p, u, g->gid) &&
-		       (st->kind != ST_PRESENT || st->uid != u->uid);
-	case GRANT_OWN_TREE:
-		return true;
-	case GRANT_BUILD:
-		return false;
-	}
-	return true;
-}
-
-/* The reads refused to the new user that u may make. */
-static size_t reads_u_may(const struct planner *p, const struct trace_user *u,
-			  size_t *total)
-{
-	size_t n = 0;
-
-	*total = 0;
-	for (size_t i = 0; i < p->needs.n; i++) {
-		const struct need *nd = &p->needs.v[i];
-
-		if (nd->kind != NEED_READ)
-			continue;
-		(*total)++;
-		n += user_may(p, u, &nd->image, nd->want);
-	}
-	return n;
-}
-
-/* Grants that change the image (the build-time fixes are the same for
- * any user, alternatives are not applied). */
-static bool counted(const struct grant *g)
-{
-	return !g->alternative && g->kind != GRANT_BUILD;
-}
-
-/* A user of the image that owns (or whose group holds) what a grant or a
- * refused read is about: a candidate to run as. */
-static void add_candidate(struct planner *p, const struct trace_user ***v,
-			  size_t *n, const struct file_state *st, unsigned gid)
-{
-	for (size_t i = 0; i < p->id.nusers; i++) {
-		const struct trace_user *u = &p->id.users[i];
-		bool hit =
-		    (st && st->kind == ST_PRESENT && st->uid == u->uid) ||
-		    (gid && u->gid == gid);
-
-		if (!hit || !u->uid || u->uid == p->id.uid || u->uid == 65534 ||
-		    !strcmp(u->name, p->id.user))
-			continue;
-		for (size_t k = 0; k < *n; k++)
-			if ((*v)[k] == u)
-				hit = false;
-		if (hit) {
-			*v = xrealloc(*v, (*n + 1) * sizeof **v);
-			(*v)[(*n)++] = u;
-		}
-	}
-}
-
-/*
- * Debian's packages create a user for their service (redis, www-data,
- * svc) that owns its data, and a group that reads its configuration.
- * Two plans are compared: (a) run as that user, with only the grants it
- * still lacks, or (b) the new user, joined to the service's group, with
- * every grant.  The one that leaves fewer reads refused wins, then the
- * one with fewer grants; a tie keeps the new user (a dedicated uid).
- * Not when the user was named (--user/--uid), for OpenShift's arbitrary
- * uid, or when the new user's HOME is created for it.
- */
-static void choose_service_user(struct planner *p)
-{
-	struct plan *pl = p->plan;
-	const struct trace_user **cand = NULL, *best = NULL;
-	size_t ncand = 0, cost_b = 0, best_cost = 0, best_reads = 0;
-	size_t reads_b = 0;
-
-	if (p->o.user_given || p->o.uid_given || p->o.openshift)
-		return;
-	for (size_t i = 0; i < pl->ngrants; i++) {
-		const struct grant *g = &pl->grants[i];
-
-		if (!counted(g))
-			continue;
-		if (g->kind == GRANT_MKDIR && !strcmp(g->path, p->id.home))
-			return; /* the new user's HOME */
-		cost_b++;
-		add_candidate(p, &cand, &ncand, &g->owner_state,
-			      g->kind == GRANT_GROUP ? g->gid : 0);
-	}
-	for (size_t i = 0; i < p->needs.n; i++)
-		if (p->needs.v[i].kind == NEED_READ)
-			add_candidate(p, &cand, &ncand, &p->needs.v[i].image,
-				      p->needs.v[i].image.kind == ST_PRESENT
-					  ? p->needs.v[i].image.gid
-					  : 0);
-	for (size_t i = 0; i < p->needs.n; i++)
-		reads_b += p->needs.v[i].kind == NEED_READ;
-	for (size_t k = 0; k < ncand; k++) {
-		const struct trace_user *u = cand[k];
-		size_t cost = 0, total, may_read = reads_u_may(p, u, &total);
-
-		for (size_t i = 0; i < pl->ngrants; i++)
-			cost += counted(&pl->grants[i]) &&
-				user_needs(p, u, &pl->grants[i]);
-		if (total - may_read > reads_b ||
-		    (total - may_read == reads_b && cost >= cost_b))
-			continue;
-		if (!best || total - may_read < best_reads ||
-		    (total - may_read == best_reads && cost < best_cost)) {
-			best = u;
-			best_cost = cost;
-			best_reads = total - may_read;
-		}
-	}
-	free(cand);
-	if (!best)
-		return;
-	plan_note(p, xasprintf("runs as the service user %s (uid %u), which "
-			       "already owns or may use what the workload "
-			       "needs: %zu grant%s and %zu refused read%s, "
-			       "where a new user %s would need %zu grant%s "
-			       "and %zu refused read%s",
-			       best->name, best->uid, best_cost,
-			       best_cost == 1 ? "" : "s", best_reads,
-			       best_reads == 1 ? "" : "s", p->id.user, cost_b,
-			       cost_b == 1 ? "" : "s", reads_b,
-			       reads_b == 1 ? "" : "s"));
-	for (size_t i = 0; i < pl->ngrants; i++)
-		if (counted(&pl->grants[i]) &&
-		    !user_needs(p, best, &pl->grants[i]))
-			kill_grant(p, i);
-	compact_grants(p);
-	for (size_t i = pl->nrefused; i-- > 0;) {
-		struct need *nd = need_find(p, NEED_READ, pl->refused[i].path);
-
-		if (!nd || !user_may(p, best, &nd->image, nd->want))
-			continue;
-		free(pl->refused[i].path);
-		free(pl->refused[i].why);
-		evidence_free(&pl->refused[i].ev);
-		memmove(&pl->refused[i], &pl->refused[i + 1],
-			(pl->nrefused - i - 1) * sizeof *pl->refused);
-		pl->nrefused--;
-	}
-	free(p->id.user);
-	free(p->id.group);
-	free(p->id.home);
-	p->id.user = xstrdup(best->name);
-	p->id.uid = best->uid;
-	p->id.gid = best->gid;
-	p->id.home = xstrdup(best->home && *best->home ? best->home : "/");
-	p->id.group = xstrdup(group_by_gid(p, best->gid)
-				  ? group_by_gid(p, best->gid)->name
-				  : best->name);
-	free(pl->user);
-	free(pl->group);
-	free(pl->home);
-	pl->user = xstrdup(p->id.user);
-	pl->group = xstrdup(p->id.group);
-	pl->home = xstrdup(p->id.home);
-	pl->uid = p->id.uid;
-	pl->gid = p->id.gid;
-	pl->create_user = pl->create_group = false;
-	pl->service_user = true;
-	rename_redirect_dirs(p, p->id.user);
-}
+/* ---- planner_finish --------------------------------------------------- */
 
 static void free_planner(struct planner *p)
 {

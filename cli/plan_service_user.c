@@ -1,0 +1,242 @@
+/*
+ * plan_service_user.c - running as a service user of the image instead
+ * of a new user (docs/permission-model.md, "Service users"): the last
+ * choice of planner_finish, made with every grant and refused read known.
+ * It keeps no state of its own; when it chooses, it changes the identity
+ * (struct plan_identity) and the plan's user, and drops what that user
+ * does not need.
+ *
+ * Invariants:
+ * - Never when the user was named (--user, --uid), under OpenShift, or
+ *   when the new user's HOME is created for it.
+ * - A service user is chosen only when it leaves no more reads refused
+ *   than the new user and needs strictly fewer grants, or leaves fewer
+ *   reads refused; a tie keeps the new user (a dedicated uid).
+ * - Only the primary group counts for a service user: USER uid:gid drops
+ *   the supplementary groups.
+ * - The tmpfs mounts of a read-only root are not changed: they are taken
+ *   before this choice, from every written directory.
+ */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan_private.h"
+
+/* Only the primary group counts: the plan runs a service user as USER
+ * uid:gid, with which docker drops the supplementary groups. */
+static bool user_in_group(const struct planner *p, const struct trace_user *u,
+			  unsigned gid)
+{
+	(void)p;
+	return u->gid == gid;
+}
+
+/* may() for u; an unknown state does not permit (no evidence it would). */
+static bool user_may(const struct planner *p, const struct trace_user *u,
+		     const struct file_state *st, unsigned want)
+{
+	unsigned bits;
+
+	if (st->kind != ST_PRESENT)
+		return false;
+	if (st->uid == u->uid)
+		bits = st->mode >> 6;
+	else if (user_in_group(p, u, st->gid))
+		bits = st->mode >> 3;
+	else
+		bits = st->mode;
+	return (bits & want & 7) == want;
+}
+
+static bool op_needs_owner(const char *op)
+{
+	return !strncmp(op, "chmod", 5) || !strncmp(op, "chown", 5) ||
+	       !strncmp(op, "utime", 5) || !strncmp(op, "xattr", 5);
+}
+
+/* Running as u, would the workload need g?  g->owner_state is the image
+ * state that decides: the parent for a name created, else the path. */
+static bool user_needs(const struct planner *p, const struct trace_user *u,
+		       const struct grant *g)
+{
+	const struct file_state *st = &g->owner_state;
+
+	switch (g->kind) {
+	case GRANT_MKDIR:
+	case GRANT_TOUCH:
+	case GRANT_OWN_DIR:
+		return !user_may(p, u, st, 3);
+	case GRANT_OWN_FILE:
+		if (op_needs_owner(g->ev.op))
+			return st->kind != ST_PRESENT || st->uid != u->uid;
+		return !user_may(p, u, st, 2);
+	case GRANT_SEARCH:
+		return !user_may(p, u, st, 1);
+	case GRANT_GROUP:
+		return !user_in_group(p, u, g->gid) &&
+		       (st->kind != ST_PRESENT || st->uid != u->uid);
+	case GRANT_OWN_TREE:
+		return true;
+	case GRANT_BUILD:
+		return false;
+	}
+	return true;
+}
+
+/* The reads refused to the new user that u may make. */
+static size_t reads_u_may(const struct planner *p, const struct trace_user *u,
+			  size_t *total)
+{
+	size_t n = 0;
+
+	*total = 0;
+	for (size_t i = 0; i < p->needs.n; i++) {
+		const struct need *nd = &p->needs.v[i];
+
+		if (nd->kind != NEED_READ)
+			continue;
+		(*total)++;
+		n += user_may(p, u, &nd->image, nd->want);
+	}
+	return n;
+}
+
+/* Grants that change the image (the build-time fixes are the same for
+ * any user, alternatives are not applied). */
+static bool counted(const struct grant *g)
+{
+	return !g->alternative && g->kind != GRANT_BUILD;
+}
+
+/* A user of the image that owns (or whose group holds) what a grant or a
+ * refused read is about: a candidate to run as. */
+static void add_candidate(struct planner *p, const struct trace_user ***v,
+			  size_t *n, const struct file_state *st, unsigned gid)
+{
+	for (size_t i = 0; i < p->id.nusers; i++) {
+		const struct trace_user *u = &p->id.users[i];
+		bool hit =
+		    (st && st->kind == ST_PRESENT && st->uid == u->uid) ||
+		    (gid && u->gid == gid);
+
+		if (!hit || !u->uid || u->uid == p->id.uid || u->uid == 65534 ||
+		    !strcmp(u->name, p->id.user))
+			continue;
+		for (size_t k = 0; k < *n; k++)
+			if ((*v)[k] == u)
+				hit = false;
+		if (hit) {
+			*v = xrealloc(*v, (*n + 1) * sizeof **v);
+			(*v)[(*n)++] = u;
+		}
+	}
+}
+
+/*
+ * Debian's packages create a user for their service (redis, www-data,
+ * svc) that owns its data, and a group that reads its configuration.
+ * Two plans are compared: (a) run as that user, with only the grants it
+ * still lacks, or (b) the new user, joined to the service's group, with
+ * every grant.  The one that leaves fewer reads refused wins, then the
+ * one with fewer grants; a tie keeps the new user (a dedicated uid).
+ * Not when the user was named (--user/--uid), for OpenShift's arbitrary
+ * uid, or when the new user's HOME is created for it.
+ */
+void choose_service_user(struct planner *p)
+{
+	struct plan *pl = p->plan;
+	const struct trace_user **cand = NULL, *best = NULL;
+	size_t ncand = 0, cost_b = 0, best_cost = 0, best_reads = 0;
+	size_t reads_b = 0;
+
+	if (p->o.user_given || p->o.uid_given || p->o.openshift)
+		return;
+	for (size_t i = 0; i < pl->ngrants; i++) {
+		const struct grant *g = &pl->grants[i];
+
+		if (!counted(g))
+			continue;
+		if (g->kind == GRANT_MKDIR && !strcmp(g->path, p->id.home))
+			return; /* the new user's HOME */
+		cost_b++;
+		add_candidate(p, &cand, &ncand, &g->owner_state,
+			      g->kind == GRANT_GROUP ? g->gid : 0);
+	}
+	for (size_t i = 0; i < p->needs.n; i++)
+		if (p->needs.v[i].kind == NEED_READ)
+			add_candidate(p, &cand, &ncand, &p->needs.v[i].image,
+				      p->needs.v[i].image.kind == ST_PRESENT
+					  ? p->needs.v[i].image.gid
+					  : 0);
+	for (size_t i = 0; i < p->needs.n; i++)
+		reads_b += p->needs.v[i].kind == NEED_READ;
+	for (size_t k = 0; k < ncand; k++) {
+		const struct trace_user *u = cand[k];
+		size_t cost = 0, total, may_read = reads_u_may(p, u, &total);
+
+		for (size_t i = 0; i < pl->ngrants; i++)
+			cost += counted(&pl->grants[i]) &&
+				user_needs(p, u, &pl->grants[i]);
+		if (total - may_read > reads_b ||
+		    (total - may_read == reads_b && cost >= cost_b))
+			continue;
+		if (!best || total - may_read < best_reads ||
+		    (total - may_read == best_reads && cost < best_cost)) {
+			best = u;
+			best_cost = cost;
+			best_reads = total - may_read;
+		}
+	}
+	free(cand);
+	if (!best)
+		return;
+	plan_note(p, xasprintf("runs as the service user %s (uid %u), which "
+			       "already owns or may use what the workload "
+			       "needs: %zu grant%s and %zu refused read%s, "
+			       "where a new user %s would need %zu grant%s "
+			       "and %zu refused read%s",
+			       best->name, best->uid, best_cost,
+			       best_cost == 1 ? "" : "s", best_reads,
+			       best_reads == 1 ? "" : "s", p->id.user, cost_b,
+			       cost_b == 1 ? "" : "s", reads_b,
+			       reads_b == 1 ? "" : "s"));
+	for (size_t i = 0; i < pl->ngrants; i++)
+		if (counted(&pl->grants[i]) &&
+		    !user_needs(p, best, &pl->grants[i]))
+			kill_grant(p, i);
+	compact_grants(p);
+	for (size_t i = pl->nrefused; i-- > 0;) {
+		struct need *nd = need_find(p, NEED_READ, pl->refused[i].path);
+
+		if (!nd || !user_may(p, best, &nd->image, nd->want))
+			continue;
+		free(pl->refused[i].path);
+		free(pl->refused[i].why);
+		evidence_free(&pl->refused[i].ev);
+		memmove(&pl->refused[i], &pl->refused[i + 1],
+			(pl->nrefused - i - 1) * sizeof *pl->refused);
+		pl->nrefused--;
+	}
+	free(p->id.user);
+	free(p->id.group);
+	free(p->id.home);
+	p->id.user = xstrdup(best->name);
+	p->id.uid = best->uid;
+	p->id.gid = best->gid;
+	p->id.home = xstrdup(best->home && *best->home ? best->home : "/");
+	p->id.group = xstrdup(group_by_gid(p, best->gid)
+				  ? group_by_gid(p, best->gid)->name
+				  : best->name);
+	free(pl->user);
+	free(pl->group);
+	free(pl->home);
+	pl->user = xstrdup(p->id.user);
+	pl->group = xstrdup(p->id.group);
+	pl->home = xstrdup(p->id.home);
+	pl->uid = p->id.uid;
+	pl->gid = p->id.gid;
+	pl->create_user = pl->create_group = false;
+	pl->service_user = true;
+	rename_redirect_dirs(p, p->id.user);
+}
