@@ -172,6 +172,16 @@ void resolve_identity(struct planner *p)
 				add_group_id(p, p->id.grps[i].gid);
 }
 
+/* Become u, a user of the image (the service user chosen at the end). */
+void become_user(struct planner *p, const struct trace_user *u)
+{
+	free(p->id.user);
+	free(p->id.group);
+	free(p->id.home);
+	reuse_user(p, u);
+	resolve_group(p);
+}
+
 /* ---- permission checks ------------------------------------------------ */
 
 bool in_groups(const struct planner *p, unsigned gid)

@@ -103,6 +103,8 @@ struct plan_identity {
 /* Choose the user (o.user / o.uid, reused when the image has it) and its
  * groups; the first call does it, later ones return. */
 void resolve_identity(struct planner *p);
+/* Become u, a user of the image: its uid, gid, home and primary group. */
+void become_user(struct planner *p, const struct trace_user *u);
 const struct trace_user *user_by_uid(struct planner *p, unsigned uid);
 const struct trace_group *group_by_gid(struct planner *p, unsigned gid);
 /* The user joins gid (nothing when it has it already). */
@@ -366,6 +368,9 @@ void mounts_free(struct plan_mounts *m);
  * consumed. */
 void plan_warn(struct planner *p, char *msg);
 void plan_note(struct planner *p, char *msg);
+/* The plan's user, group, home, ids and creation flags are the
+ * identity's (again, when it changed). */
+void plan_take_user(struct planner *p);
 /* Append s to the string vector *v of *n elements. */
 void add_string(char ***v, size_t *n, char *s);
 /* Whether path was refused already; marks it refused when it was not. */

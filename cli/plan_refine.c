@@ -98,6 +98,54 @@ static void kill_below(struct planner *p, const struct gref *v, size_t n,
 	free(sub);
 }
 
+/* The own-file and own-dir grants sorted by path (*n of them), each
+ * own-file one counted in cnt for its path and every ancestor. */
+static struct gref *owned_by_path(struct planner *p, struct map *cnt, size_t *n)
+{
+	struct plan *pl = p->plan;
+	struct gref *v = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	for (size_t i = 0; i < pl->ngrants; i++) {
+		const struct grant *g = &pl->grants[i];
+
+		if (grant_dead(p, i) ||
+		    (g->kind != GRANT_OWN_FILE && g->kind != GRANT_OWN_DIR))
+			continue;
+		v = xgrow(v, &cap, *n + 1, sizeof *v);
+		v[*n].path = g->path;
+		v[(*n)++].i = i;
+		if (g->kind == GRANT_OWN_FILE)
+			count_chain(cnt, g->path, 1);
+	}
+	if (*n > 1)
+		qsort(v, *n, sizeof *v, gref_cmp);
+	return v;
+}
+
+/* Fold every own grant at or below dir into one own-tree grant for the
+ * count files rewritten there, with the evidence of grant i. */
+static void fold_into_tree(struct planner *p, size_t i, const char *dir,
+			   size_t count, const struct gref *v, size_t n,
+			   struct map *cnt)
+{
+	struct evidence ev;
+	char *edir = comment_safe(dir);
+
+	evidence_copy(&ev, &p->plan->grants[i].ev);
+	kill_below(p, v, n, dir, cnt);
+	add_grant(p, GRANT_OWN_TREE, dir, &ev, (long)count, NULL,
+		  xasprintf("%zu existing files below %s are "
+			    "rewritten; chown -R copies every "
+			    "file into a new layer, so prefer "
+			    "COPY --chown=%u:%u where %s is "
+			    "added",
+			    count, edir, p->id.uid, p->id.gid, edir));
+	evidence_free(&ev);
+	free(edir);
+}
+
 /*
  * chown -R a tree when many existing files in it are rewritten: for each
  * own-file grant in order, the lowest ancestor holding tree_threshold of
@@ -109,58 +157,26 @@ void collapse_trees(struct planner *p)
 {
 	struct plan *pl = p->plan;
 	struct map cnt = {0};
-	struct gref *v = NULL;
-	size_t n = 0, cap = 0;
+	size_t n;
+	struct gref *v = owned_by_path(p, &cnt, &n);
 
 	for (size_t i = 0; i < pl->ngrants; i++) {
-		const struct grant *g = &pl->grants[i];
-
-		if (grant_dead(p, i) ||
-		    (g->kind != GRANT_OWN_FILE && g->kind != GRANT_OWN_DIR))
-			continue;
-		v = xgrow(v, &cap, n + 1, sizeof *v);
-		v[n].path = g->path;
-		v[n++].i = i;
-		if (g->kind == GRANT_OWN_FILE)
-			count_chain(&cnt, g->path, 1);
-	}
-	if (n > 1)
-		qsort(v, n, sizeof *v, gref_cmp);
-	for (size_t i = 0; i < pl->ngrants; i++) {
-		struct grant *g = &pl->grants[i];
 		char *dir;
 
-		if (grant_dead(p, i) || g->kind != GRANT_OWN_FILE)
+		if (grant_dead(p, i) || pl->grants[i].kind != GRANT_OWN_FILE)
 			continue;
-		for (dir = path_dirname(g->path);
+		for (dir = path_dirname(pl->grants[i].path);
 		     strcmp(dir, "/") && strcmp(dir, ".");) {
 			size_t count = (uintptr_t)map_get(&cnt, dir);
+			char *up;
 
 			if (count >= p->o.tree_threshold &&
 			    !protected_reason(dir) &&
 			    !is_shared_system_dir(dir)) {
-				struct evidence ev;
-				char *edir = comment_safe(dir);
-
-				evidence_copy(&ev, &g->ev);
-				kill_below(p, v, n, dir, &cnt);
-				add_grant(
-				    p, GRANT_OWN_TREE, dir, &ev, (long)count,
-				    NULL,
-				    xasprintf(
-					"%zu existing files below %s are "
-					"rewritten; chown -R copies every "
-					"file into a new layer, so prefer "
-					"COPY --chown=%u:%u where %s is "
-					"added",
-					count, edir, p->id.uid, p->id.gid,
-					edir));
-				evidence_free(&ev);
-				free(edir);
+				fold_into_tree(p, i, dir, count, v, n, &cnt);
 				break;
 			}
-			char *up = path_dirname(dir);
-
+			up = path_dirname(dir);
 			free(dir);
 			dir = up;
 		}
@@ -267,6 +283,79 @@ void attach_hints(struct planner *p)
 	free(v);
 }
 
+/*
+ * A redirect or a build step that makes grant i unnecessary (it is then
+ * kept as the alternative, not applied): the writer the grant is for,
+ * named by the catalogue or by a failed attempt below it, or NULL.
+ */
+static const struct writer *replace_by_writer(struct planner *p, size_t i)
+{
+	struct plan *pl = p->plan;
+	struct grant *g = &pl->grants[i];
+	const struct writer *w = g->writer;
+	struct grant *b;
+
+	if (g->kind == GRANT_BUILD)
+		return w;
+	if (!w || !w->env) {
+		/* a failed attempt below names the program */
+		const struct writer *aw =
+		    attempt_below(p, g->path, g->ev.pid, w);
+
+		if (aw)
+			w = g->writer = aw;
+	}
+	if (redirect_for(p, w, &g->ev))
+		g->alternative = true;
+	if (!w || !w->build)
+		return w;
+	b = add_grant(p, GRANT_BUILD, w->id, &g->ev, 1, w,
+		      xasprintf("%s: run at build time, so nothing "
+				"is written at run time",
+				w->program));
+	g = &pl->grants[i];
+	if (!b->build_args)
+		b->build_args = build_words(w->build, "", "");
+	g->alternative = true;
+	return w;
+}
+
+/* Grant i is of a path never granted (why): refused instead. */
+static void refuse_protected(struct planner *p, size_t i, const char *why)
+{
+	const struct grant *g = &p->plan->grants[i];
+	char *e = comment_safe(g->path);
+	struct refusal *r =
+	    plan_refusal(p, g->path,
+			 xasprintf("%s is %s: write access is not granted; "
+				   "change the program or its "
+				   "configuration to write elsewhere",
+				   e, why));
+
+	evidence_copy(&r->ev, &g->ev);
+	free(e);
+	kill_grant(p, i);
+}
+
+/* Owning a directory the whole system shares is the least grant: said in
+ * a warning, with the program's own option when it has one. */
+static void warn_shared_dir(struct planner *p, struct grant *g,
+			    const struct writer *w)
+{
+	char *e = comment_safe(g->path);
+
+	g->shared_dir = true;
+	plan_warn(p, xasprintf("owning %s, a directory shared by the "
+			       "whole system, is the least grant "
+			       "for %s %s%s%s",
+			       e, g->ev.program, g->ev.op,
+			       w && w->option
+				   ? "; the program's own option avoids it: "
+				   : "",
+			       w && w->option ? w->option : ""));
+	free(e);
+}
+
 /* Redirects, build fixes, refusals and warnings for each grant. */
 void vet_grants(struct planner *p)
 {
@@ -274,77 +363,27 @@ void vet_grants(struct planner *p)
 
 	for (size_t i = 0; i < pl->ngrants; i++) {
 		struct grant *g = &pl->grants[i];
-		const struct writer *w = g->writer;
-		const char *why =
-		    g->kind == GRANT_BUILD || g->kind == GRANT_GROUP
-			? NULL
-			: protected_reason(g->path);
+		const struct writer *w;
+		const char *why;
 
 		if (g->kind == GRANT_GROUP)
 			continue;
-		if (g->kind != GRANT_BUILD && (!w || !w->env)) {
-			/* a failed attempt below names the program */
-			const struct writer *aw =
-			    attempt_below(p, g->path, g->ev.pid, w);
-
-			if (aw)
-				w = g->writer = aw;
-		}
-		if (g->kind != GRANT_BUILD && redirect_for(p, w, &g->ev))
-			g->alternative = true;
-		if (w && w->build && g->kind != GRANT_BUILD) {
-			struct grant *b;
-
-			b = add_grant(
-			    p, GRANT_BUILD, w->id, &g->ev, 1, w,
-			    xasprintf("%s: run at build time, so nothing "
-				      "is written at run time",
-				      w->program));
-			g = &pl->grants[i];
-			if (!b->build_args)
-				b->build_args = build_words(w->build, "", "");
-			g->alternative = true;
-		}
+		why = g->kind == GRANT_BUILD ? NULL : protected_reason(g->path);
+		w = replace_by_writer(p, i);
+		g = &pl->grants[i];
 		if (!w)
 			w = g->hint; /* for its option only, never a redirect */
 		if (w && w->option)
 			plan_note(
 			    p, xasprintf("%s: its own option avoids this: %s",
 					 w->program, w->option));
-		if (why && !g->alternative) {
-			char *e = comment_safe(g->path);
-			struct refusal *r = plan_refusal(
-			    p, g->path,
-			    xasprintf("%s is %s: write access is not granted; "
-				      "change the program or its "
-				      "configuration to write elsewhere",
-				      e, why));
-
-			evidence_copy(&r->ev, &g->ev);
-			free(e);
-			kill_grant(p, i);
-			continue;
-		}
-		if (why)
-			continue;
-		if ((g->kind == GRANT_OWN_DIR || g->kind == GRANT_OWN_TREE) &&
-		    is_shared_system_dir(g->path)) {
-			char *e = comment_safe(g->path);
-
-			g->shared_dir = true;
-			plan_warn(
-			    p,
-			    xasprintf(
-				"owning %s, a directory shared by the "
-				"whole system, is the least grant "
-				"for %s %s%s%s",
-				e, g->ev.program, g->ev.op,
-				w && w->option
-				    ? "; the program's own option avoids it: "
-				    : "",
-				w && w->option ? w->option : ""));
-			free(e);
-		}
+		if (why && !g->alternative)
+			refuse_protected(p, i, why);
+		else if (!why &&
+			 (g->kind == GRANT_OWN_DIR ||
+			  g->kind == GRANT_OWN_TREE) &&
+			 is_shared_system_dir(g->path))
+			warn_shared_dir(p, g, w);
 	}
 	compact_grants(p);
 }

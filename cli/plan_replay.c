@@ -346,6 +346,73 @@ static void add_refusal(struct planner *p, const char *path, char *why,
 	evidence_from(&plan_refusal(p, path, why)->ev, ev);
 }
 
+/* A new name for an existing file: created like any name; a file the
+ * user does not own needs read and write on it too
+ * (fs.protected_hardlinks). */
+static void do_link(struct planner *p, const struct op_ctx *c)
+{
+	const struct trace_event *ev = c->ev;
+	struct file_state none = {.kind = ST_UNKNOWN};
+
+	do_create(p, ev->path2, &none, FT_FILE, true, 0644, c);
+	if (!owns(p, &ev->st) && !may(p, &ev->st, 6))
+		do_own(p, ev->path, &ev->st, c);
+}
+
+/* utime (write on the file, or ownership), chmod and xattr (ownership);
+ * a chmod changes the replay's mode. */
+static void do_metadata(struct planner *p, const struct op_ctx *c)
+{
+	const struct trace_event *ev = c->ev;
+
+	if (ev->op == OP_UTIME) {
+		struct file_state st = state_at(p, ev->path, &ev->st);
+
+		if (!may(p, &st, 2) || c->denied)
+			do_own(p, ev->path, &ev->st, c);
+		return;
+	}
+	do_own(p, ev->path, &ev->st, c);
+	if (ev->op == OP_CHMOD && ev->has_mode) {
+		struct vnode *v = vnode_at(p, ev->path, &ev->st);
+
+		v->st.mode = ev->mode & 07777;
+	}
+}
+
+/* A chown needs ownership; giving the file to anyone but the user (or a
+ * group of the user's) is a note when a root program did it, else a
+ * refusal. */
+static void do_chown(struct planner *p, const struct op_ctx *c)
+{
+	const struct trace_event *ev = c->ev;
+
+	if (chown_is_noop(ev)) {
+		char *dir = path_dirname(ev->path);
+
+		check_search(p, dir, c);
+		free(dir);
+		return;
+	}
+	do_own(p, ev->path, &ev->st, c);
+	if ((ev->owner_uid < 0 || (unsigned)ev->owner_uid == p->id.uid) &&
+	    (ev->owner_gid < 0 || in_groups(p, (unsigned)ev->owner_gid)))
+		return;
+	if (!c->denied && ev->proc && ev->proc->euid == 0) {
+		/* Programs chown only when they run as root (sqlite,
+		 * supervisord's user=, nginx's temp dirs): a note,
+		 * not a refusal; one per program. */
+		add_chown_note(p, program_of(ev), ev);
+		return;
+	}
+	add_refusal(p, ev->path,
+		    xasprintf("the workload gives %s to %d:%d; a non-root user "
+			      "cannot give files away (CAP_CHOWN): drop the "
+			      "chown from the program or its configuration",
+			      "it", ev->owner_uid, ev->owner_gid),
+		    ev);
+}
+
 void replay_write(struct planner *p, const struct op_ctx *c)
 {
 	const struct trace_event *ev = c->ev;
@@ -372,13 +439,8 @@ void replay_write(struct planner *p, const struct op_ctx *c)
 		do_create(p, ev->path, &ev->parent, FT_FILE, true, 0600, c);
 		break;
 	case OP_LINK:
-		if (ev->path2) {
-			struct file_state none = {.kind = ST_UNKNOWN};
-
-			do_create(p, ev->path2, &none, FT_FILE, true, 0644, c);
-			if (!owns(p, &ev->st) && !may(p, &ev->st, 6))
-				do_own(p, ev->path, &ev->st, c);
-		}
+		if (ev->path2)
+			do_link(p, c);
 		break;
 	case OP_UNLINK:
 	case OP_RMDIR:
@@ -392,50 +454,13 @@ void replay_write(struct planner *p, const struct op_ctx *c)
 	case OP_CONNECT:
 		do_write_existing(p, ev->path, &ev->st, c);
 		break;
-	case OP_UTIME: {
-		struct file_state st = state_at(p, ev->path, &ev->st);
-
-		if (!may(p, &st, 2) || c->denied)
-			do_own(p, ev->path, &ev->st, c);
-		break;
-	}
+	case OP_UTIME:
 	case OP_CHMOD:
 	case OP_XATTR:
-		do_own(p, ev->path, &ev->st, c);
-		if (ev->op == OP_CHMOD && ev->has_mode) {
-			struct vnode *v = vnode_at(p, ev->path, &ev->st);
-
-			v->st.mode = ev->mode & 07777;
-		}
+		do_metadata(p, c);
 		break;
 	case OP_CHOWN:
-		if (chown_is_noop(ev)) {
-			char *dir = path_dirname(ev->path);
-
-			check_search(p, dir, c);
-			free(dir);
-			break;
-		}
-		do_own(p, ev->path, &ev->st, c);
-		if ((ev->owner_uid < 0 ||
-		     (unsigned)ev->owner_uid == p->id.uid) &&
-		    (ev->owner_gid < 0 ||
-		     in_groups(p, (unsigned)ev->owner_gid)))
-			break;
-		if (!c->denied && ev->proc && ev->proc->euid == 0) {
-			/* Programs chown only when they run as root (sqlite,
-			 * supervisord's user=, nginx's temp dirs): a note,
-			 * not a refusal; one per program. */
-			add_chown_note(p, program_of(ev), ev);
-			break;
-		}
-		add_refusal(
-		    p, ev->path,
-		    xasprintf("the workload gives %s to %d:%d; a non-root user "
-			      "cannot give files away (CAP_CHOWN): drop the "
-			      "chown from the program or its configuration",
-			      "it", ev->owner_uid, ev->owner_gid),
-		    ev);
+		do_chown(p, c);
 		break;
 	default:
 		check_search(p, ev->path, c);

@@ -77,11 +77,81 @@ static bool acts_on_unlinked_file(const struct trace_event *ev)
 	return n > t && !strcmp(ev->path + n - t, tail);
 }
 
+/*
+ * An event that failed other than by a permission denial: EROFS (a host
+ * fix or a tmpfs), ENOENT on a write (kept as an attempt), anything else
+ * (nothing: it fails for any user).  False for a success, EACCES, EPERM.
+ */
+static bool not_a_denial(struct planner *p, const struct trace_event *ev,
+			 bool writes)
+{
+	if (ev->err == EROFS) {
+		on_read_only_fs(p, ev);
+		return true;
+	}
+	if (ev->err == ENOENT && writes) {
+		add_attempt(p, ev);
+		return true;
+	}
+	return ev->err && ev->err != EACCES && ev->err != EPERM;
+}
+
+/*
+ * Moved or linked into HOME from outside it (pip builds a wheel in /tmp
+ * and renames it into its cache): the new name is a HOME write; a
+ * rename's old name is still removed where it was.  False when ev is not
+ * such a move.
+ */
+static bool moved_into_home(struct planner *p, const struct trace_event *ev)
+{
+	char *rel = ev->path2 && (ev->op == OP_RENAME || ev->op == OP_LINK)
+			? home_relative(ev->path2, home_of(ev))
+			: NULL;
+	char *old_rel = rel ? home_relative(ev->path, home_of(ev)) : NULL;
+	bool into_home = rel && !old_rel;
+
+	free(old_rel);
+	if (!into_home) {
+		free(rel);
+		return false;
+	}
+	add_home_write(p, rel, ev);
+	if (ev->op == OP_RENAME) {
+		struct trace_event removal = *ev;
+
+		removal.op = OP_UNLINK;
+		removal.path2 = NULL;
+		removal.st2.kind = ST_UNKNOWN;
+		planner_add_event(p, &removal);
+	}
+	return true;
+}
+
+/* Under HOME or a volume, where nothing of the image is granted: a HOME
+ * write or a host fix when the event writes or was denied (counts).
+ * False when ev is elsewhere. */
+static bool outside_image(struct planner *p, const struct trace_event *ev,
+			  bool counts)
+{
+	char *rel = home_relative(ev->path, home_of(ev));
+	struct volume *v;
+
+	if (rel) {
+		if (counts)
+			add_home_write(p, rel, ev);
+		else
+			free(rel);
+		return true;
+	}
+	v = volume_of(p, ev->path);
+	if (v && counts)
+		add_host_fix(p, v, ev);
+	return v != NULL;
+}
+
 void planner_add_event(struct planner *p, const struct trace_event *ev)
 {
 	struct op_ctx c = {.ev = ev};
-	char *rel;
-	struct volume *v;
 	bool writes = op_writes(ev);
 	const char *scratch;
 
@@ -92,55 +162,13 @@ void planner_add_event(struct planner *p, const struct trace_event *ev)
 		note_shipped(p, ev->path, &ev->st);
 		note_shipped(p, ev->path2, &ev->st2);
 	}
-	if (ev->err == EROFS) {
-		on_read_only_fs(p, ev);
+	if (not_a_denial(p, ev, writes))
 		return;
-	}
-	if (ev->err == ENOENT && writes) {
-		add_attempt(p, ev);
-		return;
-	}
-	if (ev->err && ev->err != EACCES && ev->err != EPERM)
-		return; /* it fails for any user: not a permission matter */
 	c.denied = ev->err != 0;
 	if (acts_on_unlinked_file(ev))
 		return; /* checked when it was opened: nothing on a name */
-	rel = ev->path2 && (ev->op == OP_RENAME || ev->op == OP_LINK)
-		  ? home_relative(ev->path2, home_of(ev))
-		  : NULL;
-	char *old_rel = rel ? home_relative(ev->path, home_of(ev)) : NULL;
-	bool into_home = rel && !old_rel;
-	free(old_rel);
-	if (into_home) {
-		/* moved or linked into HOME (pip builds a wheel in /tmp and
-		 * renames it into its cache): the new name is a HOME write;
-		 * a rename's old name is still removed where it was */
-		struct trace_event removal = *ev;
-
-		add_home_write(p, rel, ev);
-		if (ev->op == OP_LINK)
-			return;
-		removal.op = OP_UNLINK;
-		removal.path2 = NULL;
-		removal.st2.kind = ST_UNKNOWN;
-		planner_add_event(p, &removal);
+	if (moved_into_home(p, ev) || outside_image(p, ev, writes || c.denied))
 		return;
-	}
-	free(rel);
-	rel = home_relative(ev->path, home_of(ev));
-	if (rel) {
-		if (writes || c.denied)
-			add_home_write(p, rel, ev);
-		else
-			free(rel);
-		return;
-	}
-	v = volume_of(p, ev->path);
-	if (v) {
-		if (writes || c.denied)
-			add_host_fix(p, v, ev);
-		return;
-	}
 	scratch = scratch_dir_of(ev->path);
 	if (scratch && (writes || c.denied))
 		add_scratch_write(p, scratch, ev);

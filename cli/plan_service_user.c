@@ -133,6 +133,114 @@ static void add_candidate(struct planner *p, const struct trace_user ***v,
 	}
 }
 
+/* A plan's cost: the grants that change the image, the reads refused. */
+struct cost {
+	size_t grants, reads;
+};
+
+/*
+ * The cost of the plan for the new user, and the candidates: the users
+ * that own (or whose group holds) what its grants and refused reads are
+ * about.  False when the new user's HOME is created for it: then it
+ * stays.
+ */
+static bool new_user_cost(struct planner *p, struct cost *b,
+			  const struct trace_user ***cand, size_t *ncand)
+{
+	struct plan *pl = p->plan;
+
+	*b = (struct cost){0, 0};
+	for (size_t i = 0; i < pl->ngrants; i++) {
+		const struct grant *g = &pl->grants[i];
+
+		if (!counted(g))
+			continue;
+		if (g->kind == GRANT_MKDIR && !strcmp(g->path, p->id.home))
+			return false; /* the new user's HOME */
+		b->grants++;
+		add_candidate(p, cand, ncand, &g->owner_state,
+			      g->kind == GRANT_GROUP ? g->gid : 0);
+	}
+	for (size_t i = 0; i < p->needs.n; i++)
+		if (p->needs.v[i].kind == NEED_READ)
+			add_candidate(p, cand, ncand, &p->needs.v[i].image,
+				      p->needs.v[i].image.kind == ST_PRESENT
+					  ? p->needs.v[i].image.gid
+					  : 0);
+	for (size_t i = 0; i < p->needs.n; i++)
+		b->reads += p->needs.v[i].kind == NEED_READ;
+	return true;
+}
+
+/* The cost of the plan for u: the grants it still lacks, the reads it is
+ * denied too. */
+static struct cost service_user_cost(const struct planner *p,
+				     const struct trace_user *u)
+{
+	const struct plan *pl = p->plan;
+	size_t total, may_read = reads_u_may(p, u, &total);
+	struct cost c = {0, total - may_read};
+
+	for (size_t i = 0; i < pl->ngrants; i++)
+		c.grants +=
+		    counted(&pl->grants[i]) && user_needs(p, u, &pl->grants[i]);
+	return c;
+}
+
+/* The candidate whose plan costs least, when it costs less than the new
+ * user's (b): fewer reads refused, then fewer grants.  NULL when none. */
+static const struct trace_user *cheapest(const struct planner *p,
+					 const struct trace_user **cand,
+					 size_t ncand, struct cost b,
+					 struct cost *best_cost)
+{
+	const struct trace_user *best = NULL;
+
+	for (size_t k = 0; k < ncand; k++) {
+		struct cost c = service_user_cost(p, cand[k]);
+
+		if (c.reads > b.reads ||
+		    (c.reads == b.reads && c.grants >= b.grants))
+			continue;
+		if (!best || c.reads < best_cost->reads ||
+		    (c.reads == best_cost->reads &&
+		     c.grants < best_cost->grants)) {
+			best = cand[k];
+			*best_cost = c;
+		}
+	}
+	return best;
+}
+
+/* Run as u: drop the grants it does not need and the reads it may make,
+ * and make it the plan's user. */
+static void run_as(struct planner *p, const struct trace_user *u)
+{
+	struct plan *pl = p->plan;
+
+	for (size_t i = 0; i < pl->ngrants; i++)
+		if (counted(&pl->grants[i]) &&
+		    !user_needs(p, u, &pl->grants[i]))
+			kill_grant(p, i);
+	compact_grants(p);
+	for (size_t i = pl->nrefused; i-- > 0;) {
+		struct need *nd = need_find(p, NEED_READ, pl->refused[i].path);
+
+		if (!nd || !user_may(p, u, &nd->image, nd->want))
+			continue;
+		free(pl->refused[i].path);
+		free(pl->refused[i].why);
+		evidence_free(&pl->refused[i].ev);
+		memmove(&pl->refused[i], &pl->refused[i + 1],
+			(pl->nrefused - i - 1) * sizeof *pl->refused);
+		pl->nrefused--;
+	}
+	become_user(p, u);
+	plan_take_user(p);
+	pl->service_user = true;
+	rename_redirect_dirs(p, p->id.user);
+}
+
 /*
  * Debian's packages create a user for their service (redis, www-data,
  * svc) that owns its data, and a group that reads its configuration.
@@ -145,49 +253,14 @@ static void add_candidate(struct planner *p, const struct trace_user ***v,
  */
 void choose_service_user(struct planner *p)
 {
-	struct plan *pl = p->plan;
 	const struct trace_user **cand = NULL, *best = NULL;
-	size_t ncand = 0, cost_b = 0, best_cost = 0, best_reads = 0;
-	size_t reads_b = 0;
+	size_t ncand = 0;
+	struct cost b, c = {0, 0};
 
 	if (p->o.user_given || p->o.uid_given || p->o.openshift)
 		return;
-	for (size_t i = 0; i < pl->ngrants; i++) {
-		const struct grant *g = &pl->grants[i];
-
-		if (!counted(g))
-			continue;
-		if (g->kind == GRANT_MKDIR && !strcmp(g->path, p->id.home))
-			return; /* the new user's HOME */
-		cost_b++;
-		add_candidate(p, &cand, &ncand, &g->owner_state,
-			      g->kind == GRANT_GROUP ? g->gid : 0);
-	}
-	for (size_t i = 0; i < p->needs.n; i++)
-		if (p->needs.v[i].kind == NEED_READ)
-			add_candidate(p, &cand, &ncand, &p->needs.v[i].image,
-				      p->needs.v[i].image.kind == ST_PRESENT
-					  ? p->needs.v[i].image.gid
-					  : 0);
-	for (size_t i = 0; i < p->needs.n; i++)
-		reads_b += p->needs.v[i].kind == NEED_READ;
-	for (size_t k = 0; k < ncand; k++) {
-		const struct trace_user *u = cand[k];
-		size_t cost = 0, total, may_read = reads_u_may(p, u, &total);
-
-		for (size_t i = 0; i < pl->ngrants; i++)
-			cost += counted(&pl->grants[i]) &&
-				user_needs(p, u, &pl->grants[i]);
-		if (total - may_read > reads_b ||
-		    (total - may_read == reads_b && cost >= cost_b))
-			continue;
-		if (!best || total - may_read < best_reads ||
-		    (total - may_read == best_reads && cost < best_cost)) {
-			best = u;
-			best_cost = cost;
-			best_reads = total - may_read;
-		}
-	}
+	if (new_user_cost(p, &b, &cand, &ncand))
+		best = cheapest(p, cand, ncand, b, &c);
 	free(cand);
 	if (!best)
 		return;
@@ -196,47 +269,10 @@ void choose_service_user(struct planner *p)
 			       "needs: %zu grant%s and %zu refused read%s, "
 			       "where a new user %s would need %zu grant%s "
 			       "and %zu refused read%s",
-			       best->name, best->uid, best_cost,
-			       best_cost == 1 ? "" : "s", best_reads,
-			       best_reads == 1 ? "" : "s", p->id.user, cost_b,
-			       cost_b == 1 ? "" : "s", reads_b,
-			       reads_b == 1 ? "" : "s"));
-	for (size_t i = 0; i < pl->ngrants; i++)
-		if (counted(&pl->grants[i]) &&
-		    !user_needs(p, best, &pl->grants[i]))
-			kill_grant(p, i);
-	compact_grants(p);
-	for (size_t i = pl->nrefused; i-- > 0;) {
-		struct need *nd = need_find(p, NEED_READ, pl->refused[i].path);
-
-		if (!nd || !user_may(p, best, &nd->image, nd->want))
-			continue;
-		free(pl->refused[i].path);
-		free(pl->refused[i].why);
-		evidence_free(&pl->refused[i].ev);
-		memmove(&pl->refused[i], &pl->refused[i + 1],
-			(pl->nrefused - i - 1) * sizeof *pl->refused);
-		pl->nrefused--;
-	}
-	free(p->id.user);
-	free(p->id.group);
-	free(p->id.home);
-	p->id.user = xstrdup(best->name);
-	p->id.uid = best->uid;
-	p->id.gid = best->gid;
-	p->id.home = xstrdup(best->home && *best->home ? best->home : "/");
-	p->id.group = xstrdup(group_by_gid(p, best->gid)
-				  ? group_by_gid(p, best->gid)->name
-				  : best->name);
-	free(pl->user);
-	free(pl->group);
-	free(pl->home);
-	pl->user = xstrdup(p->id.user);
-	pl->group = xstrdup(p->id.group);
-	pl->home = xstrdup(p->id.home);
-	pl->uid = p->id.uid;
-	pl->gid = p->id.gid;
-	pl->create_user = pl->create_group = false;
-	pl->service_user = true;
-	rename_redirect_dirs(p, p->id.user);
+			       best->name, best->uid, c.grants,
+			       c.grants == 1 ? "" : "s", c.reads,
+			       c.reads == 1 ? "" : "s", p->id.user, b.grants,
+			       b.grants == 1 ? "" : "s", b.reads,
+			       b.reads == 1 ? "" : "s"));
+	run_as(p, best);
 }

@@ -190,6 +190,23 @@ void evidence_free(struct evidence *e)
 
 /* ---- planner_finish --------------------------------------------------- */
 
+/* The plan's user is the identity's (again, when it changed). */
+void plan_take_user(struct planner *p)
+{
+	struct plan *pl = p->plan;
+
+	free(pl->user);
+	free(pl->group);
+	free(pl->home);
+	pl->user = xstrdup(p->id.user);
+	pl->group = xstrdup(p->id.group);
+	pl->home = xstrdup(p->id.home);
+	pl->uid = p->id.uid;
+	pl->gid = p->id.gid;
+	pl->create_user = p->id.create_user;
+	pl->create_group = p->id.create_group;
+}
+
 static void free_planner(struct planner *p)
 {
 	needs_free(&p->needs);
@@ -208,13 +225,7 @@ struct plan *planner_finish(struct planner *p)
 	struct plan *pl = p->plan;
 
 	resolve_identity(p);
-	pl->user = xstrdup(p->id.user);
-	pl->group = xstrdup(p->id.group);
-	pl->home = xstrdup(p->id.home);
-	pl->uid = p->id.uid;
-	pl->gid = p->id.gid;
-	pl->create_user = p->id.create_user;
-	pl->create_group = p->id.create_group;
+	plan_take_user(p);
 	pl->alpine = p->alpine;
 	pl->no_shell = p->no_shell;
 	pl->openshift = p->o.openshift;
