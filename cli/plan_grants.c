@@ -274,8 +274,7 @@ static void grant_for_create(struct planner *p, const struct need *n,
 			     struct map *created)
 {
 	char *dir = path_dirname(n->path), *epath = comment_safe(n->path);
-	struct map *dirs = &p->vfs.dirs;
-	struct file_state *pst = map_get(dirs, dir);
+	const struct file_state *pst = dir_record(p, dir);
 	struct file_state none = n->image;
 	size_t many = files_created_in(created, dir);
 	struct grant *g;

@@ -4,8 +4,9 @@
  * planner.h).
  *
  * The planner's state is one struct planner made of parts; each part is
- * owned by one file, which alone changes it (other files read it through
- * the functions declared below, or read its fields where said):
+ * owned by one file, which alone changes it.  Other files call the
+ * functions declared below under its heading, and read its fields only
+ * where the part's comment says so:
  *
  *   planner.c           options, the image's OS, the plan being built
  *                       (warnings, notes, refusals), evidence, the
@@ -25,6 +26,10 @@
  *                       mounts and the read-only root
  *   plan_service_user.c (no state) running as a service user instead
  *
+ * One exception to "the owner alone changes it": the node vnode_at()
+ * returns is the replay's to update, so plan_replay.c and plan_needs.c set
+ * its st in place (a name created, a directory given to the user).
+ *
  * The rules the replay applies and the grants it chooses are described
  * in docs/permission-model.md.
  */
@@ -40,6 +45,28 @@
 /* Append to a growing array: the new element, by reference. */
 #define PUSH(arr, n, cap) \
 	(*((arr) = xgrow((arr), &(cap), (n) + 1, sizeof *(arr)), &(arr)[(n)++]))
+
+/* ---- the plan being built (planner.c) --------------------------------- */
+
+/* Add a warning (top of the output) or a note (advice), once: msg is
+ * consumed. */
+void plan_warn(struct planner *p, char *msg);
+void plan_note(struct planner *p, char *msg);
+/* The plan's user, group, home, ids and creation flags are the
+ * identity's (again, when it changed). */
+void plan_take_user(struct planner *p);
+/* Append s to the string vector *v of *n elements. */
+void add_string(char ***v, size_t *n, char *s);
+/* Whether path was refused already; marks it refused when it was not. */
+bool refused_before(struct planner *p, const char *path);
+/* Append a refusal of path (why is consumed); the caller fills its ev. */
+struct refusal *plan_refusal(struct planner *p, const char *path, char *why);
+
+/* The evidence of an event: what is shown as a line's comment. */
+const char *program_of(const struct trace_event *ev);
+void evidence_from(struct evidence *e, const struct trace_event *ev);
+void evidence_copy(struct evidence *dst, const struct evidence *src);
+void evidence_free(struct evidence *e);
 
 /* ---- the replay's file system (plan_vfs.c) ---------------------------- */
 
@@ -61,6 +88,10 @@ struct plan_vfs {
 	struct map nodes; /* path -> struct vnode * */
 	struct map dirs;  /* path -> struct file_state (ancestor records) */
 };
+
+/* The state the trace records for the directory path (a `dir` record),
+ * or NULL. */
+const struct file_state *dir_record(struct planner *p, const char *path);
 
 /* The length of path[0..len)'s parent ("/a/b" -> 2, "/a" -> 1), 0 when it
  * has none: walks a path's ancestors in place. */
@@ -87,6 +118,8 @@ void vfs_free(struct plan_vfs *vfs);
 
 /* ---- who the user is (plan_identity.c) -------------------------------- */
 
+/* uid, gid, user and home are read by every part that decides for the
+ * user; users by plan_service_user.c (its candidates). */
 struct plan_identity {
 	bool done; /* resolve_identity() ran */
 	unsigned uid, gid;
@@ -150,8 +183,8 @@ struct need {
 	char *reason; /* set when a create became a dir grant */
 };
 
-/* Read by plan_grants.c, plan_refine.c and plan_service_user.c, which
- * walk v[0..n) in the order the needs arose. */
+/* v[0..n), in the order the needs arose, is read by plan_grants.c,
+ * plan_refine.c and plan_service_user.c. */
 struct plan_needs {
 	struct map idx[NEED__COUNT]; /* per kind: path -> index + 1 */
 	struct need *v;
@@ -273,6 +306,42 @@ void plan_home_writes(struct planner *p);
 void plan_code_writes(struct planner *p);
 void catalogue_free(struct plan_catalogue *c);
 
+/* ---- mounts (plan_mounts.c) ------------------------------------------- */
+
+struct volume;
+struct scratch_write;
+
+struct plan_mounts {
+	struct volume *vols;
+	size_t nvols, capvols;
+	struct map shipped; /* directories known to hold files of the image */
+	struct scratch_write *sw;
+	size_t nsw, capsw;
+};
+
+/* The scratch directory path is in (/tmp, /var/tmp, /run, /var/run), or
+ * NULL: its content is run-time state, never the image's. */
+const char *scratch_dir_of(const char *path);
+/* The innermost volume path is below, or NULL. */
+struct volume *volume_of(struct planner *p, const char *path);
+/* A write or denial below volume v: fixed on the host (once per mount). */
+void add_host_fix(struct planner *p, const struct volume *v,
+		  const struct trace_event *ev);
+/* path, found in state st, ships in the image unless the workload made
+ * it: its directory holds the image's files. */
+void note_shipped(struct planner *p, const char *path,
+		  const struct file_state *st);
+/* A write or denial in a scratch directory (a tmpfs for a read-only
+ * root). */
+void add_scratch_write(struct planner *p, const char *dir,
+		       const struct trace_event *ev);
+/* A write that failed with EROFS: a host fix on a volume, else a tmpfs. */
+void on_read_only_fs(struct planner *p, const struct trace_event *ev);
+/* planner_finish, --read-only: the tmpfs mounts for every written
+ * directory (grants, redirects, scratch directories). */
+void plan_read_only_root(struct planner *p);
+void mounts_free(struct plan_mounts *m);
+
 /* ---- grants (plan_grants.c) ------------------------------------------- */
 
 /* The grants themselves are plan->grants.  Grants by kind and path
@@ -326,66 +395,18 @@ void vet_grants(struct planner *p);
  * service user of the image when it needs less. */
 void choose_service_user(struct planner *p);
 
-/* ---- mounts (plan_mounts.c) ------------------------------------------- */
-
-struct volume;
-struct scratch_write;
-
-struct plan_mounts {
-	struct volume *vols;
-	size_t nvols, capvols;
-	struct map shipped; /* directories known to hold files of the image */
-	struct scratch_write *sw;
-	size_t nsw, capsw;
-};
-
-/* The scratch directory path is in (/tmp, /var/tmp, /run, /var/run), or
- * NULL: its content is run-time state, never the image's. */
-const char *scratch_dir_of(const char *path);
-/* The innermost volume path is below, or NULL. */
-struct volume *volume_of(struct planner *p, const char *path);
-/* A write or denial below volume v: fixed on the host (once per mount). */
-void add_host_fix(struct planner *p, const struct volume *v,
-		  const struct trace_event *ev);
-/* path, found in state st, ships in the image unless the workload made
- * it: its directory holds the image's files. */
-void note_shipped(struct planner *p, const char *path,
-		  const struct file_state *st);
-/* A write or denial in a scratch directory (a tmpfs for a read-only
- * root). */
-void add_scratch_write(struct planner *p, const char *dir,
-		       const struct trace_event *ev);
-/* A write that failed with EROFS: a host fix on a volume, else a tmpfs. */
-void on_read_only_fs(struct planner *p, const struct trace_event *ev);
-/* planner_finish, --read-only: the tmpfs mounts for every written
- * directory (grants, redirects, scratch directories). */
-void plan_read_only_root(struct planner *p);
-void mounts_free(struct plan_mounts *m);
-
-/* ---- the plan being built (planner.c) --------------------------------- */
-
-/* Add a warning (top of the output) or a note (advice), once: msg is
- * consumed. */
-void plan_warn(struct planner *p, char *msg);
-void plan_note(struct planner *p, char *msg);
-/* The plan's user, group, home, ids and creation flags are the
- * identity's (again, when it changed). */
-void plan_take_user(struct planner *p);
-/* Append s to the string vector *v of *n elements. */
-void add_string(char ***v, size_t *n, char *s);
-/* Whether path was refused already; marks it refused when it was not. */
-bool refused_before(struct planner *p, const char *path);
-/* Append a refusal of path (why is consumed); the caller fills its ev. */
-struct refusal *plan_refusal(struct planner *p, const char *path, char *why);
-
-/* The evidence of an event: what is shown as a line's comment. */
-const char *program_of(const struct trace_event *ev);
-void evidence_from(struct evidence *e, const struct trace_event *ev);
-void evidence_copy(struct evidence *dst, const struct evidence *src);
-void evidence_free(struct evidence *e);
-
 /* ---- the planner ------------------------------------------------------ */
 
+/*
+ * o and the image's OS are set by planner_new and the planner_add_* calls
+ * and read by every part.  plan is the output, which the parts fill:
+ * warnings, notes, refusals and the user through planner.c's functions;
+ * grants through plan_grants.c's (plan_refine.c and plan_service_user.c
+ * mark a grant as an alternative or with its writer or hint, and drop
+ * grants with kill_grant); redirects and needs_home in plan_catalogue.c;
+ * host fixes and tmpfs mounts in plan_mounts.c.  plan_service_user.c
+ * also drops the refused reads its user may make.
+ */
 struct planner {
 	struct plan_options o;
 	bool alpine, no_shell; /* the image's OS */

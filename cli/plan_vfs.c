@@ -210,6 +210,13 @@ void move_tree(struct planner *p, const char *from, const char *to)
 	free(moved);
 }
 
+/* The state the trace records for the directory path (a `dir` record),
+ * or NULL. */
+const struct file_state *dir_record(struct planner *p, const char *path)
+{
+	return map_get(&p->vfs.dirs, path);
+}
+
 void planner_add_dir(struct planner *p, const struct trace_dir *d)
 {
 	struct file_state *st;
