@@ -2,7 +2,8 @@
  * plan_identity.c - who the user is (struct plan_identity): the image's
  * users and groups as the trace records them, the user the plan runs as
  * (a new one, or one the image has), its groups, and the permission
- * checks made with them (docs/permission-model.md, "The checks").
+ * checks made with them (docs/permission-model.md, "The user" and "The
+ * checks").
  *
  * Invariants:
  * - The identity is resolved once, before the first event is replayed

@@ -3,7 +3,8 @@
  * plan_mounts): volumes and bind mounts (fixed on the host, never in the
  * image), scratch directories, the directories that hold the image's own
  * files, and the tmpfs mounts a read-only root needs
- * (docs/permission-model.md, "Mounts" and "A read-only root").
+ * (docs/permission-model.md, "What a run as root hides": mounts, a
+ * read-only root).
  *
  * Invariants:
  * - A write below a volume is a host fix for that mount (the innermost

@@ -9,8 +9,9 @@
  *   EPERM, EROFS, or ENOENT on a write, kept as an attempt) says nothing
  *   about permissions: it fails for any user.
  * - Writes and denials under the profiling run's HOME are the user's
- *   HOME's, never root's (docs/permission-model.md, "HOME"); below a
- *   volume they are the host's; reads there need nothing.
+ *   HOME's, never root's (docs/permission-model.md, "What a run as root
+ *   hides": HOME); below a volume they are the host's; reads there need
+ *   nothing.
  * - Everything else is replayed (plan_replay.c), reads included: a read
  *   root made may be one the user is denied.
  */

@@ -1,10 +1,11 @@
 /*
  * plan_service_user.c - running as a service user of the image instead
- * of a new user (docs/permission-model.md, "Service users"): the last
- * choice of planner_finish, made with every grant and refused read known.
- * It keeps no state of its own; when it chooses, it changes the identity
- * (struct plan_identity) and the plan's user, and drops what that user
- * does not need.
+ * of a new user (docs/permission-model.md, "What a run as root hides":
+ * service users): the last choice of planner_finish, made with every grant
+ * and refused read known.  It keeps no state of its own; when it chooses a
+ * user, it drops the grants and refused reads that user does not need,
+ * and the identity becomes that user (become_user), and so does the plan
+ * (plan_take_user).
  *
  * Invariants:
  * - Never when the user was named (--user, --uid), under OpenShift, or

@@ -4,13 +4,15 @@
  * The planner is fed what a trace holds (processes, mounts, image users and
  * groups, ancestor directory states, untraced programs, then every event in
  * time order) and replays each operation under the target user's uid/gid
- * with the Linux DAC rules of shared/reference/permission-model.md.  Every
+ * with the Linux permission rules of docs/permission-model.md.  Every
  * operation the user would be denied becomes a need; planner_finish() turns
- * the needs into the least grants (pre-create a name, own a directory, own
- * a file, recursive ownership), redirects from the known-writers catalogue,
- * build-time fixes, host-side fixes for mounts and tmpfs mounts for a
- * read-only root.  Nothing here reads files, so it is tested with events
- * built in memory.
+ * the needs into the least grants (join a service's group, make a directory
+ * searchable, pre-create a name, own a directory, own a file, recursive
+ * ownership), redirects from the known-writers catalogue, build-time fixes,
+ * host-side fixes for mounts and tmpfs mounts for a read-only root.
+ * Nothing here reads files, so it is tested with events built in memory.
+ * It is implemented in planner.c and the plan_*.c files, one concern each,
+ * behind plan_private.h.
  *
  * The output side (plan_render, plan_load) is implemented in cmd_plan.c and
  * shared with `unroot apply`.
@@ -120,7 +122,7 @@ struct plan {
 	bool create_user, create_group, needs_home;
 	bool service_user; /* runs as a service user of the image, chosen
 			      because it needs fewer grants than a new
-			      user (planner.c choose_service_user) */
+			      user (plan_service_user.c) */
 	bool alpine, no_shell, openshift;
 	char **warnings; /* top of the output: untraced programs, ... */
 	size_t nwarnings;

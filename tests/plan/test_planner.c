@@ -1,7 +1,7 @@
 /*
  * test_planner.c - the permission replay and the choice of grants, one
- * rule of shared/reference/permission-model.md per test, with events
- * built in memory (no trace files).
+ * rule of docs/permission-model.md per test, with events built in memory
+ * (no trace files).
  */
 #include <stdlib.h>
 
