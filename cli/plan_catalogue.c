@@ -262,6 +262,17 @@ void rename_redirect_dirs(struct planner *p, const char *user)
 	}
 }
 
+/* True the first time key is seen (then it is marked); key is consumed. */
+static bool first_seen(struct map *seen, char *key)
+{
+	bool first = !map_get(seen, key);
+
+	if (first)
+		map_put(seen, key, (void *)1);
+	free(key);
+	return first;
+}
+
 /*
  * Only the first write per (rel, writer, mkdir or not) is kept: a later
  * one changes nothing plan_home_writes() decides (redirects and `first`
@@ -272,17 +283,13 @@ void rename_redirect_dirs(struct planner *p, const char *user)
 void add_home_write(struct planner *p, char *rel, const struct trace_event *ev)
 {
 	const struct writer *w = match_writer(p, rel, program_of(ev));
-	char *key =
-	    xasprintf("%p %d %s", (const void *)w, ev->op == OP_MKDIR, rel);
 	struct home_write *h;
 
-	if (map_get(&p->cat.hwseen, key)) {
-		free(key);
+	if (!first_seen(&p->cat.hwseen, xasprintf("%p %d %s", (const void *)w,
+						  ev->op == OP_MKDIR, rel))) {
 		free(rel);
 		return;
 	}
-	map_put(&p->cat.hwseen, key, (void *)1);
-	free(key);
 	h = &PUSH(p->cat.hw, p->cat.nhw, p->cat.caphw);
 	h->rel = rel;
 	h->writer = w;
@@ -294,15 +301,11 @@ void add_home_write(struct planner *p, char *rel, const struct trace_event *ev)
 void add_code_write(struct planner *p, const struct trace_event *ev,
 		    const struct writer *w)
 {
-	char *key = xasprintf("%p %s", (const void *)w, ev->path);
 	struct code_write *cw;
 
-	if (map_get(&p->cat.cwseen, key)) {
-		free(key);
+	if (!first_seen(&p->cat.cwseen,
+			xasprintf("%p %s", (const void *)w, ev->path)))
 		return;
-	}
-	map_put(&p->cat.cwseen, key, (void *)1);
-	free(key);
 	cw = &PUSH(p->cat.cw, p->cat.ncw, p->cat.capcw);
 
 	cw->path = xstrdup(ev->path);
@@ -317,22 +320,18 @@ void add_code_write(struct planner *p, const struct trace_event *ev,
  * writer that has a redirect: attempt_below() uses it. */
 void add_attempt(struct planner *p, const struct trace_event *ev)
 {
-	char *path = home_relative(ev->path, home_of(ev)), *key;
+	char *path = home_relative(ev->path, home_of(ev));
 	const struct writer *w;
 	struct attempt *a;
 
 	if (!path)
 		path = xstrdup(ev->path);
 	w = match_writer(p, path, program_of(ev));
-	key = xasprintf("%d %s", ev->pid, path);
 	if (!w || !w->env || (!w->dir && !w->value) ||
-	    map_get(&p->cat.atseen, key)) {
-		free(key);
+	    !first_seen(&p->cat.atseen, xasprintf("%d %s", ev->pid, path))) {
 		free(path);
 		return;
 	}
-	map_put(&p->cat.atseen, key, (void *)1);
-	free(key);
 	a = &PUSH(p->cat.at, p->cat.nat, p->cat.capat);
 	a->path = path;
 	a->pid = ev->pid;
