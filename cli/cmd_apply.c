@@ -14,7 +14,7 @@
 #include "commands.h"
 #include "dockerfile.h"
 #include "harden.h"
-#include "planner.h"
+#include "plan.h"
 #include "util.h"
 
 static void usage(FILE *out)

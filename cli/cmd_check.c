@@ -16,7 +16,7 @@
 #include "baseline.h"
 #include "commands.h"
 #include "generalize.h"
-#include "planner.h"
+#include "plan.h"
 #include "quote.h"
 
 /* ---- reading traces ------------------------------------------------------ */

@@ -35,7 +35,7 @@
 #include "commands.h"
 #include "dockerfile.h"
 #include "harden.h"
-#include "planner.h"
+#include "plan.h"
 #include "trace.h"
 #include "util.h"
 

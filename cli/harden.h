@@ -7,7 +7,7 @@
 #ifndef UNROOT_HARDEN_H
 #define UNROOT_HARDEN_H
 
-#include "planner.h"
+#include "plan.h"
 #include "util.h"
 
 /* cmd_apply.c: plan for the stage's own non-root USER, if it has one

@@ -1,0 +1,201 @@
+/*
+ * plan.c - from trace directories to a plan (plan.h): the trace's users,
+ * groups, os records, mounts, docker binds (trace.json), processes,
+ * untraced programs and then its events in time order go to the planner,
+ * with the known-writers catalogue loaded once.  Also the plan options
+ * shared by the planning commands.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan.h"
+#include "util.h"
+
+static bool parse_id(const char *s, unsigned *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (!*s || *end || errno || v > 0x7fffffff || *s == '-')
+		return false;
+	*out = (unsigned)v;
+	return true;
+}
+
+static const char *option_value(const char *name, int argc, char **argv, int *i)
+{
+	size_t n = strlen(name);
+
+	if (!strncmp(argv[*i], name, n) && argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	if (strcmp(argv[*i], name))
+		return NULL;
+	if (*i + 1 >= argc) {
+		errmsg("%s needs a value", name);
+		return "";
+	}
+	return argv[++*i];
+}
+
+static bool is_option(const char *arg, const char *name)
+{
+	size_t n = strlen(name);
+
+	return !strncmp(arg, name, n) && (arg[n] == 0 || arg[n] == '=');
+}
+
+int plan_parse_option(struct plan_options *o, enum plan_format *f, int argc,
+		      char **argv, int *i)
+{
+	const char *a = argv[*i], *v;
+
+	if (!strcmp(a, "--openshift"))
+		return o->openshift = true, 1;
+	if (!strcmp(a, "--no-shell"))
+		return o->no_shell = true, 1;
+	if (!strcmp(a, "--read-only"))
+		return o->read_only = true, 1;
+	if (is_option(a, "--user")) {
+		v = option_value("--user", argc, argv, i);
+		if (!*v || strchr(v, ':') || strchr(v, '\n'))
+			return errmsg("--user needs a user name"), -1;
+		o->user = v;
+		o->user_given = true;
+		return 1;
+	}
+	if (is_option(a, "--uid") || is_option(a, "--gid")) {
+		bool uid = is_option(a, "--uid");
+		unsigned id;
+
+		v = option_value(uid ? "--uid" : "--gid", argc, argv, i);
+		if (!parse_id(v, &id) || id == 0)
+			return errmsg("%s needs a non-zero number, not '%s'",
+				      uid ? "--uid" : "--gid", v),
+			       -1;
+		if (uid) {
+			o->uid = id;
+			o->uid_given = true;
+			if (!o->gid_given)
+				o->gid = id;
+		} else {
+			o->gid = id;
+			o->gid_given = true;
+		}
+		return 1;
+	}
+	if (is_option(a, "--format") && f) {
+		v = option_value("--format", argc, argv, i);
+		if (!strcmp(v, "dockerfile"))
+			*f = FORMAT_DOCKERFILE;
+		else if (!strcmp(v, "sh"))
+			*f = FORMAT_SH;
+		else if (!strcmp(v, "env"))
+			*f = FORMAT_ENV;
+		else if (!strcmp(v, "json"))
+			*f = FORMAT_JSON;
+		else
+			return errmsg("--format must be dockerfile, sh, env or "
+				      "json, not '%s'",
+				      v),
+			       -1;
+		return 1;
+	}
+	return 0;
+}
+
+static int feed_event(const struct trace_event *ev, void *ctx)
+{
+	planner_add_event(ctx, ev);
+	return 0;
+}
+
+static void feed_binds(struct planner *p, const struct trace *t)
+{
+	for (size_t d = 0; d < trace_ndirs(t); d++) {
+		const json_t *meta = trace_meta(t, d), *binds;
+		size_t i;
+		json_t *b;
+
+		if (!meta)
+			continue;
+		binds = json_object_get(meta, "binds");
+		json_array_foreach (binds, i, b) {
+			const char *c =
+			    json_string_value(json_object_get(b, "container"));
+			const char *h =
+			    json_string_value(json_object_get(b, "host"));
+
+			if (c)
+				planner_add_bind(
+				    p, c, h,
+				    json_is_true(json_object_get(b, "ro")));
+		}
+	}
+}
+
+static const struct writers *catalogue(void)
+{
+	static struct writers *w;
+	static bool tried;
+	char *why = NULL;
+
+	if (!tried) {
+		tried = true;
+		w = writers_load(&why);
+		if (!w)
+			warning("no known-writers catalogue: %s", why);
+		free(why);
+	}
+	return w;
+}
+
+struct plan *plan_trace(struct trace *t, struct plan_options *o)
+{
+	struct planner *p;
+
+	if (!o->writers)
+		o->writers = catalogue();
+	p = planner_new(o);
+	for (size_t i = 0; i < trace_nusers(t); i++)
+		planner_add_user(p, trace_user_at(t, i));
+	for (size_t i = 0; i < trace_ngroups(t); i++)
+		planner_add_group(p, trace_group_at(t, i));
+	for (size_t i = 0; i < trace_nos(t); i++)
+		planner_add_os(p, trace_os_at(t, i));
+	for (size_t i = 0; i < trace_nmounts(t); i++)
+		planner_add_mount(p, trace_mount_at(t, i));
+	feed_binds(p, t);
+	for (size_t i = 0; i < trace_nprocs(t); i++)
+		planner_add_proc(p, trace_proc_at(t, i));
+	for (size_t i = 0; i < trace_nuntraced(t); i++)
+		planner_add_untraced(p, trace_untraced_at(t, i));
+	trace_each_event(t, feed_event, p);
+	return planner_finish(p);
+}
+
+struct plan *plan_load(char *const *dirs, int ndirs, struct plan_options *o)
+{
+	const char *why = NULL;
+	struct trace *t = trace_open(dirs, ndirs, &why);
+	struct plan *pl;
+
+	if (!t) {
+		errmsg("cannot read the trace: %s",
+		       why ? why : "unknown error");
+		return NULL;
+	}
+	for (size_t i = 0; i < trace_ndiags(t); i++) {
+		const struct trace_diag *d = trace_diag_at(t, i);
+
+		if (!d->warning)
+			warning("%s%s%s", d->file ? d->file : "",
+				d->file ? ": " : "", d->message);
+	}
+	pl = plan_trace(t, o);
+	trace_close(t);
+	return pl;
+}
