@@ -12,6 +12,7 @@
 
 #include "baseline.h"
 #include "commands.h"
+#include "traceopen.h"
 
 static void baseline_usage(FILE *f)
 {
@@ -115,10 +116,10 @@ int cmd_baseline(int argc, char **argv)
 		baseline_free(&b);
 		return rc;
 	}
-	t = check_open_trace(dirs, ndirs);
+	t = traces_open(dirs, ndirs, 0);
 	if (!t) {
 		baseline_free(&b);
-		return CHECK_EXIT_NO_TRACE;
+		return EXIT_NO_TRACE;
 	}
 	baseline_collect(&b, t);
 	trace_close(t);

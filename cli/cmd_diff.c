@@ -7,8 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "baseline.h"
 #include "commands.h"
+#include "compare.h"
+#include "traceopen.h"
 
 static void diff_usage(FILE *f)
 {
@@ -24,13 +25,13 @@ static void diff_help(void)
 	       "denials, 2 usage, 3 a trace could not be read.\n");
 }
 
-/* Collect one trace into b; 0, or CHECK_EXIT_NO_TRACE. */
+/* Collect one trace into b; 0, or EXIT_NO_TRACE. */
 static int collect_dir(char *dir, struct baseline *b, struct trace **keep)
 {
-	struct trace *t = check_open_trace(&dir, 1);
+	struct trace *t = traces_open(&dir, 1, 0);
 
 	if (!t)
-		return CHECK_EXIT_NO_TRACE;
+		return EXIT_NO_TRACE;
 	baseline_collect(b, t);
 	if (keep)
 		*keep = t;
@@ -41,12 +42,12 @@ static int collect_dir(char *dir, struct baseline *b, struct trace **keep)
 
 int cmd_diff(int argc, char **argv)
 {
-	enum check_format format = CHECK_TEXT;
+	int format = 0;
 	struct baseline a, b;
 	struct trace *tb = NULL;
 	int i, rc;
 
-	set_command("diff", CHECK_EXIT_USAGE);
+	set_command("diff", EXIT_USAGE);
 	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
 		if (!strcmp(argv[i], "--")) {
 			i++;
@@ -57,17 +58,18 @@ int cmd_diff(int argc, char **argv)
 			return 0;
 		}
 		if (!strcmp(argv[i], "--format") && i + 1 < argc &&
-		    !check_parse_format(argv[i + 1], &format)) {
+		    (format = format_find(compare_formats(), argv[i + 1])) >=
+			0) {
 			i++;
 			continue;
 		}
 		errmsg("unknown option, format or missing value '%s'", argv[i]);
 		diff_usage(stderr);
-		return CHECK_EXIT_USAGE;
+		return EXIT_USAGE;
 	}
 	if (argc - i != 2) {
 		diff_usage(stderr);
-		return CHECK_EXIT_USAGE;
+		return EXIT_USAGE;
 	}
 	baseline_init(&a);
 	baseline_init(&b);
@@ -75,7 +77,9 @@ int cmd_diff(int argc, char **argv)
 	if (!rc)
 		rc = collect_dir(argv[i + 1], &b, &tb);
 	if (!rc)
-		rc = check_compare(&a, &b, tb, argv[i], format, stdout);
+		rc = compare_print(&a, &b, tb, argv[i], format, stdout)
+			 ? EXIT_NEW
+			 : 0;
 	if (tb)
 		trace_close(tb);
 	baseline_free(&a);
