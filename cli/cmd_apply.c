@@ -4,6 +4,7 @@
  * never overwritten unless -o names it; the default output is
  * <Dockerfile>.nonroot, and an existing different file there is not
  * replaced.  Running apply on its own output yields the same output.
+ * Reading the Dockerfile and inserting the plan are apply.c's.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -12,9 +13,7 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "dockerfile.h"
-#include "harden.h"
-#include "plan.h"
+#include "apply.h"
 #include "util.h"
 
 static void usage(FILE *out)
@@ -27,30 +26,6 @@ static void usage(FILE *out)
 		     "./unroot-trace) into the\n"
 		     "final stage of the Dockerfile; writes OUT (default "
 		     "Dockerfile.nonroot).\n");
-}
-
-/* The stage already runs as a non-root user: plan for that user. */
-void adopt_stage_user(struct plan_options *o, const char *user, char **keep)
-{
-	char *name;
-	unsigned long uid;
-	char *end;
-
-	if (dockerfile_user_is_root(user) || o->user_given || o->uid_given)
-		return;
-	name = xstrndup(user, strcspn(user, ": \t\r"));
-	uid = strtoul(name, &end, 10);
-	if (*name && !*end) {
-		o->uid = (unsigned)uid;
-		o->uid_given = true;
-		if (!o->gid_given)
-			o->gid = o->uid;
-		free(name);
-		return;
-	}
-	o->user = name;
-	o->user_given = true;
-	*keep = name;
 }
 
 static bool same_content(const char *path, const char *data, size_t len)
@@ -109,32 +84,15 @@ static int parse_args(int argc, char **argv, struct plan_options *o,
 	return 0;
 }
 
-int render_block(const struct plan *pl, char escape, struct strbuf *block,
-		 struct strbuf *stage)
-{
-	struct render_options ro = {.escape = escape};
-	char *why = NULL;
-
-	if (plan_render(pl, FORMAT_DOCKERFILE, &ro, block, &why) ||
-	    (pl->no_shell && plan_render_noshell_stage(pl, &ro, stage, &why))) {
-		errmsg("%s", why ? why : "cannot render the plan");
-		free(why);
-		return -1;
-	}
-	return 0;
-}
-
 int cmd_apply(int argc, char **argv)
 {
 	struct plan_options o;
 	struct apply_args a = {0};
 	struct dockerfile *df = NULL;
 	struct plan *pl = NULL;
-	struct strbuf block = STRBUF_INIT, stage = STRBUF_INIT,
-		      out = STRBUF_INIT;
-	char *text = NULL, *outpath = NULL, *keep = NULL;
+	struct strbuf out = STRBUF_INIT;
+	char *outpath = NULL, *keep = NULL, *why = NULL;
 	char *default_dir[] = {"unroot-trace", NULL};
-	size_t len = 0;
 	int rc = EXIT_USAGE;
 
 	set_command("apply", 1);
@@ -146,18 +104,14 @@ int cmd_apply(int argc, char **argv)
 		goto out;
 	}
 	rc = 1;
-	text = file_read(a.in, &len);
-	if (!text) {
-		errmsg("cannot read %s: %s", a.in, strerror(errno));
+	df = apply_read(a.in, &why);
+	if (!df)
 		goto out;
-	}
-	df = dockerfile_parse(text, len);
-	adopt_stage_user(&o, dockerfile_final_user(df), &keep);
+	apply_stage_user(&o, df, &keep);
 	pl = a.ndirs ? plan_load(a.dirs, a.ndirs, &o)
 		     : plan_load(default_dir, 1, &o);
-	if (!pl || render_block(pl, df->escape, &block, &stage))
+	if (!pl || apply_insert(df, pl, &out, &why))
 		goto out;
-	dockerfile_insert(df, block.buf, pl->no_shell ? stage.buf : NULL, &out);
 	outpath = a.out ? xstrdup(a.out) : xasprintf("%s.nonroot", a.in);
 	if (!a.out && !access(outpath, F_OK) &&
 	    !same_content(outpath, out.buf, out.len)) {
@@ -170,14 +124,14 @@ int cmd_apply(int argc, char **argv)
 	else
 		rc = file_replace(outpath, out.buf, out.len) ? 1 : 0;
 out:
+	if (why)
+		errmsg("%s", why);
 	plan_free(pl);
 	dockerfile_free(df);
-	sb_release(&block);
-	sb_release(&stage);
 	sb_release(&out);
-	free(text);
 	free(outpath);
 	free(keep);
+	free(why);
 	free(a.dirs);
 	return rc;
 }

@@ -9,18 +9,12 @@
  * its log/ and trace.json are removed.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "commands.h"
 #include "trace.h"
 #include "tracedir.h"
@@ -115,79 +109,33 @@ static void setup_env(const struct run_opts *o, const char *lib,
 
 /* ---- running the child --------------------------------------------------- */
 
-static volatile pid_t child_pid;
-
-/*
- * Forward a signal sent to us by a process (kill, a supervisor).  Signals
- * from the terminal (si_code SI_KERNEL) already reach the child, which is
- * in our foreground process group, so they are not sent twice.
- */
-static void forward(int sig, siginfo_t *si, void *uc)
-{
-	(void)uc;
-	if (child_pid > 0 && (!si || si->si_code <= 0))
-		kill(child_pid, sig);
-}
-
-static void install_forwarding(void)
-{
-	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof sa);
-	sa.sa_sigaction = forward;
-	sa.sa_flags = SA_SIGINFO | SA_RESTART;
-	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-		sigaction(sigs[i], &sa, NULL);
-}
-
 /* Run cmd; returns its exit status in the convention described above. */
 static int run_child(char **cmd, bool *exec_failed)
 {
-	int pfd[2], err = 0, status;
-	ssize_t n;
+	int exec_err, rc;
 	pid_t pid;
 
-	if (pipe2(pfd, O_CLOEXEC))
-		die_errno("pipe");
-	install_forwarding();
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		die_errno("fork");
-	if (pid == 0) {
-		close(pfd[0]);
-		execvp(cmd[0], cmd);
-		err = errno;
-		if (write(pfd[1], &err, sizeof err) < 0)
-			_exit(EXIT_RUN_ERROR);
-		_exit(err == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC);
+	child_forward_signals();
+	pid = child_start(cmd, -1, &exec_err);
+	if (pid < 0 && !exec_err) {
+		errmsg("cannot start %s: %s", cmd[0], strerror(errno));
+		return EXIT_RUN_ERROR;
 	}
-	child_pid = pid;
-	close(pfd[1]);
-	do
-		n = read(pfd[0], &err, sizeof err);
-	while (n < 0 && errno == EINTR);
-	close(pfd[0]);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			die_errno("waitpid");
-	child_pid = 0;
-	if (n == (ssize_t)sizeof err) {
+	if (pid < 0) {
 		*exec_failed = true;
-		if (err == ENOENT) {
+		if (exec_err == ENOENT) {
 			errmsg("%s: command not found", cmd[0]);
 			return EXIT_NOTFOUND;
 		}
-		errmsg("%s: cannot execute: %s", cmd[0], strerror(err));
+		errmsg("%s: cannot execute: %s", cmd[0], strerror(exec_err));
 		return EXIT_NOEXEC;
 	}
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return EXIT_RUN_ERROR;
+	rc = child_wait(pid);
+	if (rc < 0) {
+		errmsg("cannot wait for %s: %s", cmd[0], strerror(errno));
+		return EXIT_RUN_ERROR;
+	}
+	return rc;
 }
 
 /* ---- trace.json ---------------------------------------------------------- */
@@ -313,7 +261,7 @@ int cmd_run(int argc, char **argv)
 {
 	struct run_opts o = {0};
 	const char *why;
-	char *lib, *abs, *logdir;
+	char *lib, *abs, *logdir, *err = NULL;
 	bool exec_failed = false;
 	long long started;
 	int rc;
@@ -325,7 +273,12 @@ int cmd_run(int argc, char **argv)
 	lib = find_preload(&why);
 	if (!lib)
 		die("cannot find the tracer: %s", why);
-	trace_dir_prepare(o.t.dir);
+	if (trace_dir_prepare(o.t.dir, &err)) {
+		errmsg("%s", err);
+		free(err);
+		free(lib);
+		return EXIT_RUN_ERROR;
+	}
 	abs = realpath(o.t.dir, NULL);
 	if (!abs)
 		die_errno("cannot resolve %s", o.t.dir);

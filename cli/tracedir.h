@@ -29,7 +29,9 @@ json_t *trace_meta_new(const struct trace_options *o, json_t *command,
 /* Write it as DIR/trace.json (a warning when it cannot be written). */
 void trace_meta_write(const char *dir, json_t *meta);
 
-void trace_dir_prepare(const char *dir);
+/* Make DIR ready for a new trace (a previous trace there is replaced, any
+ * other non-empty directory refused); 0, or -1 with *why (allocated). */
+int trace_dir_prepare(const char *dir, char **why);
 long long now_ns(void); /* CLOCK_REALTIME in ns, as trace timestamps */
 
 #endif
