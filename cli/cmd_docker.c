@@ -20,71 +20,43 @@
 struct docker_opts {
 	struct container c;
 	struct plan_options po;
-	enum plan_format format;
+	int format; /* a plan format (render.h) */
 };
 
-static void docker_usage(FILE *f)
-{
-	fprintf(
-	    f,
-	    "usage: unroot docker [-o DIR] [--reads] [--no-stacks] [--argv]\n"
-	    "                     [--user NAME] [--uid N] [--gid N] "
-	    "[--openshift] [--format F]\n"
-	    "                     -- run [DOCKER-RUN-OPTIONS...] IMAGE "
-	    "[CMD [ARG...]]\n\n"
-	    "Run a container under the unroot tracer and print what it "
-	    "wrote and the plan\nthat lets it run as non-root.\n\n"
-	    "  -o DIR       trace directory on this host (default %s)\n"
-	    "  --reads      also record reads, stats and access checks\n"
-	    "  --no-stacks  do not record native call stacks\n"
-	    "  --argv       record whole command lines (may hold secrets)\n"
-	    "  --user, --uid, --gid, --openshift, --format\n"
-	    "               passed to 'unroot plan' for the plan printed "
-	    "at the end\n\n"
-	    "The payload directory (../lib/unroot/ beside the unroot "
+static const struct opt_cmd docker_cmd = {
+    .name = "docker",
+    .operands = "[--] run [DOCKER-RUN-OPTIONS...] IMAGE [CMD [ARG...]]",
+    .about = "Run a container under the unroot tracer and print what it wrote "
+	     "and the plan\nthat lets it run as non-root (the plan options "
+	     "are those of 'unroot plan').\n",
+    .more = "The payload directory (../lib/unroot/ beside the unroot "
 	    "executable) is mounted\nread-only at " CT_PAYLOAD
-	    " and DIR/log at " CT_LOG ".  Every docker run option is kept;\n"
-	    "--network none is added unless a network is given; -d is "
-	    "refused.\n\n"
-	    "Exit status: the container's, or 125 when unroot or docker "
-	    "fails.\n",
-	    DEFAULT_TRACE_DIR);
-}
+	    " and DIR/log at " CT_LOG ".  Every docker run option is\n"
+	    "kept; --network none is added unless a network is given; -d is "
+	    "refused.\n\nExit status: the container's, or 125 when unroot or "
+	    "docker fails.\n",
+    .usage_exit = EXIT_RUN_ERROR,
+    .flags = OPT_STOP_AT_OPERAND,
+};
 
 /* Returns -1 to continue, else an exit status. */
 static int parse_args(int argc, char **argv, struct docker_opts *o)
 {
+	const struct opt opts[] = {
+	    OPT_TRACE(&o->c.t),
+	    OPT_PLAN(&o->po),
+	    OPT_FORMAT("format", &o->format, plan_formats(),
+		       "the plan's format (default dockerfile)"),
+	    OPT_END(),
+	};
 	char *why = NULL;
-	int i, taken;
+	int n;
 
 	o->c.t.dir = DEFAULT_TRACE_DIR;
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (!strcmp(a, "--")) {
-			i++;
-			break;
-		}
-		if (a[0] != '-' || !a[1])
-			break;
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			docker_usage(stdout);
-			return 0;
-		}
-		taken = trace_option(argc, argv, &i, &o->c.t);
-		if (!taken)
-			taken = plan_parse_option(&o->po, &o->format, argc,
-						  argv, &i);
-		if (taken < 0)
-			return EXIT_RUN_ERROR;
-		if (!taken) {
-			errmsg(
-			    "unknown option '%s'; see 'unroot docker --help'",
-			    a);
-			return EXIT_RUN_ERROR;
-		}
-	}
-	if (i >= argc || strcmp(argv[i], "run")) {
+	n = opt_parse(&docker_cmd, opts, argc, argv);
+	if (n < 0)
+		return n == OPT_HELP ? 0 : EXIT_RUN_ERROR;
+	if (!n || strcmp(argv[0], "run")) {
 		errmsg("expected 'run' and docker run's arguments after the "
 		       "options; see 'unroot docker --help'");
 		return EXIT_RUN_ERROR;
@@ -93,8 +65,8 @@ static int parse_args(int argc, char **argv, struct docker_opts *o)
 		errmsg("the trace directory name is empty");
 		return EXIT_RUN_ERROR;
 	}
-	o->c.run = argv + i + 1;
-	o->c.nrun = argc - i - 1;
+	o->c.run = argv + 1;
+	o->c.nrun = n - 1;
 	if (container_parse(&o->c, &why)) {
 		errmsg("%s", why);
 		free(why);
@@ -122,7 +94,7 @@ static void print_results(struct docker_opts *o)
 	printf("\n== unroot plan %s\n", o->c.t.dir);
 	fflush(stdout);
 	pl = plan_trace(t, &o->po);
-	if (plan_render(pl, o->format, NULL, &out, &err))
+	if (plan_render(pl, (enum plan_format)o->format, NULL, &out, &err))
 		errmsg("%s", err ? err : "cannot render the plan");
 	else
 		fwrite(out.buf, 1, out.len, stdout);

@@ -4,63 +4,47 @@
  * an idempotent sh script, an env file or JSON.
  */
 #include <stdlib.h>
-#include <string.h>
 
 #include "commands.h"
 #include "plan.h"
 #include "util.h"
 
-static void usage(FILE *out)
-{
-	fprintf(out,
-		"usage: unroot plan [--user NAME] [--uid N] [--gid N]\n"
-		"                   [--format dockerfile|sh|env|json] "
-		"[--openshift]\n"
-		"                   [--no-shell] [--read-only] [DIR...]\n\n"
-		"Replay a trace (default ./unroot-trace) as a non-root user "
-		"and print\n"
-		"the least changes that let the workload run as that user.\n");
-}
+static const struct opt_cmd plan_cmd = {
+    .name = "plan",
+    .operands = "[DIR...]",
+    .about = "Replay a trace (default " DEFAULT_TRACE_DIR ") as a non-root "
+	     "user and print\nthe least changes that let the workload run "
+	     "as that user, each saying why.\n",
+    .usage_exit = EXIT_USAGE,
+};
 
 int cmd_plan(int argc, char **argv)
 {
 	struct plan_options o;
-	enum plan_format f = FORMAT_DOCKERFILE;
-	char **dirs = xcalloc(argc + 1, sizeof *dirs);
-	char *default_dir[] = {"unroot-trace", NULL};
-	int ndirs = 0, rc;
-	struct plan *pl;
+	int f = FORMAT_DOCKERFILE, ndirs, rc;
+	char *default_dir[] = {DEFAULT_TRACE_DIR, NULL};
 	struct strbuf out = STRBUF_INIT;
 	char *why = NULL;
+	struct plan *pl;
 
 	set_command("plan", 1);
 	plan_options_init(&o);
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			usage(stdout);
-			free(dirs);
-			return 0;
-		}
-		rc = plan_parse_option(&o, &f, argc, argv, &i);
-		if (rc < 0) {
-			free(dirs);
-			return EXIT_USAGE;
-		}
-		if (rc)
-			continue;
-		if (argv[i][0] == '-' && argv[i][1]) {
-			errmsg("unknown option '%s'; see 'unroot plan --help'",
-			       argv[i]);
-			free(dirs);
-			return EXIT_USAGE;
-		}
-		dirs[ndirs++] = argv[i];
+	{
+		const struct opt opts[] = {
+		    OPT_PLAN(&o),
+		    OPT_FORMAT("format", &f, plan_formats(),
+			       "the output's format (default dockerfile)"),
+		    OPT_END(),
+		};
+
+		ndirs = opt_parse(&plan_cmd, opts, argc, argv);
 	}
-	pl = ndirs ? plan_load(dirs, ndirs, &o) : plan_load(default_dir, 1, &o);
-	free(dirs);
+	if (ndirs < 0)
+		return ndirs == OPT_HELP ? 0 : EXIT_USAGE;
+	pl = ndirs ? plan_load(argv, ndirs, &o) : plan_load(default_dir, 1, &o);
 	if (!pl)
 		return 1;
-	rc = plan_render(pl, f, NULL, &out, &why);
+	rc = plan_render(pl, (enum plan_format)f, NULL, &out, &why);
 	if (rc) {
 		errmsg("%s", why ? why : "cannot render the plan");
 		free(why);

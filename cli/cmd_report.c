@@ -1,76 +1,77 @@
 /*
  * cmd_report.c - `unroot report`: what a trace shows, for a person (denials
  * first, then a tree of what was written, then everything that makes the
- * trace incomplete) or for a program (--json: one object per event); the
- * report itself is report.c's.
+ * trace incomplete) or for a program (--format json: one object per event);
+ * the report itself is report.c's.
  */
 #include <stdlib.h>
-#include <string.h>
 
 #include "commands.h"
+#include "opt.h"
 #include "report.h"
 #include "util.h"
 
-static void report_usage(FILE *f)
+static const struct opt_cmd report_cmd = {
+    .name = "report",
+    .operands = "[DIR...]",
+    .about = "Show what a trace wrote, what was denied and by whom, and what "
+	     "the trace\nmay be missing.  DIR defaults to " DEFAULT_TRACE_DIR
+	     ".  The json format is one JSON\nobject per event, one a line.\n",
+    .usage_exit = EXIT_USAGE,
+};
+
+/* --json: the same as --format json. */
+static int json_alias(const struct opt *o, const char *arg)
 {
-	fprintf(f, "usage: unroot report [--json] [DIR...]\n");
+	(void)arg;
+	*(int *)o->value = format_find(report_formats(), "json");
+	return 0;
 }
 
 int cmd_report(int argc, char **argv)
 {
-	static char *defdir[] = {(char *)DEFAULT_TRACE_DIR};
-	struct trace *t;
-	char **dirs = defdir;
-	int ndirs = 1, i, rc;
-	bool json = false;
+	char *default_dir[] = {DEFAULT_TRACE_DIR, NULL};
+	const struct report_format *row;
 	const char *why;
+	struct trace *t;
+	int f = 0, ndirs, rc;
 
 	set_command("report", 1);
-	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-		if (!strcmp(argv[i], "--")) {
-			i++;
-			break;
-		}
-		if (!strcmp(argv[i], "--json")) {
-			json = true;
-		} else if (!strcmp(argv[i], "-h") ||
-			   !strcmp(argv[i], "--help")) {
-			report_usage(stdout);
-			printf("\nShow what a trace wrote, what was denied and "
-			       "by whom, and what the trace\nmay be missing. "
-			       "DIR defaults to %s.\n  --json  one JSON object "
-			       "per event, one per line\n",
-			       DEFAULT_TRACE_DIR);
-			return 0;
-		} else {
-			errmsg("unknown option '%s'; usage: unroot report "
-			       "[--json] [DIR...]",
-			       argv[i]);
-			return EXIT_USAGE;
-		}
+	{
+		const struct opt opts[] = {
+		    OPT_FORMAT("format", &f, report_formats(),
+			       "text for a person (default), json for "
+			       "programs"),
+		    OPT_CALL(0, "json", &f, NULL, "the same as --format json",
+			     json_alias),
+		    OPT_END(),
+		};
+
+		ndirs = opt_parse(&report_cmd, opts, argc, argv);
 	}
-	if (i < argc) {
-		dirs = argv + i;
-		ndirs = argc - i;
+	if (ndirs < 0)
+		return ndirs == OPT_HELP ? 0 : EXIT_USAGE;
+	if (!ndirs) {
+		argv = default_dir;
+		ndirs = 1;
 	}
-	t = trace_open(dirs, ndirs, &why);
+	t = trace_open(argv, ndirs, &why);
 	if (!t) {
-		errmsg("cannot read the trace in %s: %s", dirs[0], why);
+		errmsg("cannot read the trace in %s: %s", argv[0], why);
 		return 1;
 	}
-	if (json) {
-		rc = report_print_json(t, stdout);
+	row = format_row(report_formats(), f);
+	rc = row->print(t, stdout);
+	if (f) {
 		for (size_t k = 0; k < trace_ndiags(t); k++) {
 			const struct trace_diag *d = trace_diag_at(t, k);
-			char *f = path_escape(d->file ? d->file : "trace");
+			char *file = path_escape(d->file ? d->file : "trace");
 			char *m = path_escape(d->message);
 
-			warning("%s:%ld: %s", f, d->line, m);
-			free(f);
+			warning("%s:%ld: %s", file, d->line, m);
+			free(file);
 			free(m);
 		}
-	} else {
-		rc = report_print(t, stdout);
 	}
 	fflush(stdout);
 	trace_close(t);

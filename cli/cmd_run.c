@@ -25,55 +25,31 @@ struct run_opts {
 	char **cmd;
 };
 
-static void run_usage(FILE *f)
-{
-	fprintf(
-	    f,
-	    "usage: unroot run [-o DIR] [--reads] [--no-stacks] [--argv] "
-	    "-- CMD [ARG...]\n\n"
-	    "Run CMD with the unroot tracer preloaded and record every path "
-	    "it writes.\n\n"
-	    "  -o DIR       trace directory (default %s); a previous trace\n"
-	    "               there is replaced, anything else is refused\n"
-	    "  --reads      also record reads, stats and access checks\n"
-	    "  --no-stacks  do not record native call stacks\n"
-	    "  --argv       record whole command lines (may hold secrets)\n\n"
-	    "Exit status: CMD's status (128+N when killed by signal N), "
-	    "127 if CMD\nis not found, 126 if it cannot be executed, 125 if "
-	    "unroot fails.\nEnvironment: UNROOT_PRELOAD overrides the path "
-	    "of libunroot.so.\n",
-	    DEFAULT_TRACE_DIR);
-}
+static const struct opt_cmd run_cmd = {
+    .name = "run",
+    .operands = "[--] CMD [ARG...]",
+    .about = "Run CMD with the unroot tracer preloaded and record every path "
+	     "it writes.\nA previous trace in DIR is replaced, anything else "
+	     "there is refused.\n",
+    .more = "Exit status: CMD's status (128+N when killed by signal N), 127 "
+	    "if CMD\nis not found, 126 if it cannot be executed, 125 if unroot "
+	    "fails.\nEnvironment: UNROOT_PRELOAD overrides the path of "
+	    "libunroot.so.\n",
+    .usage_exit = EXIT_RUN_ERROR,
+    .flags = OPT_STOP_AT_OPERAND,
+};
 
 /* Returns -1 to continue, else an exit status. */
 static int parse_args(int argc, char **argv, struct run_opts *o)
 {
-	int i;
+	const struct opt opts[] = {OPT_TRACE(&o->t), OPT_END()};
+	int n;
 
 	o->t.dir = DEFAULT_TRACE_DIR;
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (!strcmp(a, "--")) {
-			i++;
-			break;
-		}
-		if (a[0] != '-' || !a[1])
-			break;
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			run_usage(stdout);
-			return 0;
-		}
-		int taken = trace_option(argc, argv, &i, &o->t);
-		if (taken < 0)
-			return EXIT_RUN_ERROR;
-		if (!taken) {
-			errmsg("unknown option '%s'; see 'unroot run --help'",
-			       a);
-			return EXIT_RUN_ERROR;
-		}
-	}
-	if (i >= argc) {
+	n = opt_parse(&run_cmd, opts, argc, argv);
+	if (n < 0)
+		return n == OPT_HELP ? 0 : EXIT_RUN_ERROR;
+	if (!n) {
 		errmsg("no command given; see 'unroot run --help'");
 		return EXIT_RUN_ERROR;
 	}
@@ -81,7 +57,8 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 		errmsg("the trace directory name is empty");
 		return EXIT_RUN_ERROR;
 	}
-	o->cmd = argv + i;
+	argv[n] = NULL;
+	o->cmd = argv;
 	return -1;
 }
 

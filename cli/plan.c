@@ -26,83 +26,37 @@ static bool parse_id(const char *s, unsigned *out)
 	return true;
 }
 
-static const char *option_value(const char *name, int argc, char **argv, int *i)
+int plan_opt_user(const struct opt *o, const char *v)
 {
-	size_t n = strlen(name);
+	struct plan_options *po = o->value;
 
-	if (!strncmp(argv[*i], name, n) && argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	if (strcmp(argv[*i], name))
-		return NULL;
-	if (*i + 1 >= argc) {
-		errmsg("%s needs a value", name);
-		return "";
+	if (!*v || strchr(v, ':') || strchr(v, '\n')) {
+		opt_error(o, "needs a user name");
+		return -1;
 	}
-	return argv[++*i];
+	po->user = v;
+	po->user_given = true;
+	return 0;
 }
 
-static bool is_option(const char *arg, const char *name)
+int plan_opt_id(const struct opt *o, const char *v)
 {
-	size_t n = strlen(name);
+	struct plan_options *po = o->value;
+	bool uid = !strcmp(o->lng, "uid");
+	unsigned id;
 
-	return !strncmp(arg, name, n) && (arg[n] == 0 || arg[n] == '=');
-}
-
-int plan_parse_option(struct plan_options *o, enum plan_format *f, int argc,
-		      char **argv, int *i)
-{
-	const char *a = argv[*i], *v;
-
-	if (!strcmp(a, "--openshift"))
-		return o->openshift = true, 1;
-	if (!strcmp(a, "--no-shell"))
-		return o->no_shell = true, 1;
-	if (!strcmp(a, "--read-only"))
-		return o->read_only = true, 1;
-	if (is_option(a, "--user")) {
-		v = option_value("--user", argc, argv, i);
-		if (!*v || strchr(v, ':') || strchr(v, '\n'))
-			return errmsg("--user needs a user name"), -1;
-		o->user = v;
-		o->user_given = true;
-		return 1;
+	if (!parse_id(v, &id) || id == 0) {
+		opt_error(o, "needs a non-zero number, not '%s'", v);
+		return -1;
 	}
-	if (is_option(a, "--uid") || is_option(a, "--gid")) {
-		bool uid = is_option(a, "--uid");
-		unsigned id;
-
-		v = option_value(uid ? "--uid" : "--gid", argc, argv, i);
-		if (!parse_id(v, &id) || id == 0)
-			return errmsg("%s needs a non-zero number, not '%s'",
-				      uid ? "--uid" : "--gid", v),
-			       -1;
-		if (uid) {
-			o->uid = id;
-			o->uid_given = true;
-			if (!o->gid_given)
-				o->gid = id;
-		} else {
-			o->gid = id;
-			o->gid_given = true;
-		}
-		return 1;
-	}
-	if (is_option(a, "--format") && f) {
-		v = option_value("--format", argc, argv, i);
-		if (!strcmp(v, "dockerfile"))
-			*f = FORMAT_DOCKERFILE;
-		else if (!strcmp(v, "sh"))
-			*f = FORMAT_SH;
-		else if (!strcmp(v, "env"))
-			*f = FORMAT_ENV;
-		else if (!strcmp(v, "json"))
-			*f = FORMAT_JSON;
-		else
-			return errmsg("--format must be dockerfile, sh, env or "
-				      "json, not '%s'",
-				      v),
-			       -1;
-		return 1;
+	if (uid) {
+		po->uid = id;
+		po->uid_given = true;
+		if (!po->gid_given)
+			po->gid = id;
+	} else {
+		po->gid = id;
+		po->gid_given = true;
 	}
 	return 0;
 }

@@ -122,32 +122,6 @@ long long now_ns(void)
 	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-int trace_option(int argc, char **argv, int *i, struct trace_options *o)
-{
-	const char *a = argv[*i];
-
-	if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-		if (++*i == argc) {
-			errmsg("%s needs a directory", a);
-			return -1;
-		}
-		o->dir = argv[*i];
-	} else if (!strncmp(a, "--output=", 9)) {
-		o->dir = a + 9;
-	} else if (!strncmp(a, "-o", 2) && a[2]) {
-		o->dir = a + 2;
-	} else if (!strcmp(a, "--reads")) {
-		o->reads = true;
-	} else if (!strcmp(a, "--no-stacks")) {
-		o->nostacks = true;
-	} else if (!strcmp(a, "--argv")) {
-		o->argv = true;
-	} else {
-		return 0;
-	}
-	return 1;
-}
-
 char *trace_flags(const struct trace_options *o)
 {
 	const char *words[3];
