@@ -86,7 +86,9 @@ int cmd_apply(int argc, char **argv)
 		pl = ndirs ? plan_load(argv, ndirs, &o)
 			   : plan_load(default_dir, 1, &o);
 	}
-	if (pl && !apply_insert(df, pl, &text, &why))
+	if (df && !pl)
+		rc = EXIT_NO_TRACE;
+	else if (pl && !apply_insert(df, pl, &text, &why))
 		rc = write_output(in, out, &text);
 	if (why)
 		errmsg("%s", why);

@@ -43,7 +43,7 @@ int cmd_plan(int argc, char **argv)
 		return ndirs == OPT_HELP ? 0 : EXIT_USAGE;
 	pl = ndirs ? plan_load(argv, ndirs, &o) : plan_load(default_dir, 1, &o);
 	if (!pl)
-		return 1;
+		return EXIT_NO_TRACE;
 	rc = plan_render(pl, (enum plan_format)f, NULL, &out, &why);
 	if (rc) {
 		errmsg("%s", why ? why : "cannot render the plan");

@@ -4,11 +4,10 @@
  * trace incomplete) or for a program (--format json: one object per event);
  * the report itself is report.c's.
  */
-#include <stdlib.h>
-
 #include "commands.h"
 #include "opt.h"
 #include "report.h"
+#include "traceopen.h"
 #include "util.h"
 
 static const struct opt_cmd report_cmd = {
@@ -32,7 +31,6 @@ int cmd_report(int argc, char **argv)
 {
 	char *default_dir[] = {DEFAULT_TRACE_DIR, NULL};
 	const struct report_format *row;
-	const char *why;
 	struct trace *t;
 	int f = 0, ndirs, rc;
 
@@ -55,24 +53,13 @@ int cmd_report(int argc, char **argv)
 		argv = default_dir;
 		ndirs = 1;
 	}
-	t = trace_open(argv, ndirs, &why);
-	if (!t) {
-		errmsg("cannot read the trace in %s: %s", argv[0], why);
-		return 1;
-	}
 	row = format_row(report_formats(), f);
+	/* the text report lists the reader's diagnostics in its warnings */
+	t = traces_open(argv, ndirs,
+			row->print == report_print ? TRACES_QUIET : 0);
+	if (!t)
+		return EXIT_NO_TRACE;
 	rc = row->print(t, stdout);
-	if (f) {
-		for (size_t k = 0; k < trace_ndiags(t); k++) {
-			const struct trace_diag *d = trace_diag_at(t, k);
-			char *file = path_escape(d->file ? d->file : "trace");
-			char *m = path_escape(d->message);
-
-			warning("%s:%ld: %s", file, d->line, m);
-			free(file);
-			free(m);
-		}
-	}
 	fflush(stdout);
 	trace_close(t);
 	return rc ? 1 : 0;

@@ -16,7 +16,7 @@
 
 #include "child.h"
 #include "commands.h"
-#include "trace.h"
+#include "traceopen.h"
 #include "tracedir.h"
 #include "util.h"
 
@@ -184,12 +184,13 @@ static void summarise(const char *dir, int rc)
 {
 	char *dirs[] = {(char *)dir};
 	struct summary s = {STRSET_INIT, 0};
-	const char *why;
-	struct trace *t = trace_open(dirs, 1, &why);
+	char *why = NULL;
+	struct trace *t = traces_load(dirs, 1, TRACES_EMPTY_OK, &why);
 	long lost = 0;
 
 	if (!t) {
-		warning("cannot read the trace in %s: %s", dir, why);
+		warning("%s", why);
+		free(why);
 		return;
 	}
 	fprintf(stderr, "%s: trace summary\n", command_name());

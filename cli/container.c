@@ -14,7 +14,7 @@
 
 #include "child.h"
 #include "container.h"
-#include "trace.h"
+#include "traceopen.h"
 #include "util.h"
 
 #define GLIBC_SUBDIR "lib/x86_64-linux-gnu"
@@ -293,14 +293,15 @@ static void write_meta(const struct container *c, long long ended, int status)
 int container_finish(struct container *c, int status, char **why)
 {
 	char *dirs[] = {(char *)c->t.dir};
-	const char *reason;
 	struct trace *t;
 	bool first = false;
 	size_t n;
 
 	*why = NULL;
 	write_meta(c, now_ns(), status);
-	t = trace_open(dirs, 1, &reason);
+	t = traces_load(dirs, 1, TRACES_EMPTY_OK, why);
+	free(*why);
+	*why = NULL;
 	n = t ? trace_nprocs(t) : 0;
 	for (size_t i = 0; i < n; i++)
 		if (trace_proc_at(t, i)->pid == 1)

@@ -190,7 +190,7 @@ static int root_round(struct harden *h, struct loop *l)
 		errmsg("the root run left no trace (exit %d; log %s)",
 		       l->root_rc, log);
 		free(log);
-		return EXIT_RUN_ERROR;
+		return EXIT_NO_TRACE;
 	}
 	free(log);
 	denials_read(l->dirs[0], &l->ds);
@@ -243,7 +243,7 @@ static int plan_round(struct harden *h, struct loop *l)
 			errmsg("%s", why);
 		free(why);
 		free(keep);
-		return 1;
+		return l->pl ? 1 : EXIT_NO_TRACE;
 	}
 	free(keep);
 	harden_note_lines(h, l->pl, l->round);
@@ -292,7 +292,7 @@ static int user_round(struct harden *h, struct loop *l)
 		errmsg("the run as the user left no trace (exit %d; log %s)",
 		       l->status, log);
 		free(log);
-		return EXIT_RUN_ERROR;
+		return EXIT_NO_TRACE;
 	}
 	free(log);
 	denials_read(l->dirs[round], &l->ds);

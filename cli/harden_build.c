@@ -19,7 +19,7 @@
 #include "container.h"
 #include "harden.h"
 #include "report.h"
-#include "trace.h"
+#include "traceopen.h"
 
 double harden_now(void)
 {
@@ -207,10 +207,10 @@ static int wait_stopping(const struct harden *h, pid_t pid, const char *cname,
 /* The report of the trace, in the log, as `unroot docker` prints it. */
 static void log_report(FILE *f, const char *dir)
 {
-	char *dirs[] = {(char *)dir};
-	const char *why;
-	struct trace *t = trace_open(dirs, 1, &why);
+	char *dirs[] = {(char *)dir}, *why = NULL;
+	struct trace *t = traces_load(dirs, 1, 0, &why);
 
+	free(why);
 	if (!t)
 		return;
 	fprintf(f, "== unroot report %s\n", dir);
@@ -297,10 +297,10 @@ static int add_denial(const struct trace_event *ev, void *ctx)
 
 void denials_read(const char *dir, struct denials *ds)
 {
-	char *dirs[] = {(char *)dir};
-	const char *why;
-	struct trace *t = trace_open(dirs, 1, &why);
+	char *dirs[] = {(char *)dir}, *why = NULL;
+	struct trace *t = traces_load(dirs, 1, 0, &why);
 
+	free(why);
 	if (!t)
 		return;
 	trace_each_event(t, add_denial, ds);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "plan.h"
+#include "traceopen.h"
 #include "util.h"
 
 static bool parse_id(const char *s, unsigned *out)
@@ -133,22 +134,11 @@ struct plan *plan_trace(struct trace *t, struct plan_options *o)
 
 struct plan *plan_load(char *const *dirs, int ndirs, struct plan_options *o)
 {
-	const char *why = NULL;
-	struct trace *t = trace_open(dirs, ndirs, &why);
+	struct trace *t = traces_open(dirs, ndirs, 0);
 	struct plan *pl;
 
-	if (!t) {
-		errmsg("cannot read the trace: %s",
-		       why ? why : "unknown error");
+	if (!t)
 		return NULL;
-	}
-	for (size_t i = 0; i < trace_ndiags(t); i++) {
-		const struct trace_diag *d = trace_diag_at(t, i);
-
-		if (!d->warning)
-			warning("%s%s%s", d->file ? d->file : "",
-				d->file ? ": " : "", d->message);
-	}
 	pl = plan_trace(t, o);
 	trace_close(t);
 	return pl;

@@ -31,7 +31,8 @@
 		     "plan for a read-only root file system")
 int plan_opt_user(const struct opt *o, const char *v);
 int plan_opt_id(const struct opt *o, const char *v);
-/* Read trace directories and plan; NULL with a message printed. */
+/* Read trace directories (traceopen.h) and plan; NULL after a message
+ * when they hold no trace. */
 struct plan *plan_load(char *const *dirs, int ndirs, struct plan_options *o);
 /* The same for a trace already open: everything it holds goes to a planner
  * (the catalogue is loaded when o->writers is NULL). */
