@@ -64,12 +64,13 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 
 /* ---- environment --------------------------------------------------------- */
 
-static void setup_env(const struct run_opts *o, const char *lib,
-		      const char *logdir)
+static int setup_env(const struct run_opts *o, const char *lib,
+		     const char *logdir)
 {
 	const char *old = getenv("LD_PRELOAD");
 	char *flags = trace_flags(&o->t);
 	char *preload;
+	int rc = 0;
 
 	if (old && *old)
 		preload = xasprintf("%s:%s", lib, old);
@@ -78,10 +79,44 @@ static void setup_env(const struct run_opts *o, const char *lib,
 	if (setenv("LD_PRELOAD", preload, 1) ||
 	    setenv(UNROOT_ENV_LOG, logdir, 1) ||
 	    setenv(UNROOT_ENV_FLAGS, flags, 1) ||
-	    setenv(UNROOT_ENV_LIB, lib, 1))
-		die_errno("cannot set the environment");
+	    setenv(UNROOT_ENV_LIB, lib, 1)) {
+		errmsg("cannot set the environment: %s", strerror(errno));
+		rc = -1;
+	}
 	free(preload);
 	free(flags);
+	return rc;
+}
+
+/* The preload found, the trace directory ready and the environment set;
+ * 0, or -1 after a message. */
+static int prepare(const struct run_opts *o)
+{
+	const char *why;
+	char *lib = find_preload(&why), *err = NULL, *abs, *logdir;
+	int rc = -1;
+
+	if (!lib) {
+		errmsg("cannot find the tracer: %s", why);
+		return -1;
+	}
+	if (trace_dir_prepare(o->t.dir, &err)) {
+		errmsg("%s", err);
+		free(err);
+		free(lib);
+		return -1;
+	}
+	abs = realpath(o->t.dir, NULL);
+	if (abs) {
+		logdir = xasprintf("%s/" UNROOT_TRACE_LOGDIR, abs);
+		rc = setup_env(o, lib, logdir);
+		free(logdir);
+	} else {
+		errmsg("cannot resolve %s: %s", o->t.dir, strerror(errno));
+	}
+	free(abs);
+	free(lib);
+	return rc;
 }
 
 /* ---- running the child --------------------------------------------------- */
@@ -238,8 +273,6 @@ static void summarise(const char *dir, int rc)
 int cmd_run(int argc, char **argv)
 {
 	struct run_opts o = {0};
-	const char *why;
-	char *lib, *abs, *logdir, *err = NULL;
 	bool exec_failed = false;
 	long long started;
 	int rc;
@@ -248,27 +281,12 @@ int cmd_run(int argc, char **argv)
 	rc = parse_args(argc, argv, &o);
 	if (rc >= 0)
 		return rc;
-	lib = find_preload(&why);
-	if (!lib)
-		die("cannot find the tracer: %s", why);
-	if (trace_dir_prepare(o.t.dir, &err)) {
-		errmsg("%s", err);
-		free(err);
-		free(lib);
+	if (prepare(&o))
 		return EXIT_RUN_ERROR;
-	}
-	abs = realpath(o.t.dir, NULL);
-	if (!abs)
-		die_errno("cannot resolve %s", o.t.dir);
-	logdir = xasprintf("%s/" UNROOT_TRACE_LOGDIR, abs);
-	setup_env(&o, lib, logdir);
 	started = now_ns();
 	rc = run_child(o.cmd, &exec_failed);
 	write_meta(&o, started, now_ns(), rc);
 	if (!exec_failed)
 		summarise(o.t.dir, rc);
-	free(logdir);
-	free(abs);
-	free(lib);
 	return rc;
 }
