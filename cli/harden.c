@@ -171,6 +171,28 @@ struct loop {
 	double t0;
 };
 
+/* Run image under the tracer as this round's trace (round0/ as root,
+ * roundN/ as the user) and read its denials; 0, or an exit status after a
+ * message naming who ran. */
+static int traced_run(struct harden *h, struct loop *l, const char *image,
+		      const char *who, int *status)
+{
+	char *log = xasprintf("%s/round%d.log", h->work, l->round);
+
+	l->dirs[l->round] = xasprintf("%s/round%d", h->work, l->round);
+	if (harden_profile(h, image, l->dirs[l->round], log, l->round,
+			   status)) {
+		harden_show_tail(log, 15);
+		errmsg("the %s left no trace (exit %d; log %s)", who, *status,
+		       log);
+		free(log);
+		return EXIT_NO_TRACE;
+	}
+	free(log);
+	denials_read(l->dirs[l->round], &l->ds);
+	return 0;
+}
+
 /* Round 0: the root image built and profiled; -1 to go on, else an exit
  * status. */
 static int root_round(struct harden *h, struct loop *l)
@@ -183,17 +205,9 @@ static int root_round(struct harden *h, struct loop *l)
 	free(log);
 	if (rc)
 		return EXIT_RUN_ERROR;
-	l->dirs[0] = xasprintf("%s/round0", h->work);
-	log = xasprintf("%s/round0.log", h->work);
-	if (harden_profile(h, h->root_tag, l->dirs[0], log, 0, &l->root_rc)) {
-		harden_show_tail(log, 15);
-		errmsg("the root run left no trace (exit %d; log %s)",
-		       l->root_rc, log);
-		free(log);
-		return EXIT_NO_TRACE;
-	}
-	free(log);
-	denials_read(l->dirs[0], &l->ds);
+	rc = traced_run(h, l, h->root_tag, "root run", &l->root_rc);
+	if (rc)
+		return rc;
 	printf("   %zu denial%s as root\n", l->ds.n, l->ds.n == 1 ? "" : "s");
 	if (l->root_rc && !h->stop_after)
 		warning(
@@ -285,17 +299,9 @@ static int user_round(struct harden *h, struct loop *l)
 	free(log);
 	if (rc)
 		return EXIT_RUN_ERROR;
-	l->dirs[round] = xasprintf("%s/round%d", h->work, round);
-	log = xasprintf("%s/round%d.log", h->work, round);
-	if (harden_profile(h, h->tag, l->dirs[round], log, round, &l->status)) {
-		harden_show_tail(log, 15);
-		errmsg("the run as the user left no trace (exit %d; log %s)",
-		       l->status, log);
-		free(log);
-		return EXIT_NO_TRACE;
-	}
-	free(log);
-	denials_read(l->dirs[round], &l->ds);
+	rc = traced_run(h, l, h->tag, "run as the user", &l->status);
+	if (rc)
+		return rc;
 	printf("   %zu denial%s as the user%s\n", l->ds.n,
 	       l->ds.n == 1 ? "" : "s",
 	       l->status == l->root_rc ? ", same exit status as root"
