@@ -7,6 +7,7 @@
  * own errors (docker missing, daemon down, no such image, payload missing
  * or not loaded in the container).
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -132,6 +133,11 @@ int cmd_docker(int argc, char **argv)
 		goto out;
 	}
 	rc = child_wait(o.c.pid);
+	if (rc < 0) {
+		errmsg("cannot wait for docker: %s", strerror(errno));
+		rc = EXIT_RUN_ERROR;
+		goto out;
+	}
 	st = container_finish(&o.c, rc, &why);
 	print_warnings(&o.c);
 	if (st) {

@@ -171,17 +171,20 @@ static void log_run(FILE *f, const char *dir, char **run, int n)
 	free(shown);
 }
 
-/* Wait for the container, stopping it after --stop-after; its status. */
+/* Wait for the container, stopping it after --stop-after; its status
+ * (EXIT_RUN_ERROR when it cannot be waited for). */
 static int wait_stopping(const struct harden *h, pid_t pid, const char *cname,
 			 const char *log, bool *stopped)
 {
 	double t0 = harden_now(), sent = 0, next = h->stop_after;
 	bool killed = false;
-	int status = 0;
+	int status = 0, r;
 
-	if (!h->stop_after)
-		return child_wait(pid);
-	while (!child_poll(pid, &status)) {
+	if (!h->stop_after) {
+		status = child_wait(pid);
+		return status < 0 ? EXIT_RUN_ERROR : status;
+	}
+	while ((r = child_poll(pid, &status)) == 0) {
 		const struct timespec tick = {0, 100000000};
 		double el = harden_now() - t0;
 
@@ -201,7 +204,7 @@ static int wait_stopping(const struct harden *h, pid_t pid, const char *cname,
 		nanosleep(&tick, NULL);
 	}
 	*stopped = sent != 0;
-	return status;
+	return r < 0 ? EXIT_RUN_ERROR : status;
 }
 
 /* The report of the trace, in the log, as `unroot docker` prints it. */

@@ -1,8 +1,7 @@
 /*
  * opt.c - the option parser of opt.h: one pass over argv against the
- * command's table (tables included with OPT_INCLUDE are searched in
- * place), operands gathered in order at the front of argv, and the usage
- * line and help written from the same table.
+ * command's table, operands gathered in order at the front of argv, and
+ * the usage line and help written from the same table.
  */
 #include <stdarg.h>
 #include <stdlib.h>
@@ -19,19 +18,11 @@
 static const struct opt *find(const struct opt *opts, char shrt,
 			      const char *lng, size_t len)
 {
-	for (const struct opt *o = opts; o->type != OPT_T_END; o++) {
-		const struct opt *in;
-
-		if (o->type == OPT_T_INCLUDE) {
-			in = find(o->value, shrt, lng, len);
-			if (in)
-				return in;
-		} else if (shrt ? o->shrt == shrt
-				: o->lng && strlen(o->lng) == len &&
-				      !strncmp(o->lng, lng, len)) {
+	for (const struct opt *o = opts; o->type != OPT_T_END; o++)
+		if (shrt ? o->shrt == shrt
+			 : o->lng && strlen(o->lng) == len &&
+			       !strncmp(o->lng, lng, len))
 			return o;
-		}
-	}
 	return NULL;
 }
 
@@ -85,7 +76,6 @@ static int set(const struct opt *o, const char *arg)
 	case OPT_T_CALL:
 		return o->call(o, arg);
 	case OPT_T_END:
-	case OPT_T_INCLUDE:
 		break;
 	}
 	return -1;
@@ -140,16 +130,9 @@ static int take(const struct opt_cmd *c, const struct opt *opts, int argc,
 /* A required option left out; NULL when there is none. */
 static const struct opt *missing(const struct opt *opts)
 {
-	for (const struct opt *o = opts; o->type != OPT_T_END; o++) {
-		const struct opt *in = NULL;
-
-		if (o->type == OPT_T_INCLUDE)
-			in = missing(o->value);
-		else if (o->required && !*(const char **)o->value)
-			in = o;
-		if (in)
-			return in;
-	}
+	for (const struct opt *o = opts; o->type != OPT_T_END; o++)
+		if (o->required && !*(const char **)o->value)
+			return o;
 	return NULL;
 }
 
@@ -236,10 +219,6 @@ static void collect_items(const struct opt *opts, char ***items, size_t *n)
 	for (const struct opt *o = opts; o->type != OPT_T_END; o++) {
 		struct strbuf sb = STRBUF_INIT;
 
-		if (o->type == OPT_T_INCLUDE) {
-			collect_items(o->value, items, n);
-			continue;
-		}
 		usage_item(&sb, o);
 		*items = xrealloc(*items, (*n + 1) * sizeof **items);
 		(*items)[(*n)++] = sb_detach(&sb);
@@ -292,10 +271,6 @@ static void option_lines(const struct opt *opts, FILE *f)
 	struct strbuf sb = STRBUF_INIT;
 
 	for (const struct opt *o = opts; o->type != OPT_T_END; o++) {
-		if (o->type == OPT_T_INCLUDE) {
-			option_lines(o->value, f);
-			continue;
-		}
 		sb_reset(&sb);
 		option_left(&sb, o);
 		if (sb.len + 2 > HELP_COLUMN)

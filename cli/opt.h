@@ -24,10 +24,9 @@
 
 enum opt_type {
 	OPT_T_END,
-	OPT_T_FLAG,    /* value: bool *, set true */
-	OPT_T_STRING,  /* value: const char **, set to the argument */
-	OPT_T_CALL,    /* call(o, argument) checks and stores it */
-	OPT_T_INCLUDE, /* value: another table, read in place */
+	OPT_T_FLAG,   /* value: bool *, set true */
+	OPT_T_STRING, /* value: const char **, set to the argument */
+	OPT_T_CALL,   /* call(o, argument) checks and stores it */
 };
 
 struct opt {
@@ -71,10 +70,6 @@ struct opt {
 	{                                                            \
 		.type = OPT_T_CALL, .lng = l, .arg = "F", .help = h, \
 		.value = v, .call = opt_format, .data = (t)          \
-	}
-#define OPT_INCLUDE(table)                                      \
-	{                                                       \
-		.type = OPT_T_INCLUDE, .value = (void *)(table) \
 	}
 #define OPT_END()                 \
 	{                         \
