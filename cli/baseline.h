@@ -106,30 +106,4 @@ void baseline_merge(struct baseline *dst, const struct baseline *src);
 /* Is errno a permission denial (EACCES, EPERM, EROFS)? */
 bool is_permission_denial(int err);
 
-/* ---- comparing (cmd_check.c, shared with cmd_diff.c) ------------------ */
-
-enum check_format { CHECK_TEXT, CHECK_JSON, CHECK_GITHUB, CHECK_JUNIT };
-
-/* Exit codes of check and diff (documented in docs/baseline.md). */
-#define CHECK_EXIT_SAME	    0
-#define CHECK_EXIT_NEW	    1
-#define CHECK_EXIT_USAGE    2
-#define CHECK_EXIT_NO_TRACE 3
-
-int check_parse_format(const char *s, enum check_format *f);
-
-/*
- * Compare what was seen against the accepted baseline and print the result
- * in the format.  trace is used to explain new entries (the plan line that
- * would grant them) and for its warnings; label names the baseline in the
- * output.  Returns CHECK_EXIT_SAME or CHECK_EXIT_NEW.
- */
-int check_compare(const struct baseline *accepted, struct baseline *seen,
-		  struct trace *trace, const char *label, enum check_format f,
-		  FILE *out);
-
-/* Open trace directories for check/diff: NULL (a message printed) when no
- * trace could be read at all; reader diagnostics become warnings. */
-struct trace *check_open_trace(char *const *dirs, int ndirs);
-
 #endif

@@ -12,23 +12,20 @@
 
 #include "baseline.h"
 #include "commands.h"
+#include "opt.h"
+#include "traceopen.h"
 
-static void baseline_usage(FILE *f)
-{
-	fprintf(f, "usage: unroot baseline [-o FILE] [DIR...]\n");
-}
-
-static void baseline_help(void)
-{
-	baseline_usage(stdout);
-	printf("\nWrite the baseline of a workload: the generalised patterns "
-	       "of every path its\ntrace wrote and every permission denial, "
-	       "for `unroot check` (docs/baseline.md).\nDIR defaults to %s.\n"
-	       "  -o FILE  where to write (default %s); hand-written "
-	       "\"patterns\"\n           and \"ignore\" of an existing "
-	       "baseline there are kept\n",
-	       DEFAULT_TRACE_DIR, DEFAULT_BASELINE_FILE);
-}
+static const struct opt_cmd baseline_cmd = {
+    .name = "baseline",
+    .operands = "[DIR...]",
+    .about =
+	"Write the baseline of a workload: the generalised patterns of "
+	"every path its\ntrace wrote and every permission denial, for "
+	"`unroot check` (docs/baseline.md).\nDIR defaults to " DEFAULT_TRACE_DIR
+	".  The hand-written \"patterns\" and "
+	"\"ignore\" of a\nbaseline already in FILE are kept.\n",
+    .usage_exit = EXIT_USAGE,
+};
 
 /* Keep the hand-written rules of the baseline being replaced. */
 static int keep_rules(struct baseline *b, const char *file)
@@ -76,49 +73,24 @@ static int prepare_target(struct baseline *b, const char *file, bool named)
 	return 0;
 }
 
-int cmd_baseline(int argc, char **argv)
+/* Write the baseline of the traces to file; the exit status. */
+static int write_baseline(const char *file, bool named, char **dirs, int ndirs)
 {
-	static char *defdir[] = {(char *)DEFAULT_TRACE_DIR};
-	const char *file = DEFAULT_BASELINE_FILE;
-	char **dirs = defdir, *err = NULL;
-	int ndirs = 1, i, rc;
-	bool named = false;
 	struct baseline b;
 	struct trace *t;
+	char *err = NULL;
+	int rc;
 
-	set_command("baseline", 1);
-	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-		if (!strcmp(argv[i], "--")) {
-			i++;
-			break;
-		}
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			baseline_help();
-			return 0;
-		}
-		if (!strcmp(argv[i], "-o") && i + 1 < argc) {
-			file = argv[++i];
-			named = true;
-			continue;
-		}
-		errmsg("unknown option or missing value '%s'", argv[i]);
-		baseline_usage(stderr);
-		return EXIT_USAGE;
-	}
-	if (i < argc) {
-		dirs = argv + i;
-		ndirs = argc - i;
-	}
 	baseline_init(&b);
 	rc = prepare_target(&b, file, named);
 	if (rc) {
 		baseline_free(&b);
 		return rc;
 	}
-	t = check_open_trace(dirs, ndirs);
+	t = traces_open(dirs, ndirs, 0);
 	if (!t) {
 		baseline_free(&b);
-		return CHECK_EXIT_NO_TRACE;
+		return EXIT_NO_TRACE;
 	}
 	baseline_collect(&b, t);
 	trace_close(t);
@@ -136,4 +108,30 @@ int cmd_baseline(int argc, char **argv)
 	}
 	baseline_free(&b);
 	return rc ? 1 : 0;
+}
+
+int cmd_baseline(int argc, char **argv)
+{
+	char *default_dir[] = {DEFAULT_TRACE_DIR, NULL};
+	const char *file = NULL;
+	int ndirs;
+
+	set_command("baseline", 1);
+	{
+		const struct opt opts[] = {
+		    OPT_STRING('o', "output", &file, "FILE",
+			       "where to write (default " DEFAULT_BASELINE_FILE
+			       ")"),
+		    OPT_END(),
+		};
+
+		ndirs = opt_parse(&baseline_cmd, opts, argc, argv);
+	}
+	if (ndirs < 0)
+		return ndirs == OPT_HELP ? 0 : EXIT_USAGE;
+	if (!ndirs)
+		return write_baseline(file ? file : DEFAULT_BASELINE_FILE,
+				      file != NULL, default_dir, 1);
+	return write_baseline(file ? file : DEFAULT_BASELINE_FILE, file != NULL,
+			      argv, ndirs);
 }

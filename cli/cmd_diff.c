@@ -5,32 +5,29 @@
  * hashes that differ between the runs do not show as new.
  */
 #include <stdlib.h>
-#include <string.h>
 
-#include "baseline.h"
 #include "commands.h"
+#include "compare.h"
+#include "opt.h"
+#include "traceopen.h"
 
-static void diff_usage(FILE *f)
-{
-	fprintf(f, "usage: unroot diff [--format text|json|github|junit] "
-		   "DIR_A DIR_B\n");
-}
+static const struct opt_cmd diff_cmd = {
+    .name = "diff",
+    .operands = "DIR_A DIR_B",
+    .about = "Show what trace B writes or is denied that trace A does not "
+	     "(A is the baseline).\n",
+    .more = "Exit: 0 nothing new, 1 new writes or denials, 2 usage, 3 a trace "
+	    "could not\nbe read.\n",
+    .usage_exit = EXIT_USAGE,
+};
 
-static void diff_help(void)
-{
-	diff_usage(stdout);
-	printf("\nShow what trace B writes or is denied that trace A does not "
-	       "(A is the baseline).\nExit: 0 nothing new, 1 new writes or "
-	       "denials, 2 usage, 3 a trace could not be read.\n");
-}
-
-/* Collect one trace into b; 0, or CHECK_EXIT_NO_TRACE. */
+/* Collect one trace into b; 0, or EXIT_NO_TRACE. */
 static int collect_dir(char *dir, struct baseline *b, struct trace **keep)
 {
-	struct trace *t = check_open_trace(&dir, 1);
+	struct trace *t = traces_open(&dir, 1, 0);
 
 	if (!t)
-		return CHECK_EXIT_NO_TRACE;
+		return EXIT_NO_TRACE;
 	baseline_collect(b, t);
 	if (keep)
 		*keep = t;
@@ -41,41 +38,37 @@ static int collect_dir(char *dir, struct baseline *b, struct trace **keep)
 
 int cmd_diff(int argc, char **argv)
 {
-	enum check_format format = CHECK_TEXT;
 	struct baseline a, b;
 	struct trace *tb = NULL;
-	int i, rc;
+	int format = 0, n, rc;
 
-	set_command("diff", CHECK_EXIT_USAGE);
-	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-		if (!strcmp(argv[i], "--")) {
-			i++;
-			break;
-		}
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			diff_help();
-			return 0;
-		}
-		if (!strcmp(argv[i], "--format") && i + 1 < argc &&
-		    !check_parse_format(argv[i + 1], &format)) {
-			i++;
-			continue;
-		}
-		errmsg("unknown option, format or missing value '%s'", argv[i]);
-		diff_usage(stderr);
-		return CHECK_EXIT_USAGE;
+	set_command("diff", EXIT_USAGE);
+	{
+		const struct opt opts[] = {
+		    OPT_FORMAT("format", &format, compare_formats(),
+			       "text (default), json, github or junit"),
+		    OPT_END(),
+		};
+
+		n = opt_parse(&diff_cmd, opts, argc, argv);
 	}
-	if (argc - i != 2) {
-		diff_usage(stderr);
-		return CHECK_EXIT_USAGE;
+	if (n < 0)
+		return n == OPT_HELP ? 0 : EXIT_USAGE;
+	if (n != 2) {
+		errmsg("two trace directories are needed, not %d; see 'unroot "
+		       "diff --help'",
+		       n);
+		return EXIT_USAGE;
 	}
 	baseline_init(&a);
 	baseline_init(&b);
-	rc = collect_dir(argv[i], &a, NULL);
+	rc = collect_dir(argv[0], &a, NULL);
 	if (!rc)
-		rc = collect_dir(argv[i + 1], &b, &tb);
+		rc = collect_dir(argv[1], &b, &tb);
 	if (!rc)
-		rc = check_compare(&a, &b, tb, argv[i], format, stdout);
+		rc = compare_print(&a, &b, tb, argv[0], format, stdout)
+			 ? EXIT_NEW
+			 : 0;
 	if (tb)
 		trace_close(tb);
 	baseline_free(&a);

@@ -9,20 +9,14 @@
  * its log/ and trace.json are removed.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "commands.h"
-#include "trace.h"
+#include "traceopen.h"
 #include "tracedir.h"
 #include "util.h"
 
@@ -31,55 +25,31 @@ struct run_opts {
 	char **cmd;
 };
 
-static void run_usage(FILE *f)
-{
-	fprintf(
-	    f,
-	    "usage: unroot run [-o DIR] [--reads] [--no-stacks] [--argv] "
-	    "-- CMD [ARG...]\n\n"
-	    "Run CMD with the unroot tracer preloaded and record every path "
-	    "it writes.\n\n"
-	    "  -o DIR       trace directory (default %s); a previous trace\n"
-	    "               there is replaced, anything else is refused\n"
-	    "  --reads      also record reads, stats and access checks\n"
-	    "  --no-stacks  do not record native call stacks\n"
-	    "  --argv       record whole command lines (may hold secrets)\n\n"
-	    "Exit status: CMD's status (128+N when killed by signal N), "
-	    "127 if CMD\nis not found, 126 if it cannot be executed, 125 if "
-	    "unroot fails.\nEnvironment: UNROOT_PRELOAD overrides the path "
-	    "of libunroot.so.\n",
-	    DEFAULT_TRACE_DIR);
-}
+static const struct opt_cmd run_cmd = {
+    .name = "run",
+    .operands = "[--] CMD [ARG...]",
+    .about = "Run CMD with the unroot tracer preloaded and record every path "
+	     "it writes.\nA previous trace in DIR is replaced, anything else "
+	     "there is refused.\n",
+    .more = "Exit status: CMD's status (128+N when killed by signal N), 127 "
+	    "if CMD\nis not found, 126 if it cannot be executed, 125 if unroot "
+	    "fails.\nEnvironment: UNROOT_PRELOAD overrides the path of "
+	    "libunroot.so.\n",
+    .usage_exit = EXIT_RUN_ERROR,
+    .flags = OPT_STOP_AT_OPERAND,
+};
 
 /* Returns -1 to continue, else an exit status. */
 static int parse_args(int argc, char **argv, struct run_opts *o)
 {
-	int i;
+	const struct opt opts[] = {OPT_TRACE(&o->t), OPT_END()};
+	int n;
 
 	o->t.dir = DEFAULT_TRACE_DIR;
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (!strcmp(a, "--")) {
-			i++;
-			break;
-		}
-		if (a[0] != '-' || !a[1])
-			break;
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			run_usage(stdout);
-			return 0;
-		}
-		int taken = trace_option(argc, argv, &i, &o->t);
-		if (taken < 0)
-			return EXIT_RUN_ERROR;
-		if (!taken) {
-			errmsg("unknown option '%s'; see 'unroot run --help'",
-			       a);
-			return EXIT_RUN_ERROR;
-		}
-	}
-	if (i >= argc) {
+	n = opt_parse(&run_cmd, opts, argc, argv);
+	if (n < 0)
+		return n == OPT_HELP ? 0 : EXIT_RUN_ERROR;
+	if (!n) {
 		errmsg("no command given; see 'unroot run --help'");
 		return EXIT_RUN_ERROR;
 	}
@@ -87,18 +57,20 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 		errmsg("the trace directory name is empty");
 		return EXIT_RUN_ERROR;
 	}
-	o->cmd = argv + i;
+	argv[n] = NULL;
+	o->cmd = argv;
 	return -1;
 }
 
 /* ---- environment --------------------------------------------------------- */
 
-static void setup_env(const struct run_opts *o, const char *lib,
-		      const char *logdir)
+static int setup_env(const struct run_opts *o, const char *lib,
+		     const char *logdir)
 {
 	const char *old = getenv("LD_PRELOAD");
 	char *flags = trace_flags(&o->t);
 	char *preload;
+	int rc = 0;
 
 	if (old && *old)
 		preload = xasprintf("%s:%s", lib, old);
@@ -107,87 +79,75 @@ static void setup_env(const struct run_opts *o, const char *lib,
 	if (setenv("LD_PRELOAD", preload, 1) ||
 	    setenv(UNROOT_ENV_LOG, logdir, 1) ||
 	    setenv(UNROOT_ENV_FLAGS, flags, 1) ||
-	    setenv(UNROOT_ENV_LIB, lib, 1))
-		die_errno("cannot set the environment");
+	    setenv(UNROOT_ENV_LIB, lib, 1)) {
+		errmsg("cannot set the environment: %s", strerror(errno));
+		rc = -1;
+	}
 	free(preload);
 	free(flags);
+	return rc;
+}
+
+/* The preload found, the trace directory ready and the environment set;
+ * 0, or -1 after a message. */
+static int prepare(const struct run_opts *o)
+{
+	const char *why;
+	char *lib = find_preload(&why), *err = NULL, *abs, *logdir;
+	int rc = -1;
+
+	if (!lib) {
+		errmsg("cannot find the tracer: %s", why);
+		return -1;
+	}
+	if (trace_dir_prepare(o->t.dir, &err)) {
+		errmsg("%s", err);
+		free(err);
+		free(lib);
+		return -1;
+	}
+	abs = realpath(o->t.dir, NULL);
+	if (abs) {
+		logdir = xasprintf("%s/" UNROOT_TRACE_LOGDIR, abs);
+		rc = setup_env(o, lib, logdir);
+		free(logdir);
+	} else {
+		errmsg("cannot resolve %s: %s", o->t.dir, strerror(errno));
+	}
+	free(abs);
+	free(lib);
+	return rc;
 }
 
 /* ---- running the child --------------------------------------------------- */
 
-static volatile pid_t child_pid;
-
-/*
- * Forward a signal sent to us by a process (kill, a supervisor).  Signals
- * from the terminal (si_code SI_KERNEL) already reach the child, which is
- * in our foreground process group, so they are not sent twice.
- */
-static void forward(int sig, siginfo_t *si, void *uc)
-{
-	(void)uc;
-	if (child_pid > 0 && (!si || si->si_code <= 0))
-		kill(child_pid, sig);
-}
-
-static void install_forwarding(void)
-{
-	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof sa);
-	sa.sa_sigaction = forward;
-	sa.sa_flags = SA_SIGINFO | SA_RESTART;
-	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-		sigaction(sigs[i], &sa, NULL);
-}
-
 /* Run cmd; returns its exit status in the convention described above. */
 static int run_child(char **cmd, bool *exec_failed)
 {
-	int pfd[2], err = 0, status;
-	ssize_t n;
+	int exec_err, rc;
 	pid_t pid;
 
-	if (pipe2(pfd, O_CLOEXEC))
-		die_errno("pipe");
-	install_forwarding();
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		die_errno("fork");
-	if (pid == 0) {
-		close(pfd[0]);
-		execvp(cmd[0], cmd);
-		err = errno;
-		if (write(pfd[1], &err, sizeof err) < 0)
-			_exit(EXIT_RUN_ERROR);
-		_exit(err == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC);
+	child_forward_signals();
+	pid = child_start(cmd, -1, &exec_err);
+	if (pid < 0 && !exec_err) {
+		errmsg("cannot start %s: %s", cmd[0], strerror(errno));
+		return EXIT_RUN_ERROR;
 	}
-	child_pid = pid;
-	close(pfd[1]);
-	do
-		n = read(pfd[0], &err, sizeof err);
-	while (n < 0 && errno == EINTR);
-	close(pfd[0]);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			die_errno("waitpid");
-	child_pid = 0;
-	if (n == (ssize_t)sizeof err) {
+	if (pid < 0) {
 		*exec_failed = true;
-		if (err == ENOENT) {
+		if (exec_err == ENOENT) {
 			errmsg("%s: command not found", cmd[0]);
 			return EXIT_NOTFOUND;
 		}
-		errmsg("%s: cannot execute: %s", cmd[0], strerror(err));
+		errmsg("%s: cannot execute: %s", cmd[0], strerror(exec_err));
 		return EXIT_NOEXEC;
 	}
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return EXIT_RUN_ERROR;
+	rc = child_wait(pid);
+	if (rc < 0) {
+		errmsg("cannot wait for %s: %s", cmd[0], strerror(errno));
+		return EXIT_RUN_ERROR;
+	}
+	return rc;
 }
 
 /* ---- trace.json ---------------------------------------------------------- */
@@ -259,12 +219,13 @@ static void summarise(const char *dir, int rc)
 {
 	char *dirs[] = {(char *)dir};
 	struct summary s = {STRSET_INIT, 0};
-	const char *why;
-	struct trace *t = trace_open(dirs, 1, &why);
+	char *why = NULL;
+	struct trace *t = traces_load(dirs, 1, TRACES_EMPTY_OK, &why);
 	long lost = 0;
 
 	if (!t) {
-		warning("cannot read the trace in %s: %s", dir, why);
+		warning("%s", why);
+		free(why);
 		return;
 	}
 	fprintf(stderr, "%s: trace summary\n", command_name());
@@ -312,8 +273,6 @@ static void summarise(const char *dir, int rc)
 int cmd_run(int argc, char **argv)
 {
 	struct run_opts o = {0};
-	const char *why;
-	char *lib, *abs, *logdir;
 	bool exec_failed = false;
 	long long started;
 	int rc;
@@ -322,22 +281,12 @@ int cmd_run(int argc, char **argv)
 	rc = parse_args(argc, argv, &o);
 	if (rc >= 0)
 		return rc;
-	lib = find_preload(&why);
-	if (!lib)
-		die("cannot find the tracer: %s", why);
-	trace_dir_prepare(o.t.dir);
-	abs = realpath(o.t.dir, NULL);
-	if (!abs)
-		die_errno("cannot resolve %s", o.t.dir);
-	logdir = xasprintf("%s/" UNROOT_TRACE_LOGDIR, abs);
-	setup_env(&o, lib, logdir);
+	if (prepare(&o))
+		return EXIT_RUN_ERROR;
 	started = now_ns();
 	rc = run_child(o.cmd, &exec_failed);
 	write_meta(&o, started, now_ns(), rc);
 	if (!exec_failed)
 		summarise(o.t.dir, rc);
-	free(logdir);
-	free(abs);
-	free(lib);
 	return rc;
 }

@@ -5,6 +5,8 @@
 #ifndef UNROOT_COMMANDS_H
 #define UNROOT_COMMANDS_H
 
+#include "exitcodes.h"
+
 int cmd_run(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
@@ -14,11 +16,5 @@ int cmd_check(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_docker(int argc, char **argv);
 int cmd_harden(int argc, char **argv);
-
-/* Exit codes shared by the commands. */
-#define EXIT_USAGE     2   /* bad arguments (all commands but run) */
-#define EXIT_RUN_ERROR 125 /* run: unroot's own failure, as env(1) */
-#define EXIT_NOEXEC    126 /* run: command found but not executable */
-#define EXIT_NOTFOUND  127 /* run: command not found */
 
 #endif

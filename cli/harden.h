@@ -1,26 +1,103 @@
 /*
- * harden.h - what `unroot harden` reuses from other commands: the stage
- * user and plan rendering of `unroot apply` (cmd_apply.c) and the docker
- * run argument parser of `unroot docker` (cmd_docker.c).  Kept here so
- * that neither command's own interface changes.
+ * harden.h - the work of `unroot harden` under its command (cmd_harden.c,
+ * which parses the options into struct harden): the files and the loop
+ * (harden.c), building images and running them under the tracer through
+ * the container service (harden_build.c), and what it prints
+ * (harden_report.c).  Nothing here exits: failures come back as exit
+ * statuses after a message.
  */
 #ifndef UNROOT_HARDEN_H
 #define UNROOT_HARDEN_H
 
-#include "planner.h"
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "dockerfile.h"
+#include "plan.h"
 #include "util.h"
 
-/* cmd_apply.c: plan for the stage's own non-root USER, if it has one
- * (*keep is an allocated name to free once o is no longer used). */
-void adopt_stage_user(struct plan_options *o, const char *user, char **keep);
-/* cmd_apply.c: the plan's Dockerfile block (and no-shell stage); 0, or -1
- * after a message. */
-int render_block(const struct plan *pl, char escape, struct strbuf *block,
-		 struct strbuf *stage);
+#define HARDEN_ROUNDS 5	 /* runs as the user at most, by default */
+#define KILL_GRACE    10 /* seconds after --stop-signal before SIGKILL */
 
-/* cmd_docker.c: the index in run[] of the first operand of docker run
- * arguments (IMAGE, or CMD when the image is left out), nrun when there is
- * none; -1 after a message (an option without its value, -d). */
-int docker_run_operand(char **run, int nrun);
+/* A plan line and the round that first planned it. */
+struct harden_line {
+	char *key;
+	int round;
+};
+
+struct harden {
+	/* the options */
+	const char *dockerfile, *context, *tag, *out, *build_network;
+	const char *workdir; /* -w, or NULL */
+	bool out_given;
+	int max_rounds;
+	long stop_after; /* seconds, 0: the container ends by itself */
+	const char *stop_signal;
+	struct plan_options po;
+	char **run;	   /* docker run arguments and CMD */
+	int nrun, operand; /* run[operand..] is CMD */
+	const char *name;  /* the container's name (for docker kill) */
+	bool named;	   /* the user gave --name */
+	/* set by harden_prepare */
+	struct dockerfile *df; /* the input Dockerfile */
+	char *work, *root_tag;
+	char *own_out, *own_tag, *own_ctx; /* defaults, allocated */
+	struct harden_line *lines;
+	size_t nlines, caplines;
+};
+
+/* A denial of a run, as harden names what remains. */
+struct denial {
+	char *op, *path, *err, *prog;
+};
+
+struct denials {
+	struct denial *v;
+	size_t n, cap;
+};
+
+/* ---- harden.c ------------------------------------------------------------ */
+
+/* Input, output, context and work directory; 0, or an exit status after a
+ * message. */
+int harden_prepare(struct harden *h);
+/* The loop; its exit status (0 verified). */
+int harden_run(struct harden *h);
+void harden_free(struct harden *h);
+
+/* ---- harden_build.c ------------------------------------------------------ */
+
+double harden_now(void); /* monotonic seconds */
+/* Whether docker answers; 0, or -1 after a message. */
+int harden_docker_check(const struct harden *h);
+/* docker build of file as tag, its output in log; 0, or -1 after a
+ * message. */
+int harden_build(const struct harden *h, const char *file, const char *tag,
+		 const char *log);
+/*
+ * Run image under the tracer into the trace directory dir, docker's output
+ * in log, stopping it after --stop-after; *status is the container's exit
+ * status.  0 when the run left a trace, else -1 (the reason is in log).
+ */
+int harden_profile(const struct harden *h, const char *image, const char *dir,
+		   const char *log, int round, int *status);
+/* The last lines of a log, on stderr, when something failed. */
+void harden_show_tail(const char *log, int lines);
+/* The distinct denials of a trace. */
+void denials_read(const char *dir, struct denials *ds);
+void denials_free(struct denials *ds);
+/* The denials of a run as the user with the records they refer to, as a
+ * directory of .jsonl files for the planner; 0, or -1 after a message. */
+int denials_dir(const char *trace, const char *out);
+
+/* ---- harden_report.c ----------------------------------------------------- */
+
+/* Remember the round that first planned each line of pl. */
+void harden_note_lines(struct harden *h, const struct plan *pl, int round);
+/* The denials left, each with why the planner cannot fix it. */
+void harden_print_denials(const struct denials *ds, const struct plan *pl);
+/* The summary's lines added, by round, and the diff of the Dockerfiles. */
+void harden_print_lines(struct harden *h, const struct plan *pl);
+void harden_print_diff(const struct harden *h);
 
 #endif

@@ -161,49 +161,4 @@ void plan_free(struct plan *plan);
 
 const char *grant_kind_name(enum grant_kind k);
 
-/* ---- output (cmd_plan.c) ---------------------------------------------- */
-
-enum plan_format { FORMAT_DOCKERFILE, FORMAT_SH, FORMAT_ENV, FORMAT_JSON };
-
-struct render_options {
-	char escape; /* Dockerfile escape character: '\\' or '`' */
-};
-
-/*
- * Render a plan.  Returns 0, or -1 with *why (allocated) when a path
- * cannot be expressed safely in the format: then nothing is usable.
- */
-int plan_render(const struct plan *plan, enum plan_format f,
-		const struct render_options *ro, struct strbuf *out,
-		char **why);
-/*
- * The plan line for one grant (pl->grants[i]) or one redirect, as
- * `unroot plan` would emit it: FORMAT_DOCKERFILE gives one line ("RUN a &&
- * b", "ENV K=V"; "# alternative: ..." for a grant shown as the alternative
- * to a redirect), FORMAT_SH the commands, one a line, FORMAT_JSON the
- * object of the json format.  NULL when i is out of range, the format has
- * no such line (env) or the path cannot be quoted safely in it.
- */
-char *plan_render_grant(const struct plan *plan, size_t i, enum plan_format f);
-char *plan_render_redirect(const struct plan *plan, size_t i,
-			   enum plan_format f);
-/* The docker --tmpfs value for a tmpfs fix: "DIR:uid=U,gid=G,mode=0755"
- * (a tmpfs is root-owned otherwise).  DIR is not quoted. */
-char *plan_tmpfs_option(const struct plan *plan, const struct tmpfs_fix *t);
-/* The no-shell stage (distroless): a build stage to put before the final
- * FROM, and the COPY lines for the final stage. */
-int plan_render_noshell_stage(const struct plan *plan,
-			      const struct render_options *ro,
-			      struct strbuf *out, char **why);
-
-/* Parse the shared plan options at argv[*i]; returns 1 when consumed
- * (advancing *i), 0 when not a plan option, -1 on a usage error (printed). */
-int plan_parse_option(struct plan_options *o, enum plan_format *f, int argc,
-		      char **argv, int *i);
-/* Read trace directories and plan; NULL with a message printed. */
-struct plan *plan_load(char *const *dirs, int ndirs, struct plan_options *o);
-/* The same for a trace already open: everything it holds goes to a planner
- * (the catalogue is loaded when o->writers is NULL). */
-struct plan *plan_trace(struct trace *t, struct plan_options *o);
-
 #endif

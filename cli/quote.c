@@ -105,7 +105,7 @@ char *json_quote(const char *s, const char **why)
 	out = json_dumps(str, JSON_ENCODE_ANY);
 	json_decref(str);
 	if (!out)
-		die("out of memory");
+		*why = "out of memory";
 	return out;
 }
 

@@ -48,43 +48,70 @@ static bool dir_is_empty(const char *path)
 	return empty;
 }
 
-/* Make DIR ready for a new trace, or die. */
-void trace_dir_prepare(const char *dir)
+/* The message for a failed step on path, with errno (allocated). */
+static char *failed(const char *what, const char *path)
+{
+	return xasprintf("%s %s: %s", what, path, strerror(errno));
+}
+
+static int clear_old_trace(const char *dir, const char *meta, const char *log,
+			   char **why)
+{
+	struct stat st;
+
+	if (lstat(meta, &st) == 0 && S_ISREG(st.st_mode)) {
+		/* a previous trace: replace its log and metadata */
+		if (nftw(log, rm_entry, 16, FTW_DEPTH | FTW_PHYS) &&
+		    errno != ENOENT) {
+			*why = failed("cannot remove the old trace in", log);
+			return -1;
+		}
+		if (unlink(meta)) {
+			*why = failed("cannot remove", meta);
+			return -1;
+		}
+	} else if (!dir_is_empty(dir)) {
+		*why = xasprintf("%s is not empty and is not an unroot trace; "
+				 "refusing to use it (choose another with -o)",
+				 dir);
+		return -1;
+	}
+	return 0;
+}
+
+int trace_dir_prepare(const char *dir, char **why)
 {
 	char *meta = xasprintf("%s/" UNROOT_TRACE_META, dir);
 	char *log = xasprintf("%s/" UNROOT_TRACE_LOGDIR, dir);
 	struct stat st;
+	int rc = -1;
 
+	*why = NULL;
 	if (lstat(dir, &st) == 0) {
 		if (!S_ISDIR(st.st_mode))
-			die("%s exists and is not a directory; choose another "
-			    "with -o",
-			    dir);
-		if (lstat(meta, &st) == 0 && S_ISREG(st.st_mode)) {
-			/* a previous trace: replace its log and metadata */
-			if (nftw(log, rm_entry, 16, FTW_DEPTH | FTW_PHYS) &&
-			    errno != ENOENT)
-				die_errno("cannot remove the old trace in %s",
-					  log);
-			if (unlink(meta))
-				die_errno("cannot remove %s", meta);
-		} else if (!dir_is_empty(dir)) {
-			die("%s is not empty and is not an unroot trace; "
-			    "refusing to use it (choose another with -o)",
-			    dir);
-		}
+			*why = xasprintf("%s exists and is not a directory; "
+					 "choose another with -o",
+					 dir);
+		else if (clear_old_trace(dir, meta, log, why))
+			goto out;
 	} else if (errno != ENOENT) {
-		die_errno("cannot use %s", dir);
+		*why = failed("cannot use", dir);
 	} else if (mkdir(dir, 0755)) {
-		die_errno("cannot create %s", dir);
+		*why = failed("cannot create", dir);
 	}
+	if (*why)
+		goto out;
 	if (mkdir(log, 0777) && errno != EEXIST)
-		die_errno("cannot create %s", log);
+		*why = failed("cannot create", log);
 	/* world-writable and sticky, whatever the umask (SCHEMA.md) */
-	if (chmod(log, 01777))
-		die_errno("cannot chmod %s", log);
+	else if (chmod(log, 01777))
+		*why = failed("cannot chmod", log);
+	else
+		rc = 0;
+out:
 	free(meta);
 	free(log);
+	return rc;
 }
 
 long long now_ns(void)
@@ -93,32 +120,6 @@ long long now_ns(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-int trace_option(int argc, char **argv, int *i, struct trace_options *o)
-{
-	const char *a = argv[*i];
-
-	if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-		if (++*i == argc) {
-			errmsg("%s needs a directory", a);
-			return -1;
-		}
-		o->dir = argv[*i];
-	} else if (!strncmp(a, "--output=", 9)) {
-		o->dir = a + 9;
-	} else if (!strncmp(a, "-o", 2) && a[2]) {
-		o->dir = a + 2;
-	} else if (!strcmp(a, "--reads")) {
-		o->reads = true;
-	} else if (!strcmp(a, "--no-stacks")) {
-		o->nostacks = true;
-	} else if (!strcmp(a, "--argv")) {
-		o->argv = true;
-	} else {
-		return 0;
-	}
-	return 1;
 }
 
 char *trace_flags(const struct trace_options *o)

@@ -8,18 +8,26 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "opt.h"
+#include "util.h"
+
 /* The options of a traced run: -o DIR, --reads, --no-stacks, --argv. */
 struct trace_options {
 	const char *dir;
 	bool reads, nostacks, argv;
 };
 
-/*
- * If argv[*i] is a trace option, take it (and its value, advancing *i) and
- * return 1; return 0 when it is not one, -1 after a message when its value
- * is missing.
- */
-int trace_option(int argc, char **argv, int *i, struct trace_options *o);
+/* The trace options, for a command's option table (opt.h): t is a
+ * struct trace_options *. */
+#define OPT_TRACE(t)                                                   \
+	OPT_STRING('o', "output", &(t)->dir, "DIR",                    \
+		   "trace directory (default " DEFAULT_TRACE_DIR ")"), \
+	    OPT_FLAG(0, "reads", &(t)->reads,                          \
+		     "also record reads, stats and access checks"),    \
+	    OPT_FLAG(0, "no-stacks", &(t)->nostacks,                   \
+		     "do not record native call stacks"),              \
+	    OPT_FLAG(0, "argv", &(t)->argv,                            \
+		     "record whole command lines (may hold secrets)")
 /* The UNROOT_FLAGS value for these options (allocated). */
 char *trace_flags(const struct trace_options *o);
 /* A trace.json object with the fields both runners write (SCHEMA.md). */
@@ -29,7 +37,9 @@ json_t *trace_meta_new(const struct trace_options *o, json_t *command,
 /* Write it as DIR/trace.json (a warning when it cannot be written). */
 void trace_meta_write(const char *dir, json_t *meta);
 
-void trace_dir_prepare(const char *dir);
+/* Make DIR ready for a new trace (a previous trace there is replaced, any
+ * other non-empty directory refused); 0, or -1 with *why (allocated). */
+int trace_dir_prepare(const char *dir, char **why);
 long long now_ns(void); /* CLOCK_REALTIME in ns, as trace timestamps */
 
 #endif

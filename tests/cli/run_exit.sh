@@ -1,7 +1,11 @@
 #!/bin/sh
 # run_exit.sh UNROOT - exit codes and trace-directory handling of
 # `unroot run`: 127 not found, 126 not executable, the command's status,
-# 128+N for a signal, 125 (and nothing deleted) for a foreign directory.
+# 128+N for a signal, 125 (and nothing deleted) for a foreign directory;
+# and the exit codes every command shares (README.md's table): a
+# directory that holds no trace is exit 3 naming it, for every command
+# that reads traces; a usage error is exit 2 (125 for run and docker);
+# apply refuses a Dockerfile without FROM, naming it.
 set -u
 unroot=$1
 tmp=$(mktemp -d)
@@ -63,11 +67,70 @@ got=$?
 "$unroot" run -o "$tmp/t" -- sh -c 'echo x >"$1/out"' sh "$tmp" >/dev/null 2>&1
 "$unroot" report "$tmp/t" >"$tmp/report" 2>&1 || { echo "FAIL: report exit $?" >&2; fail=1; }
 grep -q "out" "$tmp/report" || { echo "FAIL: report misses the write" >&2; cat "$tmp/report" >&2; fail=1; }
-"$unroot" report "$tmp/nonexistent" >/dev/null 2>&1
-got=$?
-[ "$got" = 1 ] || { echo "FAIL: report of missing dir: exit $got" >&2; fail=1; }
-"$unroot" report --bogus >/dev/null 2>&1
-got=$?
-[ "$got" = 2 ] || { echo "FAIL: report usage: exit $got" >&2; fail=1; }
+
+# expect_status WANT WHAT UNROOT-ARGS...: the exit status, and (for 3) a
+# message naming WHAT on stderr
+expect_status() {
+	want=$1 what=$2
+	shift 2
+	"$unroot" "$@" >"$tmp/out" 2>"$tmp/err"
+	got=$?
+	if [ "$got" != "$want" ]; then
+		echo "FAIL: unroot $*: exit $got, want $want" >&2
+		cat "$tmp/err" >&2
+		fail=1
+	elif [ -n "$what" ] && ! grep -qF -- "$what" "$tmp/err"; then
+		echo "FAIL: unroot $*: the message does not name $what" >&2
+		cat "$tmp/err" >&2
+		fail=1
+	fi
+}
+
+# a directory that holds no trace: missing, empty, or anything else
+mkdir "$tmp/empty" "$tmp/notrace"
+echo data >"$tmp/notrace/file"
+"$unroot" baseline -o "$tmp/bl.json" "$tmp/t" >/dev/null 2>&1 ||
+	{ echo "FAIL: baseline of a good trace" >&2; fail=1; }
+printf 'FROM debian:12\nCMD ["true"]\n' >"$tmp/Dockerfile"
+for dir in "$tmp/nonexistent" "$tmp/empty" "$tmp/notrace" /etc; do
+	expect_status 3 "$dir" report "$dir"
+	expect_status 3 "$dir" report --format json "$dir"
+	expect_status 3 "$dir" plan "$dir"
+	expect_status 3 "$dir" plan "$tmp/t" "$dir"
+	expect_status 3 "$dir" apply -f "$tmp/Dockerfile" -o "$tmp/out.df" "$dir"
+	expect_status 3 "$dir" baseline -o "$tmp/new.json" "$dir"
+	expect_status 3 "$dir" check --baseline "$tmp/bl.json" "$dir"
+	expect_status 3 "$dir" diff "$tmp/t" "$dir"
+	expect_status 3 "$dir" diff "$dir" "$tmp/t"
+done
+[ ! -e "$tmp/out.df" ] || { echo "FAIL: apply wrote without a trace" >&2; fail=1; }
+[ ! -e "$tmp/new.json" ] || { echo "FAIL: baseline wrote without a trace" >&2; fail=1; }
+# a trace directory whose processes recorded nothing
+mkdir -p "$tmp/silent/log"
+expect_status 3 "$tmp/silent" report "$tmp/silent"
+expect_status 3 "$tmp/silent" plan "$tmp/silent"
+# the good trace still reads
+expect_status 0 "" report "$tmp/t"
+expect_status 0 "" plan "$tmp/t"
+
+# apply refuses a Dockerfile without FROM and writes nothing
+printf 'RUN true\nCMD ["true"]\n' >"$tmp/nofrom"
+expect_status 1 "$tmp/nofrom" apply -f "$tmp/nofrom" -o "$tmp/nofrom.out" "$tmp/t"
+grep -q "no FROM" "$tmp/err" || { echo "FAIL: apply does not say FROM is missing" >&2; fail=1; }
+[ ! -e "$tmp/nofrom.out" ] || { echo "FAIL: apply wrote a Dockerfile without FROM" >&2; fail=1; }
+expect_status 0 "" apply -f "$tmp/Dockerfile" -o "$tmp/ok.df" "$tmp/t"
+
+# usage errors: 2, but 125 for run and docker (their workload's status
+# passes through)
+for cmd in report plan apply baseline check diff harden; do
+	expect_status 2 "--bogus" $cmd --bogus
+done
+expect_status 2 "--format" plan --format nosuch "$tmp/t"
+expect_status 2 "--format" report --format
+expect_status 2 "-f" apply "$tmp/t"
+expect_status 2 "two trace directories" diff "$tmp/t"
+expect_status 125 "--bogus" run --bogus -- true
+expect_status 125 "--bogus" docker --bogus run img
+expect_status 0 "" report --help
 
 exit $fail

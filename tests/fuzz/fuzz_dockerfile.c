@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "dockerfile.h"
-#include "planner.h"
+#include "render.h"
 
 static volatile size_t fz_sink;
 

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "planner.h"
+#include "plan.h"
 #include "fuzz_common.h"
 
 /* Lexically normalise an absolute path ("//", ".", ".." removed); a relative

@@ -7,6 +7,7 @@
 
 #include "dockerfile.h"
 #include "helpers.h"
+#include "render.h"
 
 static char *apply_once(const char *text, const char *block)
 {

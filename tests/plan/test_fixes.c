@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "helpers.h"
+#include "render.h"
 
 static void base_dirs(struct planner *p)
 {

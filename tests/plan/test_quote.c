@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "helpers.h"
+#include "render.h"
 
 static const char *const evil[] = {
     "/app/$(touch pwned-unroot)",

@@ -1,0 +1,193 @@
+/*
+ * child.c - starting, waiting for and capturing other programs (child.h).
+ * An exec failure travels back to the parent through a close-on-exec pipe,
+ * so a caller knows "not found" from "ran and failed" without guessing
+ * from an exit status.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "child.h"
+
+static volatile pid_t current; /* the child signals are passed on to */
+
+static void forward(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	if (current > 0 && (!si || si->si_code <= 0))
+		kill(current, sig);
+}
+
+void child_forward_signals(void)
+{
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = forward;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+static int status_of(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return 128 + WTERMSIG(status);
+}
+
+/* In the child: redirect, exec, and on failure send errno up the pipe. */
+static void exec_child(char *const argv[], int out_fd, int err_fd, int report)
+{
+	int e, null;
+
+	if (out_fd >= 0) {
+		null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (null < 0 || dup2(null, 0) < 0 || dup2(out_fd, 1) < 0 ||
+		    dup2(err_fd, 2) < 0)
+			_exit(127);
+	}
+	execvp(argv[0], argv);
+	e = errno;
+	if (write(report, &e, sizeof e) < 0)
+		_exit(127);
+	_exit(127);
+}
+
+static pid_t start(char *const argv[], int out_fd, int err_fd, int *exec_err)
+{
+	int pfd[2], e = 0, status;
+	ssize_t n;
+	pid_t pid;
+
+	*exec_err = 0;
+	if (pipe2(pfd, O_CLOEXEC))
+		return -1;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		e = errno;
+		close(pfd[0]);
+		close(pfd[1]);
+		errno = e;
+		return -1;
+	}
+	if (pid == 0) {
+		close(pfd[0]);
+		exec_child(argv, out_fd, err_fd, pfd[1]);
+	}
+	current = pid;
+	close(pfd[1]);
+	do
+		n = read(pfd[0], &e, sizeof e);
+	while (n < 0 && errno == EINTR);
+	close(pfd[0]);
+	if (n != (ssize_t)sizeof e)
+		return pid;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	current = 0;
+	*exec_err = e;
+	errno = e;
+	return -1;
+}
+
+pid_t child_start(char *const argv[], int out_fd, int *exec_err)
+{
+	return start(argv, out_fd, out_fd, exec_err);
+}
+
+int child_wait(pid_t pid)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	if (current == pid)
+		current = 0;
+	return status_of(status);
+}
+
+int child_poll(pid_t pid, int *status)
+{
+	pid_t r;
+
+	while ((r = waitpid(pid, status, WNOHANG)) < 0)
+		if (errno != EINTR)
+			return -1;
+	if (r != pid)
+		return 0;
+	if (current == pid)
+		current = 0;
+	*status = status_of(*status);
+	return 1;
+}
+
+/* Read both pipes to their end. */
+static void drain(int fo, int fe, struct strbuf *out, struct strbuf *err)
+{
+	struct pollfd pfd[2] = {{.fd = fo, .events = POLLIN},
+				{.fd = fe, .events = POLLIN}};
+	char buf[4096];
+	ssize_t n;
+
+	while (pfd[0].fd >= 0 || pfd[1].fd >= 0) {
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (int k = 0; k < 2; k++) {
+			if (pfd[k].fd < 0 || !pfd[k].revents)
+				continue;
+			n = read(pfd[k].fd, buf, sizeof buf);
+			if (n > 0) {
+				sb_add(k ? err : out, buf, n);
+			} else if (n == 0 || errno != EINTR) {
+				close(pfd[k].fd);
+				pfd[k].fd = -1;
+			}
+		}
+	}
+	for (int k = 0; k < 2; k++)
+		if (pfd[k].fd >= 0)
+			close(pfd[k].fd);
+}
+
+int child_capture(char *const argv[], struct strbuf *out, struct strbuf *err)
+{
+	int po[2], pe[2], exec_err, e;
+	pid_t pid;
+
+	if (pipe2(po, O_CLOEXEC))
+		return -1;
+	if (pipe2(pe, O_CLOEXEC)) {
+		e = errno;
+		close(po[0]);
+		close(po[1]);
+		errno = e;
+		return -1;
+	}
+	pid = start(argv, po[1], pe[1], &exec_err);
+	e = errno;
+	close(po[1]);
+	close(pe[1]);
+	if (pid < 0) {
+		close(po[0]);
+		close(pe[0]);
+		errno = e;
+		return -1;
+	}
+	drain(po[0], pe[0], out, err);
+	return child_wait(pid);
+}

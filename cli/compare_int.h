@@ -1,0 +1,34 @@
+/*
+ * compare_int.h - the result of a comparison (compare.c) as its printers
+ * (compare_out.c) read it.
+ */
+#ifndef UNROOT_COMPARE_INT_H
+#define UNROOT_COMPARE_INT_H
+
+#include "compare.h"
+
+struct finding {
+	const struct bl_entry *e;
+	bool denial;
+	char *plan_line; /* NULL when the plan has none */
+};
+
+struct comparison {
+	struct finding *found;
+	size_t nfound, cap;
+	const struct bl_entry **unseen;
+	size_t nunseen, capunseen;
+	size_t nwrites_seen, ndenials_seen;
+	const char *label;
+};
+
+/* A row of compare_formats(). */
+struct compare_format {
+	const char *name;
+	void (*print)(const struct comparison *c, FILE *out);
+};
+
+/* New writes (denial false) or new denials. */
+size_t count_new(const struct comparison *c, bool denial);
+
+#endif

@@ -1,0 +1,350 @@
+/*
+ * container.c - profiling a container (container.h): the payload, docker
+ * and the image checked first, `docker run` with unroot's mounts and
+ * environment added to the caller's arguments, then trace.json and a
+ * check that the container's processes reported in.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "child.h"
+#include "container.h"
+#include "traceopen.h"
+#include "util.h"
+
+#define GLIBC_SUBDIR "lib/x86_64-linux-gnu"
+#define MUSL_SUBDIR  "$LIB"
+
+__attribute__((format(printf, 2, 3))) static void note(struct container *c,
+						       const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	sb_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	c->warnings =
+	    xrealloc(c->warnings, (c->nwarnings + 1) * sizeof *c->warnings);
+	c->warnings[c->nwarnings++] = sb_detach(&sb);
+}
+
+/* Keep p until container_free; returns it. */
+static void *own(struct container *c, void *p)
+{
+	c->own = xrealloc(c->own, (c->nown + 1) * sizeof *c->own);
+	c->own[c->nown++] = p;
+	return p;
+}
+
+/* ---- before the run ------------------------------------------------------ */
+
+/* The payload directory (../lib/unroot/), or NULL with *why. */
+static char *find_payload(struct container *c, char **why)
+{
+	const char *reason;
+	char *lib = find_preload(&reason), *dir, *glibc, *musl;
+
+	if (!lib) {
+		*why = xasprintf("cannot find the tracer: %s", reason);
+		return NULL;
+	}
+	dir = path_dirname(lib);
+	glibc = xasprintf("%s/" GLIBC_SUBDIR "/libunroot.so", dir);
+	musl = xasprintf("%s/" MUSL_SUBDIR "/libunroot.so", dir);
+	if (access(glibc, R_OK)) {
+		*why = xasprintf("the container payload is not built (%s is "
+				 "missing): run scripts/build-payload or "
+				 "'cmake --build build --target payload' as "
+				 "root",
+				 glibc);
+		free(dir);
+		dir = NULL;
+	} else if (access(musl, R_OK)) {
+		note(c,
+		     "no musl build in the payload (%s): musl images (Alpine) "
+		     "will run untraced",
+		     musl);
+	}
+	free(glibc);
+	free(musl);
+	free(lib);
+	return dir;
+}
+
+/* The first line of docker's stderr, for messages. */
+static const char *first_line(struct strbuf *sb)
+{
+	char *nl = strchr(sb->buf, '\n');
+
+	if (nl)
+		*nl = '\0';
+	return sb->len ? sb->buf : "(no message)";
+}
+
+static int check_docker(char **why)
+{
+	char *argv[] = {"docker", "version", "--format", "{{.Server.Version}}",
+			NULL};
+	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
+	int rc = child_capture(argv, &out, &err);
+
+	if (rc < 0 && errno == ENOENT)
+		*why = xstrdup(
+		    "docker is not installed (no 'docker' command in PATH)");
+	else if (rc < 0)
+		*why = xasprintf("cannot run docker: %s", strerror(errno));
+	else if (rc)
+		*why = xasprintf("the Docker daemon is not reachable (is "
+				 "dockerd running? try 'docker info'): %s",
+				 first_line(&err));
+	sb_release(&out);
+	sb_release(&err);
+	return rc ? -1 : 0;
+}
+
+/* The image's own LD_PRELOAD (its ENV) in *res (NULL when none); -1 with
+ * *why when there is no such image. */
+static int image_preload(const char *image, char **res, char **why)
+{
+	char *argv[] = {"docker",
+			"image",
+			"inspect",
+			"--format",
+			"{{json .Config.Env}}",
+			(char *)image,
+			NULL};
+	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
+	json_error_t jerr;
+	json_t *env, *v;
+	size_t i;
+	int rc = 0;
+
+	*res = NULL;
+	if (child_capture(argv, &out, &err)) {
+		*why = xasprintf("image '%s' is not available locally (unroot "
+				 "docker does not pull; build or load it "
+				 "first): %s",
+				 image, first_line(&err));
+		rc = -1;
+	}
+	env = rc ? NULL : json_loads(out.buf, JSON_DECODE_ANY, &jerr);
+	json_array_foreach (env, i, v) {
+		const char *s = json_string_value(v);
+
+		if (s && !strncmp(s, "LD_PRELOAD=", 11) && s[11]) {
+			free(*res);
+			*res = xstrdup(s + 11);
+		}
+	}
+	json_decref(env);
+	sb_release(&out);
+	sb_release(&err);
+	return rc;
+}
+
+/* The trace directory made ready, and the absolute path of its log/. */
+static char *prepare_logdir(const struct container *c, char **why)
+{
+	char *abs, *logdir;
+
+	if (trace_dir_prepare(c->t.dir, why))
+		return NULL;
+	abs = realpath(c->t.dir, NULL);
+	if (!abs) {
+		*why = xasprintf("cannot resolve %s: %s", c->t.dir,
+				 strerror(errno));
+		return NULL;
+	}
+	logdir = xasprintf("%s/" UNROOT_TRACE_LOGDIR, abs);
+	free(abs);
+	return logdir;
+}
+
+/* docker run [the caller's options] [ours] IMAGE [CMD...] */
+static char **docker_argv(struct container *c, const char *payload,
+			  const char *logdir, const char *preload)
+{
+	char **argv = own(c, xcalloc(c->nrun + 24, sizeof *argv));
+	char *flags = own(c, trace_flags(&c->t));
+	int n = 0;
+
+	argv[n++] = "docker";
+	argv[n++] = "run";
+	for (int i = 0; i < c->image; i++)
+		if (strcmp(c->run[i], "--"))
+			argv[n++] = c->run[i];
+	if (!c->network) {
+		argv[n++] = "--network";
+		argv[n++] = "none";
+	}
+	argv[n++] = "--mount";
+	argv[n++] = own(c, xasprintf("type=bind,source=%s,target=" CT_PAYLOAD
+				     ",readonly",
+				     payload));
+	argv[n++] = "--mount";
+	argv[n++] =
+	    own(c, xasprintf("type=bind,source=%s,target=" CT_LOG, logdir));
+	argv[n++] = "-e";
+	argv[n++] = own(c, xasprintf("LD_PRELOAD=%s", preload));
+	argv[n++] = "-e";
+	argv[n++] = "UNROOT_LOG=" CT_LOG;
+	argv[n++] = "-e";
+	argv[n++] = own(c, xasprintf("UNROOT_FLAGS=%s", flags));
+	argv[n++] = "-e";
+	argv[n++] = "UNROOT_LIB=" CT_LIB;
+	for (int i = c->image; i < c->nrun; i++)
+		argv[n++] = c->run[i];
+	argv[n] = NULL;
+	return argv;
+}
+
+/* Payload, docker, the image's own preload; the trace directory's log. */
+static char *prepare(struct container *c, char **payload, char **preload,
+		     char **why)
+{
+	char *img = NULL, *logdir;
+
+	*payload = find_payload(c, why);
+	if (!*payload || check_docker(why))
+		return NULL;
+	if (!c->user_preload && image_preload(c->run[c->image], &img, why))
+		return NULL;
+	logdir = prepare_logdir(c, why);
+	if (logdir && (strpbrk(*payload, ":,") || strpbrk(logdir, ":,"))) {
+		*why = xasprintf("a path with ':' or ',' cannot be given to "
+				 "docker -v: %s or %s",
+				 *payload, logdir);
+		free(logdir);
+		logdir = NULL;
+	}
+	if (logdir) {
+		const char *mine = c->user_preload ? c->user_preload : img;
+
+		*preload = mine && *mine ? xasprintf(CT_LIB ":%s", mine)
+					 : xstrdup(CT_LIB);
+	}
+	free(img);
+	return logdir;
+}
+
+int container_start(struct container *c, int out_fd, char **why)
+{
+	char *payload = NULL, *preload = NULL, *logdir, **argv;
+	int exec_err;
+
+	*why = NULL;
+	logdir = prepare(c, &payload, &preload, why);
+	if (!logdir) {
+		free(payload);
+		return -1;
+	}
+	argv = docker_argv(c, payload, logdir, preload);
+	free(payload);
+	free(preload);
+	free(logdir);
+	c->started = now_ns();
+	c->pid = child_start(argv, out_fd, &exec_err);
+	if (c->pid < 0) {
+		*why = xasprintf("cannot run docker: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- after the run ------------------------------------------------------- */
+
+static void write_meta(const struct container *c, long long ended, int status)
+{
+	json_t *cmd = json_array(), *binds = json_array(), *m;
+
+	/* without --argv only the image and the command name: arguments and
+	 * -e values hold secrets */
+	json_array_append_new(cmd, json_path(c->run[c->image]));
+	for (int i = c->image + 1; i < c->nrun; i++) {
+		json_array_append_new(cmd, json_path(c->run[i]));
+		if (!c->t.argv)
+			break;
+	}
+	for (size_t i = 0; i < c->nbinds; i++) {
+		const struct ct_bind *b = &c->binds[i];
+		json_t *j = json_object();
+
+		json_object_set_new(j, "container", json_path(b->container));
+		json_object_set_new(j, "host",
+				    b->host ? json_path(b->host) : json_null());
+		json_object_set_new(j, "ro", json_boolean(b->ro));
+		if (b->volume)
+			json_object_set_new(j, "volume",
+					    json_string(b->volume));
+		json_array_append_new(binds, j);
+	}
+	m = trace_meta_new(&c->t, cmd, c->started, ended, status, "docker");
+	json_object_set_new(m, "image", json_path(c->run[c->image]));
+	json_object_set_new(m, "binds", binds);
+	trace_meta_write(c->t.dir, m);
+}
+
+int container_finish(struct container *c, int status, char **why)
+{
+	char *dirs[] = {(char *)c->t.dir};
+	struct trace *t;
+	bool first = false;
+	size_t n;
+
+	*why = NULL;
+	write_meta(c, now_ns(), status);
+	t = traces_load(dirs, 1, TRACES_EMPTY_OK, why);
+	free(*why);
+	*why = NULL;
+	n = t ? trace_nprocs(t) : 0;
+	for (size_t i = 0; i < n; i++)
+		if (trace_proc_at(t, i)->pid == 1)
+			first = true;
+	if (t)
+		trace_close(t);
+	if (!n && status >= 125 && status <= 127) {
+		*why = xasprintf("docker could not start the container (exit "
+				 "%d, see docker's message above): nothing "
+				 "was traced",
+				 status);
+		return status;
+	}
+	if (!n) {
+		*why = xasprintf(
+		    "no process of the container reported to the tracer (the "
+		    "container exited with %d): its first program could not "
+		    "load %s (a static binary, a libc other than glibc or "
+		    "musl, another architecture?) or the log directory was "
+		    "not writable; nothing was traced",
+		    status, CT_LIB);
+		return EXIT_RUN_ERROR;
+	}
+	if (!first && !c->init && !c->pidhost)
+		note(c, "the container's first process did not report in (a "
+			"static binary?): only its children were traced");
+	return 0;
+}
+
+void container_free(struct container *c)
+{
+	for (size_t i = 0; i < c->nbinds; i++) {
+		free(c->binds[i].container);
+		free(c->binds[i].host);
+		free(c->binds[i].volume);
+	}
+	free(c->binds);
+	free(c->user_preload);
+	for (size_t i = 0; i < c->nwarnings; i++)
+		free(c->warnings[i]);
+	free(c->warnings);
+	for (size_t i = 0; i < c->nown; i++)
+		free(c->own[i]);
+	free(c->own);
+	memset(c, 0, sizeof *c);
+}

@@ -1,0 +1,406 @@
+/*
+ * harden_build.c - what `unroot harden` runs (harden.h): docker build and
+ * docker kill with their output in a log file, each image run under the
+ * tracer through the container service (container.h) with --stop-after
+ * and its signals, and the denials of a run read back: listed for the
+ * summary, and kept with their records for the planner.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "child.h"
+#include "container.h"
+#include "harden.h"
+#include "report.h"
+#include "traceopen.h"
+
+double harden_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ---- logged commands ----------------------------------------------------- */
+
+static FILE *log_open(const char *log)
+{
+	return fopen(log, "ae");
+}
+
+static void log_command(FILE *f, char *const argv[])
+{
+	fputs("$", f);
+	for (int i = 0; argv[i]; i++)
+		fprintf(f, " %s", argv[i]);
+	fputs("\n", f);
+	fflush(f);
+}
+
+/* Run argv with its output appended to log; its exit status. */
+static int run_logged(char *const argv[], const char *log)
+{
+	FILE *f = log_open(log);
+	int exec_err, rc;
+	pid_t pid;
+
+	if (!f)
+		return EXIT_RUN_ERROR;
+	log_command(f, argv);
+	pid = child_start(argv, fileno(f), &exec_err);
+	if (pid < 0) {
+		fprintf(f, "cannot run %s: %s\n", argv[0], strerror(errno));
+		fclose(f);
+		return 127;
+	}
+	fclose(f);
+	rc = child_wait(pid);
+	return rc < 0 ? EXIT_RUN_ERROR : rc;
+}
+
+void harden_show_tail(const char *log, int lines)
+{
+	size_t len, start;
+	char *text = file_read(log, &len);
+	int n = 0;
+
+	if (!text)
+		return;
+	start = len;
+	while (start > 0 && n <= lines)
+		if (text[--start] == '\n')
+			n++;
+	if (start)
+		start++;
+	fprintf(stderr, "---- %s (end)\n", log);
+	fwrite(text + start, 1, len - start, stderr);
+	fprintf(stderr, "----\n");
+	free(text);
+}
+
+int harden_docker_check(const struct harden *h)
+{
+	char *argv[] = {"docker", "version", "--format", "{{.Server.Version}}",
+			NULL};
+	char *log = xasprintf("%s/docker-version.log", h->work);
+	int rc = run_logged(argv, log);
+
+	if (rc) {
+		harden_show_tail(log, 5);
+		errmsg(rc == 127 ? "docker is not installed"
+				 : "the Docker daemon is not reachable (try "
+				   "'docker info')");
+	}
+	free(log);
+	return rc ? -1 : 0;
+}
+
+int harden_build(const struct harden *h, const char *file, const char *tag,
+		 const char *log)
+{
+	char *argv[] = {
+	    "docker",	 "build", "--network",	(char *)h->build_network, "-t",
+	    (char *)tag, "-f",	  (char *)file, (char *)h->context,	  NULL};
+	double t0 = harden_now();
+	int rc;
+
+	unlink(log);
+	rc = run_logged(argv, log);
+	if (rc) {
+		harden_show_tail(log, 15);
+		errmsg("docker build of %s failed (exit %d; log %s)", file, rc,
+		       log);
+		return -1;
+	}
+	printf("   built %s from %s (%.1f s)\n", tag, file, harden_now() - t0);
+	return 0;
+}
+
+static int docker_kill(const char *name, const char *sig, const char *log)
+{
+	char *argv[] = {"docker",    "kill",	   "--signal",
+			(char *)sig, (char *)name, NULL};
+
+	return run_logged(argv, log);
+}
+
+/* ---- one run under the tracer -------------------------------------------- */
+
+/* docker run's arguments: --rm, a name to kill it by, the user's, IMAGE and
+ * CMD. */
+static char **run_args(const struct harden *h, const char *image,
+		       const char *cname, int *n)
+{
+	char **run = xcalloc(h->nrun + 8, sizeof *run);
+
+	*n = 0;
+	run[(*n)++] = "--rm";
+	if (!h->named) {
+		run[(*n)++] = "--name";
+		run[(*n)++] = (char *)cname;
+	}
+	for (int i = 0; i < h->operand; i++)
+		run[(*n)++] = h->run[i];
+	run[(*n)++] = (char *)image;
+	for (int i = h->operand; i < h->nrun; i++)
+		run[(*n)++] = h->run[i];
+	return run;
+}
+
+/* "$ unroot docker -o DIR -- run ..." in the log: the same run by hand. */
+static void log_run(FILE *f, const char *dir, char **run, int n)
+{
+	char **shown = xcalloc(n + 7, sizeof *shown);
+
+	shown[0] = "unroot";
+	shown[1] = "docker";
+	shown[2] = "-o";
+	shown[3] = (char *)dir;
+	shown[4] = "--";
+	shown[5] = "run";
+	memcpy(shown + 6, run, n * sizeof *run);
+	log_command(f, shown);
+	free(shown);
+}
+
+/* Wait for the container, stopping it after --stop-after; its status
+ * (EXIT_RUN_ERROR when it cannot be waited for). */
+static int wait_stopping(const struct harden *h, pid_t pid, const char *cname,
+			 const char *log, bool *stopped)
+{
+	double t0 = harden_now(), sent = 0, next = h->stop_after;
+	bool killed = false;
+	int status = 0, r;
+
+	if (!h->stop_after) {
+		status = child_wait(pid);
+		return status < 0 ? EXIT_RUN_ERROR : status;
+	}
+	while ((r = child_poll(pid, &status)) == 0) {
+		const struct timespec tick = {0, 100000000};
+		double el = harden_now() - t0;
+
+		if (!sent && el >= next) {
+			/* the container may not be up yet: retry */
+			if (!docker_kill(cname, h->stop_signal, log))
+				sent = el;
+			else
+				next = el + 1;
+		} else if (sent && !killed && el >= sent + KILL_GRACE) {
+			warning("the container did not stop %d s after SIG%s: "
+				"sending KILL",
+				KILL_GRACE, h->stop_signal);
+			docker_kill(cname, "KILL", log);
+			killed = true;
+		}
+		nanosleep(&tick, NULL);
+	}
+	*stopped = sent != 0;
+	return r < 0 ? EXIT_RUN_ERROR : status;
+}
+
+/* The report of the trace, in the log, as `unroot docker` prints it. */
+static void log_report(FILE *f, const char *dir)
+{
+	char *dirs[] = {(char *)dir}, *why = NULL;
+	struct trace *t = traces_load(dirs, 1, 0, &why);
+
+	free(why);
+	if (!t)
+		return;
+	fprintf(f, "== unroot report %s\n", dir);
+	report_print(t, f);
+	trace_close(t);
+}
+
+static void log_warnings(FILE *f, struct container *c)
+{
+	for (size_t i = 0; i < c->nwarnings; i++)
+		fprintf(f, "%s: warning: %s\n", command_name(), c->warnings[i]);
+	for (size_t i = 0; i < c->nwarnings; i++)
+		free(c->warnings[i]);
+	c->nwarnings = 0;
+	fflush(f);
+}
+
+int harden_profile(const struct harden *h, const char *image, const char *dir,
+		   const char *log, int round, int *status)
+{
+	struct container c = {.t = {.dir = dir}};
+	char *cname =
+	    h->named ? xstrdup(h->name)
+		     : xasprintf("unroot-harden-%d-%d", (int)getpid(), round);
+	double t0 = harden_now();
+	bool stopped = false;
+	char *why = NULL, **run;
+	FILE *f;
+	int rc = -1;
+
+	unlink(log);
+	f = log_open(log);
+	c.run = run = run_args(h, image, cname, &c.nrun);
+	*status = EXIT_RUN_ERROR;
+	if (f) {
+		log_run(f, dir, c.run, c.nrun);
+		if (!container_parse(&c, &why) &&
+		    !container_start(&c, fileno(f), &why)) {
+			log_warnings(f, &c);
+			*status = wait_stopping(h, c.pid, cname, log, &stopped);
+			rc = container_finish(&c, *status, &why) ? -1 : 0;
+		}
+		log_warnings(f, &c);
+		if (why)
+			fprintf(f, "%s: %s\n", command_name(), why);
+		if (!rc)
+			log_report(f, dir);
+		fclose(f);
+	}
+	printf("   ran %s under the tracer: exit %d%s (%.1f s; trace %s)\n",
+	       image, *status, stopped ? ", stopped by --stop-after" : "",
+	       harden_now() - t0, dir);
+	free(why);
+	free(run);
+	container_free(&c);
+	free(cname);
+	return rc;
+}
+
+/* ---- the denials of a run ------------------------------------------------ */
+
+static int add_denial(const struct trace_event *ev, void *ctx)
+{
+	struct denials *ds = ctx;
+	const char *op = op_name(ev->op);
+	struct denial *d;
+
+	if (ev->err != EACCES && ev->err != EPERM && ev->err != EROFS)
+		return 0;
+	for (size_t i = 0; i < ds->n; i++)
+		if (!strcmp(ds->v[i].path, ev->path) &&
+		    !strcmp(ds->v[i].op, op) &&
+		    !strcmp(ds->v[i].err, ev->errname))
+			return 0;
+	ds->v = xgrow(ds->v, &ds->cap, ds->n + 1, sizeof *ds->v);
+	d = &ds->v[ds->n++];
+	d->op = xstrdup(op);
+	d->path = xstrdup(ev->path);
+	d->err = xstrdup(ev->errname ? ev->errname : "?");
+	d->prog = xstrdup(
+	    ev->proc && *ev->proc->exe ? path_basename(ev->proc->exe) : "?");
+	return 0;
+}
+
+void denials_read(const char *dir, struct denials *ds)
+{
+	char *dirs[] = {(char *)dir}, *why = NULL;
+	struct trace *t = traces_load(dirs, 1, 0, &why);
+
+	free(why);
+	if (!t)
+		return;
+	trace_each_event(t, add_denial, ds);
+	trace_close(t);
+}
+
+void denials_free(struct denials *ds)
+{
+	for (size_t i = 0; i < ds->n; i++) {
+		free(ds->v[i].op);
+		free(ds->v[i].path);
+		free(ds->v[i].err);
+		free(ds->v[i].prog);
+	}
+	free(ds->v);
+	memset(ds, 0, sizeof *ds);
+}
+
+/*
+ * What the planner gets of a run as the user: its denials, with the
+ * records they refer to (proc, stack, end), in a directory of .jsonl files.
+ * The rest describes the hardened image (its users, the directories the
+ * plan made) and would hide from the planner what the original image
+ * lacks; the root trace speaks for the image.
+ */
+/* 0: drop the record, 1: keep it, 2: keep it, a denial */
+static int keep_record(const char *line)
+{
+	json_error_t jerr;
+	json_t *r = json_loads(line, 0, &jerr);
+	const char *t, *e;
+	int keep = 0;
+
+	if (!r)
+		return 0;
+	t = json_string_value(json_object_get(r, "t"));
+	e = json_string_value(json_object_get(r, "errno"));
+	if (t && (!strcmp(t, REC_PROC) || !strcmp(t, REC_STACK) ||
+		  !strcmp(t, REC_END)))
+		keep = 1;
+	else if (t && !strcmp(t, REC_EVENT) && e &&
+		 (!strcmp(e, "EACCES") || !strcmp(e, "EPERM") ||
+		  !strcmp(e, "EROFS")))
+		keep = 2;
+	json_decref(r);
+	return keep;
+}
+
+int denials_dir(const char *trace, const char *out)
+{
+	char *logdir = xasprintf("%s/" UNROOT_TRACE_LOGDIR, trace);
+	DIR *d = opendir(logdir);
+	struct dirent *de;
+	int rc = 0;
+
+	if (!d || ((mkdir(out, 0755) && errno != EEXIST))) {
+		errmsg("cannot read %s or create %s: %s", logdir, out,
+		       strerror(errno));
+		if (d)
+			closedir(d);
+		free(logdir);
+		return -1;
+	}
+	while ((de = readdir(d))) {
+		size_t n = strlen(de->d_name), len;
+		struct strbuf kept = STRBUF_INIT;
+		bool any = false;
+		int k;
+		char *src, *text, *line, *next, *dst;
+
+		if (n < 7 || strcmp(de->d_name + n - 6, UNROOT_LOG_SUFFIX) ||
+		    de->d_name[0] == '.')
+			continue;
+		src = xasprintf("%s/%s", logdir, de->d_name);
+		dst = xasprintf("%s/%s", out, de->d_name);
+		text = file_read(src, &len);
+		unlink(dst);
+		for (line = text; line && *line; line = next) {
+			next = strchr(line, '\n');
+			if (!next)
+				break; /* a line cut by a kill */
+			*next++ = '\0';
+			k = keep_record(line);
+			if (!k)
+				continue;
+			any |= k == 2;
+			sb_adds(&kept, line);
+			sb_addc(&kept, '\n');
+		}
+		if (any && file_replace(dst, kept.buf, kept.len))
+			rc = -1;
+		sb_release(&kept);
+		free(text);
+		free(src);
+		free(dst);
+	}
+	closedir(d);
+	free(logdir);
+	return rc;
+}

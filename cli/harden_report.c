@@ -1,0 +1,204 @@
+/*
+ * harden_report.c - what `unroot harden` prints about its result
+ * (harden.h): each line the hardened Dockerfile adds with the round whose
+ * trace first needed it, why, and for what; the denials left with the
+ * planner's reason for each; and the diff of the two Dockerfiles.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "child.h"
+#include "harden.h"
+
+static char *grant_text(const struct plan *pl, const struct grant *g)
+{
+	char *p = path_escape(g->path ? g->path : "");
+	char *s;
+
+	switch (g->kind) {
+	case GRANT_MKDIR:
+		s = xasprintf("pre-create directory %s owned by %s", p,
+			      pl->user);
+		break;
+	case GRANT_TOUCH:
+		s = xasprintf("pre-create file %s owned by %s", p, pl->user);
+		break;
+	case GRANT_OWN_DIR:
+		s = xasprintf("give directory %s to %s", p, pl->user);
+		break;
+	case GRANT_OWN_FILE:
+		s = xasprintf("give file %s to %s", p, pl->user);
+		break;
+	case GRANT_OWN_TREE:
+		s = xasprintf("give the tree %s (recursively) to %s", p,
+			      pl->user);
+		break;
+	case GRANT_SEARCH:
+		s = xasprintf("chmod o+x %s", p);
+		break;
+	case GRANT_BUILD:
+	default:
+		s = xasprintf("RUN %s", g->command ? g->command : "");
+		break;
+	}
+	free(p);
+	return s;
+}
+
+/* The round that first planned a line (this one when it is new). */
+static int seen_round(struct harden *h, const char *key, int round)
+{
+	struct harden_line *l;
+
+	for (size_t i = 0; i < h->nlines; i++)
+		if (!strcmp(h->lines[i].key, key))
+			return h->lines[i].round;
+	h->lines =
+	    xgrow(h->lines, &h->caplines, h->nlines + 1, sizeof *h->lines);
+	l = &h->lines[h->nlines++];
+	l->key = xstrdup(key);
+	l->round = round;
+	return round;
+}
+
+void harden_note_lines(struct harden *h, const struct plan *pl, int round)
+{
+	for (size_t i = 0; i < pl->ngrants; i++) {
+		char *t;
+
+		if (pl->grants[i].alternative)
+			continue;
+		t = grant_text(pl, &pl->grants[i]);
+		seen_round(h, t, round);
+		free(t);
+	}
+	for (size_t i = 0; i < pl->nredirects; i++) {
+		char *t = xasprintf("ENV %s=%s", pl->redirects[i].var,
+				    pl->redirects[i].value);
+
+		seen_round(h, t, round);
+		free(t);
+	}
+}
+
+static void print_evidence(const struct evidence *ev)
+{
+	printf("             for: %s %s ", *ev->program ? ev->program : "?",
+	       ev->op);
+	fput_path(stdout, ev->path);
+	if (ev->errname)
+		printf(" -> %s", ev->errname);
+	printf("\n");
+}
+
+void harden_print_lines(struct harden *h, const struct plan *pl)
+{
+	printf("lines added (the round whose trace first needed them):\n");
+	if (pl->create_user)
+		printf("  round 1    create user %s (uid %u, gid %u)\n",
+		       pl->user, pl->uid, pl->gid);
+	for (size_t i = 0; i < pl->nredirects; i++) {
+		const struct redirect *r = &pl->redirects[i];
+		char *t = xasprintf("ENV %s=%s", r->var, r->value);
+		char *e = path_escape(t);
+
+		printf("  round %-4d %s\n", seen_round(h, t, 1), e);
+		printf("             why: a known writer (%s) is sent where "
+		       "the user may write\n",
+		       r->writer && r->writer->program ? r->writer->program
+						       : "?");
+		print_evidence(&r->ev);
+		free(t);
+		free(e);
+	}
+	for (size_t i = 0; i < pl->ngrants; i++) {
+		const struct grant *g = &pl->grants[i];
+		char *t;
+
+		if (g->alternative)
+			continue;
+		t = grant_text(pl, g);
+		printf("  round %-4d %s\n", seen_round(h, t, 1), t);
+		printf("             why: %s\n", g->why ? g->why : "");
+		print_evidence(&g->ev);
+		free(t);
+	}
+	printf("  final      USER %u:%u\n", pl->uid, pl->gid);
+	for (size_t i = 0; i < pl->nnotes; i++)
+		printf("note: %s\n", pl->notes[i]);
+}
+
+/* Why the planner cannot fix a denial, as it said it (allocated). */
+static char *explain(const struct plan *pl, const struct denial *d)
+{
+	for (size_t i = 0; i < pl->nrefused; i++)
+		if (!strcmp(pl->refused[i].path, d->path))
+			return xstrdup(pl->refused[i].why);
+	for (size_t i = 0; i < pl->nhost; i++) {
+		const struct host_fix *f = &pl->host[i];
+		const char *host = f->hostdir ? f->hostdir : "a volume";
+
+		if (!path_is_under(d->path, f->mount))
+			continue;
+		if (f->ro)
+			return xasprintf(
+			    "%s is mounted read-only from %s: the "
+			    "workload writes into data you mounted "
+			    "read-only; mount it read-write or "
+			    "change what the program writes",
+			    f->mount, host);
+		return xasprintf("%s is mounted from %s: its owner is fixed on "
+				 "the host (chown %u:%u), not in the image",
+				 f->mount, host, pl->uid, pl->gid);
+	}
+	for (size_t i = 0; i < pl->ntmpfs; i++)
+		if (path_is_under(d->path, pl->tmpfs[i].dir))
+			return xasprintf("the file system is read-only: mount "
+					 "a tmpfs at %s",
+					 pl->tmpfs[i].dir);
+	if (!strcmp(d->err, "EROFS"))
+		return xstrdup("the file system is read-only for every user");
+	return xstrdup("the planner proposes no change for it: its plan from "
+		       "this trace is the Dockerfile just tested");
+}
+
+void harden_print_denials(const struct denials *ds, const struct plan *pl)
+{
+	for (size_t i = 0; i < ds->n; i++) {
+		char *why = explain(pl, &ds->v[i]);
+		char *e = path_escape(why);
+
+		printf("  %s %s ", ds->v[i].prog, ds->v[i].op);
+		fput_path(stdout, ds->v[i].path);
+		printf(" -> %s\n    cannot be fixed: %s\n", ds->v[i].err, e);
+		free(why);
+		free(e);
+	}
+}
+
+void harden_print_diff(const struct harden *h)
+{
+	char *a = xasprintf("%s (original)", h->dockerfile);
+	char *b = xasprintf("%s (hardened)", h->out);
+	char *argv[] = {"diff",
+			"-u",
+			"--label",
+			a,
+			"--label",
+			b,
+			(char *)h->dockerfile,
+			(char *)h->out,
+			NULL};
+	int exec_err, rc = 127;
+	pid_t pid;
+
+	printf("diff -u %s %s\n", h->dockerfile, h->out);
+	pid = child_start(argv, -1, &exec_err);
+	if (pid >= 0)
+		rc = child_wait(pid);
+	if (rc > 1 || rc < 0)
+		printf("(no diff: 'diff' failed with %d; compare %s and %s)\n",
+		       rc, h->dockerfile, h->out);
+	free(a);
+	free(b);
+}

@@ -1,0 +1,74 @@
+/*
+ * render.h - a plan as text: a Dockerfile fragment, an idempotent sh
+ * script, an env file or JSON, and the single line of a plan that one
+ * grant or redirect becomes (what `unroot check` prints beside a new
+ * path).  `unroot plan`, `unroot apply`, `unroot docker`, `unroot check`
+ * and `unroot harden` all print plans through here, so they never
+ * disagree.
+ *
+ * Every path goes through quote.h; a path that cannot be quoted for the
+ * format makes the whole render fail (with a reason) rather than emit a
+ * line that could run as code.
+ *
+ * The formats are one table, PLAN_FORMATS: a row is the format's enum
+ * name, its --format name, the function that renders a whole plan and
+ * the function that renders one line (render.c, render_<format>.c).
+ * Adding a format is adding a row and writing its two functions.
+ */
+#ifndef UNROOT_RENDER_H
+#define UNROOT_RENDER_H
+
+#include <stddef.h>
+
+#include "format.h"
+#include "planner.h"
+#include "util.h"
+
+#define PLAN_FORMATS(X)                                                        \
+	X(FORMAT_DOCKERFILE, "dockerfile", render_dockerfile, line_dockerfile) \
+	X(FORMAT_SH, "sh", render_sh, line_sh)                                 \
+	X(FORMAT_ENV, "env", render_env, line_env)                             \
+	X(FORMAT_JSON, "json", render_json, line_json)
+
+enum plan_format {
+#define PLAN_FORMAT_ENUM(e, name, render, line) e,
+	PLAN_FORMATS(PLAN_FORMAT_ENUM)
+#undef PLAN_FORMAT_ENUM
+	    FORMAT__COUNT
+};
+
+/* The table of plan formats, for --format (format.h). */
+const struct format_table *plan_formats(void);
+
+struct render_options {
+	char escape; /* Dockerfile escape character: '\\' or '`' */
+};
+
+/*
+ * Render a plan.  Returns 0, or -1 with *why (allocated) when a path
+ * cannot be expressed safely in the format: then nothing is usable.
+ */
+int plan_render(const struct plan *plan, enum plan_format f,
+		const struct render_options *ro, struct strbuf *out,
+		char **why);
+/*
+ * The plan line for one grant (pl->grants[i]) or one redirect, as
+ * `unroot plan` would emit it: FORMAT_DOCKERFILE gives one line ("RUN a &&
+ * b", "ENV K=V"; "# alternative: ..." for a grant shown as the alternative
+ * to a redirect), FORMAT_SH the commands, one a line, FORMAT_JSON the
+ * object of the json format.  NULL when i is out of range, the format has
+ * no such line (env) or the path cannot be quoted safely in it.
+ */
+char *plan_render_grant(const struct plan *plan, size_t i, enum plan_format f);
+char *plan_render_redirect(const struct plan *plan, size_t i,
+			   enum plan_format f);
+/* The docker --tmpfs value for a tmpfs fix: "DIR:uid=U,gid=G,mode=0755"
+ * (a tmpfs is root-owned otherwise).  DIR is not quoted. */
+char *plan_tmpfs_option(const struct plan *plan, const struct tmpfs_fix *t);
+/* The no-shell stage (distroless): a build stage to put before the final
+ * FROM, and the COPY lines for the final stage. */
+int plan_render_noshell_stage(const struct plan *plan,
+			      const struct render_options *ro,
+			      struct strbuf *out, char **why);
+
+#endif

@@ -1,0 +1,541 @@
+/*
+ * report.c - the report of a trace for a person (report.h): denials first,
+ * then a tree of what was written, then everything that makes the trace
+ * incomplete; and the table of the report's formats.
+ *
+ * It reads the trace only through trace.h, in a single streaming pass over
+ * the events; what it keeps grows with the number of distinct written paths
+ * and denials, not with the number of events.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pysite.h"
+#include "report.h"
+#include "util.h"
+
+#define MAX_DENIALS	200 /* distinct denials kept in detail */
+#define MAX_OTHER_FAILS 20  /* other failed writes kept in detail */
+#define DIR_COLLAPSE	10  /* directories with more entries show counts */
+
+/* ---- frames -------------------------------------------------------------- */
+
+/* The frame as trace_frame_text() writes it, escaped: module and symbol
+ * names come from the trace and may hold any byte. */
+static void sb_add_frame(struct strbuf *sb, const struct trace_frame *f)
+{
+	char *text = trace_frame_text(f);
+
+	sb_add_path(sb, text);
+	free(text);
+}
+
+static bool is_denial(int err)
+{
+	return err == EACCES || err == EPERM || err == EROFS;
+}
+
+/* ---- the human report: collecting ---------------------------------------- */
+
+enum mark { M_CREATED = 1, M_MODIFIED = 2, M_REMOVED = 4 };
+
+struct written {
+	const char *path; /* the key of the report's map */
+	unsigned marks;
+	char *py; /* Python site of the first write (py_site_text), or NULL */
+};
+
+struct denial {
+	char *text; /* "op path (ERR) by prog[pid] at frame", escaped */
+	char *py;   /* "python: SITE", escaped, or NULL */
+	long count;
+};
+
+/* Pending execs/spawns: a process that should later report in. */
+struct pending {
+	int pid;
+	long long ts;
+	char *path;
+	const struct trace_proc *by;
+};
+
+struct report {
+	struct trace *t;
+	/* written paths: path -> struct written, and the same in an array */
+	struct map paths;
+	struct written **w;
+	size_t nw, capw;
+	struct denial *den;
+	size_t nden, capden;
+	long long ndenied;
+	struct strbuf *fails;
+	size_t nfails, capfails;
+	long long nfailed;
+	struct pending *pend;
+	size_t npend, cappend;
+	struct strbuf tmp;
+};
+
+static void mark_path(struct report *r, const struct trace_event *ev,
+		      const char *path, unsigned m)
+{
+	struct map_slot *s = map_find(&r->paths, path);
+	struct written *w;
+
+	if (!s) {
+		w = xcalloc(1, sizeof *w);
+		s = map_put(&r->paths, path, w);
+		w->path = s->key;
+		r->w = xgrow(r->w, &r->capw, r->nw + 1, sizeof *r->w);
+		r->w[r->nw++] = w;
+	}
+	w = s->val;
+	w->marks |= m;
+	if (!w->py)
+		w->py = py_site_text(ev);
+}
+
+static void add_denial(struct report *r, const struct trace_event *ev)
+{
+	const struct trace_frame *fr = trace_event_frame(ev);
+	struct strbuf *sb = &r->tmp;
+	char *site, *py;
+
+	r->ndenied++;
+	sb_reset(sb);
+	sb_addf(sb, "%-7s ", op_name(ev->op));
+	sb_add_path(sb, ev->path);
+	if (ev->path2) {
+		sb_adds(sb, " -> ");
+		sb_add_path(sb, ev->path2);
+	}
+	sb_addf(sb, "  %s  by ", ev->errname ? ev->errname : "?");
+	sb_add_path(sb, trace_program(ev->proc, "?"));
+	sb_addf(sb, "[%d] uid %u", ev->pid, ev->uid);
+	if (fr) {
+		sb_adds(sb, " at ");
+		sb_add_frame(sb, fr);
+	}
+	site = py_site_text(ev);
+	py = site ? path_escape(site) : NULL;
+	free(site);
+	for (size_t i = 0; i < r->nden; i++)
+		if (!strcmp(r->den[i].text, sb->buf) &&
+		    !strcmp(r->den[i].py ? r->den[i].py : "", py ? py : "")) {
+			r->den[i].count++;
+			free(py);
+			return;
+		}
+	if (r->nden >= MAX_DENIALS) {
+		free(py);
+		return;
+	}
+	r->den = xgrow(r->den, &r->capden, r->nden + 1, sizeof *r->den);
+	r->den[r->nden].text = xstrdup(sb->buf);
+	r->den[r->nden].py = py;
+	r->den[r->nden++].count = 1;
+}
+
+static void add_fail(struct report *r, const struct trace_event *ev)
+{
+	struct strbuf *sb;
+	char *site;
+
+	if (r->nfailed++ >= MAX_OTHER_FAILS)
+		return;
+	r->fails =
+	    xgrow(r->fails, &r->capfails, r->nfails + 1, sizeof *r->fails);
+	sb = &r->fails[r->nfails++];
+	sb_init(sb);
+	sb_addf(sb, "%-7s ", op_name(ev->op));
+	sb_add_path(sb, ev->path);
+	sb_addf(sb, "  %s  by ", ev->errname ? ev->errname : "?");
+	sb_add_path(sb, trace_program(ev->proc, "?"));
+	sb_addf(sb, "[%d]", ev->pid);
+	site = py_site_text(ev);
+	if (site) {
+		sb_adds(sb, "\n      python: ");
+		sb_add_path(sb, site);
+		free(site);
+	}
+}
+
+static void track_exec(struct report *r, const struct trace_event *ev)
+{
+	int pid = ev->op == OP_SPAWN ? (int)ev->ret : ev->pid;
+	size_t i;
+
+	if (ev->op == OP_SPAWN && (ev->err || ev->ret <= 0))
+		return;
+	for (i = 0; i < r->npend; i++)
+		if (r->pend[i].pid == pid)
+			break;
+	if (ev->op == OP_EXEC && ev->err) {
+		/* the exec returned: it failed, nothing new will start */
+		if (i < r->npend) {
+			free(r->pend[i].path);
+			r->pend[i] = r->pend[--r->npend];
+		}
+		return;
+	}
+	if (i == r->npend) {
+		r->pend =
+		    xgrow(r->pend, &r->cappend, r->npend + 1, sizeof *r->pend);
+		r->npend++;
+	} else {
+		free(r->pend[i].path);
+	}
+	r->pend[i].pid = pid;
+	r->pend[i].ts = ev->ts;
+	r->pend[i].path = xstrdup(ev->path);
+	r->pend[i].by = ev->proc;
+}
+
+static int collect_event(const struct trace_event *ev, void *ctx)
+{
+	struct report *r = ctx;
+
+	if (ev->op == OP_EXEC || ev->op == OP_SPAWN) {
+		track_exec(r, ev);
+		return 0;
+	}
+	if (!trace_event_writes(ev))
+		return 0;
+	if (ev->err) {
+		if (is_denial(ev->err))
+			add_denial(r, ev);
+		else
+			add_fail(r, ev);
+		return 0;
+	}
+	switch (ev->op) {
+	case OP_RENAME:
+		mark_path(r, ev, ev->path, M_REMOVED);
+		if (ev->path2)
+			mark_path(r, ev, ev->path2,
+				  ev->st2.kind == ST_ABSENT ? M_CREATED
+							    : M_MODIFIED);
+		break;
+	case OP_LINK:
+		if (ev->path2)
+			mark_path(r, ev, ev->path2, M_CREATED);
+		break;
+	case OP_UNLINK:
+	case OP_RMDIR:
+		mark_path(r, ev, ev->path, M_REMOVED);
+		break;
+	default:
+		mark_path(r, ev, ev->path,
+			  ev->st.kind == ST_ABSENT ? M_CREATED : M_MODIFIED);
+		break;
+	}
+	return 0;
+}
+
+/* ---- the human report: printing ------------------------------------------ */
+
+static const char *mark_text(unsigned m)
+{
+	if ((m & M_CREATED) && (m & M_REMOVED))
+		return "+-"; /* created and removed again: a temporary */
+	if (m & M_CREATED)
+		return "+ ";
+	if (m & M_REMOVED)
+		return "- ";
+	return "~ ";
+}
+
+static int written_cmp(const void *a, const void *b)
+{
+	const struct written *x = *(struct written *const *)a;
+	const struct written *y = *(struct written *const *)b;
+	size_t dx = strrchr(x->path, '/') - x->path;
+	size_t dy = strrchr(y->path, '/') - y->path;
+	int c;
+
+	/* by parent directory, then by name */
+	c = strncmp(x->path, y->path, dx < dy ? dx : dy);
+	if (c)
+		return c;
+	if (dx != dy)
+		return dx < dy ? -1 : 1;
+	return strcmp(x->path + dx, y->path + dy);
+}
+
+static void print_dir_group(FILE *out, struct written *const *w, size_t n)
+{
+	size_t plus = 0, tilde = 0, minus = 0, tmp = 0;
+	char *dir = path_dirname(w[0]->path);
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned m = w[i]->marks;
+
+		if ((m & M_CREATED) && (m & M_REMOVED))
+			tmp++;
+		else if (m & M_CREATED)
+			plus++;
+		else if (m & M_REMOVED)
+			minus++;
+		else
+			tilde++;
+	}
+	fprintf(out, "  ");
+	fput_path(out, dir);
+	fprintf(out, "%s  (", strcmp(dir, "/") ? "/" : "");
+	fprintf(out, "%zu: +%zu ~%zu -%zu", n, plus, tilde, minus);
+	if (tmp)
+		fprintf(out, ", %zu temporary", tmp);
+	fprintf(out, ")\n");
+	free(dir);
+	if (n > DIR_COLLAPSE) {
+		size_t shown = 0, nsites = 0;
+
+		fprintf(out, "      (%zu entries, not listed; see --json)\n",
+			n);
+		/* the distinct Python sites that wrote here, a few of them */
+		for (size_t i = 0; i < n; i++) {
+			bool seen = false;
+
+			if (!w[i]->py)
+				continue;
+			for (size_t j = 0; j < i && !seen; j++)
+				seen = w[j]->py && !strcmp(w[j]->py, w[i]->py);
+			if (seen)
+				continue;
+			if (nsites++ < 3) {
+				fprintf(out, "      python: ");
+				fput_path(out, w[i]->py);
+				fputc('\n', out);
+				shown++;
+			}
+		}
+		if (nsites > shown)
+			fprintf(out, "      python: ... %zu more sites\n",
+				nsites - shown);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		fprintf(out, "    %s ", mark_text(w[i]->marks));
+		fput_path(out, path_basename(w[i]->path));
+		if (w[i]->py) {
+			fprintf(out, "  (python: ");
+			fput_path(out, w[i]->py);
+			fputc(')', out);
+		}
+		fputc('\n', out);
+	}
+}
+
+static void print_written(FILE *out, struct report *r)
+{
+	size_t i = 0, ndirs = 0;
+
+	fprintf(out,
+		"\nWritten (%zu paths; + created, ~ modified, - removed, "
+		"+- created and removed):\n",
+		r->nw);
+	if (!r->nw) {
+		fprintf(out, "  nothing\n");
+		return;
+	}
+	qsort(r->w, r->nw, sizeof *r->w, written_cmp);
+	while (i < r->nw) {
+		size_t j = i + 1;
+		size_t d = strrchr(r->w[i]->path, '/') - r->w[i]->path;
+
+		while (j < r->nw &&
+		       (size_t)(strrchr(r->w[j]->path, '/') - r->w[j]->path) ==
+			   d &&
+		       !strncmp(r->w[j]->path, r->w[i]->path, d))
+			j++;
+		print_dir_group(out, r->w + i, j - i);
+		ndirs++;
+		i = j;
+	}
+}
+
+static void print_denials(FILE *out, struct report *r)
+{
+	fprintf(out, "Denied (%lld):\n", r->ndenied);
+	if (!r->ndenied)
+		fprintf(out, "  none\n");
+	for (size_t i = 0; i < r->nden; i++) {
+		fprintf(out, "  %s", r->den[i].text);
+		if (r->den[i].count > 1)
+			fprintf(out, "  (x%ld)", r->den[i].count);
+		fputc('\n', out);
+		if (r->den[i].py)
+			fprintf(out, "      python: %s\n", r->den[i].py);
+	}
+	if (r->ndenied && r->nden >= MAX_DENIALS)
+		fprintf(out,
+			"  (more distinct denials not shown; see --json)\n");
+	if (!r->nfailed)
+		return;
+	fprintf(out, "\nOther failed writes (%lld):\n", r->nfailed);
+	for (size_t i = 0; i < r->nfails; i++)
+		fprintf(out, "  %s\n", r->fails[i].buf);
+	if (r->nfailed > (long long)r->nfails)
+		fprintf(out, "  ... %lld more (see --json)\n",
+			r->nfailed - (long long)r->nfails);
+}
+
+static bool reported_in(const struct trace *t, const struct pending *p)
+{
+	for (size_t i = 0; i < trace_nprocs(t); i++) {
+		const struct trace_proc *pr = trace_proc_at(t, i);
+
+		if (pr->pid == p->pid && pr->ts >= p->ts)
+			return true;
+	}
+	for (size_t i = 0; i < trace_nuntraced(t); i++) {
+		const struct trace_untraced *u = trace_untraced_at(t, i);
+
+		if (u->pid == p->pid)
+			return true; /* reported as untraced instead */
+	}
+	return false;
+}
+
+static void print_warnings(FILE *out, struct report *r)
+{
+	const struct trace *t = r->t;
+	size_t nsilent = 0, nwarn = 0;
+	long lost = 0;
+
+	fprintf(out, "\nWarnings:\n");
+	for (size_t i = 0; i < trace_nuntraced(t); i++) {
+		const struct trace_untraced *u = trace_untraced_at(t, i);
+
+		fprintf(out, "  NOT TRACED: ");
+		fput_path(out, u->path);
+		fprintf(out, " (%s), started by ", u->why);
+		fput_path(out, trace_program(u->proc, "?"));
+		fprintf(out,
+			"[%d]: whatever it wrote is MISSING from this trace\n",
+			u->pid);
+		nwarn++;
+	}
+	for (size_t i = 0; i < r->npend; i++) {
+		if (reported_in(t, &r->pend[i]))
+			continue;
+		if (nsilent++ < 20) {
+			fprintf(out, "  never reported in: ");
+			fput_path(out, r->pend[i].path);
+			fprintf(out, " [%d], started by ", r->pend[i].pid);
+			fput_path(out, trace_program(r->pend[i].by, "?"));
+			fprintf(out, ": its writes may be missing\n");
+		}
+		nwarn++;
+	}
+	if (nsilent > 20)
+		fprintf(out, "  ... %zu more processes never reported in\n",
+			nsilent - 20);
+	for (size_t i = 0; i < trace_nprocs(t); i++) {
+		const struct trace_proc *p = trace_proc_at(t, i);
+
+		if (p->lost) {
+			fprintf(out, "  lost records: %ld from ", p->lost);
+			fput_path(out, trace_program(p, "?"));
+			fprintf(out, "[%d]\n", p->pid);
+			lost += p->lost;
+			nwarn++;
+		}
+	}
+	if (lost)
+		fprintf(out,
+			"  %ld records lost in all: the trace is incomplete\n",
+			lost);
+	for (size_t i = 0; i < trace_ndiags(t); i++) {
+		const struct trace_diag *d = trace_diag_at(t, i);
+
+		fprintf(out, "  %s: ", d->warning ? "reader" : "READ ERROR");
+		if (d->file) {
+			fput_path(out, d->file);
+			if (d->line)
+				fprintf(out, ":%ld", d->line);
+			fprintf(out, ": ");
+		}
+		fput_path(out, d->message);
+		fputc('\n', out);
+		nwarn++;
+	}
+	if (!nwarn)
+		fprintf(out, "  none\n");
+}
+
+static void report_free(struct report *r)
+{
+	for (size_t i = 0; i < r->nw; i++) {
+		free(r->w[i]->py);
+		free(r->w[i]);
+	}
+	free(r->w);
+	map_free(&r->paths, NULL);
+	for (size_t i = 0; i < r->nden; i++) {
+		free(r->den[i].text);
+		free(r->den[i].py);
+	}
+	free(r->den);
+	for (size_t i = 0; i < r->nfails; i++)
+		sb_release(&r->fails[i]);
+	free(r->fails);
+	for (size_t i = 0; i < r->npend; i++)
+		free(r->pend[i].path);
+	free(r->pend);
+	sb_release(&r->tmp);
+}
+
+static void print_header(FILE *out, const struct trace *t)
+{
+	fprintf(out, "Trace: %zu processes, %lld events", trace_nprocs(t),
+		trace_nevents(t));
+	for (size_t i = 0; i < trace_ndirs(t); i++) {
+		json_t *m = (json_t *)trace_meta(t, i);
+		json_t *cmd = json_object_get(m, "command");
+		json_t *ex = json_object_get(m, "exit");
+
+		if (json_is_array(cmd) &&
+		    json_is_string(json_array_get(cmd, 0))) {
+			fprintf(out, "; command ");
+			fput_path(out,
+				  json_string_value(json_array_get(cmd, 0)));
+		}
+		if (json_is_integer(ex))
+			fprintf(out, " (exit %lld)",
+				(long long)json_integer_value(ex));
+	}
+	fprintf(out, "\n\n");
+}
+
+int report_print(struct trace *t, FILE *out)
+{
+	struct report r = {.t = t};
+	int rc;
+
+	sb_init(&r.tmp);
+	print_header(out, t);
+	rc = trace_each_event(t, collect_event, &r);
+	print_denials(out, &r);
+	print_written(out, &r);
+	print_warnings(out, &r);
+	fflush(out);
+	report_free(&r);
+	return rc;
+}
+
+/* ---- the formats --------------------------------------------------------- */
+
+static const struct report_format formats[] = {
+    {"text", report_print},
+    {"json", report_print_json},
+};
+
+const struct format_table *report_formats(void)
+{
+	static const struct format_table t = FORMAT_TABLE(formats);
+
+	return &t;
+}

@@ -1,0 +1,28 @@
+/*
+ * report.h - what a trace shows: for a person (the text report: denials,
+ * the tree of written paths, warnings) or for a program (one JSON object
+ * per event).  `unroot report` prints either; `unroot docker` prints the
+ * text report after the container's run.
+ */
+#ifndef UNROOT_REPORT_H
+#define UNROOT_REPORT_H
+
+#include <stdio.h>
+
+#include "format.h"
+#include "trace.h"
+
+/* A row of report_formats(): print the report of t on out; 0, or the
+ * nonzero value that stopped the events. */
+struct report_format {
+	const char *name;
+	int (*print)(struct trace *t, FILE *out);
+};
+
+/* "text" (row 0, the default) and "json". */
+const struct format_table *report_formats(void);
+
+int report_print(struct trace *t, FILE *out);
+int report_print_json(struct trace *t, FILE *out);
+
+#endif
