@@ -170,7 +170,9 @@ HIDDEN void jb_end(struct jbuf *j);
 HIDDEN void jb_value_str(struct jbuf *j, const char *s, size_t n);
 /*
  * Keyed writers take the key's length, which the macros below compute with
- * strlen: folded at compile time for the literal keys every caller uses.
+ * strlen: folded at compile time, for every key is a K_* string literal of
+ * schema/keys.h (the only keys written; an "env" object's variable names
+ * are the one key made at run time).
  */
 HIDDEN void jb_keyn(struct jbuf *j, const char *key, size_t kn);
 HIDDEN void jb_str_(struct jbuf *j, const char *key, size_t kn, const char *s);
