@@ -6,6 +6,7 @@
  * SCHEMA.md, the other commands see only the structs.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -15,12 +16,6 @@
 
 /* ---- names --------------------------------------------------------------- */
 
-static const char *const op_names[] = {
-#define OP_NAME(e, s) s,
-    UNROOT_OPS(OP_NAME)
-#undef OP_NAME
-};
-
 static const char *const ft_names[] = {
 #define FT_NAME(e, s) s,
     UNROOT_FILE_TYPES(FT_NAME)
@@ -29,9 +24,7 @@ static const char *const ft_names[] = {
 
 const char *op_name(enum unroot_op op)
 {
-	if ((int)op < 0 || op >= OP__COUNT)
-		return "?";
-	return op_names[op];
+	return unroot_op_name(op);
 }
 
 int op_from_name(const char *name)
@@ -39,7 +32,7 @@ int op_from_name(const char *name)
 	if (!name)
 		return -1;
 	for (int i = 0; i < OP__COUNT; i++)
-		if (!strcmp(op_names[i], name))
+		if (!strcmp(unroot_op_name((enum unroot_op)i), name))
 			return i;
 	return -1;
 }
@@ -61,24 +54,41 @@ int tr_file_type_from_name(const char *name)
 	return -1;
 }
 
+int tr_rec_from_name(const char *name)
+{
+	static const char *const names[RT__COUNT] = {
+#define REC_NAME(e) REC_##e,
+	    UNROOT_RECORD_TYPES(REC_NAME)
+#undef REC_NAME
+	};
+
+	if (!name)
+		return -1;
+	for (int i = 0; i < RT__COUNT; i++)
+		if (!strcmp(names[i], name))
+			return i;
+	return -1;
+}
+
+/* ---- what an event is ---------------------------------------------------- */
+
 bool trace_event_writes(const struct trace_event *ev)
 {
-	switch (ev->op) {
-	case OP_OPEN:
-		return (ev->flags &
-			(O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND)) ||
-		       (ev->flags & O_TMPFILE) == O_TMPFILE;
-	case OP_CONNECT:
-	case OP_EXEC:
-	case OP_SPAWN:
-	case OP_READ:
-	case OP_STAT:
-	case OP_ACCESS:
-	case OP__COUNT:
-		return false;
-	default:
-		return true;
-	}
+	unsigned a = unroot_op_attrs(ev->op);
+
+	if (a & OPA_BY_FLAGS)
+		return UNROOT_OPEN_WRITES(ev->flags);
+	return (a & OPA_WRITES) != 0;
+}
+
+bool trace_errno_denied(int err)
+{
+	return err == EACCES || err == EPERM || err == EROFS;
+}
+
+bool trace_event_denied(const struct trace_event *ev)
+{
+	return trace_errno_denied(ev->err);
 }
 
 /* ---- diagnostics --------------------------------------------------------- */
@@ -222,12 +232,35 @@ long long trace_nevents(const struct trace *t)
 
 const void *trace_meta(const struct trace *t, size_t dir_index)
 {
-	return dir_index < t->ndirs ? t->meta[dir_index] : NULL;
+	return dir_index < t->ndirs ? t->meta[dir_index].json : NULL;
 }
 
 size_t trace_ndirs(const struct trace *t)
 {
 	return t->ndirs;
+}
+
+const char *trace_meta_command(const struct trace *t, size_t dir)
+{
+	return dir < t->ndirs ? t->meta[dir].command : NULL;
+}
+
+bool trace_meta_exit(const struct trace *t, size_t dir, long long *status)
+{
+	if (dir >= t->ndirs || !t->meta[dir].has_exit)
+		return false;
+	*status = t->meta[dir].exit;
+	return true;
+}
+
+size_t trace_nbinds(const struct trace *t)
+{
+	return t->binds.n;
+}
+
+const struct trace_bind *trace_bind_at(const struct trace *t, size_t i)
+{
+	return i < t->binds.n ? t->binds.v[i] : NULL;
 }
 
 const char *trace_program(const struct trace_proc *p, const char *unknown)

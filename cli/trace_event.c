@@ -118,19 +118,19 @@ bool tr_path_normal(const char *p)
 /* NULL when an event's paths are usable, else what is wrong with them. */
 const char *tr_ev_path_problem(struct trace *t, json_t *o)
 {
-	const char *op = tr_jstr(o, "op");
+	int op = op_from_name(tr_jstr(o, K_OP));
 	json_t *v;
 
-	if (!tr_decode_path(json_object_get(o, "path"), &t->pathbuf[0]))
+	if (!tr_decode_path(json_object_get(o, K_PATH), &t->pathbuf[0]))
 		return "no path";
 	if (!tr_path_normal(t->pathbuf[0].buf))
 		return "a path that is not absolute and normalised";
-	v = json_object_get(o, "path2");
-	if (v && op && (!strcmp(op, "rename") || !strcmp(op, "link")) &&
+	v = json_object_get(o, K_PATH2);
+	if (v && (unroot_op_attrs((enum unroot_op)op) & OPA_PATH2) &&
 	    (!tr_decode_path(v, &t->pathbuf[0]) ||
 	     !tr_path_normal(t->pathbuf[0].buf)))
 		return "a path2 that is not absolute and normalised";
-	v = json_object_get(o, "real");
+	v = json_object_get(o, K_REAL);
 	if (v && (!tr_decode_path(v, &t->pathbuf[0]) ||
 		  !tr_path_normal(t->pathbuf[0].buf)))
 		return "a real path that is not absolute and normalised";
@@ -175,13 +175,13 @@ static void decode_py(struct source *s, json_t *a, struct trace_event *ev)
 		if (ev->npy == TRACE_MAX_PYFRAMES)
 			break;
 		if (!json_is_object(v) ||
-		    !tr_decode_path(json_object_get(v, "f"),
+		    !tr_decode_path(json_object_get(v, K_PY_FILE),
 				    &s->pybuf[ev->npy]))
 			continue;
 		f = &ev->py[ev->npy];
 		f->file = s->pybuf[ev->npy].buf;
-		f->line = (int)tr_jint(v, "l", 0);
-		fn = tr_jstr(v, "fn");
+		f->line = (int)tr_jint(v, K_PY_LINE, 0);
+		fn = tr_jstr(v, K_PY_FUNC);
 		f->func = fn ? fn : "";
 		ev->npy++;
 	}
@@ -193,54 +193,54 @@ bool tr_json_build(struct source *s, json_t *o)
 	struct trace_event *ev = &s->ev;
 	json_t *v;
 	const char *id;
-	int op = op_from_name(tr_jstr(o, "op"));
+	int op = op_from_name(tr_jstr(o, K_OP));
 
 	if (op < 0)
 		return false;
 	memset(ev, 0, sizeof *ev);
 	ev->op = (enum unroot_op)op;
-	ev->fn = tr_jstr(o, "fn");
+	ev->fn = tr_jstr(o, K_FN);
 	if (!ev->fn)
 		ev->fn = "";
-	if (!tr_decode_path(json_object_get(o, "path"), &s->pathbuf[0]))
+	if (!tr_decode_path(json_object_get(o, K_PATH), &s->pathbuf[0]))
 		sb_reset(&s->pathbuf[0]);
 	ev->path = s->pathbuf[0].buf;
-	if (tr_decode_path(json_object_get(o, "path2"), &s->pathbuf[1]))
+	if (tr_decode_path(json_object_get(o, K_PATH2), &s->pathbuf[1]))
 		ev->path2 = s->pathbuf[1].buf;
-	if (tr_decode_path(json_object_get(o, "real"), &s->pathbuf[2]))
+	if (tr_decode_path(json_object_get(o, K_REAL), &s->pathbuf[2]))
 		ev->real = s->pathbuf[2].buf;
-	if (tr_decode_path(json_object_get(o, "argv0"), &s->pathbuf[3]))
+	if (tr_decode_path(json_object_get(o, K_ARGV0), &s->pathbuf[3]))
 		ev->argv0 = s->pathbuf[3].buf;
-	ev->flags_text = tr_jstr(o, "flags");
+	ev->flags_text = tr_jstr(o, K_FLAGS);
 	ev->flags = tr_decode_flags(ev->flags_text);
-	if ((id = tr_jstr(o, "mode"))) {
+	if ((id = tr_jstr(o, K_MODE))) {
 		ev->has_mode = true;
 		ev->mode = (unsigned)strtoul(id, NULL, 8);
 	}
-	v = json_object_get(o, "owner");
+	v = json_object_get(o, K_OWNER);
 	ev->owner_uid = json_is_array(v)
 			    ? (int)json_integer_value(json_array_get(v, 0))
 			    : -1;
 	ev->owner_gid = json_is_array(v)
 			    ? (int)json_integer_value(json_array_get(v, 1))
 			    : -1;
-	ev->ret = tr_jint(o, "ret", 0);
-	ev->errname = tr_jstr(o, "errno");
+	ev->ret = tr_jint(o, K_RET, 0);
+	ev->errname = tr_jstr(o, K_ERRNO);
 	ev->err = ev->errname ? errno_from_name(ev->errname) : 0;
 	/* the defaults SCHEMA.md gives for keys the preload may omit */
-	ev->pid = (int)tr_jint(o, "pid", s->f->proc ? s->f->proc->pid : 0);
-	ev->tid = (int)tr_jint(o, "tid", ev->pid);
-	ev->ts = tr_jint(o, "ts", 0);
+	ev->pid = (int)tr_jint(o, K_PID, s->f->proc ? s->f->proc->pid : 0);
+	ev->tid = (int)tr_jint(o, K_TID, ev->pid);
+	ev->ts = tr_jint(o, K_TS, 0);
 	ev->uid =
-	    (unsigned)tr_jint(o, "uid", s->f->proc ? s->f->proc->euid : 0);
+	    (unsigned)tr_jint(o, K_UID, s->f->proc ? s->f->proc->euid : 0);
 	ev->gid =
-	    (unsigned)tr_jint(o, "gid", s->f->proc ? s->f->proc->egid : 0);
-	tr_decode_state(o, "st", &ev->st);
-	tr_decode_state(o, "st2", &ev->st2);
-	tr_decode_state(o, "parent", &ev->parent);
-	id = tr_jstr(o, "stack");
+	    (unsigned)tr_jint(o, K_GID, s->f->proc ? s->f->proc->egid : 0);
+	tr_decode_state(o, K_ST, &ev->st);
+	tr_decode_state(o, K_ST2, &ev->st2);
+	tr_decode_state(o, K_PARENT, &ev->parent);
+	id = tr_jstr(o, K_STACK);
 	ev->stack = id ? tr_find_stack(s->f, id) : NULL;
-	decode_py(s, json_object_get(o, "py"), ev);
+	decode_py(s, json_object_get(o, K_PY), ev);
 	ev->proc = s->f->proc;
 	ev->file = s->f->path;
 	return true;

@@ -44,37 +44,27 @@ struct fframe {
 	long long l;
 };
 
+/* The keys of an "ev" record (schema/keys.h), in the preload's order. */
 enum fkey {
-	FK_T,
-	FK_OP,
-	FK_FN,
-	FK_PATH,
-	FK_PATH2,
-	FK_REAL,
-	FK_ARGV0,
-	FK_FLAGS,
-	FK_MODE,
-	FK_OWNER,
-	FK_RET,
-	FK_ERRNO,
-	FK_PID,
-	FK_TID,
-	FK_TS,
-	FK_UID,
-	FK_GID,
-	FK_ST,
-	FK_ST2,
-	FK_PARENT,
-	FK_STACK,
-	FK_PY,
-	FK__COUNT
+#define FK_ENUM(e) FK_##e,
+	UNROOT_EV_KEYS(FK_ENUM)
+#undef FK_ENUM
+	    FK__COUNT
 };
 
 static const char *const fkey_names[FK__COUNT] = {
-    "t",    "op",    "fn",  "path",   "path2", "real", "argv0", "flags",
-    "mode", "owner", "ret", "errno",  "pid",   "tid",  "ts",	"uid",
-    "gid",  "st",    "st2", "parent", "stack", "py",
+#define FK_NAME(e) K_##e,
+    UNROOT_EV_KEYS(FK_NAME)
+#undef FK_NAME
 };
+
+/* fev.st is indexed by fk - FK_ST */
+_Static_assert(FK_ST2 == FK_ST + 1 && FK_PARENT == FK_ST + 2,
+	       "st, st2 and parent follow each other in UNROOT_EV_KEYS");
+
+/* Whether a key as written (struct fstr) is the K_* key k. */
+#define f_is(s, k) \
+	((s)->n == sizeof(k) - 1 && !memcmp((s)->p, k, sizeof(k) - 1))
 
 struct fev {
 	bool seen[FK__COUNT];
@@ -348,19 +338,19 @@ static bool f_state(struct fcur *k, struct fstate *st)
 
 		if (!f_name(k, &key))
 			return false;
-		if (key.n == 4 && !memcmp(key.p, "type", 4)) {
+		if (f_is(&key, K_TYPE)) {
 			seen = &st->has_type;
 			if (*seen || !f_string(k, &st->type))
 				return false;
-		} else if (key.n == 4 && !memcmp(key.p, "mode", 4)) {
+		} else if (f_is(&key, K_MODE)) {
 			seen = &st->has_mode;
 			if (*seen || !f_string(k, &st->mode))
 				return false;
-		} else if (key.n == 3 && !memcmp(key.p, "uid", 3)) {
+		} else if (f_is(&key, K_UID)) {
 			seen = &st->has_uid;
 			if (*seen || !f_int(k, &st->uid))
 				return false;
-		} else if (key.n == 3 && !memcmp(key.p, "gid", 3)) {
+		} else if (f_is(&key, K_GID)) {
 			seen = &st->has_gid;
 			if (*seen || !f_int(k, &st->gid))
 				return false;
@@ -401,16 +391,15 @@ static bool f_py(struct fcur *k, struct fev *e)
 
 				if (!f_name(k, &key))
 					return false;
-				if (key.n == 1 && key.p[0] == 'f') {
+				if (f_is(&key, K_PY_FILE)) {
 					if (fr.has_f || !f_string(k, &fr.f))
 						return false;
 					fr.has_f = true;
-				} else if (key.n == 1 && key.p[0] == 'l') {
+				} else if (f_is(&key, K_PY_LINE)) {
 					if (fr.has_l || !f_int(k, &fr.l))
 						return false;
 					fr.has_l = true;
-				} else if (key.n == 2 &&
-					   !memcmp(key.p, "fn", 2)) {
+				} else if (f_is(&key, K_PY_FUNC)) {
 					if (fr.has_fn || !f_string(k, &fr.fn))
 						return false;
 					fr.has_fn = true;
@@ -587,7 +576,7 @@ static int fast_build(struct source *s, struct fev *e, const char **why)
 	op = e->seen[FK_OP] ? op_from_name(f_decode(&e->str[FK_OP])) : -1;
 	if (e->seen[FK_PATH2]) {
 		ev->path2 = f_decode(&e->str[FK_PATH2]);
-		if ((op == OP_RENAME || op == OP_LINK) &&
+		if ((unroot_op_attrs((enum unroot_op)op) & OPA_PATH2) &&
 		    !tr_path_normal(ev->path2)) {
 			*why = "a path2 that is not absolute and normalised";
 			return -1;

@@ -46,41 +46,41 @@ static void inherit(struct proc_rec *r, const struct proc_rec *s)
 	struct trace_proc *p = &r->p;
 	const struct trace_proc *q = &s->p;
 
-	if (!(r->have & PF_EXE)) {
+	if (!(r->have & PF(EXE))) {
 		free(p->exe);
 		p->exe = xstrdup(q->exe);
 	}
-	if (!(r->have & PF_ARGV0)) {
+	if (!(r->have & PF(ARGV0))) {
 		free(p->argv0);
 		p->argv0 = xstrdup(q->argv0);
 	}
-	if (!(r->have & PF_ARGV))
+	if (!(r->have & PF(ARGV)))
 		p->argv = copy_argv(q->argv);
-	if (!(r->have & PF_CWD)) {
+	if (!(r->have & PF(CWD))) {
 		free(p->cwd);
 		p->cwd = xstrdup(q->cwd);
 	}
-	if (!(r->have & PF_UID))
+	if (!(r->have & PF(UID)))
 		p->uid = q->uid;
-	if (!(r->have & PF_EUID))
+	if (!(r->have & PF(EUID)))
 		p->euid = q->euid;
-	if (!(r->have & PF_GID))
+	if (!(r->have & PF(GID)))
 		p->gid = q->gid;
-	if (!(r->have & PF_EGID))
+	if (!(r->have & PF(EGID)))
 		p->egid = q->egid;
-	if (!(r->have & PF_GROUPS) && q->ngroups) {
+	if (!(r->have & PF(GROUPS)) && q->ngroups) {
 		p->groups = xcalloc((size_t)q->ngroups + 1, sizeof *p->groups);
 		memcpy(p->groups, q->groups,
 		       (size_t)q->ngroups * sizeof *p->groups);
 		p->ngroups = q->ngroups;
 	}
-	if (!(r->have & PF_NS))
+	if (!(r->have & PF(NS)))
 		p->ns = q->ns;
-	if (!(r->have & PF_ROOTFS) && q->rootfs) {
+	if (!(r->have & PF(ROOTFS)) && q->rootfs) {
 		free(p->rootfs);
 		p->rootfs = xstrdup(q->rootfs);
 	}
-	if (!(r->have & PF_ENV) && q->nenv) {
+	if (!(r->have & PF(ENV)) && q->nenv) {
 		p->env = xcalloc((size_t)q->nenv + 1, sizeof *p->env);
 		for (int i = 0; i < q->nenv; i++) {
 			p->env[i].name = xstrdup(q->env[i].name);
@@ -90,7 +90,7 @@ static void inherit(struct proc_rec *r, const struct proc_rec *s)
 		}
 		p->nenv = q->nenv;
 	}
-	if (!(r->have & PF_STACKS))
+	if (!(r->have & PF(STACKS)))
 		p->stacks = q->stacks;
 }
 

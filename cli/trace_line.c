@@ -173,6 +173,13 @@ static const char *skip_ws(const char *s, const char *end)
 	return s;
 }
 
+/* "t" and "ev" as written, and the head of an event as the preload
+ * writes it: {"t":"ev" */
+#define T_KEY	 "\"" K_T "\""
+#define EV_VALUE "\"" REC_EVENT "\""
+#define EV_HEAD	 "{" T_KEY ":" EV_VALUE
+#define LEN(lit) (sizeof(lit) - 1)
+
 /*
  * Whether the line is an "ev" record: the first key is "t" (SCHEMA.md) and
  * its value is "ev".  Returns 1 for ev, 0 for another record, -1 when the
@@ -182,19 +189,20 @@ int tr_line_is_event(const char *s, size_t n)
 {
 	const char *end = s + n;
 
-	if (n >= 10 && !memcmp(s, "{\"t\":\"ev\"", 9))
+	if (n > LEN(EV_HEAD) && !memcmp(s, EV_HEAD, LEN(EV_HEAD)))
 		return 1;
 	s = skip_ws(s, end);
 	if (s == end || *s++ != '{')
 		return -1;
 	s = skip_ws(s, end);
-	if (end - s < 3 || memcmp(s, "\"t\"", 3))
+	if ((size_t)(end - s) < LEN(T_KEY) || memcmp(s, T_KEY, LEN(T_KEY)))
 		return -1;
-	s = skip_ws(s + 3, end);
+	s = skip_ws(s + LEN(T_KEY), end);
 	if (s == end || *s++ != ':')
 		return -1;
 	s = skip_ws(s, end);
-	if (end - s >= 4 && !memcmp(s, "\"ev\"", 4))
+	if ((size_t)(end - s) >= LEN(EV_VALUE) &&
+	    !memcmp(s, EV_VALUE, LEN(EV_VALUE)))
 		return 1;
 	return 0;
 }

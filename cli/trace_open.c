@@ -143,6 +143,40 @@ static int name_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* One entry of "binds"; skipped without the container's path. */
+static void read_bind(struct trace *t, json_t *b)
+{
+	struct trace_bind *tb;
+	char *container =
+	    json_path_value(json_object_get(b, K_META_BIND_CONTAINER));
+	const char *volume = tr_jstr(b, K_META_BIND_VOLUME);
+
+	if (!container)
+		return;
+	tb = xcalloc(1, sizeof *tb);
+	tb->container = container;
+	tb->host = json_path_value(json_object_get(b, K_META_BIND_HOST));
+	tb->volume = volume ? xstrdup(volume) : NULL;
+	tb->ro = json_is_true(json_object_get(b, K_META_BIND_RO));
+	tr_pv_push(&t->binds, tb);
+}
+
+/* What the commands read of trace.json (trace.h), kept with the JSON. */
+static void take_meta(struct trace *t, struct dirmeta *m, json_t *o)
+{
+	json_t *v, *b;
+	size_t i;
+
+	m->json = o;
+	m->command = json_path_value(
+	    json_array_get(json_object_get(o, K_META_COMMAND), 0));
+	v = json_object_get(o, K_META_EXIT);
+	m->has_exit = json_is_integer(v);
+	m->exit = m->has_exit ? (long long)json_integer_value(v) : 0;
+	json_array_foreach (json_object_get(o, K_META_BINDS), i, b)
+		read_bind(t, b);
+}
+
 static void read_meta(struct trace *t, size_t di)
 {
 	char *path = xasprintf("%s/" UNROOT_TRACE_META, t->dirnames[di]);
@@ -158,15 +192,15 @@ static void read_meta(struct trace *t, size_t di)
 		tr_diag(t, path, o ? 0 : err.line, true, "cannot read: %s",
 			o ? "not a JSON object" : err.text);
 		json_decref(o);
-	} else if (tr_jint(o, "unroot", 0) > UNROOT_SCHEMA_VERSION) {
+		free(path);
+		return;
+	}
+	if (tr_jint(o, K_META_UNROOT, 0) > UNROOT_SCHEMA_VERSION)
 		tr_diag(t, path, 0, false,
 			"trace made by a newer unroot (schema %lld, this reads "
 			"%d)",
-			tr_jint(o, "unroot", 0), UNROOT_SCHEMA_VERSION);
-		t->meta[di] = o;
-	} else {
-		t->meta[di] = o;
-	}
+			tr_jint(o, K_META_UNROOT, 0), UNROOT_SCHEMA_VERSION);
+	take_meta(t, &t->meta[di], o);
 	free(path);
 }
 
@@ -271,8 +305,18 @@ void trace_close(struct trace *t)
 		return;
 	for (size_t i = 0; i < t->ndirs; i++) {
 		free(t->dirnames[i]);
-		json_decref(t->meta[i]);
+		json_decref(t->meta[i].json);
+		free(t->meta[i].command);
 	}
+	for (size_t i = 0; i < t->binds.n; i++) {
+		struct trace_bind *b = t->binds.v[i];
+
+		free((char *)b->container);
+		free((char *)b->host);
+		free((char *)b->volume);
+		free(b);
+	}
+	free(t->binds.v);
 	free(t->dirnames);
 	free(t->meta);
 	for (size_t i = 0; i < t->nfiles; i++) {

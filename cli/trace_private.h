@@ -55,13 +55,22 @@ struct ptrvec {
 	size_t n, cap;
 };
 
+/* trace.json of one trace directory, as read (trace_open.c). */
+struct dirmeta {
+	json_t *json;  /* NULL when absent */
+	char *command; /* "command"[0], NULL when absent */
+	bool has_exit;
+	long long exit;
+};
+
 struct trace {
 	char **dirnames;
-	json_t **meta; /* per directory, NULL when absent */
+	struct dirmeta *meta; /* per directory */
 	size_t ndirs;
 	struct logfile *files;
 	size_t nfiles, capfiles;
 	struct ptrvec procs, mounts, users, groups, oses, untraced, diags;
+	struct ptrvec binds; /* struct trace_bind, strings owned */
 	struct map dirs; /* path -> struct trace_dir *, the first record's */
 	long long nevents;
 	struct strbuf pathbuf[1]; /* scratch for tr_ev_path_problem() */
@@ -74,6 +83,7 @@ __attribute__((format(printf, 5, 6))) void tr_diag(struct trace *t,
 						   bool warn, const char *fmt,
 						   ...);
 int tr_file_type_from_name(const char *name); /* -1 when unknown */
+int tr_rec_from_name(const char *name);	      /* enum unroot_rec, or -1 */
 
 /* ---- trace_line.c: the line reader ---------------------------------------
  *
@@ -122,25 +132,18 @@ void tr_decode_state(json_t *o, const char *key, struct file_state *st);
  * A proc record as read, with what a fork record needs to be resolved:
  * which fields it carried itself, and the record it inherits from.
  */
+/* The bit of each key a fork record may inherit (PF(EXE) ...). */
 enum proc_field {
-	PF_EXE = 1 << 0,
-	PF_ARGV0 = 1 << 1,
-	PF_ARGV = 1 << 2,
-	PF_CWD = 1 << 3,
-	PF_UID = 1 << 4,
-	PF_EUID = 1 << 5,
-	PF_GID = 1 << 6,
-	PF_EGID = 1 << 7,
-	PF_GROUPS = 1 << 8,
-	PF_NS = 1 << 9,
-	PF_ROOTFS = 1 << 10,
-	PF_ENV = 1 << 11,
-	PF_STACKS = 1 << 12,
+#define PF_ENUM(e) PF_BIT_##e,
+	UNROOT_FORK_INHERITED_KEYS(PF_ENUM)
+#undef PF_ENUM
+	    PF__COUNT
 };
+#define PF(e) (1u << PF_BIT_##e)
 
 struct proc_rec {
 	struct trace_proc p; /* first: a proc_rec is freed as a trace_proc */
-	unsigned have;	     /* PF_* the record carried */
+	unsigned have;	     /* PF() of the keys the record carried */
 	long long pts;	     /* fork records: ts of the source */
 	int from;	     /* fork records: pid of the source */
 	int state;	     /* 0 unresolved, 1 resolving, 2 resolved */

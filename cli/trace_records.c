@@ -92,11 +92,11 @@ void tr_decode_state(json_t *o, const char *key, struct file_state *st)
 		return;
 	}
 	st->kind = ST_PRESENT;
-	ft = tr_file_type_from_name(tr_jstr(v, "type"));
+	ft = tr_file_type_from_name(tr_jstr(v, K_TYPE));
 	st->type = ft < 0 ? FT_FILE : (enum file_type)ft;
-	st->uid = (unsigned)tr_jint(v, "uid", 0);
-	st->gid = (unsigned)tr_jint(v, "gid", 0);
-	mode = tr_jstr(v, "mode");
+	st->uid = (unsigned)tr_jint(v, K_UID, 0);
+	st->gid = (unsigned)tr_jint(v, K_GID, 0);
+	mode = tr_jstr(v, K_MODE);
 	st->mode = mode ? (unsigned)strtoul(mode, NULL, 8) & 07777 : 0;
 }
 
@@ -126,21 +126,16 @@ void tr_free_proc(struct trace_proc *p)
 
 static unsigned fields_present(json_t *o)
 {
-	static const struct {
-		const char *key;
-		unsigned bit;
-	} keys[] = {
-	    {"exe", PF_EXE},	   {"argv0", PF_ARGV0},	  {"argv", PF_ARGV},
-	    {"cwd", PF_CWD},	   {"uid", PF_UID},	  {"euid", PF_EUID},
-	    {"gid", PF_GID},	   {"egid", PF_EGID},	  {"groups", PF_GROUPS},
-	    {"ns", PF_NS},	   {"rootfs", PF_ROOTFS}, {"env", PF_ENV},
-	    {"stacks", PF_STACKS},
+	static const char *const keys[PF__COUNT] = {
+#define PF_KEY(e) K_##e,
+	    UNROOT_FORK_INHERITED_KEYS(PF_KEY)
+#undef PF_KEY
 	};
 	unsigned have = 0;
 
-	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-		if (json_object_get(o, keys[i].key))
-			have |= keys[i].bit;
+	for (unsigned i = 0; i < PF__COUNT; i++)
+		if (json_object_get(o, keys[i]))
+			have |= 1u << i;
 	return have;
 }
 
@@ -153,37 +148,37 @@ static struct trace_proc *parse_proc(json_t *o, const char *file)
 	size_t i;
 
 	rec->have = fields_present(o);
-	p->forked = json_is_true(json_object_get(o, "fork"));
-	rec->pts = tr_jint(o, "pts", 0);
-	rec->from = (int)tr_jint(o, "from", 0);
+	p->forked = json_is_true(json_object_get(o, K_FORK));
+	rec->pts = tr_jint(o, K_PTS, 0);
+	rec->from = (int)tr_jint(o, K_FROM, 0);
 	rec->state = p->forked ? 0 : 2;
 
-	p->pid = (int)tr_jint(o, "pid", 0);
-	p->ppid = (int)tr_jint(o, "ppid", 0);
-	p->ts = tr_jint(o, "ts", 0);
-	p->exe = tr_path_dup(json_object_get(o, "exe"), true);
-	p->argv0 = tr_path_dup(json_object_get(o, "argv0"), true);
-	p->cwd = tr_path_dup(json_object_get(o, "cwd"), true);
-	a = json_object_get(o, "argv");
+	p->pid = (int)tr_jint(o, K_PID, 0);
+	p->ppid = (int)tr_jint(o, K_PPID, 0);
+	p->ts = tr_jint(o, K_TS, 0);
+	p->exe = tr_path_dup(json_object_get(o, K_EXE), true);
+	p->argv0 = tr_path_dup(json_object_get(o, K_ARGV0), true);
+	p->cwd = tr_path_dup(json_object_get(o, K_CWD), true);
+	a = json_object_get(o, K_ARGV);
 	if (json_is_array(a)) {
 		p->argv = xcalloc(json_array_size(a) + 1, sizeof *p->argv);
 		json_array_foreach (a, i, v)
 			p->argv[i] = tr_path_dup(v, true);
 	}
-	p->uid = (unsigned)tr_jint(o, "uid", 0);
-	p->euid = (unsigned)tr_jint(o, "euid", p->uid);
-	p->gid = (unsigned)tr_jint(o, "gid", 0);
-	p->egid = (unsigned)tr_jint(o, "egid", p->gid);
-	a = json_object_get(o, "groups");
+	p->uid = (unsigned)tr_jint(o, K_UID, 0);
+	p->euid = (unsigned)tr_jint(o, K_EUID, p->uid);
+	p->gid = (unsigned)tr_jint(o, K_GID, 0);
+	p->egid = (unsigned)tr_jint(o, K_EGID, p->gid);
+	a = json_object_get(o, K_GROUPS);
 	if (json_is_array(a)) {
 		p->groups = xcalloc(json_array_size(a) + 1, sizeof *p->groups);
 		json_array_foreach (a, i, v)
 			p->groups[p->ngroups++] =
 			    (unsigned)json_integer_value(v);
 	}
-	p->ns = (unsigned long long)tr_jint(o, "ns", 0);
-	p->rootfs = str_dup(o, "rootfs");
-	a = json_object_get(o, "env");
+	p->ns = (unsigned long long)tr_jint(o, K_NS, 0);
+	p->rootfs = str_dup(o, K_ROOTFS);
+	a = json_object_get(o, K_ENV);
 	if (json_is_object(a)) {
 		p->env = xcalloc(json_object_size(a) + 1, sizeof *p->env);
 		json_object_foreach (a, key, v) {
@@ -195,7 +190,7 @@ static struct trace_proc *parse_proc(json_t *o, const char *file)
 				p->home = e->value;
 		}
 	}
-	p->stacks = json_is_true(json_object_get(o, "stacks"));
+	p->stacks = json_is_true(json_object_get(o, K_STACKS));
 	p->file = xstrdup(file);
 	return p;
 }
@@ -204,13 +199,13 @@ static void parse_mount(struct trace *t, json_t *o)
 {
 	struct trace_mount *m = xcalloc(1, sizeof *m);
 
-	m->ns = (unsigned long long)tr_jint(o, "ns", 0);
-	m->mnt = tr_path_dup(json_object_get(o, "mnt"), true);
-	m->fs = str_dup(o, "fs");
-	m->src = tr_path_dup(json_object_get(o, "src"), true);
-	m->root = tr_path_dup(json_object_get(o, "root"), true);
-	m->opts = str_dup(o, "opts");
-	m->ro = json_is_true(json_object_get(o, "ro"));
+	m->ns = (unsigned long long)tr_jint(o, K_NS, 0);
+	m->mnt = tr_path_dup(json_object_get(o, K_MNT), true);
+	m->fs = str_dup(o, K_FS);
+	m->src = tr_path_dup(json_object_get(o, K_SRC), true);
+	m->root = tr_path_dup(json_object_get(o, K_ROOT), true);
+	m->opts = str_dup(o, K_OPTS);
+	m->ro = json_is_true(json_object_get(o, K_RO));
 	tr_pv_push(&t->mounts, m);
 }
 
@@ -218,24 +213,24 @@ static void parse_user(struct trace *t, json_t *o)
 {
 	struct trace_user *u = xcalloc(1, sizeof *u);
 
-	u->rootfs = str_dup(o, "rootfs");
-	u->name = str_dup(o, "name");
-	u->home = tr_path_dup(json_object_get(o, "home"), true);
-	u->shell = tr_path_dup(json_object_get(o, "shell"), true);
-	u->uid = (unsigned)tr_jint(o, "uid", 0);
-	u->gid = (unsigned)tr_jint(o, "gid", 0);
+	u->rootfs = str_dup(o, K_ROOTFS);
+	u->name = str_dup(o, K_NAME);
+	u->home = tr_path_dup(json_object_get(o, K_HOME), true);
+	u->shell = tr_path_dup(json_object_get(o, K_SHELL), true);
+	u->uid = (unsigned)tr_jint(o, K_UID, 0);
+	u->gid = (unsigned)tr_jint(o, K_GID, 0);
 	tr_pv_push(&t->users, u);
 }
 
 static void parse_group(struct trace *t, json_t *o)
 {
 	struct trace_group *g = xcalloc(1, sizeof *g);
-	json_t *a = json_object_get(o, "members"), *v;
+	json_t *a = json_object_get(o, K_MEMBERS), *v;
 	size_t i, n = 0;
 
-	g->rootfs = str_dup(o, "rootfs");
-	g->name = str_dup(o, "name");
-	g->gid = (unsigned)tr_jint(o, "gid", 0);
+	g->rootfs = str_dup(o, K_ROOTFS);
+	g->name = str_dup(o, K_NAME);
+	g->gid = (unsigned)tr_jint(o, K_GID, 0);
 	g->members = xcalloc(json_array_size(a) + 1, sizeof *g->members);
 	json_array_foreach (a, i, v)
 		if (json_is_string(v))
@@ -247,10 +242,10 @@ static void parse_os(struct trace *t, json_t *o)
 {
 	struct trace_os *s = xcalloc(1, sizeof *s);
 
-	s->rootfs = str_dup(o, "rootfs");
-	s->id = str_dup(o, "id");
-	s->version_id = str_dup(o, "version_id");
-	s->pretty = str_dup(o, "pretty");
+	s->rootfs = str_dup(o, K_ROOTFS);
+	s->id = str_dup(o, K_ID);
+	s->version_id = str_dup(o, K_VERSION_ID);
+	s->pretty = str_dup(o, K_PRETTY);
 	tr_pv_push(&t->oses, s);
 }
 
@@ -258,10 +253,10 @@ static void parse_untraced(struct trace *t, json_t *o, struct logfile *f)
 {
 	struct trace_untraced *u = xcalloc(1, sizeof *u);
 
-	u->pid = (int)tr_jint(o, "pid", 0);
-	u->ts = tr_jint(o, "ts", 0);
-	u->path = tr_path_dup(json_object_get(o, "path"), true);
-	u->why = str_dup(o, "why");
+	u->pid = (int)tr_jint(o, K_PID, 0);
+	u->ts = tr_jint(o, K_TS, 0);
+	u->path = tr_path_dup(json_object_get(o, K_PATH), true);
+	u->why = str_dup(o, K_WHY);
 	u->proc = f->proc; /* fixed up after pass 1 if it came later */
 	tr_pv_push(&t->untraced, u);
 }
@@ -278,8 +273,8 @@ static unsigned long parse_hex(json_t *v)
 static void parse_stack(json_t *o, struct logfile *f)
 {
 	struct trace_stack *s;
-	json_t *a = json_object_get(o, "frames"), *v;
-	const char *id = tr_jstr(o, "id");
+	json_t *a = json_object_get(o, K_FRAMES), *v;
+	const char *id = tr_jstr(o, K_ID);
 	size_t i;
 
 	if (!id)
@@ -289,12 +284,13 @@ static void parse_stack(json_t *o, struct logfile *f)
 	s->frames = xcalloc(json_array_size(a) + 1, sizeof *s->frames);
 	json_array_foreach (a, i, v) {
 		struct trace_frame *fr = &s->frames[s->nframes++];
-		const char *sym = tr_jstr(v, "s");
+		const char *sym = tr_jstr(v, K_FRAME_SYMBOL);
 
-		fr->module = tr_path_dup(json_object_get(v, "m"), true);
-		fr->offset = parse_hex(json_object_get(v, "o"));
+		fr->module =
+		    tr_path_dup(json_object_get(v, K_FRAME_MODULE), true);
+		fr->offset = parse_hex(json_object_get(v, K_FRAME_OFFSET));
 		fr->symbol = sym ? xstrdup(sym) : NULL;
-		fr->symoff = parse_hex(json_object_get(v, "so"));
+		fr->symoff = parse_hex(json_object_get(v, K_FRAME_SYMOFF));
 	}
 	f->stacks =
 	    xgrow(f->stacks, &f->capstacks, f->nstacks + 1, sizeof *f->stacks);
@@ -358,13 +354,13 @@ void tr_free_dir(void *p)
 static void parse_dir(struct trace *t, json_t *o)
 {
 	struct trace_dir *d;
-	char *path = tr_path_dup(json_object_get(o, "path"), false);
+	char *path = tr_path_dup(json_object_get(o, K_PATH), false);
 
 	if (!path)
 		return;
 	d = xcalloc(1, sizeof *d);
 	d->path = path;
-	tr_decode_state(o, "st", &d->st);
+	tr_decode_state(o, K_ST, &d->st);
 	if (!map_add(&t->dirs, path, d))
 		tr_free_dir(d);
 }
@@ -377,11 +373,10 @@ const struct trace_dir *trace_dir_state(const struct trace *t, const char *path)
 /* ---- pass 1: one record ------------------------------------------------- */
 
 /* One parsed record other than an event; false when the file must be
- * skipped. */
+ * skipped (a newer schema). */
 bool tr_take_record(struct trace *t, struct logfile *f, json_t *o, long line)
 {
-	const char *type = tr_jstr(o, "t");
-	long long v = tr_jint(o, "v", 0);
+	long long v = tr_jint(o, K_V, 0);
 
 	if (v > UNROOT_SCHEMA_VERSION) {
 		tr_diag(t, f->path, line, false,
@@ -390,37 +385,48 @@ bool tr_take_record(struct trace *t, struct logfile *f, json_t *o, long line)
 			v, UNROOT_SCHEMA_VERSION);
 		return false;
 	}
-	if (!type)
-		return true;
-	if (!strcmp(type, REC_EVENT)) {
+	switch (tr_rec_from_name(tr_jstr(o, K_T))) {
+	case RT_EVENT:
 		f->nevents++;
-	} else if (!strcmp(type, REC_PROC)) {
+		break;
+	case RT_PROC:
 		if (f->proc) {
 			tr_diag(t, f->path, line, true,
 				"a second proc record (ignored)");
-			return true;
+			break;
 		}
 		f->proc = parse_proc(o, f->path);
 		tr_pv_push(&t->procs, f->proc);
-	} else if (!strcmp(type, REC_MOUNT)) {
+		break;
+	case RT_MOUNT:
 		parse_mount(t, o);
-	} else if (!strcmp(type, REC_USER)) {
+		break;
+	case RT_USER:
 		parse_user(t, o);
-	} else if (!strcmp(type, REC_GROUP)) {
+		break;
+	case RT_GROUP:
 		parse_group(t, o);
-	} else if (!strcmp(type, REC_OS)) {
+		break;
+	case RT_OS:
 		parse_os(t, o);
-	} else if (!strcmp(type, REC_DIR)) {
+		break;
+	case RT_DIR:
 		parse_dir(t, o);
-	} else if (!strcmp(type, REC_STACK)) {
+		break;
+	case RT_STACK:
 		parse_stack(o, f);
-	} else if (!strcmp(type, REC_UNTRACED)) {
+		break;
+	case RT_UNTRACED:
 		parse_untraced(t, o, f);
-	} else if (!strcmp(type, REC_END)) {
+		break;
+	case RT_END:
 		if (f->proc) {
 			f->proc->ended = true;
-			f->proc->lost += (long)tr_jint(o, "lost", 0);
+			f->proc->lost += (long)tr_jint(o, K_LOST, 0);
 		}
+		break;
+	default: /* nostacks, and types a newer preload may write */
+		break;
 	}
 	return true;
 }
@@ -470,4 +476,21 @@ void tr_free_untraced(struct trace_untraced *u)
 	free(u->path);
 	free(u->why);
 	free(u);
+}
+
+/* ---- one line, for commands that filter logs --------------------------- */
+
+int trace_line_record(const char *line, size_t len, int *err)
+{
+	json_t *o = json_loadb(line, len, 0, NULL);
+	int type = -1;
+
+	*err = 0;
+	if (json_is_object(o)) {
+		type = tr_rec_from_name(tr_jstr(o, K_T));
+		if (type == RT_EVENT && tr_jstr(o, K_ERRNO))
+			*err = errno_from_name(tr_jstr(o, K_ERRNO));
+	}
+	json_decref(o);
+	return type;
 }

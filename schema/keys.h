@@ -167,10 +167,12 @@
 #define K_META_OPT_STACKS     "stacks"
 #define K_META_OPT_ARGV	      "argv"
 #define K_META_RUNNER	      "runner"
+#define K_META_IMAGE	      "image" /* docker: the image */
 #define K_META_BINDS	      "binds"
 #define K_META_BIND_CONTAINER "container"
 #define K_META_BIND_HOST      "host"
 #define K_META_BIND_RO	      "ro"
+#define K_META_BIND_VOLUME    "volume" /* a named volume */
 
 /* Values of "runner". */
 #define UNROOT_RUNNER_RUN    "run"
