@@ -2,9 +2,10 @@
  * record.c - the recorder every wrapper calls: ur_begin() before the real
  * call (absolute paths, the state of the target, its parent and, once per
  * directory, its ancestors, and the call stack), ur_end() after it (the
- * "ev" record, one write).  ur_after() records calls whose path is only
- * known afterwards (mkstemp) or that are recorded only when they fail
- * (reads denied).
+ * "ev" record, placed in the log whole: log.c).  ur_after() records a call
+ * in one step, after it: calls whose path is only known then (mkstemp),
+ * calls recorded only when they fail (denied reads, access checks and
+ * connects; wrap.c) and execs (exec.c).
  *
  * errno is saved on entry and restored on exit of each, so the workload
  * sees exactly what libc told it.  Memory comes from a per-thread mmap'd
@@ -139,7 +140,7 @@ static void write_dir_record(struct scratch *s, const char *path, size_t n)
 		ur_log_write(j.p, j.len);
 }
 
-/* Every proper ancestor of dir ("/" included), once per process. */
+/* Every proper ancestor of dir ("/" included), once per log file. */
 static void note_ancestors(struct scratch *s, const char *dir)
 {
 	size_t len = strlen(dir);

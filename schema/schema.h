@@ -17,8 +17,9 @@
  * Bumped on any incompatible change; readers refuse newer versions.
  * 2: a forked child's proc record may be a short "fork" record whose other
  * fields are inherited (SCHEMA.md; not with "noforkrec" in UNROOT_FLAGS);
- * an exec in a vfork child is recorded (in its parent's file, as is, since,
- * the exec of a forked child that has no file of its own: "forked").
+ * an exec in a vfork child is recorded in its parent's file ("vfork"), and
+ * so is the exec of a forked child that has no file of its own yet
+ * ("forked", added within version 2).
  */
 #define UNROOT_SCHEMA_VERSION 2
 
@@ -202,10 +203,9 @@ static inline const char *unroot_op_name(enum unroot_op op)
 	X(FT_BLK, "blk")
 
 /* Reasons in an "untraced" record ("why"). */
-#define UNTRACED_STATIC	  "static" /* no PT_INTERP: the loader never runs */
-#define UNTRACED_SETUID	  "setuid" /* set-user-ID: loader in secure mode */
-#define UNTRACED_SETGID	  "setgid" /* set-group-ID: loader in secure mode */
-#define UNTRACED_CAPS	  "caps"   /* file capabilities: secure mode */
-#define UNTRACED_NOREPORT "silent" /* a child that never wrote a record */
+#define UNTRACED_STATIC "static" /* no PT_INTERP: the loader never runs */
+#define UNTRACED_SETUID "setuid" /* set-user-ID: loader in secure mode */
+#define UNTRACED_SETGID "setgid" /* set-group-ID: loader in secure mode */
+#define UNTRACED_CAPS	"caps"	 /* file capabilities: secure mode */
 
 #endif
