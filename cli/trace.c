@@ -16,11 +16,34 @@
 
 /* ---- names --------------------------------------------------------------- */
 
+static const char *const op_names[] = {
+#define OP_NAME(e, s) s,
+    UNROOT_OPS(OP_NAME)
+#undef OP_NAME
+};
+
 static const char *const ft_names[] = {
 #define FT_NAME(e, s) s,
     UNROOT_FILE_TYPES(FT_NAME)
 #undef FT_NAME
 };
+
+static const char *const rec_names[] = {
+#define REC_NAME(e) REC_##e,
+    UNROOT_RECORD_TYPES(REC_NAME)
+#undef REC_NAME
+};
+
+/* The index of name in names[0..n), or -1. */
+static int name_index(const char *const *names, int n, const char *name)
+{
+	if (!name)
+		return -1;
+	for (int i = 0; i < n; i++)
+		if (!strcmp(names[i], name))
+			return i;
+	return -1;
+}
 
 const char *op_name(enum unroot_op op)
 {
@@ -29,12 +52,7 @@ const char *op_name(enum unroot_op op)
 
 int op_from_name(const char *name)
 {
-	if (!name)
-		return -1;
-	for (int i = 0; i < OP__COUNT; i++)
-		if (!strcmp(unroot_op_name((enum unroot_op)i), name))
-			return i;
-	return -1;
+	return name_index(op_names, OP__COUNT, name);
 }
 
 const char *file_type_name(enum file_type t)
@@ -46,28 +64,12 @@ const char *file_type_name(enum file_type t)
 
 int tr_file_type_from_name(const char *name)
 {
-	if (!name)
-		return -1;
-	for (int i = 0; i < FT__COUNT; i++)
-		if (!strcmp(ft_names[i], name))
-			return i;
-	return -1;
+	return name_index(ft_names, FT__COUNT, name);
 }
 
 int tr_rec_from_name(const char *name)
 {
-	static const char *const names[RT__COUNT] = {
-#define REC_NAME(e) REC_##e,
-	    UNROOT_RECORD_TYPES(REC_NAME)
-#undef REC_NAME
-	};
-
-	if (!name)
-		return -1;
-	for (int i = 0; i < RT__COUNT; i++)
-		if (!strcmp(names[i], name))
-			return i;
-	return -1;
+	return name_index(rec_names, RT__COUNT, name);
 }
 
 /* ---- what an event is ---------------------------------------------------- */
