@@ -203,13 +203,48 @@ const void *trace_meta(const struct trace *t, size_t dir_index);
 size_t trace_ndirs(const struct trace *t);
 
 /*
- * Whether an event changes the file system (the definition every command
- * shares): open with O_WRONLY/O_RDWR/O_CREAT/O_TRUNC/O_APPEND/O_TMPFILE,
- * mkdir, rmdir, rename, unlink, link, symlink, truncate, chmod, chown,
- * utime, xattr, mknod, mktemp, bind.  Failed calls count too (a denied
- * write is still a write the workload wanted).
+ * What trace.json says (SCHEMA.md), read here so that no command spells
+ * its keys: for trace directory dir, the workload's argv[0] (NULL when
+ * not recorded) and its exit status (false when unknown); and the bind
+ * mounts and volumes of `unroot docker` runs, of every directory.
+ */
+const char *trace_meta_command(const struct trace *t, size_t dir);
+bool trace_meta_exit(const struct trace *t, size_t dir, long long *status);
+struct trace_bind {
+	const char *container; /* the path inside the container */
+	const char *host;      /* the host path, NULL when unknown */
+	const char *volume;    /* a named volume, NULL for a bind mount */
+	bool ro;
+};
+size_t trace_nbinds(const struct trace *t);
+const struct trace_bind *trace_bind_at(const struct trace *t, size_t i);
+
+/*
+ * Whether an event changes the file system, the definition every command
+ * shares: schema.h's attributes of its operation (OPA_WRITES; an open by
+ * UNROOT_OPEN_WRITES of its flags: O_WRONLY, O_RDWR, O_CREAT, O_TRUNC,
+ * O_APPEND or O_TMPFILE).  Failed calls count too (a denied write is still
+ * a write the workload wanted).  What else an operation does (metadata
+ * only, a probe, path2 a path) is unroot_op_attrs(ev->op).
  */
 bool trace_event_writes(const struct trace_event *ev);
+
+/*
+ * Whether a call was refused for want of permission, the definition every
+ * command shares: EACCES, EPERM, or EROFS (a read-only file system refuses
+ * a write as surely as a mode does).  Other failures (ENOENT, EEXIST ...)
+ * would fail for any user.
+ */
+bool trace_errno_denied(int err);
+bool trace_event_denied(const struct trace_event *ev);
+
+/*
+ * The record type of one log line (enum unroot_rec), and for an event its
+ * errno (0 on success) in *err; -1 when the line is not a record (not a
+ * JSON object, no or an unknown "t").  For commands that copy or filter
+ * log files without reading a whole trace.
+ */
+int trace_line_record(const char *line, size_t len, int *err);
 
 /*
  * The caller a person wants to read: the first frame of ev's stack outside

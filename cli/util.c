@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include "util.h"
+#include "keys.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -446,7 +447,7 @@ json_t *json_path(const char *path)
 	}
 	h[2 * n] = '\0';
 	o = json_object();
-	json_object_set_new(o, "hex", json_string(h));
+	json_object_set_new(o, K_HEX, json_string(h));
 	free(h);
 	return o;
 }
@@ -487,7 +488,7 @@ char *json_path_value(const json_t *v)
 			return NULL;
 		return xstrdup(json_string_value(v));
 	}
-	h = json_string_value(json_object_get(v, "hex"));
+	h = json_string_value(json_object_get(v, K_HEX));
 	if (!h || !hex_path_decode(h, strlen(h), &sb)) {
 		sb_release(&sb);
 		return NULL;

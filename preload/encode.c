@@ -112,7 +112,7 @@ void jb_begin(struct jbuf *j, const char *type)
 {
 	jb_ch(j, '{');
 	j->comma = false;
-	jb_litn(j, "t", 1, type);
+	jb_lit(j, K_T, type);
 }
 
 void jb_end(struct jbuf *j)
@@ -172,13 +172,16 @@ static bool valid_utf8(const char *s, size_t n)
 
 static const char hexdigits[] = "0123456789abcdef";
 
+/* {"hex":" */
+#define HEX_HEAD "{\"" K_HEX "\":\""
+
 static void jb_hex_object(struct jbuf *j, const char *s, size_t n)
 {
-	char *o = room(j, 2 * n + 10);
+	char *o = room(j, 2 * n + sizeof HEX_HEAD + 1);
 	if (!o)
 		return;
-	memcpy(o, "{\"hex\":\"", 8);
-	o += 8;
+	memcpy(o, HEX_HEAD, sizeof HEX_HEAD - 1);
+	o += sizeof HEX_HEAD - 1;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		*o++ = hexdigits[c >> 4];
@@ -392,7 +395,9 @@ void jb_oct_(struct jbuf *j, const char *key, size_t kn, unsigned mode)
 }
 
 /* {"type":"T","uid": for each file type, as one copy */
-#define STATE_HEAD(t) "{\"type\":\"" t "\",\"uid\":"
+#define STATE_HEAD(t) "{\"" K_TYPE "\":\"" t "\",\"" K_UID "\":"
+#define STATE_GID     ",\"" K_GID "\":"
+#define STATE_MODE    ",\"" K_MODE "\":"
 static const struct {
 	const char *s;
 	unsigned char n;
@@ -441,10 +446,10 @@ void jb_state_(struct jbuf *j, const char *key, size_t kn,
 	int t = type_index(st->st_mode);
 	memcpy(o, state_heads[t].s, state_heads[t].n);
 	o = put_u64(o + state_heads[t].n, st->st_uid);
-	memcpy(o, ",\"gid\":", 7);
-	o = put_u64(o + 7, st->st_gid);
-	memcpy(o, ",\"mode\":", 8);
-	o = put_oct(o + 8, st->st_mode & 07777);
+	memcpy(o, STATE_GID, sizeof STATE_GID - 1);
+	o = put_u64(o + sizeof STATE_GID - 1, st->st_gid);
+	memcpy(o, STATE_MODE, sizeof STATE_MODE - 1);
+	o = put_oct(o + sizeof STATE_MODE - 1, st->st_mode & 07777);
 	*o++ = '}';
 	commit(j, o);
 }

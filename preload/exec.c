@@ -215,10 +215,10 @@ static void record_untraced(const char *path, const char *why, pid_t pid,
 		return;
 	jb_init(&j, buf, sizeof buf);
 	jb_begin(&j, REC_UNTRACED);
-	jb_int(&j, "pid", pid);
-	jb_int(&j, "ts", ur_now_ns());
-	jb_str(&j, "path", abs);
-	jb_str(&j, "why", why);
+	jb_int(&j, K_PID, pid);
+	jb_int(&j, K_TS, ur_now_ns());
+	jb_str(&j, K_PATH, abs);
+	jb_str(&j, K_WHY, why);
 	jb_end(&j);
 	if (j.overflow)
 		return;
@@ -365,24 +365,24 @@ other_note_exec(enum exec_file where, const char *fn, int dirfd,
 	}
 	jb_init(&j, buf, sizeof buf);
 	jb_begin(&j, REC_EVENT);
-	jb_lit(&j, "op", "exec");
-	jb_lit(&j, "fn", fn);
-	jb_str(&j, "path", abs);
+	jb_lit(&j, K_OP, unroot_op_name(OP_EXEC));
+	jb_lit(&j, K_FN, fn);
+	jb_str(&j, K_PATH, abs);
 	if (has_real)
-		jb_str(&j, "real", real);
+		jb_str(&j, K_REAL, real);
 	if (argv && argv[0])
-		jb_str(&j, "argv0", argv[0]);
-	jb_int(&j, "ret", ret);
+		jb_str(&j, K_ARGV0, argv[0]);
+	jb_int(&j, K_RET, ret);
 	if (err)
-		jb_lit(&j, "errno", ur_errno_name(err));
-	jb_int(&j, "pid", pid);
-	jb_int(&j, "ts", ur_now_ns());
+		jb_lit(&j, K_ERRNO, ur_errno_name(err));
+	jb_int(&j, K_PID, pid);
+	jb_int(&j, K_TS, ur_now_ns());
 	long euid = syscall(SYS_geteuid), egid = syscall(SYS_getegid);
-	jb_int(&j, "uid", euid);
-	jb_int(&j, "gid", egid);
-	jb_state(&j, "st", &st, has_st);
-	jb_state(&j, "parent", &pst, has_pst);
-	jb_bool(&j, where == VFORK_PARENT ? "vfork" : "forked", true);
+	jb_int(&j, K_UID, euid);
+	jb_int(&j, K_GID, egid);
+	jb_state(&j, K_ST, &st, has_st);
+	jb_state(&j, K_PARENT, &pst, has_pst);
+	jb_bool(&j, where == VFORK_PARENT ? K_VFORK : K_FORKED, true);
 	jb_end(&j);
 	if (!j.overflow)
 		placed = ur_log_write_other(buf, j.len);

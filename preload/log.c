@@ -498,9 +498,9 @@ void ur_log_end(void)
 		return;
 	jb_init(&j, buf, sizeof buf);
 	jb_begin(&j, REC_END);
-	jb_int(&j, "pid", ur_pid);
-	jb_int(&j, "ts", ur_now_ns());
-	jb_int(&j, "lost", lost_records);
+	jb_int(&j, K_PID, ur_pid);
+	jb_int(&j, K_TS, ur_now_ns());
+	jb_int(&j, K_LOST, lost_records);
 	jb_end(&j);
 	ur_log_write(buf, j.len);
 }

@@ -89,7 +89,7 @@ static uint64_t put_env(struct jbuf *j)
 	uint64_t h = FNV_START;
 
 	if (j) {
-		jb_key(j, "env");
+		jb_key(j, K_ENV);
 		jb_raw(j, "{", 1);
 		j->comma = false;
 	}
@@ -135,10 +135,10 @@ static void put_argv(struct jbuf *j, char *tmp, size_t cap)
 	size_t n = argv_bytes(tmp, cap);
 	size_t first = n ? strnlen(tmp, n) : 0;
 
-	jb_strn(j, "argv0", tmp, first);
+	jb_strn(j, K_ARGV0, tmp, first);
 	if (!ur_record_argv)
 		return;
-	jb_key(j, "argv");
+	jb_key(j, K_ARGV);
 	jb_raw(j, "[", 1);
 	for (size_t i = 0; i < n;) {
 		size_t len = strnlen(tmp + i, n - i);
@@ -152,7 +152,7 @@ static void put_argv(struct jbuf *j, char *tmp, size_t cap)
 
 static void put_groups(struct jbuf *j, const gid_t *groups, int n)
 {
-	jb_key(j, "groups");
+	jb_key(j, K_GROUPS);
 	jb_raw(j, "[", 1);
 	for (int i = 0; i < n; i++) {
 		char num[16];
@@ -299,33 +299,33 @@ static void keep_vals(const struct proc_vals *v)
  */
 static void write_fork_proc(struct jbuf *j, struct proc_vals *v, const gid_t *g)
 {
-	jb_int(j, "ppid", fork_parent);
-	jb_int(j, "ts", v->ts);
-	jb_bool(j, "fork", true);
-	jb_int(j, "pts", rec.ts);
+	jb_int(j, K_PPID, fork_parent);
+	jb_int(j, K_TS, v->ts);
+	jb_bool(j, K_FORK, true);
+	jb_int(j, K_PTS, rec.ts);
 	if (rec.pid != fork_parent)
-		jb_int(j, "from", rec.pid);
+		jb_int(j, K_FROM, rec.pid);
 	if (strcmp(v->cwd, rec.cwd))
-		jb_str(j, "cwd", v->cwd);
+		jb_str(j, K_CWD, v->cwd);
 	if (v->uid != rec.uid)
-		jb_int(j, "uid", v->uid);
+		jb_int(j, K_UID, v->uid);
 	if (v->euid != rec.euid)
-		jb_int(j, "euid", v->euid);
+		jb_int(j, K_EUID, v->euid);
 	if (v->gid != rec.gid)
-		jb_int(j, "gid", v->gid);
+		jb_int(j, K_GID, v->gid);
 	if (v->egid != rec.egid)
-		jb_int(j, "egid", v->egid);
+		jb_int(j, K_EGID, v->egid);
 	if (v->ngroups != rec.ngroups || v->groups_hash != rec.groups_hash)
 		put_groups(j, g, v->ngroups);
 	if (v->ns != rec.ns)
-		jb_int(j, "ns", (long long)v->ns);
+		jb_int(j, K_NS, (long long)v->ns);
 	if (strcmp(v->rootfs, rec.rootfs))
-		jb_str(j, "rootfs", v->rootfs);
+		jb_str(j, K_ROOTFS, v->rootfs);
 	v->env_hash = put_env(NULL);
 	if (v->env_hash != rec.env_hash)
 		put_env(j);
 	if (v->stacks != rec.stacks)
-		jb_bool(j, "stacks", v->stacks);
+		jb_bool(j, K_STACKS, v->stacks);
 }
 
 void ur_write_proc(void)
@@ -347,27 +347,27 @@ void ur_write_proc(void)
 	v.ts = ur_now_ns();
 	jb_init(&j, buf, sizeof buf);
 	jb_begin(&j, REC_PROC);
-	jb_int(&j, "v", UNROOT_SCHEMA_VERSION);
-	jb_int(&j, "pid", ur_pid);
+	jb_int(&j, K_V, UNROOT_SCHEMA_VERSION);
+	jb_int(&j, K_PID, ur_pid);
 	if (is_fork) {
 		write_fork_proc(&j, &v, groups);
 	} else {
-		jb_int(&j, "ppid", getppid());
-		jb_int(&j, "ts", v.ts);
+		jb_int(&j, K_PPID, getppid());
+		jb_int(&j, K_TS, v.ts);
 		n = ur_sys_readlink("/proc/self/exe", exe, sizeof exe - 1);
 		exe[n > 0 ? n : 0] = 0;
-		jb_str(&j, "exe", exe);
+		jb_str(&j, K_EXE, exe);
 		put_argv(&j, tmp, sizeof tmp);
-		jb_str(&j, "cwd", v.cwd);
-		jb_int(&j, "uid", v.uid);
-		jb_int(&j, "euid", v.euid);
-		jb_int(&j, "gid", v.gid);
-		jb_int(&j, "egid", v.egid);
+		jb_str(&j, K_CWD, v.cwd);
+		jb_int(&j, K_UID, v.uid);
+		jb_int(&j, K_EUID, v.euid);
+		jb_int(&j, K_GID, v.gid);
+		jb_int(&j, K_EGID, v.egid);
 		put_groups(&j, groups, v.ngroups);
-		jb_int(&j, "ns", (long long)v.ns);
-		jb_str(&j, "rootfs", v.rootfs);
+		jb_int(&j, K_NS, (long long)v.ns);
+		jb_str(&j, K_ROOTFS, v.rootfs);
 		v.env_hash = put_env(&j);
-		jb_bool(&j, "stacks", v.stacks);
+		jb_bool(&j, K_STACKS, v.stacks);
 	}
 	jb_end(&j);
 	if (!j.overflow) {
@@ -463,14 +463,14 @@ static void write_mount_line(char *line, unsigned long long ns)
 		return;
 	jb_init(&j, buf, sizeof buf);
 	jb_begin(&j, REC_MOUNT);
-	jb_int(&j, "ns", (long long)ns);
-	jb_strn(&j, "mnt", f[4], unescape_octal(f[4], len[4]));
-	jb_strn(&j, "fs", f[dash + 1], len[dash + 1]);
-	jb_strn(&j, "src", f[dash + 2],
+	jb_int(&j, K_NS, (long long)ns);
+	jb_strn(&j, K_MNT, f[4], unescape_octal(f[4], len[4]));
+	jb_strn(&j, K_FS, f[dash + 1], len[dash + 1]);
+	jb_strn(&j, K_SRC, f[dash + 2],
 		unescape_octal(f[dash + 2], len[dash + 2]));
-	jb_strn(&j, "root", f[3], unescape_octal(f[3], len[3]));
-	jb_bool(&j, "ro", opt_has(f[5], len[5], "ro"));
-	jb_strn(&j, "opts", f[5], len[5]);
+	jb_strn(&j, K_ROOT, f[3], unescape_octal(f[3], len[3]));
+	jb_bool(&j, K_RO, opt_has(f[5], len[5], "ro"));
+	jb_strn(&j, K_OPTS, f[5], len[5]);
 	jb_end(&j);
 	if (!j.overflow)
 		ur_log_write(buf, j.len);
@@ -539,12 +539,12 @@ static void user_line(char *line, void *ctx)
 		return;
 	jb_init(&j, buf, sizeof buf);
 	jb_begin(&j, REC_USER);
-	jb_str(&j, "rootfs", ctx);
-	jb_str(&j, "name", f[0]);
-	jb_int(&j, "uid", parse_id(f[2]));
-	jb_int(&j, "gid", parse_id(f[3]));
-	jb_str(&j, "home", f[5]);
-	jb_str(&j, "shell", f[6]);
+	jb_str(&j, K_ROOTFS, ctx);
+	jb_str(&j, K_NAME, f[0]);
+	jb_int(&j, K_UID, parse_id(f[2]));
+	jb_int(&j, K_GID, parse_id(f[3]));
+	jb_str(&j, K_HOME, f[5]);
+	jb_str(&j, K_SHELL, f[6]);
 	jb_end(&j);
 	if (!j.overflow)
 		ur_log_write(buf, j.len);
@@ -560,10 +560,10 @@ static void group_line(char *line, void *ctx)
 		return;
 	jb_init(&j, buf, sizeof buf);
 	jb_begin(&j, REC_GROUP);
-	jb_str(&j, "rootfs", ctx);
-	jb_str(&j, "name", f[0]);
-	jb_int(&j, "gid", parse_id(f[2]));
-	jb_key(&j, "members");
+	jb_str(&j, K_ROOTFS, ctx);
+	jb_str(&j, K_NAME, f[0]);
+	jb_int(&j, K_GID, parse_id(f[2]));
+	jb_key(&j, K_MEMBERS);
 	jb_raw(&j, "[", 1);
 	char *m = f[3];
 	bool first = true;
@@ -620,10 +620,10 @@ static void write_os(const char *rootfs)
 		ur_read_file("/usr/lib/os-release", text, sizeof text);
 	jb_init(&j, buf, sizeof buf);
 	jb_begin(&j, REC_OS);
-	jb_str(&j, "rootfs", rootfs);
-	jb_str(&j, "id", os_value(text, "ID", id, sizeof id));
-	jb_str(&j, "version_id", os_value(text, "VERSION_ID", ver, sizeof ver));
-	jb_str(&j, "pretty",
+	jb_str(&j, K_ROOTFS, rootfs);
+	jb_str(&j, K_ID, os_value(text, "ID", id, sizeof id));
+	jb_str(&j, K_VERSION_ID, os_value(text, "VERSION_ID", ver, sizeof ver));
+	jb_str(&j, K_PRETTY,
 	       os_value(text, "PRETTY_NAME", pretty, sizeof pretty));
 	jb_end(&j);
 	if (!j.overflow)

@@ -544,7 +544,7 @@ void ur_python_init(void)
 
 static void emit(struct jbuf *j, const struct py_site *s)
 {
-	jb_key(j, "py");
+	jb_key(j, K_PY);
 	jb_raw(j, "[", 1);
 	for (int i = 0; i < s->nframes; i++) {
 		const struct py_frame *fr = &s->fr[i];
@@ -552,9 +552,9 @@ static void emit(struct jbuf *j, const struct py_site *s)
 			jb_raw(j, ",", 1);
 		jb_raw(j, "{", 1);
 		j->comma = false;
-		jb_strn(j, "f", fr->file, fr->flen);
-		jb_int(j, "l", fr->line);
-		jb_strn(j, "fn", fr->fn, fr->fnlen);
+		jb_strn(j, K_PY_FILE, fr->file, fr->flen);
+		jb_int(j, K_PY_LINE, fr->line);
+		jb_strn(j, K_PY_FUNC, fr->fn, fr->fnlen);
 		jb_raw(j, "}", 1);
 		j->comma = true;
 	}

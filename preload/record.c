@@ -2,9 +2,10 @@
  * record.c - the recorder every wrapper calls: ur_begin() before the real
  * call (absolute paths, the state of the target, its parent and, once per
  * directory, its ancestors, and the call stack), ur_end() after it (the
- * "ev" record, one write).  ur_after() records calls whose path is only
- * known afterwards (mkstemp) or that are recorded only when they fail
- * (reads denied).
+ * "ev" record, placed in the log whole: log.c).  ur_after() records a call
+ * in one step, after it: calls whose path is only known then (mkstemp),
+ * calls recorded only when they fail (denied reads, access checks and
+ * connects; wrap.c) and execs (exec.c).
  *
  * errno is saved on entry and restored on exit of each, so the workload
  * sees exactly what libc told it.  Memory comes from a per-thread mmap'd
@@ -132,14 +133,14 @@ static void write_dir_record(struct scratch *s, const char *path, size_t n)
 	bool present = ur_sys_lstat(tmp, &st) == 0;
 	jb_init(&j, s->buf, sizeof s->buf);
 	jb_begin(&j, REC_DIR);
-	jb_strn(&j, "path", path, n);
-	jb_state(&j, "st", &st, present);
+	jb_strn(&j, K_PATH, path, n);
+	jb_state(&j, K_ST, &st, present);
 	jb_end(&j);
 	if (!j.overflow)
 		ur_log_write(j.p, j.len);
 }
 
-/* Every proper ancestor of dir ("/" included), once per process. */
+/* Every proper ancestor of dir ("/" included), once per log file. */
 static void note_ancestors(struct scratch *s, const char *dir)
 {
 	size_t len = strlen(dir);
@@ -528,12 +529,6 @@ void ur_forget_tid(void)
 	__atomic_add_fetch(&dir_epoch, 1, __ATOMIC_ACQ_REL);
 }
 
-static const char *const op_names[] = {
-#define OPNAME(e, n) n,
-    UNROOT_OPS(OPNAME)
-#undef OPNAME
-};
-
 static void encode_event(struct scratch *s, struct call *c, long ret, int err)
 {
 	struct jbuf j;
@@ -541,21 +536,21 @@ static void encode_event(struct scratch *s, struct call *c, long ret, int err)
 
 	jb_init(&j, s->buf, sizeof s->buf);
 	jb_begin(&j, REC_EVENT);
-	jb_lit(&j, "op", c->op < OP__COUNT ? op_names[c->op] : "?");
-	jb_lit(&j, "fn", c->fn);
-	jb_str(&j, "path", s->abs);
+	jb_lit(&j, K_OP, unroot_op_name(c->op));
+	jb_lit(&j, K_FN, c->fn);
+	jb_str(&j, K_PATH, s->abs);
 	if (c->path2)
-		jb_str(&j, "path2", s->abs2);
+		jb_str(&j, K_PATH2, s->abs2);
 	else if (c->text2)
-		jb_str(&j, "path2", c->text2);
+		jb_str(&j, K_PATH2, c->text2);
 	if (s->has_real)
-		jb_str(&j, "real", s->real);
+		jb_str(&j, K_REAL, s->real);
 	if (c->flag_kind != FK_NONE)
-		jb_flags(&j, "flags", c->flags, c->flag_kind);
+		jb_flags(&j, K_FLAGS, c->flags, c->flag_kind);
 	if (c->has_mode)
-		jb_oct(&j, "mode", c->mode);
+		jb_oct(&j, K_MODE, c->mode);
 	if (c->has_owner) {
-		jb_key(&j, "owner");
+		jb_key(&j, K_OWNER);
 		jb_raw(&j, "[", 1);
 		j.comma = false;
 		struct jbuf *jp = &j;
@@ -584,29 +579,29 @@ static void encode_event(struct scratch *s, struct call *c, long ret, int err)
 		j.comma = true;
 	}
 	if (c->argv0)
-		jb_str(&j, "argv0", c->argv0);
-	jb_int(&j, "ret", c->op == OP_SPAWN && c->child >= 0 ? c->child : ret);
+		jb_str(&j, K_ARGV0, c->argv0);
+	jb_int(&j, K_RET, c->op == OP_SPAWN && c->child >= 0 ? c->child : ret);
 	/* omitted keys are inferred by readers (SCHEMA.md): errno absent on
 	 * success, tid when it is the pid, uid/gid while they are the proc
 	 * record's euid/egid */
 	if (err)
-		jb_lit(&j, "errno", ur_errno_name(err));
-	jb_int(&j, "pid", ur_pid);
+		jb_lit(&j, K_ERRNO, ur_errno_name(err));
+	jb_int(&j, K_PID, ur_pid);
 	pid_t tid = current_tid();
 	if (tid != ur_pid)
-		jb_int(&j, "tid", tid);
-	jb_int(&j, "ts", ur_now_ns());
+		jb_int(&j, K_TID, tid);
+	jb_int(&j, K_TS, ur_now_ns());
 	if (__atomic_load_n(&ur_euid_changed, __ATOMIC_RELAXED))
-		jb_int(&j, "uid", __atomic_load_n(&ur_euid, __ATOMIC_RELAXED));
+		jb_int(&j, K_UID, __atomic_load_n(&ur_euid, __ATOMIC_RELAXED));
 	if (__atomic_load_n(&ur_egid_changed, __ATOMIC_RELAXED))
-		jb_int(&j, "gid", __atomic_load_n(&ur_egid, __ATOMIC_RELAXED));
-	jb_state(&j, "st", &s->st, s->has_st);
+		jb_int(&j, K_GID, __atomic_load_n(&ur_egid, __ATOMIC_RELAXED));
+	jb_state(&j, K_ST, &s->st, s->has_st);
 	if (c->path2)
-		jb_state(&j, "st2", &s->st2, s->has_st2);
+		jb_state(&j, K_ST2, &s->st2, s->has_st2);
 	if (s->parent[0])
-		jb_state(&j, "parent", &s->pst, s->has_pst);
+		jb_state(&j, K_PARENT, &s->pst, s->has_pst);
 	if (stack)
-		jb_lit(&j, "stack", stack);
+		jb_lit(&j, K_STACK, stack);
 	ur_python_site(&j, c, s->abs);
 	jb_end(&j);
 	if (!j.overflow)
@@ -673,7 +668,5 @@ void ur_after(struct call *c, long ret, int err)
 
 bool ur_open_writes(int flags)
 {
-	return (flags & O_ACCMODE) != O_RDONLY ||
-	       (flags & (O_CREAT | O_TRUNC | O_APPEND)) ||
-	       (flags & O_TMPFILE) == O_TMPFILE;
+	return UNROOT_OPEN_WRITES(flags);
 }

@@ -64,9 +64,9 @@ static void write_nostacks(const char *why)
 		return;
 	jb_init(&j, buf, sizeof buf);
 	jb_begin(&j, REC_NOSTACKS);
-	jb_int(&j, "pid", ur_pid);
-	jb_int(&j, "ts", ur_now_ns());
-	jb_strn(&j, "why", why ? why : "", why ? strnlen(why, 512) : 0);
+	jb_int(&j, K_PID, ur_pid);
+	jb_int(&j, K_TS, ur_now_ns());
+	jb_strn(&j, K_WHY, why ? why : "", why ? strnlen(why, 512) : 0);
 	jb_end(&j);
 	if (!j.overflow)
 		ur_log_write(j.p, j.len);
@@ -255,8 +255,8 @@ static void write_stack(struct scratch *s, const char *id)
 	/* written before the event is encoded, so the buffer is free */
 	jb_init(&j, s->buf, sizeof s->buf);
 	jb_begin(&j, REC_STACK);
-	jb_str(&j, "id", id);
-	jb_key(&j, "frames");
+	jb_str(&j, K_ID, id);
+	jb_key(&j, K_FRAMES);
 	jb_raw(&j, "[", 1);
 	ur_guard++;
 	for (int i = 0; i < s->nips; i++) {
@@ -270,16 +270,18 @@ static void write_stack(struct scratch *s, const char *id)
 			/* the main program is named as it was started */
 			bool main_prog =
 			    info.dli_fname[0] != '/' && exe_path[0];
-			jb_str(&j, "m", main_prog ? exe_path : info.dli_fname);
-			put_hex_value(&j, "o", ip - (uintptr_t)info.dli_fbase);
+			jb_str(&j, K_FRAME_MODULE,
+			       main_prog ? exe_path : info.dli_fname);
+			put_hex_value(&j, K_FRAME_OFFSET,
+				      ip - (uintptr_t)info.dli_fbase);
 			if (info.dli_sname) {
-				jb_str(&j, "s", info.dli_sname);
-				put_hex_value(&j, "so",
+				jb_str(&j, K_FRAME_SYMBOL, info.dli_sname);
+				put_hex_value(&j, K_FRAME_SYMOFF,
 					      ip - (uintptr_t)info.dli_saddr);
 			}
 		} else {
-			jb_str(&j, "m", "?");
-			put_hex_value(&j, "o", ip);
+			jb_str(&j, K_FRAME_MODULE, "?");
+			put_hex_value(&j, K_FRAME_OFFSET, ip);
 		}
 		jb_raw(&j, "}", 1);
 		j.comma = true;

@@ -1,7 +1,10 @@
 /*
  * sys.c - raw system calls for the tracer's own I/O.  Going through
- * syscall(2) instead of libc keeps the tracer from re-entering its own
- * wrappers and from touching errno-visible libc state (stdio, locks).
+ * syscall(2) instead of libc's wrappers keeps the tracer from re-entering
+ * its own wrappers and from touching libc state the workload can see
+ * (stdio buffers, locks).  syscall(2) still sets errno on failure: every
+ * entry point that runs inside a workload's call saves errno and puts it
+ * back (ur_begin, ur_end, ur_after; the exec and start-up paths).
  */
 #include <fcntl.h>
 #include <sys/stat.h>

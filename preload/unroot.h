@@ -1,11 +1,16 @@
 /*
  * unroot.h - what the parts of the preload share: the description of one
  * interposed call (struct call), the per-thread scratch it is recorded in,
- * and the entry points of the recorder, the log and the encoder.
+ * and the entry points of each file (settings and state, the recorder, the
+ * log, the encoder, paths, known states, stacks, Python call sites, raw
+ * system calls).  The wrappers themselves are listed in calls.def.
  *
  * The recording path never calls malloc: scratch memory is mmap'd once per
- * thread, paths and records are built in it, and each record leaves the
- * process in a single write(2).
+ * thread (and once more for a record started in a signal handler that
+ * interrupted another), paths and records are built in it, and each record
+ * is placed in its log file whole: its bytes are reserved with one atomic
+ * add on the file's cursor and copied into the file's shared mapping
+ * (log.c; one write(2) per record where the file cannot be preallocated).
  */
 #ifndef UNROOT_PRELOAD_H
 #define UNROOT_PRELOAD_H
@@ -127,7 +132,7 @@ static inline bool ur_other_process(void)
 	return ur_other_process_slow();
 }
 
-/* resolve.c */
+/* state.c: libc's definition of a wrapped symbol (dlsym RTLD_NEXT) */
 HIDDEN void *ur_real(const char *name);
 
 /* record.c */
@@ -170,7 +175,9 @@ HIDDEN void jb_end(struct jbuf *j);
 HIDDEN void jb_value_str(struct jbuf *j, const char *s, size_t n);
 /*
  * Keyed writers take the key's length, which the macros below compute with
- * strlen: folded at compile time for the literal keys every caller uses.
+ * strlen: folded at compile time, for every key is a K_* string literal of
+ * schema/keys.h (the only keys written; an "env" object's variable names
+ * are the one key made at run time).
  */
 HIDDEN void jb_keyn(struct jbuf *j, const char *key, size_t kn);
 HIDDEN void jb_str_(struct jbuf *j, const char *key, size_t kn, const char *s);
@@ -222,7 +229,8 @@ HIDDEN bool ur_fd_path_stat(int fd, char *out, size_t cap, struct stat *st,
 HIDDEN void ur_known_opened(int fd, const char *fd_path, uint64_t state_key);
 HIDDEN void ur_known_fd_moved(const char *path);
 
-/* raw system calls: the tracer's own I/O never goes through a wrapper */
+/* sys.c: raw system calls; the tracer's own I/O never goes through a
+ * wrapper */
 HIDDEN long ur_sys_open(const char *path, int flags, int mode);
 HIDDEN long ur_sys_openat(int dirfd, const char *path, int flags, int mode);
 HIDDEN long ur_sys_close(int fd);

@@ -1,7 +1,8 @@
 /*
  * schema.h - the trace format, shared by the preload (which writes it) and
- * the CLI (which reads it).  This header and schema/SCHEMA.md are the one
- * place where record types, field names, operations and the schema version
+ * the CLI (which reads it).  This header, keys.h (the spelling of every
+ * key) and schema/SCHEMA.md are the one place where record types, field
+ * names, operations and what each operation does, and the schema version
  * are defined; neither side spells a field name of its own.
  *
  * A trace directory holds trace.json (written by the CLI) and log/, where
@@ -10,12 +11,15 @@
 #ifndef UNROOT_SCHEMA_H
 #define UNROOT_SCHEMA_H
 
+#include "keys.h"
+
 /*
  * Bumped on any incompatible change; readers refuse newer versions.
  * 2: a forked child's proc record may be a short "fork" record whose other
  * fields are inherited (SCHEMA.md; not with "noforkrec" in UNROOT_FLAGS);
- * an exec in a vfork child is recorded (in its parent's file, as is, since,
- * the exec of a forked child that has no file of its own: "forked").
+ * an exec in a vfork child is recorded in its parent's file ("vfork"), and
+ * so is the exec of a forked child that has no file of its own yet
+ * ("forked", added within version 2).
  */
 #define UNROOT_SCHEMA_VERSION 2
 
@@ -26,6 +30,11 @@
 #define UNROOT_ENV_LOG	 "UNROOT_LOG"
 #define UNROOT_ENV_FLAGS "UNROOT_FLAGS"
 #define UNROOT_ENV_LIB	 "UNROOT_LIB"
+/* The words of UNROOT_FLAGS. */
+#define UNROOT_FLAG_READS     "reads"
+#define UNROOT_FLAG_NOSTACKS  "nostacks"
+#define UNROOT_FLAG_ARGV      "argv"
+#define UNROOT_FLAG_NOFORKREC "noforkrec"
 
 /* Names inside a trace directory. */
 #define UNROOT_TRACE_META   "trace.json"
@@ -44,6 +53,47 @@
 #define REC_UNTRACED "untraced" /* an exec the preload cannot follow */
 #define REC_END	     "end"	/* process exit, with loss counters */
 #define REC_NOSTACKS "nostacks" /* stacks asked for, libunwind not loadable */
+
+/* Every record type, by the suffix of its REC_* macro: X(suffix). */
+#define UNROOT_RECORD_TYPES(X) \
+	X(PROC)                \
+	X(MOUNT)               \
+	X(OS)                  \
+	X(USER)                \
+	X(GROUP)               \
+	X(DIR)                 \
+	X(STACK)               \
+	X(EVENT)               \
+	X(UNTRACED)            \
+	X(END)                 \
+	X(NOSTACKS)
+
+enum unroot_rec {
+#define UNROOT_REC_ENUM(e) RT_##e,
+	UNROOT_RECORD_TYPES(UNROOT_REC_ENUM)
+#undef UNROOT_REC_ENUM
+	    RT__COUNT
+};
+
+/*
+ * What an operation does: the attributes of UNROOT_OPS below.  Every
+ * operation carries "path".
+ *   OPA_WRITES    changes the file system
+ *   OPA_BY_FLAGS  changes it when its open flags say so (UNROOT_OPEN_WRITES)
+ *   OPA_META      changes only metadata: owner, mode, times, xattrs
+ *   OPA_PATH2     carries "path2", a second path (rename's, link's new name)
+ *   OPA_TEXT2     carries "path2" as text, not a path (symlink's target)
+ *   OPA_PROBE     reads or looks (read, stat, access, connect): the file
+ *                 system is unchanged
+ *   OPA_RUNS      runs a program (exec, spawn)
+ */
+#define OPA_WRITES   0x01u
+#define OPA_BY_FLAGS 0x02u
+#define OPA_META     0x04u
+#define OPA_PATH2    0x08u
+#define OPA_TEXT2    0x10u
+#define OPA_PROBE    0x20u
+#define OPA_RUNS     0x40u
 
 /*
  * Normalised operations: the value of "op" in an "ev" record.  X(enum
@@ -79,6 +129,69 @@ enum unroot_op {
 	    OP__COUNT
 };
 
+/*
+ * The attributes of each operation: OPA_OF_<suffix>.  An operation added
+ * to UNROOT_OPS without its line here does not compile (unroot_op_attrs
+ * names them all).
+ */
+#define OPA_OF_OPEN	OPA_BY_FLAGS
+#define OPA_OF_MKDIR	OPA_WRITES
+#define OPA_OF_RMDIR	OPA_WRITES
+#define OPA_OF_RENAME	(OPA_WRITES | OPA_PATH2)
+#define OPA_OF_UNLINK	OPA_WRITES
+#define OPA_OF_LINK	(OPA_WRITES | OPA_PATH2)
+#define OPA_OF_SYMLINK	(OPA_WRITES | OPA_TEXT2)
+#define OPA_OF_TRUNCATE OPA_WRITES
+#define OPA_OF_CHMOD	(OPA_WRITES | OPA_META)
+#define OPA_OF_CHOWN	(OPA_WRITES | OPA_META)
+#define OPA_OF_UTIME	(OPA_WRITES | OPA_META)
+#define OPA_OF_XATTR	(OPA_WRITES | OPA_META)
+#define OPA_OF_MKNOD	OPA_WRITES
+#define OPA_OF_MKTEMP	OPA_WRITES
+#define OPA_OF_BIND	OPA_WRITES /* creates the socket's file */
+#define OPA_OF_CONNECT	OPA_PROBE
+#define OPA_OF_EXEC	OPA_RUNS
+#define OPA_OF_SPAWN	OPA_RUNS
+#define OPA_OF_READ	OPA_PROBE
+#define OPA_OF_STAT	OPA_PROBE
+#define OPA_OF_ACCESS	OPA_PROBE
+
+/* The OPA_* attributes of op; 0 for a value that is not an operation. */
+static inline unsigned unroot_op_attrs(enum unroot_op op)
+{
+	switch (op) {
+#define UNROOT_OP_ATTRS(e, s) \
+	case OP_##e:          \
+		return OPA_OF_##e;
+		UNROOT_OPS(UNROOT_OP_ATTRS)
+#undef UNROOT_OP_ATTRS
+	default:
+		return 0;
+	}
+}
+
+/* The name of op, as "op" spells it; "?" for a value that is not one. */
+static inline const char *unroot_op_name(enum unroot_op op)
+{
+	static const char *const names[] = {
+#define UNROOT_OP_NAME(e, s) s,
+	    UNROOT_OPS(UNROOT_OP_NAME)
+#undef UNROOT_OP_NAME
+	};
+
+	return (unsigned)op < OP__COUNT ? names[op] : "?";
+}
+
+/*
+ * Whether an open with these flags changes the file system (OPA_BY_FLAGS):
+ * opened for writing, or with O_CREAT, O_TRUNC, O_APPEND or O_TMPFILE.
+ * A macro: the caller's <fcntl.h> (with O_TMPFILE) gives the values.
+ */
+#define UNROOT_OPEN_WRITES(flags)                      \
+	(((flags)&O_ACCMODE) != O_RDONLY ||            \
+	 ((flags) & (O_CREAT | O_TRUNC | O_APPEND)) || \
+	 ((flags)&O_TMPFILE) == O_TMPFILE)
+
 /* File types in a state object ("type"). */
 #define UNROOT_FILE_TYPES(X)     \
 	X(FT_FILE, "file")       \
@@ -90,10 +203,9 @@ enum unroot_op {
 	X(FT_BLK, "blk")
 
 /* Reasons in an "untraced" record ("why"). */
-#define UNTRACED_STATIC	  "static" /* no PT_INTERP: the loader never runs */
-#define UNTRACED_SETUID	  "setuid" /* set-user-ID: loader in secure mode */
-#define UNTRACED_SETGID	  "setgid" /* set-group-ID: loader in secure mode */
-#define UNTRACED_CAPS	  "caps"   /* file capabilities: secure mode */
-#define UNTRACED_NOREPORT "silent" /* a child that never wrote a record */
+#define UNTRACED_STATIC "static" /* no PT_INTERP: the loader never runs */
+#define UNTRACED_SETUID "setuid" /* set-user-ID: loader in secure mode */
+#define UNTRACED_SETGID "setgid" /* set-group-ID: loader in secure mode */
+#define UNTRACED_CAPS	"caps"	 /* file capabilities: secure mode */
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * test_reader.c - unit tests of the trace reader (cli/trace.c) on log
+ * test_reader.c - unit tests of the trace reader (cli/trace*.c) on log
  * files written by hand, per schema/SCHEMA.md, into a temporary directory:
  * every record type, hex paths, damaged files and the merge order.
  */
@@ -919,6 +919,172 @@ START_TEST(test_names)
 }
 END_TEST
 
+/* One event of op with flags, as a parser would build it. */
+static struct trace_event event_of(enum unroot_op op, int flags)
+{
+	struct trace_event ev;
+
+	memset(&ev, 0, sizeof ev);
+	ev.op = op;
+	ev.flags = flags;
+	ev.path = "/x";
+	return ev;
+}
+
+static bool writes(enum unroot_op op, int flags)
+{
+	struct trace_event ev = event_of(op, flags);
+
+	return trace_event_writes(&ev);
+}
+
+START_TEST(test_writes_are_what_the_schema_says)
+{
+	/* open: by its flags */
+	ck_assert(!writes(OP_OPEN, O_RDONLY));
+	ck_assert(!writes(OP_OPEN, O_RDONLY | O_CLOEXEC | O_DIRECTORY));
+	ck_assert(writes(OP_OPEN, O_WRONLY));
+	ck_assert(writes(OP_OPEN, O_RDWR));
+	ck_assert(writes(OP_OPEN, O_RDONLY | O_CREAT));
+	ck_assert(writes(OP_OPEN, O_RDONLY | O_TRUNC));
+	ck_assert(writes(OP_OPEN, O_RDONLY | O_APPEND));
+	ck_assert(writes(OP_OPEN, O_TMPFILE | O_WRONLY));
+	/* probes and programs change nothing */
+	ck_assert(!writes(OP_READ, 0));
+	ck_assert(!writes(OP_STAT, 0));
+	ck_assert(!writes(OP_ACCESS, 0));
+	ck_assert(!writes(OP_CONNECT, 0));
+	ck_assert(!writes(OP_EXEC, 0));
+	ck_assert(!writes(OP_SPAWN, 0));
+	/* everything else writes, metadata included */
+	ck_assert(writes(OP_MKDIR, 0));
+	ck_assert(writes(OP_RENAME, 0));
+	ck_assert(writes(OP_SYMLINK, 0));
+	ck_assert(writes(OP_CHMOD, 0));
+	ck_assert(writes(OP_UTIME, 0));
+	ck_assert(writes(OP_BIND, 0));
+	ck_assert(writes(OP_MKTEMP, 0));
+	ck_assert(!writes(OP__COUNT, O_WRONLY));
+}
+END_TEST
+
+START_TEST(test_every_operation_has_one_kind)
+{
+	for (int i = 0; i < OP__COUNT; i++) {
+		unsigned a = unroot_op_attrs((enum unroot_op)i);
+		unsigned kind =
+		    a & (OPA_WRITES | OPA_BY_FLAGS | OPA_PROBE | OPA_RUNS);
+
+		/* exactly one of: writes, by flags, probe, runs */
+		ck_assert_msg(kind && !(kind & (kind - 1)), "%s: %#x",
+			      op_name((enum unroot_op)i), a);
+		ck_assert(!(a & OPA_META) || (a & OPA_WRITES));
+		ck_assert_int_eq(!!(a & OPA_PATH2),
+				 i == OP_RENAME || i == OP_LINK);
+		ck_assert_int_eq(!!(a & OPA_TEXT2), i == OP_SYMLINK);
+	}
+	ck_assert(unroot_op_attrs(OP_CHOWN) & OPA_META);
+	ck_assert(!(unroot_op_attrs(OP_TRUNCATE) & OPA_META));
+	ck_assert_uint_eq(unroot_op_attrs(OP__COUNT), 0);
+}
+END_TEST
+
+START_TEST(test_denials_are_eacces_eperm_erofs)
+{
+	struct trace_event ev = event_of(OP_OPEN, O_WRONLY);
+
+	ck_assert(trace_errno_denied(EACCES));
+	ck_assert(trace_errno_denied(EPERM));
+	ck_assert(trace_errno_denied(EROFS));
+	ck_assert(!trace_errno_denied(0));
+	ck_assert(!trace_errno_denied(ENOENT));
+	ck_assert(!trace_errno_denied(EEXIST));
+	ck_assert(!trace_event_denied(&ev));
+	ev.err = EROFS;
+	ck_assert(trace_event_denied(&ev));
+}
+END_TEST
+
+START_TEST(test_trace_json_is_read_for_the_commands)
+{
+	char *meta = xasprintf("%s/trace.json", tmpdir);
+	const struct trace_bind *b;
+	struct trace *t;
+	long long status = -1;
+	FILE *f;
+
+	put("1-a.jsonl", "{\"t\":\"proc\",\"v\":2,\"pid\":1,\"ts\":1}\n");
+	f = fopen(meta, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("{\"unroot\":2,\"command\":[{\"hex\":\"2f62696e2fff\"},\"-c\"],"
+	      "\"exit\":3,\"runner\":\"docker\",\"binds\":["
+	      "{\"container\":\"/data\",\"host\":{\"hex\":\"2f7372762fff\"},"
+	      "\"ro\":true},"
+	      "{\"container\":\"/cache\",\"host\":null,\"ro\":false,"
+	      "\"volume\":\"pipcache\"},"
+	      "{\"host\":\"/no-container\"}]}",
+	      f);
+	fclose(f);
+	t = open_tmp();
+	ck_assert_str_eq(trace_meta_command(t, 0), "/bin/\xff");
+	ck_assert(trace_meta_exit(t, 0, &status));
+	ck_assert_int_eq(status, 3);
+	/* an entry without the container's path is no bind */
+	ck_assert_uint_eq(trace_nbinds(t), 2);
+	b = trace_bind_at(t, 0);
+	ck_assert_str_eq(b->container, "/data");
+	ck_assert_str_eq(b->host, "/srv/\xff");
+	ck_assert_ptr_null(b->volume);
+	ck_assert(b->ro);
+	b = trace_bind_at(t, 1);
+	ck_assert_str_eq(b->container, "/cache");
+	ck_assert_ptr_null(b->host);
+	ck_assert_str_eq(b->volume, "pipcache");
+	ck_assert(!b->ro);
+	ck_assert_ptr_null(trace_bind_at(t, 2));
+	ck_assert_ptr_null(trace_meta_command(t, 1));
+	ck_assert(!trace_meta_exit(t, 1, &status));
+	trace_close(t);
+	/* a trace without trace.json: nothing known */
+	ck_assert_int_eq(unlink(meta), 0);
+	t = open_tmp();
+	ck_assert_ptr_null(trace_meta_command(t, 0));
+	ck_assert(!trace_meta_exit(t, 0, &status));
+	ck_assert_uint_eq(trace_nbinds(t), 0);
+	trace_close(t);
+	free(meta);
+}
+END_TEST
+
+static int line_record(const char *line, int *err)
+{
+	return trace_line_record(line, strlen(line), err);
+}
+
+START_TEST(test_line_record_gives_type_and_errno)
+{
+	int err = -1;
+
+	ck_assert_int_eq(line_record("{\"t\":\"proc\",\"pid\":1}", &err),
+			 RT_PROC);
+	ck_assert_int_eq(err, 0);
+	ck_assert_int_eq(line_record("{\"t\":\"ev\",\"op\":\"open\","
+				     "\"errno\":\"EACCES\"}",
+				     &err),
+			 RT_EVENT);
+	ck_assert_int_eq(err, EACCES);
+	ck_assert_int_eq(line_record("{\"t\":\"ev\",\"op\":\"open\"}", &err),
+			 RT_EVENT);
+	ck_assert_int_eq(err, 0);
+	ck_assert_int_eq(line_record("{\"t\":\"end\",\"lost\":0}", &err),
+			 RT_END);
+	ck_assert_int_eq(line_record("{\"t\":\"future\"}", &err), -1);
+	ck_assert_int_eq(line_record("{\"pid\":1}", &err), -1);
+	ck_assert_int_eq(line_record("[1,2]", &err), -1);
+	ck_assert_int_eq(line_record("{\"t\":\"ev\",", &err), -1);
+}
+END_TEST
+
 static Suite *reader_suite(void)
 {
 	Suite *s = suite_create("reader");
@@ -941,6 +1107,11 @@ static Suite *reader_suite(void)
 	tcase_add_test(tc, test_dir_without_log_and_meta);
 	tcase_add_test(tc, test_unreadable);
 	tcase_add_test(tc, test_names);
+	tcase_add_test(tc, test_writes_are_what_the_schema_says);
+	tcase_add_test(tc, test_every_operation_has_one_kind);
+	tcase_add_test(tc, test_denials_are_eacces_eperm_erofs);
+	tcase_add_test(tc, test_trace_json_is_read_for_the_commands);
+	tcase_add_test(tc, test_line_record_gives_type_and_errno);
 	suite_add_tcase(s, tc);
 	return s;
 }

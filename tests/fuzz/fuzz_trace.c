@@ -1,11 +1,12 @@
 /*
- * fuzz_trace.c - libFuzzer harness for the log reader (cli/trace.c).
+ * fuzz_trace.c - libFuzzer harness for the log reader (cli/trace*.c).
  *
  * The input becomes a trace directory (see fuzz_common.h); the harness runs
- * trace_open, walks every accessor and streams every event, touching every
- * string so that AddressSanitizer sees a bad pointer at once.  The reader
- * is the first thing that sees bytes a workload may have forged, so no
- * input may crash it, leak, or hand out an event without a path.
+ * trace_open, walks every accessor (trace.json's included) and streams
+ * every event, touching every string so that AddressSanitizer sees a bad
+ * pointer at once.  The reader is the first thing that sees bytes a
+ * workload may have forged, so no input may crash it, leak, or hand out an
+ * event without a path.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -52,6 +53,7 @@ static int each(const struct trace_event *ev, void *ctx)
 	if (ev->proc)
 		touch(ev->proc->exe);
 	fz_sink += trace_event_writes(ev);
+	fz_sink += trace_event_denied(ev);
 	return 0;
 }
 
@@ -133,6 +135,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!d->message)
 			abort();
 		touch(d->message);
+	}
+	for (size_t i = 0; i < trace_ndirs(t); i++) {
+		long long status;
+
+		touch(trace_meta_command(t, i));
+		if (trace_meta_exit(t, i, &status))
+			fz_sink += (size_t)status;
+	}
+	for (size_t i = 0; i < trace_nbinds(t); i++) {
+		const struct trace_bind *b = trace_bind_at(t, i);
+
+		if (!b->container)
+			abort(); /* trace.h: a bind has its container path */
+		touch(b->container);
+		touch(b->host);
+		touch(b->volume);
 	}
 	if (trace_dir_state(t, "/"))
 		touch(trace_dir_state(t, "/")->path);

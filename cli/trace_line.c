@@ -1,0 +1,216 @@
+/*
+ * trace_line.c - the reader's line reader: a file read in large blocks,
+ * its lines handed out in place, and the record type of a line found
+ * without parsing it.  The descriptor may be closed between refills
+ * (lr_release_fd: pass 2 keeps more files open than there are
+ * descriptors) and is reopened at the saved offset.
+ *
+ * NUL bytes are padding, wherever they are (SCHEMA.md): the preload
+ * reserves space for a record in a shared mapping before writing it, so a
+ * process killed in between leaves NULs between records, and the unused
+ * end of a preallocated file is NULs.  A run of NULs is skipped; a line
+ * whose bytes stop at a NUL instead of a newline is a record cut short
+ * (LR_NUL), and reading goes on after the NULs.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "trace_private.h"
+
+void lr_init(struct lreader *r, const char *path, size_t cap)
+{
+	memset(r, 0, sizeof *r);
+	r->path = path;
+	r->fd = -1;
+	r->cap = cap;
+	r->buf = xmalloc(cap);
+}
+
+void lr_release_fd(struct lreader *r)
+{
+	if (r->fd >= 0)
+		close(r->fd);
+	r->fd = -1;
+}
+
+void lr_free(struct lreader *r)
+{
+	lr_release_fd(r);
+	free(r->buf);
+	r->buf = NULL;
+}
+
+/* Open (or reopen) the file; returns -1 with errno set. */
+int lr_open(struct lreader *r)
+{
+	if (r->fd >= 0)
+		return 0;
+	r->fd = open(r->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (r->fd < 0)
+		return -1;
+	if (r->pos && lseek(r->fd, r->pos, SEEK_SET) < 0) {
+		int e = errno;
+
+		lr_release_fd(r);
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+static int lr_fill(struct lreader *r, lr_opener op, void *ctx)
+{
+	ssize_t got;
+
+	if (r->beg) {
+		memmove(r->buf, r->buf + r->beg, r->end - r->beg);
+		r->end -= r->beg;
+		r->beg = 0;
+	}
+	if (r->end == r->cap) {
+		r->cap *= 2;
+		r->buf = xrealloc(r->buf, r->cap);
+	}
+	if (r->fd < 0 && (op ? op(r, ctx) : lr_open(r)) < 0)
+		return -1;
+	do
+		got = read(r->fd, r->buf + r->end, r->cap - r->end);
+	while (got < 0 && errno == EINTR);
+	if (got < 0)
+		return -1;
+	if (got == 0) {
+		r->eof = true;
+		return 0;
+	}
+	r->pos += got;
+	r->end += (size_t)got;
+	return 0;
+}
+
+/* Step over NUL padding at r->beg (a preallocated tail may be long). */
+static void lr_skip_nul(struct lreader *r)
+{
+	size_t i = r->beg;
+
+	while (i < r->end && (i & 7) && !r->buf[i])
+		i++;
+	if (i < r->end && !r->buf[i]) {
+		uint64_t w;
+
+		while (i + 8 <= r->end && (memcpy(&w, r->buf + i, 8), !w))
+			i += 8;
+		while (i < r->end && !r->buf[i])
+			i++;
+	}
+	r->beg = i;
+}
+
+/*
+ * The next line, without its newline, NUL-terminated in place.  Returns 1
+ * with *how telling what ended it, 0 at the end, -1 on a read error (errno
+ * set).
+ */
+int lr_next(struct lreader *r, char **line, size_t *len, enum lr_end *how,
+	    lr_opener op, void *ctx)
+{
+	for (;;) {
+		char *s, *p, *z;
+		size_t n;
+
+		lr_skip_nul(r);
+		s = r->buf + r->beg;
+		n = r->end - r->beg;
+		p = memchr(s, '\n', n);
+		z = memchr(s, '\0', p ? (size_t)(p - s) : n);
+		if (z) {
+			/* the NUL stays: it terminates the line and is
+			 * skipped as padding by the next call */
+			*line = s;
+			*len = (size_t)(z - s);
+			*how = LR_NUL;
+			r->beg = (size_t)(z - r->buf);
+			r->lineno++;
+			return 1;
+		}
+		if (p) {
+			*p = '\0';
+			*line = s;
+			*len = (size_t)(p - s);
+			*how = LR_NL;
+			r->beg = (size_t)(p - r->buf) + 1;
+			r->lineno++;
+			return 1;
+		}
+		if (r->eof) {
+			if (r->beg == r->end)
+				return 0;
+			if (r->end == r->cap)
+				r->buf = xrealloc(r->buf, ++r->cap);
+			r->buf[r->end] = '\0';
+			*line = s;
+			*len = r->end - r->beg;
+			*how = LR_EOF;
+			r->beg = r->end;
+			r->lineno++;
+			return 1;
+		}
+		if (lr_fill(r, op, ctx) < 0)
+			return -1;
+	}
+}
+
+/* ---- the record type of a line, cheaply ---------------------------------- */
+
+static const char *skip_ws(const char *s, const char *end)
+{
+	while (s < end && (*s == ' ' || *s == '\t' || *s == '\r'))
+		s++;
+	return s;
+}
+
+/* "t" and "ev" as written, and the head of an event as the preload
+ * writes it: {"t":"ev" */
+#define T_KEY	 "\"" K_T "\""
+#define EV_VALUE "\"" REC_EVENT "\""
+#define EV_HEAD	 "{" T_KEY ":" EV_VALUE
+#define LEN(lit) (sizeof(lit) - 1)
+
+/*
+ * Whether the line is an "ev" record: the first key is "t" (SCHEMA.md) and
+ * its value is "ev".  Returns 1 for ev, 0 for another record, -1 when the
+ * line does not start like a record (the caller parses it to find out).
+ */
+int tr_line_is_event(const char *s, size_t n)
+{
+	const char *end = s + n;
+
+	if (n > LEN(EV_HEAD) && !memcmp(s, EV_HEAD, LEN(EV_HEAD)))
+		return 1;
+	s = skip_ws(s, end);
+	if (s == end || *s++ != '{')
+		return -1;
+	s = skip_ws(s, end);
+	if ((size_t)(end - s) < LEN(T_KEY) || memcmp(s, T_KEY, LEN(T_KEY)))
+		return -1;
+	s = skip_ws(s + LEN(T_KEY), end);
+	if (s == end || *s++ != ':')
+		return -1;
+	s = skip_ws(s, end);
+	if ((size_t)(end - s) >= LEN(EV_VALUE) &&
+	    !memcmp(s, EV_VALUE, LEN(EV_VALUE)))
+		return 1;
+	return 0;
+}
+
+/* A line that cannot be complete JSON (cheap check for skipped lines). */
+bool tr_line_looks_cut(const char *s, size_t n)
+{
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+		n--;
+	return n == 0 || s[n - 1] != '}';
+}

@@ -1,0 +1,203 @@
+/*
+ * trace_private.h - what the files of the log reader share; nothing
+ * outside them includes it (trace.h is the reader's interface).  The
+ * reader's files, each owning one part:
+ *
+ *   trace.c          names, the shared predicates, diagnostics, frames and
+ *                    the accessors of trace.h
+ *   trace_line.c     the line reader (NUL padding, cut lines, descriptors
+ *                    given back and reopened) and a line's record type
+ *   trace_open.c     finding the files, pass 1 over each (trace_open), and
+ *                    trace_close
+ *   trace_records.c  the small records of pass 1 (proc, mount, user, group,
+ *                    os, dir, stack, untraced, end) and the JSON field
+ *                    helpers they are read with
+ *   trace_fork.c     fork records completed from their source (SCHEMA.md)
+ *   trace_event.c    building an event: what both parsers share (flag
+ *                    names, path checks, defaults) and the jansson parser,
+ *                    the reference
+ *   trace_fast.c     the fast event parser
+ *   trace_merge.c    pass 2: every file's events merged in time order
+ *
+ * Invariants: every key is read by its K_* name of schema/keys.h; the two
+ * event parsers build the same trace_event from the same line
+ * (tests/cli/test_reader.c compares them); damaged input is a diagnostic,
+ * never a stop.
+ */
+#ifndef UNROOT_TRACE_PRIVATE_H
+#define UNROOT_TRACE_PRIVATE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "map.h"
+#include "trace.h"
+#include "util.h"
+
+/* ---- the trace ---------------------------------------------------------- */
+
+struct logfile {
+	char *path;
+	size_t dir;	   /* index of the trace directory */
+	bool skip;	   /* newer schema, unreadable */
+	long long nevents; /* "ev" lines seen in pass 1 */
+	long ev_checked;   /* event lines already diagnosed by pass 2 */
+	struct trace_proc *proc;
+	struct trace_stack **stacks; /* sorted by id after pass 1 */
+	size_t nstacks, capstacks;
+};
+
+/* A growable array of pointers. */
+struct ptrvec {
+	void **v;
+	size_t n, cap;
+};
+
+/* trace.json of one trace directory, as read (trace_open.c). */
+struct dirmeta {
+	json_t *json;  /* NULL when absent */
+	char *command; /* "command"[0], NULL when absent */
+	bool has_exit;
+	long long exit;
+};
+
+struct trace {
+	char **dirnames;
+	struct dirmeta *meta; /* per directory */
+	size_t ndirs;
+	struct logfile *files;
+	size_t nfiles, capfiles;
+	struct ptrvec procs, mounts, users, groups, oses, untraced, diags;
+	struct ptrvec binds; /* struct trace_bind, strings owned */
+	struct map dirs; /* path -> struct trace_dir *, the first record's */
+	long long nevents;
+	struct strbuf pathbuf[1]; /* scratch for tr_ev_path_problem() */
+};
+
+/* trace.c */
+void tr_pv_push(struct ptrvec *pv, void *p);
+__attribute__((format(printf, 5, 6))) void tr_diag(struct trace *t,
+						   const char *file, long line,
+						   bool warn, const char *fmt,
+						   ...);
+int tr_file_type_from_name(const char *name); /* -1 when unknown */
+int tr_rec_from_name(const char *name);	      /* enum unroot_rec, or -1 */
+
+/* ---- trace_line.c: the line reader ---------------------------------------
+ *
+ * Reads a file in large blocks and hands out lines in place.  The
+ * descriptor may be closed between refills (lr_release_fd) and is reopened
+ * at the saved offset.
+ */
+enum lr_end {
+	LR_NL,	/* ended by a newline */
+	LR_NUL, /* cut by NUL padding */
+	LR_EOF, /* the end of the file, no newline */
+};
+
+struct lreader {
+	const char *path;
+	int fd;
+	off_t pos; /* file offset of the next read */
+	char *buf;
+	size_t cap, beg, end;
+	bool eof;
+	long lineno;
+	unsigned long last_use;
+};
+
+/* Called when the reader needs a descriptor; may evict another's. */
+typedef int (*lr_opener)(struct lreader *r, void *ctx);
+
+void lr_init(struct lreader *r, const char *path, size_t cap);
+void lr_release_fd(struct lreader *r);
+void lr_free(struct lreader *r);
+int lr_open(struct lreader *r);
+int lr_next(struct lreader *r, char **line, size_t *len, enum lr_end *how,
+	    lr_opener op, void *ctx);
+int tr_line_is_event(const char *s, size_t n);
+bool tr_line_looks_cut(const char *s, size_t n);
+
+/* ---- trace_records.c: pass 1's records and JSON fields ------------------- */
+
+long long tr_jint(json_t *o, const char *key, long long def);
+const char *tr_jstr(json_t *o, const char *key);
+bool tr_decode_path(json_t *v, struct strbuf *sb);
+char *tr_path_dup(json_t *v, bool dflt);
+void tr_decode_state(json_t *o, const char *key, struct file_state *st);
+
+/*
+ * A proc record as read, with what a fork record needs to be resolved:
+ * which fields it carried itself, and the record it inherits from.
+ */
+/* The bit of each key a fork record may inherit (PF(EXE) ...). */
+enum proc_field {
+#define PF_ENUM(e) PF_BIT_##e,
+	UNROOT_FORK_INHERITED_KEYS(PF_ENUM)
+#undef PF_ENUM
+	    PF__COUNT
+};
+#define PF(e) (1u << PF_BIT_##e)
+
+struct proc_rec {
+	struct trace_proc p; /* first: a proc_rec is freed as a trace_proc */
+	unsigned have;	     /* PF() of the keys the record carried */
+	long long pts;	     /* fork records: ts of the source */
+	int from;	     /* fork records: pid of the source */
+	int state;	     /* 0 unresolved, 1 resolving, 2 resolved */
+};
+
+/* Take one parsed record other than an event; false: skip the file. */
+bool tr_take_record(struct trace *t, struct logfile *f, json_t *o, long line);
+void tr_free_proc(struct trace_proc *p);
+void tr_free_mount(struct trace_mount *m);
+void tr_free_user(struct trace_user *u);
+void tr_free_group(struct trace_group *g);
+void tr_free_os(struct trace_os *o);
+void tr_free_untraced(struct trace_untraced *u);
+void tr_free_stack(struct trace_stack *s);
+void tr_free_dir(void *d);
+void tr_sort_stacks(struct logfile *f);
+const struct trace_stack *tr_find_stack(const struct logfile *f,
+					const char *id);
+
+/* trace_fork.c */
+void tr_resolve_forks(struct trace *t);
+
+/* ---- events: trace_event.c, trace_fast.c, trace_merge.c ------------------ */
+
+/*
+ * One log file being streamed: its next event, built when the file is
+ * advanced.  The event's strings point into the file's line buffer (the
+ * fast parser decodes in place), into cur (jansson) or into the source's
+ * own buffers; all stay valid until the source is advanced again.
+ */
+struct source {
+	struct lreader r;
+	struct logfile *f;
+	bool has;    /* ev is the next event of this file */
+	json_t *cur; /* the record ev borrows from (jansson path), or NULL */
+	struct trace_event ev;
+	struct strbuf pathbuf[4];
+	struct strbuf pybuf[TRACE_MAX_PYFRAMES]; /* file names of ev.py */
+	size_t order;				 /* file index: the tie-break */
+};
+
+/* trace_event.c */
+int tr_decode_flags(const char *s);
+bool tr_path_normal(const char *p);
+const char *tr_ev_path_problem(struct trace *t, json_t *o);
+void tr_event_defaults(struct trace_event *ev, const struct logfile *f,
+		       bool has_pid, bool has_tid, bool has_uid, bool has_gid);
+bool tr_json_build(struct source *s, json_t *o);
+
+/*
+ * trace_fast.c: the event of an "ev" line into s->ev: 1 when built, 0 to
+ * skip it silently (an unknown operation), -1 with *why when its paths are
+ * not usable, -2 (the line untouched) when jansson must read it.
+ */
+int tr_fast_event(struct source *s, char *line, size_t len, const char **why);
+
+#endif
