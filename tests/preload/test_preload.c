@@ -63,6 +63,69 @@ static char workload_real[PATH_MAX];
 static void run_free(struct run *r);
 
 /*
+ * ---- the staged programs ----
+ * uid 1001 runs the workload under the preload, and the build tree may be
+ * out of that user's reach (a clone under /root, mode 0700), so before
+ * each test case the four files the tests execute or preload are copied
+ * into a directory of their own under /tmp (mode 0755), removed after the
+ * case (Check's unchecked fixture: in the runner, around the case's
+ * tests).  UR_WORKLOAD and the others name the copies; the build defines
+ * UR_BUILD_* as the originals.
+ */
+enum { ST_WORKLOAD, ST_PRELOAD, ST_DUMMY, ST_STATIC, ST_N };
+static const char *const st_build[ST_N] = {UR_BUILD_WORKLOAD, UR_BUILD_PRELOAD,
+					   UR_BUILD_DUMMY, UR_BUILD_STATIC};
+static char st_dir[64], st_path[ST_N][PATH_MAX];
+#define UR_WORKLOAD staged(ST_WORKLOAD)
+#define UR_PRELOAD  staged(ST_PRELOAD)
+#define UR_DUMMY    staged(ST_DUMMY)
+#define UR_STATIC   staged(ST_STATIC)
+
+static char *staged(int which)
+{
+	ck_assert_msg(st_dir[0], "the programs are not staged");
+	return st_path[which];
+}
+
+static void stage_copy(const char *from, const char *to)
+{
+	char buf[1 << 16];
+	ssize_t n;
+	int in = open(from, O_RDONLY | O_CLOEXEC);
+	int out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
+
+	ck_assert_msg(in >= 0 && out >= 0, "staging %s: %s", from,
+		      strerror(errno));
+	while ((n = read(in, buf, sizeof buf)) > 0)
+		ck_assert_int_eq(write(out, buf, (size_t)n), n);
+	ck_assert_int_eq(n, 0);
+	close(in);
+	ck_assert_int_eq(close(out), 0);
+}
+
+static void stage(void)
+{
+	snprintf(st_dir, sizeof st_dir, "/tmp/unroot-stage-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(st_dir));
+	ck_assert_int_eq(chmod(st_dir, 0755), 0);
+	for (int i = 0; i < ST_N; i++) {
+		const char *base = strrchr(st_build[i], '/');
+		snprintf(st_path[i], sizeof st_path[i], "%s%s", st_dir,
+			 base ? base : "/");
+		stage_copy(st_build[i], st_path[i]);
+	}
+	ck_assert_ptr_nonnull(realpath(st_path[ST_WORKLOAD], workload_real));
+}
+
+static void unstage(void)
+{
+	for (int i = 0; i < ST_N; i++)
+		unlink(st_path[i]);
+	rmdir(st_dir);
+	st_dir[0] = 0;
+}
+
+/*
  * The keys an "ev" may leave out, filled in as a reader infers them
  * (SCHEMA.md): errno null (success), tid the pid, uid/gid the euid/egid of
  * the proc record before it in the same file.
@@ -2068,6 +2131,15 @@ END_TEST
 
 /* ---- suites ---- */
 
+/* a test case of this file: the programs staged around it */
+static TCase *preload_case(const char *name, const char *labels)
+{
+	TCase *tc = test_case(name, labels);
+
+	tcase_add_unchecked_fixture(tc, stage, unstage);
+	return tc;
+}
+
 /*
  * One test case per row of the call tables (call_NAME, exec_NAME,
  * cred_NAME), so that CTest reports each call, and each call not
@@ -2079,7 +2151,7 @@ static void add_row_cases(Suite *s, const char *kind, const char *name,
 	char cname[96];
 
 	snprintf(cname, sizeof cname, "%s_%s", kind, name);
-	TCase *tc = test_case(cname, NULL);
+	TCase *tc = preload_case(cname, NULL);
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, test, row, row + 1);
 	suite_add_tcase(s, tc);
@@ -2090,11 +2162,7 @@ Suite *test_suite(void)
 	Suite *s = suite_create("preload");
 	TCase *tc;
 
-	if (!realpath(UR_WORKLOAD, workload_real))
-		snprintf(workload_real, sizeof workload_real, "%s",
-			 UR_WORKLOAD);
-
-	tc = test_case("calls", NULL);
+	tc = preload_case("calls", NULL);
 	tcase_add_test(tc, every_calls_def_line_has_a_test_row);
 	suite_add_tcase(s, tc);
 	for (int i = 0; i < NCALLS; i++)
@@ -2104,7 +2172,7 @@ Suite *test_suite(void)
 	for (int i = 0; i < NCREDS; i++)
 		add_row_cases(s, "cred", creds[i].fn, test_cred, i);
 
-	tc = test_case("reads", NULL);
+	tc = preload_case("reads", "user");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_reads_not_recorded);
 	tcase_add_test(tc, test_reads_recorded_when_asked);
@@ -2112,18 +2180,18 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_denied_write_setpriv);
 	suite_add_tcase(s, tc);
 
-	tc = test_case("errno", NULL);
+	tc = preload_case("errno", NULL);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_errno_same);
 	tcase_add_test(tc, test_no_visible_fds);
 	suite_add_tcase(s, tc);
 
-	tc = test_case("known", NULL);
+	tc = preload_case("known", NULL);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_known_states);
 	suite_add_tcase(s, tc);
 
-	tc = test_case("procs", NULL);
+	tc = preload_case("procs", "user");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_fork);
 	tcase_add_test(tc, test_vfork_exec);
@@ -2142,7 +2210,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_symlinks_real);
 	suite_add_tcase(s, tc);
 
-	tc = test_case("logdir", NULL);
+	tc = preload_case("logdir", "user");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_no_log_dir);
 	tcase_add_test(tc, test_planted_symlink);
@@ -2150,32 +2218,32 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_secret_env);
 	suite_add_tcase(s, tc);
 
-	tc = test_case("encoding", NULL);
+	tc = preload_case("encoding", NULL);
 	tcase_add_test(tc, test_names_round_trip);
 	suite_add_tcase(s, tc);
 
-	tc = test_case("needed", NULL);
+	tc = preload_case("needed", NULL);
 	tcase_add_test(tc, test_needed_only_libc);
 	suite_add_tcase(s, tc);
 
-	tc = test_case("threads", "stress");
+	tc = preload_case("threads", "stress");
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_threads);
 	tcase_add_test(tc, test_threads_no_stacks);
 	tcase_add_test(tc, test_fork_threads);
 	suite_add_tcase(s, tc);
 
-	tc = test_case("storm", "stress");
+	tc = preload_case("storm", "stress");
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_sigkill_storm);
 	suite_add_tcase(s, tc);
 
-	tc = test_case("daemon", "stress");
+	tc = preload_case("daemon", "stress");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_daemon);
 	suite_add_tcase(s, tc);
 
-	tc = test_case("signal", "stress");
+	tc = preload_case("signal", "stress");
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_signal_handler);
 	suite_add_tcase(s, tc);
