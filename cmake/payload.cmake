@@ -1,7 +1,9 @@
 # cmake/payload.cmake - the container payload (build/lib/unroot/ with the
 # glibc build for old and new Debian images and the musl build under a
-# directory named "$LIB"), made by scripts/build-payload.  It needs root,
-# debootstrap and Debian's mirror, so it is not part of ALL:
+# directory named "$LIB"), made by scripts/build-payload from the same
+# recipe as the host's preload (preload/CMakeLists.txt, configured inside a
+# Debian 11 tree and with cmake/musl.cmake).  It needs root, debootstrap
+# and Debian's mirror, so it is not part of ALL:
 #   cmake --build build --target payload
 # `unroot docker` mounts ${UNROOT_PAYLOAD_DIR} as it is.
 add_custom_target(payload

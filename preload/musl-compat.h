@@ -1,6 +1,7 @@
 /*
- * musl-compat.h - force-included (-include) only when scripts/build-payload
- * compiles the preload with musl-gcc; the glibc build never sees it.
+ * musl-compat.h - force-included (-include) only in the musl build of the
+ * preload (preload/CMakeLists.txt with cmake/musl.cmake, which
+ * scripts/build-payload runs); the glibc build never sees it.
  *
  * Under _GNU_SOURCE musl's headers turn the large-file names into macros
  * (#define open64 open, #define truncate64 truncate ...), so the wrappers

@@ -4,7 +4,7 @@
  * a broken or hand-damaged file is refused with its line, a file that is
  * not a baseline is recognised, and globs in the baseline cover paths.
  */
-#include <check.h>
+#include "check_main.h"
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -163,12 +163,10 @@ START_TEST(globs_cover)
 }
 END_TEST
 
-int main(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("baseline");
-	TCase *tc = tcase_create("file");
-	SRunner *sr;
-	int failed;
+	TCase *tc = test_case("baseline", NULL);
 
 	tcase_add_test(tc, round_trip_is_stable);
 	tcase_add_test(tc, broken_json_names_line);
@@ -176,9 +174,5 @@ int main(void)
 	tcase_add_test(tc, not_a_baseline);
 	tcase_add_test(tc, globs_cover);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }

@@ -3,7 +3,7 @@
  * docs/baseline.md (with the example given there), the rules that must
  * not fire, and the glob matcher of hand-written patterns.
  */
-#include <check.h>
+#include "check_main.h"
 #include <stdlib.h>
 
 #include "generalize.h"
@@ -129,12 +129,10 @@ START_TEST(globs)
 }
 END_TEST
 
-int main(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("generalize");
-	TCase *tc = tcase_create("rules");
-	SRunner *sr;
-	int failed;
+	TCase *tc = test_case("generalize", NULL);
 
 	tcase_add_test(tc, python_tempfile);
 	tcase_add_test(tc, matplotlib_and_gunicorn);
@@ -147,9 +145,5 @@ int main(void)
 	tcase_add_test(tc, plain_paths_unchanged);
 	tcase_add_test(tc, globs);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }

@@ -4,7 +4,7 @@
  * every record type, hex paths, damaged files and the merge order.
  */
 #define _GNU_SOURCE
-#include <check.h>
+#include "check_main.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -1085,10 +1085,10 @@ START_TEST(test_line_record_gives_type_and_errno)
 }
 END_TEST
 
-static Suite *reader_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("reader");
-	TCase *tc = tcase_create("reader");
+	TCase *tc = test_case("reader", NULL);
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_all_records);
@@ -1114,15 +1114,4 @@ static Suite *reader_suite(void)
 	tcase_add_test(tc, test_line_record_gives_type_and_errno);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(reader_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

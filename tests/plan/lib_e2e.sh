@@ -73,6 +73,10 @@ S=$(mktemp -d /tmp/unroot-e2e.XXXXXX)
 chmod 755 "$S"
 IMG=$S/img
 mkdir -m 755 "$IMG"
+# what uid 1001 runs (unroot, its preload) is staged in the scratch
+# directory: the build tree may be out of that user's reach
+. "$E2E_DIR/../common/stage.sh"
+UNROOT=$(stage_unroot "$UNROOT" "$S/stage" "$UNROOT_DATADIR")
 mkdir -m 700 "$IMG/root"	# root's HOME during the profiling run
 cleanup() {
 	[ -n "${E2E_KEEP:-}" ] && { echo "kept $S"; return; }
@@ -206,13 +210,16 @@ run_user() {
 	chown "$E2E_UID:$E2E_UID" "$S/trace-user"
 	rc=0
 	# the plan's KEY=VALUE lines are exported one by one (values are not
-	# shell-quoted in an env file), after env -i and after HOME
-	env -i PATH="$E2E_PATH" HOME="$uhome" LANG=C.UTF-8 ${E2E_ENV:-} \
+	# shell-quoted in an env file), after env -i and after HOME; the cwd
+	# is the scratch directory (root's, 0755): CTest's, in the build tree,
+	# may be out of the user's reach
+	(cd "$S" && env -i PATH="$E2E_PATH" HOME="$uhome" LANG=C.UTF-8 \
+		${E2E_ENV:-} \
 		setpriv --reuid="$E2E_UID" --regid="$E2E_UID" --clear-groups \
 		sh -c 'while IFS= read -r l; do
 			case "$l" in [A-Za-z_]*=*) export "$l" ;; esac
 		done <"$1"; shift; exec "$@"' sh "$S/plan.env" \
-		"$UNROOT" run -o "$S/trace-user" -- "$@" || rc=$?
+		"$UNROOT" run -o "$S/trace-user" -- "$@") || rc=$?
 	[ "$rc" = 0 ] || { "$UNROOT" report "$S/trace-user" >&2; fail "the workload failed as uid $E2E_UID (exit $rc)"; }
 	assert_no_denials "$S/trace-user"
 }

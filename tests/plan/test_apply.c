@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "dockerfile.h"
+#include "check_main.h"
 #include "helpers.h"
 #include "render.h"
 
@@ -117,12 +118,10 @@ START_TEST(rendered_plan_in_escape_file)
 }
 END_TEST
 
-int main(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("apply");
-	TCase *t = tcase_create("shapes");
-	SRunner *r;
-	int failed;
+	TCase *t = test_case("apply", NULL);
 
 	tcase_add_test(t, single_stage_before_cmd);
 	tcase_add_test(t, multi_stage_final_only);
@@ -130,9 +129,5 @@ int main(void)
 	tcase_add_test(t, escape_directive_and_heredoc);
 	tcase_add_test(t, rendered_plan_in_escape_file);
 	suite_add_tcase(s, t);
-	r = srunner_create(s);
-	srunner_run_all(r, CK_NORMAL);
-	failed = srunner_ntests_failed(r);
-	srunner_free(r);
-	return failed ? 1 : 0;
+	return s;
 }

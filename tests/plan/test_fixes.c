@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "check_main.h"
 #include "helpers.h"
 #include "render.h"
 
@@ -804,10 +805,10 @@ START_TEST(read_only_keeps_tmpfs_for_the_service_users_dirs)
 }
 END_TEST
 
-static Suite *suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("plan fixes");
-	TCase *t = tcase_create("fixes");
+	TCase *t = test_case("fixes", NULL);
 
 	tcase_add_test(t, read_only_never_hides_the_application);
 	tcase_add_test(t,
@@ -834,15 +835,4 @@ static Suite *suite(void)
 	tcase_add_test(t, read_only_keeps_tmpfs_for_the_service_users_dirs);
 	suite_add_tcase(s, t);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *r = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(r, CK_NORMAL);
-	failed = srunner_ntests_failed(r);
-	srunner_free(r);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -5,6 +5,7 @@
  */
 #include <stdlib.h>
 
+#include "check_main.h"
 #include "helpers.h"
 
 static void base_dirs(struct planner *p)
@@ -406,10 +407,10 @@ START_TEST(untraced_programs_warn)
 }
 END_TEST
 
-static Suite *suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("planner");
-	TCase *t = tcase_create("rules");
+	TCase *t = test_case("planner", NULL);
 
 	tcase_add_test(t, first_missing_component_is_precreated);
 	tcase_add_test(t, sticky_world_writable_needs_nothing);
@@ -435,15 +436,4 @@ static Suite *suite(void)
 	tcase_add_test(t, untraced_programs_warn);
 	suite_add_tcase(s, t);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *r = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(r, CK_NORMAL);
-	failed = srunner_ntests_failed(r);
-	srunner_free(r);
-	return failed ? 1 : 0;
 }

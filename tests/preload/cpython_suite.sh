@@ -34,6 +34,10 @@ exec)
 	;;
 esac
 [ -n "${UR_KEEP:-}" ] || trap 'rm -rf "$T"' EXIT
+# the preload (loaded as uid 1001 in that mode) is staged in the scratch
+# directory: the build tree may be out of that user's reach
+. "$(dirname "$0")/../common/stage.sh"
+LIB=$(stage_files "$T/stage" "$LIB")
 
 if ! $PY -c 'import test.test_os' 2>/dev/null; then
 	echo "SKIP: CPython's test suite is not installed (libpython3-testsuite)"
@@ -84,8 +88,13 @@ for o in pass fail skip; do
 	printf '%s: bare %d, traced %d\n' $o "$(grep -c "^$o " "$T/bare.res")" \
 		"$(grep -c "^$o " "$T/traced.res")"
 done
-records=$(cat "$T"/log/*.jsonl | tr -d '\000' | wc -l)
-echo "traced run: $(ls "$T"/log/*.jsonl | wc -l) log files, $records records"
+records=$(cat "$T"/log/*.jsonl 2>/dev/null | tr -d '\000' | wc -l)
+echo "traced run: $(ls "$T"/log/*.jsonl 2>/dev/null | wc -l) log files, $records records"
+if [ "$records" -eq 0 ]; then
+	echo "FAIL: the traced run recorded nothing: was the preload loaded?"
+	grep -m 3 'ld.so' "$T/traced.out"
+	exit 1
+fi
 
 # every record parses (a cut last line excepted)
 $PY - "$T/log" <<'EOF' || exit 1

@@ -21,6 +21,10 @@ CHECK="$PY $HERE/check_log.py"
 T=$(mktemp -d /tmp/urreal-XXXXXX)
 chmod 755 "$T"
 [ -n "${UR_KEEP:-}" ] || trap 'rm -rf "$T"' EXIT
+# the preload uid 1001 loads is staged in the scratch directory: the build
+# tree may be out of that user's reach
+. "$HERE/../common/stage.sh"
+LIB=$(stage_files "$T/stage" "$LIB")
 export GIT_CONFIG_NOSYSTEM=1 HOME="$T/home" LANG=C.UTF-8
 mkdir -p "$HOME"
 fails=0

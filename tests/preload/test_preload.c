@@ -7,12 +7,13 @@
  * children followed, logs intact under threads, signals, kills and
  * daemons, nothing secret written.
  *
- * `test_preload CASE` runs one test case (CTest registers one test per
- * case); with no argument all of them run.  UR_KEEP=1 keeps the temporary
- * directories for inspection.
+ * The main is the shared one (tests/common/check_main.h): `test_preload
+ * CASE` runs one test case, and CTest registers one test per case: one per
+ * row of the call tables, and the scenario groups below.  UR_KEEP=1 keeps
+ * the temporary directories for inspection.
  */
 #define _GNU_SOURCE
-#include <check.h>
+#include "check_main.h"
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -60,6 +61,69 @@ struct run {
 static char workload_real[PATH_MAX];
 
 static void run_free(struct run *r);
+
+/*
+ * ---- the staged programs ----
+ * uid 1001 runs the workload under the preload, and the build tree may be
+ * out of that user's reach (a clone under /root, mode 0700), so before
+ * each test case the four files the tests execute or preload are copied
+ * into a directory of their own under /tmp (mode 0755), removed after the
+ * case (Check's unchecked fixture: in the runner, around the case's
+ * tests).  UR_WORKLOAD and the others name the copies; the build defines
+ * UR_BUILD_* as the originals.
+ */
+enum { ST_WORKLOAD, ST_PRELOAD, ST_DUMMY, ST_STATIC, ST_N };
+static const char *const st_build[ST_N] = {UR_BUILD_WORKLOAD, UR_BUILD_PRELOAD,
+					   UR_BUILD_DUMMY, UR_BUILD_STATIC};
+static char st_dir[64], st_path[ST_N][PATH_MAX];
+#define UR_WORKLOAD staged(ST_WORKLOAD)
+#define UR_PRELOAD  staged(ST_PRELOAD)
+#define UR_DUMMY    staged(ST_DUMMY)
+#define UR_STATIC   staged(ST_STATIC)
+
+static char *staged(int which)
+{
+	ck_assert_msg(st_dir[0], "the programs are not staged");
+	return st_path[which];
+}
+
+static void stage_copy(const char *from, const char *to)
+{
+	char buf[1 << 16];
+	ssize_t n;
+	int in = open(from, O_RDONLY | O_CLOEXEC);
+	int out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
+
+	ck_assert_msg(in >= 0 && out >= 0, "staging %s: %s", from,
+		      strerror(errno));
+	while ((n = read(in, buf, sizeof buf)) > 0)
+		ck_assert_int_eq(write(out, buf, (size_t)n), n);
+	ck_assert_int_eq(n, 0);
+	close(in);
+	ck_assert_int_eq(close(out), 0);
+}
+
+static void stage(void)
+{
+	snprintf(st_dir, sizeof st_dir, "/tmp/unroot-stage-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(st_dir));
+	ck_assert_int_eq(chmod(st_dir, 0755), 0);
+	for (int i = 0; i < ST_N; i++) {
+		const char *base = strrchr(st_build[i], '/');
+		snprintf(st_path[i], sizeof st_path[i], "%s%s", st_dir,
+			 base ? base : "/");
+		stage_copy(st_build[i], st_path[i]);
+	}
+	ck_assert_ptr_nonnull(realpath(st_path[ST_WORKLOAD], workload_real));
+}
+
+static void unstage(void)
+{
+	for (int i = 0; i < ST_N; i++)
+		unlink(st_path[i]);
+	rmdir(st_dir);
+	st_dir[0] = 0;
+}
 
 /*
  * The keys an "ev" may leave out, filled in as a reader infers them
@@ -634,6 +698,8 @@ static const struct expect calls[] = {
     {"mknodat", 0, "mknod", "p", 0, 0, "0640", 0, 0, 0},
     {"mkfifo", 0, "mknod", "p", 0, 0, "0600", 0, 0, 0},
     {"mkfifoat", 0, "mknod", "p", 0, 0, "0644", 0, 0, 0},
+    {"__xmknod", 0, "mknod", "p", 0, 0, "0600", 0, 0, 0},
+    {"__xmknodat", 0, "mknod", "p", 0, 0, "0640", 0, 0, 0},
     {"mkstemp", 0, "mktemp", "=", 0, 0, 0, 0, 1, 0},
     {"mkstemp64", 0, "mktemp", "=", 0, 0, 0, 0, 1, 0},
     {"mkostemp", 0, "mktemp", "=", 0, 0, 0, 0, 1, 0},
@@ -695,9 +761,10 @@ START_TEST(test_call)
 
 	run(&r, e->scn, NULL);
 	if (exit_code(&r) == 77) {
-		fprintf(stderr, "%s: not supported here, skipped\n", e->scn);
 		run_free(&r);
-		return;
+		test_skip("%s is not supported here (the workload's reason "
+			  "is above)",
+			  e->scn);
 	}
 	ck_assert_msg(exit_code(&r) == 0, "%s: workload exit %d", e->scn,
 		      exit_code(&r));
@@ -844,6 +911,81 @@ START_TEST(test_exec)
 	ck_assert_msg(child != NULL, "%s: the new program was not traced",
 		      e->fn);
 	run_free(&r);
+}
+END_TEST
+
+/* ---- the credential calls: not recorded, but the next event's ids ---- */
+
+struct cred_expect {
+	const char *fn;
+	int uid, gid; /* of the event that follows the call */
+};
+
+static const struct cred_expect creds[] = {
+    {"setuid", 1001, 0},    {"seteuid", 1001, 0},   {"setreuid", 1001, 0},
+    {"setresuid", 1001, 0}, {"setgid", 0, 1001},    {"setegid", 0, 1001},
+    {"setregid", 0, 1001},  {"setresgid", 0, 1001},
+};
+#define NCREDS ((int)(sizeof creds / sizeof *creds))
+
+START_TEST(test_cred)
+{
+	const struct cred_expect *e = &creds[_i];
+	struct run r;
+	json_t *ev;
+
+	run(&r, e->fn, NULL);
+	ck_assert_msg(exit_code(&r) == 0, "%s: workload exit %d", e->fn,
+		      exit_code(&r));
+	check_common(&r);
+	ck_assert_msg(count_ev(&r, NULL, NULL, NULL) == 1,
+		      "%s: other ev records than the write after it", e->fn);
+	ck_assert_int_eq(count_ev(&r, "open", "f", &ev), 1);
+	ck_assert_msg(
+	    jint(ev, "uid") == e->uid && jint(ev, "gid") == e->gid,
+	    "%s: the write after it says uid %lld gid %lld, not %d %d", e->fn,
+	    jint(ev, "uid"), jint(ev, "gid"), e->uid, e->gid);
+	run_free(&r);
+}
+END_TEST
+
+/* ---- every line of calls.def has its row in a table above ---- */
+
+static const char *const wrapped[] = {
+#define W(ret, name, ...) #name,
+#define C(name, ...)	  #name,
+#include "calls.def"
+#undef W
+#undef C
+};
+
+static bool has_row(const char *name)
+{
+	for (int i = 0; i < NCALLS; i++)
+		if (!strcmp(calls[i].fn ? calls[i].fn : calls[i].scn, name))
+			return true;
+	for (int i = 0; i < NCREDS; i++)
+		if (!strcmp(creds[i].fn, name))
+			return true;
+	return false;
+}
+
+START_TEST(every_calls_def_line_has_a_test_row)
+{
+	int missing = 0;
+
+	for (size_t i = 0; i < sizeof wrapped / sizeof *wrapped; i++) {
+		if (has_row(wrapped[i]))
+			continue;
+		fprintf(stderr,
+			"calls.def: %s has no row in calls[] or "
+			"creds[]\n",
+			wrapped[i]);
+		missing++;
+	}
+	ck_assert_msg(missing == 0, "%d wrapped calls without a test row",
+		      missing);
+	ck_assert_int_ge(sizeof wrapped / sizeof *wrapped, 40);
 }
 END_TEST
 
@@ -1989,18 +2131,48 @@ END_TEST
 
 /* ---- suites ---- */
 
-static Suite *preload_suite(void)
+/* a test case of this file: the programs staged around it */
+static TCase *preload_case(const char *name, const char *labels)
+{
+	TCase *tc = test_case(name, labels);
+
+	tcase_add_unchecked_fixture(tc, stage, unstage);
+	return tc;
+}
+
+/*
+ * One test case per row of the call tables (call_NAME, exec_NAME,
+ * cred_NAME), so that CTest reports each call, and each call not
+ * supported here as skipped.
+ */
+static void add_row_cases(Suite *s, const char *kind, const char *name,
+			  const TTest *test, int row)
+{
+	char cname[96];
+
+	snprintf(cname, sizeof cname, "%s_%s", kind, name);
+	TCase *tc = preload_case(cname, NULL);
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, test, row, row + 1);
+	suite_add_tcase(s, tc);
+}
+
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("preload");
 	TCase *tc;
 
-	tc = tcase_create("calls");
-	tcase_set_timeout(tc, 60);
-	tcase_add_loop_test(tc, test_call, 0, NCALLS);
-	tcase_add_loop_test(tc, test_exec, 0, NEXECS);
+	tc = preload_case("calls", NULL);
+	tcase_add_test(tc, every_calls_def_line_has_a_test_row);
 	suite_add_tcase(s, tc);
+	for (int i = 0; i < NCALLS; i++)
+		add_row_cases(s, "call", calls[i].scn, test_call, i);
+	for (int i = 0; i < NEXECS; i++)
+		add_row_cases(s, "exec", execs[i].fn, test_exec, i);
+	for (int i = 0; i < NCREDS; i++)
+		add_row_cases(s, "cred", creds[i].fn, test_cred, i);
 
-	tc = tcase_create("reads");
+	tc = preload_case("reads", "user");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_reads_not_recorded);
 	tcase_add_test(tc, test_reads_recorded_when_asked);
@@ -2008,18 +2180,18 @@ static Suite *preload_suite(void)
 	tcase_add_test(tc, test_denied_write_setpriv);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("errno");
+	tc = preload_case("errno", NULL);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_errno_same);
 	tcase_add_test(tc, test_no_visible_fds);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("known");
+	tc = preload_case("known", NULL);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_known_states);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("procs");
+	tc = preload_case("procs", "user");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_fork);
 	tcase_add_test(tc, test_vfork_exec);
@@ -2038,7 +2210,7 @@ static Suite *preload_suite(void)
 	tcase_add_test(tc, test_symlinks_real);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("logdir");
+	tc = preload_case("logdir", "user");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_no_log_dir);
 	tcase_add_test(tc, test_planted_symlink);
@@ -2046,51 +2218,34 @@ static Suite *preload_suite(void)
 	tcase_add_test(tc, test_secret_env);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("encoding");
+	tc = preload_case("encoding", NULL);
 	tcase_add_test(tc, test_names_round_trip);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("needed");
+	tc = preload_case("needed", NULL);
 	tcase_add_test(tc, test_needed_only_libc);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("threads");
+	tc = preload_case("threads", "stress");
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_threads);
 	tcase_add_test(tc, test_threads_no_stacks);
 	tcase_add_test(tc, test_fork_threads);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("storm");
+	tc = preload_case("storm", "stress");
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_sigkill_storm);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("daemon");
+	tc = preload_case("daemon", "stress");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_daemon);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("signal");
+	tc = preload_case("signal", "stress");
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_signal_handler);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(int argc, char **argv)
-{
-	if (!realpath(UR_WORKLOAD, workload_real))
-		snprintf(workload_real, sizeof workload_real, "%s",
-			 UR_WORKLOAD);
-	SRunner *sr = srunner_create(preload_suite());
-	srunner_run(sr, NULL, argc > 1 ? argv[1] : NULL, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	int run = srunner_ntests_run(sr);
-	srunner_free(sr);
-	if (argc > 1 && run == 0) {
-		fprintf(stderr, "no test case named %s\n", argv[1]);
-		return 1;
-	}
-	return failed ? 1 : 0;
 }

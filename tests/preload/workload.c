@@ -51,6 +51,9 @@ int __xstat64(int ver, const char *path, struct stat64 *st);
 int __lxstat64(int ver, const char *path, struct stat64 *st);
 int __fxstatat64(int ver, int dirfd, const char *path, struct stat64 *st,
 		 int fl);
+/* what glibc < 2.33 compiled mknod and mknodat into (ver 0 on x86-64) */
+int __xmknod(int ver, const char *path, mode_t mode, dev_t *dev);
+int __xmknodat(int ver, int dirfd, const char *path, mode_t mode, dev_t *dev);
 
 static const char *dir;
 
@@ -105,10 +108,18 @@ static void print_name(const char *name)
 		printf("name=%s/%s\n", dir, name);
 }
 
+/* exit 77 (skip), saying why, when the call is not supported here */
+static void unsupported(const char *what)
+{
+	fprintf(stderr, "workload: %s: %s: not supported here\n", what,
+		strerror(errno));
+	exit(77);
+}
+
 static int xattr_result(int r)
 {
 	if (r < 0 && (errno == ENOTSUP || errno == EOPNOTSUPP))
-		exit(77);
+		unsupported("user xattrs");
 	return r;
 }
 
@@ -231,7 +242,7 @@ static int one_call(const char *s)
 		raw_file("f");
 		int r = lchmod("f", 0600);
 		if (r < 0 && (errno == ENOTSUP || errno == ENOSYS))
-			return 77;
+			unsupported("lchmod");
 		OK(r);
 	} else if (!strcmp(s, "fchmod")) {
 		fd = raw_open("f", O_RDWR | O_CREAT, 0644);
@@ -300,6 +311,12 @@ static int one_call(const char *s)
 		OK(mkfifo("p", 0600));
 	} else if (!strcmp(s, "mkfifoat")) {
 		OK(mkfifoat(raw_dirfd(), "p", 0644));
+	} else if (!strcmp(s, "__xmknod")) {
+		dev_t dev = 0;
+		OK(__xmknod(0, "p", S_IFIFO | 0600, &dev));
+	} else if (!strcmp(s, "__xmknodat")) {
+		dev_t dev = 0;
+		OK(__xmknodat(0, raw_dirfd(), "p", S_IFIFO | 0640, &dev));
 	} else if (!strcmp(s, "mkstemp") || !strcmp(s, "mkstemp64")) {
 		char t[] = "tmpXXXXXX";
 		FD(s[7] ? mkstemp64(t) : mkstemp(t));
@@ -347,6 +364,37 @@ static int one_call(const char *s)
 	} else {
 		return -1;
 	}
+	return 0;
+}
+
+/*
+ * ---- the credential calls: each changes an effective id to 1001, then
+ * creates f, whose event must carry the new id ----
+ */
+static int one_cred(const char *s)
+{
+	int r;
+
+	if (!strcmp(s, "setuid"))
+		r = setuid(1001);
+	else if (!strcmp(s, "seteuid"))
+		r = seteuid(1001);
+	else if (!strcmp(s, "setreuid"))
+		r = setreuid((uid_t)-1, 1001);
+	else if (!strcmp(s, "setresuid"))
+		r = setresuid((uid_t)-1, 1001, (uid_t)-1);
+	else if (!strcmp(s, "setgid"))
+		r = setgid(1001);
+	else if (!strcmp(s, "setegid"))
+		r = setegid(1001);
+	else if (!strcmp(s, "setregid"))
+		r = setregid((gid_t)-1, 1001);
+	else if (!strcmp(s, "setresgid"))
+		r = setresgid((gid_t)-1, 1001, (gid_t)-1);
+	else
+		return -1;
+	check(r == 0, s);
+	FD(open("f", O_WRONLY | O_CREAT, 0644));
 	return 0;
 }
 
@@ -1241,6 +1289,9 @@ int main(int argc, char **argv)
 	if (r >= 0)
 		return r;
 	r = one_exec(s);
+	if (r >= 0)
+		return r;
+	r = one_cred(s);
 	if (r >= 0)
 		return r;
 	if (!strcmp(s, "errno"))

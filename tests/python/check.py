@@ -27,6 +27,12 @@ def fail(msg):
     print("FAIL: " + msg, file=sys.stderr)
 
 
+def skip(why):
+    """Exit 77 (CTest: skipped), saying why."""
+    print("SKIP: %s: %s" % (CASE, why))
+    sys.exit(77)
+
+
 def run(argv, tmp, env=None, script=None):
     """Run argv under the preload in tmp; return (events, stdout)."""
     log = os.path.join(tmp, "log")
@@ -273,7 +279,8 @@ def case_pycache(tmp):
 def case_matplotlib(tmp):
     if subprocess.run([PY, "-c", "import matplotlib"],
                       capture_output=True).returncode:
-        sys.exit(77)
+        skip("%s cannot import matplotlib (apt-get install "
+             "python3-matplotlib)" % PY)
     home = os.path.join(tmp, "home")
     os.mkdir(home)
     env = {"HOME": home, "MPLBACKEND": "Agg"}
@@ -361,7 +368,7 @@ def case_fork(tmp):
 def case_subinterp(tmp):
     if subprocess.run([PY, "-c", "import _xxsubinterpreters"],
                       capture_output=True).returncode:
-        sys.exit(77)
+        skip("%s has no _xxsubinterpreters module" % PY)
     s = """\
     import sys, _xxsubinterpreters as si
     i = si.create()
@@ -382,8 +389,9 @@ def case_subinterp(tmp):
 
 
 def case_versions(tmp):
-    """Every other CPython 3.8+ on the machine (pyenv's, if present)."""
-    found = sorted(glob.glob(os.path.expanduser(
+    """Every CPython 3.8+ on the machine: the system's and any other
+    (pyenv's, /usr/local's)."""
+    found = [PY] + sorted(glob.glob(os.path.expanduser(
         "~/.pyenv/versions/3.*/bin/python3")))
     found += [p for p in ("/usr/local/bin/python3",) if os.path.exists(p)]
     s = """\
@@ -413,7 +421,7 @@ def case_versions(tmp):
                     "writer")
         ran += 1
     if not ran:
-        sys.exit(77)
+        fail("no CPython 3.8+ among %r" % found)
     print("versions checked:", ran)
 
 
@@ -423,7 +431,7 @@ def main():
         print("unknown case " + CASE, file=sys.stderr)
         return 2
     if not os.path.exists(LIB):
-        return 77
+        skip("no preload at %s (build it first)" % LIB)
     tmp = tempfile.mkdtemp(prefix="unroot-py-")
     try:
         fn(tmp)

@@ -49,6 +49,10 @@ trap '[ -n "${KEEP:-}" ] && echo "kept $S" || rm -rf "$S"' EXIT
 mkdir -m 755 "$S/work"			# the cwd: readable, not writable
 mkdir -m 755 "$S/out"			# trace directories, written by uid 1001
 chown 1001:1001 "$S/out"
+# what uid 1001 runs (unroot, its preload) is staged in the scratch
+# directory: the build tree may be out of that user's reach
+. "$HERE/../common/stage.sh"
+UNROOT=$(stage_unroot "$UNROOT" "$S/stage" "$UNROOT_DATADIR")
 
 # profile NAME HOME: run the import as uid 1001 under unroot run
 profile() {
