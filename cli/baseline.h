@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "glob.h"
 #include "trace.h"
 #include "util.h"
 

@@ -1,7 +1,6 @@
 /*
  * generalize.c - the generalisation rules of generalize.h: one function
- * per rule, applied component by component, and the glob matcher used for
- * the patterns people add to a baseline.  Nothing here knows about traces
+ * per rule, applied component by component.  Nothing here knows about traces
  * or files, so every rule is unit-tested on plain strings
  * (tests/check/check_generalize.c); docs/baseline.md documents each rule.
  */
@@ -287,44 +286,4 @@ char *generalize_path(const char *path, const char *home, bool made_by_mktemp)
 	if (!out.len)
 		sb_adds(&out, path);
 	return sb_detach(&out);
-}
-
-/* ---- globs ----------------------------------------------------------------
- */
-
-bool is_glob(const char *pattern)
-{
-	return strchr(pattern, '*') != NULL;
-}
-
-bool glob_match(const char *pat, const char *s)
-{
-	while (*pat) {
-		if (pat[0] == '*' && pat[1] == '*') {
-			pat += 2;
-			/* "**" followed by "/" also matches no directory */
-			if (*pat == '/' && glob_match(pat + 1, s))
-				return true;
-			for (;; s++) {
-				if (glob_match(pat, s))
-					return true;
-				if (!*s)
-					return false;
-			}
-		}
-		if (*pat == '*') {
-			pat++;
-			for (;; s++) {
-				if (glob_match(pat, s))
-					return true;
-				if (!*s || *s == '/')
-					return false;
-			}
-		}
-		if (*pat != *s)
-			return false;
-		pat++;
-		s++;
-	}
-	return !*s;
 }

@@ -6,9 +6,7 @@
  * A pattern is the path with HOME rebased to "~" and each varying part of
  * a name replaced by a placeholder: "{rand}" (random temp-name letters),
  * "{hex}" (a hash), "{n}" (a run of digits).  Baseline files may also hold
- * glob patterns written by people: "*" matches within one path component,
- * "**" matches across components.  Both live here because both decide
- * whether two paths are "the same" for `unroot check`.
+ * glob patterns written by people (glob.h).
  */
 #ifndef UNROOT_GENERALIZE_H
 #define UNROOT_GENERALIZE_H
@@ -22,12 +20,5 @@
  * Returns an allocated string.
  */
 char *generalize_path(const char *path, const char *home, bool made_by_mktemp);
-
-/* Whether a glob pattern ("*" within a component, "**" across) matches a
- * path; every other byte, placeholders included, matches itself. */
-bool glob_match(const char *pattern, const char *path);
-
-/* Whether a string holds a glob wildcard. */
-bool is_glob(const char *pattern);
 
 #endif
