@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -47,44 +48,19 @@ static void wordset_free(struct wordset *s)
 
 /* ---- entry lists ------------------------------------------------------ */
 
-static size_t hash_text(const char *s)
+/* The index holds position + 1, so that no value is NULL. */
+static void reindex(struct bl_list *l)
 {
-	size_t h = 1469598103934665603ULL;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-	return h;
-}
-
-static size_t *index_slot(size_t *idx, size_t cap, const struct bl_entry *v,
-			  const char *path)
-{
-	size_t i = hash_text(path) & (cap - 1);
-
-	while (idx[i] && strcmp(v[idx[i] - 1].path, path))
-		i = (i + 1) & (cap - 1);
-	return &idx[i];
-}
-
-static void reindex(struct bl_list *l, size_t cap)
-{
-	free(l->idx);
-	l->idx = xcalloc(cap, sizeof *l->idx);
-	l->capidx = cap;
-	/* l->n > 0 implies l->v was allocated (the analyzer cannot see it) */
+	map_free(&l->index, NULL);
 	for (size_t i = 0; i < l->n; i++)
-		// NOLINTNEXTLINE(clang-analyzer-core.NullDereference)
-		*index_slot(l->idx, cap, l->v, l->v[i].path) = i + 1;
+		map_put(&l->index, l->v[i].path, (void *)(uintptr_t)(i + 1));
 }
 
 struct bl_entry *bl_list_find(const struct bl_list *l, const char *path)
 {
-	size_t *slot;
+	uintptr_t at = (uintptr_t)map_get(&l->index, path);
 
-	if (!l->capidx)
-		return NULL;
-	slot = index_slot(l->idx, l->capidx, l->v, path);
-	return *slot ? &l->v[*slot - 1] : NULL;
+	return at ? &l->v[at - 1] : NULL;
 }
 
 struct bl_entry *bl_list_get(struct bl_list *l, const char *path)
@@ -93,13 +69,11 @@ struct bl_entry *bl_list_get(struct bl_list *l, const char *path)
 
 	if (e)
 		return e;
-	if (2 * (l->n + 1) > l->capidx)
-		reindex(l, l->capidx ? 2 * l->capidx : 256);
 	l->v = xgrow(l->v, &l->cap, l->n + 1, sizeof *l->v);
 	e = &l->v[l->n++];
 	memset(e, 0, sizeof *e);
 	e->path = xstrdup(path);
-	*index_slot(l->idx, l->capidx, l->v, path) = l->n;
+	map_put(&l->index, path, (void *)(uintptr_t)l->n);
 	return e;
 }
 
@@ -108,7 +82,6 @@ bool bl_list_covers(const struct bl_list *l, const char *path)
 	if (bl_list_find(l, path))
 		return true;
 	for (size_t i = 0; i < l->n; i++)
-		// NOLINTNEXTLINE(clang-analyzer-core.NullDereference)
 		if (is_glob(l->v[i].path) && glob_match(l->v[i].path, path))
 			return true;
 	return false;
@@ -125,7 +98,7 @@ void bl_list_sort(struct bl_list *l)
 	if (!l->n)
 		return;
 	qsort(l->v, l->n, sizeof *l->v, entry_cmp);
-	reindex(l, l->capidx);
+	reindex(l);
 }
 
 static void first_seen_free(struct first_seen *f)
@@ -147,7 +120,7 @@ static void bl_list_free(struct bl_list *l)
 		first_seen_free(&l->v[i].first);
 	}
 	free(l->v);
-	free(l->idx);
+	map_free(&l->index, NULL);
 	memset(l, 0, sizeof *l);
 }
 

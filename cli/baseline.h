@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "glob.h"
+#include "map.h"
 #include "trace.h"
 #include "util.h"
 
@@ -44,11 +45,11 @@ struct bl_entry {
 	long file_line;		 /* line in the baseline file, 0 if unknown */
 };
 
-/* Entries with a hash index on path. */
+/* Entries with an index on path. */
 struct bl_list {
 	struct bl_entry *v;
 	size_t n, cap;
-	size_t *idx, capidx; /* path -> index + 1 */
+	struct map index; /* path -> index + 1 */
 };
 
 struct baseline {
