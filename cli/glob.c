@@ -16,8 +16,7 @@ bool is_glob(const char *pattern)
 }
 
 /* "*" and "?" within one component: p[0..pn) against s[0..sn). */
-static bool component_match(const char *p, size_t pn, const char *s,
-			    size_t sn)
+static bool component_match(const char *p, size_t pn, const char *s, size_t sn)
 {
 	size_t i = 0, j = 0, star = (size_t)-1, mark = 0;
 

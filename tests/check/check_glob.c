@@ -153,8 +153,8 @@ START_TEST(catalogue_celery_beat_needs_whole_names)
 
 	ck_assert_str_eq(entry_of(w, "/app/celerybeat-schedule.db", "celery"),
 			 "celery-beat");
-	ck_assert_str_eq(
-	    entry_of(w, "/app/mycelerybeat-schedule.db", "celery"), "-");
+	ck_assert_str_eq(entry_of(w, "/app/mycelerybeat-schedule.db", "celery"),
+			 "-");
 	ck_assert_str_eq(entry_of(w, "/app/oldcelerybeat.pid", "celery"), "-");
 	writers_free(w);
 }
@@ -178,8 +178,7 @@ START_TEST(catalogue_redis_needs_whole_names)
 
 	ck_assert_str_eq(entry_of(w, "/data/dump.rdb", "redis-server"),
 			 "redis");
-	ck_assert_str_eq(entry_of(w, "/data/mydump.rdb", "redis-server"),
-			 "-");
+	ck_assert_str_eq(entry_of(w, "/data/mydump.rdb", "redis-server"), "-");
 	ck_assert_str_eq(
 	    entry_of(w, "/data/old_appendonly.aof", "redis-server"), "-");
 	ck_assert_str_eq(
@@ -216,8 +215,8 @@ int main(void)
 	tcase_add_test(tc, double_star_inside_a_component_is_a_star);
 	tcase_add_test(tc, other_bytes_and_placeholders_match_themselves);
 	tcase_add_test(tc, catalogue_numba_needs_a_whole_pycache_component);
-	tcase_add_test(tc,
-		       catalogue_python_bytecode_needs_a_whole_pycache_component);
+	tcase_add_test(
+	    tc, catalogue_python_bytecode_needs_a_whole_pycache_component);
 	tcase_add_test(tc, catalogue_supervisord_needs_whole_names);
 	tcase_add_test(tc, catalogue_celery_beat_needs_whole_names);
 	tcase_add_test(tc, catalogue_tiktoken_needs_a_whole_cache_component);
