@@ -99,20 +99,31 @@ static int nclasses(unsigned k)
 	return (k & 1) + ((k >> 1) & 1) + ((k >> 2) & 1);
 }
 
-/* A word and a short number: letters then 1 to 4 digits ("abc123",
- * "file01"): a name, not a random token. */
+/* A word: lower-case letters, upper-case letters, or a capital and then
+ * lower case ("file", "README", "Test"). */
+static bool is_word(const char *t, size_t n)
+{
+	size_t i = n && is_upper(t[0]);
+
+	while (i < n && is_lower(t[i]))
+		i++;
+	if (i == n)
+		return n > 0;
+	for (i = 0; i < n; i++)
+		if (!is_upper(t[i]))
+			return false;
+	return n > 0;
+}
+
+/* A word and a short number: 1 to 4 digits after a word ("abc123",
+ * "file01", "CMP0104"): a name, not a random token. */
 static bool is_word_and_number(const char *t, size_t n)
 {
 	size_t d = 0;
 
 	while (d < n && is_digit(t[n - 1 - d]))
 		d++;
-	if (d < 1 || d > 4 || d == n)
-		return false;
-	for (size_t i = 0; i < n - d; i++)
-		if (is_digit(t[i]))
-			return false;
-	return true;
+	return d >= 1 && d <= 4 && is_word(t, n - d);
 }
 
 /* A version: 'v' and a digit first ("v1beta1", "v20241219"). */

@@ -125,7 +125,7 @@ for u in root 1001; do
 			bad "$u $w: runs_tool update"
 		upd=$(count_new "$d/$w.upd.json" $u $w 3)
 		new_patterns "$d/$w.two.json" "$d/$w.inject" >"$tmp/inj"
-		want="surprise.txt unroot-inj.{rand}.new"
+		want="surprise.txt /tmp/unroot-inj."
 		[ "$u" = root ] || want="$want ro/denied"
 		found=0 nwant=0
 		for x in $want; do
