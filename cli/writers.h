@@ -3,7 +3,8 @@
  * pid files, logs) and the switch each offers to write elsewhere.  The
  * catalogue is data (cli/data/writers.json, installed as
  * share/unroot/writers.json) so that it grows without recompiling; this
- * module only loads it and matches paths against it.
+ * module only loads it and matches paths against it.  Where each entry's
+ * knowledge comes from: docs/catalogue.md.
  */
 #ifndef UNROOT_WRITERS_H
 #define UNROOT_WRITERS_H
