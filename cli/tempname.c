@@ -394,28 +394,21 @@ static bool find_lenient(const char *c, size_t len, struct tn_token *tok)
 
 /* ---- the rules ------------------------------------------------------- */
 
+static bool six_or_more(const char *t, size_t n)
+{
+	(void)t;
+	return n >= TEMPLATE_LEN;
+}
+
 /* mkstemp and friends: the last 6 of the last run of 6 or more letters
  * and digits (mkstemps keeps a suffix after it). */
 static bool by_template(const char *c, size_t len, struct tn_token *tok)
 {
-	size_t end = len;
-
-	while (end > 0) {
-		size_t start;
-
-		while (end > 0 && !is_alnum(c[end - 1]))
-			end--;
-		start = end;
-		while (start > 0 && is_alnum(c[start - 1]))
-			start--;
-		if (end - start >= TEMPLATE_LEN) {
-			tok->start = end - TEMPLATE_LEN;
-			tok->len = TEMPLATE_LEN;
-			return true;
-		}
-		end = start;
-	}
-	return false;
+	if (!rightmost_run(c, len, is_alnum, six_or_more, tok))
+		return false;
+	tok->start += tok->len - TEMPLATE_LEN;
+	tok->len = TEMPLATE_LEN;
+	return true;
 }
 
 /* Prefixes generators put before Python tempfile's 8 letters, at the

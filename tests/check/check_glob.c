@@ -100,90 +100,75 @@ static const char *entry_of(const struct writers *w, const char *path,
 	return e ? e->id : "-";
 }
 
-START_TEST(catalogue_numba_needs_a_whole_pycache_component)
+/* Rows of {path, exe, the entry that must match it, or "-"}. */
+static void expect_entries(const char *const (*rows)[3], size_t n)
 {
 	struct writers *w = catalogue();
 
-	ck_assert_str_eq(entry_of(w, "/app/__pycache__/f.f-1.py311.nbi", "x"),
-			 "numba");
-	ck_assert_str_eq(entry_of(w, "/app/__pycache__/f.nbc.tmp.a3f", "x"),
-			 "numba");
-	ck_assert_str_eq(entry_of(w, "/app/my__pycache__/f.nbi", "x"), "-");
-	ck_assert_str_eq(entry_of(w, "/app/my__pycache__/f.nbc.tmp.a3f", "x"),
-			 "-");
+	for (size_t i = 0; i < n; i++) {
+		const char *got = entry_of(w, rows[i][0], rows[i][1]);
+
+		ck_assert_msg(!strcmp(got, rows[i][2]), "%s by %s: %s, want %s",
+			      rows[i][0], rows[i][1], got, rows[i][2]);
+	}
 	writers_free(w);
+}
+
+#define EXPECT_ENTRIES(...)                                            \
+	do {                                                           \
+		static const char *const rows_[][3] = {__VA_ARGS__};   \
+		expect_entries(rows_, sizeof rows_ / sizeof rows_[0]); \
+	} while (0)
+
+START_TEST(catalogue_numba_needs_a_whole_pycache_component)
+{
+	EXPECT_ENTRIES({"/app/__pycache__/f.f-1.py311.nbi", "x", "numba"},
+		       {"/app/__pycache__/f.nbc.tmp.a3f", "x", "numba"},
+		       {"/app/my__pycache__/f.nbi", "x", "-"},
+		       {"/app/my__pycache__/f.nbc.tmp.a3f", "x", "-"});
 }
 END_TEST
 
 START_TEST(catalogue_python_bytecode_needs_a_whole_pycache_component)
 {
-	struct writers *w = catalogue();
-
-	ck_assert_str_eq(
-	    entry_of(w, "/app/__pycache__/m.cpython-311.pyc", "python3.11"),
-	    "python-bytecode");
-	ck_assert_str_eq(entry_of(w, "/__pycache__/m.pyc", "python3"),
-			 "python-bytecode");
-	ck_assert_str_eq(
-	    entry_of(w, "/app/my__pycache__/m.cpython-311.pyc", "python3.11"),
-	    "-");
-	writers_free(w);
+	EXPECT_ENTRIES(
+	    {"/app/__pycache__/m.cpython-311.pyc", "python3.11",
+	     "python-bytecode"},
+	    {"/__pycache__/m.pyc", "python3", "python-bytecode"},
+	    {"/app/my__pycache__/m.cpython-311.pyc", "python3.11", "-"});
 }
 END_TEST
 
 START_TEST(catalogue_supervisord_needs_whole_names)
 {
-	struct writers *w = catalogue();
-
-	ck_assert_str_eq(entry_of(w, "/app/supervisord.log", "supervisord"),
-			 "supervisord");
-	ck_assert_str_eq(entry_of(w, "/app/mysupervisord.log", "supervisord"),
-			 "-");
-	ck_assert_str_eq(entry_of(w, "/srv/mysupervisord.pid", "supervisord"),
-			 "-");
-	ck_assert_str_eq(entry_of(w, "/srv/mysupervisor.sock", "supervisord"),
-			 "-");
-	writers_free(w);
+	EXPECT_ENTRIES({"/app/supervisord.log", "supervisord", "supervisord"},
+		       {"/app/mysupervisord.log", "supervisord", "-"},
+		       {"/srv/mysupervisord.pid", "supervisord", "-"},
+		       {"/srv/mysupervisor.sock", "supervisord", "-"});
 }
 END_TEST
 
 START_TEST(catalogue_celery_beat_needs_whole_names)
 {
-	struct writers *w = catalogue();
-
-	ck_assert_str_eq(entry_of(w, "/app/celerybeat-schedule.db", "celery"),
-			 "celery-beat");
-	ck_assert_str_eq(entry_of(w, "/app/mycelerybeat-schedule.db", "celery"),
-			 "-");
-	ck_assert_str_eq(entry_of(w, "/app/oldcelerybeat.pid", "celery"), "-");
-	writers_free(w);
+	EXPECT_ENTRIES({"/app/celerybeat-schedule.db", "celery", "celery-beat"},
+		       {"/app/mycelerybeat-schedule.db", "celery", "-"},
+		       {"/app/oldcelerybeat.pid", "celery", "-"});
 }
 END_TEST
 
 START_TEST(catalogue_tiktoken_needs_a_whole_cache_component)
 {
-	struct writers *w = catalogue();
-
-	ck_assert_str_eq(entry_of(w, "/app/tiktoken_cache/x", "python3"),
-			 "tiktoken");
-	ck_assert_str_eq(entry_of(w, "/app/my_tiktoken_cache/x", "python3"),
-			 "-");
-	writers_free(w);
+	EXPECT_ENTRIES({"/app/tiktoken_cache/x", "python3", "tiktoken"},
+		       {"/app/my_tiktoken_cache/x", "python3", "-"});
 }
 END_TEST
 
 START_TEST(catalogue_redis_needs_whole_names)
 {
-	struct writers *w = catalogue();
-
-	ck_assert_str_eq(entry_of(w, "/data/dump.rdb", "redis-server"),
-			 "redis");
-	ck_assert_str_eq(entry_of(w, "/data/mydump.rdb", "redis-server"), "-");
-	ck_assert_str_eq(
-	    entry_of(w, "/data/old_appendonly.aof", "redis-server"), "-");
-	ck_assert_str_eq(
-	    entry_of(w, "/data/myappendonlydir/x.aof", "redis-server"), "-");
-	writers_free(w);
+	EXPECT_ENTRIES({"/data/dump.rdb", "redis-server", "redis"},
+		       {"/data/mydump.rdb", "redis-server", "-"},
+		       {"/data/old_appendonly.aof", "redis-server", "-"},
+		       {"/data/myappendonlydir/x.aof", "redis-server", "-"});
 }
 END_TEST
 
@@ -191,13 +176,8 @@ END_TEST
  * either way, so its matches did not change. */
 START_TEST(catalogue_sqlite_unchanged)
 {
-	struct writers *w = catalogue();
-
-	ck_assert_str_eq(entry_of(w, "/srv/app.db-journal", "sqlite3"),
-			 "sqlite");
-	ck_assert_str_eq(entry_of(w, "/srv/x/app.sqlite3-journal", "python3"),
-			 "sqlite");
-	writers_free(w);
+	EXPECT_ENTRIES({"/srv/app.db-journal", "sqlite3", "sqlite"},
+		       {"/srv/x/app.sqlite3-journal", "python3", "sqlite"});
 }
 END_TEST
 

@@ -110,20 +110,20 @@ for u in root 1001; do
 	for w in py mk git sql; do
 		i=1
 		while [ $i -le "$nruns" ]; do
-			trace $u $w $i
+			trace "$u" "$w" "$i"
 			i=$((i + 1))
 		done
-		trace $u $w inject 1
+		trace "$u" "$w" inject 1
 		"$unroot" baseline -o "$d/$w.one.json" "$d/$w.1" 2>/dev/null ||
 			bad "$u $w: unroot baseline"
-		one=$(count_new "$d/$w.one.json" $u $w 2)
+		one=$(count_new "$d/$w.one.json" "$u" "$w" 2)
 		"$tool" runs "$d/$w.two.json" "$d/$w.1" "$d/$w.2" ||
 			bad "$u $w: runs_tool runs"
-		two=$(count_new "$d/$w.two.json" $u $w 3)
+		two=$(count_new "$d/$w.two.json" "$u" "$w" 3)
 		cp "$d/$w.one.json" "$d/$w.upd.json"
 		"$tool" update "$d/$w.upd.json" "$d/$w.2" ||
 			bad "$u $w: runs_tool update"
-		upd=$(count_new "$d/$w.upd.json" $u $w 3)
+		upd=$(count_new "$d/$w.upd.json" "$u" "$w" 3)
 		new_patterns "$d/$w.two.json" "$d/$w.inject" >"$tmp/inj"
 		want="surprise.txt /tmp/unroot-inj."
 		[ "$u" = root ] || want="$want ro/denied"
@@ -136,7 +136,7 @@ for u in root 1001; do
 				bad "$u $w: injection $x not reported: $(cat "$tmp/inj")"
 			fi
 		done
-		printf '%-5s %-5s %5s %8s %8s %8s %8s\n' $u $w "$nruns" "$one" "$two" "$upd" "$found/$nwant"
+		printf '%-5s %-5s %5s %8s %8s %8s %8s\n' "$u" "$w" "$nruns" "$one" "$two" "$upd" "$found/$nwant"
 		[ "$one" -le 1 ] || {
 			bad "$u $w: $one new patterns from a one-run baseline"
 			"$tool" explain "$d/$w.one.json" "$d/$w.2" >&2
