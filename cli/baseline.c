@@ -1,20 +1,21 @@
 /*
  * baseline.c - the baseline model of baseline.h: sets of path patterns
- * with the operations and programs seen, the JSON file people review
- * (written by hand so that every entry is one line and the order is
- * stable; read with jansson so that a broken file is reported by line),
- * and collecting the same model from a trace through trace.h.
+ * with the operations and programs seen, indexed by pattern (map.h), and
+ * the JSON file people review (written by hand so that every entry is one
+ * line and the order is stable; read with jansson so that a broken file
+ * is reported by line).  Collecting the model from a trace is
+ * baseline_collect.c; several runs and widening are baseline_align.c.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "baseline.h"
-#include "pysite.h"
-#include "generalize.h"
+#include "tempname.h"
 
 /* ---- word sets -------------------------------------------------------- */
 
@@ -47,44 +48,19 @@ static void wordset_free(struct wordset *s)
 
 /* ---- entry lists ------------------------------------------------------ */
 
-static size_t hash_text(const char *s)
+/* The index holds position + 1, so that no value is NULL. */
+static void reindex(struct bl_list *l)
 {
-	size_t h = 1469598103934665603ULL;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-	return h;
-}
-
-static size_t *index_slot(size_t *idx, size_t cap, const struct bl_entry *v,
-			  const char *path)
-{
-	size_t i = hash_text(path) & (cap - 1);
-
-	while (idx[i] && strcmp(v[idx[i] - 1].path, path))
-		i = (i + 1) & (cap - 1);
-	return &idx[i];
-}
-
-static void reindex(struct bl_list *l, size_t cap)
-{
-	free(l->idx);
-	l->idx = xcalloc(cap, sizeof *l->idx);
-	l->capidx = cap;
-	/* l->n > 0 implies l->v was allocated (the analyzer cannot see it) */
+	map_free(&l->index, NULL);
 	for (size_t i = 0; i < l->n; i++)
-		// NOLINTNEXTLINE(clang-analyzer-core.NullDereference)
-		*index_slot(l->idx, cap, l->v, l->v[i].path) = i + 1;
+		map_put(&l->index, l->v[i].path, (void *)(uintptr_t)(i + 1));
 }
 
 struct bl_entry *bl_list_find(const struct bl_list *l, const char *path)
 {
-	size_t *slot;
+	uintptr_t at = (uintptr_t)map_get(&l->index, path);
 
-	if (!l->capidx)
-		return NULL;
-	slot = index_slot(l->idx, l->capidx, l->v, path);
-	return *slot ? &l->v[*slot - 1] : NULL;
+	return at ? &l->v[at - 1] : NULL;
 }
 
 struct bl_entry *bl_list_get(struct bl_list *l, const char *path)
@@ -93,14 +69,22 @@ struct bl_entry *bl_list_get(struct bl_list *l, const char *path)
 
 	if (e)
 		return e;
-	if (2 * (l->n + 1) > l->capidx)
-		reindex(l, l->capidx ? 2 * l->capidx : 256);
 	l->v = xgrow(l->v, &l->cap, l->n + 1, sizeof *l->v);
 	e = &l->v[l->n++];
 	memset(e, 0, sizeof *e);
 	e->path = xstrdup(path);
-	*index_slot(l->idx, l->capidx, l->v, path) = l->n;
+	map_put(&l->index, path, (void *)(uintptr_t)l->n);
 	return e;
+}
+
+bool bl_pattern_covers(const char *pattern, const char *path)
+{
+	if (!strcmp(pattern, path))
+		return true;
+	if (is_glob(pattern))
+		return glob_match(pattern, path);
+	return strstr(pattern, TN_PLACEHOLDER) &&
+	       tempname_pattern_covers(pattern, path);
 }
 
 bool bl_list_covers(const struct bl_list *l, const char *path)
@@ -108,8 +92,7 @@ bool bl_list_covers(const struct bl_list *l, const char *path)
 	if (bl_list_find(l, path))
 		return true;
 	for (size_t i = 0; i < l->n; i++)
-		// NOLINTNEXTLINE(clang-analyzer-core.NullDereference)
-		if (is_glob(l->v[i].path) && glob_match(l->v[i].path, path))
+		if (bl_pattern_covers(l->v[i].path, path))
 			return true;
 	return false;
 }
@@ -125,7 +108,7 @@ void bl_list_sort(struct bl_list *l)
 	if (!l->n)
 		return;
 	qsort(l->v, l->n, sizeof *l->v, entry_cmp);
-	reindex(l, l->capidx);
+	reindex(l);
 }
 
 static void first_seen_free(struct first_seen *f)
@@ -138,17 +121,51 @@ static void first_seen_free(struct first_seen *f)
 	free(f->errname);
 }
 
+static void entry_free(struct bl_entry *e)
+{
+	free(e->path);
+	wordset_free(&e->ops);
+	wordset_free(&e->programs);
+	first_seen_free(&e->first);
+}
+
 static void bl_list_free(struct bl_list *l)
 {
-	for (size_t i = 0; i < l->n; i++) {
-		free(l->v[i].path);
-		wordset_free(&l->v[i].ops);
-		wordset_free(&l->v[i].programs);
-		first_seen_free(&l->v[i].first);
-	}
+	for (size_t i = 0; i < l->n; i++)
+		entry_free(&l->v[i]);
 	free(l->v);
-	free(l->idx);
+	map_free(&l->index, NULL);
 	memset(l, 0, sizeof *l);
+}
+
+void bl_entry_merge(struct bl_entry *dst, const struct bl_entry *src)
+{
+	wordset_merge(&dst->ops, &src->ops);
+	wordset_merge(&dst->programs, &src->programs);
+	dst->created |= src->created;
+}
+
+struct bl_entry *bl_list_rename(struct bl_list *l, struct bl_entry *e,
+				const char *path)
+{
+	struct bl_entry *into = bl_list_find(l, path);
+	size_t at;
+
+	if (into == e)
+		return e;
+	if (!into) {
+		free(e->path);
+		e->path = xstrdup(path);
+		reindex(l);
+		return e;
+	}
+	bl_entry_merge(into, e);
+	at = (size_t)(e - l->v);
+	entry_free(e);
+	memmove(e, e + 1, (l->n - at - 1) * sizeof *e);
+	l->n--;
+	reindex(l);
+	return bl_list_find(l, path);
 }
 
 void baseline_init(struct baseline *b)
@@ -181,10 +198,7 @@ static void strings_add(char ***v, size_t *n, const char *s)
 static void merge_list(struct bl_list *dst, const struct bl_list *src)
 {
 	for (size_t i = 0; i < src->n; i++) {
-		struct bl_entry *e = bl_list_get(dst, src->v[i].path);
-
-		wordset_merge(&e->ops, &src->v[i].ops);
-		wordset_merge(&e->programs, &src->v[i].programs);
+		bl_entry_merge(bl_list_get(dst, src->v[i].path), &src->v[i]);
 	}
 }
 
@@ -573,137 +587,4 @@ int baseline_read(struct baseline *b, const char *file, char **err)
 	json_decref(root);
 	free(text);
 	return rc;
-}
-
-/* ---- collecting from a trace ------------------------------------------ */
-
-bool is_permission_denial(int err)
-{
-	return err == EACCES || err == EPERM || err == EROFS;
-}
-
-/* "libsqlite3.so.0:sqlite3_open_v2+0x4f" or "python3.11+0x2000". */
-static char *frame_text(const struct trace_event *ev)
-{
-	return trace_frame_text(trace_event_frame(ev));
-}
-
-struct collector {
-	struct baseline *b;
-	struct strset mktemp_paths; /* names mkstemp() made: surely random */
-};
-
-static bool matches_any(char **globs, size_t n, const char *pattern,
-			const char *raw)
-{
-	for (size_t i = 0; i < n; i++)
-		if (glob_match(globs[i], pattern) || glob_match(globs[i], raw))
-			return true;
-	return false;
-}
-
-static const char *user_pattern_of(const struct baseline *b,
-				   const char *pattern, const char *raw)
-{
-	for (size_t i = 0; i < b->npatterns; i++)
-		if (glob_match(b->patterns[i], pattern) ||
-		    glob_match(b->patterns[i], raw))
-			return b->patterns[i];
-	return NULL;
-}
-
-static void remember_first(struct first_seen *f, const struct trace_event *ev,
-			   const char *raw, const char *op)
-{
-	if (f->raw)
-		return;
-	f->raw = xstrdup(raw);
-	f->op = xstrdup(op);
-	f->program = xstrdup(trace_program(ev->proc, "?"));
-	f->frame = frame_text(ev);
-	f->py_site = py_site_text(ev);
-	f->errname = ev->errname ? xstrdup(ev->errname) : NULL;
-	f->pid = ev->pid;
-}
-
-static void note(struct collector *c, struct bl_list *l,
-		 const struct trace_event *ev, const char *raw, const char *op)
-{
-	const char *home = ev->proc ? ev->proc->home : NULL;
-	char *pattern =
-	    generalize_path(raw, home, strset_has(&c->mktemp_paths, raw));
-	const char *user = user_pattern_of(c->b, pattern, raw);
-	struct bl_entry *e;
-
-	if (!matches_any(c->b->ignore, c->b->nignore, pattern, raw)) {
-		e = bl_list_get(l, user ? user : pattern);
-		wordset_add(&e->ops, op);
-		wordset_add(&e->programs, trace_program(ev->proc, "?"));
-		remember_first(&e->first, ev, raw, op);
-	}
-	free(pattern);
-}
-
-static const char *created_or_modified(const struct file_state *st)
-{
-	return st->kind == ST_ABSENT ? "create" : "modify";
-}
-
-static void note_write(struct collector *c, const struct trace_event *ev)
-{
-	struct bl_list *w = &c->b->writes;
-
-	switch (ev->op) {
-	case OP_RENAME:
-		note(c, w, ev, ev->path, "rename");
-		if (ev->path2)
-			note(c, w, ev, ev->path2,
-			     created_or_modified(&ev->st2));
-		break;
-	case OP_LINK:
-		if (ev->path2)
-			note(c, w, ev, ev->path2, "create");
-		break;
-	case OP_UNLINK:
-	case OP_RMDIR:
-		note(c, w, ev, ev->path, "remove");
-		break;
-	case OP_OPEN:
-	case OP_MKTEMP:
-	case OP_SYMLINK:
-	case OP_MKNOD:
-	case OP_BIND:
-		note(c, w, ev, ev->path, created_or_modified(&ev->st));
-		break;
-	default:
-		note(c, w, ev, ev->path, op_name(ev->op));
-		break;
-	}
-}
-
-static int collect_event(const struct trace_event *ev, void *ctx)
-{
-	struct collector *c = ctx;
-
-	if (ev->op == OP_MKTEMP && !ev->err)
-		strset_add(&c->mktemp_paths, ev->path);
-	if (ev->err) {
-		if (!is_permission_denial(ev->err))
-			return 0;
-		note(c, &c->b->denials, ev, ev->path, op_name(ev->op));
-		if (ev->path2 && (ev->op == OP_RENAME || ev->op == OP_LINK))
-			note(c, &c->b->denials, ev, ev->path2, op_name(ev->op));
-		return 0;
-	}
-	if (trace_event_writes(ev))
-		note_write(c, ev);
-	return 0;
-}
-
-void baseline_collect(struct baseline *b, struct trace *t)
-{
-	struct collector c = {.b = b};
-
-	trace_each_event(t, collect_event, &c);
-	strset_free(&c.mktemp_paths);
 }

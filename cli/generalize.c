@@ -1,40 +1,21 @@
 /*
- * generalize.c - the generalisation rules of generalize.h: one function
- * per rule, applied component by component, and the glob matcher used for
- * the patterns people add to a baseline.  Nothing here knows about traces
- * or files, so every rule is unit-tested on plain strings
- * (tests/check/check_generalize.c); docs/baseline.md documents each rule.
+ * generalize.c - the generalisation rules of generalize.h, applied
+ * component by component: HOME rebased to "~", the directories whose
+ * name is a hash by convention (Hugging Face's ".no_exist/<commit>", git's
+ * "objects/<xx>"), a temporary name's random token (tempname.c decides,
+ * with the trace's evidence), then hashes and numbers.  Nothing here reads
+ * a trace: the evidence comes in as a map, so every rule is unit-tested on
+ * plain strings (tests/check/check_generalize.c).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "generalize.h"
+#include "map.h"
 #include "util.h"
 
-#define PH_RAND "{rand}"
-#define PH_HEX	"{hex}"
-#define PH_NUM	"{n}"
-
-#define PY_TEMP_LEN 8 /* Python tempfile: 8 of [a-z0-9_] */
-#define MKTEMP_LEN  6 /* mkstemp(): the final XXXXXX */
-#define HEX_MIN_LEN 8 /* shortest run taken for a hash */
-
-/* Prefixes Python's tempfile module puts before its 8 random letters. */
-static const char *const python_temp_prefixes[] = {
-    "tmp",	   /* tempfile's default */
-    "matplotlib-", /* matplotlib's fallback config dir in /tmp */
-    "wgunicorn-",  /* gunicorn's worker heartbeat files */
-};
-
-static bool is_lower_or_digit(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-}
-
-static bool is_alnum(char c)
-{
-	return is_lower_or_digit(c) || (c >= 'A' && c <= 'Z');
-}
+#define PH_HEX "{hex}"
+#define PH_NUM "{n}"
 
 static bool is_digit(char c)
 {
@@ -46,106 +27,9 @@ static bool is_letter(char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-static bool is_hex_letter(char c)
+static bool is_alnum(char c)
 {
-	return (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-static bool is_python_temp_char(char c)
-{
-	return is_lower_or_digit(c) || c == '_';
-}
-
-/* ---- the rules, each on one component c[0..len) ------------------------ */
-
-/*
- * Python tempfile names: a known prefix, exactly 8 of [a-z0-9_], then the
- * end of the name or a suffix that does not continue the random part.
- * Returns the length of the prefix + random part consumed, 0 when no match.
- */
-static size_t python_temp_name(const char *c, size_t len, struct strbuf *out)
-{
-	for (size_t i = 0;
-	     i < sizeof python_temp_prefixes / sizeof python_temp_prefixes[0];
-	     i++) {
-		const char *pre = python_temp_prefixes[i];
-		size_t pl = strlen(pre), k;
-
-		if (len < pl + PY_TEMP_LEN || strncmp(c, pre, pl))
-			continue;
-		for (k = 0; k < PY_TEMP_LEN; k++)
-			if (!is_python_temp_char(c[pl + k]))
-				break;
-		if (k < PY_TEMP_LEN)
-			continue;
-		if (pl + k < len && is_python_temp_char(c[pl + k]))
-			continue;
-		sb_add(out, c, pl);
-		sb_adds(out, PH_RAND);
-		return pl + PY_TEMP_LEN;
-	}
-	return 0;
-}
-
-/* Whether the text just before position i ends with "---supervisor-":
- * supervisord's auto log files "prog-stdout---supervisor-GUllAv.log". */
-static bool follows_supervisor_marker(const char *c, size_t i)
-{
-	static const char marker[] = "---supervisor-";
-	size_t ml = sizeof marker - 1;
-
-	return i >= ml && !strncmp(c + i - ml, marker, ml);
-}
-
-/* The random part after the supervisor marker: [A-Za-z0-9_]+. */
-static size_t supervisor_random_len(const char *c, size_t len, size_t i)
-{
-	size_t j = i;
-
-	while (j < len && (is_alnum(c[j]) || c[j] == '_'))
-		j++;
-	return j - i;
-}
-
-/* A hash: >= 8 hex digits holding at least one digit and one letter. */
-static bool is_hex_hash(const char *t, size_t n)
-{
-	bool digit = false, letter = false;
-
-	if (n < HEX_MIN_LEN)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		if (is_digit(t[i]))
-			digit = true;
-		else if (is_hex_letter(t[i]))
-			letter = true;
-		else
-			return false;
-	}
-	return digit && letter;
-}
-
-/*
- * mktemp-style suffix without proof it came from mkstemp: a token of
- * exactly 6 (mkstemp "name.XXXXXX") or 10 (mktemp(1) "tmp.XXXXXXXXXX")
- * letters and digits right after a '.', mixing at least two of upper
- * case, lower case and digits.
- */
-static bool looks_like_mktemp_suffix(const char *c, size_t start, size_t n)
-{
-	int upper = 0, lower = 0, digit = 0;
-
-	if (start == 0 || c[start - 1] != '.' || (n != MKTEMP_LEN && n != 10))
-		return false;
-	for (size_t i = start; i < start + n; i++) {
-		if (c[i] >= 'A' && c[i] <= 'Z')
-			upper = 1;
-		else if (c[i] >= 'a' && c[i] <= 'z')
-			lower = 1;
-		else
-			digit = 1;
-	}
-	return upper + lower + digit >= 2;
+	return is_digit(c) || is_letter(c);
 }
 
 /* Digits inside an alphanumeric token: a run not glued to a letter on
@@ -171,74 +55,59 @@ static void add_token_with_numbers(struct strbuf *out, const char *t, size_t n)
 	}
 }
 
-/* Start of the last run of >= 6 letters/digits: mkstemp's XXXXXX are the
- * last six of it.  Returns len when there is none. */
-static size_t mktemp_run_start(const char *c, size_t len)
+/* Hashes and numbers in c[0..len), every other byte kept. */
+static void add_hashes_and_numbers(struct strbuf *out, const char *c,
+				   size_t len)
 {
-	size_t end = len;
-
-	while (end > 0) {
-		size_t start;
-
-		while (end > 0 && !is_alnum(c[end - 1]))
-			end--;
-		start = end;
-		while (start > 0 && is_alnum(c[start - 1]))
-			start--;
-		if (end - start >= MKTEMP_LEN)
-			return end - MKTEMP_LEN;
-		end = start;
-	}
-	return len;
-}
-
-/* One alphanumeric token t = c[i..i+n): which rule, if any, replaces it. */
-static void add_token(struct strbuf *out, const char *c, size_t i, size_t n)
-{
-	if (is_hex_hash(c + i, n))
-		sb_adds(out, PH_HEX);
-	else if (looks_like_mktemp_suffix(c, i, n))
-		sb_adds(out, PH_RAND);
-	else
-		add_token_with_numbers(out, c + i, n);
-}
-
-static void generalize_component(struct strbuf *out, const char *c, size_t len,
-				 bool made_by_mktemp)
-{
-	size_t i = python_temp_name(c, len, out);
-	size_t rand_at = made_by_mktemp ? mktemp_run_start(c, len) : len;
+	size_t i = 0;
 
 	while (i < len) {
 		size_t j = i;
 
-		if (i == rand_at) {
-			sb_adds(out, PH_RAND);
-			i += MKTEMP_LEN;
-			continue;
-		}
-		if (follows_supervisor_marker(c, i) &&
-		    supervisor_random_len(c, len, i)) {
-			sb_adds(out, PH_RAND);
-			i += supervisor_random_len(c, len, i);
-			continue;
-		}
 		if (!is_alnum(c[i])) {
 			sb_addc(out, c[i++]);
 			continue;
 		}
-		while (j < len && is_alnum(c[j]) && (j == i || j != rand_at))
+		while (j < len && is_alnum(c[j]))
 			j++;
-		add_token(out, c, i, j - i);
+		if (is_hex_hash(c + i, j - i))
+			sb_adds(out, PH_HEX);
+		else
+			add_token_with_numbers(out, c + i, j - i);
 		i = j;
 	}
 }
 
-/* Hugging Face's ".no_exist/<commit sha>/": the component after
- * ".no_exist" is a commit id whatever it looks like. */
-static bool is_no_exist_dir(const char *prev, size_t prevlen)
+static void generalize_component(struct strbuf *out, const char *c, size_t len,
+				 unsigned evidence)
 {
-	return prevlen == 9 && !strncmp(prev, ".no_exist", 9);
+	struct tn_token tok;
+
+	if (!tempname_classify(c, len, evidence, &tok)) {
+		add_hashes_and_numbers(out, c, len);
+		return;
+	}
+	add_hashes_and_numbers(out, c, tok.start);
+	sb_adds(out, TN_PLACEHOLDER);
+	add_hashes_and_numbers(out, c + tok.start + tok.len,
+			       len - tok.start - tok.len);
+}
+
+static bool is_named(const char *c, size_t len, const char *name)
+{
+	return len == strlen(name) && !memcmp(c, name, len);
+}
+
+/* A directory whose name is a hash by convention, whatever it looks
+ * like: the commit after Hugging Face's ".no_exist", and git's loose
+ * object fan-out, two hex digits under "objects". */
+static bool is_hash_dir(const char *prev, size_t prevlen, const char *c,
+			size_t len)
+{
+	if (is_named(prev, prevlen, ".no_exist"))
+		return true;
+	return is_named(prev, prevlen, "objects") && len == 2 &&
+	       strspn(c, "0123456789abcdef") >= 2;
 }
 
 /* HOME rebased to "~": the length of the home prefix of path, 0 if none. */
@@ -256,75 +125,66 @@ static size_t home_prefix_len(const char *path, const char *home)
 	return hl;
 }
 
-char *generalize_path(const char *path, const char *home, bool made_by_mktemp)
+/* Walking a raw path: where we are, the running hash of the raw prefix
+ * (map.h's prefix-incremental hash) and what the parent showed. */
+struct walk {
+	const struct tn_evidence *ev;
+	unsigned long long hash;
+	unsigned parent;
+	unsigned idx; /* the pattern component being written */
+};
+
+static unsigned evidence_of(struct walk *w, const char *path, size_t end)
+{
+	unsigned bits =
+	    tn_evidence_of(w->ev, path, end, MAP_HASH_DONE(w->hash));
+	unsigned in =
+	    bits | (w->parent & (TN_EXCL | TN_TEMPLATE) ? TN_PARENT_EXCL : 0);
+
+	w->parent = bits;
+	return in;
+}
+
+char *generalize_path(const char *path, const char *home,
+		      const struct tn_evidence *ev, unsigned long long *created)
 {
 	struct strbuf out = STRBUF_INIT;
-	size_t hl = home_prefix_len(path, home);
-	const char *p = path + hl, *prev = "";
-	size_t prevlen = 0;
+	struct walk w = {.ev = ev, .hash = MAP_HASH_START};
+	size_t hl = home_prefix_len(path, home), i = 0, prevlen = 0;
+	const char *prev = "";
 
-	if (hl)
+	if (created)
+		*created = 0;
+	for (; i < hl; i++)
+		w.hash = MAP_HASH_STEP(w.hash, path[i]);
+	if (hl) {
 		sb_addc(&out, '~');
-	while (*p) {
-		const char *end;
-		size_t len;
+		w.parent = tn_evidence_of(ev, path, hl, MAP_HASH_DONE(w.hash));
+	}
+	while (path[i]) {
+		size_t s = i;
+		unsigned bits;
 
-		if (*p == '/') {
-			sb_addc(&out, *p++);
+		if (path[i] == '/') {
+			w.hash = MAP_HASH_STEP(w.hash, '/');
+			sb_addc(&out, path[i++]);
+			w.idx++;
 			continue;
 		}
-		end = strchr(p, '/');
-		len = end ? (size_t)(end - p) : strlen(p);
-		if (is_no_exist_dir(prev, prevlen))
+		while (path[i] && path[i] != '/')
+			w.hash = MAP_HASH_STEP(w.hash, path[i++]);
+		bits = evidence_of(&w, path, i);
+		if (created && (bits & (TN_EXCL | TN_TEMPLATE)) &&
+		    w.idx < GENERALIZE_MASK_BITS)
+			*created |= 1ull << w.idx;
+		if (is_hash_dir(prev, prevlen, path + s, i - s))
 			sb_adds(&out, PH_HEX);
 		else
-			generalize_component(&out, p, len,
-					     made_by_mktemp && !end);
-		prev = p;
-		prevlen = len;
-		p += len;
+			generalize_component(&out, path + s, i - s, bits);
+		prev = path + s;
+		prevlen = i - s;
 	}
 	if (!out.len)
 		sb_adds(&out, path);
 	return sb_detach(&out);
-}
-
-/* ---- globs ----------------------------------------------------------------
- */
-
-bool is_glob(const char *pattern)
-{
-	return strchr(pattern, '*') != NULL;
-}
-
-bool glob_match(const char *pat, const char *s)
-{
-	while (*pat) {
-		if (pat[0] == '*' && pat[1] == '*') {
-			pat += 2;
-			/* "**" followed by "/" also matches no directory */
-			if (*pat == '/' && glob_match(pat + 1, s))
-				return true;
-			for (;; s++) {
-				if (glob_match(pat, s))
-					return true;
-				if (!*s)
-					return false;
-			}
-		}
-		if (*pat == '*') {
-			pat++;
-			for (;; s++) {
-				if (glob_match(pat, s))
-					return true;
-				if (!*s || *s == '/')
-					return false;
-			}
-		}
-		if (*pat != *s)
-			return false;
-		pat++;
-		s++;
-	}
-	return !*s;
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "glob.h"
 #include "util.h"
 #include "writers.h"
 
@@ -157,34 +158,6 @@ void writers_free(struct writers *w)
 	free(w);
 }
 
-bool writers_glob(const char *p, const char *s)
-{
-	for (; *p; p++, s++) {
-		if (p[0] == '*' && p[1] == '*') {
-			p += 2;
-			if (*p == '/')
-				p++;
-			for (const char *t = s;; t++) {
-				if (writers_glob(p, t))
-					return true;
-				if (!*t)
-					return false;
-			}
-		}
-		if (*p == '*') {
-			for (const char *t = s;; t++) {
-				if (writers_glob(p + 1, t))
-					return true;
-				if (!*t || *t == '/')
-					return false;
-			}
-		}
-		if (!*s || (*p == '?' ? *s == '/' : *p != *s))
-			return false;
-	}
-	return !*s;
-}
-
 /* The pattern matches the path or one of its ancestors. */
 static bool pattern_covers(const char *pattern, const char *path)
 {
@@ -197,7 +170,7 @@ static bool pattern_covers(const char *pattern, const char *path)
 		char saved = copy[n];
 
 		copy[n] = 0;
-		hit = writers_glob(pattern, copy);
+		hit = glob_match(pattern, copy);
 		copy[n] = saved;
 	}
 	free(copy);
@@ -209,7 +182,7 @@ static bool exe_allowed(const struct writer *w, const char *exe)
 	if (!w->exes || !w->exes[0])
 		return true;
 	for (char **e = w->exes; *e; e++)
-		if (writers_glob(*e, exe ? exe : ""))
+		if (glob_match(*e, exe ? exe : ""))
 			return true;
 	return false;
 }

@@ -3,13 +3,16 @@
  * pid files, logs) and the switch each offers to write elsewhere.  The
  * catalogue is data (cli/data/writers.json, installed as
  * share/unroot/writers.json) so that it grows without recompiling; this
- * module only loads it and matches paths against it.
+ * module only loads it and matches paths against it.  Where each entry's
+ * knowledge comes from: docs/catalogue.md.
  */
 #ifndef UNROOT_WRITERS_H
 #define UNROOT_WRITERS_H
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "glob.h"
 
 struct writer {
 	char *id;      /* "matplotlib" */
@@ -50,7 +53,11 @@ void writers_free(struct writers *w);
 const struct writer *writers_match(const struct writers *w, const char *path,
 				   const char *exe);
 
-/* Glob with '*' and '?' inside one component and '**' across components. */
-bool writers_glob(const char *pattern, const char *s);
+/* The catalogue's patterns and exes are globs of glob.h; this name is
+ * the planner's, kept until it calls glob_match() itself. */
+static inline bool writers_glob(const char *pattern, const char *s)
+{
+	return glob_match(pattern, s);
+}
 
 #endif

@@ -1,20 +1,28 @@
 /*
  * check_generalize.c - unit tests of generalize.c: one test per rule of
  * docs/baseline.md (with the example given there), the rules that must
- * not fire, and the glob matcher of hand-written patterns.
+ * not fire, and the evidence a trace gives reaching the classifier of
+ * temporary names (tempname.c, whose own rules are check_tempname.c).
  */
 #include "check_main.h"
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "generalize.h"
 
-static void expect(const char *path, const char *home, int mktemp,
+/* The pattern of path when the trace showed bits (tempname.h) for it. */
+static void expect(const char *path, const char *home, unsigned bits,
 		   const char *want)
 {
-	char *got = generalize_path(path, home, mktemp);
+	struct tn_evidence ev = TN_EVIDENCE_INIT;
+	char *got;
 
+	if (bits)
+		map_put(&ev.m, path, (void *)(uintptr_t)bits);
+	got = generalize_path(path, home, &ev, NULL);
 	ck_assert_msg(!strcmp(got, want), "%s -> %s, want %s", path, got, want);
 	free(got);
+	tn_evidence_free(&ev);
 }
 
 START_TEST(python_tempfile)
@@ -38,8 +46,10 @@ END_TEST
 START_TEST(mktemp_suffix)
 {
 	/* proven by a mkstemp() event: the last six letters */
-	expect("/var/tmp/stateab12Cd", NULL, 1, "/var/tmp/state{rand}");
-	expect("/var/tmp/state.abcdef", NULL, 1, "/var/tmp/state.{rand}");
+	expect("/var/tmp/stateab12Cd", NULL, TN_TEMPLATE,
+	       "/var/tmp/state{rand}");
+	expect("/var/tmp/state.abcdef", NULL, TN_TEMPLATE,
+	       "/var/tmp/state.{rand}");
 	/* without proof: ".XXXXXX" or mktemp(1)'s 10 mixing two classes */
 	expect("/tmp/foo.aB3dE9", NULL, 0, "/tmp/foo.{rand}");
 	expect("/tmp/tmp.Zx81kQa2pL", NULL, 0, "/tmp/tmp.{rand}");
@@ -69,7 +79,8 @@ START_TEST(hex_hashes)
 	       0, "/app/index_{hex}.nbi");
 	/* all letters, or too short: not a hash */
 	expect("/app/deadbeef", NULL, 0, "/app/deadbeef");
-	expect("/app/cafe1234x", NULL, 0, "/app/cafe1234x");
+	/* not a hash: the fallback takes it for mktemp's letters */
+	expect("/app/cafe1234x", NULL, 0, "/app/{rand}");
 	expect("/app/abc123", NULL, 0, "/app/abc123");
 }
 END_TEST
@@ -114,18 +125,43 @@ START_TEST(plain_paths_unchanged)
 }
 END_TEST
 
-START_TEST(globs)
+START_TEST(git_object_fanout_is_a_hash)
 {
-	ck_assert(glob_match("/tmp/*.log", "/tmp/a.log"));
-	ck_assert(!glob_match("/tmp/*.log", "/tmp/a/b.log"));
-	ck_assert(glob_match("/tmp/**", "/tmp/a/b.log"));
-	ck_assert(glob_match("/tmp/**/b.log", "/tmp/b.log"));
-	ck_assert(glob_match("/tmp/**/b.log", "/tmp/x/y/b.log"));
-	ck_assert(glob_match("~/.cache/**", "~/.cache/pip/x"));
-	ck_assert(!glob_match("~/.cache/**", "~/.config/x"));
-	ck_assert(glob_match("/a/{n}.pid", "/a/{n}.pid"));
-	ck_assert(!glob_match("/a/b", "/a/bc"));
-	ck_assert(is_glob("/a/*") && !is_glob("/a/{n}"));
+	expect("/r/.git/objects/3f/0123456789abcdef0123456789abcdef012345",
+	       NULL, 0, "/r/.git/objects/{hex}/{hex}");
+	expect("/r/.git/objects/3f", NULL, 0, "/r/.git/objects/{hex}");
+	expect("/r/.git/objects/pack", NULL, 0, "/r/.git/objects/pack");
+	expect("/r/objects/zz", NULL, 0, "/r/objects/zz");
+}
+END_TEST
+
+START_TEST(evidence_reaches_the_classifier)
+{
+	/* 12 mixed letters: only the evidence finds it random */
+	expect("/srv/spool/Xk3jq9ZaLm2p", NULL, TN_EXCL | TN_REMOVED,
+	       "/srv/spool/{rand}");
+	expect("/srv/spool/Xk3jq9ZaLm2p", NULL, TN_EXCL,
+	       "/srv/spool/Xk3jq9ZaLm2p");
+	/* the prefix and suffix keep their own rules */
+	expect("/srv/job-Xk3jq9ZaLm2p.1234.tmp", NULL, TN_EXCL | TN_REMOVED,
+	       "/srv/job-{rand}.{n}.tmp");
+}
+END_TEST
+
+START_TEST(a_directory_made_exclusively_counts_for_its_names)
+{
+	struct tn_evidence ev = TN_EVIDENCE_INIT;
+	unsigned long long created;
+	char *got;
+
+	map_put(&ev.m, "/root/w", (void *)(uintptr_t)TN_EXCL);
+	map_put(&ev.m, "/root/w/Xk3jq9ZaLm2p", (void *)(uintptr_t)TN_EXCL);
+	got = generalize_path("/root/w/Xk3jq9ZaLm2p/x", "/root", &ev, &created);
+	ck_assert_str_eq(got, "~/w/{rand}/x");
+	/* components: "~" 0, "w" 1, the token 2, "x" 3 */
+	ck_assert_uint_eq(created, (1ull << 1) | (1ull << 2));
+	free(got);
+	tn_evidence_free(&ev);
 }
 END_TEST
 
@@ -143,7 +179,9 @@ Suite *test_suite(void)
 	tcase_add_test(tc, home_rebased);
 	tcase_add_test(tc, no_exist_dir);
 	tcase_add_test(tc, plain_paths_unchanged);
-	tcase_add_test(tc, globs);
+	tcase_add_test(tc, git_object_fanout_is_a_hash);
+	tcase_add_test(tc, evidence_reaches_the_classifier);
+	tcase_add_test(tc, a_directory_made_exclusively_counts_for_its_names);
 	suite_add_tcase(s, tc);
 	return s;
 }
