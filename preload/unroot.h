@@ -143,7 +143,8 @@ HIDDEN bool ur_log_write_other(const char *buf, size_t len); /* a child */
 HIDDEN bool ur_log_borrowed(void); /* a forked child without a file */
 HIDDEN void ur_log_start(void);
 HIDDEN void ur_log_after_fork(void);
-HIDDEN void ur_log_end(void);
+HIDDEN void ur_log_end(void);  /* and ur_log_trim */
+HIDDEN void ur_log_trim(void); /* the image ends: cut its file */
 HIDDEN void ur_log_reset_start(void);
 
 /* proc.c */

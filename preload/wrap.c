@@ -125,9 +125,23 @@
 	}
 #define C(name, params, args) \
 	CALL_THEN(int, name, params, args, true, ur_creds_refresh())
+/* the image ends: its end record and trimmed log first (log.c) */
+#define X(name, params, args)                            \
+	static void(*real_##name) params;                \
+	EXPORT void name params                          \
+	{                                                \
+		REAL(name, void(*) params);              \
+		if (ur_enabled)                          \
+			ur_log_end();                    \
+		if (real_##name)                         \
+			real_##name args;                \
+		for (;;)                                 \
+			syscall(SYS_exit_group, status); \
+	}
 #include "calls.def"
 #undef W
 #undef C
+#undef X
 
 /* ---- the open family ---- */
 
@@ -786,9 +800,11 @@ __attribute__((constructor(103))) static void resolve_wrapped(void)
 		return;
 #define W(ret, name, op, shape, params, args, extra) RESOLVE(name);
 #define C(name, params, args)			     RESOLVE(name);
+#define X(name, params, args)			     RESOLVE(name);
 #include "calls.def"
 #undef W
 #undef C
+#undef X
 	RESOLVE(open);
 	RESOLVE(open64);
 	RESOLVE(openat);

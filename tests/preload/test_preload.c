@@ -1158,8 +1158,8 @@ START_TEST(test_fork)
 	ck_assert_str_eq(jstr(p, "exe"), workload_real);
 	ck_assert_int_eq(count_ev(&r, "mkdir", "child-dir", &ev), 1);
 	ck_assert_int_eq(jint(ev, "pid"), child);
-	/* the child's file describes its own ancestors; only the workload
-	 * itself writes an end record in its file */
+	/* the child's file describes its own ancestors, and ends with its
+	 * own end record */
 	size_t i;
 	json_t *x;
 	int dirs = 0, ends = 0;
@@ -1170,7 +1170,7 @@ START_TEST(test_fork)
 		ends += is_type(x, "end");
 	}
 	ck_assert_int_eq(dirs, 1);
-	ck_assert_int_eq(ends, 0); /* the child left with _exit */
+	ck_assert_int_eq(ends, 1); /* the child left with _exit: ended too */
 	run_free(&r);
 }
 END_TEST
@@ -1885,6 +1885,132 @@ START_TEST(test_no_self_tracing)
 }
 END_TEST
 
+/*
+ * The log files of a run that are not exactly their records: NUL bytes
+ * (padding left untrimmed) or a last byte that is not a newline.  The
+ * first one's name in first.
+ */
+static int untrimmed_files(const struct run *r, char *first, size_t cap)
+{
+	DIR *d = opendir(r->log);
+	struct dirent *e;
+	int n = 0;
+	static char buf[1 << 22];
+
+	ck_assert_ptr_nonnull(d);
+	first[0] = 0;
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		if (len < 6 || strcmp(e->d_name + len - 6, ".jsonl"))
+			continue;
+		char path[PATH_MAX];
+		snprintf(path, sizeof path, "%s/%s", r->log, e->d_name);
+		FILE *f = fopen(path, "r");
+		ck_assert_ptr_nonnull(f);
+		size_t got = fread(buf, 1, sizeof buf, f);
+		fclose(f);
+		if (got && buf[got - 1] == '\n' && !memchr(buf, 0, got))
+			continue;
+		if (!n++)
+			snprintf(first, cap, "%s (%zu bytes)", e->d_name, got);
+	}
+	closedir(d);
+	return n;
+}
+
+/* end records in the file of rec (the file named by rec's "_file") */
+static int ends_in_file_of(const struct run *r, const json_t *rec,
+			   bool *end_last)
+{
+	size_t i;
+	json_t *x;
+	int n = 0;
+	*end_last = false;
+	json_array_foreach (r->recs, i, x) {
+		if (strcmp(jstr(x, "_file"), jstr(rec, "_file")))
+			continue;
+		*end_last = is_type(x, "end");
+		n += *end_last;
+	}
+	return n;
+}
+
+/*
+ * Every image's log is cut to its records when the image ends by exit(),
+ * _exit, _Exit or exec: no padding is left, and the end record, written
+ * once at exit and _exit alike, is the file's last.  Records made after a
+ * failed exec (the file is trimmed already) follow it in the same file.
+ * A vfork child's _exit ends nothing of its parent's.
+ */
+START_TEST(test_logs_trimmed_when_images_end)
+{
+	struct run r;
+	char first[PATH_MAX + 64];
+	json_t *ev;
+	bool last;
+
+	run(&r, "ends", NULL);
+	ck_assert_int_eq(exit_code(&r), 0);
+	check_common(&r);
+	ck_assert_int_eq(r.torn, 0);
+	ck_assert_msg(untrimmed_files(&r, first, sizeof first) == 0,
+		      "untrimmed log: %s", first);
+	static const char *const ended[] = {"end-parent",      "end-_exit",
+					    "end-exit",	       "end-_Exit",
+					    "end-failed-exec", "end-exec-sh"};
+	for (int i = 0; i < 6; i++) {
+		ck_assert_msg(count_ev(&r, NULL, ended[i], &ev) == 1,
+			      "%s not recorded", ended[i]);
+		ck_assert_msg(ends_in_file_of(&r, ev, &last) == 1 && last,
+			      "%s: not one end record, last", ended[i]);
+	}
+	/* the exec'ed image's file has no end; its new image's has */
+	ck_assert_int_eq(count_ev(&r, "open", "end-exec", &ev), 1);
+	ck_assert_int_eq(ends_in_file_of(&r, ev, &last), 0);
+	ck_assert_int_eq(count_ev(&r, "open", "end-after-failed-exec", &ev), 1);
+	ck_assert_int_eq(ends_in_file_of(&r, ev, &last), 1);
+	json_t *e;
+	ck_assert_int_eq(count_ev(&r, "open", "end-parent-after", &e), 1);
+	ck_assert_int_eq(ends_in_file_of(&r, e, &last), 1);
+	ck_assert_int_eq(count_own(&r, "end"), 1);
+	run_free(&r);
+}
+END_TEST
+
+/*
+ * exit() while four threads keep creating files: the log is sealed at
+ * exit, and what the threads record after that is appended to it.  No
+ * record is torn or lost but the one each thread may have in flight
+ * when the process is gone.
+ */
+START_TEST(test_exit_with_writing_threads_loses_nothing)
+{
+	struct run r;
+	size_t i;
+	json_t *x;
+	int recs = 0, disk = 0;
+
+	run(&r, "exit_threads", NULL);
+	ck_assert_int_eq(exit_code(&r), 0);
+	check_common(&r);
+	ck_assert_int_eq(r.torn, 0);
+	json_array_foreach (r.recs, i, x)
+		recs += is_type(x, "ev") && jint(x, "ret") >= 0 &&
+			!strcmp(jstr(x, "fn"), "open");
+	DIR *d = opendir(r.work);
+	struct dirent *e;
+	ck_assert_ptr_nonnull(d);
+	while ((e = readdir(d)))
+		disk += e->d_name[0] == 'x';
+	closedir(d);
+	ck_assert_int_gt(disk, 0);
+	ck_assert_msg(recs <= disk && disk - recs <= 4,
+		      "%d files on disk, %d recorded", disk, recs);
+	ck_assert_int_eq(count_own(&r, "end"), 1);
+	run_free(&r);
+}
+END_TEST
+
 /* ---- what is written ---- */
 
 static bool file_has(const char *path, const char *needle)
@@ -2044,6 +2170,8 @@ static Suite *preload_suite(void)
 	tcase_add_test(tc, test_planted_symlink);
 	tcase_add_test(tc, test_no_self_tracing);
 	tcase_add_test(tc, test_secret_env);
+	tcase_add_test(tc, test_logs_trimmed_when_images_end);
+	tcase_add_test(tc, test_exit_with_writing_threads_loses_nothing);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("encoding");

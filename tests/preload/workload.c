@@ -1010,6 +1010,83 @@ static int scenario_daemon(void)
 	_exit(0);
 }
 
+/*
+ * ---- the ends of a process image (the log is trimmed: preload/log.c) ----
+ * Children that record a file, then leave by _exit, exit(), _Exit, a
+ * successful exec, or a failed exec followed by more records and _exit;
+ * a vfork child that leaves by _exit at once.  The workload returns from
+ * main.
+ */
+static pid_t child_then(const char *name, int how)
+{
+	pid_t pid = fork();
+	check(pid >= 0, "fork");
+	if (pid)
+		return pid;
+	int fd = open(name, O_WRONLY | O_CREAT, 0644);
+	if (fd < 0)
+		_exit(1);
+	close(fd);
+	switch (how) {
+	case 0:
+		_exit(0);
+	case 1:
+		exit(0);
+	case 2:
+		_Exit(0);
+	case 3:
+		execl("/bin/sh", "sh", "-c", "echo > end-exec-sh",
+		      (char *)NULL);
+		_exit(1);
+	default:
+		execl("/nonexistent-end", "x", (char *)NULL);
+		fd = open("end-after-failed-exec", O_WRONLY | O_CREAT, 0644);
+		_exit(fd < 0 ? 1 : 0);
+	}
+}
+
+static int scenario_ends(void)
+{
+	static const char *const names[] = {"end-_exit", "end-exit",
+					    "end-_Exit", "end-exec",
+					    "end-failed-exec"};
+	FD(open("end-parent", O_WRONLY | O_CREAT, 0644));
+	fflush(stdout);
+	for (int i = 0; i < 5; i++)
+		wait_child(child_then(names[i], i));
+	pid_t pid = vfork();
+	if (pid == 0)
+		_exit(0);
+	wait_child(pid);
+	FD(open("end-parent-after", O_WRONLY | O_CREAT, 0644));
+	return 0;
+}
+
+/* threads that keep creating files while the main thread calls exit() */
+static void *exit_racer(void *arg)
+{
+	char name[64];
+	long id = (long)arg;
+	for (int i = 0;; i++) {
+		snprintf(name, sizeof name, "x%ld-%d", id, i);
+		int fd = open(name, O_WRONLY | O_CREAT, 0644);
+		if (fd >= 0)
+			close(fd);
+	}
+	return NULL;
+}
+
+static int scenario_exit_threads(void)
+{
+	pthread_t t;
+	for (long i = 0; i < 4; i++)
+		check(pthread_create(&t, NULL, exit_racer, (void *)i) == 0,
+		      "pthread_create");
+	struct timespec pause = {0, 50 * 1000 * 1000};
+	nanosleep(&pause, NULL);
+	exit(0);
+}
+
 /* a signal handler that removes a file while the main loop creates files */
 static volatile sig_atomic_t handled;
 
@@ -1286,6 +1363,10 @@ int main(int argc, char **argv)
 		return scenario_fork_threads();
 	if (!strcmp(s, "storm"))
 		return scenario_storm();
+	if (!strcmp(s, "ends"))
+		return scenario_ends();
+	if (!strcmp(s, "exit_threads"))
+		return scenario_exit_threads();
 	if (!strcmp(s, "daemon"))
 		return scenario_daemon();
 	if (!strcmp(s, "signal"))
