@@ -222,6 +222,20 @@ HIDDEN bool ur_fd_path_stat(int fd, char *out, size_t cap, struct stat *st,
 			    bool *has_st);
 HIDDEN void ur_known_opened(int fd, const char *fd_path, uint64_t state_key);
 HIDDEN void ur_known_fd_moved(const char *path);
+/* after a chmod or chown of key whose state was before: what it is now */
+HIDDEN void ur_known_attrs(uint64_t key, const struct stat *before, int mode,
+			   long uid, long gid);
+/*
+ * Descriptor trust (known.c): every call that may close or replace a
+ * descriptor is bracketed by closing_begin/end; untrust ends trust for
+ * good; a wrapped open passes the snapshot taken before it to the entry
+ * its record makes (ur_fd_opening, which returns the outer one).
+ */
+HIDDEN bool ur_fd_closing_begin(void);
+HIDDEN void ur_fd_closing_end(bool counted);
+HIDDEN void ur_fd_untrust(void);
+HIDDEN unsigned long ur_fd_snapshot(void);
+HIDDEN unsigned long ur_fd_opening(unsigned long closes);
 
 /* raw system calls: the tracer's own I/O never goes through a wrapper */
 HIDDEN long ur_sys_open(const char *path, int flags, int mode);

@@ -1087,6 +1087,102 @@ START_TEST(test_known_states)
 }
 END_TEST
 
+/*
+ * ---- descriptor trust (preload/known.c) ----
+ * Each way a descriptor can be closed or replaced (the workload's fdtrust
+ * scenario): after it, the number's next fd-based call is recorded with
+ * the file the number names now, never the path remembered before.
+ */
+static const char *const fd_closers[] = {
+    "close",	   "__close",  "close_range", "closefrom",   "syscall_close",
+    "dup2",	   "__dup2",   "dup3",	      "fcntl_dupfd", "fclose",
+    "_IO_fclose",  "freopen",  "closedir",    "pclose",	     "endmntent",
+    "__endmntent", "mq_close", "daemon",      "forkpty",     "login_tty",
+    "vfork",	   "exec",
+};
+#define NCLOSERS ((int)(sizeof fd_closers / sizeof *fd_closers))
+
+/* The one probe of the fdtrust scenario: fchmod 0640, or ftruncate. */
+static json_t *fd_probe(const struct run *r)
+{
+	size_t i;
+	json_t *x, *found = NULL;
+	int n = 0;
+	json_array_foreach (r->recs, i, x) {
+		const char *fn = jstr(x, "fn"), *mode = jstr(x, "mode");
+		if (!is_type(x, "ev") || !fn)
+			continue;
+		if (!strcmp(fn, "ftruncate") ||
+		    (!strcmp(fn, "fchmod") && mode && !strcmp(mode, "0640"))) {
+			found = x;
+			n++;
+		}
+	}
+	ck_assert_int_eq(n, 1);
+	return found;
+}
+
+START_TEST(test_reused_fd_never_has_the_old_path)
+{
+	const char *how = fd_closers[_i];
+	struct run r;
+	struct opts o = {.arg3 = how};
+	char want[PATH_MAX], got[PATH_MAX];
+
+	run(&r, "fdtrust", &o);
+	if (exit_code(&r) == 77) {
+		fprintf(stderr, "fdtrust %s: not supported here, skipped\n",
+			how);
+		run_free(&r);
+		return;
+	}
+	ck_assert_msg(exit_code(&r) == 0, "%s: exit %d", how, exit_code(&r));
+	check_common(&r);
+	ck_assert_ptr_nonnull(output_value(&r, "expect", want, sizeof want));
+	ck_assert_ptr_nonnull(jpath(fd_probe(&r), "path", got, sizeof got));
+	size_t n = strlen(want);
+	if (want[n - 1] == '*')
+		ck_assert_msg(!strncmp(got, want, n - 1), "%s: %s, want %s",
+			      how, got, want);
+	else
+		ck_assert_msg(!strcmp(got, want), "%s: %s, want %s", how, got,
+			      want);
+	run_free(&r);
+}
+END_TEST
+
+/* Threads trade numbers between files all the time: every chmod is
+ * recorded with its own file (0604 the writer's a<i>, 0640 the reader's
+ * b). */
+START_TEST(test_threads_racing_close_and_open_keep_fd_paths)
+{
+	struct run r;
+	struct opts o = {.arg3 = "3000"};
+	size_t i;
+	json_t *x;
+	char got[PATH_MAX];
+	int a = 0, b = 0;
+
+	run(&r, "fdtrust_threads", &o);
+	ck_assert_int_eq(exit_code(&r), 0);
+	check_common(&r);
+	json_array_foreach (r.recs, i, x) {
+		if (!is_type(x, "ev") || strcmp(jstr(x, "fn"), "fchmod"))
+			continue;
+		const char *base =
+		    strrchr(jpath(x, "path", got, sizeof got), '/') + 1;
+		bool is_b = !strcmp(jstr(x, "mode"), "0640");
+		ck_assert_msg(is_b ? !strcmp(base, "b") : base[0] == 'a',
+			      "chmod %s recorded for %s", jstr(x, "mode"), got);
+		a += !is_b;
+		b += is_b;
+	}
+	ck_assert_int_eq(a, 3000);
+	ck_assert_int_eq(b, 3000);
+	run_free(&r);
+}
+END_TEST
+
 /* lines of out that do not start with prefix */
 static void drop_lines(char *out, const char *prefix)
 {
@@ -2143,6 +2239,9 @@ static Suite *preload_suite(void)
 	tc = tcase_create("known");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_known_states);
+	tcase_add_loop_test(tc, test_reused_fd_never_has_the_old_path, 0,
+			    NCLOSERS);
+	tcase_add_test(tc, test_threads_racing_close_and_open_keep_fd_paths);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("procs");
