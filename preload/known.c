@@ -31,16 +31,21 @@
  * fclose, _IO_fclose, fcloseall, freopen, closedir (of an fdopendir stream
  * too), pclose, endmntent, mq_close, and daemon, forkpty and login_tty,
  * which dup2 onto 0-2 inside libc), and so is the raw syscall() of libc;
- * each counts itself in fd_closes before the real call and holds
- * fd_closing non-zero until it has returned.  An entry remembers fd_closes
- * as it was before the call that told its path (the open that made the fd,
- * or the fstat and readlink of /proc/self/fd), taken only while no close
- * was in flight.  It is trusted while fd_closes still has that value: then
- * no descriptor at all was closed or replaced since the path was true, so
- * the fd still names that file.  Opening, dup and fcntl(F_DUPFD) only take
- * free numbers, and exec starts a new table: none needs counting.  A close
- * that began after the entry was taken has already moved fd_closes; one in
- * flight when it was taken makes it untrusted from the start.
+ * each counts itself before the real call, in num_closes[N] when it
+ * closes the one number N it names (close, dup2, fclose ...), else in
+ * fd_closes, and holds fd_closing non-zero until it has returned.  An
+ * entry remembers fd_closes as it was before the call that told its path
+ * (the open that made the fd, or the fstat and readlink of /proc/self/fd),
+ * taken only while no close was in flight, and num_closes[its fd] as it
+ * was when the entry was made.  It is trusted while both still have those
+ * values: then its number was not closed or replaced since the path was
+ * true, so it still names that file.  Opening, dup and fcntl(F_DUPFD)
+ * only take free numbers, and exec starts a new table: none needs
+ * counting.  A close that began after the entry was made has moved one of
+ * the two; one in flight when its path was taken makes it untrusted from
+ * the start.  Between the taking and the entry (the open's call and its
+ * record) the number is not known yet: a close that runs there (only a
+ * signal handler can, below) counts in fd_closes, whatever it closes.
  *
  * What keeps the counting whole:
  * - one thread.  Trust needs glibc's __libc_single_threaded, which stays
@@ -95,6 +100,7 @@ struct __attribute__((aligned(64))) fd_slot {
 	long long stamp;
 	uint64_t dev, ino;
 	unsigned long closes;		   /* fd_closes it is true for */
+	unsigned ncloses;		   /* and num_closes[its fd] */
 	unsigned len;			   /* 0: empty */
 	uint64_t words[FD_PATH_BYTES / 8]; /* the path, 8 bytes a store */
 };
@@ -107,11 +113,14 @@ static int fd_high; /* one past the highest fd slot ever filled */
 
 /* descriptor trust (the top of this file) */
 #define NOT_TRUSTED (~0UL)
-static unsigned long fd_closes FORK_STATE; /* closes and replaces begun */
+static unsigned long fd_closes FORK_STATE; /* closes of any number begun */
+static unsigned num_closes[FD_SLOTS];	   /* closes of each number begun */
 static int fd_closing FORK_STATE;	   /* ... and not yet returned */
 static int fd_untrusted FORK_STATE;	   /* trust has ended for good */
 /* fd_closes before the wrapped open in progress on this thread */
 static __thread unsigned long open_closes = NOT_TRUSTED;
+/* this thread is between a snapshot and the entry it makes */
+static __thread int taking;
 
 static long long now_coarse(void)
 {
@@ -319,7 +328,13 @@ static bool single_threaded(void)
 	       !PEEK(fd_untrusted);
 }
 
-bool ur_fd_closing_begin(void)
+/*
+ * A close or replace of fd (-1: of numbers not known here) begins.  It is
+ * counted for its number only, unless it runs nested inside the taking of
+ * an entry (a signal handler), where the number the entry will be for is
+ * not known yet: then it counts for all.
+ */
+bool ur_fd_closing_begin(int fd)
 {
 	if (!single_threaded()) {
 		if (!PEEK(fd_untrusted))
@@ -328,7 +343,10 @@ bool ur_fd_closing_begin(void)
 	}
 	/* one thread: only a nested signal handler can interleave */
 	POKE(fd_closing, PEEK(fd_closing) + 1);
-	POKE(fd_closes, PEEK(fd_closes) + 1);
+	if (fd < 0 || taking)
+		POKE(fd_closes, PEEK(fd_closes) + 1);
+	else if (fd < FD_SLOTS)
+		POKE(num_closes[fd], PEEK(num_closes[fd]) + 1);
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	return true;
 }
@@ -361,9 +379,17 @@ unsigned long ur_fd_opening(unsigned long closes)
 	return outer;
 }
 
-unsigned long ur_fd_snapshot(void)
+unsigned long ur_fd_take(void)
 {
+	taking++;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	return trust_snapshot();
+}
+
+void ur_fd_taken(void)
+{
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	taking--;
 }
 
 /* ---- descriptor paths ---- */
@@ -389,6 +415,7 @@ static void fd_put(int fd, const struct stat *st, const char *path, size_t n,
 	}
 	STORE(f->len, (unsigned)n);
 	STORE(f->closes, closes);
+	STORE(f->ncloses, PEEK(num_closes[fd]));
 	STORE(fd_keys[fd], ur_hash_path(path, n));
 	seq_unlock(&f->seq, taken);
 	int high = __atomic_load_n(&fd_high, __ATOMIC_RELAXED);
@@ -413,10 +440,11 @@ static bool fd_get(int fd, const struct stat *st, char *out, size_t cap,
 	unsigned len = LOAD(f->len);
 	if (len == 0 || len >= cap || len >= FD_PATH_BYTES)
 		return false;
-	bool same =
-	    st ? LOAD(f->dev) == (uint64_t)st->st_dev &&
-		     LOAD(f->ino) == (uint64_t)st->st_ino
-	       : LOAD(f->closes) == PEEK(fd_closes) && single_threaded();
+	bool same = st ? LOAD(f->dev) == (uint64_t)st->st_dev &&
+			     LOAD(f->ino) == (uint64_t)st->st_ino
+		       : LOAD(f->closes) == PEEK(fd_closes) &&
+			     LOAD(f->ncloses) == PEEK(num_closes[fd]) &&
+			     single_threaded();
 	same = same && fresh(LOAD(f->gen), LOAD(f->stamp), now_coarse());
 	for (unsigned i = 0; i < len; i += 8) {
 		uint64_t w = LOAD(f->words[i / 8]);
@@ -442,6 +470,7 @@ static void fd_retrust(int fd, unsigned long closes)
 	    !seq_lock(&f->seq, &taken))
 		return;
 	STORE(f->closes, closes);
+	STORE(f->ncloses, PEEK(num_closes[fd]));
 	seq_unlock(&f->seq, taken);
 }
 
@@ -471,18 +500,18 @@ static bool fd_path(int fd, char *out, size_t cap, struct stat *st,
 		st = &own;
 		has_st = &present;
 	}
-	unsigned long closes = trust_snapshot();
+	unsigned long closes = ur_fd_take();
+	bool ok = true;
 	*has_st = ur_sys_fstat(fd, st) == 0;
-	if (*has_st && fd_get(fd, st, out, cap, NULL)) {
+	if (*has_st && fd_get(fd, st, out, cap, NULL))
 		fd_retrust(fd, closes);
-		return true;
-	}
-	if (!ur_fd_readlink(fd, out, cap))
-		return false;
-	if (*has_st && !ur_other_process())
+	else if (!ur_fd_readlink(fd, out, cap))
+		ok = false;
+	else if (*has_st && !ur_other_process())
 		fd_put(fd, st, out, strlen(out),
 		       closes == PEEK(fd_closes) ? closes : NOT_TRUSTED);
-	return true;
+	ur_fd_taken();
+	return ok;
 }
 
 bool ur_fd_path_stat(int fd, char *out, size_t cap, struct stat *st,

@@ -227,14 +227,16 @@ HIDDEN void ur_known_attrs(uint64_t key, const struct stat *before, int mode,
 			   long uid, long gid);
 /*
  * Descriptor trust (known.c): every call that may close or replace a
- * descriptor is bracketed by closing_begin/end; untrust ends trust for
- * good; a wrapped open passes the snapshot taken before it to the entry
+ * descriptor (fd, or -1 for any) is bracketed by closing_begin/end;
+ * untrust ends trust for good; a wrapped open takes a snapshot before it
+ * (ur_fd_take ... ur_fd_taken around the whole) and passes it to the entry
  * its record makes (ur_fd_opening, which returns the outer one).
  */
-HIDDEN bool ur_fd_closing_begin(void);
+HIDDEN bool ur_fd_closing_begin(int fd);
 HIDDEN void ur_fd_closing_end(bool counted);
 HIDDEN void ur_fd_untrust(void);
-HIDDEN unsigned long ur_fd_snapshot(void);
+HIDDEN unsigned long ur_fd_take(void);
+HIDDEN void ur_fd_taken(void);
 HIDDEN unsigned long ur_fd_opening(unsigned long closes);
 
 /* raw system calls: the tracer's own I/O never goes through a wrapper */

@@ -143,36 +143,53 @@
 		for (;;)                                 \
 			syscall(SYS_exit_group, status); \
 	}
+/* The descriptor of a stream or directory stream, errno untouched. */
+static int stream_fd(FILE *stream)
+{
+	int saved = errno;
+	int fd = stream ? fileno(stream) : -1;
+	errno = saved;
+	return fd;
+}
+
+static int dir_fd(DIR *dir)
+{
+	int saved = errno;
+	int fd = dir ? dirfd(dir) : -1;
+	errno = saved;
+	return fd;
+}
+
 /*
  * A call that may close or replace a descriptor: counted (known.c), the
  * real call, errno as it left it.  Declared first: older libc headers
  * lack some (close_range, closefrom) and glibc's own names (__close).
  */
-#define D(ret, name, params, args)                     \
-	ret name params;                               \
-	static ret(*real_##name) params;               \
-	EXPORT ret name params                         \
-	{                                              \
-		REAL_OR_ENOSYS(name, ret(*) params);   \
-		if (!ur_enabled)                       \
-			return real_##name args;       \
-		bool counted_ = ur_fd_closing_begin(); \
-		ret r = real_##name args;              \
-		ur_fd_closing_end(counted_);           \
-		return r;                              \
+#define D(ret, name, params, args, fd)                   \
+	ret name params;                                 \
+	static ret(*real_##name) params;                 \
+	EXPORT ret name params                           \
+	{                                                \
+		REAL_OR_ENOSYS(name, ret(*) params);     \
+		if (!ur_enabled)                         \
+			return real_##name args;         \
+		bool counted_ = ur_fd_closing_begin(fd); \
+		ret r = real_##name args;                \
+		ur_fd_closing_end(counted_);             \
+		return r;                                \
 	}
-#define DV(name, params, args)                                       \
-	void name params;                                            \
-	static void(*real_##name) params;                            \
-	EXPORT void name params                                      \
-	{                                                            \
-		REAL(name, void(*) params);                          \
-		bool counted_ = ur_enabled && ur_fd_closing_begin(); \
-		if (real_##name)                                     \
-			real_##name args;                            \
-		else                                                 \
-			syscall(SYS_close_range, fd, ~0U, 0);        \
-		ur_fd_closing_end(counted_);                         \
+#define DV(name, params, args)                                         \
+	void name params;                                              \
+	static void(*real_##name) params;                              \
+	EXPORT void name params                                        \
+	{                                                              \
+		REAL(name, void(*) params);                            \
+		bool counted_ = ur_enabled && ur_fd_closing_begin(-1); \
+		if (real_##name)                                       \
+			real_##name args;                              \
+		else                                                   \
+			syscall(SYS_close_range, fd, ~0U, 0);          \
+		ur_fd_closing_end(counted_);                           \
 	}
 #include "calls.def"
 #undef W
@@ -204,8 +221,9 @@ typedef int (*open_call)(int dirfd, const char *path, int flags, mode_t mode);
 
 /*
  * ur_end of a call that made descriptor fd: the entry its record makes for
- * fd is trusted if no descriptor was closed since closes was taken, before
- * the call (known.c).  Nested: a signal handler's own open restores ours.
+ * fd is trusted if no descriptor was closed since closes was taken
+ * (ur_fd_take, before the call: known.c).  Nested: a signal handler's own open
+ * restores ours.
  */
 static void end_open(struct scratch *s, struct call *c, int fd,
 		     unsigned long closes)
@@ -213,6 +231,7 @@ static void end_open(struct scratch *s, struct call *c, int fd,
 	unsigned long outer = ur_fd_opening(closes);
 	ur_end(s, c, fd, fd < 0);
 	ur_fd_opening(outer);
+	ur_fd_taken();
 }
 
 /*
@@ -242,7 +261,7 @@ static __attribute__((noinline)) int traced_open(const char *fn, open_call call,
 	c.has_mode = has_mode;
 	c.nofollow = flags & O_NOFOLLOW;
 	c.may_add_excl = has_mode; /* not __open_2: it has no mode */
-	unsigned long closes = ur_fd_snapshot();
+	unsigned long closes = ur_fd_take();
 	struct scratch *s = ur_begin(&c);
 	int r = s && s->performed ? (int)s->performed_ret
 				  : call(dirfd, path, flags, mode);
@@ -446,7 +465,7 @@ static FILE *traced_fopen(const char *fn, const char *path, int flags,
 		c.mode = 0666;
 		c.has_mode = true;
 	}
-	unsigned long closes = ur_fd_snapshot();
+	unsigned long closes = ur_fd_take();
 	struct scratch *s = ur_begin(&c);
 	FILE *f = call(path, mode, stream);
 	end_open(s, &c, f ? fileno(f) : -1, closes);
@@ -477,7 +496,7 @@ FOPEN(fopen64)
 	{                                                                   \
 		REAL(name, FILE *(*)(const char *, const char *, FILE *));  \
 		/* it closes the stream's descriptor (known.c) */           \
-		bool counted = ur_enabled && ur_fd_closing_begin();         \
+		bool counted = ur_enabled && ur_fd_closing_begin(-1);       \
 		FILE *f = real_##name(path, mode, stream);                  \
 		ur_fd_closing_end(counted);                                 \
 		return f;                                                   \
@@ -571,7 +590,7 @@ EXPORT int shm_open(const char *name, int flags, mode_t mode)
 	c.flag_kind = FK_OPEN;
 	c.mode = mode;
 	c.has_mode = (flags & O_CREAT) != 0;
-	unsigned long closes = ur_fd_snapshot();
+	unsigned long closes = ur_fd_take();
 	struct scratch *s = ur_begin(&c);
 	int r = real_shm_open(name, flags, mode);
 	end_open(s, &c, r, closes);
@@ -681,7 +700,7 @@ static int (*real_pclose)(FILE *);
 EXPORT int pclose(FILE *stream)
 {
 	REAL_OR_ENOSYS(pclose, int (*)(FILE *));
-	bool counted = ur_enabled && ur_fd_closing_begin();
+	bool counted = ur_enabled && ur_fd_closing_begin(-1);
 	int r = real_pclose(stream);
 	ur_fd_closing_end(counted);
 	if (ur_enabled && r >= 0)
@@ -753,7 +772,7 @@ EXPORT long syscall(long n, ...)
 		return real_syscall(n, a[0], a[1], a[2], a[3], a[4], a[5]);
 	}
 	const char *from = __builtin_return_address(0);
-	bool counted = ur_enabled && ur_fd_closing_begin();
+	bool counted = ur_enabled && ur_fd_closing_begin(-1);
 	if (ur_enabled && (from < __ehdr_start || from >= _end))
 		ur_fd_untrust();
 	long r = real_syscall(n, a[0], a[1], a[2], a[3], a[4], a[5]);
@@ -966,7 +985,7 @@ __attribute__((constructor(103))) static void resolve_wrapped(void)
 #define W(ret, name, op, shape, params, args, extra) RESOLVE(name);
 #define C(name, params, args)			     RESOLVE(name);
 #define X(name, params, args)			     RESOLVE(name);
-#define D(ret, name, params, args)		     RESOLVE(name);
+#define D(ret, name, params, args, fd)		     RESOLVE(name);
 #define DV(name, params, args)			     RESOLVE(name);
 #include "calls.def"
 #undef W
