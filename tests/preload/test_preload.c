@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -48,6 +49,7 @@ struct run {
 	char work[96];
 	pid_t pid;
 	int status;
+	long maxrss_kib; /* the workload's peak resident memory */
 	char out[1 << 16];
 	size_t outlen;
 	json_t *recs; /* every record, with "_file" added */
@@ -325,7 +327,9 @@ static void run_in(struct run *r, const char *scn, const struct opts *o)
 		r->outlen += (size_t)n;
 	r->out[r->outlen] = 0;
 	close(pfd[0]);
-	ck_assert_int_eq(waitpid(pid, &r->status, 0), pid);
+	struct rusage ru;
+	ck_assert_int_eq(wait4(pid, &r->status, 0, &ru), pid);
+	r->maxrss_kib = ru.ru_maxrss;
 	if (o->kill_ms) /* let the rest of the group die */
 		usleep(100000);
 	read_logs(r);
@@ -1837,6 +1841,30 @@ START_TEST(test_threads_no_stacks)
 }
 END_TEST
 
+/*
+ * Eight threads that record stacks add less than 2 MiB of resident memory:
+ * they share one libunwind frame cache (256 KiB each before).
+ */
+START_TEST(test_threads_with_stacks_add_under_2_mib)
+{
+	struct run bare, traced;
+	struct opts ob = {.bare = true, .arg3 = "8", .arg4 = "500"};
+	struct opts ot = {.arg3 = "8", .arg4 = "500"};
+
+	run(&bare, "threads", &ob);
+	run(&traced, "threads", &ot);
+	ck_assert_int_eq(exit_code(&bare), 0);
+	ck_assert_int_eq(exit_code(&traced), 0);
+	ck_assert_int_eq(count_ev(&traced, "open", NULL, NULL), 8 * 500);
+	long added = traced.maxrss_kib - bare.maxrss_kib;
+	fprintf(stderr, "8 threads with stacks: %ld KiB added (%ld -> %ld)\n",
+		added, bare.maxrss_kib, traced.maxrss_kib);
+	ck_assert_int_lt(added, 2048);
+	run_free(&bare);
+	run_free(&traced);
+}
+END_TEST
+
 /* forked children whose first records come from 16 threads at once: the
  * proc record stays first (check_common) and nothing is lost */
 START_TEST(test_fork_threads)
@@ -2285,6 +2313,7 @@ static Suite *preload_suite(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_threads);
 	tcase_add_test(tc, test_threads_no_stacks);
+	tcase_add_test(tc, test_threads_with_stacks_add_under_2_mib);
 	tcase_add_test(tc, test_fork_threads);
 	suite_add_tcase(s, tc);
 
