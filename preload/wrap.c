@@ -761,11 +761,15 @@ static long (*real_syscall)(long, ...);
 EXPORT long syscall(long n, ...)
 {
 	va_list ap;
-	long a[6];
 
 	va_start(ap, n);
-	for (int i = 0; i < 6; i++)
-		a[i] = va_arg(ap, long);
+	long a[6]; /* in order: each va_arg its own statement */
+	a[0] = va_arg(ap, long);
+	a[1] = va_arg(ap, long);
+	a[2] = va_arg(ap, long);
+	a[3] = va_arg(ap, long);
+	a[4] = va_arg(ap, long);
+	a[5] = va_arg(ap, long);
 	va_end(ap);
 	REAL(syscall, long (*)(long, ...));
 	if (LIKELY(!closes_fds(n, a[0]))) {
