@@ -211,14 +211,10 @@ static void complete_records(struct run *r)
 	}
 }
 
-static void read_logs(struct run *r)
+/* The next log file of the run's log directory d, opened; NULL at the end. */
+static FILE *next_log(const struct run *r, DIR *d, const char **name)
 {
-	DIR *d = opendir(r->log);
 	struct dirent *e;
-
-	r->recs = json_array();
-	if (!d)
-		return;
 	while ((e = readdir(d))) {
 		size_t n = strlen(e->d_name);
 		if (n < 6 || strcmp(e->d_name + n - 6, ".jsonl"))
@@ -228,8 +224,24 @@ static void read_logs(struct run *r)
 		FILE *f = fopen(path, "r");
 		if (!f)
 			continue;
+		*name = e->d_name;
+		return f;
+	}
+	return NULL;
+}
+
+static void read_logs(struct run *r)
+{
+	DIR *d = opendir(r->log);
+	FILE *f;
+	const char *name;
+
+	r->recs = json_array();
+	if (!d)
+		return;
+	while ((f = next_log(r, d, &name))) {
 		r->files++;
-		read_records(r, f, e->d_name);
+		read_records(r, f, name);
 		fclose(f);
 	}
 	closedir(d);
@@ -2017,26 +2029,20 @@ END_TEST
 static int untrimmed_files(const struct run *r, char *first, size_t cap)
 {
 	DIR *d = opendir(r->log);
-	struct dirent *e;
+	FILE *f;
+	const char *name;
 	int n = 0;
 	static char buf[1 << 22];
 
 	ck_assert_ptr_nonnull(d);
 	first[0] = 0;
-	while ((e = readdir(d))) {
-		size_t len = strlen(e->d_name);
-		if (len < 6 || strcmp(e->d_name + len - 6, ".jsonl"))
-			continue;
-		char path[PATH_MAX];
-		snprintf(path, sizeof path, "%s/%s", r->log, e->d_name);
-		FILE *f = fopen(path, "r");
-		ck_assert_ptr_nonnull(f);
+	while ((f = next_log(r, d, &name))) {
 		size_t got = fread(buf, 1, sizeof buf, f);
 		fclose(f);
 		if (got && buf[got - 1] == '\n' && !memchr(buf, 0, got))
 			continue;
 		if (!n++)
-			snprintf(first, cap, "%s (%zu bytes)", e->d_name, got);
+			snprintf(first, cap, "%s (%zu bytes)", name, got);
 	}
 	closedir(d);
 	return n;
