@@ -410,8 +410,11 @@ static void record_exec(const char *fn, int dirfd, const char *path,
 	if (where != OWN_FILE &&
 	    other_note_exec(where, fn, dirfd, path, argv, ret, err))
 		return;
-	if (where != VFORK_PARENT)
-		note_exec(fn, dirfd, path, argv, ret, err);
+	if (where == VFORK_PARENT)
+		return;
+	note_exec(fn, dirfd, path, argv, ret, err);
+	if (!ret && !err)
+		ur_log_trim(); /* the image is about to end (log.c) */
 }
 
 /* ---- the exec family ---- */

@@ -8,8 +8,9 @@
  *   lstat found them or as one of this process's own successful calls left
  *   them (a file it created, a name it renamed or unlinked; record.c);
  * - descriptor paths: the path behind an fd, as /proc/self/fd resolved it or
- *   as the open that made the fd named it, checked at every use against the
- *   fd's device and inode (a reused number misses).
+ *   as the open that made the fd named it.  An entry is believed without a
+ *   system call while it is trusted (below), else checked at every use
+ *   against the fd's device and inode (fstat: a reused number misses).
  *
  * An entry is believed for at most KNOWN_TTL_NS.  Everything is forgotten
  * when this process reaps a child (wait*, system, pclose: the child may
@@ -21,10 +22,63 @@
  * Every slot is a sequence lock.  A writer that finds a slot busy gives up
  * (this is a cache); a reader that finds it busy or changed under it
  * counts a miss.  Nothing here allocates, locks or can fail the workload.
+ *
+ * ---- when a descriptor's path is trusted without fstat ----
+ *
+ * A descriptor number stops naming its file only when it is closed or
+ * replaced (dup2 onto it).  Every way libc does either is wrapped
+ * (calls.def: close, __close, close_range, closefrom, dup2, __dup2, dup3,
+ * fclose, _IO_fclose, fcloseall, freopen, closedir (of an fdopendir stream
+ * too), pclose, endmntent, mq_close, and daemon, forkpty and login_tty,
+ * which dup2 onto 0-2 inside libc), and so is the raw syscall() of libc;
+ * each counts itself before the real call, in num_closes[N] when it
+ * closes the one number N it names (close, dup2, fclose ...), else in
+ * fd_closes, and holds fd_closing non-zero until it has returned.  An
+ * entry remembers fd_closes as it was before the call that told its path
+ * (the open that made the fd, or the fstat and readlink of /proc/self/fd),
+ * taken only while no close was in flight, and num_closes[its fd] as it
+ * was when the entry was made.  It is trusted while both still have those
+ * values: then its number was not closed or replaced since the path was
+ * true, so it still names that file.  Opening, dup and fcntl(F_DUPFD)
+ * only take free numbers, and exec starts a new table: none needs
+ * counting.  A close that began after the entry was made has moved one of
+ * the two; one in flight when its path was taken makes it untrusted from
+ * the start.  Between the taking and the entry (the open's call and its
+ * record) the number is not known yet: a close that runs there (only a
+ * signal handler can, below) counts in fd_closes, whatever it closes.
+ *
+ * What keeps the counting whole:
+ * - one thread.  Trust needs glibc's __libc_single_threaded, which stays
+ *   false from the first thread on (threads libc makes for itself
+ *   included): with one thread, only a signal handler can run between a
+ *   close and its count, and it nests entirely inside it, so plain
+ *   increments suffice (a nested close that is lost in an outer
+ *   increment happens while fd_closing is non-zero, when nothing is
+ *   taken).  A close made while several threads run is not counted: it
+ *   ends trust for the rest of the image and its forked children (a child
+ *   of a threaded process may be single-threaded again).  musl and glibc
+ *   before 2.32 have no such flag: nothing is trusted there;
+ * - the same memory.  A vfork child shares this table but not the
+ *   descriptors: it records nothing and puts no entry (other process), and
+ *   its closes count, which can only end trust early.  A clone() that
+ *   shares the memory or the descriptor table with another process (not
+ *   vfork) ends trust for good (wrap.c);
+ * - libc.  A raw syscall() that closes or replaces a descriptor, sets up
+ *   or drives io_uring, or clones with shared memory or descriptors ends
+ *   trust for good, unless the tracer itself made it (its own descriptors:
+ *   counted as a close).  A program that issues its own system call
+ *   instructions bypasses libc and every wrapper (the README's threat
+ *   model), and so does another process that installs descriptors into
+ *   this one (seccomp user notification, ptrace).
+ * Entries are also believed for KNOWN_TTL_NS only: another process may
+ * rename the file (the fstat check never saw that either).
  */
 #include <time.h>
 
 #include "unroot.h"
+
+/* glibc >= 2.32 (weak: NULL elsewhere, where nothing is trusted) */
+extern char __libc_single_threaded __attribute__((weak));
 
 #define KNOWN_TTL_NS  (100 * 1000 * 1000LL)
 #define PATH_SLOTS    4096 /* a power of two */
@@ -45,6 +99,8 @@ struct __attribute__((aligned(64))) fd_slot {
 	unsigned seq, gen;
 	long long stamp;
 	uint64_t dev, ino;
+	unsigned long closes;		   /* fd_closes it is true for */
+	unsigned ncloses;		   /* and num_closes[its fd] */
 	unsigned len;			   /* 0: empty */
 	uint64_t words[FD_PATH_BYTES / 8]; /* the path, 8 bytes a store */
 };
@@ -54,6 +110,17 @@ static struct fd_slot fd_slots[FD_SLOTS];
 static uint64_t fd_keys[FD_SLOTS]; /* hash of each fd slot's path */
 static unsigned known_gen FORK_STATE = 1;
 static int fd_high; /* one past the highest fd slot ever filled */
+
+/* descriptor trust (the top of this file) */
+#define NOT_TRUSTED (~0UL)
+static unsigned long fd_closes FORK_STATE; /* closes of any number begun */
+static unsigned num_closes[FD_SLOTS];	   /* closes of each number begun */
+static int fd_closing FORK_STATE;	   /* ... and not yet returned */
+static int fd_untrusted FORK_STATE;	   /* trust has ended for good */
+/* fd_closes before the wrapped open in progress on this thread */
+static __thread unsigned long open_closes = NOT_TRUSTED;
+/* this thread is between a snapshot and the entry it makes */
+static __thread int taking;
 
 static long long now_coarse(void)
 {
@@ -223,9 +290,113 @@ void ur_known_forget_all(void)
 	__atomic_add_fetch(&known_gen, 1, __ATOMIC_ACQ_REL);
 }
 
+/*
+ * A chmod (mode >= 0) or chown (uid, gid; -1 keeps one) of key succeeded
+ * on the file whose state was before: its state now, exactly, so that the
+ * next call on it needs no fstat (tar: fchown, then fchmod).  Forgotten
+ * where the kernel may also clear set-id bits (chown of a set-id file,
+ * chmod that asks for setgid, which a non-member loses).
+ */
+void ur_known_attrs(uint64_t key, const struct stat *before, int mode, long uid,
+		    long gid)
+{
+	struct stat now = *before;
+
+	if (mode >= 0 && !(mode & S_ISGID)) {
+		now.st_mode =
+		    (before->st_mode & S_IFMT) | ((unsigned)mode & 07777);
+	} else if (mode < 0 && !(before->st_mode & (S_ISUID | S_ISGID))) {
+		if (uid != -1)
+			now.st_uid = (uid_t)uid;
+		if (gid != -1)
+			now.st_gid = (gid_t)gid;
+	} else {
+		ur_known_forget(key);
+		return;
+	}
+	ur_known_put(key, &now, true);
+}
+
+/* ---- descriptor trust ---- */
+
+#define PEEK(x)	   __atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define POKE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+
+static bool single_threaded(void)
+{
+	return &__libc_single_threaded && __libc_single_threaded &&
+	       !PEEK(fd_untrusted);
+}
+
+/*
+ * A close or replace of fd (-1: of numbers not known here) begins.  It is
+ * counted for its number only, unless it runs nested inside the taking of
+ * an entry (a signal handler), where the number the entry will be for is
+ * not known yet: then it counts for all.
+ */
+bool ur_fd_closing_begin(int fd)
+{
+	if (!single_threaded()) {
+		if (!PEEK(fd_untrusted))
+			POKE(fd_untrusted, 1);
+		return false;
+	}
+	/* one thread: only a nested signal handler can interleave */
+	POKE(fd_closing, PEEK(fd_closing) + 1);
+	if (fd < 0 || taking)
+		POKE(fd_closes, PEEK(fd_closes) + 1);
+	else if (fd < FD_SLOTS)
+		POKE(num_closes[fd], PEEK(num_closes[fd]) + 1);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	return true;
+}
+
+void ur_fd_closing_end(bool counted)
+{
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	if (counted)
+		POKE(fd_closing, PEEK(fd_closing) - 1);
+}
+
+void ur_fd_untrust(void)
+{
+	POKE(fd_untrusted, 1);
+}
+
+/* fd_closes now, when an entry taken now could be trusted */
+static unsigned long trust_snapshot(void)
+{
+	if (!single_threaded() || PEEK(fd_closing))
+		return NOT_TRUSTED;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	return PEEK(fd_closes);
+}
+
+unsigned long ur_fd_opening(unsigned long closes)
+{
+	unsigned long outer = open_closes;
+	open_closes = closes;
+	return outer;
+}
+
+unsigned long ur_fd_take(void)
+{
+	taking++;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	return trust_snapshot();
+}
+
+void ur_fd_taken(void)
+{
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	taking--;
+}
+
 /* ---- descriptor paths ---- */
 
-static void fd_put(int fd, const struct stat *st, const char *path, size_t n)
+/* closes: the fd_closes value the path was known under, or NOT_TRUSTED */
+static void fd_put(int fd, const struct stat *st, const char *path, size_t n,
+		   unsigned long closes)
 {
 	if (fd < 0 || fd >= FD_SLOTS || n == 0 || n >= FD_PATH_BYTES)
 		return;
@@ -243,6 +414,8 @@ static void fd_put(int fd, const struct stat *st, const char *path, size_t n)
 		STORE(f->words[i / 8], w);
 	}
 	STORE(f->len, (unsigned)n);
+	STORE(f->closes, closes);
+	STORE(f->ncloses, PEEK(num_closes[fd]));
 	STORE(fd_keys[fd], ur_hash_path(path, n));
 	seq_unlock(&f->seq, taken);
 	int high = __atomic_load_n(&fd_high, __ATOMIC_RELAXED);
@@ -252,8 +425,13 @@ static void fd_put(int fd, const struct stat *st, const char *path, size_t n)
 		;
 }
 
-/* The path of fd from its slot, when the slot describes this very file. */
-static bool fd_get(int fd, const struct stat *st, char *out, size_t cap)
+/*
+ * The path of fd from its slot: when st is given, if the slot describes
+ * that very file; when st is NULL, if the slot is trusted (its path key
+ * in *key).
+ */
+static bool fd_get(int fd, const struct stat *st, char *out, size_t cap,
+		   uint64_t *key)
 {
 	if (fd < 0 || fd >= FD_SLOTS)
 		return false;
@@ -262,52 +440,107 @@ static bool fd_get(int fd, const struct stat *st, char *out, size_t cap)
 	unsigned len = LOAD(f->len);
 	if (len == 0 || len >= cap || len >= FD_PATH_BYTES)
 		return false;
-	bool same = LOAD(f->dev) == (uint64_t)st->st_dev &&
-		    LOAD(f->ino) == (uint64_t)st->st_ino &&
-		    fresh(LOAD(f->gen), LOAD(f->stamp), now_coarse());
+	bool same = st ? LOAD(f->dev) == (uint64_t)st->st_dev &&
+			     LOAD(f->ino) == (uint64_t)st->st_ino
+		       : LOAD(f->closes) == PEEK(fd_closes) &&
+			     LOAD(f->ncloses) == PEEK(num_closes[fd]) &&
+			     single_threaded();
+	same = same && fresh(LOAD(f->gen), LOAD(f->stamp), now_coarse());
 	for (unsigned i = 0; i < len; i += 8) {
 		uint64_t w = LOAD(f->words[i / 8]);
 		memcpy(out + i, &w, len - i < 8 ? len - i : 8);
 	}
 	out[len] = 0;
+	if (key)
+		*key = LOAD(fd_keys[fd]);
 	return same && seq_still(&f->seq, begun);
 }
 
 /*
- * The absolute path fd refers to, and its fstat in *st.  From the table
- * when the slot holds this file, else from /proc/self/fd (and remembered).
+ * The fstat taken after closes showed that fd still holds the file of its
+ * slot: the slot is trusted again, as of closes (a close that begins
+ * after it, a signal handler's included, moves fd_closes past it).
  */
+static void fd_retrust(int fd, unsigned long closes)
+{
+	struct fd_slot *f = &fd_slots[fd];
+	unsigned taken;
+
+	if (closes == NOT_TRUSTED || closes != PEEK(fd_closes) ||
+	    !seq_lock(&f->seq, &taken))
+		return;
+	STORE(f->closes, closes);
+	STORE(f->ncloses, PEEK(num_closes[fd]));
+	seq_unlock(&f->seq, taken);
+}
+
+/*
+ * The absolute path fd refers to and, with st, its state in *st.  From a
+ * trusted slot with the state this process knows (known path states, else
+ * fstat); else from the slot after an fstat shows it holds this file;
+ * else from /proc/self/fd (and remembered).
+ */
+static bool fd_path(int fd, char *out, size_t cap, struct stat *st,
+		    bool *has_st)
+{
+	struct stat own;
+	uint64_t key;
+	bool present;
+
+	if (fd_get(fd, NULL, out, cap, &key)) {
+		if (!st)
+			return true;
+		if (ur_known_get(key, st, &present))
+			*has_st = present;
+		else if ((*has_st = ur_sys_fstat(fd, st) == 0))
+			ur_known_put(key, st, true);
+		return true;
+	}
+	if (!st) {
+		st = &own;
+		has_st = &present;
+	}
+	unsigned long closes = ur_fd_take();
+	bool ok = true;
+	*has_st = ur_sys_fstat(fd, st) == 0;
+	if (*has_st && fd_get(fd, st, out, cap, NULL))
+		fd_retrust(fd, closes);
+	else if (!ur_fd_readlink(fd, out, cap))
+		ok = false;
+	else if (*has_st && !ur_other_process())
+		fd_put(fd, st, out, strlen(out),
+		       closes == PEEK(fd_closes) ? closes : NOT_TRUSTED);
+	ur_fd_taken();
+	return ok;
+}
+
 bool ur_fd_path_stat(int fd, char *out, size_t cap, struct stat *st,
 		     bool *has_st)
 {
-	*has_st = ur_sys_fstat(fd, st) == 0;
-	if (*has_st && fd_get(fd, st, out, cap))
-		return true;
-	if (!ur_fd_readlink(fd, out, cap))
-		return false;
-	if (*has_st)
-		fd_put(fd, st, out, strlen(out));
-	return true;
+	return fd_path(fd, out, cap, st, has_st);
 }
 
 bool ur_fd_path(int fd, char *out, size_t cap)
 {
-	struct stat st;
-	bool has_st;
-	return ur_fd_path_stat(fd, out, cap, &st, &has_st);
+	return fd_path(fd, out, cap, NULL, NULL);
 }
 
 /*
  * An open made fd: remember the path behind it (fd_path, symlinks
- * resolved) and, when state_key is not 0, the state of that name.
+ * resolved) and, when state_key is not 0, the state of that name.  The
+ * entry is trusted when the wrapper of the open said what fd_closes was
+ * before the call (ur_fd_opening) and no close has begun since.
  */
 void ur_known_opened(int fd, const char *fd_path, uint64_t state_key)
 {
 	struct stat st;
+	unsigned long closes = open_closes;
 
 	if (fd < 0 || ur_sys_fstat(fd, &st) != 0)
 		return;
-	fd_put(fd, &st, fd_path, strlen(fd_path));
+	if (closes != PEEK(fd_closes) || PEEK(fd_closing))
+		closes = NOT_TRUSTED;
+	fd_put(fd, &st, fd_path, strlen(fd_path), closes);
 	if (state_key)
 		ur_known_put(state_key, &st, true);
 }

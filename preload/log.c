@@ -19,6 +19,19 @@
  * space at the end of a file is NUL too: readers skip NUL padding
  * (SCHEMA.md).
  *
+ * When the image ends (exit, _exit, exec) its file is trimmed to the bytes
+ * reserved, so that a trace of many short processes is not mostly padding
+ * (ur_log_trim).  The file is sealed first: one atomic OR of SEALED into
+ * the cursor, after which every reservation, in any thread or in a forked
+ * child that shares the cursor, sees the bit and appends its record with
+ * write(2) instead (O_APPEND, by name).  The bytes reserved before the
+ * seal are all copied when the "committed" count, which each writer adds
+ * its length to after its copy, reaches the sealed cursor; only then is the
+ * file truncated, so no writer ever touches the mapping beyond the new end
+ * (SIGBUS).  A writer that never finishes (killed, or the very thread whose
+ * signal handler is ending the image) leaves the file untrimmed: padded,
+ * as at SIGKILL, which readers skip.
+ *
  * Where fallocate is not supported, a file falls back to one write(2) per
  * record on a descriptor opened by name and closed again.  When the
  * process has dropped privileges and can no longer grow its file, it
@@ -36,9 +49,15 @@
 
 #include "unroot.h"
 
-#define WINDOW_SIZE ((size_t)1 << 30)  /* address space per file */
-#define FIRST_CHUNK ((size_t)16 << 10) /* on tmpfs, fallocate zeroes it */
+#define WINDOW_SIZE ((size_t)1 << 30) /* address space per file */
+/*
+ * On tmpfs fallocate zeroes it.  One page holds the proc record of most
+ * images (a few hundred bytes to 1.5 KB); a file that needs more doubles.
+ * It is also what a killed image's file keeps at least.
+ */
+#define FIRST_CHUNK ((size_t)4 << 10)
 #define MAX_CHUNK   ((size_t)4 << 20)
+#define SEALED	    ((size_t)1 << 62) /* in a cursor: the file is trimmed */
 
 /*
  * Where the next record of a mapped file goes.  It lives in shared memory
@@ -48,7 +67,8 @@
  * the parent's file (see ur_log_write_other).
  */
 struct logcursor {
-	size_t cursor;	     /* bytes reserved (atomic) */
+	size_t cursor;	     /* bytes reserved (atomic), | SEALED */
+	size_t committed;    /* of those, bytes copied or given up (atomic) */
 	size_t allocated;    /* bytes backed by fallocate (atomic) */
 	int growing;	     /* a thread is extending it ahead of need */
 	size_t ahead_failed; /* allocated when that last failed: not again */
@@ -75,6 +95,7 @@ static struct logcursor *inherited_cursors FORK_STATE;
 static int inherited_writers FORK_STATE;
 static long lost_records FORK_STATE;
 static int log_failed FORK_STATE; /* no file could be created at all */
+static int ended FORK_STATE;	  /* the end record is written */
 
 static size_t put_uint(char *out, unsigned long long v)
 {
@@ -277,28 +298,90 @@ static void release_behind(struct logfile *lf, size_t off, size_t len)
 	madvise(lf->map + (crossed - 2) * TRIM, TRIM, MADV_DONTNEED);
 }
 
+/* One record by write(2) at the end of the file: unmapped, or sealed. */
+static bool append_record(struct logfile *lf, const char *buf, size_t len,
+			  int *err)
+{
+	long fd = ur_sys_open(lf->name,
+			      O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0);
+	if (fd < 0) {
+		*err = errno;
+		return false;
+	}
+	bool ok = ur_sys_write((int)fd, buf, len) == (long)len;
+	ur_sys_close((int)fd);
+	return ok;
+}
+
+/* This thread is between a reservation and its commit (signal handlers
+ * that end the image do not wait for it: ur_log_trim). */
+static __thread int placing;
+
 /* Place one record in lf; false with *err set when it could not be. */
 static bool place(struct logfile *lf, const char *buf, size_t len, int *err)
 {
 	*err = 0;
-	if (!lf->map) {
-		long fd = ur_sys_open(
-		    lf->name, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0);
-		if (fd < 0) {
-			*err = errno;
-			return false;
-		}
-		bool ok = ur_sys_write((int)fd, buf, len) == (long)len;
-		ur_sys_close((int)fd);
-		return ok;
-	}
+	if (!lf->map)
+		return append_record(lf, buf, len, err);
+	placing++;
 	size_t off = __atomic_fetch_add(&lf->at->cursor, len, __ATOMIC_RELAXED);
-	if (off + len > WINDOW_SIZE || !ensure_allocated(lf, off + len, err))
-		return false; /* the reserved bytes stay NUL: padding */
-	memcpy(lf->map + off, buf, len);
-	release_behind(lf, off, len);
-	grow_ahead(lf, off + len);
-	return true;
+	if (UNLIKELY(off & SEALED)) {
+		placing--;
+		return append_record(lf, buf, len, err);
+	}
+	/* the reserved bytes stay NUL when they cannot be written: padding */
+	bool ok =
+	    off + len <= WINDOW_SIZE && ensure_allocated(lf, off + len, err);
+	if (ok) {
+		memcpy(lf->map + off, buf, len);
+		release_behind(lf, off, len);
+		grow_ahead(lf, off + len);
+	}
+	__atomic_fetch_add(&lf->at->committed, len, __ATOMIC_RELEASE);
+	placing--;
+	return ok;
+}
+
+/*
+ * The image ends: seal this process's own file and cut it to the bytes
+ * reserved (see the top of this file).  Not in a vfork child, nor in a
+ * forked child that writes into its parent's file: the file is not theirs
+ * to end.  The wait for writers still copying is bounded: a thread of a
+ * process that exits may be descheduled, or killed.
+ */
+static void trim_own(void)
+{
+	int idx = __atomic_load_n(&file_idx, __ATOMIC_ACQUIRE);
+
+	if (idx < 0 || !files[idx].map)
+		return;
+	struct logfile *lf = &files[idx];
+	size_t end =
+	    __atomic_fetch_or(&lf->at->cursor, SEALED, __ATOMIC_ACQ_REL);
+	if (end & SEALED || placing)
+		return;
+	long long until = ur_now_ns() + 50000000LL;
+	while (__atomic_load_n(&lf->at->committed, __ATOMIC_ACQUIRE) != end) {
+		if (ur_now_ns() > until)
+			return;
+		sched_yield();
+	}
+	if (end >= __atomic_load_n(&lf->at->allocated, __ATOMIC_ACQUIRE))
+		return; /* nothing to cut (or records were lost past it) */
+	int saved = errno;
+	long fd = ur_sys_open(lf->name, O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0);
+	if (fd >= 0) {
+		syscall(SYS_ftruncate, (int)fd, (long)end);
+		ur_sys_close((int)fd);
+	}
+	errno = saved;
+}
+
+void ur_log_trim(void)
+{
+	if (__atomic_load_n(&file_idx, __ATOMIC_ACQUIRE) >= 0 &&
+	    ur_sys_getpid() == ur_pid)
+		trim_own();
 }
 
 /*
@@ -483,8 +566,15 @@ void ur_log_after_fork(void)
 		log_failed = 0;
 	if (lost_records)
 		lost_records = 0;
+	if (ended)
+		ended = 0;
 }
 
+/*
+ * The image exits (exit's atexit handler, _exit, _Exit): its end record,
+ * once, then the file is trimmed.  Records made after it (other threads,
+ * later atexit handlers) are appended behind it.
+ */
 void ur_log_end(void)
 {
 	char buf[256];
@@ -494,7 +584,8 @@ void ur_log_end(void)
 		return;
 	/* a vfork child that calls exit() runs our atexit handler: the
 	 * process that ends is not the one this file belongs to */
-	if (ur_sys_getpid() != ur_pid)
+	if (ur_sys_getpid() != ur_pid ||
+	    __atomic_exchange_n(&ended, 1, __ATOMIC_ACQ_REL))
 		return;
 	jb_init(&j, buf, sizeof buf);
 	jb_begin(&j, REC_END);
@@ -503,4 +594,5 @@ void ur_log_end(void)
 	jb_int(&j, K_LOST, lost_records);
 	jb_end(&j);
 	ur_log_write(buf, j.len);
+	trim_own();
 }

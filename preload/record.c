@@ -495,6 +495,15 @@ static void learn(const struct call *c, struct scratch *s, long ret)
 	case OP_UNLINK:
 		ur_known_put(s->abs_key, &none, false);
 		break;
+	case OP_CHMOD:
+	case OP_CHOWN:
+		if (s->has_st)
+			ur_known_attrs(s->abs_key, &s->st,
+				       c->has_mode ? (int)c->mode : -1,
+				       c->owner_uid, c->owner_gid);
+		else
+			ur_known_forget(s->abs_key);
+		break;
 	case OP_RMDIR:
 		/* it was empty: nothing below it was present */
 		ur_known_put(s->abs_key, &none, false);

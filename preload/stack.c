@@ -9,10 +9,27 @@
  * (module, offset, nearest symbol); events carry only the id.  The table
  * of seen ids is lock-free (compare-and-swap into open addressing), so
  * threads never wait for each other here.
+ *
+ * Memory: libunwind's fast unwinder (unw_backtrace) keeps a frame cache
+ * per thread, 16,384 entries of 16 bytes, all written when the thread
+ * first unwinds: 256 KiB of resident memory for every thread that records
+ * a stack.  Here every thread shares one: libunwind's own mmap and munmap
+ * (its GOT entries, patched right after it is opened: nothing else in the
+ * process is affected) hand every thread the same block and never unmap
+ * it, and unwinds take turns under one spin lock (an unwind is about 1,000
+ * instructions; a thread that finds the block busy yields).  A thread's
+ * first unwind re-initialises the block: the others lose their cached
+ * frames, not their correctness.  fork() waits for an unwind in another
+ * thread to finish (pthread_atfork), so a child never inherits a frame
+ * half written.  Where the patch cannot be made, each thread keeps its
+ * own cache, as before.
  */
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -78,6 +95,180 @@ bool ur_stacks_unavailable(void)
 	return __atomic_load_n(&unwind_state, __ATOMIC_ACQUIRE) < 0;
 }
 
+/* ---- one frame cache for every thread (the top of this file) ---- */
+
+static __thread int in_unwinder; /* this thread is in libunwind */
+
+#define FRAME_CACHE_BYTES ((size_t)16 << 14) /* libunwind: 2^14 x 16 bytes */
+typedef void *(*mmap_fn)(void *, size_t, int, int, int, off_t);
+typedef int (*munmap_fn)(void *, size_t);
+static mmap_fn libc_mmap;
+static munmap_fn libc_munmap;
+static void *shared_cache;
+static pid_t unwinding; /* the tid that holds the unwinder, or 0 */
+static __thread pid_t my_tid;
+
+static pid_t unwind_tid(void)
+{
+	if (!my_tid)
+		my_tid = (pid_t)syscall(SYS_gettid);
+	return my_tid;
+}
+
+/* Take the unwinder; false when this thread holds it already. */
+static bool unwinder_lock(void)
+{
+	pid_t me = unwind_tid(), none = 0;
+	if (__atomic_load_n(&unwinding, __ATOMIC_RELAXED) == me)
+		return false;
+	for (int spins = 0;
+	     !__atomic_compare_exchange_n(&unwinding, &none, me, false,
+					  __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+	     none = 0)
+		if (++spins > 64)
+			sched_yield();
+	return true;
+}
+
+static void unwinder_unlock(bool taken)
+{
+	if (taken)
+		__atomic_store_n(&unwinding, 0, __ATOMIC_RELEASE);
+}
+
+static bool fork_took_unwinder;
+static void unwinder_before_fork(void)
+{
+	fork_took_unwinder = unwinder_lock();
+}
+
+static void unwinder_after_fork(void)
+{
+	unwinder_unlock(fork_took_unwinder);
+	fork_took_unwinder = false;
+}
+
+static void unwinder_in_child(void)
+{
+	my_tid = 0; /* the child's thread has another id */
+	unwinder_after_fork();
+}
+
+/* libunwind's mmap: its frame cache is the shared block */
+static void *unwinder_mmap(void *addr, size_t len, int prot, int flags, int fd,
+			   off_t off)
+{
+	if (in_unwinder && !addr && len == FRAME_CACHE_BYTES && fd == -1 &&
+	    (flags & MAP_ANONYMOUS) && !(flags & MAP_SHARED)) {
+		if (!shared_cache)
+			shared_cache = libc_mmap(NULL, len, prot, flags, -1, 0);
+		if (shared_cache != MAP_FAILED)
+			return shared_cache;
+		shared_cache = NULL;
+	}
+	return libc_mmap(addr, len, prot, flags, fd, off);
+}
+
+static int unwinder_munmap(void *addr, size_t len)
+{
+	if (addr && addr == shared_cache)
+		return 0; /* another thread's, too */
+	return libc_munmap(addr, len);
+}
+
+/* The dynamic entry tag of the object at base, or 0. */
+static uintptr_t dyn_value(const ElfW(Dyn) * dyn, ElfW(Sxword) tag,
+			   uintptr_t base)
+{
+	for (; dyn->d_tag != DT_NULL; dyn++) {
+		if (dyn->d_tag != tag)
+			continue;
+		uintptr_t v = dyn->d_un.d_ptr;
+		/* glibc relocates these in place, musl does not */
+		return tag != DT_PLTRELSZ && tag != DT_RELASZ && v < base
+			   ? v + base
+			   : v;
+	}
+	return 0;
+}
+
+/* The read-only-after-relocation range of the object at base (RELRO). */
+static uintptr_t relro_lo, relro_hi;
+static int find_relro(struct dl_phdr_info *info, size_t size, void *data)
+{
+	(void)size;
+	if (info->dlpi_addr != *(uintptr_t *)data)
+		return 0;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type == PT_GNU_RELRO) {
+			relro_lo = info->dlpi_addr + ph->p_vaddr;
+			relro_hi = relro_lo + ph->p_memsz;
+		}
+	}
+	return 1;
+}
+
+/*
+ * Point the GOT slots of mmap and munmap in the relocations at rela.  A
+ * slot's page is made writable for the store and given back the
+ * protection it had: read-only inside RELRO, writable outside it (where
+ * it shares its page with data).
+ */
+static int patch_relocs(uintptr_t base, const ElfW(Rela) * rela, size_t bytes,
+			const ElfW(Sym) * syms, const char *strs)
+{
+	int done = 0;
+	long page = sysconf(_SC_PAGESIZE);
+	relro_lo = relro_hi = 0;
+	dl_iterate_phdr(find_relro, &base);
+	for (size_t i = 0; rela && i < bytes / sizeof *rela; i++) {
+		const char *name =
+		    strs + syms[ELF64_R_SYM(rela[i].r_info)].st_name;
+		bool is_mmap = !strcmp(name, "mmap") || !strcmp(name, "mmap64");
+		if (!is_mmap && strcmp(name, "munmap"))
+			continue;
+		void **slot = (void **)(base + rela[i].r_offset);
+		uintptr_t pg = (uintptr_t)slot & ~(uintptr_t)(page - 1);
+		if (mprotect((void *)pg, (size_t)page, PROT_READ | PROT_WRITE))
+			continue;
+		if (is_mmap && !libc_mmap)
+			libc_mmap = (mmap_fn)*slot;
+		else if (!is_mmap && !libc_munmap)
+			libc_munmap = (munmap_fn)*slot;
+		*slot =
+		    is_mmap ? (void *)unwinder_mmap : (void *)unwinder_munmap;
+		if ((uintptr_t)slot >= relro_lo && (uintptr_t)slot < relro_hi)
+			mprotect((void *)pg, (size_t)page, PROT_READ);
+		done++;
+	}
+	return done;
+}
+
+/* libunwind's calls of mmap and munmap go to ours (handle h). */
+static void share_frame_cache(void *h)
+{
+	struct link_map *lm = NULL;
+
+#if defined(__x86_64__)
+	if (dlinfo(h, RTLD_DI_LINKMAP, &lm) != 0 || !lm || !lm->l_ld)
+		return;
+	uintptr_t base = lm->l_addr;
+	const ElfW(Dyn) *dyn = lm->l_ld;
+	const ElfW(Sym) *syms = (const void *)dyn_value(dyn, DT_SYMTAB, base);
+	const char *strs = (const void *)dyn_value(dyn, DT_STRTAB, base);
+	if (!syms || !strs)
+		return;
+	patch_relocs(base, (const void *)dyn_value(dyn, DT_JMPREL, base),
+		     dyn_value(dyn, DT_PLTRELSZ, base), syms, strs);
+	patch_relocs(base, (const void *)dyn_value(dyn, DT_RELA, base),
+		     dyn_value(dyn, DT_RELASZ, base), syms, strs);
+#else
+	(void)h;
+	(void)lm;
+#endif
+}
+
 static void load_unwinder(void)
 {
 	char path[PATH_MAX + 32];
@@ -104,6 +295,8 @@ static void load_unwinder(void)
 		unw_backtrace_fn = (backtrace_fn)dlsym(h, "unw_backtrace");
 		if (!unw_backtrace_fn)
 			why = "libunwind.so.8 has no unw_backtrace";
+		else
+			share_frame_cache(h);
 	}
 	__atomic_store_n(&unwind_state, unw_backtrace_fn ? 1 : -1,
 			 __ATOMIC_RELEASE);
@@ -121,7 +314,6 @@ static void load_unwinder(void)
  * libunwind runs, pipe2() therefore moves the pipe to the top of the
  * descriptor range (it stays visible in /proc/self/fd: two descriptors).
  */
-static __thread int in_unwinder;
 static int (*real_pipe2)(int[2], int);
 
 static int high_fd(int fd)
@@ -157,6 +349,9 @@ __attribute__((constructor(103))) static void resolve_pipe2(void)
 {
 	if (!real_pipe2)
 		real_pipe2 = (int (*)(int[2], int))ur_real("pipe2");
+	if (ur_enabled && ur_record_stacks)
+		pthread_atfork(unwinder_before_fork, unwinder_after_fork,
+			       unwinder_in_child);
 }
 
 int ur_stack_capture(void **ips, int max)
@@ -168,16 +363,13 @@ int ur_stack_capture(void **ips, int max)
 	if (!ur_record_stacks || ur_guard)
 		return 0;
 	ur_guard++;
+	bool locked = unwinder_lock();
 	in_unwinder = 1;
 	if (UNLIKELY(__atomic_load_n(&unwind_state, __ATOMIC_ACQUIRE) == 0))
 		load_unwinder();
-	if (!unw_backtrace_fn) {
-		in_unwinder = 0;
-		ur_guard--;
-		return 0;
-	}
-	n = unw_backtrace_fn(raw, UR_MAX_FRAMES + 8);
+	n = unw_backtrace_fn ? unw_backtrace_fn(raw, UR_MAX_FRAMES + 8) : 0;
 	in_unwinder = 0;
+	unwinder_unlock(locked);
 	ur_guard--;
 	for (int i = 0; i < n && out < max; i++) {
 		uintptr_t ip = (uintptr_t)raw[i];

@@ -148,7 +148,8 @@ HIDDEN bool ur_log_write_other(const char *buf, size_t len); /* a child */
 HIDDEN bool ur_log_borrowed(void); /* a forked child without a file */
 HIDDEN void ur_log_start(void);
 HIDDEN void ur_log_after_fork(void);
-HIDDEN void ur_log_end(void);
+HIDDEN void ur_log_end(void);  /* and ur_log_trim */
+HIDDEN void ur_log_trim(void); /* the image ends: cut its file */
 HIDDEN void ur_log_reset_start(void);
 
 /* proc.c */
@@ -228,6 +229,22 @@ HIDDEN bool ur_fd_path_stat(int fd, char *out, size_t cap, struct stat *st,
 			    bool *has_st);
 HIDDEN void ur_known_opened(int fd, const char *fd_path, uint64_t state_key);
 HIDDEN void ur_known_fd_moved(const char *path);
+/* after a chmod or chown of key whose state was before: what it is now */
+HIDDEN void ur_known_attrs(uint64_t key, const struct stat *before, int mode,
+			   long uid, long gid);
+/*
+ * Descriptor trust (known.c): every call that may close or replace a
+ * descriptor (fd, or -1 for any) is bracketed by closing_begin/end;
+ * untrust ends trust for good; a wrapped open takes a snapshot before it
+ * (ur_fd_take ... ur_fd_taken around the whole) and passes it to the entry
+ * its record makes (ur_fd_opening, which returns the outer one).
+ */
+HIDDEN bool ur_fd_closing_begin(int fd);
+HIDDEN void ur_fd_closing_end(bool counted);
+HIDDEN void ur_fd_untrust(void);
+HIDDEN unsigned long ur_fd_take(void);
+HIDDEN void ur_fd_taken(void);
+HIDDEN unsigned long ur_fd_opening(unsigned long closes);
 
 /* sys.c: raw system calls; the tracer's own I/O never goes through a
  * wrapper */

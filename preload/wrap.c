@@ -11,6 +11,10 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <mntent.h>
+#include <mqueue.h>
+#include <pty.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +28,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 #include <utime.h>
+#include <utmp.h>
 
 #include "unroot.h"
 
@@ -125,9 +130,73 @@
 	}
 #define C(name, params, args) \
 	CALL_THEN(int, name, params, args, true, ur_creds_refresh())
+/* the image ends: its end record and trimmed log first (log.c) */
+#define X(name, params, args)                            \
+	static void(*real_##name) params;                \
+	EXPORT void name params                          \
+	{                                                \
+		REAL(name, void(*) params);              \
+		if (ur_enabled)                          \
+			ur_log_end();                    \
+		if (real_##name)                         \
+			real_##name args;                \
+		for (;;)                                 \
+			syscall(SYS_exit_group, status); \
+	}
+/* The descriptor of a stream or directory stream, errno untouched. */
+static int stream_fd(FILE *stream)
+{
+	int saved = errno;
+	int fd = stream ? fileno(stream) : -1;
+	errno = saved;
+	return fd;
+}
+
+static int dir_fd(DIR *dir)
+{
+	int saved = errno;
+	int fd = dir ? dirfd(dir) : -1;
+	errno = saved;
+	return fd;
+}
+
+/*
+ * A call that may close or replace a descriptor: counted (known.c), the
+ * real call, errno as it left it.  Declared first: older libc headers
+ * lack some (close_range, closefrom) and glibc's own names (__close).
+ */
+#define D(ret, name, params, args, fd)                   \
+	ret name params;                                 \
+	static ret(*real_##name) params;                 \
+	EXPORT ret name params                           \
+	{                                                \
+		REAL_OR_ENOSYS(name, ret(*) params);     \
+		if (!ur_enabled)                         \
+			return real_##name args;         \
+		bool counted_ = ur_fd_closing_begin(fd); \
+		ret r = real_##name args;                \
+		ur_fd_closing_end(counted_);             \
+		return r;                                \
+	}
+#define DV(name, params, args)                                         \
+	void name params;                                              \
+	static void(*real_##name) params;                              \
+	EXPORT void name params                                        \
+	{                                                              \
+		REAL(name, void(*) params);                            \
+		bool counted_ = ur_enabled && ur_fd_closing_begin(-1); \
+		if (real_##name)                                       \
+			real_##name args;                              \
+		else                                                   \
+			syscall(SYS_close_range, fd, ~0U, 0);          \
+		ur_fd_closing_end(counted_);                           \
+	}
 #include "calls.def"
 #undef W
 #undef C
+#undef X
+#undef D
+#undef DV
 
 /* ---- the open family ---- */
 
@@ -149,6 +218,21 @@ static void record_denied_read(const char *fn, int dirfd, const char *path,
 }
 
 typedef int (*open_call)(int dirfd, const char *path, int flags, mode_t mode);
+
+/*
+ * ur_end of a call that made descriptor fd: the entry its record makes for
+ * fd is trusted if no descriptor was closed since closes was taken
+ * (ur_fd_take, before the call: known.c).  Nested: a signal handler's own open
+ * restores ours.
+ */
+static void end_open(struct scratch *s, struct call *c, int fd,
+		     unsigned long closes)
+{
+	unsigned long outer = ur_fd_opening(closes);
+	ur_end(s, c, fd, fd < 0);
+	ur_fd_opening(outer);
+	ur_fd_taken();
+}
 
 /*
  * The slow path of the open family: a write, or a read when the trace
@@ -177,10 +261,11 @@ static __attribute__((noinline)) int traced_open(const char *fn, open_call call,
 	c.has_mode = has_mode;
 	c.nofollow = flags & O_NOFOLLOW;
 	c.may_add_excl = has_mode; /* not __open_2: it has no mode */
+	unsigned long closes = ur_fd_take();
 	struct scratch *s = ur_begin(&c);
 	int r = s && s->performed ? (int)s->performed_ret
 				  : call(dirfd, path, flags, mode);
-	ur_end(s, &c, r, r < 0);
+	end_open(s, &c, r, closes);
 	return r;
 }
 
@@ -380,9 +465,10 @@ static FILE *traced_fopen(const char *fn, const char *path, int flags,
 		c.mode = 0666;
 		c.has_mode = true;
 	}
+	unsigned long closes = ur_fd_take();
 	struct scratch *s = ur_begin(&c);
 	FILE *f = call(path, mode, stream);
-	ur_end(s, &c, f ? fileno(f) : -1, f == NULL);
+	end_open(s, &c, f ? fileno(f) : -1, closes);
 	return f;
 }
 
@@ -409,7 +495,11 @@ FOPEN(fopen64)
 				 FILE *stream)                              \
 	{                                                                   \
 		REAL(name, FILE *(*)(const char *, const char *, FILE *));  \
-		return real_##name(path, mode, stream);                     \
+		/* it closes the stream's descriptor (known.c) */           \
+		bool counted = ur_enabled && ur_fd_closing_begin(-1);       \
+		FILE *f = real_##name(path, mode, stream);                  \
+		ur_fd_closing_end(counted);                                 \
+		return f;                                                   \
 	}                                                                   \
 	EXPORT FILE *name(const char *path, const char *mode, FILE *stream) \
 	{                                                                   \
@@ -500,9 +590,10 @@ EXPORT int shm_open(const char *name, int flags, mode_t mode)
 	c.flag_kind = FK_OPEN;
 	c.mode = mode;
 	c.has_mode = (flags & O_CREAT) != 0;
+	unsigned long closes = ur_fd_take();
 	struct scratch *s = ur_begin(&c);
 	int r = real_shm_open(name, flags, mode);
-	ur_end(s, &c, r, r < 0);
+	end_open(s, &c, r, closes);
 	return r;
 }
 
@@ -603,7 +694,118 @@ WAITER(pid_t, wait4,
        (pid, status, options, usage))
 WAITER(int, waitid, (idtype_t idtype, id_t id, siginfo_t *info, int options),
        (idtype, id, info, options))
-WAITER(int, pclose, (FILE * stream), (stream))
+
+/* pclose reaps, and closes the stream's descriptor (known.c) */
+static int (*real_pclose)(FILE *);
+EXPORT int pclose(FILE *stream)
+{
+	REAL_OR_ENOSYS(pclose, int (*)(FILE *));
+	bool counted = ur_enabled && ur_fd_closing_begin(-1);
+	int r = real_pclose(stream);
+	ur_fd_closing_end(counted);
+	if (ur_enabled && r >= 0)
+		ur_known_forget_all();
+	return r;
+}
+
+/* ---- what bypasses the descriptor wrappers (known.c) ---- */
+
+extern const char __ehdr_start[] HIDDEN; /* this object's first ... */
+extern const char _end[] HIDDEN;	 /* ... and last byte */
+
+/*
+ * A child that shares the descriptor table (its closes are counted in its
+ * own memory, not here), or this memory while it runs alongside (not
+ * vfork: a parent suspended until the child execs or exits).
+ */
+static bool shares_fds_or_memory(long flags)
+{
+	return (flags & CLONE_FILES) ||
+	       ((flags & CLONE_VM) && !(flags & CLONE_VFORK));
+}
+
+/* Would this system call close or replace a descriptor behind libc? */
+static bool closes_fds(long n, long a)
+{
+	switch (n) {
+	case SYS_close:
+	case SYS_dup2:
+	case SYS_dup3:
+#ifdef SYS_close_range
+	case SYS_close_range:
+#endif
+#ifdef SYS_io_uring_setup
+	case SYS_io_uring_setup:
+	case SYS_io_uring_enter:
+	case SYS_io_uring_register:
+#endif
+#ifdef SYS_clone3
+	case SYS_clone3:
+#endif
+		return true;
+	case SYS_clone:
+		return shares_fds_or_memory(a);
+	default:
+		return false;
+	}
+}
+
+/*
+ * syscall(2): passed through.  One that may close or replace a
+ * descriptor is counted as a close, and, unless the tracer's own code made
+ * it (its own descriptors), ends descriptor trust for the rest of the
+ * image: whoever issues raw closes may issue them where no wrapper sees.
+ * Six arguments are always passed on, as libc's own syscall does.
+ */
+static long (*real_syscall)(long, ...);
+EXPORT long syscall(long n, ...)
+{
+	va_list ap;
+
+	va_start(ap, n);
+	long a[6]; /* in order: each va_arg its own statement */
+	a[0] = va_arg(ap, long);
+	a[1] = va_arg(ap, long);
+	a[2] = va_arg(ap, long);
+	a[3] = va_arg(ap, long);
+	a[4] = va_arg(ap, long);
+	a[5] = va_arg(ap, long);
+	va_end(ap);
+	REAL(syscall, long (*)(long, ...));
+	if (LIKELY(!closes_fds(n, a[0]))) {
+		return real_syscall(n, a[0], a[1], a[2], a[3], a[4], a[5]);
+	}
+	const char *from = __builtin_return_address(0);
+	bool counted = ur_enabled && ur_fd_closing_begin(-1);
+	if (ur_enabled && (from < __ehdr_start || from >= _end))
+		ur_fd_untrust();
+	long r = real_syscall(n, a[0], a[1], a[2], a[3], a[4], a[5]);
+	ur_fd_closing_end(counted);
+	return r;
+}
+
+/*
+ * clone(2) of libc: a child that shares this process's memory or
+ * descriptor table without being a thread that libc knows of ends
+ * descriptor trust for good (known.c).  The optional arguments are
+ * passed on as they came.
+ */
+static int (*real_clone)(int (*)(void *), void *, int, void *, ...);
+EXPORT int clone(int (*fn)(void *), void *stack, int flags, void *arg, ...)
+{
+	va_list ap;
+
+	va_start(ap, arg);
+	void *ptid = va_arg(ap, void *);
+	void *tls = va_arg(ap, void *);
+	void *ctid = va_arg(ap, void *);
+	va_end(ap);
+	REAL_OR_ENOSYS(clone,
+		       int (*)(int (*)(void *), void *, int, void *, ...));
+	if (ur_enabled && shares_fds_or_memory(flags))
+		ur_fd_untrust();
+	return real_clone(fn, stack, flags, arg, ptid, tls, ctid);
+}
 
 /* ---- permission probes: recorded only when denied ---- */
 
@@ -786,9 +988,17 @@ __attribute__((constructor(103))) static void resolve_wrapped(void)
 		return;
 #define W(ret, name, op, shape, params, args, extra) RESOLVE(name);
 #define C(name, params, args)			     RESOLVE(name);
+#define X(name, params, args)			     RESOLVE(name);
+#define D(ret, name, params, args, fd)		     RESOLVE(name);
+#define DV(name, params, args)			     RESOLVE(name);
 #include "calls.def"
 #undef W
 #undef C
+#undef X
+#undef D
+#undef DV
+	RESOLVE(syscall);
+	RESOLVE(clone);
 	RESOLVE(open);
 	RESOLVE(open64);
 	RESOLVE(openat);

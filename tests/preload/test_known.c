@@ -5,10 +5,23 @@
  * must be forgotten when it has to be.
  */
 #include "check_main.h"
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "unroot.h"
+
+/* what state.c says about the process: here it is always itself */
+static int always = 1;
+int *ur_fork_canary = &always;
+__thread int ur_vforked;
+bool ur_other_process_slow(void)
+{
+	return false;
+}
 
 static uint64_t K(const char *path)
 {
@@ -90,6 +103,149 @@ START_TEST(test_hash_spreads)
 }
 END_TEST
 
+/* ---- descriptor trust ---- */
+
+/* A file of its own in a fresh directory; its path in out. */
+static int new_file(const char *name, char *out, size_t cap)
+{
+	static char dir[64];
+	if (!dir[0]) {
+		strcpy(dir, "/tmp/urkn-XXXXXX");
+		ck_assert_ptr_nonnull(mkdtemp(dir));
+	}
+	snprintf(out, cap, "%s/%s", dir, name);
+	int fd = (int)syscall(SYS_openat, AT_FDCWD, out,
+			      O_RDWR | O_CREAT | O_TRUNC, 0644);
+	ck_assert_int_ge(fd, 0);
+	return fd;
+}
+
+/* What a wrapped open does: the snapshot before, the entry after. */
+static void opened(int fd, const char *path)
+{
+	unsigned long closes = ur_fd_take();
+	unsigned long outer = ur_fd_opening(closes);
+	ur_known_opened(fd, path, K(path));
+	ur_fd_opening(outer);
+	ur_fd_taken();
+}
+
+/*
+ * A descriptor's path is believed without asking the kernel until a close
+ * begins: the number is replaced here behind the tracer's back (a raw
+ * dup2, which no wrapper counts), so only a path taken on trust can still
+ * say the old file.  Once any close has begun, the fstat check is back,
+ * and the replaced number names the new file.
+ */
+START_TEST(test_fd_path_trusted_until_a_close_begins)
+{
+	char a[96], b[96], got[PATH_MAX];
+	int fa = new_file("a", a, sizeof a);
+	int fb = new_file("b", b, sizeof b);
+
+	opened(fa, a);
+	ck_assert(ur_fd_path(fa, got, sizeof got));
+	ck_assert_str_eq(got, a);
+	ck_assert_int_eq(syscall(SYS_dup2, fb, fa), fa);
+	ck_assert(ur_fd_path(fa, got, sizeof got));
+	ck_assert_str_eq(got, a); /* on trust: no fstat was made */
+	ur_fd_closing_end(ur_fd_closing_begin(-1));
+	ck_assert(ur_fd_path(fa, got, sizeof got));
+	ck_assert_str_eq(got, b);
+}
+END_TEST
+
+/*
+ * A close counts for the number it closes: another descriptor's path stays
+ * trusted (tar closes each file it writes, then opens the next relative to
+ * a directory's descriptor).  But a close that runs while an entry is
+ * being taken (a signal handler, in an open's wrapper) counts for every
+ * number: the entry's own is not known yet.
+ */
+START_TEST(test_fd_close_counts_for_its_number)
+{
+	char a[96], b[96], c[96], got[PATH_MAX];
+	int fa = new_file("a3", a, sizeof a);
+	int fb = new_file("b3", b, sizeof b);
+	int fc = new_file("c3", c, sizeof c);
+
+	opened(fa, a);
+	ur_fd_closing_end(ur_fd_closing_begin(fc));
+	ck_assert_int_eq(syscall(SYS_dup2, fb, fa), fa);
+	ck_assert(ur_fd_path(fa, got, sizeof got));
+	ck_assert_str_eq(got, a); /* still on trust */
+	ur_fd_closing_end(ur_fd_closing_begin(fa));
+	ck_assert(ur_fd_path(fa, got, sizeof got));
+	ck_assert_str_eq(got, b);
+
+	opened(fc, c);
+	unsigned long closes = ur_fd_take();
+	ur_fd_closing_end(ur_fd_closing_begin(fb)); /* nested in the taking */
+	ur_fd_taken();
+	(void)closes;
+	ck_assert_int_eq(syscall(SYS_dup2, fb, fc), fc);
+	ck_assert(ur_fd_path(fc, got, sizeof got));
+	ck_assert_str_eq(got, b);
+}
+END_TEST
+
+/*
+ * Nothing is taken on trust while a close is in flight (a signal handler
+ * that runs in the middle of one), nor after a bypass was seen.
+ */
+START_TEST(test_fd_path_not_trusted_during_a_close_or_after_a_bypass)
+{
+	char a[96], b[96], c[96], got[PATH_MAX];
+	int fa = new_file("a2", a, sizeof a);
+	int fb = new_file("b2", b, sizeof b);
+	int fc = new_file("c2", c, sizeof c);
+
+	bool counted = ur_fd_closing_begin(-1);
+	ck_assert(counted);
+	opened(fa, a);
+	ur_fd_closing_end(counted);
+	ck_assert_int_eq(syscall(SYS_dup2, fb, fa), fa);
+	ck_assert(ur_fd_path(fa, got, sizeof got));
+	ck_assert_str_eq(got, b);
+
+	opened(fc, c);
+	ur_fd_untrust();
+	ck_assert_int_eq(syscall(SYS_dup2, fb, fc), fc);
+	ck_assert(ur_fd_path(fc, got, sizeof got));
+	ck_assert_str_eq(got, b);
+	ck_assert(!ur_fd_closing_begin(-1)); /* and closes are not counted */
+}
+END_TEST
+
+/*
+ * What a chmod or chown leaves is known exactly (tar's fchown then
+ * fchmod need no fstat), except where the kernel may clear set-id bits.
+ */
+START_TEST(test_attrs_known_after_chmod_and_chown)
+{
+	struct stat before = {.st_mode = S_IFREG | 0644,
+			      .st_uid = 1,
+			      .st_gid = 2},
+		    got;
+	bool present;
+
+	ur_known_attrs(K("/x/f"), &before, -1, 1001, -1);
+	ck_assert(ur_known_get(K("/x/f"), &got, &present));
+	ck_assert_uint_eq(got.st_uid, 1001);
+	ck_assert_uint_eq(got.st_gid, 2);
+	ck_assert_uint_eq(got.st_mode, S_IFREG | 0644);
+	ur_known_attrs(K("/x/f"), &got, 0600, -1, -1);
+	ck_assert(ur_known_get(K("/x/f"), &got, &present));
+	ck_assert_uint_eq(got.st_mode, S_IFREG | 0600);
+	ck_assert_uint_eq(got.st_uid, 1001);
+	ur_known_attrs(K("/x/f"), &got, 02755, -1, -1);
+	ck_assert(!ur_known_get(K("/x/f"), &got, &present));
+	before.st_mode = S_IFREG | 04755;
+	ur_known_attrs(K("/x/s"), &before, -1, 0, 0);
+	ck_assert(!ur_known_get(K("/x/s"), &got, &present));
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("known");
@@ -97,6 +253,11 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_directories_survive_a_storm);
 	tcase_add_test(tc, test_forget);
 	tcase_add_test(tc, test_hash_spreads);
+	tcase_add_test(tc, test_fd_path_trusted_until_a_close_begins);
+	tcase_add_test(
+	    tc, test_fd_path_not_trusted_during_a_close_or_after_a_bypass);
+	tcase_add_test(tc, test_fd_close_counts_for_its_number);
+	tcase_add_test(tc, test_attrs_known_after_chmod_and_chown);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -49,6 +50,7 @@ struct run {
 	char work[96];
 	pid_t pid;
 	int status;
+	long maxrss_kib; /* the workload's peak resident memory */
 	char out[1 << 16];
 	size_t outlen;
 	json_t *recs; /* every record, with "_file" added */
@@ -273,14 +275,10 @@ static void complete_records(struct run *r)
 	}
 }
 
-static void read_logs(struct run *r)
+/* The next log file of the run's log directory d, opened; NULL at the end. */
+static FILE *next_log(const struct run *r, DIR *d, const char **name)
 {
-	DIR *d = opendir(r->log);
 	struct dirent *e;
-
-	r->recs = json_array();
-	if (!d)
-		return;
 	while ((e = readdir(d))) {
 		size_t n = strlen(e->d_name);
 		if (n < 6 || strcmp(e->d_name + n - 6, ".jsonl"))
@@ -290,8 +288,24 @@ static void read_logs(struct run *r)
 		FILE *f = fopen(path, "r");
 		if (!f)
 			continue;
+		*name = e->d_name;
+		return f;
+	}
+	return NULL;
+}
+
+static void read_logs(struct run *r)
+{
+	DIR *d = opendir(r->log);
+	FILE *f;
+	const char *name;
+
+	r->recs = json_array();
+	if (!d)
+		return;
+	while ((f = next_log(r, d, &name))) {
 		r->files++;
-		read_records(r, f, e->d_name);
+		read_records(r, f, name);
 		fclose(f);
 	}
 	closedir(d);
@@ -389,7 +403,9 @@ static void run_in(struct run *r, const char *scn, const struct opts *o)
 		r->outlen += (size_t)n;
 	r->out[r->outlen] = 0;
 	close(pfd[0]);
-	ck_assert_int_eq(waitpid(pid, &r->status, 0), pid);
+	struct rusage ru;
+	ck_assert_int_eq(wait4(pid, &r->status, 0, &ru), pid);
+	r->maxrss_kib = ru.ru_maxrss;
 	if (o->kill_ms) /* let the rest of the group die */
 		usleep(100000);
 	read_logs(r);
@@ -1229,6 +1245,102 @@ START_TEST(test_known_states)
 }
 END_TEST
 
+/*
+ * ---- descriptor trust (preload/known.c) ----
+ * Each way a descriptor can be closed or replaced (the workload's fdtrust
+ * scenario): after it, the number's next fd-based call is recorded with
+ * the file the number names now, never the path remembered before.
+ */
+static const char *const fd_closers[] = {
+    "close",	   "__close",  "close_range", "closefrom",   "syscall_close",
+    "dup2",	   "__dup2",   "dup3",	      "fcntl_dupfd", "fclose",
+    "_IO_fclose",  "freopen",  "closedir",    "pclose",	     "endmntent",
+    "__endmntent", "mq_close", "daemon",      "forkpty",     "login_tty",
+    "vfork",	   "exec",
+};
+#define NCLOSERS ((int)(sizeof fd_closers / sizeof *fd_closers))
+
+/* The one probe of the fdtrust scenario: fchmod 0640, or ftruncate. */
+static json_t *fd_probe(const struct run *r)
+{
+	size_t i;
+	json_t *x, *found = NULL;
+	int n = 0;
+	json_array_foreach (r->recs, i, x) {
+		const char *fn = jstr(x, "fn"), *mode = jstr(x, "mode");
+		if (!is_type(x, "ev") || !fn)
+			continue;
+		if (!strcmp(fn, "ftruncate") ||
+		    (!strcmp(fn, "fchmod") && mode && !strcmp(mode, "0640"))) {
+			found = x;
+			n++;
+		}
+	}
+	ck_assert_int_eq(n, 1);
+	return found;
+}
+
+START_TEST(test_reused_fd_never_has_the_old_path)
+{
+	const char *how = fd_closers[_i];
+	struct run r;
+	struct opts o = {.arg3 = how};
+	char want[PATH_MAX], got[PATH_MAX];
+
+	run(&r, "fdtrust", &o);
+	if (exit_code(&r) == 77) {
+		fprintf(stderr, "fdtrust %s: not supported here, skipped\n",
+			how);
+		run_free(&r);
+		return;
+	}
+	ck_assert_msg(exit_code(&r) == 0, "%s: exit %d", how, exit_code(&r));
+	check_common(&r);
+	ck_assert_ptr_nonnull(output_value(&r, "expect", want, sizeof want));
+	ck_assert_ptr_nonnull(jpath(fd_probe(&r), "path", got, sizeof got));
+	size_t n = strlen(want);
+	if (want[n - 1] == '*')
+		ck_assert_msg(!strncmp(got, want, n - 1), "%s: %s, want %s",
+			      how, got, want);
+	else
+		ck_assert_msg(!strcmp(got, want), "%s: %s, want %s", how, got,
+			      want);
+	run_free(&r);
+}
+END_TEST
+
+/* Threads trade numbers between files all the time: every chmod is
+ * recorded with its own file (0604 the writer's a<i>, 0640 the reader's
+ * b). */
+START_TEST(test_threads_racing_close_and_open_keep_fd_paths)
+{
+	struct run r;
+	struct opts o = {.arg3 = "3000"};
+	size_t i;
+	json_t *x;
+	char got[PATH_MAX];
+	int a = 0, b = 0;
+
+	run(&r, "fdtrust_threads", &o);
+	ck_assert_int_eq(exit_code(&r), 0);
+	check_common(&r);
+	json_array_foreach (r.recs, i, x) {
+		if (!is_type(x, "ev") || strcmp(jstr(x, "fn"), "fchmod"))
+			continue;
+		const char *base =
+		    strrchr(jpath(x, "path", got, sizeof got), '/') + 1;
+		bool is_b = !strcmp(jstr(x, "mode"), "0640");
+		ck_assert_msg(is_b ? !strcmp(base, "b") : base[0] == 'a',
+			      "chmod %s recorded for %s", jstr(x, "mode"), got);
+		a += !is_b;
+		b += is_b;
+	}
+	ck_assert_int_eq(a, 3000);
+	ck_assert_int_eq(b, 3000);
+	run_free(&r);
+}
+END_TEST
+
 /* lines of out that do not start with prefix */
 static void drop_lines(char *out, const char *prefix)
 {
@@ -1300,8 +1412,8 @@ START_TEST(test_fork)
 	ck_assert_str_eq(jstr(p, "exe"), workload_real);
 	ck_assert_int_eq(count_ev(&r, "mkdir", "child-dir", &ev), 1);
 	ck_assert_int_eq(jint(ev, "pid"), child);
-	/* the child's file describes its own ancestors; only the workload
-	 * itself writes an end record in its file */
+	/* the child's file describes its own ancestors, and ends with its
+	 * own end record */
 	size_t i;
 	json_t *x;
 	int dirs = 0, ends = 0;
@@ -1312,7 +1424,7 @@ START_TEST(test_fork)
 		ends += is_type(x, "end");
 	}
 	ck_assert_int_eq(dirs, 1);
-	ck_assert_int_eq(ends, 0); /* the child left with _exit */
+	ck_assert_int_eq(ends, 1); /* the child left with _exit: ended too */
 	run_free(&r);
 }
 END_TEST
@@ -1883,6 +1995,30 @@ START_TEST(test_threads_no_stacks)
 }
 END_TEST
 
+/*
+ * Eight threads that record stacks add less than 2 MiB of resident memory:
+ * they share one libunwind frame cache (256 KiB each before).
+ */
+START_TEST(test_threads_with_stacks_add_under_2_mib)
+{
+	struct run bare, traced;
+	struct opts ob = {.bare = true, .arg3 = "8", .arg4 = "500"};
+	struct opts ot = {.arg3 = "8", .arg4 = "500"};
+
+	run(&bare, "threads", &ob);
+	run(&traced, "threads", &ot);
+	ck_assert_int_eq(exit_code(&bare), 0);
+	ck_assert_int_eq(exit_code(&traced), 0);
+	ck_assert_int_eq(count_ev(&traced, "open", NULL, NULL), 8 * 500);
+	long added = traced.maxrss_kib - bare.maxrss_kib;
+	fprintf(stderr, "8 threads with stacks: %ld KiB added (%ld -> %ld)\n",
+		added, bare.maxrss_kib, traced.maxrss_kib);
+	ck_assert_int_lt(added, 2048);
+	run_free(&bare);
+	run_free(&traced);
+}
+END_TEST
+
 /* forked children whose first records come from 16 threads at once: the
  * proc record stays first (check_common) and nothing is lost */
 START_TEST(test_fork_threads)
@@ -2023,6 +2159,126 @@ START_TEST(test_no_self_tracing)
 	run(&r, "spawns", NULL);
 	check_common(&r); /* fails on any record naming the log dir */
 	ck_assert_int_gt(r.files, 4);
+	run_free(&r);
+}
+END_TEST
+
+/*
+ * The log files of a run that are not exactly their records: NUL bytes
+ * (padding left untrimmed) or a last byte that is not a newline.  The
+ * first one's name in first.
+ */
+static int untrimmed_files(const struct run *r, char *first, size_t cap)
+{
+	DIR *d = opendir(r->log);
+	FILE *f;
+	const char *name;
+	int n = 0;
+	static char buf[1 << 22];
+
+	ck_assert_ptr_nonnull(d);
+	first[0] = 0;
+	while ((f = next_log(r, d, &name))) {
+		size_t got = fread(buf, 1, sizeof buf, f);
+		fclose(f);
+		if (got && buf[got - 1] == '\n' && !memchr(buf, 0, got))
+			continue;
+		if (!n++)
+			snprintf(first, cap, "%s (%zu bytes)", name, got);
+	}
+	closedir(d);
+	return n;
+}
+
+/* end records in the file of rec (the file named by rec's "_file") */
+static int ends_in_file_of(const struct run *r, const json_t *rec,
+			   bool *end_last)
+{
+	size_t i;
+	json_t *x;
+	int n = 0;
+	*end_last = false;
+	json_array_foreach (r->recs, i, x) {
+		if (strcmp(jstr(x, "_file"), jstr(rec, "_file")))
+			continue;
+		*end_last = is_type(x, "end");
+		n += *end_last;
+	}
+	return n;
+}
+
+/*
+ * Every image's log is cut to its records when the image ends by exit(),
+ * _exit, _Exit or exec: no padding is left, and the end record, written
+ * once at exit and _exit alike, is the file's last.  Records made after a
+ * failed exec (the file is trimmed already) follow it in the same file.
+ * A vfork child's _exit ends nothing of its parent's.
+ */
+START_TEST(test_logs_trimmed_when_images_end)
+{
+	struct run r;
+	char first[PATH_MAX + 64];
+	json_t *ev;
+	bool last;
+
+	run(&r, "ends", NULL);
+	ck_assert_int_eq(exit_code(&r), 0);
+	check_common(&r);
+	ck_assert_int_eq(r.torn, 0);
+	ck_assert_msg(untrimmed_files(&r, first, sizeof first) == 0,
+		      "untrimmed log: %s", first);
+	static const char *const ended[] = {"end-parent",      "end-_exit",
+					    "end-exit",	       "end-_Exit",
+					    "end-failed-exec", "end-exec-sh"};
+	for (int i = 0; i < 6; i++) {
+		ck_assert_msg(count_ev(&r, NULL, ended[i], &ev) == 1,
+			      "%s not recorded", ended[i]);
+		ck_assert_msg(ends_in_file_of(&r, ev, &last) == 1 && last,
+			      "%s: not one end record, last", ended[i]);
+	}
+	/* the exec'ed image's file has no end; its new image's has */
+	ck_assert_int_eq(count_ev(&r, "open", "end-exec", &ev), 1);
+	ck_assert_int_eq(ends_in_file_of(&r, ev, &last), 0);
+	ck_assert_int_eq(count_ev(&r, "open", "end-after-failed-exec", &ev), 1);
+	ck_assert_int_eq(ends_in_file_of(&r, ev, &last), 1);
+	json_t *e;
+	ck_assert_int_eq(count_ev(&r, "open", "end-parent-after", &e), 1);
+	ck_assert_int_eq(ends_in_file_of(&r, e, &last), 1);
+	ck_assert_int_eq(count_own(&r, "end"), 1);
+	run_free(&r);
+}
+END_TEST
+
+/*
+ * exit() while four threads keep creating files: the log is sealed at
+ * exit, and what the threads record after that is appended to it.  No
+ * record is torn or lost but the one each thread may have in flight
+ * when the process is gone.
+ */
+START_TEST(test_exit_with_writing_threads_loses_nothing)
+{
+	struct run r;
+	size_t i;
+	json_t *x;
+	int recs = 0, disk = 0;
+
+	run(&r, "exit_threads", NULL);
+	ck_assert_int_eq(exit_code(&r), 0);
+	check_common(&r);
+	ck_assert_int_eq(r.torn, 0);
+	json_array_foreach (r.recs, i, x)
+		recs += is_type(x, "ev") && jint(x, "ret") >= 0 &&
+			!strcmp(jstr(x, "fn"), "open");
+	DIR *d = opendir(r.work);
+	struct dirent *e;
+	ck_assert_ptr_nonnull(d);
+	while ((e = readdir(d)))
+		disk += e->d_name[0] == 'x';
+	closedir(d);
+	ck_assert_int_gt(disk, 0);
+	ck_assert_msg(recs <= disk && disk - recs <= 4,
+		      "%d files on disk, %d recorded", disk, recs);
+	ck_assert_int_eq(count_own(&r, "end"), 1);
 	run_free(&r);
 }
 END_TEST
@@ -2189,6 +2445,9 @@ Suite *test_suite(void)
 	tc = preload_case("known", NULL);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_known_states);
+	tcase_add_loop_test(tc, test_reused_fd_never_has_the_old_path, 0,
+			    NCLOSERS);
+	tcase_add_test(tc, test_threads_racing_close_and_open_keep_fd_paths);
 	suite_add_tcase(s, tc);
 
 	tc = preload_case("procs", "user");
@@ -2216,6 +2475,8 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_planted_symlink);
 	tcase_add_test(tc, test_no_self_tracing);
 	tcase_add_test(tc, test_secret_env);
+	tcase_add_test(tc, test_logs_trimmed_when_images_end);
+	tcase_add_test(tc, test_exit_with_writing_threads_loses_nothing);
 	suite_add_tcase(s, tc);
 
 	tc = preload_case("encoding", NULL);
@@ -2230,6 +2491,7 @@ Suite *test_suite(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_threads);
 	tcase_add_test(tc, test_threads_no_stacks);
+	tcase_add_test(tc, test_threads_with_stacks_add_under_2_mib);
 	tcase_add_test(tc, test_fork_threads);
 	suite_add_tcase(s, tc);
 

@@ -20,10 +20,14 @@
 #include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <grp.h>
+#include <mntent.h>
+#include <mqueue.h>
+#include <pty.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -35,8 +39,15 @@
 #include <time.h>
 #include <unistd.h>
 #include <utime.h>
+#include <utmp.h>
 
 extern char **environ;
+
+/* glibc's other names for close, dup2 and fclose (no header declares them) */
+int __close(int fd);
+int __dup2(int fd, int fd2);
+int _IO_fclose(FILE *stream);
+int __endmntent(FILE *stream);
 
 /* The fortify entry points, declared here so they can be called directly. */
 int __open_2(const char *path, int flags);
@@ -1058,6 +1069,371 @@ static int scenario_daemon(void)
 	_exit(0);
 }
 
+/*
+ * ---- descriptor trust (preload/known.c) ----
+ * fdtrust CASE: the number n of a file whose path the tracer remembers
+ * and trusts ("old", opened for writing, then fchmod'ed 0600) is closed
+ * or replaced the way CASE names, and then names another file: "new",
+ * opened read-only (the read fast path remembers nothing), or what CASE
+ * put there.  That number is fchmod'ed 0640 (ftruncate'd, where it is a
+ * device), and the record must name the file it names now: expect=PATH
+ * (a trailing * for a prefix).
+ */
+static void expect(const char *path)
+{
+	if (path[0] == '/')
+		printf("expect=%s\n", path);
+	else
+		printf("expect=%s/%s\n", dir, path);
+	fflush(stdout);
+}
+
+/*
+ * Setup here goes through libc (a raw syscall(SYS_close) would end trust
+ * for good, and nothing would be left to test).
+ */
+static void plain_file(const char *name)
+{
+	int fd = open(name, O_WRONLY | O_CREAT, 0644);
+	FD(fd);
+	close(fd);
+}
+
+/* n again, for "new" */
+static void reuse(int n)
+{
+	int again = open("new", O_RDONLY);
+	check(again == n, "the same descriptor number again");
+	OK(fchmod(again, 0640));
+	expect("new");
+}
+
+/* "old", opened for writing and chmod'ed: a trusted path for its fd */
+static int trusted_old(void)
+{
+	int n = open("old", O_WRONLY | O_CREAT, 0644);
+	FD(n);
+	OK(fchmod(n, 0600));
+	return n;
+}
+
+/* n's number for fd 0, in this process: the stdio descriptors of a
+ * daemon or a terminal session replace it */
+static void old_as_stdin(void)
+{
+	close(0);
+	check(trusted_old() == 0, "old as fd 0");
+}
+
+static void probe_stdin(void)
+{
+	ftruncate(0, 0); /* a device: fails, and is recorded */
+}
+
+static int fdtrust_stdio(const char *how)
+{
+	int pfd[2];
+	check(pipe(pfd) == 0, "pipe");
+	if (!strcmp(how, "daemon")) {
+		expect("/dev/null");
+		pid_t pid = fork();
+		check(pid >= 0, "fork");
+		if (pid == 0) {
+			old_as_stdin();
+			if (daemon(1, 0) != 0)
+				_exit(1);
+			probe_stdin();
+			_exit(0); /* closes pfd[1]: the workload may go */
+		}
+		wait_child(pid);
+	} else {
+		expect("/dev/pts/*");
+		int amaster, slave = -1;
+		if (!strcmp(how, "login_tty") &&
+		    openpty(&amaster, &slave, NULL, NULL, NULL) != 0)
+			return 77;
+		old_as_stdin();
+		pid_t pid =
+		    slave >= 0 ? fork() : forkpty(&amaster, NULL, NULL, NULL);
+		if (pid < 0)
+			return 77; /* no terminals here */
+		if (pid == 0) {
+			if (slave >= 0 && login_tty(slave) != 0)
+				_exit(1);
+			probe_stdin();
+			_exit(0);
+		}
+		wait_child(pid);
+	}
+	close(pfd[1]);
+	char c;
+	while (read(pfd[0], &c, 1) > 0)
+		;
+	return 0;
+}
+
+static int fdtrust_stream(const char *how)
+{
+	if (!strcmp(how, "pclose")) {
+		/* the stream's descriptor made to name "old", trusted */
+		FILE *f = popen("true", "r");
+		check(f != NULL, "popen");
+		int n = fileno(f), o = open("old", O_WRONLY | O_CREAT, 0644);
+		FD(o);
+		check(dup2(o, n) == n, "dup2");
+		OK(fchmod(n, 0600));
+		pclose(f);
+		reuse(n);
+		return 0;
+	}
+	if (!strcmp(how, "endmntent") || !strcmp(how, "__endmntent")) {
+		FILE *f = setmntent("old", "w");
+		check(f != NULL, "setmntent");
+		int n = fileno(f);
+		OK(fchmod(n, 0600));
+		if (how[0] == '_')
+			__endmntent(f);
+		else
+			endmntent(f);
+		reuse(n);
+		return 0;
+	}
+	FILE *f = fopen("old", "w");
+	check(f != NULL, "fopen");
+	int n = fileno(f);
+	OK(fchmod(n, 0600));
+	if (!strcmp(how, "freopen")) {
+		f = freopen("new", "r", f);
+		check(f != NULL && fileno(f) == n, "freopen keeps the number");
+		OK(fchmod(n, 0640));
+		expect("new");
+		return 0;
+	}
+	if (!strcmp(how, "fclose"))
+		fclose(f);
+	else
+		_IO_fclose(f);
+	reuse(n);
+	return 0;
+}
+
+static int scenario_fdtrust(const char *how)
+{
+	plain_file("new");
+	plain_file("other");
+	if (!strcmp(how, "daemon") || !strcmp(how, "forkpty") ||
+	    !strcmp(how, "login_tty"))
+		return fdtrust_stdio(how);
+	if (!strcmp(how, "fclose") || !strcmp(how, "_IO_fclose") ||
+	    !strcmp(how, "freopen") || !strcmp(how, "pclose") ||
+	    !strcmp(how, "endmntent") || !strcmp(how, "__endmntent"))
+		return fdtrust_stream(how);
+	if (!strcmp(how, "closedir")) {
+		raw_mkdir("d");
+		int n = open("d", O_RDONLY | O_DIRECTORY);
+		FD(n);
+		OK(fchmod(n, 0700)); /* its path read once, then trusted */
+		DIR *d = fdopendir(n);
+		check(d != NULL, "fdopendir");
+		closedir(d);
+		reuse(n);
+		return 0;
+	}
+	if (!strcmp(how, "mq_close")) {
+		char name[64];
+		snprintf(name, sizeof name, "/unroot-fdtrust-%d",
+			 (int)getpid());
+		mqd_t q = mq_open(name, O_RDWR | O_CREAT, 0600, NULL);
+		if (q == (mqd_t)-1)
+			return 77; /* no message queues here */
+		mq_unlink(name);
+		OK(fchmod((int)q, 0600));
+		mq_close(q);
+		reuse((int)q);
+		return 0;
+	}
+	bool dups = !strcmp(how, "dup2") || !strcmp(how, "__dup2") ||
+		    !strcmp(how, "dup3");
+	int o = dups ? open("other", O_RDONLY) : -1;
+	int n = trusted_old();
+	if (!strcmp(how, "vfork")) {
+		/* the child's table is its own; its memory is the parent's */
+		pid_t pid = vfork();
+		if (pid == 0) {
+			close(n);
+			int x = open("vfork-child", O_WRONLY | O_CREAT, 0644);
+			if (x != n || fchmod(x, 0604) != 0)
+				_exit(1);
+			_exit(0);
+		}
+		wait_child(pid);
+		OK(fchmod(n, 0640));
+		expect("old");
+		return 0;
+	}
+	if (!strcmp(how, "exec")) {
+		/* O_CLOEXEC: the new image finds n free */
+		int c = open("cloexec", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+		FD(c);
+		OK(fchmod(c, 0600));
+		char num[16];
+		snprintf(num, sizeof num, "%d", c);
+		fflush(stdout);
+		execl("/proc/self/exe", "workload", "fdtrust_exec", dir, num,
+		      (char *)NULL);
+		die("exec");
+	}
+	if (!strcmp(how, "fcntl_dupfd")) {
+		int m = fcntl(n, F_DUPFD_CLOEXEC, 20);
+		check(m >= 20, "F_DUPFD");
+		OK(fchmod(m, 0640));
+		expect("old");
+		return 0;
+	}
+	if (dups) {
+		int r = how[0] == '_'	? __dup2(o, n)
+			: how[3] == '2' ? dup2(o, n)
+					: dup3(o, n, 0);
+		check(r == n, how);
+		OK(fchmod(n, 0640));
+		expect("other");
+		return 0;
+	}
+	if (!strcmp(how, "close"))
+		close(n);
+	else if (!strcmp(how, "__close"))
+		__close(n);
+	else if (!strcmp(how, "close_range"))
+		check(close_range((unsigned)n, (unsigned)n, 0) == 0, how);
+	else if (!strcmp(how, "closefrom"))
+		closefrom(n);
+	else if (!strcmp(how, "syscall_close"))
+		syscall(SYS_close, n);
+	else
+		return 2;
+	reuse(n);
+	return 0;
+}
+
+/*
+ * Threads that open, chmod and close at once: a writer creates "a<i>"
+ * files and chmods them 0604, a reader opens "b" read-only (the fast path
+ * remembers nothing) and chmods it 0640.  Numbers pass from one thread's
+ * file to the other's all the time.
+ */
+static void *fd_writer(void *arg)
+{
+	char name[32];
+	for (long i = 0; i < (long)arg; i++) {
+		snprintf(name, sizeof name, "a%ld", i);
+		int fd = open(name, O_WRONLY | O_CREAT, 0644);
+		if (fd < 0 || fchmod(fd, 0604) != 0)
+			die(name);
+		close(fd);
+	}
+	return NULL;
+}
+
+static void *fd_reader(void *arg)
+{
+	for (long i = 0; i < (long)arg; i++) {
+		int fd = open("b", O_RDONLY);
+		if (fd < 0 || fchmod(fd, 0640) != 0)
+			die("b");
+		close(fd);
+	}
+	return NULL;
+}
+
+static int scenario_fdtrust_threads(int n)
+{
+	pthread_t w, r;
+	plain_file("b");
+	check(pthread_create(&w, NULL, fd_writer, (void *)(long)n) == 0 &&
+		  pthread_create(&r, NULL, fd_reader, (void *)(long)n) == 0,
+	      "pthread_create");
+	pthread_join(w, NULL);
+	pthread_join(r, NULL);
+	return 0;
+}
+
+/*
+ * ---- the ends of a process image (the log is trimmed: preload/log.c) ----
+ * Children that record a file, then leave by _exit, exit(), _Exit, a
+ * successful exec, or a failed exec followed by more records and _exit;
+ * a vfork child that leaves by _exit at once.  The workload returns from
+ * main.
+ */
+static pid_t child_then(const char *name, int how)
+{
+	pid_t pid = fork();
+	check(pid >= 0, "fork");
+	if (pid)
+		return pid;
+	int fd = open(name, O_WRONLY | O_CREAT, 0644);
+	if (fd < 0)
+		_exit(1);
+	close(fd);
+	switch (how) {
+	case 0:
+		_exit(0);
+	case 1:
+		exit(0);
+	case 2:
+		_Exit(0);
+	case 3:
+		execl("/bin/sh", "sh", "-c", "echo > end-exec-sh",
+		      (char *)NULL);
+		_exit(1);
+	default:
+		execl("/nonexistent-end", "x", (char *)NULL);
+		fd = open("end-after-failed-exec", O_WRONLY | O_CREAT, 0644);
+		_exit(fd < 0 ? 1 : 0);
+	}
+}
+
+static int scenario_ends(void)
+{
+	static const char *const names[] = {"end-_exit", "end-exit",
+					    "end-_Exit", "end-exec",
+					    "end-failed-exec"};
+	FD(open("end-parent", O_WRONLY | O_CREAT, 0644));
+	fflush(stdout);
+	for (int i = 0; i < 5; i++)
+		wait_child(child_then(names[i], i));
+	pid_t pid = vfork();
+	if (pid == 0)
+		_exit(0);
+	wait_child(pid);
+	FD(open("end-parent-after", O_WRONLY | O_CREAT, 0644));
+	return 0;
+}
+
+/* threads that keep creating files while the main thread calls exit() */
+static void *exit_racer(void *arg)
+{
+	char name[64];
+	long id = (long)arg;
+	for (int i = 0;; i++) {
+		snprintf(name, sizeof name, "x%ld-%d", id, i);
+		int fd = open(name, O_WRONLY | O_CREAT, 0644);
+		if (fd >= 0)
+			close(fd);
+	}
+	return NULL;
+}
+
+static int scenario_exit_threads(void)
+{
+	pthread_t t;
+	for (long i = 0; i < 4; i++)
+		check(pthread_create(&t, NULL, exit_racer, (void *)i) == 0,
+		      "pthread_create");
+	struct timespec pause = {0, 50 * 1000 * 1000};
+	nanosleep(&pause, NULL);
+	exit(0);
+}
+
 /* a signal handler that removes a file while the main loop creates files */
 static volatile sig_atomic_t handled;
 
@@ -1337,6 +1713,20 @@ int main(int argc, char **argv)
 		return scenario_fork_threads();
 	if (!strcmp(s, "storm"))
 		return scenario_storm();
+	if (!strcmp(s, "ends"))
+		return scenario_ends();
+	if (!strcmp(s, "fdtrust") && argc > 3)
+		return scenario_fdtrust(argv[3]);
+	if (!strcmp(s, "fdtrust_exec") && argc > 3) {
+		int n = atoi(argv[3]);
+		reuse(n); /* n was closed by the exec */
+		return 0;
+	}
+	if (!strcmp(s, "fdtrust_threads"))
+		return scenario_fdtrust_threads(argc > 3 ? atoi(argv[3])
+							 : 2000);
+	if (!strcmp(s, "exit_threads"))
+		return scenario_exit_threads();
 	if (!strcmp(s, "daemon"))
 		return scenario_daemon();
 	if (!strcmp(s, "signal"))
