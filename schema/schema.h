@@ -96,4 +96,12 @@ enum unroot_op {
 #define UNTRACED_CAPS	  "caps"   /* file capabilities: secure mode */
 #define UNTRACED_NOREPORT "silent" /* a child that never wrote a record */
 
+/*
+ * The fallback tracer (tracer/, unroot-ptrace).  Its records carry
+ * "tracer": TRACER_PTRACE; it adds two reasons to "untraced" records.
+ */
+#define TRACER_PTRACE "ptrace"
+#define UNTRACED_NNP  "nnp"  /* set-id or file caps under no-new-privs */
+#define UNTRACED_ARCH "arch" /* another ABI: its calls pass the filter */
+
 #endif

@@ -1,0 +1,133 @@
+/*
+ * resolve.c - the paths of a decoded call made absolute, as the tracee
+ * sees them, and the states before the call: the target, the second name
+ * (rename, link) and the parent directory, each from lstat at the entry
+ * stop, while the tracee waits; every ancestor of the parent is described
+ * once per image file ("dir" records).
+ *
+ * Relative paths are joined to the thread's cwd (/proc/TID/cwd: threads
+ * may have their own) or to the process's descriptor (/proc/PID/fd/N),
+ * then normalised lexically as the preload does (path.c).  The tracer
+ * looks the paths up in its own mount namespace and root, which are the
+ * tracee's unless it moved into others.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "tracer.h"
+
+void tr_nopath(struct pending *p, const char *what, int err)
+{
+	if (p->nopath[0])
+		return; /* the first reason is the one that matters */
+	snprintf(p->nopath, sizeof p->nopath, "path unknown: %s (%s)", what,
+		 ur_errno_name(err < 0 ? -err : err));
+}
+
+/* The directory dirfd names in the tracee (its cwd for AT_FDCWD). */
+static bool base_dir(struct thread *t, struct pending *p, int dirfd,
+		     char *out, size_t cap)
+{
+	char what[32];
+	pid_t pid = t->img->pid;
+	int r;
+
+	if (dirfd == AT_FDCWD) {
+		pid = t->tid;
+		strcpy(what, "cwd");
+	} else {
+		snprintf(what, sizeof what, "fd/%d", dirfd);
+	}
+	r = tr_proc_link(pid, what, out, cap);
+	if (r < 0) {
+		tr_nopath(p,
+			  dirfd == AT_FDCWD ? "cannot read the tracee's cwd"
+					    : "cannot read the tracee's fd",
+			  r);
+		return false;
+	}
+	if (out[0] != '/') {
+		tr_nopath(p, "the descriptor names no path", ENOTDIR);
+		return false;
+	}
+	return true;
+}
+
+/* path as the tracee sees it from dirfd, into out; as given if unknown. */
+static void absolute(struct thread *t, struct pending *p, int dirfd,
+		     const char *path, char *out, size_t cap)
+{
+	size_t plen = strlen(path);
+
+	if (path[0] == '/' && plen < cap) {
+		memcpy(out, path, plen + 1);
+		ur_normalize(out);
+		return;
+	}
+	if (path[0] != '/' && base_dir(t, p, dirfd, out, cap)) {
+		size_t base = strlen(out);
+		if (base + plen + 2 <= cap) {
+			out[base] = '/';
+			memcpy(out + base + 1, path, plen + 1);
+			ur_normalize(out);
+			return;
+		}
+		tr_nopath(p, "path too long", ENAMETOOLONG);
+	}
+	snprintf(out, cap, "%s", path);
+}
+
+/* The path and state of the descriptor an fd-based call acts on. */
+static void fd_target(struct thread *t, struct pending *p)
+{
+	char link[48];
+
+	if (!base_dir(t, p, p->c.fd, p->abs, sizeof p->abs)) {
+		p->abs[0] = 0;
+		return;
+	}
+	snprintf(link, sizeof link, "/proc/%d/fd/%d", (int)t->img->pid,
+		 p->c.fd);
+	p->has_st = stat(link, &p->st) == 0;
+}
+
+static void note_ancestors(struct image *img, const char *dir)
+{
+	size_t len = strlen(dir);
+
+	if (len <= 1)
+		return; /* "/" has no ancestors; its state is the parent's */
+	for (size_t i = 0; i < len; i++) {
+		if (dir[i] != '/')
+			continue;
+		size_t n = i == 0 ? 1 : i;
+		if (tr_dir_first_seen(img, ur_hash_path(dir, n)))
+			tr_record_dir(img, dir, n);
+	}
+}
+
+void tr_resolve(struct thread *t, struct pending *p)
+{
+	struct call *c = &p->c;
+
+	p->abs[0] = p->abs2[0] = p->parent[0] = 0;
+	p->has_st = p->has_st2 = p->has_pst = false;
+	if (c->fd >= 0 && !c->path)
+		fd_target(t, p);
+	else if (c->path)
+		absolute(t, p, c->dirfd, c->path, p->abs, sizeof p->abs);
+	if (c->path2)
+		absolute(t, p, c->dirfd2, c->path2, p->abs2, sizeof p->abs2);
+	if (c->path && p->abs[0] == '/')
+		p->has_st = lstat(p->abs, &p->st) == 0;
+	if (c->path2 && p->abs2[0] == '/')
+		p->has_st2 = lstat(p->abs2, &p->st2) == 0;
+	if (p->abs[0] != '/')
+		return;
+	ur_parent_of(p->abs, p->parent);
+	p->has_pst = lstat(p->parent, &p->pst) == 0;
+	note_ancestors(t->img, p->parent);
+}
