@@ -97,20 +97,19 @@ static void on_exec(struct thread *t, pid_t former)
 	if (!img)
 		return;
 	const char *why = tr_exec_untraced_why(pid, t->euid, t->egid);
-	tr_thread_set_image(t, img);
+	char exe[PATH_MAX];
+	if (why && tr_proc_link(pid, "exe", exe, sizeof exe) != 0)
+		exe[0] = 0;
+	/* in the file of the program that exec'd, as the preload does,
+	 * when it is recorded; else in the new program's */
+	bool in_old = why && old->record && old->started;
+	if (in_old)
+		tr_record_untraced(old, pid, exe, why);
+	tr_thread_set_image(t, img); /* old may be freed here */
 	if (img->record)
 		tr_image_start(img);
-	if (why) {
-		char exe[PATH_MAX];
-		if (tr_proc_link(pid, "exe", exe, sizeof exe) != 0)
-			exe[0] = 0;
-		/* in the file of the program that exec'd, as the preload
-		 * does, when it is recorded; else in the new program's */
-		struct image *into = old && old->record && old->started ? old
-									 : img;
-		if (into->record)
-			tr_record_untraced(into, pid, exe, why);
-	}
+	if (why && !in_old && img->record)
+		tr_record_untraced(img, pid, exe, why);
 }
 
 static void on_exit_event(struct thread *t)

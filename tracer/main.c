@@ -23,8 +23,8 @@
  * found, 126 when it cannot be executed, 125 for a usage error.  T exits
  * after the last tracee, with PROGRAM's status (128+N for signal N).  T
  * holds an exclusive flock(2) on LOGDIR/.ptrace-PID (PID: PROGRAM's) while
- * it runs: a caller that needs the trace complete (a daemon outlives
- * PROGRAM) takes a shared lock on it.
+ * it runs, and its pid is the file's text: a caller that needs the trace
+ * complete (a daemon outlives PROGRAM) takes a shared lock on it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -128,8 +128,8 @@ static void tracer_main(pid_t prog, int up, int down)
 		_exit(125);
 	snprintf(lock, sizeof lock, "%s/.ptrace-%d", tr_set.logdir, (int)prog);
 	int lfd = open(lock, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (lfd >= 0)
-		flock(lfd, LOCK_EX);
+	if (lfd >= 0 && flock(lfd, LOCK_EX) == 0 && ftruncate(lfd, 0) == 0)
+		dprintf(lfd, "%d\n", (int)getpid()); /* who holds it */
 	int res = ptrace(PTRACE_SEIZE, prog, NULL, (void *)(long)OPTIONS) == 0
 		      ? 0
 		      : errno;

@@ -1,0 +1,71 @@
+/*
+ * signals.c - what a tracer must pass through unchanged:
+ *   signals ignore   SIGUSR1 ignored, then raised; exits 0 after it
+ *   signals killed   killed by SIGTERM (default action)
+ *   signals fork N   forks N children that each create and remove a file
+ *                    in DIR (signals fork N DIR), reaps them, prints the
+ *                    sum of their exit statuses
+ *   signals loop DIR creates and removes DIR/loop-N files forever, one
+ *                    every 10 ms, printing any failure (a tracer killed
+ *                    under it must not leave it failing with ENOSYS)
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int touch_rm(const char *dir, int i)
+{
+	char p[4096];
+
+	snprintf(p, sizeof p, "%s/loop-%d", dir, i);
+	int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0) {
+		printf("open %s: %s\n", p, strerror(errno));
+		fflush(stdout);
+		return 1;
+	}
+	close(fd);
+	return unlink(p) != 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return 2;
+	if (!strcmp(argv[1], "ignore")) {
+		signal(SIGUSR1, SIG_IGN);
+		raise(SIGUSR1);
+		printf("signals: SIGUSR1 ignored\n");
+		return 0;
+	}
+	if (!strcmp(argv[1], "killed")) {
+		printf("signals: raising SIGTERM\n");
+		fflush(stdout);
+		raise(SIGTERM);
+		return 1;
+	}
+	if (!strcmp(argv[1], "fork") && argc > 3) {
+		int n = atoi(argv[2]), sum = 0;
+		for (int i = 0; i < n; i++)
+			if (fork() == 0)
+				_exit(touch_rm(argv[3], i));
+		for (int i = 0, st; i < n; i++)
+			if (wait(&st) > 0)
+				sum += WIFEXITED(st) ? WEXITSTATUS(st) : 100;
+		printf("signals: %d children, statuses sum %d\n", n, sum);
+		return sum != 0;
+	}
+	if (!strcmp(argv[1], "loop") && argc > 2) {
+		for (int i = 0;; i++) {
+			if (touch_rm(argv[2], i))
+				return 1;
+			usleep(10000);
+		}
+	}
+	return 2;
+}
