@@ -227,6 +227,7 @@ void tr_image_start(struct image *img)
 	}
 	img->started = true;
 	write_proc(img);
+	tr_world_records(img);
 }
 
 void tr_image_write(struct image *img, const char *buf, size_t len)

@@ -188,6 +188,9 @@ void tr_image_write(struct image *img, const char *buf, size_t len);
 void tr_image_start(struct image *img);
 void tr_image_end(struct image *img); /* "end" record, at a normal exit */
 
+/* ---- world.c: "mount", "os", "user", "group" (preload/proc.c) ---- */
+void tr_world_records(struct image *img);
+
 /* ---- record.c ---- */
 void tr_record_event(struct thread *t, const struct pending *p, long ret,
 		     int err);
