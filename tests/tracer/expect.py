@@ -11,9 +11,13 @@ usage: expect.py LOGDIR SPEC...
   untraced:WHY=PATH      an "untraced" record
   nopath:OP              an "ev" record of OP whose path was unknown
   files:N                at least N log files (process images)
+  once:SPEC              exactly one record matches SPEC
+  ptrace:SPEC            SPEC, recorded by the tracer ("tracer": "ptrace")
+  preload:SPEC           SPEC, recorded by the preload (no "tracer" key)
+  mixed                  the trace holds the preload's records too
 
-Every log file must start with a "proc" record, every "ev" record must say
-"tracer": "ptrace", and every line must parse.  Prints what is missing and
+Every log file must start with a "proc" record, every line must parse, and
+(unless mixed) every "proc" and "ev" record must say "tracer": "ptrace".  Prints what is missing and
 exits 1, else prints how many records it read.
 """
 import glob
@@ -22,7 +26,7 @@ import os
 import sys
 
 
-def load(logdir):
+def load(logdir, mixed):
     records, files, problems = [], 0, []
     for path in sorted(glob.glob(os.path.join(logdir, "*.jsonl"))):
         files += 1
@@ -36,13 +40,18 @@ def load(logdir):
                 continue
             if i == 0 and rec.get("t") != "proc":
                 problems.append(f"{path}: first record is not proc")
-            if rec.get("t") in ("proc", "ev") and rec.get("tracer") != "ptrace":
+            if not mixed and rec.get("t") in ("proc", "ev") and \
+                    rec.get("tracer") != "ptrace":
                 problems.append(f"{path}:{i + 1}: no tracer key")
             records.append(rec)
     return records, files, problems
 
 
 def matches(rec, spec):
+    if spec.startswith("ptrace:"):
+        return rec.get("tracer") == "ptrace" and matches(rec, spec[7:])
+    if spec.startswith("preload:"):
+        return "tracer" not in rec and matches(rec, spec[8:])
     if spec.startswith("untraced:"):
         why, path = spec[len("untraced:"):].split("=", 1)
         return rec.get("t") == "untraced" and rec.get("why") == why and \
@@ -68,9 +77,16 @@ def main():
     if len(sys.argv) < 2:
         print(__doc__, file=sys.stderr)
         return 2
-    records, files, problems = load(sys.argv[1])
-    for spec in sys.argv[2:]:
-        if spec.startswith("files:"):
+    specs = sys.argv[2:]
+    records, files, problems = load(sys.argv[1], "mixed" in specs)
+    for spec in specs:
+        if spec == "mixed":
+            continue
+        if spec.startswith("once:"):
+            n = sum(1 for r in records if matches(r, spec[5:]))
+            if n != 1:
+                problems.append(f"{n} records match {spec[5:]}, not one")
+        elif spec.startswith("files:"):
             if files < int(spec[6:]):
                 problems.append(f"{files} log files, expected {spec[6:]}")
         elif not any(matches(r, spec) for r in records):
