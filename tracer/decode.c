@@ -266,8 +266,10 @@ void tr_call_exit(struct thread *t, long ret)
 			tr_record_event(t, t->p, -1, (int)-ret);
 		return;
 	}
-	if (ret < 0 && ret > -4096)
+	if (ret < 0 && ret > -4096) {
 		tr_record_event(t, t->p, -1, (int)-ret);
-	else
+	} else {
+		tr_learn(t->p);
 		tr_record_event(t, t->p, ret, 0);
+	}
 }

@@ -144,14 +144,19 @@ static bool is_stop_signal(int sig)
 	       sig == SIGTTOU;
 }
 
+/*
+ * The result is read, the tracee resumed, and only then the call
+ * recorded: the thread cannot stop again before this loop waits again,
+ * and the program runs on while the record is written.
+ */
 static void on_syscall_exit(struct thread *t)
 {
 	struct user_regs_struct r;
+	bool ok = get_regs(t->tid, &r);
 
-	if (!get_regs(t->tid, &r))
-		return;
+	resume(t->tid, PTRACE_CONT, 0);
 	long ret = (long)r.rax;
-	if (ret <= -ERESTARTSYS_ && ret >= -ERESTART_RESTARTBLOCK) {
+	if (!ok || (ret <= -ERESTARTSYS_ && ret >= -ERESTART_RESTARTBLOCK)) {
 		/* interrupted: restarted (a new seccomp stop) or EINTR */
 		t->in_call = false;
 		return;
@@ -194,8 +199,8 @@ static void on_stop(struct thread *t, int status)
 		break; /* a new tracee's first stop */
 	case 0:
 		if (sig == (SIGTRAP | 0x80)) {
-			on_syscall_exit(t);
-			break;
+			on_syscall_exit(t); /* resumes it */
+			return;
 		}
 		resume(t->tid, PTRACE_CONT, sig); /* a signal, unchanged */
 		return;

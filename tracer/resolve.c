@@ -5,6 +5,14 @@
  * stop, while the tracee waits; every ancestor of the parent is described
  * once per image file ("dir" records).
  *
+ * States are remembered as the preload remembers them (preload/known.c,
+ * compiled in: believed for 100 ms), and kept true by what the traced
+ * calls do (tr_learn): every call that can change a path's type, owner or
+ * mode is traced, in every process of the tree.  So a create storm in one
+ * directory lstats its parent once per 100 ms, not once per call; a path
+ * changed by a process outside the traced tree may be described up to
+ * 100 ms late, as SCHEMA.md says of the preload.
+ *
  * Relative paths are joined to the thread's cwd (/proc/TID/cwd: threads
  * may have their own) or to the process's descriptor (/proc/PID/fd/N),
  * then normalised lexically as the preload does (path.c).  The tracer
@@ -80,6 +88,71 @@ static void absolute(struct thread *t, struct pending *p, int dirfd,
 	snprintf(out, cap, "%s", path);
 }
 
+/* The state of path, remembered or from lstat. */
+static bool state_of(const char *path, struct stat *st)
+{
+	uint64_t key = ur_hash_path(path, strlen(path));
+	bool present;
+
+	if (ur_known_get(key, st, &present))
+		return present;
+	present = lstat(path, st) == 0;
+	ur_known_put(key, st, present);
+	return present;
+}
+
+/* lstat again (the tracee runs on meanwhile: loop.c resumed it) */
+static void relearn(const char *path)
+{
+	struct stat st;
+
+	if (path[0] != '/')
+		return;
+	bool present = lstat(path, &st) == 0;
+	ur_known_put(ur_hash_path(path, strlen(path)), &st, present);
+}
+
+/*
+ * What a successful call changed, for the states remembered: a name it
+ * removed is absent, a directory moved or an exchange forgets everything
+ * (the paths below changed), the names anything else touched are looked
+ * at again, after the call (a create storm's unlink then finds its file
+ * known).
+ */
+void tr_learn(const struct pending *p)
+{
+	static const struct stat none;
+	const struct call *c = &p->c;
+
+	switch (c->op) {
+	case OP_UNLINK:
+	case OP_RMDIR:
+		if (p->abs[0] == '/')
+			ur_known_put(ur_hash_path(p->abs, strlen(p->abs)),
+				     &none, false);
+		return;
+	case OP_RENAME:
+		if (!p->has_st || S_ISDIR(p->st.st_mode) ||
+		    (c->flag_kind == FK_RENAME && c->flags != 0)) {
+			ur_known_forget_all();
+			return;
+		}
+		break;
+	case OP_UTIME:
+	case OP_TRUNCATE:
+	case OP_EXEC:
+	case OP_READ:
+	case OP_STAT:
+	case OP_ACCESS:
+	case OP_CONNECT:
+		return; /* no type, owner or mode changed */
+	default:
+		break;
+	}
+	relearn(p->abs);
+	relearn(p->abs2);
+}
+
 /* The path and state of the descriptor an fd-based call acts on. */
 static void fd_target(struct thread *t, struct pending *p)
 {
@@ -121,13 +194,14 @@ void tr_resolve(struct thread *t, struct pending *p)
 		absolute(t, p, c->dirfd, c->path, p->abs, sizeof p->abs);
 	if (c->path2)
 		absolute(t, p, c->dirfd2, c->path2, p->abs2, sizeof p->abs2);
+	ur_known_tick();
 	if (c->path && p->abs[0] == '/')
-		p->has_st = lstat(p->abs, &p->st) == 0;
+		p->has_st = state_of(p->abs, &p->st);
 	if (c->path2 && p->abs2[0] == '/')
-		p->has_st2 = lstat(p->abs2, &p->st2) == 0;
+		p->has_st2 = state_of(p->abs2, &p->st2);
 	if (p->abs[0] != '/')
 		return;
 	ur_parent_of(p->abs, p->parent);
-	p->has_pst = lstat(p->parent, &p->pst) == 0;
+	p->has_pst = state_of(p->parent, &p->pst);
 	note_ancestors(t->img, p->parent);
 }

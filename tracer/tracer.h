@@ -178,6 +178,8 @@ void tr_call_exit(struct thread *t, long ret);
 
 /* ---- resolve.c: absolute paths and the states before the call ---- */
 void tr_resolve(struct thread *t, struct pending *p);
+/* after a successful call: what it changed (the states remembered) */
+void tr_learn(const struct pending *p);
 /* p->nopath = "path unknown: what (ERRNO)", unless a reason is there */
 void tr_nopath(struct pending *p, const char *what, int err);
 
