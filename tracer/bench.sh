@@ -7,6 +7,10 @@
 #   - the create storm (N creates+unlinks) and the read storm (N opens for
 #     reading: never stopped) bare, under the helper, and under
 #     strace -f --seccomp-bpf -e trace=<the calls the helper traces>;
+#   - the same create storm, dynamic, under the preload alone and under
+#     the preload with the helper above it (a static init such as tini
+#     started under the helper: the filter stops every write of the
+#     preloaded program it starts, which the tracer then only follows);
 # each ROUNDS times, alternating, printing the median and the range of
 # the microseconds per iteration and the ratios to bare.
 #
@@ -17,6 +21,7 @@ N=${2:-20000}
 ROUNDS=${3:-5}
 HERE=$(cd "$(dirname "$0")" && pwd)
 HELPER=$BUILD/lib/unroot/unroot-ptrace
+LIB=$BUILD/lib/unroot/libunroot.so
 STORM=$BUILD/tests/tracer/storm
 W=$(mktemp -d /dev/shm/unroot-bench.XXXXXX)
 trap 'rm -rf "$W"' EXIT
@@ -39,6 +44,10 @@ run() {
 	helper) UNROOT_LOG=$W/log "$HELPER" -- "$STORM" "$kind" "$N" "$W/d" ;;
 	strace) strace -f --seccomp-bpf -e trace="$CALLS" -o /dev/null \
 		"$STORM" "$kind" "$N" "$W/d" ;;
+	preload) UNROOT_LOG=$W/log LD_PRELOAD=$LIB "$STORM-dyn" create \
+		"$N" "$W/d" ;;
+	both) UNROOT_LOG=$W/log "$HELPER" -- env LD_PRELOAD="$LIB" \
+		"$STORM-dyn" create "$N" "$W/d" ;;
 	esac | sed 's/ us per iteration//'
 }
 
@@ -49,25 +58,29 @@ stats() {
 		printf "%.2f %.2f %.2f\n", m, v[1], v[NR] }'
 }
 
-for kind in create read; do
-	for mode in bare helper strace; do
+for kind in create read dyn; do
+	modes="bare helper strace"
+	[ $kind = dyn ] && modes="preload both"
+	for mode in $modes; do
 		: >"$W/$kind-$mode"
 	done
 	for r in $(seq "$ROUNDS"); do
-		for mode in bare helper strace; do
+		for mode in $modes; do
 			run $mode $kind >>"$W/$kind-$mode"
 		done
 	done
-	for mode in bare helper strace; do
+	for mode in $modes; do
 		set -- $(stats <"$W/$kind-$mode")
 		eval "${kind}_$mode=$1"
 		printf '%s storm, %s: %s us/iteration (%s-%s)\n' "$kind" "$mode" "$1" "$2" "$3"
 	done
 done
 awk -v b="$create_bare" -v h="$create_helper" -v s="$create_strace" \
-	-v rb="$read_bare" -v rh="$read_helper" -v rs="$read_strace" 'BEGIN {
+	-v rb="$read_bare" -v rh="$read_helper" -v rs="$read_strace" \
+	-v dp="$dyn_preload" -v db="$dyn_both" 'BEGIN {
 	printf "one traced write call: %.1f us\n", (h - b) / 2
 	printf "create storm: helper %.2fx, strace %.2fx\n", h / b, s / b
-	printf "read storm: helper %.2fx, strace %.2fx\n", rh / rb, rs / rb }'
+	printf "read storm: helper %.2fx, strace %.2fx\n", rh / rb, rs / rb
+	printf "dynamic create storm: preload %.2fx bare, with the helper above %.2fx\n", dp / b, db / b }'
 echo "N=$N, $ROUNDS rounds, load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "strace -e trace=$CALLS"

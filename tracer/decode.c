@@ -94,7 +94,8 @@ static void open_flags(struct thread *t, struct pending *p)
 	}
 	c->flag_kind = FK_OPEN;
 	c->op = open_writes(c->flags) ? OP_OPEN : OP_READ;
-	c->has_mode = (c->flags & O_CREAT) || (c->flags & O_TMPFILE) == O_TMPFILE;
+	c->has_mode =
+	    (c->flags & O_CREAT) || (c->flags & O_TMPFILE) == O_TMPFILE;
 	c->nofollow = c->flags & O_NOFOLLOW;
 }
 
@@ -110,8 +111,8 @@ static void decode_paths(struct thread *t, struct pending *p)
 		c->path = sock_path(t, p);
 		p->skip = !c->path;
 	} else if (d->path >= 0 && t->args[d->path]) {
-		c->path = arg_str(t, p, t->args[d->path], p->path,
-				  sizeof p->path);
+		c->path =
+		    arg_str(t, p, t->args[d->path], p->path, sizeof p->path);
 	} else if (d->path >= 0 && d->extra != SX_EMPTYPATH) {
 		tr_nopath(p, "NULL path", EFAULT);
 	}
@@ -126,16 +127,16 @@ static void decode_paths(struct thread *t, struct pending *p)
 	if (d->dirfd2 >= 0)
 		c->dirfd2 = (int)t->args[d->dirfd2];
 	if (d->path2 >= 0)
-		c->path2 = arg_str(t, p, t->args[d->path2], p->path2,
-				   sizeof p->path2);
+		c->path2 =
+		    arg_str(t, p, t->args[d->path2], p->path2, sizeof p->path2);
 	if (d->text2 >= 0)
-		c->text2 = arg_str(t, p, t->args[d->text2], p->text2,
-				   sizeof p->text2);
+		c->text2 =
+		    arg_str(t, p, t->args[d->text2], p->text2, sizeof p->text2);
 	if (d->extra == SX_EXEC) {
 		unsigned long long argv = t->args[d->dirfd >= 0 ? 2 : 1];
 		unsigned long long a0 = 0;
-		if (argv && !tr_read_mem(t->img, t->tid, argv, &a0, sizeof a0) &&
-		    a0 &&
+		if (argv &&
+		    !tr_read_mem(t->img, t->tid, argv, &a0, sizeof a0) && a0 &&
 		    tr_read_str(t->img, t->tid, a0, p->argv0,
 				sizeof p->argv0) >= 0)
 			c->argv0 = p->argv0;
@@ -227,7 +228,8 @@ bool tr_call_entry(struct thread *t, const struct user_regs_struct *r)
 	}
 	t->described = true;
 	if (d->cls == SC_X)
-		tr_record_event(t, t->p, 0, 0); /* before: success never returns */
+		tr_record_event(t, t->p, 0,
+				0); /* before: success never returns */
 	return true;
 }
 

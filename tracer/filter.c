@@ -32,21 +32,21 @@
 #include "tracer.h"
 
 #define X32_SYSCALL_BIT 0x40000000U
-#define OPEN_WRITE_BITS                                                   \
-	((unsigned)(O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND |            \
+#define OPEN_WRITE_BITS                                        \
+	((unsigned)(O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND | \
 		    (O_TMPFILE & ~O_DIRECTORY)))
 #define MAX_INSNS 512
 
-#define STMT(code, k)                                                     \
-	(struct sock_filter)                                              \
-	{                                                                 \
-		(unsigned short)(code), 0, 0, (unsigned)(k)               \
+#define STMT(code, k)                                       \
+	(struct sock_filter)                                \
+	{                                                   \
+		(unsigned short)(code), 0, 0, (unsigned)(k) \
 	}
-#define JUMP(code, k, jt, jf)                                             \
-	(struct sock_filter)                                              \
-	{                                                                 \
-		(unsigned short)(code), (unsigned char)(jt),              \
-		    (unsigned char)(jf), (unsigned)(k)                    \
+#define JUMP(code, k, jt, jf)                                \
+	(struct sock_filter)                                 \
+	{                                                    \
+		(unsigned short)(code), (unsigned char)(jt), \
+		    (unsigned char)(jf), (unsigned)(k)       \
 	}
 #define ARG_LO(i) (offsetof(struct seccomp_data, args) + 8 * (i))
 
@@ -62,12 +62,12 @@ static int build(struct sock_filter *f, bool reads)
 	const unsigned ret_allow = SECCOMP_RET_ALLOW;
 	const unsigned ret_trace = SECCOMP_RET_TRACE;
 
-	f[n++] = STMT(BPF_LD | BPF_W | BPF_ABS,
-		      offsetof(struct seccomp_data, arch));
+	f[n++] =
+	    STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
 	f[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0);
 	f[n++] = STMT(BPF_RET | BPF_K, ret_allow);
-	f[n++] = STMT(BPF_LD | BPF_W | BPF_ABS,
-		      offsetof(struct seccomp_data, nr));
+	f[n++] =
+	    STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
 	f[n++] = JUMP(BPF_JMP | BPF_JGE | BPF_K, X32_SYSCALL_BIT, 0, 1);
 	f[n++] = STMT(BPF_RET | BPF_K, ret_allow);
 	for (int i = 0; i < tr_nsys; i++) {
@@ -77,8 +77,8 @@ static int build(struct sock_filter *f, bool reads)
 		if (d->cls == SC_O && !reads) {
 			/* nr? then the flags decide */
 			f[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, d->nr, 0, 4);
-			f[n++] = STMT(BPF_LD | BPF_W | BPF_ABS,
-				      ARG_LO(d->flags));
+			f[n++] =
+			    STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(d->flags));
 			f[n++] = JUMP(BPF_JMP | BPF_JSET | BPF_K,
 				      OPEN_WRITE_BITS, 0, 1);
 			f[n++] = STMT(BPF_RET | BPF_K, ret_trace);

@@ -44,7 +44,7 @@
 
 struct settings tr_set;
 
-#define OPTIONS                                                          \
+#define OPTIONS                                                             \
 	(PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | \
 	 PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT |    \
 	 PTRACE_O_TRACESECCOMP | PTRACE_O_EXITKILL)
@@ -104,7 +104,8 @@ static void run_untraced(char **argv, const char *why, int err)
 {
 	if (why)
 		fprintf(stderr, "unroot-ptrace: %s runs untraced: %s%s%s\n",
-			argv[0], why, err ? ": " : "", err ? strerror(err) : "");
+			argv[0], why, err ? ": " : "",
+			err ? strerror(err) : "");
 	execvp(argv[0], argv);
 	int e = errno;
 	fprintf(stderr, "unroot-ptrace: %s: %s\n", argv[0], strerror(e));

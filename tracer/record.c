@@ -26,8 +26,8 @@ static const char *const op_names[] = {
 static void put_owner(struct jbuf *j, const struct call *c)
 {
 	char num[48];
-	int n = snprintf(num, sizeof num, "[%ld,%ld]", c->owner_uid,
-			 c->owner_gid);
+	int n =
+	    snprintf(num, sizeof num, "[%ld,%ld]", c->owner_uid, c->owner_gid);
 
 	jb_key(j, "owner");
 	jb_raw(j, num, (size_t)n);
@@ -149,13 +149,13 @@ static int exe_kind(pid_t pid, bool *dynamic)
 	if (fd < 0)
 		return -1;
 	ssize_t n = pread(fd, buf, sizeof buf, 0);
-	int cls = n > EI_CLASS && !memcmp(buf, ELFMAG, SELFMAG) ? buf[EI_CLASS]
-								 : -1;
+	int cls =
+	    n > EI_CLASS && !memcmp(buf, ELFMAG, SELFMAG) ? buf[EI_CLASS] : -1;
 	if (cls == ELFCLASS64 && n >= (ssize_t)sizeof eh) {
 		memcpy(&eh, buf, sizeof eh);
 		for (int i = 0; i < eh.e_phnum && i < 256; i++) {
-			off_t off = (off_t)(eh.e_phoff +
-					    (unsigned long long)i * eh.e_phentsize);
+			off_t off = (off_t)(eh.e_phoff + (unsigned long long)i *
+							     eh.e_phentsize);
 			if (pread(fd, &ph, sizeof ph, off) != sizeof ph)
 				break;
 			if (ph.p_type == PT_INTERP) {

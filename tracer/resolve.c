@@ -36,8 +36,8 @@ void tr_nopath(struct pending *p, const char *what, int err)
 }
 
 /* The directory dirfd names in the tracee (its cwd for AT_FDCWD). */
-static bool base_dir(struct thread *t, struct pending *p, int dirfd,
-		     char *out, size_t cap)
+static bool base_dir(struct thread *t, struct pending *p, int dirfd, char *out,
+		     size_t cap)
 {
 	char what[32];
 	pid_t pid = t->img->pid;

@@ -8,22 +8,22 @@
 #include "tracer.h"
 
 #define N (-1)
-#define S(name_, cls_, op_, dirfd_, path_, dirfd2_, path2_, text2_, fd_,  \
-	  mode_, owner_, flags_, fk_, extra_)                               \
-	{.name = #name_,                                                    \
-	 .nr = SYS_##name_,                                                 \
-	 .cls = SC_##cls_,                                                  \
-	 .op = OP_##op_,                                                    \
-	 .dirfd = dirfd_,                                                   \
-	 .path = path_,                                                     \
-	 .dirfd2 = dirfd2_,                                                 \
-	 .path2 = path2_,                                                   \
-	 .text2 = text2_,                                                   \
-	 .fd = fd_,                                                         \
-	 .mode = mode_,                                                     \
-	 .owner = owner_,                                                   \
-	 .flags = flags_,                                                   \
-	 .fk = fk_,                                                         \
+#define S(name_, cls_, op_, dirfd_, path_, dirfd2_, path2_, text2_, fd_, \
+	  mode_, owner_, flags_, fk_, extra_)                            \
+	{.name = #name_,                                                 \
+	 .nr = SYS_##name_,                                              \
+	 .cls = SC_##cls_,                                               \
+	 .op = OP_##op_,                                                 \
+	 .dirfd = dirfd_,                                                \
+	 .path = path_,                                                  \
+	 .dirfd2 = dirfd2_,                                              \
+	 .path2 = path2_,                                                \
+	 .text2 = text2_,                                                \
+	 .fd = fd_,                                                      \
+	 .mode = mode_,                                                  \
+	 .owner = owner_,                                                \
+	 .flags = flags_,                                                \
+	 .fk = fk_,                                                      \
 	 .extra = extra_},
 const struct sysdesc tr_sys[] = {
 #include "syscalls.def"

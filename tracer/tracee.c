@@ -93,8 +93,8 @@ long tr_read_str(struct image *img, pid_t tid, unsigned long long addr,
 	if (!addr)
 		return -EFAULT;
 	while (len + 1 < cap) {
-		long r = read_some(img, tid, addr + len, buf + len,
-				   cap - 1 - len);
+		long r =
+		    read_some(img, tid, addr + len, buf + len, cap - 1 - len);
 		if (r <= 0) {
 			buf[len] = 0;
 			return r < 0 ? r : -EIO;
@@ -114,8 +114,8 @@ int tr_read_mem(struct image *img, pid_t tid, unsigned long long addr,
 	size_t got = 0;
 
 	while (got < n) {
-		long r = read_some(img, tid, addr + got, (char *)buf + got,
-				   n - got);
+		long r =
+		    read_some(img, tid, addr + got, (char *)buf + got, n - got);
 		if (r <= 0)
 			return r < 0 ? (int)r : -EIO;
 		got += (size_t)r;
@@ -158,8 +158,7 @@ long tr_proc_file(pid_t pid, const char *what, char *buf, size_t cap)
 }
 
 /* The numbers after "Key:" in status text, up to max. */
-static int status_numbers(const char *text, const char *key, long *out,
-			  int max)
+static int status_numbers(const char *text, const char *key, long *out, int max)
 {
 	const char *p = strstr(text, key);
 	int n = 0;
@@ -195,9 +194,10 @@ int tr_read_ids(pid_t tid, struct ids *ids)
 		return -EINVAL;
 	ids->gid = (gid_t)v[0];
 	ids->egid = (gid_t)v[1];
-	ids->ppid = status_numbers(text, "\nPPid:", v, 1) == 1 ? (pid_t)v[0] : 0;
-	ids->tgid = status_numbers(text, "\nTgid:", v, 1) == 1 ? (pid_t)v[0]
-							       : tid;
+	ids->ppid =
+	    status_numbers(text, "\nPPid:", v, 1) == 1 ? (pid_t)v[0] : 0;
+	ids->tgid =
+	    status_numbers(text, "\nTgid:", v, 1) == 1 ? (pid_t)v[0] : tid;
 	int ng = status_numbers(text, "\nGroups:", v, 256);
 	ids->ngroups = ng < 0 ? 0 : ng;
 	for (int i = 0; i < ids->ngroups; i++)

@@ -95,16 +95,16 @@ int tr_filter_install(bool reads);
 /* ---- state.c: process images and threads ---- */
 struct image {
 	pid_t pid;
-	int threads;	/* threads that point at it */
-	bool record;	/* false: the helper itself, or a preloaded image */
-	bool started;	/* its file exists and holds its proc record */
-	bool failed;	/* no file could be made: records are counted lost */
-	bool ended;	/* its "end" record is written */
-	int exiting;	/* threads that reported PTRACE_EVENT_EXIT */
-	int fd;		/* its log file, or -1 (reopened per record) */
+	int threads;  /* threads that point at it */
+	bool record;  /* false: the helper itself, or a preloaded image */
+	bool started; /* its file exists and holds its proc record */
+	bool failed;  /* no file could be made: records are counted lost */
+	bool ended;   /* its "end" record is written */
+	int exiting;  /* threads that reported PTRACE_EVENT_EXIT */
+	int fd;	      /* its log file, or -1 (reopened per record) */
 	char file[PATH_MAX + 64];
 	long lost;
-	uid_t euid;	/* as its proc record says */
+	uid_t euid; /* as its proc record says */
 	gid_t egid;
 	int memfd;	/* /proc/PID/mem, or -1 */
 	uint64_t *dirs; /* hashes of the dirs described ("dir" records) */
@@ -119,7 +119,7 @@ struct pending {
 	char abs[UR_PATH_MAX], abs2[UR_PATH_MAX], parent[UR_PATH_MAX];
 	struct stat st, st2, pst;
 	bool has_st, has_st2, has_pst;
-	bool skip;	   /* not recorded (bind of a non-unix socket) */
+	bool skip;	  /* not recorded (bind of a non-unix socket) */
 	char nopath[160]; /* "path unknown: why", or "" */
 };
 
@@ -128,15 +128,15 @@ struct thread {
 	struct image *img;
 	uid_t euid;
 	gid_t egid;
-	bool in_call;	      /* between the seccomp stop and the exit stop */
-	bool exec_done;	      /* its exec succeeded (PTRACE_EVENT_EXEC) */
-	bool described;	      /* p holds the call, decoded at its entry */
+	bool in_call;	/* between the seccomp stop and the exit stop */
+	bool exec_done; /* its exec succeeded (PTRACE_EVENT_EXEC) */
+	bool described; /* p holds the call, decoded at its entry */
 	const struct sysdesc *d;
 	unsigned long long args[6];
 	struct pending *p; /* decoded at entry (recorded-always calls) */
 };
 
-struct thread *tr_thread_get(pid_t tid);	 /* NULL when unknown */
+struct thread *tr_thread_get(pid_t tid);	     /* NULL when unknown */
 struct thread *tr_thread_add(pid_t tid, pid_t tgid); /* new or known */
 void tr_thread_drop(struct thread *t);
 /* t is known by newtid from now on (an exec in a non-leader thread) */

@@ -74,7 +74,8 @@ void tr_world_records(struct image *img)
 		ur_pid = getpid();
 		strcpy(ur_logdir, tr_set.logdir);
 		into = NULL;
-		ur_write_proc(); /* this process's ns and root, for the claims */
+		ur_write_proc(); /* this process's ns and root, for the claims
+				  */
 		started = true;
 	}
 	into = img;
