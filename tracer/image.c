@@ -176,11 +176,7 @@ static void write_proc(struct image *img)
 	put_env(&j, img->pid);
 	jb_bool(&j, "stacks", false);
 	jb_lit(&j, "tracer", TRACER_NAME);
-	jb_end(&j);
-	if (j.overflow)
-		img->lost++;
-	else
-		tr_image_write(img, j.p, j.len);
+	tr_image_record(img, &j);
 }
 
 static bool create_file(struct image *img)
@@ -248,6 +244,15 @@ void tr_image_write(struct image *img, const char *buf, size_t len)
 		close(fd);
 }
 
+void tr_image_record(struct image *img, struct jbuf *j)
+{
+	jb_end(j);
+	if (j->overflow)
+		img->lost++;
+	else
+		tr_image_write(img, j->p, j->len);
+}
+
 void tr_image_end(struct image *img)
 {
 	char buf[256];
@@ -260,6 +265,5 @@ void tr_image_end(struct image *img)
 	jb_int(&j, "pid", img->pid);
 	jb_int(&j, "ts", ur_now_ns());
 	jb_int(&j, "lost", img->lost);
-	jb_end(&j);
-	tr_image_write(img, j.p, j.len);
+	tr_image_record(img, &j);
 }

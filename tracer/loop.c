@@ -164,9 +164,10 @@ static void on_syscall_exit(struct thread *t)
 	tr_call_exit(t, ret);
 }
 
-/* One stop of t; how it resumes. */
+/* One stop of t; how it resumes (tid: on_exec may free t). */
 static void on_stop(struct thread *t, int status)
 {
+	pid_t tid = t->tid;
 	int sig = WSTOPSIG(status);
 	unsigned event = (unsigned)status >> 16;
 	unsigned long msg = 0;
@@ -174,18 +175,18 @@ static void on_stop(struct thread *t, int status)
 
 	switch (event) {
 	case PTRACE_EVENT_SECCOMP: {
-		bool want = get_regs(t->tid, &r) && tr_call_entry(t, &r);
-		resume(t->tid, want ? PTRACE_SYSCALL : PTRACE_CONT, 0);
+		bool want = get_regs(tid, &r) && tr_call_entry(t, &r);
+		resume(tid, want ? PTRACE_SYSCALL : PTRACE_CONT, 0);
 		return;
 	}
 	case PTRACE_EVENT_FORK:
 	case PTRACE_EVENT_VFORK:
 	case PTRACE_EVENT_CLONE:
-		ptrace(PTRACE_GETEVENTMSG, t->tid, NULL, &msg);
+		ptrace(PTRACE_GETEVENTMSG, tid, NULL, &msg);
 		new_tracee((pid_t)msg, t);
 		break;
 	case PTRACE_EVENT_EXEC:
-		ptrace(PTRACE_GETEVENTMSG, t->tid, NULL, &msg);
+		ptrace(PTRACE_GETEVENTMSG, tid, NULL, &msg);
 		on_exec(t, (pid_t)msg);
 		break;
 	case PTRACE_EVENT_EXIT:
@@ -193,7 +194,7 @@ static void on_stop(struct thread *t, int status)
 		break;
 	case PTRACE_EVENT_STOP:
 		if (is_stop_signal(sig)) {
-			resume(t->tid, PTRACE_LISTEN, 0); /* group-stop */
+			resume(tid, PTRACE_LISTEN, 0); /* group-stop */
 			return;
 		}
 		break; /* a new tracee's first stop */
@@ -202,12 +203,12 @@ static void on_stop(struct thread *t, int status)
 			on_syscall_exit(t); /* resumes it */
 			return;
 		}
-		resume(t->tid, PTRACE_CONT, sig); /* a signal, unchanged */
+		resume(tid, PTRACE_CONT, sig); /* a signal, unchanged */
 		return;
 	default:
 		break;
 	}
-	resume(t->tid, PTRACE_CONT, 0);
+	resume(tid, PTRACE_CONT, 0);
 }
 
 int tr_loop(pid_t root)

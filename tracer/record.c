@@ -87,11 +87,7 @@ void tr_record_event(struct thread *t, const struct pending *p, long ret,
 	jb_lit(&j, "tracer", TRACER_NAME);
 	if (p->nopath[0])
 		jb_str(&j, "nopath", p->nopath);
-	jb_end(&j);
-	if (j.overflow)
-		img->lost++;
-	else
-		tr_image_write(img, j.p, j.len);
+	tr_image_record(img, &j);
 }
 
 void tr_record_dir(struct image *img, const char *path, size_t n)
@@ -108,11 +104,7 @@ void tr_record_dir(struct image *img, const char *path, size_t n)
 	jb_begin(&j, REC_DIR);
 	jb_strn(&j, "path", path, n);
 	jb_state(&j, "st", &st, present);
-	jb_end(&j);
-	if (j.overflow)
-		img->lost++;
-	else
-		tr_image_write(img, j.p, j.len);
+	tr_image_record(img, &j);
 }
 
 void tr_record_untraced(struct image *img, pid_t pid, const char *path,
@@ -128,11 +120,7 @@ void tr_record_untraced(struct image *img, pid_t pid, const char *path,
 	jb_str(&j, "path", path);
 	jb_str(&j, "why", why);
 	jb_lit(&j, "tracer", TRACER_NAME);
-	jb_end(&j);
-	if (j.overflow)
-		img->lost++;
-	else
-		tr_image_write(img, j.p, j.len);
+	tr_image_record(img, &j);
 }
 
 /* The ELF class and whether a PT_INTERP names a loader, of pid's exe. */

@@ -188,6 +188,8 @@ void tr_nopath(struct pending *p, const char *what, int err);
  * first; counts the record lost when it cannot be written. */
 void tr_image_write(struct image *img, const char *buf, size_t len);
 void tr_image_start(struct image *img);
+/* End the record in j and write it; counted lost when it overflowed. */
+void tr_image_record(struct image *img, struct jbuf *j);
 void tr_image_end(struct image *img); /* "end" record, at a normal exit */
 
 /* ---- world.c: "mount", "os", "user", "group" (preload/proc.c) ---- */

@@ -19,7 +19,8 @@ chmod 755 "$T"
 mkdir "$T/bin"
 cp "$HELPER" "$T/bin/unroot-ptrace"
 for p in "$BIN"/workload "$BIN"/workload-musl "$BIN"/workload-go \
-	"$BIN"/daemon "$BIN"/pid1 "$BIN"/dropuid "$BIN"/signals "$BIN"/storm; do
+	"$BIN"/daemon "$BIN"/pid1 "$BIN"/dropuid "$BIN"/signals "$BIN"/storm \
+	"$BIN"/probe; do
 	[ -f "$p" ] && cp "$p" "$T/bin/"
 done
 chmod -R a+rX "$T/bin"

@@ -8,8 +8,14 @@
  *   signals loop DIR creates and removes DIR/loop-N files forever, one
  *                    every 10 ms, printing any failure (a tracer killed
  *                    under it must not leave it failing with ENOSYS)
+ *   signals stop     a child stops itself (SIGSTOP); the parent sees the
+ *                    stop (WUNTRACED), continues it and reaps it
+ *   signals threadexec PROG ARG...
+ *                    a second thread execs PROG (the kernel ends the
+ *                    other threads; PROG takes over the process's pid)
  */
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -31,6 +37,33 @@ static int touch_rm(const char *dir, int i)
 	}
 	close(fd);
 	return unlink(p) != 0;
+}
+
+static int stop_and_continue(void)
+{
+	int st;
+	pid_t c = fork();
+
+	if (c == 0) {
+		raise(SIGSTOP);
+		_exit(7);
+	}
+	if (waitpid(c, &st, WUNTRACED) != c || !WIFSTOPPED(st))
+		return 1;
+	printf("signals: child stopped by signal %d\n", WSTOPSIG(st));
+	kill(c, SIGCONT);
+	if (waitpid(c, &st, 0) != c || !WIFEXITED(st))
+		return 1;
+	printf("signals: child exited %d\n", WEXITSTATUS(st));
+	return 0;
+}
+
+static void *exec_thread(void *argv)
+{
+	char **a = argv;
+	execv(a[0], a);
+	perror("execv");
+	exit(1);
 }
 
 int main(int argc, char **argv)
@@ -59,6 +92,15 @@ int main(int argc, char **argv)
 				sum += WIFEXITED(st) ? WEXITSTATUS(st) : 100;
 		printf("signals: %d children, statuses sum %d\n", n, sum);
 		return sum != 0;
+	}
+	if (!strcmp(argv[1], "stop"))
+		return stop_and_continue();
+	if (!strcmp(argv[1], "threadexec") && argc > 2) {
+		pthread_t t;
+		fflush(stdout);
+		pthread_create(&t, NULL, exec_thread, argv + 2);
+		pthread_join(t, NULL);
+		return 1;
 	}
 	if (!strcmp(argv[1], "loop") && argc > 2) {
 		for (int i = 0;; i++) {

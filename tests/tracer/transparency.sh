@@ -1,6 +1,8 @@
 # transparency.sh BIN HELPER - output and exit status are the same with
 # and without the tracer: the static C and Go workloads, a program that
-# ignores a signal, one killed by a signal, one that forks 100 children.
+# ignores a signal, one killed by a signal, one that forks 100 children,
+# one whose child stops itself (group-stop) and is continued, one whose
+# second thread execs.
 . "$(dirname "$0")/lib.sh"
 W=$T/work
 
@@ -25,4 +27,7 @@ same "$T/bin/signals" ignore
 same "$T/bin/signals" killed
 same "$T/bin/signals" fork 100 "$W"
 expect files:100
+same "$T/bin/signals" stop
+same "$T/bin/signals" threadexec "$T/bin/workload" "$W"
+expect "mkdir=$W/t0" "bind=$W/sock"
 say "ok"
