@@ -36,6 +36,7 @@
 #include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -158,6 +159,13 @@ static void tracer_main(pid_t prog, int up, int down)
 		close(null);
 	if (chdir("/") != 0)
 		_exit(125);
+	/* two descriptors per live process image (its log, its memory):
+	 * as many as the hard limit allows (the program keeps its own) */
+	struct rlimit nofile;
+	if (getrlimit(RLIMIT_NOFILE, &nofile) == 0) {
+		nofile.rlim_cur = nofile.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &nofile);
+	}
 	struct thread *root = tr_thread_add(prog, prog);
 	struct ids ids;
 	if (root && tr_read_ids(prog, &ids) == 0) {
