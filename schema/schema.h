@@ -208,4 +208,12 @@ static inline const char *unroot_op_name(enum unroot_op op)
 #define UNTRACED_SETGID "setgid" /* set-group-ID: loader in secure mode */
 #define UNTRACED_CAPS	"caps"	 /* file capabilities: secure mode */
 
+/*
+ * The fallback tracer (tracer/, unroot-ptrace).  Its records carry
+ * "tracer": TRACER_PTRACE; it adds two reasons to "untraced" records.
+ */
+#define TRACER_PTRACE "ptrace"
+#define UNTRACED_NNP  "nnp"  /* set-id or file caps under no-new-privs */
+#define UNTRACED_ARCH "arch" /* another ABI: its calls pass the filter */
+
 #endif

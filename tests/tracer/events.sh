@@ -1,0 +1,41 @@
+# events.sh BIN HELPER PROGRAM root|uid1001 - a static program's writes
+# are all recorded: four threads (goroutines) and a child each mkdir,
+# create, rename, chmod and unlink; the main thread binds a unix socket;
+# as uid 1001 also a mkdir and a create denied (EACCES) in root's 0755
+# directory.  Output and status are the program's own.
+. "$(dirname "$0")/lib.sh"
+PROG=$1
+USER=$2
+[ -x "$T/bin/$PROG" ] || skip "$PROG was not built (musl-gcc or go missing)"
+W=$T/work
+D=$T/rootdir
+mkdir "$W" "$D"
+chmod 755 "$D"
+RUN=""
+if [ "$USER" = uid1001 ]; then
+	chown 1001:1001 "$W"
+	RUN=as_user
+fi
+new_log "$([ "$USER" = uid1001 ] && echo 1001 || echo root)"
+out=$(UNROOT_LOG=$T/log $RUN "$H" -- "$T/bin/$PROG" "$W" "$D" 2>&1) ||
+	fail "status $?: $out"
+echo "$out"
+echo "$out" | grep -q "workload: ok" || fail "the program failed: $out"
+
+case $PROG in
+workload-go) names="g0 g1 g2 g3 child" ;;
+*) names="t0 t1 t2 t3 child" ;;
+esac
+specs="bind=$W/sock"
+for n in $names; do
+	d=$W/$n
+	specs="$specs mkdir=$d open=$d/f rename=$d/f chmod=$d/g unlink=$d/g"
+done
+if [ "$USER" = uid1001 ]; then
+	specs="$specs mkdir=$D/newdir=EACCES open=$D/newfile=EACCES"
+else
+	specs="$specs mkdir=$D/newdir open=$D/newfile"
+fi
+# shellcheck disable=SC2086
+expect files:2 $specs
+say "ok"

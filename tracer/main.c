@@ -1,0 +1,259 @@
+/*
+ * main.c - unroot-ptrace [--reads] [--] PROGRAM [ARG...]: run PROGRAM
+ * under the seccomp filter, traced by ptrace, recording into UNROOT_LOG as
+ * the preload does (UNROOT_FLAGS: "reads", "argv").  Without UNROOT_LOG
+ * the program runs untraced, as under the preload.
+ *
+ * The program keeps the helper's pid: this process (P) execs it, and the
+ * tracer (T) is a grandchild, double-forked so that P never has a child it
+ * did not make, in its own session so that signals sent to P's process
+ * group or terminal never reach it.  A PID 1 entrypoint stays PID 1 and
+ * receives `docker stop`'s SIGTERM itself.  The handshake:
+ *
+ *   P forks T0, T0 forks T and exits, P reaps T0 and learns T's pid;
+ *   P names T its ptracer (Yama ptrace_scope 1), T attaches with
+ *   PTRACE_SEIZE (P does not stop), takes the completion lock and says so;
+ *   P sets no-new-privs, installs the filter, tells T, and execs PROGRAM.
+ *
+ * Where the attach cannot work (Yama ptrace_scope 3, or 2 without
+ * CAP_SYS_PTRACE, or the attach or the filter is refused) one line on
+ * stderr says why and PROGRAM runs untraced; the caller records that.
+ *
+ * Exit status: P's is PROGRAM's own (P is PROGRAM); 127 when it is not
+ * found, 126 when it cannot be executed, 125 for a usage error.  T exits
+ * after the last tracee, with PROGRAM's status (128+N for signal N).  T
+ * holds an exclusive flock(2) on LOGDIR/.ptrace-PID (PID: PROGRAM's) while
+ * it runs, and its pid is the file's text: a caller that needs the trace
+ * complete (a daemon outlives PROGRAM) takes a shared lock on it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tracer.h"
+
+struct settings tr_set;
+
+#define OPTIONS                                                             \
+	(PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | \
+	 PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT |    \
+	 PTRACE_O_TRACESECCOMP | PTRACE_O_EXITKILL)
+
+static bool has_word(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+	for (const char *p = list; (p = strstr(p, word)); p += n)
+		if ((p == list || p[-1] == ',') && (p[n] == 0 || p[n] == ','))
+			return true;
+	return false;
+}
+
+/* Settings from the environment; false when tracing is off. */
+static bool read_settings(bool reads)
+{
+	const char *log = getenv(UNROOT_ENV_LOG);
+	const char *flags = getenv(UNROOT_ENV_FLAGS);
+
+	if (!log || log[0] != '/' || strlen(log) >= sizeof tr_set.logdir)
+		return false;
+	strcpy(tr_set.logdir, log);
+	tr_set.reads = reads || (flags && has_word(flags, "reads"));
+	tr_set.argv = flags && has_word(flags, "argv");
+	return true;
+}
+
+static bool has_cap_sys_ptrace(void)
+{
+	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d) != 0)
+		return false;
+	return d[CAP_SYS_PTRACE / 32].effective & (1U << (CAP_SYS_PTRACE % 32));
+}
+
+/* Why Yama forbids the attach, or NULL (no Yama: scope 0). */
+static const char *yama_forbids(void)
+{
+	char buf[16] = "";
+	int fd = open("/proc/sys/kernel/yama/ptrace_scope", O_RDONLY);
+
+	if (fd < 0)
+		return NULL;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	int scope = n > 0 ? atoi(buf) : 0;
+	if (scope >= 3)
+		return "Yama ptrace_scope is 3 (no process may be traced)";
+	if (scope == 2 && !has_cap_sys_ptrace())
+		return "Yama ptrace_scope is 2 and CAP_SYS_PTRACE is missing";
+	return NULL;
+}
+
+static void run_untraced(char **argv, const char *why, int err)
+{
+	if (why)
+		fprintf(stderr, "unroot-ptrace: %s runs untraced: %s%s%s\n",
+			argv[0], why, err ? ": " : "",
+			err ? strerror(err) : "");
+	execvp(argv[0], argv);
+	int e = errno;
+	fprintf(stderr, "unroot-ptrace: %s: %s\n", argv[0], strerror(e));
+	exit(e == ENOENT ? 127 : 126);
+}
+
+/* The tracer, in the grandchild: attach, report, trace; never returns. */
+static void tracer_main(pid_t prog, int up, int down)
+{
+	sigset_t none;
+	char go;
+	char lock[PATH_MAX + 32];
+
+	setsid();
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	for (int s = 1; s < NSIG; s++)
+		if (s != SIGKILL && s != SIGSTOP && s != SIGCHLD)
+			signal(s, SIG_IGN);
+	if (read(down, &go, 1) != 1)
+		_exit(125);
+	snprintf(lock, sizeof lock, "%s/.ptrace-%d", tr_set.logdir, (int)prog);
+	int lfd = open(lock, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (lfd >= 0 && flock(lfd, LOCK_EX) == 0 && ftruncate(lfd, 0) == 0)
+		dprintf(lfd, "%d\n", (int)getpid()); /* who holds it */
+	int res = ptrace(PTRACE_SEIZE, prog, NULL, (void *)(long)OPTIONS) == 0
+		      ? 0
+		      : errno;
+	if (write(up, &res, sizeof res) != sizeof res || res)
+		_exit(125);
+	/* the filter's outcome: 'F' installed; anything else, let go */
+	if (read(down, &go, 1) != 1 || go != 'F') {
+		int st;
+		ptrace(PTRACE_INTERRUPT, prog, NULL, NULL);
+		while (waitpid(prog, &st, __WALL) == prog && !WIFSTOPPED(st) &&
+		       !WIFEXITED(st) && !WIFSIGNALED(st))
+			;
+		ptrace(PTRACE_DETACH, prog, NULL, NULL);
+		_exit(0);
+	}
+	/* hold nothing of the program's: a pipe kept open here would keep
+	 * its reader waiting for as long as the tracer lives */
+	for (int fd = 3; fd < 1024; fd++)
+		if (fd != lfd)
+			close(fd);
+	int null = open("/dev/null", O_RDWR);
+	for (int fd = 0; fd < 3 && null >= 0; fd++)
+		dup2(null, fd);
+	if (null > 2)
+		close(null);
+	if (chdir("/") != 0)
+		_exit(125);
+	/* two descriptors per live process image (its log, its memory):
+	 * as many as the hard limit allows (the program keeps its own) */
+	struct rlimit nofile;
+	if (getrlimit(RLIMIT_NOFILE, &nofile) == 0) {
+		nofile.rlim_cur = nofile.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &nofile);
+	}
+	struct thread *root = tr_thread_add(prog, prog);
+	struct ids ids;
+	if (root && tr_read_ids(prog, &ids) == 0) {
+		root->euid = ids.euid;
+		root->egid = ids.egid;
+	}
+	if (root)
+		root->img->record = false; /* this helper, until it execs */
+	int st = tr_loop(prog);
+	_exit(WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st));
+}
+
+/* Start the tracer and have it attach to this process; 0 or an errno. */
+static int start_tracer(void)
+{
+	int up[2], down[2];
+	pid_t me = getpid(), tracer = -1;
+	int res = EPIPE;
+
+	if (pipe2(up, O_CLOEXEC) != 0 || pipe2(down, O_CLOEXEC) != 0)
+		return errno;
+	pid_t mid = fork();
+	if (mid < 0)
+		return errno;
+	if (mid == 0) {
+		pid_t t = fork();
+		if (t == 0)
+			tracer_main(me, up[1], down[0]);
+		_exit(write(up[1], &t, sizeof t) == sizeof t ? 0 : 1);
+	}
+	while (waitpid(mid, NULL, 0) < 0 && errno == EINTR)
+		;
+	close(up[1]);
+	close(down[0]);
+	if (read(up[0], &tracer, sizeof tracer) != sizeof tracer || tracer < 0)
+		return EAGAIN;
+	prctl(PR_SET_PTRACER, tracer, 0, 0, 0); /* EINVAL without Yama */
+	if (write(down[1], "g", 1) != 1 ||
+	    read(up[0], &res, sizeof res) != sizeof res)
+		res = EPIPE;
+	if (res == 0) {
+		int err = tr_filter_install(tr_set.reads);
+		if (write(down[1], err ? "N" : "F", 1) != 1 && !err)
+			err = EPIPE;
+		res = err ? -err : 0;
+	}
+	close(up[0]);
+	close(down[1]);
+	return res;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: unroot-ptrace [--reads] [--] PROGRAM [ARG...]\n"
+			"  records into $UNROOT_LOG (see schema/SCHEMA.md)\n");
+	exit(125);
+}
+
+int main(int argc, char **argv)
+{
+	bool reads = false;
+	int i = 1;
+
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "--")) {
+			i++;
+			break;
+		}
+		if (!strcmp(argv[i], "--reads"))
+			reads = true;
+		else
+			usage();
+	}
+	if (i >= argc)
+		usage();
+	argv += i;
+	if (!read_settings(reads))
+		run_untraced(argv, NULL, 0);
+	const char *why = yama_forbids();
+	if (why)
+		run_untraced(argv, why, 0);
+	int res = start_tracer();
+	if (res > 0)
+		run_untraced(argv, "cannot attach the tracer", res);
+	if (res < 0)
+		run_untraced(argv, "cannot install the seccomp filter", -res);
+	execvp(argv[0], argv);
+	int e = errno;
+	fprintf(stderr, "unroot-ptrace: %s: %s\n", argv[0], strerror(e));
+	return e == ENOENT ? 127 : 126;
+}

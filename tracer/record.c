@@ -1,0 +1,208 @@
+/*
+ * record.c - the records unroot-ptrace writes besides "proc" and "end"
+ * (image.c): "ev" for a traced call, "dir" for an ancestor directory and
+ * "untraced" for a program that runs without its privilege (no-new-privs)
+ * or outside the filter (another ABI).  Keys, order and encoding are the
+ * preload's (preload/record.c, schema/SCHEMA.md), through its encoder
+ * (preload/encode.c); an "ev" record adds "tracer" and, when a path could
+ * not be known, "nopath".  There is no native stack.
+ */
+#include <elf.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "tracer.h"
+
+static const char *const op_names[] = {
+#define OPNAME(e, n) n,
+    UNROOT_OPS(OPNAME)
+#undef OPNAME
+};
+
+static void put_owner(struct jbuf *j, const struct call *c)
+{
+	char num[48];
+	int n =
+	    snprintf(num, sizeof num, "[%ld,%ld]", c->owner_uid, c->owner_gid);
+
+	jb_key(j, "owner");
+	jb_raw(j, num, (size_t)n);
+}
+
+static void put_paths(struct jbuf *j, const struct pending *p)
+{
+	const struct call *c = &p->c;
+
+	if (p->abs[0] || !p->nopath[0])
+		jb_str(j, "path", p->abs);
+	if (c->path2)
+		jb_str(j, "path2", p->abs2);
+	else if (c->text2)
+		jb_str(j, "path2", c->text2);
+	if (c->flag_kind != FK_NONE)
+		jb_flags(j, "flags", c->flags, c->flag_kind);
+	if (c->has_mode)
+		jb_oct(j, "mode", c->mode);
+	if (c->has_owner)
+		put_owner(j, c);
+	if (c->argv0)
+		jb_str(j, "argv0", c->argv0);
+}
+
+void tr_record_event(struct thread *t, const struct pending *p, long ret,
+		     int err)
+{
+	static char buf[4 * UR_PATH_MAX + 4096];
+	struct image *img = t->img;
+	const struct call *c = &p->c;
+	struct jbuf j;
+
+	jb_init(&j, buf, sizeof buf);
+	jb_begin(&j, REC_EVENT);
+	jb_lit(&j, "op", c->op < OP__COUNT ? op_names[c->op] : "?");
+	jb_lit(&j, "fn", c->fn);
+	put_paths(&j, p);
+	jb_int(&j, "ret", ret);
+	if (err)
+		jb_lit(&j, "errno", ur_errno_name(err));
+	jb_int(&j, "pid", img->pid);
+	if (t->tid != img->pid)
+		jb_int(&j, "tid", t->tid);
+	jb_int(&j, "ts", ur_now_ns());
+	/* started first: the proc record's ids are what uid/gid omit */
+	tr_image_start(img);
+	if (t->euid != img->euid)
+		jb_int(&j, "uid", t->euid);
+	if (t->egid != img->egid)
+		jb_int(&j, "gid", t->egid);
+	jb_state(&j, "st", &p->st, p->has_st);
+	if (c->path2)
+		jb_state(&j, "st2", &p->st2, p->has_st2);
+	if (p->parent[0])
+		jb_state(&j, "parent", &p->pst, p->has_pst);
+	jb_lit(&j, "tracer", TRACER_NAME);
+	if (p->nopath[0])
+		jb_str(&j, "nopath", p->nopath);
+	tr_image_record(img, &j);
+}
+
+void tr_record_dir(struct image *img, const char *path, size_t n)
+{
+	char tmp[UR_PATH_MAX];
+	char buf[UR_PATH_MAX + 256];
+	struct stat st;
+	struct jbuf j;
+
+	memcpy(tmp, path, n);
+	tmp[n] = 0;
+	bool present = lstat(tmp, &st) == 0;
+	jb_init(&j, buf, sizeof buf);
+	jb_begin(&j, REC_DIR);
+	jb_strn(&j, "path", path, n);
+	jb_state(&j, "st", &st, present);
+	tr_image_record(img, &j);
+}
+
+void tr_record_untraced(struct image *img, pid_t pid, const char *path,
+			const char *why)
+{
+	char buf[UR_PATH_MAX + 256];
+	struct jbuf j;
+
+	jb_init(&j, buf, sizeof buf);
+	jb_begin(&j, REC_UNTRACED);
+	jb_int(&j, "pid", pid);
+	jb_int(&j, "ts", ur_now_ns());
+	jb_str(&j, "path", path);
+	jb_str(&j, "why", why);
+	jb_lit(&j, "tracer", TRACER_NAME);
+	tr_image_record(img, &j);
+}
+
+/* The ELF class and whether a PT_INTERP names a loader, of pid's exe. */
+static int exe_kind(pid_t pid, bool *dynamic)
+{
+	char path[48];
+	unsigned char buf[4096];
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
+
+	*dynamic = false;
+	snprintf(path, sizeof path, "/proc/%d/exe", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = pread(fd, buf, sizeof buf, 0);
+	int cls =
+	    n > EI_CLASS && !memcmp(buf, ELFMAG, SELFMAG) ? buf[EI_CLASS] : -1;
+	if (cls == ELFCLASS64 && n >= (ssize_t)sizeof eh) {
+		memcpy(&eh, buf, sizeof eh);
+		for (int i = 0; i < eh.e_phnum && i < 256; i++) {
+			off_t off = (off_t)(eh.e_phoff + (unsigned long long)i *
+							     eh.e_phentsize);
+			if (pread(fd, &ph, sizeof ph, off) != sizeof ph)
+				break;
+			if (ph.p_type == PT_INTERP) {
+				*dynamic = true;
+				break;
+			}
+		}
+	}
+	close(fd);
+	return cls;
+}
+
+/*
+ * A dynamic program whose environment preloads libunroot.so with a log
+ * directory: the preload records it, the tracer only follows it (each
+ * event is recorded once).
+ */
+bool tr_exec_preloaded(pid_t pid)
+{
+	static char env[65536];
+	bool dynamic, preload = false, log = false;
+
+	if (exe_kind(pid, &dynamic) != ELFCLASS64 || !dynamic)
+		return false;
+	long n = tr_proc_file(pid, "environ", env, sizeof env);
+	for (long i = 0; i < n; i += (long)strlen(env + i) + 1) {
+		const char *e = env + i;
+		if (!strncmp(e, "LD_PRELOAD=", 11) && strstr(e, "libunroot.so"))
+			preload = true;
+		if (!strncmp(e, UNROOT_ENV_LOG "=/", sizeof UNROOT_ENV_LOG + 1))
+			log = true;
+	}
+	return preload && log;
+}
+
+/*
+ * Why the program pid just exec'd does not run as it would untraced: a
+ * set-id or file-capability program gets no privilege under no-new-privs
+ * ("nnp"); a program of another ABI is not seen by the filter ("arch").
+ * euid/egid: the ids of the thread before the exec (no-new-privs keeps
+ * them).  NULL when it runs as usual.
+ */
+const char *tr_exec_untraced_why(pid_t pid, uid_t euid, gid_t egid)
+{
+	char path[48];
+	struct stat st;
+	bool dynamic;
+
+	snprintf(path, sizeof path, "/proc/%d/exe", (int)pid);
+	if (stat(path, &st) != 0)
+		return NULL;
+	if ((st.st_mode & S_ISUID) && st.st_uid != euid)
+		return UNTRACED_NNP;
+	if ((st.st_mode & S_ISGID) && st.st_gid != egid)
+		return UNTRACED_NNP;
+	if (euid != 0 && getxattr(path, "security.capability", NULL, 0) > 0)
+		return UNTRACED_NNP;
+	int cls = exe_kind(pid, &dynamic);
+	if (cls >= 0 && cls != ELFCLASS64)
+		return UNTRACED_ARCH;
+	return NULL;
+}
