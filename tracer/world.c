@@ -35,6 +35,17 @@ char **ur_start_argv;
 pid_t ur_pid;
 char ur_logdir[PATH_MAX];
 
+/* known.c asks whether it runs in a vfork child of the process it traces
+ * (preload/state.c); the helper is one process of its own */
+static int canary_on = 1;
+int *ur_fork_canary = &canary_on;
+__thread int ur_vforked;
+
+bool ur_other_process_slow(void)
+{
+	return false;
+}
+
 static struct image *into; /* where ur_log_write goes; NULL: nowhere */
 
 void ur_log_write(const char *buf, size_t len)

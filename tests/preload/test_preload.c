@@ -965,46 +965,6 @@ START_TEST(test_cred)
 }
 END_TEST
 
-/* ---- every line of calls.def has its row in a table above ---- */
-
-static const char *const wrapped[] = {
-#define W(ret, name, ...) #name,
-#define C(name, ...)	  #name,
-#include "calls.def"
-#undef W
-#undef C
-};
-
-static bool has_row(const char *name)
-{
-	for (int i = 0; i < NCALLS; i++)
-		if (!strcmp(calls[i].fn ? calls[i].fn : calls[i].scn, name))
-			return true;
-	for (int i = 0; i < NCREDS; i++)
-		if (!strcmp(creds[i].fn, name))
-			return true;
-	return false;
-}
-
-START_TEST(every_calls_def_line_has_a_test_row)
-{
-	int missing = 0;
-
-	for (size_t i = 0; i < sizeof wrapped / sizeof *wrapped; i++) {
-		if (has_row(wrapped[i]))
-			continue;
-		fprintf(stderr,
-			"calls.def: %s has no row in calls[] or "
-			"creds[]\n",
-			wrapped[i]);
-		missing++;
-	}
-	ck_assert_msg(missing == 0, "%d wrapped calls without a test row",
-		      missing);
-	ck_assert_int_ge(sizeof wrapped / sizeof *wrapped, 40);
-}
-END_TEST
-
 /* ---- reads ---- */
 
 START_TEST(test_reads_not_recorded)
@@ -1256,7 +1216,7 @@ static const char *const fd_closers[] = {
     "dup2",	   "__dup2",   "dup3",	      "fcntl_dupfd", "fclose",
     "_IO_fclose",  "freopen",  "closedir",    "pclose",	     "endmntent",
     "__endmntent", "mq_close", "daemon",      "forkpty",     "login_tty",
-    "vfork",	   "exec",
+    "vfork",	   "exec",     "fcloseall",
 };
 #define NCLOSERS ((int)(sizeof fd_closers / sizeof *fd_closers))
 
@@ -2207,6 +2167,10 @@ static int ends_in_file_of(const struct run *r, const json_t *rec,
 	return n;
 }
 
+/* The calls that end an image without exit()'s handlers (calls.def X). */
+static const char *const image_enders[] = {"_exit", "_Exit"};
+#define NENDERS ((int)(sizeof image_enders / sizeof *image_enders))
+
 /*
  * Every image's log is cut to its records when the image ends by exit(),
  * _exit, _Exit or exec: no padding is left, and the end record, written
@@ -2230,6 +2194,7 @@ START_TEST(test_logs_trimmed_when_images_end)
 	static const char *const ended[] = {"end-parent",      "end-_exit",
 					    "end-exit",	       "end-_Exit",
 					    "end-failed-exec", "end-exec-sh"};
+	_Static_assert(NENDERS == 2, "each of image_enders[] has its end-");
 	for (int i = 0; i < 6; i++) {
 		ck_assert_msg(count_ev(&r, NULL, ended[i], &ev) == 1,
 			      "%s not recorded", ended[i]);
@@ -2395,6 +2360,58 @@ static TCase *preload_case(const char *name, const char *labels)
 	tcase_add_unchecked_fixture(tc, stage, unstage);
 	return tc;
 }
+
+/* ---- every line of calls.def has its row in a table above ---- */
+
+static const char *const wrapped[] = {
+#define W(ret, name, ...) #name,
+#define C(name, ...)	  #name,
+#define X(name, ...)	  #name,
+#define D(ret, name, ...) #name,
+#define DV(name, ...)	  #name,
+#include "calls.def"
+#undef W
+#undef C
+#undef X
+#undef D
+#undef DV
+};
+
+static bool has_row(const char *name)
+{
+	for (int i = 0; i < NCALLS; i++)
+		if (!strcmp(calls[i].fn ? calls[i].fn : calls[i].scn, name))
+			return true;
+	for (int i = 0; i < NCREDS; i++)
+		if (!strcmp(creds[i].fn, name))
+			return true;
+	for (int i = 0; i < NCLOSERS; i++)
+		if (!strcmp(fd_closers[i], name))
+			return true;
+	for (int i = 0; i < NENDERS; i++)
+		if (!strcmp(image_enders[i], name))
+			return true;
+	return false;
+}
+
+START_TEST(every_calls_def_line_has_a_test_row)
+{
+	int missing = 0;
+
+	for (size_t i = 0; i < sizeof wrapped / sizeof *wrapped; i++) {
+		if (has_row(wrapped[i]))
+			continue;
+		fprintf(stderr,
+			"calls.def: %s has no row in calls[], creds[], "
+			"fd_closers[] or image_enders[]\n",
+			wrapped[i]);
+		missing++;
+	}
+	ck_assert_msg(missing == 0, "%d wrapped calls without a test row",
+		      missing);
+	ck_assert_int_ge(sizeof wrapped / sizeof *wrapped, 40);
+}
+END_TEST
 
 /*
  * One test case per row of the call tables (call_NAME, exec_NAME,
