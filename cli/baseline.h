@@ -151,7 +151,4 @@ const struct bl_entry *baseline_temp_sibling(const struct bl_list *accepted,
 					     const struct bl_entry *seen,
 					     char **widened);
 
-/* Is errno a permission denial (EACCES, EPERM, EROFS)? */
-bool is_permission_denial(int err);
-
 #endif

@@ -14,11 +14,6 @@
 #include "generalize.h"
 #include "pysite.h"
 
-bool is_permission_denial(int err)
-{
-	return err == EACCES || err == EPERM || err == EROFS;
-}
-
 /* "libsqlite3.so.0:sqlite3_open_v2+0x4f" or "python3.11+0x2000". */
 static char *frame_text(const struct trace_event *ev)
 {
@@ -125,7 +120,7 @@ static int collect_event(const struct trace_event *ev, void *ctx)
 	struct collector *c = ctx;
 
 	if (ev->err) {
-		if (!is_permission_denial(ev->err))
+		if (!trace_errno_denied(ev->err))
 			return 0;
 		note(c, &c->b->denials, ev, ev->path, op_name(ev->op));
 		if (ev->path2 && (ev->op == OP_RENAME || ev->op == OP_LINK))

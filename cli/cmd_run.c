@@ -16,6 +16,7 @@
 
 #include "child.h"
 #include "commands.h"
+#include "schema.h"
 #include "traceopen.h"
 #include "tracedir.h"
 #include "util.h"
@@ -163,7 +164,7 @@ static void write_meta(const struct run_opts *o, long long started,
 			break;
 	}
 	trace_meta_write(o->t.dir, trace_meta_new(&o->t, cmd, started, ended,
-						  status, "run"));
+						  status, UNROOT_RUNNER_RUN));
 }
 
 /* ---- the summary --------------------------------------------------------- */
@@ -181,7 +182,7 @@ static int summarise_event(const struct trace_event *ev, void *ctx)
 		return 0;
 	if (!ev->err)
 		strset_add(&s->written, ev->path);
-	if (ev->err == EACCES || ev->err == EPERM || ev->err == EROFS) {
+	if (trace_event_denied(ev)) {
 		if (s->ndenied++ < 5) {
 			fprintf(stderr, "  denied: %s ", op_name(ev->op));
 			fput_path(stderr, ev->path);

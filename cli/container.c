@@ -14,6 +14,7 @@
 
 #include "child.h"
 #include "container.h"
+#include "schema.h"
 #include "traceopen.h"
 #include "util.h"
 
@@ -275,18 +276,20 @@ static void write_meta(const struct container *c, long long ended, int status)
 		const struct ct_bind *b = &c->binds[i];
 		json_t *j = json_object();
 
-		json_object_set_new(j, "container", json_path(b->container));
-		json_object_set_new(j, "host",
+		json_object_set_new(j, K_META_BIND_CONTAINER,
+				    json_path(b->container));
+		json_object_set_new(j, K_META_BIND_HOST,
 				    b->host ? json_path(b->host) : json_null());
-		json_object_set_new(j, "ro", json_boolean(b->ro));
+		json_object_set_new(j, K_META_BIND_RO, json_boolean(b->ro));
 		if (b->volume)
-			json_object_set_new(j, "volume",
+			json_object_set_new(j, K_META_BIND_VOLUME,
 					    json_string(b->volume));
 		json_array_append_new(binds, j);
 	}
-	m = trace_meta_new(&c->t, cmd, c->started, ended, status, "docker");
-	json_object_set_new(m, "image", json_path(c->run[c->image]));
-	json_object_set_new(m, "binds", binds);
+	m = trace_meta_new(&c->t, cmd, c->started, ended, status,
+			   UNROOT_RUNNER_DOCKER);
+	json_object_set_new(m, K_META_IMAGE, json_path(c->run[c->image]));
+	json_object_set_new(m, K_META_BINDS, binds);
 	trace_meta_write(c->t.dir, m);
 }
 

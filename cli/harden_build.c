@@ -281,7 +281,7 @@ static int add_denial(const struct trace_event *ev, void *ctx)
 	const char *op = op_name(ev->op);
 	struct denial *d;
 
-	if (ev->err != EACCES && ev->err != EPERM && ev->err != EROFS)
+	if (!trace_event_denied(ev))
 		return 0;
 	for (size_t i = 0; i < ds->n; i++)
 		if (!strcmp(ds->v[i].path, ev->path) &&
@@ -332,24 +332,18 @@ void denials_free(struct denials *ds)
 /* 0: drop the record, 1: keep it, 2: keep it, a denial */
 static int keep_record(const char *line)
 {
-	json_error_t jerr;
-	json_t *r = json_loads(line, 0, &jerr);
-	const char *t, *e;
-	int keep = 0;
+	int err = 0;
 
-	if (!r)
+	switch (trace_line_record(line, strlen(line), &err)) {
+	case RT_PROC:
+	case RT_STACK:
+	case RT_END:
+		return 1;
+	case RT_EVENT:
+		return trace_errno_denied(err) ? 2 : 0;
+	default:
 		return 0;
-	t = json_string_value(json_object_get(r, "t"));
-	e = json_string_value(json_object_get(r, "errno"));
-	if (t && (!strcmp(t, REC_PROC) || !strcmp(t, REC_STACK) ||
-		  !strcmp(t, REC_END)))
-		keep = 1;
-	else if (t && !strcmp(t, REC_EVENT) && e &&
-		 (!strcmp(e, "EACCES") || !strcmp(e, "EPERM") ||
-		  !strcmp(e, "EROFS")))
-		keep = 2;
-	json_decref(r);
-	return keep;
+	}
 }
 
 int denials_dir(const char *trace, const char *out)

@@ -70,25 +70,10 @@ static int feed_event(const struct trace_event *ev, void *ctx)
 
 static void feed_binds(struct planner *p, const struct trace *t)
 {
-	for (size_t d = 0; d < trace_ndirs(t); d++) {
-		const json_t *meta = trace_meta(t, d), *binds;
-		size_t i;
-		json_t *b;
+	for (size_t i = 0; i < trace_nbinds(t); i++) {
+		const struct trace_bind *b = trace_bind_at(t, i);
 
-		if (!meta)
-			continue;
-		binds = json_object_get(meta, "binds");
-		json_array_foreach (binds, i, b) {
-			const char *c =
-			    json_string_value(json_object_get(b, "container"));
-			const char *h =
-			    json_string_value(json_object_get(b, "host"));
-
-			if (c)
-				planner_add_bind(
-				    p, c, h,
-				    json_is_true(json_object_get(b, "ro")));
-		}
+		planner_add_bind(p, b->container, b->host, b->ro);
 	}
 }
 

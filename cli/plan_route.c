@@ -23,22 +23,6 @@
 
 #include "plan_private.h"
 
-static bool op_writes(const struct trace_event *ev)
-{
-	switch (ev->op) {
-	case OP_OPEN:
-		return open_writes(ev->flags) || (ev->flags & O_CREAT);
-	case OP_READ:
-	case OP_STAT:
-	case OP_ACCESS:
-	case OP_EXEC:
-	case OP_SPAWN:
-		return false;
-	default:
-		return true;
-	}
-}
-
 const char *home_of(const struct trace_event *ev)
 {
 	if (ev->proc && ev->proc->home && *ev->proc->home)
@@ -153,7 +137,7 @@ static bool outside_image(struct planner *p, const struct trace_event *ev,
 void planner_add_event(struct planner *p, const struct trace_event *ev)
 {
 	struct op_ctx c = {.ev = ev};
-	bool writes = op_writes(ev);
+	bool writes = trace_event_writes(ev);
 	const char *scratch;
 
 	resolve_identity(p);

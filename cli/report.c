@@ -32,11 +32,6 @@ static void sb_add_frame(struct strbuf *sb, const struct trace_frame *f)
 	free(text);
 }
 
-static bool is_denial(int err)
-{
-	return err == EACCES || err == EPERM || err == EROFS;
-}
-
 /* ---- the human report: collecting ---------------------------------------- */
 
 enum mark { M_CREATED = 1, M_MODIFIED = 2, M_REMOVED = 4 };
@@ -204,7 +199,7 @@ static int collect_event(const struct trace_event *ev, void *ctx)
 	if (!trace_event_writes(ev))
 		return 0;
 	if (ev->err) {
-		if (is_denial(ev->err))
+		if (trace_errno_denied(ev->err))
 			add_denial(r, ev);
 		else
 			add_fail(r, ev);
@@ -493,19 +488,15 @@ static void print_header(FILE *out, const struct trace *t)
 	fprintf(out, "Trace: %zu processes, %lld events", trace_nprocs(t),
 		trace_nevents(t));
 	for (size_t i = 0; i < trace_ndirs(t); i++) {
-		json_t *m = (json_t *)trace_meta(t, i);
-		json_t *cmd = json_object_get(m, "command");
-		json_t *ex = json_object_get(m, "exit");
+		const char *cmd = trace_meta_command(t, i);
+		long long status;
 
-		if (json_is_array(cmd) &&
-		    json_is_string(json_array_get(cmd, 0))) {
+		if (cmd) {
 			fprintf(out, "; command ");
-			fput_path(out,
-				  json_string_value(json_array_get(cmd, 0)));
+			fput_path(out, cmd);
 		}
-		if (json_is_integer(ex))
-			fprintf(out, " (exit %lld)",
-				(long long)json_integer_value(ex));
+		if (trace_meta_exit(t, i, &status))
+			fprintf(out, " (exit %lld)", status);
 	}
 	fprintf(out, "\n\n");
 }

@@ -85,7 +85,7 @@ bool trace_event_writes(const struct trace_event *ev)
 
 bool trace_errno_denied(int err)
 {
-	return err == EACCES || err == EPERM || err == EROFS;
+	return UNROOT_ERRNO_DENIED(err);
 }
 
 bool trace_event_denied(const struct trace_event *ev)

@@ -128,11 +128,11 @@ char *trace_flags(const struct trace_options *o)
 	int n = 0;
 
 	if (o->reads)
-		words[n++] = "reads";
+		words[n++] = UNROOT_FLAG_READS;
 	if (o->nostacks)
-		words[n++] = "nostacks";
+		words[n++] = UNROOT_FLAG_NOSTACKS;
 	if (o->argv)
-		words[n++] = "argv";
+		words[n++] = UNROOT_FLAG_ARGV;
 	return xasprintf("%s%s%s%s%s", n > 0 ? words[0] : "", n > 1 ? "," : "",
 			 n > 1 ? words[1] : "", n > 2 ? "," : "",
 			 n > 2 ? words[2] : "");
@@ -144,16 +144,18 @@ json_t *trace_meta_new(const struct trace_options *o, json_t *command,
 {
 	json_t *m = json_object(), *opts = json_object();
 
-	json_object_set_new(m, "unroot", json_integer(UNROOT_SCHEMA_VERSION));
-	json_object_set_new(m, "command", command);
-	json_object_set_new(m, "started", json_integer(started));
-	json_object_set_new(m, "ended", json_integer(ended));
-	json_object_set_new(m, "exit", json_integer(status));
-	json_object_set_new(opts, "reads", json_boolean(o->reads));
-	json_object_set_new(opts, "stacks", json_boolean(!o->nostacks));
-	json_object_set_new(opts, "argv", json_boolean(o->argv));
-	json_object_set_new(m, "options", opts);
-	json_object_set_new(m, "runner", json_string(runner));
+	json_object_set_new(m, K_META_UNROOT,
+			    json_integer(UNROOT_SCHEMA_VERSION));
+	json_object_set_new(m, K_META_COMMAND, command);
+	json_object_set_new(m, K_META_STARTED, json_integer(started));
+	json_object_set_new(m, K_META_ENDED, json_integer(ended));
+	json_object_set_new(m, K_META_EXIT, json_integer(status));
+	json_object_set_new(opts, K_META_OPT_READS, json_boolean(o->reads));
+	json_object_set_new(opts, K_META_OPT_STACKS,
+			    json_boolean(!o->nostacks));
+	json_object_set_new(opts, K_META_OPT_ARGV, json_boolean(o->argv));
+	json_object_set_new(m, K_META_OPTIONS, opts);
+	json_object_set_new(m, K_META_RUNNER, json_string(runner));
 	return m;
 }
 

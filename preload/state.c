@@ -72,10 +72,10 @@ static void read_settings(void)
 		    strlen(info.dli_fname) < sizeof ur_lib)
 			strcpy(ur_lib, info.dli_fname);
 	}
-	ur_record_reads = has_word(ur_flags_text, "reads");
-	ur_record_stacks = !has_word(ur_flags_text, "nostacks");
-	ur_record_argv = has_word(ur_flags_text, "argv");
-	ur_fork_records = !has_word(ur_flags_text, "noforkrec");
+	ur_record_reads = has_word(ur_flags_text, UNROOT_FLAG_READS);
+	ur_record_stacks = !has_word(ur_flags_text, UNROOT_FLAG_NOSTACKS);
+	ur_record_argv = has_word(ur_flags_text, UNROOT_FLAG_ARGV);
+	ur_fork_records = !has_word(ur_flags_text, UNROOT_FLAG_NOFORKREC);
 	ur_enabled = 1;
 }
 

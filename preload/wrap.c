@@ -202,7 +202,7 @@ static int dir_fd(DIR *dir)
 
 static bool is_denial(int e)
 {
-	return e == EACCES || e == EPERM;
+	return UNROOT_ERRNO_DENIED(e);
 }
 
 /* A read that was denied: recorded always, it costs nothing on success. */
@@ -809,7 +809,7 @@ EXPORT int clone(int (*fn)(void *), void *stack, int flags, void *arg, ...)
 
 /* ---- permission probes: recorded only when denied ---- */
 
-/* A call that is recorded only when it is denied (EACCES, EPERM). */
+/* A call that is recorded only when it is denied (UNROOT_ERRNO_DENIED). */
 static void record_denied(const char *fn, enum unroot_op op, int dirfd,
 			  const char *path, int err)
 {
@@ -916,8 +916,7 @@ EXPORT int access(const char *path, int mode)
 {
 	REAL(access, int (*)(const char *, int));
 	int r = real_access(path, mode);
-	if (UNLIKELY(r < 0) && ur_enabled &&
-	    (is_denial(errno) || errno == EROFS)) {
+	if (UNLIKELY(r < 0) && ur_enabled && is_denial(errno)) {
 		int e = errno;
 		struct call c = CALL_INIT(OP_ACCESS, "access");
 		c.path = path;
@@ -929,26 +928,25 @@ EXPORT int access(const char *path, int mode)
 }
 
 /* euidaccess and its alias eaccess: access with the effective ids */
-#define EUIDACCESS(name)                                             \
-	static int (*real_##name)(const char *, int);                \
-	EXPORT int name(const char *path, int mode)                  \
-	{                                                            \
-		REAL(name, int (*)(const char *, int));              \
-		if (UNLIKELY(!real_##name)) {                        \
-			errno = ENOSYS;                              \
-			return -1;                                   \
-		}                                                    \
-		int r = real_##name(path, mode);                     \
-		if (UNLIKELY(r < 0) && ur_enabled &&                 \
-		    (is_denial(errno) || errno == EROFS)) {          \
-			int e = errno;                               \
-			struct call c = CALL_INIT(OP_ACCESS, #name); \
-			c.path = path;                               \
-			c.mode = (unsigned)mode;                     \
-			c.has_mode = true;                           \
-			ur_after(&c, r, e);                          \
-		}                                                    \
-		return r;                                            \
+#define EUIDACCESS(name)                                                 \
+	static int (*real_##name)(const char *, int);                    \
+	EXPORT int name(const char *path, int mode)                      \
+	{                                                                \
+		REAL(name, int (*)(const char *, int));                  \
+		if (UNLIKELY(!real_##name)) {                            \
+			errno = ENOSYS;                                  \
+			return -1;                                       \
+		}                                                        \
+		int r = real_##name(path, mode);                         \
+		if (UNLIKELY(r < 0) && ur_enabled && is_denial(errno)) { \
+			int e = errno;                                   \
+			struct call c = CALL_INIT(OP_ACCESS, #name);     \
+			c.path = path;                                   \
+			c.mode = (unsigned)mode;                         \
+			c.has_mode = true;                               \
+			ur_after(&c, r, e);                              \
+		}                                                        \
+		return r;                                                \
 	}
 EUIDACCESS(euidaccess)
 EUIDACCESS(eaccess)
@@ -958,8 +956,7 @@ EXPORT int faccessat(int dirfd, const char *path, int mode, int flags)
 {
 	REAL(faccessat, int (*)(int, const char *, int, int));
 	int r = real_faccessat(dirfd, path, mode, flags);
-	if (UNLIKELY(r < 0) && ur_enabled &&
-	    (is_denial(errno) || errno == EROFS)) {
+	if (UNLIKELY(r < 0) && ur_enabled && is_denial(errno)) {
 		int e = errno;
 		struct call c = CALL_INIT(OP_ACCESS, "faccessat");
 		c.dirfd = dirfd;

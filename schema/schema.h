@@ -36,6 +36,14 @@
 #define UNROOT_FLAG_ARGV      "argv"
 #define UNROOT_FLAG_NOFORKREC "noforkrec"
 
+/*
+ * A call refused for want of permission, the one definition the preload
+ * (which records such a call even where it records nothing else) and
+ * every reader share: EACCES, EPERM, or EROFS (a read-only file system
+ * refuses a write as surely as a mode does).  Needs <errno.h>.
+ */
+#define UNROOT_ERRNO_DENIED(e) ((e) == EACCES || (e) == EPERM || (e) == EROFS)
+
 /* Names inside a trace directory. */
 #define UNROOT_TRACE_META   "trace.json"
 #define UNROOT_TRACE_LOGDIR "log"

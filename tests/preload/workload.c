@@ -1211,7 +1211,8 @@ static int fdtrust_stream(const char *how)
 		fcloseall();
 		bool closed = fcntl(n, F_GETFD) < 0;
 		for (int i = 0; closed && i < 3; i++)
-			if (fcntl(i, F_GETFD) < 0 && open("/dev/null", O_RDWR) != i)
+			if (fcntl(i, F_GETFD) < 0 &&
+			    open("/dev/null", O_RDWR) != i)
 				_exit(1);
 		int m = closed ? open("new", O_RDONLY) : n;
 		if (m != n || fchmod(m, 0640) != 0)
@@ -1243,8 +1244,8 @@ static int scenario_fdtrust(const char *how)
 		return fdtrust_stdio(how);
 	if (!strcmp(how, "fclose") || !strcmp(how, "_IO_fclose") ||
 	    !strcmp(how, "freopen") || !strcmp(how, "pclose") ||
-	    !strcmp(how, "fcloseall") ||
-	    !strcmp(how, "endmntent") || !strcmp(how, "__endmntent"))
+	    !strcmp(how, "fcloseall") || !strcmp(how, "endmntent") ||
+	    !strcmp(how, "__endmntent"))
 		return fdtrust_stream(how);
 	if (!strcmp(how, "closedir")) {
 		raw_mkdir("d");
