@@ -165,7 +165,7 @@ END_TEST
 START_TEST(dockerfile_run_random_names)
 {
 	if (geteuid() != 0 || system("unshare -m true 2>/dev/null") != 0)
-		return; /* needs root for the namespace and chown */
+		test_skip("needs root and unshare -m (namespace, chown)");
 	char tmpl[] = "/tmp/unroot-dq-XXXXXX", *dir = mkdtemp(tmpl);
 	int refused = 0, ran = 0;
 
@@ -266,6 +266,10 @@ Suite *test_suite(void)
 	tcase_add_test(t, oneline_never_holds_a_newline);
 	tcase_add_test(t, sh_plan_in_scratch_tree_changes_only_intended_paths);
 	tcase_add_test(t, trailing_newline_is_refused_in_dockerfile);
+	suite_add_tcase(s, t);
+	/* 40 rounds of unshare + sh: slow under load or a sanitizer */
+	t = test_case("quote_random_names", NULL);
+	tcase_set_timeout(t, 240);
 	tcase_add_test(t, dockerfile_run_random_names);
 	suite_add_tcase(s, t);
 	return s;

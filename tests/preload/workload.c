@@ -1453,20 +1453,32 @@ static int scenario_exit_threads(void)
 	exit(0);
 }
 
-/* a signal handler that removes a file while the main loop creates files */
+/*
+ * A signal handler that removes a file while the main loop creates files.
+ * The timer is one-shot, re-armed when the handler ends: a periodic one
+ * that fires faster than a loaded machine runs the handler would starve
+ * the main loop (a livelock of the test, not of the tracer).
+ */
 static volatile sig_atomic_t handled;
+static volatile sig_atomic_t rearm = 1;
 
 static void on_alarm(int sig)
 {
+	static const struct itimerval again = {{0, 0}, {0, 200}};
+	int e = errno;
+
 	(void)sig;
 	unlink("pidfile");
 	handled++;
+	if (rearm)
+		setitimer(ITIMER_REAL, &again, NULL);
+	errno = e;
 }
 
 static int scenario_signal(int n)
 {
 	struct sigaction sa = {.sa_handler = on_alarm};
-	struct itimerval it = {{0, 200}, {0, 200}};
+	struct itimerval it = {{0, 0}, {0, 200}};
 	char name[32];
 
 	sigaction(SIGALRM, &sa, NULL);
@@ -1482,6 +1494,7 @@ static int scenario_signal(int n)
 		close(fd);
 	}
 	struct itimerval off = {{0, 0}, {0, 0}};
+	rearm = 0;
 	setitimer(ITIMER_REAL, &off, NULL);
 	printf("opens=%d\nhandled=%d\n", n, (int)handled);
 	return 0;
