@@ -2,7 +2,8 @@
  * stack.c - native call stacks.  libunwind is opened lazily, at the first
  * stack a process records, from beside libunroot.so first (the payload
  * ships it for images that lack it) and then from the system; without it
- * no stacks are recorded and nothing else changes.
+ * no stacks are recorded, one "nostacks" record per process says why, and
+ * nothing else changes.
  *
  * A stack is identified by a hash of its return addresses.  The first time
  * a process sees a stack it writes a "stack" record with the frames named
