@@ -32,6 +32,12 @@
 
 #include "unroot.h"
 
+/* glibc before 2.34 (Debian 11, the payload's build) does not name it;
+ * the number is the same on every architecture (Linux 5.9) */
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
+
 #define SHAPE_P c.path = path;
 #define SHAPE_VP   \
 	(void)ver; \
