@@ -87,8 +87,7 @@ int cmd_check(int argc, char **argv)
 			       "the baseline (default " DEFAULT_BASELINE_FILE
 			       ")"),
 		    OPT_FLAG(0, "update", &update,
-			     "accept what was seen: add it to the baseline, "
-			     "widening\na temporary name's entry"),
+			     "accept what was seen (widening temporary names)"),
 		    OPT_FORMAT("format", &format, compare_formats(),
 			       "text (default), json, github or junit"),
 		    OPT_END(),

@@ -84,7 +84,7 @@ job_of() { # WORKLOAD WS
 	pip) echo "$py -m pip install -q --no-index --no-cache-dir --disable-pip-version-check --target $2/site $tmp/bin/unroot_demo-1.0-py3-none-any.whl" ;;
 	mpl) echo "HOME=/proc MPLBACKEND=Agg $py -c 'import matplotlib.pyplot as p; p.plot([1, 2]); p.savefig(\"$2/plot.png\")'" ;;
 	nginx)
-		echo "mkdir -p $2/ngx/logs && printf '%s\n' 'pid nginx.pid;' 'events {}' 'http { server { listen unix:$2/ngx/s.sock; location / { return 200 ok; } } }' >$2/ngx/nginx.conf && nginx -p $2/ngx/ -c nginx.conf && curl -s --unix-socket $2/ngx/s.sock http://x/ >$2/got && nginx -p $2/ngx/ -c nginx.conf -s quit && sh -c '$gone' $2/ngx/nginx.pid"
+		echo "p=\$(mktemp -d /tmp/ngx.XXXXXXXX) && mkdir \$p/logs && printf '%s\n' 'pid nginx.pid;' 'events {}' 'http { access_log logs/access.log; client_body_temp_path body; server { listen unix:'\$p'/s.sock; location / { return 200 ok; } } }' >\$p/nginx.conf && nginx -p \$p/ -e logs/error.log -c nginx.conf && curl -s --unix-socket \$p/s.sock http://x/ >$2/got && nginx -p \$p/ -e logs/error.log -c nginx.conf -s quit && sh -c '$gone' \$p/nginx.pid && rm -rf \$p"
 		;;
 	sup)
 		echo "printf '%s\n' '[supervisord]' 'logfile=$2/sup.log' 'pidfile=$2/sup.pid' 'childlogdir=$2' '[program:web]' 'command=sh -c \"echo hi; echo err >&2; sleep 0.3\"' 'startsecs=0' 'autorestart=false' >$2/sup.conf && supervisord -c $2/sup.conf && sleep 1 && kill \$(cat $2/sup.pid) && sh -c '$gone' $2/sup.pid"
