@@ -38,6 +38,9 @@ $py -c 'import matplotlib' 2>/dev/null || {
 }
 tmp=$(mktemp -d /tmp/unroot-tempname.XXXXXX)
 chmod 755 "$tmp"
+# uid 1001 runs a copy of unroot it can reach (the build tree may not be)
+. "$here/../common/stage.sh"
+unroot1001=$(stage_unroot "$unroot" "$tmp/stage" "$here/../../cli/data")
 [ -n "${KEEP:-}" ] && echo "keeping $tmp" || trap 'rm -rf "$tmp"' EXIT
 fail=0
 bad() {
@@ -51,7 +54,7 @@ chmod 755 "$tmp/bin"
 (cd "$here" && HOME=$tmp GOCACHE=$tmp/gocache GOFLAGS=-mod=mod CGO_ENABLED=0 \
 	go build -o "$tmp/bin/gojob" tempname_job.go) || bad "go build"
 javac -d "$tmp/bin" "$here/TempnameJob.java" || bad "javac"
-cp "$here/tempname_wsgi.py" "$here/tempname_job.js" "$tmp/bin/"
+cp "$here/tempname_wsgi.py" "$here/tempname_job.js" "$here/tempname_job.py" "$tmp/bin/"
 $py - "$tmp/bin" <<'EOF' || bad "making the wheel"
 import sys, zipfile
 w = sys.argv[1] + "/unroot_demo-1.0-py3-none-any.whl"
@@ -77,7 +80,7 @@ gone='for i in $(seq 200); do [ -e "$0" ] || exit 0; sleep 0.05; done; exit 1'
 # The job of a workload in workspace WS (the same path in every run).
 job_of() { # WORKLOAD WS
 	case $1 in
-	py) echo "$py $here/tempname_job.py $2" ;;
+	py) echo "$py $tmp/bin/tempname_job.py $2" ;;
 	mk) echo "d=\$(mktemp -d /tmp/x.XXXXXXXXXX) && echo hi >\"\$d/f\" && rm -rf \"\$d\"" ;;
 	git) echo "cd $2 && git init -q repo && cd repo && echo a >f && git add f && git -c user.name=t -c user.email=t@example.org commit -qm one && echo b >>f && git -c user.name=t -c user.email=t@example.org commit -qam two" ;;
 	sql) echo "sqlite3 $2/db.sqlite 'create table t(x); insert into t values(1); begin; insert into t values(2); commit;'" ;;
@@ -126,7 +129,9 @@ trace() {
 	[ "$u" = root ] || chown 1001:1001 "$ws"
 	cmd="($(job_of "$w" "$ws")) && $(epilogue "$ws")"
 	[ -n "${4:-}" ] && cmd="$cmd; $(inject_of "$ws")"
-	as "$u" "$d/home" "$unroot run -o $d/$w.$n -- sh -c \"$(echo "$cmd" | sed 's/["\\$]/\\&/g')\"" \
+	run=$unroot
+	[ "$u" = root ] || run=$unroot1001
+	as "$u" "$d/home" "$run run -o $d/$w.$n -- sh -c \"$(echo "$cmd" | sed 's/["\\$]/\\&/g')\"" \
 		>"$d/$w.$n.out" 2>&1 || bad "$u $w run $n: $(cat "$d/$w.$n.out")"
 }
 
