@@ -1,7 +1,10 @@
 /*
- * cmd_baseline.c - `unroot baseline [-o FILE] DIR...`: write what a trace
- * writes and where it is denied, as generalised patterns, to a JSON file
- * meant to be committed and reviewed (baseline.c does the work).
+ * cmd_baseline.c - `unroot baseline [-o FILE] [--runs] DIR...`: write what a
+ * trace writes and where it is denied, as generalised patterns, to a JSON
+ * file meant to be committed and reviewed (baseline.c does the work).
+ * Several DIRs are merged as one trace, since they may be different jobs;
+ * with --runs they are runs of one job, aligned so that a name differing
+ * only in a random token becomes one entry (baseline_collect_runs).
  *
  * Regenerating an existing baseline keeps its hand-written "patterns" and
  * "ignore"; a file that is not a baseline is only replaced when -o names
@@ -23,7 +26,9 @@ static const struct opt_cmd baseline_cmd = {
 	"every path its\ntrace wrote and every permission denial, for "
 	"`unroot check` (docs/baseline.md).\nDIR defaults to " DEFAULT_TRACE_DIR
 	".  The hand-written \"patterns\" and "
-	"\"ignore\" of a\nbaseline already in FILE are kept.\n",
+	"\"ignore\" of a\nbaseline already in FILE are kept.  With --runs, "
+	"the DIRs (two or more) are\nruns of the same job: their temporary "
+	"names are aligned.\n",
     .usage_exit = EXIT_USAGE,
 };
 
@@ -73,27 +78,51 @@ static int prepare_target(struct baseline *b, const char *file, bool named)
 	return 0;
 }
 
+/* Collect dirs into b, merged as one trace or, with runs, as runs of one
+ * job; 0, or the exit status after a message naming the directory. */
+static int collect(struct baseline *b, char **dirs, int ndirs, bool runs)
+{
+	struct trace **t;
+	int rc = 0, n = 0;
+
+	if (!runs) {
+		t = xcalloc(1, sizeof *t);
+		t[n++] = traces_open(dirs, ndirs, 0);
+		rc = t[0] ? 0 : EXIT_NO_TRACE;
+	} else {
+		t = xcalloc((size_t)ndirs, sizeof *t);
+		while (!rc && n < ndirs) {
+			t[n] = traces_open(dirs + n, 1, 0);
+			rc = t[n++] ? 0 : EXIT_NO_TRACE;
+		}
+	}
+	if (!rc && runs)
+		baseline_collect_runs(b, t, (size_t)n);
+	else if (!rc)
+		baseline_collect(b, t[0]);
+	for (int i = 0; i < n; i++)
+		if (t[i])
+			trace_close(t[i]);
+	free(t);
+	return rc;
+}
+
 /* Write the baseline of the traces to file; the exit status. */
-static int write_baseline(const char *file, bool named, char **dirs, int ndirs)
+static int write_baseline(const char *file, bool named, char **dirs, int ndirs,
+			  bool runs)
 {
 	struct baseline b;
-	struct trace *t;
 	char *err = NULL;
 	int rc;
 
 	baseline_init(&b);
 	rc = prepare_target(&b, file, named);
+	if (!rc)
+		rc = collect(&b, dirs, ndirs, runs);
 	if (rc) {
 		baseline_free(&b);
 		return rc;
 	}
-	t = traces_open(dirs, ndirs, 0);
-	if (!t) {
-		baseline_free(&b);
-		return EXIT_NO_TRACE;
-	}
-	baseline_collect(&b, t);
-	trace_close(t);
 	rc = baseline_write(&b, file, &err);
 	if (rc) {
 		errmsg("%s", err);
@@ -114,6 +143,7 @@ int cmd_baseline(int argc, char **argv)
 {
 	char *default_dir[] = {DEFAULT_TRACE_DIR, NULL};
 	const char *file = NULL;
+	bool runs = false;
 	int ndirs;
 
 	set_command("baseline", 1);
@@ -122,6 +152,8 @@ int cmd_baseline(int argc, char **argv)
 		    OPT_STRING('o', "output", &file, "FILE",
 			       "where to write (default " DEFAULT_BASELINE_FILE
 			       ")"),
+		    OPT_FLAG(0, "runs", &runs,
+			     "the DIRs are runs of one job: align them"),
 		    OPT_END(),
 		};
 
@@ -129,9 +161,15 @@ int cmd_baseline(int argc, char **argv)
 	}
 	if (ndirs < 0)
 		return ndirs == OPT_HELP ? 0 : EXIT_USAGE;
+	if (runs && ndirs < 2) {
+		errmsg("--runs needs two or more trace directories (runs of "
+		       "one job), %s",
+		       ndirs ? "one given" : "none given");
+		return EXIT_USAGE;
+	}
 	if (!ndirs)
 		return write_baseline(file ? file : DEFAULT_BASELINE_FILE,
-				      file != NULL, default_dir, 1);
+				      file != NULL, default_dir, 1, false);
 	return write_baseline(file ? file : DEFAULT_BASELINE_FILE, file != NULL,
-			      argv, ndirs);
+			      argv, ndirs, runs);
 }

@@ -2,6 +2,8 @@
  * cmd_check.c - `unroot check --baseline FILE [--update] [--format F] DIR...`:
  * fail a CI pipeline when a workload writes or is denied somewhere its
  * committed baseline does not list (the comparison is compare.c's).
+ * --update widens an entry that a seen name matches except for one
+ * random token (baseline_update) instead of adding a sibling.
  */
 #include <stdlib.h>
 
@@ -25,7 +27,7 @@ static int update_baseline(struct baseline *accepted,
 {
 	char *err = NULL;
 
-	baseline_merge(accepted, seen);
+	baseline_update(accepted, seen);
 	if (baseline_write(accepted, file, &err)) {
 		errmsg("%s", err);
 		free(err);
@@ -85,7 +87,7 @@ int cmd_check(int argc, char **argv)
 			       "the baseline (default " DEFAULT_BASELINE_FILE
 			       ")"),
 		    OPT_FLAG(0, "update", &update,
-			     "accept what was seen: add it to the baseline"),
+			     "accept what was seen (widening temporary names)"),
 		    OPT_FORMAT("format", &format, compare_formats(),
 			       "text (default), json, github or junit"),
 		    OPT_END(),

@@ -73,26 +73,30 @@ static char *plan_line_for(const struct plan *pl, const char *raw)
 static void find_new(struct comparison *c, const struct bl_list *accepted,
 		     struct bl_list *seen, bool denial)
 {
+	struct finding *f;
+
 	bl_list_sort(seen);
 	for (size_t i = 0; i < seen->n; i++) {
 		if (bl_list_covers(accepted, seen->v[i].path))
 			continue;
 		c->found =
 		    xgrow(c->found, &c->cap, c->nfound + 1, sizeof *c->found);
-		c->found[c->nfound].e = &seen->v[i];
-		c->found[c->nfound].denial = denial;
-		c->found[c->nfound++].plan_line = NULL;
+		f = &c->found[c->nfound++];
+		f->e = &seen->v[i];
+		f->denial = denial;
+		f->plan_line = NULL;
+		f->sibling = baseline_temp_sibling(accepted, f->e, &f->widened);
 	}
 }
 
+/* Whether an accepted entry was seen: an equal pattern, or one its glob
+ * or its {rand} covers. */
 static bool seen_matches(const struct bl_list *seen, const char *pattern)
 {
 	if (bl_list_find(seen, pattern))
 		return true;
-	if (!is_glob(pattern))
-		return false;
 	for (size_t i = 0; i < seen->n; i++)
-		if (glob_match(pattern, seen->v[i].path))
+		if (bl_pattern_covers(pattern, seen->v[i].path))
 			return true;
 	return false;
 }
@@ -150,8 +154,10 @@ size_t compare_print(const struct baseline *accepted, struct baseline *seen,
 	explain_with_plan(&c, trace);
 	row->print(&c, out);
 	fflush(out);
-	for (size_t i = 0; i < c.nfound; i++)
+	for (size_t i = 0; i < c.nfound; i++) {
 		free(c.found[i].plan_line);
+		free(c.found[i].widened);
+	}
 	free(c.found);
 	free(c.unseen);
 	n = c.nfound;

@@ -11,6 +11,11 @@ struct finding {
 	const struct bl_entry *e;
 	bool denial;
 	char *plan_line; /* NULL when the plan has none */
+	/* the accepted entry it matches except for one random-looking token
+	 * (baseline_temp_sibling), and the pattern covering both; NULL when
+	 * none */
+	const struct bl_entry *sibling;
+	char *widened;
 };
 
 struct comparison {

@@ -45,6 +45,14 @@ static void sb_add_finding(struct strbuf *sb, const struct finding *f)
 		sb_add_path(sb, f->plan_line);
 	else
 		sb_adds(sb, "none (see unroot plan)");
+	if (f->sibling) {
+		sb_adds(sb, "; looks like a temporary name the baseline has "
+			    "as ");
+		sb_add_path(sb, f->sibling->path);
+		sb_adds(sb, " (both are ");
+		sb_add_path(sb, f->widened);
+		sb_adds(sb, ": check --update widens it)");
+	}
 }
 
 static const char *kind_of(const struct finding *f)
@@ -308,6 +316,10 @@ static json_t *finding_json(const struct finding *f)
 	json_object_set_new(o, "frame", json_opt_path(s->frame));
 	json_object_set_new(o, "py_site", json_opt_path(s->py_site));
 	json_object_set_new(o, "plan_line", json_opt_path(f->plan_line));
+	json_object_set_new(
+	    o, "temp_sibling",
+	    json_opt_path(f->sibling ? f->sibling->path : NULL));
+	json_object_set_new(o, "widened", json_opt_path(f->widened));
 	return o;
 }
 
