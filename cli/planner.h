@@ -109,6 +109,14 @@ struct tmpfs_fix {
 	struct evidence ev;
 };
 
+/* An inet port the workload bound (plan_ports.c): below 1024 a non-root
+ * user needs net.ipv4.ip_unprivileged_port_start at or below it. */
+struct port_bind {
+	unsigned port;
+	char *addr; /* as recorded: "0.0.0.0", "::1" */
+	struct evidence ev;
+};
+
 /* Something that cannot be granted safely, said plainly. */
 struct refusal {
 	char *path;
@@ -138,6 +146,9 @@ struct plan {
 	size_t ntmpfs;
 	struct refusal *refused;
 	size_t nrefused;
+	struct port_bind *ports; /* each port once, in the order bound */
+	size_t nports;
+	unsigned low_port; /* the lowest port below 1024 bound, 0 when none */
 };
 
 struct planner;
