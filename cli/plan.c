@@ -114,6 +114,8 @@ struct plan *plan_trace(struct trace *t, struct plan_options *o)
 		planner_add_proc(p, trace_proc_at(t, i));
 	for (size_t i = 0; i < trace_nuntraced(t); i++)
 		planner_add_untraced(p, trace_untraced_at(t, i));
+	for (size_t i = 0; i < trace_nnets(t); i++)
+		planner_add_net(p, trace_net_at(t, i));
 	trace_each_event(t, feed_event, p);
 	return planner_finish(p);
 }

@@ -14,6 +14,7 @@
  *   recorded, not from an error.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "plan_private.h"
 
@@ -47,6 +48,23 @@ void planner_add_port(struct planner *p, const char *addr, unsigned port,
 			 "non-root user does not keep",
 			 *ev->program ? ev->program : "the workload", port,
 			 port, port));
+}
+
+void planner_add_net(struct planner *p, const struct trace_net *n)
+{
+	struct evidence ev = {
+	    .program = (char *)trace_program(n->proc, ""),
+	    .op = (char *)"bind",
+	    .errname = n->errname,
+	    .pid = n->pid,
+	};
+	char *where = strchr(n->addr, ':')
+			  ? xasprintf("[%s]:%u", n->addr, n->port)
+			  : xasprintf("%s:%u", n->addr, n->port);
+
+	ev.path = where;
+	planner_add_port(p, n->addr, n->port, &ev);
+	free(where);
 }
 
 void plan_ports_free(struct plan *pl)

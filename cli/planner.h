@@ -164,6 +164,8 @@ void planner_add_group(struct planner *p, const struct trace_group *g);
 void planner_add_os(struct planner *p, const struct trace_os *os);
 void planner_add_dir(struct planner *p, const struct trace_dir *d);
 void planner_add_untraced(struct planner *p, const struct trace_untraced *u);
+/* An inet bind: its port is listed, and one below 1024 advised on. */
+void planner_add_net(struct planner *p, const struct trace_net *n);
 /* Events must come in time order (as trace_each_event gives them). */
 void planner_add_event(struct planner *p, const struct trace_event *ev);
 /* Consumes the planner. */

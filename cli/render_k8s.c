@@ -91,7 +91,10 @@ static void pod_security_context(struct strbuf *sb, const char *in,
 	sb_addf(sb, "%s  seccompProfile:\n%s    type: RuntimeDefault\n", in,
 		in);
 	if (pl->low_port) {
-		add_port_comments(sb, in, pl, false);
+		char *in2 = xasprintf("%s  ", in);
+
+		add_port_comments(sb, in2, pl, false);
+		free(in2);
 		sb_addf(sb,
 			"%s  sysctls:\n"
 			"%s    - name: net.ipv4.ip_unprivileged_port_start\n"

@@ -25,7 +25,7 @@
 
 /* Counts of the global arrays, to drop what a skipped file added. */
 struct mark {
-	size_t procs, mounts, users, groups, oses, untraced;
+	size_t procs, mounts, users, groups, oses, untraced, nets;
 };
 
 static void take_mark(const struct trace *t, struct mark *m)
@@ -36,6 +36,7 @@ static void take_mark(const struct trace *t, struct mark *m)
 	m->groups = t->groups.n;
 	m->oses = t->oses.n;
 	m->untraced = t->untraced.n;
+	m->nets = t->nets.n;
 }
 
 static void roll_back(struct trace *t, const struct mark *m, struct logfile *f)
@@ -52,6 +53,8 @@ static void roll_back(struct trace *t, const struct mark *m, struct logfile *f)
 		tr_free_os(t->oses.v[--t->oses.n]);
 	while (t->untraced.n > m->untraced)
 		tr_free_untraced(t->untraced.v[--t->untraced.n]);
+	while (t->nets.n > m->nets)
+		tr_free_net(t->nets.v[--t->nets.n]);
 	for (size_t i = 0; i < f->nstacks; i++)
 		tr_free_stack(f->stacks[i]);
 	f->nstacks = 0;
@@ -296,6 +299,16 @@ struct trace *trace_open(char *const *dirs, int ndirs, const char **why)
 				u->proc = p;
 		}
 	}
+	for (size_t i = 0; i < t->nets.n; i++) {
+		struct trace_net *n = t->nets.v[i];
+
+		for (size_t j = 0; !n->proc && j < t->procs.n; j++) {
+			const struct trace_proc *p = t->procs.v[j];
+
+			if (p->pid == n->pid && p->ts <= n->ts)
+				n->proc = p;
+		}
+	}
 	return t;
 }
 
@@ -338,6 +351,8 @@ void trace_close(struct trace *t)
 		tr_free_os(t->oses.v[i]);
 	for (size_t i = 0; i < t->untraced.n; i++)
 		tr_free_untraced(t->untraced.v[i]);
+	for (size_t i = 0; i < t->nets.n; i++)
+		tr_free_net(t->nets.v[i]);
 	for (size_t i = 0; i < t->diags.n; i++) {
 		struct trace_diag *d = t->diags.v[i];
 
@@ -351,6 +366,7 @@ void trace_close(struct trace *t)
 	free(t->groups.v);
 	free(t->oses.v);
 	free(t->untraced.v);
+	free(t->nets.v);
 	free(t->diags.v);
 	map_free(&t->dirs, tr_free_dir);
 	sb_release(&t->pathbuf[0]);
