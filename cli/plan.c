@@ -157,8 +157,9 @@ static void deploy_args(struct plan_deploy *d, const json_t *m)
 	}
 }
 
-static void deploy_fill(struct plan_deploy *d, const struct trace *t)
+void plan_deploy_read(struct plan_deploy *d, const struct trace *t)
 {
+	memset(d, 0, sizeof *d);
 	for (size_t i = 0; i < trace_ndirs(t) && !d->image; i++) {
 		const json_t *m = trace_meta(t, i);
 		char *img =
@@ -193,7 +194,7 @@ struct plan *plan_load_deploy(char *const *dirs, int ndirs,
 	if (!t)
 		return NULL;
 	pl = plan_trace(t, o);
-	deploy_fill(d, t);
+	plan_deploy_read(d, t);
 	trace_close(t);
 	return pl;
 }
