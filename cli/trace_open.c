@@ -23,6 +23,19 @@
 
 /* ---- pass 1 over one file ------------------------------------------------ */
 
+/* The first process image of pid that started by ts, or NULL. */
+static const struct trace_proc *proc_before(const struct trace *t, int pid,
+					    long long ts)
+{
+	for (size_t j = 0; j < t->procs.n; j++) {
+		const struct trace_proc *p = t->procs.v[j];
+
+		if (p->pid == pid && p->ts <= ts)
+			return p;
+	}
+	return NULL;
+}
+
 /* Counts of the global arrays, to drop what a skipped file added. */
 struct mark {
 	size_t procs, mounts, users, groups, oses, untraced, nets;
@@ -288,26 +301,18 @@ struct trace *trace_open(char *const *dirs, int ndirs, const char **why)
 	}
 	lr_free(&r);
 	tr_resolve_forks(t);
-	/* untraced records name the process of their file */
+	/* untraced and net records name the process of their file */
 	for (size_t i = 0; i < t->untraced.n; i++) {
 		struct trace_untraced *u = t->untraced.v[i];
 
-		for (size_t j = 0; !u->proc && j < t->procs.n; j++) {
-			const struct trace_proc *p = t->procs.v[j];
-
-			if (p->pid == u->pid && p->ts <= u->ts)
-				u->proc = p;
-		}
+		if (!u->proc)
+			u->proc = proc_before(t, u->pid, u->ts);
 	}
 	for (size_t i = 0; i < t->nets.n; i++) {
 		struct trace_net *n = t->nets.v[i];
 
-		for (size_t j = 0; !n->proc && j < t->procs.n; j++) {
-			const struct trace_proc *p = t->procs.v[j];
-
-			if (p->pid == n->pid && p->ts <= n->ts)
-				n->proc = p;
-		}
+		if (!n->proc)
+			n->proc = proc_before(t, n->pid, n->ts);
 	}
 	return t;
 }

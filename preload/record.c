@@ -541,6 +541,19 @@ void ur_forget_tid(void)
 	__atomic_add_fetch(&dir_epoch, 1, __ATOMIC_ACQ_REL);
 }
 
+/* errno (absent on success), pid, tid (absent when the pid), ts: the keys
+ * after "ret" in an "ev" and a "net" record. */
+static void jb_outcome(struct jbuf *j, int err)
+{
+	if (err)
+		jb_lit(j, K_ERRNO, ur_errno_name(err));
+	jb_int(j, K_PID, ur_pid);
+	pid_t tid = current_tid();
+	if (tid != ur_pid)
+		jb_int(j, K_TID, tid);
+	jb_int(j, K_TS, ur_now_ns());
+}
+
 static void encode_event(struct scratch *s, struct call *c, long ret, int err)
 {
 	struct jbuf j;
@@ -596,13 +609,7 @@ static void encode_event(struct scratch *s, struct call *c, long ret, int err)
 	/* omitted keys are inferred by readers (SCHEMA.md): errno absent on
 	 * success, tid when it is the pid, uid/gid while they are the proc
 	 * record's euid/egid */
-	if (err)
-		jb_lit(&j, K_ERRNO, ur_errno_name(err));
-	jb_int(&j, K_PID, ur_pid);
-	pid_t tid = current_tid();
-	if (tid != ur_pid)
-		jb_int(&j, K_TID, tid);
-	jb_int(&j, K_TS, ur_now_ns());
+	jb_outcome(&j, err);
 	if (__atomic_load_n(&ur_euid_changed, __ATOMIC_RELAXED))
 		jb_int(&j, K_UID, __atomic_load_n(&ur_euid, __ATOMIC_RELAXED));
 	if (__atomic_load_n(&ur_egid_changed, __ATOMIC_RELAXED))
@@ -716,13 +723,7 @@ void ur_net_bind(const void *sockaddr, long ret, int err)
 		jb_str(&j, K_ADDR, addr);
 		jb_int(&j, K_PORT, port);
 		jb_int(&j, K_RET, ret);
-		if (err)
-			jb_lit(&j, K_ERRNO, ur_errno_name(err));
-		jb_int(&j, K_PID, ur_pid);
-		pid_t tid = current_tid();
-		if (tid != ur_pid)
-			jb_int(&j, K_TID, tid);
-		jb_int(&j, K_TS, ur_now_ns());
+		jb_outcome(&j, err);
 		jb_end(&j);
 		if (!j.overflow)
 			ur_log_write(j.p, j.len);

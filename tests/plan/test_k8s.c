@@ -100,8 +100,7 @@ START_TEST(read_only_k8s_has_an_emptydir_per_runtime_dir)
 	ck_assert_ptr_nonnull(strstr(t, "drop: [\"ALL\"]"));
 	ck_assert_ptr_null(strstr(t, "fsGroup"));
 	free(t);
-	/* without --read-only the root stays writable and nothing is mounted
-	 * read-only */
+	/* without --read-only the root stays writable */
 	t = render_ok(pl, FORMAT_K8S, NULL);
 	ck_assert_ptr_null(strstr(t, "readOnlyRootFilesystem"));
 	free(t);
