@@ -85,6 +85,8 @@ static void print_results(struct docker_opts *o)
 	struct strbuf out = STRBUF_INIT;
 	char *err = NULL;
 	struct plan *pl;
+	struct plan_deploy d;
+	struct render_options ro = {.read_only = o->po.read_only, .deploy = &d};
 
 	if (!t)
 		return;
@@ -93,7 +95,8 @@ static void print_results(struct docker_opts *o)
 	printf("\n== unroot plan %s\n", o->c.t.dir);
 	fflush(stdout);
 	pl = plan_trace(t, &o->po);
-	if (plan_render(pl, (enum plan_format)o->format, NULL, &out, &err))
+	plan_deploy_read(&d, t);
+	if (plan_render(pl, (enum plan_format)o->format, &ro, &out, &err))
 		errmsg("%s", err ? err : "cannot render the plan");
 	else
 		fwrite(out.buf, 1, out.len, stdout);
@@ -101,6 +104,7 @@ static void print_results(struct docker_opts *o)
 	free(err);
 	sb_release(&out);
 	plan_free(pl);
+	plan_deploy_free(&d);
 	trace_close(t);
 }
 

@@ -1,7 +1,8 @@
 /*
  * cmd_plan.c - `unroot plan`: reads trace directories, plans (plan.c) and
  * prints the plan in the chosen format (render.c): a Dockerfile fragment,
- * an idempotent sh script, an env file or JSON.
+ * an idempotent sh script, an env file, JSON, a Kubernetes patch of a pod
+ * template, a Pod that names the traced image, or Compose service keys.
  */
 #include <stdlib.h>
 
@@ -26,6 +27,8 @@ int cmd_plan(int argc, char **argv)
 	struct strbuf out = STRBUF_INIT;
 	char *why = NULL;
 	struct plan *pl;
+	struct plan_deploy d;
+	struct render_options ro = {.deploy = &d};
 
 	set_command("plan", 1);
 	plan_options_init(&o);
@@ -41,10 +44,12 @@ int cmd_plan(int argc, char **argv)
 	}
 	if (ndirs < 0)
 		return ndirs == OPT_HELP ? 0 : EXIT_USAGE;
-	pl = ndirs ? plan_load(argv, ndirs, &o) : plan_load(default_dir, 1, &o);
+	pl = plan_load_deploy(ndirs ? argv : default_dir, ndirs ? ndirs : 1, &o,
+			      &d);
 	if (!pl)
 		return EXIT_NO_TRACE;
-	rc = plan_render(pl, (enum plan_format)f, NULL, &out, &why);
+	ro.read_only = o.read_only;
+	rc = plan_render(pl, (enum plan_format)f, &ro, &out, &why);
 	if (rc) {
 		errmsg("%s", why ? why : "cannot render the plan");
 		free(why);
@@ -52,5 +57,6 @@ int cmd_plan(int argc, char **argv)
 		fwrite(out.buf, 1, out.len, stdout);
 	sb_release(&out);
 	plan_free(pl);
+	plan_deploy_free(&d);
 	return rc ? 1 : 0;
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "plan.h"
+#include "schema.h"
 #include "traceopen.h"
 #include "util.h"
 
@@ -113,6 +114,8 @@ struct plan *plan_trace(struct trace *t, struct plan_options *o)
 		planner_add_proc(p, trace_proc_at(t, i));
 	for (size_t i = 0; i < trace_nuntraced(t); i++)
 		planner_add_untraced(p, trace_untraced_at(t, i));
+	for (size_t i = 0; i < trace_nnets(t); i++)
+		planner_add_net(p, trace_net_at(t, i));
 	trace_each_event(t, feed_event, p);
 	return planner_finish(p);
 }
@@ -127,4 +130,86 @@ struct plan *plan_load(char *const *dirs, int ndirs, struct plan_options *o)
 	pl = plan_trace(t, o);
 	trace_close(t);
 	return pl;
+}
+
+/* ---- where it ran: trace.json of an `unroot docker` run ----------------- */
+
+static void deploy_args(struct plan_deploy *d, const json_t *m)
+{
+	const json_t *cmd = json_object_get(m, K_META_COMMAND);
+	const json_t *opts = json_object_get(m, K_META_OPTIONS);
+	size_t n = json_array_size(cmd);
+
+	/* command[0] is the image; the rest is the command, whole only when
+	 * the run recorded arguments */
+	if (n < 2)
+		return;
+	if (!json_is_true(json_object_get(opts, K_META_OPT_ARGV))) {
+		d->args_cut = true;
+		return;
+	}
+	d->args = xcalloc(n - 1, sizeof *d->args);
+	for (size_t i = 1; i < n; i++) {
+		char *a = json_path_value(json_array_get(cmd, i));
+
+		if (a)
+			d->args[d->nargs++] = a;
+	}
+}
+
+void plan_deploy_read(struct plan_deploy *d, const struct trace *t)
+{
+	memset(d, 0, sizeof *d);
+	for (size_t i = 0; i < trace_ndirs(t) && !d->image; i++) {
+		const json_t *m = trace_meta(t, i);
+		char *img =
+		    m ? json_path_value(json_object_get(m, K_META_IMAGE))
+		      : NULL;
+
+		if (!img)
+			continue;
+		d->image = img;
+		deploy_args(d, m);
+	}
+	d->nmounts = trace_nbinds(t);
+	d->mounts = xcalloc(d->nmounts + 1, sizeof *d->mounts);
+	for (size_t i = 0; i < d->nmounts; i++) {
+		const struct trace_bind *b = trace_bind_at(t, i);
+		struct deploy_mount *dm = &d->mounts[i];
+
+		dm->container = xstrdup(b->container);
+		dm->host = b->host ? xstrdup(b->host) : NULL;
+		dm->volume = b->volume ? xstrdup(b->volume) : NULL;
+		dm->ro = b->ro;
+	}
+}
+
+struct plan *plan_load_deploy(char *const *dirs, int ndirs,
+			      struct plan_options *o, struct plan_deploy *d)
+{
+	struct trace *t = traces_open(dirs, ndirs, 0);
+	struct plan *pl;
+
+	memset(d, 0, sizeof *d);
+	if (!t)
+		return NULL;
+	pl = plan_trace(t, o);
+	plan_deploy_read(d, t);
+	trace_close(t);
+	return pl;
+}
+
+void plan_deploy_free(struct plan_deploy *d)
+{
+	free(d->image);
+	for (size_t i = 0; i < d->nargs; i++)
+		free(d->args[i]);
+	free(d->args);
+	for (size_t i = 0; i < d->nmounts; i++) {
+		free(d->mounts[i].container);
+		free(d->mounts[i].host);
+		free(d->mounts[i].volume);
+	}
+	free(d->mounts);
+	memset(d, 0, sizeof *d);
 }

@@ -34,6 +34,13 @@ int plan_opt_id(const struct opt *o, const char *v);
 /* Read trace directories (traceopen.h) and plan; NULL after a message
  * when they hold no trace. */
 struct plan *plan_load(char *const *dirs, int ndirs, struct plan_options *o);
+/* plan_load, and what trace.json says of where the workload ran (the
+ * image, its command and binds) in *d, for the pod format: free it with
+ * plan_deploy_free. */
+struct plan *plan_load_deploy(char *const *dirs, int ndirs,
+			      struct plan_options *o, struct plan_deploy *d);
+/* What trace.json says of where the workload ran, for a trace open. */
+void plan_deploy_read(struct plan_deploy *d, const struct trace *t);
 /* The same for a trace already open: everything it holds goes to a planner
  * (the catalogue is loaded when o->writers is NULL). */
 struct plan *plan_trace(struct trace *t, struct plan_options *o);

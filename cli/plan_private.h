@@ -25,6 +25,7 @@
  *   plan_mounts.c       struct plan_mounts: volumes, host fixes, tmpfs
  *                       mounts and the read-only root
  *   plan_service_user.c (no state) running as a service user instead
+ *   plan_ports.c        (no state) the plan's inet ports, port advice
  *
  * One exception to "the owner alone changes it": the node vnode_at()
  * returns is the replay's to update, so plan_replay.c and plan_needs.c set
@@ -407,6 +408,13 @@ void choose_service_user(struct planner *p);
  * host fixes and tmpfs mounts in plan_mounts.c.  plan_service_user.c
  * also drops the refused reads its user may make.
  */
+/* ---- ports (plan_ports.c): the plan's ports and low_port ------------- */
+
+/* A port the workload bound at addr, with what bound it. */
+void planner_add_port(struct planner *p, const char *addr, unsigned port,
+		      const struct evidence *ev);
+void plan_ports_free(struct plan *pl);
+
 struct planner {
 	struct plan_options o;
 	bool alpine, no_shell; /* the image's OS */

@@ -285,6 +285,7 @@ void plan_free(struct plan *pl)
 		evidence_free(&pl->refused[i].ev);
 	}
 	free(pl->refused);
+	plan_ports_free(pl);
 	free(pl->user);
 	free(pl->group);
 	free(pl->home);

@@ -109,6 +109,14 @@ struct tmpfs_fix {
 	struct evidence ev;
 };
 
+/* An inet port the workload bound (plan_ports.c): below 1024 a non-root
+ * user needs net.ipv4.ip_unprivileged_port_start at or below it. */
+struct port_bind {
+	unsigned port;
+	char *addr; /* as recorded: "0.0.0.0", "::1" */
+	struct evidence ev;
+};
+
 /* Something that cannot be granted safely, said plainly. */
 struct refusal {
 	char *path;
@@ -138,6 +146,9 @@ struct plan {
 	size_t ntmpfs;
 	struct refusal *refused;
 	size_t nrefused;
+	struct port_bind *ports; /* each port once, in the order bound */
+	size_t nports;
+	unsigned low_port; /* the lowest port below 1024 bound, 0 when none */
 };
 
 struct planner;
@@ -153,6 +164,8 @@ void planner_add_group(struct planner *p, const struct trace_group *g);
 void planner_add_os(struct planner *p, const struct trace_os *os);
 void planner_add_dir(struct planner *p, const struct trace_dir *d);
 void planner_add_untraced(struct planner *p, const struct trace_untraced *u);
+/* An inet bind: its port is listed, and one below 1024 advised on. */
+void planner_add_net(struct planner *p, const struct trace_net *n);
 /* Events must come in time order (as trace_each_event gives them). */
 void planner_add_event(struct planner *p, const struct trace_event *ev);
 /* Consumes the planner. */

@@ -413,3 +413,77 @@ char *plan_tmpfs_option(const struct plan *pl, const struct tmpfs_fix *t)
 	return xasprintf("%s:uid=%u,gid=%u,mode=%s", t->dir, pl->uid, pl->gid,
 			 pl->openshift ? "0775" : "0755");
 }
+
+/* ---- YAML --------------------------------------------------------------- */
+
+char *line_none(const struct plan *pl, const struct grant *g,
+		const struct redirect *r)
+{
+	(void)pl;
+	(void)g;
+	(void)r;
+	return NULL;
+}
+
+char *yaml_str(const char *s, const char *what, char **why)
+{
+	const char *reason = NULL;
+	char *q = json_quote(s, &reason);
+
+	if (!q) {
+		char *e = comment_safe(s);
+
+		*why = xasprintf("cannot write %s %s into YAML: %s", what, e,
+				 reason ? reason : "not UTF-8");
+		free(e);
+	}
+	return q;
+}
+
+bool plan_group_added(const struct plan *pl, size_t *from, unsigned *gid)
+{
+	for (size_t i = *from; i < pl->ngrants; i++)
+		if (pl->grants[i].kind == GRANT_GROUP &&
+		    !pl->grants[i].alternative) {
+			*from = i + 1;
+			*gid = pl->grants[i].gid;
+			return true;
+		}
+	return false;
+}
+
+void add_yaml_evidence(struct strbuf *sb, const char *indent,
+		       const struct evidence *ev)
+{
+	sb_addf(sb, "%s# ", indent);
+	add_evidence(sb, ev);
+	sb_addc(sb, '\n');
+}
+
+void add_port_comments(struct strbuf *sb, const char *indent,
+		       const struct plan *pl, bool docker)
+{
+	for (size_t i = 0; i < pl->nports; i++) {
+		const struct port_bind *b = &pl->ports[i];
+
+		if (b->port >= 1024)
+			continue;
+		add_yaml_evidence(sb, indent, &b->ev);
+		sb_addf(sb,
+			"%s#   port %u is below 1024: a non-root user binds it "
+			"only where net.ipv4.ip_unprivileged_port_start <= "
+			"%u.\n",
+			indent, b->port, b->port);
+		if (docker)
+			sb_addf(sb,
+				"%s#   Docker sets it to 0 in the container, "
+				"so this needs nothing here; elsewhere move "
+				"the port to 1024 or above.\n",
+				indent);
+		else
+			sb_addf(sb,
+				"%s#   Either move the port to 1024 or above "
+				"(for example %u), or keep the sysctl below.\n",
+				indent, b->port + 8000);
+	}
+}

@@ -18,6 +18,7 @@
 #ifndef UNROOT_RENDER_H
 #define UNROOT_RENDER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "format.h"
@@ -28,7 +29,10 @@
 	X(FORMAT_DOCKERFILE, "dockerfile", render_dockerfile, line_dockerfile) \
 	X(FORMAT_SH, "sh", render_sh, line_sh)                                 \
 	X(FORMAT_ENV, "env", render_env, line_env)                             \
-	X(FORMAT_JSON, "json", render_json, line_json)
+	X(FORMAT_JSON, "json", render_json, line_json)                         \
+	X(FORMAT_K8S, "k8s", render_k8s, line_none)                            \
+	X(FORMAT_POD, "pod", render_pod, line_none)                            \
+	X(FORMAT_COMPOSE, "compose", render_compose, line_none)
 
 enum plan_format {
 #define PLAN_FORMAT_ENUM(e, name, render, line) e,
@@ -40,8 +44,28 @@ enum plan_format {
 /* The table of plan formats, for --format (format.h). */
 const struct format_table *plan_formats(void);
 
+/* A -v/--mount of the traced `docker run` (trace.json "binds"). */
+struct deploy_mount {
+	char *container, *host, *volume; /* host or volume may be NULL */
+	bool ro;
+};
+
+/* Where the workload ran, as trace.json records it (plan.h fills it):
+ * what the pod format names beside the plan. */
+struct plan_deploy {
+	char *image; /* NULL when no `unroot docker` run is in the trace */
+	char **args; /* the command after the image; NULL: the image's own */
+	size_t nargs;
+	bool args_cut; /* only the command's name was recorded (no --argv) */
+	struct deploy_mount *mounts;
+	size_t nmounts;
+};
+void plan_deploy_free(struct plan_deploy *d);
+
 struct render_options {
-	char escape; /* Dockerfile escape character: '\\' or '`' */
+	char escape;			  /* Dockerfile escape: '\\' or '`' */
+	bool read_only;			  /* planned for a read-only root */
+	const struct plan_deploy *deploy; /* may be NULL */
 };
 
 /*

@@ -64,4 +64,20 @@ void add_header(struct strbuf *sb, const struct plan *pl);
 /* The comments for host bind mounts and tmpfs mounts. */
 void add_mount_sections(struct strbuf *sb, const struct plan *pl);
 
+/* ---- YAML (k8s, pod, compose) ------------------------------------------ */
+
+/* A YAML double-quoted scalar of s (a JSON string literal, which YAML
+ * reads back as the same text); NULL with *why (allocated) when s is not
+ * valid UTF-8.  what names the field in the message. */
+char *yaml_str(const char *s, const char *what, char **why);
+/* Whether the plan joins a service's group: its gid in *gid (the first). */
+bool plan_group_added(const struct plan *pl, size_t *from, unsigned *gid);
+/* A comment line "<indent># <evidence>" for a YAML field. */
+void add_yaml_evidence(struct strbuf *sb, const char *indent,
+		       const struct evidence *ev);
+/* The plan's port advice for a bound port below 1024 (plan_ports.c),
+ * as comment lines under indent. */
+void add_port_comments(struct strbuf *sb, const char *indent,
+		       const struct plan *pl, bool docker);
+
 #endif

@@ -207,6 +207,16 @@ const struct trace_os *trace_os_at(const struct trace *t, size_t i)
 	return i < t->oses.n ? t->oses.v[i] : NULL;
 }
 
+size_t trace_nnets(const struct trace *t)
+{
+	return t->nets.n;
+}
+
+const struct trace_net *trace_net_at(const struct trace *t, size_t i)
+{
+	return i < t->nets.n ? t->nets.v[i] : NULL;
+}
+
 size_t trace_nuntraced(const struct trace *t)
 {
 	return t->untraced.n;

@@ -111,6 +111,17 @@ struct trace_untraced {
 	const struct trace_proc *proc; /* the process that exec'd, or NULL */
 };
 
+/* An inet socket bound ("net" record): the address and port asked for. */
+struct trace_net {
+	int pid;
+	long long ts;
+	char *addr; /* "0.0.0.0", "::" */
+	unsigned port;
+	int err;		       /* 0 when the bind succeeded */
+	char *errname;		       /* NULL on success */
+	const struct trace_proc *proc; /* the process that bound, or NULL */
+};
+
 /* One Python frame of an event's "py" array (SCHEMA.md). */
 struct trace_pyframe {
 	const char
@@ -192,6 +203,8 @@ const struct trace_untraced *trace_untraced_at(const struct trace *t, size_t i);
 /* The recorded state of an ancestor directory, or NULL. */
 const struct trace_dir *trace_dir_state(const struct trace *t,
 					const char *path);
+size_t trace_nnets(const struct trace *t);
+const struct trace_net *trace_net_at(const struct trace *t, size_t i);
 size_t trace_ndiags(const struct trace *t);
 const struct trace_diag *trace_diag_at(const struct trace *t, size_t i);
 /* Count of events (known after trace_open). */

@@ -23,9 +23,22 @@
 
 /* ---- pass 1 over one file ------------------------------------------------ */
 
+/* The first process image of pid that started by ts, or NULL. */
+static const struct trace_proc *proc_before(const struct trace *t, int pid,
+					    long long ts)
+{
+	for (size_t j = 0; j < t->procs.n; j++) {
+		const struct trace_proc *p = t->procs.v[j];
+
+		if (p->pid == pid && p->ts <= ts)
+			return p;
+	}
+	return NULL;
+}
+
 /* Counts of the global arrays, to drop what a skipped file added. */
 struct mark {
-	size_t procs, mounts, users, groups, oses, untraced;
+	size_t procs, mounts, users, groups, oses, untraced, nets;
 };
 
 static void take_mark(const struct trace *t, struct mark *m)
@@ -36,6 +49,7 @@ static void take_mark(const struct trace *t, struct mark *m)
 	m->groups = t->groups.n;
 	m->oses = t->oses.n;
 	m->untraced = t->untraced.n;
+	m->nets = t->nets.n;
 }
 
 static void roll_back(struct trace *t, const struct mark *m, struct logfile *f)
@@ -52,6 +66,8 @@ static void roll_back(struct trace *t, const struct mark *m, struct logfile *f)
 		tr_free_os(t->oses.v[--t->oses.n]);
 	while (t->untraced.n > m->untraced)
 		tr_free_untraced(t->untraced.v[--t->untraced.n]);
+	while (t->nets.n > m->nets)
+		tr_free_net(t->nets.v[--t->nets.n]);
 	for (size_t i = 0; i < f->nstacks; i++)
 		tr_free_stack(f->stacks[i]);
 	f->nstacks = 0;
@@ -285,16 +301,18 @@ struct trace *trace_open(char *const *dirs, int ndirs, const char **why)
 	}
 	lr_free(&r);
 	tr_resolve_forks(t);
-	/* untraced records name the process of their file */
+	/* untraced and net records name the process of their file */
 	for (size_t i = 0; i < t->untraced.n; i++) {
 		struct trace_untraced *u = t->untraced.v[i];
 
-		for (size_t j = 0; !u->proc && j < t->procs.n; j++) {
-			const struct trace_proc *p = t->procs.v[j];
+		if (!u->proc)
+			u->proc = proc_before(t, u->pid, u->ts);
+	}
+	for (size_t i = 0; i < t->nets.n; i++) {
+		struct trace_net *n = t->nets.v[i];
 
-			if (p->pid == u->pid && p->ts <= u->ts)
-				u->proc = p;
-		}
+		if (!n->proc)
+			n->proc = proc_before(t, n->pid, n->ts);
 	}
 	return t;
 }
@@ -338,6 +356,8 @@ void trace_close(struct trace *t)
 		tr_free_os(t->oses.v[i]);
 	for (size_t i = 0; i < t->untraced.n; i++)
 		tr_free_untraced(t->untraced.v[i]);
+	for (size_t i = 0; i < t->nets.n; i++)
+		tr_free_net(t->nets.v[i]);
 	for (size_t i = 0; i < t->diags.n; i++) {
 		struct trace_diag *d = t->diags.v[i];
 
@@ -351,6 +371,7 @@ void trace_close(struct trace *t)
 	free(t->groups.v);
 	free(t->oses.v);
 	free(t->untraced.v);
+	free(t->nets.v);
 	free(t->diags.v);
 	map_free(&t->dirs, tr_free_dir);
 	sb_release(&t->pathbuf[0]);

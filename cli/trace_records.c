@@ -261,6 +261,27 @@ static void parse_untraced(struct trace *t, json_t *o, struct logfile *f)
 	tr_pv_push(&t->untraced, u);
 }
 
+static void parse_net(struct trace *t, json_t *o, struct logfile *f)
+{
+	struct trace_net *n;
+	const char *addr = tr_jstr(o, K_ADDR), *e = tr_jstr(o, K_ERRNO);
+	long long port = tr_jint(o, K_PORT, -1);
+
+	if (!addr || port < 0 || port > 65535)
+		return;
+	n = xcalloc(1, sizeof *n);
+	n->pid = (int)tr_jint(o, K_PID, 0);
+	n->ts = tr_jint(o, K_TS, 0);
+	n->addr = xstrdup(addr);
+	n->port = (unsigned)port;
+	if (e) {
+		n->errname = xstrdup(e);
+		n->err = errno_from_name(e);
+	}
+	n->proc = f->proc; /* fixed up after pass 1 if it came later */
+	tr_pv_push(&t->nets, n);
+}
+
 static unsigned long parse_hex(json_t *v)
 {
 	if (json_is_integer(v))
@@ -419,6 +440,9 @@ bool tr_take_record(struct trace *t, struct logfile *f, json_t *o, long line)
 	case RT_UNTRACED:
 		parse_untraced(t, o, f);
 		break;
+	case RT_NET:
+		parse_net(t, o, f);
+		break;
 	case RT_END:
 		if (f->proc) {
 			f->proc->ended = true;
@@ -469,6 +493,13 @@ void tr_free_os(struct trace_os *o)
 	free(o->version_id);
 	free(o->pretty);
 	free(o);
+}
+
+void tr_free_net(struct trace_net *n)
+{
+	free(n->addr);
+	free(n->errname);
+	free(n);
 }
 
 void tr_free_untraced(struct trace_untraced *u)

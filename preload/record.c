@@ -16,7 +16,10 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -538,6 +541,19 @@ void ur_forget_tid(void)
 	__atomic_add_fetch(&dir_epoch, 1, __ATOMIC_ACQ_REL);
 }
 
+/* errno (absent on success), pid, tid (absent when the pid), ts: the keys
+ * after "ret" in an "ev" and a "net" record. */
+static void jb_outcome(struct jbuf *j, int err)
+{
+	if (err)
+		jb_lit(j, K_ERRNO, ur_errno_name(err));
+	jb_int(j, K_PID, ur_pid);
+	pid_t tid = current_tid();
+	if (tid != ur_pid)
+		jb_int(j, K_TID, tid);
+	jb_int(j, K_TS, ur_now_ns());
+}
+
 static void encode_event(struct scratch *s, struct call *c, long ret, int err)
 {
 	struct jbuf j;
@@ -593,13 +609,7 @@ static void encode_event(struct scratch *s, struct call *c, long ret, int err)
 	/* omitted keys are inferred by readers (SCHEMA.md): errno absent on
 	 * success, tid when it is the pid, uid/gid while they are the proc
 	 * record's euid/egid */
-	if (err)
-		jb_lit(&j, K_ERRNO, ur_errno_name(err));
-	jb_int(&j, K_PID, ur_pid);
-	pid_t tid = current_tid();
-	if (tid != ur_pid)
-		jb_int(&j, K_TID, tid);
-	jb_int(&j, K_TS, ur_now_ns());
+	jb_outcome(&j, err);
 	if (__atomic_load_n(&ur_euid_changed, __ATOMIC_RELAXED))
 		jb_int(&j, K_UID, __atomic_load_n(&ur_euid, __ATOMIC_RELAXED));
 	if (__atomic_load_n(&ur_egid_changed, __ATOMIC_RELAXED))
@@ -672,6 +682,54 @@ void ur_after(struct call *c, long ret, int err)
 		encode_event(s, c, ret, err);
 		scratch_release(s);
 	}
+	errno = saved;
+}
+
+/*
+ * The address and port of an inet bind, in a "net" record: the port a
+ * server asks for decides whether a non-root user may run it (below 1024
+ * it needs net.ipv4.ip_unprivileged_port_start), and under Docker, which
+ * sets that to 0, no denial would show it.
+ */
+void ur_net_bind(const void *sockaddr, long ret, int err)
+{
+	const struct sockaddr *sa = sockaddr;
+	char addr[INET6_ADDRSTRLEN];
+	unsigned port;
+	int saved = errno;
+
+	if (!ur_enabled || UNLIKELY(ur_other_process()))
+		goto out;
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = sockaddr;
+
+		port = ntohs(in->sin_port);
+		if (!inet_ntop(AF_INET, &in->sin_addr, addr, sizeof addr))
+			goto out;
+	} else {
+		const struct sockaddr_in6 *in6 = sockaddr;
+
+		port = ntohs(in6->sin6_port);
+		if (!inet_ntop(AF_INET6, &in6->sin6_addr, addr, sizeof addr))
+			goto out;
+	}
+	struct scratch *s = scratch_take();
+	if (s) {
+		struct jbuf j;
+
+		jb_init(&j, s->buf, sizeof s->buf);
+		jb_begin(&j, REC_NET);
+		jb_lit(&j, K_FN, "bind");
+		jb_str(&j, K_ADDR, addr);
+		jb_int(&j, K_PORT, port);
+		jb_int(&j, K_RET, ret);
+		jb_outcome(&j, err);
+		jb_end(&j);
+		if (!j.overflow)
+			ur_log_write(j.p, j.len);
+	}
+	scratch_release(s);
+out:
 	errno = saved;
 }
 

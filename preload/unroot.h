@@ -137,6 +137,9 @@ HIDDEN void *ur_real(const char *name);
 
 /* record.c */
 HIDDEN struct scratch *ur_begin(struct call *c);
+/* An inet bind (AF_INET, AF_INET6): a "net" record of the address and
+ * port with the call's result; errno is kept. */
+HIDDEN void ur_net_bind(const void *sockaddr, long ret, int err);
 HIDDEN void ur_end(struct scratch *s, struct call *c, long ret, int failed);
 HIDDEN void ur_after(struct call *c, long ret, int err);
 HIDDEN bool ur_open_writes(int flags);

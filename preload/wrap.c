@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <mntent.h>
 #include <mqueue.h>
+#include <netinet/in.h>
 #include <pty.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -627,7 +628,8 @@ EXPORT int shm_unlink(const char *name)
 	return r;
 }
 
-/* ---- unix sockets: bind creates a file, connect needs write on it ---- */
+/* ---- sockets: a unix bind creates a file, connect needs write on it;
+ * an inet bind's port is recorded ---- */
 
 /* The path of an AF_UNIX address, or NULL (abstract, unnamed, not unix). */
 static const char *unix_path(const struct sockaddr *addr, socklen_t len,
@@ -655,8 +657,18 @@ EXPORT int bind(int fd, const struct sockaddr *addr, socklen_t len)
 	REAL(bind, int (*)(int, const struct sockaddr *, socklen_t));
 	const char *p =
 	    ur_enabled ? unix_path(addr, len, path, sizeof path) : NULL;
-	if (!p)
-		return real_bind(fd, addr, len);
+	if (!p) {
+		int r = real_bind(fd, addr, len);
+
+		/* an inet address: recorded (record.c), errno kept */
+		if (ur_enabled && addr &&
+		    ((addr->sa_family == AF_INET &&
+		      len >= (socklen_t)sizeof(struct sockaddr_in)) ||
+		     (addr->sa_family == AF_INET6 &&
+		      len >= (socklen_t)sizeof(struct sockaddr_in6))))
+			ur_net_bind(addr, r, r < 0 ? errno : 0);
+		return r;
+	}
 	struct call c = CALL_INIT(OP_BIND, "bind");
 	c.path = p;
 	struct scratch *s = ur_begin(&c);

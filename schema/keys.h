@@ -100,6 +100,10 @@
 /* ---- a path that is not UTF-8: {"hex": "..."} -------------------------- */
 #define K_HEX "hex"
 
+/* ---- net: fn, ret, errno, pid, tid, ts as in ev ---------------------- */
+#define K_ADDR "addr" /* the address bound, as inet_ntop writes it */
+#define K_PORT "port" /* the port, host order; 0: the kernel chooses */
+
 /* ---- untraced, nostacks, end ------------------------------------------ */
 #define K_WHY  "why"
 #define K_LOST "lost"

@@ -61,6 +61,7 @@
 #define REC_UNTRACED "untraced" /* an exec the preload cannot follow */
 #define REC_END	     "end"	/* process exit, with loss counters */
 #define REC_NOSTACKS "nostacks" /* stacks asked for, libunwind not loadable */
+#define REC_NET	     "net"	/* an inet socket bound: address and port */
 
 /* Every record type, by the suffix of its REC_* macro: X(suffix). */
 #define UNROOT_RECORD_TYPES(X) \
@@ -74,7 +75,8 @@
 	X(EVENT)               \
 	X(UNTRACED)            \
 	X(END)                 \
-	X(NOSTACKS)
+	X(NOSTACKS)            \
+	X(NET)
 
 enum unroot_rec {
 #define UNROOT_REC_ENUM(e) RT_##e,

@@ -63,7 +63,7 @@ usage() {
 usage 2 "option '--openshift' takes no value" plan --openshift=1 "$t"
 usage 2 "option '--uid' needs a value" plan "$t" --uid
 usage 2 "option '-o' needs a value" baseline -o
-usage 2 "dockerfile, sh, env, json, not 'xml'" plan --format xml "$t"
+usage 2 "dockerfile, sh, env, json, k8s, pod, compose, not 'xml'" plan --format xml "$t"
 usage 2 "text, json, github, junit, not 'xml'" check --format xml "$t"
 usage 2 "text, json, not 'xml'" report --format=xml "$t"
 usage 2 "unknown option '--nope'; see 'unroot check --help'" check "$t" --nope

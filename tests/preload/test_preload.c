@@ -1125,6 +1125,62 @@ START_TEST(test_errno_same)
 }
 END_TEST
 
+/* An inet bind is a "net" record of its address and port, with the
+ * result and errno the workload saw, which the tracer leaves unchanged. */
+START_TEST(inet_bind_is_recorded_with_its_port_and_result_unchanged)
+{
+	struct run bare, traced;
+	struct opts o = {.bare = true};
+	json_t *x, *ok = NULL, *refused = NULL;
+	unsigned port = 0;
+	size_t i;
+	char *p;
+
+	run(&bare, "bind_inet", &o);
+	run(&traced, "bind_inet", NULL);
+	ck_assert_int_eq(exit_code(&bare), 0);
+	ck_assert_int_eq(exit_code(&traced), 0);
+	check_common(&traced);
+	/* the same results and errno (the port differs: the kernel's) */
+	ck_assert_ptr_nonnull(strstr(bare.out, "bind2=-1 errno=98"));
+	ck_assert_ptr_nonnull(strstr(traced.out, "bind2=-1 errno=98"));
+	ck_assert_ptr_nonnull(strstr(traced.out, "bind1=0\n"));
+	p = strstr(bare.out, "bind3=");
+	ck_assert_ptr_nonnull(p);
+	ck_assert_ptr_nonnull(strstr(traced.out, p));
+	p = strstr(traced.out, "port=");
+	ck_assert_ptr_nonnull(p);
+	port = (unsigned)strtoul(p + 5, NULL, 10);
+	ck_assert_uint_gt(port, 0);
+	/* the port asked for: 0 (the kernel's choice), then the one taken */
+	json_array_foreach (traced.recs, i, x) {
+		if (!is_type(x, "net") || strcmp(jstr(x, "addr"), "127.0.0.1"))
+			continue;
+		ck_assert_str_eq(jstr(x, "fn"), "bind");
+		if (jint(x, "port") == 0)
+			ok = x;
+		else if (jint(x, "port") == (long long)port)
+			refused = x;
+	}
+	ck_assert_msg(ok != NULL, "no net record of the bind to port 0");
+	ck_assert_ptr_null(json_object_get(ok, "errno"));
+	ck_assert_int_eq(jint(ok, "ret"), 0);
+	ck_assert_msg(refused != NULL, "no net record of the refused bind");
+	ck_assert_str_eq(jstr(refused, "errno"), "EADDRINUSE");
+	ck_assert_int_eq(jint(refused, "ret"), -1);
+	if (strstr(traced.out, "bind3=0 ")) {
+		json_array_foreach (traced.recs, i, x)
+			if (is_type(x, "net") &&
+			    !strcmp(jstr(x, "addr"), "::1"))
+				break;
+		ck_assert_msg(i < json_array_size(traced.recs),
+			      "no net record of the IPv6 bind");
+	}
+	run_free(&bare);
+	run_free(&traced);
+}
+END_TEST
+
 /* ---- pre-states the tracer knew without asking (preload/known.c) ---- */
 
 /* The mode of a state, "absent" for null. */
@@ -2457,6 +2513,8 @@ Suite *test_suite(void)
 	tc = preload_case("errno", NULL);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_errno_same);
+	tcase_add_test(
+	    tc, inet_bind_is_recorded_with_its_port_and_result_unchanged);
 	tcase_add_test(tc, test_no_visible_fds);
 	suite_add_tcase(s, tc);
 

@@ -28,6 +28,8 @@
 #include <mntent.h>
 #include <mqueue.h>
 #include <pty.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -375,6 +377,36 @@ static int one_call(const char *s)
 	} else {
 		return -1;
 	}
+	return 0;
+}
+
+/*
+ * Inet binds: one that succeeds on a port the kernel picks, one refused
+ * with EADDRINUSE on the same port, and an IPv6 one; prints each result and
+ * errno (the tracer must not change them) and the port, for the test.
+ */
+static int scenario_bind_inet(void)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	socklen_t len = sizeof a;
+	int s1 = socket(AF_INET, SOCK_STREAM, 0);
+	int s2 = socket(AF_INET, SOCK_STREAM, 0);
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	int r = bind(s1, (struct sockaddr *)&a, sizeof a);
+	printf("bind1=%d\n", r);
+	if (r || getsockname(s1, (struct sockaddr *)&a, &len) || listen(s1, 1))
+		return 1;
+	printf("port=%u\n", ntohs(a.sin_port));
+	errno = 0;
+	r = bind(s2, (struct sockaddr *)&a, sizeof a);
+	printf("bind2=%d errno=%d\n", r, errno);
+	struct sockaddr_in6 b = {.sin6_family = AF_INET6};
+	b.sin6_addr = in6addr_loopback;
+	int s3 = socket(AF_INET6, SOCK_STREAM, 0);
+	errno = 0;
+	r = s3 < 0 ? -2 : bind(s3, (struct sockaddr *)&b, sizeof b);
+	printf("bind3=%d errno=%d\n", r, r ? errno : 0);
 	return 0;
 }
 
@@ -1704,6 +1736,8 @@ int main(int argc, char **argv)
 		return r;
 	if (!strcmp(s, "errno"))
 		return scenario_errno();
+	if (!strcmp(s, "bind_inet"))
+		return scenario_bind_inet();
 	if (!strcmp(s, "fork"))
 		return scenario_fork();
 	if (!strcmp(s, "known"))

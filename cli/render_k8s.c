@@ -1,0 +1,232 @@
+/*
+ * render_k8s.c - the plan as Kubernetes YAML: `--format k8s`, a
+ * strategic-merge patch of a pod template (spec.template.spec of a
+ * Deployment, StatefulSet, DaemonSet or Job), and `--format pod`, a whole
+ * Pod that names the traced image (render_pod.c).  Both share the pod spec
+ * written here.
+ *
+ * Invariants:
+ * - The pod always meets the Pod Security Standard "restricted" profile:
+ *   runAsNonRoot with a numeric runAsUser and runAsGroup, seccompProfile
+ *   RuntimeDefault, allowPrivilegeEscalation false, capabilities.drop
+ *   [ALL].  NET_BIND_SERVICE is never added: a non-root user does not keep
+ *   it in its effective set, and no_new_privs blocks file capabilities; a
+ *   port below 1024 gets the pod sysctl net.ipv4.ip_unprivileged_port_start
+ *   (a safe sysctl since Kubernetes 1.22) instead.
+ * - With --read-only: readOnlyRootFilesystem true and one emptyDir per
+ *   planned tmpfs mount.  The planner chose those directories so that none
+ *   hides a file shipped in the image (a Kubernetes emptyDir starts empty:
+ *   unlike a Docker volume it copies nothing from the image); where it
+ *   could not, its warnings (in the header) say what to change.
+ * - Every field the plan chose has a comment naming the trace event that
+ *   needed it.  Every string is a YAML double-quoted scalar (yaml_str);
+ *   a path that cannot be written so fails the whole render.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "render_int.h"
+#include "render_k8s.h"
+
+void k8s_header(struct strbuf *sb, const struct plan *pl)
+{
+	add_header(sb, pl);
+	for (size_t i = 0; i < pl->ngrants; i++)
+		if (!pl->grants[i].alternative &&
+		    pl->grants[i].kind != GRANT_GROUP) {
+			sb_adds(sb, "# The image needs the grants of `unroot "
+				    "plan --format dockerfile` (or `unroot "
+				    "apply`) built in: a pod cannot change "
+				    "the image's files.\n");
+			break;
+		}
+}
+
+static bool host_needs_group(const struct plan *pl)
+{
+	for (size_t i = 0; i < pl->nhost; i++)
+		if (!pl->host[i].ro)
+			return true;
+	return false;
+}
+
+static void pod_security_context(struct strbuf *sb, const char *in,
+				 const struct plan *pl)
+{
+	size_t from = 0;
+	unsigned gid;
+
+	sb_addf(sb,
+		"%ssecurityContext:\n"
+		"%s  runAsNonRoot: true\n"
+		"%s  runAsUser: %u # the plan's user\n"
+		"%s  runAsGroup: %u\n",
+		in, in, in, pl->uid, in, pl->gid);
+	for (size_t i = 0; i < pl->nhost; i++)
+		if (!pl->host[i].ro) {
+			add_yaml_evidence(sb, in, &pl->host[i].ev);
+			sb_addf(sb,
+				"%s#   a volume the user writes: fsGroup gives "
+				"it the group (a hostPath is not changed: "
+				"chown it on the node)\n",
+				in);
+		}
+	if (host_needs_group(pl))
+		sb_addf(sb, "%s  fsGroup: %u\n", in, pl->gid);
+	if (plan_group_added(pl, &from, &gid)) {
+		sb_addf(sb, "%s  supplementalGroups:\n", in);
+		do {
+			const struct grant *g = &pl->grants[from - 1];
+
+			add_yaml_evidence(sb, in, &g->ev);
+			sb_addf(sb, "%s    - %u # the image's group ", in, gid);
+			{
+				char *n = comment_safe(g->path);
+
+				sb_addf(sb, "%s\n", n);
+				free(n);
+			}
+		} while (plan_group_added(pl, &from, &gid));
+	}
+	sb_addf(sb, "%s  seccompProfile:\n%s    type: RuntimeDefault\n", in,
+		in);
+	if (pl->low_port) {
+		char *in2 = xasprintf("%s  ", in);
+
+		add_port_comments(sb, in2, pl, false);
+		free(in2);
+		sb_addf(sb,
+			"%s  sysctls:\n"
+			"%s    - name: net.ipv4.ip_unprivileged_port_start\n"
+			"%s      value: \"%u\"\n",
+			in, in, in, pl->low_port);
+	}
+}
+
+static int container_env(struct strbuf *sb, const char *in,
+			 const struct plan *pl, char **why)
+{
+	if (!pl->nredirects)
+		return 0;
+	sb_addf(sb, "%senv:\n", in);
+	for (size_t i = 0; i < pl->nredirects; i++) {
+		const struct redirect *r = &pl->redirects[i];
+		char *v = yaml_str(r->value, "the value of", why);
+
+		if (!v)
+			return -1;
+		add_yaml_evidence(sb, in, &r->ev);
+		sb_addf(sb, "%s  - name: %s\n%s    value: %s\n", in, r->var, in,
+			v);
+		free(v);
+	}
+	return 0;
+}
+
+static void container_security_context(struct strbuf *sb, const char *in,
+				       bool read_only)
+{
+	sb_addf(sb,
+		"%ssecurityContext:\n"
+		"%s  allowPrivilegeEscalation: false\n"
+		"%s  capabilities:\n"
+		"%s    drop: [\"ALL\"]\n",
+		in, in, in, in);
+	if (read_only)
+		sb_addf(sb,
+			"%s  # planned with --read-only: every directory "
+			"written at run time is a volume below\n"
+			"%s  readOnlyRootFilesystem: true\n",
+			in, in);
+}
+
+/* The emptyDir mounts, named unroot-rw-N; 0 or -1 with *why. */
+static int emptydir_mounts(struct strbuf *sb, const char *in,
+			   const struct plan *pl, char **why)
+{
+	for (size_t i = 0; i < pl->ntmpfs; i++) {
+		char *d = yaml_str(pl->tmpfs[i].dir, "the directory", why);
+
+		if (!d)
+			return -1;
+		add_yaml_evidence(sb, in, &pl->tmpfs[i].ev);
+		sb_addf(sb,
+			"%s#   written at run time; holds no file of the "
+			"image, so an empty volume hides nothing\n"
+			"%s- name: unroot-rw-%zu\n%s  mountPath: %s\n",
+			in, in, i, in, d);
+		free(d);
+	}
+	return 0;
+}
+
+static void emptydir_volumes(struct strbuf *sb, const char *in,
+			     const struct plan *pl)
+{
+	for (size_t i = 0; i < pl->ntmpfs; i++)
+		sb_addf(sb, "%s- name: unroot-rw-%zu\n%s  emptyDir: {}\n", in,
+			i, in);
+}
+
+int k8s_pod_spec(struct strbuf *sb, const char *in, const struct plan *pl,
+		 const struct render_options *ro, const struct k8s_container *c,
+		 char **why)
+{
+	struct strbuf ci = STRBUF_INIT, vi = STRBUF_INIT, mi = STRBUF_INIT;
+	bool rdonly = ro && ro->read_only;
+	int rc = -1;
+
+	pod_security_context(sb, in, pl);
+	sb_addf(&ci, "%s    ", in);   /* a container's fields */
+	sb_addf(&vi, "%s  ", in);     /* a list's items */
+	sb_addf(&mi, "%s      ", in); /* the container's mounts */
+	sb_addf(sb, "%scontainers:\n%s  - name: %s # the container's name\n",
+		in, in, c->name);
+	if (c->fields && c->fields(sb, ci.buf, c->ctx, why))
+		goto out;
+	if (container_env(sb, ci.buf, pl, why))
+		goto out;
+	container_security_context(sb, ci.buf, rdonly);
+	if (pl->ntmpfs || (c->nmounts && c->mounts)) {
+		sb_addf(sb, "%svolumeMounts:\n", ci.buf);
+		if (emptydir_mounts(sb, mi.buf, pl, why))
+			goto out;
+		if (c->mounts && c->mounts(sb, mi.buf, c->ctx, why))
+			goto out;
+	}
+	if (pl->ntmpfs || (c->nmounts && c->volumes)) {
+		sb_addf(sb, "%svolumes:\n", in);
+		emptydir_volumes(sb, vi.buf, pl);
+		if (c->volumes && c->volumes(sb, vi.buf, c->ctx, why))
+			goto out;
+	}
+	rc = 0;
+out:
+	sb_release(&ci);
+	sb_release(&vi);
+	sb_release(&mi);
+	return rc;
+}
+
+int render_k8s(const struct plan *pl, const struct render_options *ro,
+	       struct strbuf *sb, char **why)
+{
+	const struct k8s_container c = {.name = "app"};
+
+	k8s_header(sb, pl);
+	sb_adds(
+	    sb,
+	    "# A strategic-merge patch of a pod template (docs/deploy.md):\n"
+	    "# kustomize `patches` with a target, or `kubectl patch "
+	    "--type strategic`.\n"
+	    "# Set metadata.name and the container's name to your "
+	    "workload's.\n"
+	    "apiVersion: apps/v1\n"
+	    "kind: Deployment\n"
+	    "metadata:\n"
+	    "  name: app\n"
+	    "spec:\n"
+	    "  template:\n"
+	    "    spec:\n");
+	return k8s_pod_spec(sb, "      ", pl, ro, &c, why);
+}

@@ -1,0 +1,150 @@
+#!/bin/sh
+# e2e_k8s_readonly.sh - `plan --read-only --format k8s` for a workload that
+# writes a new cache directory, /tmp, and a file beside the image's own
+# files in /app/data.  The patch is applied to a sample Deployment with
+# `kubectl kustomize` (no cluster), and the result is checked as a kubelet
+# would run it: no emptyDir mount point hides a file of the image (an
+# emptyDir starts empty), /app/data gets no mount and the plan says what
+# to change there, and the workload run as uid 1001 on a read-only root
+# with an empty 1777 tmpfs per planned mount (and nothing else) writes its
+# cache and /tmp with zero denials.  The write beside the image's files is
+# refused there (EROFS), as the plan's warning says.
+set -eu
+. "$(dirname "$0")/lib_e2e.sh"
+command -v kubectl >/dev/null 2>&1 || skip "kubectl not installed"
+"$PY" -c 'import yaml' 2>/dev/null || skip "python3-yaml not installed"
+
+# The image tree must not be below /tmp (a mount there would cover it):
+# a tmpfs on /srv, in this test's private mount namespace (lib_e2e.sh).
+mount -t tmpfs -o mode=755 tmpfs /srv || fail "cannot mount a tmpfs on /srv"
+IMG=/srv/img
+fixdir "$IMG" "$IMG/app" "$IMG/app/data"
+mkdir -m 700 "$IMG/root" # root's HOME during the profiling run
+printf 'weights' >"$IMG/app/data/model.bin"
+cat >"$IMG/app/work.py" <<PY
+import os, tempfile
+with open("$IMG/app/data/model.bin", "rb") as f:
+    assert f.read() == b"weights"
+os.makedirs("$IMG/app/cache/models", exist_ok=True)
+with open("$IMG/app/cache/models/index", "w") as f:
+    f.write("cached")
+with tempfile.NamedTemporaryFile(dir="/tmp") as t:
+    t.write(b"scratch")
+if os.environ.get("SIDE") == "1":
+    with open("$IMG/app/data/run.log", "w") as f:
+        f.write("beside the image's files")
+print("worked")
+PY
+chmod 644 "$IMG/app/data/model.bin" "$IMG/app/work.py"
+# the image's files, before anything ran
+(cd "$IMG" && find . -type f | sed 's|^\.||') >"$S/image-files"
+
+# with --reads: the read of model.bin is what tells the planner that
+# /app/data holds the image's files
+note "profile as root (--reads)"
+env -i PATH="$E2E_PATH" HOME="$IMG/root" LANG=C.UTF-8 SIDE=1 \
+	"$UNROOT" run --reads -o "$S/trace-root" -- "$PY" "$IMG/app/work.py" ||
+	fail "the workload failed as root"
+"$UNROOT" plan --read-only --format k8s "$S/trace-root" >"$S/plan.k8s" ||
+	fail "unroot plan --format k8s failed"
+"$UNROOT" plan --read-only --format json "$S/trace-root" >"$S/plan.json" ||
+	fail "unroot plan --format json failed"
+cat "$S/plan.k8s"
+
+mkdir "$S/kust"
+cp "$S/plan.k8s" "$S/kust/unroot-k8s.yaml"
+cat >"$S/kust/deploy.yaml" <<'EOF'
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+        - name: app
+          image: example/web:1
+          volumeMounts:
+            - {name: config, mountPath: /etc/web}
+      volumes:
+        - name: config
+          configMap: {name: web}
+EOF
+cat >"$S/kust/kustomization.yaml" <<'EOF'
+resources: [deploy.yaml]
+patches:
+  - path: unroot-k8s.yaml
+    target: {kind: Deployment, name: web}
+EOF
+kubectl kustomize "$S/kust" >"$S/deploy.out" || fail "kubectl kustomize failed"
+note "kustomized:"
+cat "$S/deploy.out"
+
+# the mounts the kubelet would make, checked; one a line
+"$PY" - "$S" "$IMG" <<'PY' >"$S/mounts" || fail "the patched Deployment is wrong"
+import json, sys, yaml
+S, IMG = sys.argv[1], sys.argv[2]
+d = yaml.safe_load(open(S + "/deploy.out"))
+pod = d["spec"]["template"]["spec"]
+sc = pod["securityContext"]
+assert sc["runAsNonRoot"] is True and sc["runAsUser"] == 1001, sc
+assert sc["seccompProfile"] == {"type": "RuntimeDefault"}, sc
+(c,) = pod["containers"]
+assert c["image"] == "example/web:1", c          # the patch kept the rest
+csc = c["securityContext"]
+assert csc["readOnlyRootFilesystem"] is True, csc
+assert csc["allowPrivilegeEscalation"] is False, csc
+assert csc["capabilities"] == {"drop": ["ALL"]}, csc
+vols = {v["name"]: v for v in pod["volumes"]}
+assert vols["config"] == {"name": "config", "configMap": {"name": "web"}}
+mounts = [m for m in c["volumeMounts"] if m["name"] != "config"]
+assert {m["mountPath"] for m in c["volumeMounts"] if m["name"] == "config"} == {"/etc/web"}
+image_files = [IMG + l.rstrip("\n") for l in open(S + "/image-files")]
+paths = []
+for m in mounts:
+    assert vols[m["name"]] == {"name": m["name"], "emptyDir": {}}, m
+    p = m["mountPath"]
+    hidden = [f for f in image_files if f.startswith(p.rstrip("/") + "/")]
+    assert not hidden, "the emptyDir at %s hides %s" % (p, hidden)
+    paths.append(p)
+assert IMG + "/app/cache" in paths or IMG + "/app/cache/models" in paths, paths
+assert "/tmp" in paths, paths
+assert not any(p in (IMG + "/app", IMG + "/app/data", IMG) for p in paths), paths
+warn = " ".join(json.load(open(S + "/plan.json"))["warnings"])
+assert IMG + "/app/data" in warn and "holds files shipped" in warn, warn
+print("\n".join(paths))
+PY
+
+# the kubelet's way, on this host: a read-only root (the image tree),
+# an empty tmpfs of mode 1777 for each planned mount and nothing else
+kubelet_run() {
+	unshare -m --propagation private sh -c '
+		S=$1 IMG=$2; shift 2
+		mount --bind "$IMG" "$IMG" && mount -o remount,bind,ro "$IMG" "$IMG" ||
+			exit 99
+		while IFS= read -r m; do
+			[ -d "$m" ] || exit 98  # the kubelet creates it; the image here is ro
+			mount -t tmpfs -o mode=1777 tmpfs "$m" || exit 99
+		done <"$S/mounts"
+		exec "$@"' sh "$S" "$IMG" "$@"
+}
+mkdir -p "$IMG/app/cache" && chmod 755 "$IMG/app/cache" # mount points
+# unroot and the user's trace outside the image and /tmp (a mount there)
+URUN=$(stage_unroot "$UNROOT" /srv/stage "$UNROOT_DATADIR")
+mkdir -p /srv/trace-user && chown "$E2E_UID:$E2E_UID" /srv/trace-user
+kubelet_run env -i PATH="$E2E_PATH" HOME=/home/nonroot LANG=C.UTF-8 SIDE=0 \
+	setpriv --reuid="$E2E_UID" --regid="$E2E_UID" --clear-groups \
+	--no-new-privs "$URUN" run -o /srv/trace-user -- \
+	"$PY" "$IMG/app/work.py" || fail "the workload failed as the kubelet runs it"
+assert_no_denials /srv/trace-user
+rc=0
+kubelet_run env -i PATH="$E2E_PATH" HOME=/home/nonroot SIDE=1 \
+	setpriv --reuid="$E2E_UID" --regid="$E2E_UID" --clear-groups \
+	"$PY" "$IMG/app/work.py" >/dev/null 2>"$S/side.err" || rc=$?
+[ "$rc" != 0 ] && grep -q "Read-only file system" "$S/side.err" ||
+	fail "the write beside the image's files did not meet the read-only root (exit $rc)"
+echo "PASS $E2E_NAME"
