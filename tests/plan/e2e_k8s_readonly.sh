@@ -52,7 +52,12 @@ env -i PATH="$E2E_PATH" HOME="$IMG/root" LANG=C.UTF-8 SIDE=1 \
 cat "$S/plan.k8s"
 
 mkdir "$S/kust"
-cp "$S/plan.k8s" "$S/kust/unroot-k8s.yaml"
+# named for its target, as the patch's comment says: the form every
+# kustomize reads (Debian's kubectl embeds kustomize 2, which has only
+# patchesStrategicMerge; newer ones also take patches with a target)
+sed 's/^  name: app$/  name: web/' "$S/plan.k8s" >"$S/kust/unroot-k8s.yaml"
+grep -q '^  name: web$' "$S/kust/unroot-k8s.yaml" ||
+	fail "the patch has no metadata.name to set"
 cat >"$S/kust/deploy.yaml" <<'EOF'
 apiVersion: apps/v1
 kind: Deployment
@@ -76,9 +81,7 @@ spec:
 EOF
 cat >"$S/kust/kustomization.yaml" <<'EOF'
 resources: [deploy.yaml]
-patches:
-  - path: unroot-k8s.yaml
-    target: {kind: Deployment, name: web}
+patchesStrategicMerge: [unroot-k8s.yaml]
 EOF
 kubectl kustomize "$S/kust" >"$S/deploy.out" || fail "kubectl kustomize failed"
 note "kustomized:"
