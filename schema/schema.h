@@ -223,5 +223,8 @@ static inline const char *unroot_op_name(enum unroot_op op)
 #define TRACER_PTRACE "ptrace"
 #define UNTRACED_NNP  "nnp"  /* set-id or file caps under no-new-privs */
 #define UNTRACED_ARCH "arch" /* another ABI: its calls pass the filter */
+/* In an "untraced" record of a static program: why the fallback tracer
+ * could not follow it either (absent: the helper was not found). */
+#define K_FALLBACK "fallback"
 
 #endif
