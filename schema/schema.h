@@ -226,5 +226,9 @@ static inline const char *unroot_op_name(enum unroot_op op)
 /* In an "untraced" record of a static program: why the fallback tracer
  * could not follow it either (absent: the helper was not found). */
 #define K_FALLBACK "fallback"
+/* "tracer": TRACER_PTRACE in the records of the fallback tracer;
+ * "nopath": why an event's path is unknown (SCHEMA.md). */
+#define K_TRACER "tracer"
+#define K_NOPATH "nopath"
 
 #endif

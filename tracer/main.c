@@ -151,7 +151,7 @@ static void record_untraced(const char *file, const char *why, int err)
 	jb_str(&j, "path", abs);
 	jb_str(&j, "why", UNTRACED_STATIC);
 	jb_str(&j, K_FALLBACK, text);
-	jb_lit(&j, "tracer", TRACER_NAME);
+	jb_lit(&j, K_TRACER, TRACER_NAME);
 	tr_image_record(&img, &j);
 }
 

@@ -83,9 +83,9 @@ void tr_record_event(struct thread *t, const struct pending *p, long ret,
 		jb_state(&j, "st2", &p->st2, p->has_st2);
 	if (p->parent[0])
 		jb_state(&j, "parent", &p->pst, p->has_pst);
-	jb_lit(&j, "tracer", TRACER_NAME);
+	jb_lit(&j, K_TRACER, TRACER_NAME);
 	if (p->nopath[0])
-		jb_str(&j, "nopath", p->nopath);
+		jb_str(&j, K_NOPATH, p->nopath);
 	tr_image_record(img, &j);
 }
 
@@ -118,7 +118,7 @@ void tr_record_untraced(struct image *img, pid_t pid, const char *path,
 	jb_int(&j, "ts", ur_now_ns());
 	jb_str(&j, "path", path);
 	jb_str(&j, "why", why);
-	jb_lit(&j, "tracer", TRACER_NAME);
+	jb_lit(&j, K_TRACER, TRACER_NAME);
 	tr_image_record(img, &j);
 }
 
