@@ -42,3 +42,14 @@ wait_tracer() {
 }
 
 expect() { python3 "$HERE/expect.py" "$T/log" "$@" || fail "records missing"; }
+
+# stage_unroot UNROOT PRELOAD: the unroot command with libunroot.so and
+# this helper beside it (../lib/unroot/), where uid 1001 can run them: U
+stage_unroot() {
+	mkdir -p "$T/u/bin" "$T/u/lib/unroot"
+	cp "$1" "$T/u/bin/unroot"
+	cp "$2" "$T/u/lib/unroot/libunroot.so"
+	cp "$H" "$T/u/lib/unroot/unroot-ptrace"
+	chmod -R a+rX "$T/u"
+	U=$T/u/bin/unroot
+}
