@@ -231,6 +231,19 @@ static void log_warnings(FILE *f, struct container *c)
 	fflush(f);
 }
 
+/* Which programs of the run the fallback tracer saw (static ones). */
+static void print_tracers(const char *dir)
+{
+	char *dirs[] = {(char *)dir}, *why = NULL;
+	struct trace *t = traces_load(dirs, 1, 0, &why);
+
+	free(why);
+	if (!t)
+		return;
+	report_print_tracers(stdout, "   ", t);
+	trace_close(t);
+}
+
 int harden_profile(const struct harden *h, const char *image, const char *dir,
 		   const char *log, int round, int *status)
 {
@@ -266,6 +279,8 @@ int harden_profile(const struct harden *h, const char *image, const char *dir,
 	printf("   ran %s under the tracer: exit %d%s (%.1f s; trace %s)\n",
 	       image, *status, stopped ? ", stopped by --stop-after" : "",
 	       harden_now() - t0, dir);
+	if (!rc)
+		print_tracers(dir);
 	free(why);
 	free(run);
 	container_free(&c);

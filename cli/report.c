@@ -512,7 +512,7 @@ static bool seen_before(const struct trace *t, size_t i)
 
 /* The programs the fallback tracer saw (static ones and their children):
  * their events come from system calls, without a native stack. */
-static void print_tracers(FILE *out, const struct trace *t)
+void report_print_tracers(FILE *out, const char *indent, const struct trace *t)
 {
 	size_t n = 0;
 
@@ -521,6 +521,8 @@ static void print_tracers(FILE *out, const struct trace *t)
 
 		if (!p->ptrace || seen_before(t, i))
 			continue;
+		if (!n)
+			fputs(indent, out);
 		fprintf(out, n++ ? ", "
 				 : "Seen by the fallback tracer "
 				   "(unroot-ptrace: system calls, no "
@@ -548,7 +550,7 @@ static void print_header(FILE *out, const struct trace *t)
 			fprintf(out, " (exit %lld)", status);
 	}
 	fprintf(out, "\n");
-	print_tracers(out, t);
+	report_print_tracers(out, "", t);
 	fprintf(out, "\n");
 }
 

@@ -115,6 +115,9 @@ st=$?
 cat "$WORK/harden.out"
 [ $st -eq 0 ] || fail "harden exited $st"
 grep -q "== unroot harden: verified" "$WORK/harden.out" || fail "not verified"
+[ "$(grep -c "^   Seen by the fallback tracer .*: workload\[1\]" \
+	"$WORK/harden.out")" -eq 2 ] ||
+	fail "harden does not say, per run, that the fallback tracer was used"
 grep -q "chown 1001:1001 '/var/lib/myapp'" "$WORK/ctx/Dockerfile.nonroot" ||
 	fail "the grant of /var/lib/myapp is missing"
 echo "PASS"
