@@ -50,74 +50,73 @@ specs() { # specs DIR [=ERRNO]: the workload's writes in DIR, at PID 1
 	echo "$s"
 }
 
-case $MODE in
-pid1) ;;
-shell)
+pid1() { # as PID 1, as root and as uid 1001
+	for user in root 1001; do
+		step "PID 1 static entrypoint as $user"
+		docker run --rm --network none --user $user:$user $IMG \
+			>/dev/null 2>&1
+		bare=$?
+		"$UNROOT" docker -o "$WORK/t-$user" run --rm --user $user:$user \
+			$IMG >"$WORK/out-$user" 2>&1
+		st=$?
+		cat "$WORK/out-$user"
+		[ $st -eq $bare ] || fail "exit $st under unroot, $bare without"
+		if [ $user = root ]; then
+			# shellcheck disable=SC2046
+			$EXPECT "$WORK/t-$user/log" $(specs /var/lib/myapp) \
+				ptrace:mkdir=/var/lib/newdir@1 || fail "records missing"
+		else
+			# shellcheck disable=SC2046
+			$EXPECT "$WORK/t-$user/log" $(specs /var/lib/myapp =EACCES) \
+				ptrace:mkdir=/var/lib/newdir=EACCES@1 ||
+				fail "records missing"
+		fi
+		"$UNROOT" report "$WORK/t-$user" >"$WORK/report-$user" ||
+			fail "unroot report"
+		grep -q "^Seen by the fallback tracer .*: workload\[1\]" \
+			"$WORK/report-$user" || fail "the report does not name the tracer"
+	done
+	grep -q "newdir  EACCES  by workload\[1\] uid 1001 (seen by unroot-ptrace)" \
+		"$WORK/report-1001" || fail "the denial does not say who saw it"
+}
+
+shell() { # behind a shell entrypoint: dash's preload hands it over
 	grep -q -- --argv0 "$PAYLOAD/lib/x86_64-linux-gnu/libunroot.so" || {
 		echo "SKIP: the payload's preload predates the static-program" \
 			"handoff (run scripts/build-payload)"
 		exit 77
 	}
-	;;
-harden) ;;
+	step "static program behind a shell entrypoint"
+	"$UNROOT" docker -o "$WORK/t-shell" run --rm $SHIMG \
+		>"$WORK/out-shell" 2>&1 ||
+		fail "status $? behind a shell: $(cat "$WORK/out-shell")"
+	grep -q shell-done "$WORK/out-shell" || fail "the shell did not go on"
+	$EXPECT "$WORK/t-shell/log" mixed preload:exec=/app/workload \
+		ptrace:mkdir=/var/lib/myapp/g0 ptrace:mkdir=/var/lib/newdir ||
+		fail "records missing behind the shell"
+	if grep -qh '"t":"untraced"' "$WORK/t-shell/log"/*.jsonl; then
+		fail "the static program was said untraced"
+	fi
+}
+
+harden() { # the Dockerfile hardens to a verified non-root image
+	step "unroot harden of the static entrypoint"
+	(cd "$WORK/ctx" && flock $LOCK "$UNROOT" harden -f Dockerfile \
+		-t unroot-w2-static17-harden) >"$WORK/harden.out" 2>&1
+	st=$?
+	cat "$WORK/harden.out"
+	[ $st -eq 0 ] || fail "harden exited $st"
+	grep -q "== unroot harden: verified" "$WORK/harden.out" ||
+		fail "not verified"
+	[ "$(grep -c "^   Seen by the fallback tracer .*: workload\[1\]" \
+		"$WORK/harden.out")" -eq 2 ] ||
+		fail "harden does not say, per run, that the fallback tracer was used"
+	grep -q "chown 1001:1001 '/var/lib/myapp'" "$WORK/ctx/Dockerfile.nonroot" ||
+		fail "the grant of /var/lib/myapp is missing"
+}
+
+case $MODE in
+pid1 | shell | harden) $MODE ;;
 *) fail "unknown mode $MODE" ;;
 esac
-
-[ $MODE = pid1 ] && for user in root 1001; do
-	step "PID 1 static entrypoint as $user"
-	docker run --rm --network none --user $user:$user $IMG >/dev/null 2>&1
-	bare=$?
-	"$UNROOT" docker -o "$WORK/t-$user" run --rm --user $user:$user $IMG \
-		>"$WORK/out-$user" 2>&1
-	st=$?
-	cat "$WORK/out-$user"
-	[ $st -eq $bare ] || fail "exit $st under unroot, $bare without"
-	if [ $user = root ]; then
-		# shellcheck disable=SC2046
-		$EXPECT "$WORK/t-$user/log" $(specs /var/lib/myapp) \
-			ptrace:mkdir=/var/lib/newdir@1 || fail "records missing"
-	else
-		# shellcheck disable=SC2046
-		$EXPECT "$WORK/t-$user/log" $(specs /var/lib/myapp =EACCES) \
-			ptrace:mkdir=/var/lib/newdir=EACCES@1 || fail "records missing"
-	fi
-	"$UNROOT" report "$WORK/t-$user" >"$WORK/report-$user" ||
-		fail "unroot report"
-	grep -q "^Seen by the fallback tracer .*: workload\[1\]" \
-		"$WORK/report-$user" || fail "the report does not name the tracer"
-done
-[ $MODE = pid1 ] && {
-	grep -q "newdir  EACCES  by workload\[1\] uid 1001 (seen by unroot-ptrace)" \
-		"$WORK/report-1001" || fail "the denial does not say who saw it"
-	echo PASS
-	exit 0
-}
-
-[ $MODE = shell ] && {
-step "static program behind a shell entrypoint"
-"$UNROOT" docker -o "$WORK/t-shell" run --rm $SHIMG >"$WORK/out-shell" 2>&1 ||
-	fail "status $? behind a shell: $(cat "$WORK/out-shell")"
-grep -q shell-done "$WORK/out-shell" || fail "the shell did not go on"
-# shellcheck disable=SC2046
-$EXPECT "$WORK/t-shell/log" mixed preload:exec=/app/workload \
-	ptrace:mkdir=/var/lib/myapp/g0 ptrace:mkdir=/var/lib/newdir ||
-	fail "records missing behind the shell"
-grep -qh '"t":"untraced"' "$WORK/t-shell/log"/*.jsonl &&
-	fail "the static program was said untraced"
 echo PASS
-exit 0
-}
-
-step "unroot harden of the static entrypoint"
-(cd "$WORK/ctx" && flock $LOCK "$UNROOT" harden -f Dockerfile \
-	-t unroot-w2-static17-harden) >"$WORK/harden.out" 2>&1
-st=$?
-cat "$WORK/harden.out"
-[ $st -eq 0 ] || fail "harden exited $st"
-grep -q "== unroot harden: verified" "$WORK/harden.out" || fail "not verified"
-[ "$(grep -c "^   Seen by the fallback tracer .*: workload\[1\]" \
-	"$WORK/harden.out")" -eq 2 ] ||
-	fail "harden does not say, per run, that the fallback tracer was used"
-grep -q "chown 1001:1001 '/var/lib/myapp'" "$WORK/ctx/Dockerfile.nonroot" ||
-	fail "the grant of /var/lib/myapp is missing"
-echo "PASS"

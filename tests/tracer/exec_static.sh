@@ -47,6 +47,7 @@ PY
 # argv[0] as the caller chose it
 command -v bash >/dev/null || skip "bash is missing (exec -a)"
 rm -rf "${W:?}"/*
+# shellcheck disable=SC2016 # expanded by bash -c
 $RUN "$U" run -o "$T/tr/b" -- bash -c 'exec -a renamed "$0" "$1" "$1"' \
 	"$T/bin/workload" "$W" >/dev/null 2>&1 || fail "status $? with exec -a"
 grep -h '"t":"proc"' "$T/tr/b/log"/*.jsonl | grep '"tracer":"ptrace"' |
@@ -59,7 +60,7 @@ $RUN "$U" run -o "$T/tr/c" -- sh -c "$T/bin/signals killed; exit \$?" \
 	>/dev/null 2>&1
 traced=$?
 [ "$bare" -eq "$traced" ] || fail "status $traced under unroot, $bare bare"
-python3 "$HERE/expect.py" "$T/tr/c/log" mixed preload:exec=$T/bin/signals ||
+python3 "$HERE/expect.py" "$T/tr/c/log" mixed "preload:exec=$T/bin/signals" ||
 	fail "records missing"
 grep -qh '"tracer":"ptrace"' "$T/tr/c/log"/*.jsonl ||
 	fail "the killed program was not traced"

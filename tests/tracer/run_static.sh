@@ -25,16 +25,7 @@ cat "$T/err"
 echo "$out" | grep -q "workload: ok" || fail "the program failed: $out"
 grep -q "NOT TRACED" "$T/err" && fail "said untraced"
 
-specs="bind=$W/sock"
-for n in g0 g1 g2 g3 child; do
-	d=$W/$n
-	specs="$specs mkdir=$d open=$d/f rename=$d/f chmod=$d/g unlink=$d/g"
-done
-if [ "$USER" = uid1001 ]; then
-	specs="$specs mkdir=$D/newdir=EACCES open=$D/newfile=EACCES"
-else
-	specs="$specs mkdir=$D/newdir open=$D/newfile"
-fi
+specs=$(workload_specs "$W" "$D" "$USER" g0 g1 g2 g3 child)
 # shellcheck disable=SC2086
 python3 "$HERE/expect.py" "$T/tr/t/log" files:2 $specs ||
 	fail "records missing"
