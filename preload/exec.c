@@ -19,7 +19,9 @@
  * own argv (argv[0] included), environment and pid; that helper records
  * it, or says why it could not in an "untraced" record of its own.
  * Without the helper, or through fexecve, execveat, system and popen, the
- * program gets the "untraced" record as before.
+ * program gets the "untraced" record as before.  A process that an
+ * unroot-ptrace traces already (a dynamic program below a static one)
+ * neither hands over nor says untraced: that tracer follows the exec.
  */
 #include <elf.h>
 #include <errno.h>
@@ -250,7 +252,8 @@ static bool in_vfork_child(void)
 	return ur_other_process_slow();
 }
 
-/* fallback: a static program is run by the helper, which records it */
+/* fallback: a static program is run by the helper, or traced by one
+ * already, which records it */
 static bool untraced_here(const char *why, bool fallback)
 {
 	return why && !(fallback && !strcmp(why, UNTRACED_STATIC));
@@ -429,17 +432,57 @@ static void find_helper(void)
 }
 
 /*
- * Should file run under the helper (a static program, or a script run by
- * one, that is not set-id)?  Then its absolute path is in abs.  Raw
- * calls and this stack only: it runs in vfork children.
+ * Is this process traced by an unroot-ptrace already (a dynamic program
+ * below a static one)?  That tracer follows its exec and records the
+ * static program; a second one could not attach (a process has one
+ * tracer).  Raw calls only: it runs in vfork children.
  */
-static bool via_helper(const char *file, char *const argv[], char *abs)
+static bool under_helper(void)
 {
-	if (!helper[0] || !file || !argv || !argv[0])
+	char buf[2048], link[PATH_MAX];
+	long fd = ur_sys_open("/proc/self/status", O_RDONLY | O_CLOEXEC, 0);
+	long n = fd < 0 ? -1 : ur_sys_read((int)fd, buf, sizeof buf - 1);
+
+	if (fd >= 0)
+		ur_sys_close((int)fd);
+	if (n <= 0)
 		return false;
+	buf[n] = 0;
+	const char *t = strstr(buf, "\nTracerPid:");
+	long pid = t ? strtol(t + 11, NULL, 10) : 0;
+	if (pid <= 0)
+		return false;
+	char exe[48];
+	snprintf(exe, sizeof exe, "/proc/%ld/exe", pid);
+	n = ur_sys_readlink(exe, link, sizeof link - 1);
+	if (n <= 0)
+		return false;
+	link[n] = 0;
+	const char *base = strrchr(link, '/');
+	return !strcmp(base ? base + 1 : link, "unroot-ptrace");
+}
+
+/* What becomes of a static program: recorded untraced as before, run
+ * through the helper, or already seen by the helper tracing us. */
+enum handoff { UNTRACED, HANDOFF, COVERED };
+
+/*
+ * For file (a static program, or a script run by one, that is not
+ * set-id): HANDOFF with its absolute path in abs, or COVERED.  Raw calls
+ * and this stack only: it runs in vfork children.
+ */
+static enum handoff via_helper(const char *file, char *const argv[], char *abs)
+{
+	if (!file || !argv || !argv[0])
+		return UNTRACED;
 	const char *why = why_untraced(file, 0, -1, -1);
-	return why && !strcmp(why, UNTRACED_STATIC) &&
-	       ur_absolute(AT_FDCWD, file, abs, PATH_MAX);
+	if (!why || strcmp(why, UNTRACED_STATIC))
+		return UNTRACED;
+	if (under_helper())
+		return COVERED;
+	return helper[0] && ur_absolute(AT_FDCWD, file, abs, PATH_MAX)
+		   ? HANDOFF
+		   : UNTRACED;
 }
 
 /* helper --argv0 ARGV0 -- FILE ARGV[1]...: the program keeps its argv
@@ -493,9 +536,9 @@ static int traced_exec(const char *fn, const char *path, char *const argv[],
 	const char *file =
 	    search ? search_path(path, found, sizeof found) : path;
 	char abs[PATH_MAX];
-	bool fallback = via_helper(file, argv, abs);
-	record_exec(fn, AT_FDCWD, file, argv, 0, 0, fallback);
-	if (fallback) {
+	enum handoff h = via_helper(file, argv, abs);
+	record_exec(fn, AT_FDCWD, file, argv, 0, 0, h != UNTRACED);
+	if (h == HANDOFF) {
 		char *hargv[env_count(argv) + 5];
 		real_execve(helper, helper_argv(abs, argv, hargv), e);
 		/* the helper could not be run: the program, untraced */
@@ -651,10 +694,11 @@ static int traced_spawn(const char *fn, spawn_fn call, pid_t *pid,
 	const char *file =
 	    search ? search_path(path, found, sizeof found) : path;
 	char abs[PATH_MAX];
-	bool fallback = !in_vfork_child() && via_helper(file, argv, abs);
+	enum handoff h =
+	    in_vfork_child() ? UNTRACED : via_helper(file, argv, abs);
 	errno = saved;
 	int r;
-	if (fallback) {
+	if (h == HANDOFF) {
 		char *hargv[env_count(argv) + 5];
 		r = call(&child, helper, actions, attr,
 			 helper_argv(abs, argv, hargv), e);
@@ -665,7 +709,7 @@ static int traced_spawn(const char *fn, spawn_fn call, pid_t *pid,
 		*pid = child;
 	if (!in_vfork_child()) {
 		saved = errno;
-		note_spawn(fn, file, argv, r ? -1 : child, r, fallback);
+		note_spawn(fn, file, argv, r ? -1 : child, r, h != UNTRACED);
 		errno = saved;
 	}
 	return r;
