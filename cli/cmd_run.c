@@ -16,6 +16,7 @@
 
 #include "child.h"
 #include "commands.h"
+#include "fallback.h"
 #include "schema.h"
 #include "traceopen.h"
 #include "tracedir.h"
@@ -24,6 +25,8 @@
 struct run_opts {
 	struct trace_options t;
 	char **cmd;
+	char **traced; /* cmd through the fallback tracer (static), or NULL */
+	char *helper;
 };
 
 static const struct opt_cmd run_cmd = {
@@ -91,7 +94,7 @@ static int setup_env(const struct run_opts *o, const char *lib,
 
 /* The preload found, the trace directory ready and the environment set;
  * 0, or -1 after a message. */
-static int prepare(const struct run_opts *o)
+static int prepare(struct run_opts *o)
 {
 	const char *why;
 	char *lib = find_preload(&why), *err = NULL, *abs, *logdir;
@@ -112,6 +115,7 @@ static int prepare(const struct run_opts *o)
 		logdir = xasprintf("%s/" UNROOT_TRACE_LOGDIR, abs);
 		rc = setup_env(o, lib, logdir);
 		free(logdir);
+		o->traced = fallback_run_argv(o->cmd, lib, &o->helper);
 	} else {
 		errmsg("cannot resolve %s: %s", o->t.dir, strerror(errno));
 	}
@@ -149,6 +153,17 @@ static int run_child(char **cmd, bool *exec_failed)
 		return EXIT_RUN_ERROR;
 	}
 	return rc;
+}
+
+/* The fallback tracers' last records (a static program's end). */
+static void wait_fallback(const char *dir)
+{
+	char *logdir = xasprintf("%s/" UNROOT_TRACE_LOGDIR, dir);
+
+	if (!fallback_wait(logdir, 5000))
+		warning("a fallback tracer still follows a process the "
+			"workload left running: its trace may be incomplete");
+	free(logdir);
 }
 
 /* ---- trace.json ---------------------------------------------------------- */
@@ -285,7 +300,10 @@ int cmd_run(int argc, char **argv)
 	if (prepare(&o))
 		return EXIT_RUN_ERROR;
 	started = now_ns();
-	rc = run_child(o.cmd, &exec_failed);
+	rc = run_child(o.traced ? o.traced : o.cmd, &exec_failed);
+	free(o.traced);
+	free(o.helper);
+	wait_fallback(o.t.dir);
 	write_meta(&o, started, now_ns(), rc);
 	if (!exec_failed)
 		summarise(o.t.dir, rc);

@@ -109,24 +109,34 @@ static int check_docker(char **why)
 	return rc ? -1 : 0;
 }
 
-/* The image's own LD_PRELOAD (its ENV) in *res (NULL when none); -1 with
- * *why when there is no such image. */
-static int image_preload(const char *image, char **res, char **why)
+/* What unroot needs of the image's config: its own LD_PRELOAD (its ENV),
+ * its Entrypoint and Cmd (JSON arrays or null). */
+struct image_config {
+	char *preload;
+	json_t *entrypoint, *cmd;
+};
+
+static void image_config_free(struct image_config *ic)
 {
-	char *argv[] = {"docker",
-			"image",
-			"inspect",
-			"--format",
-			"{{json .Config.Env}}",
-			(char *)image,
-			NULL};
+	free(ic->preload);
+	json_decref(ic->entrypoint);
+	json_decref(ic->cmd);
+	memset(ic, 0, sizeof *ic);
+}
+
+/* The image's config in *ic; -1 with *why when there is no such image. */
+static int image_config(const char *image, struct image_config *ic, char **why)
+{
+	char *argv[] = {
+	    "docker",		"image",       "inspect", "--format",
+	    "{{json .Config}}", (char *)image, NULL};
 	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
 	json_error_t jerr;
-	json_t *env, *v;
+	json_t *cfg, *v;
 	size_t i;
 	int rc = 0;
 
-	*res = NULL;
+	memset(ic, 0, sizeof *ic);
 	if (child_capture(argv, &out, &err)) {
 		*why = xasprintf("image '%s' is not available locally (unroot "
 				 "docker does not pull; build or load it "
@@ -134,19 +144,53 @@ static int image_preload(const char *image, char **res, char **why)
 				 image, first_line(&err));
 		rc = -1;
 	}
-	env = rc ? NULL : json_loads(out.buf, JSON_DECODE_ANY, &jerr);
-	json_array_foreach (env, i, v) {
+	cfg = rc ? NULL : json_loads(out.buf, JSON_DECODE_ANY, &jerr);
+	json_array_foreach (json_object_get(cfg, "Env"), i, v) {
 		const char *s = json_string_value(v);
 
 		if (s && !strncmp(s, "LD_PRELOAD=", 11) && s[11]) {
-			free(*res);
-			*res = xstrdup(s + 11);
+			free(ic->preload);
+			ic->preload = xstrdup(s + 11);
 		}
 	}
-	json_decref(env);
+	ic->entrypoint = json_incref(json_object_get(cfg, "Entrypoint"));
+	ic->cmd = json_incref(json_object_get(cfg, "Cmd"));
+	json_decref(cfg);
 	sb_release(&out);
 	sb_release(&err);
 	return rc;
+}
+
+/*
+ * The program docker would start, as docker combines them: the caller's
+ * --entrypoint (which drops the image's Cmd) or the image's Entrypoint,
+ * then the caller's command or the image's Cmd.  Appended to argv at *n.
+ */
+static void add_program(const struct container *c,
+			const struct image_config *ic, char **argv, int *n)
+{
+	json_t *v;
+	size_t i;
+
+	if (c->entrypoint && *c->entrypoint)
+		argv[(*n)++] = c->entrypoint;
+	if (!c->entrypoint)
+		json_array_foreach (ic->entrypoint, i, v)
+			if (json_string_value(v))
+				argv[(*n)++] = (char *)json_string_value(v);
+	for (int k = c->image + 1; k < c->nrun; k++)
+		argv[(*n)++] = c->run[k];
+	if (c->image + 1 >= c->nrun && !c->entrypoint)
+		json_array_foreach (ic->cmd, i, v)
+			if (json_string_value(v))
+				argv[(*n)++] = (char *)json_string_value(v);
+}
+
+static size_t program_len(const struct container *c,
+			  const struct image_config *ic)
+{
+	return json_array_size(ic->entrypoint) + json_array_size(ic->cmd) +
+	       (size_t)(c->nrun - c->image) + 1;
 }
 
 /* The trace directory made ready, and the absolute path of its log/. */
@@ -167,11 +211,29 @@ static char *prepare_logdir(const struct container *c, char **why)
 	return logdir;
 }
 
-/* docker run [the caller's options] [ours] IMAGE [CMD...] */
-static char **docker_argv(struct container *c, const char *payload,
-			  const char *logdir, const char *preload)
+/* Does the payload hold the fallback tracer? */
+static bool has_helper(const char *payload)
 {
-	char **argv = own(c, xcalloc(c->nrun + 24, sizeof *argv));
+	char *helper = xasprintf("%s/unroot-ptrace", payload);
+	bool ok = !access(helper, X_OK);
+
+	free(helper);
+	return ok;
+}
+
+/* docker run [the caller's options] [ours] IMAGE [CMD...]; with the
+ * fallback tracer, --entrypoint it IMAGE --if-static -- PROGRAM... */
+static char **docker_argv(struct container *c, const char *payload,
+			  const char *logdir, const char *preload,
+			  const struct image_config *ic)
+{
+	char **argv =
+	    own(c, xcalloc(c->nrun + 28 + program_len(c, ic), sizeof *argv));
+	char **prog = own(c, xcalloc(program_len(c, ic), sizeof *prog));
+	int nprog = 0;
+
+	add_program(c, ic, prog, &nprog);
+	bool fallback = nprog && has_helper(payload);
 	char *flags = own(c, trace_flags(&c->t));
 	int n = 0;
 
@@ -199,22 +261,35 @@ static char **docker_argv(struct container *c, const char *payload,
 	argv[n++] = own(c, xasprintf("UNROOT_FLAGS=%s", flags));
 	argv[n++] = "-e";
 	argv[n++] = "UNROOT_LIB=" CT_LIB;
-	for (int i = c->image; i < c->nrun; i++)
-		argv[n++] = c->run[i];
+	if (fallback) {
+		argv[n++] = "--entrypoint";
+		argv[n++] = CT_HELPER;
+	}
+	argv[n++] = c->run[c->image];
+	if (!fallback) {
+		for (int i = c->image + 1; i < c->nrun; i++)
+			argv[n++] = c->run[i];
+		argv[n] = NULL;
+		return argv;
+	}
+	argv[n++] = "--if-static";
+	argv[n++] = "--";
+	for (int i = 0; i < nprog; i++)
+		argv[n++] = prog[i];
 	argv[n] = NULL;
 	return argv;
 }
 
 /* Payload, docker, the image's own preload; the trace directory's log. */
 static char *prepare(struct container *c, char **payload, char **preload,
-		     char **why)
+		     struct image_config *ic, char **why)
 {
-	char *img = NULL, *logdir;
+	char *logdir;
 
 	*payload = find_payload(c, why);
 	if (!*payload || check_docker(why))
 		return NULL;
-	if (!c->user_preload && image_preload(c->run[c->image], &img, why))
+	if (image_config(c->run[c->image], ic, why))
 		return NULL;
 	logdir = prepare_logdir(c, why);
 	if (logdir && (strpbrk(*payload, ":,") || strpbrk(logdir, ":,"))) {
@@ -225,32 +300,35 @@ static char *prepare(struct container *c, char **payload, char **preload,
 		logdir = NULL;
 	}
 	if (logdir) {
-		const char *mine = c->user_preload ? c->user_preload : img;
+		const char *mine =
+		    c->user_preload ? c->user_preload : ic->preload;
 
 		*preload = mine && *mine ? xasprintf(CT_LIB ":%s", mine)
 					 : xstrdup(CT_LIB);
 	}
-	free(img);
 	return logdir;
 }
 
 int container_start(struct container *c, int out_fd, char **why)
 {
 	char *payload = NULL, *preload = NULL, *logdir, **argv;
+	struct image_config ic = {0};
 	int exec_err;
 
 	*why = NULL;
-	logdir = prepare(c, &payload, &preload, why);
+	logdir = prepare(c, &payload, &preload, &ic, why);
 	if (!logdir) {
+		image_config_free(&ic);
 		free(payload);
 		return -1;
 	}
-	argv = docker_argv(c, payload, logdir, preload);
+	argv = docker_argv(c, payload, logdir, preload, &ic);
 	free(payload);
 	free(preload);
 	free(logdir);
 	c->started = now_ns();
 	c->pid = child_start(argv, out_fd, &exec_err);
+	image_config_free(&ic); /* argv pointed into it until docker ran */
 	if (c->pid < 0) {
 		*why = xasprintf("cannot run docker: %s", strerror(errno));
 		return -1;
@@ -343,6 +421,7 @@ void container_free(struct container *c)
 	}
 	free(c->binds);
 	free(c->user_preload);
+	free(c->entrypoint);
 	for (size_t i = 0; i < c->nwarnings; i++)
 		free(c->warnings[i]);
 	free(c->warnings);

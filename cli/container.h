@@ -10,6 +10,13 @@
  * recorded in trace.json ("binds") so the plan can name real host
  * directories.  `unroot docker` and `unroot harden` profile through here.
  *
+ * When the payload holds unroot-ptrace (the fallback tracer), the
+ * container's entrypoint becomes `/.unroot/unroot-ptrace --if-static --
+ * ENTRYPOINT... CMD...` (the image's, or the caller's --entrypoint and
+ * command, as docker would combine them): a static first program is
+ * traced by it, with PID 1 and its signals kept; any other is exec'd as
+ * it is and sees the preload.
+ *
  * Errors are returned with a message, never die()d; warnings are kept on
  * the container for the caller to print where it prints.
  */
@@ -26,6 +33,7 @@
 #define CT_PAYLOAD "/.unroot"
 #define CT_LOG	   "/.unroot-log"
 #define CT_LIB	   CT_PAYLOAD "/$LIB/libunroot.so"
+#define CT_HELPER  CT_PAYLOAD "/unroot-ptrace"
 
 /* A -v or --mount of docker run. */
 struct ct_bind {
@@ -42,6 +50,7 @@ struct container {
 	int image; /* index of IMAGE in run[] */
 	bool network, init, pidhost;
 	char *user_preload; /* a -e LD_PRELOAD=... the caller gave, or NULL */
+	char *entrypoint;   /* an --entrypoint the caller gave, or NULL */
 	struct ct_bind *binds;
 	size_t nbinds, capbinds;
 	/* set by container_start */

@@ -1,7 +1,8 @@
 /*
  * dockerargs.c - reading docker run's arguments (container.h): where IMAGE
  * is, whether a network, --init or --pid host was chosen, the user's own
- * LD_PRELOAD, and every -v and --mount with its host directory.  To find
+ * LD_PRELOAD and --entrypoint, and every -v and --mount with its host
+ * directory.  To find
  * IMAGE we must know which options take a value; unknown long options are
  * taken as flags unless written --opt=value.
  */
@@ -217,8 +218,11 @@ static int note_option(struct container *o, const char *name, const char *val,
 		parse_volume(o, val);
 	else if (!strcmp(name, "mount") && val)
 		parse_mount(o, val);
-	else if ((!strcmp(name, "env") || !strcmp(name, "e")) && val &&
-		 !strncmp(val, "LD_PRELOAD=", 11))
+	else if (!strcmp(name, "entrypoint") && val) {
+		free(o->entrypoint);
+		o->entrypoint = xstrdup(val);
+	} else if ((!strcmp(name, "env") || !strcmp(name, "e")) && val &&
+		   !strncmp(val, "LD_PRELOAD=", 11))
 		o->user_preload = xstrdup(val + 11);
 	return 0;
 }

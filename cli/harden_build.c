@@ -207,13 +207,22 @@ static int wait_stopping(const struct harden *h, pid_t pid, const char *cname,
 	return r < 0 ? EXIT_RUN_ERROR : status;
 }
 
-/* The report of the trace, in the log, as `unroot docker` prints it. */
-static void log_report(FILE *f, const char *dir)
+/* The trace of one run, or NULL (the reader's message dropped: the run's
+ * log has it). */
+static struct trace *load_run(const char *dir)
 {
 	char *dirs[] = {(char *)dir}, *why = NULL;
 	struct trace *t = traces_load(dirs, 1, 0, &why);
 
 	free(why);
+	return t;
+}
+
+/* The report of the trace, in the log, as `unroot docker` prints it. */
+static void log_report(FILE *f, const char *dir)
+{
+	struct trace *t = load_run(dir);
+
 	if (!t)
 		return;
 	fprintf(f, "== unroot report %s\n", dir);
@@ -229,6 +238,17 @@ static void log_warnings(FILE *f, struct container *c)
 		free(c->warnings[i]);
 	c->nwarnings = 0;
 	fflush(f);
+}
+
+/* Which programs of the run the fallback tracer saw (static ones). */
+static void print_tracers(const char *dir)
+{
+	struct trace *t = load_run(dir);
+
+	if (!t)
+		return;
+	report_print_tracers(stdout, "   ", t);
+	trace_close(t);
 }
 
 int harden_profile(const struct harden *h, const char *image, const char *dir,
@@ -266,6 +286,8 @@ int harden_profile(const struct harden *h, const char *image, const char *dir,
 	printf("   ran %s under the tracer: exit %d%s (%.1f s; trace %s)\n",
 	       image, *status, stopped ? ", stopped by --stop-after" : "",
 	       harden_now() - t0, dir);
+	if (!rc)
+		print_tracers(dir);
 	free(why);
 	free(run);
 	container_free(&c);
@@ -300,10 +322,8 @@ static int add_denial(const struct trace_event *ev, void *ctx)
 
 void denials_read(const char *dir, struct denials *ds)
 {
-	char *dirs[] = {(char *)dir}, *why = NULL;
-	struct trace *t = traces_load(dirs, 1, 0, &why);
+	struct trace *t = load_run(dir);
 
-	free(why);
 	if (!t)
 		return;
 	trace_each_event(t, add_denial, ds);

@@ -92,6 +92,12 @@ static void mark_path(struct report *r, const struct trace_event *ev,
 		w->py = py_site_text(ev);
 }
 
+/* Which tracer saw ev: the fallback tracer's events have no stack. */
+static const char *seen_by(const struct trace_event *ev)
+{
+	return ev->proc && ev->proc->ptrace ? " (seen by unroot-ptrace)" : "";
+}
+
 static void add_denial(struct report *r, const struct trace_event *ev)
 {
 	const struct trace_frame *fr = trace_event_frame(ev);
@@ -108,7 +114,7 @@ static void add_denial(struct report *r, const struct trace_event *ev)
 	}
 	sb_addf(sb, "  %s  by ", ev->errname ? ev->errname : "?");
 	sb_add_path(sb, trace_program(ev->proc, "?"));
-	sb_addf(sb, "[%d] uid %u", ev->pid, ev->uid);
+	sb_addf(sb, "[%d] uid %u%s", ev->pid, ev->uid, seen_by(ev));
 	if (fr) {
 		sb_adds(sb, " at ");
 		sb_add_frame(sb, fr);
@@ -148,7 +154,7 @@ static void add_fail(struct report *r, const struct trace_event *ev)
 	sb_add_path(sb, ev->path);
 	sb_addf(sb, "  %s  by ", ev->errname ? ev->errname : "?");
 	sb_add_path(sb, trace_program(ev->proc, "?"));
-	sb_addf(sb, "[%d]", ev->pid);
+	sb_addf(sb, "[%d]%s", ev->pid, seen_by(ev));
 	site = py_site_text(ev);
 	if (site) {
 		sb_adds(sb, "\n      python: ");
@@ -411,6 +417,12 @@ static void print_warnings(FILE *out, struct report *r)
 		fprintf(out,
 			"[%d]: whatever it wrote is MISSING from this trace\n",
 			u->pid);
+		if (*u->fallback) {
+			fprintf(out, "    the fallback tracer could not follow "
+				     "it: ");
+			fput_path(out, u->fallback);
+			fputc('\n', out);
+		}
 		nwarn++;
 	}
 	for (size_t i = 0; i < r->npend; i++) {
@@ -483,6 +495,45 @@ static void report_free(struct report *r)
 	sb_release(&r->tmp);
 }
 
+/* Is proc i's pid and program that of an earlier one (an exec)? */
+static bool seen_before(const struct trace *t, size_t i)
+{
+	const struct trace_proc *p = trace_proc_at(t, i);
+
+	for (size_t k = 0; k < i; k++) {
+		const struct trace_proc *q = trace_proc_at(t, k);
+
+		if (q->ptrace && q->pid == p->pid &&
+		    !strcmp(trace_program(q, "?"), trace_program(p, "?")))
+			return true;
+	}
+	return false;
+}
+
+/* The programs the fallback tracer saw (static ones and their children):
+ * their events come from system calls, without a native stack. */
+void report_print_tracers(FILE *out, const char *indent, const struct trace *t)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < trace_nprocs(t); i++) {
+		const struct trace_proc *p = trace_proc_at(t, i);
+
+		if (!p->ptrace || seen_before(t, i))
+			continue;
+		if (!n)
+			fputs(indent, out);
+		fprintf(out, n++ ? ", "
+				 : "Seen by the fallback tracer "
+				   "(unroot-ptrace: system calls, no "
+				   "native stack): ");
+		fput_path(out, trace_program(p, "?"));
+		fprintf(out, "[%d]", p->pid);
+	}
+	if (n)
+		fputc('\n', out);
+}
+
 static void print_header(FILE *out, const struct trace *t)
 {
 	fprintf(out, "Trace: %zu processes, %lld events", trace_nprocs(t),
@@ -498,7 +549,9 @@ static void print_header(FILE *out, const struct trace *t)
 		if (trace_meta_exit(t, i, &status))
 			fprintf(out, " (exit %lld)", status);
 	}
-	fprintf(out, "\n\n");
+	fprintf(out, "\n");
+	report_print_tracers(out, "", t);
+	fprintf(out, "\n");
 }
 
 int report_print(struct trace *t, FILE *out)

@@ -23,6 +23,11 @@ struct report_format {
 const struct format_table *report_formats(void);
 
 int report_print(struct trace *t, FILE *out);
+
+/* One line naming the programs the fallback tracer (unroot-ptrace) saw,
+ * after indent; nothing when it saw none.  `unroot harden` prints it per
+ * run. */
+void report_print_tracers(FILE *out, const char *indent, const struct trace *t);
 int report_print_json(struct trace *t, FILE *out);
 
 #endif

@@ -68,6 +68,7 @@ struct trace_proc {
 	struct env_var *env;
 	int nenv;
 	bool stacks;
+	bool ptrace;	  /* written by the fallback tracer: no native stack */
 	bool forked;	  /* a fork record: fields inherited (SCHEMA.md) */
 	bool orphan;	  /* a fork record whose source was not found: the
 			     inherited fields are unknown */
@@ -108,6 +109,7 @@ struct trace_untraced {
 	long long ts;
 	char *path;
 	char *why;
+	char *fallback; /* why the fallback tracer could not follow it, or "" */
 	const struct trace_proc *proc; /* the process that exec'd, or NULL */
 };
 

@@ -65,6 +65,11 @@ char *tr_path_dup(json_t *v, bool dflt)
 	return sb_detach(&sb);
 }
 
+static const char *str_or(const char *s)
+{
+	return s ? s : "";
+}
+
 static char *str_dup(json_t *o, const char *key)
 {
 	const char *s = tr_jstr(o, key);
@@ -191,6 +196,7 @@ static struct trace_proc *parse_proc(json_t *o, const char *file)
 		}
 	}
 	p->stacks = json_is_true(json_object_get(o, K_STACKS));
+	p->ptrace = !strcmp(str_or(tr_jstr(o, K_TRACER)), TRACER_PTRACE);
 	p->file = xstrdup(file);
 	return p;
 }
@@ -257,6 +263,7 @@ static void parse_untraced(struct trace *t, json_t *o, struct logfile *f)
 	u->ts = tr_jint(o, K_TS, 0);
 	u->path = tr_path_dup(json_object_get(o, K_PATH), true);
 	u->why = str_dup(o, K_WHY);
+	u->fallback = str_dup(o, K_FALLBACK);
 	u->proc = f->proc; /* fixed up after pass 1 if it came later */
 	tr_pv_push(&t->untraced, u);
 }
@@ -506,6 +513,7 @@ void tr_free_untraced(struct trace_untraced *u)
 {
 	free(u->path);
 	free(u->why);
+	free(u->fallback);
 	free(u);
 }
 

@@ -5,13 +5,17 @@
 # Debian 11 tree and with cmake/musl.cmake).  It needs root, debootstrap
 # and Debian's mirror, so it is not part of ALL:
 #   cmake --build build --target payload
-# `unroot docker` mounts ${UNROOT_PAYLOAD_DIR} as it is.
+# `unroot docker` mounts ${UNROOT_PAYLOAD_DIR} as it is.  The fallback
+# tracer (tracer/, static, so the one build serves glibc and musl images)
+# is built into the same directory, beside the preloads: the payload
+# target builds it first.
 add_custom_target(payload
   COMMAND ${PROJECT_SOURCE_DIR}/scripts/build-payload ${UNROOT_PAYLOAD_DIR}
   WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
   COMMENT "Building the container payload (debootstrap bullseye + musl-gcc)"
   USES_TERMINAL
   VERBATIM)
+add_dependencies(payload unroot-ptrace)
 # The Docker base images the examples and container tests start from.
 add_custom_target(base-images
   COMMAND ${PROJECT_SOURCE_DIR}/scripts/base-images

@@ -13,6 +13,15 @@
  * the record's bytes in the parent's mapped log.  A forked child that has
  * recorded nothing yet records its exec the same way, in the file it
  * inherited.
+ *
+ * A static program (or a script run by one) is exec'd or spawned through
+ * unroot-ptrace, the fallback tracer found beside the preload, with its
+ * own argv (argv[0] included), environment and pid; that helper records
+ * it, or says why it could not in an "untraced" record of its own.
+ * Without the helper, or through fexecve, execveat, system and popen, the
+ * program gets the "untraced" record as before.  A process that an
+ * unroot-ptrace traces already (a dynamic program below a static one)
+ * neither hands over nor says untraced: that tracer follows the exec.
  */
 #include <elf.h>
 #include <errno.h>
@@ -26,6 +35,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "elfkind.h"
 #include "unroot.h"
 
 extern char **environ;
@@ -124,37 +134,6 @@ static char *const *fix_env(char *const *envp, char **out, struct env_fix *f)
 /* ---- programs the loader will not preload into ---- */
 
 /*
- * No PT_INTERP among the program headers: a static program.  They follow
- * the ELF header in nearly every binary, so the first read holds them;
- * the rest are read one by one.  The header comes from any file the
- * workload execs: offsets past the buffer, or wrapping around, are read
- * with pread (which refuses them), never from memory.
- */
-static bool elf_is_static(int fd, const unsigned char *buf, long n)
-{
-	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)buf;
-	Elf64_Phdr ph;
-
-	if (n < (long)sizeof *eh || buf[EI_CLASS] != ELFCLASS64)
-		return false; /* 32-bit or odd: cannot tell, assume dynamic */
-	if (eh->e_type != ET_EXEC && eh->e_type != ET_DYN)
-		return false;
-	for (int i = 0; i < eh->e_phnum; i++) {
-		unsigned long long off =
-		    eh->e_phoff + (unsigned long long)i * eh->e_phentsize;
-		if (off >= eh->e_phoff && off <= (unsigned long long)n &&
-		    (unsigned long long)n - off >= sizeof ph)
-			memcpy(&ph, buf + off, sizeof ph);
-		else if (syscall(SYS_pread64, fd, &ph, sizeof ph, (off_t)off) !=
-			 sizeof ph)
-			return false;
-		if (ph.p_type == PT_INTERP)
-			return false;
-	}
-	return true;
-}
-
-/*
  * Why a program will run untraced, or NULL when it will be traced.  euid
  * and egid: the caller's effective ids when it has them, else -1 (asked
  * of the kernel when needed).
@@ -184,7 +163,7 @@ static const char *why_untraced(const char *path, int depth, long euid,
 	long n = ur_sys_read((int)fd, buf, sizeof buf - 1);
 	const char *why = NULL;
 	if (n > 4 && !memcmp(buf, ELFMAG, SELFMAG)) {
-		if (elf_is_static((int)fd, buf, n))
+		if (ur_elf_kind((int)fd, buf, n) == UR_ELF_STATIC)
 			why = UNTRACED_STATIC;
 	} else if (n > 2 && buf[0] == '#' && buf[1] == '!' && depth == 0) {
 		buf[n] = 0;
@@ -273,8 +252,15 @@ static bool in_vfork_child(void)
 	return ur_other_process_slow();
 }
 
+/* fallback: a static program is run by the helper, or traced by one
+ * already, which records it */
+static bool untraced_here(const char *why, bool fallback)
+{
+	return why && !(fallback && !strcmp(why, UNTRACED_STATIC));
+}
+
 static void note_exec(const char *fn, int dirfd, const char *path,
-		      char *const argv[], long ret, int err)
+		      char *const argv[], long ret, int err, bool fallback)
 {
 	int saved = errno;
 	struct call c = CALL_INIT(OP_EXEC, fn);
@@ -284,14 +270,14 @@ static void note_exec(const char *fn, int dirfd, const char *path,
 	ur_after(&c, ret, err);
 	if (!err) {
 		const char *why = why_untraced(path, 0, -1, -1);
-		if (why)
+		if (untraced_here(why, fallback))
 			record_untraced(path, why, ur_pid, false);
 	}
 	errno = saved;
 }
 
 static void note_spawn(const char *fn, const char *path, char *const argv[],
-		       long child, int err)
+		       long child, int err, bool fallback)
 {
 	int saved = errno;
 	struct call c = CALL_INIT(OP_SPAWN, fn);
@@ -301,7 +287,7 @@ static void note_spawn(const char *fn, const char *path, char *const argv[],
 	ur_after(&c, err ? -1 : 0, err);
 	if (!err) {
 		const char *why = why_untraced(path, 0, -1, -1);
-		if (why)
+		if (untraced_here(why, fallback))
 			record_untraced(path, why, ur_pid, false);
 	}
 	errno = saved;
@@ -340,7 +326,8 @@ static enum exec_file exec_file(void)
  */
 static __attribute__((noinline)) bool
 other_note_exec(enum exec_file where, const char *fn, int dirfd,
-		const char *path, char *const argv[], long ret, int err)
+		const char *path, char *const argv[], long ret, int err,
+		bool fallback)
 {
 	int saved = errno;
 	bool placed = true; /* nothing to place is not a failure */
@@ -388,7 +375,7 @@ other_note_exec(enum exec_file where, const char *fn, int dirfd,
 		placed = ur_log_write_other(buf, j.len);
 	if (placed && !err) {
 		const char *why = why_untraced(path, 0, euid, egid);
-		if (why)
+		if (untraced_here(why, fallback))
 			record_untraced(path, why, pid, true);
 	}
 out:
@@ -403,18 +390,117 @@ out:
  * and so does the one after a failed call.
  */
 static void record_exec(const char *fn, int dirfd, const char *path,
-			char *const argv[], long ret, int err)
+			char *const argv[], long ret, int err, bool fallback)
 {
 	enum exec_file where = exec_file();
 
 	if (where != OWN_FILE &&
-	    other_note_exec(where, fn, dirfd, path, argv, ret, err))
+	    other_note_exec(where, fn, dirfd, path, argv, ret, err, fallback))
 		return;
 	if (where == VFORK_PARENT)
 		return;
-	note_exec(fn, dirfd, path, argv, ret, err);
+	note_exec(fn, dirfd, path, argv, ret, err, fallback);
 	if (!ret && !err)
 		ur_log_trim(); /* the image is about to end (log.c) */
+}
+
+/* ---- the fallback tracer for static programs ---- */
+
+/* unroot-ptrace beside the preload (its directory or up to two above:
+ * the container payload keeps it above lib/x86_64-linux-gnu and $LIB),
+ * found once by the constructor; "" when there is none. */
+static char helper[PATH_MAX];
+
+static void find_helper(void)
+{
+	char dir[PATH_MAX];
+
+	if (strlen(ur_lib) >= sizeof dir)
+		return;
+	strcpy(dir, ur_lib);
+	for (int up = 0; up < 3; up++) {
+		char *slash = strrchr(dir, '/');
+		if (!slash || slash == dir)
+			break;
+		*slash = 0;
+		if ((size_t)snprintf(helper, sizeof helper, "%s/unroot-ptrace",
+				     dir) < sizeof helper &&
+		    executable(helper))
+			return;
+	}
+	helper[0] = 0;
+}
+
+/*
+ * Is this process traced by an unroot-ptrace already (a dynamic program
+ * below a static one)?  That tracer follows its exec and records the
+ * static program; a second one could not attach (a process has one
+ * tracer).  Raw calls only: it runs in vfork children.
+ */
+static bool under_helper(void)
+{
+	char buf[2048], link[PATH_MAX];
+	long fd = ur_sys_open("/proc/self/status", O_RDONLY | O_CLOEXEC, 0);
+	long n = fd < 0 ? -1 : ur_sys_read((int)fd, buf, sizeof buf - 1);
+
+	if (fd >= 0)
+		ur_sys_close((int)fd);
+	if (n <= 0)
+		return false;
+	buf[n] = 0;
+	const char *t = strstr(buf, "\nTracerPid:");
+	long pid = t ? strtol(t + 11, NULL, 10) : 0;
+	if (pid <= 0)
+		return false;
+	char exe[48];
+	snprintf(exe, sizeof exe, "/proc/%ld/exe", pid);
+	n = ur_sys_readlink(exe, link, sizeof link - 1);
+	if (n <= 0)
+		return false;
+	link[n] = 0;
+	const char *base = strrchr(link, '/');
+	return !strcmp(base ? base + 1 : link, "unroot-ptrace");
+}
+
+/* What becomes of a static program: recorded untraced as before, run
+ * through the helper, or already seen by the helper tracing us. */
+enum handoff { UNTRACED, HANDOFF, COVERED };
+
+/*
+ * For file (a static program, or a script run by one, that is not
+ * set-id): HANDOFF with its absolute path in abs, or COVERED.  Raw calls
+ * and this stack only: it runs in vfork children.
+ */
+static enum handoff via_helper(const char *file, char *const argv[], char *abs)
+{
+	if (!file || !argv || !argv[0])
+		return UNTRACED;
+	const char *why = why_untraced(file, 0, -1, -1);
+	if (!why || strcmp(why, UNTRACED_STATIC))
+		return UNTRACED;
+	if (under_helper())
+		return COVERED;
+	return helper[0] && ur_absolute(AT_FDCWD, file, abs, PATH_MAX)
+		   ? HANDOFF
+		   : UNTRACED;
+}
+
+/* helper --argv0 ARGV0 -- FILE ARGV[1]...: the program keeps its argv
+ * (out: env_count(argv) + 5 slots). */
+static char *const *helper_argv(const char *file, char *const argv[],
+				char **out)
+{
+	size_t o = 0;
+
+	out[o++] = helper;
+	out[o++] = "--argv0";
+	out[o++] = argv[0];
+	out[o++] = "--";
+	out[o++] = (char *)file;
+	for (size_t i = 1; argv[i]; i++)
+		out[o++] = argv[i];
+	out[o] = NULL;
+	return out;
 }
 
 /* ---- the exec family ---- */
@@ -449,9 +535,17 @@ static int traced_exec(const char *fn, const char *path, char *const argv[],
 	char *const *e = fix_env(envp, env, &fix);
 	const char *file =
 	    search ? search_path(path, found, sizeof found) : path;
-	record_exec(fn, AT_FDCWD, file, argv, 0, 0);
+	char abs[PATH_MAX];
+	enum handoff h = via_helper(file, argv, abs);
+	record_exec(fn, AT_FDCWD, file, argv, 0, 0, h != UNTRACED);
+	if (h == HANDOFF) {
+		char *hargv[env_count(argv) + 5];
+		real_execve(helper, helper_argv(abs, argv, hargv), e);
+		/* the helper could not be run: the program, untraced */
+		record_exec(fn, AT_FDCWD, file, argv, 0, 0, false);
+	}
 	int r = call(path, argv, e);
-	record_exec(fn, AT_FDCWD, file, argv, r, errno);
+	record_exec(fn, AT_FDCWD, file, argv, r, errno, false);
 	return r;
 }
 
@@ -525,9 +619,9 @@ EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 	char *const *e = fix_env(envp, env, &fix);
 	if (!ur_fd_path(fd, path, sizeof path))
 		strcpy(path, "?");
-	record_exec("fexecve", AT_FDCWD, path, argv, 0, 0);
+	record_exec("fexecve", AT_FDCWD, path, argv, 0, 0, false);
 	int r = real_fexecve(fd, argv, e);
-	record_exec("fexecve", AT_FDCWD, path, argv, r, errno);
+	record_exec("fexecve", AT_FDCWD, path, argv, r, errno, false);
 	return r;
 }
 
@@ -549,9 +643,9 @@ EXPORT int execveat(int dirfd, const char *path, char *const argv[],
 	char *env[env_count(envp) + 5];
 	struct env_fix fix;
 	char *const *e = fix_env(envp, env, &fix);
-	record_exec("execveat", dirfd, path, argv, 0, 0);
+	record_exec("execveat", dirfd, path, argv, 0, 0, false);
 	int r = call_execveat(dirfd, path, argv, e, flags);
-	record_exec("execveat", dirfd, path, argv, r, errno);
+	record_exec("execveat", dirfd, path, argv, r, errno, false);
 	return r;
 }
 
@@ -579,6 +673,7 @@ __attribute__((constructor(103))) static void resolve_exec(void)
 	REAL(posix_spawnp, spawn_fn);
 	REAL(system, int (*)(const char *));
 	REAL(popen, FILE * (*)(const char *, const char *));
+	find_helper();
 }
 
 static int traced_spawn(const char *fn, spawn_fn call, pid_t *pid,
@@ -595,14 +690,26 @@ static int traced_spawn(const char *fn, spawn_fn call, pid_t *pid,
 	char *env[env_count(envp) + 5];
 	struct env_fix fix;
 	char *const *e = fix_env(envp, env, &fix);
-	int r = call(&child, path, actions, attr, argv, e);
+	int saved = errno; /* the PATH search must not change it */
+	const char *file =
+	    search ? search_path(path, found, sizeof found) : path;
+	char abs[PATH_MAX];
+	enum handoff h =
+	    in_vfork_child() ? UNTRACED : via_helper(file, argv, abs);
+	errno = saved;
+	int r;
+	if (h == HANDOFF) {
+		char *hargv[env_count(argv) + 5];
+		r = call(&child, helper, actions, attr,
+			 helper_argv(abs, argv, hargv), e);
+	} else {
+		r = call(&child, path, actions, attr, argv, e);
+	}
 	if (pid)
 		*pid = child;
 	if (!in_vfork_child()) {
-		int saved = errno; /* the PATH search must not change it */
-		const char *file =
-		    search ? search_path(path, found, sizeof found) : path;
-		note_spawn(fn, file, argv, r ? -1 : child, r);
+		saved = errno;
+		note_spawn(fn, file, argv, r ? -1 : child, r, h != UNTRACED);
 		errno = saved;
 	}
 	return r;
@@ -674,7 +781,7 @@ EXPORT int system(const char *command)
 		return real_system(command);
 	if (environ_traced()) {
 		char *sh_argv[] = {"sh", "-c", (char *)command, NULL};
-		note_spawn("system", "/bin/sh", sh_argv, -1, 0);
+		note_spawn("system", "/bin/sh", sh_argv, -1, 0, false);
 		int r = real_system(command);
 		ur_known_forget_all(); /* the command may have changed the tree
 					*/
@@ -684,7 +791,7 @@ EXPORT int system(const char *command)
 	struct env_fix fix;
 	char *sh_argv[] = {"sh", "-c", (char *)command, NULL};
 	char **old = environ_with_preload(env, &fix);
-	note_spawn("system", "/bin/sh", sh_argv, -1, 0);
+	note_spawn("system", "/bin/sh", sh_argv, -1, 0, false);
 	int r = real_system(command);
 	int e = errno;
 	ur_known_forget_all();
@@ -702,7 +809,8 @@ EXPORT FILE *popen(const char *command, const char *type)
 	if (environ_traced()) {
 		char *sh_argv[] = {"sh", "-c", (char *)command, NULL};
 		FILE *f = real_popen(command, type);
-		note_spawn("popen", "/bin/sh", sh_argv, -1, f ? 0 : errno);
+		note_spawn("popen", "/bin/sh", sh_argv, -1, f ? 0 : errno,
+			   false);
 		return f;
 	}
 	char *env[env_count(environ) + 5];
@@ -713,7 +821,7 @@ EXPORT FILE *popen(const char *command, const char *type)
 	int e = errno;
 	if (environ == env)
 		environ = old;
-	note_spawn("popen", "/bin/sh", sh_argv, -1, f ? 0 : e);
+	note_spawn("popen", "/bin/sh", sh_argv, -1, f ? 0 : e, false);
 	errno = e;
 	return f;
 }

@@ -225,5 +225,12 @@ static inline const char *unroot_op_name(enum unroot_op op)
 #define TRACER_PTRACE "ptrace"
 #define UNTRACED_NNP  "nnp"  /* set-id or file caps under no-new-privs */
 #define UNTRACED_ARCH "arch" /* another ABI: its calls pass the filter */
+/* In an "untraced" record of a static program: why the fallback tracer
+ * could not follow it either (absent: the helper was not found). */
+#define K_FALLBACK "fallback"
+/* "tracer": TRACER_PTRACE in the records of the fallback tracer;
+ * "nopath": why an event's path is unknown (SCHEMA.md). */
+#define K_TRACER "tracer"
+#define K_NOPATH "nopath"
 
 #endif

@@ -175,7 +175,7 @@ static void write_proc(struct image *img)
 	put_ns_root(&j, img->pid);
 	put_env(&j, img->pid);
 	jb_bool(&j, "stacks", false);
-	jb_lit(&j, "tracer", TRACER_NAME);
+	jb_lit(&j, K_TRACER, TRACER_NAME);
 	tr_image_record(img, &j);
 }
 

@@ -1,8 +1,11 @@
 /*
- * main.c - unroot-ptrace [--reads] [--] PROGRAM [ARG...]: run PROGRAM
- * under the seccomp filter, traced by ptrace, recording into UNROOT_LOG as
- * the preload does (UNROOT_FLAGS: "reads", "argv").  Without UNROOT_LOG
- * the program runs untraced, as under the preload.
+ * main.c - unroot-ptrace [--reads] [--if-static] [--argv0 NAME] [--]
+ * PROGRAM [ARG...]: run PROGRAM (with argv[0] NAME) under the seccomp
+ * filter, traced by ptrace, recording into UNROOT_LOG as the preload does
+ * (UNROOT_FLAGS: "reads", "argv").  Without UNROOT_LOG the program runs
+ * untraced, as under the preload; with --if-static so does a program that
+ * is not static (the preload sees it): `unroot docker` puts the helper in
+ * front of every entrypoint and only a static one is traced.
  *
  * The program keeps the helper's pid: this process (P) execs it, and the
  * tracer (T) is a grandchild, double-forked so that P never has a child it
@@ -17,7 +20,9 @@
  *
  * Where the attach cannot work (Yama ptrace_scope 3, or 2 without
  * CAP_SYS_PTRACE, or the attach or the filter is refused) one line on
- * stderr says why and PROGRAM runs untraced; the caller records that.
+ * stderr says why and PROGRAM runs untraced, and a static PROGRAM gets
+ * an "untraced" record (why "static", "fallback": the reason) in a file
+ * of this process.
  *
  * Exit status: P's is PROGRAM's own (P is PROGRAM); 127 when it is not
  * found, 126 when it cannot be executed, 125 for a usage error.  T exits
@@ -101,15 +106,69 @@ static const char *yama_forbids(void)
 	return NULL;
 }
 
-static void run_untraced(char **argv, const char *why, int err)
+/* The file execvp would run for name (PATH searched when it has no '/'),
+ * in buf; name itself when none is found. */
+static const char *find_program(const char *name, char *buf, size_t cap)
 {
-	if (why)
+	const char *dirs = getenv("PATH");
+
+	if (!*name || strchr(name, '/'))
+		return name;
+	for (const char *d = dirs ? dirs : "/bin:/usr/bin";; d++) {
+		const char *end = strchr(d, ':');
+		int dl = end ? (int)(end - d) : (int)strlen(d);
+		if (snprintf(buf, cap, "%.*s/%s", dl, dl ? d : ".", name) <
+			(int)cap &&
+		    access(buf, X_OK) == 0)
+			return buf;
+		if (!end)
+			return name;
+		d = end;
+	}
+}
+
+/*
+ * The untraced record of a static program the tracer could not follow,
+ * in a file of this process (which is about to become the program), with
+ * why the fallback failed.
+ */
+static void record_untraced(const char *file, const char *why, int err)
+{
+	struct image img = {.pid = getpid(), .fd = -1, .memfd = -1};
+	char abs[PATH_MAX], text[256];
+	struct jbuf j;
+	char buf[PATH_MAX + 512];
+
+	if (!realpath(file, abs) || !ur_program_static(abs))
+		return;
+	snprintf(text, sizeof text, "%s%s%s", why, err ? ": " : "",
+		 err ? strerror(err) : "");
+	tr_image_start(&img);
+	jb_init(&j, buf, sizeof buf);
+	jb_begin(&j, REC_UNTRACED);
+	jb_int(&j, "pid", img.pid);
+	jb_int(&j, "ts", ur_now_ns());
+	jb_str(&j, "path", abs);
+	jb_str(&j, "why", UNTRACED_STATIC);
+	jb_str(&j, K_FALLBACK, text);
+	jb_lit(&j, K_TRACER, TRACER_NAME);
+	tr_image_record(&img, &j);
+}
+
+/* Run the program as it is; why (with err): the one line saying why it
+ * is not traced, and its untraced record; NULL: silently.  path: the file
+ * execvp runs for file. */
+static void run_untraced(const char *file, const char *path, char **argv,
+			 const char *why, int err)
+{
+	if (why) {
 		fprintf(stderr, "unroot-ptrace: %s runs untraced: %s%s%s\n",
-			argv[0], why, err ? ": " : "",
-			err ? strerror(err) : "");
-	execvp(argv[0], argv);
+			file, why, err ? ": " : "", err ? strerror(err) : "");
+		record_untraced(path, why, err);
+	}
+	execvp(file, argv);
 	int e = errno;
-	fprintf(stderr, "unroot-ptrace: %s: %s\n", argv[0], strerror(e));
+	fprintf(stderr, "unroot-ptrace: %s: %s\n", file, strerror(e));
 	exit(e == ENOENT ? 127 : 126);
 }
 
@@ -219,41 +278,70 @@ static int start_tracer(void)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: unroot-ptrace [--reads] [--] PROGRAM [ARG...]\n"
-			"  records into $UNROOT_LOG (see schema/SCHEMA.md)\n");
+	fprintf(stderr,
+		"usage: unroot-ptrace [--reads] [--if-static] [--argv0 NAME] "
+		"[--] PROGRAM [ARG...]\n"
+		"  records into $UNROOT_LOG (see schema/SCHEMA.md)\n"
+		"  --if-static   trace only a static PROGRAM (or a script "
+		"run by one);\n"
+		"                exec any other as it is\n"
+		"  --argv0 NAME  PROGRAM's argv[0] (default: PROGRAM)\n");
 	exit(125);
+}
+
+struct args {
+	bool reads, if_static;
+	const char *argv0;
+};
+
+/* The options; the index of PROGRAM. */
+static int parse(int argc, char **argv, struct args *a)
+{
+	int i = 1;
+
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "--"))
+			return i + 1;
+		if (!strcmp(argv[i], "--reads"))
+			a->reads = true;
+		else if (!strcmp(argv[i], "--if-static"))
+			a->if_static = true;
+		else if (!strcmp(argv[i], "--argv0") && i + 1 < argc)
+			a->argv0 = argv[++i];
+		else
+			usage();
+	}
+	return i;
 }
 
 int main(int argc, char **argv)
 {
-	bool reads = false;
-	int i = 1;
+	struct args a = {0};
+	char found[PATH_MAX];
+	int i = parse(argc, argv, &a);
 
-	for (; i < argc && argv[i][0] == '-'; i++) {
-		if (!strcmp(argv[i], "--")) {
-			i++;
-			break;
-		}
-		if (!strcmp(argv[i], "--reads"))
-			reads = true;
-		else
-			usage();
-	}
 	if (i >= argc)
 		usage();
 	argv += i;
-	if (!read_settings(reads))
-		run_untraced(argv, NULL, 0);
+	const char *file = argv[0];
+	if (a.argv0)
+		argv[0] = (char *)a.argv0;
+	const char *path = find_program(file, found, sizeof found);
+	if (!read_settings(a.reads))
+		run_untraced(file, path, argv, NULL, 0);
+	if (a.if_static && !ur_program_static(path))
+		run_untraced(file, path, argv, NULL, 0);
 	const char *why = yama_forbids();
 	if (why)
-		run_untraced(argv, why, 0);
+		run_untraced(file, path, argv, why, 0);
 	int res = start_tracer();
 	if (res > 0)
-		run_untraced(argv, "cannot attach the tracer", res);
+		run_untraced(file, path, argv, "cannot attach the tracer", res);
 	if (res < 0)
-		run_untraced(argv, "cannot install the seccomp filter", -res);
-	execvp(argv[0], argv);
+		run_untraced(file, path, argv,
+			     "cannot install the seccomp filter", -res);
+	execvp(file, argv);
 	int e = errno;
-	fprintf(stderr, "unroot-ptrace: %s: %s\n", argv[0], strerror(e));
+	fprintf(stderr, "unroot-ptrace: %s: %s\n", file, strerror(e));
 	return e == ENOENT ? 127 : 126;
 }

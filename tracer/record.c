@@ -7,7 +7,6 @@
  * (preload/encode.c); an "ev" record adds "tracer" and, when a path could
  * not be known, "nopath".  There is no native stack.
  */
-#include <elf.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -84,9 +83,9 @@ void tr_record_event(struct thread *t, const struct pending *p, long ret,
 		jb_state(&j, "st2", &p->st2, p->has_st2);
 	if (p->parent[0])
 		jb_state(&j, "parent", &p->pst, p->has_pst);
-	jb_lit(&j, "tracer", TRACER_NAME);
+	jb_lit(&j, K_TRACER, TRACER_NAME);
 	if (p->nopath[0])
-		jb_str(&j, "nopath", p->nopath);
+		jb_str(&j, K_NOPATH, p->nopath);
 	tr_image_record(img, &j);
 }
 
@@ -119,41 +118,30 @@ void tr_record_untraced(struct image *img, pid_t pid, const char *path,
 	jb_int(&j, "ts", ur_now_ns());
 	jb_str(&j, "path", path);
 	jb_str(&j, "why", why);
-	jb_lit(&j, "tracer", TRACER_NAME);
+	jb_lit(&j, K_TRACER, TRACER_NAME);
 	tr_image_record(img, &j);
 }
 
-/* The ELF class and whether a PT_INTERP names a loader, of pid's exe. */
-static int exe_kind(pid_t pid, bool *dynamic)
+/* The ELF kind of a file (elf.h); UR_ELF_OTHER when unreadable. */
+enum ur_elf_kind tr_file_kind(const char *path)
+{
+	unsigned char buf[4096];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return UR_ELF_OTHER;
+	ssize_t n = pread(fd, buf, sizeof buf, 0);
+	enum ur_elf_kind k = ur_elf_kind(fd, buf, n);
+	close(fd);
+	return k;
+}
+
+static enum ur_elf_kind exe_kind(pid_t pid)
 {
 	char path[48];
-	unsigned char buf[4096];
-	Elf64_Ehdr eh;
-	Elf64_Phdr ph;
 
-	*dynamic = false;
 	snprintf(path, sizeof path, "/proc/%d/exe", (int)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ssize_t n = pread(fd, buf, sizeof buf, 0);
-	int cls =
-	    n > EI_CLASS && !memcmp(buf, ELFMAG, SELFMAG) ? buf[EI_CLASS] : -1;
-	if (cls == ELFCLASS64 && n >= (ssize_t)sizeof eh) {
-		memcpy(&eh, buf, sizeof eh);
-		for (int i = 0; i < eh.e_phnum && i < 256; i++) {
-			off_t off = (off_t)(eh.e_phoff + (unsigned long long)i *
-							     eh.e_phentsize);
-			if (pread(fd, &ph, sizeof ph, off) != sizeof ph)
-				break;
-			if (ph.p_type == PT_INTERP) {
-				*dynamic = true;
-				break;
-			}
-		}
-	}
-	close(fd);
-	return cls;
+	return tr_file_kind(path);
 }
 
 /*
@@ -164,9 +152,9 @@ static int exe_kind(pid_t pid, bool *dynamic)
 bool tr_exec_preloaded(pid_t pid)
 {
 	static char env[65536];
-	bool dynamic, preload = false, log = false;
+	bool preload = false, log = false;
 
-	if (exe_kind(pid, &dynamic) != ELFCLASS64 || !dynamic)
+	if (exe_kind(pid) != UR_ELF_DYNAMIC)
 		return false;
 	long n = tr_proc_file(pid, "environ", env, sizeof env);
 	for (long i = 0; i < n; i += (long)strlen(env + i) + 1) {
@@ -190,7 +178,6 @@ const char *tr_exec_untraced_why(pid_t pid, uid_t euid, gid_t egid)
 {
 	char path[48];
 	struct stat st;
-	bool dynamic;
 
 	snprintf(path, sizeof path, "/proc/%d/exe", (int)pid);
 	if (stat(path, &st) != 0)
@@ -201,8 +188,7 @@ const char *tr_exec_untraced_why(pid_t pid, uid_t euid, gid_t egid)
 		return UNTRACED_NNP;
 	if (euid != 0 && getxattr(path, "security.capability", NULL, 0) > 0)
 		return UNTRACED_NNP;
-	int cls = exe_kind(pid, &dynamic);
-	if (cls >= 0 && cls != ELFCLASS64)
+	if (exe_kind(pid) == UR_ELF_OTHERABI)
 		return UNTRACED_ARCH;
 	return NULL;
 }

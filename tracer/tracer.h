@@ -22,6 +22,7 @@
 #include <sys/types.h>
 #include <sys/user.h>
 
+#include "elfkind.h"
 #include "unroot.h"
 
 /* Numbers newer than some C libraries' headers (x86_64). */
@@ -205,6 +206,7 @@ void tr_record_untraced(struct image *img, pid_t pid, const char *path,
  * itself), and why it runs without privilege or untraced (NULL: neither).
  */
 bool tr_exec_preloaded(pid_t pid);
+enum ur_elf_kind tr_file_kind(const char *path);
 const char *tr_exec_untraced_why(pid_t pid, uid_t euid, gid_t egid);
 
 /* ---- loop.c ---- */

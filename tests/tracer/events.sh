@@ -26,16 +26,8 @@ case $PROG in
 workload-go) names="g0 g1 g2 g3 child" ;;
 *) names="t0 t1 t2 t3 child" ;;
 esac
-specs="bind=$W/sock"
-for n in $names; do
-	d=$W/$n
-	specs="$specs mkdir=$d open=$d/f rename=$d/f chmod=$d/g unlink=$d/g"
-done
-if [ "$USER" = uid1001 ]; then
-	specs="$specs mkdir=$D/newdir=EACCES open=$D/newfile=EACCES"
-else
-	specs="$specs mkdir=$D/newdir open=$D/newfile"
-fi
+# shellcheck disable=SC2086 # one name a word
+specs=$(workload_specs "$W" "$D" "$USER" $names)
 # shellcheck disable=SC2086
 expect files:2 $specs
 say "ok"

@@ -42,3 +42,34 @@ wait_tracer() {
 }
 
 expect() { python3 "$HERE/expect.py" "$T/log" "$@" || fail "records missing"; }
+
+# stage_unroot UNROOT PRELOAD: the unroot command with libunroot.so and
+# this helper beside it (../lib/unroot/), where uid 1001 can run them: U
+stage_unroot() {
+	mkdir -p "$T/u/bin" "$T/u/lib/unroot"
+	cp "$1" "$T/u/bin/unroot"
+	cp "$2" "$T/u/lib/unroot/libunroot.so"
+	cp "$H" "$T/u/lib/unroot/unroot-ptrace"
+	chmod -R a+rX "$T/u"
+	# shellcheck disable=SC2034 # for the test that sources this
+	U=$T/u/bin/unroot
+}
+
+# workload_specs W D root|uid1001 NAME...: the records expect.py finds for
+# the workload (workload.c, workload.go) run as `workload W D`, whose
+# threads or goroutines and child are NAME...
+workload_specs() {
+	ws_w=$1 ws_d=$2 ws_user=$3
+	shift 3
+	ws="bind=$ws_w/sock"
+	for n in "$@"; do
+		d=$ws_w/$n
+		ws="$ws mkdir=$d open=$d/f rename=$d/f chmod=$d/g unlink=$d/g"
+	done
+	if [ "$ws_user" = uid1001 ]; then
+		ws="$ws mkdir=$ws_d/newdir=EACCES open=$ws_d/newfile=EACCES"
+	else
+		ws="$ws mkdir=$ws_d/newdir open=$ws_d/newfile"
+	fi
+	echo "$ws"
+}

@@ -1,0 +1,31 @@
+/*
+ * elfkind.h - is a program static?  The one reading of an ELF file's program
+ * headers, shared by the preload's exec wrappers (exec.c), the fallback
+ * tracer (tracer/) and the CLI (cli/fallback.c): a 64-bit ELF executable
+ * with no PT_INTERP is static, the loader never runs and LD_PRELOAD is
+ * ignored.  Self-contained (raw pread only): it runs in vfork children.
+ */
+#ifndef UNROOT_ELFKIND_H
+#define UNROOT_ELFKIND_H
+
+#include <stdbool.h>
+
+enum ur_elf_kind {
+	UR_ELF_OTHER,	/* not ELF, or unreadable: cannot tell */
+	UR_ELF_DYNAMIC, /* 64-bit with a PT_INTERP */
+	UR_ELF_STATIC,	/* 64-bit executable without one */
+	UR_ELF_OTHERABI /* ELF of another class (32-bit) */
+};
+
+/*
+ * The kind of the ELF file open on fd; buf holds its first n bytes (the
+ * header and, nearly always, the program headers; the rest are read with
+ * pread, which refuses offsets past the file or wrapping around).
+ */
+enum ur_elf_kind ur_elf_kind(int fd, const unsigned char *buf, long n);
+
+/* A static program, or a script ("#!") whose interpreter is one: a
+ * program the fallback tracer runs (raw system calls only). */
+bool ur_program_static(const char *path);
+
+#endif
