@@ -6,18 +6,16 @@
 # names the tracer; `unroot harden` of its Dockerfile ends verified with
 # the one grant it needs.  Images are tagged unroot-w2-static17-*; docker
 # builds (harden's too) run under the host-wide lock, which this test takes
-# itself (run it without an outer flock).  The shell case needs a payload
-# whose preload hands static programs to the helper: it skips, saying so,
-# on a payload built before that (scripts/build-payload makes a new one).
+# itself (run it without an outer flock).  The payload is rebuilt from the
+# current sources first (ensure_payload), as every container test does.
 MODE=${1:?usage: static.sh pid1|shell|harden}
 . "$(dirname "$0")/common.sh"
 LOCK=/tmp/unroot-docker.lock
 EXPECT="python3 $SRC/tests/tracer/expect.py"
 GO=$BUILD/tests/tracer/workload-go
 [ -x "$GO" ] || { echo "SKIP: the Go workload was not built (golang-go)"; exit 77; }
+ensure_payload
 [ -x "$PAYLOAD/unroot-ptrace" ] || fail "no unroot-ptrace in $PAYLOAD"
-[ -f "$PAYLOAD/lib/x86_64-linux-gnu/libunroot.so" ] ||
-	fail "no payload in $PAYLOAD (run scripts/build-payload as root)"
 docker image inspect unroot-base:bullseye >/dev/null 2>&1 ||
 	fail "unroot-base:bullseye is missing (scripts/base-images bullseye)"
 
@@ -81,11 +79,8 @@ pid1() { # as PID 1, as root and as uid 1001
 }
 
 shell() { # behind a shell entrypoint: dash's preload hands it over
-	grep -q -- --argv0 "$PAYLOAD/lib/x86_64-linux-gnu/libunroot.so" || {
-		echo "SKIP: the payload's preload predates the static-program" \
-			"handoff (run scripts/build-payload)"
-		exit 77
-	}
+	grep -q -- --argv0 "$PAYLOAD/lib/x86_64-linux-gnu/libunroot.so" ||
+		fail "the payload's preload does not hand static programs over"
 	step "static program behind a shell entrypoint"
 	"$UNROOT" docker -o "$WORK/t-shell" run --rm $SHIMG \
 		>"$WORK/out-shell" 2>&1 ||
