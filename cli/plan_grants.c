@@ -457,7 +457,8 @@ void grant_needs(struct planner *p)
 
 	count_created(p, &created);
 	for (size_t i = 0; i < p->needs.n; i++)
-		grant_for_need(p, &p->needs.v[i], &created);
+		if (!grant_stable_parent(p, &p->needs.v[i]))
+			grant_for_need(p, &p->needs.v[i], &created);
 	map_free(&created, NULL);
 }
 

@@ -75,6 +75,7 @@ static bool is_interpreter(const char *exe)
  * directory of the script an interpreter runs hold the image's files. */
 void planner_add_proc(struct planner *p, const struct trace_proc *proc)
 {
+	stable_note_proc(p, proc);
 	if (proc->cwd && *proc->cwd)
 		mark_shipped(p, proc->cwd);
 	if (proc->exe && *proc->exe && !is_interpreter(proc->exe))

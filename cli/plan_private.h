@@ -25,6 +25,8 @@
  *   plan_mounts.c       struct plan_mounts: volumes, host fixes, tmpfs
  *                       mounts and the read-only root
  *   plan_service_user.c (no state) running as a service user instead
+ *   plan_stable.c       struct plan_stable: names that exist for one run
+ *                       (temporary names, pids) and root's own names
  *
  * One exception to "the owner alone changes it": the node vnode_at()
  * returns is the replay's to update, so plan_replay.c and plan_needs.c set
@@ -41,6 +43,7 @@
 
 #include "map.h"
 #include "planner.h"
+#include "tempname.h"
 
 /* Append to a growing array: the new element, by reference. */
 #define PUSH(arr, n, cap) \
@@ -395,6 +398,27 @@ void vet_grants(struct planner *p);
  * service user of the image when it needs less. */
 void choose_service_user(struct planner *p);
 
+/* ---- names that exist for one run (plan_stable.c) -------------------- */
+
+struct plan_stable {
+	struct tn_evidence tn; /* how each path was made, every event */
+	struct strset pids;    /* the pids of the trace's processes */
+};
+
+/* Every event and every process, as they come. */
+void stable_note_event(struct planner *p, const struct trace_event *ev);
+void stable_note_proc(struct planner *p, const struct trace_proc *proc);
+/* The offset of the first component of path that exists for one run (a
+ * temporary name by tempname.h, or a pid of the trace), 0 when none. */
+size_t unstable_component(struct planner *p, const char *path);
+/* path with root's own names (a whole component ending in "_root" or
+ * "-root") named for the user, or NULL when it has none (allocated). */
+char *rebase_root_names(struct planner *p, const char *path);
+/* grant_needs: a need on a name that exists for one run is granted on its
+ * stable parent; true when n was such a need (handled). */
+bool grant_stable_parent(struct planner *p, const struct need *n);
+void stable_free(struct plan_stable *s);
+
 /* ---- the planner ------------------------------------------------------ */
 
 /*
@@ -417,6 +441,7 @@ struct planner {
 	struct plan_catalogue cat;
 	struct plan_grants grants;
 	struct plan_mounts mnt;
+	struct plan_stable stable;
 	struct map refused; /* paths refused (plan->refused) */
 	struct plan
 	    *plan; /* accumulates warnings, notes, host, tmpfs, refusals */
