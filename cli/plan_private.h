@@ -325,7 +325,11 @@ struct plan_mounts {
 /* The scratch directory path is in (/tmp, /var/tmp, /run, /var/run), or
  * NULL: its content is run-time state, never the image's. */
 const char *scratch_dir_of(const char *path);
-/* The innermost volume path is below, or NULL. */
+/* path is the mount point of an anonymous volume (a Dockerfile's VOLUME,
+ * -v DIR): new on every run and seeded from the image, so what the
+ * workload needs there is granted in the image, before the VOLUME line. */
+bool is_anonymous_volume(struct planner *p, const char *path);
+/* The innermost volume (not an anonymous one) path is below, or NULL. */
 struct volume *volume_of(struct planner *p, const char *path);
 /* A write or denial below volume v: fixed on the host (once per mount). */
 void add_host_fix(struct planner *p, const struct volume *v,
