@@ -231,9 +231,19 @@ struct op_ctx {
 
 struct chown_note;
 
+/* A chown the workload made that gives a path to another user: it fails
+ * for any other non-root user, and needs nothing when run as that uid. */
+struct give_away {
+	char *path;
+	int uid;      /* -1: only the group changes */
+	bool refused; /* a refusal of path says so (not a root's note) */
+};
+
 struct plan_replay {
 	struct chown_note *cn; /* chowns made as root, one per program */
 	size_t ncn, capcn;
+	struct give_away *ga; /* read by plan_service_user.c */
+	size_t nga, capga;
 };
 
 /* Replay an operation that writes nothing (what it needs of the file:

@@ -419,9 +419,14 @@ static void do_chown(struct planner *p, const struct op_ctx *c)
 	 * nothing, so the path is only on the way */
 	{
 		char *dir = path_dirname(ev->path);
+		struct give_away *ga =
+		    &PUSH(p->replay.ga, p->replay.nga, p->replay.capga);
 
 		check_search(p, dir, c);
 		free(dir);
+		ga->path = xstrdup(ev->path);
+		ga->uid = ev->owner_uid;
+		ga->refused = c->denied || !ev->proc || ev->proc->euid != 0;
 	}
 	if (!c->denied && ev->proc && ev->proc->euid == 0) {
 		/* Programs chown only when they run as root (sqlite,
@@ -495,6 +500,9 @@ void replay_write(struct planner *p, const struct op_ctx *c)
 
 void replay_free(struct plan_replay *r)
 {
+	for (size_t i = 0; i < r->nga; i++)
+		free(r->ga[i].path);
+	free(r->ga);
 	for (size_t i = 0; i < r->ncn; i++) {
 		free(r->cn[i].program);
 		free(r->cn[i].first);

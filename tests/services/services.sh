@@ -7,8 +7,10 @@
 # check again run plainly and with an explicit --user UID:GID (plus the
 # --group-add options its plan names, when it relies on a group).
 #
-# The packages (SVC/packages) are fetched on the host with apt-get
-# download (the host is Debian 12, as unroot-base:bookworm) and installed
+# The packages (SVC/packages, with what they need that the base image
+# lacks) are fetched on the host with apt-get --download-only against the
+# base image's dpkg status (the host is Debian 12, as unroot-base:bookworm)
+# and installed
 # with dpkg -i in an image built once, without network, and cached as
 # unroot-w2-services16-SVC-pkgs.  Every container runs with --network none.
 set -eu
@@ -25,12 +27,19 @@ tag=unroot-w2-services16-$svc
 
 if ! docker image inspect "$pkgs" >/dev/null 2>&1; then
 	step "fetch $(cat "$dir/packages") and build $pkgs"
-	mkdir -p "$WORK/pkgctx/debs"
+	mkdir -p "$WORK/pkgctx/debs/partial"
 	cp "$SRC/tests/services/pkgs.Dockerfile" "$WORK/pkgctx/Dockerfile"
+	# what the base image lacks: apt resolves against its dpkg status
+	docker run --rm --network none unroot-base:bookworm \
+		cat /var/lib/dpkg/status >"$WORK/status"
 	# shellcheck disable=SC2046 # one package name per word
-	(cd "$WORK/pkgctx/debs" && apt-get download $(cat "$dir/packages")) \
+	apt-get -q -y --no-install-recommends --download-only \
+		-o Dir::State::status="$WORK/status" \
+		-o Dir::Cache::archives="$WORK/pkgctx/debs" \
+		-o APT::Sandbox::User=root install $(cat "$dir/packages") \
 		>"$WORK/download.log" 2>&1 ||
 		{ cat "$WORK/download.log"; echo "SKIP: cannot download the packages of $svc"; exit 77; }
+	rm -rf "$WORK/pkgctx/debs/partial" "$WORK/pkgctx/debs/lock"
 	docker build --network none -q \
 		-t "$pkgs" "$WORK/pkgctx" || fail "could not build $pkgs"
 fi
