@@ -726,6 +726,38 @@ START_TEST(roots_home_is_the_users_when_home_is_elsewhere)
 }
 END_TEST
 
+/* apache2ctl gives its mktemp directory to www-data: as any other user
+ * that chown fails, so the plan runs as www-data, and the refusal it
+ * makes to itself is gone. */
+START_TEST(chown_to_a_service_user_runs_as_it)
+{
+	struct planner *p = new_planner();
+	struct trace_user www = {
+	    .name = "www-data", .uid = 33, .gid = 33, .home = "/var/www"};
+	struct trace_proc u;
+	struct trace_event ch = {.op = OP_CHOWN,
+				 .fn = "chown",
+				 .path = "/run/apache2/socks.IP1425ItX6",
+				 .st = S(FT_DIR, 1001, 1001, 0700),
+				 .parent = S(FT_DIR, 1001, 1001, 0755),
+				 .owner_uid = 33,
+				 .owner_gid = -1,
+				 .err = EPERM,
+				 .errname = "EPERM",
+				 .pid = 300,
+				 .proc = as_pid(&u, 300, 1001)};
+	struct plan *pl;
+
+	planner_add_user(p, &www);
+	planner_add_event(p, &ch);
+	pl = planner_finish(p);
+	ck_assert(pl->service_user);
+	ck_assert_str_eq(pl->user, "www-data");
+	ck_assert_uint_eq(pl->nrefused, 0);
+	plan_free(pl);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("planner");
@@ -765,6 +797,7 @@ Suite *test_suite(void)
 	tcase_add_test(t, bind_names_the_host_path_given);
 	tcase_add_test(t, roots_own_names_are_the_users);
 	tcase_add_test(t, roots_home_is_the_users_when_home_is_elsewhere);
+	tcase_add_test(t, chown_to_a_service_user_runs_as_it);
 	suite_add_tcase(s, t);
 	return s;
 }
