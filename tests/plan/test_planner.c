@@ -555,6 +555,17 @@ START_TEST(denial_under_unsearchable_parent_makes_it_reachable)
 }
 END_TEST
 
+/* A read denied (EACCES) to uid 1001 in a run as the user: its own
+ * state unknown (its directory stopped the stat), its parent's parent. */
+static void read_denied_as_user(struct planner *p, const char *path,
+				struct file_state parent)
+{
+	struct trace_proc u;
+
+	ev_full(p, OP_READ, path, NULL, O_RDONLY, "O_RDONLY", NOSTATE, parent,
+		NOSTATE, EACCES, as_pid(&u, 300, 1001));
+}
+
 /* A config in a 2770 svc:svc directory, read as uid 1001: the service's
  * group is joined (its bits permit the search). */
 START_TEST(denial_under_service_group_dir_joins_the_group)
@@ -562,13 +573,10 @@ START_TEST(denial_under_service_group_dir_joins_the_group)
 	struct planner *p = new_planner();
 	char *none[] = {NULL};
 	struct trace_group g = {.name = "svc", .gid = 999, .members = none};
-	struct trace_proc u;
 	struct plan *pl;
 
 	planner_add_group(p, &g);
-	ev_full(p, OP_READ, "/srv/svc/svc.conf", NULL, O_RDONLY, "O_RDONLY",
-		NOSTATE, S(FT_DIR, 0, 999, 02770), NOSTATE, EACCES,
-		as_pid(&u, 300, 1001));
+	read_denied_as_user(p, "/srv/svc/svc.conf", S(FT_DIR, 0, 999, 02770));
 	pl = planner_finish(p);
 	ck_assert_ptr_nonnull(grant_on(pl, GRANT_GROUP, "svc"));
 	plan_free(pl);
@@ -583,16 +591,13 @@ START_TEST(denial_under_private_service_dir_is_refused_with_reason)
 	struct plan_options o;
 	struct trace_user svc = {
 	    .name = "svc", .uid = 999, .gid = 999, .home = "/var/lib/svc"};
-	struct trace_proc u;
 	struct plan *pl;
 
 	plan_options_init(&o);
 	o.user_given = true; /* the new user, not the service's */
 	p = planner_new(&o);
 	planner_add_user(p, &svc);
-	ev_full(p, OP_READ, "/var/lib/svc/conf", NULL, O_RDONLY, "O_RDONLY",
-		NOSTATE, S(FT_DIR, 999, 999, 0700), NOSTATE, EACCES,
-		as_pid(&u, 300, 1001));
+	read_denied_as_user(p, "/var/lib/svc/conf", S(FT_DIR, 999, 999, 0700));
 	pl = planner_finish(p);
 	ck_assert_uint_ge(pl->nrefused, 1);
 	ck_assert_str_eq(pl->refused[0].path, "/var/lib/svc");
