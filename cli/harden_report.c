@@ -9,6 +9,7 @@
 
 #include "child.h"
 #include "harden.h"
+#include "render.h"
 
 static char *grant_text(const struct plan *pl, const struct grant *g)
 {
@@ -123,7 +124,14 @@ void harden_print_lines(struct harden *h, const struct plan *pl)
 		print_evidence(&g->ev);
 		free(t);
 	}
-	printf("  final      USER %u:%u\n", pl->uid, pl->gid);
+	{
+		/* the USER line as the Dockerfile has it: uid alone when
+		 * the user relies on a supplementary group */
+		char *spec = user_spec(pl);
+
+		printf("  final      USER %s\n", spec);
+		free(spec);
+	}
 	for (size_t i = 0; i < pl->nnotes; i++)
 		printf("note: %s\n", pl->notes[i]);
 }

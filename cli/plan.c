@@ -74,7 +74,7 @@ static void feed_binds(struct planner *p, const struct trace *t)
 	for (size_t i = 0; i < trace_nbinds(t); i++) {
 		const struct trace_bind *b = trace_bind_at(t, i);
 
-		planner_add_bind(p, b->container, b->host, b->ro);
+		planner_add_bind(p, b->container, b->host, b->volume, b->ro);
 	}
 }
 

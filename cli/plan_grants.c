@@ -259,6 +259,22 @@ static void grant_owner_state(struct planner *p, struct grant *g,
 	g->owner_state = *st;
 }
 
+/* An anonymous volume is new on every run: made and owned in the image
+ * (mkdir -p, which also works where the image has no such directory). */
+static char *anonymous_volume_why(const char *dir)
+{
+	char *e = comment_safe(dir);
+	char *why = xasprintf("%s is an anonymous volume, new on every run: "
+			      "docker fills it from the image's %s, so the "
+			      "directory is made and owned in the image, "
+			      "before its VOLUME line (a chown on the host "
+			      "cannot reach it)",
+			      e, e);
+
+	free(e);
+	return why;
+}
+
 static void own_dir_for_create(struct planner *p, const struct need *n,
 			       const char *dir, char *why)
 {
@@ -266,7 +282,13 @@ static void own_dir_for_create(struct planner *p, const struct need *n,
 	struct need *dn = need_find(p, NEED_DIR, dir);
 	struct grant *g;
 
-	g = add_grant(p, GRANT_OWN_DIR, dir, &n->ev, n->count, n->writer, why);
+	if (is_anonymous_volume(p, dir)) {
+		free(why);
+		why = anonymous_volume_why(dir);
+	}
+	g = add_grant(p,
+		      is_anonymous_volume(p, dir) ? GRANT_MKDIR : GRANT_OWN_DIR,
+		      dir, &n->ev, n->count, n->writer, why);
 	grant_owner_state(p, g, dn ? &dn->image : &st);
 }
 
@@ -382,6 +404,11 @@ static void grant_for_need(struct planner *p, const struct need *n,
 		grant_for_create(p, n, created);
 		break;
 	case NEED_DIR:
+		if (is_anonymous_volume(p, n->path)) {
+			g = add_grant(p, GRANT_MKDIR, n->path, &n->ev, n->count,
+				      n->writer, anonymous_volume_why(n->path));
+			break;
+		}
 		g = add_grant(p, GRANT_OWN_DIR, n->path, &n->ev, n->count,
 			      n->writer,
 			      xasprintf("names are created or removed directly "
@@ -447,6 +474,18 @@ void group_commands(struct planner *p)
 			continue;
 		free(g->command);
 		g->command = xasprintf("usermod -aG %s %s", g->path, pl->user);
+		if (!g->alternative)
+			plan_note(
+			    p, xasprintf("the user relies on its membership of "
+					 "the group %s (gid %u) in /etc/group, "
+					 "which an explicit group drops: run "
+					 "it as USER %u (as written, no "
+					 "group), or with docker or podman "
+					 "--user %u:%u --group-add %u, or in "
+					 "Kubernetes with securityContext "
+					 "supplementalGroups: [%u]",
+					 g->path, g->gid, pl->uid, pl->uid,
+					 pl->gid, g->gid, g->gid));
 	}
 }
 
@@ -457,7 +496,8 @@ void grant_needs(struct planner *p)
 
 	count_created(p, &created);
 	for (size_t i = 0; i < p->needs.n; i++)
-		grant_for_need(p, &p->needs.v[i], &created);
+		if (!grant_stable_parent(p, &p->needs.v[i]))
+			grant_for_need(p, &p->needs.v[i], &created);
 	map_free(&created, NULL);
 }
 

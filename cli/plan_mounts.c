@@ -75,6 +75,7 @@ static bool is_interpreter(const char *exe)
  * directory of the script an interpreter runs hold the image's files. */
 void planner_add_proc(struct planner *p, const struct trace_proc *proc)
 {
+	stable_note_proc(p, proc);
 	if (proc->cwd && *proc->cwd)
 		mark_shipped(p, proc->cwd);
 	if (proc->exe && *proc->exe && !is_interpreter(proc->exe))
@@ -111,19 +112,48 @@ static bool is_runtime_file_mount(const char *mnt)
 struct volume {
 	char *mnt, *host;
 	bool ro;
+	bool anonymous; /* new on every run, seeded from the image */
 };
 
+/*
+ * Add a volume, or, when bind is true (trace.json's -v binding, which
+ * names the host path the user gave), correct one the mount table added:
+ * mountinfo's root is relative to the file system the source lies on
+ * (/data/out for a -v /srv/data/out on a /srv partition).
+ */
 static void add_volume(struct planner *p, const char *mnt, const char *host,
-		       bool ro)
+		       bool ro, bool bind, bool anonymous)
 {
-	for (size_t i = 0; i < p->mnt.nvols; i++)
-		if (!strcmp(p->mnt.vols[i].mnt, mnt))
-			return;
-	struct volume *v = &PUSH(p->mnt.vols, p->mnt.nvols, p->mnt.capvols);
+	struct volume *v = NULL;
 
-	v->mnt = xstrdup(mnt);
+	for (size_t i = 0; i < p->mnt.nvols && !v; i++)
+		if (!strcmp(p->mnt.vols[i].mnt, mnt))
+			v = &p->mnt.vols[i];
+	if (v && !bind)
+		return;
+	if (!v) {
+		v = &PUSH(p->mnt.vols, p->mnt.nvols, p->mnt.capvols);
+		v->mnt = xstrdup(mnt);
+	} else {
+		free(v->host);
+	}
 	v->host = host ? xstrdup(host) : NULL;
 	v->ro = ro;
+	v->anonymous = anonymous;
+}
+
+/* A docker volume with no name of its own (a Dockerfile's VOLUME, or
+ * -v DIR): mountinfo names its source .../volumes/<64 hex digits>/_data. */
+static bool is_anonymous_volume_root(const char *root)
+{
+	const char *v = strstr(root, "/volumes/"), *id;
+	size_t n;
+
+	if (!v)
+		return false;
+	id = v + strlen("/volumes/");
+	n = strspn(id, "0123456789abcdef");
+	return n == 64 && !strcmp(id + n, "/_data");
 }
 
 /*
@@ -136,13 +166,23 @@ void planner_add_mount(struct planner *p, const struct trace_mount *m)
 	if (!strcmp(m->mnt, "/") || is_pseudo_fs(m->fs) ||
 	    is_runtime_file_mount(m->mnt) || !m->root || !strcmp(m->root, "/"))
 		return;
-	add_volume(p, m->mnt, m->root, m->ro);
+	add_volume(p, m->mnt, m->root, m->ro, false,
+		   is_anonymous_volume_root(m->root));
 }
 
 void planner_add_bind(struct planner *p, const char *container,
-		      const char *host, bool ro)
+		      const char *host, const char *volume, bool ro)
 {
-	add_volume(p, container, host, ro);
+	add_volume(p, container, host, ro, true, volume && !*volume);
+}
+
+bool is_anonymous_volume(struct planner *p, const char *path)
+{
+	for (size_t i = 0; i < p->mnt.nvols; i++)
+		if (p->mnt.vols[i].anonymous &&
+		    !strcmp(p->mnt.vols[i].mnt, path))
+			return true;
+	return false;
 }
 
 struct volume *volume_of(struct planner *p, const char *path)
@@ -150,7 +190,8 @@ struct volume *volume_of(struct planner *p, const char *path)
 	struct volume *best = NULL;
 
 	for (size_t i = 0; i < p->mnt.nvols; i++)
-		if (path_is_under(path, p->mnt.vols[i].mnt) &&
+		if (!p->mnt.vols[i].anonymous &&
+		    path_is_under(path, p->mnt.vols[i].mnt) &&
 		    (!best || strlen(p->mnt.vols[i].mnt) > strlen(best->mnt)))
 			best = &p->mnt.vols[i];
 	return best;

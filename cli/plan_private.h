@@ -26,6 +26,8 @@
  *                       mounts and the read-only root
  *   plan_service_user.c (no state) running as a service user instead
  *   plan_ports.c        (no state) the plan's inet ports, port advice
+ *   plan_stable.c       struct plan_stable: names that exist for one run
+ *                       (temporary names, pids) and root's own names
  *
  * One exception to "the owner alone changes it": the node vnode_at()
  * returns is the replay's to update, so plan_replay.c and plan_needs.c set
@@ -42,6 +44,7 @@
 
 #include "map.h"
 #include "planner.h"
+#include "tempname.h"
 
 /* Append to a growing array: the new element, by reference. */
 #define PUSH(arr, n, cap) \
@@ -229,9 +232,19 @@ struct op_ctx {
 
 struct chown_note;
 
+/* A chown the workload made that gives a path to another user: it fails
+ * for any other non-root user, and needs nothing when run as that uid. */
+struct give_away {
+	char *path;
+	int uid;      /* -1: only the group changes */
+	bool refused; /* a refusal of path says so (not a root's note) */
+};
+
 struct plan_replay {
 	struct chown_note *cn; /* chowns made as root, one per program */
 	size_t ncn, capcn;
+	struct give_away *ga; /* read by plan_service_user.c */
+	size_t nga, capga;
 };
 
 /* Replay an operation that writes nothing (what it needs of the file:
@@ -323,7 +336,11 @@ struct plan_mounts {
 /* The scratch directory path is in (/tmp, /var/tmp, /run, /var/run), or
  * NULL: its content is run-time state, never the image's. */
 const char *scratch_dir_of(const char *path);
-/* The innermost volume path is below, or NULL. */
+/* path is the mount point of an anonymous volume (a Dockerfile's VOLUME,
+ * -v DIR): new on every run and seeded from the image, so what the
+ * workload needs there is granted in the image, before the VOLUME line. */
+bool is_anonymous_volume(struct planner *p, const char *path);
+/* The innermost volume (not an anonymous one) path is below, or NULL. */
 struct volume *volume_of(struct planner *p, const char *path);
 /* A write or denial below volume v: fixed on the host (once per mount). */
 void add_host_fix(struct planner *p, const struct volume *v,
@@ -396,6 +413,27 @@ void vet_grants(struct planner *p);
  * service user of the image when it needs less. */
 void choose_service_user(struct planner *p);
 
+/* ---- names that exist for one run (plan_stable.c) -------------------- */
+
+struct plan_stable {
+	struct tn_evidence tn; /* how each path was made, every event */
+	struct strset pids;    /* the pids of the trace's processes */
+};
+
+/* Every event and every process, as they come. */
+void stable_note_event(struct planner *p, const struct trace_event *ev);
+void stable_note_proc(struct planner *p, const struct trace_proc *proc);
+/* The offset of the first component of path that exists for one run (a
+ * temporary name by tempname.h, or a pid of the trace), 0 when none. */
+size_t unstable_component(struct planner *p, const char *path);
+/* path with root's own names (a whole component ending in "_root" or
+ * "-root") named for the user, or NULL when it has none (allocated). */
+char *rebase_root_names(struct planner *p, const char *path);
+/* grant_needs: a need on a name that exists for one run is granted on its
+ * stable parent; true when n was such a need (handled). */
+bool grant_stable_parent(struct planner *p, const struct need *n);
+void stable_free(struct plan_stable *s);
+
 /* ---- the planner ------------------------------------------------------ */
 
 /*
@@ -425,6 +463,7 @@ struct planner {
 	struct plan_catalogue cat;
 	struct plan_grants grants;
 	struct plan_mounts mnt;
+	struct plan_stable stable;
 	struct map refused; /* paths refused (plan->refused) */
 	struct plan
 	    *plan; /* accumulates warnings, notes, host, tmpfs, refusals */

@@ -38,12 +38,28 @@ struct chown_note {
 };
 
 /* Search permission on every directory from / down to dir. */
+/* The event's recorded parent state, when dir is its path's parent: a
+ * denial of a run as the user has no `dir` records beside it, and its
+ * parent's state says which ancestor stopped it. */
+static const struct file_state *recorded_parent(const char *dir,
+						const struct trace_event *ev)
+{
+	size_t n = strlen(dir);
+
+	if (ev->parent.kind != ST_PRESENT || !ev->path ||
+	    strncmp(ev->path, dir, n) || ev->path[n] != '/' ||
+	    strchr(ev->path + n + 1, '/'))
+		return NULL;
+	return &ev->parent;
+}
+
 static void check_search(struct planner *p, const char *dir,
 			 const struct op_ctx *c)
 {
 	char *copy = xstrdup(dir);
 	size_t n = strlen(copy);
 	size_t h = MAP_HASH_STEP(MAP_HASH_START, copy[0]); /* of copy[0..i) */
+	const struct file_state *last = recorded_parent(dir, c->ev);
 
 	for (size_t i = 1; i <= n; i++) {
 		if (copy[i] != '/' && copy[i] != 0) {
@@ -54,8 +70,8 @@ static void check_search(struct planner *p, const char *dir,
 
 		copy[i] = 0;
 		const char *a = i == 1 && saved == '/' ? "/" : copy;
-		struct file_state st =
-		    state_at_h(p, copy, i, MAP_HASH_DONE(h), NULL);
+		struct file_state st = state_at_h(p, copy, i, MAP_HASH_DONE(h),
+						  i == n ? last : NULL);
 
 		if (!may(p, &st, 1))
 			search_denied(p, a, &st, c->ev);
@@ -394,10 +410,24 @@ static void do_chown(struct planner *p, const struct op_ctx *c)
 		free(dir);
 		return;
 	}
-	do_own(p, ev->path, &ev->st, c);
 	if ((ev->owner_uid < 0 || (unsigned)ev->owner_uid == p->id.uid) &&
-	    (ev->owner_gid < 0 || in_groups(p, (unsigned)ev->owner_gid)))
+	    (ev->owner_gid < 0 || in_groups(p, (unsigned)ev->owner_gid))) {
+		do_own(p, ev->path, &ev->st, c);
 		return;
+	}
+	/* giving it away fails for its owner too: owning it grants
+	 * nothing, so the path is only on the way */
+	{
+		char *dir = path_dirname(ev->path);
+		struct give_away *ga =
+		    &PUSH(p->replay.ga, p->replay.nga, p->replay.capga);
+
+		check_search(p, dir, c);
+		free(dir);
+		ga->path = xstrdup(ev->path);
+		ga->uid = ev->owner_uid;
+		ga->refused = c->denied || !ev->proc || ev->proc->euid != 0;
+	}
 	if (!c->denied && ev->proc && ev->proc->euid == 0) {
 		/* Programs chown only when they run as root (sqlite,
 		 * supervisord's user=, nginx's temp dirs): a note,
@@ -470,6 +500,9 @@ void replay_write(struct planner *p, const struct op_ctx *c)
 
 void replay_free(struct plan_replay *r)
 {
+	for (size_t i = 0; i < r->nga; i++)
+		free(r->ga[i].path);
+	free(r->ga);
 	for (size_t i = 0; i < r->ncn; i++) {
 		free(r->cn[i].program);
 		free(r->cn[i].first);

@@ -121,6 +121,11 @@ static bool outside_image(struct planner *p, const struct trace_event *ev,
 	char *rel = home_relative(ev->path, home_of(ev));
 	struct volume *v;
 
+	/* root's home, written by root with HOME set elsewhere (a program
+	 * that asks getpwuid): the user's HOME has it */
+	if (!rel && ev->proc && ev->proc->euid == 0)
+		rel = home_relative(ev->path, "/root");
+
 	if (rel) {
 		if (counts)
 			add_home_write(p, rel, ev);
@@ -134,6 +139,66 @@ static bool outside_image(struct planner *p, const struct trace_event *ev,
 	return v != NULL;
 }
 
+/* The directory prefix of path up to the first component that differs
+ * from orig (allocated), or NULL when that component is path's last. */
+static char *first_rebased_dir(const char *orig, const char *path)
+{
+	size_t i = 0;
+
+	while (orig[i] && orig[i] == path[i])
+		i++;
+	i += strcspn(path + i, "/");
+	return path[i] ? xstrndup(path, i) : NULL;
+}
+
+/*
+ * Root's own names in a path a root process wrote (hsperfdata_root):
+ * the user's run writes the user's names (hsperfdata_nonroot), which the
+ * image does not have, so the event is replayed on them, after the user
+ * made the rebased directory.  False when ev names none.
+ */
+static bool rebased_root_names(struct planner *p, const struct trace_event *ev)
+{
+	char *path, *path2, *dir;
+	struct trace_event e = *ev;
+
+	if (!ev->proc || ev->proc->euid != 0 ||
+	    !(trace_event_writes(ev) || ev->err))
+		return false;
+	path = rebase_root_names(p, ev->path);
+	path2 = rebase_root_names(p, ev->path2);
+	if (!path && !path2)
+		return false;
+	if (path) {
+		dir = first_rebased_dir(ev->path, path);
+		if (dir && !vfs_get(p, dir)) {
+			struct trace_event mk = *ev;
+
+			mk.op = OP_MKDIR;
+			mk.path = dir;
+			mk.path2 = NULL;
+			mk.err = 0;
+			mk.errname = NULL;
+			mk.st.kind = ST_ABSENT;
+			mk.parent.kind = ST_UNKNOWN;
+			mk.st2.kind = ST_UNKNOWN;
+			planner_add_event(p, &mk);
+		}
+		free(dir);
+		e.path = path;
+		e.st.kind = vfs_get(p, path) ? ST_UNKNOWN : ST_ABSENT;
+		e.parent.kind = ST_UNKNOWN;
+	}
+	if (path2) {
+		e.path2 = path2;
+		e.st2.kind = ST_UNKNOWN;
+	}
+	planner_add_event(p, &e);
+	free(path);
+	free(path2);
+	return true;
+}
+
 void planner_add_event(struct planner *p, const struct trace_event *ev)
 {
 	struct op_ctx c = {.ev = ev};
@@ -141,6 +206,9 @@ void planner_add_event(struct planner *p, const struct trace_event *ev)
 	const char *scratch;
 
 	resolve_identity(p);
+	stable_note_event(p, ev);
+	if (rebased_root_names(p, ev))
+		return;
 	/* what the workload reads or runs (a log it only appends to can be
 	 * hidden under a tmpfs: that is what the tmpfs is for) */
 	if (!writes) {

@@ -12,7 +12,9 @@
  *   when the new user's HOME is created for it.
  * - A service user is chosen only when it leaves no more reads refused
  *   than the new user and needs strictly fewer grants, or leaves fewer
- *   reads refused; a tie keeps the new user (a dedicated uid).
+ *   reads refused; a tie keeps the new user (a dedicated uid).  A chown
+ *   the workload makes to give a path to another user (apache2ctl's to
+ *   www-data) counts as a refused read for every user but that one.
  * - Only the primary group counts for a service user: USER uid:gid drops
  *   the supplementary groups.
  * - The tmpfs mounts of a read-only root are not changed: they are taken
@@ -134,7 +136,21 @@ static void add_candidate(struct planner *p, const struct trace_user ***v,
 	}
 }
 
-/* A plan's cost: the grants that change the image, the reads refused. */
+/* The chowns that give a path away which fail when run as uid (the
+ * workload gives it to another user): like a refused read, nothing
+ * grants them. */
+static size_t gives_failing(const struct planner *p, unsigned uid)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->replay.nga; i++)
+		n += p->replay.ga[i].uid >= 0 &&
+		     (unsigned)p->replay.ga[i].uid != uid;
+	return n;
+}
+
+/* A plan's cost: the grants that change the image, the reads refused
+ * (and the chowns that would fail). */
 struct cost {
 	size_t grants, reads;
 };
@@ -170,6 +186,14 @@ static bool new_user_cost(struct planner *p, struct cost *b,
 					  : 0);
 	for (size_t i = 0; i < p->needs.n; i++)
 		b->reads += p->needs.v[i].kind == NEED_READ;
+	for (size_t i = 0; i < p->replay.nga; i++) {
+		struct file_state owner = {
+		    .kind = ST_PRESENT, .uid = (unsigned)p->replay.ga[i].uid};
+
+		if (p->replay.ga[i].uid > 0)
+			add_candidate(p, cand, ncand, &owner, 0);
+	}
+	b->reads += gives_failing(p, (unsigned)-1);
 	return true;
 }
 
@@ -180,7 +204,7 @@ static struct cost service_user_cost(const struct planner *p,
 {
 	const struct plan *pl = p->plan;
 	size_t total, may_read = reads_u_may(p, u, &total);
-	struct cost c = {0, total - may_read};
+	struct cost c = {0, total - may_read + gives_failing(p, u->uid)};
 
 	for (size_t i = 0; i < pl->ngrants; i++)
 		c.grants +=
@@ -213,8 +237,19 @@ static const struct trace_user *cheapest(const struct planner *p,
 	return best;
 }
 
-/* Run as u: drop the grants it does not need and the reads it may make,
- * and make it the plan's user. */
+/* The workload gives path to uid (a refused chown u makes to itself). */
+static bool gives_to(const struct planner *p, const char *path, unsigned uid)
+{
+	for (size_t i = 0; i < p->replay.nga; i++)
+		if (p->replay.ga[i].refused && p->replay.ga[i].uid >= 0 &&
+		    (unsigned)p->replay.ga[i].uid == uid &&
+		    !strcmp(p->replay.ga[i].path, path))
+			return true;
+	return false;
+}
+
+/* Run as u: drop the grants it does not need, the reads it may make and
+ * the chowns to itself, and make it the plan's user. */
 static void run_as(struct planner *p, const struct trace_user *u)
 {
 	struct plan *pl = p->plan;
@@ -227,7 +262,8 @@ static void run_as(struct planner *p, const struct trace_user *u)
 	for (size_t i = pl->nrefused; i-- > 0;) {
 		struct need *nd = need_find(p, NEED_READ, pl->refused[i].path);
 
-		if (!nd || !user_may(p, u, &nd->image, nd->want))
+		if ((!nd || !user_may(p, u, &nd->image, nd->want)) &&
+		    !gives_to(p, pl->refused[i].path, u->uid))
 			continue;
 		free(pl->refused[i].path);
 		free(pl->refused[i].why);

@@ -217,6 +217,7 @@ static void free_planner(struct planner *p)
 	vfs_free(&p->vfs);
 	map_free(&p->refused, NULL);
 	grants_free(&p->grants);
+	stable_free(&p->stable);
 	free(p);
 }
 

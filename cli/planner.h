@@ -156,9 +156,11 @@ struct planner;
 struct planner *planner_new(const struct plan_options *o);
 void planner_add_proc(struct planner *p, const struct trace_proc *proc);
 void planner_add_mount(struct planner *p, const struct trace_mount *m);
-/* A docker bind from trace.json (authoritative over the mount table). */
+/* A docker bind from trace.json (authoritative over the mount table: its
+ * host is the -v source); volume: a named volume's name, "" for an
+ * anonymous one, NULL for a bind mount. */
 void planner_add_bind(struct planner *p, const char *container,
-		      const char *host, bool ro);
+		      const char *host, const char *volume, bool ro);
 void planner_add_user(struct planner *p, const struct trace_user *u);
 void planner_add_group(struct planner *p, const struct trace_group *g);
 void planner_add_os(struct planner *p, const struct trace_os *os);

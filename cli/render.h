@@ -86,6 +86,9 @@ int plan_render(const struct plan *plan, enum plan_format f,
 char *plan_render_grant(const struct plan *plan, size_t i, enum plan_format f);
 char *plan_render_redirect(const struct plan *plan, size_t i,
 			   enum plan_format f);
+/* The USER line's value: "uid:gid", or "uid" alone when the user joins a
+ * service's group (harden's summary says it as the Dockerfile does). */
+char *user_spec(const struct plan *pl);
 /* The docker --tmpfs value for a tmpfs fix: "DIR:uid=U,gid=G,mode=0755"
  * (a tmpfs is root-owned otherwise).  DIR is not quoted. */
 char *plan_tmpfs_option(const struct plan *plan, const struct tmpfs_fix *t);

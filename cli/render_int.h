@@ -52,8 +52,6 @@ int redirect_commands(struct words *cmds, const struct plan *pl,
 
 /* ---- text every format but json shares --------------------------------- */
 
-/* "uid:gid", or "uid" alone when the user joins a service's group. */
-char *user_spec(const struct plan *pl);
 void add_user_line(struct strbuf *sb, const struct plan *pl);
 /* "prog op path -> ERR [frame] [python: site]", comment-safe */
 void add_evidence(struct strbuf *sb, const struct evidence *ev);

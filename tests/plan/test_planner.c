@@ -407,6 +407,362 @@ START_TEST(untraced_programs_warn)
 }
 END_TEST
 
+/* ---- names and places a service's run shows ---------------------------- */
+
+static const struct trace_proc *as_pid(struct trace_proc *proc, int pid,
+				       unsigned uid)
+{
+	*proc = root_proc;
+	proc->pid = pid;
+	proc->uid = proc->euid = uid;
+	return proc;
+}
+
+/* No path is both granted and listed as not granted. */
+static bool granted_and_refused(const struct plan *pl)
+{
+	for (size_t i = 0; i < pl->nrefused; i++)
+		for (size_t k = 0; k < pl->ngrants; k++)
+			if (!strcmp(pl->refused[i].path, pl->grants[k].path))
+				return true;
+	return false;
+}
+
+static bool grant_names(const struct plan *pl, const char *part)
+{
+	for (size_t i = 0; i < pl->ngrants; i++)
+		if (strstr(pl->grants[i].path, part))
+			return true;
+	return false;
+}
+
+/* A start script's mktemp -d /run/svc/socks.XXXXXXXXXX, chowned to the
+ * service: the random name is never pre-created or granted (no build
+ * could chown the next run's name), its directory is owned instead. */
+START_TEST(name_made_for_one_run_is_never_granted)
+{
+	struct planner *p = new_planner();
+	const char *tmp = "/run/svc/socks.IP1425ItX6";
+	struct trace_event mk = {.op = OP_MKDIR,
+				 .fn = "mkdtemp",
+				 .path = tmp,
+				 .st = ABSENT,
+				 .parent = DIR_ROOT,
+				 .has_mode = true,
+				 .mode = 0700,
+				 .owner_uid = -1,
+				 .owner_gid = -1,
+				 .pid = 100,
+				 .proc = &root_proc};
+	struct trace_event ch = mk;
+	struct plan *pl;
+
+	dir_rec(p, "/", DIR_ROOT);
+	dir_rec(p, "/run", DIR_ROOT);
+	dir_rec(p, "/run/svc", DIR_ROOT);
+	planner_add_event(p, &mk);
+	ch.op = OP_CHOWN;
+	ch.fn = "chown";
+	ch.st = S(FT_DIR, 0, 0, 0700);
+	ch.owner_uid = ch.owner_gid = 999;
+	planner_add_event(p, &ch);
+	pl = planner_finish(p);
+	ck_assert(!grant_names(pl, "socks.IP1425ItX6"));
+	ck_assert_ptr_nonnull(grant_on(pl, GRANT_OWN_DIR, "/run/svc"));
+	ck_assert(!granted_and_refused(pl));
+	plan_free(pl);
+}
+END_TEST
+
+/* The same seen from a run as the user (harden's next round): the name
+ * was made in that run and its chown was denied; the grant is still the
+ * stable directory, never `chown ... socks.IP1425ItX6`. */
+START_TEST(name_made_in_the_users_run_is_never_granted)
+{
+	struct planner *p = new_planner();
+	struct trace_proc u;
+	const char *tmp = "/run/svc/socks.IP1425ItX6";
+	struct trace_event mk = {.op = OP_MKDIR,
+				 .fn = "mkdtemp",
+				 .path = tmp,
+				 .st = ABSENT,
+				 .parent = S(FT_DIR, 0, 0, 0777),
+				 .has_mode = true,
+				 .mode = 0700,
+				 .owner_uid = -1,
+				 .owner_gid = -1,
+				 .pid = 300,
+				 .proc = as_pid(&u, 300, 1001)};
+	struct trace_event ch = mk;
+	struct plan *pl;
+
+	planner_add_event(p, &mk);
+	ch.op = OP_CHOWN;
+	ch.fn = "chown";
+	ch.st = S(FT_DIR, 1001, 1001, 0700);
+	ch.owner_uid = ch.owner_gid = 999;
+	ch.err = EPERM;
+	ch.errname = "EPERM";
+	planner_add_event(p, &ch);
+	pl = planner_finish(p);
+	ck_assert(!grant_names(pl, "socks.IP1425ItX6"));
+	ck_assert(!granted_and_refused(pl));
+	ck_assert_uint_eq(pl->nrefused, 1);
+	ck_assert_ptr_nonnull(strstr(pl->refused[0].why, "give files away"));
+	plan_free(pl);
+}
+END_TEST
+
+/* A file named by the pid of the process that made it differs on every
+ * run: its directory is owned, the name never pre-created. */
+START_TEST(pid_named_component_is_never_granted)
+{
+	struct planner *p = new_planner();
+	struct trace_proc jvm;
+
+	as_pid(&jvm, 5554, 0);
+	planner_add_proc(p, &jvm);
+	dir_rec(p, "/", DIR_ROOT);
+	dir_rec(p, "/var", DIR_ROOT);
+	dir_rec(p, "/var/lib", DIR_ROOT);
+	dir_rec(p, "/var/lib/app", DIR_ROOT);
+	ev_full(p, OP_OPEN, "/var/lib/app/5554", NULL, O_WRONLY | O_CREAT,
+		"O_WRONLY|O_CREAT", ABSENT, DIR_ROOT, NOSTATE, 0, &jvm);
+	struct plan *pl = planner_finish(p);
+
+	ck_assert(!grant_names(pl, "5554"));
+	ck_assert_ptr_nonnull(grant_on(pl, GRANT_OWN_DIR, "/var/lib/app"));
+	plan_free(pl);
+}
+END_TEST
+
+/* A denial in a run as the user has no `dir` records: the event's
+ * recorded parent (0750 root:adm, a group never joined) is what stops
+ * it, and the plan makes it searchable. */
+START_TEST(denial_under_unsearchable_parent_makes_it_reachable)
+{
+	struct planner *p = new_planner();
+	struct trace_proc u;
+	struct plan *pl;
+
+	ev_full(p, OP_OPEN, "/var/log/svc/error.log", NULL,
+		O_WRONLY | O_APPEND | O_CREAT, "O_WRONLY|O_APPEND|O_CREAT",
+		NOSTATE, S(FT_DIR, 0, 4, 0750), NOSTATE, EACCES,
+		as_pid(&u, 300, 1001));
+	pl = planner_finish(p);
+	ck_assert_ptr_nonnull(grant_on(pl, GRANT_SEARCH, "/var/log/svc"));
+	plan_free(pl);
+}
+END_TEST
+
+/* A read denied (EACCES) to uid 1001 in a run as the user: its own
+ * state unknown (its directory stopped the stat), its parent's parent. */
+static void read_denied_as_user(struct planner *p, const char *path,
+				struct file_state parent)
+{
+	struct trace_proc u;
+
+	ev_full(p, OP_READ, path, NULL, O_RDONLY, "O_RDONLY", NOSTATE, parent,
+		NOSTATE, EACCES, as_pid(&u, 300, 1001));
+}
+
+/* A config in a 2770 svc:svc directory, read as uid 1001: the service's
+ * group is joined (its bits permit the search). */
+START_TEST(denial_under_service_group_dir_joins_the_group)
+{
+	struct planner *p = new_planner();
+	char *none[] = {NULL};
+	struct trace_group g = {.name = "svc", .gid = 999, .members = none};
+	struct plan *pl;
+
+	planner_add_group(p, &g);
+	read_denied_as_user(p, "/srv/svc/svc.conf", S(FT_DIR, 0, 999, 02770));
+	pl = planner_finish(p);
+	ck_assert_ptr_nonnull(grant_on(pl, GRANT_GROUP, "svc"));
+	plan_free(pl);
+}
+END_TEST
+
+/* A service user's private directory on the way: never opened to
+ * others, refused with its reason. */
+START_TEST(denial_under_private_service_dir_is_refused_with_reason)
+{
+	struct planner *p;
+	struct plan_options o;
+	struct trace_user svc = {
+	    .name = "svc", .uid = 999, .gid = 999, .home = "/var/lib/svc"};
+	struct plan *pl;
+
+	plan_options_init(&o);
+	o.user_given = true; /* the new user, not the service's */
+	p = planner_new(&o);
+	planner_add_user(p, &svc);
+	read_denied_as_user(p, "/var/lib/svc/conf", S(FT_DIR, 999, 999, 0700));
+	pl = planner_finish(p);
+	ck_assert_uint_ge(pl->nrefused, 1);
+	ck_assert_str_eq(pl->refused[0].path, "/var/lib/svc");
+	ck_assert_ptr_nonnull(
+	    strstr(pl->refused[0].why, "belongs to the service user svc"));
+	ck_assert_uint_eq(applied_grants(pl), 0);
+	plan_free(pl);
+}
+END_TEST
+
+/* Joining a group only works when the run keeps /etc/group's
+ * memberships: the USER line has no group and the plan says how to keep
+ * it with an explicit one. */
+START_TEST(group_grant_says_how_to_keep_the_group)
+{
+	struct planner *p = new_planner();
+	char *none[] = {NULL};
+	struct trace_group g = {.name = "svc", .gid = 999, .members = none};
+	struct plan *pl;
+	bool said = false;
+
+	planner_add_group(p, &g);
+	dir_rec(p, "/", DIR_ROOT);
+	dir_rec(p, "/srv", DIR_ROOT);
+	ev_full(p, OP_READ, "/srv/svc.conf", NULL, O_RDONLY, "O_RDONLY",
+		S(FT_FILE, 0, 999, 0640), DIR_ROOT, NOSTATE, 0, &root_proc);
+	pl = planner_finish(p);
+	ck_assert_ptr_nonnull(grant_on(pl, GRANT_GROUP, "svc"));
+	for (size_t i = 0; i < pl->nnotes; i++)
+		said |= strstr(pl->notes[i], "--group-add 999") &&
+			strstr(pl->notes[i], "supplementalGroups: [999]") &&
+			strstr(pl->notes[i], "USER 1001 ");
+	ck_assert(said);
+	plan_free(pl);
+}
+END_TEST
+
+/* A Dockerfile's VOLUME is a new volume on every run, seeded from the
+ * image: its directory is made and owned in the image, no host advice. */
+START_TEST(anonymous_volume_is_made_in_the_image)
+{
+	struct planner *p = new_planner();
+	struct trace_mount m = {
+	    .mnt = "/data",
+	    .fs = "ext4",
+	    .src = "/dev/sda1",
+	    .root = "/var/lib/docker/volumes/"
+		    "0123456789abcdef0123456789abcdef0123456789abcdef"
+		    "0123456789abcdef/_data"};
+	struct plan *pl;
+
+	planner_add_mount(p, &m);
+	dir_rec(p, "/", DIR_ROOT);
+	dir_rec(p, "/data", DIR_ROOT);
+	ev_full(p, OP_OPEN, "/data/app.db", NULL, O_RDWR | O_CREAT | O_EXCL,
+		"O_RDWR|O_CREAT|O_EXCL", ABSENT, DIR_ROOT, NOSTATE, 0,
+		&root_proc);
+	pl = planner_finish(p);
+	ck_assert_uint_eq(pl->nhost, 0);
+	ck_assert_ptr_nonnull(grant_on(pl, GRANT_MKDIR, "/data"));
+	plan_free(pl);
+}
+END_TEST
+
+/* -v /srv/data/out:/out with /srv a partition of its own: mountinfo says
+ * /data/out, trace.json the source the user gave, which wins. */
+START_TEST(bind_names_the_host_path_given)
+{
+	struct planner *p = new_planner();
+	struct trace_mount m = {.mnt = "/out",
+				.fs = "ext4",
+				.src = "/dev/sdb1",
+				.root = "/data/out"};
+	struct plan *pl;
+
+	planner_add_mount(p, &m);
+	planner_add_bind(p, "/out", "/srv/data/out", NULL, false);
+	ev_creat(p, "/out/result.txt", DIR_ROOT);
+	pl = planner_finish(p);
+	ck_assert_uint_eq(pl->nhost, 1);
+	ck_assert_str_eq(pl->host[0].hostdir, "/srv/data/out");
+	plan_free(pl);
+}
+END_TEST
+
+/* The JVM as root writes /tmp/hsperfdata_root/<pid>; as the user it
+ * writes /tmp/hsperfdata_nonroot, which it makes itself in /tmp: root's
+ * leftover directory is never chowned. */
+START_TEST(roots_own_names_are_the_users)
+{
+	struct planner *p = new_planner();
+	struct trace_proc jvm;
+	struct plan *pl;
+
+	as_pid(&jvm, 5554, 0);
+	planner_add_proc(p, &jvm);
+	dir_rec(p, "/", DIR_ROOT);
+	dir_rec(p, "/tmp", TMP);
+	dir_rec(p, "/tmp/hsperfdata_root", DIR_ROOT);
+	ev_full(p, OP_OPEN, "/tmp/hsperfdata_root/5554", NULL, O_RDWR | O_CREAT,
+		"O_RDWR|O_CREAT", ABSENT, DIR_ROOT, NOSTATE, 0, &jvm);
+	ev_unlink(p, "/tmp/hsperfdata_root/5554", FILE_ROOT, DIR_ROOT);
+	pl = planner_finish(p);
+	ck_assert(!grant_names(pl, "hsperfdata"));
+	ck_assert_uint_eq(applied_grants(pl), 0);
+	plan_free(pl);
+}
+END_TEST
+
+/* A program that finds root's home by its uid (HOME set to the
+ * application's) writes /root/.cache: the user's HOME has it, /root is
+ * never granted. */
+START_TEST(roots_home_is_the_users_when_home_is_elsewhere)
+{
+	struct planner *p = new_planner();
+	struct trace_proc app = root_proc;
+	struct plan *pl;
+
+	app.home = "/app";
+	dir_rec(p, "/", DIR_ROOT);
+	dir_rec(p, "/root", S(FT_DIR, 0, 0, 0700));
+	ev_full(p, OP_MKDIR, "/root/.cache", NULL, 0, NULL, ABSENT,
+		S(FT_DIR, 0, 0, 0700), NOSTATE, 0, &app);
+	ev_full(p, OP_OPEN, "/root/.cache/x.bin", NULL, O_WRONLY | O_CREAT,
+		"O_WRONLY|O_CREAT", ABSENT, DIR_ROOT, NOSTATE, 0, &app);
+	pl = planner_finish(p);
+	ck_assert(!grant_names(pl, "/root"));
+	ck_assert_uint_eq(pl->nrefused, 0);
+	ck_assert(pl->needs_home || pl->nredirects);
+	plan_free(pl);
+}
+END_TEST
+
+/* apache2ctl gives its mktemp directory to www-data: as any other user
+ * that chown fails, so the plan runs as www-data, and the refusal it
+ * makes to itself is gone. */
+START_TEST(chown_to_a_service_user_runs_as_it)
+{
+	struct planner *p = new_planner();
+	struct trace_user www = {
+	    .name = "www-data", .uid = 33, .gid = 33, .home = "/var/www"};
+	struct trace_proc u;
+	struct trace_event ch = {.op = OP_CHOWN,
+				 .fn = "chown",
+				 .path = "/run/apache2/socks.IP1425ItX6",
+				 .st = S(FT_DIR, 1001, 1001, 0700),
+				 .parent = S(FT_DIR, 1001, 1001, 0755),
+				 .owner_uid = 33,
+				 .owner_gid = -1,
+				 .err = EPERM,
+				 .errname = "EPERM",
+				 .pid = 300,
+				 .proc = as_pid(&u, 300, 1001)};
+	struct plan *pl;
+
+	planner_add_user(p, &www);
+	planner_add_event(p, &ch);
+	pl = planner_finish(p);
+	ck_assert(pl->service_user);
+	ck_assert_str_eq(pl->user, "www-data");
+	ck_assert_uint_eq(pl->nrefused, 0);
+	plan_free(pl);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("planner");
@@ -434,6 +790,19 @@ Suite *test_suite(void)
 	tcase_add_test(t, many_rewritten_files_become_recursive_with_reason);
 	tcase_add_test(t, search_denied_ancestor);
 	tcase_add_test(t, untraced_programs_warn);
+	tcase_add_test(t, name_made_for_one_run_is_never_granted);
+	tcase_add_test(t, name_made_in_the_users_run_is_never_granted);
+	tcase_add_test(t, pid_named_component_is_never_granted);
+	tcase_add_test(t, denial_under_unsearchable_parent_makes_it_reachable);
+	tcase_add_test(t, denial_under_service_group_dir_joins_the_group);
+	tcase_add_test(t,
+		       denial_under_private_service_dir_is_refused_with_reason);
+	tcase_add_test(t, group_grant_says_how_to_keep_the_group);
+	tcase_add_test(t, anonymous_volume_is_made_in_the_image);
+	tcase_add_test(t, bind_names_the_host_path_given);
+	tcase_add_test(t, roots_own_names_are_the_users);
+	tcase_add_test(t, roots_home_is_the_users_when_home_is_elsewhere);
+	tcase_add_test(t, chown_to_a_service_user_runs_as_it);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -1,0 +1,77 @@
+#!/bin/sh
+# services.sh SVC - a real service from Debian's packages, hardened end to
+# end: `unroot harden` on tests/services/SVC/Dockerfile must verify (the
+# run as the plan's user has no denial and the root run's exit status, and
+# the image's check script exits 0 only when the service answered), the
+# image's USER must not be root, and the hardened image must pass its
+# check again run plainly and with an explicit --user UID:GID (plus the
+# --group-add options its plan names, when it relies on a group).
+#
+# The packages (SVC/packages, with what they need that the base image
+# lacks) are fetched on the host with apt-get --download-only against the
+# base image's dpkg status (the host is Debian 12, as unroot-base:bookworm)
+# and installed
+# with dpkg -i in an image built once, without network, and cached as
+# unroot-w2-services16-SVC-pkgs.  Every container runs with --network none.
+set -eu
+svc=$1
+. "$SRC/tests/container/common.sh"
+# run under the host-wide docker lock (flock /tmp/unroot-docker.lock
+# ctest -L container); the base image and payload are made only if missing
+docker image inspect unroot-base:bookworm >/dev/null 2>&1 || ensure_images bookworm
+[ -f "$PAYLOAD/lib/x86_64-linux-gnu/libunroot.so" ] || ensure_payload
+
+dir=$SRC/tests/services/$svc
+pkgs=unroot-w2-services16-$svc-pkgs
+tag=unroot-w2-services16-$svc
+
+if ! docker image inspect "$pkgs" >/dev/null 2>&1; then
+	step "fetch $(cat "$dir/packages") and build $pkgs"
+	mkdir -p "$WORK/pkgctx/debs/partial"
+	cp "$SRC/tests/services/pkgs.Dockerfile" "$WORK/pkgctx/Dockerfile"
+	# what the base image lacks: apt resolves against its dpkg status
+	docker run --rm --network none unroot-base:bookworm \
+		cat /var/lib/dpkg/status >"$WORK/status"
+	# shellcheck disable=SC2046 # one package name per word
+	apt-get -q -y --no-install-recommends --download-only \
+		-o Dir::State::status="$WORK/status" \
+		-o Dir::Cache::archives="$WORK/pkgctx/debs" \
+		-o APT::Sandbox::User=root install $(cat "$dir/packages") \
+		>"$WORK/download.log" 2>&1 ||
+		{ cat "$WORK/download.log"; echo "SKIP: cannot download the packages of $svc"; exit 77; }
+	rm -rf "$WORK/pkgctx/debs/partial" "$WORK/pkgctx/debs/lock"
+	docker build --network none -q \
+		-t "$pkgs" "$WORK/pkgctx" || fail "could not build $pkgs"
+fi
+
+cp -r "$dir" "$WORK/ctx"
+step "unroot harden -f $WORK/ctx/Dockerfile -t $tag"
+rc=0
+"$UNROOT" harden -f "$WORK/ctx/Dockerfile" \
+	-t "$tag" -w "$WORK/w" >"$WORK/harden.out" 2>&1 || rc=$?
+cat "$WORK/harden.out"
+[ $rc -eq 0 ] || fail "harden exited $rc, not verified"
+grep -q '^== unroot harden: verified' "$WORK/harden.out" ||
+	fail "harden did not say verified"
+
+user=$(docker image inspect --format '{{.Config.User}}' "$tag")
+case $user in
+'' | 0 | 0:* | root | root:*) fail "the hardened image runs as root ($user)" ;;
+esac
+step "the hardened image runs as $user and its check passes"
+docker run --rm --network none "$tag" >"$WORK/run.out" 2>&1 ||
+	{ cat "$WORK/run.out"; fail "the hardened image's check failed"; }
+grep -q "$svc: ok" "$WORK/run.out" || fail "no '$svc: ok' from the check"
+
+# with an explicit group, docker drops /etc/group's memberships: the plan
+# names the --group-add options that keep what it relies on
+uid=${user%%:*}
+gid=$(docker run --rm --network none --entrypoint id "$tag" -g)
+adds=$(grep -o -- '--group-add [0-9]*' "$WORK/ctx/Dockerfile.nonroot" | sort -u | tr '\n' ' ')
+step "docker run --user $uid:$gid $adds"
+# shellcheck disable=SC2086 # the options are words
+docker run --rm --network none --user "$uid:$gid" $adds "$tag" \
+	>"$WORK/run2.out" 2>&1 ||
+	{ cat "$WORK/run2.out"; fail "the check failed with --user $uid:$gid $adds"; }
+grep -q "$svc: ok" "$WORK/run2.out" || fail "no '$svc: ok' with --user $uid:$gid"
+echo "PASS: $svc"
