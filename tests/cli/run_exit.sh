@@ -54,7 +54,8 @@ expect 0 true
 gone() { # DIR: whether no trace set aside is left in DIR after 10 s
 	i=0
 	while [ $i -lt 100 ]; do
-		ls -A "$1" | grep -q '^\.unroot-old\.' || return 0
+		set -- "$1" "$1"/.unroot-old.*
+		[ -e "$2" ] || return 0
 		sleep 0.1
 		i=$((i + 1))
 	done
