@@ -21,6 +21,7 @@
 #include "traceopen.h"
 #include "tracedir.h"
 #include "util.h"
+#include "warnings.h"
 
 struct run_opts {
 	struct trace_options t;
@@ -187,12 +188,14 @@ static void write_meta(const struct run_opts *o, long long started,
 struct summary {
 	struct strset written;
 	int ndenied;
+	struct warnings *warn;
 };
 
 static int summarise_event(const struct trace_event *ev, void *ctx)
 {
 	struct summary *s = ctx;
 
+	warnings_event(s->warn, ev);
 	if (!trace_event_writes(ev))
 		return 0;
 	if (!ev->err)
@@ -209,79 +212,39 @@ static int summarise_event(const struct trace_event *ev, void *ctx)
 	return 0;
 }
 
-/* The pid of the workload's first process (whose parent is not traced)
- * when no image of it wrote an end record; 0 otherwise. */
-static int root_without_end(const struct trace *t)
-{
-	size_t n = trace_nprocs(t);
-
-	for (size_t i = 0; i < n; i++) {
-		const struct trace_proc *p = trace_proc_at(t, i);
-		bool traced_parent = false, ended = false;
-
-		for (size_t j = 0; j < n; j++) {
-			const struct trace_proc *q = trace_proc_at(t, j);
-
-			traced_parent |= q->pid == p->ppid;
-			ended |= q->pid == p->pid && q->ended;
-		}
-		if (!traced_parent && !ended)
-			return p->pid;
-	}
-	return 0;
-}
-
-static void summarise(const char *dir, int rc)
+/* What was seen, in one pass over the events, and the trace's warnings
+ * in the words of `unroot report` (warnings.h). */
+static void summarise(const char *dir)
 {
 	char *dirs[] = {(char *)dir};
-	struct summary s = {STRSET_INIT, 0};
+	struct summary s = {STRSET_INIT, 0, NULL};
 	char *why = NULL;
 	struct trace *t = traces_load(dirs, 1, TRACES_EMPTY_OK, &why);
-	long lost = 0;
 
 	if (!t) {
 		warning("%s", why);
 		free(why);
 		return;
 	}
+	s.warn = warnings_new(t);
 	fprintf(stderr, "%s: trace summary\n", command_name());
 	trace_each_event(t, summarise_event, &s);
-	for (size_t i = 0; i < trace_nprocs(t); i++)
-		lost += trace_proc_at(t, i)->lost;
 	if (s.ndenied > 5)
 		fprintf(stderr, "  ... and %d more denials\n", s.ndenied - 5);
 	fprintf(stderr, "  processes seen: %zu\n", trace_nprocs(t));
 	fprintf(stderr, "  paths written:  %zu\n", s.written.m.n);
 	fprintf(stderr, "  denials:        %d\n", s.ndenied);
-	for (size_t i = 0; i < trace_nuntraced(t); i++) {
-		const struct trace_untraced *u = trace_untraced_at(t, i);
-
-		fprintf(stderr, "  NOT TRACED (%s): ", u->why);
-		fput_path(stderr, u->path);
-		fprintf(stderr, " - its writes are missing from the trace\n");
-	}
-	if (lost)
-		fprintf(stderr, "  LOST RECORDS:   %ld (the disk was full?)\n",
-			lost);
-	/* a full disk can take the end record (and its count) too */
-	int root = rc < 128 ? root_without_end(t) : 0;
-	if (root)
-		fprintf(stderr,
-			"  INCOMPLETE?    the workload exited with %d but its "
-			"first process [%d] left no end record: records were "
-			"lost (the disk was full?) unless it left by _exit\n",
-			rc, root);
-	if (trace_ndiags(t))
-		fprintf(stderr, "  reader warnings: %zu (see unroot report)\n",
-			trace_ndiags(t));
 	if (!trace_nprocs(t))
 		fprintf(stderr, "  no process reported in: was the command "
 				"static, or is the preload broken?\n");
+	fprintf(stderr, "Warnings:\n");
+	warnings_print(s.warn, stderr);
 	fprintf(stderr, "  trace: ");
 	fput_path(stderr, dir);
 	fprintf(stderr, " (details: unroot report ");
 	fput_path(stderr, dir);
 	fprintf(stderr, ")\n");
+	warnings_free(s.warn);
 	strset_free(&s.written);
 	trace_close(t);
 }
@@ -306,6 +269,6 @@ int cmd_run(int argc, char **argv)
 	wait_fallback(o.t.dir);
 	write_meta(&o, started, now_ns(), rc);
 	if (!exec_failed)
-		summarise(o.t.dir, rc);
+		summarise(o.t.dir);
 	return rc;
 }

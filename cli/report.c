@@ -1,7 +1,8 @@
 /*
  * report.c - the report of a trace for a person (report.h): denials first,
  * then a tree of what was written, then everything that makes the trace
- * incomplete; and the table of the report's formats.
+ * incomplete (warnings.h, the same words `unroot run` prints); and the
+ * table of the report's formats.
  *
  * It reads the trace only through trace.h, in a single streaming pass over
  * the events; what it keeps grows with the number of distinct written paths
@@ -15,6 +16,7 @@
 #include "pysite.h"
 #include "report.h"
 #include "util.h"
+#include "warnings.h"
 
 #define MAX_DENIALS	200 /* distinct denials kept in detail */
 #define MAX_OTHER_FAILS 20  /* other failed writes kept in detail */
@@ -48,14 +50,6 @@ struct denial {
 	long count;
 };
 
-/* Pending execs/spawns: a process that should later report in. */
-struct pending {
-	int pid;
-	long long ts;
-	char *path;
-	const struct trace_proc *by;
-};
-
 struct report {
 	struct trace *t;
 	/* written paths: path -> struct written, and the same in an array */
@@ -68,8 +62,7 @@ struct report {
 	struct strbuf *fails;
 	size_t nfails, capfails;
 	long long nfailed;
-	struct pending *pend;
-	size_t npend, cappend;
+	struct warnings *warn;
 	struct strbuf tmp;
 };
 
@@ -163,43 +156,12 @@ static void add_fail(struct report *r, const struct trace_event *ev)
 	}
 }
 
-static void track_exec(struct report *r, const struct trace_event *ev)
-{
-	int pid = ev->op == OP_SPAWN ? (int)ev->ret : ev->pid;
-	size_t i;
-
-	if (ev->op == OP_SPAWN && (ev->err || ev->ret <= 0))
-		return;
-	for (i = 0; i < r->npend; i++)
-		if (r->pend[i].pid == pid)
-			break;
-	if (ev->op == OP_EXEC && ev->err) {
-		/* the exec returned: it failed, nothing new will start */
-		if (i < r->npend) {
-			free(r->pend[i].path);
-			r->pend[i] = r->pend[--r->npend];
-		}
-		return;
-	}
-	if (i == r->npend) {
-		r->pend =
-		    xgrow(r->pend, &r->cappend, r->npend + 1, sizeof *r->pend);
-		r->npend++;
-	} else {
-		free(r->pend[i].path);
-	}
-	r->pend[i].pid = pid;
-	r->pend[i].ts = ev->ts;
-	r->pend[i].path = xstrdup(ev->path);
-	r->pend[i].by = ev->proc;
-}
-
 static int collect_event(const struct trace_event *ev, void *ctx)
 {
 	struct report *r = ctx;
 
 	if (ev->op == OP_EXEC || ev->op == OP_SPAWN) {
-		track_exec(r, ev);
+		warnings_event(r->warn, ev);
 		return 0;
 	}
 	if (!trace_event_writes(ev))
@@ -383,94 +345,10 @@ static void print_denials(FILE *out, struct report *r)
 			r->nfailed - (long long)r->nfails);
 }
 
-static bool reported_in(const struct trace *t, const struct pending *p)
-{
-	for (size_t i = 0; i < trace_nprocs(t); i++) {
-		const struct trace_proc *pr = trace_proc_at(t, i);
-
-		if (pr->pid == p->pid && pr->ts >= p->ts)
-			return true;
-	}
-	for (size_t i = 0; i < trace_nuntraced(t); i++) {
-		const struct trace_untraced *u = trace_untraced_at(t, i);
-
-		if (u->pid == p->pid)
-			return true; /* reported as untraced instead */
-	}
-	return false;
-}
-
 static void print_warnings(FILE *out, struct report *r)
 {
-	const struct trace *t = r->t;
-	size_t nsilent = 0, nwarn = 0;
-	long lost = 0;
-
 	fprintf(out, "\nWarnings:\n");
-	for (size_t i = 0; i < trace_nuntraced(t); i++) {
-		const struct trace_untraced *u = trace_untraced_at(t, i);
-
-		fprintf(out, "  NOT TRACED: ");
-		fput_path(out, u->path);
-		fprintf(out, " (%s), started by ", u->why);
-		fput_path(out, trace_program(u->proc, "?"));
-		fprintf(out,
-			"[%d]: whatever it wrote is MISSING from this trace\n",
-			u->pid);
-		if (*u->fallback) {
-			fprintf(out, "    the fallback tracer could not follow "
-				     "it: ");
-			fput_path(out, u->fallback);
-			fputc('\n', out);
-		}
-		nwarn++;
-	}
-	for (size_t i = 0; i < r->npend; i++) {
-		if (reported_in(t, &r->pend[i]))
-			continue;
-		if (nsilent++ < 20) {
-			fprintf(out, "  never reported in: ");
-			fput_path(out, r->pend[i].path);
-			fprintf(out, " [%d], started by ", r->pend[i].pid);
-			fput_path(out, trace_program(r->pend[i].by, "?"));
-			fprintf(out, ": its writes may be missing\n");
-		}
-		nwarn++;
-	}
-	if (nsilent > 20)
-		fprintf(out, "  ... %zu more processes never reported in\n",
-			nsilent - 20);
-	for (size_t i = 0; i < trace_nprocs(t); i++) {
-		const struct trace_proc *p = trace_proc_at(t, i);
-
-		if (p->lost) {
-			fprintf(out, "  lost records: %ld from ", p->lost);
-			fput_path(out, trace_program(p, "?"));
-			fprintf(out, "[%d]\n", p->pid);
-			lost += p->lost;
-			nwarn++;
-		}
-	}
-	if (lost)
-		fprintf(out,
-			"  %ld records lost in all: the trace is incomplete\n",
-			lost);
-	for (size_t i = 0; i < trace_ndiags(t); i++) {
-		const struct trace_diag *d = trace_diag_at(t, i);
-
-		fprintf(out, "  %s: ", d->warning ? "reader" : "READ ERROR");
-		if (d->file) {
-			fput_path(out, d->file);
-			if (d->line)
-				fprintf(out, ":%ld", d->line);
-			fprintf(out, ": ");
-		}
-		fput_path(out, d->message);
-		fputc('\n', out);
-		nwarn++;
-	}
-	if (!nwarn)
-		fprintf(out, "  none\n");
+	warnings_print(r->warn, out);
 }
 
 static void report_free(struct report *r)
@@ -489,9 +367,7 @@ static void report_free(struct report *r)
 	for (size_t i = 0; i < r->nfails; i++)
 		sb_release(&r->fails[i]);
 	free(r->fails);
-	for (size_t i = 0; i < r->npend; i++)
-		free(r->pend[i].path);
-	free(r->pend);
+	warnings_free(r->warn);
 	sb_release(&r->tmp);
 }
 
@@ -556,7 +432,7 @@ static void print_header(FILE *out, const struct trace *t)
 
 int report_print(struct trace *t, FILE *out)
 {
-	struct report r = {.t = t};
+	struct report r = {.t = t, .warn = warnings_new(t)};
 	int rc;
 
 	sb_init(&r.tmp);

@@ -5,15 +5,26 @@
  * replaced, any other non-empty directory is refused, and log/ is made
  * world-writable and sticky whatever the umask), and trace.json
  * (schema/SCHEMA.md).
+ *
+ * Replacing a previous trace never makes the user wait for its deletion
+ * (a trace of many processes holds tens of thousands of files): its log/
+ * and trace.json are renamed into a hidden directory beside them,
+ * DIR/.unroot-old.XXXXXX, which a detached, lowest-priority process then
+ * deletes while the workload runs.  Such a directory left behind (the
+ * deleting process was killed) is ignored when DIR is checked and
+ * deleted by the next run.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,19 +32,15 @@
 #include "tracedir.h"
 #include "util.h"
 
-static int rm_entry(const char *path, const struct stat *st, int flag,
-		    struct FTW *ftw)
+#define ASIDE_PREFIX ".unroot-old."
+
+static bool is_aside(const char *name)
 {
-	(void)st;
-	(void)ftw;
-	if ((flag == FTW_DP ? rmdir(path) : unlink(path)) && errno != ENOENT) {
-		warning_errno("cannot remove %s", path);
-		return 1;
-	}
-	return 0;
+	return !strncmp(name, ASIDE_PREFIX, strlen(ASIDE_PREFIX));
 }
 
-static bool dir_is_empty(const char *path)
+/* Empty but for previous traces set aside (*asides: there are some). */
+static bool dir_is_empty(const char *path, bool *asides)
 {
 	DIR *d = opendir(path);
 	struct dirent *de;
@@ -42,7 +49,9 @@ static bool dir_is_empty(const char *path)
 	if (!d)
 		return false;
 	while (empty && (de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+		if (is_aside(de->d_name))
+			*asides = true;
+		else if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
 			empty = false;
 	closedir(d);
 	return empty;
@@ -54,28 +63,102 @@ static char *failed(const char *what, const char *path)
 	return xasprintf("%s %s: %s", what, path, strerror(errno));
 }
 
+static int rm_quiet(const char *path, const struct stat *st, int flag,
+		    struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	(void)(flag == FTW_DP ? rmdir(path) : unlink(path));
+	return 0;
+}
+
+/* In a detached grandchild at the lowest priority, delete every trace set
+ * aside in dir; the caller waits only for the first fork. */
+static void discard_aside(const char *dir)
+{
+	pid_t pid = fork();
+	struct dirent *de;
+	DIR *d;
+
+	if (pid < 0) /* nothing lost: the next run deletes them */
+		return;
+	if (pid > 0) {
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		return;
+	}
+	if (fork() != 0)
+		_exit(0);
+	setsid(); /* a ^C meant for the workload does not stop it */
+	/* nobody waits for it: it holds none of the caller's pipes open */
+	int null = open("/dev/null", O_RDWR);
+
+	for (int fd = 0; null >= 0 && fd < 3; fd++)
+		dup2(null, fd);
+	close_range(3, ~0U, 0);
+	(void)setpriority(PRIO_PROCESS, 0, 19);
+	d = opendir(dir);
+	while (d && (de = readdir(d))) {
+		char *p;
+
+		if (!is_aside(de->d_name))
+			continue;
+		p = xasprintf("%s/%s", dir, de->d_name);
+		nftw(p, rm_quiet, 16, FTW_DEPTH | FTW_PHYS);
+		free(p);
+	}
+	_exit(0);
+}
+
+/* Move log and meta (a previous trace) into DIR/.unroot-old.XXXXXX. */
+static int set_aside(const char *dir, const char *meta, const char *log,
+		     char **why)
+{
+	char *aside = xasprintf("%s/" ASIDE_PREFIX "XXXXXX", dir);
+	char *to = NULL;
+	int rc = -1;
+
+	if (!mkdtemp(aside)) {
+		*why = failed("cannot set the old trace aside in", dir);
+		goto out;
+	}
+	to = xasprintf("%s/" UNROOT_TRACE_LOGDIR, aside);
+	if (rename(log, to) && errno != ENOENT) {
+		*why = failed("cannot move the old trace aside:", log);
+		goto out;
+	}
+	free(to);
+	to = xasprintf("%s/" UNROOT_TRACE_META, aside);
+	if (rename(meta, to)) {
+		*why = failed("cannot move the old trace aside:", meta);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(to);
+	free(aside);
+	return rc;
+}
+
 static int clear_old_trace(const char *dir, const char *meta, const char *log,
 			   char **why)
 {
+	bool asides = false;
 	struct stat st;
 
 	if (lstat(meta, &st) == 0 && S_ISREG(st.st_mode)) {
-		/* a previous trace: replace its log and metadata */
-		if (nftw(log, rm_entry, 16, FTW_DEPTH | FTW_PHYS) &&
-		    errno != ENOENT) {
-			*why = failed("cannot remove the old trace in", log);
+		/* a previous trace: set aside, deleted in the background */
+		if (set_aside(dir, meta, log, why))
 			return -1;
-		}
-		if (unlink(meta)) {
-			*why = failed("cannot remove", meta);
-			return -1;
-		}
-	} else if (!dir_is_empty(dir)) {
+		asides = true;
+	} else if (!dir_is_empty(dir, &asides)) {
 		*why = xasprintf("%s is not empty and is not an unroot trace; "
 				 "refusing to use it (choose another with -o)",
 				 dir);
 		return -1;
 	}
+	if (asides)
+		discard_aside(dir);
 	return 0;
 }
 

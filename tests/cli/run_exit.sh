@@ -5,7 +5,8 @@
 # and the exit codes every command shares (README.md's table): a
 # directory that holds no trace is exit 3 naming it, for every command
 # that reads traces; a usage error is exit 2 (125 for run and docker);
-# apply refuses a Dockerfile without FROM, naming it.
+# apply refuses a Dockerfile without FROM, naming it.  A previous trace
+# is set aside and deleted in the background, a left-over of that too.
 set -u
 unroot=$1
 tmp=$(mktemp -d)
@@ -47,6 +48,34 @@ touch "$tmp/t/log/old.jsonl" "$tmp/t/keep-me"
 expect 0 true
 [ ! -e "$tmp/t/log/old.jsonl" ] || { echo "FAIL: old log kept" >&2; fail=1; }
 [ -e "$tmp/t/keep-me" ] || { echo "FAIL: deleted a foreign file" >&2; fail=1; }
+
+# the previous trace is set aside (a hidden .unroot-old.* directory) and
+# deleted in the background; once that is done nothing of it is left
+gone() { # DIR: whether no trace set aside is left in DIR after 10 s
+	i=0
+	while [ $i -lt 100 ]; do
+		set -- "$1" "$1"/.unroot-old.*
+		[ -e "$2" ] || return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+gone "$tmp/t" || { echo "FAIL: the old trace set aside is never deleted" >&2; fail=1; }
+# one left behind (its deleting process killed) does not make a directory
+# foreign, and the next run deletes it
+mkdir -p "$tmp/left/.unroot-old.abcdef/log"
+touch "$tmp/left/.unroot-old.abcdef/log/1-x.jsonl"
+expect_in() { # DIR WANT CMD...: unroot run -o DIR with its status
+	d=$1 want=$2
+	shift 2
+	"$unroot" run -o "$d" -- "$@" >/dev/null 2>"$tmp/err"
+	got=$?
+	[ "$got" = "$want" ] || { echo "FAIL: run -o $d $*: exit $got, want $want" >&2; cat "$tmp/err" >&2; fail=1; }
+}
+expect_in "$tmp/left" 0 true
+gone "$tmp/left" || { echo "FAIL: a trace left aside is not deleted" >&2; fail=1; }
+[ -f "$tmp/left/trace.json" ] || { echo "FAIL: no trace written beside a left-over" >&2; fail=1; }
 
 # a non-empty directory that is not a trace is refused, untouched
 mkdir "$tmp/other"

@@ -1,0 +1,89 @@
+#!/bin/sh
+# run_warnings.sh UNROOT CASE - `unroot run` and `unroot report` print the
+# same warnings (one service computes them), as root and as uid 1001:
+#   lost_nothing: sh -c 'true; true' (Debian's sh leaves by _exit) and a
+#     pipeline of real programs lose nothing, so neither command warns;
+#   sigkill: a workload killed by SIGKILL is reported INCOMPLETE by both.
+# The run's "Warnings:" block (up to its "  trace:" line) must equal the
+# report's "Warnings:" block line for line.  Exit 77 when uid 1001 cannot
+# be used (not root, or no setpriv).
+set -u
+unroot=$1
+case=$2
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../common/stage.sh"
+[ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1 || {
+	echo "SKIP: needs root and setpriv for uid 1001"
+	exit 77
+}
+tmp=$(mktemp -d /tmp/unroot-runwarn.XXXXXX)
+chmod 755 "$tmp"
+trap 'rm -rf "$tmp"' EXIT
+u=$(stage_unroot "$unroot" "$tmp/stage")
+fail=0
+bad() {
+	echo "FAIL: $*" >&2
+	fail=1
+}
+
+as() { # USER CMD...
+	user=$1
+	shift
+	if [ "$user" = root ]; then
+		"$@"
+	else
+		setpriv --reuid=1001 --regid=1001 --clear-groups "$@"
+	fi
+}
+
+# check USER WANT-STATUS NAME CMD...: run CMD traced as USER into
+# $tmp/USER/NAME; leaves the run's and the report's warnings in
+# $tmp/USER/NAME.run and .report
+check() {
+	user=$1 want=$2 name=$3
+	shift 3
+	d=$tmp/$user
+	as "$user" "$u" run -o "$d/$name" -- "$@" >/dev/null 2>"$d/$name.err"
+	st=$?
+	[ "$st" = "$want" ] || bad "$user $name: exit $st, want $want: $(cat "$d/$name.err")"
+	sed -n '/^Warnings:$/,/^  trace: /p' "$d/$name.err" | sed '$d' >"$d/$name.run"
+	as "$user" "$u" report "$d/$name" >"$d/$name.out" 2>&1 ||
+		bad "$user $name: unroot report failed: $(cat "$d/$name.out")"
+	sed -n '/^Warnings:$/,$p' "$d/$name.out" >"$d/$name.report"
+	[ -s "$d/$name.run" ] || bad "$user $name: the run printed no warnings block: $(cat "$d/$name.err")"
+	cmp -s "$d/$name.run" "$d/$name.report" || {
+		bad "$user $name: run and report disagree"
+		diff "$d/$name.run" "$d/$name.report" >&2
+	}
+}
+
+for user in root 1001; do
+	mkdir -p "$tmp/$user"
+	[ "$user" = root ] || chown 1001:1001 "$tmp/$user"
+	cd "$tmp/$user" || exit 1
+	case $case in
+	lost_nothing)
+		check "$user" 0 dash sh -c 'true; true'
+		check "$user" 0 pipe sh -c 'seq 100 | sort -r | tr 1 x >out.txt; cat out.txt | wc -l >/dev/null'
+		for n in dash pipe; do
+			if [ "$(cat "$n.run")" != "$(printf 'Warnings:\n  none')" ]; then
+				bad "$user $n: warned although nothing was lost:"
+				cat "$n.run" >&2
+			fi
+		done
+		;;
+	sigkill)
+		check "$user" 137 killed sh -c 'echo x >before.txt; kill -KILL $$; echo y >after.txt'
+		grep -q '^  INCOMPLETE: .*killed by signal 9, SIGKILL' killed.run ||
+			bad "$user: a SIGKILLed workload is not reported incomplete: $(cat killed.err)"
+		[ ! -e after.txt ] || bad "$user: the workload went on after SIGKILL"
+		;;
+	*)
+		echo "run_warnings.sh: unknown case $case" >&2
+		exit 2
+		;;
+	esac
+	cd "$tmp" || exit 1
+done
+[ "$fail" = 0 ] && echo PASS
+exit "$fail"
