@@ -463,7 +463,8 @@ static bool under_helper(void)
 }
 
 /* What becomes of a static program: recorded untraced as before, run
- * through the helper, or already seen by the helper tracing us. */
+ * through the helper, or already seen by the helper tracing us (or the
+ * helper itself). */
 enum handoff { UNTRACED, HANDOFF, COVERED };
 
 /*
@@ -478,7 +479,10 @@ static enum handoff via_helper(const char *file, char *const argv[], char *abs)
 	const char *why = why_untraced(file, 0, -1, -1);
 	if (!why || strcmp(why, UNTRACED_STATIC))
 		return UNTRACED;
-	if (under_helper())
+	/* the helper itself, run by hand: it records what it runs, and a
+	 * helper tracing a helper could never attach */
+	const char *base = strrchr(file, '/');
+	if (under_helper() || !strcmp(base ? base + 1 : file, "unroot-ptrace"))
 		return COVERED;
 	return helper[0] && ur_absolute(AT_FDCWD, file, abs, PATH_MAX)
 		   ? HANDOFF

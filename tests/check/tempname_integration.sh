@@ -19,7 +19,8 @@
 # needs is missing.
 set -u
 unroot=$1
-ptrace=$2
+ptrace=$2 # the static Go job is handed to it by the preload's exec
+[ -x "$ptrace" ] || { echo "FAIL: no fallback tracer $ptrace" >&2; exit 1; }
 nruns=${3:-3}
 here=$(cd "$(dirname "$0")" && pwd)
 py=/usr/bin/python3
@@ -94,7 +95,7 @@ job_of() { # WORKLOAD WS
 		;;
 	gunicorn) echo "gunicorn --daemon --pid $2/g.pid --bind unix:$2/g.sock --chdir $tmp/bin --log-file $2/g.log tempname_wsgi:app && for i in \$(seq 200); do [ -S $2/g.sock ] && break; sleep 0.05; done && curl -s --unix-socket $2/g.sock http://x/ >$2/got && kill \$(cat $2/g.pid) && sh -c '$gone' $2/g.pid" ;;
 	node) echo "node $tmp/bin/tempname_job.js" ;;
-	go) echo "$ptrace $tmp/bin/gojob" ;;
+	go) echo "$tmp/bin/gojob" ;;
 	java) echo "java -cp $tmp/bin TempnameJob" ;;
 	esac
 }
