@@ -1,5 +1,5 @@
 #!/bin/sh
-# scale.sh - the stress suite at the scale issue 7 asks for: 64 threads x
+# scale.sh - the stress suite at scale: 64 threads x
 # 5,000 creates, 1,000 forked children each creating a file, and the same
 # thread storm SIGKILLed mid-way.  The open records that succeeded must be
 # exactly the files on disk (after a SIGKILL at most one call in flight per

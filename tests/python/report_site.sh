@@ -1,6 +1,6 @@
 #!/bin/sh
 # report_site.sh BUILD_DIR - the Python call site of a denied write, end to
-# end through the CLI (issue 8, "done when"): profile
+# end through the CLI: profile
 #   python3 -c 'import matplotlib; matplotlib.use("Agg"); import matplotlib.pyplot'
 # as uid 1001 with a HOME it cannot write and MPLCONFIGDIR unset, then
 #   - `unroot report` shows the denied config/cache mkdir with the matplotlib
