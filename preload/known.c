@@ -564,3 +564,14 @@ void ur_known_fd_moved(const char *path)
 		}
 	}
 }
+
+bool ur_known_state(const char *path, uint64_t key, struct stat *st)
+{
+	bool present;
+
+	if (ur_known_get(key, st, &present))
+		return present;
+	present = ur_sys_lstat(path, st) == 0;
+	ur_known_put(key, st, present);
+	return present;
+}

@@ -61,7 +61,7 @@ static const char *const env_allowed[] = {
     NULL,
 };
 
-static bool env_is_allowed(const char *entry, size_t namelen)
+bool ur_env_is_allowed(const char *entry, size_t namelen)
 {
 	if (namelen > 4 && !strncmp(entry, "XDG_", 4))
 		return true;
@@ -96,7 +96,7 @@ static uint64_t put_env(struct jbuf *j)
 	for (char **e = environ; e && *e; e++) {
 		const char *eq = strchr(*e, '=');
 		size_t n = eq ? (size_t)(eq - *e) : 0;
-		if (!n || n >= sizeof name || !env_is_allowed(*e, n))
+		if (!n || n >= sizeof name || !ur_env_is_allowed(*e, n))
 			continue;
 		h = fnv(h, *e, strlen(*e) + 1);
 		if (!j)

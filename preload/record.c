@@ -283,18 +283,6 @@ static void absolute_paths(struct call *c, struct scratch *s)
 	}
 }
 
-/* The state of path: known already (known.c), else from lstat. */
-static bool state_of(const char *path, uint64_t key, struct stat *st)
-{
-	bool present;
-
-	if (ur_known_get(key, st, &present))
-		return present;
-	present = ur_sys_lstat(path, st) == 0;
-	ur_known_put(key, st, present);
-	return present;
-}
-
 static uint64_t key_of(const char *path)
 {
 	return path[0] == '/' ? ur_hash_path(path, strlen(path)) : 0;
@@ -393,7 +381,7 @@ static void target_states(struct call *c, struct scratch *s)
 	} else if (fails_if_exists(c) || try_exclusive_open(c, s)) {
 		s->st_after = !s->performed;
 	} else {
-		s->has_st = state_of(s->abs, s->abs_key, &s->st);
+		s->has_st = ur_known_state(s->abs, s->abs_key, &s->st);
 	}
 	if (s->abs2[0] != '/')
 		return;
@@ -402,7 +390,7 @@ static void target_states(struct call *c, struct scratch *s)
 	else if (c->op == OP_LINK)
 		s->st2_after = true;
 	else if (!try_noreplace_rename(c, s))
-		s->has_st2 = state_of(s->abs2, s->abs2_key, &s->st2);
+		s->has_st2 = ur_known_state(s->abs2, s->abs2_key, &s->st2);
 }
 
 static void pre_state(struct call *c, struct scratch *s)
@@ -417,7 +405,7 @@ static void pre_state(struct call *c, struct scratch *s)
 	s->parent_key =
 	    s->parent[0] ? ur_hash_path(s->parent, s->parent_len) : 0;
 	if (s->parent[0])
-		s->has_pst = state_of(s->parent, s->parent_key, &s->pst);
+		s->has_pst = ur_known_state(s->parent, s->parent_key, &s->pst);
 	if (s->parent[0]) {
 		/*
 		 * The same parent as this thread's last event (a storm in

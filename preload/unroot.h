@@ -156,6 +156,9 @@ HIDDEN void ur_log_trim(void); /* the image ends: cut its file */
 HIDDEN void ur_log_reset_start(void);
 
 /* proc.c */
+/* proc.c: is the variable of this environment entry (its name namelen
+ * bytes long) one the proc record keeps?  (the allow-list of SCHEMA.md) */
+HIDDEN bool ur_env_is_allowed(const char *entry, size_t namelen);
 HIDDEN void ur_write_proc(void);
 HIDDEN void ur_proc_after_fork(pid_t parent); /* in the child */
 HIDDEN void ur_write_once_per_ns_and_root(void);
@@ -225,6 +228,9 @@ HIDDEN uint64_t ur_hash_path(const char *s, size_t n); /* never 0 */
 HIDDEN void ur_known_tick(void); /* an event starts: read the clock once */
 HIDDEN bool ur_known_get(uint64_t key, struct stat *st, bool *present);
 HIDDEN void ur_known_put(uint64_t key, const struct stat *st, bool present);
+/* The state of path (hashed to key): known already, else from lstat, and
+ * remembered; true when it exists. */
+HIDDEN bool ur_known_state(const char *path, uint64_t key, struct stat *st);
 HIDDEN void ur_known_forget(uint64_t key);
 HIDDEN void ur_known_forget_all(void); /* a child finished, a dir moved */
 HIDDEN bool ur_fd_path(int fd, char *out, size_t cap);

@@ -20,50 +20,8 @@
 
 #include "tracer.h"
 
-/* The preload's allow-list (preload/proc.c, SCHEMA.md "proc"). */
-static const char *const env_allowed[] = {
-    "HOME",
-    "USER",
-    "LOGNAME",
-    "PWD",
-    "TMPDIR",
-    "TMP",
-    "TEMP",
-    "LANG",
-    "HF_HOME",
-    "HF_HUB_CACHE",
-    "TRANSFORMERS_CACHE",
-    "MPLCONFIGDIR",
-    "NUMBA_CACHE_DIR",
-    "TORCH_HOME",
-    "TORCHINDUCTOR_CACHE_DIR",
-    "TRITON_CACHE_DIR",
-    "PYTHONDONTWRITEBYTECODE",
-    "PYTHONPYCACHEPREFIX",
-    "PIP_CACHE_DIR",
-    "NPM_CONFIG_CACHE",
-    "YARN_CACHE_FOLDER",
-    "GOCACHE",
-    "JUPYTER_RUNTIME_DIR",
-    "JUPYTER_DATA_DIR",
-    "JUPYTER_CONFIG_DIR",
-    "DOTNET_CLI_HOME",
-    "NUGET_PACKAGES",
-    "TIKTOKEN_CACHE_DIR",
-    "YOLO_CONFIG_DIR",
-    "PGDATA",
-    NULL,
-};
-
-static bool env_is_allowed(const char *entry, size_t namelen)
-{
-	if (namelen > 4 && !strncmp(entry, "XDG_", 4))
-		return true;
-	for (const char *const *a = env_allowed; *a; a++)
-		if (strlen(*a) == namelen && !strncmp(*a, entry, namelen))
-			return true;
-	return false;
-}
+/* The environment recorded is the preload's allow-list:
+ * ur_env_is_allowed (preload/proc.c, SCHEMA.md "proc"). */
 
 static void put_env(struct jbuf *j, pid_t pid)
 {
@@ -78,7 +36,7 @@ static void put_env(struct jbuf *j, pid_t pid)
 		const char *e = env + i;
 		const char *eq = strchr(e, '=');
 		size_t k = eq ? (size_t)(eq - e) : 0;
-		if (!k || k >= sizeof name || !env_is_allowed(e, k))
+		if (!k || k >= sizeof name || !ur_env_is_allowed(e, k))
 			continue;
 		memcpy(name, e, k);
 		name[k] = 0;

@@ -88,19 +88,6 @@ static void absolute(struct thread *t, struct pending *p, int dirfd,
 	snprintf(out, cap, "%s", path);
 }
 
-/* The state of path, remembered or from lstat. */
-static bool state_of(const char *path, struct stat *st)
-{
-	uint64_t key = ur_hash_path(path, strlen(path));
-	bool present;
-
-	if (ur_known_get(key, st, &present))
-		return present;
-	present = lstat(path, st) == 0;
-	ur_known_put(key, st, present);
-	return present;
-}
-
 /* lstat again (the tracee runs on meanwhile: loop.c resumed it) */
 static void relearn(const char *path)
 {
@@ -196,12 +183,15 @@ void tr_resolve(struct thread *t, struct pending *p)
 		absolute(t, p, c->dirfd2, c->path2, p->abs2, sizeof p->abs2);
 	ur_known_tick();
 	if (c->path && p->abs[0] == '/')
-		p->has_st = state_of(p->abs, &p->st);
+		p->has_st = ur_known_state(
+		    p->abs, ur_hash_path(p->abs, strlen(p->abs)), &p->st);
 	if (c->path2 && p->abs2[0] == '/')
-		p->has_st2 = state_of(p->abs2, &p->st2);
+		p->has_st2 = ur_known_state(
+		    p->abs2, ur_hash_path(p->abs2, strlen(p->abs2)), &p->st2);
 	if (p->abs[0] != '/')
 		return;
 	ur_parent_of(p->abs, p->parent);
-	p->has_pst = state_of(p->parent, &p->pst);
+	p->has_pst = ur_known_state(
+	    p->parent, ur_hash_path(p->parent, strlen(p->parent)), &p->pst);
 	note_ancestors(t->img, p->parent);
 }
