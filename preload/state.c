@@ -51,15 +51,6 @@ static bool copy_env(const char *name, char *out, size_t cap)
 	return true;
 }
 
-static bool has_word(const char *list, const char *word)
-{
-	size_t n = strlen(word);
-	for (const char *p = list; (p = strstr(p, word)); p += n)
-		if ((p == list || p[-1] == ',') && (p[n] == 0 || p[n] == ','))
-			return true;
-	return false;
-}
-
 static void read_settings(void)
 {
 	if (!copy_env(UNROOT_ENV_LOG, ur_logdir, sizeof ur_logdir) ||
@@ -72,10 +63,10 @@ static void read_settings(void)
 		    strlen(info.dli_fname) < sizeof ur_lib)
 			strcpy(ur_lib, info.dli_fname);
 	}
-	ur_record_reads = has_word(ur_flags_text, UNROOT_FLAG_READS);
-	ur_record_stacks = !has_word(ur_flags_text, UNROOT_FLAG_NOSTACKS);
-	ur_record_argv = has_word(ur_flags_text, UNROOT_FLAG_ARGV);
-	ur_fork_records = !has_word(ur_flags_text, UNROOT_FLAG_NOFORKREC);
+	ur_record_reads = ur_flags_have(ur_flags_text, UNROOT_FLAG_READS);
+	ur_record_stacks = !ur_flags_have(ur_flags_text, UNROOT_FLAG_NOSTACKS);
+	ur_record_argv = ur_flags_have(ur_flags_text, UNROOT_FLAG_ARGV);
+	ur_fork_records = !ur_flags_have(ur_flags_text, UNROOT_FLAG_NOFORKREC);
 	ur_enabled = 1;
 }
 

@@ -156,6 +156,8 @@ HIDDEN void ur_log_trim(void); /* the image ends: cut its file */
 HIDDEN void ur_log_reset_start(void);
 
 /* proc.c */
+/* flags.c: is word one of the comma list's (NULL: none)? */
+HIDDEN bool ur_flags_have(const char *list, const char *word);
 /* proc.c: is the variable of this environment entry (its name namelen
  * bytes long) one the proc record keeps?  (the allow-list of SCHEMA.md) */
 HIDDEN bool ur_env_is_allowed(const char *entry, size_t namelen);

@@ -55,15 +55,6 @@ struct settings tr_set;
 	 PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT |    \
 	 PTRACE_O_TRACESECCOMP | PTRACE_O_EXITKILL)
 
-static bool has_word(const char *list, const char *word)
-{
-	size_t n = strlen(word);
-	for (const char *p = list; (p = strstr(p, word)); p += n)
-		if ((p == list || p[-1] == ',') && (p[n] == 0 || p[n] == ','))
-			return true;
-	return false;
-}
-
 /* Settings from the environment; false when tracing is off. */
 static bool read_settings(bool reads)
 {
@@ -73,8 +64,8 @@ static bool read_settings(bool reads)
 	if (!log || log[0] != '/' || strlen(log) >= sizeof tr_set.logdir)
 		return false;
 	strcpy(tr_set.logdir, log);
-	tr_set.reads = reads || (flags && has_word(flags, "reads"));
-	tr_set.argv = flags && has_word(flags, "argv");
+	tr_set.reads = reads || ur_flags_have(flags, UNROOT_FLAG_READS);
+	tr_set.argv = ur_flags_have(flags, UNROOT_FLAG_ARGV);
 	return true;
 }
 
