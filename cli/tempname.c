@@ -106,6 +106,35 @@ static bool by_kinds(const find_fn *v, size_t n, const char *c, size_t len,
 
 #define NKINDS(v) (sizeof v / sizeof v[0])
 
+/*
+ * Made exclusively and renamed over the name that begins it: the bytes
+ * after that name (and a separator) are the token, less a short
+ * extension (".tmp").  The
+ * kept name may run into the token with no separator (Python's
+ * NamedTemporaryFile(prefix=name), as pip and atomic writers use it).
+ */
+static bool by_adjacent(const char *c, size_t len, unsigned ev,
+			struct tn_token *tok)
+{
+	size_t kept = ev >> TN_KEPT_SHIFT, end = len;
+
+	if (!(ev & TN_ADJACENT) || !(ev & TN_EXCL) || kept >= len)
+		return false;
+	while (kept < len && strchr(".-_~", c[kept])) /* a separator stays */
+		kept++;
+	for (size_t i = len; i > kept && len - i <= 8; i--)
+		if (c[i - 1] == '.') {
+			if (i - 1 >= kept + 4 && i < len)
+				end = i - 1;
+			break;
+		}
+	if (end - kept < 4)
+		return false;
+	tok->start = kept;
+	tok->len = end - kept;
+	return true;
+}
+
 /* Made exclusively, and removed, or private, or in a directory made
  * exclusively: the lenient kinds of token. */
 static bool by_evidence(const char *c, size_t len, unsigned ev,
@@ -114,6 +143,8 @@ static bool by_evidence(const char *c, size_t len, unsigned ev,
 	if (!(ev & TN_EXCL) ||
 	    !(ev & (TN_REMOVED | TN_PRIVATE | TN_PARENT_EXCL)))
 		return false;
+	if (by_adjacent(c, len, ev, tok))
+		return true;
 	if ((ev & TN_PRIVATE) &&
 	    (tn_find_uuid(c, len, tok) || tn_find_b64(c, len, tok) ||
 	     tn_find_py_private(c, len, ev & TN_REMOVED, tok)))
@@ -146,6 +177,33 @@ static void add_bits(struct tn_evidence *ev, const char *path, unsigned bits)
 		s->val = (void *)((uintptr_t)s->val | bits);
 	else
 		map_put(&ev->m, path, (void *)(uintptr_t)bits);
+}
+
+/*
+ * A rename of dir/NAME+TOKEN (or dir/.NAME+TOKEN) over dir/NAME: the
+ * TN_ADJACENT bits with NAME's length kept, else 0.
+ */
+static unsigned adjacent(const struct trace_event *e)
+{
+	const char *from = e->path, *to = e->path2;
+	const char *fb, *tb;
+	size_t dir, kept;
+
+	if (!from || !to || !(fb = strrchr(from, '/')) ||
+	    !(tb = strrchr(to, '/')))
+		return 0;
+	dir = (size_t)(fb - from);
+	if (dir != (size_t)(tb - to) || memcmp(from, to, dir))
+		return 0;
+	fb++, tb++;
+	kept = strlen(tb);
+	if (*fb == '.' && *tb != '.' && !strncmp(fb + 1, tb, kept))
+		kept++;
+	else if (strncmp(fb, tb, kept))
+		return 0;
+	if (!kept || kept > TN_KEPT_MAX || strlen(fb) < kept + 4)
+		return 0;
+	return TN_ADJACENT | (unsigned)kept << TN_KEPT_SHIFT;
 }
 
 /* Whether the '|' list of flag names holds name. */
@@ -201,7 +259,7 @@ void tn_evidence_note(struct tn_evidence *ev, const struct trace_event *e)
 		break;
 	case OP_RENAME:
 		if (!has_flag(e->flags_text, "RENAME_EXCHANGE"))
-			add_bits(ev, e->path, TN_REMOVED);
+			add_bits(ev, e->path, TN_REMOVED | adjacent(e));
 		if (e->path2 && has_flag(e->flags_text, "RENAME_NOREPLACE"))
 			add_bits(ev, e->path2, TN_EXCL);
 		break;

@@ -36,7 +36,13 @@ enum {
 	/* Not recorded per path: the classifier's input when the
 	 * component's directory was itself created exclusively. */
 	TN_PARENT_EXCL = 16,
+	/* renamed over a sibling whose name begins it ("x.json" made as
+	 * "x.jsonk3j_2q9a.tmp", or ".x.json.Ab12Cd"): how many bytes of the
+	 * component are that kept name is in the bits from TN_KEPT_SHIFT */
+	TN_ADJACENT = 32,
 };
+#define TN_KEPT_SHIFT 8
+#define TN_KEPT_MAX   255u
 
 /* The evidence of a trace: raw path -> bits. */
 struct tn_evidence {

@@ -367,6 +367,49 @@ START_TEST(evidence_from_events)
 }
 END_TEST
 
+/*
+ * A file made exclusively and renamed over the name that begins it is an
+ * atomic writer's temporary: the kept name stays literal even where the
+ * token runs into it, and a short extension stays too.
+ */
+START_TEST(name_renamed_over_its_prefix_keeps_the_prefix)
+{
+	struct tn_evidence ev = TN_EVIDENCE_INIT;
+	struct trace_event e;
+	const char *from = "/t/x.dist-info/direct_url.jsondwd_3vqw.tmp";
+
+	memset(&e, 0, sizeof e);
+	e.op = OP_OPEN;
+	e.flags = O_RDWR | O_CREAT | O_EXCL;
+	e.path = from;
+	tn_evidence_note(&ev, &e);
+	e.op = OP_RENAME;
+	e.path2 = "/t/x.dist-info/direct_url.json";
+	tn_evidence_note(&ev, &e);
+	e.op = OP_OPEN;
+	e.path = "/t/.cfg.Ab12Cd";
+	tn_evidence_note(&ev, &e);
+	e.op = OP_RENAME;
+	e.path2 = "/t/cfg";
+	tn_evidence_note(&ev, &e);
+	e.path = "/t/other-name1234"; /* not the target's name */
+	e.path2 = "/t/name";
+	tn_evidence_note(&ev, &e);
+	expect("direct_url.jsondwd_3vqw.tmp", bits_of(&ev, from),
+	       "direct_url.json[dwd_3vqw].tmp", TN_BY_EVIDENCE);
+	expect(".cfg.Ab12Cd", bits_of(&ev, "/t/.cfg.Ab12Cd"), ".cfg.[Ab12Cd]",
+	       TN_BY_EVIDENCE);
+	ck_assert(!(bits_of(&ev, "/t/other-name1234") & TN_ADJACENT));
+	/* a rename over a name that does not begin it, or into another
+	 * directory, shows nothing of the kind */
+	e.path = "/t/a/cfgXYZW1";
+	e.path2 = "/t/b/cfg";
+	tn_evidence_note(&ev, &e);
+	ck_assert(!(bits_of(&ev, "/t/a/cfgXYZW1") & TN_ADJACENT));
+	tn_evidence_free(&ev);
+}
+END_TEST
+
 START_TEST(first_temporary_component_of_a_path)
 {
 	struct tn_evidence ev = TN_EVIDENCE_INIT;
@@ -487,6 +530,7 @@ Suite *test_suite(void)
 	tcase_add_loop_test(tc, miss_rates_of_common_generators, 0,
 			    sizeof generators / sizeof generators[0]);
 	tcase_add_test(tc, evidence_from_events);
+	tcase_add_test(tc, name_renamed_over_its_prefix_keeps_the_prefix);
 	tcase_add_test(tc, first_temporary_component_of_a_path);
 	tcase_add_test(tc, align_one_random_token);
 	tcase_add_test(tc, align_never_masks_a_version);

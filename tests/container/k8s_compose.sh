@@ -159,6 +159,9 @@ W, image = sys.argv[1], sys.argv[2]
 p = yaml.safe_load(open(W + "/plan.pod"))
 p["spec"]["containers"][0]["image"] = image   # the hardened image
 p["spec"]["restartPolicy"] = "Never"
+# podman publishes a containerPort on the host, which --network none
+# forbids; in Kubernetes the field only documents the port (checked above)
+p["spec"]["containers"][0].pop("ports", None)
 yaml.safe_dump(p, open(W + "/pod.yaml", "w"))
 PY
 name=$(python3 -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["metadata"]["name"])' "$WORK/pod.yaml")
