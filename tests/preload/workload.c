@@ -1400,8 +1400,9 @@ static int scenario_fdtrust_threads(int n)
 {
 	pthread_t w, r;
 	plain_file("b");
-	check(pthread_create(&w, NULL, fd_writer, (void *)(long)n) == 0 &&
-		  pthread_create(&r, NULL, fd_reader, (void *)(long)n) == 0,
+	check(pthread_create(&w, NULL, fd_writer, (void *)(long)n) == 0,
+	      "pthread_create");
+	check(pthread_create(&r, NULL, fd_reader, (void *)(long)n) == 0,
 	      "pthread_create");
 	pthread_join(w, NULL);
 	pthread_join(r, NULL);
