@@ -23,7 +23,7 @@ for t in docker-compose podman python3; do
 done
 python3 -c 'import yaml' 2>/dev/null || { echo "SKIP: python3-yaml not installed"; exit 77; }
 [ -n "${UNROOT_PAYLOAD_READY:-}" ] || ensure_payload
-img=unroot-w2-deploy19-app
+img=unroot-test-deploy-app
 LOCK=/tmp/unroot-docker.lock
 
 mkdir -p "$WORK/ctx/data"
@@ -133,12 +133,12 @@ svc.update(keys)
 yaml.safe_dump({"version": "2.4", "services": {"app": svc}},
                open(W + "/compose/docker-compose.yml", "w"))
 PY
-(cd "$WORK/compose" && docker-compose -p unroot-w2-deploy19 config >/dev/null) ||
+(cd "$WORK/compose" && docker-compose -p unroot-test-deploy config >/dev/null) ||
 	fail "docker-compose config refused the keys"
 rc=0
-(cd "$WORK/compose" && docker-compose -p unroot-w2-deploy19 up \
+(cd "$WORK/compose" && docker-compose -p unroot-test-deploy up \
 	--abort-on-container-exit --exit-code-from app) >"$WORK/compose.out" 2>&1 || rc=$?
-(cd "$WORK/compose" && docker-compose -p unroot-w2-deploy19 down -v) >/dev/null 2>&1 || true
+(cd "$WORK/compose" && docker-compose -p unroot-test-deploy down -v) >/dev/null 2>&1 || true
 cat "$WORK/compose.out"
 [ "$rc" = 0 ] || fail "docker-compose up failed ($rc)"
 grep -q "uid=1001 gid=1001 read-only-root=yes" "$WORK/compose.out" ||

@@ -4,7 +4,7 @@
 # the same exit status as without unroot), and behind a shell entrypoint
 # (the preload in dash hands the static program to the helper); the report
 # names the tracer; `unroot harden` of its Dockerfile ends verified with
-# the one grant it needs.  Images are tagged unroot-w2-static17-*; docker
+# the one grant it needs.  Images are tagged unroot-test-static-*; docker
 # builds (harden's too) run under the host-wide lock, which this test takes
 # itself (run it without an outer flock).  The payload is rebuilt from the
 # current sources first (ensure_payload), as every container test does.
@@ -19,8 +19,8 @@ ensure_payload
 docker image inspect unroot-base:bullseye >/dev/null 2>&1 ||
 	fail "unroot-base:bullseye is missing (scripts/base-images bullseye)"
 
-IMG=unroot-w2-static17-go
-SHIMG=unroot-w2-static17-shell
+IMG=unroot-test-static-go
+SHIMG=unroot-test-static-shell
 mkdir "$WORK/ctx"
 cp "$GO" "$WORK/ctx/workload"
 cat >"$WORK/ctx/Dockerfile" <<'DF'
@@ -97,7 +97,7 @@ shell() { # behind a shell entrypoint: dash's preload hands it over
 harden() { # the Dockerfile hardens to a verified non-root image
 	step "unroot harden of the static entrypoint"
 	(cd "$WORK/ctx" && flock $LOCK "$UNROOT" harden -f Dockerfile \
-		-t unroot-w2-static17-harden) >"$WORK/harden.out" 2>&1
+		-t unroot-test-static-harden) >"$WORK/harden.out" 2>&1
 	st=$?
 	cat "$WORK/harden.out"
 	[ $st -eq 0 ] || fail "harden exited $st"

@@ -12,7 +12,7 @@
 # base image's dpkg status (the host is Debian 12, as unroot-base:bookworm)
 # and installed
 # with dpkg -i in an image built once, without network, and cached as
-# unroot-w2-services16-SVC-pkgs.  Every container runs with --network none.
+# unroot-test-service-SVC-pkgs.  Every container runs with --network none.
 set -eu
 svc=$1
 . "$SRC/tests/container/common.sh"
@@ -22,8 +22,8 @@ docker image inspect unroot-base:bookworm >/dev/null 2>&1 || ensure_images bookw
 [ -f "$PAYLOAD/lib/x86_64-linux-gnu/libunroot.so" ] || ensure_payload
 
 dir=$SRC/tests/services/$svc
-pkgs=unroot-w2-services16-$svc-pkgs
-tag=unroot-w2-services16-$svc
+pkgs=unroot-test-service-$svc-pkgs
+tag=unroot-test-service-$svc
 
 if ! docker image inspect "$pkgs" >/dev/null 2>&1; then
 	step "fetch $(cat "$dir/packages") and build $pkgs"
