@@ -72,6 +72,8 @@ struct logcursor {
 	size_t allocated;    /* bytes backed by fallocate (atomic) */
 	int growing;	     /* a thread is extending it ahead of need */
 	size_t ahead_failed; /* allocated when that last failed: not again */
+	int trimmed;	     /* sealed, and cut or left as it is: appends
+				may go to its end (atomic) */
 };
 
 struct logfile {
@@ -313,6 +315,21 @@ static bool append_record(struct logfile *lf, const char *buf, size_t len,
 	return ok;
 }
 
+/*
+ * A record appended while the file is being cut would land past the cut
+ * (the preallocated end) and be cut away with it: appends wait until the
+ * sealing thread is done, for as long as it may take (bounded: it may be
+ * descheduled, or killed, like any writer).
+ */
+static void wait_trimmed(struct logfile *lf)
+{
+	long long until = ur_now_ns() + 100000000LL;
+
+	while (!__atomic_load_n(&lf->at->trimmed, __ATOMIC_ACQUIRE) &&
+	       ur_now_ns() < until)
+		sched_yield();
+}
+
 /* This thread is between a reservation and its commit (signal handlers
  * that end the image do not wait for it: ur_log_trim). */
 static __thread int placing;
@@ -327,6 +344,7 @@ static bool place(struct logfile *lf, const char *buf, size_t len, int *err)
 	size_t off = __atomic_fetch_add(&lf->at->cursor, len, __ATOMIC_RELAXED);
 	if (UNLIKELY(off & SEALED)) {
 		placing--;
+		wait_trimmed(lf);
 		return append_record(lf, buf, len, err);
 	}
 	/* the reserved bytes stay NUL when they cannot be written: padding */
@@ -349,18 +367,12 @@ static bool place(struct logfile *lf, const char *buf, size_t len, int *err)
  * to end.  The wait for writers still copying is bounded: a thread of a
  * process that exits may be descheduled, or killed.
  */
-static void trim_own(void)
+/* Cut lf, sealed at end, once every reservation before the seal is
+ * copied (false: a writer did not finish in time, the file stays). */
+static void cut_sealed(struct logfile *lf, size_t end)
 {
-	int idx = __atomic_load_n(&file_idx, __ATOMIC_ACQUIRE);
-
-	if (idx < 0 || !files[idx].map)
-		return;
-	struct logfile *lf = &files[idx];
-	size_t end =
-	    __atomic_fetch_or(&lf->at->cursor, SEALED, __ATOMIC_ACQ_REL);
-	if (end & SEALED || placing)
-		return;
 	long long until = ur_now_ns() + 50000000LL;
+
 	while (__atomic_load_n(&lf->at->committed, __ATOMIC_ACQUIRE) != end) {
 		if (ur_now_ns() > until)
 			return;
@@ -375,6 +387,22 @@ static void trim_own(void)
 		ur_sys_close((int)fd);
 	}
 	errno = saved;
+}
+
+static void trim_own(void)
+{
+	int idx = __atomic_load_n(&file_idx, __ATOMIC_ACQUIRE);
+
+	if (idx < 0 || !files[idx].map)
+		return;
+	struct logfile *lf = &files[idx];
+	size_t end =
+	    __atomic_fetch_or(&lf->at->cursor, SEALED, __ATOMIC_ACQ_REL);
+	if (end & SEALED)
+		return;
+	if (!placing)
+		cut_sealed(lf, end);
+	__atomic_store_n(&lf->at->trimmed, 1, __ATOMIC_RELEASE);
 }
 
 void ur_log_trim(void)
