@@ -7,10 +7,12 @@
 #   - the create storm (N creates+unlinks) and the read storm (N opens for
 #     reading: never stopped) bare, under the helper, and under
 #     strace -f --seccomp-bpf -e trace=<the calls the helper traces>;
-#   - the same create storm, dynamic, under the preload alone and under
-#     the preload with the helper above it (a static init such as tini
-#     started under the helper: the filter stops every write of the
-#     preloaded program it starts, which the tracer then only follows);
+#   - the same create storm, dynamic, under the preload alone, and below
+#     a static init (tini-static) started under the helper: as a shim
+#     (shim.c: tini runs untraced, the storm is the preload's alone), and
+#     the same tini under a name the helper does not know as a shim
+#     (traced: the filter stops every write of the preloaded storm, which
+#     the tracer then only follows);
 # each ROUNDS times, alternating, printing the median and the range of
 # the microseconds per iteration and the ratios to bare.
 #
@@ -32,6 +34,12 @@ CALLS=$(sed -n 's/^S(\([a-z0-9]*\), *\([WOXC]\),.*/\1/p' "$HERE/syscalls.def" |
 		strace -e trace="$c" -o /dev/null true 2>/dev/null && printf '%s,' "$c"
 	done)
 CALLS=${CALLS%,}
+TINI=$(command -v tini-static) || {
+	echo "tracer/bench.sh: tini-static (package tini) is missing" >&2
+	exit 1
+}
+cp "$TINI" "$W/tini-static"
+cp "$TINI" "$W/init-static"
 
 # one run: microseconds per iteration
 run() {
@@ -46,8 +54,11 @@ run() {
 		"$STORM" "$kind" "$N" "$W/d" ;;
 	preload) UNROOT_LOG=$W/log LD_PRELOAD=$LIB "$STORM-dyn" create \
 		"$N" "$W/d" ;;
-	both) UNROOT_LOG=$W/log "$HELPER" -- env LD_PRELOAD="$LIB" \
-		"$STORM-dyn" create "$N" "$W/d" ;;
+	shim | traced)
+		init=$W/tini-static
+		[ "$mode" = shim ] || init=$W/init-static
+		UNROOT_LOG=$W/log "$HELPER" -- "$init" -s -- env LD_PRELOAD="$LIB" \
+			"$STORM-dyn" create "$N" "$W/d" ;;
 	esac | sed 's/ us per iteration//'
 }
 
@@ -60,7 +71,7 @@ stats() {
 
 for kind in create read dyn; do
 	modes="bare helper strace"
-	[ $kind = dyn ] && modes="preload both"
+	[ $kind = dyn ] && modes="preload shim traced"
 	for mode in $modes; do
 		: >"$W/$kind-$mode"
 	done
@@ -77,10 +88,10 @@ for kind in create read dyn; do
 done
 awk -v b="$create_bare" -v h="$create_helper" -v s="$create_strace" \
 	-v rb="$read_bare" -v rh="$read_helper" -v rs="$read_strace" \
-	-v dp="$dyn_preload" -v db="$dyn_both" 'BEGIN {
+	-v dp="$dyn_preload" -v ds="$dyn_shim" -v dt="$dyn_traced" 'BEGIN {
 	printf "one traced write call: %.1f us\n", (h - b) / 2
 	printf "create storm: helper %.2fx, strace %.2fx\n", h / b, s / b
 	printf "read storm: helper %.2fx, strace %.2fx\n", rh / rb, rs / rb
-	printf "dynamic create storm: preload %.2fx bare, with the helper above %.2fx\n", dp / b, db / b }'
+	printf "dynamic create storm: preload %.2fx bare; below tini under the helper: as a shim %.2fx, traced %.2fx (%.2fx the preload)\n", dp / b, ds / b, dt / b, dt / dp }'
 echo "N=$N, $ROUNDS rounds, load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "strace -e trace=$CALLS"

@@ -18,6 +18,10 @@
  *   PTRACE_SEIZE (P does not stop), takes the completion lock and says so;
  *   P sets no-new-privs, installs the filter, tells T, and execs PROGRAM.
  *
+ * A static init shim (tini, dumb-init, catatonit: shim.c) is not traced:
+ * it runs with its command routed through this helper again, so that a
+ * dynamic command is recorded by the preload alone, without a filter.
+ *
  * Where the attach cannot work (Yama ptrace_scope 3, or 2 without
  * CAP_SYS_PTRACE, or the attach or the filter is refused) one line on
  * stderr says why and PROGRAM runs untraced, and a static PROGRAM gets
@@ -161,6 +165,25 @@ static void run_untraced(const char *file, const char *path, char **argv,
 	int e = errno;
 	fprintf(stderr, "unroot-ptrace: %s: %s\n", file, strerror(e));
 	exit(e == ENOENT ? 127 : 126);
+}
+
+/*
+ * A static init shim (shim.c) runs untraced, its command through this
+ * helper again: a dynamic command is the preload's alone, never stopped
+ * by a filter.  Returns when path is no shim whose command is certain.
+ */
+static void run_shim(const char *file, const char *path, char **argv,
+		     bool reads)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+
+	if (n <= 0 || !ur_program_static(path))
+		return;
+	self[n] = 0;
+	char **shim = tr_shim_argv(path, argv, self, reads);
+	if (shim)
+		run_untraced(file, path, shim, NULL, 0);
 }
 
 /* The tracer, in the grandchild: attach, report, trace; never returns. */
@@ -322,6 +345,7 @@ int main(int argc, char **argv)
 		run_untraced(file, path, argv, NULL, 0);
 	if (a.if_static && !ur_program_static(path))
 		run_untraced(file, path, argv, NULL, 0);
+	run_shim(file, path, argv, a.reads);
 	const char *why = yama_forbids();
 	if (why)
 		run_untraced(file, path, argv, why, 0);

@@ -3,7 +3,8 @@
  * (syscalls.def), the tables of tracees (state.c), reading a tracee's
  * memory and /proc entries (tracee.c), decoding a call (decode.c), the
  * records (record.c) and their files, one per process image (image.c), the
- * seccomp filter (filter.c) and the ptrace loop (loop.c).
+ * seccomp filter (filter.c), the init shims run untraced (shim.c) and the
+ * ptrace loop (loop.c).
  *
  * The helper reuses the preload's description of a call (struct call), its
  * JSON encoder (encode.c), path normalisation (path.c), raw system calls
@@ -208,6 +209,13 @@ void tr_record_untraced(struct image *img, pid_t pid, const char *path,
 bool tr_exec_preloaded(pid_t pid);
 enum ur_elf_kind tr_file_kind(const char *path);
 const char *tr_exec_untraced_why(pid_t pid, uid_t euid, gid_t egid);
+
+/* ---- shim.c: static init shims ---- */
+/* For an init shim (tini, dumb-init, catatonit) at path whose command
+ * argv names with certainty: argv with `helper [--reads] --if-static --`
+ * before the command (allocated); else NULL. */
+char **tr_shim_argv(const char *path, char **argv, const char *helper,
+		    bool reads);
 
 /* ---- loop.c ---- */
 /* Trace until the last tracee is gone; the status of root (wait status). */
