@@ -6,11 +6,7 @@
 # (no SIGTERM handler: killed after the timeout, 137; a handler: 0).
 # It only runs containers (no docker build): no host-wide lock.
 . "$(dirname "$0")/lib.sh"
-IMG=unroot-base:bookworm
-command -v docker >/dev/null || skip "docker is missing"
-docker info >/dev/null 2>&1 || skip "no Docker engine answers"
-docker image inspect $IMG >/dev/null 2>&1 ||
-	skip "$IMG is missing: run scripts/base-images bookworm"
+need_docker
 [ -x "$T/bin/workload-go" ] || skip "the Go workload was not built"
 W=$T/work
 NAME=unroot-tracer-test-$$

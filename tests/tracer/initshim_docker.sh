@@ -11,11 +11,7 @@
 #     the trace although docker-init's exit ends the container.
 # Exit statuses are those of the same containers without unroot.
 . "$(dirname "$0")/lib.sh"
-IMG=unroot-base:bookworm
-command -v docker >/dev/null || skip "docker is missing"
-docker info >/dev/null 2>&1 || skip "no Docker engine answers"
-docker image inspect $IMG >/dev/null 2>&1 ||
-	skip "$IMG is missing: run scripts/base-images bookworm"
+need_docker
 SHIM=$(command -v tini-static) || skip "tini-static (package tini) is missing"
 [ -x "$T/bin/workload-go" ] || skip "the Go workload was not built"
 LIB=$(dirname "$HELPER")/libunroot.so

@@ -73,3 +73,13 @@ workload_specs() {
 	fi
 	echo "$ws"
 }
+
+# need_docker: skip unless Docker answers and has the image the container
+# tests run in, unroot-base:bookworm (IMG)
+need_docker() {
+	IMG=unroot-base:bookworm
+	command -v docker >/dev/null || skip "docker is missing"
+	docker info >/dev/null 2>&1 || skip "no Docker engine answers"
+	docker image inspect $IMG >/dev/null 2>&1 ||
+		skip "$IMG is missing: run scripts/base-images bookworm"
+}
