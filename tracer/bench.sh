@@ -27,13 +27,8 @@ LIB=$BUILD/lib/unroot/libunroot.so
 STORM=$BUILD/tests/tracer/storm
 W=$(mktemp -d /dev/shm/unroot-bench.XXXXXX)
 trap 'rm -rf "$W"' EXIT
-# the calls the helper stops without --reads (syscalls.def classes W O X
-# C), less those this strace does not know by name
-CALLS=$(sed -n 's/^S(\([a-z0-9]*\), *\([WOXC]\),.*/\1/p' "$HERE/syscalls.def" |
-	while read -r c; do
-		strace -e trace="$c" -o /dev/null true 2>/dev/null && printf '%s,' "$c"
-	done)
-CALLS=${CALLS%,}
+# the calls the helper stops without --reads, as strace names them
+CALLS=$(sh "$HERE/strace-calls.sh")
 TINI=$(command -v tini-static) || {
 	echo "tracer/bench.sh: tini-static (package tini) is missing" >&2
 	exit 1
