@@ -1,7 +1,8 @@
 /*
  * plan.c - from trace directories to a plan (plan.h): the trace's users,
  * groups, os records, mounts, docker binds (trace.json), processes,
- * untraced programs and then its events in time order go to the planner,
+ * untraced programs, then its events in time order and the container
+ * layer's changes no event explains go to the planner,
  * with the known-writers catalogue loaded once.  Also the plan options
  * shared by the planning commands.
  */
@@ -117,6 +118,8 @@ struct plan *plan_trace(struct trace *t, struct plan_options *o)
 	for (size_t i = 0; i < trace_nnets(t); i++)
 		planner_add_net(p, trace_net_at(t, i));
 	trace_each_event(t, feed_event, p);
+	for (size_t i = 0; i < trace_nunseen(t); i++)
+		planner_add_unseen(p, trace_unseen_at(t, i));
 	return planner_finish(p);
 }
 
