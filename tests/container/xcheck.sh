@@ -1,5 +1,5 @@
 #!/bin/sh
-# xcheck.sh raw|clean - the cross-check of a container's layer with its
+# xcheck.sh raw|clean|pod - the cross-check of a container's layer with its
 # trace (cli/layerdiff.c).
 #
 # raw: a dynamic program (rawsys.c) makes a directory and a file with raw
@@ -20,12 +20,21 @@
 # tests/services builds; the binds and tmpfs mounts are said once to be
 # not covered.
 #
-# Images are tagged unroot-test-xcheck*; builds run under the host-wide
-# lock, which this test takes itself (run it without an outer flock).
-MODE=${1:?usage: xcheck.sh raw|clean}
+# pod: `unroot docker` with -e (a value given, one taken from the host,
+# one equal to the host's), -w, --entrypoint and a command; the Pod
+# manifest (--format pod), parsed with python3-yaml, runs the same
+# command, args, workingDir and env, and no host value is in it or in
+# trace.json.
+#
+# The raw test's image is committed from a run (unroot-test-xcheck-raw),
+# not built; the payload and base image are built (under the host-wide
+# lock, which this test takes itself) only when missing.
+MODE=${1:?usage: xcheck.sh raw|clean|pod}
 . "$(dirname "$0")/common.sh"
 LOCK=/tmp/unroot-docker.lock
-flock $LOCK sh -c ". '$SRC/tests/container/common.sh'; ensure_payload" ||
+# the payload and base image are made (under the lock) only when missing
+[ -f "$PAYLOAD/lib/x86_64-linux-gnu/libunroot.so" ] ||
+	flock $LOCK sh -c ". '$SRC/tests/container/common.sh'; ensure_payload" ||
 	fail "no payload"
 docker image inspect unroot-base:bookworm >/dev/null 2>&1 ||
 	flock $LOCK "$SRC/scripts/base-images" bookworm ||
@@ -47,15 +56,17 @@ PY
 raw() {
 	cc -O2 -o "$WORK/rawsys" "$SRC/tests/container/rawsys.c" ||
 		fail "cannot build rawsys"
-	mkdir "$WORK/ctx"
-	cp "$WORK/rawsys" "$WORK/ctx/rawsys"
-	cat >"$WORK/ctx/Dockerfile" <<'DF'
-FROM unroot-base:bookworm
-RUN install -d -o 1001 -g 1001 -m 0755 /srv/u
-COPY rawsys /usr/local/bin/rawsys
-DF
-	flock $LOCK docker build --network none -q -t unroot-test-xcheck-raw \
-		"$WORK/ctx" >/dev/null || fail "docker build"
+	# the image: unroot-base:bookworm with rawsys and a directory of uid
+	# 1001's, committed from a run (no docker build)
+	docker rm -f "unroot-test-xcheck-mk-$$" >/dev/null 2>&1
+	docker run --network none --name "unroot-test-xcheck-mk-$$" \
+		-v "$WORK/rawsys:/mnt/rawsys:ro" unroot-base:bookworm sh -c \
+		'install -d -o 1001 -g 1001 -m 0755 /srv/u &&
+		 install -m 0755 /mnt/rawsys /usr/local/bin/rawsys' ||
+		fail "cannot prepare the image"
+	docker commit "unroot-test-xcheck-mk-$$" unroot-test-xcheck-raw >/dev/null ||
+		fail "docker commit"
+	docker rm "unroot-test-xcheck-mk-$$" >/dev/null
 	for user in root 1001; do
 		case $user in
 		root) dir=/var/lib planuid=1001 ;;
@@ -176,6 +187,39 @@ os.unlink("/etc/debian_version")' ;;
 	profile redis unroot-test-service-redis-root
 	grep -q "redis" "$WORK/redis.out" || fail "redis did not run"
 	echo "PASS: no cross-check warning for ordinary workloads"
+}
+
+pod() {
+	python3 -c 'import yaml' 2>/dev/null ||
+		{ echo "SKIP: python3-yaml is not installed"; exit 77; }
+	step "unroot docker with options, then plan --format pod"
+	XCHECK_SECRET=hunter1 XCHECK_SAME=hunter2 "$UNROOT" docker -o "$WORK/p" -- \
+		run --rm -e PLAIN=given -e XCHECK_SECRET -e XCHECK_SAME=hunter2 \
+		-w /srv --entrypoint /bin/sh -u 1001:1001 unroot-base:bookworm \
+		-c 'pwd >/tmp/pwd && test "$PLAIN" = given' >"$WORK/p.out" 2>&1 ||
+		{ cat "$WORK/p.out"; fail "the run failed"; }
+	if grep -rl hunter "$WORK/p/trace.json"; then
+		fail "a value from the host's environment is in trace.json"
+	fi
+	"$UNROOT" plan --format pod "$WORK/p" >"$WORK/pod.yaml" || fail "plan --format pod"
+	cat "$WORK/pod.yaml"
+	grep -q hunter "$WORK/pod.yaml" && fail "a host value is in the manifest"
+	grep -q '# - name: "XCHECK_SECRET" # REVIEW' "$WORK/pod.yaml" ||
+		fail "no placeholder for XCHECK_SECRET"
+	python3 - "$WORK/pod.yaml" <<'PY' || fail "the Pod manifest's fields"
+import sys, yaml
+pod = yaml.safe_load(open(sys.argv[1]))
+assert pod["kind"] == "Pod", pod
+c = pod["spec"]["containers"][0]
+assert c["image"] == "unroot-base:bookworm", c
+assert c["command"] == ["/bin/sh"], c
+assert c["args"] == ["-c", 'pwd >/tmp/pwd && test "$PLAIN" = given'], c
+assert c["workingDir"] == "/srv", c
+env = {e["name"]: e for e in c["env"]}
+assert env["PLAIN"] == {"name": "PLAIN", "value": "given"}, env
+assert "XCHECK_SECRET" not in env and "XCHECK_SAME" not in env, env
+PY
+	echo "PASS: the Pod manifest runs the traced command, env and workdir"
 }
 
 $MODE
