@@ -267,8 +267,7 @@ static json_t *unseen_json(const char *cid, struct trace *t,
 	return o;
 }
 
-/* ---- the check ------------------------------------------------------------
- */
+/* ---- the check ----------------------------------------------------------- */
 
 static int change_cmp(const void *a, const void *b)
 {
@@ -279,7 +278,8 @@ static int change_cmp(const void *a, const void *b)
 /* Sorted by path, in the map, each directory knowing it has a child. */
 static void index_changes(struct layer *l)
 {
-	qsort(l->v, l->n, sizeof *l->v, change_cmp);
+	if (l->n)
+		qsort(l->v, l->n, sizeof *l->v, change_cmp);
 	for (size_t i = 0; i < l->n; i++)
 		map_put(&l->bypath, l->v[i].path, (void *)(i + 1));
 	for (size_t i = 0; i < l->n; i++) {

@@ -332,8 +332,8 @@ static size_t print_unseen(const struct trace *t, FILE *out)
 		const struct trace_layer *l = trace_meta_layer(t, d);
 
 		if (l && l->error) {
-			fprintf(out, "  the container's changes were not "
-				     "cross-checked: ");
+			fprintf(out, "  CROSS-CHECK FAILED: the container's "
+				     "changes could not be read: ");
 			fput_path(out, l->error);
 			fputc('\n', out);
 			nwarn++;

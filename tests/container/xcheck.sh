@@ -43,7 +43,7 @@ docker image inspect unroot-base:bookworm >/dev/null 2>&1 ||
 # no_xcheck_warning TRACE: the report has no cross-check warning
 no_xcheck_warning() {
 	"$UNROOT" report "$1" >"$WORK/report" || fail "unroot report $1"
-	if grep -n "SEEN ONLY IN THE CONTAINER\|not cross-checked:" "$WORK/report"; then
+	if grep -n "SEEN ONLY IN THE CONTAINER\|CROSS-CHECK FAILED" "$WORK/report"; then
 		fail "a cross-check warning for the ordinary workload of $1"
 	fi
 	python3 - "$1/trace.json" <<'PY' || fail "no cross-check recorded in $1"
@@ -141,7 +141,7 @@ profile() {
 	step "unroot docker $*"
 	"$UNROOT" docker -o "$WORK/$name" -- run --rm "$@" >"$WORK/$name.out" 2>&1 ||
 		echo "(exit $?: only the cross-check is checked here)"
-	grep -n "SEEN ONLY IN THE CONTAINER\|not cross-checked:" "$WORK/$name.out" &&
+	grep -n "SEEN ONLY IN THE CONTAINER\|CROSS-CHECK FAILED" "$WORK/$name.out" &&
 		fail "docker's summary warns of the ordinary workload $name"
 	no_xcheck_warning "$WORK/$name"
 }
