@@ -368,8 +368,9 @@ static json_t *meta_json(const struct container *c, long long ended, int status)
 {
 	json_t *cmd = json_array(), *binds = json_array(), *m;
 
-	/* without --argv only the image and the command name: arguments and
-	 * -e values hold secrets */
+	/* without --argv only the image and the command name, as `unroot run`
+	 * records it; "run" keeps the arguments given, which a Pod needs, and
+	 * -e values other than the host's (SCHEMA.md) */
 	json_array_append_new(cmd, json_path(c->run[c->image]));
 	for (int i = c->image + 1; i < c->nrun; i++) {
 		json_array_append_new(cmd, json_path(c->run[i]));

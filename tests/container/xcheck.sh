@@ -16,7 +16,8 @@
 # runtime's mount points, directories changed through a child and the
 # tracer's own files are not reported): the examples' root and non-root
 # images with their binds (the workloads of example.sh), the libc.sh
-# workload on bullseye, trixie and musl, and the Debian redis image
+# workload on bullseye, trixie and musl, static.sh's static Go entrypoint
+# (traced by unroot-ptrace), and the Debian redis image
 # tests/services builds; the binds and tmpfs mounts are said once to be
 # not covered.
 #
@@ -182,6 +183,11 @@ os.unlink("/etc/debian_version")' ;;
 		profile "libc-$tag-1001" --user 1001:1001 -w /tmp "unroot-base:$tag" \
 			sh -c 'mkdir -p /tmp/a/b && echo x >/tmp/a/b/f && mv /tmp/a /tmp/c'
 	done
+	# the static Go entrypoint of static.sh, seen by the fallback tracer
+	docker image inspect unroot-test-static-go >/dev/null 2>&1 ||
+		fail "unroot-test-static-go is missing (tests/container/static.sh pid1 builds it)"
+	profile static-go unroot-test-static-go
+	profile static-go-1001 --user 1001:1001 unroot-test-static-go
 	docker image inspect unroot-test-service-redis-root >/dev/null 2>&1 ||
 		fail "unroot-test-service-redis-root is missing (tests/services/services.sh redis builds it)"
 	profile redis unroot-test-service-redis-root
