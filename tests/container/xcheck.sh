@@ -199,6 +199,7 @@ pod() {
 	python3 -c 'import yaml' 2>/dev/null ||
 		{ echo "SKIP: python3-yaml is not installed"; exit 77; }
 	step "unroot docker with options, then plan --format pod"
+	# shellcheck disable=SC2016 # $PLAIN is the container's
 	XCHECK_SECRET=hunter1 XCHECK_SAME=hunter2 "$UNROOT" docker -o "$WORK/p" -- \
 		run --rm -e PLAIN=given -e XCHECK_SECRET -e XCHECK_SAME=hunter2 \
 		-w /srv --entrypoint /bin/sh -u 1001:1001 unroot-base:bookworm \
