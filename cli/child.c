@@ -191,3 +191,39 @@ int child_capture(char *const argv[], struct strbuf *out, struct strbuf *err)
 	drain(po[0], pe[0], out, err);
 	return child_wait(pid);
 }
+
+ssize_t child_read_head(char *const argv[], void *buf, size_t size)
+{
+	int po[2], null, exec_err, e;
+	size_t got = 0;
+	ssize_t n;
+	pid_t pid;
+
+	null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (null < 0)
+		return -1;
+	if (pipe2(po, O_CLOEXEC)) {
+		e = errno;
+		close(null);
+		errno = e;
+		return -1;
+	}
+	pid = start(argv, po[1], null, &exec_err);
+	e = errno;
+	close(po[1]);
+	close(null);
+	if (pid < 0) {
+		close(po[0]);
+		errno = e;
+		return -1;
+	}
+	while (got < size &&
+	       ((n = read(po[0], (char *)buf + got, size - got)) > 0 ||
+		(n < 0 && errno == EINTR)))
+		if (n > 0)
+			got += (size_t)n;
+	close(po[0]);
+	kill(pid, SIGTERM); /* it may still be writing what we do not want */
+	child_wait(pid);
+	return (ssize_t)got;
+}

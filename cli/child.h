@@ -41,4 +41,10 @@ int child_poll(pid_t pid, int *status);
  * or -1 with errno (its exec's when it could not be run). */
 int child_capture(char *const argv[], struct strbuf *out, struct strbuf *err);
 
+/* Run argv for the first size bytes of its stdout (its stderr dropped),
+ * then end it (SIGTERM) and wait: how many bytes were read, or -1 with
+ * errno when it could not be run.  For a large output of which only the
+ * head matters (a tar stream's first header). */
+ssize_t child_read_head(char *const argv[], void *buf, size_t size);
+
 #endif

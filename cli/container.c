@@ -14,6 +14,7 @@
 
 #include "child.h"
 #include "container.h"
+#include "layerdiff.h"
 #include "schema.h"
 #include "traceopen.h"
 #include "util.h"
@@ -194,7 +195,7 @@ static size_t program_len(const struct container *c,
 }
 
 /* The trace directory made ready, and the absolute path of its log/. */
-static char *prepare_logdir(const struct container *c, char **why)
+static char *prepare_logdir(struct container *c, char **why)
 {
 	char *abs, *logdir;
 
@@ -207,6 +208,11 @@ static char *prepare_logdir(const struct container *c, char **why)
 		return NULL;
 	}
 	logdir = xasprintf("%s/" UNROOT_TRACE_LOGDIR, abs);
+	/* docker refuses a --cidfile that exists: ours is a fresh name */
+	c->cidpath =
+	    c->cidfile ? xstrdup(c->cidfile) : xasprintf("%s/" CT_CIDFILE, abs);
+	if (!c->cidfile)
+		unlink(c->cidpath);
 	free(abs);
 	return logdir;
 }
@@ -240,8 +246,12 @@ static char **docker_argv(struct container *c, const char *payload,
 	argv[n++] = "docker";
 	argv[n++] = "run";
 	for (int i = 0; i < c->image; i++)
-		if (strcmp(c->run[i], "--"))
+		if (strcmp(c->run[i], "--") && !c->skip[i])
 			argv[n++] = c->run[i];
+	if (!c->cidfile) {
+		argv[n++] = "--cidfile";
+		argv[n++] = c->cidpath;
+	}
 	if (!c->network) {
 		argv[n++] = "--network";
 		argv[n++] = "none";
@@ -338,12 +348,29 @@ int container_start(struct container *c, int out_fd, char **why)
 
 /* ---- after the run ------------------------------------------------------- */
 
-static void write_meta(const struct container *c, long long ended, int status)
+/* "run": the options recorded while parsing, and the command. */
+static json_t *run_json(const struct container *c)
+{
+	json_t *r = json_deep_copy(c->runopts), *cmd = json_array();
+
+	if (!r)
+		r = json_object();
+	for (int i = c->image + 1; i < c->nrun; i++)
+		json_array_append_new(cmd, json_path(c->run[i]));
+	if (c->image + 1 < c->nrun)
+		json_object_set_new(r, K_META_RUN_COMMAND, cmd);
+	else
+		json_decref(cmd);
+	return r;
+}
+
+static json_t *meta_json(const struct container *c, long long ended, int status)
 {
 	json_t *cmd = json_array(), *binds = json_array(), *m;
 
-	/* without --argv only the image and the command name: arguments and
-	 * -e values hold secrets */
+	/* without --argv only the image and the command name, as `unroot run`
+	 * records it; "run" keeps the arguments given, which a Pod needs, and
+	 * -e values other than the host's (SCHEMA.md) */
 	json_array_append_new(cmd, json_path(c->run[c->image]));
 	for (int i = c->image + 1; i < c->nrun; i++) {
 		json_array_append_new(cmd, json_path(c->run[i]));
@@ -368,7 +395,64 @@ static void write_meta(const struct container *c, long long ended, int status)
 			   UNROOT_RUNNER_DOCKER);
 	json_object_set_new(m, K_META_IMAGE, json_path(c->run[c->image]));
 	json_object_set_new(m, K_META_BINDS, binds);
+	json_object_set_new(m, K_META_RUN, run_json(c));
+	return m;
+}
+
+/* The container's id, from the --cidfile docker wrote; NULL when docker
+ * made no container. */
+static char *container_id(const struct container *c)
+{
+	struct strbuf sb = STRBUF_INIT;
+	FILE *f = c->cidpath ? fopen(c->cidpath, "re") : NULL;
+	char buf[256];
+	size_t n;
+
+	while (f && (n = fread(buf, 1, sizeof buf, f)) > 0)
+		sb_add(&sb, buf, n);
+	if (f)
+		fclose(f);
+	while (sb.len && strchr(" \n", sb.buf[sb.len - 1]))
+		sb.buf[--sb.len] = '\0';
+	if (!sb.len || strspn(sb.buf, "0123456789abcdef") != sb.len) {
+		sb_release(&sb);
+		return NULL;
+	}
+	return sb_detach(&sb);
+}
+
+/* The --rm held back: done now that the layer was read. */
+static void remove_container(struct container *c, const char *cid)
+{
+	char *argv[] = {"docker", "rm", "--force", (char *)cid, NULL};
+	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
+
+	if (child_capture(argv, &out, &err))
+		note(c, "cannot remove container %.12s (docker run --rm): %s",
+		     cid, first_line(&err));
+	sb_release(&out);
+	sb_release(&err);
+}
+
+/*
+ * trace.json, with the cross-check of the container's layer when docker
+ * made a container (it has stopped: the layer is as the workload left
+ * it); then the container is removed when the caller asked for --rm.
+ */
+static void write_meta(struct container *c, struct trace *t, int status)
+{
+	json_t *m = meta_json(c, now_ns(), status);
+	char *cid = container_id(c);
+
+	if (cid) {
+		json_object_set_new(m, K_META_LAYER, layer_check(c, cid, t));
+		if (c->rm)
+			remove_container(c, cid);
+	}
+	if (!c->cidfile && c->cidpath)
+		unlink(c->cidpath);
 	trace_meta_write(c->t.dir, m);
+	free(cid);
 }
 
 int container_finish(struct container *c, int status, char **why)
@@ -379,10 +463,10 @@ int container_finish(struct container *c, int status, char **why)
 	size_t n;
 
 	*why = NULL;
-	write_meta(c, now_ns(), status);
 	t = traces_load(dirs, 1, TRACES_EMPTY_OK, why);
 	free(*why);
 	*why = NULL;
+	write_meta(c, t, status);
 	n = t ? trace_nprocs(t) : 0;
 	for (size_t i = 0; i < n; i++)
 		if (trace_proc_at(t, i)->pid == 1)
@@ -422,6 +506,14 @@ void container_free(struct container *c)
 	free(c->binds);
 	free(c->user_preload);
 	free(c->entrypoint);
+	for (size_t i = 0; i < c->ntmpfs; i++)
+		free(c->tmpfs[i]);
+	free(c->tmpfs);
+	free(c->skip);
+	free(c->cidfile);
+	free(c->cidpath);
+	free(c->workdir);
+	json_decref(c->runopts);
 	for (size_t i = 0; i < c->nwarnings; i++)
 		free(c->warnings[i]);
 	free(c->warnings);

@@ -8,7 +8,9 @@
  * Every argument the caller gives docker run is kept; the network is
  * "none" unless the arguments choose one.  The -v/--mount arguments are
  * recorded in trace.json ("binds") so the plan can name real host
- * directories.  `unroot docker` and `unroot harden` profile through here.
+ * directories, and the run's options ("run": user, env, ports, the
+ * command ...) so that a Pod manifest can run it the same way.  `unroot docker`
+ * and `unroot harden` profile through here.
  *
  * When the payload holds unroot-ptrace (the fallback tracer), the
  * container's entrypoint becomes `/.unroot/unroot-ptrace --if-static --
@@ -17,12 +19,17 @@
  * traced by it, with PID 1 and its signals kept; any other is exec'd as
  * it is and sees the preload.
  *
+ * The container is kept after it stops (a --rm is held back and done by
+ * us) until the changes of its layer are read (layerdiff.h) and compared
+ * with the trace; their result goes to trace.json's "layer".
+ *
  * Errors are returned with a message, never die()d; warnings are kept on
  * the container for the caller to print where it prints.
  */
 #ifndef UNROOT_CONTAINER_H
 #define UNROOT_CONTAINER_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -34,6 +41,8 @@
 #define CT_LOG	   "/.unroot-log"
 #define CT_LIB	   CT_PAYLOAD "/$LIB/libunroot.so"
 #define CT_HELPER  CT_PAYLOAD "/unroot-ptrace"
+/* in the trace directory while the container runs: its id (--cidfile) */
+#define CT_CIDFILE "container.id"
 
 /* A -v or --mount of docker run. */
 struct ct_bind {
@@ -53,9 +62,17 @@ struct container {
 	char *entrypoint;   /* an --entrypoint the caller gave, or NULL */
 	struct ct_bind *binds;
 	size_t nbinds, capbinds;
+	char **tmpfs; /* --tmpfs and --mount type=tmpfs targets */
+	size_t ntmpfs;
+	bool rm;	 /* --rm: removed by us once its changes are read */
+	bool *skip;	 /* run[i] not given to docker (--rm), nrun entries */
+	char *cidfile;	 /* the caller's --cidfile, or NULL */
+	char *workdir;	 /* -w: docker makes it when the image lacks it */
+	json_t *runopts; /* trace.json's "run": the options given */
 	/* set by container_start */
 	pid_t pid;	   /* docker run */
 	long long started; /* ns, as trace timestamps */
+	char *cidpath;	   /* where docker writes the container's id */
 	char **warnings;   /* for the caller to print */
 	size_t nwarnings;
 	void **own; /* what the argv below allocated */

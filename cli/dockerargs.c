@@ -1,8 +1,11 @@
 /*
  * dockerargs.c - reading docker run's arguments (container.h): where IMAGE
  * is, whether a network, --init or --pid host was chosen, the user's own
- * LD_PRELOAD and --entrypoint, and every -v and --mount with its host
- * directory.  To find
+ * LD_PRELOAD and --entrypoint, every -v and --mount with its host
+ * directory, the --tmpfs mounts, and --rm and --cidfile (the container is
+ * kept until its changes are read); and the options trace.json's "run"
+ * records (user, env, ports, read-only, tmpfs, groups, capabilities,
+ * security options, sysctls, workdir, entrypoint).  To find
  * IMAGE we must know which options take a value; unknown long options are
  * taken as flags unless written --opt=value.
  */
@@ -11,6 +14,7 @@
 #include <string.h>
 
 #include "container.h"
+#include "schema.h"
 #include "util.h"
 
 static const char *const value_opts[] = {
@@ -138,6 +142,13 @@ static void add_bind(struct container *o, const char *ctr, const char *host,
 	b->ro = ro;
 }
 
+/* A tmpfs mounted at dir[0..len): not part of the container's layer. */
+static void add_tmpfs(struct container *o, const char *dir, size_t len)
+{
+	o->tmpfs = xrealloc(o->tmpfs, (o->ntmpfs + 1) * sizeof *o->tmpfs);
+	o->tmpfs[o->ntmpfs++] = xstrndup(dir, len);
+}
+
 /* -v HOST:CTR[:OPTS], -v NAME:CTR[:OPTS] or -v CTR (anonymous volume) */
 static void parse_volume(struct container *o, const char *spec)
 {
@@ -191,11 +202,72 @@ static void parse_mount(struct container *o, const char *spec)
 		else if (!strcmp(t, "readonly") || !strcmp(t, "ro"))
 			ro = !v || !strcmp(v, "true") || !strcmp(v, "1");
 	}
-	if (dst && !strcmp(type, "bind") && src)
+	if (dst && !strcmp(type, "tmpfs"))
+		add_tmpfs(o, dst, strlen(dst));
+	else if (dst && !strcmp(type, "bind") && src)
 		add_bind(o, dst, src, NULL, ro);
 	else if (dst && !strcmp(type, "volume"))
 		add_bind(o, dst, NULL, src ? src : "", ro);
 	free(s);
+}
+
+/* -e NAME=VALUE, or -e NAME (docker takes the host's value): a value that
+ * is the host's is not recorded, only that it came from the host. */
+static json_t *env_json(const char *val)
+{
+	const char *eq = strchr(val, '=');
+	char *name = eq ? xstrndup(val, eq - val) : xstrdup(val);
+	const char *host = getenv(name);
+	json_t *e = json_object();
+
+	json_object_set_new(e, K_NAME, json_path(name));
+	if (!eq || (host && !strcmp(host, eq + 1)))
+		json_object_set_new(e, K_META_RUN_ENV_FROMHOST, json_true());
+	else
+		json_object_set_new(e, K_META_RUN_ENV_VALUE, json_path(eq + 1));
+	free(name);
+	return e;
+}
+
+/* The options trace.json's "run" keeps: each a list, or the last one. */
+static const char *const listed[][2] = {
+    {"env", K_META_RUN_ENV},
+    {"env-file", K_META_RUN_ENV_FILE},
+    {"publish", K_META_RUN_PORTS},
+    {"tmpfs", K_META_RUN_TMPFS},
+    {"group-add", K_META_RUN_GROUP_ADD},
+    {"cap-add", K_META_RUN_CAP_ADD},
+    {"cap-drop", K_META_RUN_CAP_DROP},
+    {"security-opt", K_META_RUN_SECURITY_OPT},
+    {"sysctl", K_META_RUN_SYSCTL},
+};
+static const char *const single[][2] = {
+    {"user", K_META_RUN_USER},
+    {"workdir", K_META_RUN_WORKDIR},
+    {"entrypoint", K_META_RUN_ENTRYPOINT},
+};
+
+static void record_option(struct container *o, const char *name,
+			  const char *val)
+{
+	json_t *r = o->runopts, *a;
+
+	if (!strcmp(name, "read-only"))
+		json_object_set_new(r, K_META_RUN_READ_ONLY,
+				    json_boolean(!val || strcmp(val, "false")));
+	for (size_t i = 0; val && i < sizeof single / sizeof *single; i++)
+		if (!strcmp(name, single[i][0]))
+			json_object_set_new(r, single[i][1], json_path(val));
+	for (size_t i = 0; val && i < sizeof listed / sizeof *listed; i++) {
+		if (strcmp(name, listed[i][0]))
+			continue;
+		a = json_object_get(r, listed[i][1]);
+		if (!a) {
+			a = json_array();
+			json_object_set_new(r, listed[i][1], a);
+		}
+		json_array_append_new(a, i ? json_path(val) : env_json(val));
+	}
 }
 
 /* What we need to know of one docker run option (name without dashes);
@@ -208,12 +280,23 @@ static int note_option(struct container *o, const char *name, const char *val,
 			       "waits for the container to read its trace");
 		return -1;
 	}
+	record_option(o, name, val);
 	if (!strcmp(name, "network") || !strcmp(name, "net"))
 		o->network = true;
 	else if (!strcmp(name, "init"))
 		o->init = !val || strcmp(val, "false");
 	else if (!strcmp(name, "pid") && val && !strcmp(val, "host"))
 		o->pidhost = true;
+	else if (!strcmp(name, "rm"))
+		o->rm = !val || strcmp(val, "false");
+	else if (!strcmp(name, "workdir") && val) {
+		free(o->workdir);
+		o->workdir = xstrdup(val);
+	} else if (!strcmp(name, "cidfile") && val) {
+		free(o->cidfile);
+		o->cidfile = xstrdup(val);
+	} else if (!strcmp(name, "tmpfs") && val)
+		add_tmpfs(o, val, strcspn(val, ":"));
 	else if ((!strcmp(name, "volume") || !strcmp(name, "v")) && val)
 		parse_volume(o, val);
 	else if (!strcmp(name, "mount") && val)
@@ -231,6 +314,10 @@ int container_parse(struct container *o, char **why)
 {
 	int i;
 
+	free(o->skip);
+	o->skip = xcalloc(o->nrun + 1, sizeof *o->skip);
+	json_decref(o->runopts);
+	o->runopts = json_object();
 	for (i = 0; i < o->nrun; i++) {
 		const char *a = o->run[i];
 
@@ -258,6 +345,8 @@ int container_parse(struct container *o, char **why)
 				val = o->run[++i];
 			}
 			r = note_option(o, name, val, why);
+			if (!strcmp(name, "rm"))
+				o->skip[i] = true; /* held back (container.h) */
 			free(name);
 			if (r)
 				return -1;

@@ -1,7 +1,8 @@
 /*
  * plan.c - from trace directories to a plan (plan.h): the trace's users,
  * groups, os records, mounts, docker binds (trace.json), processes,
- * untraced programs and then its events in time order go to the planner,
+ * untraced programs, then its events in time order and the container
+ * layer's changes no event explains go to the planner,
  * with the known-writers catalogue loaded once.  Also the plan options
  * shared by the planning commands.
  */
@@ -117,6 +118,8 @@ struct plan *plan_trace(struct trace *t, struct plan_options *o)
 	for (size_t i = 0; i < trace_nnets(t); i++)
 		planner_add_net(p, trace_net_at(t, i));
 	trace_each_event(t, feed_event, p);
+	for (size_t i = 0; i < trace_nunseen(t); i++)
+		planner_add_unseen(p, trace_unseen_at(t, i));
 	return planner_finish(p);
 }
 
@@ -157,6 +160,40 @@ static void deploy_args(struct plan_deploy *d, const json_t *m)
 	}
 }
 
+static char **copy_strs(const struct trace_strs *s, size_t *n)
+{
+	char **v = xcalloc(s->n + 1, sizeof *v);
+
+	for (size_t i = 0; i < s->n; i++)
+		v[i] = xstrdup(s->v[i]);
+	*n = s->n;
+	return v;
+}
+
+/* What the pod format runs the same way: trace.json's "run". */
+static void deploy_run(struct plan_deploy *d, const struct trace_run *r)
+{
+	if (!r)
+		return;
+	d->entrypoint = r->entrypoint ? xstrdup(r->entrypoint) : NULL;
+	d->workdir = r->workdir ? xstrdup(r->workdir) : NULL;
+	d->env = xcalloc(r->nenv + 1, sizeof *d->env);
+	for (size_t i = 0; i < r->nenv; i++) {
+		d->env[i].name = xstrdup(r->env[i].name);
+		d->env[i].value =
+		    r->env[i].value ? xstrdup(r->env[i].value) : NULL;
+	}
+	d->nenv = r->nenv;
+	d->env_files = copy_strs(&r->env_files, &d->nenv_files);
+	if (r->has_command) { /* recorded whole, with or without --argv */
+		for (size_t i = 0; i < d->nargs; i++)
+			free(d->args[i]);
+		free(d->args);
+		d->args = copy_strs(&r->command, &d->nargs);
+		d->args_cut = false;
+	}
+}
+
 void plan_deploy_read(struct plan_deploy *d, const struct trace *t)
 {
 	memset(d, 0, sizeof *d);
@@ -170,6 +207,7 @@ void plan_deploy_read(struct plan_deploy *d, const struct trace *t)
 			continue;
 		d->image = img;
 		deploy_args(d, m);
+		deploy_run(d, trace_meta_run(t, i));
 	}
 	d->nmounts = trace_nbinds(t);
 	d->mounts = xcalloc(d->nmounts + 1, sizeof *d->mounts);
@@ -211,5 +249,15 @@ void plan_deploy_free(struct plan_deploy *d)
 		free(d->mounts[i].volume);
 	}
 	free(d->mounts);
+	free(d->entrypoint);
+	free(d->workdir);
+	for (size_t i = 0; i < d->nenv; i++) {
+		free(d->env[i].name);
+		free(d->env[i].value);
+	}
+	free(d->env);
+	for (size_t i = 0; i < d->nenv_files; i++)
+		free(d->env_files[i]);
+	free(d->env_files);
 	memset(d, 0, sizeof *d);
 }

@@ -66,6 +66,10 @@ bool refused_before(struct planner *p, const char *path);
 /* Append a refusal of path (why is consumed); the caller fills its ev. */
 struct refusal *plan_refusal(struct planner *p, const char *path, char *why);
 
+/* The fn of the events planner_add_unseen() makes: their evidence is
+ * marked seen only in the container's changes. */
+#define PLAN_FN_UNSEEN "(container layer)"
+
 /* The evidence of an event: what is shown as a line's comment. */
 const char *program_of(const struct trace_event *ev);
 void evidence_from(struct evidence *e, const struct trace_event *ev);
@@ -97,9 +101,6 @@ struct plan_vfs {
  * or NULL. */
 const struct file_state *dir_record(struct planner *p, const char *path);
 
-/* The length of path[0..len)'s parent ("/a/b" -> 2, "/a" -> 1), 0 when it
- * has none: walks a path's ancestors in place. */
-size_t parent_len(const char *path, size_t len);
 /* The state of path: the replay's when it touched it, else recorded (when
  * known), else its ancestor `dir` record, else unknown.  state_at_h takes
  * path's length and map_hash(). */

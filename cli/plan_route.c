@@ -236,3 +236,56 @@ void planner_add_event(struct planner *p, const struct trace_event *ev)
 	}
 	replay_write(p, &c);
 }
+
+/* The note for an unseen change that is not replayed. */
+static void note_unseen(struct planner *p, const struct trace_unseen *u,
+			const char *what)
+{
+	char *path = path_escape(u->path);
+
+	plan_note(p, xasprintf("seen only in the container's changes: %s %s, "
+			       "written by a call no tracer saw; %s",
+			       u->change == 'D' ? "deleted" : "changed", path,
+			       what));
+	free(path);
+}
+
+void planner_add_unseen(struct planner *p, const struct trace_unseen *u)
+{
+	char *dir = path_dirname(u->path);
+	struct file_state parent = state_at(p, dir, &u->parent);
+	struct trace_event ev = {.fn = PLAN_FN_UNSEEN, .path = u->path};
+	bool is_dir = u->st.kind == ST_PRESENT && u->st.type == FT_DIR;
+
+	free(dir);
+	if (parent.kind != ST_PRESENT) {
+		note_unseen(p, u,
+			    "its directory's state is unknown, so it is "
+			    "not planned: check it");
+		return;
+	}
+	if (u->change == 'C' && is_dir) {
+		note_unseen(p, u,
+			    "a name was made and removed in it, or its "
+			    "metadata changed: own it if the non-root "
+			    "run is refused there");
+		return;
+	}
+	ev.op = u->change == 'D' ? OP_UNLINK : is_dir ? OP_MKDIR : OP_OPEN;
+	if (ev.op == OP_OPEN) {
+		ev.flags = O_WRONLY | (u->change == 'A' ? O_CREAT : 0);
+		ev.flags_text =
+		    u->change == 'A' ? "O_WRONLY|O_CREAT" : "O_WRONLY";
+	}
+	ev.has_mode = u->st.kind == ST_PRESENT;
+	ev.mode = u->st.mode;
+	ev.owner_uid = ev.owner_gid = -1;
+	ev.uid = u->change == 'A' ? u->st.uid : 0;
+	ev.gid = u->change == 'A' ? u->st.gid : 0;
+	ev.st = u->st;
+	if (u->change == 'A')
+		ev.st.kind = ST_ABSENT;
+	ev.st2.kind = ST_UNKNOWN;
+	ev.parent = parent;
+	planner_add_event(p, &ev);
+}

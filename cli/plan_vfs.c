@@ -20,27 +20,6 @@
 
 #include "plan_private.h"
 
-/*
- * The length of the parent of path[0..len) as path_dirname() gives it
- * ("/a/b" -> 2, "/a" -> 1), or 0 when it has none ("/", a relative name).
- * Walking a path's ancestors in place uses no allocation.
- */
-size_t parent_len(const char *path, size_t len)
-{
-	size_t s = len;
-
-	if (len <= 1)
-		return 0;
-	while (s > 0 && path[s - 1] != '/')
-		s--;
-	if (!s)
-		return 0;
-	s--; /* at the slash */
-	while (s > 0 && path[s - 1] == '/')
-		s--;
-	return s ? s : 1;
-}
-
 static struct vnode *vt_find(const struct map *t, const char *path, size_t len,
 			     size_t h)
 {

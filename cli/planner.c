@@ -165,6 +165,7 @@ void evidence_from(struct evidence *e, const struct trace_event *ev)
 	e->py = py_site_text(ev);
 	e->errname = ev->errname ? xstrdup(ev->errname) : NULL;
 	e->pid = ev->pid;
+	e->unseen = ev->fn && !strcmp(ev->fn, PLAN_FN_UNSEEN);
 }
 
 void evidence_copy(struct evidence *dst, const struct evidence *src)
@@ -176,6 +177,7 @@ void evidence_copy(struct evidence *dst, const struct evidence *src)
 	dst->py = src->py ? xstrdup(src->py) : NULL;
 	dst->errname = src->errname ? xstrdup(src->errname) : NULL;
 	dst->pid = src->pid;
+	dst->unseen = src->unseen;
 }
 
 void evidence_free(struct evidence *e)

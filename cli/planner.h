@@ -62,6 +62,7 @@ struct evidence {
 	    py; /* Python site: library frame and package (pysite.h), or NULL */
 	char *errname; /* recorded errno when the event was a denial, or NULL */
 	int pid;
+	bool unseen; /* seen only in the container's changes (no event) */
 };
 
 struct grant {
@@ -170,6 +171,10 @@ void planner_add_untraced(struct planner *p, const struct trace_untraced *u);
 void planner_add_net(struct planner *p, const struct trace_net *n);
 /* Events must come in time order (as trace_each_event gives them). */
 void planner_add_event(struct planner *p, const struct trace_event *ev);
+/* After the events: a change of the container's layer that no event
+ * explains, planned as the write it implies when its directory's state is
+ * known (its evidence marked unseen), else named in a note. */
+void planner_add_unseen(struct planner *p, const struct trace_unseen *u);
 /* Consumes the planner. */
 struct plan *planner_finish(struct planner *p);
 void plan_free(struct plan *plan);

@@ -314,6 +314,8 @@ void add_evidence(struct strbuf *sb, const struct evidence *ev)
 		sb_addf(sb, " [python: %s]", f);
 		free(f);
 	}
+	if (ev->unseen)
+		sb_adds(sb, " (seen only in the container's changes)");
 	free(path);
 }
 

@@ -59,6 +59,15 @@ struct plan_deploy {
 	bool args_cut; /* only the command's name was recorded (no --argv) */
 	struct deploy_mount *mounts;
 	size_t nmounts;
+	char *entrypoint; /* docker run --entrypoint, or NULL */
+	char *workdir;	  /* docker run -w, or NULL */
+	struct deploy_env {
+		char *name;
+		char *value; /* NULL: from the host's environment, unrecorded */
+	} * env;	     /* docker run -e, in order */
+	size_t nenv;
+	char **env_files; /* docker run --env-file: not read */
+	size_t nenv_files;
 };
 void plan_deploy_free(struct plan_deploy *d);
 

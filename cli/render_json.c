@@ -22,6 +22,8 @@ static json_t *evidence_json(const struct evidence *ev)
 	json_object_set_new(
 	    o, "errno", ev->errname ? json_string(ev->errname) : json_null());
 	json_object_set_new(o, "pid", json_integer(ev->pid));
+	json_object_set_new(o, "seen_only_in_container_changes",
+			    json_boolean(ev->unseen));
 	return o;
 }
 

@@ -104,11 +104,14 @@ static void pod_security_context(struct strbuf *sb, const char *in,
 }
 
 static int container_env(struct strbuf *sb, const char *in,
-			 const struct plan *pl, char **why)
+			 const struct plan *pl, const struct k8s_container *c,
+			 char **why)
 {
-	if (!pl->nredirects)
+	if (!pl->nredirects && !c->has_env)
 		return 0;
 	sb_addf(sb, "%senv:\n", in);
+	if (c->has_env && c->env && c->env(sb, in, c->ctx, why))
+		return -1;
 	for (size_t i = 0; i < pl->nredirects; i++) {
 		const struct redirect *r = &pl->redirects[i];
 		char *v = yaml_str(r->value, "the value of", why);
@@ -184,7 +187,7 @@ int k8s_pod_spec(struct strbuf *sb, const char *in, const struct plan *pl,
 		in, in, c->name);
 	if (c->fields && c->fields(sb, ci.buf, c->ctx, why))
 		goto out;
-	if (container_env(sb, ci.buf, pl, why))
+	if (container_env(sb, ci.buf, pl, c, why))
 		goto out;
 	container_security_context(sb, ci.buf, rdonly);
 	if (pl->ntmpfs || (c->nmounts && c->mounts)) {

@@ -8,13 +8,16 @@
 #include "render_int.h"
 
 /* What a format adds to the one container: its fields (image, command,
- * ports), its volume mounts and their volumes, each written under in;
+ * ports), env items, its volume mounts and their volumes, each written
+ * under in;
  * each callback returns 0, or -1 with *why.  NULL callbacks add nothing. */
 typedef int (*k8s_part)(struct strbuf *sb, const char *in, const void *ctx,
 			char **why);
 struct k8s_container {
 	const char *name; /* a DNS label */
 	k8s_part fields, mounts, volumes;
+	k8s_part env;	/* items of the container's env, before the plan's */
+	bool has_env;	/* env writes at least one line */
 	size_t nmounts; /* mounts and volumes write this many entries */
 	const void *ctx;
 };

@@ -10,8 +10,13 @@
  * - A host bind mount becomes a hostPath volume and a named volume a
  *   persistentVolumeClaim, each flagged "REVIEW": neither is what a
  *   cluster should get without a person deciding.
- * - The command is written only when its arguments were recorded
- *   (--argv): a command cut to its name would run something else.
+ * - The run's arguments after the image are `args` (docker's CMD), its
+ *   --entrypoint `command`, its -w `workingDir` and its -e variables
+ *   `env`, from trace.json's "run".  A trace without "run" has the
+ *   command only when its arguments were recorded (--argv): a command cut
+ *   to its name would run something else.
+ * - A variable whose value came from the host's environment is never
+ *   written: it is a commented placeholder to be given from a Secret.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -42,6 +47,23 @@ static char *pod_name(const char *image)
 	return sb_detach(&sb);
 }
 
+/* key: and one item per string, under in; nothing when n is 0. */
+static int yaml_list(struct strbuf *sb, const char *in, const char *key,
+		     char *const *v, size_t n, char **why)
+{
+	if (n)
+		sb_addf(sb, "%s%s:\n", in, key);
+	for (size_t i = 0; i < n; i++) {
+		char *a = yaml_str(v[i], "the argument", why);
+
+		if (!a)
+			return -1;
+		sb_addf(sb, "%s  - %s\n", in, a);
+		free(a);
+	}
+	return 0;
+}
+
 struct pod_ctx {
 	const struct plan *pl;
 	const struct plan_deploy *d;
@@ -57,22 +79,25 @@ static int pod_fields(struct strbuf *sb, const char *in, const void *ctx,
 		return -1;
 	sb_addf(sb, "%simage: %s # the image `unroot docker` ran\n", in, img);
 	free(img);
+	if (pc->d->entrypoint &&
+	    yaml_list(sb, in, "command", &pc->d->entrypoint, 1, why))
+		return -1;
 	if (pc->d->args_cut)
 		sb_addf(sb,
-			"%s# command: the traced run gave one, but only its "
+			"%s# args: the traced run gave a command, but only its "
 			"name was recorded (trace with --argv to have it "
 			"here); the image's own runs\n",
 			in);
-	else if (pc->d->nargs) {
-		sb_addf(sb, "%scommand:\n", in);
-		for (size_t i = 0; i < pc->d->nargs; i++) {
-			char *a = yaml_str(pc->d->args[i], "the argument", why);
+	else if (yaml_list(sb, in, "args", pc->d->args, pc->d->nargs, why))
+		return -1;
+	if (pc->d->workdir) {
+		char *w =
+		    yaml_str(pc->d->workdir, "the working directory", why);
 
-			if (!a)
-				return -1;
-			sb_addf(sb, "%s  - %s\n", in, a);
-			free(a);
-		}
+		if (!w)
+			return -1;
+		sb_addf(sb, "%sworkingDir: %s # docker run -w\n", in, w);
+		free(w);
 	}
 	if (pc->pl->nports)
 		sb_addf(sb, "%sports:\n", in);
@@ -80,6 +105,50 @@ static int pod_fields(struct strbuf *sb, const char *in, const void *ctx,
 		add_yaml_evidence(sb, in, &pc->pl->ports[i].ev);
 		sb_addf(sb, "%s  - containerPort: %u\n", in,
 			pc->pl->ports[i].port);
+	}
+	return 0;
+}
+
+/* The traced run's -e variables; one taken from the host's environment
+ * is a commented placeholder (its value was never recorded), and so is
+ * each --env-file. */
+static int pod_env(struct strbuf *sb, const char *in, const void *ctx,
+		   char **why)
+{
+	const struct plan_deploy *d = ((const struct pod_ctx *)ctx)->d;
+
+	for (size_t i = 0; i < d->nenv; i++) {
+		char *n = yaml_str(d->env[i].name, "the variable's name", why);
+		char *v = n && d->env[i].value
+			      ? yaml_str(d->env[i].value, "the value of", why)
+			      : NULL;
+
+		if (n && d->env[i].value && v)
+			sb_addf(sb,
+				"%s  - name: %s # docker run -e\n"
+				"%s    value: %s\n",
+				in, n, in, v);
+		else if (n && !d->env[i].value)
+			sb_addf(sb,
+				"%s  # - name: %s # REVIEW: the traced run "
+				"took it from the host's environment; its "
+				"value is not recorded: give it from a "
+				"Secret\n",
+				in, n);
+		free(v);
+		free(n);
+		if (!n || (d->env[i].value && !v))
+			return -1;
+	}
+	for (size_t i = 0; i < d->nenv_files; i++) {
+		char *f = comment_safe(d->env_files[i]);
+
+		sb_addf(sb,
+			"%s  # REVIEW: docker run --env-file %s: its "
+			"variables are not recorded: give them from a "
+			"ConfigMap or a Secret\n",
+			in, f);
+		free(f);
 	}
 	return 0;
 }
@@ -144,6 +213,7 @@ int render_pod(const struct plan *pl, const struct render_options *ro,
 	struct k8s_container c = {.fields = pod_fields,
 				  .mounts = pod_mounts,
 				  .volumes = pod_volumes,
+				  .env = pod_env,
 				  .ctx = &pc};
 	char *name;
 	int rc;
@@ -153,6 +223,7 @@ int render_pod(const struct plan *pl, const struct render_options *ro,
 			       "`unroot docker`, or use --format k8s)");
 		return -1;
 	}
+	c.has_env = d->nenv || d->nenv_files;
 	name = pod_name(d->image);
 	c.name = name;
 	c.nmounts = d->nmounts;

@@ -1,7 +1,8 @@
 /*
  * report_json.c - `unroot report --format json`: one JSON object per event,
- * one a line, in time order, for programs.  Paths use the json_path() form
- * (a string, or {"hex"}).
+ * one a line, in time order, for programs, then the container's changes
+ * no event explains.  Paths use the json_path() form (a string, or
+ * {"hex"}).
  */
 #include <stdlib.h>
 
@@ -86,7 +87,33 @@ static int json_event(const struct trace_event *ev, void *ctx)
 	return 0;
 }
 
+/* After the events, one line per change of the container's layer that
+ * no event explains (trace.json "layer"): {"layer_change": "A", "path":
+ * PATH, "seen_only_in_container_changes": true}. */
+static void json_unseen(const struct trace *t, FILE *out)
+{
+	for (size_t i = 0; i < trace_nunseen(t); i++) {
+		const struct trace_unseen *u = trace_unseen_at(t, i);
+		char kind[2] = {u->change, 0};
+		json_t *o = json_pack("{s:s, s:o, s:b}", "layer_change", kind,
+				      "path", json_path(u->path),
+				      "seen_only_in_container_changes", 1);
+		char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+		if (s) {
+			fputs(s, out);
+			fputc('\n', out);
+			free(s);
+		}
+		json_decref(o);
+	}
+}
+
 int report_print_json(struct trace *t, FILE *out)
 {
-	return trace_each_event(t, json_event, out);
+	int rc = trace_each_event(t, json_event, out);
+
+	if (!rc)
+		json_unseen(t, out);
+	return rc;
 }

@@ -275,6 +275,26 @@ const struct trace_bind *trace_bind_at(const struct trace *t, size_t i)
 	return i < t->binds.n ? t->binds.v[i] : NULL;
 }
 
+size_t trace_nunseen(const struct trace *t)
+{
+	return t->unseen.n;
+}
+
+const struct trace_unseen *trace_unseen_at(const struct trace *t, size_t i)
+{
+	return i < t->unseen.n ? t->unseen.v[i] : NULL;
+}
+
+const struct trace_layer *trace_meta_layer(const struct trace *t, size_t dir)
+{
+	return dir < t->ndirs ? t->meta[dir].layer : NULL;
+}
+
+const struct trace_run *trace_meta_run(const struct trace *t, size_t dir)
+{
+	return dir < t->ndirs ? t->meta[dir].run : NULL;
+}
+
 const char *trace_program(const struct trace_proc *p, const char *unknown)
 {
 	if (!p)

@@ -235,6 +235,52 @@ size_t trace_nbinds(const struct trace *t);
 const struct trace_bind *trace_bind_at(const struct trace *t, size_t i);
 
 /*
+ * The cross-check of an `unroot docker` run (trace.json "layer"): the
+ * changes of the container's layer (docker diff) that no event explains,
+ * of every directory, and per directory whether the check ran.
+ */
+struct trace_unseen {
+	char change; /* 'A' added, 'C' changed, 'D' deleted */
+	const char *path;
+	struct file_state st;	  /* after the run; ST_UNKNOWN for D */
+	struct file_state parent; /* its directory; ST_UNKNOWN when unread */
+};
+size_t trace_nunseen(const struct trace *t);
+const struct trace_unseen *trace_unseen_at(const struct trace *t, size_t i);
+struct trace_layer {
+	long long changes;	 /* the layer's changes, -1 when unread */
+	const char *error;	 /* why the check could not run, or NULL */
+	size_t nuncovered;	 /* mounts the layer does not cover */
+	const char *uncovered[]; /* their paths */
+};
+/* NULL when directory dir had no cross-check (a host run, older trace). */
+const struct trace_layer *trace_meta_layer(const struct trace *t, size_t dir);
+
+/*
+ * The options of an `unroot docker` run (trace.json "run"), NULL when dir
+ * has none.  An env var whose value came from the host's environment has
+ * value NULL: it was not recorded.
+ */
+struct trace_strs {
+	char **v;
+	size_t n;
+};
+struct trace_run_env {
+	char *name;
+	char *value; /* NULL: from the host's environment, not recorded */
+};
+struct trace_run {
+	char *user, *workdir, *entrypoint; /* NULL when not given */
+	bool read_only;
+	struct trace_run_env *env;
+	size_t nenv;
+	bool has_command; /* arguments were given after the image */
+	struct trace_strs command, env_files, ports, tmpfs, group_add, cap_add,
+	    cap_drop, security_opt, sysctl;
+};
+const struct trace_run *trace_meta_run(const struct trace *t, size_t dir);
+
+/*
  * Whether an event changes the file system, the definition every command
  * shares: schema.h's attributes of its operation (OPA_WRITES; an open by
  * UNROOT_OPEN_WRITES of its flags: O_WRONLY, O_RDWR, O_CREAT, O_TRUNC,

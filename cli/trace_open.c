@@ -177,6 +177,44 @@ static void read_bind(struct trace *t, json_t *b)
 	tr_pv_push(&t->binds, tb);
 }
 
+/* One entry of "layer"."unseen"; skipped without its path. */
+static void read_unseen(struct trace *t, json_t *u)
+{
+	char *path = json_path_value(json_object_get(u, K_PATH));
+	const char *change = tr_jstr(u, K_META_LAYER_CHANGE);
+	struct trace_unseen *tu;
+
+	if (!path)
+		return;
+	tu = xcalloc(1, sizeof *tu);
+	tu->path = path;
+	tu->change = change && strchr("ACD", *change) ? *change : 'C';
+	tr_decode_state(u, K_ST, &tu->st);
+	tr_decode_state(u, K_PARENT, &tu->parent);
+	tr_pv_push(&t->unseen, tu);
+}
+
+/* "layer": the cross-check of a container's changes with the trace. */
+static struct trace_layer *read_layer(struct trace *t, json_t *l)
+{
+	json_t *un = json_object_get(l, K_META_LAYER_UNCOVERED), *v;
+	struct trace_layer *tl;
+	size_t i;
+
+	if (!json_is_object(l))
+		return NULL;
+	tl =
+	    xcalloc(1, sizeof *tl + (json_array_size(un) + 1) * sizeof(char *));
+	tl->changes = tr_jint(l, K_META_LAYER_CHANGES, -1);
+	tl->error = tr_jstr(l, K_META_LAYER_ERROR);
+	json_array_foreach (un, i, v)
+		if (json_string_value(v))
+			tl->uncovered[tl->nuncovered++] = json_string_value(v);
+	json_array_foreach (json_object_get(l, K_META_LAYER_UNSEEN), i, v)
+		read_unseen(t, v);
+	return tl;
+}
+
 /* What the commands read of trace.json (trace.h), kept with the JSON. */
 static void take_meta(struct trace *t, struct dirmeta *m, json_t *o)
 {
@@ -191,6 +229,8 @@ static void take_meta(struct trace *t, struct dirmeta *m, json_t *o)
 	m->exit = m->has_exit ? (long long)json_integer_value(v) : 0;
 	json_array_foreach (json_object_get(o, K_META_BINDS), i, b)
 		read_bind(t, b);
+	m->layer = read_layer(t, json_object_get(o, K_META_LAYER));
+	m->run = tr_read_run(json_object_get(o, K_META_RUN));
 }
 
 static void read_meta(struct trace *t, size_t di)
@@ -325,7 +365,16 @@ void trace_close(struct trace *t)
 		free(t->dirnames[i]);
 		json_decref(t->meta[i].json);
 		free(t->meta[i].command);
+		free(t->meta[i].layer);
+		tr_free_run(t->meta[i].run);
 	}
+	for (size_t i = 0; i < t->unseen.n; i++) {
+		struct trace_unseen *u = t->unseen.v[i];
+
+		free((char *)u->path);
+		free(u);
+	}
+	free(t->unseen.v);
 	for (size_t i = 0; i < t->binds.n; i++) {
 		struct trace_bind *b = t->binds.v[i];
 

@@ -61,6 +61,8 @@ struct dirmeta {
 	char *command; /* "command"[0], NULL when absent */
 	bool has_exit;
 	long long exit;
+	struct trace_layer *layer; /* "layer", NULL when absent */
+	struct trace_run *run;	   /* "run", NULL when absent */
 };
 
 struct trace {
@@ -70,7 +72,8 @@ struct trace {
 	struct logfile *files;
 	size_t nfiles, capfiles;
 	struct ptrvec procs, mounts, users, groups, oses, untraced, nets, diags;
-	struct ptrvec binds; /* struct trace_bind, strings owned */
+	struct ptrvec binds;  /* struct trace_bind, strings owned */
+	struct ptrvec unseen; /* struct trace_unseen, path owned */
 	struct map dirs; /* path -> struct trace_dir *, the first record's */
 	long long nevents;
 	struct strbuf pathbuf[1]; /* scratch for tr_ev_path_problem() */
@@ -127,6 +130,9 @@ const char *tr_jstr(json_t *o, const char *key);
 bool tr_decode_path(json_t *v, struct strbuf *sb);
 char *tr_path_dup(json_t *v, bool dflt);
 void tr_decode_state(json_t *o, const char *key, struct file_state *st);
+/* trace.json's "run" (trace_run.c): NULL when v is not an object. */
+struct trace_run *tr_read_run(const json_t *v);
+void tr_free_run(struct trace_run *r);
 
 /*
  * A proc record as read, with what a fork record needs to be resolved:

@@ -87,6 +87,9 @@ void fput_path(FILE *f, const char *path);
 bool path_is_under(const char *path, const char *dir); /* or equal */
 char *path_dirname(const char *path);	     /* "/a/b" -> "/a"; "/a" -> "/" */
 const char *path_basename(const char *path); /* pointer into path */
+/* The length of path[0..len)'s parent as path_dirname() gives it ("/a/b"
+ * -> 2, "/a" -> 1), 0 when it has none: walks ancestors in place. */
+size_t parent_len(const char *path, size_t len);
 
 /* ---- JSON ---------------------------------------------------------------
  *

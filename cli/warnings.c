@@ -307,6 +307,62 @@ static size_t print_endings(const struct trace *t, const struct pidts *v,
 	return nwarn;
 }
 
+/* The container's changes no event explains (trace.json "layer"). */
+static size_t print_unseen(const struct trace *t, FILE *out)
+{
+	size_t n = trace_nunseen(t), nwarn = 0;
+
+	for (size_t i = 0; i < n && i < MAX_SILENT; i++) {
+		const struct trace_unseen *u = trace_unseen_at(t, i);
+
+		fprintf(out, "  SEEN ONLY IN THE CONTAINER'S CHANGES: %s ",
+			u->change == 'A'   ? "added"
+			: u->change == 'D' ? "deleted"
+					   : "changed");
+		fput_path(out, u->path);
+		fprintf(out, ": no traced call explains it (a raw system "
+			     "call, io_uring, a program no tracer followed)\n");
+	}
+	if (n > MAX_SILENT)
+		fprintf(out,
+			"  ... %zu more paths seen only in the container's "
+			"changes\n",
+			n - MAX_SILENT);
+	for (size_t d = 0; d < trace_ndirs(t); d++) {
+		const struct trace_layer *l = trace_meta_layer(t, d);
+
+		if (l && l->error) {
+			fprintf(out, "  CROSS-CHECK FAILED: the container's "
+				     "changes could not be read: ");
+			fput_path(out, l->error);
+			fputc('\n', out);
+			nwarn++;
+		}
+	}
+	return n + nwarn;
+}
+
+/* Once: the mounts a layer's changes cannot show (not a warning). */
+static void print_uncovered(const struct trace *t, FILE *out)
+{
+	size_t k = 0;
+
+	for (size_t d = 0; d < trace_ndirs(t); d++) {
+		const struct trace_layer *l = trace_meta_layer(t, d);
+
+		for (size_t i = 0; l && i < l->nuncovered; i++) {
+			fprintf(out, k++ ? ", "
+					 : "  (volumes, binds and tmpfs "
+					   "mounts are not in the "
+					   "container's layer, so "
+					   "not cross-checked: ");
+			fput_path(out, l->uncovered[i]);
+		}
+	}
+	if (k)
+		fprintf(out, ")\n");
+}
+
 size_t warnings_print(struct warnings *w, FILE *out)
 {
 	size_t n, nwarn = 0;
@@ -317,8 +373,10 @@ size_t warnings_print(struct warnings *w, FILE *out)
 	nwarn += print_silent(w, v, n, out);
 	nwarn += print_lost(w->t, out);
 	nwarn += print_diags(w->t, out);
+	nwarn += print_unseen(w->t, out);
 	if (!nwarn)
 		fprintf(out, "  none\n");
+	print_uncovered(w->t, out);
 	free(v);
 	return nwarn;
 }

@@ -7,9 +7,11 @@
  * What counts: programs that were not traced, processes started but never
  * reported in, records lost, reader diagnostics, a workload that ended by
  * a signal (it did not finish: what it would still have done is missing),
- * and a workload that exited normally although its first process left no
- * end record (records were lost).  A workload that lost nothing gets no
- * warning.
+ * a workload that exited normally although its first process left no
+ * end record (records were lost), and the changes of a container's layer
+ * that no event explains (layerdiff.h), or why they could not be read.
+ * A workload that lost nothing gets no warning.  Once, not as a warning:
+ * the volumes, binds and tmpfs mounts a layer's changes cannot show.
  *
  * Use: warnings_new() after trace_open(), warnings_event() for every event
  * of one pass (it keeps only execs and spawns), then warnings_print().

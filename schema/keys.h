@@ -177,6 +177,34 @@
 #define K_META_BIND_HOST      "host"
 #define K_META_BIND_RO	      "ro"
 #define K_META_BIND_VOLUME    "volume" /* a named volume */
+/* docker: the cross-check of the container layer's changes with the trace */
+#define K_META_LAYER	       "layer"
+#define K_META_LAYER_CHANGES   "changes"   /* how many docker diff listed */
+#define K_META_LAYER_UNSEEN    "unseen"	   /* changes no event explains */
+#define K_META_LAYER_CHANGE    "change"	   /* "A", "C" or "D" */
+#define K_META_LAYER_UNCOVERED "uncovered" /* volumes, binds, tmpfs */
+#define K_META_LAYER_ERROR     "error"	   /* why it could not be read */
+
+/* docker: the run options given (values of -e, --env-file and the command
+ * are the caller's own; a value taken from the host's environment is not
+ * recorded) */
+#define K_META_RUN		"run"
+#define K_META_RUN_USER		"user"
+#define K_META_RUN_ENV		"env" /* [{"name", "value" or "from_host"}] */
+#define K_META_RUN_ENV_VALUE	"value"
+#define K_META_RUN_ENV_FROMHOST "from_host"
+#define K_META_RUN_ENV_FILE	"env_file"
+#define K_META_RUN_PORTS	"ports"
+#define K_META_RUN_READ_ONLY	"read_only"
+#define K_META_RUN_TMPFS	"tmpfs"
+#define K_META_RUN_GROUP_ADD	"group_add"
+#define K_META_RUN_CAP_ADD	"cap_add"
+#define K_META_RUN_CAP_DROP	"cap_drop"
+#define K_META_RUN_SECURITY_OPT "security_opt"
+#define K_META_RUN_SYSCTL	"sysctl"
+#define K_META_RUN_WORKDIR	"workdir"
+#define K_META_RUN_ENTRYPOINT	"entrypoint"
+#define K_META_RUN_COMMAND	"command" /* the arguments after IMAGE */
 
 /* Values of "runner". */
 #define UNROOT_RUNNER_RUN    "run"
