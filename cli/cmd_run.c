@@ -186,8 +186,7 @@ static void write_meta(const struct run_opts *o, long long started,
 /* ---- the summary --------------------------------------------------------- */
 
 struct summary {
-	struct strset written;
-	int ndenied;
+	int shown; /* denials listed */
 	struct warnings *warn;
 };
 
@@ -196,28 +195,25 @@ static int summarise_event(const struct trace_event *ev, void *ctx)
 	struct summary *s = ctx;
 
 	warnings_event(s->warn, ev);
-	if (!trace_event_writes(ev))
-		return 0;
-	if (!ev->err)
-		strset_add(&s->written, ev->path);
-	if (trace_event_denied(ev)) {
-		if (s->ndenied++ < 5) {
-			fprintf(stderr, "  denied: %s ", op_name(ev->op));
-			fput_path(stderr, ev->path);
-			fprintf(stderr, " (%s) by ", ev->errname);
-			fput_path(stderr, trace_program(ev->proc, "?"));
-			fprintf(stderr, " [%d]\n", ev->pid);
-		}
+	if (trace_event_writes(ev) && trace_event_denied(ev) &&
+	    s->shown++ < 5) {
+		fprintf(stderr, "  denied: %s ", op_name(ev->op));
+		fput_path(stderr, ev->path);
+		fprintf(stderr, " (%s) by ", ev->errname);
+		fput_path(stderr, trace_program(ev->proc, "?"));
+		fprintf(stderr, " [%d]\n", ev->pid);
 	}
 	return 0;
 }
 
-/* What was seen, in one pass over the events, and the trace's warnings
- * in the words of `unroot report` (warnings.h). */
+/* What was seen, in one pass that decodes only the events it shows (the
+ * others are counted: trace_each_notable), and the trace's warnings in
+ * the words of `unroot report` (warnings.h). */
 static void summarise(const char *dir)
 {
 	char *dirs[] = {(char *)dir};
-	struct summary s = {STRSET_INIT, 0, NULL};
+	struct summary s = {0, NULL};
+	struct trace_tally tally;
 	char *why = NULL;
 	struct trace *t = traces_load(dirs, 1, TRACES_EMPTY_OK, &why);
 
@@ -228,12 +224,13 @@ static void summarise(const char *dir)
 	}
 	s.warn = warnings_new(t);
 	fprintf(stderr, "%s: trace summary\n", command_name());
-	trace_each_event(t, summarise_event, &s);
-	if (s.ndenied > 5)
-		fprintf(stderr, "  ... and %d more denials\n", s.ndenied - 5);
+	trace_each_notable(t, summarise_event, &s, &tally);
+	if (tally.denied > 5)
+		fprintf(stderr, "  ... and %lld more denials\n",
+			tally.denied - 5);
 	fprintf(stderr, "  processes seen: %zu\n", trace_nprocs(t));
-	fprintf(stderr, "  paths written:  %zu\n", s.written.m.n);
-	fprintf(stderr, "  denials:        %d\n", s.ndenied);
+	fprintf(stderr, "  write calls:    %lld\n", tally.written);
+	fprintf(stderr, "  denials:        %lld\n", tally.denied);
 	if (!trace_nprocs(t))
 		fprintf(stderr, "  no process reported in: was the command "
 				"static, or is the preload broken?\n");
@@ -245,7 +242,6 @@ static void summarise(const char *dir)
 	fput_path(stderr, dir);
 	fprintf(stderr, ")\n");
 	warnings_free(s.warn);
-	strset_free(&s.written);
 	trace_close(t);
 }
 

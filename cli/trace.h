@@ -186,6 +186,22 @@ int trace_each_event(struct trace *t,
 		     int (*fn)(const struct trace_event *ev, void *ctx),
 		     void *ctx);
 
+/*
+ * The same pass for a summary, cheaper: every event is counted into
+ * *tally, but only the events that run a program (exec, spawn: what
+ * warnings.h needs) and the writes that failed are decoded and given to
+ * fn, in time order.  A successful write is recognised and counted from
+ * the head of its line as the preload writes it (operation, open flags,
+ * errno), without decoding it; a line of any other shape is decoded.
+ */
+struct trace_tally {
+	long long written; /* writes that succeeded (trace_event_writes) */
+	long long denied;  /* writes refused (trace_event_denied) */
+};
+int trace_each_notable(struct trace *t,
+		       int (*fn)(const struct trace_event *ev, void *ctx),
+		       void *ctx, struct trace_tally *tally);
+
 /* For tests: false sends every "ev" line through jansson instead of the
  * fast parser (the reference it must agree with).  Default true. */
 void trace_set_fast_events(bool on);

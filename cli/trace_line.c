@@ -1,9 +1,10 @@
 /*
  * trace_line.c - the reader's line reader: a file read in large blocks,
- * its lines handed out in place, and the record type of a line found
- * without parsing it.  The descriptor may be closed between refills
- * (lr_release_fd: pass 2 keeps more files open than there are
- * descriptors) and is reopened at the saved offset.
+ * its lines handed out in place, and the record type of a line (and what
+ * an event line does: tr_glance) found without parsing it.  The
+ * descriptor may be closed between refills (lr_release_fd: pass 2 keeps
+ * more files open than there are descriptors) and is reopened at the
+ * saved offset.
  *
  * NUL bytes are padding, wherever they are (SCHEMA.md): the preload
  * reserves space for a record in a shared mapping before writing it, so a
@@ -213,4 +214,86 @@ bool tr_line_looks_cut(const char *s, size_t n)
 	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
 		n--;
 	return n == 0 || s[n - 1] != '}';
+}
+
+/* ---- what a glance at an event line tells -------------------------------- */
+
+#define OP_HEAD	   EV_HEAD ",\"" K_OP "\":\""
+#define FLAGS_KEY  "\"" K_FLAGS "\":\""
+#define ERRNO_KEY  "\"" K_ERRNO "\":"
+#define MAX_GLANCE 256 /* longer op or flags text: decoded in full */
+
+/* The open flags of an event line whose flags follow from (the text of
+ * its "flags" key, decoded as both parsers do); false when not found. */
+static bool glance_flags(const char *from, const char *end, int *flags)
+{
+	const char *p = strstr(from, FLAGS_KEY), *q;
+	char text[MAX_GLANCE];
+
+	if (!p)
+		return false;
+	p += LEN(FLAGS_KEY);
+	q = memchr(p, '"', (size_t)(end - p));
+	if (!q || q - p >= MAX_GLANCE || memchr(p, '\\', (size_t)(q - p)))
+		return false;
+	memcpy(text, p, (size_t)(q - p));
+	text[q - p] = 0;
+	*flags = tr_decode_flags(text);
+	return true;
+}
+
+/* The operation named name[0..n), or -1 (op_from_name without copying
+ * the name out: names of other lengths are not compared). */
+static int glance_op(const char *name, size_t n)
+{
+	static size_t lens[OP__COUNT];
+
+	for (int op = 0; op < OP__COUNT; op++) {
+		if (!lens[op])
+			lens[op] = strlen(op_name((enum unroot_op)op));
+		if (lens[op] == n &&
+		    !memcmp(op_name((enum unroot_op)op), name, n))
+			return op;
+	}
+	return -1;
+}
+
+/*
+ * An event line as the preload writes it starts {"t":"ev","op":"NAME":
+ * its operation says whether it writes (for open, its "flags" do), and
+ * an "errno" key with a string value that it failed (a key, not the text
+ * of a value: inside a JSON string every quote is escaped).  Anything else
+ * - another shape, an unknown operation, a program run (exec, spawn), a
+ * write that failed - is GL_DECODE.  s[n] is the NUL that lr_next puts
+ * there (a line holds no other NUL).
+ */
+enum glance tr_glance(const char *s, size_t n)
+{
+	const char *end = s + n, *p = s + LEN(OP_HEAD), *q, *e;
+	unsigned attrs;
+	int op, flags;
+	bool writes;
+
+	if (n <= LEN(OP_HEAD) || memcmp(s, OP_HEAD, LEN(OP_HEAD)))
+		return GL_DECODE;
+	q = memchr(p, '"', (size_t)(end - p));
+	if (!q || q - p >= MAX_GLANCE)
+		return GL_DECODE;
+	if ((op = glance_op(p, (size_t)(q - p))) < 0)
+		return GL_DECODE;
+	attrs = unroot_op_attrs((enum unroot_op)op);
+	if (attrs & OPA_RUNS)
+		return GL_DECODE;
+	writes = (attrs & OPA_WRITES) != 0;
+	if (attrs & OPA_BY_FLAGS) {
+		if (!glance_flags(q, end, &flags))
+			return GL_DECODE;
+		writes = UNROOT_OPEN_WRITES(flags);
+	}
+	if (!writes)
+		return GL_OTHER;
+	e = strstr(q, ERRNO_KEY);
+	if (e && e + LEN(ERRNO_KEY) < end && e[LEN(ERRNO_KEY)] != 'n')
+		return GL_DECODE; /* failed ("errno":null is success) */
+	return GL_WRITE;
 }

@@ -8,6 +8,14 @@
  * recently used is evicted).  A line is read by the fast parser when it
  * can (trace_fast.c), else by jansson (trace_event.c); a line already
  * diagnosed by an earlier pass is skipped without a second word.
+ *
+ * trace_each_notable() is the same pass for a summary: pass 1 glanced at
+ * each event line (tr_glance: its operation, open flags and errno key as
+ * the preload writes them) and counted the successful writes; only the
+ * files that hold other events are read again, and only those events are
+ * decoded.  A line the glance counts is not checked further: damage
+ * inside it (not a cut: pass 1 finds those) is diagnosed only by a full
+ * pass.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -24,6 +32,7 @@ struct merge {
 	size_t *heap, nheap;
 	size_t open, max_open;
 	unsigned long clock;
+	struct trace_tally *tally; /* trace_each_notable: what it decodes */
 };
 
 /* Opener for the line readers: keeps at most max_open descriptors. */
@@ -107,6 +116,58 @@ static size_t fd_budget(size_t want)
 	return avail < want ? avail : want;
 }
 
+/* Decode an event line into s (false: skipped, diagnosed when fresh). */
+static bool decode_line(struct merge *m, struct source *s, char *line,
+			size_t len, bool fresh)
+{
+	struct trace *t = m->t;
+	json_error_t err;
+	const char *why = NULL;
+	json_t *o;
+	int b = tr_fast_event(s, line, len, &why);
+
+	if (b == -1 && fresh)
+		tr_diag(t, s->f->path, s->r.lineno, true,
+			"event with %s: skipped", why);
+	if (b != -2)
+		return b == 1;
+	o = json_loadb(line, len, 0, &err);
+	if (!o || !json_is_object(o)) {
+		if (fresh)
+			tr_diag(t, s->f->path, s->r.lineno, true,
+				"corrupt line (%s): skipped",
+				o ? "not an object" : err.text);
+		json_decref(o);
+		return false;
+	}
+	if ((why = tr_ev_path_problem(t, o))) {
+		if (fresh)
+			tr_diag(t, s->f->path, s->r.lineno, true,
+				"event with %s: skipped", why);
+		json_decref(o);
+		return false;
+	}
+	if (!tr_json_build(s, o)) {
+		json_decref(o);
+		return false;
+	}
+	s->cur = o;
+	return true;
+}
+
+/* trace_each_notable: count a decoded event; whether it is given on. */
+static bool tally_decoded(struct trace_tally *tally,
+			  const struct trace_event *ev)
+{
+	bool writes = trace_event_writes(ev);
+
+	if (writes && !ev->err)
+		tally->written++;
+	if (writes && trace_event_denied(ev))
+		tally->denied++;
+	return (unroot_op_attrs(ev->op) & OPA_RUNS) || (writes && ev->err);
+}
+
 /* Advance a source to its next usable event. */
 static void source_next(struct merge *m, struct source *s)
 {
@@ -122,46 +183,21 @@ static void source_next(struct merge *m, struct source *s)
 	s->r.last_use = ++m->clock;
 	while ((rc = lr_next(&s->r, &line, &len, &how, merge_open, m)) > 0) {
 		bool fresh = s->r.lineno > s->f->ev_checked;
-		json_error_t err;
-		const char *why = NULL;
-		json_t *o;
-		int b;
+		enum glance g = GL_DECODE;
 
 		if (tr_line_is_event(line, len) != 1)
 			continue;
 		if (tr_line_looks_cut(line, len))
 			continue; /* diagnosed in pass 1 */
-		b = tr_fast_event(s, line, len, &why);
-		if (b == -1 && fresh)
-			tr_diag(t, s->f->path, s->r.lineno, true,
-				"event with %s: skipped", why);
-		if (b == -1 || b == 0)
+		if (m->tally)
+			g = tr_glance(line, len); /* counted in pass 1 */
+		if (g != GL_DECODE || !decode_line(m, s, line, len, fresh))
 			continue;
-		if (b == 1) {
-			s->has = true;
-			break;
-		}
-		o = json_loadb(line, len, 0, &err);
-		if (!o || !json_is_object(o)) {
-			if (fresh)
-				tr_diag(t, s->f->path, s->r.lineno, true,
-					"corrupt line (%s): skipped",
-					o ? "not an object" : err.text);
-			json_decref(o);
+		if (m->tally && !tally_decoded(m->tally, &s->ev)) {
+			json_decref(s->cur);
+			s->cur = NULL;
 			continue;
 		}
-		if ((why = tr_ev_path_problem(t, o))) {
-			if (fresh)
-				tr_diag(t, s->f->path, s->r.lineno, true,
-					"event with %s: skipped", why);
-			json_decref(o);
-			continue;
-		}
-		if (!tr_json_build(s, o)) {
-			json_decref(o);
-			continue;
-		}
-		s->cur = o;
 		s->has = true;
 		break;
 	}
@@ -195,28 +231,36 @@ static void merge_free(struct merge *m)
 	free(m->heap);
 }
 
-int trace_each_event(struct trace *t,
+/* Whether pass 2 reads file f: it has events the pass gives on. */
+static bool merge_reads(const struct merge *m, const struct logfile *f)
+{
+	return !f->skip && (m->tally ? f->nnotable : f->nevents) > 0;
+}
+
+/* Stream the events of every file in time order into fn (m: its trace
+ * and, for trace_each_notable, its tally). */
+static int merge_run(struct merge *m,
 		     int (*fn)(const struct trace_event *ev, void *ctx),
 		     void *ctx)
 {
-	struct merge m = {.t = t};
+	struct trace *t = m->t;
 	int rc = 0;
 
 	for (size_t i = 0; i < t->nfiles; i++)
-		if (!t->files[i].skip && t->files[i].nevents)
-			m.nsrc++;
-	if (!m.nsrc)
+		if (merge_reads(m, &t->files[i]))
+			m->nsrc++;
+	if (!m->nsrc)
 		return 0;
-	m.src = xcalloc(m.nsrc, sizeof *m.src);
-	m.heap = xcalloc(m.nsrc, sizeof *m.heap);
-	m.max_open = fd_budget(m.nsrc);
-	m.nsrc = 0;
+	m->src = xcalloc(m->nsrc, sizeof *m->src);
+	m->heap = xcalloc(m->nsrc, sizeof *m->heap);
+	m->max_open = fd_budget(m->nsrc);
+	m->nsrc = 0;
 	for (size_t i = 0; i < t->nfiles; i++) {
 		struct source *s;
 
-		if (t->files[i].skip || !t->files[i].nevents)
+		if (!merge_reads(m, &t->files[i]))
 			continue;
-		s = &m.src[m.nsrc++];
+		s = &m->src[m->nsrc++];
 		s->f = &t->files[i];
 		s->order = i;
 		for (size_t j = 0; j < 4; j++)
@@ -224,22 +268,44 @@ int trace_each_event(struct trace *t,
 		for (size_t j = 0; j < TRACE_MAX_PYFRAMES; j++)
 			sb_init(&s->pybuf[j]);
 		lr_init(&s->r, s->f->path, 1 << 14);
-		source_next(&m, s);
+		source_next(m, s);
 		if (s->has)
-			m.heap[m.nheap++] = (size_t)(s - m.src);
+			m->heap[m->nheap++] = (size_t)(s - m->src);
 	}
-	for (size_t i = m.nheap; i-- > 0;)
-		heap_down(&m, i);
-	while (m.nheap) {
-		struct source *s = &m.src[m.heap[0]];
+	for (size_t i = m->nheap; i-- > 0;)
+		heap_down(m, i);
+	while (m->nheap) {
+		struct source *s = &m->src[m->heap[0]];
 
 		if ((rc = fn(&s->ev, ctx)))
 			break;
-		source_next(&m, s);
+		source_next(m, s);
 		if (!s->has)
-			m.heap[0] = m.heap[--m.nheap];
-		heap_down(&m, 0);
+			m->heap[0] = m->heap[--m->nheap];
+		heap_down(m, 0);
 	}
-	merge_free(&m);
+	merge_free(m);
 	return rc;
+}
+
+int trace_each_event(struct trace *t,
+		     int (*fn)(const struct trace_event *ev, void *ctx),
+		     void *ctx)
+{
+	struct merge m = {.t = t};
+
+	return merge_run(&m, fn, ctx);
+}
+
+int trace_each_notable(struct trace *t,
+		       int (*fn)(const struct trace_event *ev, void *ctx),
+		       void *ctx, struct trace_tally *tally)
+{
+	struct merge m = {.t = t, .tally = tally};
+
+	*tally = (struct trace_tally){0};
+	for (size_t i = 0; i < t->nfiles; i++)
+		if (!t->files[i].skip)
+			tally->written += t->files[i].nwritten;
+	return merge_run(&m, fn, ctx);
 }

@@ -3,8 +3,8 @@
  * their log files found (log/ or the directory itself, *.jsonl in name
  * order), trace.json read, and pass 1 over each file.  Pass 1 reads each
  * file once, line by line, and keeps the small records (trace_records.c);
- * event lines are recognised by their prefix and only counted, so pass 1
- * is I/O bound.
+ * event lines are recognised by their prefix and only counted (and glanced
+ * at for trace_each_notable: tr_glance), so pass 1 is I/O bound.
  *
  * NUL bytes are padding and skipped (a record cut by them is a warning),
  * a last line without a newline is a warning, a line that is not JSON is a
@@ -76,6 +76,17 @@ static void roll_back(struct trace *t, const struct mark *m, struct logfile *f)
 	f->skip = true;
 }
 
+/* What a summary will need of an event line: counted, or decoded. */
+static void take_glance(struct logfile *f, const char *line, size_t len)
+{
+	enum glance g = tr_glance(line, len);
+
+	if (g == GL_WRITE)
+		f->nwritten++;
+	else if (g == GL_DECODE)
+		f->nnotable++;
+}
+
 static void scan_file(struct trace *t, struct logfile *f, struct lreader *r)
 {
 	struct mark m;
@@ -121,6 +132,7 @@ static void scan_file(struct trace *t, struct logfile *f, struct lreader *r)
 				continue;
 			}
 			f->nevents++;
+			take_glance(f, line, len);
 			continue;
 		}
 		o = json_loadb(line, len, 0, &err);

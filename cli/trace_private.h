@@ -40,10 +40,12 @@
 
 struct logfile {
 	char *path;
-	size_t dir;	   /* index of the trace directory */
-	bool skip;	   /* newer schema, unreadable */
-	long long nevents; /* "ev" lines seen in pass 1 */
-	long ev_checked;   /* event lines already diagnosed by pass 2 */
+	size_t dir;	    /* index of the trace directory */
+	bool skip;	    /* newer schema, unreadable */
+	long long nevents;  /* "ev" lines seen in pass 1 */
+	long long nwritten; /* of those, successful writes (tr_glance) */
+	long long nnotable; /* and those a summary decodes (GL_DECODE) */
+	long ev_checked;    /* event lines already diagnosed by pass 2 */
 	struct trace_proc *proc;
 	struct trace_stack **stacks; /* sorted by id after pass 1 */
 	size_t nstacks, capstacks;
@@ -122,6 +124,11 @@ int lr_next(struct lreader *r, char **line, size_t *len, enum lr_end *how,
 	    lr_opener op, void *ctx);
 int tr_line_is_event(const char *s, size_t n);
 bool tr_line_looks_cut(const char *s, size_t n);
+/* What an event line is, read from its head without decoding it
+ * (trace_each_notable): a write that succeeded, another event that is
+ * neither a write nor a program run, or one to decode in full. */
+enum glance { GL_DECODE, GL_WRITE, GL_OTHER };
+enum glance tr_glance(const char *s, size_t n);
 
 /* ---- trace_records.c: pass 1's records and JSON fields ------------------- */
 

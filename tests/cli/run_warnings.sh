@@ -3,7 +3,13 @@
 # same warnings (one service computes them), as root and as uid 1001:
 #   lost_nothing: sh -c 'true; true' (Debian's sh leaves by _exit) and a
 #     pipeline of real programs lose nothing, so neither command warns;
-#   sigkill: a workload killed by SIGKILL is reported INCOMPLETE by both.
+#   sigkill: a workload killed by SIGKILL is reported INCOMPLETE by both;
+#   counts: the summary counts what the trace holds: a shell that makes 4
+#     writes and, as uid 1001, is refused 3 (new files under /etc and
+#     /root, an append to /etc/passwd), all by redirections of builtins
+#     (no other program runs), is summarised as "write calls: 4" and
+#     "denials: 3", each refused call listed with its path; as root, the
+#     4 writes alone and "denials: 0".
 # The run's "Warnings:" block (up to its "  trace:" line) must equal the
 # report's "Warnings:" block line for line.  Exit 77 when uid 1001 cannot
 # be used (not root, or no setpriv).
@@ -77,6 +83,30 @@ for user in root 1001; do
 		grep -q '^  INCOMPLETE: .*killed by signal 9, SIGKILL' killed.run ||
 			bad "$user: a SIGKILLed workload is not reported incomplete: $(cat killed.err)"
 		[ ! -e after.txt ] || bad "$user: the workload went on after SIGKILL"
+		;;
+	counts)
+		# a failed redirection of echo (not a special builtin) does
+		# not end the shell; exec 2>/dev/null is the 4th write; root
+		# makes only the 4 (it would be allowed the others)
+		w='exec 2>/dev/null; echo a >w1; echo b >w2; echo c >>w1'
+		ndenied=0
+		if [ "$user" != root ]; then
+			w="$w; echo >/etc/unroot-denied; echo >/root/unroot-denied"
+			w="$w; echo >>/etc/passwd; exit 0"
+			ndenied=3
+		fi
+		check "$user" 0 counts sh -c "$w"
+		grep -q '^  write calls:    4$' counts.err ||
+			bad "$user: want 4 write calls: $(cat counts.err)"
+		grep -q "^  denials:        $ndenied\$" counts.err ||
+			bad "$user: want $ndenied denials: $(cat counts.err)"
+		[ "$user" = root ] && continue
+		for d in 'open /etc/unroot-denied (EACCES)' \
+			'open /root/unroot-denied (EACCES)' \
+			'open /etc/passwd (EACCES)'; do
+			grep -qF "  denied: $d by " counts.err ||
+				bad "$user: '$d' not listed: $(cat counts.err)"
+		done
 		;;
 	*)
 		echo "run_warnings.sh: unknown case $case" >&2

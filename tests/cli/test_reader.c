@@ -683,6 +683,111 @@ START_TEST(test_fast_parser_agrees)
 }
 END_TEST
 
+/* ---- the summary's pass agrees with the full one ------------------------ */
+
+/* Event lines as the preload writes them, and a few of other shapes. */
+#define NEV(op, rest, ts)                                                     \
+	"{\"t\":\"ev\",\"op\":\"" op "\",\"fn\":\"" op "\"," rest             \
+	",\"pid\":7,\"ts\":" #ts ",\"st\":null,\"parent\":{\"type\":\"dir\"," \
+	"\"uid\":0,\"gid\":0,\"mode\":\"0755\"}}\n"
+static const char *const notable_lines[] = {
+    "{\"t\":\"proc\",\"v\":2,\"pid\":7,\"ppid\":1,\"ts\":1}\n",
+    NEV("open", "\"path\":\"/w\",\"flags\":\"O_WRONLY|O_CREAT\",\"ret\":3", 10),
+    NEV("open", "\"path\":\"/r\",\"flags\":\"O_RDONLY\",\"ret\":3", 11),
+    NEV("open",
+	"\"path\":\"/d\",\"flags\":\"O_RDWR\",\"ret\":-1,\"errno\":\"EACCES\"",
+	12),
+    NEV("open",
+	"\"path\":\"/n\",\"flags\":\"O_CREAT|O_EXCL\",\"ret\":-1,"
+	"\"errno\":\"EEXIST\"",
+	13),
+    NEV("mkdir", "\"path\":\"/m\",\"ret\":0,\"errno\":null", 14),
+    NEV("rename", "\"path\":\"/a\",\"path2\":\"/b\",\"ret\":0", 15),
+    NEV("unlink", "\"path\":\"/ro\",\"ret\":-1,\"errno\":\"EROFS\"", 16),
+    NEV("chmod",
+	"\"path\":\"/p\",\"mode\":\"0644\",\"ret\":-1,\"errno\":\"EPERM\"", 17),
+    NEV("exec", "\"path\":\"/bin/true\",\"ret\":0", 18),
+    NEV("exec", "\"path\":\"/nope\",\"ret\":-1,\"errno\":\"ENOENT\"", 19),
+    NEV("spawn", "\"path\":\"/bin/sh\",\"ret\":8", 20),
+    NEV("stat", "\"path\":\"/s\",\"ret\":-1,\"errno\":\"EACCES\"", 21),
+    NEV("open",
+	"\"path\":{\"hex\":\"2f78ff\"},\"flags\":\"O_WRONLY\",\"ret\":3", 22),
+    NEV("open", "\"path\":\"/q\\\"x\",\"flags\":\"O_TRUNC|O_WRONLY\",\"ret\":3",
+	23),
+    NEV("symlink", "\"path\":\"/l\",\"path2\":\"t\",\"ret\":0", 24),
+    /* other shapes: decoded in full */
+    "{\"t\":\"ev\" , \"op\":\"unlink\",\"path\": \"/sp\","
+    "\"errno\":\"EACCES\",\"ts\":25}\n",
+    "{\"t\":\"ev\",\"op\":\"mkdir\",\"path\":\"/late\",\"ts\":26}\n",
+};
+
+static const char *const second_lines[] = {
+    "{\"t\":\"proc\",\"v\":2,\"pid\":8,\"ppid\":7,\"ts\":2}\n",
+    NEV("exec", "\"path\":\"/x\",\"ret\":0", 15),
+    NEV("open", "\"path\":\"/y\",\"flags\":\"O_APPEND\",\"ret\":4", 16),
+};
+
+/* Write the lines, one after the other, to log/NAME. */
+static void put_lines(const char *name, const char *const *lines, size_t n)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	for (size_t i = 0; i < n; i++)
+		sb_adds(&sb, lines[i]);
+	put(name, sb.buf);
+	sb_release(&sb);
+}
+
+/* The full pass, as a summary wants it: counts, and the text of each
+ * event that runs a program or is a write that failed. */
+struct full_tally {
+	struct trace_tally n;
+	struct strbuf sb;
+};
+
+static int tally_event(const struct trace_event *ev, void *ctx)
+{
+	struct full_tally *f = ctx;
+	bool w = trace_event_writes(ev);
+
+	f->n.written += w && !ev->err;
+	f->n.denied += w && trace_event_denied(ev);
+	if ((unroot_op_attrs(ev->op) & OPA_RUNS) || (w && ev->err))
+		describe(ev, &f->sb);
+	return 0;
+}
+
+START_TEST(test_notable_pass_counts_and_gives_what_the_full_pass_sees)
+{
+	struct full_tally full = {{0}, STRBUF_INIT};
+	struct strbuf given = STRBUF_INIT;
+	struct trace_tally n;
+	struct trace *t;
+
+	put_lines("7-a.jsonl", notable_lines,
+		  sizeof notable_lines / sizeof *notable_lines);
+	/* a second file: what is given keeps the time order of both */
+	put_lines("8-b.jsonl", second_lines,
+		  sizeof second_lines / sizeof *second_lines);
+	t = open_tmp();
+	trace_each_event(t, tally_event, &full);
+	trace_each_notable(t, describe, &given, &n);
+	ck_assert_uint_eq(trace_ndiags(t), 0);
+	trace_close(t);
+	/* /w /m /b-rename /hex /q"x /l /late /y; denied: /d /ro /p /sp */
+	ck_assert_int_eq(full.n.written, 8);
+	ck_assert_int_eq(full.n.denied, 4);
+	ck_assert_int_eq(n.written, full.n.written);
+	ck_assert_int_eq(n.denied, full.n.denied);
+	ck_assert_str_eq(given.buf, full.sb.buf);
+	ck_assert_ptr_nonnull(strstr(given.buf, "path=/x"));
+	ck_assert_ptr_nonnull(strstr(given.buf, "path=/nope"));
+	ck_assert_ptr_null(strstr(given.buf, "path=/w "));
+	sb_release(&given);
+	sb_release(&full.sb);
+}
+END_TEST
+
 /*
  * Fork records (schema 2): a forked child's short proc record inherits what
  * it lacks from its source (pid = from or ppid, ts = pts), through chains,
@@ -1099,6 +1204,8 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_nul_only);
 	tcase_add_test(tc, test_omitted_defaults);
 	tcase_add_test(tc, test_fast_parser_agrees);
+	tcase_add_test(
+	    tc, test_notable_pass_counts_and_gives_what_the_full_pass_sees);
 	tcase_add_test(tc, test_fork_records);
 	tcase_add_test(tc, test_newer_schema);
 	tcase_add_test(tc, test_merge_order);
