@@ -147,6 +147,49 @@ static inline void dir_rec(struct planner *p, const char *path,
 	planner_add_dir(p, &d);
 }
 
+/*
+ * A mkdir (err 0) or a denied one (err) by proc made from a call site:
+ * pyfile, when given, is the file of its one Python frame; module, when
+ * given, the module of its one native frame.  What the trace records to
+ * say which program or library made a call.
+ */
+static inline void ev_mkdir_at(struct planner *p, const char *path,
+			       struct file_state parent, int err,
+			       const struct trace_proc *proc,
+			       const char *pyfile, const char *module)
+{
+	static struct trace_frame frame;
+	static struct trace_stack stack = {.id = "s1", .nframes = 1};
+	struct trace_event ev = {
+	    .op = OP_MKDIR,
+	    .fn = "mkdir",
+	    .path = path,
+	    .st = ABSENT,
+	    .parent = parent,
+	    .st2 = NOSTATE,
+	    .err = err,
+	    .errname = err ? errno_name(err) : NULL,
+	    .owner_uid = -1,
+	    .owner_gid = -1,
+	    .pid = proc->pid,
+	    .proc = proc,
+	    .uid = proc->euid,
+	};
+
+	if (pyfile) {
+		ev.npy = 1;
+		ev.py[0].file = pyfile;
+		ev.py[0].line = 1;
+		ev.py[0].func = "f";
+	}
+	if (module) {
+		frame.module = (char *)module;
+		stack.frames = &frame;
+		ev.stack = &stack;
+	}
+	planner_add_event(p, &ev);
+}
+
 static inline const struct grant *grant_on(const struct plan *pl,
 					   enum grant_kind k, const char *path)
 {
