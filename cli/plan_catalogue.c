@@ -316,6 +316,26 @@ void rename_redirect_dirs(struct planner *p, const char *user)
 	}
 }
 
+void drop_redirects_of(struct planner *p, const struct writer *w)
+{
+	struct plan *pl = p->plan;
+	size_t k = 0;
+
+	for (size_t i = 0; i < pl->nredirects; i++) {
+		struct redirect *r = &pl->redirects[i];
+
+		if (!w || r->writer != w) {
+			pl->redirects[k++] = *r;
+			continue;
+		}
+		free(r->var);
+		free(r->value);
+		free(r->dir);
+		evidence_free(&r->ev);
+	}
+	pl->nredirects = k;
+}
+
 /* True the first time key is seen (then it is marked); key is consumed. */
 static bool first_seen(struct map *seen, char *key)
 {
