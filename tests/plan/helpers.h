@@ -71,11 +71,11 @@ static inline struct planner *new_planner_ro(void)
 	return planner_new(&o);
 }
 
-static inline void ev_full(struct planner *p, enum unroot_op op,
-			   const char *path, const char *path2, int flags,
-			   const char *flags_text, struct file_state st,
-			   struct file_state parent, struct file_state st2,
-			   int err, const struct trace_proc *proc)
+/* An event of proc, as the trace reader makes it. */
+static inline struct trace_event
+ev_make(enum unroot_op op, const char *path, const char *path2, int flags,
+	const char *flags_text, struct file_state st, struct file_state parent,
+	struct file_state st2, int err, const struct trace_proc *proc)
 {
 	struct trace_event ev = {
 	    .op = op,
@@ -96,6 +96,18 @@ static inline void ev_full(struct planner *p, enum unroot_op op,
 	    .uid = proc->euid,
 	    .gid = 0,
 	};
+	return ev;
+}
+
+static inline void ev_full(struct planner *p, enum unroot_op op,
+			   const char *path, const char *path2, int flags,
+			   const char *flags_text, struct file_state st,
+			   struct file_state parent, struct file_state st2,
+			   int err, const struct trace_proc *proc)
+{
+	struct trace_event ev = ev_make(op, path, path2, flags, flags_text, st,
+					parent, st2, err, proc);
+
 	planner_add_event(p, &ev);
 }
 
@@ -160,21 +172,8 @@ static inline void ev_mkdir_at(struct planner *p, const char *path,
 {
 	static struct trace_frame frame;
 	static struct trace_stack stack = {.id = "s1", .nframes = 1};
-	struct trace_event ev = {
-	    .op = OP_MKDIR,
-	    .fn = "mkdir",
-	    .path = path,
-	    .st = ABSENT,
-	    .parent = parent,
-	    .st2 = NOSTATE,
-	    .err = err,
-	    .errname = err ? errno_name(err) : NULL,
-	    .owner_uid = -1,
-	    .owner_gid = -1,
-	    .pid = proc->pid,
-	    .proc = proc,
-	    .uid = proc->euid,
-	};
+	struct trace_event ev = ev_make(OP_MKDIR, path, NULL, 0, NULL, ABSENT,
+					parent, NOSTATE, err, proc);
 
 	if (pyfile) {
 		ev.npy = 1;

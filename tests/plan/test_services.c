@@ -123,6 +123,7 @@ START_TEST(rebased_directory_is_made_as_a_directory_not_as_the_file)
 {
 	struct planner *p = new_planner();
 	struct trace_proc java = root_proc;
+	struct trace_event open0600;
 	struct plan *pl;
 
 	java.exe = "/usr/lib/jvm/java-17-openjdk-amd64/bin/java";
@@ -130,25 +131,13 @@ START_TEST(rebased_directory_is_made_as_a_directory_not_as_the_file)
 	dir_rec(p, "/tmp/hsperfdata_root", DIR_ROOT);
 	ev_full(p, OP_MKDIR, "/tmp/hsperfdata_root", NULL, 0, NULL, DIR_ROOT,
 		TMP, NOSTATE, EEXIST, &java);
-	{
-		struct trace_event ev = {
-		    .op = OP_OPEN,
-		    .fn = "open64",
-		    .path = "/tmp/hsperfdata_root/6",
-		    .flags = O_RDWR | O_CREAT | O_NOFOLLOW,
-		    .flags_text = "O_RDWR|O_CREAT|O_NOFOLLOW",
-		    .has_mode = true,
-		    .mode = 0600,
-		    .st = ABSENT,
-		    .parent = DIR_ROOT,
-		    .st2 = NOSTATE,
-		    .owner_uid = -1,
-		    .owner_gid = -1,
-		    .pid = java.pid,
-		    .proc = &java,
-		};
-		planner_add_event(p, &ev);
-	}
+	open0600 =
+	    ev_make(OP_OPEN, "/tmp/hsperfdata_root/6", NULL,
+		    O_RDWR | O_CREAT | O_NOFOLLOW, "O_RDWR|O_CREAT|O_NOFOLLOW",
+		    ABSENT, DIR_ROOT, NOSTATE, 0, &java);
+	open0600.has_mode = true;
+	open0600.mode = 0600;
+	planner_add_event(p, &open0600);
 	ev_unlink(p, "/tmp/hsperfdata_root/6", S(FT_FILE, 0, 0, 0600),
 		  DIR_ROOT);
 	pl = planner_finish(p);
