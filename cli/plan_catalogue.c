@@ -15,6 +15,10 @@
  *   a repeat changes nothing planner_finish decides.
  * - Code (a writer marked code) is never granted: it gets a build step, a
  *   redirect or a note.
+ * - A write under HOME gets its entry's redirect only when the trace shows
+ *   that entry's program wrote it (writer_identified()); otherwise the
+ *   user's HOME is made for it, since a program that builds the path from
+ *   HOME itself ignores the variable (docs/catalogue.md, "Who wrote").
  */
 #define _GNU_SOURCE
 #include <stdlib.h>
@@ -26,6 +30,7 @@ struct home_write {
 	char *rel; /* "~/.cache/x" */
 	struct evidence ev;
 	const struct writer *writer;
+	bool identified; /* the trace shows that writer made it */
 };
 
 struct code_write {
@@ -189,6 +194,55 @@ const struct writer *match_writer(struct planner *p, const char *path,
 	return found;
 }
 
+/* Whether a name of list (globs) matches s. */
+static bool any_glob(char **list, const char *s)
+{
+	for (; list && *list; list++)
+		if (writers_glob(*list, s))
+			return true;
+	return false;
+}
+
+/* Whether file lies in a directory named for one of the packages. */
+static bool in_package(char **packages, const char *file)
+{
+	for (; packages && *packages; packages++) {
+		char *dir = xasprintf("/%s/", *packages);
+		bool in = strstr(file, dir) != NULL;
+
+		free(dir);
+		if (in)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Whether ev shows that w's program made it, not only that it wrote where
+ * w's program writes: the program is one of w's exes (match_writer()
+ * checked it), a frame of its native stack is in one of w's libraries, or
+ * a frame of its Python call site is in one of w's packages.  An entry
+ * that names none of these (any XDG program) is never identified.
+ */
+static bool writer_identified(const struct writer *w,
+			      const struct trace_event *ev)
+{
+	if (!w)
+		return false;
+	if (w->exes && w->exes[0])
+		return true;
+	for (int i = 0; ev->stack && i < ev->stack->nframes; i++) {
+		const char *m = ev->stack->frames[i].module;
+
+		if (m && any_glob(w->libs, path_basename(m)))
+			return true;
+	}
+	for (int i = 0; i < ev->npy; i++)
+		if (ev->py[i].file && in_package(w->python, ev->py[i].file))
+			return true;
+	return false;
+}
+
 static char *expand_user(const char *tmpl, const char *user)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -262,6 +316,26 @@ void rename_redirect_dirs(struct planner *p, const char *user)
 	}
 }
 
+void drop_redirects_of(struct planner *p, const struct writer *w)
+{
+	struct plan *pl = p->plan;
+	size_t k = 0;
+
+	for (size_t i = 0; i < pl->nredirects; i++) {
+		struct redirect *r = &pl->redirects[i];
+
+		if (!w || r->writer != w) {
+			pl->redirects[k++] = *r;
+			continue;
+		}
+		free(r->var);
+		free(r->value);
+		free(r->dir);
+		evidence_free(&r->ev);
+	}
+	pl->nredirects = k;
+}
+
 /* True the first time key is seen (then it is marked); key is consumed. */
 static bool first_seen(struct map *seen, char *key)
 {
@@ -285,14 +359,17 @@ void add_home_write(struct planner *p, char *rel, const struct trace_event *ev)
 	const struct writer *w = match_writer(p, rel, program_of(ev));
 	struct home_write *h;
 
-	if (!first_seen(&p->cat.hwseen, xasprintf("%p %d %s", (const void *)w,
-						  ev->op == OP_MKDIR, rel))) {
+	if (!first_seen(&p->cat.hwseen,
+			xasprintf("%p %d %d %s", (const void *)w,
+				  ev->op == OP_MKDIR, writer_identified(w, ev),
+				  rel))) {
 		free(rel);
 		return;
 	}
 	h = &PUSH(p->cat.hw, p->cat.nhw, p->cat.caphw);
 	h->rel = rel;
 	h->writer = w;
+	h->identified = writer_identified(w, ev);
 	evidence_from(&h->ev, ev);
 }
 
@@ -328,6 +405,7 @@ void add_attempt(struct planner *p, const struct trace_event *ev)
 		path = xstrdup(ev->path);
 	w = match_writer(p, path, program_of(ev));
 	if (!w || !w->env || (!w->dir && !w->value) ||
+	    !writer_identified(w, ev) ||
 	    !first_seen(&p->cat.atseen, xasprintf("%d %s", ev->pid, path))) {
 		free(path);
 		return;
@@ -360,10 +438,10 @@ const struct writer *attempt_below(struct planner *p, const char *path, int pid,
 }
 
 /* Has this HOME write a redirect of its own (a catalogue entry with a
- * variable)? */
+ * variable, and the trace shows that entry's program wrote it)? */
 static bool home_write_redirected(const struct home_write *h)
 {
-	return h->writer && h->writer->env &&
+	return h->identified && h->writer && h->writer->env &&
 	       (h->writer->dir || h->writer->value);
 }
 
@@ -409,7 +487,7 @@ void plan_home_writes(struct planner *p)
 				 attempt_below(p, h->rel, h->ev.pid, h->writer),
 				 &h->ev))
 			continue;
-		if (redirect_for(p, p->cat.hw[i].writer, &p->cat.hw[i].ev))
+		if (h->identified && redirect_for(p, h->writer, &h->ev))
 			continue;
 		if (!first)
 			first = &p->cat.hw[i];

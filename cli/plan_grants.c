@@ -311,6 +311,11 @@ static void grant_for_create(struct planner *p, const struct need *n,
 			      "stays read-only",
 			      epath));
 		grant_owner_state(p, g, pst ? pst : &none);
+	} else if (is_anonymous_volume(p, dir)) {
+		/* new on every run, seeded from the image: a file made there
+		 * in the image is another run's, and the directory does not
+		 * exist before the VOLUME line */
+		own_dir_for_create(p, n, dir, NULL);
 	} else if (n->type == FT_FILE && !n->excl && !n->removed &&
 		   many <= FILES_BEFORE_DIR) {
 		g = add_grant(p, GRANT_TOUCH, n->path, &n->ev, n->count,

@@ -313,6 +313,8 @@ bool redirect_for(struct planner *p, const struct writer *w,
 /* The redirect directories named for the user ({user}) follow a change of
  * user. */
 void rename_redirect_dirs(struct planner *p, const char *user);
+/* Drop w's redirects (its grants are no longer needed). */
+void drop_redirects_of(struct planner *p, const struct writer *w);
 /* A build command's words: {exe} and {srcdir} replaced, NULL-terminated. */
 char **build_words(const char *tmpl, const char *exe, const char *src);
 /* planner_finish: redirects or HOME for the HOME writes; build steps,

@@ -113,10 +113,12 @@ static bool moved_into_home(struct planner *p, const struct trace_event *ev)
 }
 
 /* Under HOME or a volume, where nothing of the image is granted: a HOME
- * write or a host fix when the event writes or was denied (counts).
- * False when ev is elsewhere. */
+ * write when the event writes (a read denied under root's HOME, by a
+ * process that dropped its privileges and kept HOME=/root, needs no HOME:
+ * the user's has none of root's files), a host fix when it writes or was
+ * denied.  False when ev is elsewhere. */
 static bool outside_image(struct planner *p, const struct trace_event *ev,
-			  bool counts)
+			  bool writes, bool denied)
 {
 	char *rel = home_relative(ev->path, home_of(ev));
 	struct volume *v;
@@ -127,14 +129,14 @@ static bool outside_image(struct planner *p, const struct trace_event *ev,
 		rel = home_relative(ev->path, "/root");
 
 	if (rel) {
-		if (counts)
+		if (writes)
 			add_home_write(p, rel, ev);
 		else
 			free(rel);
 		return true;
 	}
 	v = volume_of(p, ev->path);
-	if (v && counts)
+	if (v && (writes || denied))
 		add_host_fix(p, v, ev);
 	return v != NULL;
 }
@@ -174,9 +176,15 @@ static bool rebased_root_names(struct planner *p, const struct trace_event *ev)
 		if (dir && !vfs_get(p, dir)) {
 			struct trace_event mk = *ev;
 
+			/* a directory as mkdir makes it (0755), not with
+			 * the mode or flags of the call that needed it
+			 * (the JVM's 0600 file in hsperfdata_USER) */
 			mk.op = OP_MKDIR;
 			mk.path = dir;
 			mk.path2 = NULL;
+			mk.has_mode = false;
+			mk.flags = 0;
+			mk.flags_text = NULL;
 			mk.err = 0;
 			mk.errname = NULL;
 			mk.st.kind = ST_ABSENT;
@@ -220,7 +228,7 @@ void planner_add_event(struct planner *p, const struct trace_event *ev)
 	c.denied = ev->err != 0;
 	if (acts_on_unlinked_file(ev))
 		return; /* checked when it was opened: nothing on a name */
-	if (moved_into_home(p, ev) || outside_image(p, ev, writes || c.denied))
+	if (moved_into_home(p, ev) || outside_image(p, ev, writes, c.denied))
 		return;
 	scratch = scratch_dir_of(ev->path);
 	if (scratch && (writes || c.denied))

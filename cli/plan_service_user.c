@@ -248,16 +248,38 @@ static bool gives_to(const struct planner *p, const char *path, unsigned uid)
 	return false;
 }
 
-/* Run as u: drop the grants it does not need, the reads it may make and
- * the chowns to itself, and make it the plan's user. */
+/* Whether a grant that u needs is the alternative of w's redirect. */
+static bool redirect_needed(const struct planner *p, const struct trace_user *u,
+			    const struct writer *w)
+{
+	const struct plan *pl = p->plan;
+
+	for (size_t i = 0; i < pl->ngrants; i++)
+		if (pl->grants[i].alternative && pl->grants[i].writer == w &&
+		    user_needs(p, u, &pl->grants[i]))
+			return true;
+	return false;
+}
+
+/* Run as u: drop the grants it does not need (and the redirects that
+ * replaced only those: PGDATA for the postgres user, who owns the
+ * directory), the reads it may make and the chowns to itself, and make it
+ * the plan's user. */
 static void run_as(struct planner *p, const struct trace_user *u)
 {
 	struct plan *pl = p->plan;
 
-	for (size_t i = 0; i < pl->ngrants; i++)
-		if (counted(&pl->grants[i]) &&
-		    !user_needs(p, u, &pl->grants[i]))
+	for (size_t i = 0; i < pl->ngrants; i++) {
+		const struct grant *g = &pl->grants[i];
+
+		if (g->alternative && g->kind != GRANT_BUILD && g->writer &&
+		    !user_needs(p, u, g) && !redirect_needed(p, u, g->writer)) {
+			drop_redirects_of(p, g->writer);
 			kill_grant(p, i);
+		} else if (counted(g) && !user_needs(p, u, g)) {
+			kill_grant(p, i);
+		}
+	}
 	compact_grants(p);
 	for (size_t i = pl->nrefused; i-- > 0;) {
 		struct need *nd = need_find(p, NEED_READ, pl->refused[i].path);

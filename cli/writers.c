@@ -49,6 +49,8 @@ static void read_entry(struct writer *w, json_t *obj)
 		w->id = xstrdup(w->program);
 	w->paths = dup_string_list(obj, "paths");
 	w->exes = dup_string_list(obj, "exes");
+	w->libs = dup_string_list(obj, "libs");
+	w->python = dup_string_list(obj, "python");
 	w->env = dup_string_field(obj, "env");
 	w->dir = dup_string_field(obj, "dir");
 	w->value = dup_string_field(obj, "value");
@@ -146,6 +148,8 @@ void writers_free(struct writers *w)
 		free(e->program);
 		free_list(e->paths);
 		free_list(e->exes);
+		free_list(e->libs);
+		free_list(e->python);
 		free(e->env);
 		free(e->dir);
 		free(e->value);

@@ -19,6 +19,10 @@ struct writer {
 	char *program; /* what a person calls it: "matplotlib" */
 	char **paths;  /* patterns, NULL-terminated: "~/.cache/matplotlib" */
 	char **exes;   /* when non-empty, only these program basenames */
+	char **libs;   /* native modules (basename globs) whose frame in a
+			  write's stack says the write is this writer's */
+	char **python; /* Python packages whose frame at a write's call
+			  site says so */
 	char *env;     /* redirect variable, or NULL */
 	char *dir;     /* recommended directory for env ("{user}" expands) */
 	char *value;   /* a fixed value for env when it is not a directory */

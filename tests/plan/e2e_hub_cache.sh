@@ -3,12 +3,16 @@
 # Hugging Face hub-like cache under HOME (blobs named by sha256, refs,
 # snapshots of symlinks, .lock files).  Profiled as root it writes under
 # root's HOME; the plan must redirect it with HF_HOME to a directory of
-# the user's, never grant anything on root's home.
+# the user's, never grant anything on root's home.  The script lies in a
+# huggingface_hub package, as the library's code does: the catalogue's
+# redirect is planned only for the program that wrote (its Python call
+# site names the package).
 set -eu
 . "$(dirname "$0")/lib_e2e.sh"
 
 fixdir "$IMG/app"
-cat >"$IMG/app/hub.py" <<'PY'
+fixdir "$IMG/app/huggingface_hub"
+cat >"$IMG/app/huggingface_hub/hub.py" <<'PY'
 # A miniature of huggingface_hub's cache layout and locking.
 import fcntl, hashlib, os
 home = os.environ.get("HF_HOME") or os.path.join(os.path.expanduser("~"), ".cache", "huggingface")
@@ -41,9 +45,9 @@ if not os.path.islink(link):
 assert open(link, "rb").read() == data
 print("hub cache ok at", home)
 PY
-chmod 644 "$IMG/app/hub.py"
+chmod 644 "$IMG/app/huggingface_hub/hub.py"
 
-profile "$PY" "$IMG/app/hub.py"
+profile "$PY" "$IMG/app/huggingface_hub/hub.py"
 make_plan
 hf=$(plan_env_value HF_HOME)
 [ -n "$hf" ] || fail "the plan does not redirect the hub cache with HF_HOME"
@@ -51,7 +55,7 @@ grep -q "$IMG/root" "$S/plan.sh" | grep -v '^#' && fail "the plan grants on root
 apply_plan
 expect_changed
 assert_stat "$hf" "$E2E_UID:$E2E_UID 755"
-run_user "$PY" "$IMG/app/hub.py"
+run_user "$PY" "$IMG/app/huggingface_hub/hub.py"
 [ -L "$hf/hub/models--org--tiny/snapshots/0123456789abcdef0123456789abcdef01234567/model.bin" ] ||
 	fail "the cache was not written under HF_HOME"
 assert_stat "$IMG/root" "0:0 700"

@@ -71,11 +71,11 @@ static inline struct planner *new_planner_ro(void)
 	return planner_new(&o);
 }
 
-static inline void ev_full(struct planner *p, enum unroot_op op,
-			   const char *path, const char *path2, int flags,
-			   const char *flags_text, struct file_state st,
-			   struct file_state parent, struct file_state st2,
-			   int err, const struct trace_proc *proc)
+/* An event of proc, as the trace reader makes it. */
+static inline struct trace_event
+ev_make(enum unroot_op op, const char *path, const char *path2, int flags,
+	const char *flags_text, struct file_state st, struct file_state parent,
+	struct file_state st2, int err, const struct trace_proc *proc)
 {
 	struct trace_event ev = {
 	    .op = op,
@@ -96,6 +96,18 @@ static inline void ev_full(struct planner *p, enum unroot_op op,
 	    .uid = proc->euid,
 	    .gid = 0,
 	};
+	return ev;
+}
+
+static inline void ev_full(struct planner *p, enum unroot_op op,
+			   const char *path, const char *path2, int flags,
+			   const char *flags_text, struct file_state st,
+			   struct file_state parent, struct file_state st2,
+			   int err, const struct trace_proc *proc)
+{
+	struct trace_event ev = ev_make(op, path, path2, flags, flags_text, st,
+					parent, st2, err, proc);
+
 	planner_add_event(p, &ev);
 }
 
@@ -145,6 +157,36 @@ static inline void dir_rec(struct planner *p, const char *path,
 	struct trace_dir d = {.path = (char *)path, .st = st};
 
 	planner_add_dir(p, &d);
+}
+
+/*
+ * A mkdir (err 0) or a denied one (err) by proc made from a call site:
+ * pyfile, when given, is the file of its one Python frame; module, when
+ * given, the module of its one native frame.  What the trace records to
+ * say which program or library made a call.
+ */
+static inline void ev_mkdir_at(struct planner *p, const char *path,
+			       struct file_state parent, int err,
+			       const struct trace_proc *proc,
+			       const char *pyfile, const char *module)
+{
+	static struct trace_frame frame;
+	static struct trace_stack stack = {.id = "s1", .nframes = 1};
+	struct trace_event ev = ev_make(OP_MKDIR, path, NULL, 0, NULL, ABSENT,
+					parent, NOSTATE, err, proc);
+
+	if (pyfile) {
+		ev.npy = 1;
+		ev.py[0].file = pyfile;
+		ev.py[0].line = 1;
+		ev.py[0].func = "f";
+	}
+	if (module) {
+		frame.module = (char *)module;
+		stack.frames = &frame;
+		ev.stack = &stack;
+	}
+	planner_add_event(p, &ev);
 }
 
 static inline const struct grant *grant_on(const struct plan *pl,

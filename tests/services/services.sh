@@ -7,6 +7,15 @@
 # check again run plainly and with an explicit --user UID:GID (plus the
 # --group-add options its plan names, when it relies on a group).
 #
+# SVC/answer holds the grants a careful engineer would write for SVC by
+# hand (its format is in answer.py): the plan harden verified (from the
+# same traces, as json) must apply those or fewer, and no grant may name a
+# path that a traced run made for itself alone (a temporary or pid name).
+#
+# SVC/prepare, when present, runs on the host in the copy of SVC's folder
+# before the build (builds have no network): npm install from a committed
+# lockfile, javac.  It exits 77 when the host lacks the tool.
+#
 # The packages (SVC/packages, with what they need that the base image
 # lacks) are fetched on the host with apt-get --download-only against the
 # base image's dpkg status (the host is Debian 12, as unroot-base:bookworm)
@@ -16,6 +25,10 @@
 set -eu
 svc=$1
 . "$SRC/tests/container/common.sh"
+# UNROOT_KEEP_WORK=1 keeps the scratch directory (traces, plans) to look at
+if [ -n "${UNROOT_KEEP_WORK:-}" ]; then
+	cleanup() { echo "kept $WORK"; }
+fi
 # run under the host-wide docker lock (flock /tmp/unroot-docker.lock
 # ctest -L container); the base image and payload are made only if missing
 docker image inspect unroot-base:bookworm >/dev/null 2>&1 || ensure_images bookworm
@@ -45,6 +58,15 @@ if ! docker image inspect "$pkgs" >/dev/null 2>&1; then
 fi
 
 cp -r "$dir" "$WORK/ctx"
+cp "$SRC/tests/services/http-get" "$WORK/ctx/"
+if [ -f "$dir/prepare" ]; then
+	step "prepare the build context of $svc on the host"
+	rc=0
+	(cd "$WORK/ctx" && sh ./prepare) || rc=$?
+	[ $rc -eq 77 ] && { echo "SKIP: cannot prepare $svc"; exit 77; }
+	[ $rc -eq 0 ] || fail "$svc/prepare exited $rc"
+fi
+start=$(date +%s)
 step "unroot harden -f $WORK/ctx/Dockerfile -t $tag"
 rc=0
 "$UNROOT" harden -f "$WORK/ctx/Dockerfile" \
@@ -53,6 +75,17 @@ cat "$WORK/harden.out"
 [ $rc -eq 0 ] || fail "harden exited $rc, not verified"
 grep -q '^== unroot harden: verified' "$WORK/harden.out" ||
 	fail "harden did not say verified"
+
+step "the plan's grants against $svc/answer"
+# what harden planned from: round0/ and the denials of each later round
+# (a round with none has no directory)
+set -- "$WORK/w/round0"
+for d in "$WORK/w"/round*-denials; do [ -d "$d" ] && set -- "$@" "$d"; done
+"$UNROOT" plan --format json "$@" >"$WORK/plan.json" ||
+	fail "unroot plan failed on harden's traces"
+python3 "$SRC/tests/services/answer.py" "$dir/answer" "$WORK/plan.json" \
+	"$WORK/w"/round[0-9]* ||
+	fail "the plan grants more than $svc/answer (above)"
 
 user=$(docker image inspect --format '{{.Config.User}}' "$tag")
 case $user in
@@ -74,4 +107,4 @@ docker run --rm --network none --user "$uid:$gid" $adds "$tag" \
 	>"$WORK/run2.out" 2>&1 ||
 	{ cat "$WORK/run2.out"; fail "the check failed with --user $uid:$gid $adds"; }
 grep -q "$svc: ok" "$WORK/run2.out" || fail "no '$svc: ok' with --user $uid:$gid"
-echo "PASS: $svc"
+echo "PASS: $svc ($(($(date +%s) - start)) s from harden to the last check)"
