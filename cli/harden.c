@@ -1,8 +1,9 @@
 /*
  * harden.c - `unroot harden`'s loop (harden.h).  It builds the image,
  * profiles it as root, writes the hardened Dockerfile (apply.c), builds it
- * and profiles it again, now as the image's USER.  Every denial of that
- * run goes back to the planner together with the traces before it, and the
+ * and profiles it again, now as the image's USER.  That run goes back to
+ * the planner (feed_dir: its events, denied or not, so that a name it made
+ * is known as made) together with the traces before it, and the
  * loop goes on until a run as the user has no denial and the root run's
  * exit status, or until a round changes nothing (then the denials left are
  * named with the planner's reason).
@@ -10,7 +11,8 @@
  * Files: OUT (default <Dockerfile>.nonroot) and the work directory (-w;
  * default OUT.unroot/, or a new $TMPDIR/unroot-harden.XXXXXX when that
  * would be inside the build context) holding round0/ (the root trace),
- * roundN/ (the user's runs), their logs (docker's and the container's
+ * roundN/ (the user's runs), roundN-feed/ (what the planner reads of
+ * them: feed_dir), their logs (docker's and the container's
  * output), the build logs and each round's Dockerfile.
  */
 #define _GNU_SOURCE
@@ -160,8 +162,8 @@ static void strip_comments(const struct strbuf *in, struct strbuf *out)
 /* ---- the loop ------------------------------------------------------------ */
 
 struct loop {
-	char **dirs; /* what the planner reads: round0/, then the denials of
-			each run as the user */
+	char **dirs; /* what the planner reads: round0/, then each run as
+			the user without the hardened image's own records */
 	struct strbuf prev, cur, bare; /* Dockerfiles: the last round's
 					  without comments, this round's */
 	struct denials ds;	       /* of the last run */
@@ -312,10 +314,11 @@ static int user_round(struct harden *h, struct loop *l)
 	}
 	sb_reset(&l->prev);
 	sb_add(&l->prev, l->bare.buf, l->bare.len);
-	/* the planner gets this run's denials beside the root trace */
+	/* the planner gets this whole run beside the root trace: what it
+	 * was denied, and what it made (names that exist for one run) */
 	file = l->dirs[round];
-	l->dirs[round] = xasprintf("%s/round%d-denials", h->work, round);
-	rc = denials_dir(file, l->dirs[round]);
+	l->dirs[round] = xasprintf("%s/round%d-feed", h->work, round);
+	rc = feed_dir(file, l->dirs[round]);
 	free(file);
 	return rc ? EXIT_RUN_ERROR : -1;
 }

@@ -86,9 +86,11 @@ void harden_show_tail(const char *log, int lines);
 /* The distinct denials of a trace. */
 void denials_read(const char *dir, struct denials *ds);
 void denials_free(struct denials *ds);
-/* The denials of a run as the user with the records they refer to, as a
- * directory of .jsonl files for the planner; 0, or -1 after a message. */
-int denials_dir(const char *trace, const char *out);
+/* A run as the user as the planner reads it: every event with the records
+ * they refer to, without what describes the hardened image (its users,
+ * groups, ancestor states), as a directory of .jsonl files; 0, or -1
+ * after a message. */
+int feed_dir(const char *trace, const char *out);
 
 /* ---- harden_report.c ----------------------------------------------------- */
 

@@ -343,14 +343,16 @@ void denials_free(struct denials *ds)
 }
 
 /*
- * What the planner gets of a run as the user: its denials, with the
- * records they refer to (proc, stack, end), in a directory of .jsonl files.
- * The rest describes the hardened image (its users, the directories the
- * plan made) and would hide from the planner what the original image
- * lacks; the root trace speaks for the image.
+ * What the planner gets of a run as the user: the run itself, every event
+ * (successful ones too: a name made during the run, a temporary directory
+ * or a pid file, is then known as made, and the planner's stable-name rule
+ * never grants it) with the records they refer to (proc, stack, end), in a
+ * directory of .jsonl files.  What describes the hardened image rather
+ * than the run (its users and groups, the ancestor `dir` states, mounts,
+ * the OS) is left out: it would hide from the planner what the original
+ * image lacks; the root trace speaks for the image.
  */
-/* 0: drop the record, 1: keep it, 2: keep it, a denial */
-static int keep_record(const char *line)
+static bool keep_record(const char *line)
 {
 	int err = 0;
 
@@ -358,15 +360,14 @@ static int keep_record(const char *line)
 	case RT_PROC:
 	case RT_STACK:
 	case RT_END:
-		return 1;
 	case RT_EVENT:
-		return trace_errno_denied(err) ? 2 : 0;
+		return true;
 	default:
-		return 0;
+		return false;
 	}
 }
 
-int denials_dir(const char *trace, const char *out)
+int feed_dir(const char *trace, const char *out)
 {
 	char *logdir = xasprintf("%s/" UNROOT_TRACE_LOGDIR, trace);
 	DIR *d = opendir(logdir);
@@ -384,8 +385,6 @@ int denials_dir(const char *trace, const char *out)
 	while ((de = readdir(d))) {
 		size_t n = strlen(de->d_name), len;
 		struct strbuf kept = STRBUF_INIT;
-		bool any = false;
-		int k;
 		char *src, *text, *line, *next, *dst;
 
 		if (n < 7 || strcmp(de->d_name + n - 6, UNROOT_LOG_SUFFIX) ||
@@ -400,14 +399,12 @@ int denials_dir(const char *trace, const char *out)
 			if (!next)
 				break; /* a line cut by a kill */
 			*next++ = '\0';
-			k = keep_record(line);
-			if (!k)
+			if (!keep_record(line))
 				continue;
-			any |= k == 2;
 			sb_adds(&kept, line);
 			sb_addc(&kept, '\n');
 		}
-		if (any && file_replace(dst, kept.buf, kept.len))
+		if (kept.len && file_replace(dst, kept.buf, kept.len))
 			rc = -1;
 		sb_release(&kept);
 		free(text);

@@ -53,7 +53,7 @@ harden() {
 
 # last_round sets $last, the last round's trace (of -w ${W:-$WORK/w})
 last_round() {
-	last=$(ls -d "${W:-$WORK/w}"/round*/ | grep -v denials | sed 's:/$::' | sort -V | tail -1)
+	last=$(ls -d "${W:-$WORK/w}"/round*/ | grep -v "round[0-9]*-" | sed 's:/$::' | sort -V | tail -1)
 	"$UNROOT" report "$last" >/dev/null || fail "no readable trace in $last"
 }
 image_user() { docker image inspect --format '{{.Config.User}}' "$tag"; }
@@ -170,7 +170,7 @@ service)
 	[ "$rc" -eq 0 ] || fail "harden --user app did not verify the service (exit $rc)"
 	rounds=$(sed -n 's/^rounds: \([0-9]*\) run.*/\1/p' "$out")
 	[ "${rounds:-0}" -ge 2 ] || fail "converged in ${rounds:-?} round(s): the root run's plan should not have been enough"
-	last=$(ls -d "$WORK"/w2/round*/ | grep -v denials | sed 's:/$::' | sort -V | tail -1)
+	last=$(ls -d "$WORK"/w2/round*/ | grep -v "round[0-9]*-" | sed 's:/$::' | sort -V | tail -1)
 	n=$(count_denials "$last")
 	[ "$n" -eq 0 ] || fail "$n denials in the last run"
 	grep -q "usermod -aG 'svc' 'app'" "$ctx/Dockerfile.app" ||
