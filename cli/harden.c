@@ -164,9 +164,10 @@ static void strip_comments(const struct strbuf *in, struct strbuf *out)
 struct loop {
 	char **dirs; /* what the planner reads: round0/, then each run as
 			the user without the hardened image's own records */
-	struct strbuf prev, cur, bare; /* Dockerfiles: the last round's
-					  without comments, this round's */
-	struct denials ds;	       /* of the last run */
+	struct strbuf prev, cur, bare;	/* Dockerfiles: the last round's
+					   without comments, this round's */
+	struct denials ds;		/* of the last run */
+	struct harden_result root, res; /* the root run, the last run */
 	struct plan *pl;
 	int round, root_rc, status;
 	bool summary; /* ended with a result to summarise */
@@ -174,23 +175,24 @@ struct loop {
 };
 
 /* Run image under the tracer as this round's trace (round0/ as root,
- * roundN/ as the user) and read its denials; 0, or an exit status after a
- * message naming who ran. */
+ * roundN/ as the user), probed when probe, into *res, and read its
+ * denials; 0, or an exit status after a message naming who ran. */
 static int traced_run(struct harden *h, struct loop *l, const char *image,
-		      const char *who, int *status)
+		      const char *who, bool probe, struct harden_result *res)
 {
 	char *log = xasprintf("%s/round%d.log", h->work, l->round);
 
 	l->dirs[l->round] = xasprintf("%s/round%d", h->work, l->round);
-	if (harden_profile(h, image, l->dirs[l->round], log, l->round,
-			   status)) {
+	if (harden_profile(h, image, l->dirs[l->round], log, l->round, probe,
+			   res)) {
 		harden_show_tail(log, 15);
-		errmsg("the %s left no trace (exit %d; log %s)", who, *status,
-		       log);
+		errmsg("the %s left no trace (exit %d; log %s)", who,
+		       res->status, log);
 		free(log);
 		return EXIT_NO_TRACE;
 	}
 	free(log);
+	probe_print(&res->probe, l->round ? "the user" : "root");
 	denials_read(l->dirs[l->round], &l->ds);
 	return 0;
 }
@@ -207,9 +209,12 @@ static int root_round(struct harden *h, struct loop *l)
 	free(log);
 	if (rc)
 		return EXIT_RUN_ERROR;
-	rc = traced_run(h, l, h->root_tag, "root run", &l->root_rc);
+	harden_probe_resolve(h, h->root_tag);
+	rc = traced_run(h, l, h->root_tag, "root run", true, &l->root);
+	l->root_rc = l->root.status;
 	if (rc)
 		return rc;
+	harden_root_probe_said(&l->root);
 	printf("   %zu denial%s as root\n", l->ds.n, l->ds.n == 1 ? "" : "s");
 	if (l->root_rc && !h->stop_after)
 		warning(
@@ -235,6 +240,7 @@ static void stopped_unchanged(struct harden *h, struct loop *l)
 		       l->pl->user);
 		harden_print_denials(ds, l->pl);
 	}
+	harden_run_matches(h, &l->root, &l->res, true);
 	if (l->status != l->root_rc)
 		printf("exit status %d as the user, %d as root%s\n", l->status,
 		       l->root_rc,
@@ -301,14 +307,17 @@ static int user_round(struct harden *h, struct loop *l)
 	free(log);
 	if (rc)
 		return EXIT_RUN_ERROR;
-	rc = traced_run(h, l, h->tag, "run as the user", &l->status);
+	rc = traced_run(h, l, h->tag, "run as the user",
+			l->root.probe.state == PROBE_PASSED, &l->res);
+	l->status = l->res.status;
 	if (rc)
 		return rc;
 	printf("   %zu denial%s as the user%s\n", l->ds.n,
 	       l->ds.n == 1 ? "" : "s",
 	       l->status == l->root_rc ? ", same exit status as root"
 				       : ", exit status differs from root's");
-	if (!l->ds.n && l->status == l->root_rc) {
+	if (harden_run_matches(h, &l->root, &l->res, true) && !l->ds.n &&
+	    l->status == l->root_rc) {
 		l->summary = true;
 		return 0;
 	}
@@ -336,6 +345,9 @@ static void summary(struct harden *h, const struct loop *l, int rc)
 		       "(%.0f s)\n",
 		       l->round, l->round == 1 ? "" : "s", l->status,
 		       harden_now() - l->t0);
+	if (!rc && l->res.probe.state == PROBE_PASSED)
+		printf("probe: %s passed as the user, as it did as root\n",
+		       h->probe_text);
 	harden_print_lines(h, l->pl);
 	printf("image: %s%s\n", h->tag, rc ? " (not verified)" : "");
 	printf("hardened Dockerfile: %s; traces and logs in %s/\n", h->out,
@@ -381,6 +393,7 @@ void harden_free(struct harden *h)
 	free(h->own_ctx);
 	free(h->work);
 	free(h->root_tag);
+	harden_probe_free(h);
 	for (size_t i = 0; i < h->nlines; i++)
 		free(h->lines[i].key);
 	free(h->lines);
