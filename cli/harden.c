@@ -4,9 +4,11 @@
  * and profiles it again, now as the image's USER.  That run goes back to
  * the planner (feed_dir: its events, denied or not, so that a name it made
  * is known as made) together with the traces before it, and the
- * loop goes on until a run as the user has no denial and the root run's
- * exit status, or until a round changes nothing (then the denials left are
- * named with the planner's reason).
+ * loop goes on until a run as the user has no denial, the root run's exit
+ * status and does what the root run did (harden_probe.c: its probe passes
+ * when root's did, it runs until --stop-after when root's did), or until a
+ * round changes nothing (then the denials left are named with the
+ * planner's reason).
  *
  * Files: OUT (default <Dockerfile>.nonroot) and the work directory (-w;
  * default OUT.unroot/, or a new $TMPDIR/unroot-harden.XXXXXX when that
