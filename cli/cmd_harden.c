@@ -23,14 +23,19 @@ static const struct opt_cmd harden_cmd = {
     .operands = "[-- DOCKER-RUN-ARGS... [CMD...]]",
     .about = "Build the Dockerfile, profile it as root, write the hardened "
 	     "Dockerfile, build\nit and run it again as its user under the "
-	     "tracer; feed the denials of that\nrun back to the planner until "
-	     "a run as the user has no denial and the root\nrun's exit "
-	     "status.  The root image is TAG-root; work files (traces, logs)\n"
-	     "go to OUT.unroot/, or a new directory in $TMPDIR when that is in "
+	     "tracer; feed that run (its denials\nand what it made) back to "
+	     "the planner until a run as the user has no denial\nand the root "
+	     "run's exit status (with a probe: its success as root).  The "
+	     "root\nimage is TAG-root; work files (traces, logs) go to "
+	     "OUT.unroot/, or a new\ndirectory in $TMPDIR when that is in "
 	     "CONTEXT.\n",
     .more = "After --: docker run options, then the command (default the "
 	    "image's).\nContainers run with --network none unless a network is "
-	    "given.\n\nExit status: 0 verified, 1 stopped with denials left or "
+	    "given.\nThe probe (--probe, else the image's HEALTHCHECK) runs "
+	    "by docker exec without\nthe preload; with --stop-after the stop "
+	    "waits for it.  A run as the user that\nexits before "
+	    "--stop-after when the root run did not is not verified.\n\nExit "
+	    "status: 0 verified, 1 stopped with denials left or "
 	    "another exit status,\n2 usage, 3 a run left no trace, 125 docker "
 	    "or unroot failed.\n",
     .usage_exit = EXIT_USAGE,
@@ -113,6 +118,13 @@ static int parse_args(int argc, char **argv, struct harden *h)
 		     stop_signal),
 	    OPT_STRING(0, "build-network", &h->build_network, "NET",
 		       "network of docker build (default none)"),
+	    OPT_STRING(0, "probe", &h->probe, "CMD",
+		       "check the running container: sh -c CMD"),
+	    OPT_CALL(0, "probe-delay", &h->probe_delay, "S",
+		     "first try S seconds after the start (default 0)",
+		     positive),
+	    OPT_CALL(0, "probe-timeout", &h->probe_timeout, "S",
+		     "retry it for S seconds more (default 30)", positive),
 	    OPT_PLAN(&h->po),
 	    OPT_END(),
 	};
@@ -125,6 +137,13 @@ static int parse_args(int argc, char **argv, struct harden *h)
 	n = opt_parse(&harden_cmd, opts, argc, argv);
 	if (n < 0)
 		return n == OPT_HELP ? 0 : EXIT_USAGE;
+	h->probe_timeout_given = h->probe_timeout != 0;
+	if (!h->probe_timeout)
+		h->probe_timeout = HARDEN_PROBE_TIMEOUT;
+	if (h->probe && !*h->probe) {
+		errmsg("--probe needs a command");
+		return EXIT_USAGE;
+	}
 	h->out_given = h->out != NULL;
 	if (!*h->dockerfile) {
 		errmsg("-f needs a file name");

@@ -1,16 +1,20 @@
 /*
  * harden.c - `unroot harden`'s loop (harden.h).  It builds the image,
  * profiles it as root, writes the hardened Dockerfile (apply.c), builds it
- * and profiles it again, now as the image's USER.  Every denial of that
- * run goes back to the planner together with the traces before it, and the
- * loop goes on until a run as the user has no denial and the root run's
- * exit status, or until a round changes nothing (then the denials left are
- * named with the planner's reason).
+ * and profiles it again, now as the image's USER.  That run goes back to
+ * the planner (feed_dir: its events, denied or not, so that a name it made
+ * is known as made) together with the traces before it, and the
+ * loop goes on until a run as the user has no denial, the root run's exit
+ * status and does what the root run did (harden_probe.c: its probe passes
+ * when root's did, it runs until --stop-after when root's did), or until a
+ * round changes nothing (then the denials left are named with the
+ * planner's reason).
  *
  * Files: OUT (default <Dockerfile>.nonroot) and the work directory (-w;
  * default OUT.unroot/, or a new $TMPDIR/unroot-harden.XXXXXX when that
  * would be inside the build context) holding round0/ (the root trace),
- * roundN/ (the user's runs), their logs (docker's and the container's
+ * roundN/ (the user's runs), roundN-feed/ (what the planner reads of
+ * them: feed_dir), their logs (docker's and the container's
  * output), the build logs and each round's Dockerfile.
  */
 #define _GNU_SOURCE
@@ -160,11 +164,12 @@ static void strip_comments(const struct strbuf *in, struct strbuf *out)
 /* ---- the loop ------------------------------------------------------------ */
 
 struct loop {
-	char **dirs; /* what the planner reads: round0/, then the denials of
-			each run as the user */
-	struct strbuf prev, cur, bare; /* Dockerfiles: the last round's
-					  without comments, this round's */
-	struct denials ds;	       /* of the last run */
+	char **dirs; /* what the planner reads: round0/, then each run as
+			the user without the hardened image's own records */
+	struct strbuf prev, cur, bare;	/* Dockerfiles: the last round's
+					   without comments, this round's */
+	struct denials ds;		/* of the last run */
+	struct harden_result root, res; /* the root run, the last run */
 	struct plan *pl;
 	int round, root_rc, status;
 	bool summary; /* ended with a result to summarise */
@@ -172,23 +177,24 @@ struct loop {
 };
 
 /* Run image under the tracer as this round's trace (round0/ as root,
- * roundN/ as the user) and read its denials; 0, or an exit status after a
- * message naming who ran. */
+ * roundN/ as the user), probed when probe, into *res, and read its
+ * denials; 0, or an exit status after a message naming who ran. */
 static int traced_run(struct harden *h, struct loop *l, const char *image,
-		      const char *who, int *status)
+		      const char *who, bool probe, struct harden_result *res)
 {
 	char *log = xasprintf("%s/round%d.log", h->work, l->round);
 
 	l->dirs[l->round] = xasprintf("%s/round%d", h->work, l->round);
-	if (harden_profile(h, image, l->dirs[l->round], log, l->round,
-			   status)) {
+	if (harden_profile(h, image, l->dirs[l->round], log, l->round, probe,
+			   res)) {
 		harden_show_tail(log, 15);
-		errmsg("the %s left no trace (exit %d; log %s)", who, *status,
-		       log);
+		errmsg("the %s left no trace (exit %d; log %s)", who,
+		       res->status, log);
 		free(log);
 		return EXIT_NO_TRACE;
 	}
 	free(log);
+	probe_print(&res->probe, l->round ? "the user" : "root");
 	denials_read(l->dirs[l->round], &l->ds);
 	return 0;
 }
@@ -205,9 +211,12 @@ static int root_round(struct harden *h, struct loop *l)
 	free(log);
 	if (rc)
 		return EXIT_RUN_ERROR;
-	rc = traced_run(h, l, h->root_tag, "root run", &l->root_rc);
+	harden_probe_resolve(h, h->root_tag);
+	rc = traced_run(h, l, h->root_tag, "root run", true, &l->root);
+	l->root_rc = l->root.status;
 	if (rc)
 		return rc;
+	harden_root_probe_said(&l->root);
 	printf("   %zu denial%s as root\n", l->ds.n, l->ds.n == 1 ? "" : "s");
 	if (l->root_rc && !h->stop_after)
 		warning(
@@ -233,6 +242,7 @@ static void stopped_unchanged(struct harden *h, struct loop *l)
 		       l->pl->user);
 		harden_print_denials(ds, l->pl);
 	}
+	harden_run_matches(h, &l->root, &l->res, true);
 	if (l->status != l->root_rc)
 		printf("exit status %d as the user, %d as root%s\n", l->status,
 		       l->root_rc,
@@ -299,23 +309,27 @@ static int user_round(struct harden *h, struct loop *l)
 	free(log);
 	if (rc)
 		return EXIT_RUN_ERROR;
-	rc = traced_run(h, l, h->tag, "run as the user", &l->status);
+	rc = traced_run(h, l, h->tag, "run as the user",
+			l->root.probe.state == PROBE_PASSED, &l->res);
+	l->status = l->res.status;
 	if (rc)
 		return rc;
 	printf("   %zu denial%s as the user%s\n", l->ds.n,
 	       l->ds.n == 1 ? "" : "s",
 	       l->status == l->root_rc ? ", same exit status as root"
 				       : ", exit status differs from root's");
-	if (!l->ds.n && l->status == l->root_rc) {
+	if (harden_run_matches(h, &l->root, &l->res, true) && !l->ds.n &&
+	    l->status == l->root_rc) {
 		l->summary = true;
 		return 0;
 	}
 	sb_reset(&l->prev);
 	sb_add(&l->prev, l->bare.buf, l->bare.len);
-	/* the planner gets this run's denials beside the root trace */
+	/* the planner gets this whole run beside the root trace: what it
+	 * was denied, and what it made (names that exist for one run) */
 	file = l->dirs[round];
-	l->dirs[round] = xasprintf("%s/round%d-denials", h->work, round);
-	rc = denials_dir(file, l->dirs[round]);
+	l->dirs[round] = xasprintf("%s/round%d-feed", h->work, round);
+	rc = feed_dir(file, l->dirs[round]);
 	free(file);
 	return rc ? EXIT_RUN_ERROR : -1;
 }
@@ -333,6 +347,9 @@ static void summary(struct harden *h, const struct loop *l, int rc)
 		       "(%.0f s)\n",
 		       l->round, l->round == 1 ? "" : "s", l->status,
 		       harden_now() - l->t0);
+	if (!rc && l->res.probe.state == PROBE_PASSED)
+		printf("probe: %s passed as the user, as it did as root\n",
+		       h->probe_text);
 	harden_print_lines(h, l->pl);
 	printf("image: %s%s\n", h->tag, rc ? " (not verified)" : "");
 	printf("hardened Dockerfile: %s; traces and logs in %s/\n", h->out,
@@ -378,6 +395,7 @@ void harden_free(struct harden *h)
 	free(h->own_ctx);
 	free(h->work);
 	free(h->root_tag);
+	harden_probe_free(h);
 	for (size_t i = 0; i < h->nlines; i++)
 		free(h->lines[i].key);
 	free(h->lines);

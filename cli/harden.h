@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "dockerfile.h"
 #include "plan.h"
@@ -18,6 +19,9 @@
 
 #define HARDEN_ROUNDS 5	 /* runs as the user at most, by default */
 #define KILL_GRACE    10 /* seconds after --stop-signal before SIGKILL */
+
+/* seconds the probe is retried, by default */
+#define HARDEN_PROBE_TIMEOUT 30
 
 /* A plan line and the round that first planned it. */
 struct harden_line {
@@ -38,6 +42,13 @@ struct harden {
 	int nrun, operand; /* run[operand..] is CMD */
 	const char *name;  /* the container's name (for docker kill) */
 	bool named;	   /* the user gave --name */
+	const char *probe; /* --probe CMD, or NULL */
+	long probe_delay, probe_timeout; /* seconds */
+	bool probe_timeout_given;
+	/* set by harden_probe_resolve */
+	char **probe_argv; /* what docker exec runs, or NULL: no probe */
+	char *probe_text;
+	bool probe_health; /* it is the image's HEALTHCHECK */
 	/* set by harden_prepare */
 	struct dockerfile *df; /* the input Dockerfile */
 	char *work, *root_tag;
@@ -54,6 +65,28 @@ struct denial {
 struct denials {
 	struct denial *v;
 	size_t n, cap;
+};
+
+/* A probe during one run (harden_probe.c). */
+enum probe_state { PROBE_NONE, PROBE_WAITING, PROBE_PASSED, PROBE_FAILED };
+
+struct probe_run {
+	const struct harden *h;
+	const char *cname;
+	int log_fd;
+	enum probe_state state;
+	pid_t pid;	       /* the attempt running, or 0 */
+	double next, deadline; /* seconds after the start */
+	double seconds;	       /* when it passed or failed */
+	int attempts, rc;      /* rc: the last attempt's status */
+};
+
+/* What one traced run did. */
+struct harden_result {
+	int status;	/* the container's exit status */
+	bool stopped;	/* ended by --stop-after, not by itself */
+	double seconds; /* how long it ran */
+	struct probe_run probe;
 };
 
 /* ---- harden.c ------------------------------------------------------------ */
@@ -76,19 +109,46 @@ int harden_build(const struct harden *h, const char *file, const char *tag,
 		 const char *log);
 /*
  * Run image under the tracer into the trace directory dir, docker's output
- * in log, stopping it after --stop-after; *status is the container's exit
- * status.  0 when the run left a trace, else -1 (the reason is in log).
+ * in log, probing it when probe is set (and there is a probe), stopping it
+ * after --stop-after; *res says what it did.  0 when the run left a trace,
+ * else -1 (the reason is in log).
  */
 int harden_profile(const struct harden *h, const char *image, const char *dir,
-		   const char *log, int round, int *status);
+		   const char *log, int round, bool probe,
+		   struct harden_result *res);
 /* The last lines of a log, on stderr, when something failed. */
 void harden_show_tail(const char *log, int lines);
 /* The distinct denials of a trace. */
 void denials_read(const char *dir, struct denials *ds);
 void denials_free(struct denials *ds);
-/* The denials of a run as the user with the records they refer to, as a
- * directory of .jsonl files for the planner; 0, or -1 after a message. */
-int denials_dir(const char *trace, const char *out);
+/* A run as the user as the planner reads it: every event with the records
+ * they refer to, without what describes the hardened image (its users,
+ * groups, ancestor states), as a directory of .jsonl files; 0, or -1
+ * after a message. */
+int feed_dir(const char *trace, const char *out);
+
+/* ---- harden_probe.c ------------------------------------------------------ */
+
+/* The probe: --probe, else image's HEALTHCHECK, else none; said on
+ * stdout.  0 (a missing HEALTHCHECK is no error). */
+int harden_probe_resolve(struct harden *h, const char *image);
+void harden_probe_free(struct harden *h);
+/* A probe of the container cname for this run (none unless wanted and
+ * there is a probe); attempts write to log_fd. */
+void probe_begin(struct probe_run *p, const struct harden *h, bool wanted,
+		 const char *cname, int log_fd);
+/* Advance it at el seconds after the start; ended: the container is gone. */
+void probe_tick(struct probe_run *p, double el, bool ended);
+bool probe_pending(const struct probe_run *p);
+void probe_print(const struct probe_run *p, const char *who);
+/* Whether a run as the user did what the root run did (beyond denials and
+ * the exit status): not ended before --stop-after when root was stopped,
+ * the probe passed when it passed as root; say: print why not. */
+bool harden_run_matches(const struct harden *h,
+			const struct harden_result *root,
+			const struct harden_result *user, bool say);
+/* A probe that failed as root, said once. */
+void harden_root_probe_said(const struct harden_result *root);
 
 /* ---- harden_report.c ----------------------------------------------------- */
 

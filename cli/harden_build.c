@@ -20,6 +20,7 @@
 #include "harden.h"
 #include "report.h"
 #include "traceopen.h"
+#include "warnings.h"
 
 double harden_now(void)
 {
@@ -134,8 +135,20 @@ static int docker_kill(const char *name, const char *sig, const char *log)
 
 /* ---- one run under the tracer -------------------------------------------- */
 
-/* docker run's arguments: --rm, a name to kill it by, the user's, IMAGE and
- * CMD. */
+/* Whether the user's docker run arguments set a health check (then
+ * --no-healthcheck would conflict with them). */
+static bool health_given(const struct harden *h)
+{
+	for (int i = 0; i < h->operand; i++)
+		if (!strncmp(h->run[i], "--health", 8) ||
+		    !strcmp(h->run[i], "--no-healthcheck"))
+			return true;
+	return false;
+}
+
+/* docker run's arguments: --rm, a name to kill it by, docker's own health
+ * check off when harden has a probe (it would run traced, in some runs and
+ * not others), the user's, IMAGE and CMD. */
 static char **run_args(const struct harden *h, const char *image,
 		       const char *cname, int *n)
 {
@@ -147,6 +160,8 @@ static char **run_args(const struct harden *h, const char *image,
 		run[(*n)++] = "--name";
 		run[(*n)++] = (char *)cname;
 	}
+	if (h->probe_argv && !health_given(h))
+		run[(*n)++] = "--no-healthcheck";
 	for (int i = 0; i < h->operand; i++)
 		run[(*n)++] = h->run[i];
 	run[(*n)++] = (char *)image;
@@ -171,24 +186,29 @@ static void log_run(FILE *f, const char *dir, char **run, int n)
 	free(shown);
 }
 
-/* Wait for the container, stopping it after --stop-after; its status
- * (EXIT_RUN_ERROR when it cannot be waited for). */
-static int wait_stopping(const struct harden *h, pid_t pid, const char *cname,
-			 const char *log, bool *stopped)
+/* Wait for the container, probing it, stopping it after --stop-after once
+ * the probe is done; its status in res (EXIT_RUN_ERROR when it cannot be
+ * waited for). */
+static void wait_stopping(const struct harden *h, pid_t pid, const char *cname,
+			  const char *log, struct harden_result *res)
 {
-	double t0 = harden_now(), sent = 0, next = h->stop_after;
+	double t0 = harden_now(), sent = 0, next = h->stop_after, el = 0;
 	bool killed = false;
 	int status = 0, r;
 
-	if (!h->stop_after) {
+	if (!h->stop_after && !probe_pending(&res->probe)) {
 		status = child_wait(pid);
-		return status < 0 ? EXIT_RUN_ERROR : status;
+		res->status = status < 0 ? EXIT_RUN_ERROR : status;
+		return;
 	}
 	while ((r = child_poll(pid, &status)) == 0) {
 		const struct timespec tick = {0, 100000000};
-		double el = harden_now() - t0;
 
-		if (!sent && el >= next) {
+		el = harden_now() - t0;
+		probe_tick(&res->probe, el, false);
+		if (!h->stop_after || probe_pending(&res->probe)) {
+			/* no stop, or not before the probe is done */
+		} else if (!sent && el >= next) {
 			/* the container may not be up yet: retry */
 			if (!docker_kill(cname, h->stop_signal, log))
 				sent = el;
@@ -203,8 +223,10 @@ static int wait_stopping(const struct harden *h, pid_t pid, const char *cname,
 		}
 		nanosleep(&tick, NULL);
 	}
-	*stopped = sent != 0;
-	return r < 0 ? EXIT_RUN_ERROR : status;
+	res->seconds = harden_now() - t0;
+	probe_tick(&res->probe, res->seconds, true);
+	res->stopped = sent != 0;
+	res->status = r < 0 ? EXIT_RUN_ERROR : status;
 }
 
 /* The trace of one run, or NULL (the reader's message dropped: the run's
@@ -230,6 +252,12 @@ static void log_report(FILE *f, const char *dir)
 	trace_close(t);
 }
 
+static int note_warning(const struct trace_event *ev, void *w)
+{
+	warnings_event(w, ev);
+	return 0;
+}
+
 static void log_warnings(FILE *f, struct container *c)
 {
 	for (size_t i = 0; i < c->nwarnings; i++)
@@ -240,41 +268,67 @@ static void log_warnings(FILE *f, struct container *c)
 	fflush(f);
 }
 
-/* Which programs of the run the fallback tracer saw (static ones). */
-static void print_tracers(const char *dir)
+/* Which programs of the run the fallback tracer saw (static ones), and
+ * the trace's warnings (warnings.h: untraced programs, lost records), as
+ * `unroot report` words them. */
+static void print_run_notes(const char *dir)
 {
 	struct trace *t = load_run(dir);
+	struct warnings *w;
+	char *text = NULL;
+	size_t len = 0, n;
+	FILE *f;
 
 	if (!t)
 		return;
 	report_print_tracers(stdout, "   ", t);
+	w = warnings_new(t);
+	trace_each_event(t, note_warning, w);
+	f = open_memstream(&text, &len);
+	n = f ? warnings_print(w, f) : 0;
+	if (f)
+		fclose(f);
+	if (n) {
+		printf("   %zu warning%s of the trace:\n", n,
+		       n == 1 ? "" : "s");
+		for (char *l = text, *e; l && *l; l = e + 1) {
+			e = strchrnul(l, '\n');
+			printf("   %.*s\n", (int)(e - l), l);
+			if (!*e)
+				break;
+		}
+	}
+	free(text);
+	warnings_free(w);
 	trace_close(t);
 }
 
 int harden_profile(const struct harden *h, const char *image, const char *dir,
-		   const char *log, int round, int *status)
+		   const char *log, int round, bool probe,
+		   struct harden_result *res)
 {
 	struct container c = {.t = {.dir = dir}};
 	char *cname =
 	    h->named ? xstrdup(h->name)
 		     : xasprintf("unroot-harden-%d-%d", (int)getpid(), round);
 	double t0 = harden_now();
-	bool stopped = false;
 	char *why = NULL, **run;
 	FILE *f;
 	int rc = -1;
 
+	memset(res, 0, sizeof *res);
 	unlink(log);
 	f = log_open(log);
 	c.run = run = run_args(h, image, cname, &c.nrun);
-	*status = EXIT_RUN_ERROR;
+	res->status = EXIT_RUN_ERROR;
 	if (f) {
 		log_run(f, dir, c.run, c.nrun);
+		probe_begin(&res->probe, h, probe, cname, fileno(f));
 		if (!container_parse(&c, &why) &&
 		    !container_start(&c, fileno(f), &why)) {
 			log_warnings(f, &c);
-			*status = wait_stopping(h, c.pid, cname, log, &stopped);
-			rc = container_finish(&c, *status, &why) ? -1 : 0;
+			wait_stopping(h, c.pid, cname, log, res);
+			rc = container_finish(&c, res->status, &why) ? -1 : 0;
 		}
 		log_warnings(f, &c);
 		if (why)
@@ -284,10 +338,11 @@ int harden_profile(const struct harden *h, const char *image, const char *dir,
 		fclose(f);
 	}
 	printf("   ran %s under the tracer: exit %d%s (%.1f s; trace %s)\n",
-	       image, *status, stopped ? ", stopped by --stop-after" : "",
+	       image, res->status,
+	       res->stopped ? ", stopped by --stop-after" : "",
 	       harden_now() - t0, dir);
 	if (!rc)
-		print_tracers(dir);
+		print_run_notes(dir);
 	free(why);
 	free(run);
 	container_free(&c);
@@ -343,14 +398,16 @@ void denials_free(struct denials *ds)
 }
 
 /*
- * What the planner gets of a run as the user: its denials, with the
- * records they refer to (proc, stack, end), in a directory of .jsonl files.
- * The rest describes the hardened image (its users, the directories the
- * plan made) and would hide from the planner what the original image
- * lacks; the root trace speaks for the image.
+ * What the planner gets of a run as the user: the run itself, every event
+ * (successful ones too: a name made during the run, a temporary directory
+ * or a pid file, is then known as made, and the planner's stable-name rule
+ * never grants it) with the records they refer to (proc, stack, end), in a
+ * directory of .jsonl files.  What describes the hardened image rather
+ * than the run (its users and groups, the ancestor `dir` states, mounts,
+ * the OS) is left out: it would hide from the planner what the original
+ * image lacks; the root trace speaks for the image.
  */
-/* 0: drop the record, 1: keep it, 2: keep it, a denial */
-static int keep_record(const char *line)
+static bool keep_record(const char *line)
 {
 	int err = 0;
 
@@ -358,15 +415,14 @@ static int keep_record(const char *line)
 	case RT_PROC:
 	case RT_STACK:
 	case RT_END:
-		return 1;
 	case RT_EVENT:
-		return trace_errno_denied(err) ? 2 : 0;
+		return true;
 	default:
-		return 0;
+		return false;
 	}
 }
 
-int denials_dir(const char *trace, const char *out)
+int feed_dir(const char *trace, const char *out)
 {
 	char *logdir = xasprintf("%s/" UNROOT_TRACE_LOGDIR, trace);
 	DIR *d = opendir(logdir);
@@ -384,8 +440,6 @@ int denials_dir(const char *trace, const char *out)
 	while ((de = readdir(d))) {
 		size_t n = strlen(de->d_name), len;
 		struct strbuf kept = STRBUF_INIT;
-		bool any = false;
-		int k;
 		char *src, *text, *line, *next, *dst;
 
 		if (n < 7 || strcmp(de->d_name + n - 6, UNROOT_LOG_SUFFIX) ||
@@ -400,14 +454,12 @@ int denials_dir(const char *trace, const char *out)
 			if (!next)
 				break; /* a line cut by a kill */
 			*next++ = '\0';
-			k = keep_record(line);
-			if (!k)
+			if (!keep_record(line))
 				continue;
-			any |= k == 2;
 			sb_adds(&kept, line);
 			sb_addc(&kept, '\n');
 		}
-		if (any && file_replace(dst, kept.buf, kept.len))
+		if (kept.len && file_replace(dst, kept.buf, kept.len))
 			rc = -1;
 		sb_release(&kept);
 		free(text);

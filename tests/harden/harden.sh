@@ -27,6 +27,21 @@
 #   paths         a workload whose cache moves when it is not root
 #                 (/var/cache/app as root, ~/.cache/app otherwise): the
 #                 root run's plan misses it, it converges in 2 or 3 rounds
+#   probe         a server whose config only root finds: as the user it
+#                 runs with no denial and root's exit status, but the
+#                 --probe of its port fails, so harden stops unverified
+#                 (exit 1) saying so, and the probe left no trace
+#   healthcheck   the same server with its config in /etc and a
+#                 HEALTHCHECK: harden probes with it (docker's own check
+#                 off in the traced runs) and verifies once it passes
+#   early         the server made to exit when it finds no config: as the
+#                 user it ends before --stop-after with root's status and
+#                 no denial, and harden does not call that verified
+#   tempname      a start script's mktemp -d directory given to svc,
+#                 hardened for another user: the plans never grant a name
+#                 a run made (every build succeeds), the refused chown is
+#                 named, and the set-uid su the preload cannot follow as
+#                 the user is among the warnings harden prints
 set -eu
 case=$1
 . "$SRC/tests/container/common.sh"
@@ -35,8 +50,10 @@ ensure_payload
 
 ctx=$WORK/ctx
 out=$WORK/harden.out
+W0=$WORK/w
 case $case in
 example) src=$SRC/examples/$2; tag=unroot-harden-test-$2:latest ;;
+healthcheck | early) src=$SRC/tests/harden/probe; tag=unroot-harden-test-$case:latest ;;
 *) src=$SRC/tests/harden/$case; tag=unroot-harden-test-$case:latest ;;
 esac
 cp -r "$src" "$ctx"
@@ -53,7 +70,7 @@ harden() {
 
 # last_round sets $last, the last round's trace (of -w ${W:-$WORK/w})
 last_round() {
-	last=$(ls -d "${W:-$WORK/w}"/round*/ | grep -v denials | sed 's:/$::' | sort -V | tail -1)
+	last=$(ls -d "${W:-$WORK/w}"/round*/ | grep -v "round[0-9]*-" | sed 's:/$::' | sort -V | tail -1)
 	"$UNROOT" report "$last" >/dev/null || fail "no readable trace in $last"
 }
 image_user() { docker image inspect --format '{{.Config.User}}' "$tag"; }
@@ -72,6 +89,18 @@ verified() {
 	esac
 	grep -q "^+USER " "$out" || fail "the diff does not show the USER line"
 	sed -n 's/^rounds: /   rounds: /p' "$out"
+}
+
+# clean_but_unverified WHAT: harden stopped (exit 1) though the last run as
+# the user had no denial and root's exit status: WHAT alone failed it
+clean_but_unverified() {
+	[ "$rc" -eq 1 ] || fail "harden should stop unverified (exit 1), not $rc"
+	grep -q '^== unroot harden: NOT verified' "$out" || fail "no 'NOT verified' summary"
+	last_round
+	n=$(count_denials "$last")
+	[ "$n" -eq 0 ] || fail "$n denials in the last run: $1 should be all that fails"
+	grep -q "denials as the user, same exit status as root" "$out" ||
+		fail "the user's run should have root's exit status"
 }
 
 case $case in
@@ -170,7 +199,7 @@ service)
 	[ "$rc" -eq 0 ] || fail "harden --user app did not verify the service (exit $rc)"
 	rounds=$(sed -n 's/^rounds: \([0-9]*\) run.*/\1/p' "$out")
 	[ "${rounds:-0}" -ge 2 ] || fail "converged in ${rounds:-?} round(s): the root run's plan should not have been enough"
-	last=$(ls -d "$WORK"/w2/round*/ | grep -v denials | sed 's:/$::' | sort -V | tail -1)
+	last=$(ls -d "$WORK"/w2/round*/ | grep -v "round[0-9]*-" | sed 's:/$::' | sort -V | tail -1)
 	n=$(count_denials "$last")
 	[ "$n" -eq 0 ] || fail "$n denials in the last run"
 	grep -q "usermod -aG 'svc' 'app'" "$ctx/Dockerfile.app" ||
@@ -209,6 +238,69 @@ server)
 	n=$(count_denials "$last")
 	[ "$n" -eq 0 ] || fail "$n denials in the last run"
 	grep -q "/run/serve" "$ctx/Dockerfile.nonroot" || fail "no grant for /run/serve"
+	;;
+probe)
+	harden --stop-after 3 --probe 'python3 /psrv.py --check' \
+		--probe-delay 1 --probe-timeout 5
+	# the run itself looks fine: only the probe tells
+	clean_but_unverified "the probe"
+	grep -q "probe passed as root" "$out" || fail "the probe did not pass as root"
+	grep -q "probe FAILED as the user" "$out" || fail "the probe's failure as the user is not said"
+	grep -q "the probe passed as root, not as the user" "$out" ||
+		fail "the reason the round does not count is not said"
+	grep -q "listening on 127.0.0.1:8081" "$last.log" ||
+		fail "the server did not start on its default port as the user"
+	# untraced: the server is the one process of each trace, though the
+	# probe ran in its container (python3 /psrv.py --check through sh)
+	for t in "$W0"/round0 "$last"; do
+		"$UNROOT" report "$t" | grep -q "^Trace: 1 processes" ||
+			fail "the probe's processes are in the trace $t: $("$UNROOT" report "$t" | grep '^Trace:')"
+	done
+	;;
+healthcheck)
+	cp "$ctx/Dockerfile.health" "$ctx/Dockerfile"
+	harden --stop-after 3 --probe-timeout 10
+	verified "the server with a HEALTHCHECK"
+	grep -q "probe (the image's HEALTHCHECK): python3 /psrv.py --check" "$out" ||
+		fail "the HEALTHCHECK is not the probe"
+	grep -q "probe passed as the user" "$out" || fail "the probe did not pass as the user"
+	grep -q "^probe: python3 /psrv.py --check passed as the user" "$out" ||
+		fail "the summary does not name the probe"
+	grep -q -- "--no-healthcheck" "$W0/round0.log" ||
+		fail "docker's own health check was not turned off in the traced run"
+	grep -q "/run/psrv" "$ctx/Dockerfile.nonroot" || fail "no grant for /run/psrv"
+	;;
+early)
+	harden --stop-after 3 -- python3 /psrv.py --strict
+	clean_but_unverified "the early exit"
+	grep -q "stopped by --stop-after" "$out" || fail "the root run was not stopped"
+	grep -q "exited by itself after .* before --stop-after 3 s" "$out" ||
+		fail "the early exit as the user is not said"
+	;;
+tempname)
+	harden --user app --max-rounds 3
+	[ "$rc" -ne 125 ] || fail "a build or docker failed (exit 125): a plan named a path the image lacks"
+	made=$(sed -n 's|.*start: \(/run/svc/socks\.[A-Za-z0-9]*\) ready.*|\1|p' "$W0"/round1.log)
+	[ -n "$made" ] || fail "the user's run did not make its directory (round1.log)"
+	# the planner reads the whole run: the mkdir that made it, not only
+	# the chown that was denied
+	ls "$W0"/round1-feed/*.jsonl >/dev/null 2>&1 || fail "no feed of round 1 for the planner"
+	grep -h "\"path\":\"$made\"" "$W0"/round1-feed/*.jsonl | grep '"op":"mkdir"' |
+		grep -q '"ret":0' || fail "the planner was not fed the mkdir of $made"
+	# no line (comments aside) of any round's Dockerfile names a run's name
+	for f in "$W0"/Dockerfile.round* "$ctx/Dockerfile.nonroot"; do
+		grep -v '^[[:space:]]*#' "$f" | grep -q 'socks\.' &&
+			fail "$f grants a name made for one run: $(grep -v '^[[:space:]]*#' "$f" | grep 'socks\.')"
+	done
+	# the plan after that round refuses the chown of the run's name (in
+	# its comments) instead of granting it
+	grep -q "^# not granted: chown chown $made -> EPERM" "$ctx/Dockerfile.nonroot" ||
+		fail "the plan after round 1 does not refuse the chown of $made"
+	grep -q "chown.*$made" "$out" || fail "the refused chown of $made is not named"
+	# the trace's warnings are harden's output, as unroot report words them
+	grep -q "^   [0-9]* warnings* of the trace:" "$out" || fail "no warnings of the trace in harden's output"
+	grep -q "NOT TRACED: .*/su (setuid)" "$out" ||
+		fail "the untraced su is not named in harden's output"
 	;;
 *) fail "unknown case $case" ;;
 esac
