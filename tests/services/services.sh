@@ -77,10 +77,10 @@ grep -q '^== unroot harden: verified' "$WORK/harden.out" ||
 	fail "harden did not say verified"
 
 step "the plan's grants against $svc/answer"
-# what harden planned from: round0/ and the denials of each later round
-# (a round with none has no directory)
+# what harden planned from: round0/ and the feed of each later round
+# (the whole trace of that run as the user)
 set -- "$WORK/w/round0"
-for d in "$WORK/w"/round*-denials; do [ -d "$d" ] && set -- "$@" "$d"; done
+for d in "$WORK/w"/round*-feed; do [ -d "$d" ] && set -- "$@" "$d"; done
 "$UNROOT" plan --format json "$@" >"$WORK/plan.json" ||
 	fail "unroot plan failed on harden's traces"
 python3 "$SRC/tests/services/answer.py" "$dir/answer" "$WORK/plan.json" \
