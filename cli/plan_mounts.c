@@ -9,12 +9,16 @@
  * Invariants:
  * - A write below a volume is a host fix for that mount (the innermost
  *   one), never a grant: the image's directory is hidden by the mount.
- * - No tmpfs is planned on a directory known to hold files shipped in the
- *   image (the working directory, a script's directory, the parent of a
- *   file the workload found there): it would hide them.  Such a directory
- *   gets the program's own option, or advice to write into a new
- *   subdirectory, in a warning.
- * - tmpfs mounts never nest: a mount on a parent replaces those below it.
+ * - No plain tmpfs is planned on a directory known to hold files shipped
+ *   in the image (the working directory, a script's directory, the parent
+ *   of a file the workload found there): it would hide them.  Such a
+ *   directory gets the program's own option (a warning), or else a seeded
+ *   mount: a volume that starts with the image's content (an init step
+ *   copies it into a Kubernetes emptyDir), said in a note with the way to
+ *   avoid the copy.  "/" itself is never mounted: it gets the advice alone.
+ * - tmpfs mounts never nest: a mount on a parent replaces those below it,
+ *   and is seeded when one of them was (the parent's content holds
+ *   theirs).
  */
 #define _GNU_SOURCE
 #include <stdlib.h>
@@ -215,16 +219,20 @@ void add_host_fix(struct planner *p, const struct volume *v,
 }
 
 static void add_tmpfs(struct planner *p, const char *dir,
-		      const struct evidence *ev)
+		      const struct evidence *ev, bool seed)
 {
 	struct plan *pl = p->plan;
 
 	for (size_t i = 0; i < pl->ntmpfs; i++)
-		if (path_is_under(dir, pl->tmpfs[i].dir))
+		if (path_is_under(dir, pl->tmpfs[i].dir)) {
+			/* the parent's content holds this one's */
+			pl->tmpfs[i].seed |= seed;
 			return;
+		}
 	/* a tmpfs on a parent replaces those on its subdirectories */
 	for (size_t i = pl->ntmpfs; i-- > 0;)
 		if (path_is_under(pl->tmpfs[i].dir, dir)) {
+			seed |= pl->tmpfs[i].seed;
 			free(pl->tmpfs[i].dir);
 			evidence_free(&pl->tmpfs[i].ev);
 			memmove(&pl->tmpfs[i], &pl->tmpfs[i + 1],
@@ -233,6 +241,7 @@ static void add_tmpfs(struct planner *p, const char *dir,
 		}
 	pl->tmpfs = xrealloc(pl->tmpfs, (pl->ntmpfs + 1) * sizeof *pl->tmpfs);
 	pl->tmpfs[pl->ntmpfs].dir = xstrdup(dir);
+	pl->tmpfs[pl->ntmpfs].seed = seed;
 	evidence_copy(&pl->tmpfs[pl->ntmpfs].ev, ev);
 	pl->ntmpfs++;
 }
@@ -275,10 +284,12 @@ void note_shipped(struct planner *p, const char *path,
 }
 
 /*
- * A read-only root cannot take a tmpfs on a directory holding the image's
- * own files (the application in /app): it would hide them.  The program's
- * own option moves the writes out (to /tmp, which then gets the tmpfs);
- * without one, the way is a new dedicated subdirectory, said plainly.
+ * A read-only root cannot take an empty tmpfs on a directory holding the
+ * image's own files (the application in /app): it would hide them.  The
+ * program's own option moves the writes out (to /tmp, which then gets the
+ * tmpfs).  Without one, the directory gets a seeded mount (its volume
+ * starts with the image's content), and the note says how to avoid the
+ * copy: a new dedicated subdirectory.  "/" cannot be a mount: advice only.
  */
 static void read_only_shipped_dir(struct planner *p, const struct writer *w,
 				  const struct evidence *ev, const char *dir)
@@ -293,7 +304,21 @@ static void read_only_shipped_dir(struct planner *p, const struct writer *w,
 				    "option to write elsewhere: %s",
 				    e, w->program, w->option));
 		if (strstr(w->option, "/tmp/"))
-			add_tmpfs(p, "/tmp", ev);
+			add_tmpfs(p, "/tmp", ev, false);
+	} else if (strcmp(dir, "/")) {
+		add_tmpfs(p, dir, ev, true);
+		plan_note(
+		    p, xasprintf("read-only root: %s holds files shipped in "
+				 "the image and is written at run time, so its "
+				 "volume must start with the image's content: "
+				 "Docker seeds an anonymous volume, a "
+				 "Kubernetes emptyDir needs the init step "
+				 "given (it copies nothing); to avoid the "
+				 "copy, make %s write into a new dedicated "
+				 "subdirectory (for example %s/rw, created in "
+				 "the image)",
+				 e, *ev->program ? ev->program : "the workload",
+				 e));
 	} else
 		plan_warn(
 		    p, xasprintf("read-only root: %s holds files shipped in "
@@ -328,7 +353,7 @@ void on_read_only_fs(struct planner *p, const struct trace_event *ev)
 		read_only_shipped_dir(
 		    p, match_writer(p, ev->path, program_of(ev)), &e, dir);
 	else
-		add_tmpfs(p, dir, &e);
+		add_tmpfs(p, dir, &e, false);
 	evidence_free(&e);
 	free(dir);
 }
@@ -352,16 +377,16 @@ void plan_read_only_root(struct planner *p)
 			read_only_shipped_dir(
 			    p, g->writer ? g->writer : g->hint, &g->ev, dir);
 		else
-			add_tmpfs(p, dir, &g->ev);
+			add_tmpfs(p, dir, &g->ev, false);
 		free(dir);
 	}
 	for (size_t i = 0; i < pl->nredirects; i++)
 		if (pl->redirects[i].dir)
-			add_tmpfs(p, pl->redirects[i].dir,
-				  &pl->redirects[i].ev);
+			add_tmpfs(p, pl->redirects[i].dir, &pl->redirects[i].ev,
+				  false);
 	/* /tmp and /run need no grant, but are read-only too */
 	for (size_t i = 0; i < p->mnt.nsw; i++)
-		add_tmpfs(p, p->mnt.sw[i].dir, &p->mnt.sw[i].ev);
+		add_tmpfs(p, p->mnt.sw[i].dir, &p->mnt.sw[i].ev, false);
 }
 
 void mounts_free(struct plan_mounts *m)

@@ -101,11 +101,15 @@ struct host_fix {
 	struct evidence ev;
 };
 
-/* A tmpfs / emptyDir for a read-only root: dir never holds files shipped
- * in the image (those directories get the program's own option or a new
- * dedicated subdirectory instead, said in a warning). */
+/* A tmpfs / emptyDir for a read-only root.  A plain one (seed false)
+ * never holds files shipped in the image.  A directory that holds them and
+ * is written at run time, where the program has no option of its own to
+ * write elsewhere, is seeded: its volume must start with the image's
+ * content (Docker's anonymous volume copies it; a Kubernetes emptyDir
+ * needs an init step that copies it, render_k8s.c). */
 struct tmpfs_fix {
 	char *dir;
+	bool seed;
 	struct evidence ev;
 };
 

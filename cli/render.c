@@ -391,17 +391,28 @@ void add_mount_sections(struct strbuf *sb, const struct plan *pl)
 	}
 	for (size_t i = 0; i < pl->ntmpfs; i++) {
 		char *dir = comment_safe(pl->tmpfs[i].dir);
-		char *opt = plan_tmpfs_option(pl, &pl->tmpfs[i]);
+		char *opt = plan_docker_mount(pl, &pl->tmpfs[i]);
 		char *eopt = comment_safe(opt);
 
 		sb_adds(sb, "# read-only root: ");
 		add_evidence(sb, &pl->tmpfs[i].ev);
-		sb_addf(sb,
-			"\n#   mount a tmpfs the user owns (a plain --tmpfs "
-			"is root's, 0755): docker run --tmpfs %s\n"
-			"#   or a Kubernetes emptyDir volume mounted at %s "
-			"with the pod's securityContext.fsGroup: %u\n",
-			eopt, dir, pl->gid);
+		if (pl->tmpfs[i].seed)
+			sb_addf(sb,
+				"\n#   %s holds the image's files: mount an "
+				"anonymous volume (Docker copies the image's "
+				"content into it): docker run %s\n"
+				"#   in Kubernetes an emptyDir copies nothing: "
+				"`unroot plan --format k8s` gives the init "
+				"container that does\n",
+				dir, eopt);
+		else
+			sb_addf(sb,
+				"\n#   mount a tmpfs the user owns (a plain "
+				"--tmpfs is root's, 0755): docker run %s\n"
+				"#   or a Kubernetes emptyDir volume mounted "
+				"at %s with the pod's securityContext.fsGroup: "
+				"%u\n",
+				eopt, dir, pl->gid);
 		free(dir);
 		free(opt);
 		free(eopt);
@@ -410,8 +421,19 @@ void add_mount_sections(struct strbuf *sb, const struct plan *pl)
 
 char *plan_tmpfs_option(const struct plan *pl, const struct tmpfs_fix *t)
 {
+	if (t->seed)
+		return xasprintf("type=volume,dst=%s", t->dir);
 	return xasprintf("%s:uid=%u,gid=%u,mode=%s", t->dir, pl->uid, pl->gid,
 			 pl->openshift ? "0775" : "0755");
+}
+
+char *plan_docker_mount(const struct plan *pl, const struct tmpfs_fix *t)
+{
+	char *v = plan_tmpfs_option(pl, t);
+	char *opt = xasprintf("%s %s", t->seed ? "--mount" : "--tmpfs", v);
+
+	free(v);
+	return opt;
 }
 
 /* ---- YAML --------------------------------------------------------------- */

@@ -89,9 +89,13 @@ char *plan_render_redirect(const struct plan *plan, size_t i,
 /* The USER line's value: "uid:gid", or "uid" alone when the user joins a
  * service's group (harden's summary says it as the Dockerfile does). */
 char *user_spec(const struct plan *pl);
-/* The docker --tmpfs value for a tmpfs fix: "DIR:uid=U,gid=G,mode=0755"
- * (a tmpfs is root-owned otherwise).  DIR is not quoted. */
+/* The docker value for a tmpfs fix: --tmpfs "DIR:uid=U,gid=G,mode=0755"
+ * (a tmpfs is root-owned otherwise), or for a seeded one --mount
+ * "type=volume,dst=DIR" (an anonymous volume, which Docker fills with the
+ * image's content).  DIR is not quoted. */
 char *plan_tmpfs_option(const struct plan *plan, const struct tmpfs_fix *t);
+/* The whole docker option: "--tmpfs VALUE" or "--mount VALUE". */
+char *plan_docker_mount(const struct plan *plan, const struct tmpfs_fix *t);
 /* The no-shell stage (distroless): a build stage to put before the final
  * FROM, and the COPY lines for the final stage. */
 int plan_render_noshell_stage(const struct plan *plan,

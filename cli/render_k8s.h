@@ -13,7 +13,8 @@
 typedef int (*k8s_part)(struct strbuf *sb, const char *in, const void *ctx,
 			char **why);
 struct k8s_container {
-	const char *name; /* a DNS label */
+	const char *name;  /* a DNS label */
+	const char *image; /* the init containers' image; NULL: unknown */
 	k8s_part fields, mounts, volumes;
 	size_t nmounts; /* mounts and volumes write this many entries */
 	const void *ctx;

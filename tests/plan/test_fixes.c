@@ -102,10 +102,15 @@ START_TEST(read_only_never_hides_the_application)
 }
 END_TEST
 
-/* No catalogue entry: a new dedicated subdirectory, said in a warning; a
- * new directory (mkdir grant) still gets its tmpfs. */
-START_TEST(read_only_shipped_dir_without_option_says_subdirectory)
+/* No catalogue entry: the directory of the image's files gets a seeded
+ * mount (its volume starts with the image's content: an init container in
+ * Kubernetes, an anonymous volume in Docker and Compose), and the note
+ * says how a new dedicated subdirectory avoids the copy; a new directory
+ * (mkdir grant) still gets a plain tmpfs. */
+START_TEST(read_only_shipped_dir_without_option_is_seeded_by_an_init_step)
 {
+	struct strbuf out = STRBUF_INIT;
+	char *why = NULL;
 	struct planner *p = new_planner_ro();
 	struct trace_proc tool = root_proc;
 	struct plan *pl;
@@ -124,10 +129,36 @@ START_TEST(read_only_shipped_dir_without_option_says_subdirectory)
 		NOSTATE, 0, &tool);
 	pl = planner_finish(p);
 	ck_assert_ptr_nonnull(grant_on(pl, GRANT_OWN_DIR, "/srv/data"));
-	ck_assert_ptr_null(tmpfs_on(pl, "/srv/data"));
+	ck_assert_ptr_nonnull(tmpfs_on(pl, "/srv/data"));
+	ck_assert(tmpfs_on(pl, "/srv/data")->seed);
 	ck_assert_ptr_nonnull(tmpfs_on(pl, "/srv/out"));
-	ck_assert(has_text(pl->warnings, pl->nwarnings, "/srv/data",
+	ck_assert(!tmpfs_on(pl, "/srv/out")->seed);
+	ck_assert(has_text(pl->notes, pl->nnotes, "/srv/data",
 			   "new dedicated subdirectory"));
+	ck_assert(has_text(pl->notes, pl->nnotes, "/srv/data", "init step"));
+	ck_assert_int_eq(plan_render(pl, FORMAT_K8S, NULL, &out, &why), 0);
+	ck_assert_ptr_nonnull(strstr(out.buf, "initContainers:\n"));
+	ck_assert_ptr_nonnull(
+	    strstr(out.buf, "command: [\"cp\", \"-a\", \"/srv/data/.\", "
+			    "\"/seed/image\"]\n"));
+	ck_assert_ptr_nonnull(strstr(out.buf,
+				     "mountPath: \"/srv/data\"\n"
+				     "              subPath: image\n"));
+	ck_assert_ptr_null(strstr(out.buf, "mountPath: \"/srv/out\"\n"
+					   "              subPath"));
+	sb_release(&out);
+	out = (struct strbuf)STRBUF_INIT;
+	ck_assert_int_eq(plan_render(pl, FORMAT_COMPOSE, NULL, &out, &why), 0);
+	ck_assert_ptr_nonnull(strstr(out.buf, "volumes:\n"));
+	ck_assert_ptr_nonnull(strstr(out.buf, "  - \"/srv/data\"\n"));
+	ck_assert_ptr_null(strstr(out.buf, "/srv/data:uid="));
+	sb_release(&out);
+	out = (struct strbuf)STRBUF_INIT;
+	ck_assert_int_eq(plan_render(pl, FORMAT_DOCKERFILE, NULL, &out, &why),
+			 0);
+	ck_assert_ptr_nonnull(
+	    strstr(out.buf, "docker run --mount type=volume,dst=/srv/data\n"));
+	sb_release(&out);
 	plan_free(pl);
 }
 END_TEST
@@ -158,8 +189,9 @@ START_TEST(read_only_log_dir_only_written_gets_tmpfs)
 }
 END_TEST
 
-/* Recorded on a read-only root: EROFS in /app is not a tmpfs on /app. */
-START_TEST(erofs_in_application_dir_is_not_hidden)
+/* Recorded on a read-only root: EROFS in /app is no empty tmpfs on /app
+ * but a seeded mount, which takes in the new /app/cache below it. */
+START_TEST(erofs_in_application_dir_is_seeded_not_hidden)
 {
 	struct planner *p = new_planner();
 	struct trace_proc app = root_proc;
@@ -173,10 +205,11 @@ START_TEST(erofs_in_application_dir_is_not_hidden)
 	ev_full(p, OP_MKDIR, "/app/cache", NULL, 0, NULL, ABSENT, DIR_ROOT,
 		NOSTATE, EROFS, &app);
 	pl = planner_finish(p);
-	ck_assert_ptr_null(tmpfs_on(pl, "/app"));
-	ck_assert_ptr_nonnull(tmpfs_on(pl, "/app/cache"));
-	ck_assert(has_text(pl->warnings, pl->nwarnings, "read-only root: /app",
-			   NULL));
+	ck_assert_ptr_nonnull(tmpfs_on(pl, "/app"));
+	ck_assert(tmpfs_on(pl, "/app")->seed);
+	ck_assert_ptr_null(tmpfs_on(pl, "/app/cache"));
+	ck_assert(
+	    has_text(pl->notes, pl->nnotes, "read-only root: /app", NULL));
 	plan_free(pl);
 }
 END_TEST
@@ -811,10 +844,10 @@ Suite *test_suite(void)
 	TCase *t = test_case("fixes", NULL);
 
 	tcase_add_test(t, read_only_never_hides_the_application);
-	tcase_add_test(t,
-		       read_only_shipped_dir_without_option_says_subdirectory);
+	tcase_add_test(
+	    t, read_only_shipped_dir_without_option_is_seeded_by_an_init_step);
 	tcase_add_test(t, read_only_log_dir_only_written_gets_tmpfs);
-	tcase_add_test(t, erofs_in_application_dir_is_not_hidden);
+	tcase_add_test(t, erofs_in_application_dir_is_seeded_not_hidden);
 	tcase_add_test(t, read_only_lists_scratch_dirs_with_owner_options);
 	tcase_add_test(t, user_creation_falls_back_to_busybox);
 	tcase_add_test(t, user_lines_run_with_busybox_only);
