@@ -96,6 +96,12 @@ char *user_spec(const struct plan *pl);
 char *plan_tmpfs_option(const struct plan *plan, const struct tmpfs_fix *t);
 /* The whole docker option: "--tmpfs VALUE" or "--mount VALUE". */
 char *plan_docker_mount(const struct plan *plan, const struct tmpfs_fix *t);
+/* The comments and the one RUN line of grants idx[0..n) of the plan, as
+ * the Dockerfile format writes them (apply puts those under a VOLUME
+ * before its line); 0, or -1 with *why. */
+int plan_render_grants(const struct plan *plan, const size_t *idx, size_t n,
+		       const struct render_options *ro, struct strbuf *out,
+		       char **why);
 /* The no-shell stage (distroless): a build stage to put before the final
  * FROM, and the COPY lines for the final stage. */
 int plan_render_noshell_stage(const struct plan *plan,
