@@ -406,6 +406,9 @@ void collapse_trees(struct planner *p);
 void prune_covered(struct planner *p);
 void attach_hints(struct planner *p);
 void vet_grants(struct planner *p);
+/* planner_finish, with the user final: a grant the renderer cannot write as a
+ * whole line (render.h, plan_grant_refusal) is refused with its reason. */
+void refuse_unrenderable(struct planner *p);
 
 /* ---- the service user (plan_service_user.c) --------------------------- */
 

@@ -244,6 +244,7 @@ struct plan *planner_finish(struct planner *p)
 	if (p->o.read_only)
 		plan_read_only_root(p);
 	choose_service_user(p);
+	refuse_unrenderable(p);
 	group_commands(p);
 	free_planner(p);
 	return pl;

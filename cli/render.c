@@ -252,6 +252,32 @@ int redirect_commands(struct words *cmds, const struct plan *pl,
 	return 0;
 }
 
+char *plan_grant_refusal(const struct plan *pl, const struct grant *g)
+{
+	struct quoting q = {.sh = true};
+	struct words cmds = {0};
+	char *why = NULL;
+
+	if (!grant_commands(&cmds, pl, g, &q, &why) && !cmds.n)
+		why = xstrdup("its line would have no command (a build step "
+			      "with no command words): nothing to run");
+	words_free(&cmds);
+	return why;
+}
+
+char *plan_grant_text(const struct plan *pl, size_t i)
+{
+	char *line = plan_render_grant(pl, i, FORMAT_DOCKERFILE), *e;
+
+	if (line)
+		return line;
+	e = path_escape(pl->grants[i].path ? pl->grants[i].path : "");
+	line =
+	    xasprintf("(no Dockerfile line: %s cannot be written in one)", e);
+	free(e);
+	return line;
+}
+
 /* ---- the USER line ---------------------------------------------------- */
 
 /* A service group joined (applied, not an alternative). */

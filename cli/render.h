@@ -86,6 +86,16 @@ int plan_render(const struct plan *plan, enum plan_format f,
 char *plan_render_grant(const struct plan *plan, size_t i, enum plan_format f);
 char *plan_render_redirect(const struct plan *plan, size_t i,
 			   enum plan_format f);
+/*
+ * Why grant g cannot be rendered as a whole line in any format (its
+ * commands would be empty, or a name in them cannot be quoted), allocated;
+ * NULL when it can.  The planner refuses such a grant with this reason
+ * instead of emitting it half.
+ */
+char *plan_grant_refusal(const struct plan *plan, const struct grant *g);
+/* What a summary says for grant i: its Dockerfile line, exactly as the
+ * Dockerfile has it (one source for both). */
+char *plan_grant_text(const struct plan *plan, size_t i);
 /* The USER line's value: "uid:gid", or "uid" alone when the user joins a
  * service's group (harden's summary says it as the Dockerfile does). */
 char *user_spec(const struct plan *pl);

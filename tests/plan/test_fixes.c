@@ -561,6 +561,47 @@ static bool refused(const struct plan *pl, const char *path, const char *text)
 	return false;
 }
 
+/* The renderer writes a grant as a whole line or not at all: a service
+ * group whose name cannot be put on one line (ending with a newline)
+ * is refused with the renderer's reason, and the Dockerfile, the summary
+ * text and the json have no half line for it. */
+START_TEST(grant_whose_line_cannot_be_rendered_is_refused)
+{
+	struct planner *p = new_planner();
+	struct trace_proc u = user_proc();
+	char *none[] = {NULL};
+	struct trace_group g = {.name = "svc\n", .gid = 999, .members = none};
+	struct plan *pl;
+	char *df, *js;
+
+	base_dirs(p);
+	planner_add_group(p, &g);
+	dir_rec(p, "/etc", DIR_ROOT);
+	dir_rec(p, "/etc/svc", DIR_ROOT);
+	ev_full(p, OP_READ, "/etc/svc/svc.conf", NULL, O_RDONLY, "O_RDONLY",
+		S(FT_FILE, 0, 999, 0640), DIR_ROOT, NOSTATE, EACCES, &u);
+	pl = planner_finish(p);
+	ck_assert_ptr_null(grant_on(pl, GRANT_GROUP, "svc\n"));
+	ck_assert(refused(pl, "svc\n", "no line is written for it"));
+	for (size_t i = 0; i < pl->ngrants; i++) {
+		char *t = plan_grant_text(pl, i);
+
+		ck_assert_ptr_null(strstr(t, "no Dockerfile line"));
+		free(t);
+	}
+	df = render(pl, FORMAT_DOCKERFILE);
+	ck_assert_ptr_nonnull(df);
+	ck_assert_ptr_nonnull(strstr(df, "# not granted: "));
+	ck_assert_ptr_null(strstr(df, "usermod"));
+	ck_assert_ptr_null(strstr(df, "RUN \n"));
+	js = render(pl, FORMAT_JSON);
+	ck_assert_ptr_nonnull(strstr(js, "no line is written for it"));
+	free(df);
+	free(js);
+	plan_free(pl);
+}
+END_TEST
+
 /* A config shipped 640 root:svc, denied in a run as the user: the user
  * joins svc; the file keeps its mode and owner (no chmod, no chown). */
 START_TEST(read_denial_joins_the_service_group)
@@ -858,6 +899,7 @@ Suite *test_suite(void)
 	tcase_add_test(t, name_in_owned_directory_is_pruned);
 	tcase_add_test(t, mkdir_on_the_way_to_redirected_cache_needs_nothing);
 	tcase_add_test(t, read_denial_joins_the_service_group);
+	tcase_add_test(t, grant_whose_line_cannot_be_rendered_is_refused);
 	tcase_add_test(t, root_run_read_is_replayed_as_the_user);
 	tcase_add_test(t, service_users_private_files_are_refused);
 	tcase_add_test(t, group_writable_service_dir_is_joined);
