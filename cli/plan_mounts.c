@@ -267,20 +267,75 @@ void add_scratch_write(struct planner *p, const char *dir,
 }
 
 /* An entry present before the call that the replay never created is in
- * the image: its directory holds shipped files the workload uses. */
-void note_shipped(struct planner *p, const char *path,
-		  const struct file_state *st)
+ * the image. */
+static bool from_image(struct planner *p, const char *path,
+		       const struct file_state *st)
 {
 	struct vnode *v;
 
 	if (!path || st->kind != ST_PRESENT)
-		return;
+		return false;
 	v = vfs_get(p, path);
 	if (v && v->st.kind == ST_PRESENT && v->st.uid == p->id.uid)
-		return; /* the workload's own */
-	if (v && v->st.kind != ST_PRESENT)
+		return false; /* the workload's own */
+	return !v || v->st.kind == ST_PRESENT;
+}
+
+/* Its directory holds shipped files the workload uses. */
+void note_shipped(struct planner *p, const char *path,
+		  const struct file_state *st)
+{
+	if (from_image(p, path, st))
+		mark_parent_shipped(p, path);
+}
+
+/* The anonymous volume path lies strictly below, or NULL. */
+static const struct volume *anonymous_volume_below(struct planner *p,
+						   const char *path)
+{
+	for (size_t i = 0; i < p->mnt.nvols; i++)
+		if (p->mnt.vols[i].anonymous &&
+		    path_is_under(path, p->mnt.vols[i].mnt) &&
+		    strcmp(path, p->mnt.vols[i].mnt))
+			return &p->mnt.vols[i];
+	return NULL;
+}
+
+static void volume_content(struct planner *p, const struct trace_event *ev,
+			   const char *path, const struct file_state *st)
+{
+	const struct volume *v = path ? anonymous_volume_below(p, path) : NULL;
+	struct plan *pl = p->plan;
+	struct image_volume *iv;
+	char *dir;
+
+	if (!v || !from_image(p, path, st))
 		return;
-	mark_parent_shipped(p, path);
+	/* every directory from the file's up to the volume holds it: an
+	 * empty mount on any of them would hide it */
+	for (dir = path_dirname(path); path_is_under(dir, v->mnt);) {
+		char *up = path_dirname(dir);
+
+		mark_shipped(p, dir);
+		free(dir);
+		dir = up;
+	}
+	free(dir);
+	for (size_t i = 0; i < pl->nimage_volumes; i++)
+		if (!strcmp(pl->image_volumes[i].dir, v->mnt))
+			return;
+	pl->image_volumes =
+	    xrealloc(pl->image_volumes,
+		     (pl->nimage_volumes + 1) * sizeof *pl->image_volumes);
+	iv = &pl->image_volumes[pl->nimage_volumes++];
+	iv->dir = xstrdup(v->mnt);
+	evidence_from(&iv->ev, ev);
+}
+
+void note_volume_content(struct planner *p, const struct trace_event *ev)
+{
+	volume_content(p, ev, ev->path, &ev->st);
+	volume_content(p, ev, ev->path2, &ev->st2);
 }
 
 /*
@@ -372,8 +427,10 @@ void plan_read_only_root(struct planner *p)
 		dir = g->kind == GRANT_TOUCH || g->kind == GRANT_OWN_FILE
 			  ? path_dirname(g->path)
 			  : xstrdup(g->path);
-		/* a pre-created directory is new: a tmpfs hides nothing */
-		if (g->kind != GRANT_MKDIR && map_get(&p->mnt.shipped, dir))
+		/* a pre-created directory is new: a tmpfs hides nothing,
+		 * unless it is an anonymous volume the image fills */
+		if ((g->kind != GRANT_MKDIR || is_anonymous_volume(p, dir)) &&
+		    map_get(&p->mnt.shipped, dir))
 			read_only_shipped_dir(
 			    p, g->writer ? g->writer : g->hint, &g->ev, dir);
 		else

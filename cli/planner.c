@@ -281,6 +281,11 @@ void plan_free(struct plan *pl)
 		evidence_free(&pl->tmpfs[i].ev);
 	}
 	free(pl->tmpfs);
+	for (size_t i = 0; i < pl->nimage_volumes; i++) {
+		free(pl->image_volumes[i].dir);
+		evidence_free(&pl->image_volumes[i].ev);
+	}
+	free(pl->image_volumes);
 	for (size_t i = 0; i < pl->nrefused; i++) {
 		free(pl->refused[i].path);
 		free(pl->refused[i].why);

@@ -113,6 +113,15 @@ struct tmpfs_fix {
 	struct evidence ev;
 };
 
+/* A Dockerfile VOLUME (an anonymous volume of the traced run) holding
+ * files of the image that the workload read or wrote: Docker fills a new
+ * volume with them, a Kubernetes volume starts empty (the init step of a
+ * seeded mount, render_k8s.c, copies them). */
+struct image_volume {
+	char *dir;
+	struct evidence ev; /* the first use of such a file */
+};
+
 /* An inet port the workload bound (plan_ports.c): below 1024 a non-root
  * user needs net.ipv4.ip_unprivileged_port_start at or below it. */
 struct port_bind {
@@ -148,6 +157,8 @@ struct plan {
 	size_t nhost;
 	struct tmpfs_fix *tmpfs;
 	size_t ntmpfs;
+	struct image_volume *image_volumes;
+	size_t nimage_volumes;
 	struct refusal *refused;
 	size_t nrefused;
 	struct port_bind *ports; /* each port once, in the order bound */

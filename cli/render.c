@@ -445,6 +445,58 @@ void add_mount_sections(struct strbuf *sb, const struct plan *pl)
 	}
 }
 
+/* The seeded mount that holds dir, as its index, or ntmpfs. */
+static size_t seeded_mount_of(const struct plan *pl, const char *dir)
+{
+	for (size_t i = 0; i < pl->ntmpfs; i++)
+		if (pl->tmpfs[i].seed && path_is_under(dir, pl->tmpfs[i].dir))
+			return i;
+	return pl->ntmpfs;
+}
+
+void add_image_volume_comments(struct strbuf *sb, const struct plan *pl,
+			       bool k8s)
+{
+	for (size_t i = 0; i < pl->nimage_volumes; i++) {
+		const struct image_volume *v = &pl->image_volumes[i];
+		char *dir = comment_safe(v->dir);
+		size_t s = seeded_mount_of(pl, v->dir);
+
+		sb_addf(sb,
+			"# VOLUME %s of the image: the workload uses the "
+			"image's files there: ",
+			dir);
+		add_evidence(sb, &v->ev);
+		if (!k8s)
+			sb_addf(sb,
+				"\n#   Docker fills a new anonymous or named "
+				"volume with them; a host directory bound at "
+				"%s hides them; Kubernetes copies nothing "
+				"(see --format k8s)\n",
+				dir);
+		else if (s < pl->ntmpfs)
+			sb_addf(
+			    sb,
+			    "\n#   Kubernetes copies nothing into a volume: "
+			    "the init container unroot-seed-%zu below "
+			    "fills its emptyDir\n",
+			    s);
+		else
+			sb_addf(
+			    sb,
+			    "\n#   Kubernetes copies nothing into a volume: "
+			    "one mounted at %s starts empty and hides "
+			    "them.  Fill it first with an init container "
+			    "of the same image and securityContext,\n"
+			    "#   command [\"cp\", \"-a\", \"%s/.\", "
+			    "\"/seed/image\"] with the volume at /seed, and "
+			    "mount it at %s with subPath: image (`unroot "
+			    "plan --read-only --format k8s` writes it)\n",
+			    dir, dir, dir);
+		free(dir);
+	}
+}
+
 char *plan_tmpfs_option(const struct plan *pl, const struct tmpfs_fix *t)
 {
 	if (t->seed)

@@ -13,6 +13,9 @@
  *   mount (a directory of the image's files written at run time) is an
  *   anonymous volume instead: Docker copies the image's content into it,
  *   which a tmpfs would hide.
+ * - An image VOLUME whose files the workload uses is called out: Docker
+ *   fills a new anonymous or named volume with them, a bound host
+ *   directory hides them.
  * - No sysctl is written for a port below 1024: Docker already sets
  *   net.ipv4.ip_unprivileged_port_start to 0 in a container; the comment
  *   says so (and what other runtimes need).
@@ -81,6 +84,7 @@ int render_compose(const struct plan *pl, const struct render_options *ro,
 	unsigned gid;
 
 	add_header(sb, pl);
+	add_image_volume_comments(sb, pl, false);
 	sb_addf(sb,
 		"# The keys of one Compose service: paste them under "
 		"services.NAME (docs/deploy.md).\n"

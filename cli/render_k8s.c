@@ -22,6 +22,9 @@
  *   copies the directory into its emptyDir (`cp -a DIR/. /seed/image`: a
  *   subdirectory, because the emptyDir's own root belongs to root and cp
  *   cannot set its times), which the app mounts at DIR with subPath image.
+ * - An image VOLUME whose files the workload uses is called out in the
+ *   header: Kubernetes copies nothing into a volume; the comment names the
+ *   init container that fills it, or gives the one to add.
  * - Every field the plan chose has a comment naming the trace event that
  *   needed it.  Every string is a YAML double-quoted scalar (yaml_str);
  *   a path that cannot be written so fails the whole render.
@@ -35,6 +38,7 @@
 void k8s_header(struct strbuf *sb, const struct plan *pl)
 {
 	add_header(sb, pl);
+	add_image_volume_comments(sb, pl, true);
 	for (size_t i = 0; i < pl->ngrants; i++)
 		if (!pl->grants[i].alternative &&
 		    pl->grants[i].kind != GRANT_GROUP) {

@@ -163,6 +163,98 @@ START_TEST(read_only_shipped_dir_without_option_is_seeded_by_an_init_step)
 }
 END_TEST
 
+/* A Dockerfile VOLUME /data whose model.bin (from the image) the
+ * workload reads, writing its run.log beside it. */
+static struct plan *image_volume_plan(struct planner *p)
+{
+	struct trace_mount m = {
+	    .mnt = "/data",
+	    .fs = "ext4",
+	    .src = "/dev/sda1",
+	    .root = "/var/lib/docker/volumes/"
+		    "0123456789abcdef0123456789abcdef0123456789abcdef"
+		    "0123456789abcdef/_data"};
+	struct trace_proc app = root_proc;
+
+	app.exe = "/usr/local/bin/app";
+	app.cwd = "/";
+	planner_add_mount(p, &m);
+	base_dirs(p);
+	dir_rec(p, "/data", DIR_ROOT);
+	dir_rec(p, "/data/models", DIR_ROOT);
+	ev_full(p, OP_OPEN, "/data/models/model.bin", NULL, O_RDONLY,
+		"O_RDONLY", FILE_ROOT, DIR_ROOT, NOSTATE, 0, &app);
+	ev_full(p, OP_OPEN, "/data/run.log", NULL, O_WRONLY | O_CREAT,
+		"O_WRONLY|O_CREAT", ABSENT, DIR_ROOT, NOSTATE, 0, &app);
+	return planner_finish(p);
+}
+
+/* Kubernetes copies nothing into a volume: the image's VOLUME whose files
+ * the workload uses is called out in k8s and compose with the init step;
+ * with a read-only root its emptyDir is a seeded mount (an init
+ * container), never an empty one over the files. */
+START_TEST(image_volume_with_needed_files_is_called_out)
+{
+	struct plan *pl = image_volume_plan(new_planner());
+	struct strbuf out = STRBUF_INIT;
+	char *why = NULL;
+
+	ck_assert_uint_eq(pl->nimage_volumes, 1);
+	ck_assert_str_eq(pl->image_volumes[0].dir, "/data");
+	ck_assert_str_eq(pl->image_volumes[0].ev.path,
+			 "/data/models/model.bin");
+	ck_assert_int_eq(plan_render(pl, FORMAT_K8S, NULL, &out, &why), 0);
+	ck_assert_ptr_nonnull(strstr(out.buf, "# VOLUME /data of the image"));
+	ck_assert_ptr_nonnull(strstr(out.buf, "Kubernetes copies nothing"));
+	ck_assert_ptr_nonnull(
+	    strstr(out.buf, "[\"cp\", \"-a\", \"/data/.\", \"/seed/image\"]"));
+	sb_release(&out);
+	out = (struct strbuf)STRBUF_INIT;
+	ck_assert_int_eq(plan_render(pl, FORMAT_COMPOSE, NULL, &out, &why), 0);
+	ck_assert_ptr_nonnull(strstr(out.buf, "# VOLUME /data of the image"));
+	ck_assert_ptr_nonnull(strstr(out.buf, "Docker fills a new anonymous"));
+	sb_release(&out);
+	plan_free(pl);
+
+	pl = image_volume_plan(new_planner_ro());
+	ck_assert_ptr_nonnull(tmpfs_on(pl, "/data"));
+	ck_assert(tmpfs_on(pl, "/data")->seed);
+	out = (struct strbuf)STRBUF_INIT;
+	ck_assert_int_eq(plan_render(pl, FORMAT_K8S, NULL, &out, &why), 0);
+	ck_assert_ptr_nonnull(
+	    strstr(out.buf, "the init container unroot-seed-"));
+	ck_assert_ptr_nonnull(strstr(out.buf, "initContainers:\n"));
+	sb_release(&out);
+	plan_free(pl);
+}
+END_TEST
+
+/* A VOLUME the workload only writes new files into needs nothing of the
+ * image: no callout, and its emptyDir is plain. */
+START_TEST(image_volume_only_written_is_not_called_out)
+{
+	struct planner *p = new_planner_ro();
+	struct trace_mount m = {
+	    .mnt = "/data",
+	    .fs = "ext4",
+	    .src = "/dev/sda1",
+	    .root = "/var/lib/docker/volumes/"
+		    "0123456789abcdef0123456789abcdef0123456789abcdef"
+		    "0123456789abcdef/_data"};
+	struct plan *pl;
+
+	planner_add_mount(p, &m);
+	base_dirs(p);
+	dir_rec(p, "/data", DIR_ROOT);
+	ev_creat(p, "/data/run.log", DIR_ROOT);
+	pl = planner_finish(p);
+	ck_assert_uint_eq(pl->nimage_volumes, 0);
+	ck_assert_ptr_nonnull(tmpfs_on(pl, "/data"));
+	ck_assert(!tmpfs_on(pl, "/data")->seed);
+	plan_free(pl);
+}
+END_TEST
+
 /* nginx appends to the access.log its package ships: a log directory the
  * workload only writes into still gets its tmpfs. */
 START_TEST(read_only_log_dir_only_written_gets_tmpfs)
@@ -888,6 +980,8 @@ Suite *test_suite(void)
 	tcase_add_test(
 	    t, read_only_shipped_dir_without_option_is_seeded_by_an_init_step);
 	tcase_add_test(t, read_only_log_dir_only_written_gets_tmpfs);
+	tcase_add_test(t, image_volume_with_needed_files_is_called_out);
+	tcase_add_test(t, image_volume_only_written_is_not_called_out);
 	tcase_add_test(t, erofs_in_application_dir_is_seeded_not_hidden);
 	tcase_add_test(t, read_only_lists_scratch_dirs_with_owner_options);
 	tcase_add_test(t, user_creation_falls_back_to_busybox);
