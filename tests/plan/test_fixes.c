@@ -167,18 +167,11 @@ END_TEST
  * workload reads, writing its run.log beside it. */
 static struct plan *image_volume_plan(struct planner *p)
 {
-	struct trace_mount m = {
-	    .mnt = "/data",
-	    .fs = "ext4",
-	    .src = "/dev/sda1",
-	    .root = "/var/lib/docker/volumes/"
-		    "0123456789abcdef0123456789abcdef0123456789abcdef"
-		    "0123456789abcdef/_data"};
 	struct trace_proc app = root_proc;
 
 	app.exe = "/usr/local/bin/app";
 	app.cwd = "/";
-	planner_add_mount(p, &m);
+	anonymous_volume(p, "/data");
 	base_dirs(p);
 	dir_rec(p, "/data", DIR_ROOT);
 	dir_rec(p, "/data/models", DIR_ROOT);
@@ -234,16 +227,9 @@ END_TEST
 START_TEST(image_volume_only_written_is_not_called_out)
 {
 	struct planner *p = new_planner_ro();
-	struct trace_mount m = {
-	    .mnt = "/data",
-	    .fs = "ext4",
-	    .src = "/dev/sda1",
-	    .root = "/var/lib/docker/volumes/"
-		    "0123456789abcdef0123456789abcdef0123456789abcdef"
-		    "0123456789abcdef/_data"};
 	struct plan *pl;
 
-	planner_add_mount(p, &m);
+	anonymous_volume(p, "/data");
 	base_dirs(p);
 	dir_rec(p, "/data", DIR_ROOT);
 	ev_creat(p, "/data/run.log", DIR_ROOT);
