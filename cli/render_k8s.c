@@ -195,7 +195,10 @@ static int seed_image(struct strbuf *sb, const char *in,
 	img = yaml_str(c->image, "the image", why);
 	if (!img)
 		return -1;
-	sb_addf(sb, "%simage: %s # the app container's\n", in, img);
+	sb_addf(sb,
+		"%simage: %s # REVIEW: the app container's (this is the one "
+		"`unroot docker` traced)\n",
+		in, img);
 	free(img);
 	return 0;
 }
