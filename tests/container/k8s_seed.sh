@@ -65,7 +65,7 @@ for f in k8s compose; do
 	cat "$WORK/plan.$f"
 done
 # the image's files, as the hardened image has them
-docker run --rm --network none --entrypoint /usr/bin/find "$img:nonroot" / -xdev \
+docker run --rm --network none --user 0 --entrypoint /usr/bin/find "$img:nonroot" / -xdev \
 	-type f >"$WORK/image-files" || fail "cannot list the image's files"
 
 step "kubectl kustomize"
