@@ -639,18 +639,15 @@ static bool refused(const struct plan *pl, const char *path, const char *text)
 	return false;
 }
 
-/* The renderer writes a grant as a whole line or not at all: a service
- * group whose name cannot be put on one line (ending with a newline)
- * is refused with the renderer's reason, and the Dockerfile, the summary
- * text and the json have no half line for it. */
-START_TEST(grant_whose_line_cannot_be_rendered_is_refused)
+/* A config shipped 640 root:GROUP (gid 999), denied in a run as the
+ * user: the plan. */
+static struct plan *config_denied_to_the_user(const char *group)
 {
 	struct planner *p = new_planner();
 	struct trace_proc u = user_proc();
 	char *none[] = {NULL};
-	struct trace_group g = {.name = "svc\n", .gid = 999, .members = none};
-	struct plan *pl;
-	char *df, *js;
+	struct trace_group g = {
+	    .name = (char *)group, .gid = 999, .members = none};
 
 	base_dirs(p);
 	planner_add_group(p, &g);
@@ -658,7 +655,18 @@ START_TEST(grant_whose_line_cannot_be_rendered_is_refused)
 	dir_rec(p, "/etc/svc", DIR_ROOT);
 	ev_full(p, OP_READ, "/etc/svc/svc.conf", NULL, O_RDONLY, "O_RDONLY",
 		S(FT_FILE, 0, 999, 0640), DIR_ROOT, NOSTATE, EACCES, &u);
-	pl = planner_finish(p);
+	return planner_finish(p);
+}
+
+/* The renderer writes a grant as a whole line or not at all: a service
+ * group whose name cannot be put on one line (ending with a newline)
+ * is refused with the renderer's reason, and the Dockerfile, the summary
+ * text and the json have no half line for it. */
+START_TEST(grant_whose_line_cannot_be_rendered_is_refused)
+{
+	struct plan *pl = config_denied_to_the_user("svc\n");
+	char *df, *js;
+
 	ck_assert_ptr_null(grant_on(pl, GRANT_GROUP, "svc\n"));
 	ck_assert(refused(pl, "svc\n", "no line is written for it"));
 	for (size_t i = 0; i < pl->ngrants; i++) {
@@ -684,18 +692,9 @@ END_TEST
  * joins svc; the file keeps its mode and owner (no chmod, no chown). */
 START_TEST(read_denial_joins_the_service_group)
 {
-	struct planner *p = new_planner();
-	struct trace_proc u = user_proc();
-	struct plan *pl;
+	struct plan *pl = config_denied_to_the_user("svc");
 	char *df, *sh;
 
-	base_dirs(p);
-	svc_group(p);
-	dir_rec(p, "/etc", DIR_ROOT);
-	dir_rec(p, "/etc/svc", DIR_ROOT);
-	ev_full(p, OP_READ, "/etc/svc/svc.conf", NULL, O_RDONLY, "O_RDONLY",
-		S(FT_FILE, 0, 999, 0640), DIR_ROOT, NOSTATE, EACCES, &u);
-	pl = planner_finish(p);
 	ck_assert_ptr_nonnull(grant_on(pl, GRANT_GROUP, "svc"));
 	ck_assert_uint_eq(grant_on(pl, GRANT_GROUP, "svc")->gid, 999);
 	ck_assert_uint_eq(applied_grants(pl), 1);
