@@ -5,6 +5,7 @@
  * formatting and comments survive; only the marked block is ours.
  */
 #include <ctype.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -215,18 +216,118 @@ static bool is_root_step(const char *kw)
 	       !strcmp(kw, "FROM");
 }
 
-static void put_lines(const struct dockerfile *df, size_t from, size_t to,
+/* The instruction's text, its continuation lines joined (comment lines
+ * inside it dropped, as Docker does). */
+static char *instr_text(const struct dockerfile *df, const struct df_instr *in)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *first = skip_space(df->lines[in->first]);
+
+	for (size_t i = in->first; i <= in->last && i < df->nlines; i++) {
+		const char *l = i == in->first ? first : df->lines[i];
+		size_t n = strlen(l);
+
+		if (i != in->first && (is_comment(l) || is_blank(l)))
+			continue;
+		while (n && (l[n - 1] == ' ' || l[n - 1] == '\t' ||
+			     l[n - 1] == '\r'))
+			n--;
+		if (n && l[n - 1] == df->escape && i < in->last)
+			n--;
+		sb_add(&sb, l, n);
+		sb_addc(&sb, ' ');
+	}
+	return sb_detach(&sb);
+}
+
+static void add_volume_path(char ***v, size_t *n, const char *p, size_t len)
+{
+	if (!len || memchr(p, '$', len))
+		return;
+	*v = xrealloc(*v, (*n + 2) * sizeof **v);
+	(*v)[(*n)++] = xstrndup(p, len);
+	(*v)[*n] = NULL;
+}
+
+char **dockerfile_volume_paths(const struct dockerfile *df,
+			       const struct df_instr *in)
+{
+	char *text = instr_text(df, in), **v = xcalloc(1, sizeof *v);
+	const char *a = skip_space(text + strlen(in->keyword));
+	json_t *arr =
+	    *a == '[' ? json_loads(a, JSON_DISABLE_EOF_CHECK, NULL) : NULL;
+	size_t n = 0;
+
+	if (json_is_array(arr)) {
+		for (size_t i = 0; i < json_array_size(arr); i++) {
+			json_t *e = json_array_get(arr, i);
+
+			if (json_is_string(e))
+				add_volume_path(&v, &n, json_string_value(e),
+						json_string_length(e));
+		}
+	} else
+		while (*(a = skip_space(a))) {
+			size_t len = strcspn(a, " \t");
+
+			add_volume_path(&v, &n, a, len);
+			a += len;
+		}
+	json_decref(arr);
+	free(text);
+	return v;
+}
+
+void strv_free(char **v)
+{
+	for (char **p = v; p && *p; p++)
+		free(*p);
+	free(v);
+}
+
+static void put_early(const struct dockerfile *df, const struct df_block *b,
 		      struct strbuf *out)
 {
+	const char *user = user_before(df, b->before);
+	bool root = dockerfile_user_is_root(user);
+
+	sb_addf(out, "%s\n%s%s", DF_BEGIN, root ? "" : "USER root\n", b->text);
+	if (!root)
+		sb_addf(out, "USER %s\n", user);
+	sb_addf(out, "%s\n", DF_END);
+}
+
+/* Lines [from, to), each early block before its instruction's line. */
+static void put_lines_with(const struct dockerfile *df, size_t from, size_t to,
+			   const struct df_block *early, size_t n,
+			   struct strbuf *out)
+{
 	for (size_t i = from; i < to; i++) {
+		for (size_t j = 0; j < n; j++)
+			if (early[j].before < df->nins &&
+			    df->ins[early[j].before].first == i)
+				put_early(df, &early[j], out);
 		sb_adds(out, df->lines[i]);
 		if (i + 1 < df->nlines || df->final_newline)
 			sb_addc(out, '\n');
 	}
 }
 
+static void put_lines(const struct dockerfile *df, size_t from, size_t to,
+		      struct strbuf *out)
+{
+	put_lines_with(df, from, to, NULL, 0, out);
+}
+
 void dockerfile_insert(const struct dockerfile *df, const char *block,
 		       const char *stage, struct strbuf *out)
+{
+	dockerfile_insert_blocks(df, block, stage, NULL, 0, out);
+}
+
+void dockerfile_insert_blocks(const struct dockerfile *df, const char *block,
+			      const char *stage, const struct df_block *early,
+			      size_t n, struct strbuf *out)
 {
 	size_t after = df->final_from, at_line, from_line;
 	bool later_user = false;
@@ -250,7 +351,7 @@ void dockerfile_insert(const struct dockerfile *df, const char *block,
 	put_lines(df, 0, from_line, out);
 	if (stage)
 		sb_addf(out, "%s\n%s%s\n", DF_STAGE_BEGIN, stage, DF_STAGE_END);
-	put_lines(df, from_line, at_line, out);
+	put_lines_with(df, from_line, at_line, early, n, out);
 	if (at_line >= df->nlines && df->nlines && !df->final_newline)
 		sb_addc(out, '\n');
 	sb_addf(out, "%s\n", DF_BEGIN);
@@ -261,6 +362,5 @@ void dockerfile_insert(const struct dockerfile *df, const char *block,
 		sb_addf(out, "# back to the user the stage ran as\nUSER %s\n",
 			user);
 	sb_addf(out, "%s\n", DF_END);
-	put_lines(df, at_line, df->nlines, out);
-	(void)later_user;
+	put_lines_with(df, at_line, df->nlines, early, n, out);
 }

@@ -43,12 +43,31 @@ void dockerfile_free(struct dockerfile *df);
 const char *dockerfile_final_user(const struct dockerfile *df);
 bool dockerfile_user_is_root(const char *user);
 
+/* The paths a VOLUME instruction declares (JSON array or words), as a
+ * NULL-terminated list (free with strv_free); a word that uses a variable
+ * ($X) cannot be known here and is left out. */
+char **dockerfile_volume_paths(const struct dockerfile *df,
+			       const struct df_instr *in);
+void strv_free(char **v);
+
+/* A block to put right before instruction ins[before] (a VOLUME line:
+ * Docker keeps no change made to a volume's path after it). */
+struct df_block {
+	size_t before;
+	const char *text; /* whole lines ending in '\n' */
+};
+
 /*
  * Write df with block inserted into the final stage after its last
  * root-only step and before CMD/ENTRYPOINT (switching to USER root around
- * it when the stage runs as another user), and stage (may be NULL) before
- * the final FROM.  block and stage are whole lines ending in '\n'.
+ * it when the stage runs as another user), each of early (n of them, may
+ * be none) right before its instruction, marked and switched to root the
+ * same way, and stage (may be NULL) before the final FROM.  block and
+ * stage are whole lines ending in '\n'.
  */
+void dockerfile_insert_blocks(const struct dockerfile *df, const char *block,
+			      const char *stage, const struct df_block *early,
+			      size_t n, struct strbuf *out);
 void dockerfile_insert(const struct dockerfile *df, const char *block,
 		       const char *stage, struct strbuf *out);
 

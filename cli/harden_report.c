@@ -1,6 +1,7 @@
 /*
  * harden_report.c - what `unroot harden` prints about its result
- * (harden.h): each line the hardened Dockerfile adds with the round whose
+ * (harden.h): each line the hardened Dockerfile adds (rendered by
+ * render.h, so it is the Dockerfile's own line) with the round whose
  * trace first needed it, why, and for what; the denials left with the
  * planner's reason for each; and the diff of the two Dockerfiles.
  */
@@ -11,39 +12,14 @@
 #include "harden.h"
 #include "render.h"
 
-static char *grant_text(const struct plan *pl, const struct grant *g)
+/* A redirect's line, as the Dockerfile has it (render.h). */
+static char *redirect_text(const struct plan *pl, size_t i)
 {
-	char *p = path_escape(g->path ? g->path : "");
-	char *s;
+	char *line = plan_render_redirect(pl, i, FORMAT_DOCKERFILE);
 
-	switch (g->kind) {
-	case GRANT_MKDIR:
-		s = xasprintf("pre-create directory %s owned by %s", p,
-			      pl->user);
-		break;
-	case GRANT_TOUCH:
-		s = xasprintf("pre-create file %s owned by %s", p, pl->user);
-		break;
-	case GRANT_OWN_DIR:
-		s = xasprintf("give directory %s to %s", p, pl->user);
-		break;
-	case GRANT_OWN_FILE:
-		s = xasprintf("give file %s to %s", p, pl->user);
-		break;
-	case GRANT_OWN_TREE:
-		s = xasprintf("give the tree %s (recursively) to %s", p,
-			      pl->user);
-		break;
-	case GRANT_SEARCH:
-		s = xasprintf("chmod o+x %s", p);
-		break;
-	case GRANT_BUILD:
-	default:
-		s = xasprintf("RUN %s", g->command ? g->command : "");
-		break;
-	}
-	free(p);
-	return s;
+	return line ? line
+		    : xasprintf("(no Dockerfile line: %s cannot be set in one)",
+				pl->redirects[i].var);
 }
 
 /* The round that first planned a line (this one when it is new). */
@@ -69,13 +45,12 @@ void harden_note_lines(struct harden *h, const struct plan *pl, int round)
 
 		if (pl->grants[i].alternative)
 			continue;
-		t = grant_text(pl, &pl->grants[i]);
+		t = plan_grant_text(pl, i);
 		seen_round(h, t, round);
 		free(t);
 	}
 	for (size_t i = 0; i < pl->nredirects; i++) {
-		char *t = xasprintf("ENV %s=%s", pl->redirects[i].var,
-				    pl->redirects[i].value);
+		char *t = redirect_text(pl, i);
 
 		seen_round(h, t, round);
 		free(t);
@@ -100,7 +75,7 @@ void harden_print_lines(struct harden *h, const struct plan *pl)
 		       pl->user, pl->uid, pl->gid);
 	for (size_t i = 0; i < pl->nredirects; i++) {
 		const struct redirect *r = &pl->redirects[i];
-		char *t = xasprintf("ENV %s=%s", r->var, r->value);
+		char *t = redirect_text(pl, i);
 		char *e = path_escape(t);
 
 		printf("  round %-4d %s\n", seen_round(h, t, 1), e);
@@ -118,7 +93,7 @@ void harden_print_lines(struct harden *h, const struct plan *pl)
 
 		if (g->alternative)
 			continue;
-		t = grant_text(pl, g);
+		t = plan_grant_text(pl, i);
 		printf("  round %-4d %s\n", seen_round(h, t, 1), t);
 		printf("             why: %s\n", g->why ? g->why : "");
 		print_evidence(&g->ev);

@@ -9,12 +9,16 @@
  * Invariants:
  * - A write below a volume is a host fix for that mount (the innermost
  *   one), never a grant: the image's directory is hidden by the mount.
- * - No tmpfs is planned on a directory known to hold files shipped in the
- *   image (the working directory, a script's directory, the parent of a
- *   file the workload found there): it would hide them.  Such a directory
- *   gets the program's own option, or advice to write into a new
- *   subdirectory, in a warning.
- * - tmpfs mounts never nest: a mount on a parent replaces those below it.
+ * - No plain tmpfs is planned on a directory known to hold files shipped
+ *   in the image (the working directory, a script's directory, the parent
+ *   of a file the workload found there): it would hide them.  Such a
+ *   directory gets the program's own option (a warning), or else a seeded
+ *   mount: a volume that starts with the image's content (an init step
+ *   copies it into a Kubernetes emptyDir), said in a note with the way to
+ *   avoid the copy.  "/" itself is never mounted: it gets the advice alone.
+ * - tmpfs mounts never nest: a mount on a parent replaces those below it,
+ *   and is seeded when one of them was (the parent's content holds
+ *   theirs).
  */
 #define _GNU_SOURCE
 #include <stdlib.h>
@@ -215,16 +219,20 @@ void add_host_fix(struct planner *p, const struct volume *v,
 }
 
 static void add_tmpfs(struct planner *p, const char *dir,
-		      const struct evidence *ev)
+		      const struct evidence *ev, bool seed)
 {
 	struct plan *pl = p->plan;
 
 	for (size_t i = 0; i < pl->ntmpfs; i++)
-		if (path_is_under(dir, pl->tmpfs[i].dir))
+		if (path_is_under(dir, pl->tmpfs[i].dir)) {
+			/* the parent's content holds this one's */
+			pl->tmpfs[i].seed |= seed;
 			return;
+		}
 	/* a tmpfs on a parent replaces those on its subdirectories */
 	for (size_t i = pl->ntmpfs; i-- > 0;)
 		if (path_is_under(pl->tmpfs[i].dir, dir)) {
+			seed |= pl->tmpfs[i].seed;
 			free(pl->tmpfs[i].dir);
 			evidence_free(&pl->tmpfs[i].ev);
 			memmove(&pl->tmpfs[i], &pl->tmpfs[i + 1],
@@ -233,6 +241,7 @@ static void add_tmpfs(struct planner *p, const char *dir,
 		}
 	pl->tmpfs = xrealloc(pl->tmpfs, (pl->ntmpfs + 1) * sizeof *pl->tmpfs);
 	pl->tmpfs[pl->ntmpfs].dir = xstrdup(dir);
+	pl->tmpfs[pl->ntmpfs].seed = seed;
 	evidence_copy(&pl->tmpfs[pl->ntmpfs].ev, ev);
 	pl->ntmpfs++;
 }
@@ -258,27 +267,84 @@ void add_scratch_write(struct planner *p, const char *dir,
 }
 
 /* An entry present before the call that the replay never created is in
- * the image: its directory holds shipped files the workload uses. */
-void note_shipped(struct planner *p, const char *path,
-		  const struct file_state *st)
+ * the image. */
+static bool from_image(struct planner *p, const char *path,
+		       const struct file_state *st)
 {
 	struct vnode *v;
 
 	if (!path || st->kind != ST_PRESENT)
-		return;
+		return false;
 	v = vfs_get(p, path);
 	if (v && v->st.kind == ST_PRESENT && v->st.uid == p->id.uid)
-		return; /* the workload's own */
-	if (v && v->st.kind != ST_PRESENT)
+		return false; /* the workload's own */
+	return !v || v->st.kind == ST_PRESENT;
+}
+
+/* Its directory holds shipped files the workload uses. */
+void note_shipped(struct planner *p, const char *path,
+		  const struct file_state *st)
+{
+	if (from_image(p, path, st))
+		mark_parent_shipped(p, path);
+}
+
+/* The anonymous volume path lies strictly below, or NULL. */
+static const struct volume *anonymous_volume_below(struct planner *p,
+						   const char *path)
+{
+	for (size_t i = 0; i < p->mnt.nvols; i++)
+		if (p->mnt.vols[i].anonymous &&
+		    path_is_under(path, p->mnt.vols[i].mnt) &&
+		    strcmp(path, p->mnt.vols[i].mnt))
+			return &p->mnt.vols[i];
+	return NULL;
+}
+
+static void volume_content(struct planner *p, const struct trace_event *ev,
+			   const char *path, const struct file_state *st)
+{
+	const struct volume *v = path ? anonymous_volume_below(p, path) : NULL;
+	struct plan *pl = p->plan;
+	struct image_volume *iv;
+	char *dir;
+
+	if (!v || !from_image(p, path, st))
 		return;
-	mark_parent_shipped(p, path);
+	/* every directory from the file's up to the volume holds it: an
+	 * empty mount on any of them would hide it */
+	for (dir = path_dirname(path); path_is_under(dir, v->mnt);) {
+		char *up = path_dirname(dir);
+
+		mark_shipped(p, dir);
+		free(dir);
+		dir = up;
+	}
+	free(dir);
+	for (size_t i = 0; i < pl->nimage_volumes; i++)
+		if (!strcmp(pl->image_volumes[i].dir, v->mnt))
+			return;
+	pl->image_volumes =
+	    xrealloc(pl->image_volumes,
+		     (pl->nimage_volumes + 1) * sizeof *pl->image_volumes);
+	iv = &pl->image_volumes[pl->nimage_volumes++];
+	iv->dir = xstrdup(v->mnt);
+	evidence_from(&iv->ev, ev);
+}
+
+void note_volume_content(struct planner *p, const struct trace_event *ev)
+{
+	volume_content(p, ev, ev->path, &ev->st);
+	volume_content(p, ev, ev->path2, &ev->st2);
 }
 
 /*
- * A read-only root cannot take a tmpfs on a directory holding the image's
- * own files (the application in /app): it would hide them.  The program's
- * own option moves the writes out (to /tmp, which then gets the tmpfs);
- * without one, the way is a new dedicated subdirectory, said plainly.
+ * A read-only root cannot take an empty tmpfs on a directory holding the
+ * image's own files (the application in /app): it would hide them.  The
+ * program's own option moves the writes out (to /tmp, which then gets the
+ * tmpfs).  Without one, the directory gets a seeded mount (its volume
+ * starts with the image's content), and the note says how to avoid the
+ * copy: a new dedicated subdirectory.  "/" cannot be a mount: advice only.
  */
 static void read_only_shipped_dir(struct planner *p, const struct writer *w,
 				  const struct evidence *ev, const char *dir)
@@ -293,7 +359,21 @@ static void read_only_shipped_dir(struct planner *p, const struct writer *w,
 				    "option to write elsewhere: %s",
 				    e, w->program, w->option));
 		if (strstr(w->option, "/tmp/"))
-			add_tmpfs(p, "/tmp", ev);
+			add_tmpfs(p, "/tmp", ev, false);
+	} else if (strcmp(dir, "/")) {
+		add_tmpfs(p, dir, ev, true);
+		plan_note(
+		    p, xasprintf("read-only root: %s holds files shipped in "
+				 "the image and is written at run time, so its "
+				 "volume must start with the image's content: "
+				 "Docker seeds an anonymous volume, a "
+				 "Kubernetes emptyDir needs the init step "
+				 "given (it copies nothing); to avoid the "
+				 "copy, make %s write into a new dedicated "
+				 "subdirectory (for example %s/rw, created in "
+				 "the image)",
+				 e, *ev->program ? ev->program : "the workload",
+				 e));
 	} else
 		plan_warn(
 		    p, xasprintf("read-only root: %s holds files shipped in "
@@ -328,7 +408,7 @@ void on_read_only_fs(struct planner *p, const struct trace_event *ev)
 		read_only_shipped_dir(
 		    p, match_writer(p, ev->path, program_of(ev)), &e, dir);
 	else
-		add_tmpfs(p, dir, &e);
+		add_tmpfs(p, dir, &e, false);
 	evidence_free(&e);
 	free(dir);
 }
@@ -347,21 +427,23 @@ void plan_read_only_root(struct planner *p)
 		dir = g->kind == GRANT_TOUCH || g->kind == GRANT_OWN_FILE
 			  ? path_dirname(g->path)
 			  : xstrdup(g->path);
-		/* a pre-created directory is new: a tmpfs hides nothing */
-		if (g->kind != GRANT_MKDIR && map_get(&p->mnt.shipped, dir))
+		/* a pre-created directory is new: a tmpfs hides nothing,
+		 * unless it is an anonymous volume the image fills */
+		if ((g->kind != GRANT_MKDIR || is_anonymous_volume(p, dir)) &&
+		    map_get(&p->mnt.shipped, dir))
 			read_only_shipped_dir(
 			    p, g->writer ? g->writer : g->hint, &g->ev, dir);
 		else
-			add_tmpfs(p, dir, &g->ev);
+			add_tmpfs(p, dir, &g->ev, false);
 		free(dir);
 	}
 	for (size_t i = 0; i < pl->nredirects; i++)
 		if (pl->redirects[i].dir)
-			add_tmpfs(p, pl->redirects[i].dir,
-				  &pl->redirects[i].ev);
+			add_tmpfs(p, pl->redirects[i].dir, &pl->redirects[i].ev,
+				  false);
 	/* /tmp and /run need no grant, but are read-only too */
 	for (size_t i = 0; i < p->mnt.nsw; i++)
-		add_tmpfs(p, p->mnt.sw[i].dir, &p->mnt.sw[i].ev);
+		add_tmpfs(p, p->mnt.sw[i].dir, &p->mnt.sw[i].ev, false);
 }
 
 void mounts_free(struct plan_mounts *m)

@@ -352,6 +352,10 @@ void add_host_fix(struct planner *p, const struct volume *v,
  * it: its directory holds the image's files. */
 void note_shipped(struct planner *p, const char *path,
 		  const struct file_state *st);
+/* Each event: a file of the image used below an anonymous volume makes
+ * that volume one whose content the workload needs (plan->image_volumes)
+ * and its directory one that holds the image's files. */
+void note_volume_content(struct planner *p, const struct trace_event *ev);
 /* A write or denial in a scratch directory (a tmpfs for a read-only
  * root). */
 void add_scratch_write(struct planner *p, const char *dir,
@@ -409,6 +413,9 @@ void collapse_trees(struct planner *p);
 void prune_covered(struct planner *p);
 void attach_hints(struct planner *p);
 void vet_grants(struct planner *p);
+/* planner_finish, with the user final: a grant the renderer cannot write as a
+ * whole line (render.h, plan_grant_refusal) is refused with its reason. */
+void refuse_unrenderable(struct planner *p);
 
 /* ---- the service user (plan_service_user.c) --------------------------- */
 

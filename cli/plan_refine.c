@@ -4,8 +4,9 @@
  * files into one tree (chown -R), drop a pre-created name that an owned
  * directory covers, attach the catalogue's hints to grants whose path no
  * pattern names, and vet each grant (redirects and build steps instead,
- * paths never granted, shared system directories warned about).  It keeps
- * no state of its own.
+ * paths never granted, shared system directories warned about), and, with
+ * the user final, refuse a grant the renderer cannot write as a whole line
+ * (render.h).  It keeps no state of its own.
  *
  * Invariants:
  * - Each step ends with compact_grants(): the grants a step removed are
@@ -23,6 +24,7 @@
 
 #include "plan_private.h"
 #include "quote.h"
+#include "render.h"
 
 /* Grants sorted by path, to find those at or below a directory. */
 struct gref {
@@ -357,6 +359,27 @@ static void warn_shared_dir(struct planner *p, struct grant *g,
 }
 
 /* Redirects, build fixes, refusals and warnings for each grant. */
+void refuse_unrenderable(struct planner *p)
+{
+	struct plan *pl = p->plan;
+
+	for (size_t i = 0; i < pl->ngrants; i++) {
+		const struct grant *g = &pl->grants[i];
+		char *why = g->alternative ? NULL : plan_grant_refusal(pl, g);
+		struct refusal *r;
+
+		if (!why)
+			continue;
+		r = plan_refusal(
+		    p, g->path ? g->path : "",
+		    xasprintf("no line is written for it: %s", why));
+		evidence_copy(&r->ev, &g->ev);
+		kill_grant(p, i);
+		free(why);
+	}
+	compact_grants(p);
+}
+
 void vet_grants(struct planner *p)
 {
 	struct plan *pl = p->plan;

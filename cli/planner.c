@@ -246,6 +246,7 @@ struct plan *planner_finish(struct planner *p)
 	if (p->o.read_only)
 		plan_read_only_root(p);
 	choose_service_user(p);
+	refuse_unrenderable(p);
 	group_commands(p);
 	free_planner(p);
 	return pl;
@@ -282,6 +283,11 @@ void plan_free(struct plan *pl)
 		evidence_free(&pl->tmpfs[i].ev);
 	}
 	free(pl->tmpfs);
+	for (size_t i = 0; i < pl->nimage_volumes; i++) {
+		free(pl->image_volumes[i].dir);
+		evidence_free(&pl->image_volumes[i].ev);
+	}
+	free(pl->image_volumes);
 	for (size_t i = 0; i < pl->nrefused; i++) {
 		free(pl->refused[i].path);
 		free(pl->refused[i].why);

@@ -102,12 +102,25 @@ struct host_fix {
 	struct evidence ev;
 };
 
-/* A tmpfs / emptyDir for a read-only root: dir never holds files shipped
- * in the image (those directories get the program's own option or a new
- * dedicated subdirectory instead, said in a warning). */
+/* A tmpfs / emptyDir for a read-only root.  A plain one (seed false)
+ * never holds files shipped in the image.  A directory that holds them and
+ * is written at run time, where the program has no option of its own to
+ * write elsewhere, is seeded: its volume must start with the image's
+ * content (Docker's anonymous volume copies it; a Kubernetes emptyDir
+ * needs an init step that copies it, render_k8s.c). */
 struct tmpfs_fix {
 	char *dir;
+	bool seed;
 	struct evidence ev;
+};
+
+/* A Dockerfile VOLUME (an anonymous volume of the traced run) holding
+ * files of the image that the workload read or wrote: Docker fills a new
+ * volume with them, a Kubernetes volume starts empty (the init step of a
+ * seeded mount, render_k8s.c, copies them). */
+struct image_volume {
+	char *dir;
+	struct evidence ev; /* the first use of such a file */
 };
 
 /* An inet port the workload bound (plan_ports.c): below 1024 a non-root
@@ -145,6 +158,8 @@ struct plan {
 	size_t nhost;
 	struct tmpfs_fix *tmpfs;
 	size_t ntmpfs;
+	struct image_volume *image_volumes;
+	size_t nimage_volumes;
 	struct refusal *refused;
 	size_t nrefused;
 	struct port_bind *ports; /* each port once, in the order bound */

@@ -252,6 +252,32 @@ int redirect_commands(struct words *cmds, const struct plan *pl,
 	return 0;
 }
 
+char *plan_grant_refusal(const struct plan *pl, const struct grant *g)
+{
+	struct quoting q = {.sh = true};
+	struct words cmds = {0};
+	char *why = NULL;
+
+	if (!grant_commands(&cmds, pl, g, &q, &why) && !cmds.n)
+		why = xstrdup("its line would have no command (a build step "
+			      "with no command words): nothing to run");
+	words_free(&cmds);
+	return why;
+}
+
+char *plan_grant_text(const struct plan *pl, size_t i)
+{
+	char *line = plan_render_grant(pl, i, FORMAT_DOCKERFILE), *e;
+
+	if (line)
+		return line;
+	e = path_escape(pl->grants[i].path ? pl->grants[i].path : "");
+	line =
+	    xasprintf("(no Dockerfile line: %s cannot be written in one)", e);
+	free(e);
+	return line;
+}
+
 /* ---- the USER line ---------------------------------------------------- */
 
 /* A service group joined (applied, not an alternative). */
@@ -393,27 +419,101 @@ void add_mount_sections(struct strbuf *sb, const struct plan *pl)
 	}
 	for (size_t i = 0; i < pl->ntmpfs; i++) {
 		char *dir = comment_safe(pl->tmpfs[i].dir);
-		char *opt = plan_tmpfs_option(pl, &pl->tmpfs[i]);
+		char *opt = plan_docker_mount(pl, &pl->tmpfs[i]);
 		char *eopt = comment_safe(opt);
 
 		sb_adds(sb, "# read-only root: ");
 		add_evidence(sb, &pl->tmpfs[i].ev);
-		sb_addf(sb,
-			"\n#   mount a tmpfs the user owns (a plain --tmpfs "
-			"is root's, 0755): docker run --tmpfs %s\n"
-			"#   or a Kubernetes emptyDir volume mounted at %s "
-			"with the pod's securityContext.fsGroup: %u\n",
-			eopt, dir, pl->gid);
+		if (pl->tmpfs[i].seed)
+			sb_addf(sb,
+				"\n#   %s holds the image's files: mount an "
+				"anonymous volume (Docker copies the image's "
+				"content into it): docker run %s\n"
+				"#   in Kubernetes an emptyDir copies nothing: "
+				"`unroot plan --format k8s` gives the init "
+				"container that does\n",
+				dir, eopt);
+		else
+			sb_addf(sb,
+				"\n#   mount a tmpfs the user owns (a plain "
+				"--tmpfs is root's, 0755): docker run %s\n"
+				"#   or a Kubernetes emptyDir volume mounted "
+				"at %s with the pod's securityContext.fsGroup: "
+				"%u\n",
+				eopt, dir, pl->gid);
 		free(dir);
 		free(opt);
 		free(eopt);
 	}
 }
 
+/* The seeded mount that holds dir, as its index, or ntmpfs. */
+static size_t seeded_mount_of(const struct plan *pl, const char *dir)
+{
+	for (size_t i = 0; i < pl->ntmpfs; i++)
+		if (pl->tmpfs[i].seed && path_is_under(dir, pl->tmpfs[i].dir))
+			return i;
+	return pl->ntmpfs;
+}
+
+void add_image_volume_comments(struct strbuf *sb, const struct plan *pl,
+			       bool k8s)
+{
+	for (size_t i = 0; i < pl->nimage_volumes; i++) {
+		const struct image_volume *v = &pl->image_volumes[i];
+		char *dir = comment_safe(v->dir);
+		size_t s = seeded_mount_of(pl, v->dir);
+
+		sb_addf(sb,
+			"# VOLUME %s of the image: the workload uses the "
+			"image's files there: ",
+			dir);
+		add_evidence(sb, &v->ev);
+		if (!k8s)
+			sb_addf(sb,
+				"\n#   Docker fills a new anonymous or named "
+				"volume with them; a host directory bound at "
+				"%s hides them; Kubernetes copies nothing "
+				"(see --format k8s)\n",
+				dir);
+		else if (s < pl->ntmpfs)
+			sb_addf(
+			    sb,
+			    "\n#   Kubernetes copies nothing into a volume: "
+			    "the init container unroot-seed-%zu below "
+			    "fills its emptyDir\n",
+			    s);
+		else
+			sb_addf(
+			    sb,
+			    "\n#   Kubernetes copies nothing into a volume: "
+			    "one mounted at %s starts empty and hides "
+			    "them.  Fill it first with an init container "
+			    "of the same image and securityContext,\n"
+			    "#   command [\"cp\", \"-a\", \"%s/.\", "
+			    "\"/seed/image\"] with the volume at /seed, and "
+			    "mount it at %s with subPath: image (`unroot "
+			    "plan --read-only --format k8s` writes it)\n",
+			    dir, dir, dir);
+		free(dir);
+	}
+}
+
 char *plan_tmpfs_option(const struct plan *pl, const struct tmpfs_fix *t)
 {
+	if (t->seed)
+		return xasprintf("type=volume,dst=%s", t->dir);
 	return xasprintf("%s:uid=%u,gid=%u,mode=%s", t->dir, pl->uid, pl->gid,
 			 pl->openshift ? "0775" : "0755");
+}
+
+char *plan_docker_mount(const struct plan *pl, const struct tmpfs_fix *t)
+{
+	char *v = plan_tmpfs_option(pl, t);
+	char *opt = xasprintf("%s %s", t->seed ? "--mount" : "--tmpfs", v);
+
+	free(v);
+	return opt;
 }
 
 /* ---- YAML --------------------------------------------------------------- */

@@ -95,12 +95,32 @@ int plan_render(const struct plan *plan, enum plan_format f,
 char *plan_render_grant(const struct plan *plan, size_t i, enum plan_format f);
 char *plan_render_redirect(const struct plan *plan, size_t i,
 			   enum plan_format f);
+/*
+ * Why grant g cannot be rendered as a whole line in any format (its
+ * commands would be empty, or a name in them cannot be quoted), allocated;
+ * NULL when it can.  The planner refuses such a grant with this reason
+ * instead of emitting it half.
+ */
+char *plan_grant_refusal(const struct plan *plan, const struct grant *g);
+/* What a summary says for grant i: its Dockerfile line, exactly as the
+ * Dockerfile has it (one source for both). */
+char *plan_grant_text(const struct plan *plan, size_t i);
 /* The USER line's value: "uid:gid", or "uid" alone when the user joins a
  * service's group (harden's summary says it as the Dockerfile does). */
 char *user_spec(const struct plan *pl);
-/* The docker --tmpfs value for a tmpfs fix: "DIR:uid=U,gid=G,mode=0755"
- * (a tmpfs is root-owned otherwise).  DIR is not quoted. */
+/* The docker value for a tmpfs fix: --tmpfs "DIR:uid=U,gid=G,mode=0755"
+ * (a tmpfs is root-owned otherwise), or for a seeded one --mount
+ * "type=volume,dst=DIR" (an anonymous volume, which Docker fills with the
+ * image's content).  DIR is not quoted. */
 char *plan_tmpfs_option(const struct plan *plan, const struct tmpfs_fix *t);
+/* The whole docker option: "--tmpfs VALUE" or "--mount VALUE". */
+char *plan_docker_mount(const struct plan *plan, const struct tmpfs_fix *t);
+/* The comments and the one RUN line of grants idx[0..n) of the plan, as
+ * the Dockerfile format writes them (apply puts those under a VOLUME
+ * before its line); 0, or -1 with *why. */
+int plan_render_grants(const struct plan *plan, const size_t *idx, size_t n,
+		       const struct render_options *ro, struct strbuf *out,
+		       char **why);
 /* The no-shell stage (distroless): a build stage to put before the final
  * FROM, and the COPY lines for the final stage. */
 int plan_render_noshell_stage(const struct plan *plan,

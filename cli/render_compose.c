@@ -9,7 +9,13 @@
  *   is a group_add, because a numeric user takes no groups from
  *   /etc/group.
  * - Each tmpfs is the one `docker run --tmpfs` the Dockerfile plan names
- *   (owned by the user), so the Compose run is the verified one.
+ *   (owned by the user), so the Compose run is the verified one.  A seeded
+ *   mount (a directory of the image's files written at run time) is an
+ *   anonymous volume instead: Docker copies the image's content into it,
+ *   which a tmpfs would hide.
+ * - An image VOLUME whose files the workload uses is called out: Docker
+ *   fills a new anonymous or named volume with them, a bound host
+ *   directory hides them.
  * - No sysctl is written for a port below 1024: Docker already sets
  *   net.ipv4.ip_unprivileged_port_start to 0 in a container; the comment
  *   says so (and what other runtimes need).
@@ -18,19 +24,35 @@
 
 #include "render_int.h"
 
-static int compose_tmpfs(struct strbuf *sb, const struct plan *pl, char **why)
+/* The plain (seed false) or the seeded (seed true) mounts, under key. */
+static int compose_mounts(struct strbuf *sb, const struct plan *pl, bool seed,
+			  const char *key, char **why)
 {
-	if (!pl->ntmpfs)
-		return 0;
-	sb_adds(sb, "tmpfs:\n");
-	for (size_t i = 0; i < pl->ntmpfs; i++) {
-		char *opt = plan_tmpfs_option(pl, &pl->tmpfs[i]);
-		char *q = yaml_str(opt, "the tmpfs", why);
+	bool any = false;
 
+	for (size_t i = 0; i < pl->ntmpfs; i++) {
+		const struct tmpfs_fix *t = &pl->tmpfs[i];
+		char *opt, *q;
+
+		if (t->seed != seed)
+			continue;
+		opt = seed ? xstrdup(t->dir) : plan_tmpfs_option(pl, t);
+		q = yaml_str(opt, "the mount", why);
 		free(opt);
 		if (!q)
 			return -1;
-		add_yaml_evidence(sb, "  ", &pl->tmpfs[i].ev);
+		if (!any)
+			sb_addf(sb, "%s:\n", key);
+		any = true;
+		add_yaml_evidence(sb, "  ", &t->ev);
+		if (seed)
+			sb_adds(sb,
+				"  #   holds the image's files: an anonymous "
+				"volume, which Docker fills with them (a "
+				"tmpfs would hide them); a named volume "
+				"(NAME:DIR, declared under the top-level "
+				"volumes) is seeded the same way on first "
+				"use and kept\n");
 		sb_addf(sb, "  - %s\n", q);
 		free(q);
 	}
@@ -62,6 +84,7 @@ int render_compose(const struct plan *pl, const struct render_options *ro,
 	unsigned gid;
 
 	add_header(sb, pl);
+	add_image_volume_comments(sb, pl, false);
 	sb_addf(sb,
 		"# The keys of one Compose service: paste them under "
 		"services.NAME (docs/deploy.md).\n"
@@ -79,7 +102,9 @@ int render_compose(const struct plan *pl, const struct render_options *ro,
 		sb_adds(sb, "# planned with --read-only: each directory "
 			    "written at run time is a tmpfs below\n"
 			    "read_only: true\n");
-	if (compose_tmpfs(sb, pl, why) || compose_env(sb, pl, why))
+	if (compose_mounts(sb, pl, false, "tmpfs", why) ||
+	    compose_mounts(sb, pl, true, "volumes", why) ||
+	    compose_env(sb, pl, why))
 		return -1;
 	add_port_comments(sb, "", pl, true);
 	sb_adds(sb, "cap_drop:\n  - ALL\n"

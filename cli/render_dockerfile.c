@@ -82,57 +82,86 @@ static int docker_env_lines(struct strbuf *sb, const struct plan *pl,
 	return 0;
 }
 
-static int render_shell_stage(const struct plan *pl,
-			      const struct render_options *ro,
-			      struct strbuf *sb, char **why)
+/* The comments of grants idx[0..n) (every grant when idx is NULL) in
+ * comments, their commands added to all; 0, or -1 with *why. */
+static int grant_lines(const struct plan *pl, const size_t *idx, size_t n,
+		       struct words *all, struct strbuf *comments, char **why)
 {
 	struct quoting q = {.sh = false};
-	struct words all = {0}, cmds = {0};
-	struct strbuf comments = STRBUF_INIT;
-	char escape = ro && ro->escape ? ro->escape : '\\';
-	char *name = comment_safe(pl->user);
+	struct words cmds = {0};
 
-	add_header(sb, pl);
-	if (docker_env_lines(sb, pl, escape, why))
-		goto fail;
-	docker_user_cmds(&all, pl);
-	for (size_t i = 0; i < pl->nredirects; i++)
-		if (redirect_commands(&all, pl, &pl->redirects[i], &q, why))
-			goto fail;
-	for (size_t i = 0; i < pl->ngrants; i++) {
-		const struct grant *g = &pl->grants[i];
+	for (size_t j = 0; j < (idx ? n : pl->ngrants); j++) {
+		const struct grant *g = &pl->grants[idx ? idx[j] : j];
 
-		add_grant_comment(&comments, g);
-		if (grant_commands(&cmds, pl, g, &q, why))
-			goto fail;
+		add_grant_comment(comments, g);
+		if (grant_commands(&cmds, pl, g, &q, why)) {
+			words_free(&cmds);
+			return -1;
+		}
 		if (g->alternative) {
 			for (size_t k = 0; k < cmds.n; k++)
-				add_comment(&comments,
+				add_comment(comments,
 					    "  alternative: ", cmds.v[k]);
 			words_free(&cmds);
 			continue;
 		}
 		for (size_t k = 0; k < cmds.n; k++)
-			words_add(&all, cmds.v[k]);
+			words_add(all, cmds.v[k]);
 		free(cmds.v);
 		cmds.v = NULL;
 		cmds.n = 0;
 	}
+	return 0;
+}
+
+int plan_render_grants(const struct plan *pl, const size_t *idx, size_t n,
+		       const struct render_options *ro, struct strbuf *sb,
+		       char **why)
+{
+	struct words all = {0};
+	struct strbuf comments = STRBUF_INIT;
+	int rc = grant_lines(pl, idx, n, &all, &comments, why);
+
+	if (!rc) {
+		sb_add(sb, comments.buf, comments.len);
+		if (all.n)
+			docker_run(sb, &all,
+				   ro && ro->escape ? ro->escape : '\\');
+	}
+	words_free(&all);
+	sb_release(&comments);
+	return rc;
+}
+
+static int render_shell_stage(const struct plan *pl,
+			      const struct render_options *ro,
+			      struct strbuf *sb, char **why)
+{
+	struct quoting q = {.sh = false};
+	struct words all = {0};
+	struct strbuf comments = STRBUF_INIT;
+	char escape = ro && ro->escape ? ro->escape : '\\';
+	int rc = -1;
+
+	add_header(sb, pl);
+	if (docker_env_lines(sb, pl, escape, why))
+		goto out;
+	docker_user_cmds(&all, pl);
+	for (size_t i = 0; i < pl->nredirects; i++)
+		if (redirect_commands(&all, pl, &pl->redirects[i], &q, why))
+			goto out;
+	if (grant_lines(pl, NULL, 0, &all, &comments, why))
+		goto out;
 	sb_add(sb, comments.buf, comments.len);
 	if (all.n)
 		docker_run(sb, &all, escape);
 	add_mount_sections(sb, pl);
 	add_user_line(sb, pl);
+	rc = 0;
+out:
 	words_free(&all);
 	sb_release(&comments);
-	free(name);
-	return 0;
-fail:
-	words_free(&all);
-	words_free(&cmds);
-	sb_release(&comments);
-	free(name);
-	return -1;
+	return rc;
 }
 
 /* Distroless: prepare the new names in a stage that has a shell, then

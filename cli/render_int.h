@@ -61,6 +61,11 @@ void add_grant_comment(struct strbuf *sb, const struct grant *g);
 void add_header(struct strbuf *sb, const struct plan *pl);
 /* The comments for host bind mounts and tmpfs mounts. */
 void add_mount_sections(struct strbuf *sb, const struct plan *pl);
+/* The comments on the image's VOLUMEs whose files the workload uses: what
+ * Docker (k8s false) or Kubernetes (k8s true, with the init step) does
+ * with them. */
+void add_image_volume_comments(struct strbuf *sb, const struct plan *pl,
+			       bool k8s);
 
 /* ---- YAML (k8s, pod, compose) ------------------------------------------ */
 

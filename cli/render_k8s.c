@@ -16,8 +16,15 @@
  * - With --read-only: readOnlyRootFilesystem true and one emptyDir per
  *   planned tmpfs mount.  The planner chose those directories so that none
  *   hides a file shipped in the image (a Kubernetes emptyDir starts empty:
- *   unlike a Docker volume it copies nothing from the image); where it
- *   could not, its warnings (in the header) say what to change.
+ *   unlike a Docker volume it copies nothing from the image).  A seeded
+ *   mount (a directory of the image's files written at run time) gets an
+ *   init container, the same image under the same securityContext, that
+ *   copies the directory into its emptyDir (`cp -a DIR/. /seed/image`: a
+ *   subdirectory, because the emptyDir's own root belongs to root and cp
+ *   cannot set its times), which the app mounts at DIR with subPath image.
+ * - An image VOLUME whose files the workload uses is called out in the
+ *   header: Kubernetes copies nothing into a volume; the comment names the
+ *   init container that fills it, or gives the one to add.
  * - Every field the plan chose has a comment naming the trace event that
  *   needed it.  Every string is a YAML double-quoted scalar (yaml_str);
  *   a path that cannot be written so fails the whole render.
@@ -31,6 +38,7 @@
 void k8s_header(struct strbuf *sb, const struct plan *pl)
 {
 	add_header(sb, pl);
+	add_image_volume_comments(sb, pl, true);
 	for (size_t i = 0; i < pl->ngrants; i++)
 		if (!pl->grants[i].alternative &&
 		    pl->grants[i].kind != GRANT_GROUP) {
@@ -153,14 +161,106 @@ static int emptydir_mounts(struct strbuf *sb, const char *in,
 		if (!d)
 			return -1;
 		add_yaml_evidence(sb, in, &pl->tmpfs[i].ev);
-		sb_addf(sb,
-			"%s#   written at run time; holds no file of the "
-			"image, so an empty volume hides nothing\n"
-			"%s- name: unroot-rw-%zu\n%s  mountPath: %s\n",
-			in, in, i, in, d);
+		if (pl->tmpfs[i].seed)
+			sb_addf(sb,
+				"%s#   written at run time beside the image's "
+				"files: the init container unroot-seed-%zu "
+				"copied them into the volume\n",
+				in, i);
+		else
+			sb_addf(sb,
+				"%s#   written at run time; holds no file of "
+				"the image, so an empty volume hides nothing\n",
+				in);
+		sb_addf(sb, "%s- name: unroot-rw-%zu\n%s  mountPath: %s\n", in,
+			i, in, d);
+		if (pl->tmpfs[i].seed)
+			sb_addf(sb, "%s  subPath: image\n", in);
 		free(d);
 	}
 	return 0;
+}
+
+/* The image of the init containers: the app's, when known. */
+static int seed_image(struct strbuf *sb, const char *in,
+		      const struct k8s_container *c, char **why)
+{
+	char *img;
+
+	if (!c->image) {
+		sb_addf(sb,
+			"%s# REVIEW: the app container's image (the trace "
+			"names none: `unroot docker` records it)\n"
+			"%simage: \"IMAGE\"\n",
+			in, in);
+		return 0;
+	}
+	img = yaml_str(c->image, "the image", why);
+	if (!img)
+		return -1;
+	sb_addf(sb,
+		"%simage: %s # REVIEW: the app container's (this is the one "
+		"`unroot docker` traced)\n",
+		in, img);
+	free(img);
+	return 0;
+}
+
+/* One init container per seeded mount: it copies the image's directory
+ * into the emptyDir the app mounts there; 0 or -1 with *why. */
+static int seed_containers(struct strbuf *sb, const char *in,
+			   const struct plan *pl, const struct k8s_container *c,
+			   bool rdonly, char **why)
+{
+	char *ci = xasprintf("%s    ", in);
+	bool any = false;
+	int rc = -1;
+
+	for (size_t i = 0; i < pl->ntmpfs; i++) {
+		const struct tmpfs_fix *t = &pl->tmpfs[i];
+		char *src, *d;
+
+		if (!t->seed)
+			continue;
+		src = xasprintf("%s/.", t->dir);
+		d = yaml_str(src, "the directory", why);
+		free(src);
+		if (!d)
+			goto out;
+		if (!any)
+			sb_addf(sb, "%sinitContainers:\n", in);
+		any = true;
+		add_yaml_evidence(sb, in, &t->ev);
+		sb_addf(sb,
+			"%s#   the workload needs the image's files there and "
+			"writes beside them: an emptyDir starts empty, so "
+			"this copies them in first\n"
+			"%s  - name: unroot-seed-%zu\n",
+			in, in, i);
+		if (seed_image(sb, ci, c, why)) {
+			free(d);
+			goto out;
+		}
+		if (pl->no_shell)
+			sb_addf(sb,
+				"%s# REVIEW: the image has no shell and may "
+				"have no cp: use one that has, with the same "
+				"content\n",
+				ci);
+		sb_addf(sb,
+			"%scommand: [\"cp\", \"-a\", %s, \"/seed/image\"]\n",
+			ci, d);
+		free(d);
+		container_security_context(sb, ci, rdonly);
+		sb_addf(sb,
+			"%svolumeMounts:\n%s  - name: unroot-rw-%zu\n"
+			"%s    mountPath: /seed\n",
+			ci, ci, i, ci);
+	}
+	rc = 0;
+out:
+	free(ci);
+	return rc;
 }
 
 static void emptydir_volumes(struct strbuf *sb, const char *in,
@@ -180,6 +280,8 @@ int k8s_pod_spec(struct strbuf *sb, const char *in, const struct plan *pl,
 	int rc = -1;
 
 	pod_security_context(sb, in, pl);
+	if (seed_containers(sb, in, pl, c, rdonly, why))
+		return -1;
 	sb_addf(&ci, "%s    ", in);   /* a container's fields */
 	sb_addf(&vi, "%s  ", in);     /* a list's items */
 	sb_addf(&mi, "%s      ", in); /* the container's mounts */
@@ -214,7 +316,9 @@ out:
 int render_k8s(const struct plan *pl, const struct render_options *ro,
 	       struct strbuf *sb, char **why)
 {
-	const struct k8s_container c = {.name = "app"};
+	const struct k8s_container c = {
+	    .name = "app",
+	    .image = ro && ro->deploy ? ro->deploy->image : NULL};
 
 	k8s_header(sb, pl);
 	sb_adds(

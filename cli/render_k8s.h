@@ -14,7 +14,8 @@
 typedef int (*k8s_part)(struct strbuf *sb, const char *in, const void *ctx,
 			char **why);
 struct k8s_container {
-	const char *name; /* a DNS label */
+	const char *name;  /* a DNS label */
+	const char *image; /* the init containers' image; NULL: unknown */
 	k8s_part fields, mounts, volumes;
 	k8s_part env;	/* items of the container's env, before the plan's */
 	bool has_env;	/* env writes at least one line */

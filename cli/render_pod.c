@@ -226,6 +226,7 @@ int render_pod(const struct plan *pl, const struct render_options *ro,
 	c.has_env = d->nenv || d->nenv_files;
 	name = pod_name(d->image);
 	c.name = name;
+	c.image = d->image; /* the init containers' too */
 	c.nmounts = d->nmounts;
 	k8s_header(sb, pl);
 	sb_addf(sb,

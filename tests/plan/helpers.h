@@ -189,6 +189,21 @@ static inline void ev_mkdir_at(struct planner *p, const char *path,
 	planner_add_event(p, &ev);
 }
 
+/* A docker anonymous volume (a Dockerfile's VOLUME) mounted at mnt, as
+ * the mount table shows it. */
+static inline void anonymous_volume(struct planner *p, const char *mnt)
+{
+	struct trace_mount m = {
+	    .mnt = (char *)mnt,
+	    .fs = "ext4",
+	    .src = "/dev/sda1",
+	    .root = "/var/lib/docker/volumes/"
+		    "0123456789abcdef0123456789abcdef0123456789abcdef"
+		    "0123456789abcdef/_data"};
+
+	planner_add_mount(p, &m);
+}
+
 static inline const struct grant *grant_on(const struct plan *pl,
 					   enum grant_kind k, const char *path)
 {

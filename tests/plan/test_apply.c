@@ -5,6 +5,7 @@
  */
 #include <stdlib.h>
 
+#include "apply.h"
 #include "dockerfile.h"
 #include "check_main.h"
 #include "helpers.h"
@@ -118,6 +119,88 @@ START_TEST(rendered_plan_in_escape_file)
 }
 END_TEST
 
+/* apply_insert of a plan with a grant under /data and one elsewhere, into
+ * text; the result is applied twice (the same both times). */
+static char *apply_plan_twice(const char *text)
+{
+	struct planner *p = new_planner();
+	struct plan *pl;
+	struct dockerfile *df = dockerfile_parse(text, strlen(text));
+	struct strbuf out = STRBUF_INIT, again = STRBUF_INIT;
+	char *why = NULL;
+
+	dir_rec(p, "/data", DIR_ROOT);
+	dir_rec(p, "/srv", DIR_ROOT);
+	ev_mkdir(p, "/data/cache", DIR_ROOT);
+	ev_mkdir(p, "/srv/out", DIR_ROOT);
+	pl = planner_finish(p);
+	ck_assert_ptr_nonnull(grant_on(pl, GRANT_MKDIR, "/data/cache"));
+	ck_assert_ptr_nonnull(grant_on(pl, GRANT_MKDIR, "/srv/out"));
+	ck_assert_int_eq(apply_insert(df, pl, &out, &why), 0);
+	dockerfile_free(df);
+	df = dockerfile_parse(out.buf, out.len);
+	ck_assert_int_eq(apply_insert(df, pl, &again, &why), 0);
+	ck_assert_str_eq(out.buf, again.buf);
+	dockerfile_free(df);
+	sb_release(&again);
+	plan_free(pl);
+	return sb_detach(&out);
+}
+
+/* Docker keeps no change made to a volume's path after its VOLUME line:
+ * the grant under /data comes before it, the rest where it always goes. */
+START_TEST(grants_under_a_volume_come_before_its_volume_line)
+{
+	char *o = apply_plan_twice("FROM debian\nRUN apt-get update\n"
+				   "VOLUME [\"/data\", \"/logs\"]\n"
+				   "RUN echo after\nCMD [\"x\"]\n");
+	const char *vol = strstr(o, "VOLUME [");
+	const char *early = strstr(o, "mkdir -p '/data/cache'");
+	const char *rest = strstr(o, "mkdir -p '/srv/out'");
+
+	ck_assert_ptr_nonnull(vol);
+	ck_assert_ptr_nonnull(early);
+	ck_assert_ptr_nonnull(rest);
+	ck_assert(strstr(o, "RUN apt-get update\n" DF_BEGIN) < early);
+	ck_assert(early < vol);
+	ck_assert_ptr_nonnull(strstr(early, "\n" DF_END "\nVOLUME ["));
+	ck_assert(rest > strstr(o, "RUN echo after"));
+	ck_assert_ptr_null(strstr(vol, "/data/cache"));
+	ck_assert(strstr(o, "/srv/out") > vol);
+	free(o);
+}
+END_TEST
+
+/* The word form, a later VOLUME, and a stage that runs as another user:
+ * the block before the VOLUME switches to root and back. */
+START_TEST(volume_block_runs_as_root_in_a_user_stage)
+{
+	char *o = apply_plan_twice("FROM debian\nRUN useradd app\nUSER app\n"
+				   "VOLUME /logs /data\nCOPY . /app\n");
+	const char *early = strstr(o, "mkdir -p '/data/cache'");
+
+	ck_assert_ptr_nonnull(early);
+	ck_assert_ptr_nonnull(strstr(o, "USER app\n" DF_BEGIN
+					"\nUSER root\n# before the VOLUME"));
+	ck_assert_ptr_nonnull(
+	    strstr(early, "\nUSER app\n" DF_END "\nVOLUME /logs /data\n"));
+	ck_assert(strstr(o, "mkdir -p '/srv/out'") > strstr(o, "COPY . /app"));
+	free(o);
+}
+END_TEST
+
+/* A volume path named by a variable is not known: nothing moves. */
+START_TEST(volume_with_a_variable_moves_nothing)
+{
+	char *o = apply_plan_twice("FROM debian\nVOLUME $DATA\n"
+				   "RUN echo after\n");
+
+	ck_assert(strstr(o, "mkdir -p '/data/cache'") >
+		  strstr(o, "RUN echo after"));
+	free(o);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("apply");
@@ -128,6 +211,9 @@ Suite *test_suite(void)
 	tcase_add_test(t, existing_user_switches_to_root_and_back);
 	tcase_add_test(t, escape_directive_and_heredoc);
 	tcase_add_test(t, rendered_plan_in_escape_file);
+	tcase_add_test(t, grants_under_a_volume_come_before_its_volume_line);
+	tcase_add_test(t, volume_block_runs_as_root_in_a_user_stage);
+	tcase_add_test(t, volume_with_a_variable_moves_nothing);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -107,10 +107,15 @@ START_TEST(read_only_never_hides_the_application)
 }
 END_TEST
 
-/* No catalogue entry: a new dedicated subdirectory, said in a warning; a
- * new directory (mkdir grant) still gets its tmpfs. */
-START_TEST(read_only_shipped_dir_without_option_says_subdirectory)
+/* No catalogue entry: the directory of the image's files gets a seeded
+ * mount (its volume starts with the image's content: an init container in
+ * Kubernetes, an anonymous volume in Docker and Compose), and the note
+ * says how a new dedicated subdirectory avoids the copy; a new directory
+ * (mkdir grant) still gets a plain tmpfs. */
+START_TEST(read_only_shipped_dir_without_option_is_seeded_by_an_init_step)
 {
+	struct strbuf out = STRBUF_INIT;
+	char *why = NULL;
 	struct planner *p = new_planner_ro();
 	struct trace_proc tool = root_proc;
 	struct plan *pl;
@@ -129,10 +134,114 @@ START_TEST(read_only_shipped_dir_without_option_says_subdirectory)
 		NOSTATE, 0, &tool);
 	pl = planner_finish(p);
 	ck_assert_ptr_nonnull(grant_on(pl, GRANT_OWN_DIR, "/srv/data"));
-	ck_assert_ptr_null(tmpfs_on(pl, "/srv/data"));
+	ck_assert_ptr_nonnull(tmpfs_on(pl, "/srv/data"));
+	ck_assert(tmpfs_on(pl, "/srv/data")->seed);
 	ck_assert_ptr_nonnull(tmpfs_on(pl, "/srv/out"));
-	ck_assert(has_text(pl->warnings, pl->nwarnings, "/srv/data",
+	ck_assert(!tmpfs_on(pl, "/srv/out")->seed);
+	ck_assert(has_text(pl->notes, pl->nnotes, "/srv/data",
 			   "new dedicated subdirectory"));
+	ck_assert(has_text(pl->notes, pl->nnotes, "/srv/data", "init step"));
+	ck_assert_int_eq(plan_render(pl, FORMAT_K8S, NULL, &out, &why), 0);
+	ck_assert_ptr_nonnull(strstr(out.buf, "initContainers:\n"));
+	ck_assert_ptr_nonnull(
+	    strstr(out.buf, "command: [\"cp\", \"-a\", \"/srv/data/.\", "
+			    "\"/seed/image\"]\n"));
+	ck_assert_ptr_nonnull(strstr(out.buf,
+				     "mountPath: \"/srv/data\"\n"
+				     "              subPath: image\n"));
+	ck_assert_ptr_null(strstr(out.buf, "mountPath: \"/srv/out\"\n"
+					   "              subPath"));
+	sb_release(&out);
+	out = (struct strbuf)STRBUF_INIT;
+	ck_assert_int_eq(plan_render(pl, FORMAT_COMPOSE, NULL, &out, &why), 0);
+	ck_assert_ptr_nonnull(strstr(out.buf, "volumes:\n"));
+	ck_assert_ptr_nonnull(strstr(out.buf, "  - \"/srv/data\"\n"));
+	ck_assert_ptr_null(strstr(out.buf, "/srv/data:uid="));
+	sb_release(&out);
+	out = (struct strbuf)STRBUF_INIT;
+	ck_assert_int_eq(plan_render(pl, FORMAT_DOCKERFILE, NULL, &out, &why),
+			 0);
+	ck_assert_ptr_nonnull(
+	    strstr(out.buf, "docker run --mount type=volume,dst=/srv/data\n"));
+	sb_release(&out);
+	plan_free(pl);
+}
+END_TEST
+
+/* A Dockerfile VOLUME /data whose model.bin (from the image) the
+ * workload reads, writing its run.log beside it. */
+static struct plan *image_volume_plan(struct planner *p)
+{
+	struct trace_proc app = root_proc;
+
+	app.exe = "/usr/local/bin/app";
+	app.cwd = "/";
+	anonymous_volume(p, "/data");
+	base_dirs(p);
+	dir_rec(p, "/data", DIR_ROOT);
+	dir_rec(p, "/data/models", DIR_ROOT);
+	ev_full(p, OP_OPEN, "/data/models/model.bin", NULL, O_RDONLY,
+		"O_RDONLY", FILE_ROOT, DIR_ROOT, NOSTATE, 0, &app);
+	ev_full(p, OP_OPEN, "/data/run.log", NULL, O_WRONLY | O_CREAT,
+		"O_WRONLY|O_CREAT", ABSENT, DIR_ROOT, NOSTATE, 0, &app);
+	return planner_finish(p);
+}
+
+/* Kubernetes copies nothing into a volume: the image's VOLUME whose files
+ * the workload uses is called out in k8s and compose with the init step;
+ * with a read-only root its emptyDir is a seeded mount (an init
+ * container), never an empty one over the files. */
+START_TEST(image_volume_with_needed_files_is_called_out)
+{
+	struct plan *pl = image_volume_plan(new_planner());
+	struct strbuf out = STRBUF_INIT;
+	char *why = NULL;
+
+	ck_assert_uint_eq(pl->nimage_volumes, 1);
+	ck_assert_str_eq(pl->image_volumes[0].dir, "/data");
+	ck_assert_str_eq(pl->image_volumes[0].ev.path,
+			 "/data/models/model.bin");
+	ck_assert_int_eq(plan_render(pl, FORMAT_K8S, NULL, &out, &why), 0);
+	ck_assert_ptr_nonnull(strstr(out.buf, "# VOLUME /data of the image"));
+	ck_assert_ptr_nonnull(strstr(out.buf, "Kubernetes copies nothing"));
+	ck_assert_ptr_nonnull(
+	    strstr(out.buf, "[\"cp\", \"-a\", \"/data/.\", \"/seed/image\"]"));
+	sb_release(&out);
+	out = (struct strbuf)STRBUF_INIT;
+	ck_assert_int_eq(plan_render(pl, FORMAT_COMPOSE, NULL, &out, &why), 0);
+	ck_assert_ptr_nonnull(strstr(out.buf, "# VOLUME /data of the image"));
+	ck_assert_ptr_nonnull(strstr(out.buf, "Docker fills a new anonymous"));
+	sb_release(&out);
+	plan_free(pl);
+
+	pl = image_volume_plan(new_planner_ro());
+	ck_assert_ptr_nonnull(tmpfs_on(pl, "/data"));
+	ck_assert(tmpfs_on(pl, "/data")->seed);
+	out = (struct strbuf)STRBUF_INIT;
+	ck_assert_int_eq(plan_render(pl, FORMAT_K8S, NULL, &out, &why), 0);
+	ck_assert_ptr_nonnull(
+	    strstr(out.buf, "the init container unroot-seed-"));
+	ck_assert_ptr_nonnull(strstr(out.buf, "initContainers:\n"));
+	sb_release(&out);
+	plan_free(pl);
+}
+END_TEST
+
+/* A VOLUME the workload only writes new files into needs nothing of the
+ * image: no callout, and its emptyDir is plain. */
+START_TEST(image_volume_only_written_is_not_called_out)
+{
+	struct planner *p = new_planner_ro();
+	struct plan *pl;
+
+	anonymous_volume(p, "/data");
+	base_dirs(p);
+	dir_rec(p, "/data", DIR_ROOT);
+	ev_creat(p, "/data/run.log", DIR_ROOT);
+	pl = planner_finish(p);
+	ck_assert_uint_eq(pl->nimage_volumes, 0);
+	ck_assert_ptr_nonnull(tmpfs_on(pl, "/data"));
+	ck_assert(!tmpfs_on(pl, "/data")->seed);
 	plan_free(pl);
 }
 END_TEST
@@ -163,8 +272,9 @@ START_TEST(read_only_log_dir_only_written_gets_tmpfs)
 }
 END_TEST
 
-/* Recorded on a read-only root: EROFS in /app is not a tmpfs on /app. */
-START_TEST(erofs_in_application_dir_is_not_hidden)
+/* Recorded on a read-only root: EROFS in /app is no empty tmpfs on /app
+ * but a seeded mount, which takes in the new /app/cache below it. */
+START_TEST(erofs_in_application_dir_is_seeded_not_hidden)
 {
 	struct planner *p = new_planner();
 	struct trace_proc app = root_proc;
@@ -178,10 +288,11 @@ START_TEST(erofs_in_application_dir_is_not_hidden)
 	ev_full(p, OP_MKDIR, "/app/cache", NULL, 0, NULL, ABSENT, DIR_ROOT,
 		NOSTATE, EROFS, &app);
 	pl = planner_finish(p);
-	ck_assert_ptr_null(tmpfs_on(pl, "/app"));
-	ck_assert_ptr_nonnull(tmpfs_on(pl, "/app/cache"));
-	ck_assert(has_text(pl->warnings, pl->nwarnings, "read-only root: /app",
-			   NULL));
+	ck_assert_ptr_nonnull(tmpfs_on(pl, "/app"));
+	ck_assert(tmpfs_on(pl, "/app")->seed);
+	ck_assert_ptr_null(tmpfs_on(pl, "/app/cache"));
+	ck_assert(
+	    has_text(pl->notes, pl->nnotes, "read-only root: /app", NULL));
 	plan_free(pl);
 }
 END_TEST
@@ -540,22 +651,62 @@ static bool refused(const struct plan *pl, const char *path, const char *text)
 	return false;
 }
 
-/* A config shipped 640 root:svc, denied in a run as the user: the user
- * joins svc; the file keeps its mode and owner (no chmod, no chown). */
-START_TEST(read_denial_joins_the_service_group)
+/* A config shipped 640 root:GROUP (gid 999), denied in a run as the
+ * user: the plan. */
+static struct plan *config_denied_to_the_user(const char *group)
 {
 	struct planner *p = new_planner();
 	struct trace_proc u = user_proc();
-	struct plan *pl;
-	char *df, *sh;
+	char *none[] = {NULL};
+	struct trace_group g = {
+	    .name = (char *)group, .gid = 999, .members = none};
 
 	base_dirs(p);
-	svc_group(p);
+	planner_add_group(p, &g);
 	dir_rec(p, "/etc", DIR_ROOT);
 	dir_rec(p, "/etc/svc", DIR_ROOT);
 	ev_full(p, OP_READ, "/etc/svc/svc.conf", NULL, O_RDONLY, "O_RDONLY",
 		S(FT_FILE, 0, 999, 0640), DIR_ROOT, NOSTATE, EACCES, &u);
-	pl = planner_finish(p);
+	return planner_finish(p);
+}
+
+/* The renderer writes a grant as a whole line or not at all: a service
+ * group whose name cannot be put on one line (ending with a newline)
+ * is refused with the renderer's reason, and the Dockerfile, the summary
+ * text and the json have no half line for it. */
+START_TEST(grant_whose_line_cannot_be_rendered_is_refused)
+{
+	struct plan *pl = config_denied_to_the_user("svc\n");
+	char *df, *js;
+
+	ck_assert_ptr_null(grant_on(pl, GRANT_GROUP, "svc\n"));
+	ck_assert(refused(pl, "svc\n", "no line is written for it"));
+	for (size_t i = 0; i < pl->ngrants; i++) {
+		char *t = plan_grant_text(pl, i);
+
+		ck_assert_ptr_null(strstr(t, "no Dockerfile line"));
+		free(t);
+	}
+	df = render(pl, FORMAT_DOCKERFILE);
+	ck_assert_ptr_nonnull(df);
+	ck_assert_ptr_nonnull(strstr(df, "# not granted: "));
+	ck_assert_ptr_null(strstr(df, "usermod"));
+	ck_assert_ptr_null(strstr(df, "RUN \n"));
+	js = render(pl, FORMAT_JSON);
+	ck_assert_ptr_nonnull(strstr(js, "no line is written for it"));
+	free(df);
+	free(js);
+	plan_free(pl);
+}
+END_TEST
+
+/* A config shipped 640 root:svc, denied in a run as the user: the user
+ * joins svc; the file keeps its mode and owner (no chmod, no chown). */
+START_TEST(read_denial_joins_the_service_group)
+{
+	struct plan *pl = config_denied_to_the_user("svc");
+	char *df, *sh;
+
 	ck_assert_ptr_nonnull(grant_on(pl, GRANT_GROUP, "svc"));
 	ck_assert_uint_eq(grant_on(pl, GRANT_GROUP, "svc")->gid, 999);
 	ck_assert_uint_eq(applied_grants(pl), 1);
@@ -823,10 +974,12 @@ Suite *test_suite(void)
 	TCase *t = test_case("fixes", NULL);
 
 	tcase_add_test(t, read_only_never_hides_the_application);
-	tcase_add_test(t,
-		       read_only_shipped_dir_without_option_says_subdirectory);
+	tcase_add_test(
+	    t, read_only_shipped_dir_without_option_is_seeded_by_an_init_step);
 	tcase_add_test(t, read_only_log_dir_only_written_gets_tmpfs);
-	tcase_add_test(t, erofs_in_application_dir_is_not_hidden);
+	tcase_add_test(t, image_volume_with_needed_files_is_called_out);
+	tcase_add_test(t, image_volume_only_written_is_not_called_out);
+	tcase_add_test(t, erofs_in_application_dir_is_seeded_not_hidden);
 	tcase_add_test(t, read_only_lists_scratch_dirs_with_owner_options);
 	tcase_add_test(t, user_creation_falls_back_to_busybox);
 	tcase_add_test(t, user_lines_run_with_busybox_only);
@@ -837,6 +990,7 @@ Suite *test_suite(void)
 	tcase_add_test(t, name_in_owned_directory_is_pruned);
 	tcase_add_test(t, mkdir_on_the_way_to_redirected_cache_needs_nothing);
 	tcase_add_test(t, read_denial_joins_the_service_group);
+	tcase_add_test(t, grant_whose_line_cannot_be_rendered_is_refused);
 	tcase_add_test(t, root_run_read_is_replayed_as_the_user);
 	tcase_add_test(t, service_users_private_files_are_refused);
 	tcase_add_test(t, group_writable_service_dir_is_joined);

@@ -643,16 +643,9 @@ END_TEST
 START_TEST(anonymous_volume_is_made_in_the_image)
 {
 	struct planner *p = new_planner();
-	struct trace_mount m = {
-	    .mnt = "/data",
-	    .fs = "ext4",
-	    .src = "/dev/sda1",
-	    .root = "/var/lib/docker/volumes/"
-		    "0123456789abcdef0123456789abcdef0123456789abcdef"
-		    "0123456789abcdef/_data"};
 	struct plan *pl;
 
-	planner_add_mount(p, &m);
+	anonymous_volume(p, "/data");
 	dir_rec(p, "/", DIR_ROOT);
 	dir_rec(p, "/data", DIR_ROOT);
 	ev_full(p, OP_OPEN, "/data/app.db", NULL, O_RDWR | O_CREAT | O_EXCL,
