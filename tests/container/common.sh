@@ -55,5 +55,29 @@ for x in p.get(sys.argv[1]) or []:
 }
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/unroot-ctest.XXXXXX")
+# profile_app IMG: the app in $WORK/ctx (serve.py and data/model.bin) as an
+# image FROM unroot-base:bullseye, built as IMG:root, profiled as root with
+# `unroot docker --reads` into $WORK/root, hardened with `unroot apply` and
+# built as IMG:nonroot (builds under the host-wide docker lock).
+profile_app() {
+	cat >"$WORK/ctx/Dockerfile" <<'EOF'
+FROM unroot-base:bullseye
+COPY serve.py /app/serve.py
+COPY data/model.bin /app/data/model.bin
+CMD ["/usr/bin/python3", "/app/serve.py"]
+EOF
+	step "build $1:root"
+	flock /tmp/unroot-docker.lock docker build --network none -q \
+		-t "$1:root" "$WORK/ctx" >/dev/null || fail "docker build"
+	step "profile as root"
+	"$UNROOT" docker --reads -o "$WORK/root" -- run --rm "$1:root" ||
+		fail "the workload failed as root"
+	"$UNROOT" apply -f "$WORK/ctx/Dockerfile" \
+		-o "$WORK/ctx/Dockerfile.nonroot" "$WORK/root" || fail "unroot apply"
+	flock /tmp/unroot-docker.lock docker build --network none -q \
+		-f "$WORK/ctx/Dockerfile.nonroot" -t "$1:nonroot" "$WORK/ctx" \
+		>/dev/null || fail "docker build of the hardened image"
+}
+
 cleanup() { rm -rf "$WORK"; }
 trap cleanup EXIT

@@ -49,23 +49,7 @@ if os.getuid() != 0:
     print("uid=%d gid=%d read-only-root=%s" % (os.getuid(), os.getgid(), ro))
 print("probe ok")
 PY
-cat >"$WORK/ctx/Dockerfile" <<'EOF'
-FROM unroot-base:bullseye
-COPY serve.py /app/serve.py
-COPY data/model.bin /app/data/model.bin
-CMD ["/usr/bin/python3", "/app/serve.py"]
-EOF
-
-step "build $img:root"
-flock "$LOCK" docker build --network none -q -t "$img:root" "$WORK/ctx" >/dev/null ||
-	fail "docker build"
-step "profile as root"
-"$UNROOT" docker --reads -o "$WORK/root" -- run --rm "$img:root" ||
-	fail "the workload failed as root"
-"$UNROOT" apply -f "$WORK/ctx/Dockerfile" -o "$WORK/ctx/Dockerfile.nonroot" "$WORK/root" ||
-	fail "unroot apply"
-flock "$LOCK" docker build --network none -q -f "$WORK/ctx/Dockerfile.nonroot" \
-	-t "$img:nonroot" "$WORK/ctx" >/dev/null || fail "docker build of the hardened image"
+profile_app "$img"
 for f in pod compose; do
 	"$UNROOT" plan --read-only --format "$f" "$WORK/root" >"$WORK/plan.$f" ||
 		fail "unroot plan --format $f"
