@@ -92,6 +92,14 @@ char *user_spec(const struct plan *pl);
 /* The docker --tmpfs value for a tmpfs fix: "DIR:uid=U,gid=G,mode=0755"
  * (a tmpfs is root-owned otherwise).  DIR is not quoted. */
 char *plan_tmpfs_option(const struct plan *plan, const struct tmpfs_fix *t);
+/* The pod's groups (render_k8s.c; harden's kubelet-like run gives them
+ * with --group-add): each service group the plan joins, a
+ * supplementalGroups entry, in turn from *from (start at 0): false when
+ * no more; and the fsGroup, false when the pod needs none. */
+bool plan_group_added(const struct plan *pl, size_t *from, unsigned *gid);
+bool plan_fs_group(const struct plan *pl, unsigned *gid);
+/* The first line of every rendered plan begins with it. */
+#define PLAN_HEADER "# unroot plan: "
 /* The no-shell stage (distroless): a build stage to put before the final
  * FROM, and the COPY lines for the final stage. */
 int plan_render_noshell_stage(const struct plan *plan,
