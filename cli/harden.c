@@ -11,7 +11,9 @@
  * default OUT.unroot/, or a new $TMPDIR/unroot-harden.XXXXXX when that
  * would be inside the build context) holding round0/ (the root trace),
  * roundN/ (the user's runs), their logs (docker's and the container's
- * output), the build logs and each round's Dockerfile.
+ * output), the build logs and each round's Dockerfile.  With --read-only
+ * each run as the user is a kubelet's (harden_kubelet.c), and a verified
+ * plan is also written as OUT.k8s.yaml, OUT.pod.yaml and OUT.compose.yaml.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -120,6 +122,8 @@ int harden_prepare(struct harden *h)
 		}
 		free(old);
 	}
+	if (h->po.read_only && harden_kubelet_prepare(h))
+		return EXIT_USAGE;
 	if (!h->tag)
 		h->tag = h->own_tag = default_tag(h->context);
 	h->root_tag = xasprintf("%s-root", h->tag);
@@ -297,7 +301,7 @@ static int user_round(struct harden *h, struct loop *l)
 	log = xasprintf("%s/build-%d.log", h->work, round);
 	rc = harden_build(h, h->out, h->tag, log);
 	free(log);
-	if (rc)
+	if (rc || (h->po.read_only && harden_kubelet_args(h, l->pl, round)))
 		return EXIT_RUN_ERROR;
 	rc = traced_run(h, l, h->tag, "run as the user", &l->status);
 	if (rc)
@@ -359,6 +363,8 @@ int harden_run(struct harden *h)
 	}
 	if (l.summary)
 		summary(h, &l, rc);
+	if (!rc && h->po.read_only)
+		rc = harden_kubelet_files(h, l.pl, l.dirs[0]);
 	plan_free(l.pl);
 	denials_free(&l.ds);
 	for (int i = 0; i <= h->max_rounds + 1; i++)
@@ -381,4 +387,5 @@ void harden_free(struct harden *h)
 	for (size_t i = 0; i < h->nlines; i++)
 		free(h->lines[i].key);
 	free(h->lines);
+	harden_kubelet_free(h);
 }

@@ -134,12 +134,12 @@ static int docker_kill(const char *name, const char *sig, const char *log)
 
 /* ---- one run under the tracer -------------------------------------------- */
 
-/* docker run's arguments: --rm, a name to kill it by, the user's, IMAGE and
- * CMD. */
+/* docker run's arguments: --rm, a name to kill it by, the user's, the
+ * kubelet-like ones of --read-only (h->kube), IMAGE and CMD. */
 static char **run_args(const struct harden *h, const char *image,
 		       const char *cname, int *n)
 {
-	char **run = xcalloc(h->nrun + 8, sizeof *run);
+	char **run = xcalloc(h->nrun + h->nkube + 8, sizeof *run);
 
 	*n = 0;
 	run[(*n)++] = "--rm";
@@ -149,6 +149,8 @@ static char **run_args(const struct harden *h, const char *image,
 	}
 	for (int i = 0; i < h->operand; i++)
 		run[(*n)++] = h->run[i];
+	for (int i = 0; i < h->nkube; i++) /* a kubelet's, after the user's */
+		run[(*n)++] = h->kube[i];
 	run[(*n)++] = (char *)image;
 	for (int i = h->operand; i < h->nrun; i++)
 		run[(*n)++] = h->run[i];
