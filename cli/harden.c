@@ -314,6 +314,14 @@ static int user_round(struct harden *h, struct loop *l)
 		l->summary = true;
 		return 0;
 	}
+	/* no denial, another exit status (a file hidden by a mount, say):
+	 * nothing new for the planner, the next round would be this one */
+	if (!l->ds.n) {
+		l->round++;
+		stopped_unchanged(h, l);
+		l->summary = true;
+		return 1;
+	}
 	sb_reset(&l->prev);
 	sb_add(&l->prev, l->bare.buf, l->bare.len);
 	/* the planner gets this run's denials beside the root trace */

@@ -256,7 +256,10 @@ static void print_tracers(const char *dir)
 int harden_profile(const struct harden *h, const char *image, const char *dir,
 		   const char *log, int round, int *status)
 {
-	struct container c = {.t = {.dir = dir}};
+	/* a read-only root's root run records reads: the planner mounts no
+	 * emptyDir on a directory whose image files the workload reads */
+	struct container c = {
+	    .t = {.dir = dir, .reads = h->po.read_only && round == 0}};
 	char *cname =
 	    h->named ? xstrdup(h->name)
 		     : xasprintf("unroot-harden-%d-%d", (int)getpid(), round);

@@ -101,6 +101,15 @@ static int emptydir_mounts(struct harden *h, const struct plan *pl, int round)
 			rc = -1;
 			break;
 		}
+		/* --mount's fields are comma-separated */
+		if (strchr(d, ',') || strchr(pl->tmpfs[i].dir, ',')) {
+			errmsg("%s or %s holds a comma: docker --mount cannot "
+			       "bind it (choose another -w)",
+			       d, pl->tmpfs[i].dir);
+			free(d);
+			rc = -1;
+			break;
+		}
 		kube_add(h, xstrdup("--mount"));
 		kube_add(h, xasprintf("type=bind,source=%s,destination=%s", d,
 				      pl->tmpfs[i].dir));
