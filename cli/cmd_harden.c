@@ -1,8 +1,9 @@
 /*
  * cmd_harden.c - `unroot harden`: from a root Dockerfile to a verified
  * non-root image in one command.  This file reads the options; the loop
- * and its files are harden.c's (harden.h).  Builds and containers get
- * --network none unless told otherwise.
+ * and its files are harden.c's (harden.h), the kubelet-like runs of
+ * --read-only harden_kubelet.c's.  Builds and containers get --network
+ * none unless told otherwise.
  *
  * Exit status: 0 when the final image ran as the user with no denial and
  * the root run's status, 1 when the loop stopped without that, 2 for usage
@@ -29,15 +30,22 @@ static const struct opt_cmd harden_cmd = {
 	     "root\nimage is TAG-root; work files (traces, logs) go to "
 	     "OUT.unroot/, or a new\ndirectory in $TMPDIR when that is in "
 	     "CONTEXT.\n",
-    .more = "After --: docker run options, then the command (default the "
-	    "image's).\nContainers run with --network none unless a network is "
-	    "given.\nThe probe (--probe, else the image's HEALTHCHECK) runs "
-	    "by docker exec without\nthe preload; with --stop-after the stop "
-	    "waits for it.  A run as the user that\nexits before "
-	    "--stop-after when the root run did not is not verified.\n\nExit "
-	    "status: 0 verified, 1 stopped with denials left or "
-	    "another exit status,\n2 usage, 3 a run left no trace, 125 docker "
-	    "or unroot failed.\n",
+    .more =
+	"After --: docker run options, then the command (default the "
+	"image's).\nContainers run with --network none unless a network is "
+	"given.\nThe probe (--probe, else the image's HEALTHCHECK) runs "
+	"by docker exec without\nthe preload; with --stop-after the stop "
+	"waits for it.  A run as the user that\nexits before "
+	"--stop-after when the root run did not is not verified.\n\nWith "
+	"--read-only each run as the user is the one a kubelet gives the "
+	"pod: a\nread-only root, an empty world-writable directory at each "
+	"planned mount and\nno other, --user UID:GID with the pod's groups, "
+	"--cap-drop ALL,\nno-new-privileges, the unprivileged port start "
+	"the plan names (else 1024).\nA verified plan is also written as "
+	"OUT.k8s.yaml, OUT.pod.yaml and\nOUT.compose.yaml (replaced only "
+	"when unroot wrote them).\n\nExit status: 0 verified, 1 stopped "
+	"with denials left or another exit status,\n2 usage, 3 a run left "
+	"no trace, 125 docker or unroot failed.\n",
     .usage_exit = EXIT_USAGE,
     .flags = OPT_OPERANDS_AFTER_DASHDASH,
 };

@@ -14,8 +14,10 @@
  * default OUT.unroot/, or a new $TMPDIR/unroot-harden.XXXXXX when that
  * would be inside the build context) holding round0/ (the root trace),
  * roundN/ (the user's runs), roundN-feed/ (what the planner reads of
- * them: feed_dir), their logs (docker's and the container's
- * output), the build logs and each round's Dockerfile.
+ * them: feed_dir), their logs (docker's and the container's output), the
+ * build logs and each round's Dockerfile.  With --read-only each run as
+ * the user is a kubelet's (harden_kubelet.c), and a verified plan is also
+ * written as OUT.k8s.yaml, OUT.pod.yaml and OUT.compose.yaml.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -124,6 +126,8 @@ int harden_prepare(struct harden *h)
 		}
 		free(old);
 	}
+	if (h->po.read_only && harden_kubelet_prepare(h))
+		return EXIT_USAGE;
 	if (!h->tag)
 		h->tag = h->own_tag = default_tag(h->context);
 	h->root_tag = xasprintf("%s-root", h->tag);
@@ -307,7 +311,7 @@ static int user_round(struct harden *h, struct loop *l)
 	log = xasprintf("%s/build-%d.log", h->work, round);
 	rc = harden_build(h, h->out, h->tag, log);
 	free(log);
-	if (rc)
+	if (rc || (h->po.read_only && harden_kubelet_args(h, l->pl, round)))
 		return EXIT_RUN_ERROR;
 	rc = traced_run(h, l, h->tag, "run as the user",
 			l->root.probe.state == PROBE_PASSED, &l->res);
@@ -322,6 +326,14 @@ static int user_round(struct harden *h, struct loop *l)
 	    l->status == l->root_rc) {
 		l->summary = true;
 		return 0;
+	}
+	/* no denial, another exit status (a file hidden by a mount, say):
+	 * nothing new for the planner, the next round would be this one */
+	if (!l->ds.n) {
+		l->round++;
+		stopped_unchanged(h, l);
+		l->summary = true;
+		return 1;
 	}
 	sb_reset(&l->prev);
 	sb_add(&l->prev, l->bare.buf, l->bare.len);
@@ -376,6 +388,8 @@ int harden_run(struct harden *h)
 	}
 	if (l.summary)
 		summary(h, &l, rc);
+	if (!rc && h->po.read_only)
+		rc = harden_kubelet_files(h, l.pl, l.dirs[0]);
 	plan_free(l.pl);
 	denials_free(&l.ds);
 	for (int i = 0; i <= h->max_rounds + 1; i++)
@@ -399,4 +413,5 @@ void harden_free(struct harden *h)
 	for (size_t i = 0; i < h->nlines; i++)
 		free(h->lines[i].key);
 	free(h->lines);
+	harden_kubelet_free(h);
 }

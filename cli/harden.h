@@ -2,9 +2,10 @@
  * harden.h - the work of `unroot harden` under its command (cmd_harden.c,
  * which parses the options into struct harden): the files and the loop
  * (harden.c), building images and running them under the tracer through
- * the container service (harden_build.c), and what it prints
- * (harden_report.c).  Nothing here exits: failures come back as exit
- * statuses after a message.
+ * the container service (harden_build.c), what it prints
+ * (harden_report.c), and with --read-only the kubelet-like runs and the
+ * deploy files (harden_kubelet.c).  Nothing here exits: failures come
+ * back as exit statuses after a message.
  */
 #ifndef UNROOT_HARDEN_H
 #define UNROOT_HARDEN_H
@@ -55,6 +56,10 @@ struct harden {
 	char *own_out, *own_tag, *own_ctx; /* defaults, allocated */
 	struct harden_line *lines;
 	size_t nlines, caplines;
+	/* set by harden_kubelet_args: docker run options of a run as the
+	 * user, after the caller's (NULL: none) */
+	char **kube;
+	int nkube;
 };
 
 /* A denial of a run, as harden names what remains. */
@@ -159,5 +164,20 @@ void harden_print_denials(const struct denials *ds, const struct plan *pl);
 /* The summary's lines added, by round, and the diff of the Dockerfiles. */
 void harden_print_lines(struct harden *h, const struct plan *pl);
 void harden_print_diff(const struct harden *h);
+
+/* ---- harden_kubelet.c ---------------------------------------------------- */
+
+/* The files --read-only writes beside OUT are ones unroot wrote, or
+ * absent; 0, or EXIT_USAGE after a message. */
+int harden_kubelet_prepare(const struct harden *h);
+/* h->kube: the run a kubelet gives the pod of plan pl, with a new empty
+ * directory for each emptyDir; 0, or -1 after a message. */
+int harden_kubelet_args(struct harden *h, const struct plan *pl, int round);
+void harden_kubelet_free(struct harden *h);
+/* The verified plan as OUT.k8s.yaml, OUT.pod.yaml and OUT.compose.yaml,
+ * each name printed; the Pod names the image h->tag with the command and
+ * binds of the root run's trace; 0, or an exit status after a message. */
+int harden_kubelet_files(const struct harden *h, const struct plan *pl,
+			 const char *root_trace);
 
 #endif

@@ -148,11 +148,12 @@ static bool health_given(const struct harden *h)
 
 /* docker run's arguments: --rm, a name to kill it by, docker's own health
  * check off when harden has a probe (it would run traced, in some runs and
- * not others), the user's, IMAGE and CMD. */
+ * not others), the user's, the kubelet-like ones of --read-only (h->kube),
+ * IMAGE and CMD. */
 static char **run_args(const struct harden *h, const char *image,
 		       const char *cname, int *n)
 {
-	char **run = xcalloc(h->nrun + 8, sizeof *run);
+	char **run = xcalloc(h->nrun + h->nkube + 8, sizeof *run);
 
 	*n = 0;
 	run[(*n)++] = "--rm";
@@ -164,6 +165,8 @@ static char **run_args(const struct harden *h, const char *image,
 		run[(*n)++] = "--no-healthcheck";
 	for (int i = 0; i < h->operand; i++)
 		run[(*n)++] = h->run[i];
+	for (int i = 0; i < h->nkube; i++) /* a kubelet's, after the user's */
+		run[(*n)++] = h->kube[i];
 	run[(*n)++] = (char *)image;
 	for (int i = h->operand; i < h->nrun; i++)
 		run[(*n)++] = h->run[i];
@@ -307,7 +310,10 @@ int harden_profile(const struct harden *h, const char *image, const char *dir,
 		   const char *log, int round, bool probe,
 		   struct harden_result *res)
 {
-	struct container c = {.t = {.dir = dir}};
+	/* a read-only root's root run records reads: the planner mounts no
+	 * emptyDir on a directory whose image files the workload reads */
+	struct container c = {
+	    .t = {.dir = dir, .reads = h->po.read_only && round == 0}};
 	char *cname =
 	    h->named ? xstrdup(h->name)
 		     : xasprintf("unroot-harden-%d-%d", (int)getpid(), round);

@@ -367,11 +367,10 @@ void add_header(struct strbuf *sb, const struct plan *pl)
 {
 	char *user = comment_safe(pl->user);
 
-	sb_addf(sb, "# unroot plan: run as %s (uid %u, gid %u)%s%s\n", user,
-		pl->uid, pl->gid,
-		pl->service_user ? ", the image's service user" : "",
-		pl->openshift ? ", OpenShift: group 0 owns writable paths"
-			      : "");
+	sb_addf(
+	    sb, PLAN_HEADER "run as %s (uid %u, gid %u)%s%s\n", user, pl->uid,
+	    pl->gid, pl->service_user ? ", the image's service user" : "",
+	    pl->openshift ? ", OpenShift: group 0 owns writable paths" : "");
 	free(user);
 	for (size_t i = 0; i < pl->nwarnings; i++)
 		add_comment(sb, "warning: ", pl->warnings[i]);

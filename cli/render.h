@@ -121,6 +121,14 @@ char *plan_docker_mount(const struct plan *plan, const struct tmpfs_fix *t);
 int plan_render_grants(const struct plan *plan, const size_t *idx, size_t n,
 		       const struct render_options *ro, struct strbuf *out,
 		       char **why);
+/* The pod's groups (render_k8s.c; harden's kubelet-like run gives them
+ * with --group-add): each service group the plan joins, a
+ * supplementalGroups entry, in turn from *from (start at 0): false when
+ * no more; and the fsGroup, false when the pod needs none. */
+bool plan_group_added(const struct plan *pl, size_t *from, unsigned *gid);
+bool plan_fs_group(const struct plan *pl, unsigned *gid);
+/* The first line of every rendered plan begins with it. */
+#define PLAN_HEADER "# unroot plan: "
 /* The no-shell stage (distroless): a build stage to put before the final
  * FROM, and the COPY lines for the final stage. */
 int plan_render_noshell_stage(const struct plan *plan,

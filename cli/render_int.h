@@ -73,8 +73,6 @@ void add_image_volume_comments(struct strbuf *sb, const struct plan *pl,
  * reads back as the same text); NULL with *why (allocated) when s is not
  * valid UTF-8.  what names the field in the message. */
 char *yaml_str(const char *s, const char *what, char **why);
-/* Whether the plan joins a service's group: its gid in *gid (the first). */
-bool plan_group_added(const struct plan *pl, size_t *from, unsigned *gid);
 /* A comment line "<indent># <evidence>" for a YAML field. */
 void add_yaml_evidence(struct strbuf *sb, const char *indent,
 		       const struct evidence *ev);

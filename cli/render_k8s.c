@@ -50,8 +50,10 @@ void k8s_header(struct strbuf *sb, const struct plan *pl)
 		}
 }
 
-static bool host_needs_group(const struct plan *pl)
+/* A volume the user writes gets the plan's group as fsGroup. */
+bool plan_fs_group(const struct plan *pl, unsigned *gid)
 {
+	*gid = pl->gid;
 	for (size_t i = 0; i < pl->nhost; i++)
 		if (!pl->host[i].ro)
 			return true;
@@ -79,8 +81,8 @@ static void pod_security_context(struct strbuf *sb, const char *in,
 				"chown it on the node)\n",
 				in);
 		}
-	if (host_needs_group(pl))
-		sb_addf(sb, "%s  fsGroup: %u\n", in, pl->gid);
+	if (plan_fs_group(pl, &gid))
+		sb_addf(sb, "%s  fsGroup: %u\n", in, gid);
 	if (plan_group_added(pl, &from, &gid)) {
 		sb_addf(sb, "%s  supplementalGroups:\n", in);
 		do {

@@ -1,0 +1,150 @@
+#!/bin/sh
+# readonly_root.sh CASE - `unroot harden --read-only` against a real Docker
+# engine (every container runs with --network none).  Each case hardens a
+# copy of its Dockerfile and context in a scratch directory:
+#   example NAME  examples/NAME (the example 2-pipeline, or the real nginx
+#                 server of examples/nginx) ends verified and writes
+#                 OUT.k8s.yaml, OUT.pod.yaml and OUT.compose.yaml; then
+#                 this script turns the Pod into the run a kubelet gives
+#                 it on its own (pod_run.py: a read-only root, an empty
+#                 1777 directory per emptyDir and nothing else writable,
+#                 runAsUser:runAsGroup, fsGroup and supplementalGroups,
+#                 all capabilities dropped, no-new-privileges, the pod's
+#                 sysctls) and runs it traced: zero denials, the
+#                 workload's own success line
+#   missing       a workload that writes a new file beside one the image
+#                 ships and reads (tests/harden/readonly_missing): without
+#                 --read-only harden verifies it; with --read-only no
+#                 emptyDir can be planned there, harden stops NOT verified
+#                 naming the EROFS denial, and writes no deploy file; and
+#                 a file of the user's in the place of OUT.pod.yaml stops
+#                 harden before it builds, unchanged
+set -eu
+case=$1
+. "$SRC/tests/container/common.sh"
+python3 -c 'import yaml' 2>/dev/null || { echo "SKIP: python3-yaml not installed"; exit 77; }
+docker image inspect unroot-base:bookworm >/dev/null 2>&1 || ensure_images bookworm
+[ -f "$PAYLOAD/lib/x86_64-linux-gnu/libunroot.so" ] || ensure_payload
+
+ctx=$WORK/ctx
+out=$WORK/harden.out
+case $case in
+example)
+	src=$SRC/examples/$2
+	tag=unroot-test-roharden-$2:latest
+	[ "$2" != nginx ] || docker image inspect unroot-base:bookworm-nginx >/dev/null 2>&1 ||
+		ensure_images bookworm-nginx
+	;;
+missing)
+	src=$SRC/tests/harden/readonly_missing
+	tag=unroot-test-roharden-missing:latest
+	;;
+*) fail "unknown case $case" ;;
+esac
+cp -r "$src" "$ctx"
+nonroot=$ctx/Dockerfile.nonroot
+
+# harden [ARGS...]: unroot harden on the copy; its status in $rc
+harden() {
+	step "unroot harden -f $ctx/Dockerfile -t $tag -w ${W:-$WORK/w} $*"
+	rc=0
+	"$UNROOT" harden -f "$ctx/Dockerfile" -t "$tag" -w "${W:-$WORK/w}" "$@" \
+		>"$out" 2>&1 || rc=$?
+	cat "$out"
+	echo "(exit $rc)"
+}
+
+# last_round sets $last, the last round's trace (roundN, never
+# roundN-denials or roundN-emptydir.*; at most 6 rounds, so glob order)
+last_round() {
+	last=
+	for d in "${W:-$WORK/w}"/round*; do
+		case ${d##*/} in round*[!0-9]*) ;; *) last=$d ;; esac
+	done
+}
+# verified_files: harden verified and wrote the three files, each named
+verified_files() {
+	[ "$rc" -eq 0 ] || fail "harden --read-only did not verify (exit $rc)"
+	grep -q '^== unroot harden: verified' "$out" || fail "no 'verified' summary"
+	last_round
+	n=$(count_denials "$last")
+	[ "$n" -eq 0 ] || fail "$n denials in harden's last run ($last)"
+	grep -q -- "--read-only" "$last.log" || fail "harden's last run was not read-only"
+	for f in k8s pod compose; do
+		[ -s "$nonroot.$f.yaml" ] || fail "no $nonroot.$f.yaml"
+		grep -q ": $nonroot.$f.yaml\$" "$out" || fail "harden does not name $nonroot.$f.yaml"
+		head -1 "$nonroot.$f.yaml" | grep -q '^# unroot plan: ' ||
+			fail "$nonroot.$f.yaml is not a plan"
+	done
+	python3 - "$nonroot" <<'PY' || fail "the files are not the read-only plan"
+import sys, yaml
+out = sys.argv[1]
+k = yaml.safe_load(open(out + ".k8s.yaml"))
+c = k["spec"]["template"]["spec"]["containers"][0]
+assert c["securityContext"]["readOnlyRootFilesystem"] is True, c
+comp = yaml.safe_load(open(out + ".compose.yaml"))
+assert comp["read_only"] is True and comp["cap_drop"] == ["ALL"], comp
+PY
+}
+
+# kubelet_run WHAT: the Pod run as a kubelet would, traced into $WORK/kube
+kubelet_run() {
+	python3 "$SRC/tests/harden/readonly_pod_run.py" "$nonroot.pod.yaml" \
+		"$tag" "$WORK/emptydir" >"$WORK/podargs" || fail "cannot read the Pod"
+	step "kubelet-like run: $(tr '\n' ' ' <"$WORK/podargs")"
+	set --
+	while IFS= read -r a; do set -- "$@" "$a"; done <"$WORK/podargs"
+	rc=0
+	"$UNROOT" docker -o "$WORK/kube" -- run --rm "$@" >"$WORK/kube.out" 2>&1 || rc=$?
+	cat "$WORK/kube.out"
+	[ "$rc" -eq 0 ] || fail "the kubelet-like run of $1 exited $rc"
+	n=$(count_denials "$WORK/kube")
+	[ "$n" -eq 0 ] || { "$UNROOT" report "$WORK/kube" >&2; fail "$n denials in the kubelet-like run"; }
+	grep -q -- "$2" "$WORK/kube.out" || fail "no '$2' from $1 in the kubelet-like run"
+}
+
+case $case in
+example)
+	case $2 in
+	nginx)
+		harden --read-only --stop-after 60
+		verified_files
+		kubelet_run nginx "run.sh: ok"
+		;;
+	2-pipeline)
+		harden --read-only
+		verified_files
+		kubelet_run "$2" "pipeline: wrote"
+		;;
+	*) fail "no read-only case for $2" ;;
+	esac
+	;;
+missing)
+	# (a) a file of the user's where a deploy file goes stops harden
+	echo "mine" >"$nonroot.pod.yaml"
+	harden --read-only
+	[ "$rc" -eq 2 ] || fail "harden should refuse the user's $nonroot.pod.yaml (exit 2, not $rc)"
+	grep -q "$nonroot.pod.yaml exists and was not written by unroot" "$out" ||
+		fail "the refusal does not name the file"
+	[ "$(cat "$nonroot.pod.yaml")" = mine ] || fail "the user's file changed"
+	[ ! -e "$WORK/w/round0" ] || fail "harden ran before refusing"
+	rm "$nonroot.pod.yaml"
+	# (b) with a writable root the workload hardens
+	W=$WORK/w-rw
+	harden -o "$ctx/Dockerfile.rw"
+	[ "$rc" -eq 0 ] || fail "harden without --read-only should verify (exit $rc)"
+	# (c) read-only: no emptyDir may hide /app/data/seed.txt, so the
+	# kubelet-like run is refused the new file and nothing verifies
+	W=$WORK/w
+	harden --read-only
+	[ "$rc" -eq 1 ] || fail "harden --read-only should stop NOT verified (exit 1, not $rc)"
+	grep -q '^== unroot harden: NOT verified' "$out" || fail "no 'NOT verified' summary"
+	grep -q "/app/data/runs.log -> EROFS" "$out" || fail "the EROFS denial is not named"
+	grep -q "holds files shipped in the image, so no tmpfs is mounted" "$nonroot" ||
+		fail "the plan does not say why /app/data gets no mount"
+	for f in k8s pod compose; do
+		[ ! -e "$nonroot.$f.yaml" ] || fail "$nonroot.$f.yaml written for an unverified plan"
+	done
+	;;
+esac
+echo "PASS: harden --read-only $case ${2:-}"
