@@ -58,21 +58,8 @@ healthcheck | early) src=$SRC/tests/harden/probe; tag=unroot-harden-test-$case:l
 esac
 cp -r "$src" "$ctx"
 
-# harden [ARGS...]: run unroot harden on the copy; its status in $rc
-harden() {
-	step "unroot harden -f $ctx/Dockerfile -t $tag -w ${W:-$WORK/w} $*"
-	rc=0
-	"$UNROOT" harden -f "$ctx/Dockerfile" -t "$tag" -w "${W:-$WORK/w}" "$@" \
-		>"$out" 2>&1 || rc=$?
-	cat "$out"
-	echo "(exit $rc)"
-}
+. "$SRC/tests/harden/lib.sh"
 
-# last_round sets $last, the last round's trace (of -w ${W:-$WORK/w})
-last_round() {
-	last=$(ls -d "${W:-$WORK/w}"/round*/ | grep -v "round[0-9]*-" | sed 's:/$::' | sort -V | tail -1)
-	"$UNROOT" report "$last" >/dev/null || fail "no readable trace in $last"
-}
 image_user() { docker image inspect --format '{{.Config.User}}' "$tag"; }
 in_image() { docker run --rm --network none --entrypoint /bin/sh "$tag" -c "$1"; }
 

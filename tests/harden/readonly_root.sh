@@ -44,24 +44,8 @@ esac
 cp -r "$src" "$ctx"
 nonroot=$ctx/Dockerfile.nonroot
 
-# harden [ARGS...]: unroot harden on the copy; its status in $rc
-harden() {
-	step "unroot harden -f $ctx/Dockerfile -t $tag -w ${W:-$WORK/w} $*"
-	rc=0
-	"$UNROOT" harden -f "$ctx/Dockerfile" -t "$tag" -w "${W:-$WORK/w}" "$@" \
-		>"$out" 2>&1 || rc=$?
-	cat "$out"
-	echo "(exit $rc)"
-}
+. "$SRC/tests/harden/lib.sh"
 
-# last_round sets $last, the last round's trace (roundN, never
-# roundN-denials or roundN-emptydir.*; at most 6 rounds, so glob order)
-last_round() {
-	last=
-	for d in "${W:-$WORK/w}"/round*; do
-		case ${d##*/} in round*[!0-9]*) ;; *) last=$d ;; esac
-	done
-}
 # verified_files: harden verified and wrote the three files, each named
 verified_files() {
 	[ "$rc" -eq 0 ] || fail "harden --read-only did not verify (exit $rc)"
