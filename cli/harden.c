@@ -369,6 +369,43 @@ static void summary(struct harden *h, const struct loop *l, int rc)
 	harden_print_diff(h);
 }
 
+/*
+ * A plan that joins a service's group writes USER uid (the group comes
+ * from /etc/group), and docker or podman run with --user UID:GID drop that
+ * membership unless --group-add gives it back.  So a verified plan that
+ * joins a group is run once more that way, with exactly the options it
+ * prints; 0 when that run verifies too, 1 (with the reason) when not, or
+ * an exit status.
+ */
+static int explicit_group_round(struct harden *h, struct loop *l)
+{
+	int rc;
+
+	if (h->po.read_only || !harden_group_args(h, l->pl))
+		return 0;
+	l->round++;
+	denials_free(&l->ds);
+	printf("== round %d: %s as --user %u:%u with the plan's --group-add\n",
+	       l->round, h->tag, l->pl->uid, l->pl->gid);
+	rc = traced_run(h, l, h->tag, "run as --user UID:GID",
+			l->root.probe.state == PROBE_PASSED, &l->res);
+	harden_kubelet_free(h);
+	l->status = l->res.status;
+	if (rc)
+		return rc;
+	printf("   %zu denial%s%s\n", l->ds.n, l->ds.n == 1 ? "" : "s",
+	       l->status == l->root_rc ? ", same exit status as root"
+				       : ", exit status differs from root's");
+	if (harden_run_matches(h, &l->root, &l->res, true) && !l->ds.n &&
+	    l->status == l->root_rc)
+		return 0;
+	if (l->ds.n)
+		harden_print_denials(&l->ds, l->pl);
+	printf("the plan's run options are not enough with an explicit "
+	       "group\n");
+	return 1;
+}
+
 int harden_run(struct harden *h)
 {
 	struct loop l = {
@@ -386,6 +423,8 @@ int harden_run(struct harden *h)
 		if (rc < 0)
 			rc = user_round(h, &l);
 	}
+	if (!rc && l.summary)
+		rc = explicit_group_round(h, &l);
 	if (l.summary)
 		summary(h, &l, rc);
 	if (!rc && h->po.read_only)

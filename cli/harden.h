@@ -173,6 +173,9 @@ int harden_kubelet_prepare(const struct harden *h);
 /* h->kube: the run a kubelet gives the pod of plan pl, with a new empty
  * directory for each emptyDir; 0, or -1 after a message. */
 int harden_kubelet_args(struct harden *h, const struct plan *pl, int round);
+/* h->kube: --user UID:GID and the plan's --group-add options; the number
+ * of groups (0: the plan joins none, h->kube is empty). */
+size_t harden_group_args(struct harden *h, const struct plan *pl);
 void harden_kubelet_free(struct harden *h);
 /* The verified plan as OUT.k8s.yaml, OUT.pod.yaml and OUT.compose.yaml,
  * each name printed; the Pod names the image h->tag with the command and

@@ -144,6 +144,25 @@ int harden_kubelet_args(struct harden *h, const struct plan *pl, int round)
 	return 0;
 }
 
+/* h->kube for a run as --user UID:GID with the plan's --group-add
+ * options (docker and podman drop /etc/group memberships when the group
+ * is given): the number of groups added, 0 (and no options) when the plan
+ * joins no group, so that USER as written was the whole check. */
+size_t harden_group_args(struct harden *h, const struct plan *pl)
+{
+	size_t from = 0, n = 0;
+	unsigned gid;
+
+	harden_kubelet_free(h);
+	while (plan_group_added(pl, &from, &gid)) {
+		if (!n++)
+			kube_add(h,
+				 xasprintf("--user=%u:%u", pl->uid, pl->gid));
+		kube_add(h, xasprintf("--group-add=%u", gid));
+	}
+	return n;
+}
+
 /* ---- the files ----------------------------------------------------------- */
 
 static char *deploy_name(const struct harden *h, size_t i)

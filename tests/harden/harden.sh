@@ -10,7 +10,8 @@
 #                 no grant); with --user app the root run's plan is not
 #                 enough, a later round joins svc's group, and the result
 #                 grants only what is needed (the config stays 640
-#                 root:svc, no recursive chown)
+#                 root:svc, no recursive chown); harden then runs it as
+#                 --user UID:GID with the plan's --group-add, verified
 #   readonly      a write under a read-only bind mount: harden stops after
 #                 a round with no progress (exit 1) and names the denial
 #                 with the run arguments its README documents:
@@ -191,6 +192,12 @@ service)
 	[ "$n" -eq 0 ] || fail "$n denials in the last run"
 	grep -q "usermod -aG 'svc' 'app'" "$ctx/Dockerfile.app" ||
 		fail "the user does not join svc's group"
+	# run as docker run --user UID:GID would, which drops /etc/group:
+	# harden's last run had exactly the plan's --group-add
+	grep -q "as --user 1001:1001 with the plan's --group-add" "$out" ||
+		fail "harden did not run the image with an explicit group"
+	grep -q -- "--group-add=$(in_image 'getent group svc | cut -d: -f3')" "$last.log" ||
+		fail "the explicit-group run did not get svc's --group-add"
 	# only what is needed: the config keeps its mode and owners, nothing
 	# is made world-readable or given away recursively
 	st=$(in_image 'stat -c "%a %U:%G" /etc/svc/svc.conf')
