@@ -106,6 +106,8 @@ void harden_free(struct harden *h);
 /* ---- harden_build.c ------------------------------------------------------ */
 
 double harden_now(void); /* monotonic seconds */
+/* Run argv with its output appended to log; its exit status. */
+int harden_run_logged(char *const argv[], const char *log);
 /* Whether docker answers; 0, or -1 after a message. */
 int harden_docker_check(const struct harden *h);
 /* docker build of file as tag, its output in log; 0, or -1 after a

@@ -46,8 +46,7 @@ static void log_command(FILE *f, char *const argv[])
 	fflush(f);
 }
 
-/* Run argv with its output appended to log; its exit status. */
-static int run_logged(char *const argv[], const char *log)
+int harden_run_logged(char *const argv[], const char *log)
 {
 	FILE *f = log_open(log);
 	int exec_err, rc;
@@ -92,7 +91,7 @@ int harden_docker_check(const struct harden *h)
 	char *argv[] = {"docker", "version", "--format", "{{.Server.Version}}",
 			NULL};
 	char *log = xasprintf("%s/docker-version.log", h->work);
-	int rc = run_logged(argv, log);
+	int rc = harden_run_logged(argv, log);
 
 	if (rc) {
 		harden_show_tail(log, 5);
@@ -114,7 +113,7 @@ int harden_build(const struct harden *h, const char *file, const char *tag,
 	int rc;
 
 	unlink(log);
-	rc = run_logged(argv, log);
+	rc = harden_run_logged(argv, log);
 	if (rc) {
 		harden_show_tail(log, 15);
 		errmsg("docker build of %s failed (exit %d; log %s)", file, rc,
@@ -130,7 +129,7 @@ static int docker_kill(const char *name, const char *sig, const char *log)
 	char *argv[] = {"docker",    "kill",	   "--signal",
 			(char *)sig, (char *)name, NULL};
 
-	return run_logged(argv, log);
+	return harden_run_logged(argv, log);
 }
 
 /* ---- one run under the tracer -------------------------------------------- */

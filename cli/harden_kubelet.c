@@ -16,6 +16,9 @@
  *                               1024 (the kernel's, which a pod gets on a
  *                               runtime that does not lower it; Docker
  *                               sets 0, which would hide a low port)
+ * A seeded mount (a directory that holds image files and is written at run
+ * time) first gets the init container the k8s format gives: the image's
+ * directory copied into the emptyDir as image/, mounted at DIR.
  * An emptyDir is an empty directory anyone may write that copies nothing
  * from the image.  Docker's --tmpfs is not that: runc gives the tmpfs the
  * mode of the image's directory under it whatever mode= says, so a
@@ -82,6 +85,56 @@ static char *empty_dir(const char *parent, size_t i)
 	return d;
 }
 
+/*
+ * A seeded mount: the init container the k8s format gives, run as a
+ * kubelet would (the built image, read-only root, the pod's user, all
+ * capabilities dropped): it copies DIR of the image into the new emptyDir
+ * as image/, which the run then mounts at DIR (the subPath).  *d becomes
+ * that subdirectory; 0, or -1 after a message.
+ */
+static int seed_dir(const struct harden *h, const struct plan *pl,
+		    const char *dir, char **d, int round)
+{
+	char *user = xasprintf("--user=%u:%u", pl->uid, pl->gid);
+	char *mount = xasprintf("type=bind,source=%s,destination=/seed", *d);
+	char *from = xasprintf("%s/.", dir);
+	char *log = xasprintf("%s/round%d.seed.log", h->work, round);
+	char *argv[] = {"docker",
+			"run",
+			"--rm",
+			"--network",
+			"none",
+			"--read-only",
+			user,
+			"--cap-drop=ALL",
+			"--security-opt=no-new-privileges",
+			"--mount",
+			mount,
+			"--entrypoint",
+			"cp",
+			(char *)h->tag,
+			"-a",
+			from,
+			"/seed/image",
+			NULL};
+	int rc = harden_run_logged(argv, log);
+
+	if (rc)
+		errmsg("the init step for %s failed (exit %d; log %s)", dir, rc,
+		       log);
+	printf("   init step: %s of the image copied into its emptyDir\n", dir);
+	free(user);
+	free(mount);
+	free(from);
+	free(log);
+	if (rc)
+		return -1;
+	from = *d;
+	*d = xasprintf("%s/image", from);
+	free(from);
+	return 0;
+}
+
 /* The emptyDir mounts: one new empty directory each, under a directory of
  * this round's; 0, or -1 after a message. */
 static int emptydir_mounts(struct harden *h, const struct plan *pl, int round)
@@ -106,6 +159,12 @@ static int emptydir_mounts(struct harden *h, const struct plan *pl, int round)
 			errmsg("%s or %s holds a comma: docker --mount cannot "
 			       "bind it (choose another -w)",
 			       d, pl->tmpfs[i].dir);
+			free(d);
+			rc = -1;
+			break;
+		}
+		if (pl->tmpfs[i].seed &&
+		    seed_dir(h, pl, pl->tmpfs[i].dir, &d, round)) {
 			free(d);
 			rc = -1;
 			break;

@@ -341,10 +341,11 @@ void note_volume_content(struct planner *p, const struct trace_event *ev)
 /*
  * A read-only root cannot take an empty tmpfs on a directory holding the
  * image's own files (the application in /app): it would hide them.  The
- * program's own option moves the writes out (to /tmp, which then gets the
- * tmpfs).  Without one, the directory gets a seeded mount (its volume
- * starts with the image's content), and the note says how to avoid the
- * copy: a new dedicated subdirectory.  "/" cannot be a mount: advice only.
+ * directory gets a seeded mount (its volume starts with the image's
+ * content), so that the plan works as written, and the advice says how to
+ * avoid the copy: the program's own option when the catalogue knows one
+ * (it moves the writes to /tmp, which then gets a tmpfs too), else a new
+ * dedicated subdirectory.  "/" cannot be a mount: advice only.
  */
 static void read_only_shipped_dir(struct planner *p, const struct writer *w,
 				  const struct evidence *ev, const char *dir)
@@ -354,12 +355,16 @@ static void read_only_shipped_dir(struct planner *p, const struct writer *w,
 	if (w && w->option) {
 		plan_warn(p,
 			  xasprintf("read-only root: %s holds files shipped in "
-				    "the image, so no tmpfs is mounted on it "
-				    "(it would hide them); use %s's own "
-				    "option to write elsewhere: %s",
+				    "the image, so no empty tmpfs is mounted "
+				    "on it (it would hide them): its volume is "
+				    "seeded with the image's content; use %s's "
+				    "own option to write elsewhere and avoid "
+				    "the copy: %s",
 				    e, w->program, w->option));
 		if (strstr(w->option, "/tmp/"))
 			add_tmpfs(p, "/tmp", ev, false);
+		if (strcmp(dir, "/"))
+			add_tmpfs(p, dir, ev, true);
 	} else if (strcmp(dir, "/")) {
 		add_tmpfs(p, dir, ev, true);
 		plan_note(

@@ -81,16 +81,21 @@ else
 	tmpfs=$(python3 -c '
 import json, sys
 for t in json.load(open(sys.argv[1]))["tmpfs"]:
+    if t.get("seed"):  # an anonymous volume: Docker seeds it from the image
+        assert t["docker"] == "type=volume,dst=" + t["dir"], t
+        print("--mount " + t["docker"])
+        continue
     assert t["docker"].startswith(t["dir"] + ":uid=" + sys.argv[2] + ","), t
     print("--tmpfs " + t["docker"])
 ' "$WORK/ro-plan.json" "${user%%:*}") || fail "the plan's tmpfs mounts are not the user's"
 	if [ "$name" = 3-library-writers ]; then
-		# /app holds run.sh: the plan must not hide it under a tmpfs, and
-		# says to use supervisord's own options instead; do as it says.
+		# /app holds run.sh: the plan must not hide it under an empty
+		# tmpfs (its mount is seeded), and says supervisord's own options
+		# avoid the copy; do as it says.
 		python3 -c '
 import json, sys
 p = json.load(open(sys.argv[1]))
-assert not [t for t in p["tmpfs"] if t["dir"] == "/app"], p["tmpfs"]
+assert [t for t in p["tmpfs"] if t["dir"] == "/app" and t.get("seed")], p["tmpfs"]
 assert [w for w in p["warnings"] if "/app" in w and "supervisord" in w], p["warnings"]
 ' "$WORK/ro-plan.json" || fail "the read-only plan hides /app or lacks supervisord's option"
 		sed -e 's|=/app/supervisord|=/tmp/supervisord|' \

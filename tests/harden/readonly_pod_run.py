@@ -8,9 +8,12 @@ dropped capability, no-new-privileges when allowPrivilegeEscalation is
 false, the pod's sysctls (the kernel's unprivileged port start, 1024, when
 it sets none: Docker's own 0 is not what every runtime gives), the env, the
 image and the command (command replaces the entrypoint, as in Kubernetes).
-It fails on a manifest that breaks the "restricted" profile or names
-another image than IMAGE."""
+Init containers run here first, each to its end, with the same security
+options and their own mounts of the same volumes (a mount's subPath is
+that directory of the volume).  It fails on a manifest that breaks the
+"restricted" profile or names another image than IMAGE."""
 import os
+import subprocess
 import sys
 
 import yaml
@@ -44,18 +47,40 @@ args += ["--sysctl=%s=%s" % kv for kv in sorted(sysctls.items())]
 
 volumes = {v["name"]: v for v in spec.get("volumes", [])}
 os.makedirs(emptydirs, exist_ok=True)
-for i, m in enumerate(c.get("volumeMounts", [])):
-    v = volumes[m["name"]]
-    if "emptyDir" in v:
-        src = os.path.join(emptydirs, str(i))
-        os.mkdir(src)
-        os.chmod(src, 0o1777)
-    elif "hostPath" in v:
-        src = v["hostPath"]["path"]
-    else:
+vol_dirs = {}
+
+
+def volume_source(name):
+    v = volumes[name]
+    if "hostPath" in v:
+        return v["hostPath"]["path"]
+    if "emptyDir" not in v:
         sys.exit("volume %s: only emptyDir and hostPath are run here" % v)
-    mount = "type=bind,source=%s,destination=%s" % (src, m["mountPath"])
-    args += ["--mount", mount + (",readonly" if m.get("readOnly") else "")]
+    if name not in vol_dirs:  # one empty 1777 directory per emptyDir
+        vol_dirs[name] = os.path.join(emptydirs, name)
+        os.mkdir(vol_dirs[name])
+        os.chmod(vol_dirs[name], 0o1777)
+    return vol_dirs[name]
+
+
+def mounts(container):
+    out = []
+    for m in container.get("volumeMounts", []):
+        src = volume_source(m["name"])
+        if m.get("subPath"):
+            src = os.path.join(src, m["subPath"])
+        mount = "type=bind,source=%s,destination=%s" % (src, m["mountPath"])
+        out += ["--mount", mount + (",readonly" if m.get("readOnly") else "")]
+    return out
+
+
+security = list(args)
+for ic in spec.get("initContainers", []):
+    cmd = ic["command"]
+    run = ["docker", "run", "--rm"] + security + mounts(ic)
+    run += ["--entrypoint", cmd[0], image] + cmd[1:]
+    subprocess.run(run, check=True, stdout=sys.stderr)
+args += mounts(c)
 for e in c.get("env", []):
     args += ["-e", "%s=%s" % (e["name"], e["value"])]
 command = c.get("command", [])

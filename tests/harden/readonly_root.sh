@@ -2,8 +2,8 @@
 # readonly_root.sh CASE - `unroot harden --read-only` against a real Docker
 # engine (every container runs with --network none).  Each case hardens a
 # copy of its Dockerfile and context in a scratch directory:
-#   example NAME  examples/NAME (the example 2-pipeline, or the real nginx
-#                 server of examples/nginx) ends verified and writes
+#   example NAME  examples/NAME (2-pipeline, 3-library-writers, or the
+#                 real nginx server of examples/nginx) ends verified and writes
 #                 OUT.k8s.yaml, OUT.pod.yaml and OUT.compose.yaml; then
 #                 this script turns the Pod into the run a kubelet gives
 #                 it on its own (pod_run.py: a read-only root, an empty
@@ -14,11 +14,12 @@
 #                 workload's own success line
 #   missing       a workload that writes a new file beside one the image
 #                 ships and reads (tests/harden/readonly_missing): without
-#                 --read-only harden verifies it; with --read-only no
-#                 emptyDir can be planned there, harden stops NOT verified
-#                 naming the EROFS denial, and writes no deploy file; and
-#                 a file of the user's in the place of OUT.pod.yaml stops
-#                 harden before it builds, unchanged
+#                 --read-only harden verifies it; with --read-only the
+#                 plan seeds /app/data, harden runs the init step before
+#                 the kubelet-like run and verifies, and the same run on
+#                 an empty emptyDir fails; a file of the user's in the
+#                 place of OUT.pod.yaml stops harden before it builds,
+#                 unchanged
 set -eu
 case=$1
 . "$SRC/tests/container/common.sh"
@@ -34,6 +35,9 @@ example)
 	tag=unroot-test-roharden-$2:latest
 	[ "$2" != nginx ] || docker image inspect unroot-base:bookworm-nginx >/dev/null 2>&1 ||
 		ensure_images bookworm-nginx
+	[ "$2" != 3-library-writers ] ||
+		docker image inspect unroot-base:bookworm-supervisor >/dev/null 2>&1 ||
+		ensure_images bookworm-supervisor
 	;;
 missing)
 	src=$SRC/tests/harden/readonly_missing
@@ -100,6 +104,11 @@ example)
 		verified_files
 		kubelet_run "$2" "pipeline: wrote"
 		;;
+	3-library-writers)
+		harden --read-only
+		verified_files
+		kubelet_run "$2" "run.sh: ok"
+		;;
 	*) fail "no read-only case for $2" ;;
 	esac
 	;;
@@ -117,18 +126,30 @@ missing)
 	W=$WORK/w-rw
 	harden -o "$ctx/Dockerfile.rw"
 	[ "$rc" -eq 0 ] || fail "harden without --read-only should verify (exit $rc)"
-	# (c) read-only: no emptyDir may hide /app/data/seed.txt, so the
-	# kubelet-like run is refused the new file and nothing verifies
+	# (c) read-only: an empty volume on /app/data would hide seed.txt, so
+	# the plan seeds it: harden's kubelet-like run copies the image's
+	# /app/data into the emptyDir first (the k8s init container) and
+	# verifies; the same run with an empty emptyDir fails
 	W=$WORK/w
 	harden --read-only
-	[ "$rc" -eq 1 ] || fail "harden --read-only should stop NOT verified (exit 1, not $rc)"
-	grep -q '^== unroot harden: NOT verified' "$out" || fail "no 'NOT verified' summary"
-	grep -q "/app/data/runs.log -> EROFS" "$out" || fail "the EROFS denial is not named"
-	grep -q "holds files shipped in the image, so no tmpfs is mounted" "$nonroot" ||
-		fail "the plan does not say why /app/data gets no mount"
-	for f in k8s pod compose; do
-		[ ! -e "$nonroot.$f.yaml" ] || fail "$nonroot.$f.yaml written for an unverified plan"
-	done
+	[ "$rc" -eq 0 ] || fail "harden --read-only did not verify the seeded mount (exit $rc)"
+	grep -q "init step: /app/data of the image copied" "$out" ||
+		fail "harden ran no init step for /app/data"
+	verified_files
+	python3 - "$nonroot.k8s.yaml" <<'PY' || fail "the k8s patch has no init container for /app/data"
+import sys, yaml
+spec = yaml.safe_load(open(sys.argv[1]))["spec"]["template"]["spec"]
+(i,) = spec["initContainers"]
+assert "/app/data/." in i["command"], i
+PY
+	mkdir -m 1777 "$WORK/empty"
+	if docker run --rm --network none --read-only --user 1001:1001 \
+		--cap-drop ALL --security-opt no-new-privileges \
+		--mount "type=bind,source=$WORK/empty,destination=/app/data" "$tag" \
+		>"$WORK/empty.out" 2>&1; then
+		fail "the run without the init step worked: the seed proves nothing"
+	fi
+	grep -q "seed.txt" "$WORK/empty.out" || fail "the run without the init step failed otherwise"
 	;;
 esac
 echo "PASS: harden --read-only $case ${2:-}"

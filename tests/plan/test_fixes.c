@@ -77,8 +77,9 @@ static void ev_chown(struct planner *p, const char *path, int uid, int gid,
 /* ---- 1. read-only root ------------------------------------------------ */
 
 /* Scenario 3: supervisord writes its log, pid file and socket in /app,
- * which holds run.sh: no tmpfs on /app, supervisord's own option instead,
- * and /tmp (where that option and the workload write) gets one. */
+ * which holds run.sh: no empty tmpfs on /app but a seeded one (the plan
+ * works as written), supervisord's own option as the way to avoid the
+ * copy, and /tmp (where that option and the workload write) gets one. */
 START_TEST(read_only_never_hides_the_application)
 {
 	struct planner *p = new_planner_ro();
@@ -99,8 +100,10 @@ START_TEST(read_only_never_hides_the_application)
 	ev_unlink(p, "/app/supervisord.pid", FILE_ROOT, DIR_ROOT);
 	ev_unlink(p, "/app/supervisor.sock", S(FT_SOCK, 0, 0, 0755), DIR_ROOT);
 	pl = planner_finish(p);
-	ck_assert_ptr_null(tmpfs_on(pl, "/app"));
+	ck_assert_ptr_nonnull(tmpfs_on(pl, "/app"));
+	ck_assert(tmpfs_on(pl, "/app")->seed);
 	ck_assert_ptr_nonnull(tmpfs_on(pl, "/tmp"));
+	ck_assert(!tmpfs_on(pl, "/tmp")->seed);
 	ck_assert(has_text(pl->warnings, pl->nwarnings, "read-only root: /app",
 			   "supervisord's own option"));
 	plan_free(pl);
