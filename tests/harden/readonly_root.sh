@@ -77,6 +77,7 @@ PY
 
 # kubelet_run WHAT: the Pod run as a kubelet would, traced into $WORK/kube
 kubelet_run() {
+	what=$1 expect=$2
 	python3 "$SRC/tests/harden/readonly_pod_run.py" "$nonroot.pod.yaml" \
 		"$tag" "$WORK/emptydir" >"$WORK/podargs" || fail "cannot read the Pod"
 	step "kubelet-like run: $(tr '\n' ' ' <"$WORK/podargs")"
@@ -85,10 +86,10 @@ kubelet_run() {
 	rc=0
 	"$UNROOT" docker -o "$WORK/kube" -- run --rm "$@" >"$WORK/kube.out" 2>&1 || rc=$?
 	cat "$WORK/kube.out"
-	[ "$rc" -eq 0 ] || fail "the kubelet-like run of $1 exited $rc"
+	[ "$rc" -eq 0 ] || fail "the kubelet-like run of $what exited $rc"
 	n=$(count_denials "$WORK/kube")
 	[ "$n" -eq 0 ] || { "$UNROOT" report "$WORK/kube" >&2; fail "$n denials in the kubelet-like run"; }
-	grep -q -- "$2" "$WORK/kube.out" || fail "no '$2' from $1 in the kubelet-like run"
+	grep -q -- "$expect" "$WORK/kube.out" || fail "no '$expect' from $what in the kubelet-like run"
 }
 
 case $case in
