@@ -249,18 +249,53 @@ static void add_tmpfs(struct planner *p, const char *dir,
 /* A write into a scratch directory (/tmp, /var/tmp, /run): nothing to
  * grant, but a read-only root needs a tmpfs there. */
 struct scratch_write {
-	const char *dir;
+	char *dir;
 	struct evidence ev;
 };
 
-void add_scratch_write(struct planner *p, const char *dir,
+static bool from_image(struct planner *p, const char *path,
+		       const struct file_state *st);
+
+/*
+ * What to mount for a write under a scratch directory: the scratch root,
+ * or the deepest directory below it that the image made (a /run/redis the
+ * image owns: an empty tmpfs on /run would hide it, and the program would
+ * find no directory for its socket).
+ */
+static char *scratch_mount_dir(struct planner *p, const char *scratch,
+			       const struct trace_event *ev)
+{
+	char *dir = path_dirname(ev->path), *up;
+	bool parent = true; /* the event has its directory's state */
+
+	while (strcmp(dir, scratch) && path_is_under(dir, scratch)) {
+		const struct vnode *v = parent ? NULL : vfs_get(p, dir);
+		const struct file_state *st = parent ? &ev->parent
+					      : v    ? &v->st
+						     : NULL;
+
+		if (st && from_image(p, dir, st))
+			return dir;
+		parent = false;
+		up = path_dirname(dir);
+		free(dir);
+		dir = up;
+	}
+	free(dir);
+	return xstrdup(scratch);
+}
+
+void add_scratch_write(struct planner *p, const char *scratch,
 		       const struct trace_event *ev)
 {
+	char *dir = scratch_mount_dir(p, scratch, ev);
 	struct scratch_write *w;
 
 	for (size_t i = 0; i < p->mnt.nsw; i++)
-		if (!strcmp(p->mnt.sw[i].dir, dir))
+		if (!strcmp(p->mnt.sw[i].dir, dir)) {
+			free(dir);
 			return;
+		}
 	w = &PUSH(p->mnt.sw, p->mnt.nsw, p->mnt.capsw);
 	w->dir = dir;
 	evidence_from(&w->ev, ev);
@@ -458,8 +493,10 @@ void mounts_free(struct plan_mounts *m)
 		free(m->vols[i].host);
 	}
 	free(m->vols);
-	for (size_t i = 0; i < m->nsw; i++)
+	for (size_t i = 0; i < m->nsw; i++) {
+		free(m->sw[i].dir);
 		evidence_free(&m->sw[i].ev);
+	}
 	free(m->sw);
 	map_free(&m->shipped, NULL);
 }

@@ -110,6 +110,28 @@ START_TEST(read_only_never_hides_the_application)
 }
 END_TEST
 
+/* A service's socket in a directory the image made under /run (redis's
+ * /run/redis): an empty tmpfs on /run would hide that directory and the
+ * bind would fail with ENOENT, so the mount is the directory itself; a
+ * file written straight into /tmp still gets /tmp. */
+START_TEST(scratch_mount_never_hides_a_directory_the_image_made)
+{
+	struct planner *p = new_planner_ro();
+	struct plan *pl;
+
+	base_dirs(p);
+	dir_rec(p, "/run", DIR_ROOT);
+	dir_rec(p, "/run/svc", S(FT_DIR, 0, 0, 02775));
+	ev_full(p, OP_BIND, "/run/svc/svc.sock", NULL, 0, NULL, ABSENT,
+		S(FT_DIR, 0, 0, 02775), NOSTATE, 0, &root_proc);
+	ev_creat(p, "/tmp/scratch", TMP);
+	pl = planner_finish(p);
+	ck_assert_ptr_nonnull(tmpfs_on(pl, "/run/svc"));
+	ck_assert_ptr_nonnull(tmpfs_on(pl, "/tmp"));
+	plan_free(pl);
+}
+END_TEST
+
 /* No catalogue entry: the directory of the image's files gets a seeded
  * mount (its volume starts with the image's content: an init container in
  * Kubernetes, an anonymous volume in Docker and Compose), and the note
@@ -977,6 +999,7 @@ Suite *test_suite(void)
 	TCase *t = test_case("fixes", NULL);
 
 	tcase_add_test(t, read_only_never_hides_the_application);
+	tcase_add_test(t, scratch_mount_never_hides_a_directory_the_image_made);
 	tcase_add_test(
 	    t, read_only_shipped_dir_without_option_is_seeded_by_an_init_step);
 	tcase_add_test(t, read_only_log_dir_only_written_gets_tmpfs);
