@@ -329,7 +329,9 @@ void dockerfile_insert_blocks(const struct dockerfile *df, const char *block,
 			      const char *stage, const struct df_block *early,
 			      size_t n, struct strbuf *out)
 {
-	size_t after = df->final_from, at_line, from_line;
+	size_t after = df->final_from, at_line, from_line, nbefore = 0;
+	struct strbuf all = STRBUF_INIT;
+	struct df_block *before;
 	bool later_user = false;
 	const char *user;
 
@@ -348,19 +350,32 @@ void dockerfile_insert_blocks(const struct dockerfile *df, const char *block,
 	at_line = df->ins[after].last + 1;
 	from_line = df->ins[df->final_from].first;
 	user = user_before(df, after + 1);
+	/* a block for an instruction after the last step that changes files
+	 * (a VOLUME near the end) goes first in the main block: nothing
+	 * between changes the files, and after it the main block's USER
+	 * would run it as the user */
+	before = xcalloc(n + 1, sizeof *before);
+	for (size_t j = 0; j < n; j++)
+		if (early[j].before > after && early[j].before < df->nins)
+			sb_adds(&all, early[j].text);
+		else
+			before[nbefore++] = early[j];
+	sb_adds(&all, block);
 	put_lines(df, 0, from_line, out);
 	if (stage)
 		sb_addf(out, "%s\n%s%s\n", DF_STAGE_BEGIN, stage, DF_STAGE_END);
-	put_lines_with(df, from_line, at_line, early, n, out);
+	put_lines_with(df, from_line, at_line, before, nbefore, out);
 	if (at_line >= df->nlines && df->nlines && !df->final_newline)
 		sb_addc(out, '\n');
 	sb_addf(out, "%s\n", DF_BEGIN);
 	if (!dockerfile_user_is_root(user))
 		sb_adds(out, "USER root\n");
-	sb_adds(out, block);
+	sb_adds(out, all.buf);
 	if (!dockerfile_user_is_root(user) && !later_user)
 		sb_addf(out, "# back to the user the stage ran as\nUSER %s\n",
 			user);
 	sb_addf(out, "%s\n", DF_END);
-	put_lines_with(df, at_line, df->nlines, early, n, out);
+	put_lines(df, at_line, df->nlines, out);
+	free(before);
+	sb_release(&all);
 }

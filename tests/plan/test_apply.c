@@ -189,6 +189,26 @@ START_TEST(volume_block_runs_as_root_in_a_user_stage)
 }
 END_TEST
 
+/* A VOLUME after the stage's last step that changes files (its usual
+ * place, before CMD): the grant goes first in the main block, before the
+ * USER line that block ends with, so it runs as root (after that line a
+ * mkdir of a new volume path was denied at build time). */
+START_TEST(volume_grant_after_the_last_step_runs_before_the_user_line)
+{
+	char *o = apply_plan_twice("FROM debian\nCOPY app /app\n"
+				   "VOLUME /data\nCMD [\"x\"]\n");
+	const char *early = strstr(o, "mkdir -p '/data/cache'");
+	const char *user = strstr(o, "\nUSER 1001");
+
+	ck_assert_ptr_nonnull(early);
+	ck_assert_ptr_nonnull(user);
+	ck_assert(early < user);
+	ck_assert(user < strstr(o, "\nVOLUME /data\n"));
+	ck_assert_ptr_null(strstr(user, "/data/cache"));
+	free(o);
+}
+END_TEST
+
 /* A volume path named by a variable is not known: nothing moves. */
 START_TEST(volume_with_a_variable_moves_nothing)
 {
@@ -213,6 +233,8 @@ Suite *test_suite(void)
 	tcase_add_test(t, rendered_plan_in_escape_file);
 	tcase_add_test(t, grants_under_a_volume_come_before_its_volume_line);
 	tcase_add_test(t, volume_block_runs_as_root_in_a_user_stage);
+	tcase_add_test(
+	    t, volume_grant_after_the_last_step_runs_before_the_user_line);
 	tcase_add_test(t, volume_with_a_variable_moves_nothing);
 	suite_add_tcase(s, t);
 	return s;
