@@ -42,6 +42,7 @@ struct layer {
 	struct strset moved_in;	   /* new names of renames and links */
 	struct strset removed;	   /* old names of renames, unlinks, rmdirs */
 	const struct container *c; /* its mounts are not the layer's */
+	const struct trace *t;	   /* nor those of its mount table */
 };
 
 /* ---- reading docker diff ------------------------------------------------- */
@@ -144,7 +145,9 @@ static bool under(const char *path, const char *dir)
 	return dir && *dir && path_is_under(path, dir);
 }
 
-/* A mount point the runtime or this run made, or below one. */
+/* A mount point the runtime or this run made (the run's options, the
+ * image's VOLUMEs: any mount the container's mount table shows), or below
+ * one. */
 static bool runtime_mount(const struct layer *l, const char *path)
 {
 	static const char *const fixed[] = {"/dev",	  "/proc",
@@ -162,6 +165,13 @@ static bool runtime_mount(const struct layer *l, const char *path)
 	for (size_t i = 0; i < c->ntmpfs; i++)
 		if (under(path, c->tmpfs[i]))
 			return true;
+	/* the image's VOLUMEs and whatever else the mount table shows */
+	for (size_t i = 0; l->t && i < trace_nmounts(l->t); i++) {
+		const char *mnt = trace_mount_at(l->t, i)->mnt;
+
+		if (strcmp(mnt, "/") && under(path, mnt))
+			return true;
+	}
 	return under(path, c->workdir);
 }
 
@@ -305,7 +315,7 @@ static json_t *uncovered_json(const struct container *c)
 
 json_t *layer_check(const struct container *c, const char *cid, struct trace *t)
 {
-	struct layer l = {.c = c};
+	struct layer l = {.c = c, .t = t};
 	json_t *o = json_object(), *un = json_array();
 	char *why = NULL;
 	size_t nstat = 0;
