@@ -1,11 +1,14 @@
 #!/bin/sh
-# services.sh SVC - a real service from Debian's packages, hardened end to
-# end: `unroot harden` on tests/services/SVC/Dockerfile must verify (the
+# services.sh SVC [--read-only] - a real service from Debian's packages,
+# hardened end to end: `unroot harden` on tests/services/SVC/Dockerfile must verify (the
 # run as the plan's user has no denial and the root run's exit status, and
 # the image's check script exits 0 only when the service answered), the
 # image's USER must not be root, and the hardened image must pass its
 # check again run plainly and with an explicit --user UID:GID (plus the
 # --group-add options its plan names, when it relies on a group).
+# With --read-only, harden verifies the image as a kubelet runs it and the
+# Pod manifest it writes must run the check, read by a script that knows
+# only the manifest (tests/harden/readonly_pod_run.py).
 #
 # SVC/answer holds the grants a careful engineer would write for SVC by
 # hand (its format is in answer.py): the plan harden verified (from the
@@ -23,7 +26,7 @@
 # with dpkg -i in an image built once, without network, and cached as
 # unroot-test-service-SVC-pkgs.  Every container runs with --network none.
 set -eu
-svc=$1
+svc=$1 ro=${2:-}
 . "$SRC/tests/container/common.sh"
 # UNROOT_KEEP_WORK=1 keeps the scratch directory (traces, plans) to look at
 if [ -n "${UNROOT_KEEP_WORK:-}" ]; then
@@ -37,6 +40,7 @@ docker image inspect unroot-base:bookworm >/dev/null 2>&1 || ensure_images bookw
 dir=$SRC/tests/services/$svc
 pkgs=unroot-test-service-$svc-pkgs
 tag=unroot-test-service-$svc
+[ "$ro" != --read-only ] || tag=unroot-test-service-$svc-ro:latest
 
 if ! docker image inspect "$pkgs" >/dev/null 2>&1; then
 	step "fetch $(cat "$dir/packages") and build $pkgs"
@@ -67,14 +71,31 @@ if [ -f "$dir/prepare" ]; then
 	[ $rc -eq 0 ] || fail "$svc/prepare exited $rc"
 fi
 start=$(date +%s)
-step "unroot harden -f $WORK/ctx/Dockerfile -t $tag"
+step "unroot harden $ro -f $WORK/ctx/Dockerfile -t $tag"
 rc=0
-"$UNROOT" harden -f "$WORK/ctx/Dockerfile" \
+# shellcheck disable=SC2086 # $ro is one option or none
+"$UNROOT" harden $ro -f "$WORK/ctx/Dockerfile" \
 	-t "$tag" -w "$WORK/w" >"$WORK/harden.out" 2>&1 || rc=$?
 cat "$WORK/harden.out"
 [ $rc -eq 0 ] || fail "harden exited $rc, not verified"
 grep -q '^== unroot harden: verified' "$WORK/harden.out" ||
 	fail "harden did not say verified"
+if [ "$ro" = --read-only ]; then
+	# the Pod harden wrote, run as a kubelet would by a reader of the
+	# manifest alone (tests/harden/readonly_pod_run.py): the check passes
+	pod=$WORK/ctx/Dockerfile.nonroot.pod.yaml
+	[ -s "$pod" ] || fail "harden --read-only wrote no $pod"
+	python3 "$SRC/tests/harden/readonly_pod_run.py" "$pod" "$tag" \
+		"$WORK/emptydir" >"$WORK/podargs" || fail "cannot run $pod"
+	set --
+	while IFS= read -r a; do set -- "$@" "$a"; done <"$WORK/podargs"
+	step "the Pod as a kubelet runs it: $*"
+	docker run --rm "$@" >"$WORK/pod.out" 2>&1 ||
+		{ cat "$WORK/pod.out"; fail "the Pod's check failed"; }
+	grep -q "$svc: ok" "$WORK/pod.out" || fail "no '$svc: ok' from the Pod"
+	echo "PASS: $svc read-only ($(($(date +%s) - start)) s)"
+	exit 0
+fi
 
 step "the plan's grants against $svc/answer"
 # what harden planned from: round0/ and the feed of each later round
