@@ -130,6 +130,15 @@ static char *explain(const struct plan *pl, const struct denial *d)
 			    "read-only; mount it read-write or "
 			    "change what the program writes",
 			    f->mount, host);
+		if (f->volume)
+			return xasprintf(
+			    "%s is the named volume %s: its owner is fixed "
+			    "from a container (chown -R %u:%u %s as root), not "
+			    "in the image%s",
+			    f->mount, f->volume, pl->uid, pl->gid, f->mount,
+			    f->root_made ? "; the profiling run as root left "
+					   "files owned by root in it"
+					 : "");
 		return xasprintf("%s is mounted from %s: its owner is fixed on "
 				 "the host (chown %u:%u), not in the image",
 				 f->mount, host, pl->uid, pl->gid);

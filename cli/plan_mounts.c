@@ -115,6 +115,7 @@ static bool is_runtime_file_mount(const char *mnt)
 
 struct volume {
 	char *mnt, *host;
+	char *name; /* a named volume's, else NULL */
 	bool ro;
 	bool anonymous; /* new on every run, seeded from the image */
 };
@@ -126,7 +127,7 @@ struct volume {
  * (/data/out for a -v /srv/data/out on a /srv partition).
  */
 static void add_volume(struct planner *p, const char *mnt, const char *host,
-		       bool ro, bool bind, bool anonymous)
+		       const char *name, bool ro, bool bind, bool anonymous)
 {
 	struct volume *v = NULL;
 
@@ -140,8 +141,10 @@ static void add_volume(struct planner *p, const char *mnt, const char *host,
 		v->mnt = xstrdup(mnt);
 	} else {
 		free(v->host);
+		free(v->name);
 	}
 	v->host = host ? xstrdup(host) : NULL;
+	v->name = name ? xstrdup(name) : NULL;
 	v->ro = ro;
 	v->anonymous = anonymous;
 }
@@ -170,14 +173,15 @@ void planner_add_mount(struct planner *p, const struct trace_mount *m)
 	if (!strcmp(m->mnt, "/") || is_pseudo_fs(m->fs) ||
 	    is_runtime_file_mount(m->mnt) || !m->root || !strcmp(m->root, "/"))
 		return;
-	add_volume(p, m->mnt, m->root, m->ro, false,
+	add_volume(p, m->mnt, m->root, NULL, m->ro, false,
 		   is_anonymous_volume_root(m->root));
 }
 
 void planner_add_bind(struct planner *p, const char *container,
 		      const char *host, const char *volume, bool ro)
 {
-	add_volume(p, container, host, ro, true, volume && !*volume);
+	add_volume(p, container, host, volume && *volume ? volume : NULL, ro,
+		   true, volume && !*volume);
 }
 
 bool is_anonymous_volume(struct planner *p, const char *path)
@@ -201,6 +205,42 @@ struct volume *volume_of(struct planner *p, const char *path)
 	return best;
 }
 
+/* The entry ev made below mnt, when it made one (a name that did not
+ * exist before a successful call), else NULL. */
+static const char *entry_made_below(const struct trace_event *ev,
+				    const char *mnt)
+{
+	if (ev->err || !trace_event_writes(ev))
+		return NULL;
+	if (ev->path2 && ev->st2.kind == ST_ABSENT &&
+	    path_is_under(ev->path2, mnt) && strcmp(ev->path2, mnt))
+		return ev->path2;
+	if (ev->path && ev->st.kind == ST_ABSENT &&
+	    path_is_under(ev->path, mnt) && strcmp(ev->path, mnt))
+		return ev->path;
+	return NULL;
+}
+
+/*
+ * A named volume outlives the run: what root's processes created in it
+ * during the profiling run stays there, owned by root, for the user's
+ * next run (counted for the callout, render.c).  Anonymous volumes and
+ * binds of the user's own directories are not counted: the first is new
+ * on every run, the second is the user's to see.
+ */
+static void count_root_made(struct host_fix *h, const struct trace_event *ev)
+{
+	const char *made;
+
+	if (!h->volume || !ev->proc || ev->proc->euid != 0)
+		return;
+	made = entry_made_below(ev, h->mount);
+	if (!made)
+		return;
+	if (!h->root_made++)
+		h->root_example = xstrdup(made);
+}
+
 void add_host_fix(struct planner *p, const struct volume *v,
 		  const struct trace_event *ev)
 {
@@ -208,14 +248,19 @@ void add_host_fix(struct planner *p, const struct volume *v,
 	struct host_fix *h;
 
 	for (size_t i = 0; i < pl->nhost; i++)
-		if (!strcmp(pl->host[i].mount, v->mnt))
+		if (!strcmp(pl->host[i].mount, v->mnt)) {
+			count_root_made(&pl->host[i], ev);
 			return;
+		}
 	pl->host = xrealloc(pl->host, (pl->nhost + 1) * sizeof *pl->host);
 	h = &pl->host[pl->nhost++];
+	memset(h, 0, sizeof *h);
 	h->mount = xstrdup(v->mnt);
 	h->hostdir = v->host ? xstrdup(v->host) : NULL;
+	h->volume = v->name ? xstrdup(v->name) : NULL;
 	h->ro = v->ro;
 	evidence_from(&h->ev, ev);
+	count_root_made(h, ev);
 }
 
 static void add_tmpfs(struct planner *p, const char *dir,
@@ -491,6 +536,7 @@ void mounts_free(struct plan_mounts *m)
 	for (size_t i = 0; i < m->nvols; i++) {
 		free(m->vols[i].mnt);
 		free(m->vols[i].host);
+		free(m->vols[i].name);
 	}
 	free(m->vols);
 	for (size_t i = 0; i < m->nsw; i++) {

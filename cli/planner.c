@@ -275,6 +275,8 @@ void plan_free(struct plan *pl)
 	for (size_t i = 0; i < pl->nhost; i++) {
 		free(pl->host[i].mount);
 		free(pl->host[i].hostdir);
+		free(pl->host[i].volume);
+		free(pl->host[i].root_example);
 		evidence_free(&pl->host[i].ev);
 	}
 	free(pl->host);

@@ -98,7 +98,10 @@ struct redirect {
 struct host_fix {
 	char *mount;   /* mount point in the container */
 	char *hostdir; /* source directory on the host, when known */
+	char *volume;  /* a named volume's name, else NULL */
 	bool ro;       /* the mount is read-only: the user's data, reported */
+	size_t root_made;   /* entries root's processes created in it */
+	char *root_example; /* the first of them, or NULL */
 	struct evidence ev;
 };
 

@@ -384,6 +384,38 @@ void add_header(struct strbuf *sb, const struct plan *pl)
 	}
 }
 
+/*
+ * A named volume outlives every run and has no host path of the user's:
+ * its owner is fixed once from a container.  When the profiling run, as
+ * root, created entries in it, they stay there owned by root: said, since
+ * the user's next run on the same volume finds them.
+ */
+static void add_named_volume(struct strbuf *sb, const struct plan *pl,
+			     const struct host_fix *h, const char *mnt)
+{
+	char *name = comment_safe(h->volume);
+
+	sb_addf(sb,
+		"#   %s is the named volume %s: give it to the user once, "
+		"from a container:\n"
+		"#     docker run --rm --user 0 -v %s:%s <image> chown -R "
+		"%u:%u %s\n"
+		"#   or Kubernetes securityContext.fsGroup: %u\n",
+		mnt, name, name, mnt, pl->uid, pl->gid, mnt, pl->gid);
+	if (h->root_made) {
+		char *ex = comment_safe(h->root_example);
+
+		sb_addf(sb,
+			"#   the profiling run, as root, created %zu entr%s in "
+			"%s (%s): %s owned by root in the volume; chown them "
+			"as above, or run with a new volume\n",
+			h->root_made, h->root_made == 1 ? "y" : "ies", name, ex,
+			h->root_made == 1 ? "it stays" : "they stay");
+		free(ex);
+	}
+	free(name);
+}
+
 void add_mount_sections(struct strbuf *sb, const struct plan *pl)
 {
 	for (size_t i = 0; i < pl->nhost; i++) {
@@ -403,6 +435,8 @@ void add_mount_sections(struct strbuf *sb, const struct plan *pl)
 			    "writes into your data there; mount it "
 			    "read-write or change what the program writes\n",
 			    mnt);
+		else if (h->volume)
+			add_named_volume(sb, pl, h, mnt);
 		else
 			sb_addf(sb,
 				"#   %s is a bind mount or volume: on the "

@@ -104,10 +104,16 @@ int render_json(const struct plan *pl, const struct render_options *ro,
 
 		json_array_append_new(
 		    a,
-		    json_pack("{s:o, s:o, s:b, s:o}", "mount",
+		    json_pack("{s:o, s:o, s:o, s:b, s:I, s:o, s:o}", "mount",
 			      json_path(h->mount), "host",
 			      h->hostdir ? json_path(h->hostdir) : json_null(),
-			      "ro", h->ro, "evidence", evidence_json(&h->ev)));
+			      "volume",
+			      h->volume ? json_path(h->volume) : json_null(),
+			      "ro", h->ro, "root_made",
+			      (json_int_t)h->root_made, "root_example",
+			      h->root_example ? json_path(h->root_example)
+					      : json_null(),
+			      "evidence", evidence_json(&h->ev)));
 	}
 	json_object_set_new(o, "host", a);
 	a = json_array();

@@ -3,10 +3,12 @@
  * rule of docs/permission-model.md per test, with events built in memory
  * (no trace files).
  */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "check_main.h"
 #include "helpers.h"
+#include "render.h"
 
 static void base_dirs(struct planner *p)
 {
@@ -679,6 +681,70 @@ START_TEST(bind_names_the_host_path_given)
 }
 END_TEST
 
+/* A named volume as docker mounts it at mnt (-v NAME:MNT). */
+static void named_volume(struct planner *p, const char *mnt, const char *name)
+{
+	char root[128];
+	struct trace_mount m = {
+	    .mnt = (char *)mnt, .fs = "ext4", .src = "/dev/sda1", .root = root};
+
+	snprintf(root, sizeof root, "/var/lib/docker/volumes/%s/_data", name);
+	planner_add_mount(p, &m);
+	planner_add_bind(p, mnt, NULL, name, false);
+}
+
+/* A named volume outlives the run: what the profiling run made in it as
+ * root stays there owned by root, so the plan says so, names the volume
+ * (not a host path) and gives the chown that fixes it from a container. */
+START_TEST(named_volume_filled_by_root_is_called_out)
+{
+	struct planner *p = new_planner();
+	struct strbuf out = STRBUF_INIT;
+	struct plan *pl;
+	char *why = NULL;
+
+	named_volume(p, "/var/lib/app", "appdata");
+	ev_mkdir(p, "/var/lib/app/db", DIR_ROOT);
+	ev_creat(p, "/var/lib/app/db/0.log", DIR_ROOT);
+	ev_append(p, "/var/lib/app/seen", FILE_ROOT, DIR_ROOT);
+	pl = planner_finish(p);
+	ck_assert_uint_eq(pl->nhost, 1);
+	ck_assert_str_eq(pl->host[0].volume, "appdata");
+	ck_assert_uint_eq(pl->host[0].root_made, 2);
+	ck_assert_str_eq(pl->host[0].root_example, "/var/lib/app/db");
+	ck_assert_int_eq(plan_render(pl, FORMAT_DOCKERFILE, NULL, &out, &why),
+			 0);
+	ck_assert_ptr_nonnull(strstr(out.buf, "named volume appdata"));
+	ck_assert_ptr_nonnull(
+	    strstr(out.buf, "-v appdata:/var/lib/app <image> chown -R"));
+	ck_assert_ptr_nonnull(strstr(out.buf, "created 2 entries in appdata"));
+	ck_assert_ptr_null(strstr(out.buf, "on the host run"));
+	sb_release(&out);
+	free(why);
+	plan_free(pl);
+}
+END_TEST
+
+/* A bind of the user's own directory is theirs to see, and a named
+ * volume the profiling run only wrote into has nothing left by root: no
+ * callout in either. */
+START_TEST(volume_without_roots_new_entries_has_no_callout)
+{
+	struct planner *p = new_planner();
+	struct plan *pl;
+
+	named_volume(p, "/var/lib/app", "appdata");
+	planner_add_bind(p, "/out", "/srv/out", NULL, false);
+	ev_append(p, "/var/lib/app/seen", FILE_ROOT, DIR_ROOT);
+	ev_creat(p, "/out/result.txt", DIR_ROOT);
+	pl = planner_finish(p);
+	ck_assert_uint_eq(pl->nhost, 2);
+	for (size_t i = 0; i < pl->nhost; i++)
+		ck_assert_uint_eq(pl->host[i].root_made, 0);
+	plan_free(pl);
+}
+END_TEST
+
 /* The JVM as root writes /tmp/hsperfdata_root/<pid>; as the user it
  * writes /tmp/hsperfdata_nonroot, which it makes itself in /tmp: root's
  * leftover directory is never chowned. */
@@ -796,6 +862,8 @@ Suite *test_suite(void)
 	tcase_add_test(t, group_grant_says_how_to_keep_the_group);
 	tcase_add_test(t, anonymous_volume_is_made_in_the_image);
 	tcase_add_test(t, bind_names_the_host_path_given);
+	tcase_add_test(t, named_volume_filled_by_root_is_called_out);
+	tcase_add_test(t, volume_without_roots_new_entries_has_no_callout);
 	tcase_add_test(t, roots_own_names_are_the_users);
 	tcase_add_test(t, roots_home_is_the_users_when_home_is_elsewhere);
 	tcase_add_test(t, chown_to_a_service_user_runs_as_it);
