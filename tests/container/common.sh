@@ -79,5 +79,18 @@ EOF
 		>/dev/null || fail "docker build of the hardened image"
 }
 
+# data_app CTX: CTX/write.py, an app that makes /data/db/state and says
+# which uid wrote it (the volume tests' workload)
+data_app() {
+	mkdir -p "$1"
+	cat >"$1/write.py" <<'PY'
+import os
+os.makedirs("/data/db", exist_ok=True)
+with open("/data/db/state", "w") as f:
+    f.write("saved")
+print("uid=%d wrote /data/db/state" % os.getuid())
+PY
+}
+
 cleanup() { rm -rf "$WORK"; }
 trap cleanup EXIT

@@ -15,14 +15,7 @@ vol=unroot-test-named-volume
 LOCK=/tmp/unroot-docker.lock
 cleanup() { docker volume rm -f "$vol" >/dev/null 2>&1 || :; rm -rf "$WORK"; }
 
-mkdir -p "$WORK/ctx"
-cat >"$WORK/ctx/write.py" <<'PY'
-import os
-os.makedirs("/data/db", exist_ok=True)
-with open("/data/db/state", "w") as f:
-    f.write("saved")
-print("uid=%d wrote /data/db/state" % os.getuid())
-PY
+data_app "$WORK/ctx"
 cat >"$WORK/ctx/Dockerfile" <<'EOF'
 FROM unroot-base:bullseye
 COPY write.py /app/write.py
