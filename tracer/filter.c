@@ -55,8 +55,9 @@ static bool traced(const struct sysdesc *d, bool reads)
 	return d->cls != SC_P || reads;
 }
 
-/* The program into f; its length. */
-static int build(struct sock_filter *f, bool reads)
+/* The program into f; its length.  floor: the exec family is allowed
+ * (--filter-only: with no tracer, a stopped exec would fail). */
+static int build(struct sock_filter *f, bool reads, bool floor)
 {
 	int n = 0;
 	const unsigned ret_allow = SECCOMP_RET_ALLOW;
@@ -72,7 +73,8 @@ static int build(struct sock_filter *f, bool reads)
 	f[n++] = STMT(BPF_RET | BPF_K, ret_allow);
 	for (int i = 0; i < tr_nsys; i++) {
 		const struct sysdesc *d = &tr_sys[i];
-		if (!traced(d, reads))
+		if (!traced(d, reads) ||
+		    (floor && (d->nr == SYS_execve || d->nr == SYS_execveat)))
 			continue;
 		if (d->cls == SC_O && !reads) {
 			/* nr? then the flags decide */
@@ -92,10 +94,10 @@ static int build(struct sock_filter *f, bool reads)
 	return n;
 }
 
-int tr_filter_install(bool reads)
+int tr_filter_install(bool reads, bool floor)
 {
 	static struct sock_filter f[MAX_INSNS];
-	struct sock_fprog prog = {.len = (unsigned short)build(f, reads),
+	struct sock_fprog prog = {.len = (unsigned short)build(f, reads, floor),
 				  .filter = f};
 
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)

@@ -1,9 +1,9 @@
 /*
- * main.c - unroot-ptrace [--reads] [--if-static] [--argv0 NAME] [--]
- * PROGRAM [ARG...]: run PROGRAM (with argv[0] NAME) under the seccomp
- * filter, traced by ptrace, recording into UNROOT_LOG as the preload does
- * (UNROOT_FLAGS: "reads", "argv").  Without UNROOT_LOG the program runs
- * untraced, as under the preload; with --if-static so does a program that
+ * main.c - unroot-ptrace [--reads] [--if-static] [--filter-only]
+ * [--argv0 NAME] [--] PROGRAM [ARG...]: run PROGRAM (with argv[0] NAME) under
+ * the seccomp filter, traced by ptrace, recording into UNROOT_LOG as the
+ * preload does (UNROOT_FLAGS: "reads", "argv").  Without UNROOT_LOG the program
+ * runs untraced, as under the preload; with --if-static so does a program that
  * is not static (the preload sees it): `unroot docker` puts the helper in
  * front of every entrypoint and only a static one is traced.
  *
@@ -27,6 +27,12 @@
  * stderr says why and PROGRAM runs untraced, and a static PROGRAM gets
  * an "untraced" record (why "static", "fallback": the reason) in a file
  * of this process.
+ *
+ * --filter-only installs the filter (the exec family left out, so that
+ * PROGRAM starts) and execs PROGRAM with no tracer: what the filter alone
+ * costs a program whose calls it never stops (the benchmark's floor for
+ * the static read storm); a call the filter would stop fails with ENOSYS
+ * there, so it is for measuring, never for tracing.
  *
  * Exit status: P's is PROGRAM's own (P is PROGRAM); 127 when it is not
  * found, 126 when it cannot be executed, 125 for a usage error.  T exits
@@ -280,7 +286,7 @@ static int start_tracer(void)
 	    read(up[0], &res, sizeof res) != sizeof res)
 		res = EPIPE;
 	if (res == 0) {
-		int err = tr_filter_install(tr_set.reads);
+		int err = tr_filter_install(tr_set.reads, false);
 		if (write(down[1], err ? "N" : "F", 1) != 1 && !err)
 			err = EPIPE;
 		res = err ? -err : 0;
@@ -293,18 +299,22 @@ static int start_tracer(void)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: unroot-ptrace [--reads] [--if-static] [--argv0 NAME] "
+		"usage: unroot-ptrace [--reads] [--if-static] [--filter-only] "
+		"[--argv0 NAME] "
 		"[--] PROGRAM [ARG...]\n"
 		"  records into $UNROOT_LOG (see schema/SCHEMA.md)\n"
 		"  --if-static   trace only a static PROGRAM (or a script "
 		"run by one);\n"
 		"                exec any other as it is\n"
-		"  --argv0 NAME  PROGRAM's argv[0] (default: PROGRAM)\n");
+		"  --argv0 NAME  PROGRAM's argv[0] (default: PROGRAM)\n"
+		"  --filter-only install the filter, no tracer (a floor for "
+		"the benchmark:\n"
+		"                a call it stops fails with ENOSYS)\n");
 	exit(125);
 }
 
 struct args {
-	bool reads, if_static;
+	bool reads, if_static, filter_only;
 	const char *argv0;
 };
 
@@ -320,6 +330,8 @@ static int parse(int argc, char **argv, struct args *a)
 			a->reads = true;
 		else if (!strcmp(argv[i], "--if-static"))
 			a->if_static = true;
+		else if (!strcmp(argv[i], "--filter-only"))
+			a->filter_only = true;
 		else if (!strcmp(argv[i], "--argv0") && i + 1 < argc)
 			a->argv0 = argv[++i];
 		else
@@ -341,6 +353,21 @@ int main(int argc, char **argv)
 	if (a.argv0)
 		argv[0] = (char *)a.argv0;
 	const char *path = find_program(file, found, sizeof found);
+	if (a.filter_only) {
+		int e = tr_filter_install(a.reads, true);
+
+		if (e) {
+			fprintf(stderr,
+				"unroot-ptrace: cannot install the seccomp "
+				"filter: %s\n",
+				strerror(e));
+			return 126;
+		}
+		execvp(file, argv);
+		e = errno;
+		fprintf(stderr, "unroot-ptrace: %s: %s\n", file, strerror(e));
+		return e == ENOENT ? 127 : 126;
+	}
 	if (!read_settings(a.reads))
 		run_untraced(file, path, argv, NULL, 0);
 	if (a.if_static && !ur_program_static(path))

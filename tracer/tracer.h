@@ -91,8 +91,8 @@ extern struct settings tr_set;
 
 /* ---- filter.c ---- */
 /* Install the filter in the calling process (no-new-privs first); 0 or an
- * errno value. */
-int tr_filter_install(bool reads);
+ * errno value.  floor: without the exec family (--filter-only, main.c). */
+int tr_filter_install(bool reads, bool floor);
 
 /* ---- state.c: process images and threads ---- */
 struct image {
