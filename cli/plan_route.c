@@ -218,6 +218,7 @@ void planner_add_event(struct planner *p, const struct trace_event *ev)
 	if (rebased_root_names(p, ev))
 		return;
 	note_volume_content(p, ev);
+	note_owner_change(p, ev);
 	/* what the workload reads or runs (a log it only appends to can be
 	 * hidden under a tmpfs: that is what the tmpfs is for) */
 	if (!writes) {
