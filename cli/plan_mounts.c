@@ -263,16 +263,44 @@ struct scratch_write {
 static bool from_image(struct planner *p, const char *path,
 		       const struct file_state *st);
 
+/* The directory below scratch on the way to path (allocated), or NULL
+ * when path is scratch itself. */
+static char *below_scratch(const char *scratch, const char *path)
+{
+	size_t n = strlen(scratch);
+
+	if (strncmp(path, scratch, n) || path[n] != '/' || !path[n + 1])
+		return NULL;
+	return xstrndup(path, n + 1 + strcspn(path + n + 1, "/"));
+}
+
+/* The workload made dir (the event's own mkdir, or the replay's node). */
+static bool made_by_workload(struct planner *p, const char *dir,
+			     const char *path, const struct trace_event *ev)
+{
+	const struct vnode *v;
+
+	if (!strcmp(dir, path))
+		return ev->op == OP_MKDIR && ev->st.kind == ST_ABSENT;
+	v = vfs_get(p, dir);
+	return v && v->st.kind == ST_PRESENT && v->st.uid == p->id.uid;
+}
+
 /*
- * What to mount for a write under a scratch directory: the scratch root,
- * or the deepest directory below it that the image made (a /run/redis the
- * image owns: an empty tmpfs on /run would hide it, and the program would
- * find no directory for its socket).
+ * What to mount for a write under a scratch directory, on the path where
+ * it lands (ev->real: /var/lock is /run/lock): the deepest directory below
+ * it that the image made (a /run/redis the image owns: an empty tmpfs on
+ * /run would hide it, and the program would find no directory for its
+ * socket), else the directory the workload made right below it (apache's
+ * /run/apache2: a tmpfs on /run would hide the image's /run/lock), else
+ * the scratch root.  A temporary name is never a mount point
+ * (plan_read_only_root falls back to the scratch root).
  */
 static char *scratch_mount_dir(struct planner *p, const char *scratch,
 			       const struct trace_event *ev)
 {
-	char *dir = path_dirname(ev->path), *up;
+	const char *path = ev->real ? ev->real : ev->path;
+	char *dir = path_dirname(path), *up, *top;
 	bool parent = true; /* the event has its directory's state */
 
 	while (strcmp(dir, scratch) && path_is_under(dir, scratch)) {
@@ -289,6 +317,10 @@ static char *scratch_mount_dir(struct planner *p, const char *scratch,
 		dir = up;
 	}
 	free(dir);
+	top = below_scratch(scratch, path);
+	if (top && made_by_workload(p, top, path, ev))
+		return top;
+	free(top);
 	return xstrdup(scratch);
 }
 
@@ -566,9 +598,15 @@ void plan_read_only_root(struct planner *p)
 		if (pl->redirects[i].dir)
 			add_tmpfs(p, pl->redirects[i].dir, &pl->redirects[i].ev,
 				  false);
-	/* /tmp and /run need no grant, but are read-only too */
-	for (size_t i = 0; i < p->mnt.nsw; i++)
-		add_tmpfs(p, p->mnt.sw[i].dir, &p->mnt.sw[i].ev, false);
+	/* /tmp and /run need no grant, but are read-only too; a name made
+	 * for one run is no mount point: its scratch root is */
+	for (size_t i = 0; i < p->mnt.nsw; i++) {
+		const char *dir = p->mnt.sw[i].dir;
+
+		if (unstable_component(p, dir) && scratch_dir_of(dir))
+			dir = scratch_dir_of(dir);
+		add_tmpfs(p, dir, &p->mnt.sw[i].ev, false);
+	}
 	lift_owner_changed_mounts(p);
 }
 

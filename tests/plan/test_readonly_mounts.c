@@ -3,7 +3,9 @@
  * workload must own the directory it writes: a mount's root is the
  * runtime's (a Kubernetes emptyDir is root's, mode 1777), so a directory
  * the workload chmods or chowns is made by the workload inside a mount on
- * its parent, never mounted itself.  One case per rule.
+ * its parent, never mounted itself; a write under /run or /tmp mounts the
+ * directory the workload made there, not the scratch root that holds the
+ * image's own directories.  One case per rule.
  */
 #include <stdlib.h>
 
@@ -105,6 +107,52 @@ START_TEST(dir_only_written_keeps_its_own_mount)
 }
 END_TEST
 
+/* apache2ctl makes /run/apache2, apache2 writes its pid file there and
+ * its lock directory in /var/lock (the image's /run/lock through a
+ * symlink): the mounts are /run/apache2 and /run/lock, never /run, which
+ * would hide /run/lock. */
+START_TEST(scratch_mount_is_the_dir_the_workload_made_below_it)
+{
+	struct planner *p = new_planner_ro();
+	struct trace_event ev;
+	struct plan *pl;
+
+	dir_rec(p, "/", DIR_ROOT);
+	dir_rec(p, "/run", DIR_ROOT);
+	dir_rec(p, "/run/lock", TMP);
+	ev_mkdir(p, "/run/apache2", DIR_ROOT);
+	ev_creat(p, "/run/apache2/apache2.pid", DIR_ROOT);
+	ev = ev_make(OP_MKDIR, "/var/lock/apache2", NULL, 0, NULL, ABSENT,
+		     S(FT_SYMLINK, 0, 0, 0777), NOSTATE, 0, &root_proc);
+	ev.real = "/run/lock/apache2";
+	planner_add_event(p, &ev);
+	pl = planner_finish(p);
+	ck_assert_ptr_nonnull(tmpfs_on(pl, "/run/apache2"));
+	ck_assert_ptr_nonnull(tmpfs_on(pl, "/run/lock"));
+	ck_assert_ptr_null(tmpfs_on(pl, "/run"));
+	plan_free(pl);
+}
+END_TEST
+
+/* A directory made for one run (mktemp -d) is no mount point: /tmp is. */
+START_TEST(scratch_mount_is_never_a_temporary_name)
+{
+	struct planner *p = new_planner_ro();
+	struct plan *pl;
+
+	dir_rec(p, "/", DIR_ROOT);
+	dir_rec(p, "/tmp", TMP);
+	ev_full(p, OP_MKTEMP, "/tmp/tmp.Xq3kZ9aB7w", NULL, 0, NULL, ABSENT, TMP,
+		NOSTATE, 0, &root_proc);
+	ev_mkdir(p, "/tmp/tmp.Xq3kZ9aB7w", TMP);
+	ev_creat(p, "/tmp/tmp.Xq3kZ9aB7w/out", DIR_ROOT);
+	pl = planner_finish(p);
+	ck_assert_ptr_nonnull(tmpfs_on(pl, "/tmp"));
+	ck_assert_uint_eq(pl->ntmpfs, 1);
+	plan_free(pl);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("plan read-only mounts");
@@ -121,6 +169,13 @@ Suite *test_suite(void)
 	suite_add_tcase(s, t);
 	t = test_case("dir_only_written_keeps_its_own_mount", NULL);
 	tcase_add_test(t, dir_only_written_keeps_its_own_mount);
+	suite_add_tcase(s, t);
+	t = test_case("scratch_mount_is_the_dir_the_workload_made_below_it",
+		      NULL);
+	tcase_add_test(t, scratch_mount_is_the_dir_the_workload_made_below_it);
+	suite_add_tcase(s, t);
+	t = test_case("scratch_mount_is_never_a_temporary_name", NULL);
+	tcase_add_test(t, scratch_mount_is_never_a_temporary_name);
 	suite_add_tcase(s, t);
 	return s;
 }
