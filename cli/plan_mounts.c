@@ -19,8 +19,15 @@
  * - tmpfs mounts never nest: a mount on a parent replaces those below it,
  *   and is seeded when one of them was (the parent's content holds
  *   theirs).
+ * - No mount is planned on a directory whose mode or owner the workload
+ *   changes (initdb's chmod 0700 of its data directory): the root of a
+ *   mount belongs to the runtime (an emptyDir is root's, 1777) and no
+ *   user may chmod what it does not own.  Its parent is mounted instead
+ *   (seeded when it holds the image's files), so that the workload makes
+ *   the directory and owns it.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -301,16 +308,44 @@ struct scratch_write {
 static bool from_image(struct planner *p, const char *path,
 		       const struct file_state *st);
 
+/* The directory below scratch on the way to path (allocated), or NULL
+ * when path is scratch itself. */
+static char *below_scratch(const char *scratch, const char *path)
+{
+	size_t n = strlen(scratch);
+
+	if (strncmp(path, scratch, n) || path[n] != '/' || !path[n + 1])
+		return NULL;
+	return xstrndup(path, n + 1 + strcspn(path + n + 1, "/"));
+}
+
+/* The workload made dir (the event's own mkdir, or the replay's node). */
+static bool made_by_workload(struct planner *p, const char *dir,
+			     const char *path, const struct trace_event *ev)
+{
+	const struct vnode *v;
+
+	if (!strcmp(dir, path))
+		return ev->op == OP_MKDIR && ev->st.kind == ST_ABSENT;
+	v = vfs_get(p, dir);
+	return v && v->st.kind == ST_PRESENT && v->st.uid == p->id.uid;
+}
+
 /*
- * What to mount for a write under a scratch directory: the scratch root,
- * or the deepest directory below it that the image made (a /run/redis the
- * image owns: an empty tmpfs on /run would hide it, and the program would
- * find no directory for its socket).
+ * What to mount for a write under a scratch directory, on the path where
+ * it lands (ev->real: /var/lock is /run/lock): the deepest directory below
+ * it that the image made (a /run/redis the image owns: an empty tmpfs on
+ * /run would hide it, and the program would find no directory for its
+ * socket), else the directory the workload made right below it (apache's
+ * /run/apache2: a tmpfs on /run would hide the image's /run/lock), else
+ * the scratch root.  A temporary name is never a mount point
+ * (plan_read_only_root falls back to the scratch root).
  */
 static char *scratch_mount_dir(struct planner *p, const char *scratch,
 			       const struct trace_event *ev)
 {
-	char *dir = path_dirname(ev->path), *up;
+	const char *path = ev->real ? ev->real : ev->path;
+	char *dir = path_dirname(path), *up, *top;
 	bool parent = true; /* the event has its directory's state */
 
 	while (strcmp(dir, scratch) && path_is_under(dir, scratch)) {
@@ -327,6 +362,10 @@ static char *scratch_mount_dir(struct planner *p, const char *scratch,
 		dir = up;
 	}
 	free(dir);
+	top = below_scratch(scratch, path);
+	if (top && made_by_workload(p, top, path, ev))
+		return top;
+	free(top);
 	return xstrdup(scratch);
 }
 
@@ -418,6 +457,22 @@ void note_volume_content(struct planner *p, const struct trace_event *ev)
 	volume_content(p, ev, ev->path2, &ev->st2);
 }
 
+void note_owner_change(struct planner *p, const struct trace_event *ev)
+{
+	bool chown =
+	    ev->op == OP_CHOWN && (ev->owner_uid >= 0 || ev->owner_gid >= 0);
+
+	if ((ev->op != OP_CHMOD && !chown) || !ev->path || *ev->path != '/' ||
+	    (ev->err && ev->err != EPERM && ev->err != EACCES &&
+	     ev->err != EROFS) ||
+	    map_get(&p->mnt.owner_changed, ev->path))
+		return;
+	map_put(&p->mnt.owner_changed, ev->path,
+		xasprintf("%s %s",
+			  *program_of(ev) ? program_of(ev) : "the workload",
+			  chown ? "chown" : "chmod"));
+}
+
 /*
  * A read-only root cannot take an empty tmpfs on a directory holding the
  * image's own files (the application in /app): it would hide them.  The
@@ -498,6 +553,68 @@ void on_read_only_fs(struct planner *p, const struct trace_event *ev)
 	free(dir);
 }
 
+/*
+ * The tmpfs mount i, on a directory the workload chmods or chowns (what:
+ * "program op"), moves to the parent (seeded when the parent holds the
+ * image's files), said in a note: true.  "/" is never mounted, so a
+ * top-level directory keeps its mount and gets a warning: false.
+ */
+static bool lift_mount(struct planner *p, size_t i, const char *what)
+{
+	struct plan *pl = p->plan;
+	char *up = path_dirname(pl->tmpfs[i].dir);
+	char *e = comment_safe(pl->tmpfs[i].dir);
+	bool moved = strcmp(up, "/") != 0;
+	struct evidence ev;
+
+	if (!moved)
+		plan_warn(p, xasprintf("read-only root: %s changes the mode or "
+				       "owner of %s, the root of its mount, "
+				       "which the runtime owns: make it write "
+				       "into a subdirectory it creates",
+				       what, e));
+	else {
+		plan_note(p, xasprintf("read-only root: %s changes the mode or "
+				       "owner of %s, which no user can do on "
+				       "the root of a mount (the runtime owns "
+				       "it), so its parent is mounted and the "
+				       "workload makes %s itself",
+				       what, e, e));
+		evidence_copy(&ev, &pl->tmpfs[i].ev);
+		if (map_get(&p->mnt.shipped, up))
+			read_only_shipped_dir(p, NULL, &ev, up);
+		else
+			add_tmpfs(p, up, &ev, false);
+		evidence_free(&ev);
+	}
+	free(up);
+	free(e);
+	return moved;
+}
+
+/* Each mount on a directory whose mode or owner the workload changes is
+ * lifted to its parent, until none is (a parent may be one too). */
+static void lift_owner_changed_mounts(struct planner *p)
+{
+	struct plan *pl = p->plan;
+	bool moved = true;
+
+	while (moved) {
+		moved = false;
+		for (size_t i = 0; i < pl->ntmpfs && !moved; i++) {
+			char *what =
+			    map_get(&p->mnt.owner_changed, pl->tmpfs[i].dir);
+
+			if (!what)
+				continue;
+			/* said once */
+			map_put(&p->mnt.owner_changed, pl->tmpfs[i].dir, NULL);
+			moved = lift_mount(p, i, what);
+			free(what);
+		}
+	}
+}
+
 void plan_read_only_root(struct planner *p)
 {
 	struct plan *pl = p->plan;
@@ -526,9 +643,16 @@ void plan_read_only_root(struct planner *p)
 		if (pl->redirects[i].dir)
 			add_tmpfs(p, pl->redirects[i].dir, &pl->redirects[i].ev,
 				  false);
-	/* /tmp and /run need no grant, but are read-only too */
-	for (size_t i = 0; i < p->mnt.nsw; i++)
-		add_tmpfs(p, p->mnt.sw[i].dir, &p->mnt.sw[i].ev, false);
+	/* /tmp and /run need no grant, but are read-only too; a name made
+	 * for one run is no mount point: its scratch root is */
+	for (size_t i = 0; i < p->mnt.nsw; i++) {
+		const char *dir = p->mnt.sw[i].dir;
+
+		if (unstable_component(p, dir) && scratch_dir_of(dir))
+			dir = scratch_dir_of(dir);
+		add_tmpfs(p, dir, &p->mnt.sw[i].ev, false);
+	}
+	lift_owner_changed_mounts(p);
 }
 
 void mounts_free(struct plan_mounts *m)
@@ -545,4 +669,5 @@ void mounts_free(struct plan_mounts *m)
 	}
 	free(m->sw);
 	map_free(&m->shipped, NULL);
+	map_free(&m->owner_changed, free);
 }

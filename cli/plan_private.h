@@ -332,6 +332,8 @@ struct plan_mounts {
 	struct volume *vols;
 	size_t nvols, capvols;
 	struct map shipped; /* directories known to hold files of the image */
+	struct map owner_changed; /* path -> "program op": its mode or owner
+				     changed by the workload */
 	struct scratch_write *sw;
 	size_t nsw, capsw;
 };
@@ -356,6 +358,9 @@ void note_shipped(struct planner *p, const char *path,
  * that volume one whose content the workload needs (plan->image_volumes)
  * and its directory one that holds the image's files. */
 void note_volume_content(struct planner *p, const struct trace_event *ev);
+/* Each event: a chmod or chown makes its path one the workload must own,
+ * which no mount's root can be (its owner is the runtime's). */
+void note_owner_change(struct planner *p, const struct trace_event *ev);
 /* A write or denial in a scratch directory (a tmpfs for a read-only
  * root). */
 void add_scratch_write(struct planner *p, const char *dir,

@@ -218,6 +218,7 @@ void planner_add_event(struct planner *p, const struct trace_event *ev)
 	if (rebased_root_names(p, ev))
 		return;
 	note_volume_content(p, ev);
+	note_owner_change(p, ev);
 	/* what the workload reads or runs (a log it only appends to can be
 	 * hidden under a tmpfs: that is what the tmpfs is for) */
 	if (!writes) {
@@ -231,7 +232,8 @@ void planner_add_event(struct planner *p, const struct trace_event *ev)
 		return; /* checked when it was opened: nothing on a name */
 	if (moved_into_home(p, ev) || outside_image(p, ev, writes, c.denied))
 		return;
-	scratch = scratch_dir_of(ev->path);
+	/* where the write lands (/var/lock/x is /run/lock/x) */
+	scratch = scratch_dir_of(ev->real ? ev->real : ev->path);
 	if (scratch && (writes || c.denied))
 		add_scratch_write(p, scratch, ev);
 	c.w = match_writer(p, ev->path, program_of(ev));

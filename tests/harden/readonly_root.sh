@@ -2,16 +2,19 @@
 # readonly_root.sh CASE - `unroot harden --read-only` against a real Docker
 # engine (every container runs with --network none).  Each case hardens a
 # copy of its Dockerfile and context in a scratch directory:
-#   example NAME  examples/NAME (2-pipeline, 3-library-writers, or the
-#                 real nginx server of examples/nginx) ends verified and writes
+#   example NAME  examples/NAME (1-serve-readonly and 4-train-to-host with
+#                 the -v binds their READMEs give, 2-pipeline,
+#                 3-library-writers, or the real nginx server of
+#                 examples/nginx) ends verified and writes
 #                 OUT.k8s.yaml, OUT.pod.yaml and OUT.compose.yaml; then
 #                 this script turns the Pod into the run a kubelet gives
 #                 it on its own (pod_run.py: a read-only root, an empty
 #                 1777 directory per emptyDir and nothing else writable,
 #                 runAsUser:runAsGroup, fsGroup and supplementalGroups,
 #                 all capabilities dropped, no-new-privileges, the pod's
-#                 sysctls) and runs it traced: zero denials, the
-#                 workload's own success line
+#                 sysctls, a bind per hostPath) and runs it traced: zero
+#                 denials, the workload's own success line; a host bind is
+#                 a hostPath volume of the Pod flagged for review
 #   missing       a workload that writes a new file beside one the image
 #                 ships and reads (tests/harden/readonly_missing): without
 #                 --read-only harden verifies it; with --read-only the
@@ -75,6 +78,27 @@ assert comp["read_only"] is True and comp["cap_drop"] == ["ALL"], comp
 PY
 }
 
+# host_path DIR MOUNT READONLY: the Pod binds the host's DIR at MOUNT
+# as a hostPath volume (readOnly as READONLY: true or false), flagged for
+# review in a comment, and the k8s patch has no emptyDir there
+host_path() {
+	python3 - "$nonroot" "$1" "$2" "$3" <<'PY' && return
+import sys, yaml
+out, host, mnt, ro = sys.argv[1:5]
+pod = yaml.safe_load(open(out + ".pod.yaml"))["spec"]
+vols = {v["name"]: v for v in pod["volumes"]}
+(m,) = [m for m in pod["containers"][0]["volumeMounts"] if m["mountPath"] == mnt]
+assert vols[m["name"]]["hostPath"]["path"] == host, vols[m["name"]]
+assert bool(m.get("readOnly")) == (ro == "true"), m
+assert "REVIEW: a host directory" in open(out + ".pod.yaml").read(), "no review flag"
+k = yaml.safe_load(open(out + ".k8s.yaml"))["spec"]["template"]["spec"]
+ks = k["containers"][0].get("volumeMounts", [])
+assert all(x["mountPath"] != mnt for x in ks), ks
+PY
+	cat "$nonroot.pod.yaml"
+	fail "the Pod does not bind $1 at $2 as a hostPath flagged for review"
+}
+
 # kubelet_run WHAT: the Pod run as a kubelet would, traced into $WORK/kube
 kubelet_run() {
 	what=$1 expect=$2
@@ -109,6 +133,29 @@ example)
 		harden --read-only
 		verified_files
 		kubelet_run "$2" "run.sh: ok"
+		;;
+	1-serve-readonly)
+		# the model bind-mounted read-only, as its README runs it: the
+		# Pod has it as a hostPath volume flagged for review
+		harden --read-only -- -v "$ctx/model:/models:ro"
+		verified_files
+		host_path "$ctx/model" /models true
+		kubelet_run "$2" "serve: done, model /models"
+		;;
+	4-train-to-host)
+		# the model saved to a host directory the user owns (the host
+		# fix harden names for a root-owned one, done by the test)
+		host=$WORK/model-out
+		mkdir -p "$host"
+		chown 1001:1001 "$host" 2>/dev/null ||
+			{ echo "SKIP: cannot chown $host to 1001 (not root)"; exit 77; }
+		harden --read-only -- -v "$host:/app/model"
+		verified_files
+		host_path "$host" /app/model false
+		rm -f "$host/model.txt"
+		kubelet_run "$2" "train: saved /app/model/model.txt"
+		[ "$(stat -c %u "$host/model.txt" 2>/dev/null)" = 1001 ] ||
+			fail "the Pod's run did not save $host/model.txt as the user"
 		;;
 	*) fail "no read-only case for $2" ;;
 	esac

@@ -214,6 +214,16 @@ static inline const struct grant *grant_on(const struct plan *pl,
 	return NULL;
 }
 
+/* The plan's tmpfs mount on dir (a read-only root), or NULL. */
+static inline const struct tmpfs_fix *tmpfs_on(const struct plan *pl,
+					       const char *dir)
+{
+	for (size_t i = 0; i < pl->ntmpfs; i++)
+		if (!strcmp(pl->tmpfs[i].dir, dir))
+			return &pl->tmpfs[i];
+	return NULL;
+}
+
 static inline size_t applied_grants(const struct plan *pl)
 {
 	size_t n = 0;

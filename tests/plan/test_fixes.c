@@ -47,14 +47,6 @@ static size_t count_text(char **v, size_t n, const char *a)
 	return k;
 }
 
-static const struct tmpfs_fix *tmpfs_on(const struct plan *pl, const char *dir)
-{
-	for (size_t i = 0; i < pl->ntmpfs; i++)
-		if (!strcmp(pl->tmpfs[i].dir, dir))
-			return &pl->tmpfs[i];
-	return NULL;
-}
-
 static void ev_chown(struct planner *p, const char *path, int uid, int gid,
 		     struct file_state st, const struct trace_proc *proc)
 {

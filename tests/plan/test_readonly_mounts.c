@@ -1,0 +1,181 @@
+/*
+ * test_readonly_mounts.c - where a read-only root's mounts go when the
+ * workload must own the directory it writes: a mount's root is the
+ * runtime's (a Kubernetes emptyDir is root's, mode 1777), so a directory
+ * the workload chmods or chowns is made by the workload inside a mount on
+ * its parent, never mounted itself; a write under /run or /tmp mounts the
+ * directory the workload made there, not the scratch root that holds the
+ * image's own directories.  One case per rule.
+ */
+#include <stdlib.h>
+
+#include "check_main.h"
+#include "helpers.h"
+
+static void pg_dirs(struct planner *p)
+{
+	dir_rec(p, "/", DIR_ROOT);
+	dir_rec(p, "/var", DIR_ROOT);
+	dir_rec(p, "/var/lib", DIR_ROOT);
+	dir_rec(p, "/var/lib/postgresql", DIR_ROOT);
+}
+
+static void ev_chmod(struct planner *p, const char *path, unsigned mode,
+		     struct file_state st, int err)
+{
+	struct trace_event ev = ev_make(OP_CHMOD, path, NULL, 0, NULL, st,
+					DIR_ROOT, NOSTATE, err, &root_proc);
+
+	ev.has_mode = true;
+	ev.mode = mode;
+	planner_add_event(p, &ev);
+}
+
+static bool noted(const struct plan *pl, const char *text)
+{
+	for (size_t i = 0; i < pl->nnotes; i++)
+		if (strstr(pl->notes[i], text))
+			return true;
+	return false;
+}
+
+/* initdb makes its data directory and chmods it 0700: the mount is on
+ * /var/lib/postgresql, which holds nothing of the image's that the
+ * workload uses, so it is a plain one, and the data directory is the
+ * workload's own. */
+START_TEST(mount_parent_of_a_dir_the_workload_chmods)
+{
+	struct planner *p = new_planner_ro();
+	struct plan *pl;
+
+	pg_dirs(p);
+	ev_mkdir(p, "/var/lib/postgresql/data", DIR_ROOT);
+	ev_chmod(p, "/var/lib/postgresql/data", 0700, S(FT_DIR, 0, 0, 0755), 0);
+	ev_creat(p, "/var/lib/postgresql/data/PG_VERSION",
+		 S(FT_DIR, 0, 0, 0700));
+	pl = planner_finish(p);
+	ck_assert_ptr_null(tmpfs_on(pl, "/var/lib/postgresql/data"));
+	ck_assert_ptr_nonnull(tmpfs_on(pl, "/var/lib/postgresql"));
+	ck_assert(!tmpfs_on(pl, "/var/lib/postgresql")->seed);
+	ck_assert(noted(pl, "mode or owner of /var/lib/postgresql/data"));
+	plan_free(pl);
+}
+END_TEST
+
+/* The same rule from a run on a read-only root: the chmod of the
+ * directory that was mounted failed (EPERM), and a chown to the user is
+ * an owner change too; a parent holding a file of the image the workload
+ * read is seeded, not emptied. */
+START_TEST(mount_parent_of_a_dir_the_workload_chowns_seeded_when_shipped)
+{
+	struct planner *p = new_planner_ro();
+	struct trace_event ev;
+	struct plan *pl;
+
+	pg_dirs(p);
+	ev_full(p, OP_OPEN, "/var/lib/postgresql/.psqlrc", NULL, O_RDONLY,
+		"O_RDONLY", FILE_ROOT, DIR_ROOT, NOSTATE, 0, &root_proc);
+	ev_full(p, OP_MKDIR, "/var/lib/postgresql/data", NULL, 0, NULL, ABSENT,
+		DIR_ROOT, NOSTATE, EROFS, &root_proc);
+	ev = ev_make(OP_CHOWN, "/var/lib/postgresql/data", NULL, 0, NULL,
+		     S(FT_DIR, 0, 0, 01777), DIR_ROOT, NOSTATE, EPERM,
+		     &root_proc);
+	ev.owner_uid = 1001;
+	ev.owner_gid = 1001;
+	planner_add_event(p, &ev);
+	pl = planner_finish(p);
+	ck_assert_ptr_null(tmpfs_on(pl, "/var/lib/postgresql/data"));
+	ck_assert_ptr_nonnull(tmpfs_on(pl, "/var/lib/postgresql"));
+	ck_assert(tmpfs_on(pl, "/var/lib/postgresql")->seed);
+	plan_free(pl);
+}
+END_TEST
+
+/* A directory only written into keeps its own mount: nothing moves. */
+START_TEST(dir_only_written_keeps_its_own_mount)
+{
+	struct planner *p = new_planner_ro();
+	struct plan *pl;
+
+	pg_dirs(p);
+	ev_mkdir(p, "/var/lib/postgresql/data", DIR_ROOT);
+	ev_creat(p, "/var/lib/postgresql/data/PG_VERSION", DIR_ROOT);
+	pl = planner_finish(p);
+	ck_assert_ptr_nonnull(tmpfs_on(pl, "/var/lib/postgresql/data"));
+	ck_assert_ptr_null(tmpfs_on(pl, "/var/lib/postgresql"));
+	plan_free(pl);
+}
+END_TEST
+
+/* apache2ctl makes /run/apache2, apache2 writes its pid file there and
+ * its lock directory in /var/lock (the image's /run/lock through a
+ * symlink): the mounts are /run/apache2 and /run/lock, never /run, which
+ * would hide /run/lock. */
+START_TEST(scratch_mount_is_the_dir_the_workload_made_below_it)
+{
+	struct planner *p = new_planner_ro();
+	struct trace_event ev;
+	struct plan *pl;
+
+	dir_rec(p, "/", DIR_ROOT);
+	dir_rec(p, "/run", DIR_ROOT);
+	dir_rec(p, "/run/lock", TMP);
+	ev_mkdir(p, "/run/apache2", DIR_ROOT);
+	ev_creat(p, "/run/apache2/apache2.pid", DIR_ROOT);
+	ev = ev_make(OP_MKDIR, "/var/lock/apache2", NULL, 0, NULL, ABSENT,
+		     S(FT_SYMLINK, 0, 0, 0777), NOSTATE, 0, &root_proc);
+	ev.real = "/run/lock/apache2";
+	planner_add_event(p, &ev);
+	pl = planner_finish(p);
+	ck_assert_ptr_nonnull(tmpfs_on(pl, "/run/apache2"));
+	ck_assert_ptr_nonnull(tmpfs_on(pl, "/run/lock"));
+	ck_assert_ptr_null(tmpfs_on(pl, "/run"));
+	plan_free(pl);
+}
+END_TEST
+
+/* A directory made for one run (mktemp -d) is no mount point: /tmp is. */
+START_TEST(scratch_mount_is_never_a_temporary_name)
+{
+	struct planner *p = new_planner_ro();
+	struct plan *pl;
+
+	dir_rec(p, "/", DIR_ROOT);
+	dir_rec(p, "/tmp", TMP);
+	ev_full(p, OP_MKTEMP, "/tmp/tmp.Xq3kZ9aB7w", NULL, 0, NULL, ABSENT, TMP,
+		NOSTATE, 0, &root_proc);
+	ev_mkdir(p, "/tmp/tmp.Xq3kZ9aB7w", TMP);
+	ev_creat(p, "/tmp/tmp.Xq3kZ9aB7w/out", DIR_ROOT);
+	pl = planner_finish(p);
+	ck_assert_ptr_nonnull(tmpfs_on(pl, "/tmp"));
+	ck_assert_uint_eq(pl->ntmpfs, 1);
+	plan_free(pl);
+}
+END_TEST
+
+Suite *test_suite(void)
+{
+	Suite *s = suite_create("plan read-only mounts");
+	TCase *t;
+
+	t = test_case("mount_parent_of_a_dir_the_workload_chmods", NULL);
+	tcase_add_test(t, mount_parent_of_a_dir_the_workload_chmods);
+	suite_add_tcase(s, t);
+	t = test_case(
+	    "mount_parent_of_a_dir_the_workload_chowns_seeded_when_shipped",
+	    NULL);
+	tcase_add_test(
+	    t, mount_parent_of_a_dir_the_workload_chowns_seeded_when_shipped);
+	suite_add_tcase(s, t);
+	t = test_case("dir_only_written_keeps_its_own_mount", NULL);
+	tcase_add_test(t, dir_only_written_keeps_its_own_mount);
+	suite_add_tcase(s, t);
+	t = test_case("scratch_mount_is_the_dir_the_workload_made_below_it",
+		      NULL);
+	tcase_add_test(t, scratch_mount_is_the_dir_the_workload_made_below_it);
+	suite_add_tcase(s, t);
+	t = test_case("scratch_mount_is_never_a_temporary_name", NULL);
+	tcase_add_test(t, scratch_mount_is_never_a_temporary_name);
+	suite_add_tcase(s, t);
+	return s;
+}
