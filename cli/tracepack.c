@@ -79,18 +79,6 @@ static void test_kill(const struct packer *p, const char *step)
 		raise(SIGKILL);
 }
 
-static bool has_suffix(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n > m && !strcmp(s + n - m, suffix);
-}
-
-static int name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* The log files of logdir in name order; a killed compaction's temporary
  * packs removed, and p->seq past every pack there. */
 static char **list_logs(struct packer *p, size_t *n)
@@ -112,7 +100,7 @@ static char **list_logs(struct packer *p, size_t *n)
 
 			(void)unlink(tmp);
 			free(tmp);
-		} else if (s[0] != '.' && has_suffix(s, UNROOT_LOG_SUFFIX)) {
+		} else if (log_is_file_name(s)) {
 			v = xgrow(v, &cap, *n + 1, sizeof *v);
 			v[(*n)++] = xstrdup(s);
 		} else if (sscanf(s, UNROOT_PACK_PREFIX "%u", &seq) == 1 &&
@@ -122,7 +110,7 @@ static char **list_logs(struct packer *p, size_t *n)
 	}
 	closedir(d);
 	if (*n > 1)
-		qsort(v, *n, sizeof *v, name_cmp);
+		qsort(v, *n, sizeof *v, log_name_cmp);
 	return v;
 }
 

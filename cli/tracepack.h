@@ -12,6 +12,7 @@
 #ifndef UNROOT_TRACEPACK_H
 #define UNROOT_TRACEPACK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -31,6 +32,13 @@ struct log_units {
 /* Told of a pack that is damaged (file: the pack's path). */
 typedef void (*log_problem_fn)(void *ctx, const char *file, long off,
 			       const char *msg);
+
+/* Whether a name in log/ is a log file's (NAME.jsonl) or a pack's
+ * (NAME.pack); a name starting with '.' is neither. */
+bool log_is_file_name(const char *name);
+bool log_is_pack_name(const char *name);
+/* qsort's comparison of two char * by strcmp: logs go in name order. */
+int log_name_cmp(const void *a, const void *b);
 
 /*
  * Every log of logdir (*.jsonl files and the segments of *.pack files;

@@ -36,7 +36,22 @@ static bool has_suffix(const char *s, const char *suffix)
 {
 	size_t n = strlen(s), m = strlen(suffix);
 
-	return n > m && !strcmp(s + n - m, suffix);
+	return s[0] != '.' && n > m && !strcmp(s + n - m, suffix);
+}
+
+bool log_is_file_name(const char *name)
+{
+	return has_suffix(name, UNROOT_LOG_SUFFIX);
+}
+
+bool log_is_pack_name(const char *name)
+{
+	return has_suffix(name, UNROOT_PACK_SUFFIX);
+}
+
+int log_name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 static struct log_unit *push(struct log_units *u)
@@ -44,11 +59,6 @@ static struct log_unit *push(struct log_units *u)
 	u->v = xgrow(u->v, &u->cap, u->n + 1, sizeof *u->v);
 	memset(&u->v[u->n], 0, sizeof u->v[u->n]);
 	return &u->v[u->n++];
-}
-
-static int name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 static int unit_cmp(const void *a, const void *b)
@@ -70,8 +80,7 @@ static char *frame_name(const char *line, size_t n, off_t *bytes,
 	*msg = NULL;
 	if (!o || !t || strcmp(t, REC_PACK))
 		*msg = "not a framing line";
-	else if (!name || !*name || strchr(name, '/') || name[0] == '.' ||
-		 !has_suffix(name, UNROOT_LOG_SUFFIX))
+	else if (!name || strchr(name, '/') || !log_is_file_name(name))
 		*msg = "the framing line names no log file";
 	else if (!json_is_integer(b) || json_integer_value(b) < 0)
 		*msg = "the framing line has no byte count";
@@ -177,15 +186,13 @@ int log_units_list(const char *logdir, struct log_units *u,
 	if (!d)
 		return -1;
 	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		if (has_suffix(de->d_name, UNROOT_LOG_SUFFIX)) {
+		if (log_is_file_name(de->d_name)) {
 			struct log_unit *x = push(u);
 
 			x->name = xstrdup(de->d_name);
 			x->src = xasprintf("%s/%s", logdir, de->d_name);
 			x->len = -1;
-		} else if (has_suffix(de->d_name, UNROOT_PACK_SUFFIX)) {
+		} else if (log_is_pack_name(de->d_name)) {
 			packs =
 			    xgrow(packs, &cappacks, npacks + 1, sizeof *packs);
 			packs[npacks++] =
@@ -195,7 +202,7 @@ int log_units_list(const char *logdir, struct log_units *u,
 	closedir(d);
 	nfiles = u->n;
 	if (npacks > 1)
-		qsort(packs, npacks, sizeof *packs, name_cmp);
+		qsort(packs, npacks, sizeof *packs, log_name_cmp);
 	for (size_t i = 0; i < npacks; i++) {
 		read_pack(packs[i], u, &segs, problem, ctx);
 		free(packs[i]);

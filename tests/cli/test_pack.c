@@ -22,38 +22,8 @@
 
 #include "trace.h"
 #include "tracepack.h"
+#include "tmptrace.h"
 #include "util.h"
-
-static char tmpdir[64];
-static char logdir[96];
-
-static void setup(void)
-{
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/unroot-test-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-	snprintf(logdir, sizeof logdir, "%s/log", tmpdir);
-	ck_assert_int_eq(mkdir(logdir, 0755), 0);
-}
-
-static void teardown(void)
-{
-	char *cmd = xasprintf("rm -rf '%s'", tmpdir);
-
-	if (system(cmd))
-		fprintf(stderr, "cannot remove %s\n", tmpdir);
-	free(cmd);
-}
-
-static void put_file(const char *name, const char *data, size_t n)
-{
-	char *path = xasprintf("%s/%s", logdir, name);
-	FILE *f = fopen(path, "w");
-
-	ck_assert_ptr_nonnull(f);
-	ck_assert_uint_eq(fwrite(data, 1, n, f), n);
-	fclose(f);
-	free(path);
-}
 
 /* A process's log: its proc record, n events, then nuls NUL bytes. */
 static void put_log(int pid, int n, const char *tail, size_t nuls)
