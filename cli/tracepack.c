@@ -59,7 +59,8 @@
 /* A log taken for the pack being made: leased, read. */
 struct taken {
 	char *name;
-	int fd; /* holds the lease */
+	size_t idx; /* in the list of logs */
+	int fd;	    /* holds the lease */
 	char *buf;
 	size_t kept; /* bytes packed */
 };
@@ -143,17 +144,19 @@ static bool read_all(int fd, char *buf, size_t len)
 	return true;
 }
 
-/* Lease and read one log; true when it joins the pack being made. */
-static bool take(struct packer *p, const char *name)
+/* Lease and read one log: 1 when it joins the pack being made, 0 when
+ * not, -1 when no descriptor was left for it (the pack so far is to be
+ * made first). */
+static int take(struct packer *p, const char *name, size_t idx)
 {
 	char *path = xasprintf("%s/%s", p->logdir, name);
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-	struct taken t = {.fd = fd};
+	struct taken t = {.fd = fd, .idx = idx};
 	struct stat st;
 
 	free(path);
 	if (fd < 0)
-		return false;
+		return errno == EMFILE || errno == ENFILE ? -1 : 0;
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > MAX_PACKED ||
 	    fcntl(fd, F_SETLEASE, F_RDLCK)) /* a writer has it open */
 		goto no;
@@ -167,11 +170,11 @@ static bool take(struct packer *p, const char *name)
 	p->v = xgrow(p->v, &p->cap, p->n + 1, sizeof *p->v);
 	p->v[p->n++] = t;
 	p->bytes += t.kept;
-	return true;
+	return 1;
 no:
 	free(t.buf);
 	close(fd);
-	return false;
+	return 0;
 }
 
 /* The framing line of one segment (SCHEMA.md), newline included. */
@@ -279,6 +282,31 @@ static void release(struct packer *p)
 	p->bytes = 0;
 }
 
+/* Let the last log taken go; returns its index in the list of logs. */
+static size_t untake_last(struct packer *p)
+{
+	struct taken *t = &p->v[--p->n];
+
+	p->bytes -= t->kept;
+	close(t->fd);
+	free(t->buf);
+	free(t->name);
+	return t->idx;
+}
+
+/* Make the pack of the logs taken, delete them, and let them go. */
+static int flush(struct packer *p, char **why)
+{
+	int rc = place_pack(p, why);
+
+	if (!rc) {
+		test_kill(p, "placed");
+		drop_originals(p);
+	}
+	release(p);
+	return rc;
+}
+
 /* Whether the preload maps its files here (else it writes by name). */
 static bool has_fallocate(const char *logdir)
 {
@@ -311,17 +339,18 @@ long trace_dir_pack(const char *logdir, char **why)
 	}
 	/* a writer breaking a lease sends SIGIO, whose default kills */
 	sigaction(SIGIO, &ign, &old);
-	for (size_t i = 0; i < n && !rc; i++) {
-		take(&p, names[i]);
-		if (p.n && (p.n == BATCH_FILES || p.bytes >= BATCH_BYTES ||
-			    i + 1 == n)) {
-			rc = place_pack(&p, why);
-			if (!rc) {
-				test_kill(&p, "placed");
-				drop_originals(&p);
-			}
-			release(&p);
+	for (size_t i = 0; i < n && !rc;) {
+		if (take(&p, names[i], i) < 0 && p.n > 1) {
+			/* out of descriptors: the last log taken gives its
+			 * own to the pack, made now; go on from that log */
+			i = untake_last(&p);
+			rc = flush(&p, why);
+			continue;
 		}
+		i++;
+		if (p.n &&
+		    (p.n == BATCH_FILES || p.bytes >= BATCH_BYTES || i == n))
+			rc = flush(&p, why);
 	}
 	sigaction(SIGIO, &old, NULL);
 	for (size_t i = 0; i < n; i++)

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -242,6 +243,35 @@ START_TEST(a_log_open_for_writing_is_not_packed)
 }
 END_TEST
 
+START_TEST(a_compaction_short_of_descriptors_packs_every_log)
+{
+	char *before, *after;
+	pid_t pid;
+	int status;
+
+	for (int i = 0; i < 40; i++)
+		put_log(500 + i, 1, "", 0);
+	before = dump();
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) { /* 16 descriptors: fewer than the logs */
+		struct rlimit rl = {16, 16};
+		char *why = NULL;
+
+		_exit(setrlimit(RLIMIT_NOFILE, &rl) ||
+		      trace_dir_pack(logdir, &why) != 40);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ck_assert_int_eq(count("", ".jsonl"), 0);
+	ck_assert_int_ge(count("pack-", ".pack"), 3);
+	after = dump();
+	ck_assert_str_eq(after, before);
+	free(after);
+	free(before);
+}
+END_TEST
+
 START_TEST(a_damaged_pack_is_named_and_the_rest_read)
 {
 	static const char pack[] =
@@ -271,6 +301,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, small_logs_are_packed_and_read_exactly_as_before);
 	tcase_add_test(tc, a_compaction_killed_at_any_step_loses_nothing);
 	tcase_add_test(tc, a_log_open_for_writing_is_not_packed);
+	tcase_add_test(tc, a_compaction_short_of_descriptors_packs_every_log);
 	tcase_add_test(tc, a_damaged_pack_is_named_and_the_rest_read);
 	suite_add_tcase(s, tc);
 	return s;
