@@ -88,7 +88,9 @@ same)
 	(cd "$d" && as "$u" run -o t -- sh -c "$WL") >/dev/null 2>"$tmp/err" ||
 		bad "unroot run failed: $(cat "$tmp/err")"
 	grep -q "processes seen: 30[0-9]" "$tmp/err" || bad "summary: $(cat "$tmp/err")"
-	ls -a "$d/t/log" | grep -q '^\.pack-tmp-' && bad "a temporary pack was left"
+	for f in "$d"/t/log/.pack-tmp-*; do
+		[ -e "$f" ] && bad "a temporary pack was left: $f"
+	done
 	records=$(python3 "$logcat" --sizes "$d/t/log" | awk '{s += $2} END {print s}')
 	disk=$(du -s --block-size=1 "$d/t/log" | cut -f1)
 	echo "records $records bytes, on disk $disk bytes"
