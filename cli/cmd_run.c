@@ -179,7 +179,7 @@ static void write_meta(const struct run_opts *o, long long started,
 		if (!o->t.argv)
 			break;
 	}
-	trace_meta_write(o->t.dir, trace_meta_new(&o->t, cmd, started, ended,
+	trace_dir_finish(o->t.dir, trace_meta_new(&o->t, cmd, started, ended,
 						  status, UNROOT_RUNNER_RUN));
 }
 

@@ -451,7 +451,7 @@ static void write_meta(struct container *c, struct trace *t, int status)
 	}
 	if (!c->cidfile && c->cidpath)
 		unlink(c->cidpath);
-	trace_meta_write(c->t.dir, m);
+	trace_dir_finish(c->t.dir, m);
 	free(cid);
 }
 

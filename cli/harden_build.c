@@ -20,6 +20,7 @@
 #include "harden.h"
 #include "report.h"
 #include "traceopen.h"
+#include "tracepack.h"
 #include "warnings.h"
 
 double harden_now(void)
@@ -427,51 +428,59 @@ static bool keep_record(const char *line)
 	}
 }
 
+/* The kept records of one log as DIR/NAME (its name in the trace). */
+static int feed_one(const struct log_unit *u, const char *out)
+{
+	struct strbuf kept = STRBUF_INIT;
+	char *text, *line, *next, *dst;
+	size_t len;
+	int rc = 0;
+
+	dst = xasprintf("%s/%s", out, u->name);
+	text = log_unit_read(u, &len);
+	unlink(dst);
+	for (line = text; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (!next)
+			break; /* a line cut by a kill */
+		*next++ = '\0';
+		if (!keep_record(line))
+			continue;
+		sb_adds(&kept, line);
+		sb_addc(&kept, '\n');
+	}
+	if (kept.len && file_replace(dst, kept.buf, kept.len))
+		rc = -1;
+	sb_release(&kept);
+	free(text);
+	free(dst);
+	return rc;
+}
+
+static void feed_problem(void *ctx, const char *file, long off, const char *msg)
+{
+	(void)ctx;
+	warning("%s: damaged pack at byte %ld: %s", file, off, msg);
+}
+
 int feed_dir(const char *trace, const char *out)
 {
 	char *logdir = xasprintf("%s/" UNROOT_TRACE_LOGDIR, trace);
-	DIR *d = opendir(logdir);
-	struct dirent *de;
+	struct log_units u;
 	int rc = 0;
 
-	if (!d || ((mkdir(out, 0755) && errno != EEXIST))) {
+	if (log_units_list(logdir, &u, feed_problem, NULL) ||
+	    (mkdir(out, 0755) && errno != EEXIST)) {
 		errmsg("cannot read %s or create %s: %s", logdir, out,
 		       strerror(errno));
-		if (d)
-			closedir(d);
+		log_units_free(&u);
 		free(logdir);
 		return -1;
 	}
-	while ((de = readdir(d))) {
-		size_t n = strlen(de->d_name), len;
-		struct strbuf kept = STRBUF_INIT;
-		char *src, *text, *line, *next, *dst;
-
-		if (n < 7 || strcmp(de->d_name + n - 6, UNROOT_LOG_SUFFIX) ||
-		    de->d_name[0] == '.')
-			continue;
-		src = xasprintf("%s/%s", logdir, de->d_name);
-		dst = xasprintf("%s/%s", out, de->d_name);
-		text = file_read(src, &len);
-		unlink(dst);
-		for (line = text; line && *line; line = next) {
-			next = strchr(line, '\n');
-			if (!next)
-				break; /* a line cut by a kill */
-			*next++ = '\0';
-			if (!keep_record(line))
-				continue;
-			sb_adds(&kept, line);
-			sb_addc(&kept, '\n');
-		}
-		if (kept.len && file_replace(dst, kept.buf, kept.len))
+	for (size_t i = 0; i < u.n; i++)
+		if (feed_one(&u.v[i], out))
 			rc = -1;
-		sb_release(&kept);
-		free(text);
-		free(src);
-		free(dst);
-	}
-	closedir(d);
+	log_units_free(&u);
 	free(logdir);
 	return rc;
 }

@@ -4,7 +4,8 @@
  * an event line does: tr_glance) found without parsing it.  The
  * descriptor may be closed between refills (lr_release_fd: pass 2 keeps
  * more files open than there are descriptors) and is reopened at the
- * saved offset.
+ * saved offset.  A log that is a segment of a pack (tracepack.h) is read
+ * between its offset and its limit, as if it were the whole file.
  *
  * NUL bytes are padding, wherever they are (SCHEMA.md): the preload
  * reserves space for a record in a shared mapping before writing it, so a
@@ -28,8 +29,20 @@ void lr_init(struct lreader *r, const char *path, size_t cap)
 	memset(r, 0, sizeof *r);
 	r->path = path;
 	r->fd = -1;
+	r->limit = -1;
 	r->cap = cap;
 	r->buf = xmalloc(cap);
+}
+
+void lr_start(struct lreader *r, const struct logfile *f)
+{
+	lr_release_fd(r);
+	r->path = f->src;
+	r->pos = f->off;
+	r->limit = f->len < 0 ? -1 : f->off + f->len;
+	r->beg = r->end = 0;
+	r->eof = false;
+	r->lineno = 0;
 }
 
 void lr_release_fd(struct lreader *r)
@@ -66,6 +79,7 @@ int lr_open(struct lreader *r)
 
 static int lr_fill(struct lreader *r, lr_opener op, void *ctx)
 {
+	size_t want;
 	ssize_t got;
 
 	if (r->beg) {
@@ -77,10 +91,17 @@ static int lr_fill(struct lreader *r, lr_opener op, void *ctx)
 		r->cap *= 2;
 		r->buf = xrealloc(r->buf, r->cap);
 	}
+	want = r->cap - r->end;
+	if (r->limit >= 0 && (off_t)want > r->limit - r->pos)
+		want = r->pos < r->limit ? (size_t)(r->limit - r->pos) : 0;
+	if (!want) { /* the end of a pack's segment */
+		r->eof = true;
+		return 0;
+	}
 	if (r->fd < 0 && (op ? op(r, ctx) : lr_open(r)) < 0)
 		return -1;
 	do
-		got = read(r->fd, r->buf + r->end, r->cap - r->end);
+		got = read(r->fd, r->buf + r->end, want);
 	while (got < 0 && errno == EINTR);
 	if (got < 0)
 		return -1;

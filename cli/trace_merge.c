@@ -267,7 +267,8 @@ static int merge_run(struct merge *m,
 			sb_init(&s->pathbuf[j]);
 		for (size_t j = 0; j < TRACE_MAX_PYFRAMES; j++)
 			sb_init(&s->pybuf[j]);
-		lr_init(&s->r, s->f->path, 1 << 14);
+		lr_init(&s->r, NULL, 1 << 14);
+		lr_start(&s->r, s->f);
 		source_next(m, s);
 		if (s->has)
 			m->heap[m->nheap++] = (size_t)(s - m->src);

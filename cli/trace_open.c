@@ -1,7 +1,8 @@
 /*
  * trace_open.c - trace_open() and trace_close(): the trace directories and
- * their log files found (log/ or the directory itself, *.jsonl in name
- * order), trace.json read, and pass 1 over each file.  Pass 1 reads each
+ * their logs found (log/ or the directory itself: each *.jsonl file and
+ * each segment of a pack, in name order, tracepack.h), trace.json read,
+ * and pass 1 over each log.  Pass 1 reads each
  * file once, line by line, and keeps the small records (trace_records.c);
  * event lines are recognised by their prefix and only counted (and glanced
  * at for trace_each_notable: tr_glance), so pass 1 is I/O bound.
@@ -12,7 +13,6 @@
  * the whole file an error: what it added is rolled back and it is skipped.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "trace_private.h"
+#include "tracepack.h"
 
 /* ---- pass 1 over one file ------------------------------------------------ */
 
@@ -96,7 +97,7 @@ static void scan_file(struct trace *t, struct logfile *f, struct lreader *r)
 	int rc;
 
 	take_mark(t, &m);
-	r->path = f->path;
+	lr_start(r, f);
 	if (lr_open(r) < 0) {
 		tr_diag(t, f->path, 0, false, "cannot open: %s",
 			strerror(errno));
@@ -158,18 +159,6 @@ static void scan_file(struct trace *t, struct logfile *f, struct lreader *r)
 }
 
 /* ---- finding the files --------------------------------------------------- */
-
-static bool has_suffix(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && !strcmp(s + n - m, suffix);
-}
-
-static int name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 /* One entry of "binds"; skipped without the container's path. */
 static void read_bind(struct trace *t, json_t *b)
@@ -272,46 +261,45 @@ static void read_meta(struct trace *t, size_t di)
 	free(path);
 }
 
-/* Add every *.jsonl of one trace directory; false if it is unreadable. */
+static void pack_problem(void *ctx, const char *file, long off, const char *msg)
+{
+	tr_diag(ctx, file, 0, true, "damaged pack at byte %ld: %s", off, msg);
+}
+
+/* Add every log of one trace directory (its *.jsonl files and the
+ * segments of its packs: tracepack.h); false if it is unreadable. */
 static bool list_dir(struct trace *t, size_t di)
 {
 	const char *dir = t->dirnames[di];
 	char *logdir = xasprintf("%s/" UNROOT_TRACE_LOGDIR, dir);
+	struct log_units u;
 	struct stat st;
-	struct dirent *de;
-	struct ptrvec names = {0};
-	DIR *d;
 
 	if (stat(logdir, &st) || !S_ISDIR(st.st_mode)) {
 		free(logdir);
 		logdir = xstrdup(dir);
 	}
-	d = opendir(logdir);
-	if (!d) {
+	if (log_units_list(logdir, &u, pack_problem, t)) {
 		tr_diag(t, dir, 0, false, "cannot read the trace directory: %s",
 			strerror(errno));
 		free(logdir);
 		return false;
 	}
-	while ((de = readdir(d)))
-		if (de->d_name[0] != '.' &&
-		    has_suffix(de->d_name, UNROOT_LOG_SUFFIX))
-			tr_pv_push(&names, xstrdup(de->d_name));
-	closedir(d);
-	if (names.n > 1)
-		qsort(names.v, names.n, sizeof *names.v, name_cmp);
-	for (size_t i = 0; i < names.n; i++) {
+	for (size_t i = 0; i < u.n; i++) {
 		struct logfile *f;
 
 		t->files = xgrow(t->files, &t->capfiles, t->nfiles + 1,
 				 sizeof *t->files);
 		f = &t->files[t->nfiles++];
 		memset(f, 0, sizeof *f);
-		f->path = xasprintf("%s/%s", logdir, (char *)names.v[i]);
+		f->path = xasprintf("%s/%s", logdir, u.v[i].name);
+		f->src = u.v[i].src;
+		u.v[i].src = NULL;
+		f->off = u.v[i].off;
+		f->len = u.v[i].len;
 		f->dir = di;
-		free(names.v[i]);
 	}
-	free(names.v);
+	log_units_free(&u);
 	free(logdir);
 	return true;
 }
@@ -342,11 +330,6 @@ struct trace *trace_open(char *const *dirs, int ndirs, const char **why)
 	for (size_t i = 0; i < t->nfiles; i++) {
 		struct logfile *f = &t->files[i];
 
-		r.fd = -1;
-		r.pos = 0;
-		r.beg = r.end = 0;
-		r.eof = false;
-		r.lineno = 0;
 		scan_file(t, f, &r);
 		tr_sort_stacks(f);
 		t->nevents += f->nevents;
@@ -403,6 +386,7 @@ void trace_close(struct trace *t)
 			tr_free_stack(t->files[i].stacks[j]);
 		free(t->files[i].stacks);
 		free(t->files[i].path);
+		free(t->files[i].src);
 	}
 	free(t->files);
 	for (size_t i = 0; i < t->procs.n; i++)

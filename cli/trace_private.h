@@ -38,8 +38,12 @@
 
 /* ---- the trace ---------------------------------------------------------- */
 
+/* One process image's log (tracepack.h struct log_unit): named by the
+ * path of its own log file, read from src (that file, or a pack). */
 struct logfile {
-	char *path;
+	char *path;	    /* log/NAME: what diagnostics and procs name */
+	char *src;	    /* the file its bytes are read from */
+	off_t off, len;	    /* where in src; len -1: to its end */
 	size_t dir;	    /* index of the trace directory */
 	bool skip;	    /* newer schema, unreadable */
 	long long nevents;  /* "ev" lines seen in pass 1 */
@@ -105,7 +109,8 @@ enum lr_end {
 struct lreader {
 	const char *path;
 	int fd;
-	off_t pos; /* file offset of the next read */
+	off_t pos;   /* file offset of the next read */
+	off_t limit; /* the offset where its lines end; -1: the file's end */
 	char *buf;
 	size_t cap, beg, end;
 	bool eof;
@@ -117,6 +122,8 @@ struct lreader {
 typedef int (*lr_opener)(struct lreader *r, void *ctx);
 
 void lr_init(struct lreader *r, const char *path, size_t cap);
+/* (Re)start r on the log f: its source, offset and limit. */
+void lr_start(struct lreader *r, const struct logfile *f);
 void lr_release_fd(struct lreader *r);
 void lr_free(struct lreader *r);
 int lr_open(struct lreader *r);

@@ -3,8 +3,9 @@
  * trace: the options (-o, --reads, --no-stacks, --argv) and the
  * UNROOT_FLAGS they become, the directory (a previous trace there is
  * replaced, any other non-empty directory is refused, and log/ is made
- * world-writable and sticky whatever the umask), and trace.json
- * (schema/SCHEMA.md).
+ * world-writable and sticky whatever the umask), and the end of a run:
+ * trace.json written (schema/SCHEMA.md) and the small logs packed
+ * (tracepack.c), the one place every trace the CLI makes passes.
  *
  * Replacing a previous trace never makes the user wait for its deletion
  * (a trace of many processes holds tens of thousands of files): its log/
@@ -30,6 +31,7 @@
 
 #include "schema.h"
 #include "tracedir.h"
+#include "tracepack.h"
 #include "util.h"
 
 #define ASIDE_PREFIX ".unroot-old."
@@ -242,12 +244,19 @@ json_t *trace_meta_new(const struct trace_options *o, json_t *command,
 	return m;
 }
 
-void trace_meta_write(const char *dir, json_t *meta)
+void trace_dir_finish(const char *dir, json_t *meta)
 {
 	char *path = xasprintf("%s/" UNROOT_TRACE_META, dir);
+	char *log = xasprintf("%s/" UNROOT_TRACE_LOGDIR, dir);
+	char *why = NULL;
 
 	if (json_dump_file(meta, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER))
 		warning("cannot write %s", path);
 	json_decref(meta);
+	if (trace_dir_pack(log, &why) < 0) {
+		warning("the trace's logs are left unpacked: %s", why);
+		free(why);
+	}
+	free(log);
 	free(path);
 }

@@ -1,6 +1,7 @@
 /*
  * tracedir.h - what `unroot run` and `unroot docker` share about making a
- * trace: its options, its directory and its trace.json (see tracedir.c).
+ * trace: its options, its directory, its trace.json and its packing when
+ * the run is over (see tracedir.c).
  */
 #ifndef UNROOT_TRACEDIR_H
 #define UNROOT_TRACEDIR_H
@@ -34,8 +35,13 @@ char *trace_flags(const struct trace_options *o);
 json_t *trace_meta_new(const struct trace_options *o, json_t *command,
 		       long long started, long long ended, int status,
 		       const char *runner);
-/* Write it as DIR/trace.json (a warning when it cannot be written). */
-void trace_meta_write(const char *dir, json_t *meta);
+/*
+ * The run is over: write meta as DIR/trace.json (a warning when it cannot
+ * be written) and pack the small logs of DIR/log (tracepack.h; a warning
+ * when that fails, the logs then stay as they were).  Every trace the CLI
+ * makes ends here, before anything reads it.
+ */
+void trace_dir_finish(const char *dir, json_t *meta);
 
 /* Make DIR ready for a new trace (a previous trace there is replaced, any
  * other non-empty directory refused); 0, or -1 with *why (allocated). */

@@ -11,16 +11,8 @@
 #include <sys/stat.h>
 
 #include "traceopen.h"
+#include "tracepack.h"
 #include "util.h"
-
-/* Whether name ends in the log files' suffix (and is not hidden). */
-static bool is_log_name(const char *name)
-{
-	size_t n = strlen(name), k = strlen(UNROOT_LOG_SUFFIX);
-
-	return name[0] != '.' && n > k &&
-	       !strcmp(name + n - k, UNROOT_LOG_SUFFIX);
-}
 
 /* NULL when dir holds a trace, else why not (allocated). */
 static char *not_a_trace(const char *dir)
@@ -39,7 +31,8 @@ static char *not_a_trace(const char *dir)
 	if (!d)
 		return xstrdup(strerror(errno));
 	while (!found && (de = readdir(d)))
-		found = is_log_name(de->d_name);
+		found = log_is_file_name(de->d_name) ||
+			log_is_pack_name(de->d_name);
 	closedir(d);
 	return found ? NULL
 		     : xstrdup("it holds no " UNROOT_TRACE_LOGDIR

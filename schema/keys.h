@@ -108,6 +108,11 @@
 #define K_WHY  "why"
 #define K_LOST "lost"
 
+/* ---- pack: the framing line of a pack file's segment (the CLI writes
+ * it after the run, the preload never does; schema.h REC_PACK) ---------- */
+#define K_PACK_FILE  "file"  /* the log file's name in log/, as a path */
+#define K_PACK_BYTES "bytes" /* how many bytes of it follow the line */
+
 /*
  * The keys of an "ev" record, in the order the preload writes them (the
  * reader's fast parser looks for them in this order first).

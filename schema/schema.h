@@ -48,6 +48,8 @@
 #define UNROOT_TRACE_META   "trace.json"
 #define UNROOT_TRACE_LOGDIR "log"
 #define UNROOT_LOG_SUFFIX   ".jsonl"
+#define UNROOT_PACK_PREFIX  "pack-" /* pack files: pack-NNNNNN.pack */
+#define UNROOT_PACK_SUFFIX  ".pack"
 
 /* Record types: the value of the "t" key, always the first key. */
 #define REC_PROC     "proc"	/* once per process image (short after fork) */
@@ -62,6 +64,8 @@
 #define REC_END	     "end"	/* process exit, with loss counters */
 #define REC_NOSTACKS "nostacks" /* stacks asked for, libunwind not loadable */
 #define REC_NET	     "net"	/* an inet socket bound: address and port */
+/* Not in a log: the framing line of a segment of a pack file (SCHEMA.md). */
+#define REC_PACK "pack"
 
 /* Every record type, by the suffix of its REC_* macro: X(suffix). */
 #define UNROOT_RECORD_TYPES(X) \

@@ -15,40 +15,8 @@
 #include <unistd.h>
 
 #include "trace.h"
+#include "tmptrace.h"
 #include "util.h"
-
-static char tmpdir[64];
-
-static void setup(void)
-{
-	char log[128];
-
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/unroot-test-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-	snprintf(log, sizeof log, "%s/log", tmpdir);
-	ck_assert_int_eq(mkdir(log, 0755), 0);
-}
-
-static void teardown(void)
-{
-	char *cmd = xasprintf("rm -rf '%s'", tmpdir);
-
-	if (system(cmd))
-		fprintf(stderr, "cannot remove %s\n", tmpdir);
-	free(cmd);
-}
-
-/* Write n bytes (may contain NULs) to log/NAME. */
-static void put_file(const char *name, const char *data, size_t n)
-{
-	char *path = xasprintf("%s/log/%s", tmpdir, name);
-	FILE *f = fopen(path, "w");
-
-	ck_assert_ptr_nonnull(f);
-	ck_assert_uint_eq(fwrite(data, 1, n, f), n);
-	fclose(f);
-	free(path);
-}
 
 static void put(const char *name, const char *text)
 {
@@ -979,8 +947,8 @@ END_TEST
 START_TEST(test_dir_without_log_and_meta)
 {
 	char *meta = xasprintf("%s/trace.json", tmpdir);
-	char *logdir = xasprintf("%s/log", tmpdir);
-	char *dirs[] = {logdir};
+	char *log_only = xasprintf("%s/log", tmpdir);
+	char *dirs[] = {log_only};
 	const char *why;
 	struct trace *t;
 	FILE *f;
@@ -1001,7 +969,7 @@ START_TEST(test_dir_without_log_and_meta)
 	ck_assert_uint_eq(trace_ndirs(t), 1);
 	trace_close(t);
 	free(meta);
-	free(logdir);
+	free(log_only);
 }
 END_TEST
 

@@ -6,6 +6,8 @@
 SRC=${SRC:?SRC is not set}
 BUILD=${BUILD:?BUILD is not set}
 UNROOT=$BUILD/bin/unroot
+# the records of a trace's log directory, packed or not
+LOGCAT=$SRC/scripts/logcat.py
 PAYLOAD=$BUILD/lib/unroot
 
 if ! command -v docker >/dev/null 2>&1 || ! docker info >/dev/null 2>&1; then

@@ -60,7 +60,7 @@ done
 # mounts, one a line
 # the bind is in the trace when the payload records inet binds
 bound=0
-grep -qh '"t":"net".*"port":8080' "$WORK"/root/log/*.jsonl && bound=1
+"$LOGCAT" "$WORK"/root/log | grep -q '"t":"net".*"port":8080' && bound=1
 python3 - "$WORK" "$img:root" "$bound" <<'PY' >"$WORK/mounts" || fail "the Pod is wrong"
 import sys, yaml
 W, image, bound = sys.argv[1], sys.argv[2], sys.argv[3] == "1"

@@ -38,10 +38,10 @@ for p in /app/out /app/out/out.txt; do
 	echo "$json" | grep -q "\"path2*\": *\"$p\"" || fail "no record of $p on $tag"
 done
 echo "$json" | grep -q '"op": *"rename"' || fail "no rename recorded on $tag"
-grep -ah '"t":"proc"' "$WORK"/t/log/*.jsonl | grep -q '"pid":1[,}]' ||
+"$LOGCAT" "$WORK"/t/log | grep -a '"t":"proc"' | grep -q '"pid":1[,}]' ||
 	fail "the container's first process did not report in on $tag"
 if [ "$tag" != musl ]; then
-	grep -ahq '"t":"stack"' "$WORK"/t/log/*.jsonl ||
+	"$LOGCAT" "$WORK"/t/log | grep -aq '"t":"stack"' ||
 		fail "no native stacks recorded on $tag (bundled libunwind not loaded?)"
 fi
 echo "PASS: tracer on unroot-base:$tag"

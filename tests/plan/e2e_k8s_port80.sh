@@ -32,7 +32,8 @@ chmod 644 "$IMG/app/serve.py"
 # a network namespace with its loopback up, then CMD
 LO='ip link set lo up && exec "$@"'
 profile unshare -n sh -c "$LO" sh "$PY" "$IMG/app/serve.py"
-grep -h '"t":"net"' "$S"/trace-root/log/*.jsonl | grep -q '"port":80' ||
+"$(dirname "$0")/../../scripts/logcat.py" "$S"/trace-root/log |
+	grep '"t":"net"' | grep -q '"port":80' ||
 	fail "no net record of the bind to port 80"
 make_plan
 for f in k8s compose; do

@@ -58,7 +58,8 @@ st='{"type":"file","uid":0,"gid":0,"mode":"0644"}'
 
 (cd "$w/run" && "$unroot" run -o "$w/tr" -- sh -c 'cp "$1" "$UNROOT_LOG/4242-forged.jsonl"' sh "$w/forged.jsonl") \
 	> "$w/run.out" 2>&1 || { cat "$w/run.out" >&2; fail "unroot run failed"; }
-ls "$w/tr/log/4242-forged.jsonl" >/dev/null || fail "the workload could not write into its log dir"
+"$here/../../scripts/logcat.py" --names "$w/tr/log" | grep -qx 4242-forged.jsonl ||
+	fail "the workload could not write into its log dir"
 
 for f in json sh; do
 	timeout 30 "$unroot" plan --format $f "$w/tr" > "$w/plan.$f" 2> "$w/plan.err" ||

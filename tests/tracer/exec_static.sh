@@ -35,9 +35,11 @@ done
 # shellcheck disable=SC2086
 python3 "$HERE/expect.py" "$T/tr/a/log" $specs || fail "records missing"
 # the exec'd program is the shell's process: one pid, two images
-python3 - "$T/tr/a/log" "$T/bin/workload" <<'PY' || fail "pid not kept"
-import glob, json, sys
-procs = [json.loads(open(f).readline()) for f in glob.glob(sys.argv[1] + "/*.jsonl")]
+python3 - "$T/tr/a/log" "$T/bin/workload" "$HERE/../../scripts" <<'PY' || fail "pid not kept"
+import json, sys
+sys.path.insert(0, sys.argv[3])
+import logcat
+procs = [json.loads(d.split(b"\n")[0]) for _, d in logcat.units(sys.argv[1])]
 sh = [p for p in procs if p["exe"].endswith("/dash")]
 wl = [p for p in procs if p["exe"] == sys.argv[2] and p.get("tracer") == "ptrace"]
 assert any(w["pid"] == s["pid"] for w in wl for s in sh), (sh, wl)
@@ -50,7 +52,7 @@ rm -rf "${W:?}"/*
 # shellcheck disable=SC2016 # expanded by bash -c
 $RUN "$U" run -o "$T/tr/b" -- bash -c 'exec -a renamed "$0" "$1" "$1"' \
 	"$T/bin/workload" "$W" >/dev/null 2>&1 || fail "status $? with exec -a"
-grep -h '"t":"proc"' "$T/tr/b/log"/*.jsonl | grep '"tracer":"ptrace"' |
+"$LOGCAT" "$T/tr/b/log" | grep '"t":"proc"' | grep '"tracer":"ptrace"' |
 	grep -q '"argv0":"renamed"' || fail "argv[0] was not kept"
 
 # statuses: a program killed by SIGTERM, as without unroot
@@ -62,6 +64,6 @@ traced=$?
 [ "$bare" -eq "$traced" ] || fail "status $traced under unroot, $bare bare"
 python3 "$HERE/expect.py" "$T/tr/c/log" mixed "preload:exec=$T/bin/signals" ||
 	fail "records missing"
-grep -qh '"tracer":"ptrace"' "$T/tr/c/log"/*.jsonl ||
+"$LOGCAT" "$T/tr/c/log" | grep -q '"tracer":"ptrace"' ||
 	fail "the killed program was not traced"
 say "ok"

@@ -20,18 +20,22 @@ Every log file must start with a "proc" record, every line must parse, and
 (unless mixed) every "proc" and "ev" record must say "tracer": "ptrace".  Prints what is missing and
 exits 1, else prints how many records it read.
 """
-import glob
 import json
 import os
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "..", "scripts"))
+import logcat  # noqa: E402  (the logs of a packed trace too)
+
 
 def load(logdir, mixed):
     records, files, problems = [], 0, []
-    for path in sorted(glob.glob(os.path.join(logdir, "*.jsonl"))):
+    for name, data in logcat.units(logdir):  # log files and packs alike
+        path = os.path.join(logdir, name)
         files += 1
-        with open(path, encoding="utf-8") as f:
-            lines = [l for l in f.read().split("\n") if l.strip("\0 ")]
+        text = data.decode("utf-8")
+        lines = [l for l in text.split("\n") if l.strip("\0 ")]
         for i, line in enumerate(lines):
             try:
                 rec = json.loads(line)

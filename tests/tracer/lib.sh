@@ -7,6 +7,8 @@ BIN=$1
 HELPER=$2
 shift 2
 HERE=$(cd "$(dirname "$0")" && pwd)
+# the records of a log directory, packed or not (scripts/logcat.py)
+LOGCAT=$HERE/../../scripts/logcat.py
 say() { echo "$(basename "$0"): $*"; }
 fail() { say "FAIL: $*"; exit 1; }
 skip() { say "SKIP: $*"; exit 77; }

@@ -1,0 +1,258 @@
+/*
+ * tracepack_units.c - what a log directory holds, as the readers see it
+ * (tracepack.h): every process image's log once, from its own *.jsonl
+ * file or from a segment of a *.pack file, in name order.
+ *
+ * A pack is read by its framing lines only: each is read where the last
+ * segment ended and names the next segment's file and byte count, so
+ * listing a pack costs one small read per segment.  A framing line that
+ * is not one ends the pack (a problem naming its offset); a last segment
+ * that the file cuts short is kept with the bytes there are (a problem).
+ *
+ * Which copy is read, when an image has more than one (a compaction
+ * killed between renaming its pack into place and deleting the
+ * originals, or a writer that opened the file while it was packed): the
+ * log file itself, which holds at least the bytes any segment of it
+ * holds; else the segment in the pack whose name sorts last (the newest).
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "map.h"
+#include "schema.h"
+#include "tracepack.h"
+#include "util.h"
+
+#define MAX_FRAME 4096 /* a framing line: a file name and a count */
+
+static bool has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return s[0] != '.' && n > m && !strcmp(s + n - m, suffix);
+}
+
+bool log_is_file_name(const char *name)
+{
+	return has_suffix(name, UNROOT_LOG_SUFFIX);
+}
+
+bool log_is_pack_name(const char *name)
+{
+	return has_suffix(name, UNROOT_PACK_SUFFIX);
+}
+
+int log_name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static struct log_unit *push(struct log_units *u)
+{
+	u->v = xgrow(u->v, &u->cap, u->n + 1, sizeof *u->v);
+	memset(&u->v[u->n], 0, sizeof u->v[u->n]);
+	return &u->v[u->n++];
+}
+
+static int unit_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct log_unit *)a)->name,
+		      ((const struct log_unit *)b)->name);
+}
+
+/* The segment's file name from a framing line, or NULL (with *msg). */
+static char *frame_name(const char *line, size_t n, off_t *bytes,
+			const char **msg)
+{
+	json_error_t err;
+	json_t *o = json_loadb(line, n, 0, &err);
+	const char *t = json_string_value(json_object_get(o, K_T));
+	json_t *b = json_object_get(o, K_PACK_BYTES);
+	char *name = json_path_value(json_object_get(o, K_PACK_FILE));
+
+	*msg = NULL;
+	if (!o || !t || strcmp(t, REC_PACK))
+		*msg = "not a framing line";
+	else if (!name || strchr(name, '/') || !log_is_file_name(name))
+		*msg = "the framing line names no log file";
+	else if (!json_is_integer(b) || json_integer_value(b) < 0)
+		*msg = "the framing line has no byte count";
+	else
+		*bytes = (off_t)json_integer_value(b);
+	json_decref(o);
+	if (*msg) {
+		free(name);
+		return NULL;
+	}
+	return name;
+}
+
+/* Add the segments of one pack to segs (name -> index in u). */
+static void read_pack(const char *path, struct log_units *u, struct map *segs,
+		      log_problem_fn problem, void *ctx)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	char buf[MAX_FRAME];
+	struct stat st;
+	off_t off = 0;
+
+	if (fd < 0 || fstat(fd, &st)) {
+		problem(ctx, path, 0, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while (off < st.st_size) {
+		ssize_t got = pread(fd, buf, sizeof buf, off);
+		char *nl = got > 0 ? memchr(buf, '\n', (size_t)got) : NULL;
+		const char *msg = "no framing line";
+		struct log_unit *s;
+		off_t bytes = 0;
+		char *name =
+		    nl ? frame_name(buf, (size_t)(nl - buf), &bytes, &msg)
+		       : NULL;
+
+		if (!name) {
+			problem(ctx, path, (long)off, msg);
+			break;
+		}
+		s = push(u);
+		s->name = name;
+		s->src = xstrdup(path);
+		s->off = off + (nl - buf) + 1;
+		s->len = bytes;
+		if (s->off + bytes > st.st_size) {
+			problem(ctx, path, (long)off,
+				"the pack ends inside this segment: its "
+				"bytes up to the end are read");
+			s->len = st.st_size - s->off;
+		}
+		/* a later pack's segment of the same name replaces it */
+		map_put(segs, name, (void *)(u->n));
+		off = s->off + bytes;
+	}
+	close(fd);
+}
+
+static void free_unit(struct log_unit *x)
+{
+	free(x->name);
+	free(x->src);
+	memset(x, 0, sizeof *x);
+}
+
+/* Keep the units of files, and the segments that segs still names and
+ * files does not; in name order. */
+static void keep_read_copies(struct log_units *u, size_t nfiles,
+			     const struct map *segs)
+{
+	struct strset files = STRSET_INIT;
+	size_t k = nfiles;
+
+	for (size_t i = 0; i < nfiles; i++)
+		strset_add(&files, u->v[i].name);
+	for (size_t i = nfiles; i < u->n; i++) {
+		struct log_unit *x = &u->v[i];
+
+		if (strset_has(&files, x->name) ||
+		    (size_t)map_get(segs, x->name) != i + 1)
+			free_unit(x);
+		else
+			u->v[k++] = *x;
+	}
+	u->n = k;
+	strset_free(&files);
+	if (u->n > 1)
+		qsort(u->v, u->n, sizeof *u->v, unit_cmp);
+}
+
+int log_units_list(const char *logdir, struct log_units *u,
+		   log_problem_fn problem, void *ctx)
+{
+	DIR *d = opendir(logdir);
+	struct dirent *de;
+	char **packs = NULL;
+	size_t npacks = 0, cappacks = 0, nfiles;
+	struct map segs = MAP_INIT;
+
+	memset(u, 0, sizeof *u);
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		if (log_is_file_name(de->d_name)) {
+			struct log_unit *x = push(u);
+
+			x->name = xstrdup(de->d_name);
+			x->src = xasprintf("%s/%s", logdir, de->d_name);
+			x->len = -1;
+		} else if (log_is_pack_name(de->d_name)) {
+			packs =
+			    xgrow(packs, &cappacks, npacks + 1, sizeof *packs);
+			packs[npacks++] =
+			    xasprintf("%s/%s", logdir, de->d_name);
+		}
+	}
+	closedir(d);
+	nfiles = u->n;
+	if (npacks > 1)
+		qsort(packs, npacks, sizeof *packs, log_name_cmp);
+	for (size_t i = 0; i < npacks; i++) {
+		read_pack(packs[i], u, &segs, problem, ctx);
+		free(packs[i]);
+	}
+	free(packs);
+	keep_read_copies(u, nfiles, &segs);
+	map_free(&segs, NULL);
+	return 0;
+}
+
+void log_units_free(struct log_units *u)
+{
+	for (size_t i = 0; i < u->n; i++)
+		free_unit(&u->v[i]);
+	free(u->v);
+	memset(u, 0, sizeof *u);
+}
+
+char *log_unit_read(const struct log_unit *u, size_t *len)
+{
+	size_t want = (size_t)u->len, have = 0;
+	char *buf;
+	int fd;
+
+	if (u->len < 0)
+		return file_read(u->src, len);
+	fd = open(u->src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return NULL;
+	buf = xmalloc(want + 1);
+	while (have < want) {
+		ssize_t got =
+		    pread(fd, buf + have, want - have, u->off + (off_t)have);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			int e = errno;
+
+			close(fd);
+			free(buf);
+			errno = e;
+			return NULL;
+		}
+		if (got == 0)
+			break;
+		have += (size_t)got;
+	}
+	close(fd);
+	buf[have] = '\0';
+	*len = have;
+	return buf;
+}

@@ -1,0 +1,308 @@
+/*
+ * test_pack.c - unit tests of the packing of a trace's small logs
+ * (cli/tracepack.c) and of the reader of packs (cli/tracepack_units.c):
+ * the reader sees a packed trace exactly as it saw it unpacked (every
+ * process, event, file name, line number and diagnostic), a compaction
+ * killed at each of its steps loses nothing, and a log still open for
+ * writing is never packed.  Logs are written by hand into a temporary
+ * directory, as in test_reader.c.
+ */
+#define _GNU_SOURCE
+#include "check_main.h"
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "trace.h"
+#include "tracepack.h"
+#include "tmptrace.h"
+#include "util.h"
+
+/* A process's log: its proc record, n events, then nuls NUL bytes. */
+static void put_log(int pid, int n, const char *tail, size_t nuls)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *name = xasprintf("%d-abc.jsonl", pid);
+
+	sb_addf(&sb,
+		"{\"t\":\"proc\",\"v\":2,\"pid\":%d,\"ppid\":1,\"ts\":%d,"
+		"\"exe\":\"/bin/p%d\"}\n",
+		pid, pid * 10, pid);
+	for (int i = 0; i < n; i++)
+		sb_addf(&sb,
+			"{\"t\":\"ev\",\"op\":\"mkdir\",\"fn\":\"mkdir\","
+			"\"path\":\"/w/%d-%d\",\"ret\":0,\"errno\":null,"
+			"\"pid\":%d,\"tid\":%d,\"ts\":%d}\n",
+			pid, i, pid, pid, pid * 10 + i * 7 + 1);
+	sb_adds(&sb, tail);
+	for (size_t i = 0; i < nuls; i++)
+		sb_addc(&sb, '\0');
+	put_file(name, sb.buf, sb.len);
+	sb_release(&sb);
+	free(name);
+}
+
+/* The logs every case starts from: small ones, one cut short before its
+ * preallocated tail (as a killed image leaves it), one with a hole of
+ * NULs, one not small (left alone), one empty. */
+static void put_trace(void)
+{
+	for (int pid = 100; pid < 110; pid++)
+		put_log(pid, 2, "", 0);
+	put_log(200, 1, "{\"t\":\"ev\",\"op\":\"mkdir\",\"path\":\"/cu", 9000);
+	put_log(201, 1, "\n\n{\"t\":\"end\",\"pid\":201,\"ts\":9}\n", 4000);
+	put_log(300, 40, "", 0); /* 5 KB: its blocks are not double it */
+	put_file("400-e.jsonl", "", 0);
+}
+
+static int dump_event(const struct trace_event *ev, void *ctx)
+{
+	sb_addf(ctx, "ev %s:%ld %d %lld %s %s\n", ev->file, ev->line, ev->pid,
+		ev->ts, op_name(ev->op), ev->path);
+	return 0;
+}
+
+/* What a reader sees of the trace, as text. */
+static char *dump(void)
+{
+	char *dirs[] = {tmpdir};
+	const char *why = NULL;
+	struct trace *t = trace_open(dirs, 1, &why);
+	struct strbuf sb = STRBUF_INIT;
+
+	ck_assert_msg(t != NULL, "trace_open: %s", why ? why : "?");
+	sb_addf(&sb, "events %lld\n", trace_nevents(t));
+	for (size_t i = 0; i < trace_nprocs(t); i++) {
+		const struct trace_proc *p = trace_proc_at(t, i);
+
+		sb_addf(&sb, "proc %s %d %lld %s %d\n", p->file, p->pid, p->ts,
+			p->exe, p->ended);
+	}
+	for (size_t i = 0; i < trace_ndiags(t); i++) {
+		const struct trace_diag *d = trace_diag_at(t, i);
+
+		sb_addf(&sb, "diag %s:%ld %d %s\n", d->file ? d->file : "",
+			d->line, d->warning, d->message);
+	}
+	trace_each_event(t, dump_event, &sb);
+	trace_close(t);
+	return sb_detach(&sb);
+}
+
+/* How many names in logdir start with prefix / end with suffix. */
+static int count(const char *prefix, const char *suffix)
+{
+	DIR *d = opendir(logdir);
+	struct dirent *de;
+	int n = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d))) {
+		size_t l = strlen(de->d_name), k = strlen(suffix);
+
+		n += !strncmp(de->d_name, prefix, strlen(prefix)) && l >= k &&
+		     !strcmp(de->d_name + l - k, suffix);
+	}
+	closedir(d);
+	return n;
+}
+
+static bool exists(const char *name)
+{
+	char *path = xasprintf("%s/%s", logdir, name);
+	bool ok = access(path, F_OK) == 0;
+
+	free(path);
+	return ok;
+}
+
+START_TEST(small_logs_are_packed_and_read_exactly_as_before)
+{
+	char *before, *after, *why = NULL;
+
+	put_trace();
+	before = dump();
+	ck_assert_ptr_nonnull(strstr(before, "200-abc.jsonl:3"));
+	ck_assert_int_eq(trace_dir_pack(logdir, &why), 12);
+	ck_assert_int_eq(count("pack-", ".pack"), 1);
+	ck_assert_int_eq(count("", ".jsonl"), 2); /* 300 and the empty one */
+	ck_assert(exists("300-abc.jsonl") && exists("400-e.jsonl"));
+	after = dump();
+	ck_assert_str_eq(after, before);
+	/* a second compaction has nothing more to pack */
+	ck_assert_int_eq(trace_dir_pack(logdir, &why), 0);
+	ck_assert_int_eq(count("pack-", ".pack"), 1);
+	free(after);
+	after = dump();
+	ck_assert_str_eq(after, before);
+	free(before);
+	free(after);
+}
+END_TEST
+
+/* Run a compaction in a child killed (SIGKILL) at step. */
+static void pack_killed_at(const char *step)
+{
+	pid_t pid = fork();
+	int status;
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		char *why = NULL;
+
+		setenv("UNROOT_TEST_PACK_KILL", step, 1);
+		trace_dir_pack(logdir, &why);
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+		      "the compaction was not killed at %s", step);
+}
+
+START_TEST(a_compaction_killed_at_any_step_loses_nothing)
+{
+	static const char *const steps[] = {"written", "placed", "deleting"};
+
+	for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
+		char *before, *after, *why = NULL;
+
+		teardown();
+		setup();
+		put_trace();
+		before = dump();
+		pack_killed_at(steps[i]);
+		/* what the kill left reads as the unpacked trace */
+		ck_assert_int_eq(count(".pack-tmp-", ""), i == 0);
+		ck_assert_int_eq(count("pack-", ".pack"), i > 0);
+		ck_assert_int_eq(count("", ".jsonl"), i == 2 ? 13 : 14);
+		after = dump();
+		ck_assert_msg(!strcmp(after, before), "killed at %s:\n%s",
+			      steps[i], after);
+		free(after);
+		/* and the next compaction finishes the work */
+		ck_assert_int_ge(trace_dir_pack(logdir, &why), 1);
+		ck_assert_int_eq(count(".pack-tmp-", ""), 0);
+		ck_assert_int_eq(count("", ".jsonl"), 2);
+		after = dump();
+		ck_assert_msg(!strcmp(after, before), "after %s:\n%s", steps[i],
+			      after);
+		free(after);
+		free(before);
+	}
+}
+END_TEST
+
+START_TEST(a_log_open_for_writing_is_not_packed)
+{
+	char *path = xasprintf("%s/101-abc.jsonl", logdir), *why = NULL;
+	char *before, *after;
+	int fd;
+	void *map;
+
+	put_trace();
+	before = dump();
+	/* a writer with a descriptor, and one with only a shared mapping
+	 * (as the preload writes): neither file is packed */
+	fd = open(path, O_WRONLY | O_APPEND);
+	ck_assert_int_ge(fd, 0);
+	free(path);
+	path = xasprintf("%s/102-abc.jsonl", logdir);
+	{
+		int mfd = open(path, O_RDWR);
+
+		ck_assert_int_ge(mfd, 0);
+		map = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, mfd,
+			   0);
+		ck_assert_ptr_ne(map, MAP_FAILED);
+		close(mfd);
+	}
+	ck_assert_int_eq(trace_dir_pack(logdir, &why), 10);
+	ck_assert(exists("101-abc.jsonl") && exists("102-abc.jsonl"));
+	after = dump();
+	ck_assert_str_eq(after, before);
+	free(after);
+	/* the writers gone, the next compaction packs them */
+	close(fd);
+	munmap(map, 4096);
+	ck_assert_int_eq(trace_dir_pack(logdir, &why), 2);
+	ck_assert(!exists("101-abc.jsonl") && !exists("102-abc.jsonl"));
+	ck_assert_int_eq(count("pack-", ".pack"), 2);
+	after = dump();
+	ck_assert_str_eq(after, before);
+	free(after);
+	free(before);
+	free(path);
+}
+END_TEST
+
+START_TEST(a_compaction_short_of_descriptors_packs_every_log)
+{
+	char *before, *after;
+	pid_t pid;
+	int status;
+
+	for (int i = 0; i < 40; i++)
+		put_log(500 + i, 1, "", 0);
+	before = dump();
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) { /* 16 descriptors: fewer than the logs */
+		struct rlimit rl = {16, 16};
+		char *why = NULL;
+
+		_exit(setrlimit(RLIMIT_NOFILE, &rl) ||
+		      trace_dir_pack(logdir, &why) != 40);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ck_assert_int_eq(count("", ".jsonl"), 0);
+	ck_assert_int_ge(count("pack-", ".pack"), 3);
+	after = dump();
+	ck_assert_str_eq(after, before);
+	free(after);
+	free(before);
+}
+END_TEST
+
+START_TEST(a_damaged_pack_is_named_and_the_rest_read)
+{
+	static const char pack[] =
+	    "{\"t\":\"pack\",\"file\":\"7-a.jsonl\",\"bytes\":43}\n"
+	    "{\"t\":\"proc\",\"v\":2,\"pid\":7,\"ppid\":1,\"ts\":5}\n"
+	    "not a framing line\n"
+	    "{\"t\":\"proc\",\"v\":2,\"pid\":8,\"ppid\":1,\"ts\":6}\n";
+	char *text;
+
+	put_file("pack-000000.pack", pack, sizeof pack - 1);
+	text = dump();
+	ck_assert_ptr_nonnull(strstr(text, "proc "));
+	ck_assert_ptr_nonnull(strstr(text, "/log/7-a.jsonl 7 5"));
+	ck_assert_ptr_null(strstr(text, " 8 6"));
+	ck_assert_ptr_nonnull(
+	    strstr(text, "pack-000000.pack:0 1 damaged pack at byte 86"));
+	free(text);
+}
+END_TEST
+
+Suite *test_suite(void)
+{
+	Suite *s = suite_create("pack");
+	TCase *tc = test_case("pack", NULL);
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, small_logs_are_packed_and_read_exactly_as_before);
+	tcase_add_test(tc, a_compaction_killed_at_any_step_loses_nothing);
+	tcase_add_test(tc, a_log_open_for_writing_is_not_packed);
+	tcase_add_test(tc, a_compaction_short_of_descriptors_packs_every_log);
+	tcase_add_test(tc, a_damaged_pack_is_named_and_the_rest_read);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,50 @@
+/*
+ * tmptrace.h - the fixture of the CLI's unit tests that write log files by
+ * hand (test_reader.c, test_pack.c): a fresh trace directory under /tmp
+ * with its log/ per test case, removed afterwards, and put_file() to write
+ * a log into it.  Included once per test program (its functions are
+ * static).
+ */
+#ifndef UNROOT_TESTS_TMPTRACE_H
+#define UNROOT_TESTS_TMPTRACE_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "check_main.h"
+#include "util.h"
+
+static char tmpdir[64]; /* the trace directory */
+static char logdir[96]; /* its log/ */
+
+static void setup(void)
+{
+	snprintf(tmpdir, sizeof tmpdir, "/tmp/unroot-test-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	snprintf(logdir, sizeof logdir, "%s/log", tmpdir);
+	ck_assert_int_eq(mkdir(logdir, 0755), 0);
+}
+
+static void teardown(void)
+{
+	char *cmd = xasprintf("rm -rf '%s'", tmpdir);
+
+	if (system(cmd))
+		fprintf(stderr, "cannot remove %s\n", tmpdir);
+	free(cmd);
+}
+
+/* Write n bytes (may contain NULs) to log/NAME. */
+static void put_file(const char *name, const char *data, size_t n)
+{
+	char *path = xasprintf("%s/%s", logdir, name);
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(data, 1, n, f), n);
+	fclose(f);
+	free(path);
+}
+
+#endif
