@@ -36,6 +36,10 @@ import json
 import os
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "..", "scripts"))
+import logcat  # noqa: E402  (the logs of a packed trace too)
+
 KINDS = ("user", "own", "tree", "group", "search", "build", "env", "home",
          "tmpfs", "host")
 
@@ -137,17 +141,15 @@ def plan_problems(ans, plan):
 
 def records(trace):
     log = os.path.join(trace, "log")
-    for name in sorted(os.listdir(log if os.path.isdir(log) else trace)):
-        if not name.endswith(".jsonl"):
-            continue
-        with open(os.path.join(log if os.path.isdir(log) else trace, name),
-                  "rb") as f:
-            for raw in f:
-                raw = raw.strip(b"\0\n")
-                try:
-                    yield json.loads(raw)
-                except ValueError:
-                    continue  # a record cut by a kill: the reader warns
+    for _name, data in logcat.units(log if os.path.isdir(log) else trace):
+        for raw in data.split(b"\n"):
+            raw = raw.strip(b"\0")
+            if not raw:
+                continue
+            try:
+                yield json.loads(raw)
+            except ValueError:
+                continue  # a record cut by a kill: the reader warns
 
 
 CREATES = ("mkdir", "mknod", "bind", "symlink")
