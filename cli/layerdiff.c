@@ -3,7 +3,9 @@
  * (layerdiff.h).
  *
  * The changes go into a map by path.  One pass over the events marks
- * what each successful write explains: its own path, path2 and real path
+ * what each successful write explains: its own path, path2 and real path,
+ * each where it lands through a symlinked directory (realdirs.h: a rename
+ * into /var/run/x made /run/x)
  * (added, changed or deleted), every changed directory above them (a
  * name made and removed again leaves only its directory changed), and,
  * for a rename or link, everything below the new name (a directory moved
@@ -23,6 +25,7 @@
 #include "child.h"
 #include "layerdiff.h"
 #include "map.h"
+#include "realdirs.h"
 #include "schema.h"
 #include "util.h"
 
@@ -41,6 +44,7 @@ struct layer {
 	struct map bypath;	   /* path -> index + 1 */
 	struct strset moved_in;	   /* new names of renames and links */
 	struct strset removed;	   /* old names of renames, unlinks, rmdirs */
+	struct realdirs real;	   /* symlinked directories the trace shows */
 	const struct container *c; /* its mounts are not the layer's */
 	const struct trace *t;	   /* nor those of its mount table */
 };
@@ -106,19 +110,34 @@ static void explain(struct layer *l, const char *path)
 	}
 }
 
-static int explain_event(const struct trace_event *ev, void *ctx)
+/* What the successful write ev explains; orig is ev as recorded. */
+static void explain_write(struct layer *l, const struct trace_event *orig,
+			  const struct trace_event *ev)
 {
-	struct layer *l = ctx;
-
-	if (ev->err || !trace_event_writes(ev))
-		return 0;
+	explain(l, orig->path);
+	explain(l, orig->real);
 	explain(l, ev->path);
 	explain(l, ev->path2);
-	explain(l, ev->real);
 	if (ev->path2 && (ev->op == OP_RENAME || ev->op == OP_LINK))
 		strset_add(&l->moved_in, ev->path2);
 	if (ev->op == OP_RENAME || ev->op == OP_UNLINK || ev->op == OP_RMDIR)
 		strset_add(&l->removed, ev->path);
+}
+
+static int explain_event(const struct trace_event *orig, void *ctx)
+{
+	struct layer *l = ctx;
+	const struct trace_event *ev = orig;
+	struct trace_event canon;
+	char *own[2] = {NULL, NULL};
+
+	/* the layer lists where a write landed: /var/run/x is /run/x */
+	if (realdirs_event(&l->real, orig, &canon, own))
+		ev = &canon;
+	if (!ev->err && trace_event_writes(ev))
+		explain_write(l, orig, ev);
+	free(own[0]);
+	free(own[1]);
 	return 0;
 }
 
@@ -343,5 +362,6 @@ json_t *layer_check(const struct container *c, const char *cid, struct trace *t)
 	map_free(&l.bypath, NULL);
 	strset_free(&l.moved_in);
 	strset_free(&l.removed);
+	realdirs_free(&l.real);
 	return o;
 }

@@ -44,6 +44,7 @@
 
 #include "map.h"
 #include "planner.h"
+#include "realdirs.h"
 #include "tempname.h"
 
 /* Append to a growing array: the new element, by reference. */
@@ -95,6 +96,7 @@ struct vnode {
 struct plan_vfs {
 	struct map nodes; /* path -> struct vnode * */
 	struct map dirs;  /* path -> struct file_state (ancestor records) */
+	struct realdirs real_dirs; /* symlinked directories (realdirs.h) */
 };
 
 /* The state the trace records for the directory path (a `dir` record),

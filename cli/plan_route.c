@@ -207,7 +207,7 @@ static bool rebased_root_names(struct planner *p, const struct trace_event *ev)
 	return true;
 }
 
-void planner_add_event(struct planner *p, const struct trace_event *ev)
+static void add_event(struct planner *p, const struct trace_event *ev)
 {
 	struct op_ctx c = {.ev = ev};
 	bool writes = trace_event_writes(ev);
@@ -246,6 +246,20 @@ void planner_add_event(struct planner *p, const struct trace_event *ev)
 		return;
 	}
 	replay_write(p, &c);
+}
+
+void planner_add_event(struct planner *p, const struct trace_event *ev)
+{
+	struct trace_event canon;
+	char *own[2];
+
+	if (!realdirs_event(&p->vfs.real_dirs, ev, &canon, own)) {
+		add_event(p, ev);
+		return;
+	}
+	add_event(p, &canon);
+	free(own[0]);
+	free(own[1]);
 }
 
 /* The note for an unseen change that is not replayed. */

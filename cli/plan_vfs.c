@@ -73,6 +73,7 @@ void vfs_free(struct plan_vfs *vfs)
 {
 	map_free(&vfs->nodes, free);
 	map_free(&vfs->dirs, free);
+	realdirs_free(&vfs->real_dirs);
 }
 
 /* The replay's node of path, or NULL when it has not touched it. */

@@ -17,9 +17,10 @@
 # tracer's own files are not reported): the examples' root and non-root
 # images with their binds (the workloads of example.sh), the libc.sh
 # workload on bullseye, trixie and musl, static.sh's static Go entrypoint
-# (traced by unroot-ptrace), and the Debian redis image
-# tests/services builds; the binds and tmpfs mounts are said once to be
-# not covered.
+# (traced by unroot-ptrace), the Debian redis image tests/services
+# builds, and writes through Debian's symlinked /var/run and /var/lock
+# (the layer lists them where they land); the binds and tmpfs mounts are
+# said once to be not covered.
 #
 # pod: `unroot docker` with -e (a value given, one taken from the host,
 # one equal to the host's), -w, --entrypoint and a command; the Pod
@@ -170,6 +171,11 @@ clean() {
 		sh -c 'echo x >/scratch/f && mkdir -p /var/lib/t && echo y >/var/lib/t/f'
 	"$UNROOT" report "$WORK/tmpfs" | grep -q "not cross-checked: /scratch)" ||
 		fail "the report does not say the tmpfs /scratch is not covered"
+	# writes through Debian's symlinked /var/run and /var/lock: the layer
+	# lists them under /run, where they land (a rename's new name too)
+	profile symlinked-dirs unroot-base:bookworm sh -c 'mkdir -p /var/run/app &&
+echo 1 >/var/run/app/t && mv /var/run/app/t /var/run/app/pid &&
+ln -s pid /var/run/app/link && touch /var/lock/f && rm /var/lock/f'
 	for tag in bullseye trixie musl; do
 		case $tag in
 		musl) set -- unroot-workload /app/out ;;

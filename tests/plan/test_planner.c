@@ -745,6 +745,53 @@ START_TEST(volume_without_roots_new_entries_has_no_callout)
 }
 END_TEST
 
+/* ev with the path the preload resolved it to (`real`). */
+static void ev_real(struct planner *p, enum unroot_op op, const char *path,
+		    const char *real, const char *path2, int flags,
+		    struct file_state st, struct file_state st2)
+{
+	struct trace_event ev =
+	    ev_make(op, path, path2, flags, flags ? "O_WRONLY|O_CREAT" : NULL,
+		    st, TMP, st2, 0, &root_proc);
+
+	ev.real = real;
+	planner_add_event(p, &ev);
+}
+
+/* Debian's /var/run is /run and /var/lock is /run/lock: a directory made
+ * through one spelling and used through the other is one directory (one
+ * grant), and a file made as /var/lock/f, touched as /run/lock/f (futimens
+ * resolves the descriptor) and removed is the run's own, never a chown of
+ * a file the image lacks. */
+START_TEST(names_reached_through_a_symlinked_directory_are_one_name)
+{
+	struct planner *p = new_planner();
+	struct plan *pl;
+
+	dir_rec(p, "/run", DIR_ROOT);
+	dir_rec(p, "/run/lock", TMP);
+	ev_mkdir(p, "/run/app", DIR_ROOT);
+	ev_real(p, OP_OPEN, "/var/run/app/t", "/run/app/t", NULL,
+		O_WRONLY | O_CREAT, ABSENT, NOSTATE);
+	ev_real(p, OP_RENAME, "/var/run/app/t", "/run/app/t",
+		"/var/run/app/pid", 0, FILE_ROOT, ABSENT);
+	ev_real(p, OP_OPEN, "/var/lock/f", "/run/lock/f", NULL,
+		O_WRONLY | O_CREAT, ABSENT, NOSTATE);
+	ev_full(p, OP_UTIME, "/run/lock/f", NULL, 0, NULL, FILE_ROOT, TMP,
+		NOSTATE, 0, &root_proc);
+	ev_real(p, OP_UNLINK, "/var/lock/f", "/run/lock/f", NULL, 0, FILE_ROOT,
+		NOSTATE);
+	pl = planner_finish(p);
+	ck_assert_ptr_nonnull(grant_on(pl, GRANT_MKDIR, "/run/app"));
+	for (size_t i = 0; i < pl->ngrants; i++) {
+		ck_assert(!path_is_under(pl->grants[i].path, "/var/run"));
+		ck_assert(!path_is_under(pl->grants[i].path, "/run/lock"));
+	}
+	ck_assert_uint_eq(applied_grants(pl), 1);
+	plan_free(pl);
+}
+END_TEST
+
 /* The JVM as root writes /tmp/hsperfdata_root/<pid>; as the user it
  * writes /tmp/hsperfdata_nonroot, which it makes itself in /tmp: root's
  * leftover directory is never chowned. */
@@ -864,6 +911,8 @@ Suite *test_suite(void)
 	tcase_add_test(t, bind_names_the_host_path_given);
 	tcase_add_test(t, named_volume_filled_by_root_is_called_out);
 	tcase_add_test(t, volume_without_roots_new_entries_has_no_callout);
+	tcase_add_test(
+	    t, names_reached_through_a_symlinked_directory_are_one_name);
 	tcase_add_test(t, roots_own_names_are_the_users);
 	tcase_add_test(t, roots_home_is_the_users_when_home_is_elsewhere);
 	tcase_add_test(t, chown_to_a_service_user_runs_as_it);
