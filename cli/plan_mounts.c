@@ -333,7 +333,8 @@ static bool made_by_workload(struct planner *p, const char *dir,
 
 /*
  * What to mount for a write under a scratch directory, on the path where
- * it lands (ev->real: /var/lock is /run/lock): the deepest directory below
+ * it lands (ev->real: a final symlink's target; symlinked directories
+ * are resolved before, realdirs.h): the deepest directory below
  * it that the image made (a /run/redis the image owns: an empty tmpfs on
  * /run would hide it, and the program would find no directory for its
  * socket), else the directory the workload made right below it (apache's

@@ -232,7 +232,8 @@ static void add_event(struct planner *p, const struct trace_event *ev)
 		return; /* checked when it was opened: nothing on a name */
 	if (moved_into_home(p, ev) || outside_image(p, ev, writes, c.denied))
 		return;
-	/* where the write lands (/var/lock/x is /run/lock/x) */
+	/* where the write lands (a final symlink's target: directory aliases
+	 * are already resolved, realdirs.h) */
 	scratch = scratch_dir_of(ev->real ? ev->real : ev->path);
 	if (scratch && (writes || c.denied))
 		add_scratch_write(p, scratch, ev);

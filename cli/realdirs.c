@@ -92,7 +92,8 @@ bool realdirs_event(struct realdirs *r, const struct trace_event *ev,
 	if (!own[0] && !own[1])
 		return false;
 	*out = *ev;
-	out->real = NULL;
+	if (alias) /* the path is now real; a link's target stays */
+		out->real = NULL;
 	if (own[0])
 		out->path = own[0];
 	if (own[1])

@@ -16,8 +16,9 @@ struct realdirs {
 };
 
 /* Learn from ev, then ev under the paths where it lands: true and *out
- * filled (its `real` cleared) when a path changed, the new strings in
- * own[] (the caller frees them); false when ev stands as it is. */
+ * filled (its `real` cleared when the path became it) when a path
+ * changed, the new strings in own[] (the caller frees them); false when
+ * ev stands as it is. */
 bool realdirs_event(struct realdirs *r, const struct trace_event *ev,
 		    struct trace_event *out, char *own[2]);
 void realdirs_free(struct realdirs *r);
