@@ -26,7 +26,8 @@ fi
 tmp=$(mktemp -d /tmp/unroot-pack.XXXXXX)
 chmod 755 "$tmp"
 trap 'rm -rf "$tmp"' EXIT
-u=$(stage_unroot "$unroot" "$tmp/stage")
+# the catalogue too: uid 1001 cannot read a build under /root
+u=$(stage_unroot "$unroot" "$tmp/stage" "$here/../../cli/data")
 d=$tmp/w
 mkdir "$d"
 [ "$user" = root ] || chown 1001:1001 "$d"
