@@ -68,8 +68,8 @@ __attribute__((constructor)) static void image_starts(void)
 	if (!dir || getrandom(&nonce, sizeof nonce, GRND_NONBLOCK) < 0)
 		return;
 	if (snprintf(name, sizeof name, "%s/%d-%012llx.jsonl", dir,
-		     (int)getpid(), nonce & 0xffffffffffffULL) >=
-	    (int)sizeof name)
+		     (int)getpid(),
+		     nonce & 0xffffffffffffULL) >= (int)sizeof name)
 		return;
 	fd = open(name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 		  0644);
