@@ -19,6 +19,11 @@
  * window is not seen: the pre-state of a path written concurrently by two
  * unrelated processes may be up to KNOWN_TTL_NS old (SCHEMA.md says so).
  *
+ * Memory: the path-state table is 64 pages, and the names of one
+ * directory share a page of it (ur_hash_path), so that a process makes
+ * resident a page for each directory it writes in, up to the whole table,
+ * not the whole table for a storm in one directory.
+ *
  * Every slot is a sequence lock.  A writer that finds a slot busy gives up
  * (this is a cache); a reader that finds it busy or changed under it
  * counts a miss.  Nothing here allocates, locks or can fail the workload.
@@ -82,6 +87,9 @@ extern char __libc_single_threaded __attribute__((weak));
 
 #define KNOWN_TTL_NS  (100 * 1000 * 1000LL)
 #define PATH_SLOTS    4096 /* a power of two */
+#define PAGE_SLOTS    64   /* path slots in a 4 KiB page */
+#define DIR_BITS      6	   /* log2(PATH_SLOTS / PAGE_SLOTS) */
+#define DIR_MASK      (~0ULL << (64 - DIR_BITS))
 #define FD_SLOTS      1024
 #define FD_PATH_BYTES 240
 
@@ -105,7 +113,12 @@ struct __attribute__((aligned(64))) fd_slot {
 	uint64_t words[FD_PATH_BYTES / 8]; /* the path, 8 bytes a store */
 };
 
-static struct path_slot path_slots[PATH_SLOTS];
+/* page-aligned: the slots of a directory's page (pair_of) are one page */
+static struct path_slot path_slots[PATH_SLOTS] __attribute__((aligned(4096)));
+_Static_assert(sizeof(struct path_slot) * PAGE_SLOTS == 4096,
+	       "a directory's slots fill one page");
+_Static_assert(PAGE_SLOTS << DIR_BITS == PATH_SLOTS,
+	       "the directory bits of a key name every page");
 static struct fd_slot fd_slots[FD_SLOTS];
 static uint64_t fd_keys[FD_SLOTS]; /* hash of each fd slot's path */
 static unsigned known_gen FORK_STATE = 1;
@@ -129,28 +142,87 @@ static long long now_coarse(void)
 	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-/* A 64-bit hash of a path, eight bytes at a time; never 0. */
+/*
+ * The last eight of the k bytes at s, or all k < 8 of them as the low
+ * bytes of a word; s holds n >= k bytes.  One load where s has eight.
+ */
+static uint64_t last_word(const char *s, size_t k, size_t n)
+{
+	uint64_t w = 0;
+
+	if (k >= 8) {
+		memcpy(&w, s + k - 8, 8);
+	} else if (n >= 8) {
+		memcpy(&w, s, 8);
+		w = k ? w & (~0ULL >> (64 - 8 * k)) : 0;
+	} else {
+		memcpy(&w, s, k);
+	}
+	return w;
+}
+
+/*
+ * The number of bytes before the last '/' of s[0, n) (0 without one):
+ * eight bytes at a time from the end, as the last name is short.  (On a
+ * big-endian machine it finds another '/': names then share pages less,
+ * and nothing else changes.)
+ */
+static size_t dir_len(const char *s, size_t n)
+{
+	const uint64_t low7 = 0x7f7f7f7f7f7f7f7fULL;
+
+	for (; n >= 8; n -= 8) {
+		uint64_t x;
+		memcpy(&x, s + n - 8, 8);
+		x ^= 0x2f2f2f2f2f2f2f2fULL; /* a zero byte where a '/' is */
+		uint64_t zero = ~(((x & low7) + low7) | x | low7);
+		if (zero)
+			return n - 8 + (size_t)(63 - __builtin_clzll(zero)) / 8;
+	}
+	while (n > 0)
+		if (s[--n] == '/')
+			return n;
+	return 0;
+}
+
+static uint64_t mix_word(uint64_t h, const char *s)
+{
+	uint64_t w;
+
+	memcpy(&w, s, 8);
+	h = (h ^ w) * 0xff51afd7ed558ccdULL;
+	return h ^ (h >> 32);
+}
+
+/*
+ * A 64-bit hash of a path, eight bytes at a time; never 0.  Its top
+ * DIR_BITS bits hash the directory the name is in (the bytes before its
+ * last '/'), taken on the way, the others the whole path: pair_of() takes
+ * the page of the path-state table from the top bits, so the names of one
+ * directory share a page, and a storm of one-off names in a few
+ * directories makes resident a few pages of the table, not all of it.
+ */
 uint64_t ur_hash_path(const char *s, size_t n)
 {
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
-	size_t i = 0;
+	size_t dn = dir_len(s, n), i = 0;
+	uint64_t h = 0x9e3779b97f4a7c15ULL;
 
-	for (; i + 8 <= n; i += 8) {
-		uint64_t w;
-		memcpy(&w, s + i, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdULL;
-		h ^= h >> 32;
-	}
-	uint64_t w = 0;
-	memcpy(&w, s + i, n - i);
+	for (; i + 8 <= dn; i += 8)
+		h = mix_word(h, s + i);
+	/* the directory's whole words and its last eight bytes (a product's
+	 * top bits depend on every bit below them) */
+	uint64_t dir = (h ^ last_word(s, dn, n) ^ dn) * 0xc4ceb9fe1a85ec53ULL;
+	for (; i + 8 <= n; i += 8)
+		h = mix_word(h, s + i);
+	h = (h ^ last_word(s, n, n)) * 0xff51afd7ed558ccdULL;
 	/* murmur3's finaliser: every input bit reaches the low bits */
-	h ^= w;
+	h ^= n;
 	h ^= h >> 33;
 	h *= 0xff51afd7ed558ccdULL;
 	h ^= h >> 33;
 	h *= 0xc4ceb9fe1a85ec53ULL;
 	h ^= h >> 33;
-	return h | 1;
+	return (h & ~DIR_MASK) | (dir & DIR_MASK) | 1;
 }
 
 #define LOAD(x)	    __atomic_load_n(&(x), __ATOMIC_RELAXED)
@@ -198,11 +270,15 @@ static bool fresh(unsigned gen, long long stamp, long long now)
 /*
  * Two slots per path (a pair of neighbours): a directory that every event
  * names stays, while the stream of one-off file names a storm makes
- * replaces the older entry of a pair.
+ * replaces the older entry of a pair.  The page is the directory's (the
+ * top bits of the key: ur_hash_path), the pair in it the name's.
  */
 static struct path_slot *pair_of(uint64_t key)
 {
-	return &path_slots[(key >> 1) & (PATH_SLOTS - 2)];
+	size_t page = (size_t)(key >> (64 - DIR_BITS));
+	size_t pair = (size_t)(key >> 1) & (PAGE_SLOTS / 2 - 1);
+
+	return &path_slots[page * PAGE_SLOTS + pair * 2];
 }
 
 /* The slot of the pair that holds key, or NULL. */
