@@ -36,12 +36,12 @@
  * fclose, _IO_fclose, fcloseall, freopen, closedir (of an fdopendir stream
  * too), pclose, endmntent, mq_close, and daemon, forkpty and login_tty,
  * which dup2 onto 0-2 inside libc), and so is the raw syscall() of libc;
- * each counts itself before the real call, in num_closes[N] when it
+ * each counts itself before the real call, in the num_closes of slot N when it
  * closes the one number N it names (close, dup2, fclose ...), else in
  * fd_closes, and holds fd_closing non-zero until it has returned.  An
  * entry remembers fd_closes as it was before the call that told its path
  * (the open that made the fd, or the fstat and readlink of /proc/self/fd),
- * taken only while no close was in flight, and num_closes[its fd] as it
+ * taken only while no close was in flight, and its slot's num_closes as it
  * was when the entry was made.  It is trusted while both still have those
  * values: then its number was not closed or replaced since the path was
  * true, so it still names that file.  Opening, dup and fcntl(F_DUPFD)
@@ -103,15 +103,25 @@ struct __attribute__((aligned(64))) path_slot {
 	unsigned uid, gid;
 };
 
+/*
+ * Everything known of one descriptor number in one place (a process that
+ * opens a few files touches one page of these, not one of each array).
+ * key and num_closes are outside the slot's sequence lock: num_closes
+ * counts closes of the number (the top of this file), key is the hash of
+ * the path, scanned by ur_known_fd_moved.
+ */
 struct __attribute__((aligned(64))) fd_slot {
 	unsigned seq, gen;
 	long long stamp;
 	uint64_t dev, ino;
 	unsigned long closes;		   /* fd_closes it is true for */
-	unsigned ncloses;		   /* and num_closes[its fd] */
+	unsigned ncloses;		   /* and num_closes when it was */
 	unsigned len;			   /* 0: empty */
 	uint64_t words[FD_PATH_BYTES / 8]; /* the path, 8 bytes a store */
+	uint64_t key;			   /* ur_hash_path of the path */
+	unsigned num_closes;		   /* closes of this number begun */
 };
+_Static_assert(sizeof(struct fd_slot) == 320, "five cache lines a number");
 
 /* page-aligned: the slots of a directory's page (pair_of) are one page */
 static struct path_slot path_slots[PATH_SLOTS] __attribute__((aligned(4096)));
@@ -120,14 +130,12 @@ _Static_assert(sizeof(struct path_slot) * PAGE_SLOTS == 4096,
 _Static_assert(PAGE_SLOTS << DIR_BITS == PATH_SLOTS,
 	       "the directory bits of a key name every page");
 static struct fd_slot fd_slots[FD_SLOTS];
-static uint64_t fd_keys[FD_SLOTS]; /* hash of each fd slot's path */
 static unsigned known_gen FORK_STATE = 1;
 static int fd_high; /* one past the highest fd slot ever filled */
 
 /* descriptor trust (the top of this file) */
 #define NOT_TRUSTED (~0UL)
 static unsigned long fd_closes FORK_STATE; /* closes of any number begun */
-static unsigned num_closes[FD_SLOTS];	   /* closes of each number begun */
 static int fd_closing FORK_STATE;	   /* ... and not yet returned */
 static int fd_untrusted FORK_STATE;	   /* trust has ended for good */
 /* fd_closes before the wrapped open in progress on this thread */
@@ -422,7 +430,8 @@ bool ur_fd_closing_begin(int fd)
 	if (fd < 0 || taking)
 		POKE(fd_closes, PEEK(fd_closes) + 1);
 	else if (fd < FD_SLOTS)
-		POKE(num_closes[fd], PEEK(num_closes[fd]) + 1);
+		POKE(fd_slots[fd].num_closes,
+		     PEEK(fd_slots[fd].num_closes) + 1);
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	return true;
 }
@@ -491,8 +500,8 @@ static void fd_put(int fd, const struct stat *st, const char *path, size_t n,
 	}
 	STORE(f->len, (unsigned)n);
 	STORE(f->closes, closes);
-	STORE(f->ncloses, PEEK(num_closes[fd]));
-	STORE(fd_keys[fd], ur_hash_path(path, n));
+	STORE(f->ncloses, PEEK(f->num_closes));
+	STORE(f->key, ur_hash_path(path, n));
 	seq_unlock(&f->seq, taken);
 	int high = __atomic_load_n(&fd_high, __ATOMIC_RELAXED);
 	while (fd + 1 > high &&
@@ -519,7 +528,7 @@ static bool fd_get(int fd, const struct stat *st, char *out, size_t cap,
 	bool same = st ? LOAD(f->dev) == (uint64_t)st->st_dev &&
 			     LOAD(f->ino) == (uint64_t)st->st_ino
 		       : LOAD(f->closes) == PEEK(fd_closes) &&
-			     LOAD(f->ncloses) == PEEK(num_closes[fd]) &&
+			     LOAD(f->ncloses) == PEEK(f->num_closes) &&
 			     single_threaded();
 	same = same && fresh(LOAD(f->gen), LOAD(f->stamp), now_coarse());
 	for (unsigned i = 0; i < len; i += 8) {
@@ -528,7 +537,7 @@ static bool fd_get(int fd, const struct stat *st, char *out, size_t cap,
 	}
 	out[len] = 0;
 	if (key)
-		*key = LOAD(fd_keys[fd]);
+		*key = LOAD(f->key);
 	return same && seq_still(&f->seq, begun);
 }
 
@@ -546,7 +555,7 @@ static void fd_retrust(int fd, unsigned long closes)
 	    !seq_lock(&f->seq, &taken))
 		return;
 	STORE(f->closes, closes);
-	STORE(f->ncloses, PEEK(num_closes[fd]));
+	STORE(f->ncloses, PEEK(f->num_closes));
 	seq_unlock(&f->seq, taken);
 }
 
@@ -628,14 +637,14 @@ void ur_known_fd_moved(const char *path)
 	int high = __atomic_load_n(&fd_high, __ATOMIC_RELAXED);
 
 	for (int fd = 0; fd < high && fd < FD_SLOTS; fd++) {
-		if (LOAD(fd_keys[fd]) != key)
-			continue;
 		struct fd_slot *f = &fd_slots[fd];
 		unsigned taken;
+		if (LOAD(f->key) != key)
+			continue;
 		/* busy: another thread is putting a new path there */
 		if (seq_lock(&f->seq, &taken)) {
 			STORE(f->len, 0u);
-			STORE(fd_keys[fd], (uint64_t)0);
+			STORE(f->key, (uint64_t)0);
 			seq_unlock(&f->seq, taken);
 		}
 	}
