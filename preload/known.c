@@ -124,12 +124,13 @@ struct __attribute__((aligned(64))) fd_slot {
 _Static_assert(sizeof(struct fd_slot) == 320, "five cache lines a number");
 
 /* page-aligned: the slots of a directory's page (pair_of) are one page */
-static struct path_slot path_slots[PATH_SLOTS] __attribute__((aligned(4096)));
+static struct path_slot path_slots[PATH_SLOTS] BIG_TABLE
+    __attribute__((aligned(4096)));
 _Static_assert(sizeof(struct path_slot) * PAGE_SLOTS == 4096,
 	       "a directory's slots fill one page");
 _Static_assert(PAGE_SLOTS << DIR_BITS == PATH_SLOTS,
 	       "the directory bits of a key name every page");
-static struct fd_slot fd_slots[FD_SLOTS];
+static struct fd_slot fd_slots[FD_SLOTS] BIG_TABLE;
 static unsigned known_gen FORK_STATE = 1;
 static int fd_high; /* one past the highest fd slot ever filled */
 

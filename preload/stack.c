@@ -51,8 +51,8 @@ static uintptr_t self_lo, self_hi;
 #define SEEN_FIRST  512 /* a page */
 #define SEEN_SLOTS  4096
 #define SEEN_PROBES 16 /* in seen_first; seen is probed whole */
-static uint64_t seen_first[SEEN_FIRST] __attribute__((aligned(4096)));
-static uint64_t seen[SEEN_SLOTS];
+static uint64_t seen_first[SEEN_FIRST] BIG_TABLE __attribute__((aligned(4096)));
+static uint64_t seen[SEEN_SLOTS] BIG_TABLE;
 /* slots filled, in both and in seen: none, nothing cleared at fork */
 static int seen_count FORK_STATE, seen_spilled FORK_STATE;
 
@@ -76,7 +76,7 @@ static int find_self(struct dl_phdr_info *info, size_t size, void *data)
 	return 0;
 }
 
-static char exe_path[PATH_MAX];
+static char exe_path[PATH_MAX] BIG_TABLE;
 static int nostacks_written FORK_STATE;
 
 /* libunwind could not be loaded: say so once in this process's file. */
