@@ -19,6 +19,11 @@
  * window is not seen: the pre-state of a path written concurrently by two
  * unrelated processes may be up to KNOWN_TTL_NS old (SCHEMA.md says so).
  *
+ * Memory: the path-state table is 64 pages, and the names of one
+ * directory share a page of it (ur_hash_path), so that a process makes
+ * resident a page for each directory it writes in, up to the whole table,
+ * not the whole table for a storm in one directory.
+ *
  * Every slot is a sequence lock.  A writer that finds a slot busy gives up
  * (this is a cache); a reader that finds it busy or changed under it
  * counts a miss.  Nothing here allocates, locks or can fail the workload.
@@ -31,12 +36,12 @@
  * fclose, _IO_fclose, fcloseall, freopen, closedir (of an fdopendir stream
  * too), pclose, endmntent, mq_close, and daemon, forkpty and login_tty,
  * which dup2 onto 0-2 inside libc), and so is the raw syscall() of libc;
- * each counts itself before the real call, in num_closes[N] when it
+ * each counts itself before the real call, in the num_closes of slot N when it
  * closes the one number N it names (close, dup2, fclose ...), else in
  * fd_closes, and holds fd_closing non-zero until it has returned.  An
  * entry remembers fd_closes as it was before the call that told its path
  * (the open that made the fd, or the fstat and readlink of /proc/self/fd),
- * taken only while no close was in flight, and num_closes[its fd] as it
+ * taken only while no close was in flight, and its slot's num_closes as it
  * was when the entry was made.  It is trusted while both still have those
  * values: then its number was not closed or replaced since the path was
  * true, so it still names that file.  Opening, dup and fcntl(F_DUPFD)
@@ -82,6 +87,9 @@ extern char __libc_single_threaded __attribute__((weak));
 
 #define KNOWN_TTL_NS  (100 * 1000 * 1000LL)
 #define PATH_SLOTS    4096 /* a power of two */
+#define PAGE_SLOTS    64   /* path slots in a 4 KiB page */
+#define DIR_BITS      6	   /* log2(PATH_SLOTS / PAGE_SLOTS) */
+#define DIR_MASK      (~0ULL << (64 - DIR_BITS))
 #define FD_SLOTS      1024
 #define FD_PATH_BYTES 240
 
@@ -95,26 +103,40 @@ struct __attribute__((aligned(64))) path_slot {
 	unsigned uid, gid;
 };
 
+/*
+ * Everything known of one descriptor number in one place (a process that
+ * opens a few files touches one page of these, not one of each array).
+ * key and num_closes are outside the slot's sequence lock: num_closes
+ * counts closes of the number (the top of this file), key is the hash of
+ * the path, scanned by ur_known_fd_moved.
+ */
 struct __attribute__((aligned(64))) fd_slot {
 	unsigned seq, gen;
 	long long stamp;
 	uint64_t dev, ino;
 	unsigned long closes;		   /* fd_closes it is true for */
-	unsigned ncloses;		   /* and num_closes[its fd] */
+	unsigned ncloses;		   /* and num_closes when it was */
 	unsigned len;			   /* 0: empty */
 	uint64_t words[FD_PATH_BYTES / 8]; /* the path, 8 bytes a store */
+	uint64_t key;			   /* ur_hash_path of the path */
+	unsigned num_closes;		   /* closes of this number begun */
 };
+_Static_assert(sizeof(struct fd_slot) == 320, "five cache lines a number");
 
-static struct path_slot path_slots[PATH_SLOTS];
-static struct fd_slot fd_slots[FD_SLOTS];
-static uint64_t fd_keys[FD_SLOTS]; /* hash of each fd slot's path */
+/* page-aligned: the slots of a directory's page (pair_of) are one page */
+static struct path_slot path_slots[PATH_SLOTS] BIG_TABLE
+    __attribute__((aligned(4096)));
+_Static_assert(sizeof(struct path_slot) * PAGE_SLOTS == 4096,
+	       "a directory's slots fill one page");
+_Static_assert(PAGE_SLOTS << DIR_BITS == PATH_SLOTS,
+	       "the directory bits of a key name every page");
+static struct fd_slot fd_slots[FD_SLOTS] BIG_TABLE;
 static unsigned known_gen FORK_STATE = 1;
 static int fd_high; /* one past the highest fd slot ever filled */
 
 /* descriptor trust (the top of this file) */
 #define NOT_TRUSTED (~0UL)
 static unsigned long fd_closes FORK_STATE; /* closes of any number begun */
-static unsigned num_closes[FD_SLOTS];	   /* closes of each number begun */
 static int fd_closing FORK_STATE;	   /* ... and not yet returned */
 static int fd_untrusted FORK_STATE;	   /* trust has ended for good */
 /* fd_closes before the wrapped open in progress on this thread */
@@ -129,28 +151,87 @@ static long long now_coarse(void)
 	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-/* A 64-bit hash of a path, eight bytes at a time; never 0. */
+/*
+ * The last eight of the k bytes at s, or all k < 8 of them as the low
+ * bytes of a word; s holds n >= k bytes.  One load where s has eight.
+ */
+static uint64_t last_word(const char *s, size_t k, size_t n)
+{
+	uint64_t w = 0;
+
+	if (k >= 8) {
+		memcpy(&w, s + k - 8, 8);
+	} else if (n >= 8) {
+		memcpy(&w, s, 8);
+		w = k ? w & (~0ULL >> (64 - 8 * k)) : 0;
+	} else {
+		memcpy(&w, s, k);
+	}
+	return w;
+}
+
+/*
+ * The number of bytes before the last '/' of s[0, n) (0 without one):
+ * eight bytes at a time from the end, as the last name is short.  (On a
+ * big-endian machine it finds another '/': names then share pages less,
+ * and nothing else changes.)
+ */
+static size_t dir_len(const char *s, size_t n)
+{
+	const uint64_t low7 = 0x7f7f7f7f7f7f7f7fULL;
+
+	for (; n >= 8; n -= 8) {
+		uint64_t x;
+		memcpy(&x, s + n - 8, 8);
+		x ^= 0x2f2f2f2f2f2f2f2fULL; /* a zero byte where a '/' is */
+		uint64_t zero = ~(((x & low7) + low7) | x | low7);
+		if (zero)
+			return n - 8 + (size_t)(63 - __builtin_clzll(zero)) / 8;
+	}
+	while (n > 0)
+		if (s[--n] == '/')
+			return n;
+	return 0;
+}
+
+static uint64_t mix_word(uint64_t h, const char *s)
+{
+	uint64_t w;
+
+	memcpy(&w, s, 8);
+	h = (h ^ w) * 0xff51afd7ed558ccdULL;
+	return h ^ (h >> 32);
+}
+
+/*
+ * A 64-bit hash of a path, eight bytes at a time; never 0.  Its top
+ * DIR_BITS bits hash the directory the name is in (the bytes before its
+ * last '/'), taken on the way, the others the whole path: pair_of() takes
+ * the page of the path-state table from the top bits, so the names of one
+ * directory share a page, and a storm of one-off names in a few
+ * directories makes resident a few pages of the table, not all of it.
+ */
 uint64_t ur_hash_path(const char *s, size_t n)
 {
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
-	size_t i = 0;
+	size_t dn = dir_len(s, n), i = 0;
+	uint64_t h = 0x9e3779b97f4a7c15ULL;
 
-	for (; i + 8 <= n; i += 8) {
-		uint64_t w;
-		memcpy(&w, s + i, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdULL;
-		h ^= h >> 32;
-	}
-	uint64_t w = 0;
-	memcpy(&w, s + i, n - i);
+	for (; i + 8 <= dn; i += 8)
+		h = mix_word(h, s + i);
+	/* the directory's whole words and its last eight bytes (a product's
+	 * top bits depend on every bit below them) */
+	uint64_t dir = (h ^ last_word(s, dn, n) ^ dn) * 0xc4ceb9fe1a85ec53ULL;
+	for (; i + 8 <= n; i += 8)
+		h = mix_word(h, s + i);
+	h = (h ^ last_word(s, n, n)) * 0xff51afd7ed558ccdULL;
 	/* murmur3's finaliser: every input bit reaches the low bits */
-	h ^= w;
+	h ^= n;
 	h ^= h >> 33;
 	h *= 0xff51afd7ed558ccdULL;
 	h ^= h >> 33;
 	h *= 0xc4ceb9fe1a85ec53ULL;
 	h ^= h >> 33;
-	return h | 1;
+	return (h & ~DIR_MASK) | (dir & DIR_MASK) | 1;
 }
 
 #define LOAD(x)	    __atomic_load_n(&(x), __ATOMIC_RELAXED)
@@ -198,11 +279,15 @@ static bool fresh(unsigned gen, long long stamp, long long now)
 /*
  * Two slots per path (a pair of neighbours): a directory that every event
  * names stays, while the stream of one-off file names a storm makes
- * replaces the older entry of a pair.
+ * replaces the older entry of a pair.  The page is the directory's (the
+ * top bits of the key: ur_hash_path), the pair in it the name's.
  */
 static struct path_slot *pair_of(uint64_t key)
 {
-	return &path_slots[(key >> 1) & (PATH_SLOTS - 2)];
+	size_t page = (size_t)(key >> (64 - DIR_BITS));
+	size_t pair = (size_t)(key >> 1) & (PAGE_SLOTS / 2 - 1);
+
+	return &path_slots[page * PAGE_SLOTS + pair * 2];
 }
 
 /* The slot of the pair that holds key, or NULL. */
@@ -346,7 +431,8 @@ bool ur_fd_closing_begin(int fd)
 	if (fd < 0 || taking)
 		POKE(fd_closes, PEEK(fd_closes) + 1);
 	else if (fd < FD_SLOTS)
-		POKE(num_closes[fd], PEEK(num_closes[fd]) + 1);
+		POKE(fd_slots[fd].num_closes,
+		     PEEK(fd_slots[fd].num_closes) + 1);
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	return true;
 }
@@ -415,8 +501,8 @@ static void fd_put(int fd, const struct stat *st, const char *path, size_t n,
 	}
 	STORE(f->len, (unsigned)n);
 	STORE(f->closes, closes);
-	STORE(f->ncloses, PEEK(num_closes[fd]));
-	STORE(fd_keys[fd], ur_hash_path(path, n));
+	STORE(f->ncloses, PEEK(f->num_closes));
+	STORE(f->key, ur_hash_path(path, n));
 	seq_unlock(&f->seq, taken);
 	int high = __atomic_load_n(&fd_high, __ATOMIC_RELAXED);
 	while (fd + 1 > high &&
@@ -443,7 +529,7 @@ static bool fd_get(int fd, const struct stat *st, char *out, size_t cap,
 	bool same = st ? LOAD(f->dev) == (uint64_t)st->st_dev &&
 			     LOAD(f->ino) == (uint64_t)st->st_ino
 		       : LOAD(f->closes) == PEEK(fd_closes) &&
-			     LOAD(f->ncloses) == PEEK(num_closes[fd]) &&
+			     LOAD(f->ncloses) == PEEK(f->num_closes) &&
 			     single_threaded();
 	same = same && fresh(LOAD(f->gen), LOAD(f->stamp), now_coarse());
 	for (unsigned i = 0; i < len; i += 8) {
@@ -452,7 +538,7 @@ static bool fd_get(int fd, const struct stat *st, char *out, size_t cap,
 	}
 	out[len] = 0;
 	if (key)
-		*key = LOAD(fd_keys[fd]);
+		*key = LOAD(f->key);
 	return same && seq_still(&f->seq, begun);
 }
 
@@ -470,7 +556,7 @@ static void fd_retrust(int fd, unsigned long closes)
 	    !seq_lock(&f->seq, &taken))
 		return;
 	STORE(f->closes, closes);
-	STORE(f->ncloses, PEEK(num_closes[fd]));
+	STORE(f->ncloses, PEEK(f->num_closes));
 	seq_unlock(&f->seq, taken);
 }
 
@@ -552,14 +638,14 @@ void ur_known_fd_moved(const char *path)
 	int high = __atomic_load_n(&fd_high, __ATOMIC_RELAXED);
 
 	for (int fd = 0; fd < high && fd < FD_SLOTS; fd++) {
-		if (LOAD(fd_keys[fd]) != key)
-			continue;
 		struct fd_slot *f = &fd_slots[fd];
 		unsigned taken;
+		if (LOAD(f->key) != key)
+			continue;
 		/* busy: another thread is putting a new path there */
 		if (seq_lock(&f->seq, &taken)) {
 			STORE(f->len, 0u);
-			STORE(fd_keys[fd], (uint64_t)0);
+			STORE(f->key, (uint64_t)0);
 			seq_unlock(&f->seq, taken);
 		}
 	}

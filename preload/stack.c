@@ -9,7 +9,10 @@
  * a process sees a stack it writes a "stack" record with the frames named
  * (module, offset, nearest symbol); events carry only the id.  The table
  * of seen ids is lock-free (compare-and-swap into open addressing), so
- * threads never wait for each other here.
+ * threads never wait for each other here.  It is two tables: a process's
+ * first few hundred stacks fill one page (seen_first), and only an id whose
+ * probes there find no free slot goes to the large one (seen), so that a
+ * handful of stacks do not make a page resident each.
  *
  * Memory: libunwind's fast unwinder (unw_backtrace) keeps a frame cache
  * per thread, 16,384 entries of 16 bytes, all written when the thread
@@ -45,9 +48,13 @@ static backtrace_fn unw_backtrace_fn;
 static int unwind_state; /* 0 untried, 1 loaded, -1 unavailable */
 static uintptr_t self_lo, self_hi;
 
-#define SEEN_SLOTS 4096
-static uint64_t seen[SEEN_SLOTS];
-static int seen_count FORK_STATE; /* slots filled: none, nothing cleared */
+#define SEEN_FIRST  512 /* a page */
+#define SEEN_SLOTS  4096
+#define SEEN_PROBES 16 /* in seen_first; seen is probed whole */
+static uint64_t seen_first[SEEN_FIRST] BIG_TABLE __attribute__((aligned(4096)));
+static uint64_t seen[SEEN_SLOTS] BIG_TABLE;
+/* slots filled, in both and in seen: none, nothing cleared at fork */
+static int seen_count FORK_STATE, seen_spilled FORK_STATE;
 
 static int find_self(struct dl_phdr_info *info, size_t size, void *data)
 {
@@ -69,7 +76,7 @@ static int find_self(struct dl_phdr_info *info, size_t size, void *data)
 	return 0;
 }
 
-static char exe_path[PATH_MAX];
+static char exe_path[PATH_MAX] BIG_TABLE;
 static int nostacks_written FORK_STATE;
 
 /* libunwind could not be loaded: say so once in this process's file. */
@@ -392,28 +399,46 @@ static uint64_t hash_ips(void *const *ips, int n)
 	return h ? h : 1;
 }
 
-/* true when this call is the first to see h in this process */
-static bool first_sighting(uint64_t h)
+/*
+ * Look for h in probes slots of table from its hash on, taking the first
+ * free one: 0 when h was there, 1 when this call put it there, -1 when
+ * every slot probed holds another id.  Slots are only ever filled (a
+ * forked child clears them all before it records), so an id put in the
+ * large table found its probes of the first one full, and a later look
+ * finds them full again and goes on to the large table too.
+ */
+static int sight_in(uint64_t *table, unsigned mask, unsigned probes, uint64_t h)
 {
-	for (unsigned i = 0; i < SEEN_SLOTS; i++) {
-		uint64_t *slot = &seen[(h + i) & (SEEN_SLOTS - 1)];
+	for (unsigned i = 0; i < probes; i++) {
+		uint64_t *slot = &table[(h + i) & mask];
 		uint64_t cur = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
 		if (cur == h)
-			return false;
+			return 0;
 		if (cur == 0) {
 			uint64_t zero = 0;
 			if (__atomic_compare_exchange_n(slot, &zero, h, false,
 							__ATOMIC_ACQ_REL,
-							__ATOMIC_ACQUIRE)) {
-				__atomic_add_fetch(&seen_count, 1,
-						   __ATOMIC_RELAXED);
-				return true;
-			}
+							__ATOMIC_ACQUIRE))
+				return 1;
 			if (zero == h)
-				return false;
+				return 0;
 		}
 	}
-	return true; /* table full: write the stack again, never lose it */
+	return -1;
+}
+
+/* true when this call is the first to see h in this process */
+static bool first_sighting(uint64_t h)
+{
+	int r = sight_in(seen_first, SEEN_FIRST - 1, SEEN_PROBES, h);
+	if (r < 0) {
+		r = sight_in(seen, SEEN_SLOTS - 1, SEEN_SLOTS, h);
+		if (r > 0)
+			__atomic_add_fetch(&seen_spilled, 1, __ATOMIC_RELAXED);
+	}
+	if (r > 0)
+		__atomic_add_fetch(&seen_count, 1, __ATOMIC_RELAXED);
+	return r != 0; /* both full: write the stack again, never lose it */
 }
 
 static void hex64(char *out, uint64_t v)
@@ -504,8 +529,12 @@ void ur_stack_after_fork(void)
 	/* written only when set: after fork(), every page written is a page
 	 * the kernel copies for the child */
 	if (seen_count) {
-		memset(seen, 0, sizeof seen);
+		memset(seen_first, 0, sizeof seen_first);
 		seen_count = 0;
+	}
+	if (seen_spilled) {
+		memset(seen, 0, sizeof seen);
+		seen_spilled = 0;
 	}
 	/* a new file: its proc record already says "stacks": false */
 	if (nostacks_written)

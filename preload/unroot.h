@@ -33,7 +33,18 @@
  * every page either process writes is a page the kernel copies; spread
  * over the library's large tables they cost a copy each.
  */
-#define FORK_STATE  __attribute__((section(".data.unroot_fork_state")))
+#define FORK_STATE __attribute__((section(".data.unroot_fork_state")))
+/*
+ * Large zero-initialised tables (a page or more, touched a page at a time)
+ * go after every other variable of the library (x86-64's .lbss follows
+ * .bss), so that they do not split the small variables between them into
+ * more pages, each a page fault in every process.
+ */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define BIG_TABLE __attribute__((section(".lbss.unroot_tables")))
+#else
+#define BIG_TABLE
+#endif
 #define LIKELY(x)   __builtin_expect(!!(x), 1)
 #define UNLIKELY(x) __builtin_expect(!!(x), 0)
 

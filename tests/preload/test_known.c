@@ -62,6 +62,57 @@ START_TEST(test_directories_survive_a_storm)
 }
 END_TEST
 
+/* This process's resident anonymous memory in KiB (RssAnon), or -1: the
+ * tables' pages, and not the file pages the kernel maps and drops as it
+ * likes. */
+static long resident_kib(void)
+{
+	char line[256];
+	long kib = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "RssAnon: %ld kB", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}
+
+/*
+ * A storm of 20,000 one-off names in each of 8 directories makes
+ * resident a page of the path-state table per directory, not the whole
+ * table (256 KiB): the names of a directory share its page.  Added first
+ * to the suite, so that no earlier test has touched the table even when
+ * the tests share one process (CK_FORK=no).
+ */
+START_TEST(test_storm_in_few_directories_keeps_to_their_pages)
+{
+	char name[96];
+	struct stat st = {.st_mode = S_IFREG | 0644}, got;
+	bool present;
+
+	/* the code and stack pages first: one name */
+	snprintf(name, sizeof name, "/dev/shm/cs/t%d/f%d", 0, 0);
+	ur_known_put(K(name), &st, true);
+	ck_assert(ur_known_get(K(name), &got, &present));
+	int misses = 0; /* no ck_assert in the storm: it writes Check's log */
+	long before = resident_kib();
+	for (int i = 1; i < 20000; i++) {
+		for (int d = 0; d < 8; d++) {
+			snprintf(name, sizeof name, "/dev/shm/cs/t%d/f%d", d,
+				 i);
+			ur_known_put(K(name), &st, true);
+			misses += !ur_known_get(K(name), &got, &present);
+		}
+	}
+	long added = resident_kib() - before;
+	ck_assert_int_ge(before, 0);
+	ck_assert_int_eq(misses, 0);
+	ck_assert_int_le(added, 8 * 4 + 16);
+}
+END_TEST
+
 START_TEST(test_forget)
 {
 	struct stat st = {.st_mode = S_IFREG | 0644, .st_uid = 7}, got;
@@ -100,6 +151,42 @@ START_TEST(test_hash_spreads)
 		}
 	}
 	ck_assert_uint_ge(__builtin_popcount(low_bits_seen), 4);
+}
+END_TEST
+
+/* The page of the path-state table a key names: its top 6 bits
+ * (DIR_BITS of known.c). */
+static unsigned page_of(const char *path)
+{
+	return (unsigned)(K(path) >> 58);
+}
+
+/*
+ * The names of one directory share its page, whatever the lengths of the
+ * directory and the names (the last '/' is found wherever it falls in a
+ * word), and the names of sibling directories spread over the pages.
+ */
+START_TEST(test_names_of_a_directory_share_its_page)
+{
+	char dir[64], name[128];
+	unsigned long sibling_pages = 0;
+
+	for (int len = 1; len < 40; len++) {
+		snprintf(dir, sizeof dir, "/%.*s", len - 1,
+			 "abcdefghijklmnopqrstuvwxyz0123456789ABCDEF");
+		snprintf(name, sizeof name, "%s/x", dir);
+		unsigned page = page_of(name);
+		for (int nl = 1; nl < 24; nl++) {
+			snprintf(name, sizeof name, "%s/%.*s", dir, nl,
+				 "name.0123456789abcdefghij");
+			ck_assert_uint_eq(page_of(name), page);
+		}
+	}
+	for (int d = 0; d < 8; d++) {
+		snprintf(name, sizeof name, "/dev/shm/cs/t%d/f1", d);
+		sibling_pages |= 1UL << page_of(name);
+	}
+	ck_assert_int_ge(__builtin_popcountl(sibling_pages), 4);
 }
 END_TEST
 
@@ -250,9 +337,11 @@ Suite *test_suite(void)
 {
 	Suite *s = suite_create("known");
 	TCase *tc = test_case("known_unit", NULL);
+	tcase_add_test(tc, test_storm_in_few_directories_keeps_to_their_pages);
 	tcase_add_test(tc, test_directories_survive_a_storm);
 	tcase_add_test(tc, test_forget);
 	tcase_add_test(tc, test_hash_spreads);
+	tcase_add_test(tc, test_names_of_a_directory_share_its_page);
 	tcase_add_test(tc, test_fd_path_trusted_until_a_close_begins);
 	tcase_add_test(
 	    tc, test_fd_path_not_trusted_during_a_close_or_after_a_bypass);

@@ -2010,6 +2010,42 @@ START_TEST(test_threads_no_stacks)
 END_TEST
 
 /*
+ * A thousand distinct stacks, more than the first table of seen ids holds:
+ * every one has its "stack" record, once, in the file of the events that
+ * name it.
+ */
+START_TEST(test_every_distinct_stack_is_written_once)
+{
+	struct run r;
+	struct opts o = {.arg3 = "1000"};
+	size_t i;
+	json_t *x;
+
+	run(&r, "stacks", &o);
+	ck_assert_int_eq(exit_code(&r), 0);
+	check_common(&r);
+	json_t *written = json_object(), *named = json_object();
+	json_array_foreach (r.recs, i, x) {
+		const char *id = jstr(x, "id");
+		if (is_type(x, "stack")) {
+			ck_assert_ptr_null(json_object_get(written, id));
+			json_object_set_new(written, id, json_true());
+		} else if (is_type(x, "ev") && jstr(x, "stack") &&
+			   !strncmp(jstr(x, "fn"), "open", 4)) {
+			ck_assert_ptr_nonnull(
+			    json_object_get(written, jstr(x, "stack")));
+			json_object_set_new(named, jstr(x, "stack"),
+					    json_true());
+		}
+	}
+	ck_assert_int_ge(json_object_size(named), 1000);
+	json_decref(written);
+	json_decref(named);
+	run_free(&r);
+}
+END_TEST
+
+/*
  * Eight threads that record stacks add less than 2 MiB of resident memory:
  * they share one libunwind frame cache (256 KiB each before).
  */
@@ -2566,6 +2602,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_threads);
 	tcase_add_test(tc, test_threads_no_stacks);
 	tcase_add_test(tc, test_threads_with_stacks_add_under_2_mib);
+	tcase_add_test(tc, test_every_distinct_stack_is_written_once);
 	tcase_add_test(tc, test_fork_threads);
 	suite_add_tcase(s, tc);
 

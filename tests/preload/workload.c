@@ -992,6 +992,50 @@ static int scenario_threads(int threads, int n)
 	return 0;
 }
 
+/*
+ * N files each created from a stack of its own: the bits of i choose, frame
+ * by frame, which of two functions calls the next, so that N stacks differ
+ * in their return addresses within their first frames.
+ */
+static volatile int stack_sink;
+static void along(unsigned bits, int depth);
+__attribute__((noinline)) static void along_a(unsigned bits, int depth)
+{
+	along(bits, depth);
+	stack_sink++; /* no tail call: this frame stays on the stack */
+}
+__attribute__((noinline)) static void along_b(unsigned bits, int depth)
+{
+	along(bits, depth);
+	stack_sink += 2;
+}
+__attribute__((noinline)) static void along(unsigned bits, int depth)
+{
+	if (depth == 0) {
+		char name[32];
+		snprintf(name, sizeof name, "s%u", bits);
+		int fd = open(name, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd < 0)
+			die(name);
+		close(fd);
+	} else if ((bits >> (depth - 1)) & 1) {
+		along_a(bits, depth - 1);
+	} else {
+		along_b(bits, depth - 1);
+	}
+	stack_sink++;
+}
+
+static int scenario_stacks(unsigned n)
+{
+	int depth = 0;
+	while ((1u << depth) < n)
+		depth++;
+	for (unsigned i = 0; i < n; i++)
+		along(i, depth);
+	return 0;
+}
+
 /* N forked children, 50 at a time, each creating its own file f<i> */
 static int scenario_forks(int n)
 {
@@ -1767,6 +1811,9 @@ int main(int argc, char **argv)
 		return scenario_sh(argv[3]);
 	if (!strcmp(s, "fork_records"))
 		return scenario_fork_records();
+	if (!strcmp(s, "stacks"))
+		return scenario_stacks(argc > 3 ? (unsigned)atoi(argv[3])
+						: 1000);
 	if (!strcmp(s, "threads"))
 		return scenario_threads(argc > 3 ? atoi(argv[3]) : 64,
 					argc > 4 ? atoi(argv[4]) : 200);
