@@ -315,7 +315,12 @@ static void grow_ahead(struct logfile *lf, size_t end)
  *   the data: it is the page cache's page of the file).  Its pages are
  *   written once and never read again.  A writer still copying into that
  *   chunk, another thread's or this record's own head, only faults the
- *   same page back in.
+ *   same page back in.  So a writer that finds, once it is done, that
+ *   the cursor has moved on to a later chunk drops again what it
+ *   touched: its record's pages, or the whole chunk it populated.  The
+ *   release of a chunk may come before its population or a late copy
+ *   into it (threads are descheduled anywhere); without this second
+ *   look, an 8-thread storm on 2 cores kept about 100 such pages.
  *
  * So a process's resident memory holds about one chunk of its log,
  * however long it runs, and a file's first chunk is populated when the
@@ -325,12 +330,22 @@ static void grow_ahead(struct logfile *lf, size_t end)
 #define TRIM ((size_t)64 << 10)
 static void turn_page(struct logfile *lf, size_t off, size_t len)
 {
-	size_t crossed = (off + len) / TRIM;
+	size_t end = off + len;
+	size_t crossed = end / TRIM;
+	size_t from = off & ~(size_t)4095;
+	size_t to = (end + 4095) & ~(size_t)4095;
 
-	if (crossed == off / TRIM)
-		return;
-	populate(lf, off + len, (crossed + 1) * TRIM);
-	madvise(lf->map + (crossed - 1) * TRIM, TRIM, MADV_DONTNEED);
+	if (crossed != off / TRIM) {
+		populate(lf, end, (crossed + 1) * TRIM);
+		madvise(lf->map + (crossed - 1) * TRIM, TRIM, MADV_DONTNEED);
+		from = crossed * TRIM;
+		to = from + TRIM;
+	}
+	/* late: the cursor left this chunk while this thread was copying
+	 * or populating, and its release may have come first */
+	size_t now = __atomic_load_n(&lf->at->cursor, __ATOMIC_ACQUIRE);
+	if ((now & ~SEALED) / TRIM > crossed)
+		madvise(lf->map + from, to - from, MADV_DONTNEED);
 }
 
 /* One record by write(2) at the end of the file: unmapped, or sealed. */
