@@ -227,7 +227,7 @@ static void record_untraced(const char *path, const char *why, pid_t pid,
 	jb_init(&j, buf, sizeof buf);
 	jb_begin(&j, REC_UNTRACED);
 	jb_int(&j, K_PID, pid);
-	jb_int(&j, K_TS, ur_now_ns());
+	jb_int(&j, K_TS, other ? ur_now_ns_kernel() : ur_now_ns());
 	jb_str(&j, K_PATH, abs);
 	jb_str(&j, K_WHY, why);
 	jb_end(&j);
@@ -404,7 +404,7 @@ other_note_exec(enum exec_file where, const char *fn, int dirfd,
 	if (err)
 		jb_lit(&j, K_ERRNO, ur_errno_name(err));
 	jb_int(&j, K_PID, pid);
-	jb_int(&j, K_TS, ur_now_ns());
+	jb_int(&j, K_TS, ur_now_ns_kernel());
 	long euid = t && t->euid >= 0 ? t->euid : syscall(SYS_geteuid);
 	long egid = t && t->egid >= 0 ? t->egid : syscall(SYS_getegid);
 	jb_int(&j, K_UID, euid);

@@ -34,6 +34,13 @@
  * over the library's large tables they cost a copy each.
  */
 #define FORK_STATE  __attribute__((section(".data.unroot_fork_state")))
+/*
+ * Small variables every traced image writes at start-up: kept in .data,
+ * whose page the loader has written already (relocations), so that they
+ * cost no page fault of their own, as each page of .bss they were spread
+ * over did.  Only small ones: .data must stay within that page.
+ */
+#define START_STATE __attribute__((section(".data.unroot_start")))
 #define LIKELY(x)   __builtin_expect(!!(x), 1)
 #define UNLIKELY(x) __builtin_expect(!!(x), 0)
 
@@ -215,6 +222,8 @@ HIDDEN void jb_flags_(struct jbuf *j, const char *key, size_t kn, int flags,
 #define jb_flags(j, k, f, kind) jb_flags_((j), (k), strlen(k), (f), (kind))
 HIDDEN const char *ur_errno_name(int e);
 HIDDEN long long ur_now_ns(void);
+/* the same clock, always by a system call: writes nothing (vfork children) */
+HIDDEN long long ur_now_ns_kernel(void);
 
 /* path.c */
 HIDDEN size_t ur_normalize(char *path);
