@@ -112,8 +112,8 @@ extern HIDDEN int ur_record_stacks; /* stacks unless --no-stacks */
 extern HIDDEN int ur_record_argv;   /* --argv */
 extern HIDDEN int ur_fork_records;  /* short proc records after fork,
 				       unless "noforkrec" */
-extern HIDDEN char ur_logdir[PATH_MAX];
-extern HIDDEN char ur_lib[PATH_MAX]; /* the LD_PRELOAD entry */
+extern HIDDEN const char *ur_logdir; /* "" until read: shorter than */
+extern HIDDEN const char *ur_lib;    /* PATH_MAX; the LD_PRELOAD entry */
 extern HIDDEN char ur_flags_text[64];
 extern HIDDEN int ur_start_argc;     /* the program's argv, where libc */
 extern HIDDEN char **ur_start_argv;  /* gave it to constructors */
