@@ -33,7 +33,7 @@ int ur_fork_records;
 int ur_start_argc;
 char **ur_start_argv;
 pid_t ur_pid;
-char ur_logdir[PATH_MAX];
+const char *ur_logdir = "";
 
 /* known.c asks whether it runs in a vfork child of the process it traces
  * (preload/state.c); the helper is one process of its own */
@@ -83,7 +83,7 @@ void tr_world_records(struct image *img)
 		return;
 	if (!started) {
 		ur_pid = getpid();
-		strcpy(ur_logdir, tr_set.logdir);
+		ur_logdir = tr_set.logdir;
 		into = NULL;
 		ur_write_proc(); /* this process's ns and root, for the claims
 				  */
