@@ -353,7 +353,8 @@ void ur_write_proc(void)
 	char exe[PATH_MAX], cwd[PATH_MAX];
 	/* once per image, before threads matter */
 	static char tmp[32768]; /* argv from /proc/self/cmdline (musl) */
-	static char buf[65536];
+	static char own_buf[UR_START_BUF]; /* where state.c has no canary */
+	char *buf = ur_start_buf ? ur_start_buf : own_buf;
 	struct proc_vals v;
 	gid_t groups[256];
 	struct jbuf j;
@@ -366,7 +367,7 @@ void ur_write_proc(void)
 	strcpy(now_rootfs, v.rootfs);
 	v.pid = ur_pid;
 	v.ts = ur_now_ns();
-	jb_init(&j, buf, sizeof buf);
+	jb_init(&j, buf, UR_START_BUF);
 	jb_begin(&j, REC_PROC);
 	jb_int(&j, K_V, UNROOT_SCHEMA_VERSION);
 	jb_int(&j, K_PID, ur_pid);

@@ -105,6 +105,10 @@ static void read_settings(void)
  *   where getpid says it is itself again.
  *
  * Either sign sends the event to ur_other_process_slow, which asks getpid.
+ * The canary's mapping also holds ur_start_buf, where the proc record is
+ * built (proc.c): every image writes that record, and so writes one page
+ * for both; a forked child finds the buffer zeroed, which it only ever
+ * writes before reading.
  * Where the canary or the stub is missing (old kernel, other
  * architectures) the canary stays at canary_off, zero, and every event
  * asks, as before.  Not seen: a child of clone(CLONE_VM) made without
@@ -114,6 +118,8 @@ static void read_settings(void)
 static int canary_off;
 int *ur_fork_canary = &canary_off;
 static int canary_works START_STATE;
+char *ur_start_buf START_STATE;
+#define START_MAP (4096 + UR_START_BUF) /* the canary, then the buffer */
 __thread int ur_vforked;
 void *ur_real_vfork START_STATE;
 
@@ -158,15 +164,16 @@ __asm__(".text\n"
 static void canary_init(void)
 {
 	int saved = errno;
-	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+	void *p = mmap(NULL, START_MAP, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-	if (p != MAP_FAILED && madvise(p, 4096, MADV_WIPEONFORK) == 0) {
+	if (p != MAP_FAILED && madvise(p, START_MAP, MADV_WIPEONFORK) == 0) {
 		*(int *)p = 1;
 		ur_fork_canary = p;
 		canary_works = 1;
+		ur_start_buf = (char *)p + 64;
 	} else if (p != MAP_FAILED) {
-		munmap(p, 4096);
+		munmap(p, START_MAP);
 	}
 	errno = saved;
 }

@@ -39,6 +39,7 @@ const char *ur_logdir = "";
  * (preload/state.c); the helper is one process of its own */
 static int canary_on = 1;
 int *ur_fork_canary = &canary_on;
+char *ur_start_buf; /* none: proc.c builds its record in its own buffer */
 __thread int ur_vforked;
 
 bool ur_other_process_slow(void)
