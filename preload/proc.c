@@ -348,26 +348,38 @@ static void write_fork_proc(struct jbuf *j, struct proc_vals *v,
 		jb_bool(j, K_STACKS, v->stacks);
 }
 
+/*
+ * The proc record.  Its cwd, its exe and then the record itself are
+ * packed one after the other into the start-up buffer (beside the fork
+ * canary, state.c), so that an image whose names and record are short
+ * writes one page for all three, and no deep stack frame.
+ */
 void ur_write_proc(void)
 {
-	char exe[PATH_MAX], cwd[PATH_MAX];
 	/* once per image, before threads matter */
 	static char tmp[32768]; /* argv from /proc/self/cmdline (musl) */
 	static char own_buf[UR_START_BUF]; /* where state.c has no canary */
-	char *buf = ur_start_buf ? ur_start_buf : own_buf;
+	char *cwd = ur_start_buf ? ur_start_buf : own_buf;
+	char *exe = NULL;
 	struct proc_vals v;
 	gid_t groups[256];
 	struct jbuf j;
-	long n;
 	bool is_fork = fork_pending;
 
 	fork_pending = 0;
 	current_vals(&v, cwd, groups);
+	char *buf = cwd + strlen(cwd) + 1;
+	if (!is_fork) {
+		exe = buf;
+		long n = ur_sys_readlink("/proc/self/exe", exe, PATH_MAX - 1);
+		exe[n > 0 ? n : 0] = 0;
+		buf = exe + strlen(exe) + 1;
+	}
 	now_ns = v.ns;
 	strcpy(now_rootfs, v.rootfs);
 	v.pid = ur_pid;
 	v.ts = ur_now_ns();
-	jb_init(&j, buf, UR_START_BUF);
+	jb_init(&j, buf, UR_START_BUF - (size_t)(buf - cwd));
 	jb_begin(&j, REC_PROC);
 	jb_int(&j, K_V, UNROOT_SCHEMA_VERSION);
 	jb_int(&j, K_PID, ur_pid);
@@ -376,8 +388,6 @@ void ur_write_proc(void)
 	} else {
 		jb_int(&j, K_PPID, getppid());
 		jb_int(&j, K_TS, v.ts);
-		n = ur_sys_readlink("/proc/self/exe", exe, sizeof exe - 1);
-		exe[n > 0 ? n : 0] = 0;
 		jb_str(&j, K_EXE, exe);
 		put_argv(&j, tmp, sizeof tmp);
 		jb_str(&j, K_CWD, cwd);

@@ -130,8 +130,9 @@ HIDDEN void ur_creds_refresh(void);		    /* after a set*id call */
  * canary and a vfork flag, getpid only when one of them says so.
  */
 extern HIDDEN int *ur_fork_canary;
-/* UR_START_BUF bytes beside the canary for the proc record, or NULL */
-#define UR_START_BUF 65536
+/* UR_START_BUF bytes beside the canary for the proc record (its cwd and
+ * exe, and 64 KiB for the record), or NULL */
+#define UR_START_BUF (2 * PATH_MAX + 65536)
 extern HIDDEN char *ur_start_buf;
 extern __thread int ur_vforked HIDDEN;
 HIDDEN bool ur_other_process_slow(void);
