@@ -566,28 +566,28 @@ const char *ur_errno_name(int e)
  * call costs about 1.5 us: an image's first readings ask the kernel, and
  * only one that goes on reading the clock pays the faults once.  Both read
  * the same CLOCK_REALTIME.  The count is a hint (a lost increment only
- * delays the switch), kept in the .data page start-up writes anyway.
+ * delays the switch), kept in the .data page start-up writes anyway;
+ * ur_now_ns_uncounted reads the same way and counts nothing (a vfork
+ * child writes none of its parent's memory).
  */
 #define KERNEL_READINGS 8
 static unsigned clock_readings START_STATE;
 
-long long ur_now_ns_kernel(void)
+long long ur_now_ns_uncounted(void)
 {
 	struct timespec ts;
-	if (syscall(SYS_clock_gettime, CLOCK_REALTIME, &ts) != 0)
+
+	if (__atomic_load_n(&clock_readings, __ATOMIC_RELAXED) >=
+		KERNEL_READINGS ||
+	    syscall(SYS_clock_gettime, CLOCK_REALTIME, &ts) != 0)
 		clock_gettime(CLOCK_REALTIME, &ts);
 	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
 long long ur_now_ns(void)
 {
-	struct timespec ts;
-
 	if (__atomic_load_n(&clock_readings, __ATOMIC_RELAXED) <
-	    KERNEL_READINGS) {
+	    KERNEL_READINGS)
 		__atomic_fetch_add(&clock_readings, 1, __ATOMIC_RELAXED);
-		return ur_now_ns_kernel();
-	}
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	return ur_now_ns_uncounted();
 }

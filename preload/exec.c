@@ -227,7 +227,7 @@ static void record_untraced(const char *path, const char *why, pid_t pid,
 	jb_init(&j, buf, sizeof buf);
 	jb_begin(&j, REC_UNTRACED);
 	jb_int(&j, K_PID, pid);
-	jb_int(&j, K_TS, other ? ur_now_ns_kernel() : ur_now_ns());
+	jb_int(&j, K_TS, other ? ur_now_ns_uncounted() : ur_now_ns());
 	jb_str(&j, K_PATH, abs);
 	jb_str(&j, K_WHY, why);
 	jb_end(&j);
@@ -282,6 +282,12 @@ static const char *search_path(const char *file, char *out, size_t cap)
 static bool in_vfork_child(void)
 {
 	return ur_other_process_slow();
+}
+
+/* The same, and the pid asked (this process's, whichever the answer). */
+static bool in_vfork_child_pid(pid_t *pid)
+{
+	return ur_other_process_pid(pid);
 }
 
 /* fallback: a static program is run by the helper, or traced by one
@@ -340,9 +346,9 @@ static void note_spawn(const char *fn, const char *path, char *const argv[],
  */
 enum exec_file { OWN_FILE, VFORK_PARENT, FORK_PARENT };
 
-static enum exec_file exec_file(void)
+static enum exec_file exec_file(pid_t *pid)
 {
-	if (in_vfork_child())
+	if (in_vfork_child_pid(pid))
 		return VFORK_PARENT;
 	return ur_log_borrowed() ? FORK_PARENT : OWN_FILE;
 }
@@ -356,11 +362,12 @@ static enum exec_file exec_file(void)
  * stack walk, no lock, no thread-local state but errno, which is put back;
  * a forked child gets the same treatment.  The record carries the child's
  * own pid, its effective ids (it may have changed them) and "vfork": true
- * or "forked": true.  t: the probe made just before (NULL after a failed
- * call), whose lstat and ids are this child's own.
+ * or "forked": true.  pid: the child's, as exec_file() asked; t: the probe
+ * made just before (NULL after a failed call), whose lstat and ids are
+ * this child's own.
  */
 static __attribute__((noinline)) bool
-other_note_exec(enum exec_file where, const char *fn, int dirfd,
+other_note_exec(enum exec_file where, pid_t pid, const char *fn, int dirfd,
 		const char *path, char *const argv[], long ret, int err,
 		bool fallback, const struct target *t)
 {
@@ -370,7 +377,6 @@ other_note_exec(enum exec_file where, const char *fn, int dirfd,
 	char buf[3 * PATH_MAX];
 	struct stat st, pst;
 	struct jbuf j;
-	pid_t pid = (pid_t)ur_sys_getpid();
 
 	if (!path || !ur_absolute(dirfd, path, abs, sizeof abs))
 		goto out;
@@ -404,7 +410,7 @@ other_note_exec(enum exec_file where, const char *fn, int dirfd,
 	if (err)
 		jb_lit(&j, K_ERRNO, ur_errno_name(err));
 	jb_int(&j, K_PID, pid);
-	jb_int(&j, K_TS, ur_now_ns_kernel());
+	jb_int(&j, K_TS, ur_now_ns_uncounted());
 	long euid = t && t->euid >= 0 ? t->euid : syscall(SYS_geteuid);
 	long egid = t && t->egid >= 0 ? t->egid : syscall(SYS_getegid);
 	jb_int(&j, K_UID, euid);
@@ -433,10 +439,11 @@ static void record_exec(const char *fn, int dirfd, const char *path,
 			char *const argv[], long ret, int err, bool fallback,
 			const struct target *t)
 {
-	enum exec_file where = exec_file();
+	pid_t pid;
+	enum exec_file where = exec_file(&pid);
 
-	if (where != OWN_FILE && other_note_exec(where, fn, dirfd, path, argv,
-						 ret, err, fallback, t))
+	if (where != OWN_FILE && other_note_exec(where, pid, fn, dirfd, path,
+						 argv, ret, err, fallback, t))
 		return;
 	if (where == VFORK_PARENT)
 		return;

@@ -305,6 +305,15 @@ static void current_vals(struct proc_vals *v, char *cwd, gid_t *g)
 	v->stacks = ur_record_stacks && !ur_stacks_unavailable();
 }
 
+bool ur_proc_ids(uid_t *euid, gid_t *egid)
+{
+	if (!__atomic_load_n(&rec_valid, __ATOMIC_ACQUIRE) || rec.pid != ur_pid)
+		return false;
+	*euid = rec.euid;
+	*egid = rec.egid;
+	return true;
+}
+
 static void keep_vals(const struct proc_vals *v)
 {
 	__atomic_store_n(&rec_valid, 0, __ATOMIC_RELEASE);

@@ -204,8 +204,15 @@ static void after_fork_in_child(void)
 
 bool ur_other_process_slow(void)
 {
+	pid_t pid;
+	return ur_other_process_pid(&pid);
+}
+
+bool ur_other_process_pid(pid_t *pidp)
+{
 	pid_t pid = (pid_t)ur_sys_getpid();
 
+	*pidp = pid;
 	if (pid == ur_pid) {
 		ur_vforked = 0; /* the vfork child, if any, is gone */
 		return false;
@@ -223,10 +230,18 @@ bool ur_other_process_slow(void)
 static uid_t start_euid START_STATE;
 static gid_t start_egid START_STATE;
 
+/* After the proc record, whose ids it takes when there is one. */
 static void creds_init(void)
 {
-	start_euid = ur_euid = geteuid();
-	start_egid = ur_egid = getegid();
+	uid_t u;
+	gid_t g;
+
+	if (!ur_proc_ids(&u, &g)) {
+		u = geteuid();
+		g = getegid();
+	}
+	start_euid = ur_euid = u;
+	start_egid = ur_egid = g;
 }
 
 /*
@@ -288,11 +303,11 @@ __attribute__((constructor(101))) static void unroot_init(void)
 #endif
 	if (ur_enabled) {
 		ur_pid = (pid_t)ur_sys_getpid();
-		creds_init();
 		canary_init();
 		pthread_atfork(NULL, NULL, after_fork_in_child);
 		atexit(at_exit_write_end);
 		ur_log_start();
+		creds_init();
 		ur_python_init();
 	}
 	ur_guard--;

@@ -136,6 +136,7 @@ extern HIDDEN int *ur_fork_canary;
 extern HIDDEN char *ur_start_buf;
 extern __thread int ur_vforked HIDDEN;
 HIDDEN bool ur_other_process_slow(void);
+HIDDEN bool ur_other_process_pid(pid_t *pid); /* the same; and the pid */
 static inline bool ur_other_process(void)
 {
 	if (LIKELY(*ur_fork_canary && !ur_vforked))
@@ -173,6 +174,8 @@ HIDDEN bool ur_flags_have(const char *list, const char *word);
  * bytes long) one the proc record keeps?  (the allow-list of SCHEMA.md) */
 HIDDEN bool ur_env_is_allowed(const char *entry, size_t namelen);
 HIDDEN void ur_write_proc(void);
+/* the effective ids this image's proc record found, if it has one */
+HIDDEN bool ur_proc_ids(uid_t *euid, gid_t *egid);
 HIDDEN void ur_proc_after_fork(pid_t parent); /* in the child */
 HIDDEN void ur_write_once_per_ns_and_root(void);
 
@@ -226,8 +229,8 @@ HIDDEN void jb_flags_(struct jbuf *j, const char *key, size_t kn, int flags,
 #define jb_flags(j, k, f, kind) jb_flags_((j), (k), strlen(k), (f), (kind))
 HIDDEN const char *ur_errno_name(int e);
 HIDDEN long long ur_now_ns(void);
-/* the same clock, always by a system call: writes nothing (vfork children) */
-HIDDEN long long ur_now_ns_kernel(void);
+/* the same, counting nothing: writes no memory (vfork children) */
+HIDDEN long long ur_now_ns_uncounted(void);
 
 /* path.c */
 HIDDEN size_t ur_normalize(char *path);
