@@ -447,8 +447,7 @@ static void record_exec(const char *fn, int dirfd, const char *path,
 		return;
 	if (where == VFORK_PARENT)
 		return;
-	note_exec(fn, dirfd, path, argv, ret, err, fallback,
-		  t ? t->why : NULL);
+	note_exec(fn, dirfd, path, argv, ret, err, fallback, t ? t->why : NULL);
 	if (!ret && !err)
 		ur_log_trim(); /* the image is about to end (log.c) */
 }

@@ -539,8 +539,7 @@ static bool gnu_hash_defines(const uint32_t *ht, const ElfW(Sym) * symtab,
 
 /* dl_iterate_phdr: stop (1) at an object that defines the name or cannot
  * say (no GNU hash table). */
-static int object_may_define(struct dl_phdr_info *info, size_t size,
-			     void *name)
+static int object_may_define(struct dl_phdr_info *info, size_t size, void *name)
 {
 	const ElfW(Dyn) *dyn = NULL;
 	const uint32_t *ht = NULL;

@@ -51,10 +51,9 @@ static bool scratch_register(struct scratch *s)
 	int st = __atomic_load_n(&scratch_key_state, __ATOMIC_ACQUIRE);
 	int none = KEY_NONE;
 
-	if (st == KEY_NONE &&
-	    __atomic_compare_exchange_n(&scratch_key_state, &none, KEY_MAKING,
-					false, __ATOMIC_ACQ_REL,
-					__ATOMIC_ACQUIRE)) {
+	if (st == KEY_NONE && __atomic_compare_exchange_n(
+				  &scratch_key_state, &none, KEY_MAKING, false,
+				  __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
 		st = pthread_key_create(&scratch_key, free_thread_scratch)
 			 ? KEY_FAILED
 			 : KEY_MADE;

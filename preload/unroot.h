@@ -33,7 +33,7 @@
  * every page either process writes is a page the kernel copies; spread
  * over the library's large tables they cost a copy each.
  */
-#define FORK_STATE  __attribute__((section(".data.unroot_fork_state")))
+#define FORK_STATE __attribute__((section(".data.unroot_fork_state")))
 /*
  * Small variables every traced image writes at start-up: kept in .data,
  * whose page the loader has written already (relocations), so that they
@@ -106,12 +106,12 @@ struct scratch {
 };
 
 /* state.c: process-wide settings and state */
-extern HIDDEN int ur_enabled;	    /* tracing is on in this process */
-extern HIDDEN int ur_record_reads;  /* --reads */
-extern HIDDEN int ur_record_stacks; /* stacks unless --no-stacks */
-extern HIDDEN int ur_record_argv;   /* --argv */
-extern HIDDEN int ur_fork_records;  /* short proc records after fork,
-				       unless "noforkrec" */
+extern HIDDEN int ur_enabled;	     /* tracing is on in this process */
+extern HIDDEN int ur_record_reads;   /* --reads */
+extern HIDDEN int ur_record_stacks;  /* stacks unless --no-stacks */
+extern HIDDEN int ur_record_argv;    /* --argv */
+extern HIDDEN int ur_fork_records;   /* short proc records after fork,
+					unless "noforkrec" */
 extern HIDDEN const char *ur_logdir; /* "" until read: shorter than */
 extern HIDDEN const char *ur_lib;    /* PATH_MAX; the LD_PRELOAD entry */
 extern HIDDEN char ur_flags_text[64];
