@@ -381,7 +381,9 @@ other_note_exec(enum exec_file where, pid_t pid, const char *fn, int dirfd,
 	if (!path || !ur_absolute(dirfd, path, abs, sizeof abs))
 		goto out;
 	bool has_st;
-	if (t && dirfd == AT_FDCWD) { /* the probe's lstat of the same path */
+	/* the probe's lstat, when it named the same path (lexically:
+	 * "link/.." in path is resolved by the kernel, not in abs) */
+	if (t && dirfd == AT_FDCWD && !strcmp(path, abs)) {
 		has_st = t->has_lst;
 		st = t->lst;
 	} else {
