@@ -134,27 +134,50 @@ static char *const *fix_env(char *const *envp, char **out, struct env_fix *f)
 /* ---- programs the loader will not preload into ---- */
 
 /*
- * Why a program will run untraced, or NULL when it will be traced.  euid
- * and egid: the caller's effective ids when it has them, else -1 (asked
- * of the kernel when needed).
+ * What is known of the program an exec is about to run, probed once
+ * before the call (the file and its ELF header are read once per exec):
+ * why it will run untraced (NULL: it will be traced), the lstat of the
+ * path, and the caller's effective ids where the probe asked for them
+ * (-1 otherwise).
  */
-static const char *why_untraced(const char *path, int depth, long euid,
-				long egid)
+struct target {
+	const char *why;
+	bool has_lst;
+	struct stat lst;
+	long euid, egid;
+};
+
+/* Why a program will run untraced, or NULL when it will be traced; the
+ * target's ids are the caller's when known, else -1 (asked of the kernel
+ * when needed). */
+static const char *why_untraced(const char *path, int depth, struct target *t)
 {
 	struct stat st;
 	unsigned char buf[1024]; /* the ELF header and program headers */
 
-	if (!path || ur_sys_stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+	if (!path)
 		return NULL;
-	if (euid < 0)
-		euid = syscall(SYS_geteuid);
-	if ((st.st_mode & S_ISUID) && st.st_uid != (uid_t)euid)
+	if (depth == 0) {
+		t->has_lst = ur_sys_lstat(path, &t->lst) == 0;
+		if (!t->has_lst)
+			return NULL;
+		st = t->lst;
+		if (S_ISLNK(st.st_mode) && ur_sys_stat(path, &st) != 0)
+			return NULL;
+	} else if (ur_sys_stat(path, &st) != 0) {
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode))
+		return NULL;
+	if (t->euid < 0)
+		t->euid = syscall(SYS_geteuid);
+	if ((st.st_mode & S_ISUID) && st.st_uid != (uid_t)t->euid)
 		return UNTRACED_SETUID;
-	if (egid < 0 && (st.st_mode & S_ISGID))
-		egid = syscall(SYS_getegid);
-	if ((st.st_mode & S_ISGID) && st.st_gid != (gid_t)egid)
+	if (t->egid < 0 && (st.st_mode & S_ISGID))
+		t->egid = syscall(SYS_getegid);
+	if ((st.st_mode & S_ISGID) && st.st_gid != (gid_t)t->egid)
 		return UNTRACED_SETGID;
-	if (euid != 0 &&
+	if (t->euid != 0 &&
 	    syscall(SYS_getxattr, path, "security.capability", NULL, 0) > 0)
 		return UNTRACED_CAPS;
 	long fd = ur_sys_open(path, O_RDONLY | O_CLOEXEC, 0);
@@ -175,10 +198,19 @@ static const char *why_untraced(const char *path, int depth, long euid,
 			end++;
 		*end = 0;
 		ur_sys_close((int)fd);
-		return why_untraced(p, 1, euid, egid);
+		return why_untraced(p, 1, t);
 	}
 	ur_sys_close((int)fd);
 	return why;
+}
+
+/* The probe of path, before the exec or spawn (raw calls and this stack
+ * only: it runs in vfork children). */
+static void probe(const char *path, struct target *t)
+{
+	t->has_lst = false;
+	t->euid = t->egid = -1;
+	t->why = why_untraced(path, 0, t);
 }
 
 /* other: from a child in its parent's file, with the child's pid (see
@@ -195,7 +227,7 @@ static void record_untraced(const char *path, const char *why, pid_t pid,
 	jb_init(&j, buf, sizeof buf);
 	jb_begin(&j, REC_UNTRACED);
 	jb_int(&j, K_PID, pid);
-	jb_int(&j, K_TS, ur_now_ns());
+	jb_int(&j, K_TS, other ? ur_now_ns_uncounted() : ur_now_ns());
 	jb_str(&j, K_PATH, abs);
 	jb_str(&j, K_WHY, why);
 	jb_end(&j);
@@ -252,6 +284,12 @@ static bool in_vfork_child(void)
 	return ur_other_process_slow();
 }
 
+/* The same, and the pid asked (this process's, whichever the answer). */
+static bool in_vfork_child_pid(pid_t *pid)
+{
+	return ur_other_process_pid(pid);
+}
+
 /* fallback: a static program is run by the helper, or traced by one
  * already, which records it */
 static bool untraced_here(const char *why, bool fallback)
@@ -260,7 +298,8 @@ static bool untraced_here(const char *why, bool fallback)
 }
 
 static void note_exec(const char *fn, int dirfd, const char *path,
-		      char *const argv[], long ret, int err, bool fallback)
+		      char *const argv[], long ret, int err, bool fallback,
+		      const char *why)
 {
 	int saved = errno;
 	struct call c = CALL_INIT(OP_EXEC, fn);
@@ -268,16 +307,15 @@ static void note_exec(const char *fn, int dirfd, const char *path,
 	c.path = path;
 	c.argv0 = argv ? argv[0] : NULL;
 	ur_after(&c, ret, err);
-	if (!err) {
-		const char *why = why_untraced(path, 0, -1, -1);
-		if (untraced_here(why, fallback))
-			record_untraced(path, why, ur_pid, false);
-	}
+	if (!err && untraced_here(why, fallback))
+		record_untraced(path, why, ur_pid, false);
 	errno = saved;
 }
 
+/* t: the probe made before the spawn; NULL: probed here */
 static void note_spawn(const char *fn, const char *path, char *const argv[],
-		       long child, int err, bool fallback)
+		       long child, int err, bool fallback,
+		       const struct target *t)
 {
 	int saved = errno;
 	struct call c = CALL_INIT(OP_SPAWN, fn);
@@ -285,11 +323,13 @@ static void note_spawn(const char *fn, const char *path, char *const argv[],
 	c.argv0 = argv ? argv[0] : NULL;
 	c.child = child;
 	ur_after(&c, err ? -1 : 0, err);
-	if (!err) {
-		const char *why = why_untraced(path, 0, -1, -1);
-		if (untraced_here(why, fallback))
-			record_untraced(path, why, ur_pid, false);
+	struct target here;
+	if (!err && !t) {
+		probe(path, &here);
+		t = &here;
 	}
+	if (!err && untraced_here(t->why, fallback))
+		record_untraced(path, t->why, ur_pid, false);
 	errno = saved;
 }
 
@@ -306,9 +346,9 @@ static void note_spawn(const char *fn, const char *path, char *const argv[],
  */
 enum exec_file { OWN_FILE, VFORK_PARENT, FORK_PARENT };
 
-static enum exec_file exec_file(void)
+static enum exec_file exec_file(pid_t *pid)
 {
-	if (in_vfork_child())
+	if (in_vfork_child_pid(pid))
 		return VFORK_PARENT;
 	return ur_log_borrowed() ? FORK_PARENT : OWN_FILE;
 }
@@ -322,12 +362,14 @@ static enum exec_file exec_file(void)
  * stack walk, no lock, no thread-local state but errno, which is put back;
  * a forked child gets the same treatment.  The record carries the child's
  * own pid, its effective ids (it may have changed them) and "vfork": true
- * or "forked": true.
+ * or "forked": true.  pid: the child's, as exec_file() asked; t: the probe
+ * made just before (NULL after a failed call), whose lstat and ids are
+ * this child's own.
  */
 static __attribute__((noinline)) bool
-other_note_exec(enum exec_file where, const char *fn, int dirfd,
+other_note_exec(enum exec_file where, pid_t pid, const char *fn, int dirfd,
 		const char *path, char *const argv[], long ret, int err,
-		bool fallback)
+		bool fallback, const struct target *t)
 {
 	int saved = errno;
 	bool placed = true; /* nothing to place is not a failure */
@@ -335,11 +377,18 @@ other_note_exec(enum exec_file where, const char *fn, int dirfd,
 	char buf[3 * PATH_MAX];
 	struct stat st, pst;
 	struct jbuf j;
-	pid_t pid = (pid_t)ur_sys_getpid();
 
 	if (!path || !ur_absolute(dirfd, path, abs, sizeof abs))
 		goto out;
-	bool has_st = ur_sys_lstat(abs, &st) == 0;
+	bool has_st;
+	/* the probe's lstat, when it named the same path (lexically:
+	 * "link/.." in path is resolved by the kernel, not in abs) */
+	if (t && dirfd == AT_FDCWD && !strcmp(path, abs)) {
+		has_st = t->has_lst;
+		st = t->lst;
+	} else {
+		has_st = ur_sys_lstat(abs, &st) == 0;
+	}
 	ur_parent_of(abs, parent);
 	bool has_pst = ur_sys_lstat(parent, &pst) == 0;
 	bool has_real = false;
@@ -363,8 +412,9 @@ other_note_exec(enum exec_file where, const char *fn, int dirfd,
 	if (err)
 		jb_lit(&j, K_ERRNO, ur_errno_name(err));
 	jb_int(&j, K_PID, pid);
-	jb_int(&j, K_TS, ur_now_ns());
-	long euid = syscall(SYS_geteuid), egid = syscall(SYS_getegid);
+	jb_int(&j, K_TS, ur_now_ns_uncounted());
+	long euid = t && t->euid >= 0 ? t->euid : syscall(SYS_geteuid);
+	long egid = t && t->egid >= 0 ? t->egid : syscall(SYS_getegid);
 	jb_int(&j, K_UID, euid);
 	jb_int(&j, K_GID, egid);
 	jb_state(&j, K_ST, &st, has_st);
@@ -373,11 +423,8 @@ other_note_exec(enum exec_file where, const char *fn, int dirfd,
 	jb_end(&j);
 	if (!j.overflow)
 		placed = ur_log_write_other(buf, j.len);
-	if (placed && !err) {
-		const char *why = why_untraced(path, 0, euid, egid);
-		if (untraced_here(why, fallback))
-			record_untraced(path, why, pid, true);
-	}
+	if (placed && !err && t && untraced_here(t->why, fallback))
+		record_untraced(path, t->why, pid, true);
 out:
 	errno = saved;
 	return placed;
@@ -387,48 +434,57 @@ out:
  * The exec event, in the file exec_file() names.  A forked child's
  * inherited file can fail to take it (the child changed its ids, and the
  * file had to grow): the event then goes into a file of the child's own,
- * and so does the one after a failed call.
+ * and so does the one after a failed call.  t: the probe of path made
+ * before the call (NULL after a failed one, which says nothing untraced).
  */
 static void record_exec(const char *fn, int dirfd, const char *path,
-			char *const argv[], long ret, int err, bool fallback)
+			char *const argv[], long ret, int err, bool fallback,
+			const struct target *t)
 {
-	enum exec_file where = exec_file();
+	pid_t pid;
+	enum exec_file where = exec_file(&pid);
 
-	if (where != OWN_FILE &&
-	    other_note_exec(where, fn, dirfd, path, argv, ret, err, fallback))
+	if (where != OWN_FILE && other_note_exec(where, pid, fn, dirfd, path,
+						 argv, ret, err, fallback, t))
 		return;
 	if (where == VFORK_PARENT)
 		return;
-	note_exec(fn, dirfd, path, argv, ret, err, fallback);
+	note_exec(fn, dirfd, path, argv, ret, err, fallback, t ? t->why : NULL);
 	if (!ret && !err)
 		ur_log_trim(); /* the image is about to end (log.c) */
 }
 
 /* ---- the fallback tracer for static programs ---- */
 
-/* unroot-ptrace beside the preload (its directory or up to two above:
- * the container payload keeps it above lib/x86_64-linux-gnu and $LIB),
- * found once by the constructor; "" when there is none. */
-static char helper[PATH_MAX];
-
-static void find_helper(void)
+/*
+ * unroot-ptrace beside the preload (its directory or up to two above: the
+ * container payload keeps it above lib/x86_64-linux-gnu and $LIB), into
+ * out (PATH_MAX); false when there is none.  Looked up at each exec of a
+ * static program, not at start-up: most images exec none, and the answer
+ * is written nowhere but the caller's stack (a vfork child's ids may
+ * differ from its parent's).
+ */
+static bool find_helper(char *out)
 {
-	char dir[PATH_MAX];
+	static const char name[] = "/unroot-ptrace";
+	size_t n = strlen(ur_lib);
 
-	if (strlen(ur_lib) >= sizeof dir)
-		return;
-	strcpy(dir, ur_lib);
+	if (n >= PATH_MAX)
+		return false;
+	memcpy(out, ur_lib, n + 1);
 	for (int up = 0; up < 3; up++) {
-		char *slash = strrchr(dir, '/');
-		if (!slash || slash == dir)
+		char *slash = strrchr(out, '/');
+		if (!slash || slash == out)
 			break;
+		if ((size_t)(slash - out) + sizeof name > PATH_MAX)
+			break;
+		memcpy(slash, name, sizeof name);
+		if (executable(out))
+			return true;
 		*slash = 0;
-		if ((size_t)snprintf(helper, sizeof helper, "%s/unroot-ptrace",
-				     dir) < sizeof helper &&
-		    executable(helper))
-			return;
 	}
-	helper[0] = 0;
+	out[0] = 0;
+	return false;
 }
 
 /*
@@ -469,14 +525,15 @@ enum handoff { UNTRACED, HANDOFF, COVERED };
 
 /*
  * For file (a static program, or a script run by one, that is not
- * set-id): HANDOFF with its absolute path in abs, or COVERED.  Raw calls
- * and this stack only: it runs in vfork children.
+ * set-id; why says, from the probe): HANDOFF with its absolute path in abs
+ * and the helper's in helper (both PATH_MAX), or COVERED.  Raw calls and
+ * this stack only: it runs in vfork children.
  */
-static enum handoff via_helper(const char *file, char *const argv[], char *abs)
+static enum handoff via_helper(const char *file, char *const argv[],
+			       const char *why, char *abs, char *helper)
 {
 	if (!file || !argv || !argv[0])
 		return UNTRACED;
-	const char *why = why_untraced(file, 0, -1, -1);
 	if (!why || strcmp(why, UNTRACED_STATIC))
 		return UNTRACED;
 	/* the helper itself, run by hand: it records what it runs, and a
@@ -484,15 +541,15 @@ static enum handoff via_helper(const char *file, char *const argv[], char *abs)
 	const char *base = strrchr(file, '/');
 	if (under_helper() || !strcmp(base ? base + 1 : file, "unroot-ptrace"))
 		return COVERED;
-	return helper[0] && ur_absolute(AT_FDCWD, file, abs, PATH_MAX)
+	return find_helper(helper) && ur_absolute(AT_FDCWD, file, abs, PATH_MAX)
 		   ? HANDOFF
 		   : UNTRACED;
 }
 
 /* helper --argv0 ARGV0 -- FILE ARGV[1]...: the program keeps its argv
  * (out: env_count(argv) + 5 slots). */
-static char *const *helper_argv(const char *file, char *const argv[],
-				char **out)
+static char *const *helper_argv(char *helper, const char *file,
+				char *const argv[], char **out)
 {
 	size_t o = 0;
 
@@ -539,17 +596,19 @@ static int traced_exec(const char *fn, const char *path, char *const argv[],
 	char *const *e = fix_env(envp, env, &fix);
 	const char *file =
 	    search ? search_path(path, found, sizeof found) : path;
-	char abs[PATH_MAX];
-	enum handoff h = via_helper(file, argv, abs);
-	record_exec(fn, AT_FDCWD, file, argv, 0, 0, h != UNTRACED);
+	char abs[PATH_MAX], helper[PATH_MAX];
+	struct target t;
+	probe(file, &t);
+	enum handoff h = via_helper(file, argv, t.why, abs, helper);
+	record_exec(fn, AT_FDCWD, file, argv, 0, 0, h != UNTRACED, &t);
 	if (h == HANDOFF) {
 		char *hargv[env_count(argv) + 5];
-		real_execve(helper, helper_argv(abs, argv, hargv), e);
+		real_execve(helper, helper_argv(helper, abs, argv, hargv), e);
 		/* the helper could not be run: the program, untraced */
-		record_exec(fn, AT_FDCWD, file, argv, 0, 0, false);
+		record_exec(fn, AT_FDCWD, file, argv, 0, 0, false, &t);
 	}
 	int r = call(path, argv, e);
-	record_exec(fn, AT_FDCWD, file, argv, r, errno, false);
+	record_exec(fn, AT_FDCWD, file, argv, r, errno, false, NULL);
 	return r;
 }
 
@@ -623,9 +682,11 @@ EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 	char *const *e = fix_env(envp, env, &fix);
 	if (!ur_fd_path(fd, path, sizeof path))
 		strcpy(path, "?");
-	record_exec("fexecve", AT_FDCWD, path, argv, 0, 0, false);
+	struct target t;
+	probe(path, &t);
+	record_exec("fexecve", AT_FDCWD, path, argv, 0, 0, false, &t);
 	int r = real_fexecve(fd, argv, e);
-	record_exec("fexecve", AT_FDCWD, path, argv, r, errno, false);
+	record_exec("fexecve", AT_FDCWD, path, argv, r, errno, false, NULL);
 	return r;
 }
 
@@ -647,9 +708,11 @@ EXPORT int execveat(int dirfd, const char *path, char *const argv[],
 	char *env[env_count(envp) + 5];
 	struct env_fix fix;
 	char *const *e = fix_env(envp, env, &fix);
-	record_exec("execveat", dirfd, path, argv, 0, 0, false);
+	struct target t;
+	probe(path, &t);
+	record_exec("execveat", dirfd, path, argv, 0, 0, false, &t);
 	int r = call_execveat(dirfd, path, argv, e, flags);
-	record_exec("execveat", dirfd, path, argv, r, errno, false);
+	record_exec("execveat", dirfd, path, argv, r, errno, false, NULL);
 	return r;
 }
 
@@ -677,7 +740,6 @@ __attribute__((constructor(103))) static void resolve_exec(void)
 	REAL(posix_spawnp, spawn_fn);
 	REAL(system, int (*)(const char *));
 	REAL(popen, FILE * (*)(const char *, const char *));
-	find_helper();
 }
 
 static int traced_spawn(const char *fn, spawn_fn call, pid_t *pid,
@@ -697,15 +759,19 @@ static int traced_spawn(const char *fn, spawn_fn call, pid_t *pid,
 	int saved = errno; /* the PATH search must not change it */
 	const char *file =
 	    search ? search_path(path, found, sizeof found) : path;
-	char abs[PATH_MAX];
+	char abs[PATH_MAX], helper[PATH_MAX];
+	struct target t = {.why = NULL};
+	bool vforked = in_vfork_child();
+	if (!vforked)
+		probe(file, &t);
 	enum handoff h =
-	    in_vfork_child() ? UNTRACED : via_helper(file, argv, abs);
+	    vforked ? UNTRACED : via_helper(file, argv, t.why, abs, helper);
 	errno = saved;
 	int r;
 	if (h == HANDOFF) {
 		char *hargv[env_count(argv) + 5];
 		r = call(&child, helper, actions, attr,
-			 helper_argv(abs, argv, hargv), e);
+			 helper_argv(helper, abs, argv, hargv), e);
 	} else {
 		r = call(&child, path, actions, attr, argv, e);
 	}
@@ -713,7 +779,8 @@ static int traced_spawn(const char *fn, spawn_fn call, pid_t *pid,
 		*pid = child;
 	if (!in_vfork_child()) {
 		saved = errno;
-		note_spawn(fn, file, argv, r ? -1 : child, r, h != UNTRACED);
+		note_spawn(fn, file, argv, r ? -1 : child, r, h != UNTRACED,
+			   &t);
 		errno = saved;
 	}
 	return r;
@@ -785,7 +852,7 @@ EXPORT int system(const char *command)
 		return real_system(command);
 	if (environ_traced()) {
 		char *sh_argv[] = {"sh", "-c", (char *)command, NULL};
-		note_spawn("system", "/bin/sh", sh_argv, -1, 0, false);
+		note_spawn("system", "/bin/sh", sh_argv, -1, 0, false, NULL);
 		int r = real_system(command);
 		ur_known_forget_all(); /* the command may have changed the tree
 					*/
@@ -795,7 +862,7 @@ EXPORT int system(const char *command)
 	struct env_fix fix;
 	char *sh_argv[] = {"sh", "-c", (char *)command, NULL};
 	char **old = environ_with_preload(env, &fix);
-	note_spawn("system", "/bin/sh", sh_argv, -1, 0, false);
+	note_spawn("system", "/bin/sh", sh_argv, -1, 0, false, NULL);
 	int r = real_system(command);
 	int e = errno;
 	ur_known_forget_all();
@@ -814,7 +881,7 @@ EXPORT FILE *popen(const char *command, const char *type)
 		char *sh_argv[] = {"sh", "-c", (char *)command, NULL};
 		FILE *f = real_popen(command, type);
 		note_spawn("popen", "/bin/sh", sh_argv, -1, f ? 0 : errno,
-			   false);
+			   false, NULL);
 		return f;
 	}
 	char *env[env_count(environ) + 5];
@@ -825,7 +892,7 @@ EXPORT FILE *popen(const char *command, const char *type)
 	int e = errno;
 	if (environ == env)
 		environ = old;
-	note_spawn("popen", "/bin/sh", sh_argv, -1, f ? 0 : e, false);
+	note_spawn("popen", "/bin/sh", sh_argv, -1, f ? 0 : e, false, NULL);
 	errno = e;
 	return f;
 }

@@ -10,7 +10,9 @@
  * inherits from and repeats only the values that differ from it (cwd,
  * ids, groups, namespace, root, allow-listed environment, stacks), and it
  * makes no claim its ancestors made already.  The values of the image's
- * latest proc record are kept in memory (rec) for that comparison.  With
+ * latest proc record are kept in memory (rec) for that comparison: the
+ * cwd, groups and environment as hashes, so that rec is small and lives in
+ * the START_STATE page with the rest of what start-up writes.  With
  * "noforkrec" in UNROOT_FLAGS (for a reader that does not resolve fork
  * records) every proc record is full.
  *
@@ -112,27 +114,41 @@ static uint64_t put_env(struct jbuf *j)
 	return h;
 }
 
-/* argv as /proc/self/cmdline has it: the strings, each NUL-terminated. */
-static size_t argv_bytes(char *tmp, size_t cap)
+/*
+ * argv from the constructor's arguments, written straight from the
+ * strings; at most cap bytes of them (with their NULs), as many as
+ * /proc/self/cmdline would have given.
+ */
+static void put_start_argv(struct jbuf *j, size_t cap)
 {
-	size_t n = 0;
+	size_t n = 0, len0 = strlen(ur_start_argv[0]);
 
-	if (!ur_start_argv)
-		return ur_read_file("/proc/self/cmdline", tmp, cap);
+	jb_strn(j, K_ARGV0, ur_start_argv[0], len0 < cap ? len0 : 0);
+	if (!ur_record_argv)
+		return;
+	jb_key(j, K_ARGV);
+	jb_raw(j, "[", 1);
 	for (int i = 0; i < ur_start_argc && ur_start_argv[i]; i++) {
-		size_t len = strlen(ur_start_argv[i]) + 1;
-		if (n + len > cap)
+		size_t len = strlen(ur_start_argv[i]);
+		if (n + len + 1 > cap)
 			break;
-		memcpy(tmp + n, ur_start_argv[i], len);
-		n += len;
+		if (i)
+			jb_raw(j, ",", 1);
+		jb_value_str(j, ur_start_argv[i], len);
+		n += len + 1;
 	}
-	return n;
+	jb_raw(j, "]", 1);
 }
 
-/* argv, from the constructor's arguments or /proc/self/cmdline. */
+/* argv, from the constructor's arguments or /proc/self/cmdline (read into
+ * tmp, cap bytes). */
 static void put_argv(struct jbuf *j, char *tmp, size_t cap)
 {
-	size_t n = argv_bytes(tmp, cap);
+	if (ur_start_argv) {
+		put_start_argv(j, cap);
+		return;
+	}
+	size_t n = ur_read_file("/proc/self/cmdline", tmp, cap);
 	size_t first = n ? strnlen(tmp, n) : 0;
 
 	jb_strn(j, K_ARGV0, tmp, first);
@@ -230,32 +246,33 @@ static void rootfs_id(char *out)
 	out[n] = 0;
 }
 
-/* What a proc record says, besides exe and argv (which fork keeps). */
+/* What a proc record says, besides exe and argv (which fork keeps), and
+ * the cwd (its text is the caller's; here its hash). */
 struct proc_vals {
 	pid_t pid;    /* whose record it is */
 	long long ts; /* and its ts: together they name it */
 	uid_t uid, euid;
 	gid_t gid, egid;
 	int ngroups;
-	uint64_t groups_hash, env_hash;
+	uint64_t cwd_hash, groups_hash, env_hash;
 	unsigned long long ns;
 	bool stacks;
 	char rootfs[48];
-	char cwd[PATH_MAX];
 };
 
 /* the latest proc record of this image (inherited across fork); valid is
  * cleared while it changes, so that a fork in between finds it invalid */
-static struct proc_vals rec;
-static int rec_valid;
+static struct proc_vals rec START_STATE;
+static int rec_valid START_STATE;
 static int fork_pending FORK_STATE;  /* a forked child's first record due */
 static pid_t fork_parent FORK_STATE; /* the pid of the one that forked it */
 /* the ns and root fs whose claims this image (or the image it was forked
  * from) made: a fork child in the same ones has nothing to claim */
-static unsigned long long claimed_ns;
-static char claimed_root[48];
-static unsigned long long now_ns; /* as the last proc record found them */
-static char now_rootfs[48];
+static unsigned long long claimed_ns START_STATE;
+static char claimed_root[48] START_STATE;
+/* as the last proc record found them */
+static unsigned long long now_ns START_STATE;
+static char now_rootfs[48] START_STATE;
 
 void ur_proc_after_fork(pid_t parent)
 {
@@ -264,15 +281,17 @@ void ur_proc_after_fork(pid_t parent)
 	fork_parent = parent;
 }
 
-/* The values a proc record holds now; groups in g (256 slots). */
-static void current_vals(struct proc_vals *v, gid_t *g)
+/* The values a proc record holds now; the cwd in cwd (PATH_MAX), groups
+ * in g (256 slots). */
+static void current_vals(struct proc_vals *v, char *cwd, gid_t *g)
 {
 	uid_t su;
 	gid_t sg;
-	long n = syscall(SYS_getcwd, v->cwd, sizeof v->cwd);
+	long n = syscall(SYS_getcwd, cwd, PATH_MAX);
 
 	if (n <= 0)
-		v->cwd[0] = 0;
+		cwd[0] = 0;
+	v->cwd_hash = fnv(FNV_START, cwd, strlen(cwd));
 	syscall(SYS_getresuid, &v->uid, &v->euid, &su);
 	syscall(SYS_getresgid, &v->gid, &v->egid, &sg);
 	v->ngroups = (int)syscall(SYS_getgroups, 256, g);
@@ -286,6 +305,15 @@ static void current_vals(struct proc_vals *v, gid_t *g)
 	v->stacks = ur_record_stacks && !ur_stacks_unavailable();
 }
 
+bool ur_proc_ids(uid_t *euid, gid_t *egid)
+{
+	if (!__atomic_load_n(&rec_valid, __ATOMIC_ACQUIRE) || rec.pid != ur_pid)
+		return false;
+	*euid = rec.euid;
+	*egid = rec.egid;
+	return true;
+}
+
 static void keep_vals(const struct proc_vals *v)
 {
 	__atomic_store_n(&rec_valid, 0, __ATOMIC_RELEASE);
@@ -297,7 +325,8 @@ static void keep_vals(const struct proc_vals *v)
  * The first record of a forked child: what differs from the record it
  * inherits from (rec, pid and ts named by ppid/from and pts).
  */
-static void write_fork_proc(struct jbuf *j, struct proc_vals *v, const gid_t *g)
+static void write_fork_proc(struct jbuf *j, struct proc_vals *v,
+			    const char *cwd, const gid_t *g)
 {
 	jb_int(j, K_PPID, fork_parent);
 	jb_int(j, K_TS, v->ts);
@@ -305,8 +334,8 @@ static void write_fork_proc(struct jbuf *j, struct proc_vals *v, const gid_t *g)
 	jb_int(j, K_PTS, rec.ts);
 	if (rec.pid != fork_parent)
 		jb_int(j, K_FROM, rec.pid);
-	if (strcmp(v->cwd, rec.cwd))
-		jb_str(j, K_CWD, v->cwd);
+	if (v->cwd_hash != rec.cwd_hash)
+		jb_str(j, K_CWD, cwd);
 	if (v->uid != rec.uid)
 		jb_int(j, K_UID, v->uid);
 	if (v->euid != rec.euid)
@@ -328,37 +357,49 @@ static void write_fork_proc(struct jbuf *j, struct proc_vals *v, const gid_t *g)
 		jb_bool(j, K_STACKS, v->stacks);
 }
 
+/*
+ * The proc record.  Its cwd, its exe and then the record itself are
+ * packed one after the other into the start-up buffer (beside the fork
+ * canary, state.c), so that an image whose names and record are short
+ * writes one page for all three, and no deep stack frame.
+ */
 void ur_write_proc(void)
 {
-	char exe[PATH_MAX];
-	static char tmp[32768]; /* once per image, before threads matter */
-	static char buf[65536];
-	static struct proc_vals v;
+	/* once per image, before threads matter */
+	static char tmp[32768]; /* argv from /proc/self/cmdline (musl) */
+	static char own_buf[UR_START_BUF]; /* where state.c has no canary */
+	char *cwd = ur_start_buf ? ur_start_buf : own_buf;
+	char *exe = NULL;
+	struct proc_vals v;
 	gid_t groups[256];
 	struct jbuf j;
-	long n;
 	bool is_fork = fork_pending;
 
 	fork_pending = 0;
-	current_vals(&v, groups);
+	current_vals(&v, cwd, groups);
+	char *buf = cwd + strlen(cwd) + 1;
+	if (!is_fork) {
+		exe = buf;
+		long n = ur_sys_readlink("/proc/self/exe", exe, PATH_MAX - 1);
+		exe[n > 0 ? n : 0] = 0;
+		buf = exe + strlen(exe) + 1;
+	}
 	now_ns = v.ns;
 	strcpy(now_rootfs, v.rootfs);
 	v.pid = ur_pid;
 	v.ts = ur_now_ns();
-	jb_init(&j, buf, sizeof buf);
+	jb_init(&j, buf, UR_START_BUF - (size_t)(buf - cwd));
 	jb_begin(&j, REC_PROC);
 	jb_int(&j, K_V, UNROOT_SCHEMA_VERSION);
 	jb_int(&j, K_PID, ur_pid);
 	if (is_fork) {
-		write_fork_proc(&j, &v, groups);
+		write_fork_proc(&j, &v, cwd, groups);
 	} else {
 		jb_int(&j, K_PPID, getppid());
 		jb_int(&j, K_TS, v.ts);
-		n = ur_sys_readlink("/proc/self/exe", exe, sizeof exe - 1);
-		exe[n > 0 ? n : 0] = 0;
 		jb_str(&j, K_EXE, exe);
 		put_argv(&j, tmp, sizeof tmp);
-		jb_str(&j, K_CWD, v.cwd);
+		jb_str(&j, K_CWD, cwd);
 		jb_int(&j, K_UID, v.uid);
 		jb_int(&j, K_EUID, v.euid);
 		jb_int(&j, K_GID, v.gid);

@@ -28,8 +28,16 @@
 static __thread struct scratch *thread_scratch;
 static __thread int scratch_depth;
 static __thread pid_t thread_tid;
+static __thread bool scratch_registered; /* with the key, or needs not */
 static pthread_key_t scratch_key;
-static int scratch_key_ok;
+/*
+ * The key that unmaps a thread's scratch when the thread exits: made by
+ * the first thread to map a scratch, not at start-up (most images record
+ * nothing).  Nobody waits for it: a thread that finds it being made
+ * registers at its next record.
+ */
+enum { KEY_NONE, KEY_MAKING, KEY_MADE, KEY_FAILED };
+static int scratch_key_state;
 
 static void free_thread_scratch(void *p)
 {
@@ -37,10 +45,23 @@ static void free_thread_scratch(void *p)
 		munmap(p, sizeof(struct scratch));
 }
 
-__attribute__((constructor(102))) static void scratch_init(void)
+/* True once this thread's scratch is registered (or cannot be). */
+static bool scratch_register(struct scratch *s)
 {
-	scratch_key_ok =
-	    pthread_key_create(&scratch_key, free_thread_scratch) == 0;
+	int st = __atomic_load_n(&scratch_key_state, __ATOMIC_ACQUIRE);
+	int none = KEY_NONE;
+
+	if (st == KEY_NONE && __atomic_compare_exchange_n(
+				  &scratch_key_state, &none, KEY_MAKING, false,
+				  __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		st = pthread_key_create(&scratch_key, free_thread_scratch)
+			 ? KEY_FAILED
+			 : KEY_MADE;
+		__atomic_store_n(&scratch_key_state, st, __ATOMIC_RELEASE);
+	}
+	if (st == KEY_MADE)
+		pthread_setspecific(scratch_key, s);
+	return st == KEY_MADE || st == KEY_FAILED;
 }
 
 static struct scratch *map_scratch(void)
@@ -60,11 +81,10 @@ static struct scratch *scratch_take(void)
 			s->nested = true;
 		return s;
 	}
-	if (!thread_scratch) {
+	if (!thread_scratch)
 		thread_scratch = map_scratch();
-		if (thread_scratch && scratch_key_ok)
-			pthread_setspecific(scratch_key, thread_scratch);
-	}
+	if (UNLIKELY(!scratch_registered) && thread_scratch)
+		scratch_registered = scratch_register(thread_scratch);
 	s = thread_scratch;
 	if (s) {
 		s->nested = false;
@@ -526,6 +546,11 @@ static pid_t current_tid(void)
 void ur_forget_tid(void)
 {
 	thread_tid = 0;
+	/* a key another thread was making when this child was forked will
+	 * never be made here: make one again */
+	if (__atomic_load_n(&scratch_key_state, __ATOMIC_ACQUIRE) == KEY_MAKING)
+		__atomic_store_n(&scratch_key_state, KEY_NONE,
+				 __ATOMIC_RELEASE);
 	__atomic_add_fetch(&dir_epoch, 1, __ATOMIC_ACQ_REL);
 }
 

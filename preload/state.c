@@ -17,19 +17,20 @@
 
 #include "unroot.h"
 
-int ur_enabled;
-int ur_record_reads;
-int ur_record_stacks = 1;
-int ur_record_argv;
-int ur_fork_records;
-char ur_logdir[PATH_MAX];
-char ur_lib[PATH_MAX];
-char ur_flags_text[64];
+/* What start-up writes is START_STATE (unroot.h): no page of its own. */
+int ur_enabled START_STATE;
+int ur_record_reads START_STATE;
+int ur_record_stacks START_STATE = 1;
+int ur_record_argv START_STATE;
+int ur_fork_records START_STATE;
+const char *ur_logdir = "";
+const char *ur_lib = "";
+char ur_flags_text[64] START_STATE;
 pid_t ur_pid FORK_STATE;
 __thread int ur_guard;
-uid_t ur_euid;
-gid_t ur_egid;
-int ur_euid_changed, ur_egid_changed;
+uid_t ur_euid START_STATE;
+gid_t ur_egid START_STATE;
+int ur_euid_changed START_STATE, ur_egid_changed START_STATE;
 
 /* dlsym for the next definition; NULL when libc has no such symbol. */
 void *ur_real(const char *name)
@@ -40,29 +41,43 @@ void *ur_real(const char *name)
 	return p;
 }
 
-static bool copy_env(const char *name, char *out, size_t cap)
+/*
+ * The text of the log directory and the library, copied (the workload may
+ * overwrite its environment strings), one after the other: in the small
+ * START_STATE area when both fit, as they nearly always do, else in the
+ * large one, whose first page is then the only one written.
+ */
+static char text_small[256] START_STATE;
+static char text_large[2 * PATH_MAX];
+
+/* The value of an environment variable when it is set, not empty and
+ * shorter than PATH_MAX; else NULL. */
+static const char *setting(const char *name)
 {
 	const char *v = getenv(name);
-	size_t n = v ? strlen(v) : 0;
-
-	if (!n || n >= cap)
-		return false;
-	memcpy(out, v, n + 1);
-	return true;
+	return v && *v && strlen(v) < PATH_MAX ? v : NULL;
 }
 
 static void read_settings(void)
 {
-	if (!copy_env(UNROOT_ENV_LOG, ur_logdir, sizeof ur_logdir) ||
-	    ur_logdir[0] != '/')
+	const char *log = setting(UNROOT_ENV_LOG);
+	const char *lib = setting(UNROOT_ENV_LIB);
+	const char *flags = getenv(UNROOT_ENV_FLAGS);
+	Dl_info info;
+
+	if (!log || log[0] != '/')
 		return;
-	copy_env(UNROOT_ENV_FLAGS, ur_flags_text, sizeof ur_flags_text);
-	if (!copy_env(UNROOT_ENV_LIB, ur_lib, sizeof ur_lib)) {
-		Dl_info info;
-		if (dladdr((void *)read_settings, &info) && info.dli_fname &&
-		    strlen(info.dli_fname) < sizeof ur_lib)
-			strcpy(ur_lib, info.dli_fname);
-	}
+	if (!lib && dladdr((void *)read_settings, &info) && info.dli_fname &&
+	    strlen(info.dli_fname) < PATH_MAX)
+		lib = info.dli_fname;
+	size_t nlog = strlen(log) + 1, nlib = lib ? strlen(lib) + 1 : 1;
+	char *text = nlog + nlib <= sizeof text_small ? text_small : text_large;
+	memcpy(text, log, nlog);
+	memcpy(text + nlog, lib ? lib : "", nlib);
+	ur_logdir = text;
+	ur_lib = text + nlog;
+	if (flags && strlen(flags) < sizeof ur_flags_text)
+		strcpy(ur_flags_text, flags);
 	ur_record_reads = ur_flags_have(ur_flags_text, UNROOT_FLAG_READS);
 	ur_record_stacks = !ur_flags_have(ur_flags_text, UNROOT_FLAG_NOSTACKS);
 	ur_record_argv = ur_flags_have(ur_flags_text, UNROOT_FLAG_ARGV);
@@ -90,6 +105,10 @@ static void read_settings(void)
  *   where getpid says it is itself again.
  *
  * Either sign sends the event to ur_other_process_slow, which asks getpid.
+ * The canary's mapping also holds ur_start_buf, where the proc record is
+ * built (proc.c): every image writes that record, and so writes one page
+ * for both; a forked child finds the buffer zeroed, which it only ever
+ * writes before reading.
  * Where the canary or the stub is missing (old kernel, other
  * architectures) the canary stays at canary_off, zero, and every event
  * asks, as before.  Not seen: a child of clone(CLONE_VM) made without
@@ -98,9 +117,11 @@ static void read_settings(void)
  */
 static int canary_off;
 int *ur_fork_canary = &canary_off;
-static int canary_works;
+static int canary_works START_STATE;
+char *ur_start_buf START_STATE;
+#define START_MAP (4096 + UR_START_BUF) /* the canary, then the buffer */
 __thread int ur_vforked;
-void *ur_real_vfork;
+void *ur_real_vfork START_STATE;
 
 #if defined(__x86_64__) && defined(MADV_WIPEONFORK)
 /* libc's vfork, looked up at the first call when no constructor did */
@@ -143,15 +164,16 @@ __asm__(".text\n"
 static void canary_init(void)
 {
 	int saved = errno;
-	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+	void *p = mmap(NULL, START_MAP, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-	if (p != MAP_FAILED && madvise(p, 4096, MADV_WIPEONFORK) == 0) {
+	if (p != MAP_FAILED && madvise(p, START_MAP, MADV_WIPEONFORK) == 0) {
 		*(int *)p = 1;
 		ur_fork_canary = p;
 		canary_works = 1;
+		ur_start_buf = (char *)p + 64;
 	} else if (p != MAP_FAILED) {
-		munmap(p, 4096);
+		munmap(p, START_MAP);
 	}
 	errno = saved;
 }
@@ -182,8 +204,15 @@ static void after_fork_in_child(void)
 
 bool ur_other_process_slow(void)
 {
+	pid_t pid;
+	return ur_other_process_pid(&pid);
+}
+
+bool ur_other_process_pid(pid_t *pidp)
+{
 	pid_t pid = (pid_t)ur_sys_getpid();
 
+	*pidp = pid;
 	if (pid == ur_pid) {
 		ur_vforked = 0; /* the vfork child, if any, is gone */
 		return false;
@@ -198,13 +227,21 @@ bool ur_other_process_slow(void)
 
 /* ---- effective ids: cached, refreshed by the set*id wrappers ---- */
 
-static uid_t start_euid;
-static gid_t start_egid;
+static uid_t start_euid START_STATE;
+static gid_t start_egid START_STATE;
 
+/* After the proc record, whose ids it takes when there is one. */
 static void creds_init(void)
 {
-	start_euid = ur_euid = geteuid();
-	start_egid = ur_egid = getegid();
+	uid_t u;
+	gid_t g;
+
+	if (!ur_proc_ids(&u, &g)) {
+		u = geteuid();
+		g = getegid();
+	}
+	start_euid = ur_euid = u;
+	start_egid = ur_egid = g;
 }
 
 /*
@@ -237,8 +274,8 @@ static void at_exit_write_end(void)
 		ur_log_end();
 }
 
-int ur_start_argc;
-char **ur_start_argv;
+int ur_start_argc START_STATE;
+char **ur_start_argv START_STATE;
 
 /*
  * glibc calls constructors with (argc, argv, envp): the proc record takes
@@ -266,11 +303,11 @@ __attribute__((constructor(101))) static void unroot_init(void)
 #endif
 	if (ur_enabled) {
 		ur_pid = (pid_t)ur_sys_getpid();
-		creds_init();
 		canary_init();
 		pthread_atfork(NULL, NULL, after_fork_in_child);
 		atexit(at_exit_write_end);
 		ur_log_start();
+		creds_init();
 		ur_python_init();
 	}
 	ur_guard--;

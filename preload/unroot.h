@@ -35,6 +35,13 @@
  */
 #define FORK_STATE __attribute__((section(".data.unroot_fork_state")))
 /*
+ * Small variables every traced image writes at start-up: kept in .data,
+ * whose page the loader has written already (relocations), so that they
+ * cost no page fault of their own, as each page of .bss they were spread
+ * over did.  Only small ones: .data must stay within that page.
+ */
+#define START_STATE __attribute__((section(".data.unroot_start")))
+/*
  * Large zero-initialised tables (a page or more, touched a page at a time)
  * go after every other variable of the library (x86-64's .lbss follows
  * .bss), so that they do not split the small variables between them into
@@ -110,14 +117,14 @@ struct scratch {
 };
 
 /* state.c: process-wide settings and state */
-extern HIDDEN int ur_enabled;	    /* tracing is on in this process */
-extern HIDDEN int ur_record_reads;  /* --reads */
-extern HIDDEN int ur_record_stacks; /* stacks unless --no-stacks */
-extern HIDDEN int ur_record_argv;   /* --argv */
-extern HIDDEN int ur_fork_records;  /* short proc records after fork,
-				       unless "noforkrec" */
-extern HIDDEN char ur_logdir[PATH_MAX];
-extern HIDDEN char ur_lib[PATH_MAX]; /* the LD_PRELOAD entry */
+extern HIDDEN int ur_enabled;	     /* tracing is on in this process */
+extern HIDDEN int ur_record_reads;   /* --reads */
+extern HIDDEN int ur_record_stacks;  /* stacks unless --no-stacks */
+extern HIDDEN int ur_record_argv;    /* --argv */
+extern HIDDEN int ur_fork_records;   /* short proc records after fork,
+					unless "noforkrec" */
+extern HIDDEN const char *ur_logdir; /* "" until read: shorter than */
+extern HIDDEN const char *ur_lib;    /* PATH_MAX; the LD_PRELOAD entry */
 extern HIDDEN char ur_flags_text[64];
 extern HIDDEN int ur_start_argc;     /* the program's argv, where libc */
 extern HIDDEN char **ur_start_argv;  /* gave it to constructors */
@@ -134,8 +141,13 @@ HIDDEN void ur_creds_refresh(void);		    /* after a set*id call */
  * canary and a vfork flag, getpid only when one of them says so.
  */
 extern HIDDEN int *ur_fork_canary;
+/* UR_START_BUF bytes beside the canary for the proc record (its cwd and
+ * exe, and 64 KiB for the record), or NULL */
+#define UR_START_BUF (2 * PATH_MAX + 65536)
+extern HIDDEN char *ur_start_buf;
 extern __thread int ur_vforked HIDDEN;
 HIDDEN bool ur_other_process_slow(void);
+HIDDEN bool ur_other_process_pid(pid_t *pid); /* the same; and the pid */
 static inline bool ur_other_process(void)
 {
 	if (LIKELY(*ur_fork_canary && !ur_vforked))
@@ -173,6 +185,8 @@ HIDDEN bool ur_flags_have(const char *list, const char *word);
  * bytes long) one the proc record keeps?  (the allow-list of SCHEMA.md) */
 HIDDEN bool ur_env_is_allowed(const char *entry, size_t namelen);
 HIDDEN void ur_write_proc(void);
+/* the effective ids this image's proc record found, if it has one */
+HIDDEN bool ur_proc_ids(uid_t *euid, gid_t *egid);
 HIDDEN void ur_proc_after_fork(pid_t parent); /* in the child */
 HIDDEN void ur_write_once_per_ns_and_root(void);
 
@@ -226,6 +240,8 @@ HIDDEN void jb_flags_(struct jbuf *j, const char *key, size_t kn, int flags,
 #define jb_flags(j, k, f, kind) jb_flags_((j), (k), strlen(k), (f), (kind))
 HIDDEN const char *ur_errno_name(int e);
 HIDDEN long long ur_now_ns(void);
+/* the same, counting nothing: writes no memory (vfork children) */
+HIDDEN long long ur_now_ns_uncounted(void);
 
 /* path.c */
 HIDDEN size_t ur_normalize(char *path);

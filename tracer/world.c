@@ -33,12 +33,13 @@ int ur_fork_records;
 int ur_start_argc;
 char **ur_start_argv;
 pid_t ur_pid;
-char ur_logdir[PATH_MAX];
+const char *ur_logdir = "";
 
 /* known.c asks whether it runs in a vfork child of the process it traces
  * (preload/state.c); the helper is one process of its own */
 static int canary_on = 1;
 int *ur_fork_canary = &canary_on;
+char *ur_start_buf; /* none: proc.c builds its record in its own buffer */
 __thread int ur_vforked;
 
 bool ur_other_process_slow(void)
@@ -83,7 +84,7 @@ void tr_world_records(struct image *img)
 		return;
 	if (!started) {
 		ur_pid = getpid();
-		strcpy(ur_logdir, tr_set.logdir);
+		ur_logdir = tr_set.logdir;
 		into = NULL;
 		ur_write_proc(); /* this process's ns and root, for the claims
 				  */
