@@ -566,11 +566,13 @@ static char *const *helper_argv(char *helper, const char *file,
 
 /* ---- the exec family ---- */
 
-static int (*real_execve)(const char *, char *const[], char *const[]);
-static int (*real_execvpe)(const char *, char *const[], char *const[]);
-static int (*real_fexecve)(int, char *const[], char *const[]);
-static int (*real_execveat)(int, const char *, char *const[], char *const[],
-			    int);
+static START_STATE int (*real_execve)(const char *, char *const[],
+				      char *const[]);
+static START_STATE int (*real_execvpe)(const char *, char *const[],
+				       char *const[]);
+static START_STATE int (*real_fexecve)(int, char *const[], char *const[]);
+static START_STATE int (*real_execveat)(int, const char *, char *const[],
+					char *const[], int);
 
 #define REAL(name, type)                                    \
 	do {                                                \

@@ -76,10 +76,12 @@ struct logcursor {
 				may go to its end (atomic) */
 };
 
+/* (map and at first: a new file writes them and the name's first bytes,
+ * which then share a page) */
 struct logfile {
-	char name[PATH_MAX + 64];
 	char *map;	      /* NULL: write(2) per record */
 	struct logcursor *at; /* with map */
+	char name[PATH_MAX + 64];
 };
 
 /* Two slots: a new file is made in the free one, then published. */

@@ -44,9 +44,9 @@
 
 typedef int (*backtrace_fn)(void **buf, int size);
 
-static backtrace_fn unw_backtrace_fn;
-static int unwind_state; /* 0 untried, 1 loaded, -1 unavailable */
-static uintptr_t self_lo, self_hi;
+static START_STATE backtrace_fn unw_backtrace_fn;
+static START_STATE int unwind_state; /* 0 untried, 1 loaded, -1 unavailable */
+static START_STATE uintptr_t self_lo, self_hi;
 
 #define SEEN_FIRST  512 /* a page */
 #define SEEN_SLOTS  4096
@@ -110,7 +110,7 @@ static __thread int in_unwinder; /* this thread is in libunwind */
 #define FRAME_CACHE_BYTES ((size_t)16 << 14) /* libunwind: 2^14 x 16 bytes */
 typedef void *(*mmap_fn)(void *, size_t, int, int, int, off_t);
 typedef int (*munmap_fn)(void *, size_t);
-static mmap_fn libc_mmap;
+static START_STATE mmap_fn libc_mmap;
 static munmap_fn libc_munmap;
 static void *shared_cache;
 static pid_t unwinding; /* the tid that holds the unwinder, or 0 */
@@ -322,7 +322,7 @@ static void load_unwinder(void)
  * libunwind runs, pipe2() therefore moves the pipe to the top of the
  * descriptor range (it stays visible in /proc/self/fd: two descriptors).
  */
-static int (*real_pipe2)(int[2], int);
+static START_STATE int (*real_pipe2)(int[2], int);
 
 static int high_fd(int fd)
 {

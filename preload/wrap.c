@@ -107,7 +107,7 @@
 	} while (0)
 
 #define W(ret, name, op, shape, params, args, extra)              \
-	static ret(*real_##name) params;                          \
+	static START_STATE ret(*real_##name) params;              \
 	EXPORT ret name params                                    \
 	{                                                         \
 		REAL_OR_ENOSYS(name, ret(*) params);              \
@@ -126,7 +126,7 @@
  * r, one statement: what the set*id calls, mkstemp and the wait family do.
  */
 #define CALL_THEN(ret, name, params, args, when, then) \
-	static ret(*real_##name) params;               \
+	static START_STATE ret(*real_##name) params;   \
 	EXPORT ret name params                         \
 	{                                              \
 		REAL_OR_ENOSYS(name, ret(*) params);   \
@@ -139,7 +139,7 @@
 	CALL_THEN(int, name, params, args, true, ur_creds_refresh())
 /* the image ends: its end record and trimmed log first (log.c) */
 #define X(name, params, args)                            \
-	static void(*real_##name) params;                \
+	static START_STATE void(*real_##name) params;    \
 	EXPORT void name params                          \
 	{                                                \
 		REAL(name, void(*) params);              \
@@ -174,7 +174,7 @@ static int dir_fd(DIR *dir)
  */
 #define D(ret, name, params, args, fd)                   \
 	ret name params;                                 \
-	static ret(*real_##name) params;                 \
+	static START_STATE ret(*real_##name) params;     \
 	EXPORT ret name params                           \
 	{                                                \
 		REAL_OR_ENOSYS(name, ret(*) params);     \
@@ -187,7 +187,7 @@ static int dir_fd(DIR *dir)
 	}
 #define DV(name, params, args)                                         \
 	void name params;                                              \
-	static void(*real_##name) params;                              \
+	static START_STATE void(*real_##name) params;                  \
 	EXPORT void name params                                        \
 	{                                                              \
 		REAL(name, void(*) params);                            \
@@ -326,7 +326,7 @@ static bool open_has_mode(int flags)
  * passed one.
  */
 #define PATH_OPEN(name)                                                       \
-	static int (*real_##name)(const char *, int, ...);                    \
+	static START_STATE int (*real_##name)(const char *, int, ...);        \
 	static int call_##name(int dirfd, const char *path, int flags,        \
 			       mode_t mode)                                   \
 	{                                                                     \
@@ -346,28 +346,28 @@ static bool open_has_mode(int flags)
 PATH_OPEN(open)
 PATH_OPEN(open64)
 
-#define AT_OPEN(name)                                                      \
-	static int (*real_##name)(int, const char *, int, ...);            \
-	static int call_##name(int dirfd, const char *path, int flags,     \
-			       mode_t mode)                                \
-	{                                                                  \
-		REAL(name, int (*)(int, const char *, int, ...));          \
-		return real_##name(dirfd, path, flags, mode);              \
-	}                                                                  \
-	EXPORT int ur_##name(int dirfd, const char *path, int flags,       \
-			     mode_t mode) __asm__(#name);                  \
-	int ur_##name(int dirfd, const char *path, int flags, mode_t mode) \
-	{                                                                  \
-		READ_FAST(name, dirfd, path, flags, dirfd, path, flags);   \
-		bool has_mode = open_has_mode(flags);                      \
-		return traced_open(#name, call_##name, dirfd, path, flags, \
-				   has_mode ? mode : 0, has_mode);         \
+#define AT_OPEN(name)                                                       \
+	static START_STATE int (*real_##name)(int, const char *, int, ...); \
+	static int call_##name(int dirfd, const char *path, int flags,      \
+			       mode_t mode)                                 \
+	{                                                                   \
+		REAL(name, int (*)(int, const char *, int, ...));           \
+		return real_##name(dirfd, path, flags, mode);               \
+	}                                                                   \
+	EXPORT int ur_##name(int dirfd, const char *path, int flags,        \
+			     mode_t mode) __asm__(#name);                   \
+	int ur_##name(int dirfd, const char *path, int flags, mode_t mode)  \
+	{                                                                   \
+		READ_FAST(name, dirfd, path, flags, dirfd, path, flags);    \
+		bool has_mode = open_has_mode(flags);                       \
+		return traced_open(#name, call_##name, dirfd, path, flags,  \
+				   has_mode ? mode : 0, has_mode);          \
 	}
 AT_OPEN(openat)
 AT_OPEN(openat64)
 
 #define CREAT(name)                                                           \
-	static int (*real_##name)(const char *, mode_t);                      \
+	static START_STATE int (*real_##name)(const char *, mode_t);          \
 	static int call_##name(int dirfd, const char *path, int flags,        \
 			       mode_t mode)                                   \
 	{                                                                     \
@@ -386,7 +386,7 @@ CREAT(creat64)
 
 /* _FORTIFY_SOURCE variants: no mode argument */
 #define FORTIFY_OPEN(name)                                                    \
-	static int (*real_##name)(const char *, int);                         \
+	static START_STATE int (*real_##name)(const char *, int);             \
 	static int call_##name(int dirfd, const char *path, int flags,        \
 			       mode_t mode)                                   \
 	{                                                                     \
@@ -405,7 +405,7 @@ FORTIFY_OPEN(__open_2)
 FORTIFY_OPEN(__open64_2)
 
 #define FORTIFY_OPENAT(name)                                                  \
-	static int (*real_##name)(int, const char *, int);                    \
+	static START_STATE int (*real_##name)(int, const char *, int);        \
 	static int call_##name(int dirfd, const char *path, int flags,        \
 			       mode_t mode)                                   \
 	{                                                                     \
@@ -479,25 +479,26 @@ static FILE *traced_fopen(const char *fn, const char *path, int flags,
 	return f;
 }
 
-#define FOPEN(name)                                                  \
-	static FILE *(*real_##name)(const char *, const char *);     \
-	static FILE *call_##name(const char *path, const char *mode, \
-				 FILE *stream)                       \
-	{                                                            \
-		(void)stream;                                        \
-		REAL(name, FILE *(*)(const char *, const char *));   \
-		return real_##name(path, mode);                      \
-	}                                                            \
-	EXPORT FILE *name(const char *path, const char *mode)        \
-	{                                                            \
-		return traced_fopen(#name, path, fopen_flags(mode),  \
-				    call_##name, mode, NULL);        \
+#define FOPEN(name)                                                          \
+	static START_STATE FILE *(*real_##name)(const char *, const char *); \
+	static FILE *call_##name(const char *path, const char *mode,         \
+				 FILE *stream)                               \
+	{                                                                    \
+		(void)stream;                                                \
+		REAL(name, FILE *(*)(const char *, const char *));           \
+		return real_##name(path, mode);                              \
+	}                                                                    \
+	EXPORT FILE *name(const char *path, const char *mode)                \
+	{                                                                    \
+		return traced_fopen(#name, path, fopen_flags(mode),          \
+				    call_##name, mode, NULL);                \
 	}
 FOPEN(fopen)
 FOPEN(fopen64)
 
 #define FREOPEN(name)                                                       \
-	static FILE *(*real_##name)(const char *, const char *, FILE *);    \
+	static START_STATE FILE *(*real_##name)(const char *, const char *, \
+						FILE *);                    \
 	static FILE *call_##name(const char *path, const char *mode,        \
 				 FILE *stream)                              \
 	{                                                                   \
@@ -542,7 +543,7 @@ MKSTEMP(mkostemps, (char *tmpl, int suffixlen, int flags),
 MKSTEMP(mkostemps64, (char *tmpl, int suffixlen, int flags),
 	(tmpl, suffixlen, flags))
 
-static char *(*real_mkdtemp)(char *);
+static START_STATE char *(*real_mkdtemp)(char *);
 EXPORT char *mkdtemp(char *tmpl)
 {
 	REAL(mkdtemp, char *(*)(char *));
@@ -554,7 +555,7 @@ EXPORT char *mkdtemp(char *tmpl)
 }
 
 #define TMPFILE(name)                                                    \
-	static FILE *(*real_##name)(void);                               \
+	static START_STATE FILE *(*real_##name)(void);                   \
 	EXPORT FILE *name(void)                                          \
 	{                                                                \
 		REAL(name, FILE *(*)(void));                             \
@@ -575,7 +576,7 @@ TMPFILE(tmpfile64)
 
 /* ---- shared memory objects live in /dev/shm ---- */
 
-static int (*real_shm_open)(const char *, int, mode_t);
+static START_STATE int (*real_shm_open)(const char *, int, mode_t);
 EXPORT int shm_open(const char *name, int flags, mode_t mode)
 {
 	char path[PATH_MAX];
@@ -605,7 +606,7 @@ EXPORT int shm_open(const char *name, int flags, mode_t mode)
 }
 
 /* shm_unlink removes /dev/shm/NAME: recorded as an unlink of that path */
-static int (*real_shm_unlink)(const char *);
+static START_STATE int (*real_shm_unlink)(const char *);
 EXPORT int shm_unlink(const char *name)
 {
 	char path[PATH_MAX];
@@ -649,7 +650,7 @@ static const char *unix_path(const struct sockaddr *addr, socklen_t len,
 	return out;
 }
 
-static int (*real_bind)(int, const struct sockaddr *, socklen_t);
+static START_STATE int (*real_bind)(int, const struct sockaddr *, socklen_t);
 EXPORT int bind(int fd, const struct sockaddr *addr, socklen_t len)
 {
 	char path[sizeof(struct sockaddr_un)];
@@ -677,7 +678,7 @@ EXPORT int bind(int fd, const struct sockaddr *addr, socklen_t len)
 	return r;
 }
 
-static int (*real_connect)(int, const struct sockaddr *, socklen_t);
+static START_STATE int (*real_connect)(int, const struct sockaddr *, socklen_t);
 EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
 	char path[sizeof(struct sockaddr_un)];
@@ -714,7 +715,7 @@ WAITER(int, waitid, (idtype_t idtype, id_t id, siginfo_t *info, int options),
        (idtype, id, info, options))
 
 /* pclose reaps, and closes the stream's descriptor (known.c) */
-static int (*real_pclose)(FILE *);
+static START_STATE int (*real_pclose)(FILE *);
 EXPORT int pclose(FILE *stream)
 {
 	REAL_OR_ENOSYS(pclose, int (*)(FILE *));
@@ -775,7 +776,7 @@ static bool closes_fds(long n, long a)
  * image: whoever issues raw closes may issue them where no wrapper sees.
  * Six arguments are always passed on, as libc's own syscall does.
  */
-static long (*real_syscall)(long, ...);
+static START_STATE long (*real_syscall)(long, ...);
 EXPORT long syscall(long n, ...)
 {
 	va_list ap;
@@ -808,7 +809,7 @@ EXPORT long syscall(long n, ...)
  * descriptor trust for good (known.c).  The optional arguments are
  * passed on as they came.
  */
-static int (*real_clone)(int (*)(void *), void *, int, void *, ...);
+static START_STATE int (*real_clone)(int (*)(void *), void *, int, void *, ...);
 EXPORT int clone(int (*fn)(void *), void *stack, int flags, void *arg, ...)
 {
 	va_list ap;
@@ -843,7 +844,7 @@ static void record_denied(const char *fn, enum unroot_op op, int dirfd,
  * comparison.
  */
 #define DENIED_ONLY(rtype, name, op, params, args, dirfd, path, failed)   \
-	static rtype(*real_##name) params;                                \
+	static START_STATE rtype(*real_##name) params;                    \
 	EXPORT rtype name params                                          \
 	{                                                                 \
 		REAL(name, rtype(*) params);                              \
@@ -899,7 +900,7 @@ DENIED_ONLY(DIR *, opendir, OP_READ, (const char *p), (p), AT_FDCWD, p,
 #define XSTAT_PLAIN(fd, p, st, fl) (errno = ENOSYS, -1)
 #endif
 #define XSTAT(name, params, args, dirfd, path, plain)                      \
-	static int(*real_##name) params;                                   \
+	static START_STATE int(*real_##name) params;                       \
 	EXPORT int name params                                             \
 	{                                                                  \
 		REAL(name, int(*) params);                                 \
@@ -929,7 +930,7 @@ XSTAT(__fxstatat64, (int ver, int fd, const char *p, struct stat64 *st, int fl),
       (ver, fd, p, st, fl), fd, p, XSTAT_PLAIN(fd, p, st, fl))
 #endif
 
-static int (*real_access)(const char *, int);
+static START_STATE int (*real_access)(const char *, int);
 EXPORT int access(const char *path, int mode)
 {
 	REAL(access, int (*)(const char *, int));
@@ -947,7 +948,7 @@ EXPORT int access(const char *path, int mode)
 
 /* euidaccess and its alias eaccess: access with the effective ids */
 #define EUIDACCESS(name)                                                 \
-	static int (*real_##name)(const char *, int);                    \
+	static START_STATE int (*real_##name)(const char *, int);        \
 	EXPORT int name(const char *path, int mode)                      \
 	{                                                                \
 		REAL(name, int (*)(const char *, int));                  \
@@ -969,7 +970,7 @@ EXPORT int access(const char *path, int mode)
 EUIDACCESS(euidaccess)
 EUIDACCESS(eaccess)
 
-static int (*real_faccessat)(int, const char *, int, int);
+static START_STATE int (*real_faccessat)(int, const char *, int, int);
 EXPORT int faccessat(int dirfd, const char *path, int mode, int flags)
 {
 	REAL(faccessat, int (*)(int, const char *, int, int));
