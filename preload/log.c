@@ -190,9 +190,25 @@ static void drop_inherited(void)
 #define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
 #endif
 
-/* [from, to) of lf's mapping into the page tables (see turn_page) */
+/*
+ * [p, p + len) into the page tables in one call, writable: about half the
+ * cost of faulting its pages in one by one (see turn_page).  Nothing when
+ * the kernel is older than MADV_POPULATE_WRITE; errno is kept.
+ */
 static int populate_unsupported;
 
+void ur_populate_write(void *p, size_t len)
+{
+	int saved = errno;
+
+	if (!len || __atomic_load_n(&populate_unsupported, __ATOMIC_RELAXED))
+		return;
+	if (madvise(p, len, MADV_POPULATE_WRITE) != 0 && errno == EINVAL)
+		__atomic_store_n(&populate_unsupported, 1, __ATOMIC_RELAXED);
+	errno = saved;
+}
+
+/* [from, to) of lf's mapping, as far as it is allocated */
 static void populate(struct logfile *lf, size_t from, size_t to)
 {
 	size_t have = __atomic_load_n(&lf->at->allocated, __ATOMIC_ACQUIRE);
@@ -200,12 +216,8 @@ static void populate(struct logfile *lf, size_t from, size_t to)
 	from = (from + 4095) & ~(size_t)4095;
 	if (to > have)
 		to = have;
-	if (from >= to ||
-	    __atomic_load_n(&populate_unsupported, __ATOMIC_RELAXED))
-		return;
-	if (madvise(lf->map + from, to - from, MADV_POPULATE_WRITE) != 0 &&
-	    errno == EINVAL)
-		__atomic_store_n(&populate_unsupported, 1, __ATOMIC_RELAXED);
+	if (from < to)
+		ur_populate_write(lf->map + from, to - from);
 }
 
 /* Create a new file in lf and map it; false when no file could be made. */

@@ -177,6 +177,8 @@ HIDDEN void ur_log_after_fork(void);
 HIDDEN void ur_log_end(void);  /* and ur_log_trim */
 HIDDEN void ur_log_trim(void); /* the image ends: cut its file */
 HIDDEN void ur_log_reset_start(void);
+/* pages into the page tables, writable, in one call (errno kept) */
+HIDDEN void ur_populate_write(void *p, size_t len);
 
 /* proc.c */
 /* flags.c: is word one of the comma list's (NULL: none)? */

@@ -2046,6 +2046,49 @@ START_TEST(test_every_distinct_stack_is_written_once)
 END_TEST
 
 /*
+ * A process's first stacks are walked by stepping, the later ones by
+ * libunwind's cached unwinder: the same call site has one id throughout,
+ * and its "stack" record is written once.  Two sites, ten files each: the
+ * first site's events are taken by both unwinders.
+ */
+START_TEST(test_a_stack_has_one_id_whichever_unwinder_took_it)
+{
+	struct run r;
+	struct opts o = {.arg3 = "2", .arg4 = "10"};
+	const char *id[2] = {NULL, NULL};
+	int count[2] = {0, 0}, written = 0;
+	size_t i;
+	json_t *x;
+
+	run(&r, "stacks", &o);
+	ck_assert_int_eq(exit_code(&r), 0);
+	check_common(&r);
+	json_array_foreach (r.recs, i, x) {
+		if (!is_type(x, "ev") || strcmp(jstr(x, "op"), "open"))
+			continue;
+		const char *path = jstr(x, "path"), *slash = strrchr(path, '/');
+		int k = slash && !strcmp(slash, "/s1");
+		ck_assert_msg(slash && (k || !strcmp(slash, "/s0")), "%s",
+			      path);
+		ck_assert_ptr_nonnull(jstr(x, "stack"));
+		if (!id[k])
+			id[k] = jstr(x, "stack");
+		ck_assert_str_eq(jstr(x, "stack"), id[k]);
+		count[k]++;
+	}
+	ck_assert_int_eq(count[0], 10);
+	ck_assert_int_eq(count[1], 10);
+	ck_assert_str_ne(id[0], id[1]);
+	json_array_foreach (r.recs, i, x)
+		if (is_type(x, "stack") && (!strcmp(jstr(x, "id"), id[0]) ||
+					    !strcmp(jstr(x, "id"), id[1])))
+			written++;
+	ck_assert_int_eq(written, 2);
+	run_free(&r);
+}
+END_TEST
+
+/*
  * Eight threads that record stacks add less than 2 MiB of resident memory:
  * they share one libunwind frame cache (256 KiB each before).
  */
@@ -2603,6 +2646,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_threads_no_stacks);
 	tcase_add_test(tc, test_threads_with_stacks_add_under_2_mib);
 	tcase_add_test(tc, test_every_distinct_stack_is_written_once);
+	tcase_add_test(tc, test_a_stack_has_one_id_whichever_unwinder_took_it);
 	tcase_add_test(tc, test_fork_threads);
 	suite_add_tcase(s, tc);
 

@@ -993,9 +993,10 @@ static int scenario_threads(int threads, int n)
 }
 
 /*
- * N files each created from a stack of its own: the bits of i choose, frame
- * by frame, which of two functions calls the next, so that N stacks differ
- * in their return addresses within their first frames.
+ * N files each created from a stack of its own (R times each: "stacks N R"):
+ * the bits of i choose, frame by frame, which of two functions calls the
+ * next, so that N stacks differ in their return addresses within their
+ * first frames.
  */
 static volatile int stack_sink;
 static void along(unsigned bits, int depth);
@@ -1026,13 +1027,14 @@ __attribute__((noinline)) static void along(unsigned bits, int depth)
 	stack_sink++;
 }
 
-static int scenario_stacks(unsigned n)
+static int scenario_stacks(unsigned n, unsigned repeat)
 {
 	int depth = 0;
 	while ((1u << depth) < n)
 		depth++;
 	for (unsigned i = 0; i < n; i++)
-		along(i, depth);
+		for (unsigned r = 0; r < repeat; r++)
+			along(i, depth);
 	return 0;
 }
 
@@ -1813,7 +1815,8 @@ int main(int argc, char **argv)
 		return scenario_fork_records();
 	if (!strcmp(s, "stacks"))
 		return scenario_stacks(argc > 3 ? (unsigned)atoi(argv[3])
-						: 1000);
+						: 1000,
+				       argc > 4 ? (unsigned)atoi(argv[4]) : 1);
 	if (!strcmp(s, "threads"))
 		return scenario_threads(argc > 3 ? atoi(argv[3]) : 64,
 					argc > 4 ? atoi(argv[4]) : 200);
