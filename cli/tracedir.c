@@ -10,10 +10,12 @@
  * Replacing a previous trace never makes the user wait for its deletion
  * (a trace of many processes holds tens of thousands of files): its log/
  * and trace.json are renamed into a hidden directory beside them,
- * DIR/.unroot-old.XXXXXX, which a detached, lowest-priority process then
- * deletes while the workload runs.  Such a directory left behind (the
- * deleting process was killed) is ignored when DIR is checked and
- * deleted by the next run.
+ * DIR/.unroot-old.XXXXXX, which a detached, lowest-priority process
+ * deletes once the run is over, while the end-of-run summary is read (not
+ * while the workload runs: it would compete with it for the processors and
+ * the file system, and the runs the benchmark compares would differ by
+ * it).  Such a directory left behind (the run or the deleting process was
+ * killed) is ignored when DIR is checked and deleted after the next run.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -50,7 +52,7 @@ static bool dir_is_empty(const char *path, bool *asides)
 
 	if (!d)
 		return false;
-	while (empty && (de = readdir(d)))
+	while ((de = readdir(d)))
 		if (is_aside(de->d_name))
 			*asides = true;
 		else if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
@@ -142,25 +144,22 @@ out:
 	return rc;
 }
 
+/* A previous trace is set aside, deleted after the run (the top of this
+ * file); a directory that holds anything else is refused. */
 static int clear_old_trace(const char *dir, const char *meta, const char *log,
 			   char **why)
 {
 	bool asides = false;
 	struct stat st;
 
-	if (lstat(meta, &st) == 0 && S_ISREG(st.st_mode)) {
-		/* a previous trace: set aside, deleted in the background */
-		if (set_aside(dir, meta, log, why))
-			return -1;
-		asides = true;
-	} else if (!dir_is_empty(dir, &asides)) {
+	if (lstat(meta, &st) == 0 && S_ISREG(st.st_mode))
+		return set_aside(dir, meta, log, why);
+	if (!dir_is_empty(dir, &asides)) {
 		*why = xasprintf("%s is not empty and is not an unroot trace; "
 				 "refusing to use it (choose another with -o)",
 				 dir);
 		return -1;
 	}
-	if (asides)
-		discard_aside(dir);
 	return 0;
 }
 
@@ -257,6 +256,10 @@ void trace_dir_finish(const char *dir, json_t *meta)
 		warning("the trace's logs are left unpacked: %s", why);
 		free(why);
 	}
+	bool asides = false;
+	(void)dir_is_empty(dir, &asides);
+	if (asides)
+		discard_aside(dir);
 	free(log);
 	free(path);
 }

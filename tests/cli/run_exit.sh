@@ -62,6 +62,13 @@ gone() { # DIR: whether no trace set aside is left in DIR after 10 s
 	return 1
 }
 gone "$tmp/t" || { echo "FAIL: the old trace set aside is never deleted" >&2; fail=1; }
+# and only once the workload is over: while it runs the old logs are still
+# there (deleting them then would compete with it)
+touch "$tmp/t/log/old.jsonl"
+"$unroot" run -o "$tmp/t" -- sh -c "sleep 0.5; ls $tmp/t/.unroot-old.*/log" \
+	>"$tmp/during" 2>/dev/null
+grep -qx old.jsonl "$tmp/during" || { echo "FAIL: the old trace was deleted while the workload ran" >&2; fail=1; }
+gone "$tmp/t" || { echo "FAIL: the old trace set aside is not deleted after the run" >&2; fail=1; }
 # one left behind (its deleting process killed) does not make a directory
 # foreign, and the next run deletes it
 mkdir -p "$tmp/left/.unroot-old.abcdef/log"
