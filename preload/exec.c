@@ -284,12 +284,6 @@ static bool in_vfork_child(void)
 	return ur_other_process_slow();
 }
 
-/* The same, and the pid asked (this process's, whichever the answer). */
-static bool in_vfork_child_pid(pid_t *pid)
-{
-	return ur_other_process_pid(pid);
-}
-
 /* fallback: a static program is run by the helper, or traced by one
  * already, which records it */
 static bool untraced_here(const char *why, bool fallback)
@@ -346,9 +340,10 @@ static void note_spawn(const char *fn, const char *path, char *const argv[],
  */
 enum exec_file { OWN_FILE, VFORK_PARENT, FORK_PARENT };
 
+/* *pid: this process's, asked whichever the answer */
 static enum exec_file exec_file(pid_t *pid)
 {
-	if (in_vfork_child_pid(pid))
+	if (ur_other_process_pid(pid)) /* a vfork child */
 		return VFORK_PARENT;
 	return ur_log_borrowed() ? FORK_PARENT : OWN_FILE;
 }
