@@ -16,7 +16,7 @@
  * start-up (the python3 executable exports it; so does libpython3.x.so in
  * an embedding program already loaded then).  Whether any loaded object
  * defines Py_IsInitialized is first asked of the objects' GNU hash tables
- * (dl_iterate_phdr), which the loader has read already: a failing dlsym
+ * (symbols.c), which the loader has read already: a failing dlsym
  * would build its error message with malloc, and so set up malloc's heap
  * in every program that is not Python.  Only an object without a GNU hash
  * table, or one that defines the symbol, leads to dlsym, which decides as
@@ -494,89 +494,11 @@ static void after_fork_child(void)
 	__atomic_store_n(&pending_asked, 0, __ATOMIC_RELEASE);
 }
 
-/* ---- is there a Py_IsInitialized to find? ---- */
-
-/* An address of the object's dynamic section: already relocated (glibc
- * does that) or still relative to its base (musl, the vDSO). */
-static const void *dyn_ptr(const struct dl_phdr_info *info, ElfW(Addr) v)
-{
-	return (const void *)(v < info->dlpi_addr ? v + info->dlpi_addr : v);
-}
-
-/* Does the GNU hash table ht, with symtab and strtab, define name? */
-static bool gnu_hash_defines(const uint32_t *ht, const ElfW(Sym) * symtab,
-			     const char *strtab, const char *name)
-{
-	enum { BITS = sizeof(ElfW(Addr)) * 8 };
-	uint32_t h = 5381;
-
-	for (const unsigned char *c = (const unsigned char *)name; *c; c++)
-		h = h * 33 + *c;
-	uint32_t nbuckets = ht[0], symoffset = ht[1], nbloom = ht[2],
-		 shift = ht[3];
-	if (!nbuckets || !nbloom)
-		return false;
-	const ElfW(Addr) *bloom = (const ElfW(Addr) *)(ht + 4);
-	const uint32_t *buckets = (const uint32_t *)(bloom + nbloom);
-	const uint32_t *chain = buckets + nbuckets;
-	ElfW(Addr) word = bloom[(h / BITS) % nbloom];
-	ElfW(Addr) mask = ((ElfW(Addr))1 << (h % BITS)) |
-			  ((ElfW(Addr))1 << ((h >> shift) % BITS));
-	if ((word & mask) != mask)
-		return false;
-	uint32_t i = buckets[h % nbuckets];
-	if (i < symoffset)
-		return false;
-	for (;; i++) {
-		uint32_t h2 = chain[i - symoffset];
-		if ((h | 1) == (h2 | 1) && symtab[i].st_shndx != SHN_UNDEF &&
-		    !strcmp(strtab + symtab[i].st_name, name))
-			return true;
-		if (h2 & 1)
-			return false;
-	}
-}
-
-/* dl_iterate_phdr: stop (1) at an object that defines the name or cannot
- * say (no GNU hash table). */
-static int object_may_define(struct dl_phdr_info *info, size_t size, void *name)
-{
-	const ElfW(Dyn) *dyn = NULL;
-	const uint32_t *ht = NULL;
-	const ElfW(Sym) *symtab = NULL;
-	const char *strtab = NULL;
-
-	(void)size;
-	for (int i = 0; i < info->dlpi_phnum; i++)
-		if (info->dlpi_phdr[i].p_type == PT_DYNAMIC)
-			dyn = (const ElfW(Dyn) *)(info->dlpi_addr +
-						  info->dlpi_phdr[i].p_vaddr);
-	if (!dyn)
-		return 0; /* nothing dynamic: it defines no symbol */
-	for (; dyn->d_tag != DT_NULL; dyn++) {
-		if (dyn->d_tag == DT_GNU_HASH)
-			ht = dyn_ptr(info, dyn->d_un.d_ptr);
-		else if (dyn->d_tag == DT_SYMTAB)
-			symtab = dyn_ptr(info, dyn->d_un.d_ptr);
-		else if (dyn->d_tag == DT_STRTAB)
-			strtab = dyn_ptr(info, dyn->d_un.d_ptr);
-	}
-	if (!ht || !symtab || !strtab)
-		return 1;
-	return gnu_hash_defines(ht, symtab, strtab, name);
-}
-
-/* False only when no loaded object defines name (a dlsym would fail). */
-static bool loaded_may_define(const char *name)
-{
-	return dl_iterate_phdr(object_may_define, (void *)name) != 0;
-}
-
 #define SYM(field, name) (*(void **)&py.field = dlsym(RTLD_DEFAULT, name))
 
 void ur_python_init(void)
 {
-	if (!loaded_may_define("Py_IsInitialized") ||
+	if (!ur_loaded_may_define("Py_IsInitialized") ||
 	    !dlsym(RTLD_DEFAULT, "Py_IsInitialized"))
 		return; /* not CPython: the only cost */
 	SYM(is_initialized, "Py_IsInitialized");

@@ -64,20 +64,7 @@ static int find_self(struct dl_phdr_info *info, size_t size, void *data)
 {
 	(void)size;
 	(void)data;
-	uintptr_t here = (uintptr_t)find_self;
-	for (int i = 0; i < info->dlpi_phnum; i++) {
-		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-		if (ph->p_type != PT_LOAD)
-			continue;
-		uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
-		uintptr_t hi = lo + ph->p_memsz;
-		if (here >= lo && here < hi) {
-			self_lo = lo;
-			self_hi = hi;
-			return 1;
-		}
-	}
-	return 0;
+	return ur_is_self(info, &self_lo, &self_hi);
 }
 
 static char exe_path[PATH_MAX] BIG_TABLE;

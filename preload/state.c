@@ -32,11 +32,14 @@ uid_t ur_euid START_STATE;
 gid_t ur_egid START_STATE;
 int ur_euid_changed START_STATE, ur_egid_changed START_STATE;
 
-/* dlsym for the next definition; NULL when libc has no such symbol. */
+/* The next definition (symbols.c, else dlsym); NULL when libc has no such
+ * symbol. */
 void *ur_real(const char *name)
 {
 	ur_guard++;
-	void *p = dlsym(RTLD_NEXT, name);
+	void *p = ur_next_symbol(name);
+	if (!p)
+		p = dlsym(RTLD_NEXT, name);
 	ur_guard--;
 	return p;
 }

@@ -168,6 +168,14 @@ HIDDEN void ur_after(struct call *c, long ret, int err);
 HIDDEN bool ur_open_writes(int flags);
 HIDDEN void ur_forget_tid(void); /* and the dir records written */
 
+/* symbols.c: the loaded objects' own symbol tables, without dlsym */
+struct dl_phdr_info;
+HIDDEN bool ur_loaded_may_define(const char *name); /* false: none does */
+HIDDEN void *ur_next_symbol(const char *name);	    /* NULL: ask dlsym */
+/* info is this library's object: the range of its segment holding code */
+HIDDEN bool ur_is_self(const struct dl_phdr_info *info, uintptr_t *lo,
+		       uintptr_t *hi);
+
 /* log.c */
 HIDDEN void ur_log_write(const char *buf, size_t len);
 HIDDEN bool ur_log_write_other(const char *buf, size_t len); /* a child */
