@@ -24,7 +24,11 @@
  * (ur_log_trim).  The file is sealed first: one atomic OR of SEALED into
  * the cursor, after which every reservation, in any thread or in a forked
  * child that shares the cursor, sees the bit and appends its record with
- * write(2) instead (O_APPEND, by name).  The bytes reserved before the
+ * write(2) instead (O_APPEND, by name).  A thread killed in that write
+ * (the process's exit_group) may leave its record cut: the kernel ends a
+ * write between two pages once a fatal signal is pending.  That is the
+ * record in flight, which is lost at SIGKILL anyway; readers see a cut
+ * line.  The bytes reserved before the
  * seal are all copied when the "committed" count, which each writer adds
  * its length to after its copy, reaches the sealed cursor; only then is the
  * file truncated, so no writer ever touches the mapping beyond the new end

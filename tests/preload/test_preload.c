@@ -2351,7 +2351,9 @@ END_TEST
  * exit() while four threads keep creating files: the log is sealed at
  * exit, and what the threads record after that is appended to it.  No
  * record is torn or lost but the one each thread may have in flight
- * when the process is gone.
+ * when the process is gone: that one may be missing or cut, as the
+ * kernel ends a write(2) between two pages when the thread is being
+ * killed (exit_group), so at most four records are cut.
  */
 START_TEST(test_exit_with_writing_threads_loses_nothing)
 {
@@ -2363,7 +2365,7 @@ START_TEST(test_exit_with_writing_threads_loses_nothing)
 	run(&r, "exit_threads", NULL);
 	ck_assert_int_eq(exit_code(&r), 0);
 	check_common(&r);
-	ck_assert_int_eq(r.torn, 0);
+	ck_assert_int_le(r.torn, 4);
 	json_array_foreach (r.recs, i, x)
 		recs += is_type(x, "ev") && jint(x, "ret") >= 0 &&
 			!strcmp(jstr(x, "fn"), "open");
