@@ -80,12 +80,12 @@
  */
 #include <time.h>
 
+#include "seqlock.h"
 #include "unroot.h"
 
 /* glibc >= 2.32 (weak: NULL elsewhere, where nothing is trusted) */
 extern char __libc_single_threaded __attribute__((weak));
 
-#define KNOWN_TTL_NS  (100 * 1000 * 1000LL)
 #define PATH_SLOTS    4096 /* a power of two */
 #define PAGE_SLOTS    64   /* path slots in a 4 KiB page */
 #define DIR_BITS      6	   /* log2(PATH_SLOTS / PAGE_SLOTS) */
@@ -234,40 +234,6 @@ uint64_t ur_hash_path(const char *s, size_t n)
 	return (h & ~DIR_MASK) | (dir & DIR_MASK) | 1;
 }
 
-#define LOAD(x)	    __atomic_load_n(&(x), __ATOMIC_RELAXED)
-#define STORE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
-
-/* Take a slot's sequence lock; false when another writer holds it. */
-static bool seq_lock(unsigned *seq, unsigned *taken)
-{
-	unsigned s = __atomic_load_n(seq, __ATOMIC_ACQUIRE);
-	if (s & 1)
-		return false;
-	if (!__atomic_compare_exchange_n(seq, &s, s + 1, false,
-					 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
-		return false;
-	*taken = s;
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-	return true;
-}
-
-static void seq_unlock(unsigned *seq, unsigned taken)
-{
-	__atomic_store_n(seq, taken + 2, __ATOMIC_RELEASE);
-}
-
-/* A reader's snapshot of a slot's sequence; odd means busy. */
-static unsigned seq_begin(const unsigned *seq)
-{
-	return __atomic_load_n(seq, __ATOMIC_ACQUIRE);
-}
-
-static bool seq_still(const unsigned *seq, unsigned begun)
-{
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	return !(begun & 1) && __atomic_load_n(seq, __ATOMIC_RELAXED) == begun;
-}
-
 static bool fresh(unsigned gen, long long stamp, long long now)
 {
 	return gen == __atomic_load_n(&known_gen, __ATOMIC_ACQUIRE) &&
@@ -373,6 +339,17 @@ void ur_known_forget(uint64_t key)
 void ur_known_forget_all(void)
 {
 	__atomic_add_fetch(&known_gen, 1, __ATOMIC_ACQ_REL);
+}
+
+/* For what cwd.c remembers: forgotten with everything else. */
+unsigned ur_known_generation(void)
+{
+	return __atomic_load_n(&known_gen, __ATOMIC_ACQUIRE);
+}
+
+long long ur_known_now(void)
+{
+	return now_coarse();
 }
 
 /*

@@ -1,6 +1,7 @@
 /*
  * path.c - turning the paths a call names into the absolute, lexically
- * normalised paths of the record: against the cwd, a dirfd, or an fd.
+ * normalised paths of the record: against the cwd (as cwd.c remembers
+ * it), a dirfd, or an fd.
  * Symlinks are not resolved here (record.c adds the resolved path when a
  * symlink changes where a write lands).
  */
@@ -88,8 +89,7 @@ bool ur_absolute(int dirfd, const char *path, char *out, size_t cap)
 		return true;
 	}
 	if (dirfd == AT_FDCWD) {
-		long n = syscall(SYS_getcwd, out, cap);
-		if (n <= 0 || out[0] != '/')
+		if (!ur_cwd(out, cap))
 			return false;
 	} else if (!ur_fd_path(dirfd, out, cap)) {
 		return false;

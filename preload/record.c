@@ -516,8 +516,10 @@ static void learn(const struct call *c, struct scratch *s, long ret)
 			ur_known_forget(s->abs_key);
 		break;
 	case OP_RMDIR:
-		/* it was empty: nothing below it was present */
+		/* it was empty: nothing below it was present; it may have
+		 * been the cwd, which getcwd would now say is gone */
 		ur_known_put(s->abs_key, &none, false);
+		ur_cwd_forget();
 		break;
 	case OP_UTIME:
 	case OP_TRUNCATE:

@@ -263,6 +263,7 @@ HIDDEN size_t ur_parent_of(const char *abs, char *out); /* its length */
  * known.c: path states and descriptor paths this process knows already
  * (an lstat's answer or its own calls' effects), believed for 100 ms
  */
+#define KNOWN_TTL_NS (100 * 1000 * 1000LL)
 HIDDEN uint64_t ur_hash_path(const char *s, size_t n); /* never 0 */
 HIDDEN void ur_known_tick(void); /* an event starts: read the clock once */
 HIDDEN bool ur_known_get(uint64_t key, struct stat *st, bool *present);
@@ -271,7 +272,9 @@ HIDDEN void ur_known_put(uint64_t key, const struct stat *st, bool present);
  * remembered; true when it exists. */
 HIDDEN bool ur_known_state(const char *path, uint64_t key, struct stat *st);
 HIDDEN void ur_known_forget(uint64_t key);
-HIDDEN void ur_known_forget_all(void); /* a child finished, a dir moved */
+HIDDEN void ur_known_forget_all(void);	   /* a child finished, a dir moved */
+HIDDEN unsigned ur_known_generation(void); /* moved by ur_known_forget_all */
+HIDDEN long long ur_known_now(void);	   /* the clock of KNOWN_TTL_NS */
 HIDDEN bool ur_fd_path(int fd, char *out, size_t cap);
 HIDDEN bool ur_fd_path_stat(int fd, char *out, size_t cap, struct stat *st,
 			    bool *has_st);
@@ -293,6 +296,19 @@ HIDDEN void ur_fd_untrust(void);
 HIDDEN unsigned long ur_fd_take(void);
 HIDDEN void ur_fd_taken(void);
 HIDDEN unsigned long ur_fd_opening(unsigned long closes);
+
+/*
+ * cwd.c: the working directory, remembered.  Every call that may change
+ * it is bracketed by ur_cwd_changing/ur_cwd_changed with how it may
+ * (CWD_CHANGES, or CWD_DIVERGES: from now on another process or thread
+ * may have a cwd of its own while sharing this memory, or share the cwd
+ * without it: nothing is remembered for the rest of the image).
+ */
+enum cwd_how { CWD_KEEPS, CWD_CHANGES, CWD_DIVERGES };
+HIDDEN bool ur_cwd(char *out, size_t cap); /* false: unknown */
+HIDDEN void ur_cwd_changing(enum cwd_how how);
+HIDDEN void ur_cwd_changed(enum cwd_how how);
+HIDDEN void ur_cwd_forget(void); /* a forked child, a removed directory */
 
 /* sys.c: raw system calls; the tracer's own I/O never goes through a
  * wrapper */

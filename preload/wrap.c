@@ -198,12 +198,43 @@ static int dir_fd(DIR *dir)
 			syscall(SYS_close_range, fd, ~0U, 0);          \
 		ur_fd_closing_end(counted_);                           \
 	}
+/* FTW_CHDIR, the same in glibc and musl (<ftw.h> would declare nftw with
+ * a callback type this file has no use for) */
+#define UR_FTW_CHDIR 4
+
+static enum cwd_how nftw_how(int flags)
+{
+	return (flags & UR_FTW_CHDIR) ? CWD_CHANGES : CWD_KEEPS;
+}
+
+static enum cwd_how unshare_how(int flags)
+{
+	return (flags & (CLONE_FS | CLONE_NEWNS)) ? CWD_DIVERGES : CWD_KEEPS;
+}
+
+#define K(ret, name, params, args, how, none)        \
+	ret name params;                             \
+	static START_STATE ret(*real_##name) params; \
+	EXPORT ret name params                       \
+	{                                            \
+		REAL(name, ret(*) params);           \
+		if (UNLIKELY(!real_##name)) {        \
+			errno = ENOSYS;              \
+			return none;                 \
+		}                                    \
+		enum cwd_how how_ = how;             \
+		ur_cwd_changing(how_);               \
+		ret r = real_##name args;            \
+		ur_cwd_changed(how_);                \
+		return r;                            \
+	}
 #include "calls.def"
 #undef W
 #undef C
 #undef X
 #undef D
 #undef DV
+#undef K
 
 /* ---- the open family ---- */
 
@@ -770,11 +801,49 @@ static bool closes_fds(long n, long a)
 }
 
 /*
+ * A clone whose child shares this memory without the cwd, or the cwd
+ * without this memory: what cwd.c remembers could be the other's.
+ */
+static enum cwd_how clone_cwd_how(long flags)
+{
+	return !(flags & CLONE_VM) != !(flags & CLONE_FS) ? CWD_DIVERGES
+							  : CWD_KEEPS;
+}
+
+/* How a raw system call may change the working directory (cwd.c). */
+static enum cwd_how cwd_how_of(long n, long a)
+{
+	switch (n) {
+	case SYS_chdir:
+	case SYS_fchdir:
+	case SYS_chroot:
+	case SYS_pivot_root:
+	case SYS_setns:
+		return CWD_CHANGES;
+	case SYS_unshare:
+		return unshare_how((int)a);
+	case SYS_clone:
+		return clone_cwd_how(a);
+#ifdef SYS_clone3
+	case SYS_clone3: /* its flags are in a structure: not read */
+#endif
+#ifdef SYS_vfork
+	case SYS_vfork: /* a child on this memory that no flag marks */
+#endif
+		return CWD_DIVERGES;
+	default:
+		return CWD_KEEPS;
+	}
+}
+
+/*
  * syscall(2): passed through.  One that may close or replace a
  * descriptor is counted as a close, and, unless the tracer's own code made
  * it (its own descriptors), ends descriptor trust for the rest of the
  * image: whoever issues raw closes may issue them where no wrapper sees.
- * Six arguments are always passed on, as libc's own syscall does.
+ * One that may change the working directory is bracketed as its wrapper
+ * is (calls.def).  Six arguments are always passed on, as libc's own
+ * syscall does.
  */
 static START_STATE long (*real_syscall)(long, ...);
 EXPORT long syscall(long n, ...)
@@ -791,14 +860,18 @@ EXPORT long syscall(long n, ...)
 	a[5] = va_arg(ap, long);
 	va_end(ap);
 	REAL(syscall, long (*)(long, ...));
-	if (LIKELY(!closes_fds(n, a[0]))) {
+	enum cwd_how how = cwd_how_of(n, a[0]);
+	bool closes = closes_fds(n, a[0]);
+	if (LIKELY(!closes && how == CWD_KEEPS)) {
 		return real_syscall(n, a[0], a[1], a[2], a[3], a[4], a[5]);
 	}
 	const char *from = __builtin_return_address(0);
-	bool counted = ur_enabled && ur_fd_closing_begin(-1);
-	if (ur_enabled && (from < __ehdr_start || from >= _end))
+	bool counted = closes && ur_enabled && ur_fd_closing_begin(-1);
+	if (closes && ur_enabled && (from < __ehdr_start || from >= _end))
 		ur_fd_untrust();
+	ur_cwd_changing(how);
 	long r = real_syscall(n, a[0], a[1], a[2], a[3], a[4], a[5]);
+	ur_cwd_changed(how);
 	ur_fd_closing_end(counted);
 	return r;
 }
@@ -806,8 +879,9 @@ EXPORT long syscall(long n, ...)
 /*
  * clone(2) of libc: a child that shares this process's memory or
  * descriptor table without being a thread that libc knows of ends
- * descriptor trust for good (known.c).  The optional arguments are
- * passed on as they came.
+ * descriptor trust for good (known.c), and one that shares the memory or
+ * the cwd without the other ends what cwd.c remembers.  The optional
+ * arguments are passed on as they came.
  */
 static START_STATE int (*real_clone)(int (*)(void *), void *, int, void *, ...);
 EXPORT int clone(int (*fn)(void *), void *stack, int flags, void *arg, ...)
@@ -823,7 +897,10 @@ EXPORT int clone(int (*fn)(void *), void *stack, int flags, void *arg, ...)
 		       int (*)(int (*)(void *), void *, int, void *, ...));
 	if (ur_enabled && shares_fds_or_memory(flags))
 		ur_fd_untrust();
-	return real_clone(fn, stack, flags, arg, ptid, tls, ctid);
+	ur_cwd_changing(clone_cwd_how(flags));
+	int r = real_clone(fn, stack, flags, arg, ptid, tls, ctid);
+	ur_cwd_changed(clone_cwd_how(flags));
+	return r;
 }
 
 /* ---- permission probes: recorded only when denied ---- */
@@ -1007,12 +1084,14 @@ __attribute__((constructor(103))) static void resolve_wrapped(void)
 #define X(name, params, args)			     RESOLVE(name);
 #define D(ret, name, params, args, fd)		     RESOLVE(name);
 #define DV(name, params, args)			     RESOLVE(name);
+#define K(ret, name, params, args, how, none)	     RESOLVE(name);
 #include "calls.def"
 #undef W
 #undef C
 #undef X
 #undef D
 #undef DV
+#undef K
 	RESOLVE(syscall);
 	RESOLVE(clone);
 	RESOLVE(open);

@@ -1,8 +1,9 @@
 /*
- * test_known.c - unit tests of preload/known.c, compiled into this test
- * with sys.c and path.c: what the tracer remembers about paths must stay
- * remembered while a storm streams one-off names through the table, and
- * must be forgotten when it has to be.
+ * test_known.c - unit tests of preload/known.c and cwd.c, compiled into
+ * this test with sys.c and path.c: what the tracer remembers about paths
+ * and the working directory must stay remembered while a storm streams
+ * one-off names through the table, and must be forgotten when it has to
+ * be.
  */
 #include "check_main.h"
 #include <fcntl.h>
@@ -333,6 +334,58 @@ START_TEST(test_attrs_known_after_chmod_and_chown)
 }
 END_TEST
 
+/*
+ * The cwd (cwd.c) is remembered once a process has asked for it often
+ * enough, and believed only while no change has begun since, known.c's
+ * generation has not moved, nothing was forgotten and it is young.  A
+ * chdir that no wrapper sees (this test has none) shows which answer
+ * came from memory.
+ */
+static const char *cwd_now(void)
+{
+	static char got[PATH_MAX];
+	ck_assert(ur_cwd(got, sizeof got));
+	return got;
+}
+
+START_TEST(test_cwd_believed_only_while_nothing_changed_it)
+{
+	char a[] = "/tmp/ur-cwd-XXXXXX", b[PATH_MAX];
+	ck_assert_ptr_nonnull(mkdtemp(a));
+	snprintf(b, sizeof b, "%s/b", a);
+	ck_assert_int_eq(mkdir(b, 0755), 0);
+	ck_assert_int_eq(chdir(a), 0);
+	for (int i = 0; i < 8; i++)
+		ck_assert_str_eq(cwd_now(), a);
+	ck_assert_int_eq(chdir(b), 0); /* unseen: remembered */
+	ck_assert_str_eq(cwd_now(), a);
+	ur_cwd_changing(CWD_CHANGES); /* in flight: asked */
+	ck_assert_str_eq(cwd_now(), b);
+	ur_cwd_changed(CWD_CHANGES);
+	ck_assert_str_eq(cwd_now(), b);
+	ck_assert_int_eq(chdir(a), 0);
+	ck_assert_str_eq(cwd_now(), b);
+	ur_known_forget_all(); /* a child reaped, a directory renamed */
+	ck_assert_str_eq(cwd_now(), a);
+	ck_assert_int_eq(chdir(b), 0);
+	ck_assert_str_eq(cwd_now(), a);
+	ur_cwd_forget(); /* forked, or a directory removed */
+	ck_assert_str_eq(cwd_now(), b);
+	ck_assert_int_eq(chdir(a), 0);
+	ck_assert_str_eq(cwd_now(), b);
+	usleep((useconds_t)(KNOWN_TTL_NS / 1000 + 20000)); /* too old */
+	ck_assert_str_eq(cwd_now(), a);
+	ur_cwd_changing(CWD_DIVERGES); /* never believed again */
+	ur_cwd_changed(CWD_DIVERGES);
+	ck_assert_str_eq(cwd_now(), a);
+	ck_assert_int_eq(chdir(b), 0);
+	ck_assert_str_eq(cwd_now(), b);
+	ck_assert_int_eq(chdir("/"), 0);
+	ck_assert_int_eq(rmdir(b), 0);
+	ck_assert_int_eq(rmdir(a), 0);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("known");
@@ -347,6 +400,7 @@ Suite *test_suite(void)
 	    tc, test_fd_path_not_trusted_during_a_close_or_after_a_bypass);
 	tcase_add_test(tc, test_fd_close_counts_for_its_number);
 	tcase_add_test(tc, test_attrs_known_after_chmod_and_chown);
+	tcase_add_test(tc, test_cwd_believed_only_while_nothing_changed_it);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1323,6 +1323,55 @@ START_TEST(test_reused_fd_never_has_the_old_path)
 }
 END_TEST
 
+/*
+ * ---- the remembered working directory (preload/cwd.c) ----
+ * Each way the cwd changes, or may change inside libc (the workload's
+ * cwdtrust scenario): a relative name made after it is recorded under the
+ * cwd the kernel resolved it in, never under the one remembered before.
+ */
+static const char *const cwd_changers[] = {
+    "chdir",	  "fchdir",	    "syscall_chdir", "syscall_fchdir",
+    "chroot",	  "setns",	    "unshare",	     "nftw",
+    "nftw64",	  "fts_read",	    "fts_children",  "fts_close",
+    "fts64_read", "fts64_children", "fts64_close",   "vfork",
+    "daemon",	  "clone_vm",
+};
+#define NCWD ((int)(sizeof cwd_changers / sizeof *cwd_changers))
+
+START_TEST(test_relative_path_resolves_in_the_cwd_it_was_made_in)
+{
+	const char *how = cwd_changers[_i];
+	struct run r;
+	struct opts o = {.arg3 = how};
+	char want[PATH_MAX], got[PATH_MAX];
+	size_t i;
+	json_t *x;
+	int n = 0;
+
+	run(&r, "cwdtrust", &o);
+	if (exit_code(&r) == 77) {
+		run_free(&r);
+		test_skip("cwdtrust %s needs root", how);
+	}
+	ck_assert_msg(exit_code(&r) == 0, "%s: exit %d", how, exit_code(&r));
+	check_common(&r);
+	ck_assert_ptr_nonnull(output_value(&r, "expect", want, sizeof want));
+	json_array_foreach (r.recs, i, x) {
+		size_t len;
+		if (!is_type(x, "ev") || !jpath(x, "path", got, sizeof got))
+			continue;
+		len = strlen(got);
+		if (len < 9 || strcmp(got + len - 9, "cwd-probe"))
+			continue;
+		n++;
+		ck_assert_msg(!strcmp(got, want), "%s: %s, want %s", how, got,
+			      want);
+	}
+	ck_assert_msg(n == 1, "%s: %d records of cwd-probe", how, n);
+	run_free(&r);
+}
+END_TEST
+
 /* Threads trade numbers between files all the time: every chmod is
  * recorded with its own file (0604 the writer's a<i>, 0640 the reader's
  * b). */
@@ -2504,12 +2553,14 @@ static const char *const wrapped[] = {
 #define X(name, ...)	  #name,
 #define D(ret, name, ...) #name,
 #define DV(name, ...)	  #name,
+#define K(ret, name, ...) #name,
 #include "calls.def"
 #undef W
 #undef C
 #undef X
 #undef D
 #undef DV
+#undef K
 };
 
 static bool has_row(const char *name)
@@ -2526,6 +2577,9 @@ static bool has_row(const char *name)
 	for (int i = 0; i < NENDERS; i++)
 		if (!strcmp(image_enders[i], name))
 			return true;
+	for (int i = 0; i < NCWD; i++)
+		if (!strcmp(cwd_changers[i], name))
+			return true;
 	return false;
 }
 
@@ -2538,7 +2592,7 @@ START_TEST(every_calls_def_line_has_a_test_row)
 			continue;
 		fprintf(stderr,
 			"calls.def: %s has no row in calls[], creds[], "
-			"fd_closers[] or image_enders[]\n",
+			"fd_closers[], image_enders[] or cwd_changers[]\n",
 			wrapped[i]);
 		missing++;
 	}
@@ -2582,6 +2636,10 @@ Suite *test_suite(void)
 	for (int i = 0; i < NCLOSERS; i++)
 		add_row_cases(s, "closer", fd_closers[i],
 			      test_reused_fd_never_has_the_old_path, i);
+	for (int i = 0; i < NCWD; i++)
+		add_row_cases(
+		    s, "cwd", cwd_changers[i],
+		    test_relative_path_resolves_in_the_cwd_it_was_made_in, i);
 
 	tc = preload_case("reads", "user");
 	tcase_set_timeout(tc, 60);

@@ -17,12 +17,14 @@ static const char *const wrapped[] = {
 #define X(name, params, args)			     #name,
 #define D(ret, name, params, args, fd)		     #name,
 #define DV(name, params, args)			     #name,
+#define K(ret, name, params, args, how, none)	     #name,
 #include "calls.def"
 #undef W
 #undef C
 #undef X
 #undef D
 #undef DV
+#undef K
     /* written by hand (wrap.c, exec.c, stack.c, state.c) */
     "syscall",	  "clone",	  "open",	"open64",	"openat",
     "openat64",	  "creat",	  "creat64",	"__open_2",	"__open64_2",

@@ -16,7 +16,10 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fts.h>
+#include <ftw.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
@@ -1456,6 +1459,238 @@ static int scenario_fdtrust_threads(int n)
 }
 
 /*
+ * ---- the remembered working directory (preload/cwd.c) ----
+ * cwdtrust CASE: relative names are resolved often enough that the tracer
+ * remembers the cwd, then the cwd changes the way CASE names (or seems to
+ * change without doing so), and "cwd-probe" is made by a relative name.
+ * expect= is where it really is: its record must name that, never a path
+ * under a cwd remembered from before.
+ */
+static void warm_cwd(const char *tag)
+{
+	for (int i = 0; i < 12; i++) {
+		char name[32];
+		snprintf(name, sizeof name, "%s%d", tag, i);
+		plain_file(name);
+	}
+}
+
+/* rel, made from the cwd the kernel has now, and expected there */
+static void probe_cwd(const char *rel)
+{
+	char cwd[PATH_MAX], want[PATH_MAX + 64];
+	check(getcwd(cwd, sizeof cwd) != NULL, "getcwd");
+	snprintf(want, sizeof want, "%s/%s", strcmp(cwd, "/") ? cwd : "", rel);
+	expect(want);
+	plain_file(rel);
+}
+
+/* "cwd-probe" in the test's directory, named from /: dir without its / */
+static const char *from_root(void)
+{
+	static char rel[PATH_MAX];
+	snprintf(rel, sizeof rel, "%s/cwd-probe", dir + 1);
+	return rel;
+}
+
+/* nftw's callbacks: the probe at tree/deep/f (cwd: tree/deep) */
+static int cwd_walked(const char *path, int type)
+{
+	if (type == FTW_F && strstr(path, "/deep/")) {
+		probe_cwd("cwd-probe");
+		return 1;
+	}
+	return 0;
+}
+
+static int cwd_walk_fn(const char *path, const struct stat *st, int type,
+		       struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return cwd_walked(path, type);
+}
+
+static int cwd_walk64_fn(const char *path, const struct stat64 *st, int type,
+			 struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return cwd_walked(path, type);
+}
+
+static void cwd_tree(void)
+{
+	raw_mkdir("tree");
+	raw_mkdir("tree/deep");
+	int fd = open("tree/deep/f", O_WRONLY | O_CREAT, 0644);
+	FD(fd);
+	close(fd);
+}
+
+/* fts over tree: the probe at tree/deep/f, or after a call made there */
+static int cwd_fts(const char *how)
+{
+	char *roots[] = {"tree", NULL};
+	bool wide = strstr(how, "64") != NULL;
+	void *fts = wide ? (void *)fts64_open(roots, FTS_PHYSICAL, NULL)
+			 : (void *)fts_open(roots, FTS_PHYSICAL, NULL);
+	check(fts != NULL, "fts_open");
+	for (;;) {
+		FTSENT *e = wide ? (FTSENT *)fts64_read(fts) : fts_read(fts);
+		check(e != NULL, "fts_read");
+		if (e->fts_info != FTS_F)
+			continue;
+		if (strstr(how, "read")) {
+			probe_cwd("cwd-probe");
+			break;
+		}
+		warm_cwd("in-fts"); /* remembered: tree/deep */
+		if (strstr(how, "children")) {
+			if (wide)
+				fts64_children(fts, 0);
+			else
+				fts_children(fts, 0);
+			probe_cwd("cwd-probe");
+			break;
+		}
+		OK(wide ? fts64_close(fts) : fts_close(fts));
+		probe_cwd("cwd-probe");
+		return 0;
+	}
+	OK(wide ? fts64_close(fts) : fts_close(fts));
+	return 0;
+}
+
+/* a thread with a cwd of its own, which it makes remembered */
+static void *cwd_own_thread(void *arg)
+{
+	(void)arg;
+	if (unshare(CLONE_FS) != 0 || chdir("sub") != 0)
+		die("unshare");
+	warm_cwd("in-thread");
+	return NULL;
+}
+
+/* a clone child on this memory with a cwd of its own, which it makes
+ * remembered (no flag marks it another process, as vfork's does) */
+static volatile int cwd_clone_done;
+
+static int cwd_clone_fn(void *arg)
+{
+	(void)arg;
+	if (chdir("sub") != 0)
+		return 1;
+	warm_cwd("in-clone");
+	cwd_clone_done = 1;
+	return 0;
+}
+
+static int cwd_clone(void)
+{
+	size_t size = 256 * 1024;
+	char *stack = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	check(stack != MAP_FAILED, "mmap");
+	pid_t pid = clone(cwd_clone_fn, stack + size, CLONE_VM | SIGCHLD, NULL);
+	check(pid > 0, "clone");
+	while (!cwd_clone_done)
+		sched_yield();
+	probe_cwd("cwd-probe"); /* before the wait, which forgets */
+	wait_child(pid);
+	return 0;
+}
+
+/* daemon(0, 1) changes to / in a child of a child: that one probes */
+static int cwd_daemon(void)
+{
+	int pfd[2];
+	char c;
+	check(pipe(pfd) == 0, "pipe");
+	expect("cwd-probe");
+	pid_t pid = fork();
+	check(pid >= 0, "fork");
+	if (pid == 0) {
+		close(pfd[0]);
+		if (daemon(0, 1) != 0)
+			_exit(1);
+		plain_file(from_root());
+		_exit(write(pfd[1], "x", 1) == 1 ? 0 : 1);
+	}
+	close(pfd[1]);
+	wait_child(pid);
+	check(read(pfd[0], &c, 1) == 1, "the daemon's probe");
+	return 0;
+}
+
+static int cwd_change(const char *how)
+{
+	if (!strcmp(how, "chdir"))
+		OK(chdir("sub"));
+	else if (!strcmp(how, "fchdir"))
+		OK(fchdir(open("sub", O_RDONLY | O_DIRECTORY)));
+	else if (!strcmp(how, "syscall_chdir"))
+		OK(syscall(SYS_chdir, "sub"));
+	else if (!strcmp(how, "syscall_fchdir"))
+		OK(syscall(SYS_fchdir, open("sub", O_RDONLY | O_DIRECTORY)));
+	else if (!strcmp(how, "chroot")) {
+		if (chroot(".") != 0)
+			return 77; /* not root */
+	} else if (!strcmp(how, "setns")) {
+		int ns = open("/proc/self/ns/mnt", O_RDONLY);
+		if (ns < 0 || setns(ns, CLONE_NEWNS) != 0)
+			return 77; /* not root: its cwd is now / */
+		probe_cwd(from_root());
+		return 0;
+	} else {
+		return 2;
+	}
+	probe_cwd("cwd-probe");
+	return 0;
+}
+
+static int scenario_cwdtrust(const char *how)
+{
+	raw_mkdir("sub");
+	cwd_tree();
+	warm_cwd("warm");
+	if (!strncmp(how, "fts", 3))
+		return cwd_fts(how);
+	if (!strcmp(how, "nftw") || !strcmp(how, "nftw64")) {
+		int r = how[4] ? nftw64("tree", cwd_walk64_fn, 4, FTW_CHDIR)
+			       : nftw("tree", cwd_walk_fn, 4, FTW_CHDIR);
+		check(r == 1, "the walk reached tree/deep/f");
+		return 0;
+	}
+	if (!strcmp(how, "unshare")) {
+		pthread_t t;
+		check(pthread_create(&t, NULL, cwd_own_thread, NULL) == 0,
+		      "pthread_create");
+		pthread_join(t, NULL);
+		probe_cwd("cwd-probe"); /* in this thread's cwd: dir */
+		return 0;
+	}
+	if (!strcmp(how, "vfork")) {
+		/* the child's cwd is its own, its memory its parent's */
+		pid_t pid = vfork();
+		if (pid == 0) {
+			if (chdir("sub") != 0)
+				_exit(1);
+			execl("no-such-program", "x", (char *)NULL);
+			_exit(0);
+		}
+		probe_cwd("cwd-probe"); /* before the wait, which forgets */
+		wait_child(pid);
+		return 0;
+	}
+	if (!strcmp(how, "daemon"))
+		return cwd_daemon();
+	if (!strcmp(how, "clone_vm"))
+		return cwd_clone();
+	return cwd_change(how);
+}
+
+/*
  * ---- the ends of a process image (the log is trimmed: preload/log.c) ----
  * Children that record a file, then leave by _exit, exit(), _Exit, a
  * successful exec, or a failed exec followed by more records and _exit;
@@ -1839,6 +2074,8 @@ int main(int argc, char **argv)
 		reuse(n); /* n was closed by the exec */
 		return 0;
 	}
+	if (!strcmp(s, "cwdtrust") && argc > 3)
+		return scenario_cwdtrust(argv[3]);
 	if (!strcmp(s, "fdtrust_threads"))
 		return scenario_fdtrust_threads(argc > 3 ? atoi(argv[3])
 							 : 2000);
