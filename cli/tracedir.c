@@ -10,7 +10,7 @@
  * Replacing a previous trace never makes the user wait for its deletion
  * (a trace of many processes holds tens of thousands of files): its log/
  * and trace.json are renamed into a hidden directory beside them,
- * DIR/.unroot-old.XXXXXX, which a detached, lowest-priority process
+ * DIR/.unroot-old.XXXXXX, which a detached, lowest-priority rm -rf
  * deletes once the run is over, while the end-of-run summary is read (not
  * while the workload runs: it would compete with it for the processors and
  * the file system, and the runs the benchmark compares would differ by
@@ -21,13 +21,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
+#include <spawn.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -67,51 +66,75 @@ static char *failed(const char *what, const char *path)
 	return xasprintf("%s %s: %s", what, path, strerror(errno));
 }
 
-static int rm_quiet(const char *path, const struct stat *st, int flag,
-		    struct FTW *ftw)
+/* The traces set aside in dir, as the arguments of rm -rf (allocated;
+ * NULL when there are none). */
+static char **aside_argv(const char *dir)
 {
-	(void)st;
-	(void)ftw;
-	(void)(flag == FTW_DP ? rmdir(path) : unlink(path));
-	return 0;
-}
-
-/* In a detached grandchild at the lowest priority, delete every trace set
- * aside in dir; the caller waits only for the first fork. */
-static void discard_aside(const char *dir)
-{
-	pid_t pid = fork();
+	DIR *d = opendir(dir);
 	struct dirent *de;
-	DIR *d;
+	char **argv = NULL;
+	size_t n = 3;
 
-	if (pid < 0) /* nothing lost: the next run deletes them */
-		return;
-	if (pid > 0) {
-		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-			;
-		return;
-	}
-	if (fork() != 0)
-		_exit(0);
-	setsid(); /* a ^C meant for the workload does not stop it */
-	/* nobody waits for it: it holds none of the caller's pipes open */
-	int null = open("/dev/null", O_RDWR);
-
-	for (int fd = 0; null >= 0 && fd < 3; fd++)
-		dup2(null, fd);
-	close_range(3, ~0U, 0);
-	(void)setpriority(PRIO_PROCESS, 0, 19);
-	d = opendir(dir);
 	while (d && (de = readdir(d))) {
-		char *p;
-
 		if (!is_aside(de->d_name))
 			continue;
-		p = xasprintf("%s/%s", dir, de->d_name);
-		nftw(p, rm_quiet, 16, FTW_DEPTH | FTW_PHYS);
-		free(p);
+		if (!argv) {
+			argv = xmalloc(4 * sizeof *argv);
+			argv[0] = xstrdup("rm");
+			argv[1] = xstrdup("-rf");
+			argv[2] = xstrdup("--");
+		} else {
+			argv = xrealloc(argv, (n + 2) * sizeof *argv);
+		}
+		argv[n++] = xasprintf("%s/%s", dir, de->d_name);
+		argv[n] = NULL;
 	}
-	_exit(0);
+	if (d)
+		closedir(d);
+	return argv;
+}
+
+/*
+ * Run argv (rm -rf) in a session of its own (a ^C meant for the workload
+ * does not stop it), at the lowest priority, with none of the caller's
+ * descriptors (nobody waits for its output), never waited for.
+ * posix_spawn: the caller pays for no copy of its memory, only until rm's
+ * image replaces the child's.  A failure loses nothing: the next run
+ * deletes what is left.
+ */
+static void spawn_detached(char *const argv[])
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	pid_t pid;
+
+	if (posix_spawn_file_actions_init(&fa))
+		return;
+	if (posix_spawnattr_init(&at)) {
+		posix_spawn_file_actions_destroy(&fa);
+		return;
+	}
+	for (int fd = 0; fd < 3; fd++)
+		posix_spawn_file_actions_addopen(&fa, fd, "/dev/null", O_RDWR,
+						 0);
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSID);
+	if (posix_spawn(&pid, "/bin/rm", &fa, &at, argv, environ) == 0)
+		(void)setpriority(PRIO_PROCESS, (id_t)pid, 19);
+	posix_spawnattr_destroy(&at);
+	posix_spawn_file_actions_destroy(&fa);
+}
+
+/* Delete every trace set aside in dir, without waiting for it. */
+static void discard_aside(const char *dir)
+{
+	char **argv = aside_argv(dir);
+
+	if (argv)
+		spawn_detached(argv);
+	for (size_t i = 0; argv && argv[i]; i++)
+		free(argv[i]);
+	free(argv);
 }
 
 /* Move log and meta (a previous trace) into DIR/.unroot-old.XXXXXX. */
@@ -256,10 +279,7 @@ void trace_dir_finish(const char *dir, json_t *meta)
 		warning("the trace's logs are left unpacked: %s", why);
 		free(why);
 	}
-	bool asides = false;
-	(void)dir_is_empty(dir, &asides);
-	if (asides)
-		discard_aside(dir);
+	discard_aside(dir);
 	free(log);
 	free(path);
 }
