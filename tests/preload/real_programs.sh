@@ -1,6 +1,6 @@
 #!/bin/sh
 # real_programs.sh - runs real Debian programs directly under libunroot.so
-# (sh, python3, tar, cp -a, mv, git, sqlite3), as root and as uid 1001 in a
+# (sh, python3, tar, cp -a, mv, git, find, sqlite3), as root and as uid 1001 in a
 # directory that user cannot write, and checks their logs with
 # check_log.py: the writes each program is known to make are recorded, the
 # denials are recorded with EACCES, uid 1001 and a stack, and every log
@@ -110,6 +110,22 @@ traced git sh -c 'git init -q repo && cd repo && echo x > f && git add f &&
 expect git proc:/git ev:mkdir:/git/w/repo/.git ev:open:/git/w/repo/.git/index.lock \
 	ev:rename:/git/w/repo/.git/index.lock ev:rename:/git/w/repo/.git/HEAD.lock \
 	stack:open:/git/w/repo/.git/index.lock::/git
+
+# programs that change directory after many relative names (the tracer
+# then remembers the cwd: preload/cwd.c): dash's cd, Python's os.chdir,
+# and GNU find's -execdir, each followed by a file made by a relative name
+traced cwd sh -c 'mkdir d e; for i in 1 2 3 4 5 6 7 8 9 10 11 12; do
+	: > w$i; done; cd d && : > in-d && cd ../e && : > in-e
+	'"$PY"' -c "
+import os
+for i in range(12): open(\"p%d\" % i, \"w\").close()
+os.chdir(\"../d\")
+open(\"py-in-d\", \"w\").close()
+"
+	cd .. && find d -name in-d -execdir sh -c ": > found-here" \;'
+expect cwd ev:open:/cwd/w/d/in-d ev:open:/cwd/w/e/in-e \
+	ev:open:/cwd/w/d/py-in-d ev:open:/cwd/w/d/found-here none:/w/e/py-in-d \
+	none:/w/in-d none:/w/e/found-here
 
 # sqlite3: a rollback journal appears and goes
 traced sqlite sqlite3 db.sqlite 'create table t(a); insert into t values(1);'
