@@ -201,6 +201,27 @@ static bool real_dir(const char *dir, char *out, size_t cap)
 	return !same;
 }
 
+/*
+ * dir was just made by this process's own mkdir under parent: when the
+ * parent is known to be its own real path, so is dir (a new directory,
+ * not a symlink), and no event in it need resolve it (tar, git and npm
+ * make every directory they then write in).
+ */
+static void made_dir(const char *parent, const char *dir)
+{
+	int p = dir_slot(ur_hash_path(parent, strlen(parent)) ^ 2);
+	unsigned f =
+	    p >= 0 ? __atomic_load_n(&dir_flags[p], __ATOMIC_ACQUIRE) : 0;
+	int slot;
+
+	if (!(f & DIR_RESOLVED) || !(f & DIR_SAME))
+		return;
+	slot = dir_slot(ur_hash_path(dir, strlen(dir)) ^ 2);
+	if (slot >= 0)
+		__atomic_fetch_or(&dir_flags[slot], DIR_RESOLVED | DIR_SAME,
+				  __ATOMIC_ACQ_REL);
+}
+
 static bool follows_final_symlink(const struct call *c)
 {
 	if (c->nofollow)
@@ -514,6 +535,10 @@ static void learn(const struct call *c, struct scratch *s, long ret)
 				       c->owner_uid, c->owner_gid);
 		else
 			ur_known_forget(s->abs_key);
+		break;
+	case OP_MKDIR:
+		ur_known_forget(s->abs_key);
+		made_dir(s->parent, s->abs);
 		break;
 	case OP_RMDIR:
 		/* it was empty: nothing below it was present; it may have

@@ -1757,6 +1757,13 @@ START_TEST(test_symlinks_real)
 	ck_assert_str_eq(jpath(ev, "real", got, sizeof got), want);
 	ck_assert_int_eq(count_ev(&r, "unlink", "lf", &ev), 1);
 	ck_assert_ptr_null(json_object_get(ev, "real"));
+	/* a directory the process made is its own real path only where its
+	 * parent is */
+	ck_assert_int_eq(count_ev(&r, "open", "own/f", &ev), 1);
+	ck_assert_ptr_null(json_object_get(ev, "real"));
+	ck_assert_int_eq(count_ev(&r, "open", "ln/sub/g", &ev), 1);
+	snprintf(want, sizeof want, "%s/target/sub/g", r.work);
+	ck_assert_str_eq(jpath(ev, "real", got, sizeof got), want);
 	run_free(&r);
 }
 END_TEST

@@ -1841,6 +1841,12 @@ static int scenario_symlinks(void)
 	FD(open("lf", O_WRONLY | O_CREAT, 0644));
 	OK(chmod("lf", 0600));
 	OK(unlink("lf"));
+	/* directories made here: under the real work directory, and under
+	 * the symlink (whose new directory is not its own real path) */
+	OK(mkdir("own", 0755));
+	FD(open("own/f", O_WRONLY | O_CREAT, 0644));
+	OK(mkdir("ln/sub", 0755));
+	FD(open("ln/sub/g", O_WRONLY | O_CREAT, 0644));
 	return 0;
 }
 
