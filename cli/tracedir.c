@@ -72,26 +72,26 @@ static char **aside_argv(const char *dir)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
-	char **argv = NULL;
 	size_t n = 3;
+	char **argv = xmalloc((n + 1) * sizeof *argv);
 
-	while (d && (de = readdir(d))) {
-		if (!is_aside(de->d_name))
-			continue;
-		if (!argv) {
-			argv = xmalloc(4 * sizeof *argv);
-			argv[0] = xstrdup("rm");
-			argv[1] = xstrdup("-rf");
-			argv[2] = xstrdup("--");
-		} else {
+	argv[0] = xstrdup("rm");
+	argv[1] = xstrdup("-rf");
+	argv[2] = xstrdup("--");
+	while (d && (de = readdir(d)))
+		if (is_aside(de->d_name)) {
 			argv = xrealloc(argv, (n + 2) * sizeof *argv);
+			argv[n++] = xasprintf("%s/%s", dir, de->d_name);
 		}
-		argv[n++] = xasprintf("%s/%s", dir, de->d_name);
-		argv[n] = NULL;
-	}
+	argv[n] = NULL;
 	if (d)
 		closedir(d);
-	return argv;
+	if (n > 3)
+		return argv;
+	for (size_t i = 0; i < n; i++)
+		free(argv[i]);
+	free(argv);
+	return NULL;
 }
 
 /*

@@ -49,9 +49,9 @@
 
 struct cwd_slot {
 	unsigned seq;		   /* seqlock.h */
-	unsigned gen;		   /* ur_known_generation() before the getcwd */
+	unsigned gen;		   /* ur_known_stamp() before the getcwd */
 	unsigned long changes;	   /* cwd_changes it is true for */
-	long long stamp;	   /* ur_known_now() before the getcwd */
+	long long stamp;	   /* ... and its time */
 	unsigned len;		   /* 0: empty */
 	uint64_t words[CWD_WORDS]; /* the path, 8 bytes a store */
 };
@@ -89,10 +89,7 @@ static bool recall(unsigned long changes, char *out, size_t cap)
 	size_t words = len / 8 + 1;
 
 	if (!len || words * 8 > cap || LOAD(slot.changes) != changes ||
-	    LOAD(slot.gen) != ur_known_generation())
-		return false;
-	long long stamp = LOAD(slot.stamp), now = ur_known_now();
-	if (now - stamp >= KNOWN_TTL_NS || now < stamp)
+	    !ur_known_fresh(LOAD(slot.gen), LOAD(slot.stamp)))
 		return false;
 	for (size_t i = 0; i < words; i++) {
 		uint64_t w = LOAD(slot.words[i]);
@@ -132,8 +129,9 @@ bool ur_cwd(char *out, size_t cap)
 
 	if (mine && recall(changes, out, cap))
 		return true;
-	unsigned gen = ur_known_generation();
-	long long stamp = ur_known_now();
+	unsigned gen;
+	long long stamp;
+	ur_known_stamp(&gen, &stamp);
 	long n = syscall(SYS_getcwd, out, cap);
 	if (n <= 0 || out[0] != '/')
 		return false;

@@ -341,15 +341,16 @@ void ur_known_forget_all(void)
 	__atomic_add_fetch(&known_gen, 1, __ATOMIC_ACQ_REL);
 }
 
-/* For what cwd.c remembers: forgotten with everything else. */
-unsigned ur_known_generation(void)
+/* For what cwd.c remembers: stamped, and believed, as the states are. */
+void ur_known_stamp(unsigned *gen, long long *stamp)
 {
-	return __atomic_load_n(&known_gen, __ATOMIC_ACQUIRE);
+	*gen = __atomic_load_n(&known_gen, __ATOMIC_ACQUIRE);
+	*stamp = now_coarse();
 }
 
-long long ur_known_now(void)
+bool ur_known_fresh(unsigned gen, long long stamp)
 {
-	return now_coarse();
+	return fresh(gen, stamp, now_coarse());
 }
 
 /*

@@ -272,9 +272,10 @@ HIDDEN void ur_known_put(uint64_t key, const struct stat *st, bool present);
  * remembered; true when it exists. */
 HIDDEN bool ur_known_state(const char *path, uint64_t key, struct stat *st);
 HIDDEN void ur_known_forget(uint64_t key);
-HIDDEN void ur_known_forget_all(void);	   /* a child finished, a dir moved */
-HIDDEN unsigned ur_known_generation(void); /* moved by ur_known_forget_all */
-HIDDEN long long ur_known_now(void);	   /* the clock of KNOWN_TTL_NS */
+HIDDEN void ur_known_forget_all(void); /* a child finished, a dir moved */
+/* a stamp taken now; whether what was stamped so is still believed */
+HIDDEN void ur_known_stamp(unsigned *gen, long long *stamp);
+HIDDEN bool ur_known_fresh(unsigned gen, long long stamp);
 HIDDEN bool ur_fd_path(int fd, char *out, size_t cap);
 HIDDEN bool ur_fd_path_stat(int fd, char *out, size_t cap, struct stat *st,
 			    bool *has_st);

@@ -96,15 +96,17 @@
 			real_##name = (type)ur_real(#name); \
 	} while (0)
 
-/* REAL, and ENOSYS from the wrapper when libc has no such function */
-#define REAL_OR_ENOSYS(name, type)            \
+/* REAL, and ENOSYS from the wrapper (returning none) when libc has no
+ * such function */
+#define REAL_OR_FAIL(name, type, none)        \
 	do {                                  \
 		REAL(name, type);             \
 		if (UNLIKELY(!real_##name)) { \
 			errno = ENOSYS;       \
-			return -1;            \
+			return none;          \
 		}                             \
 	} while (0)
+#define REAL_OR_ENOSYS(name, type) REAL_OR_FAIL(name, type, -1)
 
 #define W(ret, name, op, shape, params, args, extra)              \
 	static START_STATE ret(*real_##name) params;              \
@@ -212,21 +214,17 @@ static enum cwd_how unshare_how(int flags)
 	return (flags & (CLONE_FS | CLONE_NEWNS)) ? CWD_DIVERGES : CWD_KEEPS;
 }
 
-#define K(ret, name, params, args, how, none)        \
-	ret name params;                             \
-	static START_STATE ret(*real_##name) params; \
-	EXPORT ret name params                       \
-	{                                            \
-		REAL(name, ret(*) params);           \
-		if (UNLIKELY(!real_##name)) {        \
-			errno = ENOSYS;              \
-			return none;                 \
-		}                                    \
-		enum cwd_how how_ = how;             \
-		ur_cwd_changing(how_);               \
-		ret r = real_##name args;            \
-		ur_cwd_changed(how_);                \
-		return r;                            \
+#define K(ret, name, params, args, how, none)            \
+	ret name params;                                 \
+	static START_STATE ret(*real_##name) params;     \
+	EXPORT ret name params                           \
+	{                                                \
+		REAL_OR_FAIL(name, ret(*) params, none); \
+		enum cwd_how how_ = how;                 \
+		ur_cwd_changing(how_);                   \
+		ret r = real_##name args;                \
+		ur_cwd_changed(how_);                    \
+		return r;                                \
 	}
 #include "calls.def"
 #undef W
@@ -897,9 +895,10 @@ EXPORT int clone(int (*fn)(void *), void *stack, int flags, void *arg, ...)
 		       int (*)(int (*)(void *), void *, int, void *, ...));
 	if (ur_enabled && shares_fds_or_memory(flags))
 		ur_fd_untrust();
-	ur_cwd_changing(clone_cwd_how(flags));
+	enum cwd_how how = clone_cwd_how(flags);
+	ur_cwd_changing(how);
 	int r = real_clone(fn, stack, flags, arg, ptid, tls, ctid);
-	ur_cwd_changed(clone_cwd_how(flags));
+	ur_cwd_changed(how);
 	return r;
 }
 
