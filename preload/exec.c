@@ -46,6 +46,7 @@ struct env_fix {
 	char log[PATH_MAX + 16];
 	char flags[96];
 	char lib[PATH_MAX + 16];
+	char exec[PATH_MAX + 64]; /* UNROOT_EXEC (handover.c) */
 };
 
 static size_t env_count(char *const *envp)
@@ -92,7 +93,9 @@ static void join(char *out, size_t cap, const char *a, const char *b,
 	}
 }
 
-/* envp with the preload's variables present; out has env_count + 5 slots. */
+/* envp with the preload's variables present, and no UNROOT_EXEC (an
+ * earlier exec's: hand_over adds this one's); out has env_count + 6
+ * slots, one of them for hand_over. */
 static char *const *fix_env(char *const *envp, char **out, struct env_fix *f)
 {
 	size_t o = 0;
@@ -114,7 +117,8 @@ static char *const *fix_env(char *const *envp, char **out, struct env_fix *f)
 			}
 		} else if (starts_with(e, UNROOT_ENV_LOG "=") ||
 			   starts_with(e, UNROOT_ENV_FLAGS "=") ||
-			   starts_with(e, UNROOT_ENV_LIB "=")) {
+			   starts_with(e, UNROOT_ENV_LIB "=") ||
+			   starts_with(e, UNROOT_ENV_EXEC "=")) {
 			continue;
 		}
 		out[o++] = e;
@@ -145,7 +149,37 @@ struct target {
 	bool has_lst;
 	struct stat lst;
 	long euid, egid;
+	enum {
+		IMAGE_UNKNOWN, /* not known to be one of the next two */
+		IMAGE_ELF,     /* a dynamic ELF program of this machine */
+		IMAGE_SCRIPT   /* a "#!" script whose interpreter is one */
+	} image;
+	char interp[256]; /* a script's interpreter, as its "#!" line says */
 };
+
+#if defined(__x86_64__)
+#define NATIVE_MACHINE EM_X86_64
+#elif defined(__aarch64__)
+#define NATIVE_MACHINE EM_AARCH64
+#endif
+
+/* Is the header in buf (n bytes) a 64-bit ELF file of this machine? */
+static bool native_elf(const unsigned char *buf, long n)
+{
+#ifdef NATIVE_MACHINE
+	Elf64_Ehdr h;
+
+	if (n < (long)sizeof h)
+		return false;
+	memcpy(&h, buf, sizeof h);
+	return h.e_ident[EI_CLASS] == ELFCLASS64 &&
+	       h.e_machine == NATIVE_MACHINE;
+#else
+	(void)buf;
+	(void)n;
+	return false;
+#endif
+}
 
 /* Why a program will run untraced, or NULL when it will be traced; the
  * target's ids are the caller's when known, else -1 (asked of the kernel
@@ -186,8 +220,11 @@ static const char *why_untraced(const char *path, int depth, struct target *t)
 	long n = ur_sys_read((int)fd, buf, sizeof buf - 1);
 	const char *why = NULL;
 	if (n > 4 && !memcmp(buf, ELFMAG, SELFMAG)) {
-		if (ur_elf_kind((int)fd, buf, n) == UR_ELF_STATIC)
+		enum ur_elf_kind kind = ur_elf_kind((int)fd, buf, n);
+		if (kind == UR_ELF_STATIC)
 			why = UNTRACED_STATIC;
+		else if (kind == UR_ELF_DYNAMIC && native_elf(buf, n))
+			t->image = depth ? IMAGE_SCRIPT : IMAGE_ELF;
 	} else if (n > 2 && buf[0] == '#' && buf[1] == '!' && depth == 0) {
 		buf[n] = 0;
 		char *p = (char *)buf + 2;
@@ -198,7 +235,13 @@ static const char *why_untraced(const char *path, int depth, struct target *t)
 			end++;
 		*end = 0;
 		ur_sys_close((int)fd);
-		return why_untraced(p, 1, t);
+		size_t len = strlen(p);
+		if (len < sizeof t->interp)
+			memcpy(t->interp, p, len + 1);
+		why = why_untraced(p, 1, t);
+		if (!t->interp[0])
+			t->image = IMAGE_UNKNOWN; /* too long to hand over */
+		return why;
 	}
 	ur_sys_close((int)fd);
 	return why;
@@ -210,6 +253,8 @@ static void probe(const char *path, struct target *t)
 {
 	t->has_lst = false;
 	t->euid = t->egid = -1;
+	t->image = IMAGE_UNKNOWN;
+	t->interp[0] = 0;
 	t->why = why_untraced(path, 0, t);
 }
 
@@ -386,14 +431,11 @@ other_note_exec(enum exec_file where, pid_t pid, const char *fn, int dirfd,
 	}
 	ur_parent_of(abs, parent);
 	bool has_pst = ur_sys_lstat(parent, &pst) == 0;
-	bool has_real = false;
-	long fd = ur_sys_open(abs, O_PATH | O_CLOEXEC, 0);
-	if (fd >= 0) {
-		/* not ur_fd_path: its table may be the parent's memory */
-		has_real = ur_fd_readlink((int)fd, real, sizeof real) &&
-			   strcmp(real, abs);
-		ur_sys_close((int)fd);
-	}
+	/* walked, not read from /proc/self/fd: this child's /proc directory
+	 * would be made for that one look (the parent's parent buffer is free
+	 * now, the walk's scratch) */
+	bool has_real =
+	    ur_walk_real(abs, real, parent, sizeof real) && strcmp(real, abs);
 	jb_init(&j, buf, sizeof buf);
 	jb_begin(&j, REC_EVENT);
 	jb_lit(&j, K_OP, unroot_op_name(OP_EXEC));
@@ -577,6 +619,30 @@ static START_STATE int (*real_execveat)(int, const char *, char *const[],
 
 typedef int (*exec_fn)(const char *, char *const[], char *const[]);
 
+/*
+ * UNROOT_EXEC for the image that the exec of file (the path the kernel is
+ * given) will make (handover.c), added to env (fix_env's array), when the
+ * probe t knows what the kernel will run.  path and real: PATH_MAX each,
+ * free.  Raw calls and this stack only: it runs in vfork children.
+ */
+static void hand_over(char **env, struct env_fix *f, const char *file,
+		      const struct target *t, char *path, char *real)
+{
+	const char *run = t->image == IMAGE_SCRIPT ? t->interp : file;
+
+	if (t->why || t->image == IMAGE_UNKNOWN || !file ||
+	    !ur_absolute(AT_FDCWD, run, path, PATH_MAX) ||
+	    !ur_walk_real(path, real, path, PATH_MAX) ||
+	    !ur_handover_text(f->exec, sizeof f->exec, syscall(SYS_getpid),
+			      file, real))
+		return;
+	size_t n = 0;
+	while (env[n])
+		n++;
+	env[n] = f->exec;
+	env[n + 1] = NULL;
+}
+
 static int traced_exec(const char *fn, const char *path, char *const argv[],
 		       char *const envp[], bool search)
 {
@@ -588,7 +654,7 @@ static int traced_exec(const char *fn, const char *path, char *const argv[],
 	call = search ? real_execvpe : real_execve;
 	if (!ur_enabled)
 		return call(path, argv, envp);
-	char *env[env_count(envp) + 5];
+	char *env[env_count(envp) + 6];
 	struct env_fix fix;
 	char *const *e = fix_env(envp, env, &fix);
 	const char *file =
@@ -604,6 +670,8 @@ static int traced_exec(const char *fn, const char *path, char *const argv[],
 		/* the helper could not be run: the program, untraced */
 		record_exec(fn, AT_FDCWD, file, argv, 0, 0, false, &t);
 	}
+	if (h == UNTRACED)
+		hand_over(env, &fix, file, &t, abs, helper);
 	int r = call(path, argv, e);
 	record_exec(fn, AT_FDCWD, file, argv, r, errno, false, NULL);
 	return r;
@@ -674,7 +742,7 @@ EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 	REAL(fexecve, int (*)(int, char *const[], char *const[]));
 	if (!ur_enabled)
 		return real_fexecve(fd, argv, envp);
-	char *env[env_count(envp) + 5];
+	char *env[env_count(envp) + 6];
 	struct env_fix fix;
 	char *const *e = fix_env(envp, env, &fix);
 	if (!ur_fd_path(fd, path, sizeof path))
@@ -702,7 +770,7 @@ EXPORT int execveat(int dirfd, const char *path, char *const argv[],
 {
 	if (!ur_enabled)
 		return call_execveat(dirfd, path, argv, envp, flags);
-	char *env[env_count(envp) + 5];
+	char *env[env_count(envp) + 6];
 	struct env_fix fix;
 	char *const *e = fix_env(envp, env, &fix);
 	struct target t;
@@ -750,7 +818,7 @@ static int traced_spawn(const char *fn, spawn_fn call, pid_t *pid,
 
 	if (!ur_enabled)
 		return call(pid, path, actions, attr, argv, envp);
-	char *env[env_count(envp) + 5];
+	char *env[env_count(envp) + 6];
 	struct env_fix fix;
 	char *const *e = fix_env(envp, env, &fix);
 	int saved = errno; /* the PATH search must not change it */

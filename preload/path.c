@@ -112,3 +112,78 @@ size_t ur_parent_of(const char *abs, char *out)
 	out[n] = 0;
 	return n;
 }
+
+/*
+ * One component of a walk: seg (n bytes) appended to the resolved prefix
+ * out (olen bytes, "" for the root) and looked at.  A symlink's target
+ * replaces it at the front of what is left (rest from *pos): its length
+ * is returned, and the prefix stays (a relative target is read from the
+ * link's directory) or is emptied (an absolute one).  0: a real
+ * component, now part of out; -1: the walk cannot go on.
+ */
+static long walk_step(char *out, size_t *olen, const char *seg, size_t n,
+		      char *rest, size_t *pos, size_t cap)
+{
+	struct stat st;
+	size_t len = *olen + 1 + n;
+
+	if (len >= cap)
+		return -1;
+	out[*olen] = '/';
+	memcpy(out + *olen + 1, seg, n);
+	out[len] = 0;
+	if (ur_sys_lstat(out, &st) != 0)
+		return -1;
+	if (!S_ISLNK(st.st_mode)) {
+		if (rest[*pos] && !S_ISDIR(st.st_mode))
+			return -1;
+		*olen = len;
+		return 0;
+	}
+	/* the target goes into out's free tail, then to the front of rest */
+	long t = ur_sys_readlink(out, out + len + 1, cap - len - 2);
+	size_t left = strlen(rest + *pos), sep = left ? 1 : 0;
+	if (t <= 0 || (size_t)t + sep + left >= cap)
+		return -1;
+	memmove(rest + t + sep, rest + *pos, left + 1);
+	memcpy(rest, out + len + 1, (size_t)t);
+	if (sep)
+		rest[t] = '/';
+	*pos = 0;
+	if (rest[0] == '/')
+		*olen = 0;
+	out[*olen] = 0;
+	return t;
+}
+
+bool ur_walk_real(const char *abs, char *out, char *rest, size_t cap)
+{
+	size_t olen = 0, pos = 0, n = strlen(abs);
+	int links = 0;
+
+	if (abs[0] != '/' || n >= cap)
+		return false;
+	memmove(rest, abs, n + 1); /* rest may be abs */
+	out[0] = 0;
+	while (rest[pos]) {
+		while (rest[pos] == '/')
+			pos++;
+		const char *seg = rest + pos;
+		size_t len = strcspn(seg, "/");
+		pos += len;
+		if (len == 0 || (len == 1 && seg[0] == '.'))
+			continue;
+		if (len == 2 && seg[0] == '.' && seg[1] == '.') {
+			while (olen > 0 && out[--olen] != '/')
+				;
+			out[olen] = 0;
+			continue;
+		}
+		long t = walk_step(out, &olen, seg, len, rest, &pos, cap);
+		if (t < 0 || (t > 0 && ++links > 40))
+			return false;
+	}
+	if (olen == 0)
+		memcpy(out, "/", 2);
+	return true;
+}

@@ -208,7 +208,7 @@ static long parse_id(const char *s)
  * readlink costs half of what a stat does, which follows the link into
  * nsfs (2.5 against 5 us, once per program image).
  */
-static unsigned long long mount_ns(void)
+static unsigned long long read_mount_ns(void)
 {
 	char link[64];
 	long n = ur_sys_readlink("/proc/self/ns/mnt", link, sizeof link - 1);
@@ -218,6 +218,42 @@ static unsigned long long mount_ns(void)
 	link[n - 1] = 0;
 	long ino = parse_id(link + 5);
 	return ino < 0 ? 0 : (unsigned long long)ino;
+}
+
+/*
+ * The namespace, once read (or handed over by the exec that made this
+ * image, handover.c), is remembered: a forked child is in its parent's
+ * unless the clone said CLONE_NEWNS, and every call that can move a
+ * process (setns, unshare, clone with CLONE_NEWNS, and their raw system
+ * calls: wrap.c) forgets it first.  0: not known.
+ */
+static unsigned long long ns_known START_STATE;
+
+unsigned long long ur_mount_ns_known(void)
+{
+	return __atomic_load_n(&ns_known, __ATOMIC_ACQUIRE);
+}
+
+void ur_mount_ns_remember(unsigned long long ns)
+{
+	__atomic_store_n(&ns_known, ns, __ATOMIC_RELEASE);
+}
+
+void ur_mount_ns_forget(void)
+{
+	if (ur_mount_ns_known())
+		ur_mount_ns_remember(0);
+}
+
+static unsigned long long mount_ns(void)
+{
+	unsigned long long ns = ur_mount_ns_known();
+
+	if (!ns) {
+		ns = read_mount_ns();
+		ur_mount_ns_remember(ns);
+	}
+	return ns;
 }
 
 static void rootfs_id(char *out)
@@ -380,7 +416,13 @@ void ur_write_proc(void)
 	char *buf = cwd + strlen(cwd) + 1;
 	if (!is_fork) {
 		exe = buf;
-		long n = ur_sys_readlink("/proc/self/exe", exe, PATH_MAX - 1);
+		const char *given = ur_handover_exe(); /* handover.c */
+		long n = given ? (long)strlen(given) : 0;
+		if (given && n < PATH_MAX)
+			memcpy(exe, given, (size_t)n);
+		else
+			n = ur_sys_readlink("/proc/self/exe", exe,
+					    PATH_MAX - 1);
 		exe[n > 0 ? n : 0] = 0;
 		buf = exe + strlen(exe) + 1;
 	}

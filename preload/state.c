@@ -307,6 +307,7 @@ __attribute__((constructor(101))) static void unroot_init(void)
 #endif
 	if (ur_enabled) {
 		ur_pid = (pid_t)ur_sys_getpid();
+		ur_handover_take(); /* before the proc record, and main */
 		canary_init();
 		pthread_atfork(NULL, NULL, after_fork_in_child);
 		atexit(at_exit_write_end);

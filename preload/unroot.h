@@ -258,6 +258,24 @@ HIDDEN size_t ur_normalize(char *path);
 HIDDEN bool ur_absolute(int dirfd, const char *path, char *out, size_t cap);
 HIDDEN bool ur_fd_readlink(int fd, char *out, size_t cap);
 HIDDEN size_t ur_parent_of(const char *abs, char *out); /* its length */
+/* The real path of abs (absolute) into out, by lstat and readlink of each
+ * component, as the kernel's walk follows links (the last one included);
+ * no /proc, no descriptor: a vfork child's first look at /proc/self costs
+ * its pid's whole /proc directory.  rest: scratch of cap bytes (abs
+ * itself will do).  false
+ * when a component is missing or unreadable, or 40 links were followed. */
+HIDDEN bool ur_walk_real(const char *abs, char *out, char *rest, size_t cap);
+
+/* The mount namespace this process is in, as proc.c remembers it (0:
+ * not known); forgotten before any call that can move the process. */
+HIDDEN unsigned long long ur_mount_ns_known(void);
+HIDDEN void ur_mount_ns_remember(unsigned long long ns);
+HIDDEN void ur_mount_ns_forget(void);
+/* handover.c: the exec's side and the new image's */
+HIDDEN bool ur_handover_text(char *out, size_t cap, long pid,
+			     const char *execfn, const char *exe);
+HIDDEN void ur_handover_take(void);
+HIDDEN const char *ur_handover_exe(void);
 
 /*
  * known.c: path states and descriptor paths this process knows already

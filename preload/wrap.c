@@ -209,9 +209,22 @@ static enum cwd_how nftw_how(int flags)
 	return (flags & UR_FTW_CHDIR) ? CWD_CHANGES : CWD_KEEPS;
 }
 
+/*
+ * The classifiers of calls that can also move the process to another
+ * mount namespace forget the one proc.c remembers, before the call: a
+ * child made meanwhile inherits nothing stale (handover.c).
+ */
 static enum cwd_how unshare_how(int flags)
 {
+	if (flags & CLONE_NEWNS)
+		ur_mount_ns_forget();
 	return (flags & (CLONE_FS | CLONE_NEWNS)) ? CWD_DIVERGES : CWD_KEEPS;
+}
+
+static enum cwd_how setns_how(void)
+{
+	ur_mount_ns_forget();
+	return CWD_CHANGES;
 }
 
 #define K(ret, name, params, args, how, none)            \
@@ -804,6 +817,8 @@ static bool closes_fds(long n, long a)
  */
 static enum cwd_how clone_cwd_how(long flags)
 {
+	if (flags & CLONE_NEWNS)
+		ur_mount_ns_forget(); /* the child's (see unshare_how) */
 	return !(flags & CLONE_VM) != !(flags & CLONE_FS) ? CWD_DIVERGES
 							  : CWD_KEEPS;
 }
@@ -816,14 +831,17 @@ static enum cwd_how cwd_how_of(long n, long a)
 	case SYS_fchdir:
 	case SYS_chroot:
 	case SYS_pivot_root:
-	case SYS_setns:
 		return CWD_CHANGES;
+	case SYS_setns:
+		return setns_how();
 	case SYS_unshare:
 		return unshare_how((int)a);
 	case SYS_clone:
 		return clone_cwd_how(a);
 #ifdef SYS_clone3
 	case SYS_clone3: /* its flags are in a structure: not read */
+		ur_mount_ns_forget();
+		return CWD_DIVERGES;
 #endif
 #ifdef SYS_vfork
 	case SYS_vfork: /* a child on this memory that no flag marks */

@@ -30,6 +30,9 @@
 #define UNROOT_ENV_LOG	 "UNROOT_LOG"
 #define UNROOT_ENV_FLAGS "UNROOT_FLAGS"
 #define UNROOT_ENV_LIB	 "UNROOT_LIB"
+/* UNROOT_EXEC: what an exec tells the image it makes (preload/handover.c);
+ * the image takes it out of its environment at start-up. */
+#define UNROOT_ENV_EXEC "UNROOT_EXEC"
 /* The words of UNROOT_FLAGS. */
 #define UNROOT_FLAG_READS     "reads"
 #define UNROOT_FLAG_NOSTACKS  "nostacks"

@@ -15,6 +15,9 @@ last line excepted), then checks each argument:
   nostack:                      no stack records, no ev names a stack
   untraced:SUFFIX:WHY           an "untraced" record whose path ends with
                                 SUFFIX, with that why
+  seen:FILE                     each line "PID EXE NS" of FILE (what a
+                                process saw of itself in /proc) matches a
+                                proc record of PID with that exe and ns
 
 Fork records (short proc records of forked children) are completed from
 the proc record they name before events are completed (SCHEMA.md).
@@ -96,6 +99,18 @@ def load(logdir):
     return recs, files
 
 
+def seen_matches(recs, path):
+    lines = [l.split() for l in open(path) if l.strip()]
+    ok = bool(lines)
+    for pid, exe, ns in lines:
+        if not any(r["t"] == "proc" and r.get("pid") == int(pid)
+                   and path_of(r.get("exe")) == exe
+                   and r.get("ns") == int(ns) for r in recs):
+            print("  no proc record of pid %s with exe %s, ns %s" % (pid, exe, ns))
+            ok = False
+    return ok
+
+
 def main():
     logdir = sys.argv[1]
     recs, files = load(logdir)
@@ -127,6 +142,8 @@ def main():
             ok = any(r["t"] == "untraced"
                      and (path_of(r.get("path")) or "").endswith(a[0])
                      and r.get("why") == a[1] for r in recs)
+        elif kind == "seen":
+            ok = seen_matches(recs, a[0])
         elif kind == "nostack":
             ok = not any(r["t"] == "stack" or "stack" in r for r in recs)
         elif kind == "none":

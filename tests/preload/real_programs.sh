@@ -133,6 +133,42 @@ expect sqlite proc:/sqlite3 ev:open:/sqlite/w/db.sqlite \
 	ev:open:/sqlite/w/db.sqlite-journal ev:unlink:/sqlite/w/db.sqlite-journal \
 	stack:open:/sqlite/w/db.sqlite-journal::libsqlite3
 
+# what an exec hands the image it makes (preload/handover.c): each process
+# below writes down the exe and mount namespace it sees of itself, and its
+# proc record must say the same, however it was exec'd: a script through a
+# symlinked directory, by a relative path, by dash's PATH search and by
+# execvp's (env), a binary through two symlinks, and a script after
+# unshare -m moved the process to another namespace.  The first process
+# starts with a stale UNROOT_EXEC, which it must not believe; no process
+# sees the variable in its environment.
+mkdir -p "$T/ho"
+cat >"$T/ho/self.sh" <<'EOF'
+#!/bin/sh
+echo "$$ $(readlink /proc/$$/exe) $(stat -L -c %i /proc/$$/ns/mnt)" >>"$SEEN"
+EOF
+chmod 755 "$T/ho/self.sh"
+ln -s ho "$T/holink"
+(
+	export SEEN="$T/handover/seen" UNROOT_EXEC=1:0123456789abcdef:/stale/exe
+	traced handover sh -c '
+	echo "$$ $(readlink /proc/$$/exe) $(stat -L -c %i /proc/$$/ns/mnt)" >>"$SEEN"
+	"$0"/holink/self.sh
+	(cd "$0"/ho && ./self.sh)
+	PATH="$0/ho:$PATH" self.sh
+	PATH="$0/ho:$PATH" env self.sh
+	/bin/python3 -c "import os
+print(os.getpid(), os.readlink(\"/proc/self/exe\"), os.stat(\"/proc/self/ns/mnt\").st_ino)" >>"$SEEN"
+	unshare -m "$0"/ho/self.sh
+	env | grep -c UNROOT_EXEC >"$0"/handover/envcount
+	true' "$T"
+)
+expect handover seen:"$T/handover/seen" proc:/unshare
+if [ "$(cat "$T/handover/envcount")" != 0 ] ||
+	[ "$(wc -l <"$T/handover/seen")" != 7 ]; then
+	echo "FAIL handover: UNROOT_EXEC in $(cat "$T/handover/envcount") environments; $(wc -l <"$T/handover/seen") of 7 processes wrote"
+	fails=$((fails + 1))
+fi
+
 # as uid 1001 in a directory root owns (0755): real EACCES, with stacks
 mkdir -p "$T/ro"
 chmod 755 "$T/ro"

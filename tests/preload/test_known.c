@@ -3,7 +3,7 @@
  * this test with sys.c and path.c: what the tracer remembers about paths
  * and the working directory must stay remembered while a storm streams
  * one-off names through the table, and must be forgotten when it has to
- * be.
+ * be; and path.c's walk resolves a path as the kernel does.
  */
 #include "check_main.h"
 #include <fcntl.h>
@@ -386,6 +386,60 @@ START_TEST(test_cwd_believed_only_while_nothing_changed_it)
 }
 END_TEST
 
+/* dir/name -> target */
+static void link_at(const char *dir, const char *name, const char *target)
+{
+	char p[PATH_MAX];
+
+	ck_assert_int_lt(snprintf(p, sizeof p, "%s/%s", dir, name), sizeof p);
+	ck_assert_int_eq(symlink(target, p), 0);
+}
+
+START_TEST(test_walk_resolves_as_the_kernel_does)
+{
+	char top[] = "/tmp/urwalk-XXXXXX", p[PATH_MAX], q[PATH_MAX];
+	char out[PATH_MAX], scratch[PATH_MAX], want[PATH_MAX];
+
+	ck_assert_ptr_nonnull(mkdtemp(top));
+	snprintf(p, sizeof p, "%s/a", top);
+	ck_assert_int_eq(mkdir(p, 0755), 0);
+	snprintf(p, sizeof p, "%s/a/b", top);
+	ck_assert_int_eq(mkdir(p, 0755), 0);
+	snprintf(p, sizeof p, "%s/a/t", top);
+	fclose(fopen(p, "w"));
+	snprintf(p, sizeof p, "%s/a/b", top);
+	link_at(p, "up", "..");	  /* relative, with ".." */
+	link_at(p, "tl", "../t"); /* to a file */
+	snprintf(q, sizeof q, "%s/a/b/up/b", top);
+	link_at(top, "l1", q); /* absolute, through a link */
+	link_at(top, "l2", "l1");
+	link_at(top, "loop1", "loop2");
+	link_at(top, "loop2", "loop1");
+
+	const char *cases[] = {"l2/tl", "l2/up/t", "a/b/up/b/up/t", "a/b/tl",
+			       "a/t",	"l1",	   "a/b/up"};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		snprintf(p, sizeof p, "%s/%s", top, cases[i]);
+		ck_assert_ptr_nonnull(realpath(p, want));
+		ck_assert_msg(ur_walk_real(p, out, scratch, sizeof out),
+			      "walk of %s", p);
+		ck_assert_str_eq(out, want);
+		ck_assert(ur_walk_real(p, out, p, sizeof out)); /* in place */
+		ck_assert_str_eq(out, want);
+	}
+	const char *fail[] = {"loop1", "missing", "a/t/x", "l2/missing/t"};
+	for (size_t i = 0; i < sizeof fail / sizeof fail[0]; i++) {
+		snprintf(p, sizeof p, "%s/%s", top, fail[i]);
+		ck_assert_msg(!ur_walk_real(p, out, scratch, sizeof out),
+			      "walk of %s", p);
+	}
+	ck_assert(ur_walk_real("/", out, scratch, sizeof out));
+	ck_assert_str_eq(out, "/");
+	snprintf(p, sizeof p, "rm -rf %s", top);
+	ck_assert_int_eq(system(p), 0);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("known");
@@ -401,6 +455,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_fd_close_counts_for_its_number);
 	tcase_add_test(tc, test_attrs_known_after_chmod_and_chown);
 	tcase_add_test(tc, test_cwd_believed_only_while_nothing_changed_it);
+	tcase_add_test(tc, test_walk_resolves_as_the_kernel_does);
 	suite_add_tcase(s, tc);
 	return s;
 }

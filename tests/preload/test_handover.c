@@ -1,0 +1,134 @@
+/*
+ * test_handover.c - unit tests of preload/handover.c: an image believes
+ * what its exec handed it only when it was made for this pid and this
+ * AT_EXECFN, and always takes it out of the environment.  (The walk that
+ * finds the executable handed over is tested in test_known.c.)
+ */
+#include "check_main.h"
+#include <limits.h>
+#include <sys/auxv.h>
+#include <unistd.h>
+
+#include "unroot.h"
+
+extern char **environ;
+
+/* what state.c and proc.c keep: here, plain variables */
+pid_t ur_pid;
+static unsigned long long ns_now;
+unsigned long long ur_mount_ns_known(void)
+{
+	return ns_now;
+}
+void ur_mount_ns_remember(unsigned long long ns)
+{
+	ns_now = ns;
+}
+void ur_mount_ns_forget(void)
+{
+	ns_now = 0;
+}
+
+/* text made by this process for pid and this test's AT_EXECFN */
+static void made_for(long pid, char *text, size_t cap)
+{
+	ur_mount_ns_remember(4242);
+	ck_assert(ur_handover_text(text, cap, pid,
+				   (const char *)getauxval(AT_EXECFN),
+				   "/opt/x/bin/prog"));
+	ur_mount_ns_forget();
+}
+
+/* environ = {A=1, text, B=2}, taken; it must be {A=1, B=2} after */
+static void take_from(char *text)
+{
+	static char *env[4];
+
+	env[0] = "A=1";
+	env[1] = text;
+	env[2] = "B=2";
+	env[3] = NULL;
+	environ = env;
+	ur_handover_take();
+	ck_assert_str_eq(environ[0], "A=1");
+	ck_assert_str_eq(environ[1], "B=2");
+	ck_assert_ptr_null(environ[2]);
+}
+
+START_TEST(test_handover_is_believed_for_its_own_pid_and_execfn)
+{
+	char text[PATH_MAX + 64];
+
+	ur_pid = getpid();
+	made_for(ur_pid, text, sizeof text);
+	take_from(text);
+	ck_assert_ptr_nonnull(ur_handover_exe());
+	ck_assert_str_eq(ur_handover_exe(), "/opt/x/bin/prog");
+	ck_assert_uint_eq(ur_mount_ns_known(), 4242);
+}
+END_TEST
+
+START_TEST(test_handover_for_another_call_is_taken_out_but_not_believed)
+{
+	char text[PATH_MAX + 64];
+
+	ur_pid = getpid();
+	made_for(ur_pid + 1, text, sizeof text); /* another process's */
+	take_from(text);
+	ck_assert_ptr_null(ur_handover_exe());
+	ck_assert_uint_eq(ur_mount_ns_known(), 0);
+
+	ur_mount_ns_remember(4242); /* another path given to the kernel */
+	ck_assert(ur_handover_text(text, sizeof text, ur_pid, "/bin/other",
+				   "/opt/x/bin/prog"));
+	ur_mount_ns_forget();
+	take_from(text);
+	ck_assert_ptr_null(ur_handover_exe());
+	ck_assert_uint_eq(ur_mount_ns_known(), 0);
+}
+END_TEST
+
+START_TEST(test_malformed_handover_is_taken_out_but_not_believed)
+{
+	static char bad[][64] = {UNROOT_ENV_EXEC "=12:zz:/x",
+				 UNROOT_ENV_EXEC "=:0123456789abcdef:/x",
+				 UNROOT_ENV_EXEC "=12:0123456789abcdef:x",
+				 UNROOT_ENV_EXEC "=12:0123456789abcde",
+				 UNROOT_ENV_EXEC "="};
+
+	ur_pid = getpid();
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		take_from(bad[i]);
+		ck_assert_ptr_null(ur_handover_exe());
+		ck_assert_uint_eq(ur_mount_ns_known(), 0);
+	}
+}
+END_TEST
+
+START_TEST(test_nothing_is_handed_over_without_a_known_namespace)
+{
+	char text[PATH_MAX + 64];
+
+	ur_mount_ns_forget();
+	ck_assert(!ur_handover_text(text, sizeof text, 1, "/bin/x", "/x"));
+	ur_mount_ns_remember(7);
+	ck_assert(!ur_handover_text(text, sizeof text, 1, "/bin/x", "rel"));
+	ck_assert(!ur_handover_text(text, 40, 1, "/bin/x", "/x"));
+}
+END_TEST
+
+Suite *test_suite(void)
+{
+	Suite *s = suite_create("handover");
+	TCase *tc = test_case("handover_unit", NULL);
+	tcase_add_test(tc,
+		       test_handover_is_believed_for_its_own_pid_and_execfn);
+	tcase_add_test(
+	    tc, test_handover_for_another_call_is_taken_out_but_not_believed);
+	tcase_add_test(tc,
+		       test_malformed_handover_is_taken_out_but_not_believed);
+	tcase_add_test(tc,
+		       test_nothing_is_handed_over_without_a_known_namespace);
+	suite_add_tcase(s, tc);
+	return s;
+}
