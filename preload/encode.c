@@ -327,7 +327,7 @@ static const char digit_pairs[201] = "00010203040506070809101112131415161718192"
  * right-aligned into tmp and moved with one fixed-size copy (the bytes
  * after the digits land in o's room and are overwritten or ignored).
  */
-static char *put_u64(char *o, unsigned long long u)
+char *ur_put_u64(char *o, unsigned long long u)
 {
 	char tmp[40];
 	int i = 20;
@@ -356,9 +356,9 @@ void jb_int_(struct jbuf *j, const char *key, size_t kn, long long v)
 	o = put_key(j, o, key, kn);
 	if (v < 0) {
 		*o++ = '-';
-		o = put_u64(o, 0ULL - (unsigned long long)v);
+		o = ur_put_u64(o, 0ULL - (unsigned long long)v);
 	} else {
-		o = put_u64(o, (unsigned long long)v);
+		o = ur_put_u64(o, (unsigned long long)v);
 	}
 	commit(j, o);
 }
@@ -447,9 +447,9 @@ void jb_state_(struct jbuf *j, const char *key, size_t kn,
 	o = put_key(j, o, key, kn);
 	int t = type_index(st->st_mode);
 	memcpy(o, state_heads[t].s, state_heads[t].n);
-	o = put_u64(o + state_heads[t].n, st->st_uid);
+	o = ur_put_u64(o + state_heads[t].n, st->st_uid);
 	memcpy(o, STATE_GID, sizeof STATE_GID - 1);
-	o = put_u64(o + sizeof STATE_GID - 1, st->st_gid);
+	o = ur_put_u64(o + sizeof STATE_GID - 1, st->st_gid);
 	memcpy(o, STATE_MODE, sizeof STATE_MODE - 1);
 	o = put_oct(o + sizeof STATE_MODE - 1, st->st_mode & 07777);
 	*o++ = '}';
@@ -590,4 +590,14 @@ long long ur_now_ns(void)
 	    KERNEL_READINGS)
 		__atomic_fetch_add(&clock_readings, 1, __ATOMIC_RELAXED);
 	return ur_now_ns_uncounted();
+}
+
+uint64_t ur_fnv(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	for (size_t i = 0; i < n; i++) {
+		h ^= b[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
 }

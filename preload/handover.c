@@ -39,38 +39,15 @@ static const char *taken_exe START_STATE;
 
 #define PREFIX UNROOT_ENV_EXEC "="
 
-/* FNV-1a of the pid in decimal, ':' and the path. */
+/* The hash of the pid in decimal, ':' and the path. */
 static uint64_t check_of(long pid, const char *execfn)
 {
 	char num[24];
-	int n = 0;
-	uint64_t h = 14695981039346656037ULL;
+	char *end = ur_put_u64(num, (unsigned long long)pid);
 
-	do {
-		num[n++] = (char)('0' + pid % 10);
-		pid /= 10;
-	} while (pid > 0);
-	while (n)
-		h = (h ^ (unsigned char)num[--n]) * 1099511628211ULL;
-	h = (h ^ ':') * 1099511628211ULL;
-	for (const char *p = execfn; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-	return h;
-}
-
-/* v in decimal at out; its length */
-static size_t put_dec(char *out, unsigned long long v)
-{
-	char tmp[24];
-	size_t k = 0, n = 0;
-
-	do {
-		tmp[k++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (k)
-		out[n++] = tmp[--k];
-	return n;
+	*end++ = ':';
+	uint64_t h = ur_fnv(UR_FNV_START, num, (size_t)(end - num));
+	return ur_fnv(h, execfn, strlen(execfn));
 }
 
 bool ur_handover_text(char *out, size_t cap, long pid, const char *execfn,
@@ -83,7 +60,7 @@ bool ur_handover_text(char *out, size_t cap, long pid, const char *execfn,
 	if (!ns || exe[0] != '/' || n + 24 + 18 + len + 1 > cap)
 		return false;
 	memcpy(out, PREFIX, n);
-	n += put_dec(out + n, ns);
+	n = (size_t)(ur_put_u64(out + n, ns) - out);
 	out[n++] = ':';
 	for (int shift = 60; shift >= 0; shift -= 4)
 		out[n++] = "0123456789abcdef"[(check >> shift) & 15];

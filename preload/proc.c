@@ -73,22 +73,11 @@ bool ur_env_is_allowed(const char *entry, size_t namelen)
 	return false;
 }
 
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *b = p;
-	for (size_t i = 0; i < n; i++) {
-		h ^= b[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-#define FNV_START 1469598103934665603ULL
-
 /* The allow-listed environment into j (when not NULL); its hash. */
 static uint64_t put_env(struct jbuf *j)
 {
 	char name[128];
-	uint64_t h = FNV_START;
+	uint64_t h = UR_FNV_START;
 
 	if (j) {
 		jb_key(j, K_ENV);
@@ -100,7 +89,7 @@ static uint64_t put_env(struct jbuf *j)
 		size_t n = eq ? (size_t)(eq - *e) : 0;
 		if (!n || n >= sizeof name || !ur_env_is_allowed(*e, n))
 			continue;
-		h = fnv(h, *e, strlen(*e) + 1);
+		h = ur_fnv(h, *e, strlen(*e) + 1);
 		if (!j)
 			continue;
 		memcpy(name, *e, n);
@@ -327,13 +316,14 @@ static void current_vals(struct proc_vals *v, char *cwd, gid_t *g)
 
 	if (n <= 0)
 		cwd[0] = 0;
-	v->cwd_hash = fnv(FNV_START, cwd, strlen(cwd));
+	v->cwd_hash = ur_fnv(UR_FNV_START, cwd, strlen(cwd));
 	syscall(SYS_getresuid, &v->uid, &v->euid, &su);
 	syscall(SYS_getresgid, &v->gid, &v->egid, &sg);
 	v->ngroups = (int)syscall(SYS_getgroups, 256, g);
 	if (v->ngroups < 0)
 		v->ngroups = 0;
-	v->groups_hash = fnv(FNV_START, g, (size_t)v->ngroups * sizeof *g);
+	v->groups_hash =
+	    ur_fnv(UR_FNV_START, g, (size_t)v->ngroups * sizeof *g);
 	v->ns = mount_ns();
 	rootfs_id(v->rootfs);
 	/* false also when libunwind is known missing (loaded lazily: a

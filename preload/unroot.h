@@ -212,6 +212,11 @@ struct jbuf {
 	size_t len, cap;
 	bool comma, overflow;
 };
+/* The decimal digits of u at o, which has room for 20; the end. */
+HIDDEN char *ur_put_u64(char *o, unsigned long long u);
+/* FNV-1a over n bytes at p, from h (UR_FNV_START for a new hash). */
+HIDDEN uint64_t ur_fnv(uint64_t h, const void *p, size_t n);
+#define UR_FNV_START 1469598103934665603ULL
 HIDDEN void jb_init(struct jbuf *j, char *buf, size_t cap);
 HIDDEN void jb_raw(struct jbuf *j, const char *s, size_t n);
 HIDDEN void jb_begin(struct jbuf *j, const char *type);
