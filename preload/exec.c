@@ -154,7 +154,8 @@ struct target {
 		IMAGE_ELF,     /* a dynamic ELF program of this machine */
 		IMAGE_SCRIPT   /* a "#!" script whose interpreter is one */
 	} image;
-	char interp[256]; /* a script's interpreter, as its "#!" line says */
+	char interp[256];   /* a script's interpreter, as its "#!" line says */
+	const char *walked; /* the path's real path, when hand_over walked it */
 };
 
 #if defined(__x86_64__)
@@ -255,6 +256,7 @@ static void probe(const char *path, struct target *t)
 	t->euid = t->egid = -1;
 	t->image = IMAGE_UNKNOWN;
 	t->interp[0] = 0;
+	t->walked = NULL;
 	t->why = why_untraced(path, 0, t);
 }
 
@@ -432,10 +434,18 @@ other_note_exec(enum exec_file where, pid_t pid, const char *fn, int dirfd,
 	ur_parent_of(abs, parent);
 	bool has_pst = ur_sys_lstat(parent, &pst) == 0;
 	/* walked, not read from /proc/self/fd: this child's /proc directory
-	 * would be made for that one look (the parent's parent buffer is free
-	 * now, the walk's scratch) */
-	bool has_real =
-	    ur_walk_real(abs, real, parent, sizeof real) && strcmp(real, abs);
+	 * would be made for that one look (hand_over's walk when it made one;
+	 * else the parent buffer, free now, is the walk's scratch) */
+	bool has_real;
+	if (t && t->walked && dirfd == AT_FDCWD) {
+		has_real =
+		    strlen(t->walked) < sizeof real && strcmp(t->walked, abs);
+		if (has_real)
+			strcpy(real, t->walked);
+	} else {
+		has_real = ur_walk_real(abs, real, parent, sizeof real) &&
+			   strcmp(real, abs);
+	}
 	jb_init(&j, buf, sizeof buf);
 	jb_begin(&j, REC_EVENT);
 	jb_lit(&j, K_OP, unroot_op_name(OP_EXEC));
@@ -623,17 +633,22 @@ typedef int (*exec_fn)(const char *, char *const[], char *const[]);
  * UNROOT_EXEC for the image that the exec of file (the path the kernel is
  * given) will make (handover.c), added to env (fix_env's array), when the
  * probe t knows what the kernel will run.  path and real: PATH_MAX each,
- * free.  Raw calls and this stack only: it runs in vfork children.
+ * free; the real path of file stays in real, named by t->walked, for the
+ * exec record made after.  Raw calls and this stack only: it runs in vfork
+ * children.
  */
 static void hand_over(char **env, struct env_fix *f, const char *file,
-		      const struct target *t, char *path, char *real)
+		      struct target *t, char *path, char *real)
 {
 	const char *run = t->image == IMAGE_SCRIPT ? t->interp : file;
 
 	if (t->why || t->image == IMAGE_UNKNOWN || !file ||
 	    !ur_absolute(AT_FDCWD, run, path, PATH_MAX) ||
-	    !ur_walk_real(path, real, path, PATH_MAX) ||
-	    !ur_handover_text(f->exec, sizeof f->exec, syscall(SYS_getpid),
+	    !ur_walk_real(path, real, path, PATH_MAX))
+		return;
+	if (run == file)
+		t->walked = real;
+	if (!ur_handover_text(f->exec, sizeof f->exec, syscall(SYS_getpid),
 			      file, real))
 		return;
 	size_t n = 0;
@@ -663,6 +678,8 @@ static int traced_exec(const char *fn, const char *path, char *const argv[],
 	struct target t;
 	probe(file, &t);
 	enum handoff h = via_helper(file, argv, t.why, abs, helper);
+	if (h == UNTRACED) /* abs and helper are free */
+		hand_over(env, &fix, file, &t, abs, helper);
 	record_exec(fn, AT_FDCWD, file, argv, 0, 0, h != UNTRACED, &t);
 	if (h == HANDOFF) {
 		char *hargv[env_count(argv) + 5];
@@ -670,8 +687,6 @@ static int traced_exec(const char *fn, const char *path, char *const argv[],
 		/* the helper could not be run: the program, untraced */
 		record_exec(fn, AT_FDCWD, file, argv, 0, 0, false, &t);
 	}
-	if (h == UNTRACED)
-		hand_over(env, &fix, file, &t, abs, helper);
 	int r = call(path, argv, e);
 	record_exec(fn, AT_FDCWD, file, argv, r, errno, false, NULL);
 	return r;
