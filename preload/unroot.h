@@ -267,8 +267,8 @@ HIDDEN size_t ur_parent_of(const char *abs, char *out); /* its length */
  * component, as the kernel's walk follows links (the last one included);
  * no /proc, no descriptor: a vfork child's first look at /proc/self costs
  * its pid's whole /proc directory.  rest: scratch of cap bytes (abs
- * itself will do).  false
- * when a component is missing or unreadable, or 40 links were followed. */
+ * itself will do).  false when a component is missing or unreadable, or
+ * 40 links were followed. */
 HIDDEN bool ur_walk_real(const char *abs, char *out, char *rest, size_t cap);
 
 /* The mount namespace this process is in, as proc.c remembers it (0:
