@@ -4,8 +4,9 @@
  * an event line does: tr_glance) found without parsing it.  The
  * descriptor may be closed between refills (lr_release_fd: pass 2 keeps
  * more files open than there are descriptors) and is reopened at the
- * saved offset.  A log that is a segment of a pack (tracepack.h) is read
- * between its offset and its limit, as if it were the whole file.
+ * saved offset; lr_seek moves to a line pass 1 marked (a summary's pass
+ * 2 reads only those).  A log that is a segment of a pack (tracepack.h)
+ * is read between its offset and its limit, as if it were the whole file.
  *
  * NUL bytes are padding, wherever they are (SCHEMA.md): the preload
  * reserves space for a record in a shared mapping before writing it, so a
@@ -59,22 +60,35 @@ void lr_free(struct lreader *r)
 	r->buf = NULL;
 }
 
-/* Open (or reopen) the file; returns -1 with errno set. */
+/* Open (or reopen) the file; returns -1 with errno set.  Reads say
+ * where they read (pread), so a reopened file needs no seek. */
 int lr_open(struct lreader *r)
 {
 	if (r->fd >= 0)
 		return 0;
 	r->fd = open(r->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (r->fd < 0)
-		return -1;
-	if (r->pos && lseek(r->fd, r->pos, SEEK_SET) < 0) {
-		int e = errno;
+	return r->fd < 0 ? -1 : 0;
+}
 
-		lr_release_fd(r);
-		errno = e;
-		return -1;
+off_t lr_line_off(const struct lreader *r, const char *line)
+{
+	return r->pos - (off_t)r->end + (line - r->buf);
+}
+
+/* Within what the buffer holds, the line is found in place; elsewhere
+ * the buffer is dropped and the next fill reads from the spot. */
+void lr_seek(struct lreader *r, const struct tr_spot *spot)
+{
+	off_t held = r->pos - (off_t)r->end;
+
+	r->lineno = spot->lineno - 1;
+	if (spot->off >= held + (off_t)r->beg && spot->off < r->pos) {
+		r->beg = (size_t)(spot->off - held);
+		return;
 	}
-	return 0;
+	r->pos = spot->off;
+	r->beg = r->end = 0;
+	r->eof = false;
 }
 
 static int lr_fill(struct lreader *r, lr_opener op, void *ctx)
@@ -101,7 +115,7 @@ static int lr_fill(struct lreader *r, lr_opener op, void *ctx)
 	if (r->fd < 0 && (op ? op(r, ctx) : lr_open(r)) < 0)
 		return -1;
 	do
-		got = read(r->fd, r->buf + r->end, want);
+		got = pread(r->fd, r->buf + r->end, want, r->pos);
 	while (got < 0 && errno == EINTR);
 	if (got < 0)
 		return -1;

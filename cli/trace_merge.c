@@ -12,10 +12,10 @@
  * trace_each_notable() is the same pass for a summary: pass 1 glanced at
  * each event line (tr_glance: its operation, open flags and errno key as
  * the preload writes them) and counted the successful writes; only the
- * files that hold other events are read again, and only those events are
- * decoded.  A line the glance counts is not checked further: damage
- * inside it (not a cut: pass 1 finds those) is diagnosed only by a full
- * pass.
+ * files that hold other events are read again, only where pass 1 saw
+ * them (struct tr_spot), and only those events are decoded.  A line the
+ * glance counts is not checked further: damage inside it (not a cut: pass
+ * 1 finds those) is diagnosed only by a full pass.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -168,6 +168,21 @@ static bool tally_decoded(struct trace_tally *tally,
 	return (unroot_op_attrs(ev->op) & OPA_RUNS) || (writes && ev->err);
 }
 
+/* trace_each_notable: go to the next line pass 1 marked; false when the
+ * file has no more.  Past its last spot a file whose notable lines were
+ * not all marked is read on, line by line. */
+static bool next_spot(struct source *s)
+{
+	const struct logfile *f = s->f;
+	bool all = f->nnotable == (long long)f->nspots;
+
+	if (s->spot < f->nspots)
+		lr_seek(&s->r, &f->spots[s->spot++]);
+	else if (all)
+		return false;
+	return true;
+}
+
 /* Advance a source to its next usable event. */
 static void source_next(struct merge *m, struct source *s)
 {
@@ -175,13 +190,14 @@ static void source_next(struct merge *m, struct source *s)
 	char *line;
 	size_t len;
 	enum lr_end how;
-	int rc;
+	int rc = 0;
 
 	json_decref(s->cur);
 	s->cur = NULL;
 	s->has = false;
 	s->r.last_use = ++m->clock;
-	while ((rc = lr_next(&s->r, &line, &len, &how, merge_open, m)) > 0) {
+	while ((!m->tally || next_spot(s)) &&
+	       (rc = lr_next(&s->r, &line, &len, &how, merge_open, m)) > 0) {
 		bool fresh = s->r.lineno > s->f->ev_checked;
 		enum glance g = GL_DECODE;
 

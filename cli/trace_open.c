@@ -77,15 +77,23 @@ static void roll_back(struct trace *t, const struct mark *m, struct logfile *f)
 	f->skip = true;
 }
 
-/* What a summary will need of an event line: counted, or decoded. */
-static void take_glance(struct logfile *f, const char *line, size_t len)
+/* What a summary will need of an event line: counted, or decoded (and
+ * where it is, for the first TR_MAX_SPOTS of them). */
+static void take_glance(struct logfile *f, const struct lreader *r,
+			const char *line, size_t len)
 {
 	enum glance g = tr_glance(line, len);
 
 	if (g == GL_WRITE)
 		f->nwritten++;
-	else if (g == GL_DECODE)
-		f->nnotable++;
+	if (g != GL_DECODE)
+		return;
+	if (f->nnotable++ < TR_MAX_SPOTS) {
+		f->spots = xgrow(f->spots, &f->capspots, f->nspots + 1,
+				 sizeof *f->spots);
+		f->spots[f->nspots++] =
+		    (struct tr_spot){lr_line_off(r, line), r->lineno};
+	}
 }
 
 static void scan_file(struct trace *t, struct logfile *f, struct lreader *r)
@@ -133,7 +141,7 @@ static void scan_file(struct trace *t, struct logfile *f, struct lreader *r)
 				continue;
 			}
 			f->nevents++;
-			take_glance(f, line, len);
+			take_glance(f, r, line, len);
 			continue;
 		}
 		o = json_loadb(line, len, 0, &err);
@@ -385,6 +393,7 @@ void trace_close(struct trace *t)
 		for (size_t j = 0; j < t->files[i].nstacks; j++)
 			tr_free_stack(t->files[i].stacks[j]);
 		free(t->files[i].stacks);
+		free(t->files[i].spots);
 		free(t->files[i].path);
 		free(t->files[i].src);
 	}

@@ -38,18 +38,30 @@
 
 /* ---- the trace ---------------------------------------------------------- */
 
+/* Where a line starts in its log's source, and its line number. */
+struct tr_spot {
+	off_t off;
+	long lineno;
+};
+
+/* Spots kept a file: a file with more notable lines is read from its
+ * first one on (memory stays bounded however many a log holds). */
+#define TR_MAX_SPOTS 1024
+
 /* One process image's log (tracepack.h struct log_unit): named by the
  * path of its own log file, read from src (that file, or a pack). */
 struct logfile {
-	char *path;	    /* log/NAME: what diagnostics and procs name */
-	char *src;	    /* the file its bytes are read from */
-	off_t off, len;	    /* where in src; len -1: to its end */
-	size_t dir;	    /* index of the trace directory */
-	bool skip;	    /* newer schema, unreadable */
-	long long nevents;  /* "ev" lines seen in pass 1 */
-	long long nwritten; /* of those, successful writes (tr_glance) */
-	long long nnotable; /* and those a summary decodes (GL_DECODE) */
-	long ev_checked;    /* event lines already diagnosed by pass 2 */
+	char *path;		 /* log/NAME: what diagnostics and procs name */
+	char *src;		 /* the file its bytes are read from */
+	off_t off, len;		 /* where in src; len -1: to its end */
+	size_t dir;		 /* index of the trace directory */
+	bool skip;		 /* newer schema, unreadable */
+	long long nevents;	 /* "ev" lines seen in pass 1 */
+	long long nwritten;	 /* of those, successful writes (tr_glance) */
+	long long nnotable;	 /* and those a summary decodes (GL_DECODE) */
+	struct tr_spot *spots;	 /* where the first of those are (pass 1) */
+	size_t nspots, capspots; /* at most TR_MAX_SPOTS */
+	long ev_checked;	 /* event lines already diagnosed by pass 2 */
 	struct trace_proc *proc;
 	struct trace_stack **stacks; /* sorted by id after pass 1 */
 	size_t nstacks, capstacks;
@@ -127,6 +139,10 @@ void lr_start(struct lreader *r, const struct logfile *f);
 void lr_release_fd(struct lreader *r);
 void lr_free(struct lreader *r);
 int lr_open(struct lreader *r);
+/* Where the line lr_next just gave out starts in the source. */
+off_t lr_line_off(const struct lreader *r, const char *line);
+/* Make the line at spot the next one lr_next gives out. */
+void lr_seek(struct lreader *r, const struct tr_spot *spot);
 int lr_next(struct lreader *r, char **line, size_t *len, enum lr_end *how,
 	    lr_opener op, void *ctx);
 int tr_line_is_event(const char *s, size_t n);
@@ -204,6 +220,7 @@ struct source {
 	struct strbuf pathbuf[4];
 	struct strbuf pybuf[TRACE_MAX_PYFRAMES]; /* file names of ev.py */
 	size_t order;				 /* file index: the tie-break */
+	size_t spot; /* trace_each_notable: the next of f->spots to visit */
 };
 
 /* trace_event.c */

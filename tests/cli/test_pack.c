@@ -4,8 +4,10 @@
  * the reader sees a packed trace exactly as it saw it unpacked (every
  * process, event, file name, line number and diagnostic), a compaction
  * killed at each of its steps loses nothing, and a log still open for
- * writing is never packed.  Logs are written by hand into a temporary
- * directory, as in test_reader.c.
+ * writing is never packed; a summary's pass, which goes straight to the
+ * lines pass 1 marked, gives what the full pass gives, packed or not.
+ * Logs are written by hand into a temporary directory, as in
+ * test_reader.c.
  */
 #define _GNU_SOURCE
 #include "check_main.h"
@@ -22,6 +24,7 @@
 #include <unistd.h>
 
 #include "trace.h"
+#include "trace_private.h" /* TR_MAX_SPOTS */
 #include "tracepack.h"
 #include "tmptrace.h"
 #include "util.h"
@@ -292,6 +295,111 @@ START_TEST(a_damaged_pack_is_named_and_the_rest_read)
 }
 END_TEST
 
+/* A log of n mkdir events, those where bad(i) failed with EACCES; every
+ * seventh of the failed ones is an exec that failed instead. */
+static void put_mixed_log(int pid, int n, bool (*bad)(int i))
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *name = xasprintf("%d-m.jsonl", pid);
+
+	sb_addf(&sb,
+		"{\"t\":\"proc\",\"v\":2,\"pid\":%d,\"ppid\":1,"
+		"\"ts\":1}\n",
+		pid);
+	for (int i = 0, k = 0; i < n; i++) {
+		bool b = bad(i), ex = b && k++ % 7 == 3;
+
+		sb_addf(&sb,
+			"{\"t\":\"ev\",\"op\":\"%s\",\"fn\":\"%s\","
+			"\"path\":\"/w/%d-%d\",\"ret\":%d,\"errno\":%s,"
+			"\"pid\":%d,\"ts\":%d}\n",
+			ex ? "exec" : "mkdir", ex ? "execve" : "mkdir", pid, i,
+			b ? -1 : 0, b ? "\"EACCES\"" : "null", pid, 2 + i);
+	}
+	put_file(name, sb.buf, sb.len);
+	sb_release(&sb);
+	free(name);
+}
+
+static bool far_apart(int i)
+{
+	return i < 3 || i == 2000 || i == 3999;
+}
+
+static bool every_other(int i)
+{
+	return i % 2 == 1;
+}
+
+static bool middle(int i)
+{
+	return i == 1;
+}
+
+/* The full pass filtered as a summary filters (trace_each_notable). */
+struct full {
+	struct strbuf sb;
+	struct trace_tally n;
+};
+
+static int dump_notable(const struct trace_event *ev, void *ctx)
+{
+	struct full *f = ctx;
+	bool w = trace_event_writes(ev);
+
+	f->n.written += w && !ev->err;
+	f->n.denied += w && trace_event_denied(ev);
+	if ((unroot_op_attrs(ev->op) & OPA_RUNS) || (w && ev->err))
+		dump_event(ev, &f->sb);
+	return 0;
+}
+
+/* Both passes over the trace in tmpdir; returns the notable events. */
+static char *notable_both_ways(void)
+{
+	char *dirs[] = {tmpdir};
+	const char *why = NULL;
+	struct trace *t = trace_open(dirs, 1, &why);
+	struct full full = {STRBUF_INIT, {0}};
+	struct strbuf given = STRBUF_INIT;
+	struct trace_tally n;
+
+	ck_assert_msg(t != NULL, "trace_open: %s", why ? why : "?");
+	trace_each_event(t, dump_notable, &full);
+	trace_each_notable(t, dump_event, &given, &n);
+	ck_assert_str_eq(given.buf, full.sb.buf);
+	ck_assert_int_eq(n.written, full.n.written);
+	ck_assert_int_eq(n.denied, full.n.denied);
+	/* 4 + 885 mkdirs and 1 + 147 execs failed in the large logs */
+	ck_assert_int_eq(n.denied, 4 + 885 + 10);
+	ck_assert_int_eq(trace_ndiags(t), 0);
+	trace_close(t);
+	sb_release(&full.sb);
+	return sb_detach(&given);
+}
+
+START_TEST(a_summary_goes_to_the_lines_pass_one_marked_packed_or_not)
+{
+	char *before, *after, *why = NULL;
+
+	/* far apart in a log larger than a read; more notable lines than
+	 * are marked (read on from the first); small logs, packed below */
+	put_mixed_log(70, 4000, far_apart);
+	put_mixed_log(71, 2 * (TR_MAX_SPOTS + 8), every_other);
+	for (int pid = 80; pid < 90; pid++)
+		put_mixed_log(pid, 3, middle);
+	before = notable_both_ways();
+	ck_assert_ptr_nonnull(strstr(before, "70-m.jsonl:4001 70 4001 mkdir"));
+	ck_assert_ptr_nonnull(strstr(before, "71-m.jsonl:3 71 3 mkdir"));
+	ck_assert_ptr_nonnull(strstr(before, "71-m.jsonl:9 71 9 exec"));
+	ck_assert_int_eq(trace_dir_pack(logdir, &why), 10);
+	after = notable_both_ways();
+	ck_assert_str_eq(after, before);
+	free(after);
+	free(before);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("pack");
@@ -303,6 +411,8 @@ Suite *test_suite(void)
 	tcase_add_test(tc, a_log_open_for_writing_is_not_packed);
 	tcase_add_test(tc, a_compaction_short_of_descriptors_packs_every_log);
 	tcase_add_test(tc, a_damaged_pack_is_named_and_the_rest_read);
+	tcase_add_test(
+	    tc, a_summary_goes_to_the_lines_pass_one_marked_packed_or_not);
 	suite_add_tcase(s, tc);
 	return s;
 }
