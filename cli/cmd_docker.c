@@ -121,6 +121,7 @@ int cmd_docker(int argc, char **argv)
 {
 	struct docker_opts o = {0};
 	char *why = NULL;
+	bool started = false; /* the trace directory is prepared */
 	int rc, st;
 
 	set_command("docker", EXIT_RUN_ERROR);
@@ -130,6 +131,7 @@ int cmd_docker(int argc, char **argv)
 		goto out;
 	child_forward_signals();
 	rc = container_start(&o.c, -1, &why);
+	started = true;
 	print_warnings(&o.c);
 	if (rc) {
 		errmsg("%s", why);
@@ -154,6 +156,8 @@ int cmd_docker(int argc, char **argv)
 		"unroot docker: trace in %s; container exit status %d\n",
 		o.c.t.dir, rc);
 out:
+	if (started)
+		trace_dir_discard_old(o.c.t.dir);
 	free(why);
 	container_free(&o.c);
 	return rc;

@@ -266,5 +266,6 @@ int cmd_run(int argc, char **argv)
 	write_meta(&o, started, now_ns(), rc);
 	if (!exec_failed)
 		summarise(o.t.dir);
+	trace_dir_discard_old(o.t.dir);
 	return rc;
 }

@@ -349,6 +349,7 @@ int harden_profile(const struct harden *h, const char *image, const char *dir,
 	       harden_now() - t0, dir);
 	if (!rc)
 		print_run_notes(dir);
+	trace_dir_discard_old(dir);
 	free(why);
 	free(run);
 	container_free(&c);

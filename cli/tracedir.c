@@ -11,10 +11,11 @@
  * (a trace of many processes holds tens of thousands of files): its log/
  * and trace.json are renamed into a hidden directory beside them,
  * DIR/.unroot-old.XXXXXX, which a detached, lowest-priority rm -rf
- * deletes once the run is over, while the end-of-run summary is read (not
- * while the workload runs: it would compete with it for the processors and
- * the file system, and the runs the benchmark compares would differ by
- * it).  Such a directory left behind (the run or the deleting process was
+ * deletes when the command has nothing left to do (trace_dir_discard_old:
+ * not while the workload runs nor while the end-of-run summary is read,
+ * since freeing a large trace's pages takes the processors and the memory
+ * the user is waiting on, and the runs the benchmark compares would differ
+ * by it).  Such a directory left behind (the run or the deleting process was
  * killed) is ignored when DIR is checked and deleted after the next run.
  */
 #define _GNU_SOURCE
@@ -125,8 +126,7 @@ static void spawn_detached(char *const argv[])
 	posix_spawn_file_actions_destroy(&fa);
 }
 
-/* Delete every trace set aside in dir, without waiting for it. */
-static void discard_aside(const char *dir)
+void trace_dir_discard_old(const char *dir)
 {
 	char **argv = aside_argv(dir);
 
@@ -279,7 +279,6 @@ void trace_dir_finish(const char *dir, json_t *meta)
 		warning("the trace's logs are left unpacked: %s", why);
 		free(why);
 	}
-	discard_aside(dir);
 	free(log);
 	free(path);
 }

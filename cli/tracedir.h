@@ -42,6 +42,10 @@ json_t *trace_meta_new(const struct trace_options *o, json_t *command,
  * makes ends here, before anything reads it.
  */
 void trace_dir_finish(const char *dir, json_t *meta);
+/* Delete the previous traces trace_dir_prepare set aside in DIR, in a
+ * detached process never waited for; the command's last step, after all
+ * it prints (one left behind is deleted after the next run). */
+void trace_dir_discard_old(const char *dir);
 
 /* Make DIR ready for a new trace (a previous trace there is replaced, any
  * other non-empty directory refused); 0, or -1 with *why (allocated). */
