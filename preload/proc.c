@@ -449,14 +449,18 @@ void ur_write_proc(void)
 	}
 }
 
-/* Claim a once-per-something job by creating an empty marker file. */
+/* Claim a once-per-something job by creating an empty marker file.  The
+ * path's array has the path's size: every image comes here, and an array
+ * of PATH_MAX would reach (and, probed against stack clashes, fault in)
+ * one more page of stack than the image otherwise uses. */
 static bool claim(const char *what, const char *id)
 {
-	char path[PATH_MAX + 96];
-	size_t n = strlen(ur_logdir);
+	size_t n = strlen(ur_logdir), need = n + strlen(what) + strlen(id) + 4;
 
-	if (n + strlen(what) + strlen(id) + 4 > sizeof path)
+	if (need > PATH_MAX + 96)
 		return false;
+	char path[need];
+
 	memcpy(path, ur_logdir, n);
 	path[n++] = '/';
 	path[n++] = '.';
