@@ -12,7 +12,9 @@
  * threads never wait for each other here.  It is two tables: a process's
  * first few hundred stacks fill one page (seen_first), and only an id whose
  * probes there find no free slot goes to the large one (seen), so that a
- * handful of stacks do not make a page resident each.
+ * handful of stacks do not make a page resident each.  A forked child
+ * starts with none seen: both tables are page-aligned and the child's
+ * pages of them are dropped (madvise), not copied and cleared.
  *
  * Memory: libunwind's fast unwinder (unw_backtrace) keeps a frame cache
  * per thread, 16,384 entries of 16 bytes, all written when the thread
@@ -56,7 +58,7 @@ static START_STATE uintptr_t self_lo, self_hi;
 #define SEEN_SLOTS  4096
 #define SEEN_PROBES 16 /* in seen_first; seen is probed whole */
 static uint64_t seen_first[SEEN_FIRST] BIG_TABLE __attribute__((aligned(4096)));
-static uint64_t seen[SEEN_SLOTS] BIG_TABLE;
+static uint64_t seen[SEEN_SLOTS] BIG_TABLE __attribute__((aligned(4096)));
 /* slots filled, in both and in seen: none, nothing cleared at fork */
 static int seen_count FORK_STATE, seen_spilled FORK_STATE;
 
@@ -104,7 +106,9 @@ typedef int (*munmap_fn)(void *, size_t);
 static START_STATE mmap_fn libc_mmap;
 static munmap_fn libc_munmap;
 static void *shared_cache;
-static pid_t unwinding; /* the tid that holds the unwinder, or 0 */
+/* the tid that holds the unwinder, or 0: taken before fork() and given
+ * back after it, in both processes */
+static pid_t unwinding FORK_STATE;
 static __thread pid_t my_tid;
 
 static pid_t unwind_tid(void)
@@ -135,7 +139,7 @@ static void unwinder_unlock(bool taken)
 		__atomic_store_n(&unwinding, 0, __ATOMIC_RELEASE);
 }
 
-static bool fork_took_unwinder;
+static bool fork_took_unwinder FORK_STATE;
 static void unwinder_before_fork(void)
 {
 	fork_took_unwinder = unwinder_lock();
@@ -604,16 +608,25 @@ const char *ur_stack_id(struct scratch *s)
 	return id;
 }
 
+/* Zero a page-aligned table of the zero-filled (anonymous) part of the
+ * library's memory: the child's pages are dropped, not copied and then
+ * cleared, as every page written after fork() would be. */
+static void forget_table(void *table, size_t len)
+{
+	if (madvise(table, len, MADV_DONTNEED))
+		memset(table, 0, len);
+}
+
 void ur_stack_after_fork(void)
 {
 	/* written only when set: after fork(), every page written is a page
 	 * the kernel copies for the child */
 	if (seen_count) {
-		memset(seen_first, 0, sizeof seen_first);
+		forget_table(seen_first, sizeof seen_first);
 		seen_count = 0;
 	}
 	if (seen_spilled) {
-		memset(seen, 0, sizeof seen);
+		forget_table(seen, sizeof seen);
 		seen_spilled = 0;
 	}
 	/* a new file: its proc record already says "stacks": false */
