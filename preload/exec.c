@@ -40,13 +40,52 @@
 
 extern char **environ;
 
-/* Storage for the re-inserted variables; lives on the caller's stack. */
+/*
+ * Strings written one after the other into one array (struct strpile): a
+ * forked child about to exec runs deeper on its stack than its parent ever
+ * did, and every page of stack it writes is a page the kernel makes for
+ * it, where an array per string put each on a page of its own.  A string
+ * that is also scratch space (the walk's) keeps its whole capacity.
+ */
+struct strpile {
+	char *text;
+	size_t cap, used;
+};
+
+/* Room for a string of at most *cap bytes (lowered to what is left). */
+static char *pile_room(struct strpile *s, size_t *cap)
+{
+	size_t left = s->cap - s->used;
+
+	if (*cap > left)
+		*cap = left;
+	return s->text + s->used;
+}
+
+/* The string at str, written at pile_room, stays. */
+static void pile_keep(struct strpile *s, const char *str)
+{
+	s->used = (size_t)(str - s->text) + strlen(str) + 1;
+}
+
+/* n bytes at pile_room stay, whatever is in them. */
+static void pile_hold(struct strpile *s, size_t n)
+{
+	s->used += n;
+}
+
+/* Storage for what an exec adds to the environment, and for hand_over's
+ * paths, on the caller's stack (each string keeps the bound it always
+ * had). */
+#define FIX_PRELOAD (2 * PATH_MAX + 32)
+#define FIX_VAR	    (PATH_MAX + 16)
+#define FIX_FLAGS   96
+#define FIX_EXEC    (PATH_MAX + 64) /* UNROOT_EXEC (handover.c) */
 struct env_fix {
-	char preload[2 * PATH_MAX + 32];
-	char log[PATH_MAX + 16];
-	char flags[96];
-	char lib[PATH_MAX + 16];
-	char exec[PATH_MAX + 64]; /* UNROOT_EXEC (handover.c) */
+	char *preload, *log, *flags, *lib, *exec;
+	struct strpile s;
+	char text[FIX_PRELOAD + 2 * FIX_VAR + FIX_FLAGS + FIX_EXEC +
+		  2 * PATH_MAX];
 };
 
 static size_t env_count(char *const *envp)
@@ -93,26 +132,45 @@ static void join(char *out, size_t cap, const char *a, const char *b,
 	}
 }
 
+/* a, b and ":c" joined after f's other strings, in at most cap bytes
+ * (empty when longer) */
+static char *fix_join(struct env_fix *f, size_t cap, const char *a,
+		      const char *b, const char *c)
+{
+	char *out = pile_room(&f->s, &cap);
+
+	if (!cap)
+		return (char *)"";
+	join(out, cap, a, b, c);
+	pile_keep(&f->s, out);
+	return out;
+}
+
 /* envp with the preload's variables present, and no UNROOT_EXEC (an
  * earlier exec's: hand_over adds this one's); out has env_count + 6
  * slots, one of them for hand_over. */
+
 static char *const *fix_env(char *const *envp, char **out, struct env_fix *f)
 {
 	size_t o = 0;
 	bool have_preload = false;
 
-	join(f->log, sizeof f->log, UNROOT_ENV_LOG "=", ur_logdir, NULL);
-	join(f->flags, sizeof f->flags, UNROOT_ENV_FLAGS "=", ur_flags_text,
-	     NULL);
-	join(f->lib, sizeof f->lib, UNROOT_ENV_LIB "=", ur_lib, NULL);
+	f->s = (struct strpile){f->text, sizeof f->text, 0};
+	f->exec = NULL;
+	f->log = fix_join(f, FIX_VAR, UNROOT_ENV_LOG "=", ur_logdir, NULL);
+	f->flags =
+	    fix_join(f, FIX_FLAGS, UNROOT_ENV_FLAGS "=", ur_flags_text, NULL);
+	f->lib = fix_join(f, FIX_VAR, UNROOT_ENV_LIB "=", ur_lib, NULL);
+	f->preload = NULL;
 	for (size_t i = 0; envp && envp[i]; i++) {
 		char *e = envp[i];
 		if (starts_with(e, "LD_PRELOAD=")) {
 			const char *v = e + 11;
 			have_preload = true;
 			if (!preload_has(v, ur_lib)) {
-				join(f->preload, sizeof f->preload,
-				     "LD_PRELOAD=", ur_lib, *v ? v : NULL);
+				f->preload = fix_join(f, FIX_PRELOAD,
+						      "LD_PRELOAD=", ur_lib,
+						      *v ? v : NULL);
 				e = f->preload[0] ? f->preload : e;
 			}
 		} else if (starts_with(e, UNROOT_ENV_LOG "=") ||
@@ -124,8 +182,8 @@ static char *const *fix_env(char *const *envp, char **out, struct env_fix *f)
 		out[o++] = e;
 	}
 	if (!have_preload) {
-		join(f->preload, sizeof f->preload, "LD_PRELOAD=", ur_lib,
-		     NULL);
+		f->preload =
+		    fix_join(f, FIX_PRELOAD, "LD_PRELOAD=", ur_lib, NULL);
 		out[o++] = f->preload;
 	}
 	out[o++] = f->log;
@@ -414,14 +472,17 @@ other_note_exec(enum exec_file where, pid_t pid, const char *fn, int dirfd,
 		bool fallback, const struct target *t)
 {
 	int saved = errno;
-	bool placed = true; /* nothing to place is not a failure */
-	char abs[PATH_MAX], real[PATH_MAX], parent[PATH_MAX];
-	char buf[3 * PATH_MAX];
+	bool placed = true;	 /* nothing to place is not a failure */
+	char text[7 * PATH_MAX]; /* abs, parent, real (and its scratch), buf */
+	struct strpile sc = {text, sizeof text, 0};
+	size_t cap = PATH_MAX;
+	char *abs = pile_room(&sc, &cap), *parent, *real, *buf;
 	struct stat st, pst;
 	struct jbuf j;
 
-	if (!path || !ur_absolute(dirfd, path, abs, sizeof abs))
+	if (!path || !ur_absolute(dirfd, path, abs, PATH_MAX))
 		goto out;
+	pile_keep(&sc, abs);
 	bool has_st;
 	/* the probe's lstat, when it named the same path (lexically:
 	 * "link/.." in path is resolved by the kernel, not in abs) */
@@ -431,22 +492,29 @@ other_note_exec(enum exec_file where, pid_t pid, const char *fn, int dirfd,
 	} else {
 		has_st = ur_sys_lstat(abs, &st) == 0;
 	}
+	parent = pile_room(&sc, &cap); /* a prefix of abs */
 	ur_parent_of(abs, parent);
+	pile_keep(&sc, parent);
 	bool has_pst = ur_sys_lstat(parent, &pst) == 0;
 	/* walked, not read from /proc/self/fd: this child's /proc directory
 	 * would be made for that one look (hand_over's walk when it made one;
-	 * else the parent buffer, free now, is the walk's scratch) */
+	 * else with scratch of its own after real) */
 	bool has_real;
+	real = pile_room(&sc, &cap);
 	if (t && t->walked && dirfd == AT_FDCWD) {
 		has_real =
-		    strlen(t->walked) < sizeof real && strcmp(t->walked, abs);
+		    strlen(t->walked) < PATH_MAX && strcmp(t->walked, abs);
 		if (has_real)
 			strcpy(real, t->walked);
 	} else {
-		has_real = ur_walk_real(abs, real, parent, sizeof real) &&
+		has_real = ur_walk_real(abs, real, real + PATH_MAX, PATH_MAX) &&
 			   strcmp(real, abs);
 	}
-	jb_init(&j, buf, sizeof buf);
+	if (has_real)
+		pile_keep(&sc, real);
+	cap = 3 * PATH_MAX;
+	buf = pile_room(&sc, &cap);
+	jb_init(&j, buf, cap);
 	jb_begin(&j, REC_EVENT);
 	jb_lit(&j, K_OP, unroot_op_name(OP_EXEC));
 	jb_lit(&j, K_FN, fn);
@@ -638,19 +706,27 @@ typedef int (*exec_fn)(const char *, char *const[], char *const[]);
  * children.
  */
 static void hand_over(char **env, struct env_fix *f, const char *file,
-		      struct target *t, char *path, char *real)
+		      struct target *t)
 {
 	const char *run = t->image == IMAGE_SCRIPT ? t->interp : file;
+	size_t cap = PATH_MAX, rcap = PATH_MAX, ecap = FIX_EXEC;
+	char *path = pile_room(&f->s, &cap), *real;
 
-	if (t->why || t->image == IMAGE_UNKNOWN || !file ||
-	    !ur_absolute(AT_FDCWD, run, path, PATH_MAX) ||
-	    !ur_walk_real(path, real, path, PATH_MAX))
+	if (t->why || t->image == IMAGE_UNKNOWN || !file || cap < PATH_MAX ||
+	    !ur_absolute(AT_FDCWD, run, path, PATH_MAX))
 		return;
+	pile_hold(&f->s, PATH_MAX); /* the walk's scratch */
+	real = pile_room(&f->s, &rcap);
+	if (rcap < PATH_MAX || !ur_walk_real(path, real, path, PATH_MAX))
+		return;
+	pile_keep(&f->s, real);
 	if (run == file)
 		t->walked = real;
-	if (!ur_handover_text(f->exec, sizeof f->exec, syscall(SYS_getpid),
-			      file, real))
+	f->exec = pile_room(&f->s, &ecap);
+	if (ecap < FIX_EXEC ||
+	    !ur_handover_text(f->exec, ecap, syscall(SYS_getpid), file, real))
 		return;
+	pile_keep(&f->s, f->exec);
 	size_t n = 0;
 	while (env[n])
 		n++;
@@ -678,8 +754,8 @@ static int traced_exec(const char *fn, const char *path, char *const argv[],
 	struct target t;
 	probe(file, &t);
 	enum handoff h = via_helper(file, argv, t.why, abs, helper);
-	if (h == UNTRACED) /* abs and helper are free */
-		hand_over(env, &fix, file, &t, abs, helper);
+	if (h == UNTRACED)
+		hand_over(env, &fix, file, &t);
 	record_exec(fn, AT_FDCWD, file, argv, 0, 0, h != UNTRACED, &t);
 	if (h == HANDOFF) {
 		char *hargv[env_count(argv) + 5];

@@ -15,6 +15,8 @@ last line excepted), then checks each argument:
   nostack:                      no stack records, no ev names a stack
   untraced:SUFFIX:WHY           an "untraced" record whose path ends with
                                 SUFFIX, with that why
+  real:OP:SUFFIX:REAL           an "ev" as ev: names whose "real" (the
+                                path with every link resolved) is REAL
   seen:FILE                     each line "PID EXE NS" of FILE (what a
                                 process saw of itself in /proc) matches a
                                 proc record of PID with that exe and ns
@@ -119,7 +121,14 @@ def main():
     failed = 0
     for spec in sys.argv[2:]:
         kind, *a = spec.split(":")
-        if kind in ("ev", "stack", "uid"):
+        if kind == "real":
+            op, suffix, real = a[0], a[1], a[2]
+            ok = any(e["op"] == op and path_of(e.get("real")) == real
+                     and fnmatch.fnmatchcase(path_of(e.get("path")) or "",
+                                             "*" + suffix) for e in evs)
+            if not ok:
+                print("  no %s of *%s with real %s" % (op, suffix, real))
+        elif kind in ("ev", "stack", "uid"):
             op, suffix = a[0], a[1]
             want_errno = a[2] if len(a) > 2 and a[2] else None
             hits = [e for e in evs if e["op"] == op

@@ -169,6 +169,53 @@ if [ "$(cat "$T/handover/envcount")" != 0 ] ||
 	fails=$((fails + 1))
 fi
 
+# an exec from a forked child (bash forks for each command) through a path
+# of about 3,700 bytes whose 18th directory is a link to a longer absolute
+# path: the strings the exec wrapper writes share one array
+# (preload/exec.c, struct strpile), and a path the walk grows, putting the
+# link's target in place of its name, may not run into the real path
+# beside it.  Each record names the path as given and its real path, the
+# new images' proc records what they see of themselves, and the program's
+# image was handed its real path (handover.c).
+long="$T/fx"
+real="$T/fy"
+for i in $(seq 17); do
+	real="$real/$(printf "p%099d" "$i")"
+done
+for i in $(seq 36); do
+	c=$(printf "%0100d" "$i")
+	long="$long/$c"
+	if [ "$i" = 18 ]; then
+		mkdir -p "$real/r$c" "$(dirname "$long")"
+		ln -s "$real/r$c" "$long"
+		real="$real/r$c"
+	elif [ "$i" -gt 18 ]; then
+		real="$real/$c"
+	fi
+done
+mkdir -p "$real"
+cp /bin/dash "$real/dash" # a program: the exec walks its path
+cp "$T/ho/self.sh" "$real/self.sh"
+# what the dash image was handed (the kernel's copy of its environment
+# keeps what the preload took out of it)
+cat >"$real/handed.sh" <<'EOF'
+. "${0%/*}/self.sh"
+tr '\0' '\n' </proc/$$/environ | grep '^UNROOT_EXEC=' >"$HANDED"
+EOF
+(
+	export SEEN="$T/forkexec/seen" HANDED="$T/forkexec/handed"
+	traced forkexec bash -c '"$1/dash" "$1/handed.sh"; "$1/self.sh"; true' \
+		_ "$long"
+)
+expect forkexec seen:"$T/forkexec/seen" \
+	real:exec:"$(printf "%0100d" 36)/dash":"$real/dash" \
+	real:exec:"$(printf "%0100d" 36)/self.sh":"$real/self.sh"
+if [ "$(wc -l <"$T/forkexec/seen")" != 2 ] ||
+	! grep -q ":$real/dash\$" "$T/forkexec/handed"; then
+	echo "FAIL forkexec: $(wc -l <"$T/forkexec/seen") of 2 processes wrote; handed: $(cut -c1-60 "$T/forkexec/handed")"
+	fails=$((fails + 1))
+fi
+
 # as uid 1001 in a directory root owns (0755): real EACCES, with stacks
 mkdir -p "$T/ro"
 chmod 755 "$T/ro"
