@@ -450,9 +450,9 @@ void ur_write_proc(void)
 }
 
 /* Claim a once-per-something job by creating an empty marker file.  The
- * path's array has the path's size: every image comes here, and an array
- * of PATH_MAX would reach (and, probed against stack clashes, fault in)
- * one more page of stack than the image otherwise uses. */
+ * path's array has the path's size: every image comes here, and the
+ * first bytes of an array of PATH_MAX lie a page deeper on the stack than
+ * the image otherwise goes (one more page fault each). */
 static bool claim(const char *what, const char *id)
 {
 	size_t n = strlen(ur_logdir), need = n + strlen(what) + strlen(id) + 4;
