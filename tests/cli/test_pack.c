@@ -336,36 +336,18 @@ static bool middle(int i)
 	return i == 1;
 }
 
-/* The full pass filtered as a summary filters (trace_each_notable). */
-struct full {
-	struct strbuf sb;
-	struct trace_tally n;
-};
-
-static int dump_notable(const struct trace_event *ev, void *ctx)
-{
-	struct full *f = ctx;
-	bool w = trace_event_writes(ev);
-
-	f->n.written += w && !ev->err;
-	f->n.denied += w && trace_event_denied(ev);
-	if ((unroot_op_attrs(ev->op) & OPA_RUNS) || (w && ev->err))
-		dump_event(ev, &f->sb);
-	return 0;
-}
-
 /* Both passes over the trace in tmpdir; returns the notable events. */
 static char *notable_both_ways(void)
 {
 	char *dirs[] = {tmpdir};
 	const char *why = NULL;
 	struct trace *t = trace_open(dirs, 1, &why);
-	struct full full = {STRBUF_INIT, {0}};
+	struct full_tally full = {{0}, STRBUF_INIT, dump_event};
 	struct strbuf given = STRBUF_INIT;
 	struct trace_tally n;
 
 	ck_assert_msg(t != NULL, "trace_open: %s", why ? why : "?");
-	trace_each_event(t, dump_notable, &full);
+	trace_each_event(t, full_tally_event, &full);
 	trace_each_notable(t, dump_event, &given, &n);
 	ck_assert_str_eq(given.buf, full.sb.buf);
 	ck_assert_int_eq(n.written, full.n.written);

@@ -706,28 +706,9 @@ static void put_lines(const char *name, const char *const *lines, size_t n)
 	sb_release(&sb);
 }
 
-/* The full pass, as a summary wants it: counts, and the text of each
- * event that runs a program or is a write that failed. */
-struct full_tally {
-	struct trace_tally n;
-	struct strbuf sb;
-};
-
-static int tally_event(const struct trace_event *ev, void *ctx)
-{
-	struct full_tally *f = ctx;
-	bool w = trace_event_writes(ev);
-
-	f->n.written += w && !ev->err;
-	f->n.denied += w && trace_event_denied(ev);
-	if ((unroot_op_attrs(ev->op) & OPA_RUNS) || (w && ev->err))
-		describe(ev, &f->sb);
-	return 0;
-}
-
 START_TEST(test_notable_pass_counts_and_gives_what_the_full_pass_sees)
 {
-	struct full_tally full = {{0}, STRBUF_INIT};
+	struct full_tally full = {{0}, STRBUF_INIT, describe};
 	struct strbuf given = STRBUF_INIT;
 	struct trace_tally n;
 	struct trace *t;
@@ -738,7 +719,7 @@ START_TEST(test_notable_pass_counts_and_gives_what_the_full_pass_sees)
 	put_lines("8-b.jsonl", second_lines,
 		  sizeof second_lines / sizeof *second_lines);
 	t = open_tmp();
-	trace_each_event(t, tally_event, &full);
+	trace_each_event(t, full_tally_event, &full);
 	trace_each_notable(t, describe, &given, &n);
 	ck_assert_uint_eq(trace_ndiags(t), 0);
 	trace_close(t);

@@ -2,8 +2,8 @@
  * tmptrace.h - the fixture of the CLI's unit tests that write log files by
  * hand (test_reader.c, test_pack.c): a fresh trace directory under /tmp
  * with its log/ per test case, removed afterwards, and put_file() to write
- * a log into it.  Included once per test program (its functions are
- * static).
+ * a log into it, and what a summary counts of an event.  Included once
+ * per test program (its functions are static).
  */
 #ifndef UNROOT_TESTS_TMPTRACE_H
 #define UNROOT_TESTS_TMPTRACE_H
@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "check_main.h"
+#include "trace.h"
 #include "util.h"
 
 static char tmpdir[64]; /* the trace directory */
@@ -45,6 +46,27 @@ static void put_file(const char *name, const char *data, size_t n)
 	ck_assert_uint_eq(fwrite(data, 1, n, f), n);
 	fclose(f);
 	free(path);
+}
+
+/* The full pass as a summary (trace_each_notable) sees it: what it
+ * counts, and the text (show) of each event it gives on, a program run or
+ * a write that failed. */
+struct full_tally {
+	struct trace_tally n;
+	struct strbuf sb;
+	int (*show)(const struct trace_event *ev, void *sb);
+};
+
+static inline int full_tally_event(const struct trace_event *ev, void *ctx)
+{
+	struct full_tally *f = ctx;
+	bool w = trace_event_writes(ev);
+
+	f->n.written += w && !ev->err;
+	f->n.denied += w && trace_event_denied(ev);
+	if ((unroot_op_attrs(ev->op) & OPA_RUNS) || (w && ev->err))
+		f->show(ev, &f->sb);
+	return 0;
 }
 
 #endif
