@@ -700,10 +700,10 @@ typedef int (*exec_fn)(const char *, char *const[], char *const[]);
 /*
  * UNROOT_EXEC for the image that the exec of file (the path the kernel is
  * given) will make (handover.c), added to env (fix_env's array), when the
- * probe t knows what the kernel will run.  path and real: PATH_MAX each,
- * free; the real path of file stays in real, named by t->walked, for the
- * exec record made after.  Raw calls and this stack only: it runs in vfork
- * children.
+ * probe t knows what the kernel will run.  Its paths are written after
+ * f's strings; the real path of file stays there, named by t->walked, for
+ * the exec record made after.  Raw calls and this stack only: it runs in
+ * vfork children.
  */
 static void hand_over(char **env, struct env_fix *f, const char *file,
 		      struct target *t)
