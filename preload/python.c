@@ -79,6 +79,8 @@ static struct {
 	pyobj *(*frame_get_code)(pyobj *f); /* 3.9+ */
 	pyobj *(*frame_get_back)(pyobj *f); /* 3.9+ */
 	int (*frame_get_line)(pyobj *f);
+	int (*frame_get_lasti)(pyobj *f); /* 3.11+ */
+	pyssize (*object_hash)(pyobj *o); /* Py_hash_t */
 	pyobj *(*getattr)(pyobj *o, const char *name);
 	pyobj *(*fs_encode)(pyobj *unicode);
 	const char *(*as_utf8)(pyobj *unicode, pyssize *n);
@@ -96,10 +98,11 @@ static struct {
 	pyobj *none, *str_type, *bytes_type, *long_type;
 } py;
 
-static int py_present;	     /* the C API resolved: this is CPython */
-static int hook_installed;   /* our audit hook is in the runtime's list */
-static int pending_asked;    /* a pending call will install it */
-static int qualname_missing; /* code objects have no co_qualname (< 3.11) */
+static int py_present;	      /* the C API resolved: this is CPython */
+static int hook_installed;    /* our audit hook is in the runtime's list */
+static int pending_asked;     /* a pending call will install it */
+static int qualname_missing;  /* code objects have no co_qualname (< 3.11) */
+static int linetable_missing; /* no co_linetable, only co_lnotab (< 3.10) */
 static pthread_key_t site_key;
 
 #define PY_FRAMES 8
@@ -123,8 +126,10 @@ struct py_site {
 	struct py_frame fr[PY_FRAMES + 1]; /* + the caller of importlib */
 };
 
-/* per thread: the site an audit event left and a scratch for a walk */
+/* per thread: its frames' lines (pyline.c), the site an audit event left
+ * and a scratch for a walk */
 struct py_tls {
+	struct ur_pyline_memo lines;
 	struct py_site site;
 	struct py_site now;
 };
@@ -225,13 +230,85 @@ static bool frozen(const struct py_frame *fr)
 	return !strncmp(fr->file, "<frozen ", 8);
 }
 
+/* An int attribute of o; false (no error left) when it has none. */
+static bool attr_long(pyobj *o, const char *name, long *out)
+{
+	pyobj *v = py.getattr(o, name);
+
+	if (!v) {
+		py.err_clear();
+		return false;
+	}
+	*out = py.as_long(v);
+	py.decref(v);
+	if (*out != -1)
+		return true;
+	py.err_clear(); /* an error, or -1: not a line or offset to keep */
+	return false;
+}
+
+/* What decides the line of frame f, running code (pyline.c); false when
+ * something cannot be read, and then no error is left set. */
+static bool line_key(pyobj *f, pyobj *code, struct ur_pyline_key *k)
+{
+	pyobj *tab = NULL;
+	char *bytes;
+	pyssize n;
+
+	if (!linetable_missing) {
+		tab = py.getattr(code, "co_linetable");
+		if (!tab) {
+			py.err_clear();
+			linetable_missing = 1;
+		}
+	}
+	if (linetable_missing)
+		tab = py.getattr(code, "co_lnotab");
+	if (!tab || !is_instance(tab, py.bytes_type) ||
+	    py.bytes_as(tab, &bytes, &n) != 0) {
+		if (tab)
+			py.decref(tab);
+		py.err_clear();
+		return false;
+	}
+	k->table_len = n;
+	k->table_hash = py.object_hash(tab);
+	py.decref(tab);
+	if (k->table_hash == -1) {
+		py.err_clear();
+		return false;
+	}
+	if (!attr_long(code, "co_firstlineno", &k->first))
+		return false;
+	if (py.frame_get_lasti) {
+		k->lasti = py.frame_get_lasti(f);
+		return true;
+	}
+	return attr_long(f, "f_lasti", &k->lasti);
+}
+
+/* PyFrame_GetLineNumber(f), remembered in memo under what decides it. */
+static int frame_line(struct ur_pyline_memo *memo, pyobj *f, pyobj *code)
+{
+	struct ur_pyline_key k;
+	int line;
+
+	if (!py.object_hash || !line_key(f, code, &k))
+		return py.frame_get_line(f);
+	if (ur_pyline_find(memo, &k, &line))
+		return line;
+	line = py.frame_get_line(f);
+	ur_pyline_keep(memo, &k, line);
+	return line;
+}
+
 /*
  * The innermost Python frames of this thread into site; GIL held.  At most
  * PY_FRAMES, and when all of those are the interpreter's frozen modules
  * (an import writing __pycache__ is deeper than that) the first frame
  * further out that is not is added: the code that imported.
  */
-static void walk_frames(struct py_site *site)
+static void walk_frames(struct py_tls *t, struct py_site *site)
 {
 	pyobj *et, *ev, *etb;
 	pyobj *f = py.eval_get_frame();
@@ -251,7 +328,7 @@ static void walk_frames(struct py_site *site)
 						: py.getattr(f, "f_code");
 		if (!code)
 			break;
-		fr->line = py.frame_get_line(f);
+		fr->line = frame_line(&t->lines, f, code);
 		fr->flen = attr_text(code, "co_filename", fr->file,
 				     sizeof fr->file, true);
 		fr->fnlen = 0;
@@ -374,7 +451,7 @@ static void remember(const struct audit_event *e, pyobj *args)
 			ops = OPBIT(OP_READ);
 		}
 	}
-	walk_frames(s);
+	walk_frames(t, s);
 	if (!s->nframes)
 		return;
 	s->ops = ops;
@@ -513,6 +590,8 @@ void ur_python_init(void)
 	SYM(frame_get_code, "PyFrame_GetCode");
 	SYM(frame_get_back, "PyFrame_GetBack");
 	SYM(frame_get_line, "PyFrame_GetLineNumber");
+	SYM(frame_get_lasti, "PyFrame_GetLasti");
+	SYM(object_hash, "PyObject_Hash");
 	SYM(getattr, "PyObject_GetAttrString");
 	SYM(fs_encode, "PyUnicode_EncodeFSDefault");
 	SYM(as_utf8, "PyUnicode_AsUTF8AndSize");
@@ -613,7 +692,7 @@ void ur_python_site(struct jbuf *j, const struct call *c, const char *abs_path)
 		return;
 	in_python++;
 	ur_guard++;
-	walk_frames(&t->now);
+	walk_frames(t, &t->now);
 	ur_guard--;
 	in_python--;
 	if (t->now.nframes)

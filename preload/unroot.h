@@ -353,4 +353,24 @@ HIDDEN void ur_python_init(void);
 HIDDEN void ur_python_site(struct jbuf *j, const struct call *c,
 			   const char *abs_path);
 
+/* pyline.c: a thread's remembered lines of Python frames, under what
+ * decides them: the code's line table (length and hash), its first line
+ * and the frame's instruction offset */
+#define UR_PYLINE_SLOTS 64
+struct ur_pyline_key {
+	long table_hash, table_len, first, lasti;
+};
+struct ur_pyline_slot {
+	struct ur_pyline_key key;
+	int line;
+	bool used;
+};
+struct ur_pyline_memo {
+	struct ur_pyline_slot slot[UR_PYLINE_SLOTS];
+};
+HIDDEN bool ur_pyline_find(const struct ur_pyline_memo *m,
+			   const struct ur_pyline_key *k, int *line);
+HIDDEN void ur_pyline_keep(struct ur_pyline_memo *m,
+			   const struct ur_pyline_key *k, int line);
+
 #endif

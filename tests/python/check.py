@@ -252,6 +252,52 @@ def case_threads(tmp):
         fail("%d of %d thread writes with a wrong or missing site" % (bad, n))
 
 
+def case_lines_belong_to_the_code_not_its_address(tmp):
+    """Lines are remembered (preload/pyline.c) under what decides them: one
+    function's two call sites alternate; code objects freed and made again
+    at one address each name their own line; one function body compiled at
+    thirty first lines (identical line tables) names thirty lines."""
+    s = """\
+    import sys
+    def w(p, k):
+        if k:
+            open(p, "w").close()  # ODD
+        else:
+            open(p, "w").close()  # EVEN
+    for i in range(6):
+        w("a%d" % i, i % 2)  # CALL
+    ids = set()
+    for i in range(30):
+        c = compile("\\n" * i + "open('g%d', 'w').close()\\n" % i, "gen.py",
+                    "exec")
+        ids.add(id(c))
+        exec(c)
+        del c
+    for i in range(30):
+        ns = {}
+        src = "\\n" * i + "def f(p):\\n    open(p, 'w').close()\\n"
+        exec(compile(src, "fn.py", "exec"), ns)
+        ns["f"]("h%d" % i)
+    print("ADDRESSES", len(ids))
+    """ + CLEAN
+    evs, out = run([PY], tmp, script=s)
+    expect_clean(out)
+    m = re.search(r"ADDRESSES (\d+)", out)
+    if not m or int(m.group(1)) >= 30:
+        fail("the generated code objects never shared an address: %r" % out)
+    for i in range(6):
+        mark = "# ODD" if i % 2 else "# EVEN"
+        expect_site(evs, "open", "/a%d" % i, "work.py", line_of(s, mark), "w")
+        r = find(evs, "open", "/a%d" % i)
+        if r and len(r[0].get("py") or []) > 1:
+            caller = r[0]["py"][1]
+            if caller["l"] != line_of(s, "# CALL"):
+                fail("a%d: caller frame %r" % (i, caller))
+    for i in range(30):
+        expect_site(evs, "open", "/g%d" % i, "gen.py", i + 1, "<module>")
+        expect_site(evs, "open", "/h%d" % i, "fn.py", i + 2, "f")
+
+
 def case_pycache(tmp):
     mod = os.path.join(tmp, "mymod.py")
     with open(mod, "w") as f:
