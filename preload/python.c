@@ -82,6 +82,10 @@ static struct {
 	int (*frame_get_lasti)(pyobj *f); /* 3.11+ */
 	pyssize (*object_hash)(pyobj *o); /* Py_hash_t */
 	pyobj *(*getattr)(pyobj *o, const char *name);
+	pyobj *(*getattr_obj)(pyobj *o, pyobj *name);
+	pyobj *(*intern)(const char *s);
+	void *(*interp_get)(void); /* 3.9+ */
+	void *(*interp_main)(void);
 	pyobj *(*fs_encode)(pyobj *unicode);
 	const char *(*as_utf8)(pyobj *unicode, pyssize *n);
 	int (*bytes_as)(pyobj *b, char **s, pyssize *n);
@@ -199,11 +203,67 @@ static bool path_bytes(pyobj *o, char *out, size_t cap, size_t *len)
 	return ok;
 }
 
+/*
+ * The attributes a walk reads, by name.  PyObject_GetAttrString makes a
+ * new str of the name each time, and the type's attribute cache is keyed
+ * on the name object's address: a fresh name always misses and the lookup
+ * walks the type's dictionaries (about 780 instructions, against about
+ * 120 for a hit).  So in the main interpreter the names
+ * are interned once and kept (one reference each, never dropped: they
+ * outlive a finalization, and are forgotten then, so that an interpreter
+ * started again interns its own); a subinterpreter, which may have its
+ * own GIL and its own objects, gets the C strings as before.
+ */
+enum py_attr {
+	A_LINETABLE,
+	A_LNOTAB,
+	A_FIRSTLINENO,
+	A_FILENAME,
+	A_QUALNAME,
+	A_NAME,
+	A_LASTI,
+	A_CODE,
+	A_BACK,
+	A_COUNT
+};
+static const char *const attr_text_of[A_COUNT] = {
+    "co_linetable", "co_lnotab", "co_firstlineno", "co_filename", "co_qualname",
+    "co_name",	    "f_lasti",	 "f_code",	   "f_back"};
+static pyobj *attr_names[A_COUNT];
+
+static void forget_attr_names(void)
+{
+	for (int i = 0; i < A_COUNT; i++)
+		__atomic_store_n(&attr_names[i], NULL, __ATOMIC_RELEASE);
+}
+
+/* o's attribute a; GIL held.  NULL with an error set when it has none. */
+static pyobj *attr(pyobj *o, enum py_attr a)
+{
+	if (!py.getattr_obj || !py.intern || !py.interp_get ||
+	    !py.interp_main || py.interp_get() != py.interp_main())
+		return py.getattr(o, attr_text_of[a]);
+	pyobj *name = __atomic_load_n(&attr_names[a], __ATOMIC_ACQUIRE);
+	if (!name) {
+		pyobj *none = NULL;
+		name = py.intern(attr_text_of[a]);
+		if (!name) {
+			py.err_clear();
+			return py.getattr(o, attr_text_of[a]);
+		}
+		if (!__atomic_compare_exchange_n(&attr_names[a], &none, name,
+						 false, __ATOMIC_ACQ_REL,
+						 __ATOMIC_ACQUIRE))
+			name = none; /* another thread's: ours is kept too */
+	}
+	return py.getattr_obj(o, name);
+}
+
 /* A str attribute of o into out (file names as the file system's bytes). */
-static unsigned short attr_text(pyobj *o, const char *name, char *out,
+static unsigned short attr_text(pyobj *o, enum py_attr name, char *out,
 				size_t cap, bool fs)
 {
-	pyobj *v = py.getattr(o, name);
+	pyobj *v = attr(o, name);
 	unsigned short n = 0;
 
 	if (!v)
@@ -231,9 +291,9 @@ static bool frozen(const struct py_frame *fr)
 }
 
 /* An int attribute of o; false (no error left) when it has none. */
-static bool attr_long(pyobj *o, const char *name, long *out)
+static bool attr_long(pyobj *o, enum py_attr name, long *out)
 {
-	pyobj *v = py.getattr(o, name);
+	pyobj *v = attr(o, name);
 
 	if (!v) {
 		py.err_clear();
@@ -256,14 +316,14 @@ static bool line_key(pyobj *f, pyobj *code, struct ur_pyline_key *k)
 	pyssize n;
 
 	if (!linetable_missing) {
-		tab = py.getattr(code, "co_linetable");
+		tab = attr(code, A_LINETABLE);
 		if (!tab) {
 			py.err_clear();
 			linetable_missing = 1;
 		}
 	}
 	if (linetable_missing)
-		tab = py.getattr(code, "co_lnotab");
+		tab = attr(code, A_LNOTAB);
 	if (!tab || !is_instance(tab, py.bytes_type) ||
 	    py.bytes_as(tab, &bytes, &n) != 0) {
 		if (tab)
@@ -278,13 +338,13 @@ static bool line_key(pyobj *f, pyobj *code, struct ur_pyline_key *k)
 		py.err_clear();
 		return false;
 	}
-	if (!attr_long(code, "co_firstlineno", &k->first))
+	if (!attr_long(code, A_FIRSTLINENO, &k->first))
 		return false;
 	if (py.frame_get_lasti) {
 		k->lasti = py.frame_get_lasti(f);
 		return true;
 	}
-	return attr_long(f, "f_lasti", &k->lasti);
+	return attr_long(f, A_LASTI, &k->lasti);
 }
 
 /* PyFrame_GetLineNumber(f), remembered in memo under what decides it. */
@@ -324,12 +384,12 @@ static void walk_frames(struct py_tls *t, struct py_site *site)
 		if (site->nframes == PY_FRAMES && !all_frozen)
 			break;
 		struct py_frame *fr = &site->fr[site->nframes];
-		pyobj *code = py.frame_get_code ? py.frame_get_code(f)
-						: py.getattr(f, "f_code");
+		pyobj *code =
+		    py.frame_get_code ? py.frame_get_code(f) : attr(f, A_CODE);
 		if (!code)
 			break;
 		fr->line = frame_line(&t->lines, f, code);
-		fr->flen = attr_text(code, "co_filename", fr->file,
+		fr->flen = attr_text(code, A_FILENAME, fr->file,
 				     sizeof fr->file, true);
 		fr->fnlen = 0;
 		if (site->nframes == PY_FRAMES && frozen(fr)) {
@@ -338,13 +398,13 @@ static void walk_frames(struct py_tls *t, struct py_site *site)
 		}
 		all_frozen = all_frozen && frozen(fr);
 		if (!qualname_missing) {
-			fr->fnlen = attr_text(code, "co_qualname", fr->fn,
+			fr->fnlen = attr_text(code, A_QUALNAME, fr->fn,
 					      sizeof fr->fn, false);
 			if (!fr->fnlen)
 				qualname_missing = 1;
 		}
 		if (!fr->fnlen)
-			fr->fnlen = attr_text(code, "co_name", fr->fn,
+			fr->fnlen = attr_text(code, A_NAME, fr->fn,
 					      sizeof fr->fn, false);
 		py.decref(code);
 		site->nframes++;
@@ -352,8 +412,8 @@ static void walk_frames(struct py_tls *t, struct py_site *site)
 			break;
 next:
 		py.err_clear();
-		pyobj *back = py.frame_get_back ? py.frame_get_back(f)
-						: py.getattr(f, "f_back");
+		pyobj *back =
+		    py.frame_get_back ? py.frame_get_back(f) : attr(f, A_BACK);
 		if (back == py.none) {
 			py.decref(back);
 			back = NULL;
@@ -468,8 +528,10 @@ static int audit_hook(const char *event, pyobj *args, void *data)
 		return 0;
 	if (event[0] == 'c') {
 		/* the runtime drops every hook at finalization */
-		if (!strcmp(event, "cpython._PySys_ClearAuditHooks"))
+		if (!strcmp(event, "cpython._PySys_ClearAuditHooks")) {
 			__atomic_store_n(&hook_installed, 0, __ATOMIC_RELEASE);
+			forget_attr_names();
+		}
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof events / sizeof events[0]; i++) {
@@ -593,6 +655,10 @@ void ur_python_init(void)
 	SYM(frame_get_lasti, "PyFrame_GetLasti");
 	SYM(object_hash, "PyObject_Hash");
 	SYM(getattr, "PyObject_GetAttrString");
+	SYM(getattr_obj, "PyObject_GetAttr");
+	SYM(intern, "PyUnicode_InternFromString");
+	SYM(interp_get, "PyInterpreterState_Get");
+	SYM(interp_main, "PyInterpreterState_Main");
 	SYM(fs_encode, "PyUnicode_EncodeFSDefault");
 	SYM(as_utf8, "PyUnicode_AsUTF8AndSize");
 	SYM(bytes_as, "PyBytes_AsStringAndSize");
