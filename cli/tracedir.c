@@ -98,13 +98,16 @@ static char **aside_argv(const char *dir)
 /*
  * Run argv (rm -rf) in a session of its own (a ^C meant for the workload
  * does not stop it), at the lowest priority, with none of the caller's
- * descriptors (nobody waits for its output), never waited for.
+ * descriptors (nobody waits for its output) and none of its environment
+ * (`unroot run` has put the preload's variables there for the workload:
+ * rm would be traced into the new trace), never waited for.
  * posix_spawn: the caller pays for no copy of its memory, only until rm's
  * image replaces the child's.  A failure loses nothing: the next run
  * deletes what is left.
  */
 static void spawn_detached(char *const argv[])
 {
+	static char *const no_env[] = {NULL};
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
 	pid_t pid;
@@ -120,7 +123,7 @@ static void spawn_detached(char *const argv[])
 						 0);
 	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
 	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSID);
-	if (posix_spawn(&pid, "/bin/rm", &fa, &at, argv, environ) == 0)
+	if (posix_spawn(&pid, "/bin/rm", &fa, &at, argv, no_env) == 0)
 		(void)setpriority(PRIO_PROCESS, (id_t)pid, 19);
 	posix_spawnattr_destroy(&at);
 	posix_spawn_file_actions_destroy(&fa);

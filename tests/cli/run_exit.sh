@@ -6,7 +6,8 @@
 # directory that holds no trace is exit 3 naming it, for every command
 # that reads traces; a usage error is exit 2 (125 for run and docker);
 # apply refuses a Dockerfile without FROM, naming it.  A previous trace
-# is set aside and deleted in the background, a left-over of that too.
+# is set aside and deleted in the background (untraced), a left-over of
+# that too.
 set -u
 unroot=$1
 tmp=$(mktemp -d)
@@ -62,6 +63,12 @@ gone() { # DIR: whether no trace set aside is left in DIR after 10 s
 	return 1
 }
 gone "$tmp/t" || { echo "FAIL: the old trace set aside is never deleted" >&2; fail=1; }
+# the deleting is not traced into the new trace: the rm that does it gets
+# none of the environment run set up for the workload
+if grep -rqs -e 'unroot-old' -e '"exe":"[^"]*/rm"' "$tmp/t/log"; then
+	echo "FAIL: the deletion of the replaced trace is in the new trace" >&2
+	fail=1
+fi
 # and only once the workload is over: while it runs the old logs are still
 # there (deleting them then would compete with it)
 touch "$tmp/t/log/old.jsonl"
