@@ -101,11 +101,11 @@ static int lr_fill(struct lreader *r, lr_opener op, void *ctx)
 		r->end -= r->beg;
 		r->beg = 0;
 	}
-	if (r->end == r->cap) {
+	if (r->end + 1 >= r->cap) {
 		r->cap *= 2;
 		r->buf = xrealloc(r->buf, r->cap);
 	}
-	want = r->cap - r->end;
+	want = r->cap - 1 - r->end; /* a byte stays free: lr_next's sentinel */
 	if (r->limit >= 0 && (off_t)want > r->limit - r->pos)
 		want = r->pos < r->limit ? (size_t)(r->limit - r->pos) : 0;
 	if (!want) { /* the end of a pack's segment */
@@ -155,25 +155,25 @@ int lr_next(struct lreader *r, char **line, size_t *len, enum lr_end *how,
 	    lr_opener op, void *ctx)
 {
 	for (;;) {
-		char *s, *p, *z;
-		size_t n;
+		char *s, *p;
 
 		lr_skip_nul(r);
 		s = r->buf + r->beg;
-		n = r->end - r->beg;
-		p = memchr(s, '\n', n);
-		z = memchr(s, '\0', p ? (size_t)(p - s) : n);
-		if (z) {
+		/* one scan for the newline or a NUL, the sentinel NUL after
+		 * the data ending it */
+		r->buf[r->end] = '\0';
+		p = strchrnul(s, '\n');
+		if (!*p && p < r->buf + r->end) {
 			/* the NUL stays: it terminates the line and is
 			 * skipped as padding by the next call */
 			*line = s;
-			*len = (size_t)(z - s);
+			*len = (size_t)(p - s);
 			*how = LR_NUL;
-			r->beg = (size_t)(z - r->buf);
+			r->beg = (size_t)(p - r->buf);
 			r->lineno++;
 			return 1;
 		}
-		if (p) {
+		if (*p) {
 			*p = '\0';
 			*line = s;
 			*len = (size_t)(p - s);
@@ -262,18 +262,31 @@ bool tr_line_looks_cut(const char *s, size_t n)
  * its "flags" key, decoded as both parsers do); false when not found. */
 static bool glance_flags(const char *from, const char *end, int *flags)
 {
+	/* the last text decoded: a trace repeats a handful of them (the CLI
+	 * reads on one thread) */
+	static char last[MAX_GLANCE];
+	static size_t last_n = MAX_GLANCE;
+	static int last_flags;
 	const char *p = strstr(from, FLAGS_KEY), *q;
-	char text[MAX_GLANCE];
+	size_t n;
 
 	if (!p)
 		return false;
 	p += LEN(FLAGS_KEY);
 	q = memchr(p, '"', (size_t)(end - p));
-	if (!q || q - p >= MAX_GLANCE || memchr(p, '\\', (size_t)(q - p)))
+	if (!q || q - p >= MAX_GLANCE)
 		return false;
-	memcpy(text, p, (size_t)(q - p));
-	text[q - p] = 0;
-	*flags = tr_decode_flags(text);
+	n = (size_t)(q - p);
+	if (n == last_n && !memcmp(p, last, n)) {
+		*flags = last_flags;
+		return true;
+	}
+	if (memchr(p, '\\', n))
+		return false;
+	memcpy(last, p, n);
+	last[n] = 0;
+	last_n = n;
+	*flags = last_flags = tr_decode_flags(last);
 	return true;
 }
 

@@ -334,7 +334,7 @@ struct trace *trace_open(char *const *dirs, int ndirs, const char **why)
 		trace_close(t);
 		return NULL;
 	}
-	lr_init(&r, NULL, 1 << 16);
+	lr_init(&r, NULL, 1 << 18);
 	for (size_t i = 0; i < t->nfiles; i++) {
 		struct logfile *f = &t->files[i];
 
