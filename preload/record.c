@@ -201,6 +201,16 @@ static bool real_dir(const char *dir, char *out, size_t cap)
 	return !same;
 }
 
+/* dir is known to be its own real path: no event in it resolves it. */
+static void dir_is_real(const char *dir)
+{
+	int slot = dir_slot(ur_hash_path(dir, strlen(dir)) ^ 2);
+
+	if (slot >= 0)
+		__atomic_fetch_or(&dir_flags[slot], DIR_RESOLVED | DIR_SAME,
+				  __ATOMIC_ACQ_REL);
+}
+
 /*
  * dir was just made by this process's own mkdir under parent: when the
  * parent is known to be its own real path, so is dir (a new directory,
@@ -212,14 +222,24 @@ static void made_dir(const char *parent, const char *dir)
 	int p = dir_slot(ur_hash_path(parent, strlen(parent)) ^ 2);
 	unsigned f =
 	    p >= 0 ? __atomic_load_n(&dir_flags[p], __ATOMIC_ACQUIRE) : 0;
-	int slot;
 
-	if (!(f & DIR_RESOLVED) || !(f & DIR_SAME))
-		return;
-	slot = dir_slot(ur_hash_path(dir, strlen(dir)) ^ 2);
-	if (slot >= 0)
-		__atomic_fetch_or(&dir_flags[slot], DIR_RESOLVED | DIR_SAME,
-				  __ATOMIC_ACQ_REL);
+	if ((f & DIR_RESOLVED) && (f & DIR_SAME))
+		dir_is_real(dir);
+}
+
+/*
+ * A single name relative to a directory descriptor or to the working
+ * directory: its parent is that directory's path as the kernel gave it
+ * (/proc/self/fd, getcwd: every symlink resolved) or as it was remembered
+ * once resolved, so it is its own real path (rm -r names each entry by
+ * its directory's descriptor; a build names its files in the cwd).
+ */
+static bool parent_is_real(const struct call *c)
+{
+	const char *p = c->path;
+
+	return !c->fixed && c->fd < 0 && p && p[0] && p[0] != '/' &&
+	       !strchr(p, '/') && strcmp(p, ".") && strcmp(p, "..");
 }
 
 static bool follows_final_symlink(const struct call *c)
@@ -459,6 +479,8 @@ static void pre_state(struct call *c, struct scratch *s)
 			    !memcmp(s->parent, s->last_parent, s->parent_len);
 		if (!same)
 			note_ancestors(s, s->parent);
+		if (parent_is_real(c))
+			dir_is_real(s->parent);
 		/* the target's state first: resolve_real looks for a symlink */
 		target_states(c, s);
 		bool moved = resolve_real(c, s, same && s->last_same);

@@ -97,6 +97,13 @@ expect tar proc:/tar ev:mkdir:/tar/w/src ev:mkdir:/tar/w/src/sub \
 	ev:open:/tar/w/src/sub/file ev:symlink:/tar/w/src/sub/link \
 	ev:utime:/tar/w/src/sub/file ev:chown:/tar/w/src/sub/file
 
+# rm -r through a symlinked directory: what it names by its directories'
+# descriptors is at its real path, what it names through the link has it
+# as "real"
+traced rmsym sh -c 'mkdir -p t/sub; touch t/sub/g; ln -s t ln; rm -r ln/sub'
+expect rmsym ev:unlink:/rmsym/w/t/sub/g \
+	real:rmdir:/rmsym/w/ln/sub:"$T/rmsym/w/t/sub"
+
 # cp -a and mv
 traced cp cp -a "$T/src" copy
 traced cp mv copy moved
