@@ -205,10 +205,11 @@ static bool real_dir(const char *dir, char *out, size_t cap)
 static void dir_is_real(const char *dir)
 {
 	int slot = dir_slot(ur_hash_path(dir, strlen(dir)) ^ 2);
+	unsigned want = DIR_RESOLVED | DIR_SAME;
 
-	if (slot >= 0)
-		__atomic_fetch_or(&dir_flags[slot], DIR_RESOLVED | DIR_SAME,
-				  __ATOMIC_ACQ_REL);
+	if (slot >= 0 && (__atomic_load_n(&dir_flags[slot], __ATOMIC_ACQUIRE) &
+			  want) != want)
+		__atomic_fetch_or(&dir_flags[slot], want, __ATOMIC_ACQ_REL);
 }
 
 /*
@@ -477,10 +478,11 @@ static void pre_state(struct call *c, struct scratch *s)
 		bool same = s->parent_len == s->last_len &&
 			    s->last_epoch == epoch &&
 			    !memcmp(s->parent, s->last_parent, s->parent_len);
-		if (!same)
+		if (!same) {
 			note_ancestors(s, s->parent);
-		if (parent_is_real(c))
-			dir_is_real(s->parent);
+			if (parent_is_real(c))
+				dir_is_real(s->parent);
+		}
 		/* the target's state first: resolve_real looks for a symlink */
 		target_states(c, s);
 		bool moved = resolve_real(c, s, same && s->last_same);
