@@ -48,6 +48,11 @@ static inline bool is_py_char(char c) /* Python tempfile's alphabet */
 	return is_lower(c) || is_digit(c) || c == '_';
 }
 
+static inline bool is_word_char(char c) /* a run Python's token is */
+{
+	return is_alnum(c) || c == '_';
+}
+
 static inline bool is_hex_char(char c)
 {
 	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');

@@ -245,10 +245,16 @@ bool tn_find_b64(const char *c, size_t len, struct tn_token *tok)
 }
 
 /* Python tempfile: 8 of [a-z0-9_] with a letter (a name of its alphabet
- * holds one but in 1 case of 600 000). */
+ * holds one but in 1 case of 600 000).  The finders look at whole runs
+ * of [A-Za-z0-9_], so that 8 of them glued to an upper-case letter are
+ * not taken: they are part of a longer token of a larger alphabet
+ * (mktemp's "x.TIabcd1234"), and a token cut out of it makes a pattern
+ * the next name does not match. */
 static bool py_any(const char *t, size_t n)
 {
-	return n == PY_LEN && (classes(t, n) & 2);
+	unsigned k = classes(t, n);
+
+	return n == PY_LEN && (k & 2) && !(k & 1);
 }
 
 /* With evidence: a digit among them too (words have none). */
@@ -265,12 +271,12 @@ static bool py_strict(const char *t, size_t n)
 
 bool tn_find_py_lenient(const char *c, size_t len, struct tn_token *tok)
 {
-	return tn_rightmost_run(c, len, is_py_char, py_lenient, tok);
+	return tn_rightmost_run(c, len, is_word_char, py_lenient, tok);
 }
 
 bool tn_find_py_strict(const char *c, size_t len, struct tn_token *tok)
 {
-	return tn_rightmost_run(c, len, is_py_char, py_strict, tok);
+	return tn_rightmost_run(c, len, is_word_char, py_strict, tok);
 }
 
 /* Made private (and exclusively): any of Python's names, when it was
@@ -279,24 +285,24 @@ bool tn_find_py_strict(const char *c, size_t len, struct tn_token *tok)
 bool tn_find_py_private(const char *c, size_t len, bool removed,
 			struct tn_token *tok)
 {
-	return tn_rightmost_run(c, len, is_py_char, py_any, tok) &&
+	return tn_rightmost_run(c, len, is_word_char, py_any, tok) &&
 	       (removed || tok->start > 0);
 }
 
 /* Letters glued to a long decimal number (Go's MkdirTemp "build123456789",
  * Java's "+~JF1234567890123.tmp", a timestamp): where the number starts
- * in t, 0 when t is not letters and then 6 or more digits. */
+ * in t, 0 when t is not a word and then 6 or more digits. */
 static size_t glued_number_at(const char *t, size_t n)
 {
 	size_t d = 0;
 
 	while (d < n && is_digit(t[n - 1 - d]))
 		d++;
-	if (d < DIGITS_MIN || d == n)
+	/* the letters are a word of two or more ("build", "JF"): one
+	 * letter, or mixed case ("hHjN"), is as likely the start of a token
+	 * of letters and digits, which must not be cut */
+	if (d < DIGITS_MIN || n - d < 2 || !is_word(t, n - d))
 		return 0;
-	for (size_t i = 0; i < n - d; i++)
-		if (!is_upper(t[i]) && !is_lower(t[i]))
-			return 0;
 	return n - d;
 }
 
