@@ -63,12 +63,43 @@ static const char *const env_allowed[] = {
     NULL,
 };
 
+/* A bit of a name's first two bytes and its length, in a 256-bit filter
+ * of the allowed names that rejects nearly every other variable at once
+ * (each image asks about each variable). */
+static unsigned env_bit(const char *name, size_t len)
+{
+	return ((unsigned char)name[0] * 7u + (unsigned char)name[1] * 31u +
+		(unsigned)len) &
+	       255u;
+}
+
 bool ur_env_is_allowed(const char *entry, size_t namelen)
 {
+	/* idempotent: racing threads agree; START_STATE: in the page the
+	 * loader has written, not a page of .bss of its own */
+	static uint64_t filter[4] START_STATE;
+	static int filled START_STATE;
+	unsigned b;
+
 	if (namelen > 4 && !strncmp(entry, "XDG_", 4))
 		return true;
+	if (!__atomic_load_n(&filled, __ATOMIC_ACQUIRE)) {
+		for (const char *const *a = env_allowed; *a; a++) {
+			b = env_bit(*a, strlen(*a));
+			__atomic_fetch_or(&filter[b / 64],
+					  (uint64_t)1 << b % 64,
+					  __ATOMIC_RELAXED);
+		}
+		__atomic_store_n(&filled, 1, __ATOMIC_RELEASE);
+	}
+	if (namelen < 2)
+		return false; /* no allowed name is that short */
+	b = env_bit(entry, namelen);
+	if (!(filter[b / 64] & (uint64_t)1 << b % 64))
+		return false;
 	for (const char *const *a = env_allowed; *a; a++)
-		if (strlen(*a) == namelen && !strncmp(*a, entry, namelen))
+		if (**a == *entry && !strncmp(*a, entry, namelen) &&
+		    !(*a)[namelen])
 			return true;
 	return false;
 }
