@@ -220,3 +220,22 @@ void *ur_next_symbol(const char *name)
 	}
 	return state == 2 ? find_next(name) : NULL;
 }
+
+/*
+ * Whether every lookup of a function libc defines is answered here, never
+ * by dlsym: the objects after this one are listed, the check against
+ * dlsym passed, and each of them has a GNU hash table.  A wrapper may then
+ * resolve its real function at its first call, even in a signal handler
+ * or a vfork child: find_next only reads tables the loader has mapped.
+ * (An indirect function would still go to dlsym; no wrapped name is one
+ * in glibc or musl.)
+ */
+bool ur_next_symbols_suffice(void)
+{
+	if (!ur_next_symbol("close"))
+		return false;
+	for (int i = 0; i < nnext; i++)
+		if (!next[i].gnu)
+			return false;
+	return __atomic_load_n(&next_state, __ATOMIC_ACQUIRE) == 2;
+}

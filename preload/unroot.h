@@ -172,6 +172,7 @@ HIDDEN void ur_forget_tid(void); /* and the dir records written */
 struct dl_phdr_info;
 HIDDEN bool ur_loaded_may_define(const char *name); /* false: none does */
 HIDDEN void *ur_next_symbol(const char *name);	    /* NULL: ask dlsym */
+HIDDEN bool ur_next_symbols_suffice(void);	    /* lazy REAL() is safe */
 /* info is this library's object: the range of its segment holding code */
 HIDDEN bool ur_is_self(const struct dl_phdr_info *info, uintptr_t *lo,
 		       uintptr_t *hi);
