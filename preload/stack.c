@@ -26,8 +26,8 @@
  * instructions; a thread that finds the block busy yields).  A thread's
  * first unwind re-initialises the block: the others lose their cached
  * frames, not their correctness.  fork() waits for an unwind in another
- * thread to finish (pthread_atfork), so a child never inherits a frame
- * half written.  Where the patch cannot be made, each thread keeps its
+ * thread to finish (ur_stack_fork_before), so a child never inherits a
+ * frame half written.  Where the patch cannot be made, each thread keeps its
  * own cache, as before.  A process's first few stacks are walked without
  * the cache (the stepping unwinder, below), so that a process that
  * records a handful of events never fills one; when the cache is filled,
@@ -139,22 +139,20 @@ static void unwinder_unlock(bool taken)
 		__atomic_store_n(&unwinding, 0, __ATOMIC_RELEASE);
 }
 
+/* Around libc's fork (state.c): no child inherits a frame cache that
+ * another thread is half-way through. */
 static bool fork_took_unwinder FORK_STATE;
-static void unwinder_before_fork(void)
+void ur_stack_fork_before(void)
 {
 	fork_took_unwinder = unwinder_lock();
 }
 
-static void unwinder_after_fork(void)
+void ur_stack_fork_after(bool child)
 {
+	if (child)
+		my_tid = 0; /* the child's thread has another id */
 	unwinder_unlock(fork_took_unwinder);
 	fork_took_unwinder = false;
-}
-
-static void unwinder_in_child(void)
-{
-	my_tid = 0; /* the child's thread has another id */
-	unwinder_after_fork();
 }
 
 /* A frame cache libunwind is about to fill: every entry of it is written
@@ -441,9 +439,6 @@ __attribute__((constructor(103))) static void resolve_pipe2(void)
 {
 	if (!real_pipe2)
 		real_pipe2 = (int (*)(int[2], int))ur_real("pipe2");
-	if (ur_enabled && ur_record_stacks)
-		pthread_atfork(unwinder_before_fork, unwinder_after_fork,
-			       unwinder_in_child);
 }
 
 int ur_stack_capture(void **ips, int max)

@@ -146,6 +146,10 @@ extern HIDDEN int *ur_fork_canary;
 #define UR_START_BUF (2 * PATH_MAX + 65536)
 extern HIDDEN char *ur_start_buf;
 extern __thread int ur_vforked HIDDEN;
+/* around libc's fork (calls.def F): its atfork handlers' work */
+HIDDEN void ur_fork_before(void);
+HIDDEN void ur_fork_after(bool child);
+#define UR_CLOSES_NONE (-2) /* calls.def F: closes no descriptor */
 HIDDEN bool ur_other_process_slow(void);
 HIDDEN bool ur_other_process_pid(pid_t *pid); /* the same; and the pid */
 static inline bool ur_other_process(void)
@@ -205,6 +209,8 @@ HIDDEN void ur_write_once_per_ns_and_root(void);
 HIDDEN int ur_stack_capture(void **ips, int max);
 HIDDEN const char *ur_stack_id(struct scratch *s);
 HIDDEN void ur_stack_after_fork(void);
+HIDDEN void ur_stack_fork_before(void); /* around libc's fork */
+HIDDEN void ur_stack_fork_after(bool child);
 HIDDEN bool ur_stacks_unavailable(void); /* libunwind failed to load */
 
 /* encode.c: JSON into a fixed buffer; overflow is remembered, not fatal */

@@ -187,6 +187,23 @@ static int dir_fd(DIR *dir)
 		ur_fd_closing_end(counted_);             \
 		return r;                                \
 	}
+/* F: around the real call, what fork's handlers would do (state.c) */
+#define F(ret, name, params, args, fd)                                 \
+	ret name params;                                               \
+	static START_STATE ret(*real_##name) params;                   \
+	EXPORT ret name params                                         \
+	{                                                              \
+		REAL_OR_ENOSYS(name, ret(*) params);                   \
+		if (!ur_enabled)                                       \
+			return real_##name args;                       \
+		bool counted_ =                                        \
+		    (fd) != UR_CLOSES_NONE && ur_fd_closing_begin(fd); \
+		ur_fork_before();                                      \
+		ret r = real_##name args;                              \
+		ur_fork_after(r == 0);                                 \
+		ur_fd_closing_end(counted_);                           \
+		return r;                                              \
+	}
 #define DV(name, params, args)                                         \
 	void name params;                                              \
 	static START_STATE void(*real_##name) params;                  \
@@ -245,6 +262,7 @@ static enum cwd_how setns_how(void)
 #undef X
 #undef D
 #undef DV
+#undef F
 #undef K
 
 /* ---- the open family ---- */
@@ -1103,6 +1121,7 @@ __attribute__((constructor(103))) static void resolve_wrapped(void)
 #define X(name, params, args)			     RESOLVE(name);
 #define D(ret, name, params, args, fd)		     RESOLVE(name);
 #define DV(name, params, args)			     RESOLVE(name);
+#define F(ret, name, params, args, fd)		     RESOLVE(name);
 #define K(ret, name, params, args, how, none)	     RESOLVE(name);
 #include "calls.def"
 #undef W
@@ -1110,6 +1129,7 @@ __attribute__((constructor(103))) static void resolve_wrapped(void)
 #undef X
 #undef D
 #undef DV
+#undef F
 #undef K
 	RESOLVE(syscall);
 	RESOLVE(clone);

@@ -1324,6 +1324,40 @@ START_TEST(test_reused_fd_never_has_the_old_path)
 END_TEST
 
 /*
+ * ---- the calls that fork through libc's fork (calls.def F) ----
+ * Each way: a process made so that records nothing forks one that does,
+ * whose proc record names the silent process as its parent (the child
+ * became a traced process of its own inside the call, not at its first
+ * event).
+ */
+static const char *const forkers[] = {"fork", "daemon", "forkpty"};
+#define NFORKERS ((int)(sizeof forkers / sizeof *forkers))
+
+START_TEST(test_child_of_a_silent_process_names_it_its_parent)
+{
+	const char *how = forkers[_i];
+	struct run r;
+	struct opts o = {.arg3 = how};
+	char buf[32];
+	json_t *ev, *p;
+
+	run(&r, "silent_parent", &o);
+	if (exit_code(&r) == 77) {
+		run_free(&r);
+		test_skip("%s is not supported here", how);
+	}
+	ck_assert_msg(exit_code(&r) == 0, "%s: exit %d", how, exit_code(&r));
+	check_common(&r);
+	ck_assert_int_eq(count_ev(&r, "open", "grandchild", &ev), 1);
+	p = proc_of(&r, ev);
+	ck_assert(json_is_true(json_object_get(p, "fork")));
+	ck_assert_ptr_nonnull(output_value(&r, "silent", buf, sizeof buf));
+	ck_assert_int_eq(jint(p, "ppid"), atol(buf));
+	run_free(&r);
+}
+END_TEST
+
+/*
  * ---- the remembered working directory (preload/cwd.c) ----
  * Each way the cwd changes, or may change inside libc (the workload's
  * cwdtrust scenario): a relative name made after it is recorded under the
@@ -2560,6 +2594,7 @@ static const char *const wrapped[] = {
 #define X(name, ...)	  #name,
 #define D(ret, name, ...) #name,
 #define DV(name, ...)	  #name,
+#define F(ret, name, ...) #name,
 #define K(ret, name, ...) #name,
 #include "calls.def"
 #undef W
@@ -2567,6 +2602,7 @@ static const char *const wrapped[] = {
 #undef X
 #undef D
 #undef DV
+#undef F
 #undef K
 };
 
@@ -2587,6 +2623,9 @@ static bool has_row(const char *name)
 	for (int i = 0; i < NCWD; i++)
 		if (!strcmp(cwd_changers[i], name))
 			return true;
+	for (int i = 0; i < NFORKERS; i++)
+		if (!strcmp(forkers[i], name))
+			return true;
 	return false;
 }
 
@@ -2599,7 +2638,8 @@ START_TEST(every_calls_def_line_has_a_test_row)
 			continue;
 		fprintf(stderr,
 			"calls.def: %s has no row in calls[], creds[], "
-			"fd_closers[], image_enders[] or cwd_changers[]\n",
+			"fd_closers[], image_enders[], cwd_changers[] or "
+			"forkers[]\n",
 			wrapped[i]);
 		missing++;
 	}
@@ -2647,6 +2687,10 @@ Suite *test_suite(void)
 		add_row_cases(
 		    s, "cwd", cwd_changers[i],
 		    test_relative_path_resolves_in_the_cwd_it_was_made_in, i);
+	for (int i = 0; i < NFORKERS; i++)
+		add_row_cases(
+		    s, "forker", forkers[i],
+		    test_child_of_a_silent_process_names_it_its_parent, i);
 
 	tc = preload_case("reads", "user");
 	tcase_set_timeout(tc, 60);

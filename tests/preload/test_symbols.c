@@ -17,6 +17,7 @@ static const char *const wrapped[] = {
 #define X(name, params, args)			     #name,
 #define D(ret, name, params, args, fd)		     #name,
 #define DV(name, params, args)			     #name,
+#define F(ret, name, params, args, fd)		     #name,
 #define K(ret, name, params, args, how, none)	     #name,
 #include "calls.def"
 #undef W
@@ -24,6 +25,7 @@ static const char *const wrapped[] = {
 #undef X
 #undef D
 #undef DV
+#undef F
 #undef K
     /* written by hand (wrap.c, exec.c, stack.c, state.c) */
     "syscall",	  "clone",	  "open",	"open64",	"openat",

@@ -965,6 +965,60 @@ static int scenario_fork_records(void)
 	return 0;
 }
 
+/* The silent process of scenario_silent_parent: it records nothing
+ * itself, forks a child that does, and sends its own pid up the pipe. */
+static void silent_then_fork(int wfd)
+{
+	pid_t me = getpid(), g = fork();
+	int st;
+
+	if (g == 0) {
+		int fd = open("grandchild", O_WRONLY | O_CREAT, 0644);
+		_exit(fd < 0);
+	}
+	if (g < 0 || waitpid(g, &st, 0) != g || !WIFEXITED(st) ||
+	    WEXITSTATUS(st) != 0)
+		_exit(1);
+	_exit(write(wfd, &me, sizeof me) != sizeof me);
+}
+
+/*
+ * A process that records nothing, made by how (fork, daemon, forkpty),
+ * forks one that does: that one's proc record names the silent process as
+ * its parent, whichever way libc forked it.  Prints silent=PID.
+ */
+static int scenario_silent_parent(const char *how)
+{
+	int pfd[2], amaster;
+	pid_t pid, silent;
+
+	check(pipe(pfd) == 0, "pipe");
+	FD(open("parent", O_WRONLY | O_CREAT, 0644));
+	if (!strcmp(how, "fork")) {
+		pid = fork();
+	} else if (!strcmp(how, "daemon")) {
+		pid = fork();
+		if (pid == 0 && daemon(1, 1) != 0)
+			_exit(1);
+	} else if (!strcmp(how, "forkpty")) {
+		pid = forkpty(&amaster, NULL, NULL, NULL);
+		if (pid < 0)
+			return 77; /* no pseudo-terminal here */
+	} else {
+		return 2;
+	}
+	check(pid >= 0, how);
+	if (pid == 0) {
+		close(pfd[0]);
+		silent_then_fork(pfd[1]);
+	}
+	close(pfd[1]);
+	check(read(pfd[0], &silent, sizeof silent) == sizeof silent, "read");
+	wait_child(pid); /* daemon's: the first child, which left at once */
+	printf("silent=%d\n", (int)silent);
+	return 0;
+}
+
 /* ---- threads and storms ---- */
 
 static int per_thread;
@@ -2089,6 +2143,8 @@ int main(int argc, char **argv)
 		return scenario_exit_threads();
 	if (!strcmp(s, "daemon"))
 		return scenario_daemon();
+	if (!strcmp(s, "silent_parent") && argc > 3)
+		return scenario_silent_parent(argv[3]);
 	if (!strcmp(s, "signal"))
 		return scenario_signal(argc > 3 ? atoi(argv[3]) : 20000);
 	if (!strcmp(s, "denied_read"))
