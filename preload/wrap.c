@@ -171,24 +171,12 @@ static int dir_fd(DIR *dir)
 
 /*
  * A call that may close or replace a descriptor: counted (known.c), the
- * real call, errno as it left it.  Declared first: older libc headers
- * lack some (close_range, closefrom) and glibc's own names (__close).
+ * real call between before and after, errno as it left it.  Declared
+ * first: older libc headers lack some (close_range, closefrom) and glibc's
+ * own names (__close).  D: nothing around the call; F: what fork's
+ * handlers would do (state.c), the child being where it returned 0.
  */
-#define D(ret, name, params, args, fd)                   \
-	ret name params;                                 \
-	static START_STATE ret(*real_##name) params;     \
-	EXPORT ret name params                           \
-	{                                                \
-		REAL_OR_ENOSYS(name, ret(*) params);     \
-		if (!ur_enabled)                         \
-			return real_##name args;         \
-		bool counted_ = ur_fd_closing_begin(fd); \
-		ret r = real_##name args;                \
-		ur_fd_closing_end(counted_);             \
-		return r;                                \
-	}
-/* F: around the real call, what fork's handlers would do (state.c) */
-#define F(ret, name, params, args, fd)                                 \
+#define CLOSER(ret, name, params, args, fd, before, after)             \
 	ret name params;                                               \
 	static START_STATE ret(*real_##name) params;                   \
 	EXPORT ret name params                                         \
@@ -196,14 +184,20 @@ static int dir_fd(DIR *dir)
 		REAL_OR_ENOSYS(name, ret(*) params);                   \
 		if (!ur_enabled)                                       \
 			return real_##name args;                       \
+		int fd_ = (fd);                                        \
 		bool counted_ =                                        \
-		    (fd) != UR_CLOSES_NONE && ur_fd_closing_begin(fd); \
-		ur_fork_before();                                      \
+		    fd_ != UR_CLOSES_NONE && ur_fd_closing_begin(fd_); \
+		before;                                                \
 		ret r = real_##name args;                              \
-		ur_fork_after(r == 0);                                 \
+		after;                                                 \
 		ur_fd_closing_end(counted_);                           \
 		return r;                                              \
 	}
+#define D(ret, name, params, args, fd) \
+	CLOSER(ret, name, params, args, fd, (void)0, (void)0)
+#define F(ret, name, params, args, fd)                        \
+	CLOSER(ret, name, params, args, fd, ur_fork_before(), \
+	       ur_fork_after(r == 0))
 #define DV(name, params, args)                                         \
 	void name params;                                              \
 	static START_STATE void(*real_##name) params;                  \
@@ -264,6 +258,7 @@ static enum cwd_how setns_how(void)
 #undef DV
 #undef F
 #undef K
+#undef CLOSER
 
 /* ---- the open family ---- */
 
