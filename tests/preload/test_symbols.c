@@ -60,6 +60,21 @@ START_TEST(test_every_wrapped_function_resolves_as_dlsym_next_does)
 }
 END_TEST
 
+/* When the wrappers resolve lazily (ur_next_symbols_suffice), a first
+ * call in a signal handler or a vfork child must never reach dlsym: every
+ * wrapped function this libc defines is found here. */
+START_TEST(test_lazy_resolution_never_leaves_a_wrapped_name_to_dlsym)
+{
+	size_t n = sizeof wrapped / sizeof wrapped[0];
+
+	ck_assert(ur_next_symbols_suffice());
+	for (size_t i = 0; i < n; i++)
+		ck_assert_msg(ur_next_symbol(wrapped[i]) ||
+				  !dlsym(RTLD_NEXT, wrapped[i]),
+			      "%s: left to dlsym", wrapped[i]);
+}
+END_TEST
+
 /* realpath, posix_spawn and glob have an old version beside the default
  * one in glibc: dlsym, and so the preload, must get the default. */
 START_TEST(test_a_name_with_old_versions_resolves_to_its_default_version)
@@ -94,6 +109,8 @@ Suite *test_suite(void)
 		       test_every_wrapped_function_resolves_as_dlsym_next_does);
 	tcase_add_test(
 	    tc, test_a_name_with_old_versions_resolves_to_its_default_version);
+	tcase_add_test(
+	    tc, test_lazy_resolution_never_leaves_a_wrapped_name_to_dlsym);
 	tcase_add_test(tc, test_what_needs_dlsym_is_left_to_it);
 	suite_add_tcase(s, tc);
 	return s;
