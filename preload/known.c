@@ -510,9 +510,14 @@ static bool fd_get(int fd, const struct stat *st, char *out, size_t cap,
 			     LOAD(f->ncloses) == PEEK(f->num_closes) &&
 			     single_threaded();
 	same = same && fresh(LOAD(f->gen), LOAD(f->stamp), now_coarse());
+	/* whole words while out has room for them: past len they are the
+	 * slot's zero padding, and out[len] ends the string */
 	for (unsigned i = 0; i < len; i += 8) {
 		uint64_t w = LOAD(f->words[i / 8]);
-		memcpy(out + i, &w, len - i < 8 ? len - i : 8);
+		if (LIKELY(i + 8 <= cap))
+			memcpy(out + i, &w, 8);
+		else
+			memcpy(out + i, &w, len - i);
 	}
 	out[len] = 0;
 	if (key)
