@@ -132,7 +132,7 @@ bool ur_cwd(char *out, size_t cap)
 	unsigned gen;
 	long long stamp;
 	ur_known_stamp(&gen, &stamp);
-	long n = syscall(SYS_getcwd, out, cap);
+	long n = ur_syscall(SYS_getcwd, out, cap);
 	if (n <= 0 || out[0] != '/')
 		return false;
 	if (mine &&

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "elfkind.h"
+#include "rawsys.h"
 
 enum ur_elf_kind ur_elf_kind(int fd, const unsigned char *buf, long n)
 {
@@ -32,8 +33,8 @@ enum ur_elf_kind ur_elf_kind(int fd, const unsigned char *buf, long n)
 		if (off >= eh.e_phoff && off <= (unsigned long long)n &&
 		    (unsigned long long)n - off >= sizeof ph)
 			memcpy(&ph, buf + off, sizeof ph);
-		else if (syscall(SYS_pread64, fd, &ph, sizeof ph, (off_t)off) !=
-			 (long)sizeof ph)
+		else if (ur_syscall(SYS_pread64, fd, &ph, sizeof ph,
+				    (off_t)off) != (long)sizeof ph)
 			return UR_ELF_OTHER;
 		if (ph.p_type == PT_INTERP)
 			return UR_ELF_DYNAMIC;
@@ -45,12 +46,12 @@ enum ur_elf_kind ur_elf_kind(int fd, const unsigned char *buf, long n)
 static enum ur_elf_kind file_kind(const char *path, char *buf, long cap,
 				  long *n)
 {
-	long fd = syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+	long fd = ur_syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
 
 	*n = 0;
 	if (fd < 0)
 		return UR_ELF_OTHER;
-	*n = syscall(SYS_read, fd, buf, cap - 1);
+	*n = ur_syscall(SYS_read, fd, buf, cap - 1);
 	enum ur_elf_kind k =
 	    *n > 0 ? ur_elf_kind((int)fd, (unsigned char *)buf, *n)
 		   : UR_ELF_OTHER;

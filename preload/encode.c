@@ -645,7 +645,7 @@ long long ur_now_ns_uncounted(void)
 
 	if (__atomic_load_n(&clock_readings, __ATOMIC_RELAXED) >=
 		KERNEL_READINGS ||
-	    syscall(SYS_clock_gettime, CLOCK_REALTIME, &ts) != 0)
+	    ur_syscall(SYS_clock_gettime, CLOCK_REALTIME, &ts) != 0)
 		clock_gettime(CLOCK_REALTIME, &ts);
 	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }

@@ -263,15 +263,15 @@ static const char *why_untraced(const char *path, int depth, struct target *t)
 	if (!S_ISREG(st.st_mode))
 		return NULL;
 	if (t->euid < 0)
-		t->euid = syscall(SYS_geteuid);
+		t->euid = ur_syscall(SYS_geteuid);
 	if ((st.st_mode & S_ISUID) && st.st_uid != (uid_t)t->euid)
 		return UNTRACED_SETUID;
 	if (t->egid < 0 && (st.st_mode & S_ISGID))
-		t->egid = syscall(SYS_getegid);
+		t->egid = ur_syscall(SYS_getegid);
 	if ((st.st_mode & S_ISGID) && st.st_gid != (gid_t)t->egid)
 		return UNTRACED_SETGID;
 	if (t->euid != 0 &&
-	    syscall(SYS_getxattr, path, "security.capability", NULL, 0) > 0)
+	    ur_syscall(SYS_getxattr, path, "security.capability", NULL, 0) > 0)
 		return UNTRACED_CAPS;
 	long fd = ur_sys_open(path, O_RDONLY | O_CLOEXEC, 0);
 	if (fd < 0)
@@ -349,7 +349,7 @@ static void record_untraced(const char *path, const char *why, pid_t pid,
 static bool executable(const char *path)
 {
 	struct stat st;
-	return syscall(SYS_faccessat, AT_FDCWD, path, X_OK) == 0 &&
+	return ur_syscall(SYS_faccessat, AT_FDCWD, path, X_OK) == 0 &&
 	       ur_sys_stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
@@ -528,8 +528,8 @@ other_note_exec(enum exec_file where, pid_t pid, const char *fn, int dirfd,
 		jb_lit(&j, K_ERRNO, ur_errno_name(err));
 	jb_int(&j, K_PID, pid);
 	jb_int(&j, K_TS, ur_now_ns_uncounted());
-	long euid = t && t->euid >= 0 ? t->euid : syscall(SYS_geteuid);
-	long egid = t && t->egid >= 0 ? t->egid : syscall(SYS_getegid);
+	long euid = t && t->euid >= 0 ? t->euid : ur_syscall(SYS_geteuid);
+	long egid = t && t->egid >= 0 ? t->egid : ur_syscall(SYS_getegid);
 	jb_int(&j, K_UID, euid);
 	jb_int(&j, K_GID, egid);
 	jb_state(&j, K_ST, &st, has_st);
@@ -724,7 +724,8 @@ static void hand_over(char **env, struct env_fix *f, const char *file,
 		t->walked = real;
 	f->exec = pile_room(&f->s, &ecap);
 	if (ecap < FIX_EXEC ||
-	    !ur_handover_text(f->exec, ecap, syscall(SYS_getpid), file, real))
+	    !ur_handover_text(f->exec, ecap, ur_syscall(SYS_getpid), file,
+			      real))
 		return;
 	pile_keep(&f->s, f->exec);
 	size_t n = 0;

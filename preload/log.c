@@ -130,7 +130,7 @@ static void name_log_file(char *out)
 	unsigned long long nonce = 0;
 	size_t n = strlen(ur_logdir);
 
-	if (syscall(SYS_getrandom, &nonce, sizeof nonce, GRND_NONBLOCK) !=
+	if (ur_syscall(SYS_getrandom, &nonce, sizeof nonce, GRND_NONBLOCK) !=
 	    sizeof nonce)
 		nonce = (unsigned long long)ur_now_ns() ^
 			((unsigned long long)ur_pid << 32);
@@ -183,9 +183,9 @@ static void drop_inherited(void)
 	if (__atomic_load_n(&inherited_writers, __ATOMIC_SEQ_CST))
 		return;
 	if (lf->map)
-		munmap(lf->map, WINDOW_SIZE);
+		ur_syscall(SYS_munmap, lf->map, WINDOW_SIZE);
 	if (inherited_cursors)
-		munmap(inherited_cursors, 4096);
+		ur_syscall(SYS_munmap, inherited_cursors, 4096);
 	memset(lf, 0, sizeof *lf);
 	inherited_cursors = NULL;
 }
@@ -207,7 +207,8 @@ void ur_populate_write(void *p, size_t len)
 
 	if (!len || __atomic_load_n(&populate_unsupported, __ATOMIC_RELAXED))
 		return;
-	if (madvise(p, len, MADV_POPULATE_WRITE) != 0 && errno == EINVAL)
+	if (ur_syscall(SYS_madvise, p, len, MADV_POPULATE_WRITE) != 0 &&
+	    errno == EINVAL)
 		__atomic_store_n(&populate_unsupported, 1, __ATOMIC_RELAXED);
 	errno = saved;
 }
@@ -242,7 +243,7 @@ static bool create_log(struct logfile *lf)
 	lf->map = NULL;
 	lf->at = new_cursor();
 	if (lf->at &&
-	    syscall(SYS_fallocate, (int)fd, 0, 0L, (long)FIRST_CHUNK) == 0) {
+	    ur_syscall(SYS_fallocate, (int)fd, 0, 0L, (long)FIRST_CHUNK) == 0) {
 		void *p = mmap(NULL, WINDOW_SIZE, PROT_READ | PROT_WRITE,
 			       MAP_SHARED, (int)fd, 0);
 		if (p != MAP_FAILED) {
@@ -250,7 +251,7 @@ static bool create_log(struct logfile *lf)
 			lf->at->allocated = FIRST_CHUNK;
 			populate(lf, 0, FIRST_CHUNK);
 		} else {
-			syscall(SYS_ftruncate, (int)fd, 0L);
+			ur_syscall(SYS_ftruncate, (int)fd, 0L);
 		}
 	}
 	ur_sys_close((int)fd);
@@ -280,8 +281,8 @@ static bool ensure_allocated(struct logfile *lf, size_t end, int *err)
 			return false;
 		}
 		/* only the new range: tmpfs walks every page of the range */
-		long r = syscall(SYS_fallocate, (int)fd, 0, (long)have,
-				 (long)(want - have));
+		long r = ur_syscall(SYS_fallocate, (int)fd, 0, (long)have,
+				    (long)(want - have));
 		*err = errno;
 		ur_sys_close((int)fd);
 		if (r != 0)
@@ -355,7 +356,8 @@ static void turn_page(struct logfile *lf, size_t off, size_t len)
 
 	if (crossed != off / TRIM) {
 		populate(lf, end, (crossed + 1) * TRIM);
-		madvise(lf->map + (crossed - 1) * TRIM, TRIM, MADV_DONTNEED);
+		ur_syscall(SYS_madvise, lf->map + (crossed - 1) * TRIM, TRIM,
+			   MADV_DONTNEED);
 		from = crossed * TRIM;
 		to = from + TRIM;
 	}
@@ -363,7 +365,8 @@ static void turn_page(struct logfile *lf, size_t off, size_t len)
 	 * or populating, and its release may have come first */
 	size_t now = __atomic_load_n(&lf->at->cursor, __ATOMIC_ACQUIRE);
 	if ((now & ~SEALED) / TRIM > crossed)
-		madvise(lf->map + from, to - from, MADV_DONTNEED);
+		ur_syscall(SYS_madvise, lf->map + from, to - from,
+			   MADV_DONTNEED);
 }
 
 /* One record by write(2) at the end of the file: unmapped, or sealed. */
@@ -449,7 +452,7 @@ static void cut_sealed(struct logfile *lf, size_t end)
 	int saved = errno;
 	long fd = ur_sys_open(lf->name, O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0);
 	if (fd >= 0) {
-		syscall(SYS_ftruncate, (int)fd, (long)end);
+		ur_syscall(SYS_ftruncate, (int)fd, (long)end);
 		ur_sys_close((int)fd);
 	}
 	errno = saved;
@@ -641,13 +644,14 @@ void ur_log_after_fork(void)
 		inherited = &files[idx];
 		inherited_cursors = cursors;
 	} else if (cursors) {
-		munmap(cursors, 4096); /* the parent had a page but no file */
+		ur_syscall(SYS_munmap, cursors,
+			   4096); /* the parent had a page but no file */
 	}
 	for (int i = 0; i < 2; i++) {
 		if (&files[i] == inherited || !files[i].name[0])
 			continue;
 		if (files[i].map)
-			munmap(files[i].map, WINDOW_SIZE);
+			ur_syscall(SYS_munmap, files[i].map, WINDOW_SIZE);
 		memset(&files[i], 0, sizeof files[i]);
 	}
 	if (cursors)

@@ -343,14 +343,14 @@ static void current_vals(struct proc_vals *v, char *cwd, gid_t *g)
 {
 	uid_t su;
 	gid_t sg;
-	long n = syscall(SYS_getcwd, cwd, PATH_MAX);
+	long n = ur_syscall(SYS_getcwd, cwd, PATH_MAX);
 
 	if (n <= 0)
 		cwd[0] = 0;
 	v->cwd_hash = ur_fnv(UR_FNV_START, cwd, strlen(cwd));
-	syscall(SYS_getresuid, &v->uid, &v->euid, &su);
-	syscall(SYS_getresgid, &v->gid, &v->egid, &sg);
-	v->ngroups = (int)syscall(SYS_getgroups, 256, g);
+	ur_syscall(SYS_getresuid, &v->uid, &v->euid, &su);
+	ur_syscall(SYS_getresgid, &v->gid, &v->egid, &sg);
+	v->ngroups = (int)ur_syscall(SYS_getgroups, 256, g);
 	if (v->ngroups < 0)
 		v->ngroups = 0;
 	v->groups_hash =

@@ -88,7 +88,7 @@ static __thread int in_python; /* >0: we are calling CPython ourselves */
 static void free_tls(void *p)
 {
 	if (p)
-		munmap(p, sizeof(struct py_tls));
+		ur_syscall(SYS_munmap, p, sizeof(struct py_tls));
 }
 
 static struct py_tls *get_tls(void)
@@ -146,7 +146,7 @@ static bool read_may_be_recorded(const char *path)
 {
 	if (ur_record_reads)
 		return true;
-	long r = syscall(SYS_faccessat, AT_FDCWD, path, R_OK);
+	long r = ur_syscall(SYS_faccessat, AT_FDCWD, path, R_OK);
 	return r < 0 && (errno == EACCES || errno == EPERM);
 }
 

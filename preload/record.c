@@ -42,7 +42,7 @@ static int scratch_key_state;
 static void free_thread_scratch(void *p)
 {
 	if (p)
-		munmap(p, sizeof(struct scratch));
+		ur_syscall(SYS_munmap, p, sizeof(struct scratch));
 }
 
 /* True once this thread's scratch is registered (or cannot be). */
@@ -96,7 +96,7 @@ static void scratch_release(struct scratch *s)
 {
 	scratch_depth--;
 	if (s && s->nested)
-		munmap(s, sizeof *s);
+		ur_syscall(SYS_munmap, s, sizeof *s);
 }
 
 /* ---- directory cache: ancestors written once, real paths known ---- */
@@ -416,8 +416,8 @@ static bool try_noreplace_rename(const struct call *c, struct scratch *s)
 #ifdef SYS_renameat2
 	if (!is_plain_rename(c))
 		return false;
-	long r = syscall(SYS_renameat2, c->dirfd, c->path, c->dirfd2, c->path2,
-			 1 /* RENAME_NOREPLACE */);
+	long r = ur_syscall(SYS_renameat2, c->dirfd, c->path, c->dirfd2,
+			    c->path2, 1 /* RENAME_NOREPLACE */);
 	if (r != 0)
 		return false;
 	s->performed = true;
@@ -589,7 +589,7 @@ static void learn(const struct call *c, struct scratch *s, long ret)
 static pid_t current_tid(void)
 {
 	if (!thread_tid)
-		thread_tid = (pid_t)syscall(SYS_gettid);
+		thread_tid = (pid_t)ur_syscall(SYS_gettid);
 	return thread_tid;
 }
 

@@ -114,7 +114,7 @@ static __thread pid_t my_tid;
 static pid_t unwind_tid(void)
 {
 	if (!my_tid)
-		my_tid = (pid_t)syscall(SYS_gettid);
+		my_tid = (pid_t)ur_syscall(SYS_gettid);
 	return my_tid;
 }
 
@@ -416,7 +416,7 @@ static int high_fd(int fd)
 		want = (long)rl.rlim_cur * 3 / 4;
 	if (want <= fd)
 		return fd;
-	int high = (int)syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, want);
+	int high = (int)ur_syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, want);
 	if (high < 0)
 		return fd;
 	ur_sys_close(fd);
@@ -608,7 +608,7 @@ const char *ur_stack_id(struct scratch *s)
  * cleared, as every page written after fork() would be. */
 static void forget_table(void *table, size_t len)
 {
-	if (madvise(table, len, MADV_DONTNEED))
+	if (ur_syscall(SYS_madvise, table, len, MADV_DONTNEED))
 		memset(table, 0, len);
 }
 

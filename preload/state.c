@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "unroot.h"
@@ -171,13 +172,14 @@ static void canary_init(void)
 	void *p = mmap(NULL, START_MAP, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-	if (p != MAP_FAILED && madvise(p, START_MAP, MADV_WIPEONFORK) == 0) {
+	if (p != MAP_FAILED &&
+	    ur_syscall(SYS_madvise, p, START_MAP, MADV_WIPEONFORK) == 0) {
 		*(int *)p = 1;
 		ur_fork_canary = p;
 		canary_works = 1;
 		ur_start_buf = (char *)p + 64;
 	} else if (p != MAP_FAILED) {
-		munmap(p, START_MAP);
+		ur_syscall(SYS_munmap, p, START_MAP);
 	}
 	errno = saved;
 }

@@ -1,8 +1,8 @@
 /*
  * sys.c - raw system calls for the tracer's own I/O.  Going through
- * syscall(2) instead of libc's wrappers keeps the tracer from re-entering
- * its own wrappers and from touching libc state the workload can see
- * (stdio buffers, locks).  syscall(2) still sets errno on failure: every
+ * ur_syscall (rawsys.h) instead of libc's wrappers keeps the tracer from
+ * re-entering its own wrappers and from touching libc state the workload
+ * can see (stdio buffers, locks).  It still sets errno on failure: every
  * entry point that runs inside a workload's call saves errno and puts it
  * back (ur_begin, ur_end, ur_after; the exec and start-up paths).
  */
@@ -15,7 +15,7 @@
 
 long ur_sys_openat(int dirfd, const char *path, int flags, int mode)
 {
-	return syscall(SYS_openat, dirfd, path, flags, mode);
+	return ur_syscall(SYS_openat, dirfd, path, flags, mode);
 }
 
 long ur_sys_open(const char *path, int flags, int mode)
@@ -23,44 +23,59 @@ long ur_sys_open(const char *path, int flags, int mode)
 	return ur_sys_openat(AT_FDCWD, path, flags, mode);
 }
 
+/* state.c's and known.c's, in the preload; the fallback tracer, which
+ * builds this file too, has neither (weak: NULL there) */
+extern int ur_enabled __attribute__((weak));
+bool ur_fd_closing_begin(int fd) __attribute__((weak));
+void ur_fd_closing_end(bool counted) __attribute__((weak));
+
+/* In the preload, counted as a close of an unknown number, as syscall()'s
+ * wrapper counts the tracer's own closes (known.c); the call itself is
+ * made inline. */
 long ur_sys_close(int fd)
 {
-	return syscall(SYS_close, fd);
+	bool counted = &ur_enabled && ur_enabled && ur_fd_closing_begin &&
+		       ur_fd_closing_begin(-1);
+	long r = ur_syscall(SYS_close, fd);
+	if (counted)
+		ur_fd_closing_end(true);
+	return r;
 }
 
 long ur_sys_read(int fd, void *buf, size_t n)
 {
-	return syscall(SYS_read, fd, buf, n);
+	return ur_syscall(SYS_read, fd, buf, n);
 }
 
 long ur_sys_write(int fd, const void *buf, size_t n)
 {
-	return syscall(SYS_write, fd, buf, n);
+	return ur_syscall(SYS_write, fd, buf, n);
 }
 
 long ur_sys_lstat(const char *path, struct stat *st)
 {
-	return syscall(SYS_newfstatat, AT_FDCWD, path, st, AT_SYMLINK_NOFOLLOW);
+	return ur_syscall(SYS_newfstatat, AT_FDCWD, path, st,
+			  AT_SYMLINK_NOFOLLOW);
 }
 
 long ur_sys_stat(const char *path, struct stat *st)
 {
-	return syscall(SYS_newfstatat, AT_FDCWD, path, st, 0);
+	return ur_syscall(SYS_newfstatat, AT_FDCWD, path, st, 0);
 }
 
 long ur_sys_fstat(int fd, struct stat *st)
 {
-	return syscall(SYS_fstat, fd, st);
+	return ur_syscall(SYS_fstat, fd, st);
 }
 
 long ur_sys_readlink(const char *path, char *buf, size_t n)
 {
-	return syscall(SYS_readlinkat, AT_FDCWD, path, buf, n);
+	return ur_syscall(SYS_readlinkat, AT_FDCWD, path, buf, n);
 }
 
 long ur_sys_getpid(void)
 {
-	return syscall(SYS_getpid);
+	return ur_syscall(SYS_getpid);
 }
 
 /* Read a whole small file into buf (NUL-terminated); returns its length. */

@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include "rawsys.h"
 #include "schema.h"
 
 #define EXPORT __attribute__((visibility("default")))

@@ -1002,7 +1002,7 @@ DENIED_ONLY(DIR *, opendir, OP_READ, (const char *p), (p), AT_FDCWD, p,
 #ifdef __GLIBC__
 #define UR_HAVE_XSTAT 1
 #if defined(SYS_newfstatat) && __WORDSIZE == 64
-#define XSTAT_PLAIN(fd, p, st, fl) syscall(SYS_newfstatat, fd, p, st, fl)
+#define XSTAT_PLAIN(fd, p, st, fl) ur_syscall(SYS_newfstatat, fd, p, st, fl)
 #else
 #define XSTAT_PLAIN(fd, p, st, fl) (errno = ENOSYS, -1)
 #endif
