@@ -103,7 +103,11 @@ static struct logcursor *inherited_cursors FORK_STATE;
 static int inherited_writers FORK_STATE;
 static long lost_records FORK_STATE;
 static int log_failed FORK_STATE; /* no file could be created at all */
-static int ended FORK_STATE;	  /* the end record is written */
+/* bit i: files[i] has a name.  A forked child asks this, in the page it
+ * writes anyway, not files[i] itself: a slot its parent never used is a
+ * page the child would fault in only to read zeros. */
+static unsigned slots_named FORK_STATE;
+static int ended FORK_STATE; /* the end record is written */
 
 static size_t put_uint(char *out, unsigned long long v)
 {
@@ -187,6 +191,8 @@ static void drop_inherited(void)
 	if (inherited_cursors)
 		ur_syscall(SYS_munmap, inherited_cursors, 4096);
 	memset(lf, 0, sizeof *lf);
+	__atomic_fetch_and(&slots_named, ~(1u << (lf - files)),
+			   __ATOMIC_RELAXED);
 	inherited_cursors = NULL;
 }
 
@@ -230,6 +236,7 @@ static bool create_log(struct logfile *lf)
 {
 	long fd = -1;
 
+	__atomic_fetch_or(&slots_named, 1u << (lf - files), __ATOMIC_RELAXED);
 	for (int tries = 0; tries < 4; tries++) {
 		name_log_file(lf->name);
 		fd = ur_sys_open(
@@ -648,11 +655,12 @@ void ur_log_after_fork(void)
 			   4096); /* the parent had a page but no file */
 	}
 	for (int i = 0; i < 2; i++) {
-		if (&files[i] == inherited || !files[i].name[0])
+		if (&files[i] == inherited || !(slots_named & (1u << i)))
 			continue;
 		if (files[i].map)
 			ur_syscall(SYS_munmap, files[i].map, WINDOW_SIZE);
 		memset(&files[i], 0, sizeof files[i]);
+		slots_named &= ~(1u << i);
 	}
 	if (cursors)
 		cursors = NULL;
