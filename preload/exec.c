@@ -445,6 +445,10 @@ static void note_spawn(const char *fn, const char *path, char *const argv[],
  */
 enum exec_file { OWN_FILE, VFORK_PARENT, FORK_PARENT };
 
+/* what other_note_exec writes at most: abs, parent, real and its walk's
+ * scratch (PATH_MAX each), the record (3 PATH_MAX) */
+#define NOTE_TEXT (7 * PATH_MAX)
+
 /* *pid: this process's, asked whichever the answer */
 static enum exec_file exec_file(pid_t *pid)
 {
@@ -469,12 +473,18 @@ static enum exec_file exec_file(pid_t *pid)
 static __attribute__((noinline)) bool
 other_note_exec(enum exec_file where, pid_t pid, const char *fn, int dirfd,
 		const char *path, char *const argv[], long ret, int err,
-		bool fallback, const struct target *t)
+		bool fallback, const struct target *t,
+		const struct strpile *room)
 {
 	int saved = errno;
-	bool placed = true;	 /* nothing to place is not a failure */
-	char text[7 * PATH_MAX]; /* abs, parent, real (and its scratch), buf */
-	struct strpile sc = {text, sizeof text, 0};
+	bool placed = true; /* nothing to place is not a failure */
+	/* abs, parent, real (and its scratch), buf: after the caller's
+	 * strings when its room has NOTE_TEXT left, else in a text of its
+	 * own (a VLA: one byte when it is not needed) */
+	bool borrow = room && room->cap - room->used >= NOTE_TEXT;
+	char own[borrow ? 1 : NOTE_TEXT];
+	struct strpile sc =
+	    borrow ? *room : (struct strpile){own, sizeof own, 0};
 	size_t cap = PATH_MAX;
 	char *abs = pile_room(&sc, &cap), *parent, *real, *buf;
 	struct stat st, pst;
@@ -554,13 +564,14 @@ out:
  */
 static void record_exec(const char *fn, int dirfd, const char *path,
 			char *const argv[], long ret, int err, bool fallback,
-			const struct target *t)
+			const struct target *t, const struct strpile *room)
 {
 	pid_t pid;
 	enum exec_file where = exec_file(&pid);
 
-	if (where != OWN_FILE && other_note_exec(where, pid, fn, dirfd, path,
-						 argv, ret, err, fallback, t))
+	if (where != OWN_FILE &&
+	    other_note_exec(where, pid, fn, dirfd, path, argv, ret, err,
+			    fallback, t, room))
 		return;
 	if (where == VFORK_PARENT)
 		return;
@@ -735,6 +746,25 @@ static void hand_over(char **env, struct env_fix *f, const char *file,
 	env[n + 1] = NULL;
 }
 
+/*
+ * What an exec writes on its stack, in one block: a forked child writes
+ * every page of stack it touches anew (a page fault each), so the probe,
+ * the environment's strings and the exec record's strings are kept
+ * together, one after the other, instead of in arrays of their worst-case
+ * sizes that each began a page of their own.  note follows fix.text
+ * directly: other_note_exec writes after fix's strings.
+ */
+struct exec_room {
+	struct target t;
+	struct env_fix fix;
+	char note[NOTE_TEXT];
+};
+_Static_assert(offsetof(struct exec_room, note) ==
+		   offsetof(struct exec_room, fix) +
+		       offsetof(struct env_fix, text) +
+		       sizeof(((struct env_fix *)0)->text),
+	       "note follows fix.text");
+
 static int traced_exec(const char *fn, const char *path, char *const argv[],
 		       char *const envp[], bool search)
 {
@@ -746,26 +776,32 @@ static int traced_exec(const char *fn, const char *path, char *const argv[],
 	call = search ? real_execvpe : real_execve;
 	if (!ur_enabled)
 		return call(path, argv, envp);
-	char *env[env_count(envp) + 6];
-	struct env_fix fix;
-	char *const *e = fix_env(envp, env, &fix);
+	size_t n_env = env_count(envp);
+	/* a VLA, declared first: below this frame's arrays, just above env
+	 * and the callees' frames, which it then shares pages with */
+	struct exec_room x[1 + (n_env == (size_t)-1)];
+	char *env[n_env + 6];
+	char *const *e = fix_env(envp, env, &x->fix);
 	const char *file =
 	    search ? search_path(path, found, sizeof found) : path;
 	char abs[PATH_MAX], helper[PATH_MAX];
-	struct target t;
-	probe(file, &t);
-	enum handoff h = via_helper(file, argv, t.why, abs, helper);
+	probe(file, &x->t);
+	enum handoff h = via_helper(file, argv, x->t.why, abs, helper);
 	if (h == UNTRACED)
-		hand_over(env, &fix, file, &t);
-	record_exec(fn, AT_FDCWD, file, argv, 0, 0, h != UNTRACED, &t);
+		hand_over(env, &x->fix, file, &x->t);
+	struct strpile room = x->fix.s; /* and note after it */
+	room.cap += sizeof x->note;
+	record_exec(fn, AT_FDCWD, file, argv, 0, 0, h != UNTRACED, &x->t,
+		    &room);
 	if (h == HANDOFF) {
 		char *hargv[env_count(argv) + 5];
 		real_execve(helper, helper_argv(helper, abs, argv, hargv), e);
 		/* the helper could not be run: the program, untraced */
-		record_exec(fn, AT_FDCWD, file, argv, 0, 0, false, &t);
+		record_exec(fn, AT_FDCWD, file, argv, 0, 0, false, &x->t,
+			    &room);
 	}
 	int r = call(path, argv, e);
-	record_exec(fn, AT_FDCWD, file, argv, r, errno, false, NULL);
+	record_exec(fn, AT_FDCWD, file, argv, r, errno, false, NULL, &room);
 	return r;
 }
 
@@ -841,9 +877,10 @@ EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 		strcpy(path, "?");
 	struct target t;
 	probe(path, &t);
-	record_exec("fexecve", AT_FDCWD, path, argv, 0, 0, false, &t);
+	record_exec("fexecve", AT_FDCWD, path, argv, 0, 0, false, &t, NULL);
 	int r = real_fexecve(fd, argv, e);
-	record_exec("fexecve", AT_FDCWD, path, argv, r, errno, false, NULL);
+	record_exec("fexecve", AT_FDCWD, path, argv, r, errno, false, NULL,
+		    NULL);
 	return r;
 }
 
@@ -867,9 +904,9 @@ EXPORT int execveat(int dirfd, const char *path, char *const argv[],
 	char *const *e = fix_env(envp, env, &fix);
 	struct target t;
 	probe(path, &t);
-	record_exec("execveat", dirfd, path, argv, 0, 0, false, &t);
+	record_exec("execveat", dirfd, path, argv, 0, 0, false, &t, NULL);
 	int r = call_execveat(dirfd, path, argv, e, flags);
-	record_exec("execveat", dirfd, path, argv, r, errno, false, NULL);
+	record_exec("execveat", dirfd, path, argv, r, errno, false, NULL, NULL);
 	return r;
 }
 
