@@ -101,15 +101,26 @@ static bool starts_with(const char *s, const char *prefix)
 	return !strncmp(s, prefix, strlen(prefix));
 }
 
-/* Is lib one of the entries of an LD_PRELOAD value (':' or ' ' lists)? */
+/*
+ * Is lib one of the entries of an LD_PRELOAD value (':' or ' ' lists)?
+ * Entry by entry, without strstr: a forked child runs this before its
+ * exec, and libc's strstr is two pages of code it would fault in.
+ */
 static bool preload_has(const char *value, const char *lib)
 {
 	size_t n = strlen(lib);
-	for (const char *p = value; (p = strstr(p, lib)); p += n) {
-		bool start = p == value || p[-1] == ':' || p[-1] == ' ';
-		bool end = p[n] == 0 || p[n] == ':' || p[n] == ' ';
-		if (start && end)
+	for (const char *p = value; *p;) {
+		size_t len = 0;
+		while (p[len] && p[len] != ':' && p[len] != ' ')
+			len++;
+		size_t same = 0; /* (nor memcmp: another page of libc) */
+		while (same < len && same < n && p[same] == lib[same])
+			same++;
+		if (len == n && same == n)
 			return true;
+		p += len;
+		if (*p)
+			p++;
 	}
 	return false;
 }

@@ -169,7 +169,10 @@ bool ur_walk_real(const char *abs, char *out, char *rest, size_t cap)
 		while (rest[pos] == '/')
 			pos++;
 		const char *seg = rest + pos;
-		size_t len = strcspn(seg, "/");
+		size_t len = 0; /* (not strcspn: its code and table are two
+				 * pages a forked child would fault in) */
+		while (seg[len] && seg[len] != '/')
+			len++;
 		pos += len;
 		if (len == 0 || (len == 1 && seg[0] == '.'))
 			continue;

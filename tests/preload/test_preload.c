@@ -1700,6 +1700,11 @@ START_TEST(test_keep_preload)
 	ck_assert_ptr_nonnull(output_value(&r, "LD_PRELOAD", buf, sizeof buf));
 	ck_assert_msg(strstr(buf, UR_DUMMY) && strstr(buf, UR_PRELOAD),
 		      "LD_PRELOAD=%s", buf);
+	/* it named the preload already: kept as it was, not added again */
+	const char *second = strstr(strstr(buf, UR_PRELOAD) + 1, UR_PRELOAD);
+	ck_assert_msg(!second, "the preload twice: LD_PRELOAD=%s", buf);
+	ck_assert_msg(!strncmp(buf, UR_DUMMY, strlen(UR_DUMMY)),
+		      "LD_PRELOAD=%s", buf);
 	ck_assert_ptr_nonnull(output_value(&r, "dummy", buf, sizeof buf));
 	ck_assert_str_eq(buf, "1");
 	ck_assert_int_eq(count_ev(&r, "fopen", "preload-report", &ev), 1);

@@ -804,10 +804,14 @@ static int scenario_env_i(void)
 }
 
 /* exec ourselves with only LD_PRELOAD=<the dummy>: both must be loaded */
+/* exec with LD_PRELOAD="dummy <this preload>" (a space-separated list
+ * that already names the preload: it must be kept, not added again) */
 static int scenario_keep_preload(const char *self, const char *dummy)
 {
 	char value[4096];
-	snprintf(value, sizeof value, "LD_PRELOAD=%s", dummy);
+	const char *own = getenv("LD_PRELOAD");
+	snprintf(value, sizeof value, "LD_PRELOAD=%s %s", dummy,
+		 own ? own : "");
 	char *envp[] = {value, NULL};
 	char *argv[] = {(char *)self, "report_preload", (char *)dir, NULL};
 	execve(self, argv, envp);
