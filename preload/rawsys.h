@@ -16,12 +16,15 @@
 #include <errno.h>
 #include <unistd.h>
 
-static inline long ur_raw_syscall(long n, long a, long b, long c, long d,
-				  long e, long f)
-{
 #if defined(__x86_64__) && !defined(__clang_analyzer__)
-	/* (the analyzer cannot see what the kernel writes through the
-	 * arguments: it is shown syscall()'s opaque call instead) */
+/* (the analyzer cannot see what the kernel writes through the arguments:
+ * it is shown syscall()'s opaque call instead) */
+#define UR_RAWSYS_INLINE 1
+
+/* The kernel's own answer: -errno on failure; errno is not touched. */
+static inline long ur_raw_syscall_ret(long n, long a, long b, long c, long d,
+				      long e, long f)
+{
 	register long r10 __asm__("r10") = d;
 	register long r8 __asm__("r8") = e;
 	register long r9 __asm__("r9") = f;
@@ -31,6 +34,15 @@ static inline long ur_raw_syscall(long n, long a, long b, long c, long d,
 			 : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8),
 			   "r"(r9)
 			 : "rcx", "r11", "memory");
+	return ret;
+}
+#endif
+
+static inline long ur_raw_syscall(long n, long a, long b, long c, long d,
+				  long e, long f)
+{
+#ifdef UR_RAWSYS_INLINE
+	long ret = ur_raw_syscall_ret(n, a, b, c, d, e, f);
 	if ((unsigned long)ret > -4096UL) {
 		errno = (int)-ret;
 		return -1;

@@ -224,6 +224,36 @@ void ur_fork_before(void)
 		ur_stack_fork_before();
 }
 
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22 /* Linux 5.14 */
+#endif
+extern const char __ehdr_start[] HIDDEN; /* this object's first byte ... */
+extern const char __etext[] HIDDEN;	 /* ... and the end of its code */
+
+/*
+ * A forked child inherits no mapping of this library's code (the kernel
+ * copies page tables only where a process has written), and faults in
+ * every 64 KiB of it that it runs, about 17 us each on the virtual
+ * machines this was measured on.  One madvise maps all 40 pages for
+ * about 7 us.  Called by the F wrappers before ur_fork_after, which
+ * reads errno through the PLT, in these pages (errno's function is
+ * "const": the compiler may call it anywhere in a function); the call
+ * leaves errno alone.  Without MADV_POPULATE_READ (before Linux 5.14) it
+ * fails and nothing changes.
+ */
+void ur_fork_child_code(void)
+{
+	if (!ur_enabled)
+		return;
+#ifdef UR_RAWSYS_INLINE
+	uintptr_t lo = (uintptr_t)__ehdr_start & ~(uintptr_t)4095;
+	uintptr_t hi = ((uintptr_t)__etext + 4095) & ~(uintptr_t)4095;
+
+	(void)ur_raw_syscall_ret(SYS_madvise, (long)lo, (long)(hi - lo),
+				 MADV_POPULATE_READ, 0, 0, 0);
+#endif
+}
+
 void ur_fork_after(bool child)
 {
 	int saved = errno;

@@ -150,6 +150,8 @@ extern __thread int ur_vforked HIDDEN;
 /* around libc's fork (calls.def F): its atfork handlers' work */
 HIDDEN void ur_fork_before(void);
 HIDDEN void ur_fork_after(bool child);
+/* In a forked child, first: this library's code mapped in one call. */
+HIDDEN void ur_fork_child_code(void);
 #define UR_CLOSES_NONE (-2) /* calls.def F: closes no descriptor */
 HIDDEN bool ur_other_process_slow(void);
 HIDDEN bool ur_other_process_pid(pid_t *pid); /* the same; and the pid */

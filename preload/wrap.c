@@ -197,7 +197,8 @@ static int dir_fd(DIR *dir)
 	CLOSER(ret, name, params, args, fd, (void)0, (void)0)
 #define F(ret, name, params, args, fd)                        \
 	CLOSER(ret, name, params, args, fd, ur_fork_before(), \
-	       ur_fork_after(r == 0))
+	       ((r == 0 ? ur_fork_child_code() : (void)0),    \
+		ur_fork_after(r == 0)))
 #define DV(name, params, args)                                         \
 	void name params;                                              \
 	static START_STATE void(*real_##name) params;                  \
