@@ -345,7 +345,7 @@ static const char digit_pairs[201] = "00010203040506070809101112131415161718192"
 				     "061626364656667686970717273747576777879"
 				     "8081828384858687888990919293949596979899";
 
-/* The digits of u (below 2^32) at o, which has room for 10; the end.
+/* The digits of u (below 2^32) at o, which has room for 12; the end.
  * Written right-aligned into tmp and moved with one fixed-size copy (the
  * bytes after the digits land in o's room and are overwritten or
  * ignored). */
@@ -382,7 +382,7 @@ static char *put_8digits(char *o, uint32_t u)
 	return o + 8;
 }
 
-/* u of 11 to 20 digits: its first digits, then eight and eight */
+/* u above 2^32 (10 to 20 digits): its first digits, then eight and eight */
 static __attribute__((noinline)) char *put_big(char *o, unsigned long long u)
 {
 	unsigned long long hi = u / 100000000ULL;

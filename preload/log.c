@@ -651,8 +651,8 @@ void ur_log_after_fork(void)
 		inherited = &files[idx];
 		inherited_cursors = cursors;
 	} else if (cursors) {
-		ur_syscall(SYS_munmap, cursors,
-			   4096); /* the parent had a page but no file */
+		/* the parent had a page but no file */
+		ur_syscall(SYS_munmap, cursors, 4096);
 	}
 	for (int i = 0; i < 2; i++) {
 		if (&files[i] == inherited || !(slots_named & (1u << i)))

@@ -7,8 +7,9 @@
  * cost every call the wrapper's argument copying and, in a forked child,
  * a page fault for the code of each of the two functions.  Calls that
  * close or replace descriptors, fork or exec keep syscall(), whose
- * wrapper counts them (known.c).  Self-contained: elfkind.c, which the
- * CLI and the fallback tracer build too, uses it.
+ * wrapper counts them (known.c), except the tracer's own closes, which
+ * ur_sys_close (sys.c) counts itself.  Self-contained: elfkind.c, which
+ * the CLI and the fallback tracer build too, uses it.
  */
 #ifndef UNROOT_RAWSYS_H
 #define UNROOT_RAWSYS_H
