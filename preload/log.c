@@ -344,14 +344,15 @@ static void grow_ahead(struct logfile *lf, size_t end)
  *   by page for a range of up to 33 pages and once for a larger one, and
  *   on a virtualised machine each page's flush is a trap: on the
  *   benchmark's machine, a 16-page release took 75 us and a 64-page one
- *   40 us (tar -x: 17 ms of 400 against 3).  A writer still copying into
- *   a released block, another thread's or this record's own head, only
- *   faults the same page back in.  So a writer that finds, once it is
- *   done, that the cursor has moved on to a later block drops again what
- *   it touched: its record's pages, or the whole chunk it populated.
- *   The release of a block may come before its population or a late copy
- *   into it (threads are descheduled anywhere); without this second
- *   look, an 8-thread storm on 2 cores kept about 100 such pages.
+ *   40 us (16 MiB of log: 15-20 ms of releases against 2-4).  A writer
+ *   still copying into a released block, another thread's or this
+ *   record's own head, only faults the same page back in.  So a writer
+ *   that finds, once it is done, that the cursor has moved on to a later
+ *   block drops again what it touched: its record's pages, or the whole
+ *   chunk it populated.  The release of a block may come before its
+ *   population or a late copy into it (threads are descheduled
+ *   anywhere); without this second look, an 8-thread storm on 2 cores
+ *   kept about 100 such pages.
  *
  * So a process's resident memory holds at most five chunks of its log
  * (320 KiB), however long it runs, and a file's first chunk is populated
