@@ -1,6 +1,7 @@
 #!/bin/sh
 # run_exit.sh UNROOT - exit codes and trace-directory handling of
-# `unroot run`: 127 not found, 126 not executable, the command's status,
+# `unroot run`: 127 not found, 126 not executable, the command's status
+# (a file without "#!" run by /bin/sh),
 # 128+N for a signal, 125 (and nothing deleted) for a foreign directory;
 # and the exit codes every command shares (README.md's table): a
 # directory that holds no trace is exit 3 naming it, for every command
@@ -39,6 +40,18 @@ expect 1 false
 expect 0 true
 expect 143 sh -c 'kill -TERM $$'
 expect 3 sh -c 'exit 3'
+# an executable file without "#!" runs with /bin/sh, as execvp runs it,
+# traced, whether named by its path or found in PATH
+printf 'echo ran >"%s/noshebang.out"\nexit 4\n' "$tmp" >"$tmp/noshebang"
+chmod 755 "$tmp/noshebang"
+for how in "$tmp/noshebang" noshebang; do
+	rm -f "$tmp/noshebang.out"
+	PATH="$tmp:$PATH" expect 4 "$how"
+	grep -qx ran "$tmp/noshebang.out" 2>/dev/null ||
+		{ echo "FAIL: $how (no #!) did not run with /bin/sh" >&2; fail=1; }
+	grep -rqs noshebang.out "$tmp/t/log" ||
+		{ echo "FAIL: $how (no #!) ran untraced" >&2; fail=1; }
+done
 
 # log/ is world-writable and sticky whatever the umask
 mode=$(stat -c %a "$tmp/t/log")
