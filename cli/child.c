@@ -143,14 +143,14 @@ static int redirect(posix_spawn_file_actions_t *fa, int out_fd, int err_fd,
 }
 
 /* posix_spawnp of argv, redirected when out_fd >= 0: 0 with *pid, or an
- * errno, which is the exec's when *exec_err says so. */
+ * errno, which *exec_err repeats when it is the exec's. */
 static int spawn(char *const argv[], int out_fd, int err_fd, pid_t *pid,
-		 bool *exec_err)
+		 int *exec_err)
 {
 	posix_spawn_file_actions_t fa;
 	int null = -1, e;
 
-	*exec_err = false;
+	*exec_err = 0;
 	if (out_fd >= 0 && (null = open_null()) < 0)
 		return errno;
 	e = posix_spawn_file_actions_init(&fa);
@@ -162,7 +162,8 @@ static int spawn(char *const argv[], int out_fd, int err_fd, pid_t *pid,
 			e = posix_spawnp(pid, argv[0], &fa, NULL, argv,
 					 environ);
 			/* EAGAIN: no process to run it in */
-			*exec_err = e && e != EAGAIN;
+			if (e != EAGAIN)
+				*exec_err = e;
 		}
 		posix_spawn_file_actions_destroy(&fa);
 	}
@@ -173,13 +174,11 @@ static int spawn(char *const argv[], int out_fd, int err_fd, pid_t *pid,
 
 static pid_t start(char *const argv[], int out_fd, int err_fd, int *exec_err)
 {
-	bool by_exec;
 	pid_t pid = -1;
-	int e = spawn(argv, out_fd, err_fd, &pid, &by_exec);
+	int e = spawn(argv, out_fd, err_fd, &pid, exec_err);
 
 	if (e == ENOEXEC) /* execvp's /bin/sh for a file without "#!" */
 		return start_forked(argv, out_fd, err_fd, exec_err);
-	*exec_err = by_exec ? e : 0;
 	if (e) {
 		errno = e;
 		return -1;
