@@ -458,10 +458,10 @@ static int feed_one(const struct log_unit *u, const char *out)
 	return rc;
 }
 
-static void feed_problem(void *ctx, const char *file, long off, const char *msg)
+static void feed_problem(void *ctx, const char *file, const char *msg)
 {
 	(void)ctx;
-	warning("%s: damaged pack at byte %ld: %s", file, off, msg);
+	warning("%s: %s", file, msg);
 }
 
 int feed_dir(const char *trace, const char *out)

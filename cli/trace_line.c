@@ -7,6 +7,8 @@
  * saved offset; lr_seek moves to a line pass 1 marked (a summary's pass
  * 2 reads only those).  A log that is a segment of a pack (tracepack.h)
  * is read between its offset and its limit, as if it were the whole file.
+ * A staging window left beside a log file is laid over what is read
+ * (tracepack.h).
  *
  * NUL bytes are padding, wherever they are (SCHEMA.md): the preload
  * reserves space for a record in a shared mapping before writing it, so a
@@ -41,6 +43,7 @@ void lr_start(struct lreader *r, const struct logfile *f)
 	r->path = f->src;
 	r->pos = f->off;
 	r->limit = f->len < 0 ? -1 : f->off + f->len;
+	r->stage = f->stage;
 	r->beg = r->end = 0;
 	r->eof = false;
 	r->lineno = 0;
@@ -123,6 +126,7 @@ static int lr_fill(struct lreader *r, lr_opener op, void *ctx)
 		r->eof = true;
 		return 0;
 	}
+	log_stage_lay(r->stage, r->pos, r->buf + r->end, (size_t)got);
 	r->pos += got;
 	r->end += (size_t)got;
 	return 0;

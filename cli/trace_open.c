@@ -269,9 +269,9 @@ static void read_meta(struct trace *t, size_t di)
 	free(path);
 }
 
-static void pack_problem(void *ctx, const char *file, long off, const char *msg)
+static void pack_problem(void *ctx, const char *file, const char *msg)
 {
-	tr_diag(ctx, file, 0, true, "damaged pack at byte %ld: %s", off, msg);
+	tr_diag(ctx, file, 0, true, "%s", msg);
 }
 
 /* Add every log of one trace directory (its *.jsonl files and the
@@ -305,6 +305,8 @@ static bool list_dir(struct trace *t, size_t di)
 		u.v[i].src = NULL;
 		f->off = u.v[i].off;
 		f->len = u.v[i].len;
+		f->stage = u.v[i].stage;
+		u.v[i].stage = NULL;
 		f->dir = di;
 	}
 	log_units_free(&u);
@@ -396,6 +398,7 @@ void trace_close(struct trace *t)
 		free(t->files[i].spots);
 		free(t->files[i].path);
 		free(t->files[i].src);
+		log_stage_free(t->files[i].stage);
 	}
 	free(t->files);
 	for (size_t i = 0; i < t->procs.n; i++)

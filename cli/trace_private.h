@@ -34,6 +34,7 @@
 
 #include "map.h"
 #include "trace.h"
+#include "tracepack.h"
 #include "util.h"
 
 /* ---- the trace ---------------------------------------------------------- */
@@ -54,6 +55,7 @@ struct logfile {
 	char *path;		 /* log/NAME: what diagnostics and procs name */
 	char *src;		 /* the file its bytes are read from */
 	off_t off, len;		 /* where in src; len -1: to its end */
+	struct log_stage *stage; /* laid over src (tracepack.h), or NULL */
 	size_t dir;		 /* index of the trace directory */
 	bool skip;		 /* newer schema, unreadable */
 	long long nevents;	 /* "ev" lines seen in pass 1 */
@@ -123,6 +125,7 @@ struct lreader {
 	int fd;
 	off_t pos;   /* file offset of the next read */
 	off_t limit; /* the offset where its lines end; -1: the file's end */
+	const struct log_stage *stage; /* the log's window, laid over it */
 	char *buf;
 	size_t cap, beg, end;
 	bool eof;

@@ -8,7 +8,9 @@
  * than twice its bytes, not counting NUL padding at its end (a killed
  * image keeps its preallocated tail: the padding goes, one NUL of it is
  * kept after a last line cut short, so that the reader says of it what it
- * said of the file); files over 1 MiB are left as they are.  Every other
+ * said of the file); files over 1 MiB are left as they are, and so are
+ * files with a stage file beside them (their window is laid over the
+ * file, not over a segment).  Every other
  * byte is kept exactly, behind a framing line naming the file and its
  * byte count.
  *
@@ -47,6 +49,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "map.h"
 #include "schema.h"
 #include "tracepack.h"
 #include "util.h"
@@ -87,8 +90,9 @@ static char **list_logs(struct packer *p, size_t *n)
 	DIR *d = opendir(p->logdir);
 	struct dirent *de;
 	char **v = NULL;
-	size_t cap = 0;
+	size_t cap = 0, k = 0;
 	unsigned seq;
+	struct strset staged = STRSET_INIT;
 
 	*n = 0;
 	if (!d)
@@ -107,9 +111,23 @@ static char **list_logs(struct packer *p, size_t *n)
 		} else if (sscanf(s, UNROOT_PACK_PREFIX "%u", &seq) == 1 &&
 			   seq >= p->seq) {
 			p->seq = seq + 1;
+		} else if (log_is_stage_name(s)) {
+			strset_add(&staged, s);
 		}
 	}
 	closedir(d);
+	/* a log with a staging window left beside it stays a file */
+	for (size_t i = 0; i < *n; i++) {
+		char *stage = xasprintf("%s" UNROOT_STAGE_SUFFIX, v[i]);
+
+		if (strset_has(&staged, stage))
+			free(v[i]);
+		else
+			v[k++] = v[i];
+		free(stage);
+	}
+	*n = k;
+	strset_free(&staged);
 	if (*n > 1)
 		qsort(v, *n, sizeof *v, log_name_cmp);
 	return v;

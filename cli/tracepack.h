@@ -16,12 +16,24 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+/*
+ * The staging window an image left beside its log file (NAME.jsonl.stage,
+ * SCHEMA.md "Stage files"): len bytes that belong at offset start of the
+ * log, over whatever the log holds there (NULs, or the same bytes).
+ */
+struct log_stage {
+	off_t start;
+	size_t len;
+	char *bytes;
+};
+
 /* One process image's log: a file of its own, or a segment of a pack. */
 struct log_unit {
 	char *name; /* the log file's name in log/, as the preload made it */
 	char *src;  /* the file that holds its bytes: itself, or a pack */
 	off_t off;  /* where its bytes start in src */
 	off_t len;  /* how many; -1: to the end of src (a log file) */
+	struct log_stage *stage; /* a log file's window, or NULL */
 };
 
 struct log_units {
@@ -29,9 +41,9 @@ struct log_units {
 	size_t n, cap;
 };
 
-/* Told of a pack that is damaged (file: the pack's path). */
-typedef void (*log_problem_fn)(void *ctx, const char *file, long off,
-			       const char *msg);
+/* Told of a pack or a stage file that is damaged (file: its path; msg
+ * says what, and where in it). */
+typedef void (*log_problem_fn)(void *ctx, const char *file, const char *msg);
 
 /* Whether a name in log/ is a log file's (NAME.jsonl) or a pack's
  * (NAME.pack); a name starting with '.' is neither. */
@@ -53,6 +65,12 @@ int log_units_list(const char *logdir, struct log_units *u,
 void log_units_free(struct log_units *u);
 /* A unit's bytes (allocated, NUL-terminated), or NULL with errno. */
 char *log_unit_read(const struct log_unit *u, size_t *len);
+/* Whether a name in log/ is a stage file's (NAME.jsonl.stage). */
+bool log_is_stage_name(const char *name);
+/* The n bytes buf holds from offset pos of a log, with st laid over them
+ * (st may be NULL). */
+void log_stage_lay(const struct log_stage *st, off_t pos, char *buf, size_t n);
+void log_stage_free(struct log_stage *st);
 
 /*
  * After a run: pack the small logs of logdir (those whose disk blocks

@@ -14,12 +14,20 @@
  * originals, or a writer that opened the file while it was packed): the
  * log file itself, which holds at least the bytes any segment of it
  * holds; else the segment in the pack whose name sorts last (the newest).
+ *
+ * A log file with a stage file beside it (an image killed, or still
+ * running, with records in its staging window: SCHEMA.md "Stage files")
+ * is read with the window laid over it.  The window is read once, when
+ * the directory is listed, before any log is read (stage_read).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -47,6 +55,11 @@ bool log_is_file_name(const char *name)
 bool log_is_pack_name(const char *name)
 {
 	return has_suffix(name, UNROOT_PACK_SUFFIX);
+}
+
+bool log_is_stage_name(const char *name)
+{
+	return has_suffix(name, UNROOT_LOG_SUFFIX UNROOT_STAGE_SUFFIX);
 }
 
 int log_name_cmp(const void *a, const void *b)
@@ -94,6 +107,18 @@ static char *frame_name(const char *line, size_t n, off_t *bytes,
 	return name;
 }
 
+__attribute__((format(printf, 4, 5))) static void
+tell(log_problem_fn problem, void *ctx, const char *file, const char *fmt, ...)
+{
+	va_list ap;
+	char msg[512];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	problem(ctx, file, msg);
+}
+
 /* Add the segments of one pack to segs (name -> index in u). */
 static void read_pack(const char *path, struct log_units *u, struct map *segs,
 		      log_problem_fn problem, void *ctx)
@@ -104,7 +129,8 @@ static void read_pack(const char *path, struct log_units *u, struct map *segs,
 	off_t off = 0;
 
 	if (fd < 0 || fstat(fd, &st)) {
-		problem(ctx, path, 0, strerror(errno));
+		tell(problem, ctx, path, "damaged pack at byte 0: %s",
+		     strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return;
@@ -120,7 +146,8 @@ static void read_pack(const char *path, struct log_units *u, struct map *segs,
 		       : NULL;
 
 		if (!name) {
-			problem(ctx, path, (long)off, msg);
+			tell(problem, ctx, path, "damaged pack at byte %ld: %s",
+			     (long)off, msg);
 			break;
 		}
 		s = push(u);
@@ -129,9 +156,10 @@ static void read_pack(const char *path, struct log_units *u, struct map *segs,
 		s->off = off + (nl - buf) + 1;
 		s->len = bytes;
 		if (s->off + bytes > st.st_size) {
-			problem(ctx, path, (long)off,
-				"the pack ends inside this segment: its "
-				"bytes up to the end are read");
+			tell(problem, ctx, path,
+			     "damaged pack at byte %ld: the pack ends inside "
+			     "this segment: its bytes up to the end are read",
+			     (long)off);
 			s->len = st.st_size - s->off;
 		}
 		/* a later pack's segment of the same name replaces it */
@@ -145,7 +173,112 @@ static void free_unit(struct log_unit *x)
 {
 	free(x->name);
 	free(x->src);
+	log_stage_free(x->stage);
 	memset(x, 0, sizeof *x);
+}
+
+/* ---- stage files ----------------------------------------------------------
+ */
+
+#define STAGE_MAX_CAP ((unsigned long long)64 << 20)
+
+static bool pread_all(int fd, void *buf, size_t n, off_t at)
+{
+	size_t have = 0;
+
+	while (have < n) {
+		ssize_t got =
+		    pread(fd, (char *)buf + have, n - have, at + (off_t)have);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return false;
+		have += (size_t)got;
+	}
+	return true;
+}
+
+/*
+ * The window as one consistent snapshot, or NULL with *msg.  When the
+ * writer is resetting the head (gen odd) or resets it while the window is
+ * read (gen changed), the window read is not used, and none is needed:
+ * the writer resets the head only after the kernel has copied the window
+ * into the log, which is read after this.
+ */
+static struct log_stage *stage_read(int fd, const char **msg)
+{
+	struct unroot_stage_head h, again;
+	struct log_stage *st = xcalloc(1, sizeof *st);
+
+	*msg = "cannot read its head";
+	if (!pread_all(fd, &h, sizeof h, 0))
+		goto bad;
+	*msg = "not a stage file";
+	if (h.magic != UNROOT_STAGE_MAGIC || h.cap > STAGE_MAX_CAP ||
+	    h.len > h.cap || h.start > (unsigned long long)INT64_MAX)
+		goto bad;
+	*msg = "cannot read its window";
+	st->bytes = xmalloc(h.len + 1);
+	if (!pread_all(fd, st->bytes, h.len, UNROOT_STAGE_HEAD) ||
+	    !pread_all(fd, &again, sizeof again, 0))
+		goto bad;
+	*msg = NULL;
+	if (!(h.gen & 1) && again.gen == h.gen) {
+		st->start = (off_t)h.start;
+		st->len = h.len;
+	}
+	return st;
+bad:
+	log_stage_free(st);
+	return NULL;
+}
+
+/* The stage file name (in logdir) onto its log file's unit in u. */
+static void attach_stage(const char *logdir, const char *name,
+			 struct log_units *u, log_problem_fn problem, void *ctx)
+{
+	char *path = xasprintf("%s/%s", logdir, name);
+	char *log = xstrndup(name, strlen(name) - strlen(UNROOT_STAGE_SUFFIX));
+	struct log_unit key = {.name = log}, *x;
+	const char *msg = "no log file of this name";
+	int fd;
+
+	x = bsearch(&key, u->v, u->n, sizeof *u->v, unit_cmp);
+	if (x && x->len < 0) {
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		msg = fd < 0 ? strerror(errno) : NULL;
+		if (fd >= 0) {
+			x->stage = stage_read(fd, &msg);
+			close(fd);
+		}
+	}
+	if (msg)
+		tell(problem, ctx, path, "stage file not laid over a log: %s",
+		     msg);
+	free(log);
+	free(path);
+}
+
+void log_stage_lay(const struct log_stage *st, off_t pos, char *buf, size_t n)
+{
+	off_t from, to;
+
+	if (!st || !st->len)
+		return;
+	from = pos > st->start ? pos : st->start;
+	to = pos + (off_t)n;
+	if (to > st->start + (off_t)st->len)
+		to = st->start + (off_t)st->len;
+	if (from < to)
+		memcpy(buf + (from - pos), st->bytes + (from - st->start),
+		       (size_t)(to - from));
+}
+
+void log_stage_free(struct log_stage *st)
+{
+	if (st)
+		free(st->bytes);
+	free(st);
 }
 
 /* Keep the units of files, and the segments that segs still names and
@@ -178,8 +311,8 @@ int log_units_list(const char *logdir, struct log_units *u,
 {
 	DIR *d = opendir(logdir);
 	struct dirent *de;
-	char **packs = NULL;
-	size_t npacks = 0, cappacks = 0, nfiles;
+	char **packs = NULL, **stages = NULL;
+	size_t npacks = 0, cappacks = 0, nfiles, nstages = 0, capstages = 0;
 	struct map segs = MAP_INIT;
 
 	memset(u, 0, sizeof *u);
@@ -197,6 +330,10 @@ int log_units_list(const char *logdir, struct log_units *u,
 			    xgrow(packs, &cappacks, npacks + 1, sizeof *packs);
 			packs[npacks++] =
 			    xasprintf("%s/%s", logdir, de->d_name);
+		} else if (log_is_stage_name(de->d_name)) {
+			stages = xgrow(stages, &capstages, nstages + 1,
+				       sizeof *stages);
+			stages[nstages++] = xstrdup(de->d_name);
 		}
 	}
 	closedir(d);
@@ -210,6 +347,11 @@ int log_units_list(const char *logdir, struct log_units *u,
 	free(packs);
 	keep_read_copies(u, nfiles, &segs);
 	map_free(&segs, NULL);
+	for (size_t i = 0; i < nstages; i++) {
+		attach_stage(logdir, stages[i], u, problem, ctx);
+		free(stages[i]);
+	}
+	free(stages);
 	return 0;
 }
 
@@ -227,8 +369,12 @@ char *log_unit_read(const struct log_unit *u, size_t *len)
 	char *buf;
 	int fd;
 
-	if (u->len < 0)
-		return file_read(u->src, len);
+	if (u->len < 0) {
+		buf = file_read(u->src, len);
+		if (buf)
+			log_stage_lay(u->stage, 0, buf, *len);
+		return buf;
+	}
 	fd = open(u->src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return NULL;

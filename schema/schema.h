@@ -54,6 +54,26 @@
 #define UNROOT_PACK_PREFIX  "pack-" /* pack files: pack-NNNNNN.pack */
 #define UNROOT_PACK_SUFFIX  ".pack"
 
+/*
+ * A stage file (SCHEMA.md, "Stage files"): NAME.jsonl.stage beside the log
+ * NAME.jsonl, where an image that writes a lot gathers its latest records
+ * before they are copied into the log.  It begins with this head
+ * (UNROOT_STAGE_HEAD bytes, native byte order); the window of cap bytes
+ * follows, its first len bytes belonging at offset start of the log.  gen
+ * is odd while start or len is being reset: a reader that sees it odd, or
+ * changed after it read the window, reads again.
+ */
+#define UNROOT_STAGE_SUFFIX ".stage"
+#define UNROOT_STAGE_HEAD   64
+#define UNROOT_STAGE_MAGIC  0x3165676174737275ULL /* "urstage1" (x86-64) */
+struct unroot_stage_head {
+	unsigned long long magic;
+	unsigned long long gen;
+	unsigned long long start;
+	unsigned long long len;
+	unsigned long long cap;
+};
+
 /* Record types: the value of the "t" key, always the first key. */
 #define REC_PROC     "proc"	/* once per process image (short after fork) */
 #define REC_MOUNT    "mount"	/* once per mount namespace, one per mount */

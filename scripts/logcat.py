@@ -9,7 +9,10 @@ each a framing line {"t":"pack","file":NAME,"bytes":N} followed by exactly N
 bytes of the log NAME (schema/SCHEMA.md, "Pack files").  Each image is
 listed once, as cli/tracepack_units.c lists it: its own file when it has
 one, else its segment in the pack whose name sorts last.  Names starting
-with '.' are not logs.
+with '.' are not logs.  A log file with a stage file beside it
+(NAME.jsonl.stage: an image killed, or still running, with records in its
+staging window; SCHEMA.md "Stage files") is read with the window laid over
+it.
 
     logcat.py [--names | --sizes] LOGDIR...
 
@@ -20,7 +23,26 @@ units(logdir) yields (name, bytes) pairs.
 """
 import json
 import os
+import struct
 import sys
+
+STAGE_MAGIC = 0x3165676174737275  # schema/schema.h UNROOT_STAGE_MAGIC
+STAGE_HEAD = 64
+
+
+def laid(path, data):
+    """data, the bytes of the log file path, with the window of its stage
+    file (if any) laid over them."""
+    try:
+        with open(path + ".stage", "rb") as f:
+            stage = f.read()
+    except OSError:
+        return data
+    magic, gen, start, n, cap = struct.unpack_from("<5Q", stage)
+    if magic != STAGE_MAGIC or gen & 1 or n > cap or not n:
+        return data
+    win = stage[STAGE_HEAD:STAGE_HEAD + n]
+    return data[:start] + win + data[start + len(win):]
 
 
 def _hexname(v):
@@ -66,7 +88,7 @@ def units(logdir):
         if name in files:
             try:
                 with open(files[name], "rb") as f:
-                    yield name, f.read()
+                    yield name, laid(files[name], f.read())
             except OSError:  # packed meanwhile
                 if name in segs:
                     yield name, segs[name]

@@ -25,6 +25,7 @@
 
 #include "trace.h"
 #include "trace_private.h" /* TR_MAX_SPOTS */
+#include "schema.h"
 #include "tracepack.h"
 #include "tmptrace.h"
 #include "util.h"
@@ -246,6 +247,97 @@ START_TEST(a_log_open_for_writing_is_not_packed)
 }
 END_TEST
 
+/* Rewrite log/NAME as an image killed with the bytes from its second
+ * line on still in its staging window: NULs there and after, and the
+ * window in NAME.stage (schema/SCHEMA.md, "Stage files").  The log's
+ * whole bytes in *whole. */
+static void put_staged(const char *name, char **whole, size_t *len)
+{
+	char *path = xasprintf("%s/%s", logdir, name), *stage, *log;
+	struct unroot_stage_head h = {.magic = UNROOT_STAGE_MAGIC, .gen = 2};
+	size_t from, tail = 5000;
+
+	*whole = file_read(path, len);
+	ck_assert_ptr_nonnull(*whole);
+	from = (size_t)(strchr(*whole, '\n') + 1 - *whole);
+	h.start = from;
+	h.len = *len - from;
+	h.cap = 65536;
+	log = xcalloc(1, *len + tail);
+	memcpy(log, *whole, from);
+	stage = xcalloc(1, UNROOT_STAGE_HEAD + h.cap);
+	memcpy(stage, &h, sizeof h);
+	memcpy(stage + UNROOT_STAGE_HEAD, *whole + from, h.len);
+	put_file(name, log, *len + tail);
+	free(path);
+	path = xasprintf("%s" UNROOT_STAGE_SUFFIX, name);
+	put_file(path, stage, UNROOT_STAGE_HEAD + h.cap);
+	free(path);
+	free(stage);
+	free(log);
+}
+
+START_TEST(a_killed_images_window_is_read_over_its_log_and_not_packed)
+{
+	char *before, *after, *whole, *why = NULL, *got = NULL;
+	size_t len, gotlen = 0;
+	struct log_units u;
+
+	put_trace();
+	before = dump();
+	put_staged("101-abc.jsonl", &whole, &len);
+	after = dump();
+	ck_assert_str_eq(after, before);
+	free(after);
+	/* the one read of a unit's bytes lays it too */
+	ck_assert_int_eq(log_units_list(logdir, &u, NULL, NULL), 0);
+	for (size_t i = 0; i < u.n; i++)
+		if (!strcmp(u.v[i].name, "101-abc.jsonl"))
+			got = log_unit_read(&u.v[i], &gotlen);
+	ck_assert_ptr_nonnull(got);
+	ck_assert_uint_eq(gotlen, len + 5000);
+	ck_assert_mem_eq(got, whole, len);
+	free(got);
+	log_units_free(&u);
+	/* packed, its window would be laid over nothing: it stays a file */
+	ck_assert_int_eq(trace_dir_pack(logdir, &why), 11);
+	ck_assert(exists("101-abc.jsonl") && exists("101-abc.jsonl.stage"));
+	after = dump();
+	ck_assert_str_eq(after, before);
+	free(after);
+	/* without its window, its events are gone: the window was read */
+	ck_assert_int_eq(unlink(xasprintf("%s/101-abc.jsonl.stage", logdir)),
+			 0);
+	after = dump();
+	ck_assert_str_ne(after, before);
+	ck_assert_ptr_null(strstr(after, "/w/101-0"));
+	free(after);
+	free(before);
+	free(whole);
+}
+END_TEST
+
+START_TEST(a_damaged_or_stray_stage_file_is_named_and_the_rest_read)
+{
+	static const char junk[] = "not a stage file at all, but long enough "
+				   "to hold a head of 64 bytes................";
+	char *text;
+
+	put_trace();
+	put_file("105-abc.jsonl.stage", junk, sizeof junk - 1);
+	put_file("999-abc.jsonl.stage", junk, sizeof junk - 1);
+	text = dump();
+	ck_assert_ptr_nonnull(
+	    strstr(text, "105-abc.jsonl.stage:0 1 stage file not laid over a "
+			 "log: not a stage file"));
+	ck_assert_ptr_nonnull(
+	    strstr(text, "999-abc.jsonl.stage:0 1 stage file not laid over a "
+			 "log: no log file of this name"));
+	ck_assert_ptr_nonnull(strstr(text, "/w/105-1"));
+	free(text);
+}
+END_TEST
+
 START_TEST(a_compaction_short_of_descriptors_packs_every_log)
 {
 	char *before, *after;
@@ -393,6 +485,10 @@ Suite *test_suite(void)
 	tcase_add_test(tc, a_log_open_for_writing_is_not_packed);
 	tcase_add_test(tc, a_compaction_short_of_descriptors_packs_every_log);
 	tcase_add_test(tc, a_damaged_pack_is_named_and_the_rest_read);
+	tcase_add_test(
+	    tc, a_killed_images_window_is_read_over_its_log_and_not_packed);
+	tcase_add_test(
+	    tc, a_damaged_or_stray_stage_file_is_named_and_the_rest_read);
 	tcase_add_test(
 	    tc, a_summary_goes_to_the_lines_pass_one_marked_packed_or_not);
 	suite_add_tcase(s, tc);
