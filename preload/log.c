@@ -85,7 +85,9 @@ struct logcursor {
 struct logfile {
 	char *map;	      /* NULL: write(2) per record */
 	struct logcursor *at; /* with map */
+	pid_t pid;	      /* the process that made it */
 	char name[PATH_MAX + 64];
+	struct ur_stage stage; /* with map, once it is long (stage.c) */
 };
 
 /* Two slots: a new file is made in the free one, then published. */
@@ -188,6 +190,7 @@ static void drop_inherited(void)
 		return;
 	if (lf->map)
 		ur_syscall(SYS_munmap, lf->map, WINDOW_SIZE);
+	ur_stage_forget(&lf->stage);
 	if (inherited_cursors)
 		ur_syscall(SYS_munmap, inherited_cursors, 4096);
 	memset(lf, 0, sizeof *lf);
@@ -248,6 +251,8 @@ static bool create_log(struct logfile *lf)
 	if (fd < 0)
 		return false;
 	lf->map = NULL;
+	lf->pid = ur_pid;
+	memset(&lf->stage, 0, sizeof lf->stage);
 	lf->at = new_cursor();
 	if (lf->at &&
 	    ur_syscall(SYS_fallocate, (int)fd, 0, 0L, (long)FIRST_CHUNK) == 0) {
@@ -384,6 +389,21 @@ static void turn_page(struct logfile *lf, size_t off, size_t len)
 			   MADV_DONTNEED);
 }
 
+/*
+ * A long log of this process's own gets a staging window (stage.c), once:
+ * from here on its records are copied into the log by the kernel, and the
+ * pages of the log this process has in its page tables are released.
+ */
+static void start_stage(struct logfile *lf, size_t end)
+{
+	if (lf->stage.state || lf->pid != ur_pid || ur_vforked)
+		return;
+	ur_stage_make(&lf->stage, lf->name);
+	if (lf->stage.head)
+		ur_syscall(SYS_madvise, lf->map, (end / TRIM + 1) * TRIM,
+			   MADV_DONTNEED);
+}
+
 /* One record by write(2) at the end of the file: unmapped, or sealed. */
 static bool append_record(struct logfile *lf, const char *buf, size_t len,
 			  int *err)
@@ -435,8 +455,14 @@ static bool place(struct logfile *lf, const char *buf, size_t len, int *err)
 	bool ok =
 	    off + len <= WINDOW_SIZE && ensure_allocated(lf, off + len, err);
 	if (ok) {
-		memcpy(lf->map + off, buf, len);
-		turn_page(lf, off, len);
+		if (!__atomic_load_n(&lf->stage.head, __ATOMIC_RELAXED) ||
+		    !ur_stage_put(&lf->stage, lf->name, lf->map, off, buf,
+				  len)) {
+			memcpy(lf->map + off, buf, len);
+			turn_page(lf, off, len);
+			if (UNLIKELY(off + len >= UR_STAGE_FROM))
+				start_stage(lf, off + len);
+		}
 		grow_ahead(lf, off + len);
 	}
 	__atomic_fetch_add(&lf->at->committed, len, __ATOMIC_RELEASE);
@@ -462,6 +488,7 @@ static void cut_sealed(struct logfile *lf, size_t end)
 			return;
 		sched_yield();
 	}
+	ur_stage_finish(&lf->stage, lf->name, lf->map);
 	if (end >= __atomic_load_n(&lf->at->allocated, __ATOMIC_ACQUIRE))
 		return; /* nothing to cut (or records were lost past it) */
 	int saved = errno;
@@ -559,8 +586,14 @@ static void new_file(int old_idx)
 			ur_stack_after_fork();
 			ur_forget_tid();
 		}
-		if (!start_file(old_idx) && old_idx < 0)
+		if (start_file(old_idx)) {
+			if (old_idx >= 0) /* its window into it, as it can */
+				ur_stage_finish(&files[old_idx].stage,
+						files[old_idx].name,
+						files[old_idx].map);
+		} else if (old_idx < 0) {
 			__atomic_store_n(&log_failed, 1, __ATOMIC_RELEASE);
+		}
 	}
 	starting_here = 0;
 	__atomic_store_n(&starting, 0, __ATOMIC_RELEASE);
@@ -667,6 +700,7 @@ void ur_log_after_fork(void)
 			continue;
 		if (files[i].map)
 			ur_syscall(SYS_munmap, files[i].map, WINDOW_SIZE);
+		ur_stage_forget(&files[i].stage);
 		memset(&files[i], 0, sizeof files[i]);
 		slots_named &= ~(1u << i);
 	}

@@ -196,6 +196,24 @@ HIDDEN void ur_log_reset_start(void);
 /* pages into the page tables, writable, in one call (errno kept) */
 HIDDEN void ur_populate_write(void *p, size_t len);
 
+/* stage.c: a log's staging window (made once the log is STAGE_FROM long) */
+#define UR_STAGE_FROM ((size_t)256 << 10)
+struct unroot_stage_head;
+struct ur_stage {
+	struct unroot_stage_head *head; /* mapped; NULL: none */
+	pid_t pid;			/* the process that made it */
+	int busy;			/* a writer holds it (atomic) */
+	int state;			/* untried, on, off */
+	int short_sends;		/* sent early, writers interleaving */
+};
+HIDDEN void ur_stage_make(struct ur_stage *s, const char *logname);
+/* buf, reserved at off of the log, into the window; false: not staged */
+HIDDEN bool ur_stage_put(struct ur_stage *s, const char *logname, char *map,
+			 size_t off, const char *buf, size_t len);
+/* The image ends: the window into the log, its file removed. */
+HIDDEN void ur_stage_finish(struct ur_stage *s, const char *logname, char *map);
+HIDDEN void ur_stage_forget(struct ur_stage *s); /* a forked child's copy */
+
 /* proc.c */
 /* flags.c: is word one of the comma list's (NULL: none)? */
 HIDDEN bool ur_flags_have(const char *list, const char *word);

@@ -4,6 +4,9 @@
 #   lost_nothing: sh -c 'true; true' (Debian's sh leaves by _exit) and a
 #     pipeline of real programs lose nothing, so neither command warns;
 #   sigkill: a workload killed by SIGKILL is reported INCOMPLETE by both;
+#   staged: a shell SIGKILLed after 3000 creates, its latest records
+#     still in its staging window: the run's summary and the report
+#     count all 3000;
 #   counts: the summary counts what the trace holds: a shell that makes 4
 #     writes and, as uid 1001, is refused 3 (new files under /etc and
 #     /root, an append to /etc/passwd), all by redirections of builtins
@@ -83,6 +86,20 @@ for user in root 1001; do
 		grep -q '^  INCOMPLETE: .*killed by signal 9, SIGKILL' killed.run ||
 			bad "$user: a SIGKILLed workload is not reported incomplete: $(cat killed.err)"
 		[ ! -e after.txt ] || bad "$user: the workload went on after SIGKILL"
+		;;
+	staged)
+		# 3000 creates by one shell, then SIGKILL: its last records
+		# are in its staging window (SCHEMA.md "Stage files"), which
+		# the run's summary and the report read over its log
+		w='i=0; while [ $i -lt 3000 ]; do : >f$i; i=$((i+1)); done'
+		check "$user" 137 staged sh -c "$w; kill -KILL \$\$"
+		ls staged/log/*.jsonl.stage >/dev/null 2>&1 ||
+			bad "$user: the killed shell left no stage file"
+		grep -q '^  write calls:    3000$' staged.err ||
+			bad "$user: want 3000 write calls: $(cat staged.err)"
+		n=$(as "$user" "$u" report --json staged |
+			grep -c "\"path\":\"$tmp/$user/f[0-9]*\"")
+		[ "$n" = 3000 ] || bad "$user: report lists $n of 3000 creates"
 		;;
 	counts)
 		# a failed redirection of echo (not a special builtin) does

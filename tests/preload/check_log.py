@@ -28,6 +28,7 @@ import fnmatch
 import json
 import re
 import os
+import struct
 import sys
 
 
@@ -64,13 +65,27 @@ def resolve_forks(recs):
             resolve(r, 0)
 
 
+def laid(path):
+    """The log file's bytes, with the window of a stage file beside it
+    laid over them (schema/SCHEMA.md, "Stage files")."""
+    data = open(path, "rb").read()
+    try:
+        stage = open(path + ".stage", "rb").read()
+    except OSError:
+        return data
+    magic, gen, start, n, cap = struct.unpack_from("<5Q", stage)
+    if magic != 0x3165676174737275 or gen & 1 or n > cap:
+        sys.exit("FAIL %s.stage: not a stage file" % path)
+    return data[:start] + stage[64:64 + n] + data[start + n:]
+
+
 def load(logdir):
     recs, files = [], 0
     for name in sorted(os.listdir(logdir)):
         if not name.endswith(".jsonl"):
             continue
         files += 1
-        data = open(os.path.join(logdir, name), "rb").read()
+        data = laid(os.path.join(logdir, name))
         # NUL bytes are padding of the mapped log (SCHEMA.md); a record
         # cut by NULs or by the end of the file was cut by a kill
         pieces = re.finditer(rb"([^\n\0]+)(\n|\0|$)", data)

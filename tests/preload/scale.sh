@@ -21,7 +21,7 @@ rc=0
 # count LOGDIR WORKDIR MAXMISS MAXTORN: compare records with the disk
 count() {
 	python3 - "$@" <<'PY'
-import json, os, re, sys
+import json, os, re, struct, sys
 log, work, maxmiss, maxtorn = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 rec, bad, procs, ends = set(), 0, 0, 0
 dup = 0
@@ -29,6 +29,13 @@ for n in os.listdir(log):
     if not n.endswith(".jsonl"):
         continue
     data = open(os.path.join(log, n), "rb").read()
+    try:  # a staging window left beside the log (SCHEMA.md "Stage files")
+        st = open(os.path.join(log, n + ".stage"), "rb").read()
+        magic, gen, start, k, cap = struct.unpack_from("<5Q", st)
+        assert magic == 0x3165676174737275 and not gen & 1 and k <= cap
+        data = data[:start] + st[64:64 + k] + data[start + k:]
+    except OSError:
+        pass
     # NUL bytes pad the mapped log; a record is a line between them
     for l in re.split(rb"[\n\0]+", data):
         if not l:

@@ -31,6 +31,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "schema.h"
+
 /* ---- running a scenario ---- */
 
 struct opts {
@@ -275,12 +277,32 @@ static void complete_records(struct run *r)
 	}
 }
 
-/* The next log file of the run's log directory d, opened; NULL at the end. */
-static FILE *next_log(const struct run *r, DIR *d, const char **name)
+/* The window of path's stage file (schema/SCHEMA.md, "Stage files")
+ * laid over the n bytes of the log in buf. */
+static void lay_stage(const char *path, char *buf, size_t n)
+{
+	char name[PATH_MAX + 8];
+	struct unroot_stage_head h;
+	snprintf(name, sizeof name, "%s" UNROOT_STAGE_SUFFIX, path);
+	int fd = open(name, O_RDONLY);
+	if (fd < 0)
+		return;
+	ck_assert_int_eq(pread(fd, &h, sizeof h, 0), sizeof h);
+	ck_assert(h.magic == UNROOT_STAGE_MAGIC && !(h.gen & 1) &&
+		  h.len <= h.cap && h.start + h.len <= n);
+	ck_assert_int_eq(pread(fd, buf + h.start, h.len, UNROOT_STAGE_HEAD),
+			 (ssize_t)h.len);
+	close(fd);
+}
+
+/* The next log file of the run's log directory d, read into *buf and
+ * opened there; NULL at the end. */
+static FILE *next_log(const struct run *r, DIR *d, const char **name,
+		      char **buf)
 {
 	struct dirent *e;
 	while ((e = readdir(d))) {
-		size_t n = strlen(e->d_name);
+		size_t n = strlen(e->d_name), len = 0;
 		if (n < 6 || strcmp(e->d_name + n - 6, ".jsonl"))
 			continue;
 		char path[PATH_MAX];
@@ -288,8 +310,16 @@ static FILE *next_log(const struct run *r, DIR *d, const char **name)
 		FILE *f = fopen(path, "r");
 		if (!f)
 			continue;
+		FILE *m = open_memstream(buf, &len);
+		char block[65536];
+		size_t got;
+		while ((got = fread(block, 1, sizeof block, f)))
+			fwrite(block, 1, got, m);
+		fclose(f);
+		fclose(m);
+		lay_stage(path, *buf, len);
 		*name = e->d_name;
-		return f;
+		return len ? fmemopen(*buf, len, "r") : fopen("/dev/null", "r");
 	}
 	return NULL;
 }
@@ -299,14 +329,17 @@ static void read_logs(struct run *r)
 	DIR *d = opendir(r->log);
 	FILE *f;
 	const char *name;
+	char *buf = NULL;
 
 	r->recs = json_array();
 	if (!d)
 		return;
-	while ((f = next_log(r, d, &name))) {
+	while ((f = next_log(r, d, &name, &buf))) {
 		r->files++;
 		read_records(r, f, name);
 		fclose(f);
+		free(buf);
+		buf = NULL;
 	}
 	closedir(d);
 	complete_records(r);
@@ -2363,12 +2396,15 @@ static int untrimmed_files(const struct run *r, char *first, size_t cap)
 	const char *name;
 	int n = 0;
 	static char buf[1 << 22];
+	char *mem = NULL;
 
 	ck_assert_ptr_nonnull(d);
 	first[0] = 0;
-	while ((f = next_log(r, d, &name))) {
+	while ((f = next_log(r, d, &name, &mem))) {
 		size_t got = fread(buf, 1, sizeof buf, f);
 		fclose(f);
+		free(mem);
+		mem = NULL;
 		if (got && buf[got - 1] == '\n' && !memchr(buf, 0, got))
 			continue;
 		if (!n++)
@@ -2654,6 +2690,236 @@ START_TEST(every_calls_def_line_has_a_test_row)
 }
 END_TEST
 
+/* ---- the staging window (preload/stage.c) ---- */
+
+#define STAGED_CREATES 3000
+#define STAGE_FROM     (256 << 10) /* preload/unroot.h UR_STAGE_FROM */
+
+/* Every file in the work dir has exactly one successful open record;
+ * returns how many files there are. */
+static int files_each_recorded_once(const struct run *r)
+{
+	json_t *seen = json_object(), *x;
+	char p[PATH_MAX];
+	size_t i;
+	int n = 0;
+
+	json_array_foreach (r->recs, i, x) {
+		if (!is_type(x, "ev") || !jstr(x, "op") ||
+		    strcmp(jstr(x, "op"), "open") || jint(x, "ret") < 0 ||
+		    !jpath(x, "path", p, sizeof p))
+			continue;
+		const char *b = strrchr(p, '/') ? strrchr(p, '/') + 1 : p;
+		json_int_t k = json_integer_value(json_object_get(seen, b));
+		json_object_set_new(seen, b, json_integer(k + 1));
+	}
+	DIR *d = opendir(r->work);
+	struct dirent *e;
+	ck_assert_ptr_nonnull(d);
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		n++;
+		json_int_t k =
+		    json_integer_value(json_object_get(seen, e->d_name));
+		ck_assert_msg(k == 1, "%s: %lld open records", e->d_name,
+			      (long long)k);
+	}
+	closedir(d);
+	json_decref(seen);
+	return n;
+}
+
+/* The stage files left in the log dir: how many, the bytes their windows
+ * hold in all, and the first one's log path and head. */
+static int stages_left(const struct run *r, size_t *held, char *log, size_t cap,
+		       struct unroot_stage_head *first)
+{
+	DIR *d = opendir(r->log);
+	struct dirent *e;
+	int n = 0;
+
+	*held = 0;
+	ck_assert_ptr_nonnull(d);
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name), sl = strlen(".jsonl.stage");
+		struct unroot_stage_head h;
+		char path[PATH_MAX];
+		if (len <= sl || strcmp(e->d_name + len - sl, ".jsonl.stage"))
+			continue;
+		snprintf(path, sizeof path, "%s/%s", r->log, e->d_name);
+		int fd = open(path, O_RDONLY);
+		ck_assert_int_ge(fd, 0);
+		ck_assert_int_eq(pread(fd, &h, sizeof h, 0), sizeof h);
+		close(fd);
+		*held += h.len;
+		if (!n++) {
+			*first = h;
+			snprintf(log, cap, "%.*s",
+				 (int)(strlen(path) - strlen(".stage")), path);
+		}
+	}
+	closedir(d);
+	return n;
+}
+
+/* The size of the largest log file. */
+static off_t largest_log(const struct run *r)
+{
+	DIR *d = opendir(r->log);
+	struct dirent *e;
+	off_t most = 0;
+	struct stat st;
+	char path[PATH_MAX];
+
+	ck_assert_ptr_nonnull(d);
+	while ((e = readdir(d))) {
+		snprintf(path, sizeof path, "%s/%s", r->log, e->d_name);
+		if (strstr(e->d_name, ".jsonl") && !stat(path, &st) &&
+		    st.st_size > most)
+			most = st.st_size;
+	}
+	closedir(d);
+	return most;
+}
+
+/* Run "staged" in mode: all its creates recorded, the end lost nothing,
+ * and the log was long enough to have had a window. */
+static void run_staged(struct run *r, const char *mode, int more_files)
+{
+	struct opts o = {.arg3 = mode, .arg4 = "3000"};
+	size_t i;
+	json_t *x;
+
+	run(r, "staged", &o);
+	check_common(r);
+	ck_assert_int_eq(files_each_recorded_once(r),
+			 STAGED_CREATES + more_files);
+	ck_assert_int_gt(largest_log(r), STAGE_FROM);
+	json_array_foreach (r->recs, i, x)
+		if (is_type(x, "end"))
+			ck_assert_int_eq(jint(x, "lost"), 0);
+}
+
+/* No window is left holding bytes when every image ended normally. */
+static void no_window_left(const struct run *r)
+{
+	struct unroot_stage_head h;
+	char log[PATH_MAX];
+	size_t held;
+
+	stages_left(r, &held, log, sizeof log, &h);
+	ck_assert_int_eq(held, 0);
+}
+
+START_TEST(staged_records_reach_the_log_at_exit)
+{
+	struct run r;
+	struct unroot_stage_head h;
+	char log[PATH_MAX];
+	size_t held;
+
+	run_staged(&r, "exit", 0);
+	ck_assert_int_eq(exit_code(&r), 0);
+	ck_assert_int_eq(stages_left(&r, &held, log, sizeof log, &h), 0);
+	ck_assert_int_eq(untrimmed_files(&r, log, sizeof log), 0);
+	run_free(&r);
+}
+END_TEST
+
+/* A SIGKILL leaves the window's file: readers lay it over the log, whose
+ * own bytes there are still NUL. */
+START_TEST(killed_image_window_is_laid_over_its_log)
+{
+	struct run r;
+	struct unroot_stage_head h;
+	char log[PATH_MAX], buf[256];
+	size_t held;
+
+	run_staged(&r, "kill", 0);
+	ck_assert(WIFSIGNALED(r.status) && WTERMSIG(r.status) == SIGKILL);
+	ck_assert_int_eq(stages_left(&r, &held, log, sizeof log, &h), 1);
+	ck_assert_int_gt(h.len, 0);
+	int fd = open(log, O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	size_t n = h.len < sizeof buf ? h.len : sizeof buf;
+	ck_assert_int_eq(pread(fd, buf, n, (off_t)h.start), (ssize_t)n);
+	close(fd);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_int_eq(buf[i], 0);
+	run_free(&r);
+}
+END_TEST
+
+START_TEST(staged_records_reach_the_log_at_exec)
+{
+	struct run r;
+
+	run_staged(&r, "exec", 0);
+	ck_assert_int_eq(exit_code(&r), 0);
+	ck_assert_int_eq(count_ev(&r, "execl", "/bin/true", NULL), 1);
+	no_window_left(&r);
+	run_free(&r);
+}
+END_TEST
+
+/* A forked child's exec is recorded in its parent's log, between the
+ * parent's staged records: each lands where the cursor put it. */
+START_TEST(forked_children_write_between_staged_records)
+{
+	struct run r;
+
+	run_staged(&r, "forks", STAGED_CREATES / 50);
+	ck_assert_int_eq(exit_code(&r), 0);
+	ck_assert_int_eq(count_ev(&r, "execl", "/bin/sh", NULL),
+			 STAGED_CREATES / 50);
+	no_window_left(&r);
+	run_free(&r);
+}
+END_TEST
+
+/* A signal handler's records, made while the window may be held. */
+START_TEST(signal_handler_records_interleave_with_the_window)
+{
+	struct run r;
+	int handled = -1;
+
+	run_staged(&r, "signals", 0);
+	ck_assert_int_eq(exit_code(&r), 0);
+	const char *h = strstr(r.out, "handled=");
+	ck_assert_ptr_nonnull(h);
+	handled = atoi(h + strlen("handled="));
+	ck_assert_int_gt(handled, 0);
+	ck_assert_int_eq(count_ev(&r, "unlink", "pidfile", NULL), handled);
+	no_window_left(&r);
+	run_free(&r);
+}
+END_TEST
+
+START_TEST(second_thread_writes_beside_the_window)
+{
+	struct run r;
+
+	run_staged(&r, "threads", STAGED_CREATES / 2);
+	ck_assert_int_eq(exit_code(&r), 0);
+	no_window_left(&r);
+	run_free(&r);
+}
+END_TEST
+
+/* Once root is dropped the log cannot be opened by name: the window goes
+ * through the mapping, then into a new file. */
+START_TEST(window_goes_through_the_mapping_after_root_is_dropped)
+{
+	struct run r;
+
+	run_staged(&r, "drop", 0);
+	ck_assert_int_eq(exit_code(&r), 0);
+	no_window_left(&r);
+	run_free(&r);
+}
+END_TEST
+
 /*
  * One test case per row of the call tables (call_NAME, exec_NAME,
  * cred_NAME, closer_NAME), so that CTest reports each call, and each call not
@@ -2746,6 +3012,18 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_secret_env);
 	tcase_add_test(tc, test_logs_trimmed_when_images_end);
 	tcase_add_test(tc, test_exit_with_writing_threads_loses_nothing);
+	suite_add_tcase(s, tc);
+
+	tc = preload_case("stage", NULL);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, staged_records_reach_the_log_at_exit);
+	tcase_add_test(tc, killed_image_window_is_laid_over_its_log);
+	tcase_add_test(tc, staged_records_reach_the_log_at_exec);
+	tcase_add_test(tc, forked_children_write_between_staged_records);
+	tcase_add_test(tc, signal_handler_records_interleave_with_the_window);
+	tcase_add_test(tc, second_thread_writes_beside_the_window);
+	tcase_add_test(tc,
+		       window_goes_through_the_mapping_after_root_is_dropped);
 	suite_add_tcase(s, tc);
 
 	tc = preload_case("encoding", NULL);

@@ -1872,6 +1872,82 @@ static int scenario_signal(int n)
 	return 0;
 }
 
+/* the second writer of scenario_staged's "threads" */
+static void *staged_thread(void *arg)
+{
+	char name[32];
+
+	for (long i = 0; i < (long)arg; i++) {
+		snprintf(name, sizeof name, "th-%ld", i);
+		FD(open(name, O_WRONLY | O_CREAT, 0644));
+	}
+	return NULL;
+}
+
+/*
+ * n creates in one thread: a log long enough for a staging window
+ * (preload/stage.c), with other writers in between as mode says, ended
+ * as mode says.  mode: exit, kill (SIGKILL at the end), exec (of true),
+ * forks (every 50th create, a child execs sh to create ch-I: its exec is
+ * recorded in this image's log, between its records), signals (the timer of
+ * scenario_signal, handled=N printed), threads (a second thread creates
+ * n/2 files from the middle on), drop (root dropped in the middle).
+ */
+static int scenario_staged(const char *mode, int n)
+{
+	struct sigaction sa = {.sa_handler = on_alarm};
+	struct itimerval it = {{0, 0}, {0, 200}}, off = {{0, 0}, {0, 0}};
+	pthread_t t;
+	char name[32];
+
+	if (!strcmp(mode, "signals")) {
+		sigaction(SIGALRM, &sa, NULL);
+		setitimer(ITIMER_REAL, &it, NULL);
+	}
+	for (int i = 0; i < n; i++) {
+		if (i == n / 2 && !strcmp(mode, "threads"))
+			check(!pthread_create(&t, NULL, staged_thread,
+					      (void *)(long)(n / 2)),
+			      "pthread_create");
+		if (i == n / 2 && !strcmp(mode, "drop"))
+			check(setresgid(1001, 1001, 1001) == 0 &&
+				  setgroups(0, NULL) == 0 &&
+				  setresuid(1001, 1001, 1001) == 0,
+			      "setresuid");
+		if (i % 50 == 0 && !strcmp(mode, "forks")) {
+			pid_t pid = fork();
+			check(pid >= 0, "fork");
+			if (!pid) {
+				snprintf(name, sizeof name, ": > ch-%d", i);
+				execl("/bin/sh", "sh", "-c", name,
+				      (char *)NULL);
+				_exit(127);
+			}
+			wait_child(pid);
+		}
+		snprintf(name, sizeof name, "st-%d", i);
+		int fd;
+		do
+			fd = open(name, O_WRONLY | O_CREAT, 0644);
+		while (fd < 0 && errno == EINTR);
+		check(fd >= 0, name);
+		close(fd);
+	}
+	if (!strcmp(mode, "threads"))
+		pthread_join(t, NULL);
+	if (!strcmp(mode, "signals")) {
+		rearm = 0;
+		setitimer(ITIMER_REAL, &off, NULL);
+		printf("handled=%d\n", (int)handled);
+	}
+	fflush(stdout);
+	if (!strcmp(mode, "kill"))
+		raise(SIGKILL);
+	if (!strcmp(mode, "exec"))
+		execl("/bin/true", "true", (char *)NULL);
+	return 0;
+}
+
 /* a workload that scrubs its own environment, then runs commands */
 static int scenario_scrubbed(void)
 {
@@ -2129,6 +2205,8 @@ int main(int argc, char **argv)
 		return scenario_fork_threads();
 	if (!strcmp(s, "storm"))
 		return scenario_storm();
+	if (!strcmp(s, "staged") && argc > 4)
+		return scenario_staged(argv[3], atoi(argv[4]));
 	if (!strcmp(s, "ends"))
 		return scenario_ends();
 	if (!strcmp(s, "fdtrust") && argc > 3)
