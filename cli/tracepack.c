@@ -146,22 +146,6 @@ static size_t kept_bytes(const char *buf, size_t len)
 	return end;
 }
 
-static bool read_all(int fd, char *buf, size_t len)
-{
-	size_t have = 0;
-
-	while (have < len) {
-		ssize_t got = read(fd, buf + have, len - have);
-
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			return false;
-		have += (size_t)got;
-	}
-	return true;
-}
-
 /* Lease and read one log: 1 when it joins the pack being made, 0 when
  * not, -1 when no descriptor was left for it (the pack so far is to be
  * made first). */
@@ -179,7 +163,7 @@ static int take(struct packer *p, const char *name, size_t idx)
 	    fcntl(fd, F_SETLEASE, F_RDLCK)) /* a writer has it open */
 		goto no;
 	t.buf = xmalloc((size_t)st.st_size + 1);
-	if (!read_all(fd, t.buf, (size_t)st.st_size))
+	if (!pread_exact(fd, t.buf, (size_t)st.st_size, 0))
 		goto no;
 	t.kept = kept_bytes(t.buf, (size_t)st.st_size);
 	if ((long long)st.st_blocks * 512 <= 2 * (long long)t.kept)

@@ -182,22 +182,6 @@ static void free_unit(struct log_unit *x)
 
 #define STAGE_MAX_CAP ((unsigned long long)64 << 20)
 
-static bool pread_all(int fd, void *buf, size_t n, off_t at)
-{
-	size_t have = 0;
-
-	while (have < n) {
-		ssize_t got =
-		    pread(fd, (char *)buf + have, n - have, at + (off_t)have);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			return false;
-		have += (size_t)got;
-	}
-	return true;
-}
-
 /*
  * The window as one consistent snapshot, or NULL with *msg.  When the
  * writer is resetting the head (gen odd) or resets it while the window is
@@ -211,7 +195,7 @@ static struct log_stage *stage_read(int fd, const char **msg)
 	struct log_stage *st = xcalloc(1, sizeof *st);
 
 	*msg = "cannot read its head";
-	if (!pread_all(fd, &h, sizeof h, 0))
+	if (!pread_exact(fd, &h, sizeof h, 0))
 		goto bad;
 	*msg = "not a stage file";
 	if (h.magic != UNROOT_STAGE_MAGIC || h.cap > STAGE_MAX_CAP ||
@@ -219,8 +203,8 @@ static struct log_stage *stage_read(int fd, const char **msg)
 		goto bad;
 	*msg = "cannot read its window";
 	st->bytes = xmalloc(h.len + 1);
-	if (!pread_all(fd, st->bytes, h.len, UNROOT_STAGE_HEAD) ||
-	    !pread_all(fd, &again, sizeof again, 0))
+	if (!pread_exact(fd, st->bytes, h.len, UNROOT_STAGE_HEAD) ||
+	    !pread_exact(fd, &again, sizeof again, 0))
 		goto bad;
 	*msg = NULL;
 	if (!(h.gen & 1) && again.gen == h.gen) {

@@ -650,6 +650,22 @@ char *file_read(const char *path, size_t *len)
 	return sb_detach(&sb);
 }
 
+bool pread_exact(int fd, void *buf, size_t n, off_t at)
+{
+	size_t have = 0;
+
+	while (have < n) {
+		ssize_t got =
+		    pread(fd, (char *)buf + have, n - have, at + (off_t)have);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return false;
+		have += (size_t)got;
+	}
+	return true;
+}
+
 int file_replace(const char *path, const char *data, size_t len)
 {
 	char *tmp = xasprintf("%s.unroot-tmp", path);

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "map.h"
 
@@ -122,9 +123,11 @@ int errno_from_name(const char *name);
  * file_read(): the whole file (NUL-terminated, may hold NUL bytes) and its
  * length in *len, or NULL with errno set.  file_replace(): writes DATA to
  * PATH.unroot-tmp and renames it over PATH, so PATH is never left half
- * written; 0, or -1 after a message naming the file.
+ * written; 0, or -1 after a message naming the file.  pread_exact(): n
+ * bytes at offset at of fd, false on an error or an early end.
  */
 char *file_read(const char *path, size_t *len);
+bool pread_exact(int fd, void *buf, size_t n, off_t at);
 int file_replace(const char *path, const char *data, size_t len);
 
 /* ---- the preload --------------------------------------------------------
