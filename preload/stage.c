@@ -70,7 +70,7 @@ static void stage_name(char *out, const char *logname)
 	memcpy(out + n, UNROOT_STAGE_SUFFIX, sizeof UNROOT_STAGE_SUFFIX);
 }
 
-/* start or len changes: gen is odd meanwhile (readers read again) */
+/* start or len changes: gen is odd meanwhile (readers lay nothing) */
 static void head_set(struct unroot_stage_head *h, size_t start, size_t len)
 {
 	__atomic_store_n(&h->gen, h->gen + 1, __ATOMIC_RELEASE);
