@@ -279,7 +279,7 @@ static void put_staged(const char *name, char **whole, size_t *len)
 
 START_TEST(a_killed_images_window_is_read_over_its_log_and_not_packed)
 {
-	char *before, *after, *whole, *why = NULL, *got = NULL;
+	char *before, *after, *whole, *why = NULL, *got = NULL, *stage;
 	size_t len, gotlen = 0;
 	struct log_units u;
 
@@ -306,8 +306,9 @@ START_TEST(a_killed_images_window_is_read_over_its_log_and_not_packed)
 	ck_assert_str_eq(after, before);
 	free(after);
 	/* without its window, its events are gone: the window was read */
-	ck_assert_int_eq(unlink(xasprintf("%s/101-abc.jsonl.stage", logdir)),
-			 0);
+	stage = xasprintf("%s/101-abc.jsonl.stage", logdir);
+	ck_assert_int_eq(unlink(stage), 0);
+	free(stage);
 	after = dump();
 	ck_assert_str_ne(after, before);
 	ck_assert_ptr_null(strstr(after, "/w/101-0"));
