@@ -36,7 +36,8 @@
  *   dropped) is copied into the mapping instead.
  * - Staging stops for the rest of the image when windows go out short
  *   because writers interleave (threads): a pwrite for every few records
- *   costs more than the mapping.
+ *   costs more than the mapping.  The window is sent, its file removed and
+ *   its pages released, as at the image's end.
  * - The image's end sends the window and removes its file (log.c,
  *   cut_sealed).  A window left by a killed image, or by one still
  *   running, is read in place: no reader rewrites a log.
@@ -99,6 +100,23 @@ static void send(struct ur_stage *s, const char *logname, char *map)
 	head_set(h, at + n, 0);
 }
 
+/*
+ * Held by the caller: the window into the log, its file removed, its pages
+ * unmapped.  busy stays set for good: a writer that loaded the head before
+ * it went never takes the window, so never touches the unmapped pages.
+ */
+static void retire(struct ur_stage *s, const char *logname, char *map)
+{
+	char name[PATH_MAX + 80];
+
+	send(s, logname, map);
+	stage_name(name, logname);
+	ur_syscall(SYS_unlink, name);
+	ur_syscall(SYS_munmap, s->head, STAGE_BYTES);
+	__atomic_store_n(&s->head, NULL, __ATOMIC_RELEASE);
+	s->state = STAGE_OFF;
+}
+
 void ur_stage_make(struct ur_stage *s, const char *logname)
 {
 	char name[PATH_MAX + 80];
@@ -148,12 +166,14 @@ bool ur_stage_put(struct ur_stage *s, const char *logname, char *map,
 	bool follows = h->start + have == off;
 	if (have && (!follows || have + len > STAGE_CAP)) {
 		if (!follows && have < SHORT_SEND &&
-		    ++s->short_sends > MAX_SHORT)
-			s->state = STAGE_OFF;
+		    ++s->short_sends > MAX_SHORT) {
+			retire(s, logname, map);
+			return false;
+		}
 		send(s, logname, map);
 		have = 0;
 	}
-	if (s->state == STAGE_ON && len <= STAGE_CAP) {
+	if (len <= STAGE_CAP) {
 		if (!have && h->start != off)
 			head_set(h, off, 0);
 		memcpy(window(s) + have, buf, len);
@@ -166,18 +186,10 @@ bool ur_stage_put(struct ur_stage *s, const char *logname, char *map,
 
 void ur_stage_finish(struct ur_stage *s, const char *logname, char *map)
 {
-	char name[PATH_MAX + 80];
-
 	if (!s->head || s->pid != ur_pid ||
 	    __atomic_exchange_n(&s->busy, 1, __ATOMIC_ACQUIRE))
 		return; /* held: the window stays for readers */
-	send(s, logname, map);
-	stage_name(name, logname);
-	ur_syscall(SYS_unlink, name);
-	ur_syscall(SYS_munmap, s->head, STAGE_BYTES);
-	s->head = NULL;
-	s->state = STAGE_OFF;
-	/* busy stays set: nothing is staged into this log again */
+	retire(s, logname, map);
 }
 
 void ur_stage_forget(struct ur_stage *s)
