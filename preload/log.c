@@ -252,7 +252,10 @@ static bool create_log(struct logfile *lf)
 		return false;
 	lf->map = NULL;
 	lf->pid = ur_pid;
-	memset(&lf->stage, 0, sizeof lf->stage);
+	/* only when it was used: it lies a page away from map, and a
+	 * forked child's first file would copy that page for nothing */
+	if (lf->stage.state)
+		memset(&lf->stage, 0, sizeof lf->stage);
 	lf->at = new_cursor();
 	if (lf->at &&
 	    ur_syscall(SYS_fallocate, (int)fd, 0, 0L, (long)FIRST_CHUNK) == 0) {
