@@ -177,8 +177,7 @@ static void free_unit(struct log_unit *x)
 	memset(x, 0, sizeof *x);
 }
 
-/* ---- stage files ----------------------------------------------------------
- */
+/* ---- stage files ---------------------------------------------------- */
 
 #define STAGE_MAX_CAP ((unsigned long long)64 << 20)
 
