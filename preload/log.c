@@ -80,14 +80,14 @@ struct logcursor {
 				may go to its end (atomic) */
 };
 
-/* (map and at first: a new file writes them and the name's first bytes,
- * which then share a page) */
+/* (the name last: a new file writes the fields before it and the name's
+ * first bytes, and every record reads stage.head, all in one page) */
 struct logfile {
-	char *map;	      /* NULL: write(2) per record */
-	struct logcursor *at; /* with map */
-	pid_t pid;	      /* the process that made it */
-	char name[PATH_MAX + 64];
+	char *map;	       /* NULL: write(2) per record */
+	struct logcursor *at;  /* with map */
+	pid_t pid;	       /* the process that made it */
 	struct ur_stage stage; /* with map, once it is long (stage.c) */
+	char name[PATH_MAX + 64];
 };
 
 /* Two slots: a new file is made in the free one, then published. */
@@ -161,8 +161,11 @@ static void count_lost(void)
 static struct logcursor *new_cursor(void)
 {
 	if (!cursors || cursors_used == CURSORS_PER_PAGE) {
-		void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
-			       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		/* populated by the call: a page fault costs several
+		 * system calls' time (see ur_populate_write) */
+		void *p =
+		    mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 		if (p == MAP_FAILED)
 			return NULL;
 		cursors = p;
@@ -252,10 +255,8 @@ static bool create_log(struct logfile *lf)
 		return false;
 	lf->map = NULL;
 	lf->pid = ur_pid;
-	/* only when it was used: it lies a page away from map, and a
-	 * forked child's first file would copy that page for nothing */
-	if (lf->stage.state)
-		memset(&lf->stage, 0, sizeof lf->stage);
+	/* (a forked child's first file may find its parent's there) */
+	memset(&lf->stage, 0, sizeof lf->stage);
 	lf->at = new_cursor();
 	if (lf->at &&
 	    ur_syscall(SYS_fallocate, (int)fd, 0, 0L, (long)FIRST_CHUNK) == 0) {
