@@ -3,18 +3,24 @@
  * same way by the preload (state.c) and the fallback tracer: a comma list,
  * a word counts only whole.
  */
-#include <string.h>
-
 #include "unroot.h"
 
+/* (a walk of its own: libc's strstr is a page of code that a small
+ * program never runs, and a page fault costs more than this walk) */
 bool ur_flags_have(const char *list, const char *word)
 {
-	size_t n = strlen(word);
-
 	if (!list)
 		return false;
-	for (const char *p = list; (p = strstr(p, word)); p += n)
-		if ((p == list || p[-1] == ',') && (p[n] == 0 || p[n] == ','))
+	for (const char *p = list; *p;) {
+		const char *w = word;
+		while (*w && *p == *w)
+			p++, w++;
+		if (!*w && (*p == 0 || *p == ','))
 			return true;
+		while (*p && *p != ',')
+			p++;
+		if (*p == ',')
+			p++;
+	}
 	return false;
 }

@@ -458,7 +458,7 @@ void ur_write_proc(void)
 	if (is_fork) {
 		write_fork_proc(&j, &v, cwd, groups);
 	} else {
-		jb_int(&j, K_PPID, getppid());
+		jb_int(&j, K_PPID, ur_syscall(SYS_getppid));
 		jb_int(&j, K_TS, v.ts);
 		jb_str(&j, K_EXE, exe);
 		put_argv(&j, tmp, sizeof tmp);

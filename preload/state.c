@@ -8,6 +8,7 @@
  * may be loaded, but every wrapper goes straight to libc.
  */
 #include <dlfcn.h>
+#include <elf.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -54,11 +55,28 @@ void *ur_real(const char *name)
 static char text_small[256] START_STATE;
 static char text_large[2 * PATH_MAX];
 
+extern char **environ;
+
+/* getenv(name), read here: libc's getenv is code in a page that a small
+ * program (true, a compiler driver) may never run, and a page fault costs
+ * more than reading a short environment */
+static const char *env_get(const char *name)
+{
+	for (char **e = environ; e && *e; e++) {
+		const char *v = *e, *n = name;
+		while (*n && *v == *n)
+			v++, n++;
+		if (!*n && *v == '=')
+			return v + 1;
+	}
+	return NULL;
+}
+
 /* The value of an environment variable when it is set, not empty and
  * shorter than PATH_MAX; else NULL. */
 static const char *setting(const char *name)
 {
-	const char *v = getenv(name);
+	const char *v = env_get(name);
 	return v && *v && strlen(v) < PATH_MAX ? v : NULL;
 }
 
@@ -66,7 +84,7 @@ static void read_settings(void)
 {
 	const char *log = setting(UNROOT_ENV_LOG);
 	const char *lib = setting(UNROOT_ENV_LIB);
-	const char *flags = getenv(UNROOT_ENV_FLAGS);
+	const char *flags = env_get(UNROOT_ENV_FLAGS);
 	Dl_info info;
 
 	if (!log || log[0] != '/')
@@ -174,6 +192,7 @@ static void canary_init(void)
 
 	if (p != MAP_FAILED &&
 	    ur_syscall(SYS_madvise, p, START_MAP, MADV_WIPEONFORK) == 0) {
+		ur_populate_write(p, 4096); /* the proc record's page too */
 		*(int *)p = 1;
 		ur_fork_canary = p;
 		canary_works = 1;
@@ -227,31 +246,72 @@ void ur_fork_before(void)
 #ifndef MADV_POPULATE_READ
 #define MADV_POPULATE_READ 22 /* Linux 5.14 */
 #endif
-extern const char __ehdr_start[] HIDDEN; /* this object's first byte ... */
-extern const char __etext[] HIDDEN;	 /* ... and the end of its code */
+extern const char __ehdr_start[] HIDDEN; /* this object's ELF header */
 
 /*
- * A forked child inherits no mapping of this library's code (the kernel
- * copies page tables only where a process has written), and faults in
- * every 64 KiB of it that it runs, about 17 us each on the virtual
- * machines this was measured on.  One madvise maps all 40 pages for
- * about 7 us.  Called by the F wrappers before ur_fork_after, which
- * reads errno through the PLT, in these pages (errno's function is
- * "const": the compiler may call it anywhere in a function); the call
- * leaves errno alone.  Without MADV_POPULATE_READ (before Linux 5.14) it
- * fails and nothing changes.
+ * This library's code and read-only data (its load segments that are not
+ * writable) into the page tables, one madvise a segment.  A page of it
+ * that is not mapped yet costs a fault of its own for every 64 KiB run,
+ * about 12 to 17 us each on the virtual machines this was measured on;
+ * one madvise maps all 40 pages for about 7 us.  Two kinds of process
+ * would fault them in:
+ * - a new image: the loader touches the first 64 KiB, and start-up then
+ *   runs code and reads names in the next two (unroot_init);
+ * - a forked child, which inherits no mapping of them (the kernel copies
+ *   page tables only where a process has written).  The F wrappers call
+ *   ur_fork_child_code before ur_fork_after, which reads errno through
+ *   the PLT, in these pages (errno's function is "const": the compiler
+ *   may call it anywhere in a function).
+ * The segments are read from the program headers once, at start-up, into
+ * the .data page (which a forked child has mapped: it reads no header).
+ * errno is left alone.  Without MADV_POPULATE_READ (before Linux 5.14) the
+ * call fails and nothing changes.
  */
+#define CODE_RUNS 4
+static struct {
+	uintptr_t lo, hi;
+} code_runs[CODE_RUNS] START_STATE;
+static int ncode_runs START_STATE;
+
+static inline __attribute__((always_inline)) void map_own_code(void)
+{
+#ifdef UR_RAWSYS_INLINE
+	for (int i = 0; i < ncode_runs; i++)
+		(void)ur_raw_syscall_ret(
+		    SYS_madvise, (long)code_runs[i].lo,
+		    (long)(code_runs[i].hi - code_runs[i].lo),
+		    MADV_POPULATE_READ, 0, 0, 0);
+#endif
+}
+
+/* code_runs from this object's program headers, then map_own_code */
+static inline __attribute__((always_inline)) void find_own_code(void)
+{
+#if defined(UR_RAWSYS_INLINE) && defined(__LP64__)
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)(const void *)__ehdr_start;
+	const Elf64_Phdr *ph =
+	    (const Elf64_Phdr *)(const void *)(__ehdr_start + eh->e_phoff);
+	uintptr_t base = (uintptr_t)__ehdr_start;
+
+	for (int i = 0; i < eh->e_phnum; i++)
+		if (ph[i].p_type == PT_LOAD && ph[i].p_offset == 0)
+			base -= ph[i].p_vaddr;
+	for (int i = 0; i < eh->e_phnum && ncode_runs < CODE_RUNS; i++) {
+		if (ph[i].p_type != PT_LOAD || (ph[i].p_flags & PF_W))
+			continue;
+		uintptr_t end = base + ph[i].p_vaddr + ph[i].p_memsz;
+		code_runs[ncode_runs].lo =
+		    (base + ph[i].p_vaddr) & ~(uintptr_t)4095;
+		code_runs[ncode_runs++].hi = (end + 4095) & ~(uintptr_t)4095;
+	}
+	map_own_code();
+#endif
+}
+
 void ur_fork_child_code(void)
 {
-	if (!ur_enabled)
-		return;
-#ifdef UR_RAWSYS_INLINE
-	uintptr_t lo = (uintptr_t)__ehdr_start & ~(uintptr_t)4095;
-	uintptr_t hi = ((uintptr_t)__etext + 4095) & ~(uintptr_t)4095;
-
-	(void)ur_raw_syscall_ret(SYS_madvise, (long)lo, (long)(hi - lo),
-				 MADV_POPULATE_READ, 0, 0, 0);
-#endif
+	if (ur_enabled)
+		map_own_code();
 }
 
 void ur_fork_after(bool child)
@@ -359,6 +419,7 @@ __attribute__((constructor(101))) static void unroot_init(void)
 {
 #endif
 	ur_guard++;
+	find_own_code();
 	read_settings();
 #if defined(__x86_64__) && defined(MADV_WIPEONFORK)
 	if (!ur_real_vfork)
