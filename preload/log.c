@@ -645,6 +645,26 @@ void ur_log_write(const char *buf, size_t len)
  * else is written: no file is started, no slot or counter changes, a
  * record that cannot be placed is dropped uncounted (false).
  */
+/*
+ * A forked child writing into its parent's file: the cursors' page and the
+ * file's page at the cursor are in none of its page tables (the kernel
+ * does not copy a shared mapping's at fork), and a fault costs several
+ * times what one madvise for each does.  (The parent may move the cursor
+ * on before the copy: a page then faults, as before.)
+ */
+static void map_borrowed(struct logfile *lf, size_t len)
+{
+	if (!lf->map || !lf->at)
+		return;
+	ur_populate_write((void *)((uintptr_t)lf->at & ~(uintptr_t)4095), 4096);
+	size_t off = __atomic_load_n(&lf->at->cursor, __ATOMIC_RELAXED);
+	size_t have = __atomic_load_n(&lf->at->allocated, __ATOMIC_ACQUIRE);
+	size_t from = off & ~(size_t)4095;
+	size_t to = off + len < have ? off + len : have;
+	if (!(off & SEALED) && from < to)
+		ur_populate_write(lf->map + from, to - from);
+}
+
 bool ur_log_write_other(const char *buf, size_t len)
 {
 	int err;
@@ -655,8 +675,10 @@ bool ur_log_write_other(const char *buf, size_t len)
 		return place(&files[idx], buf, len, &err);
 	__atomic_add_fetch(&inherited_writers, 1, __ATOMIC_SEQ_CST);
 	struct logfile *lf = __atomic_load_n(&inherited, __ATOMIC_SEQ_CST);
-	if (lf)
+	if (lf) {
+		map_borrowed(lf, len);
 		placed = place(lf, buf, len, &err);
+	}
 	__atomic_sub_fetch(&inherited_writers, 1, __ATOMIC_RELEASE);
 	return placed;
 }

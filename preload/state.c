@@ -220,8 +220,11 @@ static void after_fork_in_child(void)
 	ur_pid = pid;
 	if (ur_vforked)
 		ur_vforked = 0;
-	if (canary_works)
+	if (canary_works) {
+		/* a new zero page: mapped by one call, not a fault */
+		ur_populate_write(ur_fork_canary, 4096);
 		*ur_fork_canary = 1;
+	}
 	ur_forget_tid();
 	ur_cwd_forget(); /* daemon() changes it in its child, inside libc */
 	ur_log_after_fork();
