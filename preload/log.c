@@ -485,10 +485,14 @@ static bool place(struct logfile *lf, const char *buf, size_t len, int *err)
  * copied (false: a writer did not finish in time, the file stays). */
 static void cut_sealed(struct logfile *lf, size_t end)
 {
-	long long until = ur_now_ns() + 50000000LL;
+	long long until = 0; /* read only when there is a writer to wait for:
+				a clock reading is a system call (encode.c) */
 
 	while (__atomic_load_n(&lf->at->committed, __ATOMIC_ACQUIRE) != end) {
-		if (ur_now_ns() > until)
+		long long now = ur_now_ns();
+		if (!until)
+			until = now + 50000000LL;
+		else if (now > until)
 			return;
 		sched_yield();
 	}
