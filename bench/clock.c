@@ -2,9 +2,10 @@
  * stderr-free stdout (or to the file given with -o), exit with the
  * command's status.  MAXRSS is ru_maxrss of the child as wait4 reports it:
  * the largest resident set of the child or any descendant it waited for;
- * MINOR_FAULTS is ru_minflt as wait4 reports it, the page faults of the
- * child and of every descendant waited for (counted, not timed: the same
- * workload gives nearly the same count on a busy machine as on an idle one).
+ * MINOR_FAULTS is ru_minflt as wait4 reports it, the minor faults of the
+ * child and of every descendant waited for, the ones a madvise populate
+ * makes the kernel take included (counted, not timed: the same workload
+ * gives nearly the same count on a busy machine as on an idle one).
  * usage: clock [-o FILE] CMD [ARG...] */
 #include <stdio.h>
 #include <string.h>
