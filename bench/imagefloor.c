@@ -34,6 +34,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "../preload/rawsys.h"
+
 #define RECORD_BYTES 640
 #define WINDOW	     ((size_t)1 << 30)
 
@@ -52,25 +54,8 @@ static struct {
 	char name[1024]; /* one page of .data for all three */
 } st __attribute__((section(".data")));
 
-/* a system call, -errno on failure (x86-64; else -1) */
-static long sys(long n, long a, long b, long c, long d, long e, long f)
-{
-#if defined(__x86_64__)
-	register long r10 __asm__("r10") = d;
-	register long r8 __asm__("r8") = e;
-	register long r9 __asm__("r9") = f;
-	long ret;
-	__asm__ volatile("syscall"
-			 : "=a"(ret)
-			 : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8),
-			   "r"(r9)
-			 : "rcx", "r11", "memory");
-	return ret;
-#else
-	long r = syscall(n, a, b, c, d, e, f);
-	return r < 0 ? -1 : r;
-#endif
-}
+/* a system call (preload/rawsys.h: inline on x86-64), -1 on failure */
+#define sys(n, a, b, c, d, e, f) ur_syscall(n, a, b, c, d, e, f)
 
 /* a loop the compiler keeps a loop */
 __attribute__((optimize("no-tree-loop-distribute-patterns"))) static void
