@@ -833,11 +833,10 @@ static inline int traced_exec(const char *fn, const char *path,
 			      bool search)
 {
 	if (ur_enabled && ur_log_borrowed()) {
-		uintptr_t top = (uintptr_t)__builtin_frame_address(0);
-		uintptr_t lo = (top - EXEC_FRAMES -
-				(env_count(envp) + 6) * sizeof(char *)) &
-			       ~(uintptr_t)4095;
-		ur_populate_write((void *)lo, top - lo);
+		size_t below =
+		    EXEC_FRAMES + (env_count(envp) + 6) * sizeof(char *);
+		char *top = __builtin_frame_address(0);
+		ur_populate_write(top - below, below);
 	}
 	return exec_body(fn, path, argv, envp, search);
 }
@@ -1051,14 +1050,6 @@ static char **environ_with_preload(char **env, struct env_fix *fix)
 }
 
 /* The value of NAME in envp, or NULL. */
-static const char *env_value(char *const *envp, const char *name)
-{
-	size_t n = strlen(name);
-	for (size_t i = 0; envp && envp[i]; i++)
-		if (!strncmp(envp[i], name, n) && envp[i][n] == '=')
-			return envp[i] + n + 1;
-	return NULL;
-}
 
 /*
  * Does environ already carry the preload and its settings?  Then system()
@@ -1067,9 +1058,9 @@ static const char *env_value(char *const *envp, const char *name)
  */
 static bool environ_traced(void)
 {
-	const char *pre = env_value(environ, "LD_PRELOAD");
-	const char *log = env_value(environ, UNROOT_ENV_LOG);
-	const char *flags = env_value(environ, UNROOT_ENV_FLAGS);
+	const char *pre = ur_env_value(environ, "LD_PRELOAD");
+	const char *log = ur_env_value(environ, UNROOT_ENV_LOG);
+	const char *flags = ur_env_value(environ, UNROOT_ENV_FLAGS);
 
 	return pre && preload_has(pre, ur_lib) && log &&
 	       !strcmp(log, ur_logdir) &&

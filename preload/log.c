@@ -207,19 +207,22 @@ static void drop_inherited(void)
 #endif
 
 /*
- * [p, p + len) into the page tables in one call, writable: about half the
- * cost of faulting its pages in one by one (see turn_page).  Nothing when
- * the kernel is older than MADV_POPULATE_WRITE; errno is kept.
+ * The pages of [p, p + len) into the page tables in one call, writable:
+ * about half the cost of faulting them in one by one (see turn_page); p
+ * need not start a page.  Nothing when the kernel is older than
+ * MADV_POPULATE_WRITE; errno is kept.
  */
 static int populate_unsupported;
 
 void ur_populate_write(void *p, size_t len)
 {
 	int saved = errno;
+	uintptr_t lo = (uintptr_t)p & ~(uintptr_t)4095;
 
 	if (!len || __atomic_load_n(&populate_unsupported, __ATOMIC_RELAXED))
 		return;
-	if (ur_syscall(SYS_madvise, p, len, MADV_POPULATE_WRITE) != 0 &&
+	len += (uintptr_t)p - lo;
+	if (ur_syscall(SYS_madvise, lo, len, MADV_POPULATE_WRITE) != 0 &&
 	    errno == EINVAL)
 		__atomic_store_n(&populate_unsupported, 1, __ATOMIC_RELAXED);
 	errno = saved;
@@ -639,17 +642,6 @@ void ur_log_write(const char *buf, size_t len)
 }
 
 /*
- * From a vfork child, which runs on its parent's memory: the record goes
- * into the parent's current file through the shared mapping (one atomic
- * reservation, the parent is suspended) or, where there is no mapping, one
- * write(2) on a descriptor opened and closed again.  From a forked child
- * that has no file of its own yet, it goes the same way into the file the
- * child inherited: the cursor is in shared memory, so the parent and any
- * number of such children reserve from it without overlapping.  Nothing
- * else is written: no file is started, no slot or counter changes, a
- * record that cannot be placed is dropped uncounted (false).
- */
-/*
  * A forked child writing into its parent's file: the cursors' page and the
  * file's page at the cursor are in none of its page tables (the kernel
  * does not copy a shared mapping's at fork), and a fault costs several
@@ -660,15 +652,25 @@ static void map_borrowed(struct logfile *lf, size_t len)
 {
 	if (!lf->map || !lf->at)
 		return;
-	ur_populate_write((void *)((uintptr_t)lf->at & ~(uintptr_t)4095), 4096);
+	ur_populate_write(lf->at, sizeof *lf->at);
 	size_t off = __atomic_load_n(&lf->at->cursor, __ATOMIC_RELAXED);
 	size_t have = __atomic_load_n(&lf->at->allocated, __ATOMIC_ACQUIRE);
-	size_t from = off & ~(size_t)4095;
 	size_t to = off + len < have ? off + len : have;
-	if (!(off & SEALED) && from < to)
-		ur_populate_write(lf->map + from, to - from);
+	if (!(off & SEALED) && off < to)
+		ur_populate_write(lf->map + off, to - off);
 }
 
+/*
+ * From a vfork child, which runs on its parent's memory: the record goes
+ * into the parent's current file through the shared mapping (one atomic
+ * reservation, the parent is suspended) or, where there is no mapping, one
+ * write(2) on a descriptor opened and closed again.  From a forked child
+ * that has no file of its own yet, it goes the same way into the file the
+ * child inherited: the cursor is in shared memory, so the parent and any
+ * number of such children reserve from it without overlapping.  Nothing
+ * else is written: no file is started, no slot or counter changes, a
+ * record that cannot be placed is dropped uncounted (false).
+ */
 bool ur_log_write_other(const char *buf, size_t len)
 {
 	int err;

@@ -57,13 +57,14 @@ static char text_large[2 * PATH_MAX];
 
 extern char **environ;
 
-/* getenv(name), read here: libc's getenv is code in a page that a small
- * program (true, a compiler driver) may never run, and a page fault costs
- * more than reading a short environment */
-static const char *env_get(const char *name)
+/* name's value in envp (getenv's answer for environ), read here: libc's
+ * getenv is code in a page that a small program (true, a compiler driver)
+ * may never run, and a page fault costs more than reading a short
+ * environment */
+const char *ur_env_value(char *const *envp, const char *name)
 {
-	for (char **e = environ; e && *e; e++) {
-		const char *v = *e, *n = name;
+	for (size_t i = 0; envp && envp[i]; i++) {
+		const char *v = envp[i], *n = name;
 		while (*n && *v == *n)
 			v++, n++;
 		if (!*n && *v == '=')
@@ -76,7 +77,7 @@ static const char *env_get(const char *name)
  * shorter than PATH_MAX; else NULL. */
 static const char *setting(const char *name)
 {
-	const char *v = env_get(name);
+	const char *v = ur_env_value(environ, name);
 	return v && *v && strlen(v) < PATH_MAX ? v : NULL;
 }
 
@@ -84,7 +85,7 @@ static void read_settings(void)
 {
 	const char *log = setting(UNROOT_ENV_LOG);
 	const char *lib = setting(UNROOT_ENV_LIB);
-	const char *flags = env_get(UNROOT_ENV_FLAGS);
+	const char *flags = ur_env_value(environ, UNROOT_ENV_FLAGS);
 	Dl_info info;
 
 	if (!log || log[0] != '/')

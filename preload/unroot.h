@@ -164,6 +164,8 @@ static inline bool ur_other_process(void)
 
 /* state.c: libc's definition of a wrapped symbol (dlsym RTLD_NEXT) */
 HIDDEN void *ur_real(const char *name);
+/* name's value in envp, or NULL (getenv without libc's code) */
+HIDDEN const char *ur_env_value(char *const *envp, const char *name);
 
 /* record.c */
 HIDDEN struct scratch *ur_begin(struct call *c);
