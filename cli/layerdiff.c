@@ -11,7 +11,9 @@
  * for a rename or link, everything below the new name (a directory moved
  * in); for a rename, unlink or rmdir, every deletion below the old name.
  * What is left, apart from the runtime's mount points and directories
- * changed only through a listed child, is unseen.  The state of each
+ * changed only through a listed child, is unseen.  The changes are read
+ * from the overlay2 directories where they can be (overlaydiff.h), else
+ * from `docker diff`.  The state of each
  * unseen path and of its directory is read from the stopped container
  * (the first tar header of `docker cp CID:PATH -`), the directory's from
  * the trace's own `dir` record when it has one (the image's state, before
@@ -25,6 +27,7 @@
 #include "child.h"
 #include "layerdiff.h"
 #include "map.h"
+#include "overlaydiff.h"
 #include "realdirs.h"
 #include "schema.h"
 #include "util.h"
@@ -80,6 +83,28 @@ static int read_diff(struct layer *l, const char *cid, char **why)
 	sb_release(&out);
 	sb_release(&err);
 	return rc ? -1 : 0;
+}
+
+/* The changes, from the overlay2 directories when they can say (no
+ * docker diff, about 0.4 s), else from docker diff; *source says which. */
+static int read_changes(struct layer *l, const char *cid, const char **source,
+			char **why)
+{
+	struct layer_change *v;
+	size_t n;
+
+	if (overlay_layer_changes(cid, &v, &n)) {
+		l->v = xgrow(l->v, &l->cap, n, sizeof *l->v);
+		for (size_t i = 0; i < n; i++)
+			l->v[i] = (struct change){.kind = v[i].kind,
+						  .path = v[i].path};
+		l->n = n;
+		free(v);
+		*source = "overlay2";
+		return 0;
+	}
+	*source = "docker diff";
+	return read_diff(l, cid, why);
 }
 
 static struct change *change_n(struct layer *l, const char *p, size_t len)
@@ -337,10 +362,11 @@ json_t *layer_check(const struct container *c, const char *cid, struct trace *t)
 	struct layer l = {.c = c, .t = t};
 	json_t *o = json_object(), *un = json_array();
 	char *why = NULL;
+	const char *source;
 	size_t nstat = 0;
 
 	json_object_set_new(o, K_META_LAYER_UNCOVERED, uncovered_json(c));
-	if (read_diff(&l, cid, &why)) {
+	if (read_changes(&l, cid, &source, &why)) {
 		json_object_set_new(o, K_META_LAYER_ERROR, json_string(why));
 		free(why);
 	} else {
@@ -354,6 +380,8 @@ json_t *layer_check(const struct container *c, const char *cid, struct trace *t)
 						    nstat++ < MAX_STATS));
 		json_object_set_new(o, K_META_LAYER_CHANGES,
 				    json_integer((json_int_t)l.n));
+		json_object_set_new(o, K_META_LAYER_SOURCE,
+				    json_string(source));
 	}
 	json_object_set_new(o, K_META_LAYER_UNSEEN, un);
 	for (size_t i = 0; i < l.n; i++)

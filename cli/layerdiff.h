@@ -7,13 +7,15 @@
  * "layer" (schema/SCHEMA.md) with its state and its directory's, for the
  * report's warnings and the plan's candidates.
  *
- * `docker diff` and not the overlay upper directory of `docker container
- * inspect`: it works with every storage driver (overlay2, fuse-overlayfs,
- * btrfs, zfs, vfs, the containerd snapshotters), with a remote or rootless
- * daemon, and without reading /var/lib/docker as root; it already turns
- * whiteouts and opaque directories into deletions, and lists the layer
- * against the image plus Docker's init layer, so /etc/hostname,
- * /etc/hosts and /etc/resolv.conf made by Docker are not in it.
+ * The list is `docker diff`'s: it works with every storage driver
+ * (overlay2, fuse-overlayfs, btrfs, zfs, vfs, the containerd
+ * snapshotters), with a remote or rootless daemon, and without reading
+ * /var/lib/docker as root; it turns whiteouts and opaque directories into
+ * deletions, and lists the layer against the image plus Docker's init
+ * layer, so /etc/hostname, /etc/hosts and /etc/resolv.conf made by Docker
+ * are not in it.  Where the layer is an overlay2 directory this machine
+ * can read, the same list is read from the directories (overlaydiff.h,
+ * docs/layer.md), which spares the 0.4 s `docker diff` takes.
  *
  * Not reported (they are no one's unseen write): the mount points the
  * runtime creates (/dev, /proc, /sys, /etc/hostname, /etc/hosts,

@@ -185,6 +185,7 @@
 /* docker: the cross-check of the container layer's changes with the trace */
 #define K_META_LAYER	       "layer"
 #define K_META_LAYER_CHANGES   "changes"   /* how many docker diff listed */
+#define K_META_LAYER_SOURCE    "source"	   /* where they were read */
 #define K_META_LAYER_UNSEEN    "unseen"	   /* changes no event explains */
 #define K_META_LAYER_CHANGE    "change"	   /* "A", "C" or "D" */
 #define K_META_LAYER_UNCOVERED "uncovered" /* volumes, binds, tmpfs */
