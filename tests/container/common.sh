@@ -34,6 +34,17 @@ ensure_payload() {
 		fail "no payload in $PAYLOAD (run scripts/build-payload as root)"
 }
 
+# need_bookworm_and_payload: the payload and unroot-base:bookworm, each
+# made (under the host-wide lock) only when missing
+need_bookworm_and_payload() {
+	[ -f "$PAYLOAD/lib/x86_64-linux-gnu/libunroot.so" ] ||
+		flock /tmp/unroot-docker.lock sh -c ". '$SRC/tests/container/common.sh'; ensure_payload" ||
+		fail "no payload"
+	docker image inspect unroot-base:bookworm >/dev/null 2>&1 ||
+		flock /tmp/unroot-docker.lock "$SRC/scripts/base-images" bookworm ||
+		fail "unroot-base:bookworm is missing"
+}
+
 # count_denials TRACE: denied writes (EACCES, EPERM, EROFS) in a trace
 count_denials() {
 	"$UNROOT" report --json "$1" |

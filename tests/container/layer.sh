@@ -11,13 +11,7 @@
 # LAYERLIST: tests/container/layerlist.c built against the CLI.
 LAYERLIST=${1:?usage: layer.sh LAYERLIST}
 . "$(dirname "$0")/common.sh"
-LOCK=/tmp/unroot-docker.lock
-[ -f "$PAYLOAD/lib/x86_64-linux-gnu/libunroot.so" ] ||
-	flock $LOCK sh -c ". '$SRC/tests/container/common.sh'; ensure_payload" ||
-	fail "no payload"
-docker image inspect unroot-base:bookworm >/dev/null 2>&1 ||
-	flock $LOCK "$SRC/scripts/base-images" bookworm ||
-	fail "unroot-base:bookworm is missing"
+need_bookworm_and_payload
 [ "$(docker info --format '{{.Driver}}')" = overlay2 ] ||
 	fail "this test needs Docker's overlay2 storage driver"
 

@@ -33,14 +33,7 @@
 # lock, which this test takes itself) only when missing.
 MODE=${1:?usage: xcheck.sh raw|clean|pod}
 . "$(dirname "$0")/common.sh"
-LOCK=/tmp/unroot-docker.lock
-# the payload and base image are made (under the lock) only when missing
-[ -f "$PAYLOAD/lib/x86_64-linux-gnu/libunroot.so" ] ||
-	flock $LOCK sh -c ". '$SRC/tests/container/common.sh'; ensure_payload" ||
-	fail "no payload"
-docker image inspect unroot-base:bookworm >/dev/null 2>&1 ||
-	flock $LOCK "$SRC/scripts/base-images" bookworm ||
-	fail "unroot-base:bookworm is missing"
+need_bookworm_and_payload
 
 # no_xcheck_warning TRACE: the report has no cross-check warning
 no_xcheck_warning() {
