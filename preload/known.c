@@ -132,6 +132,12 @@ _Static_assert(PAGE_SLOTS << DIR_BITS == PATH_SLOTS,
 	       "the directory bits of a key name every page");
 static struct fd_slot fd_slots[FD_SLOTS] BIG_TABLE;
 static unsigned known_gen FORK_STATE = 1;
+/* known_gen when anything was last stamped with it: a forget with nothing
+ * stamped since the last one makes no new generation, and writes nothing
+ * (a parent reaps a child after each fork(), and after fork() a page it
+ * writes is a copy-on-write trap: the shell of an exec loop knows
+ * nothing between its children) */
+static unsigned stamped_gen FORK_STATE;
 static int fd_high; /* one past the highest fd slot ever filled */
 
 /* descriptor trust (the top of this file) */
@@ -298,6 +304,18 @@ bool ur_known_get(uint64_t key, struct stat *st, bool *present)
 	return true;
 }
 
+/* known_gen, for something about to be stamped with it (stamped_gen set
+ * first: a forget that does not see it must not have been able to see
+ * the stamp either) */
+static unsigned gen_to_stamp(void)
+{
+	unsigned gen = __atomic_load_n(&known_gen, __ATOMIC_ACQUIRE);
+
+	if (__atomic_load_n(&stamped_gen, __ATOMIC_RELAXED) != gen)
+		__atomic_store_n(&stamped_gen, gen, __ATOMIC_SEQ_CST);
+	return gen;
+}
+
 void ur_known_put(uint64_t key, const struct stat *st, bool present)
 {
 	if (!key)
@@ -312,7 +330,7 @@ void ur_known_put(uint64_t key, const struct stat *st, bool present)
 	if (!seq_lock(&p->seq, &taken))
 		return;
 	STORE(p->key, key);
-	STORE(p->gen, __atomic_load_n(&known_gen, __ATOMIC_ACQUIRE));
+	STORE(p->gen, gen_to_stamp());
 	STORE(p->stamp, event_now ? event_now : now_coarse());
 	STORE(p->mode, present ? (unsigned)st->st_mode : 0u);
 	STORE(p->uid, present ? (unsigned)st->st_uid : 0u);
@@ -338,13 +356,17 @@ void ur_known_forget(uint64_t key)
 
 void ur_known_forget_all(void)
 {
-	__atomic_add_fetch(&known_gen, 1, __ATOMIC_ACQ_REL);
+	unsigned gen = __atomic_load_n(&known_gen, __ATOMIC_SEQ_CST);
+
+	if (__atomic_load_n(&stamped_gen, __ATOMIC_SEQ_CST) == gen)
+		__atomic_compare_exchange_n(&known_gen, &gen, gen + 1, false,
+					    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 }
 
 /* For what cwd.c remembers: stamped, and believed, as the states are. */
 void ur_known_stamp(unsigned *gen, long long *stamp)
 {
-	*gen = __atomic_load_n(&known_gen, __ATOMIC_ACQUIRE);
+	*gen = gen_to_stamp();
 	*stamp = now_coarse();
 }
 
@@ -468,7 +490,7 @@ static void fd_put(int fd, const struct stat *st, const char *path, size_t n,
 	unsigned taken;
 	if (!seq_lock(&f->seq, &taken))
 		return;
-	STORE(f->gen, __atomic_load_n(&known_gen, __ATOMIC_ACQUIRE));
+	STORE(f->gen, gen_to_stamp());
 	STORE(f->stamp, now_coarse());
 	STORE(f->dev, (uint64_t)st->st_dev);
 	STORE(f->ino, (uint64_t)st->st_ino);

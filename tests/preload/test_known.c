@@ -134,6 +134,39 @@ START_TEST(test_forget)
 }
 END_TEST
 
+/*
+ * A forget with nothing stamped since the last one makes no new
+ * generation (so a shell that reaps a child after every fork, knowing
+ * nothing between them, writes nothing); any stamp since - a path, a
+ * descriptor's path, the cwd's - is forgotten by the next one, however
+ * many forgets came before it.
+ */
+START_TEST(test_every_stamp_is_forgotten_by_the_next_forget)
+{
+	struct stat st = {.st_mode = S_IFREG | 0644}, got;
+	bool present;
+	unsigned gen, gen2;
+	long long stamp, stamp2;
+
+	ur_known_forget_all();
+	ur_known_stamp(&gen, &stamp);
+	ur_known_forget_all();
+	ur_known_forget_all(); /* nothing stamped since: no new generation */
+	ck_assert(!ur_known_fresh(gen, stamp));
+	ur_known_stamp(&gen2, &stamp2);
+	ck_assert_uint_eq(gen2, gen + 1);
+	ck_assert(ur_known_fresh(gen2, stamp2));
+	for (int round = 0; round < 3; round++) {
+		ur_known_put(K("/s/t"), &st, true);
+		ck_assert(ur_known_get(K("/s/t"), &got, &present));
+		ur_known_forget_all();
+		ur_known_forget_all();
+		ck_assert(!ur_known_get(K("/s/t"), &got, &present));
+	}
+	ck_assert(!ur_known_fresh(gen2, stamp2));
+}
+END_TEST
+
 /* Similar names spread over the table: no two of 8 sibling directories
  * share a hash, and the low bits vary. */
 START_TEST(test_hash_spreads)
@@ -447,6 +480,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_storm_in_few_directories_keeps_to_their_pages);
 	tcase_add_test(tc, test_directories_survive_a_storm);
 	tcase_add_test(tc, test_forget);
+	tcase_add_test(tc, test_every_stamp_is_forgotten_by_the_next_forget);
 	tcase_add_test(tc, test_hash_spreads);
 	tcase_add_test(tc, test_names_of_a_directory_share_its_page);
 	tcase_add_test(tc, test_fd_path_trusted_until_a_close_begins);
