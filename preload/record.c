@@ -37,7 +37,7 @@ static pthread_key_t scratch_key;
  * registers at its next record.
  */
 enum { KEY_NONE, KEY_MAKING, KEY_MADE, KEY_FAILED };
-static int scratch_key_state;
+static int scratch_key_state FORK_STATE; /* read in every forked child */
 
 static void free_thread_scratch(void *p)
 {

@@ -107,8 +107,14 @@ static START_STATE mmap_fn libc_mmap;
 static munmap_fn libc_munmap;
 static void *shared_cache;
 /* the tid that holds the unwinder, or 0: taken before fork() and given
- * back after it, in both processes */
-static pid_t unwinding FORK_STATE;
+ * back after it, in both processes.  In the canary's page when there is
+ * one (ur_fork_word: no trap in the parent after fork, zero in the
+ * child), else here.  A child made without the F wrappers (a raw fork)
+ * then finds it free too, where it used to find it held for good when
+ * another thread was unwinding: as after any fork of a threaded process,
+ * what that thread was changing is left as it was. */
+static int unwinding_here FORK_STATE;
+static int *unwinding = &unwinding_here;
 static __thread pid_t my_tid;
 
 static pid_t unwind_tid(void)
@@ -122,10 +128,10 @@ static pid_t unwind_tid(void)
 static bool unwinder_lock(void)
 {
 	pid_t me = unwind_tid(), none = 0;
-	if (__atomic_load_n(&unwinding, __ATOMIC_RELAXED) == me)
+	if (__atomic_load_n(unwinding, __ATOMIC_RELAXED) == me)
 		return false;
 	for (int spins = 0;
-	     !__atomic_compare_exchange_n(&unwinding, &none, me, false,
+	     !__atomic_compare_exchange_n(unwinding, &none, me, false,
 					  __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
 	     none = 0)
 		if (++spins > 64)
@@ -136,23 +142,40 @@ static bool unwinder_lock(void)
 static void unwinder_unlock(bool taken)
 {
 	if (taken)
-		__atomic_store_n(&unwinding, 0, __ATOMIC_RELEASE);
+		__atomic_store_n(unwinding, 0, __ATOMIC_RELEASE);
 }
 
 /* Around libc's fork (state.c): no child inherits a frame cache that
- * another thread is half-way through. */
-static bool fork_took_unwinder FORK_STATE;
+ * another thread is half-way through.  Whether the fork took the lock is
+ * kept beside it. */
+static int fork_took_here FORK_STATE;
+static int *fork_took_unwinder = &fork_took_here;
+
+/* At start-up, once the canary's page is made (state.c). */
+void ur_stack_words_init(void)
+{
+	int *w = ur_fork_word(UR_FW_UNWINDER);
+
+	if (w) {
+		unwinding = w;
+		fork_took_unwinder = ur_fork_word(UR_FW_FORK_TOOK_UNWINDER);
+	}
+}
+
 void ur_stack_fork_before(void)
 {
-	fork_took_unwinder = unwinder_lock();
+	*fork_took_unwinder = unwinder_lock();
 }
 
 void ur_stack_fork_after(bool child)
 {
 	if (child)
 		my_tid = 0; /* the child's thread has another id */
-	unwinder_unlock(fork_took_unwinder);
-	fork_took_unwinder = false;
+	/* a child's canary page is zero: the lock free, nothing taken */
+	if (child && unwinding != &unwinding_here)
+		return;
+	unwinder_unlock(*fork_took_unwinder);
+	*fork_took_unwinder = false;
 }
 
 /* A frame cache libunwind is about to fill: every entry of it is written

@@ -209,6 +209,12 @@ static void canary_init(void)
 }
 #endif
 
+int *ur_fork_word(int which)
+{
+	/* after the canary, before ur_start_buf (64 bytes in) */
+	return canary_works ? ur_fork_canary + 1 + which : NULL;
+}
+
 static void after_fork_in_child(void)
 {
 	if (!ur_enabled)
@@ -233,6 +239,42 @@ static void after_fork_in_child(void)
 }
 
 /*
+ * The pages of libc's functions that the wrappers call in a forked child
+ * before it execs (exec.c copies strings; errno is kept), as runs of
+ * ur_code_runs after this library's own: a child has none of libc's code
+ * mapped either (the kernel copies page tables only where a process has
+ * written), and the first touch of each page would be a fault.  Found at
+ * the first fork; pages a few apart make one run.
+ */
+static int child_runs_found START_STATE;
+static void find_child_libc(void)
+{
+	uintptr_t at[] = {(uintptr_t)&strlen, (uintptr_t)&memcpy,
+			  (uintptr_t)&memmove, (uintptr_t)&__errno_location};
+	size_t n = sizeof at / sizeof at[0];
+
+	child_runs_found = 1;
+	for (size_t i = 1; i < n; i++) /* in order */
+		for (size_t k = i; k > 0 && at[k - 1] > at[k]; k--) {
+			uintptr_t t = at[k];
+			at[k] = at[k - 1];
+			at[k - 1] = t;
+		}
+	int runs = ur_ncode_runs;
+	for (size_t i = 0; i < n; i++) {
+		uintptr_t page = at[i] & ~(uintptr_t)4095;
+		if (runs > ur_ncode_runs &&
+		    page <= ur_code_runs[runs - 1].hi + 8 * 4096) {
+			ur_code_runs[runs - 1].hi = page + 4096;
+		} else if (runs < UR_CODE_RUNS) {
+			ur_code_runs[runs].lo = page;
+			ur_code_runs[runs++].hi = page + 4096;
+		}
+	}
+	__atomic_store_n(&ur_nchild_runs, runs, __ATOMIC_RELEASE);
+}
+
+/*
  * Around libc's fork (the F wrappers of calls.def), what atfork handlers
  * would do, without registering any: pthread_atfork's first call sets up
  * malloc, about 35 us in every image that never forks and never mallocs.
@@ -243,13 +285,12 @@ static void after_fork_in_child(void)
  */
 void ur_fork_before(void)
 {
+	if (!child_runs_found)
+		find_child_libc();
 	if (ur_record_stacks)
 		ur_stack_fork_before();
 }
 
-#ifndef MADV_POPULATE_READ
-#define MADV_POPULATE_READ 22 /* Linux 5.14 */
-#endif
 extern const char __ehdr_start[] HIDDEN; /* this object's ELF header */
 
 /*
@@ -262,33 +303,20 @@ extern const char __ehdr_start[] HIDDEN; /* this object's ELF header */
  * - a new image: the loader touches the first 64 KiB, and start-up then
  *   runs code and reads names in the next two (unroot_init);
  * - a forked child, which inherits no mapping of them (the kernel copies
- *   page tables only where a process has written).  The F wrappers call
- *   ur_fork_child_code before ur_fork_after, which reads errno through
- *   the PLT, in these pages (errno's function is "const": the compiler
- *   may call it anywhere in a function).
+ *   page tables only where a process has written).  The F wrappers map
+ *   them inline (ur_map_code, unroot.h) as soon as libc's fork returns,
+ *   with the pages of the libc functions the child's wrappers call
+ *   (find_child_libc), and take errno's address before the fork, so that
+ *   the child need not call libc's errno function to restore it.
  * The segments are read from the program headers once, at start-up, into
  * the .data page (which a forked child has mapped: it reads no header).
  * errno is left alone.  Without MADV_POPULATE_READ (before Linux 5.14) the
  * call fails and nothing changes.
  */
-#define CODE_RUNS 4
-static struct {
-	uintptr_t lo, hi;
-} code_runs[CODE_RUNS] START_STATE;
-static int ncode_runs START_STATE;
+struct ur_code_run ur_code_runs[UR_CODE_RUNS] START_STATE;
+int ur_ncode_runs START_STATE, ur_nchild_runs START_STATE;
 
-static inline __attribute__((always_inline)) void map_own_code(void)
-{
-#ifdef UR_RAWSYS_INLINE
-	for (int i = 0; i < ncode_runs; i++)
-		(void)ur_raw_syscall_ret(
-		    SYS_madvise, (long)code_runs[i].lo,
-		    (long)(code_runs[i].hi - code_runs[i].lo),
-		    MADV_POPULATE_READ, 0, 0, 0);
-#endif
-}
-
-/* code_runs from this object's program headers, then map_own_code */
+/* ur_code_runs from this object's program headers, then mapped */
 static inline __attribute__((always_inline)) void find_own_code(void)
 {
 #if defined(UR_RAWSYS_INLINE) && defined(__LP64__)
@@ -300,33 +328,30 @@ static inline __attribute__((always_inline)) void find_own_code(void)
 	for (int i = 0; i < eh->e_phnum; i++)
 		if (ph[i].p_type == PT_LOAD && ph[i].p_offset == 0)
 			base -= ph[i].p_vaddr;
-	for (int i = 0; i < eh->e_phnum && ncode_runs < CODE_RUNS; i++) {
+	for (int i = 0; i < eh->e_phnum && ur_ncode_runs < UR_CODE_RUNS; i++) {
 		if (ph[i].p_type != PT_LOAD || (ph[i].p_flags & PF_W))
 			continue;
 		uintptr_t end = base + ph[i].p_vaddr + ph[i].p_memsz;
-		code_runs[ncode_runs].lo =
+		ur_code_runs[ur_ncode_runs].lo =
 		    (base + ph[i].p_vaddr) & ~(uintptr_t)4095;
-		code_runs[ncode_runs++].hi = (end + 4095) & ~(uintptr_t)4095;
+		ur_code_runs[ur_ncode_runs++].hi =
+		    (end + 4095) & ~(uintptr_t)4095;
 	}
-	map_own_code();
+	ur_nchild_runs = ur_ncode_runs;
+	ur_map_code(ur_ncode_runs);
 #endif
 }
 
-void ur_fork_child_code(void)
+void ur_fork_after(bool child, int *errp)
 {
-	if (ur_enabled)
-		map_own_code();
-}
-
-void ur_fork_after(bool child)
-{
-	int saved = errno;
+	int saved = *errp;
 
 	if (ur_record_stacks)
 		ur_stack_fork_after(child);
 	if (child)
 		after_fork_in_child();
-	errno = saved;
+	if (*errp != saved) /* errno's page: a trap in the parent */
+		*errp = saved;
 }
 
 bool ur_other_process_slow(void)
@@ -433,6 +458,7 @@ __attribute__((constructor(101))) static void unroot_init(void)
 		ur_pid = (pid_t)ur_sys_getpid();
 		ur_handover_take(); /* before the proc record, and main */
 		canary_init();
+		ur_stack_words_init();
 		atexit(at_exit_write_end);
 		ur_log_start();
 		creds_init();

@@ -21,6 +21,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 
 #include "rawsys.h"
@@ -147,11 +148,50 @@ extern HIDDEN int *ur_fork_canary;
 #define UR_START_BUF (2 * PATH_MAX + 65536)
 extern HIDDEN char *ur_start_buf;
 extern __thread int ur_vforked HIDDEN;
-/* around libc's fork (calls.def F): its atfork handlers' work */
+/*
+ * Words that a process writes around every fork() (the unwinder's lock,
+ * state.c's and stack.c's), kept in the canary's page when there is one
+ * (ur_fork_word(UR_FW_...), else NULL): that page is MADV_WIPEONFORK, so
+ * fork() never makes it copy-on-write in the parent, whose writes to it
+ * after each fork are then no trap, and the child finds it zeroed.
+ */
+enum { UR_FW_UNWINDER, UR_FW_FORK_TOOK_UNWINDER, UR_FW_COUNT };
+HIDDEN int *ur_fork_word(int which);
+/* around libc's fork (calls.def F): its atfork handlers' work; errp is
+ * errno's address, taken before the call: after it, the child would fault
+ * libc's errno function in to ask (the F wrapper's own code is mapped) */
 HIDDEN void ur_fork_before(void);
-HIDDEN void ur_fork_after(bool child);
-/* In a forked child, first: this library's code mapped in one call. */
-HIDDEN void ur_fork_child_code(void);
+HIDDEN void ur_fork_after(bool child, int *errp);
+/*
+ * Code that a process runs, mapped into its page tables one call a run
+ * (state.c): this library's code and read-only data (the first
+ * ur_ncode_runs runs, found at start-up), then the pages of libc's
+ * functions that the wrappers call in a forked child (found at the first
+ * fork, up to ur_nchild_runs).  In a forked child the F wrapper maps them
+ * all first, inline, so that no call to a page not mapped yet comes
+ * before.
+ */
+#define UR_CODE_RUNS 8
+struct ur_code_run {
+	uintptr_t lo, hi;
+};
+extern HIDDEN struct ur_code_run ur_code_runs[UR_CODE_RUNS];
+extern HIDDEN int ur_ncode_runs, ur_nchild_runs;
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22 /* Linux 5.14 */
+#endif
+static inline __attribute__((always_inline)) void ur_map_code(int nruns)
+{
+#ifdef UR_RAWSYS_INLINE
+	for (int i = 0; i < nruns; i++)
+		(void)ur_raw_syscall_ret(
+		    SYS_madvise, (long)ur_code_runs[i].lo,
+		    (long)(ur_code_runs[i].hi - ur_code_runs[i].lo),
+		    MADV_POPULATE_READ, 0, 0, 0);
+#else
+	(void)nruns;
+#endif
+}
 #define UR_CLOSES_NONE (-2) /* calls.def F: closes no descriptor */
 HIDDEN bool ur_other_process_slow(void);
 HIDDEN bool ur_other_process_pid(pid_t *pid); /* the same; and the pid */
@@ -232,6 +272,7 @@ HIDDEN void ur_write_once_per_ns_and_root(void);
 HIDDEN int ur_stack_capture(void **ips, int max);
 HIDDEN const char *ur_stack_id(struct scratch *s);
 HIDDEN void ur_stack_after_fork(void);
+HIDDEN void ur_stack_words_init(void);	/* after the canary (state.c) */
 HIDDEN void ur_stack_fork_before(void); /* around libc's fork */
 HIDDEN void ur_stack_fork_after(bool child);
 HIDDEN bool ur_stacks_unavailable(void); /* libunwind failed to load */

@@ -195,10 +195,13 @@ static int dir_fd(DIR *dir)
 	}
 #define D(ret, name, params, args, fd) \
 	CLOSER(ret, name, params, args, fd, (void)0, (void)0)
-#define F(ret, name, params, args, fd)                        \
-	CLOSER(ret, name, params, args, fd, ur_fork_before(), \
-	       ((r == 0 ? ur_fork_child_code() : (void)0),    \
-		ur_fork_after(r == 0)))
+/* errno's address taken before the call (ur_fork_after), the child's
+ * code mapped before any call (ur_map_code) */
+#define F(ret, name, params, args, fd)                            \
+	CLOSER(ret, name, params, args, fd, int *errp_ = &errno;  \
+	       ur_fork_before(),                                  \
+	       ((r == 0 ? ur_map_code(ur_nchild_runs) : (void)0), \
+		ur_fork_after(r == 0, errp_)))
 #define DV(name, params, args)                                         \
 	void name params;                                              \
 	static START_STATE void(*real_##name) params;                  \
