@@ -225,6 +225,9 @@ struct target {
 	} image;
 	char interp[256];   /* a script's interpreter, as its "#!" line says */
 	const char *walked; /* the path's real path, when hand_over walked it */
+	bool known;	    /* prog is what an earlier exec learned */
+	bool learned;	    /* prog is what this probe learned */
+	struct ur_prog prog;
 };
 
 #if defined(__x86_64__)
@@ -251,6 +254,38 @@ static bool native_elf(const unsigned char *buf, long n)
 #endif
 }
 
+/* What an earlier exec learned of path (progknown.c), when it still holds:
+ * then t says it, and the file is not opened. */
+static bool known_prog(const char *path, struct target *t)
+{
+	t->known = ur_prog_get(path, &t->lst, &t->prog) && t->prog.caps == 1;
+	if (!t->known)
+		return false;
+	t->why = t->prog.untraced_static ? UNTRACED_STATIC : NULL;
+	t->image = t->prog.image == IMAGE_ELF ? IMAGE_ELF : IMAGE_UNKNOWN;
+	return true;
+}
+
+/* What the probe of path found, for the next exec of it (the real path
+ * follows, from hand_over). */
+static void learn_prog(const char *path, struct target *t, const char *why)
+{
+	if (why && strcmp(why, UNTRACED_STATIC))
+		return;
+	/* capabilities: asked already when not root; asked here for root,
+	 * so that what is kept holds for every user (a file with some is
+	 * not kept: to other users it runs untraced) */
+	if (t->euid == 0 &&
+	    ur_syscall(SYS_getxattr, path, "security.capability", NULL, 0) > 0)
+		return;
+	t->prog.untraced_static = why != NULL;
+	t->prog.image = t->image;
+	t->prog.caps = 1;
+	t->prog.real[0] = 0;
+	t->learned = true;
+	ur_prog_put(path, &t->lst, &t->prog);
+}
+
 /* Why a program will run untraced, or NULL when it will be traced; the
  * target's ids are the caller's when known, else -1 (asked of the kernel
  * when needed). */
@@ -268,6 +303,8 @@ static const char *why_untraced(const char *path, int depth, struct target *t)
 		st = t->lst;
 		if (S_ISLNK(st.st_mode) && ur_sys_stat(path, &st) != 0)
 			return NULL;
+		if (known_prog(path, t))
+			return t->why;
 	} else if (ur_sys_stat(path, &st) != 0) {
 		return NULL;
 	}
@@ -314,6 +351,8 @@ static const char *why_untraced(const char *path, int depth, struct target *t)
 		return why;
 	}
 	ur_sys_close((int)fd);
+	if (depth == 0)
+		learn_prog(path, t, why);
 	return why;
 }
 
@@ -326,6 +365,7 @@ static void probe(const char *path, struct target *t)
 	t->image = IMAGE_UNKNOWN;
 	t->interp[0] = 0;
 	t->walked = NULL;
+	t->known = t->learned = false;
 	t->why = why_untraced(path, 0, t);
 }
 
@@ -734,13 +774,24 @@ static void hand_over(char **env, struct env_fix *f, const char *file,
 	size_t cap = PATH_MAX, rcap = PATH_MAX, ecap = FIX_EXEC;
 	char *path = pile_room(&f->s, &cap), *real;
 
+	bool known = t->known && run == file && t->prog.real[0];
+
 	if (t->why || t->image == IMAGE_UNKNOWN || !file || cap < PATH_MAX ||
-	    !ur_absolute(AT_FDCWD, run, path, PATH_MAX))
+	    (!known && !ur_absolute(AT_FDCWD, run, path, PATH_MAX)))
 		return;
 	pile_hold(&f->s, PATH_MAX); /* the walk's scratch */
 	real = pile_room(&f->s, &rcap);
-	if (rcap < PATH_MAX || !ur_walk_real(path, real, path, PATH_MAX))
+	if (rcap < PATH_MAX)
 		return;
+	if (known) {
+		memcpy(real, t->prog.real, strlen(t->prog.real) + 1);
+	} else if (!ur_walk_real(path, real, path, PATH_MAX)) {
+		return;
+	} else if (t->learned && run == file &&
+		   strlen(real) < sizeof t->prog.real) {
+		memcpy(t->prog.real, real, strlen(real) + 1);
+		ur_prog_put(file, &t->lst, &t->prog);
+	}
 	pile_keep(&f->s, real);
 	if (run == file)
 		t->walked = real;

@@ -271,6 +271,11 @@ static void find_child_libc(void)
 			ur_code_runs[runs++].hi = page + 4096;
 		}
 	}
+	if (runs < UR_CODE_RUNS) { /* and what execs learn (progknown.c) */
+		ur_prog_share(&ur_code_runs[runs]);
+		if (ur_code_runs[runs].lo)
+			runs++;
+	}
 	__atomic_store_n(&ur_nchild_runs, runs, __ATOMIC_RELEASE);
 }
 

@@ -347,6 +347,22 @@ HIDDEN bool ur_walk_real(const char *abs, char *out, char *rest, size_t cap);
 HIDDEN unsigned long long ur_mount_ns_known(void);
 HIDDEN void ur_mount_ns_remember(unsigned long long ns);
 HIDDEN void ur_mount_ns_forget(void);
+/* progknown.c: what an exec learned of a program file (exec.c) */
+#define UR_PROG_REAL 512
+struct ur_prog {
+	int untraced_static;	 /* a static program: run untraced here */
+	int image;		 /* exec.c's IMAGE_ELF or IMAGE_UNKNOWN */
+	int caps;		 /* file capabilities: 1 none (else not kept) */
+	char real[UR_PROG_REAL]; /* its real path, or "" */
+};
+HIDDEN bool ur_prog_get(const char *path, const struct stat *lst,
+			struct ur_prog *out);
+HIDDEN void ur_prog_put(const char *path, const struct stat *lst,
+			const struct ur_prog *in);
+/* before the first fork: the entries made, and their pages as a run */
+HIDDEN void ur_prog_share(struct ur_code_run *run);
+HIDDEN void ur_prog_root_changed(void); /* chroot, pivot_root */
+
 /* handover.c: the exec's side and the new image's */
 HIDDEN bool ur_handover_text(char *out, size_t cap, long pid,
 			     const char *execfn, const char *exe);

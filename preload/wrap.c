@@ -236,6 +236,13 @@ static enum cwd_how unshare_how(int flags)
 	return (flags & (CLONE_FS | CLONE_NEWNS)) ? CWD_DIVERGES : CWD_KEEPS;
 }
 
+/* A new root: what execs learned of paths no longer holds here. */
+static enum cwd_how chroot_how(void)
+{
+	ur_prog_root_changed();
+	return CWD_CHANGES;
+}
+
 static enum cwd_how setns_how(void)
 {
 	ur_mount_ns_forget();
@@ -846,9 +853,10 @@ static enum cwd_how cwd_how_of(long n, long a)
 	switch (n) {
 	case SYS_chdir:
 	case SYS_fchdir:
+		return CWD_CHANGES;
 	case SYS_chroot:
 	case SYS_pivot_root:
-		return CWD_CHANGES;
+		return chroot_how();
 	case SYS_setns:
 		return setns_how();
 	case SYS_unshare:

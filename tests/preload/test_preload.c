@@ -1930,6 +1930,46 @@ START_TEST(test_sh_static_untraced)
 }
 END_TEST
 
+/*
+ * What an exec learned of a program (progknown.c) holds until the file
+ * changes.  A program run again and again through a symlinked directory,
+ * by dash's vfork children and by bash's forked ones (the second of which
+ * learn nothing themselves), is named by its real path every time; once
+ * it is rewritten in place into a static program (the same inode), its
+ * next run is said untraced, as static.
+ */
+START_TEST(exec_of_a_known_program_is_probed_again_once_it_changes)
+{
+	struct run r;
+	char cmd[2 * PATH_MAX], real[PATH_MAX + 32];
+	size_t i;
+	json_t *x, *u = NULL;
+	int runs = 0;
+
+	snprintf(cmd, sizeof cmd,
+		 "mkdir d && ln -s d l && cp /bin/true d/prog && "
+		 "P=$PWD/l/prog && $P && $P && bash -c \"$P; $P; $P\" && "
+		 "cat %s > d/prog && $P; true",
+		 UR_STATIC);
+	struct opts o = {.arg3 = cmd};
+	run(&r, "sh", &o);
+	ck_assert_msg(exit_code(&r) == 0, "exit %d", exit_code(&r));
+	check_common(&r);
+	snprintf(real, sizeof real, "%s/d/prog", r.work);
+	json_array_foreach (r.recs, i, x) {
+		const char *exe = jstr(x, "exe");
+		if (is_type(x, "proc") && exe && strstr(exe, "/prog")) {
+			ck_assert_str_eq(exe, real);
+			runs++;
+		}
+	}
+	ck_assert_int_eq(runs, 5);
+	snprintf(real, sizeof real, "%s/l/prog", r.work);
+	ck_assert_int_eq(check_untraced(&r, "static", real, &u), 1);
+	run_free(&r);
+}
+END_TEST
+
 /* the same with a set-uid program run by uid 1001 from dash's vfork child */
 START_TEST(test_sh_setuid_untraced)
 {
@@ -2991,6 +3031,8 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_bad_elf);
 	tcase_add_test(tc, test_setuid_untraced);
 	tcase_add_test(tc, test_sh_static_untraced);
+	tcase_add_test(tc,
+		       exec_of_a_known_program_is_probed_again_once_it_changes);
 	tcase_add_test(tc, test_sh_setuid_untraced);
 	tcase_add_test(tc, test_fork_records);
 	tcase_add_test(tc, test_drop_privileges);
