@@ -137,24 +137,28 @@ static void copy_out(char *out, const uint64_t *words, size_t n)
 	out[n] = 0;
 }
 
+/* The word of the n bytes of s and its NUL that starts at byte i, zero
+ * past the NUL. */
+static uint64_t word_of(const char *s, size_t n, size_t i)
+{
+	uint64_t w = 0;
+
+	memcpy(&w, s + i, n + 1 - i < 8 ? n + 1 - i : 8);
+	return w;
+}
+
 static void copy_in(uint64_t *words, const char *s, size_t n)
 {
-	for (size_t i = 0; i <= n; i += 8) {
-		uint64_t w = 0;
-		memcpy(&w, s + i, n + 1 - i < 8 ? n + 1 - i : 8);
-		STORE(words[i / 8], w);
-	}
+	for (size_t i = 0; i <= n; i += 8)
+		STORE(words[i / 8], word_of(s, n, i));
 }
 
 /* words hold the n bytes of s (and its NUL) */
 static bool same_text(const uint64_t *words, const char *s, size_t n)
 {
-	for (size_t i = 0; i <= n; i += 8) {
-		uint64_t w = 0;
-		memcpy(&w, s + i, n + 1 - i < 8 ? n + 1 - i : 8);
-		if (LOAD(words[i / 8]) != w)
+	for (size_t i = 0; i <= n; i += 8)
+		if (LOAD(words[i / 8]) != word_of(s, n, i))
 			return false;
-	}
 	return true;
 }
 
