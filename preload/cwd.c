@@ -1,8 +1,9 @@
 /*
- * cwd.c - the working directory, remembered, so that an event on a
- * relative path costs no getcwd(2): git names every object it writes
- * relative to its work tree (four getcwd calls an object), and so do
- * compilers, make and most build tools.
+ * cwd.c - the working directory and the root, remembered, so that an
+ * event on a relative path costs no getcwd(2) (git names every object it
+ * writes relative to its work tree, four getcwd calls an object, and so do
+ * compilers, make and most build tools), and an image learns its root fs
+ * from the exec that made it instead of a stat of "/" (handover.c).
  *
  * One slot holds the cwd as getcwd gave it, with the value of cwd_changes
  * it was true for, known.c's generation and the time it was taken.  It is
@@ -36,7 +37,20 @@
  * A process fills the slot only after CWD_ASKS getcwd calls: the slot's
  * page is a first touch, which on a paravirtualised machine costs as much
  * as ten getcwd calls, so a compiler that writes one object file never
- * touches it.  Nothing here blocks, allocates or changes errno.
+ * touches it.
+ *
+ * The root ("/"'s device and inode) is remembered with the value of
+ * root_changes it was looked at under, and believed while that value is
+ * unchanged and even and the cwd has not diverged (another process may
+ * share the fs without the memory and chroot).  Only the calls that can
+ * give the process another root move root_changes, before and after the
+ * call (CWD_NEW_ROOT: chroot, pivot_root, setns, their raw system calls):
+ * a chdir leaves it believed.  A forked child has its parent's root; a
+ * vfork child has a root of its own (it may chroot before its exec), so
+ * it believes its parent's only until its own chroot moves the count, and
+ * never remembers one.
+ *
+ * Nothing here blocks, allocates or changes errno.
  */
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -61,19 +75,63 @@ static unsigned long cwd_changes FORK_STATE;
 static int cwd_diverged FORK_STATE;
 static int cwd_asks START_STATE;
 
+/* the root: seen is the root_changes it was looked at under, plus one
+ * (0: nothing remembered) */
+static unsigned long root_changes FORK_STATE;
+static struct {
+	unsigned long seen;
+	unsigned long long dev, ino;
+} root START_STATE;
+
 void ur_cwd_changing(enum cwd_how how)
 {
 	if (how == CWD_KEEPS)
 		return;
 	if (how == CWD_DIVERGES)
 		__atomic_store_n(&cwd_diverged, 1, __ATOMIC_RELAXED);
+	if (how == CWD_NEW_ROOT)
+		__atomic_add_fetch(&root_changes, 1, __ATOMIC_ACQ_REL);
 	__atomic_add_fetch(&cwd_changes, 1, __ATOMIC_ACQ_REL);
 }
 
 void ur_cwd_changed(enum cwd_how how)
 {
-	if (how != CWD_KEEPS)
-		__atomic_add_fetch(&cwd_changes, 1, __ATOMIC_ACQ_REL);
+	if (how == CWD_KEEPS)
+		return;
+	__atomic_add_fetch(&cwd_changes, 1, __ATOMIC_ACQ_REL);
+	if (how == CWD_NEW_ROOT)
+		__atomic_add_fetch(&root_changes, 1, __ATOMIC_ACQ_REL);
+}
+
+unsigned long ur_root_stamp(void)
+{
+	return __atomic_load_n(&root_changes, __ATOMIC_ACQUIRE);
+}
+
+bool ur_root_recall(unsigned long long *dev, unsigned long long *ino)
+{
+	unsigned long changes = ur_root_stamp();
+	unsigned long seen = __atomic_load_n(&root.seen, __ATOMIC_ACQUIRE);
+
+	if ((changes & 1) || seen != changes + 1 ||
+	    __atomic_load_n(&cwd_diverged, __ATOMIC_RELAXED))
+		return false;
+	*dev = __atomic_load_n(&root.dev, __ATOMIC_RELAXED);
+	*ino = __atomic_load_n(&root.ino, __ATOMIC_RELAXED);
+	/* still the same look: a writer clears seen first */
+	return __atomic_load_n(&root.seen, __ATOMIC_ACQUIRE) == seen &&
+	       ur_root_stamp() == changes;
+}
+
+void ur_root_remember(unsigned long stamp, unsigned long long dev,
+		      unsigned long long ino)
+{
+	if ((stamp & 1) || ur_vforked)
+		return;
+	__atomic_store_n(&root.seen, 0UL, __ATOMIC_RELEASE);
+	__atomic_store_n(&root.dev, dev, __ATOMIC_RELAXED);
+	__atomic_store_n(&root.ino, ino, __ATOMIC_RELAXED);
+	__atomic_store_n(&root.seen, stamp + 1, __ATOMIC_RELEASE);
 }
 
 void ur_cwd_forget(void)

@@ -80,7 +80,7 @@ static void pile_hold(struct strpile *s, size_t n)
 #define FIX_PRELOAD (2 * PATH_MAX + 32)
 #define FIX_VAR	    (PATH_MAX + 16)
 #define FIX_FLAGS   96
-#define FIX_EXEC    (PATH_MAX + 64) /* UNROOT_EXEC (handover.c) */
+#define FIX_EXEC    (PATH_MAX + 128) /* UNROOT_EXEC (handover.c) */
 struct env_fix {
 	char *preload, *log, *flags, *lib, *exec;
 	struct strpile s;

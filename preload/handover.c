@@ -1,22 +1,30 @@
 /*
  * handover.c - what an exec tells the program image it makes, so that the
- * image need not ask /proc: its mount namespace and the real path of its
- * executable.  The first look at /proc/self in a process makes the pid's
- * /proc directory (30-60 us on a paravirtualised machine, as much as the
- * rest of an image's start-up), and every image's proc record looked
- * twice (ns/mnt, exe).
+ * image need not ask /proc, nor the file system: its mount namespace, the
+ * real path of its executable, its root fs and whether the claims of that
+ * namespace and root are made.  The first look at /proc/self in a process
+ * makes the pid's /proc directory (30-60 us on a paravirtualised machine,
+ * as much as the rest of an image's start-up), and every image's proc
+ * record looked twice (ns/mnt, exe); then it looked at "/" and tried to
+ * create the two marker files (proc.c) that its parent had already found.
  *
- * The exec wrapper (exec.c) adds UNROOT_EXEC=NS:CHECK:EXE to the new
- * program's environment when it knows all three:
+ * The exec wrapper (exec.c) adds UNROOT_EXEC=NS:CHECK:DEV:INO:CLAIMED:EXE
+ * to the new program's environment when it knows NS and EXE:
  * - NS: the mount namespace of the process that makes the call (proc.c
  *   remembers it, and forgets it before every call that can move a
  *   process: setns, unshare and clone with CLONE_NEWNS, and their raw
  *   system calls);
+ * - CHECK: a hash of the caller's pid and the path it passes the kernel;
+ * - DEV:INO: the device and inode of the caller's root, as cwd.c
+ *   remembers it (forgotten across chroot, pivot_root and setns), or 0:0
+ *   when it is not known: an exec keeps the root;
+ * - CLAIMED: 1 when the caller made (or found made) the once-per-namespace
+ *   and once-per-root claims for NS and that root, else 0.  The log
+ *   directory is the same: the exec gives the new image the caller's;
  * - EXE: the real path of what the kernel will run: the file, when it is
  *   an ELF file of this machine, or the interpreter of a "#!" script, when
  *   that is one (anything else, binfmt_misc's programs among them, is not
- *   handed over), walked by lstat and readlink (path.c), not by /proc;
- * - CHECK: a hash of the caller's pid and the path it passes the kernel.
+ *   handed over), walked by lstat and readlink (path.c), not by /proc.
  *
  * The new image takes the variable out of its environment before the
  * program's own code runs (the workload never sees it; only the kernel's
@@ -24,8 +32,9 @@
  * CHECK is the hash of its own pid and AT_EXECFN (the path the kernel was
  * given): a variable left by an exec that no wrapper made (a static
  * program's, another process's) names another call, and the image asks
- * /proc as before.  What an image believed is good for its start-up: the
- * text lives in the environment's strings, which a program may overwrite.
+ * /proc and the file system as before.  What an image believed is good for
+ * its start-up: the text lives in the environment's strings, which a
+ * program may overwrite.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -50,43 +59,80 @@ static uint64_t check_of(long pid, const char *execfn)
 	return ur_fnv(h, execfn, strlen(execfn));
 }
 
+static char *put_hex16(char *o, uint64_t v)
+{
+	for (int shift = 60; shift >= 0; shift -= 4)
+		*o++ = "0123456789abcdef"[(v >> shift) & 15];
+	return o;
+}
+
 bool ur_handover_text(char *out, size_t cap, long pid, const char *execfn,
 		      const char *exe)
 {
-	unsigned long long ns = ur_mount_ns_known();
+	unsigned long long ns = ur_mount_ns_known(), dev = 0, ino = 0;
 	size_t len = strlen(exe), n = sizeof PREFIX - 1;
-	uint64_t check = check_of(pid, execfn);
+	char *o = out + n;
 
-	if (!ns || exe[0] != '/' || n + 24 + 18 + len + 1 > cap)
+	if (!ns || exe[0] != '/' || n + 3 * 21 + 20 + len + 1 > cap)
 		return false;
+	if (!ur_root_recall(&dev, &ino))
+		dev = ino = 0;
+	bool claimed = (dev || ino) && ur_claims_made(ns, dev, ino);
 	memcpy(out, PREFIX, n);
-	n = (size_t)(ur_put_u64(out + n, ns) - out);
-	out[n++] = ':';
-	for (int shift = 60; shift >= 0; shift -= 4)
-		out[n++] = "0123456789abcdef"[(check >> shift) & 15];
-	out[n++] = ':';
-	memcpy(out + n, exe, len + 1);
+	o = ur_put_u64(o, ns);
+	*o++ = ':';
+	o = put_hex16(o, check_of(pid, execfn));
+	*o++ = ':';
+	o = ur_put_u64(o, dev);
+	*o++ = ':';
+	o = ur_put_u64(o, ino);
+	*o++ = ':';
+	*o++ = claimed ? '1' : '0';
+	*o++ = ':';
+	memcpy(o, exe, len + 1);
 	return true;
 }
 
-/* The value's fields; false when it is not NS:CHECK:/EXE. */
-static bool parse(const char *v, unsigned long long *ns, uint64_t *check,
-		  const char **exe)
+/* A decimal number at *v, and the ':' after it; false when there is
+ * none. */
+static bool field(const char **v, unsigned long long *out)
 {
-	*ns = 0;
-	for (; *v >= '0' && *v <= '9'; v++)
-		*ns = *ns * 10 + (unsigned long long)(*v - '0');
-	if (*v++ != ':')
+	const char *p = *v;
+
+	*out = 0;
+	for (; *p >= '0' && *p <= '9'; p++)
+		*out = *out * 10 + (unsigned long long)(*p - '0');
+	if (p == *v || *p != ':')
 		return false;
-	*check = 0;
+	*v = p + 1;
+	return true;
+}
+
+struct handed {
+	unsigned long long ns, dev, ino;
+	uint64_t check;
+	bool claimed;
+	const char *exe;
+};
+
+/* The value's fields; false when it is not NS:CHECK:DEV:INO:C:/EXE. */
+static bool parse(const char *v, struct handed *h)
+{
+	if (!field(&v, &h->ns) || !h->ns)
+		return false;
+	h->check = 0;
 	for (int i = 0; i < 16; i++, v++) {
 		const char *d = *v ? strchr("0123456789abcdef", *v) : NULL;
 		if (!d)
 			return false;
-		*check = *check << 4 | (uint64_t)(d - "0123456789abcdef");
+		h->check = h->check << 4 | (uint64_t)(d - "0123456789abcdef");
 	}
-	*exe = v + 1;
-	return *ns && *v == ':' && v[1] == '/';
+	if (*v++ != ':' || !field(&v, &h->dev) || !field(&v, &h->ino) ||
+	    (*v != '0' && *v != '1') || v[1] != ':' || v[2] != '/')
+		return false;
+	h->claimed = *v == '1';
+	h->exe = v + 2;
+	return true;
 }
 
 void ur_handover_take(void)
@@ -106,15 +152,17 @@ void ur_handover_take(void)
 		else
 			v = environ[i] + sizeof PREFIX - 1;
 	environ[o] = NULL;
-	unsigned long long ns;
-	uint64_t check;
-	const char *exe;
+	struct handed h;
 	const char *execfn = (const char *)getauxval(AT_EXECFN);
-	if (!execfn || !parse(v, &ns, &check, &exe) ||
-	    check != check_of(ur_pid, execfn))
+	if (!execfn || !parse(v, &h) || h.check != check_of(ur_pid, execfn))
 		return;
-	ur_mount_ns_remember(ns);
-	taken_exe = exe;
+	ur_mount_ns_remember(h.ns);
+	if (h.dev || h.ino) {
+		ur_root_remember(ur_root_stamp(), h.dev, h.ino);
+		if (h.claimed)
+			ur_claims_handed(h.ns, h.dev, h.ino);
+	}
+	taken_exe = h.exe;
 }
 
 const char *ur_handover_exe(void)

@@ -276,30 +276,31 @@ static unsigned long long mount_ns(void)
 	return ns;
 }
 
+/* "dev:ino" of the root fs, into out (48 bytes) */
+static void put_rootfs(char *out, unsigned long long dev,
+		       unsigned long long ino)
+{
+	char *end = ur_put_u64(out, dev);
+
+	*end++ = ':';
+	*ur_put_u64(end, ino) = 0;
+}
+
+/* The root fs, as remembered (cwd.c) or as a stat of "/" finds it. */
 static void rootfs_id(char *out)
 {
 	struct stat st;
-	size_t n = 0;
-	char tmp[48];
-	unsigned long long parts[2] = {0, 0};
+	unsigned long long dev = 0, ino = 0;
 
-	if (ur_sys_stat("/", &st) == 0) {
-		parts[0] = (unsigned long long)st.st_dev;
-		parts[1] = (unsigned long long)st.st_ino;
+	if (!ur_root_recall(&dev, &ino)) {
+		unsigned long stamp = ur_root_stamp();
+		if (ur_sys_stat("/", &st) == 0) {
+			dev = (unsigned long long)st.st_dev;
+			ino = (unsigned long long)st.st_ino;
+			ur_root_remember(stamp, dev, ino);
+		}
 	}
-	for (int p = 0; p < 2; p++) {
-		int k = 0;
-		unsigned long long v = parts[p];
-		do {
-			tmp[k++] = (char)('0' + v % 10);
-			v /= 10;
-		} while (v);
-		while (k)
-			out[n++] = tmp[--k];
-		if (p == 0)
-			out[n++] = ':';
-	}
-	out[n] = 0;
+	put_rootfs(out, dev, ino);
 }
 
 /* What a proc record says, besides exe and argv (which fork keeps), and
@@ -744,19 +745,8 @@ void ur_write_once_per_ns_and_root(void)
 	static char buf[16384];
 	char id[64];
 	unsigned long long ns = now_ns;
-	size_t n = 0;
-	char tmp[24];
-	int k = 0;
-	unsigned long long v = ns;
 
-	id[0] = 0;
-	do {
-		tmp[k++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (k)
-		id[n++] = tmp[--k];
-	id[n] = 0;
+	*ur_put_u64(id, ns) = 0;
 	if (claimed_ns != ns) {
 		claimed_ns = ns;
 		if (claim("ns-", id))
@@ -777,4 +767,26 @@ void ur_write_once_per_ns_and_root(void)
 	write_os(rootfs);
 	each_line("/etc/passwd", buf, sizeof buf, user_line, rootfs);
 	each_line("/etc/group", buf, sizeof buf, group_line, rootfs);
+}
+
+/*
+ * The claims an exec hands over (handover.c): the image it makes need not
+ * try them again when they were made (or found made) for the same
+ * namespace and root fs in this log directory, which the exec gives the
+ * new image (exec.c).
+ */
+bool ur_claims_made(unsigned long long ns, unsigned long long dev,
+		    unsigned long long ino)
+{
+	char rootfs[48];
+
+	put_rootfs(rootfs, dev, ino);
+	return ns && claimed_ns == ns && !strcmp(claimed_root, rootfs);
+}
+
+void ur_claims_handed(unsigned long long ns, unsigned long long dev,
+		      unsigned long long ino)
+{
+	claimed_ns = ns;
+	put_rootfs(claimed_root, dev, ino);
 }

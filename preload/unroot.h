@@ -367,6 +367,11 @@ HIDDEN void ur_prog_root_changed(void); /* chroot, pivot_root */
 HIDDEN bool ur_handover_text(char *out, size_t cap, long pid,
 			     const char *execfn, const char *exe);
 HIDDEN void ur_handover_take(void);
+/* proc.c: the once-per-namespace-and-root claims an exec hands over */
+HIDDEN bool ur_claims_made(unsigned long long ns, unsigned long long dev,
+			   unsigned long long ino);
+HIDDEN void ur_claims_handed(unsigned long long ns, unsigned long long dev,
+			     unsigned long long ino);
 HIDDEN const char *ur_handover_exe(void);
 
 /*
@@ -409,17 +414,24 @@ HIDDEN void ur_fd_taken(void);
 HIDDEN unsigned long ur_fd_opening(unsigned long closes);
 
 /*
- * cwd.c: the working directory, remembered.  Every call that may change
- * it is bracketed by ur_cwd_changing/ur_cwd_changed with how it may
- * (CWD_CHANGES, or CWD_DIVERGES: from now on another process or thread
- * may have a cwd of its own while sharing this memory, or share the cwd
- * without it: nothing is remembered for the rest of the image).
+ * cwd.c: the working directory and the root, remembered.  Every call that
+ * may change them is bracketed by ur_cwd_changing/ur_cwd_changed with how
+ * it may (CWD_CHANGES; CWD_NEW_ROOT: the root too; or CWD_DIVERGES: from
+ * now on another process or thread may have a cwd of its own while
+ * sharing this memory, or share the cwd without it: nothing is remembered
+ * for the rest of the image).
  */
-enum cwd_how { CWD_KEEPS, CWD_CHANGES, CWD_DIVERGES };
+enum cwd_how { CWD_KEEPS, CWD_CHANGES, CWD_NEW_ROOT, CWD_DIVERGES };
 HIDDEN bool ur_cwd(char *out, size_t cap); /* false: unknown */
 HIDDEN void ur_cwd_changing(enum cwd_how how);
 HIDDEN void ur_cwd_changed(enum cwd_how how);
 HIDDEN void ur_cwd_forget(void); /* a forked child, a removed directory */
+/* the root's device and inode: false when not known; a look at it is
+ * remembered with the stamp taken before it */
+HIDDEN bool ur_root_recall(unsigned long long *dev, unsigned long long *ino);
+HIDDEN unsigned long ur_root_stamp(void);
+HIDDEN void ur_root_remember(unsigned long stamp, unsigned long long dev,
+			     unsigned long long ino);
 
 /* sys.c: raw system calls; the tracer's own I/O never goes through a
  * wrapper */

@@ -240,13 +240,13 @@ static enum cwd_how unshare_how(int flags)
 static enum cwd_how chroot_how(void)
 {
 	ur_prog_root_changed();
-	return CWD_CHANGES;
+	return CWD_NEW_ROOT;
 }
 
 static enum cwd_how setns_how(void)
 {
 	ur_mount_ns_forget();
-	return CWD_CHANGES;
+	return CWD_NEW_ROOT;
 }
 
 #define K(ret, name, params, args, how, none)            \

@@ -156,7 +156,7 @@ EOF
 chmod 755 "$T/ho/self.sh"
 ln -s ho "$T/holink"
 (
-	export SEEN="$T/handover/seen" UNROOT_EXEC=1:0123456789abcdef:/stale/exe
+	export SEEN="$T/handover/seen" UNROOT_EXEC=1:0123456789abcdef:1:2:1:/stale/exe
 	traced handover sh -c '
 	echo "$$ $(readlink /proc/$$/exe) $(stat -L -c %i /proc/$$/ns/mnt)" >>"$SEEN"
 	"$0"/holink/self.sh
@@ -220,6 +220,36 @@ expect forkexec seen:"$T/forkexec/seen" \
 if [ "$(wc -l <"$T/forkexec/seen")" != 2 ] ||
 	! grep -q ":$real/dash\$" "$T/forkexec/handed"; then
 	echo "FAIL forkexec: $(wc -l <"$T/forkexec/seen") of 2 processes wrote; handed: $(cut -c1-60 "$T/forkexec/handed")"
+	fails=$((fails + 1))
+fi
+
+# a new root (preload/cwd.c, handover.c): chroot(1) changes its root and
+# execs a program inside it, whose image must not be handed the root
+# chroot started in, nor its claims: its proc record names the new root,
+# and it claims that root (its os record) in the log directory it sees,
+# the one at the same path inside the new root.
+NR="$T/newroot"
+for f in /bin/true $(ldd /bin/true | grep -o '/[^ ]*') "$LIB"; do
+	mkdir -p "$NR$(dirname "$f")"
+	cp "$f" "$NR$f"
+done
+mkdir -p "$NR/etc" "$NR$T/chroot/log"
+chmod 1777 "$NR$T/chroot/log"
+echo 'ID=newroot' >"$NR/etc/os-release"
+traced chroot chroot "$NR" /bin/true
+if ! $PY - "$NR$T/chroot/log" "$(stat -c %d:%i "$NR")" <<'PY'; then
+import json, os, sys
+log, want = sys.argv[1], sys.argv[2]
+recs = [json.loads(l) for f in os.listdir(log) if f.endswith(".jsonl")
+        for l in open(os.path.join(log, f)) if l.strip("\0\n")]
+procs = [r for r in recs
+         if r.get("t") == "proc" and r.get("exe", "").endswith("/true")]
+oses = [(r.get("rootfs"), r.get("id")) for r in recs if r.get("t") == "os"]
+if len(procs) != 1 or procs[0].get("rootfs") != want or \
+        oses != [(want, "newroot")]:
+    print("FAIL chroot: want rootfs", want, "procs", procs, "os", oses)
+    sys.exit(1)
+PY
 	fails=$((fails + 1))
 fi
 

@@ -1,7 +1,8 @@
 /*
  * test_handover.c - unit tests of preload/handover.c: an image believes
  * what its exec handed it only when it was made for this pid and this
- * AT_EXECFN, and always takes it out of the environment.  (The walk that
+ * AT_EXECFN, and always takes it out of the environment; the root and the
+ * claims go with it only when the caller knew the root.  (The walk that
  * finds the executable handed over is tested in test_known.c.)
  */
 #include "check_main.h"
@@ -29,6 +30,46 @@ void ur_mount_ns_forget(void)
 	ns_now = 0;
 }
 
+/* cwd.c's root and proc.c's claims */
+static unsigned long long root_dev, root_ino, claimed_ns, claimed_dev,
+    claimed_ino;
+bool ur_root_recall(unsigned long long *dev, unsigned long long *ino)
+{
+	*dev = root_dev;
+	*ino = root_ino;
+	return root_dev || root_ino;
+}
+unsigned long ur_root_stamp(void)
+{
+	return 0;
+}
+void ur_root_remember(unsigned long stamp, unsigned long long dev,
+		      unsigned long long ino)
+{
+	ck_assert_uint_eq(stamp, 0);
+	root_dev = dev;
+	root_ino = ino;
+}
+bool ur_claims_made(unsigned long long ns, unsigned long long dev,
+		    unsigned long long ino)
+{
+	return ns == claimed_ns && dev == claimed_dev && ino == claimed_ino;
+}
+void ur_claims_handed(unsigned long long ns, unsigned long long dev,
+		      unsigned long long ino)
+{
+	claimed_ns = ns;
+	claimed_dev = dev;
+	claimed_ino = ino;
+}
+
+/* what a new image knows before it takes the handover */
+static void forget_all(void)
+{
+	ns_now = root_dev = root_ino = 0;
+	claimed_ns = claimed_dev = claimed_ino = 0;
+}
+
 /* text made by this process for pid and this test's AT_EXECFN */
 static void made_for(long pid, char *text, size_t cap)
 {
@@ -36,7 +77,7 @@ static void made_for(long pid, char *text, size_t cap)
 	ck_assert(ur_handover_text(text, cap, pid,
 				   (const char *)getauxval(AT_EXECFN),
 				   "/opt/x/bin/prog"));
-	ur_mount_ns_forget();
+	forget_all();
 }
 
 /* environ = {A=1, text, B=2}, taken; it must be {A=1, B=2} after */
@@ -57,7 +98,7 @@ static void take_from(char *text)
 
 START_TEST(test_handover_is_believed_for_its_own_pid_and_execfn)
 {
-	char text[PATH_MAX + 64];
+	char text[PATH_MAX + 128];
 
 	ur_pid = getpid();
 	made_for(ur_pid, text, sizeof text);
@@ -68,15 +109,59 @@ START_TEST(test_handover_is_believed_for_its_own_pid_and_execfn)
 }
 END_TEST
 
-START_TEST(test_handover_for_another_call_is_taken_out_but_not_believed)
+START_TEST(test_root_and_claims_are_handed_when_the_caller_knew_the_root)
 {
-	char text[PATH_MAX + 64];
+	char text[PATH_MAX + 128];
 
 	ur_pid = getpid();
+	root_dev = 2049;
+	root_ino = 2;
+	ur_claims_handed(4242, 2049, 2);
+	made_for(ur_pid, text, sizeof text);
+	take_from(text);
+	ck_assert_str_eq(ur_handover_exe(), "/opt/x/bin/prog");
+	ck_assert_uint_eq(root_dev, 2049);
+	ck_assert_uint_eq(root_ino, 2);
+	ck_assert_uint_eq(claimed_ns, 4242);
+	ck_assert_uint_eq(claimed_dev, 2049);
+	ck_assert_uint_eq(claimed_ino, 2);
+
+	/* claims of another root: the root only */
+	root_dev = 2049;
+	root_ino = 2;
+	ur_claims_handed(4242, 2049, 3);
+	made_for(ur_pid, text, sizeof text);
+	take_from(text);
+	ck_assert_uint_eq(root_ino, 2);
+	ck_assert_uint_eq(claimed_ns, 0);
+
+	/* no root known: neither */
+	root_dev = root_ino = 0;
+	ur_claims_handed(4242, 0, 0);
+	made_for(ur_pid, text, sizeof text);
+	take_from(text);
+	ck_assert_str_eq(ur_handover_exe(), "/opt/x/bin/prog");
+	ck_assert_uint_eq(ur_mount_ns_known(), 4242);
+	ck_assert_uint_eq(root_dev, 0);
+	ck_assert_uint_eq(root_ino, 0);
+	ck_assert_uint_eq(claimed_ns, 0);
+}
+END_TEST
+
+START_TEST(test_handover_for_another_call_is_taken_out_but_not_believed)
+{
+	char text[PATH_MAX + 128];
+
+	ur_pid = getpid();
+	root_dev = 2049;
+	root_ino = 2;
+	ur_claims_handed(4242, 2049, 2);
 	made_for(ur_pid + 1, text, sizeof text); /* another process's */
 	take_from(text);
 	ck_assert_ptr_null(ur_handover_exe());
 	ck_assert_uint_eq(ur_mount_ns_known(), 0);
+	ck_assert_uint_eq(root_ino, 0);
+	ck_assert_uint_eq(claimed_ns, 0);
 
 	ur_mount_ns_remember(4242); /* another path given to the kernel */
 	ck_assert(ur_handover_text(text, sizeof text, ur_pid, "/bin/other",
@@ -90,17 +175,22 @@ END_TEST
 
 START_TEST(test_malformed_handover_is_taken_out_but_not_believed)
 {
-	static char bad[][64] = {UNROOT_ENV_EXEC "=12:zz:/x",
-				 UNROOT_ENV_EXEC "=:0123456789abcdef:/x",
-				 UNROOT_ENV_EXEC "=12:0123456789abcdef:x",
-				 UNROOT_ENV_EXEC "=12:0123456789abcde",
-				 UNROOT_ENV_EXEC "="};
+	static char bad[][64] = {
+	    UNROOT_ENV_EXEC "=12:zz:1:2:0:/x",
+	    UNROOT_ENV_EXEC "=:0123456789abcdef:1:2:0:/x",
+	    UNROOT_ENV_EXEC "=12:0123456789abcdef:1:2:0:x",
+	    UNROOT_ENV_EXEC "=12:0123456789abcdef:1:2:2:/x",
+	    UNROOT_ENV_EXEC "=12:0123456789abcdef:1::0:/x",
+	    UNROOT_ENV_EXEC "=12:0123456789abcdef:/x", /* the old form */
+	    UNROOT_ENV_EXEC "=12:0123456789abcde",
+	    UNROOT_ENV_EXEC "="};
 
 	ur_pid = getpid();
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		take_from(bad[i]);
 		ck_assert_ptr_null(ur_handover_exe());
 		ck_assert_uint_eq(ur_mount_ns_known(), 0);
+		ck_assert_uint_eq(root_ino, 0);
 	}
 }
 END_TEST
@@ -123,6 +213,8 @@ Suite *test_suite(void)
 	TCase *tc = test_case("handover_unit", NULL);
 	tcase_add_test(tc,
 		       test_handover_is_believed_for_its_own_pid_and_execfn);
+	tcase_add_test(
+	    tc, test_root_and_claims_are_handed_when_the_caller_knew_the_root);
 	tcase_add_test(
 	    tc, test_handover_for_another_call_is_taken_out_but_not_believed);
 	tcase_add_test(tc,
