@@ -227,6 +227,7 @@ struct target {
 	const char *walked; /* the path's real path, when hand_over walked it */
 	bool known;	    /* prog is what an earlier exec learned */
 	bool learned;	    /* prog is what this probe learned */
+	pid_t pid;	    /* the caller's, once hand_over asked (else 0) */
 	struct ur_prog prog;
 };
 
@@ -366,6 +367,7 @@ static void probe(const char *path, struct target *t)
 	t->interp[0] = 0;
 	t->walked = NULL;
 	t->known = t->learned = false;
+	t->pid = 0;
 	t->why = why_untraced(path, 0, t);
 }
 
@@ -501,9 +503,11 @@ enum exec_file { OWN_FILE, VFORK_PARENT, FORK_PARENT };
 #define NOTE_TEXT (7 * PATH_MAX)
 
 /* *pid: this process's, asked whichever the answer */
-static enum exec_file exec_file(pid_t *pid)
+static enum exec_file exec_file(pid_t *pid, const struct target *t)
 {
-	if (ur_other_process_pid(pid)) /* a vfork child */
+	bool other = t && t->pid ? ur_other_process_is(*pid = t->pid)
+				 : ur_other_process_pid(pid);
+	if (other) /* a vfork child */
 		return VFORK_PARENT;
 	return ur_log_borrowed() ? FORK_PARENT : OWN_FILE;
 }
@@ -618,7 +622,7 @@ static void record_exec(const char *fn, int dirfd, const char *path,
 			const struct target *t, const struct strpile *room)
 {
 	pid_t pid;
-	enum exec_file where = exec_file(&pid);
+	enum exec_file where = exec_file(&pid, t);
 
 	if (where != OWN_FILE &&
 	    other_note_exec(where, pid, fn, dirfd, path, argv, ret, err,
@@ -796,9 +800,9 @@ static void hand_over(char **env, struct env_fix *f, const char *file,
 	if (run == file)
 		t->walked = real;
 	f->exec = pile_room(&f->s, &ecap);
+	t->pid = (pid_t)ur_sys_getpid(); /* record_exec's too */
 	if (ecap < FIX_EXEC ||
-	    !ur_handover_text(f->exec, ecap, ur_syscall(SYS_getpid), file,
-			      real))
+	    !ur_handover_text(f->exec, ecap, t->pid, file, real))
 		return;
 	pile_keep(&f->s, f->exec);
 	size_t n = 0;

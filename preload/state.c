@@ -367,9 +367,12 @@ bool ur_other_process_slow(void)
 
 bool ur_other_process_pid(pid_t *pidp)
 {
-	pid_t pid = (pid_t)ur_sys_getpid();
+	*pidp = (pid_t)ur_sys_getpid();
+	return ur_other_process_is(*pidp);
+}
 
-	*pidp = pid;
+bool ur_other_process_is(pid_t pid)
+{
 	if (pid == ur_pid) {
 		ur_vforked = 0; /* the vfork child, if any, is gone */
 		return false;

@@ -195,6 +195,8 @@ static inline __attribute__((always_inline)) void ur_map_code(int nruns)
 #define UR_CLOSES_NONE (-2) /* calls.def F: closes no descriptor */
 HIDDEN bool ur_other_process_slow(void);
 HIDDEN bool ur_other_process_pid(pid_t *pid); /* the same; and the pid */
+/* the same, for the pid getpid gave just now */
+HIDDEN bool ur_other_process_is(pid_t pid);
 static inline bool ur_other_process(void)
 {
 	if (LIKELY(*ur_fork_canary && !ur_vforked))
