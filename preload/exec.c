@@ -520,10 +520,11 @@ static enum exec_file exec_file(pid_t *pid, const struct target *t)
  * the parent's mapped file (ur_log_write_other).  No scratch, no cache, no
  * stack walk, no lock, no thread-local state but errno, which is put back;
  * a forked child gets the same treatment.  The record carries the child's
- * own pid, its effective ids (it may have changed them) and "vfork": true
- * or "forked": true.  pid: the child's, as exec_file() asked; t: the probe
- * made just before (NULL after a failed call), whose lstat and ids are
- * this child's own.
+ * own pid, its effective ids (it may have changed them: a vfork child's
+ * are asked, a forked child's are those its set*id wrappers keep) and
+ * "vfork": true or "forked": true.  pid: the child's, as exec_file() asked; t:
+ * the probe made just before (NULL after a failed call), whose lstat and ids
+ * are this child's own.
  */
 static __attribute__((noinline)) bool
 other_note_exec(enum exec_file where, pid_t pid, const char *fn, int dirfd,
@@ -593,8 +594,16 @@ other_note_exec(enum exec_file where, pid_t pid, const char *fn, int dirfd,
 		jb_lit(&j, K_ERRNO, ur_errno_name(err));
 	jb_int(&j, K_PID, pid);
 	jb_int(&j, K_TS, ur_now_ns_uncounted());
-	long euid = t && t->euid >= 0 ? t->euid : ur_syscall(SYS_geteuid);
-	long egid = t && t->egid >= 0 ? t->egid : ur_syscall(SYS_getegid);
+	/* a forked child's own memory holds its ids, kept by the set*id
+	 * wrappers as for its other events (state.c); a vfork child's are
+	 * its parent's: asked */
+	bool mine = where == FORK_PARENT;
+	long euid = t && t->euid >= 0 ? t->euid
+		    : mine	      ? (long)ur_euid
+				      : ur_syscall(SYS_geteuid);
+	long egid = t && t->egid >= 0 ? t->egid
+		    : mine	      ? (long)ur_egid
+				      : ur_syscall(SYS_getegid);
 	jb_int(&j, K_UID, euid);
 	jb_int(&j, K_GID, egid);
 	jb_state(&j, K_ST, &st, has_st);

@@ -1640,6 +1640,8 @@ static bool has_fork_record(const struct run *r, long long pid)
  * gets no file; a child that wrote first has its own, and its exec there
  * has a stack.  Twenty such children write into the workload's file while
  * a thread of the workload does too: check_common parses every record.
+ * A child that changed its ids before its exec has them in the record,
+ * also when its program was known (not probed).
  */
 START_TEST(test_forkexec)
 {
@@ -1699,6 +1701,25 @@ START_TEST(test_forkexec)
 	ck_assert(json_is_null(json_object_get(e0, "errno")));
 	ck_assert_str_eq(jstr(e1, "errno"), "ENOENT");
 	ck_assert_str_ne(jstr(after, "_file"), own);
+	int g = 0;
+	long long uid = jint(workload_proc(&r), "euid");
+	json_array_foreach (r.recs, i, x) {
+		if (!is_type(x, "ev") || strcmp(jstr(x, "op"), "exec"))
+			continue;
+		const char *argv0 = jstr(x, "argv0");
+		if (!argv0)
+			continue;
+		bool changed = !strcmp(argv0, "true-as-1001");
+		if (!changed && strcmp(argv0, "true-unchanged"))
+			continue;
+		g++;
+		ck_assert(json_is_true(json_object_get(x, "forked")));
+		ck_assert_int_eq(jint(x, "uid"), changed ? 1001 : uid);
+		ck_assert_int_eq(jint(x, "gid"),
+				 changed ? 1001
+					 : jint(workload_proc(&r), "egid"));
+	}
+	ck_assert_int_eq(g, 2);
 	run_free(&r);
 }
 END_TEST

@@ -780,6 +780,22 @@ static int scenario_forkexec(void)
 		_exit(fd >= 0 ? 0 : 1);
 	}
 	wait_child(e);
+	/* G: two children exec /bin/true, the second one known by then
+	 * (progknown.c: not probed, so its ids are not asked there); the
+	 * second changes its ids first (as root) */
+	for (int i = 0; i < 2; i++) {
+		bool change = i == 1 && geteuid() == 0;
+		pid_t g = fork();
+		if (g == 0) {
+			if (change && (setgid(1001) != 0 || setuid(1001) != 0))
+				_exit(1);
+			execl("/bin/true",
+			      change ? "true-as-1001" : "true-unchanged",
+			      (char *)NULL);
+			_exit(127);
+		}
+		wait_child(g);
+	}
 	forkexec_done = 1;
 	pthread_join(t, NULL);
 	return 0;
