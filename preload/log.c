@@ -110,6 +110,11 @@ static int log_failed FORK_STATE; /* no file could be created at all */
  * page the child would fault in only to read zeros. */
 static unsigned slots_named FORK_STATE;
 static int ended FORK_STATE; /* the end record is written */
+/* A forked child's stacks seen (stack.c) are those written into its
+ * parent's file, which it borrows until it makes a file of its own: they
+ * are forgotten then, not at the fork (a fork-exec child never makes one,
+ * and forgetting costs a system call). */
+static int stacks_inherited FORK_STATE;
 
 static size_t put_uint(char *out, unsigned long long v)
 {
@@ -596,6 +601,9 @@ static void new_file(int old_idx)
 			/* the new file describes its stacks and dirs again */
 			ur_stack_after_fork();
 			ur_forget_tid();
+		} else if (stacks_inherited) {
+			ur_stack_after_fork();
+			stacks_inherited = 0;
 		}
 		if (start_file(old_idx)) {
 			if (old_idx >= 0) /* its window into it, as it can */
@@ -741,6 +749,7 @@ void ur_log_after_fork(void)
 	if (cursors_used)
 		cursors_used = 0;
 	file_idx = -1;
+	stacks_inherited = 1;
 	ur_log_reset_start();
 	if (log_failed)
 		log_failed = 0;

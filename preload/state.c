@@ -233,9 +233,8 @@ static void after_fork_in_child(void)
 		*ur_fork_canary = 1;
 	}
 	ur_forget_tid();
-	ur_cwd_forget(); /* daemon() changes it in its child, inside libc */
-	ur_log_after_fork();
-	ur_stack_after_fork();
+	ur_cwd_forget();     /* daemon() changes it in its child, inside libc */
+	ur_log_after_fork(); /* and the stacks, at the child's own file */
 }
 
 /*

@@ -2235,6 +2235,48 @@ START_TEST(test_every_distinct_stack_is_written_once)
 END_TEST
 
 /*
+ * A forked child that writes a file of its own writes in it the stack
+ * records its events name, also of a stack its parent had written (into
+ * the parent's file) before the fork.
+ */
+START_TEST(test_a_forked_childs_file_has_the_stacks_its_parent_wrote)
+{
+	struct run r;
+	size_t i;
+	json_t *x, *written = json_object();
+	int n = 0;
+	char key[2 * PATH_MAX];
+
+	run(&r, "stacksfork", NULL);
+	ck_assert_int_eq(exit_code(&r), 0);
+	check_common(&r);
+	json_array_foreach (r.recs, i, x) {
+		if (!is_type(x, "stack"))
+			continue;
+		snprintf(key, sizeof key, "%s %s", jstr(x, "_file"),
+			 jstr(x, "id"));
+		json_object_set_new(written, key, json_true());
+	}
+	const char *files[2] = {NULL, NULL};
+	json_array_foreach (r.recs, i, x) {
+		if (!is_type(x, "ev") || strcmp(jstr(x, "op"), "open"))
+			continue;
+		ck_assert_int_lt(n, 2);
+		ck_assert_ptr_nonnull(jstr(x, "stack"));
+		files[n++] = jstr(x, "_file");
+		snprintf(key, sizeof key, "%s %s", jstr(x, "_file"),
+			 jstr(x, "stack"));
+		ck_assert_msg(json_object_get(written, key),
+			      "no stack record %s", key);
+	}
+	ck_assert_int_eq(n, 2);
+	ck_assert_str_ne(files[0], files[1]);
+	json_decref(written);
+	run_free(&r);
+}
+END_TEST
+
+/*
  * A process's first stacks are walked by stepping, the later ones by
  * libunwind's cached unwinder: the same call site has one id throughout,
  * and its "stack" record is written once.  Two sites, ten files each: the
@@ -3097,6 +3139,8 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_threads_no_stacks);
 	tcase_add_test(tc, test_threads_with_stacks_add_under_2_mib);
 	tcase_add_test(tc, test_every_distinct_stack_is_written_once);
+	tcase_add_test(
+	    tc, test_a_forked_childs_file_has_the_stacks_its_parent_wrote);
 	tcase_add_test(tc, test_a_stack_has_one_id_whichever_unwinder_took_it);
 	tcase_add_test(tc, test_fork_threads);
 	suite_add_tcase(s, tc);

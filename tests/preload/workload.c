@@ -1115,6 +1115,27 @@ static int scenario_stacks(unsigned n, unsigned repeat)
 	return 0;
 }
 
+/* The same stack in the workload and then in a forked child, which writes
+ * it into a file of its own */
+static int scenario_stacksfork(void)
+{
+	pid_t pid = -1;
+	volatile int times = 2; /* a loop the compiler keeps */
+	for (int i = 0; i < times; i++) {
+		if (i == 1) {
+			pid = fork();
+			check(pid >= 0, "fork");
+			if (pid > 0)
+				break;
+		}
+		along(0, 1); /* one call site: the same stack in both */
+	}
+	if (pid == 0)
+		_exit(0);
+	wait_child(pid);
+	return 0;
+}
+
 /* N forked children, 50 at a time, each creating its own file f<i> */
 static int scenario_forks(int n)
 {
@@ -2204,6 +2225,8 @@ int main(int argc, char **argv)
 		return scenario_sh(argv[3]);
 	if (!strcmp(s, "fork_records"))
 		return scenario_fork_records();
+	if (!strcmp(s, "stacksfork"))
+		return scenario_stacksfork();
 	if (!strcmp(s, "stacks"))
 		return scenario_stacks(argc > 3 ? (unsigned)atoi(argv[3])
 						: 1000,
