@@ -136,13 +136,20 @@ static size_t put_hex(char *out, unsigned long long v, int digits)
 	return (size_t)digits;
 }
 
-static void name_log_file(char *out)
+/*
+ * The file's name: the pid and a nonce.  The first try's nonce is the
+ * clock reading the proc record carries (made says when): it differs from
+ * every other file this pid made, and another pid namespace's process of
+ * the same pid would have to name its file in the same nanosecond.  When
+ * the name is taken all the same (O_EXCL), the next tries ask getrandom.
+ */
+static void name_log_file(char *out, long long made, int tries)
 {
-	unsigned long long nonce = 0;
+	unsigned long long nonce = (unsigned long long)made;
 	size_t n = strlen(ur_logdir);
 
-	if (ur_syscall(SYS_getrandom, &nonce, sizeof nonce, GRND_NONBLOCK) !=
-	    sizeof nonce)
+	if (tries && ur_syscall(SYS_getrandom, &nonce, sizeof nonce,
+				GRND_NONBLOCK) != sizeof nonce)
 		nonce = (unsigned long long)ur_now_ns() ^
 			((unsigned long long)ur_pid << 32);
 	memcpy(out, ur_logdir, n);
@@ -245,14 +252,15 @@ static void populate(struct logfile *lf, size_t from, size_t to)
 		ur_populate_write(lf->map + from, to - from);
 }
 
-/* Create a new file in lf and map it; false when no file could be made. */
-static bool create_log(struct logfile *lf)
+/* Create a new file in lf and map it; false when no file could be made.
+ * made: the clock reading its proc record will carry. */
+static bool create_log(struct logfile *lf, long long made)
 {
 	long fd = -1;
 
 	__atomic_fetch_or(&slots_named, 1u << (lf - files), __ATOMIC_RELAXED);
 	for (int tries = 0; tries < 4; tries++) {
-		name_log_file(lf->name);
+		name_log_file(lf->name, made, tries);
 		fd = ur_sys_open(
 		    lf->name,
 		    O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
@@ -577,11 +585,12 @@ static bool start_file(int old_idx)
 
 	/* a third file reuses a slot; its old window stays mapped, since a
 	 * thread may still be copying into it */
-	if (!create_log(&files[slot]))
+	long long made = ur_now_ns();
+	if (!create_log(&files[slot], made))
 		return false;
 	drop_inherited();
 	start_slot = slot;
-	ur_write_proc();
+	ur_write_proc(made);
 	ur_write_once_per_ns_and_root();
 	start_slot = -1;
 	__atomic_store_n(&file_idx, slot, __ATOMIC_RELEASE);

@@ -419,9 +419,10 @@ static void write_fork_proc(struct jbuf *j, struct proc_vals *v,
  * The proc record.  Its cwd, its exe and then the record itself are
  * packed one after the other into the start-up buffer (beside the fork
  * canary, state.c), so that an image whose names and record are short
- * writes one page for all three, and no deep stack frame.
+ * writes one page for all three, and no deep stack frame.  ts: the clock
+ * reading taken when its file was made (log.c names the file with it).
  */
-void ur_write_proc(void)
+void ur_write_proc(long long ts)
 {
 	/* once per image, before threads matter */
 	static char tmp[32768]; /* argv from /proc/self/cmdline (musl) */
@@ -451,7 +452,7 @@ void ur_write_proc(void)
 	now_ns = v.ns;
 	strcpy(now_rootfs, v.rootfs);
 	v.pid = ur_pid;
-	v.ts = ur_now_ns();
+	v.ts = ts;
 	jb_init(&j, buf, UR_START_BUF - (size_t)(buf - cwd));
 	jb_begin(&j, REC_PROC);
 	jb_int(&j, K_V, UNROOT_SCHEMA_VERSION);

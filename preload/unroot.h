@@ -264,7 +264,7 @@ HIDDEN bool ur_flags_have(const char *list, const char *word);
 /* proc.c: is the variable of this environment entry (its name namelen
  * bytes long) one the proc record keeps?  (the allow-list of SCHEMA.md) */
 HIDDEN bool ur_env_is_allowed(const char *entry, size_t namelen);
-HIDDEN void ur_write_proc(void);
+HIDDEN void ur_write_proc(long long ts); /* ts: the image's file made */
 /* the effective ids this image's proc record found, if it has one */
 HIDDEN bool ur_proc_ids(uid_t *euid, gid_t *egid);
 HIDDEN void ur_proc_after_fork(pid_t parent); /* in the child */

@@ -86,8 +86,8 @@ void tr_world_records(struct image *img)
 		ur_pid = getpid();
 		ur_logdir = tr_set.logdir;
 		into = NULL;
-		ur_write_proc(); /* this process's ns and root, for the claims
-				  */
+		/* this process's ns and root, for the claims */
+		ur_write_proc(ur_now_ns());
 		started = true;
 	}
 	into = img;
