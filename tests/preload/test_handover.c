@@ -109,16 +109,26 @@ START_TEST(test_handover_is_believed_for_its_own_pid_and_execfn)
 }
 END_TEST
 
+/* made for pid by a caller whose root is 2049:2 and whose claims are of
+ * namespace 4242 and root 2049:claimed_ino, then taken */
+static void handed_by_a_caller_with_root(long pid,
+					 unsigned long long claimed_ino)
+{
+	char text[PATH_MAX + 128];
+
+	root_dev = 2049;
+	root_ino = 2;
+	ur_claims_handed(4242, 2049, claimed_ino);
+	made_for(pid, text, sizeof text);
+	take_from(text);
+}
+
 START_TEST(test_root_and_claims_are_handed_when_the_caller_knew_the_root)
 {
 	char text[PATH_MAX + 128];
 
 	ur_pid = getpid();
-	root_dev = 2049;
-	root_ino = 2;
-	ur_claims_handed(4242, 2049, 2);
-	made_for(ur_pid, text, sizeof text);
-	take_from(text);
+	handed_by_a_caller_with_root(ur_pid, 2);
 	ck_assert_str_eq(ur_handover_exe(), "/opt/x/bin/prog");
 	ck_assert_uint_eq(root_dev, 2049);
 	ck_assert_uint_eq(root_ino, 2);
@@ -127,11 +137,7 @@ START_TEST(test_root_and_claims_are_handed_when_the_caller_knew_the_root)
 	ck_assert_uint_eq(claimed_ino, 2);
 
 	/* claims of another root: the root only */
-	root_dev = 2049;
-	root_ino = 2;
-	ur_claims_handed(4242, 2049, 3);
-	made_for(ur_pid, text, sizeof text);
-	take_from(text);
+	handed_by_a_caller_with_root(ur_pid, 3);
 	ck_assert_uint_eq(root_ino, 2);
 	ck_assert_uint_eq(claimed_ns, 0);
 
@@ -153,11 +159,7 @@ START_TEST(test_handover_for_another_call_is_taken_out_but_not_believed)
 	char text[PATH_MAX + 128];
 
 	ur_pid = getpid();
-	root_dev = 2049;
-	root_ino = 2;
-	ur_claims_handed(4242, 2049, 2);
-	made_for(ur_pid + 1, text, sizeof text); /* another process's */
-	take_from(text);
+	handed_by_a_caller_with_root(ur_pid + 1, 2); /* another process's */
 	ck_assert_ptr_null(ur_handover_exe());
 	ck_assert_uint_eq(ur_mount_ns_known(), 0);
 	ck_assert_uint_eq(root_ino, 0);
