@@ -414,6 +414,13 @@ char *ur_put_u64(char *o, unsigned long long u)
 	return put_u64(o, u);
 }
 
+char *ur_put_hex(char *o, unsigned long long v, int digits)
+{
+	for (int i = digits - 1; i >= 0; i--, v >>= 4)
+		o[i] = hexdigits[v & 15];
+	return o + digits;
+}
+
 void jb_int_(struct jbuf *j, const char *key, size_t kn, long long v)
 {
 	char *o = room(j, kn + 4 + 21);

@@ -59,13 +59,6 @@ static uint64_t check_of(long pid, const char *execfn)
 	return ur_fnv(h, execfn, strlen(execfn));
 }
 
-static char *put_hex16(char *o, uint64_t v)
-{
-	for (int shift = 60; shift >= 0; shift -= 4)
-		*o++ = "0123456789abcdef"[(v >> shift) & 15];
-	return o;
-}
-
 bool ur_handover_text(char *out, size_t cap, long pid, const char *execfn,
 		      const char *exe)
 {
@@ -81,7 +74,7 @@ bool ur_handover_text(char *out, size_t cap, long pid, const char *execfn,
 	memcpy(out, PREFIX, n);
 	o = ur_put_u64(o, ns);
 	*o++ = ':';
-	o = put_hex16(o, check_of(pid, execfn));
+	o = ur_put_hex(o, check_of(pid, execfn), 16);
 	*o++ = ':';
 	o = ur_put_u64(o, dev);
 	*o++ = ':';

@@ -116,26 +116,6 @@ static int ended FORK_STATE; /* the end record is written */
  * and forgetting costs a system call). */
 static int stacks_inherited FORK_STATE;
 
-static size_t put_uint(char *out, unsigned long long v)
-{
-	char tmp[24];
-	int i = sizeof tmp;
-	do {
-		tmp[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	memcpy(out, tmp + i, sizeof tmp - (size_t)i);
-	return sizeof tmp - (size_t)i;
-}
-
-static size_t put_hex(char *out, unsigned long long v, int digits)
-{
-	static const char hex[] = "0123456789abcdef";
-	for (int i = digits - 1; i >= 0; i--, v >>= 4)
-		out[i] = hex[v & 15];
-	return (size_t)digits;
-}
-
 /*
  * The file's name: the pid and a nonce.  The first try's nonce is the
  * clock reading the proc record carries (made says when): it differs from
@@ -154,10 +134,10 @@ static void name_log_file(char *out, long long made, int tries)
 			((unsigned long long)ur_pid << 32);
 	memcpy(out, ur_logdir, n);
 	out[n++] = '/';
-	n += put_uint(out + n, (unsigned long long)ur_pid);
-	out[n++] = '-';
-	n += put_hex(out + n, nonce, 12);
-	memcpy(out + n, UNROOT_LOG_SUFFIX, sizeof UNROOT_LOG_SUFFIX);
+	char *o = ur_put_u64(out + n, (unsigned long long)ur_pid);
+	*o++ = '-';
+	o = ur_put_hex(o, nonce, 12);
+	memcpy(o, UNROOT_LOG_SUFFIX, sizeof UNROOT_LOG_SUFFIX);
 }
 
 static void count_lost(void)

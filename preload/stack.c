@@ -545,10 +545,7 @@ static bool first_sighting(uint64_t h)
 
 static void hex64(char *out, uint64_t v)
 {
-	static const char hex[] = "0123456789abcdef";
-	for (int i = 15; i >= 0; i--, v >>= 4)
-		out[i] = hex[v & 15];
-	out[16] = 0;
+	*ur_put_hex(out, v, 16) = 0;
 }
 
 static void put_hex_value(struct jbuf *j, const char *key, uintptr_t v)

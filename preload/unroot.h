@@ -287,6 +287,8 @@ struct jbuf {
 };
 /* The decimal digits of u at o, which has room for 20; the end. */
 HIDDEN char *ur_put_u64(char *o, unsigned long long u);
+/* v's low digits hex digits, zero-padded; the end */
+HIDDEN char *ur_put_hex(char *o, unsigned long long v, int digits);
 /* FNV-1a over n bytes at p, from h (UR_FNV_START for a new hash). */
 HIDDEN uint64_t ur_fnv(uint64_t h, const void *p, size_t n);
 #define UR_FNV_START 1469598103934665603ULL
