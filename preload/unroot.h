@@ -458,20 +458,25 @@ HIDDEN void ur_python_site(struct jbuf *j, const struct call *c,
 
 /* pyline.c: a thread's remembered lines of Python frames, under what
  * decides them: the code's line table (length and hash), its first line
- * and the frame's instruction offset */
-#define UR_PYLINE_SLOTS 64
+ * and the frame's instruction offset.  UR_PYLINE_SETS sets of
+ * UR_PYLINE_WAYS slots each; a slot's use is the memo's clock at its last
+ * hit or keep, 0 while it is empty. */
+#define UR_PYLINE_SETS 32
+#define UR_PYLINE_WAYS 4
 struct ur_pyline_key {
 	long table_hash, table_len, first, lasti;
 };
 struct ur_pyline_slot {
 	struct ur_pyline_key key;
 	int line;
-	bool used;
+	unsigned use;
 };
 struct ur_pyline_memo {
-	struct ur_pyline_slot slot[UR_PYLINE_SLOTS];
+	unsigned clock;
+	struct ur_pyline_slot slot[UR_PYLINE_SETS][UR_PYLINE_WAYS];
 };
-HIDDEN bool ur_pyline_find(const struct ur_pyline_memo *m,
+HIDDEN unsigned ur_pyline_set(const struct ur_pyline_key *k);
+HIDDEN bool ur_pyline_find(struct ur_pyline_memo *m,
 			   const struct ur_pyline_key *k, int *line);
 HIDDEN void ur_pyline_keep(struct ur_pyline_memo *m,
 			   const struct ur_pyline_key *k, int line);
