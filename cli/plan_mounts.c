@@ -376,11 +376,10 @@ void add_scratch_write(struct planner *p, const char *scratch,
 	char *dir = scratch_mount_dir(p, scratch, ev);
 	struct scratch_write *w;
 
-	for (size_t i = 0; i < p->mnt.nsw; i++)
-		if (!strcmp(p->mnt.sw[i].dir, dir)) {
-			free(dir);
-			return;
-		}
+	if (!strset_add(&p->mnt.sw_dirs, dir)) {
+		free(dir);
+		return;
+	}
 	w = &PUSH(p->mnt.sw, p->mnt.nsw, p->mnt.capsw);
 	w->dir = dir;
 	evidence_from(&w->ev, ev);
@@ -669,6 +668,7 @@ void mounts_free(struct plan_mounts *m)
 		evidence_free(&m->sw[i].ev);
 	}
 	free(m->sw);
+	strset_free(&m->sw_dirs);
 	map_free(&m->shipped, NULL);
 	map_free(&m->owner_changed, free);
 }

@@ -336,8 +336,9 @@ struct plan_mounts {
 	struct map shipped; /* directories known to hold files of the image */
 	struct map owner_changed; /* path -> "program op": its mode or owner
 				     changed by the workload */
-	struct scratch_write *sw;
+	struct scratch_write *sw; /* in the order first written */
 	size_t nsw, capsw;
+	struct strset sw_dirs; /* their dirs: one look-up an event */
 };
 
 /* The scratch directory path is in (/tmp, /var/tmp, /run, /var/run), or
