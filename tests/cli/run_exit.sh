@@ -7,8 +7,8 @@
 # directory that holds no trace is exit 3 naming it, for every command
 # that reads traces; a usage error is exit 2 (125 for run and docker);
 # apply refuses a Dockerfile without FROM, naming it.  A previous trace
-# is set aside and deleted in the background (untraced), a left-over of
-# that too.
+# is set aside and deleted in the background (untraced, by an rm made
+# the lowest priority before its exec), a left-over of that too.
 set -u
 unroot=$1
 tmp=$(mktemp -d)
@@ -103,6 +103,25 @@ expect_in() { # DIR WANT CMD...: unroot run -o DIR with its status
 expect_in "$tmp/left" 0 true
 gone "$tmp/left" || { echo "FAIL: a trace left aside is not deleted" >&2; fail=1; }
 [ -f "$tmp/left/trace.json" ] || { echo "FAIL: no trace written beside a left-over" >&2; fail=1; }
+
+# the rm that deletes it is made the lowest priority, in a session of its
+# own, before its exec: never at the caller's priority, where it kept the
+# processor the caller was waiting for at the vfork
+touch "$tmp/t/log/old.jsonl"
+strace -f -qq -e trace=setsid,setpriority,execve -o "$tmp/st" \
+	"$unroot" run -o "$tmp/t" -- true >/dev/null 2>&1
+rmpid=$(awk '/execve\("\/bin\/rm"/ {print $1; exit}' "$tmp/st")
+if [ -z "$rmpid" ]; then
+	echo "FAIL: no rm deleted the replaced trace" >&2
+	fail=1
+else
+	awk -v p="$rmpid" '$1 == p' "$tmp/st" | sed '/execve/q' >"$tmp/rmsteps"
+	grep -q 'setsid() *= ' "$tmp/rmsteps" ||
+		{ echo "FAIL: the deleting rm has no session of its own before its exec" >&2; fail=1; }
+	grep -q 'setpriority(PRIO_PROCESS, 0, 19) *= 0' "$tmp/rmsteps" ||
+		{ echo "FAIL: the deleting rm is not the lowest priority before its exec" >&2; fail=1; }
+fi
+gone "$tmp/t" || { echo "FAIL: the old trace is not deleted under strace" >&2; fail=1; }
 
 # a non-empty directory that is not a trace is refused, untouched
 mkdir "$tmp/other"
