@@ -9,7 +9,9 @@
  *
  * Invariants:
  * - match_writer() gives what writers_match() would (same entries, same
- *   order, same ancestors, same glob), only faster.
+ *   order, same ancestors, same glob), only faster; its answer for a path
+ *   is remembered for the last program asked (the catalogue does not
+ *   change while a plan is made).
  * - One redirect per variable; the first wins.
  * - HOME writes and code writes are kept once per distinct (path, writer):
  *   a repeat changes nothing planner_finish decides.
@@ -154,20 +156,31 @@ static bool wpat_hit(const struct wpat *w, char *buf, size_t n)
 	return hit;
 }
 
-const struct writer *match_writer(struct planner *p, const char *path,
-				  const char *program)
+/* The entry match_writer() found for a path, for the program it was
+ * asked for. */
+struct wmemo {
+	char *program;
+	const struct writer *w;
+};
+
+static void wmemo_free(void *v)
+{
+	struct wmemo *m = v;
+
+	free(m->program);
+	free(m);
+}
+
+/* match_writer() without its memo: every pattern tried. */
+static const struct writer *scan_writers(struct planner *p, const char *path,
+					 const char *program)
 {
 	const struct writers *ws = p->o.writers;
 	const struct writer *found = NULL;
-	const bool *ok;
-	char *buf;
-	size_t len;
+	const bool *ok = writers_allowed(p, program);
+	char *buf = xstrdup(path);
+	size_t len = strlen(buf);
 
-	if (!ws || !p->cat.nwpats)
-		return NULL;
-	ok = writers_allowed(p, program);
-	buf = xstrdup(path);
-	len = strlen(buf);
 	for (size_t k = 0; k < p->cat.nwpats && !found; k++) {
 		const struct wpat *w = &p->cat.wpats[k];
 
@@ -192,6 +205,29 @@ const struct writer *match_writer(struct planner *p, const char *path,
 	}
 	free(buf);
 	return found;
+}
+
+/* A trace names the same path again and again, nearly always with the
+ * same program: the answer is remembered per path, for the last program
+ * asked about (the planner asks up to three times an event). */
+const struct writer *match_writer(struct planner *p, const char *path,
+				  const char *program)
+{
+	struct wmemo *m;
+
+	if (!p->o.writers || !p->cat.nwpats)
+		return NULL;
+	m = map_get(&p->cat.wmemo, path);
+	if (m && !strcmp(m->program, program))
+		return m->w;
+	if (!m) {
+		m = xcalloc(1, sizeof *m);
+		map_put(&p->cat.wmemo, path, m);
+	}
+	free(m->program);
+	m->program = xstrdup(program);
+	m->w = scan_writers(p, path, program);
+	return m->w;
 }
 
 /* Whether a name of list (globs) matches s. */
@@ -606,5 +642,6 @@ void catalogue_free(struct plan_catalogue *c)
 	map_free(&c->hwseen, NULL);
 	map_free(&c->cwseen, NULL);
 	map_free(&c->wexe, free);
+	map_free(&c->wmemo, wmemo_free);
 	free(c->wpats);
 }

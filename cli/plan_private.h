@@ -280,7 +280,8 @@ struct plan_catalogue {
 	/* the catalogue, prepared for match_writer() */
 	struct wpat *wpats;
 	size_t nwpats;
-	struct map wexe; /* program -> bool[writers->n] (exe allowed) */
+	struct map wexe;  /* program -> bool[writers->n] (exe allowed) */
+	struct map wmemo; /* path -> struct wmemo: match_writer's answers */
 	struct home_write *hw;
 	size_t nhw, caphw;
 	struct map hwseen; /* home writes kept: one per rel, writer, mkdir */

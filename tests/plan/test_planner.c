@@ -286,6 +286,48 @@ START_TEST(bytecode_is_compiled_not_granted)
 }
 END_TEST
 
+/* The bytecode python writes is compiled at build time; the same file
+ * written by cp, which no catalogue entry names, is refused as program
+ * code.  Whichever of the two wrote first, each write is judged for its
+ * own program: what the catalogue says of a path depends on who wrote. */
+static struct plan *pyc_by_python_and_cp(bool python_first)
+{
+	static const char pyc[] = "/app/__pycache__/main.cpython-311.pyc";
+	struct trace_proc cp = root_proc;
+	struct planner *p = new_planner();
+
+	cp.pid = 101;
+	cp.exe = "/usr/bin/cp";
+	cp.argv0 = "cp";
+	base_dirs(p);
+	dir_rec(p, "/app/__pycache__", DIR_ROOT);
+	for (int i = 0; i < 2; i++) {
+		bool python = (i == 0) == python_first;
+
+		ev_full(p, OP_OPEN, pyc, NULL, O_WRONLY | O_CREAT | O_TRUNC,
+			"O_WRONLY|O_CREAT|O_TRUNC", python ? ABSENT : FILE_ROOT,
+			DIR_ROOT, NOSTATE, 0, python ? &root_proc : &cp);
+	}
+	return planner_finish(p);
+}
+
+START_TEST(a_path_written_by_two_programs_is_matched_for_each)
+{
+	for (int python_first = 0; python_first < 2; python_first++) {
+		struct plan *pl = pyc_by_python_and_cp(python_first);
+		size_t builds = 0;
+
+		for (size_t i = 0; i < pl->ngrants; i++)
+			builds += pl->grants[i].kind == GRANT_BUILD;
+		ck_assert_uint_eq(builds, 1);
+		ck_assert_uint_eq(pl->nrefused, 1);
+		ck_assert_str_eq(pl->refused[0].path,
+				 "/app/__pycache__/main.cpython-311.pyc");
+		plan_free(pl);
+	}
+}
+END_TEST
+
 START_TEST(system_paths_are_refused)
 {
 	struct planner *p = new_planner();
@@ -892,6 +934,7 @@ Suite *test_suite(void)
 	tcase_add_test(t, bind_mount_writes_go_to_host_section);
 	tcase_add_test(t, erofs_gets_tmpfs_and_ro_bind_is_reported);
 	tcase_add_test(t, bytecode_is_compiled_not_granted);
+	tcase_add_test(t, a_path_written_by_two_programs_is_matched_for_each);
 	tcase_add_test(t, system_paths_are_refused);
 	tcase_add_test(t, denial_recorded_as_user_is_planned);
 	tcase_add_test(t, taken_uid_and_name_adapt);
