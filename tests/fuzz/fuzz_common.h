@@ -9,12 +9,21 @@
  * fuzzed too.  A chunk that starts with "#trace.json\n" becomes
  * TRACE/trace.json instead (its rest is the content).  The directory is made
  * once per process and emptied before every input.
+ *
+ * Every input must leave the process with as many descriptors as it had
+ * when it began (fz_done): a reader that leaks one on some path would
+ * otherwise fail only thousands of inputs later, on whichever input met
+ * the limit, and never again when that input is replayed alone.  The
+ * harnesses' own failures go through fz_fail, to fd 2: the CLI's stderr
+ * is silenced.
  */
 #ifndef UNROOT_FUZZ_COMMON_H
 #define UNROOT_FUZZ_COMMON_H
 
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +36,63 @@
 static char fz_dir[4096];
 static char fz_log[4200];
 static FILE *fz_null;
+/* descriptors open when this input began (libFuzzer opens some of its own
+ * between inputs) */
+static int fz_nfds;
+
+/* Say why and abort: libFuzzer reports it as a crash, with the input. */
+__attribute__((noreturn, format(printf, 1, 2))) static void
+fz_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vdprintf(2, fmt, ap);
+	va_end(ap);
+	dprintf(2, "\n");
+	abort();
+}
+
+/* The descriptors open in this process (the count, and with list set,
+ * each one with what it names, to fd 2). */
+static int fz_fds(int list)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		fz_fail("fuzz: /proc/self/fd: %s", strerror(errno));
+	while ((e = readdir(d))) {
+		char link[64], to[4096];
+		ssize_t k;
+
+		if (e->d_name[0] == '.')
+			continue;
+		n++;
+		if (!list)
+			continue;
+		snprintf(link, sizeof link, "/proc/self/fd/%s", e->d_name);
+		k = readlink(link, to, sizeof to - 1);
+		to[k < 0 ? 0 : k] = 0;
+		dprintf(2, "  fd %s -> %s\n", e->d_name, to);
+	}
+	closedir(d);
+	return n;
+}
+
+/* At the end of each input: no descriptor may have been left open. */
+static void fz_done(void)
+{
+	if (fz_fds(0) > fz_nfds) {
+		dprintf(2,
+			"fuzz: the input left a descriptor open (%d at its "
+			"start); open now:\n",
+			fz_nfds);
+		fz_fds(1);
+		abort();
+	}
+}
 
 static void fz_cleanup(void)
 {
@@ -61,15 +127,11 @@ static void fz_setup(void)
 	snprintf(fz_dir, sizeof fz_dir, "%s/unroot-fuzz-XXXXXX",
 		 getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR")
 						       : "/tmp");
-	if (!mkdtemp(fz_dir)) {
-		perror("mkdtemp");
-		abort();
-	}
+	if (!mkdtemp(fz_dir))
+		fz_fail("fuzz: mkdtemp %s: %s", fz_dir, strerror(errno));
 	snprintf(fz_log, sizeof fz_log, "%s/log", fz_dir);
-	if (mkdir(fz_log, 0700)) {
-		perror("mkdir");
-		abort();
-	}
+	if (mkdir(fz_log, 0700))
+		fz_fail("fuzz: mkdir %s: %s", fz_log, strerror(errno));
 	atexit(fz_cleanup);
 	if (!getenv("UNROOT_FUZZ_VERBOSE")) {
 		fz_null = fopen("/dev/null", "w");
@@ -85,17 +147,13 @@ static void fz_write(const char *path, const uint8_t *p, size_t n)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 
-	if (fd < 0) {
-		perror(path);
-		abort();
-	}
+	if (fd < 0)
+		fz_fail("fuzz: %s: %s", path, strerror(errno));
 	while (n) {
 		ssize_t w = write(fd, p, n);
 
-		if (w <= 0) {
-			perror("write");
-			abort();
-		}
+		if (w <= 0)
+			fz_fail("fuzz: write %s: %s", path, strerror(errno));
 		p += w;
 		n -= (size_t)w;
 	}
@@ -111,11 +169,10 @@ static char *fz_trace(const uint8_t *data, size_t size)
 	int nfile = 0;
 
 	fz_setup();
+	fz_nfds = fz_fds(0);
 	fz_cleanup();
-	if (mkdir(fz_dir, 0700) || mkdir(fz_log, 0700)) {
-		perror("mkdir");
-		abort();
-	}
+	if (mkdir(fz_dir, 0700) || mkdir(fz_log, 0700))
+		fz_fail("fuzz: mkdir %s: %s", fz_dir, strerror(errno));
 	for (size_t i = 0; i <= size; i++) {
 		const uint8_t *c = data + start;
 		size_t n = i - start;

@@ -93,19 +93,15 @@ static void check(const struct plan *pl)
 		if (g->kind == GRANT_BUILD || g->alternative || !g->path)
 			continue;
 		hit = never_granted(g->path);
-		if (hit) {
-			dprintf(2, "fuzz_plan: %s grant on '%s' (under %s)\n",
+		if (hit)
+			fz_fail("fuzz_plan: %s grant on '%s' (under %s)",
 				grant_kind_name(g->kind), g->path, hit);
-			abort();
-		}
 	}
 	for (size_t i = 0; i < pl->nredirects; i++) {
 		const char *d = pl->redirects[i].dir;
 
-		if (d && never_granted(d)) {
-			dprintf(2, "fuzz_plan: redirect creates '%s'\n", d);
-			abort();
-		}
+		if (d && never_granted(d))
+			fz_fail("fuzz_plan: redirect creates '%s'", d);
 	}
 }
 
@@ -115,8 +111,9 @@ static void render(const struct plan *pl, enum plan_format f, char esc)
 	struct strbuf out = STRBUF_INIT;
 	char *why = NULL;
 
+	/* planner.h: -1 comes with a reason */
 	if (plan_render(pl, f, &ro, &out, &why) && !why)
-		abort(); /* planner.h: -1 comes with a reason */
+		fz_fail("fuzz_plan: a render failed without a reason");
 	free(why);
 	sb_release(&out);
 }
@@ -135,8 +132,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.no_shell = size & 2;
 	o.read_only = size & 4;
 	pl = plan_load(dirs, 1, &o);
-	if (!pl)
+	if (!pl) {
+		fz_done();
 		return 0;
+	}
 	check(pl);
 	render(pl, FORMAT_DOCKERFILE, '\\');
 	render(pl, FORMAT_DOCKERFILE, '`');
@@ -148,5 +147,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(why);
 	sb_release(&out);
 	plan_free(pl);
+	fz_done();
 	return 0;
 }

@@ -37,8 +37,9 @@ static void touch_stack(const struct trace_stack *s)
 static int each(const struct trace_event *ev, void *ctx)
 {
 	(void)ctx;
-	if (!ev->path)
-		abort(); /* trace.h: never NULL */
+	if (!ev->path) /* trace.h: never NULL */
+		fz_fail("fuzz_trace: an event (%s) without a path",
+			op_name(ev->op));
 	touch(ev->fn);
 	touch(ev->path);
 	touch(ev->path2);
@@ -67,6 +68,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	t = trace_open(dirs, 1, &why);
 	if (!t) {
 		touch(why);
+		fz_done();
 		return 0;
 	}
 	for (size_t i = 0; i < trace_nprocs(t); i++) {
@@ -133,7 +135,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		touch(d->file);
 		if (!d->message)
-			abort();
+			fz_fail("fuzz_trace: a diagnostic without a message");
 		touch(d->message);
 	}
 	for (size_t i = 0; i < trace_ndirs(t); i++) {
@@ -146,8 +148,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < trace_nbinds(t); i++) {
 		const struct trace_bind *b = trace_bind_at(t, i);
 
-		if (!b->container)
-			abort(); /* trace.h: a bind has its container path */
+		if (!b->container) /* trace.h: a bind has its container path */
+			fz_fail("fuzz_trace: a bind without a container path");
 		touch(b->container);
 		touch(b->host);
 		touch(b->volume);
@@ -159,5 +161,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* a second stream must give the same thing again */
 	trace_each_event(t, each, NULL);
 	trace_close(t);
+	fz_done();
 	return 0;
 }
