@@ -211,12 +211,16 @@ struct grant *add_grant(struct planner *p, enum grant_kind k, const char *path,
 {
 	struct plan *pl = p->plan;
 	struct grant *g = find_grant(p, k, path);
+	struct evidence e;
 
 	if (g) {
 		g->nevents += count;
 		free(why);
 		return g;
 	}
+	/* copied first: ev may be another grant's, which the array's
+	 * growth moves */
+	evidence_copy(&e, ev);
 	pl->grants =
 	    xrealloc(pl->grants, (pl->ngrants + 1) * sizeof *pl->grants);
 	g = &pl->grants[pl->ngrants++];
@@ -226,7 +230,7 @@ struct grant *add_grant(struct planner *p, enum grant_kind k, const char *path,
 	g->why = why;
 	g->nevents = count;
 	g->writer = w;
-	evidence_copy(&g->ev, ev);
+	g->ev = e;
 	map_put(&p->grants.idx[k], path, (void *)(uintptr_t)pl->ngrants);
 	return g;
 }

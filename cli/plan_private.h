@@ -390,7 +390,9 @@ struct plan_grants {
 };
 
 /* Add a grant, or count count more events for the same kind and path
- * (why is consumed). */
+ * (why is consumed; ev may be another grant's, and path too).  The grant
+ * returned, like any pointer into the grants, is valid until the next
+ * add_grant(). */
 struct grant *add_grant(struct planner *p, enum grant_kind k, const char *path,
 			const struct evidence *ev, long count,
 			const struct writer *w, char *why);
