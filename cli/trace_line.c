@@ -6,7 +6,8 @@
  * more files open than there are descriptors) and is reopened at the
  * saved offset; lr_seek moves to a line pass 1 marked (a summary's pass
  * 2 reads only those).  A log that is a segment of a pack (tracepack.h)
- * is read between its offset and its limit, as if it were the whole file.
+ * is read between its offset and its limit, as if it were the whole file;
+ * consecutive segments of one pack share the descriptor.
  * A staging window left beside a log file is laid over what is read
  * (tracepack.h).
  *
@@ -39,7 +40,11 @@ void lr_init(struct lreader *r, const char *path, size_t cap)
 
 void lr_start(struct lreader *r, const struct logfile *f)
 {
-	lr_release_fd(r);
+	/* the next segment of the pack just read keeps its descriptor:
+	 * reads are positional (a trace of many short processes is one
+	 * pack of hundreds of segments) */
+	if (!r->path || !f->src || strcmp(r->path, f->src))
+		lr_release_fd(r);
 	r->path = f->src;
 	r->pos = f->off;
 	r->limit = f->len < 0 ? -1 : f->off + f->len;

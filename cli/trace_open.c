@@ -163,7 +163,8 @@ static void scan_file(struct trace *t, struct logfile *f, struct lreader *r)
 	if (rc < 0)
 		tr_diag(t, f->path, r->lineno + 1, false, "read error: %s",
 			strerror(errno));
-	lr_release_fd(r);
+	/* the descriptor stays for the next file: lr_start closes it unless
+	 * that is the next segment of the same pack */
 }
 
 /* ---- finding the files --------------------------------------------------- */
