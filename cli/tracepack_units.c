@@ -38,7 +38,8 @@
 #include "tracepack.h"
 #include "util.h"
 
-#define MAX_FRAME 4096 /* a framing line: a file name and a count */
+#define MAX_FRAME 4096	/* a framing line: a file name and a count */
+#define PACK_READ 65536 /* a pack's frames are read this much at a time */
 
 static bool has_suffix(const char *s, const char *suffix)
 {
@@ -119,12 +120,44 @@ tell(log_problem_fn problem, void *ctx, const char *file, const char *fmt, ...)
 	problem(ctx, file, msg);
 }
 
+/* What read_pack holds of a pack: len bytes from offset at. */
+struct pack_window {
+	char *buf; /* PACK_READ bytes */
+	off_t at;
+	size_t len;
+};
+
+/* The framing line at off of the pack open on fd (size bytes), through
+ * the window b (read again from off when the line may reach past it); its
+ * length in *n, NULL without a newline within MAX_FRAME bytes. */
+static const char *frame_at(int fd, struct pack_window *b, off_t off,
+			    off_t size, size_t *n)
+{
+	size_t have;
+	const char *p, *nl;
+
+	if (off < b->at || (off - b->at + MAX_FRAME > (off_t)b->len &&
+			    b->at + (off_t)b->len < size)) {
+		ssize_t got = pread(fd, b->buf, PACK_READ, off);
+
+		b->at = off;
+		b->len = got > 0 ? (size_t)got : 0;
+	}
+	have = off - b->at < (off_t)b->len ? b->len - (size_t)(off - b->at) : 0;
+	if (have > MAX_FRAME)
+		have = MAX_FRAME;
+	p = b->buf + (off - b->at);
+	nl = have ? memchr(p, '\n', have) : NULL;
+	*n = nl ? (size_t)(nl - p) : 0;
+	return nl ? p : NULL;
+}
+
 /* Add the segments of one pack to segs (name -> index in u). */
 static void read_pack(const char *path, struct log_units *u, struct map *segs,
 		      log_problem_fn problem, void *ctx)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	char buf[MAX_FRAME];
+	struct pack_window b = {NULL, 0, 0};
 	struct stat st;
 	off_t off = 0;
 
@@ -135,15 +168,14 @@ static void read_pack(const char *path, struct log_units *u, struct map *segs,
 			close(fd);
 		return;
 	}
+	b.buf = xmalloc(PACK_READ);
 	while (off < st.st_size) {
-		ssize_t got = pread(fd, buf, sizeof buf, off);
-		char *nl = got > 0 ? memchr(buf, '\n', (size_t)got) : NULL;
+		size_t n;
+		const char *line = frame_at(fd, &b, off, st.st_size, &n);
 		const char *msg = "no framing line";
 		struct log_unit *s;
 		off_t bytes = 0;
-		char *name =
-		    nl ? frame_name(buf, (size_t)(nl - buf), &bytes, &msg)
-		       : NULL;
+		char *name = line ? frame_name(line, n, &bytes, &msg) : NULL;
 
 		if (!name) {
 			tell(problem, ctx, path, "damaged pack at byte %ld: %s",
@@ -153,7 +185,7 @@ static void read_pack(const char *path, struct log_units *u, struct map *segs,
 		s = push(u);
 		s->name = name;
 		s->src = xstrdup(path);
-		s->off = off + (nl - buf) + 1;
+		s->off = off + (off_t)n + 1;
 		s->len = bytes;
 		if (s->off + bytes > st.st_size) {
 			tell(problem, ctx, path,
@@ -166,6 +198,7 @@ static void read_pack(const char *path, struct log_units *u, struct map *segs,
 		map_put(segs, name, (void *)(u->n));
 		off = s->off + bytes;
 	}
+	free(b.buf);
 	close(fd);
 }
 

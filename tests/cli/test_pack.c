@@ -152,6 +152,55 @@ START_TEST(small_logs_are_packed_and_read_exactly_as_before)
 }
 END_TEST
 
+/* Whether the line of the file at path that holds byte at is a framing
+ * line that starts before it and ends after it. */
+static bool frame_across(const char *path, size_t at)
+{
+	int fd = open(path, O_RDONLY);
+	struct stat st;
+	char *buf;
+	size_t start = at;
+	bool across;
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	ck_assert_uint_gt((size_t)st.st_size, at);
+	buf = xmalloc((size_t)st.st_size);
+	ck_assert(pread(fd, buf, (size_t)st.st_size, 0) == st.st_size);
+	close(fd);
+	while (start && buf[start - 1] != '\n')
+		start--;
+	across = start < at && !strncmp(buf + start, "{\"t\":\"pack\"", 11) &&
+		 !memchr(buf + start, '\n', at - start);
+	free(buf);
+	return across;
+}
+
+/* 256 logs of 1 to 5 events: a pack of 114 KB, read 64 KiB at a time,
+ * with a framing line across the edge of the first read (the case is
+ * checked, so that the data cannot drift away from it); every segment is
+ * read on the descriptor of the one before. */
+START_TEST(a_pack_larger_than_one_read_is_read_exactly_as_before)
+{
+	char *before, *after, *pack, *why = NULL;
+
+	for (int pid = 1000; pid < 1256; pid++)
+		put_log(pid, 1 + pid % 5, "", 0);
+	before = dump();
+	ck_assert_int_eq(trace_dir_pack(logdir, &why), 256);
+	ck_assert_int_eq(count("", ".jsonl"), 0);
+	pack = xasprintf("%s/" UNROOT_PACK_PREFIX "000000" UNROOT_PACK_SUFFIX,
+			 logdir);
+	ck_assert_msg(frame_across(pack, 65536),
+		      "no framing line across byte 65536 of %s", pack);
+	after = dump();
+	ck_assert_str_eq(after, before);
+	free(pack);
+	free(before);
+	free(after);
+}
+END_TEST
+
 /* Run a compaction in a child killed (SIGKILL) at step. */
 static void pack_killed_at(const char *step)
 {
@@ -482,6 +531,8 @@ Suite *test_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, small_logs_are_packed_and_read_exactly_as_before);
+	tcase_add_test(tc,
+		       a_pack_larger_than_one_read_is_read_exactly_as_before);
 	tcase_add_test(tc, a_compaction_killed_at_any_step_loses_nothing);
 	tcase_add_test(tc, a_log_open_for_writing_is_not_packed);
 	tcase_add_test(tc, a_compaction_short_of_descriptors_packs_every_log);
