@@ -9,6 +9,9 @@
  * makes it give up before it has changed the line, and the line goes
  * through jansson (trace_event.c) as before: the two give the same
  * trace_event (tests/cli/test_reader.c compares them on a corpus).
+ *
+ * Two flat records are as many as the processes and are read the same
+ * way (tr_fast_flat): a log's "end" record and a pack's framing line.
  */
 #define _GNU_SOURCE
 #include <limits.h>
@@ -646,4 +649,62 @@ int tr_fast_event(struct source *s, char *line, size_t len, const char **why)
 	if (!f_scan(line, len, &e))
 		return -2;
 	return fast_build(s, &e, why);
+}
+
+/* ---- flat records ------------------------------------------------------ */
+
+/*
+ * r->type's record ({"t":TYPE, ...} with scalar members) read without
+ * jansson: the plain string of key r->skey and the integer of key r->ikey
+ * (each NULL when not wanted; has_s, has_i say whether present).  False
+ * (nothing decoded) when jansson must read it: another type, a wanted key
+ * twice or of another kind, an escaped string or key, a nested value, a
+ * real number, a schema version ("v" is checked on jansson's path).
+ */
+bool tr_fast_flat(char *line, size_t len, struct tr_flat *r)
+{
+	struct fcur k = {line, line + len};
+	bool seen_t = false;
+
+	r->has_s = r->has_i = false;
+	if (!fast_events)
+		return false;
+	f_ws(&k);
+	if (k.c == k.end || *k.c++ != '{')
+		return false;
+	f_ws(&k);
+	for (;;) {
+		struct fstr key, v = {NULL, 0, false};
+		bool ok;
+		int more;
+
+		if (!f_name(&k, &key))
+			return false;
+		if (f_is(&key, K_T)) {
+			ok = !seen_t && f_string(&k, &v) && !v.esc &&
+			     v.n == strlen(r->type) &&
+			     !memcmp(v.p, r->type, v.n);
+			seen_t = true;
+		} else if (f_is(&key, K_V)) {
+			ok = false;
+		} else if (r->skey && key.n == strlen(r->skey) &&
+			   !memcmp(key.p, r->skey, key.n)) {
+			ok = !r->has_s && f_string(&k, &v) && !v.esc;
+			r->s = v.p;
+			r->ns = v.n;
+			r->has_s = true;
+		} else if (r->ikey && key.n == strlen(r->ikey) &&
+			   !memcmp(key.p, r->ikey, key.n)) {
+			ok = !r->has_i && f_int(&k, &r->i);
+			r->has_i = true;
+		} else {
+			ok = f_skip(&k);
+		}
+		if (!ok || (more = f_next(&k, '}')) < 0)
+			return false;
+		if (!more)
+			break;
+	}
+	f_ws(&k);
+	return seen_t && k.c == k.end;
 }

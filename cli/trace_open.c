@@ -99,6 +99,8 @@ static void take_glance(struct logfile *f, const struct lreader *r,
 static void scan_file(struct trace *t, struct logfile *f, struct lreader *r)
 {
 	struct mark m;
+	/* the last line of every log: read without jansson */
+	struct tr_flat end = {.type = REC_END, .ikey = K_LOST};
 	char *line;
 	size_t len;
 	enum lr_end how;
@@ -142,6 +144,10 @@ static void scan_file(struct trace *t, struct logfile *f, struct lreader *r)
 			}
 			f->nevents++;
 			take_glance(f, r, line, len);
+			continue;
+		}
+		if (tr_fast_flat(line, len, &end)) {
+			tr_take_end(f, end.has_i ? end.i : 0);
 			continue;
 		}
 		o = json_loadb(line, len, 0, &err);

@@ -190,6 +190,8 @@ struct proc_rec {
 
 /* Take one parsed record other than an event; false: skip the file. */
 bool tr_take_record(struct trace *t, struct logfile *f, json_t *o, long line);
+/* An "end" record with its loss count: the file's process ended. */
+void tr_take_end(struct logfile *f, long long lost);
 void tr_free_proc(struct trace_proc *p);
 void tr_free_mount(struct trace_mount *m);
 void tr_free_user(struct trace_user *u);
@@ -240,5 +242,16 @@ bool tr_json_build(struct source *s, json_t *o);
  * not usable, -2 (the line untouched) when jansson must read it.
  */
 int tr_fast_event(struct source *s, char *line, size_t len, const char **why);
+
+/* trace_fast.c: a flat record of one type, read without jansson. */
+struct tr_flat {
+	const char *type;	 /* the record type ("t") it must be */
+	const char *skey, *ikey; /* the string and integer keys wanted */
+	const char *s;		 /* the string as written (no escapes) */
+	size_t ns;
+	long long i;
+	bool has_s, has_i;
+};
+bool tr_fast_flat(char *line, size_t len, struct tr_flat *r);
 
 #endif

@@ -402,6 +402,14 @@ const struct trace_dir *trace_dir_state(const struct trace *t, const char *path)
 
 /* One parsed record other than an event; false when the file must be
  * skipped (a newer schema). */
+void tr_take_end(struct logfile *f, long long lost)
+{
+	if (f->proc) {
+		f->proc->ended = true;
+		f->proc->lost += (long)lost;
+	}
+}
+
 bool tr_take_record(struct trace *t, struct logfile *f, json_t *o, long line)
 {
 	long long v = tr_jint(o, K_V, 0);
@@ -451,10 +459,7 @@ bool tr_take_record(struct trace *t, struct logfile *f, json_t *o, long line)
 		parse_net(t, o, f);
 		break;
 	case RT_END:
-		if (f->proc) {
-			f->proc->ended = true;
-			f->proc->lost += (long)tr_jint(o, K_LOST, 0);
-		}
+		tr_take_end(f, tr_jint(o, K_LOST, 0));
 		break;
 	default: /* nostacks, and types a newer preload may write */
 		break;

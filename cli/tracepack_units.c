@@ -35,6 +35,7 @@
 
 #include "map.h"
 #include "schema.h"
+#include "trace_private.h"
 #include "tracepack.h"
 #include "util.h"
 
@@ -81,26 +82,55 @@ static int unit_cmp(const void *a, const void *b)
 		      ((const struct log_unit *)b)->name);
 }
 
+/* What a framing line says (its file name and byte count, each when
+ * there): read without jansson when the fast parser can (trace_fast.c),
+ * as there are as many of them as processes; false when it is no pack
+ * record. */
+static bool frame_read(const char *line, size_t n, char **name, bool *has_bytes,
+		       long long *bytes)
+{
+	struct tr_flat fr = {
+	    .type = REC_PACK, .skey = K_PACK_FILE, .ikey = K_PACK_BYTES};
+	json_t *o, *b;
+	const char *t;
+
+	if (tr_fast_flat((char *)line, n, &fr)) {
+		*name = fr.has_s ? xstrndup(fr.s, fr.ns) : NULL;
+		*has_bytes = fr.has_i;
+		*bytes = fr.i;
+		return true;
+	}
+	o = json_loadb(line, n, 0, NULL);
+	t = json_string_value(json_object_get(o, K_T));
+	if (!o || !t || strcmp(t, REC_PACK)) {
+		json_decref(o);
+		return false;
+	}
+	b = json_object_get(o, K_PACK_BYTES);
+	*name = json_path_value(json_object_get(o, K_PACK_FILE));
+	*has_bytes = json_is_integer(b);
+	*bytes = *has_bytes ? json_integer_value(b) : 0;
+	json_decref(o);
+	return true;
+}
+
 /* The segment's file name from a framing line, or NULL (with *msg). */
 static char *frame_name(const char *line, size_t n, off_t *bytes,
 			const char **msg)
 {
-	json_error_t err;
-	json_t *o = json_loadb(line, n, 0, &err);
-	const char *t = json_string_value(json_object_get(o, K_T));
-	json_t *b = json_object_get(o, K_PACK_BYTES);
-	char *name = json_path_value(json_object_get(o, K_PACK_FILE));
+	char *name = NULL;
+	bool has_bytes = false;
+	long long b = 0;
 
 	*msg = NULL;
-	if (!o || !t || strcmp(t, REC_PACK))
+	if (!frame_read(line, n, &name, &has_bytes, &b))
 		*msg = "not a framing line";
 	else if (!name || strchr(name, '/') || !log_is_file_name(name))
 		*msg = "the framing line names no log file";
-	else if (!json_is_integer(b) || json_integer_value(b) < 0)
+	else if (!has_bytes || b < 0)
 		*msg = "the framing line has no byte count";
 	else
-		*bytes = (off_t)json_integer_value(b);
-	json_decref(o);
+		*bytes = (off_t)b;
 	if (*msg) {
 		free(name);
 		return NULL;

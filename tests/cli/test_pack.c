@@ -87,8 +87,8 @@ static char *dump(void)
 	for (size_t i = 0; i < trace_nprocs(t); i++) {
 		const struct trace_proc *p = trace_proc_at(t, i);
 
-		sb_addf(&sb, "proc %s %d %lld %s %d\n", p->file, p->pid, p->ts,
-			p->exe, p->ended);
+		sb_addf(&sb, "proc %s %d %lld %s %d %ld\n", p->file, p->pid,
+			p->ts, p->exe, p->ended, p->lost);
 	}
 	for (size_t i = 0; i < trace_ndiags(t); i++) {
 		const struct trace_diag *d = trace_diag_at(t, i);
@@ -437,6 +437,91 @@ START_TEST(a_damaged_pack_is_named_and_the_rest_read)
 }
 END_TEST
 
+/* The trace in tmpdir as dump() gives it, read with the fast parser and
+ * with jansson alone: the two must agree. */
+static void check_both_readers(const char *what)
+{
+	char *fast, *slow;
+
+	trace_set_fast_events(true);
+	fast = dump();
+	trace_set_fast_events(false);
+	slow = dump();
+	trace_set_fast_events(true);
+	ck_assert_msg(!strcmp(fast, slow), "%s\nfast: %s\njansson: %s", what,
+		      fast, slow);
+	free(fast);
+	free(slow);
+}
+
+/* Lines the fast parser reads or leaves to jansson (trace_fast.c) */
+static const char *const end_lines[] = {
+    "{\"t\":\"end\",\"pid\":7,\"ts\":9,\"lost\":3}",
+    "{\"t\":\"end\",\"pid\":7,\"ts\":9}",
+    "{\"t\":\"end\",\"pid\":7,\"lost\":-2}",
+    "{\"t\":\"end\",\"lost\":1,\"lost\":5}",
+    "{\"t\":\"end\",\"lost\":1.5}",
+    "{\"t\":\"end\",\"lost\":\"4\"}",
+    "{\"t\":\"end\",\"v\":99,\"lost\":1}",
+    "{\"t\":\"end\",\"v\":2,\"lost\":1}",
+    "{\"t\":\"e\\u006ed\",\"lost\":1}",
+    "{\"t\":\"end\",\"l\\u006fst\":6}",
+    "{\"t\":\"end\",\"x\":{\"a\":1},\"lost\":2}",
+    " { \"t\" : \"end\" , \"lost\" : 7 } ",
+    "{\"t\":\"end\",\"lost\":7,}",
+    "{\"t\":\"end\",\"lost\":99999999999999999999}",
+    "{\"lost\":4,\"t\":\"end\"}",
+    "{\"t\":\"end\",\"t\":\"end\",\"lost\":4}",
+    "{\"t\":\"end\"}x",
+};
+
+/* framing lines of a segment of %zu bytes */
+static const char *const frame_lines[] = {
+    "{\"t\":\"pack\",\"file\":\"7-a.jsonl\",\"bytes\":%zu}",
+    "{\"t\":\"pack\",\"file\":\"7-\\u0061.jsonl\",\"bytes\":%zu}",
+    "{\"t\":\"pack\",\"file\":{\"hex\":\"372d612e6a736f6e6c\"},"
+    "\"bytes\":%zu}",
+    "{\"t\":\"pack\",\"file\":\"7-a.jsonl\"}",
+    "{\"t\":\"pack\",\"file\":\"7-a.jsonl\",\"bytes\":-1}",
+    "{\"t\":\"pack\",\"file\":\"7-a.jsonl\",\"bytes\":%zu.0}",
+    "{\"t\":\"pack\",\"file\":\"x\",\"file\":\"7-a.jsonl\",\"bytes\":%zu}",
+    "{\"t\":\"pack\",\"file\":\"7-a.jsonl\",\"bytes\":%zu,\"new\":true}",
+    "{\"t\":\"pack\",\"file\":\"../7-a.jsonl\",\"bytes\":%zu}",
+    "{\"t\":\"pak\",\"file\":\"7-a.jsonl\",\"bytes\":%zu}",
+    "{\"bytes\":%zu,\"file\":\"7-a.jsonl\",\"t\":\"pack\"}",
+    "{\"t\":\"pack\",\"v\":9,\"file\":\"7-a.jsonl\",\"bytes\":%zu}",
+};
+
+START_TEST(end_records_and_framing_lines_read_as_jansson_reads_them)
+{
+	static const char seg[] =
+	    "{\"t\":\"proc\",\"v\":2,\"pid\":7,\"ppid\":1,\"ts\":5}\n"
+	    "{\"t\":\"end\",\"pid\":7,\"ts\":9,\"lost\":4}\n";
+	char *log;
+
+	for (size_t i = 0; i < sizeof end_lines / sizeof *end_lines; i++) {
+		char *tail = xasprintf("%s\n", end_lines[i]);
+
+		put_log(7, 1, tail, 0);
+		check_both_readers(end_lines[i]);
+		free(tail);
+	}
+	log = xasprintf("%s/7-abc.jsonl", logdir);
+	ck_assert_int_eq(unlink(log), 0);
+	free(log);
+	for (size_t i = 0; i < sizeof frame_lines / sizeof *frame_lines; i++) {
+		char *frame, *pack;
+
+		frame = xasprintf(frame_lines[i], sizeof seg - 1);
+		pack = xasprintf("%s\n%s", frame, seg);
+		put_file("pack-000000.pack", pack, strlen(pack));
+		check_both_readers(frame);
+		free(pack);
+		free(frame);
+	}
+}
+END_TEST
+
 /* A log of n mkdir events, those where bad(i) failed with EACCES; every
  * seventh of the failed ones is an exec that failed instead. */
 static void put_mixed_log(int pid, int n, bool (*bad)(int i))
@@ -537,6 +622,8 @@ Suite *test_suite(void)
 	tcase_add_test(tc, a_log_open_for_writing_is_not_packed);
 	tcase_add_test(tc, a_compaction_short_of_descriptors_packs_every_log);
 	tcase_add_test(tc, a_damaged_pack_is_named_and_the_rest_read);
+	tcase_add_test(
+	    tc, end_records_and_framing_lines_read_as_jansson_reads_them);
 	tcase_add_test(
 	    tc, a_killed_images_window_is_read_over_its_log_and_not_packed);
 	tcase_add_test(
