@@ -653,6 +653,13 @@ int tr_fast_event(struct source *s, char *line, size_t len, const char **why)
 
 /* ---- flat records ------------------------------------------------------ */
 
+/* Whether a string as written is name (f_is for a name known only at run
+ * time; a NULL name matches nothing). */
+static bool f_named(const struct fstr *s, const char *name)
+{
+	return name && s->n == strlen(name) && !memcmp(s->p, name, s->n);
+}
+
 /*
  * r->type's record ({"t":TYPE, ...} with scalar members) read without
  * jansson: the plain string of key r->skey and the integer of key r->ikey
@@ -682,19 +689,16 @@ bool tr_fast_flat(char *line, size_t len, struct tr_flat *r)
 			return false;
 		if (f_is(&key, K_T)) {
 			ok = !seen_t && f_string(&k, &v) && !v.esc &&
-			     v.n == strlen(r->type) &&
-			     !memcmp(v.p, r->type, v.n);
+			     f_named(&v, r->type);
 			seen_t = true;
 		} else if (f_is(&key, K_V)) {
 			ok = false;
-		} else if (r->skey && key.n == strlen(r->skey) &&
-			   !memcmp(key.p, r->skey, key.n)) {
+		} else if (f_named(&key, r->skey)) {
 			ok = !r->has_s && f_string(&k, &v) && !v.esc;
 			r->s = v.p;
 			r->ns = v.n;
 			r->has_s = true;
-		} else if (r->ikey && key.n == strlen(r->ikey) &&
-			   !memcmp(key.p, r->ikey, key.n)) {
+		} else if (f_named(&key, r->ikey)) {
 			ok = !r->has_i && f_int(&k, &r->i);
 			r->has_i = true;
 		} else {

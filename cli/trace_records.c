@@ -400,8 +400,6 @@ const struct trace_dir *trace_dir_state(const struct trace *t, const char *path)
 
 /* ---- pass 1: one record ------------------------------------------------- */
 
-/* One parsed record other than an event; false when the file must be
- * skipped (a newer schema). */
 void tr_take_end(struct logfile *f, long long lost)
 {
 	if (f->proc) {
@@ -410,6 +408,8 @@ void tr_take_end(struct logfile *f, long long lost)
 	}
 }
 
+/* One parsed record other than an event; false when the file must be
+ * skipped (a newer schema). */
 bool tr_take_record(struct trace *t, struct logfile *f, json_t *o, long line)
 {
 	long long v = tr_jint(o, K_V, 0);
