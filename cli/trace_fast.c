@@ -10,14 +10,15 @@
  * through jansson (trace_event.c) as before: the two give the same
  * trace_event (tests/cli/test_reader.c compares them on a corpus).
  *
- * Two flat records are as many as the processes and are read the same
- * way (tr_fast_flat): a log's "end" record and a pack's framing line.
+ * The records as many as the processes are read the same way, in
+ * trace_fast_records.c; the scanning pieces are fastscan.h's.
  */
 #define _GNU_SOURCE
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fastscan.h"
 #include "trace_private.h"
 
 static bool fast_events = true;
@@ -27,12 +28,10 @@ void trace_set_fast_events(bool on)
 	fast_events = on;
 }
 
-/* A string value: the bytes between the quotes, as written. */
-struct fstr {
-	char *p;
-	size_t n;
-	bool esc; /* holds a backslash escape */
-};
+bool tr_fast_enabled(void)
+{
+	return fast_events;
+}
 
 struct fstate {
 	bool set, null;
@@ -65,10 +64,6 @@ static const char *const fkey_names[FK__COUNT] = {
 _Static_assert(FK_ST2 == FK_ST + 1 && FK_PARENT == FK_ST + 2,
 	       "st, st2 and parent follow each other in UNROOT_EV_KEYS");
 
-/* Whether a key as written (struct fstr) is the K_* key k. */
-#define f_is(s, k) \
-	((s)->n == sizeof(k) - 1 && !memcmp((s)->p, k, sizeof(k) - 1))
-
 struct fev {
 	bool seen[FK__COUNT];
 	struct fstr str[FK__COUNT]; /* string-valued keys */
@@ -79,135 +74,6 @@ struct fev {
 	struct fframe py[TRACE_MAX_PYFRAMES];
 	int npy;
 };
-
-struct fcur {
-	char *c, *end;
-};
-
-static void f_ws(struct fcur *k)
-{
-	while (k->c < k->end && (*k->c == ' ' || *k->c == '\t' ||
-				 *k->c == '\r' || *k->c == '\n'))
-		k->c++;
-}
-
-/* What may follow a number or a literal ("nullx" is neither). */
-static bool f_delim(char c)
-{
-	switch (c) {
-	case ' ':
-	case '\t':
-	case '\r':
-	case '\n':
-	case ',':
-	case '}':
-	case ']':
-		return true;
-	default:
-		return false;
-	}
-}
-
-#define f_lit(k, lit) f_litn(k, lit, sizeof lit - 1)
-
-static bool f_litn(struct fcur *k, const char *lit, size_t n)
-{
-	if ((size_t)(k->end - k->c) < n || memcmp(k->c, lit, n))
-		return false;
-	k->c += n;
-	return k->c == k->end || f_delim(*k->c);
-}
-
-/* A JSON string jansson accepts, without decoding it. */
-static bool f_string(struct fcur *k, struct fstr *out)
-{
-	char *c = k->c, *start;
-	bool high = false;
-
-	if (c == k->end || *c != '"')
-		return false;
-	start = ++c;
-	out->esc = false;
-	for (;;) {
-		unsigned char ch;
-
-		if (c == k->end)
-			return false;
-		ch = (unsigned char)*c;
-		if (ch == '"')
-			break;
-		if (ch == '\\') {
-			out->esc = true;
-			if (++c == k->end)
-				return false;
-			if (*c == 'u') {
-				unsigned v = 0;
-
-				if (k->end - c < 5)
-					return false;
-				for (int i = 1; i <= 4; i++) {
-					int h = hex_digit(c[i]);
-
-					if (h < 0)
-						return false;
-					v = v << 4 | (unsigned)h;
-				}
-				/* \u0000 is refused by jansson; surrogate
-				 * pairs are left to it */
-				if (!v || (v >= 0xd800 && v <= 0xdfff))
-					return false;
-				c += 5;
-				continue;
-			}
-			if (!strchr("\"\\/bfnrt", *c) || !*c)
-				return false;
-			c++;
-			continue;
-		}
-		if (ch < 0x20)
-			return false;
-		if (ch >= 0x80)
-			high = true;
-		c++;
-	}
-	out->p = start;
-	out->n = (size_t)(c - start);
-	if (high && !utf8_valid(start, out->n))
-		return false;
-	k->c = c + 1;
-	return true;
-}
-
-/* An integer as jansson reads one into a json_int_t (one out of range is
- * its error to report); a real number is left to jansson. */
-static bool f_int(struct fcur *k, long long *v)
-{
-	char *c = k->c;
-	bool neg = false;
-	unsigned long long x = 0;
-	int digits = 0;
-
-	if (c < k->end && *c == '-') {
-		neg = true;
-		c++;
-	}
-	if (c == k->end || *c < '0' || *c > '9')
-		return false;
-	if (*c == '0' && c + 1 < k->end && c[1] >= '0' && c[1] <= '9')
-		return false;
-	while (c < k->end && *c >= '0' && *c <= '9') {
-		if (++digits > 19)
-			return false;
-		x = x * 10 + (unsigned)(*c++ - '0');
-	}
-	if (c < k->end && !f_delim(*c))
-		return false;
-	if (x > (unsigned long long)LLONG_MAX + neg)
-		return false;
-	k->c = c;
-	*v = neg ? (long long)(0 - x) : (long long)x;
-	return true;
-}
 
 /* Decode a string in place (it only shrinks) and NUL-terminate it. */
 static char *f_decode(struct fstr *s)
@@ -288,37 +154,6 @@ static enum fkey f_key(const struct fstr *s)
 		}
 	}
 	return FK__COUNT;
-}
-
-/* "KEY": and the blanks around it; false unless a plain string key. */
-static bool f_name(struct fcur *k, struct fstr *key)
-{
-	if (!f_string(k, key) || key->esc)
-		return false;
-	f_ws(k);
-	if (k->c == k->end || *k->c++ != ':')
-		return false;
-	f_ws(k);
-	return true;
-}
-
-/*
- * After a member or an element: 1 when a ',' says another follows, 0 when
- * the closing bracket ends the object or array, -1 for anything else.
- */
-static int f_next(struct fcur *k, char close)
-{
-	f_ws(k);
-	if (k->c == k->end)
-		return -1;
-	if (*k->c == close) {
-		k->c++;
-		return 0;
-	}
-	if (*k->c++ != ',')
-		return -1;
-	f_ws(k);
-	return 1;
 }
 
 /* {"type":...,"uid":...,"gid":...,"mode":...} or null */
@@ -420,28 +255,6 @@ static bool f_py(struct fcur *k, struct fev *e)
 		int more = f_next(k, ']');
 		if (more <= 0)
 			return more == 0;
-	}
-}
-
-/* An unknown key's value: a scalar, else left to jansson. */
-static bool f_skip(struct fcur *k)
-{
-	struct fstr s;
-	long long v;
-
-	if (k->c == k->end)
-		return false;
-	switch (*k->c) {
-	case '"':
-		return f_string(k, &s);
-	case 't':
-		return f_lit(k, "true");
-	case 'f':
-		return f_lit(k, "false");
-	case 'n':
-		return f_lit(k, "null");
-	default:
-		return f_int(k, &v);
 	}
 }
 
@@ -649,66 +462,4 @@ int tr_fast_event(struct source *s, char *line, size_t len, const char **why)
 	if (!f_scan(line, len, &e))
 		return -2;
 	return fast_build(s, &e, why);
-}
-
-/* ---- flat records ------------------------------------------------------ */
-
-/* Whether a string as written is name (f_is for a name known only at run
- * time; a NULL name matches nothing). */
-static bool f_named(const struct fstr *s, const char *name)
-{
-	return name && s->n == strlen(name) && !memcmp(s->p, name, s->n);
-}
-
-/*
- * r->type's record ({"t":TYPE, ...} with scalar members) read without
- * jansson: the plain string of key r->skey and the integer of key r->ikey
- * (each NULL when not wanted; has_s, has_i say whether present).  False
- * (nothing decoded) when jansson must read it: another type, a wanted key
- * twice or of another kind, an escaped string or key, a nested value, a
- * real number, a schema version ("v" is checked on jansson's path).
- */
-bool tr_fast_flat(char *line, size_t len, struct tr_flat *r)
-{
-	struct fcur k = {line, line + len};
-	bool seen_t = false;
-
-	r->has_s = r->has_i = false;
-	if (!fast_events)
-		return false;
-	f_ws(&k);
-	if (k.c == k.end || *k.c++ != '{')
-		return false;
-	f_ws(&k);
-	for (;;) {
-		struct fstr key, v = {NULL, 0, false};
-		bool ok;
-		int more;
-
-		if (!f_name(&k, &key))
-			return false;
-		if (f_is(&key, K_T)) {
-			ok = !seen_t && f_string(&k, &v) && !v.esc &&
-			     f_named(&v, r->type);
-			seen_t = true;
-		} else if (f_is(&key, K_V)) {
-			ok = false;
-		} else if (f_named(&key, r->skey)) {
-			ok = !r->has_s && f_string(&k, &v) && !v.esc;
-			r->s = v.p;
-			r->ns = v.n;
-			r->has_s = true;
-		} else if (f_named(&key, r->ikey)) {
-			ok = !r->has_i && f_int(&k, &r->i);
-			r->has_i = true;
-		} else {
-			ok = f_skip(&k);
-		}
-		if (!ok || (more = f_next(&k, '}')) < 0)
-			return false;
-		if (!more)
-			break;
-	}
-	f_ws(&k);
-	return seen_t && k.c == k.end;
 }

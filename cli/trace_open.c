@@ -101,6 +101,7 @@ static void scan_file(struct trace *t, struct logfile *f, struct lreader *r)
 	struct mark m;
 	/* the last line of every log: read without jansson */
 	struct tr_flat end = {.type = REC_END, .ikey = K_LOST};
+	struct tr_proc_fields proc; /* and the first: without jansson too */
 	char *line;
 	size_t len;
 	enum lr_end how;
@@ -148,6 +149,10 @@ static void scan_file(struct trace *t, struct logfile *f, struct lreader *r)
 		}
 		if (tr_fast_flat(line, len, &end)) {
 			tr_take_end(f, end.has_i ? end.i : 0);
+			continue;
+		}
+		if (tr_fast_proc(line, len, &proc)) {
+			tr_take_proc_fields(t, f, &proc, r->lineno);
 			continue;
 		}
 		o = json_loadb(line, len, 0, &err);

@@ -252,6 +252,35 @@ struct tr_flat {
 	long long i;
 	bool has_s, has_i;
 };
+/* false: trace_set_fast_events(false), every line goes to jansson */
+bool tr_fast_enabled(void);
 bool tr_fast_flat(char *line, size_t len, struct tr_flat *r);
+
+/*
+ * A proc record's members as tr_fast_proc found them in the line: strings
+ * as written (no escapes; p NULL when absent), integers, and the keys a
+ * fork record may inherit (have).  Up to TR_FAST_ITEMS elements in each
+ * list; a longer one is left to jansson.
+ */
+#define TR_FAST_ITEMS 64
+struct tr_slice {
+	const char *p;
+	size_t n;
+};
+struct tr_proc_fields {
+	unsigned have; /* PF() of the inherited keys present */
+	bool fork, stacks, has_euid, has_egid, has_argv, has_groups, has_env;
+	long long pid, ppid, ts, pts, from, uid, euid, gid, egid, ns;
+	struct tr_slice exe, argv0, cwd, rootfs, tracer;
+	int nargv, nenv, ngroups;
+	/* last: only the scalars above are cleared for each record */
+	struct tr_slice argv[TR_FAST_ITEMS];
+	struct tr_slice env[2 * TR_FAST_ITEMS]; /* name, value, ... */
+	long long groups[TR_FAST_ITEMS];
+};
+bool tr_fast_proc(char *line, size_t len, struct tr_proc_fields *r);
+/* A proc record read by tr_fast_proc, taken as tr_take_record takes it. */
+void tr_take_proc_fields(struct trace *t, struct logfile *f,
+			 const struct tr_proc_fields *r, long line);
 
 #endif

@@ -144,19 +144,41 @@ static unsigned fields_present(json_t *o)
 	return have;
 }
 
-static struct trace_proc *parse_proc(json_t *o, const char *file)
+/* A process of a proc or fork record; a fork record's inherited fields
+ * are resolved after pass 1 (trace_fork.c). */
+static struct proc_rec *proc_new(unsigned have, bool forked, long long pts,
+				 long long from)
 {
 	struct proc_rec *rec = xcalloc(1, sizeof *rec);
+
+	rec->have = have;
+	rec->p.forked = forked;
+	rec->pts = pts;
+	rec->from = (int)from;
+	rec->state = forked ? 0 : 2;
+	return rec;
+}
+
+/* The next variable of p->env (allocated for all of them). */
+static void add_env(struct trace_proc *p, char *name, char *value)
+{
+	struct env_var *e = &p->env[p->nenv++];
+
+	e->name = name;
+	e->value = value;
+	if (!strcmp(name, "HOME"))
+		p->home = value;
+}
+
+static struct trace_proc *parse_proc(json_t *o, const char *file)
+{
+	struct proc_rec *rec = proc_new(
+	    fields_present(o), json_is_true(json_object_get(o, K_FORK)),
+	    tr_jint(o, K_PTS, 0), tr_jint(o, K_FROM, 0));
 	struct trace_proc *p = &rec->p;
 	json_t *a, *v;
 	const char *key;
 	size_t i;
-
-	rec->have = fields_present(o);
-	p->forked = json_is_true(json_object_get(o, K_FORK));
-	rec->pts = tr_jint(o, K_PTS, 0);
-	rec->from = (int)tr_jint(o, K_FROM, 0);
-	rec->state = p->forked ? 0 : 2;
 
 	p->pid = (int)tr_jint(o, K_PID, 0);
 	p->ppid = (int)tr_jint(o, K_PPID, 0);
@@ -186,17 +208,59 @@ static struct trace_proc *parse_proc(json_t *o, const char *file)
 	a = json_object_get(o, K_ENV);
 	if (json_is_object(a)) {
 		p->env = xcalloc(json_object_size(a) + 1, sizeof *p->env);
-		json_object_foreach (a, key, v) {
-			struct env_var *e = &p->env[p->nenv++];
-
-			e->name = xstrdup(key);
-			e->value = tr_path_dup(v, true);
-			if (!strcmp(key, "HOME"))
-				p->home = e->value;
-		}
+		json_object_foreach (a, key, v)
+			add_env(p, xstrdup(key), tr_path_dup(v, true));
 	}
 	p->stacks = json_is_true(json_object_get(o, K_STACKS));
 	p->ptrace = !strcmp(str_or(tr_jstr(o, K_TRACER)), TRACER_PTRACE);
+	p->file = xstrdup(file);
+	return p;
+}
+
+/* A copy of a string tr_fast_proc found; "" when absent. */
+static char *slice_dup(struct tr_slice s)
+{
+	return s.p ? xstrndup(s.p, s.n) : xstrdup("");
+}
+
+/* parse_proc's process, from what tr_fast_proc read. */
+static struct trace_proc *proc_from_fields(const struct tr_proc_fields *r,
+					   const char *file)
+{
+	struct proc_rec *rec = proc_new(r->have, r->fork, r->pts, r->from);
+	struct trace_proc *p = &rec->p;
+
+	p->pid = (int)r->pid;
+	p->ppid = (int)r->ppid;
+	p->ts = r->ts;
+	p->exe = slice_dup(r->exe);
+	p->argv0 = slice_dup(r->argv0);
+	p->cwd = slice_dup(r->cwd);
+	if (r->has_argv) {
+		p->argv = xcalloc((size_t)r->nargv + 1, sizeof *p->argv);
+		for (int i = 0; i < r->nargv; i++)
+			p->argv[i] = slice_dup(r->argv[i]);
+	}
+	p->uid = (unsigned)r->uid;
+	p->euid = r->has_euid ? (unsigned)r->euid : p->uid;
+	p->gid = (unsigned)r->gid;
+	p->egid = r->has_egid ? (unsigned)r->egid : p->gid;
+	if (r->has_groups) {
+		p->groups = xcalloc((size_t)r->ngroups + 1, sizeof *p->groups);
+		for (int i = 0; i < r->ngroups; i++)
+			p->groups[p->ngroups++] = (unsigned)r->groups[i];
+	}
+	p->ns = (unsigned long long)r->ns;
+	p->rootfs = slice_dup(r->rootfs);
+	if (r->has_env) {
+		p->env = xcalloc((size_t)r->nenv / 2 + 1, sizeof *p->env);
+		for (int i = 0; i + 1 < r->nenv; i += 2)
+			add_env(p, slice_dup(r->env[i]),
+				slice_dup(r->env[i + 1]));
+	}
+	p->stacks = r->stacks;
+	p->ptrace = r->tracer.n == strlen(TRACER_PTRACE) &&
+		    !memcmp(r->tracer.p, TRACER_PTRACE, r->tracer.n);
 	p->file = xstrdup(file);
 	return p;
 }
@@ -408,6 +472,29 @@ void tr_take_end(struct logfile *f, long long lost)
 	}
 }
 
+/* Whether a proc record is the file's first; else it is named, and
+ * ignored. */
+static bool first_proc(struct trace *t, struct logfile *f, long line)
+{
+	if (f->proc)
+		tr_diag(t, f->path, line, true,
+			"a second proc record (ignored)");
+	return !f->proc;
+}
+
+static void take_proc(struct trace *t, struct logfile *f, struct trace_proc *p)
+{
+	f->proc = p;
+	tr_pv_push(&t->procs, p);
+}
+
+void tr_take_proc_fields(struct trace *t, struct logfile *f,
+			 const struct tr_proc_fields *r, long line)
+{
+	if (first_proc(t, f, line))
+		take_proc(t, f, proc_from_fields(r, f->path));
+}
+
 /* One parsed record other than an event; false when the file must be
  * skipped (a newer schema). */
 bool tr_take_record(struct trace *t, struct logfile *f, json_t *o, long line)
@@ -426,13 +513,8 @@ bool tr_take_record(struct trace *t, struct logfile *f, json_t *o, long line)
 		f->nevents++;
 		break;
 	case RT_PROC:
-		if (f->proc) {
-			tr_diag(t, f->path, line, true,
-				"a second proc record (ignored)");
-			break;
-		}
-		f->proc = parse_proc(o, f->path);
-		tr_pv_push(&t->procs, f->proc);
+		if (first_proc(t, f, line))
+			take_proc(t, f, parse_proc(o, f->path));
 		break;
 	case RT_MOUNT:
 		parse_mount(t, o);
