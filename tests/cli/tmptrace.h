@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include "check_main.h"
@@ -46,6 +47,23 @@ static void put_file(const char *name, const char *data, size_t n)
 	ck_assert_uint_eq(fwrite(data, 1, n, f), n);
 	fclose(f);
 	free(path);
+}
+
+/* The trace as dump() gives it, read with the fast parsers and with
+ * jansson alone: the two must agree.  The first is returned. */
+static inline char *read_both_ways(char *(*dump)(void), const char *what)
+{
+	char *fast, *slow;
+
+	trace_set_fast_events(true);
+	fast = dump();
+	trace_set_fast_events(false);
+	slow = dump();
+	trace_set_fast_events(true);
+	ck_assert_msg(!strcmp(fast, slow), "%s\nfast: %s\njansson: %s", what,
+		      fast, slow);
+	free(slow);
+	return fast;
 }
 
 /* The full pass as a summary (trace_each_notable) sees it: what it
