@@ -77,12 +77,9 @@ static int dump_event(const struct trace_event *ev, void *ctx)
 /* What a reader sees of the trace, as text. */
 static char *dump(void)
 {
-	char *dirs[] = {tmpdir};
-	const char *why = NULL;
-	struct trace *t = trace_open(dirs, 1, &why);
+	struct trace *t = open_tmptrace();
 	struct strbuf sb = STRBUF_INIT;
 
-	ck_assert_msg(t != NULL, "trace_open: %s", why ? why : "?");
 	sb_addf(&sb, "events %lld\n", trace_nevents(t));
 	for (size_t i = 0; i < trace_nprocs(t); i++) {
 		const struct trace_proc *p = trace_proc_at(t, i);
@@ -90,12 +87,7 @@ static char *dump(void)
 		sb_addf(&sb, "proc %s %d %lld %s %d %ld\n", p->file, p->pid,
 			p->ts, p->exe, p->ended, p->lost);
 	}
-	for (size_t i = 0; i < trace_ndiags(t); i++) {
-		const struct trace_diag *d = trace_diag_at(t, i);
-
-		sb_addf(&sb, "diag %s:%ld %d %s\n", d->file ? d->file : "",
-			d->line, d->warning, d->message);
-	}
+	sb_add_diags(&sb, t);
 	trace_each_event(t, dump_event, &sb);
 	trace_close(t);
 	return sb_detach(&sb);

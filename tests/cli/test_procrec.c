@@ -45,21 +45,13 @@ static void dump_proc(struct strbuf *sb, const struct trace_proc *p)
 
 static char *dump(void)
 {
-	char *dirs[] = {tmpdir};
-	const char *why = NULL;
-	struct trace *t = trace_open(dirs, 1, &why);
+	struct trace *t = open_tmptrace();
 	struct strbuf sb = STRBUF_INIT;
 
-	ck_assert_msg(t != NULL, "trace_open: %s", why ? why : "?");
 	sb_addf(&sb, "events %lld\n", trace_nevents(t));
 	for (size_t i = 0; i < trace_nprocs(t); i++)
 		dump_proc(&sb, trace_proc_at(t, i));
-	for (size_t i = 0; i < trace_ndiags(t); i++) {
-		const struct trace_diag *d = trace_diag_at(t, i);
-
-		sb_addf(&sb, "diag %s:%ld %d %s\n", d->file ? d->file : "",
-			d->line, d->warning, d->message);
-	}
+	sb_add_diags(&sb, t);
 	trace_close(t);
 	return sb_detach(&sb);
 }

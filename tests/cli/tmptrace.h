@@ -49,6 +49,28 @@ static void put_file(const char *name, const char *data, size_t n)
 	free(path);
 }
 
+/* The trace in tmpdir, opened. */
+static inline struct trace *open_tmptrace(void)
+{
+	char *dirs[] = {tmpdir};
+	const char *why = NULL;
+	struct trace *t = trace_open(dirs, 1, &why);
+
+	ck_assert_msg(t != NULL, "trace_open: %s", why ? why : "?");
+	return t;
+}
+
+/* One line per diagnostic of t. */
+static inline void sb_add_diags(struct strbuf *sb, const struct trace *t)
+{
+	for (size_t i = 0; i < trace_ndiags(t); i++) {
+		const struct trace_diag *d = trace_diag_at(t, i);
+
+		sb_addf(sb, "diag %s:%ld %d %s\n", d->file ? d->file : "",
+			d->line, d->warning, d->message);
+	}
+}
+
 /* The trace as dump() gives it, read with the fast parsers and with
  * jansson alone: the two must agree.  The first is returned. */
 static inline char *read_both_ways(char *(*dump)(void), const char *what)
