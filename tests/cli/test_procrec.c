@@ -56,12 +56,6 @@ static char *dump(void)
 	return sb_detach(&sb);
 }
 
-/* The trace read both ways (tmptrace.h): the two must agree. */
-static char *check_both_readers(const char *what)
-{
-	return read_both_ways(dump, what);
-}
-
 /* log/NAME: line, one event, an end record. */
 static void put_proc_log(const char *name, const char *line, int pid)
 {
@@ -138,12 +132,12 @@ START_TEST(proc_records_read_as_jansson_reads_them)
 			      proc_lines[i].fast ? "by jansson" : "fast");
 		ck_assert_str_eq(copy, line); /* the line is left as it was */
 		put_proc_log("7-a.jsonl", line, 7);
-		free(check_both_readers(line));
+		free(read_both_ways(dump, line));
 		free(copy);
 		/* a second proc record in the same log */
 		text = xasprintf("%s\n%s", PRE "\"exe\":\"/bin/first\"}", line);
 		put_proc_log("7-a.jsonl", text, 7);
-		free(check_both_readers(text));
+		free(read_both_ways(dump, text));
 		free(text);
 	}
 }
@@ -168,7 +162,7 @@ START_TEST(a_fork_record_read_fast_inherits_as_with_jansson)
 		     "{\"t\":\"proc\",\"v\":2,\"fork\":true,\"pid\":9,"
 		     "\"ppid\":4,\"ts\":6,\"pts\":5,\"from\":4}",
 		     9);
-	text = check_both_readers("fork records");
+	text = read_both_ways(dump, "fork records");
 	/* inherited: exe, env, groups; its own: cwd, uid; no source: orphan */
 	ck_assert_ptr_nonnull(strstr(
 	    text, "pid=8 ppid=7 ts=6 exe=/bin/sh argv0=sh cwd=/elsewhere"));
@@ -192,7 +186,7 @@ START_TEST(a_list_longer_than_the_fast_parser_holds_is_read_whole)
 	sb_adds(&sb, "]}");
 	ck_assert(!tr_fast_proc(sb.buf, sb.len, &r));
 	put_proc_log("7-a.jsonl", sb.buf, 7);
-	text = check_both_readers("long argv");
+	text = read_both_ways(dump, "long argv");
 	ck_assert_ptr_nonnull(strstr(text, "[a69]"));
 	free(text);
 	sb_release(&sb);
