@@ -1,6 +1,6 @@
 /*
- * elfkind.c - static or dynamic, from an ELF file's program headers
- * (elfkind.h).
+ * elfkind.c - static or dynamic, from an ELF file's program headers, and
+ * secure mode, from a file's mode and capabilities (elfkind.h).
  * Reads nothing from memory past the n bytes given; every other program
  * header comes from pread on the file.
  */
@@ -12,6 +12,7 @@
 
 #include "elfkind.h"
 #include "rawsys.h"
+#include "schema.h"
 
 enum ur_elf_kind ur_elf_kind(int fd, const unsigned char *buf, long n)
 {
@@ -72,4 +73,21 @@ bool ur_program_static(const char *path)
 	char *p = buf + 2 + strspn(buf + 2, " \t");
 	p[strcspn(p, " \t\n")] = 0;
 	return file_kind(p, buf, sizeof buf, &n) == UR_ELF_STATIC;
+}
+
+const char *ur_secure_reason(const char *path, const struct stat *st,
+			     long *euid, long *egid)
+{
+	if (*euid < 0)
+		*euid = ur_syscall(SYS_geteuid);
+	if ((st->st_mode & S_ISUID) && st->st_uid != (uid_t)*euid)
+		return UNTRACED_SETUID;
+	if (*egid < 0 && (st->st_mode & S_ISGID))
+		*egid = ur_syscall(SYS_getegid);
+	if ((st->st_mode & S_ISGID) && st->st_gid != (gid_t)*egid)
+		return UNTRACED_SETGID;
+	if (*euid != 0 &&
+	    ur_syscall(SYS_getxattr, path, "security.capability", NULL, 0) > 0)
+		return UNTRACED_CAPS;
+	return NULL;
 }

@@ -1,14 +1,17 @@
 /*
- * elfkind.h - is a program static?  The one reading of an ELF file's program
- * headers, shared by the preload's exec wrappers (exec.c), the fallback
- * tracer (tracer/) and the CLI (cli/fallback.c): a 64-bit ELF executable
- * with no PT_INTERP is static, the loader never runs and LD_PRELOAD is
- * ignored.  Self-contained (raw pread only): it runs in vfork children.
+ * elfkind.h - will the loader preload into a program?  The one reading of
+ * an ELF file's program headers and the one test of secure mode, shared by
+ * the preload's exec wrappers (exec.c), the fallback tracer (tracer/) and
+ * the CLI (cli/fallback.c): a 64-bit ELF executable with no PT_INTERP is
+ * static, the loader never runs and LD_PRELOAD is ignored; a set-id or
+ * file-capability program runs the loader in secure mode, which ignores it
+ * too.  Self-contained (raw system calls only): it runs in vfork children.
  */
 #ifndef UNROOT_ELFKIND_H
 #define UNROOT_ELFKIND_H
 
 #include <stdbool.h>
+#include <sys/stat.h>
 
 enum ur_elf_kind {
 	UR_ELF_OTHER,	/* not ELF, or unreadable: cannot tell */
@@ -27,5 +30,16 @@ enum ur_elf_kind ur_elf_kind(int fd, const unsigned char *buf, long n);
 /* A static program, or a script ("#!") whose interpreter is one: a
  * program the fallback tracer runs (raw system calls only). */
 bool ur_program_static(const char *path);
+
+/*
+ * Why the loader will run the regular file at path (st: its stat) in
+ * secure mode for a caller whose effective ids are *euid and *egid (-1:
+ * not known yet; asked of the kernel when the answer needs them, and
+ * kept): UNTRACED_SETUID, UNTRACED_SETGID or UNTRACED_CAPS (schema.h);
+ * NULL when it will not.  A set-id bit naming the caller's own id changes
+ * nothing, and root gains nothing from file capabilities.
+ */
+const char *ur_secure_reason(const char *path, const struct stat *st,
+			     long *euid, long *egid);
 
 #endif

@@ -311,17 +311,9 @@ static const char *why_untraced(const char *path, int depth, struct target *t)
 	}
 	if (!S_ISREG(st.st_mode))
 		return NULL;
-	if (t->euid < 0)
-		t->euid = ur_syscall(SYS_geteuid);
-	if ((st.st_mode & S_ISUID) && st.st_uid != (uid_t)t->euid)
-		return UNTRACED_SETUID;
-	if (t->egid < 0 && (st.st_mode & S_ISGID))
-		t->egid = ur_syscall(SYS_getegid);
-	if ((st.st_mode & S_ISGID) && st.st_gid != (gid_t)t->egid)
-		return UNTRACED_SETGID;
-	if (t->euid != 0 &&
-	    ur_syscall(SYS_getxattr, path, "security.capability", NULL, 0) > 0)
-		return UNTRACED_CAPS;
+	const char *secure = ur_secure_reason(path, &st, &t->euid, &t->egid);
+	if (secure)
+		return secure;
 	long fd = ur_sys_open(path, O_RDONLY | O_CLOEXEC, 0);
 	if (fd < 0)
 		return NULL;

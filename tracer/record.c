@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "tracer.h"
@@ -178,15 +177,12 @@ const char *tr_exec_untraced_why(pid_t pid, uid_t euid, gid_t egid)
 {
 	char path[48];
 	struct stat st;
+	long uid = (long)euid, gid = (long)egid;
 
 	snprintf(path, sizeof path, "/proc/%d/exe", (int)pid);
 	if (stat(path, &st) != 0)
 		return NULL;
-	if ((st.st_mode & S_ISUID) && st.st_uid != euid)
-		return UNTRACED_NNP;
-	if ((st.st_mode & S_ISGID) && st.st_gid != egid)
-		return UNTRACED_NNP;
-	if (euid != 0 && getxattr(path, "security.capability", NULL, 0) > 0)
+	if (ur_secure_reason(path, &st, &uid, &gid))
 		return UNTRACED_NNP;
 	if (exe_kind(pid) == UR_ELF_OTHERABI)
 		return UNTRACED_ARCH;
