@@ -28,6 +28,7 @@ struct run_opts {
 	char **cmd;
 	char **traced; /* cmd through the fallback tracer (static), or NULL */
 	char *helper;
+	struct fallback_untraced untraced; /* cmd when nothing follows it */
 };
 
 static const struct opt_cmd run_cmd = {
@@ -116,7 +117,8 @@ static int prepare(struct run_opts *o)
 		logdir = xasprintf("%s/" UNROOT_TRACE_LOGDIR, abs);
 		rc = setup_env(o, lib, logdir);
 		free(logdir);
-		o->traced = fallback_run_argv(o->cmd, lib, &o->helper);
+		o->traced =
+		    fallback_run_argv(o->cmd, lib, &o->helper, &o->untraced);
 	} else {
 		errmsg("cannot resolve %s: %s", o->t.dir, strerror(errno));
 	}
@@ -127,14 +129,21 @@ static int prepare(struct run_opts *o)
 
 /* ---- running the child --------------------------------------------------- */
 
-/* Run cmd; returns its exit status in the convention described above. */
-static int run_child(char **cmd, bool *exec_failed)
+/* Run o's command; returns its exit status in the convention described
+ * above. */
+static int run_child(const struct run_opts *o, bool *exec_failed)
 {
+	char **cmd = o->traced ? o->traced : o->cmd;
+	const struct fallback_untraced *u = &o->untraced;
+	long long started = now_ns();
 	int exec_err, rc;
 	pid_t pid;
 
 	child_forward_signals();
 	pid = child_start(cmd, -1, &exec_err);
+	if (pid > 0 && u->why)
+		trace_dir_note_untraced(o->t.dir, pid, started, u->path,
+					u->why);
 	if (pid < 0 && !exec_err) {
 		errmsg("cannot start %s: %s", cmd[0], strerror(errno));
 		return EXIT_RUN_ERROR;
@@ -231,7 +240,7 @@ static void summarise(const char *dir)
 	fprintf(stderr, "  processes seen: %zu\n", trace_nprocs(t));
 	fprintf(stderr, "  write calls:    %lld\n", tally.written);
 	fprintf(stderr, "  denials:        %lld\n", tally.denied);
-	if (!trace_nprocs(t))
+	if (!trace_nprocs(t) && !trace_nuntraced(t))
 		fprintf(stderr, "  no process reported in: was the command "
 				"static, or is the preload broken?\n");
 	fprintf(stderr, "Warnings:\n");
@@ -259,9 +268,10 @@ int cmd_run(int argc, char **argv)
 	if (prepare(&o))
 		return EXIT_RUN_ERROR;
 	started = now_ns();
-	rc = run_child(o.traced ? o.traced : o.cmd, &exec_failed);
+	rc = run_child(&o, &exec_failed);
 	free(o.traced);
 	free(o.helper);
+	free(o.untraced.path);
 	wait_fallback(o.t.dir);
 	write_meta(&o, started, now_ns(), rc);
 	if (!exec_failed)

@@ -1,8 +1,8 @@
 /*
  * fallback.c - the fallback tracer for static programs (fallback.h): where
- * the helper is, and whether `unroot run`'s first program needs it.  What
- * is static is decided by preload/elfkind.c, the one reading of ELF
- * program headers (compiled into the CLI too).
+ * the helper is, and whether `unroot run`'s first program needs it or
+ * runs untraced.  What is static, and what runs the loader in secure
+ * mode, is decided by preload/elfkind.c (compiled into the CLI too).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -12,11 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "elfkind.h"
 #include "fallback.h"
+#include "schema.h"
 #include "tracedir.h"
 #include "util.h"
 
@@ -55,15 +57,41 @@ static char *find_program(const char *name)
 	}
 }
 
-char **fallback_run_argv(char *const cmd[], const char *lib, char **helper)
+/* file's absolute, normalised path (allocated): its real path, else
+ * file itself */
+static char *absolute(const char *file)
+{
+	char *real = realpath(file, NULL);
+
+	return real ? real : xstrdup(file);
+}
+
+/* Why file will run without the preload when no helper runs it, or
+ * NULL. */
+static const char *untraced_why(const char *file, bool is_static)
+{
+	struct stat st;
+	long euid = -1, egid = -1;
+
+	if (is_static)
+		return UNTRACED_STATIC;
+	if (stat(file, &st) || !S_ISREG(st.st_mode))
+		return NULL;
+	return ur_secure_reason(file, &st, &euid, &egid);
+}
+
+char **fallback_run_argv(char *const cmd[], const char *lib, char **helper,
+			 struct fallback_untraced *u)
 {
 	char *file = find_program(cmd[0]);
 	bool is_static = file && ur_program_static(file);
 	size_t n = 0;
 	char **argv;
 
-	free(file);
 	*helper = is_static ? fallback_helper(lib) : NULL;
+	u->why = file && !*helper ? untraced_why(file, is_static) : NULL;
+	u->path = u->why ? absolute(file) : NULL;
+	free(file);
 	if (!*helper)
 		return NULL;
 	while (cmd[n])

@@ -21,8 +21,17 @@ char *fallback_helper(const char *lib);
  * program, or a script run by one, and the helper is beside lib: the
  * argv that runs it through the helper (allocated array; its strings are
  * cmd's and *helper's), else NULL.  *helper is the helper's path, to free.
+ * When neither the preload nor the helper will follow cmd[0] (static with
+ * no helper, or a program the loader runs in secure mode: elfkind.h),
+ * u->why says why (schema.h's UNTRACED_*) and u->path is the program's
+ * absolute path (allocated); else both are NULL.
  */
-char **fallback_run_argv(char *const cmd[], const char *lib, char **helper);
+struct fallback_untraced {
+	const char *why;
+	char *path;
+};
+char **fallback_run_argv(char *const cmd[], const char *lib, char **helper,
+			 struct fallback_untraced *u);
 
 /*
  * Wait, up to timeout_ms, for every fallback tracer that wrote into logdir

@@ -310,6 +310,34 @@ json_t *trace_meta_new(const struct trace_options *o, json_t *command,
 	return m;
 }
 
+void trace_dir_note_untraced(const char *dir, int pid, long long ts,
+			     const char *path, const char *why)
+{
+	char *file = xasprintf("%s/" UNROOT_TRACE_LOGDIR "/%d-untraced%s", dir,
+			       pid, UNROOT_LOG_SUFFIX);
+	json_t *o = json_object();
+	char *line;
+	int fd;
+	bool ok;
+
+	json_object_set_new(o, K_T, json_string(REC_UNTRACED));
+	json_object_set_new(o, K_PID, json_integer(pid));
+	json_object_set_new(o, K_TS, json_integer(ts));
+	json_object_set_new(o, K_PATH, json_path(path));
+	json_object_set_new(o, K_WHY, json_string(why));
+	line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	ok = fd >= 0 && line && write_all(fd, line, strlen(line)) &&
+	     write_all(fd, "\n", 1);
+	if (fd >= 0)
+		ok = !close(fd) && ok;
+	if (!ok)
+		warning("cannot write %s: %s", file, strerror(errno));
+	free(line);
+	free(file);
+}
+
 void trace_dir_finish(const char *dir, json_t *meta)
 {
 	char *path = xasprintf("%s/" UNROOT_TRACE_META, dir);

@@ -42,6 +42,13 @@ json_t *trace_meta_new(const struct trace_options *o, json_t *command,
  * makes ends here, before anything reads it.
  */
 void trace_dir_finish(const char *dir, json_t *meta);
+/* The "untraced" record (SCHEMA.md) of a program the workload starts that
+ * neither the preload nor the fallback tracer follows (`unroot run`'s
+ * first program), in a log file of its own in DIR/log, so that every
+ * command reading the trace warns that its writes are missing; a warning
+ * when it cannot be written. */
+void trace_dir_note_untraced(const char *dir, int pid, long long ts,
+			     const char *path, const char *why);
 /* Delete the previous traces trace_dir_prepare set aside in DIR, in a
  * detached process never waited for; the command's last step, after all
  * it prints (one left behind is deleted after the next run). */

@@ -72,7 +72,7 @@ struct trace *traces_load(char *const *dirs, int ndirs, unsigned flags,
 		return NULL;
 	}
 	if (!(flags & TRACES_EMPTY_OK) && !trace_nprocs(t) &&
-	    !trace_nevents(t)) {
+	    !trace_nevents(t) && !trace_nuntraced(t)) {
 		*why = no_trace(dirs[0], ndirs > 1
 					     ? "no process recorded anything "
 					       "in any of the directories"

@@ -2,8 +2,9 @@
  * traceopen.h - the one way the commands open the trace directories they
  * were given.  A directory holds a trace when it has a log/ directory or
  * .jsonl files of its own; one that does not exist or holds neither, or a
- * trace in which no process recorded anything, is an error naming the
- * directory, which every command turns into EXIT_NO_TRACE (exitcodes.h).
+ * trace in which no process recorded anything and no program ran
+ * untraced, is an error naming the directory, which every command turns
+ * into EXIT_NO_TRACE (exitcodes.h).
  * Reader diagnostics (damaged lines, unreadable files) are printed the
  * same way for every command.
  */

@@ -195,21 +195,6 @@ static void add_frame(struct strbuf *sb, const struct taken *t)
 	json_decref(o);
 }
 
-static bool write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t put = write(fd, buf, len);
-
-		if (put < 0 && errno == EINTR)
-			continue;
-		if (put <= 0)
-			return false;
-		buf += put;
-		len -= (size_t)put;
-	}
-	return true;
-}
-
 /* Write the taken logs as a temporary pack and link it into place as
  * the next pack-NNNNNN.pack; 0, or -1 with *why (nothing changed). */
 static int place_pack(struct packer *p, char **why)

@@ -686,3 +686,18 @@ int file_replace(const char *path, const char *data, size_t len)
 	free(tmp);
 	return 0;
 }
+
+bool write_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t put = write(fd, buf, len);
+
+		if (put < 0 && errno == EINTR)
+			continue;
+		if (put <= 0)
+			return false;
+		buf += put;
+		len -= (size_t)put;
+	}
+	return true;
+}

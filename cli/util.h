@@ -84,6 +84,10 @@ char *path_escape(const char *path); /* caller frees */
 void sb_add_path(struct strbuf *sb, const char *path);
 void fput_path(FILE *f, const char *path);
 
+/* write(2) all of buf, again after EINTR and short writes; false with
+ * errno set. */
+bool write_all(int fd, const char *buf, size_t len);
+
 /* Path helpers (byte strings, absolute, normalised as in SCHEMA.md). */
 bool path_is_under(const char *path, const char *dir); /* or equal */
 char *path_dirname(const char *path);	     /* "/a/b" -> "/a"; "/a" -> "/" */
