@@ -38,13 +38,21 @@ void lr_init(struct lreader *r, const char *path, size_t cap)
 	r->buf = xmalloc(cap);
 }
 
+void lr_read_ahead(struct lreader *r, size_t cap)
+{
+	r->ahead = xmalloc(cap);
+	r->ahead_cap = cap;
+}
+
 void lr_start(struct lreader *r, const struct logfile *f)
 {
-	/* the next segment of the pack just read keeps its descriptor:
-	 * reads are positional (a trace of many short processes is one
-	 * pack of hundreds of segments) */
-	if (!r->path || !f->src || strcmp(r->path, f->src))
+	/* the next segment of the pack just read keeps its descriptor and
+	 * what was read ahead: reads are positional (a trace of many short
+	 * processes is one pack of hundreds of segments) */
+	if (!r->path || !f->src || strcmp(r->path, f->src)) {
 		lr_release_fd(r);
+		r->ahead_len = 0;
+	}
 	r->path = f->src;
 	r->pos = f->off;
 	r->limit = f->len < 0 ? -1 : f->off + f->len;
@@ -66,6 +74,8 @@ void lr_free(struct lreader *r)
 	lr_release_fd(r);
 	free(r->buf);
 	r->buf = NULL;
+	free(r->ahead);
+	r->ahead = NULL;
 }
 
 /* Open (or reopen) the file; returns -1 with errno set.  Reads say
@@ -99,6 +109,36 @@ void lr_seek(struct lreader *r, const struct tr_spot *spot)
 	r->eof = false;
 }
 
+/* Up to want bytes at r->pos into buf: positional, and for a segment of a
+ * pack through the read-ahead when there is one.  Bytes read, 0 at the
+ * file's end, -1 with errno. */
+static ssize_t lr_read(struct lreader *r, char *buf, size_t want)
+{
+	ssize_t got;
+
+	if (r->limit < 0 || !r->ahead_cap) {
+		do
+			got = pread(r->fd, buf, want, r->pos);
+		while (got < 0 && errno == EINTR);
+		return got;
+	}
+	if (r->pos < r->ahead_off ||
+	    r->pos >= r->ahead_off + (off_t)r->ahead_len) {
+		do
+			got = pread(r->fd, r->ahead, r->ahead_cap, r->pos);
+		while (got < 0 && errno == EINTR);
+		r->ahead_off = r->pos;
+		r->ahead_len = got < 0 ? 0 : (size_t)got;
+		if (got <= 0)
+			return got;
+	}
+	size_t at = (size_t)(r->pos - r->ahead_off);
+	if (want > r->ahead_len - at)
+		want = r->ahead_len - at;
+	memcpy(buf, r->ahead + at, want);
+	return (ssize_t)want;
+}
+
 static int lr_fill(struct lreader *r, lr_opener op, void *ctx)
 {
 	size_t want;
@@ -122,9 +162,7 @@ static int lr_fill(struct lreader *r, lr_opener op, void *ctx)
 	}
 	if (r->fd < 0 && (op ? op(r, ctx) : lr_open(r)) < 0)
 		return -1;
-	do
-		got = pread(r->fd, r->buf + r->end, want, r->pos);
-	while (got < 0 && errno == EINTR);
+	got = lr_read(r, r->buf + r->end, want);
 	if (got < 0)
 		return -1;
 	if (got == 0) {

@@ -349,6 +349,7 @@ struct trace *trace_open(char *const *dirs, int ndirs, const char **why)
 		return NULL;
 	}
 	lr_init(&r, NULL, 1 << 18);
+	lr_read_ahead(&r, 1 << 18);
 	for (size_t i = 0; i < t->nfiles; i++) {
 		struct logfile *f = &t->files[i];
 

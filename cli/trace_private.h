@@ -131,12 +131,21 @@ struct lreader {
 	bool eof;
 	long lineno;
 	unsigned long last_use;
+	/* the pack's bytes [ahead_off, ahead_off + ahead_len) read ahead of
+	 * its segments, when lr_read_ahead asked for it (ahead_cap) */
+	char *ahead;
+	size_t ahead_cap, ahead_len;
+	off_t ahead_off;
 };
 
 /* Called when the reader needs a descriptor; may evict another's. */
 typedef int (*lr_opener)(struct lreader *r, void *ctx);
 
 void lr_init(struct lreader *r, const char *path, size_t cap);
+/* Read the segments of a pack (tracepack.h) cap bytes at a time, the
+ * next segments with them: a reader going through every segment in
+ * order (pass 1) then makes one read per cap bytes, not one a segment. */
+void lr_read_ahead(struct lreader *r, size_t cap);
 /* (Re)start r on the log f: its source, offset and limit. */
 void lr_start(struct lreader *r, const struct logfile *f);
 void lr_release_fd(struct lreader *r);

@@ -144,9 +144,9 @@ START_TEST(small_logs_are_packed_and_read_exactly_as_before)
 }
 END_TEST
 
-/* Whether the line of the file at path that holds byte at is a framing
- * line that starts before it and ends after it. */
-static bool frame_across(const char *path, size_t at)
+/* Whether the line of the file at path that holds byte at starts before
+ * it and ends after it; with frame, whether it is also a framing line. */
+static bool line_across(const char *path, size_t at, bool frame)
 {
 	int fd = open(path, O_RDONLY);
 	struct stat st;
@@ -162,34 +162,62 @@ static bool frame_across(const char *path, size_t at)
 	close(fd);
 	while (start && buf[start - 1] != '\n')
 		start--;
-	across = start < at && !strncmp(buf + start, "{\"t\":\"pack\"", 11) &&
-		 !memchr(buf + start, '\n', at - start);
+	across = start < at && !memchr(buf + start, '\n', at - start + 1) &&
+		 (!frame || !strncmp(buf + start, "{\"t\":\"pack\"", 11));
 	free(buf);
 	return across;
 }
 
-/* 256 logs of 1 to 5 events: a pack of 114 KB, read 64 KiB at a time,
- * with a framing line across the edge of the first read (the case is
- * checked, so that the data cannot drift away from it); every segment is
- * read on the descriptor of the one before. */
-START_TEST(a_pack_larger_than_one_read_is_read_exactly_as_before)
+/* 256 logs of events(pid) events each, packed into one pack whose line
+ * across byte at (a framing line when frame; the case is checked, so that
+ * the data cannot drift away from it) reads as the logs did. */
+static void pack_read_as_before(int (*events)(int pid), size_t at, bool frame)
 {
 	char *before, *after, *pack, *why = NULL;
 
 	for (int pid = 1000; pid < 1256; pid++)
-		put_log(pid, 1 + pid % 5, "", 0);
+		put_log(pid, events(pid), "", 0);
 	before = dump();
 	ck_assert_int_eq(trace_dir_pack(logdir, &why), 256);
 	ck_assert_int_eq(count("", ".jsonl"), 0);
 	pack = xasprintf("%s/" UNROOT_PACK_PREFIX "000000" UNROOT_PACK_SUFFIX,
 			 logdir);
-	ck_assert_msg(frame_across(pack, 65536),
-		      "no framing line across byte 65536 of %s", pack);
+	ck_assert_msg(line_across(pack, at, frame),
+		      "no %s across byte %zu of %s",
+		      frame ? "framing line" : "line", at, pack);
 	after = dump();
 	ck_assert_str_eq(after, before);
 	free(pack);
 	free(before);
 	free(after);
+}
+
+static int one_to_five(int pid)
+{
+	return 1 + pid % 5;
+}
+
+static int six_to_eleven(int pid)
+{
+	return 6 + pid % 6;
+}
+
+/* 256 logs of 1 to 5 events: a pack of 114 KB, its frames listed 64 KiB
+ * at a time (tracepack_units.c), with a framing line across the edge of
+ * the first read; every segment is read on the descriptor of the one
+ * before. */
+START_TEST(a_pack_larger_than_one_read_is_read_exactly_as_before)
+{
+	pack_read_as_before(one_to_five, 65536, true);
+}
+END_TEST
+
+/* 256 logs of 6 to 11 events: a pack of over 256 KiB, which pass 1 reads
+ * ahead of its segments 256 KiB at a time (trace_open.c): the segment
+ * across the edge of the first read is finished by the second. */
+START_TEST(a_pack_larger_than_its_read_ahead_is_read_exactly_as_before)
+{
+	pack_read_as_before(six_to_eleven, (size_t)1 << 18, false);
 }
 END_TEST
 
@@ -599,6 +627,8 @@ Suite *test_suite(void)
 	tcase_add_test(tc, small_logs_are_packed_and_read_exactly_as_before);
 	tcase_add_test(tc,
 		       a_pack_larger_than_one_read_is_read_exactly_as_before);
+	tcase_add_test(
+	    tc, a_pack_larger_than_its_read_ahead_is_read_exactly_as_before);
 	tcase_add_test(tc, a_compaction_killed_at_any_step_loses_nothing);
 	tcase_add_test(tc, a_log_open_for_writing_is_not_packed);
 	tcase_add_test(tc, a_compaction_short_of_descriptors_packs_every_log);
