@@ -749,6 +749,34 @@ void ur_after(struct call *c, long ret, int err)
 	errno = saved;
 }
 
+/* A record of type with its "fn" begun in scratch of its own (NULL, the
+ * scratch given back, when there is none), and ended: "ret", the outcome,
+ * written, the scratch given back. */
+static struct scratch *record_begin(struct jbuf *j, const char *type,
+				    const char *fn)
+{
+	struct scratch *s = scratch_take();
+
+	if (!s) {
+		scratch_release(s); /* the depth taken */
+		return NULL;
+	}
+	jb_init(j, s->buf, sizeof s->buf);
+	jb_begin(j, type);
+	jb_lit(j, K_FN, fn);
+	return s;
+}
+
+static void record_end(struct scratch *s, struct jbuf *j, long ret, int err)
+{
+	jb_int(j, K_RET, ret);
+	jb_outcome(j, err);
+	jb_end(j);
+	if (!j->overflow)
+		ur_log_write(j->p, j->len);
+	scratch_release(s);
+}
+
 /*
  * The address and port of an inet bind, in a "net" record: the port a
  * server asks for decides whether a non-root user may run it (below 1024
@@ -777,24 +805,67 @@ void ur_net_bind(const void *sockaddr, long ret, int err)
 		if (!inet_ntop(AF_INET6, &in6->sin6_addr, addr, sizeof addr))
 			goto out;
 	}
-	struct scratch *s = scratch_take();
+	struct jbuf j;
+	struct scratch *s = record_begin(&j, REC_NET, "bind");
 	if (s) {
-		struct jbuf j;
-
-		jb_init(&j, s->buf, sizeof s->buf);
-		jb_begin(&j, REC_NET);
-		jb_lit(&j, K_FN, "bind");
 		jb_str(&j, K_ADDR, addr);
 		jb_int(&j, K_PORT, port);
-		jb_int(&j, K_RET, ret);
-		jb_outcome(&j, err);
-		jb_end(&j);
-		if (!j.overflow)
-			ur_log_write(j.p, j.len);
+		record_end(s, &j, ret, err);
 	}
-	scratch_release(s);
 out:
 	errno = saved;
+}
+
+/*
+ * A call only privilege allows, refused with EPERM, in a "priv" record: a
+ * daemon that chroots or switches to its service user at start-up fails
+ * so without root, and no path would show why.  path: chroot's directory,
+ * else NULL; args: the other arguments as text, or NULL.  Not from a vfork
+ * child (it writes into its parent's file only what an exec needs); errno
+ * is kept.
+ */
+void ur_priv_refused(const char *fn, const char *path, const char *args,
+		     long ret, int err)
+{
+	char abs[PATH_MAX];
+	int saved = errno;
+
+	if (err != EPERM || !ur_enabled || UNLIKELY(ur_other_process()))
+		goto out;
+	if (path && !ur_absolute(AT_FDCWD, path, abs, sizeof abs))
+		goto out;
+	struct jbuf j;
+	struct scratch *s = record_begin(&j, REC_PRIV, fn);
+	if (s) {
+		if (path)
+			jb_str(&j, K_PATH, abs);
+		if (args)
+			jb_str(&j, K_ARGS, args);
+		record_end(s, &j, ret, err);
+	}
+out:
+	errno = saved;
+}
+
+void ur_priv_ids(const char *fn, const long *ids, int n, long ret, int err)
+{
+	char text[UR_PRIV_IDS * 22];
+	char *o = text;
+
+	if (err != EPERM)
+		return;
+	for (int i = 0; i < n && i < UR_PRIV_IDS; i++) {
+		if (i)
+			*o++ = ',';
+		if (ids[i] == (long)(uid_t)-1 || ids[i] < 0) {
+			*o++ = '-';
+			*o++ = '1';
+		} else {
+			o = ur_put_u64(o, (unsigned long long)ids[i]);
+		}
+	}
+	*o = 0;
+	ur_priv_refused(fn, NULL, text, ret, err);
 }
 
 bool ur_open_writes(int flags)

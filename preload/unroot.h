@@ -214,6 +214,15 @@ HIDDEN struct scratch *ur_begin(struct call *c);
 /* An inet bind (AF_INET, AF_INET6): a "net" record of the address and
  * port with the call's result; errno is kept. */
 HIDDEN void ur_net_bind(const void *sockaddr, long ret, int err);
+/* A call only privilege allows, refused (EPERM): a "priv" record (record.c);
+ * path: chroot's, args: the rest as text.  Nothing for another errno. */
+HIDDEN void ur_priv_refused(const char *fn, const char *path, const char *args,
+			    long ret, int err);
+/* The same for a set*id call or setgroups: the ids asked for (at most
+ * UR_PRIV_IDS of them; (uid_t)-1 written as -1). */
+#define UR_PRIV_IDS 16
+HIDDEN void ur_priv_ids(const char *fn, const long *ids, int n, long ret,
+			int err);
 HIDDEN void ur_end(struct scratch *s, struct call *c, long ret, int failed);
 HIDDEN void ur_after(struct call *c, long ret, int err);
 HIDDEN bool ur_open_writes(int flags);

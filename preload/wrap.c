@@ -137,8 +137,21 @@
 			then;                          \
 		return r;                              \
 	}
-#define C(name, params, args) \
-	CALL_THEN(int, name, params, args, true, ur_creds_refresh())
+/* a set*id call: its refusal in a priv record, with the ids asked for,
+ * then the cached ids refreshed */
+static inline void creds_after(const char *fn, int r, const long *ids, int n)
+{
+	if (UNLIKELY(r < 0))
+		ur_priv_ids(fn, ids, n, r, errno);
+	ur_creds_refresh();
+}
+#define UR_UNPAREN(...) __VA_ARGS__
+#define UR_IDS(args)                     \
+	(const long[]){UR_UNPAREN args}, \
+	    (int)(sizeof((const long[]){UR_UNPAREN args}) / sizeof(long))
+#define C(name, params, args)                    \
+	CALL_THEN(int, name, params, args, true, \
+		  creds_after(#name, r, UR_IDS(args)))
 /* the image ends: its end record and trimmed log first (log.c) */
 #define X(name, params, args)                            \
 	static START_STATE void(*real_##name) params;    \
@@ -249,18 +262,26 @@ static enum cwd_how setns_how(void)
 	return CWD_NEW_ROOT;
 }
 
-#define K(ret, name, params, args, how, none)            \
-	ret name params;                                 \
-	static START_STATE ret(*real_##name) params;     \
-	EXPORT ret name params                           \
-	{                                                \
-		REAL_OR_FAIL(name, ret(*) params, none); \
-		enum cwd_how how_ = how;                 \
-		ur_cwd_changing(how_);                   \
-		ret r = real_##name args;                \
-		ur_cwd_changed(how_);                    \
-		return r;                                \
+/* after: a statement run after the call, with its result in r */
+#define K_AFTER(ret, name, params, args, how, none, after) \
+	ret name params;                                   \
+	static START_STATE ret(*real_##name) params;       \
+	EXPORT ret name params                             \
+	{                                                  \
+		REAL_OR_FAIL(name, ret(*) params, none);   \
+		enum cwd_how how_ = how;                   \
+		ur_cwd_changing(how_);                     \
+		ret r = real_##name args;                  \
+		after;                                     \
+		ur_cwd_changed(how_);                      \
+		return r;                                  \
 	}
+#define K(ret, name, params, args, how, none) \
+	K_AFTER(ret, name, params, args, how, none, (void)0)
+#define KP(ret, name, params, args, how, none, path) \
+	K_AFTER(ret, name, params, args, how, none,  \
+		if (UNLIKELY(r < 0) && ur_enabled)   \
+		    ur_priv_refused(#name, path, NULL, r, errno))
 #include "calls.def"
 #undef W
 #undef C
@@ -269,6 +290,7 @@ static enum cwd_how setns_how(void)
 #undef DV
 #undef F
 #undef K
+#undef KP
 #undef CLOSER
 
 /* ---- the open family ---- */
@@ -1107,6 +1129,44 @@ EXPORT int faccessat(int dirfd, const char *path, int mode, int flags)
 }
 
 /*
+ * setgroups and initgroups: privileged, and changing no id that events
+ * carry: wrapped for their refusals only (a priv record with the groups,
+ * or the user and group, asked for).  glibc's and musl's initgroups call
+ * setgroups inside libc, unseen here: one record a refusal.
+ */
+static START_STATE int (*real_setgroups)(size_t, const gid_t *);
+EXPORT int setgroups(size_t n, const gid_t *list)
+{
+	REAL_OR_ENOSYS(setgroups, int (*)(size_t, const gid_t *));
+	int r = real_setgroups(n, list);
+	if (UNLIKELY(r < 0) && ur_enabled) {
+		int e = errno, k = 0;
+		long ids[UR_PRIV_IDS];
+		for (; list && (size_t)k < n && k < UR_PRIV_IDS; k++)
+			ids[k] = (long)list[k];
+		ur_priv_ids("setgroups", ids, k, r, e);
+	}
+	return r;
+}
+
+static START_STATE int (*real_initgroups)(const char *, gid_t);
+EXPORT int initgroups(const char *user, gid_t group)
+{
+	REAL_OR_ENOSYS(initgroups, int (*)(const char *, gid_t));
+	int r = real_initgroups(user, group);
+	if (UNLIKELY(r < 0) && ur_enabled && errno == EPERM) {
+		int e = errno;
+		char text[96];
+		size_t n = user ? strnlen(user, 64) : 0;
+		memcpy(text, user ? user : "", n);
+		text[n] = ',';
+		*ur_put_u64(text + n + 1, group) = 0;
+		ur_priv_refused("initgroups", NULL, text, r, e);
+	}
+	return r;
+}
+
+/*
  * A wrapper first called in a signal handler or a vfork child must not go
  * through dlsym (locks, calloc).  When symbols.c answers every lookup
  * without dlsym, each real function is resolved at its wrapper's first
@@ -1130,6 +1190,7 @@ __attribute__((constructor(103))) static void resolve_wrapped(void)
 #define DV(name, params, args)			     RESOLVE(name);
 #define F(ret, name, params, args, fd)		     RESOLVE(name);
 #define K(ret, name, params, args, how, none)	     RESOLVE(name);
+#define KP(ret, name, params, args, how, none, path) RESOLVE(name);
 #include "calls.def"
 #undef W
 #undef C
@@ -1138,6 +1199,7 @@ __attribute__((constructor(103))) static void resolve_wrapped(void)
 #undef DV
 #undef F
 #undef K
+#undef KP
 	RESOLVE(syscall);
 	RESOLVE(clone);
 	RESOLVE(open);
@@ -1173,6 +1235,8 @@ __attribute__((constructor(103))) static void resolve_wrapped(void)
 	RESOLVE(euidaccess);
 	RESOLVE(eaccess);
 	RESOLVE(faccessat);
+	RESOLVE(setgroups);
+	RESOLVE(initgroups);
 	RESOLVE(stat);
 	RESOLVE(lstat);
 	RESOLVE(fstatat);

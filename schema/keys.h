@@ -104,6 +104,9 @@
 #define K_ADDR "addr" /* the address bound, as inet_ntop writes it */
 #define K_PORT "port" /* the port, host order; 0: the kernel chooses */
 
+/* ---- priv: fn, path (chroot's), ret, errno, pid, tid, ts as in ev ----- */
+#define K_ARGS "args" /* the call's other arguments, as text: "108,108,108" */
+
 /* ---- untraced, nostacks, end ------------------------------------------ */
 #define K_WHY  "why"
 #define K_LOST "lost"

@@ -87,6 +87,7 @@ struct unroot_stage_head {
 #define REC_END	     "end"	/* process exit, with loss counters */
 #define REC_NOSTACKS "nostacks" /* stacks asked for, libunwind not loadable */
 #define REC_NET	     "net"	/* an inet socket bound: address and port */
+#define REC_PRIV     "priv"	/* a call only privilege allows, refused */
 /* Not in a log: the framing line of a segment of a pack file (SCHEMA.md). */
 #define REC_PACK "pack"
 
@@ -103,7 +104,8 @@ struct unroot_stage_head {
 	X(UNTRACED)            \
 	X(END)                 \
 	X(NOSTACKS)            \
-	X(NET)
+	X(NET)                 \
+	X(PRIV)
 
 enum unroot_rec {
 #define UNROOT_REC_ENUM(e) RT_##e,

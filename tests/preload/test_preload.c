@@ -1111,6 +1111,43 @@ START_TEST(test_denied_write_setpriv)
 }
 END_TEST
 
+/* A call only privilege allows, refused: one priv record each, with the
+ * workload's own EPERM (the workload checks it), the path of chroot made
+ * absolute and the ids or the user asked for as the call's text. */
+START_TEST(refused_privileged_calls_are_priv_records)
+{
+	static const char *const want[][2] = {
+	    {"chroot", NULL},	      {"setuid", "0"},
+	    {"setresgid", "-1,0,-1"}, {"setgroups", "0,4"},
+	    {"initgroups", "root,0"},
+	};
+	struct run r;
+	struct opts o = {.as_uid = "1001"};
+	size_t i, k = 0;
+	json_t *x;
+
+	run(&r, "refused", &o);
+	ck_assert_int_eq(exit_code(&r), 0);
+	check_common(&r);
+	json_array_foreach (r.recs, i, x) {
+		if (!is_type(x, "priv"))
+			continue;
+		ck_assert_uint_lt(k, 5);
+		ck_assert_str_eq(jstr(x, "fn"), want[k][0]);
+		ck_assert_str_eq(jstr(x, "errno"), "EPERM");
+		ck_assert_int_eq(jint(x, "ret"), -1);
+		ck_assert_int_eq(jint(x, "pid"), r.pid);
+		if (want[k][1])
+			ck_assert_str_eq(jstr(x, "args"), want[k][1]);
+		else
+			ck_assert_str_eq(jstr(x, "path"), r.work);
+		k++;
+	}
+	ck_assert_uint_eq(k, 5);
+	run_free(&r);
+}
+END_TEST
+
 /* ---- errno ---- */
 
 START_TEST(test_errno_same)
@@ -2733,13 +2770,14 @@ static TCase *preload_case(const char *name, const char *labels)
 /* ---- every line of calls.def has its row in a table above ---- */
 
 static const char *const wrapped[] = {
-#define W(ret, name, ...) #name,
-#define C(name, ...)	  #name,
-#define X(name, ...)	  #name,
-#define D(ret, name, ...) #name,
-#define DV(name, ...)	  #name,
-#define F(ret, name, ...) #name,
-#define K(ret, name, ...) #name,
+#define W(ret, name, ...)  #name,
+#define C(name, ...)	   #name,
+#define X(name, ...)	   #name,
+#define D(ret, name, ...)  #name,
+#define DV(name, ...)	   #name,
+#define F(ret, name, ...)  #name,
+#define K(ret, name, ...)  #name,
+#define KP(ret, name, ...) #name,
 #include "calls.def"
 #undef W
 #undef C
@@ -2748,6 +2786,7 @@ static const char *const wrapped[] = {
 #undef DV
 #undef F
 #undef K
+#undef KP
 };
 
 static bool has_row(const char *name)
@@ -3066,6 +3105,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_reads_recorded_when_asked);
 	tcase_add_test(tc, test_denied_read);
 	tcase_add_test(tc, test_denied_write_setpriv);
+	tcase_add_test(tc, refused_privileged_calls_are_priv_records);
 	suite_add_tcase(s, tc);
 
 	tc = preload_case("errno", NULL);

@@ -19,6 +19,7 @@ static const char *const wrapped[] = {
 #define DV(name, params, args)			     #name,
 #define F(ret, name, params, args, fd)		     #name,
 #define K(ret, name, params, args, how, none)	     #name,
+#define KP(ret, name, params, args, how, none, path) #name,
 #include "calls.def"
 #undef W
 #undef C
@@ -27,6 +28,7 @@ static const char *const wrapped[] = {
 #undef DV
 #undef F
 #undef K
+#undef KP
     /* written by hand (wrap.c, exec.c, stack.c, state.c) */
     "syscall",	  "clone",	  "open",	"open64",	"openat",
     "openat64",	  "creat",	  "creat64",	"__open_2",	"__open64_2",
@@ -40,7 +42,8 @@ static const char *const wrapped[] = {
     "__fxstatat", "__xstat64",	  "__lxstat64", "__fxstatat64", "execve",
     "execveat",	  "execvpe",	  "fexecve",	"posix_spawn",	"posix_spawnp",
     "system",	  "popen",	  "pclose",	"wait",		"waitpid",
-    "wait3",	  "wait4",	  "waitid",	"pipe2",	"vfork"};
+    "wait3",	  "wait4",	  "waitid",	"pipe2",	"vfork",
+    "setgroups",  "initgroups"};
 
 START_TEST(test_every_wrapped_function_resolves_as_dlsym_next_does)
 {

@@ -444,6 +444,29 @@ static int one_cred(const char *s)
 	return 0;
 }
 
+/*
+ * ---- calls only privilege allows, run by a user other than root: each
+ * must fail with EPERM, as it does untraced (the preload records it and
+ * keeps errno) ----
+ */
+static int scenario_refused(void)
+{
+	gid_t groups[] = {0, 4};
+
+	errno = 0;
+	check(chroot(".") < 0 && errno == EPERM, "chroot");
+	errno = 0;
+	check(setuid(0) < 0 && errno == EPERM, "setuid");
+	errno = 0;
+	check(setresgid((gid_t)-1, 0, (gid_t)-1) < 0 && errno == EPERM,
+	      "setresgid");
+	errno = 0;
+	check(setgroups(2, groups) < 0 && errno == EPERM, "setgroups");
+	errno = 0;
+	check(initgroups("root", 0) < 0 && errno == EPERM, "initgroups");
+	return 0;
+}
+
 /* ---- the exec family: each runs /bin/true (or sh) in some way ---- */
 
 static int one_exec(const char *s)
@@ -2195,6 +2218,8 @@ int main(int argc, char **argv)
 		return r;
 	if (!strcmp(s, "errno"))
 		return scenario_errno();
+	if (!strcmp(s, "refused"))
+		return scenario_refused();
 	if (!strcmp(s, "bind_inet"))
 		return scenario_bind_inet();
 	if (!strcmp(s, "fork"))
