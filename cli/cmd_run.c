@@ -17,6 +17,7 @@
 #include "child.h"
 #include "commands.h"
 #include "fallback.h"
+#include "report.h"
 #include "schema.h"
 #include "traceopen.h"
 #include "tracedir.h"
@@ -240,6 +241,11 @@ static void summarise(const char *dir)
 	fprintf(stderr, "  processes seen: %zu\n", trace_nprocs(t));
 	fprintf(stderr, "  write calls:    %lld\n", tally.written);
 	fprintf(stderr, "  denials:        %lld\n", tally.denied);
+	if (trace_npriv(t)) {
+		fprintf(stderr, "  refused calls only privilege allows: %zu\n",
+			trace_npriv(t));
+		report_print_privs(stderr, "    ", t, 5);
+	}
 	if (!trace_nprocs(t) && !trace_nuntraced(t))
 		fprintf(stderr, "  no process reported in: was the command "
 				"static, or is the preload broken?\n");

@@ -251,8 +251,12 @@ static void stopped_unchanged(struct harden *h, struct loop *l)
 		printf("exit status %d as the user, %d as root%s\n", l->status,
 		       l->root_rc,
 		       ds->n ? ""
-			     : ": a failure the tracer did not see as a "
-			       "denial; see the round's log");
+		       : l->pl->nprivs
+			   ? ": the user was refused calls only "
+			     "privilege allows (the notes above "
+			     "say which)"
+			   : ": a failure the tracer did not see as "
+			     "a denial; see the round's log");
 }
 
 /* The hardened Dockerfile from the traces so far, in l->cur; -1 to go on,

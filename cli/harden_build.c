@@ -408,7 +408,8 @@ void denials_free(struct denials *ds)
  * What the planner gets of a run as the user: the run itself, every event
  * (successful ones too: a name made during the run, a temporary directory
  * or a pid file, is then known as made, and the planner's stable-name rule
- * never grants it) with the records they refer to (proc, stack, end), in a
+ * never grants it) with the records they refer to (proc, stack, end), and
+ * the calls only privilege allows that the user was refused (priv), in a
  * directory of .jsonl files.  What describes the hardened image rather
  * than the run (its users and groups, the ancestor `dir` states, mounts,
  * the OS) is left out: it would hide from the planner what the original
@@ -423,6 +424,7 @@ static bool keep_record(const char *line)
 	case RT_STACK:
 	case RT_END:
 	case RT_EVENT:
+	case RT_PRIV:
 		return true;
 	default:
 		return false;

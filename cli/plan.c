@@ -117,6 +117,8 @@ struct plan *plan_trace(struct trace *t, struct plan_options *o)
 		planner_add_untraced(p, trace_untraced_at(t, i));
 	for (size_t i = 0; i < trace_nnets(t); i++)
 		planner_add_net(p, trace_net_at(t, i));
+	for (size_t i = 0; i < trace_npriv(t); i++)
+		planner_add_priv(p, trace_priv_at(t, i));
 	trace_each_event(t, feed_event, p);
 	for (size_t i = 0; i < trace_nunseen(t); i++)
 		planner_add_unseen(p, trace_unseen_at(t, i));

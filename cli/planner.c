@@ -145,6 +145,26 @@ void planner_add_untraced(struct planner *p, const struct trace_untraced *u)
 	free(path);
 }
 
+/* A call only privilege allows, refused: advice, never a grant (no path
+ * would make it work as a non-root user). */
+void planner_add_priv(struct planner *p, const struct trace_priv *v)
+{
+	char *what = comment_safe(v->path ? v->path : v->args);
+	const char *prog = trace_program(v->proc, "the workload");
+
+	p->plan->nprivs++;
+	plan_note(p,
+		  xasprintf("%s was refused %s(%s) (%s): a call only privilege "
+			    "allows, which no grant of a path makes work "
+			    "for a non-root user; %s",
+			    prog, v->fn, what, v->errname,
+			    strcmp(v->fn, "chroot")
+				? "run the image as the user it switches to, "
+				  "or turn the switch off in its configuration"
+				: "turn chroot off in its configuration"));
+	free(what);
+}
+
 /* ---- evidence --------------------------------------------------------- */
 
 const char *program_of(const struct trace_event *ev)

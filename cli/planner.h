@@ -168,6 +168,7 @@ struct plan {
 	struct port_bind *ports; /* each port once, in the order bound */
 	size_t nports;
 	unsigned low_port; /* the lowest port below 1024 bound, 0 when none */
+	size_t nprivs;	   /* calls only privilege allows, refused (noted) */
 };
 
 struct planner;
@@ -185,6 +186,8 @@ void planner_add_group(struct planner *p, const struct trace_group *g);
 void planner_add_os(struct planner *p, const struct trace_os *os);
 void planner_add_dir(struct planner *p, const struct trace_dir *d);
 void planner_add_untraced(struct planner *p, const struct trace_untraced *u);
+/* A call only privilege allows, refused: counted and advised on. */
+void planner_add_priv(struct planner *p, const struct trace_priv *v);
 /* An inet bind: its port is listed, and one below 1024 advised on. */
 void planner_add_net(struct planner *p, const struct trace_net *n);
 /* Events must come in time order (as trace_each_event gives them). */

@@ -335,6 +335,13 @@ static void print_denials(FILE *out, struct report *r)
 	if (r->ndenied && r->nden >= MAX_DENIALS)
 		fprintf(out,
 			"  (more distinct denials not shown; see --json)\n");
+	if (trace_npriv(r->t)) {
+		fprintf(out,
+			"\nRefused calls only privilege allows (%zu): no grant "
+			"of a path makes these work as a non-root user\n",
+			trace_npriv(r->t));
+		report_print_privs(out, "  ", r->t, MAX_DENIALS);
+	}
 	if (!r->nfailed)
 		return;
 	fprintf(out, "\nOther failed writes (%lld):\n", r->nfailed);
@@ -408,6 +415,25 @@ void report_print_tracers(FILE *out, const char *indent, const struct trace *t)
 	}
 	if (n)
 		fputc('\n', out);
+}
+
+size_t report_print_privs(FILE *out, const char *indent, const struct trace *t,
+			  size_t max)
+{
+	size_t n = trace_npriv(t);
+
+	for (size_t i = 0; i < n && i < max; i++) {
+		const struct trace_priv *v = trace_priv_at(t, i);
+
+		fprintf(out, "%s%s ", indent, v->fn);
+		fput_path(out, v->path ? v->path : v->args);
+		fprintf(out, "  %s  by ", v->errname);
+		fput_path(out, trace_program(v->proc, "?"));
+		fprintf(out, "[%d]\n", v->pid);
+	}
+	if (n > max)
+		fprintf(out, "%s... and %zu more\n", indent, n - max);
+	return n;
 }
 
 static void print_header(FILE *out, const struct trace *t)

@@ -217,6 +217,16 @@ const struct trace_net *trace_net_at(const struct trace *t, size_t i)
 	return i < t->nets.n ? t->nets.v[i] : NULL;
 }
 
+size_t trace_npriv(const struct trace *t)
+{
+	return t->privs.n;
+}
+
+const struct trace_priv *trace_priv_at(const struct trace *t, size_t i)
+{
+	return i < t->privs.n ? t->privs.v[i] : NULL;
+}
+
 size_t trace_nuntraced(const struct trace *t)
 {
 	return t->untraced.n;

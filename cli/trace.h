@@ -124,6 +124,18 @@ struct trace_net {
 	const struct trace_proc *proc; /* the process that bound, or NULL */
 };
 
+/* A call only privilege allows, refused ("priv" record: chroot, a set*id
+ * call, setgroups, initgroups). */
+struct trace_priv {
+	int pid;
+	long long ts;
+	char *fn;
+	char *path;		       /* chroot's directory, else NULL */
+	char *args;		       /* the other arguments as text, or "" */
+	char *errname;		       /* "EPERM" */
+	const struct trace_proc *proc; /* the process refused, or NULL */
+};
+
 /* One Python frame of an event's "py" array (SCHEMA.md). */
 struct trace_pyframe {
 	const char
@@ -223,6 +235,8 @@ const struct trace_dir *trace_dir_state(const struct trace *t,
 					const char *path);
 size_t trace_nnets(const struct trace *t);
 const struct trace_net *trace_net_at(const struct trace *t, size_t i);
+size_t trace_npriv(const struct trace *t);
+const struct trace_priv *trace_priv_at(const struct trace *t, size_t i);
 size_t trace_ndiags(const struct trace *t);
 const struct trace_diag *trace_diag_at(const struct trace *t, size_t i);
 /* Count of events (known after trace_open). */

@@ -39,7 +39,7 @@ static const struct trace_proc *proc_before(const struct trace *t, int pid,
 
 /* Counts of the global arrays, to drop what a skipped file added. */
 struct mark {
-	size_t procs, mounts, users, groups, oses, untraced, nets;
+	size_t procs, mounts, users, groups, oses, untraced, nets, privs;
 };
 
 static void take_mark(const struct trace *t, struct mark *m)
@@ -51,6 +51,7 @@ static void take_mark(const struct trace *t, struct mark *m)
 	m->oses = t->oses.n;
 	m->untraced = t->untraced.n;
 	m->nets = t->nets.n;
+	m->privs = t->privs.n;
 }
 
 static void roll_back(struct trace *t, const struct mark *m, struct logfile *f)
@@ -69,6 +70,8 @@ static void roll_back(struct trace *t, const struct mark *m, struct logfile *f)
 		tr_free_untraced(t->untraced.v[--t->untraced.n]);
 	while (t->nets.n > m->nets)
 		tr_free_net(t->nets.v[--t->nets.n]);
+	while (t->privs.n > m->privs)
+		tr_free_priv(t->privs.v[--t->privs.n]);
 	for (size_t i = 0; i < f->nstacks; i++)
 		tr_free_stack(f->stacks[i]);
 	f->nstacks = 0;
@@ -359,7 +362,7 @@ struct trace *trace_open(char *const *dirs, int ndirs, const char **why)
 	}
 	lr_free(&r);
 	tr_resolve_forks(t);
-	/* untraced and net records name the process of their file */
+	/* untraced, net and priv records name the process of their file */
 	for (size_t i = 0; i < t->untraced.n; i++) {
 		struct trace_untraced *u = t->untraced.v[i];
 
@@ -371,6 +374,12 @@ struct trace *trace_open(char *const *dirs, int ndirs, const char **why)
 
 		if (!n->proc)
 			n->proc = proc_before(t, n->pid, n->ts);
+	}
+	for (size_t i = 0; i < t->privs.n; i++) {
+		struct trace_priv *v = t->privs.v[i];
+
+		if (!v->proc)
+			v->proc = proc_before(t, v->pid, v->ts);
 	}
 	return t;
 }
@@ -428,6 +437,8 @@ void trace_close(struct trace *t)
 		tr_free_untraced(t->untraced.v[i]);
 	for (size_t i = 0; i < t->nets.n; i++)
 		tr_free_net(t->nets.v[i]);
+	for (size_t i = 0; i < t->privs.n; i++)
+		tr_free_priv(t->privs.v[i]);
 	for (size_t i = 0; i < t->diags.n; i++) {
 		struct trace_diag *d = t->diags.v[i];
 
@@ -442,6 +453,7 @@ void trace_close(struct trace *t)
 	free(t->oses.v);
 	free(t->untraced.v);
 	free(t->nets.v);
+	free(t->privs.v);
 	free(t->diags.v);
 	map_free(&t->dirs, tr_free_dir);
 	sb_release(&t->pathbuf[0]);

@@ -91,7 +91,8 @@ struct trace {
 	size_t ndirs;
 	struct logfile *files;
 	size_t nfiles, capfiles;
-	struct ptrvec procs, mounts, users, groups, oses, untraced, nets, diags;
+	struct ptrvec procs, mounts, users, groups, oses, untraced, nets, privs;
+	struct ptrvec diags;
 	struct ptrvec binds;  /* struct trace_bind, strings owned */
 	struct ptrvec unseen; /* struct trace_unseen, path owned */
 	struct map dirs; /* path -> struct trace_dir *, the first record's */
@@ -207,6 +208,7 @@ void tr_free_user(struct trace_user *u);
 void tr_free_group(struct trace_group *g);
 void tr_free_os(struct trace_os *o);
 void tr_free_untraced(struct trace_untraced *u);
+void tr_free_priv(struct trace_priv *v);
 void tr_free_net(struct trace_net *n);
 void tr_free_stack(struct trace_stack *s);
 void tr_free_dir(void *d);

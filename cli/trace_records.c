@@ -353,6 +353,25 @@ static void parse_net(struct trace *t, json_t *o, struct logfile *f)
 	tr_pv_push(&t->nets, n);
 }
 
+static void parse_priv(struct trace *t, json_t *o, struct logfile *f)
+{
+	struct trace_priv *v;
+	const char *fn = tr_jstr(o, K_FN), *e = tr_jstr(o, K_ERRNO);
+	json_t *path = json_object_get(o, K_PATH);
+
+	if (!fn || !e)
+		return;
+	v = xcalloc(1, sizeof *v);
+	v->pid = (int)tr_jint(o, K_PID, 0);
+	v->ts = tr_jint(o, K_TS, 0);
+	v->fn = xstrdup(fn);
+	v->path = path ? tr_path_dup(path, false) : NULL;
+	v->args = str_dup(o, K_ARGS);
+	v->errname = xstrdup(e);
+	v->proc = f->proc; /* fixed up after pass 1 if it came later */
+	tr_pv_push(&t->privs, v);
+}
+
 static unsigned long parse_hex(json_t *v)
 {
 	if (json_is_integer(v))
@@ -540,6 +559,9 @@ bool tr_take_record(struct trace *t, struct logfile *f, json_t *o, long line)
 	case RT_NET:
 		parse_net(t, o, f);
 		break;
+	case RT_PRIV:
+		parse_priv(t, o, f);
+		break;
 	case RT_END:
 		tr_take_end(f, tr_jint(o, K_LOST, 0));
 		break;
@@ -594,6 +616,15 @@ void tr_free_net(struct trace_net *n)
 	free(n->addr);
 	free(n->errname);
 	free(n);
+}
+
+void tr_free_priv(struct trace_priv *v)
+{
+	free(v->fn);
+	free(v->path);
+	free(v->args);
+	free(v->errname);
+	free(v);
 }
 
 void tr_free_untraced(struct trace_untraced *u)

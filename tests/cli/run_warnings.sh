@@ -12,7 +12,11 @@
 #     /root, an append to /etc/passwd), all by redirections of builtins
 #     (no other program runs), is summarised as "write calls: 4" and
 #     "denials: 3", each refused call listed with its path; as root, the
-#     4 writes alone and "denials: 0".
+#     4 writes alone and "denials: 0";
+#   refused: a program that chroots to / and switches to gid 0 is, as uid
+#     1001, refused both (EPERM): the run's summary and the report list
+#     them as calls only privilege allows, and the plan says that no
+#     grant makes them work; as root both succeed and nothing is listed.
 # The run's "Warnings:" block (up to its "  trace:" line) must equal the
 # report's "Warnings:" block line for line.  Exit 77 when uid 1001 cannot
 # be used (not root, or no setpriv).
@@ -124,6 +128,37 @@ for user in root 1001; do
 			grep -qF "  denied: $d by " counts.err ||
 				bad "$user: '$d' not listed: $(cat counts.err)"
 		done
+		;;
+	refused)
+		py='import os
+for f, a in ((os.chroot, "/"), (os.setgid, 0)):
+    try:
+        f(a)
+    except PermissionError:
+        pass'
+		check "$user" 0 refused python3 -c "$py"
+		out=$tmp/$user/refused.out
+		if [ "$user" = root ]; then
+			grep -q "privilege allows" "$tmp/$user/refused.err" "$out" &&
+				bad "root: refused calls listed: $(cat "$out")"
+			continue
+		fi
+		grep -q '^  refused calls only privilege allows: 2$' \
+			"$tmp/$user/refused.err" ||
+			bad "$user: the summary does not count 2: $(cat "$tmp/$user/refused.err")"
+		grep -q '^Refused calls only privilege allows (2)' "$out" ||
+			bad "$user: the report has no section: $(cat "$out")"
+		for c in 'chroot /  EPERM  by python3' 'setgid 0  EPERM  by python3'; do
+			grep -qF "  $c" "$tmp/$user/refused.err" ||
+				bad "$user: the summary does not list '$c'"
+			grep -qF "  $c" "$out" ||
+				bad "$user: the report does not list '$c'"
+		done
+		"$u" plan "$tmp/$user/refused" >"$tmp/$user/refused.plan" 2>&1 ||
+			bad "$user: plan failed: $(cat "$tmp/$user/refused.plan")"
+		grep -q 'was refused chroot(/) (EPERM): a call only privilege allows' \
+			"$tmp/$user/refused.plan" ||
+			bad "$user: the plan does not name chroot: $(cat "$tmp/$user/refused.plan")"
 		;;
 	*)
 		echo "run_warnings.sh: unknown case $case" >&2
