@@ -15,6 +15,11 @@
 # same traces, as json) must apply those or fewer, and no grant may name a
 # path that a traced run made for itself alone (a temporary or pid name).
 #
+# SVC/refused, when present, names a service that no grant of a path can
+# make work as a non-root user (it chroots, or switches users, in its
+# stock configuration): harden must then stop unverified and its output
+# must hold each line of SVC/refused (the call it was refused, and why).
+#
 # SVC/prepare, when present, runs on the host in the copy of SVC's folder
 # before the build (builds have no network): npm install from a committed
 # lockfile, javac.  It exits 77 when the host lacks the tool.
@@ -77,6 +82,18 @@ rc=0
 "$UNROOT" harden $ro -f "$WORK/ctx/Dockerfile" \
 	-t "$tag" -w "$WORK/w" >"$WORK/harden.out" 2>&1 || rc=$?
 cat "$WORK/harden.out"
+if [ -f "$dir/refused" ]; then
+	[ $rc -ne 0 ] || fail "harden verified $svc, which needs privilege"
+	grep -q '^== unroot harden: NOT verified' "$WORK/harden.out" ||
+		fail "harden did not say NOT verified"
+	while IFS= read -r line; do
+		case $line in '#'* | '') continue ;; esac
+		grep -qF -- "$line" "$WORK/harden.out" ||
+			fail "harden did not say: $line"
+	done <"$dir/refused"
+	echo "PASS: $svc is not verified, and harden says why"
+	exit 0
+fi
 [ $rc -eq 0 ] || fail "harden exited $rc, not verified"
 grep -q '^== unroot harden: verified' "$WORK/harden.out" ||
 	fail "harden did not say verified"
