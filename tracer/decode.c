@@ -220,8 +220,8 @@ bool tr_call_entry(struct thread *t, const struct user_regs_struct *r)
 		return true; /* ids re-read at the exit stop */
 	if (!t->img->record)
 		return false;
-	if (d->cls == SC_P)
-		return true; /* decoded at the exit stop, when denied */
+	if (d->cls == SC_P || d->cls == SC_V)
+		return true; /* decoded at the exit stop, when refused */
 	if (!describe(t)) {
 		t->in_call = false;
 		return false;
@@ -252,10 +252,17 @@ void tr_call_exit(struct thread *t, long ret)
 			t->euid = ids.euid;
 			t->egid = ids.egid;
 		}
+		if (ret == -EPERM && t->img->record)
+			tr_record_priv(t, NULL);
 		return;
 	}
 	if (!t->img->record)
 		return;
+	if (d->cls == SC_V) {
+		if (ret == -EPERM && describe(t))
+			tr_record_priv(t, t->p->abs);
+		return;
+	}
 	if (d->cls == SC_P) {
 		if (denied(d, ret) && describe(t))
 			tr_record_event(t, t->p, -1, (int)-ret);

@@ -1,12 +1,14 @@
 /*
  * record.c - the records unroot-ptrace writes besides "proc" and "end"
- * (image.c): "ev" for a traced call, "dir" for an ancestor directory and
+ * (image.c): "ev" for a traced call, "dir" for an ancestor directory,
+ * "priv" for a call only privilege allows that was refused, and
  * "untraced" for a program that runs without its privilege (no-new-privs)
  * or outside the filter (another ABI).  Keys, order and encoding are the
  * preload's (preload/record.c, schema/SCHEMA.md), through its encoder
  * (preload/encode.c); an "ev" record adds "tracer" and, when a path could
  * not be known, "nopath".  There is no native stack.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -51,6 +53,68 @@ static void put_paths(struct jbuf *j, const struct pending *p)
 		jb_str(j, "argv0", c->argv0);
 }
 
+/* ret, errno (absent on success), pid, tid (absent when the pid), ts; the
+ * image's proc record started first: its ids are what an event's uid/gid
+ * omit */
+static void put_outcome(struct jbuf *j, const struct thread *t, long ret,
+			int err)
+{
+	struct image *img = t->img;
+
+	jb_int(j, "ret", ret);
+	if (err)
+		jb_lit(j, "errno", ur_errno_name(err));
+	jb_int(j, "pid", img->pid);
+	if (t->tid != img->pid)
+		jb_int(j, "tid", t->tid);
+	jb_int(j, "ts", ur_now_ns());
+	tr_image_start(img);
+}
+
+/* The ids a set*id call asked for, as text: 1 to 3 of its arguments by
+ * its name, (uid_t)-1 as -1. */
+static void ids_text(const struct thread *t, char *out, size_t cap)
+{
+	const char *name = t->d->name;
+	int n = !strncmp(name, "setres", 6)  ? 3
+		: !strncmp(name, "setre", 5) ? 2
+					     : 1;
+	size_t o = 0;
+
+	out[0] = 0;
+	for (int i = 0; i < n && o < cap; i++) {
+		unsigned id = (unsigned)t->args[i];
+		int k =
+		    id == (unsigned)-1
+			? snprintf(out + o, cap - o, "%s-1", i ? "," : "")
+			: snprintf(out + o, cap - o, "%s%u", i ? "," : "", id);
+		if (k < 0)
+			break;
+		o += (size_t)k;
+	}
+}
+
+void tr_record_priv(struct thread *t, const char *path)
+{
+	static char buf[UR_PATH_MAX + 512];
+	struct image *img = t->img;
+	char ids[64];
+	struct jbuf j;
+
+	jb_init(&j, buf, sizeof buf);
+	jb_begin(&j, REC_PRIV);
+	jb_lit(&j, "fn", t->d->name);
+	if (path) {
+		jb_str(&j, "path", path);
+	} else {
+		ids_text(t, ids, sizeof ids);
+		jb_str(&j, K_ARGS, ids);
+	}
+	put_outcome(&j, t, -1, EPERM);
+	jb_lit(&j, K_TRACER, TRACER_NAME);
+	tr_image_record(img, &j);
+}
+
 void tr_record_event(struct thread *t, const struct pending *p, long ret,
 		     int err)
 {
@@ -64,15 +128,7 @@ void tr_record_event(struct thread *t, const struct pending *p, long ret,
 	jb_lit(&j, "op", c->op < OP__COUNT ? op_names[c->op] : "?");
 	jb_lit(&j, "fn", c->fn);
 	put_paths(&j, p);
-	jb_int(&j, "ret", ret);
-	if (err)
-		jb_lit(&j, "errno", ur_errno_name(err));
-	jb_int(&j, "pid", img->pid);
-	if (t->tid != img->pid)
-		jb_int(&j, "tid", t->tid);
-	jb_int(&j, "ts", ur_now_ns());
-	/* started first: the proc record's ids are what uid/gid omit */
-	tr_image_start(img);
+	put_outcome(&j, t, ret, err);
 	if (t->euid != img->euid)
 		jb_int(&j, "uid", t->euid);
 	if (t->egid != img->egid)

@@ -51,7 +51,9 @@ enum sys_class {
 	SC_O, /* open family: traced when the flags write, or with --reads */
 	SC_P, /* --reads: recorded when denied */
 	SC_X, /* exec family */
-	SC_C, /* set*id: ids re-read after the call */
+	SC_C, /* set*id: ids re-read after the call, a priv record when refused
+	       */
+	SC_V, /* privileged (chroot): a priv record when refused */
 };
 
 enum sys_extra {
@@ -198,6 +200,9 @@ void tr_image_end(struct image *img); /* "end" record, at a normal exit */
 void tr_world_records(struct image *img);
 
 /* ---- record.c ---- */
+/* A call only privilege allows, refused with EPERM: its "priv" record
+ * (SCHEMA.md); path: chroot's, made absolute, else NULL for the ids. */
+void tr_record_priv(struct thread *t, const char *path);
 void tr_record_event(struct thread *t, const struct pending *p, long ret,
 		     int err);
 void tr_record_dir(struct image *img, const char *path, size_t n);
