@@ -130,13 +130,13 @@ static int prepare(struct run_opts *o)
 
 /* ---- running the child --------------------------------------------------- */
 
-/* Run o's command; returns its exit status in the convention described
- * above. */
-static int run_child(const struct run_opts *o, bool *exec_failed)
+/* Run o's command, started at started (ns); returns its exit status in the
+ * convention described above. */
+static int run_child(const struct run_opts *o, long long started,
+		     bool *exec_failed)
 {
 	char **cmd = o->traced ? o->traced : o->cmd;
 	const struct fallback_untraced *u = &o->untraced;
-	long long started = now_ns();
 	int exec_err, rc;
 	pid_t pid;
 
@@ -274,7 +274,7 @@ int cmd_run(int argc, char **argv)
 	if (prepare(&o))
 		return EXIT_RUN_ERROR;
 	started = now_ns();
-	rc = run_child(&o, &exec_failed);
+	rc = run_child(&o, started, &exec_failed);
 	free(o.traced);
 	free(o.helper);
 	free(o.untraced.path);

@@ -417,8 +417,8 @@ void report_print_tracers(FILE *out, const char *indent, const struct trace *t)
 		fputc('\n', out);
 }
 
-size_t report_print_privs(FILE *out, const char *indent, const struct trace *t,
-			  size_t max)
+void report_print_privs(FILE *out, const char *indent, const struct trace *t,
+			size_t max)
 {
 	size_t n = trace_npriv(t);
 
@@ -433,7 +433,6 @@ size_t report_print_privs(FILE *out, const char *indent, const struct trace *t,
 	}
 	if (n > max)
 		fprintf(out, "%s... and %zu more\n", indent, n - max);
-	return n;
 }
 
 static void print_header(FILE *out, const struct trace *t)

@@ -30,10 +30,10 @@ int report_print(struct trace *t, FILE *out);
 void report_print_tracers(FILE *out, const char *indent, const struct trace *t);
 /* The calls only privilege allows that the workload was refused (chroot,
  * set*id: "priv" records), a line each after indent, the first max of
- * them (and how many more); how many there were.  The text report and
- * `unroot run`'s summary print them. */
-size_t report_print_privs(FILE *out, const char *indent, const struct trace *t,
-			  size_t max);
+ * them (and how many more).  The text report and `unroot run`'s summary
+ * print them. */
+void report_print_privs(FILE *out, const char *indent, const struct trace *t,
+			size_t max);
 int report_print_json(struct trace *t, FILE *out);
 
 #endif

@@ -112,21 +112,25 @@ void lr_seek(struct lreader *r, const struct tr_spot *spot)
 /* Up to want bytes at r->pos into buf: positional, and for a segment of a
  * pack through the read-ahead when there is one.  Bytes read, 0 at the
  * file's end, -1 with errno. */
+static ssize_t pread_again(int fd, char *buf, size_t n, off_t at)
+{
+	ssize_t got;
+
+	do
+		got = pread(fd, buf, n, at);
+	while (got < 0 && errno == EINTR);
+	return got;
+}
+
 static ssize_t lr_read(struct lreader *r, char *buf, size_t want)
 {
 	ssize_t got;
 
-	if (r->limit < 0 || !r->ahead_cap) {
-		do
-			got = pread(r->fd, buf, want, r->pos);
-		while (got < 0 && errno == EINTR);
-		return got;
-	}
+	if (r->limit < 0 || !r->ahead_cap)
+		return pread_again(r->fd, buf, want, r->pos);
 	if (r->pos < r->ahead_off ||
 	    r->pos >= r->ahead_off + (off_t)r->ahead_len) {
-		do
-			got = pread(r->fd, r->ahead, r->ahead_cap, r->pos);
-		while (got < 0 && errno == EINTR);
+		got = pread_again(r->fd, r->ahead, r->ahead_cap, r->pos);
 		r->ahead_off = r->pos;
 		r->ahead_len = got < 0 ? 0 : (size_t)got;
 		if (got <= 0)

@@ -1154,7 +1154,7 @@ EXPORT int initgroups(const char *user, gid_t group)
 {
 	REAL_OR_ENOSYS(initgroups, int (*)(const char *, gid_t));
 	int r = real_initgroups(user, group);
-	if (UNLIKELY(r < 0) && ur_enabled && errno == EPERM) {
+	if (UNLIKELY(r < 0) && ur_enabled) {
 		int e = errno;
 		char text[96];
 		size_t n = user ? strnlen(user, 64) : 0;
