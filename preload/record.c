@@ -516,6 +516,11 @@ static void learn(const struct call *c, struct scratch *s, long ret)
 
 	if (s->abs[0] != '/')
 		return;
+	/* O_TMPFILE made a file with no name in the directory it names: the
+	 * directory is as it was, and the fd is not that path (readers of
+	 * /proc/self/fd see "DIR/#INO (deleted)") */
+	if (c->op == OP_OPEN && (c->flags & O_TMPFILE) == O_TMPFILE)
+		return;
 	if (s->has_real && c->op != OP_UTIME && c->op != OP_TRUNCATE &&
 	    c->op != OP_CONNECT) {
 		ur_known_forget_all(); /* written through a symlink */

@@ -1332,6 +1332,55 @@ START_TEST(test_known_states)
 END_TEST
 
 /*
+ * An open with O_TMPFILE names a directory and makes a file with no name
+ * in it: the directory keeps its state for the next such open (not the
+ * new file's), and a call on the new fd is not a call on the directory.
+ */
+START_TEST(unnamed_file_leaves_its_directory_as_it_was)
+{
+	struct run r;
+	size_t i;
+	int opens = 0, fchmods = 0, links = 0;
+	json_t *x;
+	char dir[PATH_MAX], named[PATH_MAX], got[PATH_MAX];
+
+	run(&r, "unnamed", NULL);
+	ck_assert_int_eq(exit_code(&r), 0);
+	check_common(&r);
+	snprintf(dir, sizeof dir, "%s/d", r.work);
+	snprintf(named, sizeof named, "%s/d/named", r.work);
+	json_array_foreach (r.recs, i, x) {
+		const char *fn = jstr(x, "fn");
+
+		if (!is_type(x, "ev") || jint(x, "pid") != r.pid || !fn)
+			continue;
+		jpath(x, "path", got, sizeof got);
+		if (!strncmp(fn, "open", 4) && !strcmp(got, dir)) {
+			ck_assert_str_eq(jstr(json_object_get(x, "st"), "type"),
+					 "dir");
+			ck_assert_str_eq(state_mode(x, "st"), "0755");
+			opens++;
+		} else if (!strcmp(fn, "fchmod")) {
+			ck_assert_msg(strcmp(got, dir) != 0,
+				      "fchmod of the unnamed file recorded "
+				      "as one of its directory");
+			ck_assert_msg(strstr(got, " (deleted)") != NULL,
+				      "fchmod of the unnamed file: %s", got);
+			fchmods++;
+		} else if (!strncmp(fn, "link", 4)) {
+			ck_assert_str_eq(jpath(x, "path2", got, sizeof got),
+					 named);
+			links++;
+		}
+	}
+	ck_assert_int_eq(opens, 2);
+	ck_assert_int_eq(fchmods, 1);
+	ck_assert_int_eq(links, 1);
+	run_free(&r);
+}
+END_TEST
+
+/*
  * ---- descriptor trust (preload/known.c) ----
  * Each way a descriptor can be closed or replaced (the workload's fdtrust
  * scenario): after it, the number's next fd-based call is recorded with
@@ -3119,6 +3168,7 @@ Suite *test_suite(void)
 	tc = preload_case("known", NULL);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_known_states);
+	tcase_add_test(tc, unnamed_file_leaves_its_directory_as_it_was);
 	tcase_add_test(tc, test_threads_racing_close_and_open_keep_fd_paths);
 	suite_add_tcase(s, tc);
 

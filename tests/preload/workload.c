@@ -467,6 +467,25 @@ static int scenario_refused(void)
 	return 0;
 }
 
+/* Files with no name made in a directory (O_TMPFILE, as Python's
+ * TemporaryFile and MariaDB make them): two, the second chmod'ed through
+ * its fd and then given a name by linkat through /proc/self/fd. */
+static int scenario_unnamed(void)
+{
+	char proc[64];
+	int a, b;
+
+	OK(mkdir("d", 0755));
+	FD(a = open("d", O_RDWR | O_TMPFILE, 0600));
+	FD(b = open("d", O_RDWR | O_TMPFILE, 0600));
+	OK(fchmod(b, 0640));
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", b);
+	OK(linkat(AT_FDCWD, proc, AT_FDCWD, "d/named", AT_SYMLINK_FOLLOW));
+	close(a);
+	close(b);
+	return 0;
+}
+
 /* ---- the exec family: each runs /bin/true (or sh) in some way ---- */
 
 static int one_exec(const char *s)
@@ -2220,6 +2239,8 @@ int main(int argc, char **argv)
 		return scenario_errno();
 	if (!strcmp(s, "refused"))
 		return scenario_refused();
+	if (!strcmp(s, "unnamed"))
+		return scenario_unnamed();
 	if (!strcmp(s, "bind_inet"))
 		return scenario_bind_inet();
 	if (!strcmp(s, "fork"))
