@@ -77,7 +77,9 @@ static const char *untraced_why(const char *file, bool is_static)
 		return UNTRACED_STATIC;
 	if (stat(file, &st) || !S_ISREG(st.st_mode))
 		return NULL;
-	return ur_secure_reason(file, &st, &euid, &egid);
+	const char *why = ur_secure_reason(file, &st, &euid, &egid);
+
+	return why ? why : ur_ids_differ() ? UNTRACED_IDS : NULL;
 }
 
 char **fallback_run_argv(char *const cmd[], const char *lib, char **helper,

@@ -75,6 +75,17 @@ bool ur_program_static(const char *path)
 	return file_kind(p, buf, sizeof buf, &n) == UR_ELF_STATIC;
 }
 
+bool ur_ids_differ(void)
+{
+	uid_t ru, eu, su;
+	gid_t rg, eg, sg;
+
+	if (ur_syscall(SYS_getresuid, &ru, &eu, &su) ||
+	    ur_syscall(SYS_getresgid, &rg, &eg, &sg))
+		return false;
+	return ru != eu || rg != eg;
+}
+
 const char *ur_secure_reason(const char *path, const struct stat *st,
 			     long *euid, long *egid)
 {

@@ -361,6 +361,13 @@ static void probe(const char *path, struct target *t)
 	t->known = t->learned = false;
 	t->pid = 0;
 	t->why = why_untraced(path, 0, t);
+	/* not the file's: the caller's (a vfork child may have changed its
+	 * ids: CPython's _posixsubprocess calls setreuid there) */
+	if (!t->why && t->has_lst &&
+	    (ur_other_process()
+		 ? ur_ids_differ()
+		 : __atomic_load_n(&ur_ids_mixed, __ATOMIC_RELAXED)))
+		t->why = UNTRACED_IDS;
 }
 
 /* other: from a child in its parent's file, with the child's pid (see

@@ -363,12 +363,13 @@ static void current_vals(struct proc_vals *v, char *cwd, gid_t *g)
 	v->stacks = ur_record_stacks && !ur_stacks_unavailable();
 }
 
-bool ur_proc_ids(uid_t *euid, gid_t *egid)
+bool ur_proc_ids(uid_t *euid, gid_t *egid, bool *mixed)
 {
 	if (!__atomic_load_n(&rec_valid, __ATOMIC_ACQUIRE) || rec.pid != ur_pid)
 		return false;
 	*euid = rec.euid;
 	*egid = rec.egid;
+	*mixed = rec.uid != rec.euid || rec.gid != rec.egid;
 	return true;
 }
 

@@ -17,6 +17,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "elfkind.h"
 #include "unroot.h"
 
 /* What start-up writes is START_STATE (unroot.h): no page of its own. */
@@ -33,6 +34,7 @@ __thread int ur_guard;
 uid_t ur_euid START_STATE;
 gid_t ur_egid START_STATE;
 int ur_euid_changed START_STATE, ur_egid_changed START_STATE;
+int ur_ids_mixed START_STATE;
 
 /* The next definition (symbols.c, else dlsym); NULL when libc has no such
  * symbol. */
@@ -396,13 +398,17 @@ static void creds_init(void)
 {
 	uid_t u;
 	gid_t g;
+	bool mixed;
 
-	if (!ur_proc_ids(&u, &g)) {
+	if (!ur_proc_ids(&u, &g, &mixed)) {
 		u = geteuid();
 		g = getegid();
+		mixed = ur_ids_differ();
 	}
 	start_euid = ur_euid = u;
 	start_egid = ur_egid = g;
+	if (mixed)
+		ur_ids_mixed = 1;
 }
 
 /*
@@ -421,6 +427,8 @@ void ur_creds_refresh(void)
 		gid_t g = getegid();
 		__atomic_store_n(&ur_euid, u, __ATOMIC_RELAXED);
 		__atomic_store_n(&ur_egid, g, __ATOMIC_RELAXED);
+		__atomic_store_n(&ur_ids_mixed, ur_ids_differ(),
+				 __ATOMIC_RELAXED);
 		if (u != start_euid)
 			__atomic_store_n(&ur_euid_changed, 1, __ATOMIC_RELAXED);
 		if (g != start_egid)

@@ -135,7 +135,10 @@ extern __thread int ur_guard HIDDEN; /* >0: in the unwinder or dl* */
 extern HIDDEN uid_t ur_euid;	     /* effective ids, cached (state.c) */
 extern HIDDEN gid_t ur_egid;
 extern HIDDEN int ur_euid_changed, ur_egid_changed; /* since the image began */
-HIDDEN void ur_creds_refresh(void);		    /* after a set*id call */
+/* an effective id is not the real one: what this process execs runs with
+ * the loader in secure mode (UNTRACED_IDS); kept with ur_euid */
+extern HIDDEN int ur_ids_mixed;
+HIDDEN void ur_creds_refresh(void); /* after a set*id call */
 
 /*
  * True when the code runs in a process other than ur_pid: a vfork child
@@ -274,8 +277,9 @@ HIDDEN bool ur_flags_have(const char *list, const char *word);
  * bytes long) one the proc record keeps?  (the allow-list of SCHEMA.md) */
 HIDDEN bool ur_env_is_allowed(const char *entry, size_t namelen);
 HIDDEN void ur_write_proc(long long ts); /* ts: the image's file made */
-/* the effective ids this image's proc record found, if it has one */
-HIDDEN bool ur_proc_ids(uid_t *euid, gid_t *egid);
+/* the effective ids this image's proc record found, if it has one, and
+ * whether they were not the real ones */
+HIDDEN bool ur_proc_ids(uid_t *euid, gid_t *egid, bool *mixed);
 HIDDEN void ur_proc_after_fork(pid_t parent); /* in the child */
 HIDDEN void ur_write_once_per_ns_and_root(void);
 

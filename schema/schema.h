@@ -246,6 +246,10 @@ static inline const char *unroot_op_name(enum unroot_op op)
 #define UNTRACED_SETUID "setuid" /* set-user-ID: loader in secure mode */
 #define UNTRACED_SETGID "setgid" /* set-group-ID: loader in secure mode */
 #define UNTRACED_CAPS	"caps"	 /* file capabilities: secure mode */
+/* the caller's effective ids are not its real ones (a daemon that dropped
+ * privileges with seteuid or setresuid keeping root as its real user):
+ * the kernel runs the loader in secure mode for any program it execs */
+#define UNTRACED_IDS "ids"
 
 /*
  * The fallback tracer (tracer/, unroot-ptrace).  Its records carry

@@ -1900,6 +1900,44 @@ START_TEST(test_setuid_untraced)
 }
 END_TEST
 
+/*
+ * A process whose effective uid is not its real one (squid's master, root
+ * with seteuid to its user) runs every program it execs with the loader
+ * in secure mode, whatever the file: named untraced, with the caller's
+ * ids as the reason, from a forked child and from a vfork child; with the
+ * ids made equal again the same program is traced.
+ */
+START_TEST(exec_with_effective_ids_not_the_real_ones_is_untraced)
+{
+	struct run r;
+	size_t i;
+	json_t *x;
+	int n = 0, traced = 0;
+
+	run(&r, "mixed_ids", NULL);
+	if (exit_code(&r) == 77) {
+		run_free(&r);
+		test_skip("mixed ids need root");
+	}
+	ck_assert_int_eq(exit_code(&r), 0);
+	check_common(&r);
+	json_array_foreach (r.recs, i, x) {
+		if (is_type(x, "proc") && jstr(x, "exe") &&
+		    !strcmp(jstr(x, "exe"), "/usr/bin/true"))
+			traced++;
+		if (!is_type(x, "untraced"))
+			continue;
+		n++;
+		ck_assert_str_eq(jstr(x, "why"), "ids");
+		ck_assert_str_eq(jstr(x, "path"), "/bin/true");
+		ck_assert_int_ne(jint(x, "pid"), r.pid);
+	}
+	ck_assert_int_eq(n, 2);
+	ck_assert_int_eq(traced, 1);
+	run_free(&r);
+}
+END_TEST
+
 START_TEST(test_scrubbed_environ)
 {
 	static const char *files[] = {"from-system-unset",
@@ -3183,6 +3221,8 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_static_untraced);
 	tcase_add_test(tc, test_bad_elf);
 	tcase_add_test(tc, test_setuid_untraced);
+	tcase_add_test(tc,
+		       exec_with_effective_ids_not_the_real_ones_is_untraced);
 	tcase_add_test(tc, test_sh_static_untraced);
 	tcase_add_test(tc,
 		       exec_of_a_known_program_is_probed_again_once_it_changes);

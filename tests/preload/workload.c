@@ -486,6 +486,40 @@ static int scenario_unnamed(void)
 	return 0;
 }
 
+/* Programs exec'd with an effective uid that is not the real one (as
+ * root): by a forked child after the parent's seteuid, by a vfork child
+ * after its own setresuid (between them, one with the ids made equal
+ * again); the loader runs each in secure mode. */
+static int scenario_mixed_ids(void)
+{
+	pid_t pid;
+
+	if (geteuid() != 0)
+		return 77;
+	OK(seteuid(1001));
+	check((pid = fork()) >= 0, "fork");
+	if (pid == 0) {
+		execl("/bin/true", "true", (char *)NULL);
+		_exit(127);
+	}
+	wait_child(pid);
+	OK(seteuid(0));
+	check((pid = fork()) >= 0, "fork");
+	if (pid == 0) {
+		execl("/bin/true", "true", (char *)NULL);
+		_exit(127);
+	}
+	wait_child(pid);
+	check((pid = vfork()) >= 0, "vfork");
+	if (pid == 0) {
+		if (setresuid((uid_t)-1, 1001, (uid_t)-1) == 0)
+			execl("/bin/true", "true", (char *)NULL);
+		_exit(127);
+	}
+	wait_child(pid);
+	return 0;
+}
+
 /* ---- the exec family: each runs /bin/true (or sh) in some way ---- */
 
 static int one_exec(const char *s)
@@ -2241,6 +2275,8 @@ int main(int argc, char **argv)
 		return scenario_refused();
 	if (!strcmp(s, "unnamed"))
 		return scenario_unnamed();
+	if (!strcmp(s, "mixed_ids"))
+		return scenario_mixed_ids();
 	if (!strcmp(s, "bind_inet"))
 		return scenario_bind_inet();
 	if (!strcmp(s, "fork"))
