@@ -116,6 +116,14 @@ static const char *protected_reason_normal(const char *path)
 	return NULL;
 }
 
+const char *plan_root_check(const struct trace_event *ev)
+{
+	if (ev->op != OP_ACCESS || !ev->has_mode || !(ev->mode & 2) ||
+	    !trace_event_denied(ev))
+		return NULL;
+	return protected_reason(ev->path);
+}
+
 bool is_shared_system_dir(const char *path)
 {
 	static const char *const shared[] = {

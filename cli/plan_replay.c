@@ -198,6 +198,20 @@ static void do_read(struct planner *p, unsigned want, const struct op_ctx *c)
 	need_read(p, ev->path, &st, want, ev);
 }
 
+/* A write check of a path no plan grants, refused: said, not refused. */
+static void note_root_check(struct planner *p, const struct trace_event *ev)
+{
+	char *path = comment_safe(ev->path);
+
+	plan_note(p, xasprintf("%s checked whether it may write %s (access) "
+			       "and was told no, as every user but root is: "
+			       "%s is %s, which no plan grants; a check, not "
+			       "a failed write",
+			       trace_program(ev->proc, "the workload"), path,
+			       path, plan_root_check(ev)));
+	free(path);
+}
+
 /* An operation that writes nothing: what it needs of the file. */
 void replay_read(struct planner *p, const struct op_ctx *c)
 {
@@ -214,6 +228,10 @@ void replay_read(struct planner *p, const struct op_ctx *c)
 		break;
 	case OP_ACCESS:
 		want = ev->has_mode ? ev->mode & 7 : 0;
+		if ((want & 2) && c->denied && plan_root_check(ev)) {
+			note_root_check(p, ev);
+			return;
+		}
 		if ((want & 2) && c->denied) {
 			/* a probe before writing (matplotlib, pip): what
 			 * the write itself would need */

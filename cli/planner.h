@@ -198,6 +198,14 @@ void planner_add_event(struct planner *p, const struct trace_event *ev);
 void planner_add_unseen(struct planner *p, const struct trace_unseen *u);
 /* Consumes the planner. */
 struct plan *planner_finish(struct planner *p);
+/*
+ * A check that ev is, refused: an access() asking for write access to a
+ * path no plan grants (the root directory, system code, /etc ...: every
+ * user but root is told no, as `test -w /` tells a script it is not
+ * root).  What the planner says of it instead of a refusal; NULL when ev
+ * is not such a check.  harden does not count it among a run's denials.
+ */
+const char *plan_root_check(const struct trace_event *ev);
 void plan_free(struct plan *plan);
 
 const char *grant_kind_name(enum grant_kind k);

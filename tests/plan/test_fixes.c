@@ -68,6 +68,46 @@ static void ev_chown(struct planner *p, const char *path, int uid, int gid,
 
 /* ---- 1. read-only root ------------------------------------------------ */
 
+/* `test -w /` in a start script (mariadbd-safe: am I root?) as the user:
+ * a check refused to every user but root is a note, not a refusal that
+ * keeps harden from verifying; the same check of a directory a plan can
+ * grant is still what the write it asks about needs (pip, matplotlib). */
+START_TEST(write_check_of_the_root_directory_is_a_note_not_a_refusal)
+{
+	struct planner *p = new_planner();
+	struct trace_proc sh = root_proc;
+	struct trace_event root, data;
+	struct plan *pl;
+
+	sh.exe = "/usr/bin/dash";
+	sh.uid = sh.euid = 1001;
+	planner_add_proc(p, &sh);
+	base_dirs(p);
+	dir_rec(p, "/var", DIR_ROOT);
+	dir_rec(p, "/var/lib", DIR_ROOT);
+	dir_rec(p, "/var/lib/app", DIR_ROOT);
+	root = ev_make(OP_ACCESS, "/", NULL, 0, NULL, DIR_ROOT, DIR_ROOT,
+		       NOSTATE, EACCES, &sh);
+	root.has_mode = true;
+	root.mode = W_OK;
+	data = root;
+	data.path = "/var/lib/app";
+	ck_assert_str_eq(plan_root_check(&root), "the root directory");
+	ck_assert_ptr_null(plan_root_check(&data));
+	planner_add_event(p, &root);
+	planner_add_event(p, &data);
+	pl = planner_finish(p);
+	ck_assert(has_text(pl->notes, pl->nnotes,
+			   "dash checked whether it "
+			   "may write / (access) and was told no",
+			   "the root directory"));
+	for (size_t i = 0; i < pl->nrefused; i++)
+		ck_assert_str_ne(pl->refused[i].path, "/");
+	ck_assert_ptr_nonnull(grant_on(pl, GRANT_OWN_DIR, "/var/lib/app"));
+	plan_free(pl);
+}
+END_TEST
+
 /* Scenario 3: supervisord writes its log, pid file and socket in /app,
  * which holds run.sh: no empty tmpfs on /app but a seeded one (the plan
  * works as written), supervisord's own option as the way to avoid the
@@ -1010,6 +1050,8 @@ Suite *test_suite(void)
 	tcase_add_test(t, read_denial_joins_the_service_group);
 	tcase_add_test(t, grant_whose_line_cannot_be_rendered_is_refused);
 	tcase_add_test(t, root_run_read_is_replayed_as_the_user);
+	tcase_add_test(
+	    t, write_check_of_the_root_directory_is_a_note_not_a_refusal);
 	tcase_add_test(t, service_users_private_files_are_refused);
 	tcase_add_test(t, group_writable_service_dir_is_joined);
 	tcase_add_test(t, service_user_is_chosen_when_it_grants_less);
