@@ -231,6 +231,22 @@ static int root_round(struct harden *h, struct loop *l)
 	return -1;
 }
 
+/* Why the user's exit status is not root's, when no denial says it. */
+static const char *status_why(const struct loop *l)
+{
+	if (l->ds.n)
+		return "";
+	if (l->pl->nprivs)
+		return ": the user was refused calls only privilege allows "
+		       "(the notes above say which)";
+	if (!l->status)
+		return ": the user's run succeeds where root's fails; harden "
+		       "verifies a run that ends as root's does (see "
+		       "round0.log for root's failure)";
+	return ": a failure the tracer did not see as a denial; see the "
+	       "round's log";
+}
+
 /* The round adds nothing to the plan: say what is left. */
 static void stopped_unchanged(struct harden *h, struct loop *l)
 {
@@ -249,14 +265,7 @@ static void stopped_unchanged(struct harden *h, struct loop *l)
 	harden_run_matches(h, &l->root, &l->res, true);
 	if (l->status != l->root_rc)
 		printf("exit status %d as the user, %d as root%s\n", l->status,
-		       l->root_rc,
-		       ds->n ? ""
-		       : l->pl->nprivs
-			   ? ": the user was refused calls only "
-			     "privilege allows (the notes above "
-			     "say which)"
-			   : ": a failure the tracer did not see as "
-			     "a denial; see the round's log");
+		       l->root_rc, status_why(l));
 }
 
 /* The hardened Dockerfile from the traces so far, in l->cur; -1 to go on,

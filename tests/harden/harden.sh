@@ -38,6 +38,9 @@
 #   early         the server made to exit when it finds no config: as the
 #                 user it ends before --stop-after with root's status and
 #                 no denial, and harden does not call that verified
+#   rootfails     a command that fails as root and succeeds as the user:
+#                 not verified (root's run is what verifies), and said so
+#                 in those words, not as a failure the tracer missed
 #   tempname      a start script's mktemp -d directory given to svc,
 #                 hardened for another user: the plans never grant a name
 #                 a run made (every build succeeds), the refused chown is
@@ -54,7 +57,7 @@ out=$WORK/harden.out
 W0=$WORK/w
 case $case in
 example) src=$SRC/examples/$2; tag=unroot-harden-test-$2:latest ;;
-healthcheck | early) src=$SRC/tests/harden/probe; tag=unroot-harden-test-$case:latest ;;
+healthcheck | early | rootfails) src=$SRC/tests/harden/probe; tag=unroot-harden-test-$case:latest ;;
 *) src=$SRC/tests/harden/$case; tag=unroot-harden-test-$case:latest ;;
 esac
 cp -r "$src" "$ctx"
@@ -270,6 +273,16 @@ early)
 	grep -q "stopped by --stop-after" "$out" || fail "the root run was not stopped"
 	grep -q "exited by itself after .* before --stop-after 3 s" "$out" ||
 		fail "the early exit as the user is not said"
+	;;
+rootfails)
+	# memcached -u writing its pid file where the user it drops to cannot,
+	# reduced: fails as root, succeeds as anyone else
+	harden -- sh -c 'test "$(id -u)" != 0'
+	[ "$rc" -eq 1 ] || fail "harden should stop unverified (exit 1), not $rc"
+	grep -q "fails as root too (exit 1" "$out" || fail "root's failure is not said first"
+	grep -q "^exit status 0 as the user, 1 as root: the user's run succeeds where root's fails" "$out" ||
+		fail "the user's success is called something else"
+	grep -q "did not see as a denial" "$out" && fail "a success is called a failure the tracer did not see"
 	;;
 tempname)
 	harden --user app --max-rounds 3
