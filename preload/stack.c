@@ -213,73 +213,21 @@ static int unwinder_munmap(void *addr, size_t len)
 	return libc_munmap(addr, len);
 }
 
-/* The dynamic entry tag of the object at base, or 0. */
-static uintptr_t dyn_value(const ElfW(Dyn) * dyn, ElfW(Sxword) tag,
-			   uintptr_t base)
+/* ur_got_rebind: libunwind's mmap and munmap slots go to ours; libc's
+ * functions are what the slots held. */
+static void *frame_cache_calls(const char *name, bool defined, void *cur,
+			       void *ctx)
 {
-	for (; dyn->d_tag != DT_NULL; dyn++) {
-		if (dyn->d_tag != tag)
-			continue;
-		uintptr_t v = dyn->d_un.d_ptr;
-		/* glibc relocates these in place, musl does not */
-		return tag != DT_PLTRELSZ && tag != DT_RELASZ && v < base
-			   ? v + base
-			   : v;
-	}
-	return 0;
-}
+	bool is_mmap = !strcmp(name, "mmap") || !strcmp(name, "mmap64");
 
-/* The read-only-after-relocation range of the object at base (RELRO). */
-static uintptr_t relro_lo, relro_hi;
-static int find_relro(struct dl_phdr_info *info, size_t size, void *data)
-{
-	(void)size;
-	if (info->dlpi_addr != *(uintptr_t *)data)
-		return 0;
-	for (int i = 0; i < info->dlpi_phnum; i++) {
-		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-		if (ph->p_type == PT_GNU_RELRO) {
-			relro_lo = info->dlpi_addr + ph->p_vaddr;
-			relro_hi = relro_lo + ph->p_memsz;
-		}
-	}
-	return 1;
-}
-
-/*
- * Point the GOT slots of mmap and munmap in the relocations at rela.  A
- * slot's page is made writable for the store and given back the
- * protection it had: read-only inside RELRO, writable outside it (where
- * it shares its page with data).
- */
-static int patch_relocs(uintptr_t base, const ElfW(Rela) * rela, size_t bytes,
-			const ElfW(Sym) * syms, const char *strs)
-{
-	int done = 0;
-	long page = sysconf(_SC_PAGESIZE);
-	relro_lo = relro_hi = 0;
-	dl_iterate_phdr(find_relro, &base);
-	for (size_t i = 0; rela && i < bytes / sizeof *rela; i++) {
-		const char *name =
-		    strs + syms[ELF64_R_SYM(rela[i].r_info)].st_name;
-		bool is_mmap = !strcmp(name, "mmap") || !strcmp(name, "mmap64");
-		if (!is_mmap && strcmp(name, "munmap"))
-			continue;
-		void **slot = (void **)(base + rela[i].r_offset);
-		uintptr_t pg = (uintptr_t)slot & ~(uintptr_t)(page - 1);
-		if (mprotect((void *)pg, (size_t)page, PROT_READ | PROT_WRITE))
-			continue;
-		if (is_mmap && !libc_mmap)
-			libc_mmap = (mmap_fn)*slot;
-		else if (!is_mmap && !libc_munmap)
-			libc_munmap = (munmap_fn)*slot;
-		*slot =
-		    is_mmap ? (void *)unwinder_mmap : (void *)unwinder_munmap;
-		if ((uintptr_t)slot >= relro_lo && (uintptr_t)slot < relro_hi)
-			mprotect((void *)pg, (size_t)page, PROT_READ);
-		done++;
-	}
-	return done;
+	(void)ctx;
+	if (defined || (!is_mmap && strcmp(name, "munmap")))
+		return NULL;
+	if (is_mmap && !libc_mmap)
+		libc_mmap = (mmap_fn)cur;
+	else if (!is_mmap && !libc_munmap)
+		libc_munmap = (munmap_fn)cur;
+	return is_mmap ? (void *)unwinder_mmap : (void *)unwinder_munmap;
 }
 
 /* libunwind's calls of mmap and munmap go to ours (handle h). */
@@ -287,23 +235,8 @@ static void share_frame_cache(void *h)
 {
 	struct link_map *lm = NULL;
 
-#if defined(__x86_64__)
-	if (dlinfo(h, RTLD_DI_LINKMAP, &lm) != 0 || !lm || !lm->l_ld)
-		return;
-	uintptr_t base = lm->l_addr;
-	const ElfW(Dyn) *dyn = lm->l_ld;
-	const ElfW(Sym) *syms = (const void *)dyn_value(dyn, DT_SYMTAB, base);
-	const char *strs = (const void *)dyn_value(dyn, DT_STRTAB, base);
-	if (!syms || !strs)
-		return;
-	patch_relocs(base, (const void *)dyn_value(dyn, DT_JMPREL, base),
-		     dyn_value(dyn, DT_PLTRELSZ, base), syms, strs);
-	patch_relocs(base, (const void *)dyn_value(dyn, DT_RELA, base),
-		     dyn_value(dyn, DT_RELASZ, base), syms, strs);
-#else
-	(void)h;
-	(void)lm;
-#endif
+	if (dlinfo(h, RTLD_DI_LINKMAP, &lm) == 0 && lm)
+		ur_got_rebind(lm, frame_cache_calls, NULL);
 }
 
 /* ---- the stepping unwinder: a process's first stacks ----

@@ -239,3 +239,36 @@ bool ur_next_symbols_suffice(void)
 			return false;
 	return __atomic_load_n(&next_state, __ATOMIC_ACQUIRE) == 2;
 }
+
+/* ---- this library's own definitions ---- */
+
+static int view_self(struct dl_phdr_info *info, size_t size, void *data)
+{
+	uintptr_t lo, hi;
+
+	(void)size;
+	return ur_is_self(info, &lo, &hi) && view_of(info, data);
+}
+
+void *ur_own_function(const char *name)
+{
+	static struct symview self;
+	static int state; /* 0: not viewed, 1: viewed, -1: cannot be */
+	int st = __atomic_load_n(&state, __ATOMIC_ACQUIRE);
+
+	if (!st) {
+		struct symview v;
+
+		st = dl_iterate_phdr(view_self, &v) && v.gnu ? 1 : -1;
+		if (st > 0)
+			self = v;
+		__atomic_store_n(&state, st, __ATOMIC_RELEASE);
+	}
+	if (st < 0)
+		return NULL;
+	const ElfW(Sym) *s = view_lookup(&self, name, false);
+	if (!s || ELF64_ST_TYPE(s->st_info) != STT_FUNC ||
+	    ELF64_ST_VISIBILITY(s->st_other) != STV_DEFAULT)
+		return NULL;
+	return (void *)(self.base + s->st_value);
+}

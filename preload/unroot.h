@@ -234,8 +234,11 @@ HIDDEN void ur_forget_tid(void); /* and the dir records written */
 /* symbols.c: the loaded objects' own symbol tables, without dlsym */
 struct dl_phdr_info;
 HIDDEN bool ur_loaded_may_define(const char *name); /* false: none does */
-HIDDEN void *ur_next_symbol(const char *name);	    /* NULL: ask dlsym */
-HIDDEN bool ur_next_symbols_suffice(void);	    /* lazy REAL() is safe */
+/* this library's exported function name (a wrapper), or NULL; the first
+ * call finds the library's table (two first calls find the same) */
+HIDDEN void *ur_own_function(const char *name);
+HIDDEN void *ur_next_symbol(const char *name); /* NULL: ask dlsym */
+HIDDEN bool ur_next_symbols_suffice(void);     /* lazy REAL() is safe */
 /* info is this library's object: the range of its segment holding code */
 HIDDEN bool ur_is_self(const struct dl_phdr_info *info, uintptr_t *lo,
 		       uintptr_t *hi);
@@ -282,6 +285,14 @@ HIDDEN void ur_write_proc(long long ts); /* ts: the image's file made */
 HIDDEN bool ur_proc_ids(uid_t *euid, gid_t *egid, bool *mixed);
 HIDDEN void ur_proc_after_fork(pid_t parent); /* in the child */
 HIDDEN void ur_write_once_per_ns_and_root(void);
+
+/* got.c: the new value of a GOT slot that names name (defined: by the
+ * object itself), which holds cur now; NULL leaves it */
+struct link_map;
+typedef void *(*ur_got_fn)(const char *name, bool defined, void *cur,
+			   void *ctx);
+/* every slot of lm's relocations that fn gives a value; how many */
+HIDDEN int ur_got_rebind(const struct link_map *lm, ur_got_fn fn, void *ctx);
 
 /* stack.c */
 HIDDEN int ur_stack_capture(void **ips, int max);

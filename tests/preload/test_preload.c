@@ -70,20 +70,22 @@ static void run_free(struct run *r);
  * ---- the staged programs ----
  * uid 1001 runs the workload under the preload, and the build tree may be
  * out of that user's reach (a clone under /root, mode 0700), so before
- * each test case the four files the tests execute or preload are copied
+ * each test case the files the tests execute, preload or open are copied
  * into a directory of their own under /tmp (mode 0755), removed after the
  * case (Check's unchecked fixture: in the runner, around the case's
  * tests).  UR_WORKLOAD and the others name the copies; the build defines
  * UR_BUILD_* as the originals.
  */
-enum { ST_WORKLOAD, ST_PRELOAD, ST_DUMMY, ST_STATIC, ST_N };
+enum { ST_WORKLOAD, ST_PRELOAD, ST_DUMMY, ST_STATIC, ST_DEEP, ST_N };
 static const char *const st_build[ST_N] = {UR_BUILD_WORKLOAD, UR_BUILD_PRELOAD,
-					   UR_BUILD_DUMMY, UR_BUILD_STATIC};
+					   UR_BUILD_DUMMY, UR_BUILD_STATIC,
+					   UR_BUILD_DEEP};
 static char st_dir[64], st_path[ST_N][PATH_MAX];
 #define UR_WORKLOAD staged(ST_WORKLOAD)
 #define UR_PRELOAD  staged(ST_PRELOAD)
 #define UR_DUMMY    staged(ST_DUMMY)
 #define UR_STATIC   staged(ST_STATIC)
+#define UR_DEEP	    staged(ST_DEEP)
 
 static char *staged(int which)
 {
@@ -1938,6 +1940,42 @@ START_TEST(exec_with_effective_ids_not_the_real_ones_is_untraced)
 }
 END_TEST
 
+/*
+ * A library opened with RTLD_DEEPBIND binds its calls to libc before the
+ * global scope (PHP's extensions: opcache's lock file in /tmp): its
+ * writes are recorded all the same, through its PLT bound lazily and
+ * through a pointer bound at load.  A dlopen without it, and one of a
+ * name alone, still search the caller's run path ($ORIGIN).
+ */
+START_TEST(library_opened_with_deepbind_is_traced)
+{
+	struct opts o = {.arg3 = UR_DEEP};
+	struct run r;
+	size_t i;
+	json_t *x;
+	int lock = 0, pointer = 0;
+	char want[PATH_MAX], got[PATH_MAX];
+
+	run(&r, "deepbind", &o);
+	ck_assert_msg(exit_code(&r) == 0, "exit %d: %s", exit_code(&r), r.out);
+	check_common(&r);
+	snprintf(want, sizeof want, "%s/deep/", r.work);
+	json_array_foreach (r.recs, i, x) {
+		if (!is_type(x, "ev") || jint(x, "pid") != r.pid ||
+		    !jpath(x, "path", got, sizeof got) ||
+		    strncmp(got, want, strlen(want)))
+			continue;
+		if (!strncmp(got + strlen(want), "lock.", 5))
+			lock++;
+		else if (!strcmp(got + strlen(want), "by-pointer"))
+			pointer++;
+	}
+	ck_assert_int_eq(lock, 1);
+	ck_assert_int_eq(pointer, 1);
+	run_free(&r);
+}
+END_TEST
+
 START_TEST(test_scrubbed_environ)
 {
 	static const char *files[] = {"from-system-unset",
@@ -3221,6 +3259,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_static_untraced);
 	tcase_add_test(tc, test_bad_elf);
 	tcase_add_test(tc, test_setuid_untraced);
+	tcase_add_test(tc, library_opened_with_deepbind_is_traced);
 	tcase_add_test(tc,
 		       exec_with_effective_ids_not_the_real_ones_is_untraced);
 	tcase_add_test(tc, test_sh_static_untraced);

@@ -520,6 +520,29 @@ static int scenario_mixed_ids(void)
 	return 0;
 }
 
+/*
+ * lib (deep.c) opened with RTLD_DEEPBIND and lazy binding, as PHP opens
+ * its extensions, makes two files in deep/; before it, libpreload_dummy.so
+ * is opened by its name alone, with and without RTLD_DEEPBIND, found
+ * through this program's run path ($ORIGIN) only.
+ */
+static int scenario_deepbind(const char *lib)
+{
+	void *h;
+	int (*write_in)(const char *);
+
+	check(dlopen("libpreload_dummy.so", RTLD_NOW | RTLD_DEEPBIND) != NULL,
+	      "dlopen by name, deepbind");
+	check(dlopen("libpreload_dummy.so", RTLD_NOW) != NULL,
+	      "dlopen by name");
+	OK(mkdir("deep", 0755));
+	h = dlopen(lib, RTLD_LAZY | RTLD_GLOBAL | RTLD_DEEPBIND);
+	check(h != NULL, "dlopen deepbind");
+	*(void **)&write_in = dlsym(h, "deep_write");
+	check(write_in && write_in("deep") == 0, "deep_write");
+	return 0;
+}
+
 /* ---- the exec family: each runs /bin/true (or sh) in some way ---- */
 
 static int one_exec(const char *s)
@@ -2275,6 +2298,8 @@ int main(int argc, char **argv)
 		return scenario_refused();
 	if (!strcmp(s, "unnamed"))
 		return scenario_unnamed();
+	if (!strcmp(s, "deepbind") && argc > 3)
+		return scenario_deepbind(argv[3]);
 	if (!strcmp(s, "mixed_ids"))
 		return scenario_mixed_ids();
 	if (!strcmp(s, "bind_inet"))
