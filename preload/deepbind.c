@@ -15,9 +15,11 @@
  * made from here and its new objects are patched; any other DEEPBIND
  * load goes to libc untouched, its calls unseen, and so do the calls the
  * new objects' constructors make inside dlopen.  A slot is left alone
- * when the object defines the name itself, or when it holds neither
- * libc's function nor an address of the object's own (its lazy PLT
- * stub): another library of its scope defines the name.
+ * when the object defines the name itself, or when it holds neither an
+ * address in libc nor one of the object's own (its lazy PLT stub): then
+ * another library of its scope defines the name.  A lazy stub is taken
+ * for a call to libc unchecked (a library loaded with the object that
+ * defines a wrapped name, as libc does, would be passed over).
  *
  * x86-64 with glibc; elsewhere dlopen is not interposed.  In every
  * process that loads the library, traced or not (the patch only when
