@@ -349,6 +349,17 @@ static const char *why_untraced(const char *path, int depth, struct target *t)
 	return why;
 }
 
+/* Whether the caller's effective ids are not its real ones, for which the
+ * kernel runs any program in secure mode: what the proc record found,
+ * kept after each set*id call; asked of the kernel in a vfork child that
+ * made one (CPython's _posixsubprocess calls setreuid there). */
+static bool ids_mixed_now(void)
+{
+	if (ur_vfork_creds && ur_other_process())
+		return ur_ids_differ();
+	return __atomic_load_n(&ur_ids_mixed, __ATOMIC_RELAXED);
+}
+
 /* The probe of path, before the exec or spawn (raw calls and this stack
  * only: it runs in vfork children). */
 static void probe(const char *path, struct target *t)
@@ -361,12 +372,7 @@ static void probe(const char *path, struct target *t)
 	t->known = t->learned = false;
 	t->pid = 0;
 	t->why = why_untraced(path, 0, t);
-	/* not the file's: the caller's (a vfork child may have changed its
-	 * ids: CPython's _posixsubprocess calls setreuid there) */
-	if (!t->why && t->has_lst &&
-	    (ur_other_process()
-		 ? ur_ids_differ()
-		 : __atomic_load_n(&ur_ids_mixed, __ATOMIC_RELAXED)))
+	if (!t->why && t->has_lst && ids_mixed_now())
 		t->why = UNTRACED_IDS;
 }
 

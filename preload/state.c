@@ -147,6 +147,7 @@ static int canary_works START_STATE;
 char *ur_start_buf START_STATE;
 #define START_MAP (4096 + UR_START_BUF) /* the canary, then the buffer */
 __thread int ur_vforked;
+__thread int ur_vfork_creds;
 void *ur_real_vfork START_STATE;
 
 #if defined(__x86_64__) && defined(MADV_WIPEONFORK)
@@ -378,6 +379,8 @@ bool ur_other_process_is(pid_t pid)
 {
 	if (pid == ur_pid) {
 		ur_vforked = 0; /* the vfork child, if any, is gone */
+		if (ur_vfork_creds)
+			ur_vfork_creds = 0;
 		return false;
 	}
 	if (canary_works && !*ur_fork_canary) {
@@ -433,6 +436,8 @@ void ur_creds_refresh(void)
 			__atomic_store_n(&ur_euid_changed, 1, __ATOMIC_RELAXED);
 		if (g != start_egid)
 			__atomic_store_n(&ur_egid_changed, 1, __ATOMIC_RELAXED);
+	} else {
+		ur_vfork_creds = 1; /* the probe asks the kernel (exec.c) */
 	}
 	errno = saved;
 }

@@ -151,6 +151,8 @@ extern HIDDEN int *ur_fork_canary;
 #define UR_START_BUF (2 * PATH_MAX + 65536)
 extern HIDDEN char *ur_start_buf;
 extern __thread int ur_vforked HIDDEN;
+/* a vfork child of this thread made a set*id call: its ids are its own */
+extern __thread int ur_vfork_creds HIDDEN;
 /*
  * Words that a process writes around every fork() (the unwinder's lock,
  * state.c's and stack.c's), kept in the canary's page when there is one
