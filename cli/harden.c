@@ -268,6 +268,17 @@ static void stopped_unchanged(struct harden *h, struct loop *l)
 		       l->root_rc, status_why(l));
 }
 
+/* What a round tests, in l->bare: its Dockerfile's lines and, for a
+ * read-only root, the scratch mounts the kubelet's run gives it
+ * (harden_kubelet_args), which are not lines of the Dockerfile. */
+static void round_key(const struct harden *h, struct loop *l)
+{
+	strip_comments(&l->cur, &l->bare);
+	for (size_t i = 0; h->po.read_only && i < l->pl->ntmpfs; i++)
+		sb_addf(&l->bare, "mount %s%s\n", l->pl->tmpfs[i].dir,
+			l->pl->tmpfs[i].seed ? " seeded" : "");
+}
+
 /* The hardened Dockerfile from the traces so far, in l->cur; -1 to go on,
  * else an exit status (l->summary set when there is a result). */
 static int plan_round(struct harden *h, struct loop *l)
@@ -288,7 +299,7 @@ static int plan_round(struct harden *h, struct loop *l)
 	}
 	free(keep);
 	harden_note_lines(h, l->pl, l->round);
-	strip_comments(&l->cur, &l->bare);
+	round_key(h, l);
 	l->summary = true;
 	if (l->round > 1 && l->bare.len == l->prev.len &&
 	    !memcmp(l->bare.buf, l->prev.buf, l->bare.len)) {
