@@ -79,7 +79,7 @@ static const char *untraced_why(const char *file, bool is_static)
 		return NULL;
 	const char *why = ur_secure_reason(file, &st, &euid, &egid);
 
-	return why ? why : ur_ids_differ() ? UNTRACED_IDS : NULL;
+	return why ? why : ur_ids_differ(NULL, NULL) ? UNTRACED_IDS : NULL;
 }
 
 char **fallback_run_argv(char *const cmd[], const char *lib, char **helper,

@@ -198,8 +198,10 @@ static void do_read(struct planner *p, unsigned want, const struct op_ctx *c)
 	need_read(p, ev->path, &st, want, ev);
 }
 
-/* A write check of a path no plan grants, refused: said, not refused. */
-static void note_root_check(struct planner *p, const struct trace_event *ev)
+/* A write check of a path no plan grants (why: plan_root_check's
+ * answer), refused: said, not refused. */
+static void note_root_check(struct planner *p, const struct trace_event *ev,
+			    const char *why)
 {
 	char *path = comment_safe(ev->path);
 
@@ -208,7 +210,7 @@ static void note_root_check(struct planner *p, const struct trace_event *ev)
 			       "%s is %s, which no plan grants; a check, not "
 			       "a failed write",
 			       trace_program(ev->proc, "the workload"), path,
-			       path, plan_root_check(ev)));
+			       path, why));
 	free(path);
 }
 
@@ -226,10 +228,12 @@ void replay_read(struct planner *p, const struct op_ctx *c)
 	case OP_STAT:
 		want = 0;
 		break;
-	case OP_ACCESS:
+	case OP_ACCESS: {
+		const char *why = plan_root_check(ev);
+
 		want = ev->has_mode ? ev->mode & 7 : 0;
-		if ((want & 2) && c->denied && plan_root_check(ev)) {
-			note_root_check(p, ev);
+		if (why) {
+			note_root_check(p, ev, why);
 			return;
 		}
 		if ((want & 2) && c->denied) {
@@ -239,6 +243,7 @@ void replay_read(struct planner *p, const struct op_ctx *c)
 			return;
 		}
 		break;
+	}
 	default:
 		break;
 	}

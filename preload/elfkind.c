@@ -75,15 +75,19 @@ bool ur_program_static(const char *path)
 	return file_kind(p, buf, sizeof buf, &n) == UR_ELF_STATIC;
 }
 
-bool ur_ids_differ(void)
+bool ur_ids_differ(uid_t *euid, gid_t *egid)
 {
-	uid_t ru, eu, su;
-	gid_t rg, eg, sg;
+	uid_t ru, eu = (uid_t)-1, su;
+	gid_t rg, eg = (gid_t)-1, sg;
+	bool differ = !ur_syscall(SYS_getresuid, &ru, &eu, &su) &&
+		      !ur_syscall(SYS_getresgid, &rg, &eg, &sg) &&
+		      (ru != eu || rg != eg);
 
-	if (ur_syscall(SYS_getresuid, &ru, &eu, &su) ||
-	    ur_syscall(SYS_getresgid, &rg, &eg, &sg))
-		return false;
-	return ru != eu || rg != eg;
+	if (euid)
+		*euid = eu;
+	if (egid)
+		*egid = eg;
+	return differ;
 }
 
 const char *ur_secure_reason(const char *path, const struct stat *st,

@@ -45,7 +45,8 @@ const char *ur_secure_reason(const char *path, const struct stat *st,
 /* Whether this process's effective user or group id is not its real one:
  * then any program it execs runs with the loader in secure mode (the
  * kernel's rule is the new effective ids against the caller's real ones;
- * a set-id file is ur_secure_reason's).  Two system calls. */
-bool ur_ids_differ(void);
+ * a set-id file is ur_secure_reason's).  The effective ids in *euid and
+ * *egid when not NULL.  Two system calls. */
+bool ur_ids_differ(uid_t *euid, gid_t *egid);
 
 #endif

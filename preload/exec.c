@@ -356,7 +356,7 @@ static const char *why_untraced(const char *path, int depth, struct target *t)
 static bool ids_mixed_now(void)
 {
 	if (ur_vfork_creds && ur_other_process())
-		return ur_ids_differ();
+		return ur_ids_differ(NULL, NULL);
 	return __atomic_load_n(&ur_ids_mixed, __ATOMIC_RELAXED);
 }
 

@@ -403,11 +403,8 @@ static void creds_init(void)
 	gid_t g;
 	bool mixed;
 
-	if (!ur_proc_ids(&u, &g, &mixed)) {
-		u = geteuid();
-		g = getegid();
-		mixed = ur_ids_differ();
-	}
+	if (!ur_proc_ids(&u, &g, &mixed))
+		mixed = ur_ids_differ(&u, &g);
 	start_euid = ur_euid = u;
 	start_egid = ur_egid = g;
 	if (mixed)
@@ -426,12 +423,12 @@ void ur_creds_refresh(void)
 	int saved = errno;
 
 	if (!ur_other_process()) {
-		uid_t u = geteuid();
-		gid_t g = getegid();
+		uid_t u;
+		gid_t g;
+		bool mixed = ur_ids_differ(&u, &g);
 		__atomic_store_n(&ur_euid, u, __ATOMIC_RELAXED);
 		__atomic_store_n(&ur_egid, g, __ATOMIC_RELAXED);
-		__atomic_store_n(&ur_ids_mixed, ur_ids_differ(),
-				 __ATOMIC_RELAXED);
+		__atomic_store_n(&ur_ids_mixed, mixed, __ATOMIC_RELAXED);
 		if (u != start_euid)
 			__atomic_store_n(&ur_euid_changed, 1, __ATOMIC_RELAXED);
 		if (g != start_egid)
