@@ -21,6 +21,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include "tracer.h"
 
@@ -36,27 +38,58 @@ static const char *arg_str(struct thread *t, struct pending *p,
 	return NULL;
 }
 
-/* A unix socket's path from a sockaddr argument, or NULL. */
+/* An inet socket's address and port, from the sockaddr in sa (len bytes
+ * read), into p (p->net), as the preload's "net" record has them. */
+static void sock_inet(const struct sockaddr_storage *sa, size_t len,
+		      struct pending *p)
+{
+	const void *a = NULL;
+
+	if (sa->ss_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
+		const struct sockaddr_in *in = (const void *)sa;
+		a = &in->sin_addr;
+		p->port = ntohs(in->sin_port);
+	} else if (sa->ss_family == AF_INET6 &&
+		   len >= sizeof(struct sockaddr_in6)) {
+		const struct sockaddr_in6 *in6 = (const void *)sa;
+		a = &in6->sin6_addr;
+		p->port = ntohs(in6->sin6_port);
+	}
+	p->net = a && inet_ntop(sa->ss_family, a, p->addr, sizeof p->addr);
+}
+
+/* A unix socket's path from a sockaddr argument, or NULL; an inet
+ * socket's address in p->addr (p->net). */
 static const char *sock_path(struct thread *t, struct pending *p)
 {
-	struct sockaddr_un un;
+	union {
+		struct sockaddr_un un;
+		struct sockaddr_storage ss;
+	} sa;
+	struct sockaddr_un *un = &sa.un;
 	unsigned long long len = t->args[2];
 	size_t off = offsetof(struct sockaddr_un, sun_path);
 
 	if (len <= off)
 		return NULL;
-	if (len > sizeof un)
-		len = sizeof un;
-	memset(&un, 0, sizeof un);
-	int r = tr_read_mem(t->img, t->tid, t->args[1], &un, (size_t)len);
+	if (len > sizeof sa)
+		len = sizeof sa;
+	memset(&sa, 0, sizeof sa);
+	int r = tr_read_mem(t->img, t->tid, t->args[1], &sa, (size_t)len);
 	if (r < 0) {
 		tr_nopath(p, "cannot read the socket address", r);
 		return p->path; /* "": recorded with the reason */
 	}
-	if (un.sun_family != AF_UNIX || !un.sun_path[0])
+	if (un->sun_family != AF_UNIX) {
+		sock_inet(&sa.ss, (size_t)len, p);
 		return NULL;
-	size_t n = strnlen(un.sun_path, (size_t)len - off);
-	memcpy(p->path, un.sun_path, n);
+	}
+	if (!un->sun_path[0])
+		return NULL;
+	size_t n = strnlen(un->sun_path, (size_t)len - off);
+	if (n > sizeof p->path - 1)
+		n = sizeof p->path - 1;
+	memcpy(p->path, un->sun_path, n);
 	p->path[n] = 0;
 	return p->path;
 }
@@ -153,6 +186,7 @@ static void decode(struct thread *t, struct pending *p)
 	p->nopath[0] = 0;
 	p->path[0] = 0;
 	p->skip = false;
+	p->net = false;
 	if (d->extra == SX_OPEN || d->extra == SX_CREAT ||
 	    d->extra == SX_OPENAT2) {
 		open_flags(t, p);
@@ -223,8 +257,9 @@ bool tr_call_entry(struct thread *t, const struct user_regs_struct *r)
 	if (d->cls == SC_P || d->cls == SC_V)
 		return true; /* decoded at the exit stop, when refused */
 	if (!describe(t)) {
-		t->in_call = false;
-		return false;
+		/* an inet bind: its "net" record at the exit stop */
+		t->in_call = t->p && t->p->net;
+		return t->in_call;
 	}
 	t->described = true;
 	if (d->cls == SC_X)
@@ -268,8 +303,13 @@ void tr_call_exit(struct thread *t, long ret)
 			tr_record_event(t, t->p, -1, (int)-ret);
 		return;
 	}
-	if (!t->described)
+	if (!t->described) {
+		if (t->p && t->p->net)
+			tr_record_net(t, t->p,
+				      ret < 0 && ret > -4096 ? -1 : ret,
+				      ret < 0 && ret > -4096 ? (int)-ret : 0);
 		return;
+	}
 	if (d->cls == SC_X) {
 		if (ret < 0 && !t->exec_done)
 			tr_record_event(t, t->p, -1, (int)-ret);

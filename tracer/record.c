@@ -1,6 +1,7 @@
 /*
  * record.c - the records unroot-ptrace writes besides "proc" and "end"
  * (image.c): "ev" for a traced call, "dir" for an ancestor directory,
+ * "net" for an inet bind (its address and port, whatever the result),
  * "priv" for a call only privilege allows that was refused, and
  * "untraced" for a program that runs without its privilege (no-new-privs)
  * or outside the filter (another ABI).  Keys, order and encoding are the
@@ -113,6 +114,21 @@ void tr_record_priv(struct thread *t, const char *path)
 	put_outcome(&j, t, -1, EPERM);
 	jb_lit(&j, K_TRACER, TRACER_NAME);
 	tr_image_record(img, &j);
+}
+
+void tr_record_net(struct thread *t, const struct pending *p, long ret, int err)
+{
+	char buf[256];
+	struct jbuf j;
+
+	jb_init(&j, buf, sizeof buf);
+	jb_begin(&j, REC_NET);
+	jb_lit(&j, "fn", t->d->name);
+	jb_str(&j, K_ADDR, p->addr);
+	jb_int(&j, K_PORT, p->port);
+	put_outcome(&j, t, ret, err);
+	jb_lit(&j, K_TRACER, TRACER_NAME);
+	tr_image_record(t->img, &j);
 }
 
 void tr_record_event(struct thread *t, const struct pending *p, long ret,

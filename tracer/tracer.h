@@ -123,7 +123,10 @@ struct pending {
 	char abs[UR_PATH_MAX], abs2[UR_PATH_MAX], parent[UR_PATH_MAX];
 	struct stat st, st2, pst;
 	bool has_st, has_st2, has_pst;
-	bool skip;	  /* not recorded (bind of a non-unix socket) */
+	bool skip;	  /* not an ev record (bind of a non-unix socket) */
+	bool net;	  /* an inet bind: a "net" record of addr and port */
+	char addr[48];	  /* its address, as inet_ntop writes it */
+	unsigned port;	  /* its port, in host order */
 	char nopath[160]; /* "path unknown: why", or "" */
 };
 
@@ -203,6 +206,9 @@ void tr_world_records(struct image *img);
 /* A call only privilege allows, refused with EPERM: its "priv" record
  * (SCHEMA.md); path: chroot's, made absolute, else NULL for the ids. */
 void tr_record_priv(struct thread *t, const char *path);
+/* the "net" record of an inet bind (p->addr, p->port), as the preload's */
+void tr_record_net(struct thread *t, const struct pending *p, long ret,
+		   int err);
 void tr_record_event(struct thread *t, const struct pending *p, long ret,
 		     int err);
 void tr_record_dir(struct image *img, const char *path, size_t n);

@@ -10,6 +10,8 @@ usage: expect.py LOGDIR SPEC...
                          when it is not the proc record's)
   untraced:WHY=PATH      an "untraced" record
   nopath:OP              an "ev" record of OP whose path was unknown
+  net:ADDR:PORT[=ERRNO]  a "net" record of a bind of ADDR and PORT; with
+                         ERRNO failed so, without it succeeded
   files:N                at least N log files (process images)
   once:SPEC              exactly one record matches SPEC
   ptrace:SPEC            SPEC, recorded by the tracer ("tracer": "ptrace")
@@ -60,6 +62,11 @@ def matches(rec, spec):
         why, path = spec[len("untraced:"):].split("=", 1)
         return rec.get("t") == "untraced" and rec.get("why") == why and \
             rec.get("path") == path
+    if spec.startswith("net:"):
+        what, _, err = spec[4:].partition("=")
+        addr, port = what.rsplit(":", 1)
+        return rec.get("t") == "net" and rec.get("addr") == addr and \
+            rec.get("port") == int(port) and rec.get("errno") == (err or None)
     if spec.startswith("nopath:"):
         return rec.get("t") == "ev" and rec.get("op") == spec[7:] and \
             str(rec.get("nopath", "")).startswith("path unknown: ")
@@ -98,11 +105,12 @@ def main():
     for p in problems:
         print("expect.py:", p)
     if problems:
-        evs = [r for r in records if r.get("t") in ("ev", "untraced")]
-        print(f"expect.py: {len(evs)} ev/untraced records in the trace:")
+        evs = [r for r in records if r.get("t") in ("ev", "untraced", "net")]
+        print(f"expect.py: {len(evs)} ev/untraced/net records in the trace:")
         for r in evs[:60]:
             print("  ", json.dumps({k: r.get(k) for k in
-                  ("t", "op", "fn", "path", "errno", "pid", "why", "nopath")
+                  ("t", "op", "fn", "path", "addr", "port", "errno", "pid", "why",
+                   "nopath")
                   if k in r}))
         return 1
     print(f"expect.py: {len(records)} records in {files} files, all found")

@@ -1,7 +1,7 @@
 // workload.go - the static Go program the tracer tests run
 // (CGO_ENABLED=0): as workload.c, from four goroutines and a child
-// process (the program itself, run with "child"), in DIR; with DENY, the
-// denied calls too.  Output depends only on what the calls returned.
+// process (the program itself, run with "child"), in DIR, and binds a
+// loopback port; with DENY, the denied calls too.  Output depends only on what the calls returned.
 //
 //	workload-go DIR [DENY]
 package main
@@ -68,7 +68,18 @@ func main() {
 	} else {
 		l.Close()
 	}
+	// an inet bind of a port the kernel chooses ("net" records)
+	if l, err := net.Listen("tcp", "127.0.0.1:0"); err != nil {
+		bad = true
+	} else {
+		l.Close()
+	}
 	if len(os.Args) > 2 {
+		// and one below 1024: refused to a user but root where
+		// net.ipv4.ip_unprivileged_port_start is the kernel's 1024
+		if l, err := net.Listen("tcp", "127.0.0.1:1023"); err == nil {
+			l.Close()
+		}
 		err := os.Mkdir(filepath.Join(os.Args[2], "newdir"), 0o755)
 		fmt.Println("mkdir denied:", err != nil)
 		_, err = os.OpenFile(filepath.Join(os.Args[2], "newfile"),
