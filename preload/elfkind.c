@@ -1,12 +1,16 @@
 /*
- * elfkind.c - static or dynamic, from an ELF file's program headers, and
- * secure mode, from a file's mode and capabilities (elfkind.h).
- * Reads nothing from memory past the n bytes given; every other program
- * header comes from pread on the file.
+ * elfkind.c - static, dynamic or Go, from an ELF file's program headers
+ * and notes, and secure mode, from a file's mode and capabilities
+ * (elfkind.h).  Reads nothing from memory past the n bytes given; every
+ * other program header, and a note segment past them (at most NOTES_MAX
+ * bytes), comes from pread on the file.  A note's sizes are checked
+ * against its segment before they are used.
  */
 #include <elf.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -14,10 +18,63 @@
 #include "rawsys.h"
 #include "schema.h"
 
+/* Go's linker writes this note (name "Go", type 4: its build ID) into
+ * every ELF program it links, with cgo or without. */
+#define GO_NOTE_TYPE 4
+#define NOTES_MAX    1024 /* a PT_NOTE segment read from the file, at most */
+
+/* Whether the notes in p[0, n), each aligned to align, hold Go's. */
+static bool go_note_in(const unsigned char *p, size_t n, size_t align)
+{
+	size_t off = 0;
+	Elf64_Nhdr nh;
+
+	while (n - off >= sizeof nh) {
+		memcpy(&nh, p + off, sizeof nh);
+		off += sizeof nh;
+		size_t name = ((size_t)nh.n_namesz + align - 1) & ~(align - 1);
+		size_t desc = ((size_t)nh.n_descsz + align - 1) & ~(align - 1);
+		if (name > n - off)
+			return false;
+		if (nh.n_type == GO_NOTE_TYPE && nh.n_namesz >= 3 &&
+		    !memcmp(p + off, "Go", 3))
+			return true;
+		off += name;
+		if (desc > n - off)
+			return false;
+		off += desc;
+	}
+	return false;
+}
+
+static size_t note_align(const Elf64_Phdr *ph)
+{
+	return ph->p_align == 8 ? 8 : 4;
+}
+
+/* Whether the PT_NOTE segment ph of the file open on fd (buf: its first
+ * n bytes) holds Go's note. */
+static bool file_go_note(int fd, const unsigned char *buf, long n,
+			 const Elf64_Phdr *ph)
+{
+	unsigned char notes[NOTES_MAX];
+
+	if (ph->p_filesz > NOTES_MAX)
+		return false;
+	if (ph->p_offset <= (unsigned long long)n &&
+	    (unsigned long long)n - ph->p_offset >= ph->p_filesz)
+		return go_note_in(buf + ph->p_offset, ph->p_filesz,
+				  note_align(ph));
+	return ur_syscall(SYS_pread64, fd, notes, ph->p_filesz,
+			  (off_t)ph->p_offset) == (long)ph->p_filesz &&
+	       go_note_in(notes, ph->p_filesz, note_align(ph));
+}
+
 enum ur_elf_kind ur_elf_kind(int fd, const unsigned char *buf, long n)
 {
 	Elf64_Ehdr eh;
 	Elf64_Phdr ph;
+	bool interp = false, go = false;
 
 	if (n <= EI_CLASS || memcmp(buf, ELFMAG, SELFMAG))
 		return UR_ELF_OTHER;
@@ -38,9 +95,48 @@ enum ur_elf_kind ur_elf_kind(int fd, const unsigned char *buf, long n)
 				    (off_t)off) != (long)sizeof ph)
 			return UR_ELF_OTHER;
 		if (ph.p_type == PT_INTERP)
-			return UR_ELF_DYNAMIC;
+			interp = true;
+		else if (ph.p_type == PT_NOTE && !go)
+			go = file_go_note(fd, buf, n, &ph);
 	}
-	return UR_ELF_STATIC;
+	if (!interp)
+		return UR_ELF_STATIC;
+	return go ? UR_ELF_GO : UR_ELF_DYNAMIC;
+}
+
+/* Whether segment i of the program headers ph lies within what a
+ * PT_LOAD segment mapped from the file. */
+static bool mapped(const Elf64_Phdr *ph, size_t num, size_t i)
+{
+	for (size_t j = 0; j < num; j++) {
+		if (ph[j].p_type != PT_LOAD || ph[i].p_vaddr < ph[j].p_vaddr)
+			continue;
+		unsigned long long in = ph[i].p_vaddr - ph[j].p_vaddr;
+		if (in <= ph[j].p_filesz &&
+		    ph[j].p_filesz - in >= ph[i].p_filesz)
+			return true;
+	}
+	return false;
+}
+
+bool ur_self_go(void)
+{
+	const Elf64_Phdr *ph = (const Elf64_Phdr *)getauxval(AT_PHDR);
+	size_t num = getauxval(AT_PHNUM);
+	uintptr_t bias = 0;
+	bool found = false;
+
+	for (size_t i = 0; ph && i < num && !found; i++)
+		if (ph[i].p_type == PT_PHDR) {
+			bias = (uintptr_t)ph - ph[i].p_vaddr;
+			found = true;
+		}
+	for (size_t i = 0; found && i < num; i++)
+		if (ph[i].p_type == PT_NOTE && mapped(ph, num, i) &&
+		    go_note_in((const unsigned char *)(bias + ph[i].p_vaddr),
+			       ph[i].p_filesz, note_align(&ph[i])))
+			return true;
+	return false;
 }
 
 /* The kind of the file at path; UR_ELF_OTHER when it cannot be read. */
@@ -65,14 +161,17 @@ bool ur_program_static(const char *path)
 	char buf[1024];
 	long n;
 
-	if (file_kind(path, buf, sizeof buf, &n) == UR_ELF_STATIC)
+	enum ur_elf_kind k = file_kind(path, buf, sizeof buf, &n);
+
+	if (k == UR_ELF_STATIC || k == UR_ELF_GO)
 		return true;
 	if (n < 3 || buf[0] != '#' || buf[1] != '!')
 		return false;
 	buf[n] = 0;
 	char *p = buf + 2 + strspn(buf + 2, " \t");
 	p[strcspn(p, " \t\n")] = 0;
-	return file_kind(p, buf, sizeof buf, &n) == UR_ELF_STATIC;
+	k = file_kind(p, buf, sizeof buf, &n);
+	return k == UR_ELF_STATIC || k == UR_ELF_GO;
 }
 
 bool ur_ids_differ(uid_t *euid, gid_t *egid)

@@ -3,7 +3,9 @@
  * an ELF file's program headers and the one test of secure mode, shared by
  * the preload's exec wrappers (exec.c), the fallback tracer (tracer/) and
  * the CLI (cli/fallback.c): a 64-bit ELF executable with no PT_INTERP is
- * static, the loader never runs and LD_PRELOAD is ignored; a set-id or
+ * static, the loader never runs and LD_PRELOAD is ignored; a Go program
+ * loads the preload but calls the kernel itself (the build-ID note that
+ * Go's linker writes says which); a set-id or
  * file-capability program runs the loader in secure mode, which ignores it
  * too.  Self-contained (raw system calls only): it runs in vfork children.
  */
@@ -17,6 +19,9 @@ enum ur_elf_kind {
 	UR_ELF_OTHER,	/* not ELF, or unreadable: cannot tell */
 	UR_ELF_DYNAMIC, /* 64-bit with a PT_INTERP */
 	UR_ELF_STATIC,	/* 64-bit executable without one */
+	UR_ELF_GO,	/* 64-bit with a PT_INTERP and Go's build-ID note: Go's
+			 * runtime makes its system calls itself, past libc
+			 * and the preload, even when linked with libc (cgo) */
 	UR_ELF_OTHERABI /* ELF of another class (32-bit) */
 };
 
@@ -27,9 +32,15 @@ enum ur_elf_kind {
  */
 enum ur_elf_kind ur_elf_kind(int fd, const unsigned char *buf, long n);
 
-/* A static program, or a script ("#!") whose interpreter is one: a
- * program the fallback tracer runs (raw system calls only). */
+/* A static program or a Go program, or a script ("#!") whose
+ * interpreter is one: a program the fallback tracer runs (the preload
+ * would not see its calls).  Raw system calls only. */
 bool ur_program_static(const char *path);
+
+/* Whether this process's program is a Go program (UR_ELF_GO or a static
+ * one), from its program headers in memory (getauxval): no system call.
+ * Only notes inside a segment the loader mapped are read. */
+bool ur_self_go(void);
 
 /*
  * Why the loader will run the regular file at path (st: its stat) in

@@ -321,7 +321,7 @@ static const char *why_untraced(const char *path, int depth, struct target *t)
 	const char *why = NULL;
 	if (n > 4 && !memcmp(buf, ELFMAG, SELFMAG)) {
 		enum ur_elf_kind kind = ur_elf_kind((int)fd, buf, n);
-		if (kind == UR_ELF_STATIC)
+		if (kind == UR_ELF_STATIC || kind == UR_ELF_GO)
 			why = UNTRACED_STATIC;
 		else if (kind == UR_ELF_DYNAMIC && native_elf(buf, n))
 			t->image = depth ? IMAGE_SCRIPT : IMAGE_ELF;
@@ -688,7 +688,7 @@ static bool find_helper(char *out)
  * static program; a second one could not attach (a process has one
  * tracer).  Raw calls only: it runs in vfork children.
  */
-static bool under_helper(void)
+bool ur_under_helper(void)
 {
 	char buf[2048], link[PATH_MAX];
 	long fd = ur_sys_open("/proc/self/status", O_RDONLY | O_CLOEXEC, 0);
@@ -734,7 +734,8 @@ static enum handoff via_helper(const char *file, char *const argv[],
 	/* the helper itself, run by hand: it records what it runs, and a
 	 * helper tracing a helper could never attach */
 	const char *base = strrchr(file, '/');
-	if (under_helper() || !strcmp(base ? base + 1 : file, "unroot-ptrace"))
+	if (ur_under_helper() ||
+	    !strcmp(base ? base + 1 : file, "unroot-ptrace"))
 		return COVERED;
 	return find_helper(helper) && ur_absolute(AT_FDCWD, file, abs, PATH_MAX)
 		   ? HANDOFF

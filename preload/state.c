@@ -469,6 +469,11 @@ __attribute__((constructor(101))) static void unroot_init(void)
 	ur_guard++;
 	find_own_code();
 	read_settings();
+	/* A Go program calls the kernel itself: the helper tracing it
+	 * records every call, so the preload records none (each event
+	 * once).  Without the helper, it records what goes through libc. */
+	if (ur_enabled && ur_self_go() && ur_under_helper())
+		ur_enabled = 0;
 #if defined(__x86_64__) && defined(MADV_WIPEONFORK)
 	if (!ur_real_vfork)
 		ur_resolve_vfork();

@@ -393,6 +393,9 @@ HIDDEN void ur_prog_put(const char *path, const struct stat *lst,
 HIDDEN void ur_prog_share(struct ur_code_run *run);
 HIDDEN void ur_prog_root_changed(void); /* chroot, pivot_root */
 
+/* exec.c: whether an unroot-ptrace traces this process (TracerPid) */
+HIDDEN bool ur_under_helper(void);
+
 /* handover.c: the exec's side and the new image's */
 HIDDEN bool ur_handover_text(char *out, size_t cap, long pid,
 			     const char *execfn, const char *exe);

@@ -21,6 +21,7 @@ chmod 755 "$T"
 mkdir "$T/bin"
 cp "$HELPER" "$T/bin/unroot-ptrace"
 for p in "$BIN"/workload "$BIN"/workload-musl "$BIN"/workload-go \
+	"$BIN"/workload-go-cgo \
 	"$BIN"/daemon "$BIN"/pid1 "$BIN"/dropuid "$BIN"/signals "$BIN"/storm \
 	"$BIN"/probe; do
 	[ -f "$p" ] && cp "$p" "$T/bin/"
