@@ -14,16 +14,7 @@ P=$T/bin/workload-go-cgo
 [ -x "$P" ] || skip "the cgo Go workload was not built"
 # the rule is for programs the loader runs: this one must be dynamic
 ldd "$P" >/dev/null 2>&1 || fail "$P is not dynamically linked"
-R=$T/root
-mkdir -p "$R/var/lib/myapp" "$T/tr"
-chmod 755 "$R" "$R/var" "$R/var/lib"
-RUN=""
-if [ "$USER" = uid1001 ]; then
-	chown 1001:1001 "$R/var/lib/myapp" "$T/tr"
-	RUN=as_user
-fi
-W=$R/var/lib/myapp
-D=$R/var/lib
+app_root "$USER"
 bare=$($RUN "$P" "$W" "$D" 2>&1) || fail "bare run failed: $bare"
 rm -rf "${W:?}"/* "$D/newdir" "$D/newfile"
 specs=$(workload_specs "$W" "$D" "$USER" g0 g1 g2 g3 child)
@@ -52,6 +43,7 @@ python3 "$HERE/expect.py" "$T/tr/a/log" files:2 $once || fail "run: records"
 
 # 2. from a shell script: the exec wrapper hands it to the helper
 rm -rf "${W:?}"/* "$D/newdir" "$D/newfile"
+# shellcheck disable=SC2016 # expanded by sh -c
 out=$(cd "$T" && $RUN "$U" run -o "$T/tr/b" -- sh -c '"$0" "$1" "$2"; true' \
 	"$P" "$W" "$D" 2>"$T/err") || fail "status $?: $(cat "$T/err")"
 [ "$out" = "$bare" ] || fail "output changed under sh: '$out'"

@@ -58,6 +58,23 @@ stage_unroot() {
 	U=$T/u/bin/unroot
 }
 
+# app_root root|uid1001: a temporary root R whose var/lib/myapp (W) the
+# user owns and whose var/lib (D) is root's, a trace directory $T/tr the
+# user may write, and RUN, the command prefix that runs as the user
+# shellcheck disable=SC2034 # W, D and RUN are for the test that sources this
+app_root() {
+	R=$T/root
+	mkdir -p "$R/var/lib/myapp" "$T/tr"
+	chmod 755 "$R" "$R/var" "$R/var/lib"
+	RUN=""
+	if [ "$1" = uid1001 ]; then
+		chown 1001:1001 "$R/var/lib/myapp" "$T/tr"
+		RUN=as_user
+	fi
+	W=$R/var/lib/myapp
+	D=$R/var/lib
+}
+
 # workload_specs W D root|uid1001 NAME...: the records expect.py finds for
 # the workload (workload.c, workload.go) run as `workload W D`, whose
 # threads or goroutines and child are NAME...

@@ -8,16 +8,7 @@
 stage_unroot "$1" "$2"
 USER=$3
 [ -x "$T/bin/workload-go" ] || skip "the Go workload was not built"
-R=$T/root
-mkdir -p "$R/var/lib/myapp" "$T/tr"
-chmod 755 "$R" "$R/var" "$R/var/lib"
-RUN=""
-if [ "$USER" = uid1001 ]; then
-	chown 1001:1001 "$R/var/lib/myapp" "$T/tr"
-	RUN=as_user
-fi
-W=$R/var/lib/myapp
-D=$R/var/lib
+app_root "$USER"
 out=$(cd "$T" && $RUN "$U" run -o "$T/tr/t" -- "$T/bin/workload-go" \
 	"$W" "$D" 2>"$T/err") || fail "status $?: $out $(cat "$T/err")"
 echo "$out"
