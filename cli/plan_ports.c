@@ -4,7 +4,10 @@
  *
  * Invariants:
  * - Each port is listed once, with the first bind that asked for it (a
- *   failed bind counts: it is the port the workload wants).
+ *   failed bind counts: it is the port the workload wants).  It is
+ *   loopback while every bind of it named a loopback address (127.0.0.0/8,
+ *   ::1, ::ffff:127.x.y.z): reachable from inside the pod only, such as
+ *   caddy's admin endpoint, so no containerPort.
  * - A port below 1024 is advice, never a capability: a non-root user does
  *   not keep NET_BIND_SERVICE in its effective set, and no_new_privs
  *   (allowPrivilegeEscalation: false) blocks file capabilities.  The way
@@ -18,6 +21,13 @@
 
 #include "plan_private.h"
 
+/* Whether addr (as inet_ntop writes it) is a loopback address. */
+static bool loopback(const char *addr)
+{
+	return addr && (!strncmp(addr, "127.", 4) || !strcmp(addr, "::1") ||
+			!strncmp(addr, "::ffff:127.", 11));
+}
+
 void planner_add_port(struct planner *p, const char *addr, unsigned port,
 		      const struct evidence *ev)
 {
@@ -26,10 +36,13 @@ void planner_add_port(struct planner *p, const char *addr, unsigned port,
 	if (!port)
 		return; /* an ephemeral port: the kernel chose it */
 	for (size_t i = 0; i < pl->nports; i++)
-		if (pl->ports[i].port == port)
+		if (pl->ports[i].port == port) {
+			pl->ports[i].loopback &= loopback(addr);
 			return;
+		}
 	pl->ports = xrealloc(pl->ports, (pl->nports + 1) * sizeof *pl->ports);
 	pl->ports[pl->nports].port = port;
+	pl->ports[pl->nports].loopback = loopback(addr);
 	pl->ports[pl->nports].addr = xstrdup(addr ? addr : "");
 	evidence_copy(&pl->ports[pl->nports].ev, ev);
 	pl->nports++;

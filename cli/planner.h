@@ -130,7 +130,8 @@ struct image_volume {
  * user needs net.ipv4.ip_unprivileged_port_start at or below it. */
 struct port_bind {
 	unsigned port;
-	char *addr; /* as recorded: "0.0.0.0", "::1" */
+	char *addr;    /* as recorded: "0.0.0.0", "::1" */
+	bool loopback; /* every bind of it was to a loopback address */
 	struct evidence ev;
 };
 

@@ -99,12 +99,23 @@ static int pod_fields(struct strbuf *sb, const char *in, const void *ctx,
 		sb_addf(sb, "%sworkingDir: %s # docker run -w\n", in, w);
 		free(w);
 	}
-	if (pc->pl->nports)
-		sb_addf(sb, "%sports:\n", in);
+	size_t nlisted = 0;
 	for (size_t i = 0; i < pc->pl->nports; i++) {
-		add_yaml_evidence(sb, in, &pc->pl->ports[i].ev);
-		sb_addf(sb, "%s  - containerPort: %u\n", in,
-			pc->pl->ports[i].port);
+		const struct port_bind *b = &pc->pl->ports[i];
+
+		if (b->loopback) {
+			add_yaml_evidence(sb, in, &b->ev);
+			sb_addf(sb,
+				"%s#   port %u is bound to loopback only: "
+				"reachable inside the pod, not a "
+				"containerPort\n",
+				in, b->port);
+			continue;
+		}
+		if (!nlisted++)
+			sb_addf(sb, "%sports:\n", in);
+		add_yaml_evidence(sb, in, &b->ev);
+		sb_addf(sb, "%s  - containerPort: %u\n", in, b->port);
 	}
 	return 0;
 }

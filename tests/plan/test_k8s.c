@@ -210,6 +210,34 @@ START_TEST(pod_names_the_image_and_reviews_host_binds)
 }
 END_TEST
 
+START_TEST(loopback_only_port_is_not_a_container_port)
+{
+	struct planner *p = new_planner();
+	struct plan_deploy d = {.image = "app:1"};
+	struct render_options ro = {.deploy = &d};
+	struct plan *pl;
+	char *t;
+
+	base_dirs(p);
+	bind_port(p, "127.0.0.1", 2019); /* an admin endpoint */
+	bind_port(p, "::1", 9000);
+	bind_port(p, "::1", 8080); /* then on every address: listed */
+	bind_port(p, "0.0.0.0", 8080);
+	bind_port(p, "::", 80);
+	pl = planner_finish(p);
+	t = render_ok(pl, FORMAT_POD, &ro);
+	ck_assert_ptr_null(strstr(t, "containerPort: 2019"));
+	ck_assert_ptr_null(strstr(t, "containerPort: 9000"));
+	ck_assert_ptr_nonnull(strstr(t, "port 2019 is bound to loopback only"));
+	ck_assert_ptr_nonnull(strstr(t, "- containerPort: 8080\n"));
+	ck_assert_ptr_nonnull(strstr(t, "- containerPort: 80\n"));
+	/* the low port still gets its sysctl */
+	ck_assert_ptr_nonnull(strstr(t, "net.ipv4.ip_unprivileged_port_start"));
+	free(t);
+	plan_free(pl);
+}
+END_TEST
+
 START_TEST(pod_without_an_image_is_refused)
 {
 	struct planner *p = new_planner();
@@ -287,6 +315,7 @@ Suite *test_suite(void)
 	tcase_add_test(t, low_port_gets_the_sysctl_never_net_bind_service);
 	tcase_add_test(t, high_port_needs_no_sysctl);
 	tcase_add_test(t, pod_names_the_image_and_reviews_host_binds);
+	tcase_add_test(t, loopback_only_port_is_not_a_container_port);
 	tcase_add_test(t, pod_without_an_image_is_refused);
 	tcase_add_test(t, a_path_that_is_not_utf8_fails_the_yaml_render);
 	tcase_add_test(t, compose_keys_are_those_of_the_verified_run);
