@@ -13,7 +13,9 @@
 #      (image moved with docker save | podman load), probe ok, as the user
 #      with a read-only root; `podman kube down` cleans up.
 # The server checks inside the container that it runs as 1001 on a
-# read-only root and that none of its own writes is refused.
+# read-only root and that none of its own writes is refused.  It listens
+# on every address (a containerPort) and on a loopback-only admin port
+# (not one: nothing outside the pod reaches it).
 # Skips (77) without docker-compose or podman.  UNROOT_PAYLOAD_READY=1 uses
 # the payload already in BUILD instead of rebuilding it.
 set -eu
@@ -38,8 +40,11 @@ with open("/var/cache/app/index", "w") as f:
 with tempfile.NamedTemporaryFile(dir="/tmp") as t:
     t.write(b"scratch")
 s = socket.socket()
-s.bind(("127.0.0.1", 8080))
+s.bind(("0.0.0.0", 8080))                              # the service's port
 s.listen(1)
+admin = socket.socket()
+admin.bind(("127.0.0.1", 9090))                        # loopback only
+admin.listen(1)
 c = socket.create_connection(("127.0.0.1", 8080))     # the probe
 a, _ = s.accept()
 c.sendall(b"ping")
@@ -74,7 +79,10 @@ assert sc["seccompProfile"] == {"type": "RuntimeDefault"}, sc
 assert c["image"] == image, c
 assert c["securityContext"] == {"allowPrivilegeEscalation": False,
     "capabilities": {"drop": ["ALL"]}, "readOnlyRootFilesystem": True}, c
+# the service's port is a containerPort; the loopback-only one is not
 assert c.get("ports") == ([{"containerPort": 8080}] if bound else None), c
+assert not bound or "port 9090 is bound to loopback only" in \
+    open(W + "/plan.pod").read()
 vols = {v["name"]: v for v in spec["volumes"]}
 paths = []
 for m in c["volumeMounts"]:
