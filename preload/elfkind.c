@@ -163,7 +163,7 @@ bool ur_program_static(const char *path)
 
 	enum ur_elf_kind k = file_kind(path, buf, sizeof buf, &n);
 
-	if (k == UR_ELF_STATIC || k == UR_ELF_GO)
+	if (ur_elf_past_libc(k))
 		return true;
 	if (n < 3 || buf[0] != '#' || buf[1] != '!')
 		return false;
@@ -171,7 +171,7 @@ bool ur_program_static(const char *path)
 	char *p = buf + 2 + strspn(buf + 2, " \t");
 	p[strcspn(p, " \t\n")] = 0;
 	k = file_kind(p, buf, sizeof buf, &n);
-	return k == UR_ELF_STATIC || k == UR_ELF_GO;
+	return ur_elf_past_libc(k);
 }
 
 bool ur_ids_differ(uid_t *euid, gid_t *egid)

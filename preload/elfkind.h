@@ -32,6 +32,13 @@ enum ur_elf_kind {
  */
 enum ur_elf_kind ur_elf_kind(int fd, const unsigned char *buf, long n);
 
+/* Whether a program of kind k makes its system calls past libc (static, or
+ * Go's runtime): the preload cannot see them, the fallback tracer runs it. */
+static inline bool ur_elf_past_libc(enum ur_elf_kind k)
+{
+	return k == UR_ELF_STATIC || k == UR_ELF_GO;
+}
+
 /* A static program or a Go program, or a script ("#!") whose
  * interpreter is one: a program the fallback tracer runs (the preload
  * would not see its calls).  Raw system calls only. */

@@ -7,9 +7,11 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
+#include <netinet/in.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -673,4 +675,27 @@ uint64_t ur_fnv(uint64_t h, const void *p, size_t n)
 		h *= 1099511628211ULL;
 	}
 	return h;
+}
+
+bool ur_inet_text(const void *sa, size_t len, char *addr, size_t cap,
+		  unsigned *port)
+{
+	const struct sockaddr *s = sa;
+	const void *a;
+
+	if (s->sa_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
+		const struct sockaddr_in *in = sa;
+
+		a = &in->sin_addr;
+		*port = ntohs(in->sin_port);
+	} else if (s->sa_family == AF_INET6 &&
+		   len >= sizeof(struct sockaddr_in6)) {
+		const struct sockaddr_in6 *in6 = sa;
+
+		a = &in6->sin6_addr;
+		*port = ntohs(in6->sin6_port);
+	} else {
+		return false;
+	}
+	return inet_ntop(s->sa_family, a, addr, (socklen_t)cap) != NULL;
 }

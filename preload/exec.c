@@ -321,7 +321,7 @@ static const char *why_untraced(const char *path, int depth, struct target *t)
 	const char *why = NULL;
 	if (n > 4 && !memcmp(buf, ELFMAG, SELFMAG)) {
 		enum ur_elf_kind kind = ur_elf_kind((int)fd, buf, n);
-		if (kind == UR_ELF_STATIC || kind == UR_ELF_GO)
+		if (ur_elf_past_libc(kind))
 			why = UNTRACED_STATIC;
 		else if (kind == UR_ELF_DYNAMIC && native_elf(buf, n))
 			t->image = depth ? IMAGE_SCRIPT : IMAGE_ELF;

@@ -788,28 +788,15 @@ static void record_end(struct scratch *s, struct jbuf *j, long ret, int err)
  * it needs net.ipv4.ip_unprivileged_port_start), and under Docker, which
  * sets that to 0, no denial would show it.
  */
-void ur_net_bind(const void *sockaddr, long ret, int err)
+void ur_net_bind(const void *sockaddr, size_t len, long ret, int err)
 {
-	const struct sockaddr *sa = sockaddr;
 	char addr[INET6_ADDRSTRLEN];
 	unsigned port;
 	int saved = errno;
 
-	if (!ur_enabled || UNLIKELY(ur_other_process()))
+	if (!ur_enabled || UNLIKELY(ur_other_process()) ||
+	    !ur_inet_text(sockaddr, len, addr, sizeof addr, &port))
 		goto out;
-	if (sa->sa_family == AF_INET) {
-		const struct sockaddr_in *in = sockaddr;
-
-		port = ntohs(in->sin_port);
-		if (!inet_ntop(AF_INET, &in->sin_addr, addr, sizeof addr))
-			goto out;
-	} else {
-		const struct sockaddr_in6 *in6 = sockaddr;
-
-		port = ntohs(in6->sin6_port);
-		if (!inet_ntop(AF_INET6, &in6->sin6_addr, addr, sizeof addr))
-			goto out;
-	}
 	struct jbuf j;
 	struct scratch *s = record_begin(&j, REC_NET, "bind");
 	if (s) {

@@ -216,9 +216,10 @@ HIDDEN const char *ur_env_value(char *const *envp, const char *name);
 
 /* record.c */
 HIDDEN struct scratch *ur_begin(struct call *c);
-/* An inet bind (AF_INET, AF_INET6): a "net" record of the address and
- * port with the call's result; errno is kept. */
-HIDDEN void ur_net_bind(const void *sockaddr, long ret, int err);
+/* A bind of an inet address (AF_INET, AF_INET6; nothing for another): a
+ * "net" record of the address and port with the call's result; errno is
+ * kept. */
+HIDDEN void ur_net_bind(const void *sockaddr, size_t len, long ret, int err);
 /* A call only privilege allows, refused (EPERM): a "priv" record (record.c);
  * path: chroot's, args: the rest as text.  Nothing for another errno. */
 HIDDEN void ur_priv_refused(const char *fn, const char *path, const char *args,
@@ -318,6 +319,11 @@ HIDDEN char *ur_put_hex(char *o, unsigned long long v, int digits);
 /* FNV-1a over n bytes at p, from h (UR_FNV_START for a new hash). */
 HIDDEN uint64_t ur_fnv(uint64_t h, const void *p, size_t n);
 #define UR_FNV_START 1469598103934665603ULL
+/* An inet socket address (AF_INET, AF_INET6) of len bytes: its address
+ * as inet_ntop writes it into addr (cap bytes) and its port in host order;
+ * false for another family, a short length or a small buffer. */
+HIDDEN bool ur_inet_text(const void *sa, size_t len, char *addr, size_t cap,
+			 unsigned *port);
 HIDDEN void jb_init(struct jbuf *j, char *buf, size_t cap);
 HIDDEN void jb_raw(struct jbuf *j, const char *s, size_t n);
 HIDDEN void jb_begin(struct jbuf *j, const char *type);

@@ -750,12 +750,8 @@ EXPORT int bind(int fd, const struct sockaddr *addr, socklen_t len)
 		int r = real_bind(fd, addr, len);
 
 		/* an inet address: recorded (record.c), errno kept */
-		if (ur_enabled && addr &&
-		    ((addr->sa_family == AF_INET &&
-		      len >= (socklen_t)sizeof(struct sockaddr_in)) ||
-		     (addr->sa_family == AF_INET6 &&
-		      len >= (socklen_t)sizeof(struct sockaddr_in6))))
-			ur_net_bind(addr, r, r < 0 ? errno : 0);
+		if (ur_enabled && addr)
+			ur_net_bind(addr, len, r, r < 0 ? errno : 0);
 		return r;
 	}
 	struct call c = CALL_INIT(OP_BIND, "bind");

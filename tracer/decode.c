@@ -21,8 +21,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
 
 #include "tracer.h"
 
@@ -36,26 +34,6 @@ static const char *arg_str(struct thread *t, struct pending *p,
 		return buf;
 	tr_nopath(p, "cannot read the tracee's memory", (int)r);
 	return NULL;
-}
-
-/* An inet socket's address and port, from the sockaddr in sa (len bytes
- * read), into p (p->net), as the preload's "net" record has them. */
-static void sock_inet(const struct sockaddr_storage *sa, size_t len,
-		      struct pending *p)
-{
-	const void *a = NULL;
-
-	if (sa->ss_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
-		const struct sockaddr_in *in = (const void *)sa;
-		a = &in->sin_addr;
-		p->port = ntohs(in->sin_port);
-	} else if (sa->ss_family == AF_INET6 &&
-		   len >= sizeof(struct sockaddr_in6)) {
-		const struct sockaddr_in6 *in6 = (const void *)sa;
-		a = &in6->sin6_addr;
-		p->port = ntohs(in6->sin6_port);
-	}
-	p->net = a && inet_ntop(sa->ss_family, a, p->addr, sizeof p->addr);
 }
 
 /* A unix socket's path from a sockaddr argument, or NULL; an inet
@@ -81,7 +59,8 @@ static const char *sock_path(struct thread *t, struct pending *p)
 		return p->path; /* "": recorded with the reason */
 	}
 	if (un->sun_family != AF_UNIX) {
-		sock_inet(&sa.ss, (size_t)len, p);
+		p->net = ur_inet_text(&sa.ss, (size_t)len, p->addr,
+				      sizeof p->addr, &p->port);
 		return NULL;
 	}
 	if (!un->sun_path[0])
@@ -303,11 +282,10 @@ void tr_call_exit(struct thread *t, long ret)
 			tr_record_event(t, t->p, -1, (int)-ret);
 		return;
 	}
+	int err = ret < 0 && ret > -4096 ? (int)-ret : 0;
 	if (!t->described) {
 		if (t->p && t->p->net)
-			tr_record_net(t, t->p,
-				      ret < 0 && ret > -4096 ? -1 : ret,
-				      ret < 0 && ret > -4096 ? (int)-ret : 0);
+			tr_record_net(t, t->p, err ? -1 : ret, err);
 		return;
 	}
 	if (d->cls == SC_X) {
@@ -315,8 +293,8 @@ void tr_call_exit(struct thread *t, long ret)
 			tr_record_event(t, t->p, -1, (int)-ret);
 		return;
 	}
-	if (ret < 0 && ret > -4096) {
-		tr_record_event(t, t->p, -1, (int)-ret);
+	if (err) {
+		tr_record_event(t, t->p, -1, err);
 	} else {
 		tr_learn(t->p);
 		tr_record_event(t, t->p, ret, 0);
