@@ -4,8 +4,9 @@
  * and profiles it again, now as the image's USER.  That run goes back to
  * the planner (feed_dir: its events, denied or not, so that a name it made
  * is known as made) together with the traces before it, and the
- * loop goes on until a run as the user has no denial, the root run's exit
- * status and does what the root run did (harden_probe.c: its probe passes
+ * loop goes on until a run as the user has no denial (but those a root run
+ * that ended well had too: harden_denials.c), the root run's exit status
+ * and does what the root run did (harden_probe.c: its probe passes
  * when root's did, it runs until --stop-after when root's did), or until a
  * round changes nothing (then the denials left are named with the
  * planner's reason).
@@ -172,7 +173,10 @@ struct loop {
 			the user without the hardened image's own records */
 	struct strbuf prev, cur, bare;	/* Dockerfiles: the last round's
 					   without comments, this round's */
-	struct denials ds;		/* of the last run */
+	struct denials ds;		/* of the last run, but ... */
+	struct denials shared;		/* ... those root's run had too */
+	struct denials root_ds;		/* of the root run, if it ended
+					   well */
 	struct harden_result root, res; /* the root run, the last run */
 	struct plan *pl;
 	int round, root_rc, status;
@@ -200,7 +204,21 @@ static int traced_run(struct harden *h, struct loop *l, const char *image,
 	free(log);
 	probe_print(&res->probe, l->round ? "the user" : "root");
 	denials_read(l->dirs[l->round], &l->ds);
+	denials_free(&l->shared);
+	if (l->round)
+		denials_split_root(&l->ds, &l->root_ds, &l->shared);
 	return 0;
+}
+
+/* A run's denials and exit status against root's. */
+static void print_count(const struct loop *l, const char *who)
+{
+	printf("   %zu denial%s%s", l->ds.n, l->ds.n == 1 ? "" : "s", who);
+	if (l->shared.n)
+		printf(" (and %zu that root's run had too)", l->shared.n);
+	printf("%s\n", l->status == l->root_rc
+			   ? ", same exit status as root"
+			   : ", exit status differs from root's");
 }
 
 /* Round 0: the root image built and profiled; -1 to go on, else an exit
@@ -227,6 +245,13 @@ static int root_round(struct harden *h, struct loop *l)
 		    "the workload fails as root too (exit %d; see %s/"
 		    "round0.log): harden only makes the user's run match it",
 		    l->root_rc, h->work);
+	/* a denial of a run that ended well went by as the workload meant;
+	 * one of a failed run may be why it failed, and counts */
+	if ((!l->root_rc || l->root.stopped) &&
+	    l->root.probe.state != PROBE_FAILED) {
+		l->root_ds = l->ds;
+		memset(&l->ds, 0, sizeof l->ds);
+	}
 	denials_free(&l->ds);
 	return -1;
 }
@@ -342,10 +367,7 @@ static int user_round(struct harden *h, struct loop *l)
 	l->status = l->res.status;
 	if (rc)
 		return rc;
-	printf("   %zu denial%s as the user%s\n", l->ds.n,
-	       l->ds.n == 1 ? "" : "s",
-	       l->status == l->root_rc ? ", same exit status as root"
-				       : ", exit status differs from root's");
+	print_count(l, " as the user");
 	if (harden_run_matches(h, &l->root, &l->res, true) && !l->ds.n &&
 	    l->status == l->root_rc) {
 		l->summary = true;
@@ -379,13 +401,19 @@ static void summary(struct harden *h, const struct loop *l, int rc)
 		       l->round - 1, l->round == 2 ? "" : "s", h->out, h->tag);
 	else
 		printf("rounds: %d run%s as the user after the root run; the "
-		       "last ran with 0 denials and exit %d, as root did "
+		       "last ran with 0 denials%s and exit %d, as root did "
 		       "(%.0f s)\n",
-		       l->round, l->round == 1 ? "" : "s", l->status,
-		       harden_now() - l->t0);
+		       l->round, l->round == 1 ? "" : "s",
+		       l->shared.n ? " beyond those root's run had" : "",
+		       l->status, harden_now() - l->t0);
 	if (!rc && l->res.probe.state == PROBE_PASSED)
 		printf("probe: %s passed as the user, as it did as root\n",
 		       h->probe_text);
+	if (l->shared.n) {
+		printf("denied as the user and as root alike (the workload "
+		       "goes on without them; not the user's to fix):\n");
+		harden_print_denials(&l->shared, NULL);
+	}
 	harden_print_lines(h, l->pl);
 	printf("image: %s%s\n", h->tag, rc ? " (not verified)" : "");
 	printf("hardened Dockerfile: %s; traces and logs in %s/\n", h->out,
@@ -417,9 +445,7 @@ static int explicit_group_round(struct harden *h, struct loop *l)
 	l->status = l->res.status;
 	if (rc)
 		return rc;
-	printf("   %zu denial%s%s\n", l->ds.n, l->ds.n == 1 ? "" : "s",
-	       l->status == l->root_rc ? ", same exit status as root"
-				       : ", exit status differs from root's");
+	print_count(l, "");
 	if (harden_run_matches(h, &l->root, &l->res, true) && !l->ds.n &&
 	    l->status == l->root_rc)
 		return 0;
@@ -455,6 +481,8 @@ int harden_run(struct harden *h)
 		rc = harden_kubelet_files(h, l.pl, l.dirs[0]);
 	plan_free(l.pl);
 	denials_free(&l.ds);
+	denials_free(&l.shared);
+	denials_free(&l.root_ds);
 	for (int i = 0; i <= h->max_rounds + 1; i++)
 		free(l.dirs[i]);
 	free(l.dirs);

@@ -62,9 +62,11 @@ struct harden {
 	int nkube;
 };
 
-/* A denial of a run, as harden names what remains. */
+/* A denial of a run, as harden names what remains: its call, path,
+ * errno name, program, and the path's pattern (generalize.h), by which a
+ * denial of another run is the same one. */
 struct denial {
-	char *op, *path, *err, *prog;
+	char *op, *path, *err, *prog, *pattern;
 };
 
 struct denials {
@@ -125,14 +127,25 @@ int harden_profile(const struct harden *h, const char *image, const char *dir,
 		   struct harden_result *res);
 /* The last lines of a log, on stderr, when something failed. */
 void harden_show_tail(const char *log, int lines);
-/* The distinct denials of a trace. */
-void denials_read(const char *dir, struct denials *ds);
-void denials_free(struct denials *ds);
+/* The trace of one run, or NULL (the reader's message dropped: the run's
+ * log has it). */
+struct trace *harden_load_trace(const char *dir);
 /* A run as the user as the planner reads it: every event with the records
  * they refer to, without what describes the hardened image (its users,
  * groups, ancestor states), as a directory of .jsonl files; 0, or -1
  * after a message. */
 int feed_dir(const char *trace, const char *out);
+
+/* ---- harden_denials.c ---------------------------------------------------- */
+
+/* The distinct denials of a trace, but a root check (plan_root_check). */
+void denials_read(const char *dir, struct denials *ds);
+/* Move from ds to shared each denial that root's run had too: the same
+ * program refused the same call with the same errno on a path of the same
+ * pattern.  The workload met it as root and went on as it did. */
+void denials_split_root(struct denials *ds, const struct denials *root,
+			struct denials *shared);
+void denials_free(struct denials *ds);
 
 /* ---- harden_probe.c ------------------------------------------------------ */
 
@@ -161,7 +174,8 @@ void harden_root_probe_said(const struct harden_result *root);
 
 /* Remember the round that first planned each line of pl. */
 void harden_note_lines(struct harden *h, const struct plan *pl, int round);
-/* The denials left, each with why the planner cannot fix it. */
+/* The denials left, each with why the planner cannot fix it (pl NULL:
+ * the denials alone). */
 void harden_print_denials(const struct denials *ds, const struct plan *pl);
 /* The summary's lines added, by round, and the diff of the Dockerfiles. */
 void harden_print_lines(struct harden *h, const struct plan *pl);

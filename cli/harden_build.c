@@ -2,8 +2,8 @@
  * harden_build.c - what `unroot harden` runs (harden.h): docker build and
  * docker kill with their output in a log file, each image run under the
  * tracer through the container service (container.h) with --stop-after
- * and its signals, and the denials of a run read back: listed for the
- * summary, and kept with their records for the planner.
+ * and its signals, and each run's trace kept with its records for the
+ * planner.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -234,7 +234,7 @@ static void wait_stopping(const struct harden *h, pid_t pid, const char *cname,
 
 /* The trace of one run, or NULL (the reader's message dropped: the run's
  * log has it). */
-static struct trace *load_run(const char *dir)
+struct trace *harden_load_trace(const char *dir)
 {
 	char *dirs[] = {(char *)dir}, *why = NULL;
 	struct trace *t = traces_load(dirs, 1, 0, &why);
@@ -246,7 +246,7 @@ static struct trace *load_run(const char *dir)
 /* The report of the trace, in the log, as `unroot docker` prints it. */
 static void log_report(FILE *f, const char *dir)
 {
-	struct trace *t = load_run(dir);
+	struct trace *t = harden_load_trace(dir);
 
 	if (!t)
 		return;
@@ -276,7 +276,7 @@ static void log_warnings(FILE *f, struct container *c)
  * `unroot report` words them. */
 static void print_run_notes(const char *dir)
 {
-	struct trace *t = load_run(dir);
+	struct trace *t = harden_load_trace(dir);
 	struct warnings *w;
 	char *text = NULL;
 	size_t len = 0, n;
@@ -355,53 +355,6 @@ int harden_profile(const struct harden *h, const char *image, const char *dir,
 	container_free(&c);
 	free(cname);
 	return rc;
-}
-
-/* ---- the denials of a run ------------------------------------------------ */
-
-static int add_denial(const struct trace_event *ev, void *ctx)
-{
-	struct denials *ds = ctx;
-	const char *op = op_name(ev->op);
-	struct denial *d;
-
-	if (!trace_event_denied(ev) || plan_root_check(ev))
-		return 0; /* a root check: the plan's notes name it */
-	for (size_t i = 0; i < ds->n; i++)
-		if (!strcmp(ds->v[i].path, ev->path) &&
-		    !strcmp(ds->v[i].op, op) &&
-		    !strcmp(ds->v[i].err, ev->errname))
-			return 0;
-	ds->v = xgrow(ds->v, &ds->cap, ds->n + 1, sizeof *ds->v);
-	d = &ds->v[ds->n++];
-	d->op = xstrdup(op);
-	d->path = xstrdup(ev->path);
-	d->err = xstrdup(ev->errname ? ev->errname : "?");
-	d->prog = xstrdup(
-	    ev->proc && *ev->proc->exe ? path_basename(ev->proc->exe) : "?");
-	return 0;
-}
-
-void denials_read(const char *dir, struct denials *ds)
-{
-	struct trace *t = load_run(dir);
-
-	if (!t)
-		return;
-	trace_each_event(t, add_denial, ds);
-	trace_close(t);
-}
-
-void denials_free(struct denials *ds)
-{
-	for (size_t i = 0; i < ds->n; i++) {
-		free(ds->v[i].op);
-		free(ds->v[i].path);
-		free(ds->v[i].err);
-		free(ds->v[i].prog);
-	}
-	free(ds->v);
-	memset(ds, 0, sizeof *ds);
 }
 
 /*

@@ -157,12 +157,16 @@ static char *explain(const struct plan *pl, const struct denial *d)
 void harden_print_denials(const struct denials *ds, const struct plan *pl)
 {
 	for (size_t i = 0; i < ds->n; i++) {
-		char *why = explain(pl, &ds->v[i]);
-		char *e = path_escape(why);
+		char *why, *e;
 
 		printf("  %s %s ", ds->v[i].prog, ds->v[i].op);
 		fput_path(stdout, ds->v[i].path);
-		printf(" -> %s\n    cannot be fixed: %s\n", ds->v[i].err, e);
+		printf(" -> %s\n", ds->v[i].err);
+		if (!pl)
+			continue;
+		why = explain(pl, &ds->v[i]);
+		e = path_escape(why);
+		printf("    cannot be fixed: %s\n", e);
 		free(why);
 		free(e);
 	}

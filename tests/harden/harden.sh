@@ -46,6 +46,10 @@
 #                 a run made (every build succeeds), the refused chown is
 #                 named, and the set-uid su the preload cannot follow as
 #                 the user is among the warnings harden prints
+#   roottoo       a chown refused in root's run too (a step it runs as a
+#                 service user): the same denial in the user's run, of
+#                 another mktemp name, does not stop harden, which
+#                 verifies and lists it as root's too
 set -eu
 case=$1
 . "$SRC/tests/container/common.sh"
@@ -308,6 +312,23 @@ tempname)
 	grep -q "^   [0-9]* warnings* of the trace:" "$out" || fail "no warnings of the trace in harden's output"
 	grep -q "NOT TRACED: .*/su (setuid)" "$out" ||
 		fail "the untraced su is not named in harden's output"
+	;;
+roottoo)
+	harden
+	[ "$rc" -eq 0 ] || fail "harden did not verify (exit $rc)"
+	grep -q '^== unroot harden: verified' "$out" || fail "no 'verified' summary"
+	grep -q "^   1 denial as root$" "$out" || fail "root's run was not denied once"
+	grep -q "^   0 denials as the user (and 1 that root's run had too), same exit status as root" "$out" ||
+		fail "the user's denial is not counted as root's too"
+	made=$(sed -n 's|^start: \(/tmp/build\.[A-Za-z0-9]*\)/out.so stays.*|\1|p' "$W0"/round1.log)
+	[ -n "$made" ] || fail "the user's run did not build in a directory of its own"
+	grep -A1 "^denied as the user and as root alike" "$out" |
+		grep -q "^  chown chown $made/out.so -> EPERM$" ||
+		fail "the denial root's run had too is not listed"
+	grep -q "^+USER " "$out" || fail "the diff does not show the USER line"
+	case $(image_user) in
+	"" | 0 | 0:* | root | root:*) fail "$tag runs as '$(image_user)'" ;;
+	esac
 	;;
 *) fail "unknown case $case" ;;
 esac
