@@ -301,7 +301,12 @@ static void own_dir_for_create(struct planner *p, const struct need *n,
 	g = add_grant(p,
 		      is_anonymous_volume(p, dir) ? GRANT_MKDIR : GRANT_OWN_DIR,
 		      dir, &n->ev, n->count, n->writer, why);
-	grant_owner_state(p, g, dn ? &dn->image : &st);
+	/* the state that decides: the directory's need's, else what the
+	 * planner knows of it, else the parent state the create recorded */
+	grant_owner_state(p, g,
+			  dn			  ? &dn->image
+			  : st.kind != ST_UNKNOWN ? &st
+						  : &n->image);
 }
 
 static void grant_for_create(struct planner *p, const struct need *n,

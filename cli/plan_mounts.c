@@ -538,6 +538,11 @@ void on_read_only_fs(struct planner *p, const struct trace_event *ev)
 		add_host_fix(p, v, ev);
 		return;
 	}
+	if (ev->op == OP_ACCESS) {
+		/* a check: a mount only when a write needs one */
+		notes_read_only_check(p, ev);
+		return;
+	}
 	/* a new directory gets the tmpfs itself (docker makes the mount
 	 * point), so that its parent is not hidden */
 	dir = ev->op == OP_MKDIR && ev->st.kind != ST_PRESENT

@@ -234,6 +234,8 @@ struct op_ctx {
 };
 
 struct chown_note;
+struct check_note;
+struct ro_check;
 
 /* A chown the workload made that gives a path to another user: it fails
  * for any other non-root user, and needs nothing when run as that uid. */
@@ -246,6 +248,11 @@ struct give_away {
 struct plan_replay {
 	struct chown_note *cn; /* chowns made as root, one per program */
 	size_t ncn, capcn;
+	struct check_note *ck; /* root checks, one per program and why */
+	size_t nck, capck;
+	struct strset checked; /* "LEN:programpath" of each root check */
+	struct ro_check *ro;   /* write checks a read-only root refused */
+	size_t nro, capro;
 	struct give_away *ga; /* read by plan_service_user.c */
 	size_t nga, capga;
 };
@@ -257,9 +264,25 @@ void replay_write(struct planner *p, const struct op_ctx *c);
 /* open(2) flags that write the file (an access mode other than read, or
  * O_TRUNC). */
 bool open_writes(int flags);
-/* One note per program that, as root, gave paths away. */
-void plan_chown_notes(struct planner *p);
 void replay_free(struct plan_replay *r);
+
+/* ---- notes that stand for many paths (plan_notes.c) -------------------- */
+
+/* A chown a root program made to give ev->path away (a note, not a
+ * refusal), and a refused write check plan_root_check answered with why:
+ * each counted under its program, and said once per program. */
+void notes_chown(struct planner *p, const struct trace_event *ev);
+void notes_root_check(struct planner *p, const struct trace_event *ev,
+		      const char *why);
+/* The plan's notes of both: one per program (and reason). */
+void plan_program_notes(struct planner *p);
+/* A write check (access W_OK) a read-only root refused (EROFS): kept
+ * until the mounts are known.  Then each one no mount covers is a note,
+ * one per program: mounts come from the writes the runs made, never from
+ * a check (Erlang's file server asks it of each file it reads). */
+void notes_read_only_check(struct planner *p, const struct trace_event *ev);
+void plan_read_only_checks(struct planner *p);
+void notes_free(struct plan_replay *r);
 
 /* ---- routing an event (plan_route.c) ---------------------------------- */
 

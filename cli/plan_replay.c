@@ -27,16 +27,6 @@
 #include "plan_private.h"
 #include "quote.h"
 
-/* A program that, running as root, gave paths away (nginx's temp dirs to
- * nobody): one note per program, not one per path. */
-struct chown_note {
-	char *program;
-	char *first; /* comment-safe path */
-	int uid, gid;
-	bool mixed; /* not every chown gave to the same owner */
-	size_t n;
-};
-
 /* Search permission on every directory from / down to dir. */
 /* The event's recorded parent state, when dir is its path's parent: a
  * denial of a run as the user has no `dir` records beside it, and its
@@ -198,20 +188,14 @@ static void do_read(struct planner *p, unsigned want, const struct op_ctx *c)
 	need_read(p, ev->path, &st, want, ev);
 }
 
-/* A write check of a path no plan grants (why: plan_root_check's
- * answer), refused: said, not refused. */
-static void note_root_check(struct planner *p, const struct trace_event *ev,
-			    const char *why)
+/* A write check its file's owner was refused by the file's own mode: a
+ * secret kept read-only on purpose (Erlang's 0400 ~/.erlang.cookie, which
+ * its file server asks access(W_OK) of).  No grant changes a mode bit
+ * the program chose; owning the file gives nothing more. */
+static bool refused_by_own_mode(const struct trace_event *ev)
 {
-	char *path = comment_safe(ev->path);
-
-	plan_note(p, xasprintf("%s checked whether it may write %s (access) "
-			       "and was told no, as every user but root is: "
-			       "%s is %s, which no plan grants; a check, not "
-			       "a failed write",
-			       trace_program(ev->proc, "the workload"), path,
-			       path, why));
-	free(path);
+	return ev->proc && ev->proc->euid != 0 && ev->st.kind == ST_PRESENT &&
+	       ev->st.uid == ev->proc->euid && !(ev->st.mode & 0200);
 }
 
 /* An operation that writes nothing: what it needs of the file. */
@@ -233,10 +217,12 @@ void replay_read(struct planner *p, const struct op_ctx *c)
 
 		want = ev->has_mode ? ev->mode & 7 : 0;
 		if (why) {
-			note_root_check(p, ev, why);
+			notes_root_check(p, ev, why);
 			return;
 		}
-		if ((want & 2) && c->denied) {
+		if ((want & 2) && c->denied && refused_by_own_mode(ev)) {
+			want &= ~2u; /* the mode's choice, not the user's */
+		} else if ((want & 2) && c->denied) {
 			/* a probe before writing (matplotlib, pip): what
 			 * the write itself would need */
 			do_write_existing(p, ev->path, &ev->st, c);
@@ -335,46 +321,6 @@ static bool chown_is_noop(const struct trace_event *ev)
 	       (ev->owner_gid < 0 || (unsigned)ev->owner_gid == st->gid);
 }
 
-static void add_chown_note(struct planner *p, const char *program,
-			   const struct trace_event *ev)
-{
-	struct chown_note *n = NULL;
-
-	for (size_t i = 0; i < p->replay.ncn && !n; i++)
-		if (!strcmp(p->replay.cn[i].program, program))
-			n = &p->replay.cn[i];
-	if (!n) {
-		n = &PUSH(p->replay.cn, p->replay.ncn, p->replay.capcn);
-		n->program = xstrdup(program);
-		n->first = comment_safe(ev->path);
-		n->uid = ev->owner_uid;
-		n->gid = ev->owner_gid;
-		n->mixed = false;
-		n->n = 0;
-	} else if (n->uid != ev->owner_uid || n->gid != ev->owner_gid)
-		n->mixed = true;
-	n->n++;
-}
-
-void plan_chown_notes(struct planner *p)
-{
-	for (size_t i = 0; i < p->replay.ncn; i++) {
-		const struct chown_note *n = &p->replay.cn[i];
-		char *more = n->n > 1 ? xasprintf(" and %zu more path%s",
-						  n->n - 1, n->n > 2 ? "s" : "")
-				      : xstrdup("");
-
-		plan_note(p,
-			  xasprintf("%s, running as root, gives %s%s to "
-				    "%d:%d%s; as a non-root user those "
-				    "chowns would fail (EPERM) if the "
-				    "program still made them",
-				    n->program, n->first, more, n->uid, n->gid,
-				    n->mixed ? " (and other owners)" : ""));
-		free(more);
-	}
-}
-
 static void add_refusal(struct planner *p, const char *path, char *why,
 			const struct trace_event *ev)
 {
@@ -455,7 +401,7 @@ static void do_chown(struct planner *p, const struct op_ctx *c)
 		/* Programs chown only when they run as root (sqlite,
 		 * supervisord's user=, nginx's temp dirs): a note,
 		 * not a refusal; one per program. */
-		add_chown_note(p, program_of(ev), ev);
+		notes_chown(p, ev);
 		return;
 	}
 	add_refusal(p, ev->path,
@@ -526,9 +472,5 @@ void replay_free(struct plan_replay *r)
 	for (size_t i = 0; i < r->nga; i++)
 		free(r->ga[i].path);
 	free(r->ga);
-	for (size_t i = 0; i < r->ncn; i++) {
-		free(r->cn[i].program);
-		free(r->cn[i].first);
-	}
-	free(r->cn);
+	notes_free(r);
 }

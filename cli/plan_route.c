@@ -112,15 +112,34 @@ static bool moved_into_home(struct planner *p, const struct trace_event *ev)
 	return true;
 }
 
+/* Whether ev's process ran as a user of the image with that user's own
+ * home as HOME (su rabbitmq: /var/lib/rabbitmq): a directory of the image
+ * the workload switched to that user for, which the user owns there, not
+ * a HOME made for whoever runs the image. */
+static bool in_service_home(struct planner *p, const struct trace_event *ev)
+{
+	const struct trace_user *u;
+
+	if (!ev->proc || ev->proc->euid == 0 || !ev->proc->home)
+		return false;
+	u = user_by_uid(p, ev->proc->euid);
+	return u && u->uid != 0 && u->home && strcmp(u->home, "/") &&
+	       !strcmp(u->home, ev->proc->home) &&
+	       path_is_under(ev->path, u->home);
+}
+
 /* Under HOME or a volume, where nothing of the image is granted: a HOME
  * write when the event writes (a read denied under root's HOME, by a
  * process that dropped its privileges and kept HOME=/root, needs no HOME:
  * the user's has none of root's files), a host fix when it writes or was
- * denied.  False when ev is elsewhere. */
+ * denied.  False when ev is elsewhere, or in the own home of a service
+ * user the process ran as (in_service_home). */
 static bool outside_image(struct planner *p, const struct trace_event *ev,
 			  bool writes, bool denied)
 {
-	char *rel = home_relative(ev->path, home_of(ev));
+	char *rel = in_service_home(p, ev)
+			? NULL
+			: home_relative(ev->path, home_of(ev));
 	struct volume *v;
 
 	/* root's home, written by root with HOME set elsewhere (a program

@@ -258,13 +258,15 @@ struct plan *planner_finish(struct planner *p)
 	collapse_trees(p);
 	prune_covered(p);
 	attach_hints(p);
-	plan_chown_notes(p);
+	plan_program_notes(p);
 	vet_grants(p);
 	/* a read-only root needs its tmpfs mounts whoever runs: they are
 	 * taken from every written directory before the service user
 	 * drops the grants it does not need */
-	if (p->o.read_only)
+	if (p->o.read_only) {
 		plan_read_only_root(p);
+		plan_read_only_checks(p);
+	}
 	choose_service_user(p);
 	refuse_unrenderable(p);
 	group_commands(p);

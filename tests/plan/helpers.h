@@ -224,6 +224,25 @@ static inline const struct tmpfs_fix *tmpfs_on(const struct plan *pl,
 	return NULL;
 }
 
+/* Whether one of the n strings at v holds a (and b, when given). */
+static inline bool has_text(char **v, size_t n, const char *a, const char *b)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strstr(v[i], a) && (!b || strstr(v[i], b)))
+			return true;
+	return false;
+}
+
+/* How many of the n strings at v hold a. */
+static inline size_t count_text(char **v, size_t n, const char *a)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		k += strstr(v[i], a) != NULL;
+	return k;
+}
+
 static inline size_t applied_grants(const struct plan *pl)
 {
 	size_t n = 0;

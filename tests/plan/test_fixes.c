@@ -30,23 +30,6 @@ static void base_dirs(struct planner *p)
 	dir_rec(p, "/root", S(FT_DIR, 0, 0, 0700));
 }
 
-static bool has_text(char **v, size_t n, const char *a, const char *b)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strstr(v[i], a) && (!b || strstr(v[i], b)))
-			return true;
-	return false;
-}
-
-static size_t count_text(char **v, size_t n, const char *a)
-{
-	size_t k = 0;
-
-	for (size_t i = 0; i < n; i++)
-		k += strstr(v[i], a) != NULL;
-	return k;
-}
-
 static void ev_chown(struct planner *p, const char *path, int uid, int gid,
 		     struct file_state st, const struct trace_proc *proc)
 {

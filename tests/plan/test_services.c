@@ -6,7 +6,11 @@
  * an entrypoint's setpriv, looking for ~/.pgpass), a redirect that only
  * replaced a grant the chosen service user does not need (PGDATA), a
  * directory of root's name left in the image by the build (the JVM's
- * /tmp/hsperfdata_root, from ca-certificates-java's keytool).
+ * /tmp/hsperfdata_root, from ca-certificates-java's keytool); and from
+ * rabbitmq's Erlang VM, started through su by the package's wrapper: its
+ * writes in its user's own home, the write checks its file server asks
+ * of everything it reads (of system code, of a 0400 secret, under a
+ * read-only root), and log names that change with the host name.
  */
 #include <stdlib.h>
 
@@ -141,6 +145,173 @@ START_TEST(rebased_directory_is_made_as_a_directory_not_as_the_file)
 }
 END_TEST
 
+/* A rabbitmq user as Debian's package makes it. */
+static struct trace_user rabbitmq = {
+    .name = "rabbitmq", .uid = 101, .gid = 103, .home = "/var/lib/rabbitmq"};
+
+static struct trace_proc beam_as(unsigned uid, const char *home)
+{
+	struct trace_proc beam = root_proc;
+
+	beam.exe = "/usr/lib/erlang/erts-13.1.5/bin/beam.smp";
+	beam.uid = beam.euid = uid;
+	beam.home = home;
+	return beam;
+}
+
+/* access(path, W_OK) by proc, answered err. */
+static void ev_write_check(struct planner *p, const char *path,
+			   struct file_state st, int err,
+			   const struct trace_proc *proc)
+{
+	struct trace_event ev = ev_make(OP_ACCESS, path, NULL, 0, NULL, st,
+					NOSTATE, NOSTATE, err, proc);
+
+	ev.has_mode = true;
+	ev.mode = 2;
+	planner_add_event(p, &ev);
+}
+
+/* The wrapper su's to rabbitmq, whose HOME is its own /var/lib/rabbitmq:
+ * the node's files there are the service user's, not a HOME to make for
+ * whoever runs the image, so the plan runs as rabbitmq with no grant. */
+START_TEST(write_under_a_service_users_own_home_runs_as_that_user)
+{
+	struct planner *p = new_planner();
+	struct trace_proc beam = beam_as(101, "/var/lib/rabbitmq");
+	struct plan *pl;
+
+	planner_add_user(p, &rabbitmq);
+	base_dirs(p);
+	dir_rec(p, "/var/lib/rabbitmq", S(FT_DIR, 101, 103, 0755));
+	dir_rec(p, "/var/lib/rabbitmq/mnesia", S(FT_DIR, 101, 103, 0750));
+	ev_full(p, OP_OPEN, "/var/lib/rabbitmq/mnesia/rabbit@host.pid", NULL,
+		O_WRONLY | O_CREAT | O_TRUNC, "O_WRONLY|O_CREAT|O_TRUNC",
+		ABSENT, S(FT_DIR, 101, 103, 0750), NOSTATE, 0, &beam);
+	pl = planner_finish(p);
+	ck_assert(!pl->needs_home);
+	ck_assert(pl->service_user);
+	ck_assert_str_eq(pl->user, "rabbitmq");
+	ck_assert_uint_eq(applied_grants(pl), 0);
+	plan_free(pl);
+}
+END_TEST
+
+/* Erlang's code server asks access(W_OK) of each code directory: one
+ * note for the program, counting each path once, not one per path. */
+START_TEST(write_checks_of_system_code_are_one_note_per_program)
+{
+	struct planner *p = new_planner();
+	struct trace_proc beam = beam_as(101, "/var/lib/rabbitmq");
+	struct plan *pl;
+
+	base_dirs(p);
+	ev_write_check(p, "/usr/lib/erlang/lib/kernel-8.5.3/ebin", DIR_ROOT,
+		       EACCES, &beam);
+	ev_write_check(p, "/usr/lib/erlang/lib/stdlib-4.2/ebin", DIR_ROOT,
+		       EACCES, &beam);
+	ev_write_check(p, "/usr/lib/erlang/lib/kernel-8.5.3/ebin", DIR_ROOT,
+		       EACCES, &beam);
+	ev_write_check(p, "/usr/lib/erlang/lib/sasl-4.2/ebin", DIR_ROOT, EACCES,
+		       &beam);
+	pl = planner_finish(p);
+	ck_assert_uint_eq(count_text(pl->notes, pl->nnotes, "beam.smp checked"),
+			  1);
+	ck_assert(has_text(pl->notes, pl->nnotes,
+			   "/usr/lib/erlang/lib/kernel-8.5.3/ebin and 2 more "
+			   "paths (access)",
+			   "they are system code and libraries"));
+	ck_assert_uint_eq(applied_grants(pl), 0);
+	plan_free(pl);
+}
+END_TEST
+
+/* A secret kept 0400 by its owner, who asks access(W_OK) of it: its own
+ * mode says no, which owning the file cannot change: nothing to grant. */
+START_TEST(write_check_refused_by_the_files_own_mode_is_not_a_write)
+{
+	struct planner *p = new_planner();
+	struct trace_proc beam = beam_as(101, "/nonexistent");
+	struct plan *pl;
+
+	base_dirs(p);
+	dir_rec(p, "/etc", DIR_ROOT);
+	dir_rec(p, "/srv/app", S(FT_DIR, 101, 103, 0755));
+	ev_write_check(p, "/srv/app/cookie", S(FT_FILE, 101, 103, 0400), EACCES,
+		       &beam);
+	pl = planner_finish(p);
+	ck_assert_ptr_null(grant_on(pl, GRANT_OWN_FILE, "/srv/app/cookie"));
+	ck_assert_uint_eq(applied_grants(pl), 0);
+	ck_assert_uint_eq(pl->nrefused, 0);
+	plan_free(pl);
+}
+END_TEST
+
+/* Under a read-only root the same checks are refused EROFS: a check gets
+ * no mount of its own (before, its parent /var/lib was mounted); a write
+ * in the directory gets its mount, as without the check. */
+START_TEST(read_only_write_check_where_no_run_wrote_gets_no_mount)
+{
+	struct planner *p = new_planner_ro();
+	struct trace_proc beam = beam_as(101, "/var/lib/rabbitmq");
+	struct plan *pl;
+
+	planner_add_user(p, &rabbitmq);
+	base_dirs(p);
+	dir_rec(p, "/var/lib/rabbitmq", S(FT_DIR, 101, 103, 0755));
+	ev_write_check(p, "/var/lib/rabbitmq", S(FT_DIR, 101, 103, 0755), EROFS,
+		       &beam);
+	pl = planner_finish(p);
+	ck_assert_uint_eq(pl->ntmpfs, 0);
+	ck_assert(has_text(pl->notes, pl->nnotes, "/var/lib/rabbitmq (access)",
+			   "none is added for it"));
+	plan_free(pl);
+
+	p = new_planner_ro();
+	planner_add_user(p, &rabbitmq);
+	base_dirs(p);
+	dir_rec(p, "/var/lib/rabbitmq", S(FT_DIR, 101, 103, 0755));
+	ev_write_check(p, "/var/lib/rabbitmq", S(FT_DIR, 101, 103, 0755), EROFS,
+		       &beam);
+	ev_mkdir(p, "/var/lib/rabbitmq/mnesia", S(FT_DIR, 101, 103, 0755));
+	pl = planner_finish(p);
+	ck_assert_ptr_nonnull(tmpfs_on(pl, "/var/lib/rabbitmq/mnesia"));
+	ck_assert_ptr_null(tmpfs_on(pl, "/var/lib"));
+	ck_assert_ptr_null(tmpfs_on(pl, "/var/lib/rabbitmq"));
+	plan_free(pl);
+}
+END_TEST
+
+/* rabbit@HOST.log names change with the host: more names than a file
+ * each is worth own the directory, whose state only the creates recorded
+ * (their parent).  The service user owns it already: nothing to grant. */
+START_TEST(directory_known_from_its_creates_is_not_granted_to_its_owner)
+{
+	struct planner *p = new_planner();
+	struct trace_proc beam = beam_as(101, "/var/lib/rabbitmq");
+	const char *hosts[] = {"a1", "b2", "c3", "d4", "e5"};
+	struct plan *pl;
+
+	planner_add_user(p, &rabbitmq);
+	base_dirs(p);
+	dir_rec(p, "/var/log", DIR_ROOT);
+	for (size_t i = 0; i < sizeof hosts / sizeof *hosts; i++) {
+		char *log =
+		    xasprintf("/var/log/rabbitmq/rabbit@%s.log", hosts[i]);
+
+		ev_full(p, OP_OPEN, log, NULL, O_WRONLY | O_CREAT | O_APPEND,
+			"O_WRONLY|O_CREAT|O_APPEND", ABSENT,
+			S(FT_DIR, 101, 103, 0755), NOSTATE, 0, &beam);
+		free(log);
+	}
+	pl = planner_finish(p);
+	ck_assert(pl->service_user);
+	ck_assert_str_eq(pl->user, "rabbitmq");
+	ck_assert_uint_eq(applied_grants(pl), 0);
+	plan_free(pl);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("plan services");
@@ -151,6 +322,15 @@ Suite *test_suite(void)
 	tcase_add_test(t, service_user_drops_the_redirect_it_does_not_need);
 	tcase_add_test(
 	    t, rebased_directory_is_made_as_a_directory_not_as_the_file);
+	tcase_add_test(t,
+		       write_under_a_service_users_own_home_runs_as_that_user);
+	tcase_add_test(t, write_checks_of_system_code_are_one_note_per_program);
+	tcase_add_test(
+	    t, write_check_refused_by_the_files_own_mode_is_not_a_write);
+	tcase_add_test(t,
+		       read_only_write_check_where_no_run_wrote_gets_no_mount);
+	tcase_add_test(
+	    t, directory_known_from_its_creates_is_not_granted_to_its_owner);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -1,0 +1,219 @@
+/*
+ * plan_notes.c - the plan's notes that stand for many paths
+ * (plan_private.h): a program that, running as root, gave paths away
+ * (nginx's temp directories to nobody), and a program refused the write
+ * checks every user but root is refused (Erlang's code server asks
+ * access(W_OK) of each of its 60 code directories), and the write checks
+ * a read-only root refuses where no run wrote.
+ *
+ * Invariants:
+ * - One note per program (and, for checks, per reason), naming its first
+ *   path and how many more: a runtime that asks of every directory it
+ *   loads from gets one line, not one per directory.
+ * - Every path counted is named by a recorded event; nothing is refused
+ *   here (a refusal is a path's own, plan_replay.c).
+ * - A write check a read-only root refused is said only once the mounts
+ *   are planned, and only when none covers it: a mount comes from a
+ *   write some run made, never from a check alone.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan_private.h"
+#include "quote.h"
+
+struct chown_note {
+	char *program;
+	char *first; /* comment-safe path */
+	int uid, gid;
+	bool mixed; /* not every chown gave to the same owner */
+	size_t n;
+};
+
+struct check_note {
+	char *program;
+	char *first;	 /* comment-safe path */
+	const char *why; /* plan_root_check's answer, a static string */
+	size_t n;
+};
+
+struct ro_check {
+	char *program, *path;
+};
+
+void notes_chown(struct planner *p, const struct trace_event *ev)
+{
+	const char *program = program_of(ev);
+	struct plan_replay *r = &p->replay;
+	struct chown_note *n = NULL;
+
+	for (size_t i = 0; i < r->ncn && !n; i++)
+		if (!strcmp(r->cn[i].program, program))
+			n = &r->cn[i];
+	if (!n) {
+		n = &PUSH(r->cn, r->ncn, r->capcn);
+		n->program = xstrdup(program);
+		n->first = comment_safe(ev->path);
+		n->uid = ev->owner_uid;
+		n->gid = ev->owner_gid;
+		n->mixed = false;
+		n->n = 0;
+	} else if (n->uid != ev->owner_uid || n->gid != ev->owner_gid)
+		n->mixed = true;
+	n->n++;
+}
+
+void notes_root_check(struct planner *p, const struct trace_event *ev,
+		      const char *why)
+{
+	const char *program = trace_program(ev->proc, "the workload");
+	struct plan_replay *r = &p->replay;
+	struct check_note *n = NULL;
+	char *key = xasprintf("%zu:%s%s", strlen(program), program, ev->path);
+	bool again = !strset_add(&r->checked, key);
+
+	free(key);
+	if (again)
+		return; /* the same program, the same path */
+	for (size_t i = 0; i < r->nck && !n; i++)
+		if (!strcmp(r->ck[i].program, program) &&
+		    !strcmp(r->ck[i].why, why))
+			n = &r->ck[i];
+	if (!n) {
+		n = &PUSH(r->ck, r->nck, r->capck);
+		n->program = xstrdup(program);
+		n->first = comment_safe(ev->path);
+		n->why = why;
+		n->n = 0;
+	}
+	n->n++;
+}
+
+void notes_read_only_check(struct planner *p, const struct trace_event *ev)
+{
+	struct plan_replay *r = &p->replay;
+	struct ro_check *c = &PUSH(r->ro, r->nro, r->capro);
+
+	c->program = xstrdup(trace_program(ev->proc, "the workload"));
+	c->path = xstrdup(ev->path);
+}
+
+static bool mounted(const struct plan *pl, const char *path)
+{
+	for (size_t i = 0; i < pl->ntmpfs; i++)
+		if (path_is_under(path, pl->tmpfs[i].dir))
+			return true;
+	return false;
+}
+
+static char *more_paths(size_t n)
+{
+	return n > 1
+		   ? xasprintf(" and %zu more path%s", n - 1, n > 2 ? "s" : "")
+		   : xstrdup("");
+}
+
+static void chown_notes(struct planner *p)
+{
+	for (size_t i = 0; i < p->replay.ncn; i++) {
+		const struct chown_note *n = &p->replay.cn[i];
+		char *more = more_paths(n->n);
+
+		plan_note(p,
+			  xasprintf("%s, running as root, gives %s%s to "
+				    "%d:%d%s; as a non-root user those "
+				    "chowns would fail (EPERM) if the "
+				    "program still made them",
+				    n->program, n->first, more, n->uid, n->gid,
+				    n->mixed ? " (and other owners)" : ""));
+		free(more);
+	}
+}
+
+static void check_notes(struct planner *p)
+{
+	for (size_t i = 0; i < p->replay.nck; i++) {
+		const struct check_note *n = &p->replay.ck[i];
+		char *more = more_paths(n->n);
+
+		if (n->n == 1)
+			plan_note(p, xasprintf("%s checked whether it may "
+					       "write %s (access) and was told "
+					       "no, as every user but root is: "
+					       "%s is %s, which no plan "
+					       "grants; a check, not a failed "
+					       "write",
+					       n->program, n->first, n->first,
+					       n->why));
+		else
+			plan_note(p, xasprintf("%s checked whether it may "
+					       "write %s%s (access) and was "
+					       "told no, as every user but "
+					       "root is: they are %s, which no "
+					       "plan grants; checks, not "
+					       "failed writes",
+					       n->program, n->first, more,
+					       n->why));
+		free(more);
+	}
+}
+
+void plan_read_only_checks(struct planner *p)
+{
+	struct plan_replay *r = &p->replay;
+	struct strset done = STRSET_INIT;
+
+	for (size_t i = 0; i < r->nro; i++) {
+		const char *prog = r->ro[i].program;
+		size_t n = 0;
+		char *first = NULL, *more;
+
+		if (!strset_add(&done, prog))
+			continue; /* said with the program's first */
+		for (size_t j = i; j < r->nro; j++)
+			if (!strcmp(r->ro[j].program, prog) &&
+			    !mounted(p->plan, r->ro[j].path) && !n++)
+				first = comment_safe(r->ro[j].path);
+		if (!n)
+			continue;
+		more = more_paths(n);
+		plan_note(
+		    p, xasprintf("%s checked whether it may write %s%s "
+				 "(access) and the read-only root said "
+				 "no (EROFS); the mounts planned hold "
+				 "every write the traced runs made, so "
+				 "none is added for %s: %s, not %s",
+				 prog, first, more, n > 1 ? "them" : "it",
+				 n > 1 ? "checks" : "a check",
+				 n > 1 ? "failed writes" : "a failed write"));
+		free(first);
+		free(more);
+	}
+	strset_free(&done);
+}
+
+void plan_program_notes(struct planner *p)
+{
+	chown_notes(p);
+	check_notes(p);
+}
+
+void notes_free(struct plan_replay *r)
+{
+	for (size_t i = 0; i < r->ncn; i++) {
+		free(r->cn[i].program);
+		free(r->cn[i].first);
+	}
+	free(r->cn);
+	for (size_t i = 0; i < r->nck; i++) {
+		free(r->ck[i].program);
+		free(r->ck[i].first);
+	}
+	free(r->ck);
+	strset_free(&r->checked);
+	for (size_t i = 0; i < r->nro; i++) {
+		free(r->ro[i].program);
+		free(r->ro[i].path);
+	}
+	free(r->ro);
+}
