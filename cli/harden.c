@@ -175,8 +175,10 @@ struct loop {
 					   without comments, this round's */
 	struct denials ds;		/* of the last run, but ... */
 	struct denials shared;		/* ... those root's run had too */
-	struct denials root_ds;		/* of the root run, if it ended
-					   well */
+	struct denials checks;		/* ... and checks where root's
+					   run wrote nothing */
+	struct denials root_ds;		/* of the root run */
+	bool root_ok;			/* it ended well */
 	struct harden_result root, res; /* the root run, the last run */
 	struct plan *pl;
 	int round, root_rc, status;
@@ -205,8 +207,10 @@ static int traced_run(struct harden *h, struct loop *l, const char *image,
 	probe_print(&res->probe, l->round ? "the user" : "root");
 	denials_read(l->dirs[l->round], &l->ds);
 	denials_free(&l->shared);
+	denials_free(&l->checks);
 	if (l->round)
-		denials_split_root(&l->ds, &l->root_ds, &l->shared);
+		denials_split_root(&l->ds, &l->root_ds, l->root_ok, &l->shared,
+				   &l->checks);
 	return 0;
 }
 
@@ -214,8 +218,14 @@ static int traced_run(struct harden *h, struct loop *l, const char *image,
 static void print_count(const struct loop *l, const char *who)
 {
 	printf("   %zu denial%s%s", l->ds.n, l->ds.n == 1 ? "" : "s", who);
+	if (l->shared.n || l->checks.n)
+		printf(" (set aside: ");
 	if (l->shared.n)
-		printf(" (and %zu that root's run had too)", l->shared.n);
+		printf("%zu that root's run had too%s", l->shared.n,
+		       l->checks.n ? ", " : ")");
+	if (l->checks.n)
+		printf("%zu write check%s where root's run wrote nothing)",
+		       l->checks.n, l->checks.n == 1 ? "" : "s");
 	printf("%s\n", l->status == l->root_rc
 			   ? ", same exit status as root"
 			   : ", exit status differs from root's");
@@ -247,12 +257,10 @@ static int root_round(struct harden *h, struct loop *l)
 		    l->root_rc, h->work);
 	/* a denial of a run that ended well went by as the workload meant;
 	 * one of a failed run may be why it failed, and counts */
-	if ((!l->root_rc || l->root.stopped) &&
-	    l->root.probe.state != PROBE_FAILED) {
-		l->root_ds = l->ds;
-		memset(&l->ds, 0, sizeof l->ds);
-	}
-	denials_free(&l->ds);
+	l->root_ok = (!l->root_rc || l->root.stopped) &&
+		     l->root.probe.state != PROBE_FAILED;
+	l->root_ds = l->ds;
+	memset(&l->ds, 0, sizeof l->ds);
 	return -1;
 }
 
@@ -404,7 +412,9 @@ static void summary(struct harden *h, const struct loop *l, int rc)
 		       "last ran with 0 denials%s and exit %d, as root did "
 		       "(%.0f s)\n",
 		       l->round, l->round == 1 ? "" : "s",
-		       l->shared.n ? " beyond those root's run had" : "",
+		       l->shared.n || l->checks.n
+			   ? " beyond those set aside below"
+			   : "",
 		       l->status, harden_now() - l->t0);
 	if (!rc && l->res.probe.state == PROBE_PASSED)
 		printf("probe: %s passed as the user, as it did as root\n",
@@ -413,6 +423,11 @@ static void summary(struct harden *h, const struct loop *l, int rc)
 		printf("denied as the user and as root alike (the workload "
 		       "goes on without them; not the user's to fix):\n");
 		harden_print_denials(&l->shared, NULL);
+	}
+	if (l->checks.n) {
+		printf("write checks refused where root's run wrote nothing "
+		       "(questions, not writes):\n");
+		harden_print_denials(&l->checks, NULL);
 	}
 	harden_print_lines(h, l->pl);
 	printf("image: %s%s\n", h->tag, rc ? " (not verified)" : "");
@@ -482,6 +497,7 @@ int harden_run(struct harden *h)
 	plan_free(l.pl);
 	denials_free(&l.ds);
 	denials_free(&l.shared);
+	denials_free(&l.checks);
 	denials_free(&l.root_ds);
 	for (int i = 0; i <= h->max_rounds + 1; i++)
 		free(l.dirs[i]);

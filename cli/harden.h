@@ -67,11 +67,14 @@ struct harden {
  * denial of another run is the same one. */
 struct denial {
 	char *op, *path, *err, *prog, *pattern;
+	bool check; /* a write check (access W_OK), not a write */
 };
 
 struct denials {
 	struct denial *v;
 	size_t n, cap;
+	struct strset wrote; /* each path the run wrote and its directory,
+				raw and as a pattern */
 };
 
 /* A probe during one run (harden_probe.c). */
@@ -140,11 +143,16 @@ int feed_dir(const char *trace, const char *out);
 
 /* The distinct denials of a trace, but a root check (plan_root_check). */
 void denials_read(const char *dir, struct denials *ds);
-/* Move from ds to shared each denial that root's run had too: the same
- * program refused the same call with the same errno on a path of the same
- * pattern.  The workload met it as root and went on as it did. */
+/* Set aside, out of ds, what root's run shows the workload goes on
+ * without: into shared each denial root's run had too (the same program
+ * refused the same call with the same errno on a path of the same
+ * pattern), when root_ok (root's run ended well); into checks each
+ * refused write check of a path where root's run wrote nothing, neither
+ * the path nor a name in it (Erlang asks access(W_OK) of each file it
+ * reads, which a read-only root refuses). */
 void denials_split_root(struct denials *ds, const struct denials *root,
-			struct denials *shared);
+			bool root_ok, struct denials *shared,
+			struct denials *checks);
 void denials_free(struct denials *ds);
 
 /* ---- harden_probe.c ------------------------------------------------------ */

@@ -1,20 +1,27 @@
 /*
  * harden_denials.c - the denials of a run, as `unroot harden` weighs them
- * (harden.h): read from its trace, and split into those the run as the
- * user met alone and those root's run met too.
+ * (harden.h): read from its trace with what the run wrote, and split into
+ * those the run as the user met alone, those root's run met too, and the
+ * write checks of paths root's run never wrote.
  *
  * Invariants:
  * - A denial is kept once per call, path and errno; a root check (a
  *   refused `test -w /`, plan_root_check) is no denial here: the plan's
  *   notes name it.
  * - Two runs' denials are the same one when the same program was refused
- *   the same call with the same errno on paths of the same pattern
- *   (generalize.h, with each run's own evidence of the names it made):
- *   varnishd's chown of vcl_boot.1796599705.657284/vgc.so in one run is
- *   its chown of vcl_boot.1796599720.536230/vgc.so in the next, and a
- *   path under root's HOME is the same path under the user's.
- * - A denial root's run had too is never dropped unseen: it moves to the
- *   list the summary prints.
+ *   the same call with the same errno on the same path, or on paths of
+ *   the same pattern (generalize.h, with each run's own evidence of the
+ *   names it made): varnishd's chown of vcl_boot.1796599705.657284/vgc.so
+ *   in one run is its chown of vcl_boot.1796599720.536230/vgc.so in the
+ *   next, and a path under root's HOME is the same path under the
+ *   user's.  The path alone decides when HOME differs in a way no
+ *   pattern undoes (rabbitmqctl runs with HOME=. as its user).
+ * - A refused write check (access W_OK) is a write announced only where
+ *   root's run wrote: the path itself or a name in it.  Elsewhere it is
+ *   a question the workload asks of what it reads (Erlang's file server
+ *   of each file), and root's run shows it goes on without the write.
+ * - What is set aside is never dropped unseen: it moves to the lists the
+ *   summary prints.
  */
 #define _GNU_SOURCE
 #include <stdlib.h>
@@ -35,6 +42,23 @@ static void push(struct denials *ds, const struct denial *d)
 	ds->v[ds->n++] = *d;
 }
 
+/* path and its directory, raw and as patterns, into the run's set. */
+static void note_written(struct reader *r, const struct trace_event *ev,
+			 const char *path)
+{
+	char *pattern = generalize_path(path, ev->proc ? ev->proc->home : NULL,
+					&r->ev, NULL);
+	char *dirs[] = {path_dirname(path), path_dirname(pattern)};
+
+	strset_add(&r->ds->wrote, path);
+	strset_add(&r->ds->wrote, pattern);
+	for (int i = 0; i < 2; i++) {
+		strset_add(&r->ds->wrote, dirs[i]);
+		free(dirs[i]);
+	}
+	free(pattern);
+}
+
 static int add_denial(const struct trace_event *ev, void *ctx)
 {
 	struct reader *r = ctx;
@@ -43,6 +67,12 @@ static int add_denial(const struct trace_event *ev, void *ctx)
 	const char *err = ev->errname ? ev->errname : "?";
 	struct denial d;
 
+	if (!ev->err && trace_event_writes(ev)) {
+		note_written(r, ev, ev->path);
+		if (ev->path2 && (ev->op == OP_RENAME || ev->op == OP_LINK))
+			note_written(r, ev, ev->path2);
+		return 0;
+	}
 	if (!trace_event_denied(ev) || plan_root_check(ev))
 		return 0;
 	for (size_t i = 0; i < ds->n; i++)
@@ -56,6 +86,7 @@ static int add_denial(const struct trace_event *ev, void *ctx)
 	    ev->proc && *ev->proc->exe ? path_basename(ev->proc->exe) : "?");
 	d.pattern = generalize_path(ev->path, ev->proc ? ev->proc->home : NULL,
 				    &r->ev, NULL);
+	d.check = ev->op == OP_ACCESS;
 	push(ds, &d);
 	return 0;
 }
@@ -84,7 +115,8 @@ void denials_read(const char *dir, struct denials *ds)
 static bool same_denial(const struct denial *a, const struct denial *b)
 {
 	return !strcmp(a->op, b->op) && !strcmp(a->err, b->err) &&
-	       !strcmp(a->prog, b->prog) && !strcmp(a->pattern, b->pattern);
+	       !strcmp(a->prog, b->prog) &&
+	       (!strcmp(a->pattern, b->pattern) || !strcmp(a->path, b->path));
 }
 
 static bool root_had(const struct denials *root, const struct denial *d)
@@ -95,16 +127,28 @@ static bool root_had(const struct denials *root, const struct denial *d)
 	return false;
 }
 
+/* Whether root's run wrote the path of check d, or a name in it. */
+static bool root_wrote(const struct denials *root, const struct denial *d)
+{
+	return strset_has(&root->wrote, d->path) ||
+	       strset_has(&root->wrote, d->pattern);
+}
+
 void denials_split_root(struct denials *ds, const struct denials *root,
-			struct denials *shared)
+			bool root_ok, struct denials *shared,
+			struct denials *checks)
 {
 	size_t kept = 0;
 
 	for (size_t i = 0; i < ds->n; i++) {
-		if (root_had(root, &ds->v[i]))
-			push(shared, &ds->v[i]);
+		struct denial *d = &ds->v[i];
+
+		if (root_ok && root_had(root, d))
+			push(shared, d);
+		else if (d->check && !root_wrote(root, d))
+			push(checks, d);
 		else
-			ds->v[kept++] = ds->v[i];
+			ds->v[kept++] = *d;
 	}
 	ds->n = kept;
 }
@@ -119,5 +163,6 @@ void denials_free(struct denials *ds)
 		free(ds->v[i].pattern);
 	}
 	free(ds->v);
+	strset_free(&ds->wrote);
 	memset(ds, 0, sizeof *ds);
 }
