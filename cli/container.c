@@ -453,6 +453,11 @@ static void write_meta(struct container *c, struct trace *t, int status)
 	char *cid = container_id(c);
 
 	if (cid) {
+		/* docker names the host after the container: another name in
+		 * every run, unless the caller chose one */
+		if (!c->own_hostname && strlen(cid) >= 12)
+			json_object_set_new(m, K_META_HOSTNAME,
+					    json_stringn(cid, 12));
 		json_object_set_new(m, K_META_LAYER, layer_check(c, cid, t));
 		if (c->rm)
 			remove_container(c, cid);

@@ -64,11 +64,12 @@ struct container {
 	size_t nbinds, capbinds;
 	char **tmpfs; /* --tmpfs and --mount type=tmpfs targets */
 	size_t ntmpfs;
-	bool rm;	 /* --rm: removed by us once its changes are read */
-	bool *skip;	 /* run[i] not given to docker (--rm), nrun entries */
-	char *cidfile;	 /* the caller's --cidfile, or NULL */
-	char *workdir;	 /* -w: docker makes it when the image lacks it */
-	json_t *runopts; /* trace.json's "run": the options given */
+	bool rm;	   /* --rm: removed by us once its changes are read */
+	bool own_hostname; /* -h, --uts or --network container:X named it */
+	bool *skip;	   /* run[i] not given to docker (--rm), nrun entries */
+	char *cidfile;	   /* the caller's --cidfile, or NULL */
+	char *workdir;	   /* -w: docker makes it when the image lacks it */
+	json_t *runopts;   /* trace.json's "run": the options given */
 	/* set by container_start */
 	pid_t pid;	   /* docker run */
 	long long started; /* ns, as trace timestamps */

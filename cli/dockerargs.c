@@ -289,6 +289,10 @@ static int note_option(struct container *o, const char *name, const char *val,
 		o->pidhost = true;
 	else if (!strcmp(name, "rm"))
 		o->rm = !val || strcmp(val, "false");
+	if (!strcmp(name, "hostname") || !strcmp(name, "uts") ||
+	    ((!strcmp(name, "network") || !strcmp(name, "net")) && val &&
+	     !strncmp(val, "container:", 10)))
+		o->own_hostname = true;
 	else if (!strcmp(name, "workdir") && val) {
 		free(o->workdir);
 		o->workdir = xstrdup(val);

@@ -108,6 +108,15 @@ struct plan *plan_trace(struct trace *t, struct plan_options *o)
 		planner_add_group(p, trace_group_at(t, i));
 	for (size_t i = 0; i < trace_nos(t); i++)
 		planner_add_os(p, trace_os_at(t, i));
+	for (size_t i = 0; i < trace_ndirs(t); i++) {
+		const json_t *m = trace_meta(t, i);
+		const char *host =
+		    m ? json_string_value(json_object_get(m, K_META_HOSTNAME))
+		      : NULL;
+
+		if (host)
+			planner_add_hostname(p, host);
+	}
 	for (size_t i = 0; i < trace_nmounts(t); i++)
 		planner_add_mount(p, trace_mount_at(t, i));
 	feed_binds(p, t);

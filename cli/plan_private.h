@@ -462,13 +462,16 @@ void choose_service_user(struct planner *p);
 struct plan_stable {
 	struct tn_evidence tn; /* how each path was made, every event */
 	struct strset pids;    /* the pids of the trace's processes */
+	char **hosts;	       /* the host names docker gave its runs */
+	size_t nhosts;
 };
 
 /* Every event and every process, as they come. */
 void stable_note_event(struct planner *p, const struct trace_event *ev);
 void stable_note_proc(struct planner *p, const struct trace_proc *proc);
 /* The offset of the first component of path that exists for one run (a
- * temporary name by tempname.h, or a pid of the trace), 0 when none. */
+ * temporary name by tempname.h, a pid of the trace, or a name holding the
+ * host name docker gave a run), 0 when none. */
 size_t unstable_component(struct planner *p, const char *path);
 /* path with root's own names (a whole component ending in "_root" or
  * "-root") named for the user, or NULL when it has none (allocated). */

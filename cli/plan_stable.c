@@ -9,8 +9,10 @@
  *
  * Invariants:
  * - A component is temporary only by tempname.h's classifier (the one
- *   shared with the baseline) or by being the decimal pid of a process
- *   of the trace; nothing else here guesses.
+ *   shared with the baseline), by being the decimal pid of a process of
+ *   the trace, or by holding the host name docker gave one of the traced
+ *   runs (trace.json "hostname": the container's id, another in every
+ *   run; rabbitmq's rabbit@HOST.log); nothing else here guesses.
  * - A need on such a path is granted on its stable parent (the directory
  *   that holds the first temporary component), which the next run has
  *   again; never on the name itself, which no build can chown.
@@ -43,6 +45,30 @@ void stable_note_proc(struct planner *p, const struct trace_proc *proc)
 	strset_add(&p->stable.pids, key);
 }
 
+void planner_add_hostname(struct planner *p, const char *name)
+{
+	struct plan_stable *s = &p->stable;
+
+	if (!*name)
+		return;
+	for (size_t i = 0; i < s->nhosts; i++)
+		if (!strcmp(s->hosts[i], name))
+			return;
+	s->hosts = xrealloc(s->hosts, (s->nhosts + 1) * sizeof *s->hosts);
+	s->hosts[s->nhosts++] = xstrdup(name);
+}
+
+/* The component c (n bytes) holds a host name docker gave a run:
+ * rabbit@8b8251ff26af.log, 8b8251ff26af.pid. */
+static bool holds_hostname(const struct planner *p, const char *c, size_t n)
+{
+	for (size_t i = 0; i < p->stable.nhosts; i++)
+		if (memmem(c, n, p->stable.hosts[i],
+			   strlen(p->stable.hosts[i])))
+			return true;
+	return false;
+}
+
 /* A component of digits that is the pid of a process of the trace. */
 static bool is_traced_pid(struct planner *p, const char *c, size_t n)
 {
@@ -69,7 +95,8 @@ static bool unstable_at(struct planner *p, const char *path, size_t s, size_t e,
 	    tn_evidence_of(&p->stable.tn, path, e, map_hash(path, e));
 	struct tn_token tok;
 
-	if (is_traced_pid(p, path + s, e - s))
+	if (is_traced_pid(p, path + s, e - s) ||
+	    holds_hostname(p, path + s, e - s))
 		return true;
 	if (!(bits & (TN_EXCL | TN_TEMPLATE)) && !(parent_bits & TN_EXCL))
 		return false;
@@ -149,13 +176,17 @@ bool grant_stable_parent(struct planner *p, const struct need *n)
 	dir = xstrndup(n->path, s > 1 ? s - 1 : 1);
 	if (!need_find(p, NEED_CREATE, dir)) {
 		e = comment_safe(n->path);
-		why = xasprintf("%s exists for one run only (a temporary name "
-				"or a pid, made again with another name by "
-				"every run): its directory, which every run "
-				"has, is owned instead",
+		why = xasprintf("%s exists for one run only (a temporary name, "
+				"a pid or the host name, made again with "
+				"another name by every run): its directory, "
+				"which every run has, is owned instead",
 				e);
 		free(e);
 		st = state_at(p, dir, NULL);
+		/* a name made directly in it: its create recorded the state */
+		if (st.kind == ST_UNKNOWN && n->kind == NEED_CREATE &&
+		    !strchr(n->path + s, '/'))
+			st = n->image;
 		g = add_grant(p, GRANT_OWN_DIR, dir, &n->ev, n->count,
 			      n->writer, why);
 		g->owner_state = st;
@@ -168,4 +199,7 @@ void stable_free(struct plan_stable *s)
 {
 	tn_evidence_free(&s->tn);
 	strset_free(&s->pids);
+	for (size_t i = 0; i < s->nhosts; i++)
+		free(s->hosts[i]);
+	free(s->hosts);
 }

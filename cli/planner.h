@@ -185,6 +185,9 @@ void planner_add_bind(struct planner *p, const char *container,
 void planner_add_user(struct planner *p, const struct trace_user *u);
 void planner_add_group(struct planner *p, const struct trace_group *g);
 void planner_add_os(struct planner *p, const struct trace_os *os);
+/* The host name docker gave a run (trace.json "hostname"): a name that
+ * holds it is another in the next run, as a pid is. */
+void planner_add_hostname(struct planner *p, const char *name);
 void planner_add_dir(struct planner *p, const struct trace_dir *d);
 void planner_add_untraced(struct planner *p, const struct trace_untraced *u);
 /* A call only privilege allows, refused: counted and advised on. */

@@ -181,6 +181,7 @@
 #define K_META_RUNNER	      "runner"
 #define K_META_IMAGE	      "image" /* docker: the image */
 #define K_META_BINDS	      "binds"
+#define K_META_HOSTNAME	      "hostname" /* docker's, new each run */
 #define K_META_BIND_CONTAINER "container"
 #define K_META_BIND_HOST      "host"
 #define K_META_BIND_RO	      "ro"

@@ -1,6 +1,7 @@
 #!/bin/sh
-# xcheck.sh raw|clean|pod - the cross-check of a container's layer with its
-# trace (cli/layerdiff.c).
+# xcheck.sh raw|clean|pod|hostname - the cross-check of a container's
+# layer with its trace (cli/layerdiff.c), and what else trace.json records
+# of a docker run.
 #
 # raw: a dynamic program (rawsys.c) makes a directory and a file with raw
 # syscall(2), which the preload does not see, and one file through libc.
@@ -31,7 +32,10 @@
 # The raw test's image is committed from a run (unroot-test-xcheck-raw),
 # not built; the payload and base image are built (under the host-wide
 # lock, which this test takes itself) only when missing.
-MODE=${1:?usage: xcheck.sh raw|clean|pod}
+# hostname: trace.json names the host name docker gave the container (the
+# workload reads the same one), and none when the caller chose it (-h):
+# the planner takes a name that holds it for one that exists for one run.
+MODE=${1:?usage: xcheck.sh raw|clean|pod|hostname}
 . "$(dirname "$0")/common.sh"
 need_bookworm_and_payload
 
@@ -226,6 +230,26 @@ assert env["PLAIN"] == {"name": "PLAIN", "value": "given"}, env
 assert "XCHECK_SECRET" not in env and "XCHECK_SAME" not in env, env
 PY
 	echo "PASS: the Pod manifest runs the traced command, env and workdir"
+}
+
+hostname() {
+	step "unroot docker: the host name docker gave, then one given with -h"
+	"$UNROOT" docker -o "$WORK/h" -- run --rm unroot-base:bookworm \
+		cat /etc/hostname >"$WORK/h.out" 2>&1 ||
+		{ cat "$WORK/h.out"; fail "the run failed"; }
+	host=$(python3 -c 'import json, sys
+print(json.load(open(sys.argv[1])).get("hostname", ""))' "$WORK/h/trace.json")
+	[ ${#host} -eq 12 ] || fail "trace.json's hostname is '$host'"
+	grep -qx "$host" "$WORK/h.out" ||
+		{ cat "$WORK/h.out"; fail "the container's host name is not $host"; }
+	"$UNROOT" docker -o "$WORK/h2" -- run --rm -h fixed.example \
+		unroot-base:bookworm true >"$WORK/h2.out" 2>&1 ||
+		{ cat "$WORK/h2.out"; fail "the run with -h failed"; }
+	python3 - "$WORK/h2/trace.json" <<'PY' || fail "a chosen host name is recorded as docker's"
+import json, sys
+assert "hostname" not in json.load(open(sys.argv[1]))
+PY
+	echo "PASS: trace.json names the host docker gave ($host), and none chosen with -h"
 }
 
 $MODE

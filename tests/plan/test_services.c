@@ -312,6 +312,39 @@ START_TEST(directory_known_from_its_creates_is_not_granted_to_its_owner)
 }
 END_TEST
 
+/* Docker names the host after the container, so rabbit@HOST.log is
+ * another name in every run: a file pre-created under this run's name
+ * would never be opened again.  Its directory is owned instead. */
+START_TEST(name_holding_the_runs_host_name_is_granted_on_its_directory)
+{
+	struct planner *p = new_planner();
+	struct plan *pl;
+
+	base_dirs(p);
+	dir_rec(p, "/var/log", DIR_ROOT);
+	dir_rec(p, "/var/log/app", DIR_ROOT);
+	planner_add_hostname(p, "8b8251ff26af");
+	ev_append(p, "/var/log/app/app@8b8251ff26af.log", ABSENT, DIR_ROOT);
+	ev_append(p, "/var/log/app/shared.log", ABSENT, DIR_ROOT);
+	pl = planner_finish(p);
+	ck_assert_ptr_null(
+	    grant_on(pl, GRANT_TOUCH, "/var/log/app/app@8b8251ff26af.log"));
+	ck_assert_ptr_nonnull(grant_on(pl, GRANT_OWN_DIR, "/var/log/app"));
+	plan_free(pl);
+
+	/* without the host name it is a file like any other */
+	p = new_planner();
+	base_dirs(p);
+	dir_rec(p, "/var/log", DIR_ROOT);
+	dir_rec(p, "/var/log/app", DIR_ROOT);
+	ev_append(p, "/var/log/app/app@8b8251ff26af.log", ABSENT, DIR_ROOT);
+	pl = planner_finish(p);
+	ck_assert_ptr_nonnull(
+	    grant_on(pl, GRANT_TOUCH, "/var/log/app/app@8b8251ff26af.log"));
+	plan_free(pl);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("plan services");
@@ -331,6 +364,8 @@ Suite *test_suite(void)
 		       read_only_write_check_where_no_run_wrote_gets_no_mount);
 	tcase_add_test(
 	    t, directory_known_from_its_creates_is_not_granted_to_its_owner);
+	tcase_add_test(
+	    t, name_holding_the_runs_host_name_is_granted_on_its_directory);
 	suite_add_tcase(s, t);
 	return s;
 }
