@@ -27,11 +27,11 @@ static struct plan *plan_of_trace(struct trace *t)
 	return plan_trace(t, &o);
 }
 
-/* The deepest grant, redirect, host fix or tmpfs covering raw, as text. */
-static char *plan_line_for(const struct plan *pl, const char *raw)
+char *compare_plan_line(const struct plan *pl, const char *raw)
 {
 	size_t best = 0;
 	char *line = NULL;
+	const struct tmpfs_fix *t;
 
 	for (size_t i = 0; pl && i < pl->nredirects; i++) {
 		const struct redirect *r = &pl->redirects[i];
@@ -57,13 +57,13 @@ static char *plan_line_for(const struct plan *pl, const char *raw)
 				      pl->host[i].hostdir ? pl->host[i].hostdir
 							  : pl->host[i].mount,
 				      pl->uid);
-	for (size_t i = 0; !line && pl && i < pl->ntmpfs; i++)
-		if (path_is_under(raw, pl->tmpfs[i].dir)) {
-			char *opt = plan_tmpfs_option(pl, &pl->tmpfs[i]);
+	t = line ? NULL : plan_tmpfs_holding(pl, raw);
+	if (t) {
+		char *opt = plan_docker_mount(pl, t);
 
-			line = xasprintf("docker run --tmpfs %s", opt);
-			free(opt);
-		}
+		line = xasprintf("docker run %s", opt);
+		free(opt);
+	}
 	return line;
 }
 
@@ -123,7 +123,7 @@ static void explain_with_plan(struct comparison *c, struct trace *t)
 	for (size_t i = 0; i < c->nfound; i++)
 		if (c->found[i].e->first.raw)
 			c->found[i].plan_line =
-			    plan_line_for(pl, c->found[i].e->first.raw);
+			    compare_plan_line(pl, c->found[i].e->first.raw);
 	if (pl)
 		plan_free(pl);
 }

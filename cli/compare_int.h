@@ -33,6 +33,14 @@ struct compare_format {
 	void (*print)(const struct comparison *c, FILE *out);
 };
 
+struct plan;
+
+/* The line of plan pl (may be NULL) that lets raw be written: a
+ * redirect holding it, else the deepest grant, else a host fix or a
+ * mount holding it, in Dockerfile form as `unroot plan` writes it; NULL
+ * when none. */
+char *compare_plan_line(const struct plan *pl, const char *raw);
+
 /* New writes (denial false) or new denials. */
 size_t count_new(const struct comparison *c, bool denial);
 

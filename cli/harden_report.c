@@ -114,6 +114,8 @@ void harden_print_lines(struct harden *h, const struct plan *pl)
 /* Why the planner cannot fix a denial, as it said it (allocated). */
 static char *explain(const struct plan *pl, const struct denial *d)
 {
+	const struct tmpfs_fix *t;
+
 	for (size_t i = 0; i < pl->nrefused; i++)
 		if (!strcmp(pl->refused[i].path, d->path))
 			return xstrdup(pl->refused[i].why);
@@ -143,11 +145,11 @@ static char *explain(const struct plan *pl, const struct denial *d)
 				 "the host (chown %u:%u), not in the image",
 				 f->mount, host, pl->uid, pl->gid);
 	}
-	for (size_t i = 0; i < pl->ntmpfs; i++)
-		if (path_is_under(d->path, pl->tmpfs[i].dir))
-			return xasprintf("the file system is read-only: mount "
-					 "a tmpfs at %s",
-					 pl->tmpfs[i].dir);
+	t = plan_tmpfs_holding(pl, d->path);
+	if (t)
+		return xasprintf("the file system is read-only: mount "
+				 "a tmpfs at %s",
+				 t->dir);
 	if (!strcmp(d->err, "EROFS"))
 		return xstrdup("the file system is read-only for every user");
 	return xstrdup("the planner proposes no change for it: its plan from "

@@ -63,18 +63,28 @@ void notes_chown(struct planner *p, const struct trace_event *ev)
 	n->n++;
 }
 
+/* The same program asked of the same path before; kind tells a root
+ * check ('r') from one a read-only root refused ('o'). */
+static bool asked_before(struct plan_replay *r, char kind, const char *program,
+			 const char *path)
+{
+	char *key =
+	    xasprintf("%c%zu:%s%s", kind, strlen(program), program, path);
+	bool again = !strset_add(&r->checked, key);
+
+	free(key);
+	return again;
+}
+
 void notes_root_check(struct planner *p, const struct trace_event *ev,
 		      const char *why)
 {
 	const char *program = trace_program(ev->proc, "the workload");
 	struct plan_replay *r = &p->replay;
 	struct check_note *n = NULL;
-	char *key = xasprintf("%zu:%s%s", strlen(program), program, ev->path);
-	bool again = !strset_add(&r->checked, key);
 
-	free(key);
-	if (again)
-		return; /* the same program, the same path */
+	if (asked_before(r, 'r', program, ev->path))
+		return;
 	for (size_t i = 0; i < r->nck && !n; i++)
 		if (!strcmp(r->ck[i].program, program) &&
 		    !strcmp(r->ck[i].why, why))
@@ -91,19 +101,15 @@ void notes_root_check(struct planner *p, const struct trace_event *ev,
 
 void notes_read_only_check(struct planner *p, const struct trace_event *ev)
 {
+	const char *program = trace_program(ev->proc, "the workload");
 	struct plan_replay *r = &p->replay;
-	struct ro_check *c = &PUSH(r->ro, r->nro, r->capro);
+	struct ro_check *c;
 
-	c->program = xstrdup(trace_program(ev->proc, "the workload"));
+	if (asked_before(r, 'o', program, ev->path))
+		return; /* each path counted once */
+	c = &PUSH(r->ro, r->nro, r->capro);
+	c->program = xstrdup(program);
 	c->path = xstrdup(ev->path);
-}
-
-static bool mounted(const struct plan *pl, const char *path)
-{
-	for (size_t i = 0; i < pl->ntmpfs; i++)
-		if (path_is_under(path, pl->tmpfs[i].dir))
-			return true;
-	return false;
 }
 
 static char *more_paths(size_t n)
@@ -172,7 +178,7 @@ void plan_read_only_checks(struct planner *p)
 			continue; /* said with the program's first */
 		for (size_t j = i; j < r->nro; j++)
 			if (!strcmp(r->ro[j].program, prog) &&
-			    !mounted(p->plan, r->ro[j].path) && !n++)
+			    !plan_tmpfs_holding(p->plan, r->ro[j].path) && !n++)
 				first = comment_safe(r->ro[j].path);
 		if (!n)
 			continue;

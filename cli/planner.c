@@ -274,6 +274,15 @@ struct plan *planner_finish(struct planner *p)
 	return pl;
 }
 
+const struct tmpfs_fix *plan_tmpfs_holding(const struct plan *pl,
+					   const char *path)
+{
+	for (size_t i = 0; pl && i < pl->ntmpfs; i++)
+		if (path_is_under(path, pl->tmpfs[i].dir))
+			return &pl->tmpfs[i];
+	return NULL;
+}
+
 void plan_free(struct plan *pl)
 {
 	if (!pl)

@@ -210,6 +210,9 @@ struct plan *planner_finish(struct planner *p);
  * is not such a check.  harden does not count it among a run's denials.
  */
 const char *plan_root_check(const struct trace_event *ev);
+/* The planned tmpfs that holds path (the first listed), or NULL. */
+const struct tmpfs_fix *plan_tmpfs_holding(const struct plan *plan,
+					   const char *path);
 void plan_free(struct plan *plan);
 
 const char *grant_kind_name(enum grant_kind k);

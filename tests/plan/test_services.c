@@ -248,8 +248,9 @@ START_TEST(write_check_refused_by_the_files_own_mode_is_not_a_write)
 END_TEST
 
 /* Under a read-only root the same checks are refused EROFS: a check gets
- * no mount of its own (before, its parent /var/lib was mounted); a write
- * in the directory gets its mount, as without the check. */
+ * no mount of its own (before, its parent /var/lib was mounted), and the
+ * note counts the paths asked of, not the checks; a write in the
+ * directory gets its mount, as without the check. */
 START_TEST(read_only_write_check_where_no_run_wrote_gets_no_mount)
 {
 	struct planner *p = new_planner_ro();
@@ -265,6 +266,21 @@ START_TEST(read_only_write_check_where_no_run_wrote_gets_no_mount)
 	ck_assert_uint_eq(pl->ntmpfs, 0);
 	ck_assert(has_text(pl->notes, pl->nnotes, "/var/lib/rabbitmq (access)",
 			   "none is added for it"));
+	plan_free(pl);
+
+	/* a path asked of again is counted once */
+	p = new_planner_ro();
+	planner_add_user(p, &rabbitmq);
+	base_dirs(p);
+	dir_rec(p, "/var/lib/rabbitmq", S(FT_DIR, 101, 103, 0755));
+	for (int i = 0; i < 3; i++)
+		ev_write_check(p, "/var/lib/rabbitmq",
+			       S(FT_DIR, 101, 103, 0755), EROFS, &beam);
+	ev_write_check(p, "/etc/rabbitmq", DIR_ROOT, EROFS, &beam);
+	pl = planner_finish(p);
+	ck_assert(has_text(pl->notes, pl->nnotes,
+			   "/var/lib/rabbitmq and 1 more path (access)",
+			   "none is added for them"));
 	plan_free(pl);
 
 	p = new_planner_ro();
