@@ -1,30 +1,15 @@
 /*
  * plan_mounts.c - what lies outside the image's writable layer (struct
  * plan_mounts): volumes and bind mounts (fixed on the host, never in the
- * image), scratch directories, the directories that hold the image's own
- * files, and the tmpfs mounts a read-only root needs
- * (docs/permission-model.md, "What a run as root hides": mounts, a
- * read-only root).
+ * image), scratch directories, and the directories that hold the image's
+ * own files (docs/permission-model.md, "What a run as root hides":
+ * mounts).  The tmpfs mounts a read-only root needs are plan_readonly.c's.
  *
  * Invariants:
  * - A write below a volume is a host fix for that mount (the innermost
  *   one), never a grant: the image's directory is hidden by the mount.
- * - No plain tmpfs is planned on a directory known to hold files shipped
- *   in the image (the working directory, a script's directory, the parent
- *   of a file the workload found there): it would hide them.  Such a
- *   directory gets the program's own option (a warning), or else a seeded
- *   mount: a volume that starts with the image's content (an init step
- *   copies it into a Kubernetes emptyDir), said in a note with the way to
- *   avoid the copy.  "/" itself is never mounted: it gets the advice alone.
- * - tmpfs mounts never nest: a mount on a parent replaces those below it,
- *   and is seeded when one of them was (the parent's content holds
- *   theirs).
- * - No mount is planned on a directory whose mode or owner the workload
- *   changes (initdb's chmod 0700 of its data directory): the root of a
- *   mount belongs to the runtime (an emptyDir is root's, 1777) and no
- *   user may chmod what it does not own.  Its parent is mounted instead
- *   (seeded when it holds the image's files), so that the workload makes
- *   the directory and owns it.
+ * - A directory is marked as holding the image's files (p->mnt.shipped)
+ *   only from an entry the workload found there and did not make.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -177,6 +162,10 @@ static bool is_anonymous_volume_root(const char *root)
  */
 void planner_add_mount(struct planner *p, const struct trace_mount *m)
 {
+	if (strcmp(m->mnt, "/") && is_pseudo_fs(m->fs) &&
+	    strcmp(m->fs, "overlay"))
+		PUSH(p->mnt.runtime, p->mnt.nruntime, p->mnt.capruntime) =
+		    xstrdup(m->mnt);
 	if (!strcmp(m->mnt, "/") || is_pseudo_fs(m->fs) ||
 	    is_runtime_file_mount(m->mnt) || !m->root || !strcmp(m->root, "/"))
 		return;
@@ -270,125 +259,8 @@ void add_host_fix(struct planner *p, const struct volume *v,
 	count_root_made(h, ev);
 }
 
-static void add_tmpfs(struct planner *p, const char *dir,
-		      const struct evidence *ev, bool seed)
-{
-	struct plan *pl = p->plan;
-
-	for (size_t i = 0; i < pl->ntmpfs; i++)
-		if (path_is_under(dir, pl->tmpfs[i].dir)) {
-			/* the parent's content holds this one's */
-			pl->tmpfs[i].seed |= seed;
-			return;
-		}
-	/* a tmpfs on a parent replaces those on its subdirectories */
-	for (size_t i = pl->ntmpfs; i-- > 0;)
-		if (path_is_under(pl->tmpfs[i].dir, dir)) {
-			seed |= pl->tmpfs[i].seed;
-			free(pl->tmpfs[i].dir);
-			evidence_free(&pl->tmpfs[i].ev);
-			memmove(&pl->tmpfs[i], &pl->tmpfs[i + 1],
-				(pl->ntmpfs - i - 1) * sizeof *pl->tmpfs);
-			pl->ntmpfs--;
-		}
-	pl->tmpfs = xrealloc(pl->tmpfs, (pl->ntmpfs + 1) * sizeof *pl->tmpfs);
-	pl->tmpfs[pl->ntmpfs].dir = xstrdup(dir);
-	pl->tmpfs[pl->ntmpfs].seed = seed;
-	evidence_copy(&pl->tmpfs[pl->ntmpfs].ev, ev);
-	pl->ntmpfs++;
-}
-
-/* A write into a scratch directory (/tmp, /var/tmp, /run): nothing to
- * grant, but a read-only root needs a tmpfs there. */
-struct scratch_write {
-	char *dir;
-	struct evidence ev;
-};
-
-static bool from_image(struct planner *p, const char *path,
-		       const struct file_state *st);
-
-/* The directory below scratch on the way to path (allocated), or NULL
- * when path is scratch itself. */
-static char *below_scratch(const char *scratch, const char *path)
-{
-	size_t n = strlen(scratch);
-
-	if (strncmp(path, scratch, n) || path[n] != '/' || !path[n + 1])
-		return NULL;
-	return xstrndup(path, n + 1 + strcspn(path + n + 1, "/"));
-}
-
-/* The workload made dir (the event's own mkdir, or the replay's node). */
-static bool made_by_workload(struct planner *p, const char *dir,
-			     const char *path, const struct trace_event *ev)
-{
-	const struct vnode *v;
-
-	if (!strcmp(dir, path))
-		return ev->op == OP_MKDIR && ev->st.kind == ST_ABSENT;
-	v = vfs_get(p, dir);
-	return v && v->st.kind == ST_PRESENT && v->st.uid == p->id.uid;
-}
-
-/*
- * What to mount for a write under a scratch directory, on the path where
- * it lands (ev->real: a final symlink's target; symlinked directories
- * are resolved before, realdirs.h): the deepest directory below
- * it that the image made (a /run/redis the image owns: an empty tmpfs on
- * /run would hide it, and the program would find no directory for its
- * socket), else the directory the workload made right below it (apache's
- * /run/apache2: a tmpfs on /run would hide the image's /run/lock), else
- * the scratch root.  A temporary name is never a mount point
- * (plan_read_only_root falls back to the scratch root).
- */
-static char *scratch_mount_dir(struct planner *p, const char *scratch,
-			       const struct trace_event *ev)
-{
-	const char *path = ev->real ? ev->real : ev->path;
-	char *dir = path_dirname(path), *up, *top;
-	bool parent = true; /* the event has its directory's state */
-
-	while (strcmp(dir, scratch) && path_is_under(dir, scratch)) {
-		const struct vnode *v = parent ? NULL : vfs_get(p, dir);
-		const struct file_state *st = parent ? &ev->parent
-					      : v    ? &v->st
-						     : NULL;
-
-		if (st && from_image(p, dir, st))
-			return dir;
-		parent = false;
-		up = path_dirname(dir);
-		free(dir);
-		dir = up;
-	}
-	free(dir);
-	top = below_scratch(scratch, path);
-	if (top && made_by_workload(p, top, path, ev))
-		return top;
-	free(top);
-	return xstrdup(scratch);
-}
-
-void add_scratch_write(struct planner *p, const char *scratch,
-		       const struct trace_event *ev)
-{
-	char *dir = scratch_mount_dir(p, scratch, ev);
-	struct scratch_write *w;
-
-	if (!strset_add(&p->mnt.sw_dirs, dir)) {
-		free(dir);
-		return;
-	}
-	w = &PUSH(p->mnt.sw, p->mnt.nsw, p->mnt.capsw);
-	w->dir = dir;
-	evidence_from(&w->ev, ev);
-}
-
-/* An entry present before the call that the replay never created is in
- * the image. */
-static bool from_image(struct planner *p, const char *path,
-		       const struct file_state *st)
+bool from_image(struct planner *p, const char *path,
+		const struct file_state *st)
 {
 	struct vnode *v;
 
@@ -398,6 +270,28 @@ static bool from_image(struct planner *p, const char *path,
 	if (v && v->st.kind == ST_PRESENT && v->st.uid == p->id.uid)
 		return false; /* the workload's own */
 	return !v || v->st.kind == ST_PRESENT;
+}
+
+bool on_runtime_fs(const struct planner *p, const char *path)
+{
+	if (path_is_under(path, "/dev") || path_is_under(path, "/proc") ||
+	    path_is_under(path, "/sys") || is_runtime_file_mount(path))
+		return true;
+	for (size_t i = 0; i < p->mnt.nruntime; i++)
+		if (path_is_under(path, p->mnt.runtime[i]))
+			return true;
+	return false;
+}
+
+bool read_only_volume(struct planner *p, const struct trace_event *ev)
+{
+	struct volume *v = volume_of(p, ev->path);
+
+	if (!v)
+		return false;
+	v->ro = true;
+	add_host_fix(p, v, ev);
+	return true;
 }
 
 /* Its directory holds shipped files the workload uses. */
@@ -473,193 +367,6 @@ void note_owner_change(struct planner *p, const struct trace_event *ev)
 			  chown ? "chown" : "chmod"));
 }
 
-/*
- * A read-only root cannot take an empty tmpfs on a directory holding the
- * image's own files (the application in /app): it would hide them.  The
- * directory gets a seeded mount (its volume starts with the image's
- * content), so that the plan works as written, and the advice says how to
- * avoid the copy: the program's own option when the catalogue knows one
- * (it moves the writes to /tmp, which then gets a tmpfs too), else a new
- * dedicated subdirectory.  "/" cannot be a mount: advice only.
- */
-static void read_only_shipped_dir(struct planner *p, const struct writer *w,
-				  const struct evidence *ev, const char *dir)
-{
-	char *e = comment_safe(dir);
-
-	if (w && w->option) {
-		plan_warn(p,
-			  xasprintf("read-only root: %s holds files shipped in "
-				    "the image, so no empty tmpfs is mounted "
-				    "on it (it would hide them): its volume is "
-				    "seeded with the image's content; use %s's "
-				    "own option to write elsewhere and avoid "
-				    "the copy: %s",
-				    e, w->program, w->option));
-		if (strstr(w->option, "/tmp/"))
-			add_tmpfs(p, "/tmp", ev, false);
-		if (strcmp(dir, "/"))
-			add_tmpfs(p, dir, ev, true);
-	} else if (strcmp(dir, "/")) {
-		add_tmpfs(p, dir, ev, true);
-		plan_note(
-		    p, xasprintf("read-only root: %s holds files shipped in "
-				 "the image and is written at run time, so its "
-				 "volume must start with the image's content: "
-				 "Docker seeds an anonymous volume, a "
-				 "Kubernetes emptyDir needs the init step "
-				 "given (it copies nothing); to avoid the "
-				 "copy, make %s write into a new dedicated "
-				 "subdirectory (for example %s/rw, created in "
-				 "the image)",
-				 e, *ev->program ? ev->program : "the workload",
-				 e));
-	} else
-		plan_warn(
-		    p, xasprintf("read-only root: %s holds files shipped in "
-				 "the image, so no tmpfs is mounted on it "
-				 "(it would hide them); make %s write into "
-				 "a new dedicated subdirectory (for example "
-				 "%s/rw, created in the image) and mount "
-				 "the tmpfs there",
-				 e, *ev->program ? ev->program : "the workload",
-				 !strcmp(e, "/") ? "" : e));
-	free(e);
-}
-
-void on_read_only_fs(struct planner *p, const struct trace_event *ev)
-{
-	struct volume *v = volume_of(p, ev->path);
-	char *dir;
-	struct evidence e = {0};
-
-	if (v) {
-		v->ro = true;
-		add_host_fix(p, v, ev);
-		return;
-	}
-	if (ev->op == OP_ACCESS) {
-		/* a check: a mount only when a write needs one */
-		notes_read_only_check(p, ev);
-		return;
-	}
-	/* a new directory gets the tmpfs itself (docker makes the mount
-	 * point), so that its parent is not hidden */
-	dir = ev->op == OP_MKDIR && ev->st.kind != ST_PRESENT
-		  ? xstrdup(ev->path)
-		  : path_dirname(ev->path);
-	evidence_from(&e, ev);
-	if (map_get(&p->mnt.shipped, dir))
-		read_only_shipped_dir(
-		    p, match_writer(p, ev->path, program_of(ev)), &e, dir);
-	else
-		add_tmpfs(p, dir, &e, false);
-	evidence_free(&e);
-	free(dir);
-}
-
-/*
- * The tmpfs mount i, on a directory the workload chmods or chowns (what:
- * "program op"), moves to the parent (seeded when the parent holds the
- * image's files), said in a note: true.  "/" is never mounted, so a
- * top-level directory keeps its mount and gets a warning: false.
- */
-static bool lift_mount(struct planner *p, size_t i, const char *what)
-{
-	struct plan *pl = p->plan;
-	char *up = path_dirname(pl->tmpfs[i].dir);
-	char *e = comment_safe(pl->tmpfs[i].dir);
-	bool moved = strcmp(up, "/") != 0;
-	struct evidence ev;
-
-	if (!moved)
-		plan_warn(p, xasprintf("read-only root: %s changes the mode or "
-				       "owner of %s, the root of its mount, "
-				       "which the runtime owns: make it write "
-				       "into a subdirectory it creates",
-				       what, e));
-	else {
-		plan_note(p, xasprintf("read-only root: %s changes the mode or "
-				       "owner of %s, which no user can do on "
-				       "the root of a mount (the runtime owns "
-				       "it), so its parent is mounted and the "
-				       "workload makes %s itself",
-				       what, e, e));
-		evidence_copy(&ev, &pl->tmpfs[i].ev);
-		if (map_get(&p->mnt.shipped, up))
-			read_only_shipped_dir(p, NULL, &ev, up);
-		else
-			add_tmpfs(p, up, &ev, false);
-		evidence_free(&ev);
-	}
-	free(up);
-	free(e);
-	return moved;
-}
-
-/* Each mount on a directory whose mode or owner the workload changes is
- * lifted to its parent, until none is (a parent may be one too). */
-static void lift_owner_changed_mounts(struct planner *p)
-{
-	struct plan *pl = p->plan;
-	bool moved = true;
-
-	while (moved) {
-		moved = false;
-		for (size_t i = 0; i < pl->ntmpfs && !moved; i++) {
-			char *what =
-			    map_get(&p->mnt.owner_changed, pl->tmpfs[i].dir);
-
-			if (!what)
-				continue;
-			/* said once */
-			map_put(&p->mnt.owner_changed, pl->tmpfs[i].dir, NULL);
-			moved = lift_mount(p, i, what);
-			free(what);
-		}
-	}
-}
-
-void plan_read_only_root(struct planner *p)
-{
-	struct plan *pl = p->plan;
-
-	for (size_t i = 0; i < pl->ngrants; i++) {
-		struct grant *g = &pl->grants[i];
-		char *dir;
-
-		if (g->alternative || g->kind == GRANT_BUILD ||
-		    g->kind == GRANT_SEARCH || g->kind == GRANT_GROUP)
-			continue;
-		dir = g->kind == GRANT_TOUCH || g->kind == GRANT_OWN_FILE
-			  ? path_dirname(g->path)
-			  : xstrdup(g->path);
-		/* a pre-created directory is new: a tmpfs hides nothing,
-		 * unless it is an anonymous volume the image fills */
-		if ((g->kind != GRANT_MKDIR || is_anonymous_volume(p, dir)) &&
-		    map_get(&p->mnt.shipped, dir))
-			read_only_shipped_dir(
-			    p, g->writer ? g->writer : g->hint, &g->ev, dir);
-		else
-			add_tmpfs(p, dir, &g->ev, false);
-		free(dir);
-	}
-	for (size_t i = 0; i < pl->nredirects; i++)
-		if (pl->redirects[i].dir)
-			add_tmpfs(p, pl->redirects[i].dir, &pl->redirects[i].ev,
-				  false);
-	/* /tmp and /run need no grant, but are read-only too; a name made
-	 * for one run is no mount point: its scratch root is */
-	for (size_t i = 0; i < p->mnt.nsw; i++) {
-		const char *dir = p->mnt.sw[i].dir;
-
-		if (unstable_component(p, dir) && scratch_dir_of(dir))
-			dir = scratch_dir_of(dir);
-		add_tmpfs(p, dir, &p->mnt.sw[i].ev, false);
-	}
-	lift_owner_changed_mounts(p);
-}
-
 void mounts_free(struct plan_mounts *m)
 {
 	for (size_t i = 0; i < m->nvols; i++) {
@@ -674,6 +381,16 @@ void mounts_free(struct plan_mounts *m)
 	}
 	free(m->sw);
 	strset_free(&m->sw_dirs);
+	for (size_t i = 0; i < m->niw; i++) {
+		free(m->iw[i].dir);
+		evidence_free(&m->iw[i].ev);
+	}
+	free(m->iw);
+	strset_free(&m->iw_dirs);
+	strset_free(&m->made);
+	for (size_t i = 0; i < m->nruntime; i++)
+		free(m->runtime[i]);
+	free(m->runtime);
 	map_free(&m->shipped, NULL);
 	map_free(&m->owner_changed, free);
 }

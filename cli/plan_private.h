@@ -22,8 +22,10 @@
  *   plan_grants.c       struct plan_grants: the grant table and the choice
  *                       of a grant for each need
  *   plan_refine.c       (no state) tree collapse, pruning, hints, vetting
- *   plan_mounts.c       struct plan_mounts: volumes, host fixes, tmpfs
- *                       mounts and the read-only root
+ *   plan_mounts.c       struct plan_mounts: volumes, host fixes, the
+ *                       directories that hold the image's files
+ *   plan_readonly.c     (struct plan_mounts' writes) the tmpfs mounts
+ *                       of a read-only root
  *   plan_service_user.c (no state) running as a service user instead
  *   plan_ports.c        (no state) the plan's inet ports, port advice
  *   plan_stable.c       struct plan_stable: names that exist for one run
@@ -352,7 +354,15 @@ void catalogue_free(struct plan_catalogue *c);
 /* ---- mounts (plan_mounts.c) ------------------------------------------- */
 
 struct volume;
-struct scratch_write;
+
+/* A write a read-only root must find a mount for: in a scratch directory
+ * (/tmp, /var/tmp, /run; dir is the mount it needs) or in the image's
+ * layer (dir is the entry it landed on: the top directory the workload
+ * made on the way, else the written path itself). */
+struct scratch_write {
+	char *dir;
+	struct evidence ev;
+};
 
 struct plan_mounts {
 	struct volume *vols;
@@ -362,7 +372,15 @@ struct plan_mounts {
 				     changed by the workload */
 	struct scratch_write *sw; /* in the order first written */
 	size_t nsw, capsw;
-	struct strset sw_dirs; /* their dirs: one look-up an event */
+	struct strset sw_dirs;	  /* their dirs: one look-up an event */
+	struct scratch_write *iw; /* writes in the image's layer (only
+				     with --read-only), first of each entry */
+	size_t niw, capiw;
+	struct strset iw_dirs;
+	struct strset made; /* directories the workload made (--read-only) */
+	char **runtime;	    /* mount points of the runtime's own file systems
+			       (proc, devpts, a tmpfs on /dev): not the image's */
+	size_t nruntime, capruntime;
 };
 
 /* The scratch directory path is in (/tmp, /var/tmp, /run, /var/run), or
@@ -388,14 +406,29 @@ void note_volume_content(struct planner *p, const struct trace_event *ev);
 /* Each event: a chmod or chown makes its path one the workload must own,
  * which no mount's root can be (its owner is the runtime's). */
 void note_owner_change(struct planner *p, const struct trace_event *ev);
+/* An entry present before the call (state st) that the replay never
+ * created is in the image. */
+bool from_image(struct planner *p, const char *path,
+		const struct file_state *st);
 /* A write or denial in a scratch directory (a tmpfs for a read-only
  * root). */
 void add_scratch_write(struct planner *p, const char *dir,
 		       const struct trace_event *ev);
+/* --read-only: a write the workload made, allowed or not, outside scratch
+ * directories and volumes: the image's layer must be writable there. */
+void add_image_write(struct planner *p, const struct trace_event *ev);
+/* path lies on a file system of the runtime's own (/dev, /proc, /sys, a
+ * pseudo file system the mount table lists, docker's /etc/hosts), not in
+ * the image's layer. */
+bool on_runtime_fs(const struct planner *p, const char *path);
+/* A write that failed with EROFS below a volume: the volume is mounted
+ * read-only, a host fix (true); false when ev is below none. */
+bool read_only_volume(struct planner *p, const struct trace_event *ev);
 /* A write that failed with EROFS: a host fix on a volume, else a tmpfs. */
 void on_read_only_fs(struct planner *p, const struct trace_event *ev);
 /* planner_finish, --read-only: the tmpfs mounts for every written
- * directory (grants, redirects, scratch directories). */
+ * directory (grants, redirects, scratch directories, then each write in
+ * the image's layer no mount holds yet). */
 void plan_read_only_root(struct planner *p);
 void mounts_free(struct plan_mounts *m);
 

@@ -265,6 +265,8 @@ static void add_event(struct planner *p, const struct trace_event *ev)
 		replay_read(p, &c);
 		return;
 	}
+	if (!scratch && !c.denied && !c.w)
+		add_image_write(p, ev);
 	replay_write(p, &c);
 }
 

@@ -159,6 +159,17 @@ static inline void dir_rec(struct planner *p, const char *path,
 	planner_add_dir(p, &d);
 }
 
+/* The directories most cases start from: /, /app and /run root's, /tmp
+ * 1777, /root 0700. */
+static inline void app_dirs(struct planner *p)
+{
+	dir_rec(p, "/", DIR_ROOT);
+	dir_rec(p, "/app", DIR_ROOT);
+	dir_rec(p, "/tmp", TMP);
+	dir_rec(p, "/run", DIR_ROOT);
+	dir_rec(p, "/root", S(FT_DIR, 0, 0, 0700));
+}
+
 /*
  * A mkdir (err 0) or a denied one (err) by proc made from a call site:
  * pyfile, when given, is the file of its one Python frame; module, when

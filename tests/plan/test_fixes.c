@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "check_main.h"
+#include "compare_int.h"
 #include "helpers.h"
 #include "render.h"
 
@@ -20,15 +21,6 @@
 #define HF_SITE \
 	"/usr/lib/python3/dist-packages/huggingface_hub/file_download.py"
 #define MPL_SITE "/usr/lib/python3/dist-packages/matplotlib/__init__.py"
-
-static void base_dirs(struct planner *p)
-{
-	dir_rec(p, "/", DIR_ROOT);
-	dir_rec(p, "/app", DIR_ROOT);
-	dir_rec(p, "/tmp", TMP);
-	dir_rec(p, "/run", DIR_ROOT);
-	dir_rec(p, "/root", S(FT_DIR, 0, 0, 0700));
-}
 
 static void ev_chown(struct planner *p, const char *path, int uid, int gid,
 		     struct file_state st, const struct trace_proc *proc)
@@ -65,7 +57,7 @@ START_TEST(write_check_of_the_root_directory_is_a_note_not_a_refusal)
 	sh.exe = "/usr/bin/dash";
 	sh.uid = sh.euid = 1001;
 	planner_add_proc(p, &sh);
-	base_dirs(p);
+	app_dirs(p);
 	dir_rec(p, "/var", DIR_ROOT);
 	dir_rec(p, "/var/lib", DIR_ROOT);
 	dir_rec(p, "/var/lib/app", DIR_ROOT);
@@ -104,7 +96,7 @@ START_TEST(read_only_never_hides_the_application)
 	sh.exe = "/usr/bin/dash";
 	sh.cwd = "/app";
 	planner_add_proc(p, &sh);
-	base_dirs(p);
+	app_dirs(p);
 	ev_full(p, OP_EXEC, "/app/run.sh", NULL, 0, NULL,
 		S(FT_FILE, 0, 0, 0755), DIR_ROOT, NOSTATE, 0, &sh);
 	ev_append(p, "/app/supervisord.log", ABSENT, DIR_ROOT);
@@ -134,7 +126,7 @@ START_TEST(scratch_mount_never_hides_a_directory_the_image_made)
 	struct planner *p = new_planner_ro();
 	struct plan *pl;
 
-	base_dirs(p);
+	app_dirs(p);
 	dir_rec(p, "/run", DIR_ROOT);
 	dir_rec(p, "/run/svc", S(FT_DIR, 0, 0, 02775));
 	ev_full(p, OP_BIND, "/run/svc/svc.sock", NULL, 0, NULL, ABSENT,
@@ -162,7 +154,7 @@ START_TEST(read_only_shipped_dir_without_option_is_seeded_by_an_init_step)
 
 	tool.exe = "/usr/local/bin/tool";
 	tool.cwd = "/";
-	base_dirs(p);
+	app_dirs(p);
 	dir_rec(p, "/srv", DIR_ROOT);
 	ev_full(p, OP_OPEN, "/srv/data/config.yml", NULL, O_RDONLY, "O_RDONLY",
 		FILE_ROOT, DIR_ROOT, NOSTATE, 0, &tool);
@@ -208,6 +200,41 @@ START_TEST(read_only_shipped_dir_without_option_is_seeded_by_an_init_step)
 }
 END_TEST
 
+/* `unroot check` explains a new write under a planned mount with the
+ * docker option the plan gives it: a seeded one is a --mount of an
+ * anonymous volume, not a --tmpfs (which would hide the image's files). */
+START_TEST(check_line_for_a_mounted_path_is_the_plans_docker_option)
+{
+	struct planner *p = new_planner_ro();
+	struct trace_proc tool = root_proc;
+	struct plan *pl;
+	char *line;
+
+	tool.exe = "/usr/local/bin/tool";
+	tool.cwd = "/";
+	app_dirs(p);
+	dir_rec(p, "/srv", DIR_ROOT);
+	ev_full(p, OP_OPEN, "/srv/data/config.yml", NULL, O_RDONLY, "O_RDONLY",
+		FILE_ROOT, S(FT_DIR, 1001, 1001, 0755), NOSTATE, 0, &tool);
+	ev_full(p, OP_OPEN, "/srv/data/state.tmp", NULL, O_WRONLY | O_CREAT,
+		"O_WRONLY|O_CREAT", ABSENT, S(FT_DIR, 1001, 1001, 0755),
+		NOSTATE, 0, &tool);
+	ev_creat(p, "/tmp/scratch", TMP);
+	pl = planner_finish(p);
+	ck_assert_ptr_null(grant_on(pl, GRANT_OWN_DIR, "/srv/data"));
+	ck_assert(tmpfs_on(pl, "/srv/data")->seed);
+	line = compare_plan_line(pl, "/srv/data/state.tmp");
+	ck_assert_str_eq(line, "docker run --mount type=volume,dst=/srv/data");
+	free(line);
+	line = compare_plan_line(pl, "/tmp/scratch");
+	ck_assert_str_eq(line,
+			 "docker run --tmpfs /tmp:uid=1001,gid=1001,mode=0755");
+	free(line);
+	ck_assert_ptr_null(compare_plan_line(pl, "/srv/other"));
+	plan_free(pl);
+}
+END_TEST
+
 /* A Dockerfile VOLUME /data whose model.bin (from the image) the
  * workload reads, writing its run.log beside it. */
 static struct plan *image_volume_plan(struct planner *p)
@@ -217,7 +244,7 @@ static struct plan *image_volume_plan(struct planner *p)
 	app.exe = "/usr/local/bin/app";
 	app.cwd = "/";
 	anonymous_volume(p, "/data");
-	base_dirs(p);
+	app_dirs(p);
 	dir_rec(p, "/data", DIR_ROOT);
 	dir_rec(p, "/data/models", DIR_ROOT);
 	ev_full(p, OP_OPEN, "/data/models/model.bin", NULL, O_RDONLY,
@@ -275,7 +302,7 @@ START_TEST(image_volume_only_written_is_not_called_out)
 	struct plan *pl;
 
 	anonymous_volume(p, "/data");
-	base_dirs(p);
+	app_dirs(p);
 	dir_rec(p, "/data", DIR_ROOT);
 	ev_creat(p, "/data/run.log", DIR_ROOT);
 	pl = planner_finish(p);
@@ -296,7 +323,7 @@ START_TEST(read_only_log_dir_only_written_gets_tmpfs)
 
 	nginx.exe = "/usr/sbin/nginx";
 	nginx.cwd = "/";
-	base_dirs(p);
+	app_dirs(p);
 	dir_rec(p, "/var/log/nginx", DIR_ROOT);
 	ev_full(p, OP_OPEN, "/var/log/nginx/access.log", NULL,
 		O_WRONLY | O_APPEND | O_CREAT, "O_WRONLY|O_APPEND|O_CREAT",
@@ -322,7 +349,7 @@ START_TEST(erofs_in_application_dir_is_seeded_not_hidden)
 
 	app.cwd = "/app";
 	planner_add_proc(p, &app);
-	base_dirs(p);
+	app_dirs(p);
 	ev_full(p, OP_OPEN, "/app/out.txt", NULL, O_WRONLY | O_CREAT,
 		"O_WRONLY|O_CREAT", ABSENT, DIR_ROOT, NOSTATE, EROFS, &app);
 	ev_full(p, OP_MKDIR, "/app/cache", NULL, 0, NULL, ABSENT, DIR_ROOT,
@@ -346,7 +373,7 @@ START_TEST(read_only_lists_scratch_dirs_with_owner_options)
 	struct plan *pl;
 	char *why = NULL, *opt;
 
-	base_dirs(p);
+	app_dirs(p);
 	dir_rec(p, "/var/tmp", TMP);
 	ev_creat(p, "/tmp/a/b.txt", NOSTATE);
 	ev_creat(p, "/var/tmp/x", TMP);
@@ -389,7 +416,7 @@ static struct plan *plan_with_one_mkdir(void)
 {
 	struct planner *p = new_planner();
 
-	base_dirs(p);
+	app_dirs(p);
 	ev_mkdir(p, "/app/model", DIR_ROOT);
 	return planner_finish(p);
 }
@@ -485,7 +512,7 @@ START_TEST(supervisord_option_survives_pruning)
 	struct planner *p = new_planner();
 	struct plan *pl;
 
-	base_dirs(p);
+	app_dirs(p);
 	dir_rec(p, "/run/supervisor", DIR_ROOT);
 	ev_creat(p, "/run/supervisor/supervisord.pid", DIR_ROOT);
 	ev_unlink(p, "/run/supervisor/supervisor.sock.123", FILE_ROOT,
@@ -512,7 +539,7 @@ START_TEST(chowns_to_nobody_are_one_note)
 	struct plan *pl;
 
 	nginx.exe = "/usr/sbin/nginx";
-	base_dirs(p);
+	app_dirs(p);
 	for (int i = 0; i < 5; i++) {
 		snprintf(path, sizeof path, "/var/lib/nginx/%s", temp[i]);
 		ev_chown(p, path, 65534, -1, S(FT_DIR, 0, 0, 0700), &nginx);
@@ -536,7 +563,7 @@ START_TEST(one_grant_renders_as_the_plan_does)
 	char *line;
 	size_t i;
 
-	base_dirs(p);
+	app_dirs(p);
 	ev_mkdir(p, "/app/it's", DIR_ROOT);
 	/* made by huggingface_hub: its redirect (test_redirects.c) */
 	ev_mkdir_at(p, "/root/.cache", S(FT_DIR, 0, 0, 0700), 0, &root_proc,
@@ -579,7 +606,7 @@ START_TEST(noop_chown_needs_nothing)
 	struct planner *p = new_planner();
 	struct plan *pl;
 
-	base_dirs(p);
+	app_dirs(p);
 	dir_rec(p, "/app/db", S(FT_DIR, 1001, 1001, 0755));
 	ev_chown(p, "/app/db/app.db-journal", 0, 0, FILE_ROOT, &root_proc);
 	ev_chown(p, "/app/db/app.db", -1, -1, FILE_ROOT, &root_proc);
@@ -598,7 +625,7 @@ START_TEST(name_in_owned_directory_is_pruned)
 	struct planner *p = new_planner();
 	struct plan *pl;
 
-	base_dirs(p);
+	app_dirs(p);
 	dir_rec(p, "/app/x", DIR_ROOT);
 	ev_append(p, "/app/x/a.log", ABSENT, DIR_ROOT);
 	ev_full(p, OP_CHMOD, "/app/x", NULL, 0, NULL, DIR_ROOT, DIR_ROOT,
@@ -618,7 +645,7 @@ START_TEST(mkdir_on_the_way_to_redirected_cache_needs_nothing)
 	struct planner *p = new_planner();
 	struct plan *pl;
 
-	base_dirs(p);
+	app_dirs(p);
 	ev_mkdir_at(p, "/root/.cache", S(FT_DIR, 0, 0, 0700), 0, &root_proc,
 		    HF_SITE, NULL);
 	ev_mkdir_at(p, "/root/.cache/huggingface", S(FT_DIR, 0, 0, 0755), 0,
@@ -701,7 +728,7 @@ static struct plan *config_denied_to_the_user(const char *group)
 	struct trace_group g = {
 	    .name = (char *)group, .gid = 999, .members = none};
 
-	base_dirs(p);
+	app_dirs(p);
 	planner_add_group(p, &g);
 	dir_rec(p, "/etc", DIR_ROOT);
 	dir_rec(p, "/etc/svc", DIR_ROOT);
@@ -777,7 +804,7 @@ START_TEST(root_run_read_is_replayed_as_the_user)
 	struct planner *p = new_planner();
 	struct plan *pl;
 
-	base_dirs(p);
+	app_dirs(p);
 	svc_group(p);
 	ev_full(p, OP_READ, "/etc/svc/svc.conf", NULL, O_RDONLY, "O_RDONLY",
 		S(FT_FILE, 0, 999, 0640), DIR_ROOT, NOSTATE, 0, &root_proc);
@@ -803,7 +830,7 @@ START_TEST(service_users_private_files_are_refused)
 	struct trace_proc u = user_proc();
 	struct plan *pl;
 
-	base_dirs(p);
+	app_dirs(p);
 	svc_group(p);
 	svc_user(p);
 	dir_rec(p, "/var", DIR_ROOT);
@@ -833,7 +860,7 @@ START_TEST(group_writable_service_dir_is_joined)
 	struct planner *p = new_planner();
 	struct plan *pl;
 
-	base_dirs(p);
+	app_dirs(p);
 	svc_group(p);
 	dir_rec(p, "/srv", DIR_ROOT);
 	dir_rec(p, "/srv/spool", S(FT_DIR, 0, 999, 02770));
@@ -860,7 +887,7 @@ START_TEST(service_user_is_chosen_when_it_grants_less)
 
 	planner_add_user(p, &redis);
 	planner_add_group(p, &rg);
-	base_dirs(p);
+	app_dirs(p);
 	ev_full(p, OP_READ, "/etc/redis/redis.conf", NULL, O_RDONLY, "O_RDONLY",
 		S(FT_FILE, 0, 102, 0640), DIR_ROOT, NOSTATE, 0, &root_proc);
 	ev_creat(p, "/var/lib/redis/temp-1.rdb", S(FT_DIR, 101, 102, 0750));
@@ -905,7 +932,7 @@ START_TEST(tie_keeps_the_new_user)
 
 	svc_group(p);
 	svc_user(p);
-	base_dirs(p);
+	app_dirs(p);
 	dir_rec(p, "/srv", DIR_ROOT);
 	ev_creat(p, "/srv/ro/x.tmp", S(FT_DIR, 999, 999, 0555));
 	ev_rename(p, "/srv/ro/x.tmp", "/srv/ro/x", FILE_ROOT,
@@ -924,7 +951,7 @@ START_TEST(never_grant_compares_normalised_paths)
 	struct planner *p = new_planner();
 	struct plan *pl;
 
-	base_dirs(p);
+	app_dirs(p);
 	ev_full(p, OP_OPEN, "/tmp/../etc/passwd", NULL, O_WRONLY | O_APPEND,
 		"O_WRONLY|O_APPEND", FILE_ROOT, DIR_ROOT, NOSTATE, 0,
 		&root_proc);
@@ -948,7 +975,7 @@ START_TEST(enoent_attempt_below_a_denial_names_the_writer)
 	struct plan *pl;
 
 	u.home = "/h";
-	base_dirs(p);
+	app_dirs(p);
 	dir_rec(p, "/h", DIR_ROOT);
 	ev_mkdir_at(p, "/h/.config/matplotlib", ABSENT, ENOENT, &u, MPL_SITE,
 		    NULL);
@@ -964,7 +991,7 @@ START_TEST(enoent_attempt_below_a_denial_names_the_writer)
 	p = new_planner();
 	other = u;
 	other.pid = 200;
-	base_dirs(p);
+	app_dirs(p);
 	dir_rec(p, "/h", DIR_ROOT);
 	ev_mkdir_at(p, "/h/.config/matplotlib", ABSENT, ENOENT, &other,
 		    MPL_SITE, NULL);
@@ -992,7 +1019,7 @@ START_TEST(read_only_keeps_tmpfs_for_the_service_users_dirs)
 	nginx.exe = "/usr/sbin/nginx";
 	nginx.cwd = "/";
 	planner_add_user(p, &www);
-	base_dirs(p);
+	app_dirs(p);
 	dir_rec(p, "/var/log/nginx", DIR_ROOT);
 	ev_full(p, OP_OPEN, "/var/log/nginx/error.log", NULL,
 		O_WRONLY | O_APPEND | O_CREAT, "O_WRONLY|O_APPEND|O_CREAT",
@@ -1017,6 +1044,8 @@ Suite *test_suite(void)
 	tcase_add_test(t, scratch_mount_never_hides_a_directory_the_image_made);
 	tcase_add_test(
 	    t, read_only_shipped_dir_without_option_is_seeded_by_an_init_step);
+	tcase_add_test(
+	    t, check_line_for_a_mounted_path_is_the_plans_docker_option);
 	tcase_add_test(t, read_only_log_dir_only_written_gets_tmpfs);
 	tcase_add_test(t, image_volume_with_needed_files_is_called_out);
 	tcase_add_test(t, image_volume_only_written_is_not_called_out);

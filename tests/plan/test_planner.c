@@ -10,21 +10,12 @@
 #include "helpers.h"
 #include "render.h"
 
-static void base_dirs(struct planner *p)
-{
-	dir_rec(p, "/", DIR_ROOT);
-	dir_rec(p, "/app", DIR_ROOT);
-	dir_rec(p, "/tmp", TMP);
-	dir_rec(p, "/run", DIR_ROOT);
-	dir_rec(p, "/root", S(FT_DIR, 0, 0, 0700));
-}
-
 START_TEST(first_missing_component_is_precreated)
 {
 	struct planner *p = new_planner();
 	struct plan *pl;
 
-	base_dirs(p);
+	app_dirs(p);
 	ev_mkdir(p, "/app/model", DIR_ROOT);
 	ev_mkdir(p, "/app/model/epoch1", S(FT_DIR, 0, 0, 0755));
 	ev_creat(p, "/app/model/epoch1/w.bin", S(FT_DIR, 0, 0, 0755));
@@ -42,7 +33,7 @@ START_TEST(sticky_world_writable_needs_nothing)
 	struct planner *p = new_planner();
 	struct plan *pl;
 
-	base_dirs(p);
+	app_dirs(p);
 	ev_creat(p, "/tmp/job.tmp", TMP);
 	ev_unlink(p, "/tmp/job.tmp", FILE_ROOT, TMP);
 	pl = planner_finish(p);
@@ -56,7 +47,7 @@ START_TEST(sticky_dir_foreign_entry_needs_owning_it)
 	struct planner *p = new_planner();
 	struct plan *pl;
 
-	base_dirs(p);
+	app_dirs(p);
 	ev_unlink(p, "/tmp/old.lock", FILE_ROOT, TMP);
 	pl = planner_finish(p);
 	ck_assert_ptr_nonnull(grant_on(pl, GRANT_OWN_FILE, "/tmp/old.lock"));
@@ -69,7 +60,7 @@ START_TEST(appended_log_is_precreated_file)
 	struct planner *p = new_planner();
 	struct plan *pl;
 
-	base_dirs(p);
+	app_dirs(p);
 	ev_append(p, "/app/app.log", ABSENT, DIR_ROOT);
 	ev_append(p, "/app/app.log", FILE_ROOT, DIR_ROOT);
 	pl = planner_finish(p);
@@ -84,7 +75,7 @@ START_TEST(unlinked_pid_file_needs_the_directory)
 	struct planner *p = new_planner();
 	struct plan *pl;
 
-	base_dirs(p);
+	app_dirs(p);
 	ev_creat(p, "/run/app.pid", DIR_ROOT);
 	ev_unlink(p, "/run/app.pid", FILE_ROOT, DIR_ROOT);
 	pl = planner_finish(p);
@@ -101,7 +92,7 @@ START_TEST(write_temp_then_rename_needs_the_directory)
 	struct planner *p = new_planner();
 	struct plan *pl;
 
-	base_dirs(p);
+	app_dirs(p);
 	dir_rec(p, "/app/data", DIR_ROOT);
 	ev_creat(p, "/app/data/state.json.tmp", DIR_ROOT);
 	ev_rename(p, "/app/data/state.json.tmp", "/app/data/state.json",
@@ -144,7 +135,7 @@ START_TEST(group_write_bit_permits)
 	p = planner_new(&o);
 	planner_add_user(p, &u);
 	planner_add_group(p, &g);
-	base_dirs(p);
+	app_dirs(p);
 	ev_creat(p, "/app/shared.out", S(FT_DIR, 0, 50, 0775));
 	ev_creat(p, "/app/other.out", S(FT_DIR, 0, 60, 0775));
 	pl = planner_finish(p);
@@ -161,7 +152,7 @@ START_TEST(directory_rename_to_other_parent_needs_write_on_it)
 	struct plan *pl;
 	struct file_state mine = S(FT_DIR, 1001, 1001, 0755);
 
-	base_dirs(p);
+	app_dirs(p);
 	dir_rec(p, "/app/in", mine);
 	dir_rec(p, "/app/out", mine);
 	ev_rename(p, "/app/in/batch", "/app/out/batch", S(FT_DIR, 0, 0, 0755),
@@ -177,7 +168,7 @@ START_TEST(names_created_then_removed_below_own_dir_need_nothing_more)
 	struct planner *p = new_planner();
 	struct plan *pl;
 
-	base_dirs(p);
+	app_dirs(p);
 	ev_mkdir(p, "/app/processing", DIR_ROOT);
 	ev_creat(p, "/app/processing/a.csv", DIR_ROOT);
 	ev_unlink(p, "/app/processing/a.csv", FILE_ROOT, DIR_ROOT);
@@ -193,7 +184,7 @@ START_TEST(home_writes_are_rebased_never_root)
 	struct planner *p = new_planner();
 	struct plan *pl;
 
-	base_dirs(p);
+	app_dirs(p);
 	ev_mkdir(p, "/root/.myapp", S(FT_DIR, 0, 0, 0700));
 	ev_mkdir(p, "/root/.cache", S(FT_DIR, 0, 0, 0700));
 	/* made by matplotlib (its package at the call site): its redirect */
@@ -228,7 +219,7 @@ START_TEST(bind_mount_writes_go_to_host_section)
 				.opts = "rw"};
 
 	planner_add_mount(p, &m);
-	base_dirs(p);
+	app_dirs(p);
 	ev_creat(p, "/app/model/w.bin", DIR_ROOT);
 	pl = planner_finish(p);
 	ck_assert_uint_eq(pl->ngrants, 0);
@@ -251,7 +242,7 @@ START_TEST(erofs_gets_tmpfs_and_ro_bind_is_reported)
 				.opts = "ro"};
 
 	planner_add_mount(p, &m);
-	base_dirs(p);
+	app_dirs(p);
 	ev_full(p, OP_OPEN, "/var/cache/app/x", NULL, O_WRONLY | O_CREAT,
 		"O_WRONLY|O_CREAT", ABSENT, DIR_ROOT, NOSTATE, EROFS,
 		&root_proc);
@@ -272,7 +263,7 @@ START_TEST(bytecode_is_compiled_not_granted)
 	struct planner *p = new_planner();
 	struct plan *pl;
 
-	base_dirs(p);
+	app_dirs(p);
 	ev_mkdir(p, "/app/__pycache__", DIR_ROOT);
 	ev_creat(p, "/app/__pycache__/main.cpython-311.pyc",
 		 S(FT_DIR, 0, 0, 0755));
@@ -299,7 +290,7 @@ static struct plan *pyc_by_python_and_cp(bool python_first)
 	cp.pid = 101;
 	cp.exe = "/usr/bin/cp";
 	cp.argv0 = "cp";
-	base_dirs(p);
+	app_dirs(p);
 	dir_rec(p, "/app/__pycache__", DIR_ROOT);
 	for (int i = 0; i < 2; i++) {
 		bool python = (i == 0) == python_first;
@@ -333,7 +324,7 @@ START_TEST(system_paths_are_refused)
 	struct planner *p = new_planner();
 	struct plan *pl;
 
-	base_dirs(p);
+	app_dirs(p);
 	ev_full(p, OP_OPEN, "/etc/passwd", NULL, O_WRONLY | O_APPEND,
 		"O_WRONLY|O_APPEND", FILE_ROOT, DIR_ROOT, NOSTATE, 0,
 		&root_proc);
@@ -353,7 +344,7 @@ START_TEST(denial_recorded_as_user_is_planned)
 
 	user.uid = user.euid = 1001;
 	user.home = "/home/nonroot";
-	base_dirs(p);
+	app_dirs(p);
 	ev_full(p, OP_OPEN, "/app/out.txt", NULL, O_WRONLY | O_CREAT,
 		"O_WRONLY|O_CREAT", ABSENT, NOSTATE, NOSTATE, EACCES, &user);
 	pl = planner_finish(p);
@@ -390,7 +381,7 @@ START_TEST(service_user_is_suggested)
 	bool seen = false;
 
 	planner_add_user(p, &redis);
-	base_dirs(p);
+	app_dirs(p);
 	ev_creat(p, "/var/lib/redis/temp-1.rdb", S(FT_DIR, 101, 101, 0750));
 	ev_rename(p, "/var/lib/redis/temp-1.rdb", "/var/lib/redis/dump.rdb",
 		  FILE_ROOT, S(FT_DIR, 101, 101, 0750), ABSENT);
@@ -408,7 +399,7 @@ START_TEST(many_rewritten_files_become_recursive_with_reason)
 	struct plan *pl;
 	char path[64];
 
-	base_dirs(p);
+	app_dirs(p);
 	for (int i = 0; i < 10; i++) {
 		snprintf(path, sizeof path, "/srv/site/page%d.html", i);
 		ev_full(p, OP_OPEN, path, NULL, O_WRONLY | O_TRUNC,
@@ -430,7 +421,7 @@ START_TEST(search_denied_ancestor)
 	struct planner *p = new_planner();
 	struct plan *pl;
 
-	base_dirs(p);
+	app_dirs(p);
 	dir_rec(p, "/secret", S(FT_DIR, 0, 0, 0700));
 	ev_creat(p, "/secret/out/x", S(FT_DIR, 1001, 1001, 0755));
 	pl = planner_finish(p);
@@ -925,6 +916,8 @@ Suite *test_suite(void)
 	tcase_add_test(t, appended_log_is_precreated_file);
 	tcase_add_test(t, unlinked_pid_file_needs_the_directory);
 	tcase_add_test(t, write_temp_then_rename_needs_the_directory);
+	tcase_add_test(
+	    t, file_linked_from_its_descriptor_needs_only_the_directory);
 	tcase_add_test(t, rewritten_existing_file_is_owned);
 	tcase_add_test(t, group_write_bit_permits);
 	tcase_add_test(t, directory_rename_to_other_parent_needs_write_on_it);

@@ -5,8 +5,10 @@
  * the workload chmods or chowns is made by the workload inside a mount on
  * its parent, never mounted itself; a write under /run or /tmp mounts the
  * directory the workload made there, not the scratch root that holds the
- * image's own directories.  One case per rule.
+ * image's own directories; a write the user needed no grant for is
+ * mounted too.  One case per rule.
  */
+#include <fcntl.h>
 #include <stdlib.h>
 
 #include "check_main.h"
@@ -153,6 +155,47 @@ START_TEST(scratch_mount_is_never_a_temporary_name)
 }
 END_TEST
 
+/* A read-only root refuses every write in the image's layer, not only
+ * those the user needed a grant for: a directory the user already owns
+ * gets a mount too, on the directory that was there before the run (the
+ * workload's own cache/ is made again in it), while a directory the plan
+ * pre-creates keeps its own mount and its parent none.  A file system of
+ * the runtime's (/dev, a tmpfs the mount table lists) is not the layer:
+ * no mount. */
+START_TEST(write_needing_no_grant_still_gets_a_mount_on_a_read_only_root)
+{
+	struct planner *p = new_planner_ro();
+	struct plan *pl;
+
+	app_dirs(p);
+	dir_rec(p, "/srv", DIR_ROOT);
+	ev_mkdir(p, "/srv/data/cache", S(FT_DIR, 1001, 1001, 0755));
+	ev_creat(p, "/srv/data/cache/entry", NOSTATE);
+	ev_mkdir(p, "/opt/new", DIR_ROOT);
+	ev_creat(p, "/opt/new/log", NOSTATE);
+	/* the runtime's own file systems are no part of the image's layer */
+	planner_add_mount(p, &(struct trace_mount){.mnt = "/srv/scratch",
+						   .fs = "tmpfs",
+						   .root = "/"});
+	ev_creat(p, "/srv/scratch/f", S(FT_DIR, 1001, 1001, 01777));
+	ev_full(p, OP_OPEN, "/dev/pts/0", NULL, O_WRONLY, "O_WRONLY",
+		S(FT_CHR, 1001, 5, 0620), S(FT_DIR, 0, 0, 0755), NOSTATE, 0,
+		&root_proc);
+	pl = planner_finish(p);
+	ck_assert_ptr_null(grant_on(pl, GRANT_OWN_DIR, "/srv/data"));
+	ck_assert_ptr_nonnull(tmpfs_on(pl, "/srv/data"));
+	ck_assert(!tmpfs_on(pl, "/srv/data")->seed);
+	ck_assert_ptr_null(tmpfs_on(pl, "/srv/data/cache"));
+	ck_assert_ptr_nonnull(grant_on(pl, GRANT_MKDIR, "/opt/new"));
+	ck_assert_ptr_nonnull(tmpfs_on(pl, "/opt/new"));
+	ck_assert_ptr_null(tmpfs_on(pl, "/opt"));
+	ck_assert_ptr_null(plan_tmpfs_holding(pl, "/srv/scratch/f"));
+	ck_assert_ptr_null(plan_tmpfs_holding(pl, "/dev/pts/0"));
+	ck_assert_uint_eq(pl->ntmpfs, 2);
+	plan_free(pl);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("plan read-only mounts");
@@ -176,6 +219,12 @@ Suite *test_suite(void)
 	suite_add_tcase(s, t);
 	t = test_case("scratch_mount_is_never_a_temporary_name", NULL);
 	tcase_add_test(t, scratch_mount_is_never_a_temporary_name);
+	suite_add_tcase(s, t);
+	t = test_case(
+	    "write_needing_no_grant_still_gets_a_mount_on_a_read_only_root",
+	    NULL);
+	tcase_add_test(
+	    t, write_needing_no_grant_still_gets_a_mount_on_a_read_only_root);
 	suite_add_tcase(s, t);
 	return s;
 }
