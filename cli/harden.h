@@ -74,7 +74,7 @@ struct denials {
 	struct denial *v;
 	size_t n, cap;
 	struct strset wrote; /* each path the run wrote and its directory,
-				raw and as a pattern */
+				raw and as a pattern (root's run only) */
 };
 
 /* A probe during one run (harden_probe.c). */
@@ -141,8 +141,10 @@ int feed_dir(const char *trace, const char *out);
 
 /* ---- harden_denials.c ---------------------------------------------------- */
 
-/* The distinct denials of a trace, but a root check (plan_root_check). */
-void denials_read(const char *dir, struct denials *ds);
+/* The distinct denials of a trace, but a root check (plan_root_check);
+ * with writes, what the run wrote too (ds->wrote: root's run, which
+ * denials_split_root reads). */
+void denials_read(const char *dir, struct denials *ds, bool writes);
 /* Set aside, out of ds, what root's run shows the workload goes on
  * without: into shared each denial root's run had too (the same program
  * refused the same call with the same errno on a path of the same

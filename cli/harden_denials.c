@@ -34,6 +34,7 @@
 struct reader {
 	struct denials *ds;
 	struct tn_evidence ev; /* how the run made each name */
+	bool writes;	       /* collect ds->wrote too */
 };
 
 static void push(struct denials *ds, const struct denial *d)
@@ -68,6 +69,8 @@ static int add_denial(const struct trace_event *ev, void *ctx)
 	struct denial d;
 
 	if (!ev->err && trace_event_writes(ev)) {
+		if (!r->writes)
+			return 0;
 		note_written(r, ev, ev->path);
 		if (ev->path2 && (ev->op == OP_RENAME || ev->op == OP_LINK))
 			note_written(r, ev, ev->path2);
@@ -99,10 +102,10 @@ static int note_evidence(const struct trace_event *ev, void *ctx)
 
 /* Two passes: a name's evidence (made by mkdtemp, removed at the end) may
  * come after the denial in it. */
-void denials_read(const char *dir, struct denials *ds)
+void denials_read(const char *dir, struct denials *ds, bool writes)
 {
 	struct trace *t = harden_load_trace(dir);
-	struct reader r = {.ds = ds, .ev = TN_EVIDENCE_INIT};
+	struct reader r = {.ds = ds, .ev = TN_EVIDENCE_INIT, .writes = writes};
 
 	if (!t)
 		return;

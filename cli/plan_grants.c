@@ -287,10 +287,24 @@ static char *anonymous_volume_why(const char *dir)
 	return why;
 }
 
+struct file_state create_dir_state(struct planner *p, const char *dir,
+				   const struct need *n)
+{
+	struct file_state st = state_at(p, dir, NULL);
+	size_t len = strlen(dir);
+	const char *name = n->path + len + (len > 1);
+
+	if (st.kind == ST_UNKNOWN && n->kind == NEED_CREATE &&
+	    !strncmp(n->path, dir, len) && (len == 1 || n->path[len] == '/') &&
+	    *name && !strchr(name, '/'))
+		st = n->image;
+	return st;
+}
+
 static void own_dir_for_create(struct planner *p, const struct need *n,
 			       const char *dir, char *why)
 {
-	struct file_state st = state_at(p, dir, NULL);
+	struct file_state st = create_dir_state(p, dir, n);
 	struct need *dn = need_find(p, NEED_DIR, dir);
 	struct grant *g;
 
@@ -303,10 +317,7 @@ static void own_dir_for_create(struct planner *p, const struct need *n,
 		      dir, &n->ev, n->count, n->writer, why);
 	/* the state that decides: the directory's need's, else what the
 	 * planner knows of it, else the parent state the create recorded */
-	grant_owner_state(p, g,
-			  dn			  ? &dn->image
-			  : st.kind != ST_UNKNOWN ? &st
-						  : &n->image);
+	grant_owner_state(p, g, dn ? &dn->image : &st);
 }
 
 static void grant_for_create(struct planner *p, const struct need *n,

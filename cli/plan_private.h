@@ -452,6 +452,11 @@ struct plan_grants {
 struct grant *add_grant(struct planner *p, enum grant_kind k, const char *path,
 			const struct evidence *ev, long count,
 			const struct writer *w, char *why);
+/* What the planner knows of directory dir; when it knows nothing and dir
+ * is the directory create need n made its name in, the state n's create
+ * recorded of it. */
+struct file_state create_dir_state(struct planner *p, const char *dir,
+				   const struct need *n);
 /* The live grant of kind k on path, or NULL. */
 struct grant *find_grant(struct planner *p, enum grant_kind k,
 			 const char *path);

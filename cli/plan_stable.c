@@ -182,11 +182,7 @@ bool grant_stable_parent(struct planner *p, const struct need *n)
 				"which every run has, is owned instead",
 				e);
 		free(e);
-		st = state_at(p, dir, NULL);
-		/* a name made directly in it: its create recorded the state */
-		if (st.kind == ST_UNKNOWN && n->kind == NEED_CREATE &&
-		    !strchr(n->path + s, '/'))
-			st = n->image;
+		st = create_dir_state(p, dir, n);
 		g = add_grant(p, GRANT_OWN_DIR, dir, &n->ev, n->count,
 			      n->writer, why);
 		g->owner_state = st;
