@@ -154,6 +154,14 @@ static void do_own(struct planner *p, const char *path,
 		need_file(p, path, rec, c->ev, c->w);
 }
 
+/* A path of the kernel's, per process (/proc, /sys, /dev): never the
+ * image's. */
+static bool kernels(const char *path)
+{
+	return path_is_under(path, "/proc") || path_is_under(path, "/sys") ||
+	       path_is_under(path, "/dev");
+}
+
 /*
  * Read or list path (want 4), execute or search it (1), or only look it
  * up (0: stat, access F_OK).  Root reads everything, so a read recorded
@@ -170,8 +178,7 @@ static void do_read(struct planner *p, unsigned want, const struct op_ctx *c)
 	struct file_state st;
 	char *dir;
 
-	if (path_is_under(ev->path, "/proc") ||
-	    path_is_under(ev->path, "/sys") || path_is_under(ev->path, "/dev"))
+	if (kernels(ev->path))
 		return; /* the kernel's, per process: not the image's */
 	dir = path_dirname(ev->path);
 	check_search(p, dir, c);
@@ -333,14 +340,16 @@ static void add_refusal(struct planner *p, const char *path, char *why,
 
 /* A new name for an existing file: created like any name; a file the
  * user does not own needs read and write on it too
- * (fs.protected_hardlinks). */
+ * (fs.protected_hardlinks).  A source of the kernel's is an open
+ * descriptor (/proc/self/fd/N: an O_TMPFILE file linked into place),
+ * which its opener may link: only the new name counts. */
 static void do_link(struct planner *p, const struct op_ctx *c)
 {
 	const struct trace_event *ev = c->ev;
 	struct file_state none = {.kind = ST_UNKNOWN};
 
 	do_create(p, ev->path2, &none, FT_FILE, true, 0644, c);
-	if (!owns(p, &ev->st) && !may(p, &ev->st, 6))
+	if (!kernels(ev->path) && !owns(p, &ev->st) && !may(p, &ev->st, 6))
 		do_own(p, ev->path, &ev->st, c);
 }
 

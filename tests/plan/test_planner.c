@@ -3,6 +3,8 @@
  * rule of docs/permission-model.md per test, with events built in memory
  * (no trace files).
  */
+#define _GNU_SOURCE
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -104,12 +106,36 @@ START_TEST(write_temp_then_rename_needs_the_directory)
 }
 END_TEST
 
+/* An O_TMPFILE file linked into place through /proc/self/fd/N: the
+ * source is the open descriptor, which its opener may link, never a
+ * path to grant or refuse; the directory holds both calls' names. */
+START_TEST(file_linked_from_its_descriptor_needs_only_the_directory)
+{
+	struct planner *p = new_planner();
+	struct plan *pl;
+
+	app_dirs(p);
+	dir_rec(p, "/app/data", DIR_ROOT);
+	ev_full(p, OP_OPEN, "/app/data", NULL, O_WRONLY | O_TMPFILE,
+		"O_WRONLY|O_TMPFILE", DIR_ROOT, DIR_ROOT, NOSTATE, 0,
+		&root_proc);
+	ev_full(p, OP_LINK, "/proc/self/fd/3", "/app/data/state.json", 0,
+		"AT_SYMLINK_FOLLOW", S(FT_FILE, 0, 0, 0600), DIR_ROOT, ABSENT,
+		0, &root_proc);
+	pl = planner_finish(p);
+	ck_assert_ptr_nonnull(grant_on(pl, GRANT_OWN_DIR, "/app/data"));
+	ck_assert_uint_eq(applied_grants(pl), 1);
+	ck_assert_uint_eq(pl->nrefused, 0);
+	plan_free(pl);
+}
+END_TEST
+
 START_TEST(rewritten_existing_file_is_owned)
 {
 	struct planner *p = new_planner();
 	struct plan *pl;
 
-	base_dirs(p);
+	app_dirs(p);
 	ev_full(p, OP_OPEN, "/app/config.json", NULL, O_WRONLY | O_TRUNC,
 		"O_WRONLY|O_TRUNC", FILE_ROOT, DIR_ROOT, NOSTATE, 0,
 		&root_proc);
