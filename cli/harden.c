@@ -381,18 +381,13 @@ static int user_round(struct harden *h, struct loop *l)
 		l->summary = true;
 		return 0;
 	}
-	/* no denial, another exit status (a file hidden by a mount, say):
-	 * nothing new for the planner, the next round would be this one */
-	if (!l->ds.n) {
-		l->round++;
-		stopped_unchanged(h, l);
-		l->summary = true;
-		return 1;
-	}
 	sb_reset(&l->prev);
 	sb_add(&l->prev, l->bare.buf, l->bare.len);
 	/* the planner gets this whole run beside the root trace: what it
-	 * was denied, and what it made (names that exist for one run) */
+	 * was denied, what it made (names that exist for one run), and the
+	 * calls only privilege allows it was refused; a run with no denial
+	 * and another exit status goes to the planner too, whose notes say
+	 * why (a refused setgroups) or whose next plan differs */
 	file = l->dirs[round];
 	l->dirs[round] = xasprintf("%s/round%d-feed", h->work, round);
 	rc = feed_dir(file, l->dirs[round]);

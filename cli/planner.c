@@ -145,23 +145,80 @@ void planner_add_untraced(struct planner *p, const struct trace_untraced *u)
 	free(path);
 }
 
+/* Whether process pr has id among its user and group ids. */
+static bool has_id(const struct trace_proc *pr, unsigned long id)
+{
+	if (id == pr->uid || id == pr->euid || id == pr->gid || id == pr->egid)
+		return true;
+	for (int i = 0; i < pr->ngroups; i++)
+		if (id == pr->groups[i])
+			return true;
+	return false;
+}
+
+/* Whether the ids v asked for (its args: "ID,ID", -1 for one left alone)
+ * are each 0 or left alone (zero), or each one the process already had;
+ * false when none is asked for. */
+static bool ids_are(const struct trace_priv *v, bool zero)
+{
+	const char *a = v->args;
+	bool any = false;
+
+	while (a && *a) {
+		char *end;
+		long id = strtol(a, &end, 10);
+		bool ok = id == -1 ||
+			  (zero ? id == 0 : has_id(v->proc, (unsigned long)id));
+
+		if (end == a || !ok || (*end && *end != ','))
+			return false;
+		any |= id != -1;
+		a = *end ? end + 1 : end;
+	}
+	return any;
+}
+
+static bool sets_ids(const char *fn)
+{
+	size_t n = strlen(fn);
+
+	return !strncmp(fn, "set", 3) && n > 5 &&
+	       (!strcmp(fn + n - 3, "uid") || !strcmp(fn + n - 3, "gid"));
+}
+
 /* A call only privilege allows, refused: advice, never a grant (no path
- * would make it work as a non-root user). */
+ * would make it work as a non-root user).  A process that started as
+ * root and is refused root's ids back has switched users and checks that
+ * it cannot regain root (tor does): the refusal is what it wants, said
+ * once.  One that started as a user and is refused ids it already has
+ * switches even when it runs as the user it switches to. */
 void planner_add_priv(struct planner *p, const struct trace_priv *v)
 {
 	char *what = comment_safe(v->path ? v->path : v->args);
 	const char *prog = trace_program(v->proc, "the workload");
+	const char *advice = "run the image as the user it switches to, or "
+			     "turn the switch off in its configuration";
 
+	if (v->proc && v->proc->euid == 0 && sets_ids(v->fn) &&
+	    ids_are(v, true)) {
+		plan_note(p, xasprintf("%s, started as root, was refused "
+				       "root's ids back after it switched "
+				       "users: a check that it cannot regain "
+				       "root, as it intends; nothing to do",
+				       prog));
+		free(what);
+		return;
+	}
+	if (!strcmp(v->fn, "chroot"))
+		advice = "turn chroot off in its configuration";
+	else if (v->proc && v->proc->euid != 0 && ids_are(v, false))
+		advice = "it runs as that user already and still asks for the "
+			 "switch: turn the switch off in its configuration";
 	p->plan->nprivs++;
-	plan_note(p,
-		  xasprintf("%s was refused %s(%s) (%s): a call only privilege "
-			    "allows, which no grant of a path makes work "
-			    "for a non-root user; %s",
-			    prog, v->fn, what, v->errname,
-			    strcmp(v->fn, "chroot")
-				? "run the image as the user it switches to, "
-				  "or turn the switch off in its configuration"
-				: "turn chroot off in its configuration"));
+	plan_note(p, xasprintf("%s was refused %s(%s) (%s): a call only "
+			       "privilege allows, which no grant of a path "
+			       "makes work for a non-root user; %s",
+			       prog, v->fn, what, v->errname, advice));
 	free(what);
 }
 

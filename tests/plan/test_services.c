@@ -361,6 +361,53 @@ START_TEST(name_holding_the_runs_host_name_is_granted_on_its_directory)
 }
 END_TEST
 
+/* tor, after switching from root to debian-tor, asks for root's ids back
+ * to check that it cannot have them: refused, as it intends; no advice
+ * to act on, and not a call the user's run needs.  Run as debian-tor,
+ * its switch (setgroups to the groups it has) is refused, and the advice
+ * is to turn the switch off, not to run as the user it already is. */
+START_TEST(refused_switch_back_to_root_is_the_programs_own_check)
+{
+	struct planner *p = new_planner();
+	struct trace_proc tor = root_proc, as_tor;
+	struct trace_priv v = {
+	    .fn = "setuid", .args = "0", .errname = "EPERM", .proc = &tor};
+	struct plan *pl;
+
+	tor.exe = "/usr/bin/tor";
+	planner_add_priv(p, &v);
+	v.fn = "setresgid";
+	v.args = "-1,0,-1";
+	planner_add_priv(p, &v);
+	pl = planner_finish(p);
+	ck_assert_uint_eq(pl->nprivs, 0);
+	ck_assert(has_text(pl->notes, pl->nnotes, "tor, started as root",
+			   "cannot regain root"));
+	ck_assert_uint_eq(count_text(pl->notes, pl->nnotes, "tor"), 1);
+	plan_free(pl);
+
+	p = new_planner();
+	as_tor = tor;
+	as_tor.uid = as_tor.euid = 100;
+	as_tor.gid = as_tor.egid = 101;
+	v = (struct trace_priv){.fn = "setgroups",
+				.args = "101",
+				.errname = "EPERM",
+				.proc = &as_tor};
+	planner_add_priv(p, &v);
+	v.fn = "setuid";
+	v.args = "0";
+	planner_add_priv(p, &v);
+	pl = planner_finish(p);
+	ck_assert_uint_eq(pl->nprivs, 2);
+	ck_assert(has_text(pl->notes, pl->nnotes, "setgroups(101)",
+			   "runs as that user already"));
+	ck_assert(has_text(pl->notes, pl->nnotes, "setuid(0)",
+			   "run the image as the user it switches to"));
+	plan_free(pl);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("plan services");
@@ -382,6 +429,8 @@ Suite *test_suite(void)
 	    t, directory_known_from_its_creates_is_not_granted_to_its_owner);
 	tcase_add_test(
 	    t, name_holding_the_runs_host_name_is_granted_on_its_directory);
+	tcase_add_test(t,
+		       refused_switch_back_to_root_is_the_programs_own_check);
 	suite_add_tcase(s, t);
 	return s;
 }
