@@ -23,6 +23,12 @@
 #                 an empty emptyDir fails; a file of the user's in the
 #                 place of OUT.pod.yaml stops harden before it builds,
 #                 unchanged
+#   ownuser       an image that already runs as a user of its own
+#                 (tests/harden/readonly_ownuser), writing into the
+#                 directories its Dockerfile gave that user: no grant is
+#                 needed, yet the read-only root refuses those writes; the
+#                 first plan must mount them (the data directory seeded),
+#                 so harden verifies in one round, and the Pod runs
 set -eu
 case=$1
 . "$SRC/tests/container/common.sh"
@@ -45,6 +51,10 @@ example)
 missing)
 	src=$SRC/tests/harden/readonly_missing
 	tag=unroot-test-roharden-missing:latest
+	;;
+ownuser)
+	src=$SRC/tests/harden/readonly_ownuser
+	tag=unroot-test-roharden-ownuser:latest
 	;;
 *) fail "unknown case $case" ;;
 esac
@@ -198,6 +208,22 @@ PY
 		fail "the run without the init step worked: the seed proves nothing"
 	fi
 	grep -q "seed.txt" "$WORK/empty.out" || fail "the run without the init step failed otherwise"
+	;;
+ownuser)
+	harden --read-only
+	verified_files
+	grep -q "^rounds: 1 run as the user after the root run" "$out" ||
+		fail "harden needed more than one round: the first plan missed a mount"
+	python3 - "$nonroot.pod.yaml" <<'PY' || { cat "$nonroot.pod.yaml"; fail "the Pod does not mount app's directories"; }
+import sys, yaml
+spec = yaml.safe_load(open(sys.argv[1]))["spec"]
+mounts = {m["mountPath"]: m for m in spec["containers"][0]["volumeMounts"]}
+assert set(mounts) == {"/srv/data", "/var/cache/app"}, sorted(mounts)
+assert mounts["/srv/data"].get("subPath") == "image", mounts["/srv/data"]
+(i,) = spec["initContainers"]
+assert "/srv/data/." in i["command"], i
+PY
+	kubelet_run "the image's own user" "app: ok"
 	;;
 esac
 echo "PASS: harden --read-only $case ${2:-}"
