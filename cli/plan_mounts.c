@@ -367,6 +367,16 @@ void note_owner_change(struct planner *p, const struct trace_event *ev)
 			  chown ? "chown" : "chmod"));
 }
 
+static void write_list_free(struct write_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].dir);
+		evidence_free(&l->v[i].ev);
+	}
+	free(l->v);
+	strset_free(&l->dirs);
+}
+
 void mounts_free(struct plan_mounts *m)
 {
 	for (size_t i = 0; i < m->nvols; i++) {
@@ -375,18 +385,8 @@ void mounts_free(struct plan_mounts *m)
 		free(m->vols[i].name);
 	}
 	free(m->vols);
-	for (size_t i = 0; i < m->nsw; i++) {
-		free(m->sw[i].dir);
-		evidence_free(&m->sw[i].ev);
-	}
-	free(m->sw);
-	strset_free(&m->sw_dirs);
-	for (size_t i = 0; i < m->niw; i++) {
-		free(m->iw[i].dir);
-		evidence_free(&m->iw[i].ev);
-	}
-	free(m->iw);
-	strset_free(&m->iw_dirs);
+	write_list_free(&m->sw);
+	write_list_free(&m->iw);
 	strset_free(&m->made);
 	for (size_t i = 0; i < m->nruntime; i++)
 		free(m->runtime[i]);

@@ -364,19 +364,21 @@ struct scratch_write {
 	struct evidence ev;
 };
 
+/* Such writes, the first of each dir, in the order first written. */
+struct write_list {
+	struct scratch_write *v;
+	size_t n, cap;
+	struct strset dirs; /* one look-up an event */
+};
+
 struct plan_mounts {
 	struct volume *vols;
 	size_t nvols, capvols;
 	struct map shipped; /* directories known to hold files of the image */
 	struct map owner_changed; /* path -> "program op": its mode or owner
 				     changed by the workload */
-	struct scratch_write *sw; /* in the order first written */
-	size_t nsw, capsw;
-	struct strset sw_dirs;	  /* their dirs: one look-up an event */
-	struct scratch_write *iw; /* writes in the image's layer (only
-				     with --read-only), first of each entry */
-	size_t niw, capiw;
-	struct strset iw_dirs;
+	struct write_list sw;	  /* in scratch directories */
+	struct write_list iw;	  /* in the image's layer (only --read-only) */
 	struct strset made; /* directories the workload made (--read-only) */
 	char **runtime;	    /* mount points of the runtime's own file systems
 			       (proc, devpts, a tmpfs on /dev): not the image's */

@@ -124,19 +124,25 @@ static char *scratch_mount_dir(struct planner *p, const char *scratch,
 	return xstrdup(scratch);
 }
 
-void add_scratch_write(struct planner *p, const char *scratch,
-		       const struct trace_event *ev)
+/* The first write of dir (consumed) into l. */
+static void remember(struct write_list *l, char *dir,
+		     const struct trace_event *ev)
 {
-	char *dir = scratch_mount_dir(p, scratch, ev);
 	struct scratch_write *w;
 
-	if (!strset_add(&p->mnt.sw_dirs, dir)) {
+	if (!strset_add(&l->dirs, dir)) {
 		free(dir);
 		return;
 	}
-	w = &PUSH(p->mnt.sw, p->mnt.nsw, p->mnt.capsw);
+	w = &PUSH(l->v, l->n, l->cap);
 	w->dir = dir;
 	evidence_from(&w->ev, ev);
+}
+
+void add_scratch_write(struct planner *p, const char *scratch,
+		       const struct trace_event *ev)
+{
+	remember(&p->mnt.sw, scratch_mount_dir(p, scratch, ev), ev);
 }
 
 /* The entry a write at path lands on in the image's layer: the top
@@ -154,21 +160,6 @@ static char *landing_entry(struct planner *p, const char *path)
 	return top;
 }
 
-static void add_landing(struct planner *p, const char *path,
-			const struct trace_event *ev)
-{
-	char *top = landing_entry(p, path);
-	struct scratch_write *w;
-
-	if (!strset_add(&p->mnt.iw_dirs, top)) {
-		free(top);
-		return;
-	}
-	w = &PUSH(p->mnt.iw, p->mnt.niw, p->mnt.capiw);
-	w->dir = top;
-	evidence_from(&w->ev, ev);
-}
-
 void add_image_write(struct planner *p, const struct trace_event *ev)
 {
 	const char *path = ev->real ? ev->real : ev->path;
@@ -183,10 +174,10 @@ void add_image_write(struct planner *p, const struct trace_event *ev)
 		return;
 	if (ev->op == OP_MKDIR && !ev->err && ev->st.kind != ST_PRESENT)
 		strset_add(&p->mnt.made, path);
-	add_landing(p, path, ev);
+	remember(&p->mnt.iw, landing_entry(p, path), ev);
 	if (ev->path2 && *ev->path2 == '/' && !on_runtime_fs(p, ev->path2) &&
 	    (ev->op == OP_RENAME || ev->op == OP_LINK))
-		add_landing(p, ev->path2, ev);
+		remember(&p->mnt.iw, landing_entry(p, ev->path2), ev);
 }
 
 /*
@@ -341,8 +332,8 @@ static void mount_image_writes(struct planner *p)
 {
 	struct plan *pl = p->plan;
 
-	for (size_t i = 0; i < p->mnt.niw; i++) {
-		const struct scratch_write *w = &p->mnt.iw[i];
+	for (size_t i = 0; i < p->mnt.iw.n; i++) {
+		const struct scratch_write *w = &p->mnt.iw.v[i];
 		char *dir;
 		bool refused = false;
 
@@ -389,12 +380,12 @@ void plan_read_only_root(struct planner *p)
 				  false);
 	/* /tmp and /run need no grant, but are read-only too; a name made
 	 * for one run is no mount point: its scratch root is */
-	for (size_t i = 0; i < p->mnt.nsw; i++) {
-		const char *dir = p->mnt.sw[i].dir;
+	for (size_t i = 0; i < p->mnt.sw.n; i++) {
+		const char *dir = p->mnt.sw.v[i].dir;
 
 		if (unstable_component(p, dir) && scratch_dir_of(dir))
 			dir = scratch_dir_of(dir);
-		add_tmpfs(p, dir, &p->mnt.sw[i].ev, false);
+		add_tmpfs(p, dir, &p->mnt.sw.v[i].ev, false);
 	}
 	mount_image_writes(p);
 	lift_owner_changed_mounts(p);
