@@ -72,23 +72,33 @@ static void put_outcome(struct jbuf *j, const struct thread *t, long ret,
 	tr_image_start(img);
 }
 
-/* The ids a set*id call asked for, as text: 1 to 3 of its arguments by
- * its name, (uid_t)-1 as -1. */
+/* The ids a credentials call asked for, as text: 1 to 3 of a set*id
+ * call's arguments by its name, or the first UR_PRIV_IDS groups of a
+ * setgroups list (read from the tracee, which the call leaves as it
+ * was); (uid_t)-1 as -1, as the preload writes them. */
 static void ids_text(const struct thread *t, char *out, size_t cap)
 {
 	const char *name = t->d->name;
+	unsigned ids[UR_PRIV_IDS];
 	int n = !strncmp(name, "setres", 6)  ? 3
 		: !strncmp(name, "setre", 5) ? 2
 					     : 1;
 	size_t o = 0;
 
+	for (int i = 0; i < n; i++)
+		ids[i] = (unsigned)t->args[i];
+	if (!strcmp(name, "setgroups")) {
+		n = t->args[0] < UR_PRIV_IDS ? (int)t->args[0] : UR_PRIV_IDS;
+		if (n && tr_read_mem(t->img, t->tid, t->args[1], ids,
+				     (size_t)n * sizeof *ids))
+			n = 0;
+	}
 	out[0] = 0;
 	for (int i = 0; i < n && o < cap; i++) {
-		unsigned id = (unsigned)t->args[i];
-		int k =
-		    id == (unsigned)-1
-			? snprintf(out + o, cap - o, "%s-1", i ? "," : "")
-			: snprintf(out + o, cap - o, "%s%u", i ? "," : "", id);
+		int k = ids[i] == (unsigned)-1
+			    ? snprintf(out + o, cap - o, "%s-1", i ? "," : "")
+			    : snprintf(out + o, cap - o, "%s%u", i ? "," : "",
+				       ids[i]);
 		if (k < 0)
 			break;
 		o += (size_t)k;
@@ -99,7 +109,7 @@ void tr_record_priv(struct thread *t, const char *path)
 {
 	static char buf[UR_PATH_MAX + 512];
 	struct image *img = t->img;
-	char ids[64];
+	char ids[UR_PRIV_IDS * 12];
 	struct jbuf j;
 
 	jb_init(&j, buf, sizeof buf);

@@ -1,11 +1,13 @@
 /*
  * refuse.c - a static program that makes calls only privilege allows, run
- * by a user other than root: chroot(DIR), setgid(0) and
- * setresuid(-1, 0, -1), each of which must fail with EPERM as it does
- * untraced.  Exit 0 when all three did, 1 otherwise (naming the call).
+ * by a user other than root: chroot(DIR), setgid(0),
+ * setresuid(-1, 0, -1) and setgroups({0, 27}), each of which must fail
+ * with EPERM as it does untraced.  Exit 0 when all four did, 1 otherwise
+ * (naming the call).
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <grp.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -19,6 +21,7 @@ static int refused(int r, const char *what)
 
 int main(int argc, char **argv)
 {
+	const gid_t groups[] = {0, 27};
 	int bad = 0;
 
 	if (argc != 2) {
@@ -31,5 +34,7 @@ int main(int argc, char **argv)
 	bad |= refused(setgid(0), "setgid");
 	errno = 0;
 	bad |= refused(setresuid((uid_t)-1, 0, (uid_t)-1), "setresuid");
+	errno = 0;
+	bad |= refused(setgroups(2, groups), "setgroups");
 	return bad;
 }
