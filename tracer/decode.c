@@ -253,6 +253,14 @@ static bool denied(const struct sysdesc *d, long ret)
 	       (d->op == OP_ACCESS && ret == -EROFS);
 }
 
+bool tr_call_exit_reads(const struct thread *t, long ret)
+{
+	const struct sysdesc *d = t->d;
+
+	return t->in_call && d && ret < 0 && ret > -4096 &&
+	       (d->cls == SC_P || d->cls == SC_V || d->cls == SC_C);
+}
+
 void tr_call_exit(struct thread *t, long ret)
 {
 	const struct sysdesc *d = t->d;

@@ -147,20 +147,33 @@ static bool is_stop_signal(int sig)
 /*
  * The result is read, the tracee resumed, and only then the call
  * recorded: the thread cannot stop again before this loop waits again,
- * and the program runs on while the record is written.
+ * and the program runs on while the record is written.  A call whose
+ * arguments are decoded only now (refused: a probe, chroot, setgroups)
+ * is recorded first: its memory is read while the tracee is stopped.
  */
 static void on_syscall_exit(struct thread *t)
 {
 	struct user_regs_struct r;
 	bool ok = get_regs(t->tid, &r);
-
-	resume(t->tid, PTRACE_CONT, 0);
 	long ret = (long)r.rax;
+	pid_t tid = t->tid;
+
 	if (!ok || (ret <= -ERESTARTSYS_ && ret >= -ERESTART_RESTARTBLOCK)) {
 		/* interrupted: restarted (a new seccomp stop) or EINTR */
+		resume(tid, PTRACE_CONT, 0);
 		t->in_call = false;
 		return;
 	}
+	/* a call decoded now reads the tracee's memory, which it would
+	 * change as soon as it runs (a path or a group list on its stack):
+	 * it resumes after; any other call's record is written while it
+	 * runs on */
+	if (tr_call_exit_reads(t, ret)) {
+		tr_call_exit(t, ret);
+		resume(tid, PTRACE_CONT, 0);
+		return;
+	}
+	resume(tid, PTRACE_CONT, 0);
 	tr_call_exit(t, ret);
 }
 

@@ -182,6 +182,10 @@ int tr_read_ids(pid_t tid, struct ids *ids);
 bool tr_call_entry(struct thread *t, const struct user_regs_struct *r);
 /* At the exit stop: record the call with its result. */
 void tr_call_exit(struct thread *t, long ret);
+/* Whether tr_call_exit with ret reads the tracee's memory (a refused
+ * probe, chroot or setgroups is decoded at its exit): the tracee must
+ * stay stopped until it has. */
+bool tr_call_exit_reads(const struct thread *t, long ret);
 
 /* ---- resolve.c: absolute paths and the states before the call ---- */
 void tr_resolve(struct thread *t, struct pending *p);
