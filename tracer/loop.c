@@ -93,10 +93,10 @@ static void on_exec(struct thread *t, pid_t former)
 	t->exec_done = true;
 	t->in_call = false;
 	struct image *old = t->img;
-	struct image *img = tr_image_new(pid, !tr_exec_preloaded(pid));
+	struct image *img = tr_image_new(pid, !tr_exec_preloaded(t));
 	if (!img)
 		return;
-	const char *why = tr_exec_untraced_why(pid, t->euid, t->egid);
+	const char *why = tr_exec_untraced_why(t, t->euid, t->egid);
 	char exe[PATH_MAX];
 	if (why && tr_proc_link(pid, "exe", exe, sizeof exe) != 0)
 		exe[0] = 0;

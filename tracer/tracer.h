@@ -2,9 +2,9 @@
  * tracer.h - what the parts of unroot-ptrace share: the system-call table
  * (syscalls.def), the tables of tracees (state.c), reading a tracee's
  * memory and /proc entries (tracee.c), decoding a call (decode.c), the
- * records (record.c) and their files, one per process image (image.c), the
- * seccomp filter (filter.c), the init shims run untraced (shim.c) and the
- * ptrace loop (loop.c).
+ * records (record.c) and their files, one per process image (image.c), what
+ * an exec started (exec.c), the seccomp filter (filter.c), the init shims
+ * run untraced (shim.c) and the ptrace loop (loop.c).
  *
  * The helper reuses the preload's description of a call (struct call), its
  * JSON encoder (encode.c), path normalisation (path.c), raw system calls
@@ -218,12 +218,15 @@ void tr_record_event(struct thread *t, const struct pending *p, long ret,
 void tr_record_dir(struct image *img, const char *path, size_t n);
 void tr_record_untraced(struct image *img, pid_t pid, const char *path,
 			const char *why);
-/* Is the program that pid just exec'd preloaded (the preload records it
+
+/* ---- exec.c: the image an exec just started ---- */
+/* Is the program that t just exec'd preloaded (the preload records it
  * itself), and why it runs without privilege or untraced (NULL: neither).
  */
-bool tr_exec_preloaded(pid_t pid);
+bool tr_exec_preloaded(const struct thread *t);
 enum ur_elf_kind tr_file_kind(const char *path);
-const char *tr_exec_untraced_why(pid_t pid, uid_t euid, gid_t egid);
+const char *tr_exec_untraced_why(const struct thread *t, uid_t euid,
+				 gid_t egid);
 
 /* ---- shim.c: static init shims ---- */
 /* For an init shim (tini, dumb-init, catatonit) at path whose command

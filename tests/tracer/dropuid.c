@@ -4,9 +4,10 @@
  * (DIR is writable by 1001), tries DENY/after (root's 0755 directory:
  * EACCES), and creates ./rel with DIR as its cwd (a relative path: the
  * tracer needs the cwd of a process that is no longer its uid's).
- * Prints what each call returned.
+ * Prints what each call returned.  With a command after DENY, it then
+ * execs that command as 1001, as gosu does.
  *
- *   dropuid DIR DENY
+ *   dropuid DIR DENY [COMMAND [ARG...]]
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -40,5 +41,11 @@ int main(int argc, char **argv)
 	if (chdir(argv[1]) != 0)
 		return 1;
 	create(".", "rel");
+	if (argc > 3) {
+		fflush(stdout);
+		execv(argv[3], argv + 3);
+		perror(argv[3]);
+		return 1;
+	}
 	return 0;
 }
