@@ -97,27 +97,37 @@ static bool stack_execfn(const struct thread *t, char *out, size_t cap)
 	return false;
 }
 
-/* The kind of the program t's exec started: /proc/PID/exe's, else that of
- * the file its exec call named (decoded at the call, else from the new
- * stack), or of the interpreter that file names. */
+bool tr_exec_file(const struct thread *t, char *out, size_t cap)
+{
+	struct stat st;
+	char interp[PATH_MAX];
+	const char *named = NULL;
+
+	snprintf(out, cap, "/proc/%d/exe", (int)t->tid);
+	if (stat(out, &st) == 0)
+		return true;
+	if (t->described && t->p && t->d && t->d->cls == SC_X && t->p->abs[0])
+		named = t->p->abs;
+	else if (!stack_execfn(t, out, cap))
+		return false;
+	if (named) {
+		if (strlen(named) >= cap)
+			return false;
+		memmove(out, named, strlen(named) + 1);
+	}
+	if (script_interpreter(out, interp, sizeof interp) &&
+	    strlen(interp) < cap)
+		memcpy(out, interp, strlen(interp) + 1);
+	return true;
+}
+
+/* The ELF kind of the program t's exec started. */
 static enum ur_elf_kind exec_kind(const struct thread *t)
 {
-	char path[UR_PATH_MAX], interp[PATH_MAX];
-	enum ur_elf_kind k;
+	char file[UR_PATH_MAX];
 
-	snprintf(path, sizeof path, "/proc/%d/exe", (int)t->tid);
-	k = tr_file_kind(path);
-	if (k != UR_ELF_OTHER)
-		return k;
-	if (t->described && t->p && t->d && t->d->cls == SC_X && t->p->abs[0])
-		snprintf(path, sizeof path, "%s", t->p->abs);
-	else if (!stack_execfn(t, path, sizeof path))
-		return k;
-	k = tr_file_kind(path);
-	if (k == UR_ELF_OTHER &&
-	    script_interpreter(path, interp, sizeof interp))
-		k = tr_file_kind(interp);
-	return k;
+	return tr_exec_file(t, file, sizeof file) ? tr_file_kind(file)
+						  : UR_ELF_OTHER;
 }
 
 /* The environment on the new stack of t (NUL-separated, as
@@ -164,19 +174,6 @@ bool tr_exec_preloaded(const struct thread *t)
 	return preload && log;
 }
 
-/* The file t's new image runs, for stat: /proc/PID/exe, else the path
- * its exec call named. */
-static const char *exec_file(const struct thread *t, char *buf, size_t cap)
-{
-	struct stat st;
-
-	snprintf(buf, cap, "/proc/%d/exe", (int)t->tid);
-	if (stat(buf, &st) == 0 || !t->described || !t->p || !t->d ||
-	    t->d->cls != SC_X || !t->p->abs[0])
-		return buf;
-	return t->p->abs;
-}
-
 /*
  * Why the program t just exec'd does not run as it would untraced: a
  * set-id or file-capability program gets no privilege under no-new-privs
@@ -186,12 +183,11 @@ static const char *exec_file(const struct thread *t, char *buf, size_t cap)
  */
 const char *tr_exec_untraced_why(const struct thread *t, uid_t euid, gid_t egid)
 {
-	char buf[48];
-	const char *path = exec_file(t, buf, sizeof buf);
+	char path[UR_PATH_MAX];
 	struct stat st;
 	long uid = (long)euid, gid = (long)egid;
 
-	if (stat(path, &st) != 0)
+	if (!tr_exec_file(t, path, sizeof path) || stat(path, &st) != 0)
 		return NULL;
 	if (ur_secure_reason(path, &st, &uid, &gid))
 		return UNTRACED_NNP;

@@ -119,7 +119,7 @@ static void write_proc(struct image *img)
 	jb_int(&j, "ppid", ids.ppid);
 	jb_int(&j, "ts", ur_now_ns());
 	if (tr_proc_link(img->pid, "exe", path, sizeof path) != 0)
-		path[0] = 0;
+		snprintf(path, sizeof path, "%s", img->exe);
 	jb_str(&j, "exe", path);
 	put_argv(&j, img->pid);
 	if (tr_proc_link(img->pid, "cwd", path, sizeof path) != 0)

@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/ptrace.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -71,10 +72,13 @@ static struct thread *new_tracee(pid_t tid, const struct thread *from)
 		if (!from && ids.tgid == tid)
 			from = tr_thread_get(ids.ppid);
 	}
-	/* a new process is recorded as the process that made it */
+	/* a new process is recorded as the process that made it, and runs
+	 * its program */
 	if (from && t->img != from->img && t->tid == t->img->pid &&
-	    !t->img->started)
+	    !t->img->started) {
 		t->img->record = from->img->record;
+		memcpy(t->img->exe, from->img->exe, sizeof t->img->exe);
+	}
 	return t;
 }
 
@@ -96,6 +100,9 @@ static void on_exec(struct thread *t, pid_t former)
 	struct image *img = tr_image_new(pid, !tr_exec_preloaded(t));
 	if (!img)
 		return;
+	if (img->record && tr_exec_file(t, img->exe, sizeof img->exe) &&
+	    !strncmp(img->exe, "/proc/", 6))
+		img->exe[0] = 0; /* /proc/PID/exe is open to the tracer */
 	const char *why = tr_exec_untraced_why(t, t->euid, t->egid);
 	char exe[PATH_MAX];
 	if (why && tr_proc_link(pid, "exe", exe, sizeof exe) != 0)

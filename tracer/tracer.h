@@ -110,8 +110,10 @@ struct image {
 	long lost;
 	uid_t euid; /* as its proc record says */
 	gid_t egid;
-	int memfd;	/* /proc/PID/mem, or -1 */
-	uint64_t *dirs; /* hashes of the dirs described ("dir" records) */
+	int memfd;	    /* /proc/PID/mem, or -1 */
+	char exe[PATH_MAX]; /* the program when /proc/PID/exe is closed to
+			       the tracer (tr_exec_file), else "" */
+	uint64_t *dirs;	    /* hashes of the dirs described ("dir" records) */
 	size_t ndirs, capdirs;
 };
 
@@ -224,6 +226,11 @@ void tr_record_untraced(struct image *img, pid_t pid, const char *path,
  * itself), and why it runs without privilege or untraced (NULL: neither).
  */
 bool tr_exec_preloaded(const struct thread *t);
+/* The file the program t's exec started runs, to open or stat, in out:
+ * /proc/PID/exe, else (closed to this tracer) the path its exec call named
+ * (decoded at the call, else AT_EXECFN), or the interpreter that file
+ * names as a script; false when none is known. */
+bool tr_exec_file(const struct thread *t, char *out, size_t cap);
 enum ur_elf_kind tr_file_kind(const char *path);
 const char *tr_exec_untraced_why(const struct thread *t, uid_t euid,
 				 gid_t egid);
