@@ -174,7 +174,10 @@ void add_image_write(struct planner *p, const struct trace_event *ev)
 		return;
 	if (ev->op == OP_MKDIR && !ev->err && ev->st.kind != ST_PRESENT)
 		strset_add(&p->mnt.made, path);
-	remember(&p->mnt.iw, landing_entry(p, path), ev);
+	/* a link makes a name beside its second path only: its source
+	 * stays as it is */
+	if (ev->op != OP_LINK)
+		remember(&p->mnt.iw, landing_entry(p, path), ev);
 	if (ev->path2 && *ev->path2 == '/' && !on_runtime_fs(p, ev->path2) &&
 	    (ev->op == OP_RENAME || ev->op == OP_LINK))
 		remember(&p->mnt.iw, landing_entry(p, ev->path2), ev);

@@ -161,7 +161,7 @@ END_TEST
  * workload's own cache/ is made again in it), while a directory the plan
  * pre-creates keeps its own mount and its parent none.  A file system of
  * the runtime's (/dev, a tmpfs the mount table lists) is not the layer:
- * no mount. */
+ * no mount; nor is the source of a hard link. */
 START_TEST(write_needing_no_grant_still_gets_a_mount_on_a_read_only_root)
 {
 	struct planner *p = new_planner_ro();
@@ -181,6 +181,11 @@ START_TEST(write_needing_no_grant_still_gets_a_mount_on_a_read_only_root)
 	ev_full(p, OP_OPEN, "/dev/pts/0", NULL, O_WRONLY, "O_WRONLY",
 		S(FT_CHR, 1001, 5, 0620), S(FT_DIR, 0, 0, 0755), NOSTATE, 0,
 		&root_proc);
+	/* a hard link of a file of the image: only the new name is a write */
+	ev_full(p, OP_LINK, "/srv/models/model.bin",
+		"/srv/data/cache/model.bin", 0, NULL,
+		S(FT_FILE, 1001, 1001, 0644), S(FT_DIR, 1001, 1001, 0755),
+		ABSENT, 0, &root_proc);
 	pl = planner_finish(p);
 	ck_assert_ptr_null(grant_on(pl, GRANT_OWN_DIR, "/srv/data"));
 	ck_assert_ptr_nonnull(tmpfs_on(pl, "/srv/data"));
@@ -191,6 +196,7 @@ START_TEST(write_needing_no_grant_still_gets_a_mount_on_a_read_only_root)
 	ck_assert_ptr_null(tmpfs_on(pl, "/opt"));
 	ck_assert_ptr_null(plan_tmpfs_holding(pl, "/srv/scratch/f"));
 	ck_assert_ptr_null(plan_tmpfs_holding(pl, "/dev/pts/0"));
+	ck_assert_ptr_null(plan_tmpfs_holding(pl, "/srv/models/model.bin"));
 	ck_assert_uint_eq(pl->ntmpfs, 2);
 	plan_free(pl);
 }
