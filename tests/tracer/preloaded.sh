@@ -19,6 +19,10 @@ expect mixed "once:open=$W/by-sh" "preload:open=$W/by-sh" \
 	"once:mkdir=$W/t0" "ptrace:mkdir=$W/t0" "once:bind=$W/sock" \
 	"ptrace:bind=$W/sock" "preload:exec=$T/bin/workload"
 
+# the preload where uid 1001 can load it (the build may be under /root)
+cp "$LIB" "$T/bin/libunroot.so"
+chmod a+r "$T/bin/libunroot.so"
+LIB=$T/bin/libunroot.so
 D=$T/rootdir
 mkdir "$D"
 rm -rf "$W"
