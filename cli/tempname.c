@@ -106,32 +106,48 @@ static bool by_kinds(const find_fn *v, size_t n, const char *c, size_t len,
 
 #define NKINDS(v) (sizeof v / sizeof v[0])
 
+/* Whether the n bytes at t are all of Python tempfile's alphabet. */
+static bool all_py(const char *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!is_py_char(t[i]))
+			return false;
+	return true;
+}
+
 /*
  * Made exclusively and renamed over the name that begins it: the bytes
  * after that name (and a separator) are the token, less a short
- * extension (".tmp").  The
- * kept name may run into the token with no separator (Python's
- * NamedTemporaryFile(prefix=name), as pip and atomic writers use it).
+ * extension (".tmp").  The kept name may run into the token with no
+ * separator (Python's NamedTemporaryFile(prefix=name), as pip and atomic
+ * writers use it).  Python's 8 bytes may begin with '_', one name in 37:
+ * when the separators skipped ate into 8 bytes of its alphabet that end
+ * the token, those 8 are the token, so that every run's name gives the
+ * same pattern ("INSTALLER_4bpkgbv.tmp" is "INSTALLER{rand}.tmp").
  */
 static bool by_adjacent(const char *c, size_t len, unsigned ev,
 			struct tn_token *tok)
 {
-	size_t kept = ev >> TN_KEPT_SHIFT, end = len;
+	size_t kept = ev >> TN_KEPT_SHIFT, start, end = len;
 
 	if (!(ev & TN_ADJACENT) || !(ev & TN_EXCL) || kept >= len)
 		return false;
-	while (kept < len && strchr(".-_~", c[kept])) /* a separator stays */
-		kept++;
-	for (size_t i = len; i > kept && len - i <= 8; i--)
+	start = kept;
+	while (start < len && strchr(".-_~", c[start])) /* a separator stays */
+		start++;
+	for (size_t i = len; i > start && len - i <= 8; i--)
 		if (c[i - 1] == '.') {
-			if (i - 1 >= kept + 4 && i < len)
+			if (i - 1 >= start + 4 && i < len)
 				end = i - 1;
 			break;
 		}
-	if (end - kept < 4)
+	if (end - start < 4)
 		return false;
-	tok->start = kept;
-	tok->len = end - kept;
+	if (start > kept && end - kept >= PY_LEN && end - PY_LEN < start &&
+	    all_py(c + end - PY_LEN, PY_LEN))
+		start = end - PY_LEN;
+	tok->start = start;
+	tok->len = end - start;
 	return true;
 }
 

@@ -303,6 +303,12 @@ static const struct generator generators[] = {
      0, 0},
     {"token_urlsafe(16), no evidence", "", MK_ALPHABET "-_", 22, ".tok", 0,
      600},
+    {"NamedTemporaryFile(prefix=NAME, suffix=.tmp) renamed over NAME (pip)",
+     "INSTALLER", PY_ALPHABET, 8, ".tmp",
+     TN_EXCL | TN_PRIVATE | TN_REMOVED | TN_ADJACENT | 9u << TN_KEPT_SHIFT, 0},
+    {"the same with a separator: NAME.<8>.tmp renamed over NAME", "out.json.",
+     PY_ALPHABET, 8, ".tmp",
+     TN_EXCL | TN_PRIVATE | TN_REMOVED | TN_ADJACENT | 8u << TN_KEPT_SHIFT, 0},
 };
 
 START_TEST(miss_rates_of_common_generators)
