@@ -97,7 +97,11 @@ static bool stack_execfn(const struct thread *t, char *out, size_t cap)
 	return false;
 }
 
-bool tr_exec_file(const struct thread *t, char *out, size_t cap)
+/* The file the program t's exec started runs, to open or stat, in out:
+ * /proc/PID/exe, else (closed to this tracer) the path its exec call named
+ * (decoded at the call, else AT_EXECFN), or the interpreter that file
+ * names as a script; false when none is known. */
+static bool exec_file(const struct thread *t, char *out, size_t cap)
 {
 	struct stat st;
 	char interp[PATH_MAX];
@@ -121,13 +125,11 @@ bool tr_exec_file(const struct thread *t, char *out, size_t cap)
 	return true;
 }
 
-/* The ELF kind of the program t's exec started. */
-static enum ur_elf_kind exec_kind(const struct thread *t)
+void tr_exec_image(const struct thread *t, struct exec_image *x)
 {
-	char file[UR_PATH_MAX];
-
-	return tr_exec_file(t, file, sizeof file) ? tr_file_kind(file)
-						  : UR_ELF_OTHER;
+	if (!exec_file(t, x->file, sizeof x->file))
+		x->file[0] = 0;
+	x->kind = x->file[0] ? tr_file_kind(x->file) : UR_ELF_OTHER;
 }
 
 /* The environment on the new stack of t (NUL-separated, as
@@ -154,12 +156,12 @@ static long stack_environ(const struct thread *t, char *env, size_t cap)
  * directory: the preload records it, the tracer only follows it (each
  * event is recorded once).
  */
-bool tr_exec_preloaded(const struct thread *t)
+bool tr_exec_preloaded(const struct thread *t, const struct exec_image *x)
 {
 	static char env[65536];
 	bool preload = false, log = false;
 
-	if (exec_kind(t) != UR_ELF_DYNAMIC)
+	if (x->kind != UR_ELF_DYNAMIC)
 		return false;
 	long n = tr_proc_file(t->tid, "environ", env, sizeof env);
 	if (n <= 0)
@@ -178,20 +180,20 @@ bool tr_exec_preloaded(const struct thread *t)
  * Why the program t just exec'd does not run as it would untraced: a
  * set-id or file-capability program gets no privilege under no-new-privs
  * ("nnp"); a program of another ABI is not seen by the filter ("arch").
- * euid/egid: the ids of the thread before the exec (no-new-privs keeps
- * them).  NULL when it runs as usual.
+ * x: the image, as tr_exec_image found it; euid/egid: the ids of the thread
+ * before the exec (no-new-privs keeps them).  NULL when it runs as usual.
  */
-const char *tr_exec_untraced_why(const struct thread *t, uid_t euid, gid_t egid)
+const char *tr_exec_untraced_why(const struct exec_image *x, uid_t euid,
+				 gid_t egid)
 {
-	char path[UR_PATH_MAX];
 	struct stat st;
 	long uid = (long)euid, gid = (long)egid;
 
-	if (!tr_exec_file(t, path, sizeof path) || stat(path, &st) != 0)
+	if (!x->file[0] || stat(x->file, &st) != 0)
 		return NULL;
-	if (ur_secure_reason(path, &st, &uid, &gid))
+	if (ur_secure_reason(x->file, &st, &uid, &gid))
 		return UNTRACED_NNP;
-	if (exec_kind(t) == UR_ELF_OTHERABI)
+	if (x->kind == UR_ELF_OTHERABI)
 		return UNTRACED_ARCH;
 	return NULL;
 }

@@ -97,13 +97,16 @@ static void on_exec(struct thread *t, pid_t former)
 	t->exec_done = true;
 	t->in_call = false;
 	struct image *old = t->img;
-	struct image *img = tr_image_new(pid, !tr_exec_preloaded(t));
+	static struct exec_image ex;
+	tr_exec_image(t, &ex);
+	struct image *img = tr_image_new(pid, !tr_exec_preloaded(t, &ex));
 	if (!img)
 		return;
-	if (img->record && tr_exec_file(t, img->exe, sizeof img->exe) &&
-	    !strncmp(img->exe, "/proc/", 6))
-		img->exe[0] = 0; /* /proc/PID/exe is open to the tracer */
-	const char *why = tr_exec_untraced_why(t, t->euid, t->egid);
+	/* the program's name when /proc/PID/exe is closed to the tracer */
+	if (img->record && strncmp(ex.file, "/proc/", 6) &&
+	    strlen(ex.file) < sizeof img->exe)
+		strcpy(img->exe, ex.file);
+	const char *why = tr_exec_untraced_why(&ex, t->euid, t->egid);
 	char exe[PATH_MAX];
 	if (why && tr_proc_link(pid, "exe", exe, sizeof exe) != 0)
 		exe[0] = 0;

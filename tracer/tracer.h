@@ -112,7 +112,7 @@ struct image {
 	gid_t egid;
 	int memfd;	    /* /proc/PID/mem, or -1 */
 	char exe[PATH_MAX]; /* the program when /proc/PID/exe is closed to
-			       the tracer (tr_exec_file), else "" */
+			       the tracer (tr_exec_image), else "" */
 	uint64_t *dirs;	    /* hashes of the dirs described ("dir" records) */
 	size_t ndirs, capdirs;
 };
@@ -222,17 +222,22 @@ void tr_record_untraced(struct image *img, pid_t pid, const char *path,
 			const char *why);
 
 /* ---- exec.c: the image an exec just started ---- */
+/* The program an exec started, found once per exec: the file to open or
+ * stat ("" when none is known) and its ELF kind. */
+struct exec_image {
+	char file[UR_PATH_MAX];
+	enum ur_elf_kind kind;
+};
+/* The file is /proc/PID/exe, else (closed to this tracer) the path t's
+ * exec call named (decoded at the call, else AT_EXECFN), or the
+ * interpreter that file names as a script. */
+void tr_exec_image(const struct thread *t, struct exec_image *x);
 /* Is the program that t just exec'd preloaded (the preload records it
  * itself), and why it runs without privilege or untraced (NULL: neither).
  */
-bool tr_exec_preloaded(const struct thread *t);
-/* The file the program t's exec started runs, to open or stat, in out:
- * /proc/PID/exe, else (closed to this tracer) the path its exec call named
- * (decoded at the call, else AT_EXECFN), or the interpreter that file
- * names as a script; false when none is known. */
-bool tr_exec_file(const struct thread *t, char *out, size_t cap);
+bool tr_exec_preloaded(const struct thread *t, const struct exec_image *x);
 enum ur_elf_kind tr_file_kind(const char *path);
-const char *tr_exec_untraced_why(const struct thread *t, uid_t euid,
+const char *tr_exec_untraced_why(const struct exec_image *x, uid_t euid,
 				 gid_t egid);
 
 /* ---- shim.c: static init shims ---- */
