@@ -115,10 +115,10 @@ void harden_print_lines(struct harden *h, const struct plan *pl)
 static char *explain(const struct plan *pl, const struct denial *d)
 {
 	const struct tmpfs_fix *t;
+	const struct refusal *r = plan_refusal_holding(pl, d->path);
 
-	for (size_t i = 0; i < pl->nrefused; i++)
-		if (!strcmp(pl->refused[i].path, d->path))
-			return xstrdup(pl->refused[i].why);
+	if (r)
+		return xstrdup(r->why);
 	for (size_t i = 0; i < pl->nhost; i++) {
 		const struct host_fix *f = &pl->host[i];
 		const char *host = f->hostdir ? f->hostdir : "a volume";

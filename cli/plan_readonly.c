@@ -338,11 +338,9 @@ static void mount_image_writes(struct planner *p)
 	for (size_t i = 0; i < p->mnt.iw.n; i++) {
 		const struct scratch_write *w = &p->mnt.iw.v[i];
 		char *dir;
-		bool refused = false;
 
-		for (size_t j = 0; j < pl->nrefused && !refused; j++)
-			refused = path_is_under(w->dir, pl->refused[j].path);
-		if (refused || plan_tmpfs_holding(pl, w->dir))
+		if (plan_refusal_holding(pl, w->dir) ||
+		    plan_tmpfs_holding(pl, w->dir))
 			continue;
 		dir = path_dirname(w->dir);
 		if (map_get(&p->mnt.shipped, dir))

@@ -331,6 +331,20 @@ struct plan *planner_finish(struct planner *p)
 	return pl;
 }
 
+const struct refusal *plan_refusal_holding(const struct plan *pl,
+					   const char *path)
+{
+	const struct refusal *under = NULL;
+
+	for (size_t i = 0; pl && i < pl->nrefused; i++) {
+		if (!strcmp(pl->refused[i].path, path))
+			return &pl->refused[i];
+		if (!under && path_is_under(path, pl->refused[i].path))
+			under = &pl->refused[i];
+	}
+	return under;
+}
+
 const struct tmpfs_fix *plan_tmpfs_holding(const struct plan *pl,
 					   const char *path)
 {

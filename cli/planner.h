@@ -210,6 +210,10 @@ struct plan *planner_finish(struct planner *p);
  * is not such a check.  harden does not count it among a run's denials.
  */
 const char *plan_root_check(const struct trace_event *ev);
+/* The refusal of path, else of a directory that holds it (the first
+ * listed), or NULL. */
+const struct refusal *plan_refusal_holding(const struct plan *plan,
+					   const char *path);
 /* The planned tmpfs that holds path (the first listed), or NULL. */
 const struct tmpfs_fix *plan_tmpfs_holding(const struct plan *plan,
 					   const char *path);
