@@ -242,6 +242,8 @@ static void add_event(struct planner *p, const struct trace_event *ev)
 	 * hidden under a tmpfs: that is what the tmpfs is for) */
 	if (!writes) {
 		note_shipped(p, ev->path, &ev->st);
+		if (ev->real) /* and where a symlink took it */
+			note_shipped(p, ev->real, &ev->st);
 		note_shipped(p, ev->path2, &ev->st2);
 	}
 	if (not_a_denial(p, ev, writes))

@@ -6,7 +6,8 @@
  * its parent, never mounted itself; a write under /run or /tmp mounts the
  * directory the workload made there, not the scratch root that holds the
  * image's own directories; a write the user needed no grant for is
- * mounted too.  One case per rule.
+ * mounted too, and a file the workload reads through a symlink seeds the
+ * directory it lives in.  One case per rule.
  */
 #include <fcntl.h>
 #include <stdlib.h>
@@ -202,6 +203,43 @@ START_TEST(write_needing_no_grant_still_gets_a_mount_on_a_read_only_root)
 }
 END_TEST
 
+/* transmission-daemon reads its settings through a symlink of the image
+ * (info/settings.json -> /opt/app/conf/settings.json) and saves them where
+ * the link points, through a temporary renamed over the file: the
+ * directory the file really lives in holds the image's files, so its
+ * mount is seeded (an empty one would hide the settings the workload
+ * reads), and so is the link's, where it writes its statistics. */
+START_TEST(file_read_through_a_symlink_seeds_the_directory_it_lives_in)
+{
+	struct planner *p = new_planner_ro();
+	struct trace_event ev;
+	struct plan *pl;
+
+	dir_rec(p, "/", DIR_ROOT);
+	dir_rec(p, "/opt", DIR_ROOT);
+	dir_rec(p, "/opt/app", DIR_ROOT);
+	dir_rec(p, "/opt/app/conf", DIR_ROOT);
+	dir_rec(p, "/var/lib/app/info", DIR_ROOT);
+	ev = ev_make(OP_OPEN, "/var/lib/app/info/settings.json", NULL, O_RDONLY,
+		     "O_RDONLY", S(FT_SYMLINK, 0, 0, 0777), DIR_ROOT, NOSTATE,
+		     0, &root_proc);
+	ev.real = "/opt/app/conf/settings.json";
+	planner_add_event(p, &ev);
+	ev_full(p, OP_MKTEMP, "/opt/app/conf/settings.json.tmp.CXUlu3", NULL, 0,
+		NULL, ABSENT, DIR_ROOT, NOSTATE, 0, &root_proc);
+	ev_rename(p, "/opt/app/conf/settings.json.tmp.CXUlu3",
+		  "/opt/app/conf/settings.json", FILE_ROOT, DIR_ROOT,
+		  FILE_ROOT);
+	ev_creat(p, "/var/lib/app/info/stats.json", DIR_ROOT);
+	pl = planner_finish(p);
+	ck_assert_ptr_nonnull(tmpfs_on(pl, "/opt/app/conf"));
+	ck_assert(tmpfs_on(pl, "/opt/app/conf")->seed);
+	ck_assert_ptr_nonnull(tmpfs_on(pl, "/var/lib/app/info"));
+	ck_assert(tmpfs_on(pl, "/var/lib/app/info")->seed);
+	plan_free(pl);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("plan read-only mounts");
@@ -231,6 +269,12 @@ Suite *test_suite(void)
 	    NULL);
 	tcase_add_test(
 	    t, write_needing_no_grant_still_gets_a_mount_on_a_read_only_root);
+	suite_add_tcase(s, t);
+	t = test_case(
+	    "file_read_through_a_symlink_seeds_the_directory_it_lives_in",
+	    NULL);
+	tcase_add_test(
+	    t, file_read_through_a_symlink_seeds_the_directory_it_lives_in);
 	suite_add_tcase(s, t);
 	return s;
 }
