@@ -9,7 +9,7 @@
  *   refused `test -w /`, plan_root_check) is no denial here: the plan's
  *   notes name it.
  * - Two runs' denials are the same one when the same program was refused
- *   the same call with the same errno on the same path, or on paths of
+ *   the same call (EPERM and EACCES alike) on the same path, or on paths of
  *   the same pattern (generalize.h, with each run's own evidence of the
  *   names it made): varnishd's chown of vcl_boot.1796599705.657284/vgc.so
  *   in one run is its chown of vcl_boot.1796599720.536230/vgc.so in the
@@ -115,9 +115,19 @@ void denials_read(const char *dir, struct denials *ds, bool writes)
 	trace_close(t);
 }
 
+/* The same refusal: the same errno, or EPERM and EACCES, which the
+ * kernel gives for one refusal by who asks (root without CAP_SYSLOG is
+ * refused /proc/kmsg with EPERM, another user with EACCES, by its mode). */
+static bool same_refusal(const char *a, const char *b)
+{
+	return !strcmp(a, b) ||
+	       ((!strcmp(a, "EPERM") || !strcmp(a, "EACCES")) &&
+		(!strcmp(b, "EPERM") || !strcmp(b, "EACCES")));
+}
+
 static bool same_denial(const struct denial *a, const struct denial *b)
 {
-	return !strcmp(a->op, b->op) && !strcmp(a->err, b->err) &&
+	return !strcmp(a->op, b->op) && same_refusal(a->err, b->err) &&
 	       !strcmp(a->prog, b->prog) &&
 	       (!strcmp(a->pattern, b->pattern) || !strcmp(a->path, b->path));
 }
