@@ -83,8 +83,8 @@ const char *protected_reason(const char *path)
 static const char *protected_reason_normal(const char *path)
 {
 	static const char *const system[] = {
-	    "/usr",    "/bin",	"/sbin", "/lib", "/lib32", "/lib64",
-	    "/libx32", "/boot", "/proc", "/sys", NULL,
+	    "/usr",   "/bin",	 "/sbin", "/lib", "/lib32",
+	    "/lib64", "/libx32", "/boot", NULL,
 	};
 	static const char *const code_ext[] = {
 	    ".py", ".pyc", ".so",  ".sh",    ".pl",
@@ -99,6 +99,9 @@ static const char *protected_reason_normal(const char *path)
 	for (int i = 0; system[i]; i++)
 		if (has_prefix_dir(path, system[i]))
 			return "system code and libraries";
+	if (has_prefix_dir(path, "/proc") || has_prefix_dir(path, "/sys"))
+		return "the kernel's interface, whose settings are the "
+		       "host's (a pod's sysctls), not the image's";
 	if (has_prefix_dir(path, "/etc"))
 		return "system configuration and identity files";
 	if (has_prefix_dir(path, "/dev") && !has_prefix_dir(path, "/dev/shm") &&

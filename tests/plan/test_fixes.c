@@ -718,6 +718,32 @@ static bool refused(const struct plan *pl, const char *path, const char *text)
 	return false;
 }
 
+/* A setting of the kernel written as root (redis' advice, a tuning
+ * script's echo into /proc/sys or /sys) is no file of the image: refused
+ * as the host's to set, never as "system code". */
+START_TEST(kernel_settings_are_refused_as_the_hosts)
+{
+	struct planner *p = new_planner();
+	struct plan *pl;
+
+	app_dirs(p);
+	ev_full(p, OP_OPEN, "/proc/sys/vm/overcommit_memory", NULL,
+		O_WRONLY | O_TRUNC, "O_WRONLY|O_TRUNC", FILE_ROOT,
+		S(FT_DIR, 0, 0, 0555), NOSTATE, 0, &root_proc);
+	ev_full(p, OP_OPEN, "/sys/kernel/mm/transparent_hugepage/enabled", NULL,
+		O_WRONLY | O_TRUNC, "O_WRONLY|O_TRUNC", FILE_ROOT, DIR_ROOT,
+		NOSTATE, 0, &root_proc);
+	pl = planner_finish(p);
+	ck_assert(refused(pl, "/proc/sys/vm/overcommit_memory",
+			  "the kernel's interface, whose settings are the "
+			  "host's (a pod's sysctls)"));
+	ck_assert(refused(pl, "/sys/kernel/mm/transparent_hugepage/enabled",
+			  "the kernel's interface"));
+	ck_assert_uint_eq(pl->ngrants, 0);
+	plan_free(pl);
+}
+END_TEST
+
 /* A config shipped 640 root:GROUP (gid 999), denied in a run as the
  * user: the plan. */
 static struct plan *config_denied_to_the_user(const char *group)
@@ -1071,6 +1097,7 @@ Suite *test_suite(void)
 	tcase_add_test(t, never_grant_compares_normalised_paths);
 	tcase_add_test(t, enoent_attempt_below_a_denial_names_the_writer);
 	tcase_add_test(t, read_only_keeps_tmpfs_for_the_service_users_dirs);
+	tcase_add_test(t, kernel_settings_are_refused_as_the_hosts);
 	suite_add_tcase(s, t);
 	return s;
 }
