@@ -107,6 +107,8 @@ void harden_print_lines(struct harden *h, const struct plan *pl)
 		printf("  final      USER %s\n", spec);
 		free(spec);
 	}
+	for (size_t i = 0; i < pl->nwarnings; i++)
+		printf("warning: %s\n", pl->warnings[i]);
 	for (size_t i = 0; i < pl->nnotes; i++)
 		printf("note: %s\n", pl->notes[i]);
 }
