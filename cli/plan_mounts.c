@@ -13,6 +13,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,24 +34,48 @@ const char *scratch_dir_of(const char *path)
 	return NULL;
 }
 
-/* dir holds files shipped in the image: a tmpfs there would hide them. */
-static void mark_shipped(struct planner *p, const char *dir)
+/* dir holds files shipped in the image: a tmpfs there would hide them.
+ * how: SHIPPED_FOUND when the workload used a file of the image there,
+ * SHIPPED_INFERRED when only its role says so (the working directory). */
+static void mark_shipped(struct planner *p, const char *dir, uintptr_t how)
 {
-	if (*dir != '/' || !strcmp(dir, "/") || scratch_dir_of(dir) ||
-	    map_get(&p->mnt.shipped, dir))
+	struct map_slot *s;
+
+	if (*dir != '/' || !strcmp(dir, "/") || scratch_dir_of(dir))
 		return;
-	map_put(&p->mnt.shipped, dir, (void *)1);
+	s = map_find(&p->mnt.shipped, dir);
+	if (s)
+		s->val = (void *)((uintptr_t)s->val | how);
+	else
+		map_put(&p->mnt.shipped, dir, (void *)how);
 }
 
-static void mark_parent_shipped(struct planner *p, const char *path)
+static void mark_parent_shipped(struct planner *p, const char *path,
+				uintptr_t how)
 {
 	char *dir;
 
 	if (!path || *path != '/')
 		return;
 	dir = path_dirname(path);
-	mark_shipped(p, dir);
+	mark_shipped(p, dir, how);
 	free(dir);
+}
+
+void note_code_dir(struct planner *p, const char *path)
+{
+	const char *pc = strstr(path, "/__pycache__");
+	char *src =
+	    pc ? xstrndup(path, (size_t)(pc - path)) : path_dirname(path);
+
+	mark_shipped(p, src, SHIPPED_FOUND);
+	mark_parent_shipped(p, src, SHIPPED_FOUND);
+	free(src);
+}
+
+bool holds_used_image_files(struct planner *p, const char *dir)
+{
+	return (uintptr_t)map_get(&p->mnt.shipped, dir) & SHIPPED_FOUND;
 }
 
 static bool is_interpreter(const char *exe)
@@ -67,20 +92,67 @@ static bool is_interpreter(const char *exe)
 	return false;
 }
 
+/* arg names a script by its extension ("manage.py", "/app/server.js"). */
+static bool is_script_name(const char *arg)
+{
+	static const char *const ext[] = {
+	    ".py", ".js", ".mjs", ".cjs", ".rb", ".pl", ".php", ".sh", NULL,
+	};
+	size_t n = strlen(arg);
+
+	if (strpbrk(arg, " \t\n"))
+		return false;
+	for (int i = 0; ext[i]; i++) {
+		size_t k = strlen(ext[i]);
+
+		if (n > k && !strcmp(arg + n - k, ext[i]))
+			return true;
+	}
+	return false;
+}
+
+/* The script an interpreter runs: its directory holds the application's
+ * files.  A script named relative to the working directory ("python3
+ * manage.py") is found there; another absolute argument only suggests
+ * it. */
+static void mark_script_dir(struct planner *p, const struct trace_proc *proc)
+{
+	for (char **a = proc->argv; a && *a; a++) {
+		if (a == proc->argv || **a == '-')
+			continue;
+		if (**a == '/') {
+			mark_parent_shipped(p, *a,
+					    is_script_name(*a)
+						? SHIPPED_FOUND
+						: SHIPPED_INFERRED);
+			return;
+		}
+		if (is_script_name(*a) && !strstr(*a, "..") && proc->cwd &&
+		    *proc->cwd == '/') {
+			const char *rel = *a;
+			char *path;
+
+			while (!strncmp(rel, "./", 2))
+				rel += 2;
+			path = xasprintf(
+			    "%s/%s", strcmp(proc->cwd, "/") ? proc->cwd : "",
+			    rel);
+			mark_parent_shipped(p, path, SHIPPED_FOUND);
+			free(path);
+			return;
+		}
+	}
+}
+
 /* The working directory (WORKDIR, where COPY put the application) and the
  * directory of the script an interpreter runs hold the image's files. */
 void planner_add_proc(struct planner *p, const struct trace_proc *proc)
 {
 	stable_note_proc(p, proc);
 	if (proc->cwd && *proc->cwd)
-		mark_shipped(p, proc->cwd);
-	if (proc->exe && *proc->exe && !is_interpreter(proc->exe))
-		return;
-	for (char **a = proc->argv; a && *a; a++)
-		if (a != proc->argv && **a == '/') {
-			mark_parent_shipped(p, *a);
-			break;
-		}
+		mark_shipped(p, proc->cwd, SHIPPED_INFERRED);
+	if (!proc->exe || !*proc->exe || is_interpreter(proc->exe))
+		mark_script_dir(p, proc);
 }
 
 static bool is_pseudo_fs(const char *fs)
@@ -299,7 +371,7 @@ void note_shipped(struct planner *p, const char *path,
 		  const struct file_state *st)
 {
 	if (from_image(p, path, st))
-		mark_parent_shipped(p, path);
+		mark_parent_shipped(p, path, SHIPPED_FOUND);
 }
 
 /* The anonymous volume path lies strictly below, or NULL. */
@@ -329,7 +401,7 @@ static void volume_content(struct planner *p, const struct trace_event *ev,
 	for (dir = path_dirname(path); path_is_under(dir, v->mnt);) {
 		char *up = path_dirname(dir);
 
-		mark_shipped(p, dir);
+		mark_shipped(p, dir, SHIPPED_FOUND);
 		free(dir);
 		dir = up;
 	}

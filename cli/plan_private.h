@@ -374,7 +374,8 @@ struct write_list {
 struct plan_mounts {
 	struct volume *vols;
 	size_t nvols, capvols;
-	struct map shipped; /* directories known to hold files of the image */
+	struct map shipped; /* directories known to hold files of the image:
+			       SHIPPED_* bits */
 	struct map owner_changed; /* path -> "program op": its mode or owner
 				     changed by the workload */
 	struct write_list sw;	  /* in scratch directories */
@@ -401,6 +402,15 @@ void add_host_fix(struct planner *p, const struct volume *v,
  * it: its directory holds the image's files. */
 void note_shipped(struct planner *p, const char *path,
 		  const struct file_state *st);
+/* How a directory is known to hold the image's files: the workload used
+ * one there (read or ran it), or its role says so (its working
+ * directory, the directory of the script an interpreter runs). */
+enum { SHIPPED_INFERRED = 1, SHIPPED_FOUND = 2 };
+/* A code write at path (bytecode beside its source): the source's
+ * directory holds the image's code, and its parent that directory. */
+void note_code_dir(struct planner *p, const char *path);
+/* The workload used a file of the image in dir. */
+bool holds_used_image_files(struct planner *p, const char *dir);
 /* Each event: a file of the image used below an anonymous volume makes
  * that volume one whose content the workload needs (plan->image_volumes)
  * and its directory one that holds the image's files. */

@@ -358,6 +358,30 @@ static void warn_shared_dir(struct planner *p, struct grant *g,
 	free(e);
 }
 
+/* Owning a directory that holds files of the image the workload reads or
+ * runs (the application's code beside a database it makes there) lets
+ * the user rename or remove those files: the least grant, said in a
+ * warning with the writer's own advice when the catalogue has some. */
+static void warn_image_dir(struct planner *p, const struct grant *g,
+			   const struct writer *w)
+{
+	char *e = comment_safe(g->path);
+	char *more = !w		 ? xstrdup("")
+		     : w->option ? xasprintf("; %s's own option: %s",
+					     w->program, w->option)
+		     : w->note	 ? xasprintf("; %s", w->note)
+				 : xstrdup("");
+
+	plan_warn(p, xasprintf("owning %s lets the user rename or remove the "
+			       "files of the image the workload uses there; "
+			       "it is the least grant for %s %s, and a "
+			       "directory of its own for what it writes "
+			       "avoids it%s",
+			       e, g->ev.program, g->ev.op, more));
+	free(more);
+	free(e);
+}
+
 /* Redirects, build fixes, refusals and warnings for each grant. */
 void refuse_unrenderable(struct planner *p)
 {
@@ -407,6 +431,11 @@ void vet_grants(struct planner *p)
 			  g->kind == GRANT_OWN_TREE) &&
 			 is_shared_system_dir(g->path))
 			warn_shared_dir(p, g, w);
+		else if (!why &&
+			 (g->kind == GRANT_OWN_DIR ||
+			  g->kind == GRANT_OWN_TREE) &&
+			 holds_used_image_files(p, g->path))
+			warn_image_dir(p, g, w);
 	}
 	compact_grants(p);
 }

@@ -261,6 +261,7 @@ static void add_event(struct planner *p, const struct trace_event *ev)
 	c.w = match_writer(p, ev->path, program_of(ev));
 	if (c.w && c.w->code && writes) {
 		add_code_write(p, ev, c.w);
+		note_code_dir(p, ev->path);
 		return;
 	}
 	if (!writes) {

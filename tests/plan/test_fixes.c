@@ -744,6 +744,53 @@ START_TEST(kernel_settings_are_refused_as_the_hosts)
 }
 END_TEST
 
+static bool warned(const struct plan *pl, const char *text)
+{
+	for (size_t i = 0; i < pl->nwarnings; i++)
+		if (strstr(pl->warnings[i], text))
+			return true;
+	return false;
+}
+
+/* A Django project's SQLite database beside its code: owning /app is the
+ * least grant for the journal, and it lets the user rename the project's
+ * files, which its bytecode shows are there; a warning says so, with the
+ * catalogue's advice.  A working directory with no such evidence (a data
+ * directory the image made empty) gets no warning. */
+START_TEST(owning_a_directory_of_the_images_code_is_warned)
+{
+	struct planner *p = new_planner();
+	struct plan *pl;
+
+	app_dirs(p);
+	dir_rec(p, "/app/mysite", DIR_ROOT);
+	ev_mkdir(p, "/app/mysite/__pycache__", DIR_ROOT);
+	ev_creat(p, "/app/db.sqlite3", DIR_ROOT);
+	ev_creat(p, "/app/db.sqlite3-journal", DIR_ROOT);
+	ev_unlink(p, "/app/db.sqlite3-journal", FILE_ROOT, DIR_ROOT);
+	pl = planner_finish(p);
+	ck_assert_ptr_nonnull(grant_on(pl, GRANT_OWN_DIR, "/app"));
+	ck_assert(warned(pl, "owning /app lets the user rename or remove the "
+			     "files of the image"));
+	ck_assert(warned(pl, "the database needs a directory of its own"));
+	plan_free(pl);
+
+	p = new_planner();
+	app_dirs(p);
+	dir_rec(p, "/data", DIR_ROOT);
+	root_proc.cwd = "/data";
+	planner_add_proc(p, &root_proc);
+	ev_creat(p, "/data/dump.rdb.tmp", DIR_ROOT);
+	ev_rename(p, "/data/dump.rdb.tmp", "/data/dump.rdb", FILE_ROOT,
+		  DIR_ROOT, ABSENT);
+	root_proc.cwd = "/app";
+	pl = planner_finish(p);
+	ck_assert_ptr_nonnull(grant_on(pl, GRANT_OWN_DIR, "/data"));
+	ck_assert(!warned(pl, "lets the user rename or remove"));
+	plan_free(pl);
+}
+END_TEST
+
 /* A config shipped 640 root:GROUP (gid 999), denied in a run as the
  * user: the plan. */
 static struct plan *config_denied_to_the_user(const char *group)
@@ -1098,6 +1145,7 @@ Suite *test_suite(void)
 	tcase_add_test(t, enoent_attempt_below_a_denial_names_the_writer);
 	tcase_add_test(t, read_only_keeps_tmpfs_for_the_service_users_dirs);
 	tcase_add_test(t, kernel_settings_are_refused_as_the_hosts);
+	tcase_add_test(t, owning_a_directory_of_the_images_code_is_warned);
 	suite_add_tcase(s, t);
 	return s;
 }
