@@ -20,6 +20,9 @@
 # stock configuration): harden must then stop unverified and its output
 # must hold each line of SVC/refused (the call it was refused, and why).
 #
+# SVC/says, when present, holds lines harden's output must hold besides
+# (a warning the plan must give, as for SVC/refused).
+#
 # SVC/prepare, when present, runs on the host in the copy of SVC's folder
 # before the build (builds have no network): npm install from a committed
 # lockfile, javac.  It exits 77 when the host lacks the tool.
@@ -97,6 +100,13 @@ fi
 [ $rc -eq 0 ] || fail "harden exited $rc, not verified"
 grep -q '^== unroot harden: verified' "$WORK/harden.out" ||
 	fail "harden did not say verified"
+if [ -f "$dir/says" ]; then
+	while IFS= read -r line; do
+		case $line in '#'* | '') continue ;; esac
+		grep -qF -- "$line" "$WORK/harden.out" ||
+			fail "harden did not say: $line"
+	done <"$dir/says"
+fi
 if [ "$ro" = --read-only ]; then
 	# the Pod harden wrote, run as a kubelet would by a reader of the
 	# manifest alone (tests/harden/readonly_pod_run.py): the check passes
