@@ -19,7 +19,7 @@
 #include "warnings.h"
 
 #define MAX_DENIALS	200 /* distinct denials kept in detail */
-#define MAX_OTHER_FAILS 20  /* other failed writes kept in detail */
+#define MAX_OTHER_FAILS 20  /* distinct other failed writes kept in detail */
 #define DIR_COLLAPSE	10  /* directories with more entries show counts */
 
 /* ---- frames -------------------------------------------------------------- */
@@ -44,10 +44,17 @@ struct written {
 	char *py; /* Python site of the first write (py_site_text), or NULL */
 };
 
-struct denial {
+/* A line of the report that repeats: the same text and Python site again
+ * add to its count. */
+struct counted {
 	char *text; /* "op path (ERR) by prog[pid] at frame", escaped */
 	char *py;   /* "python: SITE", escaped, or NULL */
 	long count;
+};
+
+struct counted_list {
+	struct counted *v;
+	size_t n, cap;
 };
 
 struct report {
@@ -56,11 +63,9 @@ struct report {
 	struct map paths;
 	struct written **w;
 	size_t nw, capw;
-	struct denial *den;
-	size_t nden, capden;
+	struct counted_list den;
 	long long ndenied;
-	struct strbuf *fails;
-	size_t nfails, capfails;
+	struct counted_list fails;
 	long long nfailed;
 	struct warnings *warn;
 	struct strbuf tmp;
@@ -91,11 +96,42 @@ static const char *seen_by(const struct trace_event *ev)
 	return ev->proc && ev->proc->ptrace ? " (seen by unroot-ptrace)" : "";
 }
 
+/* ev's Python call site, escaped (allocated), or NULL. */
+static char *py_site(const struct trace_event *ev)
+{
+	char *site = py_site_text(ev);
+	char *py = site ? path_escape(site) : NULL;
+
+	free(site);
+	return py;
+}
+
+/* text (copied) with its Python site py (taken) into l: counted when l
+ * has it, else a new line while l has fewer than max. */
+static void count_line(struct counted_list *l, size_t max, const char *text,
+		       char *py)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i].text, text) &&
+		    !strcmp(l->v[i].py ? l->v[i].py : "", py ? py : "")) {
+			l->v[i].count++;
+			free(py);
+			return;
+		}
+	if (l->n >= max) {
+		free(py);
+		return;
+	}
+	l->v = xgrow(l->v, &l->cap, l->n + 1, sizeof *l->v);
+	l->v[l->n].text = xstrdup(text);
+	l->v[l->n].py = py;
+	l->v[l->n++].count = 1;
+}
+
 static void add_denial(struct report *r, const struct trace_event *ev)
 {
 	const struct trace_frame *fr = trace_event_frame(ev);
 	struct strbuf *sb = &r->tmp;
-	char *site, *py;
 
 	r->ndenied++;
 	sb_reset(sb);
@@ -112,48 +148,21 @@ static void add_denial(struct report *r, const struct trace_event *ev)
 		sb_adds(sb, " at ");
 		sb_add_frame(sb, fr);
 	}
-	site = py_site_text(ev);
-	py = site ? path_escape(site) : NULL;
-	free(site);
-	for (size_t i = 0; i < r->nden; i++)
-		if (!strcmp(r->den[i].text, sb->buf) &&
-		    !strcmp(r->den[i].py ? r->den[i].py : "", py ? py : "")) {
-			r->den[i].count++;
-			free(py);
-			return;
-		}
-	if (r->nden >= MAX_DENIALS) {
-		free(py);
-		return;
-	}
-	r->den = xgrow(r->den, &r->capden, r->nden + 1, sizeof *r->den);
-	r->den[r->nden].text = xstrdup(sb->buf);
-	r->den[r->nden].py = py;
-	r->den[r->nden++].count = 1;
+	count_line(&r->den, MAX_DENIALS, sb->buf, py_site(ev));
 }
 
 static void add_fail(struct report *r, const struct trace_event *ev)
 {
-	struct strbuf *sb;
-	char *site;
+	struct strbuf *sb = &r->tmp;
 
-	if (r->nfailed++ >= MAX_OTHER_FAILS)
-		return;
-	r->fails =
-	    xgrow(r->fails, &r->capfails, r->nfails + 1, sizeof *r->fails);
-	sb = &r->fails[r->nfails++];
-	sb_init(sb);
+	r->nfailed++;
+	sb_reset(sb);
 	sb_addf(sb, "%-7s ", op_name(ev->op));
 	sb_add_path(sb, ev->path);
 	sb_addf(sb, "  %s  by ", ev->errname ? ev->errname : "?");
 	sb_add_path(sb, trace_program(ev->proc, "?"));
 	sb_addf(sb, "[%d]%s", ev->pid, seen_by(ev));
-	site = py_site_text(ev);
-	if (site) {
-		sb_adds(sb, "\n      python: ");
-		sb_add_path(sb, site);
-		free(site);
-	}
+	count_line(&r->fails, MAX_OTHER_FAILS, sb->buf, py_site(ev));
 }
 
 static int collect_event(const struct trace_event *ev, void *ctx)
@@ -319,20 +328,25 @@ static void print_written(FILE *out, struct report *r)
 	}
 }
 
+static void print_counted(FILE *out, const struct counted_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		fprintf(out, "  %s", l->v[i].text);
+		if (l->v[i].count > 1)
+			fprintf(out, "  (x%ld)", l->v[i].count);
+		fputc('\n', out);
+		if (l->v[i].py)
+			fprintf(out, "      python: %s\n", l->v[i].py);
+	}
+}
+
 static void print_denials(FILE *out, struct report *r)
 {
 	fprintf(out, "Denied (%lld):\n", r->ndenied);
 	if (!r->ndenied)
 		fprintf(out, "  none\n");
-	for (size_t i = 0; i < r->nden; i++) {
-		fprintf(out, "  %s", r->den[i].text);
-		if (r->den[i].count > 1)
-			fprintf(out, "  (x%ld)", r->den[i].count);
-		fputc('\n', out);
-		if (r->den[i].py)
-			fprintf(out, "      python: %s\n", r->den[i].py);
-	}
-	if (r->ndenied && r->nden >= MAX_DENIALS)
+	print_counted(out, &r->den);
+	if (r->ndenied && r->den.n >= MAX_DENIALS)
 		fprintf(out,
 			"  (more distinct denials not shown; see --json)\n");
 	if (trace_npriv(r->t)) {
@@ -345,17 +359,25 @@ static void print_denials(FILE *out, struct report *r)
 	if (!r->nfailed)
 		return;
 	fprintf(out, "\nOther failed writes (%lld):\n", r->nfailed);
-	for (size_t i = 0; i < r->nfails; i++)
-		fprintf(out, "  %s\n", r->fails[i].buf);
-	if (r->nfailed > (long long)r->nfails)
-		fprintf(out, "  ... %lld more (see --json)\n",
-			r->nfailed - (long long)r->nfails);
+	print_counted(out, &r->fails);
+	if (r->fails.n >= MAX_OTHER_FAILS)
+		fprintf(out, "  (more distinct failed writes not shown; see "
+			     "--json)\n");
 }
 
 static void print_warnings(FILE *out, struct report *r)
 {
 	fprintf(out, "\nWarnings:\n");
 	warnings_print(r->warn, out);
+}
+
+static void counted_free(struct counted_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].text);
+		free(l->v[i].py);
+	}
+	free(l->v);
 }
 
 static void report_free(struct report *r)
@@ -366,14 +388,8 @@ static void report_free(struct report *r)
 	}
 	free(r->w);
 	map_free(&r->paths, NULL);
-	for (size_t i = 0; i < r->nden; i++) {
-		free(r->den[i].text);
-		free(r->den[i].py);
-	}
-	free(r->den);
-	for (size_t i = 0; i < r->nfails; i++)
-		sb_release(&r->fails[i]);
-	free(r->fails);
+	counted_free(&r->den);
+	counted_free(&r->fails);
 	warnings_free(r->warn);
 	sb_release(&r->tmp);
 }

@@ -13,6 +13,9 @@
 #     (no other program runs), is summarised as "write calls: 4" and
 #     "denials: 3", each refused call listed with its path; as root, the
 #     4 writes alone and "denials: 0";
+#   repeats: one process that fails the same mkdir four times (EEXIST) and,
+#     as uid 1001, is refused the same create three times has each listed
+#     once by the report, with its count;
 #   refused: a program that chroots to / and switches to gid 0 is, as uid
 #     1001, refused both (EPERM): the run's summary and the report list
 #     them as calls only privilege allows, and the plan says that no
@@ -128,6 +131,29 @@ for user in root 1001; do
 			grep -qF "  denied: $d by " counts.err ||
 				bad "$user: '$d' not listed: $(cat counts.err)"
 		done
+		;;
+	repeats)
+		py='import os
+os.mkdir("d")
+for _ in range(4):
+    try:
+        os.mkdir("d")
+    except FileExistsError:
+        pass
+for _ in range(3):
+    try:
+        open("/etc/unroot-denied", "w")
+    except PermissionError:
+        pass'
+		check "$user" 0 repeats python3 -c "$py"
+		out=$tmp/$user/repeats.out
+		[ "$(grep -c "^  mkdir   $tmp/$user/d  EEXIST  by " "$out")" = 1 ] &&
+			grep -q "^  mkdir   $tmp/$user/d  EEXIST  by .*  (x4)\$" "$out" ||
+			bad "$user: the failed mkdir is not one line counted 4: $(cat "$out")"
+		[ "$user" = root ] && continue
+		[ "$(grep -c '^  open    /etc/unroot-denied  EACCES  by ' "$out")" = 1 ] &&
+			grep -q '^  open    /etc/unroot-denied  EACCES  by .*  (x3)$' "$out" ||
+			bad "$user: the denial is not one line counted 3: $(cat "$out")"
 		;;
 	refused)
 		py='import os
