@@ -744,14 +744,6 @@ START_TEST(kernel_settings_are_refused_as_the_hosts)
 }
 END_TEST
 
-static bool warned(const struct plan *pl, const char *text)
-{
-	for (size_t i = 0; i < pl->nwarnings; i++)
-		if (strstr(pl->warnings[i], text))
-			return true;
-	return false;
-}
-
 /* A Django project's SQLite database beside its code: owning /app is the
  * least grant for the journal, and it lets the user rename the project's
  * files, which its bytecode shows are there; a warning says so, with the
@@ -770,9 +762,12 @@ START_TEST(owning_a_directory_of_the_images_code_is_warned)
 	ev_unlink(p, "/app/db.sqlite3-journal", FILE_ROOT, DIR_ROOT);
 	pl = planner_finish(p);
 	ck_assert_ptr_nonnull(grant_on(pl, GRANT_OWN_DIR, "/app"));
-	ck_assert(warned(pl, "owning /app lets the user rename or remove the "
-			     "files of the image"));
-	ck_assert(warned(pl, "the database needs a directory of its own"));
+	ck_assert(has_text(pl->warnings, pl->nwarnings,
+			   "owning /app lets the user rename or remove the "
+			   "files of the image",
+			   NULL));
+	ck_assert(has_text(pl->warnings, pl->nwarnings,
+			   "the database needs a directory of its own", NULL));
 	plan_free(pl);
 
 	p = new_planner();
@@ -786,7 +781,8 @@ START_TEST(owning_a_directory_of_the_images_code_is_warned)
 	root_proc.cwd = "/app";
 	pl = planner_finish(p);
 	ck_assert_ptr_nonnull(grant_on(pl, GRANT_OWN_DIR, "/data"));
-	ck_assert(!warned(pl, "lets the user rename or remove"));
+	ck_assert(!has_text(pl->warnings, pl->nwarnings,
+			    "lets the user rename or remove", NULL));
 	plan_free(pl);
 }
 END_TEST

@@ -34,14 +34,6 @@ static void ev_chmod(struct planner *p, const char *path, unsigned mode,
 	planner_add_event(p, &ev);
 }
 
-static bool noted(const struct plan *pl, const char *text)
-{
-	for (size_t i = 0; i < pl->nnotes; i++)
-		if (strstr(pl->notes[i], text))
-			return true;
-	return false;
-}
-
 /* initdb makes its data directory and chmods it 0700: the mount is on
  * /var/lib/postgresql, which holds nothing of the image's that the
  * workload uses, so it is a plain one, and the data directory is the
@@ -60,7 +52,8 @@ START_TEST(mount_parent_of_a_dir_the_workload_chmods)
 	ck_assert_ptr_null(tmpfs_on(pl, "/var/lib/postgresql/data"));
 	ck_assert_ptr_nonnull(tmpfs_on(pl, "/var/lib/postgresql"));
 	ck_assert(!tmpfs_on(pl, "/var/lib/postgresql")->seed);
-	ck_assert(noted(pl, "mode or owner of /var/lib/postgresql/data"));
+	ck_assert(has_text(pl->notes, pl->nnotes,
+			   "mode or owner of /var/lib/postgresql/data", NULL));
 	plan_free(pl);
 }
 END_TEST
