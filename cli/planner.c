@@ -138,10 +138,16 @@ void planner_add_untraced(struct planner *p, const struct trace_untraced *u)
 {
 	char *path = comment_safe(u->path);
 
-	plan_warn(
-	    p, xasprintf("untraced program %s (%s): what it writes is not "
-			 "in the trace, so the plan may be incomplete for it",
-			 path, u->why ? u->why : "unknown"));
+	if (u->why && !strcmp(u->why, UNTRACED_IO_URING))
+		plan_warn(p, xasprintf("%s set up an io_uring: what it writes "
+				       "through it is not in the trace, so "
+				       "the plan may be incomplete for it",
+				       path));
+	else
+		plan_warn(p, xasprintf("untraced program %s (%s): what it "
+				       "writes is not in the trace, so the "
+				       "plan may be incomplete for it",
+				       path, u->why ? u->why : "unknown"));
 	free(path);
 }
 

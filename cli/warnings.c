@@ -185,6 +185,16 @@ static size_t print_untraced(const struct trace *t, FILE *out)
 	for (size_t i = 0; i < trace_nuntraced(t); i++) {
 		const struct trace_untraced *u = trace_untraced_at(t, i);
 
+		if (!strcmp(u->why, UNTRACED_IO_URING)) {
+			fprintf(out, "  PARTLY TRACED: ");
+			fput_path(out, u->path);
+			fprintf(out,
+				"[%d] set up an io_uring: the files it opens, "
+				"renames or removes through it are MISSING "
+				"from this trace\n",
+				u->pid);
+			continue;
+		}
 		fprintf(out, "  NOT TRACED: ");
 		fput_path(out, u->path);
 		fprintf(out, " (%s), started by ", u->why);

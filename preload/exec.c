@@ -402,6 +402,22 @@ static void record_untraced(const char *path, const char *why, pid_t pid,
 		ur_log_write(buf, j.len);
 }
 
+void ur_note_io_uring(void)
+{
+	static pid_t said FORK_STATE;
+	char exe[PATH_MAX];
+	long n;
+
+	if (said == ur_pid)
+		return;
+	said = ur_pid;
+	n = ur_sys_readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n <= 0)
+		return;
+	exe[n] = 0;
+	record_untraced(exe, UNTRACED_IO_URING, ur_pid, false);
+}
+
 /* ---- PATH search, as execvp does, to know which file will run ---- */
 
 static bool executable(const char *path)

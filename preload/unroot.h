@@ -401,6 +401,10 @@ HIDDEN void ur_prog_root_changed(void); /* chroot, pivot_root */
 
 /* exec.c: whether an unroot-ptrace traces this process (TracerPid) */
 HIDDEN bool ur_under_helper(void);
+/* exec.c: this process set up an io_uring, whose submissions pass every
+ * wrapper: an "untraced" record of its program (why "io_uring"), once a
+ * process */
+HIDDEN void ur_note_io_uring(void);
 
 /* handover.c: the exec's side and the new image's */
 HIDDEN bool ur_handover_text(char *out, size_t cap, long pid,

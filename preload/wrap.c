@@ -930,8 +930,14 @@ EXPORT long syscall(long n, ...)
 		ur_fd_untrust();
 	ur_cwd_changing(how);
 	long r = real_syscall(n, a[0], a[1], a[2], a[3], a[4], a[5]);
+	int err = errno;
 	ur_cwd_changed(how);
 	ur_fd_closing_end(counted);
+#ifdef SYS_io_uring_setup
+	if (n == SYS_io_uring_setup && r >= 0 && ur_enabled)
+		ur_note_io_uring();
+#endif
+	errno = err;
 	return r;
 }
 

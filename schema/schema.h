@@ -250,6 +250,10 @@ static inline const char *unroot_op_name(enum unroot_op op)
  * privileges with seteuid or setresuid keeping root as its real user):
  * the kernel runs the loader in secure mode for any program it execs */
 #define UNTRACED_IDS "ids"
+/* a process of a traced program set up an io_uring: the operations it
+ * submits there (opens, renames, writes) pass every wrapper; path is the
+ * program, pid the process */
+#define UNTRACED_IO_URING "io_uring"
 
 /*
  * The fallback tracer (tracer/, unroot-ptrace).  Its records carry

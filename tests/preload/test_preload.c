@@ -2287,6 +2287,41 @@ START_TEST(test_static_untraced)
 END_TEST
 
 /*
+ * A process that sets up an io_uring gets one "untraced" record of its
+ * program with why "io_uring" (what it submits there passes every
+ * wrapper), however many rings it sets up; a forked child that sets up
+ * its own gets its own; the calls made the usual way are recorded still.
+ */
+START_TEST(io_uring_setup_is_said_once_a_process)
+{
+	struct run r;
+	run(&r, "io_uring", NULL);
+	ck_assert_int_eq(exit_code(&r), 0);
+	check_common(&r);
+	size_t i;
+	json_t *x;
+	int n = 0, made = 0;
+	long long first = 0;
+	char buf[PATH_MAX];
+	json_array_foreach (r.recs, i, x) {
+		const char *p = jpath(x, "path", buf, sizeof buf);
+		if (is_type(x, "ev") && p && strstr(p, "/after-ring"))
+			made++;
+		if (!is_type(x, "untraced"))
+			continue;
+		ck_assert_str_eq(jstr(x, "why"), "io_uring");
+		ck_assert_str_eq(p, UR_WORKLOAD);
+		ck_assert_int_ne(jint(x, "pid"), first);
+		first = jint(x, "pid");
+		n++;
+	}
+	ck_assert_int_eq(n, 2);
+	ck_assert_int_eq(made, 1);
+	run_free(&r);
+}
+END_TEST
+
+/*
  * Executables with program headers outside the file or around the end of
  * the address space: each exec fails and is recorded with its errno, the
  * children come back (the untraced check read nothing it should not), and
@@ -3257,6 +3292,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_keep_preload);
 	tcase_add_test(tc, test_spawns);
 	tcase_add_test(tc, test_static_untraced);
+	tcase_add_test(tc, io_uring_setup_is_said_once_a_process);
 	tcase_add_test(tc, test_bad_elf);
 	tcase_add_test(tc, test_setuid_untraced);
 	tcase_add_test(tc, library_opened_with_deepbind_is_traced);

@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <grp.h>
+#include <linux/io_uring.h>
 #include <mntent.h>
 #include <mqueue.h>
 #include <pty.h>
@@ -974,6 +975,40 @@ static int scenario_static(const char *prog, const char *arg)
 		_exit(127);
 	}
 	wait_child(pid);
+	return 0;
+}
+
+/* io_uring_setup through libc's syscall(), as libuv calls it: twice in
+ * this process (one record), once in a forked child (its own), then a
+ * file made the usual way, which is recorded as ever. */
+static int ring(void)
+{
+	struct io_uring_params p;
+
+	memset(&p, 0, sizeof p);
+	long fd = syscall(SYS_io_uring_setup, 4, &p);
+	if (fd < 0) {
+		perror("io_uring_setup");
+		return -1;
+	}
+	close((int)fd);
+	return 0;
+}
+
+static int scenario_io_uring(void)
+{
+	if (ring() || ring())
+		return 1;
+	pid_t c = fork();
+	if (c == 0)
+		_exit(ring() ? 1 : 0);
+	int st;
+	check(c > 0 && waitpid(c, &st, 0) == c && WIFEXITED(st) &&
+		  WEXITSTATUS(st) == 0,
+	      "child");
+	int fd = open("after-ring", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	check(fd >= 0, "after-ring");
+	close(fd);
 	return 0;
 }
 
@@ -2328,6 +2363,8 @@ int main(int argc, char **argv)
 		return scenario_static(argv[3], argc > 4 ? argv[4] : NULL);
 	if (!strcmp(s, "bad_elf"))
 		return scenario_bad_elf();
+	if (!strcmp(s, "io_uring"))
+		return scenario_io_uring();
 	if (!strcmp(s, "sh") && argc > 3)
 		return scenario_sh(argv[3]);
 	if (!strcmp(s, "fork_records"))
