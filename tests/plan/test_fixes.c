@@ -784,6 +784,24 @@ START_TEST(owning_a_directory_of_the_images_code_is_warned)
 	ck_assert(!has_text(pl->warnings, pl->nwarnings,
 			    "lets the user rename or remove", NULL));
 	plan_free(pl);
+
+	/* a trace with argv: the script python runs, named relative to the
+	 * working directory, is evidence too */
+	p = new_planner();
+	app_dirs(p);
+	{
+		char *argv[] = {"python3", "manage.py", "migrate", NULL};
+		struct trace_proc pr = root_proc;
+
+		pr.argv = argv;
+		planner_add_proc(p, &pr);
+	}
+	ev_creat(p, "/app/db.sqlite3-journal", DIR_ROOT);
+	ev_unlink(p, "/app/db.sqlite3-journal", FILE_ROOT, DIR_ROOT);
+	pl = planner_finish(p);
+	ck_assert(has_text(pl->warnings, pl->nwarnings,
+			   "owning /app lets the user rename", NULL));
+	plan_free(pl);
 }
 END_TEST
 
