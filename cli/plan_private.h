@@ -526,6 +526,10 @@ size_t unstable_component(struct planner *p, const char *path);
 /* path with root's own names (a whole component ending in "_root" or
  * "-root") named for the user, or NULL when it has none (allocated). */
 char *rebase_root_names(struct planner *p, const char *path);
+/* The plan's tmpfs mounts that carry the names of user from (a directory
+ * of root's run rebased on it: /tmp/hsperfdata_nonroot; a redirect's
+ * /var/cache/nonroot) carry the identity's user's instead. */
+void rename_user_mounts(struct planner *p, const char *from);
 /* grant_needs: a need on a name that exists for one run is granted on its
  * stable parent; true when n was such a need (handled). */
 bool grant_stable_parent(struct planner *p, const struct need *n);

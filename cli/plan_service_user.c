@@ -17,8 +17,9 @@
  *   www-data) counts as a refused read for every user but that one.
  * - Only the primary group counts for a service user: USER uid:gid drops
  *   the supplementary groups.
- * - The tmpfs mounts of a read-only root are not changed: they are taken
- *   before this choice, from every written directory.
+ * - The tmpfs mounts of a read-only root are taken before this choice,
+ *   from every written directory; the chosen user's names replace the
+ *   new user's in them (hsperfdata_nonroot is hsperfdata_tomcat).
  */
 #define _GNU_SOURCE
 #include <stdlib.h>
@@ -294,10 +295,14 @@ static void run_as(struct planner *p, const struct trace_user *u)
 			(pl->nrefused - i - 1) * sizeof *pl->refused);
 		pl->nrefused--;
 	}
+	char *was = xstrdup(p->id.user);
+
 	become_user(p, u);
 	plan_take_user(p);
 	pl->service_user = true;
 	rename_redirect_dirs(p, p->id.user);
+	rename_user_mounts(p, was);
+	free(was);
 }
 
 /*

@@ -123,29 +123,36 @@ size_t unstable_component(struct planner *p, const char *path)
 	return 0;
 }
 
-/* The component at path[s..) ends in "_root" or "-root". */
-static bool names_root(const char *c, size_t n)
+/* The component c[0..n) ends in "_NAME" or "-NAME" (hsperfdata_root), or
+ * is NAME when whole. */
+static bool names_user(const char *c, size_t n, const char *name, bool whole)
 {
-	return n > 5 && !strncmp(c + n - 4, "root", 4) &&
-	       (c[n - 5] == '_' || c[n - 5] == '-');
+	size_t k = strlen(name);
+
+	if (whole && n == k && !memcmp(c, name, k))
+		return true;
+	return n > k + 1 && !memcmp(c + n - k, name, k) &&
+	       (c[n - k - 1] == '_' || c[n - k - 1] == '-');
 }
 
-char *rebase_root_names(struct planner *p, const char *path)
+/* path with from's names in it made to's (allocated), or NULL when it
+ * has none; the first component is never one. */
+static char *rebase_names(const char *path, const char *from, const char *to,
+			  bool whole)
 {
 	struct strbuf sb = STRBUF_INIT;
-	const char *user = p->id.user;
-	size_t i = 0;
+	size_t i = 0, k = strlen(from);
 	bool changed = false;
 
-	if (!path || *path != '/' || names_root(user, strlen(user)))
+	if (!path || *path != '/' || !strcmp(from, to))
 		return NULL;
 	while (path[i]) {
 		size_t s = i + 1, n = strcspn(path + s, "/");
 
 		sb_addc(&sb, '/');
-		if (s > 1 && names_root(path + s, n)) {
-			sb_add(&sb, path + s, n - 4);
-			sb_adds(&sb, user);
+		if (s > 1 && names_user(path + s, n, from, whole)) {
+			sb_add(&sb, path + s, n - k);
+			sb_adds(&sb, to);
 			changed = true;
 		} else {
 			sb_add(&sb, path + s, n);
@@ -157,6 +164,30 @@ char *rebase_root_names(struct planner *p, const char *path)
 		return NULL;
 	}
 	return sb_detach(&sb);
+}
+
+char *rebase_root_names(struct planner *p, const char *path)
+{
+	const char *user = p->id.user;
+
+	if (names_user(user, strlen(user), "root", false))
+		return NULL;
+	return rebase_names(path, "root", user, false);
+}
+
+void rename_user_mounts(struct planner *p, const char *from)
+{
+	struct plan *pl = p->plan;
+
+	for (size_t i = 0; i < pl->ntmpfs; i++) {
+		char *dir =
+		    rebase_names(pl->tmpfs[i].dir, from, p->id.user, true);
+
+		if (dir) {
+			free(pl->tmpfs[i].dir);
+			pl->tmpfs[i].dir = dir;
+		}
+	}
 }
 
 /* n's path, granted on its stable parent: owned, unless the user makes

@@ -1122,6 +1122,39 @@ START_TEST(read_only_keeps_tmpfs_for_the_service_users_dirs)
 }
 END_TEST
 
+/* The JVM of root's run keeps /tmp/hsperfdata_root: the user's run keeps
+ * its own, hsperfdata_USER.  When the plan runs as a service user, the
+ * mount that directory needs on a read-only root carries that user's
+ * name, not the new user's the plan first had in mind (tomcat's pod was
+ * verified only in a second round). */
+START_TEST(mount_of_a_users_own_name_follows_the_chosen_service_user)
+{
+	struct planner *p = new_planner_ro();
+	struct trace_user svc = {
+	    .name = "tomcat", .uid = 997, .gid = 997, .home = "/var/lib/tc"};
+	struct trace_proc java = root_proc;
+	struct plan *pl;
+
+	java.exe = "/usr/lib/jvm/java-17-openjdk-amd64/bin/java";
+	java.cwd = "/var/lib/tc";
+	planner_add_user(p, &svc);
+	app_dirs(p);
+	dir_rec(p, "/var/lib/tc", S(FT_DIR, 997, 997, 0755));
+	ev_full(p, OP_MKDIR, "/tmp/hsperfdata_root", NULL, 0, NULL, ABSENT, TMP,
+		NOSTATE, 0, &java);
+	ev_full(p, OP_OPEN, "/tmp/hsperfdata_root/7", NULL,
+		O_RDWR | O_CREAT | O_NOFOLLOW, "O_RDWR|O_CREAT|O_NOFOLLOW",
+		ABSENT, S(FT_DIR, 0, 0, 0755), NOSTATE, 0, &java);
+	ev_full(p, OP_MKDIR, "/var/lib/tc/work", NULL, 0, NULL, ABSENT,
+		S(FT_DIR, 997, 997, 0755), NOSTATE, 0, &java);
+	pl = planner_finish(p);
+	ck_assert(pl->service_user);
+	ck_assert_ptr_nonnull(tmpfs_on(pl, "/tmp/hsperfdata_tomcat"));
+	ck_assert_ptr_null(tmpfs_on(pl, "/tmp/hsperfdata_nonroot"));
+	plan_free(pl);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("plan fixes");
@@ -1160,6 +1193,8 @@ Suite *test_suite(void)
 	tcase_add_test(t, read_only_keeps_tmpfs_for_the_service_users_dirs);
 	tcase_add_test(t, kernel_settings_are_refused_as_the_hosts);
 	tcase_add_test(t, owning_a_directory_of_the_images_code_is_warned);
+	tcase_add_test(
+	    t, mount_of_a_users_own_name_follows_the_chosen_service_user);
 	suite_add_tcase(s, t);
 	return s;
 }
