@@ -1,0 +1,1 @@
+<%@ page contentType="text/plain" %>unroot-tomcat <%= 6 * 7 %>
