@@ -404,6 +404,16 @@ void refuse_unrenderable(struct planner *p)
 	compact_grants(p);
 }
 
+/* An owned directory that others share, or that holds the image's code. */
+static void warn_owned_dir(struct planner *p, struct grant *g,
+			   const struct writer *w)
+{
+	if (is_shared_system_dir(g->path))
+		warn_shared_dir(p, g, w);
+	else if (holds_used_image_files(p, g->path))
+		warn_image_dir(p, g, w);
+}
+
 void vet_grants(struct planner *p)
 {
 	struct plan *pl = p->plan;
@@ -426,16 +436,9 @@ void vet_grants(struct planner *p)
 					 w->program, w->option));
 		if (why && !g->alternative)
 			refuse_protected(p, i, why);
-		else if (!why &&
-			 (g->kind == GRANT_OWN_DIR ||
-			  g->kind == GRANT_OWN_TREE) &&
-			 is_shared_system_dir(g->path))
-			warn_shared_dir(p, g, w);
-		else if (!why &&
-			 (g->kind == GRANT_OWN_DIR ||
-			  g->kind == GRANT_OWN_TREE) &&
-			 holds_used_image_files(p, g->path))
-			warn_image_dir(p, g, w);
+		else if (!why && (g->kind == GRANT_OWN_DIR ||
+				  g->kind == GRANT_OWN_TREE))
+			warn_owned_dir(p, g, w);
 	}
 	compact_grants(p);
 }
