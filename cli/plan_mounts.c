@@ -13,6 +13,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,7 @@ const char *scratch_dir_of(const char *path)
 
 /* dir holds files shipped in the image: a tmpfs there would hide them.
  * how: SHIPPED_FOUND when the workload used a file of the image there,
+ * SHIPPED_DATA when it reads and writes one (its database),
  * SHIPPED_INFERRED when only its role says so (the working directory). */
 static void mark_shipped(struct planner *p, const char *dir, uintptr_t how)
 {
@@ -372,6 +374,24 @@ void note_shipped(struct planner *p, const char *path,
 {
 	if (from_image(p, path, st))
 		mark_parent_shipped(p, path, SHIPPED_FOUND);
+}
+
+/* An open for reading and writing that keeps the file's content (a
+ * database: LMDB, SQLite, Berkeley DB) reads what is there, unlike a log
+ * opened to append or a file opened to be rewritten. */
+static bool reads_kept_content(const struct trace_event *ev)
+{
+	return ev->op == OP_OPEN && !ev->err &&
+	       (ev->flags & O_ACCMODE) == O_RDWR &&
+	       !(ev->flags & (O_TRUNC | O_APPEND));
+}
+
+void note_kept_content(struct planner *p, const struct trace_event *ev)
+{
+	const char *path = ev->real ? ev->real : ev->path;
+
+	if (reads_kept_content(ev) && from_image(p, path, &ev->st))
+		mark_parent_shipped(p, path, SHIPPED_DATA);
 }
 
 /* The anonymous volume path lies strictly below, or NULL. */

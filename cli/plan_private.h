@@ -402,10 +402,15 @@ void add_host_fix(struct planner *p, const struct volume *v,
  * it: its directory holds the image's files. */
 void note_shipped(struct planner *p, const char *path,
 		  const struct file_state *st);
+/* ev opens a file of the image to read and write it in place (a
+ * database): its directory holds the image's data, which an empty mount
+ * would hide, though owning it is no warning (it is the workload's). */
+void note_kept_content(struct planner *p, const struct trace_event *ev);
 /* How a directory is known to hold the image's files: the workload used
- * one there (read or ran it), or its role says so (its working
- * directory, the directory of the script an interpreter runs). */
-enum { SHIPPED_INFERRED = 1, SHIPPED_FOUND = 2 };
+ * one there (read or ran it), read and wrote one in place (its data), or
+ * its role says so (its working directory, the directory of the script
+ * an interpreter runs). */
+enum { SHIPPED_INFERRED = 1, SHIPPED_FOUND = 2, SHIPPED_DATA = 4 };
 /* A code write at path (bytecode beside its source): the source's
  * directory holds the image's code, and its parent that directory. */
 void note_code_dir(struct planner *p, const char *path);

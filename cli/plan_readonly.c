@@ -13,7 +13,9 @@
  *   directory gets the program's own option (a warning), or else a seeded
  *   mount: a volume that starts with the image's content (an init step
  *   copies it into a Kubernetes emptyDir), said in a note with the way to
- *   avoid the copy.  "/" itself is never mounted: it gets the advice alone.
+ *   avoid the copy, or, for a database the workload opens to read and
+ *   write in place, that a persistent volume keeps what it writes.  "/"
+ *   itself is never mounted: it gets the advice alone.
  * - tmpfs mounts never nest: a mount on a parent replaces those below it,
  *   and is seeded when one of them was (the parent's content holds
  *   theirs).
@@ -28,6 +30,7 @@
  *   user owns is read-only too.
  */
 #define _GNU_SOURCE
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -210,6 +213,21 @@ static void read_only_shipped_dir(struct planner *p, const struct writer *w,
 			add_tmpfs(p, "/tmp", ev, false);
 		if (strcmp(dir, "/"))
 			add_tmpfs(p, dir, ev, true);
+	} else if (strcmp(dir, "/") &&
+		   (uintptr_t)map_get(&p->mnt.shipped, dir) == SHIPPED_DATA) {
+		add_tmpfs(p, dir, ev, true);
+		plan_note(
+		    p,
+		    xasprintf("read-only root: %s holds data of the image "
+			      "that %s reads and writes in place (a "
+			      "database), so its volume must start with the "
+			      "image's content: Docker seeds an anonymous "
+			      "volume, a Kubernetes emptyDir needs the init "
+			      "step given (it copies nothing); what is "
+			      "written there goes with the pod, and a "
+			      "persistent volume seeded the same way keeps "
+			      "it",
+			      e, *ev->program ? ev->program : "the workload"));
 	} else if (strcmp(dir, "/")) {
 		add_tmpfs(p, dir, ev, true);
 		plan_note(

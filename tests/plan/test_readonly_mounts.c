@@ -6,8 +6,9 @@
  * its parent, never mounted itself; a write under /run or /tmp mounts the
  * directory the workload made there, not the scratch root that holds the
  * image's own directories; a write the user needed no grant for is
- * mounted too, and a file the workload reads through a symlink seeds the
- * directory it lives in.  One case per rule.
+ * mounted too, and a file the workload reads through a symlink, or opens
+ * to read and write in place, seeds the directory it lives in.  One case
+ * per rule.
  */
 #include <fcntl.h>
 #include <stdlib.h>
@@ -233,6 +234,57 @@ START_TEST(file_read_through_a_symlink_seeds_the_directory_it_lives_in)
 }
 END_TEST
 
+static void app_lib_dirs(struct planner *p)
+{
+	pg_dirs(p);
+	dir_rec(p, "/var/lib/slapd", DIR_ROOT);
+}
+
+/* slapd opens the database its package made (LMDB's data.mdb) to read
+ * and write it in place: its directory is seeded, since an empty mount
+ * would start the directory over, while a log opened to append keeps a
+ * plain mount.  Owning the directory (slapd makes and removes a probe
+ * file there) is no warning about the image's code: the database is the
+ * workload's data. */
+START_TEST(database_opened_in_place_seeds_its_mount)
+{
+	struct planner *p = new_planner_ro();
+	struct plan *pl;
+	int rw = O_RDWR | O_CREAT;
+	int app = O_WRONLY | O_CREAT | O_APPEND;
+
+	app_lib_dirs(p);
+	dir_rec(p, "/var/log", DIR_ROOT);
+	dir_rec(p, "/var/log/app", DIR_ROOT);
+	ev_full(p, OP_OPEN, "/var/lib/slapd/data.mdb", NULL, rw,
+		"O_RDWR|O_CREAT", FILE_ROOT, DIR_ROOT, NOSTATE, 0, &root_proc);
+	ev_full(p, OP_OPEN, "/var/log/app/app.log", NULL, app,
+		"O_WRONLY|O_CREAT|O_APPEND", FILE_ROOT, DIR_ROOT, NOSTATE, 0,
+		&root_proc);
+	pl = planner_finish(p);
+	ck_assert_ptr_nonnull(tmpfs_on(pl, "/var/lib/slapd"));
+	ck_assert(tmpfs_on(pl, "/var/lib/slapd")->seed);
+	ck_assert_ptr_nonnull(tmpfs_on(pl, "/var/log/app"));
+	ck_assert(!tmpfs_on(pl, "/var/log/app")->seed);
+	ck_assert(has_text(pl->notes, pl->nnotes,
+			   "/var/lib/slapd holds data of the image",
+			   "a persistent volume seeded the same way keeps it"));
+	plan_free(pl);
+
+	p = new_planner();
+	app_lib_dirs(p);
+	ev_full(p, OP_OPEN, "/var/lib/slapd/data.mdb", NULL, rw,
+		"O_RDWR|O_CREAT", FILE_ROOT, DIR_ROOT, NOSTATE, 0, &root_proc);
+	ev_creat(p, "/var/lib/slapd/DUMMY", DIR_ROOT);
+	ev_unlink(p, "/var/lib/slapd/DUMMY", FILE_ROOT, DIR_ROOT);
+	pl = planner_finish(p);
+	ck_assert_ptr_nonnull(grant_on(pl, GRANT_OWN_DIR, "/var/lib/slapd"));
+	ck_assert(!has_text(pl->warnings, pl->nwarnings,
+			    "lets the user rename or remove", NULL));
+	plan_free(pl);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("plan read-only mounts");
@@ -268,6 +320,9 @@ Suite *test_suite(void)
 	    NULL);
 	tcase_add_test(
 	    t, file_read_through_a_symlink_seeds_the_directory_it_lives_in);
+	suite_add_tcase(s, t);
+	t = test_case("database_opened_in_place_seeds_its_mount", NULL);
+	tcase_add_test(t, database_opened_in_place_seeds_its_mount);
 	suite_add_tcase(s, t);
 	return s;
 }
