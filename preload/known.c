@@ -666,3 +666,13 @@ bool ur_known_state(const char *path, uint64_t key, struct stat *st)
 	ur_known_put(key, st, present);
 	return present;
 }
+
+bool ur_parent_state(const char *dir, uint64_t key, struct stat *st)
+{
+	bool present = ur_known_state(dir, key, st);
+
+	/* the kernel makes the name in the directory a link names */
+	if (present && S_ISLNK(st->st_mode))
+		present = ur_sys_stat(dir, st) == 0;
+	return present;
+}

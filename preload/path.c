@@ -2,8 +2,11 @@
  * path.c - turning the paths a call names into the absolute, lexically
  * normalised paths of the record: against the cwd (as cwd.c remembers
  * it), a dirfd, or an fd.
- * Symlinks are not resolved here (record.c adds the resolved path when a
- * symlink changes where a write lands).
+ * Symlinks are not resolved here, except where asked: a walk of each
+ * component (ur_walk_real), and where a call lands once its directory's
+ * real path is known (ur_land: the record's `real`, which the preload's
+ * record.c and the fallback tracer both add when a symlink changes where
+ * a write lands).
  */
 #include <fcntl.h>
 #include <string.h>
@@ -188,5 +191,53 @@ bool ur_walk_real(const char *abs, char *out, char *rest, size_t cap)
 	}
 	if (olen == 0)
 		memcpy(out, "/", 2);
+	return true;
+}
+
+bool ur_follows_final_symlink(const struct call *c)
+{
+	if (c->nofollow)
+		return false;
+	switch (c->op) {
+	case OP_OPEN:
+	case OP_TRUNCATE:
+	case OP_CHMOD:
+	case OP_CHOWN:
+	case OP_UTIME:
+	case OP_XATTR:
+	case OP_EXEC:
+	case OP_READ:
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool ur_land(const char *abs, bool link, char *out, size_t cap)
+{
+	const char *base = strrchr(abs, '/');
+	size_t rl = strlen(out);
+
+	if (link) {
+		char target[PATH_MAX];
+		long n = ur_sys_readlink(abs, target, sizeof target - 1);
+
+		if (n > 0 &&
+		    (target[0] == '/' ? (size_t)n : rl + 1 + (size_t)n) < cap) {
+			target[n] = 0;
+			if (target[0] == '/') {
+				memcpy(out, target, (size_t)n + 1);
+			} else {
+				out[rl] = '/';
+				memcpy(out + rl + 1, target, (size_t)n + 1);
+			}
+			ur_normalize(out);
+			return true;
+		}
+	}
+	if (!base || !strcmp(abs, "/") || rl + strlen(base) + 1 > cap)
+		return false;
+	memcpy(out + rl, base, strlen(base) + 1);
+	ur_normalize(out);
 	return true;
 }

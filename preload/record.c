@@ -243,63 +243,20 @@ static bool parent_is_real(const struct call *c)
 	       !strchr(p, '/') && strcmp(p, ".") && strcmp(p, "..");
 }
 
-static bool follows_final_symlink(const struct call *c)
-{
-	if (c->nofollow)
-		return false;
-	switch (c->op) {
-	case OP_OPEN:
-	case OP_TRUNCATE:
-	case OP_CHMOD:
-	case OP_CHOWN:
-	case OP_UTIME:
-	case OP_XATTR:
-	case OP_EXEC:
-	case OP_READ:
-		return true;
-	default:
-		return false;
-	}
-}
-
 /*
  * Fill s->real when symlinks move the call somewhere else; same_dir: the
  * parent is known to be its own real path.  True when the parent moved.
  */
 static bool resolve_real(struct call *c, struct scratch *s, bool same_dir)
 {
-	const char *base = strrchr(s->abs, '/');
 	bool moved = !same_dir && real_dir(s->parent, s->real, sizeof s->real);
+	bool link =
+	    s->has_st && S_ISLNK(s->st.st_mode) && ur_follows_final_symlink(c);
 
-	if (!moved) {
+	if (!moved)
 		memcpy(s->real, s->parent, s->parent_len + 1);
-	}
-	if (s->has_st && S_ISLNK(s->st.st_mode) && follows_final_symlink(c)) {
-		char target[PATH_MAX];
-		long n = ur_sys_readlink(s->abs, target, sizeof target - 1);
-		if (n > 0) {
-			target[n] = 0;
-			size_t rl = strlen(s->real);
-			if (target[0] == '/') {
-				strcpy(s->real, target);
-			} else if (rl + 1 + (size_t)n < sizeof s->real) {
-				s->real[rl] = '/';
-				memcpy(s->real + rl + 1, target, (size_t)n + 1);
-			}
-			ur_normalize(s->real);
-			s->has_real = strcmp(s->real, s->abs) != 0;
-			return moved;
-		}
-	}
-	if (!moved || !base || !strcmp(s->abs, "/"))
-		return moved;
-	size_t rl = strlen(s->real);
-	size_t bl = strlen(base);
-	if (rl + bl + 1 > sizeof s->real)
-		return moved;
-	memcpy(s->real + rl, base, bl + 1);
-	ur_normalize(s->real);
-	s->has_real = strcmp(s->real, s->abs) != 0;
+	if ((moved || link) && ur_land(s->abs, link, s->real, sizeof s->real))
+		s->has_real = strcmp(s->real, s->abs) != 0;
 	return moved;
 }
 
@@ -467,7 +424,7 @@ static void pre_state(struct call *c, struct scratch *s)
 	s->parent_key =
 	    s->parent[0] ? ur_hash_path(s->parent, s->parent_len) : 0;
 	if (s->parent[0])
-		s->has_pst = ur_known_state(s->parent, s->parent_key, &s->pst);
+		s->has_pst = ur_parent_state(s->parent, s->parent_key, &s->pst);
 	if (s->parent[0]) {
 		/*
 		 * The same parent as this thread's last event (a storm in

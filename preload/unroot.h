@@ -377,6 +377,14 @@ HIDDEN size_t ur_parent_of(const char *abs, char *out); /* its length */
  * itself will do).  false when a component is missing or unreadable, or
  * 40 links were followed. */
 HIDDEN bool ur_walk_real(const char *abs, char *out, char *rest, size_t cap);
+/* Whether call c acts on a final symlink's target (an open, a chmod),
+ * not on the link itself (unlink, rename, lchown, O_NOFOLLOW). */
+HIDDEN bool ur_follows_final_symlink(const struct call *c);
+/* Where a call on abs lands, given out: the real path of abs's directory
+ * (cap bytes): the target of the symlink abs when link (joined to that
+ * directory when relative), else that directory and abs's last name;
+ * normalised.  false (out unchanged) when it does not fit. */
+HIDDEN bool ur_land(const char *abs, bool link, char *out, size_t cap);
 
 /* The mount namespace this process is in, as proc.c remembers it (0:
  * not known); forgotten before any call that can move the process. */
@@ -429,6 +437,10 @@ HIDDEN void ur_known_put(uint64_t key, const struct stat *st, bool present);
 /* The state of path (hashed to key): known already, else from lstat, and
  * remembered; true when it exists. */
 HIDDEN bool ur_known_state(const char *path, uint64_t key, struct stat *st);
+/* The state of the directory dir, where a call makes or removes a name:
+ * as ur_known_state, but a symlink's target (/var/run is /run, whose mode
+ * the kernel checks), never the link itself (lstat's mode 0777). */
+HIDDEN bool ur_parent_state(const char *dir, uint64_t key, struct stat *st);
 HIDDEN void ur_known_forget(uint64_t key);
 HIDDEN void ur_known_forget_all(void); /* a child finished, a dir moved */
 /* a stamp taken now; whether what was stamped so is still believed */

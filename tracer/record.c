@@ -44,6 +44,8 @@ static void put_paths(struct jbuf *j, const struct pending *p)
 		jb_str(j, "path2", p->abs2);
 	else if (c->text2)
 		jb_str(j, "path2", c->text2);
+	if (p->has_real)
+		jb_str(j, K_REAL, p->real);
 	if (c->flag_kind != FK_NONE)
 		jb_flags(j, "flags", c->flags, c->flag_kind);
 	if (c->has_mode)

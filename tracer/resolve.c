@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "tracer.h"
 
@@ -169,12 +170,37 @@ static void note_ancestors(struct image *img, const char *dir)
 	}
 }
 
+/*
+ * Where the call lands when symlinks move it, as the preload records it
+ * (`real`): the parent's real path (the descriptor of an O_PATH open of
+ * it, read back through /proc/self/fd) with the last name, or the target
+ * of the final symlink the call follows.  /var/run/app.pid is
+ * /run/app.pid: the planner and the layer's cross-check read the event
+ * where it landed.
+ */
+static void resolve_real(struct pending *p)
+{
+	bool link = p->has_st && S_ISLNK(p->st.st_mode) &&
+		    ur_follows_final_symlink(&p->c);
+	int fd = open(p->parent, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	bool ok;
+
+	p->has_real = false;
+	if (fd < 0)
+		return;
+	ok = ur_fd_readlink(fd, p->real, sizeof p->real);
+	close(fd);
+	if (ok && (link || strcmp(p->real, p->parent)) &&
+	    ur_land(p->abs, link, p->real, sizeof p->real))
+		p->has_real = strcmp(p->real, p->abs) != 0;
+}
+
 void tr_resolve(struct thread *t, struct pending *p)
 {
 	struct call *c = &p->c;
 
 	p->abs[0] = p->abs2[0] = p->parent[0] = 0;
-	p->has_st = p->has_st2 = p->has_pst = false;
+	p->has_st = p->has_st2 = p->has_pst = p->has_real = false;
 	if (c->fd >= 0 && !c->path)
 		fd_target(t, p);
 	else if (c->path)
@@ -191,7 +217,8 @@ void tr_resolve(struct thread *t, struct pending *p)
 	if (p->abs[0] != '/')
 		return;
 	ur_parent_of(p->abs, p->parent);
-	p->has_pst = ur_known_state(
+	p->has_pst = ur_parent_state(
 	    p->parent, ur_hash_path(p->parent, strlen(p->parent)), &p->pst);
 	note_ancestors(t->img, p->parent);
+	resolve_real(p);
 }

@@ -125,6 +125,9 @@ struct pending {
 	char abs[UR_PATH_MAX], abs2[UR_PATH_MAX], parent[UR_PATH_MAX];
 	struct stat st, st2, pst;
 	bool has_st, has_st2, has_pst;
+	char real[UR_PATH_MAX]; /* where the call lands, when has_real */
+	bool has_real;	  /* a symlink moves it (a directory alias, or the final
+			     link the call follows) */
 	bool skip;	  /* not an ev record (bind of a non-unix socket) */
 	bool net;	  /* an inet bind: a "net" record of addr and port */
 	char addr[48];	  /* its address, as inet_ntop writes it */

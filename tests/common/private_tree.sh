@@ -3,9 +3,10 @@
 # pass when the repository lies below a directory that user cannot search,
 # as a clone under /root (mode 0700) does: SRC is copied (without its build
 # directories and .git) to SCRATCH/private/src, SCRATCH/private being mode
-# 0700 and owned by root, configured and built in SCRATCH/private/build,
-# and those tests are run there by CTest; each must stage what uid 1001
-# runs where it can reach it (tests/common/stage.sh).  The CPython suite
+# 0700 and owned by root, configured and built in SCRATCH/private/build
+# (the CLI, the preload and the fallback tracer), and those tests are run
+# there by CTest; each must stage what uid 1001 runs where it can reach it
+# (tests/common/stage.sh).  The CPython suite
 # (label `transparency`, a quarter of an hour) is left out: it stages the
 # preload as real_programs does.  UR_PRIVATE_ONLY=REGEX runs only the
 # tests it matches; UR_KEEP=1 keeps the scratch directory.  Exit 77 (skip,
@@ -31,7 +32,7 @@ fi
 
 echo "== build in $P/build"
 if ! { cmake -S "$P/src" -B "$P/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo &&
-	cmake --build "$P/build" -j"$(nproc)" --target unroot preload \
+	cmake --build "$P/build" -j"$(nproc)" --target unroot preload unroot-ptrace \
 		test_preload; } >"$S/build.log" 2>&1; then
 	tail -n 30 "$S/build.log" >&2
 	fail "the build in $P failed"

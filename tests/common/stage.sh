@@ -7,10 +7,10 @@
 # them with the rest of its scratch directory.
 #
 #   stage_unroot UNROOT DEST [DATADIR]
-#       copy the unroot binary, the preload beside it
-#       (../lib/unroot/libunroot.so) and the catalogue DATADIR (as
-#       ../share/unroot) into DEST, laid out as installed so that the copy
-#       finds both; prints DEST/bin/unroot
+#       copy the unroot binary, the preload and the fallback tracer beside
+#       it (../lib/unroot/libunroot.so, unroot-ptrace when built) and the
+#       catalogue DATADIR (as ../share/unroot) into DEST, laid out as
+#       installed so that the copy finds them; prints DEST/bin/unroot
 #   stage_files DEST FILE...
 #       copy FILEs into DEST, keeping their names and modes; prints the
 #       copy of the first
@@ -28,6 +28,9 @@ stage_unroot() {
 	stage_mkdir "$2/lib/unroot"
 	cp -p "$1" "$2/bin/unroot"
 	cp -p "$_bin/../lib/unroot/libunroot.so" "$2/lib/unroot/"
+	# the fallback tracer, for static programs, when it was built
+	[ ! -f "$_bin/../lib/unroot/unroot-ptrace" ] ||
+		cp -p "$_bin/../lib/unroot/unroot-ptrace" "$2/lib/unroot/"
 	if [ -n "${3:-}" ]; then
 		stage_mkdir "$2/share"
 		cp -R "$3" "$2/share/unroot"

@@ -10,6 +10,9 @@ usage: expect.py LOGDIR SPEC...
                          when it is not the proc record's)
   untraced:WHY=PATH      an "untraced" record
   nopath:OP              an "ev" record of OP whose path was unknown
+  real:OP=PATH>REAL      an "ev" record of OP on PATH whose "real" (where
+                         it landed) is REAL; with REAL empty, one that has
+                         no "real"
   net:ADDR:PORT[=ERRNO]  a "net" record of a bind of ADDR and PORT; with
                          ERRNO failed so, without it succeeded
   files:N                at least N log files (process images)
@@ -67,6 +70,11 @@ def matches(rec, spec):
         addr, port = what.rsplit(":", 1)
         return rec.get("t") == "net" and rec.get("addr") == addr and \
             rec.get("port") == int(port) and rec.get("errno") == (err or None)
+    if spec.startswith("real:"):
+        what, real = spec[5:].split(">", 1)
+        op, path = what.split("=", 1)
+        return rec.get("t") == "ev" and rec.get("op") == op and \
+            rec.get("path") == path and rec.get("real") == (real or None)
     if spec.startswith("nopath:"):
         return rec.get("t") == "ev" and rec.get("op") == spec[7:] and \
             str(rec.get("nopath", "")).startswith("path unknown: ")
@@ -109,7 +117,8 @@ def main():
         print(f"expect.py: {len(evs)} ev/untraced/net records in the trace:")
         for r in evs[:60]:
             print("  ", json.dumps({k: r.get(k) for k in
-                  ("t", "op", "fn", "path", "addr", "port", "errno", "pid", "why",
+                  ("t", "op", "fn", "path", "real", "addr", "port", "errno",
+                   "pid", "why",
                    "nopath")
                   if k in r}))
         return 1
