@@ -14,6 +14,8 @@
 # hand (its format is in answer.py): the plan harden verified (from the
 # same traces, as json) must apply those or fewer, and no grant may name a
 # path that a traced run made for itself alone (a temporary or pid name).
+# No round may show a change in the container's layer that no traced call
+# explains, unless the trace names a program it could not follow.
 #
 # SVC/refused, when present, names a service that no grant of a path can
 # make work as a non-root user (it chroots, or switches users, in its
@@ -85,6 +87,14 @@ rc=0
 "$UNROOT" harden $ro -f "$WORK/ctx/Dockerfile" \
 	-t "$tag" -w "$WORK/w" >"$WORK/harden.out" 2>&1 || rc=$?
 cat "$WORK/harden.out"
+# every change the container's layer shows was made by a call the traces
+# hold (the preload's or the fallback tracer's), in every round, unless
+# the trace names a program it could not follow (squid's workers, exec'd
+# with ids the preload may not be loaded under)
+if grep -qF "SEEN ONLY IN THE CONTAINER'S CHANGES" "$WORK/harden.out" &&
+	! grep -qE "NOT TRACED|PARTLY TRACED|untraced program" "$WORK/harden.out"; then
+	fail "a change in the container's layer that no traced call explains (above)"
+fi
 if [ -f "$dir/refused" ]; then
 	[ $rc -ne 0 ] || fail "harden verified $svc, which needs privilege"
 	grep -q '^== unroot harden: NOT verified' "$WORK/harden.out" ||
