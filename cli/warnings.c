@@ -330,8 +330,12 @@ static size_t print_unseen(const struct trace *t, FILE *out)
 			: u->change == 'D' ? "deleted"
 					   : "changed");
 		fput_path(out, u->path);
-		fprintf(out, ": no traced call explains it (a raw system "
-			     "call, io_uring, a program no tracer followed)\n");
+		fprintf(out, ": no traced call explains it (%s)\n",
+			trace_nuntraced(t)
+			    ? "the program named above as not or partly "
+			      "traced, a raw system call"
+			    : "a raw system call, io_uring, a program no "
+			      "tracer followed");
 	}
 	if (n > MAX_SILENT)
 		fprintf(out,
