@@ -77,7 +77,15 @@ void note_code_dir(struct planner *p, const char *path)
 
 bool holds_used_image_files(struct planner *p, const char *dir)
 {
-	return (uintptr_t)map_get(&p->mnt.shipped, dir) & SHIPPED_FOUND;
+	const struct map *m = &p->mnt.shipped;
+
+	/* dir itself, or a directory below it: the owner of dir may rename
+	 * the entry of dir that holds it (node_modules, a package) */
+	for (size_t i = 0; i < m->cap; i++)
+		if (m->v[i].key && ((uintptr_t)m->v[i].val & SHIPPED_FOUND) &&
+		    path_is_under(m->v[i].key, dir))
+			return true;
+	return false;
 }
 
 static bool is_interpreter(const char *exe)

@@ -414,7 +414,8 @@ enum { SHIPPED_INFERRED = 1, SHIPPED_FOUND = 2, SHIPPED_DATA = 4 };
 /* A code write at path (bytecode beside its source): the source's
  * directory holds the image's code, and its parent that directory. */
 void note_code_dir(struct planner *p, const char *path);
-/* The workload used a file of the image in dir. */
+/* The workload used a file of the image in dir, or in a directory below
+ * it (which the owner of dir could rename away). */
 bool holds_used_image_files(struct planner *p, const char *dir);
 /* Each event: a file of the image used below an anonymous volume makes
  * that volume one whose content the workload needs (plan->image_volumes)

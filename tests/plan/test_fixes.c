@@ -802,6 +802,24 @@ START_TEST(owning_a_directory_of_the_images_code_is_warned)
 	ck_assert(has_text(pl->warnings, pl->nwarnings,
 			   "owning /app lets the user rename", NULL));
 	plan_free(pl);
+
+	/* the code it runs is in a directory below (json-server from
+	 * node_modules, saving its db.json beside): owning /app lets the
+	 * user rename node_modules itself */
+	p = new_planner();
+	app_dirs(p);
+	dir_rec(p, "/app/node_modules", DIR_ROOT);
+	dir_rec(p, "/app/node_modules/.bin", DIR_ROOT);
+	ev_full(p, OP_EXEC, "/app/node_modules/.bin/json-server", NULL, 0, NULL,
+		S(FT_FILE, 0, 0, 0755), DIR_ROOT, NOSTATE, 0, &root_proc);
+	ev_creat(p, "/app/.~db.json", DIR_ROOT);
+	ev_rename(p, "/app/.~db.json", "/app/db.json", FILE_ROOT, DIR_ROOT,
+		  FILE_ROOT);
+	pl = planner_finish(p);
+	ck_assert_ptr_nonnull(grant_on(pl, GRANT_OWN_DIR, "/app"));
+	ck_assert(has_text(pl->warnings, pl->nwarnings,
+			   "owning /app lets the user rename", NULL));
+	plan_free(pl);
 }
 END_TEST
 
