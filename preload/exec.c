@@ -411,7 +411,7 @@ void ur_note_io_uring(void)
 	if (said == ur_pid)
 		return;
 	said = ur_pid;
-	n = ur_sys_readlink("/proc/self/exe", exe, sizeof exe - 1);
+	n = ur_sys_proc_readlink("exe", exe, sizeof exe - 1);
 	if (n <= 0)
 		return;
 	exe[n] = 0;
@@ -707,7 +707,7 @@ static bool find_helper(char *out)
 bool ur_under_helper(void)
 {
 	char buf[2048], link[PATH_MAX];
-	long fd = ur_sys_open("/proc/self/status", O_RDONLY | O_CLOEXEC, 0);
+	long fd = ur_sys_proc_open("status");
 	long n = fd < 0 ? -1 : ur_sys_read((int)fd, buf, sizeof buf - 1);
 
 	if (fd >= 0)

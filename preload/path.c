@@ -57,10 +57,10 @@ size_t ur_normalize(char *path)
 	return (size_t)(out - path);
 }
 
-/* The path /proc/self/fd gives for fd (known.c caches it: ur_fd_path). */
+/* The path /proc gives for fd (known.c caches it: ur_fd_path). */
 bool ur_fd_readlink(int fd, char *out, size_t cap)
 {
-	char link[32] = "/proc/self/fd/";
+	char tail[16] = "fd/";
 	char num[12];
 	int i = sizeof num;
 	unsigned u = (unsigned)fd;
@@ -69,9 +69,9 @@ bool ur_fd_readlink(int fd, char *out, size_t cap)
 		num[--i] = (char)('0' + u % 10);
 		u /= 10;
 	} while (u);
-	memcpy(link + 14, num + i, sizeof num - (size_t)i);
-	link[14 + sizeof num - (size_t)i] = 0;
-	long n = ur_sys_readlink(link, out, cap - 1);
+	memcpy(tail + 3, num + i, sizeof num - (size_t)i);
+	tail[3 + sizeof num - (size_t)i] = 0;
+	long n = ur_sys_proc_readlink(tail, out, cap - 1);
 	if (n <= 0)
 		return false;
 	out[n] = 0;

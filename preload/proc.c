@@ -168,7 +168,7 @@ static void put_argv(struct jbuf *j, char *tmp, size_t cap)
 		put_start_argv(j, cap);
 		return;
 	}
-	size_t n = ur_read_file("/proc/self/cmdline", tmp, cap);
+	size_t n = ur_read_proc("cmdline", tmp, cap);
 	size_t first = n ? strnlen(tmp, n) : 0;
 
 	jb_strn(j, K_ARGV0, tmp, first);
@@ -231,7 +231,7 @@ static long parse_id(const char *s)
 static unsigned long long read_mount_ns(void)
 {
 	char link[64];
-	long n = ur_sys_readlink("/proc/self/ns/mnt", link, sizeof link - 1);
+	long n = ur_sys_proc_readlink("ns/mnt", link, sizeof link - 1);
 
 	if (n < 7 || memcmp(link, "mnt:[", 5) != 0 || link[n - 1] != ']')
 		return 0;
@@ -445,8 +445,7 @@ void ur_write_proc(long long ts)
 		if (given && n < PATH_MAX)
 			memcpy(exe, given, (size_t)n);
 		else
-			n = ur_sys_readlink("/proc/self/exe", exe,
-					    PATH_MAX - 1);
+			n = ur_sys_proc_readlink("exe", exe, PATH_MAX - 1);
 		exe[n > 0 ? n : 0] = 0;
 		buf = exe + strlen(exe) + 1;
 	}
@@ -587,11 +586,11 @@ static void write_mount_line(char *line, unsigned long long ns)
 		ur_log_write(buf, j.len);
 }
 
-/* Call fn on each line of a file read in chunks of the given buffer. */
-static void each_line(const char *path, char *buf, size_t cap,
+/* Call fn on each line of the file open as fd (closed after), read in
+ * chunks of the given buffer. */
+static void each_line(long fd, char *buf, size_t cap,
 		      void (*fn)(char *line, void *ctx), void *ctx)
 {
-	long fd = ur_sys_open(path, O_RDONLY | O_CLOEXEC, 0);
 	size_t have = 0;
 
 	if (fd < 0)
@@ -752,8 +751,8 @@ void ur_write_once_per_ns_and_root(void)
 	if (claimed_ns != ns) {
 		claimed_ns = ns;
 		if (claim("ns-", id))
-			each_line("/proc/self/mountinfo", buf, sizeof buf,
-				  mount_line, &ns);
+			each_line(ur_sys_proc_open("mountinfo"), buf,
+				  sizeof buf, mount_line, &ns);
 	}
 	if (!strcmp(claimed_root, now_rootfs))
 		return;
@@ -767,8 +766,10 @@ void ur_write_once_per_ns_and_root(void)
 		return;
 	strcpy(rootfs, now_rootfs);
 	write_os(rootfs);
-	each_line("/etc/passwd", buf, sizeof buf, user_line, rootfs);
-	each_line("/etc/group", buf, sizeof buf, group_line, rootfs);
+	each_line(ur_sys_open("/etc/passwd", O_RDONLY | O_CLOEXEC, 0), buf,
+		  sizeof buf, user_line, rootfs);
+	each_line(ur_sys_open("/etc/group", O_RDONLY | O_CLOEXEC, 0), buf,
+		  sizeof buf, group_line, rootfs);
 }
 
 /*

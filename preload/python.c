@@ -287,7 +287,7 @@ static bool preinit_is_safe(void)
 		return false;
 	if (d && *d)
 		return false;
-	size_t n = ur_read_file("/proc/self/cmdline", cmd, sizeof cmd - 1);
+	size_t n = ur_read_proc("cmdline", cmd, sizeof cmd - 1);
 	cmd[n] = 0;
 	for (size_t i = 0; i < n; i += strlen(cmd + i) + 1) {
 		const char *a = cmd + i;

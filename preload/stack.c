@@ -321,8 +321,7 @@ static void load_unwinder(void)
 	void *h = NULL;
 
 	dl_iterate_phdr(find_self, NULL);
-	long n =
-	    ur_sys_readlink("/proc/self/exe", exe_path, sizeof exe_path - 1);
+	long n = ur_sys_proc_readlink("exe", exe_path, sizeof exe_path - 1);
 	exe_path[n > 0 ? n : 0] = 0;
 	if (dladdr((void *)load_unwinder, &info) && info.dli_fname) {
 		const char *slash = strrchr(info.dli_fname, '/');

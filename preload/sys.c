@@ -7,6 +7,7 @@
  * back (ur_begin, ur_end, ur_after; the exec and start-up paths).
  */
 #include <fcntl.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -78,15 +79,64 @@ long ur_sys_getpid(void)
 	return ur_syscall(SYS_getpid);
 }
 
-/* Read a whole small file into buf (NUL-terminated); returns its length. */
-size_t ur_read_file(const char *path, char *buf, size_t cap)
+/*
+ * The calling thread's own /proc entry TAIL ("fd/3", "exe", "cmdline"):
+ * /proc/thread-self/TAIL, which stays there after the main thread has
+ * left by pthread_exit, where /proc/self's fd, exe, cwd, cmdline, ns and
+ * mountinfo are that thread's and go with it; /proc/self/TAIL when that
+ * fails (kernels before 3.17 have no thread-self).  A thread that keeps
+ * its own descriptor table (clone without CLONE_FILES) is read right too.
+ */
+static void proc_name(char *out, size_t cap, const char *tail, bool thread)
 {
-	long fd = ur_sys_open(path, O_RDONLY | O_CLOEXEC, 0);
+	const char *head = thread ? "/proc/thread-self/" : "/proc/self/";
+	size_t h = strlen(head), t = strlen(tail);
+
+	if (h + t >= cap)
+		t = cap - h - 1;
+	memcpy(out, head, h);
+	memcpy(out + h, tail, t);
+	out[h + t] = 0;
+}
+
+long ur_sys_proc_open(const char *tail)
+{
+	char path[64];
+	long fd;
+
+	proc_name(path, sizeof path, tail, true);
+	fd = ur_sys_open(path, O_RDONLY | O_CLOEXEC, 0);
+	if (fd < 0) {
+		proc_name(path, sizeof path, tail, false);
+		fd = ur_sys_open(path, O_RDONLY | O_CLOEXEC, 0);
+	}
+	return fd;
+}
+
+long ur_sys_proc_readlink(const char *tail, char *buf, size_t n)
+{
+	char path[64];
+	long r;
+
+	proc_name(path, sizeof path, tail, true);
+	r = ur_sys_readlink(path, buf, n);
+	if (r < 0) {
+		proc_name(path, sizeof path, tail, false);
+		r = ur_sys_readlink(path, buf, n);
+	}
+	return r;
+}
+
+/* All of fd (closed after) into buf, NUL-terminated; returns its length. */
+static size_t read_all(long fd, char *buf, size_t cap)
+{
 	size_t len = 0;
 
 	if (fd < 0 || cap == 0) {
 		if (cap)
 			buf[0] = 0;
+		if (fd >= 0)
+			ur_sys_close((int)fd);
 		return 0;
 	}
 	while (len + 1 < cap) {
@@ -98,4 +148,16 @@ size_t ur_read_file(const char *path, char *buf, size_t cap)
 	buf[len] = 0;
 	ur_sys_close((int)fd);
 	return len;
+}
+
+/* Read a whole small file into buf (NUL-terminated); returns its length. */
+size_t ur_read_file(const char *path, char *buf, size_t cap)
+{
+	return read_all(ur_sys_open(path, O_RDONLY | O_CLOEXEC, 0), buf, cap);
+}
+
+/* The same of the calling thread's /proc entry TAIL (ur_sys_proc_open). */
+size_t ur_read_proc(const char *tail, char *buf, size_t cap)
+{
+	return read_all(ur_sys_proc_open(tail), buf, cap);
 }

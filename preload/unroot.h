@@ -501,6 +501,9 @@ HIDDEN long ur_sys_fstat(int fd, struct stat *st);
 HIDDEN long ur_sys_readlink(const char *path, char *buf, size_t n);
 HIDDEN long ur_sys_getpid(void);
 HIDDEN size_t ur_read_file(const char *path, char *buf, size_t cap);
+HIDDEN long ur_sys_proc_open(const char *tail);
+HIDDEN long ur_sys_proc_readlink(const char *tail, char *buf, size_t n);
+HIDDEN size_t ur_read_proc(const char *tail, char *buf, size_t cap);
 
 /* python.c: Python call sites of events in CPython processes */
 HIDDEN void ur_python_init(void);

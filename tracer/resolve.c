@@ -13,8 +13,9 @@
  * changed by a process outside the traced tree may be described up to
  * 100 ms late, as SCHEMA.md says of the preload.
  *
- * Relative paths are joined to the thread's cwd (/proc/TID/cwd: threads
- * may have their own) or to the process's descriptor (/proc/PID/fd/N),
+ * Relative paths are joined to the thread's cwd or descriptor
+ * (/proc/TID/cwd, /proc/TID/fd/N: threads may have their own, and the
+ * process's /proc/PID ones are gone once its main thread has exited),
  * then normalised lexically as the preload does (path.c).  The tracer
  * looks the paths up in its own mount namespace and root, which are the
  * tracee's unless it moved into others.
@@ -41,16 +42,13 @@ static bool base_dir(struct thread *t, struct pending *p, int dirfd, char *out,
 		     size_t cap)
 {
 	char what[32];
-	pid_t pid = t->img->pid;
 	int r;
 
-	if (dirfd == AT_FDCWD) {
-		pid = t->tid;
+	if (dirfd == AT_FDCWD)
 		strcpy(what, "cwd");
-	} else {
+	else
 		snprintf(what, sizeof what, "fd/%d", dirfd);
-	}
-	r = tr_proc_link(pid, what, out, cap);
+	r = tr_proc_link(t->tid, what, out, cap);
 	if (r < 0) {
 		tr_nopath(p,
 			  dirfd == AT_FDCWD ? "cannot read the tracee's cwd"
@@ -150,8 +148,7 @@ static void fd_target(struct thread *t, struct pending *p)
 		p->abs[0] = 0;
 		return;
 	}
-	snprintf(link, sizeof link, "/proc/%d/fd/%d", (int)t->img->pid,
-		 p->c.fd);
+	snprintf(link, sizeof link, "/proc/%d/fd/%d", (int)t->tid, p->c.fd);
 	p->has_st = stat(link, &p->st) == 0;
 }
 

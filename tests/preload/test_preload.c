@@ -2023,6 +2023,27 @@ START_TEST(test_symlinks_real)
 }
 END_TEST
 
+/* after the main thread has left by pthread_exit, the paths the preload
+ * reads back from /proc (a descriptor's, a symlinked directory's real
+ * path) are still known: it reads the calling thread's entries */
+START_TEST(test_paths_known_after_the_main_thread_left)
+{
+	struct run r;
+	json_t *ev;
+	char want[PATH_MAX], got[PATH_MAX];
+
+	run(&r, "leader_gone", NULL);
+	ck_assert_msg(exit_code(&r) == 0, "exit %d: %s", exit_code(&r), r.out);
+	check_common(&r);
+	ck_assert_int_eq(count_ev(&r, "open", "ln/f", &ev), 1);
+	snprintf(want, sizeof want, "%s/target/f", r.work);
+	ck_assert_str_eq(jpath(ev, "real", got, sizeof got), want);
+	ck_assert_int_eq(count_ev(&r, "fchmod", "data", NULL), 1);
+	ck_assert_int_eq(count_ev(&r, "openat", "target/g", NULL), 1);
+	run_free(&r);
+}
+END_TEST
+
 /* records go on after the process drops root, with the new credentials on
  * each event: through the file's mapping, or in a new file when the old
  * one had to grow and can no longer be opened */
@@ -3306,6 +3327,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_drop_privileges);
 	tcase_add_test(tc, test_scrubbed_environ);
 	tcase_add_test(tc, test_symlinks_real);
+	tcase_add_test(tc, test_paths_known_after_the_main_thread_left);
 	suite_add_tcase(s, tc);
 
 	tc = preload_case("logdir", "user");

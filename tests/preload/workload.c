@@ -2155,6 +2155,47 @@ static int scenario_symlinks(void)
 	return 0;
 }
 
+/*
+ * The main thread leaves by pthread_exit and the process goes on in
+ * another: /proc/self/fd, exe, cmdline and mountinfo are the main
+ * thread's, and are gone with it.  The thread writes through a symlinked
+ * directory, through a descriptor the preload never saw opened and
+ * relative to a directory descriptor; every path must still be known.
+ */
+static void *leader_gone_thread(void *arg)
+{
+	char buf[64];
+	int i = 0;
+
+	(void)arg;
+	while (syscall(SYS_readlinkat, AT_FDCWD, "/proc/self/exe", buf,
+		       sizeof buf) > 0 &&
+	       i++ < 5000)
+		usleep(1000);
+	check(i <= 5000, "the main thread did not leave");
+	raw_mkdir("target");
+	check(syscall(SYS_symlinkat, "target", AT_FDCWD, "ln") == 0, "symlink");
+	FD(open("ln/f", O_WRONLY | O_CREAT, 0644));
+	int fd = (int)syscall(SYS_openat, AT_FDCWD, "data",
+			      O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	FD(fd);
+	OK(fchmod(fd, 0600));
+	int dir = (int)syscall(SYS_openat, AT_FDCWD, "target",
+			       O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	FD(dir);
+	FD(openat(dir, "g", O_WRONLY | O_CREAT, 0644));
+	exit(0);
+}
+
+static int scenario_leader_gone(void)
+{
+	pthread_t t;
+
+	check(pthread_create(&t, NULL, leader_gone_thread, NULL) == 0,
+	      "pthread_create");
+	pthread_exit(NULL);
+}
+
 /* the descriptors a process can see: the tracer must add none */
 static void list_fds(const char *when)
 {
@@ -2357,6 +2398,8 @@ int main(int argc, char **argv)
 		return scenario_scrubbed();
 	if (!strcmp(s, "symlinks"))
 		return scenario_symlinks();
+	if (!strcmp(s, "leader_gone"))
+		return scenario_leader_gone();
 	if (!strcmp(s, "spawns"))
 		return scenario_spawns();
 	if (!strcmp(s, "static") && argc > 3)

@@ -23,7 +23,7 @@ cp "$HELPER" "$T/bin/unroot-ptrace"
 for p in "$BIN"/workload "$BIN"/workload-musl "$BIN"/workload-go \
 	"$BIN"/workload-go-cgo \
 	"$BIN"/daemon "$BIN"/pid1 "$BIN"/dropuid "$BIN"/signals "$BIN"/storm \
-	"$BIN"/probe; do
+	"$BIN"/probe "$BIN"/leader; do
 	[ -f "$p" ] && cp "$p" "$T/bin/"
 done
 chmod -R a+rX "$T/bin"
