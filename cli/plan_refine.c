@@ -211,27 +211,35 @@ static bool tree_covers(struct planner *p, const char *dir)
  * A name pre-created (mkdir, touch) in a directory the plan also gives to
  * the user needs nothing of its own: the user creates it there.  The
  * choices are made need by need, so a file's touch can come before another
- * file's need turns its directory into an own-dir grant.
+ * file's need turns its directory into an own-dir grant.  A directory the
+ * plan pre-creates is the user's too: the records of a program whose
+ * threads make a tree at once (node's mkdir -p on libuv's pool) can show
+ * dist/assets made before dist, and the replay then took dist/assets for
+ * a first missing component of its own.  Whether each grant is covered is
+ * decided before any is removed, so a chain of them keeps only its top.
  */
 void prune_covered(struct planner *p)
 {
 	struct plan *pl = p->plan;
+	bool *covered = xcalloc(pl->ngrants ? pl->ngrants : 1, sizeof *covered);
 
-	for (size_t i = pl->ngrants; i-- > 0;) {
+	for (size_t i = 0; i < pl->ngrants; i++) {
 		const struct grant *g = &pl->grants[i];
 		char *dir;
-		bool covered;
 
 		if (grant_dead(p, i) ||
 		    (g->kind != GRANT_TOUCH && g->kind != GRANT_MKDIR))
 			continue;
 		dir = path_dirname(g->path);
-		covered = find_grant(p, GRANT_OWN_DIR, dir) != NULL ||
-			  tree_covers(p, dir);
+		covered[i] = find_grant(p, GRANT_OWN_DIR, dir) != NULL ||
+			     find_grant(p, GRANT_MKDIR, dir) != NULL ||
+			     tree_covers(p, dir);
 		free(dir);
-		if (covered)
-			kill_grant(p, i);
 	}
+	for (size_t i = 0; i < pl->ngrants; i++)
+		if (covered[i])
+			kill_grant(p, i);
+	free(covered);
 	compact_grants(p);
 }
 

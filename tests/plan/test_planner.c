@@ -30,6 +30,26 @@ START_TEST(first_missing_component_is_precreated)
 }
 END_TEST
 
+/* the threads of one program make a tree at once (node's recursive mkdir
+ * on libuv's pool): records can show a directory made inside one the run
+ * made later, and only the top of the tree is pre-created */
+START_TEST(tree_recorded_out_of_order_precreates_its_top)
+{
+	struct planner *p = new_planner();
+	struct plan *pl;
+
+	app_dirs(p);
+	ev_mkdir(p, "/app/dist/assets", S(FT_DIR, 0, 0, 0755));
+	ev_creat(p, "/app/dist/assets/index.js", S(FT_DIR, 0, 0, 0755));
+	ev_creat(p, "/app/dist/index.html", S(FT_DIR, 0, 0, 0755));
+	ev_mkdir(p, "/app/dist", DIR_ROOT);
+	pl = planner_finish(p);
+	ck_assert_ptr_nonnull(grant_on(pl, GRANT_MKDIR, "/app/dist"));
+	ck_assert_uint_eq(applied_grants(pl), 1);
+	plan_free(pl);
+}
+END_TEST
+
 START_TEST(sticky_world_writable_needs_nothing)
 {
 	struct planner *p = new_planner();
@@ -937,6 +957,7 @@ Suite *test_suite(void)
 	TCase *t = test_case("planner", NULL);
 
 	tcase_add_test(t, first_missing_component_is_precreated);
+	tcase_add_test(t, tree_recorded_out_of_order_precreates_its_top);
 	tcase_add_test(t, sticky_world_writable_needs_nothing);
 	tcase_add_test(t, sticky_dir_foreign_entry_needs_owning_it);
 	tcase_add_test(t, appended_log_is_precreated_file);
