@@ -460,17 +460,56 @@ void add_attempt(struct planner *p, const struct trace_event *ev)
  * ~/.config is denied; the denial is matplotlib's, and MPLCONFIGDIR, not
  * XDG_CONFIG_HOME, is its redirect.  NULL when there is none.
  */
-const struct writer *attempt_below(struct planner *p, const char *path, int pid,
-				   const struct writer *w)
+/* The writer of the first of v made by pid strictly below path whose
+ * writer is not w, or NULL. */
+static const struct writer *writer_below(const struct attempt *v, size_t n,
+					 const char *path, int pid,
+					 const struct writer *w)
 {
-	for (size_t i = 0; i < p->cat.nat; i++) {
-		const struct attempt *a = &p->cat.at[i];
+	for (size_t i = 0; i < n; i++) {
+		const struct attempt *a = &v[i];
 
 		if (a->pid == pid && a->writer != w && strcmp(a->path, path) &&
 		    path_is_under(a->path, path))
 			return a->writer;
 	}
 	return NULL;
+}
+
+const struct writer *attempt_below(struct planner *p, const char *path, int pid,
+				   const struct writer *w)
+{
+	return writer_below(p->cat.at, p->cat.nat, path, pid, w);
+}
+
+/* A successful write whose path names writer w: the first per process
+ * and writer is kept for made_below(). */
+void add_made(struct planner *p, const struct trace_event *ev,
+	      const struct writer *w)
+{
+	struct attempt *a;
+
+	if (!first_seen(&p->cat.madeseen, xasprintf("%d %s", ev->pid, w->id)))
+		return;
+	a = &PUSH(p->cat.made, p->cat.nmade, p->cat.capmade);
+	a->path = xstrdup(ev->path);
+	a->pid = ev->pid;
+	a->writer = w;
+}
+
+/*
+ * The writer a grant on the path a process wrote (ev) is for, when that
+ * process then wrote below it at a path a more specific entry names:
+ * webpack makes node_modules/.cache, then its own cache/webpack in it,
+ * which find-cache-dir's CACHE_DIR does not move.  NULL when there is
+ * none.
+ */
+const struct writer *made_below(struct planner *p, const struct evidence *ev,
+				const struct writer *w)
+{
+	if (!ev->path)
+		return NULL;
+	return writer_below(p->cat.made, p->cat.nmade, ev->path, ev->pid, w);
 }
 
 /* Has this HOME write a redirect of its own (a catalogue entry with a
@@ -638,7 +677,11 @@ void catalogue_free(struct plan_catalogue *c)
 	for (size_t i = 0; i < c->nat; i++)
 		free(c->at[i].path);
 	free(c->at);
+	for (size_t i = 0; i < c->nmade; i++)
+		free(c->made[i].path);
+	free(c->made);
 	map_free(&c->atseen, NULL);
+	map_free(&c->madeseen, NULL);
 	map_free(&c->hwseen, NULL);
 	map_free(&c->cwseen, NULL);
 	map_free(&c->wexe, free);

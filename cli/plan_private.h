@@ -316,6 +316,10 @@ struct plan_catalogue {
 	struct attempt *at; /* writes that failed with ENOENT */
 	size_t nat, capat;
 	struct map atseen;
+	struct attempt
+	    *made; /* writes a writer names: one per pid and writer */
+	size_t nmade, capmade;
+	struct map madeseen;
 };
 
 /* planner_new: index the catalogue's patterns (o.writers may be NULL). */
@@ -334,6 +338,10 @@ void add_attempt(struct planner *p, const struct trace_event *ev);
  * it is not w: the program a denial at path is for.  NULL when none. */
 const struct writer *attempt_below(struct planner *p, const char *path, int pid,
 				   const struct writer *w);
+void add_made(struct planner *p, const struct trace_event *ev,
+	      const struct writer *w);
+const struct writer *made_below(struct planner *p, const struct evidence *ev,
+				const struct writer *w);
 /* w's redirect, when it has one: true when added (or its variable is set
  * already). */
 bool redirect_for(struct planner *p, const struct writer *w,

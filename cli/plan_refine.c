@@ -296,7 +296,8 @@ void attach_hints(struct planner *p)
 /*
  * A redirect or a build step that makes grant i unnecessary (it is then
  * kept as the alternative, not applied): the writer the grant is for,
- * named by the catalogue or by a failed attempt below it, or NULL.
+ * named by the catalogue, by a write below the grant's own that a more
+ * specific entry names, or by a failed attempt below it; or NULL.
  */
 static const struct writer *replace_by_writer(struct planner *p, size_t i)
 {
@@ -307,6 +308,10 @@ static const struct writer *replace_by_writer(struct planner *p, size_t i)
 
 	if (g->kind == GRANT_BUILD)
 		return w;
+	/* the program wrote below at a path a more specific entry names */
+	const struct writer *mw = made_below(p, &g->ev, w);
+	if (mw)
+		w = g->writer = mw;
 	if (!w || !w->env) {
 		/* a failed attempt below names the program */
 		const struct writer *aw =

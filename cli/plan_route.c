@@ -260,6 +260,8 @@ static void add_event(struct planner *p, const struct trace_event *ev)
 	if (scratch && (writes || c.denied))
 		add_scratch_write(p, scratch, ev);
 	c.w = match_writer(p, ev->path, program_of(ev));
+	if (c.w && writes && !c.denied)
+		add_made(p, ev, c.w);
 	if (c.w && c.w->code && writes) {
 		add_code_write(p, ev, c.w);
 		note_code_dir(p, ev->path);

@@ -1110,6 +1110,45 @@ START_TEST(enoent_attempt_below_a_denial_names_the_writer)
 }
 END_TEST
 
+/* The directory a program makes is matched by a broad entry, the names
+ * it then writes in it by a more specific one: webpack makes
+ * node_modules/.cache, then cache/webpack in it, which find-cache-dir's
+ * CACHE_DIR does not move.  The grant is webpack's: no CACHE_DIR, and
+ * node_modules stays refused with webpack's own option; nyc's cache in
+ * the same place keeps CACHE_DIR. */
+START_TEST(write_below_names_the_more_specific_writer)
+{
+	static const char *const cache = "/app/node_modules/.cache";
+	struct planner *p = new_planner();
+	struct plan *pl;
+	bool note = false;
+
+	app_dirs(p);
+	dir_rec(p, "/app/node_modules", DIR_ROOT);
+	ev_mkdir(p, cache, DIR_ROOT);
+	ev_mkdir(p, "/app/node_modules/.cache/webpack", DIR_ROOT);
+	ev_creat(p, "/app/node_modules/.cache/webpack/0.pack", DIR_ROOT);
+	pl = planner_finish(p);
+	ck_assert_uint_eq(pl->nredirects, 0);
+	ck_assert(refused(pl, cache, "installed library code"));
+	for (size_t i = 0; i < pl->nnotes; i++)
+		note = note || (strstr(pl->notes[i], "webpack") &&
+				strstr(pl->notes[i], "cacheDirectory"));
+	ck_assert(note);
+	plan_free(pl);
+
+	p = new_planner();
+	app_dirs(p);
+	dir_rec(p, "/app/node_modules", DIR_ROOT);
+	ev_mkdir(p, cache, DIR_ROOT);
+	ev_mkdir(p, "/app/node_modules/.cache/nyc", DIR_ROOT);
+	pl = planner_finish(p);
+	ck_assert_uint_eq(pl->nredirects, 1);
+	ck_assert_str_eq(pl->redirects[0].var, "CACHE_DIR");
+	plan_free(pl);
+}
+END_TEST
+
 /* A read-only root: the tmpfs mounts come from every written directory,
  * even those the chosen service user already owns (EROFS for all). */
 START_TEST(read_only_keeps_tmpfs_for_the_service_users_dirs)
@@ -1208,6 +1247,7 @@ Suite *test_suite(void)
 	tcase_add_test(t, tie_keeps_the_new_user);
 	tcase_add_test(t, never_grant_compares_normalised_paths);
 	tcase_add_test(t, enoent_attempt_below_a_denial_names_the_writer);
+	tcase_add_test(t, write_below_names_the_more_specific_writer);
 	tcase_add_test(t, read_only_keeps_tmpfs_for_the_service_users_dirs);
 	tcase_add_test(t, kernel_settings_are_refused_as_the_hosts);
 	tcase_add_test(t, owning_a_directory_of_the_images_code_is_warned);
