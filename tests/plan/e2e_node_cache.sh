@@ -12,14 +12,9 @@
 # is missing.
 set -eu
 . "$(dirname "$0")/lib_e2e.sh"
-command -v node >/dev/null 2>&1 || skip "node not installed"
-command -v npm >/dev/null 2>&1 || skip "npm not installed"
 
 fixdir "$IMG/app"
-cp "$E2E_DIR/node-cache/package.json" "$E2E_DIR/node-cache/package-lock.json" "$IMG/app/"
-(cd "$IMG/app" && npm ci --no-audit --no-fund --ignore-scripts \
-	--cache "$S/npm-cache" >"$S/npm.log" 2>&1) ||
-	{ cat "$S/npm.log"; skip "npm ci failed (no registry?)"; }
+npm_app "$IMG/app" node-cache
 echo 'console.log("sum", 1 + 1)' >"$IMG/app/app.js"
 chmod -R a+rX,go-w "$IMG/app"
 chown -R 0:0 "$IMG/app"

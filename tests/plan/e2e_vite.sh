@@ -12,15 +12,10 @@
 # or its registry is missing.
 set -eu
 . "$(dirname "$0")/lib_e2e.sh"
-command -v node >/dev/null 2>&1 || skip "node not installed"
-command -v npm >/dev/null 2>&1 || skip "npm not installed"
 
 A=$IMG/app
 fixdir "$A" "$A/src"
-cp "$E2E_DIR/vite/package.json" "$E2E_DIR/vite/package-lock.json" "$A/"
-(cd "$A" && npm ci --no-audit --no-fund --ignore-scripts \
-	--cache "$S/npm-cache" >"$S/npm.log" 2>&1) ||
-	{ cat "$S/npm.log"; skip "npm ci failed (no registry?)"; }
+npm_app "$A" vite
 cat >"$A/index.html" <<'HTML'
 <!doctype html><html><body><script type="module" src="/src/main.js"></script></body></html>
 HTML

@@ -11,15 +11,10 @@
 # 77 when npm or its registry is missing.
 set -eu
 . "$(dirname "$0")/lib_e2e.sh"
-command -v node >/dev/null 2>&1 || skip "node not installed"
-command -v npm >/dev/null 2>&1 || skip "npm not installed"
 
 A=$IMG/app
 fixdir "$A" "$A/src"
-cp "$E2E_DIR/webpack/package.json" "$E2E_DIR/webpack/package-lock.json" "$A/"
-(cd "$A" && npm ci --no-audit --no-fund --ignore-scripts \
-	--cache "$S/npm-cache" >"$S/npm.log" 2>&1) ||
-	{ cat "$S/npm.log"; skip "npm ci failed (no registry?)"; }
+npm_app "$A" webpack
 echo 'console.log("hello")' >"$A/src/index.js"
 echo "module.exports = { mode: 'production', cache: { type: 'filesystem' } };" \
 	>"$A/webpack.config.js"

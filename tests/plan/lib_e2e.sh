@@ -126,6 +126,18 @@ for h in sorted(set(b) | set(a), key=lambda h: bytes.fromhex(h)):
         print(show(h) + ("" if h in b else " (removed)"))' "$1" "$2"
 }
 
+# npm_app DIR NAME: the packages of tests/plan/NAME (its package.json and
+# committed lockfile) installed in the image's directory DIR with npm ci
+# on the host, scripts off; 77 when node, npm or the registry is missing
+npm_app() {
+	command -v node >/dev/null 2>&1 || skip "node not installed"
+	command -v npm >/dev/null 2>&1 || skip "npm not installed"
+	cp "$E2E_DIR/$2/package.json" "$E2E_DIR/$2/package-lock.json" "$1/"
+	(cd "$1" && npm ci --no-audit --no-fund --ignore-scripts \
+		--cache "$S/npm-cache" >"$S/npm.log" 2>&1) ||
+		{ cat "$S/npm.log"; skip "npm ci failed (no registry?)"; }
+}
+
 # profile CMD...: the run as root, HOME=$IMG/root, into $S/trace-root
 profile() {
 	note "profile as root: $*"
