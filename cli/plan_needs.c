@@ -160,8 +160,13 @@ void need_create(struct planner *p, const char *path, enum file_type type,
 	struct need *n = need_find(p, NEED_CREATE, path);
 
 	if (n) {
-		/* created again: only a directory of its own fits */
-		n->removed = true;
+		/* created again: only a directory of its own fits; a create
+		 * that was refused made nothing, so the next is a retry
+		 * (named's mkdir of /run/named, once for its pid file and
+		 * once for its session key) */
+		if (n->made)
+			n->removed = true;
+		n->made = n->made || !ev->err;
 		n->count++;
 		return;
 	}
@@ -169,6 +174,7 @@ void need_create(struct planner *p, const char *path, enum file_type type,
 	n->image = *parent; /* the parent's: decides who may create */
 	n->type = type;
 	n->excl = excl || type != FT_FILE;
+	n->made = !ev->err;
 }
 
 void mark_removed(struct planner *p, const char *path)

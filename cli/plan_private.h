@@ -184,6 +184,7 @@ struct need {
 	struct file_state image; /* state in the image (NEED_DIR/FILE/SEARCH) */
 	bool excl;		 /* created exclusively or not a plain file */
 	bool removed;		 /* removed, renamed away or over afterwards */
+	bool made;		 /* NEED_CREATE: a create of it succeeded */
 	unsigned want;		 /* NEED_READ: 4 read, 1 search/execute */
 	unsigned gid;		 /* NEED_GROUP: the group */
 	struct evidence ev;

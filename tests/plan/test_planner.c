@@ -400,6 +400,26 @@ START_TEST(denial_recorded_as_user_is_planned)
 }
 END_TEST
 
+/* a refused mkdir made nothing: the same mkdir tried again (named's of
+ * /run/named, for its pid file and then its session key) is a retry, not
+ * a directory re-created, and the first missing component is enough */
+START_TEST(refused_create_tried_again_is_precreated)
+{
+	struct planner *p = new_planner();
+	struct plan *pl;
+	struct trace_proc user = root_proc;
+
+	user.uid = user.euid = 1001;
+	app_dirs(p);
+	ev_mkdir_at(p, "/app/run", DIR_ROOT, EACCES, &user, NULL, NULL);
+	ev_mkdir_at(p, "/app/run", DIR_ROOT, EACCES, &user, NULL, NULL);
+	pl = planner_finish(p);
+	ck_assert_ptr_nonnull(grant_on(pl, GRANT_MKDIR, "/app/run"));
+	ck_assert_uint_eq(applied_grants(pl), 1);
+	plan_free(pl);
+}
+END_TEST
+
 START_TEST(taken_uid_and_name_adapt)
 {
 	struct plan_options o;
@@ -977,6 +997,7 @@ Suite *test_suite(void)
 	tcase_add_test(t, a_path_written_by_two_programs_is_matched_for_each);
 	tcase_add_test(t, system_paths_are_refused);
 	tcase_add_test(t, denial_recorded_as_user_is_planned);
+	tcase_add_test(t, refused_create_tried_again_is_precreated);
 	tcase_add_test(t, taken_uid_and_name_adapt);
 	tcase_add_test(t, service_user_is_suggested);
 	tcase_add_test(t, many_rewritten_files_become_recursive_with_reason);
