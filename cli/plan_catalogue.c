@@ -548,6 +548,30 @@ static bool home_write_on_the_way(struct planner *p, size_t self)
 	return below > 0;
 }
 
+/*
+ * A HOME write whose own call site does not show its program, in a
+ * directory the same process wrote for that program with its call site
+ * showing it (IPython's history.sqlite-journal, made by SQLite on
+ * IPython's history thread, in ~/.ipython): the path below the
+ * redirected directory moves with it.
+ */
+static bool home_write_in_redirected_dir(struct planner *p, size_t self)
+{
+	const struct home_write *h = &p->cat.hw[self];
+
+	if (!h->writer || home_write_redirected(h))
+		return false;
+	for (size_t i = 0; i < p->cat.nhw; i++) {
+		const struct home_write *o = &p->cat.hw[i];
+
+		if (i != self && o->ev.pid == h->ev.pid &&
+		    o->writer == h->writer && home_write_redirected(o) &&
+		    path_is_under(h->rel, o->rel))
+			return true;
+	}
+	return false;
+}
+
 void plan_home_writes(struct planner *p)
 {
 	const struct home_write *first = NULL;
@@ -556,7 +580,8 @@ void plan_home_writes(struct planner *p)
 	for (size_t i = 0; i < p->cat.nhw; i++) {
 		const struct home_write *h = &p->cat.hw[i];
 
-		if (home_write_on_the_way(p, i))
+		if (home_write_on_the_way(p, i) ||
+		    home_write_in_redirected_dir(p, i))
 			continue;
 		if (redirect_for(p,
 				 attempt_below(p, h->rel, h->ev.pid, h->writer),

@@ -130,6 +130,34 @@ START_TEST(attempt_of_another_program_names_no_redirect)
 }
 END_TEST
 
+/* A write whose own call site does not show its program (SQLite's
+ * journal, made on IPython's history thread) in a directory the same
+ * process made for that program moves with its redirect; another
+ * process's write there does not. */
+START_TEST(write_in_a_redirected_directory_of_the_same_process_moves_with_it)
+{
+	static const char *const ipy =
+	    "/usr/lib/python3/dist-packages/IPython/paths.py";
+	struct trace_proc other = root_proc;
+	struct planner *p;
+	struct plan *pl;
+
+	for (int same = 1; same >= 0; same--) {
+		other.pid = same ? root_proc.pid : root_proc.pid + 1;
+		p = new_planner();
+		base_dirs(p);
+		ev_mkdir_at(p, "/root/.ipython", S(FT_DIR, 0, 0, 0700), 0,
+			    &root_proc, ipy, NULL);
+		ev_mkdir_at(p, "/root/.ipython/profile_default/db",
+			    S(FT_DIR, 0, 0, 0755), 0, &other, NULL, NULL);
+		pl = planner_finish(p);
+		ck_assert_ptr_nonnull(redirect_of(pl, "IPYTHONDIR"));
+		ck_assert(pl->needs_home == !same);
+		plan_free(pl);
+	}
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("plan redirects");
@@ -140,6 +168,9 @@ Suite *test_suite(void)
 	tcase_add_test(t, redirect_needs_the_writers_library_in_the_stack);
 	tcase_add_test(t, xdg_directory_of_an_unknown_program_gets_home);
 	tcase_add_test(t, attempt_of_another_program_names_no_redirect);
+	tcase_add_test(
+	    t,
+	    write_in_a_redirected_directory_of_the_same_process_moves_with_it);
 	suite_add_tcase(s, t);
 	return s;
 }
