@@ -205,7 +205,7 @@ static int traced_run(struct harden *h, struct loop *l, const char *image,
 	}
 	free(log);
 	probe_print(&res->probe, l->round ? "the user" : "root");
-	denials_read(l->dirs[l->round], &l->ds, l->round == 0);
+	denials_read(l->dirs[l->round], &l->ds);
 	denials_free(&l->shared);
 	denials_free(&l->checks);
 	if (l->round)

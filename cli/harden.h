@@ -74,7 +74,7 @@ struct denials {
 	struct denial *v;
 	size_t n, cap;
 	struct strset wrote; /* each path the run wrote and its directory,
-				raw and as a pattern (root's run only) */
+				raw and as a pattern */
 };
 
 /* A probe during one run (harden_probe.c). */
@@ -141,10 +141,9 @@ int feed_dir(const char *trace, const char *out);
 
 /* ---- harden_denials.c ---------------------------------------------------- */
 
-/* The distinct denials of a trace, but a root check (plan_root_check);
- * with writes, what the run wrote too (ds->wrote: root's run, which
- * denials_split_root reads). */
-void denials_read(const char *dir, struct denials *ds, bool writes);
+/* The distinct denials of a trace, but a root check (plan_root_check),
+ * and what the run wrote (ds->wrote, which denials_split_root reads). */
+void denials_read(const char *dir, struct denials *ds);
 /* Set aside, out of ds, what root's run shows the workload goes on
  * without: into shared each denial root's run had too (the same program
  * refused the same call with the same errno on a path of the same

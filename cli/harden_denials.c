@@ -14,7 +14,9 @@
  *   names it made): varnishd's chown of vcl_boot.1796599705.657284/vgc.so
  *   in one run is its chown of vcl_boot.1796599720.536230/vgc.so in the
  *   next, and a path under root's HOME is the same path under the
- *   user's.  The path alone decides when HOME differs in a way no
+ *   user's.  Paths that differ in a random token of a name each run wrote
+ *   are the same too (mktemp's /tmp/build.XXXXXX, whatever letters it
+ *   drew).  The path alone decides when HOME differs in a way no
  *   pattern undoes (rabbitmqctl runs with HOME=. as its user).
  * - A refused write check (access W_OK) is a write announced only where
  *   root's run wrote: the path itself or a name in it.  Elsewhere it is
@@ -34,7 +36,6 @@
 struct reader {
 	struct denials *ds;
 	struct tn_evidence ev; /* how the run made each name */
-	bool writes;	       /* collect ds->wrote too */
 };
 
 static void push(struct denials *ds, const struct denial *d)
@@ -69,8 +70,6 @@ static int add_denial(const struct trace_event *ev, void *ctx)
 	struct denial d;
 
 	if (!ev->err && trace_event_writes(ev)) {
-		if (!r->writes)
-			return 0;
 		note_written(r, ev, ev->path);
 		if (ev->path2 && (ev->op == OP_RENAME || ev->op == OP_LINK))
 			note_written(r, ev, ev->path2);
@@ -102,10 +101,10 @@ static int note_evidence(const struct trace_event *ev, void *ctx)
 
 /* Two passes: a name's evidence (made by mkdtemp, removed at the end) may
  * come after the denial in it. */
-void denials_read(const char *dir, struct denials *ds, bool writes)
+void denials_read(const char *dir, struct denials *ds)
 {
 	struct trace *t = harden_load_trace(dir);
-	struct reader r = {.ds = ds, .ev = TN_EVIDENCE_INIT, .writes = writes};
+	struct reader r = {.ds = ds, .ev = TN_EVIDENCE_INIT};
 
 	if (!t)
 		return;
@@ -125,17 +124,53 @@ static bool same_refusal(const char *a, const char *b)
 		(!strcmp(b, "EPERM") || !strcmp(b, "EACCES")));
 }
 
-static bool same_denial(const struct denial *a, const struct denial *b)
+/*
+ * Paths a and b of the same place in two runs: the same components but
+ * for some that differ in one random token (tempname_align), where a
+ * name the run wrote counts as made for the run.  mktemp's
+ * /tmp/build.ukrtkx in one run is /tmp/build.s7nXm0 in the next, though
+ * six lower-case letters alone do not look random.
+ */
+static bool same_place(const char *a, const struct strset *awrote,
+		       const char *b, const struct strset *bwrote)
+{
+	struct strbuf out;
+	size_t i = 0, j = 0;
+	bool same = true;
+
+	sb_init(&out);
+	while (same && a[i] && b[j]) {
+		size_t an = strcspn(a + i + 1, "/") + 1;
+		size_t bn = strcspn(b + j + 1, "/") + 1;
+		char *ap = xstrndup(a, i + an), *bp = xstrndup(b, j + bn);
+
+		same = (an == bn && !memcmp(a + i, b + j, an)) ||
+		       tempname_align(a + i + 1, an - 1, strset_has(awrote, ap),
+				      b + j + 1, bn - 1, strset_has(bwrote, bp),
+				      &out);
+		free(ap);
+		free(bp);
+		i += an;
+		j += bn;
+	}
+	sb_release(&out);
+	return same && !a[i] && !b[j];
+}
+
+static bool same_denial(const struct denial *a, const struct strset *awrote,
+			const struct denial *b, const struct strset *bwrote)
 {
 	return !strcmp(a->op, b->op) && same_refusal(a->err, b->err) &&
 	       !strcmp(a->prog, b->prog) &&
-	       (!strcmp(a->pattern, b->pattern) || !strcmp(a->path, b->path));
+	       (!strcmp(a->pattern, b->pattern) || !strcmp(a->path, b->path) ||
+		same_place(a->path, awrote, b->path, bwrote));
 }
 
-static bool root_had(const struct denials *root, const struct denial *d)
+static bool root_had(const struct denials *root, const struct denials *ds,
+		     const struct denial *d)
 {
 	for (size_t i = 0; i < root->n; i++)
-		if (same_denial(&root->v[i], d))
+		if (same_denial(&root->v[i], &root->wrote, d, &ds->wrote))
 			return true;
 	return false;
 }
@@ -156,7 +191,7 @@ void denials_split_root(struct denials *ds, const struct denials *root,
 	for (size_t i = 0; i < ds->n; i++) {
 		struct denial *d = &ds->v[i];
 
-		if (root_ok && root_had(root, d))
+		if (root_ok && root_had(root, ds, d))
 			push(shared, d);
 		else if (d->check && !root_wrote(root, d))
 			push(checks, d);

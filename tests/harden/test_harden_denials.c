@@ -1,0 +1,75 @@
+/*
+ * test_harden_denials.c - unit tests of harden's weighing of a run's
+ * denials against root's (cli/harden_denials.c), with denials built in
+ * memory: which the run as the user shares with root's run.
+ */
+#define _GNU_SOURCE
+#include "check_main.h"
+#include <stdlib.h>
+#include <string.h>
+
+#include "harden.h"
+
+/* A chown refused with EPERM on path, and path with its directory
+ * written by the same run (the tool made the directory, then the file). */
+static void chown_denied(struct denials *ds, const char *path)
+{
+	struct denial d = {.op = xstrdup("chown"),
+			   .path = xstrdup(path),
+			   .err = xstrdup("EPERM"),
+			   .prog = xstrdup("chown"),
+			   .pattern = xstrdup(path)};
+	char *dir = path_dirname(path);
+
+	ds->v = xgrow(ds->v, &ds->cap, ds->n + 1, sizeof *ds->v);
+	ds->v[ds->n++] = d;
+	strset_add(&ds->wrote, path);
+	strset_add(&ds->wrote, dir);
+	free(dir);
+}
+
+static size_t shared_with_root(const char *root_path, const char *user_path)
+{
+	struct denials root = {0}, user = {0}, shared = {0}, checks = {0};
+	size_t n;
+
+	chown_denied(&root, root_path);
+	chown_denied(&user, user_path);
+	denials_split_root(&user, &root, true, &shared, &checks);
+	n = shared.n;
+	denials_free(&root);
+	denials_free(&user);
+	denials_free(&shared);
+	denials_free(&checks);
+	return n;
+}
+
+/* mktemp(1) draws six letters and digits; six lower-case letters alone do
+ * not look random, but each run made its own directory: the same denial */
+START_TEST(denial_in_a_directory_each_run_made_is_root_s_too)
+{
+	ck_assert_uint_eq(shared_with_root("/tmp/build.ukrtkx/out.so",
+					   "/tmp/build.s7nXm0/out.so"),
+			  1);
+	ck_assert_uint_eq(shared_with_root("/tmp/build.Q7a2Kd/out.so",
+					   "/tmp/build.abcdef/out.so"),
+			  1);
+	/* another directory, another file: not the same denial */
+	ck_assert_uint_eq(shared_with_root("/tmp/build.ukrtkx/out.so",
+					   "/tmp/other.s7nXm0/out.so"),
+			  0);
+	ck_assert_uint_eq(shared_with_root("/tmp/build.ukrtkx/out.so",
+					   "/tmp/build.s7nXm0/in.so"),
+			  0);
+}
+END_TEST
+
+Suite *test_suite(void)
+{
+	Suite *s = suite_create("harden_denials");
+	TCase *t = test_case("denials", NULL);
+
+	tcase_add_test(t, denial_in_a_directory_each_run_made_is_root_s_too);
+	suite_add_tcase(s, t);
+	return s;
+}
