@@ -582,7 +582,8 @@ other_note_exec(enum exec_file where, pid_t pid, const char *fn, int dirfd,
 	parent = pile_room(&sc, &cap); /* a prefix of abs */
 	ur_parent_of(abs, parent);
 	pile_keep(&sc, parent);
-	bool has_pst = ur_sys_lstat(parent, &pst) == 0;
+	bool has_pst =
+	    ur_dir_beyond_link(parent, &pst, ur_sys_lstat(parent, &pst) == 0);
 	/* walked, not read from /proc/self/fd: this child's /proc directory
 	 * would be made for that one look (hand_over's walk when it made one;
 	 * else with scratch of its own after real) */

@@ -667,12 +667,15 @@ bool ur_known_state(const char *path, uint64_t key, struct stat *st)
 	return present;
 }
 
-bool ur_parent_state(const char *dir, uint64_t key, struct stat *st)
+bool ur_dir_beyond_link(const char *dir, struct stat *st, bool present)
 {
-	bool present = ur_known_state(dir, key, st);
-
 	/* the kernel makes the name in the directory a link names */
 	if (present && S_ISLNK(st->st_mode))
 		present = ur_sys_stat(dir, st) == 0;
 	return present;
+}
+
+bool ur_parent_state(const char *dir, uint64_t key, struct stat *st)
+{
+	return ur_dir_beyond_link(dir, st, ur_known_state(dir, key, st));
 }

@@ -441,6 +441,9 @@ HIDDEN bool ur_known_state(const char *path, uint64_t key, struct stat *st);
  * as ur_known_state, but a symlink's target (/var/run is /run, whose mode
  * the kernel checks), never the link itself (lstat's mode 0777). */
 HIDDEN bool ur_parent_state(const char *dir, uint64_t key, struct stat *st);
+/* The same rule on a state lstat gave (present: dir exists): a symlink is
+ * replaced by its target's state.  No table: a vfork child uses it. */
+HIDDEN bool ur_dir_beyond_link(const char *dir, struct stat *st, bool present);
 HIDDEN void ur_known_forget(uint64_t key);
 HIDDEN void ur_known_forget_all(void); /* a child finished, a dir moved */
 /* a stamp taken now; whether what was stamped so is still believed */

@@ -1687,6 +1687,9 @@ START_TEST(test_vfork_exec)
 	ck_assert_int_eq(jint(sh, "uid"), 0);
 	ck_assert_str_eq(jstr(sh, "argv0"), "sh");
 	check_state(sh, "st", "symlink");
+	/* /bin is a link to usr/bin on a merged /usr: the parent described
+	 * is the directory it names, as for every other record */
+	check_state(sh, "parent", "dir");
 	char real[PATH_MAX];
 	ck_assert_str_eq(jpath(sh, "real", real, sizeof real), "/usr/bin/dash");
 	json_t *bad;
