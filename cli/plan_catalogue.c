@@ -482,15 +482,21 @@ const struct writer *attempt_below(struct planner *p, const char *path, int pid,
 	return writer_below(p->cat.at, p->cat.nat, path, pid, w);
 }
 
-/* A successful write whose path names writer w: the first per process
- * and writer is kept for made_below(). */
+/* A successful write whose path names writer w: the first per process,
+ * writer and directory is kept for made_below() (a cache of a thousand
+ * files in one directory is one entry). */
 void add_made(struct planner *p, const struct trace_event *ev,
 	      const struct writer *w)
 {
 	struct attempt *a;
+	char *dir = path_dirname(ev->path);
 
-	if (!first_seen(&p->cat.madeseen, xasprintf("%d %s", ev->pid, w->id)))
+	if (!first_seen(&p->cat.madeseen,
+			xasprintf("%d %s %s", ev->pid, w->id, dir))) {
+		free(dir);
 		return;
+	}
+	free(dir);
 	a = &PUSH(p->cat.made, p->cat.nmade, p->cat.capmade);
 	a->path = xstrdup(ev->path);
 	a->pid = ev->pid;
@@ -510,6 +516,22 @@ const struct writer *made_below(struct planner *p, const struct evidence *ev,
 	if (!ev->path)
 		return NULL;
 	return writer_below(p->cat.made, p->cat.nmade, ev->path, ev->pid, w);
+}
+
+bool made_below_by(struct planner *p, const struct evidence *ev,
+		   const struct writer *w)
+{
+	if (!ev->path || !w)
+		return false;
+	for (size_t i = 0; i < p->cat.nmade; i++) {
+		const struct attempt *a = &p->cat.made[i];
+
+		if (a->pid == ev->pid && a->writer == w &&
+		    strcmp(a->path, ev->path) &&
+		    path_is_under(a->path, ev->path))
+			return true;
+	}
+	return false;
 }
 
 /* Has this HOME write a redirect of its own (a catalogue entry with a

@@ -343,6 +343,10 @@ void add_made(struct planner *p, const struct trace_event *ev,
 	      const struct writer *w);
 const struct writer *made_below(struct planner *p, const struct evidence *ev,
 				const struct writer *w);
+/* Whether the process of ev wrote strictly below ev's path at a path
+ * writer w's entry names. */
+bool made_below_by(struct planner *p, const struct evidence *ev,
+		   const struct writer *w);
 /* w's redirect, when it has one: true when added (or its variable is set
  * already). */
 bool redirect_for(struct planner *p, const struct writer *w,

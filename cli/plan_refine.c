@@ -207,6 +207,17 @@ static bool tree_covers(struct planner *p, const char *dir)
 	return hit;
 }
 
+/* A directory the plan pre-creates for the same catalogue entry (or for
+ * none): whatever vet_grants() then makes of it (a redirect, a refusal)
+ * it makes of the names below too. */
+static bool made_for_same_writer(struct planner *p, const char *dir,
+				 const struct writer *w)
+{
+	const struct grant *m = find_grant(p, GRANT_MKDIR, dir);
+
+	return m && m->writer == w;
+}
+
 /*
  * A name pre-created (mkdir, touch) in a directory the plan also gives to
  * the user needs nothing of its own: the user creates it there.  The
@@ -232,7 +243,7 @@ void prune_covered(struct planner *p)
 			continue;
 		dir = path_dirname(g->path);
 		covered[i] = find_grant(p, GRANT_OWN_DIR, dir) != NULL ||
-			     find_grant(p, GRANT_MKDIR, dir) != NULL ||
+			     made_for_same_writer(p, dir, g->writer) ||
 			     tree_covers(p, dir);
 		free(dir);
 	}
@@ -293,6 +304,14 @@ void attach_hints(struct planner *p)
 	free(v);
 }
 
+/* The note of writer w's own setting, when it has one. */
+static void note_option(struct planner *p, const struct writer *w)
+{
+	if (w && w->option)
+		plan_note(p, xasprintf("%s: its own option avoids this: %s",
+				       w->program, w->option));
+}
+
 /*
  * A redirect or a build step that makes grant i unnecessary (it is then
  * kept as the alternative, not applied): the writer the grant is for,
@@ -308,9 +327,15 @@ static const struct writer *replace_by_writer(struct planner *p, size_t i)
 
 	if (g->kind == GRANT_BUILD)
 		return w;
-	/* the program wrote below at a path a more specific entry names */
+	/* the program wrote below at a path a more specific entry names:
+	 * that entry's, unless the grant's own entry, whose variable moves
+	 * other programs' writes, named a write below too (babel-loader's
+	 * cache beside webpack's: CACHE_DIR stays, webpack's option is a
+	 * note) */
 	const struct writer *mw = made_below(p, &g->ev, w);
-	if (mw)
+	if (mw && w && w->env && made_below_by(p, &g->ev, w))
+		note_option(p, mw);
+	else if (mw)
 		w = g->writer = mw;
 	if (!w || !w->env) {
 		/* a failed attempt below names the program */
@@ -443,10 +468,7 @@ void vet_grants(struct planner *p)
 		g = &pl->grants[i];
 		if (!w)
 			w = g->hint; /* for its option only, never a redirect */
-		if (w && w->option)
-			plan_note(
-			    p, xasprintf("%s: its own option avoids this: %s",
-					 w->program, w->option));
+		note_option(p, w);
 		if (why && !g->alternative)
 			refuse_protected(p, i, why);
 		else if (!why && (g->kind == GRANT_OWN_DIR ||

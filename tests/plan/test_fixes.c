@@ -1149,6 +1149,54 @@ START_TEST(write_below_names_the_more_specific_writer)
 }
 END_TEST
 
+static bool has_note(const struct plan *pl, const char *a, const char *b)
+{
+	for (size_t i = 0; i < pl->nnotes; i++)
+		if (strstr(pl->notes[i], a) && strstr(pl->notes[i], b))
+			return true;
+	return false;
+}
+
+/* webpack with babel-loader in one process: both write in the cache
+ * directory the process made; CACHE_DIR still moves babel-loader's, and
+ * webpack's own setting is a note.  And two processes whose records come
+ * out of order (webpack's directory before the one another process made
+ * it in): the directory made for find-cache-dir does not cover webpack's,
+ * which is refused with webpack's setting. */
+START_TEST(writers_below_one_directory_keep_each_their_fix)
+{
+	static const char *const cache = "/app/node_modules/.cache";
+	struct trace_proc other = root_proc;
+	struct planner *p = new_planner();
+	struct plan *pl;
+
+	app_dirs(p);
+	dir_rec(p, "/app/node_modules", DIR_ROOT);
+	ev_mkdir(p, cache, DIR_ROOT);
+	ev_mkdir(p, "/app/node_modules/.cache/babel-loader", DIR_ROOT);
+	ev_creat(p, "/app/node_modules/.cache/babel-loader/x.json", DIR_ROOT);
+	ev_mkdir(p, "/app/node_modules/.cache/webpack", DIR_ROOT);
+	pl = planner_finish(p);
+	ck_assert_uint_eq(pl->nredirects, 1);
+	ck_assert_str_eq(pl->redirects[0].var, "CACHE_DIR");
+	ck_assert(has_note(pl, "webpack", "cacheDirectory"));
+	plan_free(pl);
+
+	other.pid = root_proc.pid + 1;
+	p = new_planner();
+	app_dirs(p);
+	dir_rec(p, "/app/node_modules", DIR_ROOT);
+	ev_mkdir_at(p, "/app/node_modules/.cache/webpack", DIR_ROOT, 0, &other,
+		    NULL, NULL);
+	ev_mkdir(p, cache, DIR_ROOT);
+	pl = planner_finish(p);
+	ck_assert(refused(pl, "/app/node_modules/.cache/webpack",
+			  "installed library code"));
+	ck_assert(has_note(pl, "webpack", "cacheDirectory"));
+	plan_free(pl);
+}
+END_TEST
+
 /* A read-only root: the tmpfs mounts come from every written directory,
  * even those the chosen service user already owns (EROFS for all). */
 START_TEST(read_only_keeps_tmpfs_for_the_service_users_dirs)
@@ -1248,6 +1296,7 @@ Suite *test_suite(void)
 	tcase_add_test(t, never_grant_compares_normalised_paths);
 	tcase_add_test(t, enoent_attempt_below_a_denial_names_the_writer);
 	tcase_add_test(t, write_below_names_the_more_specific_writer);
+	tcase_add_test(t, writers_below_one_directory_keep_each_their_fix);
 	tcase_add_test(t, read_only_keeps_tmpfs_for_the_service_users_dirs);
 	tcase_add_test(t, kernel_settings_are_refused_as_the_hosts);
 	tcase_add_test(t, owning_a_directory_of_the_images_code_is_warned);
