@@ -83,13 +83,34 @@ long ur_sys_getpid(void)
  * The calling thread's own /proc entry TAIL ("fd/3", "exe", "cmdline"):
  * /proc/thread-self/TAIL, which stays there after the main thread has
  * left by pthread_exit, where /proc/self's fd, exe, cwd, cmdline, ns and
- * mountinfo are that thread's and go with it; /proc/self/TAIL when that
- * fails (kernels before 3.17 have no thread-self).  A thread that keeps
- * its own descriptor table (clone without CLONE_FILES) is read right too.
+ * mountinfo are that thread's and go with it.  A thread that keeps its
+ * own descriptor table (clone without CLONE_FILES) is read right too.
+ * /proc/self/TAIL only where the kernel has no thread-self (before
+ * 3.17): known once /proc is there, and remembered.
  */
-static void proc_name(char *out, size_t cap, const char *tail, bool thread)
+static int thread_self; /* 0 not known yet, 1 there, 2 missing */
+
+static bool has_thread_self(void)
 {
-	const char *head = thread ? "/proc/thread-self/" : "/proc/self/";
+	int k = __atomic_load_n(&thread_self, __ATOMIC_RELAXED);
+	struct stat st;
+
+	if (k)
+		return k == 1;
+	if (ur_sys_lstat("/proc/thread-self", &st) == 0)
+		k = 1;
+	else if (ur_sys_lstat("/proc/self", &st) == 0)
+		k = 2;
+	else
+		return false; /* no /proc yet: ask again later */
+	__atomic_store_n(&thread_self, k, __ATOMIC_RELAXED);
+	return k == 1;
+}
+
+static void proc_name(char *out, size_t cap, const char *tail)
+{
+	const char *head =
+	    has_thread_self() ? "/proc/thread-self/" : "/proc/self/";
 	size_t h = strlen(head), t = strlen(tail);
 
 	if (h + t >= cap)
@@ -102,29 +123,17 @@ static void proc_name(char *out, size_t cap, const char *tail, bool thread)
 long ur_sys_proc_open(const char *tail)
 {
 	char path[64];
-	long fd;
 
-	proc_name(path, sizeof path, tail, true);
-	fd = ur_sys_open(path, O_RDONLY | O_CLOEXEC, 0);
-	if (fd < 0) {
-		proc_name(path, sizeof path, tail, false);
-		fd = ur_sys_open(path, O_RDONLY | O_CLOEXEC, 0);
-	}
-	return fd;
+	proc_name(path, sizeof path, tail);
+	return ur_sys_open(path, O_RDONLY | O_CLOEXEC, 0);
 }
 
 long ur_sys_proc_readlink(const char *tail, char *buf, size_t n)
 {
 	char path[64];
-	long r;
 
-	proc_name(path, sizeof path, tail, true);
-	r = ur_sys_readlink(path, buf, n);
-	if (r < 0) {
-		proc_name(path, sizeof path, tail, false);
-		r = ur_sys_readlink(path, buf, n);
-	}
-	return r;
+	proc_name(path, sizeof path, tail);
+	return ur_sys_readlink(path, buf, n);
 }
 
 /* All of fd (closed after) into buf, NUL-terminated; returns its length. */

@@ -274,7 +274,8 @@ n = 0
 for ev in events(sys.argv[1]):
     if ev.get("errno") not in ("EACCES", "EPERM"):
         continue
-    if ev.get("op") == "access" and key(ev.get("path")) not in written:
+    check = ev.get("op") == "access" and int(ev.get("mode") or "0", 8) & 2
+    if check and key(ev.get("path")) not in written:
         print("set aside (a write check):", ev.get("path"), file=sys.stderr)
         continue
     n += 1
