@@ -184,6 +184,20 @@ static bool ids_are(const struct trace_priv *v, bool zero)
 	return any;
 }
 
+/* initgroups(NAME,GID) of a group the process has already. */
+static bool initgroups_own(const struct trace_priv *v)
+{
+	const char *comma = v->args ? strrchr(v->args, ',') : NULL;
+	char *end;
+	long gid;
+
+	if (strcmp(v->fn, "initgroups") || !comma)
+		return false;
+	gid = strtol(comma + 1, &end, 10);
+	return end != comma + 1 && !*end && gid >= 0 &&
+	       has_id(v->proc, (unsigned long)gid);
+}
+
 static bool sets_ids(const char *fn)
 {
 	size_t n = strlen(fn);
@@ -197,7 +211,9 @@ static bool sets_ids(const char *fn)
  * root and is refused root's ids back has switched users and checks that
  * it cannot regain root (tor does): the refusal is what it wants, said
  * once.  One that started as a user and is refused ids it already has
- * switches even when it runs as the user it switches to. */
+ * (initgroups of its own group included) switches even when it runs as
+ * the user it switches to; one that clears its groups (setgroups with
+ * none) starts a switch, to whichever user. */
 void planner_add_priv(struct planner *p, const struct trace_priv *v)
 {
 	char *what = comment_safe(v->path ? v->path : v->args);
@@ -217,9 +233,16 @@ void planner_add_priv(struct planner *p, const struct trace_priv *v)
 	}
 	if (!strcmp(v->fn, "chroot"))
 		advice = "turn chroot off in its configuration";
-	else if (v->proc && v->proc->euid != 0 && ids_are(v, false))
+	else if (v->proc && v->proc->euid != 0 &&
+		 (ids_are(v, false) || initgroups_own(v)))
 		advice = "it runs as that user already and still asks for the "
 			 "switch: turn the switch off in its configuration";
+	else if (v->proc && v->proc->euid != 0 && !strcmp(v->fn, "setgroups") &&
+		 (!v->args || !*v->args))
+		advice = "it runs as a non-root user already and still starts "
+			 "a switch (clearing its groups is the first step of "
+			 "setpriv, su and runuser): run the step without the "
+			 "switch, or turn the switch off in its configuration";
 	p->plan->nprivs++;
 	plan_note(p, xasprintf("%s was refused %s(%s) (%s): a call only "
 			       "privilege allows, which no grant of a path "

@@ -408,6 +408,38 @@ START_TEST(refused_switch_back_to_root_is_the_programs_own_check)
 }
 END_TEST
 
+/* Unbound, run as unbound: its own initgroups(unbound,101) and its unit
+ * helper's setpriv --reuid=unbound --clear-groups (setgroups with no
+ * groups) are refused; neither is fixed by running as the user it
+ * switches to, which it is already. */
+START_TEST(refused_group_switch_of_a_user_says_to_drop_the_switch)
+{
+	struct planner *p = new_planner();
+	struct trace_proc u = root_proc;
+	struct trace_priv v = {.fn = "initgroups",
+			       .args = "unbound,101",
+			       .errname = "EPERM",
+			       .proc = &u};
+	struct plan *pl;
+
+	u.exe = "/usr/sbin/unbound";
+	u.uid = u.euid = 100;
+	u.gid = u.egid = 101;
+	planner_add_priv(p, &v);
+	v = (struct trace_priv){
+	    .fn = "setgroups", .args = "", .errname = "EPERM", .proc = &u};
+	planner_add_priv(p, &v);
+	pl = planner_finish(p);
+	ck_assert(has_text(pl->notes, pl->nnotes, "initgroups(unbound,101)",
+			   "runs as that user already"));
+	ck_assert(has_text(pl->notes, pl->nnotes, "setgroups()",
+			   "run the step without the switch"));
+	ck_assert(!has_text(pl->notes, pl->nnotes, "unbound",
+			    "run the image as the user it switches to"));
+	plan_free(pl);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("plan services");
@@ -431,6 +463,8 @@ Suite *test_suite(void)
 	    t, name_holding_the_runs_host_name_is_granted_on_its_directory);
 	tcase_add_test(t,
 		       refused_switch_back_to_root_is_the_programs_own_check);
+	tcase_add_test(t,
+		       refused_group_switch_of_a_user_says_to_drop_the_switch);
 	suite_add_tcase(s, t);
 	return s;
 }
