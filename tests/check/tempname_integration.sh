@@ -42,7 +42,9 @@ chmod 755 "$tmp"
 # uid 1001 runs a copy of unroot it can reach (the build tree may not be)
 . "$here/../common/stage.sh"
 unroot1001=$(stage_unroot "$unroot" "$tmp/stage" "$here/../../cli/data")
-[ -n "${KEEP:-}" ] && echo "keeping $tmp" || trap 'rm -rf "$tmp"' EXIT
+# (the injections' names in /tmp are this test's alone: removed too)
+[ -n "${KEEP:-}" ] && echo "keeping $tmp" ||
+	trap 'rm -rf "$tmp"; rm -f /tmp/unroot-inj.*.new' EXIT
 fail=0
 bad() {
 	echo "FAIL: $*" >&2
