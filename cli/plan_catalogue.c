@@ -461,16 +461,16 @@ void add_attempt(struct planner *p, const struct trace_event *ev)
  * XDG_CONFIG_HOME, is its redirect.  NULL when there is none.
  */
 /* The writer of the first of v made by pid strictly below path whose
- * writer is not w, or NULL. */
+ * writer is w (same), or is not w (!same); NULL when there is none. */
 static const struct writer *writer_below(const struct attempt *v, size_t n,
 					 const char *path, int pid,
-					 const struct writer *w)
+					 const struct writer *w, bool same)
 {
 	for (size_t i = 0; i < n; i++) {
 		const struct attempt *a = &v[i];
 
-		if (a->pid == pid && a->writer != w && strcmp(a->path, path) &&
-		    path_is_under(a->path, path))
+		if (a->pid == pid && (a->writer == w) == same &&
+		    strcmp(a->path, path) && path_is_under(a->path, path))
 			return a->writer;
 	}
 	return NULL;
@@ -479,7 +479,7 @@ static const struct writer *writer_below(const struct attempt *v, size_t n,
 const struct writer *attempt_below(struct planner *p, const char *path, int pid,
 				   const struct writer *w)
 {
-	return writer_below(p->cat.at, p->cat.nat, path, pid, w);
+	return writer_below(p->cat.at, p->cat.nat, path, pid, w, false);
 }
 
 /* A successful write whose path names writer w: the first per process,
@@ -515,23 +515,16 @@ const struct writer *made_below(struct planner *p, const struct evidence *ev,
 {
 	if (!ev->path)
 		return NULL;
-	return writer_below(p->cat.made, p->cat.nmade, ev->path, ev->pid, w);
+	return writer_below(p->cat.made, p->cat.nmade, ev->path, ev->pid, w,
+			    false);
 }
 
 bool made_below_by(struct planner *p, const struct evidence *ev,
 		   const struct writer *w)
 {
-	if (!ev->path || !w)
-		return false;
-	for (size_t i = 0; i < p->cat.nmade; i++) {
-		const struct attempt *a = &p->cat.made[i];
-
-		if (a->pid == ev->pid && a->writer == w &&
-		    strcmp(a->path, ev->path) &&
-		    path_is_under(a->path, ev->path))
-			return true;
-	}
-	return false;
+	return ev->path && w &&
+	       writer_below(p->cat.made, p->cat.nmade, ev->path, ev->pid, w,
+			    true);
 }
 
 /* Has this HOME write a redirect of its own (a catalogue entry with a
