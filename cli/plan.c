@@ -95,6 +95,22 @@ static const struct writers *catalogue(void)
 	return w;
 }
 
+/* Some trace recorded its reads (unroot run --reads), or one has no
+ * trace.json to say (as if it had: nothing to warn about). */
+static bool any_trace_reads(const struct trace *t)
+{
+	if (!trace_ndirs(t))
+		return true;
+	for (size_t i = 0; i < trace_ndirs(t); i++) {
+		const json_t *m = trace_meta(t, i);
+		const json_t *o = m ? json_object_get(m, K_META_OPTIONS) : NULL;
+
+		if (!o || json_is_true(json_object_get(o, K_META_OPT_READS)))
+			return true;
+	}
+	return false;
+}
+
 struct plan *plan_trace(struct trace *t, struct plan_options *o)
 {
 	struct planner *p;
@@ -117,6 +133,8 @@ struct plan *plan_trace(struct trace *t, struct plan_options *o)
 		if (host)
 			planner_add_hostname(p, host);
 	}
+	if (!any_trace_reads(t))
+		planner_reads_unrecorded(p);
 	for (size_t i = 0; i < trace_nmounts(t); i++)
 		planner_add_mount(p, trace_mount_at(t, i));
 	feed_binds(p, t);

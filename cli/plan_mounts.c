@@ -402,6 +402,25 @@ void note_kept_content(struct planner *p, const struct trace_event *ev)
 		mark_parent_shipped(p, path, SHIPPED_DATA);
 }
 
+/* A file the image shipped, rewritten (opened to write, not to append) or
+ * replaced by a rename: its directory holds what the image's build made
+ * (a prerendered page, a generated configuration), and its siblings too
+ * as far as anything in the trace can tell.  An empty mount there would
+ * hide them; a log opened to append is what a tmpfs is for. */
+void note_replaced(struct planner *p, const struct trace_event *ev)
+{
+	const char *path = ev->real ? ev->real : ev->path;
+
+	if (ev->err)
+		return;
+	if (ev->op == OP_OPEN && (ev->flags & O_ACCMODE) != O_RDONLY &&
+	    !(ev->flags & O_APPEND) && !reads_kept_content(ev) &&
+	    from_image(p, path, &ev->st))
+		mark_parent_shipped(p, path, SHIPPED_FOUND);
+	else if (ev->op == OP_RENAME && from_image(p, ev->path2, &ev->st2))
+		mark_parent_shipped(p, ev->path2, SHIPPED_FOUND);
+}
+
 /* The anonymous volume path lies strictly below, or NULL. */
 static const struct volume *anonymous_volume_below(struct planner *p,
 						   const char *path)

@@ -394,6 +394,7 @@ struct plan_mounts {
 	struct write_list sw;	  /* in scratch directories */
 	struct write_list iw;	  /* in the image's layer (only --read-only) */
 	struct strset made; /* directories the workload made (--read-only) */
+	bool no_reads;	    /* no trace recorded reads */
 	char **runtime;	    /* mount points of the runtime's own file systems
 			       (proc, devpts, a tmpfs on /dev): not the image's */
 	size_t nruntime, capruntime;
@@ -419,8 +420,13 @@ void note_shipped(struct planner *p, const char *path,
  * database): its directory holds the image's data, which an empty mount
  * would hide, though owning it is no warning (it is the workload's). */
 void note_kept_content(struct planner *p, const struct trace_event *ev);
+/* ev rewrites a file of the image (opened to write, not to append) or
+ * renames another over it: its directory holds what the image's build
+ * made, its siblings as far as the trace can tell. */
+void note_replaced(struct planner *p, const struct trace_event *ev);
 /* How a directory is known to hold the image's files: the workload used
- * one there (read or ran it), read and wrote one in place (its data), or
+ * one there (read, ran, rewrote or replaced it), read and wrote one in
+ * place (its data), or
  * its role says so (its working directory, the directory of the script
  * an interpreter runs). */
 enum { SHIPPED_INFERRED = 1, SHIPPED_FOUND = 2, SHIPPED_DATA = 4 };

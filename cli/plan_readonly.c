@@ -28,6 +28,9 @@
  * - Every write a traced run made in the image's layer lands in a planned
  *   mount, whether or not the user needed a grant for it: a directory the
  *   user owns is read-only too.
+ * - When no trace recorded reads, a plain mount on a directory the
+ *   workload did not make (and no scratch directory) is marked unread and
+ *   named in one warning: only writes showed what it holds.
  */
 #define _GNU_SOURCE
 #include <stdint.h>
@@ -61,6 +64,7 @@ static void add_tmpfs(struct planner *p, const char *dir,
 	pl->tmpfs = xrealloc(pl->tmpfs, (pl->ntmpfs + 1) * sizeof *pl->tmpfs);
 	pl->tmpfs[pl->ntmpfs].dir = xstrdup(dir);
 	pl->tmpfs[pl->ntmpfs].seed = seed;
+	pl->tmpfs[pl->ntmpfs].unread = false;
 	evidence_copy(&pl->tmpfs[pl->ntmpfs].ev, ev);
 	pl->ntmpfs++;
 }
@@ -369,6 +373,58 @@ static void mount_image_writes(struct planner *p)
 	}
 }
 
+void planner_reads_unrecorded(struct planner *p)
+{
+	p->mnt.no_reads = true;
+}
+
+/* The directory is new, or scratch: an empty mount hides nothing of the
+ * image's, whatever the workload reads. */
+static bool holds_nothing_shipped(struct planner *p, const char *dir)
+{
+	const struct vnode *v = vfs_get(p, dir);
+
+	return scratch_dir_of(dir) || strset_has(&p->mnt.made, dir) ||
+	       (v && v->st.kind == ST_PRESENT && v->st.uid == p->id.uid);
+}
+
+/*
+ * Without reads, a plain mount on a directory of the image rests on what
+ * the workload wrote and ran there alone: each such mount is marked (its
+ * comment says so) and one warning names them and how to know.
+ */
+static void mark_unread_mounts(struct planner *p)
+{
+	struct plan *pl = p->plan;
+	struct strbuf names = STRBUF_INIT;
+	size_t n = 0;
+
+	if (!p->mnt.no_reads)
+		return;
+	for (size_t i = 0; i < pl->ntmpfs; i++) {
+		struct tmpfs_fix *t = &pl->tmpfs[i];
+
+		if (t->seed || holds_nothing_shipped(p, t->dir))
+			continue;
+		t->unread = true;
+		char *e = comment_safe(t->dir);
+		sb_addf(&names, "%s%s", n++ ? ", " : "", e);
+		free(e);
+	}
+	if (n)
+		plan_warn(p, xasprintf("read-only root: the trace records no "
+				       "reads (it was made without --reads), "
+				       "so nothing shows whether %s hold%s "
+				       "files of the image the workload "
+				       "reads, which an empty volume would "
+				       "hide: record the run again with "
+				       "`unroot run --reads` (or `unroot "
+				       "docker --reads`; harden does) and "
+				       "plan from that trace",
+				       names.buf, n == 1 ? "s" : ""));
+	sb_release(&names);
+}
+
 void plan_read_only_root(struct planner *p)
 {
 	struct plan *pl = p->plan;
@@ -408,4 +464,5 @@ void plan_read_only_root(struct planner *p)
 	}
 	mount_image_writes(p);
 	lift_owner_changed_mounts(p);
+	mark_unread_mounts(p);
 }

@@ -247,6 +247,7 @@ static void add_event(struct planner *p, const struct trace_event *ev)
 		note_shipped(p, ev->path2, &ev->st2);
 	}
 	note_kept_content(p, ev);
+	note_replaced(p, ev);
 	if (not_a_denial(p, ev, writes))
 		return;
 	c.denied = ev->err != 0;

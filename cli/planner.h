@@ -114,6 +114,9 @@ struct host_fix {
 struct tmpfs_fix {
 	char *dir;
 	bool seed;
+	bool unread; /* plain, on a directory of the image, from a trace
+			without reads: whether it holds files the workload
+			reads is not known */
 	struct evidence ev;
 };
 
@@ -188,6 +191,10 @@ void planner_add_os(struct planner *p, const struct trace_os *os);
 /* The host name docker gave a run (trace.json "hostname"): a name that
  * holds it is another in the next run, as a pid is. */
 void planner_add_hostname(struct planner *p, const char *name);
+/* No trace fed to the planner recorded the reads that succeeded (each
+ * said so in its trace.json): with --read-only, a directory is known to
+ * hold the image's files only from what was written or run there. */
+void planner_reads_unrecorded(struct planner *p);
 void planner_add_dir(struct planner *p, const struct trace_dir *d);
 void planner_add_untraced(struct planner *p, const struct trace_untraced *u);
 /* A call only privilege allows, refused: counted and advised on. */

@@ -2,7 +2,8 @@
  * render_json.c - the plan as JSON for programs: the user, every grant
  * with its sh commands and evidence, redirects, host fixes, tmpfs mounts
  * (each with its docker value: "--tmpfs" value, or "--mount" value when
- * "seed" is true) and refusals.  Paths use the json_path() form (a string, or
+ * "seed" is true; "unread" when no trace recorded reads and the directory is
+ * the image's) and refusals.  Paths use the json_path() form (a string, or
  * {"hex"}).
  */
 #include <jansson.h>
@@ -121,10 +122,11 @@ int render_json(const struct plan *pl, const struct render_options *ro,
 		char *opt = plan_tmpfs_option(pl, &pl->tmpfs[i]);
 
 		json_array_append_new(
-		    a, json_pack("{s:o, s:o, s:b, s:o}", "dir",
+		    a, json_pack("{s:o, s:o, s:b, s:b, s:o}", "dir",
 				 json_path(pl->tmpfs[i].dir), "docker",
 				 json_path(opt), "seed", pl->tmpfs[i].seed,
-				 "evidence", evidence_json(&pl->tmpfs[i].ev)));
+				 "unread", pl->tmpfs[i].unread, "evidence",
+				 evidence_json(&pl->tmpfs[i].ev)));
 		free(opt);
 	}
 	json_object_set_new(o, "tmpfs", a);

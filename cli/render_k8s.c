@@ -169,6 +169,12 @@ static int emptydir_mounts(struct strbuf *sb, const char *in,
 				"files: the init container unroot-seed-%zu "
 				"copied them into the volume\n",
 				in, i);
+		else if (pl->tmpfs[i].unread)
+			sb_addf(sb,
+				"%s#   written at run time; REVIEW: the trace "
+				"records no reads, so it may hold files of "
+				"the image this empty volume hides\n",
+				in);
 		else
 			sb_addf(sb,
 				"%s#   written at run time; holds no file of "

@@ -11,7 +11,8 @@
 # run as uid 1001 on a read-only root with an empty 1777 tmpfs per planned
 # mount (and nothing else), the init step run first the same way, reads
 # the image's model.bin and writes its cache, /tmp and /app/data/run.log
-# with zero denials.
+# with zero denials.  Profiled without --reads first, the plan must say
+# on that mount and in a warning that nothing shows what /app/data holds.
 set -eu
 . "$(dirname "$0")/lib_e2e.sh"
 command -v kubectl >/dev/null 2>&1 || skip "kubectl not installed"
@@ -41,6 +42,26 @@ PY
 chmod 644 "$IMG/app/data/model.bin" "$IMG/app/work.py"
 # the image's files, before anything ran
 (cd "$IMG" && find . -type f | sed 's|^\.||') >"$S/image-files"
+
+# without --reads nothing shows that /app/data holds the image's files:
+# the plan must say so, on the mount and in a warning, and must not say
+# it of the cache directory the workload made
+note "profile as root (no --reads)"
+env -i PATH="$E2E_PATH" HOME="$IMG/root" LANG=C.UTF-8 SIDE=1 \
+	"$UNROOT" run -o "$S/trace-noreads" -- "$PY" "$IMG/app/work.py" ||
+	fail "the workload failed as root"
+"$UNROOT" plan --read-only --format k8s "$S/trace-noreads" \
+	>"$S/plan-noreads.k8s" || fail "unroot plan --format k8s failed"
+cat "$S/plan-noreads.k8s"
+grep -q "^# warning: read-only root: the trace records no reads.*$IMG/app/data holds" \
+	"$S/plan-noreads.k8s" || fail "no warning that the trace has no reads"
+grep -A1 "open.*$IMG/app/data/run.log" "$S/plan-noreads.k8s" |
+	grep -q "REVIEW: the trace records no reads" ||
+	fail "the mount on $IMG/app/data does not say the trace has no reads"
+grep "records no reads" "$S/plan-noreads.k8s" | grep -q "$IMG/app/cache" &&
+	fail "the cache directory the workload made is said to be unknown"
+# the image as built, again
+rm -rf "$IMG/app/data/run.log" "$IMG/app/cache"
 
 # with --reads: the read of model.bin is what tells the planner that
 # /app/data holds the image's files

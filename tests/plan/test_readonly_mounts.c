@@ -6,8 +6,10 @@
  * its parent, never mounted itself; a write under /run or /tmp mounts the
  * directory the workload made there, not the scratch root that holds the
  * image's own directories; a write the user needed no grant for is
- * mounted too, and a file the workload reads through a symlink, or opens
- * to read and write in place, seeds the directory it lives in.  One case
+ * mounted too, and a file the workload reads through a symlink, opens
+ * to read and write in place, or rewrites, seeds the directory it lives
+ * in; from a trace without reads, a plain mount on a directory of the
+ * image is flagged.  One case
  * per rule.
  */
 #include <fcntl.h>
@@ -285,6 +287,80 @@ START_TEST(database_opened_in_place_seeds_its_mount)
 }
 END_TEST
 
+/* A file the image shipped, rewritten (a page next build prerendered,
+ * regenerated at run time) or replaced by a rename (sed -i of a shipped
+ * configuration): its directory holds what the image's build made, so its
+ * mount is seeded; a shipped log opened to append and a new file beside
+ * nothing of the image's keep a plain one. */
+START_TEST(file_of_the_image_rewritten_or_replaced_seeds_its_mount)
+{
+	struct planner *p = new_planner_ro();
+	struct plan *pl;
+	int rewrite = O_WRONLY | O_CREAT | O_TRUNC;
+
+	app_lib_dirs(p);
+	dir_rec(p, "/srv", DIR_ROOT);
+	dir_rec(p, "/srv/site", DIR_ROOT);
+	dir_rec(p, "/srv/site/pages", DIR_ROOT);
+	dir_rec(p, "/srv/conf.d", DIR_ROOT);
+	dir_rec(p, "/srv/cache", DIR_ROOT);
+	dir_rec(p, "/var/log", DIR_ROOT);
+	dir_rec(p, "/var/log/app", DIR_ROOT);
+	ev_full(p, OP_OPEN, "/srv/site/pages/isr.html", NULL, rewrite,
+		"O_WRONLY|O_CREAT|O_TRUNC", FILE_ROOT, DIR_ROOT, NOSTATE, 0,
+		&root_proc);
+	ev_creat(p, "/srv/conf.d/sedAbC123", DIR_ROOT);
+	ev_rename(p, "/srv/conf.d/sedAbC123", "/srv/conf.d/default.conf",
+		  FILE_ROOT, DIR_ROOT, FILE_ROOT);
+	ev_append(p, "/var/log/app/app.log", FILE_ROOT, DIR_ROOT);
+	ev_creat(p, "/srv/cache/entry", DIR_ROOT);
+	pl = planner_finish(p);
+	ck_assert_ptr_nonnull(tmpfs_on(pl, "/srv/site/pages"));
+	ck_assert(tmpfs_on(pl, "/srv/site/pages")->seed);
+	ck_assert_ptr_nonnull(tmpfs_on(pl, "/srv/conf.d"));
+	ck_assert(tmpfs_on(pl, "/srv/conf.d")->seed);
+	ck_assert_ptr_nonnull(tmpfs_on(pl, "/var/log/app"));
+	ck_assert(!tmpfs_on(pl, "/var/log/app")->seed);
+	ck_assert_ptr_nonnull(tmpfs_on(pl, "/srv/cache"));
+	ck_assert(!tmpfs_on(pl, "/srv/cache")->seed);
+	plan_free(pl);
+}
+END_TEST
+
+/* A trace made without --reads: a plain mount on a directory of the image
+ * rests on the writes alone, so it is marked and a warning names it; a
+ * directory the workload made is none of those, and a trace with reads
+ * gives no warning. */
+START_TEST(plain_mount_from_a_trace_without_reads_is_flagged)
+{
+	for (int reads = 0; reads < 2; reads++) {
+		struct planner *p = new_planner_ro();
+		struct plan *pl;
+
+		if (!reads)
+			planner_reads_unrecorded(p);
+		app_lib_dirs(p);
+		dir_rec(p, "/srv", DIR_ROOT);
+		dir_rec(p, "/srv/data", DIR_ROOT);
+		ev_append(p, "/srv/data/run.log", FILE_ROOT, DIR_ROOT);
+		ev_mkdir(p, "/srv/cache", DIR_ROOT);
+		ev_creat(p, "/srv/cache/entry", DIR_ROOT);
+		pl = planner_finish(p);
+		ck_assert_ptr_nonnull(tmpfs_on(pl, "/srv/data"));
+		ck_assert_int_eq(tmpfs_on(pl, "/srv/data")->unread, !reads);
+		ck_assert_ptr_nonnull(tmpfs_on(pl, "/srv/cache"));
+		ck_assert(!tmpfs_on(pl, "/srv/cache")->unread);
+		ck_assert_int_eq(has_text(pl->warnings, pl->nwarnings,
+					  "records no reads",
+					  "/srv/data holds"),
+				 !reads);
+		ck_assert(
+		    !has_text(pl->warnings, pl->nwarnings, "/srv/cache", NULL));
+		plan_free(pl);
+	}
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("plan read-only mounts");
@@ -323,6 +399,15 @@ Suite *test_suite(void)
 	suite_add_tcase(s, t);
 	t = test_case("database_opened_in_place_seeds_its_mount", NULL);
 	tcase_add_test(t, database_opened_in_place_seeds_its_mount);
+	suite_add_tcase(s, t);
+	t = test_case("file_of_the_image_rewritten_or_replaced_seeds_its_mount",
+		      NULL);
+	tcase_add_test(t,
+		       file_of_the_image_rewritten_or_replaced_seeds_its_mount);
+	suite_add_tcase(s, t);
+	t = test_case("plain_mount_from_a_trace_without_reads_is_flagged",
+		      NULL);
+	tcase_add_test(t, plain_mount_from_a_trace_without_reads_is_flagged);
 	suite_add_tcase(s, t);
 	return s;
 }
