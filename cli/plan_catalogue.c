@@ -690,9 +690,6 @@ void plan_code_writes(struct planner *p)
 				    p, xasprintf("%s: or set %s=%s at run time",
 						 w->program, w->env, w->value));
 		} else if (!w->build && !redirect_for(p, w, &cw->ev)) {
-			struct trace_event fake = {0};
-
-			(void)fake;
 			plan_note(p, xasprintf("%s writes into code at %s: not "
 					       "granted",
 					       w->program, cw->ev.path));
