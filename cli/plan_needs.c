@@ -175,6 +175,7 @@ void need_create(struct planner *p, const char *path, enum file_type type,
 	n->type = type;
 	n->excl = excl || type != FT_FILE;
 	n->made = !ev->err;
+	n->removed = strset_has(&p->needs.gone, path);
 }
 
 void mark_removed(struct planner *p, const char *path)
@@ -185,8 +186,15 @@ void mark_removed(struct planner *p, const char *path)
 		n->removed = true;
 }
 
+void note_remove_attempt(struct planner *p, const char *path)
+{
+	strset_add(&p->needs.gone, path);
+	mark_removed(p, path);
+}
+
 void needs_free(struct plan_needs *nd)
 {
+	strset_free(&nd->gone);
 	for (size_t i = 0; i < nd->n; i++) {
 		free(nd->v[i].path);
 		free(nd->v[i].reason);

@@ -199,6 +199,7 @@ struct plan_needs {
 	struct map idx[NEED__COUNT]; /* per kind: path -> index + 1 */
 	struct need *v;
 	size_t n, cap;
+	struct strset gone; /* names an unlink or rmdir found absent */
 };
 
 struct need *need_find(struct planner *p, enum need_kind k, const char *path);
@@ -216,6 +217,11 @@ void need_create(struct planner *p, const char *path, enum file_type type,
 		 const struct writer *w, const struct file_state *parent);
 /* A need to create path turns out to be removed or replaced later. */
 void mark_removed(struct planner *p, const char *path);
+/* An unlink or rmdir of path failed with ENOENT: the workload removes the
+ * name whenever it is there (coverage erases .coverage before it writes
+ * it), so a name pre-created for it would be removed too, which only the
+ * owner of its directory may do. */
+void note_remove_attempt(struct planner *p, const char *path);
 /* Denied want on st: true when a service's group permits it and the user
  * joins that group (a NEED_GROUP). */
 bool try_join(struct planner *p, const struct file_state *st, unsigned want,

@@ -76,6 +76,9 @@ static bool not_a_denial(struct planner *p, const struct trace_event *ev,
 	}
 	if (ev->err == ENOENT && writes) {
 		add_attempt(p, ev);
+		if ((ev->op == OP_UNLINK || ev->op == OP_RMDIR) && ev->path &&
+		    *ev->path == '/')
+			note_remove_attempt(p, ev->path);
 		return true;
 	}
 	return ev->err && ev->err != EACCES && ev->err != EPERM;
