@@ -317,6 +317,18 @@ static void add_redirect(struct planner *p, const char *var, char *value,
 }
 
 /* A catalogue redirect for w, when it has one: true when added. */
+/* The value of w's variable for its directory dir: dir itself, or the
+ * file its value names in it ("{dir}/.coverage"). */
+static char *redirect_value(const struct writer *w, const char *dir)
+{
+	const char *at = w->value ? strstr(w->value, "{dir}") : NULL;
+
+	if (!at)
+		return xstrdup(dir);
+	return xasprintf("%.*s%s%s", (int)(at - w->value), w->value, dir,
+			 at + 5);
+}
+
 bool redirect_for(struct planner *p, const struct writer *w,
 		  const struct evidence *ev)
 {
@@ -325,7 +337,7 @@ bool redirect_for(struct planner *p, const struct writer *w,
 	if (w->dir) {
 		char *dir = expand_user(w->dir, p->id.user);
 
-		add_redirect(p, w->env, xstrdup(dir), dir, w, ev);
+		add_redirect(p, w->env, redirect_value(w, dir), dir, w, ev);
 		return true;
 	}
 	if (w->value) {
@@ -348,7 +360,7 @@ void rename_redirect_dirs(struct planner *p, const char *user)
 		free(r->dir);
 		free(r->value);
 		r->dir = expand_user(r->writer->dir, user);
-		r->value = xstrdup(r->dir);
+		r->value = redirect_value(r->writer, r->dir);
 	}
 }
 

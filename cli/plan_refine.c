@@ -218,9 +218,22 @@ static bool made_for_same_writer(struct planner *p, const char *dir,
 	return m && m->writer == w;
 }
 
+/* The own-dir grant own still holds g's name after vet_grants(): it is
+ * for g's catalogue entry, or for one with no redirect or build step to
+ * take its place (coverage's COVERAGE_FILE replaces the working directory
+ * it owned for .coverage; pytest's .pytest_cache there needs its own). */
+static bool still_covers(const struct grant *own, const struct grant *g)
+{
+	const struct writer *w = own->writer;
+
+	return w == g->writer || !w ||
+	       !(w->build || (w->env && (w->dir || w->value)));
+}
+
 /*
  * A name pre-created (mkdir, touch) in a directory the plan also gives to
- * the user needs nothing of its own: the user creates it there.  The
+ * the user needs nothing of its own: the user creates it there, unless
+ * that grant gives way to its program's redirect.  The
  * choices are made need by need, so a file's touch can come before another
  * file's need turns its directory into an own-dir grant.  A directory the
  * plan pre-creates is the user's too: the records of a program whose
@@ -235,14 +248,15 @@ void prune_covered(struct planner *p)
 	bool *covered = xcalloc(pl->ngrants ? pl->ngrants : 1, sizeof *covered);
 
 	for (size_t i = 0; i < pl->ngrants; i++) {
-		const struct grant *g = &pl->grants[i];
+		const struct grant *g = &pl->grants[i], *own;
 		char *dir;
 
 		if (grant_dead(p, i) ||
 		    (g->kind != GRANT_TOUCH && g->kind != GRANT_MKDIR))
 			continue;
 		dir = path_dirname(g->path);
-		covered[i] = find_grant(p, GRANT_OWN_DIR, dir) != NULL ||
+		own = find_grant(p, GRANT_OWN_DIR, dir);
+		covered[i] = (own && still_covers(own, g)) ||
 			     made_for_same_writer(p, dir, g->writer) ||
 			     tree_covers(p, dir);
 		free(dir);
@@ -471,9 +485,10 @@ void vet_grants(struct planner *p)
 		note_option(p, w);
 		if (why && !g->alternative)
 			refuse_protected(p, i, why);
-		else if (!why && (g->kind == GRANT_OWN_DIR ||
-				  g->kind == GRANT_OWN_TREE))
-			warn_owned_dir(p, g, w);
+		else if (!why && !g->alternative &&
+			 (g->kind == GRANT_OWN_DIR ||
+			  g->kind == GRANT_OWN_TREE))
+			warn_owned_dir(p, g, w); /* applied: not replaced */
 	}
 	compact_grants(p);
 }

@@ -25,7 +25,8 @@ struct writer {
 			  site says so */
 	char *env;     /* redirect variable, or NULL */
 	char *dir;     /* recommended directory for env ("{user}" expands) */
-	char *value;   /* a fixed value for env when it is not a directory */
+	char *value;   /* a fixed value for env when it is not a directory;
+			  with dir, a file in it: "{dir}/.coverage" */
 	char *option;  /* the program's own option, as text, or NULL */
 	char *build;   /* a build-time command that avoids the write, or NULL */
 	char *note;    /* one line of advice, or NULL */

@@ -1149,6 +1149,35 @@ START_TEST(write_below_names_the_more_specific_writer)
 }
 END_TEST
 
+/* coverage run erases and makes .coverage in the working directory, which
+ * only owning it allows; the catalogue's COVERAGE_FILE names the file in
+ * a directory of its own instead (its value names the file: "{dir}"), so
+ * the directory is not given, no warning says it is, and pytest's
+ * .pytest_cache beside it keeps a grant of its own. */
+START_TEST(name_beside_a_redirected_write_keeps_its_own_grant)
+{
+	struct planner *p = new_planner();
+	struct plan *pl;
+
+	app_dirs(p);
+	ev_full(p, OP_UNLINK, "/app/.coverage", NULL, 0, NULL, ABSENT, DIR_ROOT,
+		NOSTATE, ENOENT, &root_proc);
+	ev_full(p, OP_OPEN, "/app/.coverage", NULL, O_RDWR | O_CREAT,
+		"O_RDWR|O_CREAT", ABSENT, DIR_ROOT, NOSTATE, 0, &root_proc);
+	ev_mkdir(p, "/app/.pytest_cache", DIR_ROOT);
+	pl = planner_finish(p);
+	ck_assert_uint_eq(pl->nredirects, 1);
+	ck_assert_str_eq(pl->redirects[0].var, "COVERAGE_FILE");
+	ck_assert_str_eq(pl->redirects[0].value,
+			 "/var/cache/nonroot/coverage/.coverage");
+	ck_assert_str_eq(pl->redirects[0].dir, "/var/cache/nonroot/coverage");
+	ck_assert_ptr_nonnull(grant_on(pl, GRANT_MKDIR, "/app/.pytest_cache"));
+	ck_assert_uint_eq(applied_grants(pl), 1);
+	ck_assert(!has_text(pl->warnings, pl->nwarnings, "owning /app", NULL));
+	plan_free(pl);
+}
+END_TEST
+
 static bool has_note(const struct plan *pl, const char *a, const char *b)
 {
 	for (size_t i = 0; i < pl->nnotes; i++)
@@ -1296,6 +1325,7 @@ Suite *test_suite(void)
 	tcase_add_test(t, never_grant_compares_normalised_paths);
 	tcase_add_test(t, enoent_attempt_below_a_denial_names_the_writer);
 	tcase_add_test(t, write_below_names_the_more_specific_writer);
+	tcase_add_test(t, name_beside_a_redirected_write_keeps_its_own_grant);
 	tcase_add_test(t, writers_below_one_directory_keep_each_their_fix);
 	tcase_add_test(t, read_only_keeps_tmpfs_for_the_service_users_dirs);
 	tcase_add_test(t, kernel_settings_are_refused_as_the_hosts);
