@@ -131,7 +131,7 @@ static const bool *writers_allowed(struct planner *p, const char *program)
 
 		ok[i] = !e || !e[0];
 		for (; e && *e && !ok[i]; e++)
-			ok[i] = writers_glob(*e, program ? program : "");
+			ok[i] = writers_names_match(*e, program ? program : "");
 	}
 	map_put(&p->cat.wexe, program, ok);
 	return ok;
@@ -228,6 +228,16 @@ const struct writer *match_writer(struct planner *p, const char *path,
 	m->program = xstrdup(program);
 	m->w = scan_writers(p, path, program);
 	return m->w;
+}
+
+const struct writer *match_writer_of(struct planner *p, const char *path,
+				     const struct trace_event *ev)
+{
+	char *names = program_names(ev);
+	const struct writer *w = match_writer(p, path, names);
+
+	free(names);
+	return w;
 }
 
 /* Whether a name of list (globs) matches s. */
@@ -404,7 +414,7 @@ static bool first_seen(struct map *seen, char *key)
  */
 void add_home_write(struct planner *p, char *rel, const struct trace_event *ev)
 {
-	const struct writer *w = match_writer(p, rel, program_of(ev));
+	const struct writer *w = match_writer_of(p, rel, ev);
 	struct home_write *h;
 
 	if (!first_seen(&p->cat.hwseen,
@@ -423,6 +433,33 @@ void add_home_write(struct planner *p, char *rel, const struct trace_event *ev)
 
 /* One per (path, writer): a repeat is covered by the first in
  * plan_code_writes() (same source directory, earlier). */
+/*
+ * The Python a build step runs as ({exe}): the writing program when it is
+ * a python, else the one whose library its stack shows (uwsgi, or Apache's
+ * mod_wsgi, embed libpython3.11.so: python3.11, found on the PATH), else
+ * python3.
+ */
+static char *interpreter_of(const struct trace_event *ev)
+{
+	const char *exe = ev->proc ? ev->proc->exe : NULL;
+
+	if (exe && *exe && !strncmp(path_basename(exe), "python", 6))
+		return xstrdup(exe);
+	for (int i = 0; ev->stack && i < ev->stack->nframes; i++) {
+		const char *m = ev->stack->frames[i].module;
+		const char *b = m ? path_basename(m) : "";
+		const char *so = strstr(b, ".so");
+
+		/* libpythonX.Y.so.1.0: the version between "libpython" and
+		 * ".so" */
+		if (!strncmp(b, "libpython", 9) && so && so > b + 9 &&
+		    b[9] >= '0' && b[9] <= '9')
+			return xasprintf("python%.*s", (int)(so - b - 9),
+					 b + 9);
+	}
+	return xstrdup("python3");
+}
+
 void add_code_write(struct planner *p, const struct trace_event *ev,
 		    const struct writer *w)
 {
@@ -434,9 +471,7 @@ void add_code_write(struct planner *p, const struct trace_event *ev,
 	cw = &PUSH(p->cat.cw, p->cat.ncw, p->cat.capcw);
 
 	cw->path = xstrdup(ev->path);
-	cw->exe =
-	    xstrdup(ev->proc && ev->proc->exe && *ev->proc->exe ? ev->proc->exe
-								: "python3");
+	cw->exe = interpreter_of(ev);
 	cw->writer = w;
 	evidence_from(&cw->ev, ev);
 }
@@ -451,7 +486,7 @@ void add_attempt(struct planner *p, const struct trace_event *ev)
 
 	if (!path)
 		path = xstrdup(ev->path);
-	w = match_writer(p, path, program_of(ev));
+	w = match_writer_of(p, path, ev);
 	if (!w || !w->env || (!w->dir && !w->value) ||
 	    !writer_identified(w, ev) ||
 	    !first_seen(&p->cat.atseen, xasprintf("%d %s", ev->pid, path))) {

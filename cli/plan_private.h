@@ -75,6 +75,11 @@ struct refusal *plan_refusal(struct planner *p, const char *path, char *why);
 
 /* The evidence of an event: what is shown as a line's comment. */
 const char *program_of(const struct trace_event *ev);
+/* The names a catalogue's exes may know ev's program by (allocated): its
+ * executable's, and the name it was run as when that differs, joined by
+ * '/' (Debian's /usr/bin/uwsgi is a link to uwsgi-core; a busybox
+ * applet). */
+char *program_names(const struct trace_event *ev);
 void evidence_from(struct evidence *e, const struct trace_event *ev);
 void evidence_copy(struct evidence *dst, const struct evidence *src);
 void evidence_free(struct evidence *e);
@@ -332,9 +337,13 @@ struct plan_catalogue {
 /* planner_new: index the catalogue's patterns (o.writers may be NULL). */
 void prepare_writers(struct planner *p);
 /* The first catalogue entry that covers path (or an ancestor) and whose
- * programs include program, or NULL. */
+ * programs include program (one name, or names joined by '/': those of
+ * program_names()), or NULL. */
 const struct writer *match_writer(struct planner *p, const char *path,
 				  const char *program);
+/* match_writer() for the program of ev, by all its names. */
+const struct writer *match_writer_of(struct planner *p, const char *path,
+				     const struct trace_event *ev);
 /* A write under the profiling run's HOME (rel: "~/...", consumed), a
  * write a code entry names, a write that failed with ENOENT. */
 void add_home_write(struct planner *p, char *rel, const struct trace_event *ev);

@@ -278,8 +278,8 @@ void on_read_only_fs(struct planner *p, const struct trace_event *ev)
 		  : path_dirname(ev->path);
 	evidence_from(&e, ev);
 	if (map_get(&p->mnt.shipped, dir))
-		read_only_shipped_dir(
-		    p, match_writer(p, ev->path, program_of(ev)), &e, dir);
+		read_only_shipped_dir(p, match_writer_of(p, ev->path, ev), &e,
+				      dir);
 	else
 		add_tmpfs(p, dir, &e, false);
 	evidence_free(&e);

@@ -263,7 +263,7 @@ static void add_event(struct planner *p, const struct trace_event *ev)
 	scratch = scratch_dir_of(ev->real ? ev->real : ev->path);
 	if (scratch && (writes || c.denied))
 		add_scratch_write(p, scratch, ev);
-	c.w = match_writer(p, ev->path, program_of(ev));
+	c.w = match_writer_of(p, ev->path, ev);
 	if (c.w && writes && !c.denied)
 		add_made(p, ev, c.w);
 	if (c.w && c.w->code && writes) {

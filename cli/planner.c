@@ -258,6 +258,18 @@ const char *program_of(const struct trace_event *ev)
 	return trace_program(ev->proc, "");
 }
 
+char *program_names(const struct trace_event *ev)
+{
+	const char *exe = program_of(ev);
+	const char *as = ev->proc && ev->proc->argv0 && *ev->proc->argv0
+			     ? path_basename(ev->proc->argv0)
+			     : NULL;
+
+	if (!as || !strcmp(as, exe) || strchr(as, '/'))
+		return xstrdup(exe);
+	return xasprintf("%s/%s", exe, as);
+}
+
 void evidence_from(struct evidence *e, const struct trace_event *ev)
 {
 	const char *op = ev->op < OP__COUNT ? op_names[ev->op] : "?";

@@ -181,12 +181,24 @@ static bool pattern_covers(const char *pattern, const char *path)
 	return hit;
 }
 
+bool writers_names_match(const char *pat, const char *names)
+{
+	char *copy = xstrdup(names), *save = NULL;
+	bool hit = false;
+
+	for (char *n = strtok_r(copy, "/", &save); n && !hit;
+	     n = strtok_r(NULL, "/", &save))
+		hit = writers_glob(pat, n);
+	free(copy);
+	return hit;
+}
+
 static bool exe_allowed(const struct writer *w, const char *exe)
 {
 	if (!w->exes || !w->exes[0])
 		return true;
 	for (char **e = w->exes; *e; e++)
-		if (glob_match(*e, exe ? exe : ""))
+		if (writers_names_match(*e, exe ? exe : ""))
 			return true;
 	return false;
 }

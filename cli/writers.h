@@ -53,7 +53,8 @@ void writers_free(struct writers *w);
 /*
  * The first entry whose pattern matches path or one of its ancestors.
  * path is absolute, or starts with "~/" for a path under HOME.  exe is the
- * basename of the writing program ("" when unknown).
+ * basename of the writing program ("" when unknown), or the names it goes
+ * by joined with '/' (its executable's, the name it was run as).
  */
 const struct writer *writers_match(const struct writers *w, const char *path,
 				   const char *exe);
@@ -64,5 +65,9 @@ static inline bool writers_glob(const char *pattern, const char *s)
 {
 	return glob_match(pattern, s);
 }
+
+/* Whether one of names (basenames joined by '/') matches the exes glob
+ * pat. */
+bool writers_names_match(const char *pat, const char *names);
 
 #endif

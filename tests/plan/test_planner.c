@@ -323,6 +323,31 @@ START_TEST(bytecode_is_compiled_not_granted)
 }
 END_TEST
 
+/* uwsgi embeds Python: Debian runs it as /usr/bin/uwsgi, a link to
+ * uwsgi-core, the executable the trace names.  The catalogue's exes know
+ * it by the name it was run as too, so its bytecode is compiled at build
+ * time, never granted, and by the Python its stack shows (libpython3.11:
+ * python3.11), not by uwsgi-core. */
+START_TEST(bytecode_of_a_program_embedding_python_is_compiled_by_its_python)
+{
+	struct planner *p = new_planner();
+	struct plan *pl;
+	struct trace_proc uwsgi = root_proc;
+
+	uwsgi.exe = "/usr/bin/uwsgi-core";
+	uwsgi.argv0 = "uwsgi";
+	app_dirs(p);
+	ev_mkdir_at(p, "/app/__pycache__", DIR_ROOT, 0, &uwsgi, NULL,
+		    "/usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0");
+	pl = planner_finish(p);
+	ck_assert_uint_eq(pl->ngrants, 1);
+	ck_assert_int_eq(pl->grants[0].kind, GRANT_BUILD);
+	ck_assert_str_eq(pl->grants[0].build_args[0], "python3.11");
+	ck_assert_str_eq(pl->grants[0].build_args[4], "/app");
+	plan_free(pl);
+}
+END_TEST
+
 /* The bytecode python writes is compiled at build time; the same file
  * written by cp, which no catalogue entry names, is refused as program
  * code.  Whichever of the two wrote first, each write is judged for its
@@ -1032,6 +1057,9 @@ Suite *test_suite(void)
 	tcase_add_test(t, bind_mount_writes_go_to_host_section);
 	tcase_add_test(t, erofs_gets_tmpfs_and_ro_bind_is_reported);
 	tcase_add_test(t, bytecode_is_compiled_not_granted);
+	tcase_add_test(
+	    t,
+	    bytecode_of_a_program_embedding_python_is_compiled_by_its_python);
 	tcase_add_test(t, a_path_written_by_two_programs_is_matched_for_each);
 	tcase_add_test(t, system_paths_are_refused);
 	tcase_add_test(t, denial_recorded_as_user_is_planned);
