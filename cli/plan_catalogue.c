@@ -326,7 +326,6 @@ static void add_redirect(struct planner *p, const char *var, char *value,
 	evidence_copy(&r->ev, ev);
 }
 
-/* A catalogue redirect for w, when it has one: true when added. */
 /* The value of w's variable for its directory dir: dir itself, or the
  * file its value names in it ("{dir}/.coverage"). */
 static char *redirect_value(const struct writer *w, const char *dir)
@@ -339,6 +338,7 @@ static char *redirect_value(const struct writer *w, const char *dir)
 			 at + 5);
 }
 
+/* A catalogue redirect for w, when it has one: true when added. */
 bool redirect_for(struct planner *p, const struct writer *w,
 		  const struct evidence *ev)
 {
@@ -431,8 +431,6 @@ void add_home_write(struct planner *p, char *rel, const struct trace_event *ev)
 	evidence_from(&h->ev, ev);
 }
 
-/* One per (path, writer): a repeat is covered by the first in
- * plan_code_writes() (same source directory, earlier). */
 /*
  * The Python a build step runs as ({exe}): the writing program when it is
  * a python, else the one whose library its stack shows (uwsgi, or Apache's
@@ -460,6 +458,8 @@ static char *interpreter_of(const struct trace_event *ev)
 	return xstrdup("python3");
 }
 
+/* One per (path, writer): a repeat is covered by the first in
+ * plan_code_writes() (same source directory, earlier). */
 void add_code_write(struct planner *p, const struct trace_event *ev,
 		    const struct writer *w)
 {

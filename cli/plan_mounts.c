@@ -38,6 +38,7 @@ const char *scratch_dir_of(const char *path)
 /* dir holds files shipped in the image: a tmpfs there would hide them.
  * how: SHIPPED_FOUND when the workload used a file of the image there,
  * SHIPPED_DATA when it reads and writes one (its database),
+ * SHIPPED_REWRITTEN when it rewrites or replaces one (a generated page),
  * SHIPPED_INFERRED when only its role says so (the working directory). */
 static void mark_shipped(struct planner *p, const char *dir, uintptr_t how)
 {
@@ -416,9 +417,9 @@ void note_replaced(struct planner *p, const struct trace_event *ev)
 	if (ev->op == OP_OPEN && (ev->flags & O_ACCMODE) != O_RDONLY &&
 	    !(ev->flags & O_APPEND) && !reads_kept_content(ev) &&
 	    from_image(p, path, &ev->st))
-		mark_parent_shipped(p, path, SHIPPED_FOUND);
+		mark_parent_shipped(p, path, SHIPPED_REWRITTEN);
 	else if (ev->op == OP_RENAME && from_image(p, ev->path2, &ev->st2))
-		mark_parent_shipped(p, ev->path2, SHIPPED_FOUND);
+		mark_parent_shipped(p, ev->path2, SHIPPED_REWRITTEN);
 }
 
 /* The anonymous volume path lies strictly below, or NULL. */

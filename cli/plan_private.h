@@ -440,11 +440,16 @@ void note_kept_content(struct planner *p, const struct trace_event *ev);
  * made, its siblings as far as the trace can tell. */
 void note_replaced(struct planner *p, const struct trace_event *ev);
 /* How a directory is known to hold the image's files: the workload used
- * one there (read, ran, rewrote or replaced it), read and wrote one in
- * place (its data), or
+ * one there (read or ran it), read and wrote one in place (its data),
+ * rewrote or replaced one (what the build made), or
  * its role says so (its working directory, the directory of the script
  * an interpreter runs). */
-enum { SHIPPED_INFERRED = 1, SHIPPED_FOUND = 2, SHIPPED_DATA = 4 };
+enum {
+	SHIPPED_INFERRED = 1,
+	SHIPPED_FOUND = 2,
+	SHIPPED_DATA = 4,
+	SHIPPED_REWRITTEN = 8, /* seeds a mount, warns of nothing */
+};
 /* A code write at path (bytecode beside its source): the source's
  * directory holds the image's code, and its parent that directory. */
 void note_code_dir(struct planner *p, const char *path);

@@ -218,7 +218,8 @@ static void read_only_shipped_dir(struct planner *p, const struct writer *w,
 		if (strcmp(dir, "/"))
 			add_tmpfs(p, dir, ev, true);
 	} else if (strcmp(dir, "/") &&
-		   (uintptr_t)map_get(&p->mnt.shipped, dir) == SHIPPED_DATA) {
+		   ((uintptr_t)map_get(&p->mnt.shipped, dir) &
+		    ~(uintptr_t)SHIPPED_REWRITTEN) == SHIPPED_DATA) {
 		add_tmpfs(p, dir, ev, true);
 		plan_note(
 		    p,
@@ -378,13 +379,31 @@ void planner_reads_unrecorded(struct planner *p)
 	p->mnt.no_reads = true;
 }
 
-/* The directory is new, or scratch: an empty mount hides nothing of the
- * image's, whatever the workload reads. */
+/* The plan makes dir (a redirect's directory, or below one; a directory
+ * it pre-creates, the user's new home among them). */
+static bool made_by_plan(const struct plan *pl, const char *dir)
+{
+	for (size_t i = 0; i < pl->nredirects; i++)
+		if (pl->redirects[i].dir &&
+		    path_is_under(dir, pl->redirects[i].dir))
+			return true;
+	for (size_t i = 0; i < pl->ngrants; i++)
+		if (pl->grants[i].kind == GRANT_MKDIR &&
+		    !pl->grants[i].alternative &&
+		    path_is_under(dir, pl->grants[i].path))
+			return true;
+	return false;
+}
+
+/* The directory is new (the workload or the plan makes it), or scratch:
+ * an empty mount hides nothing of the image's, whatever the workload
+ * reads. */
 static bool holds_nothing_shipped(struct planner *p, const char *dir)
 {
 	const struct vnode *v = vfs_get(p, dir);
 
 	return scratch_dir_of(dir) || strset_has(&p->mnt.made, dir) ||
+	       made_by_plan(p->plan, dir) ||
 	       (v && v->st.kind == ST_PRESENT && v->st.uid == p->id.uid);
 }
 

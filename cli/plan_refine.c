@@ -485,10 +485,13 @@ void vet_grants(struct planner *p)
 		note_option(p, w);
 		if (why && !g->alternative)
 			refuse_protected(p, i, why);
-		else if (!why && !g->alternative &&
-			 (g->kind == GRANT_OWN_DIR ||
-			  g->kind == GRANT_OWN_TREE))
-			warn_owned_dir(p, g, w); /* applied: not replaced */
+		else if (!why && (g->kind == GRANT_OWN_DIR ||
+				  g->kind == GRANT_OWN_TREE)) {
+			if (!g->alternative)
+				warn_owned_dir(p, g, w);
+			else /* not applied: marked, not warned about */
+				g->shared_dir = is_shared_system_dir(g->path);
+		}
 	}
 	compact_grants(p);
 }

@@ -265,7 +265,7 @@ char *program_names(const struct trace_event *ev)
 			     ? path_basename(ev->proc->argv0)
 			     : NULL;
 
-	if (!as || !strcmp(as, exe) || strchr(as, '/'))
+	if (!as || !strcmp(as, exe))
 		return xstrdup(exe);
 	return xasprintf("%s/%s", exe, as);
 }

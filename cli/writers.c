@@ -183,9 +183,12 @@ static bool pattern_covers(const char *pattern, const char *path)
 
 bool writers_names_match(const char *pat, const char *names)
 {
-	char *copy = xstrdup(names), *save = NULL;
+	char *copy, *save = NULL;
 	bool hit = false;
 
+	if (!*names) /* no name known: as the pattern takes "" */
+		return writers_glob(pat, "");
+	copy = xstrdup(names);
 	for (char *n = strtok_r(copy, "/", &save); n && !hit;
 	     n = strtok_r(NULL, "/", &save))
 		hit = writers_glob(pat, n);

@@ -181,6 +181,22 @@ START_TEST(catalogue_sqlite_unchanged)
 }
 END_TEST
 
+/* An entry's exes know a program by its executable's name or by the name
+ * it was run as ("uwsgi-core/uwsgi"); a program of no known name is ""
+ * to a pattern, which "*" (sqlite's) still takes. */
+START_TEST(catalogue_exes_match_either_name_of_a_program)
+{
+	EXPECT_ENTRIES(
+	    {"/app/__pycache__", "uwsgi-core/uwsgi", "python-bytecode"},
+	    {"/app/__pycache__", "uwsgi/uwsgi-core", "python-bytecode"},
+	    {"/app/__pycache__", "uwsgi-core", "-"},
+	    {"/srv/app.db-journal", "", "sqlite"});
+	ck_assert(writers_names_match("*", ""));
+	ck_assert(writers_names_match("uwsgi", "uwsgi-core/uwsgi"));
+	ck_assert(!writers_names_match("uwsgi", "uwsgi-core/uwsgi2"));
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("glob");
@@ -200,6 +216,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, catalogue_tiktoken_needs_a_whole_cache_component);
 	tcase_add_test(tc, catalogue_redis_needs_whole_names);
 	tcase_add_test(tc, catalogue_sqlite_unchanged);
+	tcase_add_test(tc, catalogue_exes_match_either_name_of_a_program);
 	suite_add_tcase(s, tc);
 	return s;
 }

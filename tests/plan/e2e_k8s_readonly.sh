@@ -53,7 +53,7 @@ env -i PATH="$E2E_PATH" HOME="$IMG/root" LANG=C.UTF-8 SIDE=1 \
 "$UNROOT" plan --read-only --format k8s "$S/trace-noreads" \
 	>"$S/plan-noreads.k8s" || fail "unroot plan --format k8s failed"
 cat "$S/plan-noreads.k8s"
-grep -q "^# warning: read-only root: the trace records no reads.*$IMG/app/data holds" \
+grep -q "^# warning: read-only root: the trace records no reads.*$IMG/app/data hold" \
 	"$S/plan-noreads.k8s" || fail "no warning that the trace has no reads"
 grep -A1 "open.*$IMG/app/data/run.log" "$S/plan-noreads.k8s" |
 	grep -q "REVIEW: the trace records no reads" ||

@@ -27,19 +27,22 @@ def application(env, start_response):
     return [helper.msg().encode()]
 PY
 chmod 644 "$A/helper.py" "$A/app.py"
-port=$((20000 + $$ % 20000))
+# a unix socket of this run's own in /tmp (no port another test holds)
+sock=/tmp/unroot-e2e-uwsgi.$$.sock
 cat >"$A/serve.sh" <<SH
 #!/bin/sh
 # start uwsgi as the image's command would, ask it once, stop it
-uwsgi --plugin python3 --http-socket 127.0.0.1:$port --chdir $A \\
+rm -f $sock
+uwsgi --plugin python3 --http-socket $sock --chdir $A \\
 	--wsgi-file app.py --master --processes 2 --die-on-term &
 pid=\$!
-for _ in \$(seq 100); do
-	page=\$(curl -sf http://127.0.0.1:$port/) && break
+for _ in \$(seq 300); do
+	page=\$(curl -sf --unix-socket $sock http://localhost/) && break
 	sleep 0.1
 done
 kill -TERM "\$pid"
 wait "\$pid" || true
+rm -f $sock
 [ "\$page" = "hello from uwsgi" ]
 SH
 chmod 755 "$A/serve.sh"

@@ -279,6 +279,11 @@ START_TEST(database_opened_in_place_seeds_its_mount)
 		"O_RDWR|O_CREAT", FILE_ROOT, DIR_ROOT, NOSTATE, 0, &root_proc);
 	ev_creat(p, "/var/lib/slapd/DUMMY", DIR_ROOT);
 	ev_unlink(p, "/var/lib/slapd/DUMMY", FILE_ROOT, DIR_ROOT);
+	/* a file of the image rewritten beside it: still the workload's
+	 * data, no warning about the image's files */
+	ev_full(p, OP_OPEN, "/var/lib/slapd/DB_CONFIG", NULL,
+		O_WRONLY | O_CREAT | O_TRUNC, "O_WRONLY|O_CREAT|O_TRUNC",
+		FILE_ROOT, DIR_ROOT, NOSTATE, 0, &root_proc);
 	pl = planner_finish(p);
 	ck_assert_ptr_nonnull(grant_on(pl, GRANT_OWN_DIR, "/var/lib/slapd"));
 	ck_assert(!has_text(pl->warnings, pl->nwarnings,
@@ -345,7 +350,16 @@ START_TEST(plain_mount_from_a_trace_without_reads_is_flagged)
 		ev_append(p, "/srv/data/run.log", FILE_ROOT, DIR_ROOT);
 		ev_mkdir(p, "/srv/cache", DIR_ROOT);
 		ev_creat(p, "/srv/cache/entry", DIR_ROOT);
+		/* a redirect's directory is the plan's own: new */
+		ev_mkdir_at(p, "/root/.config/matplotlib", DIR_ROOT, 0,
+			    &root_proc,
+			    "/usr/lib/python3/dist-packages/matplotlib/"
+			    "__init__.py",
+			    NULL);
 		pl = planner_finish(p);
+		ck_assert_uint_eq(pl->nredirects, 1);
+		ck_assert_ptr_nonnull(tmpfs_on(pl, pl->redirects[0].dir));
+		ck_assert(!tmpfs_on(pl, pl->redirects[0].dir)->unread);
 		ck_assert_ptr_nonnull(tmpfs_on(pl, "/srv/data"));
 		ck_assert_int_eq(tmpfs_on(pl, "/srv/data")->unread, !reads);
 		ck_assert_ptr_nonnull(tmpfs_on(pl, "/srv/cache"));
