@@ -132,6 +132,11 @@ static const bool *writers_allowed(struct planner *p, const char *program)
 		ok[i] = !e || !e[0];
 		for (; e && *e && !ok[i]; e++)
 			ok[i] = writers_names_match(*e, program ? program : "");
+		/* a program that embeds the entry's: its library in the
+		 * stack (mod_wsgi's libpython in apache2) */
+		for (char **l = ws->v[i].libs; !ok[i] && l && *l; l++)
+			ok[i] =
+			    writers_module_named(*l, program ? program : "");
 	}
 	map_put(&p->cat.wexe, program, ok);
 	return ok;
@@ -230,16 +235,6 @@ const struct writer *match_writer(struct planner *p, const char *path,
 	return m->w;
 }
 
-const struct writer *match_writer_of(struct planner *p, const char *path,
-				     const struct trace_event *ev)
-{
-	char *names = program_names(ev);
-	const struct writer *w = match_writer(p, path, names);
-
-	free(names);
-	return w;
-}
-
 /* Whether a name of list (globs) matches s. */
 static bool any_glob(char **list, const char *s)
 {
@@ -247,6 +242,43 @@ static bool any_glob(char **list, const char *s)
 		if (writers_glob(*list, s))
 			return true;
 	return false;
+}
+
+/* The first module of ev's stack that the libs of an entry limited to
+ * its exes name (libpython3.11.so.1.0 for python-bytecode), or NULL. */
+static const char *embedded_module(const struct planner *p,
+				   const struct trace_event *ev)
+{
+	const struct writers *ws = p->o.writers;
+
+	for (int i = 0; ev->stack && i < ev->stack->nframes; i++) {
+		const char *m = ev->stack->frames[i].module;
+		const char *b = m ? path_basename(m) : NULL;
+
+		for (size_t k = 0; b && k < ws->n; k++)
+			if (ws->v[k].exes && ws->v[k].exes[0] &&
+			    any_glob(ws->v[k].libs, b))
+				return b;
+	}
+	return NULL;
+}
+
+const struct writer *match_writer_of(struct planner *p, const char *path,
+				     const struct trace_event *ev)
+{
+	char *names = program_names(ev);
+	const char *module = p->o.writers ? embedded_module(p, ev) : NULL;
+	const struct writer *w;
+
+	if (module) {
+		char *more = xasprintf("%s/lib:%s", names, module);
+
+		free(names);
+		names = more;
+	}
+	w = match_writer(p, path, names);
+	free(names);
+	return w;
 }
 
 /* Whether file lies in a directory named for one of the packages. */

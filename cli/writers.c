@@ -181,19 +181,34 @@ static bool pattern_covers(const char *pattern, const char *path)
 	return hit;
 }
 
-bool writers_names_match(const char *pat, const char *names)
+/* pat matches a program name of names (module: a "lib:" one, without
+ * its prefix). */
+static bool names_match(const char *pat, const char *names, bool module)
 {
-	char *copy, *save = NULL;
+	char *copy = xstrdup(names), *save = NULL;
 	bool hit = false;
 
-	if (!*names) /* no name known: as the pattern takes "" */
-		return writers_glob(pat, "");
-	copy = xstrdup(names);
 	for (char *n = strtok_r(copy, "/", &save); n && !hit;
-	     n = strtok_r(NULL, "/", &save))
-		hit = writers_glob(pat, n);
+	     n = strtok_r(NULL, "/", &save)) {
+		bool is_module = !strncmp(n, "lib:", 4);
+
+		if (is_module == module)
+			hit = writers_glob(pat, module ? n + 4 : n);
+	}
 	free(copy);
 	return hit;
+}
+
+bool writers_names_match(const char *pat, const char *names)
+{
+	if (!*names) /* no name known: as the pattern takes "" */
+		return writers_glob(pat, "");
+	return names_match(pat, names, false);
+}
+
+bool writers_module_named(const char *pat, const char *names)
+{
+	return names_match(pat, names, true);
 }
 
 static bool exe_allowed(const struct writer *w, const char *exe)

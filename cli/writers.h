@@ -67,7 +67,9 @@ static inline bool writers_glob(const char *pattern, const char *s)
 }
 
 /* Whether one of names (basenames joined by '/') matches the exes glob
- * pat. */
+ * pat.  A name "lib:MODULE" is a native module of the call's stack, which
+ * only writers_module_named() matches, against a libs glob. */
 bool writers_names_match(const char *pat, const char *names);
+bool writers_module_named(const char *pat, const char *names);
 
 #endif

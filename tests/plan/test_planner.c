@@ -325,26 +325,41 @@ END_TEST
 
 /* uwsgi embeds Python: Debian runs it as /usr/bin/uwsgi, a link to
  * uwsgi-core, the executable the trace names.  The catalogue's exes know
- * it by the name it was run as too, so its bytecode is compiled at build
- * time, never granted, and by the Python its stack shows (libpython3.11:
- * python3.11), not by uwsgi-core. */
+ * it by the name it was run as too; and apache2, which no exes name,
+ * embeds it with mod_wsgi: its stack shows libpython, which the entry's
+ * libs name.  Either way the bytecode is compiled at build time, never
+ * granted, and by the Python the stack shows (libpython3.11: python3.11),
+ * not by uwsgi-core or apache2.  Without libpython in its stack apache2
+ * is not Python, and its write is an ordinary one. */
 START_TEST(bytecode_of_a_program_embedding_python_is_compiled_by_its_python)
 {
-	struct planner *p = new_planner();
-	struct plan *pl;
-	struct trace_proc uwsgi = root_proc;
+	static const char *const libpython =
+	    "/usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0";
+	struct trace_proc uwsgi = root_proc, apache = root_proc;
 
 	uwsgi.exe = "/usr/bin/uwsgi-core";
 	uwsgi.argv0 = "uwsgi";
-	app_dirs(p);
-	ev_mkdir_at(p, "/app/__pycache__", DIR_ROOT, 0, &uwsgi, NULL,
-		    "/usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0");
-	pl = planner_finish(p);
-	ck_assert_uint_eq(pl->ngrants, 1);
-	ck_assert_int_eq(pl->grants[0].kind, GRANT_BUILD);
-	ck_assert_str_eq(pl->grants[0].build_args[0], "python3.11");
-	ck_assert_str_eq(pl->grants[0].build_args[4], "/app");
-	plan_free(pl);
+	apache.exe = apache.argv0 = "/usr/sbin/apache2";
+	for (int i = 0; i < 3; i++) {
+		struct planner *p = new_planner();
+		struct plan *pl;
+
+		app_dirs(p);
+		ev_mkdir_at(p, "/app/__pycache__", DIR_ROOT, 0,
+			    i ? &apache : &uwsgi, NULL,
+			    i < 2 ? libpython : "/usr/sbin/apache2");
+		pl = planner_finish(p);
+		ck_assert_uint_eq(pl->ngrants, 1);
+		if (i == 2) {
+			ck_assert_int_eq(pl->grants[0].kind, GRANT_MKDIR);
+			plan_free(pl);
+			continue;
+		}
+		ck_assert_int_eq(pl->grants[0].kind, GRANT_BUILD);
+		ck_assert_str_eq(pl->grants[0].build_args[0], "python3.11");
+		ck_assert_str_eq(pl->grants[0].build_args[4], "/app");
+		plan_free(pl);
+	}
 }
 END_TEST
 
