@@ -77,6 +77,16 @@ void prepare_writers(struct planner *p)
 	if (!ws)
 		return;
 	for (size_t i = 0; i < ws->n; i++)
+		for (char **l = ws->v[i].libs;
+		     ws->v[i].exes && ws->v[i].exes[0] && l && *l; l++) {
+			size_t n = p->cat.nelibs;
+
+			p->cat.elibs = xgrow(p->cat.elibs, &p->cat.capelibs,
+					     n + 2, sizeof *p->cat.elibs);
+			p->cat.elibs[n] = *l;
+			p->cat.elibs[++p->cat.nelibs] = NULL;
+		}
+	for (size_t i = 0; i < ws->n; i++)
 		for (char **pt = ws->v[i].paths; pt && *pt; pt++) {
 			struct wpat *w =
 			    &PUSH(p->cat.wpats, p->cat.nwpats, cap);
@@ -126,18 +136,8 @@ static const bool *writers_allowed(struct planner *p, const char *program)
 	if (ok)
 		return ok;
 	ok = xcalloc(ws->n + 1, sizeof *ok);
-	for (size_t i = 0; i < ws->n; i++) {
-		char **e = ws->v[i].exes;
-
-		ok[i] = !e || !e[0];
-		for (; e && *e && !ok[i]; e++)
-			ok[i] = writers_names_match(*e, program ? program : "");
-		/* a program that embeds the entry's: its library in the
-		 * stack (mod_wsgi's libpython in apache2) */
-		for (char **l = ws->v[i].libs; !ok[i] && l && *l; l++)
-			ok[i] =
-			    writers_module_named(*l, program ? program : "");
-	}
+	for (size_t i = 0; i < ws->n; i++)
+		ok[i] = writers_allows(&ws->v[i], program ? program : "");
 	map_put(&p->cat.wexe, program, ok);
 	return ok;
 }
@@ -244,21 +244,16 @@ static bool any_glob(char **list, const char *s)
 	return false;
 }
 
-/* The first module of ev's stack that the libs of an entry limited to
- * its exes name (libpython3.11.so.1.0 for python-bytecode), or NULL. */
+/* The first module of stack that the libs of an entry limited to its
+ * exes name (libpython3.11.so.1.0 for python-bytecode), or NULL. */
 static const char *embedded_module(const struct planner *p,
-				   const struct trace_event *ev)
+				   const struct trace_stack *stack)
 {
-	const struct writers *ws = p->o.writers;
+	for (int i = 0; stack && p->cat.elibs && i < stack->nframes; i++) {
+		const char *m = stack->frames[i].module;
 
-	for (int i = 0; ev->stack && i < ev->stack->nframes; i++) {
-		const char *m = ev->stack->frames[i].module;
-		const char *b = m ? path_basename(m) : NULL;
-
-		for (size_t k = 0; b && k < ws->n; k++)
-			if (ws->v[k].exes && ws->v[k].exes[0] &&
-			    any_glob(ws->v[k].libs, b))
-				return b;
+		if (m && any_glob(p->cat.elibs, path_basename(m)))
+			return path_basename(m);
 	}
 	return NULL;
 }
@@ -267,14 +262,14 @@ const struct writer *match_writer_of(struct planner *p, const char *path,
 				     const struct trace_event *ev)
 {
 	char *names = program_names(ev);
-	const char *module = p->o.writers ? embedded_module(p, ev) : NULL;
+	const char *module = embedded_module(p, ev->stack);
 	const struct writer *w;
 
 	if (module) {
-		char *more = xasprintf("%s/lib:%s", names, module);
+		char *key = xasprintf("%s//%s", names, module);
 
 		free(names);
-		names = more;
+		names = key;
 	}
 	w = match_writer(p, path, names);
 	free(names);
@@ -800,6 +795,7 @@ void catalogue_free(struct plan_catalogue *c)
 	map_free(&c->madeseen, NULL);
 	map_free(&c->hwseen, NULL);
 	map_free(&c->cwseen, NULL);
+	free(c->elibs);
 	map_free(&c->wexe, free);
 	map_free(&c->wmemo, wmemo_free);
 	free(c->wpats);

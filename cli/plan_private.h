@@ -78,7 +78,7 @@ const char *program_of(const struct trace_event *ev);
 /* The names a catalogue's exes may know ev's program by (allocated): its
  * executable's, and the name it was run as when that differs, joined by
  * '/' (Debian's /usr/bin/uwsgi is a link to uwsgi-core; a busybox
- * applet). */
+ * applet), and "python" when the call has a Python call site. */
 char *program_names(const struct trace_event *ev);
 void evidence_from(struct evidence *e, const struct trace_event *ev);
 void evidence_copy(struct evidence *dst, const struct evidence *src);
@@ -317,7 +317,10 @@ struct plan_catalogue {
 	/* the catalogue, prepared for match_writer() */
 	struct wpat *wpats;
 	size_t nwpats;
-	struct map wexe;  /* program -> bool[writers->n] (exe allowed) */
+	struct map wexe; /* program -> bool[writers->n] (exe allowed) */
+	char **elibs;	 /* the libs globs of entries limited to their exes
+			    (NULL-terminated, the catalogue's strings) */
+	size_t nelibs, capelibs;
 	struct map wmemo; /* path -> struct wmemo: match_writer's answers */
 	struct home_write *hw;
 	size_t nhw, caphw;
@@ -336,9 +339,9 @@ struct plan_catalogue {
 
 /* planner_new: index the catalogue's patterns (o.writers may be NULL). */
 void prepare_writers(struct planner *p);
-/* The first catalogue entry that covers path (or an ancestor) and whose
- * programs include program (one name, or names joined by '/': those of
- * program_names()), or NULL. */
+/* The first catalogue entry that covers path (or an ancestor) and that
+ * allows program (a key of writers.h: program_names(), and a module of
+ * the stack), or NULL. */
 const struct writer *match_writer(struct planner *p, const char *path,
 				  const char *program);
 /* match_writer() for the program of ev, by all its names. */

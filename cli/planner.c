@@ -265,9 +265,19 @@ char *program_names(const struct trace_event *ev)
 			     ? path_basename(ev->proc->argv0)
 			     : NULL;
 
-	if (!as || !strcmp(as, exe))
-		return xstrdup(exe);
-	return xasprintf("%s/%s", exe, as);
+	char *names = !as || !strcmp(as, exe) ? xstrdup(exe)
+					      : xasprintf("%s/%s", exe, as);
+
+	/* a Python call site: Python code made the call, in a program of
+	 * any name (mod_wsgi in apache2), with or without a native stack */
+	if (ev->npy > 0) {
+		char *more =
+		    *names ? xasprintf("%s/python", names) : xstrdup("python");
+
+		free(names);
+		names = more;
+	}
+	return names;
 }
 
 void evidence_from(struct evidence *e, const struct trace_event *ev)

@@ -181,42 +181,47 @@ static bool pattern_covers(const char *pattern, const char *path)
 	return hit;
 }
 
-/* pat matches a program name of names (module: a "lib:" one, without
- * its prefix). */
-static bool names_match(const char *pat, const char *names, bool module)
+/* The program names of key ("NAMES[//MODULE]"): their length. */
+static size_t names_len(const char *key)
 {
-	char *copy = xstrdup(names), *save = NULL;
+	const char *m = strstr(key, "//");
+
+	return m ? (size_t)(m - key) : strlen(key);
+}
+
+bool writers_names_match(const char *pat, const char *key)
+{
+	size_t n = names_len(key);
+	char *copy = xstrndup(key, n), *save = NULL;
 	bool hit = false;
 
-	for (char *n = strtok_r(copy, "/", &save); n && !hit;
-	     n = strtok_r(NULL, "/", &save)) {
-		bool is_module = !strncmp(n, "lib:", 4);
-
-		if (is_module == module)
-			hit = writers_glob(pat, module ? n + 4 : n);
-	}
+	if (!n) /* no name known: as the pattern takes "" */
+		hit = writers_glob(pat, "");
+	for (char *t = strtok_r(copy, "/", &save); t && !hit;
+	     t = strtok_r(NULL, "/", &save))
+		hit = writers_glob(pat, t);
 	free(copy);
 	return hit;
 }
 
-bool writers_names_match(const char *pat, const char *names)
+bool writers_module_named(const char *pat, const char *key)
 {
-	if (!*names) /* no name known: as the pattern takes "" */
-		return writers_glob(pat, "");
-	return names_match(pat, names, false);
+	const char *m = strstr(key, "//");
+
+	return m && writers_glob(pat, m + 2);
 }
 
-bool writers_module_named(const char *pat, const char *names)
-{
-	return names_match(pat, names, true);
-}
-
-static bool exe_allowed(const struct writer *w, const char *exe)
+bool writers_allows(const struct writer *w, const char *key)
 {
 	if (!w->exes || !w->exes[0])
 		return true;
 	for (char **e = w->exes; *e; e++)
-		if (writers_names_match(*e, exe ? exe : ""))
+		if (writers_names_match(*e, key))
+			return true;
+	/* a program that embeds the entry's: its library in the stack
+	 * (mod_wsgi's libpython in apache2) */
+	for (char **l = w->libs; l && *l; l++)
+		if (writers_module_named(*l, key))
 			return true;
 	return false;
 }
@@ -227,7 +232,7 @@ const struct writer *writers_match(const struct writers *w, const char *path,
 	if (!w)
 		return NULL;
 	for (size_t i = 0; i < w->n; i++) {
-		if (!exe_allowed(&w->v[i], exe))
+		if (!writers_allows(&w->v[i], exe ? exe : ""))
 			continue;
 		for (char **p = w->v[i].paths; p && *p; p++)
 			if (pattern_covers(*p, path))

@@ -53,8 +53,7 @@ void writers_free(struct writers *w);
 /*
  * The first entry whose pattern matches path or one of its ancestors.
  * path is absolute, or starts with "~/" for a path under HOME.  exe is the
- * basename of the writing program ("" when unknown), or the names it goes
- * by joined with '/' (its executable's, the name it was run as).
+ * writing program's key (below: its names, and a module of its stack).
  */
 const struct writer *writers_match(const struct writers *w, const char *path,
 				   const char *exe);
@@ -66,10 +65,21 @@ static inline bool writers_glob(const char *pattern, const char *s)
 	return glob_match(pattern, s);
 }
 
-/* Whether one of names (basenames joined by '/') matches the exes glob
- * pat.  A name "lib:MODULE" is a native module of the call's stack, which
- * only writers_module_named() matches, against a libs glob. */
-bool writers_names_match(const char *pat, const char *names);
-bool writers_module_named(const char *pat, const char *names);
+/*
+ * A program, as the catalogue matches it, is a key "NAMES[//MODULE]":
+ * NAMES, the basenames it goes by joined by '/' (its executable's, the
+ * name it was run as; "" when unknown), and MODULE, the basename of a
+ * native module of the call's stack that an entry's libs name (the
+ * program embeds that entry's program).  A basename holds no '/', so the
+ * key is never ambiguous.
+ *
+ * writers_names_match: one of NAMES matches the exes glob pat ("" when
+ * none is known).  writers_module_named: MODULE matches the libs glob
+ * pat.  writers_allows: w may match the program: it has no exes, or one
+ * of its exes names the program, or one of its libs names MODULE.
+ */
+bool writers_names_match(const char *pat, const char *key);
+bool writers_module_named(const char *pat, const char *key);
+bool writers_allows(const struct writer *w, const char *key);
 
 #endif

@@ -192,8 +192,30 @@ START_TEST(catalogue_exes_match_either_name_of_a_program)
 	    {"/app/__pycache__", "uwsgi-core", "-"},
 	    {"/srv/app.db-journal", "", "sqlite"});
 	ck_assert(writers_names_match("*", ""));
+	ck_assert(writers_names_match("*", "//libpython3.11.so.1.0"));
 	ck_assert(writers_names_match("uwsgi", "uwsgi-core/uwsgi"));
 	ck_assert(!writers_names_match("uwsgi", "uwsgi-core/uwsgi2"));
+}
+END_TEST
+
+/* An entry limited to its exes also takes a program whose stack shows one
+ * of its libs (apache2 running mod_wsgi's libpython), or whose call has a
+ * Python call site ("python" among its names); a program's own name is
+ * never taken for a module. */
+START_TEST(catalogue_libs_admit_a_program_embedding_the_entrys)
+{
+	EXPECT_ENTRIES(
+	    {"/app/__pycache__", "apache2//libpython3.11.so.1.0",
+	     "python-bytecode"},
+	    {"/app/__pycache__", "apache2/python", "python-bytecode"},
+	    {"/app/__pycache__", "apache2", "-"},
+	    {"/app/__pycache__", "lib:libpython3.11.so", "-"},
+	    {"/app/__pycache__", "apache2//libc.so.6", "-"},
+	    {"/srv/app.db-journal", "//libpython3.11.so.1.0", "sqlite"});
+	ck_assert(writers_module_named("libpython3*.so*",
+				       "/x//libpython3.11.so.1.0"));
+	ck_assert(
+	    !writers_module_named("libpython3*.so*", "libpython3.11.so.1.0"));
 }
 END_TEST
 
@@ -217,6 +239,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, catalogue_redis_needs_whole_names);
 	tcase_add_test(tc, catalogue_sqlite_unchanged);
 	tcase_add_test(tc, catalogue_exes_match_either_name_of_a_program);
+	tcase_add_test(tc, catalogue_libs_admit_a_program_embedding_the_entrys);
 	suite_add_tcase(s, tc);
 	return s;
 }

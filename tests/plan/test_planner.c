@@ -331,32 +331,65 @@ END_TEST
  * granted, and by the Python the stack shows (libpython3.11: python3.11),
  * not by uwsgi-core or apache2.  Without libpython in its stack apache2
  * is not Python, and its write is an ordinary one. */
+/* apache2's mkdir of /app/__pycache__ with a stack whose third frame is
+ * in libpython (the call went through mod_wsgi). */
+static void apache_mkdir_deep(struct planner *p, const struct trace_proc *pr)
+{
+	static struct trace_frame frames[3] = {
+	    {.module = "/usr/lib/x86_64-linux-gnu/libc.so.6"},
+	    {.module = "/usr/lib/apache2/modules/mod_wsgi.so"},
+	    {.module = "/usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0"}};
+	static struct trace_stack stack = {
+	    .id = "s2", .nframes = 3, .frames = frames};
+	struct trace_event ev = ev_make(OP_MKDIR, "/app/__pycache__", NULL, 0,
+					NULL, ABSENT, DIR_ROOT, NOSTATE, 0, pr);
+
+	ev.stack = &stack;
+	planner_add_event(p, &ev);
+}
+
 START_TEST(bytecode_of_a_program_embedding_python_is_compiled_by_its_python)
 {
 	static const char *const libpython =
 	    "/usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0";
 	struct trace_proc uwsgi = root_proc, apache = root_proc;
+	/* who wrote, how the trace shows Python, and what the plan does */
+	const struct {
+		const struct trace_proc *proc;
+		const char *pyfile, *module;
+		bool deep;
+		const char *python; /* the build step's, NULL: a mkdir */
+	} c[] = {
+	    {&uwsgi, NULL, libpython, false, "python3.11"},
+	    {&apache, NULL, libpython, false, "python3.11"},
+	    {&apache, NULL, "/usr/sbin/apache2", false, NULL},
+	    /* no native stack (--no-stacks): its Python call site */
+	    {&apache, "/srv/app/app.wsgi", NULL, false, "python3"},
+	    {&apache, NULL, NULL, true, "python3.11"},
+	};
 
 	uwsgi.exe = "/usr/bin/uwsgi-core";
 	uwsgi.argv0 = "uwsgi";
 	apache.exe = apache.argv0 = "/usr/sbin/apache2";
-	for (int i = 0; i < 3; i++) {
+	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
 		struct planner *p = new_planner();
 		struct plan *pl;
 
 		app_dirs(p);
-		ev_mkdir_at(p, "/app/__pycache__", DIR_ROOT, 0,
-			    i ? &apache : &uwsgi, NULL,
-			    i < 2 ? libpython : "/usr/sbin/apache2");
+		if (c[i].deep)
+			apache_mkdir_deep(p, c[i].proc);
+		else
+			ev_mkdir_at(p, "/app/__pycache__", DIR_ROOT, 0,
+				    c[i].proc, c[i].pyfile, c[i].module);
 		pl = planner_finish(p);
 		ck_assert_uint_eq(pl->ngrants, 1);
-		if (i == 2) {
+		if (!c[i].python) {
 			ck_assert_int_eq(pl->grants[0].kind, GRANT_MKDIR);
 			plan_free(pl);
 			continue;
 		}
 		ck_assert_int_eq(pl->grants[0].kind, GRANT_BUILD);
-		ck_assert_str_eq(pl->grants[0].build_args[0], "python3.11");
+		ck_assert_str_eq(pl->grants[0].build_args[0], c[i].python);
 		ck_assert_str_eq(pl->grants[0].build_args[4], "/app");
 		plan_free(pl);
 	}
