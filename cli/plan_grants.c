@@ -14,10 +14,14 @@
  *   writing and never removed, renamed over or re-created, in a directory
  *   where at most FILES_BEFORE_DIR files are created; otherwise the
  *   directory is owned.
- * - A read is never granted (no wider mode, no chown of a service's
- *   file): it is refused, said plainly.
+ * - A read is granted in one case only: a file root alone may read (no
+ *   group bit, root's) is given the user's own group and its group bit,
+ *   and stays root's.  Otherwise no wider mode and no chown of a
+ *   service's file: the read is refused, said plainly.
  * - Paths that are code, libraries, system configuration or identity are
- *   never granted (protected_reason, applied in plan_refine.c).
+ *   never granted (protected_reason, applied in plan_refine.c); a read
+ *   grant, which changes no file's content or owner, is refused only
+ *   under root's home, /proc, /sys and /dev (read_protected_reason).
  */
 #define _GNU_SOURCE
 #include <stdint.h>
@@ -117,6 +121,22 @@ static const char *protected_reason_normal(const char *path)
 			return "program source or a library";
 	}
 	return NULL;
+}
+
+/* A read grant changes neither the file nor who owns it, so system
+ * configuration may be read (sshd's host keys in /etc/ssh); never what is
+ * not the image's to give: root's home, the kernel's files, devices. */
+const char *read_protected_reason(const char *path)
+{
+	char *norm = lexical_normal(path);
+	const char *why = protected_reason_normal(norm);
+
+	if (why && !has_prefix_dir(norm, "/root") &&
+	    !has_prefix_dir(norm, "/proc") && !has_prefix_dir(norm, "/sys") &&
+	    !has_prefix_dir(norm, "/dev"))
+		why = NULL;
+	free(norm);
+	return why;
 }
 
 const char *plan_root_check(const struct trace_event *ev)
@@ -429,6 +449,41 @@ static void refuse_read(struct planner *p, const struct need *n)
 	evidence_copy(&plan_refusal(p, n->path, why)->ev, &n->ev);
 }
 
+/*
+ * A file only root may read (or run) is read through the user's own
+ * group: its owner's bits alone are set, so no member of its group reads
+ * it today and a new group takes nothing away (sshd's host keys, 0600
+ * root:root).  It stays root's: the user can neither change it nor widen
+ * its mode.  A file whose group may already read is a service group's
+ * (joined, or refused), and a service user's file is its owner's.
+ */
+static bool root_only_file(const struct need *n)
+{
+	const struct file_state *st = &n->image;
+
+	return st->kind == ST_PRESENT && st->type == FT_FILE && st->uid == 0 &&
+	       !(st->mode & 070);
+}
+
+static struct grant *grant_read(struct planner *p, const struct need *n)
+{
+	char *e = comment_safe(n->path);
+	struct grant *g = add_grant(
+	    p, GRANT_READ, n->path, &n->ev, n->count, NULL,
+	    xasprintf("%s is mode %04o, owner %u:%u: only root may %s it; "
+		      "its group becomes the user's own, with the group's "
+		      "%s bit, so the user alone may %s it and it stays "
+		      "root's (no other user gains it, and the user can "
+		      "neither change it nor widen its mode)",
+		      e, n->image.mode & 07777, n->image.uid, n->image.gid,
+		      read_verb(n), n->want & 4 ? "read" : "execute",
+		      read_verb(n)));
+
+	g->want = n->want & 5;
+	free(e);
+	return g;
+}
+
 static void grant_for_need(struct planner *p, const struct need *n,
 			   struct map *created)
 {
@@ -487,7 +542,10 @@ static void grant_for_need(struct planner *p, const struct need *n,
 		break;
 	}
 	case NEED_READ:
-		refuse_read(p, n);
+		if (root_only_file(n))
+			g = grant_read(p, n);
+		else
+			refuse_read(p, n);
 		break;
 	case NEED__COUNT:
 		break;

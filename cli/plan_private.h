@@ -529,6 +529,9 @@ void grant_release(struct grant *g);
 /* Why path is never granted (code, libraries, system configuration,
  * identity, devices), after resolving "." and ".."; NULL when it may be. */
 const char *protected_reason(const char *path);
+/* The same for a read grant, which changes no file's content or owner:
+ * only root's home, the kernel's files and devices. */
+const char *read_protected_reason(const char *path);
 /* A directory the whole system shares (/var, /tmp, /opt, ...): owning it
  * is warned about. */
 bool is_shared_system_dir(const char *path);

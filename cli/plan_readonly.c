@@ -453,7 +453,8 @@ void plan_read_only_root(struct planner *p)
 		char *dir;
 
 		if (g->alternative || g->kind == GRANT_BUILD ||
-		    g->kind == GRANT_SEARCH || g->kind == GRANT_GROUP)
+		    g->kind == GRANT_SEARCH || g->kind == GRANT_GROUP ||
+		    g->kind == GRANT_READ)
 			continue;
 		dir = g->kind == GRANT_TOUCH || g->kind == GRANT_OWN_FILE
 			  ? path_dirname(g->path)

@@ -286,7 +286,8 @@ void attach_hints(struct planner *p)
 		const struct grant *g = &pl->grants[i];
 
 		if (grant_dead(p, i) || g->writer || g->kind == GRANT_BUILD ||
-		    g->kind == GRANT_SEARCH || g->kind == GRANT_GROUP)
+		    g->kind == GRANT_SEARCH || g->kind == GRANT_GROUP ||
+		    g->kind == GRANT_READ)
 			continue;
 		v = xgrow(v, &cap, n + 1, sizeof *v);
 		v[n].path = g->path;
@@ -477,7 +478,9 @@ void vet_grants(struct planner *p)
 
 		if (g->kind == GRANT_GROUP)
 			continue;
-		why = g->kind == GRANT_BUILD ? NULL : protected_reason(g->path);
+		why = g->kind == GRANT_BUILD  ? NULL
+		      : g->kind == GRANT_READ ? read_protected_reason(g->path)
+					      : protected_reason(g->path);
 		w = replace_by_writer(p, i);
 		g = &pl->grants[i];
 		if (!w)

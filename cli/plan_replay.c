@@ -170,7 +170,8 @@ static bool kernels(const char *path)
  * The least grant is joining the service's group when its bits permit;
  * never a wider mode (o+r would open it to every user, g+r to every
  * member of a group that the packager kept out) and never a chown of a
- * service's file.  Otherwise the read is refused, said plainly.
+ * service's file.  A file only root may read gets the user's own group
+ * (plan_grants.c); otherwise the read is refused, said plainly.
  */
 static void do_read(struct planner *p, unsigned want, const struct op_ctx *c)
 {

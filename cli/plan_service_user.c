@@ -77,6 +77,8 @@ static bool user_needs(const struct planner *p, const struct trace_user *u,
 		return !user_may(p, u, st, 2);
 	case GRANT_SEARCH:
 		return !user_may(p, u, st, 1);
+	case GRANT_READ:
+		return !user_may(p, u, st, g->want);
 	case GRANT_GROUP:
 		return !user_in_group(p, u, g->gid) &&
 		       (st->kind != ST_PRESENT || st->uid != u->uid);
@@ -88,8 +90,15 @@ static bool user_needs(const struct planner *p, const struct trace_user *u,
 	return true;
 }
 
+/* A read the new user is refused (not granted by GRANT_READ, whose cost
+ * is counted as a grant's). */
+static bool read_refused(struct planner *p, const struct need *nd)
+{
+	return nd->kind == NEED_READ && !find_grant(p, GRANT_READ, nd->path);
+}
+
 /* The reads refused to the new user that u may make. */
-static size_t reads_u_may(const struct planner *p, const struct trace_user *u,
+static size_t reads_u_may(struct planner *p, const struct trace_user *u,
 			  size_t *total)
 {
 	size_t n = 0;
@@ -98,7 +107,7 @@ static size_t reads_u_may(const struct planner *p, const struct trace_user *u,
 	for (size_t i = 0; i < p->needs.n; i++) {
 		const struct need *nd = &p->needs.v[i];
 
-		if (nd->kind != NEED_READ)
+		if (!read_refused(p, nd))
 			continue;
 		(*total)++;
 		n += user_may(p, u, &nd->image, nd->want);
@@ -186,7 +195,7 @@ static bool new_user_cost(struct planner *p, struct cost *b,
 					  ? p->needs.v[i].image.gid
 					  : 0);
 	for (size_t i = 0; i < p->needs.n; i++)
-		b->reads += p->needs.v[i].kind == NEED_READ;
+		b->reads += read_refused(p, &p->needs.v[i]);
 	for (size_t i = 0; i < p->replay.nga; i++) {
 		struct file_state owner = {
 		    .kind = ST_PRESENT, .uid = (unsigned)p->replay.ga[i].uid};
@@ -200,7 +209,7 @@ static bool new_user_cost(struct planner *p, struct cost *b,
 
 /* The cost of the plan for u: the grants it still lacks, the reads it is
  * denied too. */
-static struct cost service_user_cost(const struct planner *p,
+static struct cost service_user_cost(struct planner *p,
 				     const struct trace_user *u)
 {
 	const struct plan *pl = p->plan;
@@ -215,7 +224,7 @@ static struct cost service_user_cost(const struct planner *p,
 
 /* The candidate whose plan costs least, when it costs less than the new
  * user's (b): fewer reads refused, then fewer grants.  NULL when none. */
-static const struct trace_user *cheapest(const struct planner *p,
+static const struct trace_user *cheapest(struct planner *p,
 					 const struct trace_user **cand,
 					 size_t ncand, struct cost b,
 					 struct cost *best_cost)

@@ -40,8 +40,8 @@ static const char *const op_names[] = {
 const char *grant_kind_name(enum grant_kind k)
 {
 	static const char *const names[] = {
-	    "mkdir",	"touch",  "own-dir", "own-file",
-	    "own-tree", "search", "group",   "build",
+	    "mkdir",  "touch", "own-dir", "own-file", "own-tree",
+	    "search", "group", "read",	  "build",
 	};
 
 	return k < sizeof names / sizeof names[0] ? names[k] : "?";

@@ -49,6 +49,8 @@ enum grant_kind {
 	GRANT_OWN_TREE, /* chown -R: many existing files rewritten below */
 	GRANT_SEARCH, /* chmod o+x: a directory on the way is not searchable */
 	GRANT_GROUP,  /* join a service's group (path: the group's name) */
+	GRANT_READ,   /* chgrp to the user's group, chmod g+r: root's file only
+			 root could read */
 	GRANT_BUILD,  /* a build-time command (compileall, fc-cache) */
 };
 
@@ -85,6 +87,7 @@ struct grant {
 	struct file_state
 	    owner_state; /* image state of what decides (file or parent) */
 	unsigned gid;	 /* GRANT_GROUP: the group joined */
+	unsigned want;	 /* GRANT_READ: 4 read, 1 execute */
 };
 
 struct redirect {

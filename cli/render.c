@@ -227,6 +227,14 @@ int grant_commands(struct words *cmds, const struct plan *pl,
 	case GRANT_SEARCH:
 		words_add(cmds, xasprintf("chmod o+x %s", qp));
 		break;
+	case GRANT_READ:
+		/* the user's own group: under OpenShift, root's group */
+		words_add(cmds, xasprintf("chgrp %u %s",
+					  pl->openshift ? 0 : pl->gid, qp));
+		words_add(cmds,
+			  xasprintf("chmod g+%s%s %s", g->want & 4 ? "r" : "",
+				    g->want & 1 ? "x" : "", qp));
+		break;
 	case GRANT_GROUP:
 	case GRANT_BUILD:
 		break;

@@ -823,6 +823,70 @@ START_TEST(denial_under_private_service_dir_is_refused_with_reason)
 }
 END_TEST
 
+/* A file root's run read that only root may read (sshd's host keys, 0600
+ * root:root): the user's own group gets its read bit, the file stays
+ * root's.  Not when its group may read already (that group's to join),
+ * not a service user's file, not a directory. */
+static struct plan *read_by_root(const char *path, struct file_state st,
+				 bool openshift)
+{
+	struct plan_options o;
+	struct planner *p;
+	struct trace_user svc = {
+	    .name = "svc", .uid = 999, .gid = 999, .home = "/var/lib/svc"};
+
+	plan_options_init(&o);
+	o.openshift = openshift;
+	p = planner_new(&o);
+	planner_add_user(p, &svc);
+	dir_rec(p, "/", DIR_ROOT);
+	dir_rec(p, "/etc", DIR_ROOT);
+	dir_rec(p, "/etc/ssh", DIR_ROOT);
+	ev_full(p, OP_READ, path, NULL, O_RDONLY, "O_RDONLY", st, DIR_ROOT,
+		NOSTATE, 0, &root_proc);
+	return planner_finish(p);
+}
+
+START_TEST(file_only_root_reads_is_read_through_the_users_group)
+{
+	static const char key[] = "/etc/ssh/ssh_host_ed25519_key";
+	struct plan *pl = read_by_root(key, S(FT_FILE, 0, 0, 0600), false);
+	const struct grant *g = grant_on(pl, GRANT_READ, key);
+	char *line;
+
+	ck_assert_ptr_nonnull(g);
+	ck_assert_uint_eq(pl->nrefused, 0);
+	line =
+	    plan_render_grant(pl, (size_t)(g - pl->grants), FORMAT_DOCKERFILE);
+	ck_assert_ptr_nonnull(
+	    strstr(line, "chgrp 1001 '/etc/ssh/ssh_host_ed25519_key'"));
+	ck_assert_ptr_nonnull(
+	    strstr(line, "chmod g+r '/etc/ssh/ssh_host_ed25519_key'"));
+	ck_assert_ptr_null(strstr(line, "chown"));
+	free(line);
+	plan_free(pl);
+
+	pl = read_by_root(key, S(FT_FILE, 0, 0, 0400), true);
+	g = grant_on(pl, GRANT_READ, key);
+	ck_assert_ptr_nonnull(g);
+	line =
+	    plan_render_grant(pl, (size_t)(g - pl->grants), FORMAT_DOCKERFILE);
+	ck_assert_ptr_nonnull(strstr(line, "chgrp 0 "));
+	free(line);
+	plan_free(pl);
+
+	/* its group reads it, a service user owns it, a directory */
+	const struct file_state no[] = {S(FT_FILE, 0, 0, 0640),
+					S(FT_FILE, 999, 999, 0600),
+					S(FT_DIR, 0, 0, 0700)};
+	for (size_t i = 0; i < sizeof no / sizeof no[0]; i++) {
+		pl = read_by_root(key, no[i], false);
+		ck_assert_ptr_null(grant_on(pl, GRANT_READ, key));
+		plan_free(pl);
+	}
+}
+END_TEST
+
 /* Joining a group only works when the run keeps /etc/group's
  * memberships: the USER line has no group and the plan says how to keep
  * it with an explicit one. */
@@ -1126,6 +1190,7 @@ Suite *test_suite(void)
 	tcase_add_test(t,
 		       denial_under_private_service_dir_is_refused_with_reason);
 	tcase_add_test(t, group_grant_says_how_to_keep_the_group);
+	tcase_add_test(t, file_only_root_reads_is_read_through_the_users_group);
 	tcase_add_test(t, anonymous_volume_is_made_in_the_image);
 	tcase_add_test(t, bind_names_the_host_path_given);
 	tcase_add_test(t, named_volume_filled_by_root_is_called_out);

@@ -17,6 +17,8 @@ The answer, one grant per line ('#' starts a comment):
                    every grant of PATH or below it
     group PATH     the user joins the group of PATH
     search PATH    a search or read bit on PATH
+    read PATH      PATH, a file only root could read, readable to the
+                   user's own group (chgrp, g+r); it stays root's
     build PATH     a build-time step for what is written at PATH
     env VAR        the program's own variable VAR, set to a directory the
                    user owns
@@ -40,8 +42,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "..", "scripts"))
 import logcat  # noqa: E402  (the logs of a packed trace too)
 
-KINDS = ("user", "own", "tree", "group", "search", "build", "env", "home",
-         "tmpfs", "host")
+KINDS = ("user", "own", "tree", "group", "search", "read", "build", "env",
+         "home", "tmpfs", "host")
 
 
 def die(msg):
@@ -104,6 +106,8 @@ def in_answer(ans, kind, path):
         return path in ans["search"] or path in ans["own"]
     if kind == "group":
         return path in ans["group"]
+    if kind == "read":
+        return path in ans["read"] or path in ans["own"]
     if kind == "build":
         return path in ans["build"]
     return False  # own-tree: only a tree of it or above
