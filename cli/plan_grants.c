@@ -19,9 +19,11 @@
  *   and stays root's.  Otherwise no wider mode and no chown of a
  *   service's file: the read is refused, said plainly.
  * - Paths that are code, libraries, system configuration or identity are
- *   never granted (protected_reason, applied in plan_refine.c); a read
- *   grant, which changes no file's content or owner, is refused only
- *   under root's home, /proc, /sys and /dev (read_protected_reason).
+ *   never granted (protected_reason, applied in plan_refine.c through
+ *   grant_protected_reason); an application's own directory of /etc is
+ *   not the system's (etc_application); a read grant, which changes no
+ *   file's content or owner, is refused only under root's home, /proc,
+ *   /sys and /dev (read_protected_reason).
  */
 #define _GNU_SOURCE
 #include <stdint.h>
@@ -134,6 +136,58 @@ const char *read_protected_reason(const char *path)
 	if (why && !has_prefix_dir(norm, "/root") &&
 	    !has_prefix_dir(norm, "/proc") && !has_prefix_dir(norm, "/sys") &&
 	    !has_prefix_dir(norm, "/dev"))
+		why = NULL;
+	free(norm);
+	return why;
+}
+
+/*
+ * Whether path (normal, under /etc) is an application's configuration:
+ * below /etc/X, or the directory /etc/X itself, where X is none of the
+ * system's own directories (identity and login, the loader, package
+ * management, start-up, certificates, OpenSSH).  A name directly in /etc
+ * (passwd, hosts) is the system's, and so is /etc itself.
+ */
+static bool etc_application(const char *path, bool dir)
+{
+	static const char sys[] =
+	    " alternatives apparmor apparmor.d apt ca-certificates cron.d"
+	    " cron.daily cron.hourly cron.monthly cron.weekly cron.yearly"
+	    " dbus-1 default dpkg init init.d kernel ld.so.conf.d logrotate.d"
+	    " modprobe.d modules-load.d network pam.d polkit-1 profile.d"
+	    " rc0.d rc1.d rc2.d rc3.d rc4.d rc5.d rc6.d rcS.d security"
+	    " selinux skel ssh ssl sudoers.d sysctl.d systemd tmpfiles.d udev"
+	    " update-motd.d ";
+	const char *x = path + 5;
+	size_t n;
+	char *word;
+	bool system;
+
+	if (strncmp(path, "/etc/", 5) || !*x)
+		return false;
+	n = strcspn(x, "/");
+	if (!x[n] && !dir)
+		return false; /* a file directly in /etc */
+	word = xasprintf(" %.*s ", (int)n, x);
+	system = strstr(sys, word) != NULL;
+	free(word);
+	return !system;
+}
+
+const char *grant_protected_reason(const struct grant *g)
+{
+	bool dir = g->kind == GRANT_MKDIR || g->kind == GRANT_OWN_DIR ||
+		   g->kind == GRANT_OWN_TREE;
+	char *norm;
+	const char *why;
+
+	if (g->kind == GRANT_BUILD)
+		return NULL;
+	if (g->kind == GRANT_READ)
+		return read_protected_reason(g->path);
+	norm = lexical_normal(g->path);
+	why = protected_reason_normal(norm);
+	if (why && etc_application(norm, dir))
 		why = NULL;
 	free(norm);
 	return why;

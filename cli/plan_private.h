@@ -532,6 +532,11 @@ const char *protected_reason(const char *path);
 /* The same for a read grant, which changes no file's content or owner:
  * only root's home, the kernel's files and devices. */
 const char *read_protected_reason(const char *path);
+/* Why grant g is never given, NULL when it may be: protected_reason, but
+ * for a read (read_protected_reason), a build step (never), and an
+ * application's configuration in its own directory of /etc, /etc/nginx,
+ * which its entrypoint renders or edits at start (warned about). */
+const char *grant_protected_reason(const struct grant *g);
 /* A directory the whole system shares (/var, /tmp, /opt, ...): owning it
  * is warned about. */
 bool is_shared_system_dir(const char *path);

@@ -435,6 +435,34 @@ static void warn_image_dir(struct planner *p, const struct grant *g,
 	free(e);
 }
 
+/* A grant that lets the user change configuration of the image in /etc. */
+static bool is_etc_write(const struct grant *g)
+{
+	return g->kind != GRANT_READ && g->kind != GRANT_BUILD &&
+	       g->kind != GRANT_GROUP && g->kind != GRANT_SEARCH &&
+	       !strncmp(g->path, "/etc/", 5);
+}
+
+/* An application's configuration that its start-up writes (an entrypoint
+ * that renders a template with envsubst, or edits it with sed -i): the
+ * least grant, said in a warning, with the writer's option when the
+ * catalogue has one. */
+static void warn_etc(struct planner *p, const struct grant *g,
+		     const struct writer *w)
+{
+	char *e = comment_safe(g->path);
+
+	plan_warn(p, xasprintf("the user may change %s, configuration of the "
+			       "image, which %s %s writes at run time: the "
+			       "least grant; rendering it into a directory "
+			       "of its own (/tmp, a volume) that the program "
+			       "is told to read keeps /etc read-only%s%s",
+			       e, g->ev.program, g->ev.op,
+			       w && w->option ? "; its own option: " : "",
+			       w && w->option ? w->option : ""));
+	free(e);
+}
+
 /* Redirects, build fixes, refusals and warnings for each grant. */
 void refuse_unrenderable(struct planner *p)
 {
@@ -478,9 +506,7 @@ void vet_grants(struct planner *p)
 
 		if (g->kind == GRANT_GROUP)
 			continue;
-		why = g->kind == GRANT_BUILD  ? NULL
-		      : g->kind == GRANT_READ ? read_protected_reason(g->path)
-					      : protected_reason(g->path);
+		why = grant_protected_reason(g);
 		w = replace_by_writer(p, i);
 		g = &pl->grants[i];
 		if (!w)
@@ -488,6 +514,8 @@ void vet_grants(struct planner *p)
 		note_option(p, w);
 		if (why && !g->alternative)
 			refuse_protected(p, i, why);
+		else if (!why && !g->alternative && is_etc_write(g))
+			warn_etc(p, g, w);
 		else if (!why && (g->kind == GRANT_OWN_DIR ||
 				  g->kind == GRANT_OWN_TREE)) {
 			if (!g->alternative)

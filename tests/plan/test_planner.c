@@ -455,6 +455,41 @@ START_TEST(system_paths_are_refused)
 }
 END_TEST
 
+/* An entrypoint that renders its application's configuration into
+ * /etc/APP at start (nginx's templates with envsubst): the least grant,
+ * with a warning.  The system's own files stay refused: a name directly
+ * in /etc, and the system's directories of /etc. */
+START_TEST(application_configuration_in_etc_is_granted_with_a_warning)
+{
+	struct planner *p = new_planner();
+	struct plan *pl;
+	bool warned = false;
+
+	dir_rec(p, "/", DIR_ROOT);
+	dir_rec(p, "/etc", DIR_ROOT);
+	dir_rec(p, "/etc/nginx", DIR_ROOT);
+	dir_rec(p, "/etc/nginx/conf.d", DIR_ROOT);
+	dir_rec(p, "/etc/pam.d", DIR_ROOT);
+	ev_creat(p, "/etc/nginx/conf.d/site.conf", DIR_ROOT);
+	ev_creat(p, "/etc/pam.d/app", DIR_ROOT);
+	ev_creat(p, "/etc/app.conf", DIR_ROOT);
+	ev_full(p, OP_OPEN, "/etc/passwd", NULL, O_WRONLY | O_APPEND,
+		"O_WRONLY|O_APPEND", FILE_ROOT, DIR_ROOT, NOSTATE, 0,
+		&root_proc);
+	pl = planner_finish(p);
+	ck_assert_ptr_nonnull(
+	    grant_on(pl, GRANT_TOUCH, "/etc/nginx/conf.d/site.conf"));
+	ck_assert_uint_eq(applied_grants(pl), 1);
+	ck_assert_uint_eq(pl->nrefused, 3);
+	for (size_t i = 0; i < pl->nwarnings; i++)
+		warned |= strstr(pl->warnings[i],
+				 "may change "
+				 "/etc/nginx/conf.d/site.conf,") != NULL;
+	ck_assert(warned);
+	plan_free(pl);
+}
+END_TEST
+
 START_TEST(denial_recorded_as_user_is_planned)
 {
 	struct planner *p = new_planner();
@@ -1174,6 +1209,8 @@ Suite *test_suite(void)
 	    bytecode_of_a_program_embedding_python_is_compiled_by_its_python);
 	tcase_add_test(t, a_path_written_by_two_programs_is_matched_for_each);
 	tcase_add_test(t, system_paths_are_refused);
+	tcase_add_test(
+	    t, application_configuration_in_etc_is_granted_with_a_warning);
 	tcase_add_test(t, denial_recorded_as_user_is_planned);
 	tcase_add_test(t, refused_create_tried_again_is_precreated);
 	tcase_add_test(t, name_unlinked_before_it_is_made_is_not_precreated);
