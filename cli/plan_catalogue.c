@@ -246,10 +246,10 @@ static bool any_glob(char **list, const char *s)
 
 /* The first module of stack that the libs of an entry limited to its
  * exes name (libpython3.11.so.1.0 for python-bytecode), or NULL. */
-static const char *embedded_module(const struct planner *p,
-				   const struct trace_stack *stack)
+static const char *scan_module(const struct planner *p,
+			       const struct trace_stack *stack)
 {
-	for (int i = 0; stack && p->cat.elibs && i < stack->nframes; i++) {
+	for (int i = 0; i < stack->nframes; i++) {
 		const char *m = stack->frames[i].module;
 
 		if (m && any_glob(p->cat.elibs, path_basename(m)))
@@ -258,11 +258,44 @@ static const char *embedded_module(const struct planner *p,
 	return NULL;
 }
 
+/* scan_module(), remembered per stack: a stack's id is unique within its
+ * log file, and the planner asks up to three times an event, for events
+ * that share a few stacks (32 frames each, at most). */
+static const char *embedded_module(struct planner *p,
+				   const struct trace_event *ev)
+{
+	static const char none[] = "";
+	char key[512];
+	int n;
+	struct map_slot *s;
+	const char *m;
+
+	if (!ev->stack || !p->cat.elibs)
+		return NULL;
+	n = ev->file && ev->stack->id
+		? snprintf(key, sizeof key, "%s\n%s", ev->file, ev->stack->id)
+		: -1;
+	if (n < 0 || (size_t)n >= sizeof key)
+		return scan_module(p, ev->stack);
+	s = map_find_n(&p->cat.smemo, key, (size_t)n, map_hash(key, (size_t)n));
+	if (s)
+		return *(const char *)s->val ? s->val : NULL;
+	m = scan_module(p, ev->stack);
+	map_put(&p->cat.smemo, key, m ? xstrdup(m) : (void *)none);
+	return m;
+}
+
+static void smemo_free(void *v)
+{
+	if (*(char *)v)
+		free(v);
+}
+
 const struct writer *match_writer_of(struct planner *p, const char *path,
 				     const struct trace_event *ev)
 {
 	char *names = program_names(ev);
-	const char *module = embedded_module(p, ev->stack);
+	const char *module = embedded_module(p, ev);
 	const struct writer *w;
 
 	if (module) {
@@ -796,6 +829,7 @@ void catalogue_free(struct plan_catalogue *c)
 	map_free(&c->hwseen, NULL);
 	map_free(&c->cwseen, NULL);
 	free(c->elibs);
+	map_free(&c->smemo, smemo_free);
 	map_free(&c->wexe, free);
 	map_free(&c->wmemo, wmemo_free);
 	free(c->wpats);

@@ -321,6 +321,8 @@ struct plan_catalogue {
 	char **elibs;	 /* the libs globs of entries limited to their exes
 			    (NULL-terminated, the catalogue's strings) */
 	size_t nelibs, capelibs;
+	struct map smemo; /* "LOGFILE\nSTACK-ID" -> its module for elibs, or
+			     "" */
 	struct map wmemo; /* path -> struct wmemo: match_writer's answers */
 	struct home_write *hw;
 	size_t nhw, caphw;

@@ -396,6 +396,40 @@ START_TEST(bytecode_of_a_program_embedding_python_is_compiled_by_its_python)
 }
 END_TEST
 
+/* A stack's id is unique only within its log file: the same id in
+ * another process's log is another stack, whose modules are its own. */
+START_TEST(a_stack_id_names_the_stack_of_its_own_log_file)
+{
+	static struct trace_frame py = {
+	    .module = "/usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0"};
+	static struct trace_frame ap = {.module = "/usr/sbin/apache2"};
+	struct trace_stack sa = {.id = "s1", .nframes = 1, .frames = &py};
+	struct trace_stack sb = {.id = "s1", .nframes = 1, .frames = &ap};
+	struct trace_proc apache = root_proc;
+	struct planner *p = new_planner();
+	struct trace_event ev;
+	struct plan *pl;
+
+	apache.exe = apache.argv0 = "/usr/sbin/apache2";
+	app_dirs(p);
+	dir_rec(p, "/srv", DIR_ROOT);
+	ev = ev_make(OP_MKDIR, "/app/__pycache__", NULL, 0, NULL, ABSENT,
+		     DIR_ROOT, NOSTATE, 0, &apache);
+	ev.stack = &sa;
+	ev.file = "log/100.0";
+	planner_add_event(p, &ev);
+	ev = ev_make(OP_MKDIR, "/srv/__pycache__", NULL, 0, NULL, ABSENT,
+		     DIR_ROOT, NOSTATE, 0, &apache);
+	ev.stack = &sb;
+	ev.file = "log/200.0";
+	planner_add_event(p, &ev);
+	pl = planner_finish(p);
+	ck_assert_ptr_nonnull(grant_on(pl, GRANT_BUILD, "/app"));
+	ck_assert_ptr_nonnull(grant_on(pl, GRANT_MKDIR, "/srv/__pycache__"));
+	plan_free(pl);
+}
+END_TEST
+
 /* The bytecode python writes is compiled at build time; the same file
  * written by cp, which no catalogue entry names, is refused as program
  * code.  Whichever of the two wrote first, each write is judged for its
@@ -1207,6 +1241,7 @@ Suite *test_suite(void)
 	tcase_add_test(
 	    t,
 	    bytecode_of_a_program_embedding_python_is_compiled_by_its_python);
+	tcase_add_test(t, a_stack_id_names_the_stack_of_its_own_log_file);
 	tcase_add_test(t, a_path_written_by_two_programs_is_matched_for_each);
 	tcase_add_test(t, system_paths_are_refused);
 	tcase_add_test(
