@@ -15,15 +15,18 @@
  *   where at most FILES_BEFORE_DIR files are created; otherwise the
  *   directory is owned.
  * - A read is granted in one case only: a file root alone may read (no
- *   group bit, root's) is given the user's own group and its group bit,
- *   and stays root's.  Otherwise no wider mode and no chown of a
- *   service's file: the read is refused, said plainly.
+ *   group or set-id bit, root's), read and not run, is given the group
+ *   the user runs with and its group bit, when that group has no other
+ *   user (group_is_users, checked again once the user is final), and
+ *   stays root's.  Otherwise no wider mode and no chown of a service's
+ *   file: the read is refused, said plainly.
  * - Paths that are code, libraries, system configuration or identity are
  *   never granted (protected_reason, applied in plan_refine.c through
  *   grant_protected_reason); an application's own directory of /etc is
- *   not the system's (etc_application); a read grant, which changes no
- *   file's content or owner, is refused only under root's home, /proc,
- *   /sys and /dev (read_protected_reason).
+ *   not the system's (etc_application), but its code still is; a read
+ *   grant, which changes no file's content or owner, may be in such a
+ *   directory or /etc/ssh and wherever only code is protected
+ *   (read_protected_reason_normal).
  */
 #define _GNU_SOURCE
 #include <stdint.h>
@@ -86,17 +89,33 @@ const char *protected_reason(const char *path)
 	return why;
 }
 
+/* Installed library code, program source or a library, or NULL. */
+static const char *code_reason(const char *path)
+{
+	static const char *const code_ext[] = {
+	    ".py", ".pyc", ".so",  ".sh",    ".pl",
+	    ".rb", ".php", ".jar", ".class", NULL,
+	};
+	size_t n = strlen(path);
+
+	if (strstr(path, "/site-packages") || strstr(path, "/dist-packages") ||
+	    strstr(path, "/node_modules"))
+		return "installed library code";
+	for (int i = 0; code_ext[i]; i++) {
+		size_t k = strlen(code_ext[i]);
+
+		if (n > k && !strcmp(path + n - k, code_ext[i]))
+			return "program source or a library";
+	}
+	return NULL;
+}
+
 static const char *protected_reason_normal(const char *path)
 {
 	static const char *const system[] = {
 	    "/usr",   "/bin",	 "/sbin", "/lib", "/lib32",
 	    "/lib64", "/libx32", "/boot", NULL,
 	};
-	static const char *const code_ext[] = {
-	    ".py", ".pyc", ".so",  ".sh",    ".pl",
-	    ".rb", ".php", ".jar", ".class", NULL,
-	};
-	size_t n = strlen(path);
 
 	if (!strcmp(path, "/"))
 		return "the root directory";
@@ -113,32 +132,7 @@ static const char *protected_reason_normal(const char *path)
 	if (has_prefix_dir(path, "/dev") && !has_prefix_dir(path, "/dev/shm") &&
 	    !has_prefix_dir(path, "/dev/mqueue"))
 		return "device files";
-	if (strstr(path, "/site-packages") || strstr(path, "/dist-packages") ||
-	    strstr(path, "/node_modules"))
-		return "installed library code";
-	for (int i = 0; code_ext[i]; i++) {
-		size_t k = strlen(code_ext[i]);
-
-		if (n > k && !strcmp(path + n - k, code_ext[i]))
-			return "program source or a library";
-	}
-	return NULL;
-}
-
-/* A read grant changes neither the file nor who owns it, so system
- * configuration may be read (sshd's host keys in /etc/ssh); never what is
- * not the image's to give: root's home, the kernel's files, devices. */
-const char *read_protected_reason(const char *path)
-{
-	char *norm = lexical_normal(path);
-	const char *why = protected_reason_normal(norm);
-
-	if (why && !has_prefix_dir(norm, "/root") &&
-	    !has_prefix_dir(norm, "/proc") && !has_prefix_dir(norm, "/sys") &&
-	    !has_prefix_dir(norm, "/dev"))
-		why = NULL;
-	free(norm);
-	return why;
+	return code_reason(path);
 }
 
 /*
@@ -151,13 +145,20 @@ const char *read_protected_reason(const char *path)
 static bool etc_application(const char *path, bool dir)
 {
 	static const char sys[] =
-	    " alternatives apparmor apparmor.d apt ca-certificates cron.d"
-	    " cron.daily cron.hourly cron.monthly cron.weekly cron.yearly"
-	    " dbus-1 default dpkg init init.d kernel ld.so.conf.d logrotate.d"
-	    " modprobe.d modules-load.d network pam.d polkit-1 profile.d"
-	    " rc0.d rc1.d rc2.d rc3.d rc4.d rc5.d rc6.d rcS.d security"
-	    " selinux skel ssh ssl sudoers.d sysctl.d systemd tmpfiles.d udev"
-	    " update-motd.d ";
+	    /* Debian's */
+	    " alternatives apparmor apparmor.d apt bash_completion.d"
+	    " ca-certificates cron.d cron.daily cron.hourly cron.monthly"
+	    " cron.weekly cron.yearly dbus-1 default dpkg init init.d kernel"
+	    " ld.so.conf.d logrotate.d modprobe.d modules-load.d network"
+	    " pam.d polkit-1 profile.d rc0.d rc1.d rc2.d rc3.d rc4.d rc5.d"
+	    " rc6.d rcS.d security selinux skel ssh ssl sudoers.d sysctl.d"
+	    " systemd tmpfiles.d udev update-motd.d"
+	    /* Red Hat's, Alpine's, SUSE's */
+	    " apk conf.d crontabs dnf doas.d local.d periodic pki rc.d rpm"
+	    " runlevels sysconfig yum yum.repos.d zypp"
+	    /* init systems and supervisors of containers: start-up code */
+	    " cont-finish.d cont-init.d fix-attrs.d runit s6 s6-overlay"
+	    " s6-rc services.d sv ";
 	const char *x = path + 5;
 	size_t n;
 	char *word;
@@ -174,21 +175,47 @@ static bool etc_application(const char *path, bool dir)
 	return !system;
 }
 
+/*
+ * A read grant changes neither the file nor who owns it: it may be of an
+ * application's configuration in /etc (etc_application) or of a key of
+ * OpenSSH's (/etc/ssh), and anywhere no write is protected for but code;
+ * never of the system's identity (/etc/shadow), root's home, the
+ * kernel's files or devices.
+ */
+static const char *read_protected_reason_normal(const char *norm)
+{
+	const char *why = protected_reason_normal(norm);
+
+	if (!why || has_prefix_dir(norm, "/root") ||
+	    has_prefix_dir(norm, "/proc") || has_prefix_dir(norm, "/sys") ||
+	    has_prefix_dir(norm, "/dev"))
+		return why;
+	if (has_prefix_dir(norm, "/etc"))
+		return etc_application(norm, false) ||
+			       has_prefix_dir(norm, "/etc/ssh")
+			   ? NULL
+			   : why;
+	return NULL;
+}
+
 const char *grant_protected_reason(const struct grant *g)
 {
 	bool dir = g->kind == GRANT_MKDIR || g->kind == GRANT_OWN_DIR ||
-		   g->kind == GRANT_OWN_TREE;
+		   g->kind == GRANT_OWN_TREE || g->kind == GRANT_SEARCH;
 	char *norm;
 	const char *why;
 
 	if (g->kind == GRANT_BUILD)
 		return NULL;
-	if (g->kind == GRANT_READ)
-		return read_protected_reason(g->path);
 	norm = lexical_normal(g->path);
-	why = protected_reason_normal(norm);
-	if (why && etc_application(norm, dir))
-		why = NULL;
+	if (g->kind == GRANT_READ)
+		why = read_protected_reason_normal(norm);
+	else {
+		why = protected_reason_normal(norm);
+		/* an application's own directory of /etc, but not its code */
+		if (why && etc_application(norm, dir))
+			why = code_reason(norm);
+	}
 	free(norm);
 	return why;
 }
@@ -504,19 +531,21 @@ static void refuse_read(struct planner *p, const struct need *n)
 }
 
 /*
- * A file only root may read (or run) is read through the user's own
- * group: its owner's bits alone are set, so no member of its group reads
- * it today and a new group takes nothing away (sshd's host keys, 0600
- * root:root).  It stays root's: the user can neither change it nor widen
- * its mode.  A file whose group may already read is a service group's
- * (joined, or refused), and a service user's file is its owner's.
+ * A file only root may read is read through the user's group: its
+ * owner's bits alone are set, so no member of its group reads it today
+ * and a new group takes nothing away (sshd's host keys, 0600 root:root).
+ * It stays root's: the user can neither change it nor widen its mode.
+ * Only a read: a program run (x) is left alone, whose chgrp would drop a
+ * set-id bit or a file capability.  A file whose group may already read
+ * is a service group's (joined, or refused), and a service user's file
+ * is its owner's.  The group must be the user's alone (group_is_users).
  */
 static bool root_only_file(const struct need *n)
 {
 	const struct file_state *st = &n->image;
 
 	return st->kind == ST_PRESENT && st->type == FT_FILE && st->uid == 0 &&
-	       !(st->mode & 070);
+	       !(st->mode & 07070) && n->want == 4;
 }
 
 static struct grant *grant_read(struct planner *p, const struct need *n)
@@ -524,16 +553,13 @@ static struct grant *grant_read(struct planner *p, const struct need *n)
 	char *e = comment_safe(n->path);
 	struct grant *g = add_grant(
 	    p, GRANT_READ, n->path, &n->ev, n->count, NULL,
-	    xasprintf("%s is mode %04o, owner %u:%u: only root may %s it; "
-		      "its group becomes the user's own, with the group's "
-		      "%s bit, so the user alone may %s it and it stays "
-		      "root's (no other user gains it, and the user can "
-		      "neither change it nor widen its mode)",
-		      e, n->image.mode & 07777, n->image.uid, n->image.gid,
-		      read_verb(n), n->want & 4 ? "read" : "execute",
-		      read_verb(n)));
+	    xasprintf("%s is mode %04o, owner %u:%u: only root may read "
+		      "it; its group becomes the one the user runs with, "
+		      "which has no other user, with the group's read bit: "
+		      "the user alone gains it, and the file stays root's "
+		      "(the user can neither change it nor widen its mode)",
+		      e, n->image.mode & 07777, n->image.uid, n->image.gid));
 
-	g->want = n->want & 5;
 	free(e);
 	return g;
 }
@@ -596,7 +622,8 @@ static void grant_for_need(struct planner *p, const struct need *n,
 		break;
 	}
 	case NEED_READ:
-		if (root_only_file(n))
+		if (root_only_file(n) &&
+		    group_is_users(p, p->id.gid, p->id.user))
 			g = grant_read(p, n);
 		else
 			refuse_read(p, n);
@@ -607,6 +634,40 @@ static void grant_for_need(struct planner *p, const struct need *n,
 	if (g)
 		grant_owner_state(p, g, &n->image);
 	free(epath);
+}
+
+/* After the service-user choice: a read grant whose group the user
+ * shares with other users of the image (a service user's www-data) would
+ * open the file to them; it is refused instead. */
+void vet_read_grants(struct planner *p)
+{
+	struct plan *pl = p->plan;
+
+	for (size_t i = 0; i < pl->ngrants; i++) {
+		const struct grant *g = &pl->grants[i];
+		char *e;
+		struct refusal *r;
+
+		if (g->kind != GRANT_READ || g->alternative ||
+		    group_is_users(p, p->id.gid, p->id.user))
+			continue;
+		e = comment_safe(g->path);
+		r = plan_refusal(
+		    p, g->path,
+		    xasprintf("%s is mode %04o, owner %u:%u: only root may "
+			      "read it, and the group the user runs with "
+			      "(gid %u) has other users in the image: giving "
+			      "the file that group would open it to them; "
+			      "ship it readable to a group of the service's "
+			      "alone, or run as its owner",
+			      e, g->owner_state.mode & 07777,
+			      g->owner_state.uid, g->owner_state.gid,
+			      p->o.openshift ? 0 : p->id.gid));
+		evidence_copy(&r->ev, &g->ev);
+		kill_grant(p, i);
+		free(e);
+	}
+	compact_grants(p);
 }
 
 /* The membership command of each group grant, for display (`unroot

@@ -93,6 +93,23 @@ void add_group_id(struct planner *p, unsigned gid)
 	p->id.groups[p->id.ngroups++] = gid;
 }
 
+bool group_is_users(struct planner *p, unsigned gid, const char *user)
+{
+	const struct trace_group *g;
+
+	if (p->o.openshift)
+		gid = 0;
+	g = group_by_gid(p, gid);
+	for (char **m = g ? g->members : NULL; m && *m; m++)
+		if (strcmp(*m, user) && strcmp(*m, "root"))
+			return false;
+	for (size_t i = 0; i < p->id.nusers; i++)
+		if (p->id.users[i].gid == gid && p->id.users[i].uid &&
+		    strcmp(p->id.users[i].name, user))
+			return false;
+	return true;
+}
+
 static void reuse_user(struct planner *p, const struct trace_user *u)
 {
 	p->id.user = xstrdup(u->name);

@@ -134,9 +134,9 @@ void need_read(struct planner *p, const char *path, const struct file_state *st,
 
 	if (fresh) {
 		n->image = *st;
-		n->want = want;
 		n->type = st->kind == ST_PRESENT ? st->type : FT_FILE;
 	}
+	n->want |= want; /* a script is run (x), then read by its shell (r) */
 }
 
 /* Search denied on dir: join its service group, else refuse a service

@@ -156,6 +156,10 @@ const struct trace_user *user_by_uid(struct planner *p, unsigned uid);
 const struct trace_group *group_by_gid(struct planner *p, unsigned gid);
 /* The user joins gid (nothing when it has it already). */
 void add_group_id(struct planner *p, unsigned gid);
+/* Whether gid, the group the user runs with (root's under OpenShift), is
+ * the user's alone in the image: no other member, no other user's primary
+ * group (root reads everything and does not count). */
+bool group_is_users(struct planner *p, unsigned gid, const char *user);
 /* A group of the image that is a service's own, or NULL (root's, the
  * privileged ones, any under OpenShift). */
 const struct trace_group *service_group(struct planner *p, unsigned gid);
@@ -531,13 +535,12 @@ void grant_release(struct grant *g);
 /* Why path is never granted (code, libraries, system configuration,
  * identity, devices), after resolving "." and ".."; NULL when it may be. */
 const char *protected_reason(const char *path);
-/* The same for a read grant, which changes no file's content or owner:
- * only root's home, the kernel's files and devices. */
-const char *read_protected_reason(const char *path);
 /* Why grant g is never given, NULL when it may be: protected_reason, but
- * for a read (read_protected_reason), a build step (never), and an
- * application's configuration in its own directory of /etc, /etc/nginx,
- * which its entrypoint renders or edits at start (warned about). */
+ * for a read (of a file no other user loses: root's home, the kernel's,
+ * devices and the system's identity stay refused), a build step (never),
+ * and an application's configuration in its own directory of /etc,
+ * /etc/nginx, which its entrypoint renders or edits at start (warned
+ * about), that is not code. */
 const char *grant_protected_reason(const struct grant *g);
 /* A directory the whole system shares (/var, /tmp, /opt, ...): owning it
  * is warned about. */
@@ -558,6 +561,10 @@ void vet_grants(struct planner *p);
 /* planner_finish, with the user final: a grant the renderer cannot write as a
  * whole line (render.h, plan_grant_refusal) is refused with its reason. */
 void refuse_unrenderable(struct planner *p);
+/* After the service-user choice: read grants whose group the user shares
+ * are refused (plan_grants.c), and grants in /etc warned about. */
+void vet_read_grants(struct planner *p);
+void warn_etc_grants(struct planner *p);
 
 /* ---- the service user (plan_service_user.c) --------------------------- */
 

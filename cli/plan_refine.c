@@ -463,6 +463,20 @@ static void warn_etc(struct planner *p, const struct grant *g,
 	free(e);
 }
 
+/* The warning of each grant that lets the user change configuration of
+ * the image in /etc: after the service-user choice, which may drop it. */
+void warn_etc_grants(struct planner *p)
+{
+	struct plan *pl = p->plan;
+
+	for (size_t i = 0; i < pl->ngrants; i++) {
+		const struct grant *g = &pl->grants[i];
+
+		if (!g->alternative && is_etc_write(g))
+			warn_etc(p, g, g->writer ? g->writer : g->hint);
+	}
+}
+
 /* Redirects, build fixes, refusals and warnings for each grant. */
 void refuse_unrenderable(struct planner *p)
 {
@@ -514,8 +528,6 @@ void vet_grants(struct planner *p)
 		note_option(p, w);
 		if (why && !g->alternative)
 			refuse_protected(p, i, why);
-		else if (!why && !g->alternative && is_etc_write(g))
-			warn_etc(p, g, w);
 		else if (!why && (g->kind == GRANT_OWN_DIR ||
 				  g->kind == GRANT_OWN_TREE)) {
 			if (!g->alternative)

@@ -78,7 +78,7 @@ static bool user_needs(const struct planner *p, const struct trace_user *u,
 	case GRANT_SEARCH:
 		return !user_may(p, u, st, 1);
 	case GRANT_READ:
-		return !user_may(p, u, st, g->want);
+		return !user_may(p, u, st, 4);
 	case GRANT_GROUP:
 		return !user_in_group(p, u, g->gid) &&
 		       (st->kind != ST_PRESENT || st->uid != u->uid);

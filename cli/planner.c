@@ -376,7 +376,9 @@ struct plan *planner_finish(struct planner *p)
 		plan_read_only_checks(p);
 	}
 	choose_service_user(p);
+	vet_read_grants(p);
 	refuse_unrenderable(p);
+	warn_etc_grants(p);
 	group_commands(p);
 	free_planner(p);
 	return pl;

@@ -87,7 +87,6 @@ struct grant {
 	struct file_state
 	    owner_state; /* image state of what decides (file or parent) */
 	unsigned gid;	 /* GRANT_GROUP: the group joined */
-	unsigned want;	 /* GRANT_READ: 4 read, 1 execute */
 };
 
 struct redirect {

@@ -228,12 +228,10 @@ int grant_commands(struct words *cmds, const struct plan *pl,
 		words_add(cmds, xasprintf("chmod o+x %s", qp));
 		break;
 	case GRANT_READ:
-		/* the user's own group: under OpenShift, root's group */
+		/* the group the user runs with: under OpenShift, root's */
 		words_add(cmds, xasprintf("chgrp %u %s",
 					  pl->openshift ? 0 : pl->gid, qp));
-		words_add(cmds,
-			  xasprintf("chmod g+%s%s %s", g->want & 4 ? "r" : "",
-				    g->want & 1 ? "x" : "", qp));
+		words_add(cmds, xasprintf("chmod g+r %s", qp));
 		break;
 	case GRANT_GROUP:
 	case GRANT_BUILD:

@@ -222,6 +222,14 @@ static int render_noshell_final(const struct plan *pl, struct strbuf *sb,
 		if (g->alternative)
 			continue;
 		add_grant_comment(sb, g);
+		if (g->kind == GRANT_READ) {
+			sb_addf(sb,
+				"#   not possible without a shell: copy it "
+				"with --chown=0:%u --chmod=640 in the stage "
+				"that builds it\n",
+				pl->openshift ? 0 : pl->gid);
+			continue;
+		}
 		if (g->kind != GRANT_MKDIR && g->kind != GRANT_TOUCH) {
 			sb_adds(sb,
 				"#   not possible without a shell: chown it "

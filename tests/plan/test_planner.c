@@ -507,19 +507,54 @@ START_TEST(application_configuration_in_etc_is_granted_with_a_warning)
 	ev_creat(p, "/etc/nginx/conf.d/site.conf", DIR_ROOT);
 	ev_creat(p, "/etc/pam.d/app", DIR_ROOT);
 	ev_creat(p, "/etc/app.conf", DIR_ROOT);
+	/* the application's code, another system's package manager */
+	ev_creat(p, "/etc/nginx/conf.d/hook.sh", DIR_ROOT);
+	dir_rec(p, "/etc/apk", DIR_ROOT);
+	ev_creat(p, "/etc/apk/repositories", DIR_ROOT);
+	/* its private directory is made searchable */
+	dir_rec(p, "/etc/myapp", S(FT_DIR, 0, 0, 0700));
+	ev_full(p, OP_READ, "/etc/myapp/app.conf", NULL, O_RDONLY, "O_RDONLY",
+		S(FT_FILE, 0, 0, 0644), S(FT_DIR, 0, 0, 0700), NOSTATE, 0,
+		&root_proc);
 	ev_full(p, OP_OPEN, "/etc/passwd", NULL, O_WRONLY | O_APPEND,
 		"O_WRONLY|O_APPEND", FILE_ROOT, DIR_ROOT, NOSTATE, 0,
 		&root_proc);
 	pl = planner_finish(p);
 	ck_assert_ptr_nonnull(
 	    grant_on(pl, GRANT_TOUCH, "/etc/nginx/conf.d/site.conf"));
-	ck_assert_uint_eq(applied_grants(pl), 1);
-	ck_assert_uint_eq(pl->nrefused, 3);
+	ck_assert_ptr_nonnull(grant_on(pl, GRANT_SEARCH, "/etc/myapp"));
+	ck_assert_uint_eq(applied_grants(pl), 2);
+	ck_assert_uint_eq(pl->nrefused, 5);
 	for (size_t i = 0; i < pl->nwarnings; i++)
 		warned |= strstr(pl->warnings[i],
 				 "may change "
 				 "/etc/nginx/conf.d/site.conf,") != NULL;
 	ck_assert(warned);
+	plan_free(pl);
+}
+END_TEST
+
+/* A grant in /etc that the service-user choice drops (redis owns
+ * /etc/redis and the file it rewrites) leaves no warning behind. */
+START_TEST(etc_warning_is_for_grants_the_plan_keeps)
+{
+	struct planner *p = new_planner();
+	struct trace_user svc = {
+	    .name = "svc", .uid = 999, .gid = 999, .home = "/var/lib/svc"};
+	struct plan *pl;
+
+	planner_add_user(p, &svc);
+	dir_rec(p, "/", DIR_ROOT);
+	dir_rec(p, "/etc", DIR_ROOT);
+	dir_rec(p, "/etc/svc", S(FT_DIR, 999, 999, 02770));
+	ev_full(p, OP_OPEN, "/etc/svc/svc.conf", NULL, O_WRONLY | O_TRUNC,
+		"O_WRONLY|O_TRUNC", S(FT_FILE, 999, 999, 0660),
+		S(FT_DIR, 999, 999, 02770), NOSTATE, 0, &root_proc);
+	pl = planner_finish(p);
+	ck_assert_str_eq(pl->user, "svc");
+	ck_assert_uint_eq(applied_grants(pl), 0);
+	for (size_t i = 0; i < pl->nwarnings; i++)
+		ck_assert_ptr_null(strstr(pl->warnings[i], "may change"));
 	plan_free(pl);
 }
 END_TEST
@@ -893,27 +928,47 @@ START_TEST(denial_under_private_service_dir_is_refused_with_reason)
 END_TEST
 
 /* A file root's run read that only root may read (sshd's host keys, 0600
- * root:root): the user's own group gets its read bit, the file stays
- * root's.  Not when its group may read already (that group's to join),
- * not a service user's file, not a directory. */
-static struct plan *read_by_root(const char *path, struct file_state st,
-				 bool openshift)
+ * root:root): the group the user runs with gets its read bit, the file
+ * stays root's.  Not when its group may read already (that group's to
+ * join), not a service user's file, not a directory, not the system's
+ * identity (/etc/shadow, 0000 in Red Hat's images), not a program run
+ * (a chgrp drops its set-id bits and capabilities), not when the user's
+ * group has other users. */
+static struct plan *read_by_root_as(const char *path, struct file_state st,
+				    bool openshift, bool run, unsigned gid)
 {
 	struct plan_options o;
 	struct planner *p;
 	struct trace_user svc = {
 	    .name = "svc", .uid = 999, .gid = 999, .home = "/var/lib/svc"};
+	char *members[] = {"alice", NULL};
+	struct trace_group shared = {
+	    .name = "staff", .gid = 50, .members = members};
 
 	plan_options_init(&o);
 	o.openshift = openshift;
+	if (gid) {
+		o.gid = gid;
+		o.gid_given = true;
+	}
 	p = planner_new(&o);
 	planner_add_user(p, &svc);
+	planner_add_group(p, &shared);
 	dir_rec(p, "/", DIR_ROOT);
 	dir_rec(p, "/etc", DIR_ROOT);
 	dir_rec(p, "/etc/ssh", DIR_ROOT);
 	ev_full(p, OP_READ, path, NULL, O_RDONLY, "O_RDONLY", st, DIR_ROOT,
 		NOSTATE, 0, &root_proc);
+	if (run)
+		ev_full(p, OP_EXEC, path, NULL, 0, NULL, st, DIR_ROOT, NOSTATE,
+			0, &root_proc);
 	return planner_finish(p);
+}
+
+static struct plan *read_by_root(const char *path, struct file_state st,
+				 bool openshift)
+{
+	return read_by_root_as(path, st, openshift, false, 0);
 }
 
 START_TEST(file_only_root_reads_is_read_through_the_users_group)
@@ -944,15 +999,28 @@ START_TEST(file_only_root_reads_is_read_through_the_users_group)
 	free(line);
 	plan_free(pl);
 
-	/* its group reads it, a service user owns it, a directory */
-	const struct file_state no[] = {S(FT_FILE, 0, 0, 0640),
-					S(FT_FILE, 999, 999, 0600),
-					S(FT_DIR, 0, 0, 0700)};
+	/* its group reads it, a service user owns it, a directory, set-id */
+	const struct file_state no[] = {
+	    S(FT_FILE, 0, 0, 0640), S(FT_FILE, 999, 999, 0600),
+	    S(FT_DIR, 0, 0, 0700), S(FT_FILE, 0, 0, 04600)};
 	for (size_t i = 0; i < sizeof no / sizeof no[0]; i++) {
 		pl = read_by_root(key, no[i], false);
 		ck_assert_ptr_null(grant_on(pl, GRANT_READ, key));
 		plan_free(pl);
 	}
+	pl = read_by_root("/etc/shadow", S(FT_FILE, 0, 0, 0), false);
+	ck_assert_ptr_null(grant_on(pl, GRANT_READ, "/etc/shadow"));
+	ck_assert_uint_eq(pl->nrefused, 1);
+	plan_free(pl);
+	/* read, and run; the user in a group with alice */
+	pl = read_by_root_as("/srv/run.sh", S(FT_FILE, 0, 0, 0700), false, true,
+			     0);
+	ck_assert_ptr_null(grant_on(pl, GRANT_READ, "/srv/run.sh"));
+	plan_free(pl);
+	pl = read_by_root_as(key, S(FT_FILE, 0, 0, 0600), false, false, 50);
+	ck_assert_ptr_null(grant_on(pl, GRANT_READ, key));
+	ck_assert_uint_eq(pl->nrefused, 1);
+	plan_free(pl);
 }
 END_TEST
 
@@ -1244,6 +1312,7 @@ Suite *test_suite(void)
 	tcase_add_test(t, a_stack_id_names_the_stack_of_its_own_log_file);
 	tcase_add_test(t, a_path_written_by_two_programs_is_matched_for_each);
 	tcase_add_test(t, system_paths_are_refused);
+	tcase_add_test(t, etc_warning_is_for_grants_the_plan_keeps);
 	tcase_add_test(
 	    t, application_configuration_in_etc_is_granted_with_a_warning);
 	tcase_add_test(t, denial_recorded_as_user_is_planned);
