@@ -150,7 +150,8 @@ static char *explain(const struct plan *pl, const struct denial *d)
 	t = plan_tmpfs_holding(pl, d->path);
 	if (t)
 		return xasprintf("the file system is read-only: mount "
-				 "a tmpfs at %s",
+				 "a %s at %s",
+				 plan_mount_is_volume(t) ? "volume" : "tmpfs",
 				 t->dir);
 	if (!strcmp(d->err, "EROFS"))
 		return xstrdup("the file system is read-only for every user");

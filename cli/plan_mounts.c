@@ -272,6 +272,18 @@ bool is_anonymous_volume(struct planner *p, const char *path)
 	return false;
 }
 
+const char *anonymous_volume_of(struct planner *p, const char *path)
+{
+	const char *best = NULL;
+
+	for (size_t i = 0; i < p->mnt.nvols; i++)
+		if (p->mnt.vols[i].anonymous &&
+		    path_is_under(path, p->mnt.vols[i].mnt) &&
+		    (!best || strlen(p->mnt.vols[i].mnt) > strlen(best)))
+			best = p->mnt.vols[i].mnt;
+	return best;
+}
+
 struct volume *volume_of(struct planner *p, const char *path)
 {
 	struct volume *best = NULL;

@@ -431,6 +431,9 @@ const char *scratch_dir_of(const char *path);
  * -v DIR): new on every run and seeded from the image, so what the
  * workload needs there is granted in the image, before the VOLUME line. */
 bool is_anonymous_volume(struct planner *p, const char *path);
+/* The mount point of the innermost anonymous volume path is at or below,
+ * or NULL. */
+const char *anonymous_volume_of(struct planner *p, const char *path);
 /* The innermost volume (not an anonymous one) path is below, or NULL. */
 struct volume *volume_of(struct planner *p, const char *path);
 /* A write or denial below volume v: fixed on the host (once per mount). */

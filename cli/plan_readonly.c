@@ -31,6 +31,11 @@
  * - When no trace recorded reads, a plain mount on a directory the
  *   workload did not make (and no scratch directory) is marked unread and
  *   named in one warning: only writes showed what it holds.
+ * - A write below an anonymous volume (the image's VOLUME) is never given
+ *   a mount below the volume's directory: its mount is the volume's
+ *   directory, marked volume (Docker mounts a volume there itself,
+ *   writable with --read-only, and keeps what is written in it; only
+ *   Kubernetes needs the mount).
  */
 #define _GNU_SOURCE
 #include <stdint.h>
@@ -40,21 +45,38 @@
 #include "plan_private.h"
 #include "quote.h"
 
-static void add_tmpfs(struct planner *p, const char *dir,
-		      const struct evidence *ev, bool seed)
+/*
+ * The mount for a write in dir.  Below an anonymous volume (the image's
+ * VOLUME) it is the volume's own directory, seeded when the workload used
+ * the image's files there: Docker already mounts a volume there, and
+ * Kubernetes needs one at the same place (an emptyDir, or the persistent
+ * volume that keeps what is written), never a tmpfs below it that would
+ * take the writes away from the volume.  in_volume: the write lands in a
+ * volume whatever dir is (a volume's mount lifted to its parent).
+ */
+static void mount_dir(struct planner *p, const char *dir,
+		      const struct evidence *ev, bool seed, bool in_volume)
 {
 	struct plan *pl = p->plan;
+	const char *vol = anonymous_volume_of(p, dir);
 
+	if (vol) {
+		dir = vol;
+		in_volume = true;
+		seed |= map_get(&p->mnt.shipped, vol) != NULL;
+	}
 	for (size_t i = 0; i < pl->ntmpfs; i++)
 		if (path_is_under(dir, pl->tmpfs[i].dir)) {
 			/* the parent's content holds this one's */
 			pl->tmpfs[i].seed |= seed;
+			pl->tmpfs[i].volume &= in_volume;
 			return;
 		}
 	/* a tmpfs on a parent replaces those on its subdirectories */
 	for (size_t i = pl->ntmpfs; i-- > 0;)
 		if (path_is_under(pl->tmpfs[i].dir, dir)) {
 			seed |= pl->tmpfs[i].seed;
+			in_volume &= pl->tmpfs[i].volume;
 			free(pl->tmpfs[i].dir);
 			evidence_free(&pl->tmpfs[i].ev);
 			memmove(&pl->tmpfs[i], &pl->tmpfs[i + 1],
@@ -65,8 +87,15 @@ static void add_tmpfs(struct planner *p, const char *dir,
 	pl->tmpfs[pl->ntmpfs].dir = xstrdup(dir);
 	pl->tmpfs[pl->ntmpfs].seed = seed;
 	pl->tmpfs[pl->ntmpfs].unread = false;
+	pl->tmpfs[pl->ntmpfs].volume = in_volume;
 	evidence_copy(&pl->tmpfs[pl->ntmpfs].ev, ev);
 	pl->ntmpfs++;
+}
+
+static void add_tmpfs(struct planner *p, const char *dir,
+		      const struct evidence *ev, bool seed)
+{
+	mount_dir(p, dir, ev, seed, false);
 }
 
 /* The directory below scratch on the way to path (allocated), or NULL
@@ -202,8 +231,15 @@ void add_image_write(struct planner *p, const struct trace_event *ev)
 static void read_only_shipped_dir(struct planner *p, const struct writer *w,
 				  const struct evidence *ev, const char *dir)
 {
-	char *e = comment_safe(dir);
+	char *e;
 
+	if (anonymous_volume_of(p, dir)) {
+		/* what Docker seeds the volume with; an init step seeds the
+		 * emptyDir (the image volume's callout says so) */
+		add_tmpfs(p, dir, ev, true);
+		return;
+	}
+	e = comment_safe(dir);
 	if (w && w->option) {
 		plan_warn(p,
 			  xasprintf("read-only root: %s holds files shipped in "
@@ -298,7 +334,7 @@ static bool lift_mount(struct planner *p, size_t i, const char *what)
 	struct plan *pl = p->plan;
 	char *up = path_dirname(pl->tmpfs[i].dir);
 	char *e = comment_safe(pl->tmpfs[i].dir);
-	bool moved = strcmp(up, "/") != 0;
+	bool moved = strcmp(up, "/") != 0, volume = pl->tmpfs[i].volume;
 	struct evidence ev;
 
 	if (!moved)
@@ -315,7 +351,10 @@ static bool lift_mount(struct planner *p, size_t i, const char *what)
 				       "workload makes %s itself",
 				       what, e, e));
 		evidence_copy(&ev, &pl->tmpfs[i].ev);
-		if (map_get(&p->mnt.shipped, up))
+		if (volume) /* Docker's volume still takes the writes */
+			mount_dir(p, up, &ev,
+				  map_get(&p->mnt.shipped, up) != NULL, true);
+		else if (map_get(&p->mnt.shipped, up))
 			read_only_shipped_dir(p, NULL, &ev, up);
 		else
 			add_tmpfs(p, up, &ev, false);

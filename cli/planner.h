@@ -119,6 +119,10 @@ struct tmpfs_fix {
 	bool unread; /* plain, on a directory of the image, from a trace
 			without reads: whether it holds files the workload
 			reads is not known */
+	bool volume; /* every write it holds lands in an anonymous volume
+			of the traced run (the image's VOLUME): Docker
+			mounts one there, writable with --read-only, which
+			a tmpfs would replace; Kubernetes mounts nothing */
 	struct evidence ev;
 };
 

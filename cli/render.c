@@ -463,7 +463,17 @@ void add_mount_sections(struct strbuf *sb, const struct plan *pl)
 
 		sb_adds(sb, "# read-only root: ");
 		add_evidence(sb, &pl->tmpfs[i].ev);
-		if (pl->tmpfs[i].seed)
+		if (pl->tmpfs[i].volume)
+			sb_addf(sb,
+				"\n#   %s is the image's VOLUME: Docker mounts "
+				"a volume there, writable with --read-only "
+				"(as docker run %s does; a tmpfs would take "
+				"the writes away from it); a named volume "
+				"(-v NAME:%s) keeps them\n"
+				"#   in Kubernetes, `unroot plan --format k8s` "
+				"mounts one there\n",
+				dir, eopt, dir);
+		else if (pl->tmpfs[i].seed)
 			sb_addf(sb,
 				"\n#   %s holds the image's files: mount an "
 				"anonymous volume (Docker copies the image's "
@@ -538,9 +548,14 @@ void add_image_volume_comments(struct strbuf *sb, const struct plan *pl,
 	}
 }
 
+bool plan_mount_is_volume(const struct tmpfs_fix *t)
+{
+	return t->seed || t->volume;
+}
+
 char *plan_tmpfs_option(const struct plan *pl, const struct tmpfs_fix *t)
 {
-	if (t->seed)
+	if (plan_mount_is_volume(t))
 		return xasprintf("type=volume,dst=%s", t->dir);
 	return xasprintf("%s:uid=%u,gid=%u,mode=%s", t->dir, pl->uid, pl->gid,
 			 pl->openshift ? "0775" : "0755");
@@ -549,7 +564,8 @@ char *plan_tmpfs_option(const struct plan *pl, const struct tmpfs_fix *t)
 char *plan_docker_mount(const struct plan *pl, const struct tmpfs_fix *t)
 {
 	char *v = plan_tmpfs_option(pl, t);
-	char *opt = xasprintf("%s %s", t->seed ? "--mount" : "--tmpfs", v);
+	char *opt = xasprintf(
+	    "%s %s", plan_mount_is_volume(t) ? "--mount" : "--tmpfs", v);
 
 	free(v);
 	return opt;

@@ -108,10 +108,13 @@ char *plan_grant_text(const struct plan *plan, size_t i);
 /* The USER line's value: "uid:gid", or "uid" alone when the user joins a
  * service's group (harden's summary says it as the Dockerfile does). */
 char *user_spec(const struct plan *pl);
+/* In Docker the mount is a volume, not a tmpfs: a seeded one (Docker
+ * fills a new volume with the image's content) or one at the image's
+ * VOLUME (Docker mounts it there itself). */
+bool plan_mount_is_volume(const struct tmpfs_fix *t);
 /* The docker value for a tmpfs fix: --tmpfs "DIR:uid=U,gid=G,mode=0755"
- * (a tmpfs is root-owned otherwise), or for a seeded one --mount
- * "type=volume,dst=DIR" (an anonymous volume, which Docker fills with the
- * image's content).  DIR is not quoted. */
+ * (a tmpfs is root-owned otherwise), or for a volume --mount
+ * "type=volume,dst=DIR" (an anonymous volume).  DIR is not quoted. */
 char *plan_tmpfs_option(const struct plan *plan, const struct tmpfs_fix *t);
 /* The whole docker option: "--tmpfs VALUE" or "--mount VALUE". */
 char *plan_docker_mount(const struct plan *plan, const struct tmpfs_fix *t);

@@ -12,7 +12,9 @@
  *   (owned by the user), so the Compose run is the verified one.  A seeded
  *   mount (a directory of the image's files written at run time) is an
  *   anonymous volume instead: Docker copies the image's content into it,
- *   which a tmpfs would hide.
+ *   which a tmpfs would hide.  So is a mount at the image's VOLUME: Docker
+ *   mounts a volume there, writable with read_only, and a tmpfs would
+ *   take the writes away from it.
  * - An image VOLUME whose files the workload uses is called out: Docker
  *   fills a new anonymous or named volume with them, a bound host
  *   directory hides them.
@@ -24,8 +26,9 @@
 
 #include "render_int.h"
 
-/* The plain (seed false) or the seeded (seed true) mounts, under key. */
-static int compose_mounts(struct strbuf *sb, const struct plan *pl, bool seed,
+/* The tmpfs mounts (volume false) or the volumes (volume true), under
+ * key. */
+static int compose_mounts(struct strbuf *sb, const struct plan *pl, bool volume,
 			  const char *key, char **why)
 {
 	bool any = false;
@@ -34,9 +37,9 @@ static int compose_mounts(struct strbuf *sb, const struct plan *pl, bool seed,
 		const struct tmpfs_fix *t = &pl->tmpfs[i];
 		char *opt, *q;
 
-		if (t->seed != seed)
+		if (plan_mount_is_volume(t) != volume)
 			continue;
-		opt = seed ? xstrdup(t->dir) : plan_tmpfs_option(pl, t);
+		opt = volume ? xstrdup(t->dir) : plan_tmpfs_option(pl, t);
 		q = yaml_str(opt, "the mount", why);
 		free(opt);
 		if (!q)
@@ -45,7 +48,14 @@ static int compose_mounts(struct strbuf *sb, const struct plan *pl, bool seed,
 			sb_addf(sb, "%s:\n", key);
 		any = true;
 		add_yaml_evidence(sb, "  ", &t->ev);
-		if (seed)
+		if (t->volume)
+			sb_adds(sb,
+				"  #   the image's VOLUME: Docker mounts a "
+				"volume there, writable with read_only (a "
+				"tmpfs would take the writes away from it); "
+				"a named volume (NAME:DIR, declared under the "
+				"top-level volumes) keeps them\n");
+		else if (volume)
 			sb_adds(sb,
 				"  #   holds the image's files: an anonymous "
 				"volume, which Docker fills with them (a "
@@ -100,7 +110,8 @@ int render_compose(const struct plan *pl, const struct render_options *ro,
 	}
 	if (ro && ro->read_only)
 		sb_adds(sb, "# planned with --read-only: each directory "
-			    "written at run time is a tmpfs below\n"
+			    "written at run time is a tmpfs or a volume "
+			    "below\n"
 			    "read_only: true\n");
 	if (compose_mounts(sb, pl, false, "tmpfs", why) ||
 	    compose_mounts(sb, pl, true, "volumes", why) ||

@@ -122,10 +122,11 @@ int render_json(const struct plan *pl, const struct render_options *ro,
 		char *opt = plan_tmpfs_option(pl, &pl->tmpfs[i]);
 
 		json_array_append_new(
-		    a, json_pack("{s:o, s:o, s:b, s:b, s:o}", "dir",
+		    a, json_pack("{s:o, s:o, s:b, s:b, s:b, s:o}", "dir",
 				 json_path(pl->tmpfs[i].dir), "docker",
 				 json_path(opt), "seed", pl->tmpfs[i].seed,
-				 "unread", pl->tmpfs[i].unread, "evidence",
+				 "unread", pl->tmpfs[i].unread, "volume",
+				 pl->tmpfs[i].volume, "evidence",
 				 evidence_json(&pl->tmpfs[i].ev)));
 		free(opt);
 	}

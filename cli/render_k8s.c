@@ -22,6 +22,9 @@
  *   copies the directory into its emptyDir (`cp -a DIR/. /seed/image`: a
  *   subdirectory, because the emptyDir's own root belongs to root and cp
  *   cannot set its times), which the app mounts at DIR with subPath image.
+ *   A mount at the image's VOLUME says that the emptyDir goes with the pod
+ *   and that a persistent volume keeps the data; the pod then has an
+ *   fsGroup, which such a volume needs.
  * - An image VOLUME whose files the workload uses is called out in the
  *   header: Kubernetes copies nothing into a volume; the comment names the
  *   init container that fills it, or gives the one to add.
@@ -50,12 +53,17 @@ void k8s_header(struct strbuf *sb, const struct plan *pl)
 		}
 }
 
-/* A volume the user writes gets the plan's group as fsGroup. */
+/* A volume the user writes (one the trace saw, or one mounted at the
+ * image's VOLUME, where a persistent volume may replace the emptyDir)
+ * gets the plan's group as fsGroup. */
 bool plan_fs_group(const struct plan *pl, unsigned *gid)
 {
 	*gid = pl->gid;
 	for (size_t i = 0; i < pl->nhost; i++)
 		if (!pl->host[i].ro)
+			return true;
+	for (size_t i = 0; i < pl->ntmpfs; i++)
+		if (pl->tmpfs[i].volume)
 			return true;
 	return false;
 }
@@ -163,6 +171,13 @@ static int emptydir_mounts(struct strbuf *sb, const char *in,
 		if (!d)
 			return -1;
 		add_yaml_evidence(sb, in, &pl->tmpfs[i].ev);
+		if (pl->tmpfs[i].volume)
+			sb_addf(sb,
+				"%s#   the image's VOLUME: this emptyDir goes "
+				"with the pod; a persistentVolumeClaim here "
+				"keeps what is written (fsGroup makes it the "
+				"user's)\n",
+				in);
 		if (pl->tmpfs[i].seed)
 			sb_addf(sb,
 				"%s#   written at run time beside the image's "

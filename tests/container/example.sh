@@ -81,7 +81,7 @@ else
 	tmpfs=$(python3 -c '
 import json, sys
 for t in json.load(open(sys.argv[1]))["tmpfs"]:
-    if t.get("seed"):  # an anonymous volume: Docker seeds it from the image
+    if t.get("seed") or t.get("volume"):  # an anonymous volume
         assert t["docker"] == "type=volume,dst=" + t["dir"], t
         print("--mount " + t["docker"])
         continue

@@ -46,4 +46,33 @@ grep -q "^uid=1001 wrote /data/db/state" "$WORK/user.out" ||
 	fail "the hardened image did not write /data as uid 1001"
 n=$(count_denials "$WORK/user")
 [ "$n" -eq 0 ] || { "$UNROOT" report "$WORK/user" >&2; fail "$n denials as the user"; }
+
+# A read-only root (docker run --read-only, Compose read_only): Docker
+# still mounts the VOLUME, writable, so the plan mounts no tmpfs on or
+# below /data (one would take the writes away from the volume); run as the
+# plan says, on a named volume at /data, the state is kept in that volume.
+step "read-only root: the plan's mounts and a named volume at /data"
+"$UNROOT" plan --read-only --format json "$WORK/root" >"$WORK/ro.json" ||
+	fail "unroot plan --read-only"
+opts=$(python3 -c '
+import json, sys
+for t in json.load(open(sys.argv[1]))["tmpfs"]:
+    if t["dir"] == "/data" or t["dir"].startswith("/data/"):
+        assert t["volume"] and t["docker"] == "type=volume,dst=/data", t
+        continue  # the named volume below takes its place
+    print(("--mount " if t["seed"] or t["volume"] else "--tmpfs ") + t["docker"])
+' "$WORK/ro.json") || { cat "$WORK/ro.json"; fail "the plan mounts a tmpfs under the VOLUME"; }
+"$UNROOT" plan --read-only --format compose "$WORK/root" >"$WORK/ro.compose.yaml" ||
+	fail "unroot plan --read-only --format compose"
+! grep -q '"/data[:/]' "$WORK/ro.compose.yaml" ||
+	{ cat "$WORK/ro.compose.yaml"; fail "compose mounts a tmpfs under the VOLUME"; }
+vol=unroot-test-volume-order-data
+docker volume rm -f "$vol" >/dev/null 2>&1 || true
+# shellcheck disable=SC2086 # the options are words
+docker run --rm --network none --read-only $opts -v "$vol:/data" \
+	"$img:nonroot" >"$WORK/ro.out" 2>&1 || { cat "$WORK/ro.out"; fail "the read-only run failed"; }
+kept=$(docker run --rm --network none -v "$vol:/data" --entrypoint cat \
+	"$img:nonroot" /data/db/state) || kept=
+docker volume rm -f "$vol" >/dev/null 2>&1 || true
+[ "$kept" = saved ] || fail "the named volume does not hold /data/db/state"
 echo "PASS volume_order"

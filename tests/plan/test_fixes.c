@@ -313,6 +313,62 @@ START_TEST(image_volume_only_written_is_not_called_out)
 }
 END_TEST
 
+/* The registry's VOLUME /var/lib/registry, in which it makes docker/ and
+ * its blobs below: under a read-only root the mount is the volume's own
+ * directory, which Docker mounts itself (writable with --read-only): no
+ * tmpfs below it takes the blobs away from the volume, in any format; a
+ * Kubernetes emptyDir there says that a persistent volume keeps them. */
+START_TEST(write_in_an_image_volume_is_mounted_at_the_volume)
+{
+	struct planner *p = new_planner_ro();
+	struct strbuf out = STRBUF_INIT;
+	const struct tmpfs_fix *t;
+	struct plan *pl;
+	char *why = NULL;
+
+	anonymous_volume(p, "/var/lib/registry");
+	app_dirs(p);
+	dir_rec(p, "/var/lib/registry", DIR_ROOT);
+	ev_mkdir(p, "/var/lib/registry/docker", DIR_ROOT);
+	ev_mkdir(p, "/var/lib/registry/docker/blobs", DIR_ROOT);
+	ev_creat(p, "/var/lib/registry/docker/blobs/data", DIR_ROOT);
+	ev_creat(p, "/tmp/registry.log", TMP);
+	pl = planner_finish(p);
+	ck_assert_uint_eq(pl->ntmpfs, 2);
+	t = tmpfs_on(pl, "/var/lib/registry");
+	ck_assert_ptr_nonnull(t);
+	ck_assert(t->volume && !t->seed);
+	ck_assert(!tmpfs_on(pl, "/tmp")->volume);
+
+	ck_assert_int_eq(plan_render(pl, FORMAT_COMPOSE, NULL, &out, &why), 0);
+	ck_assert_ptr_null(strstr(out.buf, "\"/var/lib/registry:uid="));
+	ck_assert_ptr_nonnull(strstr(out.buf, "volumes:\n"));
+	ck_assert_ptr_nonnull(strstr(out.buf, "  - \"/var/lib/registry\"\n"));
+	ck_assert_ptr_nonnull(strstr(out.buf, "the image's VOLUME"));
+	sb_release(&out);
+	out = (struct strbuf)STRBUF_INIT;
+	ck_assert_int_eq(plan_render(pl, FORMAT_DOCKERFILE, NULL, &out, &why),
+			 0);
+	ck_assert_ptr_null(strstr(out.buf, "--tmpfs /var/lib/registry"));
+	ck_assert_ptr_nonnull(strstr(out.buf,
+				     "docker run --mount type=volume,dst="
+				     "/var/lib/registry"));
+	sb_release(&out);
+	out = (struct strbuf)STRBUF_INIT;
+	ck_assert_int_eq(plan_render(pl, FORMAT_K8S, NULL, &out, &why), 0);
+	ck_assert_ptr_nonnull(
+	    strstr(out.buf, "mountPath: \"/var/lib/registry\""));
+	ck_assert_ptr_nonnull(strstr(out.buf, "persistentVolumeClaim"));
+	ck_assert_ptr_nonnull(strstr(out.buf, "fsGroup: 1001"));
+	sb_release(&out);
+	out = (struct strbuf)STRBUF_INIT;
+	ck_assert_int_eq(plan_render(pl, FORMAT_JSON, NULL, &out, &why), 0);
+	ck_assert_ptr_nonnull(strstr(out.buf, "\"volume\": true"));
+	sb_release(&out);
+	plan_free(pl);
+}
+END_TEST
+
 /* nginx appends to the access.log its package ships: a log directory the
  * workload only writes into still gets its tmpfs. */
 START_TEST(read_only_log_dir_only_written_gets_tmpfs)
@@ -1328,6 +1384,7 @@ Suite *test_suite(void)
 	tcase_add_test(t, name_beside_a_redirected_write_keeps_its_own_grant);
 	tcase_add_test(t, writers_below_one_directory_keep_each_their_fix);
 	tcase_add_test(t, read_only_keeps_tmpfs_for_the_service_users_dirs);
+	tcase_add_test(t, write_in_an_image_volume_is_mounted_at_the_volume);
 	tcase_add_test(t, kernel_settings_are_refused_as_the_hosts);
 	tcase_add_test(t, owning_a_directory_of_the_images_code_is_warned);
 	tcase_add_test(
