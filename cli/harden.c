@@ -421,7 +421,9 @@ static void summary(struct harden *h, const struct loop *l, int rc)
 	}
 	if (l->checks.n) {
 		printf("write checks refused where root's run wrote nothing "
-		       "(questions, not writes):\n");
+		       "(questions, not writes; or removals of names that did "
+		       "not exist, which a read-only root refuses where a "
+		       "writable one says ENOENT):\n");
 		harden_print_denials(&l->checks, NULL);
 	}
 	harden_print_lines(h, l->pl);

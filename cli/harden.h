@@ -67,7 +67,8 @@ struct harden {
  * denial of another run is the same one. */
 struct denial {
 	char *op, *path, *err, *prog, *pattern;
-	bool check; /* a write check (access W_OK), not a write */
+	bool check; /* a write check (access W_OK), or a removal of a name
+		       that did not exist (EROFS), not a write */
 };
 
 struct denials {

@@ -22,6 +22,8 @@
  *   root's run wrote: the path itself or a name in it.  Elsewhere it is
  *   a question the workload asks of what it reads (Erlang's file server
  *   of each file), and root's run shows it goes on without the write.
+ *   So is a removal of a name that did not exist, which a read-only root
+ *   refuses (EROFS) where root's writable one said ENOENT.
  * - What is set aside is never dropped unseen: it moves to the lists the
  *   summary prints.
  */
@@ -88,7 +90,7 @@ static int add_denial(const struct trace_event *ev, void *ctx)
 	    ev->proc && *ev->proc->exe ? path_basename(ev->proc->exe) : "?");
 	d.pattern = generalize_path(ev->path, ev->proc ? ev->proc->home : NULL,
 				    &r->ev, NULL);
-	d.check = ev->op == OP_ACCESS;
+	d.check = ev->op == OP_ACCESS || trace_event_erofs_on_missing_name(ev);
 	push(ds, &d);
 	return 0;
 }

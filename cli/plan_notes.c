@@ -14,7 +14,9 @@
  *   here (a refusal is a path's own, plan_replay.c).
  * - A write check a read-only root refused is said only once the mounts
  *   are planned, and only when none covers it: a mount comes from a
- *   write some run made, never from a check alone.
+ *   write some run made, never from a check alone.  So is the removal of
+ *   a name that did not exist, which a read-only root refuses (EROFS)
+ *   where a writable one says ENOENT: its own note, per program.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +41,7 @@ struct check_note {
 
 struct ro_check {
 	char *program, *path;
+	bool removal; /* of a missing name, not an access(W_OK) */
 };
 
 void notes_chown(struct planner *p, const struct trace_event *ev)
@@ -105,11 +108,14 @@ void notes_read_only_check(struct planner *p, const struct trace_event *ev)
 	struct plan_replay *r = &p->replay;
 	struct ro_check *c;
 
-	if (asked_before(r, 'o', program, ev->path))
+	bool removal = ev->op != OP_ACCESS;
+
+	if (asked_before(r, removal ? 'm' : 'o', program, ev->path))
 		return; /* each path counted once */
 	c = &PUSH(r->ro, r->nro, r->capro);
 	c->program = xstrdup(program);
 	c->path = xstrdup(ev->path);
+	c->removal = removal;
 }
 
 static char *more_paths(size_t n)
@@ -164,6 +170,27 @@ static void check_notes(struct planner *p)
 	}
 }
 
+/* The note for n paths (the first one's comment-safe name, and more) of
+ * program prog: write checks, or removals of names that did not exist. */
+static char *read_only_note(const char *prog, const char *first,
+			    const char *more, size_t n, bool removal)
+{
+	if (removal)
+		return xasprintf(
+		    "%s removed %s%s, which did not exist, and the read-only "
+		    "root said EROFS where a writable one says ENOENT: no "
+		    "mount is added for %s (if %s stops on it, mount the "
+		    "directory)",
+		    prog, first, more, n > 1 ? "them" : "it", prog);
+	return xasprintf("%s checked whether it may write %s%s (access) and "
+			 "the read-only root said no (EROFS); the mounts "
+			 "planned hold every write the traced runs made, so "
+			 "none is added for %s: %s, not %s",
+			 prog, first, more, n > 1 ? "them" : "it",
+			 n > 1 ? "checks" : "a check",
+			 n > 1 ? "failed writes" : "a failed write");
+}
+
 void plan_read_only_checks(struct planner *p)
 {
 	struct plan_replay *r = &p->replay;
@@ -171,27 +198,24 @@ void plan_read_only_checks(struct planner *p)
 
 	for (size_t i = 0; i < r->nro; i++) {
 		const char *prog = r->ro[i].program;
+		bool removal = r->ro[i].removal;
+		char *key = xasprintf("%c%s", removal ? 'm' : 'o', prog);
 		size_t n = 0;
 		char *first = NULL, *more;
+		bool again = !strset_add(&done, key);
 
-		if (!strset_add(&done, prog))
+		free(key);
+		if (again)
 			continue; /* said with the program's first */
 		for (size_t j = i; j < r->nro; j++)
 			if (!strcmp(r->ro[j].program, prog) &&
+			    r->ro[j].removal == removal &&
 			    !plan_tmpfs_holding(p->plan, r->ro[j].path) && !n++)
 				first = comment_safe(r->ro[j].path);
 		if (!n)
 			continue;
 		more = more_paths(n);
-		plan_note(
-		    p, xasprintf("%s checked whether it may write %s%s "
-				 "(access) and the read-only root said "
-				 "no (EROFS); the mounts planned hold "
-				 "every write the traced runs made, so "
-				 "none is added for %s: %s, not %s",
-				 prog, first, more, n > 1 ? "them" : "it",
-				 n > 1 ? "checks" : "a check",
-				 n > 1 ? "failed writes" : "a failed write"));
+		plan_note(p, read_only_note(prog, first, more, n, removal));
 		free(first);
 		free(more);
 	}

@@ -294,10 +294,12 @@ void notes_root_check(struct planner *p, const struct trace_event *ev,
 		      const char *why);
 /* The plan's notes of both: one per program (and reason). */
 void plan_program_notes(struct planner *p);
-/* A write check (access W_OK) a read-only root refused (EROFS): kept
- * until the mounts are known.  Then each one no mount covers is a note,
- * one per program: mounts come from the writes the runs made, never from
- * a check (Erlang's file server asks it of each file it reads). */
+/* A write check (access W_OK) a read-only root refused (EROFS), or the
+ * removal of a name that did not exist it refused: kept until the mounts
+ * are known.  Then each one no mount covers is a note, one per program
+ * and kind: mounts come from the writes the runs made, never from a check
+ * (Erlang's file server asks it of each file it reads) nor from a name
+ * there was nothing to remove of (jekyll's rm_f of its metadata). */
 void notes_read_only_check(struct planner *p, const struct trace_event *ev);
 void plan_read_only_checks(struct planner *p);
 void notes_free(struct plan_replay *r);

@@ -66,15 +66,21 @@ static bool acts_on_unlinked_file(const struct trace_event *ev)
  * An event that failed other than by a permission denial: EROFS (a host
  * fix or a tmpfs), ENOENT on a write (kept as an attempt), anything else
  * (nothing: it fails for any user).  False for a success, EACCES, EPERM.
+ * The EROFS of a removal of a name that did not exist is the ENOENT a
+ * writable root gives (noted, and no mount).
  */
 static bool not_a_denial(struct planner *p, const struct trace_event *ev,
 			 bool writes)
 {
-	if (ev->err == EROFS) {
+	bool missing = trace_event_erofs_on_missing_name(ev);
+
+	if (ev->err == EROFS && !missing) {
 		on_read_only_fs(p, ev);
 		return true;
 	}
-	if (ev->err == ENOENT && writes) {
+	if (missing)
+		notes_read_only_check(p, ev);
+	if ((ev->err == ENOENT || missing) && writes) {
 		add_attempt(p, ev);
 		if ((ev->op == OP_UNLINK || ev->op == OP_RMDIR) && ev->path &&
 		    *ev->path == '/')

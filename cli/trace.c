@@ -93,6 +93,13 @@ bool trace_event_denied(const struct trace_event *ev)
 	return trace_errno_denied(ev->err);
 }
 
+bool trace_event_erofs_on_missing_name(const struct trace_event *ev)
+{
+	return ev->err == EROFS && ev->st.kind == ST_ABSENT &&
+	       (ev->op == OP_UNLINK || ev->op == OP_RMDIR ||
+		ev->op == OP_RENAME);
+}
+
 /* ---- diagnostics --------------------------------------------------------- */
 
 void tr_pv_push(struct ptrvec *pv, void *p)

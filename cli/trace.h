@@ -328,6 +328,14 @@ bool trace_event_writes(const struct trace_event *ev);
  */
 bool trace_errno_denied(int err);
 bool trace_event_denied(const struct trace_event *ev);
+/*
+ * Whether a read-only file system refused the removal or rename of a name
+ * that did not exist (its state before the call: absent): the kernel
+ * refuses those calls there before it looks the name up, where a writable
+ * one answers ENOENT.  Nothing needed writing: Ruby's FileUtils.rm_f of a
+ * stale file goes on either way.
+ */
+bool trace_event_erofs_on_missing_name(const struct trace_event *ev);
 
 /*
  * The record type of one log line (enum unroot_rec), and for an event its

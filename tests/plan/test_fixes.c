@@ -369,6 +369,44 @@ START_TEST(write_in_an_image_volume_is_mounted_at_the_volume)
 }
 END_TEST
 
+/* jekyll's FileUtils.rm_f of a .jekyll-metadata that does not exist, in
+ * the site directory the image ships: a read-only root refuses it EROFS
+ * (the kernel refuses before it looks the name up), a writable root says
+ * ENOENT.  Nothing needed writing: no mount (it would have to be seeded
+ * with the whole site), a note instead.  A file that did exist, removed,
+ * still needs its mount. */
+START_TEST(removal_of_a_missing_name_refused_erofs_mounts_nothing)
+{
+	struct planner *p = new_planner_ro();
+	struct plan *pl;
+
+	app_dirs(p);
+	dir_rec(p, "/srv/site", DIR_ROOT);
+	ev_full(p, OP_OPEN, "/srv/site/index.md", NULL, O_RDONLY, "O_RDONLY",
+		FILE_ROOT, DIR_ROOT, NOSTATE, 0, &root_proc);
+	ev_full(p, OP_UNLINK, "/srv/site/.jekyll-metadata", NULL, 0, NULL,
+		ABSENT, DIR_ROOT, NOSTATE, EROFS, &root_proc);
+	ev_full(p, OP_RMDIR, "/srv/site/.sass-cache", NULL, 0, NULL, ABSENT,
+		DIR_ROOT, NOSTATE, EROFS, &root_proc);
+	pl = planner_finish(p);
+	ck_assert_uint_eq(pl->ntmpfs, 0);
+	ck_assert(has_text(pl->notes, pl->nnotes,
+			   "/srv/site/.jekyll-metadata and 1 more path, which "
+			   "did not exist",
+			   "says ENOENT"));
+	plan_free(pl);
+
+	p = new_planner_ro();
+	app_dirs(p);
+	dir_rec(p, "/srv/site", DIR_ROOT);
+	ev_full(p, OP_UNLINK, "/srv/site/stale.pid", NULL, 0, NULL, FILE_ROOT,
+		DIR_ROOT, NOSTATE, EROFS, &root_proc);
+	pl = planner_finish(p);
+	ck_assert_ptr_nonnull(plan_tmpfs_holding(pl, "/srv/site/stale.pid"));
+	plan_free(pl);
+}
+END_TEST
+
 /* nginx appends to the access.log its package ships: a log directory the
  * workload only writes into still gets its tmpfs. */
 START_TEST(read_only_log_dir_only_written_gets_tmpfs)
@@ -1385,6 +1423,8 @@ Suite *test_suite(void)
 	tcase_add_test(t, writers_below_one_directory_keep_each_their_fix);
 	tcase_add_test(t, read_only_keeps_tmpfs_for_the_service_users_dirs);
 	tcase_add_test(t, write_in_an_image_volume_is_mounted_at_the_volume);
+	tcase_add_test(t,
+		       removal_of_a_missing_name_refused_erofs_mounts_nothing);
 	tcase_add_test(t, kernel_settings_are_refused_as_the_hosts);
 	tcase_add_test(t, owning_a_directory_of_the_images_code_is_warned);
 	tcase_add_test(
