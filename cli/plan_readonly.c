@@ -18,7 +18,8 @@
  *   itself is never mounted: it gets the advice alone.
  * - tmpfs mounts never nest: a mount on a parent replaces those below it,
  *   and is seeded when one of them was (the parent's content holds
- *   theirs).
+ *   theirs).  The one exception is the mount of an anonymous volume,
+ *   below.
  * - No mount is planned on a directory whose mode or owner the workload
  *   changes (initdb's chmod 0700 of its data directory): the root of a
  *   mount belongs to the runtime (an emptyDir is root's, 1777) and no
@@ -35,7 +36,9 @@
  *   a mount below the volume's directory: its mount is the volume's
  *   directory, marked volume (Docker mounts a volume there itself,
  *   writable with --read-only, and keeps what is written in it; only
- *   Kubernetes needs the mount).
+ *   Kubernetes needs the mount), and a mount on a parent of it nests
+ *   around it instead of taking its writes.  Lifted to its parent (the
+ *   workload chmods the volume's directory), it is a plain mount there.
  */
 #define _GNU_SOURCE
 #include <stdint.h>
@@ -45,57 +48,59 @@
 #include "plan_private.h"
 #include "quote.h"
 
+/* Remove mount i of the plan: its seed. */
+static bool drop_mount(struct plan *pl, size_t i)
+{
+	bool seed = pl->tmpfs[i].seed;
+
+	free(pl->tmpfs[i].dir);
+	evidence_free(&pl->tmpfs[i].ev);
+	memmove(&pl->tmpfs[i], &pl->tmpfs[i + 1],
+		(pl->ntmpfs - i - 1) * sizeof *pl->tmpfs);
+	pl->ntmpfs--;
+	return seed;
+}
+
 /*
  * The mount for a write in dir.  Below an anonymous volume (the image's
- * VOLUME) it is the volume's own directory, seeded when the workload used
- * the image's files there: Docker already mounts a volume there, and
- * Kubernetes needs one at the same place (an emptyDir, or the persistent
- * volume that keeps what is written), never a tmpfs below it that would
- * take the writes away from the volume.  in_volume: the write lands in a
- * volume whatever dir is (a volume's mount lifted to its parent).
+ * VOLUME, or -v DIR) it is the volume's own directory, seeded when the
+ * workload used the image's files there: Docker already mounts a volume
+ * there, and Kubernetes needs one at the same place (an emptyDir, or the
+ * persistent volume that keeps what is written), never a tmpfs below it
+ * that would take the writes away from the volume.  A volume's mount and
+ * a plain one never merge: one on a parent of the volume nests around it
+ * (Docker mounts the volume over the parent's tmpfs, a kubelet the
+ * volume's emptyDir over the parent's).
  */
-static void mount_dir(struct planner *p, const char *dir,
-		      const struct evidence *ev, bool seed, bool in_volume)
+static void add_tmpfs(struct planner *p, const char *dir,
+		      const struct evidence *ev, bool seed)
 {
 	struct plan *pl = p->plan;
 	const char *vol = anonymous_volume_of(p, dir);
 
 	if (vol) {
 		dir = vol;
-		in_volume = true;
 		seed |= map_get(&p->mnt.shipped, vol) != NULL;
 	}
 	for (size_t i = 0; i < pl->ntmpfs; i++)
-		if (path_is_under(dir, pl->tmpfs[i].dir)) {
+		if (pl->tmpfs[i].volume == !!vol &&
+		    path_is_under(dir, pl->tmpfs[i].dir)) {
 			/* the parent's content holds this one's */
 			pl->tmpfs[i].seed |= seed;
-			pl->tmpfs[i].volume &= in_volume;
 			return;
 		}
 	/* a tmpfs on a parent replaces those on its subdirectories */
 	for (size_t i = pl->ntmpfs; i-- > 0;)
-		if (path_is_under(pl->tmpfs[i].dir, dir)) {
-			seed |= pl->tmpfs[i].seed;
-			in_volume &= pl->tmpfs[i].volume;
-			free(pl->tmpfs[i].dir);
-			evidence_free(&pl->tmpfs[i].ev);
-			memmove(&pl->tmpfs[i], &pl->tmpfs[i + 1],
-				(pl->ntmpfs - i - 1) * sizeof *pl->tmpfs);
-			pl->ntmpfs--;
-		}
+		if (pl->tmpfs[i].volume == !!vol &&
+		    path_is_under(pl->tmpfs[i].dir, dir))
+			seed |= drop_mount(pl, i);
 	pl->tmpfs = xrealloc(pl->tmpfs, (pl->ntmpfs + 1) * sizeof *pl->tmpfs);
 	pl->tmpfs[pl->ntmpfs].dir = xstrdup(dir);
 	pl->tmpfs[pl->ntmpfs].seed = seed;
 	pl->tmpfs[pl->ntmpfs].unread = false;
-	pl->tmpfs[pl->ntmpfs].volume = in_volume;
+	pl->tmpfs[pl->ntmpfs].volume = vol != NULL;
 	evidence_copy(&pl->tmpfs[pl->ntmpfs].ev, ev);
 	pl->ntmpfs++;
-}
-
-static void add_tmpfs(struct planner *p, const char *dir,
-		      const struct evidence *ev, bool seed)
-{
-	mount_dir(p, dir, ev, seed, false);
 }
 
 /* The directory below scratch on the way to path (allocated), or NULL
@@ -334,7 +339,7 @@ static bool lift_mount(struct planner *p, size_t i, const char *what)
 	struct plan *pl = p->plan;
 	char *up = path_dirname(pl->tmpfs[i].dir);
 	char *e = comment_safe(pl->tmpfs[i].dir);
-	bool moved = strcmp(up, "/") != 0, volume = pl->tmpfs[i].volume;
+	bool moved = strcmp(up, "/") != 0, seed;
 	struct evidence ev;
 
 	if (!moved)
@@ -351,13 +356,14 @@ static bool lift_mount(struct planner *p, size_t i, const char *what)
 				       "workload makes %s itself",
 				       what, e, e));
 		evidence_copy(&ev, &pl->tmpfs[i].ev);
-		if (volume) /* Docker's volume still takes the writes */
-			mount_dir(p, up, &ev,
-				  map_get(&p->mnt.shipped, up) != NULL, true);
-		else if (map_get(&p->mnt.shipped, up))
+		/* a volume's mount is no plain one's child: dropped here, its
+		 * parent's is plain (Docker needs none, its volume's root is
+		 * the image's directory; a kubelet's emptyDir root is not) */
+		seed = drop_mount(pl, i);
+		if (map_get(&p->mnt.shipped, up))
 			read_only_shipped_dir(p, NULL, &ev, up);
 		else
-			add_tmpfs(p, up, &ev, false);
+			add_tmpfs(p, up, &ev, seed);
 		evidence_free(&ev);
 	}
 	free(up);

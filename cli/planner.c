@@ -401,10 +401,13 @@ const struct refusal *plan_refusal_holding(const struct plan *pl,
 const struct tmpfs_fix *plan_tmpfs_holding(const struct plan *pl,
 					   const char *path)
 {
+	const struct tmpfs_fix *best = NULL;
+
 	for (size_t i = 0; pl && i < pl->ntmpfs; i++)
-		if (path_is_under(path, pl->tmpfs[i].dir))
-			return &pl->tmpfs[i];
-	return NULL;
+		if (path_is_under(path, pl->tmpfs[i].dir) &&
+		    (!best || strlen(pl->tmpfs[i].dir) > strlen(best->dir)))
+			best = &pl->tmpfs[i];
+	return best;
 }
 
 void plan_free(struct plan *pl)

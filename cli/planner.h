@@ -227,7 +227,8 @@ const char *plan_root_check(const struct trace_event *ev);
  * listed), or NULL. */
 const struct refusal *plan_refusal_holding(const struct plan *plan,
 					   const char *path);
-/* The planned tmpfs that holds path (the first listed), or NULL. */
+/* The planned tmpfs that holds path (the innermost: a volume's mount
+ * nests in a parent's), or NULL. */
 const struct tmpfs_fix *plan_tmpfs_holding(const struct plan *plan,
 					   const char *path);
 void plan_free(struct plan *plan);

@@ -465,14 +465,18 @@ void add_mount_sections(struct strbuf *sb, const struct plan *pl)
 		add_evidence(sb, &pl->tmpfs[i].ev);
 		if (pl->tmpfs[i].volume)
 			sb_addf(sb,
-				"\n#   %s is the image's VOLUME: Docker mounts "
-				"a volume there, writable with --read-only "
-				"(as docker run %s does; a tmpfs would take "
-				"the writes away from it); a named volume "
-				"(-v NAME:%s) keeps them\n"
+				"\n#   %s is a volume (the image's VOLUME, or "
+				"-v %s): Docker mounts it, writable with "
+				"--read-only (as docker run %s does; a tmpfs "
+				"would take the writes away from it); a named "
+				"volume (-v NAME:%s) keeps them\n"
 				"#   in Kubernetes, `unroot plan --format k8s` "
-				"mounts one there\n",
-				dir, eopt, dir);
+				"mounts one there%s\n",
+				dir, dir, eopt, dir,
+				pl->tmpfs[i].seed
+				    ? ", with the init container that copies "
+				      "the image's files into it"
+				    : "");
 		else if (pl->tmpfs[i].seed)
 			sb_addf(sb,
 				"\n#   %s holds the image's files: mount an "

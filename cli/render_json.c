@@ -2,8 +2,10 @@
  * render_json.c - the plan as JSON for programs: the user, every grant
  * with its sh commands and evidence, redirects, host fixes, tmpfs mounts
  * (each with its docker value: "--tmpfs" value, or "--mount" value when
- * "seed" is true; "unread" when no trace recorded reads and the directory is
- * the image's) and refusals.  Paths use the json_path() form (a string, or
+ * "seed" or "volume" is true, "volume" for an anonymous volume's own
+ * directory, which Docker mounts itself; "unread" when no trace recorded
+ * reads and the directory is the image's) and refusals.  Paths use the
+ * json_path() form (a string, or
  * {"hex"}).
  */
 #include <jansson.h>

@@ -172,12 +172,20 @@ static int emptydir_mounts(struct strbuf *sb, const char *in,
 			return -1;
 		add_yaml_evidence(sb, in, &pl->tmpfs[i].ev);
 		if (pl->tmpfs[i].volume)
-			sb_addf(sb,
-				"%s#   the image's VOLUME: this emptyDir goes "
-				"with the pod; a persistentVolumeClaim here "
-				"keeps what is written (fsGroup makes it the "
-				"user's)\n",
-				in);
+			sb_addf(
+			    sb,
+			    "%s#   a volume in Docker (the image's VOLUME): "
+			    "this emptyDir goes with the pod; a "
+			    "persistentVolumeClaim here keeps what is "
+			    "written (fsGroup makes it the user's)%s\n",
+			    in,
+			    pl->tmpfs[i].seed
+				? ", once the init container below copies "
+				  "the image's files only into an empty "
+				  "claim: as written it copies them at "
+				  "every start, over what the workload "
+				  "changed"
+				: "");
 		if (pl->tmpfs[i].seed)
 			sb_addf(sb,
 				"%s#   written at run time beside the image's "

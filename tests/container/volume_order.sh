@@ -60,6 +60,7 @@ for t in json.load(open(sys.argv[1]))["tmpfs"]:
     if t["dir"] == "/data" or t["dir"].startswith("/data/"):
         assert t["volume"] and t["docker"] == "type=volume,dst=/data", t
         continue  # the named volume below takes its place
+    assert not "/data".startswith(t["dir"].rstrip("/") + "/"), t
     print(("--mount " if t["seed"] or t["volume"] else "--tmpfs ") + t["docker"])
 ' "$WORK/ro.json") || { cat "$WORK/ro.json"; fail "the plan mounts a tmpfs under the VOLUME"; }
 "$UNROOT" plan --read-only --format compose "$WORK/root" >"$WORK/ro.compose.yaml" ||

@@ -283,11 +283,12 @@ START_TEST(image_volume_with_needed_files_is_called_out)
 
 	pl = image_volume_plan(new_planner_ro());
 	ck_assert_ptr_nonnull(tmpfs_on(pl, "/data"));
-	ck_assert(tmpfs_on(pl, "/data")->seed);
+	ck_assert(tmpfs_on(pl, "/data")->seed && tmpfs_on(pl, "/data")->volume);
 	out = (struct strbuf)STRBUF_INIT;
 	ck_assert_int_eq(plan_render(pl, FORMAT_K8S, NULL, &out, &why), 0);
 	ck_assert_ptr_nonnull(
 	    strstr(out.buf, "the init container unroot-seed-"));
+	ck_assert_ptr_nonnull(strstr(out.buf, "only into an empty claim"));
 	ck_assert_ptr_nonnull(strstr(out.buf, "initContainers:\n"));
 	sb_release(&out);
 	plan_free(pl);
@@ -364,6 +365,51 @@ START_TEST(write_in_an_image_volume_is_mounted_at_the_volume)
 	out = (struct strbuf)STRBUF_INIT;
 	ck_assert_int_eq(plan_render(pl, FORMAT_JSON, NULL, &out, &why), 0);
 	ck_assert_ptr_nonnull(strstr(out.buf, "\"volume\": true"));
+	sb_release(&out);
+	plan_free(pl);
+}
+END_TEST
+
+/* A volume's mount keeps its own place: a write on a parent of the
+ * volume nests a plain mount around it (it takes none of the volume's
+ * writes), and initdb's chmod of the volume's directory lifts the mount
+ * to a plain one on the parent, which no format calls a volume. */
+START_TEST(volume_mount_nests_in_a_parents_and_lifts_to_a_plain_one)
+{
+	struct planner *p = new_planner_ro();
+	struct strbuf out = STRBUF_INIT;
+	struct plan *pl;
+	char *why = NULL;
+
+	anonymous_volume(p, "/srv/notes");
+	app_dirs(p);
+	dir_rec(p, "/srv", DIR_ROOT);
+	dir_rec(p, "/srv/notes", DIR_ROOT);
+	ev_creat(p, "/srv/notes/a.txt", DIR_ROOT);
+	ev_creat(p, "/srv/index.db", DIR_ROOT);
+	pl = planner_finish(p);
+	ck_assert_uint_eq(pl->ntmpfs, 2);
+	ck_assert(tmpfs_on(pl, "/srv/notes")->volume);
+	ck_assert(!tmpfs_on(pl, "/srv")->volume);
+	ck_assert_str_eq(plan_tmpfs_holding(pl, "/srv/notes/a.txt")->dir,
+			 "/srv/notes");
+	plan_free(pl);
+
+	p = new_planner_ro();
+	anonymous_volume(p, "/var/lib/postgresql/data");
+	app_dirs(p);
+	dir_rec(p, "/var/lib/postgresql", DIR_ROOT);
+	dir_rec(p, "/var/lib/postgresql/data", DIR_ROOT);
+	ev_creat(p, "/var/lib/postgresql/data/PG_VERSION", DIR_ROOT);
+	ev_full(p, OP_CHMOD, "/var/lib/postgresql/data", NULL, 0, NULL,
+		DIR_ROOT, DIR_ROOT, NOSTATE, 0, &root_proc);
+	pl = planner_finish(p);
+	ck_assert_uint_eq(pl->ntmpfs, 1);
+	ck_assert_ptr_nonnull(tmpfs_on(pl, "/var/lib/postgresql"));
+	ck_assert(!tmpfs_on(pl, "/var/lib/postgresql")->volume);
+	ck_assert_int_eq(plan_render(pl, FORMAT_DOCKERFILE, NULL, &out, &why),
+			 0);
+	ck_assert_ptr_null(strstr(out.buf, "-v NAME:/var/lib/postgresql\n"));
 	sb_release(&out);
 	plan_free(pl);
 }
@@ -1423,6 +1469,8 @@ Suite *test_suite(void)
 	tcase_add_test(t, writers_below_one_directory_keep_each_their_fix);
 	tcase_add_test(t, read_only_keeps_tmpfs_for_the_service_users_dirs);
 	tcase_add_test(t, write_in_an_image_volume_is_mounted_at_the_volume);
+	tcase_add_test(
+	    t, volume_mount_nests_in_a_parents_and_lifts_to_a_plain_one);
 	tcase_add_test(t,
 		       removal_of_a_missing_name_refused_erofs_mounts_nothing);
 	tcase_add_test(t, kernel_settings_are_refused_as_the_hosts);
