@@ -23,7 +23,8 @@
 # must hold each line of SVC/refused (the call it was refused, and why).
 #
 # SVC/says, when present, holds lines harden's output must hold besides
-# (a warning the plan must give, as for SVC/refused).
+# (a warning the plan must give, as for SVC/refused); SVC/says-read-only
+# more of them for the --read-only run.
 #
 # SVC/prepare, when present, runs on the host in the copy of SVC's folder
 # before the build (builds have no network): npm install from a committed
@@ -110,13 +111,16 @@ fi
 [ $rc -eq 0 ] || fail "harden exited $rc, not verified"
 grep -q '^== unroot harden: verified' "$WORK/harden.out" ||
 	fail "harden did not say verified"
-if [ -f "$dir/says" ]; then
+set -- "$dir/says"
+[ "$ro" != --read-only ] || set -- "$@" "$dir/says-read-only"
+for says; do
+	[ -f "$says" ] || continue
 	while IFS= read -r line; do
 		case $line in '#'* | '') continue ;; esac
 		grep -qF -- "$line" "$WORK/harden.out" ||
 			fail "harden did not say: $line"
-	done <"$dir/says"
-fi
+	done <"$says"
+done
 if [ "$ro" = --read-only ]; then
 	# the Pod harden wrote, run as a kubelet would by a reader of the
 	# manifest alone (tests/harden/readonly_pod_run.py): the check passes
