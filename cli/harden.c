@@ -177,6 +177,8 @@ struct loop {
 	struct denials shared;		/* ... those root's run had too */
 	struct denials checks;		/* ... and checks where root's
 					   run wrote nothing */
+	struct denials refused;		/* ... and those the plan refuses,
+					   the run having ended as root's */
 	struct denials root_ds;		/* of the root run */
 	bool root_ok;			/* it ended well */
 	struct harden_result root, res; /* the root run, the last run */
@@ -208,24 +210,35 @@ static int traced_run(struct harden *h, struct loop *l, const char *image,
 	denials_read(l->dirs[l->round], &l->ds);
 	denials_free(&l->shared);
 	denials_free(&l->checks);
+	denials_free(&l->refused);
 	if (l->round)
 		denials_split_root(&l->ds, &l->root_ds, l->root_ok, &l->shared,
 				   &l->checks);
+	if (l->round && l->pl && res->status == l->root_rc &&
+	    harden_run_matches(h, &l->root, res, false))
+		denials_split_refused(&l->ds, l->pl, &l->refused);
 	return 0;
 }
 
 /* A run's denials and exit status against root's. */
 static void print_count(const struct loop *l, const char *who)
 {
+	const char *sep = " (set aside: ";
+
 	printf("   %zu denial%s%s", l->ds.n, l->ds.n == 1 ? "" : "s", who);
-	if (l->shared.n || l->checks.n)
-		printf(" (set aside: ");
-	if (l->shared.n)
-		printf("%zu that root's run had too%s", l->shared.n,
-		       l->checks.n ? ", " : ")");
-	if (l->checks.n)
-		printf("%zu write check%s where root's run wrote nothing)",
-		       l->checks.n, l->checks.n == 1 ? "" : "s");
+	if (l->shared.n) {
+		printf("%s%zu that root's run had too", sep, l->shared.n);
+		sep = ", ";
+	}
+	if (l->checks.n) {
+		printf("%s%zu write check%s where root's run wrote nothing",
+		       sep, l->checks.n, l->checks.n == 1 ? "" : "s");
+		sep = ", ";
+	}
+	if (l->refused.n)
+		printf("%s%zu the plan refuses", sep, l->refused.n);
+	if (l->shared.n || l->checks.n || l->refused.n)
+		printf(")");
 	printf("%s\n", l->status == l->root_rc
 			   ? ", same exit status as root"
 			   : ", exit status differs from root's");
@@ -276,6 +289,11 @@ static const char *status_why(const struct loop *l)
 		return ": the user's run succeeds where root's fails; harden "
 		       "verifies a run that ends as root's does (see "
 		       "round0.log for root's failure)";
+	if (l->checks.n)
+		return ": a failure the tracer did not see as a denial; the "
+		       "write checks and removals of missing names set aside "
+		       "above may be why (the plan's notes say what to "
+		       "mount), else see the round's log";
 	return ": a failure the tracer did not see as a denial; see the "
 	       "round's log";
 }
@@ -407,7 +425,7 @@ static void summary(struct harden *h, const struct loop *l, int rc)
 		       "last ran with 0 denials%s and exit %d, as root did "
 		       "(%.0f s)\n",
 		       l->round, l->round == 1 ? "" : "s",
-		       l->shared.n || l->checks.n
+		       l->shared.n || l->checks.n || l->refused.n
 			   ? " beyond those set aside below"
 			   : "",
 		       l->status, harden_now() - l->t0);
@@ -425,6 +443,11 @@ static void summary(struct harden *h, const struct loop *l, int rc)
 		       "not exist, which a read-only root refuses where a "
 		       "writable one says ENOENT):\n");
 		harden_print_denials(&l->checks, NULL);
+	}
+	if (l->refused.n) {
+		printf("refused by the plan, in a run that ended as root's "
+		       "did (the workload goes on without them):\n");
+		harden_print_denials(&l->refused, l->pl);
 	}
 	harden_print_lines(h, l->pl);
 	printf("image: %s%s\n", h->tag, rc ? " (not verified)" : "");
@@ -495,6 +518,7 @@ int harden_run(struct harden *h)
 	denials_free(&l.ds);
 	denials_free(&l.shared);
 	denials_free(&l.checks);
+	denials_free(&l.refused);
 	denials_free(&l.root_ds);
 	for (int i = 0; i <= h->max_rounds + 1; i++)
 		free(l.dirs[i]);

@@ -12,6 +12,9 @@
  *   loads from gets one line, not one per directory.
  * - Every path counted is named by a recorded event; nothing is refused
  *   here (a refusal is a path's own, plan_replay.c).
+ * - A process's own setting written in /proc (chromium raises its
+ *   renderers' oom_score_adj) is one note per program and entry name,
+ *   however many processes: nothing of the image is granted for it.
  * - A write check a read-only root refused is said only once the mounts
  *   are planned, and only when none covers it: a mount comes from a
  *   write some run made, never from a check alone.  So is the removal of
@@ -42,6 +45,12 @@ struct check_note {
 struct ro_check {
 	char *program, *path;
 	bool removal; /* of a missing name, not an access(W_OK) */
+};
+
+struct proc_note {
+	char *program, *entry;
+	char *first; /* comment-safe path */
+	size_t n;
 };
 
 void notes_chown(struct planner *p, const struct trace_event *ev)
@@ -142,6 +151,51 @@ static void chown_notes(struct planner *p)
 	}
 }
 
+void notes_process_setting(struct planner *p, const struct trace_event *ev)
+{
+	const char *program = trace_program(ev->proc, "the workload");
+	const char *entry = path_basename(ev->path);
+	struct plan_replay *r = &p->replay;
+	struct proc_note *n = NULL;
+
+	if (asked_before(r, 'p', program, ev->path))
+		return; /* each path counted once */
+	for (size_t i = 0; i < r->npn && !n; i++)
+		if (!strcmp(r->pn[i].program, program) &&
+		    !strcmp(r->pn[i].entry, entry))
+			n = &r->pn[i];
+	if (!n) {
+		n = &PUSH(r->pn, r->npn, r->cappn);
+		n->program = xstrdup(program);
+		n->entry = xstrdup(entry);
+		n->first = comment_safe(ev->path);
+		n->n = 0;
+	}
+	n->n++;
+}
+
+static void process_notes(struct planner *p)
+{
+	for (size_t i = 0; i < p->replay.npn; i++) {
+		const struct proc_note *n = &p->replay.pn[i];
+		char *more = more_paths(n->n);
+		bool oom = !strcmp(n->entry, "oom_score_adj") ||
+			   !strcmp(n->entry, "oom_adj");
+
+		plan_note(p, xasprintf("%s writes %s of its processes in /proc "
+				       "(%s%s): a process's own setting, not "
+				       "the image's, so nothing is granted; "
+				       "a non-root user may change it for "
+				       "its own processes within its "
+				       "limits%s",
+				       n->program, n->entry, n->first, more,
+				       oom ? " (it may raise the score, not "
+					     "lower it below where it started)"
+					   : ""));
+		free(more);
+	}
+}
+
 static void check_notes(struct planner *p)
 {
 	for (size_t i = 0; i < p->replay.nck; i++) {
@@ -177,10 +231,10 @@ static char *read_only_note(const char *prog, const char *first,
 {
 	if (removal)
 		return xasprintf(
-		    "%s removed %s%s, which did not exist, and the read-only "
-		    "root said EROFS where a writable one says ENOENT: no "
-		    "mount is added for %s (if %s stops on it, mount the "
-		    "directory)",
+		    "%s removed or renamed %s%s, which did not exist, and the "
+		    "read-only file system said EROFS where a writable one "
+		    "says ENOENT: no mount is added for %s (if %s stops on "
+		    "it, mount the directory)",
 		    prog, first, more, n > 1 ? "them" : "it", prog);
 	return xasprintf("%s checked whether it may write %s%s (access) and "
 			 "the read-only root said no (EROFS); the mounts "
@@ -226,6 +280,7 @@ void plan_program_notes(struct planner *p)
 {
 	chown_notes(p);
 	check_notes(p);
+	process_notes(p);
 }
 
 void notes_free(struct plan_replay *r)
@@ -246,4 +301,10 @@ void notes_free(struct plan_replay *r)
 		free(r->ro[i].path);
 	}
 	free(r->ro);
+	for (size_t i = 0; i < r->npn; i++) {
+		free(r->pn[i].program);
+		free(r->pn[i].entry);
+		free(r->pn[i].first);
+	}
+	free(r->pn);
 }

@@ -254,6 +254,7 @@ struct op_ctx {
 struct chown_note;
 struct check_note;
 struct ro_check;
+struct proc_note;
 
 /* A chown the workload made that gives a path to another user: it fails
  * for any other non-root user, and needs nothing when run as that uid. */
@@ -273,6 +274,9 @@ struct plan_replay {
 	size_t nro, capro;
 	struct give_away *ga; /* read by plan_service_user.c */
 	size_t nga, capga;
+	struct proc_note *pn; /* processes' own settings, per program and
+				 entry */
+	size_t npn, cappn;
 };
 
 /* Replay an operation that writes nothing (what it needs of the file:
@@ -292,7 +296,11 @@ void replay_free(struct plan_replay *r);
 void notes_chown(struct planner *p, const struct trace_event *ev);
 void notes_root_check(struct planner *p, const struct trace_event *ev,
 		      const char *why);
-/* The plan's notes of both: one per program (and reason). */
+/* A process's own setting written in /proc (/proc/PID/oom_score_adj):
+ * counted under its program and the entry's name, said once for them. */
+void notes_process_setting(struct planner *p, const struct trace_event *ev);
+/* The plan's notes of all three: one per program (and reason, or
+ * entry). */
 void plan_program_notes(struct planner *p);
 /* A write check (access W_OK) a read-only root refused (EROFS), or the
  * removal of a name that did not exist it refused: kept until the mounts

@@ -357,8 +357,9 @@ static bool lift_mount(struct planner *p, size_t i, const char *what)
 				       what, e, e));
 		evidence_copy(&ev, &pl->tmpfs[i].ev);
 		/* a volume's mount is no plain one's child: dropped here, its
-		 * parent's is plain (Docker needs none, its volume's root is
-		 * the image's directory; a kubelet's emptyDir root is not) */
+		 * parent's is plain (Kubernetes needs it, as an emptyDir's
+		 * root is the runtime's; in Docker it is harmless: the volume
+		 * is mounted over it, its root the image's directory) */
 		seed = drop_mount(pl, i);
 		if (map_get(&p->mnt.shipped, up))
 			read_only_shipped_dir(p, NULL, &ev, up);

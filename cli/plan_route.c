@@ -90,6 +90,53 @@ static bool not_a_denial(struct planner *p, const struct trace_event *ev,
 	return ev->err && ev->err != EACCES && ev->err != EPERM;
 }
 
+/* A process's own entry in /proc: /proc/self/..., /proc/thread-self/...
+ * or /proc/PID/... (its oom_score_adj, its comm).  /proc/sys and the
+ * kernel's other files are the host's (plan_grants.c refuses them). */
+static bool process_entry(const char *path)
+{
+	const char *c;
+	size_t n;
+
+	if (strncmp(path, "/proc/", 6))
+		return false;
+	c = path + 6;
+	n = strcspn(c, "/");
+	if (!c[n] || !c[n + 1])
+		return false;
+	return (n == 4 && !strncmp(c, "self", 4)) ||
+	       (n == 11 && !strncmp(c, "thread-self", 11)) ||
+	       strspn(c, "0123456789") == n;
+}
+
+/*
+ * A write to a process's own setting in /proc: not the image's, and no
+ * grant of a path changes who may make it.  Made, it is a note (one per
+ * program and entry); refused, a refusal that says so (lowering an
+ * oom_score_adj needs CAP_SYS_RESOURCE).  False when ev is no such write.
+ */
+static bool process_setting(struct planner *p, const struct trace_event *ev,
+			    bool writes, bool denied)
+{
+	if (!(writes || denied) || !ev->path || !process_entry(ev->path))
+		return false;
+	if (!denied)
+		notes_process_setting(p, ev);
+	else if (!refused_before(p, ev->path))
+		evidence_from(
+		    &plan_refusal(
+			 p, ev->path,
+			 xstrdup("a process's own setting in /proc, which a "
+				 "non-root user may change only within its "
+				 "limits (lowering an oom_score_adj needs "
+				 "CAP_SYS_RESOURCE): no grant of a path "
+				 "changes that; drop the call from the "
+				 "program or its configuration"))
+			 ->ev,
+		    ev);
+	return true;
+}
+
 /*
  * Moved or linked into HOME from outside it (pip builds a wheel in /tmp
  * and renames it into its cache): the new name is a HOME write; a
@@ -262,6 +309,8 @@ static void add_event(struct planner *p, const struct trace_event *ev)
 	c.denied = ev->err != 0;
 	if (acts_on_unlinked_file(ev))
 		return; /* checked when it was opened: nothing on a name */
+	if (process_setting(p, ev, writes, c.denied))
+		return;
 	if (moved_into_home(p, ev) || outside_image(p, ev, writes, c.denied))
 		return;
 	/* where the write lands (a final symlink's target: directory aliases

@@ -500,13 +500,18 @@ void add_mount_sections(struct strbuf *sb, const struct plan *pl)
 	}
 }
 
-/* The seeded mount that holds dir, as its index, or ntmpfs. */
+/* The innermost seeded mount that holds dir (a volume's nests in a
+ * parent's), as its index, or ntmpfs. */
 static size_t seeded_mount_of(const struct plan *pl, const char *dir)
 {
+	size_t best = pl->ntmpfs;
+
 	for (size_t i = 0; i < pl->ntmpfs; i++)
-		if (pl->tmpfs[i].seed && path_is_under(dir, pl->tmpfs[i].dir))
-			return i;
-	return pl->ntmpfs;
+		if (pl->tmpfs[i].seed && path_is_under(dir, pl->tmpfs[i].dir) &&
+		    (best == pl->ntmpfs ||
+		     strlen(pl->tmpfs[i].dir) > strlen(pl->tmpfs[best].dir)))
+			best = i;
+	return best;
 }
 
 void add_image_volume_comments(struct strbuf *sb, const struct plan *pl,

@@ -50,8 +50,9 @@ static int compose_mounts(struct strbuf *sb, const struct plan *pl, bool volume,
 		add_yaml_evidence(sb, "  ", &t->ev);
 		if (t->volume)
 			sb_adds(sb,
-				"  #   the image's VOLUME: Docker mounts a "
-				"volume there, writable with read_only (a "
+				"  #   a volume (the image's VOLUME, or -v "
+				"DIR): Docker mounts it, writable with "
+				"read_only (a "
 				"tmpfs would take the writes away from it); "
 				"a named volume (NAME:DIR, declared under the "
 				"top-level volumes) keeps them\n");

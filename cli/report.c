@@ -176,7 +176,10 @@ static int collect_event(const struct trace_event *ev, void *ctx)
 	if (!trace_event_writes(ev))
 		return 0;
 	if (ev->err) {
-		if (trace_errno_denied(ev->err))
+		/* EROFS for a name that was not there is the ENOENT a
+		 * writable root says */
+		if (trace_errno_denied(ev->err) &&
+		    !trace_event_erofs_on_missing_name(ev))
 			add_denial(r, ev);
 		else
 			add_fail(r, ev);

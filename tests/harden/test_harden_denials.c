@@ -64,12 +64,35 @@ START_TEST(denial_in_a_directory_each_run_made_is_root_s_too)
 }
 END_TEST
 
+/* A denial of a path the plan refuses on purpose (chromium's mkdir of
+ * /usr/lib/chromium/extensions: system code) is set aside, with its
+ * reason; any other stays a denial. */
+START_TEST(denial_the_plan_refuses_is_set_aside)
+{
+	struct denials user = {0}, refused = {0};
+	struct refusal r = {.path = "/usr/lib/chromium/extensions",
+			    .why = "system code and libraries"};
+	struct plan pl = {.refused = &r, .nrefused = 1};
+
+	chown_denied(&user, "/usr/lib/chromium/extensions");
+	chown_denied(&user, "/srv/data/out");
+	denials_split_refused(&user, &pl, &refused);
+	ck_assert_uint_eq(refused.n, 1);
+	ck_assert_str_eq(refused.v[0].path, "/usr/lib/chromium/extensions");
+	ck_assert_uint_eq(user.n, 1);
+	ck_assert_str_eq(user.v[0].path, "/srv/data/out");
+	denials_free(&user);
+	denials_free(&refused);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("harden_denials");
 	TCase *t = test_case("denials", NULL);
 
 	tcase_add_test(t, denial_in_a_directory_each_run_made_is_root_s_too);
+	tcase_add_test(t, denial_the_plan_refuses_is_set_aside);
 	suite_add_tcase(s, t);
 	return s;
 }

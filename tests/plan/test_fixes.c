@@ -395,6 +395,31 @@ START_TEST(volume_mount_nests_in_a_parents_and_lifts_to_a_plain_one)
 			 "/srv/notes");
 	plan_free(pl);
 
+	/* both seeded: the volume's callout names its own init container */
+	p = new_planner_ro();
+	anonymous_volume(p, "/srv/notes");
+	app_dirs(p);
+	dir_rec(p, "/srv", DIR_ROOT);
+	dir_rec(p, "/srv/notes", DIR_ROOT);
+	ev_full(p, OP_OPEN, "/srv/app.conf", NULL, O_RDONLY, "O_RDONLY",
+		FILE_ROOT, DIR_ROOT, NOSTATE, 0, &root_proc);
+	ev_full(p, OP_OPEN, "/srv/notes/seed.md", NULL, O_RDONLY, "O_RDONLY",
+		FILE_ROOT, DIR_ROOT, NOSTATE, 0, &root_proc);
+	ev_creat(p, "/srv/index.db", DIR_ROOT);
+	ev_creat(p, "/srv/notes/a.txt", DIR_ROOT);
+	pl = planner_finish(p);
+	ck_assert_uint_eq(pl->ntmpfs, 2);
+	ck_assert(tmpfs_on(pl, "/srv")->seed &&
+		  tmpfs_on(pl, "/srv/notes")->seed);
+	ck_assert_int_eq(plan_render(pl, FORMAT_K8S, NULL, &out, &why), 0);
+	ck_assert_ptr_nonnull(
+	    strstr(out.buf, tmpfs_on(pl, "/srv") == &pl->tmpfs[0]
+				? "init container unroot-seed-1 below fills"
+				: "init container unroot-seed-0 below fills"));
+	sb_release(&out);
+	out = (struct strbuf)STRBUF_INIT;
+	plan_free(pl);
+
 	p = new_planner_ro();
 	anonymous_volume(p, "/var/lib/postgresql/data");
 	app_dirs(p);
@@ -880,6 +905,46 @@ START_TEST(kernel_settings_are_refused_as_the_hosts)
 	ck_assert(refused(pl, "/sys/kernel/mm/transparent_hugepage/enabled",
 			  "the kernel's interface"));
 	ck_assert_uint_eq(pl->ngrants, 0);
+	plan_free(pl);
+}
+END_TEST
+
+/* chromium raises its renderers' oom_score_adj in /proc/PID: each
+ * process's own setting, not the image's and not the host's: one note for
+ * every process, no refusal.  A user's run refused one (lowering a score
+ * needs CAP_SYS_RESOURCE) is a refusal that names the privilege. */
+START_TEST(a_process_own_setting_in_proc_is_a_note_not_a_refusal)
+{
+	struct planner *p = new_planner();
+	struct trace_proc chromium = root_proc, user = root_proc;
+	struct plan *pl;
+
+	chromium.exe = "/usr/lib/chromium/chromium";
+	user.exe = chromium.exe;
+	user.uid = user.euid = 1001;
+	app_dirs(p);
+	ev_full(p, OP_OPEN, "/proc/7/oom_score_adj", NULL, O_WRONLY | O_TRUNC,
+		"O_WRONLY|O_TRUNC", FILE_ROOT, S(FT_DIR, 0, 0, 0555), NOSTATE,
+		0, &chromium);
+	ev_full(p, OP_OPEN, "/proc/63/oom_score_adj", NULL, O_WRONLY | O_TRUNC,
+		"O_WRONLY|O_TRUNC", FILE_ROOT, S(FT_DIR, 0, 0, 0555), NOSTATE,
+		0, &chromium);
+	ev_full(p, OP_OPEN, "/proc/self/comm", NULL, O_WRONLY | O_TRUNC,
+		"O_WRONLY|O_TRUNC", FILE_ROOT, S(FT_DIR, 0, 0, 0555), NOSTATE,
+		0, &chromium);
+	ev_full(p, OP_OPEN, "/proc/9/oom_score_adj", NULL, O_WRONLY | O_TRUNC,
+		"O_WRONLY|O_TRUNC", S(FT_FILE, 1001, 1001, 0644),
+		S(FT_DIR, 1001, 1001, 0555), NOSTATE, EACCES, &user);
+	pl = planner_finish(p);
+	ck_assert_uint_eq(pl->ngrants, 0);
+	ck_assert_uint_eq(pl->nrefused, 1);
+	ck_assert(refused(pl, "/proc/9/oom_score_adj", "CAP_SYS_RESOURCE"));
+	ck_assert(has_text(pl->notes, pl->nnotes,
+			   "chromium writes oom_score_adj of its processes in "
+			   "/proc (/proc/7/oom_score_adj and 1 more path)",
+			   "not lower it"));
+	ck_assert(
+	    has_text(pl->notes, pl->nnotes, "comm of its processes", NULL));
 	plan_free(pl);
 }
 END_TEST
@@ -1474,6 +1539,8 @@ Suite *test_suite(void)
 	tcase_add_test(t,
 		       removal_of_a_missing_name_refused_erofs_mounts_nothing);
 	tcase_add_test(t, kernel_settings_are_refused_as_the_hosts);
+	tcase_add_test(t,
+		       a_process_own_setting_in_proc_is_a_note_not_a_refusal);
 	tcase_add_test(t, owning_a_directory_of_the_images_code_is_warned);
 	tcase_add_test(
 	    t, mount_of_a_users_own_name_follows_the_chosen_service_user);
