@@ -120,10 +120,7 @@ static int collect_event(const struct trace_event *ev, void *ctx)
 	struct collector *c = ctx;
 
 	if (ev->err) {
-		/* EROFS for a name that was not there is the ENOENT a
-		 * writable root says: no denial */
-		if (!trace_errno_denied(ev->err) ||
-		    trace_event_erofs_on_missing_name(ev))
+		if (!trace_event_denied(ev))
 			return 0;
 		note(c, &c->b->denials, ev, ev->path, op_name(ev->op));
 		if (ev->path2 && (ev->op == OP_RENAME || ev->op == OP_LINK))

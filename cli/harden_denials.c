@@ -80,7 +80,11 @@ static int add_denial(const struct trace_event *ev, void *ctx)
 			note_written(r, ev, ev->path2);
 		return 0;
 	}
-	if (!trace_event_denied(ev) || plan_root_check(ev))
+	/* a removal of a missing name refused EROFS is no denial, but
+	 * listed as a write check is (why the run failed, if it did) */
+	if (!(trace_event_denied(ev) ||
+	      trace_event_erofs_on_missing_name(ev)) ||
+	    plan_root_check(ev))
 		return 0;
 	for (size_t i = 0; i < ds->n; i++)
 		if (!strcmp(ds->v[i].path, ev->path) &&

@@ -176,10 +176,7 @@ static int collect_event(const struct trace_event *ev, void *ctx)
 	if (!trace_event_writes(ev))
 		return 0;
 	if (ev->err) {
-		/* EROFS for a name that was not there is the ENOENT a
-		 * writable root says */
-		if (trace_errno_denied(ev->err) &&
-		    !trace_event_erofs_on_missing_name(ev))
+		if (trace_event_denied(ev))
 			add_denial(r, ev);
 		else
 			add_fail(r, ev);

@@ -1,7 +1,10 @@
 /*
  * report_json.c - `unroot report --format json`: one JSON object per event,
  * one a line, in time order, for programs, then the container's changes
- * no event explains.  Paths use the json_path() form (a string, or
+ * no event explains.  "denied" is the one definition of a denial
+ * (trace_event_denied): the errno alone does not say it (an EROFS for a
+ * name that was not there stands for ENOENT).  Paths use the json_path() form
+ * (a string, or
  * {"hex"}).
  */
 #include <stdlib.h>
@@ -43,6 +46,7 @@ static int json_event(const struct trace_event *ev, void *ctx)
 	json_object_set_new(
 	    o, "errno", ev->errname ? json_string(ev->errname) : json_null());
 	json_object_set_new(o, "write", json_boolean(trace_event_writes(ev)));
+	json_object_set_new(o, "denied", json_boolean(trace_event_denied(ev)));
 	json_object_set_new(o, "pid", json_integer(ev->pid));
 	json_object_set_new(o, "tid", json_integer(ev->tid));
 	json_object_set_new(o, "exe",

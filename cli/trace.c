@@ -90,7 +90,8 @@ bool trace_errno_denied(int err)
 
 bool trace_event_denied(const struct trace_event *ev)
 {
-	return trace_errno_denied(ev->err);
+	return trace_errno_denied(ev->err) &&
+	       !trace_event_erofs_on_missing_name(ev);
 }
 
 bool trace_event_erofs_on_missing_name(const struct trace_event *ev)

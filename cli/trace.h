@@ -324,7 +324,9 @@ bool trace_event_writes(const struct trace_event *ev);
  * Whether a call was refused for want of permission, the definition every
  * command shares: EACCES, EPERM, or EROFS (a read-only file system refuses
  * a write as surely as a mode does).  Other failures (ENOENT, EEXIST ...)
- * would fail for any user.
+ * would fail for any user.  trace_errno_denied is the errno's part alone;
+ * an event is no denial when trace_event_erofs_on_missing_name says it
+ * stands for ENOENT.
  */
 bool trace_errno_denied(int err);
 bool trace_event_denied(const struct trace_event *ev);
@@ -333,7 +335,7 @@ bool trace_event_denied(const struct trace_event *ev);
  * that did not exist (its state before the call: absent): the kernel
  * refuses those calls there before it looks the name up, where a writable
  * one answers ENOENT.  Nothing needed writing: Ruby's FileUtils.rm_f of a
- * stale file goes on either way.
+ * stale file goes on either way.  No denial: a failed write like ENOENT.
  */
 bool trace_event_erofs_on_missing_name(const struct trace_event *ev);
 

@@ -4,9 +4,9 @@
 # not exist is refused EROFS where a writable file system says ENOENT.
 # A real program (python3, whose os.unlink and os.rename call the kernel
 # at once) removes and renames a missing name and removes a present file
-# on a read-only tmpfs, under `unroot run`: the report lists the present
-# one as denied and the missing ones as other failed writes, and a
-# baseline made
+# on a read-only tmpfs, under `unroot run`: the run's summary counts one
+# denial, the report lists the present one as denied and the missing ones
+# as other failed writes, and a baseline made
 # from a run on the writable tmpfs (ENOENT, and the file removed) passes
 # `unroot check` on the read-only run but for the one real denial.
 # Exit 77 when a tmpfs cannot be mounted (not root).
@@ -46,6 +46,10 @@ work "$tmp/rw"
 mount -o remount,ro "$ro" || { echo "SKIP: cannot remount read-only"; exit 77; }
 work "$tmp/rofs"
 
+grep -q '^  denials: *1$' "$tmp/rofs.out" ||
+	{ cat "$tmp/rofs.out"; bad "the run's summary does not count one denial"; }
+grep -q "denied: unlink $ro/missing" "$tmp/rofs.out" &&
+	bad "the run's summary lists the missing name as denied"
 "$unroot" report "$tmp/rofs" >"$tmp/report" 2>&1 || bad "unroot report exited $?"
 cat "$tmp/report"
 sed -n '/^Denied (1):/,/^$/p' "$tmp/report" | grep -q "unlink  $ro/present  EROFS" ||

@@ -671,7 +671,13 @@ static const char *const notable_lines[] = {
 	13),
     NEV("mkdir", "\"path\":\"/m\",\"ret\":0,\"errno\":null", 14),
     NEV("rename", "\"path\":\"/a\",\"path2\":\"/b\",\"ret\":0", 15),
-    NEV("unlink", "\"path\":\"/ro\",\"ret\":-1,\"errno\":\"EROFS\"", 16),
+    NEV("open",
+	"\"path\":\"/ro\",\"flags\":\"O_WRONLY|O_CREAT\",\"ret\":-1,"
+	"\"errno\":\"EROFS\"",
+	16),
+    /* a name that was not there (st null): the ENOENT of a writable
+     * root, no denial */
+    NEV("unlink", "\"path\":\"/gone\",\"ret\":-1,\"errno\":\"EROFS\"", 16),
     NEV("chmod",
 	"\"path\":\"/p\",\"mode\":\"0644\",\"ret\":-1,\"errno\":\"EPERM\"", 17),
     NEV("exec", "\"path\":\"/bin/true\",\"ret\":0", 18),
@@ -723,7 +729,8 @@ START_TEST(test_notable_pass_counts_and_gives_what_the_full_pass_sees)
 	trace_each_notable(t, describe, &given, &n);
 	ck_assert_uint_eq(trace_ndiags(t), 0);
 	trace_close(t);
-	/* /w /m /b-rename /hex /q"x /l /late /y; denied: /d /ro /p /sp */
+	/* /w /m /b-rename /hex /q"x /l /late /y; denied: /d /ro /p /sp, not
+	 * /gone */
 	ck_assert_int_eq(full.n.written, 8);
 	ck_assert_int_eq(full.n.denied, 4);
 	ck_assert_int_eq(n.written, full.n.written);
