@@ -177,7 +177,7 @@ struct loop {
 	struct denials shared;		/* ... those root's run had too */
 	struct denials checks;		/* ... and checks where root's
 					   run wrote nothing */
-	struct denials refused;		/* ... and those the plan refuses,
+	struct denials refused;		/* ... and those no plan grants,
 					   the run having ended as root's */
 	struct denials root_ds;		/* of the root run */
 	bool root_ok;			/* it ended well */
@@ -214,9 +214,9 @@ static int traced_run(struct harden *h, struct loop *l, const char *image,
 	if (l->round)
 		denials_split_root(&l->ds, &l->root_ds, l->root_ok, &l->shared,
 				   &l->checks);
-	if (l->round && l->pl && res->status == l->root_rc &&
+	if (l->round && l->root_ok && res->status == l->root_rc &&
 	    harden_run_matches(h, &l->root, res, false))
-		denials_split_refused(&l->ds, l->pl, &l->refused);
+		denials_split_refused(&l->ds, &l->refused);
 	return 0;
 }
 
@@ -446,7 +446,8 @@ static void summary(struct harden *h, const struct loop *l, int rc)
 	}
 	if (l->refused.n) {
 		printf("refused by the plan, in a run that ended as root's "
-		       "did (the workload goes on without them):\n");
+		       "did (the workload goes on without them; no plan grants "
+		       "them):\n");
 		harden_print_denials(&l->refused, l->pl);
 	}
 	harden_print_lines(h, l->pl);

@@ -152,16 +152,15 @@ void denials_read(const char *dir, struct denials *ds);
  * refused write check of a path where root's run wrote nothing, neither
  * the path nor a name in it (Erlang asks access(W_OK) of each file it
  * reads, which a read-only root refuses). */
-/* Set aside, out of ds, into refused each denial of a path the plan
- * refuses to grant on purpose (system code, the kernel's interface ...),
- * for a run the caller saw end as root's did: the workload goes on
- * without the write (chromium's mkdir of its extensions directory in
- * /usr/lib/chromium), and no plan can do more. */
-void denials_split_refused(struct denials *ds, const struct plan *pl,
-			   struct denials *refused);
 void denials_split_root(struct denials *ds, const struct denials *root,
 			bool root_ok, struct denials *shared,
 			struct denials *checks);
+/* Set aside, out of ds, into refused each denial of a path no plan ever
+ * grants (plan_never_granted: system code, the kernel's interface ...),
+ * for a run the caller saw end as root's did, root's having ended well:
+ * the workload goes on without the write (chromium's mkdir of its
+ * extensions directory in /usr/lib/chromium), and no plan can do more. */
+void denials_split_refused(struct denials *ds, struct denials *refused);
 void denials_free(struct denials *ds);
 
 /* ---- harden_probe.c ------------------------------------------------------ */

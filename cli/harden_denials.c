@@ -24,9 +24,11 @@
  *   of each file), and root's run shows it goes on without the write.
  *   So is a removal of a name that did not exist, which a read-only root
  *   refuses (EROFS) where root's writable one said ENOENT.
- * - A denial of a path the plan refuses on purpose is set aside only for
- *   a run that ended as root's did (its exit status, its probe): the
- *   workload went on without the write, and no grant can do more.
+ * - A denial of a path no plan grants (plan_never_granted: a refusal of
+ *   an ancestor, "/" say, is not enough) is set aside only for a run that
+ *   ended as root's did (its exit status, its probe), root's having
+ *   ended well: the workload went on without the write, and no grant can
+ *   do more.
  * - What is set aside is never dropped unseen: it moves to the lists the
  *   summary prints.
  */
@@ -210,13 +212,12 @@ void denials_split_root(struct denials *ds, const struct denials *root,
 	ds->n = kept;
 }
 
-void denials_split_refused(struct denials *ds, const struct plan *pl,
-			   struct denials *refused)
+void denials_split_refused(struct denials *ds, struct denials *refused)
 {
 	size_t kept = 0;
 
 	for (size_t i = 0; i < ds->n; i++) {
-		if (plan_refusal_holding(pl, ds->v[i].path))
+		if (plan_never_granted(ds->v[i].path))
 			push(refused, &ds->v[i]);
 		else
 			ds->v[kept++] = ds->v[i];

@@ -220,6 +220,17 @@ const char *grant_protected_reason(const struct grant *g)
 	return why;
 }
 
+const char *plan_never_granted(const char *path)
+{
+	char *norm = lexical_normal(path);
+	const char *why = protected_reason_normal(norm);
+
+	if (why && etc_application(norm, true))
+		why = code_reason(norm);
+	free(norm);
+	return why;
+}
+
 const char *plan_root_check(const struct trace_event *ev)
 {
 	if (ev->op != OP_ACCESS || !ev->has_mode || !(ev->mode & 2) ||

@@ -90,9 +90,32 @@ static bool not_a_denial(struct planner *p, const struct trace_event *ev,
 	return ev->err && ev->err != EACCES && ev->err != EPERM;
 }
 
-/* A process's own entry in /proc: /proc/self/..., /proc/thread-self/...
- * or /proc/PID/... (its oom_score_adj, its comm).  /proc/sys and the
- * kernel's other files are the host's (plan_grants.c refuses them). */
+/* The entry of /proc/PID/ at rest ("oom_score_adj", "task/7/comm"):
+ * whether it is a setting of the process, not a link to a file of its
+ * (fd/N, cwd, root, exe, map_files: the file's, granted as any). */
+static bool setting_entry(const char *rest)
+{
+	static const char *const links[] = {"fd",  "cwd",	"root",
+					    "exe", "map_files", NULL};
+	size_t n = strcspn(rest, "/");
+
+	if (!strncmp(rest, "task/", 5)) {
+		size_t d = strspn(rest + 5, "0123456789");
+
+		if (d && rest[5 + d] == '/' && rest[6 + d])
+			return setting_entry(rest + 6 + d);
+		return false;
+	}
+	for (int i = 0; links[i]; i++)
+		if (strlen(links[i]) == n && !strncmp(rest, links[i], n))
+			return false;
+	return n > 0;
+}
+
+/* A process's own setting in /proc: /proc/self/..., /proc/thread-self/...
+ * or /proc/PID/... (its oom_score_adj, its comm), not a link through it.
+ * /proc/sys and the kernel's other files are the host's (plan_grants.c
+ * refuses them). */
 static bool process_entry(const char *path)
 {
 	const char *c;
@@ -102,23 +125,27 @@ static bool process_entry(const char *path)
 		return false;
 	c = path + 6;
 	n = strcspn(c, "/");
-	if (!c[n] || !c[n + 1])
+	if (!n || !c[n] || !c[n + 1])
 		return false;
-	return (n == 4 && !strncmp(c, "self", 4)) ||
-	       (n == 11 && !strncmp(c, "thread-self", 11)) ||
-	       strspn(c, "0123456789") == n;
+	if (!(n == 4 && !strncmp(c, "self", 4)) &&
+	    !(n == 11 && !strncmp(c, "thread-self", 11)) &&
+	    strspn(c, "0123456789") != n)
+		return false;
+	return setting_entry(c + n + 1);
 }
 
 /*
  * A write to a process's own setting in /proc: not the image's, and no
  * grant of a path changes who may make it.  Made, it is a note (one per
  * program and entry); refused, a refusal that says so (lowering an
- * oom_score_adj needs CAP_SYS_RESOURCE).  False when ev is no such write.
+ * oom_score_adj needs CAP_SYS_RESOURCE; harden sets such a denial aside
+ * by its path, plan_never_granted, whatever its pid).  False when ev is
+ * no such write.
  */
 static bool process_setting(struct planner *p, const struct trace_event *ev,
 			    bool writes, bool denied)
 {
-	if (!(writes || denied) || !ev->path || !process_entry(ev->path))
+	if (!writes || !ev->path || !process_entry(ev->path))
 		return false;
 	if (!denied)
 		notes_process_setting(p, ev);
@@ -128,8 +155,9 @@ static bool process_setting(struct planner *p, const struct trace_event *ev,
 			 p, ev->path,
 			 xstrdup("a process's own setting in /proc, which a "
 				 "non-root user may change only within its "
-				 "limits (lowering an oom_score_adj needs "
-				 "CAP_SYS_RESOURCE): no grant of a path "
+				 "limits (what takes a privilege stays "
+				 "refused: lowering an oom_score_adj, a "
+				 "uid_map, a loginuid): no grant of a path "
 				 "changes that; drop the call from the "
 				 "program or its configuration"))
 			 ->ev,

@@ -64,23 +64,25 @@ START_TEST(denial_in_a_directory_each_run_made_is_root_s_too)
 }
 END_TEST
 
-/* A denial of a path the plan refuses on purpose (chromium's mkdir of
- * /usr/lib/chromium/extensions: system code) is set aside, with its
- * reason; any other stays a denial. */
-START_TEST(denial_the_plan_refuses_is_set_aside)
+/* A denial of a path no plan grants (chromium's mkdir of
+ * /usr/lib/chromium/extensions: system code; a process's own setting in
+ * /proc, whatever its pid) is set aside; a path a plan could grant stays
+ * a denial, even when a refusal of "/" (a sed -i in /) holds it, and so
+ * does an application's own directory of /etc. */
+START_TEST(denial_of_a_path_never_granted_is_set_aside)
 {
 	struct denials user = {0}, refused = {0};
-	struct refusal r = {.path = "/usr/lib/chromium/extensions",
-			    .why = "system code and libraries"};
-	struct plan pl = {.refused = &r, .nrefused = 1};
 
 	chown_denied(&user, "/usr/lib/chromium/extensions");
+	chown_denied(&user, "/proc/11/oom_score_adj");
 	chown_denied(&user, "/srv/data/out");
-	denials_split_refused(&user, &pl, &refused);
-	ck_assert_uint_eq(refused.n, 1);
+	chown_denied(&user, "/config.json");
+	chown_denied(&user, "/etc/nginx/conf.d/site.conf");
+	denials_split_refused(&user, &refused);
+	ck_assert_uint_eq(refused.n, 2);
 	ck_assert_str_eq(refused.v[0].path, "/usr/lib/chromium/extensions");
-	ck_assert_uint_eq(user.n, 1);
-	ck_assert_str_eq(user.v[0].path, "/srv/data/out");
+	ck_assert_str_eq(refused.v[1].path, "/proc/11/oom_score_adj");
+	ck_assert_uint_eq(user.n, 3);
 	denials_free(&user);
 	denials_free(&refused);
 }
@@ -92,7 +94,7 @@ Suite *test_suite(void)
 	TCase *t = test_case("denials", NULL);
 
 	tcase_add_test(t, denial_in_a_directory_each_run_made_is_root_s_too);
-	tcase_add_test(t, denial_the_plan_refuses_is_set_aside);
+	tcase_add_test(t, denial_of_a_path_never_granted_is_set_aside);
 	suite_add_tcase(s, t);
 	return s;
 }

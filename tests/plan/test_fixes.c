@@ -906,13 +906,24 @@ START_TEST(kernel_settings_are_refused_as_the_hosts)
 			  "the kernel's interface"));
 	ck_assert_uint_eq(pl->ngrants, 0);
 	plan_free(pl);
+
+	/* a container's /proc/sys is read-only for root too: EROFS there
+	 * is no mount of the image's to plan */
+	p = new_planner_ro();
+	app_dirs(p);
+	ev_full(p, OP_OPEN, "/proc/sys/vm/overcommit_memory", NULL,
+		O_WRONLY | O_TRUNC, "O_WRONLY|O_TRUNC", FILE_ROOT,
+		S(FT_DIR, 0, 0, 0555), NOSTATE, EROFS, &root_proc);
+	pl = planner_finish(p);
+	ck_assert_uint_eq(pl->ntmpfs, 0);
+	plan_free(pl);
 }
 END_TEST
 
 /* chromium raises its renderers' oom_score_adj in /proc/PID: each
  * process's own setting, not the image's and not the host's: one note for
  * every process, no refusal.  A user's run refused one (lowering a score
- * needs CAP_SYS_RESOURCE) is a refusal that names the privilege. */
+ * needs CAP_SYS_RESOURCE) is a refusal that says a privilege is needed. */
 START_TEST(a_process_own_setting_in_proc_is_a_note_not_a_refusal)
 {
 	struct planner *p = new_planner();
@@ -935,10 +946,19 @@ START_TEST(a_process_own_setting_in_proc_is_a_note_not_a_refusal)
 	ev_full(p, OP_OPEN, "/proc/9/oom_score_adj", NULL, O_WRONLY | O_TRUNC,
 		"O_WRONLY|O_TRUNC", S(FT_FILE, 1001, 1001, 0644),
 		S(FT_DIR, 1001, 1001, 0555), NOSTATE, EACCES, &user);
+	/* a read denied is no setting written; a write through fd/N is the
+	 * file's */
+	ev_full(p, OP_OPEN, "/proc/1/environ", NULL, O_RDONLY, "O_RDONLY",
+		FILE_ROOT, S(FT_DIR, 0, 0, 0555), NOSTATE, EACCES, &user);
+	ev_full(p, OP_OPEN, "/proc/self/fd/3", NULL, O_WRONLY, "O_WRONLY",
+		FILE_ROOT, S(FT_DIR, 0, 0, 0500), NOSTATE, 0, &chromium);
 	pl = planner_finish(p);
 	ck_assert_uint_eq(pl->ngrants, 0);
-	ck_assert_uint_eq(pl->nrefused, 1);
-	ck_assert(refused(pl, "/proc/9/oom_score_adj", "CAP_SYS_RESOURCE"));
+	ck_assert(!refused(pl, "/proc/7/oom_score_adj", ""));
+	ck_assert(!refused(pl, "/proc/1/environ", ""));
+	ck_assert(!has_text(pl->notes, pl->nnotes, "3 of its processes", NULL));
+	ck_assert(refused(pl, "/proc/9/oom_score_adj",
+			  "what takes a privilege stays refused"));
 	ck_assert(has_text(pl->notes, pl->nnotes,
 			   "chromium writes oom_score_adj of its processes in "
 			   "/proc (/proc/7/oom_score_adj and 1 more path)",
