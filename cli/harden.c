@@ -177,8 +177,9 @@ struct loop {
 	struct denials shared;		/* ... those root's run had too */
 	struct denials checks;		/* ... and checks where root's
 					   run wrote nothing */
-	struct denials refused;		/* ... and those no plan grants,
-					   the run having ended as root's */
+	struct denials refused;		/* ... and writes the plan refuses
+					   (no plan grants them), the run
+					   having ended as root's */
 	struct denials root_ds;		/* of the root run */
 	bool root_ok;			/* it ended well */
 	struct harden_result root, res; /* the root run, the last run */
@@ -214,9 +215,9 @@ static int traced_run(struct harden *h, struct loop *l, const char *image,
 	if (l->round)
 		denials_split_root(&l->ds, &l->root_ds, l->root_ok, &l->shared,
 				   &l->checks);
-	if (l->round && l->root_ok && res->status == l->root_rc &&
+	if (l->round && l->pl && l->root_ok && res->status == l->root_rc &&
 	    harden_run_matches(h, &l->root, res, false))
-		denials_split_refused(&l->ds, &l->refused);
+		denials_split_refused(&l->ds, l->pl, &l->refused);
 	return 0;
 }
 

@@ -69,6 +69,7 @@ struct denial {
 	char *op, *path, *err, *prog, *pattern;
 	bool check; /* a write check (access W_OK), or a removal of a name
 		       that did not exist (EROFS), not a write */
+	bool write; /* the call writes (trace_event_writes) */
 };
 
 struct denials {
@@ -155,12 +156,16 @@ void denials_read(const char *dir, struct denials *ds);
 void denials_split_root(struct denials *ds, const struct denials *root,
 			bool root_ok, struct denials *shared,
 			struct denials *checks);
-/* Set aside, out of ds, into refused each denial of a path no plan ever
- * grants (plan_never_granted: system code, the kernel's interface ...),
+/* Set aside, out of ds, into refused each denied write of a path no plan
+ * ever grants (plan_never_granted: system code, the kernel's interface
+ * ...) that pl refuses, that path itself (not a directory holding it),
  * for a run the caller saw end as root's did, root's having ended well:
  * the workload goes on without the write (chromium's mkdir of its
- * extensions directory in /usr/lib/chromium), and no plan can do more. */
-void denials_split_refused(struct denials *ds, struct denials *refused);
+ * extensions directory in /usr/lib/chromium), and no plan can do more.
+ * A read, a write the plan fixes another way (a HOME write, a build
+ * step), or one a refusal of "/" holds, stays a denial. */
+void denials_split_refused(struct denials *ds, const struct plan *pl,
+			   struct denials *refused);
 void denials_free(struct denials *ds);
 
 /* ---- harden_probe.c ------------------------------------------------------ */

@@ -24,11 +24,12 @@
  *   of each file), and root's run shows it goes on without the write.
  *   So is a removal of a name that did not exist, which a read-only root
  *   refuses (EROFS) where root's writable one said ENOENT.
- * - A denial of a path no plan grants (plan_never_granted: a refusal of
- *   an ancestor, "/" say, is not enough) is set aside only for a run that
- *   ended as root's did (its exit status, its probe), root's having
- *   ended well: the workload went on without the write, and no grant can
- *   do more.
+ * - A denied write of a path no plan grants (plan_never_granted), which
+ *   the round's plan refuses itself (a refusal of an ancestor, "/" say,
+ *   is not enough), is set aside only for a run that ended as root's did
+ *   (its exit status, its probe), root's having ended well: the workload
+ *   went on without the write, and no grant can do more.  A read stays a
+ *   denial (the plan may grant it).
  * - What is set aside is never dropped unseen: it moves to the lists the
  *   summary prints.
  */
@@ -100,6 +101,7 @@ static int add_denial(const struct trace_event *ev, void *ctx)
 	d.pattern = generalize_path(ev->path, ev->proc ? ev->proc->home : NULL,
 				    &r->ev, NULL);
 	d.check = ev->op == OP_ACCESS || trace_event_erofs_on_missing_name(ev);
+	d.write = trace_event_writes(ev);
 	push(ds, &d);
 	return 0;
 }
@@ -212,12 +214,25 @@ void denials_split_root(struct denials *ds, const struct denials *root,
 	ds->n = kept;
 }
 
-void denials_split_refused(struct denials *ds, struct denials *refused)
+/* pl refuses path itself, not only a directory that holds it. */
+static bool refused_itself(const struct plan *pl, const char *path)
+{
+	const struct refusal *r = plan_refusal_holding(pl, path);
+
+	return r && !strcmp(r->path, path);
+}
+
+void denials_split_refused(struct denials *ds, const struct plan *pl,
+			   struct denials *refused)
 {
 	size_t kept = 0;
 
 	for (size_t i = 0; i < ds->n; i++) {
-		if (plan_never_granted(ds->v[i].path))
+		const struct denial *d = &ds->v[i];
+		bool dir = !strcmp(d->op, "mkdir") || !strcmp(d->op, "rmdir");
+
+		if (d->write && plan_never_granted(d->path, dir) &&
+		    refused_itself(pl, d->path))
 			push(refused, &ds->v[i]);
 		else
 			ds->v[kept++] = ds->v[i];

@@ -155,9 +155,9 @@ static char *explain(const struct plan *pl, const struct denial *d)
 				 t->dir);
 	if (!strcmp(d->err, "EROFS"))
 		return xstrdup("the file system is read-only for every user");
-	if (plan_never_granted(d->path))
+	if (d->write && plan_never_granted(d->path, false))
 		return xasprintf("%s is %s: write access is never granted",
-				 d->path, plan_never_granted(d->path));
+				 d->path, plan_never_granted(d->path, false));
 	return xstrdup("the planner proposes no change for it: its plan from "
 		       "this trace is the Dockerfile just tested");
 }

@@ -220,12 +220,12 @@ const char *grant_protected_reason(const struct grant *g)
 	return why;
 }
 
-const char *plan_never_granted(const char *path)
+const char *plan_never_granted(const char *path, bool dir)
 {
 	char *norm = lexical_normal(path);
 	const char *why = protected_reason_normal(norm);
 
-	if (why && etc_application(norm, true))
+	if (why && etc_application(norm, dir))
 		why = code_reason(norm);
 	free(norm);
 	return why;

@@ -306,9 +306,10 @@ void on_read_only_fs(struct planner *p, const struct trace_event *ev)
 	char *dir;
 	struct evidence e = {0};
 
-	/* /proc/sys is read-only in a container for root too: no mount of
-	 * the image's can change it */
-	if (on_runtime_fs(p, ev->path) || read_only_volume(p, ev))
+	/* a read-only bind (below a tmpfs of the runtime's too) is fixed
+	 * on the host; /proc/sys is read-only in a container for root too:
+	 * no mount of the image's can change it */
+	if (read_only_volume(p, ev) || on_runtime_fs(p, ev->path))
 		return;
 	if (ev->op == OP_ACCESS) {
 		/* a check: a mount only when a write needs one */

@@ -92,7 +92,8 @@ static bool not_a_denial(struct planner *p, const struct trace_event *ev,
 
 /* The entry of /proc/PID/ at rest ("oom_score_adj", "task/7/comm"):
  * whether it is a setting of the process, not a link to a file of its
- * (fd/N, cwd, root, exe, map_files: the file's, granted as any). */
+ * (fd/N, cwd, root, exe, map_files: the file's, which a write through
+ * the link reaches; the planner takes those as any path of /proc). */
 static bool setting_entry(const char *rest)
 {
 	static const char *const links[] = {"fd",  "cwd",	"root",
@@ -139,8 +140,7 @@ static bool process_entry(const char *path)
  * grant of a path changes who may make it.  Made, it is a note (one per
  * program and entry); refused, a refusal that says so (lowering an
  * oom_score_adj needs CAP_SYS_RESOURCE; harden sets such a denial aside
- * by its path, plan_never_granted, whatever its pid).  False when ev is
- * no such write.
+ * when this plan refuses that path).  False when ev is no such write.
  */
 static bool process_setting(struct planner *p, const struct trace_event *ev,
 			    bool writes, bool denied)

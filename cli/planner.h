@@ -223,12 +223,12 @@ struct plan *planner_finish(struct planner *p);
  * is not such a check.  harden does not count it among a run's denials.
  */
 const char *plan_root_check(const struct trace_event *ev);
-/* Why a write of path is never granted, whatever the trace (system code,
- * the kernel's interface, the system's configuration: the protected
- * paths of docs/permission-model.md), or NULL when a grant could be
- * given there (anything below an application's directory of /etc
- * included). */
-const char *plan_never_granted(const char *path);
+/* Why a write of path (a directory when dir) is never granted, whatever
+ * the trace (system code, the kernel's interface, the system's
+ * configuration: the protected paths of docs/permission-model.md), or
+ * NULL when a grant could be given there (an application's directory of
+ * /etc, and what is below it, included). */
+const char *plan_never_granted(const char *path, bool dir);
 /* The refusal of path, else of a directory that holds it (the first
  * listed), or NULL. */
 const struct refusal *plan_refusal_holding(const struct plan *plan,

@@ -64,25 +64,51 @@ START_TEST(denial_in_a_directory_each_run_made_is_root_s_too)
 }
 END_TEST
 
-/* A denial of a path no plan grants (chromium's mkdir of
- * /usr/lib/chromium/extensions: system code; a process's own setting in
- * /proc, whatever its pid) is set aside; a path a plan could grant stays
- * a denial, even when a refusal of "/" (a sed -i in /) holds it, and so
- * does an application's own directory of /etc. */
-START_TEST(denial_of_a_path_never_granted_is_set_aside)
+/* A denial of call op on path (a write when write). */
+static void denied(struct denials *ds, const char *op, const char *path,
+		   bool write)
+{
+	struct denial d = {.op = xstrdup(op),
+			   .path = xstrdup(path),
+			   .err = xstrdup("EACCES"),
+			   .prog = xstrdup("app"),
+			   .pattern = xstrdup(path),
+			   .write = write};
+
+	ds->v = xgrow(ds->v, &ds->cap, ds->n + 1, sizeof *ds->v);
+	ds->v[ds->n++] = d;
+}
+
+/* A denied write of a path no plan grants, which the plan refuses itself
+ * (chromium's mkdir of /usr/lib/chromium/extensions; a write to
+ * /etc/passwd) is set aside.  Stay denials: a read the plan may grant
+ * (sshd's host key), a write the plan fixes another way (bytecode, by a
+ * build step: no refusal), a path a refusal of "/" holds (a sed -i in /),
+ * another pid's /proc setting than the one refused, an application's
+ * own directory of /etc. */
+START_TEST(denial_the_plan_refuses_and_no_plan_grants_is_set_aside)
 {
 	struct denials user = {0}, refused = {0};
+	struct refusal r[] = {{.path = "/usr/lib/chromium/extensions"},
+			      {.path = "/etc/passwd"},
+			      {.path = "/etc/ssh/ssh_host_ed25519_key"},
+			      {.path = "/"},
+			      {.path = "/proc/9/oom_score_adj"},
+			      {.path = "/etc/nginx/conf.d"}};
+	struct plan pl = {.refused = r, .nrefused = sizeof r / sizeof *r};
 
-	chown_denied(&user, "/usr/lib/chromium/extensions");
-	chown_denied(&user, "/proc/11/oom_score_adj");
-	chown_denied(&user, "/srv/data/out");
-	chown_denied(&user, "/config.json");
-	chown_denied(&user, "/etc/nginx/conf.d/site.conf");
-	denials_split_refused(&user, &refused);
+	denied(&user, "mkdir", "/usr/lib/chromium/extensions", true);
+	denied(&user, "open", "/etc/passwd", true);
+	denied(&user, "open", "/etc/ssh/ssh_host_ed25519_key", false);
+	denied(&user, "open", "/app/__pycache__/x.pyc", true);
+	denied(&user, "open", "/config.json", true);
+	denied(&user, "open", "/proc/11/oom_score_adj", true);
+	denied(&user, "mkdir", "/etc/nginx/conf.d", true);
+	denials_split_refused(&user, &pl, &refused);
 	ck_assert_uint_eq(refused.n, 2);
 	ck_assert_str_eq(refused.v[0].path, "/usr/lib/chromium/extensions");
-	ck_assert_str_eq(refused.v[1].path, "/proc/11/oom_score_adj");
-	ck_assert_uint_eq(user.n, 3);
+	ck_assert_str_eq(refused.v[1].path, "/etc/passwd");
+	ck_assert_uint_eq(user.n, 5);
 	denials_free(&user);
 	denials_free(&refused);
 }
@@ -94,7 +120,8 @@ Suite *test_suite(void)
 	TCase *t = test_case("denials", NULL);
 
 	tcase_add_test(t, denial_in_a_directory_each_run_made_is_root_s_too);
-	tcase_add_test(t, denial_of_a_path_never_granted_is_set_aside);
+	tcase_add_test(t,
+		       denial_the_plan_refuses_and_no_plan_grants_is_set_aside);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -917,6 +917,34 @@ START_TEST(kernel_settings_are_refused_as_the_hosts)
 	pl = planner_finish(p);
 	ck_assert_uint_eq(pl->ntmpfs, 0);
 	plan_free(pl);
+
+	/* but a read-only bind below a tmpfs of the runtime's (secrets
+	 * under --tmpfs /run) is still fixed on the host */
+	{
+		struct trace_mount run = {.mnt = "/run",
+					  .fs = "tmpfs",
+					  .root = "/",
+					  .src = "tmpfs",
+					  .opts = "rw"};
+		struct trace_mount certs = {.mnt = "/run/certs",
+					    .fs = "ext4",
+					    .root = "/home/me/certs",
+					    .ro = true,
+					    .src = "/dev/vda",
+					    .opts = "ro"};
+
+		p = new_planner_ro();
+		planner_add_mount(p, &run);
+		planner_add_mount(p, &certs);
+		app_dirs(p);
+		ev_full(p, OP_OPEN, "/run/certs/cache.pem", NULL,
+			O_WRONLY | O_CREAT, "O_WRONLY|O_CREAT", ABSENT,
+			DIR_ROOT, NOSTATE, EROFS, &root_proc);
+		pl = planner_finish(p);
+		ck_assert_uint_eq(pl->nhost, 1);
+		ck_assert_uint_eq(pl->ntmpfs, 0);
+		plan_free(pl);
+	}
 }
 END_TEST
 
