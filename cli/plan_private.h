@@ -68,6 +68,9 @@ void add_string(char ***v, size_t *n, char *s);
 bool refused_before(struct planner *p, const char *path);
 /* Append a refusal of path (why is consumed); the caller fills its ev. */
 struct refusal *plan_refusal(struct planner *p, const char *path, char *why);
+/* A refusal of path for ev, once per path (why is consumed). */
+void add_refusal(struct planner *p, const char *path, char *why,
+		 const struct trace_event *ev);
 
 /* The fn of the events planner_add_unseen() makes: their evidence is
  * marked seen only in the container's changes. */

@@ -329,8 +329,8 @@ static bool chown_is_noop(const struct trace_event *ev)
 	       (ev->owner_gid < 0 || (unsigned)ev->owner_gid == st->gid);
 }
 
-static void add_refusal(struct planner *p, const char *path, char *why,
-			const struct trace_event *ev)
+void add_refusal(struct planner *p, const char *path, char *why,
+		 const struct trace_event *ev)
 {
 	if (refused_before(p, path)) {
 		free(why);

@@ -149,19 +149,16 @@ static bool process_setting(struct planner *p, const struct trace_event *ev,
 		return false;
 	if (!denied)
 		notes_process_setting(p, ev);
-	else if (!refused_before(p, ev->path))
-		evidence_from(
-		    &plan_refusal(
-			 p, ev->path,
-			 xstrdup("a process's own setting in /proc, which a "
-				 "non-root user may change only within its "
-				 "limits (what takes a privilege stays "
-				 "refused: lowering an oom_score_adj, a "
-				 "uid_map, a loginuid): no grant of a path "
-				 "changes that; drop the call from the "
-				 "program or its configuration"))
-			 ->ev,
-		    ev);
+	else
+		add_refusal(p, ev->path,
+			    xstrdup("a process's own setting in /proc, which a "
+				    "non-root user may change only within its "
+				    "limits (what takes a privilege stays "
+				    "refused: lowering an oom_score_adj, a "
+				    "uid_map, a loginuid): no grant of a path "
+				    "changes that; drop the call from the "
+				    "program or its configuration"),
+			    ev);
 	return true;
 }
 
