@@ -38,6 +38,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -70,6 +71,9 @@ static int find_self(struct dl_phdr_info *info, size_t size, void *data)
 }
 
 static char exe_path[PATH_MAX] BIG_TABLE;
+/* where dladdr says the main program starts: it names that object by
+ * argv[0], whose bytes the program may have rewritten ($0, setproctitle) */
+static uintptr_t exe_base BIG_TABLE;
 static int nostacks_written FORK_STATE;
 
 /* libunwind could not be loaded: say so once in this process's file. */
@@ -323,6 +327,8 @@ static void load_unwinder(void)
 	dl_iterate_phdr(find_self, NULL);
 	long n = ur_sys_proc_readlink("exe", exe_path, sizeof exe_path - 1);
 	exe_path[n > 0 ? n : 0] = 0;
+	if (dladdr((void *)getauxval(AT_PHDR), &info))
+		exe_base = (uintptr_t)info.dli_fbase;
 	if (dladdr((void *)load_unwinder, &info) && info.dli_fname) {
 		const char *slash = strrchr(info.dli_fname, '/');
 		size_t n = slash ? (size_t)(slash - info.dli_fname) + 1 : 0;
@@ -516,9 +522,11 @@ static void write_stack(struct scratch *s, const char *id)
 		jb_raw(&j, "{", 1);
 		j.comma = false;
 		if (dladdr(s->ips[i], &info) && info.dli_fname) {
-			/* the main program is named as it was started */
+			/* the main program is named by its path */
 			bool main_prog =
-			    info.dli_fname[0] != '/' && exe_path[0];
+			    exe_path[0] &&
+			    ((uintptr_t)info.dli_fbase == exe_base ||
+			     info.dli_fname[0] != '/');
 			jb_str(&j, K_FRAME_MODULE,
 			       main_prog ? exe_path : info.dli_fname);
 			put_hex_value(&j, K_FRAME_OFFSET,

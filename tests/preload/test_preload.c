@@ -2498,6 +2498,36 @@ START_TEST(test_a_forked_childs_file_has_the_stacks_its_parent_wrote)
 END_TEST
 
 /*
+ * A frame of the main program is named by the program's path, not by its
+ * argv[0], which the program may have rewritten (perl's $0 = "/app/x.pl",
+ * setproctitle): glibc's dladdr names the main program by argv[0].
+ */
+START_TEST(test_a_retitled_programs_frames_name_its_executable)
+{
+	struct run r;
+	size_t i, j;
+	json_t *x, *f;
+	int mine = 0;
+
+	run(&r, "retitled", NULL);
+	ck_assert_int_eq(exit_code(&r), 0);
+	json_array_foreach (r.recs, i, x) {
+		if (!is_type(x, "stack"))
+			continue;
+		json_array_foreach (json_object_get(x, "frames"), j, f) {
+			const char *m = jstr(f, "m");
+
+			ck_assert_msg(strcmp(m, "/retitled"),
+				      "a frame names the new argv[0]");
+			mine += !strcmp(m, workload_real);
+		}
+	}
+	ck_assert_int_gt(mine, 0);
+	run_free(&r);
+}
+END_TEST
+
+/*
  * A process's first stacks are walked by stepping, the later ones by
  * libunwind's cached unwinder: the same call site has one id throughout,
  * and its "stack" record is written once.  Two sites, ten files each: the
@@ -3372,6 +3402,7 @@ Suite *test_suite(void)
 	tcase_add_test(
 	    tc, test_a_forked_childs_file_has_the_stacks_its_parent_wrote);
 	tcase_add_test(tc, test_a_stack_has_one_id_whichever_unwinder_took_it);
+	tcase_add_test(tc, test_a_retitled_programs_frames_name_its_executable);
 	tcase_add_test(tc, test_fork_threads);
 	suite_add_tcase(s, tc);
 

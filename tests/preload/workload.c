@@ -1270,6 +1270,20 @@ static int scenario_stacksfork(void)
 	return 0;
 }
 
+/* A program that retitles itself as perl's $0 and setproctitle do, over
+ * the bytes of its argv[0], with an absolute path, then creates a file. */
+static int scenario_retitled(char *argv0)
+{
+	size_t n = strlen(argv0);
+	const char *title = "/retitled";
+
+	check(n >= strlen(title), "argv[0] too short");
+	memset(argv0, 0, n);
+	memcpy(argv0, title, strlen(title));
+	along(0, 1);
+	return 0;
+}
+
 /* N forked children, 50 at a time, each creating its own file f<i> */
 static int scenario_forks(int n)
 {
@@ -2412,6 +2426,8 @@ int main(int argc, char **argv)
 		return scenario_sh(argv[3]);
 	if (!strcmp(s, "fork_records"))
 		return scenario_fork_records();
+	if (!strcmp(s, "retitled"))
+		return scenario_retitled(argv[0]);
 	if (!strcmp(s, "stacksfork"))
 		return scenario_stacksfork();
 	if (!strcmp(s, "stacks"))
