@@ -481,6 +481,9 @@ void note_code_dir(struct planner *p, const char *path);
 /* The workload used a file of the image in dir, or in a directory below
  * it (which the owner of dir could rename away). */
 bool holds_used_image_files(struct planner *p, const char *dir);
+/* dir is new (the workload or the plan makes it, or the user owns it) or
+ * scratch: it holds nothing of the image's, whatever the workload reads. */
+bool holds_nothing_shipped(struct planner *p, const char *dir);
 /* Each event: a file of the image used below an anonymous volume makes
  * that volume one whose content the workload needs (plan->image_volumes)
  * and its directory one that holds the image's files. */
@@ -581,6 +584,9 @@ void refuse_unrenderable(struct planner *p);
  * are refused (plan_grants.c), and grants in /etc warned about. */
 void vet_read_grants(struct planner *p);
 void warn_etc_grants(struct planner *p);
+/* Then, from traces without reads, one warning for the owned directories
+ * of the image that nothing shows to hold files the workload uses. */
+void warn_unread_owned_dirs(struct planner *p);
 
 /* ---- the service user (plan_service_user.c) --------------------------- */
 

@@ -447,13 +447,15 @@ static bool made_by_plan(const struct plan *pl, const char *dir)
 /* The directory is new (the workload or the plan makes it), or scratch:
  * an empty mount hides nothing of the image's, whatever the workload
  * reads. */
-static bool holds_nothing_shipped(struct planner *p, const char *dir)
+bool holds_nothing_shipped(struct planner *p, const char *dir)
 {
-	const struct vnode *v = vfs_get(p, dir);
+	/* the state the trace found, not the replay's: a directory the
+	 * plan gives the user is the user's in the replay */
+	const struct file_state *st = dir_record(p, dir);
 
 	return scratch_dir_of(dir) || strset_has(&p->mnt.made, dir) ||
 	       made_by_plan(p->plan, dir) ||
-	       (v && v->st.kind == ST_PRESENT && v->st.uid == p->id.uid);
+	       (st && st->kind == ST_PRESENT && st->uid == p->id.uid);
 }
 
 /*

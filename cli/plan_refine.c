@@ -509,6 +509,47 @@ static void warn_owned_dir(struct planner *p, struct grant *g,
 		warn_image_dir(p, g, w);
 }
 
+/*
+ * Owning a directory of the image lets the user rename or remove what the
+ * image put there; without reads, whether the workload uses any of it (its
+ * code) is known only from a script it ran or bytecode written there.
+ * The owned directories nothing shows either way are named in one warning
+ * (a read-only root's mounts have one of their own, plan_readonly.c).
+ */
+void warn_unread_owned_dirs(struct planner *p)
+{
+	struct plan *pl = p->plan;
+	struct strbuf names = STRBUF_INIT;
+	size_t n = 0;
+
+	if (!p->mnt.no_reads || p->o.read_only)
+		return;
+	for (size_t i = 0; i < pl->ngrants; i++) {
+		const struct grant *g = &pl->grants[i];
+		char *e;
+
+		if ((g->kind != GRANT_OWN_DIR && g->kind != GRANT_OWN_TREE) ||
+		    g->alternative || is_shared_system_dir(g->path) ||
+		    holds_used_image_files(p, g->path) ||
+		    holds_nothing_shipped(p, g->path))
+			continue;
+		e = comment_safe(g->path);
+		sb_addf(&names, "%s%s", n++ ? ", " : "", e);
+		free(e);
+	}
+	if (n)
+		plan_warn(p, xasprintf("the trace records no reads (it was "
+				       "made without --reads), so nothing "
+				       "shows whether %s hold%s files of the "
+				       "image the workload uses (its code), "
+				       "which the owner may rename or remove: "
+				       "record the run again with `unroot run "
+				       "--reads` (or `unroot docker --reads`; "
+				       "harden does) and plan from that trace",
+				       names.buf, n == 1 ? "s" : ""));
+	sb_release(&names);
+}
+
 void vet_grants(struct planner *p)
 {
 	struct plan *pl = p->plan;

@@ -379,6 +379,7 @@ struct plan *planner_finish(struct planner *p)
 	vet_read_grants(p);
 	refuse_unrenderable(p);
 	warn_etc_grants(p);
+	warn_unread_owned_dirs(p);
 	group_commands(p);
 	free_planner(p);
 	return pl;

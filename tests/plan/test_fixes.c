@@ -997,6 +997,68 @@ START_TEST(a_process_own_setting_in_proc_is_a_note_not_a_refusal)
 }
 END_TEST
 
+/* A pid file made and removed beside a Perl app (hypnotoad's): owning
+ * /opt/hello is the least grant.  From a trace without reads nothing
+ * shows whether the app's code is there, and one warning says so and how
+ * to know; with reads, the read of app.pl shows it (the image-code
+ * warning).  A directory the workload made holds nothing of the image's,
+ * and a read-only root's mounts have their own warning. */
+static struct plan *pid_file_beside_app(bool reads, bool ro, bool made)
+{
+	struct planner *p = ro ? new_planner_ro() : new_planner();
+
+	if (!reads)
+		planner_reads_unrecorded(p);
+	app_dirs(p);
+	dir_rec(p, "/opt", DIR_ROOT);
+	if (made)
+		ev_mkdir(p, "/opt/hello", DIR_ROOT);
+	else
+		dir_rec(p, "/opt/hello", DIR_ROOT);
+	if (reads)
+		ev_full(p, OP_OPEN, "/opt/hello/app.pl", NULL, O_RDONLY,
+			"O_RDONLY", FILE_ROOT, DIR_ROOT, NOSTATE, 0,
+			&root_proc);
+	ev_creat(p, "/opt/hello/hypnotoad.pid", DIR_ROOT);
+	ev_unlink(p, "/opt/hello/hypnotoad.pid", FILE_ROOT, DIR_ROOT);
+	return planner_finish(p);
+}
+
+START_TEST(owned_dir_a_trace_without_reads_cannot_vouch_for_is_named)
+{
+	struct plan *pl = pid_file_beside_app(false, false, false);
+
+	ck_assert_ptr_nonnull(grant_on(pl, GRANT_OWN_DIR, "/opt/hello"));
+	ck_assert(has_text(pl->warnings, pl->nwarnings, "records no reads",
+			   "whether /opt/hello holds files of the image"));
+	plan_free(pl);
+
+	pl = pid_file_beside_app(true, false, false);
+	ck_assert_ptr_nonnull(grant_on(pl, GRANT_OWN_DIR, "/opt/hello"));
+	ck_assert(
+	    !has_text(pl->warnings, pl->nwarnings, "records no reads", NULL));
+	ck_assert(has_text(pl->warnings, pl->nwarnings,
+			   "owning /opt/hello lets the user rename or remove",
+			   NULL));
+	plan_free(pl);
+
+	pl = pid_file_beside_app(false, false, true);
+	ck_assert(
+	    !has_text(pl->warnings, pl->nwarnings, "records no reads", NULL));
+	plan_free(pl);
+
+	pl = pid_file_beside_app(false, true, false);
+	ck_assert(!has_text(pl->warnings, pl->nwarnings, "which the owner may",
+			    NULL));
+	/* the plan's grant makes the directory the user's in the replay,
+	 * not in the image: its mount is flagged too */
+	ck_assert(has_text(pl->warnings, pl->nwarnings,
+			   "read-only root: the trace records no reads",
+			   "whether /opt/hello holds files"));
+	plan_free(pl);
+}
+END_TEST
+
 /* A Django project's SQLite database beside its code: owning /app is the
  * least grant for the journal, and it lets the user rename the project's
  * files, which its bytecode shows are there; a warning says so, with the
@@ -1590,6 +1652,8 @@ Suite *test_suite(void)
 	tcase_add_test(t,
 		       a_process_own_setting_in_proc_is_a_note_not_a_refusal);
 	tcase_add_test(t, owning_a_directory_of_the_images_code_is_warned);
+	tcase_add_test(
+	    t, owned_dir_a_trace_without_reads_cannot_vouch_for_is_named);
 	tcase_add_test(
 	    t, mount_of_a_users_own_name_follows_the_chosen_service_user);
 	suite_add_tcase(s, t);
