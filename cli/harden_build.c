@@ -310,10 +310,10 @@ int harden_profile(const struct harden *h, const char *image, const char *dir,
 		   const char *log, int round, bool probe,
 		   struct harden_result *res)
 {
-	/* a read-only root's root run records reads: the planner mounts no
-	 * emptyDir on a directory whose image files the workload reads */
-	struct container c = {
-	    .t = {.dir = dir, .reads = h->po.read_only && round == 0}};
+	/* the root run records reads: the planner mounts no emptyDir on a
+	 * directory whose image files the workload reads, and warns when
+	 * the user is to own one */
+	struct container c = {.t = {.dir = dir, .reads = round == 0}};
 	char *cname =
 	    h->named ? xstrdup(h->name)
 		     : xasprintf("unroot-harden-%d-%d", (int)getpid(), round);
