@@ -7,6 +7,9 @@
  * a read-only root refuses where no run wrote.
  *
  * Invariants:
+ * - A write check is a note, not a grant, also where the traced runs
+ *   read the file and none wrote it (LibreOffice asks it of the document
+ *   it converts): plan_replay.c decides, from traces with reads.
  * - One note per program (and, for checks, per reason), naming its first
  *   path and how many more: a runtime that asks of every directory it
  *   loads from gets one line, not one per directory.
@@ -37,8 +40,10 @@ struct chown_note {
 
 struct check_note {
 	char *program;
-	char *first;	 /* comment-safe path */
-	const char *why; /* plan_root_check's answer, a static string */
+	char *first; /* comment-safe path */
+	/* plan_root_check's answer, a static string; NULL for a check a
+	 * traced run was allowed and followed with no write */
+	const char *why;
 	size_t n;
 };
 
@@ -99,7 +104,8 @@ void notes_root_check(struct planner *p, const struct trace_event *ev,
 		return;
 	for (size_t i = 0; i < r->nck && !n; i++)
 		if (!strcmp(r->ck[i].program, program) &&
-		    !strcmp(r->ck[i].why, why))
+		    (r->ck[i].why == why ||
+		     (why && r->ck[i].why && !strcmp(r->ck[i].why, why))))
 			n = &r->ck[i];
 	if (!n) {
 		n = &PUSH(r->ck, r->nck, r->capck);
@@ -202,7 +208,18 @@ static void check_notes(struct planner *p)
 		const struct check_note *n = &p->replay.ck[i];
 		char *more = more_paths(n->n);
 
-		if (n->n == 1)
+		if (!n->why)
+			plan_note(p, xasprintf("%s checked whether it may "
+					       "write %s%s (access) and was "
+					       "told no; the traced runs read "
+					       "%s and wrote nothing there, so "
+					       "nothing is granted: %s, not %s",
+					       n->program, n->first, more,
+					       n->n > 1 ? "them" : "it",
+					       n->n > 1 ? "checks" : "a check",
+					       n->n > 1 ? "failed writes"
+							: "a failed write"));
+		else if (n->n == 1)
 			plan_note(p, xasprintf("%s checked whether it may "
 					       "write %s (access) and was told "
 					       "no, as every user but root is: "
@@ -296,6 +313,8 @@ void notes_free(struct plan_replay *r)
 	}
 	free(r->ck);
 	strset_free(&r->checked);
+	strset_free(&r->read_ok);
+	strset_free(&r->wrote);
 	for (size_t i = 0; i < r->nro; i++) {
 		free(r->ro[i].program);
 		free(r->ro[i].path);

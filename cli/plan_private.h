@@ -273,7 +273,10 @@ struct plan_replay {
 	struct check_note *ck; /* root checks, one per program and why */
 	size_t nck, capck;
 	struct strset checked; /* "LEN:programpath" of each root check */
-	struct ro_check *ro;   /* write checks a read-only root refused */
+	/* from traces with reads: the files a run read without denial, and
+	 * the paths written without denial with their directories */
+	struct strset read_ok, wrote;
+	struct ro_check *ro; /* write checks a read-only root refused */
 	size_t nro, capro;
 	struct give_away *ga; /* read by plan_service_user.c */
 	size_t nga, capga;
@@ -294,11 +297,16 @@ void replay_free(struct plan_replay *r);
 /* ---- notes that stand for many paths (plan_notes.c) -------------------- */
 
 /* A chown a root program made to give ev->path away (a note, not a
- * refusal), and a refused write check plan_root_check answered with why:
- * each counted under its program, and said once per program. */
+ * refusal), and a refused write check plan_root_check answered with why
+ * (NULL: one a run was allowed and wrote nothing after): each counted
+ * under its program, and said once per program. */
 void notes_chown(struct planner *p, const struct trace_event *ev);
 void notes_root_check(struct planner *p, const struct trace_event *ev,
 		      const char *why);
+/* Each event of a trace with reads: the files read and the paths
+ * written, for replay_read's write checks that no write followed. */
+void replay_note_checks(struct planner *p, const struct trace_event *ev,
+			bool writes);
 /* A process's own setting written in /proc (/proc/PID/oom_score_adj):
  * counted under its program and the entry's name, said once for them. */
 void notes_process_setting(struct planner *p, const struct trace_event *ev);

@@ -206,6 +206,38 @@ static bool refused_by_own_mode(const struct trace_event *ev)
 	       ev->st.uid == ev->proc->euid && !(ev->st.mode & 0200);
 }
 
+void replay_note_checks(struct planner *p, const struct trace_event *ev,
+			bool writes)
+{
+	struct plan_replay *r = &p->replay;
+
+	if (ev->err)
+		return;
+	if (ev->op == OP_READ)
+		strset_add(&r->read_ok, ev->path);
+	for (int i = 0; writes && i < 2; i++) {
+		const char *path = i ? ev->path2 : ev->path;
+		char *dir;
+
+		if (!path || (i && ev->op != OP_RENAME && ev->op != OP_LINK))
+			continue;
+		strset_add(&r->wrote, path);
+		dir = path_dirname(path);
+		strset_add(&r->wrote, dir);
+		free(dir);
+	}
+}
+
+/* A refused write check of a file a traced run read and no run wrote
+ * (LibreOffice asks it of the document it converts, to open it read-only
+ * when it may not write it): the runs show the workload reads the file
+ * and goes on without writing it.  Only a trace with reads says so. */
+static bool check_nothing_followed(struct planner *p, const char *path)
+{
+	return strset_has(&p->replay.read_ok, path) &&
+	       !strset_has(&p->replay.wrote, path);
+}
+
 /* An operation that writes nothing: what it needs of the file. */
 void replay_read(struct planner *p, const struct op_ctx *c)
 {
@@ -230,6 +262,10 @@ void replay_read(struct planner *p, const struct op_ctx *c)
 		}
 		if ((want & 2) && c->denied && refused_by_own_mode(ev)) {
 			want &= ~2u; /* the mode's choice, not the user's */
+		} else if ((want & 2) && c->denied &&
+			   check_nothing_followed(p, ev->path)) {
+			notes_root_check(p, ev, NULL);
+			want &= ~2u;
 		} else if ((want & 2) && c->denied) {
 			/* a probe before writing (matplotlib, pip): what
 			 * the write itself would need */

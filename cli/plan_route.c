@@ -329,6 +329,8 @@ static void add_event(struct planner *p, const struct trace_event *ev)
 	}
 	note_kept_content(p, ev);
 	note_replaced(p, ev);
+	if (!p->mnt.no_reads)
+		replay_note_checks(p, ev, writes);
 	if (not_a_denial(p, ev, writes))
 		return;
 	c.denied = ev->err != 0;

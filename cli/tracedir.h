@@ -20,14 +20,14 @@ struct trace_options {
 
 /* The trace options, for a command's option table (opt.h): t is a
  * struct trace_options *. */
-#define OPT_TRACE(t)                                                   \
-	OPT_STRING('o', "output", &(t)->dir, "DIR",                    \
-		   "trace directory (default " DEFAULT_TRACE_DIR ")"), \
-	    OPT_FLAG(0, "reads", &(t)->reads,                          \
-		     "also record reads, stats and access checks"),    \
-	    OPT_FLAG(0, "no-stacks", &(t)->nostacks,                   \
-		     "do not record native call stacks"),              \
-	    OPT_FLAG(0, "argv", &(t)->argv,                            \
+#define OPT_TRACE(t)                                                     \
+	OPT_STRING('o', "output", &(t)->dir, "DIR",                      \
+		   "trace directory (default " DEFAULT_TRACE_DIR ")"),   \
+	    OPT_FLAG(0, "reads", &(t)->reads,                            \
+		     "also record the files read (denials always are)"), \
+	    OPT_FLAG(0, "no-stacks", &(t)->nostacks,                     \
+		     "do not record native call stacks"),                \
+	    OPT_FLAG(0, "argv", &(t)->argv,                              \
 		     "record whole command lines (may hold secrets)")
 /* The UNROOT_FLAGS value for these options (allocated). */
 char *trace_flags(const struct trace_options *o);

@@ -83,6 +83,71 @@ START_TEST(write_check_of_the_root_directory_is_a_note_not_a_refusal)
 }
 END_TEST
 
+/* LibreOffice asks access(W_OK) of the document it converts, to open it
+ * read-only when it may not write it.  Root's run (reads recorded) read
+ * it and wrote nothing there: the user's refused check is a note, not a
+ * chown of the document.  Where root's run wrote the file, or without
+ * reads (nothing shows the file is only read), it is what the write
+ * needs, as before. */
+static struct plan *document_checked(bool reads, bool root_writes)
+{
+	struct planner *p = new_planner();
+	struct trace_proc user = root_proc;
+	struct trace_event yes, no;
+
+	user.uid = user.euid = 1001;
+	if (!reads)
+		planner_reads_unrecorded(p);
+	planner_add_proc(p, &root_proc);
+	planner_add_proc(p, &user);
+	app_dirs(p);
+	dir_rec(p, "/opt", DIR_ROOT);
+	dir_rec(p, "/opt/letters", DIR_ROOT);
+	yes = ev_make(OP_READ, "/opt/letters/letter.txt", NULL, O_RDONLY,
+		      "O_RDONLY", FILE_ROOT, DIR_ROOT, NOSTATE, 0, &root_proc);
+	no = yes;
+	no.op = OP_ACCESS;
+	no.flags = 0;
+	no.flags_text = NULL;
+	no.has_mode = true;
+	no.mode = W_OK;
+	no.err = EACCES;
+	no.errname = "EACCES";
+	no.proc = &user;
+	no.uid = 1001;
+	if (reads)
+		planner_add_event(p, &yes);
+	if (root_writes)
+		ev_full(p, OP_OPEN, "/opt/letters/letter.txt", NULL, O_WRONLY,
+			"O_WRONLY", FILE_ROOT, DIR_ROOT, NOSTATE, 0,
+			&root_proc);
+	planner_add_event(p, &no);
+	return planner_finish(p);
+}
+
+START_TEST(write_check_of_a_file_the_runs_only_read_is_a_note)
+{
+	struct plan *pl = document_checked(true, false);
+
+	ck_assert_uint_eq(applied_grants(pl), 0);
+	ck_assert(has_text(pl->notes, pl->nnotes,
+			   "checked whether it may write "
+			   "/opt/letters/letter.txt (access) and was told no",
+			   "runs read it and wrote nothing there"));
+	plan_free(pl);
+
+	pl = document_checked(true, true);
+	ck_assert_uint_gt(applied_grants(pl), 0);
+	ck_assert(
+	    !has_text(pl->notes, pl->nnotes, "wrote nothing there", NULL));
+	plan_free(pl);
+
+	pl = document_checked(false, false);
+	ck_assert_uint_gt(applied_grants(pl), 0);
+	plan_free(pl);
+}
+END_TEST
+
 /* Scenario 3: supervisord writes its log, pid file and socket in /app,
  * which holds run.sh: no empty tmpfs on /app but a seeded one (the plan
  * works as written), supervisord's own option as the way to avoid the
@@ -1633,6 +1698,7 @@ Suite *test_suite(void)
 	tcase_add_test(t, root_run_read_is_replayed_as_the_user);
 	tcase_add_test(
 	    t, write_check_of_the_root_directory_is_a_note_not_a_refusal);
+	tcase_add_test(t, write_check_of_a_file_the_runs_only_read_is_a_note);
 	tcase_add_test(t, service_users_private_files_are_refused);
 	tcase_add_test(t, group_writable_service_dir_is_joined);
 	tcase_add_test(t, service_user_is_chosen_when_it_grants_less);
