@@ -180,6 +180,8 @@ struct loop {
 	struct denials refused;		/* ... and writes the plan refuses
 					   (no plan grants them), the run
 					   having ended as root's */
+	struct denials fallback;	/* ... and a writer's probes before
+					   the fallback the plan gives it */
 	struct denials root_ds;		/* of the root run */
 	bool root_ok;			/* it ended well */
 	struct harden_result root, res; /* the root run, the last run */
@@ -212,12 +214,13 @@ static int traced_run(struct harden *h, struct loop *l, const char *image,
 	denials_free(&l->shared);
 	denials_free(&l->checks);
 	denials_free(&l->refused);
+	denials_free(&l->fallback);
 	if (l->round)
 		denials_split_root(&l->ds, &l->root_ds, l->root_ok, &l->shared,
 				   &l->checks);
 	if (l->round && l->pl && l->root_ok && res->status == l->root_rc &&
 	    harden_run_matches(h, &l->root, res, false))
-		denials_split_refused(&l->ds, l->pl, &l->refused);
+		denials_split_refused(&l->ds, l->pl, &l->refused, &l->fallback);
 	return 0;
 }
 
@@ -236,9 +239,14 @@ static void print_count(const struct loop *l, const char *who)
 		       sep, l->checks.n, l->checks.n == 1 ? "" : "s");
 		sep = ", ";
 	}
-	if (l->refused.n)
+	if (l->refused.n) {
 		printf("%s%zu the plan refuses", sep, l->refused.n);
-	if (l->shared.n || l->checks.n || l->refused.n)
+		sep = ", ";
+	}
+	if (l->fallback.n)
+		printf("%s%zu probe%s before a fallback", sep, l->fallback.n,
+		       l->fallback.n == 1 ? "" : "s");
+	if (l->shared.n || l->checks.n || l->refused.n || l->fallback.n)
 		printf(")");
 	printf("%s\n", l->status == l->root_rc
 			   ? ", same exit status as root"
@@ -426,7 +434,8 @@ static void summary(struct harden *h, const struct loop *l, int rc)
 		       "last ran with 0 denials%s and exit %d, as root did "
 		       "(%.0f s)\n",
 		       l->round, l->round == 1 ? "" : "s",
-		       l->shared.n || l->checks.n || l->refused.n
+		       l->shared.n || l->checks.n || l->refused.n ||
+			       l->fallback.n
 			   ? " beyond those set aside below"
 			   : "",
 		       l->status, harden_now() - l->t0);
@@ -450,6 +459,11 @@ static void summary(struct harden *h, const struct loop *l, int rc)
 		       "did (the workload goes on without them; no plan grants "
 		       "them):\n");
 		harden_print_denials(&l->refused, l->pl);
+	}
+	if (l->fallback.n) {
+		printf("a known writer's probes before the fallback the plan "
+		       "gives it, in a run that ended as root's did:\n");
+		harden_print_probes(&l->fallback, l->pl);
 	}
 	harden_print_lines(h, l->pl);
 	printf("image: %s%s\n", h->tag, rc ? " (not verified)" : "");
@@ -521,6 +535,7 @@ int harden_run(struct harden *h)
 	denials_free(&l.shared);
 	denials_free(&l.checks);
 	denials_free(&l.refused);
+	denials_free(&l.fallback);
 	denials_free(&l.root_ds);
 	for (int i = 0; i <= h->max_rounds + 1; i++)
 		free(l.dirs[i]);

@@ -163,9 +163,12 @@ void denials_split_root(struct denials *ds, const struct denials *root,
  * the workload goes on without the write (chromium's mkdir of its
  * extensions directory in /usr/lib/chromium), and no plan can do more.
  * A read, a write the plan fixes another way (a HOME write, a build
- * step), or one a refusal of "/" holds, stays a denial. */
+ * step), or one a refusal of "/" holds, stays a denial.  Into fallback,
+ * for such a run too, each denial below a path a catalogue writer only
+ * tries first (plan_fallback_holding: fontconfig's system cache, the
+ * build step planned), whose fallback the plan provides. */
 void denials_split_refused(struct denials *ds, const struct plan *pl,
-			   struct denials *refused);
+			   struct denials *refused, struct denials *fallback);
 void denials_free(struct denials *ds);
 
 /* ---- harden_probe.c ------------------------------------------------------ */
@@ -198,6 +201,9 @@ void harden_note_lines(struct harden *h, const struct plan *pl, int round);
 /* The denials left, each with why the planner cannot fix it (pl NULL:
  * the denials alone). */
 void harden_print_denials(const struct denials *ds, const struct plan *pl);
+/* The denials set aside below a fallback path of pl, each with where its
+ * writer goes on. */
+void harden_print_probes(const struct denials *ds, const struct plan *pl);
 /* The summary's lines added, by round, and the diff of the Dockerfiles. */
 void harden_print_lines(struct harden *h, const struct plan *pl);
 void harden_print_diff(const struct harden *h);

@@ -29,7 +29,11 @@
  *   is not enough), is set aside only for a run that ended as root's did
  *   (its exit status, its probe), root's having ended well: the workload
  *   went on without the write, and no grant can do more.  A read stays a
- *   denial (the plan may grant it).
+ *   denial (the plan may grant it).  So is a denial below a path a
+ *   catalogue writer only tries first, going on to a fallback the plan
+ *   provides (fontconfig asks access(W_OK) of its system cache, then
+ *   chmods it, before its user cache): a probe, set aside for such a
+ *   run alone.
  * - What is set aside is never dropped unseen: it moves to the lists the
  *   summary prints.
  */
@@ -223,7 +227,7 @@ static bool refused_itself(const struct plan *pl, const char *path)
 }
 
 void denials_split_refused(struct denials *ds, const struct plan *pl,
-			   struct denials *refused)
+			   struct denials *refused, struct denials *fallback)
 {
 	size_t kept = 0;
 
@@ -234,6 +238,8 @@ void denials_split_refused(struct denials *ds, const struct plan *pl,
 		if (d->write && plan_never_granted(d->path, dir) &&
 		    refused_itself(pl, d->path))
 			push(refused, &ds->v[i]);
+		else if (plan_fallback_holding(pl, d->path))
+			push(fallback, &ds->v[i]);
 		else
 			ds->v[kept++] = ds->v[i];
 	}

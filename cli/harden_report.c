@@ -180,6 +180,24 @@ void harden_print_denials(const struct denials *ds, const struct plan *pl)
 	}
 }
 
+void harden_print_probes(const struct denials *ds, const struct plan *pl)
+{
+	for (size_t i = 0; i < ds->n; i++) {
+		const struct fallback *f =
+		    plan_fallback_holding(pl, ds->v[i].path);
+		char *e;
+
+		harden_print_denials(&(struct denials){.v = &ds->v[i], .n = 1},
+				     NULL);
+		if (!f)
+			continue;
+		e = path_escape(f->writer->fallback);
+		printf("    %s only tries it first: %s\n", f->writer->program,
+		       e);
+		free(e);
+	}
+}
+
 void harden_print_diff(const struct harden *h)
 {
 	char *a = xasprintf("%s (original)", h->dockerfile);

@@ -826,6 +826,7 @@ void catalogue_free(struct plan_catalogue *c)
 	free(c->made);
 	map_free(&c->atseen, NULL);
 	map_free(&c->madeseen, NULL);
+	strset_free(&c->refused_writers);
 	map_free(&c->hwseen, NULL);
 	map_free(&c->cwseen, NULL);
 	free(c->elibs);

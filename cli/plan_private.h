@@ -362,6 +362,8 @@ struct plan_catalogue {
 	    *made; /* writes a writer names: one per pid and writer */
 	size_t nmade, capmade;
 	struct map madeseen;
+	struct strset refused_writers; /* ids of writers with a fallback
+					  that a run was refused their path */
 };
 
 /* planner_new: index the catalogue's patterns (o.writers may be NULL). */

@@ -333,6 +333,55 @@ static void note_option(struct planner *p, const struct writer *w)
  * named by the catalogue, by a write below the grant's own that a more
  * specific entry names, or by a failed attempt below it; or NULL.
  */
+/* The topmost of path and its ancestors that a pattern of w names (the
+ * writer's own directory, /var/cache/fontconfig for a cache file in it),
+ * else path. */
+static char *entry_ancestor(const struct writer *w, const char *path)
+{
+	char *best = NULL, *a = xstrdup(path);
+
+	while (*a == '/' && strcmp(a, "/")) {
+		char *up = path_dirname(a);
+
+		for (char **g = w->paths; g && *g; g++)
+			if (writers_glob(*g, a)) {
+				free(best);
+				best = xstrdup(a);
+				break;
+			}
+		free(a);
+		a = up;
+	}
+	free(a);
+	return best ? best : xstrdup(path);
+}
+
+/* The writer goes on from path when refused it, to a fallback the plan
+ * provides: what it asks of path first is a probe (harden sets its
+ * denials aside), said in a note once a run was refused there. */
+static void add_fallback(struct planner *p, const char *granted,
+			 const struct writer *w)
+{
+	struct plan *pl = p->plan;
+	char *path = entry_ancestor(w, granted);
+
+	if (!plan_fallback_holding(pl, path)) {
+		pl->fallbacks =
+		    xrealloc(pl->fallbacks,
+			     (pl->nfallbacks + 1) * sizeof *pl->fallbacks);
+		pl->fallbacks[pl->nfallbacks].path = xstrdup(path);
+		pl->fallbacks[pl->nfallbacks++].writer = w;
+	}
+	if (strset_has(&p->cat.refused_writers, w->id)) {
+		char *e = comment_safe(path);
+
+		plan_note(p, xasprintf("%s was refused %s and goes on: %s",
+				       w->program, e, w->fallback));
+		free(e);
+	}
+	free(path);
+}
+
 static const struct writer *replace_by_writer(struct planner *p, size_t i)
 {
 	struct plan *pl = p->plan;
@@ -362,16 +411,18 @@ static const struct writer *replace_by_writer(struct planner *p, size_t i)
 	}
 	if (redirect_for(p, w, &g->ev))
 		g->alternative = true;
-	if (!w || !w->build)
-		return w;
-	b = add_grant(p, GRANT_BUILD, w->id, &g->ev, 1, w,
-		      xasprintf("%s: run at build time, so nothing "
-				"is written at run time",
-				w->program));
-	g = &pl->grants[i];
-	if (!b->build_args)
-		b->build_args = build_words(w->build, "", "");
-	g->alternative = true;
+	if (w && w->build) {
+		b = add_grant(p, GRANT_BUILD, w->id, &g->ev, 1, w,
+			      xasprintf("%s: run at build time, so nothing "
+					"is written at run time",
+					w->program));
+		g = &pl->grants[i];
+		if (!b->build_args)
+			b->build_args = build_words(w->build, "", "");
+		g->alternative = true;
+	}
+	if (w && w->fallback && g->alternative)
+		add_fallback(p, g->path, w);
 	return w;
 }
 

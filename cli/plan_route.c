@@ -348,6 +348,8 @@ static void add_event(struct planner *p, const struct trace_event *ev)
 	c.w = match_writer_of(p, ev->path, ev);
 	if (c.w && writes && !c.denied)
 		add_made(p, ev, c.w);
+	if (c.w && c.denied && c.w->fallback)
+		strset_add(&p->cat.refused_writers, c.w->id);
 	if (c.w && c.w->code && writes) {
 		add_code_write(p, ev, c.w);
 		note_code_dir(p, ev->path);

@@ -385,6 +385,15 @@ struct plan *planner_finish(struct planner *p)
 	return pl;
 }
 
+const struct fallback *plan_fallback_holding(const struct plan *pl,
+					     const char *path)
+{
+	for (size_t i = 0; pl && i < pl->nfallbacks; i++)
+		if (path_is_under(path, pl->fallbacks[i].path))
+			return &pl->fallbacks[i];
+	return NULL;
+}
+
 const struct refusal *plan_refusal_holding(const struct plan *pl,
 					   const char *path)
 {
@@ -449,6 +458,9 @@ void plan_free(struct plan *pl)
 		evidence_free(&pl->image_volumes[i].ev);
 	}
 	free(pl->image_volumes);
+	for (size_t i = 0; i < pl->nfallbacks; i++)
+		free(pl->fallbacks[i].path);
+	free(pl->fallbacks);
 	for (size_t i = 0; i < pl->nrefused; i++) {
 		free(pl->refused[i].path);
 		free(pl->refused[i].why);

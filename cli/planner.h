@@ -144,6 +144,13 @@ struct port_bind {
 	struct evidence ev;
 };
 
+/* A path its writer only tries first (writer->fallback says where it
+ * goes on). */
+struct fallback {
+	char *path;
+	const struct writer *writer;
+};
+
 /* Something that cannot be granted safely, said plainly. */
 struct refusal {
 	char *path;
@@ -175,6 +182,11 @@ struct plan {
 	size_t nimage_volumes;
 	struct refusal *refused;
 	size_t nrefused;
+	/* paths a catalogue writer tries first and goes on from when refused,
+	 * to a fallback the plan provides (fontconfig's system cache, with
+	 * its build step planned): harden sets aside denials below them */
+	struct fallback *fallbacks;
+	size_t nfallbacks;
 	struct port_bind *ports; /* each port once, in the order bound */
 	size_t nports;
 	unsigned low_port; /* the lowest port below 1024 bound, 0 when none */
@@ -233,6 +245,10 @@ const char *plan_never_granted(const char *path, bool dir);
  * listed), or NULL. */
 const struct refusal *plan_refusal_holding(const struct plan *plan,
 					   const char *path);
+/* The fallback (plan->fallbacks) whose path is path or holds it, or
+ * NULL. */
+const struct fallback *plan_fallback_holding(const struct plan *plan,
+					     const char *path);
 /* The planned tmpfs that holds path (the innermost: a volume's mount
  * nests in a parent's), or NULL. */
 const struct tmpfs_fix *plan_tmpfs_holding(const struct plan *plan,

@@ -57,6 +57,7 @@ static void read_entry(struct writer *w, json_t *obj)
 	w->option = dup_string_field(obj, "option");
 	w->build = dup_string_field(obj, "build");
 	w->note = dup_string_field(obj, "note");
+	w->fallback = dup_string_field(obj, "fallback");
 	w->code = json_is_true(json_object_get(obj, "code"));
 }
 
@@ -156,6 +157,7 @@ void writers_free(struct writers *w)
 		free(e->option);
 		free(e->build);
 		free(e->note);
+		free(e->fallback);
 	}
 	free(w->v);
 	free(w->source);

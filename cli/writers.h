@@ -30,7 +30,9 @@ struct writer {
 	char *option;  /* the program's own option, as text, or NULL */
 	char *build;   /* a build-time command that avoids the write, or NULL */
 	char *note;    /* one line of advice, or NULL */
-	bool code;     /* the written path is code: never grant it */
+	char *fallback; /* where the program goes on when refused its path
+			   (what it asks there first is a probe), or NULL */
+	bool code;	/* the written path is code: never grant it */
 };
 
 struct writers {

@@ -88,7 +88,7 @@ static void denied(struct denials *ds, const char *op, const char *path,
  * own directory of /etc. */
 START_TEST(denial_the_plan_refuses_and_no_plan_grants_is_set_aside)
 {
-	struct denials user = {0}, refused = {0};
+	struct denials user = {0}, refused = {0}, fallback = {0};
 	struct refusal r[] = {{.path = "/usr/lib/chromium/extensions"},
 			      {.path = "/etc/passwd"},
 			      {.path = "/etc/ssh/ssh_host_ed25519_key"},
@@ -104,13 +104,40 @@ START_TEST(denial_the_plan_refuses_and_no_plan_grants_is_set_aside)
 	denied(&user, "open", "/config.json", true);
 	denied(&user, "open", "/proc/11/oom_score_adj", true);
 	denied(&user, "mkdir", "/etc/nginx/conf.d", true);
-	denials_split_refused(&user, &pl, &refused);
+	denials_split_refused(&user, &pl, &refused, &fallback);
+	ck_assert_uint_eq(fallback.n, 0);
 	ck_assert_uint_eq(refused.n, 2);
 	ck_assert_str_eq(refused.v[0].path, "/usr/lib/chromium/extensions");
 	ck_assert_str_eq(refused.v[1].path, "/etc/passwd");
 	ck_assert_uint_eq(user.n, 5);
 	denials_free(&user);
 	denials_free(&refused);
+}
+END_TEST
+
+/* fontconfig asks access(W_OK) of its system cache and chmods it before
+ * it caches a font directory under the user's cache (LibreOffice's own,
+ * which the build step's fc-cache does not know): below a path the plan
+ * names as a writer's fallback, a denial is a probe, set aside.  A
+ * denial beside it (/var/cache/fontconfig-old) or elsewhere stays. */
+START_TEST(denial_below_a_writers_fallback_path_is_a_probe)
+{
+	struct denials user = {0}, refused = {0}, fallback = {0};
+	struct fallback fb[] = {{.path = "/var/cache/fontconfig"}};
+	struct plan pl = {.fallbacks = fb, .nfallbacks = 1};
+
+	denied(&user, "access", "/var/cache/fontconfig", false);
+	denied(&user, "chmod", "/var/cache/fontconfig", true);
+	denied(&user, "open", "/var/cache/fontconfig/x-le64.cache-8", true);
+	denied(&user, "mkdir", "/var/cache/fontconfig-old", true);
+	denied(&user, "open", "/srv/out/letter.pdf", true);
+	denials_split_refused(&user, &pl, &refused, &fallback);
+	ck_assert_uint_eq(refused.n, 0);
+	ck_assert_uint_eq(fallback.n, 3);
+	ck_assert_uint_eq(user.n, 2);
+	ck_assert_str_eq(user.v[0].path, "/var/cache/fontconfig-old");
+	denials_free(&user);
+	denials_free(&fallback);
 }
 END_TEST
 
@@ -122,6 +149,7 @@ Suite *test_suite(void)
 	tcase_add_test(t, denial_in_a_directory_each_run_made_is_root_s_too);
 	tcase_add_test(t,
 		       denial_the_plan_refuses_and_no_plan_grants_is_set_aside);
+	tcase_add_test(t, denial_below_a_writers_fallback_path_is_a_probe);
 	suite_add_tcase(s, t);
 	return s;
 }

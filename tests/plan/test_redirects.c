@@ -94,6 +94,45 @@ START_TEST(redirect_needs_the_writers_library_in_the_stack)
 }
 END_TEST
 
+/* fontconfig's system cache gets its build step (fc-cache -f), and the
+ * path is one fontconfig only tries first: refused it (LibreOffice adds
+ * a font directory fc-cache does not know), fontconfig chmods it and
+ * goes on to the user's cache.  The plan lists the path for harden and,
+ * once a run was refused there, says so in a note. */
+START_TEST(system_font_cache_is_a_path_fontconfig_only_tries_first)
+{
+	for (int refused = 0; refused < 2; refused++) {
+		struct planner *p = new_planner();
+		struct trace_proc user = root_proc;
+		struct plan *pl;
+
+		user.uid = user.euid = 1001;
+		base_dirs(p);
+		dir_rec(p, "/var", DIR_ROOT);
+		dir_rec(p, "/var/cache", DIR_ROOT);
+		dir_rec(p, "/var/cache/fontconfig", DIR_ROOT);
+		ev_creat(p, "/var/cache/fontconfig/0123-le64.cache-8",
+			 DIR_ROOT);
+		if (refused)
+			ev_full(p, OP_CHMOD, "/var/cache/fontconfig", NULL, 0,
+				NULL, DIR_ROOT, DIR_ROOT, NOSTATE, EPERM,
+				&user);
+		pl = planner_finish(p);
+		ck_assert_uint_eq(pl->nfallbacks, 1);
+		ck_assert_str_eq(pl->fallbacks[0].path,
+				 "/var/cache/fontconfig");
+		ck_assert_str_eq(pl->fallbacks[0].writer->id,
+				 "fontconfig-system");
+		ck_assert_int_eq(has_text(pl->notes, pl->nnotes,
+					  "fontconfig was refused "
+					  "/var/cache/fontconfig and goes on",
+					  "user's cache"),
+				 refused);
+		plan_free(pl);
+	}
+}
+END_TEST
+
 /* Any program may write ~/.cache/NAME from HOME itself: XDG_CACHE_HOME is
  * a promise nothing in the trace backs. */
 START_TEST(xdg_directory_of_an_unknown_program_gets_home)
@@ -166,6 +205,8 @@ Suite *test_suite(void)
 	tcase_add_test(t, cache_of_another_program_gets_home_not_its_redirect);
 	tcase_add_test(t, redirect_needs_the_writers_package_at_the_call_site);
 	tcase_add_test(t, redirect_needs_the_writers_library_in_the_stack);
+	tcase_add_test(t,
+		       system_font_cache_is_a_path_fontconfig_only_tries_first);
 	tcase_add_test(t, xdg_directory_of_an_unknown_program_gets_home);
 	tcase_add_test(t, attempt_of_another_program_names_no_redirect);
 	tcase_add_test(
