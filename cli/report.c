@@ -10,9 +10,11 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "map.h"
 #include "pysite.h"
 #include "report.h"
 #include "util.h"
@@ -394,43 +396,77 @@ static void report_free(struct report *r)
 	sb_release(&r->tmp);
 }
 
-/* Is proc i's pid and program that of an earlier one (an exec)? */
-static bool seen_before(const struct trace *t, size_t i)
+/* A program the fallback tracer saw: how many processes, the first pids. */
+struct traced_prog {
+	const char *name;
+	size_t n;
+	int pids[3];
+};
+
+static void print_traced_prog(FILE *out, const struct traced_prog *tp)
 {
-	const struct trace_proc *p = trace_proc_at(t, i);
+	size_t shown = tp->n < 3 ? tp->n : 3;
 
-	for (size_t k = 0; k < i; k++) {
-		const struct trace_proc *q = trace_proc_at(t, k);
-
-		if (q->ptrace && q->pid == p->pid &&
-		    !strcmp(trace_program(q, "?"), trace_program(p, "?")))
-			return true;
-	}
-	return false;
+	fput_path(out, tp->name);
+	fputc('[', out);
+	for (size_t k = 0; k < shown; k++)
+		fprintf(out, "%s%d", k ? ", " : "", tp->pids[k]);
+	if (tp->n > shown)
+		fprintf(out, " and %zu more", tp->n - shown);
+	fputc(']', out);
 }
 
 /* The programs the fallback tracer saw (static ones and their children):
- * their events come from system calls, without a native stack. */
+ * their events come from system calls, without a native stack.  One
+ * entry per program, with its first pids and a count: a process seen
+ * again after an exec of the same program counts once.  Linear in the
+ * processes (a test suite runs tens of thousands). */
 void report_print_tracers(FILE *out, const char *indent, const struct trace *t)
 {
-	size_t n = 0;
+	struct map seen = MAP_INIT, byname = MAP_INIT;
+	struct traced_prog *v = NULL;
+	size_t nv = 0, cap = 0;
 
 	for (size_t i = 0; i < trace_nprocs(t); i++) {
 		const struct trace_proc *p = trace_proc_at(t, i);
+		const char *name = trace_program(p, "?");
+		char *key;
+		uintptr_t at;
 
-		if (!p->ptrace || seen_before(t, i))
+		if (!p->ptrace)
 			continue;
-		if (!n)
-			fputs(indent, out);
-		fprintf(out, n++ ? ", "
-				 : "Seen by the fallback tracer "
-				   "(unroot-ptrace: system calls, no "
-				   "native stack): ");
-		fput_path(out, trace_program(p, "?"));
-		fprintf(out, "[%d]", p->pid);
+		key = xasprintf("%d\n%s", p->pid, name);
+		if (!map_add(&seen, key, NULL)) {
+			free(key);
+			continue;
+		}
+		free(key);
+		at = (uintptr_t)map_get(&byname, name);
+		if (!at) {
+			v = xgrow(v, &cap, nv + 1, sizeof *v);
+			v[nv] = (struct traced_prog){.name = name};
+			at = ++nv;
+			map_put(&byname, name, (void *)at);
+		}
+		if (v[at - 1].n < 3)
+			v[at - 1].pids[v[at - 1].n] = p->pid;
+		v[at - 1].n++;
 	}
-	if (n)
+	for (size_t k = 0; k < nv; k++) {
+		if (k)
+			fputs(", ", out);
+		else
+			fprintf(out,
+				"%sSeen by the fallback tracer (unroot-ptrace: "
+				"system calls, no native stack): ",
+				indent);
+		print_traced_prog(out, &v[k]);
+	}
+	if (nv)
 		fputc('\n', out);
+	free(v);
+	map_free(&seen, NULL);
+	map_free(&byname, NULL);
 }
 
 void report_print_privs(FILE *out, const char *indent, const struct trace *t,
