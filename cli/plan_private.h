@@ -494,6 +494,11 @@ bool holds_used_image_files(struct planner *p, const char *dir);
 /* dir is new (the workload or the plan makes it, or the user owns it) or
  * scratch: it holds nothing of the image's, whatever the workload reads. */
 bool holds_nothing_shipped(struct planner *p, const char *dir);
+/* The one warning that names the n directories (names, comment-safe) a
+ * trace without reads leaves in doubt: a read-only root's empty mounts
+ * (mounts), else directories the user is to own. */
+void warn_reads_unrecorded(struct planner *p, const char *names, size_t n,
+			   bool mounts);
 /* Each event: a file of the image used below an anonymous volume makes
  * that volume one whose content the workload needs (plan->image_volumes)
  * and its directory one that holds the image's files. */

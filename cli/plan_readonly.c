@@ -428,6 +428,23 @@ void planner_reads_unrecorded(struct planner *p)
 	p->mnt.no_reads = true;
 }
 
+void warn_reads_unrecorded(struct planner *p, const char *names, size_t n,
+			   bool mounts)
+{
+	plan_warn(p, xasprintf("%sthe trace records no reads (it was made "
+			       "without --reads), so nothing shows whether "
+			       "%s hold%s files of the image the workload "
+			       "%s: record the run again with `unroot run "
+			       "--reads` (or `unroot docker --reads`; harden "
+			       "does) and plan from that trace",
+			       mounts ? "read-only root: " : "", names,
+			       n == 1 ? "s" : "",
+			       mounts ? "reads, which an empty volume would "
+					"hide"
+				      : "uses (its code), which the owner may "
+					"rename or remove"));
+}
+
 /* The plan makes dir (a redirect's directory, or below one; a directory
  * it pre-creates, the user's new home among them). */
 static bool made_by_plan(const struct plan *pl, const char *dir)
@@ -482,16 +499,7 @@ static void mark_unread_mounts(struct planner *p)
 		free(e);
 	}
 	if (n)
-		plan_warn(p, xasprintf("read-only root: the trace records no "
-				       "reads (it was made without --reads), "
-				       "so nothing shows whether %s hold%s "
-				       "files of the image the workload "
-				       "reads, which an empty volume would "
-				       "hide: record the run again with "
-				       "`unroot run --reads` (or `unroot "
-				       "docker --reads`; harden does) and "
-				       "plan from that trace",
-				       names.buf, n == 1 ? "s" : ""));
+		warn_reads_unrecorded(p, names.buf, n, true);
 	sb_release(&names);
 }
 

@@ -589,15 +589,7 @@ void warn_unread_owned_dirs(struct planner *p)
 		free(e);
 	}
 	if (n)
-		plan_warn(p, xasprintf("the trace records no reads (it was "
-				       "made without --reads), so nothing "
-				       "shows whether %s hold%s files of the "
-				       "image the workload uses (its code), "
-				       "which the owner may rename or remove: "
-				       "record the run again with `unroot run "
-				       "--reads` (or `unroot docker --reads`; "
-				       "harden does) and plan from that trace",
-				       names.buf, n == 1 ? "s" : ""));
+		warn_reads_unrecorded(p, names.buf, n, false);
 	sb_release(&names);
 }
 
