@@ -71,7 +71,7 @@ pid1() { # as PID 1, as root and as uid 1001
 		fi
 		"$UNROOT" report "$WORK/t-$user" >"$WORK/report-$user" ||
 			fail "unroot report"
-		grep -q "^Seen by the fallback tracer .*: workload\[1\]" \
+		grep -q "^Seen by the fallback tracer .*: workload\[1[],]" \
 			"$WORK/report-$user" || fail "the report does not name the tracer"
 	done
 	grep -q "newdir  EACCES  by workload\[1\] uid 1001 (seen by unroot-ptrace)" \
@@ -103,7 +103,7 @@ harden() { # the Dockerfile hardens to a verified non-root image
 	[ $st -eq 0 ] || fail "harden exited $st"
 	grep -q "== unroot harden: verified" "$WORK/harden.out" ||
 		fail "not verified"
-	[ "$(grep -c "^   Seen by the fallback tracer .*: workload\[1\]" \
+	[ "$(grep -c "^   Seen by the fallback tracer .*: workload\[1[],]" \
 		"$WORK/harden.out")" -eq 2 ] ||
 		fail "harden does not say, per run, that the fallback tracer was used"
 	grep -q "chown 1001:1001 '/var/lib/myapp'" "$WORK/ctx/Dockerfile.nonroot" ||
