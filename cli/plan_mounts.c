@@ -46,11 +46,6 @@ static void mark_shipped(struct planner *p, const char *dir, uintptr_t how)
 
 	if (*dir != '/' || !strcmp(dir, "/") || scratch_dir_of(dir))
 		return;
-	/* from traces with reads, what the workload read or ran there says
-	 * it: a working directory it only writes in (WORKDIR /data) holds
-	 * nothing a mount would hide from it */
-	if (how == SHIPPED_INFERRED && !p->mnt.no_reads)
-		return;
 	s = map_find(&p->mnt.shipped, dir);
 	if (s)
 		s->val = (void *)((uintptr_t)s->val | how);

@@ -569,16 +569,14 @@ START_TEST(read_only_log_dir_only_written_gets_tmpfs)
 }
 END_TEST
 
-/* Recorded on a read-only root, without reads: EROFS in /app (the
- * working directory) is no empty tmpfs on /app but a seeded mount, which
- * takes in the new /app/cache below it. */
+/* Recorded on a read-only root: EROFS in /app is no empty tmpfs on /app
+ * but a seeded mount, which takes in the new /app/cache below it. */
 START_TEST(erofs_in_application_dir_is_seeded_not_hidden)
 {
 	struct planner *p = new_planner();
 	struct trace_proc app = root_proc;
 	struct plan *pl;
 
-	planner_reads_unrecorded(p);
 	app.cwd = "/app";
 	planner_add_proc(p, &app);
 	app_dirs(p);

@@ -336,41 +336,6 @@ END_TEST
  * rests on the writes alone, so it is marked and a warning names it; a
  * directory the workload made is none of those, and a trace with reads
  * gives no warning. */
-/* LibreOffice converts in its working directory (WORKDIR /srv/convert):
- * it makes its temporary file there, reads it back and removes it, and
- * writes the PDF.  From a trace with reads, nothing shows a file of the
- * image there, so the mount is a plain one, not seeded; without reads,
- * the working directory is taken to hold the image's files, as before. */
-START_TEST(working_directory_the_reads_show_unused_seeds_nothing)
-{
-	for (int reads = 0; reads < 2; reads++) {
-		struct planner *p = new_planner_ro();
-		struct trace_proc conv = root_proc;
-		struct plan *pl;
-
-		if (!reads)
-			planner_reads_unrecorded(p);
-		conv.cwd = "/srv/convert";
-		planner_add_proc(p, &conv);
-		app_dirs(p);
-		dir_rec(p, "/srv", DIR_ROOT);
-		dir_rec(p, "/srv/convert", DIR_ROOT);
-		ev_full(p, OP_OPEN, "/srv/convert/lu1.tmp", NULL,
-			O_RDWR | O_CREAT | O_EXCL, "O_RDWR|O_CREAT|O_EXCL",
-			ABSENT, DIR_ROOT, NOSTATE, 0, &conv);
-		ev_full(p, OP_READ, "/srv/convert/lu1.tmp", NULL, O_RDONLY,
-			"O_RDONLY", FILE_ROOT, DIR_ROOT, NOSTATE, 0,
-			&root_proc);
-		ev_unlink(p, "/srv/convert/lu1.tmp", FILE_ROOT, DIR_ROOT);
-		ev_creat(p, "/srv/convert/letter.pdf", DIR_ROOT);
-		pl = planner_finish(p);
-		ck_assert_ptr_nonnull(tmpfs_on(pl, "/srv/convert"));
-		ck_assert_int_eq(tmpfs_on(pl, "/srv/convert")->seed, !reads);
-		plan_free(pl);
-	}
-}
-END_TEST
-
 START_TEST(plain_mount_from_a_trace_without_reads_is_flagged)
 {
 	for (int reads = 0; reads < 2; reads++) {
@@ -453,11 +418,6 @@ Suite *test_suite(void)
 		      NULL);
 	tcase_add_test(t,
 		       file_of_the_image_rewritten_or_replaced_seeds_its_mount);
-	suite_add_tcase(s, t);
-	t = test_case("working_directory_the_reads_show_unused_seeds_nothing",
-		      NULL);
-	tcase_add_test(t,
-		       working_directory_the_reads_show_unused_seeds_nothing);
 	suite_add_tcase(s, t);
 	t = test_case("plain_mount_from_a_trace_without_reads_is_flagged",
 		      NULL);
