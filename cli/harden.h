@@ -164,9 +164,10 @@ void denials_split_root(struct denials *ds, const struct denials *root,
  * extensions directory in /usr/lib/chromium), and no plan can do more.
  * A read, a write the plan fixes another way (a HOME write, a build
  * step), or one a refusal of "/" holds, stays a denial.  Into fallback,
- * for such a run too, each denial below a path a catalogue writer only
- * tries first (plan_fallback_holding: fontconfig's system cache, the
- * build step planned), whose fallback the plan provides. */
+ * for such a run too, each denied write or write check below a path a
+ * catalogue writer only tries first (plan_fallback_holding: fontconfig's
+ * system cache, the build step planned), whose fallback the plan
+ * provides; a denied read there stays a denial. */
 void denials_split_refused(struct denials *ds, const struct plan *pl,
 			   struct denials *refused, struct denials *fallback);
 void denials_free(struct denials *ds);

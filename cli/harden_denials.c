@@ -238,7 +238,8 @@ void denials_split_refused(struct denials *ds, const struct plan *pl,
 		if (d->write && plan_never_granted(d->path, dir) &&
 		    refused_itself(pl, d->path))
 			push(refused, &ds->v[i]);
-		else if (plan_fallback_holding(pl, d->path))
+		else if ((d->write || d->check) &&
+			 plan_fallback_holding(pl, d->path))
 			push(fallback, &ds->v[i]);
 		else
 			ds->v[kept++] = ds->v[i];

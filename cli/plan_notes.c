@@ -7,9 +7,10 @@
  * a read-only root refuses where no run wrote.
  *
  * Invariants:
- * - A write check is a note, not a grant, also where the traced runs
- *   read the file and none wrote it (LibreOffice asks it of the document
- *   it converts): plan_replay.c decides, from traces with reads.
+ * - A write check is a note, not a grant, also where a process that
+ *   could write the file read it and no run wrote it (LibreOffice asks
+ *   it of the document it converts): plan_replay.c decides, from traces
+ *   with reads, once the whole trace is read.
  * - One note per program (and, for checks, per reason), naming its first
  *   path and how many more: a runtime that asks of every directory it
  *   loads from gets one line, not one per directory.
@@ -93,14 +94,13 @@ static bool asked_before(struct plan_replay *r, char kind, const char *program,
 	return again;
 }
 
-void notes_root_check(struct planner *p, const struct trace_event *ev,
-		      const char *why)
+static void add_check_note(struct planner *p, const char *program,
+			   const char *path, const char *why)
 {
-	const char *program = trace_program(ev->proc, "the workload");
 	struct plan_replay *r = &p->replay;
 	struct check_note *n = NULL;
 
-	if (asked_before(r, 'r', program, ev->path))
+	if (asked_before(r, 'r', program, path))
 		return;
 	for (size_t i = 0; i < r->nck && !n; i++)
 		if (!strcmp(r->ck[i].program, program) &&
@@ -110,11 +110,24 @@ void notes_root_check(struct planner *p, const struct trace_event *ev,
 	if (!n) {
 		n = &PUSH(r->ck, r->nck, r->capck);
 		n->program = xstrdup(program);
-		n->first = comment_safe(ev->path);
+		n->first = comment_safe(path);
 		n->why = why;
 		n->n = 0;
 	}
 	n->n++;
+}
+
+void notes_root_check(struct planner *p, const struct trace_event *ev,
+		      const char *why)
+{
+	add_check_note(p, trace_program(ev->proc, "the workload"), ev->path,
+		       why);
+}
+
+void notes_unwritten_check(struct planner *p, const struct evidence *ev)
+{
+	add_check_note(p, *ev->program ? ev->program : "the workload", ev->path,
+		       NULL);
 }
 
 void notes_read_only_check(struct planner *p, const struct trace_event *ev)
@@ -314,6 +327,7 @@ void notes_free(struct plan_replay *r)
 	free(r->ck);
 	strset_free(&r->checked);
 	strset_free(&r->read_ok);
+	map_free(&r->probes, NULL);
 	strset_free(&r->wrote);
 	for (size_t i = 0; i < r->nro; i++) {
 		free(r->ro[i].program);

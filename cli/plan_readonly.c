@@ -461,18 +461,37 @@ static bool made_by_plan(const struct plan *pl, const char *dir)
 	return false;
 }
 
+/* The plan gives the user dir (it owns it, or a tree that holds it). */
+static bool owned_by_plan(const struct plan *pl, const char *dir)
+{
+	for (size_t i = 0; i < pl->ngrants; i++) {
+		const struct grant *g = &pl->grants[i];
+
+		if (!g->alternative &&
+		    ((g->kind == GRANT_OWN_DIR && !strcmp(g->path, dir)) ||
+		     (g->kind == GRANT_OWN_TREE &&
+		      path_is_under(dir, g->path))))
+			return true;
+	}
+	return false;
+}
+
 /* The directory is new (the workload or the plan makes it), or scratch:
  * an empty mount hides nothing of the image's, whatever the workload
- * reads. */
+ * reads.  So is one the user owned in the image: the trace's record of
+ * it, else the replay's, which a grant of the plan's own does not make
+ * the user's. */
 bool holds_nothing_shipped(struct planner *p, const char *dir)
 {
-	/* the state the trace found, not the replay's: a directory the
-	 * plan gives the user is the user's in the replay */
 	const struct file_state *st = dir_record(p, dir);
+	const struct vnode *v = st ? NULL : vfs_get(p, dir);
+	bool users = st ? st->kind == ST_PRESENT && st->uid == p->id.uid
+			: v && v->st.kind == ST_PRESENT &&
+			      v->st.uid == p->id.uid &&
+			      !owned_by_plan(p->plan, dir);
 
 	return scratch_dir_of(dir) || strset_has(&p->mnt.made, dir) ||
-	       made_by_plan(p->plan, dir) ||
-	       (st && st->kind == ST_PRESENT && st->uid == p->id.uid);
+	       made_by_plan(p->plan, dir) || users;
 }
 
 /*

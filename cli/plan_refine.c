@@ -327,15 +327,9 @@ static void note_option(struct planner *p, const struct writer *w)
 				       w->program, w->option));
 }
 
-/*
- * A redirect or a build step that makes grant i unnecessary (it is then
- * kept as the alternative, not applied): the writer the grant is for,
- * named by the catalogue, by a write below the grant's own that a more
- * specific entry names, or by a failed attempt below it; or NULL.
- */
 /* The topmost of path and its ancestors that a pattern of w names (the
  * writer's own directory, /var/cache/fontconfig for a cache file in it),
- * else path. */
+ * else NULL (a grant on a parent, /var/cache: no path of the writer's). */
 static char *entry_ancestor(const struct writer *w, const char *path)
 {
 	char *best = NULL, *a = xstrdup(path);
@@ -353,7 +347,7 @@ static char *entry_ancestor(const struct writer *w, const char *path)
 		a = up;
 	}
 	free(a);
-	return best ? best : xstrdup(path);
+	return best;
 }
 
 /* The writer goes on from path when refused it, to a fallback the plan
@@ -365,6 +359,8 @@ static void add_fallback(struct planner *p, const char *granted,
 	struct plan *pl = p->plan;
 	char *path = entry_ancestor(w, granted);
 
+	if (!path)
+		return;
 	if (!plan_fallback_holding(pl, path)) {
 		pl->fallbacks =
 		    xrealloc(pl->fallbacks,
@@ -382,6 +378,12 @@ static void add_fallback(struct planner *p, const char *granted,
 	free(path);
 }
 
+/*
+ * A redirect or a build step that makes grant i unnecessary (it is then
+ * kept as the alternative, not applied): the writer the grant is for,
+ * named by the catalogue, by a write below the grant's own that a more
+ * specific entry names, or by a failed attempt below it; or NULL.
+ */
 static const struct writer *replace_by_writer(struct planner *p, size_t i)
 {
 	struct plan *pl = p->plan;

@@ -522,11 +522,13 @@ static void write_stack(struct scratch *s, const char *id)
 		jb_raw(&j, "{", 1);
 		j.comma = false;
 		if (dladdr(s->ips[i], &info) && info.dli_fname) {
-			/* the main program is named by its path */
+			/* the main program is named by its path; without
+			 * its base, by dladdr's name for it (argv[0]) not
+			 * being a path */
 			bool main_prog =
 			    exe_path[0] &&
-			    ((uintptr_t)info.dli_fbase == exe_base ||
-			     info.dli_fname[0] != '/');
+			    (exe_base ? (uintptr_t)info.dli_fbase == exe_base
+				      : info.dli_fname[0] != '/');
 			jb_str(&j, K_FRAME_MODULE,
 			       main_prog ? exe_path : info.dli_fname);
 			put_hex_value(&j, K_FRAME_OFFSET,

@@ -118,8 +118,10 @@ END_TEST
 /* fontconfig asks access(W_OK) of its system cache and chmods it before
  * it caches a font directory under the user's cache (LibreOffice's own,
  * which the build step's fc-cache does not know): below a path the plan
- * names as a writer's fallback, a denial is a probe, set aside.  A
- * denial beside it (/var/cache/fontconfig-old) or elsewhere stays. */
+ * names as a writer's fallback, a denied write or write check is a
+ * probe, set aside.  A denied read there (a cache file only root may
+ * read), or a denial beside it (/var/cache/fontconfig-old) or elsewhere
+ * stays. */
 START_TEST(denial_below_a_writers_fallback_path_is_a_probe)
 {
 	struct denials user = {0}, refused = {0}, fallback = {0};
@@ -131,11 +133,15 @@ START_TEST(denial_below_a_writers_fallback_path_is_a_probe)
 	denied(&user, "open", "/var/cache/fontconfig/x-le64.cache-8", true);
 	denied(&user, "mkdir", "/var/cache/fontconfig-old", true);
 	denied(&user, "open", "/srv/out/letter.pdf", true);
+	denied(&user, "open", "/var/cache/fontconfig/y-le64.cache-8", false);
+	user.v[0].check = true; /* the access(W_OK) */
 	denials_split_refused(&user, &pl, &refused, &fallback);
 	ck_assert_uint_eq(refused.n, 0);
 	ck_assert_uint_eq(fallback.n, 3);
-	ck_assert_uint_eq(user.n, 2);
+	ck_assert_uint_eq(user.n, 3);
 	ck_assert_str_eq(user.v[0].path, "/var/cache/fontconfig-old");
+	ck_assert_str_eq(user.v[2].path,
+			 "/var/cache/fontconfig/y-le64.cache-8");
 	denials_free(&user);
 	denials_free(&fallback);
 }
