@@ -67,9 +67,10 @@ struct harden {
  * denial of another run is the same one. */
 struct denial {
 	char *op, *path, *err, *prog, *pattern;
-	bool check; /* a write check (access W_OK), or a removal of a name
-		       that did not exist (EROFS), not a write */
-	bool write; /* the call writes (trace_event_writes) */
+	bool check;  /* a write check (access W_OK), or a removal of a name
+			that did not exist (EROFS), not a write */
+	bool write;  /* the call writes (trace_event_writes) */
+	bool wcheck; /* an access() that asks for write (W_OK) */
 };
 
 struct denials {
@@ -164,7 +165,7 @@ void denials_split_root(struct denials *ds, const struct denials *root,
  * extensions directory in /usr/lib/chromium), and no plan can do more.
  * A read, a write the plan fixes another way (a HOME write, a build
  * step), or one a refusal of "/" holds, stays a denial.  Into fallback,
- * for such a run too, each denied write or write check below a path a
+ * for such a run too, each denied write or access(W_OK) below a path a
  * catalogue writer only tries first (plan_fallback_holding: fontconfig's
  * system cache, the build step planned), whose fallback the plan
  * provides; a denied read there stays a denial. */

@@ -40,6 +40,7 @@
 #define _GNU_SOURCE
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "generalize.h"
 #include "harden.h"
@@ -105,6 +106,7 @@ static int add_denial(const struct trace_event *ev, void *ctx)
 	d.pattern = generalize_path(ev->path, ev->proc ? ev->proc->home : NULL,
 				    &r->ev, NULL);
 	d.check = ev->op == OP_ACCESS || trace_event_erofs_on_missing_name(ev);
+	d.wcheck = ev->op == OP_ACCESS && ev->has_mode && (ev->mode & W_OK);
 	d.write = trace_event_writes(ev);
 	push(ds, &d);
 	return 0;
@@ -238,7 +240,7 @@ void denials_split_refused(struct denials *ds, const struct plan *pl,
 		if (d->write && plan_never_granted(d->path, dir) &&
 		    refused_itself(pl, d->path))
 			push(refused, &ds->v[i]);
-		else if ((d->write || d->check) &&
+		else if ((d->write || d->wcheck) &&
 			 plan_fallback_holding(pl, d->path))
 			push(fallback, &ds->v[i]);
 		else

@@ -10,7 +10,7 @@
  * - A write check is a note, not a grant, also where a process that
  *   could write the file read it and no run wrote it (LibreOffice asks
  *   it of the document it converts): plan_replay.c decides, from traces
- *   with reads, once the whole trace is read.
+ *   with reads.
  * - One note per program (and, for checks, per reason), naming its first
  *   path and how many more: a runtime that asks of every directory it
  *   loads from gets one line, not one per directory.
@@ -122,12 +122,6 @@ void notes_root_check(struct planner *p, const struct trace_event *ev,
 {
 	add_check_note(p, trace_program(ev->proc, "the workload"), ev->path,
 		       why);
-}
-
-void notes_unwritten_check(struct planner *p, const struct evidence *ev)
-{
-	add_check_note(p, *ev->program ? ev->program : "the workload", ev->path,
-		       NULL);
 }
 
 void notes_read_only_check(struct planner *p, const struct trace_event *ev)
@@ -327,7 +321,6 @@ void notes_free(struct plan_replay *r)
 	free(r->ck);
 	strset_free(&r->checked);
 	strset_free(&r->read_ok);
-	map_free(&r->probes, NULL);
 	strset_free(&r->wrote);
 	for (size_t i = 0; i < r->nro; i++) {
 		free(r->ro[i].program);

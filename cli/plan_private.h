@@ -274,10 +274,8 @@ struct plan_replay {
 	size_t nck, capck;
 	struct strset checked; /* "LEN:programpath" of each root check */
 	/* from traces with reads: the files read by a process that could
-	 * write them, the paths written with their directories; and how
-	 * many times a refused write check added to a file's need */
+	 * write them, the paths written with their directories */
 	struct strset read_ok, wrote;
-	struct map probes;
 	struct ro_check *ro; /* write checks a read-only root refused */
 	size_t nro, capro;
 	struct give_away *ga; /* read by plan_service_user.c */
@@ -305,17 +303,11 @@ void replay_free(struct plan_replay *r);
 void notes_chown(struct planner *p, const struct trace_event *ev);
 void notes_root_check(struct planner *p, const struct trace_event *ev,
 		      const char *why);
-/* A refused write check of ev's file that planner_finish found asks for
- * nothing (drop_unwritten_checks): counted with the root checks. */
-void notes_unwritten_check(struct planner *p, const struct evidence *ev);
-/* Each event of a trace with reads: the files read by a process that
- * could write them, and the paths written, for drop_unwritten_checks. */
+/* Each event of a trace with reads: the regular files read by a process
+ * that could write them, and the paths written, for replay_read's
+ * refused write checks that nothing followed. */
 void replay_note_checks(struct planner *p, const struct trace_event *ev,
 			bool writes);
-/* planner_finish, before grant_needs: drop each file's need that only
- * refused write checks made, when a process that could write the file
- * read it and no run wrote it (nor a name in it). */
-void drop_unwritten_checks(struct planner *p);
 /* A process's own setting written in /proc (/proc/PID/oom_score_adj):
  * counted under its program and the entry's name, said once for them. */
 void notes_process_setting(struct planner *p, const struct trace_event *ev);

@@ -21,7 +21,6 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -214,8 +213,7 @@ static bool reader_may_write(const struct trace_event *ev)
 {
 	return ev->proc &&
 	       (ev->proc->euid == 0 ||
-		(ev->st.kind == ST_PRESENT && ev->st.uid == ev->proc->euid &&
-		 (ev->st.mode & 0200)));
+		(ev->st.uid == ev->proc->euid && (ev->st.mode & 0200)));
 }
 
 static void note_wrote(struct plan_replay *r, const char *path)
@@ -237,7 +235,8 @@ void replay_note_checks(struct planner *p, const struct trace_event *ev,
 
 	if (ev->err)
 		return;
-	if (ev->op == OP_READ && reader_may_write(ev)) {
+	if (ev->op == OP_READ && ev->st.kind == ST_PRESENT &&
+	    ev->st.type == FT_FILE && reader_may_write(ev)) {
 		strset_add(&r->read_ok, ev->path);
 		if (ev->real)
 			strset_add(&r->read_ok, ev->real);
@@ -250,63 +249,23 @@ void replay_note_checks(struct planner *p, const struct trace_event *ev,
 		note_wrote(r, ev->path2);
 }
 
-/* A refused write check: what the write it asks about would need, and
- * how much of a file's need the checks alone made (drop_unwritten_checks
- * weighs it once the whole trace is read, whatever the order of the
- * runs). */
-static void replay_write_check(struct planner *p, const struct op_ctx *c)
+/* A refused write check of a regular file that a process which could
+ * write it read before (root's run, which harden replays first), and
+ * that no run wrote before, by either name (LibreOffice asks it of the
+ * document it converts, to open it read-only when it may not write it):
+ * the check asks for nothing.  Decided at the check, so nothing of the
+ * replay changes for it; a trace read before root's, or without reads,
+ * keeps it what the write would need. */
+static bool check_nothing_followed(struct planner *p,
+				   const struct trace_event *ev)
 {
-	const char *path = c->ev->path;
-	const struct need *n = need_find(p, NEED_FILE, path);
-	long before = n ? n->count : 0;
-	struct map_slot *s;
+	const struct plan_replay *r = &p->replay;
+	const char *real = ev->real ? ev->real : ev->path;
 
-	do_write_existing(p, path, &c->ev->st, c);
-	n = need_find(p, NEED_FILE, path);
-	if (!n || n->count == before)
-		return;
-	s = map_find(&p->replay.probes, path);
-	if (s)
-		s->val = (void *)((uintptr_t)s->val +
-				  (uintptr_t)(n->count - before));
-	else
-		map_put(&p->replay.probes, path,
-			(void *)(uintptr_t)(n->count - before));
-}
-
-/* LibreOffice asks access(W_OK) of the document it converts, to open it
- * read-only when it may not write it: root's run read it and wrote
- * nothing there, so the user's refused check asks for nothing.  Only
- * traces with reads say so. */
-void drop_unwritten_checks(struct planner *p)
-{
-	struct plan_needs *nd = &p->needs;
-	size_t kept = 0;
-
-	for (size_t i = 0; i < nd->n; i++) {
-		struct need *n = &nd->v[i];
-		uintptr_t probes =
-		    (uintptr_t)map_get(&p->replay.probes, n->path);
-
-		if (n->kind == NEED_FILE && probes == (uintptr_t)n->count &&
-		    strset_has(&p->replay.read_ok, n->path) &&
-		    !strset_has(&p->replay.wrote, n->path)) {
-			notes_unwritten_check(p, &n->ev);
-			free(n->path);
-			free(n->reason);
-			evidence_free(&n->ev);
-			continue;
-		}
-		nd->v[kept++] = *n;
-	}
-	if (kept == nd->n)
-		return;
-	nd->n = kept;
-	for (size_t k = 0; k < NEED__COUNT; k++)
-		map_free(&nd->idx[k], NULL);
-	for (size_t i = 0; i < nd->n; i++)
-		map_put(&nd->idx[nd->v[i].kind], nd->v[i].path,
-			(void *)(uintptr_t)(i + 1));
+	return ev->st.kind == ST_PRESENT && ev->st.type == FT_FILE &&
+	       (strset_has(&r->read_ok, ev->path) ||
+		strset_has(&r->read_ok, real)) &&
+	       !strset_has(&r->wrote, ev->path) && !strset_has(&r->wrote, real);
 }
 
 /* An operation that writes nothing: what it needs of the file. */
@@ -333,10 +292,14 @@ void replay_read(struct planner *p, const struct op_ctx *c)
 		}
 		if ((want & 2) && c->denied && refused_by_own_mode(ev)) {
 			want &= ~2u; /* the mode's choice, not the user's */
+		} else if ((want & 2) && c->denied &&
+			   check_nothing_followed(p, ev)) {
+			notes_root_check(p, ev, NULL);
+			want &= ~2u;
 		} else if ((want & 2) && c->denied) {
 			/* a probe before writing (matplotlib, pip): what
 			 * the write itself would need */
-			replay_write_check(p, c);
+			do_write_existing(p, ev->path, &ev->st, c);
 			return;
 		}
 		break;

@@ -362,7 +362,6 @@ struct plan *planner_finish(struct planner *p)
 	pl->openshift = p->o.openshift;
 	plan_home_writes(p);
 	plan_code_writes(p);
-	drop_unwritten_checks(p);
 	grant_needs(p);
 	collapse_trees(p);
 	prune_covered(p);

@@ -134,7 +134,7 @@ START_TEST(denial_below_a_writers_fallback_path_is_a_probe)
 	denied(&user, "mkdir", "/var/cache/fontconfig-old", true);
 	denied(&user, "open", "/srv/out/letter.pdf", true);
 	denied(&user, "open", "/var/cache/fontconfig/y-le64.cache-8", false);
-	user.v[0].check = true; /* the access(W_OK) */
+	user.v[0].check = user.v[0].wcheck = true; /* the access(W_OK) */
 	denials_split_refused(&user, &pl, &refused, &fallback);
 	ck_assert_uint_eq(refused.n, 0);
 	ck_assert_uint_eq(fallback.n, 3);
