@@ -327,29 +327,6 @@ static void note_option(struct planner *p, const struct writer *w)
 				       w->program, w->option));
 }
 
-/* The topmost of path and its ancestors that a pattern of w names (the
- * writer's own directory, /var/cache/fontconfig for a cache file in it),
- * else NULL (a grant on a parent, /var/cache: no path of the writer's). */
-static char *entry_ancestor(const struct writer *w, const char *path)
-{
-	char *best = NULL, *a = xstrdup(path);
-
-	while (*a == '/' && strcmp(a, "/")) {
-		char *up = path_dirname(a);
-
-		for (char **g = w->paths; g && *g; g++)
-			if (writers_glob(*g, a)) {
-				free(best);
-				best = xstrdup(a);
-				break;
-			}
-		free(a);
-		a = up;
-	}
-	free(a);
-	return best;
-}
-
 /* The writer goes on from path when refused it, to a fallback the plan
  * provides: what it asks of path first is a probe (harden sets its
  * denials aside), said in a note once a run was refused there. */
@@ -357,7 +334,8 @@ static void add_fallback(struct planner *p, const char *granted,
 			 const struct writer *w)
 {
 	struct plan *pl = p->plan;
-	char *path = entry_ancestor(w, granted);
+	/* the writer's own directory, never a parent the grant landed on */
+	char *path = writers_entry_root(w, granted);
 
 	if (!path)
 		return;

@@ -164,23 +164,44 @@ void writers_free(struct writers *w)
 	free(w);
 }
 
-/* The pattern matches the path or one of its ancestors. */
-static bool pattern_covers(const char *pattern, const char *path)
+/* The length of the shortest of path and its ancestors (never "") that
+ * the pattern matches, 0 when it matches none. */
+static size_t covered_prefix(const char *pattern, const char *path)
 {
 	char *copy = xstrdup(path);
-	bool hit = false;
+	size_t len = strlen(copy), hit = 0;
 
-	for (size_t n = strlen(copy); n > 0 && !hit; n--) {
+	for (size_t n = 1; n <= len && !hit; n++) {
 		if (copy[n] != '/' && copy[n] != 0)
 			continue;
 		char saved = copy[n];
 
 		copy[n] = 0;
-		hit = glob_match(pattern, copy);
+		if (glob_match(pattern, copy))
+			hit = n;
 		copy[n] = saved;
 	}
 	free(copy);
 	return hit;
+}
+
+/* The pattern matches the path or one of its ancestors. */
+static bool pattern_covers(const char *pattern, const char *path)
+{
+	return covered_prefix(pattern, path) > 0;
+}
+
+char *writers_entry_root(const struct writer *w, const char *path)
+{
+	size_t best = 0;
+
+	for (char **g = w->paths; g && *g; g++) {
+		size_t n = covered_prefix(*g, path);
+
+		if (n && (!best || n < best))
+			best = n;
+	}
+	return best ? xstrndup(path, best) : NULL;
 }
 
 /* The program names of key ("NAMES[//MODULE]"): their length. */

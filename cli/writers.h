@@ -60,6 +60,11 @@ void writers_free(struct writers *w);
 const struct writer *writers_match(const struct writers *w, const char *path,
 				   const char *exe);
 
+/* The topmost of path and its ancestors that a pattern of w matches (the
+ * writer's own directory: /var/cache/fontconfig for a cache file in it),
+ * allocated, or NULL when none does. */
+char *writers_entry_root(const struct writer *w, const char *path);
+
 /* The catalogue's patterns and exes are globs of glob.h; this name is
  * the planner's, kept until it calls glob_match() itself. */
 static inline bool writers_glob(const char *pattern, const char *s)
